@@ -1,0 +1,191 @@
+"""The independent plan checker.
+
+It shares no code with any model or solver: given an :class:`Instance` and a :class:`Plan` it walks
+every route, recomputes load, distance and stop count from the raw data, and reports each violation
+with the number of the equation of the formulation (docs/formulation.md) that the plan breaks.
+Every plan the toolkit returns or writes goes through :func:`check_plan` (or :func:`verify_plan`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+from milp_milkrun.errors import CheckFailedError
+from milp_milkrun.instance import Instance
+from milp_milkrun.plan import Plan, Route
+
+RELATIVE_TOLERANCE = 1e-6  # distances and loads compare with this relative tolerance
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: ``equation`` is the formulation's number ("5", "8,9", ...) or "ids"."""
+
+    equation: str
+    message: str
+
+
+@dataclass(frozen=True)
+class RouteReport:
+    """What the checker recomputed for one route."""
+
+    vehicle: str
+    vehicle_type: str | None
+    stops: tuple[str, ...]
+    load: float
+    capacity: float | None
+    distance: float
+    max_distance: float | None
+    max_stops: int | None
+
+    @property
+    def n_stops(self) -> int:
+        return len(self.stops)
+
+    @property
+    def utilisation(self) -> float | None:
+        return self.load / self.capacity if self.capacity else None
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The verdict: feasible when there are no violations; ``objective`` is the total distance (1)."""
+
+    feasible: bool
+    objective: float
+    violations: tuple[Violation, ...]
+    routes: tuple[RouteReport, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "feasible": self.feasible,
+            "objective": self.objective,
+            "violations": [asdict(v) for v in self.violations],
+        }
+
+
+def _exceeds(value: float, limit: float) -> bool:
+    return value > limit + RELATIVE_TOLERANCE * max(1.0, abs(limit))
+
+
+def check_plan(instance: Instance, plan: Plan) -> CheckReport:
+    """Recompute every route of ``plan`` and list every rule it breaks."""
+    violations: list[Violation] = []
+    violations += _unknown_ids(instance, plan)
+    violations += _vehicles_used_once(plan)
+    violations += _each_dc_exactly_once(instance, plan)
+    reports = []
+    for route in plan.used_routes():
+        report = _route_report(instance, route)
+        reports.append(report)
+        violations += _route_limits(report)
+        violations += _forbidden_pairs(instance, route)
+        violations += _damaged_roads(instance, route)
+    violations += _consecutive_pairs(instance, plan)
+    objective = sum(r.distance for r in reports)
+    return CheckReport(not violations, objective, tuple(violations), tuple(reports))
+
+
+def verify_plan(instance: Instance, plan: Plan, *, source: str) -> CheckReport:
+    """Check a plan that the toolkit itself produced; a violation is a bug and raises."""
+    report = check_plan(instance, plan)
+    if not report.feasible:
+        details = "; ".join(f"({v.equation}) {v.message}" for v in report.violations)
+        raise CheckFailedError(f"the plan from {source} failed the independent checker: {details}")
+    return report
+
+
+def _unknown_ids(instance: Instance, plan: Plan) -> list[Violation]:
+    found = []
+    dc_ids = {dc.id for dc in instance.dcs}
+    for route in plan.routes:
+        if route.vehicle not in instance.vehicle_by_name:
+            found.append(Violation("ids", f"unknown vehicle {route.vehicle!r}"))
+        for stop in route.stops:
+            if stop == instance.hub.id:
+                found.append(Violation("ids", f"route of {route.vehicle} lists the hub {stop!r} as a stop"))
+            elif stop not in dc_ids:
+                hint = " (this DC was split; use its parts)" if any(o == stop for o, _ in instance.splits) else ""
+                found.append(Violation("ids", f"route of {route.vehicle} visits unknown DC {stop!r}{hint}"))
+    return found
+
+
+def _vehicles_used_once(plan: Plan) -> list[Violation]:
+    counts = Counter(r.vehicle for r in plan.used_routes())
+    return [
+        Violation("2", f"vehicle {vehicle} drives {n} round trips; each vehicle makes at most one")
+        for vehicle, n in counts.items()
+        if n > 1
+    ]
+
+
+def _each_dc_exactly_once(instance: Instance, plan: Plan) -> list[Violation]:
+    visits = Counter(stop for r in plan.routes for stop in r.stops)
+    found = []
+    for dc in instance.dcs:
+        n = visits.get(dc.id, 0)
+        if n == 0:
+            found.append(Violation("3,4", f"DC {dc.id} is not visited"))
+        elif n > 1:
+            found.append(Violation("3,4", f"DC {dc.id} is visited {n} times"))
+    return found
+
+
+def _route_report(instance: Instance, route: Route) -> RouteReport:
+    vehicle = instance.vehicle_by_name.get(route.vehicle)
+    known = [s for s in route.stops if s in instance.index and s != instance.hub.id]
+    load = float(sum(instance.demand[instance.index[s]] for s in known))
+    path = [instance.hub.id, *known, instance.hub.id]
+    distance = float(sum(instance.dist(a, b) for a, b in zip(path, path[1:]))) if known else 0.0
+    return RouteReport(
+        vehicle=route.vehicle,
+        vehicle_type=vehicle.type.name if vehicle else None,
+        stops=route.stops,
+        load=load,
+        capacity=vehicle.capacity if vehicle else None,
+        distance=distance,
+        max_distance=vehicle.max_distance if vehicle else None,
+        max_stops=vehicle.max_stops if vehicle else None,
+    )
+
+
+def _route_limits(r: RouteReport) -> list[Violation]:
+    found = []
+    if r.capacity is not None and _exceeds(r.load, r.capacity):
+        found.append(Violation("5", f"vehicle {r.vehicle} carries {r.load:g} > capacity {r.capacity:g}"))
+    if r.max_distance is not None and _exceeds(r.distance, r.max_distance):
+        found.append(Violation("6", f"vehicle {r.vehicle} drives {r.distance:.6g} > limit {r.max_distance:g}"))
+    if r.max_stops is not None and r.n_stops > r.max_stops:
+        found.append(Violation("7", f"vehicle {r.vehicle} visits {r.n_stops} DCs > limit {r.max_stops}"))
+    return found
+
+
+def _forbidden_pairs(instance: Instance, route: Route) -> list[Violation]:
+    return [
+        Violation("8,9", f"DC {stop} may not be served by vehicle {route.vehicle}")
+        for stop in route.stops
+        if not instance.is_allowed(stop, route.vehicle)
+    ]
+
+
+def _damaged_roads(instance: Instance, route: Route) -> list[Violation]:
+    return [
+        Violation("11", f"vehicle {route.vehicle} uses the damaged road {a} - {b}")
+        for a, b in route.arcs(instance.hub.id)
+        if instance.is_damaged(a, b)
+    ]
+
+
+def _consecutive_pairs(instance: Instance, plan: Plan) -> list[Violation]:
+    successor: dict[str, tuple[str, str]] = {}
+    for route in plan.used_routes():
+        for a, b in route.arcs(instance.hub.id):
+            successor.setdefault(a, (b, route.vehicle))
+    found = []
+    for a, b in instance.consecutive:
+        nxt = successor.get(a)
+        if nxt is None or nxt[0] != b:
+            after = "the hub" if nxt and nxt[0] == instance.hub.id else (nxt[0] if nxt else "nothing (not visited)")
+            found.append(Violation("10", f"{b} must immediately follow {a}, but {a} is followed by {after}"))
+    return found

@@ -1,0 +1,455 @@
+"""The milk-run instance: a hub, its DCs, a heterogeneous fleet and the side constraints.
+
+An :class:`Instance` is immutable and already validated: every id it mentions exists, demands are
+non-negative and DCs whose demand exceeds every allowed vehicle are split (seed, assumption 1).
+Build one with :func:`build_instance` (a notebook user) or a file loader in :mod:`milp_milkrun.io`.
+
+Node indices follow the paper: 0 is the hub, 1..N are the DCs in the order of ``Instance.dcs``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from milp_milkrun.errors import InputError
+
+EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG), as the instance format specifies
+
+
+@dataclass(frozen=True)
+class VehicleType:
+    """A group of identical vehicles: capacity Q_t, route distance limit D_t and stop limit H_t."""
+
+    name: str
+    count: int
+    capacity: float
+    max_distance: float | None = None
+    max_stops: int | None = None
+
+    def vehicle_names(self) -> list[str]:
+        return [f"{self.name}-{k}" for k in range(1, self.count + 1)]
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    """One vehicle t of the fleet, named ``<type>-<k>``."""
+
+    name: str
+    type: VehicleType
+
+    @property
+    def capacity(self) -> float:
+        return self.type.capacity
+
+    @property
+    def max_distance(self) -> float | None:
+        return self.type.max_distance
+
+    @property
+    def max_stops(self) -> int | None:
+        return self.type.max_stops
+
+
+@dataclass(frozen=True)
+class Site:
+    """A hub or DC location; ``x``/``y`` are lon/lat for geographic instances, plane coordinates otherwise."""
+
+    id: str
+    x: float | None = None
+    y: float | None = None
+
+
+@dataclass(frozen=True)
+class DC:
+    """A distribution centre with its daily demand l_j; ``origin`` is the DC it was split from (or itself)."""
+
+    id: str
+    demand: float
+    x: float | None = None
+    y: float | None = None
+    origin: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.origin:
+            object.__setattr__(self, "origin", self.id)
+
+
+@dataclass(frozen=True)
+class DistanceSpec:
+    """How the distance matrix d_ij was obtained: ``haversine``, ``euclidean`` or ``matrix``."""
+
+    metric: str
+    road_factor: float = 1.0
+    rounding: str = "none"
+
+    def describe(self) -> str:
+        if self.metric == "haversine":
+            return f"haversine great-circle x road factor {self.road_factor:g} (unrounded)"
+        if self.metric == "euclidean":
+            return "euclidean, rounded to nearest integer" if self.rounding == "nearest" else "euclidean (unrounded)"
+        return "explicit matrix"
+
+
+@dataclass(frozen=True, eq=False)
+class Instance:
+    """A validated milk-run instance. Construct with :func:`build_instance`, not directly."""
+
+    name: str
+    hub: Site
+    dcs: tuple[DC, ...]
+    vehicle_types: tuple[VehicleType, ...]
+    distance: np.ndarray = field(repr=False)
+    distance_spec: DistanceSpec
+    forbidden: frozenset[tuple[str, str]] = frozenset()  # (dc id, vehicle name): set B
+    consecutive: tuple[tuple[str, str], ...] = ()  # ordered pairs: set P
+    damaged_roads: tuple[tuple[str, str], ...] = ()  # unordered roads: set R
+    coordinates: str = "none"  # "latlon", "xy" or "none"
+    distance_unit: str = "km"
+    description: str = ""
+    splits: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (original DC, its parts)
+    warnings: tuple[str, ...] = ()
+
+    # ----- sets and data of the formulation -------------------------------------------------
+    @property
+    def n_dcs(self) -> int:
+        """N, the number of DC nodes (after splitting)."""
+        return len(self.dcs)
+
+    @cached_property
+    def node_ids(self) -> tuple[str, ...]:
+        """Ids of V = {0..N}: the hub first, then the DCs."""
+        return (self.hub.id, *(dc.id for dc in self.dcs))
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Node id -> node index in V."""
+        return {node: i for i, node in enumerate(self.node_ids)}
+
+    @cached_property
+    def demand(self) -> np.ndarray:
+        """l_j for j in V (0 for the hub)."""
+        return np.array([0.0, *(dc.demand for dc in self.dcs)])
+
+    @cached_property
+    def vehicles(self) -> tuple[Vehicle, ...]:
+        """T, every vehicle of the fleet in type order."""
+        return tuple(Vehicle(name, vt) for vt in self.vehicle_types for name in vt.vehicle_names())
+
+    @cached_property
+    def vehicle_by_name(self) -> dict[str, Vehicle]:
+        return {v.name: v for v in self.vehicles}
+
+    @property
+    def total_demand(self) -> float:
+        return float(sum(dc.demand for dc in self.dcs))
+
+    @property
+    def fleet_capacity(self) -> float:
+        return float(sum(vt.count * vt.capacity for vt in self.vehicle_types))
+
+    def dist(self, a: str, b: str) -> float:
+        """d_ab between two node ids."""
+        return float(self.distance[self.index[a], self.index[b]])
+
+    def is_allowed(self, dc: str, vehicle: str) -> bool:
+        """False when (dc, vehicle) is in the forbidden set B."""
+        return (dc, vehicle) not in self.forbidden
+
+    def is_damaged(self, a: str, b: str) -> bool:
+        """True when the road between a and b (either direction) is in R."""
+        return (a, b) in self._damaged_lookup
+
+    @cached_property
+    def _damaged_lookup(self) -> frozenset[tuple[str, str]]:
+        return frozenset({*self.damaged_roads, *((b, a) for a, b in self.damaged_roads)})
+
+    def allowed_vehicles(self, dc: str) -> list[Vehicle]:
+        return [v for v in self.vehicles if self.is_allowed(dc, v.name)]
+
+    def vehicle_type_allowed(self, dc: str, vehicle_type: VehicleType) -> bool:
+        """True when at least one vehicle of this type may serve the DC."""
+        return any(self.is_allowed(dc, name) for name in vehicle_type.vehicle_names())
+
+
+# ----- distances ---------------------------------------------------------------------------
+def haversine_matrix(lat: Sequence[float], lon: Sequence[float], road_factor: float = 1.0) -> np.ndarray:
+    """Great-circle distances in km (R = 6371.0088 km) times a road factor, unrounded."""
+    phi = np.radians(np.asarray(lat, dtype=float))
+    lam = np.radians(np.asarray(lon, dtype=float))
+    dphi = phi[:, None] - phi[None, :]
+    dlam = lam[:, None] - lam[None, :]
+    a = np.sin(dphi / 2) ** 2 + np.cos(phi)[:, None] * np.cos(phi)[None, :] * np.sin(dlam / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))) * road_factor
+
+
+def euclidean_matrix(x: Sequence[float], y: Sequence[float], rounding: str = "none") -> np.ndarray:
+    """Plane distances; ``rounding="nearest"`` is TSPLIB's nint, the convention of CVRPLIB optima."""
+    xs = np.asarray(x, dtype=float)
+    ys = np.asarray(y, dtype=float)
+    d = np.hypot(xs[:, None] - xs[None, :], ys[:, None] - ys[None, :])
+    return np.floor(d + 0.5) if rounding == "nearest" else d
+
+
+# ----- construction and semantic validation --------------------------------------------------
+def build_instance(
+    *,
+    name: str,
+    hub: Site,
+    dcs: Sequence[DC],
+    vehicle_types: Sequence[VehicleType],
+    distance_spec: DistanceSpec,
+    matrix: np.ndarray | None = None,
+    matrix_ids: Sequence[str] | None = None,
+    forbidden: Iterable[Mapping[str, str]] = (),
+    consecutive: Iterable[Sequence[str]] = (),
+    damaged_roads: Iterable[Sequence[str]] = (),
+    coordinates: str = "none",
+    distance_unit: str = "km",
+    description: str = "",
+) -> Instance:
+    """Validate the semantics of an instance, split oversized DCs and compute d_ij.
+
+    ``forbidden`` entries are ``{"dc": id, "vehicle_type": name}`` or ``{"dc": id, "vehicle": name}``.
+    Raises :class:`InputError` naming the field and id of the first problem found.
+    """
+    _check_ids(hub, dcs)
+    _check_fleet(vehicle_types)
+    for k, dc in enumerate(dcs):
+        if not math.isfinite(dc.demand) or dc.demand < 0:
+            raise InputError(f"dcs[{k}].demand", f"DC {dc.id} has demand {dc.demand}; demand must be >= 0")
+    known = {hub.id, *(dc.id for dc in dcs)}
+    forbidden_pairs = _expand_forbidden(forbidden, {dc.id for dc in dcs}, vehicle_types)
+    consecutive_pairs = _check_pairs("consecutive", consecutive, known, hub.id, allow_hub=False)
+    damaged = _check_pairs("damaged_roads", damaged_roads, known, hub.id, allow_hub=True)
+    _check_consecutive_chains(consecutive_pairs, damaged)
+    base_distance = _distance_matrix(hub, dcs, distance_spec, matrix, matrix_ids)
+    warnings = _asymmetry_warnings(base_distance)
+    split_dcs, splits = _split_oversized(dcs, vehicle_types, forbidden_pairs, consecutive_pairs)
+    distance = _expand_distance(base_distance, dcs, split_dcs)
+    return Instance(
+        name=name,
+        hub=hub,
+        dcs=tuple(split_dcs),
+        vehicle_types=tuple(vehicle_types),
+        distance=distance,
+        distance_spec=distance_spec,
+        forbidden=_forbidden_for_parts(forbidden_pairs, splits),
+        consecutive=tuple(consecutive_pairs),
+        damaged_roads=_damaged_for_parts(damaged, splits),
+        coordinates=coordinates,
+        distance_unit=distance_unit,
+        description=description,
+        splits=tuple((orig, tuple(parts)) for orig, parts in splits.items()),
+        warnings=tuple(warnings),
+    )
+
+
+def _check_ids(hub: Site, dcs: Sequence[DC]) -> None:
+    if not dcs:
+        raise InputError("dcs", "the instance has no DCs")
+    seen = {hub.id: "hub.id"}
+    for k, dc in enumerate(dcs):
+        where = f"dcs[{k}].id"
+        if not dc.id:
+            raise InputError(where, "DC id is empty")
+        if "/" in dc.id:
+            raise InputError(where, f"DC id {dc.id!r} contains '/', which is reserved for split parts")
+        if dc.id in seen:
+            raise InputError(where, f"id {dc.id!r} is used twice (also at {seen[dc.id]})")
+        seen[dc.id] = where
+
+
+def _check_fleet(vehicle_types: Sequence[VehicleType]) -> None:
+    if not vehicle_types:
+        raise InputError("vehicle_types", "the fleet is empty")
+    names: set[str] = set()
+    for k, vt in enumerate(vehicle_types):
+        where = f"vehicle_types[{k}]"
+        if vt.name in names:
+            raise InputError(f"{where}.name", f"vehicle type {vt.name!r} is defined twice")
+        names.add(vt.name)
+        if vt.count < 1:
+            raise InputError(f"{where}.count", f"vehicle type {vt.name} has count {vt.count}; it must be >= 1")
+        if not vt.capacity > 0:
+            raise InputError(f"{where}.capacity", f"vehicle type {vt.name} has capacity {vt.capacity}; it must be > 0")
+        if vt.max_distance is not None and not vt.max_distance > 0:
+            raise InputError(f"{where}.max_distance", f"vehicle type {vt.name} has max_distance {vt.max_distance}; it must be > 0")
+        if vt.max_stops is not None and vt.max_stops < 1:
+            raise InputError(f"{where}.max_stops", f"vehicle type {vt.name} has max_stops {vt.max_stops}; it must be >= 1")
+
+
+def _expand_forbidden(
+    entries: Iterable[Mapping[str, str]], dc_ids: set[str], vehicle_types: Sequence[VehicleType]
+) -> set[tuple[str, str]]:
+    """Turn type-level and vehicle-level forbidden entries into the set B of (dc, vehicle name)."""
+    by_type = {vt.name: vt.vehicle_names() for vt in vehicle_types}
+    all_vehicles = {name for names in by_type.values() for name in names}
+    pairs: set[tuple[str, str]] = set()
+    for k, entry in enumerate(entries):
+        dc = entry.get("dc")
+        if dc not in dc_ids:
+            raise InputError(f"forbidden[{k}].dc", f"unknown DC {dc!r}")
+        if "vehicle_type" in entry:
+            vtype = entry["vehicle_type"]
+            if vtype not in by_type:
+                raise InputError(f"forbidden[{k}].vehicle_type", f"unknown vehicle type {vtype!r}")
+            pairs.update((dc, name) for name in by_type[vtype])
+        elif "vehicle" in entry:
+            vehicle = entry["vehicle"]
+            if vehicle not in all_vehicles:
+                raise InputError(f"forbidden[{k}].vehicle", f"unknown vehicle {vehicle!r} (vehicles are named <type>-<k>)")
+            pairs.add((dc, vehicle))
+        else:
+            raise InputError(f"forbidden[{k}]", "needs 'vehicle_type' or 'vehicle'")
+    for dc in sorted(dc_ids):
+        if all((dc, name) in pairs for name in all_vehicles):
+            raise InputError("forbidden", f"DC {dc} is forbidden for every vehicle, so nobody may serve it")
+    return pairs
+
+
+def _check_pairs(
+    field_name: str, pairs: Iterable[Sequence[str]], known: set[str], hub_id: str, *, allow_hub: bool
+) -> list[tuple[str, str]]:
+    checked: list[tuple[str, str]] = []
+    for k, pair in enumerate(pairs):
+        where = f"{field_name}[{k}]"
+        if len(pair) != 2:
+            raise InputError(where, f"expected a pair of ids, got {list(pair)!r}")
+        a, b = pair
+        for node in (a, b):
+            if node not in known:
+                raise InputError(where, f"unknown id {node!r}")
+            if node == hub_id and not allow_hub:
+                raise InputError(where, f"the hub {hub_id!r} cannot be part of a consecutive pair")
+        if a == b:
+            raise InputError(where, f"pair ({a}, {b}) names the same DC twice")
+        if (a, b) in checked or (field_name == "damaged_roads" and (b, a) in checked):
+            raise InputError(where, f"pair ({a}, {b}) is listed twice")
+        checked.append((a, b))
+    return checked
+
+
+def _check_consecutive_chains(consecutive: list[tuple[str, str]], damaged: list[tuple[str, str]]) -> None:
+    """Reject a consecutive pair on a damaged road, a DC with two successors/predecessors, and cycles."""
+    damaged_set = {*damaged, *((b, a) for a, b in damaged)}
+    successor: dict[str, str] = {}
+    predecessor: dict[str, str] = {}
+    for k, (a, b) in enumerate(consecutive):
+        where = f"consecutive[{k}]"
+        if (a, b) in damaged_set:
+            raise InputError(where, f"{a} -> {b} must be consecutive but the road between them is damaged")
+        if (b, a) in successor.items():
+            raise InputError(where, f"{a} -> {b} and {b} -> {a} cannot both be consecutive (a cycle without the hub)")
+        if a in successor:
+            raise InputError(where, f"{a} is asked to be followed by both {successor[a]} and {b}")
+        if b in predecessor:
+            raise InputError(where, f"{b} is asked to follow both {predecessor[b]} and {a}")
+        successor[a] = b
+        predecessor[b] = a
+    for start in successor:
+        node, steps = start, 0
+        while node in successor:
+            node, steps = successor[node], steps + 1
+            if node == start:
+                raise InputError("consecutive", f"consecutive pairs form a cycle through {start}, which no route from the hub can follow")
+            if steps > len(successor):
+                break
+
+
+def _distance_matrix(
+    hub: Site, dcs: Sequence[DC], spec: DistanceSpec, matrix: np.ndarray | None, matrix_ids: Sequence[str] | None
+) -> np.ndarray:
+    if spec.metric == "matrix":
+        return _reorder_matrix(hub, dcs, matrix, matrix_ids)
+    sites: list[Site | DC] = [hub, *dcs]
+    for site in sites:
+        if site.x is None or site.y is None:
+            raise InputError(f"{site.id}", f"{spec.metric} distances need coordinates for every node; {site.id} has none")
+    xs = [float(s.x) for s in sites]  # type: ignore[arg-type]
+    ys = [float(s.y) for s in sites]  # type: ignore[arg-type]
+    if spec.metric == "haversine":
+        if not spec.road_factor > 0:
+            raise InputError("distances.road_factor", f"road factor must be > 0, got {spec.road_factor}")
+        return haversine_matrix(ys, xs, spec.road_factor)
+    if spec.metric == "euclidean":
+        return euclidean_matrix(xs, ys, spec.rounding)
+    raise InputError("distances.metric", f"unknown metric {spec.metric!r}")
+
+
+def _reorder_matrix(hub: Site, dcs: Sequence[DC], matrix: np.ndarray | None, ids: Sequence[str] | None) -> np.ndarray:
+    if matrix is None or ids is None:
+        raise InputError("distances", "an explicit matrix needs both 'matrix' and 'ids'")
+    m = np.asarray(matrix, dtype=float)
+    if m.ndim != 2 or m.shape[0] != m.shape[1]:
+        raise InputError("distances.matrix", f"matrix must be square, got shape {m.shape}")
+    if m.shape[0] != len(ids):
+        raise InputError("distances.ids", f"{len(ids)} ids for a {m.shape[0]}x{m.shape[0]} matrix")
+    if len(set(ids)) != len(ids):
+        raise InputError("distances.ids", "ids are not unique")
+    wanted = [hub.id, *(dc.id for dc in dcs)]
+    missing = [node for node in wanted if node not in ids]
+    if missing:
+        raise InputError("distances.ids", f"no matrix row for {', '.join(missing)}")
+    extra = sorted(set(ids) - set(wanted))
+    if extra:
+        raise InputError("distances.ids", f"matrix rows for unknown ids {', '.join(extra)}")
+    if not np.all(np.isfinite(m)) or (m < 0).any():
+        i, j = np.argwhere(~np.isfinite(m) | (m < 0))[0]
+        raise InputError("distances.matrix", f"entry {ids[i]} -> {ids[j]} is {m[i, j]}; distances must be finite and >= 0")
+    order = [list(ids).index(node) for node in wanted]
+    return m[np.ix_(order, order)]
+
+
+def _asymmetry_warnings(d: np.ndarray) -> list[str]:
+    if np.allclose(d, d.T, rtol=1e-9, atol=1e-9):
+        return []
+    return ["the distance matrix is not symmetric; the seed assumes symmetry, the model itself is directed"]
+
+
+def _split_oversized(
+    dcs: Sequence[DC],
+    vehicle_types: Sequence[VehicleType],
+    forbidden: set[tuple[str, str]],
+    consecutive: list[tuple[str, str]],
+) -> tuple[list[DC], dict[str, list[str]]]:
+    """Split each DC whose demand exceeds the largest allowed capacity into full parts plus a remainder.
+
+    This is the seed's rule: "the additional demand is served by creating a separate node at the same
+    location". Parts are named ``DC7/1``, ``DC7/2``, ... and share the DC's location.
+    """
+    in_pairs = {node for pair in consecutive for node in pair}
+    result: list[DC] = []
+    splits: dict[str, list[str]] = {}
+    for dc in dcs:
+        cap = max(vt.capacity for vt in vehicle_types if any((dc.id, n) not in forbidden for n in vt.vehicle_names()))
+        if dc.demand <= cap:
+            result.append(dc)
+            continue
+        if dc.id in in_pairs:
+            raise InputError("consecutive", f"DC {dc.id} must be split (demand {dc.demand:g} > capacity {cap:g}) and cannot be in a consecutive pair")
+        n_parts = math.ceil(dc.demand / cap)
+        amounts = [cap] * (n_parts - 1) + [dc.demand - cap * (n_parts - 1)]
+        parts = [DC(f"{dc.id}/{k}", amount, dc.x, dc.y, origin=dc.id) for k, amount in enumerate(amounts, start=1)]
+        result.extend(parts)
+        splits[dc.id] = [p.id for p in parts]
+    return result, splits
+
+
+def _expand_distance(base: np.ndarray, original: Sequence[DC], split: Sequence[DC]) -> np.ndarray:
+    """Give every split part its origin's row and column (parts of one DC are 0 apart)."""
+    row_of = {dc.id: k + 1 for k, dc in enumerate(original)}
+    order = [0, *(row_of[dc.origin] for dc in split)]
+    return base[np.ix_(order, order)].copy()
+
+
+def _forbidden_for_parts(pairs: set[tuple[str, str]], splits: dict[str, list[str]]) -> frozenset[tuple[str, str]]:
+    return frozenset((part, vehicle) for dc, vehicle in pairs for part in splits.get(dc, [dc]))
+
+
+def _damaged_for_parts(roads: list[tuple[str, str]], splits: dict[str, list[str]]) -> tuple[tuple[str, str], ...]:
+    return tuple((pa, pb) for a, b in roads for pa in splits.get(a, [a]) for pb in splits.get(b, [b]))
