@@ -1,0 +1,56 @@
+"""Files in and out: JSON and VRPLIB instances, JSON and VRPLIB ``.sol`` plans.
+
+Every reader raises :class:`~milp_milkrun.errors.InputError` naming the field (a JSON path such as
+``dcs[3].demand``, a VRPLIB section, a ``.sol`` route) for any problem; every writer of a plan
+passes it through the independent checker first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from milp_milkrun.errors import InputError
+from milp_milkrun.instance import Instance
+from milp_milkrun.io.json_instance import instance_from_dict, instance_to_dict
+from milp_milkrun.io.plans import read_plan_json, read_plan_sol, write_plan_json, write_plan_sol
+from milp_milkrun.io.schema import read_json
+from milp_milkrun.io.vrplib_instance import read_vrplib
+from milp_milkrun.plan import Plan
+
+__all__ = ["instance_from_dict", "instance_to_dict", "load_instance", "load_plan", "write_plan"]
+
+
+def load_instance(path: str | Path, *, vehicles: int | None = None) -> Instance:
+    """Read a ``.json`` instance or a VRPLIB ``.vrp`` file (``vehicles`` sets a ``.vrp`` fleet size)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        if vehicles is not None:
+            raise InputError("vehicles", "the fleet of a JSON instance is in its vehicle_types; --vehicles is for .vrp files")
+        return instance_from_dict(read_json(path), default_name=path.stem)
+    if suffix == ".vrp":
+        return read_vrplib(path, vehicles=vehicles)
+    raise InputError(str(path), f"unknown instance format {suffix or '(no suffix)'!r}; expected .json or .vrp")
+
+
+def load_plan(path: str | Path, instance: Instance) -> Plan:
+    """Read a JSON plan or a VRPLIB ``.sol`` solution of ``instance``."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return read_plan_json(path)
+    if suffix == ".sol":
+        return read_plan_sol(path, instance)
+    raise InputError(str(path), f"unknown plan format {suffix or '(no suffix)'!r}; expected .json or .sol")
+
+
+def write_plan(plan: Plan, path: str | Path, instance: Instance) -> None:
+    """Write ``plan`` as JSON or ``.sol`` after the checker has verified it (CheckFailedError if not)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        write_plan_json(plan, path, instance)
+    elif suffix == ".sol":
+        write_plan_sol(plan, path, instance)
+    else:
+        raise InputError(str(path), f"unknown plan format {suffix or '(no suffix)'!r}; expected .json or .sol")

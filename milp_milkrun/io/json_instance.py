@@ -1,0 +1,192 @@
+"""The JSON instance format: schema check, then the semantic checks of :func:`build_instance`.
+
+``instance_to_dict`` is the inverse: it writes any :class:`Instance` (a VRPLIB file included) in
+the JSON format, undoing demand splits, so that loading the result gives the same distances,
+demands, fleet and side constraints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from milp_milkrun.errors import InputError
+from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
+from milp_milkrun.io.schema import validate
+
+
+def instance_from_dict(data: Any, *, default_name: str = "instance") -> Instance:
+    """Validate a parsed JSON document against the instance schema and build the Instance."""
+    validate(data, "instance")
+    coordinates = _coordinate_kind(data)
+    spec, matrix, matrix_ids = _distance_spec(data["distances"], coordinates)
+    return build_instance(
+        name=data.get("name", default_name),
+        hub=_site(data["hub"]),
+        dcs=[DC(d["id"], float(d["demand"]), *_xy(d)) for d in data["dcs"]],
+        vehicle_types=[
+            VehicleType(vt["name"], vt["count"], float(vt["capacity"]), _optional_float(vt.get("max_distance")), vt.get("max_stops"))
+            for vt in data["vehicle_types"]
+        ],
+        distance_spec=spec,
+        matrix=matrix,
+        matrix_ids=matrix_ids,
+        forbidden=data.get("forbidden", []),
+        consecutive=data.get("consecutive", []),
+        damaged_roads=data.get("damaged_roads", []),
+        coordinates=coordinates,
+        distance_unit=data.get("distance_unit", "km"),
+        description=data.get("description", ""),
+    )
+
+
+def _optional_float(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _xy(node: Mapping[str, Any]) -> tuple[float | None, float | None]:
+    """Site coordinates: x = lon, y = lat for geographic nodes (the Instance convention)."""
+    if "lat" in node:
+        return float(node["lon"]), float(node["lat"])
+    if "x" in node:
+        return float(node["x"]), float(node["y"])
+    return None, None
+
+
+def _site(node: Mapping[str, Any]) -> Site:
+    return Site(node["id"], *_xy(node))
+
+
+def _kind(node: Mapping[str, Any]) -> str:
+    if "lat" in node and "x" in node:
+        return "both"
+    return "latlon" if "lat" in node else "xy" if "x" in node else "none"
+
+
+def _coordinate_kind(data: Mapping[str, Any]) -> str:
+    """Every node must use the same coordinates: all lat/lon, all x/y, or none (matrix instances)."""
+    kind = _kind(data["hub"])
+    if kind == "both":
+        raise InputError("hub", f"hub {data['hub']['id']}: give lat/lon or x/y, not both")
+    for k, dc in enumerate(data["dcs"]):
+        if _kind(dc) != kind:
+            raise InputError(f"dcs[{k}]", f"DC {dc['id']} has {_kind_name(_kind(dc))} but the hub has {_kind_name(kind)}; all nodes must use the same")
+    return kind
+
+
+def _kind_name(kind: str) -> str:
+    return {"latlon": "lat/lon", "xy": "x/y", "none": "no coordinates", "both": "both lat/lon and x/y"}[kind]
+
+
+def _distance_spec(block: Mapping[str, Any], coordinates: str) -> tuple[DistanceSpec, np.ndarray | None, list[str] | None]:
+    if "matrix" in block:
+        rows = block["matrix"]
+        for k, row in enumerate(rows):
+            if len(row) != len(rows):
+                raise InputError(f"distances.matrix[{k}]", f"row has {len(row)} entries but the matrix has {len(rows)} rows; it must be square")
+        return DistanceSpec("matrix"), np.array(rows, dtype=float).reshape(len(rows), len(rows)), list(block["ids"])
+    metric = block["metric"]
+    needed = "latlon" if metric == "haversine" else "xy"
+    if coordinates != needed:
+        raise InputError("distances.metric", f"metric {metric} needs {_kind_name(needed)} on every node, the nodes have {_kind_name(coordinates)}")
+    if metric == "haversine":
+        return DistanceSpec("haversine", road_factor=float(block.get("road_factor", 1.0))), None, None
+    return DistanceSpec("euclidean", rounding=block.get("round", "none")), None, None
+
+
+# ----- Instance -> JSON ----------------------------------------------------------------------
+def instance_to_dict(instance: Instance) -> dict[str, Any]:
+    """The JSON form of ``instance`` with split DCs merged back; loading it rebuilds the same instance."""
+    originals = _original_dcs(instance)
+    data: dict[str, Any] = {"name": instance.name}
+    if instance.description:
+        data["description"] = instance.description
+    data["distance_unit"] = instance.distance_unit
+    data["hub"] = {"id": instance.hub.id, **_coordinates(instance, instance.hub.x, instance.hub.y)}
+    data["dcs"] = [{"id": dc_id, **_coordinates(instance, x, y), "demand": _number(demand)} for dc_id, demand, x, y in originals]
+    data["vehicle_types"] = [_vehicle_type_dict(vt) for vt in instance.vehicle_types]
+    data["forbidden"] = _forbidden_entries(instance, [o[0] for o in originals])
+    data["consecutive"] = [list(pair) for pair in instance.consecutive]
+    data["damaged_roads"] = _original_roads(instance)
+    data["distances"] = _distances_dict(instance, [o[0] for o in originals])
+    return data
+
+
+def _origin_of(instance: Instance) -> dict[str, str]:
+    return {dc.id: dc.origin for dc in instance.dcs}
+
+
+def _original_dcs(instance: Instance) -> list[tuple[str, float, float | None, float | None]]:
+    """(id, total demand, x, y) of every DC before splitting, in file order."""
+    merged: dict[str, list[Any]] = {}
+    for dc in instance.dcs:
+        if dc.origin in merged:
+            merged[dc.origin][1] += dc.demand
+        else:
+            merged[dc.origin] = [dc.origin, dc.demand, dc.x, dc.y]
+    return [tuple(v) for v in merged.values()]  # type: ignore[misc]
+
+
+def _coordinates(instance: Instance, x: float | None, y: float | None) -> dict[str, float]:
+    if instance.coordinates == "latlon":
+        return {"lat": _number(y), "lon": _number(x)}  # type: ignore[arg-type]
+    if instance.coordinates == "xy":
+        return {"x": _number(x), "y": _number(y)}  # type: ignore[arg-type]
+    return {}
+
+
+def _number(value: float) -> float | int:
+    """Integral floats as ints, so converted files read like the originals."""
+    value = float(value)
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
+def _vehicle_type_dict(vt: VehicleType) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": vt.name, "count": vt.count, "capacity": _number(vt.capacity)}
+    if vt.max_distance is not None:
+        entry["max_distance"] = _number(vt.max_distance)
+    if vt.max_stops is not None:
+        entry["max_stops"] = vt.max_stops
+    return entry
+
+
+def _forbidden_entries(instance: Instance, dc_ids: Sequence[str]) -> list[dict[str, str]]:
+    """Set B as type-level entries where a whole type is forbidden, vehicle-level ones otherwise."""
+    origin = _origin_of(instance)
+    pairs = {(origin[dc], vehicle) for dc, vehicle in instance.forbidden}
+    entries: list[dict[str, str]] = []
+    for dc in dc_ids:
+        for vt in instance.vehicle_types:
+            names = vt.vehicle_names()
+            if all((dc, name) in pairs for name in names):
+                entries.append({"dc": dc, "vehicle_type": vt.name})
+            else:
+                entries.extend({"dc": dc, "vehicle": name} for name in names if (dc, name) in pairs)
+    return entries
+
+
+def _original_roads(instance: Instance) -> list[list[str]]:
+    origin = {**_origin_of(instance), instance.hub.id: instance.hub.id}
+    roads: list[list[str]] = []
+    for a, b in instance.damaged_roads:
+        road = [origin[a], origin[b]]
+        if road not in roads:
+            roads.append(road)
+    return roads
+
+
+def _distances_dict(instance: Instance, dc_ids: Sequence[str]) -> dict[str, Any]:
+    spec = instance.distance_spec
+    if spec.metric == "haversine":
+        return {"metric": "haversine", "road_factor": _number(spec.road_factor)}
+    if spec.metric == "euclidean":
+        return {"metric": "euclidean", "round": spec.rounding}
+    ids = [instance.hub.id, *dc_ids]
+    first_part = {}
+    for dc in instance.dcs:
+        first_part.setdefault(dc.origin, dc.id)
+    rows = [instance.index[instance.hub.id], *(instance.index[first_part[dc]] for dc in dc_ids)]
+    matrix = instance.distance[np.ix_(rows, rows)]
+    return {"ids": ids, "matrix": [[_number(v) for v in row] for row in matrix]}

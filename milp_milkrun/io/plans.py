@@ -1,0 +1,75 @@
+"""Plan files: the JSON plan format and VRPLIB ``.sol`` solutions.
+
+``.sol`` numbering (the VRPLIB convention): a route line ``Route #k: a b c`` is driven by vehicle k
+of the fleet in order (``Instance.vehicles``: the types in file order, then ``<type>-1``,
+``<type>-2``, ...), and each number is a node index of the instance: 0 is the hub, 1..N the DCs in
+``Instance.dcs`` order (split parts included). For an instance read from a ``.vrp`` file whose
+depot is node 1, index n is the file's node n + 1, exactly the numbering of CVRPLIB ``.sol`` files.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import vrplib
+
+from milp_milkrun.checker import verify_plan
+from milp_milkrun.errors import InputError
+from milp_milkrun.instance import Instance
+from milp_milkrun.io.schema import read_json, read_text, validate
+from milp_milkrun.plan import Plan, Route
+
+ROUTE_LABEL = re.compile(r"^\s*Route\s*#\s*(\d+)\s*:", re.IGNORECASE | re.MULTILINE)
+
+
+def read_plan_json(path: Path) -> Plan:
+    data = read_json(path)
+    validate(data, "plan")
+    return Plan.from_dict(data)
+
+
+def read_plan_sol(path: Path, instance: Instance) -> Plan:
+    """Read a VRPLIB solution; route k goes to vehicle k in fleet order (see the module docstring)."""
+    text = read_text(path)
+    try:
+        routes = vrplib.read_solution(path)["routes"]
+    except ValueError as exc:
+        raise InputError(str(path), f"not a readable VRPLIB solution: {exc}") from None
+    labels = [int(k) for k in ROUTE_LABEL.findall(text)]
+    if len(labels) != len(routes):
+        labels = list(range(1, len(routes) + 1))
+    return Plan(tuple(_sol_route(instance, k, nodes) for k, nodes in zip(labels, routes)))
+
+
+def _sol_route(instance: Instance, k: int, nodes: list[int]) -> Route:
+    fleet = instance.vehicles
+    if not 1 <= k <= len(fleet):
+        raise InputError(f"Route #{k}", f"the fleet of {instance.name} has {len(fleet)} vehicles, numbered 1..{len(fleet)}")
+    for node in nodes:
+        if not 1 <= node <= instance.n_dcs:
+            raise InputError(f"Route #{k}", f"node {node} is not a DC of {instance.name}; DCs are numbered 1..{instance.n_dcs}")
+    return Route(fleet[k - 1].name, tuple(instance.node_ids[node] for node in nodes))
+
+
+def write_plan_json(plan: Plan, path: Path, instance: Instance) -> None:
+    report = verify_plan(instance, plan, source=f"write_plan({path.name})")
+    data = {"instance": instance.name, "objective": report.objective, **plan.to_dict()}
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def write_plan_sol(plan: Plan, path: Path, instance: Instance) -> None:
+    """Write ``Route #k: ...`` lines (k = fleet position of the vehicle) and the cost, as CVRPLIB does."""
+    report = verify_plan(instance, plan, source=f"write_plan({path.name})")
+    position = {v.name: k for k, v in enumerate(instance.vehicles, start=1)}
+    lines = [
+        f"Route #{position[r.vehicle]}: " + " ".join(str(instance.index[s]) for s in r.stops)
+        for r in sorted(plan.used_routes(), key=lambda r: position[r.vehicle])
+    ]
+    lines.append(f"Cost {_cost(report.objective)}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _cost(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))

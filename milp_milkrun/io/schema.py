@@ -1,0 +1,140 @@
+"""Read JSON files and validate them against the published schemas, one clear line per problem.
+
+The schemas ship inside the package (``instance.schema.json``, ``plan.schema.json``) and are
+published as ``docs/instance.schema.json`` and ``docs/plan.schema.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from milp_milkrun.errors import InputError
+
+MAX_SHOWN = 60  # characters of an offending value quoted in a message
+BOUNDS = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """The packaged schema ``<name>.schema.json`` (``instance`` or ``plan``)."""
+    text = resources.files("milp_milkrun.io").joinpath(f"{name}.schema.json").read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON file; a missing file or malformed JSON becomes an InputError naming the file."""
+    text = read_text(path)
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(str(path), f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except ValueError as exc:  # NaN / Infinity
+        raise InputError(str(path), str(exc)) from None
+
+
+def read_text(path: Path) -> str:
+    if not path.exists():
+        raise InputError(str(path), "no such file")
+    if path.is_dir():
+        raise InputError(str(path), "is a directory, not a file")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(str(path), f"not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(str(path), exc.strerror or str(exc)) from None
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a valid number in an instance or plan")
+
+
+def validate(data: Any, schema_name: str) -> None:
+    """Raise one InputError for the first schema violation (in document order), naming its JSON path."""
+    validator = jsonschema.Draft202012Validator(load_schema(schema_name))
+    errors = sorted(validator.iter_errors(data), key=lambda e: _sort_key(e.absolute_path))
+    if not errors:
+        return
+    first = errors[0]
+    more = f" (and {len(errors) - 1} more schema problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+    raise InputError(json_path(first.absolute_path, schema_name), _describe(first, data) + more)
+
+
+def json_path(parts: Any, schema_name: str = "instance") -> str:
+    """``["dcs", 3, "demand"]`` -> ``dcs[3].demand``; the root is named after the document."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or schema_name
+
+
+def _sort_key(parts: Any) -> list[str]:
+    return [f"{p:09d}" if isinstance(p, int) else str(p) for p in parts]
+
+
+def _describe(error: jsonschema.ValidationError, document: Any) -> str:
+    custom = error.schema.get("errorMessage") if isinstance(error.schema, dict) else None
+    if custom:
+        message = str(custom)
+    elif error.validator == "type":
+        message = f"expected {_type_names(error.validator_value)}, got {_show(error.instance)}"
+    elif error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        message = f"unknown field{'s' if len(extra) > 1 else ''} {', '.join(map(repr, extra))}"
+    elif error.validator in BOUNDS:
+        message = f"must be {BOUNDS[error.validator]} {error.validator_value:g}, got {_show(error.instance)}"
+    elif error.validator == "dependentRequired":
+        present = next(k for k, needed in error.validator_value.items() if k in error.instance and any(n not in error.instance for n in needed))
+        message = f"'{present}' needs {' and '.join(repr(n) for n in error.validator_value[present])} as well"
+    elif error.validator == "minItems":
+        message = f"needs at least {error.validator_value} item{'s' if error.validator_value > 1 else ''}, got {len(error.instance)}"
+    elif error.validator == "maxItems":
+        message = f"takes at most {error.validator_value} items, got {len(error.instance)}"
+    elif error.validator == "enum":
+        message = f"{_show(error.instance)} is not one of {', '.join(map(repr, error.validator_value))}"
+    else:
+        message = error.message
+    owner = _owner(list(error.absolute_path), document)
+    return f"{owner}: {message}" if owner else message
+
+
+def _owner(parts: list[Any], document: Any) -> str:
+    """Name the DC, hub or vehicle type an error sits in, so the user finds it without counting."""
+    if not isinstance(document, dict):
+        return ""
+    if len(parts) >= 2 and parts[0] in ("dcs", "vehicle_types") and isinstance(parts[1], int):
+        try:
+            item = document[parts[0]][parts[1]]
+        except (KeyError, IndexError, TypeError):
+            return ""
+        key = "id" if parts[0] == "dcs" else "name"
+        if isinstance(item, dict) and isinstance(item.get(key), str):
+            return f"{'DC' if parts[0] == 'dcs' else 'vehicle type'} {item[key]}"
+    if parts and parts[0] == "hub" and isinstance(document.get("hub"), dict) and isinstance(document["hub"].get("id"), str):
+        return f"hub {document['hub']['id']}"
+    if len(parts) >= 2 and parts[0] == "routes" and isinstance(parts[1], int):
+        try:
+            vehicle = document["routes"][parts[1]].get("vehicle")
+        except (KeyError, IndexError, TypeError, AttributeError):
+            return ""
+        return f"route of {vehicle}" if isinstance(vehicle, str) else ""
+    return ""
+
+
+def _type_names(expected: Any) -> str:
+    names = {"number": "a number", "integer": "an integer", "string": "a string", "array": "a list",
+             "object": "an object", "boolean": "true or false", "null": "null"}
+    kinds = expected if isinstance(expected, list) else [expected]
+    return " or ".join(names.get(k, k) for k in kinds)
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 3] + "..."

@@ -1,0 +1,149 @@
+"""VRPLIB (CVRPLIB) ``.vrp`` files, parsed by the ``vrplib`` package.
+
+Mapping to the milk-run model:
+
+* the depot is the hub; node ids are the file's node numbers as strings ("1" is usually the hub,
+  "2".."n" the DCs), so a DC's id is what a reader of the ``.vrp`` file sees;
+* one vehicle type ``truck`` of capacity CAPACITY; its count is ``vehicles`` when given, else the
+  VEHICLES field, else the ``-kN`` suffix of the name; DISTANCE, when present, is the route limit;
+* EUC_2D distances are rounded to the nearest integer (TSPLIB ``nint``, the convention of the
+  published CVRPLIB optima); EXPLICIT matrices and the other 2D types are taken as ``vrplib``
+  computes them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import vrplib
+from vrplib.parse import parse_distances
+
+from milp_milkrun.errors import InputError
+from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
+from milp_milkrun.io.schema import read_text
+
+VEHICLE_TYPE = "truck"
+FLEET_SUFFIX = re.compile(r"-k(\d+)$")
+
+
+def read_vrplib(path: Path, *, vehicles: int | None = None) -> Instance:
+    """Read a CVRP instance in VRPLIB format as a one-type milk-run instance."""
+    read_text(path)  # missing file, directory, encoding: the same messages as for JSON
+    try:
+        data = vrplib.read_instance(path, compute_edge_weights=False)
+    except (ValueError, RuntimeError, KeyError, IndexError, TypeError) as exc:
+        raise InputError(str(path), f"not a readable VRPLIB instance: {exc}") from None
+    name = str(data.get("name", path.stem))
+    _reject_unsupported(data)
+    n_nodes = _dimension(data)
+    depot = _depot(data, n_nodes)
+    ids = [str(k + 1) for k in range(n_nodes)]
+    demand = _demands(data, n_nodes, depot, ids)
+    coords = _coordinates(data, n_nodes)
+    count, source = _fleet_size(data, name, vehicles)
+    others = [k for k in range(n_nodes) if k != depot]
+    spec, matrix = _distances(data, coords, n_nodes)
+    hub = Site(ids[depot], *(coords[depot] if coords is not None else (None, None)))
+    dcs = [DC(ids[k], demand[k], *(coords[k] if coords is not None else (None, None))) for k in others]
+    return build_instance(
+        name=name,
+        hub=hub,
+        dcs=dcs,
+        vehicle_types=[VehicleType(VEHICLE_TYPE, count, _capacity(data), _optional(data, "distance"))],
+        distance_spec=spec,
+        matrix=matrix,
+        matrix_ids=ids if matrix is not None else None,
+        coordinates="xy" if coords is not None else "none",
+        distance_unit="units",
+        description=f"VRPLIB instance {name} ({path.name}); fleet of {count} from {source}; {_comment(data)}".rstrip("; "),
+    )
+
+
+def _dimension(data: dict[str, Any]) -> int:
+    if "dimension" not in data:
+        raise InputError("DIMENSION", "missing; a VRPLIB instance must state its number of nodes")
+    return int(data["dimension"])
+
+
+def _depot(data: dict[str, Any], n_nodes: int) -> int:
+    depots = np.atleast_1d(data.get("depot", np.array([0])))
+    if len(depots) != 1:
+        raise InputError("DEPOT_SECTION", f"{len(depots)} depots; a milk run has exactly one hub")
+    depot = int(depots[0])
+    if not 0 <= depot < n_nodes:
+        raise InputError("DEPOT_SECTION", f"depot {depot + 1} is not a node (1..{n_nodes})")
+    return depot
+
+
+def _demands(data: dict[str, Any], n_nodes: int, depot: int, ids: list[str]) -> list[float]:
+    if "demand" not in data:
+        raise InputError("DEMAND_SECTION", "missing; a CVRP instance needs a demand per node")
+    demand = np.asarray(data["demand"], dtype=float).reshape(-1)
+    if len(demand) != n_nodes:
+        raise InputError("DEMAND_SECTION", f"{len(demand)} demands for DIMENSION {n_nodes}")
+    if demand[depot] != 0:
+        raise InputError("DEMAND_SECTION", f"the depot (node {ids[depot]}) has demand {demand[depot]:g}; it must be 0")
+    return [float(v) for v in demand]
+
+
+def _coordinates(data: dict[str, Any], n_nodes: int) -> list[tuple[float, float]] | None:
+    if "node_coord" not in data:
+        return None
+    coords = np.asarray(data["node_coord"], dtype=float)
+    if coords.shape != (n_nodes, 2):
+        raise InputError("NODE_COORD_SECTION", f"expected {n_nodes} rows of x y, got shape {coords.shape}")
+    return [(float(x), float(y)) for x, y in coords]
+
+
+def _capacity(data: dict[str, Any]) -> float:
+    if "capacity" not in data:
+        raise InputError("CAPACITY", "missing; a CVRP instance needs a vehicle capacity")
+    return float(data["capacity"])
+
+
+def _optional(data: dict[str, Any], key: str) -> float | None:
+    return float(data[key]) if key in data else None
+
+
+def _reject_unsupported(data: dict[str, Any]) -> None:
+    if "service_time" in data:
+        raise InputError("SERVICE_TIME", "service times are not part of the milk-run model")
+
+
+def _fleet_size(data: dict[str, Any], name: str, vehicles: int | None) -> tuple[int, str]:
+    """The fleet size and where it came from: the argument, VEHICLES, or the -kN name suffix."""
+    if vehicles is not None:
+        if vehicles < 1:
+            raise InputError("vehicles", f"fleet size must be >= 1, got {vehicles}")
+        return vehicles, "the vehicles argument"
+    if "vehicles" in data:
+        return int(data["vehicles"]), "the VEHICLES field"
+    match = FLEET_SUFFIX.search(name)
+    if match:
+        return int(match.group(1)), f"the name suffix -k{match.group(1)}"
+    raise InputError("VEHICLES", f"instance {name} states no fleet size (no VEHICLES field, no -kN suffix); pass --vehicles N")
+
+
+def _distances(data: dict[str, Any], coords: list[tuple[float, float]] | None, n_nodes: int) -> tuple[DistanceSpec, np.ndarray | None]:
+    kind = str(data.get("edge_weight_type", "")).strip()
+    if kind == "EUC_2D":
+        if coords is None:
+            raise InputError("NODE_COORD_SECTION", "EUC_2D distances need node coordinates")
+        return DistanceSpec("euclidean", rounding="nearest"), None
+    if kind == "EXPLICIT" and "edge_weight" not in data:
+        raise InputError("EDGE_WEIGHT_SECTION", "missing; EDGE_WEIGHT_TYPE EXPLICIT needs the matrix")
+    try:
+        matrix = data["edge_weight"] if "edge_weight" in data else parse_distances([], **data)
+    except ValueError as exc:
+        raise InputError("EDGE_WEIGHT_TYPE", f"{kind or 'missing'}: {exc}") from None
+    matrix = np.asarray(matrix, dtype=float)
+    if matrix.shape != (n_nodes, n_nodes):
+        raise InputError("EDGE_WEIGHT_SECTION", f"matrix of shape {matrix.shape} for DIMENSION {n_nodes}")
+    return DistanceSpec("matrix"), matrix
+
+
+def _comment(data: dict[str, Any]) -> str:
+    return str(data.get("comment", "")).strip()
