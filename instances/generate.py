@@ -250,7 +250,7 @@ def verify_ecom74(data: dict[str, Any], plan: Plan) -> None:
 
 # ----- hand-made instances -----------------------------------------------------------------------
 def hand_made() -> dict[str, dict[str, Any]]:
-    return {"toy6": toy6()}
+    return {"toy6": toy6(), **small_binding()}
 
 
 def toy6() -> dict[str, Any]:
@@ -277,6 +277,43 @@ def toy6() -> dict[str, Any]:
         "damaged_roads": [["DC3", "DC4"]],
         "distances": {"metric": "euclidean", "round": "nearest"},
     }
+
+
+
+def _small_base(name: str, description: str) -> dict[str, Any]:
+    """Six DCs in three pairs around the hub; unconstrained, the large truck serves DC2 DC1 DC3 DC4 (93 km)."""
+    return {
+        "name": name,
+        "description": description,
+        "distance_unit": "km",
+        "hub": {"id": "HUB", "x": 0, "y": 0},
+        "dcs": [
+            {"id": "DC1", "x": 20, "y": 5, "demand": 10},
+            {"id": "DC2", "x": 25, "y": -5, "demand": 10},
+            {"id": "DC3", "x": 5, "y": 20, "demand": 10},
+            {"id": "DC4", "x": -5, "y": 25, "demand": 10},
+            {"id": "DC5", "x": -20, "y": -5, "demand": 10},
+            {"id": "DC6", "x": -15, "y": -20, "demand": 10},
+        ],
+        "vehicle_types": [{"name": "large", "count": 1, "capacity": 40}, {"name": "small", "count": 2, "capacity": 20}],
+        "distances": {"metric": "euclidean", "round": "nearest"},
+    }
+
+
+def small_binding() -> dict[str, dict[str, Any]]:
+    """One instance per side constraint, each cutting off the unconstrained optimum (large: DC2 DC1 DC3 DC4)."""
+    unconstrained = "Without it the optimum sends the large truck HUB-DC2-DC1-DC3-DC4-HUB (93 km), which breaks it."
+    forbidden = _small_base("small_forbidden", "DC1 is forbidden for the large truck (narrow road). " + unconstrained)
+    forbidden["forbidden"] = [{"dc": "DC1", "vehicle_type": "large"}]
+    consecutive = _small_base("small_consecutive", "DC3 must immediately follow DC2. " + unconstrained)
+    consecutive["consecutive"] = [["DC2", "DC3"]]
+    damaged = _small_base("small_damaged", "The road DC1 - DC3 is damaged. " + unconstrained)
+    damaged["damaged_roads"] = [["DC1", "DC3"]]
+    distance = _small_base("small_distance", "The large truck may drive at most 80 km. " + unconstrained)
+    distance["vehicle_types"][0]["max_distance"] = 80
+    stops = _small_base("small_stops", "The large truck may visit at most 3 DCs. " + unconstrained)
+    stops["vehicle_types"][0]["max_stops"] = 3
+    return {d["name"]: d for d in (forbidden, consecutive, damaged, distance, stops)}
 
 
 if __name__ == "__main__":
