@@ -29,6 +29,7 @@ from typing import Any
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.io import instance_from_dict, write_plan
+from milp_milkrun.io.json_instance import instance_json_text
 from milp_milkrun.plan import Plan, Route
 
 SEED = 20240521
@@ -58,7 +59,7 @@ def main() -> None:
     verify_ecom74(ecom, plan)
     for name, data in files.items():
         instance_from_dict(data)  # every file must load
-        write_or_compare(HERE / name, dump_instance(data), args.check)
+        write_or_compare(HERE / name, instance_json_text(data), args.check)
     plan_path = HERE / "ecom74_plan13.json"
     if args.check:
         on_disk = json.loads(plan_path.read_text())
@@ -67,18 +68,6 @@ def main() -> None:
     else:
         write_plan(plan, plan_path, instance_from_dict(ecom))
     print("ok")
-
-
-def dump_instance(data: dict[str, Any]) -> str:
-    """JSON with one line per DC, vehicle type or side constraint, so diffs and reviews stay readable."""
-    lines = []
-    for key, value in data.items():
-        if isinstance(value, list) and value:
-            items = ",\n    ".join(json.dumps(item) for item in value)
-            lines.append(f"  {json.dumps(key)}: [\n    {items}\n  ]")
-        else:
-            lines.append(f"  {json.dumps(key)}: {json.dumps(value)}")
-    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 def write_or_compare(path: Path, text: str, check: bool) -> None:

@@ -11,13 +11,13 @@ from pathlib import Path
 
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
-from milp_milkrun.io.json_instance import instance_from_dict, instance_to_dict
+from milp_milkrun.io.json_instance import instance_from_dict, instance_json_text, instance_to_dict
 from milp_milkrun.io.plans import read_plan_json, read_plan_sol, write_plan_json, write_plan_sol
 from milp_milkrun.io.schema import read_json
 from milp_milkrun.io.vrplib_instance import read_vrplib
 from milp_milkrun.plan import Plan
 
-__all__ = ["instance_from_dict", "instance_to_dict", "load_instance", "load_plan", "write_plan"]
+__all__ = ["instance_from_dict", "instance_to_dict", "load_instance", "load_plan", "write_instance", "write_plan"]
 
 
 def load_instance(path: str | Path, *, vehicles: int | None = None) -> Instance:
@@ -31,6 +31,14 @@ def load_instance(path: str | Path, *, vehicles: int | None = None) -> Instance:
     if suffix == ".vrp":
         return read_vrplib(path, vehicles=vehicles)
     raise InputError(str(path), f"unknown instance format {suffix or '(no suffix)'!r}; expected .json or .vrp")
+
+
+def write_instance(instance: Instance, path: str | Path) -> None:
+    """Write ``instance`` in the JSON format (split DCs merged back), e.g. to convert a ``.vrp`` file."""
+    path = Path(path)
+    if path.suffix.lower() != ".json":
+        raise InputError(str(path), "instances are written as .json")
+    path.write_text(instance_json_text(instance_to_dict(instance)), encoding="utf-8")
 
 
 def load_plan(path: str | Path, instance: Instance) -> Plan:

@@ -7,6 +7,7 @@ demands, fleet and side constraints.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -97,6 +98,21 @@ def _distance_spec(block: Mapping[str, Any], coordinates: str) -> tuple[Distance
 
 
 # ----- Instance -> JSON ----------------------------------------------------------------------
+def instance_json_text(data: Mapping[str, Any]) -> str:
+    """JSON with one line per DC, vehicle type or side constraint, so files diff and review well."""
+    lines = []
+    for key, value in data.items():
+        if isinstance(value, list) and value:
+            items = ",\n    ".join(json.dumps(item) for item in value)
+            lines.append(f"  {json.dumps(key)}: [\n    {items}\n  ]")
+        elif isinstance(value, Mapping) and "matrix" in value:
+            rows = ",\n      ".join(json.dumps(row) for row in value["matrix"])
+            lines.append(f'  {json.dumps(key)}: {{"ids": {json.dumps(value["ids"])}, "matrix": [\n      {rows}\n  ]}}')
+        else:
+            lines.append(f"  {json.dumps(key)}: {json.dumps(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
 def instance_to_dict(instance: Instance) -> dict[str, Any]:
     """The JSON form of ``instance`` with split DCs merged back; loading it rebuilds the same instance."""
     originals = _original_dcs(instance)

@@ -1,0 +1,34 @@
+"""``milkrun check``: the checker's verdict and one line per route."""
+
+from __future__ import annotations
+
+from milp_milkrun.checker import CheckReport, RouteReport
+from milp_milkrun.instance import Instance
+from milp_milkrun.reports.instance_summary import number, percent
+
+
+def check_table(instance: Instance, report: CheckReport) -> str:
+    """Verdict, per-route table (vehicle, stops, load/capacity, distance/limit) and every violation."""
+    unit = instance.distance_unit
+    routes = len(report.routes)
+    verdict = "FEASIBLE" if report.feasible else f"INFEASIBLE: {len(report.violations)} violation{'s' if len(report.violations) != 1 else ''}"
+    lines = [f"{verdict}    total distance {number(report.objective)} {unit}, {routes} route{'s' if routes != 1 else ''}"]
+    if report.routes:
+        rows = [("vehicle", "stops", "load/capacity", f"distance/limit ({unit})", "route")]
+        rows += [_route_row(instance, r) for r in report.routes]
+        widths = [max(len(row[k]) for row in rows) for k in range(4)]
+        lines.append("")
+        lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[4] for row in rows]
+    if report.violations:
+        lines.append("")
+        lines.append("violations (equation of the formulation):")
+        lines += [f"  ({v.equation}) {v.message}" for v in report.violations]
+    return "\n".join(lines)
+
+
+def _route_row(instance: Instance, r: RouteReport) -> tuple[str, str, str, str, str]:
+    stops = f"{r.n_stops}" + (f"/{r.max_stops}" if r.max_stops is not None else "")
+    load = f"{number(r.load)}/{number(r.capacity)} ({percent(r.load, r.capacity)})" if r.capacity else f"{number(r.load)}/?"
+    distance = f"{number(r.distance)}/{number(r.max_distance)}" if r.max_distance is not None else f"{number(r.distance)}/-"
+    route = " ".join([instance.hub.id, *r.stops, instance.hub.id])
+    return r.vehicle, stops, load, distance, route

@@ -1,0 +1,80 @@
+"""``milkrun show``: what an instance asks for, in the figures a planner would quote."""
+
+from __future__ import annotations
+
+import textwrap
+
+from milp_milkrun.instance import Instance, VehicleType
+from milp_milkrun.io import instance_to_dict
+
+
+def instance_summary(instance: Instance) -> str:
+    """A plain-text summary: DCs, demand, fleet, side constraints, distances, splits, warnings."""
+    unit = instance.distance_unit
+    hub_distances = [instance.dist(instance.hub.id, dc.id) for dc in instance.dcs]
+    lines = [f"instance       {instance.name}"]
+    if instance.description:
+        lines.append(textwrap.fill(instance.description, width=100, initial_indent="description    ", subsequent_indent=" " * 15))
+    lines += [
+        f"hub            {instance.hub.id}",
+        f"DCs            {_count_dcs(instance)}",
+        f"total demand   {number(instance.total_demand)}",
+        f"fleet          {len(instance.vehicles)} vehicles, total capacity {number(instance.fleet_capacity)}"
+        f" ({percent(instance.total_demand, instance.fleet_capacity)} needed)",
+        *(f"  {_vehicle_type_line(vt, unit)}" for vt in instance.vehicle_types),
+        "side constraints",
+        *(f"  {line}" for line in _side_constraint_lines(instance)),
+        f"distances      {instance.distance_spec.describe()}, in {unit}",
+        f"               hub to DC: {number(min(hub_distances))} .. {number(max(hub_distances))} {unit}",
+        f"splits         {_splits(instance)}",
+        f"warnings       {'; '.join(instance.warnings) if instance.warnings else 'none'}",
+    ]
+    return "\n".join(lines)
+
+
+def number(value: float) -> str:
+    """17424 -> '17,424'; 4823.456 -> '4,823.5'."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def percent(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "-"
+
+
+def _count_dcs(instance: Instance) -> str:
+    originals = len({dc.origin for dc in instance.dcs})
+    if originals == instance.n_dcs:
+        return str(originals)
+    return f"{originals} ({instance.n_dcs} nodes after splitting)"
+
+
+def _vehicle_type_line(vt: VehicleType, unit: str) -> str:
+    stops = f"<= {vt.max_stops} DCs" if vt.max_stops is not None else "any number of DCs"
+    distance = f"<= {number(vt.max_distance)} {unit}" if vt.max_distance is not None else "no distance limit"
+    return f"{vt.name:<10} {vt.count:>3} x capacity {number(vt.capacity):>7}   {stops:<18} {distance}"
+
+
+def _side_constraint_lines(instance: Instance) -> list[str]:
+    data = instance_to_dict(instance)
+    forbidden = [f"{e['dc']} not by {e.get('vehicle_type') or e.get('vehicle')}" for e in data["forbidden"]]
+    consecutive = [f"{a} -> {b}" for a, b in instance.consecutive]
+    damaged = [f"{a} - {b}" for a, b in data["damaged_roads"]]
+    return [
+        f"forbidden      {_listing(forbidden)}",
+        f"consecutive    {_listing(consecutive)}",
+        f"damaged roads  {_listing(damaged)}",
+    ]
+
+
+def _listing(items: list[str]) -> str:
+    return f"{len(items)}: {', '.join(items)}" if items else "none"
+
+
+def _splits(instance: Instance) -> str:
+    if not instance.splits:
+        return "none"
+    demand = {dc.id: dc.demand for dc in instance.dcs}
+    return "; ".join(
+        f"{origin} ({number(sum(demand[p] for p in parts))}) -> " + ", ".join(f"{p} ({number(demand[p])})" for p in parts)
+        for origin, parts in instance.splits
+    )
