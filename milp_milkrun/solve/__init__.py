@@ -7,10 +7,13 @@ modules: ``highs`` (exact model, Pyomo + HiGHS), ``pulp_backend`` (exact model, 
 
 from __future__ import annotations
 
+import time
+
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
+from milp_milkrun.solve.feasibility import presolve_diagnostics
 from milp_milkrun.solve.options import DEFAULT_SEED, SolveOptions
-from milp_milkrun.solve.result import SolveResult, Status
+from milp_milkrun.solve.result import SolveResult, Status, make_result
 
 MODELS = ("exact", "strong")
 BACKENDS = ("highs", "pulp")
@@ -32,4 +35,15 @@ def solve(
         raise InputError("--model", f"unknown model {model!r}; choose from {', '.join(MODELS)}")
     if backend not in BACKENDS:
         raise InputError("--backend", f"unknown backend {backend!r}; choose from {', '.join(BACKENDS)}")
+    started = time.perf_counter()
+    reasons = presolve_diagnostics(instance)
+    if reasons:  # proven infeasible without building a model
+        return make_result(
+            instance, status="infeasible", plan=None, bound=None, runtime_s=time.perf_counter() - started,
+            model=model, backend=backend, seed=options.seed, message="; ".join(reasons),
+        )
+    if model == "exact" and backend == "highs":
+        from milp_milkrun.solve.highs import solve_exact_highs  # imported here: Pyomo is slow to import
+
+        return solve_exact_highs(instance, options)
     raise NotImplementedError("backends land with issues 3, 4 and 6")

@@ -1,0 +1,147 @@
+"""The exact model of the seed paper: Equations (1)-(14) plus (2b), one Pyomo component per family.
+
+Read it beside ``docs/formulation.md``: every component is named after its equation
+(``milp_milkrun.models.families.EXACT_FAMILIES``) and carries a one-line comment of its mathematics.
+Sets and parameters use the paper's letters:
+
+    V = {0..N} nodes (0 = hub)     Vp = V' = {1..N} DCs      T  vehicles (named <type>-<k>)
+    l[j] demand    d[i,j] distance    Q[t] capacity    D[t] distance limit    H[t] stop limit
+    B forbidden (DC, vehicle) pairs    P ordered consecutive pairs    R damaged roads
+
+Variables: ``x[i, j, t]`` binary for i != j (only those arcs exist: a sparse index set), ``u[i] >= 0``.
+Rows are built with ``quicksum(...)`` so that an instance of 74 DCs and 15 vehicles
+(about 83,000 binaries) builds in a few seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyomo.environ as pyo
+from pyomo.core.base.var import VarData
+from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
+
+from milp_milkrun.instance import Instance
+
+XVars = dict[tuple[int, int, str], VarData]  # x[i, j, t] looked up without Pyomo's index validation
+
+
+def build_exact_model(instance: Instance) -> pyo.ConcreteModel:
+    """The three-index vehicle-flow model with MTZ subtour elimination, as in the seed paper."""
+    m = pyo.ConcreteModel(name=f"exact[{instance.name}]")
+    _declare_sets_and_data(m, instance)
+    _declare_variables(m)
+    x = dict(m.x.items())  # a plain dict: indexing m.x validates every key, which is slow at this size
+    _declare_objective_and_flow(m, x)
+    _declare_vehicle_limits(m, x)
+    _declare_route_rules(m, x)
+    _declare_subtour_elimination(m, x)
+    return m
+
+
+# ----- sets and parameters ---------------------------------------------------------------------
+def _declare_sets_and_data(m: pyo.ConcreteModel, instance: Instance) -> None:
+    n = instance.n_dcs
+    index = instance.index
+    vehicles = instance.vehicles
+    m.N = pyo.Param(initialize=n, within=pyo.NonNegativeIntegers)
+    m.V = pyo.Set(initialize=range(n + 1), ordered=True)
+    m.Vp = pyo.Set(initialize=range(1, n + 1), ordered=True)
+    m.T = pyo.Set(initialize=[v.name for v in vehicles], ordered=True)
+    # arcs (i, j) with i != j: the only pairs that get a variable
+    m.A = pyo.Set(initialize=[(i, j) for i in range(n + 1) for j in range(n + 1) if i != j], dimen=2, ordered=True)
+    m.l = pyo.Param(m.V, initialize={j: float(instance.demand[j]) for j in range(n + 1)})
+    m.d = pyo.Param(m.A, initialize={(i, j): float(instance.distance[i, j]) for i, j in m.A})
+    m.Q = pyo.Param(m.T, initialize={v.name: float(v.capacity) for v in vehicles})
+    # D_t and H_t exist only for vehicles that have the limit; the others get no row in (6) / (7)
+    m.T_dist = pyo.Set(initialize=[v.name for v in vehicles if v.max_distance is not None], within=m.T, ordered=True)
+    m.T_stops = pyo.Set(initialize=[v.name for v in vehicles if v.max_stops is not None], within=m.T, ordered=True)
+    m.D = pyo.Param(m.T_dist, initialize={v.name: float(v.max_distance) for v in vehicles if v.max_distance is not None})
+    m.H = pyo.Param(m.T_stops, initialize={v.name: int(v.max_stops) for v in vehicles if v.max_stops is not None})
+    m.B = pyo.Set(initialize=sorted((index[dc], t) for dc, t in instance.forbidden), dimen=2, ordered=True)
+    m.P = pyo.Set(initialize=[(index[a], index[b]) for a, b in instance.consecutive], dimen=2, ordered=True)
+    m.R = pyo.Set(initialize=[(index[a], index[b]) for a, b in instance.damaged_roads], dimen=2, ordered=True)
+
+
+def _declare_variables(m: pyo.ConcreteModel) -> None:
+    # x^t_ij = 1 when vehicle t drives from i to j (i != j)
+    m.x = pyo.Var(m.A, m.T, domain=pyo.Binary)
+    # u_i >= 0: position of DC i on its route (MTZ order); its range is set by rows (12) and (13)
+    m.u = pyo.Var(m.Vp, domain=pyo.NonNegativeReals)
+
+
+# ----- objective and flow ------------------------------------------------------------------------
+def _declare_objective_and_flow(m: pyo.ConcreteModel, x: XVars) -> None:
+    T, V, Vp, d = list(m.T), list(m.V), list(m.Vp), m.d.extract_values()
+    others = {j: [i for i in V if i != j] for j in V}  # the nodes i != j
+    # (1) min sum_t sum_i sum_{j!=i} d_ij x^t_ij
+    m.eq01_objective = pyo.Objective(
+        expr=_weighted((d[i, j], x[i, j, t]) for i, j in m.A for t in T), sense=pyo.minimize
+    )
+    # (2) sum_{i!=j} x^t_ij = sum_{i!=j} x^t_ji   for all j in V, t in T   (what enters a node leaves it)
+    m.eq02_flow_balance = pyo.Constraint(
+        V, T, rule=lambda m, j, t: _weighted(
+            [(1.0, x[i, j, t]) for i in others[j]] + [(-1.0, x[j, i, t]) for i in others[j]]
+        ) == 0
+    )
+    # (2b) sum_{j in V'} x^t_0j <= 1   for all t in T   (at most one trip per vehicle; see docs/formulation.md)
+    m.eq02b_single_trip = pyo.Constraint(T, rule=lambda m, t: _sum(x[0, j, t] for j in Vp) <= 1)
+    # (3) sum_t sum_{i!=j} x^t_ij = 1   for all j in V'   (one arc into each DC)
+    m.eq03_one_in = pyo.Constraint(Vp, rule=lambda m, j: _sum(x[i, j, t] for i in others[j] for t in T) == 1)
+    # (4) sum_t sum_{j!=i} x^t_ij = 1   for all i in V'   (one arc out of each DC)
+    m.eq04_one_out = pyo.Constraint(Vp, rule=lambda m, i: _sum(x[i, j, t] for j in others[i] for t in T) == 1)
+
+
+# ----- vehicle characteristics -------------------------------------------------------------------
+def _declare_vehicle_limits(m: pyo.ConcreteModel, x: XVars) -> None:
+    A, l, d = list(m.A), m.l.extract_values(), m.d.extract_values()
+    # (5) sum_i sum_{j in V', j!=i} l_j x^t_ij <= Q_t   for all t
+    m.eq05_capacity = pyo.Constraint(
+        m.T, rule=lambda m, t: _weighted((l[j], x[i, j, t]) for i, j in A if j != 0) <= m.Q[t]
+    )
+    # (6) sum_i sum_{j!=i} d_ij x^t_ij <= D_t   for all t with a distance limit
+    m.eq06_distance = pyo.Constraint(
+        m.T_dist, rule=lambda m, t: _weighted((d[i, j], x[i, j, t]) for i, j in A) <= m.D[t]
+    )
+    # (7) sum_i sum_{j!=i} x^t_ij - 1 <= H_t   for all t with a stop limit   (k DCs take k + 1 arcs)
+    m.eq07_stops = pyo.Constraint(m.T_stops, rule=lambda m, t: _sum(x[i, j, t] for i, j in A) - 1 <= m.H[t])
+
+
+# ----- route rules -------------------------------------------------------------------------------
+def _declare_route_rules(m: pyo.ConcreteModel, x: XVars) -> None:
+    V, T = list(m.V), list(m.T)
+    # (8) sum_{i!=v} x^t_iv = 0   for all (v, t) in B   (vehicle t never enters DC v)
+    m.eq08_forbidden_in = pyo.Constraint(m.B, rule=lambda m, v, t: _sum(x[i, v, t] for i in V if i != v) == 0)
+    # (9) sum_{j!=v} x^t_vj = 0   for all (v, t) in B   (vehicle t never leaves DC v)
+    m.eq09_forbidden_out = pyo.Constraint(m.B, rule=lambda m, v, t: _sum(x[v, j, t] for j in V if j != v) == 0)
+    # (10) sum_t x^t_ij = 1   for all (i, j) in P   (j immediately follows i, on whichever vehicle)
+    m.eq10_consecutive = pyo.Constraint(m.P, rule=lambda m, i, j: _sum(x[i, j, t] for t in T) == 1)
+    # (11) sum_t (x^t_ij + x^t_ji) = 0   for all (i, j) in R   (the road is unusable both ways)
+    m.eq11_damaged = pyo.Constraint(
+        m.R, rule=lambda m, i, j: _sum([x[i, j, t] for t in T] + [x[j, i, t] for t in T]) == 0
+    )
+
+
+# ----- subtour elimination (MTZ) ------------------------------------------------------------------
+def _declare_subtour_elimination(m: pyo.ConcreteModel, x: XVars) -> None:
+    u, T, N = m.u, list(m.T), pyo.value(m.N)
+    m.Ap = pyo.Set(initialize=[(i, j) for i, j in m.A if i != 0 and j != 0], dimen=2, ordered=True)  # arcs in V'
+    # (12) u_i >= 1   for all i in V'
+    m.eq12_order_lower = pyo.Constraint(m.Vp, rule=lambda m, i: u[i] >= 1)
+    # (13) u_i <= N   for all i in V'
+    m.eq13_order_upper = pyo.Constraint(m.Vp, rule=lambda m, i: u[i] <= N)
+    # (14) u_i - u_j + N sum_t x^t_ij <= N - 1   for all i != j in V'   (an arc i->j forces u_j >= u_i + 1)
+    m.eq14_mtz = pyo.Constraint(
+        m.Ap, rule=lambda m, i, j: _weighted([(1.0, u[i]), (-1.0, u[j])] + [(N, x[i, j, t]) for t in T]) <= N - 1
+    )
+
+
+# ----- fast linear expressions ------------------------------------------------------------------
+def _sum(variables: Iterable[VarData]) -> LinearExpression:
+    """sum_k v_k, built directly (the same expression ``quicksum`` gives, without operator dispatch)."""
+    return LinearExpression(list(variables))
+
+
+def _weighted(terms: Iterable[tuple[float, VarData]]) -> LinearExpression:
+    """sum_k c_k v_k, built directly."""
+    return LinearExpression([MonomialTermExpression((c, v)) for c, v in terms])

@@ -1,0 +1,261 @@
+"""Solve the exact model (models/exact.py) with HiGHS through Pyomo's ``pyomo.contrib.solver`` interface.
+
+Pyomo's contrib interface hands the model to an embedded ``highspy.Highs`` object (``set_instance``).
+We then drive that object directly, for three things the interface's ``solve`` cannot do:
+
+* pass a MIP start (``Highs.setSolution``) — the HiGHS log then shows it as an "X" (user solution) line;
+* run the search in a worker thread so that Ctrl-C cancels it cleanly and the best plan and bound
+  found so far are kept (``Highs.startSolve`` / ``cancelSolve``);
+* send the log to Python's ``sys.stdout`` (a logging callback) so a caller can redirect it, e.g. to
+  stderr when ``milkrun solve --json`` must keep stdout valid JSON.
+
+The time limit covers the whole call: building, hand-off and search.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.contrib.solver.common.factory import SolverFactory
+
+from milp_milkrun.checker import check_plan
+from milp_milkrun.errors import CheckFailedError
+from milp_milkrun.instance import Instance
+from milp_milkrun.models.exact import build_exact_model
+from milp_milkrun.models.families import EXACT_FAMILIES
+from milp_milkrun.plan import Plan
+from milp_milkrun.solve.options import SolveOptions
+from milp_milkrun.solve.result import SolveResult, Status, make_result
+from milp_milkrun.solve.routes import RouteExtractionError, follow_arcs
+
+MODEL = "exact"
+BACKEND = "highs"
+MIN_SEARCH_SECONDS = 1.0  # HiGHS always gets this long, even when building used up the time limit
+ARC_THRESHOLD = 0.5  # a binary x above this is a selected arc
+
+
+@dataclass
+class HighsHandoff:
+    """A Pyomo model loaded into an embedded HiGHS object, with the column and row maps between them."""
+
+    model: pyo.ConcreteModel
+    highs: highspy.Highs
+    x_columns: dict[tuple[int, int, str], int]  # (i, j, t) -> HiGHS column of x[i, j, t]
+    u_columns: dict[int, int]  # i -> HiGHS column of u[i]
+    row_families: list[str]  # HiGHS row -> name of the model component (equation family) it belongs to
+
+
+def hand_off(model: pyo.ConcreteModel) -> HighsHandoff:
+    """Load ``model`` into HiGHS through ``pyomo.contrib.solver`` (the step timed as "hand-off")."""
+    interface = SolverFactory("highs")
+    interface.set_instance(model)
+    col_of = interface._pyomo_var_to_solver_var_map  # id(VarData) -> column; the interface exposes no getter
+    con_of_row = interface._solver_con_to_pyomo_con_map  # row -> ConstraintData
+    return HighsHandoff(
+        model=model,
+        highs=interface._solver_model,
+        x_columns={key: col_of[id(var)] for key, var in model.x.items()},
+        u_columns={i: col_of[id(var)] for i, var in model.u.items()},
+        row_families=[con_of_row[r].parent_component().name for r in range(len(con_of_row))],
+    )
+
+
+def solve_exact_highs(instance: Instance, options: SolveOptions) -> SolveResult:
+    """Build, hand off and solve the exact model; the result's plan is verified by the checker."""
+    started = time.perf_counter()
+    run = hand_off(build_exact_model(instance))
+    notes: list[str] = []
+    log = _Log(echo=options.log)
+    _configure(run.highs, options, log, remaining=options.time_limit - (time.perf_counter() - started))
+    start = _usable_warm_start(instance, options.warm_start, notes)
+    if start is not None:
+        _set_mip_start(run, instance, start[1])
+    interrupted = _run_interruptibly(run.highs)
+    if start is not None:
+        notes.append(log.start_verdict(start[0]))
+    return _result(instance, run, options, started, start, interrupted, notes)
+
+
+# ----- configuration ---------------------------------------------------------------------------
+def _configure(highs: highspy.Highs, options: SolveOptions, log: _Log, *, remaining: float) -> None:
+    highs.setOptionValue("time_limit", max(remaining, MIN_SEARCH_SECONDS))
+    highs.setOptionValue("mip_rel_gap", options.gap)
+    highs.setOptionValue("random_seed", options.seed % 2_147_483_647)
+    if options.threads is not None:
+        highs.setOptionValue("threads", options.threads)
+    highs.setOptionValue("output_flag", True)  # always on: _Log reads the MIP-start verdict from it
+    highs.setOptionValue("log_to_console", False)  # _Log prints instead, when asked to
+    highs.cbLogging += log.receive
+
+
+class _Log:
+    """Receives HiGHS's log lines; echoes them to whatever ``sys.stdout`` is now (callers may redirect
+    it, e.g. to stderr) and remembers HiGHS's verdict on the MIP start."""
+
+    def __init__(self, *, echo: bool) -> None:
+        self.echo = echo
+        self.start_lines: list[str] = []
+
+    def receive(self, event: highspy.highs.HighsCallbackEvent) -> None:
+        if "MIP start" in event.message or "user-supplied" in event.message:
+            self.start_lines.append(event.message.strip())
+        if self.echo:
+            sys.stdout.write(event.message)
+            sys.stdout.flush()
+
+    def start_verdict(self, start_objective: float) -> str:
+        said = " / ".join(self.start_lines) or "HiGHS did not report on it"
+        return f"warm start of objective {start_objective:.6g} passed to HiGHS: {said}"
+
+
+# ----- MIP start --------------------------------------------------------------------------------
+def _usable_warm_start(instance: Instance, plan: Plan | None, notes: list[str]) -> tuple[float, Plan] | None:
+    """The warm-start plan and its distance, or None (with a note) when there is none or it breaks a rule."""
+    if plan is None:
+        return None
+    report = check_plan(instance, plan)
+    if not report.feasible:
+        broken = "; ".join(f"({v.equation}) {v.message}" for v in report.violations[:3])
+        notes.append(f"warm start ignored: it breaks {broken}")
+        return None
+    return report.objective, plan
+
+
+def _set_mip_start(run: HighsHandoff, instance: Instance, plan: Plan) -> None:
+    """Give HiGHS every column of the plan: x = 1 on its arcs, 0 elsewhere, u_i = position of DC i."""
+    values = np.zeros(run.highs.getNumCol())
+    index = instance.index
+    for route in plan.used_routes():
+        for a, b in route.arcs(instance.hub.id):
+            values[run.x_columns[index[a], index[b], route.vehicle]] = 1.0
+        for position, stop in enumerate(route.stops, start=1):
+            values[run.u_columns[index[stop]]] = position  # satisfies (12)-(14): u rises by 1 along a route
+    solution = highspy.HighsSolution()
+    solution.col_value = values.tolist()
+    solution.value_valid = True
+    run.highs.setSolution(solution)
+
+
+# ----- running ----------------------------------------------------------------------------------
+def _run_interruptibly(highs: highspy.Highs) -> bool:
+    """Run HiGHS in its worker thread; Ctrl-C cancels the search (keeping its incumbent). True if cancelled."""
+    highs.HandleUserInterrupt = True  # installs the callbacks through which cancelSolve() stops the search
+    highs.startSolve()
+    interrupted = False
+    while True:
+        try:
+            finished, _ = highs.wait(0.1)
+            if finished:
+                return interrupted
+        except KeyboardInterrupt:
+            interrupted = True
+            highs.cancelSolve()
+
+
+# ----- reading the result -------------------------------------------------------------------------
+def _result(
+    instance: Instance,
+    run: HighsHandoff,
+    options: SolveOptions,
+    started: float,
+    start: tuple[float, Plan] | None,
+    interrupted: bool,
+    notes: list[str],
+) -> SolveResult:
+    highs = run.highs
+    model_status = highs.getModelStatus()
+    info = highs.getInfo()
+    has_incumbent = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    plan = _plan_from_columns(instance, run) if has_incumbent else None
+    if start is not None:
+        plan = _not_worse_than_start(instance, plan, start, notes)
+    status = _status(model_status, plan is not None)
+    bound = _dual_bound(model_status, info)
+    notes.insert(0, _describe(highs, model_status, interrupted))
+    if status == "infeasible":
+        notes.append(infeasibility_explanation(run))
+    return make_result(
+        instance,
+        status=status,
+        plan=plan,
+        bound=bound,
+        runtime_s=time.perf_counter() - started,
+        model=MODEL,
+        backend=BACKEND,
+        seed=options.seed,
+        message="; ".join(notes),
+    )
+
+
+def _plan_from_columns(instance: Instance, run: HighsHandoff) -> Plan:
+    values = run.highs.getSolution().col_value
+    arcs: dict[str, list[tuple[int, int]]] = {v.name: [] for v in instance.vehicles}
+    for (i, j, t), col in run.x_columns.items():
+        if values[col] > ARC_THRESHOLD:
+            arcs[t].append((i, j))
+    try:
+        return follow_arcs(instance, arcs)
+    except RouteExtractionError as exc:
+        raise CheckFailedError(f"the arcs HiGHS selected do not form round trips: {exc}") from exc
+
+
+def _not_worse_than_start(
+    instance: Instance, plan: Plan | None, start: tuple[float, Plan], notes: list[str]
+) -> Plan:
+    """Keep the warm start when HiGHS returns nothing better (it should not, having received it)."""
+    start_objective, start_plan = start
+    if plan is None or check_plan(instance, plan).objective > start_objective + 1e-6 * max(1.0, start_objective):
+        notes.append(f"kept the warm start ({start_objective:.6g}): HiGHS returned nothing better")
+        return start_plan
+    return plan
+
+
+def _status(model_status: highspy.HighsModelStatus, has_plan: bool) -> Status:
+    if model_status == highspy.HighsModelStatus.kOptimal and has_plan:
+        return "optimal"
+    if model_status == highspy.HighsModelStatus.kInfeasible:
+        if has_plan:
+            raise CheckFailedError("HiGHS reports the model infeasible although a plan passing the checker exists")
+        return "infeasible"
+    return "feasible" if has_plan else "no_solution"
+
+
+def _dual_bound(model_status: highspy.HighsModelStatus, info: highspy.HighsInfo) -> float | None:
+    """HiGHS's proven lower bound on the optimum, or None when it has none (e.g. stopped in presolve)."""
+    if model_status == highspy.HighsModelStatus.kOptimal:
+        return info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else info.objective_function_value
+    return info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else None
+
+
+def _describe(highs: highspy.Highs, model_status: highspy.HighsModelStatus, interrupted: bool) -> str:
+    if interrupted:
+        return "interrupted by Ctrl-C: best plan and bound found so far"
+    if model_status == highspy.HighsModelStatus.kTimeLimit:
+        return "time limit reached: best plan and bound found so far"
+    if model_status == highspy.HighsModelStatus.kInfeasible:
+        return "HiGHS proved that no plan satisfies every constraint"
+    return f"HiGHS: {highs.modelStatusToString(model_status)}"
+
+
+# ----- infeasibility ------------------------------------------------------------------------------
+def infeasibility_explanation(run: HighsHandoff) -> str:
+    """Name the equation families of an irreducible infeasible subset, when HiGHS can compute one.
+
+    HiGHS computes an IIS of the LP relaxation, so it finds one only when the relaxation is already
+    infeasible (e.g. too little capacity); conflicts that need integrality get a plain statement.
+    """
+    run.highs.setOptionValue("iis_strategy", int(highspy.IisStrategy.kIisStrategyIrreducible))
+    status, iis = run.highs.getIis()
+    if status == highspy.HighsStatus.kError or not iis.valid_ or not iis.row_index_:
+        return "the LP relaxation is feasible, so HiGHS cannot isolate an irreducible infeasible subset of rows"
+    families = [f.name for f in EXACT_FAMILIES if f.name in {run.row_families[r] for r in iis.row_index_}]
+    return (
+        f"an irreducible infeasible subset of {len(iis.row_index_)} rows of the LP relaxation involves "
+        f"equation families {', '.join(families)}"
+    )
