@@ -6,6 +6,7 @@ which :func:`main` prints as one line naming the field and exits with code 2 (ne
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -18,6 +19,10 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.io import load_instance, load_plan, write_instance
 from milp_milkrun.reports.check_table import check_table
 from milp_milkrun.reports.instance_summary import instance_summary
+from milp_milkrun.io import write_plan  # issue 3: solve --output
+from milp_milkrun.reports.solve_table import solve_table  # issue 3
+from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult  # issue 3
+from milp_milkrun.solve import solve as solve_instance  # issue 3
 
 app = typer.Typer(
     name="milkrun",
@@ -91,6 +96,61 @@ def convert(
 
 
 # ---- commands: solve, inspect (issue 3) ----------------------------------------------------
+@app.command("solve")
+def solve_command(
+    instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance."),
+    model: str = typer.Option("exact", "--model", help="Formulation: exact (the seed's Equations 1-14)."),
+    time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for the whole solve (build included)."),
+    gap: float = typer.Option(1e-4, "--gap", help="Relative gap at which a plan counts as optimal."),
+    threads: int | None = typer.Option(None, "--threads", help="Solver threads (default: the solver's choice)."),
+    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed of the solver (printed with the result)."),
+    json_output: bool = typer.Option(False, "--json", help="Print the result as JSON (the solver log goes to stderr)."),
+    output: Path | None = typer.Option(None, "--output", help="Write the plan (.json or VRPLIB .sol)."),
+    plot: Path | None = typer.Option(None, "--plot", help="Draw the routes into this image (e.g. routes.png)."),
+    quiet: bool = typer.Option(False, "--quiet", help="Do not stream the solver log."),
+    vehicles: int | None = VEHICLES_OPTION,
+) -> None:
+    """Solve an instance; exit 0 with a plan (optimal or feasible), 1 without (infeasible or none found)."""
+    instance = load_instance_for_cli(instance_path, vehicles)
+    options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads, seed=seed, log=not quiet)
+    with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
+        result = solve_instance(instance, model=model, options=options)
+    report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
+    raise typer.Exit(0 if result.plan is not None else EXIT_VIOLATIONS)
+
+
+def report_solve_result(instance: Instance, result: SolveResult, *, json_output: bool, output: Path | None, plot: Path | None) -> None:
+    """Print the result (table or JSON) and write the requested plan and plot files."""
+    typer.echo(json.dumps(result.to_dict(), indent=2) if json_output else solve_table(instance, result))
+    if result.plan is not None and output is not None:
+        write_plan(result.plan, output, instance)
+        typer.echo(f"wrote plan {output}", err=json_output)
+    if result.plan is not None and plot is not None:
+        from milp_milkrun.plotting.routes import plot_routes  # matplotlib is slow to import: only when asked
+
+        plot_routes(instance, result.plan, plot)
+        typer.echo(f"wrote plot {plot}", err=json_output)
+
+
+@app.command("inspect")
+def inspect_command(
+    instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance."),
+    write: Path | None = typer.Option(None, "--write", help="Also write the model as model.lp or model.mps."),
+    vehicles: int | None = VEHICLES_OPTION,
+) -> None:
+    """Show the exact model family by family (rows, mathematics) and optionally write it for any solver."""
+    from milp_milkrun.models.exact import build_exact_model  # Pyomo is slow to import: only when needed
+    from milp_milkrun.models.inspect import check_model_file_name, format_inspection, inspect_model, write_model
+
+    if write is not None:
+        check_model_file_name(write)
+    instance = load_instance_for_cli(instance_path, vehicles)
+    model = build_exact_model(instance)
+    typer.echo(format_inspection(inspect_model(instance, model)))
+    if write is not None:
+        write_model(model, write)
+        typer.echo(f"wrote {write} (row and column names carry the equation families)")
+
 
 # ---- command: crosscheck (issue 4) ----------------------------------------------------------
 

@@ -1,0 +1,100 @@
+"""Inspect the exact model equation by equation, and write it as an LP or MPS file HiGHS reads alone.
+
+``inspect_model`` counts the rows of every family of ``EXACT_FAMILIES`` in a built Pyomo model and
+says why a family is smaller than its formula (vehicles without a limit get no row in (6) / (7)).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyomo.environ as pyo
+
+from milp_milkrun.errors import InputError
+from milp_milkrun.instance import Instance
+from milp_milkrun.models.families import EXACT_FAMILIES, Family
+
+MODEL_FILE_SUFFIXES = (".lp", ".mps")
+
+
+@dataclass(frozen=True)
+class FamilyCount:
+    family: Family
+    rows: int  # constraint rows; 1 for the objective
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ModelInspection:
+    instance_name: str
+    families: tuple[FamilyCount, ...]
+    binaries: int
+    continuous: int
+
+    @property
+    def rows(self) -> int:
+        """Constraint rows (the objective is not a row)."""
+        return sum(f.rows for f in self.families if f.family.name != "eq01_objective")
+
+
+def inspect_model(instance: Instance, model: pyo.ConcreteModel) -> ModelInspection:
+    """Rows per equation family and variable counts of a model built from ``instance``."""
+    families = tuple(FamilyCount(f, len(getattr(model, f.name)), _note(instance, f.name)) for f in EXACT_FAMILIES)
+    variables = list(model.component_data_objects(pyo.Var, descend_into=True))
+    binaries = sum(1 for v in variables if v.is_binary())
+    return ModelInspection(instance.name, families, binaries, len(variables) - binaries)
+
+
+def _note(instance: Instance, family: str) -> str:
+    """Why a family has fewer rows than vehicles / pairs, in words."""
+    if family == "eq06_distance":
+        return _omitted(instance, "max_distance", "distance limit")
+    if family == "eq07_stops":
+        return _omitted(instance, "max_stops", "stop limit")
+    if family in ("eq08_forbidden_in", "eq09_forbidden_out") and not instance.forbidden:
+        return "no forbidden DC-vehicle pairs"
+    if family == "eq10_consecutive" and not instance.consecutive:
+        return "no consecutive pairs"
+    if family == "eq11_damaged" and not instance.damaged_roads:
+        return "no damaged roads"
+    return ""
+
+
+def _omitted(instance: Instance, attribute: str, what: str) -> str:
+    unlimited = [vt for vt in instance.vehicle_types if getattr(vt, attribute) is None]
+    if not unlimited:
+        return ""
+    n = sum(vt.count for vt in unlimited)
+    names = ", ".join(vt.name for vt in unlimited)
+    return f"omitted for {n} vehicle{'s' if n != 1 else ''} without a {what} ({names})"
+
+
+def format_inspection(inspection: ModelInspection) -> str:
+    """The table printed by ``milkrun inspect``."""
+    lines = [f"Exact model of {inspection.instance_name}: equation families", ""]
+    lines.append(f"{'eq':>3}  {'component':<20} {'rows':>7}  mathematics")
+    for fc in inspection.families:
+        rows = "obj" if fc.family.name == "eq01_objective" else str(fc.rows)
+        lines.append(f"{fc.family.number:>3}  {fc.family.name:<20} {rows:>7}  {fc.family.math}")
+        if fc.note:
+            lines.append(f"{'':>3}  {'':<20} {'':>7}  note: {fc.note}")
+    lines += [
+        "",
+        f"rows: {inspection.rows}",
+        f"variables: {inspection.binaries + inspection.continuous} "
+        f"({inspection.binaries} binary x^t_ij, {inspection.continuous} continuous u_i)",
+    ]
+    return "\n".join(lines)
+
+
+def check_model_file_name(path: Path) -> None:
+    """Reject a model file name whose suffix names no format we write (before any work is done)."""
+    if path.suffix.lower() not in MODEL_FILE_SUFFIXES:
+        raise InputError("--write", f"cannot write {path.name}: use a .lp or .mps file name")
+
+
+def write_model(model: pyo.ConcreteModel, path: Path) -> None:
+    """Write ``model`` as CPLEX-LP or MPS (by suffix) with symbolic names: rows carry family names."""
+    check_model_file_name(path)
+    model.write(str(path), io_options={"symbolic_solver_labels": True})  # format chosen by suffix

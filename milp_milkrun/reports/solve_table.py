@@ -1,0 +1,56 @@
+"""``milkrun solve``: status, bound and gap, the route table, and the plan's totals."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from milp_milkrun.checker import CheckReport
+from milp_milkrun.instance import Instance
+from milp_milkrun.reports.check_table import check_table
+from milp_milkrun.reports.instance_summary import number, percent
+from milp_milkrun.solve.result import SolveResult
+
+STATUS_WORDS = {
+    "optimal": "OPTIMAL (proven within the requested gap)",
+    "feasible": "FEASIBLE (a plan; optimality not proven)",
+    "infeasible": "INFEASIBLE (proven: no plan satisfies every constraint)",
+    "no_solution": "NO SOLUTION (stopped before any plan was found)",
+}
+
+
+def solve_table(instance: Instance, result: SolveResult) -> str:
+    """Everything a planner needs from one run, in plain text."""
+    lines = [f"{STATUS_WORDS[result.status]}    model {result.model} / {result.backend}, seed {result.seed}"]
+    lines.append(
+        f"objective {_maybe(result.objective)}  bound {_maybe(result.bound)}  gap {_gap(result.gap)}  "
+        f"runtime {result.runtime_s:.1f} s"
+    )
+    if result.message:
+        lines.append(f"note: {result.message}")
+    if result.check is not None:
+        lines += ["", check_table(instance, result.check), "", *plan_totals(instance, result.check)]
+    return "\n".join(lines)
+
+
+def plan_totals(instance: Instance, check: CheckReport) -> list[str]:
+    """Total distance, vehicles used by type and utilisation (the seed reports 93% for its plan)."""
+    used = Counter(r.vehicle_type for r in check.routes)
+    fleet = ", ".join(f"{vt.name} {used.get(vt.name, 0)}/{vt.count}" for vt in instance.vehicle_types)
+    load = sum(r.load for r in check.routes)
+    capacity = sum(r.capacity or 0.0 for r in check.routes)
+    shares = [r.utilisation for r in check.routes if r.utilisation is not None]
+    mean_share = sum(shares) / len(shares) if shares else 0.0
+    return [
+        f"total distance   {number(check.objective)} {instance.distance_unit}",
+        f"vehicles used    {len(check.routes)} ({fleet})",
+        f"utilisation      {percent(load, capacity)} (load {number(load)} / capacity of used vehicles "
+        f"{number(capacity)}); mean per vehicle {100 * mean_share:.0f}%",
+    ]
+
+
+def _maybe(value: float | None) -> str:
+    return "-" if value is None else number(value)
+
+
+def _gap(gap: float | None) -> str:
+    return "-" if gap is None else f"{100 * gap:.2f}%"
