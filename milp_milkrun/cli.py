@@ -100,6 +100,8 @@ def convert(
 def solve_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance."),
     model: str = typer.Option("exact", "--model", help="Formulation: exact (the seed's Equations 1-14)."),
+    backend: str = typer.Option("highs", "--backend", help="Modelling backend: highs (Pyomo + HiGHS) or pulp (PuLP)."),  # issue 4
+    solver: str | None = typer.Option(None, "--solver", help="Solver of the pulp backend: cbc (default) or highs."),  # issue 4
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for the whole solve (build included)."),
     gap: float = typer.Option(1e-4, "--gap", help="Relative gap at which a plan counts as optimal."),
     threads: int | None = typer.Option(None, "--threads", help="Solver threads (default: the solver's choice)."),
@@ -114,7 +116,7 @@ def solve_command(
     instance = load_instance_for_cli(instance_path, vehicles)
     options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads, seed=seed, log=not quiet)
     with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
-        result = solve_instance(instance, model=model, options=options)
+        result = solve_instance(instance, model=model, backend=backend, solver=solver, options=options)
     report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
     raise typer.Exit(0 if result.plan is not None else EXIT_VIOLATIONS)
 
@@ -153,6 +155,23 @@ def inspect_command(
 
 
 # ---- command: crosscheck (issue 4) ----------------------------------------------------------
+@app.command("crosscheck")
+def crosscheck_command(
+    instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance."),
+    time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for each MIP run (and each LP relaxation)."),
+    threads: int | None = typer.Option(None, "--threads", help="Solver threads (default: the solvers' choice)."),
+    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed of both solvers (printed with the result)."),
+    json_output: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+    vehicles: int | None = VEHICLES_OPTION,
+) -> None:
+    """Build the exact model in Pyomo and in PuLP, solve with HiGHS and CBC, compare; exit 0 if they agree, else 1."""
+    from milp_milkrun.crosscheck import crosscheck  # Pyomo is slow to import: only when needed
+
+    instance = load_instance_for_cli(instance_path, vehicles)
+    report = crosscheck(instance, time_limit, threads=threads, seed=seed)
+    typer.echo(json.dumps(report.to_dict(), indent=2) if json_output else report.table())
+    raise typer.Exit(0 if report.agree else EXIT_VIOLATIONS)
+
 
 # ---- command: heuristic (issue 5) -----------------------------------------------------------
 

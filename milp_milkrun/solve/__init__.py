@@ -35,6 +35,8 @@ def solve(
         raise InputError("--model", f"unknown model {model!r}; choose from {', '.join(MODELS)}")
     if backend not in BACKENDS:
         raise InputError("--backend", f"unknown backend {backend!r}; choose from {', '.join(BACKENDS)}")
+    if backend == "highs" and solver not in (None, "highs"):  # issue 4: only the pulp backend picks a solver
+        raise InputError("--solver", f"--solver {solver} needs --backend pulp (the highs backend always uses HiGHS)")
     started = time.perf_counter()
     reasons = presolve_diagnostics(instance)
     if reasons:  # proven infeasible without building a model
@@ -46,4 +48,8 @@ def solve(
         from milp_milkrun.solve.highs import solve_exact_highs  # imported here: Pyomo is slow to import
 
         return solve_exact_highs(instance, options)
+    if model == "exact" and backend == "pulp":  # issue 4: the independent PuLP build, CBC by default
+        from milp_milkrun.solve.pulp_backend import solve_exact_pulp
+
+        return solve_exact_pulp(instance, options, solver or "cbc")
     raise NotImplementedError("backends land with issues 3, 4 and 6")

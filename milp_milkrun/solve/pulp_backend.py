@@ -1,0 +1,267 @@
+"""Solve the PuLP build of the exact model with CBC (bundled with PuLP) or with HiGHS through PuLP.
+
+PuLP's own status codes are lossy (CBC stopped on its time limit with a plan comes back as
+"Optimal"), so the status is decided here from PuLP's *solution* status and the solver itself: the
+CBC log (best possible bound, gap exit) or the HiGHS model status and dual bound.  A bound the
+solver did not report stays ``None``; every plan goes through the independent checker via
+:func:`make_result`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+
+import highspy
+import pulp
+
+from milp_milkrun.checker import check_plan
+from milp_milkrun.errors import InputError
+from milp_milkrun.instance import Instance
+from milp_milkrun.models.exact_pulp import PulpExactModel, build_exact_pulp
+from milp_milkrun.plan import Plan
+from milp_milkrun.solve.options import SolveOptions
+from milp_milkrun.solve.result import SolveResult, Status, make_result
+from milp_milkrun.solve.routes import follow_arcs
+
+SOLVERS = ("cbc", "highs")
+MIN_SOLVER_SECONDS = 1.0  # the solver always gets at least this much, even when building used the budget
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a solver run established: status, whether x holds a plan, the best bound, a note."""
+
+    status: Status
+    has_plan: bool
+    bound: float | None
+    message: str = ""
+
+
+def solve_exact_pulp(instance: Instance, options: SolveOptions | None = None, solver: str = "cbc") -> SolveResult:
+    """Build Equations 1-14 + (2b) in PuLP and solve with ``solver`` ("cbc" or "highs").
+
+    The time limit covers building and solving: the solver gets what building left (at least 1 s).
+    """
+    started = time.perf_counter()
+    return solve_pulp_model(build_exact_pulp(instance), options, solver, started=started)
+
+
+def solve_pulp_model(
+    model: PulpExactModel, options: SolveOptions | None = None, solver: str = "cbc", *, started: float | None = None
+) -> SolveResult:
+    """Solve an already built PuLP model (``crosscheck`` hands it a deliberately perturbed one).
+
+    ``started`` is the ``time.perf_counter()`` at which the time limit began (default: now).
+    """
+    options = options or SolveOptions()
+    if solver not in SOLVERS:
+        raise InputError("--solver", f"unknown solver {solver!r} for the pulp backend; choose from {', '.join(SOLVERS)}")
+    started = time.perf_counter() if started is None else started
+    notes = [_set_warm_start(model, options.warm_start)] if options.warm_start is not None else []
+    budget = max(MIN_SOLVER_SECONDS, options.time_limit - (time.perf_counter() - started))
+    outcome = _run_cbc(model, options, budget) if solver == "cbc" else _run_highs(model, options, budget)
+    plan = follow_arcs(model.instance, model.arcs_by_vehicle()) if outcome.has_plan else None
+    return make_result(
+        model.instance,
+        status=outcome.status,
+        plan=plan,
+        bound=outcome.bound,
+        runtime_s=time.perf_counter() - started,
+        model="exact",
+        backend=f"pulp-{solver}",
+        seed=options.seed,
+        message="; ".join(n for n in [*notes, outcome.message] if n),
+    )
+
+
+def solve_relaxation_pulp(model: PulpExactModel, time_limit: float) -> tuple[str, float | None]:
+    """The LP relaxation (integrality dropped) solved by CBC's LP solver CLP: (status, optimum).
+
+    Status is "optimal", "infeasible" or "unknown"; the optimum is None unless optimal.
+    """
+    solver = pulp.PULP_CBC_CMD(mip=False, msg=False, timeLimit=time_limit, _skip_v4_deprecation=True)
+    model.problem.solve(solver)
+    if model.problem.status == pulp.LpStatusInfeasible:
+        return "infeasible", None
+    if model.problem.sol_status == pulp.LpSolutionOptimal:
+        return "optimal", _objective_value(model.problem)
+    return "unknown", None
+
+
+# ----- MIP start ---------------------------------------------------------------------------------
+def _set_warm_start(model: PulpExactModel, plan: Plan) -> str:
+    """Give every x and u an initial value from ``plan``; a plan the checker rejects is not used."""
+    instance = model.instance
+    report = check_plan(instance, plan)
+    if not report.feasible:
+        return f"warm start ignored: it breaks ({report.violations[0].equation}) {report.violations[0].message}"
+    t_of = {v.name: t for t, v in enumerate(instance.vehicles)}
+    chosen: set[tuple[int, int, int]] = set()
+    for route in plan.used_routes():
+        path = [0, *(instance.index[s] for s in route.stops), 0]
+        chosen.update((t_of[route.vehicle], i, j) for i, j in zip(path, path[1:]))
+        for position, stop in enumerate(route.stops, start=1):
+            model.u[instance.index[stop]].setInitialValue(float(position))
+    for key, var in model.x.items():
+        var.setInitialValue(1.0 if key in chosen else 0.0)
+    return f"warm start: a plan of distance {report.objective:.6g}"
+
+
+# ----- CBC -----------------------------------------------------------------------------------------
+def _run_cbc(model: PulpExactModel, options: SolveOptions, budget: float) -> Outcome:
+    with tempfile.TemporaryDirectory(prefix="milkrun-cbc-") as tmp:
+        log_path = os.path.join(tmp, "cbc.log")
+        solver = pulp.PULP_CBC_CMD(
+            msg=False,
+            timeLimit=budget,
+            gapRel=options.gap,
+            threads=options.threads,
+            warmStart=options.warm_start is not None,
+            logPath=log_path,
+            options=[f"randomSeed {options.seed}", f"randomCbcSeed {options.seed}"],
+            _skip_v4_deprecation=True,
+        )
+        with _LogTail(log_path, enabled=options.log):
+            model.problem.solve(solver)
+        with open(log_path, encoding="utf-8", errors="replace") as f:
+            log = f.read()
+    return _cbc_outcome(model.problem, log, options.gap)
+
+
+def _cbc_outcome(problem: pulp.LpProblem, log: str, gap: float) -> Outcome:
+    """Decide the status from PuLP's solution status and the CBC log (PuLP's status alone is lossy)."""
+    if problem.status == pulp.LpStatusInfeasible:
+        return Outcome("infeasible", False, None, "CBC proved the model infeasible")
+    bound = cbc_bound(log)
+    if problem.sol_status == pulp.LpSolutionOptimal:
+        return Outcome("optimal", True, bound, "CBC: optimal within the requested gap")
+    if problem.sol_status == pulp.LpSolutionIntegerFeasible:
+        objective = _objective_value(problem)
+        if bound is not None and (objective - bound) <= gap * abs(objective):
+            return Outcome("optimal", True, bound, "CBC stopped with the gap already closed")
+        return Outcome("feasible", True, bound, "CBC stopped on its time limit with a plan; gap open")
+    return Outcome("no_solution", False, bound, "CBC stopped before finding a plan")
+
+
+def _objective_value(problem: pulp.LpProblem) -> float:
+    """The objective at the solver's values (0 for a problem without objective: a dropped eq01)."""
+    return 0.0 if problem.objective is None else float(problem.objective.value() or 0.0)
+
+
+def _last_float(pattern: str, text: str) -> float | None:
+    found = re.findall(pattern, text, flags=re.MULTILINE)
+    return float(found[-1]) if found else None
+
+
+def cbc_bound(log: str) -> float | None:
+    """The best lower bound CBC's log states, or None when it states none."""
+    number = r"([-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)"
+    partial = _last_float(rf"Partial search - best objective \S+ \(best possible {number}\)", log)
+    if partial is not None:  # stopped early: the search's own bound, to more digits than the summary
+        return partial
+    completed = _last_float(rf"Search completed - best objective {number}", log)
+    gap_exit = _last_float(rf"Exiting as integer gap of {number}", log)
+    if completed is not None and gap_exit is not None:  # stopped on the requested gap
+        return completed - gap_exit
+    if re.search(r"^Result - Optimal solution found\s*$", log, flags=re.MULTILINE):  # proven, no gap left
+        return _last_float(rf"^Objective value:\s+{number}", log)
+    return _last_float(rf"^Lower bound:\s+{number}", log)
+
+
+class _LogTail:
+    """Stream a growing log file to stdout while the solver writes it (CBC's progress for the user)."""
+
+    def __init__(self, path: str, *, enabled: bool) -> None:
+        self.path = path
+        self.enabled = enabled
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._follow, daemon=True)
+
+    def __enter__(self) -> _LogTail:
+        if self.enabled:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            self._stop.set()
+            self._thread.join()
+
+    def _follow(self) -> None:
+        while not os.path.exists(self.path):
+            if self._stop.wait(0.05):
+                return
+        with open(self.path, encoding="utf-8", errors="replace") as f:
+            while True:
+                stopping = self._stop.wait(0.2)
+                sys.stdout.write(f.read())
+                sys.stdout.flush()
+                if stopping:
+                    return
+
+
+# ----- HiGHS through PuLP ---------------------------------------------------------------------------
+class _HighsWithStart(pulp.HiGHS):
+    """PuLP's HiGHS interface plus a MIP start taken from the variables' initial values."""
+
+    def __init__(self, *, warm_start: bool, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.warm_start = warm_start
+
+    def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:
+        super().createAndConfigureSolver(lp)
+        lp.solverModel.setOptionValue("log_to_console", False)
+        if self.msg:  # through Python's stdout, so `milkrun solve --json` can send the log to stderr
+            lp.solverModel.cbLogging += _echo_log
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:
+        if self.warm_start:
+            columns = lp.variables()
+            values = [0.0] * len(columns)
+            for var in columns:
+                values[var.index] = var.varValue or 0.0
+            start = highspy.HighsSolution()
+            start.col_value = values
+            lp.solverModel.setSolution(start)
+        super().callSolver(lp)
+
+
+def _echo_log(event: highspy.highs.HighsCallbackEvent) -> None:
+    sys.stdout.write(event.message)
+    sys.stdout.flush()
+
+
+def _run_highs(model: PulpExactModel, options: SolveOptions, budget: float) -> Outcome:
+    solver = _HighsWithStart(
+        warm_start=options.warm_start is not None,
+        msg=options.log,
+        timeLimit=budget,
+        gapRel=options.gap,
+        threads=options.threads,
+        random_seed=options.seed,
+    )
+    model.problem.solve(solver)
+    return _highs_outcome(model.problem.solverModel)
+
+
+def _highs_outcome(highs: highspy.Highs) -> Outcome:
+    """Decide the status from HiGHS itself: model status, primal solution status, dual bound."""
+    status = highs.getModelStatus()
+    info = highs.getInfo()
+    has_plan = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    bound = info.mip_dual_bound if abs(info.mip_dual_bound) < highspy.kHighsInf else None
+    name = highs.modelStatusToString(status)
+    # x is binary and u is not in the objective, so "unbounded or infeasible" can only be infeasible
+    if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+        return Outcome("infeasible", False, None, "HiGHS proved the model infeasible")
+    if status == highspy.HighsModelStatus.kOptimal and has_plan:
+        return Outcome("optimal", True, bound, "HiGHS: optimal within the requested gap")
+    if has_plan:
+        return Outcome("feasible", True, bound, f"HiGHS stopped ({name}) with a plan; gap open")
+    return Outcome("no_solution", False, bound, f"HiGHS stopped ({name}) before finding a plan")

@@ -1,0 +1,186 @@
+"""The PuLP build of the exact model and its CBC / HiGHS backend (issue 4)."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+from bruteforce import brute_force, random_tiny_instance
+
+from milp_milkrun.errors import InputError
+from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
+from milp_milkrun.models.exact_pulp import build_exact_pulp
+from milp_milkrun.models.families import EXACT_FAMILIES
+from milp_milkrun.plan import Plan
+from milp_milkrun.solve import solve
+from milp_milkrun.solve.options import SolveOptions
+from milp_milkrun.solve.pulp_backend import cbc_bound, solve_exact_pulp
+
+QUIET = dict(log=False, gap=0.0)
+
+
+def side_constrained_instance() -> Instance:
+    """Five DCs with every side constraint present: B (a type and a vehicle), P, R with a hub road."""
+    return build_instance(
+        name="five",
+        hub=Site("H", 0, 0),
+        dcs=[DC("A", 4, 10, 0), DC("B", 3, 10, 10), DC("C", 5, 0, 10), DC("D", 2, -10, 0), DC("E", 6, 0, -10)],
+        vehicle_types=[VehicleType("big", 2, 12, 80, 3), VehicleType("small", 2, 12, None, None)],
+        distance_spec=DistanceSpec("euclidean", rounding="nearest"),
+        forbidden=[{"dc": "A", "vehicle_type": "big"}, {"dc": "C", "vehicle": "small-2"}],
+        consecutive=[["B", "C"]],
+        damaged_roads=[["D", "E"], ["H", "A"]],
+        coordinates="xy",
+        distance_unit="units",
+    )
+
+
+def plane_instance(seed: int, n_dcs: int) -> Instance:
+    """A random instance on a 100 x 100 plane, large enough that CBC cannot finish in seconds."""
+    rng = random.Random(seed)
+    dcs = [DC(f"DC{k}", rng.randint(50, 400), rng.uniform(0, 100), rng.uniform(0, 100)) for k in range(1, n_dcs + 1)]
+    return build_instance(
+        name=f"plane{n_dcs}-{seed}",
+        hub=Site("HUB", 50, 50),
+        dcs=dcs,
+        vehicle_types=[VehicleType("large", 2, 2600, 600, 10), VehicleType("small", 4, 1100, 400, 7)],
+        distance_spec=DistanceSpec("euclidean", rounding="nearest"),
+        coordinates="xy",
+    )
+
+
+# ----- the build --------------------------------------------------------------------------------
+def test_row_counts_follow_the_formulation() -> None:
+    instance = side_constrained_instance()
+    n, t = instance.n_dcs, len(instance.vehicles)
+    counts = build_exact_pulp(instance).row_counts()
+    assert counts == {
+        "eq01_objective": 1,
+        "eq02_flow_balance": (n + 1) * t,
+        "eq02b_single_trip": t,
+        "eq03_one_in": n,
+        "eq04_one_out": n,
+        "eq05_capacity": t,
+        "eq06_distance": 2,  # only the big vehicles have a distance limit
+        "eq07_stops": 2,
+        "eq08_forbidden_in": 3,  # A x {big-1, big-2} and C x small-2
+        "eq09_forbidden_out": 3,
+        "eq10_consecutive": 1,
+        "eq11_damaged": 2,
+        "eq12_order_lower": n,
+        "eq13_order_upper": n,
+        "eq14_mtz": n * (n - 1),
+    }
+
+
+def test_columns_are_every_arc_of_every_vehicle_and_one_order_per_dc() -> None:
+    instance = side_constrained_instance()
+    n, t = instance.n_dcs, len(instance.vehicles)
+    model = build_exact_pulp(instance)
+    assert model.column_counts() == {"x": t * (n + 1) * n, "u": n}
+    assert all(v.cat == "Integer" and (v.lowBound, v.upBound) == (0, 1) for v in model.x.values())
+
+
+def test_dropping_a_family_removes_exactly_its_rows() -> None:
+    instance = side_constrained_instance()
+    full = build_exact_pulp(instance).row_counts()
+    dropped = build_exact_pulp(instance, drop_family="eq10_consecutive").row_counts()
+    assert dropped == {**full, "eq10_consecutive": 0}
+
+
+def test_unknown_family_to_drop_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="eq99"):
+        build_exact_pulp(side_constrained_instance(), drop_family="eq99_nothing")
+
+
+# ----- solving ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("solver", ["cbc", "highs"])
+def test_optimum_matches_brute_force_with_every_side_constraint(solver: str) -> None:
+    instance = side_constrained_instance()
+    expected = brute_force(instance)
+    assert expected is not None
+    result = solve_exact_pulp(instance, SolveOptions(**QUIET), solver)
+    assert result.status == "optimal"
+    assert result.objective == pytest.approx(expected[0], rel=1e-9)
+    assert result.bound == pytest.approx(expected[0], rel=1e-6)
+    assert result.check is not None and result.check.feasible
+    assert result.backend == f"pulp-{solver}"
+
+
+@pytest.mark.parametrize("solver", ["cbc", "highs"])
+def test_infeasible_instance_is_reported_infeasible(solver: str) -> None:
+    seed = next(s for s in range(50) if brute_force(random_tiny_instance(s)) is None)
+    result = solve_exact_pulp(random_tiny_instance(seed), SolveOptions(**QUIET), solver)
+    assert (result.status, result.plan, result.objective) == ("infeasible", None, None)
+
+
+def test_cbc_honours_its_time_limit_and_reports_an_open_gap_honestly() -> None:
+    instance = plane_instance(seed=1, n_dcs=15)  # CBC needs far more than 3 s to prove this optimal
+    started = time.perf_counter()
+    result = solve_exact_pulp(instance, SolveOptions(time_limit=3, log=False), "cbc")
+    elapsed = time.perf_counter() - started
+    assert elapsed < 3 + 10  # generous: MPS hand-off, CBC start-up, a loaded machine
+    assert result.status in ("feasible", "no_solution")
+    if result.status == "feasible":
+        assert result.bound is not None and result.bound < result.objective
+        assert result.gap is not None and result.gap > 0
+
+
+def test_cbc_uses_a_warm_start_and_ignores_a_broken_one() -> None:
+    instance = side_constrained_instance()
+    optimum, plan = brute_force(instance)  # type: ignore[misc]
+    warm = solve_exact_pulp(instance, SolveOptions(**QUIET, warm_start=plan), "cbc")
+    assert warm.status == "optimal" and warm.objective == pytest.approx(optimum)
+    assert f"warm start: a plan of distance {optimum:.6g}" in warm.message
+    broken = Plan.from_routes([("big-1", ["A", "B", "C", "D", "E"])])
+    result = solve_exact_pulp(instance, SolveOptions(**QUIET, warm_start=broken), "cbc")
+    assert "warm start ignored" in result.message and result.status == "optimal"
+
+
+def test_solve_dispatches_to_the_pulp_backend() -> None:
+    instance = side_constrained_instance()
+    result = solve(instance, backend="pulp", solver="highs", options=SolveOptions(**QUIET))
+    assert result.backend == "pulp-highs" and result.status == "optimal"
+    with pytest.raises(InputError, match="--solver"):
+        solve(instance, backend="pulp", solver="gurobi", options=SolveOptions(**QUIET))
+
+
+# ----- reading CBC's log ----------------------------------------------------------------------------
+CBC_STOPPED = """Cbc0020I Exiting on maximum time
+Cbc0005I Partial search - best objective 555 (best possible 408.02225), took 41212 iterations
+Result - Stopped on time limit
+
+Objective value:                555.00000000
+Lower bound:                    408.022
+"""
+CBC_GAP_EXIT = """Cbc0011I Exiting as integer gap of 263.97775 less than 1e-10 or 40%
+Cbc0001I Search completed - best objective 672, took 8702 iterations and 179 nodes (3.00 seconds)
+Result - Optimal solution found (within gap tolerance)
+
+Objective value:                672.00000000
+Lower bound:                    408.022
+"""
+CBC_PROVEN = """Cbc3007W No integer variables - nothing to do
+Result - Optimal solution found
+
+Objective value:                185.00000000
+"""
+CBC_NO_BOUND = """Result - Stopped on time limit
+
+No feasible solution found
+"""
+
+
+@pytest.mark.parametrize(
+    ("log", "bound"),
+    [(CBC_STOPPED, 408.02225), (CBC_GAP_EXIT, 672 - 263.97775), (CBC_PROVEN, 185.0), (CBC_NO_BOUND, None)],
+)
+def test_cbc_bound_is_read_from_the_log_or_left_unknown(log: str, bound: float | None) -> None:
+    assert cbc_bound(log) == (None if bound is None else pytest.approx(bound))
+
+
+def test_every_family_is_built() -> None:
+    model = build_exact_pulp(side_constrained_instance())
+    assert set(model.rows) == {f.name for f in EXACT_FAMILIES}
+    assert all(count > 0 for count in model.row_counts().values())
