@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import vrplib
-from vrplib.parse import parse_distances
+from vrplib.parse.parse_distances import parse_distances
 
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance

@@ -1,0 +1,194 @@
+"""VRPLIB .vrp instances and .sol solutions: the five CVRPLIB files, conversion round trips, edge cases."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import vrplib
+
+from milp_milkrun.checker import check_plan
+from milp_milkrun.cli import main
+from milp_milkrun.errors import InputError
+from milp_milkrun.instance import Instance
+from milp_milkrun.io import load_instance, load_plan, write_instance, write_plan
+from milp_milkrun.plan import Plan, Route
+
+CVRPLIB = Path(__file__).resolve().parents[2] / "shared" / "cvrplib"
+FILES = {"P-n16-k8": (8, 35), "P-n19-k2": (2, 160), "E-n22-k4": (4, 6000), "B-n31-k5": (5, 100), "E-n51-k5": (5, 160)}
+needs_cvrplib = pytest.mark.skipif(not CVRPLIB.is_dir(), reason=f"CVRPLIB samples not found at {CVRPLIB} (clone shared/ beside the repo)")
+
+
+def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["milkrun", *args])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    out, err = capsys.readouterr()
+    return int(exit_info.value.code or 0), out, err
+
+
+def greedy_plan(instance: Instance) -> Plan:
+    """Fill vehicles in node order up to capacity: a simple plan that is feasible with a large fleet."""
+    routes: list[list[str]] = [[]]
+    load = 0.0
+    capacity = instance.vehicle_types[0].capacity
+    for dc in instance.dcs:
+        if load + dc.demand > capacity:
+            routes.append([])
+            load = 0.0
+        routes[-1].append(dc.id)
+        load += dc.demand
+    return Plan.from_routes((vehicle.name, stops) for vehicle, stops in zip(instance.vehicles, routes))
+
+
+@needs_cvrplib
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_cvrplib_file_reads_with_published_conventions(name: str) -> None:
+    instance = load_instance(CVRPLIB / f"{name}.vrp")
+    raw = vrplib.read_instance(CVRPLIB / f"{name}.vrp")
+    vehicles, capacity = FILES[name]
+    assert instance.name == name
+    assert instance.hub.id == "1" and [dc.id for dc in instance.dcs] == [str(k) for k in range(2, raw["dimension"] + 1)]
+    assert [v.name for v in instance.vehicles] == [f"truck-{k}" for k in range(1, vehicles + 1)]
+    assert instance.vehicle_types[0].capacity == capacity
+    assert instance.vehicle_types[0].max_distance is None and instance.vehicle_types[0].max_stops is None
+    assert np.array_equal(instance.demand, raw["demand"])
+    assert np.array_equal(instance.distance, np.floor(raw["edge_weight"] + 0.5))  # EUC_2D, TSPLIB nint
+    assert f"-k{vehicles}" in instance.description
+
+
+@needs_cvrplib
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_convert_round_trip(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    instance = load_instance(CVRPLIB / f"{name}.vrp")
+    out = tmp_path / f"{name}.json"
+    code, stdout, _ = run_cli(monkeypatch, capsys, "convert", str(CVRPLIB / f"{name}.vrp"), str(out))
+    assert code == 0 and out.name in stdout
+    again = load_instance(out)
+    assert again.node_ids == instance.node_ids
+    assert np.array_equal(again.distance, instance.distance)
+    assert np.array_equal(again.demand, instance.demand)
+    assert again.vehicle_types == instance.vehicle_types
+    assert again.distance_spec == instance.distance_spec
+
+
+@needs_cvrplib
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_sol_write_read_round_trip(name: str, tmp_path: Path) -> None:
+    instance = load_instance(CVRPLIB / f"{name}.vrp", vehicles=40)  # a fleet large enough for the greedy plan
+    plan = greedy_plan(instance)
+    assert check_plan(instance, plan).feasible
+    path = tmp_path / f"{name}.sol"
+    write_plan(plan, path, instance)
+    assert load_plan(path, instance) == plan
+    parsed = vrplib.read_solution(path)  # the file is standard VRPLIB: sol number = node number - 1
+    assert parsed["routes"] == [[int(s) - 1 for s in r.stops] for r in plan.routes]
+    assert parsed["cost"] == pytest.approx(check_plan(instance, plan).objective)
+
+
+@needs_cvrplib
+def test_sol_written_by_vrplib_maps_route_k_to_vehicle_k(tmp_path: Path) -> None:
+    instance = load_instance(CVRPLIB / "P-n16-k8.vrp")
+    path = tmp_path / "external.sol"
+    vrplib.write_solution(path, [[1, 2], [3]], {"Cost": 0})
+    plan = load_plan(path, instance)
+    assert plan == Plan((Route("truck-1", ("2", "3")), Route("truck-2", ("4",))))
+
+
+def _write_vrp(path: Path, header: str, sections: str) -> Path:
+    path.write_text(f"NAME : {path.stem}\nTYPE : CVRP\n{header}{sections}EOF\n")
+    return path
+
+
+DEMANDS = "DEMAND_SECTION\n1 0\n2 3\n3 4\n4 5\nDEPOT_SECTION\n1\n-1\n"
+COORDS = "NODE_COORD_SECTION\n1 0 0\n2 3 4\n3 6 8\n4 0 5\n"
+
+
+def test_explicit_lower_row_matrix(tmp_path: Path) -> None:
+    header = "DIMENSION : 4\nCAPACITY : 10\nVEHICLES : 2\nEDGE_WEIGHT_TYPE : EXPLICIT\nEDGE_WEIGHT_FORMAT : LOWER_ROW\n"
+    path = _write_vrp(tmp_path / "lower.vrp", header, "EDGE_WEIGHT_SECTION\n5\n7 2\n9 4 6\n" + DEMANDS)
+    instance = load_instance(path)
+    assert instance.distance_spec.metric == "matrix" and instance.coordinates == "none"
+    assert instance.dist("1", "2") == 5 and instance.dist("3", "2") == 2 and instance.dist("4", "3") == 6
+    assert len(instance.vehicles) == 2 and "VEHICLES field" in instance.description
+
+
+def test_explicit_full_matrix_may_be_asymmetric(tmp_path: Path) -> None:
+    header = "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EXPLICIT\nEDGE_WEIGHT_FORMAT : FULL_MATRIX\n"
+    matrix = "EDGE_WEIGHT_SECTION\n0 1 2 3\n9 0 4 5\n2 4 0 6\n3 5 6 0\n"
+    instance = load_instance(_write_vrp(tmp_path / "full.vrp", header, matrix + DEMANDS), vehicles=3)
+    assert instance.dist("1", "2") == 1 and instance.dist("2", "1") == 9
+    assert instance.warnings and len(instance.vehicles) == 3
+
+
+def test_depot_need_not_be_node_one(tmp_path: Path) -> None:
+    header = "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n"
+    demands = "DEMAND_SECTION\n1 3\n2 0\n3 4\n4 5\nDEPOT_SECTION\n2\n-1\n"
+    instance = load_instance(_write_vrp(tmp_path / "d-k2.vrp", header, COORDS + demands))
+    assert instance.hub.id == "2" and [dc.id for dc in instance.dcs] == ["1", "3", "4"]
+    assert instance.dist("2", "3") == 5  # (3,4) -> (6,8)
+
+
+def test_vehicles_field_beats_name_suffix_and_argument_beats_both(tmp_path: Path) -> None:
+    header = "DIMENSION : 4\nCAPACITY : 10\nVEHICLES : 3\nEDGE_WEIGHT_TYPE : EUC_2D\n"
+    path = _write_vrp(tmp_path / "x-k7.vrp", header, COORDS + DEMANDS)
+    assert len(load_instance(path).vehicles) == 3
+    assert len(load_instance(path, vehicles=5).vehicles) == 5
+
+
+def test_demand_above_capacity_is_split(tmp_path: Path) -> None:
+    header = "DIMENSION : 4\nCAPACITY : 4\nEDGE_WEIGHT_TYPE : EUC_2D\n"
+    instance = load_instance(_write_vrp(tmp_path / "s-k4.vrp", header, COORDS + DEMANDS))
+    assert dict(instance.splits) == {"4": ("4/1", "4/2")}
+    assert instance.dist("4/1", "2") == instance.dist("4/2", "2") == 3  # nint(sqrt(9 + 1))
+
+
+@pytest.mark.parametrize(
+    ("name", "header", "sections", "field"),
+    [
+        ("nofleet", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS + DEMANDS, "VEHICLES"),
+        ("nocap-k2", "DIMENSION : 4\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS + DEMANDS, "CAPACITY"),
+        ("nodemand-k2", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS, "DEMAND_SECTION"),
+        ("twodepots-k2", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n",
+         COORDS + "DEMAND_SECTION\n1 0\n2 0\n3 4\n4 5\nDEPOT_SECTION\n1\n2\n-1\n", "DEPOT_SECTION"),
+        ("depotdemand-k2", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n",
+         COORDS + "DEMAND_SECTION\n1 2\n2 3\n3 4\n4 5\n", "DEMAND_SECTION"),
+        ("service-k2", "DIMENSION : 4\nCAPACITY : 10\nSERVICE_TIME : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS + DEMANDS, "SERVICE_TIME"),
+        ("geo-k2", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : GEO\n", COORDS + DEMANDS, "EDGE_WEIGHT_TYPE"),
+    ],
+)
+def test_bad_vrp_files_name_the_field(
+    name: str, header: str, sections: str, field: str,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = _write_vrp(tmp_path / f"{name}.vrp", header, sections)
+    with pytest.raises(InputError) as error:
+        load_instance(path)
+    assert error.value.field == field
+    code, out, err = run_cli(monkeypatch, capsys, "show", str(path))
+    assert code == 2 and err.startswith(f"error: {field}: ") and "Traceback" not in out + err
+
+
+def test_missing_fleet_size_is_solved_by_the_vehicles_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write_vrp(tmp_path / "nofleet.vrp", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS + DEMANDS)
+    with pytest.raises(InputError, match="--vehicles"):
+        load_instance(path)
+    code, out, _ = run_cli(monkeypatch, capsys, "show", str(path), "--vehicles", "2")
+    assert code == 0 and "2 vehicles" in out
+
+
+def test_garbage_vrp_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "garbage.vrp"
+    path.write_text("this is not\na vrplib file\n")
+    code, out, err = run_cli(monkeypatch, capsys, "show", str(path))
+    assert code == 2 and err.startswith(f"error: {path}: ") and "Traceback" not in out + err
+
+
+def test_converted_explicit_instance_loads_back(tmp_path: Path) -> None:
+    header = "DIMENSION : 4\nCAPACITY : 10\nVEHICLES : 2\nEDGE_WEIGHT_TYPE : EXPLICIT\nEDGE_WEIGHT_FORMAT : LOWER_ROW\n"
+    instance = load_instance(_write_vrp(tmp_path / "lower.vrp", header, "EDGE_WEIGHT_SECTION\n5\n7 2\n9 4 6\n" + DEMANDS))
+    write_instance(instance, tmp_path / "lower.json")
+    again = load_instance(tmp_path / "lower.json")
+    assert np.array_equal(again.distance, instance.distance) and again.vehicle_types == instance.vehicle_types
