@@ -44,14 +44,16 @@ def feasible_case(seed: int) -> tuple[Instance, Plan]:
 
 
 def rebuilt(instance: Instance, change: Any) -> Instance:
-    """The instance after ``change(data)`` edits its JSON form; edits that make it invalid are skipped."""
+    """The instance after ``change(data)`` edits its JSON form; edits that make it invalid or split a DC are skipped."""
     data = instance_to_dict(instance)
     change(data)
     try:
-        return instance_from_dict(data)
+        changed = instance_from_dict(data)
     except InputError:
         assume(False)
         raise
+    assume(not changed.splits)
+    return changed
 
 
 def equations(instance: Instance, plan: Plan) -> set[str]:
@@ -157,9 +159,7 @@ def _type_change(instance: Instance, vehicle: str, key: str, value: float) -> In
     def change(doc: dict[str, Any]) -> None:
         next(vt for vt in doc["vehicle_types"] if vt["name"] == type_name)[key] = value
 
-    changed = rebuilt(instance, change)
-    assume(not changed.splits)
-    return changed
+    return rebuilt(instance, change)
 
 
 def break_capacity(instance: Instance, plan: Plan, data: st.DataObject) -> tuple[Instance, Plan, str]:
