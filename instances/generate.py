@@ -224,17 +224,22 @@ def _name_dcs(rng: random.Random, routes: list[tuple[str, list[dict[str, Any]]]]
 def verify_ecom74(data: dict[str, Any], plan: Plan) -> None:
     """Every published figure, the 13-vehicle lower bound, and a checker-approved 13-vehicle plan."""
     instance = instance_from_dict(data)
-    assert [dc.id for dc in instance.dcs] == [f"DC{k}" for k in range(1, 75)]
-    assert instance.total_demand == TOTAL_DEMAND and not instance.splits
-    assert all(dc.demand % CAGE == 0 for dc in instance.dcs)
     largest_loads = {vt.name: CAGE * (int(vt.capacity) // CAGE) for vt in instance.vehicle_types}
-    assert 3 * largest_loads["large"] + 9 * largest_loads["small"] < TOTAL_DEMAND  # so >= 13 vehicles
     far = max(instance.dist("HUB", dc.id) for dc in instance.dcs)
-    assert 2 * far < 0.8 * SMALL["max_distance"], far
     report = check_plan(instance, plan)
-    assert report.feasible, report.violations
+    require([dc.id for dc in instance.dcs] == [f"DC{k}" for k in range(1, 75)], "DCs must be DC1..DC74")
+    require(instance.total_demand == TOTAL_DEMAND and not instance.splits, "total demand must be 17,424, no splits")
+    require(all(dc.demand % CAGE == 0 for dc in instance.dcs), "demands must be whole cages")
+    require(3 * largest_loads["large"] + 9 * largest_loads["small"] < TOTAL_DEMAND, "12 vehicles must not suffice")
+    require(2 * far < 0.8 * SMALL["max_distance"], f"the farthest DC ({far:.0f} km) must be reachable by a small vehicle")
+    require(report.feasible and len(report.routes) == 13, f"the planted plan must be feasible: {report.violations}")
     print(f"ecom74: {instance.n_dcs} DCs, demand {instance.total_demand:g}, farthest DC {far:.0f} km from the hub")
-    print(f"ecom74: lower bound 13 vehicles; planted plan uses {len(plan.used_routes())} vehicles, {report.objective:.0f} km")
+    print(f"ecom74: lower bound 13 vehicles; planted plan uses {len(report.routes)} vehicles, {report.objective:.0f} km")
+
+
+def require(condition: bool, message: str) -> None:
+    if not condition:
+        sys.exit(f"generator check failed: {message}")
 
 
 # ----- hand-made instances -----------------------------------------------------------------------
