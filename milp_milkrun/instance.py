@@ -384,7 +384,10 @@ def _distance_matrix(
 def _reorder_matrix(hub: Site, dcs: Sequence[DC], matrix: np.ndarray | None, ids: Sequence[str] | None) -> np.ndarray:
     if matrix is None or ids is None:
         raise InputError("distances", "an explicit matrix needs both 'matrix' and 'ids'")
-    m = np.asarray(matrix, dtype=float)
+    try:
+        m = np.asarray(matrix, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputError("distances.matrix", f"matrix is not a square table of numbers ({exc})") from None
     if m.ndim != 2 or m.shape[0] != m.shape[1]:
         raise InputError("distances.matrix", f"matrix must be square, got shape {m.shape}")
     if m.shape[0] != len(ids):
