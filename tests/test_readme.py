@@ -1,0 +1,28 @@
+"""The README's commands are the ones CI runs and the ones users copy: keep them true."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _bash_blocks(text: str) -> list[str]:
+    return re.findall(r"```bash\n(.*?)```", text, flags=re.S)
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    blocks = _bash_blocks((ROOT / "README.md").read_text())
+    test_command = next(line for block in blocks for line in block.splitlines() if "pytest" in line)
+    assert test_command.strip() in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_quick_start_names_only_existing_commands() -> None:
+    from typer.main import get_command
+
+    from milp_milkrun.cli import app
+
+    commands = set(get_command(app).commands)  # type: ignore[attr-defined]
+    used = {m for block in _bash_blocks((ROOT / "README.md").read_text()) for m in re.findall(r"milkrun (\w+)", block)}
+    assert used <= commands, f"README uses unknown commands {sorted(used - commands)}"
