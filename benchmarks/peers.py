@@ -1,0 +1,260 @@
+"""Our heuristic against OR-Tools routing and PyVRP on the same instance and time budget.
+
+Usage (from the repo root; the lock serialises benchmarks on the shared 2-core machine):
+    flock /tmp/milkrun/bench.lock python benchmarks/peers.py [INSTANCE ...] [--time-limit 30] [--seed 1]
+
+With no instance it runs instances/ecom74.json and the five ../shared/cvrplib/*.vrp files. Every plan,
+ours or a peer's, is re-checked by milp_milkrun.checker.check_plan; the objective reported is the
+checker's recomputed distance (peers work on scaled integer distances, see SCALE).
+
+How each peer expresses the formulation:
+- OR-Tools (guided local search): capacity, route distance and stop count are dimensions with
+  per-vehicle capacities; forbidden DC-vehicle pairs via SetAllowedVehiclesForIndex (or, where the
+  9.15 binding rejects it, by removing the vehicles from VehicleVar); damaged roads by
+  removing the arc from NextVar (hub roads from every vehicle's start and end); consecutive pairs by
+  the constraint NextVar(a) == b.
+- PyVRP 0.14: one vehicle type per group of interchangeable vehicles, a second load dimension counting
+  stops, max_distance per type; forbidden DCs through a routing profile per type in which every edge
+  into or out of the DC costs MAX_VALUE; damaged roads as missing edges (MAX_VALUE in every profile).
+  PyVRP has no way to state that two DCs must be consecutive, so pairs (equation 10) are NOT given to
+  it; its plans are checked anyway and a violation shows as infeasible.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from milp_milkrun.checker import check_plan  # noqa: E402
+from milp_milkrun.heuristics import solve_heuristic  # noqa: E402
+from milp_milkrun.instance import Instance  # noqa: E402
+from milp_milkrun.io import load_instance  # noqa: E402
+from milp_milkrun.plan import Plan, Route  # noqa: E402
+
+SCALE = 1000  # peers need integer distances: d_ij x SCALE, rounded up; limits x SCALE, rounded down
+SHARED = REPO / ".." / "shared" / "cvrplib"
+DEFAULT_INSTANCES = [REPO / "instances" / "ecom74.json", *sorted(SHARED.glob("*.vrp"))]
+
+
+@dataclass
+class Row:
+    instance: str
+    solver: str
+    objective: float | None
+    feasible: bool
+    vehicles: int
+    utilisation: float | None
+    runtime_s: float
+    note: str = ""
+
+
+def scaled(value: float, *, up: bool) -> int:
+    return int(math.ceil(value * SCALE - 1e-6)) if up else int(math.floor(value * SCALE + 1e-6))
+
+
+def vehicle_groups(instance: Instance) -> list[list[str]]:
+    """Vehicles that are interchangeable: same type, same forbidden DCs (in fleet order)."""
+    groups: dict[tuple[str, frozenset[str]], list[str]] = {}
+    for v in instance.vehicles:
+        banned = frozenset(dc.id for dc in instance.dcs if not instance.is_allowed(dc.id, v.name))
+        groups.setdefault((v.type.name, banned), []).append(v.name)
+    return list(groups.values())
+
+
+def integer_loads(instance: Instance) -> tuple[list[int], int]:
+    """Demands as integers and the factor used (1 when they already are)."""
+    factor = 1 if all(float(d).is_integer() for d in instance.demand) else 1000
+    return [int(math.ceil(d * factor - 1e-9)) for d in instance.demand], factor
+
+
+# ----- OR-Tools -------------------------------------------------------------------------------
+def solve_ortools(
+    instance: Instance, time_limit: float, seed: int, first_solution: str = "PATH_CHEAPEST_ARC"
+) -> tuple[Plan | None, str]:
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+    n = instance.n_dcs + 1
+    vehicles = instance.vehicles
+    manager = pywrapcp.RoutingIndexManager(n, len(vehicles), 0)
+    routing = pywrapcp.RoutingModel(manager)
+    dist = [[scaled(instance.distance[i, j], up=True) for j in range(n)] for i in range(n)]
+    loads, factor = integer_loads(instance)
+
+    def arc_cost(i: int, j: int) -> int:
+        return dist[manager.IndexToNode(i)][manager.IndexToNode(j)]
+
+    transit = routing.RegisterTransitCallback(arc_cost)
+    routing.SetArcCostEvaluatorOfAllVehicles(transit)
+    demand = routing.RegisterUnaryTransitCallback(lambda i: loads[manager.IndexToNode(i)])
+    stops = routing.RegisterUnaryTransitCallback(lambda i: 0 if manager.IndexToNode(i) == 0 else 1)
+    big = 10**15
+    routing.AddDimensionWithVehicleCapacity(demand, 0, [int(math.floor(v.capacity * factor + 1e-9)) for v in vehicles], True, "load")
+    routing.AddDimensionWithVehicleCapacity(stops, 0, [v.max_stops if v.max_stops is not None else n for v in vehicles], True, "stops")
+    routing.AddDimensionWithVehicleCapacity(
+        transit, 0, [scaled(v.max_distance, up=False) if v.max_distance is not None else big for v in vehicles], True, "distance"
+    )
+    index_of = instance.index
+    for dc in instance.dcs:
+        banned = [k for k, v in enumerate(vehicles) if not instance.is_allowed(dc.id, v.name)]
+        if banned:
+            _ban_vehicles(routing, manager.NodeToIndex(index_of[dc.id]), banned)
+    for a, b in instance.damaged_roads:
+        for x, y in ((a, b), (b, a)):
+            _remove_arc(instance, manager, routing, index_of[x], index_of[y])
+    solver = routing.solver()
+    for a, b in instance.consecutive:
+        solver.Add(routing.NextVar(manager.NodeToIndex(index_of[a])) == manager.NodeToIndex(index_of[b]))
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first_solution)
+    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    params.time_limit.FromMilliseconds(int(time_limit * 1000))
+    solution = routing.SolveWithParameters(params)
+    if solution is None:
+        return None, f"no solution (status {routing.status()})"
+    routes = []
+    for k, v in enumerate(vehicles):
+        index = solution.Value(routing.NextVar(routing.Start(k)))
+        path = []
+        while not routing.IsEnd(index):
+            path.append(instance.node_ids[manager.IndexToNode(index)])
+            index = solution.Value(routing.NextVar(index))
+        if path:
+            routes.append(Route(v.name, tuple(path)))
+    return Plan(tuple(routes)), ""
+
+
+def _ban_vehicles(routing, index: int, banned: list[int]) -> None:  # noqa: ANN001
+    """Forbidden DC-vehicle pairs. SetAllowedVehiclesForIndex is the intended call, but the Python
+    binding of OR-Tools 9.15 rejects every list it is given (absl::Span<int const> TypeError), so the
+    same restriction is stated on the vehicle variable directly."""
+    try:
+        allowed = [k for k in range(routing.vehicles()) if k not in banned]
+        routing.SetAllowedVehiclesForIndex(allowed, index)
+    except TypeError:
+        routing.VehicleVar(index).RemoveValues(banned)
+
+
+def _remove_arc(instance: Instance, manager, routing, i: int, j: int) -> None:  # noqa: ANN001
+    """Forbid the arc i -> j; the hub is every vehicle's start (outgoing) and end (incoming) node."""
+    if i == 0:
+        for k in range(len(instance.vehicles)):
+            routing.NextVar(routing.Start(k)).RemoveValue(manager.NodeToIndex(j))
+    elif j == 0:
+        for k in range(len(instance.vehicles)):
+            routing.NextVar(manager.NodeToIndex(i)).RemoveValue(routing.End(k))
+    else:
+        routing.NextVar(manager.NodeToIndex(i)).RemoveValue(manager.NodeToIndex(j))
+
+
+# ----- PyVRP ----------------------------------------------------------------------------------
+def solve_pyvrp(instance: Instance, time_limit: float, seed: int) -> tuple[Plan | None, str]:
+    import pyvrp
+    from pyvrp.constants import MAX_VALUE
+    from pyvrp.stop import MaxRuntime
+
+    model = pyvrp.Model()
+    n = instance.n_dcs + 1
+    locations = [model.add_location(0, 0, name=node) for node in instance.node_ids]
+    depot = model.add_depot(locations[0])
+    loads, factor = integer_loads(instance)
+    for j in range(1, n):
+        model.add_client(locations[j], delivery=[loads[j], 1], name=instance.node_ids[j])
+    damaged = {(instance.index[a], instance.index[b]) for a, b in instance.damaged_roads}
+    damaged |= {(j, i) for i, j in damaged}
+    for i in range(n):
+        for j in range(n):
+            if i != j and (i, j) not in damaged:
+                model.add_edge(locations[i], locations[j], scaled(instance.distance[i, j], up=True))
+    groups = vehicle_groups(instance)
+    for members in groups:
+        first = instance.vehicle_by_name[members[0]]
+        banned = [instance.index[dc.id] for dc in instance.dcs if not instance.is_allowed(dc.id, first.name)]
+        profile = model.add_profile(name=first.name)  # one per type: a type without one would use profile 0
+        for b in banned:
+            for i in range(n):
+                if i != b:
+                    model.add_edge(locations[i], locations[b], MAX_VALUE, profile=profile)
+                    model.add_edge(locations[b], locations[i], MAX_VALUE, profile=profile)
+        model.add_vehicle_type(
+            num_available=len(members),
+            capacity=[int(math.floor(first.capacity * factor + 1e-9)), first.max_stops if first.max_stops is not None else n],
+            start_depot=depot,
+            end_depot=depot,
+            max_distance=scaled(first.max_distance, up=False) if first.max_distance is not None else MAX_VALUE,
+            profile=profile,
+            name=first.type.name,
+        )
+    result = model.solve(MaxRuntime(time_limit), seed=seed, display=False)
+    if not result.is_feasible():
+        return None, "PyVRP found no feasible solution"
+    spare = [list(members) for members in groups]
+    routes = []
+    for route in result.best.routes():
+        vehicle = spare[route.vehicle_type()].pop(0)
+        clients = [a.idx for a in route if a.is_client()]  # client k is node k + 1 (clients added in node order)
+        routes.append(Route(vehicle, tuple(instance.node_ids[k + 1] for k in clients)))
+    note = "consecutive pairs not expressible" if instance.consecutive else ""
+    return Plan(tuple(routes)), note
+
+
+# ----- ours and the table ---------------------------------------------------------------------
+def solve_ours(instance: Instance, time_limit: float, seed: int) -> tuple[Plan | None, str]:
+    result = solve_heuristic(instance, time_limit=time_limit, seed=seed)
+    return result.plan, result.message
+
+
+def run(instance: Instance, name: str, solver: str, time_limit: float, seed: int) -> Row:
+    func = {"ours": solve_ours, "ortools": solve_ortools, "pyvrp": solve_pyvrp}[solver]
+    start = time.perf_counter()
+    plan, note = func(instance, time_limit, seed)
+    runtime = time.perf_counter() - start
+    if plan is None:
+        return Row(name, solver, None, False, 0, None, runtime, note)
+    report = check_plan(instance, plan)
+    used = [r for r in report.routes if r.stops]
+    load = sum(r.load for r in used)
+    capacity = sum(r.capacity or 0.0 for r in used)
+    if not report.feasible:
+        note = (note + "; " if note else "") + "; ".join(f"({v.equation}) {v.message}" for v in report.violations[:2])
+    return Row(name, solver, report.objective, report.feasible, len(used), load / capacity if capacity else None, runtime, note)
+
+
+def markdown(rows: list[Row]) -> str:
+    lines = [
+        "| instance | solver | objective (checker) | feasible | vehicles | utilisation | runtime s | note |",
+        "|---|---|---:|---|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        objective = f"{r.objective:.1f}" if r.objective is not None else "-"
+        util = f"{100 * r.utilisation:.1f}%" if r.utilisation is not None else "-"
+        lines.append(f"| {r.instance} | {r.solver} | {objective} | {'yes' if r.feasible else 'NO'} | {r.vehicles} | {util} | {r.runtime_s:.1f} | {r.note} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("instances", nargs="*", type=Path, default=DEFAULT_INSTANCES)
+    parser.add_argument("--time-limit", type=float, default=30.0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--solvers", default="ours,ortools,pyvrp")
+    args = parser.parse_args()
+    rows = []
+    for path in args.instances:
+        instance = load_instance(path)
+        for solver in args.solvers.split(","):
+            row = run(instance, path.stem, solver, args.time_limit, args.seed)
+            print(markdown([row]).splitlines()[-1], flush=True)
+            rows.append(row)
+    print(f"\ntime limit {args.time_limit:g} s per solver, seed {args.seed}, distances x{SCALE} for the peers\n")
+    print(markdown(rows))
+
+
+if __name__ == "__main__":
+    main()

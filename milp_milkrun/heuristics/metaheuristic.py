@@ -1,0 +1,103 @@
+"""Ruin-and-recreate with simulated-annealing acceptance, and local search on every new best plan.
+
+Each iteration ruins a copy of the current solution (string removal), recreates it (cheapest
+insertion) and accepts it by the rule of SISR: the candidate is accepted when its distance is below
+current - T ln(U), U uniform in (0, 1]. Solutions are compared lexicographically on (unplaced units,
+distance), so the search first repairs a partial plan and then never leaves the complete ones.
+
+The temperature falls geometrically from ``t_start`` to ``t_end`` (multiples of a typical arc
+length) over a cycle of iterations; each cycle restarts from the best plan. The schedule is a
+function of the iteration number only, never of the clock: a run with a time limit is a prefix of
+the run with the same seed and more time, and ``max_iterations`` makes a run fully reproducible.
+Why annealing and not a tabu search or a plain descent: docs/heuristics.md gives the measurements.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from dataclasses import dataclass, field
+
+from milp_milkrun.heuristics.local_search import descend
+from milp_milkrun.heuristics.problem import Problem
+from milp_milkrun.heuristics.ruin_recreate import RuinParams, recreate, ruin
+from milp_milkrun.heuristics.solution import Solution
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    ruin: RuinParams = field(default_factory=RuinParams)
+    acceptance: str = "anneal"  # "anneal" (SA) or "descent" (only improving candidates)
+    t_start: float = 0.3  # x the typical arc length
+    t_end: float = 0.003
+    cycle_per_unit: int = 300  # iterations of one cooling cycle, per unit of the instance
+    local_search: str = "each"  # polish "each" candidate (around the ruined region), only "best" ones, or "none"
+
+
+@dataclass
+class SearchOutcome:
+    best: Solution  # lowest (unplaced, distance); feasible when best.n_unassigned == 0
+    iterations: int
+    improvements: int
+
+
+def anneal(
+    p: Problem,
+    initial: Solution,
+    rng: random.Random,
+    *,
+    deadline: float | None,
+    max_iterations: int | None,
+    params: SearchParams = SearchParams(),
+    log: bool = False,
+) -> SearchOutcome:
+    """Improve ``initial`` until the deadline (perf_counter) or the iteration limit."""
+    current = initial
+    best = initial.copy()
+    cycle = max(1000, params.cycle_per_unit * p.n_units)
+    t_start = params.t_start * p.mean_arc
+    ratio = params.t_end / params.t_start
+    iteration = improvements = 0
+    started = time.perf_counter()
+    while (max_iterations is None or iteration < max_iterations) and (deadline is None or time.perf_counter() < deadline):
+        phase = iteration % cycle
+        if phase == 0 and iteration:
+            current = best.copy()
+        temperature = t_start * ratio ** (phase / cycle) if params.acceptance == "anneal" else 0.0
+        candidate = current.copy()
+        removed = ruin(candidate, rng, params.ruin)
+        recreate(candidate, removed, rng, params.ruin)
+        if params.local_search == "each" and candidate.n_unassigned == 0:
+            descend(candidate, rng, _region(candidate, removed))
+        threshold = current.cost - temperature * math.log(1.0 - rng.random())
+        if candidate.n_unassigned < current.n_unassigned or (
+            candidate.n_unassigned == current.n_unassigned and candidate.cost < threshold
+        ):
+            if candidate.key() < best.key():
+                if params.local_search == "best" and candidate.n_unassigned == 0:
+                    descend(candidate, rng)
+                best = candidate.copy()
+                improvements += 1
+                if log:
+                    _report(best, iteration, time.perf_counter() - started)
+            current = candidate
+        iteration += 1
+    return SearchOutcome(best, iteration, improvements)
+
+
+def _region(sol: Solution, removed: list[int]) -> list[int]:
+    """The units of every route that received a removed unit: where the local search should look."""
+    seen: set[int] = set()
+    region: list[int] = []
+    for u in removed:
+        route = sol.route_of[u]
+        if route is not None and id(route) not in seen:
+            seen.add(id(route))
+            region += route.units
+    return region
+
+
+def _report(best: Solution, iteration: int, elapsed: float) -> None:
+    unplaced = f", {best.n_unassigned} units unplaced" if best.n_unassigned else ""
+    print(f"  it {iteration:>8}  {elapsed:7.2f}s  best {best.cost:.3f}  routes {len(best.routes)}{unplaced}", flush=True)

@@ -1,0 +1,177 @@
+"""The instance compiled into flat arrays the search reads in its inner loops.
+
+The search works on *units* (chains of consecutive DCs, see :mod:`.chains`), numbered 1..U; unit 0 is
+the hub. ``cost[a][b]`` is the directed distance from the last DC of unit a to the first DC of unit b,
+so asymmetric matrices are handled exactly. A damaged road (equation 11) costs ``BLOCKED``, far above
+every route limit, so a route using it fails the distance test like any over-long route and no move
+ever needs a separate damaged-road check. Forbidden DC-vehicle pairs (8, 9) become per-unit bit masks
+of allowed vehicles. Python lists, not numpy arrays, hold the data the loops index one scalar at a
+time: a list lookup is several times faster than a numpy scalar lookup.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from milp_milkrun.heuristics.chains import build_chains
+from milp_milkrun.instance import Instance
+
+BLOCKED = 1e13  # cost of a damaged arc: exceeds NO_LIMIT, so any route using one is infeasible
+NO_LIMIT = 1e11  # stands for "no distance limit"; real routes are far shorter
+NEIGHBOURS = 40  # granular search: each unit considers moves next to its nearest units only
+
+
+@dataclass(frozen=True)
+class VehicleClass:
+    """Vehicles that are interchangeable: same type and the same allowed units."""
+
+    members: int  # bit mask of vehicle indices
+    capacity: float
+    max_distance: float
+    max_stops: int
+
+
+@dataclass(eq=False)
+class Problem:
+    instance: Instance
+    units: list[tuple[int, ...]]  # node indices per unit; units[0] = () is the hub
+    cost: list[list[float]]
+    inner: list[float]  # distance driven inside a chain
+    demand: list[float]
+    size: list[int]  # DCs in the unit (stops it uses)
+    mask: list[int]  # bit v set when vehicle v may serve every DC of the unit
+    capacity: list[float]
+    max_distance: list[float]
+    max_stops: list[int]
+    vehicle_names: list[str]
+    classes: list[VehicleClass]  # smallest capacity first
+    neighbours: list[list[int]]
+    mean_arc: float  # a typical arc length: scales the annealing temperature
+
+    @property
+    def n_units(self) -> int:
+        return len(self.units) - 1
+
+    @property
+    def all_vehicles(self) -> int:
+        return (1 << len(self.vehicle_names)) - 1
+
+    def fits(self, v: int, load: float, size: int, length: float, mask: int) -> bool:
+        """True when vehicle v may drive a route with this load, stop count, length and allowed mask."""
+        return (
+            (mask >> v) & 1 == 1
+            and load <= self.capacity[v] + 1e-9 * max(1.0, self.capacity[v])
+            and size <= self.max_stops[v]
+            and length <= self.max_distance[v] + 1e-9 * max(1.0, self.max_distance[v])
+        )
+
+    def smallest_free_fit(self, free: int, load: float, size: int, length: float, mask: int) -> int:
+        """The lowest-index free vehicle of the smallest class that fits, or -1.
+
+        Smallest first keeps the large vehicles for the routes that need them (a tight fleet).
+        """
+        for cls in self.classes:
+            candidates = cls.members & free & mask
+            if not candidates:
+                continue
+            v = (candidates & -candidates).bit_length() - 1
+            if self.fits(v, load, size, length, mask):
+                return v
+        return -1
+
+    def route_length(self, units: list[int]) -> float:
+        cost, inner = self.cost, self.inner
+        prev, total = 0, 0.0
+        for u in units:
+            total += cost[prev][u] + inner[u]
+            prev = u
+        return total + cost[prev][0]
+
+    def stops_of(self, units: list[int]) -> tuple[str, ...]:
+        ids = self.instance.node_ids
+        return tuple(ids[node] for u in units for node in self.units[u])
+
+
+def compile_problem(instance: Instance, neighbours: int = NEIGHBOURS) -> Problem:
+    """Build the search arrays of ``instance``."""
+    chains = build_chains(instance)
+    index = instance.index
+    d = np.array(instance.distance, dtype=float)
+    for a, b in instance.damaged_roads:
+        d[index[a], index[b]] = d[index[b], index[a]] = BLOCKED
+    firsts = np.array([0, *(c[0] for c in chains)])
+    lasts = np.array([0, *(c[-1] for c in chains)])
+    unit_cost = d[np.ix_(lasts, firsts)]
+    unit_cost[0, 0] = 0.0  # an empty route costs nothing (merge moves rely on it)
+    vehicles = instance.vehicles
+    node_ids = instance.node_ids
+    masks = [(1 << len(vehicles)) - 1]
+    for chain in chains:
+        mask = 0
+        for v, vehicle in enumerate(vehicles):
+            if all(instance.is_allowed(node_ids[n], vehicle.name) for n in chain):
+                mask |= 1 << v
+        masks.append(mask)
+    capacity = [float(v.capacity) for v in vehicles]
+    max_distance = [float(v.max_distance) if v.max_distance is not None else NO_LIMIT for v in vehicles]
+    max_stops = [int(v.max_stops) if v.max_stops is not None else instance.n_dcs for v in vehicles]
+    return Problem(
+        instance=instance,
+        units=[(), *chains],
+        cost=unit_cost.tolist(),
+        inner=[0.0, *(float(sum(d[a, b] for a, b in zip(c, c[1:]))) for c in chains)],
+        demand=[0.0, *(float(sum(instance.demand[n] for n in c)) for c in chains)],
+        size=[0, *(len(c) for c in chains)],
+        mask=masks,
+        capacity=capacity,
+        max_distance=max_distance,
+        max_stops=max_stops,
+        vehicle_names=[v.name for v in vehicles],
+        classes=_vehicle_classes(instance, masks, capacity, max_distance, max_stops),
+        neighbours=_neighbour_lists(unit_cost, neighbours),
+        mean_arc=_mean_arc(unit_cost),
+    )
+
+
+def _vehicle_classes(
+    instance: Instance, masks: list[int], capacity: list[float], max_distance: list[float], max_stops: list[int]
+) -> list[VehicleClass]:
+    groups: dict[tuple[object, ...], int] = {}
+    for v, vehicle in enumerate(instance.vehicles):
+        allowed_units = tuple((m >> v) & 1 for m in masks)
+        key = (vehicle.type.name, allowed_units)
+        groups[key] = groups.get(key, 0) | (1 << v)
+    classes = []
+    for members in groups.values():
+        v = (members & -members).bit_length() - 1
+        classes.append(VehicleClass(members, capacity[v], max_distance[v], max_stops[v]))
+    return sorted(classes, key=lambda c: (c.capacity, c.max_stops, c.max_distance, c.members))
+
+
+def _neighbour_lists(unit_cost: np.ndarray, k: int) -> list[list[int]]:
+    """Each unit's k nearest units (either direction), nearest first; the hub is nobody's neighbour."""
+    n = unit_cost.shape[0]
+    closeness = np.minimum(unit_cost, unit_cost.T).astype(float)
+    closeness[:, 0] = np.inf
+    np.fill_diagonal(closeness, np.inf)
+    k = min(k, n - 2)
+    result: list[list[int]] = [[]]
+    for u in range(1, n):
+        order = np.argsort(closeness[u], kind="stable")[:k]
+        result.append([int(x) for x in order if math.isfinite(closeness[u, x]) and x != 0])
+    return result
+
+
+def _mean_arc(unit_cost: np.ndarray) -> float:
+    """Mean of each unit's distance to its nearest few units: the length scale of a good arc."""
+    n = unit_cost.shape[0]
+    if n <= 2:
+        return float(max(1.0, unit_cost[0, 1:].mean() if n > 1 else 1.0))
+    c = np.where(unit_cost >= BLOCKED, np.nan, unit_cost.astype(float))
+    np.fill_diagonal(c, np.nan)
+    near = np.sort(np.nan_to_num(c[1:, 1:], nan=np.inf), axis=1)[:, : min(5, n - 2)]
+    finite = near[np.isfinite(near)]
+    return float(finite.mean()) if finite.size and finite.mean() > 0 else 1.0

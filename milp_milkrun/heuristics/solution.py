@@ -1,0 +1,186 @@
+"""A working solution: routes of units with their vehicle, load, stops and length kept up to date.
+
+Every route held by a :class:`Solution` is feasible on its own vehicle at all times (the search only
+applies moves it has checked). Units the search could not place yet sit in ``unassigned``: a solution
+with unassigned units is a partial plan, never returned; the metaheuristic minimises their number
+first and distance second, so the plan it returns is always a complete, feasible one.
+"""
+
+from __future__ import annotations
+
+from milp_milkrun.heuristics.problem import Problem
+from milp_milkrun.plan import Plan, Route as PlanRoute
+
+
+class Route:
+    """One vehicle's round trip hub -> units -> hub with cached totals."""
+
+    __slots__ = ("vehicle", "units", "load", "size", "length", "mask", "prefix_load", "prefix_size")
+
+    def __init__(self, vehicle: int, units: list[int], load: float, size: int, length: float, mask: int) -> None:
+        self.vehicle = vehicle
+        self.units = units
+        self.load = load
+        self.size = size
+        self.length = length
+        self.mask = mask
+        self.prefix_load: list[float] = []  # load of units[:k] at index k (set by Solution._write)
+        self.prefix_size: list[int] = []
+
+    def copy(self) -> Route:
+        other = Route(self.vehicle, list(self.units), self.load, self.size, self.length, self.mask)
+        other.prefix_load, other.prefix_size = self.prefix_load, self.prefix_size  # never mutated in place
+        return other
+
+
+def route_totals(p: Problem, units: list[int]) -> tuple[float, int, float, int]:
+    """Load, stop count, length and allowed-vehicle mask of a unit sequence, from scratch."""
+    load, size, mask = 0.0, 0, p.all_vehicles
+    for u in units:
+        load += p.demand[u]
+        size += p.size[u]
+        mask &= p.mask[u]
+    return load, size, p.route_length(units), mask
+
+
+class Solution:
+    def __init__(self, problem: Problem) -> None:
+        self.p = problem
+        self.routes: list[Route] = []
+        self.route_of: list[Route | None] = [None] * (problem.n_units + 1)
+        self.pos_of: list[int] = [0] * (problem.n_units + 1)
+        self.free = problem.all_vehicles  # bit mask of vehicles without a route
+        self.unassigned: set[int] = set(range(1, problem.n_units + 1))
+
+    # ----- queries ----------------------------------------------------------------------------
+    @property
+    def cost(self) -> float:
+        return sum(r.length for r in self.routes)
+
+    @property
+    def n_unassigned(self) -> int:
+        return len(self.unassigned)
+
+    def key(self) -> tuple[int, float]:
+        """What the search minimises: unplaced units first, then distance."""
+        return len(self.unassigned), self.cost
+
+    def copy(self) -> Solution:
+        other = Solution.__new__(Solution)
+        other.p = self.p
+        other.routes = [r.copy() for r in self.routes]
+        other.route_of = [None] * len(self.route_of)
+        for r in other.routes:
+            for u in r.units:
+                other.route_of[u] = r
+        other.pos_of = list(self.pos_of)
+        other.free = self.free
+        other.unassigned = set(self.unassigned)
+        return other
+
+    def to_plan(self) -> Plan:
+        routes = sorted(self.routes, key=lambda r: r.vehicle)
+        return Plan(tuple(PlanRoute(self.p.vehicle_names[r.vehicle], self.p.stops_of(r.units)) for r in routes))
+
+    # ----- updates (callers have checked feasibility) -----------------------------------------
+    def set_route(self, route: Route | None, units: list[int], vehicle: int) -> Route | None:
+        """Give ``route`` (or a new route when None) these units and this vehicle; drop it if empty."""
+        if route is not None:
+            self.free |= 1 << route.vehicle
+            if not units:
+                self.routes.remove(route)
+                return None
+        elif not units:
+            return None
+        return self._write(route, units, vehicle)
+
+    def _write(self, route: Route | None, units: list[int], vehicle: int) -> Route:
+        """Store units and vehicle in ``route`` (new when None); the vehicle must be free."""
+        load, size, length, mask = route_totals(self.p, units)
+        if route is None:
+            route = Route(vehicle, units, load, size, length, mask)
+            self.routes.append(route)
+        else:
+            route.vehicle, route.units, route.load, route.size, route.length, route.mask = vehicle, units, load, size, length, mask
+        demand, unit_size = self.p.demand, self.p.size
+        prefix_load, prefix_size = [0.0], [0]
+        for u in units:
+            prefix_load.append(prefix_load[-1] + demand[u])
+            prefix_size.append(prefix_size[-1] + unit_size[u])
+        route.prefix_load, route.prefix_size = prefix_load, prefix_size
+        assert self.free >> vehicle & 1, "vehicle already in use"
+        self.free &= ~(1 << vehicle)
+        for k, u in enumerate(units):
+            self.route_of[u] = route
+            self.pos_of[u] = k
+            self.unassigned.discard(u)
+        return route
+
+    def apply_changes(self, changes: list[tuple[Route | None, list[int], int]]) -> None:
+        """Rewrite several routes at once (vehicles may move between them); a route with no units goes."""
+        for route, _, _ in changes:
+            if route is not None:
+                self.free |= 1 << route.vehicle
+                route.vehicle = -1  # released: the vehicle may go to another route of this change
+        for route, units, vehicle in changes:
+            if route is not None and not units:
+                self.routes.remove(route)
+        for route, units, vehicle in changes:
+            if units:
+                self._write(route, units, vehicle)
+
+    def remove_units(self, removed: list[int]) -> None:
+        """Take units out of their routes (they become unassigned); emptied routes free their vehicle.
+
+        Removing a DC can lengthen a route (a damaged road between its neighbours, or a matrix without
+        the triangle inequality); a route that no vehicle may then drive is emptied entirely.
+        """
+        by_route: dict[int, tuple[Route, set[int]]] = {}
+        for u in removed:
+            r = self.route_of[u]
+            if r is None:
+                continue
+            by_route.setdefault(id(r), (r, set()))[1].add(u)
+        for r, gone in by_route.values():
+            rest = [u for u in r.units if u not in gone]
+            totals = route_totals(self.p, rest)
+            vehicle = r.vehicle
+            if rest and not self.p.fits(vehicle, *totals):
+                vehicle = self.p.smallest_free_fit(self.free | (1 << r.vehicle), *totals)
+                if vehicle < 0:
+                    gone.update(rest)
+                    rest = []
+            for u in gone:
+                self.route_of[u] = None
+                self.unassigned.add(u)
+            self.set_route(r, rest, vehicle)
+
+    def insert(self, u: int, route: Route | None, position: int, vehicle: int) -> None:
+        """Insert unit u at ``position`` of ``route`` (or open a new route), driven by ``vehicle``."""
+        if route is None:
+            self.set_route(None, [u], vehicle)
+        else:
+            units = route.units
+            self.set_route(route, [*units[:position], u, *units[position:]], vehicle)
+
+    def is_consistent(self) -> bool:
+        """Every route feasible on its vehicle, totals exact, each unit exactly once (for tests)."""
+        p = self.p
+        seen: list[int] = []
+        used = 0
+        for r in self.routes:
+            load, size, length, mask = route_totals(p, r.units)
+            if not r.units or abs(length - r.length) > 1e-6 * max(1.0, length) or not p.fits(r.vehicle, load, size, length, mask):
+                return False
+            if used >> r.vehicle & 1:
+                return False
+            used |= 1 << r.vehicle
+            seen += r.units
+            if any(self.route_of[u] is not r or self.pos_of[u] != k for k, u in enumerate(r.units)):
+                return False
+        return (
+            len(seen) == len(set(seen))
+            and set(seen) | self.unassigned == set(range(1, p.n_units + 1))
+            and not set(seen) & self.unassigned
+            and self.free == p.all_vehicles & ~used
+        )

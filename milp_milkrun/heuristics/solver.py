@@ -1,0 +1,86 @@
+"""solve_heuristic: savings construction, then ruin-and-recreate annealing, checker-verified result."""
+
+from __future__ import annotations
+
+import random
+import time
+
+from milp_milkrun.heuristics.construction import savings_solution
+from milp_milkrun.heuristics.local_search import descend
+from milp_milkrun.heuristics.metaheuristic import SearchParams, anneal
+from milp_milkrun.heuristics.problem import Problem, compile_problem
+from milp_milkrun.instance import Instance
+from milp_milkrun.solve.options import DEFAULT_SEED
+from milp_milkrun.solve.result import SolveResult, make_result
+
+
+def solve_heuristic(
+    instance: Instance,
+    *,
+    time_limit: float = 30.0,
+    seed: int = DEFAULT_SEED,
+    log: bool = False,
+    max_iterations: int | None = None,
+    params: SearchParams | None = None,
+) -> SolveResult:
+    """The best feasible plan found within ``time_limit`` seconds (and ``max_iterations``, if given).
+
+    Status ``feasible`` with a plan, or ``no_solution`` when no complete feasible plan was found; the
+    bound is always None (a heuristic proves nothing). Same seed and ``max_iterations`` give the same
+    plan on any machine; with only a time limit the number of iterations depends on the machine.
+    """
+    started = time.perf_counter()
+    deadline = started + time_limit
+    p = compile_problem(instance)
+    stranded = _units_no_vehicle_can_serve(p)
+    if stranded:
+        return _no_solution(instance, started, seed, f"no vehicle may carry {', '.join(stranded)} (capacity, stop limit or forbidden pairs)")
+    rng = random.Random(seed)
+    sol = savings_solution(p, rng)
+    if sol.n_unassigned == 0:
+        descend(sol, rng)
+    if log:
+        print(f"heuristic: seed {seed}, {p.n_units} units, savings start {sol.cost:.3f} with {sol.n_unassigned} unplaced", flush=True)
+    outcome = anneal(p, sol, rng, deadline=deadline, max_iterations=max_iterations, params=params or SearchParams(), log=log)
+    runtime = time.perf_counter() - started
+    if outcome.best.n_unassigned:
+        message = f"no feasible plan after {outcome.iterations} iterations: {outcome.best.n_unassigned} units could not be placed"
+        return _no_solution(instance, started, seed, message)
+    return make_result(
+        instance,
+        status="feasible",
+        plan=outcome.best.to_plan(),
+        bound=None,
+        runtime_s=runtime,
+        model="heuristic",
+        backend="milkrun",
+        seed=seed,
+        message=f"{outcome.iterations} iterations, {outcome.improvements} improvements",
+    )
+
+
+def _units_no_vehicle_can_serve(p: Problem) -> list[str]:
+    """Units too heavy or too long (stops) for every vehicle allowed to serve them.
+
+    Distance is not tested: with a damaged hub road a unit may be unreachable alone yet fine between
+    two other DCs, so only the search can tell.
+    """
+    stranded = []
+    for u in range(1, p.n_units + 1):
+        if p.smallest_free_fit(p.all_vehicles, p.demand[u], p.size[u], 0.0, p.mask[u]) < 0:
+            stranded.append("-".join(p.stops_of([u])))
+    return stranded
+
+
+def _no_solution(instance: Instance, started: float, seed: int, message: str) -> SolveResult:
+    return make_result(
+        instance,
+        status="no_solution",
+        plan=None,
+        bound=None,
+        runtime_s=time.perf_counter() - started,
+        model="heuristic",
+        backend="milkrun",
+        seed=seed,
+        message=message,
+    )

@@ -1,0 +1,203 @@
+"""The heuristic: feasible plans only, optimal on most tiny instances, deterministic, exact move deltas."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from bruteforce import brute_force, random_tiny_instance
+
+from milp_milkrun.checker import check_plan
+from milp_milkrun.heuristics import solve_heuristic
+from milp_milkrun.heuristics.construction import savings_solution
+from milp_milkrun.heuristics.local_search import UNIT_OPERATORS, apply_vehicle_change, change_vehicle, descend, try_apply
+from milp_milkrun.heuristics.metaheuristic import anneal
+from milp_milkrun.heuristics.problem import compile_problem
+from milp_milkrun.heuristics.ruin_recreate import RuinParams, recreate, ruin
+from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
+
+TINY_SEEDS = range(60)
+
+
+def random_instance(seed: int, n_dcs: int = 40, *, asymmetric: bool = False) -> Instance:
+    """A mid-size instance with every side constraint: chains (one of three DCs), type- and
+    vehicle-level forbidden pairs, damaged roads including one at the hub, optional asymmetry."""
+    rng = random.Random(seed)
+    ids = [f"D{k}" for k in range(1, n_dcs + 1)]
+    xy = {i: (rng.uniform(0, 100), rng.uniform(0, 100)) for i in ["H", *ids]}
+    dcs = [DC(i, rng.randint(1, 20), *xy[i]) for i in ids]
+    total = sum(dc.demand for dc in dcs)
+    fleet = [
+        VehicleType("big", 3, 80, 400.0, 10),
+        VehicleType("small", max(4, int(total / 40)), 40, 300.0, 6),
+    ]
+    a, b, c, d, e, f, g, h = rng.sample(ids, 8)
+    spec = DistanceSpec("euclidean")
+    matrix = ids_all = None
+    if asymmetric:
+        ids_all = ["H", *ids]
+        base = np.array([[np.hypot(xy[p][0] - xy[q][0], xy[p][1] - xy[q][1]) for q in ids_all] for p in ids_all])
+        skew = np.array([[rng.uniform(1.0, 1.3) for _ in ids_all] for _ in ids_all])
+        matrix = base * skew
+        spec = DistanceSpec("matrix")
+    return build_instance(
+        name=f"mid-{seed}",
+        hub=Site("H", *xy["H"]),
+        dcs=dcs,
+        vehicle_types=fleet,
+        distance_spec=spec,
+        matrix=matrix,
+        matrix_ids=ids_all,
+        forbidden=[{"dc": a, "vehicle_type": "big"}, {"dc": b, "vehicle": "small-1"}, {"dc": c, "vehicle_type": "small"}],
+        consecutive=[[d, e], [e, f], [g, a]],
+        damaged_roads=[[d, h], ["H", h], [b, c]],
+        coordinates="xy",
+        distance_unit="units",
+    )
+
+
+def assert_side_constraints_hold(instance: Instance, plan) -> None:  # noqa: ANN001
+    """Re-state chains, forbidden pairs and damaged roads directly (beside the checker)."""
+    hub = instance.hub.id
+    arcs = {arc for route in plan.used_routes() for arc in route.arcs(hub)}
+    for a, b in instance.consecutive:
+        assert (a, b) in arcs, f"chain {a} -> {b} broken"
+    for route in plan.used_routes():
+        assert all(instance.is_allowed(s, route.vehicle) for s in route.stops)
+    assert not any(instance.is_damaged(a, b) for a, b in arcs)
+
+
+# ----- whole-run properties -------------------------------------------------------------------
+def test_tiny_instances_agree_with_brute_force() -> None:
+    equal = solved = 0
+    for seed in TINY_SEEDS:
+        instance = random_tiny_instance(seed)
+        oracle = brute_force(instance)
+        result = solve_heuristic(instance, time_limit=60, seed=seed, max_iterations=100)
+        if oracle is None:
+            assert result.status == "no_solution" and result.plan is None, f"seed {seed}: a plan where none exists"
+            continue
+        solved += 1
+        assert result.status == "feasible", f"seed {seed}: brute force found a plan, the heuristic did not"
+        assert result.check is not None and result.check.feasible
+        assert result.objective >= oracle[0] - 1e-6, f"seed {seed}: below the brute-force optimum"
+        equal += abs(result.objective - oracle[0]) < 1e-6
+    assert solved >= 30
+    assert equal / solved >= 0.9, f"optimal on only {equal} of {solved} tiny instances"
+
+
+@pytest.mark.parametrize("seed,asymmetric", [(1, False), (2, True), (3, False), (4, True)])
+def test_mid_size_plans_are_feasible(seed: int, asymmetric: bool) -> None:
+    instance = random_instance(seed, asymmetric=asymmetric)
+    result = solve_heuristic(instance, time_limit=60, seed=seed, max_iterations=150)
+    assert result.status == "feasible" and result.model == "heuristic" and result.backend == "milkrun"
+    assert result.bound is None
+    report = check_plan(instance, result.plan)
+    assert report.feasible, report.violations
+    assert result.objective == pytest.approx(report.objective)
+    assert_side_constraints_hold(instance, result.plan)
+
+
+def test_same_seed_same_plan_and_search_improves() -> None:
+    instance = random_instance(7)
+    first = solve_heuristic(instance, time_limit=60, seed=5, max_iterations=120)
+    again = solve_heuristic(instance, time_limit=60, seed=5, max_iterations=120)
+    assert first.plan == again.plan and first.objective == again.objective
+    p = compile_problem(instance)
+    start = savings_solution(p, random.Random(5))
+    if start.n_unassigned == 0:
+        assert first.objective <= start.cost + 1e-9
+
+
+def test_unservable_dc_gives_no_solution() -> None:
+    instance = build_instance(
+        name="heavy",
+        hub=Site("H", 0, 0),
+        dcs=[DC("A", 5, 1, 0), DC("B", 5, 0, 1)],
+        vehicle_types=[VehicleType("t", 2, 10, None, 1)],
+        distance_spec=DistanceSpec("euclidean"),
+        consecutive=[["A", "B"]],  # the chain needs two stops, every vehicle allows one
+    )
+    result = solve_heuristic(instance, time_limit=5, seed=1)
+    assert result.status == "no_solution" and result.plan is None and "A-B" in result.message
+
+
+# ----- move operators -------------------------------------------------------------------------
+def _polished_start(instance: Instance, seed: int):  # noqa: ANN202
+    p = compile_problem(instance)
+    rng = random.Random(seed)
+    sol = savings_solution(p, rng)
+    if sol.n_unassigned:  # the savings start may leave a unit out; the annealing places it
+        sol = anneal(p, sol, rng, deadline=None, max_iterations=50).best
+    assert sol.n_unassigned == 0
+    return p, sol
+
+
+@pytest.mark.parametrize("name", sorted(UNIT_OPERATORS))
+@pytest.mark.parametrize("asymmetric", [False, True])
+def test_every_move_is_feasible_and_its_delta_exact(name: str, asymmetric: bool) -> None:
+    instance = random_instance(11, n_dcs=30, asymmetric=asymmetric)
+    p, sol = _polished_start(instance, 11)
+    operator = UNIT_OPERATORS[name]
+    tried = applied = 0
+    for u in range(1, p.n_units + 1):
+        n_moves = sum(1 for _ in operator(sol, u, float("inf")))
+        for k in range(0, n_moves, max(1, n_moves // 6)):
+            trial = sol.copy()  # same routes, same order: the k-th move is the same move
+            move = list(operator(trial, u, float("inf")))[k]
+            before = trial.cost
+            tried += 1
+            if not try_apply(trial, move):
+                assert trial.is_consistent() and trial.cost == pytest.approx(before)  # rejected moves change nothing
+                continue
+            applied += 1
+            assert trial.cost == pytest.approx(before + move.delta, abs=1e-7)
+            assert trial.is_consistent()
+            report = check_plan(instance, trial.to_plan())
+            assert report.feasible, (name, report.violations)
+            assert report.objective == pytest.approx(trial.cost)
+    assert applied > 0 and tried > applied  # both outcomes occur: the feasibility test is exercised
+
+
+def test_vehicle_changes_keep_distance_and_feasibility() -> None:
+    instance = random_instance(12, n_dcs=30)
+    _, sol = _polished_start(instance, 12)
+    changes = 0
+    for r in range(len(sol.routes)):
+        options = len(list(change_vehicle(sol, sol.routes[r])))
+        for k in range(options):
+            trial = sol.copy()
+            apply_vehicle_change(trial, list(change_vehicle(trial, trial.routes[r]))[k])
+            assert trial.is_consistent() and trial.cost == pytest.approx(sol.cost)
+            assert check_plan(instance, trial.to_plan()).feasible
+            changes += 1
+    assert changes > 0
+
+
+def test_descent_and_ruin_recreate_keep_every_route_feasible() -> None:
+    instance = random_instance(13, asymmetric=True)
+    _, sol = _polished_start(instance, 13)
+    rng = random.Random(13)
+    cost = sol.cost
+    descend(sol, rng)
+    assert sol.is_consistent() and sol.cost <= cost + 1e-9
+    for _ in range(30):
+        removed = ruin(sol, rng, RuinParams())
+        assert removed and sol.is_consistent() and set(removed) <= sol.unassigned
+        recreate(sol, removed, rng, RuinParams())
+        assert sol.is_consistent()
+        if sol.n_unassigned == 0:
+            plan = sol.to_plan()
+            assert check_plan(instance, plan).feasible
+            assert_side_constraints_hold(instance, plan)
+
+
+def test_chains_are_units_that_keep_their_direction() -> None:
+    instance = random_instance(14)
+    p = compile_problem(instance)
+    chains = [p.units[u] for u in range(1, p.n_units + 1) if p.size[u] > 1]
+    names = sorted(tuple(instance.node_ids[n] for n in c) for c in chains)
+    d, e, f = next(c for c in names if len(c) == 3)
+    assert ((d, e) in instance.consecutive) and ((e, f) in instance.consecutive)
+    assert sum(p.size[1:]) == instance.n_dcs  # every DC in exactly one unit
