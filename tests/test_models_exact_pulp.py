@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 import time
+from types import SimpleNamespace
 
+import pulp
 import pytest
 from bruteforce import brute_force, random_tiny_instance
 
@@ -15,7 +17,7 @@ from milp_milkrun.models.families import EXACT_FAMILIES
 from milp_milkrun.plan import Plan
 from milp_milkrun.solve import solve
 from milp_milkrun.solve.options import SolveOptions
-from milp_milkrun.solve.pulp_backend import cbc_bound, solve_exact_pulp
+from milp_milkrun.solve.pulp_backend import _cbc_outcome, cbc_bound, solve_exact_pulp
 
 QUIET = dict(log=False, gap=0.0)
 
@@ -184,3 +186,23 @@ def test_every_family_is_built() -> None:
     model = build_exact_pulp(side_constrained_instance())
     assert set(model.rows) == {f.name for f in EXACT_FAMILIES}
     assert all(count > 0 for count in model.row_counts().values())
+
+
+# CBC 2.10.3 on ecom74 with 12.5 s left: preprocessing, cut short by the limit, claims infeasibility
+# although the planted 13-route plan satisfies every row.  Such a claim must not become "infeasible".
+CBC_SPURIOUS_INFEASIBLE = """seconds was changed from 1e+100 to 12.5262
+Cgl0000I Cut generators found to be infeasible! (or unbounded)
+Pre-processing says infeasible or unbounded
+Total time (CPU seconds):       17.11   (Wallclock seconds):       36.28
+"""
+CBC_PROVEN_INFEASIBLE = """seconds was changed from 1e+100 to 20
+Problem is infeasible - 0.00 seconds
+Total time (CPU seconds):       0.01   (Wallclock seconds):       0.01
+"""
+
+
+@pytest.mark.parametrize(("log", "status"), [(CBC_SPURIOUS_INFEASIBLE, "no_solution"), (CBC_PROVEN_INFEASIBLE, "infeasible")])
+def test_cbc_infeasibility_is_trusted_only_when_cbc_finished_in_time(log: str, status: str) -> None:
+    problem = SimpleNamespace(status=pulp.LpStatusInfeasible, sol_status=pulp.LpSolutionNoSolutionFound)
+    outcome = _cbc_outcome(problem, log, gap=1e-4)  # type: ignore[arg-type]
+    assert (outcome.status, outcome.has_plan, outcome.bound) == (status, False, None)

@@ -31,6 +31,11 @@ from milp_milkrun.solve.routes import follow_arcs
 
 SOLVERS = ("cbc", "highs")
 MIN_SOLVER_SECONDS = 1.0  # the solver always gets at least this much, even when building used the budget
+OVERRUN_NOTE_SECONDS = 2.0  # a run longer than the time limit plus this says so in its message
+
+
+def _seconds_left(deadline: float) -> float:
+    return max(MIN_SOLVER_SECONDS, deadline - time.perf_counter())
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,7 @@ class Outcome:
 def solve_exact_pulp(instance: Instance, options: SolveOptions | None = None, solver: str = "cbc") -> SolveResult:
     """Build Equations 1-14 + (2b) in PuLP and solve with ``solver`` ("cbc" or "highs").
 
-    The time limit covers building and solving: the solver gets what building left (at least 1 s).
+    The time limit covers building, hand-off and search: the solver gets what is left (at least 1 s).
     """
     started = time.perf_counter()
     return solve_pulp_model(build_exact_pulp(instance), options, solver, started=started)
@@ -64,15 +69,18 @@ def solve_pulp_model(
         raise InputError("--solver", f"unknown solver {solver!r} for the pulp backend; choose from {', '.join(SOLVERS)}")
     started = time.perf_counter() if started is None else started
     notes = [_set_warm_start(model, options.warm_start)] if options.warm_start is not None else []
-    budget = max(MIN_SOLVER_SECONDS, options.time_limit - (time.perf_counter() - started))
-    outcome = _run_cbc(model, options, budget) if solver == "cbc" else _run_highs(model, options, budget)
+    deadline = started + options.time_limit
+    outcome = _run_cbc(model, options, deadline) if solver == "cbc" else _run_highs(model, options, deadline)
     plan = follow_arcs(model.instance, model.arcs_by_vehicle()) if outcome.has_plan else None
+    runtime = time.perf_counter() - started
+    if runtime > options.time_limit + OVERRUN_NOTE_SECONDS:  # CBC checks its clock only now and then
+        notes.append(f"{solver} overran the time limit: {runtime:.1f} s for a limit of {options.time_limit:g} s")
     return make_result(
         model.instance,
         status=outcome.status,
         plan=plan,
         bound=outcome.bound,
-        runtime_s=time.perf_counter() - started,
+        runtime_s=runtime,
         model="exact",
         backend=f"pulp-{solver}",
         seed=options.seed,
@@ -114,17 +122,37 @@ def _set_warm_start(model: PulpExactModel, plan: Plan) -> str:
 
 
 # ----- CBC -----------------------------------------------------------------------------------------
-def _run_cbc(model: PulpExactModel, options: SolveOptions, budget: float) -> Outcome:
+class _CbcWithDeadline(pulp.PULP_CBC_CMD):
+    """PuLP's bundled CBC, given whatever remains of the deadline at the moment CBC starts.
+
+    PuLP reads ``timeLimit`` only after writing the MPS file (seconds on ecom74), so a property
+    computed from the deadline makes the time limit cover building and hand-off too.
+    """
+
+    def __init__(self, *, deadline: float, **kwargs: object) -> None:
+        self.deadline = deadline
+        super().__init__(**kwargs)
+
+    @property
+    def timeLimit(self) -> float:  # noqa: N802 (PuLP's name)
+        return _seconds_left(self.deadline)
+
+    @timeLimit.setter
+    def timeLimit(self, _: object) -> None:  # PuLP's constructor assigns it; the deadline decides
+        pass
+
+
+def _run_cbc(model: PulpExactModel, options: SolveOptions, deadline: float) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="milkrun-cbc-") as tmp:
         log_path = os.path.join(tmp, "cbc.log")
-        solver = pulp.PULP_CBC_CMD(
+        solver = _CbcWithDeadline(
+            deadline=deadline,
             msg=False,
-            timeLimit=budget,
             gapRel=options.gap,
             threads=options.threads,
             warmStart=options.warm_start is not None,
             logPath=log_path,
-            options=[f"randomSeed {options.seed}", f"randomCbcSeed {options.seed}"],
+            options=[f"randomSeed {_solver_seed(options.seed)}", f"randomCbcSeed {_solver_seed(options.seed)}"],
             _skip_v4_deprecation=True,
         )
         with _LogTail(log_path, enabled=options.log):
@@ -134,9 +162,15 @@ def _run_cbc(model: PulpExactModel, options: SolveOptions, budget: float) -> Out
     return _cbc_outcome(model.problem, log, options.gap)
 
 
+def _solver_seed(seed: int) -> int:
+    return seed % 2_147_483_647  # CBC and HiGHS take 32-bit seeds
+
+
 def _cbc_outcome(problem: pulp.LpProblem, log: str, gap: float) -> Outcome:
     """Decide the status from PuLP's solution status and the CBC log (PuLP's status alone is lossy)."""
     if problem.status == pulp.LpStatusInfeasible:
+        if cbc_ran_out_of_time(log):  # seen on ecom74: preprocessing cut short by the limit says "infeasible"
+            return Outcome("no_solution", False, None, "CBC claimed infeasibility as its time limit expired; not trusted")
         return Outcome("infeasible", False, None, "CBC proved the model infeasible")
     bound = cbc_bound(log)
     if problem.sol_status == pulp.LpSolutionOptimal:
@@ -159,19 +193,28 @@ def _last_float(pattern: str, text: str) -> float | None:
     return float(found[-1]) if found else None
 
 
+NUMBER = r"([-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)"  # a float as CBC prints it
+
+
 def cbc_bound(log: str) -> float | None:
     """The best lower bound CBC's log states, or None when it states none."""
-    number = r"([-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)"
-    partial = _last_float(rf"Partial search - best objective \S+ \(best possible {number}\)", log)
+    partial = _last_float(rf"Partial search - best objective \S+ \(best possible {NUMBER}\)", log)
     if partial is not None:  # stopped early: the search's own bound, to more digits than the summary
         return partial
-    completed = _last_float(rf"Search completed - best objective {number}", log)
-    gap_exit = _last_float(rf"Exiting as integer gap of {number}", log)
+    completed = _last_float(rf"Search completed - best objective {NUMBER}", log)
+    gap_exit = _last_float(rf"Exiting as integer gap of {NUMBER}", log)
     if completed is not None and gap_exit is not None:  # stopped on the requested gap
         return completed - gap_exit
     if re.search(r"^Result - Optimal solution found\s*$", log, flags=re.MULTILINE):  # proven, no gap left
-        return _last_float(rf"^Objective value:\s+{number}", log)
-    return _last_float(rf"^Lower bound:\s+{number}", log)
+        return _last_float(rf"^Objective value:\s+{NUMBER}", log)
+    return _last_float(rf"^Lower bound:\s+{NUMBER}", log)
+
+
+def cbc_ran_out_of_time(log: str) -> bool:
+    """True when CBC's wall clock reached the time limit it was given (both read from its log)."""
+    limit = _last_float(rf"seconds was changed from \S+ to {NUMBER}", log)
+    wall = _last_float(rf"\(Wallclock seconds\):\s+{NUMBER}", log)
+    return limit is not None and (wall is None or wall >= limit)
 
 
 class _LogTail:
@@ -210,9 +253,10 @@ class _LogTail:
 class _HighsWithStart(pulp.HiGHS):
     """PuLP's HiGHS interface plus a MIP start taken from the variables' initial values."""
 
-    def __init__(self, *, warm_start: bool, **kwargs: object) -> None:
+    def __init__(self, *, warm_start: bool, deadline: float, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.warm_start = warm_start
+        self.deadline = deadline
 
     def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:
         super().createAndConfigureSolver(lp)
@@ -221,6 +265,8 @@ class _HighsWithStart(pulp.HiGHS):
             lp.solverModel.cbLogging += _echo_log
 
     def callSolver(self, lp: pulp.LpProblem) -> None:
+        # PuLP hands the model over column by column before this point: count that time too
+        lp.solverModel.setOptionValue("time_limit", _seconds_left(self.deadline))
         if self.warm_start:
             columns = lp.variables()
             values = [0.0] * len(columns)
@@ -237,14 +283,14 @@ def _echo_log(event: highspy.highs.HighsCallbackEvent) -> None:
     sys.stdout.flush()
 
 
-def _run_highs(model: PulpExactModel, options: SolveOptions, budget: float) -> Outcome:
+def _run_highs(model: PulpExactModel, options: SolveOptions, deadline: float) -> Outcome:
     solver = _HighsWithStart(
         warm_start=options.warm_start is not None,
+        deadline=deadline,
         msg=options.log,
-        timeLimit=budget,
         gapRel=options.gap,
         threads=options.threads,
-        random_seed=options.seed,
+        random_seed=_solver_seed(options.seed),
     )
     model.problem.solve(solver)
     return _highs_outcome(model.problem.solverModel)
