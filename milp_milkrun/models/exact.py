@@ -80,9 +80,7 @@ def _declare_objective_and_flow(m: pyo.ConcreteModel, x: XVars) -> None:
     )
     # (2) sum_{i!=j} x^t_ij = sum_{i!=j} x^t_ji   for all j in V, t in T   (what enters a node leaves it)
     m.eq02_flow_balance = pyo.Constraint(
-        V, T, rule=lambda m, j, t: _weighted(
-            [(1.0, x[i, j, t]) for i in others[j]] + [(-1.0, x[j, i, t]) for i in others[j]]
-        ) == 0
+        V, T, rule=lambda m, j, t: _sum(x[i, j, t] for i in others[j]) == _sum(x[j, i, t] for i in others[j])
     )
     # (2b) sum_{j in V'} x^t_0j <= 1   for all t in T   (at most one trip per vehicle; see docs/formulation.md)
     m.eq02b_single_trip = pyo.Constraint(T, rule=lambda m, t: _sum(x[0, j, t] for j in Vp) <= 1)
