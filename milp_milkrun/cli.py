@@ -110,13 +110,14 @@ def solve_command(
     output: Path | None = typer.Option(None, "--output", help="Write the plan (.json or VRPLIB .sol)."),
     plot: Path | None = typer.Option(None, "--plot", help="Draw the routes into this image (e.g. routes.png)."),
     quiet: bool = typer.Option(False, "--quiet", help="Do not stream the solver log."),
+    warm_start: bool = typer.Option(True, "--warm-start/--no-warm-start", help="Start the MIP from the heuristic's plan (issue 5)."),
     vehicles: int | None = VEHICLES_OPTION,
 ) -> None:
     """Solve an instance; exit 0 with a plan (optimal or feasible), 1 without (infeasible or none found)."""
     instance = load_instance_for_cli(instance_path, vehicles)
     options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads, seed=seed, log=not quiet)
     with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
-        result = solve_instance(instance, model=model, backend=backend, solver=solver, options=options)
+        result = solve_instance(instance, model=model, backend=backend, solver=solver, options=options, heuristic_start=warm_start)
     report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
     raise typer.Exit(0 if result.plan is not None else EXIT_VIOLATIONS)
 
@@ -174,6 +175,26 @@ def crosscheck_command(
 
 
 # ---- command: heuristic (issue 5) -----------------------------------------------------------
+@app.command("heuristic")
+def heuristic_command(
+    instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance."),
+    time_limit: float = typer.Option(30.0, "--time-limit", help="Seconds of search."),
+    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed (printed with the result); same seed, same search."),
+    max_iterations: int | None = typer.Option(None, "--max-iterations", help="Also stop after this many iterations (reproducible on any machine)."),
+    json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    output: Path | None = typer.Option(None, "--output", help="Write the plan (.json or VRPLIB .sol)."),
+    plot: Path | None = typer.Option(None, "--plot", help="Draw the routes into this image (e.g. routes.png)."),
+    log: bool = typer.Option(False, "--log", help="Print each new best plan as the search finds it."),
+    vehicles: int | None = VEHICLES_OPTION,
+) -> None:
+    """Find a good feasible plan fast (no bound); exit 0 with a plan, 1 without."""
+    from milp_milkrun.heuristics import solve_heuristic
+
+    instance = load_instance_for_cli(instance_path, vehicles)
+    with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
+        result = solve_heuristic(instance, time_limit=time_limit, seed=seed, log=log, max_iterations=max_iterations)
+    report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
+    raise typer.Exit(0 if result.plan is not None else EXIT_VIOLATIONS)
 
 
 if __name__ == "__main__":

@@ -49,18 +49,22 @@ def anneal(
     *,
     deadline: float | None,
     max_iterations: int | None,
+    stall_iterations: int | None = None,
     params: SearchParams = SearchParams(),
     log: bool = False,
 ) -> SearchOutcome:
-    """Improve ``initial`` until the deadline (perf_counter) or the iteration limit."""
+    """Improve ``initial`` until the deadline (perf_counter), the iteration limit, or ``stall_iterations``
+    iterations in a row without a new best plan."""
     current = initial
     best = initial.copy()
     cycle = max(1000, params.cycle_per_unit * p.n_units)
     t_start = params.t_start * p.mean_arc
     ratio = params.t_end / params.t_start
-    iteration = improvements = 0
+    iteration = improvements = last_improvement = 0
     started = time.perf_counter()
     while (max_iterations is None or iteration < max_iterations) and (deadline is None or time.perf_counter() < deadline):
+        if stall_iterations is not None and iteration - last_improvement >= stall_iterations:
+            break
         phase = iteration % cycle
         if phase == 0 and iteration:
             current = best.copy()
@@ -79,6 +83,7 @@ def anneal(
                     descend(candidate, rng)
                 best = candidate.copy()
                 improvements += 1
+                last_improvement = iteration
                 if log:
                     _report(best, iteration, time.perf_counter() - started)
             current = candidate

@@ -21,9 +21,11 @@ def solve_heuristic(
     seed: int = DEFAULT_SEED,
     log: bool = False,
     max_iterations: int | None = None,
+    stall_iterations: int | None = None,
     params: SearchParams | None = None,
 ) -> SolveResult:
-    """The best feasible plan found within ``time_limit`` seconds (and ``max_iterations``, if given).
+    """The best feasible plan found within ``time_limit`` seconds (and ``max_iterations``, if given;
+    ``stall_iterations`` also stops it after that many iterations without a better plan).
 
     Status ``feasible`` with a plan, or ``no_solution`` when no complete feasible plan was found; the
     bound is always None (a heuristic proves nothing). Same seed and ``max_iterations`` give the same
@@ -41,7 +43,10 @@ def solve_heuristic(
         descend(sol, rng)
     if log:
         print(f"heuristic: seed {seed}, {p.n_units} units, savings start {sol.cost:.3f} with {sol.n_unassigned} unplaced", flush=True)
-    outcome = anneal(p, sol, rng, deadline=deadline, max_iterations=max_iterations, params=params or SearchParams(), log=log)
+    outcome = anneal(
+        p, sol, rng, deadline=deadline, max_iterations=max_iterations, stall_iterations=stall_iterations,
+        params=params or SearchParams(), log=log,
+    )
     runtime = time.perf_counter() - started
     if outcome.best.n_unassigned:
         message = f"no feasible plan after {outcome.iterations} iterations: {outcome.best.n_unassigned} units could not be placed"

@@ -28,8 +28,13 @@ def solve(
     backend: str = "highs",
     solver: str | None = None,
     options: SolveOptions | None = None,
+    heuristic_start: bool = True,
 ) -> SolveResult:
-    """Solve ``instance`` with formulation ``model`` through ``backend`` (``solver`` picks CBC/HiGHS for PuLP)."""
+    """Solve ``instance`` with formulation ``model`` through ``backend`` (``solver`` picks CBC/HiGHS for PuLP).
+
+    Unless ``options.warm_start`` is given or ``heuristic_start`` is False, the heuristic (issue 5) runs
+    first for min(10 s, 20% of the time limit) and its plan is the MIP start; the result is never worse.
+    """
     options = options or SolveOptions()
     if model not in MODELS:
         raise InputError("--model", f"unknown model {model!r}; choose from {', '.join(MODELS)}")
@@ -44,6 +49,13 @@ def solve(
             instance, status="infeasible", plan=None, bound=None, runtime_s=time.perf_counter() - started,
             model=model, backend=backend, seed=options.seed, message="; ".join(reasons),
         )
+    if heuristic_start and options.warm_start is None:  # issue 5: the heuristic plan is the default MIP start
+        from milp_milkrun.heuristics.warm_start import solve_with_heuristic_start
+
+        def run_backend(with_start: SolveOptions) -> SolveResult:
+            return solve(instance, model=model, backend=backend, solver=solver, options=with_start, heuristic_start=False)
+
+        return solve_with_heuristic_start(instance, options, run_backend)
     if model == "exact" and backend == "highs":
         from milp_milkrun.solve.highs import solve_exact_highs  # imported here: Pyomo is slow to import
 

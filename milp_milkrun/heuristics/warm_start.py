@@ -1,0 +1,66 @@
+"""The heuristic plan as the MIP start of an exact solve, and the promise that comes with it.
+
+``solve()`` calls :func:`solve_with_heuristic_start` when no warm start was given: the heuristic runs
+for a short budget, its plan goes to the backend as ``options.warm_start``, and the final result is
+never worse than that plan. If the MIP returns no plan or a longer one, the heuristic plan is
+returned with the MIP's bound (the bound is valid whatever incumbent it is compared with).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+
+from milp_milkrun.errors import CheckFailedError
+from milp_milkrun.heuristics.solver import solve_heuristic
+from milp_milkrun.instance import Instance
+from milp_milkrun.solve.options import SolveOptions
+from milp_milkrun.solve.result import SolveResult, make_result
+
+MAX_SECONDS = 10.0  # the heuristic gets min(MAX_SECONDS, SHARE x time limit)
+SHARE = 0.2
+STALL_ITERATIONS = 300  # and stops early after this many iterations without a better plan (tiny instances: ~0.2 s)
+
+
+def heuristic_budget(time_limit: float) -> float:
+    return min(MAX_SECONDS, SHARE * time_limit)
+
+
+def solve_with_heuristic_start(
+    instance: Instance, options: SolveOptions, run_backend: Callable[[SolveOptions], SolveResult]
+) -> SolveResult:
+    """Run the heuristic, then ``run_backend`` with its plan as MIP start and the time that is left."""
+    started = time.perf_counter()
+    budget = heuristic_budget(options.time_limit)
+    start = solve_heuristic(instance, time_limit=budget, seed=options.seed, stall_iterations=STALL_ITERATIONS)
+    spent = time.perf_counter() - started
+    if options.log:
+        found = f"plan {start.objective:.6g}" if start.plan is not None else "no plan"
+        print(f"warm start: heuristic (seed {options.seed}) found {found} in {spent:.1f} s", flush=True)
+    remaining = max(options.time_limit - spent, 0.0)
+    result = run_backend(dataclasses.replace(options, time_limit=remaining, warm_start=start.plan))
+    total = time.perf_counter() - started
+    if start.plan is None or start.objective is None:
+        return dataclasses.replace(result, runtime_s=total, message=_joined("heuristic found no warm start", result.message))
+    note = f"warm start from the heuristic: {start.objective:.6g} after {spent:.1f} s"
+    tolerance = 1e-6 * max(1.0, abs(start.objective))
+    if result.objective is not None and result.objective <= start.objective + tolerance:
+        return dataclasses.replace(result, runtime_s=total, message=_joined(note, result.message))
+    if result.status == "infeasible":
+        raise CheckFailedError(f"{result.model}/{result.backend} reports infeasible although the heuristic plan passes the checker")
+    return make_result(
+        instance,
+        status="feasible",
+        plan=start.plan,
+        bound=result.bound,
+        runtime_s=total,
+        model=result.model,
+        backend=result.backend,
+        seed=options.seed,
+        message=_joined(note, "the solver returned nothing better, so the warm start is the plan", result.message),
+    )
+
+
+def _joined(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)
