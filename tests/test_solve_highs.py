@@ -100,11 +100,11 @@ def _one_dc_per_vehicle(instance: Instance) -> Plan:
 @pytest.mark.slow
 def test_solve_stops_within_its_time_limit() -> None:
     instance = _random_instance(28)
-    result = solve(instance, options=SolveOptions(time_limit=2, log=False))
+    result = solve_exact_highs(instance, SolveOptions(time_limit=2, log=False))
     assert result.runtime_s < 2 + 10  # generous: building and reading the result on a loaded machine
     assert result.status in ("feasible", "no_solution", "optimal")
-    if result.status == "feasible":
-        assert result.bound is not None and result.bound <= result.objective
+    if result.bound is not None and result.objective is not None:  # HiGHS may stop in presolve, boundless
+        assert result.bound <= result.objective
 
 
 def test_warm_start_is_accepted_and_never_beaten_by_a_worse_final_plan() -> None:
