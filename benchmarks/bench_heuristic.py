@@ -1,0 +1,130 @@
+"""Choosing and scaling the heuristic: acceptance rules compared, and runs on growing instances.
+
+Usage (from the repo root):
+    flock /tmp/milkrun/bench.lock python benchmarks/bench_heuristic.py compare [--time-limit 30] [--seeds 1 2 3]
+    flock /tmp/milkrun/bench.lock python benchmarks/bench_heuristic.py scale [--time-limit 30] [--sizes 100 200 400]
+
+``compare`` runs the same ruin-and-recreate engine with three acceptance rules on ecom74 and a
+synthetic 200-DC hub: simulated annealing (SISR's rule), a plain descent (only improving
+candidates) and annealing without the per-iteration local search (local search on new bests only).
+``scale`` runs the default heuristic on synthetic hubs of growing size (the generator is below:
+every side constraint present, fleet sized to about 85% utilisation) and reports iterations per
+second, the savings start and the final distance. Every plan is verified by the checker (make_result).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from milp_milkrun.heuristics import solve_heuristic  # noqa: E402
+from milp_milkrun.heuristics.construction import savings_solution  # noqa: E402
+from milp_milkrun.heuristics.metaheuristic import SearchParams  # noqa: E402
+from milp_milkrun.heuristics.problem import compile_problem  # noqa: E402
+from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance  # noqa: E402
+from milp_milkrun.io import load_instance  # noqa: E402
+
+VARIANTS = {
+    "anneal + LS each iteration (default)": SearchParams(),
+    "descent + LS each iteration": SearchParams(acceptance="descent"),
+    "anneal, LS on new bests only": SearchParams(local_search="best"),
+}
+
+
+def synthetic_hub(n_dcs: int, seed: int = 1) -> Instance:
+    """A hub with ``n_dcs`` DCs within 150 km (haversine x 1.3), demands in cages of 48 bags, two
+    truck types as in the seed (2,600/10 DCs/750 km and 1,100/7 DCs/500 km) sized for ~85% load, 3%
+    of DCs forbidden for the large trucks, n/25 consecutive pairs and n/25 damaged roads."""
+    rng = random.Random(seed)
+    hub = Site("HUB", 79.0882, 21.1458)
+    dcs = []
+    for k in range(1, n_dcs + 1):
+        km = 150 * math.sqrt(rng.random())
+        bearing = rng.uniform(0, 2 * math.pi)
+        lat = hub.y + km / 111.2 * math.cos(bearing)
+        lon = hub.x + km / (111.2 * math.cos(math.radians(hub.y))) * math.sin(bearing)
+        dcs.append(DC(f"DC{k}", 48 * rng.randint(1, 10), lon, lat))
+    total = sum(dc.demand for dc in dcs)
+    n_large = max(1, round(total * 0.3 / 2600 / 0.85))
+    n_small = max(1, math.ceil((total / 0.85 - n_large * 2600) / 1100))
+    ids = [dc.id for dc in dcs]
+    picks = rng.sample(ids, 3 * max(1, n_dcs // 25) + max(1, n_dcs * 3 // 100))
+    n_pairs = max(1, n_dcs // 25)
+    pairs = [picks[2 * k : 2 * k + 2] for k in range(n_pairs)]
+    roads = [[picks[2 * n_pairs + k], rng.choice(ids)] for k in range(n_pairs)]
+    roads = [r for r in roads if r[0] != r[1] and r not in pairs and r[::-1] not in pairs]
+    forbidden = [{"dc": dc, "vehicle_type": "large"} for dc in picks[3 * n_pairs :]]
+    return build_instance(
+        name=f"synthetic{n_dcs}",
+        hub=hub,
+        dcs=dcs,
+        vehicle_types=[VehicleType("large", n_large, 2600, 750, 10), VehicleType("small", n_small, 1100, 500, 7)],
+        distance_spec=DistanceSpec("haversine", road_factor=1.3),
+        forbidden=forbidden,
+        consecutive=pairs,
+        damaged_roads=roads,
+        coordinates="latlon",
+    )
+
+
+def compare(time_limit: float, seeds: list[int]) -> None:
+    instances = [("ecom74", load_instance(REPO / "instances" / "ecom74.json")), ("synthetic200", synthetic_hub(200))]
+    print(f"time limit {time_limit:g} s per run, seeds {seeds}\n")
+    print("| instance | variant | mean distance | best | worst | mean iterations |")
+    print("|---|---|---:|---:|---:|---:|")
+    for name, instance in instances:
+        for label, params in VARIANTS.items():
+            results = [solve_heuristic(instance, time_limit=time_limit, seed=s, params=params) for s in seeds]
+            objectives = [r.objective for r in results]
+            iterations = [int(r.message.split()[0]) for r in results]
+            print(
+                f"| {name} | {label} | {statistics.mean(objectives):.1f} | {min(objectives):.1f} | {max(objectives):.1f} "
+                f"| {statistics.mean(iterations):.0f} |",
+                flush=True,
+            )
+
+
+def scale(time_limit: float, sizes: list[int], seed: int) -> None:
+    print(f"time limit {time_limit:g} s, seed {seed}\n")
+    print("| DCs | vehicles | savings start | after search | vehicles used | iterations | iterations/s | runtime s |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n in sizes:
+        instance = synthetic_hub(n)
+        p = compile_problem(instance)
+        start = savings_solution(p, random.Random(seed))
+        started = time.perf_counter()
+        result = solve_heuristic(instance, time_limit=time_limit, seed=seed)
+        runtime = time.perf_counter() - started
+        iterations = int(result.message.split()[0]) if result.plan is not None else 0
+        start_text = f"{start.cost:.0f}" if start.n_unassigned == 0 else f"{start.n_unassigned} unplaced"
+        final = f"{result.objective:.0f}" if result.objective is not None else "no plan"
+        used = len(result.plan.used_routes()) if result.plan is not None else 0
+        print(
+            f"| {n} | {len(instance.vehicles)} | {start_text} | {final} | {used} | {iterations} | {iterations / runtime:.0f} | {runtime:.1f} |",
+            flush=True,
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=["compare", "scale"])
+    parser.add_argument("--time-limit", type=float, default=30.0)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 200, 400])
+    args = parser.parse_args()
+    if args.what == "compare":
+        compare(args.time_limit, args.seeds)
+    else:
+        scale(args.time_limit, args.sizes, args.seeds[0])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""The heuristic as the default MIP start of solve(), and the `milkrun heuristic` command."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bruteforce import random_tiny_instance
+from typer.testing import CliRunner
+
+from milp_milkrun.checker import check_plan
+from milp_milkrun.cli import app
+from milp_milkrun.heuristics import solve_heuristic
+from milp_milkrun.instance import DC, DistanceSpec, Site, VehicleType, build_instance
+from milp_milkrun.heuristics.warm_start import STALL_ITERATIONS, heuristic_budget, solve_with_heuristic_start
+from milp_milkrun.plan import Plan
+from milp_milkrun.solve import SolveOptions, solve
+from milp_milkrun.solve.result import SolveResult, make_result
+
+REPO = Path(__file__).resolve().parents[1]
+TOY = REPO / "instances" / "toy6.json"
+QUIET = SolveOptions(time_limit=20, log=False, seed=3)
+
+
+def _feasible_tiny_instance():  # noqa: ANN202
+    for seed in range(100):
+        instance = random_tiny_instance(seed, n_dcs=6)
+        if solve_heuristic(instance, time_limit=5, seed=1, max_iterations=50).plan is not None:
+            return instance
+    raise AssertionError("no feasible tiny instance")
+
+
+def _stub_backend(instance, plan: Plan | None, bound: float | None, seen: list[SolveOptions]):  # noqa: ANN001, ANN202
+    """A backend that returns a fixed plan (or none) and records the options it was called with."""
+
+    def run(options: SolveOptions) -> SolveResult:
+        seen.append(options)
+        status = "feasible" if plan is not None else "no_solution"
+        return make_result(instance, status=status, plan=plan, bound=bound, runtime_s=0.0, model="exact", backend="stub", seed=options.seed)
+
+    return run
+
+
+def test_start_is_kept_when_the_backend_finds_no_plan() -> None:
+    instance = _feasible_tiny_instance()
+    seen: list[SolveOptions] = []
+    result = solve_with_heuristic_start(instance, QUIET, _stub_backend(instance, None, 1.0, seen))
+    expected = solve_heuristic(instance, time_limit=heuristic_budget(QUIET.time_limit), seed=QUIET.seed, stall_iterations=STALL_ITERATIONS)
+    assert seen[0].warm_start == expected.plan and seen[0].time_limit < QUIET.time_limit
+    assert result.status == "feasible" and result.plan == expected.plan and result.bound == 1.0
+    assert (result.model, result.backend) == ("exact", "stub")
+    assert check_plan(instance, result.plan).feasible
+
+
+def test_start_beats_a_worse_backend_plan_and_loses_to_a_better_one() -> None:
+    # three DCs in a cluster far from the hub, three ample vehicles: one DC per vehicle is feasible and worse
+    instance = build_instance(
+        name="cluster",
+        hub=Site("H", 0, 0),
+        dcs=[DC("A", 1, 50, 0), DC("B", 1, 51, 0), DC("C", 1, 50, 1)],
+        vehicle_types=[VehicleType("van", 3, 10)],
+        distance_spec=DistanceSpec("euclidean"),
+    )
+    start = solve_heuristic(instance, time_limit=heuristic_budget(QUIET.time_limit), seed=QUIET.seed, stall_iterations=STALL_ITERATIONS)
+    worse = Plan.from_routes([("van-1", ["A"]), ("van-2", ["B"]), ("van-3", ["C"])])
+    assert check_plan(instance, worse).objective > start.objective + 1
+    result = solve_with_heuristic_start(instance, QUIET, _stub_backend(instance, worse, 90.0, []))
+    assert result.plan == start.plan and result.objective == start.objective and result.bound == 90.0
+    assert "nothing better" in result.message
+    same = solve_with_heuristic_start(instance, QUIET, _stub_backend(instance, start.plan, start.objective, []))
+    assert same.objective == start.objective and same.bound == start.objective and "warm start from the heuristic" in same.message
+
+
+def test_default_solve_starts_from_the_heuristic_and_highs_accepts_it() -> None:
+    instance = _feasible_tiny_instance()
+    start = solve_heuristic(instance, time_limit=heuristic_budget(QUIET.time_limit), seed=QUIET.seed, stall_iterations=STALL_ITERATIONS)
+    result = solve(instance, options=QUIET)
+    assert "warm start from the heuristic" in result.message
+    assert "MIP start solution is feasible" in result.message  # HiGHS's own log line
+    assert result.objective <= start.objective + 1e-6
+    assert result.runtime_s < QUIET.time_limit + 15  # generous: the heuristic's share is inside the limit
+    plain = solve(instance, options=QUIET, heuristic_start=False)
+    assert "warm start" not in plain.message
+    if result.status == plain.status == "optimal":
+        assert abs(result.objective - plain.objective) < 1e-6
+
+
+def test_given_warm_start_is_not_replaced_by_the_heuristic() -> None:
+    instance = _feasible_tiny_instance()
+    own = solve_heuristic(instance, time_limit=5, seed=9, max_iterations=1).plan
+    result = solve(instance, options=SolveOptions(time_limit=20, log=False, warm_start=own))
+    assert "warm start from the heuristic" not in result.message
+
+
+def test_cli_heuristic_json_and_plan_file(tmp_path: Path) -> None:
+    runner = CliRunner()
+    plan_path = tmp_path / "plan.json"
+    out = runner.invoke(app, ["heuristic", str(TOY), "--max-iterations", "40", "--seed", "4", "--json", "--output", str(plan_path)])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert data["status"] == "feasible" and data["bound"] is None and data["seed"] == 4 and data["model"] == "heuristic"
+    again = runner.invoke(app, ["heuristic", str(TOY), "--max-iterations", "40", "--seed", "4", "--json"])
+    assert json.loads(again.stdout)["objective"] == data["objective"]  # same seed and iteration limit: same plan
+    assert runner.invoke(app, ["check", str(TOY), str(plan_path)]).exit_code == 0
+    table = runner.invoke(app, ["heuristic", str(TOY), "--max-iterations", "40"])
+    assert table.exit_code == 0 and "FEASIBLE" in table.stdout and "total distance" in table.stdout
+
+
+def test_cli_solve_without_warm_start(tmp_path: Path) -> None:
+    out = CliRunner().invoke(app, ["solve", str(TOY), "--no-warm-start", "--json", "--time-limit", "20", "--quiet"])
+    assert out.exit_code == 0, out.output
+    assert "warm start" not in json.loads(out.stdout)["message"]
+
+
+def test_cli_heuristic_bad_input_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}")
+    run = subprocess.run(
+        [sys.executable, "-c", "from milp_milkrun.cli import main; main()", "heuristic", str(bad)], capture_output=True, text=True
+    )
+    assert run.returncode == 2 and "error:" in run.stderr and "Traceback" not in run.stderr
