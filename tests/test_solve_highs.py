@@ -160,6 +160,21 @@ def test_ctrl_c_returns_the_best_plan_and_bound_so_far() -> None:
     assert result.plan is not None and result.check is not None and result.check.feasible
 
 
+def test_ctrl_c_while_building_returns_the_warm_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    import milp_milkrun.solve.highs as backend
+
+    def interrupted(instance: Instance) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(backend, "build_exact_model", interrupted)
+    instance = _random_instance(6)
+    start = _one_dc_per_vehicle(instance)
+    result = solve_exact_highs(instance, SolveOptions(log=False, warm_start=start))
+    assert result.status == "feasible" and result.plan == start and result.bound is None
+    assert "interrupted by Ctrl-C while building" in result.message
+    assert solve_exact_highs(instance, SolveOptions(log=False)).status == "no_solution"
+
+
 # ----- infeasibility ---------------------------------------------------------------------------------
 def test_highs_proof_of_infeasibility_names_the_families_of_an_iis() -> None:
     """Too little capacity (not caught by solve()'s pre-checks here, since we call the backend

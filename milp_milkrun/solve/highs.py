@@ -69,11 +69,18 @@ def hand_off(model: pyo.ConcreteModel) -> HighsHandoff:
 def solve_exact_highs(instance: Instance, options: SolveOptions) -> SolveResult:
     """Build, hand off and solve the exact model; the result's plan is verified by the checker."""
     started = time.perf_counter()
-    run = hand_off(build_exact_model(instance))
     notes: list[str] = []
+    start = _usable_warm_start(instance, options.warm_start, notes)
+    try:
+        run = hand_off(build_exact_model(instance))
+    except KeyboardInterrupt:  # Ctrl-C before the search: the warm start is all there is
+        return make_result(
+            instance, status="feasible" if start else "no_solution", plan=start[1] if start else None, bound=None,
+            runtime_s=time.perf_counter() - started, model=MODEL, backend=BACKEND, seed=options.seed,
+            message="; ".join(["interrupted by Ctrl-C while building the model", *notes]),
+        )
     log = _Log(echo=options.log)
     _configure(run.highs, options, log, remaining=options.time_limit - (time.perf_counter() - started))
-    start = _usable_warm_start(instance, options.warm_start, notes)
     if start is not None:
         _set_mip_start(run, instance, start[1])
     interrupted = _run_interruptibly(run.highs)
