@@ -8,7 +8,8 @@ ours or a peer's, is re-checked by milp_milkrun.checker.check_plan; the objectiv
 checker's recomputed distance (peers work on scaled integer distances, see SCALE).
 
 How each peer expresses the formulation:
-- OR-Tools (guided local search): capacity, route distance and stop count are dimensions with
+- OR-Tools (savings first solution, then guided local search; seed unused, OR-Tools is
+  deterministic): capacity, route distance and stop count are dimensions with
   per-vehicle capacities; forbidden DC-vehicle pairs via SetAllowedVehiclesForIndex (or, where the
   9.15 binding rejects it, by removing the vehicles from VehicleVar); damaged roads by
   removing the arc from NextVar (hub roads from every vehicle's start and end); consecutive pairs by
@@ -17,7 +18,10 @@ How each peer expresses the formulation:
   stops, max_distance per type; forbidden DCs through a routing profile per type in which every edge
   into or out of the DC costs MAX_VALUE; damaged roads as missing edges (MAX_VALUE in every profile).
   PyVRP has no way to state that two DCs must be consecutive, so pairs (equation 10) are NOT given to
-  it; its plans are checked anyway and a violation shows as infeasible.
+  it; its plans are checked anyway and a violation shows as infeasible. The extra row "pyvrp+chains"
+  (instances with pairs only) contracts each chain into one client, entered at its first DC and left
+  from its last, the inner distance added to the edges into it: our trick, which makes its plans obey
+  (10) by construction.
 """
 
 from __future__ import annotations
@@ -76,8 +80,10 @@ def integer_loads(instance: Instance) -> tuple[list[int], int]:
 
 # ----- OR-Tools -------------------------------------------------------------------------------
 def solve_ortools(
-    instance: Instance, time_limit: float, seed: int, first_solution: str = "PATH_CHEAPEST_ARC"
+    instance: Instance, time_limit: float, seed: int, first_solution: str = "SAVINGS"
 ) -> tuple[Plan | None, str]:
+    """Guided local search from a savings start: on ecom74 PATH_CHEAPEST_ARC, AUTOMATIC and both
+    cheapest-insertion strategies found no first solution at all (status FAIL / FAIL_TIMEOUT)."""
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
     n = instance.n_dcs + 1
@@ -154,42 +160,52 @@ def _remove_arc(instance: Instance, manager, routing, i: int, j: int) -> None:  
 
 
 # ----- PyVRP ----------------------------------------------------------------------------------
-def solve_pyvrp(instance: Instance, time_limit: float, seed: int) -> tuple[Plan | None, str]:
+def solve_pyvrp(instance: Instance, time_limit: float, seed: int, contract_pairs: bool = False) -> tuple[Plan | None, str]:
+    """PyVRP on the instance; with ``contract_pairs`` every consecutive chain becomes one client.
+
+    A contracted client is entered at its first DC and left from its last; the distance inside the
+    chain is added to every edge into it, so route distances (objective and max_distance) stay exact.
+    This is our modelling trick, not a PyVRP feature; without it the pairs are simply not stated.
+    """
     import pyvrp
     from pyvrp.constants import MAX_VALUE
     from pyvrp.stop import MaxRuntime
 
-    model = pyvrp.Model()
-    n = instance.n_dcs + 1
-    locations = [model.add_location(0, 0, name=node) for node in instance.node_ids]
-    depot = model.add_depot(locations[0])
+    d = instance.distance
+    chains = _chains(instance) if contract_pairs else [[j] for j in range(1, instance.n_dcs + 1)]
+    first = [0, *(c[0] for c in chains)]
+    last = [0, *(c[-1] for c in chains)]
+    inner = [0.0, *(sum(d[a, b] for a, b in zip(c, c[1:])) for c in chains)]
     loads, factor = integer_loads(instance)
-    for j in range(1, n):
-        model.add_client(locations[j], delivery=[loads[j], 1], name=instance.node_ids[j])
     damaged = {(instance.index[a], instance.index[b]) for a, b in instance.damaged_roads}
     damaged |= {(j, i) for i, j in damaged}
-    for i in range(n):
-        for j in range(n):
-            if i != j and (i, j) not in damaged:
-                model.add_edge(locations[i], locations[j], scaled(instance.distance[i, j], up=True))
+    model = pyvrp.Model()
+    locations = [model.add_location(0, 0) for _ in range(len(chains) + 1)]
+    depot = model.add_depot(locations[0])
+    for k, chain in enumerate(chains, start=1):
+        model.add_client(locations[k], delivery=[sum(loads[j] for j in chain), len(chain)])
+    for a in range(len(locations)):
+        for b in range(len(locations)):
+            if a != b and (last[a], first[b]) not in damaged:
+                model.add_edge(locations[a], locations[b], scaled(d[last[a], first[b]] + inner[b], up=True))
     groups = vehicle_groups(instance)
     for members in groups:
-        first = instance.vehicle_by_name[members[0]]
-        banned = [instance.index[dc.id] for dc in instance.dcs if not instance.is_allowed(dc.id, first.name)]
-        profile = model.add_profile(name=first.name)  # one per type: a type without one would use profile 0
-        for b in banned:
-            for i in range(n):
-                if i != b:
-                    model.add_edge(locations[i], locations[b], MAX_VALUE, profile=profile)
-                    model.add_edge(locations[b], locations[i], MAX_VALUE, profile=profile)
+        vehicle = instance.vehicle_by_name[members[0]]
+        profile = model.add_profile(name=vehicle.name)  # one per type: a type without one would use profile 0
+        for k, chain in enumerate(chains, start=1):
+            if any(not instance.is_allowed(instance.node_ids[j], vehicle.name) for j in chain):
+                for a in range(len(locations)):
+                    if a != k:
+                        model.add_edge(locations[a], locations[k], MAX_VALUE, profile=profile)
+                        model.add_edge(locations[k], locations[a], MAX_VALUE, profile=profile)
         model.add_vehicle_type(
             num_available=len(members),
-            capacity=[int(math.floor(first.capacity * factor + 1e-9)), first.max_stops if first.max_stops is not None else n],
+            capacity=[int(math.floor(vehicle.capacity * factor + 1e-9)), vehicle.max_stops if vehicle.max_stops is not None else instance.n_dcs],
             start_depot=depot,
             end_depot=depot,
-            max_distance=scaled(first.max_distance, up=False) if first.max_distance is not None else MAX_VALUE,
+            max_distance=scaled(vehicle.max_distance, up=False) if vehicle.max_distance is not None else MAX_VALUE,
             profile=profile,
-            name=first.type.name,
+            name=vehicle.type.name,
         )
     result = model.solve(MaxRuntime(time_limit), seed=seed, display=False)
     if not result.is_feasible():
@@ -198,10 +214,29 @@ def solve_pyvrp(instance: Instance, time_limit: float, seed: int) -> tuple[Plan 
     routes = []
     for route in result.best.routes():
         vehicle = spare[route.vehicle_type()].pop(0)
-        clients = [a.idx for a in route if a.is_client()]  # client k is node k + 1 (clients added in node order)
-        routes.append(Route(vehicle, tuple(instance.node_ids[k + 1] for k in clients)))
-    note = "consecutive pairs not expressible" if instance.consecutive else ""
+        clients = [a.idx for a in route if a.is_client()]  # client k is chains[k] (clients added in that order)
+        routes.append(Route(vehicle, tuple(instance.node_ids[j] for k in clients for j in chains[k])))
+    note = "consecutive pairs not stated (PyVRP cannot)" if instance.consecutive and not contract_pairs else ""
     return Plan(tuple(routes)), note
+
+
+def solve_pyvrp_chains(instance: Instance, time_limit: float, seed: int) -> tuple[Plan | None, str]:
+    plan, note = solve_pyvrp(instance, time_limit, seed, contract_pairs=True)
+    return plan, note or "consecutive chains contracted into single clients"
+
+
+def _chains(instance: Instance) -> list[list[int]]:
+    """Node indices of the maximal consecutive chains and of every other DC alone, in DC order."""
+    successor = {instance.index[a]: instance.index[b] for a, b in instance.consecutive}
+    has_predecessor = set(successor.values())
+    chains = []
+    for node in range(1, instance.n_dcs + 1):
+        if node not in has_predecessor:
+            chain = [node]
+            while chain[-1] in successor:
+                chain.append(successor[chain[-1]])
+            chains.append(chain)
+    return chains
 
 
 # ----- ours and the table ---------------------------------------------------------------------
@@ -211,7 +246,7 @@ def solve_ours(instance: Instance, time_limit: float, seed: int) -> tuple[Plan |
 
 
 def run(instance: Instance, name: str, solver: str, time_limit: float, seed: int) -> Row:
-    func = {"ours": solve_ours, "ortools": solve_ortools, "pyvrp": solve_pyvrp}[solver]
+    func = {"ours": solve_ours, "ortools": solve_ortools, "pyvrp": solve_pyvrp, "pyvrp+chains": solve_pyvrp_chains}[solver]
     start = time.perf_counter()
     plan, note = func(instance, time_limit, seed)
     runtime = time.perf_counter() - start
@@ -243,12 +278,14 @@ def main() -> None:
     parser.add_argument("instances", nargs="*", type=Path, default=DEFAULT_INSTANCES)
     parser.add_argument("--time-limit", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--solvers", default="ours,ortools,pyvrp")
+    parser.add_argument("--solvers", default="ours,ortools,pyvrp,pyvrp+chains")
     args = parser.parse_args()
     rows = []
     for path in args.instances:
         instance = load_instance(path)
         for solver in args.solvers.split(","):
+            if solver == "pyvrp+chains" and not instance.consecutive:
+                continue  # identical to pyvrp without consecutive pairs
             row = run(instance, path.stem, solver, args.time_limit, args.seed)
             print(markdown([row]).splitlines()[-1], flush=True)
             rows.append(row)
