@@ -6,7 +6,8 @@ Usage (from the repo root):
 
 ``compare`` runs the same ruin-and-recreate engine with three acceptance rules on ecom74 and a
 synthetic 200-DC hub: simulated annealing (SISR's rule), a plain descent (only improving
-candidates) and annealing without the per-iteration local search (local search on new bests only).
+candidates) and annealing without the per-iteration local search (local search on new bests only);
+and, as the seed compares simulated annealing with tabu search, a tabu search over the same moves.
 ``scale`` runs the default heuristic on synthetic hubs of growing size (the generator is below:
 every side constraint present, fleet sized to about 85% utilisation) and reports iterations per
 second, the savings start and the final distance. Every plan is verified by the checker (make_result).
@@ -28,7 +29,10 @@ sys.path.insert(0, str(REPO))
 from milp_milkrun.heuristics import solve_heuristic  # noqa: E402
 from milp_milkrun.heuristics.construction import savings_solution  # noqa: E402
 from milp_milkrun.heuristics.metaheuristic import SearchParams  # noqa: E402
-from milp_milkrun.heuristics.problem import compile_problem  # noqa: E402
+from milp_milkrun.heuristics.local_search import UNIT_OPERATORS, descend, fit_vehicles  # noqa: E402
+from milp_milkrun.heuristics.problem import Problem, compile_problem  # noqa: E402
+from milp_milkrun.heuristics.solution import Solution  # noqa: E402
+from milp_milkrun.solve.result import make_result  # noqa: E402
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance  # noqa: E402
 from milp_milkrun.io import load_instance  # noqa: E402
 
@@ -36,6 +40,7 @@ VARIANTS = {
     "anneal + LS each iteration (default)": SearchParams(),
     "descent + LS each iteration": SearchParams(acceptance="descent"),
     "anneal, LS on new bests only": SearchParams(local_search="best"),
+    "tabu search over the local-search moves": None,
 }
 
 
@@ -75,14 +80,57 @@ def synthetic_hub(n_dcs: int, seed: int = 1) -> Instance:
     )
 
 
-def compare(time_limit: float, seeds: list[int]) -> None:
+def tabu_search(instance: Instance, time_limit: float, seed: int, tenure: int = 15, candidates: int = 60):  # noqa: ANN201
+    """The seed's tabu search on our neighbourhoods: every iteration takes the best feasible move that
+    moves no tabu unit (aspiration: a move giving a new best is always allowed), improving or not;
+    the units it moves are tabu for ``tenure`` iterations. Same savings start as the default."""
+    started = time.perf_counter()
+    p: Problem = compile_problem(instance)
+    rng = random.Random(seed)
+    current: Solution = savings_solution(p, rng)
+    if current.n_unassigned:
+        raise RuntimeError("tabu comparison needs a complete savings start")
+    descend(current, rng)
+    best, best_cost = current.copy(), current.cost
+    tabu_until = [0] * (p.n_units + 1)
+    iteration = 0
+    while time.perf_counter() - started < time_limit:
+        iteration += 1
+        moves = [m for u in range(1, p.n_units + 1) for op in UNIT_OPERATORS.values() for m in op(current, u, float("inf"))]
+        moves.sort(key=lambda m: m.delta)
+        for move in moves[: candidates * 20]:
+            moved = {u for route, units in move.changes for u in set(units) - set(route.units)}
+            aspiration = current.cost + move.delta < best_cost - 1e-9
+            if not aspiration and any(tabu_until[u] > iteration for u in moved):
+                continue
+            assignment = fit_vehicles(current, move)
+            if assignment is None:
+                continue
+            current.apply_changes(assignment)
+            for u in moved:
+                tabu_until[u] = iteration + tenure
+            break
+        if current.cost < best_cost - 1e-9:
+            best, best_cost = current.copy(), current.cost
+    return make_result(
+        instance, status="feasible", plan=best.to_plan(), bound=None, runtime_s=time.perf_counter() - started,
+        model="tabu", backend="bench", seed=seed, message=f"{iteration} iterations",
+    )
+
+
+def compare(time_limit: float, seeds: list[int], only: str | None = None) -> None:
     instances = [("ecom74", load_instance(REPO / "instances" / "ecom74.json")), ("synthetic200", synthetic_hub(200))]
     print(f"time limit {time_limit:g} s per run, seeds {seeds}\n")
     print("| instance | variant | mean distance | best | worst | mean iterations |")
     print("|---|---|---:|---:|---:|---:|")
     for name, instance in instances:
         for label, params in VARIANTS.items():
-            results = [solve_heuristic(instance, time_limit=time_limit, seed=s, params=params) for s in seeds]
+            if only is not None and only not in label:
+                continue
+            if params is None:
+                results = [tabu_search(instance, time_limit, s) for s in seeds]
+            else:
+                results = [solve_heuristic(instance, time_limit=time_limit, seed=s, params=params) for s in seeds]
             objectives = [r.objective for r in results]
             iterations = [int(r.message.split()[0]) for r in results]
             print(
@@ -119,9 +167,10 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=30.0)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 200, 400])
+    parser.add_argument("--only", help="compare: run only the variants whose label contains this text")
     args = parser.parse_args()
     if args.what == "compare":
-        compare(args.time_limit, args.seeds)
+        compare(args.time_limit, args.seeds, args.only)
     else:
         scale(args.time_limit, args.sizes, args.seeds[0])
 

@@ -19,6 +19,7 @@ take free ones (smallest class first): the vehicle change is part of every inter
 from __future__ import annotations
 
 import random
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -316,12 +317,13 @@ def try_apply(sol: Solution, move: Move) -> bool:
     return True
 
 
-def descend(sol: Solution, rng: random.Random, focus: list[int] | None = None) -> int:
+def descend(sol: Solution, rng: random.Random, focus: list[int] | None = None, deadline: float | None = None) -> int:
     """First-improvement descent until no move improves; returns the number of moves applied.
 
     A queue of units to examine ("don't look bits"): it starts with ``focus`` (every assigned unit
     when None, in random order) and each applied move re-queues the units of the routes it changed,
     so polishing a solution that a ruin touched in one region costs work in that region only.
+    ``deadline`` (a perf_counter time) stops it early, leaving a feasible, partly polished solution.
     """
     if focus is None:
         focus = [u for r in sol.routes for u in r.units]
@@ -329,7 +331,11 @@ def descend(sol: Solution, rng: random.Random, focus: list[int] | None = None) -
     queue = deque(focus)
     queued = set(focus)
     applied = 0
+    examined = 0
     while queue:
+        examined += 1
+        if deadline is not None and examined % 64 == 0 and time.perf_counter() > deadline:
+            break
         u = queue.popleft()
         queued.discard(u)
         route = sol.route_of[u]

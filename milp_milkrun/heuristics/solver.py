@@ -40,7 +40,7 @@ def solve_heuristic(
     rng = random.Random(seed)
     sol = savings_solution(p, rng)
     if sol.n_unassigned == 0:
-        descend(sol, rng)
+        descend(sol, rng, deadline=deadline)
     if log:
         print(f"heuristic: seed {seed}, {p.n_units} units, savings start {sol.cost:.3f} with {sol.n_unassigned} unplaced", flush=True)
     outcome = anneal(
