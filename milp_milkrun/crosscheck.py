@@ -242,6 +242,9 @@ def _compare_runs(report: CrosscheckReport) -> None:
             report.differences.append(f"optimum: {a.objective:.9g} in Pyomo/HiGHS but {b.objective:.9g} in PuLP/CBC")
         return
     stopped = [side for side, run in zip(SIDES, runs) if run.status != "optimal"]
+    if a.objective is None and b.objective is None:
+        report.notes.append(f"{' and '.join(stopped)} stopped at the time limit without a plan: the MIP runs could not be compared")
+        return
     report.notes.append(f"{' and '.join(stopped)} stopped at the time limit: only bounds against plans were compared")
     for (side, run), (other_side, other) in (((SIDES[0], a), (SIDES[1], b)), ((SIDES[1], b), (SIDES[0], a))):
         bound = run.objective if run.status == "optimal" and run.bound is None else run.bound

@@ -21,7 +21,7 @@ import highspy
 import pulp
 
 from milp_milkrun.checker import check_plan
-from milp_milkrun.errors import InputError
+from milp_milkrun.errors import CheckFailedError, InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.models.exact_pulp import PulpExactModel, build_exact_pulp
 from milp_milkrun.plan import Plan
@@ -68,10 +68,14 @@ def solve_pulp_model(
     if solver not in SOLVERS:
         raise InputError("--solver", f"unknown solver {solver!r} for the pulp backend; choose from {', '.join(SOLVERS)}")
     started = time.perf_counter() if started is None else started
-    notes = [_set_warm_start(model, options.warm_start)] if options.warm_start is not None else []
+    notes: list[str] = []
+    start = options.warm_start
+    start_objective = _set_warm_start(model, start, notes) if start is not None else None
     deadline = started + options.time_limit
     outcome = _run_cbc(model, options, deadline) if solver == "cbc" else _run_highs(model, options, deadline)
     plan = follow_arcs(model.instance, model.arcs_by_vehicle()) if outcome.has_plan else None
+    if start is not None and start_objective is not None:
+        plan, outcome = _not_worse_than_start(model.instance, plan, outcome, start, start_objective)
     runtime = time.perf_counter() - started
     if runtime > options.time_limit + OVERRUN_NOTE_SECONDS:  # CBC checks its clock only now and then
         notes.append(f"{solver} overran the time limit: {runtime:.1f} s for a limit of {options.time_limit:g} s")
@@ -103,12 +107,16 @@ def solve_relaxation_pulp(model: PulpExactModel, time_limit: float) -> tuple[str
 
 
 # ----- MIP start ---------------------------------------------------------------------------------
-def _set_warm_start(model: PulpExactModel, plan: Plan) -> str:
-    """Give every x and u an initial value from ``plan``; a plan the checker rejects is not used."""
+def _set_warm_start(model: PulpExactModel, plan: Plan, notes: list[str]) -> float | None:
+    """Give every x and u an initial value from ``plan`` and return its distance.
+
+    A plan the checker rejects is not used (None, with a note saying why).
+    """
     instance = model.instance
     report = check_plan(instance, plan)
     if not report.feasible:
-        return f"warm start ignored: it breaks ({report.violations[0].equation}) {report.violations[0].message}"
+        notes.append(f"warm start ignored: it breaks ({report.violations[0].equation}) {report.violations[0].message}")
+        return None
     t_of = {v.name: t for t, v in enumerate(instance.vehicles)}
     chosen: set[tuple[int, int, int]] = set()
     for route in plan.used_routes():
@@ -118,7 +126,20 @@ def _set_warm_start(model: PulpExactModel, plan: Plan) -> str:
             model.u[instance.index[stop]].setInitialValue(float(position))
     for key, var in model.x.items():
         var.setInitialValue(1.0 if key in chosen else 0.0)
-    return f"warm start: a plan of distance {report.objective:.6g}"
+    notes.append(f"warm start: a plan of distance {report.objective:.6g}")
+    return report.objective
+
+
+def _not_worse_than_start(
+    instance: Instance, plan: Plan | None, outcome: Outcome, start: Plan, start_objective: float
+) -> tuple[Plan | None, Outcome]:
+    """Keep the (checked) warm start when the solver returns no plan or a worse one."""
+    if outcome.status == "infeasible":
+        raise CheckFailedError("the solver reports the model infeasible although the warm start passes the checker")
+    if plan is not None and check_plan(instance, plan).objective <= start_objective + 1e-6 * max(1.0, start_objective):
+        return plan, outcome
+    note = f"{outcome.message}; kept the warm start ({start_objective:.6g}): the solver returned nothing better"
+    return start, Outcome("feasible", True, outcome.bound, note)
 
 
 # ----- CBC -----------------------------------------------------------------------------------------
