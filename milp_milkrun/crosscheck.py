@@ -19,7 +19,7 @@ from pyomo.contrib.solver.common.results import TerminationCondition
 from milp_milkrun.errors import CheckFailedError
 from milp_milkrun.instance import Instance
 from milp_milkrun.models.exact import build_exact_model
-from milp_milkrun.models.exact_pulp import build_exact_pulp
+from milp_milkrun.models.exact_pulp import PulpExactModel, build_exact_pulp
 from milp_milkrun.models.families import EXACT_FAMILIES
 from milp_milkrun.solve.highs import solve_exact_highs
 from milp_milkrun.solve.options import DEFAULT_SEED, SolveOptions
@@ -82,7 +82,8 @@ class CrosscheckReport:
     def table(self) -> str:
         """The side-by-side table printed by ``milkrun crosscheck``."""
         left, right = SIDES
-        lines = [f"crosscheck of {self.instance}: Pyomo + HiGHS vs PuLP + CBC (tolerance {self.tolerance:g} relative, seed {self.seed})", ""]
+        title = f"crosscheck of {self.instance}: Pyomo + HiGHS vs PuLP + CBC"
+        lines = [f"{title} (tolerance {self.tolerance:g} relative, seed {self.seed})", ""]
         lines.append(f"{'rows per family':<26}{'pyomo':>14}{'pulp':>14}")
         lines += [f"{name:<26}{a:>14}{b:>14}{_mark(a == b)}" for name, (a, b) in self.rows.items()]
         lines.append(f"{'columns':<26}{'pyomo':>14}{'pulp':>14}")
@@ -155,10 +156,10 @@ def _run_pyomo(instance: Instance, options: SolveOptions) -> RunSummary:
         return RunSummary("error", None, None, time.perf_counter() - started, error=str(exc))
 
 
-def _run_pulp(model: object, options: SolveOptions) -> RunSummary:
+def _run_pulp(model: PulpExactModel, options: SolveOptions) -> RunSummary:
     started = time.perf_counter()
     try:
-        return RunSummary.of(solve_pulp_model(model, options, "cbc", started=started))  # type: ignore[arg-type]
+        return RunSummary.of(solve_pulp_model(model, options, "cbc", started=started))
     except (CheckFailedError, RouteExtractionError) as exc:
         return RunSummary("error", None, None, time.perf_counter() - started, error=str(exc))
 

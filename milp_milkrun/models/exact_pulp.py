@@ -32,8 +32,7 @@ class PulpExactModel:
     problem: pulp.LpProblem
     x: dict[Key, pulp.LpVariable]
     u: dict[int, pulp.LpVariable]
-    rows: dict[str, list[str]] = field(default_factory=dict)
-    dropped: str | None = None  # a family left out on purpose (crosscheck's self-test), else None
+    rows: dict[str, list[str]] = field(default_factory=dict)  # family -> names of its rows in ``problem``
 
     def row_counts(self) -> dict[str, int]:
         """Rows per family, read back from the problem itself by name (the objective counts as one)."""
@@ -70,7 +69,7 @@ def build_exact_pulp(instance: Instance, *, drop_family: str | None = None) -> P
         raise InputError("drop_family", f"unknown family {drop_family!r}")
     problem = pulp.LpProblem(f"milkrun_exact_{_safe(instance.name)}", pulp.LpMinimize)
     x, u = _variables(problem, instance)
-    model = PulpExactModel(instance, problem, x, u, dropped=drop_family)
+    model = PulpExactModel(instance, problem, x, u)
     for family in EXACT_FAMILIES:
         if family.name == drop_family:
             continue
@@ -99,7 +98,8 @@ def _safe(name: str) -> str:
 
 
 def _add(model: PulpExactModel, family: str, index: str, terms: Iterable[Term], sense: int, rhs: float) -> None:
-    """Add row ``family[index]``: sum(terms) <sense> rhs, built straight from (variable, coefficient) pairs."""
+    """Add row ``family[index]``: sum(terms) <sense> rhs, built straight from (variable, coefficient) pairs
+    (each variable at most once per row: the pairs become a dict)."""
     name = f"{family}[{index}]"
     row = pulp.LpConstraint(pulp.LpAffineExpression(terms), sense, name, rhs)
     model.problem.addConstraint(row)
