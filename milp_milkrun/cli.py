@@ -23,6 +23,7 @@ from milp_milkrun.io import write_plan  # issue 3: solve --output
 from milp_milkrun.reports.solve_table import solve_table  # issue 3
 from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult  # issue 3
 from milp_milkrun.solve import solve as solve_instance  # issue 3
+from milp_milkrun.plan import Plan  # issue 6: check --bound
 
 app = typer.Typer(
     name="milkrun",
@@ -75,12 +76,34 @@ def check(
     plan_path: Path = typer.Argument(..., metavar="PLAN", help="A .json plan or a VRPLIB .sol file."),
     json_output: bool = typer.Option(False, "--json", help="Print the verdict as JSON."),
     vehicles: int | None = VEHICLES_OPTION,
+    bound: float | None = typer.Option(None, "--bound", metavar="SECONDS", help="Also prove a lower bound on the optimum within SECONDS (strong model) and print the plan's certified gap."),  # issue 6
 ) -> None:
     """Check a plan against every rule; exit 0 when feasible, 1 with violations."""
     instance = load_instance_for_cli(instance_path, vehicles)
-    report = check_plan(instance, load_plan(plan_path, instance))
-    typer.echo(json.dumps(report.to_dict(), indent=2) if json_output else check_table(instance, report))
+    plan = load_plan(plan_path, instance)
+    report = check_plan(instance, plan)
+    if not json_output:
+        typer.echo(check_table(instance, report))
+    gap_fields = certified_gap(instance, plan, bound, feasible=report.feasible, json_output=json_output)  # issue 6
+    if json_output:
+        typer.echo(json.dumps(report.to_dict() | gap_fields, indent=2))
     raise typer.Exit(0 if report.feasible else EXIT_VIOLATIONS)
+
+
+def certified_gap(instance: Instance, plan: Plan, seconds: float | None, *, feasible: bool, json_output: bool) -> dict[str, object]:
+    """issue 6: `check --bound`: print "plan X km; optimum >= Y km; within Z%" and return its JSON fields."""
+    if seconds is None:
+        return {}
+    if not feasible:
+        typer.echo("no certified gap: the plan breaks rules", err=True)
+        return {"bound": None}
+    from milp_milkrun.bounds import bound_plan  # HiGHS model building only when asked
+
+    certified = bound_plan(instance, plan, seconds)
+    if not json_output:
+        typer.echo(certified.line())
+        typer.echo(f"bound: {certified.how}")
+    return {"bound": certified.bound, "gap": certified.gap, "bound_method": certified.how}
 
 
 @app.command()
@@ -99,7 +122,7 @@ def convert(
 @app.command("solve")
 def solve_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance."),
-    model: str = typer.Option("exact", "--model", help="Formulation: exact (the seed's Equations 1-14)."),
+    model: str = typer.Option("exact", "--model", help="Formulation: exact (the seed's Equations 1-14) or strong (same plans; vehicle classes + capacity cuts, issue 6)."),
     backend: str = typer.Option("highs", "--backend", help="Modelling backend: highs (Pyomo + HiGHS) or pulp (PuLP)."),  # issue 4
     solver: str | None = typer.Option(None, "--solver", help="Solver of the pulp backend: cbc (default) or highs."),  # issue 4
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for the whole solve (build included)."),

@@ -64,4 +64,10 @@ def solve(
         from milp_milkrun.solve.pulp_backend import solve_exact_pulp
 
         return solve_exact_pulp(instance, options, solver or "cbc")
+    if model == "strong":  # issue 6: vehicle classes + capacity cuts, driven through highspy directly
+        if backend != "highs":
+            raise InputError("--backend", "the strong model runs on HiGHS only; use --backend highs")
+        from milp_milkrun.solve.strong import solve_strong
+
+        return solve_strong(instance, options)
     raise NotImplementedError("backends land with issues 3, 4 and 6")

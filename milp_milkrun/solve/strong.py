@@ -1,0 +1,282 @@
+"""Solve the strong formulation with HiGHS: solve, separate, add, re-solve, under one deadline.
+
+HiGHS has no lazy-constraint callback, so the rounded capacity inequalities of
+:mod:`milp_milkrun.models.strong` are handled in a loop:
+
+1. LP rounds: solve the LP relaxation, add the violated capacity cuts, repeat until none is found
+   or the bound stalls.
+2. Reduced-cost fixing: with an incumbent of cost UB, an arc whose reduced cost lifts the LP bound
+   above UB cannot be in a better plan and is fixed to 0.
+3. MIP with every cut so far.  Each improving integer solution HiGHS finds is checked exactly
+   (subtours, load, stops per route); a violated one interrupts the MIP, its cuts are added and
+   the loop returns to 1.  Feasible solutions are kept as the incumbent (and passed back as a
+   MIP start), and every run's dual bound is a valid lower bound (each model is a relaxation).
+
+The answer is exact: a plan is reported optimal only when HiGHS closed a relaxation of the
+problem with that plan feasible for the original one, and every plan passes the independent
+checker through :func:`~milp_milkrun.solve.result.make_result`.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+from milp_milkrun.checker import check_plan
+from milp_milkrun.instance import Instance
+from milp_milkrun.models.strong import (
+    StrongModel,
+    build_strong_model,
+    plan_from_routes,
+    routes_from_solution,
+    separate_capacity_cuts,
+    solution_from_plan,
+    split_giant_tour,
+    trip_sequences,
+    violated_route_sets,
+)
+from milp_milkrun.plan import Plan
+from milp_milkrun.solve.options import SolveOptions
+from milp_milkrun.solve.result import SolveResult, make_result
+
+MAX_LP_ROUNDS = 200
+STALL_ROUNDS = 8  # stop LP rounds when the bound gained less than STALL_GAIN over this many rounds
+STALL_GAIN = 1e-4
+
+
+@dataclass
+class CutLoop:
+    """State of one solve: the model with its cuts, the best plan and the best bound so far."""
+
+    model: StrongModel
+    options: SolveOptions
+    deadline: float
+    best_plan: Plan | None = None
+    best_cost: float = math.inf
+    best_bound: float = -math.inf
+    lp_bound: float = -math.inf
+    lp_rounds: int = 0
+    mip_runs: int = 0
+    fixed_arcs: list[int] = field(default_factory=list)
+    infeasible: bool = False
+    reason: str = "HiGHS proved the strong formulation infeasible"
+    _lp: highspy.Highs | None = None
+    _lp_duals: np.ndarray | None = None
+
+    # ----- bookkeeping ---------------------------------------------------------------
+    def remaining(self) -> float:
+        return self.deadline - time.perf_counter()
+
+    def log(self, message: str) -> None:
+        if self.options.log:
+            print(f"[strong] {message}", file=sys.stderr, flush=True)
+
+    def integral_costs(self) -> bool:
+        return all(float(c).is_integer() for c in self.model.cost)
+
+    def rounded(self, bound: float) -> float:
+        """With integer arc costs every plan costs an integer, so a bound may be rounded up."""
+        return math.ceil(bound - 1e-6) if self.integral_costs() and math.isfinite(bound) else bound
+
+    def raise_bound(self, bound: float) -> None:
+        self.best_bound = max(self.best_bound, self.rounded(bound))
+
+    def offer(self, x: np.ndarray) -> bool:
+        """Keep the plan of integer arc values ``x`` if it is feasible and cheaper; False if it breaks a cut."""
+        if violated_route_sets(self.model, x):
+            return False
+        plan = plan_from_routes(self.model, routes_from_solution(self.model, x))
+        report = check_plan(self.model.instance, plan)
+        if report.feasible and report.objective < self.best_cost - 1e-9:
+            self.best_plan, self.best_cost = plan, report.objective
+            self.log(f"incumbent {report.objective:,.6g}")
+        return report.feasible
+
+    def repair(self, x: np.ndarray) -> None:
+        """Turn an integer point that breaks a cut into a plan: chain its trips and cycles, split optimally."""
+        if self.model.kind != "undirected":
+            return
+        order = [s for trip in trip_sequences(self.model, x) for s in trip]
+        trips = split_giant_tour(self.model, order)
+        if trips is not None:
+            plan = plan_from_routes(self.model, [(0, t) for t in trips])
+            report = check_plan(self.model.instance, plan)
+            if report.feasible and report.objective < self.best_cost - 1e-9:
+                self.best_plan, self.best_cost = plan, report.objective
+                self.log(f"incumbent {report.objective:,.6g} (repaired)")
+
+    def add_cuts(self, sets: list[list[int]]) -> None:
+        block = self.model.block("rci_capacity_cuts")
+        rows = [self.model.capacity_cut(s) for s in sets]
+        block.rows.extend(rows)
+        if self._lp is not None:
+            for cols, coefs, lower, upper in rows:
+                self._lp.addRow(lower, upper, len(cols), np.array(cols, dtype=np.int32), np.array(coefs))
+
+    # ----- 1. LP rounds ---------------------------------------------------------------
+    def lp_rounds_until_stall(self) -> None:
+        if self._lp is None:
+            self._lp = self.model.to_highs(relax=True)
+        history: list[float] = []
+        for _ in range(MAX_LP_ROUNDS):
+            if self.remaining() <= 0:
+                return
+            self._lp.setOptionValue("time_limit", max(self.remaining(), 0.01))
+            self._lp.run()
+            status = self._lp.getModelStatus()
+            if status == highspy.HighsModelStatus.kInfeasible:
+                self.infeasible = True
+                return
+            if status != highspy.HighsModelStatus.kOptimal:
+                return
+            self.lp_rounds += 1
+            self.lp_bound = self._lp.getInfo().objective_function_value
+            self.raise_bound(self.lp_bound)
+            self._lp_duals = np.array(self._lp.getSolution().col_dual)
+            x = np.array(self._lp.getSolution().col_value[: self.model.n_arcs])
+            history.append(self.lp_bound)
+            if len(history) > STALL_ROUNDS and history[-1] - history[-1 - STALL_ROUNDS] < STALL_GAIN * abs(history[-1]):
+                return
+            sets = separate_capacity_cuts(self.model, x)
+            if not sets:
+                return
+            self.add_cuts(sets)
+        self.log(f"LP bound {self.lp_bound:,.6g} after {self.lp_rounds} rounds")
+
+    # ----- 2. reduced-cost fixing --------------------------------------------------------
+    def fix_by_reduced_cost(self) -> None:
+        """Arcs with LP bound + reduced cost > incumbent cannot improve it: fix them to 0."""
+        if self._lp_duals is None or not math.isfinite(self.best_cost):
+            self.fixed_arcs = []
+            return
+        margin = 1.0 - 1e-6 if self.integral_costs() else 1e-6
+        rc = self._lp_duals[: self.model.n_arcs]
+        self.fixed_arcs = [int(c) for c in np.flatnonzero(self.lp_bound + rc > self.best_cost - margin + 2e-6)]
+
+    # ----- 3. the MIP ------------------------------------------------------------------
+    def run_mip(self) -> str:
+        """One MIP over the current cuts: 'optimal', 'cuts' (interrupted to add cuts), 'infeasible' or 'stopped'."""
+        mip = self.model.to_highs()
+        self._configure(mip)
+        for c in self.fixed_arcs:
+            mip.changeColBounds(c, 0.0, 0.0)
+        if self.best_plan is not None:
+            start = solution_from_plan(self.model, self.best_plan)
+            if start is not None:
+                cols = [c for c in range(self.model.n_arcs) if c not in set(self.fixed_arcs) or start[c] == 0]
+                mip.setSolution(len(cols), np.array(cols, dtype=np.int32), start[cols])
+        pending: list[list[int]] = []
+
+        def on_solution(event: highspy.highs.HighsCallbackEvent) -> None:
+            x = np.round(np.array(event.data_out.mip_solution[: self.model.n_arcs]))
+            sets = violated_route_sets(self.model, x)
+            if sets:
+                pending.extend(sets)
+                self.repair(x)
+            else:
+                self.offer(x)
+
+        def on_interrupt(event: highspy.highs.HighsCallbackEvent) -> None:
+            if pending:
+                event.interrupt()
+
+        mip.cbMipImprovingSolution.subscribe(on_solution)
+        mip.cbMipInterrupt.subscribe(on_interrupt)
+        self.mip_runs += 1
+        mip.run()
+        status = mip.getModelStatus()
+        info = mip.getInfo()
+        if status != highspy.HighsModelStatus.kInfeasible and info.mip_dual_bound > -1e30:
+            self.raise_bound(min(info.mip_dual_bound, self.best_cost))
+        if pending:
+            self.add_cuts(_unique(pending))
+            return "cuts"
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return "infeasible"
+        if status == highspy.HighsModelStatus.kOptimal:
+            x = np.round(np.array(mip.getSolution().col_value[: self.model.n_arcs]))
+            sets = violated_route_sets(self.model, x)
+            if sets:  # an optimum HiGHS reached without reporting it as an improving solution
+                self.add_cuts(sets)
+                return "cuts"
+            self.offer(x)
+            return "optimal"
+        return "stopped"
+
+    def _configure(self, h: highspy.Highs) -> None:
+        opts = self.options
+        h.setOptionValue("output_flag", bool(opts.log))
+        h.setOptionValue("time_limit", max(self.remaining(), 0.01))
+        h.setOptionValue("mip_rel_gap", opts.gap)
+        h.setOptionValue("random_seed", int(opts.seed) % 2_147_483_647)
+        if self.integral_costs():
+            h.setOptionValue("mip_abs_gap", 1.0 - 1e-6)  # integer costs: a gap below 1 is closed
+        if opts.threads:
+            h.setOptionValue("threads", int(opts.threads))
+
+
+def _unique(sets: list[list[int]]) -> list[list[int]]:
+    return [sorted(s) for s in {frozenset(s) for s in sets}]
+
+
+def run_cut_loop(instance: Instance, options: SolveOptions, *, incumbent: Plan | None = None) -> CutLoop:
+    """Run stages 1-3 until the optimum is proven, infeasibility is proven or the deadline passes."""
+    deadline = time.perf_counter() + options.time_limit
+    loop = CutLoop(build_strong_model(instance), options, deadline)
+    loop.log(f"{loop.model.kind} model: {loop.model.n_arcs} arc variables, classes {[c.name for c in loop.model.classes]}")
+    unservable = loop.model.unservable()
+    if unservable:  # no class may carry them (forbidden, capacity or distance): nothing to solve
+        loop.infeasible = True
+        loop.reason = f"no vehicle may serve {', '.join(unservable)} (forbidden, capacity or distance limit)"
+        return loop
+    for plan in (incumbent, options.warm_start):
+        if plan is not None and check_plan(instance, plan).feasible:
+            x = solution_from_plan(loop.model, plan)
+            report = check_plan(instance, plan)
+            if x is not None and report.objective < loop.best_cost:
+                loop.best_plan, loop.best_cost = plan, report.objective
+    while loop.remaining() > 0:
+        loop.lp_rounds_until_stall()
+        if loop.infeasible or loop.best_bound >= loop.best_cost - _closed(loop):
+            break
+        loop.fix_by_reduced_cost()
+        outcome = loop.run_mip()
+        loop.log(f"MIP run {loop.mip_runs}: {outcome}; bound {loop.best_bound:,.6g}, incumbent {loop.best_cost:,.6g}")
+        if outcome == "infeasible":
+            if loop.best_plan is None and not loop.fixed_arcs:
+                loop.infeasible = True
+            elif loop.best_plan is not None:
+                loop.best_bound = loop.best_cost  # no plan better than the incumbent exists
+            break
+        if outcome in ("optimal", "stopped"):
+            break
+    return loop
+
+
+def _closed(loop: CutLoop) -> float:
+    return 1e-6 if loop.integral_costs() else 1e-6 * max(1.0, abs(loop.best_cost))
+
+
+def solve_strong(instance: Instance, options: SolveOptions | None = None) -> SolveResult:
+    """Solve ``instance`` with the strong formulation; the plan is verified by the checker."""
+    options = options or SolveOptions()
+    started = time.perf_counter()
+    loop = run_cut_loop(instance, options)
+    runtime = time.perf_counter() - started
+    if loop.infeasible:
+        return make_result(instance, status="infeasible", plan=None, bound=None, runtime_s=runtime,
+                           model="strong", backend="highs", seed=options.seed, message=loop.reason)
+    bound = loop.best_bound if math.isfinite(loop.best_bound) else None
+    if loop.best_plan is None:
+        return make_result(instance, status="no_solution", plan=None, bound=bound, runtime_s=runtime,
+                           model="strong", backend="highs", seed=options.seed, message="no plan found within the time limit")
+    gap = (loop.best_cost - loop.best_bound) / max(abs(loop.best_cost), 1e-12)
+    proven = loop.best_bound >= loop.best_cost - _closed(loop) or gap <= options.gap
+    message = f"{loop.model.kind} model, {len(loop.model.block('rci_capacity_cuts').rows)} capacity cuts, {loop.lp_rounds} LP rounds, {loop.mip_runs} MIP runs, {len(loop.fixed_arcs)} arcs fixed by reduced cost"
+    return make_result(instance, status="optimal" if proven else "feasible", plan=loop.best_plan, bound=bound,
+                       runtime_s=runtime, model="strong", backend="highs", seed=options.seed, message=message)

@@ -1,0 +1,217 @@
+"""The strong formulation describes exactly the plans of the exact model: same status, same optimum.
+
+Each random instance is solved three ways -- strong model, exact model (Pyomo + HiGHS) and the
+independent brute-force enumeration -- and all three must agree.  The instances carry every side
+constraint: type- and vehicle-level forbidden pairs, consecutive pairs, damaged roads (hub roads
+too), asymmetric matrices, split DCs, zero demands, distance and stop limits drawn to bind.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from bruteforce import brute_force, random_tiny_instance
+
+from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
+from milp_milkrun.models.strong import (
+    build_strong_model,
+    can_be_undirected,
+    separate_capacity_cuts,
+    vehicle_classes,
+)
+from milp_milkrun.solve import SolveOptions, solve
+from milp_milkrun.solve.highs import solve_exact_highs
+from milp_milkrun.solve.strong import solve_strong
+
+QUIET = SolveOptions(log=False, time_limit=30)
+
+
+def random_side_instance(seed: int) -> Instance:
+    """3..6 DCs, a random explicit matrix (asymmetric half the time), every side constraint at random.
+
+    Vehicle-level forbidden entries make types split into classes; a DC with demand above the big
+    capacity is split into parts; limits are drawn around what the DCs need so that they bind.
+    """
+    rng = random.Random(1000 + seed)
+    n = rng.randint(3, 6)
+    ids = [f"D{k}" for k in range(1, n + 1)]
+    points = {i: (rng.randint(0, 40), rng.randint(0, 40)) for i in ["H", *ids]}
+    matrix = np.array([[abs(points[a][0] - points[b][0]) + abs(points[a][1] - points[b][1]) for b in points] for a in points], dtype=float)
+    if rng.random() < 0.5:  # asymmetric: one-way detours
+        matrix += np.triu(np.array([[rng.randint(0, 9) for _ in points] for _ in points]), 1)
+    big = rng.randint(10, 18)
+    demands = [rng.choice([0, *range(1, 9)]) for _ in ids]
+    if rng.random() < 0.3:
+        demands[rng.randrange(n)] = big + rng.randint(1, 5)  # split into two parts
+    dcs = [DC(i, float(q), *points[i]) for i, q in zip(ids, demands)]
+    longest = float(matrix.max()) * 2
+    types = [
+        VehicleType("big", rng.randint(1, 3), float(big), rng.choice([None, longest * rng.uniform(1.0, 2.0)]), rng.choice([None, 2, 3])),
+        VehicleType("small", rng.randint(1, 2), float(rng.randint(6, 12)), rng.choice([None, longest * rng.uniform(0.8, 1.5)]), rng.choice([None, 1, 2])),
+    ]
+    forbidden = []
+    if rng.random() < 0.7:
+        forbidden.append({"dc": rng.choice(ids), "vehicle": f"big-{1}"})  # one vehicle of the type only
+    if rng.random() < 0.4:
+        forbidden.append({"dc": rng.choice(ids), "vehicle_type": "small"})
+    a, b, c = rng.sample(ids, 3)
+    damaged = [[a, c]] if rng.random() < 0.5 else []
+    if rng.random() < 0.5:
+        damaged.append(["H", rng.choice(ids)])
+    consecutive = [[a, b]] if rng.random() < 0.5 and demands[ids.index(a)] <= big and demands[ids.index(b)] <= big else []
+    return build_instance(
+        name=f"side-{seed}",
+        hub=Site("H"),
+        dcs=dcs,
+        vehicle_types=types,
+        distance_spec=DistanceSpec("matrix"),
+        matrix=matrix,
+        matrix_ids=list(points),
+        forbidden=forbidden,
+        consecutive=consecutive,
+        damaged_roads=damaged,
+        distance_unit="units",
+    )
+
+
+def random_cvrp_instance(seed: int) -> Instance:
+    """One vehicle type, symmetric distances: the case of the undirected two-index model (stop limit, damaged roads)."""
+    rng = random.Random(2000 + seed)
+    n = rng.randint(4, 7)
+    dcs = [DC(f"D{k}", rng.randint(1, 9), rng.randint(0, 50), rng.randint(0, 50)) for k in range(1, n + 1)]
+    capacity = rng.randint(9, 20)
+    ids = [dc.id for dc in dcs]
+    return build_instance(
+        name=f"cvrp-{seed}",
+        hub=Site("H", 25, 25),
+        dcs=dcs,
+        vehicle_types=[VehicleType("truck", rng.randint(2, 4), capacity, None, rng.choice([None, 2, 3]))],
+        distance_spec=DistanceSpec("euclidean", rounding="nearest"),
+        damaged_roads=[rng.sample(ids, 2), ["H", rng.choice(ids)]] if rng.random() < 0.6 else [],
+        coordinates="xy",
+        distance_unit="units",
+    )
+
+
+def assert_same_answer(instance: Instance) -> None:
+    expected = brute_force(instance)
+    strong = solve_strong(instance, QUIET)
+    exact = solve_exact_highs(instance, QUIET)
+    if expected is None:
+        assert strong.status == exact.status == "infeasible"
+        assert strong.plan is None
+        return
+    assert strong.status == exact.status == "optimal"
+    assert strong.objective == pytest.approx(expected[0], abs=1e-6)
+    assert exact.objective == pytest.approx(expected[0], abs=1e-6)
+    assert strong.bound == pytest.approx(expected[0], abs=1e-4 * max(1.0, expected[0]))
+    assert strong.check is not None and strong.check.feasible
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_tiny_instances_agree_with_exact_and_brute_force(seed: int) -> None:
+    assert_same_answer(random_tiny_instance(seed))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_side_constrained_instances_agree(seed: int) -> None:
+    assert_same_answer(random_side_instance(seed))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_undirected_cvrp_instances_agree(seed: int) -> None:
+    instance = random_cvrp_instance(seed)
+    assert build_strong_model(instance).kind == "undirected"
+    assert_same_answer(instance)
+
+
+def test_the_generators_cover_every_feature() -> None:
+    """Guard the equivalence tests: the seeds above really exercise each side constraint and model kind."""
+    side = [random_side_instance(s) for s in range(12)]
+    assert any(inst.warnings for inst in side)  # an asymmetric matrix
+    assert any(inst.splits for inst in side)
+    assert any(inst.consecutive for inst in side)
+    assert any(any(instance_hub in road for road in inst.damaged_roads) for inst in side for instance_hub in [inst.hub.id])
+    assert any(len(vehicle_classes(inst)) > len(inst.vehicle_types) for inst in side)  # per-vehicle B entry
+    assert any((inst.demand[1:] == 0).any() for inst in side)
+    assert any(brute_force(inst) is None for inst in side)
+    kinds = {build_strong_model(inst).kind for inst in side + [random_cvrp_instance(s) for s in range(6)]}
+    assert kinds == {"directed", "undirected"}
+
+
+# ----- binding limits: the strong model must not relax (5), (6), (7) per route ---------------------------
+def _line(**type_changes: object) -> Instance:
+    """Four DCs on a line right of the hub at 10, 20, 30, 40 with demand 5 each, one type of 2 trucks."""
+    truck = dict(name="truck", count=2, capacity=20.0, max_distance=None, max_stops=None)
+    truck.update(type_changes)
+    return build_instance(
+        name="line",
+        hub=Site("H", 0, 0),
+        dcs=[DC(f"D{k}", 5, 10 * k, 0) for k in range(1, 5)],
+        vehicle_types=[VehicleType(**truck)],  # type: ignore[arg-type]
+        distance_spec=DistanceSpec("euclidean"),
+        coordinates="xy",
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "optimum"),
+    [
+        ({}, 80.0),  # one truck drives out to 40 and back
+        ({"capacity": 10.0}, 120.0),  # two per truck: 0-20-0 (40) and 0-40-0 (80)
+        ({"max_stops": 3}, 100.0),  # one truck takes D1 alone (20), the other D2..D4 (80)
+        ({"max_distance": 70.0}, None),  # D4 alone needs 80 > 70: infeasible
+        ({"max_distance": 80.0, "count": 1}, 80.0),
+    ],
+)
+def test_route_limits_bind_in_the_strong_model(changes: dict[str, object], optimum: float | None) -> None:
+    instance = _line(**changes)
+    result = solve_strong(instance, QUIET)
+    if optimum is None:
+        assert result.status == "infeasible"
+    else:
+        assert result.status == "optimal" and result.objective == pytest.approx(optimum)
+
+
+# ----- model structure ------------------------------------------------------------------------------------
+def test_vehicle_level_forbidden_entry_splits_the_type_into_classes() -> None:
+    instance = _line()
+    instance = build_instance(
+        name="split-class", hub=instance.hub, dcs=instance.dcs, vehicle_types=[VehicleType("truck", 3, 20.0)],
+        distance_spec=DistanceSpec("euclidean"), coordinates="xy", forbidden=[{"dc": "D2", "vehicle": "truck-2"}],
+    )
+    classes = vehicle_classes(instance)
+    assert sorted(c.vehicles for c in classes) == [("truck-1", "truck-3"), ("truck-2",)]
+    assert [2 in c.nodes for c in classes] == [c.vehicles != ("truck-2",) for c in classes]
+    assert not can_be_undirected(instance, classes)
+    model = build_strong_model(instance)
+    assert model.kind == "directed"
+    assert model.block("eq02b_fleet").rows[0][3] in (1.0, 2.0)
+
+
+def test_named_blocks_of_the_directed_model() -> None:
+    model = build_strong_model(random_side_instance(3))
+    names = set(model.row_counts())
+    assert {"eq03_one_in", "eq02_flow_balance", "eq02b_fleet", "eq10_consecutive", "eq05_load_order", "eq05_capacity", "rci_capacity_cuts"} <= names
+
+
+def test_separation_finds_the_subtours_of_an_integer_point() -> None:
+    """Two DC pairs joined by a doubled edge and no hub edge: both violate x(delta(S)) >= 2."""
+    model = build_strong_model(random_cvrp_instance(1), kind="undirected")
+    edges = [(c, i, j) for c, (i, j, _) in enumerate(model.arcs) if i > 0]
+    first, a, b = edges[0]
+    second, p, q = next(e for e in edges if not {e[1], e[2]} & {a, b})
+    x = np.zeros(model.n_arcs)
+    x[[first, second]] = 2.0
+    found = [set(s) for s in separate_capacity_cuts(model, x)]
+    assert {a, b} in found and {p, q} in found
+
+
+def test_solve_dispatches_the_strong_model() -> None:
+    instance = random_tiny_instance(4)
+    result = solve(instance, model="strong", options=QUIET)
+    assert result.model == "strong" and result.backend == "highs"
+    expected = brute_force(instance)
+    assert (result.objective if result.plan else None) == (expected[0] if expected else None)
