@@ -218,6 +218,15 @@ class StrongModel:
         cols = [c for c, (i, j, _) in enumerate(self.arcs) if i not in inside and j in inside]
         return cols, [1.0] * len(cols), float(r), math.inf
 
+    def weighted_cut(self, kind: str, members: Sequence[int]) -> tuple[list[int], list[float], float, float]:
+        """sum_k Q_k x^k(delta^-(S)) >= l(S) (``load``) or sum_k H_k x^k(delta^-(S)) >= |S| (``stops``)."""
+        inside = set(members)
+        cols = [c for c, (i, j, _) in enumerate(self.arcs) if i not in inside and j in inside]
+        if kind == "load":
+            coefs = [self.classes[self.arcs[c][2]].capacity for c in cols]
+            return cols, coefs, float(self.instance.demand[list(members)].sum()), math.inf
+        return cols, [float(self.classes[self.arcs[c][2]].max_stops) for c in cols], float(len(members)), math.inf
+
     def edge_values(self, x: np.ndarray) -> np.ndarray:
         """y_ij = x_ij + x_ji summed over classes, a symmetric (N+1)x(N+1) matrix of edge use."""
         n = self.instance.n_dcs + 1
@@ -254,10 +263,14 @@ def can_be_undirected(instance: Instance, classes: list[VehicleClass]) -> bool:
     return len(classes) == 1 and symmetric and not instance.consecutive and classes[0].max_distance is None
 
 
-def build_strong_model(instance: Instance, *, kind: str | None = None) -> StrongModel:
-    """The strong model of ``instance``: ``undirected`` where it is exact, else ``directed``."""
+def build_strong_model(instance: Instance, *, kind: str = "directed") -> StrongModel:
+    """The strong model of ``instance``, ``directed`` by default.
+
+    ``undirected`` (only where :func:`can_be_undirected`) has half the variables but is exact only
+    through the cut loop, which must restart HiGHS whenever an integer point breaks a cut; measured on
+    E-n51-k5 (docs/benchmarks.md) the compact directed model, searched in one run, gets further.
+    """
     classes = vehicle_classes(instance)
-    kind = kind or ("undirected" if can_be_undirected(instance, classes) else "directed")
     if kind == "undirected":
         if not can_be_undirected(instance, classes):
             raise ValueError("the undirected model needs one vehicle class, symmetric distances, no pairs P, no distance limit")
@@ -379,7 +392,8 @@ def _build_directed(instance: Instance, classes: list[VehicleClass]) -> StrongMo
     if any(vc.max_distance is not None for vc in classes):
         _add_distance(model, into, out, served_by)
     cuts = RowBlock("rci_capacity_cuts", "sum_k x^k(delta^-(S)) >= r(S), the fewest vehicles covering l(S) and |S|   (separated)")
-    model.blocks.append(cuts)
+    weighted = RowBlock("wci_weighted_cuts", "sum_k Q_k x^k(delta^-(S)) >= l(S) and sum_k H_k x^k(delta^-(S)) >= |S|   (separated)")
+    model.blocks += [cuts, weighted]
     cuts.add(*model.capacity_cut(range(1, n + 1)))  # S = V': enough vehicles for the whole demand
     return model
 
@@ -660,29 +674,23 @@ def _fractional_capacity_sets(model: StrongModel, y: np.ndarray) -> list[list[in
 
 
 # ----- separation of rounded capacity inequalities on an LP point -----------------------------------------
-def separate_capacity_cuts(model: StrongModel, x: np.ndarray, *, max_cuts: int = 60) -> list[list[int]]:
-    """DC sets S whose rounded capacity inequality the LP point ``x`` violates, most violated first.
+def candidate_sets(model: StrongModel, y: np.ndarray) -> list[tuple[list[int], float]]:
+    """Candidate DC sets S with y(E(S)), the LP value inside S.
 
-    Candidates: the connected components of the support graph, then for every seed DC the sets
-    grown greedily by the DC most connected to the current set (the usual shrinking heuristic).
-    With degree 2 at every DC, y(delta(S)) = 2|S| - 2 y(E(S)), so growing S tracks y(E(S)) only.
+    The connected components of the support graph; for every seed DC the sets grown greedily by the
+    DC most connected to the current set (the usual shrinking heuristic); and the minimum-cut sets of
+    :func:`_fractional_capacity_sets`.
     """
     n = model.instance.n_dcs
-    y = model.edge_values(x)
     inner = y[1:, 1:]
     found: dict[frozenset[int], float] = {}
 
-    def consider(members: Sequence[int], internal: float) -> None:
-        key = frozenset(members)
-        if key in found:
-            return
-        violation = 2 * model.route_requirement(list(members)) - (2 * len(members) - 2 * internal)
-        if violation > 1e-4:
-            found[key] = violation
+    def internal_of(members: Sequence[int]) -> float:
+        idx = np.array(members) - 1
+        return float(inner[np.ix_(idx, idx)].sum()) / 2
 
     for comp in _components(y, range(1, n + 1)):
-        idx = np.array(comp) - 1
-        consider(comp, float(inner[np.ix_(idx, idx)].sum()) / 2)
+        found.setdefault(frozenset(comp), internal_of(comp))
     for seed in range(n):
         in_set = np.zeros(n, dtype=bool)
         in_set[seed] = True
@@ -696,9 +704,54 @@ def separate_capacity_cuts(model: StrongModel, x: np.ndarray, *, max_cuts: int =
             in_set[v] = True
             internal += link[v]
             link += inner[v]
-            consider(list(np.flatnonzero(in_set) + 1), internal)
+            found.setdefault(frozenset(np.flatnonzero(in_set) + 1), internal)
     for members in _fractional_capacity_sets(model, y):
-        idx = np.array(members) - 1
-        consider(members, float(inner[np.ix_(idx, idx)].sum()) / 2)
-    ranked = sorted(found.items(), key=lambda kv: -kv[1])
-    return [sorted(s) for s, _ in ranked[:max_cuts]]
+        found.setdefault(frozenset(members), internal_of(members))
+    return [(sorted(int(v) for v in s), internal) for s, internal in found.items()]
+
+
+def separate_capacity_cuts(model: StrongModel, x: np.ndarray, *, max_cuts: int = 60) -> list[list[int]]:
+    """DC sets S whose rounded capacity inequality the LP point ``x`` violates, most violated first.
+
+    With degree 2 at every DC, y(delta(S)) = 2|S| - 2 y(E(S)), so each candidate needs y(E(S)) only.
+    """
+    violated = []
+    for members, internal in candidate_sets(model, model.edge_values(x)):
+        violation = 2 * model.route_requirement(members) - (2 * len(members) - 2 * internal)
+        if violation > 1e-4:
+            violated.append((violation, members))
+    violated.sort(key=lambda vm: -vm[0])
+    return [m for _, m in violated[:max_cuts]]
+
+
+def separate_weighted_cuts(model: StrongModel, x: np.ndarray, *, max_cuts: int = 60) -> list[tuple[str, list[int]]]:
+    """Violated weighted cuts ("load" or "stops", S) of a directed model with classes of different sizes.
+
+    sum_k Q_k x^k(delta^-(S)) >= l(S): every entry into S is a distinct route of some class k that
+    brings at most Q_k; likewise sum_k H_k x^k(delta^-(S)) >= |S| for the stop limits.  They see what
+    the route count r(S) cannot: a set that one large vehicle could serve but the LP serves with small ones.
+    """
+    sizes = {
+        "load": ([c.capacity for c in model.classes], model.instance.demand),
+        "stops": ([float(c.max_stops) for c in model.classes], np.ones(model.instance.n_dcs + 1)),
+    }
+    kinds = [kind for kind, (per_class, _) in sizes.items() if len(set(per_class)) > 1]
+    if model.kind != "directed" or not kinds:
+        return []
+    n1 = model.instance.n_dcs + 1
+    weighted = {kind: np.zeros((n1, n1)) for kind in kinds}
+    for c, (i, j, k) in enumerate(model.arcs):
+        if x[c] > EPS:
+            for kind in kinds:
+                weighted[kind][i, j] += sizes[kind][0][k] * x[c]
+    violated = []
+    for members, _ in candidate_sets(model, model.edge_values(x)):
+        inside = np.zeros(n1, dtype=bool)
+        inside[members] = True
+        for kind in kinds:
+            brought = float(weighted[kind][~inside][:, inside].sum())
+            need = float(sizes[kind][1][members].sum())
+            if need - brought > 1e-4 * max(1.0, need):
+                violated.append(((need - brought) / max(need, 1e-9), kind, members))
+    violated.sort(key=lambda v: -v[0])
+    return [(kind, members) for _, kind, members in violated[:max_cuts]]

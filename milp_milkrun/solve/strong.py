@@ -35,6 +35,7 @@ from milp_milkrun.models.strong import (
     plan_from_routes,
     routes_from_solution,
     separate_capacity_cuts,
+    separate_weighted_cuts,
     solution_from_plan,
     split_giant_tour,
     trip_sequences,
@@ -110,10 +111,13 @@ class CutLoop:
                 self.best_plan, self.best_cost = plan, report.objective
                 self.log(f"incumbent {report.objective:,.6g} (repaired)")
 
-    def add_cuts(self, sets: list[list[int]]) -> None:
-        block = self.model.block("rci_capacity_cuts")
+    def add_cuts(self, sets: list[list[int]], weighted: list[tuple[str, list[int]]] = ()) -> None:  # type: ignore[assignment]
         rows = [self.model.capacity_cut(s) for s in sets]
-        block.rows.extend(rows)
+        self.model.block("rci_capacity_cuts").rows.extend(rows)
+        extra = [self.model.weighted_cut(kind, s) for kind, s in weighted]
+        if extra:
+            self.model.block("wci_weighted_cuts").rows.extend(extra)
+        rows += extra
         if self._lp is not None:
             for cols, coefs, lower, upper in rows:
                 self._lp.addRow(lower, upper, len(cols), np.array(cols, dtype=np.int32), np.array(coefs))
@@ -143,9 +147,10 @@ class CutLoop:
             if len(history) > STALL_ROUNDS and history[-1] - history[-1 - STALL_ROUNDS] < STALL_GAIN * abs(history[-1]):
                 return
             sets = separate_capacity_cuts(self.model, x)
-            if not sets:
+            weighted = separate_weighted_cuts(self.model, x)
+            if not sets and not weighted:
                 return
-            self.add_cuts(sets)
+            self.add_cuts(sets, weighted)
         self.log(f"LP bound {self.lp_bound:,.6g} after {self.lp_rounds} rounds")
 
     # ----- 2. reduced-cost fixing --------------------------------------------------------
@@ -224,10 +229,10 @@ def _unique(sets: list[list[int]]) -> list[list[int]]:
     return [sorted(s) for s in {frozenset(s) for s in sets}]
 
 
-def run_cut_loop(instance: Instance, options: SolveOptions, *, incumbent: Plan | None = None) -> CutLoop:
+def run_cut_loop(instance: Instance, options: SolveOptions, *, incumbent: Plan | None = None, kind: str = "directed") -> CutLoop:
     """Run stages 1-3 until the optimum is proven, infeasibility is proven or the deadline passes."""
     deadline = time.perf_counter() + options.time_limit
-    loop = CutLoop(build_strong_model(instance), options, deadline)
+    loop = CutLoop(build_strong_model(instance, kind=kind), options, deadline)
     loop.log(f"{loop.model.kind} model: {loop.model.n_arcs} arc variables, classes {[c.name for c in loop.model.classes]}")
     unservable = loop.model.unservable()
     if unservable:  # no class may carry them (forbidden, capacity or distance): nothing to solve
@@ -262,11 +267,11 @@ def _closed(loop: CutLoop) -> float:
     return 1e-6 if loop.integral_costs() else 1e-6 * max(1.0, abs(loop.best_cost))
 
 
-def solve_strong(instance: Instance, options: SolveOptions | None = None) -> SolveResult:
-    """Solve ``instance`` with the strong formulation; the plan is verified by the checker."""
+def solve_strong(instance: Instance, options: SolveOptions | None = None, *, kind: str = "directed") -> SolveResult:
+    """Solve ``instance`` with the strong formulation (``kind``: see build_strong_model); the plan is checker-verified."""
     options = options or SolveOptions()
     started = time.perf_counter()
-    loop = run_cut_loop(instance, options)
+    loop = run_cut_loop(instance, options, kind=kind)
     runtime = time.perf_counter() - started
     if loop.infeasible:
         return make_result(instance, status="infeasible", plan=None, bound=None, runtime_s=runtime,
