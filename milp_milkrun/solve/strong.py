@@ -48,6 +48,8 @@ from milp_milkrun.solve.result import SolveResult, make_result
 MAX_LP_ROUNDS = 200
 STALL_ROUNDS = 8  # stop LP rounds when the bound gained less than STALL_GAIN over this many rounds
 STALL_GAIN = 1e-4
+LP_SHARE = 0.5  # LP cut rounds may use at most this share of the time left
+MIN_MIP_SECONDS = 0.5  # not worth starting HiGHS's branch and bound with less
 
 
 @dataclass
@@ -127,8 +129,9 @@ class CutLoop:
         if self._lp is None:
             self._lp = self.model.to_highs(relax=True)
         history: list[float] = []
+        phase_end = time.perf_counter() + LP_SHARE * self.remaining()  # keep the rest for branch and bound
         for _ in range(MAX_LP_ROUNDS):
-            if self.remaining() <= 0:
+            if time.perf_counter() >= phase_end:
                 return
             self._lp.setOptionValue("time_limit", max(self.remaining(), 0.01))
             self._lp.run()
@@ -144,6 +147,8 @@ class CutLoop:
             self._lp_duals = np.array(self._lp.getSolution().col_dual)
             x = np.array(self._lp.getSolution().col_value[: self.model.n_arcs])
             history.append(self.lp_bound)
+            if time.perf_counter() >= phase_end:
+                return
             if len(history) > STALL_ROUNDS and history[-1] - history[-1 - STALL_ROUNDS] < STALL_GAIN * abs(history[-1]):
                 return
             sets = separate_capacity_cuts(self.model, x)
@@ -247,7 +252,7 @@ def run_cut_loop(instance: Instance, options: SolveOptions, *, incumbent: Plan |
                 loop.best_plan, loop.best_cost = plan, report.objective
     while loop.remaining() > 0:
         loop.lp_rounds_until_stall()
-        if loop.infeasible or loop.best_bound >= loop.best_cost - _closed(loop):
+        if loop.infeasible or loop.best_bound >= loop.best_cost - _closed(loop) or loop.remaining() < MIN_MIP_SECONDS:
             break
         loop.fix_by_reduced_cost()
         outcome = loop.run_mip()
