@@ -4,9 +4,10 @@ Usage (from the repo root):
     flock /tmp/milkrun/bench.lock python benchmarks/bench_heuristic.py compare [--time-limit 30] [--seeds 1 2 3]
     flock /tmp/milkrun/bench.lock python benchmarks/bench_heuristic.py scale [--time-limit 30] [--sizes 100 200 400]
 
-``compare`` runs the same ruin-and-recreate engine with three acceptance rules on ecom74 and a
-synthetic 200-DC hub: simulated annealing (SISR's rule), a plain descent (only improving
-candidates) and annealing without the per-iteration local search (local search on new bests only);
+``compare`` runs the same ruin-and-recreate engine with several acceptance rules on ecom74 and a
+synthetic 200-DC hub: simulated annealing (SISR's rule, long and short cooling cycles), a plain
+descent (only improving candidates, the default) and annealing without the per-iteration local
+search (local search on new bests only);
 and, as the seed compares simulated annealing with tabu search, a tabu search over the same moves.
 ``scale`` runs the default heuristic on synthetic hubs of growing size (the generator is below:
 every side constraint present, fleet sized to about 85% utilisation) and reports iterations per
@@ -37,9 +38,10 @@ from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType,
 from milp_milkrun.io import load_instance  # noqa: E402
 
 VARIANTS = {
-    "anneal + LS each iteration (default)": SearchParams(),
-    "descent + LS each iteration": SearchParams(acceptance="descent"),
-    "anneal, LS on new bests only": SearchParams(local_search="best"),
+    "anneal (cycle 300 it/unit) + LS each iteration": SearchParams(acceptance="anneal", cycle_per_unit=300),
+    "anneal (cycle 10 it/unit, T 0.1..0.001) + LS each iteration": SearchParams(acceptance="anneal", cycle_per_unit=10, t_start=0.1, t_end=0.001),
+    "descent + LS each iteration (default)": SearchParams(acceptance="descent"),
+    "anneal (cycle 300 it/unit), LS on new bests only": SearchParams(acceptance="anneal", cycle_per_unit=300, local_search="best"),
     "tabu search over the local-search moves": None,
 }
 

@@ -1,15 +1,19 @@
-"""Ruin-and-recreate with simulated-annealing acceptance, and local search on every new best plan.
+"""Ruin and recreate, each candidate polished by local search, accepted by descent or annealing.
 
 Each iteration ruins a copy of the current solution (string removal), recreates it (cheapest
-insertion) and accepts it by the rule of SISR: the candidate is accepted when its distance is below
-current - T ln(U), U uniform in (0, 1]. Solutions are compared lexicographically on (unplaced units,
-distance), so the search first repairs a partial plan and then never leaves the complete ones.
+insertion), runs the local search over the routes the reinsertion touched, and accepts it:
+- ``descent`` (the default): when its distance is below the current one;
+- ``anneal``: by the rule of SISR, when its distance is below current - T ln U, U uniform in (0, 1],
+  with T falling geometrically from ``t_start`` to ``t_end`` (multiples of a typical arc length)
+  over a cycle of iterations, each cycle restarting from the best plan.
+Solutions are compared lexicographically on (unplaced units, distance), so the search first repairs
+a partial plan and then never leaves the complete ones.
 
-The temperature falls geometrically from ``t_start`` to ``t_end`` (multiples of a typical arc
-length) over a cycle of iterations; each cycle restarts from the best plan. The schedule is a
-function of the iteration number only, never of the clock: a run with a time limit is a prefix of
-the run with the same seed and more time, and ``max_iterations`` makes a run fully reproducible.
-Why annealing and not a tabu search or a plain descent: docs/heuristics.md gives the measurements.
+The default is the measured one: on ecom74 both rules reach the same plan with every seed; on a
+200-DC hub the descent was 0.1% better on average, within the spread of seeds, and far ahead of a
+tabu search over the same moves (docs/heuristics.md has the table). Every schedule is a function of
+the iteration number only, never of the clock: a run with a time limit is a prefix of the run with
+the same seed and more time, and ``max_iterations`` makes a run fully reproducible.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from milp_milkrun.heuristics.solution import Solution
 @dataclass(frozen=True)
 class SearchParams:
     ruin: RuinParams = field(default_factory=RuinParams)
-    acceptance: str = "anneal"  # "anneal" (SA) or "descent" (only improving candidates)
+    acceptance: str = "descent"  # "descent" (only improving candidates) or "anneal" (SA)
     t_start: float = 0.3  # x the typical arc length
     t_end: float = 0.003
     cycle_per_unit: int = 300  # iterations of one cooling cycle, per unit of the instance
