@@ -175,6 +175,14 @@ def test_ctrl_c_while_building_returns_the_warm_start(monkeypatch: pytest.Monkey
     assert solve_exact_highs(instance, SolveOptions(log=False)).status == "no_solution"
 
 
+@pytest.mark.parametrize(("field", "options"), [("--gap", SolveOptions(gap=-0.1)), ("--threads", SolveOptions(threads=-2))])
+def test_option_highs_rejects_is_an_input_error_naming_it(field: str, options: SolveOptions) -> None:
+    from milp_milkrun.errors import InputError
+
+    with pytest.raises(InputError, match=field):
+        solve_exact_highs(random_tiny_instance(1), options)
+
+
 # ----- infeasibility ---------------------------------------------------------------------------------
 def test_highs_proof_of_infeasibility_names_the_families_of_an_iis() -> None:
     """Too little capacity (not caught by solve()'s pre-checks here, since we call the backend

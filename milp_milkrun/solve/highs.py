@@ -25,7 +25,7 @@ import pyomo.environ as pyo
 from pyomo.contrib.solver.common.factory import SolverFactory
 
 from milp_milkrun.checker import check_plan
-from milp_milkrun.errors import CheckFailedError
+from milp_milkrun.errors import CheckFailedError, InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.models.exact import build_exact_model
 from milp_milkrun.models.families import EXACT_FAMILIES
@@ -91,14 +91,20 @@ def solve_exact_highs(instance: Instance, options: SolveOptions) -> SolveResult:
 
 # ----- configuration ---------------------------------------------------------------------------
 def _configure(highs: highspy.Highs, options: SolveOptions, log: _Log, *, remaining: float) -> None:
-    highs.setOptionValue("time_limit", max(remaining, MIN_SEARCH_SECONDS))
-    highs.setOptionValue("mip_rel_gap", options.gap)
-    highs.setOptionValue("random_seed", options.seed % 2_147_483_647)
-    if options.threads is not None:
-        highs.setOptionValue("threads", options.threads)
     highs.setOptionValue("output_flag", True)  # always on: _Log reads the MIP-start verdict from it
     highs.setOptionValue("log_to_console", False)  # _Log prints instead, when asked to
     highs.cbLogging += log.receive
+    _set(highs, "time_limit", max(remaining, MIN_SEARCH_SECONDS), "--time-limit")
+    _set(highs, "mip_rel_gap", options.gap, "--gap")
+    _set(highs, "random_seed", options.seed, "--seed")
+    if options.threads is not None:
+        _set(highs, "threads", options.threads, "--threads")
+
+
+def _set(highs: highspy.Highs, option: str, value: float, flag: str) -> None:
+    """Set a HiGHS option; a value HiGHS rejects (out of its range) is the user's input error."""
+    if highs.setOptionValue(option, value) == highspy.HighsStatus.kError:
+        raise InputError(flag, f"HiGHS does not accept {option} = {value!r}")
 
 
 class _Log:
