@@ -19,6 +19,7 @@ from milp_milkrun.models.strong import (
     build_strong_model,
     can_be_undirected,
     separate_capacity_cuts,
+    solution_from_plan,
     vehicle_classes,
 )
 from milp_milkrun.solve import SolveOptions, solve
@@ -104,6 +105,7 @@ def assert_same_answer(instance: Instance, kind: str = "directed") -> None:
         assert strong.plan is None
         return
     assert strong.status == exact.status == "optimal"
+    assert solution_from_plan(build_strong_model(instance, kind=kind), expected[1]) is not None  # no reduction cut it off
     assert strong.objective == pytest.approx(expected[0], abs=1e-6)
     assert exact.objective == pytest.approx(expected[0], abs=1e-6)
     assert strong.bound == pytest.approx(expected[0], abs=1e-4 * max(1.0, expected[0]))

@@ -28,6 +28,7 @@ import highspy
 import numpy as np
 
 from milp_milkrun.checker import check_plan
+from milp_milkrun.errors import CheckFailedError
 from milp_milkrun.instance import Instance
 from milp_milkrun.models.strong import (
     StrongModel,
@@ -245,11 +246,13 @@ def run_cut_loop(instance: Instance, options: SolveOptions, *, incumbent: Plan |
         loop.reason = f"no vehicle may serve {', '.join(unservable)} (forbidden, capacity or distance limit)"
         return loop
     for plan in (incumbent, options.warm_start):
-        if plan is not None and check_plan(instance, plan).feasible:
-            x = solution_from_plan(loop.model, plan)
-            report = check_plan(instance, plan)
-            if x is not None and report.objective < loop.best_cost:
-                loop.best_plan, loop.best_cost = plan, report.objective
+        report = check_plan(instance, plan) if plan is not None else None
+        if plan is None or report is None or not report.feasible:
+            continue
+        if solution_from_plan(loop.model, plan) is None:  # the reductions are exact: this is a bug
+            raise CheckFailedError("a plan that passes the checker uses an arc the strong model excludes")
+        if report.objective < loop.best_cost:
+            loop.best_plan, loop.best_cost = plan, report.objective
     while loop.remaining() > 0:
         loop.lp_rounds_until_stall()
         if loop.infeasible or loop.best_bound >= loop.best_cost - _closed(loop) or loop.remaining() < MIN_MIP_SECONDS:
