@@ -242,7 +242,7 @@ def _fewest_vehicles(sizes: list[tuple[float, int]], amount: float) -> int:
     """Fewest vehicles (size, count available) whose sizes add up to ``amount``; one more than all if none do."""
     used, covered = 0, 0.0
     for size, count in sorted(sizes, reverse=True):
-        if covered >= amount - 1e-9:
+        if covered >= amount - 1e-9 or size <= 0:
             break
         take = min(count, math.ceil((amount - covered) / size - 1e-9))
         used, covered = used + take, covered + take * size
