@@ -217,3 +217,15 @@ def test_solve_dispatches_the_strong_model() -> None:
     assert result.model == "strong" and result.backend == "highs"
     expected = brute_force(instance)
     assert (result.objective if result.plan else None) == (expected[0] if expected else None)
+
+
+def test_a_model_point_that_fails_the_checker_is_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never a silently wrong answer: an integer point the checker rejects is a bug and surfaces."""
+    import milp_milkrun.solve.strong as strong_module
+    from milp_milkrun.checker import CheckReport, Violation
+    from milp_milkrun.errors import CheckFailedError
+
+    instance = _line()
+    monkeypatch.setattr(strong_module, "check_plan", lambda inst, plan: CheckReport(False, 0.0, (Violation("5", "planted"),)))
+    with pytest.raises(CheckFailedError, match="planted"):
+        solve_strong(instance, QUIET)

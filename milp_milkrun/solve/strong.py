@@ -68,6 +68,7 @@ class CutLoop:
     mip_runs: int = 0
     fixed_arcs: list[int] = field(default_factory=list)
     infeasible: bool = False
+    error: str = ""  # set when a model point fails the checker: a bug, raised after the MIP stops
     reason: str = "HiGHS proved the strong formulation infeasible"
     _lp: highspy.Highs | None = None
     _lp_duals: np.ndarray | None = None
@@ -90,16 +91,20 @@ class CutLoop:
     def raise_bound(self, bound: float) -> None:
         self.best_bound = max(self.best_bound, self.rounded(bound))
 
-    def offer(self, x: np.ndarray) -> bool:
-        """Keep the plan of integer arc values ``x`` if it is feasible and cheaper; False if it breaks a cut."""
-        if violated_route_sets(self.model, x):
-            return False
+    def offer(self, x: np.ndarray) -> None:
+        """Keep the plan of integer arc values ``x`` (which satisfy every cut) if it is cheaper.
+
+        Such a point must pass the checker; if it does not, the model is wrong: the error is kept
+        (raising inside a HiGHS callback is unsafe), the MIP interrupted and the error raised after it.
+        """
         plan = plan_from_routes(self.model, routes_from_solution(self.model, x))
         report = check_plan(self.model.instance, plan)
-        if report.feasible and report.objective < self.best_cost - 1e-9:
+        if not report.feasible:
+            details = "; ".join(f"({v.equation}) {v.message}" for v in report.violations)
+            self.error = f"an integer point of the strong model failed the independent checker: {details}"
+        elif report.objective < self.best_cost - 1e-9:
             self.best_plan, self.best_cost = plan, report.objective
             self.log(f"incumbent {report.objective:,.6g}")
-        return report.feasible
 
     def repair(self, x: np.ndarray) -> None:
         """Turn an integer point that breaks a cut into a plan: chain its trips and cycles, split optimally."""
@@ -193,13 +198,15 @@ class CutLoop:
                 self.offer(x)
 
         def on_interrupt(event: highspy.highs.HighsCallbackEvent) -> None:
-            if pending:
+            if pending or self.error:
                 event.interrupt()
 
         mip.cbMipImprovingSolution.subscribe(on_solution)
         mip.cbMipInterrupt.subscribe(on_interrupt)
         self.mip_runs += 1
         mip.run()
+        if self.error:
+            raise CheckFailedError(self.error)
         status = mip.getModelStatus()
         info = mip.getInfo()
         if status != highspy.HighsModelStatus.kInfeasible and info.mip_dual_bound > -1e30:
@@ -216,6 +223,8 @@ class CutLoop:
                 self.add_cuts(sets)
                 return "cuts"
             self.offer(x)
+            if self.error:
+                raise CheckFailedError(self.error)
             return "optimal"
         return "stopped"
 
