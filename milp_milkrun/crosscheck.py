@@ -99,6 +99,7 @@ class CrosscheckReport:
         lines.append(f"{'MIP best bound':<26}{_num(a.bound):>14}{_num(b.bound):>14}")
         lines.append(f"{'MIP runtime (s)':<26}{a.runtime_s:>14.2f}{b.runtime_s:>14.2f}")
         lines.append("")
+        lines += [f"{side}: {run.error or run.message}" for side, run in self.runs.items() if run.error or run.message]
         lines += [f"note: {n}" for n in self.notes]
         if self.agree:
             lines.append("verdict: the two builds agree")
