@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,8 +17,10 @@ from milp_milkrun.heuristics.metaheuristic import anneal
 from milp_milkrun.heuristics.problem import compile_problem
 from milp_milkrun.heuristics.ruin_recreate import RuinParams, recreate, ruin
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
+from milp_milkrun.io import load_instance
 
 TINY_SEEDS = range(60)
+CVRPLIB = Path(__file__).resolve().parents[1] / ".." / "shared" / "cvrplib"
 
 
 def random_instance(seed: int, n_dcs: int = 40, *, asymmetric: bool = False) -> Instance:
@@ -201,3 +204,19 @@ def test_chains_are_units_that_keep_their_direction() -> None:
     d, e, f = next(c for c in names if len(c) == 3)
     assert ((d, e) in instance.consecutive) and ((e, f) in instance.consecutive)
     assert sum(p.size[1:]) == instance.n_dcs  # every DC in exactly one unit
+
+
+def test_time_limit_stops_the_search() -> None:
+    instance = random_instance(15, n_dcs=60)
+    result = solve_heuristic(instance, time_limit=1.0, seed=1)
+    assert result.status == "feasible"
+    assert result.runtime_s < 1.0 + 5.0  # generous: a loaded machine; the limit is checked every iteration
+
+
+@pytest.mark.parametrize(("name", "optimum"), [("P-n16-k8", 450), ("E-n22-k4", 375)])
+def test_cvrplib_tight_fleets_are_solved_near_the_proven_optimum(name: str, optimum: float) -> None:
+    """P-n16-k8 fills 8 vehicles to 88%: the search must first place every DC, then shorten."""
+    instance = load_instance(CVRPLIB / f"{name}.vrp")
+    result = solve_heuristic(instance, time_limit=60, seed=1, max_iterations=150)
+    assert result.status == "feasible"
+    assert optimum - 1e-6 <= result.objective <= 1.03 * optimum
