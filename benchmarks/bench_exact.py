@@ -1,7 +1,7 @@
 """Benchmark of the exact model (issue 3): size, build and hand-off time, and the gap HiGHS reaches.
 
 For instances/ecom74.json: rows, columns, binaries, non-zeros, build time (Pyomo), hand-off time
-(Pyomo -> HiGHS through pyomo.contrib.solver), then a solve with the given time limit. For the five
+(Pyomo -> HiGHS: solve.highs.hand_off reads the rows into highspy), then a solve with the given time limit. For the five
 CVRPLIB instances in ../shared/cvrplib/: the solve alone, beside the proven optimum.
 
 The solves use the exact model alone, without a heuristic MIP start, and the time limit covers
@@ -88,7 +88,7 @@ def main() -> None:
             f"seed {args.seed}, default threads, no MIP start. Time limit {args.time_limit:g} s for the whole solve "
             "(build and hand-off included).",
             "",
-            "Model size and set-up time (build: Pyomo model; hand-off: Pyomo -> HiGHS via pyomo.contrib.solver):",
+            "Model size and set-up time (build: Pyomo model; hand-off: Pyomo -> HiGHS, solve.highs.hand_off):",
             "",
             *model_size(ECOM74, args.repeats),
         ]),

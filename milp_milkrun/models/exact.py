@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 from pyomo.core.base.var import VarData
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
@@ -29,14 +30,17 @@ XVars = dict[tuple[int, int, str], VarData]  # x[i, j, t] looked up without Pyom
 
 def build_exact_model(instance: Instance) -> pyo.ConcreteModel:
     """The three-index vehicle-flow model with MTZ subtour elimination, as in the seed paper."""
-    m = pyo.ConcreteModel(name=f"exact[{instance.name}]")
-    _declare_sets_and_data(m, instance)
-    _declare_variables(m)
-    x = dict(m.x.items())  # a plain dict: indexing m.x validates every key, which is slow at this size
-    _declare_objective_and_flow(m, x)
-    _declare_vehicle_limits(m, x)
-    _declare_route_rules(m, x)
-    _declare_subtour_elimination(m, x)
+    # Python's cycle collector would re-scan the growing model again and again while half a million
+    # objects are created (it doubled the build of ecom74); Pyomo's own writers pause it the same way.
+    with PauseGC():
+        m = pyo.ConcreteModel(name=f"exact[{instance.name}]")
+        _declare_sets_and_data(m, instance)
+        _declare_variables(m)
+        x = dict(m.x.items())  # a plain dict: indexing m.x validates every key, which is slow at this size
+        _declare_objective_and_flow(m, x)
+        _declare_vehicle_limits(m, x)
+        _declare_route_rules(m, x)
+        _declare_subtour_elimination(m, x)
     return m
 
 
