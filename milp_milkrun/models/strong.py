@@ -267,8 +267,8 @@ def build_strong_model(instance: Instance, *, kind: str = "directed") -> StrongM
     """The strong model of ``instance``, ``directed`` by default.
 
     ``undirected`` (only where :func:`can_be_undirected`) has half the variables but is exact only
-    through the cut loop, which must restart HiGHS whenever an integer point breaks a cut; measured on
-    E-n51-k5 (docs/benchmarks.md) the compact directed model, searched in one run, gets further.
+    through the cut loop, which must restart HiGHS (losing its search tree) whenever an integer point
+    breaks a cut; the compact directed model is searched in one uninterrupted run.
     """
     classes = vehicle_classes(instance)
     if kind == "undirected":
