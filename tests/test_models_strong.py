@@ -229,3 +229,21 @@ def test_a_model_point_that_fails_the_checker_is_raised(monkeypatch: pytest.Monk
     monkeypatch.setattr(strong_module, "check_plan", lambda inst, plan: CheckReport(False, 0.0, (Violation("5", "planted"),)))
     with pytest.raises(CheckFailedError, match="planted"):
         solve_strong(instance, QUIET)
+
+
+def test_cli_solve_model_strong_json_keeps_stdout_valid_json_with_the_log_on() -> None:
+    """HiGHS's log goes through Python's stdout, which `--json` sends to stderr: stdout stays JSON."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    toy = Path(__file__).resolve().parents[1] / "instances" / "toy6.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "milp_milkrun.cli", "solve", str(toy), "--model", "strong", "--json", "--time-limit", "30"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["status"] == "optimal" and result["model"] == "strong"
+    assert "Solving report" in run.stderr

@@ -231,6 +231,9 @@ class CutLoop:
     def _configure(self, h: highspy.Highs) -> None:
         opts = self.options
         h.setOptionValue("output_flag", bool(opts.log))
+        if opts.log:  # through Python's sys.stdout, which `milkrun solve --json` redirects to stderr
+            h.setOptionValue("log_to_console", False)
+            h.cbLogging.subscribe(_echo_log)
         h.setOptionValue("time_limit", max(self.remaining(), 0.01))
         h.setOptionValue("mip_rel_gap", opts.gap)
         h.setOptionValue("random_seed", int(opts.seed) % 2_147_483_647)
@@ -238,6 +241,11 @@ class CutLoop:
             h.setOptionValue("mip_abs_gap", 1.0 - 1e-6)  # integer costs: a gap below 1 is closed
         if opts.threads:
             h.setOptionValue("threads", int(opts.threads))
+
+
+def _echo_log(event: highspy.highs.HighsCallbackEvent) -> None:
+    sys.stdout.write(event.message)
+    sys.stdout.flush()
 
 
 def _unique(sets: list[list[int]]) -> list[list[int]]:
