@@ -245,10 +245,13 @@ def solve_ours(instance: Instance, time_limit: float, seed: int) -> tuple[Plan |
     return result.plan, result.message
 
 
-def run(instance: Instance, name: str, solver: str, time_limit: float, seed: int) -> Row:
-    func = {"ours": solve_ours, "ortools": solve_ortools, "pyvrp": solve_pyvrp, "pyvrp+chains": solve_pyvrp_chains}[solver]
+def run(instance: Instance, name: str, solver: str, time_limit: float, seed: int, first_solution: str = "SAVINGS") -> Row:
     start = time.perf_counter()
-    plan, note = func(instance, time_limit, seed)
+    if solver == "ortools":
+        plan, note = solve_ortools(instance, time_limit, seed, first_solution)
+    else:
+        func = {"ours": solve_ours, "pyvrp": solve_pyvrp, "pyvrp+chains": solve_pyvrp_chains}[solver]
+        plan, note = func(instance, time_limit, seed)
     runtime = time.perf_counter() - start
     if plan is None:
         return Row(name, solver, None, False, 0, None, runtime, note)
@@ -279,6 +282,7 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--solvers", default="ours,ortools,pyvrp,pyvrp+chains")
+    parser.add_argument("--ortools-first-solution", default="SAVINGS", help="an OR-Tools FirstSolutionStrategy name")
     args = parser.parse_args()
     rows = []
     for path in args.instances:
@@ -286,7 +290,7 @@ def main() -> None:
         for solver in args.solvers.split(","):
             if solver == "pyvrp+chains" and not instance.consecutive:
                 continue  # identical to pyvrp without consecutive pairs
-            row = run(instance, path.stem, solver, args.time_limit, args.seed)
+            row = run(instance, path.stem, solver, args.time_limit, args.seed, args.ortools_first_solution)
             print(markdown([row]).splitlines()[-1], flush=True)
             rows.append(row)
     print(f"\ntime limit {args.time_limit:g} s per solver, seed {args.seed}, distances x{SCALE} for the peers\n")
