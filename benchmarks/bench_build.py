@@ -2,8 +2,8 @@
 
 For instances/ecom74.json and a random 30-DC instance (seed printed): rows and columns of each
 build, the time to build the model, and the time to hand it to the solver as each solve does
-(Pyomo -> HiGHS through pyomo.contrib.solver; PuLP -> CBC by writing the MPS file PuLP passes to
-CBC).  Each time is the best of ``--repeats`` wall-clock timings (the machine is shared).
+(Pyomo -> HiGHS with ``milp_milkrun.solve.highs.hand_off``; PuLP -> CBC by writing the MPS file PuLP
+passes to CBC).  Each time is the best of ``--repeats`` wall-clock timings (the machine is shared).
 Prints a Markdown section for docs/benchmarks.md.
 
     flock /tmp/milkrun/bench.lock python benchmarks/bench_build.py
@@ -103,7 +103,7 @@ def main() -> None:
         f"best of {args.repeats} wall-clock runs; 1-minute load average {load:.1f} at the start).\n"
     )
     print("Rows exclude the objective. Build = constructing the model object; hand-off = what each solve")
-    print("does next: Pyomo loads HiGHS through pyomo.contrib.solver, PuLP writes the MPS file it passes to CBC.\n")
+    print("does next: `solve.highs.hand_off` loads the Pyomo model into HiGHS, PuLP writes the MPS file it passes to CBC.\n")
     print("| instance | backend | rows | columns | build (s) | hand-off (s) |")
     print("|---|---|---:|---:|---:|---:|")
     print("\n".join(rows))
