@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import numpy as np
 import pytest
 from bruteforce import brute_force, random_tiny_instance
+from shared_data import CVRPLIB, needs_cvrplib
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.heuristics import solve_heuristic
@@ -20,7 +20,6 @@ from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType,
 from milp_milkrun.io import load_instance
 
 TINY_SEEDS = range(60)
-CVRPLIB = Path(__file__).resolve().parents[1] / ".." / "shared" / "cvrplib"
 
 
 def random_instance(seed: int, n_dcs: int = 40, *, asymmetric: bool = False) -> Instance:
@@ -213,6 +212,7 @@ def test_time_limit_stops_the_search() -> None:
     assert result.runtime_s < 1.0 + 5.0  # generous: a loaded machine; the limit is checked every iteration
 
 
+@needs_cvrplib
 @pytest.mark.parametrize(("name", "optimum"), [("P-n16-k8", 450), ("E-n22-k4", 375)])
 def test_cvrplib_tight_fleets_are_solved_near_the_proven_optimum(name: str, optimum: float) -> None:
     """P-n16-k8 fills 8 vehicles to 88%: the search must first place every DC, then shorten."""

@@ -15,10 +15,9 @@ from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.io import load_instance, load_plan, write_instance, write_plan
 from milp_milkrun.plan import Plan, Route
+from shared_data import CVRPLIB, needs_cvrplib
 
-CVRPLIB = Path(__file__).resolve().parents[2] / "shared" / "cvrplib"
 FILES = {"P-n16-k8": (8, 35), "P-n19-k2": (2, 160), "E-n22-k4": (4, 6000), "B-n31-k5": (5, 100), "E-n51-k5": (5, 160)}
-needs_cvrplib = pytest.mark.skipif(not CVRPLIB.is_dir(), reason=f"CVRPLIB samples not found at {CVRPLIB} (clone shared/ beside the repo)")
 
 
 def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
