@@ -9,21 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from milp_milkrun.cli import main
 from milp_milkrun.io import load_instance
+from cli_helpers import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 INSTANCES = REPO / "instances"
 TOY6 = str(INSTANCES / "toy6.json")
 
 
-def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run ``milkrun ARGS`` in-process through main(); an uncaught exception fails the test."""
-    monkeypatch.setattr(sys, "argv", ["milkrun", *args])
-    with pytest.raises(SystemExit) as exit_info:
-        main()
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
 
 
 def write_plan_file(tmp_path: Path, routes: list[tuple[str, list[str]]]) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,10 +11,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from milp_milkrun.cli import main
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import haversine_matrix
 from milp_milkrun.io import instance_from_dict, instance_to_dict, load_instance
+from cli_helpers import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -40,13 +39,6 @@ def toy() -> dict[str, Any]:
     }
 
 
-def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run ``milkrun ARGS`` in-process through main(); an uncaught exception (a traceback) fails the test."""
-    monkeypatch.setattr(sys, "argv", ["milkrun", *args])
-    with pytest.raises(SystemExit) as exit_info:
-        main()
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
 
 
 def test_toy_loads_with_every_field() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,22 +9,16 @@ import pytest
 import vrplib
 
 from milp_milkrun.checker import check_plan
-from milp_milkrun.cli import main
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.io import load_instance, load_plan, write_instance, write_plan
 from milp_milkrun.plan import Plan, Route
 from shared_data import CVRPLIB, needs_cvrplib
+from cli_helpers import run_cli
 
 FILES = {"P-n16-k8": (8, 35), "P-n19-k2": (2, 160), "E-n22-k4": (4, 6000), "B-n31-k5": (5, 100), "E-n51-k5": (5, 160)}
 
 
-def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["milkrun", *args])
-    with pytest.raises(SystemExit) as exit_info:
-        main()
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
 
 
 def greedy_plan(instance: Instance) -> Plan:
