@@ -121,3 +121,25 @@ def test_cli_heuristic_bad_input_exits_2(tmp_path: Path) -> None:
         [sys.executable, "-c", "from milp_milkrun.cli import main; main()", "heuristic", str(bad)], capture_output=True, text=True
     )
     assert run.returncode == 2 and "error:" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_ctrl_c_during_the_heuristic_keeps_its_best_plan_and_skips_the_mip(monkeypatch) -> None:  # noqa: ANN001
+    """Ctrl-C in the warm-start phase returns the heuristic's best checked plan instead of dying or starting the MIP."""
+    import milp_milkrun.heuristics.metaheuristic as metaheuristic
+
+    instance = _feasible_tiny_instance()
+    real_ruin = metaheuristic.ruin
+    calls = []
+
+    def ruin_then_interrupt(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(1)
+        if len(calls) == 5:
+            raise KeyboardInterrupt
+        return real_ruin(*args, **kwargs)
+
+    monkeypatch.setattr(metaheuristic, "ruin", ruin_then_interrupt)
+    backend_calls: list[SolveOptions] = []
+    result = solve_with_heuristic_start(instance, QUIET, _stub_backend(instance, None, None, backend_calls))
+    assert result.interrupted and "interrupted" in result.message
+    assert result.plan is not None and check_plan(instance, result.plan).feasible
+    assert backend_calls == []

@@ -44,6 +44,7 @@ class SearchOutcome:
     best: Solution  # lowest (unplaced, distance); feasible when best.n_unassigned == 0
     iterations: int
     improvements: int
+    interrupted: bool = False  # stopped by Ctrl-C
 
 
 def anneal(
@@ -66,33 +67,37 @@ def anneal(
     ratio = params.t_end / params.t_start
     iteration = improvements = last_improvement = 0
     started = time.perf_counter()
-    while (max_iterations is None or iteration < max_iterations) and (deadline is None or time.perf_counter() < deadline):
-        if stall_iterations is not None and iteration - last_improvement >= stall_iterations:
-            break
-        phase = iteration % cycle
-        if phase == 0 and iteration:
-            current = best.copy()
-        temperature = t_start * ratio ** (phase / cycle) if params.acceptance == "anneal" else 0.0
-        candidate = current.copy()
-        removed = ruin(candidate, rng, params.ruin)
-        recreate(candidate, removed, rng, params.ruin)
-        if params.local_search == "each" and candidate.n_unassigned == 0:
-            descend(candidate, rng, _region(candidate, removed))
-        threshold = current.cost - temperature * math.log(1.0 - rng.random())
-        if candidate.n_unassigned < current.n_unassigned or (
-            candidate.n_unassigned == current.n_unassigned and candidate.cost < threshold
-        ):
-            if candidate.key() < best.key():
-                if params.local_search == "best" and candidate.n_unassigned == 0:
-                    descend(candidate, rng)
-                best = candidate.copy()
-                improvements += 1
-                last_improvement = iteration
-                if log:
-                    _report(best, iteration, time.perf_counter() - started)
-            current = candidate
-        iteration += 1
-    return SearchOutcome(best, iteration, improvements)
+    interrupted = False
+    try:
+        while (max_iterations is None or iteration < max_iterations) and (deadline is None or time.perf_counter() < deadline):
+            if stall_iterations is not None and iteration - last_improvement >= stall_iterations:
+                break
+            phase = iteration % cycle
+            if phase == 0 and iteration:
+                current = best.copy()
+            temperature = t_start * ratio ** (phase / cycle) if params.acceptance == "anneal" else 0.0
+            candidate = current.copy()
+            removed = ruin(candidate, rng, params.ruin)
+            recreate(candidate, removed, rng, params.ruin)
+            if params.local_search == "each" and candidate.n_unassigned == 0:
+                descend(candidate, rng, _region(candidate, removed))
+            threshold = current.cost - temperature * math.log(1.0 - rng.random())
+            if candidate.n_unassigned < current.n_unassigned or (
+                candidate.n_unassigned == current.n_unassigned and candidate.cost < threshold
+            ):
+                if candidate.key() < best.key():
+                    if params.local_search == "best" and candidate.n_unassigned == 0:
+                        descend(candidate, rng)
+                    best = candidate.copy()
+                    improvements += 1
+                    last_improvement = iteration
+                    if log:
+                        _report(best, iteration, time.perf_counter() - started)
+                current = candidate
+            iteration += 1
+    except KeyboardInterrupt:  # Ctrl-C: stop searching and keep the best plan found so far
+        interrupted = True
+    return SearchOutcome(best, iteration, improvements, interrupted)
 
 
 def _region(sol: Solution, removed: list[int]) -> list[int]:

@@ -60,7 +60,9 @@ def solve_heuristic(
         model="heuristic",
         backend="milkrun",
         seed=seed,
-        message=f"{outcome.iterations} iterations, {outcome.improvements} improvements",
+        message=f"{outcome.iterations} iterations, {outcome.improvements} improvements"
+        + ("; interrupted (Ctrl-C): the best plan so far" if outcome.interrupted else ""),
+        interrupted=outcome.interrupted,
     )
 
 

@@ -38,6 +38,8 @@ def solve_with_heuristic_start(
     if options.log:
         found = f"plan {start.objective:.6g}" if start.plan is not None else "no plan"
         print(f"warm start: heuristic (seed {options.seed}) found {found} in {spent:.1f} s", flush=True)
+    if start.interrupted:  # Ctrl-C during the heuristic: the user wants to stop, not to start the MIP
+        return start
     remaining = max(options.time_limit - spent, 0.0)
     result = run_backend(dataclasses.replace(options, time_limit=remaining, warm_start=start.plan))
     total = time.perf_counter() - started

@@ -30,6 +30,7 @@ class SolveResult:
     backend: str
     seed: int
     message: str = ""
+    interrupted: bool = False  # the user pressed Ctrl-C: the plan and bound are the best found so far
 
     @property
     def gap(self) -> float | None:
@@ -73,6 +74,7 @@ def make_result(
     backend: str,
     seed: int,
     message: str = "",
+    interrupted: bool = False,
 ) -> SolveResult:
     """Build a result, passing its plan through the independent checker first.
 
@@ -83,4 +85,4 @@ def make_result(
     objective = check.objective if check is not None else None
     if bound is not None and objective is not None:
         bound = min(bound, objective)  # a bound above the incumbent is a solver tolerance artefact
-    return SolveResult(status, objective, bound, runtime_s, plan, check, model, backend, seed, message)
+    return SolveResult(status, objective, bound, runtime_s, plan, check, model, backend, seed, message, interrupted)
