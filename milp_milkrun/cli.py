@@ -16,14 +16,13 @@ import typer
 from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import CheckFailedError, InputError
 from milp_milkrun.instance import Instance
-from milp_milkrun.io import load_instance, load_plan, write_instance
+from milp_milkrun.io import load_instance, load_plan, write_instance, write_plan
+from milp_milkrun.plan import Plan
 from milp_milkrun.reports.check_table import check_table
 from milp_milkrun.reports.instance_summary import instance_summary
-from milp_milkrun.io import write_plan  # issue 3: solve --output
-from milp_milkrun.reports.solve_table import solve_table  # issue 3
-from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult  # issue 3
-from milp_milkrun.solve import solve as solve_instance  # issue 3
-from milp_milkrun.plan import Plan  # issue 6: check --bound
+from milp_milkrun.reports.solve_table import solve_table
+from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult
+from milp_milkrun.solve import solve as solve_instance
 
 app = typer.Typer(
     name="milkrun",
