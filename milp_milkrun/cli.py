@@ -93,6 +93,8 @@ def certified_gap(instance: Instance, plan: Plan, seconds: float | None, *, feas
     """issue 6: `check --bound`: print "plan X km; optimum >= Y km; within Z%" and return its JSON fields."""
     if seconds is None:
         return {}
+    if not seconds > 0:
+        raise InputError("--bound", f"must be a positive number of seconds, got {seconds}")
     if not feasible:
         typer.echo("no certified gap: the plan breaks rules", err=True)
         return {"bound": None}

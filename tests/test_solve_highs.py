@@ -175,12 +175,22 @@ def test_ctrl_c_while_building_returns_the_warm_start(monkeypatch: pytest.Monkey
     assert solve_exact_highs(instance, SolveOptions(log=False)).status == "no_solution"
 
 
-@pytest.mark.parametrize(("field", "options"), [("--gap", SolveOptions(gap=-0.1)), ("--threads", SolveOptions(threads=-2))])
-def test_option_highs_rejects_is_an_input_error_naming_it(field: str, options: SolveOptions) -> None:
+@pytest.mark.parametrize(
+    ("field", "bad"),
+    [("--gap", {"gap": -0.1}), ("--threads", {"threads": -2}), ("--time-limit", {"time_limit": -1}),
+     ("--time-limit", {"time_limit": float("nan")}), ("--seed", {"seed": -5})],
+)
+def test_options_no_backend_can_honour_are_input_errors_naming_the_flag(field: str, bad: dict[str, float]) -> None:
     from milp_milkrun.errors import InputError
 
     with pytest.raises(InputError, match=field):
-        solve_exact_highs(random_tiny_instance(1), options)
+        SolveOptions(**bad)  # type: ignore[arg-type]
+
+
+def test_cli_rejects_a_negative_time_limit_with_exit_2() -> None:
+    proc = subprocess.run([sys.executable, "-c", "from milp_milkrun.cli import main; main()", "solve", "instances/toy6.json", "--time-limit", "-1"],
+                          capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert proc.returncode == 2 and "--time-limit" in proc.stderr and "Traceback" not in proc.stderr
 
 
 # ----- infeasibility ---------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ def solve_with_heuristic_start(
         print(f"warm start: heuristic (seed {options.seed}) found {found} in {spent:.1f} s", flush=True)
     if start.interrupted:  # Ctrl-C during the heuristic: the user wants to stop, not to start the MIP
         return start
-    remaining = max(options.time_limit - spent, 0.0)
+    remaining = max(options.time_limit - spent, 0.01)  # SolveOptions needs a positive limit; the backend stops at once
     result = run_backend(dataclasses.replace(options, time_limit=remaining, warm_start=start.plan))
     total = time.perf_counter() - started
     if start.plan is None or start.objective is None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+
+from milp_milkrun.errors import InputError
 
 from milp_milkrun.plan import Plan
 
@@ -19,3 +22,14 @@ class SolveOptions:
     seed: int = DEFAULT_SEED
     log: bool = True
     warm_start: Plan | None = None
+
+    def __post_init__(self) -> None:
+        """Reject options no backend can honour, naming the CLI flag a user would fix."""
+        if not (math.isfinite(self.time_limit) and self.time_limit > 0):
+            raise InputError("--time-limit", f"must be a positive number of seconds, got {self.time_limit}")
+        if not (math.isfinite(self.gap) and self.gap >= 0):
+            raise InputError("--gap", f"must be a relative gap >= 0 (e.g. 0.01 for 1%), got {self.gap}")
+        if self.threads is not None and self.threads < 1:
+            raise InputError("--threads", f"must be at least 1, got {self.threads}")
+        if self.seed < 0:
+            raise InputError("--seed", f"must be >= 0, got {self.seed}")
