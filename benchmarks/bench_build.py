@@ -6,7 +6,7 @@ build, the time to build the model, and the time to hand it to the solver as eac
 passes to CBC).  Each time is the best of ``--repeats`` wall-clock timings (the machine is shared).
 Prints a Markdown section for docs/benchmarks.md.
 
-    flock /tmp/milkrun/bench.lock python benchmarks/bench_build.py
+    python benchmarks/bench_build.py
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def main() -> None:
     load = os.getloadavg()[0]
     rows = [row for instance in instances for row in measure(instance, args.repeats)]
     print("## PuLP backend and crosscheck (issue 4)\n")
-    print("Command: `flock /tmp/milkrun/bench.lock python benchmarks/bench_build.py`")
+    print("Command: `python benchmarks/bench_build.py`")
     print(
         f"(Python {platform.python_version()}, Pyomo {pyomo.version.version}, PuLP {pulp.__version__}; "
         f"best of {args.repeats} wall-clock runs; 1-minute load average {load:.1f} at the start).\n"

@@ -7,7 +7,7 @@ CVRPLIB instances in ../shared/cvrplib/: the solve alone, beside the proven opti
 The solves use the exact model alone, without a heuristic MIP start, and the time limit covers
 building too (as for ``milkrun solve``). Prints a Markdown section for docs/benchmarks.md.
 
-    flock /tmp/milkrun/bench.lock python benchmarks/bench_exact.py --time-limit 60
+    python benchmarks/bench_exact.py --time-limit 60
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Choosing and scaling the heuristic: acceptance rules compared, and runs on growing instances.
 
 Usage (from the repo root):
-    flock /tmp/milkrun/bench.lock python benchmarks/bench_heuristic.py compare [--time-limit 30] [--seeds 1 2 3]
-    flock /tmp/milkrun/bench.lock python benchmarks/bench_heuristic.py scale [--time-limit 30] [--sizes 100 200 400]
+    python benchmarks/bench_heuristic.py compare [--time-limit 30] [--seeds 1 2 3]
+    python benchmarks/bench_heuristic.py scale [--time-limit 30] [--sizes 100 200 400]
 
 ``compare`` runs the same ruin-and-recreate engine with several acceptance rules on ecom74 and a
 synthetic 200-DC hub: simulated annealing (SISR's rule, long and short cooling cycles), a plain

@@ -1,7 +1,7 @@
 """Our heuristic against OR-Tools routing and PyVRP on the same instance and time budget.
 
 Usage (from the repo root; the lock serialises benchmarks on the shared 2-core machine):
-    flock /tmp/milkrun/bench.lock python benchmarks/peers.py [INSTANCE ...] [--time-limit 30] [--seed 1]
+    python benchmarks/peers.py [INSTANCE ...] [--time-limit 30] [--seed 1]
 
 With no instance it runs instances/ecom74.json and the five ../shared/cvrplib/*.vrp files. Every plan,
 ours or a peer's, is re-checked by milp_milkrun.checker.check_plan; the objective reported is the
