@@ -12,7 +12,7 @@ Every solve goes through ``solve()`` exactly as ``milkrun solve --model strong|e
 * ``ecom74``: the heuristic (issue 5) plan for instances/ecom74.json and its certified gap after the
   bound budget (the strong model's dual bound, as ``milkrun check --bound``).
 
-    flock /tmp/milkrun/bench.lock python benchmarks/bench_strong.py --parts cvrplib random ecom74
+    python benchmarks/bench_strong.py --parts cvrplib random ecom74
 """
 
 from __future__ import annotations
