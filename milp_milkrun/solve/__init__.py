@@ -40,6 +40,8 @@ def solve(
         raise InputError("--model", f"unknown model {model!r}; choose from {', '.join(MODELS)}")
     if backend not in BACKENDS:
         raise InputError("--backend", f"unknown backend {backend!r}; choose from {', '.join(BACKENDS)}")
+    if model == "strong" and backend != "highs":
+        raise InputError("--backend", "the strong model runs on HiGHS only; use --backend highs")
     if backend == "highs" and solver not in (None, "highs"):  # issue 4: only the pulp backend picks a solver
         raise InputError("--solver", f"--solver {solver} needs --backend pulp (the highs backend always uses HiGHS)")
     started = time.perf_counter()
@@ -56,18 +58,14 @@ def solve(
             return solve(instance, model=model, backend=backend, solver=solver, options=with_start, heuristic_start=False)
 
         return solve_with_heuristic_start(instance, options, run_backend)
-    if model == "exact" and backend == "highs":
-        from milp_milkrun.solve.highs import solve_exact_highs  # imported here: Pyomo is slow to import
-
-        return solve_exact_highs(instance, options)
-    if model == "exact" and backend == "pulp":  # issue 4: the independent PuLP build, CBC by default
-        from milp_milkrun.solve.pulp_backend import solve_exact_pulp
-
-        return solve_exact_pulp(instance, options, solver or "cbc")
-    if model == "strong":  # issue 6: vehicle classes + capacity cuts, driven through highspy directly
-        if backend != "highs":
-            raise InputError("--backend", "the strong model runs on HiGHS only; use --backend highs")
+    if model == "strong":  # vehicle classes + capacity cuts, driven through highspy directly
         from milp_milkrun.solve.strong import solve_strong
 
         return solve_strong(instance, options)
-    raise NotImplementedError("backends land with issues 3, 4 and 6")
+    if backend == "pulp":  # the independent PuLP build of the exact model, CBC by default
+        from milp_milkrun.solve.pulp_backend import solve_exact_pulp
+
+        return solve_exact_pulp(instance, options, solver or "cbc")
+    from milp_milkrun.solve.highs import solve_exact_highs  # imported here: Pyomo is slow to import
+
+    return solve_exact_highs(instance, options)
