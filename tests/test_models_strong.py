@@ -247,30 +247,3 @@ def test_cli_solve_model_strong_json_keeps_stdout_valid_json_with_the_log_on() -
     result = json.loads(run.stdout)
     assert result["status"] == "optimal" and result["model"] == "strong"
     assert "Solving report" in run.stderr
-
-
-@pytest.mark.parametrize("seed", range(12))
-def test_far_region_cuts_hold_at_the_brute_force_optimum(seed: int) -> None:
-    """Every far region S (DCs at least t from the hub) gives rows the optimal plan satisfies.
-
-    The regions are separation candidates for the rounded capacity and weighted cuts; a cut that
-    removed the brute-force optimum would make the strong model wrong.
-    """
-    from milp_milkrun.models.strong import _far_sets
-
-    instance = random_tiny_instance(seed)
-    expected = brute_force(instance)
-    if expected is None:
-        pytest.skip("no feasible plan to test against")
-    model = build_strong_model(instance)
-    x = solution_from_plan(model, expected[1])
-    assert x is not None
-    regions = _far_sets(model, model.edge_values(x))
-    reach = np.minimum(instance.distance[0, 1:], instance.distance[1:, 0])
-    for t in reach:
-        far = [j for j in range(1, instance.n_dcs + 1) if reach[j - 1] >= t]
-        assert len(far) < 2 or far in regions
-    rows = [model.capacity_cut(s) for s in regions]
-    rows += [model.weighted_cut(kind, s) for kind in ("load", "stops") for s in regions]
-    for cols, coefs, lower, _ in rows:
-        assert float(np.dot(x[cols], coefs)) >= lower - 1e-9

@@ -673,32 +673,13 @@ def _fractional_capacity_sets(model: StrongModel, y: np.ndarray) -> list[list[in
     return [sorted(m) for m in sets]
 
 
-def _far_sets(model: StrongModel, y: np.ndarray) -> list[list[int]]:
-    """The DCs at least t from the hub, for every threshold t, and their support-graph components.
-
-    Far regions need whole vehicles that the LP likes to share: its routes enter them from nearer DCs,
-    so neither a connected component nor greedy growth from one DC finds the whole region.
-    """
-    d = model.instance.distance
-    n = model.instance.n_dcs
-    reach = np.minimum(d[0, 1:], d[1:, 0])
-    sets: set[frozenset[int]] = set()
-    for t in sorted(set(reach.tolist())):
-        far = [j + 1 for j in range(n) if reach[j] >= t]
-        if len(far) < 2:
-            break
-        sets.add(frozenset(far))
-        sets.update(frozenset(c) for c in _components(y, far) if len(c) > 1)
-    return [sorted(m) for m in sets]
-
-
 # ----- separation of rounded capacity inequalities on an LP point -----------------------------------------
 def candidate_sets(model: StrongModel, y: np.ndarray) -> list[tuple[list[int], float]]:
     """Candidate DC sets S with y(E(S)), the LP value inside S.
 
     The connected components of the support graph; for every seed DC the sets grown greedily by the
-    DC most connected to the current set (the usual shrinking heuristic); the minimum-cut sets of
-    :func:`_fractional_capacity_sets`; and the far regions of :func:`_far_sets`.
+    DC most connected to the current set (the usual shrinking heuristic); and the minimum-cut sets of
+    :func:`_fractional_capacity_sets`.
     """
     n = model.instance.n_dcs
     inner = y[1:, 1:]
@@ -725,8 +706,6 @@ def candidate_sets(model: StrongModel, y: np.ndarray) -> list[tuple[list[int], f
             link += inner[v]
             found.setdefault(frozenset(np.flatnonzero(in_set) + 1), internal)
     for members in _fractional_capacity_sets(model, y):
-        found.setdefault(frozenset(members), internal_of(members))
-    for members in _far_sets(model, y):
         found.setdefault(frozenset(members), internal_of(members))
     return [(sorted(int(v) for v in s), internal) for s, internal in found.items()]
 
