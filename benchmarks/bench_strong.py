@@ -1,4 +1,4 @@
-"""Benchmark of the strong formulation (issue 6) against the exact model, and ecom74's certified gap.
+"""Benchmark of the strong and route-based formulations (issue 6) against the exact model, and ecom74's certified gap.
 
 Three parts, each printed as Markdown rows for docs/benchmarks.md:
 
@@ -7,12 +7,15 @@ Three parts, each printed as Markdown rows for docs/benchmarks.md:
 * ``random``: random side-constrained instances of 15-40 DCs (fixed, printed seeds; generator below),
   strong and exact, the same time limit.
 
-Every solve goes through ``solve()`` exactly as ``milkrun solve --model strong|exact`` does: the heuristic
+``--models`` picks the formulations (default strong and exact; ``routes`` is the set-partitioning model
+solved by column generation).  Every solve goes through ``solve()`` exactly as ``milkrun solve --model
+MODEL`` does: the heuristic
 (issue 5) runs first for min(10 s, 20% of the limit) as MIP start, inside the time limit.
 * ``ecom74``: the heuristic (issue 5) plan for instances/ecom74.json and its certified gap after the
-  bound budget (the strong model's dual bound, as ``milkrun check --bound``).
+  bound budget (the larger of the route-based and the strong bound, as ``milkrun check --bound``).
 
     python benchmarks/bench_strong.py --parts cvrplib random ecom74
+    python benchmarks/bench_strong.py --parts cvrplib random --models routes
 """
 
 from __future__ import annotations
@@ -97,20 +100,21 @@ def solve_row(name: str, instance: Instance, model: str, limit: float, optimum: 
     return line
 
 
-def cvrplib(limit: float, long_limit: float) -> list[str]:
+def cvrplib(models: list[str], limit: float, long_limit: float) -> list[str]:
     lines = [HEADER]
     for name, optimum in PROVEN_OPTIMA.items():
         instance = load_instance(CVRPLIB / f"{name}.vrp")
-        lines.append(solve_row(name, instance, "strong", long_limit if name == "E-n51-k5" else limit, optimum))
-        lines.append(solve_row(name, instance, "exact", limit, optimum))
+        for model in models:
+            model_limit = long_limit if name == "E-n51-k5" and model != "exact" else limit
+            lines.append(solve_row(name, instance, model, model_limit, optimum))
     return lines
 
 
-def random_instances(limit: float) -> list[str]:
+def random_instances(models: list[str], limit: float) -> list[str]:
     lines = [HEADER]
     for n, seed in RANDOM_CASES:
         instance = random_side_instance(n, seed)
-        lines += [solve_row(instance.name, instance, model, limit) for model in ("strong", "exact")]
+        lines += [solve_row(instance.name, instance, model, limit) for model in models]
     return lines
 
 
@@ -134,17 +138,18 @@ def ecom74(heuristic_seconds: float, bound_seconds: float) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parts", nargs="+", default=["cvrplib", "random", "ecom74"], choices=["cvrplib", "random", "ecom74"])
-    parser.add_argument("--time-limit", type=float, default=60.0, help="per solve (strong and exact)")
-    parser.add_argument("--long-limit", type=float, default=600.0, help="strong model on E-n51-k5")
+    parser.add_argument("--models", nargs="+", default=["strong", "exact"], choices=["strong", "exact", "routes"])
+    parser.add_argument("--time-limit", type=float, default=60.0, help="per solve")
+    parser.add_argument("--long-limit", type=float, default=600.0, help="strong and routes models on E-n51-k5")
     parser.add_argument("--heuristic-seconds", type=float, default=30.0, help="heuristic plan whose gap ecom74 certifies")
     parser.add_argument("--bound-seconds", type=float, default=600.0)
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.2f}; seeds: HiGHS {DEFAULT_SEED}, random instances {[s for _, s in RANDOM_CASES]}", flush=True)
     out: list[str] = []
     if "cvrplib" in args.parts:
-        out += ["", "CVRPLIB (../shared/cvrplib/):", "", *cvrplib(args.time_limit, args.long_limit)]
+        out += ["", "CVRPLIB (../shared/cvrplib/):", "", *cvrplib(args.models, args.time_limit, args.long_limit)]
     if "random" in args.parts:
-        out += ["", "Random side-constrained instances (benchmarks/bench_strong.py:random_side_instance):", "", *random_instances(args.time_limit)]
+        out += ["", "Random side-constrained instances (benchmarks/bench_strong.py:random_side_instance):", "", *random_instances(args.models, args.time_limit)]
     if "ecom74" in args.parts:
         out += ["", "ecom74 certified gap:", "", *ecom74(args.heuristic_seconds, args.bound_seconds)]
     print("\n".join(out))

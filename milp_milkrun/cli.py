@@ -75,7 +75,7 @@ def check(
     plan_path: Path = typer.Argument(..., metavar="PLAN", help="A .json plan or a VRPLIB .sol file."),
     json_output: bool = typer.Option(False, "--json", help="Print the verdict as JSON."),
     vehicles: int | None = VEHICLES_OPTION,
-    bound: float | None = typer.Option(None, "--bound", metavar="SECONDS", help="Also prove a lower bound on the optimum within SECONDS (strong model) and print the plan's certified gap."),  # issue 6
+    bound: float | None = typer.Option(None, "--bound", metavar="SECONDS", help="Also prove a lower bound on the optimum within SECONDS (route-based and strong models) and print the plan's certified gap."),  # issue 6
 ) -> None:
     """Check a plan against every rule; exit 0 when feasible, 1 with violations."""
     instance = load_instance_for_cli(instance_path, vehicles)
@@ -123,7 +123,7 @@ def convert(
 @app.command("solve")
 def solve_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance."),
-    model: str = typer.Option("exact", "--model", help="Formulation: exact (the seed's Equations 1-14) or strong (same plans; vehicle classes + capacity cuts, issue 6)."),
+    model: str = typer.Option("exact", "--model", help="Formulation: exact (the seed's Equations 1-14), strong (same plans; vehicle classes + capacity cuts) or routes (set partitioning by column generation: the strongest bound, plan from its routes)."),
     backend: str = typer.Option("highs", "--backend", help="Modelling backend: highs (Pyomo + HiGHS) or pulp (PuLP)."),  # issue 4
     solver: str | None = typer.Option(None, "--solver", help="Solver of the pulp backend: cbc (default) or highs."),  # issue 4
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for the whole solve (build included)."),

@@ -73,7 +73,7 @@ def vehicle_classes(instance: Instance) -> list[VehicleClass]:
     strictly between two multiples, so the class capacity is rounded down to one: an exact reduction
     that strengthens every capacity row and cut.
     """
-    grain = _demand_grain(instance)
+    grain = demand_grain(instance)
     classes: list[VehicleClass] = []
     for vt in instance.vehicle_types:
         groups: dict[frozenset[str], list[str]] = {}
@@ -89,7 +89,7 @@ def vehicle_classes(instance: Instance) -> list[VehicleClass]:
     return classes
 
 
-def _demand_grain(instance: Instance) -> int:
+def demand_grain(instance: Instance) -> int:
     """The gcd of the demands when all are whole numbers, else 0 (no rounding)."""
     demands = instance.demand[1:]
     if not np.all(np.abs(demands - np.round(demands)) < 1e-9):
@@ -323,7 +323,7 @@ def _pair_fits(instance: Instance, vc: VehicleClass, i: int, j: int) -> bool:
 
 
 # ----- the directed per-class variant -------------------------------------------------------------
-def _directed_arcs(instance: Instance, classes: list[VehicleClass]) -> list[tuple[int, int, int]]:
+def directed_arcs(instance: Instance, classes: list[VehicleClass]) -> list[tuple[int, int, int]]:
     succ = {instance.index[a]: instance.index[b] for a, b in instance.consecutive}
     pred = {b: a for a, b in succ.items()}
     hub = instance.hub.id
@@ -344,7 +344,7 @@ def _directed_arcs(instance: Instance, classes: list[VehicleClass]) -> list[tupl
 
 def _build_directed(instance: Instance, classes: list[VehicleClass]) -> StrongModel:
     n, d, load = instance.n_dcs, instance.distance, instance.demand
-    arcs = _directed_arcs(instance, classes)
+    arcs = directed_arcs(instance, classes)
     ids = instance.node_ids
     names = [f"x[{ids[i]},{ids[j]},{classes[k].name}]" for i, j, k in arcs]
     model = StrongModel(

@@ -2,7 +2,7 @@
 
 ``solve`` is the one entry point a notebook user and the CLI call.  The backends live in their own
 modules: ``highs`` (exact model, Pyomo + HiGHS), ``pulp_backend`` (exact model, PuLP + CBC/HiGHS),
-``strong`` (the strengthened formulation).
+``strong`` (the strengthened formulation), ``column_generation`` (the route-based formulation).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from milp_milkrun.solve.feasibility import presolve_diagnostics
 from milp_milkrun.solve.options import DEFAULT_SEED, SolveOptions
 from milp_milkrun.solve.result import SolveResult, Status, make_result
 
-MODELS = ("exact", "strong")
+MODELS = ("exact", "strong", "routes")
 BACKENDS = ("highs", "pulp")
 
 __all__ = ["DEFAULT_SEED", "MODELS", "BACKENDS", "SolveOptions", "SolveResult", "Status", "solve"]
@@ -40,8 +40,8 @@ def solve(
         raise InputError("--model", f"unknown model {model!r}; choose from {', '.join(MODELS)}")
     if backend not in BACKENDS:
         raise InputError("--backend", f"unknown backend {backend!r}; choose from {', '.join(BACKENDS)}")
-    if model == "strong" and backend != "highs":
-        raise InputError("--backend", "the strong model runs on HiGHS only; use --backend highs")
+    if model in ("strong", "routes") and backend != "highs":
+        raise InputError("--backend", f"the {model} model runs on HiGHS only; use --backend highs")
     if backend == "highs" and solver not in (None, "highs"):  # issue 4: only the pulp backend picks a solver
         raise InputError("--solver", f"--solver {solver} needs --backend pulp (the highs backend always uses HiGHS)")
     started = time.perf_counter()
@@ -58,6 +58,10 @@ def solve(
             return solve(instance, model=model, backend=backend, solver=solver, options=with_start, heuristic_start=False)
 
         return solve_with_heuristic_start(instance, options, run_backend)
+    if model == "routes":  # set partitioning: column generation bound, plan from the generated routes
+        from milp_milkrun.solve.column_generation import solve_routes
+
+        return solve_routes(instance, options)
     if model == "strong":  # vehicle classes + capacity cuts, driven through highspy directly
         from milp_milkrun.solve.strong import solve_strong
 

@@ -1,0 +1,104 @@
+"""ng-route pricing: exact pricing finds the least reduced cost over every feasible route of a class.
+
+The oracle enumerates every ordered subset of a class's DCs, keeps the routes the independent checker
+accepts for a vehicle of that class (every rule but coverage), and prices them directly.  With
+ng-neighbourhoods as large as the instance the pricer is elementary and must match exactly; with
+small ones it prices a relaxation and must never be above.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+
+import numpy as np
+import pytest
+from bruteforce import random_tiny_instance
+from test_models_strong import random_side_instance
+
+from milp_milkrun.checker import check_plan
+from milp_milkrun.instance import Instance
+from milp_milkrun.models.strong import VehicleClass, vehicle_classes
+from milp_milkrun.plan import Plan, Route
+from milp_milkrun.solve.pricing import ClassNetwork, class_networks, ng_masks, price
+
+INSTANCES = [("tiny", s) for s in range(10)] + [("side", s) for s in range(10)]
+
+
+def _instance(kind: str, seed: int) -> Instance:
+    return random_tiny_instance(seed) if kind == "tiny" else random_side_instance(seed)
+
+
+def _feasible_routes(instance: Instance, vc: VehicleClass) -> list[tuple[int, ...]]:
+    """Every route a vehicle of the class may drive, by the checker (coverage of other DCs aside)."""
+    routes = []
+    nodes = sorted(vc.nodes)
+    for size in range(1, len(nodes) + 1):
+        for order in itertools.permutations(nodes, size):
+            stops = tuple(instance.node_ids[i] for i in order)
+            report = check_plan(instance, Plan((Route(vc.vehicles[0], stops),)))
+            if all(_elsewhere(instance, stops, v) for v in report.violations):
+                routes.append(order)
+    return routes
+
+
+def _elsewhere(instance: Instance, stops: tuple[str, ...], violation) -> bool:
+    """A violation about DCs this route does not visit: another route's business."""
+    if violation.equation == "3,4":
+        return "not visited" in violation.message
+    if violation.equation == "10":
+        pair = next((a, b) for a, b in instance.consecutive if violation.message.startswith(f"{b} must immediately follow {a},"))
+        return not set(pair) & set(stops)
+    return False
+
+
+def _reduced_cost(instance: Instance, order: tuple[int, ...], pi: np.ndarray, start: float) -> float:
+    path = (0, *order, 0)
+    return start + sum(instance.distance[a, b] - pi[b] for a, b in itertools.pairwise(path))
+
+
+def _random_duals(instance: Instance, seed: int) -> tuple[np.ndarray, float]:
+    rng = random.Random(seed)
+    scale = float(instance.distance.max())
+    pi = np.array([0.0] + [rng.uniform(0, 1.6 * scale) for _ in range(instance.n_dcs)])
+    return pi, rng.uniform(0, 0.5 * scale)
+
+
+def _elementary(net: ClassNetwork) -> ClassNetwork:
+    n = len(net.load)
+    return ClassNetwork(net.distance, net.allowed, net.load, net.capacity, net.max_stops, net.max_distance,
+                        net.return_distance, ng_masks(net.distance, size=n))
+
+
+@pytest.mark.parametrize(("kind", "seed"), INSTANCES)
+def test_exact_pricing_matches_route_enumeration(kind: str, seed: int) -> None:
+    instance = _instance(kind, seed)
+    pi, start = _random_duals(instance, seed)
+    arc_cost = instance.distance - pi[None, :]
+    classes = vehicle_classes(instance)
+    for vc, net in zip(classes, class_networks(instance, classes)):
+        costs = {r: _reduced_cost(instance, r, pi, start) for r in _feasible_routes(instance, vc)}
+        truth = min([0.0, *costs.values()])
+        elementary = price(_elementary(net), arc_cost, start, exact=True, max_routes=10_000)
+        assert elementary.minimum == pytest.approx(truth, abs=1e-6), vc.name
+        for route in elementary.routes:  # real routes at their true reduced cost (dominance may skip some)
+            assert costs[route.stops] == pytest.approx(route.reduced_cost, abs=1e-6) and route.reduced_cost < 0
+        relaxed = price(net, arc_cost, start, exact=True, max_routes=10)
+        assert relaxed.minimum <= truth + 1e-6
+
+
+@pytest.mark.parametrize(("kind", "seed"), INSTANCES[:6])
+def test_heuristic_pricing_returns_only_real_negative_routes(kind: str, seed: int) -> None:
+    instance = _instance(kind, seed)
+    pi, start = _random_duals(instance, seed)
+    classes = vehicle_classes(instance)
+    for vc, net in zip(classes, class_networks(instance, classes)):
+        found = price(net, instance.distance - pi[None, :], start, exact=False, max_routes=50)
+        assert math.isnan(found.minimum)  # a heuristic proves nothing
+        feasible = set(_feasible_routes(instance, vc))
+        for route in found.routes:
+            assert route.reduced_cost < 0
+            assert route.reduced_cost == pytest.approx(_reduced_cost(instance, route.stops, pi, start))
+            if len(set(route.stops)) == len(route.stops):  # an elementary ng-route is a real route
+                assert route.stops in feasible
