@@ -61,6 +61,15 @@ class ClassNetwork:
         """The members of each ng-neighbourhood, in a fixed order (bit p of a local memory = member p)."""
         return tuple(tuple(j for j in range(len(self.load)) if mask >> j & 1) for mask in self.ng_masks)
 
+    @cached_property
+    def ng_position(self) -> np.ndarray:
+        """position[j, v]: the bit of DC v in memories local to j (its place in j's neighbourhood), else -1."""
+        n = len(self.load)
+        position = np.full((n, n), -1, dtype=np.int64)
+        for j, members in enumerate(self.ng_lists):
+            position[j, list(members)] = np.arange(len(members))
+        return position
+
 
 def class_networks(instance: Instance, classes: list[VehicleClass]) -> list[ClassNetwork]:
     """The pricing network of every class, from the exact arc reductions of the strong model.
@@ -113,6 +122,8 @@ class PricingResult:
 
 def ng_masks(distance: np.ndarray, size: int = NG_SIZE) -> tuple[int, ...]:
     """Bitmask of the ``size`` nearest DCs of each DC (itself included); 0 for the hub."""
+    if not 1 <= size <= 62:  # memories local to a DC are int64 bitmasks
+        raise ValueError(f"ng-neighbourhood size must be 1..62, got {size}")
     n = len(distance)
     masks = [0]
     for i in range(1, n):
@@ -143,144 +154,178 @@ def price(
 ) -> PricingResult:
     """Routes of negative reduced cost; ``arc_cost[i, j] = d_ij - pi_j``, ``start_cost = -mu_k``.
 
+    Labels are extended one stop count (level) at a time, all labels of a DC at once with numpy.
     Raises PricingTimeout when ``deadline`` (a ``time.perf_counter`` value) passes.
     """
     bound = completion_bounds(net, arc_cost)
-    n = len(arc_cost)
     successors = _successors(net, arc_cost, exact)
-    # a label: (cost, load, distance, ng memory, node, parent label)
-    kept: list[_Pool | None] = [None] * n
-    level = []
-    for j in successors[0]:
-        label = (start_cost + arc_cost[0, j], int(net.load[j]), float(net.distance[0, j]), 1 << j, j, None)
-        level.append(label)
-    finished: list[tuple[float, tuple]] = []
+    trace = _Trace()
+    kept: list[_Labels | None] = [None] * len(arc_cost)
+    first = successors[0]
+    level = _Labels(
+        cost=start_cost + arc_cost[0, first],
+        load=net.load[first].astype(np.int64),
+        dist=net.distance[0, first].astype(float),
+        memory=np.left_shift(1, net.ng_position[first, first]).astype(np.int64),
+        node=first,
+        ident=np.full(len(first), -1),  # parents: the hub
+    )
+    totals, finished = [], []
     labels = 0
     for stops in range(1, net.max_stops + 1):
-        level = _admit(level, kept, net, exact, deadline)
-        labels += len(level)
-        for label in level:
-            cost, _, dist, _, node, _ = label
-            if net.allowed[node, 0] and dist + net.distance[node, 0] <= net.max_distance:
-                total = cost + arc_cost[node, 0]
-                if total < NEGATIVE:
-                    finished.append((total, label))
+        level = _admit(level, kept, trace, exact, deadline)
+        labels += len(level.cost)
+        total, closing = _close(level, net, arc_cost)
+        totals.append(total)
+        finished.append(closing)
         if stops == net.max_stops:
             break
-        level = list(_extend(level, successors, arc_cost, net, bound, stops, deadline))
-    finished.sort(key=lambda f: f[0])
-    routes = [PricedRoute(total, _path(label)) for total, label in finished[:max_routes]]
-    minimum = min(0.0, finished[0][0]) if finished else 0.0
+        level = _extend(level, successors, arc_cost, net, bound[net.max_stops - stops - 1], deadline)
+    total, ident = np.concatenate(totals), np.concatenate(finished)
+    order = np.argsort(total, kind="stable")[:max_routes]
+    routes = [PricedRoute(float(total[k]), trace.path(int(ident[k]))) for k in order]
+    minimum = min(0.0, float(total.min())) if len(total) else 0.0
     return PricingResult(routes, minimum if exact else math.nan, labels)
 
 
-def _successors(net: ClassNetwork, arc_cost: np.ndarray, exact: bool) -> list[list[int]]:
+@dataclass
+class _Labels:
+    """Labels as parallel arrays; ``memory`` is the ng memory as a bitmask local to the label's node,
+    ``ident`` the label's index in the trace (after admission) or its parent's (before)."""
+
+    cost: np.ndarray
+    load: np.ndarray
+    dist: np.ndarray
+    memory: np.ndarray
+    node: np.ndarray
+    ident: np.ndarray
+
+    def take(self, rows: np.ndarray) -> _Labels:
+        return _Labels(self.cost[rows], self.load[rows], self.dist[rows], self.memory[rows], self.node[rows], self.ident[rows])
+
+    @staticmethod
+    def concat(parts: list[_Labels]) -> _Labels:
+        return _Labels(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("cost", "load", "dist", "memory", "node", "ident")))
+
+    def by_node(self) -> list[tuple[int, np.ndarray]]:
+        """(node, rows of its labels, cheapest first) for every node with labels."""
+        order = np.lexsort((self.cost, self.node))
+        nodes, starts = np.unique(self.node[order], return_index=True)
+        bounds = [*starts[1:], len(order)]
+        return [(int(v), order[a:b]) for v, a, b in zip(nodes, starts, bounds)]
+
+
+class _Trace:
+    """Node and parent of every admitted label, to read routes back."""
+
+    def __init__(self) -> None:
+        self.node: list[int] = []
+        self.parent: list[int] = []
+
+    def add(self, nodes: np.ndarray, parents: np.ndarray) -> np.ndarray:
+        first = len(self.node)
+        self.node.extend(nodes.tolist())
+        self.parent.extend(parents.tolist())
+        return np.arange(first, len(self.node))
+
+    def path(self, ident: int) -> tuple[int, ...]:
+        nodes = []
+        while ident >= 0:
+            nodes.append(self.node[ident])
+            ident = self.parent[ident]
+        return tuple(reversed(nodes))
+
+
+def _successors(net: ClassNetwork, arc_cost: np.ndarray, exact: bool) -> list[np.ndarray]:
+    """Each node's DC successors, cheapest first (heuristic pricing: only the cheapest few)."""
     out = []
     for i in range(len(arc_cost)):
-        js = [int(j) for j in np.flatnonzero(net.allowed[i]) if j != 0]
-        js.sort(key=lambda j: arc_cost[i, j])
+        js = np.flatnonzero(net.allowed[i, 1:]) + 1
+        js = js[np.argsort(arc_cost[i, js], kind="stable")]
         out.append(js if exact or i == 0 else js[:HEURISTIC_SUCCESSORS])
     return out
 
 
-def _extend(level, successors, arc_cost, net: ClassNetwork, bound, stops: int, deadline: float):
-    """Every feasible one-DC extension of the labels in ``level`` that can still turn negative."""
-    left = net.max_stops - stops - 1  # DCs that may follow the new one
-    for label in level:
+def _close(level: _Labels, net: ClassNetwork, arc_cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Reduced costs and trace ids of the routes that return to the hub from a label, if negative."""
+    home = net.allowed[level.node, 0] & (level.dist + net.distance[level.node, 0] <= net.max_distance)
+    total = level.cost + arc_cost[level.node, 0]
+    negative = home & (total < NEGATIVE)
+    return total[negative], level.ident[negative]
+
+
+def _extend(level: _Labels, successors, arc_cost, net: ClassNetwork, bound: np.ndarray, deadline: float) -> _Labels:
+    """Every feasible one-DC extension of ``level`` that can still turn negative.
+
+    ``bound[c, j]``: least reduced cost from j back to the hub with the stops left after j and c load units.
+    """
+    parts = []
+    position = net.ng_position
+    for i, rows in level.by_node():
         if time.perf_counter() > deadline:
             raise PricingTimeout
-        cost, load, dist, memory, i, _ = label
-        for j in successors[i]:
-            if memory >> j & 1:
-                continue
-            load2 = load + int(net.load[j])
-            if load2 > net.capacity:
-                continue
-            dist2 = dist + net.distance[i, j]
-            if dist2 + net.return_distance[j] > net.max_distance:
-                continue
-            cost2 = cost + arc_cost[i, j]
-            if cost2 + bound[left, net.capacity - load2, j] >= NEGATIVE:
-                continue
-            yield (cost2, load2, dist2, (memory & net.ng_masks[j]) | (1 << j), j, label)
+        succ = successors[i]
+        here = level.take(rows)
+        load = here.load[:, None] + net.load[succ][None, :]
+        dist = here.dist[:, None] + net.distance[i, succ][None, :]
+        cost = here.cost[:, None] + arc_cost[i, succ][None, :]
+        ok = (load <= net.capacity) & (dist + net.return_distance[succ][None, :] <= net.max_distance)
+        ok &= cost + bound[np.clip(net.capacity - load, 0, None), succ[None, :]] < NEGATIVE
+        seen = position[i, succ]  # where j sits in i's neighbourhood, -1 if outside (then never remembered)
+        ok &= ~((seen >= 0)[None, :] & ((here.memory[:, None] >> np.maximum(seen, 0)[None, :]) & 1).astype(bool))
+        r, c = np.nonzero(ok)
+        j = succ[c]
+        parts.append(_Labels(cost[r, c], load[r, c], dist[r, c], _carry_memory(net, i, here.memory[r], j), j, here.ident[r]))
+    return _Labels.concat(parts) if parts else level.take(np.array([], dtype=int))
 
 
-def _admit(level, kept: list[_Pool | None], net: ClassNetwork, exact: bool, deadline: float) -> list[tuple]:
+def _carry_memory(net: ClassNetwork, i: int, memory: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Memory at j = (memory at i, restricted to j's neighbourhood) plus j, re-encoded local to j."""
+    carried = np.left_shift(1, net.ng_position[j, j]).astype(np.int64)
+    for p, v in enumerate(net.ng_lists[i]):
+        target = net.ng_position[j, v]
+        keep = (((memory >> p) & 1) == 1) & (target >= 0)
+        carried |= np.where(keep, np.left_shift(1, np.maximum(target, 0)), 0)
+    return carried
+
+
+def _admit(level: _Labels, kept: list[_Labels | None], trace: _Trace, exact: bool, deadline: float) -> _Labels:
     """Drop the labels of ``level`` dominated by a kept label or by a cheaper one of the same level.
 
     Label a dominates b at the same DC when a costs, loads, drives and remembers no more than b and has
-    no more stops (it is kept from an earlier level, or is of the same level).  Vectorised with numpy:
-    the ng memory at DC j is a subset of j's neighbourhood, so it fits in a small bitmask local to j.
+    no more stops (it is kept from an earlier level, or is of the same level).  The ng memory at DC j is
+    a subset of j's neighbourhood, so it is a small bitmask local to j and the test vectorises.
     """
-    by_node: dict[int, list[tuple]] = {}
-    for label in level:
-        by_node.setdefault(label[4], []).append(label)
-    admitted = []
-    for node, labels in by_node.items():
+    parts = []
+    for node, rows in level.by_node():
         if time.perf_counter() > deadline:
             raise PricingTimeout
-        labels.sort(key=lambda lab: lab[0])
-        if not exact:
-            labels = labels[:HEURISTIC_LABELS]
-        fresh = _Pool.of(labels, net.ng_lists[node])
-        keep = ~fresh.dominated_by(kept[node]) & ~fresh.dominated_by(fresh, earlier_only=True)
-        kept[node] = _Pool.join(kept[node], fresh.select(keep))
-        admitted.extend(label for label, k in zip(labels, keep) if k)
-    return admitted
+        fresh = level.take(rows if exact else rows[:HEURISTIC_LABELS])
+        keep = ~_dominated(fresh, kept[node]) & ~_dominated(fresh, fresh, earlier_only=True)
+        fresh = fresh.take(np.flatnonzero(keep))
+        fresh.ident = trace.add(fresh.node, fresh.ident)
+        kept[node] = fresh if kept[node] is None else _Labels.concat([kept[node], fresh])
+        parts.append(fresh)
+    return _Labels.concat(parts) if parts else level
 
 
-class _Pool:
-    """Labels at one DC as arrays: cost, load, distance and the local ng-memory bitmask."""
+DOMINANCE_CHUNK = 512  # rows per broadcast block: bounds the memory of the pairwise comparison
 
-    CHUNK = 512  # rows per broadcast block: bounds the memory of the pairwise comparison
 
-    def __init__(self, cost: np.ndarray, load: np.ndarray, dist: np.ndarray, memory: np.ndarray) -> None:
-        self.cost, self.load, self.dist, self.memory = cost, load, dist, memory
-
-    @classmethod
-    def of(cls, labels: list[tuple], ng_list: tuple[int, ...]) -> _Pool:
-        local = [sum(1 << p for p, v in enumerate(ng_list) if lab[3] >> v & 1) for lab in labels]
-        return cls(
-            np.array([lab[0] for lab in labels]),
-            np.array([lab[1] for lab in labels]),
-            np.array([lab[2] for lab in labels]),
-            np.array(local, dtype=np.int64),
-        )
-
-    @staticmethod
-    def join(a: _Pool | None, b: _Pool) -> _Pool:
-        if a is None:
-            return b
-        return _Pool(*(np.concatenate([x, y]) for x, y in zip(a.arrays(), b.arrays())))
-
-    def arrays(self) -> tuple[np.ndarray, ...]:
-        return self.cost, self.load, self.dist, self.memory
-
-    def select(self, mask: np.ndarray) -> _Pool:
-        return _Pool(*(x[mask] for x in self.arrays()))
-
-    def dominated_by(self, other: _Pool | None, *, earlier_only: bool = False) -> np.ndarray:
-        """For each label here: does a label of ``other`` dominate it (``earlier_only``: one listed before it)?"""
-        out = np.zeros(len(self.cost), dtype=bool)
-        if other is None or not len(other.cost):
-            return out
-        for lo in range(0, len(self.cost), self.CHUNK):
-            rows = slice(lo, lo + self.CHUNK)
-            hit = (
-                (other.cost[None, :] <= self.cost[rows, None])
-                & (other.load[None, :] <= self.load[rows, None])
-                & (other.dist[None, :] <= self.dist[rows, None])
-                & ((other.memory[None, :] & ~self.memory[rows, None]) == 0)
-            )
-            if earlier_only:
-                hit &= np.arange(len(other.cost))[None, :] < np.arange(lo, lo + hit.shape[0])[:, None]
-            out[rows] = hit.any(axis=1)
+def _dominated(labels: _Labels, other: _Labels | None, *, earlier_only: bool = False) -> np.ndarray:
+    """For each label: does a label of ``other`` dominate it (``earlier_only``: one listed before it)?"""
+    out = np.zeros(len(labels.cost), dtype=bool)
+    if other is None or not len(other.cost):
         return out
-
-
-def _path(label) -> tuple[int, ...]:
-    nodes = []
-    while label is not None:
-        nodes.append(label[4])
-        label = label[5]
-    return tuple(reversed(nodes))
+    for lo in range(0, len(labels.cost), DOMINANCE_CHUNK):
+        rows = slice(lo, lo + DOMINANCE_CHUNK)
+        hit = (
+            (other.cost[None, :] <= labels.cost[rows, None])
+            & (other.load[None, :] <= labels.load[rows, None])
+            & (other.dist[None, :] <= labels.dist[rows, None])
+            & ((other.memory[None, :] & ~labels.memory[rows, None]) == 0)
+        )
+        if earlier_only:
+            hit &= np.arange(len(other.cost))[None, :] < np.arange(lo, lo + hit.shape[0])[:, None]
+        out[rows] = hit.any(axis=1)
+    return out
