@@ -212,7 +212,7 @@ def solve_exact_highs(instance: Instance, options: SolveOptions) -> SolveResult:
     _configure(run.highs, options, log, remaining=options.time_limit - (time.perf_counter() - started))
     if start is not None:
         _set_mip_start(run, instance, start[1])
-    interrupted = _run_interruptibly(run.highs)
+    interrupted = run_interruptibly(run.highs)
     if start is not None:
         notes.append(log.start_verdict(start[0]))
     return _result(instance, run, options, started, start, interrupted, notes)
@@ -285,16 +285,27 @@ def _set_mip_start(run: HighsHandoff, instance: Instance, plan: Plan) -> None:
 
 
 # ----- running ----------------------------------------------------------------------------------
-def _run_interruptibly(highs: highspy.Highs) -> bool:
-    """Run HiGHS in its worker thread; Ctrl-C cancels the search (keeping its incumbent). True if cancelled."""
-    highs.HandleUserInterrupt = True  # installs the callbacks through which cancelSolve() stops the search
+POLL_SECONDS = 0.1  # how often the calling thread looks at Ctrl-C and the deadline while HiGHS runs
+
+
+def run_interruptibly(highs: highspy.Highs, deadline: float | None = None) -> bool:
+    """Run HiGHS in its worker thread; Ctrl-C, or ``deadline`` (a ``time.perf_counter()`` value)
+    passing, cancels the search, which keeps its incumbent and dual bound. True if Ctrl-C cancelled it.
+
+    A cancel takes effect only where HiGHS checks its own limits (its interrupt callbacks): a phase
+    that checks none, such as the analytic-centre interior-point solve at the MIP root, runs to its end.
+    """
+    if not highs.HandleUserInterrupt:  # installs (once per object) the callbacks through which cancelSolve() acts
+        highs.HandleUserInterrupt = True
     highs.startSolve()
     interrupted = False
     while True:
         try:
-            finished, _ = highs.wait(0.1)
+            finished, _ = highs.wait(POLL_SECONDS)
             if finished:
                 return interrupted
+            if deadline is not None and time.perf_counter() >= deadline:
+                highs.cancelSolve()
         except KeyboardInterrupt:
             interrupted = True
             highs.cancelSolve()

@@ -15,6 +15,10 @@ HiGHS has no lazy-constraint callback, so the rounded capacity inequalities of
 The answer is exact: a plan is reported optimal only when HiGHS closed a relaxation of the
 problem with that plan feasible for the original one, and every plan passes the independent
 checker through :func:`~milp_milkrun.solve.result.make_result`.
+
+Every HiGHS solve runs through :func:`~milp_milkrun.solve.highs.run_interruptibly`: it is cancelled
+when the deadline passes (at the next point where HiGHS checks its limits) or on Ctrl-C, keeping the
+plan and bound found so far; Ctrl-C also ends the loop.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from milp_milkrun.models.strong import (
     violated_route_sets,
 )
 from milp_milkrun.plan import Plan
+from milp_milkrun.solve.highs import run_interruptibly
 from milp_milkrun.solve.options import SolveOptions
 from milp_milkrun.solve.result import SolveResult, make_result
 
@@ -68,6 +73,7 @@ class CutLoop:
     mip_runs: int = 0
     fixed_arcs: list[int] = field(default_factory=list)
     infeasible: bool = False
+    interrupted: bool = False  # Ctrl-C: stop and keep the best plan and bound so far
     error: str = ""  # set when a model point fails the checker: a bug, raised after the MIP stops
     reason: str = "HiGHS proved the strong formulation infeasible"
     _lp: highspy.Highs | None = None
@@ -139,8 +145,11 @@ class CutLoop:
         for _ in range(MAX_LP_ROUNDS):
             if time.perf_counter() >= phase_end:
                 return
-            self._lp.setOptionValue("time_limit", max(self.remaining(), 0.01))
-            self._lp.run()
+            # HiGHS compares its time limit with the run time summed over every run of this object
+            self._lp.setOptionValue("time_limit", self._lp.getRunTime() + max(self.remaining(), 0.01))
+            self.interrupted = run_interruptibly(self._lp, self.deadline)
+            if self.interrupted:
+                return
             status = self._lp.getModelStatus()
             if status == highspy.HighsModelStatus.kInfeasible:
                 self.infeasible = True
@@ -204,7 +213,7 @@ class CutLoop:
         mip.cbMipImprovingSolution.subscribe(on_solution)
         mip.cbMipInterrupt.subscribe(on_interrupt)
         self.mip_runs += 1
-        mip.run()
+        self.interrupted = run_interruptibly(mip, self.deadline)
         if self.error:
             raise CheckFailedError(self.error)
         status = mip.getModelStatus()
@@ -270,10 +279,19 @@ def run_cut_loop(instance: Instance, options: SolveOptions, *, incumbent: Plan |
             raise CheckFailedError("a plan that passes the checker uses an arc the strong model excludes")
         if report.objective < loop.best_cost:
             loop.best_plan, loop.best_cost = plan, report.objective
+    try:
+        _alternate_lp_rounds_and_mips(loop)
+    except KeyboardInterrupt:  # Ctrl-C between two HiGHS solves (those cancel themselves), e.g. while separating
+        loop.interrupted = True
+    return loop
+
+
+def _alternate_lp_rounds_and_mips(loop: CutLoop) -> None:
+    """Stages 1-3, repeated while a MIP run returns new cuts and time is left."""
     while loop.remaining() > 0:
         loop.lp_rounds_until_stall()
-        if loop.infeasible or loop.best_bound >= loop.best_cost - _closed(loop) or loop.remaining() < MIN_MIP_SECONDS:
-            break
+        if loop.interrupted or loop.infeasible or loop.best_bound >= loop.best_cost - _closed(loop) or loop.remaining() < MIN_MIP_SECONDS:
+            return
         loop.fix_by_reduced_cost()
         outcome = loop.run_mip()
         loop.log(f"MIP run {loop.mip_runs}: {outcome}; bound {loop.best_bound:,.6g}, incumbent {loop.best_cost:,.6g}")
@@ -282,10 +300,9 @@ def run_cut_loop(instance: Instance, options: SolveOptions, *, incumbent: Plan |
                 loop.infeasible = True
             elif loop.best_plan is not None:
                 loop.best_bound = loop.best_cost  # no plan better than the incumbent exists
-            break
-        if outcome in ("optimal", "stopped"):
-            break
-    return loop
+            return
+        if loop.interrupted or outcome in ("optimal", "stopped"):
+            return
 
 
 def _closed(loop: CutLoop) -> float:
@@ -303,10 +320,14 @@ def solve_strong(instance: Instance, options: SolveOptions | None = None, *, kin
                            model="strong", backend="highs", seed=options.seed, message=loop.reason)
     bound = loop.best_bound if math.isfinite(loop.best_bound) else None
     if loop.best_plan is None:
+        why = "interrupted by Ctrl-C" if loop.interrupted else "no plan found within the time limit"
         return make_result(instance, status="no_solution", plan=None, bound=bound, runtime_s=runtime,
-                           model="strong", backend="highs", seed=options.seed, message="no plan found within the time limit")
+                           model="strong", backend="highs", seed=options.seed, message=why, interrupted=loop.interrupted)
     gap = (loop.best_cost - loop.best_bound) / max(abs(loop.best_cost), 1e-12)
     proven = loop.best_bound >= loop.best_cost - _closed(loop) or gap <= options.gap
     message = f"{loop.model.kind} model, {len(loop.model.block('rci_capacity_cuts').rows)} capacity cuts, {loop.lp_rounds} LP rounds, {loop.mip_runs} MIP runs, {len(loop.fixed_arcs)} arcs fixed by reduced cost"
+    if loop.interrupted:
+        message = f"interrupted by Ctrl-C: best plan and bound so far; {message}"
     return make_result(instance, status="optimal" if proven else "feasible", plan=loop.best_plan, bound=bound,
-                       runtime_s=runtime, model="strong", backend="highs", seed=options.seed, message=message)
+                       runtime_s=runtime, model="strong", backend="highs", seed=options.seed, message=message,
+                       interrupted=loop.interrupted)

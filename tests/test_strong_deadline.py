@@ -1,0 +1,70 @@
+"""Deadlines and Ctrl-C around HiGHS: ``run_interruptibly`` (solve/highs.py) and the strong model's cut
+loop (solve/strong.py), which runs every LP and MIP through it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import highspy
+import numpy as np
+import pytest
+
+from milp_milkrun.checker import check_plan
+from milp_milkrun.io import load_instance, load_plan
+from milp_milkrun.models.strong import build_strong_model, solution_from_plan
+from milp_milkrun.solve import SolveOptions
+from milp_milkrun.solve.highs import run_interruptibly
+from milp_milkrun.solve.strong import solve_strong
+
+REPO = Path(__file__).resolve().parents[1]
+SLACK_SECONDS = 5.0  # generous: the suite may run on a loaded 2-core machine
+
+
+def _ecom74_and_plan():
+    instance = load_instance(REPO / "instances" / "ecom74.json")
+    plan = load_plan(REPO / "instances" / "ecom74_plan13.json", instance)
+    return instance, plan, check_plan(instance, plan).objective
+
+
+def test_a_mip_cancelled_at_its_deadline_keeps_its_incumbent_and_a_valid_bound() -> None:
+    """ecom74's MIP is far from solved after 3 s and HiGHS has no time limit here: only the deadline stops
+    it. The callbacks the cut loop relies on fire in HiGHS's worker thread, and the bound survives the cancel."""
+    instance, plan, cost = _ecom74_and_plan()
+    model = build_strong_model(instance)
+    mip = model.to_highs()
+    arcs = np.arange(model.n_arcs, dtype=np.int32)
+    mip.setSolution(len(arcs), arcs, solution_from_plan(model, plan)[arcs])
+    improving: list[float] = []
+    limit_checks: list[float] = []
+    mip.cbMipImprovingSolution.subscribe(lambda event: improving.append(event.data_out.objective_function_value))
+    mip.cbMipInterrupt.subscribe(lambda event: limit_checks.append(event.data_out.mip_dual_bound))
+    started = time.perf_counter()
+    ctrl_c = run_interruptibly(mip, deadline=started + 3)
+    assert time.perf_counter() - started < 3 + SLACK_SECONDS
+    assert not ctrl_c and mip.getModelStatus() == highspy.HighsModelStatus.kInterrupt
+    assert improving and limit_checks
+    info = mip.getInfo()
+    assert info.objective_function_value <= cost + 1e-6  # the incumbent (at worst the MIP start) is kept
+    assert 0 < info.mip_dual_bound <= cost  # a finite, valid bound, not -inf
+
+
+def test_ctrl_c_stops_the_cut_loop_and_keeps_the_best_plan() -> None:
+    """Ctrl-C during the LP rounds (in a HiGHS solve or between two) ends the solve with the plan so far."""
+    instance, plan, cost = _ecom74_and_plan()
+    ctrl_c = threading.Timer(1.5, os.kill, (os.getpid(), signal.SIGINT))
+    started = time.perf_counter()
+    ctrl_c.start()
+    try:
+        result = solve_strong(instance, SolveOptions(log=False, time_limit=60, warm_start=plan))
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C escaped the cut loop: the plan and bound found so far were lost")
+    finally:
+        ctrl_c.cancel()
+    assert time.perf_counter() - started < 1.5 + SLACK_SECONDS
+    assert result.interrupted and "interrupted by Ctrl-C" in result.message
+    assert result.status == "feasible" and result.objective is not None and result.objective <= cost + 1e-6
+    assert result.bound is None or 0 < result.bound <= result.objective
