@@ -31,8 +31,8 @@ import highspy
 import numpy as np
 
 from milp_milkrun.instance import Instance
-from milp_milkrun.models.strong import VehicleClass, vehicle_classes
-from milp_milkrun.plan import Plan, Route
+from milp_milkrun.models.strong import VehicleClass, assign_vehicles, vehicle_classes
+from milp_milkrun.plan import Plan
 
 FAMILIES = (
     ("sp01_cover", "sum_r a_ir lambda_r = 1   for all DCs i"),
@@ -147,13 +147,7 @@ class RouteMaster:
 
     def plan_of(self, columns: list[RouteColumn]) -> Plan:
         """Give each route a distinct vehicle of its class, in name order."""
-        free = {k: list(vc.vehicles) for k, vc in enumerate(self.classes)}
-        ids = self.instance.node_ids
-        routes = []
-        for column in columns:
-            vehicle = free[column.vehicle_class].pop(0) if free[column.vehicle_class] else f"{self.classes[column.vehicle_class].name}-extra"
-            routes.append(Route(vehicle, tuple(ids[s] for s in column.stops)))
-        return Plan(tuple(routes))
+        return assign_vehicles(self.instance, self.classes, [(c.vehicle_class, c.stops) for c in columns])
 
     def _start_values(self, plan: Plan, n_cols: int) -> np.ndarray | None:
         class_of = {v: k for k, vc in enumerate(self.classes) for v in vc.vehicles}

@@ -587,13 +587,18 @@ def split_giant_tour(model: StrongModel, order: Sequence[int]) -> list[list[int]
     return trips
 
 
-def plan_from_routes(model: StrongModel, trips: list[tuple[int, list[int]]]) -> Plan:
+def plan_from_routes(model: StrongModel, trips: Sequence[tuple[int, Sequence[int]]]) -> Plan:
     """Give each trip a distinct vehicle of its class, in name order."""
-    free = {k: list(vc.vehicles) for k, vc in enumerate(model.classes)}
-    ids = model.instance.node_ids
+    return assign_vehicles(model.instance, model.classes, trips)
+
+
+def assign_vehicles(instance: Instance, classes: list[VehicleClass], trips: Sequence[tuple[int, Sequence[int]]]) -> Plan:
+    """Trips (class index, DC indices) as a plan: each gets a distinct vehicle of its class, in name order."""
+    free = {k: list(vc.vehicles) for k, vc in enumerate(classes)}
+    ids = instance.node_ids
     routes = []
     for k, stops in trips:
-        vehicle = free[k].pop(0) if free[k] else f"{model.classes[k].name}-extra"
+        vehicle = free[k].pop(0) if free[k] else f"{classes[k].name}-extra"
         routes.append(Route(vehicle, tuple(ids[s] for s in stops)))
     return Plan(tuple(routes))
 
