@@ -33,6 +33,7 @@ import numpy as np
 from milp_milkrun.instance import Instance
 from milp_milkrun.models.strong import VehicleClass, assign_vehicles, vehicle_classes
 from milp_milkrun.plan import Plan
+from milp_milkrun.runtime.highs import new_highs
 
 FAMILIES = (
     ("sp01_cover", "sum_r a_ir lambda_r = 1   for all DCs i"),
@@ -62,8 +63,7 @@ class RouteMaster:
         self.columns: list[RouteColumn] = []
         self._known: set[tuple[int, tuple[int, ...]]] = set()
         n = instance.n_dcs
-        self.highs = highspy.Highs()
-        self.highs.setOptionValue("output_flag", False)
+        self.highs = new_highs()
         no_entries = (0, np.array([], dtype=np.int32), np.array([]))
         for _ in range(n):  # sp01_cover
             self.highs.addRow(1.0, 1.0, *no_entries)
@@ -127,8 +127,7 @@ class RouteMaster:
         """The cheapest plan made of the generated columns (HiGHS MIP over them) and HiGHS's dual bound of
         that restricted problem (NOT a bound on the instance: columns are missing)."""
         lp = self.highs.getLp()
-        mip = highspy.Highs()
-        mip.setOptionValue("output_flag", False)
+        mip = new_highs()
         mip.passModel(lp)
         n_cols = lp.num_col_
         mip.changeColsIntegrality(n_cols, np.arange(n_cols, dtype=np.int32), np.full(n_cols, highspy.HighsVarType.kInteger))

@@ -45,6 +45,7 @@ import numpy as np
 
 from milp_milkrun.instance import Instance, VehicleType
 from milp_milkrun.plan import Plan, Route
+from milp_milkrun.runtime.highs import new_highs
 
 EPS = 1e-6  # LP values below this are zero; cut violations must exceed it
 
@@ -171,8 +172,7 @@ class StrongModel:
     # ----- hand-off to HiGHS -------------------------------------------------------------
     def to_highs(self, *, relax: bool = False) -> highspy.Highs:
         """A fresh ``Highs`` object holding this model (``relax``: the LP relaxation)."""
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = new_highs()
         lp = highspy.HighsLp()
         lp.num_col_ = len(self.cost)
         lp.col_cost_ = np.array(self.cost)

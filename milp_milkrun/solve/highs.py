@@ -41,6 +41,7 @@ from milp_milkrun.plan import Plan
 from milp_milkrun.solve.options import SolveOptions
 from milp_milkrun.solve.result import SolveResult, Status, make_result
 from milp_milkrun.solve.routes import RouteExtractionError, follow_arcs
+from milp_milkrun.runtime.highs import new_highs
 
 MODEL = "exact"
 BACKEND = "highs"
@@ -75,8 +76,7 @@ def _hand_off(model: pyo.ConcreteModel) -> HighsHandoff:
     _set_columns(lp, columns)
     _set_objective(lp, model, column_of)
     row_families = _set_rows(lp, model, column_of)
-    highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)  # silent until _configure routes the log through Python
+    highs = new_highs()
     if highs.passModel(lp) == highspy.HighsStatus.kError:
         raise RuntimeError(f"HiGHS refused the model {model.name}")
     return HighsHandoff(

@@ -25,6 +25,7 @@ from milp_milkrun.errors import CheckFailedError, InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.models.exact_pulp import PulpExactModel, build_exact_pulp
 from milp_milkrun.plan import Plan
+from milp_milkrun.runtime import highs as _highs_runtime  # noqa: F401  (consumes HiGHS's stdout banner before PuLP makes a Highs)
 from milp_milkrun.solve.options import SolveOptions
 from milp_milkrun.solve.result import SolveResult, Status, make_result
 from milp_milkrun.solve.routes import follow_arcs
