@@ -13,9 +13,8 @@ from dataclasses import asdict, dataclass, field
 
 from milp_milkrun.errors import CheckFailedError
 from milp_milkrun.instance import Instance
+from milp_milkrun.limits import exceeds
 from milp_milkrun.plan import Plan, Route
-
-RELATIVE_TOLERANCE = 1e-6  # distances and loads compare with this relative tolerance
 
 
 @dataclass(frozen=True)
@@ -63,10 +62,6 @@ class CheckReport:
             "objective": self.objective,
             "violations": [asdict(v) for v in self.violations],
         }
-
-
-def _exceeds(value: float, limit: float) -> bool:
-    return value > limit + RELATIVE_TOLERANCE * max(1.0, abs(limit))
 
 
 def check_plan(instance: Instance, plan: Plan) -> CheckReport:
@@ -152,9 +147,9 @@ def _route_report(instance: Instance, route: Route) -> RouteReport:
 
 def _route_limits(r: RouteReport) -> list[Violation]:
     found = []
-    if r.capacity is not None and _exceeds(r.load, r.capacity):
+    if r.capacity is not None and exceeds(r.load, r.capacity):
         found.append(Violation("5", f"vehicle {r.vehicle} carries {r.load:g} > capacity {r.capacity:g}"))
-    if r.max_distance is not None and _exceeds(r.distance, r.max_distance):
+    if r.max_distance is not None and exceeds(r.distance, r.max_distance):
         found.append(Violation("6", f"vehicle {r.vehicle} drives {r.distance:.6g} > limit {r.max_distance:g}"))
     if r.max_stops is not None and r.n_stops > r.max_stops:
         found.append(Violation("7", f"vehicle {r.vehicle} visits {r.n_stops} DCs > limit {r.max_stops}"))

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from milp_milkrun.heuristics.solution import Route, Solution, route_totals
+from milp_milkrun.limits import allowance
 
 GRANULAR = 20  # nearest units each unit looks at
 MAX_SEGMENT = 3  # longest segment a cross-exchange moves
@@ -58,7 +59,7 @@ def _free_ceiling(sol: Solution) -> tuple[float, int]:
 def _ceilings(sol: Solution, free: tuple[float, int], ra: Route, rb: Route) -> tuple[float, int]:
     p = sol.p
     capacity = max(free[0], p.capacity[ra.vehicle], p.capacity[rb.vehicle])
-    return capacity + 1e-9 * max(1.0, capacity), max(free[1], p.max_stops[ra.vehicle], p.max_stops[rb.vehicle])
+    return allowance(capacity), max(free[1], p.max_stops[ra.vehicle], p.max_stops[rb.vehicle])
 
 
 # ----- operators: each yields the moves around unit u whose delta is below ``threshold`` ---------

@@ -18,6 +18,7 @@ import numpy as np
 
 from milp_milkrun.heuristics.chains import build_chains
 from milp_milkrun.instance import Instance
+from milp_milkrun.limits import allowance
 
 BLOCKED = 1e13  # cost of a damaged arc: exceeds NO_LIMIT, so any route using one is infeasible
 NO_LIMIT = 1e11  # stands for "no distance limit"; real routes are far shorter
@@ -63,9 +64,9 @@ class Problem:
         """True when vehicle v may drive a route with this load, stop count, length and allowed mask."""
         return (
             (mask >> v) & 1 == 1
-            and load <= self.capacity[v] + 1e-9 * max(1.0, self.capacity[v])
+            and load <= allowance(self.capacity[v])
             and size <= self.max_stops[v]
-            and length <= self.max_distance[v] + 1e-9 * max(1.0, self.max_distance[v])
+            and length <= allowance(self.max_distance[v])
         )
 
     def smallest_free_fit(self, free: int, load: float, size: int, length: float, mask: int) -> int:

@@ -60,6 +60,7 @@ def solve_with_heuristic_start(
         model=result.model,
         backend=result.backend,
         seed=options.seed,
+        requested_gap=options.gap,
         message=_joined(note, "the solver returned nothing better, so the warm start is the plan", result.message),
     )
 

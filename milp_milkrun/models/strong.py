@@ -45,6 +45,7 @@ import numpy as np
 
 from milp_milkrun.instance import Instance, VehicleType
 from milp_milkrun.plan import Plan, Route
+from milp_milkrun.limits import allowance
 from milp_milkrun.runtime.highs import new_highs
 
 EPS = 1e-6  # LP values below this are zero; cut violations must exceed it
@@ -103,11 +104,8 @@ def _may_serve(instance: Instance, vt: VehicleType, banned: frozenset[str], i: i
     if instance.node_ids[i] in banned or instance.demand[i] > vt.capacity:
         return False
     sp = shortest_paths(instance)
-    return vt.max_distance is None or sp[0, i] + sp[i, 0] <= _with_tolerance(vt.max_distance)
+    return vt.max_distance is None or sp[0, i] + sp[i, 0] <= allowance(vt.max_distance)
 
-
-def _with_tolerance(limit: float) -> float:
-    return limit + 1e-9 * max(1.0, limit)
 
 
 @functools.lru_cache(maxsize=8)
@@ -318,7 +316,7 @@ def _pair_fits(instance: Instance, vc: VehicleClass, i: int, j: int) -> bool:
         return False
     if vc.max_distance is not None:
         sp = shortest_paths(instance)
-        return bool(sp[0, i] + instance.distance[i, j] + sp[j, 0] <= _with_tolerance(vc.max_distance))
+        return bool(sp[0, i] + instance.distance[i, j] + sp[j, 0] <= allowance(vc.max_distance))
     return True
 
 

@@ -24,6 +24,7 @@ from functools import cached_property
 import numpy as np
 
 from milp_milkrun.instance import Instance
+from milp_milkrun.limits import FLOAT_NOISE
 from milp_milkrun.models.strong import (
     VehicleClass,
     demand_grain,
@@ -36,7 +37,7 @@ HEURISTIC_SUCCESSORS = 10  # heuristic pricing extends each label to this many c
 HEURISTIC_LABELS = 30  # ... and keeps at most this many labels per DC and stop count
 NEGATIVE = -1e-7  # a reduced cost below this is negative
 MAX_LOAD_UNITS = 400  # the completion bound has one row per load unit; coarser units beyond this
-LIMIT_TOLERANCE = 1e-6  # the checker's relative tolerance: a route it accepts must stay in the relaxation
+LIMIT_TOLERANCE = FLOAT_NOISE  # the checker's allowance: a route it accepts must stay in the relaxation
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,7 @@ def solve_pulp_model(
         model="exact",
         backend=f"pulp-{solver}",
         seed=options.seed,
+        requested_gap=options.gap,
         message="; ".join(n for n in [*notes, outcome.message] if n),
     )
 

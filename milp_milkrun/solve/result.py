@@ -6,10 +6,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from milp_milkrun.checker import CheckReport, verify_plan
+from milp_milkrun.errors import CheckFailedError
 from milp_milkrun.instance import Instance
 from milp_milkrun.plan import Plan
 
 Status = Literal["optimal", "feasible", "infeasible", "no_solution"]
+
+ABSOLUTE_GAP = 1e-6  # objective and bound this close are equal (HiGHS's default mip_abs_gap)
+FLOAT_NOISE = 1e-9  # relative: a bound this close below the objective is the same number (sums of floats)
 
 
 @dataclass(frozen=True)
@@ -73,16 +77,85 @@ def make_result(
     model: str,
     backend: str,
     seed: int,
+    requested_gap: float = 0.0,
     message: str = "",
     interrupted: bool = False,
 ) -> SolveResult:
-    """Build a result, passing its plan through the independent checker first.
+    """Build a result whose status is derived, never copied from the solver.
 
-    The objective reported is the checker's recomputed distance, never the solver's number; a plan
-    that fails the check raises :class:`~milp_milkrun.errors.CheckFailedError`.
+    Parameters
+    ----------
+    instance
+        The instance the plan is for.
+    status
+        What the solver *claims*. ``infeasible`` is kept only without a plan; ``optimal`` and
+        ``feasible`` become whatever the checked plan and the bound prove.
+    plan, bound
+        The best plan and a certified lower bound on the optimum (None when there is none).
+    requested_gap
+        The relative gap the caller asked for: the result is ``optimal`` only when the checker's
+        objective and ``bound`` are within it (or within :data:`ABSOLUTE_GAP`).
+    runtime_s, model, backend, seed, message, interrupted
+        Reported as given; a note is added to ``message`` when the solver claimed more than it proved.
+
+    Returns
+    -------
+    SolveResult
+        The plan passed through the independent checker (the objective is the checker's distance, never
+        the solver's number); a plan that fails the check raises
+        :class:`~milp_milkrun.errors.CheckFailedError`.
     """
     check = verify_plan(instance, plan, source=f"{model}/{backend}") if plan is not None else None
     objective = check.objective if check is not None else None
     if bound is not None and objective is not None:
-        bound = min(bound, objective)  # a bound above the incumbent is a solver tolerance artefact
-    return SolveResult(status, objective, bound, runtime_s, plan, check, model, backend, seed, message, interrupted)
+        bound = _without_float_noise(bound, objective)
+    derived, note = derive_status(status, objective, bound, requested_gap)
+    message = "; ".join(part for part in (message, note) if part)
+    return SolveResult(derived, objective, bound, runtime_s, plan, check, model, backend, seed, message, interrupted)
+
+
+def _without_float_noise(bound: float, objective: float) -> float:
+    """A bound above the checked objective (solver tolerances) or a hair below it is the objective itself."""
+    if bound >= objective - FLOAT_NOISE * max(1.0, abs(objective)):
+        return objective
+    return bound
+
+
+def derive_status(claimed: Status, objective: float | None, bound: float | None, requested_gap: float) -> tuple[Status, str]:
+    """The status a result may honestly carry, and a note when the solver claimed something else.
+
+    Parameters
+    ----------
+    claimed
+        The solver's own verdict.
+    objective
+        The checker's objective of the best plan, or None without a plan.
+    bound
+        A certified lower bound on the optimum, or None.
+    requested_gap
+        The relative gap within which a plan counts as optimal.
+
+    Returns
+    -------
+    tuple[Status, str]
+        ``optimal`` only when a checked plan and a bound are within the requested gap; ``feasible``
+        for any other plan; ``infeasible`` or ``no_solution`` without a plan. The note is empty unless
+        the derived status differs from the claim.
+    """
+    if objective is None:
+        if claimed in ("infeasible", "no_solution"):
+            return claimed, ""
+        return "no_solution", f"the solver claimed {claimed} but returned no plan"
+    if claimed == "infeasible":
+        raise CheckFailedError("the solver reports the model infeasible although a plan passing the checker exists")
+    if bound is not None and within_gap(objective, bound, requested_gap):
+        return "optimal", ""
+    if claimed == "optimal":
+        said = "no bound" if bound is None else f"a bound of {bound:.6g}, a gap of {(objective - bound) / max(abs(objective), 1e-12):.2%}"
+        return "feasible", f"the solver claimed optimality, but the checked plan ({objective:.6g}) has {said}: reported as feasible"
+    return "feasible", ""
+
+
+def within_gap(objective: float, bound: float, requested_gap: float) -> bool:
+    """True when ``bound`` proves ``objective`` optimal within ``requested_gap`` (relative) or :data:`ABSOLUTE_GAP`."""
+    return objective - bound <= max(requested_gap * abs(objective), ABSOLUTE_GAP)

@@ -16,7 +16,7 @@ The answer is exact: a plan is reported optimal only when HiGHS closed a relaxat
 problem with that plan feasible for the original one, and every plan passes the independent
 checker through :func:`~milp_milkrun.solve.result.make_result`.
 
-Every HiGHS solve runs through :func:`~milp_milkrun.solve.highs.run_interruptibly`: it is cancelled
+Every HiGHS solve runs through :func:`~milp_milkrun.runtime.highs.run_interruptibly`: it is cancelled
 when the deadline passes (at the next point where HiGHS checks its limits) or on Ctrl-C, keeping the
 plan and bound found so far; Ctrl-C also ends the loop.
 """
@@ -47,7 +47,7 @@ from milp_milkrun.models.strong import (
     violated_route_sets,
 )
 from milp_milkrun.plan import Plan
-from milp_milkrun.solve.highs import run_interruptibly
+from milp_milkrun.runtime.highs import claims_less_than_its_solution, run_interruptibly, search_again_without_start
 from milp_milkrun.solve.options import SolveOptions
 from milp_milkrun.solve.result import SolveResult, make_result
 
@@ -214,6 +214,9 @@ class CutLoop:
         mip.cbMipInterrupt.subscribe(on_interrupt)
         self.mip_runs += 1
         self.interrupted = run_interruptibly(mip, self.deadline)
+        if not self.interrupted and self.best_plan is not None and claims_less_than_its_solution(mip):
+            self.log("HiGHS reported less than the plan it returned (a MIP-start fault): searching again without the start")
+            self.interrupted = search_again_without_start(mip, max(self.remaining(), 0.01), self.deadline)
         if self.error:
             raise CheckFailedError(self.error)
         status = mip.getModelStatus()
@@ -323,11 +326,9 @@ def solve_strong(instance: Instance, options: SolveOptions | None = None, *, kin
         why = "interrupted by Ctrl-C" if loop.interrupted else "no plan found within the time limit"
         return make_result(instance, status="no_solution", plan=None, bound=bound, runtime_s=runtime,
                            model="strong", backend="highs", seed=options.seed, message=why, interrupted=loop.interrupted)
-    gap = (loop.best_cost - loop.best_bound) / max(abs(loop.best_cost), 1e-12)
-    proven = loop.best_bound >= loop.best_cost - _closed(loop) or gap <= options.gap
     message = f"{loop.model.kind} model, {len(loop.model.block('rci_capacity_cuts').rows)} capacity cuts, {loop.lp_rounds} LP rounds, {loop.mip_runs} MIP runs, {len(loop.fixed_arcs)} arcs fixed by reduced cost"
     if loop.interrupted:
         message = f"interrupted by Ctrl-C: best plan and bound so far; {message}"
-    return make_result(instance, status="optimal" if proven else "feasible", plan=loop.best_plan, bound=bound,
+    return make_result(instance, status="feasible", plan=loop.best_plan, bound=bound, requested_gap=options.gap,
                        runtime_s=runtime, model="strong", backend="highs", seed=options.seed, message=message,
                        interrupted=loop.interrupted)
