@@ -109,7 +109,7 @@ def _unknown_ids(instance: Instance, plan: Plan) -> list[Violation]:
 def _vehicles_used_once(plan: Plan) -> list[Violation]:
     counts = Counter(r.vehicle for r in plan.used_routes())
     return [
-        Violation("2", f"vehicle {vehicle} drives {n} round trips; each vehicle makes at most one")
+        Violation("2b", f"vehicle {vehicle} drives {n} round trips; each vehicle makes at most one")
         for vehicle, n in counts.items()
         if n > 1
     ]

@@ -17,11 +17,12 @@ from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import CheckFailedError, InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.io import load_instance, load_plan, write_instance, write_plan
+from milp_milkrun.io.files import INSTANCE_SUFFIXES, MODEL_SUFFIXES, PLAN_SUFFIXES, PLOT_SUFFIXES, check_output_path
 from milp_milkrun.plan import Plan
 from milp_milkrun.reports.check_table import check_table
 from milp_milkrun.reports.instance_summary import instance_summary
 from milp_milkrun.reports.solve_table import solve_table
-from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult
+from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult, check_bound_seconds, check_choices
 from milp_milkrun.solve import solve as solve_instance
 
 app = typer.Typer(
@@ -30,11 +31,19 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: flags shown as flags, not as "--json <bool>"
 )
 
 EXIT_VIOLATIONS = 1  # `check`: the plan breaks a rule; `solve`: no plan (infeasible or none found)
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3  # a plan the toolkit produced failed the independent checker: a bug
+
+# The library names the field of an option; a user fixes the flag.
+FLAG_OF_FIELD = {
+    "time_limit": "--time-limit", "gap": "--gap", "threads": "--threads", "seed": "--seed", "model": "--model",
+    "backend": "--backend", "solver": "--solver", "max_iterations": "--max-iterations", "bound_seconds": "--bound",
+    "output": "--output", "plot": "--plot", "write": "--write", "vehicles": "--vehicles",
+}
 
 
 def main() -> None:
@@ -42,14 +51,14 @@ def main() -> None:
     try:
         app()
     except InputError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"error: {FLAG_OF_FIELD.get(exc.field, exc.field)}: {exc.message}", err=True)
         sys.exit(EXIT_BAD_INPUT)
     except CheckFailedError as exc:
         typer.echo(f"internal error (please report): {exc}", err=True)
         sys.exit(EXIT_INTERNAL)
 
 
-# ---- commands: show, check, convert (issue 2) ----------------------------------------------
+# ---- commands: show, check, convert ---------------------------------------------------------
 VEHICLES_OPTION = typer.Option(None, "--vehicles", help="Fleet size for a .vrp file that states none (overrides the file).")
 
 
@@ -75,26 +84,26 @@ def check(
     plan_path: Path = typer.Argument(..., metavar="PLAN", help="A .json plan or a VRPLIB .sol file."),
     json_output: bool = typer.Option(False, "--json", help="Print the verdict as JSON."),
     vehicles: int | None = VEHICLES_OPTION,
-    bound: float | None = typer.Option(None, "--bound", metavar="SECONDS", help="Also prove a lower bound on the optimum within SECONDS (route-based and strong models) and print the plan's certified gap."),  # issue 6
+    bound: float | None = typer.Option(None, "--bound", metavar="SECONDS", help="Also prove a lower bound on the optimum within SECONDS (route-based and strong models) and print the plan's certified gap."),
 ) -> None:
     """Check a plan against every rule; exit 0 when feasible, 1 with violations."""
+    if bound is not None:
+        check_bound_seconds(bound)
     instance = load_instance_for_cli(instance_path, vehicles)
     plan = load_plan(plan_path, instance)
     report = check_plan(instance, plan)
     if not json_output:
         typer.echo(check_table(instance, report))
-    gap_fields = certified_gap(instance, plan, bound, feasible=report.feasible, json_output=json_output)  # issue 6
+    gap_fields = certified_gap(instance, plan, bound, feasible=report.feasible, json_output=json_output)
     if json_output:
         typer.echo(json.dumps(report.to_dict() | gap_fields, indent=2))
     raise typer.Exit(0 if report.feasible else EXIT_VIOLATIONS)
 
 
 def certified_gap(instance: Instance, plan: Plan, seconds: float | None, *, feasible: bool, json_output: bool) -> dict[str, object]:
-    """issue 6: `check --bound`: print "plan X km; optimum >= Y km; within Z%" and return its JSON fields."""
+    """`check --bound`: print "plan X km; optimum >= Y km; within Z%" and return its JSON fields."""
     if seconds is None:
         return {}
-    if not seconds > 0:
-        raise InputError("--bound", f"must be a positive number of seconds, got {seconds}")
     if not feasible:
         typer.echo("no certified gap: the plan breaks rules", err=True)
         return {"bound": None}
@@ -114,18 +123,19 @@ def convert(
     vehicles: int | None = VEHICLES_OPTION,
 ) -> None:
     """Write an instance in the JSON format (e.g. a CVRPLIB .vrp file)."""
+    check_output_path(target, field="target", suffixes=INSTANCE_SUFFIXES, inputs=[source])
     instance = load_instance_for_cli(source, vehicles)
     write_instance(instance, target)
     typer.echo(f"wrote {target} ({len({dc.origin for dc in instance.dcs})} DCs, {len(instance.vehicles)} vehicles)")
 
 
-# ---- commands: solve, inspect (issue 3) ----------------------------------------------------
+# ---- commands: solve, inspect ---------------------------------------------------------------
 @app.command("solve")
 def solve_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance."),
     model: str = typer.Option("exact", "--model", help="Formulation: exact (the seed's Equations 1-14), strong (same plans; vehicle classes + capacity cuts) or routes (set partitioning by column generation: the strongest bound, plan from its routes)."),
-    backend: str = typer.Option("highs", "--backend", help="Modelling backend: highs (Pyomo + HiGHS) or pulp (PuLP)."),  # issue 4
-    solver: str | None = typer.Option(None, "--solver", help="Solver of the pulp backend: cbc (default) or highs."),  # issue 4
+    backend: str = typer.Option("highs", "--backend", help="Modelling backend: highs (Pyomo + HiGHS) or pulp (PuLP)."),
+    solver: str | None = typer.Option(None, "--solver", help="Solver of the pulp backend: cbc (default) or highs."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for the whole solve (build included)."),
     gap: float = typer.Option(1e-4, "--gap", help="Relative gap at which a plan counts as optimal."),
     threads: int | None = typer.Option(None, "--threads", help="Solver threads (default: the solver's choice)."),
@@ -134,16 +144,26 @@ def solve_command(
     output: Path | None = typer.Option(None, "--output", help="Write the plan (.json or VRPLIB .sol)."),
     plot: Path | None = typer.Option(None, "--plot", help="Draw the routes into this image (e.g. routes.png)."),
     quiet: bool = typer.Option(False, "--quiet", help="Do not stream the solver log."),
-    warm_start: bool = typer.Option(True, "--warm-start/--no-warm-start", help="Start the MIP from the heuristic's plan (issue 5)."),
+    warm_start: bool = typer.Option(True, "--warm-start/--no-warm-start", help="Start the MIP from the heuristic's plan."),
     vehicles: int | None = VEHICLES_OPTION,
 ) -> None:
     """Solve an instance; exit 0 with a plan (optimal or feasible), 1 without (infeasible or none found)."""
-    instance = load_instance_for_cli(instance_path, vehicles)
     options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads, seed=seed, log=not quiet)
+    check_choices(model=model, backend=backend, solver=solver)
+    check_result_files(instance_path, output, plot)
+    instance = load_instance_for_cli(instance_path, vehicles)
     with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
         result = solve_instance(instance, model=model, backend=backend, solver=solver, options=options, heuristic_start=warm_start)
     report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
     raise typer.Exit(0 if result.plan is not None else EXIT_VIOLATIONS)
+
+
+def check_result_files(instance_path: Path, output: Path | None, plot: Path | None) -> None:
+    """Refuse unusable --output and --plot paths before any work (and never the instance itself)."""
+    if output is not None:
+        check_output_path(output, field="output", suffixes=PLAN_SUFFIXES, inputs=[instance_path])
+    if plot is not None:
+        check_output_path(plot, field="plot", suffixes=PLOT_SUFFIXES, inputs=[instance_path, *([output] if output else [])])
 
 
 def report_solve_result(instance: Instance, result: SolveResult, *, json_output: bool, output: Path | None, plot: Path | None) -> None:
@@ -153,9 +173,9 @@ def report_solve_result(instance: Instance, result: SolveResult, *, json_output:
         write_plan(result.plan, output, instance)
         typer.echo(f"wrote plan {output}", err=json_output)
     if result.plan is not None and plot is not None:
-        from milp_milkrun.plotting.routes import plot_routes  # matplotlib is slow to import: only when asked
+        from milp_milkrun.plotting.routes import save_route_plot  # matplotlib is slow to import: only when asked
 
-        plot_routes(instance, result.plan, plot)
+        save_route_plot(instance, result.plan, plot)
         typer.echo(f"wrote plot {plot}", err=json_output)
 
 
@@ -167,10 +187,10 @@ def inspect_command(
 ) -> None:
     """Show the exact model family by family (rows, mathematics) and optionally write it for any solver."""
     from milp_milkrun.models.exact import build_exact_model  # Pyomo is slow to import: only when needed
-    from milp_milkrun.models.inspect import check_model_file_name, format_inspection, inspect_model, write_model
+    from milp_milkrun.models.inspect import format_inspection, inspect_model, write_model
 
     if write is not None:
-        check_model_file_name(write)
+        check_output_path(write, field="write", suffixes=MODEL_SUFFIXES, inputs=[instance_path])
     instance = load_instance_for_cli(instance_path, vehicles)
     model = build_exact_model(instance)
     typer.echo(format_inspection(inspect_model(instance, model)))
@@ -179,7 +199,7 @@ def inspect_command(
         typer.echo(f"wrote {write} (row and column names carry the equation families)")
 
 
-# ---- command: crosscheck (issue 4) ----------------------------------------------------------
+# ---- command: crosscheck --------------------------------------------------------------------
 @app.command("crosscheck")
 def crosscheck_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance."),
@@ -198,7 +218,7 @@ def crosscheck_command(
     raise typer.Exit(0 if report.agree else EXIT_VIOLATIONS)
 
 
-# ---- command: heuristic (issue 5) -----------------------------------------------------------
+# ---- command: heuristic ---------------------------------------------------------------------
 @app.command("heuristic")
 def heuristic_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance."),
@@ -213,7 +233,10 @@ def heuristic_command(
 ) -> None:
     """Find a good feasible plan fast (no bound); exit 0 with a plan, 1 without."""
     from milp_milkrun.heuristics import solve_heuristic
+    from milp_milkrun.heuristics.solver import check_heuristic_limits
 
+    check_heuristic_limits(time_limit, max_iterations)
+    check_result_files(instance_path, output, plot)
     instance = load_instance_for_cli(instance_path, vehicles)
     with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
         result = solve_heuristic(instance, time_limit=time_limit, seed=seed, log=log, max_iterations=max_iterations)

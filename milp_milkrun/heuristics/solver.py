@@ -5,12 +5,13 @@ from __future__ import annotations
 import random
 import time
 
+from milp_milkrun.errors import InputError
 from milp_milkrun.heuristics.construction import savings_solution
 from milp_milkrun.heuristics.local_search import descend
 from milp_milkrun.heuristics.metaheuristic import SearchParams, anneal
 from milp_milkrun.heuristics.problem import Problem, compile_problem
 from milp_milkrun.instance import Instance
-from milp_milkrun.solve.options import DEFAULT_SEED
+from milp_milkrun.solve.options import DEFAULT_SEED, check_seconds
 from milp_milkrun.solve.result import SolveResult, make_result
 
 
@@ -31,6 +32,7 @@ def solve_heuristic(
     bound is always None (a heuristic proves nothing). Same seed and ``max_iterations`` give the same
     plan on any machine; with only a time limit the number of iterations depends on the machine.
     """
+    check_heuristic_limits(time_limit, max_iterations)
     started = time.perf_counter()
     deadline = started + time_limit
     p = compile_problem(instance)
@@ -64,6 +66,13 @@ def solve_heuristic(
         + ("; interrupted (Ctrl-C): the best plan so far" if outcome.interrupted else ""),
         interrupted=outcome.interrupted,
     )
+
+
+def check_heuristic_limits(time_limit: float, max_iterations: int | None) -> None:
+    """Reject a time limit that is not a positive number of seconds or a negative iteration count."""
+    check_seconds("time_limit", time_limit)
+    if max_iterations is not None and max_iterations < 0:
+        raise InputError("max_iterations", f"must be >= 0, got {max_iterations}")
 
 
 def _units_no_vehicle_can_serve(p: Problem) -> list[str]:

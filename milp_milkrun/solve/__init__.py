@@ -12,13 +12,27 @@ import time
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.solve.feasibility import presolve_diagnostics
-from milp_milkrun.solve.options import DEFAULT_SEED, SolveOptions
+from milp_milkrun.solve.options import DEFAULT_SEED, SolveOptions, check_bound_seconds
 from milp_milkrun.solve.result import SolveResult, Status, make_result
 
 MODELS = ("exact", "strong", "routes")
 BACKENDS = ("highs", "pulp")
 
-__all__ = ["DEFAULT_SEED", "MODELS", "BACKENDS", "SolveOptions", "SolveResult", "Status", "solve"]
+__all__ = ["DEFAULT_SEED", "MODELS", "BACKENDS", "SolveOptions", "SolveResult", "Status", "check_bound_seconds", "check_choices", "solve"]
+
+
+def check_choices(*, model: str, backend: str, solver: str | None) -> None:
+    """Reject a model, backend or solver name, or a combination, that no run can honour (InputError)."""
+    if model not in MODELS:
+        raise InputError("model", f"unknown model {model!r}; choose from {', '.join(MODELS)}")
+    if backend not in BACKENDS:
+        raise InputError("backend", f"unknown backend {backend!r}; choose from {', '.join(BACKENDS)}")
+    if model in ("strong", "routes") and backend != "highs":
+        raise InputError("backend", f"the {model} model runs on HiGHS only; use the highs backend")
+    if backend == "highs" and solver not in (None, "highs"):  # only the pulp backend picks a solver
+        raise InputError("solver", f"solver {solver} needs the pulp backend (the highs backend always uses HiGHS)")
+    if solver not in (None, "cbc", "highs"):
+        raise InputError("solver", f"unknown solver {solver!r}; choose from cbc, highs")
 
 
 def solve(
@@ -32,18 +46,11 @@ def solve(
 ) -> SolveResult:
     """Solve ``instance`` with formulation ``model`` through ``backend`` (``solver`` picks CBC/HiGHS for PuLP).
 
-    Unless ``options.warm_start`` is given or ``heuristic_start`` is False, the heuristic (issue 5) runs
+    Unless ``options.warm_start`` is given or ``heuristic_start`` is False, the heuristic runs
     first for min(10 s, 20% of the time limit) and its plan is the MIP start; the result is never worse.
     """
     options = options or SolveOptions()
-    if model not in MODELS:
-        raise InputError("--model", f"unknown model {model!r}; choose from {', '.join(MODELS)}")
-    if backend not in BACKENDS:
-        raise InputError("--backend", f"unknown backend {backend!r}; choose from {', '.join(BACKENDS)}")
-    if model in ("strong", "routes") and backend != "highs":
-        raise InputError("--backend", f"the {model} model runs on HiGHS only; use --backend highs")
-    if backend == "highs" and solver not in (None, "highs"):  # issue 4: only the pulp backend picks a solver
-        raise InputError("--solver", f"--solver {solver} needs --backend pulp (the highs backend always uses HiGHS)")
+    check_choices(model=model, backend=backend, solver=solver)
     started = time.perf_counter()
     reasons = presolve_diagnostics(instance)
     if reasons:  # proven infeasible without building a model
@@ -51,7 +58,7 @@ def solve(
             instance, status="infeasible", plan=None, bound=None, runtime_s=time.perf_counter() - started,
             model=model, backend=backend, seed=options.seed, message="; ".join(reasons),
         )
-    if heuristic_start and options.warm_start is None:  # issue 5: the heuristic plan is the default MIP start
+    if heuristic_start and options.warm_start is None:  # the heuristic plan is the default MIP start
         from milp_milkrun.heuristics.warm_start import solve_with_heuristic_start
 
         def run_backend(with_start: SolveOptions) -> SolveResult:
