@@ -53,7 +53,19 @@ MAX_HUB_DISTANCE_KM = 150.0  # great-circle; x 1.3 = 195 road km, so every DC al
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="verify the files on disk instead of writing them")
+    commands = parser.add_subparsers(dest="command")
+    network = commands.add_parser("network", help="write a network of hub instances and a manifest for milkrun batch")
+    network.add_argument("out_dir", type=Path)
+    network.add_argument("--hubs", type=int, default=70)
+    network.add_argument("--dcs", type=int, default=3500)
+    network.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args()
+    if args.command == "network":
+        from network import write_network  # instances/network.py, beside this script
+
+        print(f"seed {args.seed}")
+        print(f"wrote {write_network(args.out_dir, args.hubs, args.dcs, args.seed)}")
+        return
     print(f"seed {SEED}")
     ecom, plan = ecom74(random.Random(SEED))
     files = {"ecom74.json": ecom, **{f"{name}.json": data for name, data in hand_made().items()}}

@@ -52,6 +52,7 @@ FLAG_OF_FIELD = {
     "time_limit": "--time-limit", "gap": "--gap", "threads": "--threads", "seed": "--seed", "model": "--model",
     "backend": "--backend", "solver": "--solver", "max_iterations": "--max-iterations", "bound_seconds": "--bound",
     "output": "--output", "plot": "--plot", "write": "--write", "vehicles": "--vehicles", "csv": "--csv",
+    "workers": "--workers", "out": "--out", "objective": "--objective",
 }
 
 
@@ -288,6 +289,47 @@ def emissions_command(
     else:
         typer.echo(emissions_csv(report) if csv_output else emissions_table(report), nl=not csv_output)
     raise typer.Exit(0 if verdict.feasible else EXIT_VIOLATIONS)
+
+
+# ---- command: batch -------------------------------------------------------------------------
+@app.command("batch")
+def batch_command(
+    source: Path = typer.Argument(..., metavar="MANIFEST_OR_DIR", help="A manifest.json of hubs, or a folder of hub instances."),
+    out: Path = typer.Option(..., "--out", help="RESULTS_DIR: one folder per hub, summary.csv and summary.json."),
+    workers: int = typer.Option(1, "--workers", help="Local worker processes (each solves one hub on one thread)."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Address of a Dask scheduler (tcp://host:8786) instead of the local pool."),
+    time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds per hub."),
+    model: str = typer.Option("routes", "--model", help="Formulation for every hub: routes (certified gap, the default), strong or exact."),
+    objective: str = typer.Option("distance", "--objective", help="What every hub minimises (distance)."),
+    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed of every solve (printed and stored with each result)."),
+) -> None:
+    """Solve every hub of a network; rerunning skips the hubs already solved with the same instance and options.
+
+    Exit 0 when every hub has a result, 1 naming the hubs that failed, 130 after Ctrl-C (finished results kept).
+    """
+    from milp_milkrun.batch import BatchOptions, load_hubs, run_batch, summary_rows
+    from milp_milkrun.reports.batch_progress import batch_display, summary_table
+
+    if workers < 1:
+        raise InputError("workers", f"must be at least 1, got {workers}")
+    if scheduler is not None and workers != 1:
+        raise InputError("workers", "give either --workers (a local pool) or --scheduler (a Dask cluster), not both")
+    options = BatchOptions(model=model, time_limit=time_limit, seed=seed, objective=objective)
+    if out.exists() and not out.is_dir():
+        raise InputError("out", f"{out} is a file; give a folder")
+    tasks = load_hubs(source)
+    typer.echo(f"batch: {len(tasks)} hubs, model {model}, {time_limit:g} s per hub, seed {seed}, "
+               f"{'Dask scheduler ' + scheduler if scheduler else f'{workers} local worker(s)'}", err=True)
+    with batch_display() as show:
+        report = run_batch(tasks, out, options, workers=workers, scheduler=scheduler, show=show)
+    typer.echo(summary_table(summary_rows(report)))
+    typer.echo(f"wrote {out / 'summary.csv'} ({report.reused} hub(s) reused from an earlier run)", err=True)
+    if report.interrupted:
+        typer.echo("interrupted by Ctrl-C: every finished result is kept; rerun to solve the rest", err=True)
+        raise typer.Exit(130)
+    if report.failed:
+        typer.echo(f"failed: {', '.join(report.failed)} (reasons in their result.json)", err=True)
+        raise typer.Exit(EXIT_VIOLATIONS)
 
 
 if __name__ == "__main__":
