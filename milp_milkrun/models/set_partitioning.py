@@ -19,6 +19,18 @@ class k's routes, every plan costs at least
     sum_i pi_i + sum_k m_k (mu_k + min(0, c*_k))
 
 (each DC is covered once, class k runs at most m_k routes, each with reduced cost >= c*_k).
+
+**Robust rounded capacity cuts** (Fukasawa et al. 2006) are added as rows on the arc flows of the
+routes, x_ij = sum_r (times r drives i -> j) lambda_r:
+
+    sp03_capacity   sum_r e_r(S) lambda_r >= r(S)      for separated DC sets S
+
+where e_r(S) counts the arcs of route r entering S and r(S) is the strong model's route requirement
+(the fewest vehicles of the classes that may serve S whose capacities cover l(S) and whose stop
+limits cover |S|: valid for the mixed fleet).  Every plan satisfies them, so for cut duals
+sigma_S >= 0 the bound above gains sum_S sigma_S r(S) and the pricing sees arc costs
+d_ij - pi_j - sum_{S: i not in S, j in S} sigma_S (the cut is robust: the pricing's resources and
+dominance are unchanged).
 """
 
 from __future__ import annotations
@@ -32,13 +44,16 @@ import numpy as np
 
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import exceeds
-from milp_milkrun.models.strong import VehicleClass, assign_vehicles, vehicle_classes
+from milp_milkrun.models.strong import StrongModel, VehicleClass, assign_vehicles, candidate_sets, vehicle_classes
 from milp_milkrun.plan import Plan
 from milp_milkrun.runtime.highs import claims_less_than_its_solution, new_highs, search_again_without_start
+
+CUT_VIOLATION = 1e-3  # a cut enters the master when the LP falls short of it by more than this
 
 FAMILIES = (
     ("sp01_cover", "sum_r a_ir lambda_r = 1   for all DCs i"),
     ("sp02_fleet", "sum_{r in R_k} lambda_r <= m_k   for all vehicle classes k"),
+    ("sp03_capacity", "sum_r e_r(S) lambda_r >= r(S)   for separated DC sets S (arcs of r entering S)"),
 )
 
 
@@ -58,6 +73,19 @@ class RouteColumn:
     plannable: bool
 
 
+@dataclass(frozen=True)
+class CapacityCut:
+    """The rounded capacity cut of DC set ``members``: at least ``requirement`` route entries into it."""
+
+    members: frozenset[int]
+    requirement: int
+
+    def entries(self, stops: tuple[int, ...]) -> int:
+        """e_r(S): how many arcs of the route hub -> stops -> hub enter the set."""
+        inside = [False, *(s in self.members for s in stops), False]
+        return sum(1 for a, b in itertools.pairwise(inside) if b and not a)
+
+
 class RouteMaster:
     """The restricted master problem: the columns generated so far, held in one HiGHS model.
 
@@ -69,6 +97,7 @@ class RouteMaster:
         self.instance = instance
         self.classes = classes if classes is not None else vehicle_classes(instance)
         self.columns: list[RouteColumn] = []
+        self.cuts: list[CapacityCut] = []
         self._known: set[tuple[int, tuple[int, ...]]] = set()
         n = instance.n_dcs
         self.highs = new_highs()
@@ -104,6 +133,12 @@ class RouteMaster:
             visits[s - 1] = visits.get(s - 1, 0.0) + 1.0
         rows = [*sorted(visits), self.n_dcs + vehicle_class]
         coefs = [visits[r] for r in rows[:-1]] + [1.0]
+        first_cut = self.n_dcs + len(self.classes)
+        for c, cut in enumerate(self.cuts):
+            entries = cut.entries(stops)
+            if entries:
+                rows.append(first_cut + c)
+                coefs.append(float(entries))
         self.highs.addCol(column.cost, 0.0, highspy.kHighsInf, len(rows), np.array(rows, dtype=np.int32), np.array(coefs))
         self.columns.append(column)
         return True
@@ -117,6 +152,70 @@ class RouteMaster:
             and (vc.max_distance is None or not exceeds(cost, vc.max_distance))
         )
 
+    def add_cut(self, cut: CapacityCut) -> None:
+        """Add the row sum_r e_r(S) lambda_r >= r(S) over the columns so far (later columns get their entry
+        in :meth:`add`).  The artificial column of each DC in S counts r(S), so the LP stays feasible."""
+        cols, coefs = [], []
+        for i in sorted(cut.members):
+            cols.append(i - 1)
+            coefs.append(float(cut.requirement))
+        for p, column in enumerate(self.columns):
+            entries = cut.entries(column.stops)
+            if entries:
+                cols.append(self._first_route_col + p)
+                coefs.append(float(entries))
+        self.highs.addRow(float(cut.requirement), highspy.kHighsInf, len(cols), np.array(cols, dtype=np.int32), np.array(coefs))
+        self.cuts.append(cut)
+
+    def arc_flows(self) -> np.ndarray:
+        """x[i, j] = sum_r (times route r drives i -> j) lambda_r at the last LP solution (0 is the hub)."""
+        values = np.array(self.highs.getSolution().col_value)[self._first_route_col :]
+        n = self.n_dcs + 1
+        x = np.zeros((n, n))
+        for column, value in zip(self.columns, values):
+            if value > 1e-9:
+                path = (0, *column.stops, 0)
+                np.add.at(x, (np.array(path[:-1]), np.array(path[1:])), value)
+        return x
+
+    def separate_cuts(self, *, max_cuts: int = 40) -> list[CapacityCut]:
+        """Rounded capacity cuts violated by the last LP solution, most violated first.
+
+        The candidate sets and the route requirement r(S) are the strong model's (components, greedy
+        growth and minimum cuts on the edge flows x_ij + x_ji); the violation is measured on the
+        directed entries x(delta^-(S)), which every route count r(S) bounds from below.
+        """
+        x = self.arc_flows()
+        view = self._cut_view()
+        known = {cut.members for cut in self.cuts}
+        found = []
+        for members, _ in candidate_sets(view, x + x.T):
+            key = frozenset(members)
+            if key in known or len(members) < 2:
+                continue
+            requirement = view.route_requirement(members)
+            outside = np.ones(len(x), dtype=bool)
+            outside[members] = False
+            violation = requirement - float(x[outside][:, members].sum())
+            if violation > CUT_VIOLATION:
+                found.append((violation, CapacityCut(key, requirement)))
+        found.sort(key=lambda vc: -vc[0])
+        return [cut for _, cut in found[:max_cuts]]
+
+    def _cut_view(self) -> StrongModel:
+        """The strong model's data the separation reads (instance and classes; no arcs needed)."""
+        return StrongModel(self.instance, "directed", self.classes, [], [], [], [], [], [], [])
+
+    def cut_arc_duals(self, sigma: np.ndarray) -> np.ndarray:
+        """sum over cuts S of sigma_S on every arc entering S: what the pricing subtracts from d_ij."""
+        n = self.n_dcs + 1
+        if not self.cuts:
+            return np.zeros((n, n))
+        inside = np.zeros((len(self.cuts), n))
+        for c, cut in enumerate(self.cuts):
+            inside[c, list(cut.members)] = 1.0
+        return ((1.0 - inside).T * sigma) @ inside
+
     def add_plan(self, plan: Plan) -> None:
         """The routes of a feasible plan as columns (so the LP starts from a real plan)."""
         class_of = {v: k for k, vc in enumerate(self.classes) for v in vc.vehicles}
@@ -124,8 +223,9 @@ class RouteMaster:
         for route in plan.used_routes():
             self.add(class_of[route.vehicle], tuple(index[s] for s in route.stops))
 
-    def solve_lp(self, time_limit: float) -> tuple[float, np.ndarray, np.ndarray] | None:
-        """LP value, DC duals pi (pi[0] = 0 for the hub) and class duals mu <= 0; None if not solved."""
+    def solve_lp(self, time_limit: float) -> tuple[float, np.ndarray, np.ndarray, np.ndarray] | None:
+        """LP value, DC duals pi (pi[0] = 0 for the hub), class duals mu <= 0 and cut duals sigma >= 0;
+        None if not solved."""
         h = self.highs
         h.setOptionValue("time_limit", max(time_limit, 0.01))
         h.run()
@@ -133,13 +233,17 @@ class RouteMaster:
             return None
         duals = np.array(h.getSolution().row_dual)
         pi = np.concatenate([[0.0], duals[: self.n_dcs]])
-        mu = np.minimum(duals[self.n_dcs :], 0.0)  # the bound needs mu <= 0; clamp solver noise
-        return h.getInfo().objective_function_value, pi, mu
+        first_cut = self.n_dcs + len(self.classes)
+        mu = np.minimum(duals[self.n_dcs : first_cut], 0.0)  # the bound needs mu <= 0; clamp solver noise
+        sigma = np.maximum(duals[first_cut:], 0.0)  # ... and sigma >= 0
+        return h.getInfo().objective_function_value, pi, mu, sigma
 
-    def lagrangian_bound(self, pi: np.ndarray, mu: np.ndarray, least_reduced_costs: list[float]) -> float:
-        """sum_i pi_i + sum_k m_k (mu_k + min(0, c*_k)): a lower bound on every plan's cost (see module doc)."""
+    def lagrangian_bound(self, pi: np.ndarray, mu: np.ndarray, least_reduced_costs: list[float], sigma: np.ndarray | None = None) -> float:
+        """sum_i pi_i + sum_S sigma_S r(S) + sum_k m_k (mu_k + min(0, c*_k)): a lower bound on every plan's
+        cost when c*_k was priced with the cut duals on the arcs (see module doc)."""
         fleet = sum(vc.count * (mu[k] + min(0.0, least_reduced_costs[k])) for k, vc in enumerate(self.classes))
-        return float(pi[1:].sum() + fleet)
+        cuts = 0.0 if sigma is None else float(sum(s * cut.requirement for s, cut in zip(sigma, self.cuts)))
+        return float(pi[1:].sum() + cuts + fleet)
 
     def best_integer_plan(self, time_limit: float, incumbent: Plan | None = None) -> tuple[Plan | None, float]:
         """The cheapest plan made of the generated columns (HiGHS MIP over them) and HiGHS's dual bound of

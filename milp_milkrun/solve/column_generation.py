@@ -5,7 +5,10 @@ The loop (:class:`ColumnGeneration`):
 1. solve the restricted master LP (:class:`~milp_milkrun.models.set_partitioning.RouteMaster`) for duals;
 2. price every vehicle class (:mod:`milp_milkrun.solve.pricing`): the fast heuristic while it finds
    routes of negative reduced cost, the exact ng-route labelling when it finds none;
-3. add the routes found and repeat.
+3. add the routes found and repeat;
+4. when no route of negative reduced cost is left, separate rounded capacity cuts on the arc flows of
+   the LP (``cuts=True``), add the violated ones as master rows and go back to 1; their duals lower
+   the arc costs the pricing sees, so the cuts stay robust (the pricing is unchanged).
 
 Every exact pricing yields a Lagrangian bound, valid whatever the LP returned, so the best one is kept
 even when the deadline interrupts the loop.  When exact pricing finds no negative route the LP is
@@ -31,6 +34,8 @@ from milp_milkrun.solve.options import SolveOptions
 from milp_milkrun.solve.pricing import PricingTimeout, class_networks, price
 from milp_milkrun.solve.result import SolveResult, make_result
 
+MAX_CUT_ROUNDS = 25  # separation rounds at most (each after the LP converged over all routes)
+TAILING_OFF = 1e-4  # stop separating when a round raised the LP by less than this share
 ROUTES_PER_CLASS = 60  # columns added per class and iteration
 LP_SHARE = 0.7  # solve_routes: column generation may use this share of the time, the rest is for the plan
 
@@ -42,12 +47,14 @@ class ColumnGeneration:
     instance: Instance
     deadline: float
     log_to_stderr: bool = False
+    cuts: bool = True  # separate robust rounded capacity cuts once the LP converges
     master: RouteMaster = field(init=False)
     bound: float = -math.inf  # best certified Lagrangian bound so far
     lp_value: float = math.inf  # value of the last restricted master LP
     iterations: int = 0
     exact_pricings: int = 0
-    converged: bool = False  # exact pricing found no negative route: the LP optimum is the bound
+    converged: bool = False  # exact pricing found no negative route and no cut is violated: LP optimum = bound
+    cut_rounds: int = 0
 
     def __post_init__(self) -> None:
         classes = vehicle_classes(self.instance)
@@ -62,21 +69,31 @@ class ColumnGeneration:
         return self.deadline - time.perf_counter()
 
     def run(self) -> None:
-        """Iterate until the LP is optimal over all routes or the deadline passes."""
+        """Iterate until the LP is optimal over all routes and cuts, or the deadline passes."""
+        last_round_lp = -math.inf
         while self.remaining() > 0 and not self.converged:
             solved = self.master.solve_lp(self.remaining())
             if solved is None:
                 return
-            self.lp_value, pi, mu = solved
+            self.lp_value, pi, mu, sigma = solved
             self.iterations += 1
-            arc_cost = self.instance.distance - pi[None, :]
+            arc_cost = self.instance.distance - pi[None, :] - self.master.cut_arc_duals(sigma)
             try:
                 added = self._price(arc_cost, mu, exact=False)
                 if not added:
-                    added = self._price_exactly(pi, mu, arc_cost)
+                    added = self._price_exactly(pi, mu, sigma, arc_cost)
             except PricingTimeout:
                 return
-            self.converged = added == 0
+            if added == 0:
+                raised = self.lp_value - last_round_lp > TAILING_OFF * max(1.0, abs(self.lp_value))
+                cuts = self.master.separate_cuts() if self.cuts and self.cut_rounds < MAX_CUT_ROUNDS and raised else []
+                for cut in cuts:
+                    self.master.add_cut(cut)
+                if cuts:
+                    self.cut_rounds += 1
+                    last_round_lp = self.lp_value
+                    self.log(f"cut round {self.cut_rounds}: {len(cuts)} capacity cuts ({len(self.master.cuts)} in all)")
+                self.converged = not cuts
         self.log(f"LP {self.lp_value:,.6g}, bound {self.bound:,.6g}, {len(self.master.columns)} routes, {self.iterations} iterations")
 
     def _price(self, arc_cost: np.ndarray, mu: np.ndarray, *, exact: bool) -> int:
@@ -86,7 +103,7 @@ class ColumnGeneration:
             added += sum(self.master.add(k, r.stops) for r in found.routes)
         return added
 
-    def _price_exactly(self, pi: np.ndarray, mu: np.ndarray, arc_cost: np.ndarray) -> int:
+    def _price_exactly(self, pi: np.ndarray, mu: np.ndarray, sigma: np.ndarray, arc_cost: np.ndarray) -> int:
         """Exact pricing of every class: new routes, and a Lagrangian bound from the least reduced costs."""
         added, least = 0, []
         for k, net in enumerate(self.networks):
@@ -94,7 +111,7 @@ class ColumnGeneration:
             least.append(found.minimum)
             added += sum(self.master.add(k, r.stops) for r in found.routes)
         self.exact_pricings += 1
-        self._raise_bound(self.master.lagrangian_bound(pi, mu, least))
+        self._raise_bound(self.master.lagrangian_bound(pi, mu, least, sigma))
         self.log(f"iteration {self.iterations}: LP {self.lp_value:,.6g}, bound {self.bound:,.6g}")
         return added
 
