@@ -80,10 +80,40 @@ class CapacityCut:
     members: frozenset[int]
     requirement: int
 
-    def entries(self, stops: tuple[int, ...]) -> int:
+    def coefficient(self, vehicle_class: int, stops: tuple[int, ...]) -> int:
         """e_r(S): how many arcs of the route hub -> stops -> hub enter the set."""
         inside = [False, *(s in self.members for s in stops), False]
         return sum(1 for a, b in itertools.pairwise(inside) if b and not a)
+
+    def arc_mask(self, n: int, vehicle_class: int) -> np.ndarray:
+        """mask[i, j]: arc i -> j enters the set (its coefficient in the row)."""
+        inside = np.zeros(n, dtype=bool)
+        inside[list(self.members)] = True
+        return ~inside[:, None] & inside[None, :]
+
+
+@dataclass(frozen=True)
+class ArcSetRow:
+    """A branching row: how often the routes (of ``vehicle_class``, or of every class when None) use
+    the arcs in ``arcs``.  Arcs out of the hub count a class's vehicles; {(i, j), (j, i)} an edge."""
+
+    arcs: frozenset[tuple[int, int]]
+    vehicle_class: int | None = None
+
+    def coefficient(self, vehicle_class: int, stops: tuple[int, ...]) -> int:
+        if self.vehicle_class is not None and vehicle_class != self.vehicle_class:
+            return 0
+        return sum(1 for arc in itertools.pairwise((0, *stops, 0)) if arc in self.arcs)
+
+    def arc_mask(self, n: int, vehicle_class: int) -> np.ndarray:
+        mask = np.zeros((n, n), dtype=bool)
+        if self.vehicle_class is None or vehicle_class == self.vehicle_class:
+            for i, j in self.arcs:
+                mask[i, j] = True
+        return mask
+
+
+MasterRow = CapacityCut | ArcSetRow
 
 
 class RouteMaster:
@@ -97,7 +127,9 @@ class RouteMaster:
         self.instance = instance
         self.classes = classes if classes is not None else vehicle_classes(instance)
         self.columns: list[RouteColumn] = []
-        self.cuts: list[CapacityCut] = []
+        self.rows: list[MasterRow] = []  # cuts and branching rows, after the fleet rows
+        self.row_lower: list[float] = []
+        self.row_upper: list[float] = []
         self._known: set[tuple[int, tuple[int, ...]]] = set()
         n = instance.n_dcs
         self.highs = new_highs()
@@ -109,7 +141,8 @@ class RouteMaster:
         self.penalty = float(2.0 * instance.distance.max() * max(n, 1) + 1.0)
         for i in range(n):
             self.highs.addCol(self.penalty, 0.0, highspy.kHighsInf, 1, np.array([i], dtype=np.int32), np.array([1.0]))
-        self._first_route_col = n
+        self.artificial: list[int] = list(range(n))  # HiGHS columns that are never part of a plan
+        self.route_col: list[int] = []  # HiGHS column of each route column
 
     @property
     def n_dcs(self) -> int:
@@ -133,12 +166,13 @@ class RouteMaster:
             visits[s - 1] = visits.get(s - 1, 0.0) + 1.0
         rows = [*sorted(visits), self.n_dcs + vehicle_class]
         coefs = [visits[r] for r in rows[:-1]] + [1.0]
-        first_cut = self.n_dcs + len(self.classes)
-        for c, cut in enumerate(self.cuts):
-            entries = cut.entries(stops)
-            if entries:
-                rows.append(first_cut + c)
-                coefs.append(float(entries))
+        first = self.n_dcs + len(self.classes)
+        for c, row in enumerate(self.rows):
+            times = row.coefficient(vehicle_class, stops)
+            if times:
+                rows.append(first + c)
+                coefs.append(float(times))
+        self.route_col.append(self.highs.getNumCol())
         self.highs.addCol(column.cost, 0.0, highspy.kHighsInf, len(rows), np.array(rows, dtype=np.int32), np.array(coefs))
         self.columns.append(column)
         return True
@@ -152,24 +186,51 @@ class RouteMaster:
             and (vc.max_distance is None or not exceeds(cost, vc.max_distance))
         )
 
+    @property
+    def cuts(self) -> list[CapacityCut]:
+        return [row for row in self.rows if isinstance(row, CapacityCut)]
+
     def add_cut(self, cut: CapacityCut) -> None:
-        """Add the row sum_r e_r(S) lambda_r >= r(S) over the columns so far (later columns get their entry
-        in :meth:`add`).  The artificial column of each DC in S counts r(S), so the LP stays feasible."""
-        cols, coefs = [], []
-        for i in sorted(cut.members):
-            cols.append(i - 1)
-            coefs.append(float(cut.requirement))
-        for p, column in enumerate(self.columns):
-            entries = cut.entries(column.stops)
-            if entries:
-                cols.append(self._first_route_col + p)
-                coefs.append(float(entries))
-        self.highs.addRow(float(cut.requirement), highspy.kHighsInf, len(cols), np.array(cols, dtype=np.int32), np.array(coefs))
-        self.cuts.append(cut)
+        """Add the row sum_r e_r(S) lambda_r >= r(S) (later columns get their entry in :meth:`add`).
+        The artificial column of each DC in S counts r(S), so the LP stays feasible."""
+        self._add_row(cut, float(cut.requirement), math.inf, [(i - 1, float(cut.requirement)) for i in sorted(cut.members)])
+
+    def add_branch_row(self, row: ArcSetRow) -> int:
+        """Add a branching row, free until :meth:`set_row_bounds` bounds it; returns its position.
+        Its own artificial column keeps the LP feasible under a lower bound."""
+        artificial = self.highs.getNumCol()
+        self.highs.addCol(self.penalty, 0.0, highspy.kHighsInf, 0, np.array([], dtype=np.int32), np.array([]))
+        self.artificial.append(artificial)
+        self._add_row(row, -math.inf, math.inf, [(artificial, 1.0)])
+        return len(self.rows) - 1
+
+    def set_row_bounds(self, position: int, lower: float, upper: float) -> None:
+        self.row_lower[position], self.row_upper[position] = lower, upper
+        row = self.n_dcs + len(self.classes) + position
+        self.highs.changeRowBounds(row, _highs_value(lower), _highs_value(upper))
+
+    def _add_row(self, row: MasterRow, lower: float, upper: float, extra: list[tuple[int, float]]) -> None:
+        cols, coefs = [c for c, _ in extra], [v for _, v in extra]
+        for column, col in zip(self.columns, self.route_col):
+            times = row.coefficient(column.vehicle_class, column.stops)
+            if times:
+                cols.append(col)
+                coefs.append(float(times))
+        self.highs.addRow(_highs_value(lower), _highs_value(upper), len(cols), np.array(cols, dtype=np.int32), np.array(coefs))
+        self.rows.append(row)
+        self.row_lower.append(lower)
+        self.row_upper.append(upper)
+
+    def route_values(self) -> np.ndarray:
+        """lambda_r of every route column at the last LP solution."""
+        return np.array(self.highs.getSolution().col_value)[self.route_col] if self.route_col else np.zeros(0)
+
+    def artificial_value(self) -> float:
+        return float(np.array(self.highs.getSolution().col_value)[self.artificial].sum())
 
     def arc_flows(self) -> np.ndarray:
         """x[i, j] = sum_r (times route r drives i -> j) lambda_r at the last LP solution (0 is the hub)."""
-        values = np.array(self.highs.getSolution().col_value)[self._first_route_col :]
+        values = self.route_values()
         n = self.n_dcs + 1
         x = np.zeros((n, n))
         for column, value in zip(self.columns, values):
@@ -206,15 +267,26 @@ class RouteMaster:
         """The strong model's data the separation reads (instance and classes; no arcs needed)."""
         return StrongModel(self.instance, "directed", self.classes, [], [], [], [], [], [], [])
 
-    def cut_arc_duals(self, sigma: np.ndarray) -> np.ndarray:
-        """sum over cuts S of sigma_S on every arc entering S: what the pricing subtracts from d_ij."""
+    def usable_duals(self, rho: np.ndarray) -> np.ndarray:
+        """Row duals with the sign each row's bounds allow (>= 0 on a lower bound only, <= 0 on an upper
+        bound only, 0 on a free row): the Lagrangian bound needs them, and the pricing must see the same."""
+        rho = np.asarray(rho, dtype=float).copy()
+        lower, upper = np.array(self.row_lower), np.array(self.row_upper)
+        rho[np.isinf(lower)] = np.minimum(rho[np.isinf(lower)], 0.0)
+        rho[np.isinf(upper)] = np.maximum(rho[np.isinf(upper)], 0.0)
+        return rho
+
+    def arc_duals(self, rho: np.ndarray) -> list[np.ndarray]:
+        """Per class: sum over rows of rho_row on the row's arcs, what the pricing subtracts from d_ij."""
         n = self.n_dcs + 1
-        if not self.cuts:
-            return np.zeros((n, n))
-        inside = np.zeros((len(self.cuts), n))
-        for c, cut in enumerate(self.cuts):
-            inside[c, list(cut.members)] = 1.0
-        return ((1.0 - inside).T * sigma) @ inside
+        out = []
+        for k in range(len(self.classes)):
+            total = np.zeros((n, n))
+            for value, row in zip(rho, self.rows):
+                if value != 0.0:
+                    total += value * row.arc_mask(n, k)
+            out.append(total)
+        return out
 
     def add_plan(self, plan: Plan) -> None:
         """The routes of a feasible plan as columns (so the LP starts from a real plan)."""
@@ -233,17 +305,19 @@ class RouteMaster:
             return None
         duals = np.array(h.getSolution().row_dual)
         pi = np.concatenate([[0.0], duals[: self.n_dcs]])
-        first_cut = self.n_dcs + len(self.classes)
-        mu = np.minimum(duals[self.n_dcs : first_cut], 0.0)  # the bound needs mu <= 0; clamp solver noise
-        sigma = np.maximum(duals[first_cut:], 0.0)  # ... and sigma >= 0
-        return h.getInfo().objective_function_value, pi, mu, sigma
+        first = self.n_dcs + len(self.classes)
+        mu = np.minimum(duals[self.n_dcs : first], 0.0)  # the bound needs mu <= 0; clamp solver noise
+        return h.getInfo().objective_function_value, pi, mu, self.usable_duals(duals[first:])
 
-    def lagrangian_bound(self, pi: np.ndarray, mu: np.ndarray, least_reduced_costs: list[float], sigma: np.ndarray | None = None) -> float:
-        """sum_i pi_i + sum_S sigma_S r(S) + sum_k m_k (mu_k + min(0, c*_k)): a lower bound on every plan's
-        cost when c*_k was priced with the cut duals on the arcs (see module doc)."""
+    def lagrangian_bound(self, pi: np.ndarray, mu: np.ndarray, least_reduced_costs: list[float], rho: np.ndarray | None = None) -> float:
+        """sum_i pi_i + sum_rows rho * (the bound it prices) + sum_k m_k (mu_k + min(0, c*_k)): a lower bound
+        on every plan meeting the rows' bounds, when c*_k was priced with ``arc_duals(rho)`` on the arcs
+        and ``rho`` comes from :meth:`usable_duals` (see module doc)."""
         fleet = sum(vc.count * (mu[k] + min(0.0, least_reduced_costs[k])) for k, vc in enumerate(self.classes))
-        cuts = 0.0 if sigma is None else float(sum(s * cut.requirement for s, cut in zip(sigma, self.cuts)))
-        return float(pi[1:].sum() + cuts + fleet)
+        rows = 0.0
+        for value, lower, upper in zip(rho if rho is not None else [], self.row_lower, self.row_upper):
+            rows += value * lower if value > 0 else value * upper if value < 0 else 0.0
+        return float(pi[1:].sum() + rows + fleet)
 
     def best_integer_plan(self, time_limit: float, incumbent: Plan | None = None) -> tuple[Plan | None, float]:
         """The cheapest plan made of the generated columns (HiGHS MIP over them) and HiGHS's dual bound of
@@ -253,8 +327,8 @@ class RouteMaster:
         mip.passModel(lp)
         n_cols = lp.num_col_
         mip.changeColsIntegrality(n_cols, np.arange(n_cols, dtype=np.int32), np.full(n_cols, highspy.HighsVarType.kInteger))
-        rule_breaking = [self._first_route_col + p for p, c in enumerate(self.columns) if not c.plannable]
-        unusable = np.array([*range(self.n_dcs), *rule_breaking], dtype=np.int32)  # artificial columns too
+        rule_breaking = [col for col, c in zip(self.route_col, self.columns) if not c.plannable]
+        unusable = np.array([*self.artificial, *rule_breaking], dtype=np.int32)  # artificial columns too
         mip.changeColsBounds(len(unusable), unusable, np.zeros(len(unusable)), np.zeros(len(unusable)))
         if incumbent is not None:
             start = self._start_values(incumbent, n_cols)
@@ -267,7 +341,7 @@ class RouteMaster:
         if mip.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
             return None, math.inf
         values = np.array(mip.getSolution().col_value)
-        chosen = [self.columns[c - self._first_route_col] for c in range(self._first_route_col, n_cols) if values[c] > 0.5]
+        chosen = [c for c, col in zip(self.columns, self.route_col) if values[col] > 0.5]
         return self.plan_of(chosen), mip.getInfo().objective_function_value
 
     def plan_of(self, columns: list[RouteColumn]) -> Plan:
@@ -276,7 +350,7 @@ class RouteMaster:
 
     def _start_values(self, plan: Plan, n_cols: int) -> np.ndarray | None:
         class_of = {v: k for k, vc in enumerate(self.classes) for v in vc.vehicles}
-        position = {(c.vehicle_class, c.stops): self._first_route_col + p for p, c in enumerate(self.columns)}
+        position = {(c.vehicle_class, c.stops): col for c, col in zip(self.columns, self.route_col)}
         start = np.zeros(n_cols)
         for route in plan.used_routes():
             key = (class_of[route.vehicle], tuple(self.instance.index[s] for s in route.stops))
@@ -284,6 +358,10 @@ class RouteMaster:
                 return None
             start[position[key]] = 1.0
         return start
+
+
+def _highs_value(value: float) -> float:
+    return highspy.kHighsInf if value == math.inf else -highspy.kHighsInf if value == -math.inf else value
 
 
 def _solution(values: np.ndarray) -> highspy.HighsSolution:

@@ -12,8 +12,8 @@ The loop (:class:`ColumnGeneration`):
 
 Every exact pricing yields a Lagrangian bound, valid whatever the LP returned, so the best one is kept
 even when the deadline interrupts the loop.  When exact pricing finds no negative route the LP is
-solved to optimality and the bound equals its value.  :func:`solve_routes` then searches the
-generated routes for the best plan (price-and-branch: a heuristic for the plan, the bound stays certified).
+solved to optimality and the bound equals its value.  :mod:`milp_milkrun.solve.branch_price` searches
+a tree over this loop for plans and a global bound.
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ from milp_milkrun.solve.result import SolveResult, make_result
 MAX_CUT_ROUNDS = 25  # separation rounds at most (each after the LP converged over all routes)
 TAILING_OFF = 1e-4  # stop separating when a round raised the LP by less than this share
 ROUTES_PER_CLASS = 60  # columns added per class and iteration
-LP_SHARE = 0.7  # solve_routes: column generation may use this share of the time, the rest is for the plan
 
 
 @dataclass
@@ -75,13 +74,14 @@ class ColumnGeneration:
             solved = self.master.solve_lp(self.remaining())
             if solved is None:
                 return
-            self.lp_value, pi, mu, sigma = solved
+            self.lp_value, pi, mu, rho = solved
             self.iterations += 1
-            arc_cost = self.instance.distance - pi[None, :] - self.master.cut_arc_duals(sigma)
+            base = self.instance.distance - pi[None, :]
+            arc_cost = [base - extra for extra in self.master.arc_duals(rho)]
             try:
                 added = self._price(arc_cost, mu, exact=False)
                 if not added:
-                    added = self._price_exactly(pi, mu, sigma, arc_cost)
+                    added = self._price_exactly(pi, mu, rho, arc_cost)
             except PricingTimeout:
                 return
             if added == 0:
@@ -96,24 +96,29 @@ class ColumnGeneration:
                 self.converged = not cuts
         self.log(f"LP {self.lp_value:,.6g}, bound {self.bound:,.6g}, {len(self.master.columns)} routes, {self.iterations} iterations")
 
-    def _price(self, arc_cost: np.ndarray, mu: np.ndarray, *, exact: bool) -> int:
+    def _price(self, arc_cost: list[np.ndarray], mu: np.ndarray, *, exact: bool) -> int:
         added = 0
         for k, net in enumerate(self.networks):
-            found = price(net, arc_cost, -mu[k], exact=exact, max_routes=ROUTES_PER_CLASS, deadline=self.deadline)
+            found = price(net, arc_cost[k], -mu[k], exact=exact, max_routes=ROUTES_PER_CLASS, deadline=self.deadline)
             added += sum(self.master.add(k, r.stops) for r in found.routes)
         return added
 
-    def _price_exactly(self, pi: np.ndarray, mu: np.ndarray, sigma: np.ndarray, arc_cost: np.ndarray) -> int:
+    def _price_exactly(self, pi: np.ndarray, mu: np.ndarray, rho: np.ndarray, arc_cost: list[np.ndarray]) -> int:
         """Exact pricing of every class: new routes, and a Lagrangian bound from the least reduced costs."""
         added, least = 0, []
         for k, net in enumerate(self.networks):
-            found = price(net, arc_cost, -mu[k], exact=True, max_routes=ROUTES_PER_CLASS, deadline=self.deadline)
+            found = price(net, arc_cost[k], -mu[k], exact=True, max_routes=ROUTES_PER_CLASS, deadline=self.deadline)
             least.append(found.minimum)
             added += sum(self.master.add(k, r.stops) for r in found.routes)
         self.exact_pricings += 1
-        self._raise_bound(self.master.lagrangian_bound(pi, mu, least, sigma))
+        self._raise_bound(self.master.lagrangian_bound(pi, mu, least, rho))
         self.log(f"iteration {self.iterations}: LP {self.lp_value:,.6g}, bound {self.bound:,.6g}")
         return added
+
+    def restart(self, deadline: float, *, cuts: bool) -> None:
+        """Solve again after the master's row bounds changed (a branch-and-bound node): the bound is the node's."""
+        self.deadline, self.cuts = deadline, cuts
+        self.bound, self.lp_value, self.converged, self.cut_rounds = -math.inf, math.inf, False, 0
 
     def _raise_bound(self, value: float) -> None:
         safe = value - 1e-9 * max(1.0, abs(value))  # floating-point sums: stay on the safe side
@@ -129,32 +134,3 @@ def route_lower_bound(instance: Instance, time_limit: float, *, incumbent: Plan 
         cg.master.add_plan(incumbent)
     cg.run()
     return cg
-
-
-def solve_routes(instance: Instance, options: SolveOptions) -> SolveResult:
-    """Price-and-branch: the column generation bound, then the best plan among the generated routes."""
-    started = time.perf_counter()
-    deadline = started + options.time_limit
-    cg = ColumnGeneration(instance, started + LP_SHARE * options.time_limit, bool(options.log))
-    incumbent = options.warm_start if options.warm_start is not None and check_plan(instance, options.warm_start).feasible else None
-    if incumbent is not None:
-        cg.master.add_plan(incumbent)
-    cg.run()
-    plan, _ = cg.master.best_integer_plan(deadline - time.perf_counter(), incumbent)
-    plan = _cheaper(instance, plan, incumbent)
-    bound = cg.bound if math.isfinite(cg.bound) else None
-    runtime = time.perf_counter() - started
-    message = (
-        f"route-based model: {len(cg.master.columns)} routes, {cg.iterations} LP iterations, "
-        f"{cg.exact_pricings} exact pricings, LP {'optimal' if cg.converged else 'not converged'}"
-    )
-    if plan is None:
-        return make_result(instance, status="no_solution", plan=None, bound=bound, runtime_s=runtime, model="routes",
-                           backend="highs", seed=options.seed, message=message + "; no plan among the generated routes")
-    return make_result(instance, status="feasible", plan=plan, bound=bound, requested_gap=options.gap, runtime_s=runtime,
-                       model="routes", backend="highs", seed=options.seed, message=message)
-
-
-def _cheaper(instance: Instance, plan: Plan | None, other: Plan | None) -> Plan | None:
-    candidates = [p for p in (plan, other) if p is not None]
-    return min(candidates, key=lambda p: check_plan(instance, p).objective, default=None)
