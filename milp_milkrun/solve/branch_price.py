@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 
 ROOT_SHARE = 0.6  # the root's column generation may use this share of the time
 ROOT_MIP_SHARE = 0.15  # ... and the MIP over the root's routes this share
+MIP_EVERY = 10  # every this many nodes, a MIP over the routes generated so far (within the node's rows)
+NODE_MIP_SHARE = 0.04  # ... for this share of the time
 INTEGRAL = 1e-6  # an LP value this close to an integer is integral
 
 
@@ -113,6 +115,9 @@ class BranchAndPrice:
                     break
                 for child in children:
                     heapq.heappush(heap, Node(child[0], next(counter), child[1]))
+                if self.nodes % MIP_EVERY == 0 and heap:  # new routes since the root: look for a better plan
+                    limit = min(NODE_MIP_SHARE * total, self.deadline - time.perf_counter())
+                    self.offer(self.cg.master.best_integer_plan(limit, self.incumbent)[0])
         except KeyboardInterrupt:
             log.warning("branch-and-price interrupted: best plan and global bound so far")
         open_bounds = [n.bound for n in heap] + self.unresolved
