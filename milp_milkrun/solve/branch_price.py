@@ -47,9 +47,11 @@ INTEGRAL = 1e-6  # an LP value this close to an integer is integral
 
 @dataclass(order=True)
 class Node:
-    """Open node: its parent's certified bound (the heap key) and its branching bounds."""
+    """Open node: its parent's certified bound (the heap key; among equal bounds the deepest first, a dive
+    towards a plan) and its branching bounds."""
 
     bound: float
+    depth: int  # negated: deeper nodes sort first
     order: int
     bounds: dict[int, tuple[float, float]] = field(compare=False)  # branching row position -> (lower, upper)
 
@@ -98,7 +100,7 @@ class BranchAndPrice:
         plan, _ = self.cg.master.best_integer_plan(min(ROOT_MIP_SHARE * total, self.deadline - time.perf_counter()), self.incumbent)
         self.offer(plan)
         counter = itertools.count()
-        heap = [Node(self.cg.bound, next(counter), {})]
+        heap = [Node(self.cg.bound, 0, next(counter), {})]
         root = True
         try:
             while heap:
@@ -114,7 +116,7 @@ class BranchAndPrice:
                     heapq.heappush(heap, node)
                     break
                 for child in children:
-                    heapq.heappush(heap, Node(child[0], next(counter), child[1]))
+                    heapq.heappush(heap, Node(child[0], node.depth - 1, next(counter), child[1]))
                 if self.nodes % MIP_EVERY == 0 and heap:  # new routes since the root: look for a better plan
                     limit = min(NODE_MIP_SHARE * total, self.deadline - time.perf_counter())
                     self.offer(self.cg.master.best_integer_plan(limit, self.incumbent)[0])
