@@ -7,6 +7,7 @@ which :func:`main` prints as one line naming the field and exits with code 2 (ne
 from __future__ import annotations
 
 import contextlib
+import enum
 import json
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import typer
 
 from milp_milkrun.checker import check_plan
+from milp_milkrun.emissions import EmissionsObjective, load_factors
 from milp_milkrun.errors import CheckFailedError, InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.io import load_instance, load_plan, write_instance, write_plan
@@ -34,6 +36,13 @@ app = typer.Typer(
     rich_markup_mode=None,  # plain help: flags shown as flags, not as "--json <bool>"
 )
 
+class Objective(str, enum.Enum):
+    """What a search minimises."""
+
+    distance = "distance"
+    emissions = "emissions"
+
+
 EXIT_VIOLATIONS = 1  # `check`: the plan breaks a rule; `solve`: no plan (infeasible or none found)
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3  # a plan the toolkit produced failed the independent checker: a bug
@@ -42,7 +51,8 @@ EXIT_INTERNAL = 3  # a plan the toolkit produced failed the independent checker:
 FLAG_OF_FIELD = {
     "time_limit": "--time-limit", "gap": "--gap", "threads": "--threads", "seed": "--seed", "model": "--model",
     "backend": "--backend", "solver": "--solver", "max_iterations": "--max-iterations", "bound_seconds": "--bound",
-    "output": "--output", "plot": "--plot", "write": "--write", "vehicles": "--vehicles",
+    "output": "--output", "plot": "--plot", "write": "--write", "vehicles": "--vehicles", "csv": "--csv",
+    "workers": "--workers", "out": "--out", "objective": "--objective",
     # ---- map and inspect flags (begin)
     "map": "--map", "family": "--family", "vehicle": "--vehicle", "dc": "--dc",
     # ---- map and inspect flags (end)
@@ -282,6 +292,8 @@ def heuristic_command(
     output: Path | None = typer.Option(None, "--output", help="Write the plan (.json or VRPLIB .sol)."),
     plot: Path | None = typer.Option(None, "--plot", help="Draw the routes into this image (e.g. routes.png)."),
     log: bool = typer.Option(False, "--log", help="Print each new best plan as the search finds it."),
+    objective: Objective = typer.Option(Objective.distance, "--objective", help="What the search minimises: total distance, or well-to-wheel emissions (ISO 14083, docs/emissions.md)."),
+    factors_path: Path | None = typer.Option(None, "--factors", help="Emission factors file laid over the defaults (with --objective emissions)."),
     vehicles: int | None = VEHICLES_OPTION,
     map_path: Path | None = MAP_OPTION,
 ) -> None:
@@ -292,12 +304,88 @@ def heuristic_command(
     check_heuristic_limits(time_limit, max_iterations)
     check_result_files(instance_path, output, plot)
     check_map_path(map_path, [instance_path, output, plot])
+    factors = load_factors(factors_path) if objective is Objective.emissions or factors_path else None
     instance = load_instance_for_cli(instance_path, vehicles)
+    emissions = EmissionsObjective(instance, factors) if objective is Objective.emissions and factors else None
     with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
-        result = solve_heuristic(instance, time_limit=time_limit, seed=seed, log=log, max_iterations=max_iterations)
+        result = solve_heuristic(instance, time_limit=time_limit, seed=seed, log=log, max_iterations=max_iterations, emissions=emissions)
     report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
     write_map_file(instance, result.plan, map_path, err=json_output)
     raise typer.Exit(0 if result.plan is not None else EXIT_VIOLATIONS)
+
+
+# ---- command: emissions ---------------------------------------------------------------------
+@app.command("emissions")
+def emissions_command(
+    instance_path: Path = typer.Argument(..., metavar="INSTANCE"),
+    plan_path: Path = typer.Argument(..., metavar="PLAN", help="A .json plan or a VRPLIB .sol file, from any tool."),
+    factors_path: Path | None = typer.Option(None, "--factors", help="Emission factors file laid over the defaults (docs/emissions.md)."),
+    json_output: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    csv_output: bool = typer.Option(False, "--csv", help="Print the report as CSV: one row per route, per DC and for the hub."),
+    vehicles: int | None = VEHICLES_OPTION,
+) -> None:
+    """Greenhouse-gas emissions of a plan under ISO 14083: per route, per DC (allocated) and for the hub.
+
+    Exit 0, or 1 when the plan breaks a rule (its emissions are still reported, with the checker's verdict on stderr).
+    """
+    from milp_milkrun.emissions import plan_emissions
+    from milp_milkrun.reports.emissions_table import emissions_csv, emissions_table
+
+    if json_output and csv_output:
+        raise InputError("csv", "choose one of --json and --csv")
+    factors = load_factors(factors_path)
+    instance = load_instance_for_cli(instance_path, vehicles)
+    plan = load_plan(plan_path, instance)
+    report = plan_emissions(instance, plan, factors)
+    verdict = check_plan(instance, plan)
+    if not verdict.feasible:
+        typer.echo(f"warning: the plan breaks {len(verdict.violations)} rule(s); `milkrun check` lists them", err=True)
+    if json_output:
+        typer.echo(json.dumps(report.to_dict() | {"plan_feasible": verdict.feasible}, indent=2))
+    else:
+        typer.echo(emissions_csv(report) if csv_output else emissions_table(report), nl=not csv_output)
+    raise typer.Exit(0 if verdict.feasible else EXIT_VIOLATIONS)
+
+
+# ---- command: batch -------------------------------------------------------------------------
+@app.command("batch")
+def batch_command(
+    source: Path = typer.Argument(..., metavar="MANIFEST_OR_DIR", help="A manifest.json of hubs, or a folder of hub instances."),
+    out: Path = typer.Option(..., "--out", help="RESULTS_DIR: one folder per hub, summary.csv and summary.json."),
+    workers: int = typer.Option(1, "--workers", help="Local worker processes (each solves one hub on one thread)."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Address of a Dask scheduler (tcp://host:8786) instead of the local pool."),
+    time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds per hub."),
+    model: str = typer.Option("routes", "--model", help="Formulation for every hub: routes (certified gap, the default), strong or exact."),
+    objective: str = typer.Option("distance", "--objective", help="What every hub minimises (distance)."),
+    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed of every solve (printed and stored with each result)."),
+) -> None:
+    """Solve every hub of a network; rerunning skips the hubs already solved with the same instance and options.
+
+    Exit 0 when every hub has a result, 1 naming the hubs that failed, 130 after Ctrl-C (finished results kept).
+    """
+    from milp_milkrun.batch import BatchOptions, load_hubs, run_batch, summary_rows
+    from milp_milkrun.reports.batch_progress import batch_display, summary_table
+
+    if workers < 1:
+        raise InputError("workers", f"must be at least 1, got {workers}")
+    if scheduler is not None and workers != 1:
+        raise InputError("workers", "give either --workers (a local pool) or --scheduler (a Dask cluster), not both")
+    options = BatchOptions(model=model, time_limit=time_limit, seed=seed, objective=objective)
+    if out.exists() and not out.is_dir():
+        raise InputError("out", f"{out} is a file; give a folder")
+    tasks = load_hubs(source)
+    typer.echo(f"batch: {len(tasks)} hubs, model {model}, {time_limit:g} s per hub, seed {seed}, "
+               f"{'Dask scheduler ' + scheduler if scheduler else f'{workers} local worker(s)'}", err=True)
+    with batch_display() as show:
+        report = run_batch(tasks, out, options, workers=workers, scheduler=scheduler, show=show)
+    typer.echo(summary_table(summary_rows(report)))
+    typer.echo(f"wrote {out / 'summary.csv'} ({report.reused} hub(s) reused from an earlier run)", err=True)
+    if report.interrupted:
+        typer.echo("interrupted by Ctrl-C: every finished result is kept; rerun to solve the rest", err=True)
+        raise typer.Exit(130)
+    if report.failed:
+        typer.echo(f"failed: {', '.join(report.failed)} (reasons in their result.json)", err=True)
+        raise typer.Exit(EXIT_VIOLATIONS)
 
 
 # ---- command: map (begin) ----

@@ -111,6 +111,7 @@ class Instance:
     coordinates: str = "none"  # "latlon", "xy" or "none"
     distance_unit: str = "km"
     description: str = ""
+    unit_mass_kg: float | None = None  # mass of one unit of demand (emissions); None when not given
     splits: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (original DC, its parts)
     warnings: tuple[str, ...] = ()
 
@@ -211,6 +212,7 @@ def build_instance(
     coordinates: str = "none",
     distance_unit: str = "km",
     description: str = "",
+    unit_mass_kg: float | None = None,
 ) -> Instance:
     """Validate the semantics of an instance, split oversized DCs and compute d_ij.
 
@@ -244,6 +246,7 @@ def build_instance(
         coordinates=coordinates,
         distance_unit=distance_unit,
         description=description,
+        unit_mass_kg=unit_mass_kg,
         splits=tuple((orig, tuple(parts)) for orig, parts in splits.items()),
         warnings=tuple(warnings),
     )

@@ -40,6 +40,7 @@ def instance_from_dict(data: Any, *, default_name: str = "instance") -> Instance
         coordinates=coordinates,
         distance_unit=data.get("distance_unit", "km"),
         description=data.get("description", ""),
+        unit_mass_kg=_optional_float(data.get("unit_mass_kg")),
     )
 
 
@@ -140,6 +141,8 @@ def instance_to_dict(instance: Instance) -> dict[str, Any]:
     if instance.description:
         data["description"] = instance.description
     data["distance_unit"] = instance.distance_unit
+    if instance.unit_mass_kg is not None:
+        data["unit_mass_kg"] = _number(instance.unit_mass_kg)
     data["hub"] = {"id": instance.hub.id, **_coordinates(instance, instance.hub.x, instance.hub.y)}
     data["dcs"] = [{"id": dc_id, **_coordinates(instance, x, y), "demand": _number(demand)} for dc_id, demand, x, y in originals]
     data["vehicle_types"] = [_vehicle_type_dict(vt) for vt in instance.vehicle_types]
