@@ -85,6 +85,12 @@ def check_map_path(map_path: Path | None, inputs: list[Path | None]) -> None:
         check_output_path(map_path, field="map", suffixes=MAP_SUFFIXES, inputs=[p for p in inputs if p is not None])
 
 
+def check_map_drawable(instance: Instance, map_path: Path | None, field: str = "map") -> None:
+    """Refuse a map of an instance without coordinates before any solving is done."""
+    if map_path is not None and instance.coordinates == "none":
+        raise InputError(field, f"instance {instance.name} has no coordinates (only a distance matrix) to draw a map of")
+
+
 def write_map_file(instance: Instance, plan: Plan | None, map_path: Path | None, *, err: bool = False) -> None:
     """Write the interactive map of ``plan`` when --map was given and there is a plan."""
     if plan is None or map_path is None:
@@ -126,6 +132,7 @@ def check(
         check_bound_seconds(bound)
     check_map_path(map_path, [instance_path, plan_path])
     instance = load_instance_for_cli(instance_path, vehicles)
+    check_map_drawable(instance, map_path)
     plan = load_plan(plan_path, instance)
     report = check_plan(instance, plan)
     if not json_output:
@@ -191,6 +198,7 @@ def solve_command(
     check_result_files(instance_path, output, plot)
     check_map_path(map_path, [instance_path, output, plot])
     instance = load_instance_for_cli(instance_path, vehicles)
+    check_map_drawable(instance, map_path)
     with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
         result = solve_instance(instance, model=model, backend=backend, solver=solver, options=options, heuristic_start=warm_start)
     report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
@@ -306,6 +314,7 @@ def heuristic_command(
     check_map_path(map_path, [instance_path, output, plot])
     factors = load_factors(factors_path) if objective is Objective.emissions or factors_path else None
     instance = load_instance_for_cli(instance_path, vehicles)
+    check_map_drawable(instance, map_path)
     emissions = EmissionsObjective(instance, factors) if objective is Objective.emissions and factors else None
     with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
         result = solve_heuristic(instance, time_limit=time_limit, seed=seed, log=log, max_iterations=max_iterations, emissions=emissions)
@@ -399,6 +408,7 @@ def map_command(
     """Write an interactive map of a plan: one .html file that works offline; broken rules are marked."""
     check_map_path(output, [instance_path, plan_path])
     instance = load_instance_for_cli(instance_path, vehicles)
+    check_map_drawable(instance, output, field="INSTANCE")
     plan = load_plan(plan_path, instance)
     report = check_plan(instance, plan)
     from milp_milkrun.plotting.web_map import save_route_map

@@ -124,3 +124,21 @@ def test_a_javascript_error_would_be_seen(tmp_path: Path) -> None:
     page.write_text(page.read_text().replace("\ninteract();", "\nnoSuchFunction();"))
     dom = _browser(tmp_path, page, "--dump-dom").stdout
     assert re.search(r'<body[^>]*data-error="[^"]*noSuchFunction', dom)
+
+
+@needs_browser
+def test_popups_and_route_switches_work_in_the_browser(tmp_path: Path) -> None:
+    instance = load_instance(ROOT / "instances" / "toy6.json")
+    page = tmp_path / "toy6.html"
+    save_route_map(instance, BROKEN, page)
+    command_page = page.as_uri() + "#selftest"
+    profile = tmp_path / "profile-selftest"
+    dom = subprocess.run([str(BROWSER), *OFFLINE_FLAGS, f"--user-data-dir={profile}", "--dump-dom", command_page],
+                         capture_output=True, text=True, timeout=120, check=False).stdout
+    dc_popup = re.search(r'data-popup-dc="([^"]*)"', dom).group(1)  # type: ignore[union-attr]
+    # DC2 is large-1's first stop: demand 8, the whole load of 26 still on board, 14 km from the hub
+    assert "DC DC2" in dc_popup and "demand8" in dc_popup and "stop 1 of 4" in dc_popup and "26 / 30 on board" in dc_popup
+    route_popup = re.search(r'data-popup-route="([^"]*)"', dom).group(1)  # type: ignore[union-attr]
+    assert "large-1" in route_popup and "62 / 60 km" in route_popup and "26 / 30" in route_popup and "4 / 4" in route_popup
+    assert "vehicle large-1 drives 62 &gt; limit 60" in route_popup or "drives 62 > limit 60" in route_popup
+    assert 'data-after-toggle="1"' in dom  # the first route switched off: one route left

@@ -64,3 +64,18 @@ def test_cli_writes_plot_and_map(monkeypatch: pytest.MonkeyPatch, capsys: pytest
     assert code == 2 and err.startswith("error: --map:") and "use .html, .htm" in err
     save_route_plot(load_instance(toy6), BROKEN, tmp_path / "p.png")
     assert (tmp_path / "p.png").stat().st_size > 10_000
+
+
+def test_matrix_only_instance_gets_one_line_and_no_solve(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import json
+
+    data = json.loads((ROOT / "instances" / "toy6.json").read_text())
+    data["hub"] = {"id": "HUB"}
+    data["dcs"] = [{"id": dc["id"], "demand": dc["demand"]} for dc in data["dcs"]]
+    data["distances"] = {"ids": ["HUB", *(f"DC{k}" for k in range(1, 7))],
+                         "matrix": [[0 if i == j else 10 + abs(i - j) for j in range(7)] for i in range(7)]}
+    path = tmp_path / "matrix.json"
+    path.write_text(json.dumps(data))
+    code, out, err = run_cli(monkeypatch, capsys, "solve", str(path), "--map", str(tmp_path / "m.html"))
+    assert code == 2 and out == "" and err.strip() == "error: --map: instance toy6 has no coordinates (only a distance matrix) to draw a map of"
+    assert not (tmp_path / "m.html").exists()
