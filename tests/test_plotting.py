@@ -62,6 +62,10 @@ def test_cli_writes_plot_and_map(monkeypatch: pytest.MonkeyPatch, capsys: pytest
     assert code == 1 and "wrote map" in out and (tmp_path / "check.html").exists()
     code, _, err = run_cli(monkeypatch, capsys, "check", toy6, str(plan), "--map", str(tmp_path / "check.png"))
     assert code == 2 and err.startswith("error: --map:") and "use .html, .htm" in err
+    code, out, _ = run_cli(monkeypatch, capsys, "solve", toy6, "--quiet", "--map", str(tmp_path / "solved.html"))
+    assert code == 0 and f"wrote map {tmp_path / 'solved.html'}" in out and '"feasible": true' in (tmp_path / "solved.html").read_text()
+    code, out, _ = run_cli(monkeypatch, capsys, "heuristic", toy6, "--max-iterations", "50", "--map", str(tmp_path / "h.html"))
+    assert code == 0 and (tmp_path / "h.html").exists()
     save_route_plot(load_instance(toy6), BROKEN, tmp_path / "p.png")
     assert (tmp_path / "p.png").stat().st_size > 10_000
 
