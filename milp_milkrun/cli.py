@@ -24,7 +24,7 @@ from milp_milkrun.plan import Plan
 from milp_milkrun.reports.check_table import check_table
 from milp_milkrun.reports.instance_summary import instance_summary
 from milp_milkrun.reports.solve_table import solve_table
-from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult, check_bound_seconds, check_choices
+from milp_milkrun.solve import DEFAULT_SEED, Backend, Model, Solver, SolveOptions, SolveResult, check_bound_seconds, check_choices
 from milp_milkrun.solve import solve as solve_instance
 
 app = typer.Typer(
@@ -41,6 +41,12 @@ class Objective(str, enum.Enum):
 
     distance = "distance"
     emissions = "emissions"
+
+
+class BatchObjective(str, enum.Enum):
+    """What every hub of a batch minimises (the route engine minimises distance)."""
+
+    distance = "distance"
 
 
 EXIT_VIOLATIONS = 1  # `check`: the plan breaks a rule; `solve`: no plan (infeasible or none found)
@@ -177,9 +183,9 @@ def convert(
 @app.command("solve")
 def solve_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance."),
-    model: str = typer.Option("exact", "--model", help="Formulation: exact (the seed's Equations 1-14), strong (same plans; vehicle classes + capacity cuts) or routes (set partitioning by column generation: the strongest bound, plan from its routes)."),
-    backend: str = typer.Option("highs", "--backend", help="Modelling backend: highs (Pyomo + HiGHS) or pulp (PuLP)."),
-    solver: str | None = typer.Option(None, "--solver", help="Solver of the pulp backend: cbc (default) or highs."),
+    model: Model = typer.Option(Model.auto, "--model", help="Formulation: auto (the engine that proves most: exact for tiny instances, else routes then strong), exact (the seed's Equations 1-14), strong (same plans; vehicle classes + capacity cuts) or routes (set partitioning by column generation: the strongest bound, plan from its routes)."),
+    backend: Backend = typer.Option(Backend.highs, "--backend", help="Modelling backend: highs (Pyomo + HiGHS) or pulp (PuLP)."),
+    solver: Solver | None = typer.Option(None, "--solver", help="Solver of the pulp backend: cbc (default) or highs."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for the whole solve (build included)."),
     gap: float = typer.Option(1e-4, "--gap", help="Relative gap at which a plan counts as optimal."),
     threads: int | None = typer.Option(None, "--threads", help="Solver threads (default: the solver's choice)."),
@@ -194,13 +200,14 @@ def solve_command(
 ) -> None:
     """Solve an instance; exit 0 with a plan (optimal or feasible), 1 without (infeasible or none found)."""
     options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads, seed=seed, log=not quiet)
-    check_choices(model=model, backend=backend, solver=solver)
+    choices = {"model": model.value, "backend": backend.value, "solver": solver.value if solver else None}
+    check_choices(**choices)
     check_result_files(instance_path, output, plot)
     check_map_path(map_path, [instance_path, output, plot])
     instance = load_instance_for_cli(instance_path, vehicles)
     check_map_drawable(instance, map_path)
     with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
-        result = solve_instance(instance, model=model, backend=backend, solver=solver, options=options, heuristic_start=warm_start)
+        result = solve_instance(instance, **choices, options=options, heuristic_start=warm_start)
     report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
     write_map_file(instance, result.plan, map_path, err=json_output)
     raise typer.Exit(0 if result.plan is not None else EXIT_VIOLATIONS)
@@ -364,8 +371,8 @@ def batch_command(
     workers: int = typer.Option(1, "--workers", help="Local worker processes (each solves one hub on one thread)."),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Address of a Dask scheduler (tcp://host:8786) instead of the local pool."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds per hub."),
-    model: str = typer.Option("routes", "--model", help="Formulation for every hub: routes (certified gap, the default), strong or exact."),
-    objective: str = typer.Option("distance", "--objective", help="What every hub minimises (distance)."),
+    model: Model = typer.Option(Model.routes, "--model", help="Formulation for every hub: routes (certified gap, the default), strong or exact."),
+    objective: BatchObjective = typer.Option(BatchObjective.distance, "--objective", help="What every hub minimises."),
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed of every solve (printed and stored with each result)."),
 ) -> None:
     """Solve every hub of a network; rerunning skips the hubs already solved with the same instance and options.
@@ -379,11 +386,11 @@ def batch_command(
         raise InputError("workers", f"must be at least 1, got {workers}")
     if scheduler is not None and workers != 1:
         raise InputError("workers", "give either --workers (a local pool) or --scheduler (a Dask cluster), not both")
-    options = BatchOptions(model=model, time_limit=time_limit, seed=seed, objective=objective)
+    options = BatchOptions(model=model.value, time_limit=time_limit, seed=seed, objective=objective.value)
     if out.exists() and not out.is_dir():
         raise InputError("out", f"{out} is a file; give a folder")
     tasks = load_hubs(source)
-    typer.echo(f"batch: {len(tasks)} hubs, model {model}, {time_limit:g} s per hub, seed {seed}, "
+    typer.echo(f"batch: {len(tasks)} hubs, model {model.value}, {time_limit:g} s per hub, seed {seed}, "
                f"{'Dask scheduler ' + scheduler if scheduler else f'{workers} local worker(s)'}", err=True)
     with batch_display() as show:
         report = run_batch(tasks, out, options, workers=workers, scheduler=scheduler, show=show)
