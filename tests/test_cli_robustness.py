@@ -193,13 +193,19 @@ def test_loaders_turn_any_malformed_json_into_an_input_error(document: object, t
 @pytest.mark.parametrize("args", [
     ("heuristic", TOY6, "--time-limit", "-1"),
     ("heuristic", TOY6, "--max-iterations", "-3"),
-    ("solve", TOY6, "--model", "nope"),
     ("solve", TOY6, "--gap", "-1"),
+    ("solve", TOY6, "--model", "strong", "--backend", "pulp"),
+    ("batch", TOY6, "--out", "results", "--workers", "0"),
 ])
 def test_bad_flags_are_refused_before_any_work(args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr("milp_milkrun.cli.load_instance_for_cli", _must_not_run)
     code, out, err = run_cli(monkeypatch, capsys, *args)
-    assert code == 2 and out == "" and err.startswith(f"error: {args[2]}: ")
+    assert code == 2 and out == "" and err.startswith(f"error: {args[-2]}: ")
+
+
+def test_choices_are_typed_and_listed(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(monkeypatch, capsys, "solve", TOY6, "--model", "nope")
+    assert code == 2 and "'nope' is not one of 'auto', 'exact', 'strong', 'routes'" in err and "Traceback" not in err
 
 
 def test_check_bound_zero_fails_before_the_verdict(toy6_plan: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
