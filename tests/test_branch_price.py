@@ -13,7 +13,7 @@ import time
 
 import pytest
 from bruteforce import brute_force, random_tiny_instance
-from shared_data import CVRPLIB, needs_cvrplib
+from shared_data import CVRPLIB, REGRESSIONS, needs_cvrplib, needs_regressions
 from test_models_strong import random_side_instance
 
 from milp_milkrun.checker import check_plan
@@ -107,3 +107,15 @@ def test_branch_and_price_proves_p_n16_k8_through_the_tree() -> None:
     instance = load_instance(CVRPLIB / "P-n16-k8.vrp")
     result = solve(instance, model="routes", options=SolveOptions(time_limit=120, gap=0.0, log=False), heuristic_start=False)
     assert result.status == "optimal" and result.objective == pytest.approx(450) and math.isclose(result.bound, 450)
+
+
+@needs_regressions
+@pytest.mark.parametrize(("name", "optimum"), [("routes_unit_overload", 202.0), ("routes_overload_s51", 150.45), ("routes_overload_s134", 84.0)])
+def test_tree_without_heuristic_proves_the_coarse_unit_regressions(name: str, optimum: float) -> None:
+    """Loads rounded to a coarse unit in the pricing: the capacity cuts (exact demands) and the tree still
+    prove the brute-force optimum, and no rule-breaking route reaches the plan."""
+    instance = load_instance(REGRESSIONS / f"{name}.json")
+    result = solve(instance, model="routes", options=SolveOptions(time_limit=60, gap=0.0, log=False), heuristic_start=False)
+    assert result.plan is not None and check_plan(instance, result.plan).feasible
+    assert result.bound is not None and result.bound <= optimum + 1e-6
+    assert result.objective == pytest.approx(optimum, abs=1e-6) and result.status == "optimal"

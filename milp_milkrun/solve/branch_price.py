@@ -196,7 +196,7 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
     bound = bp.bound if math.isfinite(bp.bound) else None
     master = bp.cg.master
     message = (
-        f"route-based branch-and-price: {bp.nodes} nodes, {len(master.columns)} routes, {len(master.cuts)} capacity cuts, "
+        f"route-based branch-and-price: {bp.nodes} nodes searched, {len(master.columns)} routes, {len(master.cuts)} capacity cuts, "
         f"root {'converged' if searched else 'not converged (plan from the generated routes)'}"
     )
     if bp.unresolved:
