@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from pathlib import Path
 
 import pytest
 from bruteforce import brute_force, random_tiny_instance
@@ -119,3 +120,14 @@ def test_tree_without_heuristic_proves_the_coarse_unit_regressions(name: str, op
     assert result.plan is not None and check_plan(instance, result.plan).feasible
     assert result.bound is not None and result.bound <= optimum + 1e-6
     assert result.objective == pytest.approx(optimum, abs=1e-6) and result.status == "optimal"
+
+
+def test_deadline_returns_the_best_plan_and_a_certified_global_bound() -> None:
+    """ecom74 cannot be proven in 8 s: the tree stops at its deadline with a checked plan and a bound
+    below the best known plan (3,542.6 km)."""
+    instance = load_instance(Path(__file__).resolve().parents[1] / "instances" / "ecom74.json")
+    started = time.perf_counter()
+    result = solve(instance, model="routes", options=SolveOptions(time_limit=8, log=False))
+    assert time.perf_counter() - started < 8 + 20  # generous: a LP solve or a pricing pass may overrun a little
+    assert result.plan is not None and check_plan(instance, result.plan).feasible
+    assert result.status == "feasible" and (result.bound is None or result.bound <= 3542.62)
