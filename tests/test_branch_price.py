@@ -131,3 +131,27 @@ def test_deadline_returns_the_best_plan_and_a_certified_global_bound() -> None:
     assert time.perf_counter() - started < 8 + 20  # generous: a LP solve or a pricing pass may overrun a little
     assert result.plan is not None and check_plan(instance, result.plan).feasible
     assert result.status == "feasible" and (result.bound is None or result.bound <= 3542.62)
+
+
+@pytest.mark.parametrize("make", [random_tiny_instance, random_side_instance], ids=["tiny", "side"])
+@pytest.mark.parametrize("seed", range(10))
+def test_reduced_cost_fixing_keeps_every_arc_of_an_optimal_plan(make, seed: int) -> None:
+    """Fixing with the optimum itself as cutoff (the tightest the tree ever uses) keeps the optimal plan's arcs."""
+    instance = make(seed)
+    expected = brute_force(instance)
+    if expected is None:
+        return
+    cg = route_lower_bound(instance, 20)
+    cg.fix_arcs(expected[0] + 1e-9)
+    class_of = {v: k for k, vc in enumerate(cg.master.classes) for v in vc.vehicles}
+    for route in expected[1].used_routes():
+        path = [0, *(instance.index[s] for s in route.stops), 0]
+        allowed = cg.networks[class_of[route.vehicle]].allowed
+        assert all(allowed[a, b] for a, b in zip(path, path[1:]))
+
+
+@needs_cvrplib
+def test_reduced_cost_fixing_removes_arcs_on_p_n16_k8() -> None:
+    cg = route_lower_bound(load_instance(CVRPLIB / "P-n16-k8.vrp"), 60)
+    before = int(cg.networks[0].allowed.sum())
+    assert cg.fix_arcs(449.0) > 0 and int(cg.networks[0].allowed.sum()) < before  # root bound 448, cutoff 449

@@ -66,6 +66,7 @@ class BranchAndPrice:
     incumbent_cost: float = math.inf
     bound: float = -math.inf  # certified global lower bound
     nodes: int = 0
+    fixed_arcs: int = 0  # arcs removed from the pricing by reduced-cost fixing at the root
     unresolved: list[float] = field(default_factory=list)  # bounds of nodes no rule could split
     rows: dict[tuple[frozenset[tuple[int, int]], int | None], int] = field(default_factory=dict)
 
@@ -99,6 +100,9 @@ class BranchAndPrice:
             return False
         plan, _ = self.cg.master.best_integer_plan(min(ROOT_MIP_SHARE * total, self.deadline - time.perf_counter()), self.incumbent)
         self.offer(plan)
+        if self.incumbent is not None:  # only a better plan matters now: drop the arcs none can use
+            cutoff = self.incumbent_cost - (1.0 - 1e-6 if self.integer_costs else 1e-9 * max(1.0, self.incumbent_cost))
+            self.fixed_arcs = self.cg.fix_arcs(cutoff)
         counter = itertools.count()
         heap = [Node(self.cg.bound, 0, next(counter), {})]
         root = True
@@ -196,7 +200,7 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
     bound = bp.bound if math.isfinite(bp.bound) else None
     master = bp.cg.master
     message = (
-        f"route-based branch-and-price: {bp.nodes} nodes searched, {len(master.columns)} routes, {len(master.cuts)} capacity cuts, "
+        f"route-based branch-and-price: {bp.nodes} nodes searched, {len(master.columns)} routes, {len(master.cuts)} capacity cuts, {bp.fixed_arcs} arcs fixed, "
         f"root {'converged' if searched else 'not converged (plan from the generated routes)'}"
     )
     if bp.unresolved:

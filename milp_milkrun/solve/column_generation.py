@@ -18,6 +18,7 @@ a tree over this loop for plans and a global bound.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 import time
@@ -31,7 +32,7 @@ from milp_milkrun.models.set_partitioning import RouteMaster
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.plan import Plan
 from milp_milkrun.solve.options import SolveOptions
-from milp_milkrun.solve.pricing import PricingTimeout, class_networks, price
+from milp_milkrun.solve.pricing import PricingTimeout, arc_lower_bounds, class_networks, price
 from milp_milkrun.solve.result import SolveResult, make_result
 
 MAX_CUT_ROUNDS = 25  # separation rounds at most (each after the LP converged over all routes)
@@ -54,6 +55,7 @@ class ColumnGeneration:
     exact_pricings: int = 0
     converged: bool = False  # exact pricing found no negative route and no cut is violated: LP optimum = bound
     cut_rounds: int = 0
+    _last_exact: tuple[float, list[np.ndarray], np.ndarray, list[float]] | None = None  # for arc fixing
 
     def __post_init__(self) -> None:
         classes = vehicle_classes(self.instance)
@@ -111,9 +113,33 @@ class ColumnGeneration:
             least.append(found.minimum)
             added += sum(self.master.add(k, r.stops) for r in found.routes)
         self.exact_pricings += 1
-        self._raise_bound(self.master.lagrangian_bound(pi, mu, least, rho))
+        value = self.master.lagrangian_bound(pi, mu, least, rho)
+        self._last_exact = (value, arc_cost, mu, least)
+        self._raise_bound(value)
         self.log(f"iteration {self.iterations}: LP {self.lp_value:,.6g}, bound {self.bound:,.6g}")
         return added
+
+    def fix_arcs(self, cutoff: float) -> int:
+        """Remove from the pricing the arcs no plan costing at most ``cutoff`` can use; the number removed.
+
+        Reduced-cost fixing with the last exact pricing's duals (call it at the root, where its
+        Lagrangian bound L holds for every plan): a plan with route r of class k costs at least
+        L + rc_r - min(0, c*_k), so an arc every route through which has rc_r > cutoff - L + min(0, c*_k)
+        is in no plan costing at most ``cutoff``.  Columns already in the master keep their arcs.
+        """
+        if self._last_exact is None:
+            return 0
+        value, arc_cost, mu, least = self._last_exact
+        removed = 0
+        for k, net in enumerate(self.networks):
+            through = arc_lower_bounds(net, arc_cost[k]) - mu[k]  # the route's start cost is -mu_k
+            slack = cutoff - value + min(0.0, least[k])
+            drop = net.allowed & (through > slack + 1e-6 * max(1.0, abs(cutoff)))
+            drop[0, :] = drop[:, 0] = False
+            if drop.any():
+                self.networks[k] = dataclasses.replace(net, allowed=net.allowed & ~drop)
+                removed += int(drop.sum())
+        return removed
 
     def restart(self, deadline: float, *, cuts: bool) -> None:
         """Solve again after the master's row bounds changed (a branch-and-bound node): the bound is the node's."""
