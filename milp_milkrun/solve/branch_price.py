@@ -38,8 +38,8 @@ from milp_milkrun.solve.result import SolveResult, make_result
 
 log = logging.getLogger(__name__)
 
-ROOT_SHARE = 0.6  # the root's column generation may use this share of the time
-ROOT_MIP_SHARE = 0.15  # ... and the MIP over the root's routes this share
+ROOT_SHARE = 0.85  # the root's column generation may use this share of the time (the rest: a plan from its routes)
+ROOT_MIP_SHARE = 0.1  # once the root converged, the MIP over its routes may use this share
 MIP_EVERY = 10  # every this many nodes, a MIP over the routes generated so far (within the node's rows)
 NODE_MIP_SHARE = 0.04  # ... for this share of the time
 INTEGRAL = 1e-6  # an LP value this close to an integer is integral
