@@ -155,3 +155,25 @@ def test_reduced_cost_fixing_removes_arcs_on_p_n16_k8() -> None:
     cg = route_lower_bound(load_instance(CVRPLIB / "P-n16-k8.vrp"), 60)
     before = int(cg.networks[0].allowed.sum())
     assert cg.fix_arcs(449.0) > 0 and int(cg.networks[0].allowed.sum()) < before  # root bound 448, cutoff 449
+
+
+@needs_cvrplib
+def test_ctrl_c_in_the_tree_returns_the_global_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """P-n16-k8 (root bound 448, optimum 450), plans only from integral nodes: Ctrl-C while the second node
+    is solved stops the search with the certified global bound and says so."""
+    instance = load_instance(CVRPLIB / "P-n16-k8.vrp")
+    calls = {"n": 0}
+    original = BranchAndPrice._solve_node
+
+    def interrupt_second(self, node, root):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return original(self, node, root)
+
+    monkeypatch.setattr(BranchAndPrice, "_solve_node", interrupt_second)
+    monkeypatch.setattr(RouteMaster, "best_integer_plan", lambda self, *args, **kwargs: (None, math.inf))
+    result = solve(instance, model="routes", options=SolveOptions(time_limit=60, log=False), heuristic_start=False)
+    assert calls["n"] == 2 and "interrupted" in result.message
+    assert result.bound is not None and 440 <= result.bound <= 450 and result.status != "optimal"
+    assert result.plan is None or check_plan(instance, result.plan).feasible

@@ -66,6 +66,7 @@ class BranchAndPrice:
     incumbent_cost: float = math.inf
     bound: float = -math.inf  # certified global lower bound
     nodes: int = 0
+    interrupted: bool = False  # Ctrl-C ended the search
     fixed_arcs: int = 0  # arcs removed from the pricing by reduced-cost fixing at the root
     unresolved: list[float] = field(default_factory=list)  # bounds of nodes no rule could split
     rows: dict[tuple[frozenset[tuple[int, int]], int | None], int] = field(default_factory=dict)
@@ -126,6 +127,7 @@ class BranchAndPrice:
                     self.offer(self.cg.master.best_integer_plan(limit, self.incumbent)[0])
         except KeyboardInterrupt:
             log.warning("branch-and-price interrupted: best plan and global bound so far")
+            self.interrupted = True
         open_bounds = [n.bound for n in heap] + self.unresolved
         self.bound = max(self.bound, min(open_bounds, default=self.incumbent_cost))
         if self.incumbent is not None:
@@ -196,18 +198,25 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
     bp.cg.log_to_stderr = bool(options.log)
     if options.warm_start is not None:
         bp.offer(options.warm_start)
-    searched = bp.run(started, options.time_limit)
+    try:
+        searched = bp.run(started, options.time_limit)
+    except KeyboardInterrupt:  # during the root: its certified bound holds for every plan
+        searched, bp.interrupted = False, True
+        bp.bound = max(bp.bound, bp.cg.bound)
     bound = bp.bound if math.isfinite(bp.bound) else None
     master = bp.cg.master
     message = (
         f"route-based branch-and-price: {bp.nodes} nodes searched, {len(master.columns)} routes, {len(master.cuts)} capacity cuts, {bp.fixed_arcs} arcs fixed, "
         f"root {'converged' if searched else 'not converged (plan from the generated routes)'}"
     )
+    if bp.interrupted:
+        message += "; interrupted"
     if bp.unresolved:
         message += f"; {len(bp.unresolved)} nodes with integral arc flows of rule-breaking routes left open"
     runtime = time.perf_counter() - started
     if bp.incumbent is None:
         return make_result(instance, status="no_solution", plan=None, bound=bound, runtime_s=runtime, model="routes",
-                           backend="highs", seed=options.seed, message=message + "; no plan found")
+                           backend="highs", seed=options.seed, message=message + "; no plan found", interrupted=bp.interrupted)
     return make_result(instance, status="feasible", plan=bp.incumbent, bound=bound, requested_gap=options.gap,
-                       runtime_s=runtime, model="routes", backend="highs", seed=options.seed, message=message)
+                       runtime_s=runtime, model="routes", backend="highs", seed=options.seed, message=message,
+                       interrupted=bp.interrupted)
