@@ -1,4 +1,4 @@
-"""Deadlines and Ctrl-C around HiGHS: ``run_interruptibly`` (solve/highs.py) and the strong model's cut
+"""Deadlines and Ctrl-C around HiGHS: ``run_interruptibly`` (runtime/highs.py) and the strong model's cut
 loop (solve/strong.py), which runs every LP and MIP through it."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from milp_milkrun.checker import check_plan
 from milp_milkrun.io import load_instance, load_plan
 from milp_milkrun.models.strong import build_strong_model, solution_from_plan
 from milp_milkrun.solve import SolveOptions
-from milp_milkrun.solve.highs import run_interruptibly
+from milp_milkrun.runtime.highs import run_interruptibly
 from milp_milkrun.solve.strong import solve_strong
 
 REPO = Path(__file__).resolve().parents[1]

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import math
 import os
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -59,6 +61,158 @@ def _stdout_captured() -> Iterator[list[str]]:
             os.close(saved)
         sink.seek(0)
         lines.extend(line for line in sink.read().decode(errors="replace").splitlines() if line.strip())
+
+
+
+
+# ----- the solver runtime every HiGHS backend shares ---------------------------------------------
+SOLVER_LOG = logging.getLogger("milp_milkrun.solver")  # HiGHS's own log lines, one record per line
+POLL_SECONDS = 0.1  # how often the calling thread looks at Ctrl-C and the deadline while HiGHS runs
+MAX_SEED = 2_147_483_647  # HiGHS and CBC take a non-negative 32-bit seed
+
+
+def solver_seed(seed: int) -> int:
+    """The toolkit's seed (any integer >= 0) as a seed every solver accepts.
+
+    Parameters
+    ----------
+    seed : int
+        The seed a user gave (printed with every result).
+
+    Returns
+    -------
+    int
+        ``seed`` wrapped to ``[0, 2**31 - 2]``, the same for HiGHS and CBC.
+    """
+    return int(seed) % MAX_SEED
+
+
+class _CurrentStdout(logging.Handler):
+    """Writes to whatever ``sys.stdout`` is at the time of the record, so a caller that redirects it
+    (``milkrun solve --json`` sends the log to stderr) moves the solver log with it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        sys.stdout.write(self.format(record) + "\n")
+        sys.stdout.flush()
+
+
+_STDOUT_HANDLER = _CurrentStdout()
+
+
+def echo_log(event: highspy.highs.HighsCallbackEvent) -> None:
+    """HiGHS logging callback: each line of the solver log becomes an INFO record of ``SOLVER_LOG``."""
+    for line in event.message.rstrip("\n").split("\n"):
+        SOLVER_LOG.info("%s", line)
+
+
+def route_log(highs: highspy.Highs, *, echo: bool) -> None:
+    """Send ``highs``'s log through :data:`SOLVER_LOG` when ``echo``; keep it silent otherwise.
+
+    Parameters
+    ----------
+    highs : highspy.Highs
+        An object from :func:`new_highs`.
+    echo : bool
+        Stream the solver log (``SolveOptions.log``). The records are also shown on the current
+        ``sys.stdout`` (the behaviour the CLI documents); a notebook user who wants them elsewhere adds
+        a handler to the ``milp_milkrun.solver`` logger.
+    """
+    highs.setOptionValue("output_flag", bool(echo))
+    highs.setOptionValue("log_to_console", False)
+    if echo:
+        show_solver_log()
+        highs.cbLogging.subscribe(echo_log)
+
+
+def show_solver_log() -> None:
+    """Show the records of :data:`SOLVER_LOG` on the current ``sys.stdout`` (installed once)."""
+    if _STDOUT_HANDLER not in SOLVER_LOG.handlers:
+        SOLVER_LOG.addHandler(_STDOUT_HANDLER)
+    SOLVER_LOG.setLevel(logging.INFO)
+
+
+def has_feasible_solution(highs: highspy.Highs) -> bool:
+    """True when HiGHS holds a primal feasible solution (an incumbent), whatever its model status.
+
+    Returns
+    -------
+    bool
+        ``primal_solution_status`` is ``kSolutionStatusFeasible``.
+    """
+    return highs.getInfo().primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+
+
+def claims_optimal(highs: highspy.Highs) -> bool:
+    """True when HiGHS's model status says optimal (a claim: the caller derives the status itself)."""
+    return highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+
+
+def dual_bound(highs: highspy.Highs) -> float | None:
+    """HiGHS's lower bound on the optimum of a MIP, or None when it has none (e.g. stopped in presolve)."""
+    info = highs.getInfo()
+    if math.isfinite(info.mip_dual_bound) and abs(info.mip_dual_bound) < highspy.kHighsInf:
+        return float(info.mip_dual_bound)
+    return None
+
+
+def start_contradicted(highs: highspy.Highs, checked_objective: float) -> bool:
+    """True when HiGHS claims optimality for an objective below the cost of the plan it returned.
+
+    HiGHS 1.16 may evaluate a MIP start in its presolved space to a lower value than its real cost
+    (the log then shows two different "MIP start solution is feasible" objectives), take that value as
+    its incumbent, prune every node against it, return the start and report ``kOptimal``. The claim and
+    the dual bound of such a run are then worthless; the caller re-runs without the start.
+
+    Parameters
+    ----------
+    highs : highspy.Highs
+        The object after its run.
+    checked_objective : float
+        The cost of the returned plan as the independent checker recomputed it.
+    """
+    if not claims_optimal(highs):
+        return False
+    claimed = highs.getInfo().objective_function_value
+    return checked_objective > claimed + OBJECTIVE_TOLERANCE * max(1.0, abs(checked_objective))
+
+
+OBJECTIVE_TOLERANCE = 1e-6  # relative: HiGHS's default mip_feasibility_tolerance and mip_abs_gap
+
+
+def run_interruptibly(highs: highspy.Highs, deadline: float | None = None) -> bool:
+    """Run HiGHS in its worker thread; Ctrl-C, or ``deadline`` passing, cancels the search, which keeps
+    its incumbent and dual bound.
+
+    A cancel takes effect only where HiGHS checks its own limits (its interrupt callbacks): a phase
+    that checks none, such as the analytic-centre interior-point solve at the MIP root, runs to its end.
+    A second Ctrl-C while the cancel takes effect is absorbed (the search is already stopping).
+
+    Parameters
+    ----------
+    highs : highspy.Highs
+        A configured object from :func:`new_highs`.
+    deadline : float, optional
+        A ``time.perf_counter()`` value after which the run is cancelled.
+
+    Returns
+    -------
+    bool
+        True if Ctrl-C cancelled the run.
+    """
+    if not highs.HandleUserInterrupt:  # installs (once per object) the callbacks through which cancelSolve() acts
+        highs.HandleUserInterrupt = True
+    highs.startSolve()
+    interrupted = False
+    while True:
+        try:
+            finished, _ = highs.wait(POLL_SECONDS)
+            if finished:
+                return interrupted
+            if deadline is not None and time.perf_counter() >= deadline:
+                highs.cancelSolve()
+        except KeyboardInterrupt:
+            interrupted = True
+            highs.cancelSolve()
 
 
 new_highs()  # consume the once-per-process banner before any other library creates a Highs

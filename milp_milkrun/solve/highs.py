@@ -19,7 +19,6 @@ The time limit covers the whole call: building, hand-off and search.
 from __future__ import annotations
 
 import math
-import sys
 import time
 from dataclasses import dataclass
 
@@ -41,7 +40,16 @@ from milp_milkrun.plan import Plan
 from milp_milkrun.solve.options import SolveOptions
 from milp_milkrun.solve.result import SolveResult, Status, make_result
 from milp_milkrun.solve.routes import RouteExtractionError, follow_arcs
-from milp_milkrun.runtime.highs import new_highs
+from milp_milkrun.runtime.highs import (
+    dual_bound,
+    echo_log,
+    has_feasible_solution,
+    new_highs,
+    run_interruptibly,
+    show_solver_log,
+    solver_seed,
+    start_contradicted,
+)
 
 MODEL = "exact"
 BACKEND = "highs"
@@ -196,36 +204,70 @@ def _add_terms(expr: object, scale: float, column_of: dict[int, int], terms: dic
 
 
 def solve_exact_highs(instance: Instance, options: SolveOptions) -> SolveResult:
-    """Build, hand off and solve the exact model; the result's plan is verified by the checker."""
+    """Build, hand off and solve the exact model; the result's plan is verified by the checker.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to solve.
+    options : SolveOptions
+        Time limit (covering building and hand-off), gap, seed, threads, log and MIP start.
+
+    Returns
+    -------
+    SolveResult
+        Status derived from the checked plan and HiGHS's bound (:func:`make_result`).
+    """
     started = time.perf_counter()
+    deadline = started + options.time_limit
     notes: list[str] = []
     start = _usable_warm_start(instance, options.warm_start, notes)
     try:
         run = hand_off(build_exact_model(instance))
     except KeyboardInterrupt:  # Ctrl-C before the search: the warm start is all there is
         return make_result(
-            instance, status="feasible" if start else "no_solution", plan=start[1] if start else None, bound=None,
-            runtime_s=time.perf_counter() - started, model=MODEL, backend=BACKEND, seed=options.seed,
-            message="; ".join(["interrupted by Ctrl-C while building the model", *notes]),
+            instance, status="no_solution", plan=None, bound=None, runtime_s=time.perf_counter() - started,
+            model=MODEL, backend=BACKEND, seed=options.seed, gap=options.gap, interrupted=True,
+            message="; ".join(["interrupted by Ctrl-C while building the model", *notes]), start=options.warm_start,
         )
     log = _Log(echo=options.log)
-    _configure(run.highs, options, log, remaining=options.time_limit - (time.perf_counter() - started))
+    _configure(run.highs, options, log, remaining=deadline - time.perf_counter())
     if start is not None:
         _set_mip_start(run, instance, start[1])
-    interrupted = run_interruptibly(run.highs)
+    interrupted = run_interruptibly(run.highs, _search_deadline(deadline))
     if start is not None:
         notes.append(log.start_verdict(start[0]))
-    return _result(instance, run, options, started, start, interrupted, notes)
+        if not interrupted and _contradicted(instance, run):
+            notes.append(
+                f"HiGHS claimed optimality for objective {run.highs.getInfo().objective_function_value:.6g} but returned "
+                f"a plan costing more (its MIP start evaluated wrongly in the presolved space): solved again without the start"
+            )
+            run.highs.clearSolver()  # drops the start and the incumbent built on it; keeps model and options
+            _set(run.highs, "time_limit", max(deadline - time.perf_counter(), MIN_SEARCH_SECONDS), "--time-limit")
+            interrupted = run_interruptibly(run.highs, _search_deadline(deadline))
+    return _result(instance, run, options, started, interrupted, notes)
+
+
+def _search_deadline(deadline: float) -> float:
+    """The wall-clock point at which the search is cancelled: the deadline, or MIN_SEARCH_SECONDS from now."""
+    return max(deadline, time.perf_counter() + MIN_SEARCH_SECONDS)
+
+
+def _contradicted(instance: Instance, run: HighsHandoff) -> bool:
+    """HiGHS claims optimality for an objective below the checked cost of the plan it returned."""
+    if not has_feasible_solution(run.highs):
+        return False
+    return start_contradicted(run.highs, check_plan(instance, _plan_from_columns(instance, run)).objective)
 
 
 # ----- configuration ---------------------------------------------------------------------------
 def _configure(highs: highspy.Highs, options: SolveOptions, log: _Log, *, remaining: float) -> None:
     highs.setOptionValue("output_flag", True)  # always on: _Log reads the MIP-start verdict from it
-    highs.setOptionValue("log_to_console", False)  # _Log prints instead, when asked to
+    highs.setOptionValue("log_to_console", False)  # _Log passes the lines on, when asked to
     highs.cbLogging += log.receive
     _set(highs, "time_limit", max(remaining, MIN_SEARCH_SECONDS), "--time-limit")
     _set(highs, "mip_rel_gap", options.gap, "--gap")
-    _set(highs, "random_seed", options.seed, "--seed")
+    _set(highs, "random_seed", solver_seed(options.seed), "--seed")
     if options.threads is not None:
         _set(highs, "threads", options.threads, "--threads")
 
@@ -237,19 +279,20 @@ def _set(highs: highspy.Highs, option: str, value: float, flag: str) -> None:
 
 
 class _Log:
-    """Receives HiGHS's log lines; echoes them to whatever ``sys.stdout`` is now (callers may redirect
-    it, e.g. to stderr) and remembers HiGHS's verdict on the MIP start."""
+    """Receives HiGHS's log lines; passes them to the solver log (:func:`echo_log`) when asked to and
+    remembers HiGHS's verdict on the MIP start."""
 
     def __init__(self, *, echo: bool) -> None:
         self.echo = echo
         self.start_lines: list[str] = []
+        if echo:
+            show_solver_log()
 
     def receive(self, event: highspy.highs.HighsCallbackEvent) -> None:
         if "MIP start" in event.message or "user-supplied" in event.message:
             self.start_lines.append(event.message.strip())
         if self.echo:
-            sys.stdout.write(event.message)
-            sys.stdout.flush()
+            echo_log(event)
 
     def start_verdict(self, start_objective: float) -> str:
         said = " / ".join(self.start_lines) or "HiGHS did not report on it"
@@ -284,65 +327,36 @@ def _set_mip_start(run: HighsHandoff, instance: Instance, plan: Plan) -> None:
     run.highs.setSolution(solution)
 
 
-# ----- running ----------------------------------------------------------------------------------
-POLL_SECONDS = 0.1  # how often the calling thread looks at Ctrl-C and the deadline while HiGHS runs
-
-
-def run_interruptibly(highs: highspy.Highs, deadline: float | None = None) -> bool:
-    """Run HiGHS in its worker thread; Ctrl-C, or ``deadline`` (a ``time.perf_counter()`` value)
-    passing, cancels the search, which keeps its incumbent and dual bound. True if Ctrl-C cancelled it.
-
-    A cancel takes effect only where HiGHS checks its own limits (its interrupt callbacks): a phase
-    that checks none, such as the analytic-centre interior-point solve at the MIP root, runs to its end.
-    """
-    if not highs.HandleUserInterrupt:  # installs (once per object) the callbacks through which cancelSolve() acts
-        highs.HandleUserInterrupt = True
-    highs.startSolve()
-    interrupted = False
-    while True:
-        try:
-            finished, _ = highs.wait(POLL_SECONDS)
-            if finished:
-                return interrupted
-            if deadline is not None and time.perf_counter() >= deadline:
-                highs.cancelSolve()
-        except KeyboardInterrupt:
-            interrupted = True
-            highs.cancelSolve()
-
-
 # ----- reading the result -------------------------------------------------------------------------
 def _result(
     instance: Instance,
     run: HighsHandoff,
     options: SolveOptions,
     started: float,
-    start: tuple[float, Plan] | None,
     interrupted: bool,
     notes: list[str],
 ) -> SolveResult:
     highs = run.highs
     model_status = highs.getModelStatus()
-    info = highs.getInfo()
-    has_incumbent = info.primal_solution_status == 2  # kSolutionStatusFeasible
-    plan = _plan_from_columns(instance, run) if has_incumbent else None
-    if start is not None:
-        plan = _not_worse_than_start(instance, plan, start, notes)
-    status = _status(model_status, plan is not None)
-    bound = _dual_bound(model_status, info)
+    plan = _plan_from_columns(instance, run) if has_feasible_solution(highs) else None
+    claim = _claim(model_status, plan is not None)
     notes.insert(0, _describe(highs, model_status, interrupted))
-    if status == "infeasible":
+    if claim == "infeasible":
         notes.append(infeasibility_explanation(run))
     return make_result(
         instance,
-        status=status,
+        status=claim,
         plan=plan,
-        bound=bound,
+        bound=dual_bound(highs) if claim != "infeasible" else None,
         runtime_s=time.perf_counter() - started,
         model=MODEL,
         backend=BACKEND,
         seed=options.seed,
+        gap=options.gap,
         message="; ".join(notes),
+        interrupted=interrupted,
+        start=options.warm_start,
+        solver_objective=highs.getInfo().objective_function_value if plan is not None else None,
     )
 
 
@@ -358,18 +372,8 @@ def _plan_from_columns(instance: Instance, run: HighsHandoff) -> Plan:
         raise CheckFailedError(f"the arcs HiGHS selected do not form round trips: {exc}") from exc
 
 
-def _not_worse_than_start(
-    instance: Instance, plan: Plan | None, start: tuple[float, Plan], notes: list[str]
-) -> Plan:
-    """Keep the warm start when HiGHS returns nothing better (it should not, having received it)."""
-    start_objective, start_plan = start
-    if plan is None or check_plan(instance, plan).objective > start_objective + 1e-6 * max(1.0, start_objective):
-        notes.append(f"kept the warm start ({start_objective:.6g}): HiGHS returned nothing better")
-        return start_plan
-    return plan
-
-
-def _status(model_status: highspy.HighsModelStatus, has_plan: bool) -> Status:
+def _claim(model_status: highspy.HighsModelStatus, has_plan: bool) -> Status:
+    """What HiGHS asserts; make_result derives the reported status from the checked plan and bound."""
     if model_status == highspy.HighsModelStatus.kOptimal and has_plan:
         return "optimal"
     if model_status == highspy.HighsModelStatus.kInfeasible:
@@ -379,17 +383,10 @@ def _status(model_status: highspy.HighsModelStatus, has_plan: bool) -> Status:
     return "feasible" if has_plan else "no_solution"
 
 
-def _dual_bound(model_status: highspy.HighsModelStatus, info: highspy.HighsInfo) -> float | None:
-    """HiGHS's proven lower bound on the optimum, or None when it has none (e.g. stopped in presolve)."""
-    if model_status == highspy.HighsModelStatus.kOptimal:
-        return info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else info.objective_function_value
-    return info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else None
-
-
 def _describe(highs: highspy.Highs, model_status: highspy.HighsModelStatus, interrupted: bool) -> str:
     if interrupted:
         return "interrupted by Ctrl-C: best plan and bound found so far"
-    if model_status == highspy.HighsModelStatus.kTimeLimit:
+    if model_status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt):
         return "time limit reached: best plan and bound found so far"
     if model_status == highspy.HighsModelStatus.kInfeasible:
         return "HiGHS proved that no plan satisfies every constraint"

@@ -14,13 +14,17 @@ DEFAULT_SEED = 20230718  # the seed paper's publication date; printed with every
 
 @dataclass(frozen=True)
 class SolveOptions:
-    """Time limit (s), relative gap, threads, seed, whether to stream the solver log, and a MIP start."""
+    """Time limit (s), relative gap, threads, seed, whether to stream the solver log, and a MIP start.
+
+    ``log`` is off by default, so the Python API is quiet; ``milkrun solve`` turns it on unless
+    ``--quiet`` is given.
+    """
 
     time_limit: float = 60.0
     gap: float = 1e-4
     threads: int | None = None
     seed: int = DEFAULT_SEED
-    log: bool = True
+    log: bool = False
     warm_start: Plan | None = None
 
     def __post_init__(self) -> None:

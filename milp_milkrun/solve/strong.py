@@ -16,7 +16,7 @@ The answer is exact: a plan is reported optimal only when HiGHS closed a relaxat
 problem with that plan feasible for the original one, and every plan passes the independent
 checker through :func:`~milp_milkrun.solve.result.make_result`.
 
-Every HiGHS solve runs through :func:`~milp_milkrun.solve.highs.run_interruptibly`: it is cancelled
+Every HiGHS solve runs through :func:`~milp_milkrun.runtime.highs.run_interruptibly`: it is cancelled
 when the deadline passes (at the next point where HiGHS checks its limits) or on Ctrl-C, keeping the
 plan and bound found so far; Ctrl-C also ends the loop.
 """
@@ -47,7 +47,7 @@ from milp_milkrun.models.strong import (
     violated_route_sets,
 )
 from milp_milkrun.plan import Plan
-from milp_milkrun.solve.highs import run_interruptibly
+from milp_milkrun.runtime.highs import dual_bound, route_log, run_interruptibly, solver_seed, start_contradicted
 from milp_milkrun.solve.options import SolveOptions
 from milp_milkrun.solve.result import SolveResult, make_result
 
@@ -73,6 +73,7 @@ class CutLoop:
     mip_runs: int = 0
     fixed_arcs: list[int] = field(default_factory=list)
     infeasible: bool = False
+    start_rejected: int = 0  # MIP runs whose optimality claim contradicted their MIP start (re-run without it)
     interrupted: bool = False  # Ctrl-C: stop and keep the best plan and bound so far
     error: str = ""  # set when a model point fails the checker: a bug, raised after the MIP stops
     reason: str = "HiGHS proved the strong formulation infeasible"
@@ -214,12 +215,18 @@ class CutLoop:
         mip.cbMipInterrupt.subscribe(on_interrupt)
         self.mip_runs += 1
         self.interrupted = run_interruptibly(mip, self.deadline)
+        if self.best_plan is not None and not (self.interrupted or pending or self.error) and start_contradicted(mip, self.best_cost):
+            self.log("HiGHS claimed optimality below the cost of its MIP start: solving again without the start")
+            self.start_rejected += 1
+            mip.clearSolver()  # drops the start and the incumbent built on it
+            mip.setOptionValue("time_limit", max(self.remaining(), 0.01))
+            self.interrupted = run_interruptibly(mip, self.deadline)
         if self.error:
             raise CheckFailedError(self.error)
         status = mip.getModelStatus()
-        info = mip.getInfo()
-        if status != highspy.HighsModelStatus.kInfeasible and info.mip_dual_bound > -1e30:
-            self.raise_bound(min(info.mip_dual_bound, self.best_cost))
+        bound = dual_bound(mip)
+        if status != highspy.HighsModelStatus.kInfeasible and bound is not None:
+            self.raise_bound(min(bound, self.best_cost))
         if pending:
             self.add_cuts(_unique(pending))
             return "cuts"
@@ -239,22 +246,14 @@ class CutLoop:
 
     def _configure(self, h: highspy.Highs) -> None:
         opts = self.options
-        h.setOptionValue("output_flag", bool(opts.log))
-        if opts.log:  # through Python's sys.stdout, which `milkrun solve --json` redirects to stderr
-            h.setOptionValue("log_to_console", False)
-            h.cbLogging.subscribe(_echo_log)
+        route_log(h, echo=bool(opts.log))
         h.setOptionValue("time_limit", max(self.remaining(), 0.01))
         h.setOptionValue("mip_rel_gap", opts.gap)
-        h.setOptionValue("random_seed", int(opts.seed) % 2_147_483_647)
+        h.setOptionValue("random_seed", solver_seed(opts.seed))
         if self.integral_costs():
             h.setOptionValue("mip_abs_gap", 1.0 - 1e-6)  # integer costs: a gap below 1 is closed
         if opts.threads:
             h.setOptionValue("threads", int(opts.threads))
-
-
-def _echo_log(event: highspy.highs.HighsCallbackEvent) -> None:
-    sys.stdout.write(event.message)
-    sys.stdout.flush()
 
 
 def _unique(sets: list[list[int]]) -> list[list[int]]:
@@ -323,11 +322,12 @@ def solve_strong(instance: Instance, options: SolveOptions | None = None, *, kin
         why = "interrupted by Ctrl-C" if loop.interrupted else "no plan found within the time limit"
         return make_result(instance, status="no_solution", plan=None, bound=bound, runtime_s=runtime,
                            model="strong", backend="highs", seed=options.seed, message=why, interrupted=loop.interrupted)
-    gap = (loop.best_cost - loop.best_bound) / max(abs(loop.best_cost), 1e-12)
-    proven = loop.best_bound >= loop.best_cost - _closed(loop) or gap <= options.gap
     message = f"{loop.model.kind} model, {len(loop.model.block('rci_capacity_cuts').rows)} capacity cuts, {loop.lp_rounds} LP rounds, {loop.mip_runs} MIP runs, {len(loop.fixed_arcs)} arcs fixed by reduced cost"
     if loop.interrupted:
         message = f"interrupted by Ctrl-C: best plan and bound so far; {message}"
-    return make_result(instance, status="optimal" if proven else "feasible", plan=loop.best_plan, bound=bound,
-                       runtime_s=runtime, model="strong", backend="highs", seed=options.seed, message=message,
-                       interrupted=loop.interrupted)
+    if loop.start_rejected:
+        message += (f"; {loop.start_rejected} MIP run(s) claimed optimality below the cost of their MIP start "
+                    "(start evaluated wrongly in the presolved space) and were solved again without it")
+    return make_result(instance, status="feasible", plan=loop.best_plan, bound=bound, runtime_s=runtime,
+                       model="strong", backend="highs", seed=options.seed, gap=options.gap, message=message,
+                       interrupted=loop.interrupted, start=options.warm_start)
