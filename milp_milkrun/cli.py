@@ -21,6 +21,7 @@ from milp_milkrun.plan import Plan
 from milp_milkrun.reports.check_table import check_table
 from milp_milkrun.reports.instance_summary import instance_summary
 from milp_milkrun.reports.solve_table import solve_table
+from milp_milkrun.runtime.highs import exits_past_abandoned_runs
 from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult
 from milp_milkrun.solve import solve as solve_instance
 
@@ -37,6 +38,7 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3  # a plan the toolkit produced failed the independent checker: a bug
 
 
+@exits_past_abandoned_runs  # a HiGHS run left behind after Ctrl-C must not abort the process at exit
 def main() -> None:
     """Console-script entry point."""
     try:

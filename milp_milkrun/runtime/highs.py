@@ -11,6 +11,7 @@ HiGHS interface, Pyomo's) find the banner already consumed.
 from __future__ import annotations
 
 import ctypes
+import functools
 import logging
 import math
 import os
@@ -18,7 +19,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import highspy
@@ -150,6 +151,8 @@ def claims_optimal(highs: highspy.Highs) -> bool:
 def dual_bound(highs: highspy.Highs) -> float | None:
     """HiGHS's lower bound on the optimum of a MIP, or None when it has none (e.g. stopped in presolve)."""
     info = highs.getInfo()
+    if highs.getModelStatus() == highspy.HighsModelStatus.kNotset or not info.valid:
+        return None  # never run: the info holds no bound
     if math.isfinite(info.mip_dual_bound) and abs(info.mip_dual_bound) < highspy.kHighsInf:
         return float(info.mip_dual_bound)
     return None
@@ -179,13 +182,37 @@ def start_contradicted(highs: highspy.Highs, checked_objective: float) -> bool:
 OBJECTIVE_TOLERANCE = 1e-6  # relative: HiGHS's default mip_feasibility_tolerance and mip_abs_gap
 
 
-def run_interruptibly(highs: highspy.Highs, deadline: float | None = None) -> bool:
+GRACE_SECONDS = 0.8
+"""How long a cancelled run may take to stop. HiGHS acts on a cancel only where it checks its limits;
+a phase that checks none (presolve of a large model, the analytic-centre interior-point solve at the
+MIP root) runs to its end. Past this grace the run is abandoned (:class:`SolverAbandoned`), so that a
+time limit is kept within about a second and Ctrl-C is acted on within one."""
+
+
+_ABANDONED: list[highspy.Highs] = []  # runs left behind in this process (kept alive: never destroyed mid-run)
+
+
+class SolverAbandoned(RuntimeError):
+    """A cancelled HiGHS run did not stop within :data:`GRACE_SECONDS`; it was left to finish alone.
+
+    The ``Highs`` object is still running in its daemon worker thread (it stops at its next check,
+    or with the process): the caller must not touch it again and keeps what it already had (the MIP
+    start, plans and bounds from callbacks).
+    """
+
+    def __init__(self, *, interrupted: bool) -> None:
+        self.interrupted = interrupted
+        cause = "Ctrl-C" if interrupted else "the deadline"
+        super().__init__(f"HiGHS did not stop within {GRACE_SECONDS:g} s of {cause} (a phase that checks no limit); run abandoned")
+
+
+def run_interruptibly(highs: highspy.Highs, deadline: float | None = None, *, grace: float = GRACE_SECONDS) -> bool:
     """Run HiGHS in its worker thread; Ctrl-C, or ``deadline`` passing, cancels the search, which keeps
     its incumbent and dual bound.
 
-    A cancel takes effect only where HiGHS checks its own limits (its interrupt callbacks): a phase
-    that checks none, such as the analytic-centre interior-point solve at the MIP root, runs to its end.
-    A second Ctrl-C while the cancel takes effect is absorbed (the search is already stopping).
+    A cancel takes effect only where HiGHS checks its own limits (its interrupt callbacks). A run that
+    has not stopped ``grace`` seconds after the cancel, or when Ctrl-C is pressed a second time, is
+    abandoned: :class:`SolverAbandoned` is raised and the object must not be used again.
 
     Parameters
     ----------
@@ -193,26 +220,79 @@ def run_interruptibly(highs: highspy.Highs, deadline: float | None = None) -> bo
         A configured object from :func:`new_highs`.
     deadline : float, optional
         A ``time.perf_counter()`` value after which the run is cancelled.
+    grace : float
+        Seconds a cancelled run may take to stop before it is abandoned.
 
     Returns
     -------
     bool
-        True if Ctrl-C cancelled the run.
+        True if Ctrl-C cancelled the run (which then stopped in time).
+
+    Raises
+    ------
+    SolverAbandoned
+        The cancelled run did not stop within ``grace`` seconds, or Ctrl-C was pressed again.
     """
     if not highs.HandleUserInterrupt:  # installs (once per object) the callbacks through which cancelSolve() acts
         highs.HandleUserInterrupt = True
     highs.startSolve()
     interrupted = False
+    cancelled_at: float | None = None
     while True:
         try:
             finished, _ = highs.wait(POLL_SECONDS)
             if finished:
                 return interrupted
-            if deadline is not None and time.perf_counter() >= deadline:
+            now = time.perf_counter()
+            if cancelled_at is None and deadline is not None and now >= deadline:
                 highs.cancelSolve()
+                cancelled_at = now
+            if cancelled_at is not None and now - cancelled_at >= grace:
+                _ABANDONED.append(highs)
+                raise SolverAbandoned(interrupted=interrupted)
         except KeyboardInterrupt:
+            if interrupted:  # a second Ctrl-C while the first one takes effect: stop waiting now
+                _ABANDONED.append(highs)
+                raise SolverAbandoned(interrupted=True) from None
             interrupted = True
             highs.cancelSolve()
+            cancelled_at = time.perf_counter()
+
+
+def exits_past_abandoned_runs(entry: Callable[[], None]) -> Callable[[], None]:
+    """Wrap a program's entry point so that it exits at once, with its exit code, when a HiGHS run was
+    abandoned: the normal interpreter shutdown would destroy HiGHS's worker threads while they run,
+    which aborts the process ("terminate called without an active exception") after the result was
+    already printed and written.
+
+    Parameters
+    ----------
+    entry : callable
+        The entry point (it may end by raising ``SystemExit``).
+
+    Returns
+    -------
+    callable
+        The wrapped entry point.
+    """
+
+    @functools.wraps(entry)
+    def wrapped() -> None:
+        try:
+            entry()
+            code: object = 0
+        except SystemExit as exc:
+            code = exc.code
+        if not _ABANDONED:
+            sys.exit(code)
+        if code is not None and not isinstance(code, int):
+            print(code, file=sys.stderr)
+            code = 1
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code or 0)
+
+    return wrapped
 
 
 new_highs()  # consume the once-per-process banner before any other library creates a Highs

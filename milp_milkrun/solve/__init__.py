@@ -45,12 +45,26 @@ def solve(
     if backend == "highs" and solver not in (None, "highs"):  # issue 4: only the pulp backend picks a solver
         raise InputError("--solver", f"--solver {solver} needs --backend pulp (the highs backend always uses HiGHS)")
     started = time.perf_counter()
-    reasons = presolve_diagnostics(instance)
-    if reasons:  # proven infeasible without building a model
+    try:
+        reasons = presolve_diagnostics(instance)
+        if reasons:  # proven infeasible without building a model
+            return make_result(
+                instance, status="infeasible", plan=None, bound=None, runtime_s=time.perf_counter() - started,
+                model=model, backend=backend, seed=options.seed, message="; ".join(reasons),
+            )
+        return _dispatch(instance, model, backend, solver, options, heuristic_start)
+    except KeyboardInterrupt:  # Ctrl-C in a phase with no handler of its own: keep the MIP start if any
         return make_result(
-            instance, status="infeasible", plan=None, bound=None, runtime_s=time.perf_counter() - started,
-            model=model, backend=backend, seed=options.seed, message="; ".join(reasons),
+            instance, status="no_solution", plan=None, bound=None, runtime_s=time.perf_counter() - started,
+            model=model, backend=backend, seed=options.seed, gap=options.gap, interrupted=True,
+            message="interrupted by Ctrl-C: best plan so far (the MIP start, if any)", start=options.warm_start,
         )
+
+
+def _dispatch(
+    instance: Instance, model: str, backend: str, solver: str | None, options: SolveOptions, heuristic_start: bool
+) -> SolveResult:
+    """Run the heuristic start and the backend chosen by ``solve``."""
     if heuristic_start and options.warm_start is None:  # issue 5: the heuristic plan is the default MIP start
         from milp_milkrun.heuristics.warm_start import solve_with_heuristic_start
 

@@ -49,6 +49,7 @@ from milp_milkrun.runtime.highs import (
     show_solver_log,
     solver_seed,
     start_contradicted,
+    SolverAbandoned,
 )
 
 MODEL = "exact"
@@ -234,18 +235,57 @@ def solve_exact_highs(instance: Instance, options: SolveOptions) -> SolveResult:
     _configure(run.highs, options, log, remaining=deadline - time.perf_counter())
     if start is not None:
         _set_mip_start(run, instance, start[1])
-    interrupted = run_interruptibly(run.highs, _search_deadline(deadline))
-    if start is not None:
-        notes.append(log.start_verdict(start[0]))
-        if not interrupted and _contradicted(instance, run):
-            notes.append(
-                f"HiGHS claimed optimality for objective {run.highs.getInfo().objective_function_value:.6g} but returned "
-                f"a plan costing more (its MIP start evaluated wrongly in the presolved space): solved again without the start"
-            )
-            run.highs.clearSolver()  # drops the start and the incumbent built on it; keeps model and options
-            _set(run.highs, "time_limit", max(deadline - time.perf_counter(), MIN_SEARCH_SECONDS), "--time-limit")
-            interrupted = run_interruptibly(run.highs, _search_deadline(deadline))
+    progress = _Progress(run)
+    try:
+        interrupted = run_interruptibly(run.highs, _search_deadline(deadline))
+        if start is not None:
+            notes.append(log.start_verdict(start[0]))
+            if not interrupted and _contradicted(instance, run):
+                notes.append(
+                    f"HiGHS claimed optimality for objective {run.highs.getInfo().objective_function_value:.6g} but returned "
+                    f"a plan costing more (its MIP start evaluated wrongly in the presolved space): solved again without the start"
+                )
+                run.highs.clearSolver()  # drops the start and the incumbent built on it; keeps model and options
+                progress.reset()
+                _set(run.highs, "time_limit", max(deadline - time.perf_counter(), MIN_SEARCH_SECONDS), "--time-limit")
+                interrupted = run_interruptibly(run.highs, _search_deadline(deadline))
+    except SolverAbandoned as abandoned:  # HiGHS is inside a phase that checks no limit: keep what we have
+        return progress.result(instance, options, started, abandoned, notes)
     return _result(instance, run, options, started, interrupted, notes)
+
+
+class _Progress:
+    """The best plan and dual bound HiGHS reported through its callbacks, for a run that is abandoned
+    (its object may not be read while it still runs)."""
+
+    def __init__(self, run: HighsHandoff) -> None:
+        self.run = run
+        self.reset()
+        run.highs.cbMipImprovingSolution.subscribe(self._solution)
+        run.highs.cbMipInterrupt.subscribe(self._bound)
+
+    def reset(self) -> None:
+        self.solution: np.ndarray | None = None
+        self.bound: float | None = None
+
+    def _solution(self, event: highspy.highs.HighsCallbackEvent) -> None:
+        self.solution = np.array(event.data_out.mip_solution)
+
+    def _bound(self, event: highspy.highs.HighsCallbackEvent) -> None:
+        value = event.data_out.mip_dual_bound
+        if math.isfinite(value) and abs(value) < highspy.kHighsInf:
+            self.bound = float(value)
+
+    def result(self, instance: Instance, options: SolveOptions, started: float, abandoned: SolverAbandoned, notes: list[str]) -> SolveResult:
+        plan = None
+        if self.solution is not None:
+            plan = _plan_from_values(instance, self.run, self.solution)
+        return make_result(
+            instance, status="feasible" if plan is not None else "no_solution", plan=plan, bound=self.bound,
+            runtime_s=time.perf_counter() - started, model=MODEL, backend=BACKEND, seed=options.seed, gap=options.gap,
+            message="; ".join([("interrupted by Ctrl-C: " if abandoned.interrupted else "time limit reached: ") + str(abandoned), *notes]),
+            interrupted=abandoned.interrupted, start=options.warm_start,
+        )
 
 
 def _search_deadline(deadline: float) -> float:
@@ -361,7 +401,10 @@ def _result(
 
 
 def _plan_from_columns(instance: Instance, run: HighsHandoff) -> Plan:
-    values = run.highs.getSolution().col_value
+    return _plan_from_values(instance, run, run.highs.getSolution().col_value)
+
+
+def _plan_from_values(instance: Instance, run: HighsHandoff, values: object) -> Plan:
     arcs: dict[str, list[tuple[int, int]]] = {v.name: [] for v in instance.vehicles}
     for (i, j, t), col in run.x_columns.items():
         if values[col] > ARC_THRESHOLD:

@@ -28,7 +28,9 @@ from milp_milkrun.plan import Plan
 from milp_milkrun.runtime.highs import (  # importing it consumes HiGHS's stdout banner before PuLP makes a Highs
     dual_bound,
     has_feasible_solution,
+    SolverAbandoned,
     route_log,
+    run_interruptibly,
     solver_seed,
     start_contradicted,
 )
@@ -54,6 +56,7 @@ class Outcome:
     bound: float | None
     message: str = ""
     objective: float | None = None  # the objective the solver reports for its plan
+    interrupted: bool = False  # Ctrl-C stopped the run
 
 
 def solve_exact_pulp(instance: Instance, options: SolveOptions | None = None, solver: str = "cbc") -> SolveResult:
@@ -80,7 +83,10 @@ def solve_pulp_model(
     start = options.warm_start
     usable_start = start is not None and _set_warm_start(model, start, notes) is not None
     deadline = started + options.time_limit
-    outcome = _run_cbc(model, options, deadline) if solver == "cbc" else _run_highs(model, options, deadline)
+    try:
+        outcome = _run_cbc(model, options, deadline) if solver == "cbc" else _run_highs(model, options, deadline)
+    except SolverAbandoned as abandoned:  # HiGHS did not stop in time: keep the start, no bound
+        outcome = Outcome("no_solution", False, None, str(abandoned), interrupted=abandoned.interrupted)
     plan = follow_arcs(model.instance, model.arcs_by_vehicle()) if outcome.has_plan else None
     runtime = time.perf_counter() - started
     if runtime > options.time_limit + OVERRUN_NOTE_SECONDS:  # CBC checks its clock only now and then
@@ -98,6 +104,7 @@ def solve_pulp_model(
         message="; ".join(n for n in [*notes, outcome.message] if n),
         start=start if usable_start else None,
         solver_objective=outcome.objective if plan is not None else None,
+        interrupted=outcome.interrupted,
     )
 
 
@@ -271,6 +278,7 @@ class _HighsWithStart(pulp.HiGHS):
         super().__init__(**kwargs)
         self.warm_start = warm_start
         self.deadline = deadline
+        self.interrupted = False
 
     def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:
         super().createAndConfigureSolver(lp)
@@ -288,7 +296,8 @@ class _HighsWithStart(pulp.HiGHS):
             start = highspy.HighsSolution()
             start.col_value = values
             lp.solverModel.setSolution(start)
-        super().callSolver(lp)
+        # in HiGHS's worker thread: cancelled at the deadline or on Ctrl-C, abandoned if it does not stop
+        self.interrupted = run_interruptibly(lp.solverModel, self.deadline)
 
 
 def _run_highs(model: PulpExactModel, options: SolveOptions, deadline: float) -> Outcome:
@@ -299,7 +308,7 @@ def _run_highs(model: PulpExactModel, options: SolveOptions, deadline: float) ->
         if start_contradicted(highs, check_plan(model.instance, plan).objective):
             again = _solve_with_highs(model, options, deadline, warm_start=False)
             note = "HiGHS claimed optimality below the cost of its MIP start (evaluated wrongly in the presolved space): solved again without it"
-            return Outcome(again.status, again.has_plan, again.bound, f"{note}; {again.message}", again.objective)
+            return Outcome(again.status, again.has_plan, again.bound, f"{note}; {again.message}", again.objective, again.interrupted)
     return outcome
 
 
@@ -313,7 +322,8 @@ def _solve_with_highs(model: PulpExactModel, options: SolveOptions, deadline: fl
         random_seed=solver_seed(options.seed),
     )
     model.problem.solve(solver)
-    return _highs_outcome(model.problem.solverModel)
+    outcome = _highs_outcome(model.problem.solverModel)
+    return Outcome(outcome.status, outcome.has_plan, outcome.bound, outcome.message, outcome.objective, solver.interrupted)
 
 
 def _highs_outcome(highs: highspy.Highs) -> Outcome:

@@ -47,7 +47,14 @@ from milp_milkrun.models.strong import (
     violated_route_sets,
 )
 from milp_milkrun.plan import Plan
-from milp_milkrun.runtime.highs import dual_bound, route_log, run_interruptibly, solver_seed, start_contradicted
+from milp_milkrun.runtime.highs import (
+    SolverAbandoned,
+    dual_bound,
+    route_log,
+    run_interruptibly,
+    solver_seed,
+    start_contradicted,
+)
 from milp_milkrun.solve.options import SolveOptions
 from milp_milkrun.solve.result import SolveResult, make_result
 
@@ -73,6 +80,7 @@ class CutLoop:
     mip_runs: int = 0
     fixed_arcs: list[int] = field(default_factory=list)
     infeasible: bool = False
+    abandoned: str = ""  # a HiGHS run that did not stop in time after a cancel was left behind: stop the loop
     start_rejected: int = 0  # MIP runs whose optimality claim contradicted their MIP start (re-run without it)
     interrupted: bool = False  # Ctrl-C: stop and keep the best plan and bound so far
     error: str = ""  # set when a model point fails the checker: a bug, raised after the MIP stops
@@ -148,7 +156,12 @@ class CutLoop:
                 return
             # HiGHS compares its time limit with the run time summed over every run of this object
             self._lp.setOptionValue("time_limit", self._lp.getRunTime() + max(self.remaining(), 0.01))
-            self.interrupted = run_interruptibly(self._lp, self.deadline)
+            try:
+                self.interrupted = run_interruptibly(self._lp, self.deadline)
+            except SolverAbandoned as abandoned:
+                self._abandon(abandoned)
+                self._lp = None
+                return
             if self.interrupted:
                 return
             status = self._lp.getModelStatus()
@@ -199,6 +212,8 @@ class CutLoop:
         pending: list[list[int]] = []
 
         def on_solution(event: highspy.highs.HighsCallbackEvent) -> None:
+            if self.abandoned:  # the run was left behind: its late solutions no longer count
+                return
             x = np.round(np.array(event.data_out.mip_solution[: self.model.n_arcs]))
             sets = violated_route_sets(self.model, x)
             if sets:
@@ -214,13 +229,17 @@ class CutLoop:
         mip.cbMipImprovingSolution.subscribe(on_solution)
         mip.cbMipInterrupt.subscribe(on_interrupt)
         self.mip_runs += 1
-        self.interrupted = run_interruptibly(mip, self.deadline)
-        if self.best_plan is not None and not (self.interrupted or pending or self.error) and start_contradicted(mip, self.best_cost):
-            self.log("HiGHS claimed optimality below the cost of its MIP start: solving again without the start")
-            self.start_rejected += 1
-            mip.clearSolver()  # drops the start and the incumbent built on it
-            mip.setOptionValue("time_limit", max(self.remaining(), 0.01))
+        try:
             self.interrupted = run_interruptibly(mip, self.deadline)
+            if self.best_plan is not None and not (self.interrupted or pending or self.error) and start_contradicted(mip, self.best_cost):
+                self.log("HiGHS claimed optimality below the cost of its MIP start: solving again without the start")
+                self.start_rejected += 1
+                mip.clearSolver()  # drops the start and the incumbent built on it
+                mip.setOptionValue("time_limit", max(self.remaining(), 0.01))
+                self.interrupted = run_interruptibly(mip, self.deadline)
+        except SolverAbandoned as abandoned:
+            self._abandon(abandoned)
+            return "stopped"
         if self.error:
             raise CheckFailedError(self.error)
         status = mip.getModelStatus()
@@ -243,6 +262,12 @@ class CutLoop:
                 raise CheckFailedError(self.error)
             return "optimal"
         return "stopped"
+
+    def _abandon(self, abandoned: SolverAbandoned) -> None:
+        """A cancelled run that did not stop in time: record why and end the loop with what we have."""
+        self.abandoned = str(abandoned)
+        self.interrupted = self.interrupted or abandoned.interrupted
+        self.log(self.abandoned)
 
     def _configure(self, h: highspy.Highs) -> None:
         opts = self.options
@@ -289,7 +314,7 @@ def _alternate_lp_rounds_and_mips(loop: CutLoop) -> None:
     """Stages 1-3, repeated while a MIP run returns new cuts and time is left."""
     while loop.remaining() > 0:
         loop.lp_rounds_until_stall()
-        if loop.interrupted or loop.infeasible or loop.best_bound >= loop.best_cost - _closed(loop) or loop.remaining() < MIN_MIP_SECONDS:
+        if loop.abandoned or loop.interrupted or loop.infeasible or loop.best_bound >= loop.best_cost - _closed(loop) or loop.remaining() < MIN_MIP_SECONDS:
             return
         loop.fix_by_reduced_cost()
         outcome = loop.run_mip()
@@ -300,7 +325,7 @@ def _alternate_lp_rounds_and_mips(loop: CutLoop) -> None:
             elif loop.best_plan is not None:
                 loop.best_bound = loop.best_cost  # no plan better than the incumbent exists
             return
-        if loop.interrupted or outcome in ("optimal", "stopped"):
+        if loop.abandoned or loop.interrupted or outcome in ("optimal", "stopped"):
             return
 
 
@@ -325,6 +350,8 @@ def solve_strong(instance: Instance, options: SolveOptions | None = None, *, kin
     message = f"{loop.model.kind} model, {len(loop.model.block('rci_capacity_cuts').rows)} capacity cuts, {loop.lp_rounds} LP rounds, {loop.mip_runs} MIP runs, {len(loop.fixed_arcs)} arcs fixed by reduced cost"
     if loop.interrupted:
         message = f"interrupted by Ctrl-C: best plan and bound so far; {message}"
+    if loop.abandoned:
+        message += f"; {loop.abandoned}"
     if loop.start_rejected:
         message += (f"; {loop.start_rejected} MIP run(s) claimed optimality below the cost of their MIP start "
                     "(start evaluated wrongly in the presolved space) and were solved again without it")
