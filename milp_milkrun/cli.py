@@ -22,6 +22,7 @@ from milp_milkrun.reports.check_table import check_table
 from milp_milkrun.reports.instance_summary import instance_summary
 from milp_milkrun.reports.solve_table import solve_table
 from milp_milkrun.runtime.highs import exits_past_abandoned_runs
+from milp_milkrun.runtime.interrupts import interrupts_deferred
 from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult
 from milp_milkrun.solve import solve as solve_instance
 
@@ -144,7 +145,8 @@ def solve_command(
     options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads, seed=seed, log=not quiet)
     with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
         result = solve_instance(instance, model=model, backend=backend, solver=solver, options=options, heuristic_start=warm_start)
-    report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
+    with interrupts_deferred():  # a further Ctrl-C must not cut the report or the plan file short
+        report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
     raise typer.Exit(0 if result.plan is not None else EXIT_VIOLATIONS)
 
 

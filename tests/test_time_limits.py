@@ -52,7 +52,8 @@ def test_a_solve_ends_within_its_time_limit_and_writes_its_plan(tmp_path: Path, 
 def test_ctrl_c_is_acted_on_promptly_and_the_best_plan_is_written(tmp_path: Path, extra: list[str], after: float) -> None:
     out = tmp_path / "plan.json"
     proc = subprocess.Popen([*MILKRUN, "solve", str(MID), "--time-limit", "120", "--quiet", "--json", "--output", str(out), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(after)
     sent = time.perf_counter()
     proc.send_signal(signal.SIGINT)
@@ -72,7 +73,8 @@ def test_ctrl_c_is_acted_on_promptly_and_the_best_plan_is_written(tmp_path: Path
 def test_a_second_ctrl_c_during_the_wind_down_is_not_lost(tmp_path: Path) -> None:
     out = tmp_path / "plan.json"
     proc = subprocess.Popen([*MILKRUN, "solve", str(MID), "--time-limit", "120", "--quiet", "--json", "--output", str(out),
-                             "--no-warm-start"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             "--no-warm-start"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(3.0)
     proc.send_signal(signal.SIGINT)
     time.sleep(0.2)

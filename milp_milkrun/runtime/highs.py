@@ -15,6 +15,7 @@ import functools
 import logging
 import math
 import os
+import signal
 import sys
 import tempfile
 import threading
@@ -182,7 +183,7 @@ def start_contradicted(highs: highspy.Highs, checked_objective: float) -> bool:
 OBJECTIVE_TOLERANCE = 1e-6  # relative: HiGHS's default mip_feasibility_tolerance and mip_abs_gap
 
 
-GRACE_SECONDS = 0.8
+GRACE_SECONDS = 0.5
 """How long a cancelled run may take to stop. HiGHS acts on a cancel only where it checks its limits;
 a phase that checks none (presolve of a large model, the analytic-centre interior-point solve at the
 MIP root) runs to its end. Past this grace the run is abandoned (:class:`SolverAbandoned`), so that a
@@ -283,6 +284,7 @@ def exits_past_abandoned_runs(entry: Callable[[], None]) -> Callable[[], None]:
             code: object = 0
         except SystemExit as exc:
             code = exc.code
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # done: a late Ctrl-C must not turn the exit code into a kill
         if not _ABANDONED:
             sys.exit(code)
         if code is not None and not isinstance(code, int):
