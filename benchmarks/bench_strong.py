@@ -1,4 +1,4 @@
-"""Benchmark of the strong and route-based formulations (issue 6) against the exact model, and ecom74's certified gap.
+"""Benchmark of the strong and route-based formulations against the exact model, and ecom74's certified gap.
 
 Three parts, each printed as Markdown rows for docs/benchmarks.md:
 
@@ -10,8 +10,8 @@ Three parts, each printed as Markdown rows for docs/benchmarks.md:
 ``--models`` picks the formulations (default strong and exact; ``routes`` is the set-partitioning model
 solved by column generation).  Every solve goes through ``solve()`` exactly as ``milkrun solve --model
 MODEL`` does: the heuristic
-(issue 5) runs first for min(10 s, 20% of the limit) as MIP start, inside the time limit.
-* ``ecom74``: the heuristic (issue 5) plan for instances/ecom74.json and its certified gap after the
+runs first for min(10 s, 20% of the limit) as MIP start, inside the time limit.
+* ``ecom74``: the heuristic plan for instances/ecom74.json and its certified gap after the
   bound budget (the larger of the route-based and the strong bound, as ``milkrun check --bound``).
 
     python benchmarks/bench_strong.py --parts cvrplib random ecom74
@@ -21,6 +21,7 @@ MODEL`` does: the heuristic
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import time
@@ -36,7 +37,7 @@ from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult, solve
 REPO = Path(__file__).resolve().parents[1]
 ECOM74 = REPO / "instances" / "ecom74.json"
 CVRPLIB = REPO / ".." / "shared" / "cvrplib"
-PROVEN_OPTIMA = {"P-n16-k8": 450, "P-n19-k2": 212, "E-n22-k4": 375, "B-n31-k5": 672, "E-n51-k5": 521}
+PROVEN_OPTIMA = {name: json.loads((CVRPLIB / "optima.json").read_text())[name]["optimum"] for name in ("P-n16-k8", "P-n19-k2", "E-n22-k4", "B-n31-k5", "E-n51-k5")}
 RANDOM_CASES = ((15, 101), (25, 102), (40, 103))  # (DCs, seed)
 
 

@@ -39,6 +39,7 @@ HUB = {"id": "HUB", "lat": 21.1458, "lon": 79.0882}  # Nagpur, near the geograph
 ROAD_FACTOR = 1.3  # road km per great-circle km: a typical detour factor for Indian highways
 EARTH_RADIUS_KM = 6371.0088
 CAGE = 48  # bags per cage; every demand is a whole number of cages
+UNIT_MASS_KG = 2.5  # an assumed average parcel bag: a full large truck carries 6.5 t, a small one 2.75 t
 TOTAL_DEMAND = 17_424  # = 363 cages
 LARGE = {"name": "large", "count": 3, "capacity": 2600, "max_distance": 750, "max_stops": 10}
 SMALL = {"name": "small", "count": 12, "capacity": 1100, "max_distance": 500, "max_stops": 7}
@@ -52,7 +53,19 @@ MAX_HUB_DISTANCE_KM = 150.0  # great-circle; x 1.3 = 195 road km, so every DC al
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="verify the files on disk instead of writing them")
+    commands = parser.add_subparsers(dest="command")
+    network = commands.add_parser("network", help="write a network of hub instances and a manifest for milkrun batch")
+    network.add_argument("out_dir", type=Path)
+    network.add_argument("--hubs", type=int, default=70)
+    network.add_argument("--dcs", type=int, default=3500)
+    network.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args()
+    if args.command == "network":
+        from network import write_network  # instances/network.py, beside this script
+
+        print(f"seed {args.seed}")
+        print(f"wrote {write_network(args.out_dir, args.hubs, args.dcs, args.seed)}")
+        return
     print(f"seed {SEED}")
     ecom, plan = ecom74(random.Random(SEED))
     files = {"ecom74.json": ecom, **{f"{name}.json": data for name, data in hand_made().items()}}
@@ -105,6 +118,7 @@ def ecom74(rng: random.Random) -> tuple[dict[str, Any], Plan]:
         "meta": {"generator": "instances/generate.py", "seed": SEED, "road_factor": ROAD_FACTOR, "cage_bags": CAGE,
                  "source": "Ecom Express milk-run case, seed paper 002 (figures only)"},
         "distance_unit": "km",
+        "unit_mass_kg": UNIT_MASS_KG,
         "hub": HUB,
         "dcs": dcs,
         "vehicle_types": [LARGE, SMALL],
@@ -253,6 +267,7 @@ def toy6() -> dict[str, Any]:
         "description": "Six DCs on a 10 km grid around the hub, two vehicle types and one of each side constraint; "
         "small enough to solve by hand (docs use it).",
         "distance_unit": "km",
+        "unit_mass_kg": 100,  # a round figure for the worked emissions example in docs/emissions.md
         "hub": {"id": "HUB", "x": 0, "y": 0},
         "dcs": [
             {"id": "DC1", "x": 10, "y": 0, "demand": 6},

@@ -13,15 +13,8 @@ from dataclasses import asdict, dataclass, field
 
 from milp_milkrun.errors import CheckFailedError
 from milp_milkrun.instance import Instance
+from milp_milkrun.limits import exceeds
 from milp_milkrun.plan import Plan, Route
-
-FLOAT_NOISE = 1e-9
-"""The one definition of feasible (docs/formulation.md, "What feasible means"): a route's load, distance
-or stop count is within its limit when ``total <= limit + FLOAT_NOISE * total``, where the slack is
-granted only when the summed terms are not all whole numbers (a float sum such as 0.1 + 0.2 can land
-a few ulps above a limit it meets in exact arithmetic). Whole-number terms sum exactly, so their limits
-are compared exactly: a load of 1,000,001 on a capacity of 1,000,000 is over it. The slack scales
-with the sum, never with the limit, and every model uses the same rule."""
 
 
 @dataclass(frozen=True)
@@ -71,12 +64,6 @@ class CheckReport:
         }
 
 
-def _exceeds(total: float, limit: float, terms: list[float]) -> bool:
-    """``total`` (the sum of the non-negative ``terms``) is over ``limit`` beyond float noise."""
-    whole = all(float(t).is_integer() for t in terms)
-    return total > limit + (0.0 if whole else FLOAT_NOISE * abs(total))
-
-
 def check_plan(instance: Instance, plan: Plan) -> CheckReport:
     """Recompute every route of ``plan`` and list every rule it breaks."""
     violations: list[Violation] = []
@@ -85,9 +72,9 @@ def check_plan(instance: Instance, plan: Plan) -> CheckReport:
     violations += _each_dc_exactly_once(instance, plan)
     reports = []
     for route in plan.used_routes():
-        report, demands, legs = _route_terms(instance, route)
+        report = _route_report(instance, route)
         reports.append(report)
-        violations += _route_limits(report, demands, legs)
+        violations += _route_limits(report)
         violations += _forbidden_pairs(instance, route)
         violations += _damaged_roads(instance, route)
     violations += _consecutive_pairs(instance, plan)
@@ -122,7 +109,7 @@ def _unknown_ids(instance: Instance, plan: Plan) -> list[Violation]:
 def _vehicles_used_once(plan: Plan) -> list[Violation]:
     counts = Counter(r.vehicle for r in plan.used_routes())
     return [
-        Violation("2", f"vehicle {vehicle} drives {n} round trips; each vehicle makes at most one")
+        Violation("2b", f"vehicle {vehicle} drives {n} round trips; each vehicle makes at most one")
         for vehicle, n in counts.items()
         if n > 1
     ]
@@ -140,32 +127,30 @@ def _each_dc_exactly_once(instance: Instance, plan: Plan) -> list[Violation]:
     return found
 
 
-def _route_terms(instance: Instance, route: Route) -> tuple[RouteReport, list[float], list[float]]:
-    """The route's report, the demands summed into its load and the legs summed into its distance."""
+def _route_report(instance: Instance, route: Route) -> RouteReport:
     vehicle = instance.vehicle_by_name.get(route.vehicle)
     known = [s for s in route.stops if s in instance.index and s != instance.hub.id]
-    demands = [float(instance.demand[instance.index[s]]) for s in known]
+    load = float(sum(instance.demand[instance.index[s]] for s in known))
     path = [instance.hub.id, *known, instance.hub.id]
-    legs = [float(instance.dist(a, b)) for a, b in zip(path, path[1:])] if known else []
-    report = RouteReport(
+    distance = float(sum(instance.dist(a, b) for a, b in zip(path, path[1:]))) if known else 0.0
+    return RouteReport(
         vehicle=route.vehicle,
         vehicle_type=vehicle.type.name if vehicle else None,
         stops=route.stops,
-        load=float(sum(demands)),
+        load=load,
         capacity=vehicle.capacity if vehicle else None,
-        distance=float(sum(legs)),
+        distance=distance,
         max_distance=vehicle.max_distance if vehicle else None,
         max_stops=vehicle.max_stops if vehicle else None,
     )
-    return report, demands, legs
 
 
-def _route_limits(r: RouteReport, demands: list[float], legs: list[float]) -> list[Violation]:
+def _route_limits(r: RouteReport) -> list[Violation]:
     found = []
-    if r.capacity is not None and _exceeds(r.load, r.capacity, demands):
-        found.append(Violation("5", f"vehicle {r.vehicle} carries {r.load:.10g} > capacity {r.capacity:.10g}"))
-    if r.max_distance is not None and _exceeds(r.distance, r.max_distance, legs):
-        found.append(Violation("6", f"vehicle {r.vehicle} drives {r.distance:.10g} > limit {r.max_distance:.10g}"))
+    if r.capacity is not None and exceeds(r.load, r.capacity):
+        found.append(Violation("5", f"vehicle {r.vehicle} carries {r.load:g} > capacity {r.capacity:g}"))
+    if r.max_distance is not None and exceeds(r.distance, r.max_distance):
+        found.append(Violation("6", f"vehicle {r.vehicle} drives {r.distance:.6g} > limit {r.max_distance:g}"))
     if r.max_stops is not None and r.n_stops > r.max_stops:
         found.append(Violation("7", f"vehicle {r.vehicle} visits {r.n_stops} DCs > limit {r.max_stops}"))
     return found

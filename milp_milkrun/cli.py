@@ -7,6 +7,7 @@ which :func:`main` prints as one line naming the field and exits with code 2 (ne
 from __future__ import annotations
 
 import contextlib
+import enum
 import json
 import sys
 from pathlib import Path
@@ -14,16 +15,18 @@ from pathlib import Path
 import typer
 
 from milp_milkrun.checker import check_plan
+from milp_milkrun.emissions import EmissionsObjective, load_factors
 from milp_milkrun.errors import CheckFailedError, InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.io import load_instance, load_plan, write_instance, write_plan
+from milp_milkrun.io.files import INSTANCE_SUFFIXES, MODEL_SUFFIXES, PLAN_SUFFIXES, PLOT_SUFFIXES, check_output_path
 from milp_milkrun.plan import Plan
 from milp_milkrun.reports.check_table import check_table
 from milp_milkrun.reports.instance_summary import instance_summary
 from milp_milkrun.reports.solve_table import solve_table
 from milp_milkrun.runtime.highs import exits_past_abandoned_runs
 from milp_milkrun.runtime.interrupts import interrupts_deferred
-from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult
+from milp_milkrun.solve import DEFAULT_SEED, Backend, Model, Solver, SolveOptions, SolveResult, check_bound_seconds, check_choices
 from milp_milkrun.solve import solve as solve_instance
 
 app = typer.Typer(
@@ -32,11 +35,33 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: flags shown as flags, not as "--json <bool>"
 )
+
+class Objective(str, enum.Enum):
+    """What a search minimises."""
+
+    distance = "distance"
+    emissions = "emissions"
+
+
+class BatchObjective(str, enum.Enum):
+    """What every hub of a batch minimises (the route engine minimises distance)."""
+
+    distance = "distance"
+
 
 EXIT_VIOLATIONS = 1  # `check`: the plan breaks a rule; `solve`: no plan (infeasible or none found)
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3  # a plan the toolkit produced failed the independent checker: a bug
+
+# The library names the field of an option; a user fixes the flag.
+FLAG_OF_FIELD = {
+    "time_limit": "--time-limit", "gap": "--gap", "threads": "--threads", "seed": "--seed", "model": "--model",
+    "backend": "--backend", "solver": "--solver", "max_iterations": "--max-iterations", "bound_seconds": "--bound",
+    "output": "--output", "plot": "--plot", "write": "--write", "vehicles": "--vehicles", "csv": "--csv",
+    "workers": "--workers", "out": "--out", "objective": "--objective",
+}
 
 
 @exits_past_abandoned_runs  # a HiGHS run left behind after Ctrl-C must not abort the process at exit
@@ -45,14 +70,14 @@ def main() -> None:
     try:
         app()
     except InputError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"error: {FLAG_OF_FIELD.get(exc.field, exc.field)}: {exc.message}", err=True)
         sys.exit(EXIT_BAD_INPUT)
     except CheckFailedError as exc:
         typer.echo(f"internal error (please report): {exc}", err=True)
         sys.exit(EXIT_INTERNAL)
 
 
-# ---- commands: show, check, convert (issue 2) ----------------------------------------------
+# ---- commands: show, check, convert ---------------------------------------------------------
 VEHICLES_OPTION = typer.Option(None, "--vehicles", help="Fleet size for a .vrp file that states none (overrides the file).")
 
 
@@ -78,26 +103,26 @@ def check(
     plan_path: Path = typer.Argument(..., metavar="PLAN", help="A .json plan or a VRPLIB .sol file."),
     json_output: bool = typer.Option(False, "--json", help="Print the verdict as JSON."),
     vehicles: int | None = VEHICLES_OPTION,
-    bound: float | None = typer.Option(None, "--bound", metavar="SECONDS", help="Also prove a lower bound on the optimum within SECONDS (route-based and strong models) and print the plan's certified gap."),  # issue 6
+    bound: float | None = typer.Option(None, "--bound", metavar="SECONDS", help="Also prove a lower bound on the optimum within SECONDS (route-based and strong models) and print the plan's certified gap."),
 ) -> None:
     """Check a plan against every rule; exit 0 when feasible, 1 with violations."""
+    if bound is not None:
+        check_bound_seconds(bound)
     instance = load_instance_for_cli(instance_path, vehicles)
     plan = load_plan(plan_path, instance)
     report = check_plan(instance, plan)
     if not json_output:
         typer.echo(check_table(instance, report))
-    gap_fields = certified_gap(instance, plan, bound, feasible=report.feasible, json_output=json_output)  # issue 6
+    gap_fields = certified_gap(instance, plan, bound, feasible=report.feasible, json_output=json_output)
     if json_output:
         typer.echo(json.dumps(report.to_dict() | gap_fields, indent=2))
     raise typer.Exit(0 if report.feasible else EXIT_VIOLATIONS)
 
 
 def certified_gap(instance: Instance, plan: Plan, seconds: float | None, *, feasible: bool, json_output: bool) -> dict[str, object]:
-    """issue 6: `check --bound`: print "plan X km; optimum >= Y km; within Z%" and return its JSON fields."""
+    """`check --bound`: print "plan X km; optimum >= Y km; within Z%" and return its JSON fields."""
     if seconds is None:
         return {}
-    if not seconds > 0:
-        raise InputError("--bound", f"must be a positive number of seconds, got {seconds}")
     if not feasible:
         typer.echo("no certified gap: the plan breaks rules", err=True)
         return {"bound": None}
@@ -117,18 +142,19 @@ def convert(
     vehicles: int | None = VEHICLES_OPTION,
 ) -> None:
     """Write an instance in the JSON format (e.g. a CVRPLIB .vrp file)."""
+    check_output_path(target, field="target", suffixes=INSTANCE_SUFFIXES, inputs=[source])
     instance = load_instance_for_cli(source, vehicles)
     write_instance(instance, target)
     typer.echo(f"wrote {target} ({len({dc.origin for dc in instance.dcs})} DCs, {len(instance.vehicles)} vehicles)")
 
 
-# ---- commands: solve, inspect (issue 3) ----------------------------------------------------
+# ---- commands: solve, inspect ---------------------------------------------------------------
 @app.command("solve")
 def solve_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance."),
-    model: str = typer.Option("exact", "--model", help="Formulation: exact (the seed's Equations 1-14), strong (same plans; vehicle classes + capacity cuts) or routes (set partitioning by column generation: the strongest bound, plan from its routes)."),
-    backend: str = typer.Option("highs", "--backend", help="Modelling backend: highs (Pyomo + HiGHS) or pulp (PuLP)."),  # issue 4
-    solver: str | None = typer.Option(None, "--solver", help="Solver of the pulp backend: cbc (default) or highs."),  # issue 4
+    model: Model = typer.Option(Model.auto, "--model", help="Formulation: auto (the engine that proves most: exact for tiny instances, else routes then strong), exact (the seed's Equations 1-14), strong (same plans; vehicle classes + capacity cuts) or routes (set partitioning by column generation: the strongest bound, plan from its routes)."),
+    backend: Backend = typer.Option(Backend.highs, "--backend", help="Modelling backend: highs (Pyomo + HiGHS) or pulp (PuLP)."),
+    solver: Solver | None = typer.Option(None, "--solver", help="Solver of the pulp backend: cbc (default) or highs."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for the whole solve (build included)."),
     gap: float = typer.Option(1e-4, "--gap", help="Relative gap at which a plan counts as optimal."),
     threads: int | None = typer.Option(None, "--threads", help="Solver threads (default: the solver's choice)."),
@@ -137,17 +163,28 @@ def solve_command(
     output: Path | None = typer.Option(None, "--output", help="Write the plan (.json or VRPLIB .sol)."),
     plot: Path | None = typer.Option(None, "--plot", help="Draw the routes into this image (e.g. routes.png)."),
     quiet: bool = typer.Option(False, "--quiet", help="Do not stream the solver log."),
-    warm_start: bool = typer.Option(True, "--warm-start/--no-warm-start", help="Start the MIP from the heuristic's plan (issue 5)."),
+    warm_start: bool = typer.Option(True, "--warm-start/--no-warm-start", help="Start the MIP from the heuristic's plan."),
     vehicles: int | None = VEHICLES_OPTION,
 ) -> None:
     """Solve an instance; exit 0 with a plan (optimal or feasible), 1 without (infeasible or none found)."""
-    instance = load_instance_for_cli(instance_path, vehicles)
     options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads, seed=seed, log=not quiet)
+    choices = {"model": model.value, "backend": backend.value, "solver": solver.value if solver else None}
+    check_choices(**choices)
+    check_result_files(instance_path, output, plot)
+    instance = load_instance_for_cli(instance_path, vehicles)
     with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
-        result = solve_instance(instance, model=model, backend=backend, solver=solver, options=options, heuristic_start=warm_start)
+        result = solve_instance(instance, **choices, options=options, heuristic_start=warm_start)
     with interrupts_deferred():  # a further Ctrl-C must not cut the report or the plan file short
         report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
     raise typer.Exit(0 if result.plan is not None else EXIT_VIOLATIONS)
+
+
+def check_result_files(instance_path: Path, output: Path | None, plot: Path | None) -> None:
+    """Refuse unusable --output and --plot paths before any work (and never the instance itself)."""
+    if output is not None:
+        check_output_path(output, field="output", suffixes=PLAN_SUFFIXES, inputs=[instance_path])
+    if plot is not None:
+        check_output_path(plot, field="plot", suffixes=PLOT_SUFFIXES, inputs=[instance_path, *([output] if output else [])])
 
 
 def report_solve_result(instance: Instance, result: SolveResult, *, json_output: bool, output: Path | None, plot: Path | None) -> None:
@@ -157,9 +194,9 @@ def report_solve_result(instance: Instance, result: SolveResult, *, json_output:
         write_plan(result.plan, output, instance)
         typer.echo(f"wrote plan {output}", err=json_output)
     if result.plan is not None and plot is not None:
-        from milp_milkrun.plotting.routes import plot_routes  # matplotlib is slow to import: only when asked
+        from milp_milkrun.plotting.routes import save_route_plot  # matplotlib is slow to import: only when asked
 
-        plot_routes(instance, result.plan, plot)
+        save_route_plot(instance, result.plan, plot)
         typer.echo(f"wrote plot {plot}", err=json_output)
 
 
@@ -171,10 +208,10 @@ def inspect_command(
 ) -> None:
     """Show the exact model family by family (rows, mathematics) and optionally write it for any solver."""
     from milp_milkrun.models.exact import build_exact_model  # Pyomo is slow to import: only when needed
-    from milp_milkrun.models.inspect import check_model_file_name, format_inspection, inspect_model, write_model
+    from milp_milkrun.models.inspect import format_inspection, inspect_model, write_model
 
     if write is not None:
-        check_model_file_name(write)
+        check_output_path(write, field="write", suffixes=MODEL_SUFFIXES, inputs=[instance_path])
     instance = load_instance_for_cli(instance_path, vehicles)
     model = build_exact_model(instance)
     typer.echo(format_inspection(inspect_model(instance, model)))
@@ -183,7 +220,7 @@ def inspect_command(
         typer.echo(f"wrote {write} (row and column names carry the equation families)")
 
 
-# ---- command: crosscheck (issue 4) ----------------------------------------------------------
+# ---- command: crosscheck --------------------------------------------------------------------
 @app.command("crosscheck")
 def crosscheck_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance."),
@@ -202,7 +239,7 @@ def crosscheck_command(
     raise typer.Exit(0 if report.agree else EXIT_VIOLATIONS)
 
 
-# ---- command: heuristic (issue 5) -----------------------------------------------------------
+# ---- command: heuristic ---------------------------------------------------------------------
 @app.command("heuristic")
 def heuristic_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance."),
@@ -213,16 +250,97 @@ def heuristic_command(
     output: Path | None = typer.Option(None, "--output", help="Write the plan (.json or VRPLIB .sol)."),
     plot: Path | None = typer.Option(None, "--plot", help="Draw the routes into this image (e.g. routes.png)."),
     log: bool = typer.Option(False, "--log", help="Print each new best plan as the search finds it."),
+    objective: Objective = typer.Option(Objective.distance, "--objective", help="What the search minimises: total distance, or well-to-wheel emissions (ISO 14083, docs/emissions.md)."),
+    factors_path: Path | None = typer.Option(None, "--factors", help="Emission factors file laid over the defaults (with --objective emissions)."),
     vehicles: int | None = VEHICLES_OPTION,
 ) -> None:
     """Find a good feasible plan fast (no bound); exit 0 with a plan, 1 without."""
     from milp_milkrun.heuristics import solve_heuristic
+    from milp_milkrun.heuristics.solver import check_heuristic_limits
 
+    check_heuristic_limits(time_limit, max_iterations)
+    check_result_files(instance_path, output, plot)
+    factors = load_factors(factors_path) if objective is Objective.emissions or factors_path else None
     instance = load_instance_for_cli(instance_path, vehicles)
+    emissions = EmissionsObjective(instance, factors) if objective is Objective.emissions and factors else None
     with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
-        result = solve_heuristic(instance, time_limit=time_limit, seed=seed, log=log, max_iterations=max_iterations)
+        result = solve_heuristic(instance, time_limit=time_limit, seed=seed, log=log, max_iterations=max_iterations, emissions=emissions)
     report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
     raise typer.Exit(0 if result.plan is not None else EXIT_VIOLATIONS)
+
+
+# ---- command: emissions ---------------------------------------------------------------------
+@app.command("emissions")
+def emissions_command(
+    instance_path: Path = typer.Argument(..., metavar="INSTANCE"),
+    plan_path: Path = typer.Argument(..., metavar="PLAN", help="A .json plan or a VRPLIB .sol file, from any tool."),
+    factors_path: Path | None = typer.Option(None, "--factors", help="Emission factors file laid over the defaults (docs/emissions.md)."),
+    json_output: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    csv_output: bool = typer.Option(False, "--csv", help="Print the report as CSV: one row per route, per DC and for the hub."),
+    vehicles: int | None = VEHICLES_OPTION,
+) -> None:
+    """Greenhouse-gas emissions of a plan under ISO 14083: per route, per DC (allocated) and for the hub.
+
+    Exit 0, or 1 when the plan breaks a rule (its emissions are still reported, with the checker's verdict on stderr).
+    """
+    from milp_milkrun.emissions import plan_emissions
+    from milp_milkrun.reports.emissions_table import emissions_csv, emissions_table
+
+    if json_output and csv_output:
+        raise InputError("csv", "choose one of --json and --csv")
+    factors = load_factors(factors_path)
+    instance = load_instance_for_cli(instance_path, vehicles)
+    plan = load_plan(plan_path, instance)
+    report = plan_emissions(instance, plan, factors)
+    verdict = check_plan(instance, plan)
+    if not verdict.feasible:
+        typer.echo(f"warning: the plan breaks {len(verdict.violations)} rule(s); `milkrun check` lists them", err=True)
+    if json_output:
+        typer.echo(json.dumps(report.to_dict() | {"plan_feasible": verdict.feasible}, indent=2))
+    else:
+        typer.echo(emissions_csv(report) if csv_output else emissions_table(report), nl=not csv_output)
+    raise typer.Exit(0 if verdict.feasible else EXIT_VIOLATIONS)
+
+
+# ---- command: batch -------------------------------------------------------------------------
+@app.command("batch")
+def batch_command(
+    source: Path = typer.Argument(..., metavar="MANIFEST_OR_DIR", help="A manifest.json of hubs, or a folder of hub instances."),
+    out: Path = typer.Option(..., "--out", help="RESULTS_DIR: one folder per hub, summary.csv and summary.json."),
+    workers: int = typer.Option(1, "--workers", help="Local worker processes (each solves one hub on one thread)."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Address of a Dask scheduler (tcp://host:8786) instead of the local pool."),
+    time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds per hub."),
+    model: Model = typer.Option(Model.routes, "--model", help="Formulation for every hub: routes (certified gap, the default), strong or exact."),
+    objective: BatchObjective = typer.Option(BatchObjective.distance, "--objective", help="What every hub minimises."),
+    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed of every solve (printed and stored with each result)."),
+) -> None:
+    """Solve every hub of a network; rerunning skips the hubs already solved with the same instance and options.
+
+    Exit 0 when every hub has a result, 1 naming the hubs that failed, 130 after Ctrl-C (finished results kept).
+    """
+    from milp_milkrun.batch import BatchOptions, load_hubs, run_batch, summary_rows
+    from milp_milkrun.reports.batch_progress import batch_display, summary_table
+
+    if workers < 1:
+        raise InputError("workers", f"must be at least 1, got {workers}")
+    if scheduler is not None and workers != 1:
+        raise InputError("workers", "give either --workers (a local pool) or --scheduler (a Dask cluster), not both")
+    options = BatchOptions(model=model.value, time_limit=time_limit, seed=seed, objective=objective.value)
+    if out.exists() and not out.is_dir():
+        raise InputError("out", f"{out} is a file; give a folder")
+    tasks = load_hubs(source)
+    typer.echo(f"batch: {len(tasks)} hubs, model {model.value}, {time_limit:g} s per hub, seed {seed}, "
+               f"{'Dask scheduler ' + scheduler if scheduler else f'{workers} local worker(s)'}", err=True)
+    with batch_display() as show:
+        report = run_batch(tasks, out, options, workers=workers, scheduler=scheduler, show=show)
+    typer.echo(summary_table(summary_rows(report)))
+    typer.echo(f"wrote {out / 'summary.csv'} ({report.reused} hub(s) reused from an earlier run)", err=True)
+    if report.interrupted:
+        typer.echo("interrupted by Ctrl-C: every finished result is kept; rerun to solve the rest", err=True)
+        raise typer.Exit(130)
+    if report.failed:
+        typer.echo(f"failed: {', '.join(report.failed)} (reasons in their result.json)", err=True)
+        raise typer.Exit(EXIT_VIOLATIONS)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,10 @@ class InputError(ValueError):
         self.field = field
         self.message = message
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str]]:
+        """Rebuild from (field, message) when pickled, e.g. raised in a worker process of a batch."""
+        return InputError, (self.field, self.message)
+
 
 class InfeasibleInstanceError(ValueError):
     """A cheap pre-solve check proved the instance has no feasible plan; ``reasons`` names the causes."""
@@ -22,6 +26,9 @@ class InfeasibleInstanceError(ValueError):
     def __init__(self, reasons: list[str]) -> None:
         super().__init__("instance is infeasible: " + "; ".join(reasons))
         self.reasons = reasons
+
+    def __reduce__(self) -> tuple[type[InfeasibleInstanceError], tuple[list[str]]]:
+        return InfeasibleInstanceError, (self.reasons,)
 
 
 class CheckFailedError(RuntimeError):

@@ -111,6 +111,7 @@ class Instance:
     coordinates: str = "none"  # "latlon", "xy" or "none"
     distance_unit: str = "km"
     description: str = ""
+    unit_mass_kg: float | None = None  # mass of one unit of demand (emissions); None when not given
     splits: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (original DC, its parts)
     warnings: tuple[str, ...] = ()
 
@@ -211,6 +212,7 @@ def build_instance(
     coordinates: str = "none",
     distance_unit: str = "km",
     description: str = "",
+    unit_mass_kg: float | None = None,
 ) -> Instance:
     """Validate the semantics of an instance, split oversized DCs and compute d_ij.
 
@@ -228,7 +230,7 @@ def build_instance(
     damaged = _check_pairs("damaged_roads", damaged_roads, known, hub.id, allow_hub=True)
     _check_consecutive_chains(consecutive_pairs, damaged)
     base_distance = _distance_matrix(hub, dcs, distance_spec, matrix, matrix_ids)
-    warnings = _asymmetry_warnings(base_distance)
+    warnings = [*_asymmetry_warnings(base_distance), *_capacity_warnings(dcs, vehicle_types)]
     split_dcs, splits = _split_oversized(dcs, vehicle_types, forbidden_pairs, consecutive_pairs)
     distance = _expand_distance(base_distance, dcs, split_dcs)
     return Instance(
@@ -244,6 +246,7 @@ def build_instance(
         coordinates=coordinates,
         distance_unit=distance_unit,
         description=description,
+        unit_mass_kg=unit_mass_kg,
         splits=tuple((orig, tuple(parts)) for orig, parts in splits.items()),
         warnings=tuple(warnings),
     )
@@ -406,6 +409,15 @@ def _reorder_matrix(hub: Site, dcs: Sequence[DC], matrix: np.ndarray | None, ids
         raise InputError("distances.matrix", f"entry {ids[i]} -> {ids[j]} is {m[i, j]}; distances must be finite and >= 0")
     order = [list(ids).index(node) for node in wanted]
     return m[np.ix_(order, order)]
+
+
+def _capacity_warnings(dcs: Sequence[DC], vehicle_types: Sequence[VehicleType]) -> list[str]:
+    """A fleet too small for the total demand can never deliver it: say so before anyone solves."""
+    demand = sum(dc.demand for dc in dcs)
+    capacity = sum(vt.capacity * vt.count for vt in vehicle_types)
+    if demand <= capacity:
+        return []
+    return [f"total demand {demand:,g} exceeds the fleet's capacity {capacity:,g}: no plan can deliver it"]
 
 
 def _asymmetry_warnings(d: np.ndarray) -> list[str]:

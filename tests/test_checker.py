@@ -41,7 +41,7 @@ def test_hand_optimum_is_feasible_with_recomputed_figures(toy6: Instance) -> Non
     [
         pytest.param([("large-1", ["DC1", "DC2", "DC3"]), ("small-1", ["DC4", "DC5"])], ["3,4"], id="DC missed"),
         pytest.param([*OPTIMUM[:2], ("small-2", ["DC6", "DC5"])], ["3,4"], id="DC twice"),
-        pytest.param([("large-1", ["DC1", "DC2", "DC3"]), ("small-1", ["DC4", "DC5"]), ("small-1", ["DC6"])], ["2"], id="vehicle twice"),
+        pytest.param([("large-1", ["DC1", "DC2", "DC3"]), ("small-1", ["DC4", "DC5"]), ("small-1", ["DC6"])], ["2b"], id="vehicle twice"),
         pytest.param([("large-1", ["DC1", "DC2", "DC3"]), ("small-1", ["DC4", "DC5"]), ("truck-9", ["DC6"])], ["ids"], id="unknown vehicle"),
         pytest.param([*OPTIMUM[:2], ("small-2", ["DC6", "DC9"])], ["ids"], id="unknown DC"),
         pytest.param([*OPTIMUM[:2], ("small-2", ["HUB", "DC6"])], ["ids"], id="hub as a stop"),
@@ -109,11 +109,13 @@ def test_split_dc_must_be_visited_by_its_parts(toy6: Instance) -> None:
     assert any("split" in v.message for v in report.violations)
 
 
-def test_whole_number_distances_meet_their_limit_exactly(toy6: Instance) -> None:
+def test_distance_allowance_is_float_noise_only(toy6: Instance) -> None:
     data = instance_to_dict(toy6)
     data["vehicle_types"][0]["max_distance"] = 40  # large-1's route is exactly 40
     assert labels(instance_from_dict(data), OPTIMUM) == []
-    data["vehicle_types"][0]["max_distance"] = 40 * (1 - 1e-7)  # no slack that scales with the limit
+    data["vehicle_types"][0]["max_distance"] = 40 * (1 - 1e-11)  # rounding noise of a sum
+    assert labels(instance_from_dict(data), OPTIMUM) == []
+    data["vehicle_types"][0]["max_distance"] = 40 * (1 - 1e-7)  # a real excess, however small
     assert labels(instance_from_dict(data), OPTIMUM) == ["6"]
 
 

@@ -142,7 +142,7 @@ def break_vehicle_twice(instance: Instance, plan: Plan, data: st.DataObject) -> 
     route = _used(plan, data)
     assume(len(route.stops) >= 2)
     k = data.draw(st.integers(1, len(route.stops) - 1))
-    return instance, _replace(plan, route, Route(route.vehicle, route.stops[:k]), Route(route.vehicle, route.stops[k:])), "2"
+    return instance, _replace(plan, route, Route(route.vehicle, route.stops[:k]), Route(route.vehicle, route.stops[k:])), "2b"
 
 
 def break_unknown_dc(instance: Instance, plan: Plan, data: st.DataObject) -> tuple[Instance, Plan, str]:

@@ -107,7 +107,7 @@ def test_unknown_plan_formats(toy6: Instance, tmp_path: Path, name: str) -> None
     (tmp_path / name).write_text("{}")
     with pytest.raises(InputError, match="unknown plan format"):
         load_plan(tmp_path / name, toy6)
-    with pytest.raises(InputError, match="unknown plan format"):
+    with pytest.raises(InputError, match="unsupported extension"):
         write_plan(OPTIMUM, tmp_path / name, toy6)
 
 

@@ -120,7 +120,7 @@ def test_written_model_is_solved_alone_by_highs_to_the_same_optimum(tmp_path: Pa
 def test_write_refuses_unknown_suffix(tmp_path: Path) -> None:
     from milp_milkrun.errors import InputError
 
-    with pytest.raises(InputError, match="--write"):
+    with pytest.raises(InputError, match="unsupported extension '.txt'; use .lp, .mps"):
         write_model(build_exact_model(random_tiny_instance(1)), tmp_path / "model.txt")
 
 

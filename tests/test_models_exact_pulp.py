@@ -1,4 +1,4 @@
-"""The PuLP build of the exact model and its CBC / HiGHS backend (issue 4)."""
+"""The PuLP build of the exact model and its CBC / HiGHS backend."""
 
 from __future__ import annotations
 
@@ -144,7 +144,7 @@ def test_solve_dispatches_to_the_pulp_backend() -> None:
     instance = side_constrained_instance()
     result = solve(instance, backend="pulp", solver="highs", options=SolveOptions(**QUIET))
     assert result.backend == "pulp-highs" and result.status == "optimal"
-    with pytest.raises(InputError, match="--solver"):
+    with pytest.raises(InputError, match="unknown solver 'gurobi'"):
         solve(instance, backend="pulp", solver="gurobi", options=SolveOptions(**QUIET))
 
 

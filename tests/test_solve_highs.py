@@ -177,14 +177,15 @@ def test_ctrl_c_while_building_returns_the_warm_start(monkeypatch: pytest.Monkey
 
 @pytest.mark.parametrize(
     ("field", "bad"),
-    [("--gap", {"gap": -0.1}), ("--threads", {"threads": -2}), ("--time-limit", {"time_limit": -1}),
-     ("--time-limit", {"time_limit": float("nan")}), ("--seed", {"seed": -5})],
+    [("gap", {"gap": -0.1}), ("threads", {"threads": -2}), ("time_limit", {"time_limit": -1}),
+     ("time_limit", {"time_limit": float("nan")}), ("seed", {"seed": -5})],
 )
-def test_options_no_backend_can_honour_are_input_errors_naming_the_flag(field: str, bad: dict[str, float]) -> None:
+def test_options_no_backend_can_honour_are_input_errors_naming_the_field(field: str, bad: dict[str, float]) -> None:
     from milp_milkrun.errors import InputError
 
-    with pytest.raises(InputError, match=field):
+    with pytest.raises(InputError) as raised:
         SolveOptions(**bad)  # type: ignore[arg-type]
+    assert raised.value.field == field
 
 
 def test_cli_rejects_a_negative_time_limit_with_exit_2() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 
 from milp_milkrun.heuristics.solution import Route, Solution
+from milp_milkrun.limits import allowance
 
 Insertion = tuple[float, Route | None, int, int]  # (distance delta, route or None = new, position, vehicle)
 GRANULAR_ROUTES = 30  # look first at the routes of this many nearest units
@@ -51,13 +52,13 @@ def _best_in_routes(sol: Solution, u: int, routes: list[Route], rng: random.Rand
         size = r.size + p.size[u]
         mask = r.mask & p.mask[u]
         v = r.vehicle
-        own = (mask >> v) & 1 and load <= p.capacity[v] + 1e-9 * max(1.0, p.capacity[v]) and size <= p.max_stops[v]
+        own = (mask >> v) & 1 and load <= allowance(p.capacity[v]) and size <= p.max_stops[v]
         own_limit = p.max_distance[v] if own else -1.0
         upgrade = -1 if own else p.smallest_free_fit(sol.free, load, size, 0.0, mask)
         up_limit = p.max_distance[upgrade] if upgrade >= 0 else -1.0
         if not own and upgrade < 0:
             continue
-        limit = max(own_limit, up_limit) + 1e-9 * max(1.0, max(own_limit, up_limit))
+        limit = allowance(max(own_limit, up_limit))
         prev = 0
         units = r.units
         for k in range(len(units) + 1):
@@ -69,7 +70,7 @@ def _best_in_routes(sol: Solution, u: int, routes: list[Route], rng: random.Rand
             if delta < best_delta:
                 length = r.length + delta
                 if length <= limit:
-                    vehicle = v if own and length <= own_limit + 1e-9 * max(1.0, own_limit) else upgrade
+                    vehicle = v if own and length <= allowance(own_limit) else upgrade
                     if vehicle >= 0 and p.fits(vehicle, load, size, length, mask):
                         best_delta = delta
                         best = (delta, r, k, vehicle)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from milp_milkrun.heuristics.local_search import descend
@@ -57,9 +58,15 @@ def anneal(
     stall_iterations: int | None = None,
     params: SearchParams = SearchParams(),
     log: bool = False,
+    score: Callable[[Solution], float] | None = None,
 ) -> SearchOutcome:
     """Improve ``initial`` until the deadline (perf_counter), the iteration limit, or ``stall_iterations``
-    iterations in a row without a new best plan."""
+    iterations in a row without a new best plan.
+
+    ``score`` replaces the distance in the acceptance test and in the choice of the best plan (e.g. the
+    emissions of the plan); the local search still shortens routes, which is what keeps it fast.
+    """
+    measure = score or _distance
     current = initial
     best = initial.copy()
     cycle = max(1000, params.cycle_per_unit * p.n_units)
@@ -81,11 +88,12 @@ def anneal(
             recreate(candidate, removed, rng, params.ruin)
             if params.local_search == "each" and candidate.n_unassigned == 0:
                 descend(candidate, rng, _region(candidate, removed))
-            threshold = current.cost - temperature * math.log(1.0 - rng.random())
+            threshold = measure(current) - temperature * math.log(1.0 - rng.random())
+            candidate_score = measure(candidate)
             if candidate.n_unassigned < current.n_unassigned or (
-                candidate.n_unassigned == current.n_unassigned and candidate.cost < threshold
+                candidate.n_unassigned == current.n_unassigned and candidate_score < threshold
             ):
-                if candidate.key() < best.key():
+                if (candidate.n_unassigned, candidate_score) < (best.n_unassigned, measure(best)):
                     if params.local_search == "best" and candidate.n_unassigned == 0:
                         descend(candidate, rng)
                     best = candidate.copy()
@@ -98,6 +106,10 @@ def anneal(
     except KeyboardInterrupt:  # Ctrl-C: stop searching and keep the best plan found so far
         interrupted = True
     return SearchOutcome(best, iteration, improvements, interrupted)
+
+
+def _distance(sol: Solution) -> float:
+    return sol.cost
 
 
 def _region(sol: Solution, removed: list[int]) -> list[int]:

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from milp_milkrun.heuristics.chains import build_chains
+from milp_milkrun.implied import delivery_units
 from milp_milkrun.instance import Instance
+from milp_milkrun.limits import allowance
 
 BLOCKED = 1e13  # cost of a damaged arc: exceeds NO_LIMIT, so any route using one is infeasible
 NO_LIMIT = 1e11  # stands for "no distance limit"; real routes are far shorter
@@ -25,7 +26,7 @@ NEIGHBOURS = 40  # granular search: each unit considers moves next to its neares
 
 
 @dataclass(frozen=True)
-class VehicleClass:
+class VehicleGroup:
     """Vehicles that are interchangeable: same type and the same allowed units."""
 
     members: int  # bit mask of vehicle indices
@@ -47,7 +48,7 @@ class Problem:
     max_distance: list[float]
     max_stops: list[int]
     vehicle_names: list[str]
-    classes: list[VehicleClass]  # smallest capacity first
+    classes: list[VehicleGroup]  # smallest capacity first
     neighbours: list[list[int]]
     mean_arc: float  # a typical arc length: scales the annealing temperature
 
@@ -63,9 +64,9 @@ class Problem:
         """True when vehicle v may drive a route with this load, stop count, length and allowed mask."""
         return (
             (mask >> v) & 1 == 1
-            and load <= self.capacity[v] + 1e-9 * max(1.0, self.capacity[v])
+            and load <= allowance(self.capacity[v])
             and size <= self.max_stops[v]
-            and length <= self.max_distance[v] + 1e-9 * max(1.0, self.max_distance[v])
+            and length <= allowance(self.max_distance[v])
         )
 
     def smallest_free_fit(self, free: int, load: float, size: int, length: float, mask: int) -> int:
@@ -97,7 +98,7 @@ class Problem:
 
 def compile_problem(instance: Instance, neighbours: int = NEIGHBOURS) -> Problem:
     """Build the search arrays of ``instance``."""
-    chains = build_chains(instance)
+    chains = list(delivery_units(instance))
     index = instance.index
     d = np.array(instance.distance, dtype=float)
     for a, b in instance.damaged_roads:
@@ -138,7 +139,7 @@ def compile_problem(instance: Instance, neighbours: int = NEIGHBOURS) -> Problem
 
 def _vehicle_classes(
     instance: Instance, masks: list[int], capacity: list[float], max_distance: list[float], max_stops: list[int]
-) -> list[VehicleClass]:
+) -> list[VehicleGroup]:
     groups: dict[tuple[object, ...], int] = {}
     for v, vehicle in enumerate(instance.vehicles):
         allowed_units = tuple((m >> v) & 1 for m in masks)
@@ -147,7 +148,7 @@ def _vehicle_classes(
     classes = []
     for members in groups.values():
         v = (members & -members).bit_length() - 1
-        classes.append(VehicleClass(members, capacity[v], max_distance[v], max_stops[v]))
+        classes.append(VehicleGroup(members, capacity[v], max_distance[v], max_stops[v]))
     return sorted(classes, key=lambda c: (c.capacity, c.max_stops, c.max_distance, c.members))
 
 

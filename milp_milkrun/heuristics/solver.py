@@ -1,16 +1,22 @@
-"""solve_heuristic: savings construction, then ruin-and-recreate annealing, checker-verified result."""
+"""solve_heuristic: savings construction, then ruin and recreate (descent acceptance by default), checker-verified result."""
 
 from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 
+from milp_milkrun.checker import check_plan
+from milp_milkrun.emissions.objective import EmissionsObjective
+from milp_milkrun.errors import InputError
 from milp_milkrun.heuristics.construction import savings_solution
 from milp_milkrun.heuristics.local_search import descend
 from milp_milkrun.heuristics.metaheuristic import SearchParams, anneal
 from milp_milkrun.heuristics.problem import Problem, compile_problem
+from milp_milkrun.heuristics.solution import Solution
 from milp_milkrun.instance import Instance
-from milp_milkrun.solve.options import DEFAULT_SEED
+from milp_milkrun.plan import Plan, Route
+from milp_milkrun.solve.options import DEFAULT_SEED, check_seconds
 from milp_milkrun.solve.result import SolveResult, make_result
 
 
@@ -23,14 +29,20 @@ def solve_heuristic(
     max_iterations: int | None = None,
     stall_iterations: int | None = None,
     params: SearchParams | None = None,
+    emissions: EmissionsObjective | None = None,
 ) -> SolveResult:
     """The best feasible plan found within ``time_limit`` seconds (and ``max_iterations``, if given;
     ``stall_iterations`` also stops it after that many iterations without a better plan).
+
+    With ``emissions`` the search minimises the plan's well-to-wheel emissions instead of its
+    distance, and each route finally runs in whichever direction emits less (heavy drops first),
+    when the reversed route keeps every rule; the result's message states the emissions.
 
     Status ``feasible`` with a plan, or ``no_solution`` when no complete feasible plan was found; the
     bound is always None (a heuristic proves nothing). Same seed and ``max_iterations`` give the same
     plan on any machine; with only a time limit the number of iterations depends on the machine.
     """
+    check_heuristic_limits(time_limit, max_iterations)
     started = time.perf_counter()
     deadline = started + time_limit
     p = compile_problem(instance)
@@ -45,25 +57,53 @@ def solve_heuristic(
         print(f"heuristic: seed {seed}, {p.n_units} units, savings start {sol.cost:.3f} with {sol.n_unassigned} unplaced", flush=True)
     outcome = anneal(
         p, sol, rng, deadline=deadline, max_iterations=max_iterations, stall_iterations=stall_iterations,
-        params=params or SearchParams(), log=log,
+        params=params or SearchParams(), log=log, score=_emissions_score(emissions) if emissions else None,
     )
     runtime = time.perf_counter() - started
     if outcome.best.n_unassigned:
         message = f"no feasible plan after {outcome.iterations} iterations: {outcome.best.n_unassigned} units could not be placed"
         return _no_solution(instance, started, seed, message)
+    plan = outcome.best.to_plan()
+    message = f"{outcome.iterations} iterations, {outcome.improvements} improvements"
+    if emissions is not None:
+        plan = cleaner_directions(instance, plan, emissions)
+        message += f"; objective: emissions, {emissions.plan(plan):,.1f} kg CO2e (well-to-wheel)"
     return make_result(
         instance,
         status="feasible",
-        plan=outcome.best.to_plan(),
+        plan=plan,
         bound=None,
         runtime_s=runtime,
         model="heuristic",
         backend="milkrun",
         seed=seed,
-        message=f"{outcome.iterations} iterations, {outcome.improvements} improvements"
+        message=message
         + ("; interrupted (Ctrl-C): the best plan so far" if outcome.interrupted else ""),
         interrupted=outcome.interrupted,
     )
+
+
+def _emissions_score(emissions: EmissionsObjective) -> Callable[[Solution], float]:
+    return lambda sol: emissions.plan(sol.to_plan())
+
+
+def cleaner_directions(instance: Instance, plan: Plan, emissions: EmissionsObjective) -> Plan:
+    """Each route in the direction that emits less, where the reversed route keeps every rule."""
+    routes = list(plan.routes)
+    for k, route in enumerate(routes):
+        reverse = Route(route.vehicle, route.stops[::-1])
+        if emissions.route(reverse.vehicle, reverse.stops) < emissions.route(route.vehicle, route.stops) - 1e-9:
+            trial = Plan(tuple(routes[:k] + [reverse] + routes[k + 1 :]))
+            if check_plan(instance, trial).feasible:
+                routes[k] = reverse
+    return Plan(tuple(routes))
+
+
+def check_heuristic_limits(time_limit: float, max_iterations: int | None) -> None:
+    """Reject a time limit that is not a positive number of seconds or a negative iteration count."""
+    check_seconds("time_limit", time_limit)
+    if max_iterations is not None and max_iterations < 0:
+        raise InputError("max_iterations", f"must be >= 0, got {max_iterations}")
 
 
 def _units_no_vehicle_can_serve(p: Problem) -> list[str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
+from milp_milkrun.io.files import INSTANCE_SUFFIXES, PLAN_SUFFIXES, check_output_path, write_text_atomically
 from milp_milkrun.io.json_instance import instance_from_dict, instance_json_text, instance_to_dict
 from milp_milkrun.io.plans import read_plan_json, read_plan_sol, write_plan_json, write_plan_sol
 from milp_milkrun.io.schema import read_json
@@ -35,10 +36,8 @@ def load_instance(path: str | Path, *, vehicles: int | None = None) -> Instance:
 
 def write_instance(instance: Instance, path: str | Path) -> None:
     """Write ``instance`` in the JSON format (split DCs merged back), e.g. to convert a ``.vrp`` file."""
-    path = Path(path)
-    if path.suffix.lower() != ".json":
-        raise InputError(str(path), "instances are written as .json")
-    path.write_text(instance_json_text(instance_to_dict(instance)), encoding="utf-8")
+    path = check_output_path(path, field="target", suffixes=INSTANCE_SUFFIXES)
+    write_text_atomically(path, instance_json_text(instance_to_dict(instance)))
 
 
 def load_plan(path: str | Path, instance: Instance) -> Plan:
@@ -46,7 +45,7 @@ def load_plan(path: str | Path, instance: Instance) -> Plan:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".json":
-        return read_plan_json(path)
+        return read_plan_json(path, instance)
     if suffix == ".sol":
         return read_plan_sol(path, instance)
     raise InputError(str(path), f"unknown plan format {suffix or '(no suffix)'!r}; expected .json or .sol")
@@ -54,11 +53,8 @@ def load_plan(path: str | Path, instance: Instance) -> Plan:
 
 def write_plan(plan: Plan, path: str | Path, instance: Instance) -> None:
     """Write ``plan`` as JSON or ``.sol`` after the checker has verified it (CheckFailedError if not)."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".json":
+    path = check_output_path(path, field="output", suffixes=PLAN_SUFFIXES)
+    if path.suffix.lower() == ".json":
         write_plan_json(plan, path, instance)
-    elif suffix == ".sol":
-        write_plan_sol(plan, path, instance)
     else:
-        raise InputError(str(path), f"unknown plan format {suffix or '(no suffix)'!r}; expected .json or .sol")
+        write_plan_sol(plan, path, instance)

@@ -18,16 +18,32 @@ import vrplib
 from milp_milkrun.checker import verify_plan
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
+from milp_milkrun.io.files import write_text_atomically
 from milp_milkrun.io.schema import read_json, read_text, validate
 from milp_milkrun.plan import Plan, Route
 
 ROUTE_LABEL = re.compile(r"^\s*Route\s*#\s*(\d+)\s*:", re.IGNORECASE | re.MULTILINE)
 
 
-def read_plan_json(path: Path) -> Plan:
+def read_plan_json(path: Path, instance: Instance) -> Plan:
+    """Read a JSON plan of ``instance``: a plan written for another instance is refused, and a route
+    written with the hub at both ends (as the route tables print it) is read without them."""
     data = read_json(path)
     validate(data, "plan")
-    return Plan.from_dict(data)
+    named = data.get("instance")
+    if isinstance(named, str) and named != instance.name:
+        raise InputError("instance", f"{path} is a plan for instance {named!r}, not for {instance.name!r}")
+    return without_hub_at_the_ends(Plan.from_dict(data), instance.hub.id)
+
+
+def without_hub_at_the_ends(plan: Plan, hub: str) -> Plan:
+    """Each route with a leading and a trailing hub id removed (the hub is implied at both ends)."""
+    def stops(route: Route) -> tuple[str, ...]:
+        if len(route.stops) >= 2 and route.stops[0] == hub and route.stops[-1] == hub:
+            return route.stops[1:-1]
+        return route.stops
+
+    return Plan(tuple(Route(r.vehicle, stops(r)) for r in plan.routes))
 
 
 def read_plan_sol(path: Path, instance: Instance) -> Plan:
@@ -56,7 +72,7 @@ def _sol_route(instance: Instance, k: int, nodes: list[int]) -> Route:
 def write_plan_json(plan: Plan, path: Path, instance: Instance) -> None:
     report = verify_plan(instance, plan, source=f"write_plan({path.name})")
     data = {"instance": instance.name, "objective": report.objective, **plan.to_dict()}
-    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    write_text_atomically(path, json.dumps(data, indent=2) + "\n")
 
 
 def write_plan_sol(plan: Plan, path: Path, instance: Instance) -> None:
@@ -68,7 +84,7 @@ def write_plan_sol(plan: Plan, path: Path, instance: Instance) -> None:
         for r in sorted(plan.used_routes(), key=lambda r: position[r.vehicle])
     ]
     lines.append(f"Cost {_cost(report.objective)}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_text_atomically(path, "\n".join(lines) + "\n")
 
 
 def _cost(value: float) -> str:

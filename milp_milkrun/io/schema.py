@@ -17,6 +17,7 @@ import jsonschema
 from milp_milkrun.errors import InputError
 
 MAX_SHOWN = 60  # characters of an offending value quoted in a message
+MAX_NUMBER = 1e15  # larger than any demand, capacity or distance; floats stay exact to the unit below it
 BOUNDS = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
 
 
@@ -29,14 +30,33 @@ def load_schema(name: str) -> dict[str, Any]:
 
 
 def read_json(path: Path) -> Any:
-    """Parse a JSON file; a missing file or malformed JSON becomes an InputError naming the file."""
+    """Parse a JSON file; a missing file, malformed JSON, nesting deeper than any instance needs, or a
+    number out of range becomes an InputError naming the file or the JSON path of the number."""
     text = read_text(path)
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise InputError(str(path), f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    except ValueError as exc:  # NaN / Infinity
+    except RecursionError:
+        raise InputError(str(path), "nested too deeply to be an instance or a plan") from None
+    except ValueError as exc:  # NaN / Infinity, or an integer of more digits than Python parses
         raise InputError(str(path), str(exc)) from None
+    _check_numbers(data)
+    return data
+
+
+def _check_numbers(data: Any) -> None:
+    """Every number finite and at most MAX_NUMBER in size (a capacity of 1e400 parses as infinity)."""
+    pending: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while pending:  # iterative: a deep but valid document must not exhaust the stack
+        value, where = pending.pop()
+        if isinstance(value, dict):
+            pending.extend((v, (*where, k)) for k, v in value.items())
+        elif isinstance(value, list):
+            pending.extend((v, (*where, i)) for i, v in enumerate(value))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and not abs(value) <= MAX_NUMBER:
+            shown = f"{value:.3g}" if isinstance(value, float) else f"a {len(str(abs(value)))}-digit integer"
+            raise InputError(json_path(where), f"{shown} is out of range (numbers must be finite and at most {MAX_NUMBER:.0e})")
 
 
 def read_text(path: Path) -> str:

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pyomo.environ as pyo
 
-from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
+from milp_milkrun.io.files import MODEL_SUFFIXES, check_output_path, write_atomically
 from milp_milkrun.models.families import EXACT_FAMILIES, Family
 
-MODEL_FILE_SUFFIXES = (".lp", ".mps")
 
 
 @dataclass(frozen=True)
@@ -88,13 +87,7 @@ def format_inspection(inspection: ModelInspection) -> str:
     return "\n".join(lines)
 
 
-def check_model_file_name(path: Path) -> None:
-    """Reject a model file name whose suffix names no format we write (before any work is done)."""
-    if path.suffix.lower() not in MODEL_FILE_SUFFIXES:
-        raise InputError("--write", f"cannot write {path.name}: use a .lp or .mps file name")
-
-
 def write_model(model: pyo.ConcreteModel, path: Path) -> None:
     """Write ``model`` as CPLEX-LP or MPS (by suffix) with symbolic names: rows carry family names."""
-    check_model_file_name(path)
-    model.write(str(path), io_options={"symbolic_solver_labels": True})  # format chosen by suffix
+    path = check_output_path(path, field="write", suffixes=MODEL_SUFFIXES)
+    write_atomically(path, lambda temporary: model.write(str(temporary), io_options={"symbolic_solver_labels": True}))  # format by suffix

@@ -30,24 +30,27 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
+from milp_milkrun.implied import VehicleClass, assign_vehicles, vehicle_classes
 from milp_milkrun.instance import Instance
-from milp_milkrun.models.strong import VehicleClass, assign_vehicles, vehicle_classes
+from milp_milkrun.limits import exceeds
 from milp_milkrun.plan import Plan
-from milp_milkrun.runtime.highs import new_highs
-
-FAMILIES = (
-    ("sp01_cover", "sum_r a_ir lambda_r = 1   for all DCs i"),
-    ("sp02_fleet", "sum_{r in R_k} lambda_r <= m_k   for all vehicle classes k"),
-)
+from milp_milkrun.runtime.highs import claims_less_than_its_solution, new_highs, search_again_without_start
 
 
 @dataclass(frozen=True)
 class RouteColumn:
-    """A route of vehicle class ``vehicle_class`` through DC indices ``stops``, and its length."""
+    """A route of vehicle class ``vehicle_class`` through DC indices ``stops``, and its length.
+
+    ``plannable`` says whether the route keeps every rule exactly (each DC once, load, distance and
+    stop limits by :mod:`milp_milkrun.limits`). The pricing works on a relaxation (ng-routes may
+    repeat a DC; loads may be rounded down to a coarse unit), so some columns only serve the bound:
+    they stay in the LP but can never be part of a plan.
+    """
 
     vehicle_class: int
     stops: tuple[int, ...]
     cost: float
+    plannable: bool
 
 
 class RouteMaster:
@@ -89,7 +92,8 @@ class RouteMaster:
         if key in self._known:
             return False
         self._known.add(key)
-        column = RouteColumn(vehicle_class, stops, self.route_cost(stops))
+        cost = self.route_cost(stops)
+        column = RouteColumn(vehicle_class, stops, cost, self._keeps_every_limit(self.classes[vehicle_class], stops, cost))
         visits: dict[int, float] = {}
         for s in stops:  # an ng-route may visit a DC twice: a_ir = 2 (such a column is never in a plan)
             visits[s - 1] = visits.get(s - 1, 0.0) + 1.0
@@ -98,6 +102,15 @@ class RouteMaster:
         self.highs.addCol(column.cost, 0.0, highspy.kHighsInf, len(rows), np.array(rows, dtype=np.int32), np.array(coefs))
         self.columns.append(column)
         return True
+
+    def _keeps_every_limit(self, vc: VehicleClass, stops: tuple[int, ...], cost: float) -> bool:
+        load = float(self.instance.demand[list(stops)].sum())
+        return (
+            len(set(stops)) == len(stops)
+            and len(stops) <= vc.max_stops
+            and not exceeds(load, vc.capacity)
+            and (vc.max_distance is None or not exceeds(cost, vc.max_distance))
+        )
 
     def add_plan(self, plan: Plan) -> None:
         """The routes of a feasible plan as columns (so the LP starts from a real plan)."""
@@ -131,14 +144,18 @@ class RouteMaster:
         mip.passModel(lp)
         n_cols = lp.num_col_
         mip.changeColsIntegrality(n_cols, np.arange(n_cols, dtype=np.int32), np.full(n_cols, highspy.HighsVarType.kInteger))
-        mip.changeColsBounds(self.n_dcs, np.arange(self.n_dcs, dtype=np.int32), np.zeros(self.n_dcs), np.zeros(self.n_dcs))
+        rule_breaking = [self._first_route_col + p for p, c in enumerate(self.columns) if not c.plannable]
+        unusable = np.array([*range(self.n_dcs), *rule_breaking], dtype=np.int32)  # artificial columns too
+        mip.changeColsBounds(len(unusable), unusable, np.zeros(len(unusable)), np.zeros(len(unusable)))
         if incumbent is not None:
             start = self._start_values(incumbent, n_cols)
             if start is not None:
                 mip.setSolution(_solution(start))
         mip.setOptionValue("time_limit", max(time_limit, 0.01))
         mip.run()
-        if mip.getInfo().primal_solution_status != 2:  # 2 = feasible point available
+        if incumbent is not None and claims_less_than_its_solution(mip):  # a MIP-start fault of HiGHS 1.16
+            search_again_without_start(mip, max(time_limit, 0.01))
+        if mip.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
             return None, math.inf
         values = np.array(mip.getSolution().col_value)
         chosen = [self.columns[c - self._first_route_col] for c in range(self._first_route_col, n_cols) if values[c] > 0.5]

@@ -7,6 +7,8 @@ import textwrap
 from milp_milkrun.instance import Instance, VehicleType
 from milp_milkrun.io import instance_to_dict
 
+DESCRIPTION_SHOWN = 600  # characters of the description printed by `show`
+
 
 def instance_summary(instance: Instance) -> str:
     """A plain-text summary: DCs, demand, fleet, side constraints, distances, splits, warnings."""
@@ -14,7 +16,7 @@ def instance_summary(instance: Instance) -> str:
     hub_distances = [instance.dist(instance.hub.id, dc.id) for dc in instance.dcs]
     lines = [f"instance       {instance.name}"]
     if instance.description:
-        lines.append(textwrap.fill(instance.description, width=100, initial_indent="description    ", subsequent_indent=" " * 15))
+        lines.append(textwrap.fill(_shortened(instance.description), width=100, initial_indent="description    ", subsequent_indent=" " * 15))
     lines += [
         f"hub            {instance.hub.id}",
         f"DCs            {_count_dcs(instance)}",
@@ -30,6 +32,13 @@ def instance_summary(instance: Instance) -> str:
         f"warnings       {'; '.join(instance.warnings) if instance.warnings else 'none'}",
     ]
     return "\n".join(lines)
+
+
+def _shortened(text: str) -> str:
+    """At most DESCRIPTION_SHOWN characters: a summary, and textwrap is slow on megabytes of text."""
+    if len(text) <= DESCRIPTION_SHOWN:
+        return text
+    return f"{text[:DESCRIPTION_SHOWN]}... ({len(text):,} characters in all)"
 
 
 def number(value: float) -> str:

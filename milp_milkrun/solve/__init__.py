@@ -7,24 +7,65 @@ modules: ``highs`` (exact model, Pyomo + HiGHS), ``pulp_backend`` (exact model, 
 
 from __future__ import annotations
 
+import enum
 import time
 
+from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.solve.feasibility import presolve_diagnostics
-from milp_milkrun.solve.options import DEFAULT_SEED, SolveOptions
+from milp_milkrun.solve.options import DEFAULT_SEED, SolveOptions, check_bound_seconds
 from milp_milkrun.solve.result import SolveResult, Status, make_result
 
-MODELS = ("exact", "strong", "routes")
-BACKENDS = ("highs", "pulp")
+class Model(str, enum.Enum):
+    """The formulations: the seed's Equations 1-14, the strengthened arc model, the route-based model, and
+    ``auto``, which picks and chains them (:mod:`milp_milkrun.solve.auto`)."""
 
-__all__ = ["DEFAULT_SEED", "MODELS", "BACKENDS", "SolveOptions", "SolveResult", "Status", "solve"]
+    auto = "auto"
+    exact = "exact"
+    strong = "strong"
+    routes = "routes"
+
+
+class Backend(str, enum.Enum):
+    """How the exact model reaches a solver: Pyomo + embedded HiGHS, or PuLP."""
+
+    highs = "highs"
+    pulp = "pulp"
+
+
+class Solver(str, enum.Enum):
+    """The solver of the PuLP backend."""
+
+    cbc = "cbc"
+    highs = "highs"
+
+
+MODELS = tuple(m.value for m in Model)
+BACKENDS = tuple(b.value for b in Backend)
+SOLVERS = tuple(s.value for s in Solver)
+
+__all__ = ["DEFAULT_SEED", "MODELS", "BACKENDS", "SOLVERS", "Backend", "Model", "Solver", "SolveOptions", "SolveResult", "Status", "check_bound_seconds", "check_choices", "solve"]
+
+
+def check_choices(*, model: str, backend: str, solver: str | None) -> None:
+    """Reject a model, backend or solver name, or a combination, that no run can honour (InputError)."""
+    if model not in MODELS:
+        raise InputError("model", f"unknown model {model!r}; choose from {', '.join(MODELS)}")
+    if backend not in BACKENDS:
+        raise InputError("backend", f"unknown backend {backend!r}; choose from {', '.join(BACKENDS)}")
+    if model in ("strong", "routes") and backend != "highs":
+        raise InputError("backend", f"the {model} model runs on HiGHS only; use the highs backend")
+    if backend == "highs" and solver not in (None, "highs"):  # only the pulp backend picks a solver
+        raise InputError("solver", f"solver {solver} needs the pulp backend (the highs backend always uses HiGHS)")
+    if solver is not None and solver not in SOLVERS:
+        raise InputError("solver", f"unknown solver {solver!r}; choose from {', '.join(SOLVERS)}")
 
 
 def solve(
     instance: Instance,
     *,
-    model: str = "exact",
+    model: str = "auto",
     backend: str = "highs",
     solver: str | None = None,
     options: SolveOptions | None = None,
@@ -32,40 +73,41 @@ def solve(
 ) -> SolveResult:
     """Solve ``instance`` with formulation ``model`` through ``backend`` (``solver`` picks CBC/HiGHS for PuLP).
 
-    Unless ``options.warm_start`` is given or ``heuristic_start`` is False, the heuristic (issue 5) runs
+    Unless ``options.warm_start`` is given or ``heuristic_start`` is False, the heuristic runs
     first for min(10 s, 20% of the time limit) and its plan is the MIP start; the result is never worse.
     """
     options = options or SolveOptions()
-    if model not in MODELS:
-        raise InputError("--model", f"unknown model {model!r}; choose from {', '.join(MODELS)}")
-    if backend not in BACKENDS:
-        raise InputError("--backend", f"unknown backend {backend!r}; choose from {', '.join(BACKENDS)}")
-    if model in ("strong", "routes") and backend != "highs":
-        raise InputError("--backend", f"the {model} model runs on HiGHS only; use --backend highs")
-    if backend == "highs" and solver not in (None, "highs"):  # issue 4: only the pulp backend picks a solver
-        raise InputError("--solver", f"--solver {solver} needs --backend pulp (the highs backend always uses HiGHS)")
+    check_choices(model=model, backend=backend, solver=solver)
+    if model == "auto" and backend == "pulp":  # the PuLP backend builds the exact model only
+        model = "exact"
+    if model == "auto":
+        from milp_milkrun.solve.auto import solve_auto
+
+        return solve_auto(instance, options, solve, heuristic_start)
     started = time.perf_counter()
     try:
-        reasons = presolve_diagnostics(instance)
-        if reasons:  # proven infeasible without building a model
-            return make_result(
-                instance, status="infeasible", plan=None, bound=None, runtime_s=time.perf_counter() - started,
-                model=model, backend=backend, seed=options.seed, message="; ".join(reasons),
-            )
-        return _dispatch(instance, model, backend, solver, options, heuristic_start)
-    except KeyboardInterrupt:  # Ctrl-C in a phase with no handler of its own: keep the MIP start if any
+        return _dispatch(instance, model, backend, solver, options, heuristic_start, started)
+    except KeyboardInterrupt:  # Ctrl-C in a phase with no handler of its own: keep the MIP start if it passes the checker
+        start = options.warm_start if options.warm_start is not None and check_plan(instance, options.warm_start).feasible else None
         return make_result(
-            instance, status="no_solution", plan=None, bound=None, runtime_s=time.perf_counter() - started,
-            model=model, backend=backend, seed=options.seed, gap=options.gap, interrupted=True,
-            message="interrupted by Ctrl-C: best plan so far (the MIP start, if any)", start=options.warm_start,
+            instance, status="feasible" if start is not None else "no_solution", plan=start, bound=None,
+            runtime_s=time.perf_counter() - started, model=model, backend=backend, seed=options.seed,
+            requested_gap=options.gap, interrupted=True,
+            message="interrupted by Ctrl-C: the best plan so far (the MIP start)" if start else "interrupted by Ctrl-C before any plan",
         )
 
 
 def _dispatch(
-    instance: Instance, model: str, backend: str, solver: str | None, options: SolveOptions, heuristic_start: bool
+    instance: Instance, model: str, backend: str, solver: str | None, options: SolveOptions, heuristic_start: bool, started: float
 ) -> SolveResult:
-    """Run the heuristic start and the backend chosen by ``solve``."""
-    if heuristic_start and options.warm_start is None:  # issue 5: the heuristic plan is the default MIP start
+    """Presolve diagnostics, the heuristic start and the backend chosen by :func:`solve`."""
+    reasons = presolve_diagnostics(instance)
+    if reasons:  # proven infeasible without building a model
+        return make_result(
+            instance, status="infeasible", plan=None, bound=None, runtime_s=time.perf_counter() - started,
+            model=model, backend=backend, seed=options.seed, message="; ".join(reasons),
+        )
+    if heuristic_start and options.warm_start is None:  # the heuristic plan is the default MIP start
         from milp_milkrun.heuristics.warm_start import solve_with_heuristic_start
 
         def run_backend(with_start: SolveOptions) -> SolveResult:

@@ -39,17 +39,17 @@ from milp_milkrun.models.families import EXACT_FAMILIES
 from milp_milkrun.plan import Plan
 from milp_milkrun.solve.options import SolveOptions
 from milp_milkrun.solve.result import SolveResult, Status, make_result
-from milp_milkrun.solve.routes import RouteExtractionError, follow_arcs
+from milp_milkrun.solve.arcs_to_plan import RouteExtractionError, follow_arcs
 from milp_milkrun.runtime.highs import (
-    dual_bound,
+    SolverAbandoned,
+    claims_less_than_its_solution,
     echo_log,
     has_feasible_solution,
     new_highs,
     run_interruptibly,
+    search_again_without_start,
     show_solver_log,
     solver_seed,
-    start_contradicted,
-    SolverAbandoned,
 )
 
 MODEL = "exact"
@@ -205,53 +205,42 @@ def _add_terms(expr: object, scale: float, column_of: dict[int, int], terms: dic
 
 
 def solve_exact_highs(instance: Instance, options: SolveOptions) -> SolveResult:
-    """Build, hand off and solve the exact model; the result's plan is verified by the checker.
-
-    Parameters
-    ----------
-    instance : Instance
-        The instance to solve.
-    options : SolveOptions
-        Time limit (covering building and hand-off), gap, seed, threads, log and MIP start.
-
-    Returns
-    -------
-    SolveResult
-        Status derived from the checked plan and HiGHS's bound (:func:`make_result`).
-    """
+    """Build, hand off and solve the exact model; the result's plan is verified by the checker."""
     started = time.perf_counter()
-    deadline = started + options.time_limit
     notes: list[str] = []
     start = _usable_warm_start(instance, options.warm_start, notes)
     try:
         run = hand_off(build_exact_model(instance))
     except KeyboardInterrupt:  # Ctrl-C before the search: the warm start is all there is
         return make_result(
-            instance, status="no_solution", plan=None, bound=None, runtime_s=time.perf_counter() - started,
-            model=MODEL, backend=BACKEND, seed=options.seed, gap=options.gap, interrupted=True,
-            message="; ".join(["interrupted by Ctrl-C while building the model", *notes]), start=options.warm_start,
+            instance, status="feasible" if start else "no_solution", plan=start[1] if start else None, bound=None,
+            runtime_s=time.perf_counter() - started, model=MODEL, backend=BACKEND, seed=options.seed,
+            message="; ".join(["interrupted by Ctrl-C while building the model", *notes]),
         )
     log = _Log(echo=options.log)
-    _configure(run.highs, options, log, remaining=deadline - time.perf_counter())
+    _configure(run.highs, options, log, remaining=options.time_limit - (time.perf_counter() - started))
     if start is not None:
         _set_mip_start(run, instance, start[1])
+    deadline = started + options.time_limit
     progress = _Progress(run)
     try:
         interrupted = run_interruptibly(run.highs, _search_deadline(deadline))
         if start is not None:
             notes.append(log.start_verdict(start[0]))
-            if not interrupted and _contradicted(instance, run):
-                notes.append(
-                    f"HiGHS claimed optimality for objective {run.highs.getInfo().objective_function_value:.6g} but returned "
-                    f"a plan costing more (its MIP start evaluated wrongly in the presolved space): solved again without the start"
-                )
-                run.highs.clearSolver()  # drops the start and the incumbent built on it; keeps model and options
+            if not interrupted and claims_less_than_its_solution(run.highs):
+                reported = run.highs.getInfo().objective_function_value
+                notes.append(f"HiGHS reported {reported:.6g} for a plan that costs more, so it searched again without the MIP start")
                 progress.reset()
-                _set(run.highs, "time_limit", max(deadline - time.perf_counter(), MIN_SEARCH_SECONDS), "--time-limit")
-                interrupted = run_interruptibly(run.highs, _search_deadline(deadline))
+                remaining = options.time_limit - (time.perf_counter() - started)
+                interrupted = search_again_without_start(run.highs, max(remaining, MIN_SEARCH_SECONDS), _search_deadline(deadline))
     except SolverAbandoned as abandoned:  # HiGHS is inside a phase that checks no limit: keep what we have
-        return progress.result(instance, options, started, abandoned, notes)
-    return _result(instance, run, options, started, interrupted, notes)
+        return progress.result(instance, options, started, start, abandoned, notes)
+    return _result(instance, run, options, started, start, interrupted, notes)
+
+
+def _search_deadline(deadline: float) -> float:
+    """The wall-clock point at which the search is cancelled: the deadline, or MIN_SEARCH_SECONDS from now."""
+    return max(deadline, time.perf_counter() + MIN_SEARCH_SECONDS)
 
 
 class _Progress:
@@ -276,34 +265,26 @@ class _Progress:
         if math.isfinite(value) and abs(value) < highspy.kHighsInf:
             self.bound = float(value)
 
-    def result(self, instance: Instance, options: SolveOptions, started: float, abandoned: SolverAbandoned, notes: list[str]) -> SolveResult:
-        plan = None
-        if self.solution is not None:
-            plan = _plan_from_values(instance, self.run, self.solution)
+    def result(
+        self, instance: Instance, options: SolveOptions, started: float, start: tuple[float, Plan] | None,
+        abandoned: SolverAbandoned, notes: list[str],
+    ) -> SolveResult:
+        """The plan from the last improving solution (or the MIP start, whichever is cheaper) and the last bound."""
+        plan = _plan_from_values(instance, self.run, self.solution) if self.solution is not None else None
+        if start is not None and (plan is None or check_plan(instance, plan).objective > start[0]):
+            plan = start[1]
+        why = "interrupted by Ctrl-C" if abandoned.interrupted else "time limit reached"
         return make_result(
             instance, status="feasible" if plan is not None else "no_solution", plan=plan, bound=self.bound,
-            runtime_s=time.perf_counter() - started, model=MODEL, backend=BACKEND, seed=options.seed, gap=options.gap,
-            message="; ".join([("interrupted by Ctrl-C: " if abandoned.interrupted else "time limit reached: ") + str(abandoned), *notes]),
-            interrupted=abandoned.interrupted, start=options.warm_start,
+            runtime_s=time.perf_counter() - started, model=MODEL, backend=BACKEND, seed=options.seed,
+            message="; ".join([f"{why}: {abandoned}", *notes]), interrupted=abandoned.interrupted,
         )
-
-
-def _search_deadline(deadline: float) -> float:
-    """The wall-clock point at which the search is cancelled: the deadline, or MIN_SEARCH_SECONDS from now."""
-    return max(deadline, time.perf_counter() + MIN_SEARCH_SECONDS)
-
-
-def _contradicted(instance: Instance, run: HighsHandoff) -> bool:
-    """HiGHS claims optimality for an objective below the checked cost of the plan it returned."""
-    if not has_feasible_solution(run.highs):
-        return False
-    return start_contradicted(run.highs, check_plan(instance, _plan_from_columns(instance, run)).objective)
 
 
 # ----- configuration ---------------------------------------------------------------------------
 def _configure(highs: highspy.Highs, options: SolveOptions, log: _Log, *, remaining: float) -> None:
     highs.setOptionValue("output_flag", True)  # always on: _Log reads the MIP-start verdict from it
-    highs.setOptionValue("log_to_console", False)  # _Log passes the lines on, when asked to
+    highs.setOptionValue("log_to_console", False)  # _Log prints instead, when asked to
     highs.cbLogging += log.receive
     _set(highs, "time_limit", max(remaining, MIN_SEARCH_SECONDS), "--time-limit")
     _set(highs, "mip_rel_gap", options.gap, "--gap")
@@ -319,8 +300,8 @@ def _set(highs: highspy.Highs, option: str, value: float, flag: str) -> None:
 
 
 class _Log:
-    """Receives HiGHS's log lines; passes them to the solver log (:func:`echo_log`) when asked to and
-    remembers HiGHS's verdict on the MIP start."""
+    """Receives HiGHS's log lines; echoes them to whatever ``sys.stdout`` is now (callers may redirect
+    it, e.g. to stderr) and remembers HiGHS's verdict on the MIP start."""
 
     def __init__(self, *, echo: bool) -> None:
         self.echo = echo
@@ -373,30 +354,33 @@ def _result(
     run: HighsHandoff,
     options: SolveOptions,
     started: float,
+    start: tuple[float, Plan] | None,
     interrupted: bool,
     notes: list[str],
 ) -> SolveResult:
     highs = run.highs
     model_status = highs.getModelStatus()
-    plan = _plan_from_columns(instance, run) if has_feasible_solution(highs) else None
-    claim = _claim(model_status, plan is not None)
+    info = highs.getInfo()
+    has_incumbent = has_feasible_solution(highs)
+    plan = _plan_from_columns(instance, run) if has_incumbent else None
+    if start is not None:
+        plan = _not_worse_than_start(instance, plan, start, notes)
+    status = _claimed_status(model_status, plan is not None)
+    bound = _dual_bound(model_status, info)
     notes.insert(0, _describe(highs, model_status, interrupted))
-    if claim == "infeasible":
+    if status == "infeasible":
         notes.append(infeasibility_explanation(run))
     return make_result(
         instance,
-        status=claim,
+        status=status,
         plan=plan,
-        bound=dual_bound(highs) if claim != "infeasible" else None,
+        bound=bound,
         runtime_s=time.perf_counter() - started,
         model=MODEL,
         backend=BACKEND,
         seed=options.seed,
-        gap=options.gap,
+        requested_gap=options.gap,
         message="; ".join(notes),
-        interrupted=interrupted,
-        start=options.warm_start,
-        solver_objective=highs.getInfo().objective_function_value if plan is not None else None,
     )
 
 
@@ -415,21 +399,37 @@ def _plan_from_values(instance: Instance, run: HighsHandoff, values: object) -> 
         raise CheckFailedError(f"the arcs HiGHS selected do not form round trips: {exc}") from exc
 
 
-def _claim(model_status: highspy.HighsModelStatus, has_plan: bool) -> Status:
-    """What HiGHS asserts; make_result derives the reported status from the checked plan and bound."""
+def _not_worse_than_start(
+    instance: Instance, plan: Plan | None, start: tuple[float, Plan], notes: list[str]
+) -> Plan:
+    """Keep the warm start when HiGHS returns nothing better (it should not, having received it)."""
+    start_objective, start_plan = start
+    if plan is None or check_plan(instance, plan).objective > start_objective + 1e-6 * max(1.0, start_objective):
+        notes.append(f"kept the warm start ({start_objective:.6g}): HiGHS returned nothing better")
+        return start_plan
+    return plan
+
+
+def _claimed_status(model_status: highspy.HighsModelStatus, has_plan: bool) -> Status:
+    """What HiGHS claims; make_result derives the status the result may carry from the plan and bound."""
     if model_status == highspy.HighsModelStatus.kOptimal and has_plan:
         return "optimal"
     if model_status == highspy.HighsModelStatus.kInfeasible:
-        if has_plan:
-            raise CheckFailedError("HiGHS reports the model infeasible although a plan passing the checker exists")
         return "infeasible"
     return "feasible" if has_plan else "no_solution"
+
+
+def _dual_bound(model_status: highspy.HighsModelStatus, info: highspy.HighsInfo) -> float | None:
+    """HiGHS's proven lower bound on the optimum, or None when it has none (e.g. stopped in presolve)."""
+    if model_status == highspy.HighsModelStatus.kOptimal:
+        return info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else info.objective_function_value
+    return info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else None
 
 
 def _describe(highs: highspy.Highs, model_status: highspy.HighsModelStatus, interrupted: bool) -> str:
     if interrupted:
         return "interrupted by Ctrl-C: best plan and bound found so far"
-    if model_status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt):
+    if model_status == highspy.HighsModelStatus.kTimeLimit:
         return "time limit reached: best plan and bound found so far"
     if model_status == highspy.HighsModelStatus.kInfeasible:
         return "HiGHS proved that no plan satisfies every constraint"

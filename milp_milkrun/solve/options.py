@@ -14,26 +14,32 @@ DEFAULT_SEED = 20230718  # the seed paper's publication date; printed with every
 
 @dataclass(frozen=True)
 class SolveOptions:
-    """Time limit (s), relative gap, threads, seed, whether to stream the solver log, and a MIP start.
-
-    ``log`` is off by default, so the Python API is quiet; ``milkrun solve`` turns it on unless
-    ``--quiet`` is given.
-    """
+    """Time limit (s), relative gap, threads, seed, whether to stream the solver log, and a MIP start."""
 
     time_limit: float = 60.0
     gap: float = 1e-4
     threads: int | None = None
     seed: int = DEFAULT_SEED
-    log: bool = False
+    log: bool = False  # stream the solver log (the CLI turns it on; a notebook stays quiet)
     warm_start: Plan | None = None
 
     def __post_init__(self) -> None:
-        """Reject options no backend can honour, naming the CLI flag a user would fix."""
-        if not (math.isfinite(self.time_limit) and self.time_limit > 0):
-            raise InputError("--time-limit", f"must be a positive number of seconds, got {self.time_limit}")
+        """Reject options no backend can honour, naming the field (the CLI maps it to its flag)."""
+        check_seconds("time_limit", self.time_limit)
         if not (math.isfinite(self.gap) and self.gap >= 0):
-            raise InputError("--gap", f"must be a relative gap >= 0 (e.g. 0.01 for 1%), got {self.gap}")
+            raise InputError("gap", f"must be a relative gap >= 0 (e.g. 0.01 for 1%), got {self.gap}")
         if self.threads is not None and self.threads < 1:
-            raise InputError("--threads", f"must be at least 1, got {self.threads}")
+            raise InputError("threads", f"must be at least 1, got {self.threads}")
         if self.seed < 0:
-            raise InputError("--seed", f"must be >= 0, got {self.seed}")
+            raise InputError("seed", f"must be >= 0, got {self.seed}")
+
+
+def check_seconds(field: str, seconds: float) -> None:
+    """A time budget must be a positive, finite number of seconds (InputError naming ``field``)."""
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise InputError(field, f"must be a positive number of seconds, got {seconds}")
+
+
+def check_bound_seconds(seconds: float) -> None:
+    """The budget of a certified bound for a given plan (``check --bound``)."""
+    check_seconds("bound_seconds", seconds)

@@ -21,22 +21,20 @@ import highspy
 import pulp
 
 from milp_milkrun.checker import check_plan
-from milp_milkrun.errors import InputError
+from milp_milkrun.errors import CheckFailedError, InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.models.exact_pulp import PulpExactModel, build_exact_pulp
 from milp_milkrun.plan import Plan
 from milp_milkrun.runtime.highs import (  # importing it consumes HiGHS's stdout banner before PuLP makes a Highs
-    dual_bound,
-    has_feasible_solution,
     SolverAbandoned,
+    has_feasible_solution,
     route_log,
     run_interruptibly,
     solver_seed,
-    start_contradicted,
 )
 from milp_milkrun.solve.options import SolveOptions
 from milp_milkrun.solve.result import SolveResult, Status, make_result
-from milp_milkrun.solve.routes import follow_arcs
+from milp_milkrun.solve.arcs_to_plan import follow_arcs
 
 SOLVERS = ("cbc", "highs")
 MIN_SOLVER_SECONDS = 1.0  # the solver always gets at least this much, even when building used the budget
@@ -55,8 +53,6 @@ class Outcome:
     has_plan: bool
     bound: float | None
     message: str = ""
-    objective: float | None = None  # the objective the solver reports for its plan
-    interrupted: bool = False  # Ctrl-C stopped the run
 
 
 def solve_exact_pulp(instance: Instance, options: SolveOptions | None = None, solver: str = "cbc") -> SolveResult:
@@ -81,13 +77,15 @@ def solve_pulp_model(
     started = time.perf_counter() if started is None else started
     notes: list[str] = []
     start = options.warm_start
-    usable_start = start is not None and _set_warm_start(model, start, notes) is not None
+    start_objective = _set_warm_start(model, start, notes) if start is not None else None
     deadline = started + options.time_limit
     try:
         outcome = _run_cbc(model, options, deadline) if solver == "cbc" else _run_highs(model, options, deadline)
-    except SolverAbandoned as abandoned:  # HiGHS did not stop in time: keep the start, no bound
-        outcome = Outcome("no_solution", False, None, str(abandoned), interrupted=abandoned.interrupted)
+    except SolverAbandoned as abandoned:  # HiGHS did not stop in time after its cancel: keep the start, no bound
+        outcome = Outcome("no_solution", False, None, str(abandoned))
     plan = follow_arcs(model.instance, model.arcs_by_vehicle()) if outcome.has_plan else None
+    if start is not None and start_objective is not None:
+        plan, outcome = _not_worse_than_start(model.instance, plan, outcome, start, start_objective)
     runtime = time.perf_counter() - started
     if runtime > options.time_limit + OVERRUN_NOTE_SECONDS:  # CBC checks its clock only now and then
         notes.append(f"{solver} overran the time limit: {runtime:.1f} s for a limit of {options.time_limit:g} s")
@@ -100,11 +98,8 @@ def solve_pulp_model(
         model="exact",
         backend=f"pulp-{solver}",
         seed=options.seed,
-        gap=options.gap,
+        requested_gap=options.gap,
         message="; ".join(n for n in [*notes, outcome.message] if n),
-        start=start if usable_start else None,
-        solver_objective=outcome.objective if plan is not None else None,
-        interrupted=outcome.interrupted,
     )
 
 
@@ -144,6 +139,18 @@ def _set_warm_start(model: PulpExactModel, plan: Plan, notes: list[str]) -> floa
         var.setInitialValue(1.0 if key in chosen else 0.0)
     notes.append(f"warm start: a plan of distance {report.objective:.6g}")
     return report.objective
+
+
+def _not_worse_than_start(
+    instance: Instance, plan: Plan | None, outcome: Outcome, start: Plan, start_objective: float
+) -> tuple[Plan | None, Outcome]:
+    """Keep the (checked) warm start when the solver returns no plan or a worse one."""
+    if outcome.status == "infeasible":
+        raise CheckFailedError("the solver reports the model infeasible although the warm start passes the checker")
+    if plan is not None and check_plan(instance, plan).objective <= start_objective + 1e-6 * max(1.0, start_objective):
+        return plan, outcome
+    note = f"{outcome.message}; kept the warm start ({start_objective:.6g}): the solver returned nothing better"
+    return start, Outcome("feasible", True, outcome.bound, note)
 
 
 # ----- CBC -----------------------------------------------------------------------------------------
@@ -195,12 +202,12 @@ def _cbc_outcome(problem: pulp.LpProblem, log: str, gap: float) -> Outcome:
         return Outcome("infeasible", False, None, "CBC proved the model infeasible")
     bound = cbc_bound(log)
     if problem.sol_status == pulp.LpSolutionOptimal:
-        return Outcome("optimal", True, bound, "CBC: optimal within the requested gap", _objective_value(problem))
+        return Outcome("optimal", True, bound, "CBC: optimal within the requested gap")
     if problem.sol_status == pulp.LpSolutionIntegerFeasible:
         objective = _objective_value(problem)
         if bound is not None and (objective - bound) <= gap * abs(objective):
-            return Outcome("optimal", True, bound, "CBC stopped with the gap already closed", objective)
-        return Outcome("feasible", True, bound, "CBC stopped on its time limit with a plan; gap open", objective)
+            return Outcome("optimal", True, bound, "CBC stopped with the gap already closed")
+        return Outcome("feasible", True, bound, "CBC stopped on its time limit with a plan; gap open")
     return Outcome("no_solution", False, bound, "CBC stopped before finding a plan")
 
 
@@ -278,12 +285,12 @@ class _HighsWithStart(pulp.HiGHS):
         super().__init__(**kwargs)
         self.warm_start = warm_start
         self.deadline = deadline
-        self.interrupted = False
 
     def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:
         super().createAndConfigureSolver(lp)
         lp.solverModel.setOptionValue("log_to_console", False)
-        route_log(lp.solverModel, echo=bool(self.msg))  # through the solver log, which the CLI may send to stderr
+        if self.msg:  # through Python's stdout, so `milkrun solve --json` can send the log to stderr
+            route_log(lp.solverModel, echo=True)
 
     def callSolver(self, lp: pulp.LpProblem) -> None:
         # PuLP hands the model over column by column before this point: count that time too
@@ -297,24 +304,12 @@ class _HighsWithStart(pulp.HiGHS):
             start.col_value = values
             lp.solverModel.setSolution(start)
         # in HiGHS's worker thread: cancelled at the deadline or on Ctrl-C, abandoned if it does not stop
-        self.interrupted = run_interruptibly(lp.solverModel, self.deadline)
+        run_interruptibly(lp.solverModel, self.deadline)
 
 
 def _run_highs(model: PulpExactModel, options: SolveOptions, deadline: float) -> Outcome:
-    outcome = _solve_with_highs(model, options, deadline, warm_start=options.warm_start is not None)
-    highs = model.problem.solverModel
-    if options.warm_start is not None and has_feasible_solution(highs):
-        plan = follow_arcs(model.instance, model.arcs_by_vehicle())
-        if start_contradicted(highs, check_plan(model.instance, plan).objective):
-            again = _solve_with_highs(model, options, deadline, warm_start=False)
-            note = "HiGHS claimed optimality below the cost of its MIP start (evaluated wrongly in the presolved space): solved again without it"
-            return Outcome(again.status, again.has_plan, again.bound, f"{note}; {again.message}", again.objective, again.interrupted)
-    return outcome
-
-
-def _solve_with_highs(model: PulpExactModel, options: SolveOptions, deadline: float, *, warm_start: bool) -> Outcome:
     solver = _HighsWithStart(
-        warm_start=warm_start,
+        warm_start=options.warm_start is not None,
         deadline=deadline,
         msg=options.log,
         gapRel=options.gap,
@@ -322,22 +317,21 @@ def _solve_with_highs(model: PulpExactModel, options: SolveOptions, deadline: fl
         random_seed=solver_seed(options.seed),
     )
     model.problem.solve(solver)
-    outcome = _highs_outcome(model.problem.solverModel)
-    return Outcome(outcome.status, outcome.has_plan, outcome.bound, outcome.message, outcome.objective, solver.interrupted)
+    return _highs_outcome(model.problem.solverModel)
 
 
 def _highs_outcome(highs: highspy.Highs) -> Outcome:
-    """What HiGHS claims: model status, whether it holds a plan, its dual bound and objective."""
+    """Decide the status from HiGHS itself: model status, primal solution status, dual bound."""
     status = highs.getModelStatus()
+    info = highs.getInfo()
     has_plan = has_feasible_solution(highs)
-    bound = dual_bound(highs)
-    objective = highs.getInfo().objective_function_value if has_plan else None
+    bound = info.mip_dual_bound if abs(info.mip_dual_bound) < highspy.kHighsInf else None
     name = highs.modelStatusToString(status)
     # x is binary and u is not in the objective, so "unbounded or infeasible" can only be infeasible
     if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
         return Outcome("infeasible", False, None, "HiGHS proved the model infeasible")
     if status == highspy.HighsModelStatus.kOptimal and has_plan:
-        return Outcome("optimal", True, bound, "HiGHS: optimal within the requested gap", objective)
+        return Outcome("optimal", True, bound, "HiGHS: optimal within the requested gap")
     if has_plan:
-        return Outcome("feasible", True, bound, f"HiGHS stopped ({name}) with a plan; gap open", objective)
+        return Outcome("feasible", True, bound, f"HiGHS stopped ({name}) with a plan; gap open")
     return Outcome("no_solution", False, bound, f"HiGHS stopped ({name}) before finding a plan")

@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from milp_milkrun.checker import CheckReport, check_plan, verify_plan
+from milp_milkrun.checker import CheckReport, verify_plan
 from milp_milkrun.errors import CheckFailedError
 from milp_milkrun.instance import Instance
 from milp_milkrun.plan import Plan
 
 Status = Literal["optimal", "feasible", "infeasible", "no_solution"]
+
+ABSOLUTE_GAP = 1e-6  # objective and bound this close are equal (HiGHS's default mip_abs_gap)
+FLOAT_NOISE = 1e-9  # relative: a bound this close below the objective is the same number (sums of floats)
 
 
 @dataclass(frozen=True)
@@ -64,14 +67,6 @@ class SolveResult:
         }
 
 
-OPTIMALITY_TOLERANCE = 1e-6
-"""Relative tolerance of "the bound meets the objective": HiGHS's default ``mip_abs_gap`` and
-``mip_feasibility_tolerance`` are 1e-6, so no solver certifies anything closer than this. A result is
-optimal when ``objective - bound <= gap * |objective| + OPTIMALITY_TOLERANCE * max(1, |objective|)``."""
-
-NOISE = 1e-9  # relative: a bound this close to an integer, or to the objective, is that value (float sums)
-
-
 def make_result(
     instance: Instance,
     *,
@@ -82,104 +77,85 @@ def make_result(
     model: str,
     backend: str,
     seed: int,
-    gap: float = 0.0,
+    requested_gap: float = 0.0,
     message: str = "",
     interrupted: bool = False,
-    start: Plan | None = None,
-    solver_objective: float | None = None,
 ) -> SolveResult:
-    """Build a result: check its plan, keep the better of it and the MIP start, derive the status.
-
-    The status is derived here, never copied from a solver: ``optimal`` only when the checker's
-    objective and the certified ``bound`` are within the requested ``gap`` (plus
-    :data:`OPTIMALITY_TOLERANCE`); a plan otherwise is ``feasible``, and if the solver claimed
-    optimality the message says so. The objective reported is the checker's recomputed distance, never
-    the solver's number; a plan the toolkit produced that fails the check raises
-    :class:`~milp_milkrun.errors.CheckFailedError`.
+    """Build a result whose status is derived, never copied from the solver.
 
     Parameters
     ----------
-    instance : Instance
-        The instance solved.
-    status : {"optimal", "feasible", "infeasible", "no_solution"}
-        What the backend claims. "infeasible" and "no_solution" stand when there is no plan; with a
-        plan only "optimal" or "feasible" can result, decided from objective and bound.
-    plan : Plan or None
-        The backend's plan.
-    bound : float or None
-        A certified lower bound on the optimum (None when the backend has none).
+    instance
+        The instance the plan is for.
+    status
+        What the solver *claims*. ``infeasible`` is kept only without a plan; ``optimal`` and
+        ``feasible`` become whatever the checked plan and the bound prove.
+    plan, bound
+        The best plan and a certified lower bound on the optimum (None when there is none).
+    requested_gap
+        The relative gap the caller asked for: the result is ``optimal`` only when the checker's
+        objective and ``bound`` are within it (or within :data:`ABSOLUTE_GAP`).
     runtime_s, model, backend, seed, message, interrupted
-        Reported as given (notes are appended to ``message``).
-    gap : float
-        The relative gap requested (``SolveOptions.gap``).
-    start : Plan or None
-        The MIP start the backend received: the result is never worse than it.
-    solver_objective : float or None
-        The objective the solver reported for ``plan``; a plan that costs more is said so.
+        Reported as given; a note is added to ``message`` when the solver claimed more than it proved.
 
     Returns
     -------
     SolveResult
-        The verified result.
+        The plan passed through the independent checker (the objective is the checker's distance, never
+        the solver's number); a plan that fails the check raises
+        :class:`~milp_milkrun.errors.CheckFailedError`.
     """
-    notes = [message] if message else []
     check = verify_plan(instance, plan, source=f"{model}/{backend}") if plan is not None else None
-    if solver_objective is not None and check is not None and _above(check.objective, solver_objective):
-        notes.append(
-            f"the solver reported objective {solver_objective:.6g} for a plan that costs {check.objective:.6g}"
-        )
-    if start is not None:
-        plan, check = _not_worse_than_start(instance, plan, check, start, status, notes)
     objective = check.objective if check is not None else None
-    bound = _clamped(bound, objective)
-    derived = _derived_status(status, objective, bound, gap, notes)
-    message = "; ".join(n for n in notes if n)
+    if bound is not None and objective is not None:
+        bound = _without_float_noise(bound, objective)
+    derived, note = derive_status(status, objective, bound, requested_gap)
+    message = "; ".join(part for part in (message, note) if part)
     return SolveResult(derived, objective, bound, runtime_s, plan, check, model, backend, seed, message, interrupted)
 
 
-def _above(value: float, reference: float) -> bool:
-    return value > reference + OPTIMALITY_TOLERANCE * max(1.0, abs(value))
+def _without_float_noise(bound: float, objective: float) -> float:
+    """A bound above the checked objective (solver tolerances) or a hair below it is the objective itself."""
+    if bound >= objective - FLOAT_NOISE * max(1.0, abs(objective)):
+        return objective
+    return bound
 
 
-def _not_worse_than_start(
-    instance: Instance, plan: Plan | None, check: CheckReport | None, start: Plan, claimed: Status, notes: list[str]
-) -> tuple[Plan | None, CheckReport | None]:
-    """The better of the backend's plan and the MIP start (a start the checker rejects is ignored)."""
-    start_check = check_plan(instance, start)
-    if not start_check.feasible:
-        return plan, check
-    if claimed == "infeasible":
-        raise CheckFailedError("the solver reports the model infeasible although the MIP start passes the checker")
-    if check is not None and not _above(check.objective, start_check.objective):
-        return plan, check
-    returned = "no plan" if check is None else f"a plan of {check.objective:.6g}"
-    notes.append(f"the solver returned {returned}, worse than the MIP start ({start_check.objective:.6g}): kept the start")
-    return start, start_check
+def derive_status(claimed: Status, objective: float | None, bound: float | None, requested_gap: float) -> tuple[Status, str]:
+    """The status a result may honestly carry, and a note when the solver claimed something else.
 
+    Parameters
+    ----------
+    claimed
+        The solver's own verdict.
+    objective
+        The checker's objective of the best plan, or None without a plan.
+    bound
+        A certified lower bound on the optimum, or None.
+    requested_gap
+        The relative gap within which a plan counts as optimal.
 
-def _clamped(bound: float | None, objective: float | None) -> float | None:
-    """Remove float noise from a bound: never above the objective, equal to it or to an integer when
-    within :data:`NOISE` (e.g. 93.99999999999996 -> 94) or, against the objective, within
-    :data:`OPTIMALITY_TOLERANCE` (closer than any solver certifies)."""
-    if bound is None:
-        return None
-    if objective is not None:
-        if bound >= objective - OPTIMALITY_TOLERANCE * max(1.0, abs(objective)):
-            return objective  # includes a bound above the incumbent, a solver tolerance artefact
-    nearest = float(round(bound))
-    return nearest if abs(bound - nearest) <= NOISE * max(1.0, abs(bound)) else bound
-
-
-def _derived_status(claimed: Status, objective: float | None, bound: float | None, gap: float, notes: list[str]) -> Status:
+    Returns
+    -------
+    tuple[Status, str]
+        ``optimal`` only when a checked plan and a bound are within the requested gap; ``feasible``
+        for any other plan; ``infeasible`` or ``no_solution`` without a plan. The note is empty unless
+        the derived status differs from the claim.
+    """
     if objective is None:
-        return claimed if claimed in ("infeasible", "no_solution") else "no_solution"
-    proven = bound is not None and objective - bound <= gap * abs(objective) + OPTIMALITY_TOLERANCE * max(1.0, abs(objective))
-    if proven:
-        return "optimal"
+        if claimed in ("infeasible", "no_solution"):
+            return claimed, ""
+        return "no_solution", f"the solver claimed {claimed} but returned no plan"
+    if claimed == "infeasible":
+        raise CheckFailedError("the solver reports the model infeasible although a plan passing the checker exists")
+    if bound is not None and within_gap(objective, bound, requested_gap):
+        return "optimal", ""
     if claimed == "optimal":
-        what = "no bound" if bound is None else f"bound {bound:.6g} (gap {(objective - bound) / max(abs(objective), 1e-12):.2%})"
-        notes.append(
-            f"the solver claimed optimality, but the checked objective {objective:.6g} and {what} do not prove "
-            f"it within the requested gap {gap:g}: reported as feasible"
-        )
-    return "feasible"
+        said = "no bound" if bound is None else f"a bound of {bound:.6g}, a gap of {(objective - bound) / max(abs(objective), 1e-12):.2%}"
+        return "feasible", f"the solver claimed optimality, but the checked plan ({objective:.6g}) has {said}: reported as feasible"
+    return "feasible", ""
+
+
+def within_gap(objective: float, bound: float, requested_gap: float) -> bool:
+    """True when ``bound`` proves ``objective`` optimal within ``requested_gap`` (relative) or :data:`ABSOLUTE_GAP`."""
+    return objective - bound <= max(requested_gap * abs(objective), ABSOLUTE_GAP)

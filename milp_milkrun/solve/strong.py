@@ -33,11 +33,11 @@ import numpy as np
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import CheckFailedError
+from milp_milkrun.implied import assign_vehicles
 from milp_milkrun.instance import Instance
 from milp_milkrun.models.strong import (
     StrongModel,
     build_strong_model,
-    plan_from_routes,
     routes_from_solution,
     separate_capacity_cuts,
     separate_weighted_cuts,
@@ -49,11 +49,11 @@ from milp_milkrun.models.strong import (
 from milp_milkrun.plan import Plan
 from milp_milkrun.runtime.highs import (
     SolverAbandoned,
-    dual_bound,
+    claims_less_than_its_solution,
     route_log,
     run_interruptibly,
+    search_again_without_start,
     solver_seed,
-    start_contradicted,
 )
 from milp_milkrun.solve.options import SolveOptions
 from milp_milkrun.solve.result import SolveResult, make_result
@@ -81,7 +81,6 @@ class CutLoop:
     fixed_arcs: list[int] = field(default_factory=list)
     infeasible: bool = False
     abandoned: str = ""  # a HiGHS run that did not stop in time after a cancel was left behind: stop the loop
-    start_rejected: int = 0  # MIP runs whose optimality claim contradicted their MIP start (re-run without it)
     interrupted: bool = False  # Ctrl-C: stop and keep the best plan and bound so far
     error: str = ""  # set when a model point fails the checker: a bug, raised after the MIP stops
     reason: str = "HiGHS proved the strong formulation infeasible"
@@ -112,7 +111,7 @@ class CutLoop:
         Such a point must pass the checker; if it does not, the model is wrong: the error is kept
         (raising inside a HiGHS callback is unsafe), the MIP interrupted and the error raised after it.
         """
-        plan = plan_from_routes(self.model, routes_from_solution(self.model, x))
+        plan = assign_vehicles(self.model.instance, self.model.classes, routes_from_solution(self.model, x))
         report = check_plan(self.model.instance, plan)
         if not report.feasible:
             details = "; ".join(f"({v.equation}) {v.message}" for v in report.violations)
@@ -128,7 +127,7 @@ class CutLoop:
         order = [s for trip in trip_sequences(self.model, x) for s in trip]
         trips = split_giant_tour(self.model, order)
         if trips is not None:
-            plan = plan_from_routes(self.model, [(0, t) for t in trips])
+            plan = assign_vehicles(self.model.instance, self.model.classes, [(0, t) for t in trips])
             report = check_plan(self.model.instance, plan)
             if report.feasible and report.objective < self.best_cost - 1e-9:
                 self.best_plan, self.best_cost = plan, report.objective
@@ -231,21 +230,18 @@ class CutLoop:
         self.mip_runs += 1
         try:
             self.interrupted = run_interruptibly(mip, self.deadline)
-            if self.best_plan is not None and not (self.interrupted or pending or self.error) and start_contradicted(mip, self.best_cost):
-                self.log("HiGHS claimed optimality below the cost of its MIP start: solving again without the start")
-                self.start_rejected += 1
-                mip.clearSolver()  # drops the start and the incumbent built on it
-                mip.setOptionValue("time_limit", max(self.remaining(), 0.01))
-                self.interrupted = run_interruptibly(mip, self.deadline)
+            if not self.interrupted and self.best_plan is not None and claims_less_than_its_solution(mip):
+                self.log("HiGHS reported less than the plan it returned (a MIP-start fault): searching again without the start")
+                self.interrupted = search_again_without_start(mip, max(self.remaining(), 0.01), self.deadline)
         except SolverAbandoned as abandoned:
             self._abandon(abandoned)
             return "stopped"
         if self.error:
             raise CheckFailedError(self.error)
         status = mip.getModelStatus()
-        bound = dual_bound(mip)
-        if status != highspy.HighsModelStatus.kInfeasible and bound is not None:
-            self.raise_bound(min(bound, self.best_cost))
+        info = mip.getInfo()
+        if status != highspy.HighsModelStatus.kInfeasible and info.mip_dual_bound > -1e30:
+            self.raise_bound(min(info.mip_dual_bound, self.best_cost))
         if pending:
             self.add_cuts(_unique(pending))
             return "cuts"
@@ -271,7 +267,7 @@ class CutLoop:
 
     def _configure(self, h: highspy.Highs) -> None:
         opts = self.options
-        route_log(h, echo=bool(opts.log))
+        route_log(h, echo=bool(opts.log))  # the solver log, which `milkrun solve --json` sends to stderr
         h.setOptionValue("time_limit", max(self.remaining(), 0.01))
         h.setOptionValue("mip_rel_gap", opts.gap)
         h.setOptionValue("random_seed", solver_seed(opts.seed))
@@ -348,13 +344,10 @@ def solve_strong(instance: Instance, options: SolveOptions | None = None, *, kin
         return make_result(instance, status="no_solution", plan=None, bound=bound, runtime_s=runtime,
                            model="strong", backend="highs", seed=options.seed, message=why, interrupted=loop.interrupted)
     message = f"{loop.model.kind} model, {len(loop.model.block('rci_capacity_cuts').rows)} capacity cuts, {loop.lp_rounds} LP rounds, {loop.mip_runs} MIP runs, {len(loop.fixed_arcs)} arcs fixed by reduced cost"
-    if loop.interrupted:
-        message = f"interrupted by Ctrl-C: best plan and bound so far; {message}"
     if loop.abandoned:
         message += f"; {loop.abandoned}"
-    if loop.start_rejected:
-        message += (f"; {loop.start_rejected} MIP run(s) claimed optimality below the cost of their MIP start "
-                    "(start evaluated wrongly in the presolved space) and were solved again without it")
-    return make_result(instance, status="feasible", plan=loop.best_plan, bound=bound, runtime_s=runtime,
-                       model="strong", backend="highs", seed=options.seed, gap=options.gap, message=message,
-                       interrupted=loop.interrupted, start=options.warm_start)
+    if loop.interrupted:
+        message = f"interrupted by Ctrl-C: best plan and bound so far; {message}"
+    return make_result(instance, status="feasible", plan=loop.best_plan, bound=bound, requested_gap=options.gap,
+                       runtime_s=runtime, model="strong", backend="highs", seed=options.seed, message=message,
+                       interrupted=loop.interrupted)

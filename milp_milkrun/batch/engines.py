@@ -1,0 +1,107 @@
+"""Where the hubs of a batch run: a local process pool, or a Dask distributed cluster.
+
+Both engines call ``on_result(task, outcome)`` for each hub solved and ``on_failure(task, reason)`` for
+each hub that failed twice (a hub that raises, or whose worker process dies, is retried once).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict
+from typing import Any
+
+from milp_milkrun.batch.tasks import BatchOptions, HubTask, solve_hub
+
+ATTEMPTS = 2  # the first run and one retry
+OnResult = Callable[[HubTask, dict[str, Any]], None]
+OnFailure = Callable[[HubTask, str], None]
+OnStart = Callable[[HubTask], None]
+
+
+def run_local(
+    tasks: Iterable[HubTask], options: BatchOptions, workers: int, on_start: OnStart, on_result: OnResult, on_failure: OnFailure
+) -> None:
+    """Solve the hubs on ``workers`` local processes, at most ``workers`` at a time.
+
+    A worker that dies (killed, out of memory) breaks the whole pool; the hubs then in flight are
+    charged one attempt each and the pool is started afresh. Since no more hubs are in flight than
+    there are workers, every hub in flight was running.
+    """
+    pending = deque(tasks)
+    attempts: Counter[str] = Counter()
+    running: dict[Future[dict[str, Any]], HubTask] = {}
+    pool = ProcessPoolExecutor(max_workers=workers)
+
+    def failed(task: HubTask, reason: str) -> None:
+        attempts[task.hub] += 1
+        if attempts[task.hub] < ATTEMPTS:
+            pending.append(task)
+        else:
+            on_failure(task, reason)
+
+    try:
+        while pending or running:
+            while pending and len(running) < workers:
+                task = pending.popleft()
+                on_start(task)
+                running[pool.submit(solve_hub, str(task.instance), asdict(options))] = task
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            broken = False
+            for future in done:
+                task = running.pop(future)
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    failed(task, "its worker process died (killed or out of memory)")
+                except Exception as exc:  # the hub's own failure, raised in the worker
+                    failed(task, f"{type(exc).__name__}: {exc}")
+                else:
+                    on_result(task, outcome)
+            if broken:
+                for task in running.values():
+                    failed(task, "its worker process died (killed or out of memory)")
+                running.clear()
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = ProcessPoolExecutor(max_workers=workers)
+    finally:
+        _stop(pool)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Shut the pool down at once; on Ctrl-C its workers got the signal too and are ending."""
+    processes = list(getattr(pool, "_processes", {}).values())  # no public handle on the workers
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+
+
+def run_dask(
+    tasks: Iterable[HubTask], options: BatchOptions, address: str, on_start: OnStart, on_result: OnResult, on_failure: OnFailure
+) -> None:
+    """Solve the hubs on the Dask cluster at ``address`` (``tcp://host:8786``).
+
+    Dask retries a hub that raises once (``retries=1``) and moves the hubs of a worker that dies to
+    the others; a hub whose workers keep dying ends as ``KilledWorker`` (the scheduler's
+    ``distributed.scheduler.allowed-failures``, 3 by default).
+    """
+    from distributed import Client, as_completed  # an optional dependency: only when a cluster is asked for
+
+    with Client(address, timeout="30s") as client:
+        futures = {}
+        for task in tasks:
+            on_start(task)
+            future = client.submit(solve_hub, str(task.instance), asdict(options), key=f"hub-{task.hub}-{task.digest(options)[:12]}", retries=ATTEMPTS - 1, pure=False)
+            futures[future] = task
+        for future in as_completed(futures):
+            task = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as exc:
+                on_failure(task, f"{type(exc).__name__}: {exc}")
+            else:
+                on_result(task, outcome)

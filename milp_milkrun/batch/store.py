@@ -1,0 +1,58 @@
+"""The results folder of a batch: RESULTS_DIR/<hub>/{result.json, plan.json, log.txt}, each written
+atomically, and the hash that tells a rerun which hubs are current."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from milp_milkrun.checker import check_plan
+from milp_milkrun.errors import CheckFailedError
+from milp_milkrun.io import load_instance, write_plan
+from milp_milkrun.io.files import write_text_atomically
+from milp_milkrun.plan import Plan
+
+RESULT = "result.json"
+
+
+def current_result(folder: Path, digest: str) -> dict[str, Any] | None:
+    """The stored result of a hub when it was solved from the same instance and options, else None."""
+    path = folder / RESULT
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stored, dict) or stored.get("hash") != digest or stored.get("status") == "failed":
+        return None
+    return stored
+
+
+def store_result(folder: Path, instance_path: Path, digest: str, outcome: dict[str, Any], attempts: int) -> dict[str, Any]:
+    """Check the plan with the independent checker, then write plan, log and result (result last, so a
+    result file always has its plan beside it). Returns the summary row of the hub."""
+    folder.mkdir(parents=True, exist_ok=True)
+    result = dict(outcome["result"])
+    instance = load_instance(instance_path)
+    row: dict[str, Any] = {"vehicles": 0, "utilisation": None}
+    if outcome["plan"] is not None:
+        plan = Plan.from_dict(outcome["plan"])
+        report = check_plan(instance, plan)
+        if not report.feasible:
+            raise CheckFailedError(f"the plan of {folder.name} breaks {report.violations[0].equation}: {report.violations[0].message}")
+        write_plan(plan, folder / "plan.json", instance)
+        capacity = sum(r.capacity or 0.0 for r in report.routes)
+        row = {"vehicles": len(report.routes), "utilisation": sum(r.load for r in report.routes) / capacity if capacity else None}
+    write_text_atomically(folder / "log.txt", outcome["log"])
+    stored = {"hub": folder.name, "hash": digest, "attempts": attempts, **result, **row}
+    stored.pop("routes", None)  # they are in plan.json
+    write_text_atomically(folder / RESULT, json.dumps(stored, indent=2) + "\n")
+    return stored
+
+
+def store_failure(folder: Path, digest: str, reason: str, attempts: int) -> dict[str, Any]:
+    """Record a hub that failed every attempt (a rerun tries it again)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = {"hub": folder.name, "hash": digest, "status": "failed", "reason": reason, "attempts": attempts}
+    write_text_atomically(folder / RESULT, json.dumps(stored, indent=2) + "\n")
+    return stored

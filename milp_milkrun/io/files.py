@@ -1,0 +1,106 @@
+"""Output files: checked before any work starts, written whole, never over the user's input.
+
+Every file the toolkit writes (plans, instances, plots, model files) goes through
+:func:`check_output_path` when the command starts, so a typo in a path costs nothing, and through
+:func:`write_atomically`, so an interrupt or a full disk never leaves half a file behind.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from milp_milkrun.errors import InputError
+
+PLAN_SUFFIXES = (".json", ".sol")
+INSTANCE_SUFFIXES = (".json",)
+MODEL_SUFFIXES = (".lp", ".mps")
+PLOT_SUFFIXES = (".png", ".pdf", ".svg", ".jpg", ".jpeg")
+
+
+def check_output_path(path: str | Path, *, field: str, suffixes: Iterable[str], inputs: Iterable[str | Path] = ()) -> Path:
+    """Refuse an output path that cannot or must not be written, before any work is done.
+
+    Parameters
+    ----------
+    path
+        Where the file is to be written.
+    field
+        What the path is for (``output``, ``plot``, ...), named in the error.
+    suffixes
+        The accepted extensions (lower case, with the dot).
+    inputs
+        Files the command reads: the output may not be any of them.
+
+    Returns
+    -------
+    Path
+        ``path`` as a :class:`~pathlib.Path`.
+
+    Raises
+    ------
+    InputError
+        For an unsupported extension, a directory, a missing or unwritable folder, or an input file.
+    """
+    path = Path(path)
+    accepted = tuple(suffixes)
+    if path.is_dir():
+        raise InputError(field, f"{path} is a directory; give a file name")
+    if path.suffix.lower() not in accepted:
+        raise InputError(field, f"{path}: unsupported extension {path.suffix or '(none)'!r}; use {', '.join(accepted)}")
+    folder = path.parent
+    if not folder.is_dir():
+        raise InputError(field, f"{path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InputError(field, f"{path}: no permission to write there")
+    for source in inputs:
+        if _same_file(path, Path(source)):
+            raise InputError(field, f"{path} is an input of this command; writing there would destroy it")
+    return path
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a.exists() and b.exists():
+        return os.path.samefile(a, b)
+    return a.resolve() == b.resolve()
+
+
+def write_atomically(path: str | Path, write: Callable[[Path], None]) -> None:
+    """Write a file whole or not at all: ``write`` fills a temporary file in the same folder, which
+    then replaces ``path`` in one step (``os.replace``).
+
+    Parameters
+    ----------
+    path
+        The file to create or replace.
+    write
+        Writes the content to the path it is given (a temporary file with the same extension).
+
+    Raises
+    ------
+    InputError
+        When the file cannot be written (permissions, a full disk, a read-only file system); ``path``
+        is then left as it was.
+    """
+    path = Path(path)
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    except OSError as exc:
+        raise InputError(str(path), f"cannot write: {exc.strerror or exc}") from None
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise InputError(str(path), f"cannot write: {exc.strerror or exc}") from None
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def write_text_atomically(path: str | Path, text: str) -> None:
+    """:func:`write_atomically` for a text file (UTF-8)."""
+    write_atomically(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))

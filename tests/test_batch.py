@@ -1,0 +1,134 @@
+"""`milkrun batch`: every hub solved and checked, results written atomically and reused on a rerun,
+failures retried once then recorded, killed workers (local pool and a real Dask LocalCluster) and
+Ctrl-C lose nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from milp_milkrun.batch import BatchOptions, load_hubs, run_batch
+from milp_milkrun.checker import check_plan
+from milp_milkrun.heuristics import solve_heuristic
+from milp_milkrun.io import load_instance, load_plan
+
+REPO = Path(__file__).resolve().parents[1]
+FAST = BatchOptions(time_limit=2.0)
+
+
+def _network(folder: Path, hubs: int = 4, seed: int = 1) -> Path:
+    done = subprocess.run([sys.executable, str(REPO / "instances" / "generate.py"), "network", "--hubs", str(hubs),
+                           "--dcs", str(20 * hubs), "--seed", str(seed), str(folder)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return folder / "manifest.json"
+
+
+def _batch(*args: str, **kwargs: object) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "milp_milkrun.cli", "batch", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **kwargs)  # type: ignore[call-overload]
+
+
+def _assert_every_hub_has_a_checked_plan(manifest: Path, out: Path) -> None:
+    for task in load_hubs(manifest):
+        stored = json.loads((out / task.hub / "result.json").read_text())
+        assert stored["status"] in ("optimal", "feasible"), stored
+        instance = load_instance(task.instance)
+        assert check_plan(instance, load_plan(out / task.hub / "plan.json", instance)).feasible
+
+
+def test_the_generated_network_has_varied_feasible_hubs(tmp_path: Path) -> None:
+    manifest = _network(tmp_path / "net", hubs=3)
+    data = json.loads(manifest.read_text())
+    assert [h["dcs"] for h in data["hubs"]] and sum(h["dcs"] for h in data["hubs"]) == 60
+    for task in load_hubs(manifest):
+        instance = load_instance(task.instance)
+        assert len(instance.vehicle_types) == 2 and instance.unit_mass_kg
+        assert solve_heuristic(instance, max_iterations=50, seed=1).plan is not None
+
+
+def test_a_batch_solves_every_hub_and_a_rerun_reuses_current_results(tmp_path: Path) -> None:
+    manifest = _network(tmp_path / "net", hubs=3)
+    out = tmp_path / "out"
+    report = run_batch(load_hubs(manifest), out, FAST, workers=2)
+    assert not report.failed and report.reused == 0 and len(report.rows) == 3
+    _assert_every_hub_has_a_checked_plan(manifest, out)
+    summary = (out / "summary.csv").read_text().splitlines()
+    assert summary[0].startswith("hub,status,objective,vehicles,utilisation,gap") and summary[-1].startswith("NETWORK")
+    assert run_batch(load_hubs(manifest), out, FAST, workers=2).reused == 3
+    first = load_hubs(manifest)[0]
+    data = json.loads(first.instance.read_text())
+    data["dcs"][0]["demand"] += 48
+    first.instance.write_text(json.dumps(data))
+    assert run_batch(load_hubs(manifest), out, FAST, workers=2).reused == 2  # the changed hub is solved again
+    assert run_batch(load_hubs(manifest), out, BatchOptions(time_limit=3.0), workers=2).reused == 0  # a changed option
+
+
+def test_a_hub_that_fails_is_retried_once_then_recorded_and_named(tmp_path: Path) -> None:
+    manifest = _network(tmp_path / "net", hubs=2)
+    broken = load_hubs(manifest)[1].instance
+    broken.write_text('{"hub": ')  # malformed: the worker raises
+    done = subprocess.run([sys.executable, "-m", "milp_milkrun.cli", "batch", str(manifest), "--out", str(tmp_path / "out"),
+                           "--time-limit", "2"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1 and "failed: H002" in done.stderr
+    stored = json.loads((tmp_path / "out" / "H002" / "result.json").read_text())
+    assert stored["status"] == "failed" and stored["attempts"] == 2 and "malformed JSON" in stored["reason"]
+    assert json.loads((tmp_path / "out" / "H001" / "result.json").read_text())["status"] in ("optimal", "feasible")
+
+
+def _children(pid: int) -> list[int]:
+    import psutil
+
+    return [p.pid for p in psutil.Process(pid).children(recursive=True)]
+
+
+def test_a_killed_local_worker_loses_no_hub(tmp_path: Path) -> None:
+    manifest = _network(tmp_path / "net", hubs=4)
+    batch = _batch(str(manifest), "--out", str(tmp_path / "out"), "--workers", "2", "--time-limit", "3")
+    deadline = time.time() + 60
+    while time.time() < deadline and len(_children(batch.pid)) < 2:
+        time.sleep(0.2)
+    time.sleep(1.0)  # the workers are solving
+    os.kill(_children(batch.pid)[-1], signal.SIGKILL)
+    out, err = batch.communicate(timeout=300)
+    assert batch.returncode == 0, err
+    _assert_every_hub_has_a_checked_plan(manifest, tmp_path / "out")
+    attempts = [json.loads((tmp_path / "out" / t.hub / "result.json").read_text())["attempts"] for t in load_hubs(manifest)]
+    assert max(attempts) == 2  # the hubs in flight when the worker died ran again
+
+
+def test_ctrl_c_keeps_every_finished_result(tmp_path: Path) -> None:
+    manifest = _network(tmp_path / "net", hubs=4)
+    out = tmp_path / "out"
+    batch = _batch(str(manifest), "--out", str(out), "--workers", "1", "--time-limit", "3")
+    deadline = time.time() + 120
+    while time.time() < deadline and not list(out.glob("*/result.json")):
+        time.sleep(0.2)
+    batch.send_signal(signal.SIGINT)
+    _, err = batch.communicate(timeout=120)
+    assert batch.returncode == 130 and "interrupted by Ctrl-C" in err and "Traceback" not in err
+    finished = list(out.glob("*/result.json"))
+    assert finished and all(json.loads(p.read_text())["status"] in ("optimal", "feasible") for p in finished)
+
+
+def test_a_dask_cluster_with_a_killed_worker_loses_no_hub(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    manifest = _network(tmp_path / "net", hubs=4)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        pids = list(client.run(os.getpid).values())
+        killer = threading.Timer(3.0, os.kill, (pids[0], signal.SIGKILL))
+        killer.start()
+        try:
+            report = run_batch(load_hubs(manifest), tmp_path / "out", FAST, scheduler=cluster.scheduler_address)
+        finally:
+            killer.cancel()
+    assert not report.failed and len(report.rows) == 4
+    _assert_every_hub_has_a_checked_plan(manifest, tmp_path / "out")

@@ -1,0 +1,256 @@
+"""What a user meets first: stdout that stays JSON, output files checked before any work and written
+whole, input that is huge, deep or out of range, and flags validated before anything runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cli_helpers import run_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from milp_milkrun.errors import InputError
+from milp_milkrun.io import load_instance, load_plan, write_plan
+from milp_milkrun.io.files import write_atomically
+from milp_milkrun.plan import Plan
+
+REPO = Path(__file__).resolve().parents[1]
+TOY6 = str(REPO / "instances" / "toy6.json")
+OPTIMUM = Plan.from_routes([("large-1", ["DC1", "DC2", "DC3"]), ("small-1", ["DC4"]), ("small-2", ["DC6", "DC5"])])
+
+
+def _milkrun(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "milp_milkrun.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+# ----- stdout stays valid JSON for every command that takes --json ------------------------------
+@pytest.fixture(scope="module")
+def toy6_plan(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("plan") / "plan.json"
+    write_plan(OPTIMUM, path, load_instance(TOY6))
+    return str(path)
+
+
+@pytest.mark.parametrize("args", [
+    ("solve", TOY6, "--time-limit", "20"),
+    ("solve", TOY6, "--model", "strong", "--time-limit", "20"),
+    ("solve", TOY6, "--model", "routes", "--time-limit", "20"),
+    ("solve", TOY6, "--backend", "pulp", "--time-limit", "20"),
+    ("solve", TOY6, "--backend", "pulp", "--solver", "highs", "--time-limit", "20"),
+    ("heuristic", TOY6, "--time-limit", "2", "--log"),
+    ("crosscheck", TOY6, "--time-limit", "20"),
+], ids=lambda args: " ".join(a for a in args if a != TOY6))
+def test_every_json_command_prints_only_json_on_stdout(args: tuple[str, ...]) -> None:
+    done = _milkrun(*args, "--json")
+    assert done.returncode == 0, done.stderr
+    assert isinstance(json.loads(done.stdout), dict)
+
+
+def test_check_with_a_bound_prints_only_json_on_stdout(toy6_plan: str) -> None:
+    done = _milkrun("check", TOY6, toy6_plan, "--bound", "10", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["gap"] == pytest.approx(0.0, abs=1e-9)
+
+
+# ----- output files ---------------------------------------------------------------------------------
+def test_an_output_that_is_the_input_is_refused_and_the_input_is_untouched(tmp_path: Path) -> None:
+    instance = tmp_path / "hub.json"
+    instance.write_text(Path(TOY6).read_text())
+    before = instance.read_bytes()
+    done = _milkrun("solve", "hub.json", "--output", "./hub.json", "--time-limit", "5", cwd=tmp_path)
+    assert done.returncode == 2 and "is an input of this command" in done.stderr and "Traceback" not in done.stderr
+    assert instance.read_bytes() == before
+
+
+@pytest.mark.parametrize(("command", "flag", "target", "message"), [
+    ("solve", "--output", "missing/plan.json", "does not exist"),
+    ("solve", "--output", ".", "is a directory"),
+    ("solve", "--output", "plan.txt", "unsupported extension"),
+    ("solve", "--plot", "missing/routes.png", "does not exist"),
+    ("solve", "--plot", "routes.gif", "unsupported extension"),
+    ("heuristic", "--output", "missing/plan.json", "does not exist"),
+    ("inspect", "--write", "missing/model.lp", "does not exist"),
+    ("inspect", "--write", "model.txt", "unsupported extension"),
+])
+def test_unusable_output_paths_are_refused_before_any_work(
+    command: str, flag: str, target: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("milp_milkrun.cli.load_instance_for_cli", _must_not_run)
+    code, out, err = run_cli(monkeypatch, capsys, command, TOY6, flag, target)
+    assert code == 2 and message in err and flag in err and out == ""
+
+
+def _must_not_run(*_: object, **__: object) -> None:
+    raise AssertionError("the command started working before checking its output paths")
+
+
+def test_convert_refuses_to_overwrite_its_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "a.json"
+    source.write_text(Path(TOY6).read_text())
+    code, _, err = run_cli(monkeypatch, capsys, "convert", str(source), str(source))
+    assert code == 2 and "is an input of this command" in err
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "plan.json"
+    target.write_text("old")
+
+    def half_then_fail(temporary: Path) -> None:
+        temporary.write_text("half a pl")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(InputError, match="No space left on device"):
+        write_atomically(target, half_then_fail)
+    assert target.read_text() == "old"
+    assert os.listdir(tmp_path) == ["plan.json"]
+
+
+def test_a_write_error_after_the_solve_keeps_the_printed_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def disk_full(*_: object, **__: object) -> None:
+        raise InputError(str(tmp_path / "plan.json"), "cannot write: No space left on device")
+
+    monkeypatch.setattr("milp_milkrun.cli.write_plan", disk_full)
+    code, out, err = run_cli(monkeypatch, capsys, "solve", TOY6, "--output", str(tmp_path / "plan.json"), "--quiet")
+    assert code == 2 and "No space left on device" in err
+    assert "OPTIMAL" in out  # the result was printed before the write failed
+
+
+# ----- input that is huge, deep or out of range -------------------------------------------------
+def _toy6_with(tmp_path: Path, text_change: tuple[str, str]) -> Path:
+    text = Path(TOY6).read_text()
+    assert text_change[0] in text
+    path = tmp_path / "bad.json"
+    path.write_text(text.replace(*text_change, 1))
+    return path
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (('"demand": 6', '"demand": ' + "9" * 400), "dcs[0].demand: a 400-digit integer is out of range"),
+    (('"capacity": 30', '"capacity": 1e400'), "vehicle_types[0].capacity: inf is out of range"),
+    (('"capacity": 30', '"capacity": NaN'), "NaN is not a valid number"),
+])
+def test_numbers_out_of_range_name_their_field(change: tuple[str, str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(monkeypatch, capsys, "show", str(_toy6_with(tmp_path, change)))
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_deeply_nested_json_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 200_000)
+    code, _, err = run_cli(monkeypatch, capsys, "show", str(path))
+    assert code == 2 and "nested too deeply" in err
+
+
+def test_a_matrix_entry_that_is_not_a_number_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({
+        "hub": {"id": "H"}, "dcs": [{"id": "A", "demand": 1}],
+        "vehicle_types": [{"name": "t", "count": 1, "capacity": 5}],
+        "distances": {"ids": ["H", "A"], "matrix": [[0, 3], [3, "x"]]},
+    }))
+    with pytest.raises(InputError, match=r"distances\.matrix\[1\]\[1\]: expected a number"):
+        load_instance(path)
+
+
+def test_a_long_description_does_not_slow_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    data = json.loads(Path(TOY6).read_text())
+    data["description"] = "x" * 5_000_000  # one 5 MB word: textwrap alone takes minutes on it
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps(data))
+    code, out, _ = run_cli(monkeypatch, capsys, "show", str(path))
+    assert code == 0 and "5,000,000 characters in all" in out and len(out) < 5_000
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.sampled_from(["hub", "dcs", "id", "demand", "routes", "stops", "vehicle", "vehicle_types", "distances", "x", "y", "capacity", "count", "name"]) | st.text(max_size=6), children, max_size=5),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(document=JSON_VALUES | st.text(max_size=40))
+def test_loaders_turn_any_malformed_json_into_an_input_error(document: object, tmp_path: Path) -> None:
+    path = tmp_path / "fuzz.json"
+    path.write_text(document if isinstance(document, str) else json.dumps(document))
+    toy6 = load_instance(TOY6)
+    for load in (load_instance, lambda p: load_plan(p, toy6)):
+        try:
+            load(path)
+        except InputError:
+            pass
+
+
+# ----- flags and small things ---------------------------------------------------------------------
+@pytest.mark.parametrize("args", [
+    ("heuristic", TOY6, "--time-limit", "-1"),
+    ("heuristic", TOY6, "--max-iterations", "-3"),
+    ("solve", TOY6, "--gap", "-1"),
+    ("solve", TOY6, "--model", "strong", "--backend", "pulp"),
+    ("batch", TOY6, "--out", "results", "--workers", "0"),
+])
+def test_bad_flags_are_refused_before_any_work(args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("milp_milkrun.cli.load_instance_for_cli", _must_not_run)
+    code, out, err = run_cli(monkeypatch, capsys, *args)
+    assert code == 2 and out == "" and err.startswith(f"error: {args[-2]}: ")
+
+
+def test_choices_are_typed_and_listed(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(monkeypatch, capsys, "solve", TOY6, "--model", "nope")
+    assert code == 2 and "'nope' is not one of 'auto', 'exact', 'strong', 'routes'" in err and "Traceback" not in err
+
+
+def test_check_bound_zero_fails_before_the_verdict(toy6_plan: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(monkeypatch, capsys, "check", TOY6, toy6_plan, "--bound", "0")
+    assert code == 2 and out == "" and "--bound: must be a positive number" in err
+
+
+def test_a_plan_of_another_instance_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"instance": "ecom74", **OPTIMUM.to_dict()}))
+    code, _, err = run_cli(monkeypatch, capsys, "check", TOY6, str(plan))
+    assert code == 2 and "'ecom74'" in err and "'toy6'" in err
+
+
+def test_routes_written_with_the_hub_at_both_ends_are_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"routes": [{"vehicle": r.vehicle, "stops": ["HUB", *r.stops, "HUB"]} for r in OPTIMUM.routes]}))
+    code, out, _ = run_cli(monkeypatch, capsys, "check", TOY6, str(plan))
+    assert code == 0 and "FEASIBLE" in out
+
+
+def test_a_fleet_too_small_is_a_warning(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from shared_data import CVRPLIB
+
+    if not CVRPLIB.is_dir():
+        pytest.skip(f"CVRPLIB samples not found at {CVRPLIB}")
+    code, out, err = run_cli(monkeypatch, capsys, "show", str(CVRPLIB / "P-n16-k8.vrp"), "--vehicles", "3")
+    assert code == 0 and "exceeds the fleet's capacity" in out and "warning:" in err
+
+
+def test_help_shows_flags_as_flags_and_no_ticket_numbers() -> None:
+    from typer.testing import CliRunner
+
+    from milp_milkrun.cli import app
+
+    runner = CliRunner()
+    for command in ("solve", "check", "heuristic", "crosscheck", "inspect", "show", "convert"):
+        text = runner.invoke(app, [command, "--help"], terminal_width=200).output
+        assert "<bool>" not in text and "issue" not in text.lower(), command
+
+
+def test_the_python_api_is_quiet_by_default(capfd: pytest.CaptureFixture[str]) -> None:
+    from milp_milkrun.solve import solve
+
+    result = solve(load_instance(TOY6))
+    out, err = capfd.readouterr()
+    assert result.status == "optimal" and out == "" and err == ""
+    assert result.bound == result.objective and result.gap == 0.0  # float noise clamped
