@@ -271,13 +271,12 @@ class _Progress:
     ) -> SolveResult:
         """The plan from the last improving solution (or the MIP start, whichever is cheaper) and the last bound."""
         plan = _plan_from_values(instance, self.run, self.solution) if self.solution is not None else None
-        if start is not None and (plan is None or check_plan(instance, plan).objective > start[0]):
-            plan = start[1]
         why = "interrupted by Ctrl-C" if abandoned.interrupted else "time limit reached"
         return make_result(
             instance, status="feasible" if plan is not None else "no_solution", plan=plan, bound=self.bound,
             runtime_s=time.perf_counter() - started, model=MODEL, backend=BACKEND, seed=options.seed,
             message="; ".join([f"{why}: {abandoned}", *notes]), interrupted=abandoned.interrupted,
+            start=start[1] if start is not None else None,
         )
 
 
@@ -363,8 +362,6 @@ def _result(
     info = highs.getInfo()
     has_incumbent = has_feasible_solution(highs)
     plan = _plan_from_columns(instance, run) if has_incumbent else None
-    if start is not None:
-        plan = _not_worse_than_start(instance, plan, start, notes)
     status = _claimed_status(model_status, plan is not None)
     bound = _dual_bound(model_status, info)
     notes.insert(0, _describe(highs, model_status, interrupted))
@@ -397,17 +394,6 @@ def _plan_from_values(instance: Instance, run: HighsHandoff, values: object) -> 
         return follow_arcs(instance, arcs)
     except RouteExtractionError as exc:
         raise CheckFailedError(f"the arcs HiGHS selected do not form round trips: {exc}") from exc
-
-
-def _not_worse_than_start(
-    instance: Instance, plan: Plan | None, start: tuple[float, Plan], notes: list[str]
-) -> Plan:
-    """Keep the warm start when HiGHS returns nothing better (it should not, having received it)."""
-    start_objective, start_plan = start
-    if plan is None or check_plan(instance, plan).objective > start_objective + 1e-6 * max(1.0, start_objective):
-        notes.append(f"kept the warm start ({start_objective:.6g}): HiGHS returned nothing better")
-        return start_plan
-    return plan
 
 
 def _claimed_status(model_status: highspy.HighsModelStatus, has_plan: bool) -> Status:

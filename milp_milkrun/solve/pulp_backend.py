@@ -21,7 +21,7 @@ import highspy
 import pulp
 
 from milp_milkrun.checker import check_plan
-from milp_milkrun.errors import CheckFailedError, InputError
+from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.models.exact_pulp import PulpExactModel, build_exact_pulp
 from milp_milkrun.plan import Plan
@@ -84,8 +84,6 @@ def solve_pulp_model(
     except SolverAbandoned as abandoned:  # HiGHS did not stop in time after its cancel: keep the start, no bound
         outcome = Outcome("no_solution", False, None, str(abandoned))
     plan = follow_arcs(model.instance, model.arcs_by_vehicle()) if outcome.has_plan else None
-    if start is not None and start_objective is not None:
-        plan, outcome = _not_worse_than_start(model.instance, plan, outcome, start, start_objective)
     runtime = time.perf_counter() - started
     if runtime > options.time_limit + OVERRUN_NOTE_SECONDS:  # CBC checks its clock only now and then
         notes.append(f"{solver} overran the time limit: {runtime:.1f} s for a limit of {options.time_limit:g} s")
@@ -100,6 +98,7 @@ def solve_pulp_model(
         seed=options.seed,
         requested_gap=options.gap,
         message="; ".join(n for n in [*notes, outcome.message] if n),
+        start=start if start_objective is not None else None,  # never worse than a start that passes the checker
     )
 
 
@@ -139,18 +138,6 @@ def _set_warm_start(model: PulpExactModel, plan: Plan, notes: list[str]) -> floa
         var.setInitialValue(1.0 if key in chosen else 0.0)
     notes.append(f"warm start: a plan of distance {report.objective:.6g}")
     return report.objective
-
-
-def _not_worse_than_start(
-    instance: Instance, plan: Plan | None, outcome: Outcome, start: Plan, start_objective: float
-) -> tuple[Plan | None, Outcome]:
-    """Keep the (checked) warm start when the solver returns no plan or a worse one."""
-    if outcome.status == "infeasible":
-        raise CheckFailedError("the solver reports the model infeasible although the warm start passes the checker")
-    if plan is not None and check_plan(instance, plan).objective <= start_objective + 1e-6 * max(1.0, start_objective):
-        return plan, outcome
-    note = f"{outcome.message}; kept the warm start ({start_objective:.6g}): the solver returned nothing better"
-    return start, Outcome("feasible", True, outcome.bound, note)
 
 
 # ----- CBC -----------------------------------------------------------------------------------------
