@@ -160,7 +160,7 @@ def solve_command(
     """Solve an instance; exit 0 with a plan (optimal or feasible), 1 without (infeasible or none found)."""
     options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads, seed=seed, log=not quiet)
     check_choices(model=model, backend=backend, solver=solver)
-    check_result_files(instance_path, output, plot)
+    check_result_files([instance_path], output, plot)
     instance = load_instance_for_cli(instance_path, vehicles)
     with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
         result = solve_instance(instance, model=model, backend=backend, solver=solver, options=options, heuristic_start=warm_start)
@@ -168,12 +168,13 @@ def solve_command(
     raise typer.Exit(0 if result.plan is not None else EXIT_VIOLATIONS)
 
 
-def check_result_files(instance_path: Path, output: Path | None, plot: Path | None) -> None:
-    """Refuse unusable --output and --plot paths before any work (and never the instance itself)."""
+def check_result_files(inputs: list[Path | None], output: Path | None, plot: Path | None) -> None:
+    """Refuse unusable --output and --plot paths before any work (and never a file the command reads)."""
+    read = [path for path in inputs if path is not None]
     if output is not None:
-        check_output_path(output, field="output", suffixes=PLAN_SUFFIXES, inputs=[instance_path])
+        check_output_path(output, field="output", suffixes=PLAN_SUFFIXES, inputs=read)
     if plot is not None:
-        check_output_path(plot, field="plot", suffixes=PLOT_SUFFIXES, inputs=[instance_path, *([output] if output else [])])
+        check_output_path(plot, field="plot", suffixes=PLOT_SUFFIXES, inputs=[*read, *([output] if output else [])])
 
 
 def report_solve_result(instance: Instance, result: SolveResult, *, json_output: bool, output: Path | None, plot: Path | None) -> None:
@@ -248,7 +249,7 @@ def heuristic_command(
     from milp_milkrun.heuristics.solver import check_heuristic_limits
 
     check_heuristic_limits(time_limit, max_iterations)
-    check_result_files(instance_path, output, plot)
+    check_result_files([instance_path, factors_path], output, plot)
     factors = load_factors(factors_path) if objective is Objective.emissions or factors_path else None
     instance = load_instance_for_cli(instance_path, vehicles)
     emissions = EmissionsObjective(instance, factors) if objective is Objective.emissions and factors else None

@@ -3,11 +3,13 @@ whole, input that is huge, deep or out of range, and flags validated before anyt
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cli_helpers import run_cli
@@ -36,7 +38,8 @@ def toy6_plan(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
-@pytest.mark.parametrize("args", [
+PLAN = "<toy6 plan>"  # replaced by the path of a written plan of toy6
+JSON_CASES = [
     ("solve", TOY6, "--time-limit", "20"),
     ("solve", TOY6, "--model", "strong", "--time-limit", "20"),
     ("solve", TOY6, "--model", "routes", "--time-limit", "20"),
@@ -44,17 +47,30 @@ def toy6_plan(tmp_path_factory: pytest.TempPathFactory) -> str:
     ("solve", TOY6, "--backend", "pulp", "--solver", "highs", "--time-limit", "20"),
     ("heuristic", TOY6, "--time-limit", "2", "--log"),
     ("crosscheck", TOY6, "--time-limit", "20"),
-], ids=lambda args: " ".join(a for a in args if a != TOY6))
-def test_every_json_command_prints_only_json_on_stdout(args: tuple[str, ...]) -> None:
-    done = _milkrun(*args, "--json")
-    assert done.returncode == 0, done.stderr
-    assert isinstance(json.loads(done.stdout), dict)
+    ("check", TOY6, PLAN),
+    ("check", TOY6, PLAN, "--bound", "10"),
+    ("emissions", TOY6, PLAN),
+]
 
 
-def test_check_with_a_bound_prints_only_json_on_stdout(toy6_plan: str) -> None:
-    done = _milkrun("check", TOY6, toy6_plan, "--bound", "10", "--json")
+@pytest.mark.parametrize("args", JSON_CASES, ids=lambda args: " ".join(a for a in args if a not in (TOY6, PLAN)))
+def test_every_json_command_prints_only_json_on_stdout(args: tuple[str, ...], toy6_plan: str) -> None:
+    done = _milkrun(*(toy6_plan if a == PLAN else a for a in args), "--json")
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["gap"] == pytest.approx(0.0, abs=1e-9)
+    document = json.loads(done.stdout)
+    assert isinstance(document, dict)
+    if "--bound" in args:
+        assert document["gap"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_the_json_cases_cover_every_command_that_takes_json() -> None:
+    import typer.main
+
+    from milp_milkrun.cli import app
+
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    with_json = {name for name, command in commands.items() if any("--json" in p.opts for p in command.params)}
+    assert with_json and with_json <= {args[0] for args in JSON_CASES}
 
 
 # ----- output files ---------------------------------------------------------------------------------
@@ -123,6 +139,31 @@ def test_a_write_error_after_the_solve_keeps_the_printed_result(
     assert "OPTIMAL" in out  # the result was printed before the write failed
 
 
+def test_an_output_that_is_the_factors_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    factors = tmp_path / "factors.json"
+    factors.write_text("{}")
+    monkeypatch.setattr("milp_milkrun.cli.load_instance_for_cli", _must_not_run)
+    code, _, err = run_cli(monkeypatch, capsys, "heuristic", TOY6, "--objective", "emissions", "--factors", str(factors), "--output", str(factors))
+    assert code == 2 and "--output" in err and "is an input of this command" in err
+    assert factors.read_text() == "{}"
+
+
+def test_a_rewritten_file_keeps_its_permissions_and_its_link(tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    real.write_text("old")
+    real.chmod(0o600)
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    write_atomically(link, lambda temporary: temporary.write_text("new"))
+    assert link.is_symlink() and real.read_text() == "new"
+    assert real.stat().st_mode & 0o777 == 0o600
+    fresh = tmp_path / "fresh.json"
+    write_atomically(fresh, lambda temporary: temporary.write_text("x"))
+    umask = os.umask(0)
+    os.umask(umask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's private 0600
+
+
 # ----- input that is huge, deep or out of range -------------------------------------------------
 def _toy6_with(tmp_path: Path, text_change: tuple[str, str]) -> Path:
     text = Path(TOY6).read_text()
@@ -169,6 +210,26 @@ def test_a_long_description_does_not_slow_show(tmp_path: Path, monkeypatch: pyte
     assert code == 0 and "5,000,000 characters in all" in out and len(out) < 5_000
 
 
+def test_a_large_matrix_still_names_an_entry_out_of_range(tmp_path: Path) -> None:
+    size = 300
+    matrix = [[float(abs(i - j)) for j in range(size)] for i in range(size)]
+    matrix[217][5] = 1e300
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({
+        "hub": {"id": "H"}, "dcs": [{"id": f"D{i}", "demand": 1} for i in range(1, size)],
+        "vehicle_types": [{"name": "t", "count": size, "capacity": 5}],
+        "distances": {"ids": ["H", *(f"D{i}" for i in range(1, size))], "matrix": matrix},
+    }))
+    with pytest.raises(InputError, match=r"distances\.matrix\[217\]\[5\]: 1e\+300 is out of range"):
+        load_instance(path)
+
+
+def test_show_does_not_copy_the_distance_matrix(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("milp_milkrun.io.json_instance._distances_dict", _must_not_run)  # the bulk of a large file
+    code, out, _ = run_cli(monkeypatch, capsys, "show", TOY6)
+    assert code == 0 and "forbidden      1: DC6 not by large" in out and "damaged roads  1: DC3 - DC4" in out
+
+
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.sampled_from(["hub", "dcs", "id", "demand", "routes", "stops", "vehicle", "vehicle_types", "distances", "x", "y", "capacity", "count", "name"]) | st.text(max_size=6), children, max_size=5),
@@ -187,6 +248,51 @@ def test_loaders_turn_any_malformed_json_into_an_input_error(document: object, t
             load(path)
         except InputError:
             pass
+
+
+def _json_paths(document: object, where: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    found = [where]
+    if isinstance(document, dict):
+        for key, value in document.items():
+            found += _json_paths(value, (*where, key))
+    elif isinstance(document, list):
+        for index, value in enumerate(document):
+            found += _json_paths(value, (*where, index))
+    return found
+
+
+@st.composite
+def near_valid(draw: st.DrawFn, document: object) -> object:
+    """``document`` with one to three fields replaced by any JSON value or deleted: it gets past the
+    JSON parser and most of the schema, so the checks behind them are fuzzed too."""
+    document = json.loads(json.dumps(document))
+    for _ in range(draw(st.integers(1, 3))):
+        where = draw(st.sampled_from(_json_paths(document)))
+        if not where:
+            return draw(JSON_VALUES)
+        parent: Any = document
+        for part in where[:-1]:
+            parent = parent[part]
+        if draw(st.booleans()):
+            del parent[where[-1]]
+        else:
+            parent[where[-1]] = draw(JSON_VALUES | st.sampled_from(["HUB", "DC1", "DC6", "large", "small-2", 0, -1, 10**20, 1e300]))
+    return document
+
+
+TOY6_PLAN = {"instance": "toy6", **OPTIMUM.to_dict()}
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(instance=near_valid(json.loads(Path(TOY6).read_text())), plan=near_valid(TOY6_PLAN))
+def test_loaders_turn_any_damaged_instance_or_plan_into_an_input_error(instance: object, plan: object, tmp_path: Path) -> None:
+    instance_path, plan_path = tmp_path / "instance.json", tmp_path / "plan.json"
+    instance_path.write_text(json.dumps(instance))
+    plan_path.write_text(json.dumps(plan))
+    with contextlib.suppress(InputError):
+        load_instance(instance_path)
+    with contextlib.suppress(InputError):
+        load_plan(plan_path, load_instance(TOY6))
 
 
 # ----- flags and small things ---------------------------------------------------------------------

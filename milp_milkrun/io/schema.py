@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import numpy as np
 
 from milp_milkrun.errors import InputError
 
@@ -52,11 +53,22 @@ def _check_numbers(data: Any) -> None:
         value, where = pending.pop()
         if isinstance(value, dict):
             pending.extend((v, (*where, k)) for k, v in value.items())
-        elif isinstance(value, list):
+        elif isinstance(value, list) and not _numbers_in_range(value):
             pending.extend((v, (*where, i)) for i, v in enumerate(value))
         elif isinstance(value, (int, float)) and not isinstance(value, bool) and not abs(value) <= MAX_NUMBER:
             shown = f"{value:.3g}" if isinstance(value, float) else f"a {len(str(abs(value)))}-digit integer"
             raise InputError(json_path(where), f"{shown} is out of range (numbers must be finite and at most {MAX_NUMBER:.0e})")
+
+
+def _numbers_in_range(values: list[Any]) -> bool:
+    """True when ``values`` is a (nested) list of numbers, all in range: one numpy pass over a
+    distance matrix instead of a Python step per entry. False (inspect item by item) otherwise:
+    objects, strings, null, ragged rows, or an out-of-range number, which the walk then names."""
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return array.size > 0 and bool(np.all(np.abs(array) <= MAX_NUMBER))
 
 
 def read_text(path: Path) -> str:
