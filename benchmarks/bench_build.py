@@ -1,4 +1,4 @@
-"""Benchmark of building the exact model both ways (issue 4): Pyomo and PuLP, with their hand-offs.
+"""Benchmark of building the exact model both ways: Pyomo and PuLP, with their hand-offs.
 
 For instances/ecom74.json and a random 30-DC instance (seed printed): rows and columns of each
 build, the time to build the model, and the time to hand it to the solver as each solve does
@@ -96,7 +96,7 @@ def main() -> None:
     instances = [load_instance(ECOM74), random_instance(RANDOM_SEED)]
     load = os.getloadavg()[0]
     rows = [row for instance in instances for row in measure(instance, args.repeats)]
-    print("## PuLP backend and crosscheck (issue 4)\n")
+    print("## PuLP backend and crosscheck\n")
     print("Command: `python benchmarks/bench_build.py`")
     print(
         f"(Python {platform.python_version()}, Pyomo {pyomo.version.version}, PuLP {pulp.__version__}; "

@@ -1,4 +1,4 @@
-"""Benchmark of the exact model (issue 3): size, build and hand-off time, and the gap HiGHS reaches.
+"""Benchmark of the exact model: size, build and hand-off time, and the gap HiGHS reaches.
 
 For instances/ecom74.json: rows, columns, binaries, non-zeros, build time (Pyomo), hand-off time
 (Pyomo -> HiGHS: solve.highs.hand_off reads the rows into highspy), then a solve with the given time limit. For the five
@@ -82,7 +82,7 @@ def main() -> None:
     args = parser.parse_args()
     print(
         "\n".join([
-            "## Exact model (issue 3)",
+            "## Exact model",
             "",
             f"Python {platform.python_version()}, Pyomo {pyomo.version.version}, HiGHS {highspy.Highs().version()}, "
             f"seed {args.seed}, default threads, no MIP start. Time limit {args.time_limit:g} s for the whole solve "

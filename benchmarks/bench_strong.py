@@ -1,4 +1,4 @@
-"""Benchmark of the strong and route-based formulations (issue 6) against the exact model, and ecom74's certified gap.
+"""Benchmark of the strong and route-based formulations against the exact model, and ecom74's certified gap.
 
 Three parts, each printed as Markdown rows for docs/benchmarks.md:
 
@@ -10,8 +10,8 @@ Three parts, each printed as Markdown rows for docs/benchmarks.md:
 ``--models`` picks the formulations (default strong and exact; ``routes`` is the set-partitioning model
 solved by column generation).  Every solve goes through ``solve()`` exactly as ``milkrun solve --model
 MODEL`` does: the heuristic
-(issue 5) runs first for min(10 s, 20% of the limit) as MIP start, inside the time limit.
-* ``ecom74``: the heuristic (issue 5) plan for instances/ecom74.json and its certified gap after the
+runs first for min(10 s, 20% of the limit) as MIP start, inside the time limit.
+* ``ecom74``: the heuristic plan for instances/ecom74.json and its certified gap after the
   bound budget (the larger of the route-based and the strong bound, as ``milkrun check --bound``).
 
     python benchmarks/bench_strong.py --parts cvrplib random ecom74

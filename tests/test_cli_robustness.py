@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -345,6 +346,15 @@ def test_help_shows_flags_as_flags_and_no_ticket_numbers() -> None:
     for command in ("solve", "check", "heuristic", "crosscheck", "inspect", "show", "convert"):
         text = runner.invoke(app, [command, "--help"], terminal_width=200).output
         assert "<bool>" not in text and "issue" not in text.lower(), command
+
+
+def test_no_ticket_numbers_in_what_a_user_reads() -> None:
+    """Docs, help texts, messages, benchmark scripts and tests: ticket numbers mean nothing to a user."""
+    ticket = re.compile(r"\bissues? ?#?\d+", re.IGNORECASE)
+    files = [REPO / "README.md", *(REPO / "docs").glob("*.md"), *(REPO / "milp_milkrun").rglob("*.py"),
+             *(REPO / "benchmarks").glob("*.py"), *(REPO / "tests").glob("*.py"), *(REPO / "instances").glob("*.py")]
+    found = [f"{path.relative_to(REPO)}: {match.group()}" for path in files for match in ticket.finditer(path.read_text(encoding="utf-8"))]
+    assert not found
 
 
 def test_the_python_api_is_quiet_by_default(capfd: pytest.CaptureFixture[str]) -> None:

@@ -1,4 +1,4 @@
-"""`crosscheck`: Pyomo + HiGHS against PuLP + CBC, and both against the brute-force oracle (issue 4)."""
+"""`crosscheck`: Pyomo + HiGHS against PuLP + CBC, and both against the brute-force oracle."""
 
 from __future__ import annotations
 

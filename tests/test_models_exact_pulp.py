@@ -1,4 +1,4 @@
-"""The PuLP build of the exact model and its CBC / HiGHS backend (issue 4)."""
+"""The PuLP build of the exact model and its CBC / HiGHS backend."""
 
 from __future__ import annotations
 
