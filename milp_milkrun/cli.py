@@ -248,7 +248,7 @@ def heuristic_command(
     from milp_milkrun.heuristics import solve_heuristic
     from milp_milkrun.heuristics.solver import check_heuristic_limits
 
-    check_heuristic_limits(time_limit, max_iterations)
+    check_heuristic_limits(time_limit, max_iterations, seed)
     check_result_files([instance_path, factors_path], output, plot)
     factors = load_factors(factors_path) if objective is Objective.emissions or factors_path else None
     instance = load_instance_for_cli(instance_path, vehicles)

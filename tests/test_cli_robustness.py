@@ -300,6 +300,7 @@ def test_loaders_turn_any_damaged_instance_or_plan_into_an_input_error(instance:
 @pytest.mark.parametrize("args", [
     ("heuristic", TOY6, "--time-limit", "-1"),
     ("heuristic", TOY6, "--max-iterations", "-3"),
+    ("heuristic", TOY6, "--seed", "-1"),
     ("solve", TOY6, "--model", "nope"),
     ("solve", TOY6, "--gap", "-1"),
 ])
@@ -307,6 +308,14 @@ def test_bad_flags_are_refused_before_any_work(args: tuple[str, ...], monkeypatc
     monkeypatch.setattr("milp_milkrun.cli.load_instance_for_cli", _must_not_run)
     code, out, err = run_cli(monkeypatch, capsys, *args)
     assert code == 2 and out == "" and err.startswith(f"error: {args[2]}: ")
+
+
+@pytest.mark.parametrize(("flag", "value"), [("--seed", "-1"), ("--time-limit", "0"), ("--model", "nope")])
+def test_bad_batch_flags_are_refused_before_any_work(flag: str, value: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("milp_milkrun.batch.load_hubs", _must_not_run)
+    code, out, err = run_cli(monkeypatch, capsys, "batch", str(REPO / "instances"), "--out", str(tmp_path / "results"), flag, value)
+    assert code == 2 and out == "" and err.startswith(f"error: {flag}: ")
+    assert not (tmp_path / "results").exists()
 
 
 def test_check_bound_zero_fails_before_the_verdict(toy6_plan: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
