@@ -60,7 +60,7 @@ def main() -> None:
         load_instance(path)
         print(f"load_instance   {time.process_time() - cpu:.2f} s CPU, {time.perf_counter() - wall:.2f} s wall")
         cpu, wall = children_cpu(), time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "milp_milkrun.cli", "show", str(path)], capture_output=True, text=True, check=True)
+        done = subprocess.run([sys.executable, "-m", "milp_milkrun", "show", str(path)], capture_output=True, text=True, check=True)
         print(f"milkrun show    {children_cpu() - cpu:.2f} s CPU, {time.perf_counter() - wall:.2f} s wall ({len(done.stdout)} characters printed)")
 
 

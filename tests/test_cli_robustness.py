@@ -28,7 +28,7 @@ OPTIMUM = Plan.from_routes([("large-1", ["DC1", "DC2", "DC3"]), ("small-1", ["DC
 
 
 def _milkrun(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "milp_milkrun.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+    return subprocess.run([sys.executable, "-m", "milp_milkrun", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
 
 
 # ----- stdout stays valid JSON for every command that takes --json ------------------------------
