@@ -176,6 +176,7 @@ def _toy6_with(tmp_path: Path, text_change: tuple[str, str]) -> Path:
 
 @pytest.mark.parametrize(("change", "message"), [
     (('"demand": 6', '"demand": ' + "9" * 400), "dcs[0].demand: a 400-digit integer is out of range"),
+    (('"demand": 6', '"demand": ' + "9" * 5000), "dcs[0].demand: a 5000-digit integer is out of range"),  # beyond Python's int parsing
     (('"capacity": 30', '"capacity": 1e400'), "vehicle_types[0].capacity: inf is out of range"),
     (('"capacity": 30', '"capacity": NaN'), "NaN is not a valid number"),
 ])
