@@ -165,6 +165,18 @@ def test_a_rewritten_file_keeps_its_permissions_and_its_link(tmp_path: Path) -> 
     assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's private 0600
 
 
+@pytest.mark.parametrize("hub", ["../outside", "a/b", "..", ""])
+def test_a_batch_hub_name_cannot_write_outside_the_results_folder(hub: str, tmp_path: Path) -> None:
+    from milp_milkrun.batch import load_hubs
+
+    (tmp_path / "toy6.json").write_text(Path(TOY6).read_text())
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"hubs": [{"hub": hub, "instance": "toy6.json"}]}))
+    with pytest.raises(InputError, match="plain name") as error:
+        load_hubs(manifest)
+    assert error.value.field.endswith("hubs[0].hub")
+
+
 # ----- input that is huge, deep or out of range -------------------------------------------------
 def _toy6_with(tmp_path: Path, text_change: tuple[str, str]) -> Path:
     text = Path(TOY6).read_text()
