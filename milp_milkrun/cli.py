@@ -19,7 +19,7 @@ from milp_milkrun.emissions import EmissionsObjective, load_factors
 from milp_milkrun.errors import CheckFailedError, InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.io import load_instance, load_plan, write_instance, write_plan
-from milp_milkrun.io.files import INSTANCE_SUFFIXES, MODEL_SUFFIXES, PLAN_SUFFIXES, PLOT_SUFFIXES, check_output_path
+from milp_milkrun.io.files import INSTANCE_SUFFIXES, MODEL_SUFFIXES, PLAN_SUFFIXES, PLOT_SUFFIXES, check_output_path, make_output_folder
 from milp_milkrun.plan import Plan
 from milp_milkrun.reports.check_table import check_table
 from milp_milkrun.reports.instance_summary import instance_summary
@@ -316,9 +316,8 @@ def batch_command(
     if scheduler is not None and workers != 1:
         raise InputError("workers", "give either --workers (a local pool) or --scheduler (a Dask cluster), not both")
     options = BatchOptions(model=model, time_limit=time_limit, seed=seed, objective=objective)
-    if out.exists() and not out.is_dir():
-        raise InputError("out", f"{out} is a file; give a folder")
     tasks = load_hubs(source)
+    make_output_folder(out, field="out")
     typer.echo(f"batch: {len(tasks)} hubs, model {model}, {time_limit:g} s per hub, seed {seed}, "
                f"{'Dask scheduler ' + scheduler if scheduler else f'{workers} local worker(s)'}", err=True)
     with batch_display() as show:

@@ -165,6 +165,14 @@ def test_a_rewritten_file_keeps_its_permissions_and_its_link(tmp_path: Path) -> 
     assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's private 0600
 
 
+@pytest.mark.parametrize(("out", "message"), [("toy6.json", "is a file; give a folder"), ("toy6.json/results", "cannot create the folder")])
+def test_a_batch_results_folder_that_cannot_be_made_is_one_line(out: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "toy6.json").write_text(Path(TOY6).read_text())
+    monkeypatch.setattr("milp_milkrun.batch.run_batch", _must_not_run)
+    code, _, err = run_cli(monkeypatch, capsys, "batch", str(tmp_path), "--out", str(tmp_path / out))
+    assert code == 2 and err.startswith("error: --out: ") and message in err
+
+
 @pytest.mark.parametrize("hub", ["../outside", "a/b", "..", ""])
 def test_a_batch_hub_name_cannot_write_outside_the_results_folder(hub: str, tmp_path: Path) -> None:
     from milp_milkrun.batch import load_hubs

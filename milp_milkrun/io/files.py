@@ -61,6 +61,38 @@ def check_output_path(path: str | Path, *, field: str, suffixes: Iterable[str], 
     return path
 
 
+def make_output_folder(path: str | Path, *, field: str) -> Path:
+    """Create the folder a command writes its results into (with its parents), before any work.
+
+    Parameters
+    ----------
+    path
+        The results folder; it may exist already.
+    field
+        What the folder is for, named in the error.
+
+    Returns
+    -------
+    Path
+        ``path`` as a :class:`~pathlib.Path`.
+
+    Raises
+    ------
+    InputError
+        When the path is a file, lies under a file, or cannot be created or written.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise InputError(field, f"{path} is a file; give a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(field, f"{path}: cannot create the folder: {exc.strerror or exc}") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise InputError(field, f"{path}: no permission to write there")
+    return path
+
+
 def _same_file(a: Path, b: Path) -> bool:
     if a.exists() and b.exists():
         return os.path.samefile(a, b)
