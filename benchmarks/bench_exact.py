@@ -13,6 +13,7 @@ building too (as for ``milkrun solve``). Prints a Markdown section for docs/benc
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import time
@@ -29,7 +30,7 @@ from milp_milkrun.solve.highs import hand_off, solve_exact_highs
 REPO = Path(__file__).resolve().parents[1]
 ECOM74 = REPO / "instances" / "ecom74.json"
 CVRPLIB = REPO / ".." / "shared" / "cvrplib"
-PROVEN_OPTIMA = {"P-n16-k8": 450, "P-n19-k2": 212, "E-n22-k4": 375, "B-n31-k5": 672, "E-n51-k5": 521}
+PROVEN_OPTIMA = {name: json.loads((CVRPLIB / "optima.json").read_text())[name]["optimum"] for name in ("P-n16-k8", "P-n19-k2", "E-n22-k4", "B-n31-k5", "E-n51-k5")}
 
 
 def model_size(path: Path, repeats: int) -> list[str]:

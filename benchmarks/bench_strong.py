@@ -21,6 +21,7 @@ runs first for min(10 s, 20% of the limit) as MIP start, inside the time limit.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import time
@@ -36,7 +37,7 @@ from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult, solve
 REPO = Path(__file__).resolve().parents[1]
 ECOM74 = REPO / "instances" / "ecom74.json"
 CVRPLIB = REPO / ".." / "shared" / "cvrplib"
-PROVEN_OPTIMA = {"P-n16-k8": 450, "P-n19-k2": 212, "E-n22-k4": 375, "B-n31-k5": 672, "E-n51-k5": 521}
+PROVEN_OPTIMA = {name: json.loads((CVRPLIB / "optima.json").read_text())[name]["optimum"] for name in ("P-n16-k8", "P-n19-k2", "E-n22-k4", "B-n31-k5", "E-n51-k5")}
 RANDOM_CASES = ((15, 101), (25, 102), (40, 103))  # (DCs, seed)
 
 

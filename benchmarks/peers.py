@@ -172,7 +172,7 @@ def solve_pyvrp(instance: Instance, time_limit: float, seed: int, contract_pairs
     from pyvrp.stop import MaxRuntime
 
     d = instance.distance
-    chains = _chains(instance) if contract_pairs else [[j] for j in range(1, instance.n_dcs + 1)]
+    chains = [list(unit) for unit in delivery_units(instance)] if contract_pairs else [[j] for j in range(1, instance.n_dcs + 1)]
     first = [0, *(c[0] for c in chains)]
     last = [0, *(c[-1] for c in chains)]
     inner = [0.0, *(sum(d[a, b] for a, b in zip(c, c[1:])) for c in chains)]
@@ -223,20 +223,6 @@ def solve_pyvrp(instance: Instance, time_limit: float, seed: int, contract_pairs
 def solve_pyvrp_chains(instance: Instance, time_limit: float, seed: int) -> tuple[Plan | None, str]:
     plan, note = solve_pyvrp(instance, time_limit, seed, contract_pairs=True)
     return plan, note or "consecutive chains contracted into single clients"
-
-
-def _chains(instance: Instance) -> list[list[int]]:
-    """Node indices of the maximal consecutive chains and of every other DC alone, in DC order."""
-    successor = {instance.index[a]: instance.index[b] for a, b in instance.consecutive}
-    has_predecessor = set(successor.values())
-    chains = []
-    for node in range(1, instance.n_dcs + 1):
-        if node not in has_predecessor:
-            chain = [node]
-            while chain[-1] in successor:
-                chain.append(successor[chain[-1]])
-            chains.append(chain)
-    return chains
 
 
 # ----- ours and the table ---------------------------------------------------------------------

@@ -24,7 +24,7 @@ from milp_milkrun.plan import Plan
 from milp_milkrun.reports.check_table import check_table
 from milp_milkrun.reports.instance_summary import instance_summary
 from milp_milkrun.reports.solve_table import solve_table
-from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult, check_bound_seconds, check_choices
+from milp_milkrun.solve import DEFAULT_SEED, Backend, Model, Solver, SolveOptions, SolveResult, check_bound_seconds, check_choices
 from milp_milkrun.solve import solve as solve_instance
 
 app = typer.Typer(
@@ -43,6 +43,12 @@ class Objective(str, enum.Enum):
     emissions = "emissions"
 
 
+class BatchObjective(str, enum.Enum):
+    """What every hub of a batch minimises (the route engine minimises distance)."""
+
+    distance = "distance"
+
+
 EXIT_VIOLATIONS = 1  # `check`: the plan breaks a rule; `solve`: no plan (infeasible or none found)
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3  # a plan the toolkit produced failed the independent checker: a bug
@@ -53,6 +59,9 @@ FLAG_OF_FIELD = {
     "backend": "--backend", "solver": "--solver", "max_iterations": "--max-iterations", "bound_seconds": "--bound",
     "output": "--output", "plot": "--plot", "write": "--write", "vehicles": "--vehicles", "csv": "--csv",
     "workers": "--workers", "out": "--out", "objective": "--objective",
+    # ---- map and inspect flags (begin)
+    "map": "--map", "family": "--family", "vehicle": "--vehicle", "dc": "--dc",
+    # ---- map and inspect flags (end)
 }
 
 
@@ -70,6 +79,33 @@ def main() -> None:
 
 # ---- commands: show, check, convert ---------------------------------------------------------
 VEHICLES_OPTION = typer.Option(None, "--vehicles", help="Fleet size for a .vrp file that states none (overrides the file).")
+# ---- map option (begin)
+MAP_OPTION = typer.Option(None, "--map", help="Also write an interactive map of the plan (one self-contained .html file that works offline).")
+
+
+def check_map_path(map_path: Path | None, inputs: list[Path | None]) -> None:
+    """Refuse an unusable --map path before any work (never over an input or another output)."""
+    if map_path is not None:
+        from milp_milkrun.plotting.web_map import MAP_SUFFIXES
+
+        check_output_path(map_path, field="map", suffixes=MAP_SUFFIXES, inputs=[p for p in inputs if p is not None])
+
+
+def check_map_drawable(instance: Instance, map_path: Path | None, field: str = "map") -> None:
+    """Refuse a map of an instance without coordinates before any solving is done."""
+    if map_path is not None and instance.coordinates == "none":
+        raise InputError(field, f"instance {instance.name} has no coordinates (only a distance matrix) to draw a map of")
+
+
+def write_map_file(instance: Instance, plan: Plan | None, map_path: Path | None, *, err: bool = False) -> None:
+    """Write the interactive map of ``plan`` when --map was given and there is a plan."""
+    if plan is None or map_path is None:
+        return
+    from milp_milkrun.plotting.web_map import save_route_map
+
+    save_route_map(instance, plan, map_path)
+    typer.echo(f"wrote map {map_path}", err=err)
+# ---- map option (end)
 
 
 def load_instance_for_cli(path: Path, vehicles: int | None = None) -> Instance:
@@ -95,15 +131,19 @@ def check(
     json_output: bool = typer.Option(False, "--json", help="Print the verdict as JSON."),
     vehicles: int | None = VEHICLES_OPTION,
     bound: float | None = typer.Option(None, "--bound", metavar="SECONDS", help="Also prove a lower bound on the optimum within SECONDS (route-based and strong models) and print the plan's certified gap."),
+    map_path: Path | None = MAP_OPTION,
 ) -> None:
     """Check a plan against every rule; exit 0 when feasible, 1 with violations."""
     if bound is not None:
         check_bound_seconds(bound)
+    check_map_path(map_path, [instance_path, plan_path])
     instance = load_instance_for_cli(instance_path, vehicles)
+    check_map_drawable(instance, map_path)
     plan = load_plan(plan_path, instance)
     report = check_plan(instance, plan)
     if not json_output:
         typer.echo(check_table(instance, report))
+    write_map_file(instance, plan, map_path, err=json_output)  # violations are marked on the map
     gap_fields = certified_gap(instance, plan, bound, feasible=report.feasible, json_output=json_output)
     if json_output:
         typer.echo(json.dumps(report.to_dict() | gap_fields, indent=2))
@@ -143,9 +183,9 @@ def convert(
 @app.command("solve")
 def solve_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance."),
-    model: str = typer.Option("exact", "--model", help="Formulation: exact (the seed's Equations 1-14), strong (same plans; vehicle classes + capacity cuts) or routes (set partitioning by column generation: the strongest bound, plan from its routes)."),
-    backend: str = typer.Option("highs", "--backend", help="Modelling backend: highs (Pyomo + HiGHS) or pulp (PuLP)."),
-    solver: str | None = typer.Option(None, "--solver", help="Solver of the pulp backend: cbc (default) or highs."),
+    model: Model = typer.Option(Model.auto, "--model", help="Formulation: auto (the engine that proves most: exact for tiny instances, else routes then strong), exact (the seed's Equations 1-14), strong (same plans; vehicle classes + capacity cuts) or routes (set partitioning by column generation: the strongest bound, plan from its routes)."),
+    backend: Backend = typer.Option(Backend.highs, "--backend", help="Modelling backend: highs (Pyomo + HiGHS) or pulp (PuLP)."),
+    solver: Solver | None = typer.Option(None, "--solver", help="Solver of the pulp backend: cbc (default) or highs."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for the whole solve (build included)."),
     gap: float = typer.Option(1e-4, "--gap", help="Relative gap at which a plan counts as optimal."),
     threads: int | None = typer.Option(None, "--threads", help="Solver threads (default: the solver's choice)."),
@@ -156,15 +196,20 @@ def solve_command(
     quiet: bool = typer.Option(False, "--quiet", help="Do not stream the solver log."),
     warm_start: bool = typer.Option(True, "--warm-start/--no-warm-start", help="Start the MIP from the heuristic's plan."),
     vehicles: int | None = VEHICLES_OPTION,
+    map_path: Path | None = MAP_OPTION,
 ) -> None:
     """Solve an instance; exit 0 with a plan (optimal or feasible), 1 without (infeasible or none found)."""
     options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads, seed=seed, log=not quiet)
-    check_choices(model=model, backend=backend, solver=solver)
+    choices = {"model": model.value, "backend": backend.value, "solver": solver.value if solver else None}
+    check_choices(**choices)
     check_result_files([instance_path], output, plot)
+    check_map_path(map_path, [instance_path, output, plot])
     instance = load_instance_for_cli(instance_path, vehicles)
+    check_map_drawable(instance, map_path)
     with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
-        result = solve_instance(instance, model=model, backend=backend, solver=solver, options=options, heuristic_start=warm_start)
+        result = solve_instance(instance, **choices, options=options, heuristic_start=warm_start)
     report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
+    write_map_file(instance, result.plan, map_path, err=json_output)
     raise typer.Exit(0 if result.plan is not None else EXIT_VIOLATIONS)
 
 
@@ -190,24 +235,47 @@ def report_solve_result(instance: Instance, result: SolveResult, *, json_output:
         typer.echo(f"wrote plot {plot}", err=json_output)
 
 
+# ---- command: inspect (begin) ----
 @app.command("inspect")
 def inspect_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance."),
-    write: Path | None = typer.Option(None, "--write", help="Also write the model as model.lp or model.mps."),
+    write: Path | None = typer.Option(None, "--write", help="Also write the model as model.lp or model.mps (names in DC ids and vehicle names)."),
+    family: str | None = typer.Option(None, "--family", help="Print the rows of one equation family in readable algebra (e.g. eq05_capacity)."),
+    vehicle: str | None = typer.Option(None, "--vehicle", help="With --family: only the rows of this vehicle (e.g. large-1)."),
+    dc: str | None = typer.Option(None, "--dc", help="With --family: only the rows that name this DC."),
+    limit: int = typer.Option(20, "--limit", min=1, help="With --family: print at most this many rows."),
+    relaxation: bool = typer.Option(False, "--relaxation", help="Print the LP bounds of the exact, strong and route-based models side by side."),
+    time_limit: float = typer.Option(30.0, "--time-limit", help="With --relaxation: seconds for each LP."),
     vehicles: int | None = VEHICLES_OPTION,
 ) -> None:
-    """Show the exact model family by family (rows, mathematics) and optionally write it for any solver."""
+    """Show the exact model family by family (rows, mathematics), its node-to-DC table, single rows and LP bounds."""
     from milp_milkrun.models.exact import build_exact_model  # Pyomo is slow to import: only when needed
-    from milp_milkrun.models.inspect import format_inspection, inspect_model, write_model
+    from milp_milkrun.models.inspect import format_inspection, inspect_model
+    from milp_milkrun.reports.model_files import family_rows, node_table, write_readable_model
 
     if write is not None:
         check_output_path(write, field="write", suffixes=MODEL_SUFFIXES, inputs=[instance_path])
+    if (vehicle is not None or dc is not None) and family is None:
+        raise InputError("vehicle" if vehicle is not None else "dc", "needs --family (the family whose rows to print)")
+    if relaxation and not time_limit > 0:
+        raise InputError("time_limit", f"must be a positive number of seconds, got {time_limit}")
     instance = load_instance_for_cli(instance_path, vehicles)
     model = build_exact_model(instance)
-    typer.echo(format_inspection(inspect_model(instance, model)))
+    if family is not None:
+        typer.echo("\n".join(family_rows(instance, model, family, vehicle=vehicle, dc=dc, limit=limit)))
+    else:
+        typer.echo(format_inspection(inspect_model(instance, model)))
+        typer.echo("\nNodes of the formulation (x^t_ij and u_i are indexed by node; files and rows name the ids):")
+        typer.echo(node_table(instance))
     if write is not None:
-        write_model(model, write)
-        typer.echo(f"wrote {write} (row and column names carry the equation families)")
+        write_readable_model(instance, model, write)
+        typer.echo(f"wrote {write} (variables and rows named by DC id and vehicle, e.g. x[HUB,DC1,large-1])")
+    if relaxation:
+        from milp_milkrun.reports.relaxations import compare_relaxations, relaxation_table
+
+        typer.echo("")
+        typer.echo(relaxation_table(instance, compare_relaxations(instance, time_limit)))
+# ---- command: inspect (end) ----
 
 
 # ---- command: crosscheck --------------------------------------------------------------------
@@ -243,6 +311,7 @@ def heuristic_command(
     objective: Objective = typer.Option(Objective.distance, "--objective", help="What the search minimises: total distance, or well-to-wheel emissions (ISO 14083, docs/emissions.md)."),
     factors_path: Path | None = typer.Option(None, "--factors", help="Emission factors file laid over the defaults (with --objective emissions)."),
     vehicles: int | None = VEHICLES_OPTION,
+    map_path: Path | None = MAP_OPTION,
 ) -> None:
     """Find a good feasible plan fast (no bound); exit 0 with a plan, 1 without."""
     from milp_milkrun.heuristics import solve_heuristic
@@ -250,12 +319,15 @@ def heuristic_command(
 
     check_heuristic_limits(time_limit, max_iterations, seed)
     check_result_files([instance_path, factors_path], output, plot)
+    check_map_path(map_path, [instance_path, factors_path, output, plot])
     factors = load_factors(factors_path) if objective is Objective.emissions or factors_path else None
     instance = load_instance_for_cli(instance_path, vehicles)
+    check_map_drawable(instance, map_path)
     emissions = EmissionsObjective(instance, factors) if objective is Objective.emissions and factors else None
     with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
         result = solve_heuristic(instance, time_limit=time_limit, seed=seed, log=log, max_iterations=max_iterations, emissions=emissions)
     report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
+    write_map_file(instance, result.plan, map_path, err=json_output)
     raise typer.Exit(0 if result.plan is not None else EXIT_VIOLATIONS)
 
 
@@ -300,8 +372,8 @@ def batch_command(
     workers: int = typer.Option(1, "--workers", help="Local worker processes (each solves one hub on one thread)."),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Address of a Dask scheduler (tcp://host:8786) instead of the local pool."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds per hub."),
-    model: str = typer.Option("routes", "--model", help="Formulation for every hub: routes (certified gap, the default), strong or exact."),
-    objective: str = typer.Option("distance", "--objective", help="What every hub minimises (distance)."),
+    model: Model = typer.Option(Model.routes, "--model", help="Formulation for every hub: routes (certified gap, the default), strong or exact."),
+    objective: BatchObjective = typer.Option(BatchObjective.distance, "--objective", help="What every hub minimises."),
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed of every solve (printed and stored with each result)."),
 ) -> None:
     """Solve every hub of a network; rerunning skips the hubs already solved with the same instance and options.
@@ -315,10 +387,10 @@ def batch_command(
         raise InputError("workers", f"must be at least 1, got {workers}")
     if scheduler is not None and workers != 1:
         raise InputError("workers", "give either --workers (a local pool) or --scheduler (a Dask cluster), not both")
-    options = BatchOptions(model=model, time_limit=time_limit, seed=seed, objective=objective)
+    options = BatchOptions(model=model.value, time_limit=time_limit, seed=seed, objective=objective.value)
     tasks = load_hubs(source)
     make_output_folder(out, field="out")
-    typer.echo(f"batch: {len(tasks)} hubs, model {model}, {time_limit:g} s per hub, seed {seed}, "
+    typer.echo(f"batch: {len(tasks)} hubs, model {model.value}, {time_limit:g} s per hub, seed {seed}, "
                f"{'Dask scheduler ' + scheduler if scheduler else f'{workers} local worker(s)'}", err=True)
     with batch_display() as show:
         report = run_batch(tasks, out, options, workers=workers, scheduler=scheduler, show=show)
@@ -330,6 +402,28 @@ def batch_command(
     if report.failed:
         typer.echo(f"failed: {', '.join(report.failed)} (reasons in their result.json)", err=True)
         raise typer.Exit(EXIT_VIOLATIONS)
+
+
+# ---- command: map (begin) ----
+@app.command("map")
+def map_command(
+    instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance with coordinates."),
+    plan_path: Path = typer.Argument(..., metavar="PLAN", help="A .json plan or a VRPLIB .sol file."),
+    output: Path = typer.Option(..., "-o", "--output", help="The .html file to write."),
+    vehicles: int | None = VEHICLES_OPTION,
+) -> None:
+    """Write an interactive map of a plan: one .html file that works offline; broken rules are marked."""
+    check_map_path(output, [instance_path, plan_path])
+    instance = load_instance_for_cli(instance_path, vehicles)
+    check_map_drawable(instance, output, field="INSTANCE")
+    plan = load_plan(plan_path, instance)
+    report = check_plan(instance, plan)
+    from milp_milkrun.plotting.web_map import save_route_map
+
+    save_route_map(instance, plan, output, report)
+    verdict = "feasible" if report.feasible else f"{len(report.violations)} broken rule(s) marked"
+    typer.echo(f"wrote map {output} ({len(report.routes)} routes, {report.objective:,.1f} {instance.distance_unit}; {verdict})")
+# ---- command: map (end) ----
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from milp_milkrun.solve.highs import solve_exact_highs
 from milp_milkrun.solve.options import DEFAULT_SEED, SolveOptions
 from milp_milkrun.solve.pulp_backend import solve_pulp_model, solve_relaxation_pulp
 from milp_milkrun.solve.result import SolveResult
-from milp_milkrun.solve.routes import RouteExtractionError
+from milp_milkrun.solve.arcs_to_plan import RouteExtractionError
 
 DEFAULT_TOLERANCE = 1e-6  # relative, on LP optima, MIP optima and bound-versus-plan comparisons
 SIDES = ("pyomo/highs", "pulp/cbc")

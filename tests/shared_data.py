@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -17,3 +18,8 @@ REGRESSIONS = Path(__file__).resolve().parents[2] / "shared" / "regressions"
 needs_regressions = pytest.mark.skipif(
     not REGRESSIONS.is_dir(), reason=f"regression cases not found at {REGRESSIONS} (clone shared/ beside the repo)"
 )
+
+
+def cvrplib_optimum(name: str) -> float:
+    """The proven optimum of a CVRPLIB instance, from ../shared/cvrplib/optima.json (never typed in)."""
+    return float(json.loads((CVRPLIB / "optima.json").read_text())[name]["optimum"])

@@ -132,3 +132,14 @@ def test_a_dask_cluster_with_a_killed_worker_loses_no_hub(tmp_path: Path) -> Non
             killer.cancel()
     assert not report.failed and len(report.rows) == 4
     _assert_every_hub_has_a_checked_plan(manifest, tmp_path / "out")
+
+
+def test_a_batch_after_solving_in_this_process_does_not_hang(tmp_path: Path) -> None:
+    """A forked worker of a process that has run HiGHS can deadlock; the pool spawns fresh workers."""
+    from milp_milkrun.batch.tasks import solve_hub
+
+    manifest = _network(tmp_path / "net", hubs=2, seed=5)
+    tasks = load_hubs(manifest)
+    solve_hub(str(tasks[0].instance), FAST.__dict__)  # HiGHS has now run in this process
+    report = run_batch(tasks, tmp_path / "out", FAST, workers=2)
+    assert not report.failed and len(report.rows) == 2

@@ -9,7 +9,8 @@ from bruteforce import brute_force, random_tiny_instance
 
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
 from milp_milkrun.solve import SolveOptions, solve
-from milp_milkrun.solve.feasibility import consecutive_chains, presolve_diagnostics
+from milp_milkrun.implied import consecutive_chains
+from milp_milkrun.solve.feasibility import presolve_diagnostics
 
 
 def _line(**changes: object) -> Instance:
@@ -88,7 +89,7 @@ def test_consecutive_chain_longer_than_every_stop_limit() -> None:
         consecutive=[["A", "B"], ["B", "C"]],
         vehicle_types=[VehicleType("big", 1, 10, None, 2), VehicleType("small", 2, 9, None, 2)],
     )
-    assert consecutive_chains(instance) == [["A", "B", "C"]]
+    assert [[instance.node_ids[i] for i in chain] for chain in consecutive_chains(instance)] == [["A", "B", "C"]]
     assert any("consecutive chain A -> B -> C has 3 DCs" in r for r in presolve_diagnostics(instance))
 
 

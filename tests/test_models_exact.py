@@ -12,7 +12,8 @@ from bruteforce import brute_force, random_tiny_instance
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
 from milp_milkrun.models.exact import build_exact_model
 from milp_milkrun.models.families import EXACT_FAMILIES
-from milp_milkrun.models.inspect import format_inspection, inspect_model, write_model
+from milp_milkrun.models.inspect import format_inspection, inspect_model
+from milp_milkrun.reports.model_files import write_readable_model
 from milp_milkrun.solve.highs import hand_off
 
 TOY6 = Path(__file__).resolve().parents[1] / "instances" / "toy6.json"
@@ -103,7 +104,7 @@ def test_written_model_is_solved_alone_by_highs_to_the_same_optimum(tmp_path: Pa
     instance = _instance(source)
     model = build_exact_model(instance)
     path = tmp_path / f"model{suffix}"
-    write_model(model, path)
+    write_readable_model(instance, model, path)
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     assert highs.readModel(str(path)) == highspy.HighsStatus.kOk
@@ -121,7 +122,8 @@ def test_write_refuses_unknown_suffix(tmp_path: Path) -> None:
     from milp_milkrun.errors import InputError
 
     with pytest.raises(InputError, match="unsupported extension '.txt'; use .lp, .mps"):
-        write_model(build_exact_model(random_tiny_instance(1)), tmp_path / "model.txt")
+        instance = random_tiny_instance(1)
+        write_readable_model(instance, build_exact_model(instance), tmp_path / "model.txt")
 
 
 # ----- helpers --------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from test_models_strong import random_side_instance
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.instance import Instance
-from milp_milkrun.models.strong import VehicleClass, vehicle_classes
+from milp_milkrun.implied import VehicleClass, vehicle_classes
 from milp_milkrun.plan import Plan, Route
 from milp_milkrun.solve.pricing import ClassNetwork, class_networks, ng_masks, price
 

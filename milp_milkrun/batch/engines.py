@@ -6,6 +6,7 @@ each hub that failed twice (a hub that raises, or whose worker process dies, is 
 
 from __future__ import annotations
 
+import multiprocessing
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -33,7 +34,7 @@ def run_local(
     pending = deque(tasks)
     attempts: Counter[str] = Counter()
     running: dict[Future[dict[str, Any]], HubTask] = {}
-    pool = ProcessPoolExecutor(max_workers=workers)
+    pool = _new_pool(workers)
 
     def failed(task: HubTask, reason: str) -> None:
         attempts[task.hub] += 1
@@ -66,9 +67,15 @@ def run_local(
                     failed(task, "its worker process died (killed or out of memory)")
                 running.clear()
                 pool.shutdown(wait=False, cancel_futures=True)
-                pool = ProcessPoolExecutor(max_workers=workers)
+                pool = _new_pool(workers)
     finally:
         _stop(pool)
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    """Workers started fresh ("spawn"), never forked: a process that has run HiGHS holds its thread
+    pool, and a fork of it can deadlock in the child (seen: a batch after solving hubs in-process)."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

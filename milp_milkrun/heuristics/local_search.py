@@ -8,7 +8,6 @@ Operators work on units (chains are never split or reversed, so equation 10 alwa
 - two_opt_star: exchange the tails of two routes;
 - cross_exchange: exchange segments of up to three units between two routes (zero units on one side
   is an or-opt move of a segment);
-- change_vehicle: give a route a free vehicle or swap the vehicles of two routes.
 
 Inter-route moves are granular (each unit only looks at its nearest units) and priced by their
 distance delta first; only a move that improves is built and checked for capacity, distance, stops
@@ -248,30 +247,6 @@ def two_opt_from_hub(sol: Solution, route: Route, threshold: float) -> Iterator[
         delta = c[0][seq[b]] + c[seq[1]][seq[b + 1]] - c[0][seq[1]] - c[seq[b]][seq[b + 1]] + backward - forward
         if delta < threshold:
             yield Move("two_opt", delta, ((route, seq[1 : b + 1][::-1] + seq[b + 1 : -1]),))
-
-
-def change_vehicle(sol: Solution, route: Route) -> Iterator[tuple[Route, int, Route | None]]:
-    """Vehicle changes of one route: to each free class, or a swap with another route (delta 0)."""
-    p = sol.p
-    for cls in p.classes:
-        free = cls.members & sol.free & route.mask
-        if free:
-            v = (free & -free).bit_length() - 1
-            if p.fits(v, route.load, route.size, route.length, route.mask):
-                yield route, v, None
-    for other in sol.routes:
-        if other is not route and p.fits(other.vehicle, route.load, route.size, route.length, route.mask) and p.fits(
-            route.vehicle, other.load, other.size, other.length, other.mask
-        ):
-            yield route, other.vehicle, other
-
-
-def apply_vehicle_change(sol: Solution, change: tuple[Route, int, Route | None]) -> None:
-    route, vehicle, other = change
-    if other is None:
-        sol.apply_changes([(route, route.units, vehicle)])
-    else:
-        sol.apply_changes([(route, route.units, vehicle), (other, other.units, route.vehicle)])
 
 
 UNIT_OPERATORS: dict[str, Operator] = {

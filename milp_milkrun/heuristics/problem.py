@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from milp_milkrun.heuristics.chains import build_chains
+from milp_milkrun.implied import delivery_units
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import allowance
 
@@ -26,7 +26,7 @@ NEIGHBOURS = 40  # granular search: each unit considers moves next to its neares
 
 
 @dataclass(frozen=True)
-class VehicleClass:
+class VehicleGroup:
     """Vehicles that are interchangeable: same type and the same allowed units."""
 
     members: int  # bit mask of vehicle indices
@@ -48,7 +48,7 @@ class Problem:
     max_distance: list[float]
     max_stops: list[int]
     vehicle_names: list[str]
-    classes: list[VehicleClass]  # smallest capacity first
+    classes: list[VehicleGroup]  # smallest capacity first
     neighbours: list[list[int]]
     mean_arc: float  # a typical arc length: scales the annealing temperature
 
@@ -98,7 +98,7 @@ class Problem:
 
 def compile_problem(instance: Instance, neighbours: int = NEIGHBOURS) -> Problem:
     """Build the search arrays of ``instance``."""
-    chains = build_chains(instance)
+    chains = list(delivery_units(instance))
     index = instance.index
     d = np.array(instance.distance, dtype=float)
     for a, b in instance.damaged_roads:
@@ -139,7 +139,7 @@ def compile_problem(instance: Instance, neighbours: int = NEIGHBOURS) -> Problem
 
 def _vehicle_classes(
     instance: Instance, masks: list[int], capacity: list[float], max_distance: list[float], max_stops: list[int]
-) -> list[VehicleClass]:
+) -> list[VehicleGroup]:
     groups: dict[tuple[object, ...], int] = {}
     for v, vehicle in enumerate(instance.vehicles):
         allowed_units = tuple((m >> v) & 1 for m in masks)
@@ -148,7 +148,7 @@ def _vehicle_classes(
     classes = []
     for members in groups.values():
         v = (members & -members).bit_length() - 1
-        classes.append(VehicleClass(members, capacity[v], max_distance[v], max_stops[v]))
+        classes.append(VehicleGroup(members, capacity[v], max_distance[v], max_stops[v]))
     return sorted(classes, key=lambda c: (c.capacity, c.max_stops, c.max_distance, c.members))
 
 

@@ -1,4 +1,4 @@
-"""Inspect the exact model equation by equation, and write it as an LP or MPS file HiGHS reads alone.
+"""Inspect the exact model equation by equation (the LP / MPS files are written by reports/model_files.py).
 
 ``inspect_model`` counts the rows of every family of ``EXACT_FAMILIES`` in a built Pyomo model and
 says why a family is smaller than its formula (vehicles without a limit get no row in (6) / (7)).
@@ -7,14 +7,11 @@ says why a family is smaller than its formula (vehicles without a limit get no r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pyomo.environ as pyo
 
 from milp_milkrun.instance import Instance
-from milp_milkrun.io.files import MODEL_SUFFIXES, check_output_path, write_atomically
 from milp_milkrun.models.families import EXACT_FAMILIES, Family
-
 
 
 @dataclass(frozen=True)
@@ -85,9 +82,3 @@ def format_inspection(inspection: ModelInspection) -> str:
         f"({inspection.binaries} binary x^t_ij, {inspection.continuous} continuous u_i)",
     ]
     return "\n".join(lines)
-
-
-def write_model(model: pyo.ConcreteModel, path: Path) -> None:
-    """Write ``model`` as CPLEX-LP or MPS (by suffix) with symbolic names: rows carry family names."""
-    path = check_output_path(path, field="write", suffixes=MODEL_SUFFIXES)
-    write_atomically(path, lambda temporary: model.write(str(temporary), io_options={"symbolic_solver_labels": True}))  # format by suffix

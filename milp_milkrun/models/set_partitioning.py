@@ -30,16 +30,11 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
+from milp_milkrun.implied import VehicleClass, assign_vehicles, vehicle_classes
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import exceeds
-from milp_milkrun.models.strong import VehicleClass, assign_vehicles, vehicle_classes
 from milp_milkrun.plan import Plan
 from milp_milkrun.runtime.highs import claims_less_than_its_solution, new_highs, search_again_without_start
-
-FAMILIES = (
-    ("sp01_cover", "sum_r a_ir lambda_r = 1   for all DCs i"),
-    ("sp02_fleet", "sum_{r in R_k} lambda_r <= m_k   for all vehicle classes k"),
-)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,6 @@ or a consecutive pair (10) gives i another successor or j another predecessor.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -43,83 +42,16 @@ import highspy
 import networkx as nx
 import numpy as np
 
-from milp_milkrun.instance import Instance, VehicleType
-from milp_milkrun.plan import Plan, Route
+from milp_milkrun.implied import VehicleClass, shortest_paths, vehicle_classes
+from milp_milkrun.instance import Instance
 from milp_milkrun.limits import allowance
+from milp_milkrun.plan import Plan
 from milp_milkrun.runtime.highs import new_highs
 
 EPS = 1e-6  # LP values below this are zero; cut violations must exceed it
 
 
 # ----- vehicle classes ------------------------------------------------------------------------
-@dataclass(frozen=True)
-class VehicleClass:
-    """Identical vehicles: one type and one forbidden set; ``nodes`` are the DC indices it may serve."""
-
-    name: str
-    vehicles: tuple[str, ...]
-    capacity: float
-    max_distance: float | None
-    max_stops: int  # H_k, capped at the number of DCs the class may serve
-    nodes: frozenset[int]
-
-    @property
-    def count(self) -> int:
-        return len(self.vehicles)
-
-
-def vehicle_classes(instance: Instance) -> list[VehicleClass]:
-    """Group the fleet into classes of identical vehicles (same type and same forbidden DCs).
-
-    When every demand is a multiple of g (their gcd, e.g. whole cages of 48 bags) no load can lie
-    strictly between two multiples, so the class capacity is rounded down to one: an exact reduction
-    that strengthens every capacity row and cut.
-    """
-    grain = demand_grain(instance)
-    classes: list[VehicleClass] = []
-    for vt in instance.vehicle_types:
-        groups: dict[frozenset[str], list[str]] = {}
-        for name in vt.vehicle_names():
-            banned = frozenset(dc.id for dc in instance.dcs if not instance.is_allowed(dc.id, name))
-            groups.setdefault(banned, []).append(name)
-        for g, (banned, names) in enumerate(groups.items(), start=1):
-            nodes = frozenset(i for i in range(1, instance.n_dcs + 1) if _may_serve(instance, vt, banned, i))
-            stops = min(vt.max_stops or instance.n_dcs, max(len(nodes), 1))
-            label = vt.name if len(groups) == 1 else f"{vt.name}#{g}"
-            capacity = math.floor(vt.capacity / grain + 1e-9) * grain if grain else vt.capacity
-            classes.append(VehicleClass(label, tuple(names), capacity, vt.max_distance, stops, nodes))
-    return classes
-
-
-def demand_grain(instance: Instance) -> int:
-    """The gcd of the demands when all are whole numbers, else 0 (no rounding)."""
-    demands = instance.demand[1:]
-    if not np.all(np.abs(demands - np.round(demands)) < 1e-9):
-        return 0
-    return math.gcd(*(int(round(q)) for q in demands))
-
-
-def _may_serve(instance: Instance, vt: VehicleType, banned: frozenset[str], i: int) -> bool:
-    """DC i is not in B for these vehicles, fits alone (5) and its shortest round trip fits (6)."""
-    if instance.node_ids[i] in banned or instance.demand[i] > vt.capacity:
-        return False
-    sp = shortest_paths(instance)
-    return vt.max_distance is None or sp[0, i] + sp[i, 0] <= allowance(vt.max_distance)
-
-
-
-@functools.lru_cache(maxsize=8)
-def shortest_paths(instance: Instance) -> np.ndarray:
-    """All-pairs shortest path lengths over the undamaged roads (Floyd-Warshall), a lower bound on any detour."""
-    d = instance.distance.copy()
-    for a, b in instance.damaged_roads:
-        i, j = instance.index[a], instance.index[b]
-        d[i, j] = d[j, i] = np.inf
-    for k in range(len(d)):
-        d = np.minimum(d, d[:, k : k + 1] + d[k : k + 1, :])
-    return d
-
-
 # ----- the model ------------------------------------------------------------------------------
 @dataclass
 class RowBlock:
@@ -583,22 +515,6 @@ def split_giant_tour(model: StrongModel, order: Sequence[int]) -> list[list[int]
         trips.append(list(order[start:end]))
         end, k = start, k - 1
     return trips
-
-
-def plan_from_routes(model: StrongModel, trips: Sequence[tuple[int, Sequence[int]]]) -> Plan:
-    """Give each trip a distinct vehicle of its class, in name order."""
-    return assign_vehicles(model.instance, model.classes, trips)
-
-
-def assign_vehicles(instance: Instance, classes: list[VehicleClass], trips: Sequence[tuple[int, Sequence[int]]]) -> Plan:
-    """Trips (class index, DC indices) as a plan: each gets a distinct vehicle of its class, in name order."""
-    free = {k: list(vc.vehicles) for k, vc in enumerate(classes)}
-    ids = instance.node_ids
-    routes = []
-    for k, stops in trips:
-        vehicle = free[k].pop(0) if free[k] else f"{classes[k].name}-extra"
-        routes.append(Route(vehicle, tuple(ids[s] for s in stops)))
-    return Plan(tuple(routes))
 
 
 def solution_from_plan(model: StrongModel, plan: Plan) -> np.ndarray | None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from pathlib import Path
 
-import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -20,10 +20,16 @@ from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.io.files import PLOT_SUFFIXES, check_output_path, write_atomically
 from milp_milkrun.plan import Plan
+from milp_milkrun.plotting.palette import route_colours
 
 
-def plot_routes(instance: Instance, plan: Plan, ax: Axes | None = None, *, title: str | None = None) -> Axes:
-    """Draw ``plan`` into ``ax`` (a new figure's axes when None); legend: vehicle, type, load/capacity.
+def plot_routes(instance: Instance, plan: Plan, ax: Axes | None = None, *, title: str | None = None, labels: bool = True) -> Axes:
+    """Draw ``plan`` into ``ax`` (a new figure's axes when None).
+
+    Each route has its own colour (distinguishable for 20+ vehicles) and arrows giving its direction;
+    the legend names vehicle, km, load/capacity and stops. Side constraints are drawn: DCs some
+    vehicles may not serve (square), consecutive pairs (purple band), damaged roads (dotted, with x);
+    DCs named by a violation get a red ring. DC labels are placed only where they do not overlap.
 
     Parameters
     ----------
@@ -33,6 +39,8 @@ def plot_routes(instance: Instance, plan: Plan, ax: Axes | None = None, *, title
         Matplotlib axes to draw into; ``None`` makes a new figure.
     title
         The axes title; by default the instance name, route count and total distance.
+    labels
+        Write DC ids next to the DCs (where there is room).
 
     Returns
     -------
@@ -45,23 +53,73 @@ def plot_routes(instance: Instance, plan: Plan, ax: Axes | None = None, *, title
     position = {instance.hub.id: (instance.hub.x, instance.hub.y), **{dc.id: (dc.x, dc.y) for dc in instance.dcs}}
     if ax is None:
         ax = Figure(figsize=(9, 8)).add_subplot()
-    colours = matplotlib.colormaps["tab20"]
+    colours = route_colours(len(report.routes))
+    _draw_side_constraints(ax, instance, plan, position)
+    colour_of: dict[str, str] = {}
     for k, route in enumerate(report.routes):
-        path_ids = [instance.hub.id, *route.stops, instance.hub.id]
+        path_ids = [instance.hub.id, *(s for s in route.stops if s in position), instance.hub.id]
         xs, ys = zip(*(position[node] for node in path_ids))
-        label = f"{route.vehicle} ({route.vehicle_type}): {route.load:g}/{route.capacity:g}, {len(route.stops)} DCs"
-        ax.plot(xs, ys, "-", color=colours(_distinct(k)), linewidth=1.6, label=label)
+        limit = f"/{route.max_stops}" if route.max_stops is not None else ""
+        label = f"{route.vehicle}: {route.distance:,.1f} {instance.distance_unit}, {route.load:g}/{route.capacity:g}, {route.n_stops}{limit} DCs"
+        ax.plot(xs, ys, "-", color=colours[k], linewidth=1.6, label=label, zorder=2)
+        for (x0, y0), (x1, y1) in zip(zip(xs, ys), zip(xs[1:], ys[1:])):  # an arrow at the middle of every leg
+            ax.annotate("", xy=(x0 + 0.55 * (x1 - x0), y0 + 0.55 * (y1 - y0)), xytext=(x0 + 0.45 * (x1 - x0), y0 + 0.45 * (y1 - y0)),
+                        arrowprops={"arrowstyle": "-|>", "color": colours[k], "lw": 1.2, "mutation_scale": 11}, zorder=2)
+        colour_of.update({s: colours[k] for s in route.stops})
     dc_x, dc_y = zip(*(position[dc.id] for dc in instance.dcs))
-    ax.scatter(dc_x, dc_y, s=22, color="black", zorder=3, label="DC")
-    ax.scatter([instance.hub.x], [instance.hub.y], s=180, marker="*", color="red", zorder=4, label=f"hub {instance.hub.id}")
-    for dc in instance.dcs:
-        ax.annotate(dc.origin, (dc.x, dc.y), fontsize=6, xytext=(2, 2), textcoords="offset points")
+    ax.scatter(dc_x, dc_y, s=28, c=[colour_of.get(dc.id, "white") for dc in instance.dcs], edgecolors="black", linewidths=0.6, zorder=3)
+    named = {dc.id for v in report.violations for dc in instance.dcs if _names(v.message, dc.id)}
+    if named:
+        ax.scatter(*zip(*(position[d] for d in named)), s=150, facecolors="none", edgecolors="#e0001b", linewidths=1.6, zorder=4, label="named by a broken rule")
+    ax.scatter([instance.hub.x], [instance.hub.y], s=220, marker="*", color="black", zorder=5, label=f"hub {instance.hub.id}")
     ax.set_xlabel("longitude" if instance.coordinates == "latlon" else "x")
     ax.set_ylabel("latitude" if instance.coordinates == "latlon" else "y")
-    ax.set_title(title or f"{instance.name}: {len(report.routes)} routes, {report.objective:,.1f} {instance.distance_unit}")
+    verdict = "" if report.feasible else f" - {len(report.violations)} broken rule(s)"
+    ax.set_title(title or f"{instance.name}: {len(report.routes)} routes, {report.objective:,.1f} {instance.distance_unit}{verdict}")
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
     ax.set_aspect(_aspect(instance), adjustable="datalim")
+    if labels:
+        _label_where_room(ax, instance, position)
     return ax
+
+
+def _names(message: str, dc: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(dc)}(?![\w-])", message) is not None
+
+
+def _draw_side_constraints(ax: Axes, instance: Instance, plan: Plan, position: dict[str, tuple]) -> None:
+    """Forbidden DCs (squares), consecutive pairs (purple band), damaged roads (dotted, x in the middle)."""
+    for k, (a, b) in enumerate(instance.consecutive):
+        (x0, y0), (x1, y1) = position[a], position[b]
+        ax.plot([x0, x1], [y0, y1], color="#7b2cbf", alpha=0.3, linewidth=7, solid_capstyle="round", zorder=1,
+                label="consecutive pair (10)" if k == 0 else None)
+    used = {frozenset(arc) for r in plan.used_routes() for arc in r.arcs(instance.hub.id)}
+    for k, (a, b) in enumerate(instance.damaged_roads):
+        (x0, y0), (x1, y1) = position[a], position[b]
+        colour = "#e0001b" if frozenset((a, b)) in used else "#333333"
+        ax.plot([x0, x1], [y0, y1], linestyle=":", color=colour, linewidth=1.8, zorder=1, label="damaged road (11)" if k == 0 else None)
+        ax.scatter([(x0 + x1) / 2], [(y0 + y1) / 2], marker="x", s=50, color=colour, zorder=1)
+    restricted = sorted({dc for dc, _ in instance.forbidden})
+    if restricted:
+        ax.scatter(*zip(*(position[d] for d in restricted)), s=140, marker="s", facecolors="none", edgecolors="#333333",
+                   linewidths=1.0, zorder=3, label="DC some vehicles may not serve (8, 9)")
+
+
+def _label_where_room(ax: Axes, instance: Instance, position: dict[str, tuple]) -> None:
+    """Write each DC id in the first of four offsets where it overlaps no earlier label (else leave it out).
+
+    Labels are sized in points, so overlaps are tested in display space after the layout is fixed.
+    """
+    ax.get_figure().draw_without_rendering()  # fixes the data-to-display transform (limits, aspect)
+    taken: list = []
+    for dc in instance.dcs:
+        for dx, dy, ha, va in ((3, 3, "left", "bottom"), (-3, 3, "right", "bottom"), (3, -3, "left", "top"), (-3, -3, "right", "top")):
+            text = ax.annotate(dc.id, position[dc.id], fontsize=6, xytext=(dx, dy), textcoords="offset points", ha=ha, va=va, zorder=6)
+            box = text.get_window_extent().expanded(1.05, 1.1)
+            if not any(box.overlaps(other) for other in taken):
+                taken.append(box)
+                break
+            text.remove()
 
 
 def save_route_plot(instance: Instance, plan: Plan, path: str | Path, *, title: str | None = None) -> None:
@@ -80,7 +138,3 @@ def _aspect(instance: Instance) -> float:
         return 1.0
     return 1.0 / math.cos(math.radians(float(instance.hub.y)))  # type: ignore[arg-type]
 
-
-def _distinct(k: int) -> int:
-    """tab20 lists each hue dark then light: take the 10 dark ones first, then the light ones."""
-    return (2 * k) % 20 + (k // 10) % 2

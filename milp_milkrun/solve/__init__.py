@@ -7,6 +7,7 @@ modules: ``highs`` (exact model, Pyomo + HiGHS), ``pulp_backend`` (exact model, 
 
 from __future__ import annotations
 
+import enum
 import time
 
 from milp_milkrun.errors import InputError
@@ -15,10 +16,35 @@ from milp_milkrun.solve.feasibility import presolve_diagnostics
 from milp_milkrun.solve.options import DEFAULT_SEED, SolveOptions, check_bound_seconds
 from milp_milkrun.solve.result import SolveResult, Status, make_result
 
-MODELS = ("exact", "strong", "routes")
-BACKENDS = ("highs", "pulp")
+class Model(str, enum.Enum):
+    """The formulations: the seed's Equations 1-14, the strengthened arc model, the route-based model, and
+    ``auto``, which picks and chains them (:mod:`milp_milkrun.solve.auto`)."""
 
-__all__ = ["DEFAULT_SEED", "MODELS", "BACKENDS", "SolveOptions", "SolveResult", "Status", "check_bound_seconds", "check_choices", "solve"]
+    auto = "auto"
+    exact = "exact"
+    strong = "strong"
+    routes = "routes"
+
+
+class Backend(str, enum.Enum):
+    """How the exact model reaches a solver: Pyomo + embedded HiGHS, or PuLP."""
+
+    highs = "highs"
+    pulp = "pulp"
+
+
+class Solver(str, enum.Enum):
+    """The solver of the PuLP backend."""
+
+    cbc = "cbc"
+    highs = "highs"
+
+
+MODELS = tuple(m.value for m in Model)
+BACKENDS = tuple(b.value for b in Backend)
+SOLVERS = tuple(s.value for s in Solver)
+
+__all__ = ["DEFAULT_SEED", "MODELS", "BACKENDS", "SOLVERS", "Backend", "Model", "Solver", "SolveOptions", "SolveResult", "Status", "check_bound_seconds", "check_choices", "solve"]
 
 
 def check_choices(*, model: str, backend: str, solver: str | None) -> None:
@@ -31,14 +57,14 @@ def check_choices(*, model: str, backend: str, solver: str | None) -> None:
         raise InputError("backend", f"the {model} model runs on HiGHS only; use the highs backend")
     if backend == "highs" and solver not in (None, "highs"):  # only the pulp backend picks a solver
         raise InputError("solver", f"solver {solver} needs the pulp backend (the highs backend always uses HiGHS)")
-    if solver not in (None, "cbc", "highs"):
-        raise InputError("solver", f"unknown solver {solver!r}; choose from cbc, highs")
+    if solver is not None and solver not in SOLVERS:
+        raise InputError("solver", f"unknown solver {solver!r}; choose from {', '.join(SOLVERS)}")
 
 
 def solve(
     instance: Instance,
     *,
-    model: str = "exact",
+    model: str = "auto",
     backend: str = "highs",
     solver: str | None = None,
     options: SolveOptions | None = None,
@@ -51,6 +77,12 @@ def solve(
     """
     options = options or SolveOptions()
     check_choices(model=model, backend=backend, solver=solver)
+    if model == "auto" and backend == "pulp":  # the PuLP backend builds the exact model only
+        model = "exact"
+    if model == "auto":
+        from milp_milkrun.solve.auto import solve_auto
+
+        return solve_auto(instance, options, solve, heuristic_start)
     started = time.perf_counter()
     reasons = presolve_diagnostics(instance)
     if reasons:  # proven infeasible without building a model

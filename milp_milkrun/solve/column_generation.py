@@ -25,7 +25,7 @@ import numpy as np
 from milp_milkrun.checker import check_plan
 from milp_milkrun.instance import Instance
 from milp_milkrun.models.set_partitioning import RouteMaster
-from milp_milkrun.models.strong import vehicle_classes
+from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.plan import Plan
 from milp_milkrun.solve.options import SolveOptions
 from milp_milkrun.solve.pricing import PricingTimeout, class_networks, price

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from milp_milkrun.implied import consecutive_chains, shortest_paths
 from milp_milkrun.instance import Instance, Vehicle
-
-TOLERANCE = 1e-9
-
+from milp_milkrun.limits import exceeds
 
 def presolve_diagnostics(instance: Instance) -> list[str]:
     """Plain-language reasons why ``instance`` has no feasible plan (empty when none is found)."""
@@ -32,7 +31,7 @@ def _dcs_nobody_may_serve(instance: Instance) -> list[str]:
 
 def _dcs_out_of_reach(instance: Instance) -> list[str]:
     """(6): a DC whose shortest round trip from the hub exceeds every allowed vehicle's distance limit."""
-    shortest = _shortest_paths(instance)
+    shortest = shortest_paths(instance)
     reasons = []
     for j, dc in enumerate(instance.dcs, start=1):
         allowed = instance.allowed_vehicles(dc.id)
@@ -51,7 +50,7 @@ def _demand_above_allowed_capacity(instance: Instance) -> list[str]:
     reasons = []
     for dc in instance.dcs:
         allowed = instance.allowed_vehicles(dc.id)
-        if allowed and all(dc.demand > v.capacity + TOLERANCE for v in allowed):
+        if allowed and all(exceeds(dc.demand, v.capacity) for v in allowed):
             reasons.append(
                 f"DC {dc.id} needs {dc.demand:g} but every vehicle allowed to serve it carries less "
                 f"({_limits(allowed, 'capacity')})"
@@ -62,7 +61,7 @@ def _demand_above_allowed_capacity(instance: Instance) -> list[str]:
 def _fleet_too_small(instance: Instance) -> list[str]:
     """(5) and (7) summed over the fleet: total demand and number of DCs against what the fleet can take."""
     reasons = []
-    if instance.total_demand > instance.fleet_capacity + TOLERANCE:
+    if exceeds(instance.total_demand, instance.fleet_capacity):
         reasons.append(
             f"total demand {instance.total_demand:g} exceeds the capacity of the whole fleet {instance.fleet_capacity:g}"
         )
@@ -76,9 +75,10 @@ def _fleet_too_small(instance: Instance) -> list[str]:
 
 def _chain_problems(instance: Instance) -> list[str]:
     """(10) with (5)-(9): a chain of consecutive DCs rides one vehicle, which must be allowed and big enough."""
-    shortest = _shortest_paths(instance)
+    shortest = shortest_paths(instance)
     reasons = []
-    for chain in consecutive_chains(instance):
+    for nodes in consecutive_chains(instance):
+        chain = [instance.node_ids[i] for i in nodes]
         shown = " -> ".join(chain)
         allowed = [v for v in instance.vehicles if all(instance.is_allowed(dc, v.name) for dc in chain)]
         if not allowed:
@@ -86,7 +86,7 @@ def _chain_problems(instance: Instance) -> list[str]:
             reasons.append(f"{what} {shown}: no vehicle is allowed to serve all of its DCs")
             continue
         load = sum(instance.demand[instance.index[dc]] for dc in chain)
-        if all(load > v.capacity + TOLERANCE for v in allowed):
+        if all(exceeds(load, v.capacity) for v in allowed):
             reasons.append(f"consecutive chain {shown} carries {load:g}, more than any allowed vehicle ({_limits(allowed, 'capacity')})")
         if all(v.max_stops is not None and len(chain) > v.max_stops for v in allowed):
             reasons.append(
@@ -102,21 +102,6 @@ def _chain_problems(instance: Instance) -> list[str]:
     return reasons
 
 
-def consecutive_chains(instance: Instance) -> list[list[str]]:
-    """The consecutive pairs joined into maximal chains a -> b -> c (build_instance rejects cycles)."""
-    successor = dict(instance.consecutive)
-    has_predecessor = set(successor.values())
-    chains = []
-    for first in successor:
-        if first in has_predecessor:
-            continue
-        chain = [first]
-        while chain[-1] in successor:
-            chain.append(successor[chain[-1]])
-        chains.append(chain)
-    return chains
-
-
 def _chain_round_trip(instance: Instance, chain: list[str], shortest: np.ndarray) -> float:
     """Hub to the chain's first DC (shortest path), along the chain's direct roads, back to the hub."""
     nodes = [instance.index[dc] for dc in chain]
@@ -124,20 +109,9 @@ def _chain_round_trip(instance: Instance, chain: list[str], shortest: np.ndarray
     return float(shortest[0, nodes[0]]) + inside + float(shortest[nodes[-1], 0])
 
 
-def _shortest_paths(instance: Instance) -> np.ndarray:
-    """All-pairs shortest distances over usable roads (Floyd-Warshall; damaged roads removed)."""
-    d = instance.distance.astype(float).copy()
-    for a, b in instance.damaged_roads:
-        i, j = instance.index[a], instance.index[b]
-        d[i, j] = d[j, i] = np.inf
-    for k in range(len(d)):
-        d = np.minimum(d, d[:, k, None] + d[None, k, :])
-    return d
-
-
 def _too_far(vehicle: Vehicle, length: float) -> bool:
     limit = vehicle.max_distance
-    return limit is not None and length > limit + 1e-6 * max(1.0, limit)  # beyond the checker's tolerance too
+    return limit is not None and exceeds(length, limit)
 
 
 def _limits(vehicles: list[Vehicle], attribute: str) -> str:

@@ -40,7 +40,7 @@ from milp_milkrun.models.families import EXACT_FAMILIES
 from milp_milkrun.plan import Plan
 from milp_milkrun.solve.options import SolveOptions
 from milp_milkrun.solve.result import SolveResult, Status, make_result
-from milp_milkrun.solve.routes import RouteExtractionError, follow_arcs
+from milp_milkrun.solve.arcs_to_plan import RouteExtractionError, follow_arcs
 from milp_milkrun.runtime.highs import claims_less_than_its_solution, new_highs, run_interruptibly, search_again_without_start
 
 MODEL = "exact"

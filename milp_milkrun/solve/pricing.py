@@ -25,12 +25,8 @@ import numpy as np
 
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import FLOAT_NOISE
-from milp_milkrun.models.strong import (
-    VehicleClass,
-    demand_grain,
-    directed_arcs,
-    shortest_paths,
-)
+from milp_milkrun.implied import VehicleClass, demand_grain, shortest_paths
+from milp_milkrun.models.strong import directed_arcs
 
 NG_SIZE = 8  # ng-neighbourhood size: larger is a tighter relaxation but slower pricing
 HEURISTIC_SUCCESSORS = 10  # heuristic pricing extends each label to this many cheapest successors
@@ -118,7 +114,6 @@ class PricedRoute:
 class PricingResult:
     routes: list[PricedRoute]  # negative reduced cost, cheapest first
     minimum: float  # exact pricing: min(0, minimum reduced cost over ng-routes); heuristic: NaN
-    labels: int
 
 
 def ng_masks(distance: np.ndarray, size: int = NG_SIZE) -> tuple[int, ...]:
@@ -172,10 +167,8 @@ def price(
         ident=np.full(len(first), -1),  # parents: the hub
     )
     totals, finished = [], []
-    labels = 0
     for stops in range(1, net.max_stops + 1):
         level = _admit(level, kept, trace, exact, deadline)
-        labels += len(level.cost)
         total, closing = _close(level, net, arc_cost)
         totals.append(total)
         finished.append(closing)
@@ -186,7 +179,7 @@ def price(
     order = np.argsort(total, kind="stable")[:max_routes]
     routes = [PricedRoute(float(total[k]), trace.path(int(ident[k]))) for k in order]
     minimum = min(0.0, float(total.min())) if len(total) else 0.0
-    return PricingResult(routes, minimum if exact else math.nan, labels)
+    return PricingResult(routes, minimum if exact else math.nan)
 
 
 @dataclass

@@ -28,7 +28,7 @@ from milp_milkrun.plan import Plan
 from milp_milkrun.runtime import highs as _highs_runtime  # noqa: F401  (consumes HiGHS's stdout banner before PuLP makes a Highs)
 from milp_milkrun.solve.options import SolveOptions
 from milp_milkrun.solve.result import SolveResult, Status, make_result
-from milp_milkrun.solve.routes import follow_arcs
+from milp_milkrun.solve.arcs_to_plan import follow_arcs
 
 SOLVERS = ("cbc", "highs")
 MIN_SOLVER_SECONDS = 1.0  # the solver always gets at least this much, even when building used the budget

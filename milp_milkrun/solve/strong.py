@@ -33,11 +33,11 @@ import numpy as np
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import CheckFailedError
+from milp_milkrun.implied import assign_vehicles
 from milp_milkrun.instance import Instance
 from milp_milkrun.models.strong import (
     StrongModel,
     build_strong_model,
-    plan_from_routes,
     routes_from_solution,
     separate_capacity_cuts,
     separate_weighted_cuts,
@@ -103,7 +103,7 @@ class CutLoop:
         Such a point must pass the checker; if it does not, the model is wrong: the error is kept
         (raising inside a HiGHS callback is unsafe), the MIP interrupted and the error raised after it.
         """
-        plan = plan_from_routes(self.model, routes_from_solution(self.model, x))
+        plan = assign_vehicles(self.model.instance, self.model.classes, routes_from_solution(self.model, x))
         report = check_plan(self.model.instance, plan)
         if not report.feasible:
             details = "; ".join(f"({v.equation}) {v.message}" for v in report.violations)
@@ -119,7 +119,7 @@ class CutLoop:
         order = [s for trip in trip_sequences(self.model, x) for s in trip]
         trips = split_giant_tour(self.model, order)
         if trips is not None:
-            plan = plan_from_routes(self.model, [(0, t) for t in trips])
+            plan = assign_vehicles(self.model.instance, self.model.classes, [(0, t) for t in trips])
             report = check_plan(self.model.instance, plan)
             if report.feasible and report.objective < self.best_cost - 1e-9:
                 self.best_plan, self.best_cost = plan, report.objective
