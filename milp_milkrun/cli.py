@@ -24,6 +24,8 @@ from milp_milkrun.plan import Plan
 from milp_milkrun.reports.check_table import check_table
 from milp_milkrun.reports.instance_summary import instance_summary
 from milp_milkrun.reports.solve_table import solve_table
+from milp_milkrun.runtime.highs import exits_past_abandoned_runs
+from milp_milkrun.runtime.interrupts import interrupts_deferred
 from milp_milkrun.solve import DEFAULT_SEED, Backend, Model, Solver, SolveOptions, SolveResult, check_bound_seconds, check_choices
 from milp_milkrun.solve import solve as solve_instance
 
@@ -65,6 +67,7 @@ FLAG_OF_FIELD = {
 }
 
 
+@exits_past_abandoned_runs  # a HiGHS run left behind after Ctrl-C must not abort the process at exit
 def main() -> None:
     """Console-script entry point."""
     try:
@@ -208,8 +211,9 @@ def solve_command(
     check_map_drawable(instance, map_path)
     with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
         result = solve_instance(instance, **choices, options=options, heuristic_start=warm_start)
-    report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
-    write_map_file(instance, result.plan, map_path, err=json_output)
+    with interrupts_deferred():  # a further Ctrl-C must not cut the report or the plan file short
+        report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
+        write_map_file(instance, result.plan, map_path, err=json_output)
     raise typer.Exit(0 if result.plan is not None else EXIT_VIOLATIONS)
 
 

@@ -22,3 +22,69 @@ def test_new_highs_is_silent_and_has_its_output_switched_off() -> None:
 
     assert new_highs().getOptionValue("output_flag")[1] is False
     assert isinstance(new_highs(), highspy.Highs)
+
+
+# ----- the shared runtime: seed, log, status, interruptible runs ------------------------------------
+def _knapsack() -> highspy.Highs:
+    """max 5a + 4b + 3c s.t. 2a + 3b + c <= 4, binary: optimum 8 (a, c)."""
+    import numpy as np
+
+    from milp_milkrun.runtime.highs import new_highs
+
+    h = new_highs()
+    for cost in (-5.0, -4.0, -3.0):
+        h.addVar(0.0, 1.0)
+        h.changeColCost(h.getNumCol() - 1, cost)
+    h.addRow(-highspy.kHighsInf, 4.0, 3, np.array([0, 1, 2], dtype=np.int32), np.array([2.0, 3.0, 1.0]))
+    h.changeColsIntegrality(3, np.array([0, 1, 2], dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * 3))
+    return h
+
+
+def test_the_seed_is_wrapped_once_to_31_bits() -> None:
+    from milp_milkrun.runtime.highs import MAX_SEED, solver_seed
+
+    assert solver_seed(20230718) == 20230718
+    assert solver_seed(MAX_SEED) == 0 and solver_seed(2**40 + 3) == (2**40 + 3) % MAX_SEED
+    h = _knapsack()
+    assert h.setOptionValue("random_seed", solver_seed(2**40 + 3)) == highspy.HighsStatus.kOk
+
+
+def test_the_solver_log_goes_through_logging_only_when_asked(caplog, capsys) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    from milp_milkrun.runtime.highs import SOLVER_LOG, route_log, run_interruptibly
+
+    with caplog.at_level(logging.INFO, logger=SOLVER_LOG.name):
+        quiet = _knapsack()
+        route_log(quiet, echo=False)
+        run_interruptibly(quiet)
+        assert not [r for r in caplog.records if r.name == SOLVER_LOG.name]
+        loud = _knapsack()
+        route_log(loud, echo=True)
+        run_interruptibly(loud)
+    lines = [r.getMessage() for r in caplog.records if r.name == SOLVER_LOG.name]
+    assert any("Solving report" in line for line in lines)
+    assert all("\n" not in line for line in lines)  # one record per line
+    assert "Solving report" in capsys.readouterr().out  # shown on the current sys.stdout, as the CLI expects
+
+
+def test_status_helpers_read_the_enum_not_a_number() -> None:
+    from milp_milkrun.runtime.highs import claims_optimal, dual_bound, has_feasible_solution, run_interruptibly
+
+    h = _knapsack()
+    assert not has_feasible_solution(h) and dual_bound(h) is None
+    assert run_interruptibly(h, deadline=None) is False
+    assert has_feasible_solution(h) and claims_optimal(h)
+    assert dual_bound(h) == -8.0
+
+
+def test_no_backend_keeps_its_own_copy_of_the_runtime() -> None:
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1] / "milp_milkrun"
+    for path in package.rglob("*.py"):
+        if path.name == "highs.py" and path.parent.name == "runtime":
+            continue
+        text = path.read_text()
+        assert "def run_interruptibly" not in text and "def _echo_log" not in text, path
+        assert "2_147_483_647" not in text and "primal_solution_status == 2" not in text, path

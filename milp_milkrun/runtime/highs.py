@@ -11,13 +11,16 @@ HiGHS interface, Pyomo's) find the banner already consumed.
 from __future__ import annotations
 
 import ctypes
+import functools
 import logging
+import math
 import os
+import signal
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import highspy
@@ -63,30 +66,210 @@ def _stdout_captured() -> Iterator[list[str]]:
         lines.extend(line for line in sink.read().decode(errors="replace").splitlines() if line.strip())
 
 
+# ----- the solver runtime every HiGHS backend shares ---------------------------------------------
+SOLVER_LOG = logging.getLogger("milp_milkrun.solver")  # HiGHS's own log lines, one record per line
 POLL_SECONDS = 0.1  # how often the calling thread looks at Ctrl-C and the deadline while HiGHS runs
+MAX_SEED = 2_147_483_647  # HiGHS and CBC take a non-negative 32-bit seed
 
 
-def run_interruptibly(highs: highspy.Highs, deadline: float | None = None) -> bool:
-    """Run HiGHS in its worker thread; Ctrl-C, or ``deadline`` (a ``time.perf_counter()`` value)
-    passing, cancels the search, which keeps its incumbent and dual bound. True if Ctrl-C cancelled it.
+def solver_seed(seed: int) -> int:
+    """The toolkit's seed (any integer >= 0) as a seed every solver accepts.
 
-    A cancel takes effect only where HiGHS checks its own limits (its interrupt callbacks): a phase
-    that checks none, such as the analytic-centre interior-point solve at the MIP root, runs to its end.
+    Parameters
+    ----------
+    seed : int
+        The seed a user gave (printed with every result).
+
+    Returns
+    -------
+    int
+        ``seed`` wrapped to ``[0, 2**31 - 2]``, the same for HiGHS and CBC.
+    """
+    return int(seed) % MAX_SEED
+
+
+class _CurrentStdout(logging.Handler):
+    """Writes to whatever ``sys.stdout`` is at the time of the record, so a caller that redirects it
+    (``milkrun solve --json`` sends the log to stderr) moves the solver log with it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        sys.stdout.write(self.format(record) + "\n")
+        sys.stdout.flush()
+
+
+_STDOUT_HANDLER = _CurrentStdout()
+
+
+def echo_log(event: highspy.highs.HighsCallbackEvent) -> None:
+    """HiGHS logging callback: each line of the solver log becomes an INFO record of ``SOLVER_LOG``."""
+    for line in event.message.rstrip("\n").split("\n"):
+        SOLVER_LOG.info("%s", line)
+
+
+def route_log(highs: highspy.Highs, *, echo: bool) -> None:
+    """Send ``highs``'s log through :data:`SOLVER_LOG` when ``echo``; keep it silent otherwise.
+
+    Parameters
+    ----------
+    highs : highspy.Highs
+        An object from :func:`new_highs`.
+    echo : bool
+        Stream the solver log (``SolveOptions.log``). The records are also shown on the current
+        ``sys.stdout`` (the behaviour the CLI documents); a notebook user who wants them elsewhere adds
+        a handler to the ``milp_milkrun.solver`` logger.
+    """
+    highs.setOptionValue("output_flag", bool(echo))
+    highs.setOptionValue("log_to_console", False)
+    if echo:
+        show_solver_log()
+        highs.cbLogging.subscribe(echo_log)
+
+
+def show_solver_log() -> None:
+    """Show the records of :data:`SOLVER_LOG` on the current ``sys.stdout`` (installed once)."""
+    if _STDOUT_HANDLER not in SOLVER_LOG.handlers:
+        SOLVER_LOG.addHandler(_STDOUT_HANDLER)
+    SOLVER_LOG.setLevel(logging.INFO)
+
+
+def has_feasible_solution(highs: highspy.Highs) -> bool:
+    """True when HiGHS holds a primal feasible solution (an incumbent), whatever its model status.
+
+    Returns
+    -------
+    bool
+        ``primal_solution_status`` is ``kSolutionStatusFeasible``.
+    """
+    return highs.getInfo().primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+
+
+def claims_optimal(highs: highspy.Highs) -> bool:
+    """True when HiGHS's model status says optimal (a claim: the caller derives the status itself)."""
+    return highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+
+
+def dual_bound(highs: highspy.Highs) -> float | None:
+    """HiGHS's lower bound on the optimum of a MIP, or None when it has none (e.g. stopped in presolve)."""
+    info = highs.getInfo()
+    if highs.getModelStatus() == highspy.HighsModelStatus.kNotset or not info.valid:
+        return None  # never run: the info holds no bound
+    if math.isfinite(info.mip_dual_bound) and abs(info.mip_dual_bound) < highspy.kHighsInf:
+        return float(info.mip_dual_bound)
+    return None
+
+
+GRACE_SECONDS = 0.5
+"""How long a cancelled run may take to stop. HiGHS acts on a cancel only where it checks its limits;
+a phase that checks none (presolve of a large model, the analytic-centre interior-point solve at the
+MIP root) runs to its end. Past this grace the run is abandoned (:class:`SolverAbandoned`), so that a
+time limit is kept within about a second and Ctrl-C is acted on within one."""
+
+
+_ABANDONED: list[highspy.Highs] = []  # runs left behind in this process (kept alive: never destroyed mid-run)
+
+
+class SolverAbandoned(RuntimeError):
+    """A cancelled HiGHS run did not stop within :data:`GRACE_SECONDS`; it was left to finish alone.
+
+    The ``Highs`` object is still running in its daemon worker thread (it stops at its next check,
+    or with the process): the caller must not touch it again and keeps what it already had (the MIP
+    start, plans and bounds from callbacks).
+    """
+
+    def __init__(self, *, interrupted: bool) -> None:
+        self.interrupted = interrupted
+        cause = "Ctrl-C" if interrupted else "the deadline"
+        super().__init__(f"HiGHS did not stop within {GRACE_SECONDS:g} s of {cause} (a phase that checks no limit); run abandoned")
+
+
+def run_interruptibly(highs: highspy.Highs, deadline: float | None = None, *, grace: float = GRACE_SECONDS) -> bool:
+    """Run HiGHS in its worker thread; Ctrl-C, or ``deadline`` passing, cancels the search, which keeps
+    its incumbent and dual bound.
+
+    A cancel takes effect only where HiGHS checks its own limits (its interrupt callbacks). A run that
+    has not stopped ``grace`` seconds after the cancel, or when Ctrl-C is pressed a second time, is
+    abandoned: :class:`SolverAbandoned` is raised and the object must not be used again.
+
+    Parameters
+    ----------
+    highs : highspy.Highs
+        A configured object from :func:`new_highs`.
+    deadline : float, optional
+        A ``time.perf_counter()`` value after which the run is cancelled.
+    grace : float
+        Seconds a cancelled run may take to stop before it is abandoned.
+
+    Returns
+    -------
+    bool
+        True if Ctrl-C cancelled the run (which then stopped in time).
+
+    Raises
+    ------
+    SolverAbandoned
+        The cancelled run did not stop within ``grace`` seconds, or Ctrl-C was pressed again.
     """
     if not highs.HandleUserInterrupt:  # installs (once per object) the callbacks through which cancelSolve() acts
         highs.HandleUserInterrupt = True
     highs.startSolve()
     interrupted = False
+    cancelled_at: float | None = None
     while True:
         try:
             finished, _ = highs.wait(POLL_SECONDS)
             if finished:
                 return interrupted
-            if deadline is not None and time.perf_counter() >= deadline:
+            now = time.perf_counter()
+            if cancelled_at is None and deadline is not None and now >= deadline:
                 highs.cancelSolve()
+                cancelled_at = now
+            if cancelled_at is not None and now - cancelled_at >= grace:
+                _ABANDONED.append(highs)
+                raise SolverAbandoned(interrupted=interrupted)
         except KeyboardInterrupt:
+            if interrupted:  # a second Ctrl-C while the first one takes effect: stop waiting now
+                _ABANDONED.append(highs)
+                raise SolverAbandoned(interrupted=True) from None
             interrupted = True
             highs.cancelSolve()
+            cancelled_at = time.perf_counter()
+
+
+def exits_past_abandoned_runs(entry: Callable[[], None]) -> Callable[[], None]:
+    """Wrap a program's entry point so that it exits at once, with its exit code, when a HiGHS run was
+    abandoned: the normal interpreter shutdown would destroy HiGHS's worker threads while they run,
+    which aborts the process ("terminate called without an active exception") after the result was
+    already printed and written.
+
+    Parameters
+    ----------
+    entry : callable
+        The entry point (it may end by raising ``SystemExit``).
+
+    Returns
+    -------
+    callable
+        The wrapped entry point.
+    """
+
+    @functools.wraps(entry)
+    def wrapped() -> None:
+        try:
+            entry()
+            code: object = 0
+        except SystemExit as exc:
+            code = exc.code
+        if not _ABANDONED:
+            sys.exit(code)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # leaving now: a late Ctrl-C must not cut the exit short
+        if code is not None and not isinstance(code, int):
+            print(code, file=sys.stderr)
+            code = 1
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code or 0)
+
+    return wrapped
 
 
 def claims_less_than_its_solution(highs: highspy.Highs) -> bool:

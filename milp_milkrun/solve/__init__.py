@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import time
 
+from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.solve.feasibility import presolve_diagnostics
@@ -84,6 +85,22 @@ def solve(
 
         return solve_auto(instance, options, solve, heuristic_start)
     started = time.perf_counter()
+    try:
+        return _dispatch(instance, model, backend, solver, options, heuristic_start, started)
+    except KeyboardInterrupt:  # Ctrl-C in a phase with no handler of its own: keep the MIP start if it passes the checker
+        start = options.warm_start if options.warm_start is not None and check_plan(instance, options.warm_start).feasible else None
+        return make_result(
+            instance, status="feasible" if start is not None else "no_solution", plan=start, bound=None,
+            runtime_s=time.perf_counter() - started, model=model, backend=backend, seed=options.seed,
+            requested_gap=options.gap, interrupted=True,
+            message="interrupted by Ctrl-C: the best plan so far (the MIP start)" if start else "interrupted by Ctrl-C before any plan",
+        )
+
+
+def _dispatch(
+    instance: Instance, model: str, backend: str, solver: str | None, options: SolveOptions, heuristic_start: bool, started: float
+) -> SolveResult:
+    """Presolve diagnostics, the heuristic start and the backend chosen by :func:`solve`."""
     reasons = presolve_diagnostics(instance)
     if reasons:  # proven infeasible without building a model
         return make_result(

@@ -19,7 +19,6 @@ The time limit covers the whole call: building, hand-off and search.
 from __future__ import annotations
 
 import math
-import sys
 import time
 from dataclasses import dataclass
 
@@ -41,7 +40,17 @@ from milp_milkrun.plan import Plan
 from milp_milkrun.solve.options import SolveOptions
 from milp_milkrun.solve.result import SolveResult, Status, make_result
 from milp_milkrun.solve.arcs_to_plan import RouteExtractionError, follow_arcs
-from milp_milkrun.runtime.highs import claims_less_than_its_solution, new_highs, run_interruptibly, search_again_without_start
+from milp_milkrun.runtime.highs import (
+    SolverAbandoned,
+    claims_less_than_its_solution,
+    echo_log,
+    has_feasible_solution,
+    new_highs,
+    run_interruptibly,
+    search_again_without_start,
+    show_solver_log,
+    solver_seed,
+)
 
 MODEL = "exact"
 BACKEND = "highs"
@@ -212,15 +221,63 @@ def solve_exact_highs(instance: Instance, options: SolveOptions) -> SolveResult:
     _configure(run.highs, options, log, remaining=options.time_limit - (time.perf_counter() - started))
     if start is not None:
         _set_mip_start(run, instance, start[1])
-    interrupted = run_interruptibly(run.highs)
-    if start is not None:
-        notes.append(log.start_verdict(start[0]))
-        if not interrupted and claims_less_than_its_solution(run.highs):
-            reported = run.highs.getInfo().objective_function_value
-            notes.append(f"HiGHS reported {reported:.6g} for a plan that costs more, so it searched again without the MIP start")
-            remaining = options.time_limit - (time.perf_counter() - started)
-            interrupted = search_again_without_start(run.highs, max(remaining, MIN_SEARCH_SECONDS))
+    deadline = started + options.time_limit
+    progress = _Progress(run)
+    try:
+        interrupted = run_interruptibly(run.highs, _search_deadline(deadline))
+        if start is not None:
+            notes.append(log.start_verdict(start[0]))
+            if not interrupted and claims_less_than_its_solution(run.highs):
+                reported = run.highs.getInfo().objective_function_value
+                notes.append(f"HiGHS reported {reported:.6g} for a plan that costs more, so it searched again without the MIP start")
+                progress.reset()
+                remaining = options.time_limit - (time.perf_counter() - started)
+                interrupted = search_again_without_start(run.highs, max(remaining, MIN_SEARCH_SECONDS), _search_deadline(deadline))
+    except SolverAbandoned as abandoned:  # HiGHS is inside a phase that checks no limit: keep what we have
+        return progress.result(instance, options, started, start, abandoned, notes)
     return _result(instance, run, options, started, start, interrupted, notes)
+
+
+def _search_deadline(deadline: float) -> float:
+    """The wall-clock point at which the search is cancelled: the deadline, or MIN_SEARCH_SECONDS from now."""
+    return max(deadline, time.perf_counter() + MIN_SEARCH_SECONDS)
+
+
+class _Progress:
+    """The best plan and dual bound HiGHS reported through its callbacks, for a run that is abandoned
+    (its object may not be read while it still runs)."""
+
+    def __init__(self, run: HighsHandoff) -> None:
+        self.run = run
+        self.reset()
+        run.highs.cbMipImprovingSolution.subscribe(self._solution)
+        run.highs.cbMipInterrupt.subscribe(self._bound)
+
+    def reset(self) -> None:
+        self.solution: np.ndarray | None = None
+        self.bound: float | None = None
+
+    def _solution(self, event: highspy.highs.HighsCallbackEvent) -> None:
+        self.solution = np.array(event.data_out.mip_solution)
+
+    def _bound(self, event: highspy.highs.HighsCallbackEvent) -> None:
+        value = event.data_out.mip_dual_bound
+        if math.isfinite(value) and abs(value) < highspy.kHighsInf:
+            self.bound = float(value)
+
+    def result(
+        self, instance: Instance, options: SolveOptions, started: float, start: tuple[float, Plan] | None,
+        abandoned: SolverAbandoned, notes: list[str],
+    ) -> SolveResult:
+        """The plan from the last improving solution (or the MIP start, whichever is cheaper) and the last bound."""
+        plan = _plan_from_values(instance, self.run, self.solution) if self.solution is not None else None
+        why = "interrupted by Ctrl-C" if abandoned.interrupted else "time limit reached"
+        return make_result(
+            instance, status="feasible" if plan is not None else "no_solution", plan=plan, bound=self.bound,
+            runtime_s=time.perf_counter() - started, model=MODEL, backend=BACKEND, seed=options.seed,
+            message="; ".join([f"{why}: {abandoned}", *notes]), interrupted=abandoned.interrupted,
+            start=start[1] if start is not None else None,
+        )
 
 
 # ----- configuration ---------------------------------------------------------------------------
@@ -230,7 +287,7 @@ def _configure(highs: highspy.Highs, options: SolveOptions, log: _Log, *, remain
     highs.cbLogging += log.receive
     _set(highs, "time_limit", max(remaining, MIN_SEARCH_SECONDS), "--time-limit")
     _set(highs, "mip_rel_gap", options.gap, "--gap")
-    _set(highs, "random_seed", options.seed, "--seed")
+    _set(highs, "random_seed", solver_seed(options.seed), "--seed")
     if options.threads is not None:
         _set(highs, "threads", options.threads, "--threads")
 
@@ -248,13 +305,14 @@ class _Log:
     def __init__(self, *, echo: bool) -> None:
         self.echo = echo
         self.start_lines: list[str] = []
+        if echo:
+            show_solver_log()
 
     def receive(self, event: highspy.highs.HighsCallbackEvent) -> None:
         if "MIP start" in event.message or "user-supplied" in event.message:
             self.start_lines.append(event.message.strip())
         if self.echo:
-            sys.stdout.write(event.message)
-            sys.stdout.flush()
+            echo_log(event)
 
     def start_verdict(self, start_objective: float) -> str:
         said = " / ".join(self.start_lines) or "HiGHS did not report on it"
@@ -302,10 +360,8 @@ def _result(
     highs = run.highs
     model_status = highs.getModelStatus()
     info = highs.getInfo()
-    has_incumbent = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    has_incumbent = has_feasible_solution(highs)
     plan = _plan_from_columns(instance, run) if has_incumbent else None
-    if start is not None:
-        plan = _not_worse_than_start(instance, plan, start, notes)
     status = _claimed_status(model_status, plan is not None)
     bound = _dual_bound(model_status, info)
     notes.insert(0, _describe(highs, model_status, interrupted))
@@ -326,7 +382,10 @@ def _result(
 
 
 def _plan_from_columns(instance: Instance, run: HighsHandoff) -> Plan:
-    values = run.highs.getSolution().col_value
+    return _plan_from_values(instance, run, run.highs.getSolution().col_value)
+
+
+def _plan_from_values(instance: Instance, run: HighsHandoff, values: object) -> Plan:
     arcs: dict[str, list[tuple[int, int]]] = {v.name: [] for v in instance.vehicles}
     for (i, j, t), col in run.x_columns.items():
         if values[col] > ARC_THRESHOLD:
@@ -335,17 +394,6 @@ def _plan_from_columns(instance: Instance, run: HighsHandoff) -> Plan:
         return follow_arcs(instance, arcs)
     except RouteExtractionError as exc:
         raise CheckFailedError(f"the arcs HiGHS selected do not form round trips: {exc}") from exc
-
-
-def _not_worse_than_start(
-    instance: Instance, plan: Plan | None, start: tuple[float, Plan], notes: list[str]
-) -> Plan:
-    """Keep the warm start when HiGHS returns nothing better (it should not, having received it)."""
-    start_objective, start_plan = start
-    if plan is None or check_plan(instance, plan).objective > start_objective + 1e-6 * max(1.0, start_objective):
-        notes.append(f"kept the warm start ({start_objective:.6g}): HiGHS returned nothing better")
-        return start_plan
-    return plan
 
 
 def _claimed_status(model_status: highspy.HighsModelStatus, has_plan: bool) -> Status:

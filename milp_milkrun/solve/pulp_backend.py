@@ -21,11 +21,17 @@ import highspy
 import pulp
 
 from milp_milkrun.checker import check_plan
-from milp_milkrun.errors import CheckFailedError, InputError
+from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.models.exact_pulp import PulpExactModel, build_exact_pulp
 from milp_milkrun.plan import Plan
-from milp_milkrun.runtime import highs as _highs_runtime  # noqa: F401  (consumes HiGHS's stdout banner before PuLP makes a Highs)
+from milp_milkrun.runtime.highs import (  # importing it consumes HiGHS's stdout banner before PuLP makes a Highs
+    SolverAbandoned,
+    has_feasible_solution,
+    route_log,
+    run_interruptibly,
+    solver_seed,
+)
 from milp_milkrun.solve.options import SolveOptions
 from milp_milkrun.solve.result import SolveResult, Status, make_result
 from milp_milkrun.solve.arcs_to_plan import follow_arcs
@@ -73,10 +79,11 @@ def solve_pulp_model(
     start = options.warm_start
     start_objective = _set_warm_start(model, start, notes) if start is not None else None
     deadline = started + options.time_limit
-    outcome = _run_cbc(model, options, deadline) if solver == "cbc" else _run_highs(model, options, deadline)
+    try:
+        outcome = _run_cbc(model, options, deadline) if solver == "cbc" else _run_highs(model, options, deadline)
+    except SolverAbandoned as abandoned:  # HiGHS did not stop in time after its cancel: keep the start, no bound
+        outcome = Outcome("no_solution", False, None, str(abandoned))
     plan = follow_arcs(model.instance, model.arcs_by_vehicle()) if outcome.has_plan else None
-    if start is not None and start_objective is not None:
-        plan, outcome = _not_worse_than_start(model.instance, plan, outcome, start, start_objective)
     runtime = time.perf_counter() - started
     if runtime > options.time_limit + OVERRUN_NOTE_SECONDS:  # CBC checks its clock only now and then
         notes.append(f"{solver} overran the time limit: {runtime:.1f} s for a limit of {options.time_limit:g} s")
@@ -91,6 +98,7 @@ def solve_pulp_model(
         seed=options.seed,
         requested_gap=options.gap,
         message="; ".join(n for n in [*notes, outcome.message] if n),
+        start=start if start_objective is not None else None,  # never worse than a start that passes the checker
     )
 
 
@@ -132,18 +140,6 @@ def _set_warm_start(model: PulpExactModel, plan: Plan, notes: list[str]) -> floa
     return report.objective
 
 
-def _not_worse_than_start(
-    instance: Instance, plan: Plan | None, outcome: Outcome, start: Plan, start_objective: float
-) -> tuple[Plan | None, Outcome]:
-    """Keep the (checked) warm start when the solver returns no plan or a worse one."""
-    if outcome.status == "infeasible":
-        raise CheckFailedError("the solver reports the model infeasible although the warm start passes the checker")
-    if plan is not None and check_plan(instance, plan).objective <= start_objective + 1e-6 * max(1.0, start_objective):
-        return plan, outcome
-    note = f"{outcome.message}; kept the warm start ({start_objective:.6g}): the solver returned nothing better"
-    return start, Outcome("feasible", True, outcome.bound, note)
-
-
 # ----- CBC -----------------------------------------------------------------------------------------
 class _CbcWithDeadline(pulp.PULP_CBC_CMD):
     """PuLP's bundled CBC, given whatever remains of the deadline at the moment CBC starts.
@@ -175,7 +171,7 @@ def _run_cbc(model: PulpExactModel, options: SolveOptions, deadline: float) -> O
             threads=options.threads,
             warmStart=options.warm_start is not None,
             logPath=log_path,
-            options=[f"randomSeed {_solver_seed(options.seed)}", f"randomCbcSeed {_solver_seed(options.seed)}"],
+            options=[f"randomSeed {solver_seed(options.seed)}", f"randomCbcSeed {solver_seed(options.seed)}"],
             _skip_v4_deprecation=True,
         )
         with _LogTail(log_path, enabled=options.log):
@@ -183,10 +179,6 @@ def _run_cbc(model: PulpExactModel, options: SolveOptions, deadline: float) -> O
         with open(log_path, encoding="utf-8", errors="replace") as f:
             log = f.read()
     return _cbc_outcome(model.problem, log, options.gap)
-
-
-def _solver_seed(seed: int) -> int:
-    return seed % 2_147_483_647  # CBC and HiGHS take 32-bit seeds
 
 
 def _cbc_outcome(problem: pulp.LpProblem, log: str, gap: float) -> Outcome:
@@ -285,7 +277,7 @@ class _HighsWithStart(pulp.HiGHS):
         super().createAndConfigureSolver(lp)
         lp.solverModel.setOptionValue("log_to_console", False)
         if self.msg:  # through Python's stdout, so `milkrun solve --json` can send the log to stderr
-            lp.solverModel.cbLogging += _echo_log
+            route_log(lp.solverModel, echo=True)
 
     def callSolver(self, lp: pulp.LpProblem) -> None:
         # PuLP hands the model over column by column before this point: count that time too
@@ -298,12 +290,8 @@ class _HighsWithStart(pulp.HiGHS):
             start = highspy.HighsSolution()
             start.col_value = values
             lp.solverModel.setSolution(start)
-        super().callSolver(lp)
-
-
-def _echo_log(event: highspy.highs.HighsCallbackEvent) -> None:
-    sys.stdout.write(event.message)
-    sys.stdout.flush()
+        # in HiGHS's worker thread: cancelled at the deadline or on Ctrl-C, abandoned if it does not stop
+        run_interruptibly(lp.solverModel, self.deadline)
 
 
 def _run_highs(model: PulpExactModel, options: SolveOptions, deadline: float) -> Outcome:
@@ -313,7 +301,7 @@ def _run_highs(model: PulpExactModel, options: SolveOptions, deadline: float) ->
         msg=options.log,
         gapRel=options.gap,
         threads=options.threads,
-        random_seed=_solver_seed(options.seed),
+        random_seed=solver_seed(options.seed),
     )
     model.problem.solve(solver)
     return _highs_outcome(model.problem.solverModel)
@@ -323,7 +311,7 @@ def _highs_outcome(highs: highspy.Highs) -> Outcome:
     """Decide the status from HiGHS itself: model status, primal solution status, dual bound."""
     status = highs.getModelStatus()
     info = highs.getInfo()
-    has_plan = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    has_plan = has_feasible_solution(highs)
     bound = info.mip_dual_bound if abs(info.mip_dual_bound) < highspy.kHighsInf else None
     name = highs.modelStatusToString(status)
     # x is binary and u is not in the objective, so "unbounded or infeasible" can only be infeasible

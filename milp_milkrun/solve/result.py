@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from milp_milkrun.checker import CheckReport, verify_plan
+from milp_milkrun.checker import CheckReport, check_plan, verify_plan
 from milp_milkrun.errors import CheckFailedError
 from milp_milkrun.instance import Instance
 from milp_milkrun.plan import Plan
@@ -80,6 +80,7 @@ def make_result(
     requested_gap: float = 0.0,
     message: str = "",
     interrupted: bool = False,
+    start: Plan | None = None,
 ) -> SolveResult:
     """Build a result whose status is derived, never copied from the solver.
 
@@ -97,6 +98,10 @@ def make_result(
         objective and ``bound`` are within it (or within :data:`ABSOLUTE_GAP`).
     runtime_s, model, backend, seed, message, interrupted
         Reported as given; a note is added to ``message`` when the solver claimed more than it proved.
+    start
+        The MIP start the solver received: when it passes the checker and ``plan`` is missing or
+        longer, the start is the result's plan (and the message says so); a claim of infeasibility
+        against it raises :class:`~milp_milkrun.errors.CheckFailedError`.
 
     Returns
     -------
@@ -106,12 +111,29 @@ def make_result(
         :class:`~milp_milkrun.errors.CheckFailedError`.
     """
     check = verify_plan(instance, plan, source=f"{model}/{backend}") if plan is not None else None
+    if start is not None:
+        plan, check, kept = _not_worse_than_start(instance, plan, check, start, status)
+        message = "; ".join(part for part in (message, kept) if part)
     objective = check.objective if check is not None else None
     if bound is not None and objective is not None:
         bound = _without_float_noise(bound, objective)
     derived, note = derive_status(status, objective, bound, requested_gap)
     message = "; ".join(part for part in (message, note) if part)
     return SolveResult(derived, objective, bound, runtime_s, plan, check, model, backend, seed, message, interrupted)
+
+
+def _not_worse_than_start(
+    instance: Instance, plan: Plan | None, check: CheckReport | None, start: Plan, claimed: Status
+) -> tuple[Plan | None, CheckReport | None, str]:
+    """The better of the solver's plan and the MIP start, and a note when the start is kept."""
+    start_check = check_plan(instance, start)
+    if not start_check.feasible:
+        return plan, check, ""
+    if claimed == "infeasible":
+        raise CheckFailedError("the solver reports the model infeasible although the MIP start passes the checker")
+    if check is not None and check.objective <= start_check.objective + ABSOLUTE_GAP * max(1.0, abs(start_check.objective)):
+        return plan, check, ""
+    return start, start_check, f"kept the warm start ({start_check.objective:.6g}): the solver returned nothing better"
 
 
 def _without_float_noise(bound: float, objective: float) -> float:

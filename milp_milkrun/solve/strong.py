@@ -47,7 +47,14 @@ from milp_milkrun.models.strong import (
     violated_route_sets,
 )
 from milp_milkrun.plan import Plan
-from milp_milkrun.runtime.highs import claims_less_than_its_solution, run_interruptibly, search_again_without_start
+from milp_milkrun.runtime.highs import (
+    SolverAbandoned,
+    claims_less_than_its_solution,
+    route_log,
+    run_interruptibly,
+    search_again_without_start,
+    solver_seed,
+)
 from milp_milkrun.solve.options import SolveOptions
 from milp_milkrun.solve.result import SolveResult, make_result
 
@@ -73,6 +80,7 @@ class CutLoop:
     mip_runs: int = 0
     fixed_arcs: list[int] = field(default_factory=list)
     infeasible: bool = False
+    abandoned: str = ""  # a HiGHS run that did not stop in time after a cancel was left behind: stop the loop
     interrupted: bool = False  # Ctrl-C: stop and keep the best plan and bound so far
     error: str = ""  # set when a model point fails the checker: a bug, raised after the MIP stops
     reason: str = "HiGHS proved the strong formulation infeasible"
@@ -147,7 +155,12 @@ class CutLoop:
                 return
             # HiGHS compares its time limit with the run time summed over every run of this object
             self._lp.setOptionValue("time_limit", self._lp.getRunTime() + max(self.remaining(), 0.01))
-            self.interrupted = run_interruptibly(self._lp, self.deadline)
+            try:
+                self.interrupted = run_interruptibly(self._lp, self.deadline)
+            except SolverAbandoned as abandoned:
+                self._abandon(abandoned)
+                self._lp = None
+                return
             if self.interrupted:
                 return
             status = self._lp.getModelStatus()
@@ -198,6 +211,8 @@ class CutLoop:
         pending: list[list[int]] = []
 
         def on_solution(event: highspy.highs.HighsCallbackEvent) -> None:
+            if self.abandoned:  # the run was left behind: its late solutions no longer count
+                return
             x = np.round(np.array(event.data_out.mip_solution[: self.model.n_arcs]))
             sets = violated_route_sets(self.model, x)
             if sets:
@@ -213,10 +228,14 @@ class CutLoop:
         mip.cbMipImprovingSolution.subscribe(on_solution)
         mip.cbMipInterrupt.subscribe(on_interrupt)
         self.mip_runs += 1
-        self.interrupted = run_interruptibly(mip, self.deadline)
-        if not self.interrupted and self.best_plan is not None and claims_less_than_its_solution(mip):
-            self.log("HiGHS reported less than the plan it returned (a MIP-start fault): searching again without the start")
-            self.interrupted = search_again_without_start(mip, max(self.remaining(), 0.01), self.deadline)
+        try:
+            self.interrupted = run_interruptibly(mip, self.deadline)
+            if not self.interrupted and self.best_plan is not None and claims_less_than_its_solution(mip):
+                self.log("HiGHS reported less than the plan it returned (a MIP-start fault): searching again without the start")
+                self.interrupted = search_again_without_start(mip, max(self.remaining(), 0.01), self.deadline)
+        except SolverAbandoned as abandoned:
+            self._abandon(abandoned)
+            return "stopped"
         if self.error:
             raise CheckFailedError(self.error)
         status = mip.getModelStatus()
@@ -240,24 +259,22 @@ class CutLoop:
             return "optimal"
         return "stopped"
 
+    def _abandon(self, abandoned: SolverAbandoned) -> None:
+        """A cancelled run that did not stop in time: record why and end the loop with what we have."""
+        self.abandoned = str(abandoned)
+        self.interrupted = self.interrupted or abandoned.interrupted
+        self.log(self.abandoned)
+
     def _configure(self, h: highspy.Highs) -> None:
         opts = self.options
-        h.setOptionValue("output_flag", bool(opts.log))
-        if opts.log:  # through Python's sys.stdout, which `milkrun solve --json` redirects to stderr
-            h.setOptionValue("log_to_console", False)
-            h.cbLogging.subscribe(_echo_log)
+        route_log(h, echo=bool(opts.log))  # the solver log, which `milkrun solve --json` sends to stderr
         h.setOptionValue("time_limit", max(self.remaining(), 0.01))
         h.setOptionValue("mip_rel_gap", opts.gap)
-        h.setOptionValue("random_seed", int(opts.seed) % 2_147_483_647)
+        h.setOptionValue("random_seed", solver_seed(opts.seed))
         if self.integral_costs():
             h.setOptionValue("mip_abs_gap", 1.0 - 1e-6)  # integer costs: a gap below 1 is closed
         if opts.threads:
             h.setOptionValue("threads", int(opts.threads))
-
-
-def _echo_log(event: highspy.highs.HighsCallbackEvent) -> None:
-    sys.stdout.write(event.message)
-    sys.stdout.flush()
 
 
 def _unique(sets: list[list[int]]) -> list[list[int]]:
@@ -293,7 +310,7 @@ def _alternate_lp_rounds_and_mips(loop: CutLoop) -> None:
     """Stages 1-3, repeated while a MIP run returns new cuts and time is left."""
     while loop.remaining() > 0:
         loop.lp_rounds_until_stall()
-        if loop.interrupted or loop.infeasible or loop.best_bound >= loop.best_cost - _closed(loop) or loop.remaining() < MIN_MIP_SECONDS:
+        if loop.abandoned or loop.interrupted or loop.infeasible or loop.best_bound >= loop.best_cost - _closed(loop) or loop.remaining() < MIN_MIP_SECONDS:
             return
         loop.fix_by_reduced_cost()
         outcome = loop.run_mip()
@@ -304,7 +321,7 @@ def _alternate_lp_rounds_and_mips(loop: CutLoop) -> None:
             elif loop.best_plan is not None:
                 loop.best_bound = loop.best_cost  # no plan better than the incumbent exists
             return
-        if loop.interrupted or outcome in ("optimal", "stopped"):
+        if loop.abandoned or loop.interrupted or outcome in ("optimal", "stopped"):
             return
 
 
@@ -327,6 +344,8 @@ def solve_strong(instance: Instance, options: SolveOptions | None = None, *, kin
         return make_result(instance, status="no_solution", plan=None, bound=bound, runtime_s=runtime,
                            model="strong", backend="highs", seed=options.seed, message=why, interrupted=loop.interrupted)
     message = f"{loop.model.kind} model, {len(loop.model.block('rci_capacity_cuts').rows)} capacity cuts, {loop.lp_rounds} LP rounds, {loop.mip_runs} MIP runs, {len(loop.fixed_arcs)} arcs fixed by reduced cost"
+    if loop.abandoned:
+        message += f"; {loop.abandoned}"
     if loop.interrupted:
         message = f"interrupted by Ctrl-C: best plan and bound so far; {message}"
     return make_result(instance, status="feasible", plan=loop.best_plan, bound=bound, requested_gap=options.gap,
