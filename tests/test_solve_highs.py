@@ -152,7 +152,7 @@ def test_ctrl_c_returns_the_best_plan_and_bound_so_far() -> None:
     instance = _random_instance(14)
     stream = InterruptOnTable()
     with redirect_stdout(stream):  # type: ignore[type-var]
-        result = solve(instance, options=SolveOptions(time_limit=60, log=True, warm_start=_one_dc_per_vehicle(instance)))
+        result = solve(instance, model="exact", options=SolveOptions(time_limit=60, log=True, warm_start=_one_dc_per_vehicle(instance)))
     assert stream.sent
     assert "interrupted" in result.message
     assert result.bound is not None and result.bound <= result.objective

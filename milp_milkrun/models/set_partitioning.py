@@ -19,6 +19,18 @@ class k's routes, every plan costs at least
     sum_i pi_i + sum_k m_k (mu_k + min(0, c*_k))
 
 (each DC is covered once, class k runs at most m_k routes, each with reduced cost >= c*_k).
+
+**Robust rounded capacity cuts** (Fukasawa et al. 2006) are added as rows on the arc flows of the
+routes, x_ij = sum_r (times r drives i -> j) lambda_r:
+
+    sp03_capacity   sum_r e_r(S) lambda_r >= r(S)      for separated DC sets S
+
+where e_r(S) counts the arcs of route r entering S and r(S) is the strong model's route requirement
+(the fewest vehicles of the classes that may serve S whose capacities cover l(S) and whose stop
+limits cover |S|: valid for the mixed fleet).  Every plan satisfies them, so for cut duals
+sigma_S >= 0 the bound above gains sum_S sigma_S r(S) and the pricing sees arc costs
+d_ij - pi_j - sum_{S: i not in S, j in S} sigma_S (the cut is robust: the pricing's resources and
+dominance are unchanged).
 """
 
 from __future__ import annotations
@@ -33,8 +45,11 @@ import numpy as np
 from milp_milkrun.implied import VehicleClass, assign_vehicles, vehicle_classes
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import exceeds
+from milp_milkrun.models.strong import StrongModel, candidate_sets
 from milp_milkrun.plan import Plan
 from milp_milkrun.runtime.highs import claims_less_than_its_solution, new_highs, search_again_without_start
+
+CUT_VIOLATION = 1e-3  # a cut enters the master when the LP falls short of it by more than this
 
 
 @dataclass(frozen=True)
@@ -53,6 +68,49 @@ class RouteColumn:
     plannable: bool
 
 
+@dataclass(frozen=True)
+class CapacityCut:
+    """The rounded capacity cut of DC set ``members``: at least ``requirement`` route entries into it."""
+
+    members: frozenset[int]
+    requirement: int
+
+    def coefficient(self, vehicle_class: int, stops: tuple[int, ...]) -> int:
+        """e_r(S): how many arcs of the route hub -> stops -> hub enter the set."""
+        inside = [False, *(s in self.members for s in stops), False]
+        return sum(1 for a, b in itertools.pairwise(inside) if b and not a)
+
+    def arc_mask(self, n: int, vehicle_class: int) -> np.ndarray:
+        """mask[i, j]: arc i -> j enters the set (its coefficient in the row)."""
+        inside = np.zeros(n, dtype=bool)
+        inside[list(self.members)] = True
+        return ~inside[:, None] & inside[None, :]
+
+
+@dataclass(frozen=True)
+class ArcSetRow:
+    """A branching row: how often the routes (of ``vehicle_class``, or of every class when None) use
+    the arcs in ``arcs``.  Arcs out of the hub count a class's vehicles; {(i, j), (j, i)} an edge."""
+
+    arcs: frozenset[tuple[int, int]]
+    vehicle_class: int | None = None
+
+    def coefficient(self, vehicle_class: int, stops: tuple[int, ...]) -> int:
+        if self.vehicle_class is not None and vehicle_class != self.vehicle_class:
+            return 0
+        return sum(1 for arc in itertools.pairwise((0, *stops, 0)) if arc in self.arcs)
+
+    def arc_mask(self, n: int, vehicle_class: int) -> np.ndarray:
+        mask = np.zeros((n, n), dtype=bool)
+        if self.vehicle_class is None or vehicle_class == self.vehicle_class:
+            for i, j in self.arcs:
+                mask[i, j] = True
+        return mask
+
+
+MasterRow = CapacityCut | ArcSetRow
+
+
 class RouteMaster:
     """The restricted master problem: the columns generated so far, held in one HiGHS model.
 
@@ -64,6 +122,9 @@ class RouteMaster:
         self.instance = instance
         self.classes = classes if classes is not None else vehicle_classes(instance)
         self.columns: list[RouteColumn] = []
+        self.rows: list[MasterRow] = []  # cuts and branching rows, after the fleet rows
+        self.row_lower: list[float] = []
+        self.row_upper: list[float] = []
         self._known: set[tuple[int, tuple[int, ...]]] = set()
         n = instance.n_dcs
         self.highs = new_highs()
@@ -75,7 +136,8 @@ class RouteMaster:
         self.penalty = float(2.0 * instance.distance.max() * max(n, 1) + 1.0)
         for i in range(n):
             self.highs.addCol(self.penalty, 0.0, highspy.kHighsInf, 1, np.array([i], dtype=np.int32), np.array([1.0]))
-        self._first_route_col = n
+        self.artificial: list[int] = list(range(n))  # HiGHS columns that are never part of a plan
+        self.route_col: list[int] = []  # HiGHS column of each route column
 
     @property
     def n_dcs(self) -> int:
@@ -99,6 +161,13 @@ class RouteMaster:
             visits[s - 1] = visits.get(s - 1, 0.0) + 1.0
         rows = [*sorted(visits), self.n_dcs + vehicle_class]
         coefs = [visits[r] for r in rows[:-1]] + [1.0]
+        first = self.n_dcs + len(self.classes)
+        for c, row in enumerate(self.rows):
+            times = row.coefficient(vehicle_class, stops)
+            if times:
+                rows.append(first + c)
+                coefs.append(float(times))
+        self.route_col.append(self.highs.getNumCol())
         self.highs.addCol(column.cost, 0.0, highspy.kHighsInf, len(rows), np.array(rows, dtype=np.int32), np.array(coefs))
         self.columns.append(column)
         return True
@@ -112,6 +181,108 @@ class RouteMaster:
             and (vc.max_distance is None or not exceeds(cost, vc.max_distance))
         )
 
+    @property
+    def cuts(self) -> list[CapacityCut]:
+        return [row for row in self.rows if isinstance(row, CapacityCut)]
+
+    def add_cut(self, cut: CapacityCut) -> None:
+        """Add the row sum_r e_r(S) lambda_r >= r(S) (later columns get their entry in :meth:`add`).
+        The artificial column of each DC in S counts r(S), so the LP stays feasible."""
+        self._add_row(cut, float(cut.requirement), math.inf, [(i - 1, float(cut.requirement)) for i in sorted(cut.members)])
+
+    def add_branch_row(self, row: ArcSetRow) -> int:
+        """Add a branching row, free until :meth:`set_row_bounds` bounds it; returns its position.
+        Its own artificial column keeps the LP feasible under a lower bound."""
+        artificial = self.highs.getNumCol()
+        self.highs.addCol(self.penalty, 0.0, highspy.kHighsInf, 0, np.array([], dtype=np.int32), np.array([]))
+        self.artificial.append(artificial)
+        self._add_row(row, -math.inf, math.inf, [(artificial, 1.0)])
+        return len(self.rows) - 1
+
+    def set_row_bounds(self, position: int, lower: float, upper: float) -> None:
+        self.row_lower[position], self.row_upper[position] = lower, upper
+        row = self.n_dcs + len(self.classes) + position
+        self.highs.changeRowBounds(row, _highs_value(lower), _highs_value(upper))
+
+    def _add_row(self, row: MasterRow, lower: float, upper: float, extra: list[tuple[int, float]]) -> None:
+        cols, coefs = [c for c, _ in extra], [v for _, v in extra]
+        for column, col in zip(self.columns, self.route_col):
+            times = row.coefficient(column.vehicle_class, column.stops)
+            if times:
+                cols.append(col)
+                coefs.append(float(times))
+        self.highs.addRow(_highs_value(lower), _highs_value(upper), len(cols), np.array(cols, dtype=np.int32), np.array(coefs))
+        self.rows.append(row)
+        self.row_lower.append(lower)
+        self.row_upper.append(upper)
+
+    def route_values(self) -> np.ndarray:
+        """lambda_r of every route column at the last LP solution."""
+        return np.array(self.highs.getSolution().col_value)[self.route_col] if self.route_col else np.zeros(0)
+
+    def artificial_value(self) -> float:
+        return float(np.array(self.highs.getSolution().col_value)[self.artificial].sum())
+
+    def arc_flows(self) -> np.ndarray:
+        """x[i, j] = sum_r (times route r drives i -> j) lambda_r at the last LP solution (0 is the hub)."""
+        values = self.route_values()
+        n = self.n_dcs + 1
+        x = np.zeros((n, n))
+        for column, value in zip(self.columns, values):
+            if value > 1e-9:
+                path = (0, *column.stops, 0)
+                np.add.at(x, (np.array(path[:-1]), np.array(path[1:])), value)
+        return x
+
+    def separate_cuts(self, *, max_cuts: int = 40) -> list[CapacityCut]:
+        """Rounded capacity cuts violated by the last LP solution, most violated first.
+
+        The candidate sets and the route requirement r(S) are the strong model's (components, greedy
+        growth and minimum cuts on the edge flows x_ij + x_ji); the violation is measured on the
+        directed entries x(delta^-(S)), which every route count r(S) bounds from below.
+        """
+        x = self.arc_flows()
+        view = self._cut_view()
+        known = {cut.members for cut in self.cuts}
+        found = []
+        for members, _ in candidate_sets(view, x + x.T):
+            key = frozenset(members)
+            if key in known or len(members) < 2:
+                continue
+            requirement = view.route_requirement(members)
+            outside = np.ones(len(x), dtype=bool)
+            outside[members] = False
+            violation = requirement - float(x[outside][:, members].sum())
+            if violation > CUT_VIOLATION:
+                found.append((violation, CapacityCut(key, requirement)))
+        found.sort(key=lambda vc: -vc[0])
+        return [cut for _, cut in found[:max_cuts]]
+
+    def _cut_view(self) -> StrongModel:
+        """The strong model's data the separation reads (instance and classes; no arcs needed)."""
+        return StrongModel(self.instance, "directed", self.classes, [], [], [], [], [], [], [])
+
+    def usable_duals(self, rho: np.ndarray) -> np.ndarray:
+        """Row duals with the sign each row's bounds allow (>= 0 on a lower bound only, <= 0 on an upper
+        bound only, 0 on a free row): the Lagrangian bound needs them, and the pricing must see the same."""
+        rho = np.asarray(rho, dtype=float).copy()
+        lower, upper = np.array(self.row_lower), np.array(self.row_upper)
+        rho[np.isinf(lower)] = np.minimum(rho[np.isinf(lower)], 0.0)
+        rho[np.isinf(upper)] = np.maximum(rho[np.isinf(upper)], 0.0)
+        return rho
+
+    def arc_duals(self, rho: np.ndarray) -> list[np.ndarray]:
+        """Per class: sum over rows of rho_row on the row's arcs, what the pricing subtracts from d_ij."""
+        n = self.n_dcs + 1
+        out = []
+        for k in range(len(self.classes)):
+            total = np.zeros((n, n))
+            for value, row in zip(rho, self.rows):
+                if value != 0.0:
+                    total += value * row.arc_mask(n, k)
+            out.append(total)
+        return out
+
     def add_plan(self, plan: Plan) -> None:
         """The routes of a feasible plan as columns (so the LP starts from a real plan)."""
         class_of = {v: k for k, vc in enumerate(self.classes) for v in vc.vehicles}
@@ -119,8 +290,9 @@ class RouteMaster:
         for route in plan.used_routes():
             self.add(class_of[route.vehicle], tuple(index[s] for s in route.stops))
 
-    def solve_lp(self, time_limit: float) -> tuple[float, np.ndarray, np.ndarray] | None:
-        """LP value, DC duals pi (pi[0] = 0 for the hub) and class duals mu <= 0; None if not solved."""
+    def solve_lp(self, time_limit: float) -> tuple[float, np.ndarray, np.ndarray, np.ndarray] | None:
+        """LP value, DC duals pi (pi[0] = 0 for the hub), class duals mu <= 0 and cut duals sigma >= 0;
+        None if not solved."""
         h = self.highs
         h.setOptionValue("time_limit", max(time_limit, 0.01))
         h.run()
@@ -128,13 +300,19 @@ class RouteMaster:
             return None
         duals = np.array(h.getSolution().row_dual)
         pi = np.concatenate([[0.0], duals[: self.n_dcs]])
-        mu = np.minimum(duals[self.n_dcs :], 0.0)  # the bound needs mu <= 0; clamp solver noise
-        return h.getInfo().objective_function_value, pi, mu
+        first = self.n_dcs + len(self.classes)
+        mu = np.minimum(duals[self.n_dcs : first], 0.0)  # the bound needs mu <= 0; clamp solver noise
+        return h.getInfo().objective_function_value, pi, mu, self.usable_duals(duals[first:])
 
-    def lagrangian_bound(self, pi: np.ndarray, mu: np.ndarray, least_reduced_costs: list[float]) -> float:
-        """sum_i pi_i + sum_k m_k (mu_k + min(0, c*_k)): a lower bound on every plan's cost (see module doc)."""
+    def lagrangian_bound(self, pi: np.ndarray, mu: np.ndarray, least_reduced_costs: list[float], rho: np.ndarray | None = None) -> float:
+        """sum_i pi_i + sum_rows rho * (the bound it prices) + sum_k m_k (mu_k + min(0, c*_k)): a lower bound
+        on every plan meeting the rows' bounds, when c*_k was priced with ``arc_duals(rho)`` on the arcs
+        and ``rho`` comes from :meth:`usable_duals` (see module doc)."""
         fleet = sum(vc.count * (mu[k] + min(0.0, least_reduced_costs[k])) for k, vc in enumerate(self.classes))
-        return float(pi[1:].sum() + fleet)
+        rows = 0.0
+        for value, lower, upper in zip(rho if rho is not None else [], self.row_lower, self.row_upper):
+            rows += value * lower if value > 0 else value * upper if value < 0 else 0.0
+        return float(pi[1:].sum() + rows + fleet)
 
     def best_integer_plan(self, time_limit: float, incumbent: Plan | None = None) -> tuple[Plan | None, float]:
         """The cheapest plan made of the generated columns (HiGHS MIP over them) and HiGHS's dual bound of
@@ -144,8 +322,8 @@ class RouteMaster:
         mip.passModel(lp)
         n_cols = lp.num_col_
         mip.changeColsIntegrality(n_cols, np.arange(n_cols, dtype=np.int32), np.full(n_cols, highspy.HighsVarType.kInteger))
-        rule_breaking = [self._first_route_col + p for p, c in enumerate(self.columns) if not c.plannable]
-        unusable = np.array([*range(self.n_dcs), *rule_breaking], dtype=np.int32)  # artificial columns too
+        rule_breaking = [col for col, c in zip(self.route_col, self.columns) if not c.plannable]
+        unusable = np.array([*self.artificial, *rule_breaking], dtype=np.int32)  # artificial columns too
         mip.changeColsBounds(len(unusable), unusable, np.zeros(len(unusable)), np.zeros(len(unusable)))
         if incumbent is not None:
             start = self._start_values(incumbent, n_cols)
@@ -158,7 +336,7 @@ class RouteMaster:
         if mip.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
             return None, math.inf
         values = np.array(mip.getSolution().col_value)
-        chosen = [self.columns[c - self._first_route_col] for c in range(self._first_route_col, n_cols) if values[c] > 0.5]
+        chosen = [c for c, col in zip(self.columns, self.route_col) if values[col] > 0.5]
         return self.plan_of(chosen), mip.getInfo().objective_function_value
 
     def plan_of(self, columns: list[RouteColumn]) -> Plan:
@@ -167,7 +345,7 @@ class RouteMaster:
 
     def _start_values(self, plan: Plan, n_cols: int) -> np.ndarray | None:
         class_of = {v: k for k, vc in enumerate(self.classes) for v in vc.vehicles}
-        position = {(c.vehicle_class, c.stops): self._first_route_col + p for p, c in enumerate(self.columns)}
+        position = {(c.vehicle_class, c.stops): col for c, col in zip(self.columns, self.route_col)}
         start = np.zeros(n_cols)
         for route in plan.used_routes():
             key = (class_of[route.vehicle], tuple(self.instance.index[s] for s in route.stops))
@@ -175,6 +353,10 @@ class RouteMaster:
                 return None
             start[position[key]] = 1.0
         return start
+
+
+def _highs_value(value: float) -> float:
+    return highspy.kHighsInf if value == math.inf else -highspy.kHighsInf if value == -math.inf else value
 
 
 def _solution(values: np.ndarray) -> highspy.HighsSolution:

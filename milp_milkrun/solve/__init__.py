@@ -114,10 +114,10 @@ def _dispatch(
             return solve(instance, model=model, backend=backend, solver=solver, options=with_start, heuristic_start=False)
 
         return solve_with_heuristic_start(instance, options, run_backend)
-    if model == "routes":  # set partitioning: column generation bound, plan from the generated routes
-        from milp_milkrun.solve.column_generation import solve_routes
+    if model == "routes":  # set partitioning: branch-and-price-and-cut over column generation
+        from milp_milkrun.solve.branch_price import solve_branch_price
 
-        return solve_routes(instance, options)
+        return solve_branch_price(instance, options)
     if model == "strong":  # vehicle classes + capacity cuts, driven through highspy directly
         from milp_milkrun.solve.strong import solve_strong
 

@@ -1,10 +1,10 @@
 """``--model auto``: the engine that proves most for the instance at hand.
 
 Tiny instances go to the seed's Eq. 1-14 model, which HiGHS proves in well under a second there. On
-anything larger the route-based model runs first: its column-generation bound is the strongest the
-toolkit has on tight fleets (ecom74: within about 2% in seconds). If that leaves a gap, the strong
-arc model (capacity cuts, reduced-cost fixing) continues from the best plan in the time left; it
-closes small and medium instances that the route model's price-and-branch cannot prove. Both bounds
+anything larger the route-based branch-and-price-and-cut runs first, for most of the time: its bound
+(column generation with capacity cuts) is the strongest the toolkit has (ecom74: about 1% in a
+minute). If that leaves a gap, the strong arc model (capacity cuts, reduced-cost fixing) continues
+from the best plan in the time left. Both bounds
 are certified, so the result carries the larger one and the cheaper plan.
 """
 
@@ -19,7 +19,7 @@ from milp_milkrun.solve.options import SolveOptions
 from milp_milkrun.solve.result import SolveResult, make_result
 
 EXACT_UP_TO_DCS = 8  # the seed's model proves these in well under a second
-ROUTES_SHARE = 0.6  # of the time limit, for the route-based model; the strong model gets the rest
+ROUTES_SHARE = 0.85  # of the time limit, for the route-based branch-and-price; the strong model gets the rest
 MIN_SECOND_STAGE_SECONDS = 2.0  # below this the strong model is not started
 
 Solve = Callable[..., SolveResult]

@@ -5,16 +5,20 @@ The loop (:class:`ColumnGeneration`):
 1. solve the restricted master LP (:class:`~milp_milkrun.models.set_partitioning.RouteMaster`) for duals;
 2. price every vehicle class (:mod:`milp_milkrun.solve.pricing`): the fast heuristic while it finds
    routes of negative reduced cost, the exact ng-route labelling when it finds none;
-3. add the routes found and repeat.
+3. add the routes found and repeat;
+4. when no route of negative reduced cost is left, separate rounded capacity cuts on the arc flows of
+   the LP (``cuts=True``), add the violated ones as master rows and go back to 1; their duals lower
+   the arc costs the pricing sees, so the cuts stay robust (the pricing is unchanged).
 
 Every exact pricing yields a Lagrangian bound, valid whatever the LP returned, so the best one is kept
 even when the deadline interrupts the loop.  When exact pricing finds no negative route the LP is
-solved to optimality and the bound equals its value.  :func:`solve_routes` then searches the
-generated routes for the best plan (price-and-branch: a heuristic for the plan, the bound stays certified).
+solved to optimality and the bound equals its value.  :mod:`milp_milkrun.solve.branch_price` searches
+a tree over this loop for plans and a global bound.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 import time
@@ -28,11 +32,12 @@ from milp_milkrun.models.set_partitioning import RouteMaster
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.plan import Plan
 from milp_milkrun.solve.options import SolveOptions
-from milp_milkrun.solve.pricing import PricingTimeout, class_networks, price
+from milp_milkrun.solve.pricing import PricingTimeout, arc_lower_bounds, class_networks, price
 from milp_milkrun.solve.result import SolveResult, make_result
 
+MAX_CUT_ROUNDS = 25  # separation rounds at most (each after the LP converged over all routes)
+TAILING_OFF = 1e-4  # stop separating when a round raised the LP by less than this share
 ROUTES_PER_CLASS = 60  # columns added per class and iteration
-LP_SHARE = 0.7  # solve_routes: column generation may use this share of the time, the rest is for the plan
 
 
 @dataclass
@@ -42,12 +47,15 @@ class ColumnGeneration:
     instance: Instance
     deadline: float
     log_to_stderr: bool = False
+    cuts: bool = True  # separate robust rounded capacity cuts once the LP converges
     master: RouteMaster = field(init=False)
     bound: float = -math.inf  # best certified Lagrangian bound so far
     lp_value: float = math.inf  # value of the last restricted master LP
     iterations: int = 0
     exact_pricings: int = 0
-    converged: bool = False  # exact pricing found no negative route: the LP optimum is the bound
+    converged: bool = False  # exact pricing found no negative route and no cut is violated: LP optimum = bound
+    cut_rounds: int = 0
+    _last_exact: tuple[float, list[np.ndarray], np.ndarray, list[float]] | None = None  # for arc fixing
 
     def __post_init__(self) -> None:
         classes = vehicle_classes(self.instance)
@@ -62,41 +70,81 @@ class ColumnGeneration:
         return self.deadline - time.perf_counter()
 
     def run(self) -> None:
-        """Iterate until the LP is optimal over all routes or the deadline passes."""
+        """Iterate until the LP is optimal over all routes and cuts, or the deadline passes."""
+        last_round_lp = -math.inf
         while self.remaining() > 0 and not self.converged:
             solved = self.master.solve_lp(self.remaining())
             if solved is None:
                 return
-            self.lp_value, pi, mu = solved
+            self.lp_value, pi, mu, rho = solved
             self.iterations += 1
-            arc_cost = self.instance.distance - pi[None, :]
+            base = self.instance.distance - pi[None, :]
+            arc_cost = [base - extra for extra in self.master.arc_duals(rho)]
             try:
                 added = self._price(arc_cost, mu, exact=False)
                 if not added:
-                    added = self._price_exactly(pi, mu, arc_cost)
+                    added = self._price_exactly(pi, mu, rho, arc_cost)
             except PricingTimeout:
                 return
-            self.converged = added == 0
+            if added == 0:
+                raised = self.lp_value - last_round_lp > TAILING_OFF * max(1.0, abs(self.lp_value))
+                cuts = self.master.separate_cuts() if self.cuts and self.cut_rounds < MAX_CUT_ROUNDS and raised else []
+                for cut in cuts:
+                    self.master.add_cut(cut)
+                if cuts:
+                    self.cut_rounds += 1
+                    last_round_lp = self.lp_value
+                    self.log(f"cut round {self.cut_rounds}: {len(cuts)} capacity cuts ({len(self.master.cuts)} in all)")
+                self.converged = not cuts
         self.log(f"LP {self.lp_value:,.6g}, bound {self.bound:,.6g}, {len(self.master.columns)} routes, {self.iterations} iterations")
 
-    def _price(self, arc_cost: np.ndarray, mu: np.ndarray, *, exact: bool) -> int:
+    def _price(self, arc_cost: list[np.ndarray], mu: np.ndarray, *, exact: bool) -> int:
         added = 0
         for k, net in enumerate(self.networks):
-            found = price(net, arc_cost, -mu[k], exact=exact, max_routes=ROUTES_PER_CLASS, deadline=self.deadline)
+            found = price(net, arc_cost[k], -mu[k], exact=exact, max_routes=ROUTES_PER_CLASS, deadline=self.deadline)
             added += sum(self.master.add(k, r.stops) for r in found.routes)
         return added
 
-    def _price_exactly(self, pi: np.ndarray, mu: np.ndarray, arc_cost: np.ndarray) -> int:
+    def _price_exactly(self, pi: np.ndarray, mu: np.ndarray, rho: np.ndarray, arc_cost: list[np.ndarray]) -> int:
         """Exact pricing of every class: new routes, and a Lagrangian bound from the least reduced costs."""
         added, least = 0, []
         for k, net in enumerate(self.networks):
-            found = price(net, arc_cost, -mu[k], exact=True, max_routes=ROUTES_PER_CLASS, deadline=self.deadline)
+            found = price(net, arc_cost[k], -mu[k], exact=True, max_routes=ROUTES_PER_CLASS, deadline=self.deadline)
             least.append(found.minimum)
             added += sum(self.master.add(k, r.stops) for r in found.routes)
         self.exact_pricings += 1
-        self._raise_bound(self.master.lagrangian_bound(pi, mu, least))
+        value = self.master.lagrangian_bound(pi, mu, least, rho)
+        self._last_exact = (value, arc_cost, mu, least)
+        self._raise_bound(value)
         self.log(f"iteration {self.iterations}: LP {self.lp_value:,.6g}, bound {self.bound:,.6g}")
         return added
+
+    def fix_arcs(self, cutoff: float) -> int:
+        """Remove from the pricing the arcs no plan costing at most ``cutoff`` can use; the number removed.
+
+        Reduced-cost fixing with the last exact pricing's duals (call it at the root, where its
+        Lagrangian bound L holds for every plan): a plan with route r of class k costs at least
+        L + rc_r - min(0, c*_k), so an arc every route through which has rc_r > cutoff - L + min(0, c*_k)
+        is in no plan costing at most ``cutoff``.  Columns already in the master keep their arcs.
+        """
+        if self._last_exact is None:
+            return 0
+        value, arc_cost, mu, least = self._last_exact
+        removed = 0
+        for k, net in enumerate(self.networks):
+            through = arc_lower_bounds(net, arc_cost[k]) - mu[k]  # the route's start cost is -mu_k
+            slack = cutoff - value + min(0.0, least[k])
+            drop = net.allowed & (through > slack + 1e-6 * max(1.0, abs(cutoff)))
+            drop[0, :] = drop[:, 0] = False
+            if drop.any():
+                self.networks[k] = dataclasses.replace(net, allowed=net.allowed & ~drop)
+                removed += int(drop.sum())
+        return removed
+
+    def restart(self, deadline: float, *, cuts: bool) -> None:
+        """Solve again after the master's row bounds changed (a branch-and-bound node): the bound is the node's."""
+        self.deadline, self.cuts = deadline, cuts
+        self.bound, self.lp_value, self.converged, self.cut_rounds = -math.inf, math.inf, False, 0
 
     def _raise_bound(self, value: float) -> None:
         safe = value - 1e-9 * max(1.0, abs(value))  # floating-point sums: stay on the safe side
@@ -112,32 +160,3 @@ def route_lower_bound(instance: Instance, time_limit: float, *, incumbent: Plan 
         cg.master.add_plan(incumbent)
     cg.run()
     return cg
-
-
-def solve_routes(instance: Instance, options: SolveOptions) -> SolveResult:
-    """Price-and-branch: the column generation bound, then the best plan among the generated routes."""
-    started = time.perf_counter()
-    deadline = started + options.time_limit
-    cg = ColumnGeneration(instance, started + LP_SHARE * options.time_limit, bool(options.log))
-    incumbent = options.warm_start if options.warm_start is not None and check_plan(instance, options.warm_start).feasible else None
-    if incumbent is not None:
-        cg.master.add_plan(incumbent)
-    cg.run()
-    plan, _ = cg.master.best_integer_plan(deadline - time.perf_counter(), incumbent)
-    plan = _cheaper(instance, plan, incumbent)
-    bound = cg.bound if math.isfinite(cg.bound) else None
-    runtime = time.perf_counter() - started
-    message = (
-        f"route-based model: {len(cg.master.columns)} routes, {cg.iterations} LP iterations, "
-        f"{cg.exact_pricings} exact pricings, LP {'optimal' if cg.converged else 'not converged'}"
-    )
-    if plan is None:
-        return make_result(instance, status="no_solution", plan=None, bound=bound, runtime_s=runtime, model="routes",
-                           backend="highs", seed=options.seed, message=message + "; no plan among the generated routes")
-    return make_result(instance, status="feasible", plan=plan, bound=bound, requested_gap=options.gap, runtime_s=runtime,
-                       model="routes", backend="highs", seed=options.seed, message=message)
-
-
-def _cheaper(instance: Instance, plan: Plan | None, other: Plan | None) -> Plan | None:
-    candidates = [p for p in (plan, other) if p is not None]
-    return min(candidates, key=lambda p: check_plan(instance, p).objective, default=None)

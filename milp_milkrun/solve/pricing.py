@@ -323,3 +323,36 @@ def _dominated(labels: _Labels, other: _Labels | None, *, earlier_only: bool = F
             hit &= np.arange(len(other.cost))[None, :] < np.arange(lo, lo + hit.shape[0])[:, None]
         out[rows] = hit.any(axis=1)
     return out
+
+
+def arc_lower_bounds(net: ClassNetwork, arc_cost: np.ndarray) -> np.ndarray:
+    """through[i, j]: a lower bound on the arc costs of every route of the class that drives DC i -> DC j
+    (the start cost excluded); inf for hub arcs and arcs the class lacks.
+
+    Walks from the hub to i with h DCs and at most u load units (no elementarity, no distance), the arc,
+    and the completion bound from j with the stops and load units left: a relaxation of every route.
+    """
+    n = len(arc_cost)
+    stops, capacity = net.max_stops, net.capacity
+    through = np.full((n, n), np.inf)
+    if stops < 2:
+        return through
+    back = completion_bounds(net, arc_cost)  # back[h, c, j]: j (loaded) to the hub, h more DCs, c units left
+    step = np.where(net.allowed, arc_cost, np.inf)
+    step[:, 0] = np.inf
+    step[0, :] = np.inf
+    units = np.arange(capacity + 1)
+    fits = units[:, None] >= net.load[None, :]  # fits[u, j]: j's load within u units
+    ahead = np.where(fits & net.allowed[0][None, :], arc_cost[0][None, :], np.inf)  # ahead[u, i]: hub -> i, one DC
+    ahead[:, 0] = np.inf
+    columns = np.arange(n)
+    for h in range(1, stops):
+        rest = back[stops - 1 - h]  # (capacity + 1, n)
+        for u in range(capacity + 1):
+            left = capacity - u - net.load  # units left after j when i's walk used at most u
+            after_j = np.where(left >= 0, rest[np.clip(left, 0, None), columns], np.inf)
+            through = np.minimum(through, ahead[u][:, None] + step + after_j[None, :])
+        reach = (ahead[:, :, None] + step[None, :, :]).min(axis=1)  # reach[u, j]: walk to j before loading j
+        shifted = units[:, None] - net.load[None, :]
+        ahead = np.where(shifted >= 0, reach[np.clip(shifted, 0, None), columns[None, :]], np.inf)
+    return through

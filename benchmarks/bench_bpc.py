@@ -1,0 +1,78 @@
+"""Benchmark of the route-based branch-and-price-and-cut engine (``solve --model routes``).
+
+Prints one Markdown row per instance for docs/benchmarks.md: status, plan, certified bound, gap and
+wall time, beside the proven optimum of ../shared/cvrplib/optima.json (ecom74: no known optimum).
+Every solve goes through ``solve()`` exactly as ``milkrun solve --model routes`` does (the heuristic
+runs first as a start, inside the time limit); every plan is re-checked by the independent checker
+inside ``make_result``.
+
+Groups (``--groups``):
+
+* ``small``: every A, B, E, P instance of ../shared/cvrplib with at most 45 customers, 60 s each;
+* ``ecom74``: instances/ecom74.json at 60 s (the README main job's limit) and 600 s;
+* ``e51``: E-n51-k5, 60 s;
+* ``medium``: the 46-80-node A, B, E, P instances, 600 s each (long: hours for all of them).
+
+    nice -n 10 python benchmarks/bench_bpc.py --groups small e51 ecom74
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import time
+from pathlib import Path
+
+from milp_milkrun.io import load_instance
+from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, solve
+
+REPO = Path(__file__).resolve().parents[1]
+CVRPLIB = REPO / ".." / "shared" / "cvrplib"
+ECOM74 = REPO / "instances" / "ecom74.json"
+
+
+def _customers(path: Path) -> int:
+    return int(re.search(r"-n(\d+)-", path.name).group(1)) - 1
+
+
+def cases(groups: list[str]) -> list[tuple[Path, float]]:
+    """(instance file, time limit) of every group, in order."""
+    library = sorted(CVRPLIB.glob("[ABEP]-n*.vrp"))
+    out: list[tuple[Path, float]] = []
+    for group in groups:
+        if group == "small":
+            out += [(p, 60.0) for p in library if _customers(p) <= 45]
+        elif group == "e51":
+            out += [(CVRPLIB / "E-n51-k5.vrp", 60.0)]
+        elif group == "ecom74":
+            out += [(ECOM74, 60.0), (ECOM74, 600.0)]
+        elif group == "medium":
+            out += [(p, 600.0) for p in library if _customers(p) > 45 and _customers(p) + 1 <= 80]
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--groups", nargs="+", default=["small", "e51", "ecom74"], choices=["small", "e51", "ecom74", "medium"])
+    args = parser.parse_args()
+    optima = json.loads((CVRPLIB / "optima.json").read_text()) if (CVRPLIB / "optima.json").exists() else {}
+    print(f"seed {DEFAULT_SEED}")
+    print("| instance | limit (s) | status | plan | bound | gap | optimum | time (s) |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|")
+    for path, limit in cases(args.groups):
+        instance = load_instance(path)
+        started = time.perf_counter()
+        result = solve(instance, model="routes", options=SolveOptions(time_limit=limit, gap=0.0, log=False))
+        wall = time.perf_counter() - started
+        optimum = optima.get(path.stem, {}).get("optimum", "")
+        gap = "" if result.gap is None else f"{100 * result.gap:.2f}%"
+        objective = "" if result.objective is None else f"{result.objective:,.2f}"
+        bound = "" if result.bound is None else f"{result.bound:,.2f}"
+        if result.bound is not None and optimum != "":
+            assert result.bound <= optimum + 1e-6, f"{path.stem}: bound {result.bound} above the optimum {optimum}"
+        print(f"| {path.stem} | {limit:.0f} | {result.status} | {objective} | {bound} | {gap} | {optimum} | {wall:.1f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

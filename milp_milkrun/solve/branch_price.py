@@ -1,0 +1,222 @@
+"""Branch-and-price-and-cut over the route-based formulation: a plan and a certified global bound.
+
+The root is solved by column generation with robust rounded capacity cuts
+(:class:`~milp_milkrun.solve.column_generation.ColumnGeneration`); a MIP over its routes gives a first
+plan.  Then best-bound branch and bound:
+
+* **branching** first on the number of vehicles of a class (sum of lambda_r over the class's routes,
+  i.e. its arcs out of the hub), then on the aggregated flow of an edge {i, j} (x_ij + x_ji over all
+  classes).  Both are rows over arc sets (:class:`~milp_milkrun.models.set_partitioning.ArcSetRow`), so
+  their duals go onto the pricing's arc costs exactly like the cuts: the pricing is unchanged;
+* **one master, one column pool**: a node only sets the bounds of the branching rows, so HiGHS
+  re-optimises from the previous basis (warm start) and every column stays available;
+* **each node's bound is certified** as the root's: a Lagrangian bound from an exact pricing with the
+  node's duals, valid for every plan meeting the node's branching rows;
+* a node whose LP solution is integral gives a plan, kept only when the independent checker accepts it;
+* the deadline or Ctrl-C ends the search with the best plan and the global bound: the least bound of
+  the open nodes (and of any node that could not be split).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from milp_milkrun.checker import check_plan
+from milp_milkrun.instance import Instance
+from milp_milkrun.models.set_partitioning import ArcSetRow
+from milp_milkrun.plan import Plan
+from milp_milkrun.solve.column_generation import ColumnGeneration
+from milp_milkrun.solve.options import SolveOptions
+from milp_milkrun.solve.result import SolveResult, make_result
+
+log = logging.getLogger(__name__)
+
+ROOT_SHARE = 0.85  # the root's column generation may use this share of the time (the rest: a plan from its routes)
+ROOT_MIP_SHARE = 0.1  # once the root converged, the MIP over its routes may use this share
+MIP_EVERY = 10  # every this many nodes, a MIP over the routes generated so far (within the node's rows)
+NODE_MIP_SHARE = 0.04  # ... for this share of the time
+INTEGRAL = 1e-6  # an LP value this close to an integer is integral
+
+
+@dataclass(order=True)
+class Node:
+    """Open node: its parent's certified bound (the heap key; among equal bounds the deepest first, a dive
+    towards a plan) and its branching bounds."""
+
+    bound: float
+    depth: int  # negated: deeper nodes sort first
+    order: int
+    bounds: dict[int, tuple[float, float]] = field(compare=False)  # branching row position -> (lower, upper)
+
+
+@dataclass
+class BranchAndPrice:
+    """State of one branch-and-price run; :meth:`run` fills ``incumbent`` and ``bound``."""
+
+    instance: Instance
+    deadline: float
+    incumbent: Plan | None = None
+    incumbent_cost: float = math.inf
+    bound: float = -math.inf  # certified global lower bound
+    nodes: int = 0
+    interrupted: bool = False  # Ctrl-C ended the search
+    fixed_arcs: int = 0  # arcs removed from the pricing by reduced-cost fixing at the root
+    unresolved: list[float] = field(default_factory=list)  # bounds of nodes no rule could split
+    rows: dict[tuple[frozenset[tuple[int, int]], int | None], int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.cg = ColumnGeneration(self.instance, self.deadline)
+        self.integer_costs = bool(np.all(np.mod(self.instance.distance, 1.0) == 0))
+
+    def offer(self, plan: Plan | None) -> None:
+        """Keep ``plan`` when the independent checker accepts it and it is cheaper."""
+        if plan is None:
+            return
+        check = check_plan(self.instance, plan)
+        if check.feasible and check.objective < self.incumbent_cost:
+            self.incumbent, self.incumbent_cost = plan, check.objective
+            self.cg.master.add_plan(plan)
+            log.info("branch-and-price: plan of cost %.6g", check.objective)
+
+    def prunes(self, bound: float) -> bool:
+        """No plan below ``bound`` can beat the incumbent (integer costs: by at least one unit)."""
+        gap = 1.0 - 1e-6 if self.integer_costs else 1e-9 * max(1.0, abs(self.incumbent_cost))
+        return bound > self.incumbent_cost - gap
+
+    def run(self, started: float, total: float) -> bool:
+        """Root, root MIP, then best-bound search; True when the root converged (a tree was searched)."""
+        self.cg.deadline = min(self.deadline, started + ROOT_SHARE * total)
+        self.cg.run()
+        self.bound = self.cg.bound
+        if not self.cg.converged:
+            plan, _ = self.cg.master.best_integer_plan(self.deadline - time.perf_counter(), self.incumbent)
+            self.offer(plan)
+            return False
+        plan, _ = self.cg.master.best_integer_plan(min(ROOT_MIP_SHARE * total, self.deadline - time.perf_counter()), self.incumbent)
+        self.offer(plan)
+        if self.incumbent is not None:  # only a better plan matters now: drop the arcs none can use
+            cutoff = self.incumbent_cost - (1.0 - 1e-6 if self.integer_costs else 1e-9 * max(1.0, self.incumbent_cost))
+            self.fixed_arcs = self.cg.fix_arcs(cutoff)
+        counter = itertools.count()
+        heap = [Node(self.cg.bound, 0, next(counter), {})]
+        root = True
+        try:
+            while heap:
+                if self.prunes(heap[0].bound):
+                    heap.clear()
+                    break
+                if time.perf_counter() >= self.deadline:
+                    break
+                node = heapq.heappop(heap)
+                children = self._solve_node(node, root)
+                root = False
+                if children is None:  # deadline inside the node: it stays open with its parent's bound
+                    heapq.heappush(heap, node)
+                    break
+                for child in children:
+                    heapq.heappush(heap, Node(child[0], node.depth - 1, next(counter), child[1]))
+                if self.nodes % MIP_EVERY == 0 and heap:  # new routes since the root: look for a better plan
+                    limit = min(NODE_MIP_SHARE * total, self.deadline - time.perf_counter())
+                    self.offer(self.cg.master.best_integer_plan(limit, self.incumbent)[0])
+        except KeyboardInterrupt:
+            log.warning("branch-and-price interrupted: best plan and global bound so far")
+            self.interrupted = True
+        open_bounds = [n.bound for n in heap] + self.unresolved
+        self.bound = max(self.bound, min(open_bounds, default=self.incumbent_cost))
+        if self.incumbent is not None:
+            self.bound = min(self.bound, self.incumbent_cost)
+        return True
+
+    def _solve_node(self, node: Node, root: bool) -> list[tuple[float, dict[int, tuple[float, float]]]] | None:
+        """Solve one node; its children (bound, branching bounds), [] when pruned or integral, None on timeout."""
+        self.nodes += 1
+        master = self.cg.master
+        for position in set(self.rows.values()):
+            lower, upper = node.bounds.get(position, (-math.inf, math.inf))
+            master.set_row_bounds(position, lower, upper)
+        if not root:
+            self.cg.restart(self.deadline, cuts=False)
+            self.cg.run()
+            if not self.cg.converged:
+                return None
+        bound = max(node.bound, self.cg.bound)
+        if self.prunes(bound) or bound >= master.penalty:  # the penalty: the node's rows admit no plan
+            return []
+        values = master.route_values()
+        integral = np.all(np.minimum(values - np.floor(values), np.ceil(values) - values) <= INTEGRAL)
+        if integral and master.artificial_value() <= INTEGRAL:
+            chosen = [c for c, v in zip(master.columns, values) if v > 0.5]
+            if all(c.plannable for c in chosen):
+                self.offer(master.plan_of(chosen))
+                return []
+        rule = self._branching_row(values)
+        if rule is None:
+            self.unresolved.append(bound)
+            return []
+        key, value = rule
+        position = self.rows.get(key)
+        if position is None:
+            position = master.add_branch_row(ArcSetRow(*key))
+            self.rows[key] = position
+        lower, upper = node.bounds.get(position, (-math.inf, math.inf))
+        down = {**node.bounds, position: (lower, float(math.floor(value)))}
+        up = {**node.bounds, position: (float(math.ceil(value)), upper)}
+        log.info("node %d: bound %.6g, branch on %s = %.3f", self.nodes, bound, key, value)
+        return [(bound, down), (bound, up)]
+
+    def _branching_row(self, values: np.ndarray) -> tuple[tuple[frozenset[tuple[int, int]], int | None], float] | None:
+        """The most fractional class vehicle count, else the edge flow closest to 1/2; None if all integral."""
+        master = self.cg.master
+        n = self.instance.n_dcs + 1
+        counts = np.zeros(len(master.classes))
+        for column, value in zip(master.columns, values):
+            counts[column.vehicle_class] += value
+        frac = np.abs(counts - np.round(counts))
+        if len(counts) and frac.max() > INTEGRAL:
+            k = int(frac.argmax())
+            return (frozenset((0, j) for j in range(1, n)), k), float(counts[k])
+        x = master.arc_flows()
+        y = np.triu(x + x.T, 1)
+        frac = np.abs(y - np.round(y))
+        if frac.max() > INTEGRAL:
+            i, j = np.unravel_index(int(np.argmax(np.where(frac > INTEGRAL, 0.5 - np.abs(y - np.floor(y) - 0.5), -1))), y.shape)
+            return (frozenset({(int(i), int(j)), (int(j), int(i))}), None), float(y[i, j])
+        return None
+
+
+def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult:
+    """Branch-and-price-and-cut under ``options.time_limit``: the checked best plan and the certified bound."""
+    started = time.perf_counter()
+    bp = BranchAndPrice(instance, started + options.time_limit)
+    bp.cg.log_to_stderr = bool(options.log)
+    if options.warm_start is not None:
+        bp.offer(options.warm_start)
+    try:
+        searched = bp.run(started, options.time_limit)
+    except KeyboardInterrupt:  # during the root: its certified bound holds for every plan
+        searched, bp.interrupted = False, True
+        bp.bound = max(bp.bound, bp.cg.bound)
+    bound = bp.bound if math.isfinite(bp.bound) else None
+    master = bp.cg.master
+    message = (
+        f"route-based branch-and-price: {bp.nodes} nodes searched, {len(master.columns)} routes, {len(master.cuts)} capacity cuts, {bp.fixed_arcs} arcs fixed, "
+        f"root {'converged' if searched else 'not converged (plan from the generated routes)'}"
+    )
+    if bp.interrupted:
+        message += "; interrupted"
+    if bp.unresolved:
+        message += f"; {len(bp.unresolved)} nodes with integral arc flows of rule-breaking routes left open"
+    runtime = time.perf_counter() - started
+    if bp.incumbent is None:
+        return make_result(instance, status="no_solution", plan=None, bound=bound, runtime_s=runtime, model="routes",
+                           backend="highs", seed=options.seed, message=message + "; no plan found", interrupted=bp.interrupted)
+    return make_result(instance, status="feasible", plan=bp.incumbent, bound=bound, requested_gap=options.gap,
+                       runtime_s=runtime, model="routes", backend="highs", seed=options.seed, message=message,
+                       interrupted=bp.interrupted)

@@ -1,0 +1,179 @@
+"""Branch-and-price-and-cut: optimal against the brute-force oracle, certified bounds, and defects caught.
+
+The oracle comparisons run without the heuristic start so the tree has to find and prove the optimum
+itself; the defect tests inject a cut that removes the optimum and a branching rule that drops a child,
+and check that the oracle comparison notices (so the tests above would fail on such a defect).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+
+import pytest
+from bruteforce import brute_force, random_tiny_instance
+from shared_data import CVRPLIB, REGRESSIONS, needs_cvrplib, needs_regressions
+from test_models_strong import random_side_instance
+
+from milp_milkrun.checker import check_plan
+from milp_milkrun.io import load_instance
+from milp_milkrun.models.set_partitioning import CapacityCut, RouteMaster
+from milp_milkrun.solve import SolveOptions, solve
+from milp_milkrun.solve.branch_price import BranchAndPrice
+from milp_milkrun.solve.column_generation import route_lower_bound
+
+
+@pytest.mark.parametrize("make", [random_tiny_instance, random_side_instance], ids=["tiny", "side"])
+@pytest.mark.parametrize("seed", range(10))
+def test_branch_and_price_proves_the_brute_force_optimum(make, seed: int) -> None:
+    instance = make(seed)
+    expected = brute_force(instance)
+    result = solve(instance, model="routes", options=SolveOptions(time_limit=60, gap=0.0, log=False), heuristic_start=False)
+    if expected is None:
+        assert result.plan is None
+        return
+    assert result.plan is not None and check_plan(instance, result.plan).feasible
+    assert result.bound is not None and result.bound <= expected[0] + 1e-6
+    assert result.objective == pytest.approx(expected[0], abs=1e-6)
+    assert result.status == "optimal"
+
+
+def _tree_result(instance, *, inject=None, skip_next_values: bool = False) -> BranchAndPrice:
+    """Run the tree directly, optionally with an injected master row, or with a wrong branching rule whose
+    children skip the integers next to the fractional value (x <= floor - 1 and x >= ceil + 1)."""
+    bp = BranchAndPrice(instance, time.perf_counter() + 60)
+    if inject is not None:
+        bp.cg.master.add_cut(inject)
+    if skip_next_values:
+        solve_node = bp._solve_node
+
+        def wrong(node, root):
+            children = solve_node(node, root)
+            if not children:
+                return children
+            shifted = []
+            for side, (bound, rows) in zip((-1.0, 1.0), children):
+                new = {p: (lo + max(side, 0), hi + min(side, 0)) if node.bounds.get(p) != (lo, hi) else (lo, hi) for p, (lo, hi) in rows.items()}
+                shifted.append((bound, new))
+            return shifted
+
+        bp._solve_node = wrong
+    bp.run(time.perf_counter(), 60)
+    return bp
+
+
+def test_an_invalid_cut_is_caught_by_the_oracle() -> None:
+    """A 'capacity cut' asking more routes into a set than the optimum uses removes the optimum: the
+    engine's bound then exceeds the brute-force optimum, which the oracle test would flag."""
+    caught = 0
+    for seed in range(6):
+        instance = random_tiny_instance(seed)
+        expected = brute_force(instance)
+        if expected is None or instance.n_dcs < 2:
+            continue
+        members = frozenset(range(1, instance.n_dcs + 1))
+        honest = _tree_result(instance)
+        assert honest.bound <= expected[0] + 1e-6
+        wrong = _tree_result(instance, inject=CapacityCut(members, instance.n_dcs))  # one route per DC
+        caught += wrong.bound > expected[0] + 1e-6 or wrong.incumbent_cost > expected[0] + 1e-6
+    assert caught >= 1
+
+
+@needs_cvrplib
+def test_a_branching_rule_that_loses_a_child_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """P-n16-k8 (optimum 450, root bound 448) with plans from integral nodes only (no MIP over the
+    routes): the honest tree proves 450; a tree whose children skip the nearest integers does not."""
+    monkeypatch.setattr(RouteMaster, "best_integer_plan", lambda self, *args, **kwargs: (None, math.inf))
+    instance = load_instance(CVRPLIB / "P-n16-k8.vrp")
+    honest = _tree_result(instance)
+    assert honest.nodes > 1 and honest.incumbent_cost == pytest.approx(450) and honest.bound == pytest.approx(450)
+    wrong = _tree_result(instance, skip_next_values=True)
+    assert not (wrong.incumbent_cost == pytest.approx(450) and wrong.bound == pytest.approx(450))
+
+
+@needs_cvrplib
+@pytest.mark.parametrize("name", ["P-n16-k8", "E-n22-k4", "B-n31-k5"])
+def test_root_bound_with_capacity_cuts_never_exceeds_the_cvrplib_optimum(name: str) -> None:
+    optimum = json.loads((CVRPLIB / "optima.json").read_text())[name]["optimum"]
+    cg = route_lower_bound(load_instance(CVRPLIB / f"{name}.vrp"), 120)
+    assert cg.converged and len(cg.master.cuts) > 0
+    assert 0.99 * optimum <= cg.bound <= optimum  # B-n31-k5: 612 without the cuts
+
+
+@needs_cvrplib
+def test_branch_and_price_proves_p_n16_k8_through_the_tree() -> None:
+    """The root bound (448) is below the optimum (450): only the tree closes it."""
+    instance = load_instance(CVRPLIB / "P-n16-k8.vrp")
+    result = solve(instance, model="routes", options=SolveOptions(time_limit=120, gap=0.0, log=False), heuristic_start=False)
+    assert result.status == "optimal" and result.objective == pytest.approx(450) and math.isclose(result.bound, 450)
+
+
+@needs_regressions
+@pytest.mark.parametrize(("name", "optimum"), [("routes_unit_overload", 202.0), ("routes_overload_s51", 150.45), ("routes_overload_s134", 84.0)])
+def test_tree_without_heuristic_proves_the_coarse_unit_regressions(name: str, optimum: float) -> None:
+    """Loads rounded to a coarse unit in the pricing: the capacity cuts (exact demands) and the tree still
+    prove the brute-force optimum, and no rule-breaking route reaches the plan."""
+    instance = load_instance(REGRESSIONS / f"{name}.json")
+    result = solve(instance, model="routes", options=SolveOptions(time_limit=60, gap=0.0, log=False), heuristic_start=False)
+    assert result.plan is not None and check_plan(instance, result.plan).feasible
+    assert result.bound is not None and result.bound <= optimum + 1e-6
+    assert result.objective == pytest.approx(optimum, abs=1e-6) and result.status == "optimal"
+
+
+def test_deadline_returns_the_best_plan_and_a_certified_global_bound() -> None:
+    """ecom74 cannot be proven in 8 s: the tree stops at its deadline with a checked plan and a bound
+    below the best known plan (3,542.6 km)."""
+    instance = load_instance(Path(__file__).resolve().parents[1] / "instances" / "ecom74.json")
+    started = time.perf_counter()
+    result = solve(instance, model="routes", options=SolveOptions(time_limit=8, log=False))
+    assert time.perf_counter() - started < 8 + 20  # generous: a LP solve or a pricing pass may overrun a little
+    assert result.plan is not None and check_plan(instance, result.plan).feasible
+    assert result.status == "feasible" and (result.bound is None or result.bound <= 3542.62)
+
+
+@pytest.mark.parametrize("make", [random_tiny_instance, random_side_instance], ids=["tiny", "side"])
+@pytest.mark.parametrize("seed", range(10))
+def test_reduced_cost_fixing_keeps_every_arc_of_an_optimal_plan(make, seed: int) -> None:
+    """Fixing with the optimum itself as cutoff (the tightest the tree ever uses) keeps the optimal plan's arcs."""
+    instance = make(seed)
+    expected = brute_force(instance)
+    if expected is None:
+        return
+    cg = route_lower_bound(instance, 20)
+    cg.fix_arcs(expected[0] + 1e-9)
+    class_of = {v: k for k, vc in enumerate(cg.master.classes) for v in vc.vehicles}
+    for route in expected[1].used_routes():
+        path = [0, *(instance.index[s] for s in route.stops), 0]
+        allowed = cg.networks[class_of[route.vehicle]].allowed
+        assert all(allowed[a, b] for a, b in zip(path, path[1:]))
+
+
+@needs_cvrplib
+def test_reduced_cost_fixing_removes_arcs_on_p_n16_k8() -> None:
+    cg = route_lower_bound(load_instance(CVRPLIB / "P-n16-k8.vrp"), 60)
+    before = int(cg.networks[0].allowed.sum())
+    assert cg.fix_arcs(449.0) > 0 and int(cg.networks[0].allowed.sum()) < before  # root bound 448, cutoff 449
+
+
+@needs_cvrplib
+def test_ctrl_c_in_the_tree_returns_the_global_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """P-n16-k8 (root bound 448, optimum 450), plans only from integral nodes: Ctrl-C while the second node
+    is solved stops the search with the certified global bound and says so."""
+    instance = load_instance(CVRPLIB / "P-n16-k8.vrp")
+    calls = {"n": 0}
+    original = BranchAndPrice._solve_node
+
+    def interrupt_second(self, node, root):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return original(self, node, root)
+
+    monkeypatch.setattr(BranchAndPrice, "_solve_node", interrupt_second)
+    monkeypatch.setattr(RouteMaster, "best_integer_plan", lambda self, *args, **kwargs: (None, math.inf))
+    result = solve(instance, model="routes", options=SolveOptions(time_limit=60, log=False), heuristic_start=False)
+    assert calls["n"] == 2 and "interrupted" in result.message
+    assert result.bound is not None and 440 <= result.bound <= 450 and result.status != "optimal"
+    assert result.plan is None or check_plan(instance, result.plan).feasible
