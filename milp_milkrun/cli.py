@@ -19,7 +19,7 @@ from milp_milkrun.emissions import EmissionsObjective, load_factors
 from milp_milkrun.errors import CheckFailedError, InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.io import load_instance, load_plan, write_instance, write_plan
-from milp_milkrun.io.files import INSTANCE_SUFFIXES, MODEL_SUFFIXES, PLAN_SUFFIXES, PLOT_SUFFIXES, check_output_path
+from milp_milkrun.io.files import INSTANCE_SUFFIXES, MODEL_SUFFIXES, PLAN_SUFFIXES, PLOT_SUFFIXES, check_output_path, make_output_folder
 from milp_milkrun.plan import Plan
 from milp_milkrun.reports.check_table import check_table
 from milp_milkrun.reports.instance_summary import instance_summary
@@ -205,7 +205,7 @@ def solve_command(
     options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads, seed=seed, log=not quiet)
     choices = {"model": model.value, "backend": backend.value, "solver": solver.value if solver else None}
     check_choices(**choices)
-    check_result_files(instance_path, output, plot)
+    check_result_files([instance_path], output, plot)
     check_map_path(map_path, [instance_path, output, plot])
     instance = load_instance_for_cli(instance_path, vehicles)
     check_map_drawable(instance, map_path)
@@ -217,12 +217,13 @@ def solve_command(
     raise typer.Exit(0 if result.plan is not None else EXIT_VIOLATIONS)
 
 
-def check_result_files(instance_path: Path, output: Path | None, plot: Path | None) -> None:
-    """Refuse unusable --output and --plot paths before any work (and never the instance itself)."""
+def check_result_files(inputs: list[Path | None], output: Path | None, plot: Path | None) -> None:
+    """Refuse unusable --output and --plot paths before any work (and never a file the command reads)."""
+    read = [path for path in inputs if path is not None]
     if output is not None:
-        check_output_path(output, field="output", suffixes=PLAN_SUFFIXES, inputs=[instance_path])
+        check_output_path(output, field="output", suffixes=PLAN_SUFFIXES, inputs=read)
     if plot is not None:
-        check_output_path(plot, field="plot", suffixes=PLOT_SUFFIXES, inputs=[instance_path, *([output] if output else [])])
+        check_output_path(plot, field="plot", suffixes=PLOT_SUFFIXES, inputs=[*read, *([output] if output else [])])
 
 
 def report_solve_result(instance: Instance, result: SolveResult, *, json_output: bool, output: Path | None, plot: Path | None) -> None:
@@ -320,9 +321,9 @@ def heuristic_command(
     from milp_milkrun.heuristics import solve_heuristic
     from milp_milkrun.heuristics.solver import check_heuristic_limits
 
-    check_heuristic_limits(time_limit, max_iterations)
-    check_result_files(instance_path, output, plot)
-    check_map_path(map_path, [instance_path, output, plot])
+    check_heuristic_limits(time_limit, max_iterations, seed)
+    check_result_files([instance_path, factors_path], output, plot)
+    check_map_path(map_path, [instance_path, factors_path, output, plot])
     factors = load_factors(factors_path) if objective is Objective.emissions or factors_path else None
     instance = load_instance_for_cli(instance_path, vehicles)
     check_map_drawable(instance, map_path)
@@ -391,9 +392,8 @@ def batch_command(
     if scheduler is not None and workers != 1:
         raise InputError("workers", "give either --workers (a local pool) or --scheduler (a Dask cluster), not both")
     options = BatchOptions(model=model.value, time_limit=time_limit, seed=seed, objective=objective.value)
-    if out.exists() and not out.is_dir():
-        raise InputError("out", f"{out} is a file; give a folder")
     tasks = load_hubs(source)
+    make_output_folder(out, field="out")
     typer.echo(f"batch: {len(tasks)} hubs, model {model.value}, {time_limit:g} s per hub, seed {seed}, "
                f"{'Dask scheduler ' + scheduler if scheduler else f'{workers} local worker(s)'}", err=True)
     with batch_display() as show:

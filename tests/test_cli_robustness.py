@@ -3,11 +3,14 @@ whole, input that is huge, deep or out of range, and flags validated before anyt
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cli_helpers import run_cli
@@ -25,7 +28,7 @@ OPTIMUM = Plan.from_routes([("large-1", ["DC1", "DC2", "DC3"]), ("small-1", ["DC
 
 
 def _milkrun(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "milp_milkrun.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+    return subprocess.run([sys.executable, "-m", "milp_milkrun", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
 
 
 # ----- stdout stays valid JSON for every command that takes --json ------------------------------
@@ -36,7 +39,8 @@ def toy6_plan(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
-@pytest.mark.parametrize("args", [
+PLAN = "<toy6 plan>"  # replaced by the path of a written plan of toy6
+JSON_CASES = [
     ("solve", TOY6, "--time-limit", "20"),
     ("solve", TOY6, "--model", "strong", "--time-limit", "20"),
     ("solve", TOY6, "--model", "routes", "--time-limit", "20"),
@@ -44,17 +48,30 @@ def toy6_plan(tmp_path_factory: pytest.TempPathFactory) -> str:
     ("solve", TOY6, "--backend", "pulp", "--solver", "highs", "--time-limit", "20"),
     ("heuristic", TOY6, "--time-limit", "2", "--log"),
     ("crosscheck", TOY6, "--time-limit", "20"),
-], ids=lambda args: " ".join(a for a in args if a != TOY6))
-def test_every_json_command_prints_only_json_on_stdout(args: tuple[str, ...]) -> None:
-    done = _milkrun(*args, "--json")
-    assert done.returncode == 0, done.stderr
-    assert isinstance(json.loads(done.stdout), dict)
+    ("check", TOY6, PLAN),
+    ("check", TOY6, PLAN, "--bound", "10"),
+    ("emissions", TOY6, PLAN),
+]
 
 
-def test_check_with_a_bound_prints_only_json_on_stdout(toy6_plan: str) -> None:
-    done = _milkrun("check", TOY6, toy6_plan, "--bound", "10", "--json")
+@pytest.mark.parametrize("args", JSON_CASES, ids=lambda args: " ".join(a for a in args if a not in (TOY6, PLAN)))
+def test_every_json_command_prints_only_json_on_stdout(args: tuple[str, ...], toy6_plan: str) -> None:
+    done = _milkrun(*(toy6_plan if a == PLAN else a for a in args), "--json")
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["gap"] == pytest.approx(0.0, abs=1e-9)
+    document = json.loads(done.stdout)
+    assert isinstance(document, dict)
+    if "--bound" in args:
+        assert document["gap"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_the_json_cases_cover_every_command_that_takes_json() -> None:
+    import typer.main
+
+    from milp_milkrun.cli import app
+
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    with_json = {name for name, command in commands.items() if any("--json" in p.opts for p in command.params)}
+    assert with_json and with_json <= {args[0] for args in JSON_CASES}
 
 
 # ----- output files ---------------------------------------------------------------------------------
@@ -123,6 +140,51 @@ def test_a_write_error_after_the_solve_keeps_the_printed_result(
     assert "OPTIMAL" in out  # the result was printed before the write failed
 
 
+def test_an_output_that_is_the_factors_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    factors = tmp_path / "factors.json"
+    factors.write_text("{}")
+    monkeypatch.setattr("milp_milkrun.cli.load_instance_for_cli", _must_not_run)
+    code, _, err = run_cli(monkeypatch, capsys, "heuristic", TOY6, "--objective", "emissions", "--factors", str(factors), "--output", str(factors))
+    assert code == 2 and "--output" in err and "is an input of this command" in err
+    assert factors.read_text() == "{}"
+
+
+def test_a_rewritten_file_keeps_its_permissions_and_its_link(tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    real.write_text("old")
+    real.chmod(0o600)
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    write_atomically(link, lambda temporary: temporary.write_text("new"))
+    assert link.is_symlink() and real.read_text() == "new"
+    assert real.stat().st_mode & 0o777 == 0o600
+    fresh = tmp_path / "fresh.json"
+    write_atomically(fresh, lambda temporary: temporary.write_text("x"))
+    umask = os.umask(0)
+    os.umask(umask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's private 0600
+
+
+@pytest.mark.parametrize(("out", "message"), [("toy6.json", "is a file; give a folder"), ("toy6.json/results", "cannot create the folder")])
+def test_a_batch_results_folder_that_cannot_be_made_is_one_line(out: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "toy6.json").write_text(Path(TOY6).read_text())
+    monkeypatch.setattr("milp_milkrun.batch.run_batch", _must_not_run)
+    code, _, err = run_cli(monkeypatch, capsys, "batch", str(tmp_path), "--out", str(tmp_path / out))
+    assert code == 2 and err.startswith("error: --out: ") and message in err
+
+
+@pytest.mark.parametrize("hub", ["../outside", "a/b", "..", ""])
+def test_a_batch_hub_name_cannot_write_outside_the_results_folder(hub: str, tmp_path: Path) -> None:
+    from milp_milkrun.batch import load_hubs
+
+    (tmp_path / "toy6.json").write_text(Path(TOY6).read_text())
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"hubs": [{"hub": hub, "instance": "toy6.json"}]}))
+    with pytest.raises(InputError, match="plain name") as error:
+        load_hubs(manifest)
+    assert error.value.field.endswith("hubs[0].hub")
+
+
 # ----- input that is huge, deep or out of range -------------------------------------------------
 def _toy6_with(tmp_path: Path, text_change: tuple[str, str]) -> Path:
     text = Path(TOY6).read_text()
@@ -134,6 +196,7 @@ def _toy6_with(tmp_path: Path, text_change: tuple[str, str]) -> Path:
 
 @pytest.mark.parametrize(("change", "message"), [
     (('"demand": 6', '"demand": ' + "9" * 400), "dcs[0].demand: a 400-digit integer is out of range"),
+    (('"demand": 6', '"demand": ' + "9" * 5000), "dcs[0].demand: a 5000-digit integer is out of range"),  # beyond Python's int parsing
     (('"capacity": 30', '"capacity": 1e400'), "vehicle_types[0].capacity: inf is out of range"),
     (('"capacity": 30', '"capacity": NaN'), "NaN is not a valid number"),
 ])
@@ -169,6 +232,26 @@ def test_a_long_description_does_not_slow_show(tmp_path: Path, monkeypatch: pyte
     assert code == 0 and "5,000,000 characters in all" in out and len(out) < 5_000
 
 
+def test_a_large_matrix_still_names_an_entry_out_of_range(tmp_path: Path) -> None:
+    size = 300
+    matrix = [[float(abs(i - j)) for j in range(size)] for i in range(size)]
+    matrix[217][5] = 1e300
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({
+        "hub": {"id": "H"}, "dcs": [{"id": f"D{i}", "demand": 1} for i in range(1, size)],
+        "vehicle_types": [{"name": "t", "count": size, "capacity": 5}],
+        "distances": {"ids": ["H", *(f"D{i}" for i in range(1, size))], "matrix": matrix},
+    }))
+    with pytest.raises(InputError, match=r"distances\.matrix\[217\]\[5\]: 1e\+300 is out of range"):
+        load_instance(path)
+
+
+def test_show_does_not_copy_the_distance_matrix(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("milp_milkrun.io.json_instance._distances_dict", _must_not_run)  # the bulk of a large file
+    code, out, _ = run_cli(monkeypatch, capsys, "show", TOY6)
+    assert code == 0 and "forbidden      1: DC6 not by large" in out and "damaged roads  1: DC3 - DC4" in out
+
+
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.sampled_from(["hub", "dcs", "id", "demand", "routes", "stops", "vehicle", "vehicle_types", "distances", "x", "y", "capacity", "count", "name"]) | st.text(max_size=6), children, max_size=5),
@@ -189,10 +272,56 @@ def test_loaders_turn_any_malformed_json_into_an_input_error(document: object, t
             pass
 
 
+def _json_paths(document: object, where: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    found = [where]
+    if isinstance(document, dict):
+        for key, value in document.items():
+            found += _json_paths(value, (*where, key))
+    elif isinstance(document, list):
+        for index, value in enumerate(document):
+            found += _json_paths(value, (*where, index))
+    return found
+
+
+@st.composite
+def near_valid(draw: st.DrawFn, document: object) -> object:
+    """``document`` with one to three fields replaced by any JSON value or deleted: it gets past the
+    JSON parser and most of the schema, so the checks behind them are fuzzed too."""
+    document = json.loads(json.dumps(document))
+    for _ in range(draw(st.integers(1, 3))):
+        where = draw(st.sampled_from(_json_paths(document)))
+        if not where:
+            return draw(JSON_VALUES)
+        parent: Any = document
+        for part in where[:-1]:
+            parent = parent[part]
+        if draw(st.booleans()):
+            del parent[where[-1]]
+        else:
+            parent[where[-1]] = draw(JSON_VALUES | st.sampled_from(["HUB", "DC1", "DC6", "large", "small-2", 0, -1, 10**20, 1e300]))
+    return document
+
+
+TOY6_PLAN = {"instance": "toy6", **OPTIMUM.to_dict()}
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(instance=near_valid(json.loads(Path(TOY6).read_text())), plan=near_valid(TOY6_PLAN))
+def test_loaders_turn_any_damaged_instance_or_plan_into_an_input_error(instance: object, plan: object, tmp_path: Path) -> None:
+    instance_path, plan_path = tmp_path / "instance.json", tmp_path / "plan.json"
+    instance_path.write_text(json.dumps(instance))
+    plan_path.write_text(json.dumps(plan))
+    with contextlib.suppress(InputError):
+        load_instance(instance_path)
+    with contextlib.suppress(InputError):
+        load_plan(plan_path, load_instance(TOY6))
+
+
 # ----- flags and small things ---------------------------------------------------------------------
 @pytest.mark.parametrize("args", [
     ("heuristic", TOY6, "--time-limit", "-1"),
     ("heuristic", TOY6, "--max-iterations", "-3"),
+    ("heuristic", TOY6, "--seed", "-1"),
     ("solve", TOY6, "--gap", "-1"),
     ("solve", TOY6, "--model", "strong", "--backend", "pulp"),
     ("batch", TOY6, "--out", "results", "--workers", "0"),
@@ -206,6 +335,14 @@ def test_bad_flags_are_refused_before_any_work(args: tuple[str, ...], monkeypatc
 def test_choices_are_typed_and_listed(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_cli(monkeypatch, capsys, "solve", TOY6, "--model", "nope")
     assert code == 2 and "'nope' is not one of 'auto', 'exact', 'strong', 'routes'" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("flag", "value"), [("--seed", "-1"), ("--time-limit", "0"), ("--time-limit", "inf")])
+def test_bad_batch_flags_are_refused_before_any_work(flag: str, value: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("milp_milkrun.batch.load_hubs", _must_not_run)
+    code, out, err = run_cli(monkeypatch, capsys, "batch", str(REPO / "instances"), "--out", str(tmp_path / "results"), flag, value)
+    assert code == 2 and out == "" and err.startswith(f"error: {flag}: ")
+    assert not (tmp_path / "results").exists()
 
 
 def test_check_bound_zero_fails_before_the_verdict(toy6_plan: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
@@ -241,10 +378,23 @@ def test_help_shows_flags_as_flags_and_no_ticket_numbers() -> None:
 
     from milp_milkrun.cli import app
 
+    import typer.main
+
     runner = CliRunner()
-    for command in ("solve", "check", "heuristic", "crosscheck", "inspect", "show", "convert"):
-        text = runner.invoke(app, [command, "--help"], terminal_width=200).output
-        assert "<bool>" not in text and "issue" not in text.lower(), command
+    commands = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    assert {"solve", "check", "heuristic", "batch"} <= set(commands)
+    for command in [None, *commands]:
+        result = runner.invoke(app, [command, "--help"] if command else ["--help"], terminal_width=200)
+        assert result.exit_code == 0 and "<bool>" not in result.output and "issue" not in result.output.lower(), command
+
+
+def test_no_ticket_numbers_in_what_a_user_reads() -> None:
+    """Docs, help texts, messages, benchmark scripts and tests: ticket numbers mean nothing to a user."""
+    ticket = re.compile(r"\bissues? ?#?\d+", re.IGNORECASE)
+    files = [REPO / "README.md", *(REPO / "docs").glob("*.md"), *(REPO / "milp_milkrun").rglob("*.py"),
+             *(REPO / "benchmarks").glob("*.py"), *(REPO / "tests").glob("*.py"), *(REPO / "instances").glob("*.py")]
+    found = [f"{path.relative_to(REPO)}: {match.group()}" for path in files for match in ticket.finditer(path.read_text(encoding="utf-8"))]
+    assert not found
 
 
 def test_the_python_api_is_quiet_by_default(capfd: pytest.CaptureFixture[str]) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import numpy as np
 import pytest
 import vrplib
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import InputError
@@ -149,6 +152,14 @@ def test_demand_above_capacity_is_split(tmp_path: Path) -> None:
          COORDS + "DEMAND_SECTION\n1 2\n2 3\n3 4\n4 5\n", "DEMAND_SECTION"),
         ("service-k2", "DIMENSION : 4\nCAPACITY : 10\nSERVICE_TIME : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS + DEMANDS, "SERVICE_TIME"),
         ("geo-k2", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : GEO\n", COORDS + DEMANDS, "EDGE_WEIGHT_TYPE"),
+        ("infcap-k2", "DIMENSION : 4\nCAPACITY : 1e400\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS + DEMANDS, "CAPACITY"),
+        ("hugedemand-k2", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n",
+         COORDS + DEMANDS.replace("3 4\n", "3 " + "9" * 400 + "\n"), "DEMAND_SECTION"),
+        ("ragged-k2", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS.replace("3 6 8", "3 6") + DEMANDS, "NODE_COORD_SECTION"),
+        ("infcoord-k2", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS.replace("3 6 8", "3 6 1e400") + DEMANDS, "NODE_COORD_SECTION"),
+        ("noweights-k2", "DIMENSION : 4\nCAPACITY : 10\n", COORDS + DEMANDS, "EDGE_WEIGHT_TYPE"),
+        ("twodims-k2", "DIMENSION : 4 5\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS + DEMANDS, "DIMENSION"),
+        ("textfleet", "DIMENSION : 4\nCAPACITY : 10\nVEHICLES : many\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS + DEMANDS, "VEHICLES"),
     ],
 )
 def test_bad_vrp_files_name_the_field(
@@ -184,3 +195,47 @@ def test_converted_explicit_instance_loads_back(tmp_path: Path) -> None:
     write_instance(instance, tmp_path / "lower.json")
     again = load_instance(tmp_path / "lower.json")
     assert np.array_equal(again.distance, instance.distance) and again.vehicle_types == instance.vehicle_types
+
+
+def test_a_sol_line_without_a_route_number_is_one_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "broken.sol"
+    path.write_text("Route #1: 1 2\nRoute\nCost 9\n")  # vrplib's own parser fails with IndexError here
+    with pytest.raises(InputError, match="not a readable VRPLIB solution"):
+        load_plan(path, load_instance(_write_vrp(tmp_path / "x-k2.vrp", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS + DEMANDS)))
+
+
+VALID_VRP = f"NAME : f-k3\nTYPE : CVRP\nDIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n{COORDS}{DEMANDS}EOF\n"
+TOKENS = ["", "-1", "0", "1.5", "1e400", "9" * 400, "nan", "inf", "x", ":", "EOF", "1 2", "DIMENSION : 3", "CAPACITY : 0",
+          "NODE_COORD_SECTION", "DEMAND_SECTION", "DEPOT_SECTION", "EDGE_WEIGHT_TYPE : EXPLICIT", "Route #0: 1", "Route #9: 1", "Route"]
+
+
+@st.composite
+def damaged_lines(draw: st.DrawFn, text: str) -> str:
+    """``text`` with one to three lines, or words of a line, replaced, deleted or inserted."""
+    lines = text.split("\n")
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(lines) - 1))
+        token = draw(st.sampled_from(TOKENS))
+        action = draw(st.sampled_from(["replace", "delete", "insert", "word"]))
+        if action == "replace":
+            lines[at] = token
+        elif action == "delete":
+            del lines[at]
+        elif action == "insert":
+            lines.insert(at, token)
+        elif words := lines[at].split():
+            words[draw(st.integers(0, len(words) - 1))] = token
+            lines[at] = " ".join(words)
+    return "\n".join(lines)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(vrp=damaged_lines(VALID_VRP), sol=damaged_lines("Route #1: 1 2\nRoute #2: 3\nCost 9\n"))
+def test_damaged_vrp_and_sol_files_are_input_errors(vrp: str, sol: str, tmp_path: Path) -> None:
+    vrp_path, sol_path = tmp_path / "f-k3.vrp", tmp_path / "f.sol"
+    vrp_path.write_text(vrp)
+    sol_path.write_text(sol)
+    with contextlib.suppress(InputError):
+        load_instance(vrp_path)
+    with contextlib.suppress(InputError):
+        load_plan(sol_path, load_instance(_write_vrp(tmp_path / "g-k3.vrp", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS + DEMANDS)))

@@ -72,6 +72,8 @@ def load_hubs(source: str | Path) -> list[HubTask]:
     for k, entry in enumerate(hubs):
         if not (isinstance(entry, dict) and isinstance(entry.get("hub"), str) and isinstance(entry.get("instance"), str)):
             raise InputError(f"{source}: hubs[{k}]", "needs \"hub\" (a name) and \"instance\" (a file)")
+        if not _plain_name(entry["hub"]):
+            raise InputError(f"{source}: hubs[{k}].hub", f"{entry['hub']!r}: a hub's results go to a folder of its name, so it must be a plain name (no / or \\, not . or ..)")
         path = source.parent / entry["instance"]
         if not path.is_file():
             raise InputError(f"{source}: hubs[{k}].instance", f"{path} does not exist")
@@ -81,6 +83,11 @@ def load_hubs(source: str | Path) -> list[HubTask]:
     if twice:
         raise InputError(f"{source}: hubs", f"hub names must be unique; listed twice: {', '.join(twice)}")
     return tasks
+
+
+def _plain_name(name: str) -> bool:
+    """A name that is one folder inside the results folder: out/<name> can never reach outside it."""
+    return name.strip() not in ("", ".", "..") and not any(sep in name for sep in ("/", "\\", "\0"))
 
 
 def run_batch(

@@ -13,7 +13,7 @@ from typing import Any
 from milp_milkrun.errors import InputError
 from milp_milkrun.io import load_instance
 from milp_milkrun.solve import SolveOptions, check_choices, solve
-from milp_milkrun.solve.options import DEFAULT_SEED, check_seconds
+from milp_milkrun.solve.options import DEFAULT_SEED
 
 OBJECTIVES = ("distance",)  # what a batch may minimise; the route engine minimises distance
 
@@ -30,7 +30,7 @@ class BatchOptions:
 
     def __post_init__(self) -> None:
         check_choices(model=self.model, backend="highs", solver=None)
-        check_seconds("time_limit", self.time_limit)
+        SolveOptions(time_limit=self.time_limit, gap=self.gap, seed=self.seed)  # each hub's solve checks these: check them once, before any work
         if self.objective not in OBJECTIVES:
             raise InputError("objective", f"a batch minimises {', '.join(OBJECTIVES)}; got {self.objective!r}")
 

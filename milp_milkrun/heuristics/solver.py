@@ -42,7 +42,7 @@ def solve_heuristic(
     bound is always None (a heuristic proves nothing). Same seed and ``max_iterations`` give the same
     plan on any machine; with only a time limit the number of iterations depends on the machine.
     """
-    check_heuristic_limits(time_limit, max_iterations)
+    check_heuristic_limits(time_limit, max_iterations, seed)
     started = time.perf_counter()
     deadline = started + time_limit
     p = compile_problem(instance)
@@ -99,11 +99,14 @@ def cleaner_directions(instance: Instance, plan: Plan, emissions: EmissionsObjec
     return Plan(tuple(routes))
 
 
-def check_heuristic_limits(time_limit: float, max_iterations: int | None) -> None:
-    """Reject a time limit that is not a positive number of seconds or a negative iteration count."""
+def check_heuristic_limits(time_limit: float, max_iterations: int | None, seed: int = DEFAULT_SEED) -> None:
+    """Reject a time limit that is not a positive number of seconds, a negative iteration count, or
+    a negative seed (Python's random module seeds with its absolute value: -1 would repeat seed 1)."""
     check_seconds("time_limit", time_limit)
     if max_iterations is not None and max_iterations < 0:
         raise InputError("max_iterations", f"must be >= 0, got {max_iterations}")
+    if seed < 0:
+        raise InputError("seed", f"must be >= 0, got {seed}")
 
 
 def _units_no_vehicle_can_serve(p: Problem) -> list[str]:

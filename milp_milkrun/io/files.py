@@ -61,6 +61,38 @@ def check_output_path(path: str | Path, *, field: str, suffixes: Iterable[str], 
     return path
 
 
+def make_output_folder(path: str | Path, *, field: str) -> Path:
+    """Create the folder a command writes its results into (with its parents), before any work.
+
+    Parameters
+    ----------
+    path
+        The results folder; it may exist already.
+    field
+        What the folder is for, named in the error.
+
+    Returns
+    -------
+    Path
+        ``path`` as a :class:`~pathlib.Path`.
+
+    Raises
+    ------
+    InputError
+        When the path is a file, lies under a file, or cannot be created or written.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise InputError(field, f"{path} is a file; give a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(field, f"{path}: cannot create the folder: {exc.strerror or exc}") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise InputError(field, f"{path}: no permission to write there")
+    return path
+
+
 def _same_file(a: Path, b: Path) -> bool:
     if a.exists() and b.exists():
         return os.path.samefile(a, b)
@@ -84,21 +116,40 @@ def write_atomically(path: str | Path, write: Callable[[Path], None]) -> None:
         When the file cannot be written (permissions, a full disk, a read-only file system); ``path``
         is then left as it was.
     """
-    path = Path(path)
+    named = str(path)
+    path = Path(os.path.realpath(path))  # through a symbolic link, so the link stays a link
     try:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
     except OSError as exc:
-        raise InputError(str(path), f"cannot write: {exc.strerror or exc}") from None
+        raise InputError(named, f"cannot write: {exc.strerror or exc}") from None
     os.close(handle)
     try:
         write(Path(temporary))
-        os.chmod(temporary, 0o644)
+        os.chmod(temporary, _mode_for(path))
         os.replace(temporary, path)
     except OSError as exc:
-        raise InputError(str(path), f"cannot write: {exc.strerror or exc}") from None
+        raise InputError(named, f"cannot write: {exc.strerror or exc}") from None
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions of the file being replaced, or those a new file gets under the umask (mkstemp's
+    own 0600 would make a shared plan private)."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        return 0o666 & ~_UMASK
+
+
+def _read_umask() -> int:
+    umask = os.umask(0)  # the only way to read it; done once at import, not while workers write
+    os.umask(umask)
+    return umask
+
+
+_UMASK = _read_umask()
 
 
 def write_text_atomically(path: str | Path, text: str) -> None:

@@ -146,9 +146,9 @@ def instance_to_dict(instance: Instance) -> dict[str, Any]:
     data["hub"] = {"id": instance.hub.id, **_coordinates(instance, instance.hub.x, instance.hub.y)}
     data["dcs"] = [{"id": dc_id, **_coordinates(instance, x, y), "demand": _number(demand)} for dc_id, demand, x, y in originals]
     data["vehicle_types"] = [_vehicle_type_dict(vt) for vt in instance.vehicle_types]
-    data["forbidden"] = _forbidden_entries(instance, [o[0] for o in originals])
+    data["forbidden"] = forbidden_entries(instance)
     data["consecutive"] = [list(pair) for pair in instance.consecutive]
-    data["damaged_roads"] = _original_roads(instance)
+    data["damaged_roads"] = original_roads(instance)
     data["distances"] = _distances_dict(instance, [o[0] for o in originals])
     return data
 
@@ -191,8 +191,21 @@ def _vehicle_type_dict(vt: VehicleType) -> dict[str, Any]:
     return entry
 
 
-def _forbidden_entries(instance: Instance, dc_ids: Sequence[str]) -> list[dict[str, str]]:
-    """Set B as type-level entries where a whole type is forbidden, vehicle-level ones otherwise."""
+def forbidden_entries(instance: Instance) -> list[dict[str, str]]:
+    """Set B as the file states it: type-level entries where a whole type is forbidden, vehicle-level
+    ones otherwise, by original (unsplit) DC id.
+
+    Parameters
+    ----------
+    instance
+        Any instance.
+
+    Returns
+    -------
+    list of dict
+        ``{"dc": ..., "vehicle_type": ...}`` or ``{"dc": ..., "vehicle": ...}`` entries in file order.
+    """
+    dc_ids = [original[0] for original in _original_dcs(instance)]
     origin = _origin_of(instance)
     pairs = {(origin[dc], vehicle) for dc, vehicle in instance.forbidden}
     entries: list[dict[str, str]] = []
@@ -206,7 +219,19 @@ def _forbidden_entries(instance: Instance, dc_ids: Sequence[str]) -> list[dict[s
     return entries
 
 
-def _original_roads(instance: Instance) -> list[list[str]]:
+def original_roads(instance: Instance) -> list[list[str]]:
+    """The damaged roads as the file states them (between original, unsplit DC ids), each once.
+
+    Parameters
+    ----------
+    instance
+        Any instance.
+
+    Returns
+    -------
+    list of list of str
+        ``[a, b]`` pairs in file order.
+    """
     origin = {**_origin_of(instance), instance.hub.id: instance.hub.id}
     roads: list[list[str]] = []
     for a, b in instance.damaged_roads:

@@ -51,7 +51,7 @@ def read_plan_sol(path: Path, instance: Instance) -> Plan:
     text = read_text(path)
     try:
         routes = vrplib.read_solution(path)["routes"]
-    except ValueError as exc:
+    except (ValueError, IndexError, KeyError) as exc:  # vrplib's parser fails on a bare "Route" line with IndexError
         raise InputError(str(path), f"not a readable VRPLIB solution: {exc}") from None
     labels = [int(k) for k in ROUTE_LABEL.findall(text)]
     if len(labels) != len(routes):

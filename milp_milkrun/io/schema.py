@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import numpy as np
 
 from milp_milkrun.errors import InputError
 
@@ -40,9 +41,23 @@ def read_json(path: Path) -> Any:
     except RecursionError:
         raise InputError(str(path), "nested too deeply to be an instance or a plan") from None
     except ValueError as exc:  # NaN / Infinity, or an integer of more digits than Python parses
-        raise InputError(str(path), str(exc)) from None
+        if "integer string conversion" not in str(exc):
+            raise InputError(str(path), str(exc)) from None
+        data = json.loads(text, parse_constant=_reject_constant, parse_int=_integer_or_too_long)  # to name its field
     _check_numbers(data)
     return data
+
+
+class _TooLongInteger:
+    """Stands in for an integer of more digits than Python converts, so the range check names its field."""
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+
+def _integer_or_too_long(text: str) -> int | _TooLongInteger:
+    digits = len(text.lstrip("-"))
+    return _TooLongInteger(digits) if digits > 20 else int(text)  # 20 digits are out of range already
 
 
 def _check_numbers(data: Any) -> None:
@@ -52,11 +67,26 @@ def _check_numbers(data: Any) -> None:
         value, where = pending.pop()
         if isinstance(value, dict):
             pending.extend((v, (*where, k)) for k, v in value.items())
-        elif isinstance(value, list):
+        elif isinstance(value, list) and not _numbers_in_range(value):
             pending.extend((v, (*where, i)) for i, v in enumerate(value))
-        elif isinstance(value, (int, float)) and not isinstance(value, bool) and not abs(value) <= MAX_NUMBER:
-            shown = f"{value:.3g}" if isinstance(value, float) else f"a {len(str(abs(value)))}-digit integer"
+        elif isinstance(value, _TooLongInteger) or (isinstance(value, (int, float)) and not isinstance(value, bool) and not abs(value) <= MAX_NUMBER):
+            shown = f"{value:.3g}" if isinstance(value, float) else f"a {_digits(value)}-digit integer"
             raise InputError(json_path(where), f"{shown} is out of range (numbers must be finite and at most {MAX_NUMBER:.0e})")
+
+
+def _numbers_in_range(values: list[Any]) -> bool:
+    """True when ``values`` is a (nested) list of numbers, all in range: one numpy pass over a
+    distance matrix instead of a Python step per entry. False (inspect item by item) otherwise:
+    objects, strings, null, ragged rows, or an out-of-range number, which the walk then names."""
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return array.size > 0 and bool(np.all(np.abs(array) <= MAX_NUMBER))
+
+
+def _digits(value: int | _TooLongInteger) -> int:
+    return value.digits if isinstance(value, _TooLongInteger) else len(str(abs(value)))
 
 
 def read_text(path: Path) -> str:

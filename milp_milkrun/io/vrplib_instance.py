@@ -23,7 +23,7 @@ from vrplib.parse.parse_distances import parse_distances
 
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
-from milp_milkrun.io.schema import read_text
+from milp_milkrun.io.schema import MAX_NUMBER, read_text
 
 VEHICLE_TYPE = "truck"
 FLEET_SUFFIX = re.compile(r"-k(\d+)$")
@@ -65,14 +65,14 @@ def read_vrplib(path: Path, *, vehicles: int | None = None) -> Instance:
 def _dimension(data: dict[str, Any]) -> int:
     if "dimension" not in data:
         raise InputError("DIMENSION", "missing; a VRPLIB instance must state its number of nodes")
-    return int(data["dimension"])
+    return int(_scalar(data["dimension"], "DIMENSION", integer=True))
 
 
 def _depot(data: dict[str, Any], n_nodes: int) -> int:
-    depots = np.atleast_1d(data.get("depot", np.array([0])))
+    depots = np.atleast_1d(_table(data.get("depot", [0]), "DEPOT_SECTION"))
     if len(depots) != 1:
         raise InputError("DEPOT_SECTION", f"{len(depots)} depots; a milk run has exactly one hub")
-    depot = int(depots[0])
+    depot = int(_scalar(depots[0], "DEPOT_SECTION", integer=True))
     if not 0 <= depot < n_nodes:
         raise InputError("DEPOT_SECTION", f"depot {depot + 1} is not a node (1..{n_nodes})")
     return depot
@@ -81,7 +81,7 @@ def _depot(data: dict[str, Any], n_nodes: int) -> int:
 def _demands(data: dict[str, Any], n_nodes: int, depot: int, ids: list[str]) -> list[float]:
     if "demand" not in data:
         raise InputError("DEMAND_SECTION", "missing; a CVRP instance needs a demand per node")
-    demand = np.asarray(data["demand"], dtype=float).reshape(-1)
+    demand = _table(data["demand"], "DEMAND_SECTION").reshape(-1)
     if len(demand) != n_nodes:
         raise InputError("DEMAND_SECTION", f"{len(demand)} demands for DIMENSION {n_nodes}")
     if demand[depot] != 0:
@@ -92,7 +92,7 @@ def _demands(data: dict[str, Any], n_nodes: int, depot: int, ids: list[str]) -> 
 def _coordinates(data: dict[str, Any], n_nodes: int) -> list[tuple[float, float]] | None:
     if "node_coord" not in data:
         return None
-    coords = np.asarray(data["node_coord"], dtype=float)
+    coords = _table(data["node_coord"], "NODE_COORD_SECTION")
     if coords.shape != (n_nodes, 2):
         raise InputError("NODE_COORD_SECTION", f"expected {n_nodes} rows of x y, got shape {coords.shape}")
     return [(float(x), float(y)) for x, y in coords]
@@ -101,11 +101,34 @@ def _coordinates(data: dict[str, Any], n_nodes: int) -> list[tuple[float, float]
 def _capacity(data: dict[str, Any]) -> float:
     if "capacity" not in data:
         raise InputError("CAPACITY", "missing; a CVRP instance needs a vehicle capacity")
-    return float(data["capacity"])
+    return _scalar(data["capacity"], "CAPACITY")
 
 
 def _optional(data: dict[str, Any], key: str) -> float | None:
-    return float(data[key]) if key in data else None
+    return _scalar(data[key], key.upper()) if key in data else None
+
+
+def _scalar(value: Any, field: str, *, integer: bool = False) -> float:
+    """One finite number in range (an integer where ``integer``), else an InputError naming the field."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(field, f"expected {'an integer' if integer else 'a number'}, got {str(value)[:60]!r}") from None
+    if not abs(number) <= MAX_NUMBER or (integer and not number.is_integer()):
+        raise InputError(field, f"{str(value)[:60]} is not {'an integer' if integer else 'a number'} in range")
+    return number
+
+
+def _table(value: Any, section: str) -> np.ndarray:
+    """A section's rows as a float array: rows of unequal length, text or out-of-range numbers are an
+    InputError naming the section (numpy's own errors would be a traceback)."""
+    try:
+        table = np.asarray(value, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(section, "rows of unequal length or entries that are not numbers") from None
+    if not np.all(np.abs(table) <= MAX_NUMBER):
+        raise InputError(section, f"a number out of range (numbers must be finite and at most {MAX_NUMBER:.0e})")
+    return table
 
 
 def _reject_unsupported(data: dict[str, Any]) -> None:
@@ -120,7 +143,7 @@ def _fleet_size(data: dict[str, Any], name: str, vehicles: int | None) -> tuple[
             raise InputError("vehicles", f"fleet size must be >= 1, got {vehicles}")
         return vehicles, "the vehicles argument"
     if "vehicles" in data:
-        return int(data["vehicles"]), "the VEHICLES field"
+        return int(_scalar(data["vehicles"], "VEHICLES", integer=True)), "the VEHICLES field"
     match = FLEET_SUFFIX.search(name)
     if match:
         return int(match.group(1)), f"the name suffix -k{match.group(1)}"
@@ -133,13 +156,15 @@ def _distances(data: dict[str, Any], coords: list[tuple[float, float]] | None, n
         if coords is None:
             raise InputError("NODE_COORD_SECTION", "EUC_2D distances need node coordinates")
         return DistanceSpec("euclidean", rounding="nearest"), None
+    if not kind and "edge_weight" not in data:
+        raise InputError("EDGE_WEIGHT_TYPE", "missing; state how distances are given (EUC_2D, EXPLICIT, ...)")
     if kind == "EXPLICIT" and "edge_weight" not in data:
         raise InputError("EDGE_WEIGHT_SECTION", "missing; EDGE_WEIGHT_TYPE EXPLICIT needs the matrix")
     try:
         matrix = data["edge_weight"] if "edge_weight" in data else parse_distances([], **data)
     except ValueError as exc:
         raise InputError("EDGE_WEIGHT_TYPE", f"{kind or 'missing'}: {exc}") from None
-    matrix = np.asarray(matrix, dtype=float)
+    matrix = _table(matrix, "EDGE_WEIGHT_SECTION")
     if matrix.shape != (n_nodes, n_nodes):
         raise InputError("EDGE_WEIGHT_SECTION", f"matrix of shape {matrix.shape} for DIMENSION {n_nodes}")
     return DistanceSpec("matrix"), matrix

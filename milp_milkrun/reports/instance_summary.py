@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from milp_milkrun.instance import Instance, VehicleType
-from milp_milkrun.io import instance_to_dict
+from milp_milkrun.io.json_instance import forbidden_entries, original_roads
 
 DESCRIPTION_SHOWN = 600  # characters of the description printed by `show`
 
@@ -64,10 +64,10 @@ def _vehicle_type_line(vt: VehicleType, unit: str) -> str:
 
 
 def _side_constraint_lines(instance: Instance) -> list[str]:
-    data = instance_to_dict(instance)
-    forbidden = [f"{e['dc']} not by {e.get('vehicle_type') or e.get('vehicle')}" for e in data["forbidden"]]
+    # not instance_to_dict: that copies the whole distance matrix, the bulk of a large file
+    forbidden = [f"{e['dc']} not by {e.get('vehicle_type') or e.get('vehicle')}" for e in forbidden_entries(instance)]
     consecutive = [f"{a} -> {b}" for a, b in instance.consecutive]
-    damaged = [f"{a} - {b}" for a, b in data["damaged_roads"]]
+    damaged = [f"{a} - {b}" for a, b in original_roads(instance)]
     return [
         f"forbidden      {_listing(forbidden)}",
         f"consecutive    {_listing(consecutive)}",
