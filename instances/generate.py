@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from milp_milkrun.checker import check_plan
+from milp_milkrun.instance import EARTH_RADIUS_KM, haversine_matrix
 from milp_milkrun.io import instance_from_dict, write_plan
 from milp_milkrun.io.json_instance import instance_json_text
 from milp_milkrun.plan import Plan, Route
@@ -37,7 +38,6 @@ HERE = Path(__file__).resolve().parent
 
 HUB = {"id": "HUB", "lat": 21.1458, "lon": 79.0882}  # Nagpur, near the geographic centre of India
 ROAD_FACTOR = 1.3  # road km per great-circle km: a typical detour factor for Indian highways
-EARTH_RADIUS_KM = 6371.0088
 CAGE = 48  # bags per cage; every demand is a whole number of cages
 UNIT_MASS_KG = 2.5  # an assumed average parcel bag: a full large truck carries 6.5 t, a small one 2.75 t
 TOTAL_DEMAND = 17_424  # = 363 cages
@@ -172,10 +172,7 @@ def _offset(lat: float, lon: float, km: float, bearing: float) -> tuple[float, f
 
 
 def _road_km(a: dict[str, float], b: dict[str, float]) -> float:
-    phi1, phi2 = math.radians(a["lat"]), math.radians(b["lat"])
-    dphi, dlam = phi2 - phi1, math.radians(b["lon"] - a["lon"])
-    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlam / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h))) * ROAD_FACTOR
+    return float(haversine_matrix([a["lat"], b["lat"]], [a["lon"], b["lon"]], ROAD_FACTOR)[0, 1])
 
 
 def _short_tour(sites: list[dict[str, float]]) -> tuple[list[int], float]:

@@ -15,7 +15,9 @@ import random
 from pathlib import Path
 from typing import Any
 
-from generate import CAGE, EARTH_RADIUS_KM, LARGE, MAX_CAGES_PER_DC, ROAD_FACTOR, SMALL, UNIT_MASS_KG, _offset
+from milp_milkrun.instance import haversine_matrix
+
+from generate import CAGE, LARGE, MAX_CAGES_PER_DC, ROAD_FACTOR, SMALL, UNIT_MASS_KG, _offset
 
 MIN_DCS, MAX_DCS = 20, 120
 LARGE_BAGS, SMALL_BAGS = 54 * CAGE, 22 * CAGE  # what each type carries in whole cages
@@ -104,6 +106,4 @@ def _side_constraints(rng: random.Random, data: dict[str, Any]) -> None:
 
 
 def _km(a: dict[str, Any], b: dict[str, Any]) -> float:
-    phi1, phi2 = math.radians(a["lat"]), math.radians(b["lat"])
-    h = math.sin((phi2 - phi1) / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(b["lon"] - a["lon"]) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h)))
+    return float(haversine_matrix([a["lat"], b["lat"]], [a["lon"], b["lon"]])[0, 1])

@@ -20,11 +20,8 @@ from dataclasses import asdict, dataclass
 
 from milp_milkrun.emissions.factors import EmissionFactors
 from milp_milkrun.errors import InputError
-from milp_milkrun.instance import Instance, VehicleType
+from milp_milkrun.instance import Instance, VehicleType, haversine_matrix
 from milp_milkrun.plan import Plan
-
-EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG), for great-circle distances
-
 
 @dataclass(frozen=True)
 class RouteEmissions:
@@ -182,9 +179,7 @@ def great_circle_km(instance: Instance, dc: str) -> float:
     site = next(d for d in instance.dcs if d.id == dc)
     hub = instance.hub
     if instance.coordinates == "latlon":
-        lat1, lon1, lat2, lon2 = map(math.radians, (hub.y, hub.x, site.y, site.x))  # type: ignore[arg-type]
-        h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-        return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
+        return float(haversine_matrix([hub.y, site.y], [hub.x, site.x])[0, 1])  # type: ignore[list-item]
     if instance.coordinates == "xy":
         return math.hypot(site.x - hub.x, site.y - hub.y)  # type: ignore[operator]
     return instance.dist(hub.id, dc)
