@@ -15,7 +15,7 @@ from collections.abc import Callable
 from milp_milkrun.heuristics.solver import solve_heuristic
 from milp_milkrun.instance import Instance
 from milp_milkrun.solve.options import SolveOptions
-from milp_milkrun.solve.result import SolveResult, make_result
+from milp_milkrun.solve.result import SolveResult, joined_notes, make_result
 
 MAX_SECONDS = 10.0  # the heuristic gets min(MAX_SECONDS, SHARE x time limit)
 SHARE = 0.2
@@ -43,7 +43,7 @@ def solve_with_heuristic_start(
     result = run_backend(dataclasses.replace(options, time_limit=remaining, warm_start=start.plan))
     total = time.perf_counter() - started
     if start.plan is None or start.objective is None:
-        return dataclasses.replace(result, runtime_s=total, message=_joined("heuristic found no warm start", result.message))
+        return dataclasses.replace(result, runtime_s=total, message=joined_notes("heuristic found no warm start", result.message))
     note = f"warm start from the heuristic: {start.objective:.6g} after {spent:.1f} s"
     return make_result(  # never worse than the heuristic plan: make_result keeps the better of the two
         instance,
@@ -55,11 +55,7 @@ def solve_with_heuristic_start(
         backend=result.backend,
         seed=options.seed,
         requested_gap=options.gap,
-        message=_joined(note, result.message),
+        message=joined_notes(note, result.message),
         interrupted=result.interrupted,
         start=start.plan,
     )
-
-
-def _joined(*parts: str) -> str:
-    return "; ".join(p for p in parts if p)

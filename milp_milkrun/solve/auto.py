@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from milp_milkrun.instance import Instance
 from milp_milkrun.solve.options import SolveOptions
-from milp_milkrun.solve.result import SolveResult, make_result
+from milp_milkrun.solve.result import SolveResult, joined_notes, make_result
 
 EXACT_UP_TO_DCS = 8  # the seed's model proves these in well under a second
 ROUTES_SHARE = 0.85  # of the time limit, for the route-based branch-and-price; the strong model gets the rest
@@ -36,13 +36,13 @@ def solve_auto(instance: Instance, options: SolveOptions, run: Solve, heuristic_
     """
     if instance.n_dcs <= EXACT_UP_TO_DCS:
         result = run(instance, model="exact", options=options, heuristic_start=heuristic_start)
-        return dataclasses.replace(result, message=_joined(f"auto: the exact model for {instance.n_dcs} DCs", result.message))
+        return dataclasses.replace(result, message=joined_notes(f"auto: the exact model for {instance.n_dcs} DCs", result.message))
     started = time.perf_counter()
     first = run(instance, model="routes", options=dataclasses.replace(options, time_limit=ROUTES_SHARE * options.time_limit),
                 heuristic_start=heuristic_start)
     left = options.time_limit - (time.perf_counter() - started)
     if first.status in ("optimal", "infeasible") or first.plan is None or first.interrupted or left < MIN_SECOND_STAGE_SECONDS:
-        return dataclasses.replace(first, message=_joined("auto: the route-based model", first.message))
+        return dataclasses.replace(first, message=joined_notes("auto: the route-based model", first.message))
     second = run(instance, model="strong", options=dataclasses.replace(options, time_limit=left, warm_start=first.plan),
                  heuristic_start=False)
     plan = first.plan if second.objective is None or (first.objective or 0.0) <= second.objective else second.plan
@@ -50,7 +50,7 @@ def solve_auto(instance: Instance, options: SolveOptions, run: Solve, heuristic_
     return make_result(
         instance, status="feasible", plan=plan, bound=max(bounds) if bounds else None, requested_gap=options.gap,
         runtime_s=time.perf_counter() - started, model="routes+strong", backend="highs", seed=options.seed,
-        message=_joined(
+        message=joined_notes(
             f"auto: route-based model (bound {_shown(first.bound)}), then the strong model (bound {_shown(second.bound)})",
             second.message,
         ),
@@ -60,7 +60,3 @@ def solve_auto(instance: Instance, options: SolveOptions, run: Solve, heuristic_
 
 def _shown(bound: float | None) -> str:
     return "none" if bound is None else f"{bound:,.6g}"
-
-
-def _joined(*parts: str) -> str:
-    return "; ".join(p for p in parts if p)

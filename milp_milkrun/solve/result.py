@@ -113,13 +113,18 @@ def make_result(
     check = verify_plan(instance, plan, source=f"{model}/{backend}") if plan is not None else None
     if start is not None:
         plan, check, kept = _not_worse_than_start(instance, plan, check, start, status)
-        message = "; ".join(part for part in (message, kept) if part)
+        message = joined_notes(message, kept)
     objective = check.objective if check is not None else None
     if bound is not None and objective is not None:
         bound = _without_float_noise(bound, objective)
     derived, note = derive_status(status, objective, bound, requested_gap)
-    message = "; ".join(part for part in (message, note) if part)
+    message = joined_notes(message, note)
     return SolveResult(derived, objective, bound, runtime_s, plan, check, model, backend, seed, message, interrupted)
+
+
+def joined_notes(*notes: str) -> str:
+    """The non-empty notes of a result's message, joined by "; "."""
+    return "; ".join(note for note in notes if note)
 
 
 def _not_worse_than_start(
