@@ -64,6 +64,9 @@ FLAG_OF_FIELD = {
     # ---- map and inspect flags (begin)
     "map": "--map", "family": "--family", "vehicle": "--vehicle", "dc": "--dc",
     # ---- map and inspect flags (end)
+    # ---- fleet and Golden-Taillard flags (begin)
+    "variant": "--variant", "types": "--types",
+    # ---- fleet and Golden-Taillard flags (end)
 }
 
 
@@ -82,6 +85,7 @@ def main() -> None:
 
 # ---- commands: show, check, convert ---------------------------------------------------------
 VEHICLES_OPTION = typer.Option(None, "--vehicles", help="Fleet size for a .vrp file that states none (overrides the file).")
+VARIANT_OPTION = typer.Option(None, "--variant", help="Variant of a Golden-Taillard golden_NN.json file: FSMF, FSMD, FSMFD, HVRPFD or HVRPD.")
 # ---- map option (begin)
 MAP_OPTION = typer.Option(None, "--map", help="Also write an interactive map of the plan (one self-contained .html file that works offline).")
 
@@ -111,9 +115,9 @@ def write_map_file(instance: Instance, plan: Plan | None, map_path: Path | None,
 # ---- map option (end)
 
 
-def load_instance_for_cli(path: Path, vehicles: int | None = None) -> Instance:
+def load_instance_for_cli(path: Path, vehicles: int | None = None, variant: str | None = None) -> Instance:
     """Load an instance for any command; its warnings and demand splits go to stderr."""
-    instance = load_instance(path, vehicles=vehicles)
+    instance = load_instance(path, vehicles=vehicles, variant=variant)
     for warning in instance.warnings:
         typer.echo(f"warning: {warning}", err=True)
     for origin, parts in instance.splits:
@@ -122,9 +126,9 @@ def load_instance_for_cli(path: Path, vehicles: int | None = None) -> Instance:
 
 
 @app.command()
-def show(instance_path: Path = typer.Argument(..., metavar="INSTANCE"), vehicles: int | None = VEHICLES_OPTION) -> None:
+def show(instance_path: Path = typer.Argument(..., metavar="INSTANCE"), vehicles: int | None = VEHICLES_OPTION, variant: str | None = VARIANT_OPTION) -> None:
     """Summarise an instance: DCs, demand, fleet, side constraints, distances, splits."""
-    typer.echo(instance_summary(load_instance_for_cli(instance_path, vehicles)))
+    typer.echo(instance_summary(load_instance_for_cli(instance_path, vehicles, variant)))
 
 
 @app.command()
@@ -135,12 +139,13 @@ def check(
     vehicles: int | None = VEHICLES_OPTION,
     bound: float | None = typer.Option(None, "--bound", metavar="SECONDS", help="Also prove a lower bound on the optimum within SECONDS (route-based and strong models) and print the plan's certified gap."),
     map_path: Path | None = MAP_OPTION,
+    variant: str | None = VARIANT_OPTION,
 ) -> None:
     """Check a plan against every rule; exit 0 when feasible, 1 with violations."""
     if bound is not None:
         check_bound_seconds(bound)
     check_map_path(map_path, [instance_path, plan_path])
-    instance = load_instance_for_cli(instance_path, vehicles)
+    instance = load_instance_for_cli(instance_path, vehicles, variant)
     check_map_drawable(instance, map_path)
     plan = load_plan(plan_path, instance)
     report = check_plan(instance, plan)
@@ -174,10 +179,11 @@ def convert(
     source: Path = typer.Argument(..., metavar="INSTANCE", help="A .vrp (or .json) instance."),
     target: Path = typer.Argument(..., metavar="OUT.json"),
     vehicles: int | None = VEHICLES_OPTION,
+    variant: str | None = VARIANT_OPTION,
 ) -> None:
-    """Write an instance in the JSON format (e.g. a CVRPLIB .vrp file)."""
+    """Write an instance in the JSON format (e.g. a CVRPLIB .vrp file, or one variant of a Golden-Taillard file)."""
     check_output_path(target, field="target", suffixes=INSTANCE_SUFFIXES, inputs=[source])
-    instance = load_instance_for_cli(source, vehicles)
+    instance = load_instance_for_cli(source, vehicles, variant)
     write_instance(instance, target)
     typer.echo(f"wrote {target} ({len({dc.origin for dc in instance.dcs})} DCs, {len(instance.vehicles)} vehicles)")
 
@@ -200,6 +206,7 @@ def solve_command(
     warm_start: bool = typer.Option(True, "--warm-start/--no-warm-start", help="Start the MIP from the heuristic's plan."),
     vehicles: int | None = VEHICLES_OPTION,
     map_path: Path | None = MAP_OPTION,
+    variant: str | None = VARIANT_OPTION,
 ) -> None:
     """Solve an instance; exit 0 with a plan (optimal or feasible), 1 without (infeasible or none found)."""
     options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads, seed=seed, log=not quiet)
@@ -207,7 +214,7 @@ def solve_command(
     check_choices(**choices)
     check_result_files([instance_path], output, plot)
     check_map_path(map_path, [instance_path, output, plot])
-    instance = load_instance_for_cli(instance_path, vehicles)
+    instance = load_instance_for_cli(instance_path, vehicles, variant)
     check_map_drawable(instance, map_path)
     with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
         result = solve_instance(instance, **choices, options=options, heuristic_start=warm_start)
@@ -316,6 +323,7 @@ def heuristic_command(
     factors_path: Path | None = typer.Option(None, "--factors", help="Emission factors file laid over the defaults (with --objective emissions)."),
     vehicles: int | None = VEHICLES_OPTION,
     map_path: Path | None = MAP_OPTION,
+    variant: str | None = VARIANT_OPTION,
 ) -> None:
     """Find a good feasible plan fast (no bound); exit 0 with a plan, 1 without."""
     from milp_milkrun.heuristics import solve_heuristic
@@ -325,7 +333,7 @@ def heuristic_command(
     check_result_files([instance_path, factors_path], output, plot)
     check_map_path(map_path, [instance_path, factors_path, output, plot])
     factors = load_factors(factors_path) if objective is Objective.emissions or factors_path else None
-    instance = load_instance_for_cli(instance_path, vehicles)
+    instance = load_instance_for_cli(instance_path, vehicles, variant)
     check_map_drawable(instance, map_path)
     emissions = EmissionsObjective(instance, factors) if objective is Objective.emissions and factors else None
     with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
@@ -428,6 +436,43 @@ def map_command(
     verdict = "feasible" if report.feasible else f"{len(report.violations)} broken rule(s) marked"
     typer.echo(f"wrote map {output} ({len(report.routes)} routes, {report.objective:,.1f} {instance.distance_unit}; {verdict})")
 # ---- command: map (end) ----
+
+# ---- command: fleet (begin) ----
+@app.command("fleet")
+def fleet_command(
+    instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance: the hub and its current fleet."),
+    types_path: Path | None = typer.Option(None, "--types", help="Candidate vehicle types with costs (.json, docs/fleet.md); default: the instance's own types and costs, unlimited."),
+    time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds in all: a third for the current fleet's plan, the rest for the recommendation."),
+    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed of both solves (printed with the result)."),
+    json_output: bool = typer.Option(False, "--json", help="Print the recommendation as JSON (the solver log goes to stderr)."),
+    output: Path | None = typer.Option(None, "--output", help="Write the recommended fleet's plan (.json or VRPLIB .sol)."),
+    quiet: bool = typer.Option(True, "--quiet/--log", help="Stream the solver logs with --log."),
+    vehicles: int | None = VEHICLES_OPTION,
+    variant: str | None = VARIANT_OPTION,
+) -> None:
+    """Recommend the cheapest fleet (which types, how many of each) with its plan, bound and the change from the current fleet.
+
+    Exit 0 with a recommended plan, 1 without one.
+    """
+    from milp_milkrun.fleet import recommend_fleet
+    from milp_milkrun.io.fleet_candidates import load_candidates
+    from milp_milkrun.reports.fleet_table import fleet_table
+    from milp_milkrun.solve.options import check_seconds
+
+    check_seconds("time_limit", time_limit)
+    check_result_files([instance_path, types_path], output, None)
+    candidates = load_candidates(types_path) if types_path is not None else None
+    instance = load_instance_for_cli(instance_path, vehicles, variant)
+    with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
+        rec = recommend_fleet(instance, candidates, time_limit=time_limit, seed=seed, log=not quiet)
+    plan = rec.recommended.result.plan
+    with interrupts_deferred():
+        typer.echo(json.dumps(rec.to_dict(), indent=2) if json_output else fleet_table(rec))
+        if plan is not None and output is not None:
+            write_plan(plan, output, rec.recommended.instance)
+            typer.echo(f"wrote plan {output} (for the recommended fleet: instance {rec.recommended.instance.name})", err=json_output)
+    raise typer.Exit(0 if plan is not None else EXIT_VIOLATIONS)
+# ---- command: fleet (end) ----
 
 
 if __name__ == "__main__":

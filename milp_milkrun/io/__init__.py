@@ -12,23 +12,49 @@ from pathlib import Path
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.io.files import INSTANCE_SUFFIXES, PLAN_SUFFIXES, check_output_path, write_text_atomically
+from milp_milkrun.io.golden_taillard import golden_taillard_instance, is_golden_taillard, load_golden_taillard
 from milp_milkrun.io.json_instance import instance_from_dict, instance_json_text, instance_to_dict
 from milp_milkrun.io.plans import read_plan_json, read_plan_sol, write_plan_json, write_plan_sol
 from milp_milkrun.io.schema import read_json
 from milp_milkrun.io.vrplib_instance import read_vrplib
 from milp_milkrun.plan import Plan
 
-__all__ = ["instance_from_dict", "instance_to_dict", "load_instance", "load_plan", "write_instance", "write_plan"]
+__all__ = ["instance_from_dict", "instance_to_dict", "load_golden_taillard", "load_instance", "load_plan", "write_instance", "write_plan"]
 
 
-def load_instance(path: str | Path, *, vehicles: int | None = None) -> Instance:
-    """Read a ``.json`` instance or a VRPLIB ``.vrp`` file (``vehicles`` sets a ``.vrp`` fleet size)."""
+def load_instance(path: str | Path, *, vehicles: int | None = None, variant: str | None = None) -> Instance:
+    """Read a ``.json`` instance, a Golden–Taillard ``golden_NN.json`` file or a VRPLIB ``.vrp`` file.
+
+    Parameters
+    ----------
+    path
+        The instance file.
+    vehicles
+        The fleet size of a ``.vrp`` file (refused for JSON files, whose fleet is in the file).
+    variant
+        The variant of a Golden–Taillard file (FSMF, FSMD, FSMFD, HVRPFD or HVRPD; required for
+        those files, refused for any other).
+
+    Returns
+    -------
+    Instance
+        The validated instance.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".json":
         if vehicles is not None:
             raise InputError("vehicles", "the fleet of a JSON instance is in its vehicle_types; --vehicles is for .vrp files")
-        return instance_from_dict(read_json(path), default_name=path.stem)
+        data = read_json(path)
+        if is_golden_taillard(data):
+            if variant is None:
+                raise InputError("variant", f"{path.name} is a Golden–Taillard file: choose its variant (FSMF, FSMD, FSMFD, HVRPFD or HVRPD)")
+            return golden_taillard_instance(data, variant, default_name=path.stem)
+        if variant is not None:
+            raise InputError("variant", f"{path.name} is not a Golden–Taillard file (no 'depot' and 'customers'); a variant is for those files")
+        return instance_from_dict(data, default_name=path.stem)
+    if variant is not None:
+        raise InputError("variant", f"a variant is for Golden–Taillard .json files, not {suffix or 'files without a suffix'}")
     if suffix == ".vrp":
         return read_vrplib(path, vehicles=vehicles)
     raise InputError(str(path), f"unknown instance format {suffix or '(no suffix)'!r}; expected .json or .vrp")

@@ -1,0 +1,161 @@
+"""Fleet size and mix: the 12 Golden–Taillard instances in every variant bks.json lists.
+
+Usage (from the repo root):
+    nice -n 10 python benchmarks/bench_fleet.py heuristic [--time-limit 60] [--checkpoint 30] [--instances 03 13] [--variants FSMF]
+    nice -n 10 python benchmarks/bench_fleet.py exact [--time-limit 600] [--model routes] [--instances 03 13]
+
+``heuristic`` runs ``solve_heuristic`` once per case for ``--time-limit`` seconds with its progress
+log on, and reads from that log the best cost found by ``--checkpoint`` seconds; the log's figures
+are used only when its last best equals the cost the checker recomputed for the final plan (else the
+row says so). ``exact`` runs ``solve(model=...)`` (heuristic start inside the limit, as the CLI does)
+and reports the plan, the certified bound, the gap between them and the gap to the best-known value.
+Every plan is re-verified by the independent checker (``make_result``). Prints Markdown rows as it
+goes, then a summary; ``--jsonl FILE`` also appends one JSON record per case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from milp_milkrun.heuristics import solve_heuristic  # noqa: E402
+from milp_milkrun.instance import Instance  # noqa: E402
+from milp_milkrun.io import load_golden_taillard  # noqa: E402
+from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult, solve  # noqa: E402
+
+HFVRP = REPO / ".." / "shared" / "hfvrp"
+PROGRESS = re.compile(r"^\s*it\s+\d+\s+([0-9.]+)s\s+best\s+([0-9.eE+-]+)")
+
+
+def cases(instances: list[str] | None, variants: list[str] | None) -> list[tuple[str, str, float, bool]]:
+    """(instance number, variant, best-known value, proven optimal) of every case bks.json lists."""
+    bks = json.loads((HFVRP / "bks.json").read_text())["instances"]
+    out = []
+    for name, entry in bks.items():
+        number = name.split("_")[1]
+        if instances and number not in instances:
+            continue
+        for variant, value in entry.items():
+            if isinstance(value, dict) and (not variants or variant in variants):
+                out.append((number, variant, float(value["value"]), bool(value["proven_optimal"])))
+    return out
+
+
+def load(number: str, variant: str) -> Instance:
+    return load_golden_taillard(HFVRP / f"golden_{number}.json", variant)
+
+
+def heuristic_case(instance: Instance, time_limit: float, checkpoint: float, seed: int) -> dict[str, object]:
+    """One heuristic run: its checked final cost and, from its progress log, its best cost at the checkpoint."""
+    log = io.StringIO()
+    with contextlib.redirect_stdout(log):
+        result = solve_heuristic(instance, time_limit=time_limit, seed=seed, log=True)
+    progress = [(float(m.group(1)), float(m.group(2))) for m in map(PROGRESS.match, log.getvalue().splitlines()) if m]
+    at_checkpoint: float | None = None
+    consistent = bool(progress) and result.objective is not None and abs(progress[-1][1] - result.objective) <= 1e-6 * max(1.0, result.objective)
+    if consistent:
+        before = [cost for elapsed, cost in progress if elapsed <= checkpoint]
+        at_checkpoint = before[-1] if before else None
+    return {"final": result.objective, "at_checkpoint": at_checkpoint, "log_consistent": consistent,
+            "runtime_s": result.runtime_s, "message": result.message}
+
+
+def exact_case(instance: Instance, model: str, time_limit: float, seed: int) -> SolveResult:
+    return solve(instance, model=model, options=SolveOptions(time_limit=time_limit, seed=seed))
+
+
+def gap_to(value: float | None, bks: float) -> float | None:
+    return None if value is None else 100 * (value - bks) / bks
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:+.2f}%"
+
+
+def run_heuristic(args: argparse.Namespace) -> None:
+    print(f"seed {args.seed}; heuristic {args.time_limit:g} s per case, best at {args.checkpoint:g} s read from its progress log")
+    print(f"| instance | n | variant | BKS | at {args.checkpoint:g} s | gap | at {args.time_limit:g} s | gap |")
+    print("|---|---|---|---|---|---|---|---|")
+    gaps: dict[str, list[float]] = {"checkpoint": [], "final": []}
+    for number, variant, bks, proven in cases(args.instances, args.variants):
+        instance = load(number, variant)
+        record = heuristic_case(instance, args.time_limit, args.checkpoint, args.seed)
+        g30, g60 = gap_to(record["at_checkpoint"], bks), gap_to(record["final"], bks)  # type: ignore[arg-type]
+        for key, g in (("checkpoint", g30), ("final", g60)):
+            if g is not None:
+                gaps[key].append(g)
+        star = "*" if proven else ""
+        print(f"| {number} | {instance.n_dcs} | {variant} | {bks:,.2f}{star} | {_num(record['at_checkpoint'])} | {_pct(g30)} "  # type: ignore[arg-type]
+              f"| {_num(record['final'])} | {_pct(g60)} |", flush=True)  # type: ignore[arg-type]
+        _append(args.jsonl, {"kind": "heuristic", "instance": number, "variant": variant, "bks": bks, **record,
+                             "time_limit": args.time_limit, "checkpoint": args.checkpoint, "seed": args.seed})
+    for key, label in (("checkpoint", f"{args.checkpoint:g} s"), ("final", f"{args.time_limit:g} s")):
+        if gaps[key]:
+            within = sum(g <= 1.0 + 1e-9 for g in gaps[key])
+            print(f"\nat {label}: mean gap {statistics.mean(gaps[key]):+.2f}%, max {max(gaps[key]):+.2f}%, "
+                  f"{within}/{len(gaps[key])} within 1%, {sum(g <= 3.0 + 1e-9 for g in gaps[key])}/{len(gaps[key])} within 3%")
+
+
+def run_exact(args: argparse.Namespace) -> None:
+    print(f"seed {args.seed}; solve --model {args.model}, {args.time_limit:g} s per case (heuristic start inside the limit)")
+    print("| instance | n | variant | BKS | plan | bound | certified gap | gap to BKS | status | time (s) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    proved = 0
+    rows = 0
+    for number, variant, bks, proven in cases(args.instances, args.variants):
+        instance = load(number, variant)
+        started = time.perf_counter()
+        result = exact_case(instance, args.model, args.time_limit, args.seed)
+        wall = time.perf_counter() - started
+        gap = None if result.gap is None else 100 * result.gap
+        rows += 1
+        proved += result.status == "optimal"
+        star = "*" if proven else ""
+        print(f"| {number} | {instance.n_dcs} | {variant} | {bks:,.2f}{star} | {_num(result.objective)} | {_num(result.bound)} "
+              f"| {'–' if gap is None else f'{gap:.2f}%'} | {_pct(gap_to(result.objective, bks))} | {result.status} | {wall:.0f} |", flush=True)
+        _append(args.jsonl, {"kind": "exact", "instance": number, "variant": variant, "bks": bks, "model": args.model,
+                             "objective": result.objective, "bound": result.bound, "gap": result.gap, "status": result.status,
+                             "wall_s": wall, "time_limit": args.time_limit, "seed": args.seed, "message": result.message})
+    print(f"\n{proved}/{rows} proven optimal within {args.time_limit:g} s")
+
+
+def _append(path: Path | None, record: dict[str, object]) -> None:
+    if path is not None:
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(record) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, limit in (("heuristic", 60.0), ("exact", 600.0)):
+        p = sub.add_parser(name)
+        p.add_argument("--time-limit", type=float, default=limit)
+        p.add_argument("--instances", nargs="+", help="numbers such as 03 13 (default: all 12)")
+        p.add_argument("--variants", nargs="+", help="FSMF FSMD FSMFD HVRPFD HVRPD (default: all bks.json lists)")
+        p.add_argument("--seed", type=int, default=DEFAULT_SEED)
+        p.add_argument("--jsonl", type=Path, help="also append one JSON record per case to this file")
+    sub.choices["heuristic"].add_argument("--checkpoint", type=float, default=30.0)
+    sub.choices["exact"].add_argument("--model", default="routes", choices=["routes", "auto", "strong", "exact"])
+    args = parser.parse_args()
+    if not HFVRP.is_dir():
+        sys.exit(f"{HFVRP} is missing: the Golden–Taillard files are not available")
+    (run_heuristic if args.command == "heuristic" else run_exact)(args)
+
+
+if __name__ == "__main__":
+    main()
