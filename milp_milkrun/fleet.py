@@ -208,7 +208,7 @@ def candidate_fleet(instance: Instance, candidates: Sequence[CandidateType]) -> 
     Raises
     ------
     InputError
-        Naming ``vehicle_types[k].<field>`` of the candidate at fault, or ``forbidden``.
+        Naming ``candidates.vehicle_types[k].<field>`` of the candidate at fault, or ``forbidden``.
     """
     data = instance_to_dict(instance)
     own = {vt.name: vt for vt in instance.vehicle_types}
@@ -224,7 +224,7 @@ def candidate_fleet(instance: Instance, candidates: Sequence[CandidateType]) -> 
         base = own.get(c.name)
         capacity = c.capacity if c.capacity is not None else (base.capacity if base else None)
         if capacity is None:
-            raise InputError(f"vehicle_types[{k}].capacity", f"vehicle type {c.name} is not in instance {instance.name}; give its capacity")
+            raise InputError(f"candidates.vehicle_types[{k}].capacity", f"vehicle type {c.name} is not in instance {instance.name}; give its capacity")
         entry: dict[str, Any] = {"name": c.name, "capacity": capacity, "fixed_cost": c.fixed_cost, "cost_per_km": c.cost_per_km}
         if c.count is not None:
             entry["count"] = c.count
@@ -240,7 +240,7 @@ def candidate_fleet(instance: Instance, candidates: Sequence[CandidateType]) -> 
         else:
             for dc in c.forbidden_dcs:
                 if dc not in dc_ids:
-                    raise InputError(f"vehicle_types[{k}].forbidden_dcs", f"vehicle type {c.name}: unknown DC {dc!r}")
+                    raise InputError(f"candidates.vehicle_types[{k}].forbidden_dcs", f"vehicle type {c.name}: unknown DC {dc!r}")
                 forbidden.append({"dc": dc, "vehicle_type": c.name})
     data.update(name=f"{instance.name}_fleet", vehicle_types=types, forbidden=forbidden, objective="cost")
     return instance_from_dict(data)

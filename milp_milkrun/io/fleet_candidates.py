@@ -1,7 +1,7 @@
 """Fleet candidates: the vehicle types, with costs, a fleet recommendation may choose from.
 
 A candidates file (``milkrun fleet --types candidates.json``) is validated against
-``fleet_candidates.schema.json`` (published as ``docs/fleet_candidates.schema.json``) with the
+``milp_milkrun/io/fleet_candidates.schema.json`` with the
 same one-line errors as an instance, naming the JSON path of the problem.
 """
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from milp_milkrun.errors import InputError
 from milp_milkrun.io.schema import read_json, validate
 
 
@@ -58,9 +59,14 @@ def load_candidates(path: str | Path) -> FleetCandidates:
     Raises
     ------
     InputError
-        Naming the file (missing, malformed) or the JSON path of the first schema problem.
+        Field ``types``; the message names the file and the JSON path of the first problem.
     """
-    return candidates_from_dict(read_json(Path(path)))
+    path = Path(path)
+    try:
+        return candidates_from_dict(read_json(path))
+    except InputError as exc:  # name the file: its fields look like an instance's
+        where = "" if exc.field == str(path) else f"{exc.field}: "
+        raise InputError("types", f"{path}: {where}{exc.message}") from None
 
 
 def candidates_from_dict(data: Any) -> FleetCandidates:
