@@ -8,9 +8,10 @@ great-circle distance from the hub (ISO 14083's shipment-based allocation), so a
 DC does not load the others and no emissions move between runs. The allocations of a run add up to
 the run's emissions exactly (the last DC takes the remainder).
 
-This module shares no code with the emissions objective of the heuristic (``objective.py``): it walks
-each leg with the load on board, while the objective uses an equivalent forward sum; a test compares
-them on random plans, as the checker does for feasibility.
+This module shares no code with the emissions objective every engine minimises
+(``milp_milkrun/objectives.py``): it walks each leg with the load on board, while the objective uses an
+equivalent forward sum; a test compares them on random plans, as the checker does for feasibility,
+and a solve under the emissions objective reports this module's figure as its objective.
 """
 
 from __future__ import annotations
