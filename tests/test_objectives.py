@@ -191,3 +191,15 @@ def test_cli_solves_for_cost_and_reports_both_figures(tmp_path: Path, monkeypatc
 def test_cli_refuses_contradictory_objective_options(args: list[str], flag: str, monkeypatch, capsys) -> None:
     code, _, err = run_cli(monkeypatch, capsys, "solve", str(TOY6), "--time-limit", "5", *args)
     assert code == 2 and flag in err and "Traceback" not in err
+
+
+def test_a_batch_checks_its_objective_before_any_work(tmp_path: Path) -> None:
+    from milp_milkrun.batch import BatchOptions
+
+    with pytest.raises(InputError) as error:
+        BatchOptions(objective="price")
+    assert error.value.field == "objective"
+    with pytest.raises(InputError) as error:
+        BatchOptions(factors=str(tmp_path / "factors.json"))
+    assert error.value.field == "factors"
+    assert BatchOptions(objective="emissions").emission_factors() is not None
