@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from bruteforce import brute_force, random_tiny_instance
 from cli_helpers import run_cli
+from test_emissions import with_dc_masses
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.emissions import load_factors, plan_emissions
@@ -95,7 +96,7 @@ def _emission_factors():
 
 @pytest.mark.parametrize("seed", range(5))
 def test_the_route_engine_finds_the_plan_of_least_emissions(seed: int) -> None:
-    instance = random_tiny_instance(seed, n_dcs=5)
+    instance = with_dc_masses(random_tiny_instance(seed, n_dcs=5), {"D1": 150.0, "D3": 10.0})  # heavy and light drops
     factors = _emission_factors()
     expected = brute_force(instance, "emissions", factors)
     result = solve(instance, model="routes", options=SolveOptions(time_limit=60, gap=0.0, objective="emissions", factors=factors), heuristic_start=False)
