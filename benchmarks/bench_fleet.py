@@ -83,7 +83,7 @@ def _num(value: float | None, digits: int = 2) -> str:
 
 
 def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:+.2f}%"
+    return "–" if value is None else f"{round(value, 2) + 0.0:+.2f}%"  # + 0.0: no "-0.00%" for a plan 0.004 below a rounded BKS
 
 
 def run_heuristic(args: argparse.Namespace) -> None:
