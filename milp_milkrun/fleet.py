@@ -97,6 +97,15 @@ class FleetRecommendation:
             return None
         return self.current.cost - self.recommended.cost
 
+    @property
+    def proven_saving(self) -> float | None:
+        """What the recommendation saves against ANY plan of the current fleet: the current fleet's
+        certified bound minus the recommendation's cost, when that is positive (else None: not proven)."""
+        if self.current.result.bound is None or self.recommended.cost is None:
+            return None
+        saving = self.current.result.bound - self.recommended.cost
+        return saving if saving > 0 else None
+
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` form of ``milkrun fleet``: both outcomes, the saving and the recommended plan."""
         result = self.recommended.result
@@ -108,6 +117,7 @@ class FleetRecommendation:
             "recommended": self.recommended.to_dict(),
             "current": self.current.to_dict(),
             "saving": self.saving,
+            "proven_saving": self.proven_saving,
             "routes": result.to_dict()["routes"],
         }
 

@@ -32,6 +32,8 @@ def fleet_table(rec: FleetRecommendation) -> str:
         )
     else:
         lines.append(f"{STATUS_WORDS[result.status]}: {result.message}")
+    if rec.saving is not None:
+        lines.append(saving_line(rec))
     if rec.note:
         lines.append(f"costs: {rec.note}")
     lines += ["", *comparison_rows(rec), "", "candidate types:"]
@@ -44,6 +46,20 @@ def fleet_table(rec: FleetRecommendation) -> str:
     if new.result.check is not None:
         lines += ["", "plan of the recommended fleet:", check_table(new.instance, new.result.check)]
     return "\n".join(lines)
+
+
+def saving_line(rec: FleetRecommendation) -> str:
+    """The saving against the current fleet's best plan found, and what of it is proven."""
+    old = rec.current
+    relative = f" ({100 * abs(rec.saving) / old.cost:.1f}%)" if old.cost else ""
+    if rec.saving < 0:  # candidates without the current types can cost more
+        return f"costs {number(-rec.saving)} {rec.currency}{relative} more than the best plan found for the current fleet"
+    text = f"saves {number(rec.saving)} {rec.currency}{relative} against the best plan found for the current fleet"
+    if rec.proven_saving is not None:
+        return text + f"; proven: at least {number(rec.proven_saving)} against any plan of the current fleet (its bound {number(old.result.bound)})"
+    if old.result.bound is not None:
+        return text + f"; not proven against every plan of the current fleet (its bound {number(old.result.bound)} is below this cost)"
+    return text
 
 
 def fleet_text(outcome: FleetOutcome) -> str:
