@@ -51,6 +51,7 @@ JSON_CASES = [
     ("check", TOY6, PLAN),
     ("check", TOY6, PLAN, "--bound", "10"),
     ("emissions", TOY6, PLAN),
+    ("fleet", TOY6, "--time-limit", "10", "--log"),
 ]
 
 
@@ -91,6 +92,7 @@ def test_an_output_that_is_the_input_is_refused_and_the_input_is_untouched(tmp_p
     ("solve", "--plot", "missing/routes.png", "does not exist"),
     ("solve", "--plot", "routes.gif", "unsupported extension"),
     ("heuristic", "--output", "missing/plan.json", "does not exist"),
+    ("fleet", "--output", "missing/plan.json", "does not exist"),
     ("inspect", "--write", "missing/model.lp", "does not exist"),
     ("inspect", "--write", "model.txt", "unsupported extension"),
 ])
