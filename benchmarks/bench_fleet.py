@@ -3,6 +3,7 @@
 Usage (from the repo root):
     nice -n 10 python benchmarks/bench_fleet.py heuristic [--time-limit 60] [--checkpoint 30] [--instances 03 13] [--variants FSMF]
     nice -n 10 python benchmarks/bench_fleet.py exact [--time-limit 600] [--model routes] [--instances 03 13]
+    python benchmarks/bench_fleet.py table --jsonl results.jsonl   # both kinds of run in one table
 
 ``heuristic`` runs ``solve_heuristic`` once per case for ``--time-limit`` seconds with its progress
 log on, and reads from that log the best cost found by ``--checkpoint`` seconds; the log's figures
@@ -136,6 +137,35 @@ def run_exact(args: argparse.Namespace) -> None:
     print(f"\n{proved}/{rows} proven optimal within {args.time_limit:g} s; {invalid_bounds} bound(s) above the best-known value")
 
 
+def run_table(args: argparse.Namespace) -> None:
+    """One table from the records of earlier ``heuristic`` and ``exact`` runs (the last record of each case wins)."""
+    heuristic: dict[tuple[str, str], dict] = {}
+    exact: dict[tuple[str, str], dict] = {}
+    for line in args.jsonl.read_text().splitlines():
+        record = json.loads(line)
+        (heuristic if record["kind"] == "heuristic" else exact)[(record["instance"], record["variant"])] = record
+    h = next(iter(heuristic.values()), {})
+    e = next(iter(exact.values()), {})
+    print(f"| instance | n | variant | BKS | heuristic {h.get('checkpoint', 30):g} s | heuristic {h.get('time_limit', 60):g} s "
+          f"| {e.get('model', 'routes')} {e.get('time_limit', 0):g} s: plan | bound | certified gap | gap to BKS | status |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for number, variant, bks, proven in cases(args.instances, args.variants):
+        hr, er = heuristic.get((number, variant)), exact.get((number, variant))
+        if hr is None and er is None:
+            continue
+        n = json.loads((HFVRP / f"golden_{number}.json").read_text())["n_customers"]
+        cells = [number, str(n), variant, f"{bks:,.2f}{'*' if proven else ''}"]
+        cells += [_pct(gap_to(hr["at_checkpoint"], bks)), _pct(gap_to(hr["final"], bks))] if hr else ["", ""]
+        if er:
+            invalid = er["bound"] is not None and er["bound"] > bks + 0.01
+            gap = "–" if er["gap"] is None else f"{100 * er['gap']:.2f}%"
+            cells += [_num(er["objective"]), _num(er["bound"]), gap, _pct(gap_to(er["objective"], bks)),
+                      er["status"] + (" **(bound above BKS: invalid)**" if invalid else "")]
+        else:
+            cells += ["", "", "", "", ""]
+        print("| " + " | ".join(cells) + " |")
+
+
 def _append(path: Path | None, record: dict[str, object]) -> None:
     if path is not None:
         with path.open("a", encoding="utf-8") as fh:
@@ -152,12 +182,16 @@ def main() -> None:
         p.add_argument("--variants", nargs="+", help="FSMF FSMD FSMFD HVRPFD HVRPD (default: all bks.json lists)")
         p.add_argument("--seed", type=int, default=DEFAULT_SEED)
         p.add_argument("--jsonl", type=Path, help="also append one JSON record per case to this file")
+    table = sub.add_parser("table", help="one Markdown table from the --jsonl records of earlier runs")
+    table.add_argument("--jsonl", type=Path, required=True)
+    table.add_argument("--instances", nargs="+")
+    table.add_argument("--variants", nargs="+")
     sub.choices["heuristic"].add_argument("--checkpoint", type=float, default=30.0)
     sub.choices["exact"].add_argument("--model", default="routes", choices=["routes", "auto", "strong", "exact"])
     args = parser.parse_args()
     if not HFVRP.is_dir():
         sys.exit(f"{HFVRP} is missing: the Golden–Taillard files are not available")
-    (run_heuristic if args.command == "heuristic" else run_exact)(args)
+    {"heuristic": run_heuristic, "exact": run_exact, "table": run_table}[args.command](args)
 
 
 if __name__ == "__main__":
