@@ -13,7 +13,7 @@ from typing import Any
 from milp_milkrun.errors import InputError
 from milp_milkrun.io import load_instance
 from milp_milkrun.solve import SolveOptions, check_choices, solve
-from milp_milkrun.solve.options import DEFAULT_SEED
+from milp_milkrun.options import DEFAULT_SEED
 
 OBJECTIVES = ("distance",)  # what a batch may minimise; the route engine minimises distance
 

@@ -16,8 +16,8 @@ from milp_milkrun.heuristics.problem import Problem, compile_problem
 from milp_milkrun.heuristics.solution import Solution
 from milp_milkrun.instance import Instance
 from milp_milkrun.plan import Plan, Route
-from milp_milkrun.solve.options import DEFAULT_SEED, check_seconds
-from milp_milkrun.solve.result import SolveResult, make_result
+from milp_milkrun.options import DEFAULT_SEED, check_seconds
+from milp_milkrun.result import SolveResult, make_result
 
 
 def solve_heuristic(

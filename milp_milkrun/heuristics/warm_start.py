@@ -14,8 +14,8 @@ from collections.abc import Callable
 
 from milp_milkrun.heuristics.solver import solve_heuristic
 from milp_milkrun.instance import Instance
-from milp_milkrun.solve.options import SolveOptions
-from milp_milkrun.solve.result import SolveResult, joined_notes, make_result
+from milp_milkrun.options import SolveOptions
+from milp_milkrun.result import SolveResult, joined_notes, make_result
 
 MAX_SECONDS = 10.0  # the heuristic gets min(MAX_SECONDS, SHARE x time limit)
 SHARE = 0.2

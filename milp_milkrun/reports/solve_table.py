@@ -8,7 +8,7 @@ from milp_milkrun.checker import CheckReport
 from milp_milkrun.instance import Instance
 from milp_milkrun.reports.check_table import check_table
 from milp_milkrun.reports.instance_summary import number, percent
-from milp_milkrun.solve.result import SolveResult
+from milp_milkrun.result import SolveResult
 
 STATUS_WORDS = {
     "optimal": "OPTIMAL (proven within the requested gap)",

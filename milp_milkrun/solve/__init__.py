@@ -12,10 +12,11 @@ import time
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import InputError
+from milp_milkrun.heuristics.warm_start import solve_with_heuristic_start
 from milp_milkrun.instance import Instance
+from milp_milkrun.options import DEFAULT_SEED, SolveOptions, check_bound_seconds
+from milp_milkrun.result import SolveResult, Status, make_result
 from milp_milkrun.solve.feasibility import presolve_diagnostics
-from milp_milkrun.solve.options import DEFAULT_SEED, SolveOptions, check_bound_seconds
-from milp_milkrun.solve.result import SolveResult, Status, make_result
 
 class Model(str, enum.Enum):
     """The formulations: the seed's Equations 1-14, the strengthened arc model, the route-based model, and
@@ -108,7 +109,6 @@ def _dispatch(
             model=model, backend=backend, seed=options.seed, message="; ".join(reasons),
         )
     if heuristic_start and options.warm_start is None:  # the heuristic plan is the default MIP start
-        from milp_milkrun.heuristics.warm_start import solve_with_heuristic_start
 
         def run_backend(with_start: SolveOptions) -> SolveResult:
             return solve(instance, model=model, backend=backend, solver=solver, options=with_start, heuristic_start=False)

@@ -15,8 +15,8 @@ import time
 from collections.abc import Callable
 
 from milp_milkrun.instance import Instance
-from milp_milkrun.solve.options import SolveOptions
-from milp_milkrun.solve.result import SolveResult, joined_notes, make_result
+from milp_milkrun.options import SolveOptions
+from milp_milkrun.result import SolveResult, joined_notes, make_result
 
 EXACT_UP_TO_DCS = 8  # the seed's model proves these in well under a second
 ROUTES_SHARE = 0.85  # of the time limit, for the route-based branch-and-price; the strong model gets the rest

@@ -33,8 +33,8 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.models.set_partitioning import ArcSetRow
 from milp_milkrun.plan import Plan
 from milp_milkrun.solve.column_generation import ColumnGeneration
-from milp_milkrun.solve.options import SolveOptions
-from milp_milkrun.solve.result import SolveResult, make_result
+from milp_milkrun.options import SolveOptions
+from milp_milkrun.result import SolveResult, make_result
 
 log = logging.getLogger(__name__)
 

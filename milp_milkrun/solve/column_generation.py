@@ -31,9 +31,9 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.models.set_partitioning import RouteMaster
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.plan import Plan
-from milp_milkrun.solve.options import SolveOptions
+from milp_milkrun.options import SolveOptions
 from milp_milkrun.solve.pricing import PricingTimeout, arc_lower_bounds, class_networks, price
-from milp_milkrun.solve.result import SolveResult, make_result
+from milp_milkrun.result import SolveResult, make_result
 
 MAX_CUT_ROUNDS = 25  # separation rounds at most (each after the LP converged over all routes)
 TAILING_OFF = 1e-4  # stop separating when a round raised the LP by less than this share

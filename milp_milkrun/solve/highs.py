@@ -37,8 +37,8 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.models.exact import build_exact_model
 from milp_milkrun.models.families import EXACT_FAMILIES
 from milp_milkrun.plan import Plan
-from milp_milkrun.solve.options import SolveOptions
-from milp_milkrun.solve.result import SolveResult, Status, make_result
+from milp_milkrun.options import SolveOptions
+from milp_milkrun.result import SolveResult, Status, make_result
 from milp_milkrun.solve.arcs_to_plan import RouteExtractionError, follow_arcs
 from milp_milkrun.runtime.highs import (
     SolverAbandoned,

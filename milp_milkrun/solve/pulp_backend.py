@@ -32,8 +32,8 @@ from milp_milkrun.runtime.highs import (  # importing it consumes HiGHS's stdout
     run_interruptibly,
     solver_seed,
 )
-from milp_milkrun.solve.options import SolveOptions
-from milp_milkrun.solve.result import SolveResult, Status, make_result
+from milp_milkrun.options import SolveOptions
+from milp_milkrun.result import SolveResult, Status, make_result
 from milp_milkrun.solve.arcs_to_plan import follow_arcs
 
 SOLVERS = ("cbc", "highs")

@@ -14,7 +14,7 @@ HiGHS has no lazy-constraint callback, so the rounded capacity inequalities of
 
 The answer is exact: a plan is reported optimal only when HiGHS closed a relaxation of the
 problem with that plan feasible for the original one, and every plan passes the independent
-checker through :func:`~milp_milkrun.solve.result.make_result`.
+checker through :func:`~milp_milkrun.result.make_result`.
 
 Every HiGHS solve runs through :func:`~milp_milkrun.runtime.highs.run_interruptibly`: it is cancelled
 when the deadline passes (at the next point where HiGHS checks its limits) or on Ctrl-C, keeping the
@@ -55,8 +55,8 @@ from milp_milkrun.runtime.highs import (
     search_again_without_start,
     solver_seed,
 )
-from milp_milkrun.solve.options import SolveOptions
-from milp_milkrun.solve.result import SolveResult, make_result
+from milp_milkrun.options import SolveOptions
+from milp_milkrun.result import SolveResult, make_result
 
 MAX_LP_ROUNDS = 200
 STALL_ROUNDS = 8  # stop LP rounds when the bound gained less than STALL_GAIN over this many rounds

@@ -1,4 +1,8 @@
-"""Options shared by every solve backend."""
+"""Options shared by every engine: the exact, strong and route-based backends and the heuristic.
+
+Below every engine (it imports only the data layer), so the heuristic and ``solve`` share it without
+importing each other; ``milp_milkrun.solve`` re-exports :class:`SolveOptions`.
+"""
 
 from __future__ import annotations
 
