@@ -26,6 +26,7 @@ from milp_milkrun.reports.instance_summary import instance_summary
 from milp_milkrun.reports.solve_table import solve_table
 from milp_milkrun.runtime.highs import exits_past_abandoned_runs
 from milp_milkrun.runtime.interrupts import interrupts_deferred
+from milp_milkrun.runtime.logs import show_log
 from milp_milkrun.solve import DEFAULT_SEED, Backend, Model, Solver, SolveOptions, SolveResult, check_bound_seconds, check_choices
 from milp_milkrun.solve import solve as solve_instance
 
@@ -111,6 +112,11 @@ def write_map_file(instance: Instance, plan: Plan | None, map_path: Path | None,
 # ---- map option (end)
 
 
+def log_on_stderr(enabled: bool) -> contextlib.AbstractContextManager[None]:
+    """Show the progress and solver log on stderr for the block when ``enabled`` (stdout keeps the report)."""
+    return show_log(sys.stderr) if enabled else contextlib.nullcontext()
+
+
 def load_instance_for_cli(path: Path, vehicles: int | None = None) -> Instance:
     """Load an instance for any command; its warnings and demand splits go to stderr."""
     instance = load_instance(path, vehicles=vehicles)
@@ -193,23 +199,24 @@ def solve_command(
     gap: float = typer.Option(1e-4, "--gap", help="Relative gap at which a plan counts as optimal."),
     threads: int | None = typer.Option(None, "--threads", help="Solver threads (default: the solver's choice)."),
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed of the solver (printed with the result)."),
-    json_output: bool = typer.Option(False, "--json", help="Print the result as JSON (the solver log goes to stderr)."),
+    json_output: bool = typer.Option(False, "--json", help="Print the result as JSON (and no log unless --log)."),
     output: Path | None = typer.Option(None, "--output", help="Write the plan (.json or VRPLIB .sol)."),
     plot: Path | None = typer.Option(None, "--plot", help="Draw the routes into this image (e.g. routes.png)."),
-    quiet: bool = typer.Option(False, "--quiet", help="Do not stream the solver log."),
+    log: bool | None = typer.Option(None, "--log/--quiet", help="Stream the progress and the solver log to stderr (default: on, off with --json)."),
     warm_start: bool = typer.Option(True, "--warm-start/--no-warm-start", help="Start the MIP from the heuristic's plan."),
     vehicles: int | None = VEHICLES_OPTION,
     map_path: Path | None = MAP_OPTION,
 ) -> None:
     """Solve an instance; exit 0 with a plan (optimal or feasible), 1 without (infeasible or none found)."""
-    options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads, seed=seed, log=not quiet)
+    log = not json_output if log is None else log
+    options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads, seed=seed, log=log)
     choices = {"model": model.value, "backend": backend.value, "solver": solver.value if solver else None}
     check_choices(**choices)
     check_result_files([instance_path], output, plot)
     check_map_path(map_path, [instance_path, output, plot])
     instance = load_instance_for_cli(instance_path, vehicles)
     check_map_drawable(instance, map_path)
-    with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
+    with log_on_stderr(log):
         result = solve_instance(instance, **choices, options=options, heuristic_start=warm_start)
     with interrupts_deferred():  # a further Ctrl-C must not cut the report or the plan file short
         report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
@@ -311,7 +318,7 @@ def heuristic_command(
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     output: Path | None = typer.Option(None, "--output", help="Write the plan (.json or VRPLIB .sol)."),
     plot: Path | None = typer.Option(None, "--plot", help="Draw the routes into this image (e.g. routes.png)."),
-    log: bool = typer.Option(False, "--log", help="Print each new best plan as the search finds it."),
+    log: bool = typer.Option(False, "--log", help="Print each new best plan to stderr as the search finds it."),
     objective: Objective = typer.Option(Objective.distance, "--objective", help="What the search minimises: total distance, or well-to-wheel emissions (ISO 14083, docs/emissions.md)."),
     factors_path: Path | None = typer.Option(None, "--factors", help="Emission factors file laid over the defaults (with --objective emissions)."),
     vehicles: int | None = VEHICLES_OPTION,
@@ -328,7 +335,7 @@ def heuristic_command(
     instance = load_instance_for_cli(instance_path, vehicles)
     check_map_drawable(instance, map_path)
     emissions = EmissionsObjective(instance, factors) if objective is Objective.emissions and factors else None
-    with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
+    with log_on_stderr(log):
         result = solve_heuristic(instance, time_limit=time_limit, seed=seed, log=log, max_iterations=max_iterations, emissions=emissions)
     report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
     write_map_file(instance, result.plan, map_path, err=json_output)

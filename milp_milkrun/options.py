@@ -39,11 +39,25 @@ class SolveOptions:
 
 
 def check_seconds(field: str, seconds: float) -> None:
-    """A time budget must be a positive, finite number of seconds (InputError naming ``field``)."""
+    """A time budget must be a positive, finite number of seconds (InputError naming ``field``).
+
+    Parameters
+    ----------
+    field : str
+        The option's name, for the error.
+    seconds : float
+        The budget.
+    """
     if not (math.isfinite(seconds) and seconds > 0):
         raise InputError(field, f"must be a positive number of seconds, got {seconds}")
 
 
 def check_bound_seconds(seconds: float) -> None:
-    """The budget of a certified bound for a given plan (``check --bound``)."""
+    """Validate the budget of a certified bound for a given plan (``check --bound``).
+
+    Parameters
+    ----------
+    seconds : float
+        The budget; not a positive finite number raises ``InputError("bound_seconds", ...)``.
+    """
     check_seconds("bound_seconds", seconds)

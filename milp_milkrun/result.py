@@ -127,7 +127,18 @@ def make_result(
 
 
 def joined_notes(*notes: str) -> str:
-    """The non-empty notes of a result's message, joined by "; "."""
+    """The non-empty notes of a result's message, joined by "; ".
+
+    Parameters
+    ----------
+    *notes : str
+        Notes in order; empty ones are left out.
+
+    Returns
+    -------
+    str
+        The message.
+    """
     return "; ".join(note for note in notes if note)
 
 
@@ -188,5 +199,20 @@ def derive_status(claimed: Status, objective: float | None, bound: float | None,
 
 
 def within_gap(objective: float, bound: float, requested_gap: float) -> bool:
-    """True when ``bound`` proves ``objective`` optimal within ``requested_gap`` (relative) or :data:`ABSOLUTE_GAP`."""
+    """True when ``bound`` proves ``objective`` optimal within ``requested_gap`` (relative) or :data:`ABSOLUTE_GAP`.
+
+    Parameters
+    ----------
+    objective : float
+        The checker's objective of a plan.
+    bound : float
+        A certified lower bound on the optimum.
+    requested_gap : float
+        The relative gap asked for.
+
+    Returns
+    -------
+    bool
+        ``objective - bound <= max(requested_gap * |objective|, ABSOLUTE_GAP)``.
+    """
     return objective - bound <= max(requested_gap * abs(objective), ABSOLUTE_GAP)

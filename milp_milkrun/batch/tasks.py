@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
@@ -12,6 +11,7 @@ from typing import Any
 
 from milp_milkrun.errors import InputError
 from milp_milkrun.io import load_instance
+from milp_milkrun.runtime.logs import show_log
 from milp_milkrun.solve import SolveOptions, check_choices, solve
 from milp_milkrun.options import DEFAULT_SEED
 
@@ -50,15 +50,28 @@ class HubTask:
 
 
 def solve_hub(instance_path: str, options: dict[str, Any]) -> dict[str, Any]:
-    """Solve one hub on one solver thread; returns the result, the plan and the log as plain data.
+    """Solve one hub on one solver thread.
 
     Runs in a worker process (a local pool or a Dask worker): everything it returns pickles, and
     anything it raises is the hub's failure reason.
+
+    Parameters
+    ----------
+    instance_path : str
+        The hub's instance file.
+    options : dict[str, Any]
+        The fields of a :class:`BatchOptions`.
+
+    Returns
+    -------
+    dict[str, Any]
+        ``result`` (``SolveResult.to_dict()``), ``plan`` (or None) and ``log`` (the progress and solver
+        log), as plain data.
     """
     opts = BatchOptions(**options)
     instance = load_instance(instance_path)
     log = io.StringIO()
-    with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+    with show_log(log):  # the hub's progress and solver log, kept in its log.txt
         result = solve(
             instance, model=opts.model,
             options=SolveOptions(time_limit=opts.time_limit, gap=opts.gap, seed=opts.seed, threads=1, log=True),

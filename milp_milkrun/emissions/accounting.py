@@ -175,7 +175,20 @@ def _demand(instance: Instance, dc: str) -> float:
 
 def great_circle_km(instance: Instance, dc: str) -> float:
     """The hub-to-DC distance used for allocation: great-circle for latitude/longitude, straight line
-    for plane coordinates, and the instance's hub-to-DC distance when there are no coordinates."""
+    for plane coordinates, and the instance's hub-to-DC distance when there are no coordinates.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance.
+    dc : str
+        A DC id.
+
+    Returns
+    -------
+    float
+        The distance (the instance's distance unit when there are no coordinates).
+    """
     site = next(d for d in instance.dcs if d.id == dc)
     hub = instance.hub
     if instance.coordinates == "latlon":

@@ -18,6 +18,7 @@ the same seed and more time, and ``max_iterations`` makes a run fully reproducib
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 import time
@@ -28,6 +29,8 @@ from milp_milkrun.heuristics.local_search import descend
 from milp_milkrun.heuristics.problem import Problem
 from milp_milkrun.heuristics.ruin_recreate import RuinParams, recreate, ruin
 from milp_milkrun.heuristics.solution import Solution
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -126,4 +129,4 @@ def _region(sol: Solution, removed: list[int]) -> list[int]:
 
 def _report(best: Solution, iteration: int, elapsed: float) -> None:
     unplaced = f", {best.n_unassigned} units unplaced" if best.n_unassigned else ""
-    print(f"  it {iteration:>8}  {elapsed:7.2f}s  best {best.cost:.3f}  routes {len(best.routes)}{unplaced}", flush=True)
+    logger.info("  it %8d  %7.2fs  best %.3f  routes %d%s", iteration, elapsed, best.cost, len(best.routes), unplaced)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -18,6 +19,8 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.plan import Plan, Route
 from milp_milkrun.options import DEFAULT_SEED, check_seconds
 from milp_milkrun.result import SolveResult, make_result
+
+logger = logging.getLogger(__name__)
 
 
 def solve_heuristic(
@@ -54,7 +57,7 @@ def solve_heuristic(
     if sol.n_unassigned == 0:
         descend(sol, rng, deadline=deadline)
     if log:
-        print(f"heuristic: seed {seed}, {p.n_units} units, savings start {sol.cost:.3f} with {sol.n_unassigned} unplaced", flush=True)
+        logger.info("heuristic: seed %d, %d units, savings start %.3f with %d unplaced", seed, p.n_units, sol.cost, sol.n_unassigned)
     outcome = anneal(
         p, sol, rng, deadline=deadline, max_iterations=max_iterations, stall_iterations=stall_iterations,
         params=params or SearchParams(), log=log, score=_emissions_score(emissions) if emissions else None,

@@ -9,6 +9,7 @@ returned with the MIP's bound (the bound is valid whatever incumbent it is compa
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 from collections.abc import Callable
 
@@ -16,6 +17,8 @@ from milp_milkrun.heuristics.solver import solve_heuristic
 from milp_milkrun.instance import Instance
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.result import SolveResult, joined_notes, make_result
+
+logger = logging.getLogger(__name__)
 
 MAX_SECONDS = 10.0  # the heuristic gets min(MAX_SECONDS, SHARE x time limit)
 SHARE = 0.2
@@ -36,7 +39,7 @@ def solve_with_heuristic_start(
     spent = time.perf_counter() - started
     if options.log:
         found = f"plan {start.objective:.6g}" if start.plan is not None else "no plan"
-        print(f"warm start: heuristic (seed {options.seed}) found {found} in {spent:.1f} s", flush=True)
+        logger.info("warm start: heuristic (seed %d) found %s in %.1f s", options.seed, found, spent)
     if start.interrupted:  # Ctrl-C during the heuristic: the user wants to stop, not to start the MIP
         return start
     remaining = max(options.time_limit - spent, 0.01)  # SolveOptions needs a positive limit; the backend stops at once

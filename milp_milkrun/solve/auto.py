@@ -26,7 +26,18 @@ Solve = Callable[..., SolveResult]
 
 
 def solve_auto(instance: Instance, options: SolveOptions, run: Solve, heuristic_start: bool) -> SolveResult:
-    """Pick and chain the models as the module docstring says; ``run`` is :func:`milp_milkrun.solve.solve`.
+    """Pick and chain the models as the module docstring says.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to solve.
+    options : SolveOptions
+        The options of the whole run; the time limit is shared between the stages.
+    run : callable
+        :func:`milp_milkrun.solve.solve`, which runs each stage.
+    heuristic_start : bool
+        Whether the first stage starts from the heuristic's plan.
 
     Returns
     -------

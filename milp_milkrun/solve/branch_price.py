@@ -192,10 +192,23 @@ class BranchAndPrice:
 
 
 def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult:
-    """Branch-and-price-and-cut under ``options.time_limit``: the checked best plan and the certified bound."""
+    """Branch-and-price-and-cut under ``options.time_limit``: the checked best plan and the certified bound.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to solve.
+    options : SolveOptions
+        Time limit, gap, seed, log and MIP start.
+
+    Returns
+    -------
+    SolveResult
+        The checked plan, the global bound of the tree and the derived status.
+    """
     started = time.perf_counter()
     bp = BranchAndPrice(instance, started + options.time_limit)
-    bp.cg.log_to_stderr = bool(options.log)
+    bp.cg.log_progress = bool(options.log)
     if options.warm_start is not None:
         bp.offer(options.warm_start)
     try:

@@ -19,8 +19,8 @@ a tree over this loop for plans and a global bound.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
-import sys
 import time
 from dataclasses import dataclass, field
 
@@ -35,6 +35,7 @@ from milp_milkrun.options import SolveOptions
 from milp_milkrun.solve.pricing import PricingTimeout, arc_lower_bounds, class_networks, price
 from milp_milkrun.result import SolveResult, make_result
 
+logger = logging.getLogger(__name__)
 MAX_CUT_ROUNDS = 25  # separation rounds at most (each after the LP converged over all routes)
 TAILING_OFF = 1e-4  # stop separating when a round raised the LP by less than this share
 ROUTES_PER_CLASS = 60  # columns added per class and iteration
@@ -46,7 +47,7 @@ class ColumnGeneration:
 
     instance: Instance
     deadline: float
-    log_to_stderr: bool = False
+    log_progress: bool = False  # progress lines as logging records (SolveOptions.log)
     cuts: bool = True  # separate robust rounded capacity cuts once the LP converges
     master: RouteMaster = field(init=False)
     bound: float = -math.inf  # best certified Lagrangian bound so far
@@ -63,8 +64,9 @@ class ColumnGeneration:
         self.networks = class_networks(self.instance, classes)
 
     def log(self, message: str) -> None:
-        if self.log_to_stderr:
-            print(f"[routes] {message}", file=sys.stderr, flush=True)
+        """A progress line, as a record of this module's logger when ``log_progress`` is on."""
+        if self.log_progress:
+            logger.info("[routes] %s", message)
 
     def remaining(self) -> float:
         return self.deadline - time.perf_counter()
@@ -154,7 +156,24 @@ class ColumnGeneration:
 
 
 def route_lower_bound(instance: Instance, time_limit: float, *, incumbent: Plan | None = None, log: bool = False) -> ColumnGeneration:
-    """Run column generation for ``time_limit`` seconds (less when it converges); ``.bound`` is certified."""
+    """Run column generation for ``time_limit`` seconds (less when it converges); ``.bound`` is certified.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to bound.
+    time_limit : float
+        Seconds for the run.
+    incumbent : Plan, optional
+        A feasible plan whose routes seed the columns.
+    log : bool
+        Progress lines as logging records.
+
+    Returns
+    -------
+    ColumnGeneration
+        The final state: the master with its columns and cuts, the LP value and the certified bound.
+    """
     cg = ColumnGeneration(instance, time.perf_counter() + time_limit, log)
     if incumbent is not None and check_plan(instance, incumbent).feasible:
         cg.master.add_plan(incumbent)

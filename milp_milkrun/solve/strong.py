@@ -23,8 +23,8 @@ plan and bound found so far; Ctrl-C also ends the loop.
 
 from __future__ import annotations
 
+import logging
 import math
-import sys
 import time
 from dataclasses import dataclass, field
 
@@ -58,6 +58,7 @@ from milp_milkrun.runtime.highs import (
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.result import SolveResult, make_result
 
+logger = logging.getLogger(__name__)
 MAX_LP_ROUNDS = 200
 STALL_ROUNDS = 8  # stop LP rounds when the bound gained less than STALL_GAIN over this many rounds
 STALL_GAIN = 1e-4
@@ -92,8 +93,9 @@ class CutLoop:
         return self.deadline - time.perf_counter()
 
     def log(self, message: str) -> None:
+        """A progress line, as a record of this module's logger when ``SolveOptions.log`` is on."""
         if self.options.log:
-            print(f"[strong] {message}", file=sys.stderr, flush=True)
+            logger.info("[strong] %s", message)
 
     def integral_costs(self) -> bool:
         return all(float(c).is_integer() for c in self.model.cost)
@@ -282,7 +284,24 @@ def _unique(sets: list[list[int]]) -> list[list[int]]:
 
 
 def run_cut_loop(instance: Instance, options: SolveOptions, *, incumbent: Plan | None = None, kind: str = "directed") -> CutLoop:
-    """Run stages 1-3 until the optimum is proven, infeasibility is proven or the deadline passes."""
+    """Run stages 1-3 until the optimum is proven, infeasibility is proven or the deadline passes.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to solve.
+    options : SolveOptions
+        Time limit, gap, threads, seed, log and MIP start.
+    incumbent : Plan, optional
+        A feasible plan: the first incumbent, and the cost against which arcs are fixed.
+    kind : str
+        The formulation (see :func:`~milp_milkrun.models.strong.build_strong_model`).
+
+    Returns
+    -------
+    CutLoop
+        The final state: the best plan and bound, the cuts, and why the loop stopped.
+    """
     deadline = time.perf_counter() + options.time_limit
     loop = CutLoop(build_strong_model(instance, kind=kind), options, deadline)
     loop.log(f"{loop.model.kind} model: {loop.model.n_arcs} arc variables, classes {[c.name for c in loop.model.classes]}")
@@ -330,7 +349,22 @@ def _closed(loop: CutLoop) -> float:
 
 
 def solve_strong(instance: Instance, options: SolveOptions | None = None, *, kind: str = "directed") -> SolveResult:
-    """Solve ``instance`` with the strong formulation (``kind``: see build_strong_model); the plan is checker-verified."""
+    """Solve ``instance`` with the strong formulation; the plan is checker-verified.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to solve.
+    options : SolveOptions, optional
+        Time limit, gap, threads, seed, log and MIP start (default: ``SolveOptions()``).
+    kind : str
+        The formulation (see :func:`~milp_milkrun.models.strong.build_strong_model`).
+
+    Returns
+    -------
+    SolveResult
+        The checked plan, the certified bound and the derived status.
+    """
     options = options or SolveOptions()
     started = time.perf_counter()
     loop = run_cut_loop(instance, options, kind=kind)
