@@ -65,7 +65,21 @@ class CheckReport:
 
 
 def check_plan(instance: Instance, plan: Plan) -> CheckReport:
-    """Recompute every route of ``plan`` and list every rule it breaks."""
+    """Recompute every route of ``plan`` and list every rule it breaks.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance the plan is for.
+    plan : Plan
+        A plan from any source.
+
+    Returns
+    -------
+    CheckReport
+        Per-route load, distance and stops from the raw instance, the objective, and every violation
+        with its equation number.
+    """
     violations: list[Violation] = []
     violations += _unknown_ids(instance, plan)
     violations += _vehicles_used_once(plan)
@@ -83,7 +97,22 @@ def check_plan(instance: Instance, plan: Plan) -> CheckReport:
 
 
 def verify_plan(instance: Instance, plan: Plan, *, source: str) -> CheckReport:
-    """Check a plan that the toolkit itself produced; a violation is a bug and raises."""
+    """Check a plan that the toolkit itself produced; a violation is a bug and raises.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance the plan is for.
+    plan : Plan
+        A plan the toolkit produced.
+    source : str
+        Who produced it, named in the error.
+
+    Returns
+    -------
+    CheckReport
+        The report of a feasible plan; otherwise :class:`~milp_milkrun.errors.CheckFailedError` is raised.
+    """
     report = check_plan(instance, plan)
     if not report.feasible:
         details = "; ".join(f"({v.equation}) {v.message}" for v in report.violations)

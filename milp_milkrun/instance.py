@@ -179,7 +179,20 @@ class Instance:
 
 # ----- distances ---------------------------------------------------------------------------
 def haversine_matrix(lat: Sequence[float], lon: Sequence[float], road_factor: float = 1.0) -> np.ndarray:
-    """Great-circle distances in km (R = 6371.0088 km) times a road factor, unrounded."""
+    """Great-circle distances in km (R = 6371.0088 km) times a road factor, unrounded.
+
+    Parameters
+    ----------
+    lat, lon : Sequence[float]
+        Latitudes and longitudes in degrees, one per node.
+    road_factor : float
+        Multiplies every distance (roads are longer than great circles).
+
+    Returns
+    -------
+    np.ndarray
+        The n x n distance matrix.
+    """
     phi = np.radians(np.asarray(lat, dtype=float))
     lam = np.radians(np.asarray(lon, dtype=float))
     dphi = phi[:, None] - phi[None, :]
@@ -189,7 +202,20 @@ def haversine_matrix(lat: Sequence[float], lon: Sequence[float], road_factor: fl
 
 
 def euclidean_matrix(x: Sequence[float], y: Sequence[float], rounding: str = "none") -> np.ndarray:
-    """Plane distances; ``rounding="nearest"`` is TSPLIB's nint, the convention of CVRPLIB optima."""
+    """Plane distances; ``rounding="nearest"`` is TSPLIB's nint, the convention of CVRPLIB optima.
+
+    Parameters
+    ----------
+    x, y : Sequence[float]
+        Coordinates, one per node.
+    rounding : str
+        ``none`` or ``nearest``.
+
+    Returns
+    -------
+    np.ndarray
+        The n x n distance matrix.
+    """
     xs = np.asarray(x, dtype=float)
     ys = np.asarray(y, dtype=float)
     d = np.hypot(xs[:, None] - xs[None, :], ys[:, None] - ys[None, :])
@@ -216,8 +242,38 @@ def build_instance(
 ) -> Instance:
     """Validate the semantics of an instance, split oversized DCs and compute d_ij.
 
-    ``forbidden`` entries are ``{"dc": id, "vehicle_type": name}`` or ``{"dc": id, "vehicle": name}``.
-    Raises :class:`InputError` naming the field and id of the first problem found.
+    Parameters
+    ----------
+    name, description : str
+        The instance's name and a free text about it.
+    hub : Site
+        The hub (node 0).
+    dcs : Sequence[DC]
+        The DCs (nodes 1..N, in this order).
+    vehicle_types : Sequence[VehicleType]
+        The fleet, type by type.
+    distance_spec : DistanceSpec
+        How d_ij is obtained: from coordinates (haversine, euclidean) or from ``matrix``.
+    matrix, matrix_ids : optional
+        An explicit distance matrix and the node ids of its rows and columns.
+    forbidden : Iterable[Mapping[str, str]]
+        Set B: ``{"dc": id, "vehicle_type": name}`` or ``{"dc": id, "vehicle": name}`` entries.
+    consecutive : Iterable[Sequence[str]]
+        Set P: pairs of DCs one vehicle must visit one right after the other.
+    damaged_roads : Iterable[Sequence[str]]
+        Roads (pairs of node ids) that may not be driven.
+    coordinates : str
+        ``latlon``, ``xy`` or ``none``.
+    distance_unit : str
+        The unit of d_ij, for reports.
+    unit_mass_kg : float, optional
+        The mass of one unit of demand (for emissions).
+
+    Returns
+    -------
+    Instance
+        The immutable instance. The first problem found raises :class:`InputError` naming its field
+        and id.
     """
     _check_ids(hub, dcs)
     _check_fleet(vehicle_types)

@@ -68,6 +68,30 @@ def anneal(
 
     ``score`` replaces the distance in the acceptance test and in the choice of the best plan (e.g. the
     emissions of the plan); the local search still shortens routes, which is what keeps it fast.
+
+    Parameters
+    ----------
+    p : Problem
+        The compiled instance.
+    initial : Solution
+        The starting solution (e.g. from the savings construction).
+    rng : random.Random
+        The search's only source of randomness.
+    deadline : float or None
+        A ``time.perf_counter()`` value at which the search stops.
+    max_iterations, stall_iterations : int or None
+        Stop after this many iterations, or this many in a row without a new best plan.
+    params : SearchParams
+        Acceptance rule, temperatures and ruin sizes.
+    log : bool
+        A logging record for every new best plan.
+    score : callable, optional
+        What the search minimises instead of the distance.
+
+    Returns
+    -------
+    SearchOutcome
+        The best solution, the iterations and improvements, and whether Ctrl-C stopped the search.
     """
     measure = score or _distance
     current = initial

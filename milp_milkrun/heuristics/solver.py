@@ -41,9 +41,31 @@ def solve_heuristic(
     distance, and each route finally runs in whichever direction emits less (heavy drops first),
     when the reversed route keeps every rule; the result's message states the emissions.
 
-    Status ``feasible`` with a plan, or ``no_solution`` when no complete feasible plan was found; the
-    bound is always None (a heuristic proves nothing). Same seed and ``max_iterations`` give the same
-    plan on any machine; with only a time limit the number of iterations depends on the machine.
+    Same seed and ``max_iterations`` give the same plan on any machine; with only a time limit the
+    number of iterations depends on the machine.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to solve.
+    time_limit : float
+        Seconds of search.
+    seed : int
+        The seed of the search (printed with the result).
+    log : bool
+        Logging records of the start and of every new best plan (logger ``milp_milkrun.heuristics``).
+    max_iterations, stall_iterations : int, optional
+        Stop after this many iterations, or this many in a row without a better plan.
+    params : SearchParams, optional
+        Acceptance rule and ruin sizes (default: the measured defaults).
+    emissions : EmissionsObjective, optional
+        Minimise emissions instead of distance.
+
+    Returns
+    -------
+    SolveResult
+        Status ``feasible`` with a checked plan, or ``no_solution`` when no complete feasible plan was
+        found; the bound is always None (a heuristic proves nothing).
     """
     check_heuristic_limits(time_limit, max_iterations, seed)
     started = time.perf_counter()
@@ -91,7 +113,22 @@ def _emissions_score(emissions: EmissionsObjective) -> Callable[[Solution], floa
 
 
 def cleaner_directions(instance: Instance, plan: Plan, emissions: EmissionsObjective) -> Plan:
-    """Each route in the direction that emits less, where the reversed route keeps every rule."""
+    """Each route in the direction that emits less, where the reversed route keeps every rule.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance of the plan.
+    plan : Plan
+        A feasible plan.
+    emissions : EmissionsObjective
+        Prices a route's emissions.
+
+    Returns
+    -------
+    Plan
+        The same routes, some reversed.
+    """
     routes = list(plan.routes)
     for k, route in enumerate(routes):
         reverse = Route(route.vehicle, route.stops[::-1])
@@ -104,7 +141,17 @@ def cleaner_directions(instance: Instance, plan: Plan, emissions: EmissionsObjec
 
 def check_heuristic_limits(time_limit: float, max_iterations: int | None, seed: int = DEFAULT_SEED) -> None:
     """Reject a time limit that is not a positive number of seconds, a negative iteration count, or
-    a negative seed (Python's random module seeds with its absolute value: -1 would repeat seed 1)."""
+    a negative seed (Python's random module seeds with its absolute value: -1 would repeat seed 1).
+
+    Parameters
+    ----------
+    time_limit : float
+        Seconds of search.
+    max_iterations : int or None
+        The iteration limit.
+    seed : int
+        The seed.
+    """
     check_seconds("time_limit", time_limit)
     if max_iterations is not None and max_iterations < 0:
         raise InputError("max_iterations", f"must be >= 0, got {max_iterations}")

@@ -26,13 +26,40 @@ STALL_ITERATIONS = 300  # and stops early after this many iterations without a b
 
 
 def heuristic_budget(time_limit: float) -> float:
+    """The heuristic's share of a solve: min(MAX_SECONDS, SHARE x time limit).
+
+    Parameters
+    ----------
+    time_limit : float
+        The time limit of the whole solve.
+
+    Returns
+    -------
+    float
+        Seconds for the heuristic.
+    """
     return min(MAX_SECONDS, SHARE * time_limit)
 
 
 def solve_with_heuristic_start(
     instance: Instance, options: SolveOptions, run_backend: Callable[[SolveOptions], SolveResult]
 ) -> SolveResult:
-    """Run the heuristic, then ``run_backend`` with its plan as MIP start and the time that is left."""
+    """Run the heuristic, then ``run_backend`` with its plan as MIP start and the time that is left.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to solve.
+    options : SolveOptions
+        The options of the whole solve (its ``log`` also logs the heuristic's result).
+    run_backend : callable
+        Runs the backend with the given options (the MIP start and the remaining time set).
+
+    Returns
+    -------
+    SolveResult
+        The backend's result, never worse than the heuristic's plan, with the MIP's bound.
+    """
     started = time.perf_counter()
     budget = heuristic_budget(options.time_limit)
     start = solve_heuristic(instance, time_limit=budget, seed=options.seed, stall_iterations=STALL_ITERATIONS)

@@ -29,7 +29,19 @@ XVars = dict[tuple[int, int, str], VarData]  # x[i, j, t] looked up without Pyom
 
 
 def build_exact_model(instance: Instance) -> pyo.ConcreteModel:
-    """The three-index vehicle-flow model with MTZ subtour elimination, as in the seed paper."""
+    """The three-index vehicle-flow model with MTZ subtour elimination, as in the seed paper.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to model.
+
+    Returns
+    -------
+    pyo.ConcreteModel
+        Variables ``x`` and ``u`` and one component per equation family, named as in
+        :mod:`milp_milkrun.models.families`.
+    """
     # Python's cycle collector would re-scan the growing model again and again while half a million
     # objects are created (it doubled the build of ecom74); Pyomo's own writers pause it the same way.
     with PauseGC():

@@ -188,7 +188,20 @@ def _csr(rows: list[tuple[list[int], list[float], float, float]]) -> tuple[np.nd
 
 
 def can_be_undirected(instance: Instance, classes: list[VehicleClass]) -> bool:
-    """The two-index undirected model is exact for one class, symmetric d, no pairs P, no distance limit."""
+    """The two-index undirected model is exact for one class, symmetric d, no pairs P, no distance limit.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance.
+    classes : list[VehicleClass]
+        Its vehicle classes.
+
+    Returns
+    -------
+    bool
+        Whether ``kind="undirected"`` may be built.
+    """
     symmetric = np.allclose(instance.distance, instance.distance.T, rtol=0, atol=1e-9)
     return len(classes) == 1 and symmetric and not instance.consecutive and classes[0].max_distance is None
 
@@ -199,6 +212,18 @@ def build_strong_model(instance: Instance, *, kind: str = "directed") -> StrongM
     ``undirected`` (only where :func:`can_be_undirected`) has half the variables but is exact only
     through the cut loop, which must restart HiGHS (losing its search tree) whenever an integer point
     breaks a cut; the compact directed model is searched in one uninterrupted run.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to model.
+    kind : str
+        ``directed`` or ``undirected``.
+
+    Returns
+    -------
+    StrongModel
+        The columns, the named row blocks and what the cut separator needs.
     """
     classes = vehicle_classes(instance)
     if kind == "undirected":
@@ -254,6 +279,23 @@ def _pair_fits(instance: Instance, vc: VehicleClass, i: int, j: int) -> bool:
 
 # ----- the directed per-class variant -------------------------------------------------------------
 def directed_arcs(instance: Instance, classes: list[VehicleClass]) -> list[tuple[int, int, int]]:
+    """The arcs of the directed model that survive the exact reductions.
+
+    An arc is left out when a consecutive pair forbids it, when it is a damaged hub road, or when
+    the two DCs cannot share a route of the class.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance.
+    classes : list[VehicleClass]
+        Its vehicle classes.
+
+    Returns
+    -------
+    list[tuple[int, int, int]]
+        ``(i, j, k)``: arc i -> j for class k (node 0 is the hub).
+    """
     succ = {instance.index[a]: instance.index[b] for a, b in instance.consecutive}
     pred = {b: a for a, b in succ.items()}
     hub = instance.hub.id
@@ -424,7 +466,20 @@ def _add_distance(model: StrongModel, into, out, served_by) -> None:
 
 # ----- from column values to a plan ------------------------------------------------------------------
 def routes_from_solution(model: StrongModel, x: np.ndarray) -> list[tuple[int, list[int]]]:
-    """The round trips of an integer solution as (class index, [DC indices]); DCs on hub-less cycles are left out."""
+    """The round trips of an integer solution as (class index, [DC indices]); DCs on hub-less cycles are left out.
+
+    Parameters
+    ----------
+    model : StrongModel
+        The model the point belongs to.
+    x : np.ndarray
+        An integer point (column values).
+
+    Returns
+    -------
+    list[tuple[int, list[int]]]
+        Each trip's class index and DC indices in driving order.
+    """
     if model.kind == "undirected":
         return [(0, r) for r in _undirected_routes(model, x)]
     trips = []
@@ -462,7 +517,20 @@ def _undirected_routes(model: StrongModel, x: np.ndarray) -> list[list[int]]:
 
 
 def trip_sequences(model: StrongModel, x: np.ndarray) -> list[list[int]]:
-    """Every DC sequence of an integer point: its round trips, then its cycles without the hub."""
+    """Every DC sequence of an integer point: its round trips, then its cycles without the hub.
+
+    Parameters
+    ----------
+    model : StrongModel
+        The model the point belongs to.
+    x : np.ndarray
+        An integer point (column values).
+
+    Returns
+    -------
+    list[list[int]]
+        The DC indices of each sequence.
+    """
     trips = [stops for _, stops in routes_from_solution(model, x)]
     seen = {s for t in trips for s in t}
     y = model.edge_values(x)
@@ -480,6 +548,18 @@ def split_giant_tour(model: StrongModel, order: Sequence[int]) -> list[list[int]
     """Cut a DC sequence into at most K feasible round trips of least total cost (Prins' split), or None.
 
     Only for the undirected one-class model: a trip is feasible when its load, stop count and edges fit.
+
+    Parameters
+    ----------
+    model : StrongModel
+        The model the point belongs to.
+    order : Sequence[int]
+        DC indices in visiting order.
+
+    Returns
+    -------
+    list[list[int]] or None
+        The trips, or None when no split into at most K feasible trips exists.
     """
     (vc,) = model.classes
     d, load = model.instance.distance, model.instance.demand
@@ -518,7 +598,20 @@ def split_giant_tour(model: StrongModel, order: Sequence[int]) -> list[list[int]
 
 
 def solution_from_plan(model: StrongModel, plan: Plan) -> np.ndarray | None:
-    """Column values of the arcs of a (checked) plan, or None when an arc is absent from the model."""
+    """Column values of the arcs of a (checked) plan, or None when an arc is absent from the model.
+
+    Parameters
+    ----------
+    model : StrongModel
+        The model.
+    plan : Plan
+        A plan that passes the checker.
+
+    Returns
+    -------
+    np.ndarray or None
+        One value per column (1 on the plan's arcs), or None.
+    """
     x = np.zeros(model.n_arcs)
     lookup = {(i, j, k): c for c, (i, j, k) in enumerate(model.arcs)}
     class_of = {v: k for k, vc in enumerate(model.classes) for v in vc.vehicles}
@@ -534,7 +627,20 @@ def solution_from_plan(model: StrongModel, plan: Plan) -> np.ndarray | None:
 
 
 def violated_route_sets(model: StrongModel, x: np.ndarray) -> list[list[int]]:
-    """DC sets S of an integer solution whose capacity inequality is violated (subtours, overfull routes)."""
+    """DC sets S of an integer solution whose capacity inequality is violated (subtours, overfull routes).
+
+    Parameters
+    ----------
+    model : StrongModel
+        The model the point belongs to.
+    x : np.ndarray
+        An integer point (column values).
+
+    Returns
+    -------
+    list[list[int]]
+        The sets, as DC indices.
+    """
     n = model.instance.n_dcs
     trips = routes_from_solution(model, x)
     on_route = {s for _, stops in trips for s in stops}
@@ -599,6 +705,18 @@ def candidate_sets(model: StrongModel, y: np.ndarray) -> list[tuple[list[int], f
     The connected components of the support graph; for every seed DC the sets grown greedily by the
     DC most connected to the current set (the usual shrinking heuristic); and the minimum-cut sets of
     :func:`_fractional_capacity_sets`.
+
+    Parameters
+    ----------
+    model : StrongModel
+        The model the point belongs to.
+    y : np.ndarray
+        Edge use y_ij = x_ij + x_ji summed over classes (:meth:`StrongModel.edge_values`).
+
+    Returns
+    -------
+    list[tuple[list[int], float]]
+        Each set (DC indices) with y(E(S)).
     """
     n = model.instance.n_dcs
     inner = y[1:, 1:]
@@ -633,6 +751,20 @@ def separate_capacity_cuts(model: StrongModel, x: np.ndarray, *, max_cuts: int =
     """DC sets S whose rounded capacity inequality the LP point ``x`` violates, most violated first.
 
     With degree 2 at every DC, y(delta(S)) = 2|S| - 2 y(E(S)), so each candidate needs y(E(S)) only.
+
+    Parameters
+    ----------
+    model : StrongModel
+        The model the point belongs to.
+    x : np.ndarray
+        An LP point (column values).
+    max_cuts : int
+        At most this many sets are returned.
+
+    Returns
+    -------
+    list[list[int]]
+        The sets, as DC indices.
     """
     violated = []
     for members, internal in candidate_sets(model, model.edge_values(x)):
@@ -649,6 +781,20 @@ def separate_weighted_cuts(model: StrongModel, x: np.ndarray, *, max_cuts: int =
     sum_k Q_k x^k(delta^-(S)) >= l(S): every entry into S is a distinct route of some class k that
     brings at most Q_k; likewise sum_k H_k x^k(delta^-(S)) >= |S| for the stop limits.  They see what
     the route count r(S) cannot: a set that one large vehicle could serve but the LP serves with small ones.
+
+    Parameters
+    ----------
+    model : StrongModel
+        The model the point belongs to.
+    x : np.ndarray
+        An LP point (column values).
+    max_cuts : int
+        At most this many cuts are returned.
+
+    Returns
+    -------
+    list[tuple[str, list[int]]]
+        Each cut's kind and its set (DC indices), most violated first.
     """
     sizes = {
         "load": ([c.capacity for c in model.classes], model.instance.demand),
