@@ -88,7 +88,15 @@ MAP_OPTION = typer.Option(None, "--map", help="Also write an interactive map of 
 
 
 def check_map_path(map_path: Path | None, inputs: list[Path | None]) -> None:
-    """Refuse an unusable --map path before any work (never over an input or another output)."""
+    """Refuse an unusable --map path before any work (never over an input or another output).
+
+    Parameters
+    ----------
+    map_path : Path or None
+        The --map value.
+    inputs : list[Path or None]
+        The files the command reads or writes besides the map.
+    """
     if map_path is not None:
         from milp_milkrun.plotting.web_map import MAP_SUFFIXES
 
@@ -96,13 +104,35 @@ def check_map_path(map_path: Path | None, inputs: list[Path | None]) -> None:
 
 
 def check_map_drawable(instance: Instance, map_path: Path | None, field: str = "map") -> None:
-    """Refuse a map of an instance without coordinates before any solving is done."""
+    """Refuse a map of an instance without coordinates before any solving is done.
+
+    Parameters
+    ----------
+    instance : Instance
+        The loaded instance.
+    map_path : Path or None
+        The --map value.
+    field : str
+        The field named in the error.
+    """
     if map_path is not None and instance.coordinates == "none":
         raise InputError(field, f"instance {instance.name} has no coordinates (only a distance matrix) to draw a map of")
 
 
 def write_map_file(instance: Instance, plan: Plan | None, map_path: Path | None, *, err: bool = False) -> None:
-    """Write the interactive map of ``plan`` when --map was given and there is a plan."""
+    """Write the interactive map of ``plan`` when --map was given and there is a plan.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance of the plan.
+    plan : Plan or None
+        The plan to draw.
+    map_path : Path or None
+        The --map value.
+    err : bool
+        Print the "wrote map" line on stderr (under --json).
+    """
     if plan is None or map_path is None:
         return
     from milp_milkrun.plotting.web_map import save_route_map
@@ -113,12 +143,36 @@ def write_map_file(instance: Instance, plan: Plan | None, map_path: Path | None,
 
 
 def log_on_stderr(enabled: bool) -> contextlib.AbstractContextManager[None]:
-    """Show the progress and solver log on stderr for the block when ``enabled`` (stdout keeps the report)."""
+    """Show the progress and solver log on stderr for the block when ``enabled`` (stdout keeps the report).
+
+    Parameters
+    ----------
+    enabled : bool
+        Whether the log is on (--log).
+
+    Returns
+    -------
+    contextlib.AbstractContextManager[None]
+        The block's context manager.
+    """
     return show_log(sys.stderr) if enabled else contextlib.nullcontext()
 
 
 def load_instance_for_cli(path: Path, vehicles: int | None = None) -> Instance:
-    """Load an instance for any command; its warnings and demand splits go to stderr."""
+    """Load an instance for any command; its warnings and demand splits go to stderr.
+
+    Parameters
+    ----------
+    path : Path
+        The INSTANCE argument.
+    vehicles : int, optional
+        The --vehicles value.
+
+    Returns
+    -------
+    Instance
+        The loaded instance.
+    """
     instance = load_instance(path, vehicles=vehicles)
     for warning in instance.warnings:
         typer.echo(f"warning: {warning}", err=True)
@@ -160,7 +214,26 @@ def check(
 
 
 def certified_gap(instance: Instance, plan: Plan, seconds: float | None, *, feasible: bool, json_output: bool) -> dict[str, object]:
-    """`check --bound`: print "plan X km; optimum >= Y km; within Z%" and return its JSON fields."""
+    """`check --bound`: print "plan X km; optimum >= Y km; within Z%" and return its JSON fields.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance of the plan.
+    plan : Plan
+        The checked plan.
+    seconds : float or None
+        The --bound value (None: no bound asked).
+    feasible : bool
+        Whether the plan passed the checker (an infeasible plan gets no gap).
+    json_output : bool
+        Print nothing on stdout (the fields go into the JSON document).
+
+    Returns
+    -------
+    dict[str, object]
+        ``bound``, ``gap`` and ``bound_method`` for the JSON document (empty without --bound).
+    """
     if seconds is None:
         return {}
     if not feasible:
@@ -225,7 +298,15 @@ def solve_command(
 
 
 def check_result_files(inputs: list[Path | None], output: Path | None, plot: Path | None) -> None:
-    """Refuse unusable --output and --plot paths before any work (and never a file the command reads)."""
+    """Refuse unusable --output and --plot paths before any work (and never a file the command reads).
+
+    Parameters
+    ----------
+    inputs : list[Path or None]
+        The files the command reads.
+    output, plot : Path or None
+        The --output and --plot values.
+    """
     read = [path for path in inputs if path is not None]
     if output is not None:
         check_output_path(output, field="output", suffixes=PLAN_SUFFIXES, inputs=read)
@@ -234,7 +315,19 @@ def check_result_files(inputs: list[Path | None], output: Path | None, plot: Pat
 
 
 def report_solve_result(instance: Instance, result: SolveResult, *, json_output: bool, output: Path | None, plot: Path | None) -> None:
-    """Print the result (table or JSON) and write the requested plan and plot files."""
+    """Print the result (table or JSON) and write the requested plan and plot files.
+
+    Parameters
+    ----------
+    instance : Instance
+        The solved instance.
+    result : SolveResult
+        The result to report.
+    json_output : bool
+        Print JSON (and the "wrote" lines on stderr).
+    output, plot : Path or None
+        Where to write the plan and the drawing.
+    """
     typer.echo(json.dumps(result.to_dict(), indent=2) if json_output else solve_table(instance, result))
     if result.plan is not None and output is not None:
         write_plan(result.plan, output, instance)
