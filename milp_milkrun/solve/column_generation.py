@@ -34,9 +34,9 @@ from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.plan import Plan
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.solve.pricing import PricingTimeout, arc_lower_bounds, class_networks, price
-from milp_milkrun.result import SolveResult, make_result
 
 logger = logging.getLogger(__name__)
+
 MAX_CUT_ROUNDS = 25  # separation rounds at most (each after the LP converged over all routes)
 TAILING_OFF = 1e-4  # stop separating when a round raised the LP by less than this share
 ROUTES_PER_CLASS = 60  # columns added per class and iteration

@@ -59,6 +59,7 @@ from milp_milkrun.options import SolveOptions
 from milp_milkrun.result import SolveResult, make_result
 
 logger = logging.getLogger(__name__)
+
 MAX_LP_ROUNDS = 200
 STALL_ROUNDS = 8  # stop LP rounds when the bound gained less than STALL_GAIN over this many rounds
 STALL_GAIN = 1e-4
