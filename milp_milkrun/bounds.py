@@ -111,7 +111,13 @@ class PlanBound:
         return max(0.0, (self.objective - self.bound) / self.objective) if self.objective > 0 else 0.0
 
     def line(self) -> str:
-        """``plan 4,912 km; optimum >= 4,730 km; within 3.8%`` (bound rounded down, gap rounded up)."""
+        """``plan 4,912 km; optimum >= 4,730 km; within 3.8%`` (bound rounded down, gap rounded up).
+
+        Returns
+        -------
+        str
+            The line ``milkrun check --bound`` prints.
+        """
         plan = _amount(self.objective, round)
         bound = _amount(self.bound, math.floor)
         within = math.ceil(self.gap * 1000 - 1e-9) / 10

@@ -65,6 +65,13 @@ class CheckReport:
     cost: float = 0.0
 
     def to_dict(self) -> dict[str, object]:
+        """The ``--json`` form of ``milkrun check``.
+
+        Returns
+        -------
+        dict[str, object]
+            The verdict, the objective, the total distance and cost, and every violation.
+        """
         return {
             "feasible": self.feasible,
             "objective": self.objective,

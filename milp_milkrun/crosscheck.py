@@ -44,6 +44,18 @@ class RunSummary:
 
     @classmethod
     def of(cls, result: SolveResult) -> RunSummary:
+        """The figures of a solve that the comparison uses.
+
+        Parameters
+        ----------
+        result : SolveResult
+            A run of one build.
+
+        Returns
+        -------
+        RunSummary
+            Its status, objective, bound, runtime and message.
+        """
         return cls(result.status, result.objective, result.bound, result.runtime_s, result.message)
 
 
@@ -66,6 +78,13 @@ class CrosscheckReport:
         return not self.differences
 
     def to_dict(self) -> dict[str, object]:
+        """The ``--json`` form of ``milkrun crosscheck``.
+
+        Returns
+        -------
+        dict[str, object]
+            Every figure of the report, the verdict ``agree`` and the differences.
+        """
         return {
             "instance": self.instance,
             "agree": self.agree,
@@ -80,7 +99,13 @@ class CrosscheckReport:
         }
 
     def table(self) -> str:
-        """The side-by-side table printed by ``milkrun crosscheck``."""
+        """The side-by-side table printed by ``milkrun crosscheck``.
+
+        Returns
+        -------
+        str
+            The table as plain text.
+        """
         left, right = SIDES
         title = f"crosscheck of {self.instance}: Pyomo + HiGHS vs PuLP + CBC"
         lines = [f"{title} (tolerance {self.tolerance:g} relative, seed {self.seed})", ""]

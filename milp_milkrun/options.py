@@ -47,7 +47,18 @@ class SolveOptions:
             raise InputError("factors", "the emissions objective needs emission factors (emissions.load_factors())")
 
     def costs(self, instance: Instance) -> RouteCosts:
-        """The objective these options ask to minimise on ``instance``."""
+        """The objective these options ask to minimise on ``instance``.
+
+        Parameters
+        ----------
+        instance : Instance
+            The instance to solve.
+
+        Returns
+        -------
+        RouteCosts
+            The route values of the objective (the instance's own when ``objective`` is None).
+        """
         return route_costs(instance, self.objective, self.factors)
 
 

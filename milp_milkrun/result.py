@@ -54,7 +54,14 @@ class SolveResult:
         return max(0.0, (self.objective - self.bound) / abs(self.objective))
 
     def to_dict(self) -> dict[str, object]:
-        """The ``--json`` form of ``milkrun solve``."""
+        """The ``--json`` form of ``milkrun solve``.
+
+        Returns
+        -------
+        dict[str, object]
+            Status, objective (and what it measures), distance, cost, bound, gap, routes, runtime, model,
+            backend, seed and message.
+        """
         routes = []
         if self.check is not None:
             routes = [

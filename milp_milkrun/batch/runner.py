@@ -47,6 +47,13 @@ class Progress:
     started: float = field(default_factory=time.perf_counter)
 
     def eta_seconds(self) -> float | None:
+        """The time left, estimated from the mean time per finished hub.
+
+        Returns
+        -------
+        float or None
+            Seconds, or None before any hub has finished.
+        """
         finished = self.done + self.failed
         if not finished:
             return None

@@ -43,7 +43,18 @@ class HubTask:
     instance: Path
 
     def digest(self, options: BatchOptions) -> str:
-        """Hash of the instance file's bytes and the options: a result with this hash is current."""
+        """Hash of the instance file's bytes and the options: a result with this hash is current.
+
+        Parameters
+        ----------
+        options : BatchOptions
+            How the hub is solved.
+
+        Returns
+        -------
+        str
+            The SHA-256 hex digest.
+        """
         h = hashlib.sha256(self.instance.read_bytes())
         h.update(json.dumps(asdict(options), sort_keys=True).encode())
         return h.hexdigest()

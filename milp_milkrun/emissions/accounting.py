@@ -82,6 +82,13 @@ class EmissionsReport:
         return sum(r.tonne_km for r in self.routes)
 
     def to_dict(self) -> dict[str, object]:
+        """The ``--json`` form of ``milkrun emissions``.
+
+        Returns
+        -------
+        dict[str, object]
+            The routes, the DCs' allocations, the hub's totals and the unit mass used.
+        """
         routes = [asdict(r) | {"g_co2e_per_tonne_km": r.g_co2e_per_tonne_km} for r in self.routes]
         dcs = [asdict(d) | {"kg_co2e_per_tonne": d.kg_co2e_per_tonne, "kg_co2e_per_unit": d.kg_co2e_per_unit} for d in self.dcs]
         intensity = 1000.0 * self.kg_co2e_wtw / self.tonne_km if self.tonne_km > 0 else None

@@ -55,6 +55,18 @@ class EmissionFactors:
     def profile_for(self, vt: VehicleType, unit_mass_kg: float) -> Profile:
         """The profile of a vehicle type: the one mapped to it, else the smallest whose payload fits.
 
+        Parameters
+        ----------
+        vt : VehicleType
+            A vehicle type.
+        unit_mass_kg : float
+            The mass of one unit of demand.
+
+        Returns
+        -------
+        Profile
+            The type's vehicle profile.
+
         Raises
         ------
         InputError
@@ -72,6 +84,18 @@ class EmissionFactors:
         return min(fitting, key=lambda p: p.max_payload_kg or 0.0)
 
     def fuel_of(self, profile: Profile) -> Fuel:
+        """The fuel a profile burns.
+
+        Parameters
+        ----------
+        profile : Profile
+            A vehicle profile.
+
+        Returns
+        -------
+        Fuel
+            Its fuel; an unknown fuel raises ``InputError`` naming the profile.
+        """
         if profile.fuel not in self.fuels:
             raise InputError(f"profiles.{profile.name}.fuel", f"unknown fuel {profile.fuel!r}; known: {', '.join(sorted(self.fuels))}")
         return self.fuels[profile.fuel]
@@ -81,6 +105,16 @@ class EmissionFactors:
 
         With the fuel's WTW factor f and the profile's use per km empty e0 and full e1 at capacity Q
         (in units of demand): ``per_km = e0 * f`` and ``per_unit_km = (e1 - e0) * f / Q``.
+
+        Parameters
+        ----------
+        instance : Instance
+            The instance whose vehicle types are priced.
+
+        Returns
+        -------
+        dict[str, RouteRates]
+            The rates by vehicle type name.
         """
         unit_mass = self.unit_mass(instance)
         rates = {}
@@ -92,7 +126,18 @@ class EmissionFactors:
         return rates
 
     def unit_mass(self, instance: Instance) -> float:
-        """The mass of one unit of demand: the factors file's, else the instance's (InputError if neither)."""
+        """The mass of one unit of demand: the factors file's, else the instance's (InputError if neither).
+
+        Parameters
+        ----------
+        instance : Instance
+            The instance.
+
+        Returns
+        -------
+        float
+            Kilograms per unit of demand.
+        """
         mass = self.unit_mass_kg if self.unit_mass_kg is not None else instance.unit_mass_kg
         if mass is None:
             raise InputError("unit_mass_kg", f"emissions need the mass of one unit of demand: give unit_mass_kg in {instance.name} or in the factors file")
