@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 
 from milp_milkrun.checker import check_plan
-from milp_milkrun.objectives import Objective, RouteCosts, route_costs
+from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.errors import InputError
 from milp_milkrun.heuristics.construction import savings_solution
 from milp_milkrun.heuristics.local_search import descend
@@ -83,7 +83,7 @@ def solve_heuristic(
         logger.info("heuristic: seed %d, %d units, savings start %.3f with %d unplaced", seed, p.n_units, sol.cost, sol.n_unassigned)
     outcome = anneal(
         p, sol, rng, deadline=deadline, max_iterations=max_iterations, stall_iterations=stall_iterations,
-        params=params or SearchParams(), log=log, score=_score(costs) if costs.objective is not Objective.distance else None,
+        params=params or SearchParams(), log=log, score=None if costs.same_as_distance else _score(costs),
     )
     runtime = time.perf_counter() - started
     if outcome.best.n_unassigned:
