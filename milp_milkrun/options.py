@@ -27,7 +27,7 @@ class SolveOptions:
     gap: float = 1e-4
     threads: int | None = None
     seed: int = DEFAULT_SEED
-    log: bool = False  # stream the solver log (the CLI turns it on; a notebook stays quiet)
+    log: bool = False  # progress and solver log as records of the milp_milkrun loggers (runtime.logs shows them)
     warm_start: Plan | None = None
     objective: str | None = None
     factors: EmissionFactors | None = None
