@@ -44,6 +44,13 @@ class VehicleType:
     unlimited: bool = False
 
     def vehicle_names(self) -> list[str]:
+        """The names of this type's vehicles, ``<type>-1`` to ``<type>-<count>``.
+
+        Returns
+        -------
+        list[str]
+            One name per vehicle, in fleet order.
+        """
         return [f"{self.name}-{k}" for k in range(1, (self.count or 0) + 1)]
 
 
@@ -101,6 +108,13 @@ class DistanceSpec:
     rounding: str = "none"
 
     def describe(self) -> str:
+        """How d_ij was obtained, in words (for the instance summary).
+
+        Returns
+        -------
+        str
+            E.g. ``haversine great-circle x road factor 1.3 (unrounded)``.
+        """
         if self.metric == "haversine":
             return f"haversine great-circle x road factor {self.road_factor:g} (unrounded)"
         if self.metric == "euclidean":
@@ -157,6 +171,7 @@ class Instance:
 
     @cached_property
     def vehicle_by_name(self) -> dict[str, Vehicle]:
+        """Every vehicle by its name."""
         return {v.name: v for v in self.vehicles}
 
     @property
@@ -171,15 +186,50 @@ class Instance:
         return float(sum(vt.count * vt.capacity for vt in self.vehicle_types))
 
     def dist(self, a: str, b: str) -> float:
-        """d_ab between two node ids."""
+        """d_ab between two node ids.
+
+        Parameters
+        ----------
+        a, b : str
+            Node ids (the hub's or DCs').
+
+        Returns
+        -------
+        float
+            The distance from a to b.
+        """
         return float(self.distance[self.index[a], self.index[b]])
 
     def is_allowed(self, dc: str, vehicle: str) -> bool:
-        """False when (dc, vehicle) is in the forbidden set B."""
+        """False when (dc, vehicle) is in the forbidden set B.
+
+        Parameters
+        ----------
+        dc : str
+            A DC id.
+        vehicle : str
+            A vehicle name.
+
+        Returns
+        -------
+        bool
+            Whether the vehicle may serve the DC.
+        """
         return (dc, vehicle) not in self.forbidden
 
     def is_damaged(self, a: str, b: str) -> bool:
-        """True when the road between a and b (either direction) is in R."""
+        """True when the road between a and b (either direction) is in R.
+
+        Parameters
+        ----------
+        a, b : str
+            Node ids.
+
+        Returns
+        -------
+        bool
+            Whether the road is damaged.
+        """
         return (a, b) in self._damaged_lookup
 
     @cached_property
@@ -187,10 +237,35 @@ class Instance:
         return frozenset({*self.damaged_roads, *((b, a) for a, b in self.damaged_roads)})
 
     def allowed_vehicles(self, dc: str) -> list[Vehicle]:
+        """The vehicles that may serve ``dc`` (not forbidden by B).
+
+        Parameters
+        ----------
+        dc : str
+            A DC id.
+
+        Returns
+        -------
+        list[Vehicle]
+            The vehicles, in fleet order.
+        """
         return [v for v in self.vehicles if self.is_allowed(dc, v.name)]
 
     def vehicle_type_allowed(self, dc: str, vehicle_type: VehicleType) -> bool:
-        """True when at least one vehicle of this type may serve the DC."""
+        """True when at least one vehicle of this type may serve the DC.
+
+        Parameters
+        ----------
+        dc : str
+            A DC id.
+        vehicle_type : VehicleType
+            A type of the fleet.
+
+        Returns
+        -------
+        bool
+            Whether some vehicle of the type is allowed at the DC.
+        """
         return any(self.is_allowed(dc, name) for name in vehicle_type.vehicle_names())
 
 

@@ -38,7 +38,13 @@ class PulpExactModel:
     rows: dict[str, list[str]] = field(default_factory=dict)  # family -> names of its rows in ``problem``
 
     def row_counts(self) -> dict[str, int]:
-        """Rows per family, read back from the problem itself by name (the objective counts as one)."""
+        """Rows per family, read back from the problem itself by name (the objective counts as one).
+
+        Returns
+        -------
+        dict[str, int]
+            Rows per family name; a row of no family raises ``RuntimeError``.
+        """
         counts = {f.name: 0 for f in EXACT_FAMILIES}
         counts["eq01_objective"] = 1 if self.problem.objective else 0
         for constraint in self.problem.constraints():
@@ -49,11 +55,23 @@ class PulpExactModel:
         return counts
 
     def column_counts(self) -> dict[str, int]:
-        """Variables per family: x (binary arcs) and u (MTZ order)."""
+        """Variables per family: x (binary arcs) and u (MTZ order).
+
+        Returns
+        -------
+        dict[str, int]
+            ``{"x": ..., "u": ...}``.
+        """
         return {"x": len(self.x), "u": len(self.u)}
 
     def arcs_by_vehicle(self) -> dict[str, list[tuple[int, int]]]:
-        """The arcs with x = 1 in the solver's solution, per vehicle name."""
+        """The arcs with x = 1 in the solver's solution, per vehicle name.
+
+        Returns
+        -------
+        dict[str, list[tuple[int, int]]]
+            Node-index arcs per vehicle that drives any.
+        """
         vehicles = self.instance.vehicles
         arcs: dict[str, list[tuple[int, int]]] = {}
         for (t, i, j), var in self.x.items():

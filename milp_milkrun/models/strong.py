@@ -63,6 +63,17 @@ class RowBlock:
     rows: list[tuple[list[int], list[float], float, float]] = field(default_factory=list)
 
     def add(self, cols: Sequence[int], coefs: Sequence[float], lower: float, upper: float) -> None:
+        """Append one row ``lower <= sum coefs * x[cols] <= upper``.
+
+        Parameters
+        ----------
+        cols : Sequence[int]
+            The columns of its non-zeros.
+        coefs : Sequence[float]
+            Their coefficients.
+        lower, upper : float
+            The row's bounds (``math.inf`` for none).
+        """
         self.rows.append((list(cols), list(coefs), lower, upper))
 
 
@@ -91,19 +102,55 @@ class StrongModel:
         return len(self.arcs)
 
     def unservable(self) -> list[str]:
-        """DCs that no class may serve after the exact reductions: the instance has no feasible plan."""
+        """DCs that no class may serve after the exact reductions: the instance has no feasible plan.
+
+        Returns
+        -------
+        list[str]
+            Their ids; empty when every DC has a class.
+        """
         served = set().union(*(c.nodes for c in self.classes))
         return [self.instance.node_ids[i] for i in range(1, self.instance.n_dcs + 1) if i not in served]
 
     def block(self, name: str) -> RowBlock:
+        """The row block of that name.
+
+        Parameters
+        ----------
+        name : str
+            A block's name (an equation family or a cut family).
+
+        Returns
+        -------
+        RowBlock
+            The block (``StopIteration`` when there is none).
+        """
         return next(b for b in self.blocks if b.name == name)
 
     def row_counts(self) -> dict[str, int]:
+        """Rows per block, for ``inspect`` and the benchmarks.
+
+        Returns
+        -------
+        dict[str, int]
+            Rows per block name.
+        """
         return {b.name: len(b.rows) for b in self.blocks}
 
     # ----- hand-off to HiGHS -------------------------------------------------------------
     def to_highs(self, *, relax: bool = False) -> highspy.Highs:
-        """A fresh ``Highs`` object holding this model (``relax``: the LP relaxation)."""
+        """A fresh ``Highs`` object holding this model (``relax``: the LP relaxation).
+
+        Parameters
+        ----------
+        relax : bool
+            Drop integrality.
+
+        Returns
+        -------
+        highspy.Highs
+            An object from :func:`~milp_milkrun.runtime.highs.new_highs` with the model passed in.
+        """
         h = new_highs()
         lp = highspy.HighsLp()
         lp.num_col_ = len(self.cost)
@@ -133,6 +180,16 @@ class StrongModel:
         Routes entering S are distinct vehicles of classes that may serve part of S, each bringing at
         most Q_k load and H_k stops; so at least as many as the fewest such vehicles, largest first,
         whose capacities cover l(S), and likewise for the stop limits cover |S|.
+
+        Parameters
+        ----------
+        members : Sequence[int]
+            The DC indices of S.
+
+        Returns
+        -------
+        int
+            r(S).
         """
         classes = [c for c in self.classes if c.nodes.intersection(members)]
         load = float(self.instance.demand[list(members)].sum())
@@ -141,7 +198,18 @@ class StrongModel:
         return max(1, by_load, by_stops)
 
     def capacity_cut(self, members: Sequence[int]) -> tuple[list[int], list[float], float, float]:
-        """The row x(delta(S)) >= 2 r(S) (undirected) or x(delta^-(S)) >= r(S) (directed)."""
+        """The row x(delta(S)) >= 2 r(S) (undirected) or x(delta^-(S)) >= r(S) (directed).
+
+        Parameters
+        ----------
+        members : Sequence[int]
+            The DC indices of S.
+
+        Returns
+        -------
+        tuple[list[int], list[float], float, float]
+            Columns, coefficients, lower and upper bound of the row.
+        """
         inside = set(members)
         r = self.route_requirement(members)
         if self.kind == "undirected":
@@ -151,7 +219,20 @@ class StrongModel:
         return cols, [1.0] * len(cols), float(r), math.inf
 
     def weighted_cut(self, kind: str, members: Sequence[int]) -> tuple[list[int], list[float], float, float]:
-        """sum_k Q_k x^k(delta^-(S)) >= l(S) (``load``) or sum_k H_k x^k(delta^-(S)) >= |S| (``stops``)."""
+        """sum_k Q_k x^k(delta^-(S)) >= l(S) (``load``) or sum_k H_k x^k(delta^-(S)) >= |S| (``stops``).
+
+        Parameters
+        ----------
+        kind : str
+            ``load`` or ``stops``.
+        members : Sequence[int]
+            The DC indices of S.
+
+        Returns
+        -------
+        tuple[list[int], list[float], float, float]
+            Columns, coefficients, lower and upper bound of the row.
+        """
         inside = set(members)
         cols = [c for c, (i, j, _) in enumerate(self.arcs) if i not in inside and j in inside]
         if kind == "load":
@@ -160,7 +241,18 @@ class StrongModel:
         return cols, [float(self.classes[self.arcs[c][2]].max_stops) for c in cols], float(len(members)), math.inf
 
     def edge_values(self, x: np.ndarray) -> np.ndarray:
-        """y_ij = x_ij + x_ji summed over classes, a symmetric (N+1)x(N+1) matrix of edge use."""
+        """y_ij = x_ij + x_ji summed over classes, a symmetric (N+1)x(N+1) matrix of edge use.
+
+        Parameters
+        ----------
+        x : np.ndarray
+            Column values (an LP or integer point).
+
+        Returns
+        -------
+        np.ndarray
+            The edge-use matrix.
+        """
         n = self.instance.n_dcs + 1
         y = np.zeros((n, n))
         for c, (i, j, _) in enumerate(self.arcs):

@@ -91,21 +91,59 @@ class CutLoop:
 
     # ----- bookkeeping ---------------------------------------------------------------
     def remaining(self) -> float:
+        """Seconds left before the deadline.
+
+        Returns
+        -------
+        float
+            Negative once it has passed.
+        """
         return self.deadline - time.perf_counter()
 
     def log(self, message: str) -> None:
-        """A progress line, as a record of this module's logger when ``SolveOptions.log`` is on."""
+        """A progress line, as a record of this module's logger when ``SolveOptions.log`` is on.
+
+        Parameters
+        ----------
+        message : str
+            The line, without the ``[strong]`` prefix.
+        """
         if self.options.log:
             logger.info("[strong] %s", message)
 
     def integral_costs(self) -> bool:
+        """Whether every arc costs a whole number (then so does every plan).
+
+        Returns
+        -------
+        bool
+            True when all arc costs are integers.
+        """
         return all(float(c).is_integer() for c in self.model.cost)
 
     def rounded(self, bound: float) -> float:
-        """With integer arc costs every plan costs an integer, so a bound may be rounded up."""
+        """With integer arc costs every plan costs an integer, so a bound may be rounded up.
+
+        Parameters
+        ----------
+        bound : float
+            A lower bound.
+
+        Returns
+        -------
+        float
+            The bound, rounded up when the costs are integral.
+        """
         return math.ceil(bound - 1e-6) if self.integral_costs() and math.isfinite(bound) else bound
 
     def raise_bound(self, bound: float) -> None:
+        """Keep ``bound`` (rounded) when it is above the best bound so far.
+
+        Parameters
+        ----------
+        bound : float
+            A certified lower bound.
+        """
         self.best_bound = max(self.best_bound, self.rounded(bound))
 
     def offer(self, x: np.ndarray) -> None:
@@ -113,6 +151,11 @@ class CutLoop:
 
         Such a point must pass the checker; if it does not, the model is wrong: the error is kept
         (raising inside a HiGHS callback is unsafe), the MIP interrupted and the error raised after it.
+
+        Parameters
+        ----------
+        x : np.ndarray
+            Integer column values.
         """
         plan = assign_vehicles(self.model.instance, self.model.classes, routes_from_solution(self.model, x))
         report = check_plan(self.model.instance, plan)
@@ -124,7 +167,16 @@ class CutLoop:
             self.log(f"incumbent {self.best_cost:,.6g}")
 
     def repair(self, x: np.ndarray) -> None:
-        """Turn an integer point that breaks a cut into a plan: chain its trips and cycles, split optimally."""
+        """Turn an integer point that breaks a cut into a plan: chain its trips and cycles, split optimally.
+
+        Only the undirected model is repaired; a repaired plan is kept when it passes the checker and is
+        cheaper than the incumbent.
+
+        Parameters
+        ----------
+        x : np.ndarray
+            Integer column values.
+        """
         if self.model.kind != "undirected":
             return
         order = [s for trip in trip_sequences(self.model, x) for s in trip]
@@ -137,6 +189,15 @@ class CutLoop:
                 self.log(f"incumbent {self.best_cost:,.6g} (repaired)")
 
     def add_cuts(self, sets: list[list[int]], weighted: list[tuple[str, list[int]]] = ()) -> None:  # type: ignore[assignment]
+        """Add capacity cuts (and weighted cuts) to the model and to the LP being solved.
+
+        Parameters
+        ----------
+        sets : list[list[int]]
+            DC sets S of rounded capacity cuts.
+        weighted : list[tuple[str, list[int]]]
+            ``(kind, S)`` of weighted cuts.
+        """
         rows = [self.model.capacity_cut(s) for s in sets]
         self.model.block("rci_capacity_cuts").rows.extend(rows)
         extra = [self.model.weighted_cut(kind, s) for kind, s in weighted]
@@ -149,6 +210,9 @@ class CutLoop:
 
     # ----- 1. LP rounds ---------------------------------------------------------------
     def lp_rounds_until_stall(self) -> None:
+        """Stage 1: solve the LP, add the cuts it violates, repeat until no cut is found, the bound stalls or
+        the LP's share of the time is spent; the LP bound and duals are kept for arc fixing.
+        """
         if self._lp is None:
             self._lp = self.model.to_highs(relax=True)
         history: list[float] = []
@@ -201,7 +265,13 @@ class CutLoop:
 
     # ----- 3. the MIP ------------------------------------------------------------------
     def run_mip(self) -> str:
-        """One MIP over the current cuts: 'optimal', 'cuts' (interrupted to add cuts), 'infeasible' or 'stopped'."""
+        """One MIP over the current cuts, from the best plan as MIP start.
+
+        Returns
+        -------
+        str
+            'optimal', 'cuts' (interrupted to add cuts), 'infeasible' or 'stopped'.
+        """
         mip = self.model.to_highs()
         self._configure(mip)
         for c in self.fixed_arcs:
