@@ -1,7 +1,8 @@
 """The result of any solve (exact model, strong model, heuristic), always re-verified by the checker.
 
-Below every engine (it imports only the data layer and the checker), so the heuristic and ``solve``
-both build results here; ``milp_milkrun.solve`` re-exports :class:`SolveResult`.
+Below every engine (it imports the data layer, the checker, the objectives and the emissions report),
+so the heuristic and ``solve`` both build results here; ``milp_milkrun.solve`` re-exports
+:class:`SolveResult`.
 """
 
 from __future__ import annotations
