@@ -17,7 +17,6 @@ goes, then a summary; ``--jsonl FILE`` also appends one JSON record per case.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import io
 import json
 import re
@@ -32,6 +31,7 @@ sys.path.insert(0, str(REPO))
 from milp_milkrun.heuristics import solve_heuristic  # noqa: E402
 from milp_milkrun.instance import Instance  # noqa: E402
 from milp_milkrun.io import load_golden_taillard  # noqa: E402
+from milp_milkrun.runtime.logs import show_log  # noqa: E402
 from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult, solve  # noqa: E402
 
 HFVRP = REPO / ".." / "shared" / "hfvrp"
@@ -59,7 +59,7 @@ def load(number: str, variant: str) -> Instance:
 def heuristic_case(instance: Instance, time_limit: float, checkpoint: float, seed: int) -> dict[str, object]:
     """One heuristic run: its checked final cost and, from its progress log, its best cost at the checkpoint."""
     log = io.StringIO()
-    with contextlib.redirect_stdout(log):
+    with show_log(log):
         result = solve_heuristic(instance, time_limit=time_limit, seed=seed, log=True)
     progress = [(float(m.group(1)), float(m.group(2))) for m in map(PROGRESS.match, log.getvalue().splitlines()) if m]
     at_checkpoint: float | None = None

@@ -21,8 +21,8 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.io.fleet_candidates import CandidateType, FleetCandidates
 from milp_milkrun.io.json_instance import forbidden_entries, instance_from_dict, instance_to_dict
 from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult, solve
-from milp_milkrun.solve.options import check_seconds
-from milp_milkrun.solve.result import joined_notes, make_result
+from milp_milkrun.options import check_seconds
+from milp_milkrun.result import joined_notes, make_result
 
 CURRENT_SHARE = 1 / 3  # of the time limit, for the plan of the current fleet; the recommendation gets the rest
 
