@@ -119,6 +119,8 @@ def test_cli_fleet_json_and_errors(monkeypatch: pytest.MonkeyPatch, capsys: pyte
     code, out, _ = run_cli(monkeypatch, capsys, "fleet", str(TOY6), "--types", str(types), "--time-limit", "20")
     assert code == 0 and out.startswith("RECOMMENDED FLEET") and "utilisation" in out
     assert f"saves {data['saving']:,.0f} EUR" in out or f"saves {data['saving']:,.1f} EUR" in out
+    code, out, _ = run_cli(monkeypatch, capsys, "fleet", str(TOY6), "--time-limit", "10")  # own types, distance costs
+    assert code == 0 and "costs the same as the best plan found for the current fleet" in out
     types.write_text(json.dumps({"vehicle_types": [{"name": "van", "fixed_cost": 1, "cost_per_km": 1}]}))
     code, _, err = run_cli(monkeypatch, capsys, "fleet", str(TOY6), "--types", str(types))
     assert code == 2 and err.startswith("error: candidates.vehicle_types[0].capacity: vehicle type van is not in instance toy6")

@@ -54,11 +54,13 @@ def saving_line(rec: FleetRecommendation) -> str:
     relative = f" ({100 * abs(rec.saving) / old.cost:.1f}%)" if old.cost else ""
     if rec.saving < 0:  # candidates without the current types can cost more
         return f"costs {number(-rec.saving)} {rec.currency}{relative} more than the best plan found for the current fleet"
+    if rec.saving <= 1e-9 * max(1.0, abs(old.cost or 0.0)):
+        return "costs the same as the best plan found for the current fleet: no change pays"
     text = f"saves {number(rec.saving)} {rec.currency}{relative} against the best plan found for the current fleet"
     if rec.proven_saving is not None:
         return text + f"; proven: at least {number(rec.proven_saving)} against any plan of the current fleet (its bound {number(old.result.bound)})"
     if old.result.bound is not None:
-        return text + f"; not proven against every plan of the current fleet (its bound {number(old.result.bound)} is below this cost)"
+        return text + f"; not proven against every plan of the current fleet (its bound {number(old.result.bound)} is not above this cost)"
     return text
 
 
