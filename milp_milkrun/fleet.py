@@ -17,12 +17,12 @@ from typing import Any
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import InputError
-from milp_milkrun.instance import Instance
+from milp_milkrun.instance import Instance, VehicleType
 from milp_milkrun.io.fleet_candidates import CandidateType, FleetCandidates
-from milp_milkrun.io.json_instance import forbidden_entries, instance_from_dict, instance_to_dict
-from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult, solve
+from milp_milkrun.io.json_instance import instance_from_dict, instance_to_dict
 from milp_milkrun.options import check_seconds
 from milp_milkrun.result import joined_notes, make_result
+from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult, solve
 
 CURRENT_SHARE = 1 / 3  # of the time limit, for the plan of the current fleet; the recommendation gets the rest
 
@@ -281,6 +281,6 @@ def _not_worse_than_current(choice: Instance, result: SolveResult, current: Solv
     )
 
 
-def _type_dict(vt: Any) -> dict[str, Any]:
+def _type_dict(vt: VehicleType) -> dict[str, Any]:
     return {"name": vt.name, "capacity": vt.capacity, "fixed_cost": vt.fixed_cost, "cost_per_km": vt.cost_per_km,
-            "count": None if getattr(vt, "unlimited", False) else vt.count, "max_distance": vt.max_distance, "max_stops": vt.max_stops}
+            "count": None if vt.unlimited else vt.count, "max_distance": vt.max_distance, "max_stops": vt.max_stops}

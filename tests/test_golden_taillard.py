@@ -94,7 +94,7 @@ def test_errors_name_the_field(variant: str, edit, field: str, words: str) -> No
 
 
 @needs_hfvrp
-def test_load_instance_needs_a_variant_for_these_files_only(tmp_path: Path) -> None:
+def test_load_instance_needs_a_variant_for_these_files_only() -> None:
     with pytest.raises(InputError, match="choose its variant") as error:
         load_instance(HFVRP / "golden_03.json")
     assert error.value.field == "variant"
