@@ -13,6 +13,14 @@ Inter-route moves are granular (each unit only looks at its nearest units) and p
 distance delta first; only a move that improves is built and checked for capacity, distance, stops
 and forbidden DCs. When the routes' own vehicles no longer fit, the move may swap the two vehicles or
 take free ones (smallest class first): the vehicle change is part of every inter-route move.
+
+With ``typed`` vehicle costs (fixed costs, per-km rates by type, a load term) a move is priced by the
+change in value: each route's distance delta times its vehicle's per-km rate (an emptied route gives
+back its whole value) selects candidates, and :func:`try_apply` then gives every changed route the
+vehicle it is worth least on and applies the move only when the plan's exact value falls. Three
+route moves belong to the fleet: ``retype`` (the cheapest free vehicle that fits the route),
+``split`` (a route cut in two, each part on its cheapest vehicle) and ``merge`` (two routes joined on
+one vehicle, usually a larger one).
 """
 
 from __future__ import annotations
@@ -33,11 +41,12 @@ IMPROVEMENT = -1e-9  # a move must shorten the plan by more than this
 
 @dataclass(frozen=True)
 class Move:
-    """A candidate: its distance delta and the new unit lists of the routes it touches."""
+    """A candidate: its distance delta (with ``typed`` costs: an estimate of its value delta) and the
+    new unit lists of the routes it touches (route None: a new route)."""
 
     kind: str
     delta: float
-    changes: tuple[tuple[Route, list[int]], ...]
+    changes: tuple[tuple[Route | None, list[int]], ...]
 
 
 Operator = Callable[[Solution, int, float], Iterator[Move]]
@@ -72,6 +81,7 @@ def relocate(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
     pu = a_units[i - 1] if i > 0 else 0
     nu = a_units[i + 1] if i + 1 < len(a_units) else 0
     gain = c[pu][u] + c[u][nu] - c[pu][nu]
+    typed, per_km = p.typed, p.per_km
     free = _free_ceiling(sol)
     for w in p.neighbours[u][:GRANULAR]:
         rb = sol.route_of[w]
@@ -84,7 +94,13 @@ def relocate(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
         for x, y, at in ((w, nw, j + 1), (pw, w, j)):  # after w, before w
             if rb is ra and u in (x, y):
                 continue
-            delta = c[x][u] + c[u][y] - c[x][y] - gain
+            added = c[x][u] + c[u][y] - c[x][y]
+            delta = added - gain
+            if typed:
+                if rb is ra:
+                    delta *= per_km[ra.vehicle]
+                else:
+                    delta = per_km[rb.vehicle] * added - (ra.value if len(a_units) == 1 else per_km[ra.vehicle] * gain)
             if delta >= threshold:
                 continue
             if rb is ra:
@@ -107,6 +123,7 @@ def swap(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
     a_units = ra.units
     pu = a_units[i - 1] if i > 0 else 0
     nu = a_units[i + 1] if i + 1 < len(a_units) else 0
+    typed, per_km = p.typed, p.per_km
     free = _free_ceiling(sol)
     for w in p.neighbours[u][:GRANULAR]:
         rb = sol.route_of[w]
@@ -121,7 +138,12 @@ def swap(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
         elif rb is ra and i == j + 1:
             delta = c[pw][u] + c[u][w] + c[w][nu] - c[pw][w] - c[w][u] - c[u][nu]
         else:
-            delta = c[pu][w] + c[w][nu] - c[pu][u] - c[u][nu] + c[pw][u] + c[u][nw] - c[pw][w] - c[w][nw]
+            delta_a = c[pu][w] + c[w][nu] - c[pu][u] - c[u][nu]
+            delta = delta_a + c[pw][u] + c[u][nw] - c[pw][w] - c[w][nw]
+            if typed:
+                delta = per_km[ra.vehicle] * delta_a + per_km[rb.vehicle] * (c[pw][u] + c[u][nw] - c[pw][w] - c[w][nw])
+        if typed and rb is ra:
+            delta *= per_km[ra.vehicle]
         if delta >= threshold:
             continue
         if rb is ra:
@@ -155,6 +177,8 @@ def two_opt_star(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
         b_units = rb.units
         pw = b_units[j - 1] if j > 0 else 0
         delta = c[u][w] + c[pw][nu] - c[u][nu] - c[pw][w]
+        if p.typed:
+            delta = _two_opt_star_estimate(sol, ra, i, rb, j, w, pw, nu)
         if delta >= threshold:
             continue
         capacity, stops = _ceilings(sol, free, ra, rb)
@@ -166,6 +190,17 @@ def two_opt_star(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
             yield Move("two_opt_star", delta, ((ra, a_units[: i + 1] + b_units[j:]), (rb, b_units[:j] + a_units[i + 1 :])))
 
 
+def _two_opt_star_estimate(sol: Solution, ra: Route, i: int, rb: Route, j: int, w: int, pw: int, nu: int) -> float:
+    """Value delta of a 2-opt* at the routes' current per-km rates: whole tails change route."""
+    p = sol.p
+    c = p.cost
+    new_a = ra.departure[i + 1] + c[ra.units[i]][w] + rb.length - rb.departure[j] - c[pw][w]
+    new_b = rb.departure[j] + c[pw][nu] + ra.length - ra.departure[i + 1] - c[ra.units[i]][nu]
+    if j == 0 and i + 1 == len(ra.units):  # B is left empty
+        return p.per_km[ra.vehicle] * (new_a - ra.length) - rb.value
+    return p.per_km[ra.vehicle] * (new_a - ra.length) + p.per_km[rb.vehicle] * (new_b - rb.length)
+
+
 def cross_exchange(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
     """A = ..u [seg_A] ..; B = .. [w..] ..: the segment after u and the segment from w trade places."""
     p = sol.p
@@ -175,6 +210,7 @@ def cross_exchange(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
         return
     a_units = ra.units
     n_a = len(a_units)
+    typed = p.typed
     free = _free_ceiling(sol)
     # per segment length la: (first, last, next after the segment, cost of the arcs it breaks in A)
     segments_a = []
@@ -205,6 +241,8 @@ def cross_exchange(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
                     delta = fixed + c_last[a_next] + c[b_prev][a_first] + c[a_last][b_next] - broken
                 else:
                     delta = fixed + c_last[a_next] + c[b_prev][b_next] - broken
+                if typed:
+                    delta = _cross_estimate(sol, ra, i, la, rb, j, lb, (a_first, a_last, a_next, broken), (b_prev, w, b_last, b_next))
                 if delta >= threshold:
                     continue
                 if capacity is None:
@@ -218,12 +256,34 @@ def cross_exchange(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
                 yield Move("cross_exchange", delta, ((ra, new_a), (rb, new_b)))
 
 
+def _cross_estimate(
+    sol: Solution, ra: Route, i: int, la: int, rb: Route, j: int, lb: int,
+    a_seg: tuple[int, int, int, float], b_seg: tuple[int, int, int, int],
+) -> float:
+    """Value delta of a cross-exchange at the routes' current per-km rates (the segments carry their
+    inner length to the other route)."""
+    p = sol.p
+    c = p.cost
+    a_first, a_last, a_next, broken = a_seg
+    b_prev, w, b_last, b_next = b_seg
+    u = ra.units[i]
+    inner_a = ra.departure[i + 1 + la] - ra.departure[i + 1] - c[u][a_first] if la else 0.0
+    inner_b = rb.departure[j + lb] - rb.departure[j] - c[b_prev][w]
+    delta_a = c[u][w] + inner_b + c[b_last][a_next] - broken - inner_a
+    if la == 0 and lb == len(rb.units):  # B is left empty
+        return p.per_km[ra.vehicle] * delta_a - rb.value
+    into_b = c[b_prev][a_first] + inner_a + c[a_last][b_next] if la else c[b_prev][b_next]
+    delta_b = into_b - c[b_prev][w] - inner_b - c[b_last][b_next]
+    return p.per_km[ra.vehicle] * delta_a + p.per_km[rb.vehicle] * delta_b
+
+
 def two_opt(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
     """Reverse the segment that starts right after u in its route (every segment end is tried)."""
     c = sol.p.cost
     ra, i = sol.route_of[u], sol.pos_of[u]
     if ra is None:
         return
+    rate = sol.p.per_km[ra.vehicle] if sol.p.typed else 1.0
     seq = [0, *ra.units, 0]
     a = i + 1  # u's index in seq; the segment is seq[a+1 .. b]
     forward = backward = 0.0
@@ -231,22 +291,23 @@ def two_opt(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
         forward += c[seq[b - 1]][seq[b]]
         backward += c[seq[b]][seq[b - 1]]
         delta = c[seq[a]][seq[b]] + c[seq[a + 1]][seq[b + 1]] - c[seq[a]][seq[a + 1]] - c[seq[b]][seq[b + 1]] + backward - forward
-        if delta < threshold:
+        if rate * delta < threshold:
             units = seq[1 : a + 1] + seq[a + 1 : b + 1][::-1] + seq[b + 1 : -1]
-            yield Move("two_opt", delta, ((ra, units),))
+            yield Move("two_opt", rate * delta, ((ra, units),))
 
 
 def two_opt_from_hub(sol: Solution, route: Route, threshold: float) -> Iterator[Move]:
     """Reverse a prefix of the route (the segment starts right after the hub)."""
     c = sol.p.cost
+    rate = sol.p.per_km[route.vehicle] if sol.p.typed else 1.0
     seq = [0, *route.units, 0]
     forward = backward = 0.0
     for b in range(2, len(seq) - 1):
         forward += c[seq[b - 1]][seq[b]]
         backward += c[seq[b]][seq[b - 1]]
         delta = c[0][seq[b]] + c[seq[1]][seq[b + 1]] - c[0][seq[1]] - c[seq[b]][seq[b + 1]] + backward - forward
-        if delta < threshold:
-            yield Move("two_opt", delta, ((route, seq[1 : b + 1][::-1] + seq[b + 1 : -1]),))
+        if rate * delta < threshold:
+            yield Move("two_opt", rate * delta, ((route, seq[1 : b + 1][::-1] + seq[b + 1 : -1]),))
 
 
 UNIT_OPERATORS: dict[str, Operator] = {
@@ -255,6 +316,80 @@ UNIT_OPERATORS: dict[str, Operator] = {
     "two_opt": two_opt,
     "two_opt_star": two_opt_star,
     "cross_exchange": cross_exchange,
+}
+
+
+# ----- fleet moves (typed costs only): each yields moves of one route whose estimate is below ``threshold``
+def retype(sol: Solution, route: Route, threshold: float) -> Iterator[Move]:
+    """The route on the cheapest free vehicle that fits it (its load, stops, length, forbidden DCs)."""
+    p = sol.p
+    v, value = p.cheapest_free_fit(sol.free, route.load, route.size, route.length, route.weighted, route.mask)
+    if v >= 0 and value - route.value < threshold:
+        yield Move("retype", value - route.value, ((route, route.units),))
+
+
+def split(sol: Solution, route: Route, threshold: float) -> Iterator[Move]:
+    """The best cut of the route into two routes, each on the cheapest free vehicle that fits it."""
+    p = sol.p
+    c, units, n = p.cost, route.units, len(route.units)
+    best: tuple[float, int] | None = None
+    for k in range(1, n):
+        last, first = units[k - 1], units[k]
+        head = route.departure[k] + c[last][0]
+        tail = c[0][first] + route.length - route.departure[k] - c[last][first]
+        load_head, size_head = route.prefix_load[k], route.prefix_size[k]
+        cheapest_head = _cheapest_rate(sol, load_head, size_head, head)
+        cheapest_tail = _cheapest_rate(sol, route.load - load_head, route.size - size_head, tail)
+        estimate = cheapest_head + cheapest_tail - route.value
+        if estimate < threshold and (best is None or estimate < best[0]):
+            best = (estimate, k)
+    if best is not None:
+        estimate, k = best
+        yield Move("split", estimate, ((route, units[:k]), (None, units[k:])))
+
+
+def _cheapest_rate(sol: Solution, load: float, size: int, length: float) -> float:
+    """Fixed cost plus per-km cost of the cheapest class with a free vehicle that may carry this load
+    and stop count (forbidden DCs and the load term are left to the exact test)."""
+    p = sol.p
+    best = float("inf")
+    for cls in p.classes:
+        members = cls.members & sol.free
+        if members and load <= allowance(cls.capacity) and size <= cls.max_stops:
+            v = (members & -members).bit_length() - 1
+            best = min(best, p.fixed[v] + p.per_km[v] * length)
+    return best
+
+
+def merge(sol: Solution, route: Route, threshold: float) -> Iterator[Move]:
+    """The route joined end-to-start with a route near either of its ends, on one vehicle."""
+    p = sol.p
+    c = p.cost
+    first, last = route.units[0], route.units[-1]
+    seen: set[int] = {id(route)}
+    for w in p.neighbours[first][:GRANULAR] + p.neighbours[last][:GRANULAR]:
+        other = sol.route_of[w]
+        if other is None or id(other) in seen:
+            continue
+        seen.add(id(other))
+        load, size = route.load + other.load, route.size + other.size
+        for a, b in ((route, other), (other, route)):
+            length = a.length + b.length - c[a.units[-1]][0] - c[0][b.units[0]] + c[a.units[-1]][b.units[0]]
+            pool_rate = _cheapest_rate(sol, load, size, length)
+            own_rate = min(
+                (p.fixed[v] + p.per_km[v] * length for v in (a.vehicle, b.vehicle)
+                 if load <= allowance(p.capacity[v]) and size <= p.max_stops[v]),
+                default=float("inf"),
+            )
+            estimate = min(pool_rate, own_rate) - a.value - b.value
+            if estimate < threshold:
+                yield Move("merge", estimate, ((a, a.units + b.units), (b, [])))
+
+
+ROUTE_OPERATORS: dict[str, Callable[[Solution, Route, float], Iterator[Move]]] = {
+    "retype": retype,
+    "split": split,
+    "merge": merge,
 }
 
 
@@ -284,8 +419,58 @@ def fit_vehicles(sol: Solution, move: Move) -> list[tuple[Route, list[int], int]
     return None
 
 
+def priced_vehicles(sol: Solution, move: Move) -> tuple[list[tuple[Route | None, list[int], int]], float] | None:
+    """With typed costs: the vehicles that make the routes of ``move`` worth least (the routes' own
+    vehicles and the two lowest free vehicles of each class are candidates) and the exact change in
+    the plan's value; None when some route fits no candidate."""
+    p = sol.p
+    candidates = [r.vehicle for r, _ in move.changes if r is not None]
+    for cls in p.classes:
+        spare = cls.members & sol.free
+        for _ in range(2):
+            if not spare:
+                break
+            candidates.append((spare & -spare).bit_length() - 1)
+            spare &= spare - 1
+    options: list[list[tuple[float, int]]] = []
+    for _, units in move.changes:
+        if not units:
+            options.append([(0.0, -1)])
+            continue
+        load, size, length, mask = route_totals(p, units)
+        weighted = p.route_weighted(units)
+        fitting = sorted((p.value(v, length, weighted), v) for v in candidates if p.fits(v, load, size, length, mask))
+        if not fitting:
+            return None
+        options.append(fitting)
+    old = sum(r.value for r, _ in move.changes if r is not None)
+    if len(options) == 1:
+        value, v = options[0][0]
+        return [(move.changes[0][0], move.changes[0][1], v)], value - old
+    best: tuple[float, int, int] | None = None
+    for value_a, va in options[0]:
+        if best is not None and value_a + options[1][0][0] >= best[0]:
+            break
+        for value_b, vb in options[1]:
+            if vb != va or va < 0:
+                if best is None or value_a + value_b < best[0]:
+                    best = (value_a + value_b, va, vb)
+                break
+    if best is None:
+        return None
+    (ra, units_a), (rb, units_b) = move.changes
+    return [(ra, units_a, best[1]), (rb, units_b, best[2])], best[0] - old
+
+
 def try_apply(sol: Solution, move: Move) -> bool:
-    """Apply ``move`` when it is feasible (with a vehicle change if needed); report whether it was."""
+    """Apply ``move`` when it is feasible (with a vehicle change if needed) and, with typed costs, when
+    it lowers the plan's value; report whether it was applied."""
+    if sol.p.typed:
+        priced = priced_vehicles(sol, move)
+        if priced is None or priced[1] >= IMPROVEMENT:
+            return False
+        sol.apply_changes(priced[0])
+        return True
     assignment = fit_vehicles(sol, move)
     if assignment is None:
         return False
@@ -329,13 +514,20 @@ def descend(sol: Solution, rng: random.Random, focus: list[int] | None = None, d
     return applied
 
 
+def _opened(sol: Solution, move: Move) -> list[Route]:
+    """The new route a move opened (a split's second part), found through its first unit."""
+    return [route for r, units in move.changes if r is None and (route := sol.route_of[units[0]]) is not None]
+
+
 def _first_improvement(sol: Solution, u: int, route: Route) -> list[Route] | None:
     """Apply the first improving move around u; return the routes it changed (None if none)."""
     moves = [operator(sol, u, IMPROVEMENT) for operator in UNIT_OPERATORS.values()]
     if sol.pos_of[u] == 0:
         moves.append(two_opt_from_hub(sol, route, IMPROVEMENT))
+        if sol.p.typed:
+            moves += [operator(sol, route, IMPROVEMENT) for operator in ROUTE_OPERATORS.values()]
     for candidates in moves:
         for move in candidates:
             if try_apply(sol, move):
-                return [r for r, _ in move.changes if r in sol.routes]
+                return [r for r, _ in move.changes if r is not None and r in sol.routes] + _opened(sol, move)
     return None

@@ -21,7 +21,6 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from milp_milkrun.heuristics.local_search import descend
@@ -58,15 +57,11 @@ def anneal(
     stall_iterations: int | None = None,
     params: SearchParams = SearchParams(),
     log: bool = False,
-    score: Callable[[Solution], float] | None = None,
 ) -> SearchOutcome:
     """Improve ``initial`` until the deadline (perf_counter), the iteration limit, or ``stall_iterations``
-    iterations in a row without a new best plan.
-
-    ``score`` replaces the distance in the acceptance test and in the choice of the best plan (e.g. the
-    emissions of the plan); the local search still shortens routes, which is what keeps it fast.
+    iterations in a row without a new best plan. Plans are compared by their value (their distance,
+    or their cost on the vehicles they use: see :mod:`.problem`).
     """
-    measure = score or _distance
     current = initial
     best = initial.copy()
     cycle = max(1000, params.cycle_per_unit * p.n_units)
@@ -88,12 +83,12 @@ def anneal(
             recreate(candidate, removed, rng, params.ruin)
             if params.local_search == "each" and candidate.n_unassigned == 0:
                 descend(candidate, rng, _region(candidate, removed))
-            threshold = measure(current) - temperature * math.log(1.0 - rng.random())
-            candidate_score = measure(candidate)
+            threshold = current.cost - temperature * math.log(1.0 - rng.random())
+            candidate_score = candidate.cost
             if candidate.n_unassigned < current.n_unassigned or (
                 candidate.n_unassigned == current.n_unassigned and candidate_score < threshold
             ):
-                if (candidate.n_unassigned, candidate_score) < (best.n_unassigned, measure(best)):
+                if (candidate.n_unassigned, candidate_score) < (best.n_unassigned, best.cost):
                     if params.local_search == "best" and candidate.n_unassigned == 0:
                         descend(candidate, rng)
                     best = candidate.copy()
@@ -106,10 +101,6 @@ def anneal(
     except KeyboardInterrupt:  # Ctrl-C: stop searching and keep the best plan found so far
         interrupted = True
     return SearchOutcome(best, iteration, improvements, interrupted)
-
-
-def _distance(sol: Solution) -> float:
-    return sol.cost
 
 
 def _region(sol: Solution, removed: list[int]) -> list[int]:

@@ -7,11 +7,20 @@ every route limit, so a route using it fails the distance test like any over-lon
 ever needs a separate damaged-road check. Forbidden DC-vehicle pairs (8, 9) become per-unit bit masks
 of allowed vehicles. Python lists, not numpy arrays, hold the data the loops index one scalar at a
 time: a list lookup is several times faster than a numpy scalar lookup.
+
+What a route is worth is priced per vehicle: ``fixed[v] + per_km[v] * length + per_unit_km[v] *
+weighted``, where ``weighted`` = sum_j q_j * (distance driven from the hub to DC j) is the
+load-dependent term of an emissions objective. The distance objective is (0, 1, 0) for every vehicle.
+When every vehicle has the same rates, no fixed cost and no load term (``typed`` False), a route's
+value is its length times one rate, so the search prices moves by distance deltas alone and a vehicle
+change never changes the value; otherwise (``typed``) it also chooses the vehicle a route is worth
+least on, and inserting a unit into an empty vehicle pays that vehicle's fixed cost.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,6 +60,12 @@ class Problem:
     classes: list[VehicleGroup]  # smallest capacity first
     neighbours: list[list[int]]
     mean_arc: float  # a typical arc length: scales the annealing temperature
+    fixed: list[float]  # per vehicle: what using it costs
+    per_km: list[float]  # per vehicle: cost per unit of route length
+    per_unit_km: list[float]  # per vehicle: cost per unit of load carried one unit of distance
+    unit_weighted: list[float]  # sum over a unit's DCs of demand x distance from the unit's first DC
+    typed: bool  # vehicles differ in what a route costs (fixed costs, rates or a load term)
+    load_dependent: bool  # some vehicle has a load term: routes keep their weighted sum
 
     @property
     def n_units(self) -> int:
@@ -83,6 +98,41 @@ class Problem:
                 return v
         return -1
 
+    def value(self, v: int, length: float, weighted: float) -> float:
+        """What a route of this length and load-weighted distance costs on vehicle v."""
+        return self.fixed[v] + self.per_km[v] * length + self.per_unit_km[v] * weighted
+
+    def cheapest_free_fit(self, free: int, load: float, size: int, length: float, weighted: float, mask: int) -> tuple[int, float]:
+        """The free vehicle on which this route is worth least (the smallest class on a tie), and its value.
+
+        Returns (-1, inf) when no free vehicle fits. Without ``typed`` rates it is
+        :meth:`smallest_free_fit`.
+        """
+        best, best_value = -1, math.inf
+        for cls in self.classes:
+            candidates = cls.members & free & mask
+            if not candidates:
+                continue
+            v = (candidates & -candidates).bit_length() - 1
+            if self.fits(v, load, size, length, mask):
+                value = self.value(v, length, weighted)
+                if value < best_value:
+                    best, best_value = v, value
+        return best, best_value
+
+    def route_weighted(self, units: list[int]) -> float:
+        """sum_j q_j * (distance from the hub to DC j) along the route; 0 without a load term."""
+        if not self.load_dependent:
+            return 0.0
+        cost, inner, demand, unit_weighted = self.cost, self.inner, self.demand, self.unit_weighted
+        prev, driven, total = 0, 0.0, 0.0
+        for u in units:
+            driven += cost[prev][u]
+            total += demand[u] * driven + unit_weighted[u]
+            driven += inner[u]
+            prev = u
+        return total
+
     def route_length(self, units: list[int]) -> float:
         cost, inner = self.cost, self.inner
         prev, total = 0, 0.0
@@ -96,8 +146,26 @@ class Problem:
         return tuple(ids[node] for u in units for node in self.units[u])
 
 
-def compile_problem(instance: Instance, neighbours: int = NEIGHBOURS) -> Problem:
-    """Build the search arrays of ``instance``."""
+def compile_problem(
+    instance: Instance, rates: Sequence[tuple[float, float, float]] | None = None, neighbours: int = NEIGHBOURS
+) -> Problem:
+    """Build the search arrays of ``instance``.
+
+    Parameters
+    ----------
+    instance
+        The instance.
+    rates
+        Per vehicle of ``instance.vehicles``: (fixed, per_km, per_unit_km) of a route it drives;
+        None prices every route by its length (the distance objective).
+    neighbours
+        How many nearest units each unit's neighbour list holds.
+
+    Returns
+    -------
+    Problem
+        The arrays the search reads.
+    """
     chains = list(delivery_units(instance))
     index = instance.index
     d = np.array(instance.distance, dtype=float)
@@ -119,6 +187,10 @@ def compile_problem(instance: Instance, neighbours: int = NEIGHBOURS) -> Problem
     capacity = [float(v.capacity) for v in vehicles]
     max_distance = [float(v.max_distance) if v.max_distance is not None else NO_LIMIT for v in vehicles]
     max_stops = [int(v.max_stops) if v.max_stops is not None else instance.n_dcs for v in vehicles]
+    priced = [tuple(float(x) for x in r) for r in rates] if rates is not None else [(0.0, 1.0, 0.0)] * len(vehicles)
+    if len(priced) != len(vehicles):
+        raise ValueError(f"rates for {len(priced)} vehicles, the instance has {len(vehicles)}")
+    load_dependent = any(r[2] != 0.0 for r in priced)
     return Problem(
         instance=instance,
         units=[(), *chains],
@@ -134,7 +206,22 @@ def compile_problem(instance: Instance, neighbours: int = NEIGHBOURS) -> Problem
         classes=_vehicle_classes(instance, masks, capacity, max_distance, max_stops),
         neighbours=_neighbour_lists(unit_cost, neighbours),
         mean_arc=_mean_arc(unit_cost),
+        fixed=[r[0] for r in priced],
+        per_km=[r[1] for r in priced],
+        per_unit_km=[r[2] for r in priced],
+        unit_weighted=[0.0, *(_chain_weighted(instance, d, c) for c in chains)],
+        typed=load_dependent or len(set(priced)) > 1 or any(r[0] != 0.0 for r in priced),
+        load_dependent=load_dependent,
     )
+
+
+def _chain_weighted(instance: Instance, d: np.ndarray, chain: tuple[int, ...]) -> float:
+    """sum over the chain's DCs of demand x distance driven from the chain's first DC."""
+    driven, total = 0.0, 0.0
+    for a, b in zip(chain, chain[1:]):
+        driven += float(d[a, b])
+        total += float(instance.demand[b]) * driven
+    return total
 
 
 def _vehicle_classes(

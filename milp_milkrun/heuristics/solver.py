@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.emissions.objective import EmissionsObjective
@@ -13,7 +12,6 @@ from milp_milkrun.heuristics.construction import savings_solution
 from milp_milkrun.heuristics.local_search import descend
 from milp_milkrun.heuristics.metaheuristic import SearchParams, anneal
 from milp_milkrun.heuristics.problem import Problem, compile_problem
-from milp_milkrun.heuristics.solution import Solution
 from milp_milkrun.instance import Instance
 from milp_milkrun.plan import Plan, Route
 from milp_milkrun.solve.options import DEFAULT_SEED, check_seconds
@@ -45,7 +43,7 @@ def solve_heuristic(
     check_heuristic_limits(time_limit, max_iterations, seed)
     started = time.perf_counter()
     deadline = started + time_limit
-    p = compile_problem(instance)
+    p = compile_problem(instance, _vehicle_rates(instance, emissions))
     stranded = _units_no_vehicle_can_serve(p)
     if stranded:
         return _no_solution(instance, started, seed, f"no vehicle may carry {', '.join(stranded)} (capacity, stop limit or forbidden pairs)")
@@ -57,7 +55,7 @@ def solve_heuristic(
         print(f"heuristic: seed {seed}, {p.n_units} units, savings start {sol.cost:.3f} with {sol.n_unassigned} unplaced", flush=True)
     outcome = anneal(
         p, sol, rng, deadline=deadline, max_iterations=max_iterations, stall_iterations=stall_iterations,
-        params=params or SearchParams(), log=log, score=_emissions_score(emissions) if emissions else None,
+        params=params or SearchParams(), log=log,
     )
     runtime = time.perf_counter() - started
     if outcome.best.n_unassigned:
@@ -83,8 +81,11 @@ def solve_heuristic(
     )
 
 
-def _emissions_score(emissions: EmissionsObjective) -> Callable[[Solution], float]:
-    return lambda sol: emissions.plan(sol.to_plan())
+def _vehicle_rates(instance: Instance, emissions: EmissionsObjective | None) -> list[tuple[float, float, float]] | None:
+    """(fixed, per_km, per_unit_km) of each vehicle under the objective; None for the distance."""
+    if emissions is None:
+        return None
+    return [(0.0, emissions.rates[v.name].per_km, emissions.rates[v.name].per_unit_km) for v in instance.vehicles]
 
 
 def cleaner_directions(instance: Instance, plan: Plan, emissions: EmissionsObjective) -> Plan:
