@@ -12,8 +12,8 @@ from shared_data import CVRPLIB, cvrplib_optimum, needs_cvrplib
 from milp_milkrun.checker import check_plan
 from milp_milkrun.heuristics import solve_heuristic
 from milp_milkrun.heuristics.construction import savings_solution
-from milp_milkrun.heuristics.local_search import UNIT_OPERATORS, descend, try_apply
-from milp_milkrun.heuristics.metaheuristic import anneal
+from milp_milkrun.heuristics.local_search import ROUTE_OPERATORS, UNIT_OPERATORS, descend, merge, priced_vehicles, split, try_apply
+from milp_milkrun.heuristics.metaheuristic import SearchParams, anneal
 from milp_milkrun.heuristics.problem import compile_problem
 from milp_milkrun.heuristics.ruin_recreate import RuinParams, recreate, ruin
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
@@ -206,3 +206,112 @@ def test_cvrplib_tight_fleets_are_solved_near_the_proven_optimum(name: str) -> N
     result = solve_heuristic(instance, time_limit=60, seed=1, max_iterations=150)
     assert result.status == "feasible"
     assert optimum - 1e-6 <= result.objective <= 1.03 * optimum
+
+
+# ----- vehicle costs: typed pricing and the fleet moves ------------------------------------------
+def typed_rates(instance: Instance, load_term: bool = False) -> list[tuple[float, float, float]]:
+    """Fixed costs and per-km rates that make the large type dearer per km (a fleet-mix trade-off)."""
+    by_type = {"big": (60.0, 1.4, 0.002 if load_term else 0.0), "small": (25.0, 1.0, 0.004 if load_term else 0.0)}
+    return [by_type[v.type.name] for v in instance.vehicles]
+
+
+def plan_value(instance: Instance, plan, rates: list[tuple[float, float, float]]) -> float:  # noqa: ANN001
+    """The plan's value recomputed from the checker's route distances and the raw matrix (load term:
+    demand x distance driven from the hub), sharing nothing with the search."""
+    of = {v.name: r for v, r in zip(instance.vehicles, rates)}
+    report = check_plan(instance, plan)
+    total = 0.0
+    for route, checked in zip(plan.used_routes(), report.routes):
+        fixed, per_km, per_unit_km = of[route.vehicle]
+        driven = weighted = 0.0
+        here = 0
+        for stop in route.stops:
+            driven += instance.distance[here, instance.index[stop]]
+            here = instance.index[stop]
+            weighted += instance.demand[here] * driven
+        total += fixed + per_km * checked.distance + per_unit_km * weighted
+    return total
+
+
+def _typed_start(instance: Instance, rates: list[tuple[float, float, float]], seed: int):  # noqa: ANN202
+    """The savings plan made worse on purpose, so that every kind of improving move exists: long
+    routes cut in two (every other one) where a vehicle is free, then every route on the dearest free
+    vehicle that fits."""
+    p = compile_problem(instance, rates)
+    rng = random.Random(seed)
+    sol = savings_solution(p, rng)
+    if sol.n_unassigned:
+        sol = anneal(p, sol, rng, deadline=None, max_iterations=50, params=SearchParams(local_search="none")).best
+    assert sol.n_unassigned == 0 and p.typed
+    for route in [r for r in sol.routes if len(r.units) >= 4][::2]:
+        cut = next(split(sol, route, float("inf")), None)
+        fitted = priced_vehicles(sol, cut) if cut is not None else None
+        if fitted is not None:
+            sol.apply_changes(fitted[0])
+    for route in list(sol.routes):
+        pool = sol.free | (1 << route.vehicle)
+        fitting = [v for v in range(len(p.vehicle_names)) if pool >> v & 1 and p.fits(v, route.load, route.size, route.length, route.mask)]
+        sol.set_route(route, route.units, max(fitting, key=lambda v: (p.value(v, route.length, route.weighted), -v)))
+    assert sol.is_consistent()
+    return p, sol
+
+
+@pytest.mark.parametrize("load_term", [False, True])
+def test_typed_moves_keep_plans_feasible_and_only_lower_the_value(load_term: bool) -> None:
+    """Every unit and fleet move, priced with fixed costs, per-km rates and a load term: an applied
+    move leaves a plan the checker accepts, whose independently recomputed value fell by the priced delta."""
+    instance = random_instance(21, n_dcs=30, asymmetric=True)
+    rates = typed_rates(instance, load_term)
+    p, sol = _typed_start(instance, rates, 21)
+    assert sol.cost == pytest.approx(plan_value(instance, sol.to_plan(), rates))
+    operators = {**{k: (op, False) for k, op in UNIT_OPERATORS.items()}, **{k: (op, True) for k, op in ROUTE_OPERATORS.items()}}
+    applied = {name: 0 for name in operators}
+    rejected = 0
+    for name, (operator, per_route) in operators.items():
+        starts = [r.units[0] for r in sol.routes] if per_route else range(1, p.n_units + 1)
+        for u in starts:
+            n_moves = sum(1 for _ in operator(sol, sol.route_of[u] if per_route else u, float("inf")))
+            for k in range(0, n_moves, max(1, n_moves // 8)):
+                trial = sol.copy()
+                move = list(operator(trial, trial.route_of[u] if per_route else u, float("inf")))[k]
+                before = trial.cost
+                priced = priced_vehicles(trial, move)
+                if not try_apply(trial, move):
+                    rejected += 1
+                    assert trial.is_consistent() and trial.cost == before
+                    continue
+                applied[name] += 1
+                assert priced is not None and priced[1] < 0
+                assert trial.is_consistent()
+                plan = trial.to_plan()
+                assert check_plan(instance, plan).feasible, name
+                assert_side_constraints_hold(instance, plan)
+                assert plan_value(instance, plan, rates) == pytest.approx(before + priced[1])
+    assert rejected and sum(applied.values()) >= 4, applied
+    if not load_term:  # (with the load term this start happens to use the whole fleet: nothing to retype to)
+        assert applied["retype"] and applied["merge"], applied
+
+
+def test_fleet_moves_change_the_mix() -> None:
+    """retype moves a route to the cheapest vehicle that fits; split and merge change the number of routes."""
+    instance = random_instance(22, n_dcs=30)
+    rates = typed_rates(instance)
+    p, sol = _typed_start(instance, rates, 22)
+    route = max(sol.routes, key=lambda r: len(r.units))
+    n_routes = len(sol.routes)
+    cut = list(split(sol, route, float("inf")))
+    assert len(cut) == 1 and cut[0].changes[1][0] is None
+    trial = sol.copy()
+    trial.apply_changes(priced_vehicles(trial, cut[0])[0])
+    assert len(trial.routes) == n_routes + 1 and trial.is_consistent()
+    assert check_plan(instance, trial.to_plan()).feasible
+    joined = next(m for r in sol.routes for m in merge(sol, r, float("inf")) if priced_vehicles(sol, m) is not None)
+    trial = sol.copy()
+    trial.apply_changes(priced_vehicles(trial, joined)[0])
+    assert len(trial.routes) == n_routes - 1 and trial.is_consistent()
+    assert check_plan(instance, trial.to_plan()).feasible
+    # after a descent no route sits on a vehicle dearer than a free one that fits it
+    descend(sol, random.Random(1))
+    for r in sol.routes:
+        v, value = p.cheapest_free_fit(sol.free | (1 << r.vehicle), r.load, r.size, r.length, r.weighted, r.mask)
+        assert value >= r.value - 1e-9
