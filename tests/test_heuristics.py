@@ -22,17 +22,18 @@ from milp_milkrun.io import load_instance
 TINY_SEEDS = range(60)
 
 
-def random_instance(seed: int, n_dcs: int = 40, *, asymmetric: bool = False) -> Instance:
+def random_instance(seed: int, n_dcs: int = 40, *, asymmetric: bool = False, spare: int = 0) -> Instance:
     """A mid-size instance with every side constraint: chains (one of three DCs), type- and
-    vehicle-level forbidden pairs, damaged roads including one at the hub, optional asymmetry."""
+    vehicle-level forbidden pairs, damaged roads including one at the hub, optional asymmetry;
+    ``spare`` more vehicles of each type than the tight default fleet."""
     rng = random.Random(seed)
     ids = [f"D{k}" for k in range(1, n_dcs + 1)]
     xy = {i: (rng.uniform(0, 100), rng.uniform(0, 100)) for i in ["H", *ids]}
     dcs = [DC(i, rng.randint(1, 20), *xy[i]) for i in ids]
     total = sum(dc.demand for dc in dcs)
     fleet = [
-        VehicleType("big", 3, 80, 400.0, 10),
-        VehicleType("small", max(4, int(total / 40)), 40, 300.0, 6),
+        VehicleType("big", 3 + spare, 80, 400.0, 10),
+        VehicleType("small", max(4, int(total / 40)) + spare, 40, 300.0, 6),
     ]
     a, b, c, d, e, f, g, h = rng.sample(ids, 8)
     spec = DistanceSpec("euclidean")
@@ -233,16 +234,21 @@ def plan_value(instance: Instance, plan, rates: list[tuple[float, float, float]]
     return total
 
 
+def _complete(p, sol, seed: int):  # noqa: ANN001, ANN202
+    """The savings plan, with any unit it left out placed by a short unpolished search."""
+    if sol.n_unassigned:
+        sol = anneal(p, sol, random.Random(seed), deadline=None, max_iterations=50, params=SearchParams(local_search="none")).best
+    assert sol.n_unassigned == 0
+    return sol
+
+
 def _typed_start(instance: Instance, rates: list[tuple[float, float, float]], seed: int):  # noqa: ANN202
     """The savings plan made worse on purpose, so that every kind of improving move exists: long
     routes cut in two (every other one) where a vehicle is free, then every route on the dearest free
     vehicle that fits."""
     p = compile_problem(instance, rates)
-    rng = random.Random(seed)
-    sol = savings_solution(p, rng)
-    if sol.n_unassigned:
-        sol = anneal(p, sol, rng, deadline=None, max_iterations=50, params=SearchParams(local_search="none")).best
-    assert sol.n_unassigned == 0 and p.typed
+    sol = _complete(p, savings_solution(p, random.Random(seed)), seed)
+    assert p.typed
     for route in [r for r in sol.routes if len(r.units) >= 4][::2]:
         cut = next(split(sol, route, float("inf")), None)
         fitted = priced_vehicles(sol, cut) if cut is not None else None
@@ -294,21 +300,21 @@ def test_typed_moves_keep_plans_feasible_and_only_lower_the_value(load_term: boo
 
 def test_fleet_moves_change_the_mix() -> None:
     """retype moves a route to the cheapest vehicle that fits; split and merge change the number of routes."""
-    instance = random_instance(22, n_dcs=30)
-    rates = typed_rates(instance)
-    p, sol = _typed_start(instance, rates, 22)
-    route = max(sol.routes, key=lambda r: len(r.units))
+    instance = random_instance(22, n_dcs=30, spare=4)
+    p = compile_problem(instance, typed_rates(instance))
+    sol = _complete(p, savings_solution(p, random.Random(22)), 22)
+    assert sol.free
     n_routes = len(sol.routes)
-    cut = list(split(sol, route, float("inf")))
-    assert len(cut) == 1 and cut[0].changes[1][0] is None
     trial = sol.copy()
+    route = max(trial.routes, key=lambda r: len(r.units))
+    cut = list(split(trial, route, float("inf")))
+    assert len(cut) == 1 and cut[0].changes[1][0] is None
     trial.apply_changes(priced_vehicles(trial, cut[0])[0])
     assert len(trial.routes) == n_routes + 1 and trial.is_consistent()
     assert check_plan(instance, trial.to_plan()).feasible
-    joined = next(m for r in sol.routes for m in merge(sol, r, float("inf")) if priced_vehicles(sol, m) is not None)
-    trial = sol.copy()
+    joined = next(m for r in trial.routes for m in merge(trial, r, float("inf")) if priced_vehicles(trial, m) is not None)
     trial.apply_changes(priced_vehicles(trial, joined)[0])
-    assert len(trial.routes) == n_routes - 1 and trial.is_consistent()
+    assert len(trial.routes) == n_routes and trial.is_consistent()
     assert check_plan(instance, trial.to_plan()).feasible
     # after a descent no route sits on a vehicle dearer than a free one that fits it
     descend(sol, random.Random(1))
