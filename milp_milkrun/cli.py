@@ -15,7 +15,8 @@ from pathlib import Path
 import typer
 
 from milp_milkrun.checker import check_plan
-from milp_milkrun.emissions import EmissionsObjective, load_factors
+from milp_milkrun.emissions import EmissionFactors, load_factors
+from milp_milkrun.objectives import Objective, route_costs
 from milp_milkrun.errors import CheckFailedError, InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.io import load_instance, load_plan, write_instance, write_plan
@@ -37,13 +38,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: flags shown as flags, not as "--json <bool>"
 )
-
-class Objective(str, enum.Enum):
-    """What a search minimises."""
-
-    distance = "distance"
-    emissions = "emissions"
-
 
 class BatchObjective(str, enum.Enum):
     """What every hub of a batch minimises (the route engine minimises distance)."""
@@ -82,6 +76,12 @@ def main() -> None:
 
 # ---- commands: show, check, convert ---------------------------------------------------------
 VEHICLES_OPTION = typer.Option(None, "--vehicles", help="Fleet size for a .vrp file that states none (overrides the file).")
+OBJECTIVE_OPTION = typer.Option(
+    None, "--objective",
+    help="What to minimise: distance (the seed's Eq 1), cost (each vehicle type's fixed cost and cost per km) or emissions "
+    "(well-to-wheel kg CO2e, ISO 14083; route-based model and heuristic). Default: the instance's objective (distance unless it says cost).",
+)
+FACTORS_OPTION = typer.Option(None, "--factors", help="Emission factors file laid over the defaults (with --objective emissions; docs/emissions.md).")
 # ---- map option (begin)
 MAP_OPTION = typer.Option(None, "--map", help="Also write an interactive map of the plan (one self-contained .html file that works offline).")
 
@@ -200,13 +200,19 @@ def solve_command(
     warm_start: bool = typer.Option(True, "--warm-start/--no-warm-start", help="Start the MIP from the heuristic's plan."),
     vehicles: int | None = VEHICLES_OPTION,
     map_path: Path | None = MAP_OPTION,
+    objective: Objective | None = OBJECTIVE_OPTION,
+    factors_path: Path | None = FACTORS_OPTION,
 ) -> None:
     """Solve an instance; exit 0 with a plan (optimal or feasible), 1 without (infeasible or none found)."""
-    options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads, seed=seed, log=not quiet)
+    check_result_files([instance_path, factors_path], output, plot)
+    factors = objective_factors(objective, factors_path)
+    options = SolveOptions(
+        time_limit=time_limit, gap=gap, threads=threads, seed=seed, log=not quiet,
+        objective=objective.value if objective else None, factors=factors,
+    )
     choices = {"model": model.value, "backend": backend.value, "solver": solver.value if solver else None}
     check_choices(**choices)
-    check_result_files([instance_path], output, plot)
-    check_map_path(map_path, [instance_path, output, plot])
+    check_map_path(map_path, [instance_path, factors_path, output, plot])
     instance = load_instance_for_cli(instance_path, vehicles)
     check_map_drawable(instance, map_path)
     with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
@@ -215,6 +221,13 @@ def solve_command(
         report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
         write_map_file(instance, result.plan, map_path, err=json_output)
     raise typer.Exit(0 if result.plan is not None else EXIT_VIOLATIONS)
+
+
+def objective_factors(objective: Objective | None, factors_path: Path | None) -> EmissionFactors | None:
+    """The emission factors an ``--objective emissions`` run needs (the defaults, or the file laid over them)."""
+    if factors_path is not None and objective is not Objective.emissions:
+        raise InputError("factors", "emission factors are only used with --objective emissions")
+    return load_factors(factors_path) if objective is Objective.emissions else None
 
 
 def check_result_files(inputs: list[Path | None], output: Path | None, plot: Path | None) -> None:
@@ -312,8 +325,8 @@ def heuristic_command(
     output: Path | None = typer.Option(None, "--output", help="Write the plan (.json or VRPLIB .sol)."),
     plot: Path | None = typer.Option(None, "--plot", help="Draw the routes into this image (e.g. routes.png)."),
     log: bool = typer.Option(False, "--log", help="Print each new best plan as the search finds it."),
-    objective: Objective = typer.Option(Objective.distance, "--objective", help="What the search minimises: total distance, or well-to-wheel emissions (ISO 14083, docs/emissions.md)."),
-    factors_path: Path | None = typer.Option(None, "--factors", help="Emission factors file laid over the defaults (with --objective emissions)."),
+    objective: Objective | None = OBJECTIVE_OPTION,
+    factors_path: Path | None = FACTORS_OPTION,
     vehicles: int | None = VEHICLES_OPTION,
     map_path: Path | None = MAP_OPTION,
 ) -> None:
@@ -324,12 +337,12 @@ def heuristic_command(
     check_heuristic_limits(time_limit, max_iterations, seed)
     check_result_files([instance_path, factors_path], output, plot)
     check_map_path(map_path, [instance_path, factors_path, output, plot])
-    factors = load_factors(factors_path) if objective is Objective.emissions or factors_path else None
+    factors = objective_factors(objective, factors_path)
     instance = load_instance_for_cli(instance_path, vehicles)
     check_map_drawable(instance, map_path)
-    emissions = EmissionsObjective(instance, factors) if objective is Objective.emissions and factors else None
+    costs = route_costs(instance, objective.value if objective else None, factors)
     with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
-        result = solve_heuristic(instance, time_limit=time_limit, seed=seed, log=log, max_iterations=max_iterations, emissions=emissions)
+        result = solve_heuristic(instance, time_limit=time_limit, seed=seed, log=log, max_iterations=max_iterations, costs=costs)
     report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
     write_map_file(instance, result.plan, map_path, err=json_output)
     raise typer.Exit(0 if result.plan is not None else EXIT_VIOLATIONS)

@@ -14,7 +14,8 @@ from cli_helpers import run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from milp_milkrun.emissions import EmissionsObjective, load_factors, plan_emissions
+from milp_milkrun.emissions import load_factors, plan_emissions
+from milp_milkrun.objectives import route_costs
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.io import load_instance, write_plan
@@ -55,7 +56,7 @@ def test_the_report_and_the_objective_agree_and_allocations_add_up(seed: int, un
     factors = dataclasses.replace(load_factors(), unit_mass_kg=unit_mass)
     plan = _random_plan(instance, random.Random(seed))
     report = plan_emissions(instance, plan, factors)
-    assert EmissionsObjective(instance, factors).plan(plan) == pytest.approx(report.kg_co2e_wtw, rel=1e-12)
+    assert route_costs(instance, "emissions", factors).plan(plan) == pytest.approx(report.kg_co2e_wtw, rel=1e-12)
     for run in report.routes:
         allocated = [d for d in report.dcs if d.vehicle == run.vehicle]
         assert sum(d.kg_co2e_wtw for d in allocated) == pytest.approx(run.kg_co2e_wtw, rel=1e-12, abs=1e-12)
@@ -132,9 +133,9 @@ def test_the_heuristic_minimises_emissions_when_asked() -> None:
 
     instance = load_instance(REPO / "instances" / "ecom74.json")
     factors = load_factors()
-    objective = EmissionsObjective(instance, factors)
+    objective = route_costs(instance, "emissions", factors)
     by_distance = solve_heuristic(instance, max_iterations=300, seed=1)
-    by_emissions = solve_heuristic(instance, max_iterations=300, seed=1, emissions=objective, time_limit=60)
+    by_emissions = solve_heuristic(instance, max_iterations=300, seed=1, costs=objective, time_limit=60)
     assert by_distance.plan is not None and by_emissions.plan is not None
     assert objective.plan(by_emissions.plan) <= objective.plan(by_distance.plan) + 1e-9
     assert by_emissions.check is not None and by_emissions.check.feasible

@@ -16,6 +16,7 @@ from typing import Any
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance, VehicleType
 from milp_milkrun.io.schema import read_json, validate
+from milp_milkrun.objectives import RouteRates
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,21 @@ class EmissionFactors:
         if profile.fuel not in self.fuels:
             raise InputError(f"profiles.{profile.name}.fuel", f"unknown fuel {profile.fuel!r}; known: {', '.join(sorted(self.fuels))}")
         return self.fuels[profile.fuel]
+
+    def route_rates(self, instance: Instance) -> dict[str, RouteRates]:
+        """Well-to-wheel kg CO2e rates of each vehicle type of ``instance`` as a route objective.
+
+        With the fuel's WTW factor f and the profile's use per km empty e0 and full e1 at capacity Q
+        (in units of demand): ``per_km = e0 * f`` and ``per_unit_km = (e1 - e0) * f / Q``.
+        """
+        unit_mass = self.unit_mass(instance)
+        rates = {}
+        for vt in instance.vehicle_types:
+            profile = self.profile_for(vt, unit_mass)
+            wtw = self.fuel_of(profile).wtw_kg_co2e_per_unit
+            slope = (profile.full_per_km - profile.empty_per_km) / vt.capacity
+            rates[vt.name] = RouteRates(0.0, profile.empty_per_km * wtw, slope * wtw)
+        return rates
 
     def unit_mass(self, instance: Instance) -> float:
         """The mass of one unit of demand: the factors file's, else the instance's (InputError if neither)."""

@@ -6,13 +6,13 @@ import random
 import time
 
 from milp_milkrun.checker import check_plan
-from milp_milkrun.emissions.objective import EmissionsObjective
 from milp_milkrun.errors import InputError
 from milp_milkrun.heuristics.construction import savings_solution
 from milp_milkrun.heuristics.local_search import descend
 from milp_milkrun.heuristics.metaheuristic import SearchParams, anneal
 from milp_milkrun.heuristics.problem import Problem, compile_problem
 from milp_milkrun.instance import Instance
+from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan, Route
 from milp_milkrun.solve.options import DEFAULT_SEED, check_seconds
 from milp_milkrun.solve.result import SolveResult, make_result
@@ -27,23 +27,25 @@ def solve_heuristic(
     max_iterations: int | None = None,
     stall_iterations: int | None = None,
     params: SearchParams | None = None,
-    emissions: EmissionsObjective | None = None,
+    costs: RouteCosts | None = None,
 ) -> SolveResult:
     """The best feasible plan found within ``time_limit`` seconds (and ``max_iterations``, if given;
     ``stall_iterations`` also stops it after that many iterations without a better plan).
 
-    With ``emissions`` the search minimises the plan's well-to-wheel emissions instead of its
-    distance, and each route finally runs in whichever direction emits less (heavy drops first),
-    when the reversed route keeps every rule; the result's message states the emissions.
+    ``costs`` is the objective (None: the instance's own); the search prices every route natively at
+    its vehicle type's rates (fixed cost, per-km rate, load term). Under a load-dependent objective
+    (emissions) each route finally runs in whichever direction is cheaper (heavy drops first), when
+    the reversed route keeps every rule.
 
     Status ``feasible`` with a plan, or ``no_solution`` when no complete feasible plan was found; the
     bound is always None (a heuristic proves nothing). Same seed and ``max_iterations`` give the same
     plan on any machine; with only a time limit the number of iterations depends on the machine.
     """
     check_heuristic_limits(time_limit, max_iterations, seed)
+    costs = costs if costs is not None else route_costs(instance)
     started = time.perf_counter()
     deadline = started + time_limit
-    p = compile_problem(instance, _vehicle_rates(instance, emissions))
+    p = compile_problem(instance, vehicle_rates(instance, costs))
     stranded = _units_no_vehicle_can_serve(p)
     if stranded:
         return _no_solution(instance, started, seed, f"no vehicle may carry {', '.join(stranded)} (capacity, stop limit or forbidden pairs)")
@@ -63,11 +65,11 @@ def solve_heuristic(
         return _no_solution(instance, started, seed, message)
     plan = outcome.best.to_plan()
     message = f"{outcome.iterations} iterations, {outcome.improvements} improvements"
-    if emissions is not None:
-        plan = cleaner_directions(instance, plan, emissions)
-        message += f"; objective: emissions, {emissions.plan(plan):,.1f} kg CO2e (well-to-wheel)"
+    if costs.load_dependent:
+        plan = cleaner_directions(instance, plan, costs)
     return make_result(
         instance,
+        costs=costs,
         status="feasible",
         plan=plan,
         bound=None,
@@ -81,19 +83,18 @@ def solve_heuristic(
     )
 
 
-def _vehicle_rates(instance: Instance, emissions: EmissionsObjective | None) -> list[tuple[float, float, float]] | None:
-    """(fixed, per_km, per_unit_km) of each vehicle under the objective; None for the distance."""
-    if emissions is None:
-        return None
-    return [(0.0, emissions.rates[v.name].per_km, emissions.rates[v.name].per_unit_km) for v in instance.vehicles]
+def vehicle_rates(instance: Instance, costs: RouteCosts) -> list[tuple[float, float, float]]:
+    """(fixed, per_km, per_unit_km) of each vehicle of ``instance``, in order, under ``costs``."""
+    rates = [costs.of_vehicle(v.name) for v in instance.vehicles]
+    return [(r.fixed, r.per_km, r.per_unit_km) for r in rates]
 
 
-def cleaner_directions(instance: Instance, plan: Plan, emissions: EmissionsObjective) -> Plan:
-    """Each route in the direction that emits less, where the reversed route keeps every rule."""
+def cleaner_directions(instance: Instance, plan: Plan, costs: RouteCosts) -> Plan:
+    """Each route in the direction that is cheaper (emits less), where the reversed route keeps every rule."""
     routes = list(plan.routes)
     for k, route in enumerate(routes):
         reverse = Route(route.vehicle, route.stops[::-1])
-        if emissions.route(reverse.vehicle, reverse.stops) < emissions.route(route.vehicle, route.stops) - 1e-9:
+        if costs.route(reverse.vehicle, reverse.stops) < costs.route(route.vehicle, route.stops) - 1e-9:
             trial = Plan(tuple(routes[:k] + [reverse] + routes[k + 1 :]))
             if check_plan(instance, trial).feasible:
                 routes[k] = reverse
