@@ -3,6 +3,11 @@
 It shares nothing with the models: it enumerates every partition of the DCs into routes, every order
 within a route and every assignment of routes to distinct vehicles, and applies the rules of the
 problem statement directly. Exponential, so only for instances of at most 7 DCs.
+
+It minimises the instance's objective: the distance, or with ``objective == "cost"`` the sum over used
+routes of the type's ``fixed_cost + cost_per_km * length`` (read from the vehicle types directly).
+Vehicles that are interchangeable (same type, same allowed DCs) are assigned as a group, which keeps
+unlimited types (as many vehicles as DCs) tractable.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import itertools
 import math
 import random
 from collections.abc import Iterator
+from dataclasses import replace
 
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
 from milp_milkrun.plan import Plan, Route
@@ -64,15 +70,47 @@ def _vehicle_can_drive(instance: Instance, vehicle_name: str, block: list[str], 
     return all(instance.is_allowed(s, vehicle_name) for s in block)
 
 
+def _route_value(instance: Instance, vehicle_name: str, length: float) -> float:
+    if instance.objective == "distance":
+        return length
+    vehicle_type = instance.vehicle_by_name[vehicle_name].type
+    return vehicle_type.fixed_cost + vehicle_type.cost_per_km * length
+
+
+def _vehicle_groups(instance: Instance) -> list[list[str]]:
+    """Vehicles grouped so that any two of a group may swap routes: same type, same allowed DCs."""
+    groups: dict[tuple[str, frozenset[str]], list[str]] = {}
+    for v in instance.vehicles:
+        allowed = frozenset(dc.id for dc in instance.dcs if instance.is_allowed(dc.id, v.name))
+        groups.setdefault((v.type.name, allowed), []).append(v.name)
+    return list(groups.values())
+
+
+def _assignments(groups: list[list[str]], n_routes: int) -> Iterator[tuple[str, ...]]:
+    """Every way to give n routes distinct vehicles, up to swapping vehicles within a group."""
+    def extend(prefix: tuple[str, ...], used: list[int]) -> Iterator[tuple[str, ...]]:
+        if len(prefix) == n_routes:
+            yield prefix
+            return
+        for g, group in enumerate(groups):
+            if used[g] < len(group):
+                used[g] += 1
+                yield from extend((*prefix, group[used[g] - 1]), used)
+                used[g] -= 1
+
+    yield from extend((), [0] * len(groups))
+
+
 def brute_force(instance: Instance) -> tuple[float, Plan] | None:
-    """The optimal total distance and one optimal plan, or None when no plan exists."""
+    """The optimal objective value and one optimal plan, or None when no plan exists."""
     dcs = [dc.id for dc in instance.dcs]
     assert len(dcs) <= MAX_DCS, "brute force is for tiny instances only"
-    vehicles = [v.name for v in instance.vehicles]
+    groups = _vehicle_groups(instance)
+    n_vehicles = len(instance.vehicles)
     orders: dict[frozenset[str], tuple[float, tuple[str, ...]] | None] = {}
     best: tuple[float, Plan] | None = None
     for partition in set_partitions(dcs):
-        if len(partition) > len(vehicles):
+        if len(partition) > n_vehicles:
             continue
         routes = []
         for block in partition:
@@ -82,24 +120,26 @@ def brute_force(instance: Instance) -> tuple[float, Plan] | None:
             routes.append(orders[key])
         if any(r is None for r in routes):
             continue
-        for assignment in itertools.permutations(vehicles, len(partition)):
+        for assignment in _assignments(groups, len(partition)):
             if not all(
                 _vehicle_can_drive(instance, v, block, r[0])  # type: ignore[index]
                 for v, block, r in zip(assignment, partition, routes)
             ):
                 continue
-            total = sum(r[0] for r in routes)  # type: ignore[index]
+            total = sum(_route_value(instance, v, r[0]) for v, r in zip(assignment, routes))  # type: ignore[index]
             if best is None or total < best[0] - 1e-9:
                 plan = Plan(tuple(Route(v, r[1]) for v, r in zip(assignment, routes)))  # type: ignore[index]
                 best = (total, plan)
     return best
 
 
-def random_tiny_instance(seed: int, n_dcs: int | None = None) -> Instance:
+def random_tiny_instance(seed: int, n_dcs: int | None = None, *, costs: bool = False) -> Instance:
     """A random instance of 3..6 DCs with two vehicle types and one of each side constraint.
 
     Limits are drawn around what the DCs need, so some instances bind each constraint and some
-    are infeasible; distances are EUC_2D rounded to integers so optima compare exactly.
+    are infeasible; distances are EUC_2D rounded to integers so optima compare exactly. With
+    ``costs`` the objective is the cost: integer fixed costs and per-km rates per type (the larger
+    type dearer per km), and a third, small type with an unlimited count.
     """
     rng = random.Random(seed)
     n = n_dcs or rng.randint(3, 6)
@@ -111,6 +151,12 @@ def random_tiny_instance(seed: int, n_dcs: int | None = None) -> Instance:
         VehicleType("big", rng.randint(1, 2), big_capacity, rng.choice([None, rng.randint(120, 240)]), rng.choice([None, 3, 4])),
         VehicleType("small", rng.randint(1, 2), rng.randint(9, max(10, total // 2)), rng.choice([None, 160]), rng.choice([None, 2])),
     ]
+    if costs:
+        vehicle_types = [
+            replace(vehicle_types[0], fixed_cost=rng.randint(0, 60), cost_per_km=rng.choice([1, 2])),
+            replace(vehicle_types[1], fixed_cost=rng.randint(0, 40), cost_per_km=1),
+            VehicleType("van", None, rng.randint(5, 12), None, rng.choice([None, 2]), fixed_cost=rng.randint(10, 50), cost_per_km=1),
+        ]
     a, b, c, d = rng.sample(ids, 4) if n >= 4 else (*rng.sample(ids, 3), ids[0])
     return build_instance(
         name=f"tiny-{seed}",
@@ -123,4 +169,5 @@ def random_tiny_instance(seed: int, n_dcs: int | None = None) -> Instance:
         damaged_roads=[[b, d] if d not in (a, b) else ["H", d]] if rng.random() < 0.7 else [],
         coordinates="xy",
         distance_unit="units",
+        objective="cost" if costs else "distance",
     )

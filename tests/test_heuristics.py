@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import numpy as np
@@ -88,6 +89,36 @@ def test_tiny_instances_agree_with_brute_force() -> None:
         equal += abs(result.objective - oracle[0]) < 1e-6
     assert solved >= 30
     assert equal / solved >= 0.9, f"optimal on only {equal} of {solved} tiny instances"
+
+
+def test_tiny_instances_with_costs_agree_with_brute_force() -> None:
+    """Fixed costs, per-km rates by type and an unlimited type: the heuristic reaches the oracle's optimum."""
+    equal = solved = 0
+    for seed in range(40):
+        instance = random_tiny_instance(seed, costs=True)
+        oracle = brute_force(instance)
+        result = solve_heuristic(instance, time_limit=60, seed=seed, max_iterations=100)
+        if oracle is None:
+            assert result.status == "no_solution", f"seed {seed}: a plan where none exists"
+            continue
+        solved += 1
+        assert result.status == "feasible" and result.check is not None and result.check.feasible, f"seed {seed}"
+        assert result.check.cost == pytest.approx(result.objective)
+        assert result.objective >= oracle[0] - 1e-6, f"seed {seed}: below the brute-force optimum"
+        equal += abs(result.objective - oracle[0]) < 1e-6
+    assert solved >= 25
+    assert equal / solved >= 0.9, f"optimal on only {equal} of {solved} tiny instances"
+
+
+def test_cost_with_unit_rates_is_the_distance_objective_exactly() -> None:
+    """fixed_cost 0 and cost_per_km 1 under the cost objective: the same search, the same plan, bit for bit."""
+    for seed, asymmetric in ((31, False), (32, True)):
+        by_distance = random_instance(seed, asymmetric=asymmetric)
+        by_cost = dataclasses.replace(by_distance, objective="cost")
+        first = solve_heuristic(by_distance, time_limit=60, seed=seed, max_iterations=60)
+        second = solve_heuristic(by_cost, time_limit=60, seed=seed, max_iterations=60)
+        assert first.plan == second.plan and first.objective == second.objective
+        assert second.check is not None and second.check.cost == pytest.approx(second.check.distance)
 
 
 @pytest.mark.parametrize("seed,asymmetric", [(1, False), (2, True), (3, False), (4, True)])

@@ -23,6 +23,7 @@ import random
 import time
 from dataclasses import dataclass, field
 
+from milp_milkrun.heuristics.giant_tour import resplit
 from milp_milkrun.heuristics.local_search import descend
 from milp_milkrun.heuristics.problem import Problem
 from milp_milkrun.heuristics.ruin_recreate import RuinParams, recreate, ruin
@@ -37,6 +38,7 @@ class SearchParams:
     t_end: float = 0.003
     cycle_per_unit: int = 300  # iterations of one cooling cycle, per unit of the instance
     local_search: str = "each"  # polish "each" candidate (around the ruined region), only "best" ones, or "none"
+    resplit_every: int = 20  # with typed costs: every so many iterations the candidate is a re-split giant tour (0: never)
 
 
 @dataclass
@@ -78,11 +80,15 @@ def anneal(
             if phase == 0 and iteration:
                 current = best.copy()
             temperature = t_start * ratio ** (phase / cycle) if params.acceptance == "anneal" else 0.0
-            candidate = current.copy()
-            removed = ruin(candidate, rng, params.ruin)
-            recreate(candidate, removed, rng, params.ruin)
-            if params.local_search == "each" and candidate.n_unassigned == 0:
-                descend(candidate, rng, _region(candidate, removed))
+            resplit_now = p.typed and params.resplit_every and iteration % params.resplit_every == params.resplit_every - 1
+            candidate = (resplit(current, rng) if resplit_now else None) or current.copy()
+            if resplit_now and candidate is not current and candidate.n_unassigned == 0:
+                descend(candidate, rng)
+            else:
+                removed = ruin(candidate, rng, params.ruin)
+                recreate(candidate, removed, rng, params.ruin)
+                if params.local_search == "each" and candidate.n_unassigned == 0:
+                    descend(candidate, rng, _region(candidate, removed))
             threshold = current.cost - temperature * math.log(1.0 - rng.random())
             candidate_score = candidate.cost
             if candidate.n_unassigned < current.n_unassigned or (
