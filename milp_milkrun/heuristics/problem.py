@@ -42,6 +42,8 @@ class VehicleGroup:
     capacity: float
     max_distance: float
     max_stops: int
+    load_limit: float  # allowance(capacity)
+    fixed: float  # fixed cost of a route on one of its vehicles
 
 
 @dataclass(eq=False)
@@ -58,6 +60,7 @@ class Problem:
     max_stops: list[int]
     vehicle_names: list[str]
     classes: list[VehicleGroup]  # smallest capacity first
+    by_fixed: list[VehicleGroup]  # the same, cheapest fixed cost first
     neighbours: list[list[int]]
     mean_arc: float  # a typical arc length: scales the annealing temperature
     fixed: list[float]  # per vehicle: what using it costs
@@ -66,6 +69,8 @@ class Problem:
     unit_weighted: list[float]  # sum over a unit's DCs of demand x distance from the unit's first DC
     typed: bool  # vehicles differ in what a route costs (fixed costs, rates or a load term)
     load_dependent: bool  # some vehicle has a load term: routes keep their weighted sum
+    load_limit: list[float]  # per vehicle: the largest load within its capacity (limits.allowance)
+    distance_limit: list[float]  # per vehicle: the longest route within its distance limit
 
     @property
     def n_units(self) -> int:
@@ -79,10 +84,23 @@ class Problem:
         """True when vehicle v may drive a route with this load, stop count, length and allowed mask."""
         return (
             (mask >> v) & 1 == 1
-            and load <= allowance(self.capacity[v])
+            and load <= self.load_limit[v]
             and size <= self.max_stops[v]
-            and length <= allowance(self.max_distance[v])
+            and length <= self.distance_limit[v]
         )
+
+    def fixed_change(self, v: int, load: float, size: int) -> float:
+        """The least change of fixed cost when a route on vehicle v gets this load and stop count: 0
+        while v still carries it, else the cheapest class that can, minus v's fixed cost (negative
+        when a cheaper class could carry it; inf when none can)."""
+        own = self.fixed[v]
+        still_fits = load <= self.load_limit[v] and size <= self.max_stops[v]
+        for cls in self.by_fixed:
+            if still_fits and cls.fixed >= own:
+                return 0.0
+            if load <= cls.load_limit and size <= cls.max_stops:
+                return cls.fixed - own
+        return math.inf
 
     def smallest_free_fit(self, free: int, load: float, size: int, length: float, mask: int) -> int:
         """The lowest-index free vehicle of the smallest class that fits, or -1.
@@ -191,6 +209,7 @@ def compile_problem(
     if len(priced) != len(vehicles):
         raise ValueError(f"rates for {len(priced)} vehicles, the instance has {len(vehicles)}")
     load_dependent = any(r[2] != 0.0 for r in priced)
+    classes = _vehicle_classes(instance, masks, capacity, max_distance, max_stops, [r[0] for r in priced])
     return Problem(
         instance=instance,
         units=[(), *chains],
@@ -203,7 +222,8 @@ def compile_problem(
         max_distance=max_distance,
         max_stops=max_stops,
         vehicle_names=[v.name for v in vehicles],
-        classes=_vehicle_classes(instance, masks, capacity, max_distance, max_stops),
+        classes=classes,
+        by_fixed=sorted(classes, key=lambda c: c.fixed),
         neighbours=_neighbour_lists(unit_cost, neighbours),
         mean_arc=_mean_arc(unit_cost),
         fixed=[r[0] for r in priced],
@@ -212,6 +232,8 @@ def compile_problem(
         unit_weighted=[0.0, *(_chain_weighted(instance, d, c) for c in chains)],
         typed=load_dependent or len(set(priced)) > 1 or any(r[0] != 0.0 for r in priced),
         load_dependent=load_dependent,
+        load_limit=[allowance(c) for c in capacity],
+        distance_limit=[allowance(m) for m in max_distance],
     )
 
 
@@ -225,7 +247,7 @@ def _chain_weighted(instance: Instance, d: np.ndarray, chain: tuple[int, ...]) -
 
 
 def _vehicle_classes(
-    instance: Instance, masks: list[int], capacity: list[float], max_distance: list[float], max_stops: list[int]
+    instance: Instance, masks: list[int], capacity: list[float], max_distance: list[float], max_stops: list[int], fixed: list[float]
 ) -> list[VehicleGroup]:
     groups: dict[tuple[object, ...], int] = {}
     for v, vehicle in enumerate(instance.vehicles):
@@ -235,7 +257,7 @@ def _vehicle_classes(
     classes = []
     for members in groups.values():
         v = (members & -members).bit_length() - 1
-        classes.append(VehicleGroup(members, capacity[v], max_distance[v], max_stops[v]))
+        classes.append(VehicleGroup(members, capacity[v], max_distance[v], max_stops[v], allowance(capacity[v]), fixed[v]))
     return sorted(classes, key=lambda c: (c.capacity, c.max_stops, c.max_distance, c.members))
 
 
