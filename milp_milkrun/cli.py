@@ -7,7 +7,6 @@ which :func:`main` prints as one line naming the field and exits with code 2 (ne
 from __future__ import annotations
 
 import contextlib
-import enum
 import json
 import sys
 from pathlib import Path
@@ -39,12 +38,6 @@ app = typer.Typer(
     rich_markup_mode=None,  # plain help: flags shown as flags, not as "--json <bool>"
 )
 
-class BatchObjective(str, enum.Enum):
-    """What every hub of a batch minimises (the route engine minimises distance)."""
-
-    distance = "distance"
-
-
 EXIT_VIOLATIONS = 1  # `check`: the plan breaks a rule; `solve`: no plan (infeasible or none found)
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3  # a plan the toolkit produced failed the independent checker: a bug
@@ -54,7 +47,7 @@ FLAG_OF_FIELD = {
     "time_limit": "--time-limit", "gap": "--gap", "threads": "--threads", "seed": "--seed", "model": "--model",
     "backend": "--backend", "solver": "--solver", "max_iterations": "--max-iterations", "bound_seconds": "--bound",
     "output": "--output", "plot": "--plot", "write": "--write", "vehicles": "--vehicles", "csv": "--csv",
-    "workers": "--workers", "out": "--out", "objective": "--objective",
+    "workers": "--workers", "out": "--out", "objective": "--objective", "factors": "--factors",
     # ---- map and inspect flags (begin)
     "map": "--map", "family": "--family", "vehicle": "--vehicle", "dc": "--dc",
     # ---- map and inspect flags (end)
@@ -390,7 +383,8 @@ def batch_command(
     scheduler: str | None = typer.Option(None, "--scheduler", help="Address of a Dask scheduler (tcp://host:8786) instead of the local pool."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds per hub."),
     model: Model = typer.Option(Model.routes, "--model", help="Formulation for every hub: routes (certified gap, the default), strong or exact."),
-    objective: BatchObjective = typer.Option(BatchObjective.distance, "--objective", help="What every hub minimises."),
+    objective: Objective | None = OBJECTIVE_OPTION,
+    factors_path: Path | None = FACTORS_OPTION,
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed of every solve (printed and stored with each result)."),
 ) -> None:
     """Solve every hub of a network; rerunning skips the hubs already solved with the same instance and options.
@@ -404,7 +398,11 @@ def batch_command(
         raise InputError("workers", f"must be at least 1, got {workers}")
     if scheduler is not None and workers != 1:
         raise InputError("workers", "give either --workers (a local pool) or --scheduler (a Dask cluster), not both")
-    options = BatchOptions(model=model.value, time_limit=time_limit, seed=seed, objective=objective.value)
+    check_result_files([factors_path], None, None)
+    options = BatchOptions(
+        model=model.value, time_limit=time_limit, seed=seed,
+        objective=objective.value if objective else None, factors=str(factors_path) if factors_path else None,
+    )
     tasks = load_hubs(source)
     make_output_folder(out, field="out")
     typer.echo(f"batch: {len(tasks)} hubs, model {model.value}, {time_limit:g} s per hub, seed {seed}, "

@@ -85,6 +85,7 @@ class DC:
     x: float | None = None
     y: float | None = None
     origin: str = ""
+    unit_mass_kg: float | None = None  # mass of one unit of this DC's demand, when it differs from the instance's
 
     def __post_init__(self) -> None:
         if not self.origin:
@@ -246,6 +247,8 @@ def build_instance(
     for k, dc in enumerate(dcs):
         if not math.isfinite(dc.demand) or dc.demand < 0:
             raise InputError(f"dcs[{k}].demand", f"DC {dc.id} has demand {dc.demand}; demand must be >= 0")
+        if dc.unit_mass_kg is not None and not (math.isfinite(dc.unit_mass_kg) and dc.unit_mass_kg > 0):
+            raise InputError(f"dcs[{k}].unit_mass_kg", f"DC {dc.id} has unit mass {dc.unit_mass_kg}; it must be > 0")
     known = {hub.id, *(dc.id for dc in dcs)}
     forbidden_pairs = _expand_forbidden(forbidden, {dc.id for dc in dcs}, vehicle_types)
     consecutive_pairs = _check_pairs("consecutive", consecutive, known, hub.id, allow_hub=False)
@@ -502,7 +505,7 @@ def _split_oversized(
             raise InputError("consecutive", f"DC {dc.id} must be split (demand {dc.demand:g} > capacity {cap:g}) and cannot be in a consecutive pair")
         n_parts = math.ceil(dc.demand / cap)
         amounts = [cap] * (n_parts - 1) + [dc.demand - cap * (n_parts - 1)]
-        parts = [DC(f"{dc.id}/{k}", amount, dc.x, dc.y, origin=dc.id) for k, amount in enumerate(amounts, start=1)]
+        parts = [DC(f"{dc.id}/{k}", amount, dc.x, dc.y, origin=dc.id, unit_mass_kg=dc.unit_mass_kg) for k, amount in enumerate(amounts, start=1)]
         result.extend(parts)
         splits[dc.id] = [p.id for p in parts]
     return result, splits

@@ -64,11 +64,22 @@ class RouteCosts:
     objective: Objective
     rates: Mapping[str, RouteRates]
     factors: EmissionFactors | None = None  # the emissions objective's factors, for the independent report
+    load: np.ndarray | None = None  # per node, the load per_unit_km applies to; None: the demand
+
+    @property
+    def load_weights(self) -> np.ndarray:
+        """q_j as the load term counts it (the demand, scaled by a DC's own unit mass under emissions)."""
+        return self.load if self.load is not None else self.instance.demand
 
     @property
     def load_dependent(self) -> bool:
         """True when a route's value depends on the order of its stops beyond its length (emissions)."""
         return any(r.per_unit_km for r in self.rates.values())
+
+    @property
+    def same_as_distance(self) -> bool:
+        """True when every route is worth its length (distance, or cost with fixed 0 and 1 per km)."""
+        return all(r == RouteRates() for r in self.rates.values())
 
     @property
     def integral(self) -> bool:
@@ -88,7 +99,7 @@ class RouteCosts:
 
     def route_of_nodes(self, rates: RouteRates, nodes: Sequence[int]) -> float:
         """The value of a route hub -> nodes -> hub (node indices) at ``rates``."""
-        d, q = self.instance.distance, self.instance.demand
+        d, q = self.instance.distance, self.load_weights
         driven = load_distance = 0.0
         here = 0
         for node in nodes:
@@ -130,7 +141,7 @@ def route_costs(instance: Instance, objective: str | Objective | None = None, fa
     if chosen is Objective.emissions:
         if factors is None:
             raise InputError("factors", "the emissions objective needs emission factors (the defaults or a factors file)")
-        return RouteCosts(instance, chosen, factors.route_rates(instance), factors)
+        return RouteCosts(instance, chosen, factors.route_rates(instance), factors, factors.load_weights(instance))
     if chosen is Objective.cost:
         rates = {vt.name: RouteRates(vt.fixed_cost, vt.cost_per_km) for vt in instance.vehicle_types}
     else:

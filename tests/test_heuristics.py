@@ -95,7 +95,7 @@ def test_tiny_instances_with_costs_agree_with_brute_force() -> None:
     """Fixed costs, per-km rates by type and an unlimited type: the heuristic reaches the oracle's optimum."""
     equal = solved = 0
     for seed in range(40):
-        instance = random_tiny_instance(seed, costs=True)
+        instance = random_tiny_instance(seed, costs=True, unlimited=True)
         oracle = brute_force(instance)
         result = solve_heuristic(instance, time_limit=60, seed=seed, max_iterations=100)
         if oracle is None:

@@ -13,6 +13,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance, VehicleType
 from milp_milkrun.io.schema import read_json, validate
@@ -91,8 +93,19 @@ class EmissionFactors:
             rates[vt.name] = RouteRates(0.0, profile.empty_per_km * wtw, slope * wtw)
         return rates
 
+    def load_weights(self, instance: Instance) -> np.ndarray:
+        """Each node's demand in units of the instance's unit mass (a DC's own ``unit_mass_kg`` scales it):
+        the load the rates of :meth:`route_rates` apply to (0 for the hub)."""
+        reference = self.unit_mass(instance)
+        scale = [1.0, *((dc.unit_mass_kg or reference) / reference for dc in instance.dcs)]
+        return instance.demand * np.array(scale)
+
     def unit_mass(self, instance: Instance) -> float:
-        """The mass of one unit of demand: the factors file's, else the instance's (InputError if neither)."""
+        """The mass of one unit of demand: the factors file's, else the instance's (InputError if neither).
+
+        A vehicle is full at its capacity times this mass; a DC with its own ``unit_mass_kg`` weighs
+        its demand with that instead.
+        """
         mass = self.unit_mass_kg if self.unit_mass_kg is not None else instance.unit_mass_kg
         if mass is None:
             raise InputError("unit_mass_kg", f"emissions need the mass of one unit of demand: give unit_mass_kg in {instance.name} or in the factors file")

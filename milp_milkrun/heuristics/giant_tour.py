@@ -62,7 +62,8 @@ def _split(p: Problem, tour: list[int]) -> list[tuple[int, int]] | None:
     n = len(tour)
     best = [0.0] + [math.inf] * n
     previous = [-1] * (n + 1)
-    cost, inner, demand, size, unit_weighted, unit_mask = p.cost, p.inner, p.demand, p.size, p.unit_weighted, p.mask
+    cost, inner, demand, size, unit_mask = p.cost, p.inner, p.demand, p.size, p.mask
+    weight, unit_weighted = p.weight, p.unit_weighted
     max_capacity = allowance(max(cls.capacity for cls in p.classes))
     max_stops = max(cls.max_stops for cls in p.classes)
     for i in range(n):
@@ -77,7 +78,7 @@ def _split(p: Problem, tour: list[int]) -> list[tuple[int, int]] | None:
             if load > max_capacity or stops > max_stops or not mask:
                 break
             driven += cost[prev][u]
-            weighted += demand[u] * driven + unit_weighted[u]
+            weighted += weight[u] * driven + unit_weighted[u]
             driven += inner[u]
             prev = u
             length = driven + cost[u][0]

@@ -30,7 +30,7 @@ def best_insertion(sol: Solution, u: int, rng: random.Random, blink: float = 0.0
         best = in_routes(sol, u, sol.routes, rng, blink)  # granularity must never lose a placement
     alone = p.cost[0][u] + p.inner[u] + p.cost[u][0]
     if p.typed:
-        weighted = p.demand[u] * p.cost[0][u] + p.unit_weighted[u] if p.load_dependent else 0.0
+        weighted = p.weight[u] * p.cost[0][u] + p.unit_weighted[u] if p.load_dependent else 0.0
         v, value = p.cheapest_free_fit(sol.free, p.demand[u], p.size[u], alone, weighted, p.mask[u])
     else:
         v, value = p.smallest_free_fit(sol.free, p.demand[u], p.size[u], alone, p.mask[u]), alone
@@ -93,7 +93,7 @@ def _best_in_routes_typed(sol: Solution, u: int, routes: list[Route], rng: rando
     p = sol.p
     cost = p.cost
     cost_u = cost[u]
-    inner, demand, unit_weighted = p.inner[u], p.demand[u], p.unit_weighted[u]
+    inner, demand, weight, unit_weighted = p.inner[u], p.demand[u], p.weight[u], p.unit_weighted[u]
     load_term = p.load_dependent
     best: Insertion | None = None
     best_delta = float("inf")
@@ -117,7 +117,8 @@ def _best_in_routes_typed(sol: Solution, u: int, routes: list[Route], rng: rando
             added = cost[prev][u] + inner + cost_u[nxt] - cost[prev][nxt]
             if r.length + added <= limit:
                 if load_term:  # u's own term, and every later DC arrives ``added`` later
-                    added_weight = demand * (r.departure[k] + cost[prev][u]) + unit_weighted + added * (r.load - r.prefix_load[k])
+                    later = r.prefix_weight[-1] - r.prefix_weight[k]
+                    added_weight = weight * (r.departure[k] + cost[prev][u]) + unit_weighted + added * later
                     here = per_km * added + per_unit_km * added_weight
                 else:
                     added_weight, here = 0.0, added

@@ -9,8 +9,9 @@ of allowed vehicles. Python lists, not numpy arrays, hold the data the loops ind
 time: a list lookup is several times faster than a numpy scalar lookup.
 
 What a route is worth is priced per vehicle: ``fixed[v] + per_km[v] * length + per_unit_km[v] *
-weighted``, where ``weighted`` = sum_j q_j * (distance driven from the hub to DC j) is the
-load-dependent term of an emissions objective. The distance objective is (0, 1, 0) for every vehicle.
+weighted``, where ``weighted`` = sum_j w_j * (distance driven from the hub to DC j) is the
+load-dependent term of an emissions objective (w_j: DC j's load weight, its demand scaled by its
+unit mass). The distance objective is (0, 1, 0) for every vehicle.
 When every vehicle has the same rates, no fixed cost and no load term (``typed`` False), a route's
 value is its length times one rate, so the search prices moves by distance deltas alone and a vehicle
 change never changes the value; otherwise (``typed``) it also chooses the vehicle a route is worth
@@ -66,7 +67,8 @@ class Problem:
     fixed: list[float]  # per vehicle: what using it costs
     per_km: list[float]  # per vehicle: cost per unit of route length
     per_unit_km: list[float]  # per vehicle: cost per unit of load carried one unit of distance
-    unit_weighted: list[float]  # sum over a unit's DCs of demand x distance from the unit's first DC
+    weight: list[float]  # load weight of a unit (what the load term counts: demand x mass ratio)
+    unit_weighted: list[float]  # sum over a unit's DCs of load weight x distance from the unit's first DC
     typed: bool  # vehicles differ in what a route costs (fixed costs, rates or a load term)
     load_dependent: bool  # some vehicle has a load term: routes keep their weighted sum
     load_limit: list[float]  # per vehicle: the largest load within its capacity (limits.allowance)
@@ -139,14 +141,14 @@ class Problem:
         return best, best_value
 
     def route_weighted(self, units: list[int]) -> float:
-        """sum_j q_j * (distance from the hub to DC j) along the route; 0 without a load term."""
+        """sum_j w_j * (distance from the hub to DC j) along the route; 0 without a load term."""
         if not self.load_dependent:
             return 0.0
-        cost, inner, demand, unit_weighted = self.cost, self.inner, self.demand, self.unit_weighted
+        cost, inner, weight, unit_weighted = self.cost, self.inner, self.weight, self.unit_weighted
         prev, driven, total = 0, 0.0, 0.0
         for u in units:
             driven += cost[prev][u]
-            total += demand[u] * driven + unit_weighted[u]
+            total += weight[u] * driven + unit_weighted[u]
             driven += inner[u]
             prev = u
         return total
@@ -165,7 +167,10 @@ class Problem:
 
 
 def compile_problem(
-    instance: Instance, rates: Sequence[tuple[float, float, float]] | None = None, neighbours: int = NEIGHBOURS
+    instance: Instance,
+    rates: Sequence[tuple[float, float, float]] | None = None,
+    load_weights: Sequence[float] | None = None,
+    neighbours: int = NEIGHBOURS,
 ) -> Problem:
     """Build the search arrays of ``instance``.
 
@@ -176,6 +181,8 @@ def compile_problem(
     rates
         Per vehicle of ``instance.vehicles``: (fixed, per_km, per_unit_km) of a route it drives;
         None prices every route by its length (the distance objective).
+    load_weights
+        Per node: what the load term counts of its demand (None: the demand itself).
     neighbours
         How many nearest units each unit's neighbour list holds.
 
@@ -209,6 +216,7 @@ def compile_problem(
     if len(priced) != len(vehicles):
         raise ValueError(f"rates for {len(priced)} vehicles, the instance has {len(vehicles)}")
     load_dependent = any(r[2] != 0.0 for r in priced)
+    weights = [float(w) for w in (load_weights if load_weights is not None else instance.demand)]
     classes = _vehicle_classes(instance, masks, capacity, max_distance, max_stops, [r[0] for r in priced])
     return Problem(
         instance=instance,
@@ -229,7 +237,8 @@ def compile_problem(
         fixed=[r[0] for r in priced],
         per_km=[r[1] for r in priced],
         per_unit_km=[r[2] for r in priced],
-        unit_weighted=[0.0, *(_chain_weighted(instance, d, c) for c in chains)],
+        weight=[0.0, *(float(sum(weights[n] for n in c)) for c in chains)],
+        unit_weighted=[0.0, *(_chain_weighted(weights, d, c) for c in chains)],
         typed=load_dependent or len(set(priced)) > 1 or any(r[0] != 0.0 for r in priced),
         load_dependent=load_dependent,
         load_limit=[allowance(c) for c in capacity],
@@ -237,12 +246,12 @@ def compile_problem(
     )
 
 
-def _chain_weighted(instance: Instance, d: np.ndarray, chain: tuple[int, ...]) -> float:
-    """sum over the chain's DCs of demand x distance driven from the chain's first DC."""
+def _chain_weighted(weights: list[float], d: np.ndarray, chain: tuple[int, ...]) -> float:
+    """sum over the chain's DCs of load weight x distance driven from the chain's first DC."""
     driven, total = 0.0, 0.0
     for a, b in zip(chain, chain[1:]):
         driven += float(d[a, b])
-        total += float(instance.demand[b]) * driven
+        total += weights[b] * driven
     return total
 
 

@@ -17,7 +17,8 @@ class Route:
     """One vehicle's round trip hub -> units -> hub with cached totals."""
 
     __slots__ = (
-        "vehicle", "units", "load", "size", "length", "mask", "weighted", "value", "prefix_load", "prefix_size", "departure"
+        "vehicle", "units", "load", "size", "length", "mask", "weighted", "value", "prefix_load", "prefix_size", "departure",
+        "prefix_weight",
     )
 
     def __init__(self, vehicle: int, units: list[int], load: float, size: int, length: float, mask: int) -> None:
@@ -32,11 +33,13 @@ class Route:
         self.prefix_load: list[float] = []  # load of units[:k] at index k (set by Solution._write)
         self.prefix_size: list[int] = []
         self.departure: list[float] = []  # with typed costs: distance driven when leaving units[k-1] (0 at k=0)
+        self.prefix_weight: list[float] = []  # with a load term: load weight of units[:k] at index k
 
     def copy(self) -> Route:
         other = Route(self.vehicle, list(self.units), self.load, self.size, self.length, self.mask)
         other.weighted, other.value = self.weighted, self.value
         other.prefix_load, other.prefix_size, other.departure = self.prefix_load, self.prefix_size, self.departure  # never mutated in place
+        other.prefix_weight = self.prefix_weight
         return other
 
 
@@ -120,6 +123,11 @@ class Solution:
         if p.typed:
             route.weighted = p.route_weighted(units)
             route.departure = _departures(p, units)
+        if p.load_dependent:
+            prefix_weight = [0.0]
+            for u in units:
+                prefix_weight.append(prefix_weight[-1] + p.weight[u])
+            route.prefix_weight = prefix_weight
         route.value = p.value(vehicle, length, route.weighted)
         assert self.free >> vehicle & 1, "vehicle already in use"
         self.free &= ~(1 << vehicle)

@@ -45,7 +45,7 @@ def solve_heuristic(
     costs = costs if costs is not None else route_costs(instance)
     started = time.perf_counter()
     deadline = started + time_limit
-    p = compile_problem(instance, vehicle_rates(instance, costs))
+    p = compile_problem(instance, vehicle_rates(instance, costs), costs.load_weights)
     stranded = _units_no_vehicle_can_serve(p)
     if stranded:
         return _no_solution(instance, started, seed, f"no vehicle may carry {', '.join(stranded)} (capacity, stop limit or forbidden pairs)")

@@ -26,7 +26,7 @@ def instance_from_dict(data: Any, *, default_name: str = "instance") -> Instance
     return build_instance(
         name=data.get("name", default_name),
         hub=_site(data["hub"]),
-        dcs=[DC(d["id"], float(d["demand"]), *_xy(d)) for d in data["dcs"]],
+        dcs=[DC(d["id"], float(d["demand"]), *_xy(d), unit_mass_kg=_optional_float(d.get("unit_mass_kg"))) for d in data["dcs"]],
         vehicle_types=[_vehicle_type(vt) for vt in data["vehicle_types"]],
         distance_spec=spec,
         matrix=matrix,
@@ -157,7 +157,11 @@ def instance_to_dict(instance: Instance) -> dict[str, Any]:
     if instance.objective != "distance":
         data["objective"] = instance.objective
     data["hub"] = {"id": instance.hub.id, **_coordinates(instance, instance.hub.x, instance.hub.y)}
-    data["dcs"] = [{"id": dc_id, **_coordinates(instance, x, y), "demand": _number(demand)} for dc_id, demand, x, y in originals]
+    unit_masses = {dc.origin: dc.unit_mass_kg for dc in instance.dcs if dc.unit_mass_kg is not None}
+    data["dcs"] = [
+        {"id": dc_id, **_coordinates(instance, x, y), "demand": _number(demand), **({"unit_mass_kg": _number(unit_masses[dc_id])} if dc_id in unit_masses else {})}
+        for dc_id, demand, x, y in originals
+    ]
     data["vehicle_types"] = [_vehicle_type_dict(vt) for vt in instance.vehicle_types]
     data["forbidden"] = forbidden_entries(instance)
     data["consecutive"] = [list(pair) for pair in instance.consecutive]

@@ -63,7 +63,7 @@ class ColumnGeneration:
         classes = vehicle_classes(self.instance)
         self.costs = self.costs if self.costs is not None else route_costs(self.instance)
         self.master = RouteMaster(self.instance, classes, self.costs)
-        self.networks = class_networks(self.instance, classes, self.master.rates)
+        self.networks = class_networks(self.instance, classes, self.master.rates, self.costs.load_weights)
 
     def log(self, message: str) -> None:
         if self.log_to_stderr:

@@ -59,7 +59,7 @@ class ClassNetwork:
     return_distance: np.ndarray  # shortest way from each node back to the hub (prunes by (6))
     ng_masks: tuple[int, ...]  # bit j set in ng_masks[i]: j is in the ng-neighbourhood of i
     load_rate: float = 0.0  # b_k: value per unit of demand per distance unit it rides on board
-    demand: np.ndarray | None = None  # q_j in the demand's own units (for the load term)
+    demand: np.ndarray | None = None  # q_j as the load term weighs it (RouteCosts.load_weights)
     reach_distance: np.ndarray | None = None  # shortest way from the hub to each node
 
     def load_term(self, nodes: np.ndarray, driven: np.ndarray) -> np.ndarray | float:
@@ -93,17 +93,21 @@ class ClassNetwork:
         return position
 
 
-def class_networks(instance: Instance, classes: list[VehicleClass], rates: list[RouteRates] | None = None) -> list[ClassNetwork]:
+def class_networks(
+    instance: Instance, classes: list[VehicleClass], rates: list[RouteRates] | None = None, load: np.ndarray | None = None
+) -> list[ClassNetwork]:
     """The pricing network of every class, from the exact arc reductions of the strong model.
 
     Loads are counted in units u: whole multiples of the demand grain when that keeps the capacity
     below MAX_LOAD_UNITS, else Q_max / MAX_LOAD_UNITS.  Rounding each demand *down* to units and the
     capacity down too keeps every feasible route feasible (sum of floors <= floor of sum).
-    ``rates`` (per class) give the load term of a load-dependent objective; None: there is none.
+    ``rates`` (per class) give the load term of a load-dependent objective (None: there is none) and
+    ``load`` the per-node load it weighs (None: the demand).
     """
     n = instance.n_dcs + 1
     unit = _load_unit(instance, classes)
-    load = np.floor(instance.demand / unit + 1e-9).astype(int)
+    units = np.floor(instance.demand / unit + 1e-9).astype(int)
+    weights = load if load is not None else instance.demand
     back = shortest_paths(instance)[:, 0]
     reach = shortest_paths(instance)[0, :]
     masks = ng_masks(instance.distance)
@@ -117,7 +121,7 @@ def class_networks(instance: Instance, classes: list[VehicleClass], rates: list[
         capacity = math.floor(vc.capacity * (1 + LIMIT_TOLERANCE) / unit + 1e-9)
         load_rate = rates[k].per_unit_km if rates is not None else 0.0
         networks.append(
-            ClassNetwork(instance.distance, allowed, load, capacity, vc.max_stops, limit, back, masks, load_rate, instance.demand, reach)
+            ClassNetwork(instance.distance, allowed, units, capacity, vc.max_stops, limit, back, masks, load_rate, weights, reach)
         )
     return networks
 
