@@ -6,8 +6,9 @@ route, b the first of the other, so asymmetric distances are respected). A merge
 some vehicle class may drive the merged route (capacity, distance, stop limit, forbidden DCs; damaged
 roads make a route infeasible through its length) and the fleet can still cover every route's
 smallest fitting class. Routes then get vehicles, largest demand first, each the smallest class that
-fits (with typed costs: the free vehicle the route is worth least on). Units left without a vehicle are placed by cheapest insertion, largest demand first; any that
-still fit nowhere remain unassigned for the metaheuristic to place.
+fits (with typed costs: the free vehicle the route is worth least on). Units left without a vehicle
+are placed by cheapest insertion, largest demand first; any that still fit nowhere remain unassigned
+for the metaheuristic to place.
 """
 
 from __future__ import annotations

@@ -15,8 +15,9 @@ and forbidden DCs. When the routes' own vehicles no longer fit, the move may swa
 take free ones (smallest class first): the vehicle change is part of every inter-route move.
 
 With ``typed`` vehicle costs (fixed costs, per-km rates by type, a load term) a move is priced by the
-change in value: each route's distance delta times its vehicle's per-km rate, plus the least change
-of fixed cost its new load forces (an emptied route gives back its whole value), selects candidates, and :func:`try_apply` then gives every changed route the
+change in value: each changed route at the least fixed plus per-km cost of its own vehicle or of a
+free class that may carry its new load, minus its old cost (an emptied route gives back its whole
+value), selects candidates, and :func:`try_apply` then gives every changed route the
 vehicle it is worth least on and applies the move only when the plan's exact value falls. Three
 route moves belong to the fleet: ``retype`` (the cheapest free vehicle that fits the route),
 ``split`` (a route cut in two, each part on its cheapest vehicle) and ``merge`` (two routes joined on
@@ -100,10 +101,13 @@ def relocate(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
                 if rb is ra:
                     delta *= per_km[ra.vehicle]
                 else:
-                    delta = per_km[rb.vehicle] * added - (ra.value if len(a_units) == 1 else per_km[ra.vehicle] * gain)
-                    delta += p.fixed_change(rb.vehicle, rb.load + p.demand[u], rb.size + p.size[u])
-                    if len(a_units) > 1:
-                        delta += p.fixed_change(ra.vehicle, ra.load - p.demand[u], ra.size - p.size[u])
+                    delta = p.least_value(sol.free, rb.vehicle, rb.load + p.demand[u], rb.size + p.size[u], rb.length + added)
+                    delta -= p.base_value(rb.vehicle, rb.length)
+                    if len(a_units) == 1:
+                        delta -= ra.value
+                    else:
+                        delta += p.least_value(sol.free, ra.vehicle, ra.load - p.demand[u], ra.size - p.size[u], ra.length - gain)
+                        delta -= p.base_value(ra.vehicle, ra.length)
             if delta >= threshold:
                 continue
             if rb is ra:
@@ -144,10 +148,14 @@ def swap(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
             delta_a = c[pu][w] + c[w][nu] - c[pu][u] - c[u][nu]
             delta = delta_a + c[pw][u] + c[u][nw] - c[pw][w] - c[w][nw]
             if typed:
-                delta = per_km[ra.vehicle] * delta_a + per_km[rb.vehicle] * (c[pw][u] + c[u][nw] - c[pw][w] - c[w][nw])
+                delta_b = c[pw][u] + c[u][nw] - c[pw][w] - c[w][nw]
                 shift, size_shift = p.demand[w] - p.demand[u], p.size[w] - p.size[u]
-                delta += p.fixed_change(ra.vehicle, ra.load + shift, ra.size + size_shift)
-                delta += p.fixed_change(rb.vehicle, rb.load - shift, rb.size - size_shift)
+                delta = (
+                    p.least_value(sol.free, ra.vehicle, ra.load + shift, ra.size + size_shift, ra.length + delta_a)
+                    + p.least_value(sol.free, rb.vehicle, rb.load - shift, rb.size - size_shift, rb.length + delta_b)
+                    - p.base_value(ra.vehicle, ra.length)
+                    - p.base_value(rb.vehicle, rb.length)
+                )
         if typed and rb is ra:
             delta *= per_km[ra.vehicle]
         if delta >= threshold:
@@ -197,19 +205,19 @@ def two_opt_star(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
 
 
 def _two_opt_star_estimate(sol: Solution, ra: Route, i: int, rb: Route, j: int, w: int, pw: int, nu: int) -> float:
-    """Value delta of a 2-opt* at the routes' current per-km rates (whole tails change route), plus
-    the least change of fixed costs the new loads force."""
+    """Estimated value delta of a 2-opt* (whole tails change route): each new route at the least
+    fixed plus per-km cost of a vehicle that may carry its load (:meth:`Problem.least_value`)."""
     p = sol.p
     c = p.cost
     new_a = ra.departure[i + 1] + c[ra.units[i]][w] + rb.length - rb.departure[j] - c[pw][w]
     new_b = rb.departure[j] + c[pw][nu] + ra.length - ra.departure[i + 1] - c[ra.units[i]][nu]
     load_a = ra.prefix_load[i + 1] + rb.load - rb.prefix_load[j]
     size_a = ra.prefix_size[i + 1] + rb.size - rb.prefix_size[j]
-    change_a = p.per_km[ra.vehicle] * (new_a - ra.length) + p.fixed_change(ra.vehicle, load_a, size_a)
+    change_a = p.least_value(sol.free, ra.vehicle, load_a, size_a, new_a) - p.base_value(ra.vehicle, ra.length)
     if j == 0 and i + 1 == len(ra.units):  # B is left empty
         return change_a - rb.value
     load_b, size_b = ra.load + rb.load - load_a, ra.size + rb.size - size_a
-    return change_a + p.per_km[rb.vehicle] * (new_b - rb.length) + p.fixed_change(rb.vehicle, load_b, size_b)
+    return change_a + p.least_value(sol.free, rb.vehicle, load_b, size_b, new_b) - p.base_value(rb.vehicle, rb.length)
 
 
 def cross_exchange(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
@@ -271,8 +279,8 @@ def _cross_estimate(
     sol: Solution, ra: Route, i: int, la: int, rb: Route, j: int, lb: int,
     a_seg: tuple[int, int, int, float], b_seg: tuple[int, int, int, int],
 ) -> float:
-    """Value delta of a cross-exchange at the routes' current per-km rates (the segments carry their
-    inner length to the other route), plus the least change of fixed costs the new loads force."""
+    """Estimated value delta of a cross-exchange (the segments carry their inner length to the other
+    route), each new route at the least fixed plus per-km cost of a vehicle that may carry it."""
     p = sol.p
     c = p.cost
     a_first, a_last, a_next, broken = a_seg
@@ -283,12 +291,13 @@ def _cross_estimate(
     delta_a = c[u][w] + inner_b + c[b_last][a_next] - broken - inner_a
     shift = (rb.prefix_load[j + lb] - rb.prefix_load[j]) - (ra.prefix_load[i + 1 + la] - ra.prefix_load[i + 1])
     size_shift = (rb.prefix_size[j + lb] - rb.prefix_size[j]) - (ra.prefix_size[i + 1 + la] - ra.prefix_size[i + 1])
-    change_a = p.per_km[ra.vehicle] * delta_a + p.fixed_change(ra.vehicle, ra.load + shift, ra.size + size_shift)
+    change_a = p.least_value(sol.free, ra.vehicle, ra.load + shift, ra.size + size_shift, ra.length + delta_a) - p.base_value(ra.vehicle, ra.length)
     if la == 0 and lb == len(rb.units):  # B is left empty
         return change_a - rb.value
     into_b = c[b_prev][a_first] + inner_a + c[a_last][b_next] if la else c[b_prev][b_next]
     delta_b = into_b - c[b_prev][w] - inner_b - c[b_last][b_next]
-    return change_a + p.per_km[rb.vehicle] * delta_b + p.fixed_change(rb.vehicle, rb.load - shift, rb.size - size_shift)
+    new_b = rb.length + delta_b
+    return change_a + p.least_value(sol.free, rb.vehicle, rb.load - shift, rb.size - size_shift, new_b) - p.base_value(rb.vehicle, rb.length)
 
 
 def two_opt(sol: Solution, u: int, threshold: float) -> Iterator[Move]:

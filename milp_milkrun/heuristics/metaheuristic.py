@@ -2,12 +2,15 @@
 
 Each iteration ruins a copy of the current solution (string removal), recreates it (cheapest
 insertion), runs the local search over the routes the reinsertion touched, and accepts it:
-- ``descent`` (the default): when its distance is below the current one;
-- ``anneal``: by the rule of SISR, when its distance is below current - T ln U, U uniform in (0, 1],
+- ``descent`` (the default): when its value is below the current one;
+- ``anneal``: by the rule of SISR, when its value is below current - T ln U, U uniform in (0, 1],
   with T falling geometrically from ``t_start`` to ``t_end`` (multiples of a typical arc length)
   over a cycle of iterations, each cycle restarting from the best plan.
-Solutions are compared lexicographically on (unplaced units, distance), so the search first repairs
-a partial plan and then never leaves the complete ones.
+Solutions are compared lexicographically on (unplaced units, value), so the search first repairs
+a partial plan and then never leaves the complete ones; the value is the distance, or the cost of
+the routes on their vehicles (:mod:`.problem`). With typed vehicle costs every ``resplit_every``-th
+candidate is instead the current plan re-split on the best vehicle mix (:mod:`.giant_tour`) and
+polished by a full descent: the packing step that fixed costs need.
 
 The default is the measured one: on ecom74 both rules reach the same plan with every seed; on a
 200-DC hub the descent was 0.1% better on average, within the spread of seeds, and far ahead of a

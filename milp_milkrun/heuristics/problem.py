@@ -45,6 +45,7 @@ class VehicleGroup:
     max_stops: int
     load_limit: float  # allowance(capacity)
     fixed: float  # fixed cost of a route on one of its vehicles
+    per_km: float  # and its cost per unit of length
 
 
 @dataclass(eq=False)
@@ -61,7 +62,6 @@ class Problem:
     max_stops: list[int]
     vehicle_names: list[str]
     classes: list[VehicleGroup]  # smallest capacity first
-    by_fixed: list[VehicleGroup]  # the same, cheapest fixed cost first
     neighbours: list[list[int]]
     mean_arc: float  # a typical arc length: scales the annealing temperature
     fixed: list[float]  # per vehicle: what using it costs
@@ -91,18 +91,21 @@ class Problem:
             and length <= self.distance_limit[v]
         )
 
-    def fixed_change(self, v: int, load: float, size: int) -> float:
-        """The least change of fixed cost when a route on vehicle v gets this load and stop count: 0
-        while v still carries it, else the cheapest class that can, minus v's fixed cost (negative
-        when a cheaper class could carry it; inf when none can)."""
-        own = self.fixed[v]
-        still_fits = load <= self.load_limit[v] and size <= self.max_stops[v]
-        for cls in self.by_fixed:
-            if still_fits and cls.fixed >= own:
-                return 0.0
-            if load <= cls.load_limit and size <= cls.max_stops:
-                return cls.fixed - own
-        return math.inf
+    def least_value(self, free: int, v: int, load: float, size: int, length: float) -> float:
+        """Fixed plus per-km cost of a route of this load, stops and length on vehicle v or on the
+        cheapest class with a free vehicle that may carry it (distance limits, forbidden DCs and
+        the load term are left to the exact test); inf when none can."""
+        best = self.fixed[v] + self.per_km[v] * length if load <= self.load_limit[v] and size <= self.max_stops[v] else math.inf
+        for cls in self.classes:
+            if cls.members & free and load <= cls.load_limit and size <= cls.max_stops:
+                value = cls.fixed + cls.per_km * length
+                if value < best:
+                    best = value
+        return best
+
+    def base_value(self, v: int, length: float) -> float:
+        """Fixed plus per-km cost of a route of this length on vehicle v (the value without its load term)."""
+        return self.fixed[v] + self.per_km[v] * length
 
     def smallest_free_fit(self, free: int, load: float, size: int, length: float, mask: int) -> int:
         """The lowest-index free vehicle of the smallest class that fits, or -1.
@@ -217,7 +220,7 @@ def compile_problem(
         raise ValueError(f"rates for {len(priced)} vehicles, the instance has {len(vehicles)}")
     load_dependent = any(r[2] != 0.0 for r in priced)
     weights = [float(w) for w in (load_weights if load_weights is not None else instance.demand)]
-    classes = _vehicle_classes(instance, masks, capacity, max_distance, max_stops, [r[0] for r in priced])
+    classes = _vehicle_classes(instance, masks, capacity, max_distance, max_stops, priced)
     return Problem(
         instance=instance,
         units=[(), *chains],
@@ -231,7 +234,6 @@ def compile_problem(
         max_stops=max_stops,
         vehicle_names=[v.name for v in vehicles],
         classes=classes,
-        by_fixed=sorted(classes, key=lambda c: c.fixed),
         neighbours=_neighbour_lists(unit_cost, neighbours),
         mean_arc=_mean_arc(unit_cost),
         fixed=[r[0] for r in priced],
@@ -256,7 +258,12 @@ def _chain_weighted(weights: list[float], d: np.ndarray, chain: tuple[int, ...])
 
 
 def _vehicle_classes(
-    instance: Instance, masks: list[int], capacity: list[float], max_distance: list[float], max_stops: list[int], fixed: list[float]
+    instance: Instance,
+    masks: list[int],
+    capacity: list[float],
+    max_distance: list[float],
+    max_stops: list[int],
+    rates: list[tuple[float, ...]],
 ) -> list[VehicleGroup]:
     groups: dict[tuple[object, ...], int] = {}
     for v, vehicle in enumerate(instance.vehicles):
@@ -266,7 +273,7 @@ def _vehicle_classes(
     classes = []
     for members in groups.values():
         v = (members & -members).bit_length() - 1
-        classes.append(VehicleGroup(members, capacity[v], max_distance[v], max_stops[v], allowance(capacity[v]), fixed[v]))
+        classes.append(VehicleGroup(members, capacity[v], max_distance[v], max_stops[v], allowance(capacity[v]), rates[v][0], rates[v][1]))
     return sorted(classes, key=lambda c: (c.capacity, c.max_stops, c.max_distance, c.members))
 
 
