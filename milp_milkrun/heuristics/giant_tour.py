@@ -25,15 +25,17 @@ MAX_SEGMENT = 60  # units per route the split considers (routes are far shorter 
 
 
 def resplit(sol: Solution, rng: random.Random) -> Solution | None:
-    """A new solution: ``sol``'s routes chained into a giant tour and split optimally; None when the
-    split finds nothing the fleet can drive (or ``sol`` is incomplete)."""
+    """A better solution: ``sol``'s routes chained into a giant tour and split optimally; None when
+    the split is no cheaper than ``sol`` (cutting the tour at the routes' own ends gives ``sol``
+    back, so it is never dearer), needs more vehicles than the fleet has, or ``sol`` is incomplete."""
     if sol.n_unassigned or not sol.routes:
         return None
     p = sol.p
     tour = _giant_tour(sol, rng)
-    cuts = _split(p, tour)
-    if cuts is None:
+    split = _split(p, tour)
+    if split is None or split[1] >= sol.cost - 1e-9 * max(1.0, abs(sol.cost)):
         return None
+    cuts = split[0]
     out = Solution(p)
     for start, end in cuts:
         units = tour[start:end]
@@ -57,8 +59,8 @@ def _giant_tour(sol: Solution, rng: random.Random) -> list[int]:
     return tour
 
 
-def _split(p: Problem, tour: list[int]) -> list[tuple[int, int]] | None:
-    """Cut points of the cheapest split of ``tour`` into routes (Bellman over the tour's prefixes)."""
+def _split(p: Problem, tour: list[int]) -> tuple[list[tuple[int, int]], float] | None:
+    """Cut points and value of the cheapest split of ``tour`` into routes (Bellman over its prefixes)."""
     n = len(tour)
     best = [0.0] + [math.inf] * n
     previous = [-1] * (n + 1)
@@ -93,7 +95,7 @@ def _split(p: Problem, tour: list[int]) -> list[tuple[int, int]] | None:
     while j > 0:
         cuts.append((previous[j], j))
         j = previous[j]
-    return cuts[::-1]
+    return cuts[::-1], best[n]
 
 
 def _cheapest_class_value(p: Problem, load: float, stops: int, length: float, weighted: float, mask: int) -> float:
