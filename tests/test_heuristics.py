@@ -297,7 +297,7 @@ def _typed_start(instance: Instance, rates: list[tuple[float, float, float]], se
 def test_typed_moves_keep_plans_feasible_and_only_lower_the_value(load_term: bool) -> None:
     """Every unit and fleet move, priced with fixed costs, per-km rates and a load term: an applied
     move leaves a plan the checker accepts, whose independently recomputed value fell by the priced delta."""
-    instance = random_instance(21, n_dcs=30, asymmetric=True)
+    instance = random_instance(21, n_dcs=30, asymmetric=True, spare=3)
     rates = typed_rates(instance, load_term)
     p, sol = _typed_start(instance, rates, 21)
     assert sol.cost == pytest.approx(plan_value(instance, sol.to_plan(), rates))
@@ -324,9 +324,7 @@ def test_typed_moves_keep_plans_feasible_and_only_lower_the_value(load_term: boo
                 assert check_plan(instance, plan).feasible, name
                 assert_side_constraints_hold(instance, plan)
                 assert plan_value(instance, plan, rates) == pytest.approx(before + priced[1])
-    assert rejected and sum(applied.values()) >= 4, applied
-    if not load_term:  # (with the load term this start happens to use the whole fleet: nothing to retype to)
-        assert applied["retype"] and applied["merge"], applied
+    assert rejected and sum(applied.values()) >= 10 and applied["retype"] and applied["merge"], applied
 
 
 def test_fleet_moves_change_the_mix() -> None:
