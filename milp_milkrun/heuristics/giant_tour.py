@@ -8,8 +8,8 @@ unit is nearest to the previous route's last unit, from a random first route), a
 over the tour's cut points (Prins 2004; for a heterogeneous fleet Prins 2009) gives the optimal
 routes along that order, each segment on the vehicle class it is worth least on. A segment must fit
 a class (capacity, stops, route distance, forbidden DCs); the fleet's counts are honoured when the
-routes get their vehicles, and a split that needs more vehicles of a class than there are is
-dropped.
+routes get their vehicles (heaviest first, each the cheapest free vehicle that fits), and a split
+that the fleet cannot drive, or that its counts make no cheaper than the plan, is dropped.
 """
 
 from __future__ import annotations
@@ -35,16 +35,16 @@ def resplit(sol: Solution, rng: random.Random) -> Solution | None:
     split = _split(p, tour)
     if split is None or split[1] >= sol.cost - 1e-9 * max(1.0, abs(sol.cost)):
         return None
-    cuts = split[0]
+    segments = [tour[start:end] for start, end in split[0]]
+    totals = [_segment_totals(p, units) for units in segments]
     out = Solution(p)
-    for start, end in cuts:
-        units = tour[start:end]
-        load, size, length, mask, weighted = _segment_totals(p, units)
+    for k in sorted(range(len(segments)), key=lambda k: -totals[k][0]):  # heaviest first: a short fleet goes to them
+        load, size, length, mask, weighted = totals[k]
         v, _ = p.cheapest_free_fit(out.free, load, size, length, weighted, mask)
         if v < 0:
             return None
-        out.set_route(None, units, v)
-    return out
+        out.set_route(None, segments[k], v)
+    return out if out.cost < sol.cost - 1e-9 * max(1.0, abs(sol.cost)) else None
 
 
 def _giant_tour(sol: Solution, rng: random.Random) -> list[int]:

@@ -18,8 +18,9 @@ With ``typed`` vehicle costs (fixed costs, per-km rates by type, a load term) a 
 change in value: each changed route at the least fixed plus per-km cost of its own vehicle or of a
 free class that may carry its new load, minus its old cost (an emptied route gives back its whole
 value), selects candidates, and :func:`try_apply` then gives every changed route the
-vehicle it is worth least on and applies the move only when the plan's exact value falls. Three
-route moves belong to the fleet: ``retype`` (the cheapest free vehicle that fits the route),
+vehicle it is worth least on and applies the move only when the plan's exact value falls. Four
+route moves belong to the fleet: ``retype`` (the cheapest free vehicle that fits the route; or
+``exchange``, the vehicles of two routes swapped),
 ``split`` (a route cut in two, each part on its cheapest vehicle) and ``merge`` (two routes joined on
 one vehicle, usually a larger one).
 """
@@ -361,27 +362,16 @@ def split(sol: Solution, route: Route, threshold: float) -> Iterator[Move]:
         head = route.departure[k] + c[last][0]
         tail = c[0][first] + route.length - route.departure[k] - c[last][first]
         load_head, size_head = route.prefix_load[k], route.prefix_size[k]
-        cheapest_head = _cheapest_rate(sol, load_head, size_head, head)
-        cheapest_tail = _cheapest_rate(sol, route.load - load_head, route.size - size_head, tail)
-        estimate = cheapest_head + cheapest_tail - route.value
+        estimate = (
+            p.least_value(sol.free, route.vehicle, load_head, size_head, head)
+            + p.least_value(sol.free, -1, route.load - load_head, route.size - size_head, tail)
+            - route.value
+        )
         if estimate < threshold and (best is None or estimate < best[0]):
             best = (estimate, k)
     if best is not None:
         estimate, k = best
         yield Move("split", estimate, ((route, units[:k]), (None, units[k:])))
-
-
-def _cheapest_rate(sol: Solution, load: float, size: int, length: float) -> float:
-    """Fixed cost plus per-km cost of the cheapest class with a free vehicle that may carry this load
-    and stop count (forbidden DCs and the load term are left to the exact test)."""
-    p = sol.p
-    best = float("inf")
-    for cls in p.classes:
-        members = cls.members & sol.free
-        if members and load <= allowance(cls.capacity) and size <= cls.max_stops:
-            v = (members & -members).bit_length() - 1
-            best = min(best, p.fixed[v] + p.per_km[v] * length)
-    return best
 
 
 def merge(sol: Solution, route: Route, threshold: float) -> Iterator[Move]:
@@ -398,19 +388,29 @@ def merge(sol: Solution, route: Route, threshold: float) -> Iterator[Move]:
         load, size = route.load + other.load, route.size + other.size
         for a, b in ((route, other), (other, route)):
             length = a.length + b.length - c[a.units[-1]][0] - c[0][b.units[0]] + c[a.units[-1]][b.units[0]]
-            pool_rate = _cheapest_rate(sol, load, size, length)
-            own_rate = min(
-                (p.fixed[v] + p.per_km[v] * length for v in (a.vehicle, b.vehicle)
-                 if load <= allowance(p.capacity[v]) and size <= p.max_stops[v]),
-                default=float("inf"),
-            )
-            estimate = min(pool_rate, own_rate) - a.value - b.value
+            cheapest = min(p.least_value(sol.free, a.vehicle, load, size, length), p.least_value(sol.free, b.vehicle, load, size, length))
+            estimate = cheapest - a.value - b.value
             if estimate < threshold:
                 yield Move("merge", estimate, ((a, a.units + b.units), (b, [])))
 
 
+def exchange(sol: Solution, route: Route, threshold: float) -> Iterator[Move]:
+    """The route and another route trade vehicles (a tight fleet has no free vehicle to retype to)."""
+    p = sol.p
+    v = route.vehicle
+    for other in sol.routes:
+        w = other.vehicle
+        if other is route or (p.fixed[w], p.per_km[w], p.per_unit_km[w]) == (p.fixed[v], p.per_km[v], p.per_unit_km[v]):
+            continue  # same rates: trading vehicles changes nothing
+        if p.fits(w, route.load, route.size, route.length, route.mask) and p.fits(v, other.load, other.size, other.length, other.mask):
+            estimate = p.value(w, route.length, route.weighted) + p.value(v, other.length, other.weighted) - route.value - other.value
+            if estimate < threshold:
+                yield Move("exchange", estimate, ((route, route.units), (other, other.units)))
+
+
 ROUTE_OPERATORS: dict[str, Callable[[Solution, Route, float], Iterator[Move]]] = {
     "retype": retype,
+    "exchange": exchange,
     "split": split,
     "merge": merge,
 }

@@ -92,10 +92,11 @@ class Problem:
         )
 
     def least_value(self, free: int, v: int, load: float, size: int, length: float) -> float:
-        """Fixed plus per-km cost of a route of this load, stops and length on vehicle v or on the
-        cheapest class with a free vehicle that may carry it (distance limits, forbidden DCs and
-        the load term are left to the exact test); inf when none can."""
-        best = self.fixed[v] + self.per_km[v] * length if load <= self.load_limit[v] and size <= self.max_stops[v] else math.inf
+        """Fixed plus per-km cost of a route of this load, stops and length on vehicle v (none when
+        v is -1) or on the cheapest class with a free vehicle that may carry it (distance limits,
+        forbidden DCs and the load term are left to the exact test); inf when none can."""
+        fits_own = v >= 0 and load <= self.load_limit[v] and size <= self.max_stops[v]
+        best = self.fixed[v] + self.per_km[v] * length if fits_own else math.inf
         for cls in self.classes:
             if cls.members & free and load <= cls.load_limit and size <= cls.max_stops:
                 value = cls.fixed + cls.per_km * length
