@@ -79,12 +79,12 @@ FACTORS_OPTION = typer.Option(None, "--factors", help="Emission factors file lai
 MAP_OPTION = typer.Option(None, "--map", help="Also write an interactive map of the plan (one self-contained .html file that works offline).")
 
 
-def check_map_path(map_path: Path | None, inputs: list[Path | None]) -> None:
-    """Refuse an unusable --map path before any work (never over an input or another output)."""
+def check_map_path(map_path: Path | None, inputs: list[Path | None], field: str = "map") -> None:
+    """Refuse an unusable map path (``--map``, or ``--output`` of ``map``) before any work (never over an input or another output)."""
     if map_path is not None:
         from milp_milkrun.plotting.web_map import MAP_SUFFIXES
 
-        check_output_path(map_path, field="map", suffixes=MAP_SUFFIXES, inputs=[p for p in inputs if p is not None])
+        check_output_path(map_path, field=field, suffixes=MAP_SUFFIXES, inputs=[p for p in inputs if p is not None])
 
 
 def check_map_drawable(instance: Instance, map_path: Path | None, field: str = "map") -> None:
@@ -428,7 +428,7 @@ def map_command(
     vehicles: int | None = VEHICLES_OPTION,
 ) -> None:
     """Write an interactive map of a plan: one .html file that works offline; broken rules are marked."""
-    check_map_path(output, [instance_path, plan_path])
+    check_map_path(output, [instance_path, plan_path], field="output")
     instance = load_instance_for_cli(instance_path, vehicles)
     check_map_drawable(instance, output, field="INSTANCE")
     plan = load_plan(plan_path, instance)
@@ -437,7 +437,7 @@ def map_command(
 
     save_route_map(instance, plan, output, report)
     verdict = "feasible" if report.feasible else f"{len(report.violations)} broken rule(s) marked"
-    typer.echo(f"wrote map {output} ({len(report.routes)} routes, {report.objective:,.1f} {instance.distance_unit}; {verdict})")
+    typer.echo(f"wrote map {output} ({len(report.routes)} routes, {report.distance:,.1f} {instance.distance_unit}; {verdict})")
 # ---- command: map (end) ----
 
 

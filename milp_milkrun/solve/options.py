@@ -31,8 +31,9 @@ class SolveOptions:
     def __post_init__(self) -> None:
         """Reject options no backend can honour, naming the field (the CLI maps it to its flag)."""
         check_seconds("time_limit", self.time_limit)
-        if not (math.isfinite(self.gap) and self.gap >= 0):
-            raise InputError("gap", f"must be a relative gap >= 0 (e.g. 0.01 for 1%), got {self.gap}")
+        if not (math.isfinite(self.gap) and 0 <= self.gap < 1):
+            # a relative gap of 1 or more would call any plan optimal: "2" was surely meant as 2%
+            raise InputError("gap", f"must be a relative gap in [0, 1) (e.g. 0.01 for 1%), got {self.gap}")
         if self.threads is not None and self.threads < 1:
             raise InputError("threads", f"must be at least 1, got {self.threads}")
         if self.seed < 0:
