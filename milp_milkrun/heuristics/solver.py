@@ -1,4 +1,4 @@
-"""solve_heuristic: savings construction, then ruin and recreate (descent acceptance by default), checker-verified result."""
+"""solve_heuristic: savings construction, then ruin and recreate (descent acceptance for the distance, annealing with vehicle costs), checker-verified result."""
 
 from __future__ import annotations
 
