@@ -23,6 +23,7 @@ the same seed and more time, and ``max_iterations`` makes a run fully reproducib
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 import time
@@ -33,6 +34,8 @@ from milp_milkrun.heuristics.local_search import descend
 from milp_milkrun.heuristics.problem import Problem
 from milp_milkrun.heuristics.ruin_recreate import RuinParams, recreate, ruin
 from milp_milkrun.heuristics.solution import Solution
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,28 @@ def anneal(
     """Improve ``initial`` until the deadline (perf_counter), the iteration limit, or ``stall_iterations``
     iterations in a row without a new best plan. Plans are compared by their value (their distance,
     or their cost on the vehicles they use: see :mod:`.problem`).
+
+    Parameters
+    ----------
+    p : Problem
+        The compiled instance.
+    initial : Solution
+        The starting solution (e.g. from the savings construction).
+    rng : random.Random
+        The search's only source of randomness.
+    deadline : float or None
+        A ``time.perf_counter()`` value at which the search stops.
+    max_iterations, stall_iterations : int or None
+        Stop after this many iterations, or this many in a row without a new best plan.
+    params : SearchParams
+        Acceptance rule, temperatures and ruin sizes.
+    log : bool
+        A logging record for every new best plan.
+
+    Returns
+    -------
+    SearchOutcome
+        The best solution, the iterations and improvements, and whether Ctrl-C stopped the search.
     """
     annealing = params.acceptance == "anneal" or (params.acceptance == "auto" and p.typed)
     current = initial
@@ -129,4 +154,4 @@ def _region(sol: Solution, removed: list[int]) -> list[int]:
 
 def _report(best: Solution, iteration: int, elapsed: float) -> None:
     unplaced = f", {best.n_unassigned} units unplaced" if best.n_unassigned else ""
-    print(f"  it {iteration:>8}  {elapsed:7.2f}s  best {best.cost:.3f}  routes {len(best.routes)}{unplaced}", flush=True)
+    logger.info("  it %8d  %7.2fs  best %.3f  routes %d%s", iteration, elapsed, best.cost, len(best.routes), unplaced)

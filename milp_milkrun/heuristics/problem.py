@@ -180,20 +180,20 @@ def compile_problem(
 
     Parameters
     ----------
-    instance
+    instance : Instance
         The instance.
-    rates
+    rates : sequence of (float, float, float), optional
         Per vehicle of ``instance.vehicles``: (fixed, per_km, per_unit_km) of a route it drives;
         None prices every route by its length (the distance objective).
-    load_weights
+    load_weights : sequence of float, optional
         Per node: what the load term counts of its demand (None: the demand itself).
-    neighbours
-        How many nearest units each unit's neighbour list holds.
+    neighbours : int
+        How many nearest units each unit keeps (the granular neighbourhoods).
 
     Returns
     -------
     Problem
-        The arrays the search reads.
+        Units, costs, vehicles, their limits and rates as flat arrays.
     """
     chains = list(delivery_units(instance))
     index = instance.index
