@@ -25,9 +25,22 @@ MAX_SEGMENT = 60  # units per route the split considers (routes are far shorter 
 
 
 def resplit(sol: Solution, rng: random.Random) -> Solution | None:
-    """A better solution: ``sol``'s routes chained into a giant tour and split optimally; None when
-    the split is no cheaper than ``sol`` (cutting the tour at the routes' own ends gives ``sol``
-    back, so it is never dearer), needs more vehicles than the fleet has, or ``sol`` is incomplete."""
+    """A better solution: ``sol``'s routes chained into a giant tour and split optimally.
+
+    Parameters
+    ----------
+    sol : Solution
+        A complete solution (not changed).
+    rng : random.Random
+        Picks the route the giant tour starts with.
+
+    Returns
+    -------
+    Solution or None
+        The re-split solution; None when it is no cheaper than ``sol`` (cutting the tour at the
+        routes' own ends gives ``sol`` back, so the split is never dearer before the fleet's counts
+        apply), when the fleet cannot drive it, or when ``sol`` is incomplete.
+    """
     if sol.n_unassigned or not sol.routes:
         return None
     p = sol.p

@@ -83,7 +83,7 @@ def relocate(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
     u : int
         The unit the moves are around.
     threshold : float
-        Only moves whose distance delta is below it are yielded.
+        Only moves whose delta (with typed costs: estimated value delta) is below it are yielded.
 
     Returns
     -------
@@ -148,7 +148,7 @@ def swap(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
     u : int
         The unit the moves are around.
     threshold : float
-        Only moves whose distance delta is below it are yielded.
+        Only moves whose delta (with typed costs: estimated value delta) is below it are yielded.
 
     Returns
     -------
@@ -216,7 +216,7 @@ def two_opt_star(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
     u : int
         The unit the moves are around.
     threshold : float
-        Only moves whose distance delta is below it are yielded.
+        Only moves whose delta (with typed costs: estimated value delta) is below it are yielded.
 
     Returns
     -------
@@ -278,7 +278,7 @@ def cross_exchange(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
     u : int
         The unit the moves are around.
     threshold : float
-        Only moves whose distance delta is below it are yielded.
+        Only moves whose delta (with typed costs: estimated value delta) is below it are yielded.
 
     Returns
     -------
@@ -373,7 +373,7 @@ def two_opt(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
     u : int
         The unit the moves are around.
     threshold : float
-        Only moves whose distance delta is below it are yielded.
+        Only moves whose delta (with typed costs: estimated value delta) is below it are yielded.
 
     Returns
     -------
@@ -407,7 +407,7 @@ def two_opt_from_hub(sol: Solution, route: Route, threshold: float) -> Iterator[
     route : Route
         The route whose prefixes are reversed.
     threshold : float
-        Only moves whose distance delta is below it are yielded.
+        Only moves whose delta (with typed costs: estimated value delta) is below it are yielded.
 
     Returns
     -------
@@ -437,7 +437,22 @@ UNIT_OPERATORS: dict[str, Operator] = {
 
 # ----- fleet moves (typed costs only): each yields moves of one route whose estimate is below ``threshold``
 def retype(sol: Solution, route: Route, threshold: float) -> Iterator[Move]:
-    """The route on the cheapest free vehicle that fits it (its load, stops, length, forbidden DCs)."""
+    """The route on the cheapest free vehicle that fits it (its load, stops, length, forbidden DCs).
+
+    Parameters
+    ----------
+    sol : Solution
+        The solution searched (not changed).
+    route : Route
+        The route the moves change.
+    threshold : float
+        Only moves whose estimated value delta is below it are yielded.
+
+    Returns
+    -------
+    Iterator[Move]
+        The candidate moves; :func:`try_apply` prices a move exactly (and finds its vehicles) before applying it.
+    """
     p = sol.p
     v, value = p.cheapest_free_fit(sol.free, route.load, route.size, route.length, route.weighted, route.mask)
     if v >= 0 and value - route.value < threshold:
@@ -445,7 +460,22 @@ def retype(sol: Solution, route: Route, threshold: float) -> Iterator[Move]:
 
 
 def split(sol: Solution, route: Route, threshold: float) -> Iterator[Move]:
-    """The best cut of the route into two routes, each on the cheapest free vehicle that fits it."""
+    """The best cut of the route into two routes, each on the cheapest free vehicle that fits it.
+
+    Parameters
+    ----------
+    sol : Solution
+        The solution searched (not changed).
+    route : Route
+        The route the moves change.
+    threshold : float
+        Only moves whose estimated value delta is below it are yielded.
+
+    Returns
+    -------
+    Iterator[Move]
+        The candidate moves; :func:`try_apply` prices a move exactly (and finds its vehicles) before applying it.
+    """
     p = sol.p
     c, units, n = p.cost, route.units, len(route.units)
     best: tuple[float, int] | None = None
@@ -467,7 +497,22 @@ def split(sol: Solution, route: Route, threshold: float) -> Iterator[Move]:
 
 
 def merge(sol: Solution, route: Route, threshold: float) -> Iterator[Move]:
-    """The route joined end-to-start with a route near either of its ends, on one vehicle."""
+    """The route joined end-to-start with a route near either of its ends, on one vehicle.
+
+    Parameters
+    ----------
+    sol : Solution
+        The solution searched (not changed).
+    route : Route
+        The route the moves change.
+    threshold : float
+        Only moves whose estimated value delta is below it are yielded.
+
+    Returns
+    -------
+    Iterator[Move]
+        The candidate moves; :func:`try_apply` prices a move exactly (and finds its vehicles) before applying it.
+    """
     p = sol.p
     c = p.cost
     first, last = route.units[0], route.units[-1]
@@ -487,7 +532,22 @@ def merge(sol: Solution, route: Route, threshold: float) -> Iterator[Move]:
 
 
 def exchange(sol: Solution, route: Route, threshold: float) -> Iterator[Move]:
-    """The route and another route trade vehicles (a tight fleet has no free vehicle to retype to)."""
+    """The route and another route trade vehicles (a tight fleet has no free vehicle to retype to).
+
+    Parameters
+    ----------
+    sol : Solution
+        The solution searched (not changed).
+    route : Route
+        The route the moves change.
+    threshold : float
+        Only moves whose estimated value delta is below it are yielded.
+
+    Returns
+    -------
+    Iterator[Move]
+        The candidate moves; :func:`try_apply` prices a move exactly (and finds its vehicles) before applying it.
+    """
     p = sol.p
     v = route.vehicle
     for other in sol.routes:
@@ -548,9 +608,22 @@ def fit_vehicles(sol: Solution, move: Move) -> list[tuple[Route, list[int], int]
 
 
 def priced_vehicles(sol: Solution, move: Move) -> tuple[list[tuple[Route | None, list[int], int]], float] | None:
-    """With typed costs: the vehicles that make the routes of ``move`` worth least (the routes' own
-    vehicles and the two lowest free vehicles of each class are candidates) and the exact change in
-    the plan's value; None when some route fits no candidate."""
+    """With typed costs: the vehicles that make the routes of ``move`` worth least, and the exact
+    change in the plan's value.
+
+    Parameters
+    ----------
+    sol : Solution
+        The solution (not changed).
+    move : Move
+        A candidate move; a change with route None opens a new route.
+
+    Returns
+    -------
+    tuple or None
+        (route, units, vehicle) per change and the value delta; candidates are the routes' own
+        vehicles and the two lowest free vehicles of each class; None when some route fits none.
+    """
     p = sol.p
     candidates = [r.vehicle for r, _ in move.changes if r is not None]
     for cls in p.classes:

@@ -109,7 +109,20 @@ def solve_heuristic(
 
 
 def vehicle_rates(instance: Instance, costs: RouteCosts) -> list[tuple[float, float, float]]:
-    """(fixed, per_km, per_unit_km) of each vehicle of ``instance``, in order, under ``costs``."""
+    """The rates the search prices each vehicle's routes at.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance.
+    costs : RouteCosts
+        The objective.
+
+    Returns
+    -------
+    list of (float, float, float)
+        (fixed, per_km, per_unit_km) of each vehicle of ``instance.vehicles``, in order.
+    """
     rates = [costs.of_vehicle(v.name) for v in instance.vehicles]
     return [(r.fixed, r.per_km, r.per_unit_km) for r in rates]
 
