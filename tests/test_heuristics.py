@@ -23,18 +23,19 @@ from milp_milkrun.io import load_instance
 TINY_SEEDS = range(60)
 
 
-def random_instance(seed: int, n_dcs: int = 40, *, asymmetric: bool = False, spare: int = 0) -> Instance:
+def random_instance(seed: int, n_dcs: int = 40, *, asymmetric: bool = False, spare: int = 0, costs: bool = False) -> Instance:
     """A mid-size instance with every side constraint: chains (one of three DCs), type- and
     vehicle-level forbidden pairs, damaged roads including one at the hub, optional asymmetry;
-    ``spare`` more vehicles of each type than the tight default fleet."""
+    ``spare`` more vehicles of each type than the tight default fleet; ``costs``: the cost objective
+    with fixed costs and per-km rates by type (the large type dearer per km)."""
     rng = random.Random(seed)
     ids = [f"D{k}" for k in range(1, n_dcs + 1)]
     xy = {i: (rng.uniform(0, 100), rng.uniform(0, 100)) for i in ["H", *ids]}
     dcs = [DC(i, rng.randint(1, 20), *xy[i]) for i in ids]
     total = sum(dc.demand for dc in dcs)
     fleet = [
-        VehicleType("big", 3 + spare, 80, 400.0, 10),
-        VehicleType("small", max(4, int(total / 40)) + spare, 40, 300.0, 6),
+        VehicleType("big", 3 + spare, 80, 400.0, 10, fixed_cost=60.0 if costs else 0.0, cost_per_km=1.4 if costs else 1.0),
+        VehicleType("small", max(4, int(total / 40)) + spare, 40, 300.0, 6, fixed_cost=25.0 if costs else 0.0),
     ]
     a, b, c, d, e, f, g, h = rng.sample(ids, 8)
     spec = DistanceSpec("euclidean")
@@ -58,6 +59,7 @@ def random_instance(seed: int, n_dcs: int = 40, *, asymmetric: bool = False, spa
         damaged_roads=[[d, h], ["H", h], [b, c]],
         coordinates="xy",
         distance_unit="units",
+        objective="cost" if costs else "distance",
     )
 
 
@@ -140,6 +142,20 @@ def test_same_seed_same_plan_and_search_improves() -> None:
     assert first.plan == again.plan and first.objective == again.objective
     p = compile_problem(instance)
     start = savings_solution(p, random.Random(5))
+    if start.n_unassigned == 0:
+        assert first.objective <= start.cost + 1e-9
+
+
+def test_same_seed_same_plan_with_costs() -> None:
+    """Typed pricing, fleet moves, re-splits and annealing keep the run a function of seed and iterations."""
+    instance = random_instance(8, asymmetric=True, spare=2, costs=True)
+    first = solve_heuristic(instance, time_limit=60, seed=3, max_iterations=45)
+    again = solve_heuristic(instance, time_limit=60, seed=3, max_iterations=45)
+    assert first.plan == again.plan and first.objective == again.objective
+    assert first.check is not None and first.check.feasible and first.objective == pytest.approx(first.check.cost)
+    assert_side_constraints_hold(instance, first.plan)
+    p = compile_problem(instance, [(v.type.fixed_cost, v.type.cost_per_km, 0.0) for v in instance.vehicles])
+    start = savings_solution(p, random.Random(3))
     if start.n_unassigned == 0:
         assert first.objective <= start.cost + 1e-9
 
