@@ -13,6 +13,7 @@ from shared_data import CVRPLIB, cvrplib_optimum, needs_cvrplib
 from milp_milkrun.checker import check_plan
 from milp_milkrun.heuristics import solve_heuristic
 from milp_milkrun.heuristics.construction import savings_solution
+from milp_milkrun.heuristics.giant_tour import resplit
 from milp_milkrun.heuristics.local_search import ROUTE_OPERATORS, UNIT_OPERATORS, descend, merge, priced_vehicles, split, try_apply
 from milp_milkrun.heuristics.metaheuristic import SearchParams, anneal
 from milp_milkrun.heuristics.problem import compile_problem
@@ -341,6 +342,23 @@ def test_typed_moves_keep_plans_feasible_and_only_lower_the_value(load_term: boo
                 assert_side_constraints_hold(instance, plan)
                 assert plan_value(instance, plan, rates) == pytest.approx(before + priced[1])
     assert rejected and sum(applied.values()) >= 10 and applied["retype"] and applied["merge"], applied
+
+
+@pytest.mark.parametrize("spare", [0, 3])
+def test_resplit_gives_a_cheaper_feasible_plan_within_the_fleet(spare: int) -> None:
+    """The giant-tour split of a plan made worse on purpose: cheaper, every route on a vehicle of its
+    own (a tight fleet's counts hold), every rule kept."""
+    instance = random_instance(23, n_dcs=30, asymmetric=True, spare=spare)
+    rates = typed_rates(instance)
+    _, sol = _typed_start(instance, rates, 23)
+    found = [again for seed in range(8) if (again := resplit(sol, random.Random(seed))) is not None]
+    assert found, "no re-split improved a plan made worse on purpose"
+    for again in found:
+        assert again.is_consistent() and again.cost < sol.cost
+        plan = again.to_plan()
+        assert check_plan(instance, plan).feasible
+        assert plan_value(instance, plan, rates) == pytest.approx(again.cost)
+        assert_side_constraints_hold(instance, plan)
 
 
 def test_fleet_moves_change_the_mix() -> None:

@@ -7,9 +7,9 @@ chained into a giant tour (each route keeps its direction; the next route is the
 unit is nearest to the previous route's last unit, from a random first route), and a shortest path
 over the tour's cut points (Prins 2004; for a heterogeneous fleet Prins 2009) gives the optimal
 routes along that order, each segment on the vehicle class it is worth least on. A segment must fit
-a class (capacity, stops, route distance, forbidden DCs); the fleet's counts are honoured when the
-routes get their vehicles (heaviest first, each the cheapest free vehicle that fits), and a split
-that the fleet cannot drive, or that its counts make no cheaper than the plan, is dropped.
+a class (capacity, stops, route distance, forbidden DCs). With a limited fleet the split counts the
+vehicles each prefix uses per class (a beam of the cheapest count vectors per prefix), so every
+route it returns has a vehicle; a split no cheaper than the plan is dropped.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from milp_milkrun.heuristics.solution import Solution
 from milp_milkrun.limits import allowance
 
 MAX_SEGMENT = 60  # units per route the split considers (routes are far shorter in practice)
+BEAM = 12  # labels (vehicle counts used) each prefix keeps when the fleet is limited
 
 
 def resplit(sol: Solution, rng: random.Random) -> Solution | None:
@@ -48,16 +49,11 @@ def resplit(sol: Solution, rng: random.Random) -> Solution | None:
     split = _split(p, tour)
     if split is None or split[1] >= sol.cost - 1e-9 * max(1.0, abs(sol.cost)):
         return None
-    segments = [tour[start:end] for start, end in split[0]]
-    totals = [_segment_totals(p, units) for units in segments]
     out = Solution(p)
-    for k in sorted(range(len(segments)), key=lambda k: -totals[k][0]):  # heaviest first: a short fleet goes to them
-        load, size, length, mask, weighted = totals[k]
-        v, _ = p.cheapest_free_fit(out.free, load, size, length, weighted, mask)
-        if v < 0:
-            return None
-        out.set_route(None, segments[k], v)
-    return out if out.cost < sol.cost - 1e-9 * max(1.0, abs(sol.cost)) else None
+    for begin, stop, k in split[0]:
+        members = p.classes[k].members & out.free
+        out.set_route(None, tour[begin:stop], (members & -members).bit_length() - 1)
+    return out
 
 
 def _giant_tour(sol: Solution, rng: random.Random) -> list[int]:
@@ -72,18 +68,31 @@ def _giant_tour(sol: Solution, rng: random.Random) -> list[int]:
     return tour
 
 
-def _split(p: Problem, tour: list[int]) -> tuple[list[tuple[int, int]], float] | None:
-    """Cut points and value of the cheapest split of ``tour`` into routes (Bellman over its prefixes)."""
+def _split(p: Problem, tour: list[int]) -> tuple[list[tuple[int, int, int]], float] | None:
+    """The cheapest split of ``tour`` into routes: (start, end, class) per route, and its value.
+
+    Bellman over the tour's prefixes. A class with fewer vehicles than there are units is counted:
+    each prefix keeps labels (value, vehicles used per counted class), the cheapest per count vector
+    and at most ``BEAM`` of them, so the split honours a limited fleet; with an unlimited fleet there
+    is one label per prefix and the split is exact.
+    """
     n = len(tour)
-    best = [0.0] + [math.inf] * n
-    previous = [-1] * (n + 1)
+    classes = p.classes
+    counted = [k for k, cls in enumerate(classes) if bin(cls.members).count("1") < p.n_units]
+    slot = {k: i for i, k in enumerate(counted)}
+    supply = [bin(classes[k].members).count("1") for k in counted]
+    # labels[i]: {used vector: (value, previous position, previous used vector, class of the last route)}
+    labels: list[dict[tuple[int, ...], tuple[float, int, tuple[int, ...], int]]] = [{} for _ in range(n + 1)]
+    labels[0][tuple(0 for _ in counted)] = (0.0, -1, (), -1)
     cost, inner, demand, size, unit_mask = p.cost, p.inner, p.demand, p.size, p.mask
     weight, unit_weighted = p.weight, p.unit_weighted
-    max_capacity = allowance(max(cls.capacity for cls in p.classes))
-    max_stops = max(cls.max_stops for cls in p.classes)
+    max_capacity = allowance(max(cls.capacity for cls in classes))
+    max_stops = max(cls.max_stops for cls in classes)
     for i in range(n):
-        if best[i] == math.inf:
+        if not labels[i]:
             continue
+        if len(labels[i]) > BEAM:
+            labels[i] = dict(sorted(labels[i].items(), key=lambda item: item[1][0])[:BEAM])
         load, stops, mask, driven, weighted, prev = 0.0, 0, p.all_vehicles, 0.0, 0.0, 0
         for j in range(i, min(n, i + MAX_SEGMENT)):
             u = tour[j]
@@ -97,35 +106,38 @@ def _split(p: Problem, tour: list[int]) -> tuple[list[tuple[int, int]], float] |
             driven += inner[u]
             prev = u
             length = driven + cost[u][0]
-            value = _cheapest_class_value(p, load, stops, length, weighted, mask)
-            if best[i] + value < best[j + 1]:
-                best[j + 1] = best[i] + value
-                previous[j + 1] = i
-    if best[n] == math.inf:
+            for k, value in _class_values(p, load, stops, length, weighted, mask):
+                for used, (before, _, _, _) in labels[i].items():
+                    if k in slot:
+                        if used[slot[k]] >= supply[slot[k]]:
+                            continue
+                        after = used[: slot[k]] + (used[slot[k]] + 1,) + used[slot[k] + 1 :]
+                    else:
+                        after = used
+                    total = before + value
+                    known = labels[j + 1].get(after)
+                    if known is None or total < known[0]:
+                        labels[j + 1][after] = (total, i, used, k)
+    if not labels[n]:
         return None
-    cuts = []
+    used = min(labels[n], key=lambda key: labels[n][key][0])
+    best = labels[n][used][0]
+    routes = []
     j = n
     while j > 0:
-        cuts.append((previous[j], j))
-        j = previous[j]
-    return cuts[::-1], best[n]
+        _, i, previous, k = labels[j][used]
+        routes.append((i, j, k))
+        j, used = i, previous
+    return routes[::-1], best
 
 
-def _cheapest_class_value(p: Problem, load: float, stops: int, length: float, weighted: float, mask: int) -> float:
-    best = math.inf
-    for cls in p.classes:
+def _class_values(p: Problem, load: float, stops: int, length: float, weighted: float, mask: int) -> list[tuple[int, float]]:
+    """(class index, value) of every class that may drive this segment."""
+    out = []
+    for k, cls in enumerate(p.classes):
         members = cls.members & mask
         if members:
             v = (members & -members).bit_length() - 1
             if p.fits(v, load, stops, length, mask):
-                best = min(best, p.value(v, length, weighted))
-    return best
-
-
-def _segment_totals(p: Problem, units: list[int]) -> tuple[float, int, float, int, float]:
-    load = sum(p.demand[u] for u in units)
-    size = sum(p.size[u] for u in units)
-    mask = p.all_vehicles
-    for u in units:
-        mask &= p.mask[u]
-    return load, size, p.route_length(units), mask, p.route_weighted(units)
+                out.append((k, p.value(v, length, weighted)))
+    return out
