@@ -15,8 +15,8 @@ and forbidden DCs. When the routes' own vehicles no longer fit, the move may swa
 take free ones (smallest class first): the vehicle change is part of every inter-route move.
 
 With ``typed`` vehicle costs (fixed costs, per-km rates by type, a load term) a move is priced by the
-change in value: each changed route at the least fixed plus per-km cost of its own vehicle or of a
-free class that may carry its new load, minus its old cost (an emptied route gives back its whole
+change in value: each changed route at the least fixed plus per-km cost of its own vehicle, the other
+route's (they may trade) or a free class that may carry its new load, minus its old cost (an emptied route gives back its whole
 value), selects candidates, and :func:`try_apply` then gives every changed route the
 vehicle it is worth least on and applies the move only when the plan's exact value falls. Four
 route moves belong to the fleet: ``retype`` (the cheapest free vehicle that fits the route; or
@@ -118,12 +118,12 @@ def relocate(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
                 if rb is ra:
                     delta *= per_km[ra.vehicle]
                 else:
-                    delta = p.least_value(sol.free, rb.vehicle, rb.load + p.demand[u], rb.size + p.size[u], rb.length + added)
+                    delta = p.least_value(sol.free, rb.vehicle, rb.load + p.demand[u], rb.size + p.size[u], rb.length + added, ra.vehicle)
                     delta -= p.base_value(rb.vehicle, rb.length)
                     if len(a_units) == 1:
                         delta -= ra.value
                     else:
-                        delta += p.least_value(sol.free, ra.vehicle, ra.load - p.demand[u], ra.size - p.size[u], ra.length - gain)
+                        delta += p.least_value(sol.free, ra.vehicle, ra.load - p.demand[u], ra.size - p.size[u], ra.length - gain, rb.vehicle)
                         delta -= p.base_value(ra.vehicle, ra.length)
             if delta >= threshold:
                 continue
@@ -184,8 +184,8 @@ def swap(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
                 delta_b = c[pw][u] + c[u][nw] - c[pw][w] - c[w][nw]
                 shift, size_shift = p.demand[w] - p.demand[u], p.size[w] - p.size[u]
                 delta = (
-                    p.least_value(sol.free, ra.vehicle, ra.load + shift, ra.size + size_shift, ra.length + delta_a)
-                    + p.least_value(sol.free, rb.vehicle, rb.load - shift, rb.size - size_shift, rb.length + delta_b)
+                    p.least_value(sol.free, ra.vehicle, ra.load + shift, ra.size + size_shift, ra.length + delta_a, rb.vehicle)
+                    + p.least_value(sol.free, rb.vehicle, rb.load - shift, rb.size - size_shift, rb.length + delta_b, ra.vehicle)
                     - p.base_value(ra.vehicle, ra.length)
                     - p.base_value(rb.vehicle, rb.length)
                 )
@@ -261,11 +261,11 @@ def _two_opt_star_estimate(sol: Solution, ra: Route, i: int, rb: Route, j: int, 
     new_b = rb.departure[j] + c[pw][nu] + ra.length - ra.departure[i + 1] - c[ra.units[i]][nu]
     load_a = ra.prefix_load[i + 1] + rb.load - rb.prefix_load[j]
     size_a = ra.prefix_size[i + 1] + rb.size - rb.prefix_size[j]
-    change_a = p.least_value(sol.free, ra.vehicle, load_a, size_a, new_a) - p.base_value(ra.vehicle, ra.length)
+    change_a = p.least_value(sol.free, ra.vehicle, load_a, size_a, new_a, rb.vehicle) - p.base_value(ra.vehicle, ra.length)
     if j == 0 and i + 1 == len(ra.units):  # B is left empty
         return change_a - rb.value
     load_b, size_b = ra.load + rb.load - load_a, ra.size + rb.size - size_a
-    return change_a + p.least_value(sol.free, rb.vehicle, load_b, size_b, new_b) - p.base_value(rb.vehicle, rb.length)
+    return change_a + p.least_value(sol.free, rb.vehicle, load_b, size_b, new_b, ra.vehicle) - p.base_value(rb.vehicle, rb.length)
 
 
 def cross_exchange(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
@@ -354,13 +354,14 @@ def _cross_estimate(
     delta_a = c[u][w] + inner_b + c[b_last][a_next] - broken - inner_a
     shift = (rb.prefix_load[j + lb] - rb.prefix_load[j]) - (ra.prefix_load[i + 1 + la] - ra.prefix_load[i + 1])
     size_shift = (rb.prefix_size[j + lb] - rb.prefix_size[j]) - (ra.prefix_size[i + 1 + la] - ra.prefix_size[i + 1])
-    change_a = p.least_value(sol.free, ra.vehicle, ra.load + shift, ra.size + size_shift, ra.length + delta_a) - p.base_value(ra.vehicle, ra.length)
+    change_a = p.least_value(sol.free, ra.vehicle, ra.load + shift, ra.size + size_shift, ra.length + delta_a, rb.vehicle)
+    change_a -= p.base_value(ra.vehicle, ra.length)
     if la == 0 and lb == len(rb.units):  # B is left empty
         return change_a - rb.value
     into_b = c[b_prev][a_first] + inner_a + c[a_last][b_next] if la else c[b_prev][b_next]
     delta_b = into_b - c[b_prev][w] - inner_b - c[b_last][b_next]
     new_b = rb.length + delta_b
-    return change_a + p.least_value(sol.free, rb.vehicle, rb.load - shift, rb.size - size_shift, new_b) - p.base_value(rb.vehicle, rb.length)
+    return change_a + p.least_value(sol.free, rb.vehicle, rb.load - shift, rb.size - size_shift, new_b, ra.vehicle) - p.base_value(rb.vehicle, rb.length)
 
 
 def two_opt(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
@@ -525,7 +526,7 @@ def merge(sol: Solution, route: Route, threshold: float) -> Iterator[Move]:
         load, size = route.load + other.load, route.size + other.size
         for a, b in ((route, other), (other, route)):
             length = a.length + b.length - c[a.units[-1]][0] - c[0][b.units[0]] + c[a.units[-1]][b.units[0]]
-            cheapest = min(p.least_value(sol.free, a.vehicle, load, size, length), p.least_value(sol.free, b.vehicle, load, size, length))
+            cheapest = p.least_value(sol.free, a.vehicle, load, size, length, b.vehicle)
             estimate = cheapest - a.value - b.value
             if estimate < threshold:
                 yield Move("merge", estimate, ((a, a.units + b.units), (b, [])))

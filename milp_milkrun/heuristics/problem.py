@@ -91,12 +91,15 @@ class Problem:
             and length <= self.distance_limit[v]
         )
 
-    def least_value(self, free: int, v: int, load: float, size: int, length: float) -> float:
-        """Fixed plus per-km cost of a route of this load, stops and length on vehicle v (none when
-        v is -1) or on the cheapest class with a free vehicle that may carry it (distance limits,
-        forbidden DCs and the load term are left to the exact test); inf when none can."""
-        fits_own = v >= 0 and load <= self.load_limit[v] and size <= self.max_stops[v]
-        best = self.fixed[v] + self.per_km[v] * length if fits_own else math.inf
+    def least_value(self, free: int, v: int, load: float, size: int, length: float, other: int = -1) -> float:
+        """Fixed plus per-km cost of a route of this load, stops and length on vehicle v, on vehicle
+        ``other`` (the other route of a two-route move: the routes may trade vehicles), or on the
+        cheapest class with a free vehicle that may carry it; -1 stands for no vehicle. Distance
+        limits, forbidden DCs and the load term are left to the exact test; inf when none can."""
+        best = math.inf
+        for w in (v, other):
+            if w >= 0 and load <= self.load_limit[w] and size <= self.max_stops[w]:
+                best = min(best, self.fixed[w] + self.per_km[w] * length)
         for cls in self.classes:
             if cls.members & free and load <= cls.load_limit and size <= cls.max_stops:
                 value = cls.fixed + cls.per_km * length
