@@ -30,10 +30,12 @@ import numpy as np
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.instance import Instance
-from milp_milkrun.models.set_partitioning import ArcSetRow
+from milp_milkrun.models.set_partitioning import ArcSetRow, RouteMaster
 from milp_milkrun.plan import Plan
 from milp_milkrun.solve.column_generation import ColumnGeneration
+from milp_milkrun.solve.enumeration import TooManyRoutes, enumerate_routes
 from milp_milkrun.solve.options import SolveOptions
+from milp_milkrun.solve.pricing import PricingTimeout
 from milp_milkrun.solve.result import SolveResult, make_result
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,12 @@ ROOT_MIP_SHARE = 0.1  # once the root converged, the MIP over its routes may use
 MIP_EVERY = 10  # every this many nodes, a MIP over the routes generated so far (within the node's rows)
 NODE_MIP_SHARE = 0.04  # ... for this share of the time
 INTEGRAL = 1e-6  # an LP value this close to an integer is integral
+ENUMERATION_LABELS = 1_000_000  # route enumeration of a class gives up past this many labels
+ENUMERATION_ROUTES = 6_000  # ... and past this many routes (all classes): HiGHS's MIP slows down beyond
+ENUMERATION_FIRST_GAP = 0.01  # first gap to enumerate within, as a share of the bound
+ENUMERATION_SHRINK = 0.6  # after an enumeration that could not settle or bound its node, the next gap cap
+ENUMERATION_GROW = 1.25  # ... after one that could
+ENUMERATION_MIP_SHARE = 0.25  # the MIP over the enumerated routes may use this share of the time
 
 
 @dataclass(order=True)
@@ -65,36 +73,45 @@ class BranchAndPrice:
     incumbent: Plan | None = None
     incumbent_cost: float = math.inf
     bound: float = -math.inf  # certified global lower bound
+    root_bound: float = -math.inf  # the root's certified bound (before the tree and the enumeration)
     nodes: int = 0
+    total: float = math.inf  # the run's time limit (shares of it bound the MIPs)
     interrupted: bool = False  # Ctrl-C ended the search
     fixed_arcs: int = 0  # arcs removed from the pricing by reduced-cost fixing at the root
     unresolved: list[float] = field(default_factory=list)  # bounds of nodes no rule could split
+    enumerated: int = 0  # nodes settled by a MIP over every route that could improve the incumbent
+    enumeration_cap: float | None = None  # largest gap to enumerate within (adapts to what stays few)
     rows: dict[tuple[frozenset[tuple[int, int]], int | None], int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.cg = ColumnGeneration(self.instance, self.deadline)
         self.integer_costs = bool(np.all(np.mod(self.instance.distance, 1.0) == 0))
 
-    def offer(self, plan: Plan | None) -> None:
-        """Keep ``plan`` when the independent checker accepts it and it is cheaper."""
+    def offer(self, plan: Plan | None) -> bool:
+        """Keep ``plan`` when the independent checker accepts it and it is cheaper; False if it rejects it."""
         if plan is None:
-            return
+            return True
         check = check_plan(self.instance, plan)
         if check.feasible and check.objective < self.incumbent_cost:
             self.incumbent, self.incumbent_cost = plan, check.objective
             self.cg.master.add_plan(plan)
             log.info("branch-and-price: plan of cost %.6g", check.objective)
+        return check.feasible
+
+    def cutoff(self) -> float:
+        """Only plans costing at most this can beat the incumbent (integer costs: by at least one unit)."""
+        return self.incumbent_cost - (1.0 - 1e-6 if self.integer_costs else 1e-9 * max(1.0, abs(self.incumbent_cost)))
 
     def prunes(self, bound: float) -> bool:
-        """No plan below ``bound`` can beat the incumbent (integer costs: by at least one unit)."""
-        gap = 1.0 - 1e-6 if self.integer_costs else 1e-9 * max(1.0, abs(self.incumbent_cost))
-        return bound > self.incumbent_cost - gap
+        """No plan below ``bound`` can beat the incumbent."""
+        return bound > self.cutoff()
 
     def run(self, started: float, total: float) -> bool:
         """Root, root MIP, then best-bound search; True when the root converged (a tree was searched)."""
+        self.total = total
         self.cg.deadline = min(self.deadline, started + ROOT_SHARE * total)
         self.cg.run()
-        self.bound = self.cg.bound
+        self.bound = self.root_bound = self.cg.bound
         if not self.cg.converged:
             plan, _ = self.cg.master.best_integer_plan(self.deadline - time.perf_counter(), self.incumbent)
             self.offer(plan)
@@ -102,8 +119,7 @@ class BranchAndPrice:
         plan, _ = self.cg.master.best_integer_plan(min(ROOT_MIP_SHARE * total, self.deadline - time.perf_counter()), self.incumbent)
         self.offer(plan)
         if self.incumbent is not None:  # only a better plan matters now: drop the arcs none can use
-            cutoff = self.incumbent_cost - (1.0 - 1e-6 if self.integer_costs else 1e-9 * max(1.0, self.incumbent_cost))
-            self.fixed_arcs = self.cg.fix_arcs(cutoff)
+            self.fixed_arcs = self.cg.fix_arcs(self.cutoff())
         counter = itertools.count()
         heap = [Node(self.cg.bound, 0, next(counter), {})]
         root = True
@@ -134,6 +150,54 @@ class BranchAndPrice:
             self.bound = min(self.bound, self.incumbent_cost)
         return True
 
+    def _enumerate(self, bound: float) -> float | None:
+        """Settle the node by route enumeration, or raise its bound; None when settled, else the bound.
+
+        With the node's last exact pricing (Lagrangian value L), every plan of the node costing at most
+        L + g uses only routes of reduced cost <= g + min(0, c*_k) (see :mod:`~milp_milkrun.solve.enumeration`).
+        They are enumerated for g = the gap to the incumbent, capped so that they stay few, and a MIP
+        over them is solved exactly.  Its plan (checked, offered as incumbent) settles the node when it
+        costs at most L + g, or when g covered the whole gap; otherwise no plan of the node costs L + g
+        or less, which is the node's new bound.
+        """
+        if self.cg.last_exact is None:
+            return bound
+        value, arc_cost, mu, least = self.cg.last_exact
+        whole = self.cutoff() - value
+        if self.enumeration_cap is None:
+            self.enumeration_cap = ENUMERATION_FIRST_GAP * max(1.0, abs(value))
+        gap = min(whole, self.enumeration_cap)
+        if gap <= 0:
+            return bound
+        routes = RouteMaster(self.instance, self.cg.master.classes)
+        try:
+            for k, net in enumerate(self.cg.networks):
+                found = enumerate_routes(net, arc_cost[k], -mu[k], gap + min(0.0, least[k]), max_labels=ENUMERATION_LABELS, deadline=self.deadline)
+                for stops in found:
+                    routes.add(k, stops)
+                if len(routes.columns) > ENUMERATION_ROUTES:
+                    raise TooManyRoutes
+        except (TooManyRoutes, PricingTimeout):
+            self.enumeration_cap = ENUMERATION_SHRINK * gap
+            log.info("route enumeration within %.6g of the bound: too many routes", gap)
+            return bound
+        limit = min(ENUMERATION_MIP_SHARE * self.total, self.deadline - time.perf_counter())
+        plan, cost, proven = routes.solve_integer(limit, exact=True)
+        log.info("route enumeration within %.6g of the bound: %d routes, MIP %s", gap, len(routes.columns), f"{cost:.6g}" if proven else "not solved")
+        if not (self.offer(plan) and proven):
+            self.enumeration_cap = ENUMERATION_SHRINK * gap
+            return bound
+        self.enumeration_cap = ENUMERATION_GROW * gap
+        if gap >= whole or cost <= value + gap:
+            self.enumerated += 1
+            return None
+        return max(bound, self._safe(value + gap))
+
+    def _safe(self, value: float) -> float:
+        """A bound ``value`` on the safe side of floating-point sums (integer costs: rounded up)."""
+        safe = value - 1e-9 * max(1.0, abs(value))
+        return math.ceil(safe - 1e-6) if self.integer_costs else safe
+
     def _solve_node(self, node: Node, root: bool) -> list[tuple[float, dict[int, tuple[float, float]]]] | None:
         """Solve one node; its children (bound, branching bounds), [] when pruned or integral, None on timeout."""
         self.nodes += 1
@@ -156,6 +220,9 @@ class BranchAndPrice:
             if all(c.plannable for c in chosen):
                 self.offer(master.plan_of(chosen))
                 return []
+        bound = self._enumerate(bound)
+        if bound is None or self.prunes(bound):
+            return []
         rule = self._branching_row(values)
         if rule is None:
             self.unresolved.append(bound)

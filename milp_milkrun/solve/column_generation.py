@@ -119,6 +119,11 @@ class ColumnGeneration:
         self.log(f"iteration {self.iterations}: LP {self.lp_value:,.6g}, bound {self.bound:,.6g}")
         return added
 
+    @property
+    def last_exact(self) -> tuple[float, list[np.ndarray], np.ndarray, list[float]] | None:
+        """(Lagrangian bound, arc costs per class, class duals mu, least reduced costs) of the last exact pricing."""
+        return self._last_exact
+
     def fix_arcs(self, cutoff: float) -> int:
         """Remove from the pricing the arcs no plan costing at most ``cutoff`` can use; the number removed.
 
@@ -145,6 +150,7 @@ class ColumnGeneration:
         """Solve again after the master's row bounds changed (a branch-and-bound node): the bound is the node's."""
         self.deadline, self.cuts = deadline, cuts
         self.bound, self.lp_value, self.converged, self.cut_rounds = -math.inf, math.inf, False, 0
+        self._last_exact = None
 
     def _raise_bound(self, value: float) -> None:
         safe = value - 1e-9 * max(1.0, abs(value))  # floating-point sums: stay on the safe side
