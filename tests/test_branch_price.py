@@ -184,3 +184,28 @@ def test_ctrl_c_in_the_tree_returns_the_global_bound(monkeypatch: pytest.MonkeyP
     assert calls["n"] == 2 and "interrupted" in result.message
     assert result.bound is not None and 440 <= result.bound <= 450 and result.status != "optimal"
     assert result.plan is None or check_plan(instance, result.plan).feasible
+
+
+def test_a_wrong_route_enumeration_is_caught_by_the_oracle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An enumeration that misses the routes of the optimal plan settles nodes wrongly: with plans only from
+    integral nodes and the enumeration (no MIP over the generated routes), the tree then claims a plan
+    above the brute-force optimum as optimal, or a bound above it, which the oracle comparison above
+    would flag."""
+    monkeypatch.setattr(RouteMaster, "best_integer_plan", lambda self, *args, **kwargs: (None, math.inf))
+    honest_enumeration = branch_price.enumerate_routes
+    caught = 0
+    for seed in (12, 13, 16):  # the seeds (of 0..19) whose root LP is fractional: only there enumeration acts
+        instance = random_tiny_instance(seed)
+        expected = brute_force(instance)
+        optimal_sets = {frozenset(instance.index[s] for s in route.stops) for route in expected[1].used_routes()}
+
+        def missing_the_optimum(*args, **kwargs):
+            return [r for r in honest_enumeration(*args, **kwargs) if frozenset(r) not in optimal_sets]
+
+        monkeypatch.setattr(branch_price, "enumerate_routes", honest_enumeration)
+        honest = _tree_result(instance)
+        assert honest.bound <= expected[0] + 1e-6 and honest.incumbent_cost == pytest.approx(expected[0])
+        monkeypatch.setattr(branch_price, "enumerate_routes", missing_the_optimum)
+        wrong = _tree_result(instance)
+        caught += wrong.bound > expected[0] + 1e-6 or wrong.incumbent_cost > expected[0] + 1e-6
+    assert caught >= 1

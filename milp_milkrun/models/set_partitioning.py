@@ -321,10 +321,13 @@ class RouteMaster:
         plan, value, _ = self.solve_integer(time_limit, incumbent)
         return plan, value
 
-    def solve_integer(self, time_limit: float, incumbent: Plan | None = None, *, exact: bool = False) -> tuple[Plan | None, float, bool]:
+    def solve_integer(
+        self, time_limit: float, incumbent: Plan | None = None, *, exact: bool = False, upper: float | None = None
+    ) -> tuple[Plan | None, float, bool]:
         """:meth:`best_integer_plan`, and whether HiGHS proved it the cheapest plan of these columns (or
         proved that they make no plan: then the plan is None).  ``exact``: no relative gap tolerance
-        (HiGHS's default 1e-4 would call a plan 0.01% above the cheapest one optimal)."""
+        (HiGHS's default 1e-4 would call a plan 0.01% above the cheapest one optimal).  ``upper``: only
+        plans costing at most this count (a proof that none does is "no plan", proven)."""
         lp = self.highs.getLp()
         mip = new_highs()
         mip.passModel(lp)
@@ -342,6 +345,8 @@ class RouteMaster:
             mip.setOptionValue("mip_rel_gap", 0.0)
             mip.setOptionValue("mip_abs_gap", EXACT_MIP_GAP)
             mip.setOptionValue("presolve", "off")
+        if upper is not None:
+            mip.setOptionValue("objective_bound", upper)
         mip.run()
         if incumbent is not None and claims_less_than_its_solution(mip):  # a MIP-start fault of HiGHS 1.16
             search_again_without_start(mip, max(time_limit, 0.01))

@@ -50,7 +50,7 @@ ENUMERATION_ROUTES = 6_000  # ... and past this many routes (all classes): HiGHS
 ENUMERATION_FIRST_GAP = 0.01  # first gap to enumerate within, as a share of the bound
 ENUMERATION_SHRINK = 0.6  # after an enumeration that could not settle or bound its node, the next gap cap
 ENUMERATION_GROW = 1.25  # ... after one that could
-ENUMERATION_MIP_SHARE = 0.25  # the MIP over the enumerated routes may use this share of the time
+ENUMERATION_MIP_SHARE = 0.1  # the MIP over the enumerated routes may use this share of the time
 
 
 @dataclass(order=True)
@@ -156,9 +156,9 @@ class BranchAndPrice:
         With the node's last exact pricing (Lagrangian value L), every plan of the node costing at most
         L + g uses only routes of reduced cost <= g + min(0, c*_k) (see :mod:`~milp_milkrun.solve.enumeration`).
         They are enumerated for g = the gap to the incumbent, capped so that they stay few, and a MIP
-        over them is solved exactly.  Its plan (checked, offered as incumbent) settles the node when it
-        costs at most L + g, or when g covered the whole gap; otherwise no plan of the node costs L + g
-        or less, which is the node's new bound.
+        over them, limited to plans costing at most L + g, is solved exactly.  Its plan (checked, offered
+        as incumbent) settles the node; so does its proof that there is none when g covered the whole
+        gap; otherwise no plan of the node costs L + g or less, which is the node's new bound.
         """
         if self.cg.last_exact is None:
             return bound
@@ -182,13 +182,14 @@ class BranchAndPrice:
             log.info("route enumeration within %.6g of the bound: too many routes", gap)
             return bound
         limit = min(ENUMERATION_MIP_SHARE * self.total, self.deadline - time.perf_counter())
-        plan, cost, proven = routes.solve_integer(limit, exact=True)
-        log.info("route enumeration within %.6g of the bound: %d routes, MIP %s", gap, len(routes.columns), f"{cost:.6g}" if proven else "not solved")
+        plan, cost, proven = routes.solve_integer(limit, exact=True, upper=value + gap)
+        log.info("route enumeration within %.6g of the bound: %d routes, MIP %s", gap, len(routes.columns),
+                 "not solved" if not proven else "no plan within" if plan is None else f"{cost:.6g}")
         if not (self.offer(plan) and proven):
             self.enumeration_cap = ENUMERATION_SHRINK * gap
             return bound
         self.enumeration_cap = ENUMERATION_GROW * gap
-        if gap >= whole or cost <= value + gap:
+        if plan is not None or gap >= whole:
             self.enumerated += 1
             return None
         return max(bound, self._safe(value + gap))
