@@ -35,7 +35,7 @@ MIN_LOOP_SECONDS = 1.0  # the strong model's cut loop is not started with less t
 
 
 def certified_lower_bound(instance: Instance, time_limit: float, *, incumbent: Plan | None = None) -> tuple[float, str]:
-    """A lower bound on the total distance of every feasible plan, and how it was obtained.
+    """A lower bound on the objective (distance or cost, the instance's) of every feasible plan, and how it was obtained.
 
     ``incumbent`` (a feasible plan) seeds the route columns and lets the cut loop fix arcs by reduced
     cost; the bound returned is then at most the incumbent's cost, still valid for every plan.
@@ -86,7 +86,7 @@ def _loop_how(loop: CutLoop, seconds: float) -> str:
 
 @dataclass(frozen=True)
 class PlanBound:
-    """A feasible plan's total distance, a certified lower bound on the optimum, and the proven gap."""
+    """A feasible plan's objective (the instance's: distance or cost), a certified lower bound on the optimum, and the proven gap."""
 
     objective: float
     bound: float
@@ -114,7 +114,8 @@ def bound_plan(instance: Instance, plan: Plan, time_limit: float) -> PlanBound:
     bound, how = certified_lower_bound(instance, time_limit, incumbent=plan)
     if bound > report.objective + 1e-6 * max(1.0, report.objective):
         raise CheckFailedError(f"the certified bound {bound:g} exceeds the cost {report.objective:g} of a feasible plan ({how})")
-    return PlanBound(report.objective, min(bound, report.objective), how, instance.distance_unit)
+    unit = instance.distance_unit if instance.objective == "distance" else "(cost)"
+    return PlanBound(report.objective, min(bound, report.objective), how, unit)
 
 
 def _amount(value: float, rounding) -> str:

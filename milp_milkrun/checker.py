@@ -37,6 +37,7 @@ class RouteReport:
     distance: float
     max_distance: float | None
     max_stops: int | None
+    cost: float = 0.0  # fixed cost of the vehicle's type + cost per km x distance (0 for an unknown vehicle)
 
     @property
     def n_stops(self) -> int:
@@ -49,23 +50,45 @@ class RouteReport:
 
 @dataclass(frozen=True)
 class CheckReport:
-    """The verdict: feasible when there are no violations; ``objective`` is the total distance (1)."""
+    """The verdict: feasible when there are no violations.
+
+    ``distance`` is the total distance (Eq 1), ``cost`` the total cost (Eq 1c: each used vehicle's
+    fixed cost plus its cost per km times its distance) and ``objective`` whichever of the two the
+    instance minimises.
+    """
 
     feasible: bool
     objective: float
     violations: tuple[Violation, ...]
     routes: tuple[RouteReport, ...] = field(default=())
+    distance: float = 0.0
+    cost: float = 0.0
 
     def to_dict(self) -> dict[str, object]:
         return {
             "feasible": self.feasible,
             "objective": self.objective,
+            "distance": self.distance,
+            "cost": self.cost,
             "violations": [asdict(v) for v in self.violations],
         }
 
 
 def check_plan(instance: Instance, plan: Plan) -> CheckReport:
-    """Recompute every route of ``plan`` and list every rule it breaks."""
+    """Recompute every route of ``plan`` and list every rule it breaks.
+
+    Parameters
+    ----------
+    instance
+        The instance the plan claims to solve.
+    plan
+        Any plan, from the toolkit or from another tool.
+
+    Returns
+    -------
+    CheckReport
+        Every violation with its equation number, each route's load, distance and cost, and the totals.
+    """
     violations: list[Violation] = []
     violations += _unknown_ids(instance, plan)
     violations += _vehicles_used_once(plan)
@@ -78,8 +101,10 @@ def check_plan(instance: Instance, plan: Plan) -> CheckReport:
         violations += _forbidden_pairs(instance, route)
         violations += _damaged_roads(instance, route)
     violations += _consecutive_pairs(instance, plan)
-    objective = sum(r.distance for r in reports)
-    return CheckReport(not violations, objective, tuple(violations), tuple(reports))
+    distance = sum(r.distance for r in reports)
+    cost = sum(r.cost for r in reports)
+    objective = cost if instance.objective == "cost" else distance
+    return CheckReport(not violations, objective, tuple(violations), tuple(reports), distance, cost)
 
 
 def verify_plan(instance: Instance, plan: Plan, *, source: str) -> CheckReport:
@@ -142,6 +167,7 @@ def _route_report(instance: Instance, route: Route) -> RouteReport:
         distance=distance,
         max_distance=vehicle.max_distance if vehicle else None,
         max_stops=vehicle.max_stops if vehicle else None,
+        cost=vehicle.type.fixed_cost + vehicle.type.cost_per_km * distance if vehicle and known else 0.0,
     )
 
 

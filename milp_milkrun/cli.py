@@ -7,7 +7,6 @@ which :func:`main` prints as one line naming the field and exits with code 2 (ne
 from __future__ import annotations
 
 import contextlib
-import enum
 import json
 import sys
 from pathlib import Path
@@ -15,7 +14,8 @@ from pathlib import Path
 import typer
 
 from milp_milkrun.checker import check_plan
-from milp_milkrun.emissions import EmissionsObjective, load_factors
+from milp_milkrun.emissions import EmissionFactors, load_factors
+from milp_milkrun.objectives import Objective, route_costs
 from milp_milkrun.errors import CheckFailedError, InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.io import load_instance, load_plan, write_instance, write_plan
@@ -38,19 +38,6 @@ app = typer.Typer(
     rich_markup_mode=None,  # plain help: flags shown as flags, not as "--json <bool>"
 )
 
-class Objective(str, enum.Enum):
-    """What a search minimises."""
-
-    distance = "distance"
-    emissions = "emissions"
-
-
-class BatchObjective(str, enum.Enum):
-    """What every hub of a batch minimises (the route engine minimises distance)."""
-
-    distance = "distance"
-
-
 EXIT_VIOLATIONS = 1  # `check`: the plan breaks a rule; `solve`: no plan (infeasible or none found)
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3  # a plan the toolkit produced failed the independent checker: a bug
@@ -60,7 +47,7 @@ FLAG_OF_FIELD = {
     "time_limit": "--time-limit", "gap": "--gap", "threads": "--threads", "seed": "--seed", "model": "--model",
     "backend": "--backend", "solver": "--solver", "max_iterations": "--max-iterations", "bound_seconds": "--bound",
     "output": "--output", "plot": "--plot", "write": "--write", "vehicles": "--vehicles", "csv": "--csv",
-    "workers": "--workers", "out": "--out", "objective": "--objective",
+    "workers": "--workers", "out": "--out", "objective": "--objective", "factors": "--factors",
     # ---- map and inspect flags (begin)
     "map": "--map", "family": "--family", "vehicle": "--vehicle", "dc": "--dc",
     # ---- map and inspect flags (end)
@@ -82,6 +69,12 @@ def main() -> None:
 
 # ---- commands: show, check, convert ---------------------------------------------------------
 VEHICLES_OPTION = typer.Option(None, "--vehicles", help="Fleet size for a .vrp file that states none (overrides the file).")
+OBJECTIVE_OPTION = typer.Option(
+    None, "--objective",
+    help="What to minimise: distance (the seed's Eq 1), cost (each vehicle type's fixed cost and cost per km) or emissions "
+    "(well-to-wheel kg CO2e, ISO 14083; route-based model and heuristic). Default: the instance's objective (distance unless it says cost).",
+)
+FACTORS_OPTION = typer.Option(None, "--factors", help="Emission factors file laid over the defaults (with --objective emissions; docs/emissions.md).")
 # ---- map option (begin)
 MAP_OPTION = typer.Option(None, "--map", help="Also write an interactive map of the plan (one self-contained .html file that works offline).")
 
@@ -200,13 +193,19 @@ def solve_command(
     warm_start: bool = typer.Option(True, "--warm-start/--no-warm-start", help="Start the MIP from the heuristic's plan."),
     vehicles: int | None = VEHICLES_OPTION,
     map_path: Path | None = MAP_OPTION,
+    objective: Objective | None = OBJECTIVE_OPTION,
+    factors_path: Path | None = FACTORS_OPTION,
 ) -> None:
     """Solve an instance; exit 0 with a plan (optimal or feasible), 1 without (infeasible or none found)."""
-    options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads, seed=seed, log=not quiet)
+    check_result_files([instance_path, factors_path], output, plot)
+    factors = objective_factors(objective, factors_path)
+    options = SolveOptions(
+        time_limit=time_limit, gap=gap, threads=threads, seed=seed, log=not quiet,
+        objective=objective.value if objective else None, factors=factors,
+    )
     choices = {"model": model.value, "backend": backend.value, "solver": solver.value if solver else None}
     check_choices(**choices)
-    check_result_files([instance_path], output, plot)
-    check_map_path(map_path, [instance_path, output, plot])
+    check_map_path(map_path, [instance_path, factors_path, output, plot])
     instance = load_instance_for_cli(instance_path, vehicles)
     check_map_drawable(instance, map_path)
     with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
@@ -215,6 +214,13 @@ def solve_command(
         report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
         write_map_file(instance, result.plan, map_path, err=json_output)
     raise typer.Exit(0 if result.plan is not None else EXIT_VIOLATIONS)
+
+
+def objective_factors(objective: Objective | None, factors_path: Path | None) -> EmissionFactors | None:
+    """The emission factors an ``--objective emissions`` run needs (the defaults, or the file laid over them)."""
+    if factors_path is not None and objective is not Objective.emissions:
+        raise InputError("factors", "emission factors are only used with --objective emissions")
+    return load_factors(factors_path) if objective is Objective.emissions else None
 
 
 def check_result_files(inputs: list[Path | None], output: Path | None, plot: Path | None) -> None:
@@ -312,8 +318,8 @@ def heuristic_command(
     output: Path | None = typer.Option(None, "--output", help="Write the plan (.json or VRPLIB .sol)."),
     plot: Path | None = typer.Option(None, "--plot", help="Draw the routes into this image (e.g. routes.png)."),
     log: bool = typer.Option(False, "--log", help="Print each new best plan as the search finds it."),
-    objective: Objective = typer.Option(Objective.distance, "--objective", help="What the search minimises: total distance, or well-to-wheel emissions (ISO 14083, docs/emissions.md)."),
-    factors_path: Path | None = typer.Option(None, "--factors", help="Emission factors file laid over the defaults (with --objective emissions)."),
+    objective: Objective | None = OBJECTIVE_OPTION,
+    factors_path: Path | None = FACTORS_OPTION,
     vehicles: int | None = VEHICLES_OPTION,
     map_path: Path | None = MAP_OPTION,
 ) -> None:
@@ -324,12 +330,12 @@ def heuristic_command(
     check_heuristic_limits(time_limit, max_iterations, seed)
     check_result_files([instance_path, factors_path], output, plot)
     check_map_path(map_path, [instance_path, factors_path, output, plot])
-    factors = load_factors(factors_path) if objective is Objective.emissions or factors_path else None
+    factors = objective_factors(objective, factors_path)
     instance = load_instance_for_cli(instance_path, vehicles)
     check_map_drawable(instance, map_path)
-    emissions = EmissionsObjective(instance, factors) if objective is Objective.emissions and factors else None
+    costs = route_costs(instance, objective.value if objective else None, factors)
     with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
-        result = solve_heuristic(instance, time_limit=time_limit, seed=seed, log=log, max_iterations=max_iterations, emissions=emissions)
+        result = solve_heuristic(instance, time_limit=time_limit, seed=seed, log=log, max_iterations=max_iterations, costs=costs)
     report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
     write_map_file(instance, result.plan, map_path, err=json_output)
     raise typer.Exit(0 if result.plan is not None else EXIT_VIOLATIONS)
@@ -377,7 +383,8 @@ def batch_command(
     scheduler: str | None = typer.Option(None, "--scheduler", help="Address of a Dask scheduler (tcp://host:8786) instead of the local pool."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds per hub."),
     model: Model = typer.Option(Model.routes, "--model", help="Formulation for every hub: routes (certified gap, the default), strong or exact."),
-    objective: BatchObjective = typer.Option(BatchObjective.distance, "--objective", help="What every hub minimises."),
+    objective: Objective | None = OBJECTIVE_OPTION,
+    factors_path: Path | None = FACTORS_OPTION,
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed of every solve (printed and stored with each result)."),
 ) -> None:
     """Solve every hub of a network; rerunning skips the hubs already solved with the same instance and options.
@@ -391,7 +398,11 @@ def batch_command(
         raise InputError("workers", f"must be at least 1, got {workers}")
     if scheduler is not None and workers != 1:
         raise InputError("workers", "give either --workers (a local pool) or --scheduler (a Dask cluster), not both")
-    options = BatchOptions(model=model.value, time_limit=time_limit, seed=seed, objective=objective.value)
+    check_result_files([factors_path], None, None)
+    options = BatchOptions(
+        model=model.value, time_limit=time_limit, seed=seed,
+        objective=objective.value if objective else None, factors=str(factors_path) if factors_path else None,
+    )
     tasks = load_hubs(source)
     make_output_folder(out, field="out")
     typer.echo(f"batch: {len(tasks)} hubs, model {model.value}, {time_limit:g} s per hub, seed {seed}, "

@@ -123,6 +123,7 @@ class VehicleClass:
     max_distance: float | None
     max_stops: int  # H_k, capped at the number of DCs the class may serve
     nodes: frozenset[int]
+    vehicle_type: str  # the type's name: its costs and emission rates
 
     @property
     def count(self) -> int:
@@ -150,7 +151,7 @@ def vehicle_classes(instance: Instance) -> tuple[VehicleClass, ...]:
             stops = min(vt.max_stops or instance.n_dcs, max(len(nodes), 1))
             label = vt.name if len(groups) == 1 else f"{vt.name}#{g}"
             capacity = math.floor(vt.capacity / grain + 1e-9) * grain if grain else vt.capacity
-            classes.append(VehicleClass(label, tuple(names), capacity, vt.max_distance, stops, nodes))
+            classes.append(VehicleClass(label, tuple(names), capacity, vt.max_distance, stops, nodes, vt.name))
     return tuple(classes)
 
 

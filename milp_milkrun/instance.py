@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -21,18 +21,30 @@ from milp_milkrun.errors import InputError
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG), as the instance format specifies
 
 
+OBJECTIVES = ("distance", "cost")  # what an instance may ask to minimise (emissions need a factors file)
+
+
 @dataclass(frozen=True)
 class VehicleType:
-    """A group of identical vehicles: capacity Q_t, route distance limit D_t and stop limit H_t."""
+    """A group of identical vehicles: capacity Q_t, route distance limit D_t, stop limit H_t and costs.
+
+    A route of this type costs ``fixed_cost + cost_per_km * length`` (the defaults 0 and 1 make cost
+    equal distance). ``count=None`` asks for an unlimited fleet of the type: :func:`build_instance`
+    replaces it by a count no plan can need more of (see :func:`_unlimited_count`) and sets
+    ``unlimited``, so a built instance always has a finite list of vehicles.
+    """
 
     name: str
-    count: int
+    count: int | None  # None (unlimited) only in what a user passes to build_instance
     capacity: float
     max_distance: float | None = None
     max_stops: int | None = None
+    fixed_cost: float = 0.0
+    cost_per_km: float = 1.0
+    unlimited: bool = False
 
     def vehicle_names(self) -> list[str]:
-        return [f"{self.name}-{k}" for k in range(1, self.count + 1)]
+        return [f"{self.name}-{k}" for k in range(1, (self.count or 0) + 1)]
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,7 @@ class DC:
     x: float | None = None
     y: float | None = None
     origin: str = ""
+    unit_mass_kg: float | None = None  # mass of one unit of this DC's demand, when it differs from the instance's
 
     def __post_init__(self) -> None:
         if not self.origin:
@@ -112,6 +125,7 @@ class Instance:
     distance_unit: str = "km"
     description: str = ""
     unit_mass_kg: float | None = None  # mass of one unit of demand (emissions); None when not given
+    objective: str = "distance"  # "distance" (Eq 1) or "cost" (Eq 1c: fixed and per-km costs of each type)
     splits: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (original DC, its parts)
     warnings: tuple[str, ...] = ()
 
@@ -151,6 +165,9 @@ class Instance:
 
     @property
     def fleet_capacity(self) -> float:
+        """Total capacity of the fleet; ``inf`` with an unlimited type."""
+        if any(vt.unlimited for vt in self.vehicle_types):
+            return math.inf
         return float(sum(vt.count * vt.capacity for vt in self.vehicle_types))
 
     def dist(self, a: str, b: str) -> float:
@@ -213,17 +230,25 @@ def build_instance(
     distance_unit: str = "km",
     description: str = "",
     unit_mass_kg: float | None = None,
+    objective: str = "distance",
 ) -> Instance:
     """Validate the semantics of an instance, split oversized DCs and compute d_ij.
 
     ``forbidden`` entries are ``{"dc": id, "vehicle_type": name}`` or ``{"dc": id, "vehicle": name}``.
+    A vehicle type with ``count=None`` is unlimited: it gets the count of :func:`_unlimited_count`.
     Raises :class:`InputError` naming the field and id of the first problem found.
     """
     _check_ids(hub, dcs)
     _check_fleet(vehicle_types)
+    if objective not in OBJECTIVES:
+        raise InputError("objective", f"unknown objective {objective!r}; choose from {', '.join(OBJECTIVES)}")
+    _check_unlimited_forbidden(forbidden, vehicle_types)
+    vehicle_types = [replace(vt, count=1, unlimited=True) if vt.count is None else vt for vt in vehicle_types]
     for k, dc in enumerate(dcs):
         if not math.isfinite(dc.demand) or dc.demand < 0:
             raise InputError(f"dcs[{k}].demand", f"DC {dc.id} has demand {dc.demand}; demand must be >= 0")
+        if dc.unit_mass_kg is not None and not (math.isfinite(dc.unit_mass_kg) and dc.unit_mass_kg > 0):
+            raise InputError(f"dcs[{k}].unit_mass_kg", f"DC {dc.id} has unit mass {dc.unit_mass_kg}; it must be > 0")
     known = {hub.id, *(dc.id for dc in dcs)}
     forbidden_pairs = _expand_forbidden(forbidden, {dc.id for dc in dcs}, vehicle_types)
     consecutive_pairs = _check_pairs("consecutive", consecutive, known, hub.id, allow_hub=False)
@@ -232,6 +257,9 @@ def build_instance(
     base_distance = _distance_matrix(hub, dcs, distance_spec, matrix, matrix_ids)
     warnings = [*_asymmetry_warnings(base_distance), *_capacity_warnings(dcs, vehicle_types)]
     split_dcs, splits = _split_oversized(dcs, vehicle_types, forbidden_pairs, consecutive_pairs)
+    if any(vt.unlimited for vt in vehicle_types):
+        vehicle_types = [_unlimited_count(vt, split_dcs, forbidden_pairs) if vt.unlimited else vt for vt in vehicle_types]
+        forbidden_pairs = _expand_forbidden(forbidden, {dc.id for dc in dcs}, vehicle_types)
     distance = _expand_distance(base_distance, dcs, split_dcs)
     return Instance(
         name=name,
@@ -247,6 +275,7 @@ def build_instance(
         distance_unit=distance_unit,
         description=description,
         unit_mass_kg=unit_mass_kg,
+        objective=objective,
         splits=tuple((orig, tuple(parts)) for orig, parts in splits.items()),
         warnings=tuple(warnings),
     )
@@ -276,7 +305,7 @@ def _check_fleet(vehicle_types: Sequence[VehicleType]) -> None:
         if vt.name in names:
             raise InputError(f"{where}.name", f"vehicle type {vt.name!r} is defined twice")
         names.add(vt.name)
-        if vt.count < 1:
+        if vt.count is not None and vt.count < 1:
             raise InputError(f"{where}.count", f"vehicle type {vt.name} has count {vt.count}; it must be >= 1")
         if not vt.capacity > 0:
             raise InputError(f"{where}.capacity", f"vehicle type {vt.name} has capacity {vt.capacity}; it must be > 0")
@@ -284,6 +313,31 @@ def _check_fleet(vehicle_types: Sequence[VehicleType]) -> None:
             raise InputError(f"{where}.max_distance", f"vehicle type {vt.name} has max_distance {vt.max_distance}; it must be > 0")
         if vt.max_stops is not None and vt.max_stops < 1:
             raise InputError(f"{where}.max_stops", f"vehicle type {vt.name} has max_stops {vt.max_stops}; it must be >= 1")
+        for cost_field in ("fixed_cost", "cost_per_km"):
+            value = getattr(vt, cost_field)
+            if not (math.isfinite(value) and value >= 0):
+                raise InputError(f"{where}.{cost_field}", f"vehicle type {vt.name} has {cost_field} {value}; it must be a number >= 0")
+
+
+def _check_unlimited_forbidden(entries: Iterable[Mapping[str, str]], vehicle_types: Sequence[VehicleType]) -> None:
+    """Vehicles of an unlimited type have no fixed names: forbid the type, not one of its vehicles."""
+    unlimited = {vt.name for vt in vehicle_types if vt.count is None}
+    for k, entry in enumerate(entries):
+        vehicle = entry.get("vehicle")
+        if isinstance(vehicle, str) and vehicle.rsplit("-", 1)[0] in unlimited:
+            raise InputError(f"forbidden[{k}].vehicle", f"{vehicle} belongs to the unlimited type {vehicle.rsplit('-', 1)[0]}; forbid the vehicle_type instead")
+
+
+def _unlimited_count(vt: VehicleType, dcs: Sequence[DC], forbidden: set[tuple[str, str]]) -> VehicleType:
+    """The type with a count no plan needs more of: the number of DC nodes it may serve.
+
+    Every vehicle a plan uses visits at least one DC and every DC is visited once, so no plan uses
+    more vehicles of a type than there are DCs the type may serve (demand within its capacity, not
+    forbidden). The bound is valid for every objective and every side constraint.
+    """
+    probe = f"{vt.name}-1"  # an unlimited type is forbidden by type only, so one vehicle speaks for all
+    servable = sum(1 for dc in dcs if dc.demand <= vt.capacity and (dc.origin, probe) not in forbidden)
+    return replace(vt, count=max(servable, 1))
 
 
 def _expand_forbidden(
@@ -413,6 +467,8 @@ def _reorder_matrix(hub: Site, dcs: Sequence[DC], matrix: np.ndarray | None, ids
 
 def _capacity_warnings(dcs: Sequence[DC], vehicle_types: Sequence[VehicleType]) -> list[str]:
     """A fleet too small for the total demand can never deliver it: say so before anyone solves."""
+    if any(vt.count is None or vt.unlimited for vt in vehicle_types):
+        return []
     demand = sum(dc.demand for dc in dcs)
     capacity = sum(vt.capacity * vt.count for vt in vehicle_types)
     if demand <= capacity:
@@ -449,7 +505,7 @@ def _split_oversized(
             raise InputError("consecutive", f"DC {dc.id} must be split (demand {dc.demand:g} > capacity {cap:g}) and cannot be in a consecutive pair")
         n_parts = math.ceil(dc.demand / cap)
         amounts = [cap] * (n_parts - 1) + [dc.demand - cap * (n_parts - 1)]
-        parts = [DC(f"{dc.id}/{k}", amount, dc.x, dc.y, origin=dc.id) for k, amount in enumerate(amounts, start=1)]
+        parts = [DC(f"{dc.id}/{k}", amount, dc.x, dc.y, origin=dc.id, unit_mass_kg=dc.unit_mass_kg) for k, amount in enumerate(amounts, start=1)]
         result.extend(parts)
         splits[dc.id] = [p.id for p in parts]
     return result, splits

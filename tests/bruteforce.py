@@ -2,7 +2,8 @@
 
 It shares nothing with the models: it enumerates every partition of the DCs into routes, every order
 within a route and every assignment of routes to distinct vehicles, and applies the rules of the
-problem statement directly. Exponential, so only for instances of at most 7 DCs.
+problem statement directly; route costs come from the raw vehicle types and emissions from the ISO
+14083 report, never from ``milp_milkrun.objectives``. Exponential, so only for instances of at most 7 DCs.
 """
 
 from __future__ import annotations
@@ -10,8 +11,11 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from collections.abc import Iterator
+from dataclasses import replace
+from collections.abc import Callable, Iterator
 
+from milp_milkrun.emissions.accounting import plan_emissions
+from milp_milkrun.emissions.factors import EmissionFactors
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
 from milp_milkrun.plan import Plan, Route
 
@@ -30,14 +34,32 @@ def set_partitions(items: list[str]) -> Iterator[list[list[str]]]:
             yield [*partition[:k], [first, *partition[k]], *partition[k + 1 :]]
 
 
-def _best_order(instance: Instance, block: list[str]) -> tuple[float, tuple[str, ...]] | None:
-    """Shortest order of a block that uses no damaged road and keeps every consecutive pair adjacent."""
+RouteValue = Callable[[Instance, str, tuple[str, ...], float], float]  # (instance, vehicle, order, length) -> value
+
+
+def _route_value(objective: str, factors: EmissionFactors | None) -> RouteValue:
+    """The value of one route, from the raw instance (shares nothing with milp_milkrun.objectives)."""
+    if objective == "distance":
+        return lambda instance, vehicle, order, length: length
+    if objective == "cost":
+
+        def cost(instance: Instance, vehicle: str, order: tuple[str, ...], length: float) -> float:
+            vt = instance.vehicle_by_name[vehicle].type
+            return vt.fixed_cost + vt.cost_per_km * length
+
+        return cost
+    assert objective == "emissions" and factors is not None
+    return lambda instance, vehicle, order, length: plan_emissions(instance, Plan((Route(vehicle, order),)), factors).kg_co2e_wtw
+
+
+def _orders(instance: Instance, block: list[str]) -> list[tuple[float, tuple[str, ...]]]:
+    """Every order of a block that uses no damaged road and keeps every consecutive pair adjacent, with its length."""
     hub = instance.hub.id
     in_block = set(block)
     pairs = instance.consecutive
     if any((a in in_block) != (b in in_block) for a, b in pairs):
-        return None  # a consecutive pair split across routes
-    best: tuple[float, tuple[str, ...]] | None = None
+        return []  # a consecutive pair split across routes
+    found = []
     for order in itertools.permutations(block):
         path = [hub, *order, hub]
         arcs = list(zip(path, path[1:]))
@@ -46,10 +68,8 @@ def _best_order(instance: Instance, block: list[str]) -> tuple[float, tuple[str,
         successor = dict(arcs)
         if any(a in in_block and successor[a] != b for a, b in pairs):
             continue
-        length = sum(instance.dist(a, b) for a, b in arcs)
-        if best is None or length < best[0] - 1e-12:
-            best = (length, order)
-    return best
+        found.append((sum(instance.dist(a, b) for a, b in arcs), order))
+    return found
 
 
 def _vehicle_can_drive(instance: Instance, vehicle_name: str, block: list[str], length: float) -> bool:
@@ -64,42 +84,65 @@ def _vehicle_can_drive(instance: Instance, vehicle_name: str, block: list[str], 
     return all(instance.is_allowed(s, vehicle_name) for s in block)
 
 
-def brute_force(instance: Instance) -> tuple[float, Plan] | None:
-    """The optimal total distance and one optimal plan, or None when no plan exists."""
+def _identical_vehicles(instance: Instance) -> list[list[str]]:
+    """Vehicles that are interchangeable: same type and same forbidden DCs."""
+    groups: dict[tuple[str, frozenset[str]], list[str]] = {}
+    for v in instance.vehicles:
+        banned = frozenset(dc.id for dc in instance.dcs if not instance.is_allowed(dc.id, v.name))
+        groups.setdefault((v.type.name, banned), []).append(v.name)
+    return list(groups.values())
+
+
+def brute_force(instance: Instance, objective: str | None = None, factors: EmissionFactors | None = None) -> tuple[float, Plan] | None:
+    """The optimal value and one optimal plan, or None when no plan exists.
+
+    ``objective`` is distance, cost or emissions (None: the instance's own); emissions need ``factors``.
+    Every partition of the DCs into routes, every group of identical vehicles for each route and
+    every order within it are tried.
+    """
+    value = _route_value(objective or instance.objective, factors)
     dcs = [dc.id for dc in instance.dcs]
     assert len(dcs) <= MAX_DCS, "brute force is for tiny instances only"
-    vehicles = [v.name for v in instance.vehicles]
-    orders: dict[frozenset[str], tuple[float, tuple[str, ...]] | None] = {}
+    groups = _identical_vehicles(instance)
+    memo: dict[tuple[frozenset[str], int], tuple[float, tuple[str, ...]] | None] = {}
+    orders: dict[frozenset[str], list[tuple[float, tuple[str, ...]]]] = {}
+
+    def best_route(block: list[str], g: int) -> tuple[float, tuple[str, ...]] | None:
+        key = (frozenset(block), g)
+        if key not in memo:
+            if key[0] not in orders:
+                orders[key[0]] = _orders(instance, block)
+            vehicle = groups[g][0]
+            options = [(value(instance, vehicle, order, length), order) for length, order in orders[key[0]]
+                       if _vehicle_can_drive(instance, vehicle, block, length)]
+            memo[key] = min(options, key=lambda o: o[0]) if options else None
+        return memo[key]
+
     best: tuple[float, Plan] | None = None
     for partition in set_partitions(dcs):
-        if len(partition) > len(vehicles):
+        if len(partition) > len(instance.vehicles):
             continue
-        routes = []
-        for block in partition:
-            key = frozenset(block)
-            if key not in orders:
-                orders[key] = _best_order(instance, block)
-            routes.append(orders[key])
-        if any(r is None for r in routes):
-            continue
-        for assignment in itertools.permutations(vehicles, len(partition)):
-            if not all(
-                _vehicle_can_drive(instance, v, block, r[0])  # type: ignore[index]
-                for v, block, r in zip(assignment, partition, routes)
-            ):
+        for choice in itertools.product(range(len(groups)), repeat=len(partition)):
+            if any(choice.count(g) > len(groups[g]) for g in set(choice)):
+                continue
+            routes = [best_route(block, g) for block, g in zip(partition, choice)]
+            if any(r is None for r in routes):
                 continue
             total = sum(r[0] for r in routes)  # type: ignore[index]
             if best is None or total < best[0] - 1e-9:
-                plan = Plan(tuple(Route(v, r[1]) for v, r in zip(assignment, routes)))  # type: ignore[index]
+                used = {g: iter(groups[g]) for g in set(choice)}
+                plan = Plan(tuple(Route(next(used[g]), r[1]) for g, r in zip(choice, routes)))  # type: ignore[index]
                 best = (total, plan)
     return best
 
 
-def random_tiny_instance(seed: int, n_dcs: int | None = None) -> Instance:
+def random_tiny_instance(seed: int, n_dcs: int | None = None, *, costs: bool = False, unlimited: bool = False) -> Instance:
     """A random instance of 3..6 DCs with two vehicle types and one of each side constraint.
 
     Limits are drawn around what the DCs need, so some instances bind each constraint and some
-    are infeasible; distances are EUC_2D rounded to integers so optima compare exactly.
+    are infeasible; distances are EUC_2D rounded to integers so optima compare exactly. ``costs``
+    gives the types fixed costs and costs per km and makes cost the objective; ``unlimited`` makes
+    the small type unlimited (fleet size and mix).
     """
     rng = random.Random(seed)
     n = n_dcs or rng.randint(3, 6)
@@ -107,20 +150,27 @@ def random_tiny_instance(seed: int, n_dcs: int | None = None) -> Instance:
     dcs = [DC(i, rng.randint(1, 9), rng.randint(0, 60), rng.randint(0, 60)) for i in ids]
     total = sum(dc.demand for dc in dcs)
     big_capacity = rng.randint(max(9, math.ceil(total / 2)), max(10, total))
-    vehicle_types = [
-        VehicleType("big", rng.randint(1, 2), big_capacity, rng.choice([None, rng.randint(120, 240)]), rng.choice([None, 3, 4])),
-        VehicleType("small", rng.randint(1, 2), rng.randint(9, max(10, total // 2)), rng.choice([None, 160]), rng.choice([None, 2])),
-    ]
+    big = VehicleType("big", rng.randint(1, 2), big_capacity, rng.choice([None, rng.randint(120, 240)]), rng.choice([None, 3, 4]))
+    small = VehicleType("small", rng.randint(1, 2), rng.randint(9, max(10, total // 2)), rng.choice([None, 160]), rng.choice([None, 2]))
     a, b, c, d = rng.sample(ids, 4) if n >= 4 else (*rng.sample(ids, 3), ids[0])
+    forbidden = [{"dc": c, "vehicle_type": "big"}] if rng.random() < 0.7 else []
+    consecutive = [[a, b]] if rng.random() < 0.7 else []
+    damaged = [[b, d] if d not in (a, b) else ["H", d]] if rng.random() < 0.7 else []
+    if costs:
+        big = replace(big, fixed_cost=rng.randint(0, 120), cost_per_km=rng.choice([1.0, 1.5, 2.0]))
+        small = replace(small, fixed_cost=rng.randint(0, 60), cost_per_km=rng.choice([0.5, 1.0, 1.25]))
+    if unlimited:
+        small = replace(small, count=None)
     return build_instance(
         name=f"tiny-{seed}",
         hub=Site("H", 30, 30),
         dcs=dcs,
-        vehicle_types=vehicle_types,
+        vehicle_types=[big, small],
         distance_spec=DistanceSpec("euclidean", rounding="nearest"),
-        forbidden=[{"dc": c, "vehicle_type": "big"}] if rng.random() < 0.7 else [],
-        consecutive=[[a, b]] if rng.random() < 0.7 else [],
-        damaged_roads=[[b, d] if d not in (a, b) else ["H", d]] if rng.random() < 0.7 else [],
+        forbidden=forbidden,
+        consecutive=consecutive,
+        damaged_roads=damaged,
         coordinates="xy",
         distance_unit="units",
+        objective="cost" if costs else "distance",
     )

@@ -71,7 +71,7 @@ def test_check_infeasible_plan_lists_violations(tmp_path: Path, monkeypatch: pyt
 def test_check_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(monkeypatch, capsys, "check", TOY6, write_plan_file(tmp_path, GOOD[:2]), "--json")
     data = json.loads(out)
-    assert code == 1 and set(data) == {"feasible", "objective", "violations"}
+    assert code == 1 and set(data) == {"feasible", "objective", "distance", "cost", "violations"}
     assert data["feasible"] is False and data["objective"] == 74
     assert data["violations"] == [{"equation": "3,4", "message": "DC DC6 is not visited"}]
 

@@ -14,10 +14,12 @@ from cli_helpers import run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from milp_milkrun.emissions import EmissionsObjective, load_factors, plan_emissions
+from milp_milkrun.emissions import load_factors, plan_emissions
+from milp_milkrun.objectives import route_costs
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.io import load_instance, write_plan
+from milp_milkrun.io.json_instance import instance_from_dict, instance_to_dict
 from milp_milkrun.plan import Plan
 
 REPO = Path(__file__).resolve().parents[1]
@@ -48,14 +50,23 @@ def _random_plan(instance: Instance, rng: random.Random) -> Plan:
     return Plan.from_routes(routes.items())
 
 
+def with_dc_masses(instance: Instance, masses: dict[str, float]) -> Instance:
+    """The instance with some DCs' own unit masses (kg per unit of their demand)."""
+    data = instance_to_dict(instance)
+    for dc in data["dcs"]:
+        if dc["id"] in masses:
+            dc["unit_mass_kg"] = masses[dc["id"]]
+    return instance_from_dict(data)
+
+
 @settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 10_000), unit_mass=st.floats(0.5, 50))  # every payload within the default profiles
-def test_the_report_and_the_objective_agree_and_allocations_add_up(seed: int, unit_mass: float) -> None:
-    instance = random_tiny_instance(seed % 50)
+@given(seed=st.integers(0, 10_000), unit_mass=st.floats(0.5, 50), dc_mass=st.floats(0.5, 50))  # payloads within the default profiles
+def test_the_report_and_the_objective_agree_and_allocations_add_up(seed: int, unit_mass: float, dc_mass: float) -> None:
+    instance = with_dc_masses(random_tiny_instance(seed % 50), {"D1": dc_mass})
     factors = dataclasses.replace(load_factors(), unit_mass_kg=unit_mass)
     plan = _random_plan(instance, random.Random(seed))
     report = plan_emissions(instance, plan, factors)
-    assert EmissionsObjective(instance, factors).plan(plan) == pytest.approx(report.kg_co2e_wtw, rel=1e-12)
+    assert route_costs(instance, "emissions", factors).plan(plan) == pytest.approx(report.kg_co2e_wtw, rel=1e-12)
     for run in report.routes:
         allocated = [d for d in report.dcs if d.vehicle == run.vehicle]
         assert sum(d.kg_co2e_wtw for d in allocated) == pytest.approx(run.kg_co2e_wtw, rel=1e-12, abs=1e-12)
@@ -132,9 +143,30 @@ def test_the_heuristic_minimises_emissions_when_asked() -> None:
 
     instance = load_instance(REPO / "instances" / "ecom74.json")
     factors = load_factors()
-    objective = EmissionsObjective(instance, factors)
+    objective = route_costs(instance, "emissions", factors)
     by_distance = solve_heuristic(instance, max_iterations=300, seed=1)
-    by_emissions = solve_heuristic(instance, max_iterations=300, seed=1, emissions=objective, time_limit=60)
+    by_emissions = solve_heuristic(instance, max_iterations=300, seed=1, costs=objective, time_limit=60)
     assert by_distance.plan is not None and by_emissions.plan is not None
     assert objective.plan(by_emissions.plan) <= objective.plan(by_distance.plan) + 1e-9
     assert by_emissions.check is not None and by_emissions.check.feasible
+
+
+def test_a_dc_with_its_own_unit_mass_weighs_its_delivery_with_it() -> None:
+    instance = load_instance(TOY6)  # 100 kg per unit
+    heavier = with_dc_masses(instance, {"DC1": 300.0})
+    factors = load_factors()
+    before, after = plan_emissions(instance, LARGE_ROUTE, factors), plan_emissions(heavier, LARGE_ROUTE, factors)
+    dc1_before = next(d for d in before.dcs if d.dc == "DC1")
+    dc1_after = next(d for d in after.dcs if d.dc == "DC1")
+    assert dc1_after.mass_t == pytest.approx(3 * dc1_before.mass_t)
+    assert after.routes[0].tonne_km == pytest.approx(before.routes[0].tonne_km + 2 * dc1_before.mass_t * 10)  # DC1 rides the first 10 km
+    assert after.routes[0].kg_co2e_wtw > before.routes[0].kg_co2e_wtw and after.routes[1:] == before.routes[1:]
+    assert instance_to_dict(heavier)["dcs"][0]["unit_mass_kg"] == 300
+
+
+def test_a_non_positive_dc_unit_mass_names_the_dc() -> None:
+    data = instance_to_dict(load_instance(TOY6))
+    data["dcs"][2]["unit_mass_kg"] = 0
+    with pytest.raises(InputError) as error:
+        instance_from_dict(data)
+    assert "dcs[2]" in error.value.field

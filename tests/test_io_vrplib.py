@@ -239,3 +239,53 @@ def test_damaged_vrp_and_sol_files_are_input_errors(vrp: str, sol: str, tmp_path
         load_instance(vrp_path)
     with contextlib.suppress(InputError):
         load_plan(sol_path, load_instance(_write_vrp(tmp_path / "g-k3.vrp", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS + DEMANDS)))
+
+
+HETEROGENEOUS = """NAME : het-test
+TYPE : HFVRP
+DIMENSION : 4
+EDGE_WEIGHT_TYPE : EUC_2D
+NODE_COORD_SECTION
+1 0 0
+2 10 0
+3 0 10
+4 10 10
+DEMAND_SECTION
+1 0
+2 5
+3 6
+4 7
+DEPOT_SECTION
+1
+-1
+CAPACITY_SECTION
+1 10
+2 10
+3 20
+VEHICLES_FIXED_COST_SECTION
+1 5
+2 5
+3 30
+VEHICLES_UNIT_DISTANCE_COST_SECTION
+1 1
+2 1
+3 1.5
+"""
+
+
+def test_a_per_vehicle_fleet_becomes_types_of_identical_vehicles_with_costs(tmp_path: Path) -> None:
+    path = tmp_path / "het.vrp"
+    path.write_text(HETEROGENEOUS)
+    instance = load_instance(path)
+    assert instance.objective == "cost"
+    assert [(vt.name, vt.count, vt.capacity, vt.fixed_cost, vt.cost_per_km) for vt in instance.vehicle_types] == [
+        ("truck1", 2, 10, 5, 1), ("truck2", 1, 20, 30, 1.5)
+    ]
+
+
+def test_per_vehicle_sections_of_different_lengths_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "het.vrp"
+    path.write_text(HETEROGENEOUS.replace("3 30\n", ""))
+    with pytest.raises(InputError) as error:
+        load_instance(path)
+    assert "different numbers of vehicles" in str(error.value)

@@ -163,7 +163,7 @@ def test_ctrl_c_returns_the_best_plan_and_bound_so_far() -> None:
 def test_ctrl_c_while_building_returns_the_warm_start(monkeypatch: pytest.MonkeyPatch) -> None:
     import milp_milkrun.solve.highs as backend
 
-    def interrupted(instance: Instance) -> None:
+    def interrupted(instance: Instance, costs: object = None) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(backend, "build_exact_model", interrupted)

@@ -43,12 +43,26 @@ def run_local(
         else:
             on_failure(task, reason)
 
+    def restarted(pool: ProcessPoolExecutor) -> ProcessPoolExecutor:
+        """A fresh pool after a worker died; every hub still in flight is charged one attempt."""
+        for task in running.values():
+            failed(task, "its worker process died (killed or out of memory)")
+        running.clear()
+        pool.shutdown(wait=False, cancel_futures=True)
+        return _new_pool(workers)
+
     try:
         while pending or running:
             while pending and len(running) < workers:
                 task = pending.popleft()
+                try:
+                    future = pool.submit(solve_hub, str(task.instance), asdict(options))
+                except BrokenProcessPool:  # a worker died after the last wait returned: this hub never started
+                    pending.appendleft(task)
+                    pool = restarted(pool)
+                    continue
                 on_start(task)
-                running[pool.submit(solve_hub, str(task.instance), asdict(options))] = task
+                running[future] = task
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             broken = False
             for future in done:
@@ -63,11 +77,7 @@ def run_local(
                 else:
                     on_result(task, outcome)
             if broken:
-                for task in running.values():
-                    failed(task, "its worker process died (killed or out of memory)")
-                running.clear()
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = _new_pool(workers)
+                pool = restarted(pool)
     finally:
         _stop(pool)
 

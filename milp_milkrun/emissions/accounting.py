@@ -1,16 +1,19 @@
 """The greenhouse-gas emissions of a plan under ISO 14083, per route, per DC and for the hub.
 
 Per route (a milk run): each leg's fuel is its road distance times the vehicle's consumption at the
-load on board, linear between empty and full, ``d * (e_empty + (e_full - e_empty) * load / capacity)``;
+load on board, linear between empty and full, ``d * (e_empty + (e_full - e_empty) * load / full)``,
+with the load in kg (a DC's demand times its own unit mass, else the instance's) and ``full`` the
+vehicle's capacity times the instance's unit mass;
 the return leg to the hub runs empty and is counted like any other. The run's emissions are then
 allocated to the DCs it delivered in proportion to each delivery's transport activity, mass times the
 great-circle distance from the hub (ISO 14083's shipment-based allocation), so a detour made for one
 DC does not load the others and no emissions move between runs. The allocations of a run add up to
 the run's emissions exactly (the last DC takes the remainder).
 
-This module shares no code with the emissions objective of the heuristic (``objective.py``): it walks
-each leg with the load on board, while the objective uses an equivalent forward sum; a test compares
-them on random plans, as the checker does for feasibility.
+This module shares no code with the emissions objective every engine minimises
+(``milp_milkrun/objectives.py``): it walks each leg with the load on board, while the objective uses an
+equivalent forward sum; a test compares them on random plans, as the checker does for feasibility,
+and a solve under the emissions objective reports this module's figure as its objective.
 """
 
 from __future__ import annotations
@@ -133,17 +136,18 @@ def _run(instance: Instance, factors: EmissionFactors, vehicle: str, vt: Vehicle
     profile = factors.profile_for(vt, unit_mass)
     fuel_factors = factors.fuel_of(profile)
     path = [instance.hub.id, *stops, instance.hub.id]
-    on_board = sum(_demand(instance, s) for s in stops)
+    full_kg = vt.capacity * unit_mass  # the profile's "full": the vehicle's capacity of standard units
+    on_board_kg = sum(_mass_kg(instance, s, unit_mass) for s in stops)
     km = loaded = tonne_km = fuel = 0.0
     for a, b in zip(path, path[1:]):
         d = instance.dist(a, b)
-        fuel += d * (profile.empty_per_km + (profile.full_per_km - profile.empty_per_km) * on_board / vt.capacity)
+        fuel += d * (profile.empty_per_km + (profile.full_per_km - profile.empty_per_km) * on_board_kg / full_kg)
         km += d
-        if on_board > 0:
+        if on_board_kg > 0:
             loaded += d
-            tonne_km += d * on_board * unit_mass / 1000.0
+            tonne_km += d * on_board_kg / 1000.0
         if b != instance.hub.id:
-            on_board -= _demand(instance, b)
+            on_board_kg -= _mass_kg(instance, b, unit_mass)
     return RouteEmissions(
         vehicle, vt.name, profile.name, km, loaded, km - loaded, tonne_km, fuel, fuel_factors.unit,
         fuel * fuel_factors.ttw_kg_co2e_per_unit, fuel * fuel_factors.wtw_kg_co2e_per_unit,
@@ -152,7 +156,7 @@ def _run(instance: Instance, factors: EmissionFactors, vehicle: str, vt: Vehicle
 
 def _allocate(instance: Instance, run: RouteEmissions, stops: list[str], unit_mass: float) -> list[DCEmissions]:
     """Shares of the run by transport activity, mass x great-circle distance from the hub."""
-    masses = [_demand(instance, s) * unit_mass / 1000.0 for s in stops]
+    masses = [_mass_kg(instance, s, unit_mass) / 1000.0 for s in stops]
     activity = [m * great_circle_km(instance, s) for m, s in zip(masses, stops)]
     weights = activity if sum(activity) > 0 else (masses if sum(masses) > 0 else [1.0] * len(stops))
     total = sum(weights)
@@ -171,6 +175,12 @@ def _allocate(instance: Instance, run: RouteEmissions, stops: list[str], unit_ma
 
 def _demand(instance: Instance, dc: str) -> float:
     return float(instance.demand[instance.index[dc]])
+
+
+def _mass_kg(instance: Instance, dc: str, unit_mass: float) -> float:
+    """The mass of a DC's delivery: its demand times its own unit mass, else the instance's."""
+    own = instance.dcs[instance.index[dc] - 1].unit_mass_kg
+    return _demand(instance, dc) * (own if own is not None else unit_mass)
 
 
 def great_circle_km(instance: Instance, dc: str) -> float:

@@ -13,9 +13,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance, VehicleType
 from milp_milkrun.io.schema import read_json, validate
+from milp_milkrun.objectives import RouteRates
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,34 @@ class EmissionFactors:
             raise InputError(f"profiles.{profile.name}.fuel", f"unknown fuel {profile.fuel!r}; known: {', '.join(sorted(self.fuels))}")
         return self.fuels[profile.fuel]
 
+    def route_rates(self, instance: Instance) -> dict[str, RouteRates]:
+        """Well-to-wheel kg CO2e rates of each vehicle type of ``instance`` as a route objective.
+
+        With the fuel's WTW factor f and the profile's use per km empty e0 and full e1 at capacity Q
+        (in units of demand): ``per_km = e0 * f`` and ``per_unit_km = (e1 - e0) * f / Q``.
+        """
+        unit_mass = self.unit_mass(instance)
+        rates = {}
+        for vt in instance.vehicle_types:
+            profile = self.profile_for(vt, unit_mass)
+            wtw = self.fuel_of(profile).wtw_kg_co2e_per_unit
+            slope = (profile.full_per_km - profile.empty_per_km) / vt.capacity
+            rates[vt.name] = RouteRates(0.0, profile.empty_per_km * wtw, slope * wtw)
+        return rates
+
+    def load_weights(self, instance: Instance) -> np.ndarray:
+        """Each node's demand in units of the instance's unit mass (a DC's own ``unit_mass_kg`` scales it):
+        the load the rates of :meth:`route_rates` apply to (0 for the hub)."""
+        reference = self.unit_mass(instance)
+        scale = [1.0, *((dc.unit_mass_kg or reference) / reference for dc in instance.dcs)]
+        return instance.demand * np.array(scale)
+
     def unit_mass(self, instance: Instance) -> float:
-        """The mass of one unit of demand: the factors file's, else the instance's (InputError if neither)."""
+        """The mass of one unit of demand: the factors file's, else the instance's (InputError if neither).
+
+        A vehicle is full at its capacity times this mass; a DC with its own ``unit_mass_kg`` weighs
+        its demand with that instead.
+        """
         mass = self.unit_mass_kg if self.unit_mass_kg is not None else instance.unit_mass_kg
         if mass is None:
             raise InputError("unit_mass_kg", f"emissions need the mass of one unit of demand: give unit_mass_kg in {instance.name} or in the factors file")

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 from milp_milkrun.checker import check_plan
-from milp_milkrun.emissions.objective import EmissionsObjective
+from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.errors import InputError
 from milp_milkrun.heuristics.construction import savings_solution
 from milp_milkrun.heuristics.local_search import descend
@@ -29,20 +29,21 @@ def solve_heuristic(
     max_iterations: int | None = None,
     stall_iterations: int | None = None,
     params: SearchParams | None = None,
-    emissions: EmissionsObjective | None = None,
+    costs: RouteCosts | None = None,
 ) -> SolveResult:
     """The best feasible plan found within ``time_limit`` seconds (and ``max_iterations``, if given;
     ``stall_iterations`` also stops it after that many iterations without a better plan).
 
-    With ``emissions`` the search minimises the plan's well-to-wheel emissions instead of its
-    distance, and each route finally runs in whichever direction emits less (heavy drops first),
-    when the reversed route keeps every rule; the result's message states the emissions.
+    ``costs`` is the objective (None: the instance's own). Under a load-dependent objective
+    (emissions) each route finally runs in whichever direction is cheaper (heavy drops first), when
+    the reversed route keeps every rule.
 
     Status ``feasible`` with a plan, or ``no_solution`` when no complete feasible plan was found; the
     bound is always None (a heuristic proves nothing). Same seed and ``max_iterations`` give the same
     plan on any machine; with only a time limit the number of iterations depends on the machine.
     """
     check_heuristic_limits(time_limit, max_iterations, seed)
+    costs = costs if costs is not None else route_costs(instance)
     started = time.perf_counter()
     deadline = started + time_limit
     p = compile_problem(instance)
@@ -57,7 +58,7 @@ def solve_heuristic(
         print(f"heuristic: seed {seed}, {p.n_units} units, savings start {sol.cost:.3f} with {sol.n_unassigned} unplaced", flush=True)
     outcome = anneal(
         p, sol, rng, deadline=deadline, max_iterations=max_iterations, stall_iterations=stall_iterations,
-        params=params or SearchParams(), log=log, score=_emissions_score(emissions) if emissions else None,
+        params=params or SearchParams(), log=log, score=None if costs.same_as_distance else _score(costs),
     )
     runtime = time.perf_counter() - started
     if outcome.best.n_unassigned:
@@ -65,11 +66,11 @@ def solve_heuristic(
         return _no_solution(instance, started, seed, message)
     plan = outcome.best.to_plan()
     message = f"{outcome.iterations} iterations, {outcome.improvements} improvements"
-    if emissions is not None:
-        plan = cleaner_directions(instance, plan, emissions)
-        message += f"; objective: emissions, {emissions.plan(plan):,.1f} kg CO2e (well-to-wheel)"
+    if costs.load_dependent:
+        plan = cleaner_directions(instance, plan, costs)
     return make_result(
         instance,
+        costs=costs,
         status="feasible",
         plan=plan,
         bound=None,
@@ -83,16 +84,16 @@ def solve_heuristic(
     )
 
 
-def _emissions_score(emissions: EmissionsObjective) -> Callable[[Solution], float]:
-    return lambda sol: emissions.plan(sol.to_plan())
+def _score(costs: RouteCosts) -> Callable[[Solution], float]:
+    return lambda sol: costs.plan(sol.to_plan())
 
 
-def cleaner_directions(instance: Instance, plan: Plan, emissions: EmissionsObjective) -> Plan:
-    """Each route in the direction that emits less, where the reversed route keeps every rule."""
+def cleaner_directions(instance: Instance, plan: Plan, costs: RouteCosts) -> Plan:
+    """Each route in the direction that is cheaper (emits less), where the reversed route keeps every rule."""
     routes = list(plan.routes)
     for k, route in enumerate(routes):
         reverse = Route(route.vehicle, route.stops[::-1])
-        if emissions.route(reverse.vehicle, reverse.stops) < emissions.route(route.vehicle, route.stops) - 1e-9:
+        if costs.route(reverse.vehicle, reverse.stops) < costs.route(route.vehicle, route.stops) - 1e-9:
             trial = Plan(tuple(routes[:k] + [reverse] + routes[k + 1 :]))
             if check_plan(instance, trial).feasible:
                 routes[k] = reverse

@@ -32,7 +32,7 @@ def solve_with_heuristic_start(
     """Run the heuristic, then ``run_backend`` with its plan as MIP start and the time that is left."""
     started = time.perf_counter()
     budget = heuristic_budget(options.time_limit)
-    start = solve_heuristic(instance, time_limit=budget, seed=options.seed, stall_iterations=STALL_ITERATIONS)
+    start = solve_heuristic(instance, time_limit=budget, seed=options.seed, stall_iterations=STALL_ITERATIONS, costs=options.costs(instance))
     spent = time.perf_counter() - started
     if options.log:
         found = f"plan {start.objective:.6g}" if start.plan is not None else "no plan"
@@ -46,7 +46,7 @@ def solve_with_heuristic_start(
         return dataclasses.replace(result, runtime_s=total, message=joined_notes("heuristic found no warm start", result.message))
     note = f"warm start from the heuristic: {start.objective:.6g} after {spent:.1f} s"
     return make_result(  # never worse than the heuristic plan: make_result keeps the better of the two
-        instance,
+        instance, costs=options.costs(instance),
         status=result.status,
         plan=result.plan,
         bound=result.bound,

@@ -26,11 +26,8 @@ def instance_from_dict(data: Any, *, default_name: str = "instance") -> Instance
     return build_instance(
         name=data.get("name", default_name),
         hub=_site(data["hub"]),
-        dcs=[DC(d["id"], float(d["demand"]), *_xy(d)) for d in data["dcs"]],
-        vehicle_types=[
-            VehicleType(vt["name"], vt["count"], float(vt["capacity"]), _optional_float(vt.get("max_distance")), vt.get("max_stops"))
-            for vt in data["vehicle_types"]
-        ],
+        dcs=[DC(d["id"], float(d["demand"]), *_xy(d), unit_mass_kg=_optional_float(d.get("unit_mass_kg"))) for d in data["dcs"]],
+        vehicle_types=[_vehicle_type(vt) for vt in data["vehicle_types"]],
         distance_spec=spec,
         matrix=matrix,
         matrix_ids=matrix_ids,
@@ -41,6 +38,20 @@ def instance_from_dict(data: Any, *, default_name: str = "instance") -> Instance
         distance_unit=data.get("distance_unit", "km"),
         description=data.get("description", ""),
         unit_mass_kg=_optional_float(data.get("unit_mass_kg")),
+        objective=data.get("objective", "distance"),
+    )
+
+
+def _vehicle_type(entry: Mapping[str, Any]) -> VehicleType:
+    """A vehicle type as the file gives it; no ``count`` means an unlimited fleet of the type."""
+    return VehicleType(
+        entry["name"],
+        entry.get("count"),
+        float(entry["capacity"]),
+        _optional_float(entry.get("max_distance")),
+        entry.get("max_stops"),
+        fixed_cost=float(entry.get("fixed_cost", 0.0)),
+        cost_per_km=float(entry.get("cost_per_km", 1.0)),
     )
 
 
@@ -143,8 +154,14 @@ def instance_to_dict(instance: Instance) -> dict[str, Any]:
     data["distance_unit"] = instance.distance_unit
     if instance.unit_mass_kg is not None:
         data["unit_mass_kg"] = _number(instance.unit_mass_kg)
+    if instance.objective != "distance":
+        data["objective"] = instance.objective
     data["hub"] = {"id": instance.hub.id, **_coordinates(instance, instance.hub.x, instance.hub.y)}
-    data["dcs"] = [{"id": dc_id, **_coordinates(instance, x, y), "demand": _number(demand)} for dc_id, demand, x, y in originals]
+    unit_masses = {dc.origin: dc.unit_mass_kg for dc in instance.dcs if dc.unit_mass_kg is not None}
+    data["dcs"] = [
+        {"id": dc_id, **_coordinates(instance, x, y), "demand": _number(demand), **({"unit_mass_kg": _number(unit_masses[dc_id])} if dc_id in unit_masses else {})}
+        for dc_id, demand, x, y in originals
+    ]
     data["vehicle_types"] = [_vehicle_type_dict(vt) for vt in instance.vehicle_types]
     data["forbidden"] = forbidden_entries(instance)
     data["consecutive"] = [list(pair) for pair in instance.consecutive]
@@ -183,11 +200,18 @@ def _number(value: float) -> float | int:
 
 
 def _vehicle_type_dict(vt: VehicleType) -> dict[str, Any]:
-    entry: dict[str, Any] = {"name": vt.name, "count": vt.count, "capacity": _number(vt.capacity)}
+    entry: dict[str, Any] = {"name": vt.name}
+    if not vt.unlimited:
+        entry["count"] = vt.count
+    entry["capacity"] = _number(vt.capacity)
     if vt.max_distance is not None:
         entry["max_distance"] = _number(vt.max_distance)
     if vt.max_stops is not None:
         entry["max_stops"] = vt.max_stops
+    if vt.fixed_cost:
+        entry["fixed_cost"] = _number(vt.fixed_cost)
+    if vt.cost_per_km != 1.0:
+        entry["cost_per_km"] = _number(vt.cost_per_km)
     return entry
 
 

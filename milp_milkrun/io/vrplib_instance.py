@@ -6,6 +6,10 @@ Mapping to the milk-run model:
   "2".."n" the DCs), so a DC's id is what a reader of the ``.vrp`` file sees;
 * one vehicle type ``truck`` of capacity CAPACITY; its count is ``vehicles`` when given, else the
   VEHICLES field, else the ``-kN`` suffix of the name; DISTANCE, when present, is the route limit;
+* a heterogeneous fleet in PyVRP's sections, one row per vehicle: CAPACITY_SECTION,
+  VEHICLES_MAX_DISTANCE_SECTION, VEHICLES_FIXED_COST_SECTION and VEHICLES_UNIT_DISTANCE_COST_SECTION;
+  identical vehicles form one type (``truck1``, ``truck2``, ... in file order), and a file with cost
+  sections asks for the cost objective (fixed cost plus cost per distance unit, as PyVRP minimises);
 * EUC_2D distances are rounded to the nearest integer (TSPLIB ``nint``, the convention of the
   published CVRPLIB optima); EXPLICIT matrices and the other 2D types are taken as ``vrplib``
   computes them.
@@ -43,7 +47,7 @@ def read_vrplib(path: Path, *, vehicles: int | None = None) -> Instance:
     ids = [str(k + 1) for k in range(n_nodes)]
     demand = _demands(data, n_nodes, depot, ids)
     coords = _coordinates(data, n_nodes)
-    count, source = _fleet_size(data, name, vehicles)
+    vehicle_types, source = _fleet(data, name, vehicles)
     others = [k for k in range(n_nodes) if k != depot]
     spec, matrix = _distances(data, coords, n_nodes)
     hub = Site(ids[depot], *(coords[depot] if coords is not None else (None, None)))
@@ -52,14 +56,63 @@ def read_vrplib(path: Path, *, vehicles: int | None = None) -> Instance:
         name=name,
         hub=hub,
         dcs=dcs,
-        vehicle_types=[VehicleType(VEHICLE_TYPE, count, _capacity(data), _optional(data, "distance"))],
+        vehicle_types=vehicle_types,
         distance_spec=spec,
         matrix=matrix,
         matrix_ids=ids if matrix is not None else None,
         coordinates="xy" if coords is not None else "none",
         distance_unit="units",
-        description=f"VRPLIB instance {name} ({path.name}); fleet of {count} from {source}; {_comment(data)}".rstrip("; "),
+        description=f"VRPLIB instance {name} ({path.name}); fleet of {sum(vt.count or 0 for vt in vehicle_types)} from {source}; {_comment(data)}".rstrip("; "),
+        objective="cost" if any(key in data for key in COST_SECTIONS) else "distance",
     )
+
+
+COST_SECTIONS = ("vehicles_fixed_cost", "vehicles_unit_distance_cost")
+PER_VEHICLE = {  # parsed key -> (section name, VehicleType field)
+    "capacity": ("CAPACITY_SECTION", "capacity"),
+    "vehicles_max_distance": ("VEHICLES_MAX_DISTANCE_SECTION", "max_distance"),
+    "vehicles_fixed_cost": ("VEHICLES_FIXED_COST_SECTION", "fixed_cost"),
+    "vehicles_unit_distance_cost": ("VEHICLES_UNIT_DISTANCE_COST_SECTION", "cost_per_km"),
+}
+
+
+def _fleet(data: dict[str, Any], name: str, vehicles: int | None) -> tuple[list[VehicleType], str]:
+    """The vehicle types: one ``truck`` type for a CVRP file, identical vehicles grouped for a per-vehicle fleet."""
+    if not any(np.ndim(data.get(key, 0)) > 0 for key in PER_VEHICLE):
+        count, source = _fleet_size(data, name, vehicles)
+        return [VehicleType(VEHICLE_TYPE, count, _capacity(data), _optional(data, "distance"))], source
+    if vehicles is not None:
+        raise InputError("vehicles", "the file lists its vehicles one by one; --vehicles applies to a file that states no fleet")
+    columns = _per_vehicle_columns(data)
+    types: dict[tuple[float, ...], int] = {}
+    for row in zip(*columns.values()):
+        types[row] = types.get(row, 0) + 1
+    fields = [PER_VEHICLE[key][1] for key in columns]
+    built = [
+        VehicleType(f"{VEHICLE_TYPE}{k}", count, **dict(zip(fields, row)))  # type: ignore[arg-type]
+        for k, (row, count) in enumerate(types.items(), start=1)
+    ]
+    return built, "its per-vehicle sections"
+
+
+def _per_vehicle_columns(data: dict[str, Any]) -> dict[str, list[float]]:
+    """One list per per-vehicle field, all as long as the fleet (a scalar applies to every vehicle)."""
+    lengths = {len(np.atleast_1d(data[key])) for key in PER_VEHICLE if key in data and np.ndim(data[key]) > 0}
+    if len(lengths) != 1:
+        raise InputError("CAPACITY_SECTION", f"the per-vehicle sections list different numbers of vehicles ({sorted(lengths)})")
+    (n,) = lengths
+    if "vehicles" in data and int(_scalar(data["vehicles"], "VEHICLES", integer=True)) != n:
+        raise InputError("VEHICLES", f"{data['vehicles']} vehicles but the per-vehicle sections list {n}")
+    columns: dict[str, list[float]] = {}
+    for key, (section, _) in PER_VEHICLE.items():
+        if key in data:
+            values = _table(data[key], section).reshape(-1)
+            columns[key] = [float(v) for v in (values if len(values) == n else np.repeat(values, n))]
+    if "capacity" not in columns:
+        raise InputError("CAPACITY_SECTION", "missing; a heterogeneous fleet needs a capacity per vehicle")
+    if "vehicles_max_distance" not in columns and "distance" in data:
+        columns["vehicles_max_distance"] = [_scalar(data["distance"], "DISTANCE")] * n
+    return columns
 
 
 def _dimension(data: dict[str, Any]) -> int:

@@ -6,6 +6,7 @@ Sets and parameters use the paper's letters:
 
     V = {0..N} nodes (0 = hub)     Vp = V' = {1..N} DCs      T  vehicles (named <type>-<k>)
     l[j] demand    d[i,j] distance    Q[t] capacity    D[t] distance limit    H[t] stop limit
+    c[t] cost per km    F[t] fixed cost (c = 1, F = 0 under the distance objective: Eq 1 exactly)
     B forbidden (DC, vehicle) pairs    P ordered consecutive pairs    R damaged roads
 
 Variables: ``x[i, j, t]`` binary for i != j (only those arcs exist: a sparse index set), ``u[i] >= 0``.
@@ -24,17 +25,33 @@ from pyomo.core.base.var import VarData
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
 from milp_milkrun.instance import Instance
+from milp_milkrun.objectives import RouteCosts, linear_costs
 
 XVars = dict[tuple[int, int, str], VarData]  # x[i, j, t] looked up without Pyomo's index validation
 
 
-def build_exact_model(instance: Instance) -> pyo.ConcreteModel:
-    """The three-index vehicle-flow model with MTZ subtour elimination, as in the seed paper."""
+def build_exact_model(instance: Instance, costs: RouteCosts | None = None) -> pyo.ConcreteModel:
+    """The three-index vehicle-flow model with MTZ subtour elimination, as in the seed paper.
+
+    Parameters
+    ----------
+    instance
+        The instance.
+    costs
+        The objective: distance (Eq 1) or cost (Eq 1c); None means the instance's own. A
+        load-dependent objective (emissions) needs load-flow variables this model does not have.
+
+    Returns
+    -------
+    pyomo.environ.ConcreteModel
+        The model, one component per equation family.
+    """
+    costs = linear_costs(instance, costs)
     # Python's cycle collector would re-scan the growing model again and again while half a million
     # objects are created (it doubled the build of ecom74); Pyomo's own writers pause it the same way.
     with PauseGC():
         m = pyo.ConcreteModel(name=f"exact[{instance.name}]")
-        _declare_sets_and_data(m, instance)
+        _declare_sets_and_data(m, instance, costs)
         _declare_variables(m)
         x = dict(m.x.items())  # a plain dict: indexing m.x validates every key, which is slow at this size
         _declare_objective_and_flow(m, x)
@@ -45,7 +62,7 @@ def build_exact_model(instance: Instance) -> pyo.ConcreteModel:
 
 
 # ----- sets and parameters ---------------------------------------------------------------------
-def _declare_sets_and_data(m: pyo.ConcreteModel, instance: Instance) -> None:
+def _declare_sets_and_data(m: pyo.ConcreteModel, instance: Instance, costs: RouteCosts) -> None:
     n = instance.n_dcs
     index = instance.index
     vehicles = instance.vehicles
@@ -58,6 +75,8 @@ def _declare_sets_and_data(m: pyo.ConcreteModel, instance: Instance) -> None:
     m.l = pyo.Param(m.V, initialize={j: float(instance.demand[j]) for j in range(n + 1)})
     m.d = pyo.Param(m.A, initialize={(i, j): float(instance.distance[i, j]) for i, j in m.A})
     m.Q = pyo.Param(m.T, initialize={v.name: float(v.capacity) for v in vehicles})
+    m.c = pyo.Param(m.T, initialize={v.name: costs.of_vehicle(v.name).per_km for v in vehicles})
+    m.F = pyo.Param(m.T, initialize={v.name: costs.of_vehicle(v.name).fixed for v in vehicles})
     # D_t and H_t exist only for vehicles that have the limit; the others get no row in (6) / (7)
     m.T_dist = pyo.Set(initialize=[v.name for v in vehicles if v.max_distance is not None], within=m.T, ordered=True)
     m.T_stops = pyo.Set(initialize=[v.name for v in vehicles if v.max_stops is not None], within=m.T, ordered=True)
@@ -78,10 +97,12 @@ def _declare_variables(m: pyo.ConcreteModel) -> None:
 # ----- objective and flow ------------------------------------------------------------------------
 def _declare_objective_and_flow(m: pyo.ConcreteModel, x: XVars) -> None:
     T, V, Vp, d = list(m.T), list(m.V), list(m.Vp), m.d.extract_values()
+    c, F = m.c.extract_values(), m.F.extract_values()
     others = {j: [i for i in V if i != j] for j in V}  # the nodes i != j
-    # (1) min sum_t sum_i sum_{j!=i} d_ij x^t_ij
+    # (1) min sum_t sum_i sum_{j!=i} c_t d_ij x^t_ij + sum_t F_t sum_{j in V'} x^t_0j   (c = 1, F = 0: Eq 1)
+    fixed_terms = [(F[t], x[0, j, t]) for t in T if F[t] for j in Vp]
     m.eq01_objective = pyo.Objective(
-        expr=_weighted((d[i, j], x[i, j, t]) for i, j in m.A for t in T), sense=pyo.minimize
+        expr=_weighted([(c[t] * d[i, j], x[i, j, t]) for i, j in m.A for t in T] + fixed_terms), sense=pyo.minimize
     )
     # (2) sum_{i!=j} x^t_ij = sum_{i!=j} x^t_ji   for all j in V, t in T   (what enters a node leaves it)
     m.eq02_flow_balance = pyo.Constraint(

@@ -34,6 +34,7 @@ class PulpExactModel:
     problem: pulp.LpProblem
     x: dict[Key, pulp.LpVariable]
     u: dict[int, pulp.LpVariable]
+    objective: str = "distance"  # "distance" (Eq 1) or "cost" (Eq 1c)
     rows: dict[str, list[str]] = field(default_factory=dict)  # family -> names of its rows in ``problem``
 
     def row_counts(self) -> dict[str, int]:
@@ -61,18 +62,34 @@ class PulpExactModel:
         return arcs
 
 
-def build_exact_pulp(instance: Instance, *, drop_family: str | None = None) -> PulpExactModel:
+def build_exact_pulp(instance: Instance, *, objective: str | None = None, drop_family: str | None = None) -> PulpExactModel:
     """Build Equations 1-14 and (2b) for ``instance`` as a PuLP minimisation problem.
 
-    ``drop_family`` leaves one family out; it exists so tests can prove that ``crosscheck`` catches
-    a model that differs from the formulation, and is never used by a solve.
+    Parameters
+    ----------
+    instance
+        The instance.
+    objective
+        ``distance`` (Eq 1) or ``cost`` (Eq 1c, from each vehicle type's ``fixed_cost`` and
+        ``cost_per_km``); None means the instance's own.
+    drop_family
+        Leaves one family out; it exists so tests can prove that ``crosscheck`` catches a model that
+        differs from the formulation, and is never used by a solve.
+
+    Returns
+    -------
+    PulpExactModel
+        The problem, its variables and its rows by family.
     """
     if drop_family is not None and drop_family not in FAMILY_BY_NAME:
         raise InputError("drop_family", f"unknown family {drop_family!r}")
+    objective = objective or instance.objective
+    if objective not in ("distance", "cost"):
+        raise InputError("objective", f"the exact model minimises distance or cost, not {objective}; use the route-based model or the heuristic")
     with _collector_paused():
         problem = pulp.LpProblem(f"milkrun_exact_{_safe(instance.name)}", pulp.LpMinimize)
         x, u = _variables(problem, instance)
-        model = PulpExactModel(instance, problem, x, u)
+        model = PulpExactModel(instance, problem, x, u, objective)
         for family in EXACT_FAMILIES:
             if family.name != drop_family:
                 _BUILDERS[family.name](model)
@@ -140,9 +157,15 @@ LE, EQ, GE = pulp.LpConstraintLE, pulp.LpConstraintEQ, pulp.LpConstraintGE
 
 # ----- equation families -----------------------------------------------------------------------------
 def eq01_objective(m: PulpExactModel) -> None:
-    # min sum_t sum_i sum_{j!=i} d_ij x^t_ij
-    d = m.instance.distance
-    m.problem.setObjective(pulp.LpAffineExpression([(var, float(d[i, j])) for (_, i, j), var in m.x.items()], name="eq01_objective"))
+    # min sum_t sum_i sum_{j!=i} d_ij x^t_ij                                   (distance, Eq 1)
+    # min sum_t sum_i sum_{j!=i} c_t d_ij x^t_ij + sum_t F_t sum_j x^t_0j      (cost, Eq 1c)
+    d, vehicles = m.instance.distance, m.instance.vehicles
+    if m.objective == "distance":
+        terms = [(var, float(d[i, j])) for (_, i, j), var in m.x.items()]
+    else:
+        types = [v.type for v in vehicles]
+        terms = [(var, types[t].cost_per_km * float(d[i, j]) + (types[t].fixed_cost if i == 0 else 0.0)) for (t, i, j), var in m.x.items()]
+    m.problem.setObjective(pulp.LpAffineExpression(terms, name="eq01_objective"))
     m.rows["eq01_objective"] = ["eq01_objective"]
 
 

@@ -5,6 +5,9 @@
     sp02_fleet   sum_{r of class k} lambda_r <= m_k   for every class k   (no more routes than vehicles)
     lambda_r in {0, 1}
 
+c_r is the route's value for its class's vehicle type (:mod:`milp_milkrun.objectives`): its length
+under the distance objective, F_k + c_k * length under the cost objective, its emissions otherwise.
+
 A route r of class k carries everything else of Equations 1-14 inside the column: it starts and ends
 at the hub, respects Q_k (5), D_k (6) and H_k (7), visits only DCs the class may serve (8, 9), keeps the
 consecutive pairs adjacent (10) and uses no damaged road (11).  There are far too many routes to list,
@@ -46,6 +49,7 @@ from milp_milkrun.implied import VehicleClass, assign_vehicles, vehicle_classes
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import exceeds
 from milp_milkrun.models.strong import StrongModel, candidate_sets
+from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
 from milp_milkrun.runtime.highs import claims_less_than_its_solution, new_highs, search_again_without_start
 
@@ -119,9 +123,11 @@ class RouteMaster:
     every DC; it is never part of a plan.
     """
 
-    def __init__(self, instance: Instance, classes: list[VehicleClass] | None = None) -> None:
+    def __init__(self, instance: Instance, classes: list[VehicleClass] | None = None, costs: RouteCosts | None = None) -> None:
         self.instance = instance
         self.classes = classes if classes is not None else vehicle_classes(instance)
+        self.costs = costs if costs is not None else route_costs(instance)
+        self.rates = [self.costs.rates[vc.vehicle_type] for vc in self.classes]
         self.columns: list[RouteColumn] = []
         self.rows: list[MasterRow] = []  # cuts and branching rows, after the fleet rows
         self.row_lower: list[float] = []
@@ -134,7 +140,7 @@ class RouteMaster:
             self.highs.addRow(1.0, 1.0, *no_entries)
         for vc in self.classes:  # sp02_fleet
             self.highs.addRow(-highspy.kHighsInf, float(vc.count), *no_entries)
-        self.penalty = float(2.0 * instance.distance.max() * max(n, 1) + 1.0)
+        self.penalty = self._dearer_than_any_route()
         for i in range(n):
             self.highs.addCol(self.penalty, 0.0, highspy.kHighsInf, 1, np.array([i], dtype=np.int32), np.array([1.0]))
         self.artificial: list[int] = list(range(n))  # HiGHS columns that are never part of a plan
@@ -144,10 +150,20 @@ class RouteMaster:
     def n_dcs(self) -> int:
         return self.instance.n_dcs
 
-    def route_cost(self, stops: tuple[int, ...]) -> float:
+    def _dearer_than_any_route(self) -> float:
+        """An artificial column's cost: above the value of any route (one DC alone costs at most this)."""
+        longest = 2.0 * float(self.instance.distance.max()) * max(self.n_dcs, 1)
+        worst = max(r.value(longest, self.instance.total_demand * longest) for r in self.rates) if self.rates else longest
+        return worst + 1.0
+
+    def route_length(self, stops: tuple[int, ...]) -> float:
         path = (0, *stops, 0)
         d = self.instance.distance
         return float(sum(d[a, b] for a, b in itertools.pairwise(path)))
+
+    def route_cost(self, vehicle_class: int, stops: tuple[int, ...]) -> float:
+        """c_r: the objective's value of the route for the class's vehicle type."""
+        return self.costs.route_of_nodes(self.rates[vehicle_class], stops)
 
     def add(self, vehicle_class: int, stops: tuple[int, ...]) -> bool:
         """Add the route as a column (False when it is already there)."""
@@ -155,8 +171,8 @@ class RouteMaster:
         if key in self._known:
             return False
         self._known.add(key)
-        cost = self.route_cost(stops)
-        column = RouteColumn(vehicle_class, stops, cost, self._keeps_every_limit(self.classes[vehicle_class], stops, cost))
+        cost = self.route_cost(vehicle_class, stops)
+        column = RouteColumn(vehicle_class, stops, cost, self._keeps_every_limit(self.classes[vehicle_class], stops))
         visits: dict[int, float] = {}
         for s in stops:  # an ng-route may visit a DC twice: a_ir = 2 (such a column is never in a plan)
             visits[s - 1] = visits.get(s - 1, 0.0) + 1.0
@@ -173,13 +189,13 @@ class RouteMaster:
         self.columns.append(column)
         return True
 
-    def _keeps_every_limit(self, vc: VehicleClass, stops: tuple[int, ...], cost: float) -> bool:
+    def _keeps_every_limit(self, vc: VehicleClass, stops: tuple[int, ...]) -> bool:
         load = float(self.instance.demand[list(stops)].sum())
         return (
             len(set(stops)) == len(stops)
             and len(stops) <= vc.max_stops
             and not exceeds(load, vc.capacity)
-            and (vc.max_distance is None or not exceeds(cost, vc.max_distance))
+            and (vc.max_distance is None or not exceeds(self.route_length(stops), vc.max_distance))
         )
 
     @property
@@ -261,7 +277,7 @@ class RouteMaster:
 
     def _cut_view(self) -> StrongModel:
         """The strong model's data the separation reads (instance and classes; no arcs needed)."""
-        return StrongModel(self.instance, "directed", self.classes, [], [], [], [], [], [], [])
+        return StrongModel(self.instance, "directed", self.classes, [], [], [], [], [], [], [], route_costs(self.instance))
 
     def usable_duals(self, rho: np.ndarray) -> np.ndarray:
         """Row duals with the sign each row's bounds allow (>= 0 on a lower bound only, <= 0 on an upper

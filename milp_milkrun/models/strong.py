@@ -45,6 +45,7 @@ import numpy as np
 from milp_milkrun.implied import VehicleClass, shortest_paths, vehicle_classes
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import allowance
+from milp_milkrun.objectives import RouteCosts, linear_costs
 from milp_milkrun.plan import Plan
 from milp_milkrun.runtime.highs import new_highs
 
@@ -83,6 +84,7 @@ class StrongModel:
     integer: list[bool]
     names: list[str]
     blocks: list[RowBlock]
+    costs: RouteCosts  # the objective the arc costs state (distance or cost)
 
     @property
     def n_arcs(self) -> int:
@@ -193,40 +195,57 @@ def can_be_undirected(instance: Instance, classes: list[VehicleClass]) -> bool:
     return len(classes) == 1 and symmetric and not instance.consecutive and classes[0].max_distance is None
 
 
-def build_strong_model(instance: Instance, *, kind: str = "directed") -> StrongModel:
+def build_strong_model(instance: Instance, *, kind: str = "directed", costs: RouteCosts | None = None) -> StrongModel:
     """The strong model of ``instance``, ``directed`` by default.
 
     ``undirected`` (only where :func:`can_be_undirected`) has half the variables but is exact only
     through the cut loop, which must restart HiGHS (losing its search tree) whenever an integer point
     breaks a cut; the compact directed model is searched in one uninterrupted run.
+
+    Parameters
+    ----------
+    instance
+        The instance.
+    kind
+        ``directed`` or ``undirected``.
+    costs
+        The objective (distance or cost; None: the instance's own). Arc i -> j of class k costs
+        c_k d_ij, plus the fixed cost F_k on the arcs that leave the hub (one per route).
+
+    Returns
+    -------
+    StrongModel
+        Columns, named row blocks and the cut separator's data.
     """
     classes = vehicle_classes(instance)
+    costs = linear_costs(instance, costs)
     if kind == "undirected":
         if not can_be_undirected(instance, classes):
             raise ValueError("the undirected model needs one vehicle class, symmetric distances, no pairs P, no distance limit")
-        return _build_undirected(instance, classes)
-    return _build_directed(instance, classes)
+        return _build_undirected(instance, classes, costs)
+    return _build_directed(instance, classes, costs)
 
 
 # ----- the undirected two-index variant ---------------------------------------------------------
-def _build_undirected(instance: Instance, classes: list[VehicleClass]) -> StrongModel:
+def _build_undirected(instance: Instance, classes: list[VehicleClass], costs: RouteCosts) -> StrongModel:
     (vc,) = classes
     n, d = instance.n_dcs, instance.distance
+    rates = costs.rates[vc.vehicle_type]
     arcs, cost, upper, names = [], [], [], []
     for j in sorted(vc.nodes):
         if not instance.is_damaged(instance.hub.id, instance.node_ids[j]):
             arcs.append((0, j, 0))
-            cost.append(float(d[0, j]))
+            cost.append(rates.per_km * float(d[0, j]) + rates.fixed / 2)  # a route has two hub edge ends
             upper.append(2.0)  # 2 = the single-DC round trip hub -> j -> hub
             names.append(f"x[{instance.hub.id},{instance.node_ids[j]}]")
     for i in sorted(vc.nodes):
         for j in sorted(vc.nodes):
             if i < j and _pair_fits(instance, vc, i, j):
                 arcs.append((i, j, 0))
-                cost.append(float(d[i, j]))
+                cost.append(rates.per_km * float(d[i, j]))
                 upper.append(1.0)
                 names.append(f"x[{instance.node_ids[i]},{instance.node_ids[j]}]")
-    model = StrongModel(instance, "undirected", classes, arcs, cost, [0.0] * len(arcs), upper, [True] * len(arcs), names, [])
+    model = StrongModel(instance, "undirected", classes, arcs, cost, [0.0] * len(arcs), upper, [True] * len(arcs), names, [], costs)
     degree = RowBlock("eq03_degree", "x(delta(j)) = 2   for all j in V'  (one arc in, one arc out)")
     for j in range(1, n + 1):
         cols = [c for c, (a, b, _) in enumerate(arcs) if j in (a, b)]
@@ -272,14 +291,16 @@ def directed_arcs(instance: Instance, classes: list[VehicleClass]) -> list[tuple
     return arcs
 
 
-def _build_directed(instance: Instance, classes: list[VehicleClass]) -> StrongModel:
+def _build_directed(instance: Instance, classes: list[VehicleClass], costs: RouteCosts) -> StrongModel:
     n, d, load = instance.n_dcs, instance.distance, instance.demand
     arcs = directed_arcs(instance, classes)
     ids = instance.node_ids
     names = [f"x[{ids[i]},{ids[j]},{classes[k].name}]" for i, j, k in arcs]
+    rates = [costs.rates[vc.vehicle_type] for vc in classes]
+    arc_cost = [rates[k].per_km * float(d[i, j]) + (rates[k].fixed if i == 0 else 0.0) for i, j, k in arcs]
     model = StrongModel(
-        instance, "directed", classes, arcs, [float(d[i, j]) for i, j, _ in arcs],
-        [0.0] * len(arcs), [1.0] * len(arcs), [True] * len(arcs), names, [],
+        instance, "directed", classes, arcs, arc_cost,
+        [0.0] * len(arcs), [1.0] * len(arcs), [True] * len(arcs), names, [], costs,
     )
     into = {j: [] for j in range(n + 1)}
     out = {i: [] for i in range(n + 1)}

@@ -12,7 +12,8 @@ def check_table(instance: Instance, report: CheckReport) -> str:
     unit = instance.distance_unit
     routes = len(report.routes)
     verdict = "FEASIBLE" if report.feasible else f"INFEASIBLE: {len(report.violations)} violation{'s' if len(report.violations) != 1 else ''}"
-    lines = [f"{verdict}    total distance {number(report.objective)} {unit}, {routes} route{'s' if routes != 1 else ''}"]
+    cost = f", total cost {number(report.cost)}" if instance.objective == "cost" else ""
+    lines = [f"{verdict}    total distance {number(report.distance)} {unit}{cost}, {routes} route{'s' if routes != 1 else ''}"]
     if report.routes:
         rows = [("vehicle", "stops", "load/capacity", f"distance/limit ({unit})", "route")]
         rows += [_route_row(instance, r) for r in report.routes]

@@ -21,9 +21,9 @@ def instance_summary(instance: Instance) -> str:
         f"hub            {instance.hub.id}",
         f"DCs            {_count_dcs(instance)}",
         f"total demand   {number(instance.total_demand)}",
-        f"fleet          {len(instance.vehicles)} vehicles, total capacity {number(instance.fleet_capacity)}"
-        f" ({percent(instance.total_demand, instance.fleet_capacity)} needed)",
+        f"fleet          {_fleet(instance)}",
         *(f"  {_vehicle_type_line(vt, unit)}" for vt in instance.vehicle_types),
+        f"objective      {instance.objective}",
         "side constraints",
         *(f"  {line}" for line in _side_constraint_lines(instance)),
         f"distances      {instance.distance_spec.describe()}, in {unit}",
@@ -57,10 +57,19 @@ def _count_dcs(instance: Instance) -> str:
     return f"{originals} ({instance.n_dcs} nodes after splitting)"
 
 
+def _fleet(instance: Instance) -> str:
+    if any(vt.unlimited for vt in instance.vehicle_types):
+        return "unlimited (fleet size and mix: as many vehicles of an unlimited type as a plan needs)"
+    capacity = instance.fleet_capacity
+    return f"{len(instance.vehicles)} vehicles, total capacity {number(capacity)} ({percent(instance.total_demand, capacity)} needed)"
+
+
 def _vehicle_type_line(vt: VehicleType, unit: str) -> str:
     stops = f"<= {vt.max_stops} DCs" if vt.max_stops is not None else "any number of DCs"
     distance = f"<= {number(vt.max_distance)} {unit}" if vt.max_distance is not None else "no distance limit"
-    return f"{vt.name:<10} {vt.count:>3} x capacity {number(vt.capacity):>7}   {stops:<18} {distance}"
+    count = "unlimited" if vt.unlimited else f"{vt.count:>3} x"
+    costs = f"   fixed cost {number(vt.fixed_cost)}, cost {vt.cost_per_km:g} per {unit}" if vt.fixed_cost or vt.cost_per_km != 1.0 else ""
+    return f"{vt.name:<10} {count} capacity {number(vt.capacity):>7}   {stops:<18} {distance}{costs}"
 
 
 def _side_constraint_lines(instance: Instance) -> list[str]:

@@ -22,7 +22,7 @@ def solve_table(instance: Instance, result: SolveResult) -> str:
     """Everything a planner needs from one run, in plain text."""
     lines = [f"{STATUS_WORDS[result.status]}    model {result.model} / {result.backend}, seed {result.seed}"]
     lines.append(
-        f"objective {_maybe(result.objective)}  bound {_maybe(result.bound)}  gap {_gap(result.gap)}  "
+        f"objective ({result.objective_kind}) {_maybe(result.objective)}  bound {_maybe(result.bound)}  gap {_gap(result.gap)}  "
         f"runtime {result.runtime_s:.1f} s"
     )
     if result.message:
@@ -35,17 +35,24 @@ def solve_table(instance: Instance, result: SolveResult) -> str:
 def plan_totals(instance: Instance, check: CheckReport) -> list[str]:
     """Total distance, vehicles used by type and utilisation (the seed reports 93% for its plan)."""
     used = Counter(r.vehicle_type for r in check.routes)
-    fleet = ", ".join(f"{vt.name} {used.get(vt.name, 0)}/{vt.count}" for vt in instance.vehicle_types)
+    fleet = ", ".join(f"{vt.name} {used.get(vt.name, 0)}/{'unlimited' if vt.unlimited else vt.count}" for vt in instance.vehicle_types)
     load = sum(r.load for r in check.routes)
     capacity = sum(r.capacity or 0.0 for r in check.routes)
     shares = [r.utilisation for r in check.routes if r.utilisation is not None]
     mean_share = sum(shares) / len(shares) if shares else 0.0
+    costs = [f"total cost       {number(check.cost)}"] if _has_costs(instance) else []
     return [
-        f"total distance   {number(check.objective)} {instance.distance_unit}",
+        f"total distance   {number(check.distance)} {instance.distance_unit}",
+        *costs,
         f"vehicles used    {len(check.routes)} ({fleet})",
         f"utilisation      {percent(load, capacity)} (load {number(load)} / capacity of used vehicles "
         f"{number(capacity)}); mean per vehicle {100 * mean_share:.0f}%",
     ]
+
+
+def _has_costs(instance: Instance) -> bool:
+    """True when a vehicle type has a fixed cost or a cost per km other than 1 (cost differs from distance)."""
+    return instance.objective == "cost" or any(vt.fixed_cost or vt.cost_per_km != 1.0 for vt in instance.vehicle_types)
 
 
 def _maybe(value: float | None) -> str:

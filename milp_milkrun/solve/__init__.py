@@ -90,7 +90,7 @@ def solve(
     except KeyboardInterrupt:  # Ctrl-C in a phase with no handler of its own: keep the MIP start if it passes the checker
         start = options.warm_start if options.warm_start is not None and check_plan(instance, options.warm_start).feasible else None
         return make_result(
-            instance, status="feasible" if start is not None else "no_solution", plan=start, bound=None,
+            instance, costs=options.costs(instance), status="feasible" if start is not None else "no_solution", plan=start, bound=None,
             runtime_s=time.perf_counter() - started, model=model, backend=backend, seed=options.seed,
             requested_gap=options.gap, interrupted=True,
             message="interrupted by Ctrl-C: the best plan so far (the MIP start)" if start else "interrupted by Ctrl-C before any plan",
@@ -104,7 +104,7 @@ def _dispatch(
     reasons = presolve_diagnostics(instance)
     if reasons:  # proven infeasible without building a model
         return make_result(
-            instance, status="infeasible", plan=None, bound=None, runtime_s=time.perf_counter() - started,
+            instance, costs=options.costs(instance), status="infeasible", plan=None, bound=None, runtime_s=time.perf_counter() - started,
             model=model, backend=backend, seed=options.seed, message="; ".join(reasons),
         )
     if heuristic_start and options.warm_start is None:  # the heuristic plan is the default MIP start

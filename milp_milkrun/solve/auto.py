@@ -34,6 +34,9 @@ def solve_auto(instance: Instance, options: SolveOptions, run: Solve, heuristic_
         Its ``model`` names what answered (``exact``, ``routes`` or ``routes+strong``); its status is
         derived from the best plan and the larger certified bound.
     """
+    if options.costs(instance).load_dependent:  # emissions: only the route-based model states them exactly
+        result = run(instance, model="routes", options=options, heuristic_start=heuristic_start)
+        return dataclasses.replace(result, message=joined_notes("auto: the route-based model (the objective depends on the load)", result.message))
     if instance.n_dcs <= EXACT_UP_TO_DCS:
         result = run(instance, model="exact", options=options, heuristic_start=heuristic_start)
         return dataclasses.replace(result, message=joined_notes(f"auto: the exact model for {instance.n_dcs} DCs", result.message))
@@ -48,7 +51,7 @@ def solve_auto(instance: Instance, options: SolveOptions, run: Solve, heuristic_
     plan = first.plan if second.objective is None or (first.objective or 0.0) <= second.objective else second.plan
     bounds = [b for b in (first.bound, second.bound) if b is not None]
     return make_result(
-        instance, status="feasible", plan=plan, bound=max(bounds) if bounds else None, requested_gap=options.gap,
+        instance, costs=options.costs(instance), status="feasible", plan=plan, bound=max(bounds) if bounds else None, requested_gap=options.gap,
         runtime_s=time.perf_counter() - started, model="routes+strong", backend="highs", seed=options.seed,
         message=joined_notes(
             f"auto: route-based model (bound {_shown(first.bound)}), then the strong model (bound {_shown(second.bound)})",

@@ -31,6 +31,7 @@ import numpy as np
 from milp_milkrun.checker import check_plan
 from milp_milkrun.instance import Instance
 from milp_milkrun.models.set_partitioning import ArcSetRow, RouteMaster
+from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
 from milp_milkrun.solve.column_generation import ColumnGeneration
 from milp_milkrun.solve.enumeration import TooManyRoutes, enumerate_routes
@@ -70,6 +71,7 @@ class BranchAndPrice:
 
     instance: Instance
     deadline: float
+    costs: RouteCosts | None = None  # the objective; None: the instance's own
     incumbent: Plan | None = None
     incumbent_cost: float = math.inf
     bound: float = -math.inf  # certified global lower bound
@@ -84,19 +86,20 @@ class BranchAndPrice:
     rows: dict[tuple[frozenset[tuple[int, int]], int | None], int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.cg = ColumnGeneration(self.instance, self.deadline)
-        self.integer_costs = bool(np.all(np.mod(self.instance.distance, 1.0) == 0))
+        self.costs = self.costs if self.costs is not None else route_costs(self.instance)
+        self.cg = ColumnGeneration(self.instance, self.deadline, costs=self.costs)
+        self.integer_costs = self.costs.integral
 
     def offer(self, plan: Plan | None) -> bool:
         """Keep ``plan`` when the independent checker accepts it and it is cheaper; False if it rejects it."""
         if plan is None:
             return True
-        check = check_plan(self.instance, plan)
-        if check.feasible and check.objective < self.incumbent_cost:
-            self.incumbent, self.incumbent_cost = plan, check.objective
+        feasible = check_plan(self.instance, plan).feasible
+        if feasible and self.costs.plan(plan) < self.incumbent_cost:
+            self.incumbent, self.incumbent_cost = plan, self.costs.plan(plan)
             self.cg.master.add_plan(plan)
-            log.info("branch-and-price: plan of cost %.6g", check.objective)
-        return check.feasible
+            log.info("branch-and-price: plan of cost %.6g", self.incumbent_cost)
+        return feasible
 
     def cutoff(self) -> float:
         """Only plans costing at most this can beat the incumbent (integer costs: by at least one unit)."""
@@ -169,10 +172,10 @@ class BranchAndPrice:
         gap = min(whole, self.enumeration_cap)
         if gap <= 0:
             return bound
-        routes = RouteMaster(self.instance, self.cg.master.classes)
+        routes = RouteMaster(self.instance, self.cg.master.classes, self.costs)
         try:
             for k, net in enumerate(self.cg.networks):
-                found = enumerate_routes(net, arc_cost[k], -mu[k], gap + min(0.0, least[k]), max_labels=ENUMERATION_LABELS, deadline=self.deadline)
+                found = enumerate_routes(net, arc_cost[k], self.cg.start_cost(k, mu), gap + min(0.0, least[k]), max_labels=ENUMERATION_LABELS, deadline=self.deadline)
                 for stops in found:
                     routes.add(k, stops)
                 if len(routes.columns) > ENUMERATION_ROUTES:
@@ -262,7 +265,7 @@ class BranchAndPrice:
 def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult:
     """Branch-and-price-and-cut under ``options.time_limit``: the checked best plan and the certified bound."""
     started = time.perf_counter()
-    bp = BranchAndPrice(instance, started + options.time_limit)
+    bp = BranchAndPrice(instance, started + options.time_limit, options.costs(instance))
     bp.cg.log_to_stderr = bool(options.log)
     if options.warm_start is not None:
         bp.offer(options.warm_start)
@@ -283,8 +286,8 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
         message += f"; {len(bp.unresolved)} nodes with integral arc flows of rule-breaking routes left open"
     runtime = time.perf_counter() - started
     if bp.incumbent is None:
-        return make_result(instance, status="no_solution", plan=None, bound=bound, runtime_s=runtime, model="routes",
+        return make_result(instance, costs=options.costs(instance), status="no_solution", plan=None, bound=bound, runtime_s=runtime, model="routes",
                            backend="highs", seed=options.seed, message=message + "; no plan found", interrupted=bp.interrupted)
-    return make_result(instance, status="feasible", plan=bp.incumbent, bound=bound, requested_gap=options.gap,
+    return make_result(instance, costs=options.costs(instance), status="feasible", plan=bp.incumbent, bound=bound, requested_gap=options.gap,
                        runtime_s=runtime, model="routes", backend="highs", seed=options.seed, message=message,
                        interrupted=bp.interrupted)

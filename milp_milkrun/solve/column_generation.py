@@ -29,6 +29,7 @@ import numpy as np
 from milp_milkrun.checker import check_plan
 from milp_milkrun.instance import Instance
 from milp_milkrun.models.set_partitioning import RouteMaster
+from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.plan import Plan
 from milp_milkrun.solve.options import SolveOptions
@@ -48,6 +49,7 @@ class ColumnGeneration:
     deadline: float
     log_to_stderr: bool = False
     cuts: bool = True  # separate robust rounded capacity cuts once the LP converges
+    costs: RouteCosts | None = None  # the objective; None: the instance's own
     master: RouteMaster = field(init=False)
     bound: float = -math.inf  # best certified Lagrangian bound so far
     lp_value: float = math.inf  # value of the last restricted master LP
@@ -59,8 +61,9 @@ class ColumnGeneration:
 
     def __post_init__(self) -> None:
         classes = vehicle_classes(self.instance)
-        self.master = RouteMaster(self.instance, classes)
-        self.networks = class_networks(self.instance, classes)
+        self.costs = self.costs if self.costs is not None else route_costs(self.instance)
+        self.master = RouteMaster(self.instance, classes, self.costs)
+        self.networks = class_networks(self.instance, classes, self.master.rates, self.costs.load_weights)
 
     def log(self, message: str) -> None:
         if self.log_to_stderr:
@@ -78,8 +81,10 @@ class ColumnGeneration:
                 return
             self.lp_value, pi, mu, rho = solved
             self.iterations += 1
-            base = self.instance.distance - pi[None, :]
-            arc_cost = [base - extra for extra in self.master.arc_duals(rho)]
+            arc_cost = [
+                rates.per_km * self.instance.distance - pi[None, :] - extra
+                for rates, extra in zip(self.master.rates, self.master.arc_duals(rho))
+            ]
             try:
                 added = self._price(arc_cost, mu, exact=False)
                 if not added:
@@ -101,15 +106,19 @@ class ColumnGeneration:
     def _price(self, arc_cost: list[np.ndarray], mu: np.ndarray, *, exact: bool) -> int:
         added = 0
         for k, net in enumerate(self.networks):
-            found = price(net, arc_cost[k], -mu[k], exact=exact, max_routes=ROUTES_PER_CLASS, deadline=self.deadline)
+            found = price(net, arc_cost[k], self.start_cost(k, mu), exact=exact, max_routes=ROUTES_PER_CLASS, deadline=self.deadline)
             added += sum(self.master.add(k, r.stops) for r in found.routes)
         return added
+
+    def start_cost(self, k: int, mu: np.ndarray) -> float:
+        """What a route of class k pays before its first arc: the fixed cost F_k less the fleet row's dual."""
+        return self.master.rates[k].fixed - mu[k]
 
     def _price_exactly(self, pi: np.ndarray, mu: np.ndarray, rho: np.ndarray, arc_cost: list[np.ndarray]) -> int:
         """Exact pricing of every class: new routes, and a Lagrangian bound from the least reduced costs."""
         added, least = 0, []
         for k, net in enumerate(self.networks):
-            found = price(net, arc_cost[k], -mu[k], exact=True, max_routes=ROUTES_PER_CLASS, deadline=self.deadline)
+            found = price(net, arc_cost[k], self.start_cost(k, mu), exact=True, max_routes=ROUTES_PER_CLASS, deadline=self.deadline)
             least.append(found.minimum)
             added += sum(self.master.add(k, r.stops) for r in found.routes)
         self.exact_pricings += 1
@@ -137,7 +146,7 @@ class ColumnGeneration:
         value, arc_cost, mu, least = self._last_exact
         removed = 0
         for k, net in enumerate(self.networks):
-            through = arc_lower_bounds(net, arc_cost[k]) - mu[k]  # the route's start cost is -mu_k
+            through = arc_lower_bounds(net, arc_cost[k]) + self.start_cost(k, mu)
             slack = cutoff - value + min(0.0, least[k])
             drop = net.allowed & (through > slack + 1e-6 * max(1.0, abs(cutoff)))
             drop[0, :] = drop[:, 0] = False
@@ -154,14 +163,35 @@ class ColumnGeneration:
 
     def _raise_bound(self, value: float) -> None:
         safe = value - 1e-9 * max(1.0, abs(value))  # floating-point sums: stay on the safe side
-        if np.all(np.mod(self.instance.distance, 1.0) == 0):  # integer distances: every plan costs an integer
+        if self.master.costs.integral:  # every plan costs a whole number
             safe = math.ceil(safe - 1e-6)
         self.bound = max(self.bound, safe)
 
 
-def route_lower_bound(instance: Instance, time_limit: float, *, incumbent: Plan | None = None, log: bool = False) -> ColumnGeneration:
-    """Run column generation for ``time_limit`` seconds (less when it converges); ``.bound`` is certified."""
-    cg = ColumnGeneration(instance, time.perf_counter() + time_limit, log)
+def route_lower_bound(
+    instance: Instance, time_limit: float, *, incumbent: Plan | None = None, log: bool = False, costs: RouteCosts | None = None
+) -> ColumnGeneration:
+    """Run column generation for ``time_limit`` seconds (less when it converges); ``.bound`` is certified.
+
+    Parameters
+    ----------
+    instance
+        The instance.
+    time_limit
+        Seconds.
+    incumbent
+        A plan whose routes seed the master (ignored unless it passes the checker).
+    log
+        Progress lines on stderr.
+    costs
+        The objective; None means the instance's own.
+
+    Returns
+    -------
+    ColumnGeneration
+        The run: ``bound`` (certified), ``lp_value``, ``master`` with its columns.
+    """
+    cg = ColumnGeneration(instance, time.perf_counter() + time_limit, log, costs=costs)
     if incumbent is not None and check_plan(instance, incumbent).feasible:
         cg.master.add_plan(incumbent)
     cg.run()

@@ -10,10 +10,11 @@ al. 2017): the best plan of the node, or the proof that none beats the incumbent
 The labelling is the pricing's (:mod:`milp_milkrun.solve.pricing`: the same network, resources and
 completion bound), made **elementary** (the visited set is a bitmask, every DC at most once) and
 **without reduced-cost dominance**: a label is dropped only for another one at the same DC over the
-same set of DCs that drove no farther.  Any completion of the dropped path completes the kept one with
-the same load, stops and DCs, no more distance and so no more cost (a route's cost grows with its
-length: distance, or fixed cost plus cost per km of its class); the plan using the kept path instead
-is as good, and if its route lies above the threshold, so does the plan with the dropped one.
+same set of DCs that drove no farther and whose load term (emissions) is no larger.  Any completion of
+the dropped path completes the kept one with the same load, stops and DCs, no more distance and so no
+more cost (a route's value F_k + c_k * length + b_k * sum_j q_j * (distance to j) grows with the
+length and with the distance each DC's load rides); the plan using the kept path instead is as good,
+and if its route lies above the threshold, so does the plan with the dropped one.
 """
 
 from __future__ import annotations
@@ -35,19 +36,22 @@ class TooManyRoutes(Exception):
 def enumerate_routes(
     net: ClassNetwork, arc_cost: np.ndarray, start_cost: float, threshold: float, *, max_labels: int, deadline: float = math.inf
 ) -> list[tuple[int, ...]]:
-    """Every elementary route of the class with ``start_cost + arc costs <= threshold``, up to dominance
-    by a shorter path over the same DCs (see the module doc); one route per set of DCs.
+    """Every elementary route of the class with reduced cost ``start_cost + arc costs (+ load term) <=
+    threshold``, up to dominance by a shorter path over the same DCs (see the module doc): one route per
+    set of DCs without a load term.
 
     Raises :class:`TooManyRoutes` past ``max_labels`` labels in all, and
     :class:`~milp_milkrun.solve.pricing.PricingTimeout` after ``deadline``.
     """
     n = len(arc_cost)
     words = (n + WORD - 1) // WORD
-    bound = completion_bounds(net, arc_cost)
+    bound = completion_bounds(net, net.with_load_floor(arc_cost))
     slack = threshold - NEGATIVE  # the pricing's tolerance, on the safe side
     first = np.flatnonzero(net.allowed[0, 1:]) + 1
+    term = np.zeros(len(first)) + net.load_term(first, net.distance[0, first])
     level = {
-        "cost": start_cost + arc_cost[0, first],
+        "cost": start_cost + arc_cost[0, first] + term,
+        "term": term,
         "load": net.load[first].astype(np.int64),
         "dist": net.distance[0, first].astype(float),
         "node": first,
@@ -55,7 +59,7 @@ def enumerate_routes(
         "parent": np.full(len(first), -1),
     }
     trace: list[tuple[np.ndarray, np.ndarray]] = []  # per stop count: node and parent (row of the level before)
-    ends: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []  # routes: set, length, level, row
+    ends: list[tuple[np.ndarray, ...]] = []  # routes: set, length, load term, level, row
     labels = 0
     for stops in range(1, net.max_stops + 1):
         if time.perf_counter() > deadline:
@@ -68,17 +72,13 @@ def enumerate_routes(
         node = level["node"]
         length = level["dist"] + net.distance[node, 0]
         home = np.flatnonzero(net.allowed[node, 0] & (length <= net.max_distance) & (level["cost"] + arc_cost[node, 0] <= slack))
-        ends.append((level["seen"][home], length[home], np.full(len(home), stops - 1), home))
+        ends.append((level["seen"][home], length[home], level["term"][home], np.full(len(home), stops - 1), home))
         if stops == net.max_stops or not len(node):
             break
         level = _extend(level, net, arc_cost, bound[net.max_stops - stops - 1], slack)
-    seen, length, depth, row = (np.concatenate([e[f] for e in ends]) for f in range(4))
-    if not len(length):
-        return []
-    order = np.lexsort((length, *(seen[:, w] for w in range(words))))  # one route per set: the shortest
-    first_of_set = np.ones(len(order), dtype=bool)
-    first_of_set[1:] = np.any(seen[order][1:] != seen[order][:-1], axis=1)
-    return [_path(trace, int(depth[k]), int(row[k])) for k in order[first_of_set]]
+    seen, length, term, depth, row = (np.concatenate([e[f] for e in ends]) for f in range(5))
+    keep = _undominated(seen, length, term, None)
+    return [_path(trace, int(depth[k]), int(row[k])) for k in keep]
 
 
 def _bits(nodes: np.ndarray, words: int) -> np.ndarray:
@@ -88,16 +88,25 @@ def _bits(nodes: np.ndarray, words: int) -> np.ndarray:
 
 
 def _shortest_per_set(level: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Keep, for each DC and visited set, the label that drove the least distance."""
-    if not len(level["node"]):
-        return level
-    keys = [level["seen"][:, w] for w in range(level["seen"].shape[1])]
-    order = np.lexsort((level["dist"], *keys, level["node"]))
-    sorted_keys = np.column_stack([level["node"][order], level["seen"][order].view(np.int64)])
-    new_group = np.ones(len(order), dtype=bool)
-    new_group[1:] = np.any(sorted_keys[1:] != sorted_keys[:-1], axis=1)
-    keep = order[new_group]
+    """Keep, for each DC and visited set, the label that drove the least distance (and those with a
+    smaller load term than it)."""
+    keep = _undominated(level["seen"], level["dist"], level["term"], level["node"])
     return {name: values[keep] for name, values in level.items()}
+
+
+def _undominated(seen: np.ndarray, dist: np.ndarray, term: np.ndarray, node: np.ndarray | None) -> np.ndarray:
+    """Rows no other row of the same set (and node) dominates: the least distance of each group, and the
+    rows whose load term is below that one's (the load term grows with the distance driven, but a
+    shorter path may carry the load farther)."""
+    if not len(dist):
+        return np.zeros(0, dtype=np.int64)
+    groups = [seen[:, w] for w in range(seen.shape[1])] + ([node] if node is not None else [])
+    order = np.lexsort((term, dist, *groups))
+    keys = np.column_stack([g[order].view(np.int64) for g in groups])
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = np.any(keys[1:] != keys[:-1], axis=1)
+    leader = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
+    return order[first | (term[order] < term[order][leader])]
 
 
 def _extend(level: dict[str, np.ndarray], net: ClassNetwork, arc_cost: np.ndarray, bound: np.ndarray, slack: float) -> dict[str, np.ndarray]:
@@ -116,9 +125,10 @@ BLOCK = 4096  # labels extended at once (bounds the memory of the label x DC arr
 def _extend_block(level, net: ClassNetwork, arc_cost, bound, slack: float, rows: np.ndarray) -> dict[str, np.ndarray]:
     node, seen = level["node"][rows], level["seen"][rows]
     js = np.arange(1, len(arc_cost))
-    cost = level["cost"][rows, None] + arc_cost[node][:, js]
     load = level["load"][rows, None] + net.load[js][None, :]
     dist = level["dist"][rows, None] + net.distance[node][:, js]
+    term = level["term"][rows, None] + net.load_term(js[None, :], dist)
+    cost = level["cost"][rows, None] + arc_cost[node][:, js] + (term - level["term"][rows, None])
     visited = (seen[:, js // WORD] >> (js % WORD).astype(np.uint64)[None, :]) & np.uint64(1)
     ok = net.allowed[node][:, js] & (visited == 0) & (load <= net.capacity)
     ok &= dist + net.return_distance[js][None, :] <= net.max_distance
@@ -127,7 +137,7 @@ def _extend_block(level, net: ClassNetwork, arc_cost, bound, slack: float, rows:
     j = js[c]
     grown = seen[r].copy()
     grown[np.arange(len(r)), j // WORD] |= np.left_shift(np.uint64(1), (j % WORD).astype(np.uint64))
-    return {"cost": cost[r, c], "load": load[r, c], "dist": dist[r, c], "node": j, "seen": grown, "parent": rows[r]}
+    return {"cost": cost[r, c], "term": np.broadcast_to(term, cost.shape)[r, c], "load": load[r, c], "dist": dist[r, c], "node": j, "seen": grown, "parent": rows[r]}
 
 
 def _path(trace: list[tuple[np.ndarray, np.ndarray]], depth: int, row: int) -> tuple[int, ...]:

@@ -210,10 +210,10 @@ def solve_exact_highs(instance: Instance, options: SolveOptions) -> SolveResult:
     notes: list[str] = []
     start = _usable_warm_start(instance, options.warm_start, notes)
     try:
-        run = hand_off(build_exact_model(instance))
+        run = hand_off(build_exact_model(instance, options.costs(instance)))
     except KeyboardInterrupt:  # Ctrl-C before the search: the warm start is all there is
         return make_result(
-            instance, status="feasible" if start else "no_solution", plan=start[1] if start else None, bound=None,
+            instance, costs=options.costs(instance), status="feasible" if start else "no_solution", plan=start[1] if start else None, bound=None,
             runtime_s=time.perf_counter() - started, model=MODEL, backend=BACKEND, seed=options.seed,
             message="; ".join(["interrupted by Ctrl-C while building the model", *notes]),
         )
@@ -273,7 +273,7 @@ class _Progress:
         plan = _plan_from_values(instance, self.run, self.solution) if self.solution is not None else None
         why = "interrupted by Ctrl-C" if abandoned.interrupted else "time limit reached"
         return make_result(
-            instance, status="feasible" if plan is not None else "no_solution", plan=plan, bound=self.bound,
+            instance, costs=options.costs(instance), status="feasible" if plan is not None else "no_solution", plan=plan, bound=self.bound,
             runtime_s=time.perf_counter() - started, model=MODEL, backend=BACKEND, seed=options.seed,
             message="; ".join([f"{why}: {abandoned}", *notes]), interrupted=abandoned.interrupted,
             start=start[1] if start is not None else None,
@@ -368,7 +368,7 @@ def _result(
     if status == "infeasible":
         notes.append(infeasibility_explanation(run))
     return make_result(
-        instance,
+        instance, costs=options.costs(instance),
         status=status,
         plan=plan,
         bound=bound,

@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from milp_milkrun.emissions.factors import EmissionFactors
 from milp_milkrun.errors import InputError
-
+from milp_milkrun.instance import Instance
+from milp_milkrun.objectives import Objective, RouteCosts, route_costs
 from milp_milkrun.plan import Plan
 
 DEFAULT_SEED = 20230718  # the seed paper's publication date; printed with every result
@@ -14,7 +16,8 @@ DEFAULT_SEED = 20230718  # the seed paper's publication date; printed with every
 
 @dataclass(frozen=True)
 class SolveOptions:
-    """Time limit (s), relative gap, threads, seed, whether to stream the solver log, and a MIP start."""
+    """Time limit (s), relative gap, threads, seed, whether to stream the solver log, a MIP start, and
+    the objective (None: the instance's own; ``emissions`` needs ``factors``)."""
 
     time_limit: float = 60.0
     gap: float = 1e-4
@@ -22,6 +25,8 @@ class SolveOptions:
     seed: int = DEFAULT_SEED
     log: bool = False  # stream the solver log (the CLI turns it on; a notebook stays quiet)
     warm_start: Plan | None = None
+    objective: str | None = None
+    factors: EmissionFactors | None = None
 
     def __post_init__(self) -> None:
         """Reject options no backend can honour, naming the field (the CLI maps it to its flag)."""
@@ -32,6 +37,14 @@ class SolveOptions:
             raise InputError("threads", f"must be at least 1, got {self.threads}")
         if self.seed < 0:
             raise InputError("seed", f"must be >= 0, got {self.seed}")
+        if self.objective is not None and self.objective not in tuple(o.value for o in Objective):
+            raise InputError("objective", f"unknown objective {self.objective!r}; choose from {', '.join(o.value for o in Objective)}")
+        if self.objective == "emissions" and self.factors is None:
+            raise InputError("factors", "the emissions objective needs emission factors (emissions.load_factors())")
+
+    def costs(self, instance: Instance) -> RouteCosts:
+        """The objective these options ask to minimise on ``instance``."""
+        return route_costs(instance, self.objective, self.factors)
 
 
 def check_seconds(field: str, seconds: float) -> None:

@@ -1,6 +1,11 @@
 """Pricing for column generation: the cheapest route of one vehicle class under given duals.
 
-A route's reduced cost is ``d(route) - sum_i pi_i a_i(route) - mu_k``.  The pricer is a labelling
+A route's reduced cost is ``c(route) - sum_i pi_i a_i(route) - mu_k`` with the route's value
+``c = F_k + c_k * length + b_k * sum_j q_j * (distance driven from the hub to j)``
+(:mod:`milp_milkrun.objectives`; b_k > 0 only for emissions).  The caller folds c_k, the DC duals and
+the cut duals into ``arc_cost`` and F_k - mu_k into ``start_cost``; the load term depends on the
+distance a label has driven, so it is added on each extension, and since it never decreases with that
+distance, the dominance rule (no more cost, load, distance, memory) stays valid.  The pricer is a labelling
 algorithm over **ng-routes** (Baldacci, Mingozzi and Roberti 2011): a route may revisit a DC only
 after leaving that DC's ng-neighbourhood (its ``NG_SIZE`` nearest DCs), so every elementary route is
 an ng-route and the minimum over ng-routes is a lower bound on the minimum over real routes.
@@ -27,6 +32,7 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.limits import FLOAT_NOISE
 from milp_milkrun.implied import VehicleClass, demand_grain, shortest_paths
 from milp_milkrun.models.strong import directed_arcs
+from milp_milkrun.objectives import RouteRates
 
 NG_SIZE = 8  # ng-neighbourhood size: larger is a tighter relaxation but slower pricing
 MAX_NG_SIZE = 12  # memories local to a DC index tables of 2**size entries per arc (ClassNetwork.memory_moves)
@@ -53,6 +59,25 @@ class ClassNetwork:
     max_distance: float
     return_distance: np.ndarray  # shortest way from each node back to the hub (prunes by (6))
     ng_masks: tuple[int, ...]  # bit j set in ng_masks[i]: j is in the ng-neighbourhood of i
+    load_rate: float = 0.0  # b_k: value per unit of demand per distance unit it rides on board
+    demand: np.ndarray | None = None  # q_j as the load term weighs it (RouteCosts.load_weights)
+    reach_distance: np.ndarray | None = None  # shortest way from the hub to each node
+
+    def load_term(self, nodes: np.ndarray, driven: np.ndarray) -> np.ndarray | float:
+        """b_k * q_j * (distance driven on arriving at j), elementwise (0 without a load term)."""
+        if not self.load_rate:
+            return 0.0
+        return self.load_rate * self.demand[nodes] * driven  # type: ignore[index]
+
+    def with_load_floor(self, arc_cost: np.ndarray) -> np.ndarray:
+        """``arc_cost`` plus the least load term arc i -> j can carry (arriving at j after at least the
+        shortest way to i plus d_ij): a relaxation the completion bounds may use."""
+        if not self.load_rate:
+            return arc_cost
+        arrival = self.reach_distance[:, None] + self.distance  # type: ignore[index]
+        floor = self.load_rate * self.demand[None, :] * arrival  # type: ignore[index]
+        floor[:, 0] = 0.0  # the way home carries nothing
+        return arc_cost + np.where(np.isfinite(floor), floor, 0.0)
 
     @cached_property
     def ng_lists(self) -> tuple[tuple[int, ...], ...]:
@@ -84,17 +109,23 @@ class ClassNetwork:
         return moves
 
 
-def class_networks(instance: Instance, classes: list[VehicleClass]) -> list[ClassNetwork]:
+def class_networks(
+    instance: Instance, classes: list[VehicleClass], rates: list[RouteRates] | None = None, load: np.ndarray | None = None
+) -> list[ClassNetwork]:
     """The pricing network of every class, from the exact arc reductions of the strong model.
 
     Loads are counted in units u: whole multiples of the demand grain when that keeps the capacity
     below MAX_LOAD_UNITS, else Q_max / MAX_LOAD_UNITS.  Rounding each demand *down* to units and the
     capacity down too keeps every feasible route feasible (sum of floors <= floor of sum).
+    ``rates`` (per class) give the load term of a load-dependent objective (None: there is none) and
+    ``load`` the per-node load it weighs (None: the demand).
     """
     n = instance.n_dcs + 1
     unit = _load_unit(instance, classes)
-    load = np.floor(instance.demand / unit + 1e-9).astype(int)
+    units = np.floor(instance.demand / unit + 1e-9).astype(int)
+    weights = load if load is not None else instance.demand
     back = shortest_paths(instance)[:, 0]
+    reach = shortest_paths(instance)[0, :]
     masks = ng_masks(instance.distance)
     networks = []
     arcs = directed_arcs(instance, classes)
@@ -104,7 +135,10 @@ def class_networks(instance: Instance, classes: list[VehicleClass]) -> list[Clas
             allowed[i, j] |= kk == k
         limit = math.inf if vc.max_distance is None else vc.max_distance * (1 + LIMIT_TOLERANCE) + LIMIT_TOLERANCE
         capacity = math.floor(vc.capacity * (1 + LIMIT_TOLERANCE) / unit + 1e-9)
-        networks.append(ClassNetwork(instance.distance, allowed, load, capacity, vc.max_stops, limit, back, masks))
+        load_rate = rates[k].per_unit_km if rates is not None else 0.0
+        networks.append(
+            ClassNetwork(instance.distance, allowed, units, capacity, vc.max_stops, limit, back, masks, load_rate, weights, reach)
+        )
     return networks
 
 
@@ -176,18 +210,18 @@ def _after_loading(net: ClassNetwork) -> tuple[np.ndarray, np.ndarray]:
 def price(
     net: ClassNetwork, arc_cost: np.ndarray, start_cost: float, *, exact: bool, max_routes: int, deadline: float = math.inf
 ) -> PricingResult:
-    """Routes of negative reduced cost; ``arc_cost[i, j] = d_ij - pi_j``, ``start_cost = -mu_k``.
+    """Routes of negative reduced cost; ``arc_cost[i, j] = c_k d_ij - pi_j``, ``start_cost = F_k - mu_k``.
 
     Labels are extended one stop count (level) at a time, all labels of a DC at once with numpy.
     Raises PricingTimeout when ``deadline`` (a ``time.perf_counter`` value) passes.
     """
-    bound = completion_bounds(net, arc_cost)
+    bound = completion_bounds(net, net.with_load_floor(arc_cost))
     successors = _successors(net, arc_cost, exact)
     trace = _Trace()
     kept: list[_Labels | None] = [None] * len(arc_cost)
     first = successors[0]
     level = _Labels(
-        cost=start_cost + arc_cost[0, first],
+        cost=start_cost + arc_cost[0, first] + net.load_term(first, net.distance[0, first]),
         load=net.load[first].astype(np.int64),
         dist=net.distance[0, first].astype(float),
         memory=np.left_shift(1, net.ng_position[first, first]).astype(np.int64),
@@ -290,7 +324,7 @@ def _extend(level: _Labels, successors, arc_cost, net: ClassNetwork, bound: np.n
         here = level.take(rows)
         load = here.load[:, None] + net.load[succ][None, :]
         dist = here.dist[:, None] + net.distance[i, succ][None, :]
-        cost = here.cost[:, None] + arc_cost[i, succ][None, :]
+        cost = here.cost[:, None] + arc_cost[i, succ][None, :] + net.load_term(succ[None, :], dist)
         ok = (load <= net.capacity) & (dist + net.return_distance[succ][None, :] <= net.max_distance)
         ok &= cost + bound[np.clip(net.capacity - load, 0, None), succ[None, :]] < NEGATIVE
         seen = position[i, succ]  # where j sits in i's neighbourhood, -1 if outside (then never remembered)
@@ -355,6 +389,7 @@ def arc_lower_bounds(net: ClassNetwork, arc_cost: np.ndarray) -> np.ndarray:
     through = np.full((n, n), np.inf)
     if stops < 2:
         return through
+    arc_cost = net.with_load_floor(arc_cost)
     back = completion_bounds(net, arc_cost)  # back[h, c, j]: j (loaded) to the hub, h more DCs, c units left
     step = np.where(net.allowed, arc_cost, np.inf)
     step[:, 0] = np.inf

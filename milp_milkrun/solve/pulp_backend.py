@@ -61,7 +61,8 @@ def solve_exact_pulp(instance: Instance, options: SolveOptions | None = None, so
     The time limit covers building, hand-off and search: the solver gets what is left (at least 1 s).
     """
     started = time.perf_counter()
-    return solve_pulp_model(build_exact_pulp(instance), options, solver, started=started)
+    options = options or SolveOptions()
+    return solve_pulp_model(build_exact_pulp(instance, objective=options.objective), options, solver, started=started)
 
 
 def solve_pulp_model(
@@ -89,6 +90,7 @@ def solve_pulp_model(
         notes.append(f"{solver} overran the time limit: {runtime:.1f} s for a limit of {options.time_limit:g} s")
     return make_result(
         model.instance,
+        costs=options.costs(model.instance),
         status=outcome.status,
         plan=plan,
         bound=outcome.bound,

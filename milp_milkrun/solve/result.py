@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from milp_milkrun.checker import CheckReport, check_plan, verify_plan
+from milp_milkrun.emissions.accounting import plan_emissions
 from milp_milkrun.errors import CheckFailedError
 from milp_milkrun.instance import Instance
+from milp_milkrun.objectives import RouteCosts
 from milp_milkrun.plan import Plan
 
 Status = Literal["optimal", "feasible", "infeasible", "no_solution"]
@@ -35,6 +38,7 @@ class SolveResult:
     seed: int
     message: str = ""
     interrupted: bool = False  # the user pressed Ctrl-C: the plan and bound are the best found so far
+    objective_kind: str = "distance"  # what objective and bound measure: distance, cost or emissions
 
     @property
     def gap(self) -> float | None:
@@ -50,12 +54,15 @@ class SolveResult:
         routes = []
         if self.check is not None:
             routes = [
-                {"vehicle": r.vehicle, "type": r.vehicle_type, "stops": list(r.stops), "load": r.load, "distance": r.distance}
+                {"vehicle": r.vehicle, "type": r.vehicle_type, "stops": list(r.stops), "load": r.load, "distance": r.distance, "cost": r.cost}
                 for r in self.check.routes
             ]
         return {
             "status": self.status,
+            "objective_kind": self.objective_kind,
             "objective": self.objective,
+            "distance": self.check.distance if self.check is not None else None,
+            "cost": self.check.cost if self.check is not None else None,
             "bound": self.bound,
             "gap": self.gap,
             "routes": routes,
@@ -81,6 +88,7 @@ def make_result(
     message: str = "",
     interrupted: bool = False,
     start: Plan | None = None,
+    costs: RouteCosts | None = None,
 ) -> SolveResult:
     """Build a result whose status is derived, never copied from the solver.
 
@@ -102,24 +110,39 @@ def make_result(
         The MIP start the solver received: when it passes the checker and ``plan`` is missing or
         longer, the start is the result's plan (and the message says so); a claim of infeasibility
         against it raises :class:`~milp_milkrun.errors.CheckFailedError`.
+    costs
+        The objective the solver minimised; None means the instance's own (distance or cost).
 
     Returns
     -------
     SolveResult
-        The plan passed through the independent checker (the objective is the checker's distance, never
-        the solver's number); a plan that fails the check raises
-        :class:`~milp_milkrun.errors.CheckFailedError`.
+        The plan passed through the independent checker. The objective is recomputed without the
+        solver's number: distance and cost by the checker, emissions by the ISO 14083 report. A plan
+        that fails the check raises :class:`~milp_milkrun.errors.CheckFailedError`.
     """
+    kind = costs.objective.value if costs is not None else instance.objective
+    value = _measure(instance, kind, costs)
     check = verify_plan(instance, plan, source=f"{model}/{backend}") if plan is not None else None
     if start is not None:
-        plan, check, kept = _not_worse_than_start(instance, plan, check, start, status)
+        plan, check, kept = _not_worse_than_start(instance, plan, check, start, status, value)
         message = joined_notes(message, kept)
-    objective = check.objective if check is not None else None
+    objective = value(plan, check) if plan is not None and check is not None else None
     if bound is not None and objective is not None:
         bound = _without_float_noise(bound, objective)
     derived, note = derive_status(status, objective, bound, requested_gap)
     message = joined_notes(message, note)
-    return SolveResult(derived, objective, bound, runtime_s, plan, check, model, backend, seed, message, interrupted)
+    return SolveResult(derived, objective, bound, runtime_s, plan, check, model, backend, seed, message, interrupted, kind)
+
+
+def _measure(instance: Instance, kind: str, costs: RouteCosts | None) -> Callable[[Plan, CheckReport], float]:
+    """How a checked plan is worth in the objective ``kind``, recomputed independently of the solver."""
+    if kind == "distance":
+        return lambda plan, check: check.distance
+    if kind == "cost":
+        return lambda plan, check: check.cost
+    assert costs is not None and costs.factors is not None  # route_costs gives emissions its factors
+    factors = costs.factors
+    return lambda plan, check: plan_emissions(instance, plan, factors).kg_co2e_wtw
 
 
 def joined_notes(*notes: str) -> str:
@@ -128,7 +151,12 @@ def joined_notes(*notes: str) -> str:
 
 
 def _not_worse_than_start(
-    instance: Instance, plan: Plan | None, check: CheckReport | None, start: Plan, claimed: Status
+    instance: Instance,
+    plan: Plan | None,
+    check: CheckReport | None,
+    start: Plan,
+    claimed: Status,
+    value: Callable[[Plan, CheckReport], float],
 ) -> tuple[Plan | None, CheckReport | None, str]:
     """The better of the solver's plan and the MIP start, and a note when the start is kept."""
     start_check = check_plan(instance, start)
@@ -136,9 +164,10 @@ def _not_worse_than_start(
         return plan, check, ""
     if claimed == "infeasible":
         raise CheckFailedError("the solver reports the model infeasible although the MIP start passes the checker")
-    if check is not None and check.objective <= start_check.objective + ABSOLUTE_GAP * max(1.0, abs(start_check.objective)):
+    start_value = value(start, start_check)
+    if plan is not None and check is not None and value(plan, check) <= start_value + ABSOLUTE_GAP * max(1.0, abs(start_value)):
         return plan, check, ""
-    return start, start_check, f"kept the warm start ({start_check.objective:.6g}): the solver returned nothing better"
+    return start, start_check, f"kept the warm start ({start_value:.6g}): the solver returned nothing better"
 
 
 def _without_float_noise(bound: float, objective: float) -> float:

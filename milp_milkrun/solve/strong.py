@@ -116,9 +116,9 @@ class CutLoop:
         if not report.feasible:
             details = "; ".join(f"({v.equation}) {v.message}" for v in report.violations)
             self.error = f"an integer point of the strong model failed the independent checker: {details}"
-        elif report.objective < self.best_cost - 1e-9:
-            self.best_plan, self.best_cost = plan, report.objective
-            self.log(f"incumbent {report.objective:,.6g}")
+        elif self.model.costs.plan(plan) < self.best_cost - 1e-9:
+            self.best_plan, self.best_cost = plan, self.model.costs.plan(plan)
+            self.log(f"incumbent {self.best_cost:,.6g}")
 
     def repair(self, x: np.ndarray) -> None:
         """Turn an integer point that breaks a cut into a plan: chain its trips and cycles, split optimally."""
@@ -129,9 +129,9 @@ class CutLoop:
         if trips is not None:
             plan = assign_vehicles(self.model.instance, self.model.classes, [(0, t) for t in trips])
             report = check_plan(self.model.instance, plan)
-            if report.feasible and report.objective < self.best_cost - 1e-9:
-                self.best_plan, self.best_cost = plan, report.objective
-                self.log(f"incumbent {report.objective:,.6g} (repaired)")
+            if report.feasible and self.model.costs.plan(plan) < self.best_cost - 1e-9:
+                self.best_plan, self.best_cost = plan, self.model.costs.plan(plan)
+                self.log(f"incumbent {self.best_cost:,.6g} (repaired)")
 
     def add_cuts(self, sets: list[list[int]], weighted: list[tuple[str, list[int]]] = ()) -> None:  # type: ignore[assignment]
         rows = [self.model.capacity_cut(s) for s in sets]
@@ -284,7 +284,7 @@ def _unique(sets: list[list[int]]) -> list[list[int]]:
 def run_cut_loop(instance: Instance, options: SolveOptions, *, incumbent: Plan | None = None, kind: str = "directed") -> CutLoop:
     """Run stages 1-3 until the optimum is proven, infeasibility is proven or the deadline passes."""
     deadline = time.perf_counter() + options.time_limit
-    loop = CutLoop(build_strong_model(instance, kind=kind), options, deadline)
+    loop = CutLoop(build_strong_model(instance, kind=kind, costs=options.costs(instance)), options, deadline)
     loop.log(f"{loop.model.kind} model: {loop.model.n_arcs} arc variables, classes {[c.name for c in loop.model.classes]}")
     unservable = loop.model.unservable()
     if unservable:  # no class may carry them (forbidden, capacity or distance): nothing to solve
@@ -297,8 +297,8 @@ def run_cut_loop(instance: Instance, options: SolveOptions, *, incumbent: Plan |
             continue
         if solution_from_plan(loop.model, plan) is None:  # the reductions are exact: this is a bug
             raise CheckFailedError("a plan that passes the checker uses an arc the strong model excludes")
-        if report.objective < loop.best_cost:
-            loop.best_plan, loop.best_cost = plan, report.objective
+        if loop.model.costs.plan(plan) < loop.best_cost:
+            loop.best_plan, loop.best_cost = plan, loop.model.costs.plan(plan)
     try:
         _alternate_lp_rounds_and_mips(loop)
     except KeyboardInterrupt:  # Ctrl-C between two HiGHS solves (those cancel themselves), e.g. while separating
@@ -336,18 +336,18 @@ def solve_strong(instance: Instance, options: SolveOptions | None = None, *, kin
     loop = run_cut_loop(instance, options, kind=kind)
     runtime = time.perf_counter() - started
     if loop.infeasible:
-        return make_result(instance, status="infeasible", plan=None, bound=None, runtime_s=runtime,
+        return make_result(instance, costs=options.costs(instance), status="infeasible", plan=None, bound=None, runtime_s=runtime,
                            model="strong", backend="highs", seed=options.seed, message=loop.reason)
     bound = loop.best_bound if math.isfinite(loop.best_bound) else None
     if loop.best_plan is None:
         why = "interrupted by Ctrl-C" if loop.interrupted else "no plan found within the time limit"
-        return make_result(instance, status="no_solution", plan=None, bound=bound, runtime_s=runtime,
+        return make_result(instance, costs=options.costs(instance), status="no_solution", plan=None, bound=bound, runtime_s=runtime,
                            model="strong", backend="highs", seed=options.seed, message=why, interrupted=loop.interrupted)
     message = f"{loop.model.kind} model, {len(loop.model.block('rci_capacity_cuts').rows)} capacity cuts, {loop.lp_rounds} LP rounds, {loop.mip_runs} MIP runs, {len(loop.fixed_arcs)} arcs fixed by reduced cost"
     if loop.abandoned:
         message += f"; {loop.abandoned}"
     if loop.interrupted:
         message = f"interrupted by Ctrl-C: best plan and bound so far; {message}"
-    return make_result(instance, status="feasible", plan=loop.best_plan, bound=bound, requested_gap=options.gap,
+    return make_result(instance, costs=options.costs(instance), status="feasible", plan=loop.best_plan, bound=bound, requested_gap=options.gap,
                        runtime_s=runtime, model="strong", backend="highs", seed=options.seed, message=message,
                        interrupted=loop.interrupted)

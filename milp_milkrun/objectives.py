@@ -1,0 +1,178 @@
+"""What a plan is worth: distance, cost or emissions, as one route-value formula for every engine.
+
+Every objective the toolkit minimises is a sum over the used routes of
+
+    value(route) = fixed + per_km * length + per_unit_km * sum_j q_j * (distance driven from the hub to j)
+
+with rates that depend on the route's vehicle type only:
+
+- ``distance`` (the seed's Eq 1): fixed 0, per_km 1;
+- ``cost`` (Eq 1c): the type's ``fixed_cost`` and ``cost_per_km``;
+- ``emissions`` (ISO 14083, well-to-wheel kg CO2e): per_km from the empty consumption and
+  per_unit_km from the load-dependent slope of the emission factors (docs/emissions.md). For a
+  delivery run the load on a leg is what is still to be delivered after it, which makes the load
+  term the forward sum above, so a labelling algorithm can extend it stop by stop.
+
+The models, the pricing and the heuristic read the rates from here. The checker computes distance
+and cost from the raw instance itself, and the emissions report (``emissions.accounting``) computes
+emissions leg by leg with the load on board; neither uses this module, so they can catch it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from milp_milkrun.errors import InputError
+from milp_milkrun.instance import Instance
+from milp_milkrun.plan import Plan
+
+if TYPE_CHECKING:
+    from milp_milkrun.emissions.factors import EmissionFactors
+
+
+class Objective(str, enum.Enum):
+    """What a solve minimises."""
+
+    distance = "distance"
+    cost = "cost"
+    emissions = "emissions"
+
+
+@dataclass(frozen=True)
+class RouteRates:
+    """The rates of one vehicle type: a route's value is ``fixed + per_km * length + per_unit_km * load_distance``."""
+
+    fixed: float = 0.0
+    per_km: float = 1.0
+    per_unit_km: float = 0.0  # per unit of demand per distance unit it rides on board
+
+    def value(self, length: float, load_distance: float) -> float:
+        """The route's value from its length and its load-distance sum_j q_j * (distance hub -> j)."""
+        return self.fixed + self.per_km * length + self.per_unit_km * load_distance
+
+
+@dataclass(frozen=True, eq=False)
+class RouteCosts:
+    """The objective of one instance: rates per vehicle type name."""
+
+    instance: Instance
+    objective: Objective
+    rates: Mapping[str, RouteRates]
+    factors: EmissionFactors | None = None  # the emissions objective's factors, for the independent report
+    load: np.ndarray | None = None  # per node, the load per_unit_km applies to; None: the demand
+
+    @property
+    def load_weights(self) -> np.ndarray:
+        """q_j as the load term counts it (the demand, scaled by a DC's own unit mass under emissions)."""
+        return self.load if self.load is not None else self.instance.demand
+
+    @property
+    def load_dependent(self) -> bool:
+        """True when a route's value depends on the order of its stops beyond its length (emissions)."""
+        return any(r.per_unit_km for r in self.rates.values())
+
+    @property
+    def same_as_distance(self) -> bool:
+        """True when every route is worth its length (distance, or cost with fixed 0 and 1 per km)."""
+        return all(r == RouteRates() for r in self.rates.values())
+
+    @property
+    def integral(self) -> bool:
+        """True when every plan's value is a whole number (integer distances, rates and fixed costs, no
+        load term), so a lower bound may be rounded up."""
+        whole = all(float(r.fixed).is_integer() and float(r.per_km).is_integer() and not r.per_unit_km for r in self.rates.values())
+        return whole and bool(np.all(np.mod(self.instance.distance, 1.0) == 0))
+
+    @property
+    def unit(self) -> str:
+        """The unit of the objective's figures."""
+        return {"distance": self.instance.distance_unit, "cost": "cost", "emissions": "kg CO2e"}[self.objective.value]
+
+    def of_vehicle(self, vehicle: str) -> RouteRates:
+        """The rates of the named vehicle's type."""
+        return self.rates[self.instance.vehicle_by_name[vehicle].type.name]
+
+    def route_of_nodes(self, rates: RouteRates, nodes: Sequence[int]) -> float:
+        """The value of a route hub -> nodes -> hub (node indices) at ``rates``."""
+        d, q = self.instance.distance, self.load_weights
+        driven = load_distance = 0.0
+        here = 0
+        for node in nodes:
+            driven += d[here, node]
+            load_distance += q[node] * driven
+            here = node
+        if not nodes:
+            return 0.0
+        return rates.value(float(driven + d[here, 0]), float(load_distance))
+
+    def route(self, vehicle: str, stops: Sequence[str]) -> float:
+        """The value of ``vehicle`` driving hub -> stops (DC ids) -> hub."""
+        index = self.instance.index
+        return self.route_of_nodes(self.of_vehicle(vehicle), [index[s] for s in stops])
+
+    def plan(self, plan: Plan) -> float:
+        """The value of every used route of ``plan``."""
+        return sum(self.route(r.vehicle, r.stops) for r in plan.used_routes())
+
+
+def route_costs(instance: Instance, objective: str | Objective | None = None, factors: EmissionFactors | None = None) -> RouteCosts:
+    """The objective to minimise on ``instance``.
+
+    Parameters
+    ----------
+    instance
+        The instance; its vehicle types carry ``fixed_cost`` and ``cost_per_km``.
+    objective
+        ``distance``, ``cost`` or ``emissions``; None means the instance's own (``instance.objective``).
+    factors
+        Emission factors, needed for ``emissions`` (``emissions.load_factors()`` gives the defaults).
+
+    Returns
+    -------
+    RouteCosts
+        Rates per vehicle type name.
+    """
+    chosen = _objective(objective if objective is not None else instance.objective)
+    if chosen is Objective.emissions:
+        if factors is None:
+            raise InputError("factors", "the emissions objective needs emission factors (the defaults or a factors file)")
+        return RouteCosts(instance, chosen, factors.route_rates(instance), factors, factors.load_weights(instance))
+    if chosen is Objective.cost:
+        rates = {vt.name: RouteRates(vt.fixed_cost, vt.cost_per_km) for vt in instance.vehicle_types}
+    else:
+        rates = {vt.name: RouteRates() for vt in instance.vehicle_types}
+    return RouteCosts(instance, chosen, rates)
+
+
+def linear_costs(instance: Instance, costs: RouteCosts | None) -> RouteCosts:
+    """The objective if an arc model can state it (distance or cost: a cost per arc and per route).
+
+    Parameters
+    ----------
+    instance
+        The instance.
+    costs
+        The objective; None means the instance's own.
+
+    Returns
+    -------
+    RouteCosts
+        ``costs``; an InputError naming ``objective`` when a route's value depends on the load on each
+        leg (emissions), which needs load-flow variables the arc models do not have.
+    """
+    costs = costs if costs is not None else route_costs(instance)
+    if costs.load_dependent:
+        raise InputError("objective", f"the {costs.objective.value} objective depends on the load on each leg; use the route-based model or the heuristic")
+    return costs
+
+
+def _objective(value: str | Objective) -> Objective:
+    try:
+        return Objective(value)
+    except ValueError:
+        raise InputError("objective", f"unknown objective {value!r}; choose from {', '.join(o.value for o in Objective)}") from None
