@@ -33,7 +33,7 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.models.set_partitioning import ArcSetRow, RouteMaster
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
-from milp_milkrun.solve.column_generation import ColumnGeneration
+from milp_milkrun.solve.column_generation import ColumnGeneration, safe_bound
 from milp_milkrun.solve.enumeration import TooManyRoutes, enumerate_routes
 from milp_milkrun.solve.options import SolveOptions
 from milp_milkrun.solve.pricing import PricingTimeout
@@ -51,6 +51,7 @@ ENUMERATION_ROUTES = 6_000  # ... and past this many routes (all classes): HiGHS
 ENUMERATION_FIRST_GAP = 0.01  # first gap to enumerate within, as a share of the bound
 ENUMERATION_SHRINK = 0.6  # after an enumeration that could not settle or bound its node, the next gap cap
 ENUMERATION_GROW = 1.25  # ... after one that could
+ENUMERATION_MARGIN = 1e-7  # relative: the MIP's cost limit sits this far above L + g, so no plan within is cut off
 ENUMERATION_MIP_SHARE = 0.1  # the MIP over the enumerated routes may use this share of the time
 
 
@@ -185,22 +186,19 @@ class BranchAndPrice:
             log.info("route enumeration within %.6g of the bound: too many routes", gap)
             return bound
         limit = min(ENUMERATION_MIP_SHARE * self.total, self.deadline - time.perf_counter())
-        plan, cost, proven = routes.solve_integer(limit, exact=True, upper=value + gap)
+        within = value + gap
+        plan, cost, proven = routes.solve_integer(limit, exact=True, upper=within + ENUMERATION_MARGIN * max(1.0, abs(within)))
+        found = plan is not None and cost <= within + ENUMERATION_MARGIN * max(1.0, abs(within))  # HiGHS may report one above
         log.info("route enumeration within %.6g of the bound: %d routes, MIP %s", gap, len(routes.columns),
-                 "not solved" if not proven else "no plan within" if plan is None else f"{cost:.6g}")
+                 "not solved" if not proven else f"{cost:.6g}" if found else "no plan within")
         if not (self.offer(plan) and proven):
             self.enumeration_cap = ENUMERATION_SHRINK * gap
             return bound
         self.enumeration_cap = ENUMERATION_GROW * gap
-        if plan is not None or gap >= whole:
+        if found or gap >= whole:
             self.enumerated += 1
             return None
-        return max(bound, self._safe(value + gap))
-
-    def _safe(self, value: float) -> float:
-        """A bound ``value`` on the safe side of floating-point sums (integer costs: rounded up)."""
-        safe = value - 1e-9 * max(1.0, abs(value))
-        return math.ceil(safe - 1e-6) if self.integer_costs else safe
+        return max(bound, safe_bound(within, integral=self.integer_costs))
 
     def _solve_node(self, node: Node, root: bool) -> list[tuple[float, dict[int, tuple[float, float]]]] | None:
         """Solve one node; its children (bound, branching bounds), [] when pruned or integral, None on timeout."""

@@ -162,10 +162,14 @@ class ColumnGeneration:
         self._last_exact = None
 
     def _raise_bound(self, value: float) -> None:
-        safe = value - 1e-9 * max(1.0, abs(value))  # floating-point sums: stay on the safe side
-        if self.master.costs.integral:  # every plan costs a whole number
-            safe = math.ceil(safe - 1e-6)
-        self.bound = max(self.bound, safe)
+        self.bound = max(self.bound, safe_bound(value, integral=self.master.costs.integral))
+
+
+def safe_bound(value: float, *, integral: bool) -> float:
+    """A computed lower bound on the safe side of floating-point sums (1e-9 relative below), rounded up
+    when every plan costs a whole number (``integral``)."""
+    safe = value - 1e-9 * max(1.0, abs(value))
+    return float(math.ceil(safe - 1e-6)) if integral else safe
 
 
 def route_lower_bound(
