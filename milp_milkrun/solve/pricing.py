@@ -350,29 +350,43 @@ def _admit(level: _Labels, kept: list[_Labels | None], trace: _Trace, exact: boo
         keep = ~_dominated(fresh, kept[node]) & ~_dominated(fresh, fresh, earlier_only=True)
         fresh = fresh.take(np.flatnonzero(keep))
         fresh.ident = trace.add(fresh.node, fresh.ident)
-        kept[node] = fresh if kept[node] is None else _Labels.concat([kept[node], fresh])
+        if kept[node] is None:
+            kept[node] = fresh
+        else:  # cheapest first: a label is compared only with the kept ones that cost no more
+            merged = _Labels.concat([kept[node], fresh])
+            kept[node] = merged.take(np.argsort(merged.cost, kind="stable"))
         parts.append(fresh)
     return _Labels.concat(parts) if parts else level
 
 
-DOMINANCE_CHUNK = 512  # rows per broadcast block: bounds the memory of the pairwise comparison
+DOMINANCE_CHUNK = 256  # rows per broadcast block: bounds the memory of the pairwise comparison
 
 
 def _dominated(labels: _Labels, other: _Labels | None, *, earlier_only: bool = False) -> np.ndarray:
-    """For each label: does a label of ``other`` dominate it (``earlier_only``: one listed before it)?"""
+    """For each label: does a label of ``other`` dominate it (``earlier_only``: one listed before it)?
+
+    ``other`` is sorted by cost (the kept labels, or ``labels`` itself): a block of labels is compared
+    only with the prefix of ``other`` that costs no more than the block's dearest label.
+    """
     out = np.zeros(len(labels.cost), dtype=bool)
     if other is None or not len(other.cost):
         return out
     for lo in range(0, len(labels.cost), DOMINANCE_CHUNK):
         rows = slice(lo, lo + DOMINANCE_CHUNK)
+        cost = labels.cost[rows]
+        end = int(np.searchsorted(other.cost, cost.max(), side="right"))
+        if earlier_only:
+            end = min(end, lo + len(cost))
+        if end == 0:
+            continue
         hit = (
-            (other.cost[None, :] <= labels.cost[rows, None])
-            & (other.load[None, :] <= labels.load[rows, None])
-            & (other.dist[None, :] <= labels.dist[rows, None])
-            & ((other.memory[None, :] & ~labels.memory[rows, None]) == 0)
+            (other.cost[None, :end] <= cost[:, None])
+            & (other.load[None, :end] <= labels.load[rows, None])
+            & (other.dist[None, :end] <= labels.dist[rows, None])
+            & ((other.memory[None, :end] & ~labels.memory[rows, None]) == 0)
         )
         if earlier_only:
-            hit &= np.arange(len(other.cost))[None, :] < np.arange(lo, lo + hit.shape[0])[:, None]
+            hit &= np.arange(end)[None, :] < np.arange(lo, lo + len(cost))[:, None]
         out[rows] = hit.any(axis=1)
     return out
 
