@@ -13,6 +13,10 @@ plan.  Then best-bound branch and bound:
 * **each node's bound is certified** as the root's: a Lagrangian bound from an exact pricing with the
   node's duals, valid for every plan meeting the node's branching rows;
 * a node whose LP solution is integral gives a plan, kept only when the independent checker accepts it;
+* **route enumeration** (:mod:`~milp_milkrun.solve.enumeration`): every route that could be part of a
+  plan within g of the node's bound is listed and a MIP over them solved exactly; its plan, or its
+  proof that there is none within the whole gap, settles the node, and otherwise the node's bound
+  rises by g;
 * the deadline or Ctrl-C ends the search with the best plan and the global bound: the least bound of
   the open nodes (and of any node that could not be split).
 """
@@ -36,7 +40,7 @@ from milp_milkrun.plan import Plan
 from milp_milkrun.solve.column_generation import ColumnGeneration, safe_bound
 from milp_milkrun.solve.enumeration import TooManyRoutes, enumerate_routes
 from milp_milkrun.solve.options import SolveOptions
-from milp_milkrun.solve.pricing import PricingTimeout
+from milp_milkrun.solve.pricing import PricingTimeout, with_allowed
 from milp_milkrun.solve.result import SolveResult, make_result
 
 log = logging.getLogger(__name__)
@@ -52,7 +56,8 @@ ENUMERATION_FIRST_GAP = 0.01  # first gap to enumerate within, as a share of the
 ENUMERATION_SHRINK = 0.6  # after an enumeration that could not settle or bound its node, the next gap cap
 ENUMERATION_GROW = 1.25  # ... after one that could
 ENUMERATION_MARGIN = 1e-7  # relative: the MIP's cost limit sits this far above L + g, so no plan within is cut off
-ENUMERATION_MIP_SHARE = 0.1  # the MIP over the enumerated routes may use this share of the time
+ENUMERATION_SHARE = 0.1  # the labelling of one enumeration may use this share of the time ...
+ENUMERATION_MIP_SHARE = 0.1  # ... and the MIP over the enumerated routes this share
 
 
 @dataclass(order=True)
@@ -64,6 +69,7 @@ class Node:
     depth: int  # negated: deeper nodes sort first
     order: int
     bounds: dict[int, tuple[float, float]] = field(compare=False)  # branching row position -> (lower, upper)
+    allowed: tuple[np.ndarray, ...] | None = field(compare=False, default=None)  # per class, arcs its parent kept
 
 
 @dataclass
@@ -81,6 +87,8 @@ class BranchAndPrice:
     total: float = math.inf  # the run's time limit (shares of it bound the MIPs)
     interrupted: bool = False  # Ctrl-C ended the search
     fixed_arcs: int = 0  # arcs removed from the pricing by reduced-cost fixing at the root
+    fixed_below_root: int = 0  # arcs removed at other nodes (for their subtrees)
+    root_networks: list = field(default_factory=list)  # the pricing networks after the root's fixing
     unresolved: list[float] = field(default_factory=list)  # bounds of nodes no rule could split
     enumerated: int = 0  # nodes settled by a MIP over every route that could improve the incumbent
     enumeration_cap: float | None = None  # largest gap to enumerate within (adapts to what stays few)
@@ -124,6 +132,7 @@ class BranchAndPrice:
         self.offer(plan)
         if self.incumbent is not None:  # only a better plan matters now: drop the arcs none can use
             self.fixed_arcs = self.cg.fix_arcs(self.cutoff())
+        self.root_networks = list(self.cg.networks)
         counter = itertools.count()
         heap = [Node(self.cg.bound, 0, next(counter), {})]
         root = True
@@ -140,8 +149,9 @@ class BranchAndPrice:
                 if children is None:  # deadline inside the node: it stays open with its parent's bound
                     heapq.heappush(heap, node)
                     break
+                kept = tuple(net.allowed for net in self.cg.networks)  # with the arcs fixed at this node
                 for child in children:
-                    heapq.heappush(heap, Node(child[0], node.depth - 1, next(counter), child[1]))
+                    heapq.heappush(heap, Node(child[0], node.depth - 1, next(counter), child[1], kept))
                 if self.nodes % MIP_EVERY == 0 and heap:  # new routes since the root: look for a better plan
                     limit = min(NODE_MIP_SHARE * total, self.deadline - time.perf_counter())
                     self.offer(self.cg.master.best_integer_plan(limit, self.incumbent)[0])
@@ -174,16 +184,17 @@ class BranchAndPrice:
         if gap <= 0:
             return bound
         routes = RouteMaster(self.instance, self.cg.master.classes, self.costs)
+        stop = min(self.deadline, time.perf_counter() + ENUMERATION_SHARE * self.total)
         try:
             for k, net in enumerate(self.cg.networks):
-                found = enumerate_routes(net, arc_cost[k], self.cg.start_cost(k, mu), gap + min(0.0, least[k]), max_labels=ENUMERATION_LABELS, deadline=self.deadline)
+                found = enumerate_routes(net, arc_cost[k], self.cg.start_cost(k, mu), gap + min(0.0, least[k]), max_labels=ENUMERATION_LABELS, deadline=stop)
                 for stops in found:
                     routes.add(k, stops)
                 if len(routes.columns) > ENUMERATION_ROUTES:
                     raise TooManyRoutes
         except (TooManyRoutes, PricingTimeout):
             self.enumeration_cap = ENUMERATION_SHRINK * gap
-            log.info("route enumeration within %.6g of the bound: too many routes", gap)
+            log.info("route enumeration within %.6g of the bound: too many routes or out of time", gap)
             return bound
         limit = min(ENUMERATION_MIP_SHARE * self.total, self.deadline - time.perf_counter())
         within = value + gap
@@ -207,6 +218,8 @@ class BranchAndPrice:
         for position in set(self.rows.values()):
             lower, upper = node.bounds.get(position, (-math.inf, math.inf))
             master.set_row_bounds(position, lower, upper)
+        if node.allowed is not None:
+            self.cg.networks = [with_allowed(net, allowed) for net, allowed in zip(self.root_networks, node.allowed)]
         if not root:
             self.cg.restart(self.deadline, cuts=False)
             self.cg.run()
@@ -222,6 +235,8 @@ class BranchAndPrice:
             if all(c.plannable for c in chosen):
                 self.offer(master.plan_of(chosen))
                 return []
+        if self.incumbent is not None and not root:  # below the root: fixing valid for this node's plans
+            self.fixed_below_root += self.cg.fix_arcs(self.cutoff())
         bound = self._enumerate(bound)
         if bound is None or self.prunes(bound):
             return []
@@ -275,7 +290,7 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
     bound = bp.bound if math.isfinite(bp.bound) else None
     master = bp.cg.master
     message = (
-        f"route-based branch-and-price: {bp.nodes} nodes searched, {len(master.columns)} routes, {len(master.cuts)} capacity cuts, {bp.fixed_arcs} arcs fixed, "
+        f"route-based branch-and-price: {bp.nodes} nodes searched ({bp.enumerated} settled by route enumeration), {len(master.columns)} routes, {len(master.cuts)} capacity cuts, {bp.fixed_arcs} arcs fixed at the root and {bp.fixed_below_root} below, "
         f"root {'converged' if searched else 'not converged (plan from the generated routes)'}"
     )
     if bp.interrupted:

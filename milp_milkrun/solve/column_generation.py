@@ -18,7 +18,6 @@ a tree over this loop for plans and a global bound.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import sys
 import time
@@ -33,7 +32,7 @@ from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.plan import Plan
 from milp_milkrun.solve.options import SolveOptions
-from milp_milkrun.solve.pricing import PricingTimeout, arc_lower_bounds, class_networks, price
+from milp_milkrun.solve.pricing import PricingTimeout, arc_lower_bounds, class_networks, price, with_allowed
 from milp_milkrun.solve.result import SolveResult, make_result
 
 MAX_CUT_ROUNDS = 25  # separation rounds at most (each after the LP converged over all routes)
@@ -136,10 +135,11 @@ class ColumnGeneration:
     def fix_arcs(self, cutoff: float) -> int:
         """Remove from the pricing the arcs no plan costing at most ``cutoff`` can use; the number removed.
 
-        Reduced-cost fixing with the last exact pricing's duals (call it at the root, where its
-        Lagrangian bound L holds for every plan): a plan with route r of class k costs at least
-        L + rc_r - min(0, c*_k), so an arc every route through which has rc_r > cutoff - L + min(0, c*_k)
-        is in no plan costing at most ``cutoff``.  Columns already in the master keep their arcs.
+        Reduced-cost fixing with the last exact pricing's duals (its Lagrangian bound L holds for every
+        plan at the root, for every plan of the node at a branch-and-bound node): a plan with route r of
+        class k costs at least L + rc_r - min(0, c*_k), so an arc every route through which has
+        rc_r > cutoff - L + min(0, c*_k) is in no plan (of the node) costing at most ``cutoff``.
+        Columns already in the master keep their arcs.
         """
         if self._last_exact is None:
             return 0
@@ -151,7 +151,7 @@ class ColumnGeneration:
             drop = net.allowed & (through > slack + 1e-6 * max(1.0, abs(cutoff)))
             drop[0, :] = drop[:, 0] = False
             if drop.any():
-                self.networks[k] = dataclasses.replace(net, allowed=net.allowed & ~drop)
+                self.networks[k] = with_allowed(net, net.allowed & ~drop)
                 removed += int(drop.sum())
         return removed
 

@@ -21,6 +21,7 @@ per DC and stop count.  Both prune a label when even the best completion (a rela
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass
@@ -107,6 +108,15 @@ class ClassNetwork:
             held = (memories[:, None] >> np.arange(len(members))[None, :]) & 1  # (m, p)
             moves.append((own[:, None] | (bit @ held.T)).astype(np.int16))  # distinct members, distinct bits: sum = or
         return moves
+
+
+def with_allowed(net: ClassNetwork, allowed: np.ndarray) -> ClassNetwork:
+    """``net`` with another arc set; its ng tables (which depend on the neighbourhoods only) carried over."""
+    new = dataclasses.replace(net, allowed=allowed)
+    for name in ("ng_lists", "ng_position", "memory_moves"):
+        if name in net.__dict__:
+            new.__dict__[name] = net.__dict__[name]
+    return new
 
 
 def class_networks(
