@@ -19,7 +19,7 @@ from test_models_strong import random_side_instance
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.io import load_instance
-from milp_milkrun.models.set_partitioning import CapacityCut, RouteMaster
+from milp_milkrun.models.set_partitioning import ArcSetRow, CapacityCut, RouteMaster
 from milp_milkrun.solve import SolveOptions, solve
 from milp_milkrun.solve import branch_price
 from milp_milkrun.solve.branch_price import BranchAndPrice
@@ -209,3 +209,28 @@ def test_a_wrong_route_enumeration_is_caught_by_the_oracle(monkeypatch: pytest.M
         wrong = _tree_result(instance)
         caught += wrong.bound > expected[0] + 1e-6 or wrong.incumbent_cost > expected[0] + 1e-6
     assert caught >= 1
+
+
+@pytest.mark.parametrize("seed", [12, 13, 16])  # the tiny instances (of 0..19) whose root LP is fractional
+def test_reduced_cost_fixing_at_a_node_keeps_every_arc_of_an_optimal_plan_in_its_subtree(seed: int) -> None:
+    """Below the root the fixing uses the node's duals: with the optimum as cutoff, at the child of the
+    root that the optimal plan belongs to, every arc of that plan stays."""
+    instance = random_tiny_instance(seed)
+    cost, optimum = brute_force(instance)
+    bp = BranchAndPrice(instance, time.perf_counter() + 60)
+    bp.cg.run()
+    rule = bp._branching_row(bp.cg.master.route_values())
+    assert rule is not None
+    row = ArcSetRow(*rule[0])
+    class_of = {v: k for k, vc in enumerate(bp.cg.master.classes) for v in vc.vehicles}
+    paths = [(class_of[r.vehicle], (0, *(instance.index[s] for s in r.stops), 0)) for r in optimum.used_routes()]
+    at_optimum = sum(row.coefficient(k, path[1:-1]) for k, path in paths)
+    position = bp.cg.master.add_branch_row(row)
+    side = (-math.inf, math.floor(rule[1])) if at_optimum <= rule[1] else (math.ceil(rule[1]), math.inf)
+    bp.cg.master.set_row_bounds(position, *side)
+    bp.cg.restart(time.perf_counter() + 60, cuts=False)
+    bp.cg.run()
+    assert bp.cg.converged
+    assert bp.cg.fix_arcs(cost + 1e-9) > 0  # the node's duals remove arcs
+    for k, path in paths:
+        assert all(bp.cg.networks[k].allowed[a, b] for a, b in zip(path, path[1:]))
