@@ -34,7 +34,7 @@ import numpy as np
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.instance import Instance
-from milp_milkrun.models.set_partitioning import ArcSetRow, RouteMaster
+from milp_milkrun.models.set_partitioning import ArcSetRow, CapacityCut, RouteMaster
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
 from milp_milkrun.solve.column_generation import ColumnGeneration, safe_bound
@@ -170,7 +170,8 @@ class BranchAndPrice:
         With the node's last exact pricing (Lagrangian value L), every plan of the node costing at most
         L + g uses only routes of reduced cost <= g + min(0, c*_k) (see :mod:`~milp_milkrun.solve.enumeration`).
         They are enumerated for g = the gap to the incumbent, capped so that they stay few, and a MIP
-        over them, limited to plans costing at most L + g, is solved exactly.  Its plan (checked, offered
+        over them (with the node's cuts and branching rows), limited to plans costing at most L + g, is
+        solved exactly.  Its plan (checked, offered
         as incumbent) settles the node; so does its proof that there is none when g covered the whole
         gap; otherwise no plan of the node costs L + g or less, which is the node's new bound.
         """
@@ -183,7 +184,7 @@ class BranchAndPrice:
         gap = min(whole, self.enumeration_cap)
         if gap <= 0:
             return bound
-        routes = RouteMaster(self.instance, self.cg.master.classes, self.costs)
+        routes = self._node_rows()
         stop = min(self.deadline, time.perf_counter() + ENUMERATION_SHARE * self.total)
         try:
             for k, net in enumerate(self.cg.networks):
@@ -210,6 +211,18 @@ class BranchAndPrice:
             self.enumerated += 1
             return None
         return max(bound, safe_bound(within, integral=self.integer_costs))
+
+    def _node_rows(self) -> RouteMaster:
+        """An empty master with the node's rows: its capacity cuts, and its branching rows at the node's
+        bounds (the MIP over the enumerated routes then has the node's LP bound to start from)."""
+        master = self.cg.master
+        routes = RouteMaster(self.instance, master.classes, self.costs)
+        for row, lower, upper in zip(master.rows, master.row_lower, master.row_upper):
+            if isinstance(row, CapacityCut):
+                routes.add_cut(row)
+            elif math.isfinite(lower) or math.isfinite(upper):
+                routes.set_row_bounds(routes.add_branch_row(row), lower, upper)
+        return routes
 
     def _solve_node(self, node: Node, root: bool) -> list[tuple[float, dict[int, tuple[float, float]]]] | None:
         """Solve one node; its children (bound, branching bounds), [] when pruned or integral, None on timeout."""
