@@ -59,6 +59,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--groups", nargs="+", default=["small", "e51", "ecom74"], choices=["small", "e51", "ecom74", "medium"])
     parser.add_argument("--shard", default="1/1", help="I/N: of the medium group, every N-th instance from the I-th (1-based)")
+    parser.add_argument("--skip", nargs="*", default=[], help="instance names to leave out (measured already)")
     args = parser.parse_args()
     part, parts = (int(x) for x in args.shard.split("/"))
     optima = json.loads((CVRPLIB / "optima.json").read_text()) if (CVRPLIB / "optima.json").exists() else {}
@@ -66,6 +67,8 @@ def main() -> None:
     print("| instance | limit (s) | status | plan | bound | gap | optimum | time (s) |")
     print("|---|---:|---|---:|---:|---:|---:|---:|")
     for path, limit in cases(args.groups, (part, parts)):
+        if path.stem in args.skip:
+            continue
         instance = load_instance(path)
         started = time.perf_counter()
         result = solve(instance, model="routes", options=SolveOptions(time_limit=limit, gap=0.0, log=False))
