@@ -33,7 +33,7 @@ from milp_milkrun.heuristics.metaheuristic import SearchParams  # noqa: E402
 from milp_milkrun.heuristics.local_search import UNIT_OPERATORS, descend, fit_vehicles  # noqa: E402
 from milp_milkrun.heuristics.problem import Problem, compile_problem  # noqa: E402
 from milp_milkrun.heuristics.solution import Solution  # noqa: E402
-from milp_milkrun.solve.result import make_result  # noqa: E402
+from milp_milkrun.result import make_result  # noqa: E402
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance  # noqa: E402
 from milp_milkrun.io import load_instance  # noqa: E402
 

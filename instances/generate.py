@@ -30,6 +30,7 @@ from typing import Any
 from milp_milkrun.checker import check_plan
 from milp_milkrun.instance import EARTH_RADIUS_KM, haversine_matrix
 from milp_milkrun.io import instance_from_dict, write_plan
+from milp_milkrun.io.files import write_text_atomically
 from milp_milkrun.io.json_instance import instance_json_text
 from milp_milkrun.plan import Plan, Route
 
@@ -85,7 +86,7 @@ def main() -> None:
 
 def write_or_compare(path: Path, text: str, check: bool) -> None:
     if not check:
-        path.write_text(text, encoding="utf-8")
+        write_text_atomically(path, text)
         print(f"wrote {path.name}")
     elif not path.exists() or path.read_text(encoding="utf-8") != text:
         sys.exit(f"{path.name} differs from the generator's output; rerun python instances/generate.py")

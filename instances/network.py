@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from milp_milkrun.instance import haversine_matrix
+from milp_milkrun.io.files import write_text_atomically
 
 from generate import CAGE, LARGE, MAX_CAGES_PER_DC, ROAD_FACTOR, SMALL, UNIT_MASS_KG, _offset
 
@@ -34,10 +35,10 @@ def write_network(out_dir: Path, hubs: int, dcs: int, seed: int) -> Path:
     for k, size in enumerate(hub_sizes(rng, hubs, dcs), start=1):
         name = f"H{k:03d}"
         data = hub_instance(rng, name, size, seed)
-        (out_dir / f"{name}.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        write_text_atomically(out_dir / f"{name}.json", json.dumps(data, indent=1) + "\n")
         entries.append({"hub": name, "instance": f"{name}.json", "dcs": size})
     manifest = out_dir / "manifest.json"
-    manifest.write_text(json.dumps({"generator": "instances/generate.py network", "seed": seed, "hubs": entries}, indent=1) + "\n")
+    write_text_atomically(manifest, json.dumps({"generator": "instances/generate.py network", "seed": seed, "hubs": entries}, indent=1) + "\n")
     return manifest
 
 

@@ -27,7 +27,7 @@ from milp_milkrun.errors import CheckFailedError, InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.plan import Plan
 from milp_milkrun.solve.column_generation import ColumnGeneration, route_lower_bound
-from milp_milkrun.solve.options import SolveOptions
+from milp_milkrun.options import SolveOptions
 from milp_milkrun.solve.strong import CutLoop, run_cut_loop
 
 ROUTE_SHARE = 0.5  # the route-based bound may use at most this share of the budget
@@ -37,12 +37,24 @@ MIN_LOOP_SECONDS = 1.0  # the strong model's cut loop is not started with less t
 def certified_lower_bound(instance: Instance, time_limit: float, *, incumbent: Plan | None = None) -> tuple[float, str]:
     """A lower bound on the objective (distance or cost, the instance's) of every feasible plan, and how it was obtained.
 
-    ``incumbent`` (a feasible plan) seeds the route columns and lets the cut loop fix arcs by reduced
-    cost; the bound returned is then at most the incumbent's cost, still valid for every plan.
-    Returns ``(math.inf, ...)`` when the instance is proven infeasible (no plan exists).
+    Parameters
+    ----------
+    instance : Instance
+        The instance to bound.
+    time_limit : float
+        Seconds for both bounding methods together.
+    incumbent : Plan, optional
+        A feasible plan: it seeds the route columns and lets the cut loop fix arcs by reduced cost;
+        the bound returned is then at most the incumbent's cost, still valid for every plan.
+
+    Returns
+    -------
+    tuple[float, str]
+        The bound (``math.inf`` when the instance is proven infeasible) and a sentence saying how it
+        was obtained.
     """
     if not time_limit > 0:
-        raise InputError("--bound", f"the bound needs a positive number of seconds, got {time_limit}")
+        raise InputError("bound_seconds", f"the bound needs a positive number of seconds, got {time_limit}")
     started = time.perf_counter()
     routes = route_lower_bound(instance, ROUTE_SHARE * time_limit, incumbent=incumbent)
     candidates = [(routes.bound, _route_how(routes, time.perf_counter() - started))]
@@ -99,7 +111,13 @@ class PlanBound:
         return max(0.0, (self.objective - self.bound) / self.objective) if self.objective > 0 else 0.0
 
     def line(self) -> str:
-        """``plan 4,912 km; optimum >= 4,730 km; within 3.8%`` (bound rounded down, gap rounded up)."""
+        """``plan 4,912 km; optimum >= 4,730 km; within 3.8%`` (bound rounded down, gap rounded up).
+
+        Returns
+        -------
+        str
+            The line ``milkrun check --bound`` prints.
+        """
         plan = _amount(self.objective, round)
         bound = _amount(self.bound, math.floor)
         within = math.ceil(self.gap * 1000 - 1e-9) / 10
@@ -107,7 +125,23 @@ class PlanBound:
 
 
 def bound_plan(instance: Instance, plan: Plan, time_limit: float) -> PlanBound:
-    """Check ``plan`` and bound the optimum; a plan that breaks a rule gets no gap (InputError)."""
+    """Check ``plan`` and bound the optimum: the plan's certified gap.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance the plan is for.
+    plan : Plan
+        A plan from any tool.
+    time_limit : float
+        Seconds for the bound.
+
+    Returns
+    -------
+    PlanBound
+        The plan's distance, the certified bound (never above it) and the gap. A plan that breaks a
+        rule gets no gap (``InputError``).
+    """
     report = check_plan(instance, plan)
     if not report.feasible:
         raise InputError("PLAN", f"the plan breaks {len(report.violations)} rule(s), so it has no gap to certify")

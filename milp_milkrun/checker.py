@@ -65,6 +65,13 @@ class CheckReport:
     cost: float = 0.0
 
     def to_dict(self) -> dict[str, object]:
+        """The ``--json`` form of ``milkrun check``.
+
+        Returns
+        -------
+        dict[str, object]
+            The verdict, the objective, the total distance and cost, and every violation.
+        """
         return {
             "feasible": self.feasible,
             "objective": self.objective,
@@ -108,7 +115,22 @@ def check_plan(instance: Instance, plan: Plan) -> CheckReport:
 
 
 def verify_plan(instance: Instance, plan: Plan, *, source: str) -> CheckReport:
-    """Check a plan that the toolkit itself produced; a violation is a bug and raises."""
+    """Check a plan that the toolkit itself produced; a violation is a bug and raises.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance the plan is for.
+    plan : Plan
+        A plan the toolkit produced.
+    source : str
+        Who produced it, named in the error.
+
+    Returns
+    -------
+    CheckReport
+        The report of a feasible plan; otherwise :class:`~milp_milkrun.errors.CheckFailedError` is raised.
+    """
     report = check_plan(instance, plan)
     if not report.feasible:
         details = "; ".join(f"({v.equation}) {v.message}" for v in report.violations)

@@ -26,6 +26,7 @@ from milp_milkrun.reports.instance_summary import instance_summary
 from milp_milkrun.reports.solve_table import solve_table
 from milp_milkrun.runtime.highs import exits_past_abandoned_runs
 from milp_milkrun.runtime.interrupts import interrupts_deferred
+from milp_milkrun.runtime.logs import show_log
 from milp_milkrun.solve import DEFAULT_SEED, Backend, Model, Solver, SolveOptions, SolveResult, check_bound_seconds, check_choices
 from milp_milkrun.solve import solve as solve_instance
 
@@ -79,22 +80,54 @@ FACTORS_OPTION = typer.Option(None, "--factors", help="Emission factors file lai
 MAP_OPTION = typer.Option(None, "--map", help="Also write an interactive map of the plan (one self-contained .html file that works offline).")
 
 
-def check_map_path(map_path: Path | None, inputs: list[Path | None]) -> None:
-    """Refuse an unusable --map path before any work (never over an input or another output)."""
+def check_map_path(map_path: Path | None, inputs: list[Path | None], field: str = "map") -> None:
+    """Refuse an unusable map path (``--map``, or ``--output`` of ``map``) before any work (never over an input or another output).
+
+    Parameters
+    ----------
+    map_path : Path or None
+        The map file to write.
+    inputs : list[Path or None]
+        The files the command reads or writes besides the map.
+    field : str
+        The field named in the error.
+    """
     if map_path is not None:
         from milp_milkrun.plotting.web_map import MAP_SUFFIXES
 
-        check_output_path(map_path, field="map", suffixes=MAP_SUFFIXES, inputs=[p for p in inputs if p is not None])
+        check_output_path(map_path, field=field, suffixes=MAP_SUFFIXES, inputs=[p for p in inputs if p is not None])
 
 
 def check_map_drawable(instance: Instance, map_path: Path | None, field: str = "map") -> None:
-    """Refuse a map of an instance without coordinates before any solving is done."""
+    """Refuse a map of an instance without coordinates before any solving is done.
+
+    Parameters
+    ----------
+    instance : Instance
+        The loaded instance.
+    map_path : Path or None
+        The --map value.
+    field : str
+        The field named in the error.
+    """
     if map_path is not None and instance.coordinates == "none":
         raise InputError(field, f"instance {instance.name} has no coordinates (only a distance matrix) to draw a map of")
 
 
 def write_map_file(instance: Instance, plan: Plan | None, map_path: Path | None, *, err: bool = False) -> None:
-    """Write the interactive map of ``plan`` when --map was given and there is a plan."""
+    """Write the interactive map of ``plan`` when --map was given and there is a plan.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance of the plan.
+    plan : Plan or None
+        The plan to draw.
+    map_path : Path or None
+        The --map value.
+    err : bool
+        Print the "wrote map" line on stderr (under --json).
+    """
     if plan is None or map_path is None:
         return
     from milp_milkrun.plotting.web_map import save_route_map
@@ -104,8 +137,37 @@ def write_map_file(instance: Instance, plan: Plan | None, map_path: Path | None,
 # ---- map option (end)
 
 
+def log_on_stderr(enabled: bool) -> contextlib.AbstractContextManager[None]:
+    """Show the progress and solver log on stderr for the block when ``enabled`` (stdout keeps the report).
+
+    Parameters
+    ----------
+    enabled : bool
+        Whether the log is on (--log).
+
+    Returns
+    -------
+    contextlib.AbstractContextManager[None]
+        The block's context manager.
+    """
+    return show_log(sys.stderr) if enabled else contextlib.nullcontext()
+
+
 def load_instance_for_cli(path: Path, vehicles: int | None = None) -> Instance:
-    """Load an instance for any command; its warnings and demand splits go to stderr."""
+    """Load an instance for any command; its warnings and demand splits go to stderr.
+
+    Parameters
+    ----------
+    path : Path
+        The INSTANCE argument.
+    vehicles : int, optional
+        The --vehicles value.
+
+    Returns
+    -------
+    Instance
+        The loaded instance.
+    """
     instance = load_instance(path, vehicles=vehicles)
     for warning in instance.warnings:
         typer.echo(f"warning: {warning}", err=True)
@@ -147,7 +209,26 @@ def check(
 
 
 def certified_gap(instance: Instance, plan: Plan, seconds: float | None, *, feasible: bool, json_output: bool) -> dict[str, object]:
-    """`check --bound`: print "plan X km; optimum >= Y km; within Z%" and return its JSON fields."""
+    """`check --bound`: print "plan X km; optimum >= Y km; within Z%" and return its JSON fields.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance of the plan.
+    plan : Plan
+        The checked plan.
+    seconds : float or None
+        The --bound value (None: no bound asked).
+    feasible : bool
+        Whether the plan passed the checker (an infeasible plan gets no gap).
+    json_output : bool
+        Print nothing on stdout (the fields go into the JSON document).
+
+    Returns
+    -------
+    dict[str, object]
+        ``bound``, ``gap`` and ``bound_method`` for the JSON document (empty without --bound).
+    """
     if seconds is None:
         return {}
     if not feasible:
@@ -186,10 +267,10 @@ def solve_command(
     gap: float = typer.Option(1e-4, "--gap", help="Relative gap at which a plan counts as optimal."),
     threads: int | None = typer.Option(None, "--threads", help="Solver threads (default: the solver's choice)."),
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed of the solver (printed with the result)."),
-    json_output: bool = typer.Option(False, "--json", help="Print the result as JSON (the solver log goes to stderr)."),
+    json_output: bool = typer.Option(False, "--json", help="Print the result as JSON (and no log unless --log)."),
     output: Path | None = typer.Option(None, "--output", help="Write the plan (.json or VRPLIB .sol)."),
     plot: Path | None = typer.Option(None, "--plot", help="Draw the routes into this image (e.g. routes.png)."),
-    quiet: bool = typer.Option(False, "--quiet", help="Do not stream the solver log."),
+    log: bool | None = typer.Option(None, "--log/--quiet", help="Stream the progress and the solver log to stderr (default: on, off with --json)."),
     warm_start: bool = typer.Option(True, "--warm-start/--no-warm-start", help="Start the MIP from the heuristic's plan."),
     vehicles: int | None = VEHICLES_OPTION,
     map_path: Path | None = MAP_OPTION,
@@ -199,8 +280,9 @@ def solve_command(
     """Solve an instance; exit 0 with a plan (optimal or feasible), 1 without (infeasible or none found)."""
     check_result_files([instance_path, factors_path], output, plot)
     factors = objective_factors(objective, factors_path)
+    log = not json_output if log is None else log
     options = SolveOptions(
-        time_limit=time_limit, gap=gap, threads=threads, seed=seed, log=not quiet,
+        time_limit=time_limit, gap=gap, threads=threads, seed=seed, log=log,
         objective=objective.value if objective else None, factors=factors,
     )
     choices = {"model": model.value, "backend": backend.value, "solver": solver.value if solver else None}
@@ -208,7 +290,7 @@ def solve_command(
     check_map_path(map_path, [instance_path, factors_path, output, plot])
     instance = load_instance_for_cli(instance_path, vehicles)
     check_map_drawable(instance, map_path)
-    with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
+    with log_on_stderr(log):
         result = solve_instance(instance, **choices, options=options, heuristic_start=warm_start)
     with interrupts_deferred():  # a further Ctrl-C must not cut the report or the plan file short
         report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
@@ -217,14 +299,35 @@ def solve_command(
 
 
 def objective_factors(objective: Objective | None, factors_path: Path | None) -> EmissionFactors | None:
-    """The emission factors an ``--objective emissions`` run needs (the defaults, or the file laid over them)."""
+    """The emission factors an ``--objective emissions`` run needs (the defaults, or the file laid over them).
+
+    Parameters
+    ----------
+    objective : Objective or None
+        The --objective value.
+    factors_path : Path or None
+        The --factors value (refused without ``--objective emissions``).
+
+    Returns
+    -------
+    EmissionFactors or None
+        The factors, or None for any other objective.
+    """
     if factors_path is not None and objective is not Objective.emissions:
         raise InputError("factors", "emission factors are only used with --objective emissions")
     return load_factors(factors_path) if objective is Objective.emissions else None
 
 
 def check_result_files(inputs: list[Path | None], output: Path | None, plot: Path | None) -> None:
-    """Refuse unusable --output and --plot paths before any work (and never a file the command reads)."""
+    """Refuse unusable --output and --plot paths before any work (and never a file the command reads).
+
+    Parameters
+    ----------
+    inputs : list[Path or None]
+        The files the command reads.
+    output, plot : Path or None
+        The --output and --plot values.
+    """
     read = [path for path in inputs if path is not None]
     if output is not None:
         check_output_path(output, field="output", suffixes=PLAN_SUFFIXES, inputs=read)
@@ -233,7 +336,19 @@ def check_result_files(inputs: list[Path | None], output: Path | None, plot: Pat
 
 
 def report_solve_result(instance: Instance, result: SolveResult, *, json_output: bool, output: Path | None, plot: Path | None) -> None:
-    """Print the result (table or JSON) and write the requested plan and plot files."""
+    """Print the result (table or JSON) and write the requested plan and plot files.
+
+    Parameters
+    ----------
+    instance : Instance
+        The solved instance.
+    result : SolveResult
+        The result to report.
+    json_output : bool
+        Print JSON (and the "wrote" lines on stderr).
+    output, plot : Path or None
+        Where to write the plan and the drawing.
+    """
     typer.echo(json.dumps(result.to_dict(), indent=2) if json_output else solve_table(instance, result))
     if result.plan is not None and output is not None:
         write_plan(result.plan, output, instance)
@@ -317,7 +432,7 @@ def heuristic_command(
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     output: Path | None = typer.Option(None, "--output", help="Write the plan (.json or VRPLIB .sol)."),
     plot: Path | None = typer.Option(None, "--plot", help="Draw the routes into this image (e.g. routes.png)."),
-    log: bool = typer.Option(False, "--log", help="Print each new best plan as the search finds it."),
+    log: bool = typer.Option(False, "--log", help="Print each new best plan to stderr as the search finds it."),
     objective: Objective | None = OBJECTIVE_OPTION,
     factors_path: Path | None = FACTORS_OPTION,
     vehicles: int | None = VEHICLES_OPTION,
@@ -334,7 +449,7 @@ def heuristic_command(
     instance = load_instance_for_cli(instance_path, vehicles)
     check_map_drawable(instance, map_path)
     costs = route_costs(instance, objective.value if objective else None, factors)
-    with contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext():
+    with log_on_stderr(log):
         result = solve_heuristic(instance, time_limit=time_limit, seed=seed, log=log, max_iterations=max_iterations, costs=costs)
     report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
     write_map_file(instance, result.plan, map_path, err=json_output)
@@ -428,7 +543,7 @@ def map_command(
     vehicles: int | None = VEHICLES_OPTION,
 ) -> None:
     """Write an interactive map of a plan: one .html file that works offline; broken rules are marked."""
-    check_map_path(output, [instance_path, plan_path])
+    check_map_path(output, [instance_path, plan_path], field="output")
     instance = load_instance_for_cli(instance_path, vehicles)
     check_map_drawable(instance, output, field="INSTANCE")
     plan = load_plan(plan_path, instance)
@@ -437,7 +552,7 @@ def map_command(
 
     save_route_map(instance, plan, output, report)
     verdict = "feasible" if report.feasible else f"{len(report.violations)} broken rule(s) marked"
-    typer.echo(f"wrote map {output} ({len(report.routes)} routes, {report.objective:,.1f} {instance.distance_unit}; {verdict})")
+    typer.echo(f"wrote map {output} ({len(report.routes)} routes, {report.distance:,.1f} {instance.distance_unit}; {verdict})")
 # ---- command: map (end) ----
 
 

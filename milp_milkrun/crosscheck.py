@@ -22,9 +22,9 @@ from milp_milkrun.models.exact import build_exact_model
 from milp_milkrun.models.exact_pulp import PulpExactModel, build_exact_pulp
 from milp_milkrun.models.families import EXACT_FAMILIES
 from milp_milkrun.solve.highs import solve_exact_highs
-from milp_milkrun.solve.options import DEFAULT_SEED, SolveOptions
+from milp_milkrun.options import DEFAULT_SEED, SolveOptions
 from milp_milkrun.solve.pulp_backend import solve_pulp_model, solve_relaxation_pulp
-from milp_milkrun.solve.result import SolveResult
+from milp_milkrun.result import SolveResult
 from milp_milkrun.solve.arcs_to_plan import RouteExtractionError
 
 DEFAULT_TOLERANCE = 1e-6  # relative, on LP optima, MIP optima and bound-versus-plan comparisons
@@ -44,6 +44,18 @@ class RunSummary:
 
     @classmethod
     def of(cls, result: SolveResult) -> RunSummary:
+        """The figures of a solve that the comparison uses.
+
+        Parameters
+        ----------
+        result : SolveResult
+            A run of one build.
+
+        Returns
+        -------
+        RunSummary
+            Its status, objective, bound, runtime and message.
+        """
         return cls(result.status, result.objective, result.bound, result.runtime_s, result.message)
 
 
@@ -66,6 +78,13 @@ class CrosscheckReport:
         return not self.differences
 
     def to_dict(self) -> dict[str, object]:
+        """The ``--json`` form of ``milkrun crosscheck``.
+
+        Returns
+        -------
+        dict[str, object]
+            Every figure of the report, the verdict ``agree`` and the differences.
+        """
         return {
             "instance": self.instance,
             "agree": self.agree,
@@ -80,7 +99,13 @@ class CrosscheckReport:
         }
 
     def table(self) -> str:
-        """The side-by-side table printed by ``milkrun crosscheck``."""
+        """The side-by-side table printed by ``milkrun crosscheck``.
+
+        Returns
+        -------
+        str
+            The table as plain text.
+        """
         left, right = SIDES
         title = f"crosscheck of {self.instance}: Pyomo + HiGHS vs PuLP + CBC"
         lines = [f"{title} (tolerance {self.tolerance:g} relative, seed {self.seed})", ""]
@@ -127,7 +152,18 @@ def _not_above(bound: float, incumbent: float, tolerance: float) -> bool:
 
 # ----- the two builds ----------------------------------------------------------------------------------
 def pyomo_row_counts(model: pyo.ConcreteModel) -> dict[str, int]:
-    """Rows per family of the Pyomo model (the objective counts as one; a missing family as zero)."""
+    """Rows per equation family of the Pyomo model.
+
+    Parameters
+    ----------
+    model : pyo.ConcreteModel
+        A model from :func:`~milp_milkrun.models.exact.build_exact_model`.
+
+    Returns
+    -------
+    dict[str, int]
+        Rows per family name; the objective counts as one, a missing family as zero.
+    """
     counts = {}
     for family in EXACT_FAMILIES:
         component = model.component(family.name)
@@ -136,7 +172,20 @@ def pyomo_row_counts(model: pyo.ConcreteModel) -> dict[str, int]:
 
 
 def pyomo_relaxation(model: pyo.ConcreteModel, time_limit: float) -> tuple[str, float | None]:
-    """The LP relaxation of the Pyomo model (integrality relaxed in place) solved by HiGHS."""
+    """The LP relaxation of the Pyomo model (integrality relaxed in place) solved by HiGHS.
+
+    Parameters
+    ----------
+    model : pyo.ConcreteModel
+        A model from :func:`~milp_milkrun.models.exact.build_exact_model`; its variables are relaxed.
+    time_limit : float
+        Seconds for the LP.
+
+    Returns
+    -------
+    tuple[str, float or None]
+        ``("optimal", value)``, ``("infeasible", None)`` or ``("unknown", None)``.
+    """
     pyo.TransformationFactory("core.relax_integer_vars").apply_to(model)
     results = SolverFactory("highs").solve(
         model, tee=False, time_limit=time_limit, load_solutions=False, raise_exception_on_nonoptimal_result=False
@@ -178,9 +227,27 @@ def crosscheck(
 ) -> CrosscheckReport:
     """Build and solve the exact model both ways and compare everything that can be compared.
 
-    ``time_limit`` applies to each MIP run (and to each LP relaxation).  Both MIPs are asked for a
-    zero gap, so two "optimal" answers must give the same optimum.  ``drop_family`` removes one
-    family from the PuLP build only: the self-test that proves a wrong model is caught.
+    Both MIPs are asked for a zero gap, so two "optimal" answers must give the same optimum.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to build.
+    time_limit : float
+        Seconds for each MIP run (and each LP relaxation).
+    tolerance : float
+        Relative tolerance on LP optima, MIP optima and bound-versus-plan comparisons.
+    threads, seed : int
+        Solver threads (None: the solvers' choice) and the random seed of both solvers.
+    log : bool
+        Stream the solvers' logs as logging records.
+    drop_family : str, optional
+        Remove this family from the PuLP build only: the self-test that proves a wrong model is caught.
+
+    Returns
+    -------
+    CrosscheckReport
+        Rows and columns per family, LP relaxations and MIP runs of both builds, and their differences.
     """
     options = SolveOptions(time_limit=time_limit, gap=0.0, threads=threads, seed=seed, log=log)
     pyomo_model = build_exact_model(instance)

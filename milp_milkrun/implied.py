@@ -71,6 +71,16 @@ def consecutive_chains(instance: Instance) -> tuple[tuple[int, ...], ...]:
 
     ``build_instance`` rejects cycles and DCs with two successors, so each chain is a simple path.
     Chains come in the order of their first DC, which keeps every user deterministic.
+
+    Parameters
+    ----------
+    instance : Instance
+        Any instance (the result is cached per instance).
+
+    Returns
+    -------
+    tuple[tuple[int, ...], ...]
+        The chains, each as node indices in driving order.
     """
     index = instance.index
     successor = {index[a]: index[b] for a, b in instance.consecutive}
@@ -92,6 +102,16 @@ def delivery_units(instance: Instance) -> tuple[tuple[int, ...], ...]:
     other DC alone, in the order of their first DC (node indices).
 
     A search that moves whole units and never reverses one keeps equation (10) by construction.
+
+    Parameters
+    ----------
+    instance : Instance
+        Any instance (the result is cached per instance).
+
+    Returns
+    -------
+    tuple[tuple[int, ...], ...]
+        The units, each as node indices in driving order.
     """
     chained = {node for chain in consecutive_chains(instance) for node in chain}
     first_of = {chain[0]: chain for chain in consecutive_chains(instance)}
@@ -106,7 +126,18 @@ def delivery_units(instance: Instance) -> tuple[tuple[int, ...], ...]:
 
 @_once_per_instance
 def demand_grain(instance: Instance) -> int:
-    """The gcd of the demands when all are whole numbers, else 0 (no common grain)."""
+    """The gcd of the demands when all are whole numbers, else 0 (no common grain).
+
+    Parameters
+    ----------
+    instance : Instance
+        Any instance (the result is cached per instance).
+
+    Returns
+    -------
+    int
+        The grain g: every demand is a multiple of it (0: none).
+    """
     demands = instance.demand[1:]
     if not np.all(np.abs(demands - np.round(demands)) < 1e-9):
         return 0
@@ -138,6 +169,16 @@ def vehicle_classes(instance: Instance) -> tuple[VehicleClass, ...]:
     strictly between two multiples, so the class capacity is rounded down to one: an exact reduction
     that strengthens every capacity row and cut. A class serves only the DCs it may enter, that fit it
     alone (5) and whose shortest round trip fits its distance limit (6).
+
+    Parameters
+    ----------
+    instance : Instance
+        Any instance (the result is cached per instance).
+
+    Returns
+    -------
+    tuple[VehicleClass, ...]
+        The classes, in fleet order.
     """
     grain = demand_grain(instance)
     classes: list[VehicleClass] = []
@@ -164,6 +205,20 @@ def _may_serve(instance: Instance, vt: VehicleType, banned: frozenset[str], i: i
 
 def assign_vehicles(instance: Instance, classes: Sequence[VehicleClass], trips: Sequence[tuple[int, Sequence[int]]]) -> Plan:
     """Trips (class index, DC indices) as a plan: each gets a distinct vehicle of its class, in name order.
+
+    Parameters
+    ----------
+    instance : Instance
+        Names the DCs.
+    classes : Sequence[VehicleClass]
+        The classes the trips refer to.
+    trips : Sequence[tuple[int, Sequence[int]]]
+        Each trip's class index and its DC indices in driving order.
+
+    Returns
+    -------
+    Plan
+        One route per trip.
 
     Raises
     ------

@@ -44,6 +44,13 @@ class VehicleType:
     unlimited: bool = False
 
     def vehicle_names(self) -> list[str]:
+        """The names of this type's vehicles, ``<type>-1`` to ``<type>-<count>``.
+
+        Returns
+        -------
+        list[str]
+            One name per vehicle, in fleet order.
+        """
         return [f"{self.name}-{k}" for k in range(1, (self.count or 0) + 1)]
 
 
@@ -101,6 +108,13 @@ class DistanceSpec:
     rounding: str = "none"
 
     def describe(self) -> str:
+        """How d_ij was obtained, in words (for the instance summary).
+
+        Returns
+        -------
+        str
+            E.g. ``haversine great-circle x road factor 1.3 (unrounded)``.
+        """
         if self.metric == "haversine":
             return f"haversine great-circle x road factor {self.road_factor:g} (unrounded)"
         if self.metric == "euclidean":
@@ -157,6 +171,7 @@ class Instance:
 
     @cached_property
     def vehicle_by_name(self) -> dict[str, Vehicle]:
+        """Every vehicle by its name."""
         return {v.name: v for v in self.vehicles}
 
     @property
@@ -171,15 +186,50 @@ class Instance:
         return float(sum(vt.count * vt.capacity for vt in self.vehicle_types))
 
     def dist(self, a: str, b: str) -> float:
-        """d_ab between two node ids."""
+        """d_ab between two node ids.
+
+        Parameters
+        ----------
+        a, b : str
+            Node ids (the hub's or DCs').
+
+        Returns
+        -------
+        float
+            The distance from a to b.
+        """
         return float(self.distance[self.index[a], self.index[b]])
 
     def is_allowed(self, dc: str, vehicle: str) -> bool:
-        """False when (dc, vehicle) is in the forbidden set B."""
+        """False when (dc, vehicle) is in the forbidden set B.
+
+        Parameters
+        ----------
+        dc : str
+            A DC id.
+        vehicle : str
+            A vehicle name.
+
+        Returns
+        -------
+        bool
+            Whether the vehicle may serve the DC.
+        """
         return (dc, vehicle) not in self.forbidden
 
     def is_damaged(self, a: str, b: str) -> bool:
-        """True when the road between a and b (either direction) is in R."""
+        """True when the road between a and b (either direction) is in R.
+
+        Parameters
+        ----------
+        a, b : str
+            Node ids.
+
+        Returns
+        -------
+        bool
+            Whether the road is damaged.
+        """
         return (a, b) in self._damaged_lookup
 
     @cached_property
@@ -187,16 +237,54 @@ class Instance:
         return frozenset({*self.damaged_roads, *((b, a) for a, b in self.damaged_roads)})
 
     def allowed_vehicles(self, dc: str) -> list[Vehicle]:
+        """The vehicles that may serve ``dc`` (not forbidden by B).
+
+        Parameters
+        ----------
+        dc : str
+            A DC id.
+
+        Returns
+        -------
+        list[Vehicle]
+            The vehicles, in fleet order.
+        """
         return [v for v in self.vehicles if self.is_allowed(dc, v.name)]
 
     def vehicle_type_allowed(self, dc: str, vehicle_type: VehicleType) -> bool:
-        """True when at least one vehicle of this type may serve the DC."""
+        """True when at least one vehicle of this type may serve the DC.
+
+        Parameters
+        ----------
+        dc : str
+            A DC id.
+        vehicle_type : VehicleType
+            A type of the fleet.
+
+        Returns
+        -------
+        bool
+            Whether some vehicle of the type is allowed at the DC.
+        """
         return any(self.is_allowed(dc, name) for name in vehicle_type.vehicle_names())
 
 
 # ----- distances ---------------------------------------------------------------------------
 def haversine_matrix(lat: Sequence[float], lon: Sequence[float], road_factor: float = 1.0) -> np.ndarray:
-    """Great-circle distances in km (R = 6371.0088 km) times a road factor, unrounded."""
+    """Great-circle distances in km (R = 6371.0088 km) times a road factor, unrounded.
+
+    Parameters
+    ----------
+    lat, lon : Sequence[float]
+        Latitudes and longitudes in degrees, one per node.
+    road_factor : float
+        Multiplies every distance (roads are longer than great circles).
+
+    Returns
+    -------
+    np.ndarray
+        The n x n distance matrix.
+    """
     phi = np.radians(np.asarray(lat, dtype=float))
     lam = np.radians(np.asarray(lon, dtype=float))
     dphi = phi[:, None] - phi[None, :]
@@ -206,7 +294,20 @@ def haversine_matrix(lat: Sequence[float], lon: Sequence[float], road_factor: fl
 
 
 def euclidean_matrix(x: Sequence[float], y: Sequence[float], rounding: str = "none") -> np.ndarray:
-    """Plane distances; ``rounding="nearest"`` is TSPLIB's nint, the convention of CVRPLIB optima."""
+    """Plane distances; ``rounding="nearest"`` is TSPLIB's nint, the convention of CVRPLIB optima.
+
+    Parameters
+    ----------
+    x, y : Sequence[float]
+        Coordinates, one per node.
+    rounding : str
+        ``none`` or ``nearest``.
+
+    Returns
+    -------
+    np.ndarray
+        The n x n distance matrix.
+    """
     xs = np.asarray(x, dtype=float)
     ys = np.asarray(y, dtype=float)
     d = np.hypot(xs[:, None] - xs[None, :], ys[:, None] - ys[None, :])
@@ -234,9 +335,41 @@ def build_instance(
 ) -> Instance:
     """Validate the semantics of an instance, split oversized DCs and compute d_ij.
 
-    ``forbidden`` entries are ``{"dc": id, "vehicle_type": name}`` or ``{"dc": id, "vehicle": name}``.
-    A vehicle type with ``count=None`` is unlimited: it gets the count of :func:`_unlimited_count`.
-    Raises :class:`InputError` naming the field and id of the first problem found.
+    Parameters
+    ----------
+    name, description : str
+        The instance's name and a free text about it.
+    hub : Site
+        The hub (node 0).
+    dcs : Sequence[DC]
+        The DCs (nodes 1..N, in this order).
+    vehicle_types : Sequence[VehicleType]
+        The fleet, type by type; a type with ``count=None`` is unlimited: it gets the count of
+        :func:`_unlimited_count`.
+    distance_spec : DistanceSpec
+        How d_ij is obtained: from coordinates (haversine, euclidean) or from ``matrix``.
+    matrix, matrix_ids : optional
+        An explicit distance matrix and the node ids of its rows and columns.
+    forbidden : Iterable[Mapping[str, str]]
+        Set B: ``{"dc": id, "vehicle_type": name}`` or ``{"dc": id, "vehicle": name}`` entries.
+    consecutive : Iterable[Sequence[str]]
+        Set P: pairs of DCs one vehicle must visit one right after the other.
+    damaged_roads : Iterable[Sequence[str]]
+        Roads (pairs of node ids) that may not be driven.
+    coordinates : str
+        ``latlon``, ``xy`` or ``none``.
+    distance_unit : str
+        The unit of d_ij, for reports.
+    unit_mass_kg : float, optional
+        The mass of one unit of demand (for emissions).
+    objective : str
+        What a solve minimises by default: ``distance`` or ``cost``.
+
+    Returns
+    -------
+    Instance
+        The immutable instance. The first problem found raises :class:`InputError` naming its field
+        and id.
     """
     _check_ids(hub, dcs)
     _check_fleet(vehicle_types)

@@ -29,5 +29,18 @@ def allowance(limit: float) -> float:
 
 
 def exceeds(value: float, limit: float) -> bool:
-    """True when ``value`` is over ``limit`` by more than float noise (see :func:`allowance`)."""
+    """True when ``value`` is over ``limit`` by more than float noise (see :func:`allowance`).
+
+    Parameters
+    ----------
+    value : float
+        A load, distance or count.
+    limit : float
+        Its upper bound.
+
+    Returns
+    -------
+    bool
+        ``value > allowance(limit)``.
+    """
     return value > allowance(limit)

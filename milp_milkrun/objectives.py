@@ -52,7 +52,20 @@ class RouteRates:
     per_unit_km: float = 0.0  # per unit of demand per distance unit it rides on board
 
     def value(self, length: float, load_distance: float) -> float:
-        """The route's value from its length and its load-distance sum_j q_j * (distance hub -> j)."""
+        """The route's value from its length and its load-distance sum_j q_j * (distance hub -> j).
+
+        Parameters
+        ----------
+        length : float
+            The route's length, hub to hub.
+        load_distance : float
+            sum_j q_j times the distance driven from the hub to j.
+
+        Returns
+        -------
+        float
+            fixed + per_km * length + per_unit_km * load_distance.
+        """
         return self.fixed + self.per_km * length + self.per_unit_km * load_distance
 
 
@@ -94,11 +107,35 @@ class RouteCosts:
         return {"distance": self.instance.distance_unit, "cost": "cost", "emissions": "kg CO2e"}[self.objective.value]
 
     def of_vehicle(self, vehicle: str) -> RouteRates:
-        """The rates of the named vehicle's type."""
+        """The rates of the named vehicle's type.
+
+        Parameters
+        ----------
+        vehicle : str
+            A vehicle name.
+
+        Returns
+        -------
+        RouteRates
+            Its type's rates.
+        """
         return self.rates[self.instance.vehicle_by_name[vehicle].type.name]
 
     def route_of_nodes(self, rates: RouteRates, nodes: Sequence[int]) -> float:
-        """The value of a route hub -> nodes -> hub (node indices) at ``rates``."""
+        """The value of a route hub -> nodes -> hub (node indices) at ``rates``.
+
+        Parameters
+        ----------
+        rates : RouteRates
+            A vehicle type's rates.
+        nodes : Sequence[int]
+            The DCs' node indices in driving order.
+
+        Returns
+        -------
+        float
+            The route's value; 0 for an empty route.
+        """
         d, q = self.instance.distance, self.load_weights
         driven = load_distance = 0.0
         here = 0
@@ -111,12 +148,36 @@ class RouteCosts:
         return rates.value(float(driven + d[here, 0]), float(load_distance))
 
     def route(self, vehicle: str, stops: Sequence[str]) -> float:
-        """The value of ``vehicle`` driving hub -> stops (DC ids) -> hub."""
+        """The value of ``vehicle`` driving hub -> stops (DC ids) -> hub.
+
+        Parameters
+        ----------
+        vehicle : str
+            A vehicle name.
+        stops : Sequence[str]
+            DC ids in driving order.
+
+        Returns
+        -------
+        float
+            The route's value.
+        """
         index = self.instance.index
         return self.route_of_nodes(self.of_vehicle(vehicle), [index[s] for s in stops])
 
     def plan(self, plan: Plan) -> float:
-        """The value of every used route of ``plan``."""
+        """The value of every used route of ``plan``.
+
+        Parameters
+        ----------
+        plan : Plan
+            A plan of the instance.
+
+        Returns
+        -------
+        float
+            The sum of its routes' values.
+        """
         return sum(self.route(r.vehicle, r.stops) for r in plan.used_routes())
 
 

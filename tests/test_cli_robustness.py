@@ -323,6 +323,7 @@ def test_loaders_turn_any_damaged_instance_or_plan_into_an_input_error(instance:
     ("heuristic", TOY6, "--max-iterations", "-3"),
     ("heuristic", TOY6, "--seed", "-1"),
     ("solve", TOY6, "--gap", "-1"),
+    ("solve", TOY6, "--gap", "2"),
     ("solve", TOY6, "--model", "strong", "--backend", "pulp"),
     ("batch", TOY6, "--out", "results", "--workers", "0"),
 ])

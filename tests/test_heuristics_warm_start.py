@@ -17,7 +17,7 @@ from milp_milkrun.instance import DC, DistanceSpec, Site, VehicleType, build_ins
 from milp_milkrun.heuristics.warm_start import STALL_ITERATIONS, heuristic_budget, solve_with_heuristic_start
 from milp_milkrun.plan import Plan
 from milp_milkrun.solve import SolveOptions, solve
-from milp_milkrun.solve.result import SolveResult, make_result
+from milp_milkrun.result import SolveResult, make_result
 
 REPO = Path(__file__).resolve().parents[1]
 TOY = REPO / "instances" / "toy6.json"

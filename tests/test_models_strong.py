@@ -232,7 +232,7 @@ def test_a_model_point_that_fails_the_checker_is_raised(monkeypatch: pytest.Monk
 
 
 def test_cli_solve_model_strong_json_keeps_stdout_valid_json_with_the_log_on() -> None:
-    """HiGHS's log goes through Python's stdout, which `--json` sends to stderr: stdout stays JSON."""
+    """With `--json --log` HiGHS's log and the cut loop's progress go to stderr: stdout stays JSON."""
     import json
     import subprocess
     import sys
@@ -240,10 +240,10 @@ def test_cli_solve_model_strong_json_keeps_stdout_valid_json_with_the_log_on() -
 
     toy = Path(__file__).resolve().parents[1] / "instances" / "toy6.json"
     run = subprocess.run(
-        [sys.executable, "-m", "milp_milkrun.cli", "solve", str(toy), "--model", "strong", "--json", "--time-limit", "30"],
+        [sys.executable, "-m", "milp_milkrun.cli", "solve", str(toy), "--model", "strong", "--json", "--log", "--time-limit", "30"],
         capture_output=True, text=True, timeout=120,
     )
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout)
     assert result["status"] == "optimal" and result["model"] == "strong"
-    assert "Solving report" in run.stderr
+    assert "Solving report" in run.stderr and "[strong]" in run.stderr

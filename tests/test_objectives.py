@@ -204,3 +204,12 @@ def test_a_batch_checks_its_objective_before_any_work(tmp_path: Path) -> None:
         BatchOptions(factors=str(tmp_path / "factors.json"))
     assert error.value.field == "factors"
     assert BatchOptions(objective="emissions").emission_factors() is not None
+
+
+def test_the_two_builds_of_the_exact_model_agree_on_costs() -> None:
+    from milp_milkrun.crosscheck import crosscheck
+
+    instance = random_tiny_instance(0, costs=True, unlimited=True)
+    report = crosscheck(instance, 30)
+    assert report.agree, report.differences
+    assert all(run.objective == pytest.approx(brute_force(instance)[0]) for run in report.runs.values())

@@ -58,6 +58,8 @@ def test_cli_writes_plot_and_map(monkeypatch: pytest.MonkeyPatch, capsys: pytest
     toy6 = str(ROOT / "instances" / "toy6.json")
     code, out, _ = run_cli(monkeypatch, capsys, "map", toy6, str(plan), "-o", str(tmp_path / "plan.html"))
     assert code == 0 and "3 broken rule(s) marked" in out and (tmp_path / "plan.html").read_text().startswith("<!DOCTYPE html>")
+    code, _, err = run_cli(monkeypatch, capsys, "map", toy6, str(plan), "-o", str(tmp_path / "plan.png"))
+    assert code == 2 and err.startswith("error: --output:")  # the map command's own flag, not --map
     code, out, _ = run_cli(monkeypatch, capsys, "check", toy6, str(plan), "--map", str(tmp_path / "check.html"))
     assert code == 1 and "wrote map" in out and (tmp_path / "check.html").exists()
     code, _, err = run_cli(monkeypatch, capsys, "check", toy6, str(plan), "--map", str(tmp_path / "check.png"))

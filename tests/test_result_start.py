@@ -7,7 +7,7 @@ import pytest
 from milp_milkrun.errors import CheckFailedError
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
 from milp_milkrun.plan import Plan
-from milp_milkrun.solve.result import make_result
+from milp_milkrun.result import make_result
 
 BEST = Plan.from_routes([("van-1", ["A", "B", "C"])])  # 6 + 6 = 12
 WORSE = Plan.from_routes([("van-1", ["A"]), ("van-2", ["B"]), ("van-3", ["C"])])  # 4 + 8 + 12 = 24

@@ -9,7 +9,6 @@ import random
 import signal
 import subprocess
 import sys
-from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from bruteforce import brute_force, random_tiny_instance
 from milp_milkrun.checker import check_plan
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
 from milp_milkrun.plan import Plan
+from milp_milkrun.runtime.logs import show_log
 from milp_milkrun.solve import SolveOptions, solve
 from milp_milkrun.solve.highs import solve_exact_highs
 
@@ -151,7 +151,7 @@ def test_ctrl_c_returns_the_best_plan_and_bound_so_far() -> None:
 
     instance = _random_instance(14)
     stream = InterruptOnTable()
-    with redirect_stdout(stream):  # type: ignore[type-var]
+    with show_log(stream):  # type: ignore[arg-type]
         result = solve(instance, model="exact", options=SolveOptions(time_limit=60, log=True, warm_start=_one_dc_per_vehicle(instance)))
     assert stream.sent
     assert "interrupted" in result.message
@@ -238,12 +238,12 @@ def _milkrun(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_cli_solve_json_is_valid_json_with_the_log_on_stderr(tmp_path: Path) -> None:
     plan_path = tmp_path / "plan.json"
-    done = _milkrun("solve", "instances/toy6.json", "--json", "--time-limit", "20", "--output", str(plan_path))
+    done = _milkrun("solve", "instances/toy6.json", "--json", "--log", "--time-limit", "20", "--output", str(plan_path))
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["status"] == "optimal" and data["gap"] == pytest.approx(0.0, abs=1e-6)
     assert {"vehicle", "type", "stops", "load", "distance"} <= set(data["routes"][0])
-    assert "Solving report" in done.stderr  # HiGHS's log went to stderr
+    assert "Solving report" in done.stderr and "warm start: heuristic" in done.stderr  # the log went to stderr
     assert json.loads(plan_path.read_text())["routes"]
 
 

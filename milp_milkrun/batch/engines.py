@@ -30,6 +30,17 @@ def run_local(
     A worker that dies (killed, out of memory) breaks the whole pool; the hubs then in flight are
     charged one attempt each and the pool is started afresh. Since no more hubs are in flight than
     there are workers, every hub in flight was running.
+
+    Parameters
+    ----------
+    tasks : Iterable[HubTask]
+        The hubs to solve.
+    options : BatchOptions
+        How every hub is solved.
+    workers : int
+        The number of worker processes.
+    on_start, on_result, on_failure : callable
+        Called when a hub starts, when it returns its outcome, and when it fails (with the reason).
     """
     pending = deque(tasks)
     attempts: Counter[str] = Counter()
@@ -105,6 +116,17 @@ def run_dask(
     Dask retries a hub that raises once (``retries=1``) and moves the hubs of a worker that dies to
     the others; a hub whose workers keep dying ends as ``KilledWorker`` (the scheduler's
     ``distributed.scheduler.allowed-failures``, 3 by default).
+
+    Parameters
+    ----------
+    tasks : Iterable[HubTask]
+        The hubs to solve.
+    options : BatchOptions
+        How every hub is solved.
+    address : str
+        The address of the Dask scheduler.
+    on_start, on_result, on_failure : callable
+        Called when a hub starts, when it returns its outcome, and when it fails (with the reason).
     """
     from distributed import Client, as_completed  # an optional dependency: only when a cluster is asked for
 

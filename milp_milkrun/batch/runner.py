@@ -47,6 +47,13 @@ class Progress:
     started: float = field(default_factory=time.perf_counter)
 
     def eta_seconds(self) -> float | None:
+        """The time left, estimated from the mean time per finished hub.
+
+        Returns
+        -------
+        float or None
+            Seconds, or None before any hub has finished.
+        """
         finished = self.done + self.failed
         if not finished:
             return None
@@ -54,8 +61,19 @@ class Progress:
 
 
 def load_hubs(source: str | Path) -> list[HubTask]:
-    """The hubs of a manifest (``{"hubs": [{"hub": name, "instance": file}, ...]}``, files relative to it)
-    or of a folder (its manifest.json, else every .json instance in it, named by file)."""
+    """The hubs of a manifest or of a folder.
+
+    Parameters
+    ----------
+    source : str or Path
+        A manifest (``{"hubs": [{"hub": name, "instance": file}, ...]}``, files relative to it) or a
+        folder (its manifest.json, else every .json instance in it, named by file).
+
+    Returns
+    -------
+    list[HubTask]
+        One task per hub; a malformed manifest or a missing file raises ``InputError``.
+    """
     source = Path(source)
     if source.is_dir():
         if (source / MANIFEST).is_file():
@@ -168,7 +186,18 @@ def _result_line(row: dict[str, Any]) -> str:
 
 
 def summary_rows(report: BatchReport) -> list[dict[str, Any]]:
-    """One row per hub (sorted by name) and a last row for the network."""
+    """The summary table of a batch.
+
+    Parameters
+    ----------
+    report : BatchReport
+        What :func:`run_batch` returned.
+
+    Returns
+    -------
+    list[dict[str, Any]]
+        One row per hub (sorted by name) and a last row for the network.
+    """
     columns = ("hub", "status", "objective", "vehicles", "utilisation", "gap", "runtime_s", "attempts", "reason")
     rows = [{c: report.rows[hub].get(c) for c in columns} for hub in sorted(report.rows)]
     solved = [r for r in rows if r["objective"] is not None]
@@ -182,7 +211,20 @@ def summary_rows(report: BatchReport) -> list[dict[str, Any]]:
 
 
 def write_summary(report: BatchReport, out_dir: Path) -> Path:
-    """summary.csv in ``out_dir`` (atomically) and summary.json beside it."""
+    """Write summary.csv in ``out_dir`` (atomically) and summary.json beside it.
+
+    Parameters
+    ----------
+    report : BatchReport
+        What :func:`run_batch` returned.
+    out_dir : Path
+        RESULTS_DIR.
+
+    Returns
+    -------
+    Path
+        The path of summary.csv.
+    """
     rows = summary_rows(report)
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=list(rows[0]), lineterminator="\n")

@@ -17,7 +17,20 @@ RESULT = "result.json"
 
 
 def current_result(folder: Path, digest: str) -> dict[str, Any] | None:
-    """The stored result of a hub when it was solved from the same instance and options, else None."""
+    """The stored result of a hub, when it is still current.
+
+    Parameters
+    ----------
+    folder : Path
+        The hub's folder in RESULTS_DIR.
+    digest : str
+        The hash of the instance and options (``HubTask.digest``).
+
+    Returns
+    -------
+    dict[str, Any] or None
+        The stored result when it was solved from the same instance and options, else None.
+    """
     path = folder / RESULT
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
@@ -29,8 +42,28 @@ def current_result(folder: Path, digest: str) -> dict[str, Any] | None:
 
 
 def store_result(folder: Path, instance_path: Path, digest: str, outcome: dict[str, Any], attempts: int) -> dict[str, Any]:
-    """Check the plan with the independent checker, then write plan, log and result (result last, so a
-    result file always has its plan beside it). Returns the summary row of the hub."""
+    """Check the plan with the independent checker, then write plan, log and result.
+
+    The result is written last, so a result file always has its plan beside it.
+
+    Parameters
+    ----------
+    folder : Path
+        The hub's folder in RESULTS_DIR.
+    instance_path : Path
+        The hub's instance file (read again to check the plan).
+    digest : str
+        The hash of the instance and options, stored with the result.
+    outcome : dict[str, Any]
+        What :func:`~milp_milkrun.batch.tasks.solve_hub` returned.
+    attempts : int
+        How many attempts the hub took.
+
+    Returns
+    -------
+    dict[str, Any]
+        The summary row of the hub.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     result = dict(outcome["result"])
     instance = load_instance(instance_path)
@@ -51,7 +84,24 @@ def store_result(folder: Path, instance_path: Path, digest: str, outcome: dict[s
 
 
 def store_failure(folder: Path, digest: str, reason: str, attempts: int) -> dict[str, Any]:
-    """Record a hub that failed every attempt (a rerun tries it again)."""
+    """Record a hub that failed every attempt (a rerun tries it again).
+
+    Parameters
+    ----------
+    folder : Path
+        The hub's folder in RESULTS_DIR.
+    digest : str
+        The hash of the instance and options.
+    reason : str
+        Why the last attempt failed.
+    attempts : int
+        How many attempts were made.
+
+    Returns
+    -------
+    dict[str, Any]
+        The summary row of the hub.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     stored = {"hub": folder.name, "hash": digest, "status": "failed", "reason": reason, "attempts": attempts}
     write_text_atomically(folder / RESULT, json.dumps(stored, indent=2) + "\n")

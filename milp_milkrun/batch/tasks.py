@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
@@ -13,8 +12,9 @@ from typing import Any
 from milp_milkrun.emissions.factors import EmissionFactors, load_factors
 from milp_milkrun.errors import InputError
 from milp_milkrun.io import load_instance
+from milp_milkrun.runtime.logs import show_log
 from milp_milkrun.solve import SolveOptions, check_choices, solve
-from milp_milkrun.solve.options import DEFAULT_SEED
+from milp_milkrun.options import DEFAULT_SEED
 
 @dataclass(frozen=True)
 class BatchOptions:
@@ -35,7 +35,13 @@ class BatchOptions:
             raise InputError("factors", "emission factors are only used with the emissions objective")
 
     def emission_factors(self) -> EmissionFactors | None:
-        """The factors an emissions batch uses: the defaults with the factors file laid over them."""
+        """The factors an emissions batch uses: the defaults with the factors file laid over them.
+
+        Returns
+        -------
+        EmissionFactors or None
+            The factors, or None unless the objective is emissions.
+        """
         return load_factors(self.factors) if self.objective == "emissions" else None
 
 
@@ -47,7 +53,18 @@ class HubTask:
     instance: Path
 
     def digest(self, options: BatchOptions) -> str:
-        """Hash of the instance file's bytes and the options: a result with this hash is current."""
+        """Hash of the instance file's bytes and the options: a result with this hash is current.
+
+        Parameters
+        ----------
+        options : BatchOptions
+            How the hub is solved.
+
+        Returns
+        -------
+        str
+            The SHA-256 hex digest.
+        """
         h = hashlib.sha256(self.instance.read_bytes())
         h.update(json.dumps(asdict(options), sort_keys=True).encode())
         if options.factors is not None:  # a changed factors file changes every result
@@ -56,15 +73,28 @@ class HubTask:
 
 
 def solve_hub(instance_path: str, options: dict[str, Any]) -> dict[str, Any]:
-    """Solve one hub on one solver thread; returns the result, the plan and the log as plain data.
+    """Solve one hub on one solver thread.
 
     Runs in a worker process (a local pool or a Dask worker): everything it returns pickles, and
     anything it raises is the hub's failure reason.
+
+    Parameters
+    ----------
+    instance_path : str
+        The hub's instance file.
+    options : dict[str, Any]
+        The fields of a :class:`BatchOptions`.
+
+    Returns
+    -------
+    dict[str, Any]
+        ``result`` (``SolveResult.to_dict()``), ``plan`` (or None) and ``log`` (the progress and solver
+        log), as plain data.
     """
     opts = BatchOptions(**options)
     instance = load_instance(instance_path)
     log = io.StringIO()
-    with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+    with show_log(log):  # the hub's progress and solver log, kept in its log.txt
         result = solve(
             instance, model=opts.model,
             options=SolveOptions(

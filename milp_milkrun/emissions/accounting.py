@@ -85,6 +85,13 @@ class EmissionsReport:
         return sum(r.tonne_km for r in self.routes)
 
     def to_dict(self) -> dict[str, object]:
+        """The ``--json`` form of ``milkrun emissions``.
+
+        Returns
+        -------
+        dict[str, object]
+            The routes, the DCs' allocations, the hub's totals and the unit mass used.
+        """
         routes = [asdict(r) | {"g_co2e_per_tonne_km": r.g_co2e_per_tonne_km} for r in self.routes]
         dcs = [asdict(d) | {"kg_co2e_per_tonne": d.kg_co2e_per_tonne, "kg_co2e_per_unit": d.kg_co2e_per_unit} for d in self.dcs]
         intensity = 1000.0 * self.kg_co2e_wtw / self.tonne_km if self.tonne_km > 0 else None
@@ -185,7 +192,20 @@ def _mass_kg(instance: Instance, dc: str, unit_mass: float) -> float:
 
 def great_circle_km(instance: Instance, dc: str) -> float:
     """The hub-to-DC distance used for allocation: great-circle for latitude/longitude, straight line
-    for plane coordinates, and the instance's hub-to-DC distance when there are no coordinates."""
+    for plane coordinates, and the instance's hub-to-DC distance when there are no coordinates.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance.
+    dc : str
+        A DC id.
+
+    Returns
+    -------
+    float
+        The distance (the instance's distance unit when there are no coordinates).
+    """
     site = next(d for d in instance.dcs if d.id == dc)
     hub = instance.hub
     if instance.coordinates == "latlon":

@@ -57,6 +57,18 @@ class EmissionFactors:
     def profile_for(self, vt: VehicleType, unit_mass_kg: float) -> Profile:
         """The profile of a vehicle type: the one mapped to it, else the smallest whose payload fits.
 
+        Parameters
+        ----------
+        vt : VehicleType
+            A vehicle type.
+        unit_mass_kg : float
+            The mass of one unit of demand.
+
+        Returns
+        -------
+        Profile
+            The type's vehicle profile.
+
         Raises
         ------
         InputError
@@ -74,6 +86,18 @@ class EmissionFactors:
         return min(fitting, key=lambda p: p.max_payload_kg or 0.0)
 
     def fuel_of(self, profile: Profile) -> Fuel:
+        """The fuel a profile burns.
+
+        Parameters
+        ----------
+        profile : Profile
+            A vehicle profile.
+
+        Returns
+        -------
+        Fuel
+            Its fuel; an unknown fuel raises ``InputError`` naming the profile.
+        """
         if profile.fuel not in self.fuels:
             raise InputError(f"profiles.{profile.name}.fuel", f"unknown fuel {profile.fuel!r}; known: {', '.join(sorted(self.fuels))}")
         return self.fuels[profile.fuel]
@@ -83,6 +107,16 @@ class EmissionFactors:
 
         With the fuel's WTW factor f and the profile's use per km empty e0 and full e1 at capacity Q
         (in units of demand): ``per_km = e0 * f`` and ``per_unit_km = (e1 - e0) * f / Q``.
+
+        Parameters
+        ----------
+        instance : Instance
+            The instance whose vehicle types are priced.
+
+        Returns
+        -------
+        dict[str, RouteRates]
+            The rates by vehicle type name.
         """
         unit_mass = self.unit_mass(instance)
         rates = {}
@@ -95,7 +129,18 @@ class EmissionFactors:
 
     def load_weights(self, instance: Instance) -> np.ndarray:
         """Each node's demand in units of the instance's unit mass (a DC's own ``unit_mass_kg`` scales it):
-        the load the rates of :meth:`route_rates` apply to (0 for the hub)."""
+        the load the rates of :meth:`route_rates` apply to (0 for the hub).
+
+        Parameters
+        ----------
+        instance : Instance
+            The instance.
+
+        Returns
+        -------
+        np.ndarray
+            One weight per node, the hub first.
+        """
         reference = self.unit_mass(instance)
         scale = [1.0, *((dc.unit_mass_kg or reference) / reference for dc in instance.dcs)]
         return instance.demand * np.array(scale)
@@ -105,6 +150,16 @@ class EmissionFactors:
 
         A vehicle is full at its capacity times this mass; a DC with its own ``unit_mass_kg`` weighs
         its demand with that instead.
+
+        Parameters
+        ----------
+        instance : Instance
+            The instance.
+
+        Returns
+        -------
+        float
+            Kilograms per unit of demand.
         """
         mass = self.unit_mass_kg if self.unit_mass_kg is not None else instance.unit_mass_kg
         if mass is None:

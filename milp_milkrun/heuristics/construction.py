@@ -22,6 +22,20 @@ from milp_milkrun.heuristics.solution import Solution, route_totals
 
 
 def savings_solution(p: Problem, rng: random.Random) -> Solution:
+    """The first plan: savings merges, vehicles by smallest fitting class, then cheapest insertion.
+
+    Parameters
+    ----------
+    p : Problem
+        The compiled instance.
+    rng : random.Random
+        Breaks ties in the insertion of leftover units.
+
+    Returns
+    -------
+    Solution
+        Routes with vehicles; units that fit nowhere stay unassigned.
+    """
     routes = _merge_by_savings(p)
     sol = Solution(p)
     leftover: list[int] = []

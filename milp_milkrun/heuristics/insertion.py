@@ -17,7 +17,24 @@ GRANULAR_ROUTES = 30  # look first at the routes of this many nearest units
 
 
 def best_insertion(sol: Solution, u: int, rng: random.Random, blink: float = 0.0) -> Insertion | None:
-    """The cheapest feasible way to place unit u, or None; positions are skipped with prob. ``blink``."""
+    """The cheapest feasible way to place unit u, or None; positions are skipped with prob. ``blink``.
+
+    Parameters
+    ----------
+    sol : Solution
+        The solution (not changed).
+    u : int
+        An unassigned unit.
+    rng : random.Random
+        Draws the blinks.
+    blink : float
+        The probability of skipping a position (SISR's blinks).
+
+    Returns
+    -------
+    Insertion or None
+        Where and with which vehicle ``u`` goes at least cost, or None when it fits nowhere.
+    """
     p = sol.p
     candidates = _nearby_routes(sol, u)
     best = _best_in_routes(sol, u, candidates, rng, blink)
@@ -79,7 +96,19 @@ def _best_in_routes(sol: Solution, u: int, routes: list[Route], rng: random.Rand
 
 
 def insert_all(sol: Solution, order: list[int], rng: random.Random, blink: float = 0.0) -> None:
-    """Insert units in this order at their cheapest feasible place; the ones that fit nowhere stay unassigned."""
+    """Insert units in this order at their cheapest feasible place; the ones that fit nowhere stay unassigned.
+
+    Parameters
+    ----------
+    sol : Solution
+        The solution, changed in place.
+    order : list[int]
+        The units, in insertion order.
+    rng : random.Random
+        Draws the blinks.
+    blink : float
+        The probability of skipping a position.
+    """
     for u in order:
         found = best_insertion(sol, u, rng, blink)
         if found is not None:

@@ -63,6 +63,22 @@ def _ceilings(sol: Solution, free: tuple[float, int], ra: Route, rb: Route) -> t
 
 # ----- operators: each yields the moves around unit u whose delta is below ``threshold`` ---------
 def relocate(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
+    """Move unit u next to one of its nearest units, in its own route or another.
+
+    Parameters
+    ----------
+    sol : Solution
+        The solution searched (not changed).
+    u : int
+        The unit the moves are around.
+    threshold : float
+        Only moves whose distance delta is below it are yielded.
+
+    Returns
+    -------
+    Iterator[Move]
+        The candidate moves; :func:`try_apply` checks a move (and finds its vehicles) before applying it.
+    """
     p = sol.p
     c = p.cost
     ra, i = sol.route_of[u], sol.pos_of[u]
@@ -99,6 +115,22 @@ def relocate(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
 
 
 def swap(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
+    """Exchange unit u with one of its nearest units, in its own route or another.
+
+    Parameters
+    ----------
+    sol : Solution
+        The solution searched (not changed).
+    u : int
+        The unit the moves are around.
+    threshold : float
+        Only moves whose distance delta is below it are yielded.
+
+    Returns
+    -------
+    Iterator[Move]
+        The candidate moves; :func:`try_apply` checks a move (and finds its vehicles) before applying it.
+    """
     p = sol.p
     c = p.cost
     ra, i = sol.route_of[u], sol.pos_of[u]
@@ -138,7 +170,22 @@ def swap(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
 
 
 def two_opt_star(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
-    """Routes A = a..u | tail_A and B = head_B | w..: new A = a..u w.., new B = head_B tail_A."""
+    """Routes A = a..u | tail_A and B = head_B | w..: new A = a..u w.., new B = head_B tail_A.
+
+    Parameters
+    ----------
+    sol : Solution
+        The solution searched (not changed).
+    u : int
+        The unit the moves are around.
+    threshold : float
+        Only moves whose distance delta is below it are yielded.
+
+    Returns
+    -------
+    Iterator[Move]
+        The candidate moves; :func:`try_apply` checks a move (and finds its vehicles) before applying it.
+    """
     p = sol.p
     c = p.cost
     ra, i = sol.route_of[u], sol.pos_of[u]
@@ -167,7 +214,22 @@ def two_opt_star(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
 
 
 def cross_exchange(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
-    """A = ..u [seg_A] ..; B = .. [w..] ..: the segment after u and the segment from w trade places."""
+    """A = ..u [seg_A] ..; B = .. [w..] ..: the segment after u and the segment from w trade places.
+
+    Parameters
+    ----------
+    sol : Solution
+        The solution searched (not changed).
+    u : int
+        The unit the moves are around.
+    threshold : float
+        Only moves whose distance delta is below it are yielded.
+
+    Returns
+    -------
+    Iterator[Move]
+        The candidate moves; :func:`try_apply` checks a move (and finds its vehicles) before applying it.
+    """
     p = sol.p
     c = p.cost
     ra, i = sol.route_of[u], sol.pos_of[u]
@@ -219,7 +281,22 @@ def cross_exchange(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
 
 
 def two_opt(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
-    """Reverse the segment that starts right after u in its route (every segment end is tried)."""
+    """Reverse the segment that starts right after u in its route (every segment end is tried).
+
+    Parameters
+    ----------
+    sol : Solution
+        The solution searched (not changed).
+    u : int
+        The unit the moves are around.
+    threshold : float
+        Only moves whose distance delta is below it are yielded.
+
+    Returns
+    -------
+    Iterator[Move]
+        The candidate moves; :func:`try_apply` checks a move (and finds its vehicles) before applying it.
+    """
     c = sol.p.cost
     ra, i = sol.route_of[u], sol.pos_of[u]
     if ra is None:
@@ -237,7 +314,22 @@ def two_opt(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
 
 
 def two_opt_from_hub(sol: Solution, route: Route, threshold: float) -> Iterator[Move]:
-    """Reverse a prefix of the route (the segment starts right after the hub)."""
+    """Reverse a prefix of the route (the segment starts right after the hub).
+
+    Parameters
+    ----------
+    sol : Solution
+        The solution searched (not changed).
+    route : Route
+        The route whose prefixes are reversed.
+    threshold : float
+        Only moves whose distance delta is below it are yielded.
+
+    Returns
+    -------
+    Iterator[Move]
+        The candidate moves; :func:`try_apply` checks a move (and finds its vehicles) before applying it.
+    """
     c = sol.p.cost
     seq = [0, *route.units, 0]
     forward = backward = 0.0
@@ -260,7 +352,20 @@ UNIT_OPERATORS: dict[str, Operator] = {
 
 # ----- feasibility and application -----------------------------------------------------------
 def fit_vehicles(sol: Solution, move: Move) -> list[tuple[Route, list[int], int]] | None:
-    """Vehicles for the routes of ``move``: their own, else swapped, else free ones; None if impossible."""
+    """Vehicles for the routes of ``move``: their own, else swapped, else free ones.
+
+    Parameters
+    ----------
+    sol : Solution
+        The solution (not changed).
+    move : Move
+        A candidate move.
+
+    Returns
+    -------
+    list[tuple[Route, list[int], int]] or None
+        Each changed route with its new units and vehicle, or None when no vehicles fit.
+    """
     p = sol.p
     totals = [route_totals(p, units) if units else None for _, units in move.changes]
     own = [r.vehicle for r, _ in move.changes]
@@ -285,7 +390,20 @@ def fit_vehicles(sol: Solution, move: Move) -> list[tuple[Route, list[int], int]
 
 
 def try_apply(sol: Solution, move: Move) -> bool:
-    """Apply ``move`` when it is feasible (with a vehicle change if needed); report whether it was."""
+    """Apply ``move`` when it is feasible (with a vehicle change if needed).
+
+    Parameters
+    ----------
+    sol : Solution
+        The solution, changed in place when the move is applied.
+    move : Move
+        A candidate move.
+
+    Returns
+    -------
+    bool
+        Whether the move was applied.
+    """
     assignment = fit_vehicles(sol, move)
     if assignment is None:
         return False
@@ -294,12 +412,27 @@ def try_apply(sol: Solution, move: Move) -> bool:
 
 
 def descend(sol: Solution, rng: random.Random, focus: list[int] | None = None, deadline: float | None = None) -> int:
-    """First-improvement descent until no move improves; returns the number of moves applied.
+    """First-improvement descent until no move improves.
 
     A queue of units to examine ("don't look bits"): it starts with ``focus`` (every assigned unit
     when None, in random order) and each applied move re-queues the units of the routes it changed,
     so polishing a solution that a ruin touched in one region costs work in that region only.
-    ``deadline`` (a perf_counter time) stops it early, leaving a feasible, partly polished solution.
+
+    Parameters
+    ----------
+    sol : Solution
+        The solution, improved in place.
+    rng : random.Random
+        Orders the first queue.
+    focus : list[int], optional
+        The units to examine first (default: every assigned unit).
+    deadline : float, optional
+        A ``time.perf_counter()`` value that stops it early, leaving a feasible, partly polished solution.
+
+    Returns
+    -------
+    int
+        The number of moves applied.
     """
     if focus is None:
         focus = [u for r in sol.routes for u in r.units]

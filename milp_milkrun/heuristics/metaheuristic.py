@@ -18,6 +18,7 @@ the same seed and more time, and ``max_iterations`` makes a run fully reproducib
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 import time
@@ -28,6 +29,8 @@ from milp_milkrun.heuristics.local_search import descend
 from milp_milkrun.heuristics.problem import Problem
 from milp_milkrun.heuristics.ruin_recreate import RuinParams, recreate, ruin
 from milp_milkrun.heuristics.solution import Solution
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,30 @@ def anneal(
 
     ``score`` replaces the distance in the acceptance test and in the choice of the best plan (e.g. the
     emissions of the plan); the local search still shortens routes, which is what keeps it fast.
+
+    Parameters
+    ----------
+    p : Problem
+        The compiled instance.
+    initial : Solution
+        The starting solution (e.g. from the savings construction).
+    rng : random.Random
+        The search's only source of randomness.
+    deadline : float or None
+        A ``time.perf_counter()`` value at which the search stops.
+    max_iterations, stall_iterations : int or None
+        Stop after this many iterations, or this many in a row without a new best plan.
+    params : SearchParams
+        Acceptance rule, temperatures and ruin sizes.
+    log : bool
+        A logging record for every new best plan.
+    score : callable, optional
+        What the search minimises instead of the distance.
+
+    Returns
+    -------
+    SearchOutcome
+        The best solution, the iterations and improvements, and whether Ctrl-C stopped the search.
     """
     measure = score or _distance
     current = initial
@@ -126,4 +153,4 @@ def _region(sol: Solution, removed: list[int]) -> list[int]:
 
 def _report(best: Solution, iteration: int, elapsed: float) -> None:
     unplaced = f", {best.n_unassigned} units unplaced" if best.n_unassigned else ""
-    print(f"  it {iteration:>8}  {elapsed:7.2f}s  best {best.cost:.3f}  routes {len(best.routes)}{unplaced}", flush=True)
+    logger.info("  it %8d  %7.2fs  best %.3f  routes %d%s", iteration, elapsed, best.cost, len(best.routes), unplaced)

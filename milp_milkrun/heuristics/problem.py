@@ -97,7 +97,20 @@ class Problem:
 
 
 def compile_problem(instance: Instance, neighbours: int = NEIGHBOURS) -> Problem:
-    """Build the search arrays of ``instance``."""
+    """Build the search arrays of ``instance``.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance.
+    neighbours : int
+        How many nearest units each unit keeps (the granular neighbourhoods).
+
+    Returns
+    -------
+    Problem
+        Units, costs, vehicles and their limits as flat arrays.
+    """
     chains = list(delivery_units(instance))
     index = instance.index
     d = np.array(instance.distance, dtype=float)

@@ -25,7 +25,22 @@ class RuinParams:
 
 
 def ruin(sol: Solution, rng: random.Random, params: RuinParams) -> list[int]:
-    """Remove strings around a random unit; return the removed units."""
+    """Remove strings around a random unit.
+
+    Parameters
+    ----------
+    sol : Solution
+        The solution, changed in place.
+    rng : random.Random
+        Draws the seed unit and the strings.
+    params : RuinParams
+        How much to remove.
+
+    Returns
+    -------
+    list[int]
+        The removed units.
+    """
     assigned = [u for r in sol.routes for u in r.units]
     if not assigned:
         return []
@@ -70,7 +85,19 @@ def _release_large_vehicle(sol: Solution, route: Route) -> None:
 
 
 def recreate(sol: Solution, units: list[int], rng: random.Random, params: RuinParams) -> None:
-    """Reinsert ``units`` (and any other unassigned unit) in a randomly chosen order."""
+    """Reinsert ``units`` (and any other unassigned unit) in a randomly chosen order.
+
+    Parameters
+    ----------
+    sol : Solution
+        The solution, changed in place.
+    units : list[int]
+        The units removed by :func:`ruin`.
+    rng : random.Random
+        Draws the order and the blinks.
+    params : RuinParams
+        The blink probability.
+    """
     p = sol.p
     pending = sorted(set(units) | sol.unassigned)
     pick = rng.random() * 11.0

@@ -34,7 +34,21 @@ class Route:
 
 
 def route_totals(p: Problem, units: list[int]) -> tuple[float, int, float, int]:
-    """Load, stop count, length and allowed-vehicle mask of a unit sequence, from scratch."""
+    """Load, stop count, length and allowed-vehicle mask of a unit sequence, from scratch.
+
+    Parameters
+    ----------
+    p : Problem
+        The compiled instance.
+    units : list[int]
+        A route's units in driving order.
+
+    Returns
+    -------
+    tuple[float, int, float, int]
+        The load, the number of DCs, the length from the hub back to the hub, and the bitmask of the
+        vehicles allowed to serve every unit.
+    """
     load, size, mask = 0.0, 0, p.all_vehicles
     for u in units:
         load += p.demand[u]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -16,8 +17,10 @@ from milp_milkrun.heuristics.problem import Problem, compile_problem
 from milp_milkrun.heuristics.solution import Solution
 from milp_milkrun.instance import Instance
 from milp_milkrun.plan import Plan, Route
-from milp_milkrun.solve.options import DEFAULT_SEED, check_seconds
-from milp_milkrun.solve.result import SolveResult, make_result
+from milp_milkrun.options import DEFAULT_SEED, check_seconds
+from milp_milkrun.result import SolveResult, make_result
+
+logger = logging.getLogger(__name__)
 
 
 def solve_heuristic(
@@ -38,9 +41,31 @@ def solve_heuristic(
     (emissions) each route finally runs in whichever direction is cheaper (heavy drops first), when
     the reversed route keeps every rule.
 
-    Status ``feasible`` with a plan, or ``no_solution`` when no complete feasible plan was found; the
-    bound is always None (a heuristic proves nothing). Same seed and ``max_iterations`` give the same
-    plan on any machine; with only a time limit the number of iterations depends on the machine.
+    Same seed and ``max_iterations`` give the same plan on any machine; with only a time limit the
+    number of iterations depends on the machine.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to solve.
+    time_limit : float
+        Seconds of search.
+    seed : int
+        The seed of the search (printed with the result).
+    log : bool
+        Logging records of the start and of every new best plan (logger ``milp_milkrun.heuristics``).
+    max_iterations, stall_iterations : int, optional
+        Stop after this many iterations, or this many in a row without a better plan.
+    params : SearchParams, optional
+        Acceptance rule and ruin sizes (default: the measured defaults).
+    costs : RouteCosts, optional
+        The objective: distance, cost or emissions (None: the instance's own).
+
+    Returns
+    -------
+    SolveResult
+        Status ``feasible`` with a checked plan, or ``no_solution`` when no complete feasible plan was
+        found; the bound is always None (a heuristic proves nothing).
     """
     check_heuristic_limits(time_limit, max_iterations, seed)
     costs = costs if costs is not None else route_costs(instance)
@@ -55,7 +80,7 @@ def solve_heuristic(
     if sol.n_unassigned == 0:
         descend(sol, rng, deadline=deadline)
     if log:
-        print(f"heuristic: seed {seed}, {p.n_units} units, savings start {sol.cost:.3f} with {sol.n_unassigned} unplaced", flush=True)
+        logger.info("heuristic: seed %d, %d units, savings start %.3f with %d unplaced", seed, p.n_units, sol.cost, sol.n_unassigned)
     outcome = anneal(
         p, sol, rng, deadline=deadline, max_iterations=max_iterations, stall_iterations=stall_iterations,
         params=params or SearchParams(), log=log, score=None if costs.same_as_distance else _score(costs),
@@ -89,7 +114,22 @@ def _score(costs: RouteCosts) -> Callable[[Solution], float]:
 
 
 def cleaner_directions(instance: Instance, plan: Plan, costs: RouteCosts) -> Plan:
-    """Each route in the direction that is cheaper (emits less), where the reversed route keeps every rule."""
+    """Each route in the direction that is cheaper (emits less), where the reversed route keeps every rule.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance of the plan.
+    plan : Plan
+        A feasible plan.
+    costs : RouteCosts
+        Prices a route in either direction.
+
+    Returns
+    -------
+    Plan
+        The same routes, some reversed.
+    """
     routes = list(plan.routes)
     for k, route in enumerate(routes):
         reverse = Route(route.vehicle, route.stops[::-1])
@@ -102,7 +142,17 @@ def cleaner_directions(instance: Instance, plan: Plan, costs: RouteCosts) -> Pla
 
 def check_heuristic_limits(time_limit: float, max_iterations: int | None, seed: int = DEFAULT_SEED) -> None:
     """Reject a time limit that is not a positive number of seconds, a negative iteration count, or
-    a negative seed (Python's random module seeds with its absolute value: -1 would repeat seed 1)."""
+    a negative seed (Python's random module seeds with its absolute value: -1 would repeat seed 1).
+
+    Parameters
+    ----------
+    time_limit : float
+        Seconds of search.
+    max_iterations : int or None
+        The iteration limit.
+    seed : int
+        The seed.
+    """
     check_seconds("time_limit", time_limit)
     if max_iterations is not None and max_iterations < 0:
         raise InputError("max_iterations", f"must be >= 0, got {max_iterations}")

@@ -9,13 +9,16 @@ returned with the MIP's bound (the bound is valid whatever incumbent it is compa
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 from collections.abc import Callable
 
 from milp_milkrun.heuristics.solver import solve_heuristic
 from milp_milkrun.instance import Instance
-from milp_milkrun.solve.options import SolveOptions
-from milp_milkrun.solve.result import SolveResult, joined_notes, make_result
+from milp_milkrun.options import SolveOptions
+from milp_milkrun.result import SolveResult, joined_notes, make_result
+
+logger = logging.getLogger(__name__)
 
 MAX_SECONDS = 10.0  # the heuristic gets min(MAX_SECONDS, SHARE x time limit)
 SHARE = 0.2
@@ -23,20 +26,47 @@ STALL_ITERATIONS = 300  # and stops early after this many iterations without a b
 
 
 def heuristic_budget(time_limit: float) -> float:
+    """The heuristic's share of a solve: min(MAX_SECONDS, SHARE x time limit).
+
+    Parameters
+    ----------
+    time_limit : float
+        The time limit of the whole solve.
+
+    Returns
+    -------
+    float
+        Seconds for the heuristic.
+    """
     return min(MAX_SECONDS, SHARE * time_limit)
 
 
 def solve_with_heuristic_start(
     instance: Instance, options: SolveOptions, run_backend: Callable[[SolveOptions], SolveResult]
 ) -> SolveResult:
-    """Run the heuristic, then ``run_backend`` with its plan as MIP start and the time that is left."""
+    """Run the heuristic, then ``run_backend`` with its plan as MIP start and the time that is left.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to solve.
+    options : SolveOptions
+        The options of the whole solve (its ``log`` also logs the heuristic's result).
+    run_backend : callable
+        Runs the backend with the given options (the MIP start and the remaining time set).
+
+    Returns
+    -------
+    SolveResult
+        The backend's result, never worse than the heuristic's plan, with the MIP's bound.
+    """
     started = time.perf_counter()
     budget = heuristic_budget(options.time_limit)
     start = solve_heuristic(instance, time_limit=budget, seed=options.seed, stall_iterations=STALL_ITERATIONS, costs=options.costs(instance))
     spent = time.perf_counter() - started
     if options.log:
         found = f"plan {start.objective:.6g}" if start.plan is not None else "no plan"
-        print(f"warm start: heuristic (seed {options.seed}) found {found} in {spent:.1f} s", flush=True)
+        logger.info("warm start: heuristic (seed %d) found %s in %.1f s", options.seed, found, spent)
     if start.interrupted:  # Ctrl-C during the heuristic: the user wants to stop, not to start the MIP
         return start
     remaining = max(options.time_limit - spent, 0.01)  # SolveOptions needs a positive limit; the backend stops at once

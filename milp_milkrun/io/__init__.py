@@ -22,7 +22,20 @@ __all__ = ["instance_from_dict", "instance_to_dict", "load_instance", "load_plan
 
 
 def load_instance(path: str | Path, *, vehicles: int | None = None) -> Instance:
-    """Read a ``.json`` instance or a VRPLIB ``.vrp`` file (``vehicles`` sets a ``.vrp`` fleet size)."""
+    """Read a ``.json`` instance or a VRPLIB ``.vrp`` file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The instance file; its extension picks the reader.
+    vehicles : int, optional
+        The fleet size of a ``.vrp`` file (overrides the file's own).
+
+    Returns
+    -------
+    Instance
+        The validated instance; a bad file raises ``InputError`` naming the file or the field.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".json":
@@ -35,13 +48,34 @@ def load_instance(path: str | Path, *, vehicles: int | None = None) -> Instance:
 
 
 def write_instance(instance: Instance, path: str | Path) -> None:
-    """Write ``instance`` in the JSON format (split DCs merged back), e.g. to convert a ``.vrp`` file."""
+    """Write ``instance`` in the JSON format (split DCs merged back), e.g. to convert a ``.vrp`` file.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to write.
+    path : str or Path
+        The ``.json`` file to write (atomically).
+    """
     path = check_output_path(path, field="target", suffixes=INSTANCE_SUFFIXES)
     write_text_atomically(path, instance_json_text(instance_to_dict(instance)))
 
 
 def load_plan(path: str | Path, instance: Instance) -> Plan:
-    """Read a JSON plan or a VRPLIB ``.sol`` solution of ``instance``."""
+    """Read a JSON plan or a VRPLIB ``.sol`` solution of ``instance``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The plan file; its extension picks the reader.
+    instance : Instance
+        The instance the plan is for (ids and vehicles are resolved against it).
+
+    Returns
+    -------
+    Plan
+        The plan as written, not yet checked: :func:`~milp_milkrun.checker.check_plan` judges it.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".json":
@@ -52,7 +86,17 @@ def load_plan(path: str | Path, instance: Instance) -> Plan:
 
 
 def write_plan(plan: Plan, path: str | Path, instance: Instance) -> None:
-    """Write ``plan`` as JSON or ``.sol`` after the checker has verified it (CheckFailedError if not)."""
+    """Write ``plan`` as JSON or ``.sol`` after the checker has verified it (CheckFailedError if not).
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan to write.
+    path : str or Path
+        The file to write (atomically); its extension picks the format.
+    instance : Instance
+        The instance the plan is for.
+    """
     path = check_output_path(path, field="output", suffixes=PLAN_SUFFIXES)
     if path.suffix.lower() == ".json":
         write_plan_json(plan, path, instance)

@@ -153,5 +153,13 @@ _UMASK = _read_umask()
 
 
 def write_text_atomically(path: str | Path, text: str) -> None:
-    """:func:`write_atomically` for a text file (UTF-8)."""
+    """:func:`write_atomically` for a text file (UTF-8).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to create or replace.
+    text : str
+        Its whole content.
+    """
     write_atomically(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))

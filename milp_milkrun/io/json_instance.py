@@ -19,7 +19,20 @@ from milp_milkrun.io.schema import validate
 
 
 def instance_from_dict(data: Any, *, default_name: str = "instance") -> Instance:
-    """Validate a parsed JSON document against the instance schema and build the Instance."""
+    """Validate a parsed JSON document against the instance schema and build the Instance.
+
+    Parameters
+    ----------
+    data : Any
+        The parsed JSON document.
+    default_name : str
+        The instance's name when the document gives none.
+
+    Returns
+    -------
+    Instance
+        The validated instance; a schema or semantic error raises ``InputError`` naming its JSON path.
+    """
     validate(_with_matrix_rows_emptied(data), "instance")  # the entries are checked by numpy below: fast
     coordinates = _coordinate_kind(data)
     spec, matrix, matrix_ids = _distance_spec(data["distances"], coordinates)
@@ -131,7 +144,18 @@ def _distance_spec(block: Mapping[str, Any], coordinates: str) -> tuple[Distance
 
 # ----- Instance -> JSON ----------------------------------------------------------------------
 def instance_json_text(data: Mapping[str, Any]) -> str:
-    """JSON with one line per DC, vehicle type or side constraint, so files diff and review well."""
+    """JSON with one line per DC, vehicle type or side constraint, so files diff and review well.
+
+    Parameters
+    ----------
+    data : Mapping[str, Any]
+        An instance document (:func:`instance_to_dict`).
+
+    Returns
+    -------
+    str
+        The JSON text, ending with a newline.
+    """
     lines = []
     for key, value in data.items():
         if isinstance(value, list) and value:
@@ -146,7 +170,18 @@ def instance_json_text(data: Mapping[str, Any]) -> str:
 
 
 def instance_to_dict(instance: Instance) -> dict[str, Any]:
-    """The JSON form of ``instance`` with split DCs merged back; loading it rebuilds the same instance."""
+    """The JSON form of ``instance``.
+
+    Parameters
+    ----------
+    instance : Instance
+        Any instance.
+
+    Returns
+    -------
+    dict[str, Any]
+        The document with split DCs merged back; loading it rebuilds the same instance.
+    """
     originals = _original_dcs(instance)
     data: dict[str, Any] = {"name": instance.name}
     if instance.description:

@@ -26,8 +26,21 @@ ROUTE_LABEL = re.compile(r"^\s*Route\s*#\s*(\d+)\s*:", re.IGNORECASE | re.MULTIL
 
 
 def read_plan_json(path: Path, instance: Instance) -> Plan:
-    """Read a JSON plan of ``instance``: a plan written for another instance is refused, and a route
-    written with the hub at both ends (as the route tables print it) is read without them."""
+    """Read a JSON plan of ``instance``.
+
+    Parameters
+    ----------
+    path : Path
+        The plan file.
+    instance : Instance
+        The instance the plan must be for: a plan written for another instance is refused.
+
+    Returns
+    -------
+    Plan
+        The plan; a route written with the hub at both ends (as the route tables print it) is read
+        without them.
+    """
     data = read_json(path)
     validate(data, "plan")
     named = data.get("instance")
@@ -37,7 +50,20 @@ def read_plan_json(path: Path, instance: Instance) -> Plan:
 
 
 def without_hub_at_the_ends(plan: Plan, hub: str) -> Plan:
-    """Each route with a leading and a trailing hub id removed (the hub is implied at both ends)."""
+    """Each route with a leading and a trailing hub id removed (the hub is implied at both ends).
+
+    Parameters
+    ----------
+    plan : Plan
+        A plan as read from a file.
+    hub : str
+        The hub's id.
+
+    Returns
+    -------
+    Plan
+        The same routes without the hub at their ends.
+    """
     def stops(route: Route) -> tuple[str, ...]:
         if len(route.stops) >= 2 and route.stops[0] == hub and route.stops[-1] == hub:
             return route.stops[1:-1]
@@ -47,7 +73,20 @@ def without_hub_at_the_ends(plan: Plan, hub: str) -> Plan:
 
 
 def read_plan_sol(path: Path, instance: Instance) -> Plan:
-    """Read a VRPLIB solution; route k goes to vehicle k in fleet order (see the module docstring)."""
+    """Read a VRPLIB solution; route k goes to vehicle k in fleet order (see the module docstring).
+
+    Parameters
+    ----------
+    path : Path
+        The ``.sol`` file.
+    instance : Instance
+        The instance the solution is for (node numbers are its indices).
+
+    Returns
+    -------
+    Plan
+        The plan; a malformed line or an unknown node raises ``InputError``.
+    """
     text = read_text(path)
     try:
         routes = vrplib.read_solution(path)["routes"]
@@ -70,13 +109,34 @@ def _sol_route(instance: Instance, k: int, nodes: list[int]) -> Route:
 
 
 def write_plan_json(plan: Plan, path: Path, instance: Instance) -> None:
+    """Write the plan as JSON, with the instance's name and the checker's objective, once it passes the checker.
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan to write.
+    path : Path
+        The ``.json`` file (written atomically).
+    instance : Instance
+        The instance the plan is for.
+    """
     report = verify_plan(instance, plan, source=f"write_plan({path.name})")
     data = {"instance": instance.name, "objective": report.objective, **plan.to_dict()}
     write_text_atomically(path, json.dumps(data, indent=2) + "\n")
 
 
 def write_plan_sol(plan: Plan, path: Path, instance: Instance) -> None:
-    """Write ``Route #k: ...`` lines (k = fleet position of the vehicle) and the cost, as CVRPLIB does."""
+    """Write ``Route #k: ...`` lines (k = fleet position of the vehicle) and the cost, as CVRPLIB does.
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan to write; it must pass the checker.
+    path : Path
+        The ``.sol`` file (written atomically).
+    instance : Instance
+        The instance the plan is for.
+    """
     report = verify_plan(instance, plan, source=f"write_plan({path.name})")
     position = {v.name: k for k, v in enumerate(instance.vehicles, start=1)}
     lines = [

@@ -24,15 +24,37 @@ BOUNDS = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveM
 
 @cache
 def load_schema(name: str) -> dict[str, Any]:
-    """The packaged schema ``<name>.schema.json`` (``instance`` or ``plan``)."""
+    """The packaged schema ``<name>.schema.json``.
+
+    Parameters
+    ----------
+    name : str
+        ``instance`` or ``plan``.
+
+    Returns
+    -------
+    dict[str, Any]
+        The parsed JSON schema.
+    """
     text = resources.files("milp_milkrun.io").joinpath(f"{name}.schema.json").read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 
 
 def read_json(path: Path) -> Any:
-    """Parse a JSON file; a missing file, malformed JSON, nesting deeper than any instance needs, or a
-    number out of range becomes an InputError naming the file or the JSON path of the number."""
+    """Parse a JSON file.
+
+    Parameters
+    ----------
+    path : Path
+        The file to read.
+
+    Returns
+    -------
+    Any
+        The parsed document. A missing file, malformed JSON, nesting deeper than any instance needs,
+        or a number out of range raises ``InputError`` naming the file or the JSON path of the number.
+    """
     text = read_text(path)
     try:
         data = json.loads(text, parse_constant=_reject_constant)
@@ -90,6 +112,19 @@ def _digits(value: int | _TooLongInteger) -> int:
 
 
 def read_text(path: Path) -> str:
+    """The text of a UTF-8 file.
+
+    Parameters
+    ----------
+    path : Path
+        The file to read.
+
+    Returns
+    -------
+    str
+        Its content; a missing file, a directory, bytes that are not UTF-8 or an OS error raise
+        ``InputError`` naming the file.
+    """
     if not path.exists():
         raise InputError(str(path), "no such file")
     if path.is_dir():
@@ -107,7 +142,15 @@ def _reject_constant(name: str) -> float:
 
 
 def validate(data: Any, schema_name: str) -> None:
-    """Raise one InputError for the first schema violation (in document order), naming its JSON path."""
+    """Raise one InputError for the first schema violation (in document order), naming its JSON path.
+
+    Parameters
+    ----------
+    data : Any
+        A parsed JSON document.
+    schema_name : str
+        ``instance`` or ``plan``.
+    """
     validator = jsonschema.Draft202012Validator(load_schema(schema_name))
     errors = sorted(validator.iter_errors(data), key=lambda e: _sort_key(e.absolute_path))
     if not errors:
@@ -118,7 +161,20 @@ def validate(data: Any, schema_name: str) -> None:
 
 
 def json_path(parts: Any, schema_name: str = "instance") -> str:
-    """``["dcs", 3, "demand"]`` -> ``dcs[3].demand``; the root is named after the document."""
+    """A JSON path as the errors name it: ``["dcs", 3, "demand"]`` -> ``dcs[3].demand``.
+
+    Parameters
+    ----------
+    parts : Any
+        The keys and indices from the root (e.g. a ``jsonschema`` error's ``absolute_path``).
+    schema_name : str
+        The document's kind, the name of its root.
+
+    Returns
+    -------
+    str
+        The dotted path.
+    """
     text = ""
     for part in parts:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))

@@ -34,7 +34,20 @@ FLEET_SUFFIX = re.compile(r"-k(\d+)$")
 
 
 def read_vrplib(path: Path, *, vehicles: int | None = None) -> Instance:
-    """Read a CVRP instance in VRPLIB format as a one-type milk-run instance."""
+    """Read a CVRP instance in VRPLIB format as a one-type milk-run instance.
+
+    Parameters
+    ----------
+    path : Path
+        The ``.vrp`` file.
+    vehicles : int, optional
+        The fleet size (overrides the file's, required when the file states none).
+
+    Returns
+    -------
+    Instance
+        The instance; a malformed file raises ``InputError`` naming the file or the section.
+    """
     read_text(path)  # missing file, directory, encoding: the same messages as for JSON
     try:
         data = vrplib.read_instance(path, compute_edge_weights=False)

@@ -38,7 +38,13 @@ class PulpExactModel:
     rows: dict[str, list[str]] = field(default_factory=dict)  # family -> names of its rows in ``problem``
 
     def row_counts(self) -> dict[str, int]:
-        """Rows per family, read back from the problem itself by name (the objective counts as one)."""
+        """Rows per family, read back from the problem itself by name (the objective counts as one).
+
+        Returns
+        -------
+        dict[str, int]
+            Rows per family name; a row of no family raises ``RuntimeError``.
+        """
         counts = {f.name: 0 for f in EXACT_FAMILIES}
         counts["eq01_objective"] = 1 if self.problem.objective else 0
         for constraint in self.problem.constraints():
@@ -49,11 +55,23 @@ class PulpExactModel:
         return counts
 
     def column_counts(self) -> dict[str, int]:
-        """Variables per family: x (binary arcs) and u (MTZ order)."""
+        """Variables per family: x (binary arcs) and u (MTZ order).
+
+        Returns
+        -------
+        dict[str, int]
+            ``{"x": ..., "u": ...}``.
+        """
         return {"x": len(self.x), "u": len(self.u)}
 
     def arcs_by_vehicle(self) -> dict[str, list[tuple[int, int]]]:
-        """The arcs with x = 1 in the solver's solution, per vehicle name."""
+        """The arcs with x = 1 in the solver's solution, per vehicle name.
+
+        Returns
+        -------
+        dict[str, list[tuple[int, int]]]
+            Node-index arcs per vehicle that drives any.
+        """
         vehicles = self.instance.vehicles
         arcs: dict[str, list[tuple[int, int]]] = {}
         for (t, i, j), var in self.x.items():
@@ -157,6 +175,13 @@ LE, EQ, GE = pulp.LpConstraintLE, pulp.LpConstraintEQ, pulp.LpConstraintGE
 
 # ----- equation families -----------------------------------------------------------------------------
 def eq01_objective(m: PulpExactModel) -> None:
+    """Equation (1) or (1c), the objective: total distance, or total cost, as ``m.objective`` says.
+
+    Parameters
+    ----------
+    m : PulpExactModel
+        The model being built; its objective is set.
+    """
     # min sum_t sum_i sum_{j!=i} d_ij x^t_ij                                   (distance, Eq 1)
     # min sum_t sum_i sum_{j!=i} c_t d_ij x^t_ij + sum_t F_t sum_j x^t_0j      (cost, Eq 1c)
     d, vehicles = m.instance.distance, m.instance.vehicles
@@ -170,6 +195,13 @@ def eq01_objective(m: PulpExactModel) -> None:
 
 
 def eq02_flow_balance(m: PulpExactModel) -> None:
+    """Equation (2), flow balance: a vehicle leaves every node it enters.
+
+    Parameters
+    ----------
+    m : PulpExactModel
+        The model being built; the family's rows are added to it.
+    """
     # sum_{i!=j} x^t_ij = sum_{i!=j} x^t_ji   for all j in V, t in T
     for t in range(len(m.instance.vehicles)):
         for j in range(m.instance.n_dcs + 1):
@@ -178,12 +210,26 @@ def eq02_flow_balance(m: PulpExactModel) -> None:
 
 
 def eq02b_single_trip(m: PulpExactModel) -> None:
+    """Equation (2b), single trip: a vehicle leaves the hub at most once.
+
+    Parameters
+    ----------
+    m : PulpExactModel
+        The model being built; the family's rows are added to it.
+    """
     # sum_{j in V'} x^t_0j <= 1   for all t: a vehicle leaves the hub at most once, so (5)-(7) see its whole work
     for t in range(len(m.instance.vehicles)):
         _add(m, "eq02b_single_trip", f"{t}", [(v, 1.0) for v in _arcs_out_of(m, t, 0)], LE, 1.0)
 
 
 def eq03_one_in(m: PulpExactModel) -> None:
+    """Equation (3): every DC is entered exactly once.
+
+    Parameters
+    ----------
+    m : PulpExactModel
+        The model being built; the family's rows are added to it.
+    """
     # sum_t sum_{i!=j} x^t_ij = 1   for all j in V'
     for j in range(1, m.instance.n_dcs + 1):
         terms = [(v, 1.0) for t in range(len(m.instance.vehicles)) for v in _arcs_into(m, t, j)]
@@ -191,6 +237,13 @@ def eq03_one_in(m: PulpExactModel) -> None:
 
 
 def eq04_one_out(m: PulpExactModel) -> None:
+    """Equation (4): every DC is left exactly once.
+
+    Parameters
+    ----------
+    m : PulpExactModel
+        The model being built; the family's rows are added to it.
+    """
     # sum_t sum_{j!=i} x^t_ij = 1   for all i in V'
     for i in range(1, m.instance.n_dcs + 1):
         terms = [(v, 1.0) for t in range(len(m.instance.vehicles)) for v in _arcs_out_of(m, t, i)]
@@ -198,6 +251,13 @@ def eq04_one_out(m: PulpExactModel) -> None:
 
 
 def eq05_capacity(m: PulpExactModel) -> None:
+    """Equation (5), capacity: a vehicle carries at most its capacity.
+
+    Parameters
+    ----------
+    m : PulpExactModel
+        The model being built; the family's rows are added to it.
+    """
     # sum_i sum_{j in V', j!=i} l_j x^t_ij <= Q_t   for all t
     demand = m.instance.demand
     for t, vehicle in enumerate(m.instance.vehicles):
@@ -206,6 +266,13 @@ def eq05_capacity(m: PulpExactModel) -> None:
 
 
 def eq06_distance(m: PulpExactModel) -> None:
+    """Equation (6), route distance: a vehicle drives at most its distance limit.
+
+    Parameters
+    ----------
+    m : PulpExactModel
+        The model being built; the family's rows are added to it.
+    """
     # sum_i sum_{j!=i} d_ij x^t_ij <= D_t   for all t with a distance limit (no row for an unlimited vehicle)
     d = m.instance.distance
     for t, vehicle in enumerate(m.instance.vehicles):
@@ -216,6 +283,13 @@ def eq06_distance(m: PulpExactModel) -> None:
 
 
 def eq07_stops(m: PulpExactModel) -> None:
+    """Equation (7), stops: a vehicle serves at most its stop limit.
+
+    Parameters
+    ----------
+    m : PulpExactModel
+        The model being built; the family's rows are added to it.
+    """
     # sum_i sum_{j!=i} x^t_ij - 1 <= H_t   for all t with a stop limit (k DCs take k+1 arcs)
     for t, vehicle in enumerate(m.instance.vehicles):
         if vehicle.max_stops is None:
@@ -231,18 +305,39 @@ def _forbidden_pairs(m: PulpExactModel) -> list[tuple[int, int]]:
 
 
 def eq08_forbidden_in(m: PulpExactModel) -> None:
+    """Equation (8): no vehicle enters a DC forbidden to it.
+
+    Parameters
+    ----------
+    m : PulpExactModel
+        The model being built; the family's rows are added to it.
+    """
     # sum_{i!=v} x^t_iv = 0   for all (v, t) in B
     for v, t in _forbidden_pairs(m):
         _add(m, "eq08_forbidden_in", f"{v},{t}", [(var, 1.0) for var in _arcs_into(m, t, v)], EQ, 0.0)
 
 
 def eq09_forbidden_out(m: PulpExactModel) -> None:
+    """Equation (9): no vehicle leaves a DC forbidden to it.
+
+    Parameters
+    ----------
+    m : PulpExactModel
+        The model being built; the family's rows are added to it.
+    """
     # sum_{j!=v} x^t_vj = 0   for all (v, t) in B
     for v, t in _forbidden_pairs(m):
         _add(m, "eq09_forbidden_out", f"{v},{t}", [(var, 1.0) for var in _arcs_out_of(m, t, v)], EQ, 0.0)
 
 
 def eq10_consecutive(m: PulpExactModel) -> None:
+    """Equation (10): each consecutive pair is driven directly, by one vehicle.
+
+    Parameters
+    ----------
+    m : PulpExactModel
+        The model being built; the family's rows are added to it.
+    """
     # sum_t x^t_ij = 1   for all (i, j) in P
     for a, b in m.instance.consecutive:
         i, j = m.instance.index[a], m.instance.index[b]
@@ -250,6 +345,13 @@ def eq10_consecutive(m: PulpExactModel) -> None:
 
 
 def eq11_damaged(m: PulpExactModel) -> None:
+    """Equation (11): no vehicle drives a damaged road.
+
+    Parameters
+    ----------
+    m : PulpExactModel
+        The model being built; the family's rows are added to it.
+    """
     # sum_t (x^t_ij + x^t_ji) = 0   for all (i, j) in R (a road to the hub closes both of its arcs too)
     for a, b in m.instance.damaged_roads:
         i, j = m.instance.index[a], m.instance.index[b]
@@ -258,18 +360,39 @@ def eq11_damaged(m: PulpExactModel) -> None:
 
 
 def eq12_order_lower(m: PulpExactModel) -> None:
+    """Equation (12): the visiting order u_i is at least 1.
+
+    Parameters
+    ----------
+    m : PulpExactModel
+        The model being built; the family's rows are added to it.
+    """
     # u_i >= 1   for all i in V'
     for i, var in m.u.items():
         _add(m, "eq12_order_lower", f"{i}", [(var, 1.0)], GE, 1.0)
 
 
 def eq13_order_upper(m: PulpExactModel) -> None:
+    """Equation (13): the visiting order u_i is at most N.
+
+    Parameters
+    ----------
+    m : PulpExactModel
+        The model being built; the family's rows are added to it.
+    """
     # u_i <= N   for all i in V'
     for i, var in m.u.items():
         _add(m, "eq13_order_upper", f"{i}", [(var, 1.0)], LE, float(m.instance.n_dcs))
 
 
 def eq14_mtz(m: PulpExactModel) -> None:
+    """Equation (14), Miller-Tucker-Zemlin: no route without the hub.
+
+    Parameters
+    ----------
+    m : PulpExactModel
+        The model being built; the family's rows are added to it.
+    """
     # u_i - u_j + N sum_t x^t_ij <= N - 1   for all i != j in V'
     n = float(m.instance.n_dcs)
     vehicles = range(len(m.instance.vehicles))

@@ -35,7 +35,20 @@ class ModelInspection:
 
 
 def inspect_model(instance: Instance, model: pyo.ConcreteModel) -> ModelInspection:
-    """Rows per equation family and variable counts of a model built from ``instance``."""
+    """Rows per equation family and variable counts of a model built from ``instance``.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance the model was built from.
+    model : pyo.ConcreteModel
+        A model from :func:`~milp_milkrun.models.exact.build_exact_model`.
+
+    Returns
+    -------
+    ModelInspection
+        The counts, family by family.
+    """
     families = tuple(FamilyCount(f, len(getattr(model, f.name)), _note(instance, f.name)) for f in EXACT_FAMILIES)
     variables = list(model.component_data_objects(pyo.Var, descend_into=True))
     binaries = sum(1 for v in variables if v.is_binary())
@@ -67,7 +80,18 @@ def _omitted(instance: Instance, attribute: str, what: str) -> str:
 
 
 def format_inspection(inspection: ModelInspection) -> str:
-    """The table printed by ``milkrun inspect``."""
+    """The table printed by ``milkrun inspect``.
+
+    Parameters
+    ----------
+    inspection : ModelInspection
+        What :func:`inspect_model` returned.
+
+    Returns
+    -------
+    str
+        The table as plain text.
+    """
     lines = [f"Exact model of {inspection.instance_name}: equation families", ""]
     lines.append(f"{'eq':>3}  {'component':<20} {'rows':>7}  mathematics")
     for fc in inspection.families:

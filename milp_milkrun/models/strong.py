@@ -63,6 +63,17 @@ class RowBlock:
     rows: list[tuple[list[int], list[float], float, float]] = field(default_factory=list)
 
     def add(self, cols: Sequence[int], coefs: Sequence[float], lower: float, upper: float) -> None:
+        """Append one row ``lower <= sum coefs * x[cols] <= upper``.
+
+        Parameters
+        ----------
+        cols : Sequence[int]
+            The columns of its non-zeros.
+        coefs : Sequence[float]
+            Their coefficients.
+        lower, upper : float
+            The row's bounds (``math.inf`` for none).
+        """
         self.rows.append((list(cols), list(coefs), lower, upper))
 
 
@@ -91,19 +102,55 @@ class StrongModel:
         return len(self.arcs)
 
     def unservable(self) -> list[str]:
-        """DCs that no class may serve after the exact reductions: the instance has no feasible plan."""
+        """DCs that no class may serve after the exact reductions: the instance has no feasible plan.
+
+        Returns
+        -------
+        list[str]
+            Their ids; empty when every DC has a class.
+        """
         served = set().union(*(c.nodes for c in self.classes))
         return [self.instance.node_ids[i] for i in range(1, self.instance.n_dcs + 1) if i not in served]
 
     def block(self, name: str) -> RowBlock:
+        """The row block of that name.
+
+        Parameters
+        ----------
+        name : str
+            A block's name (an equation family or a cut family).
+
+        Returns
+        -------
+        RowBlock
+            The block (``StopIteration`` when there is none).
+        """
         return next(b for b in self.blocks if b.name == name)
 
     def row_counts(self) -> dict[str, int]:
+        """Rows per block, for ``inspect`` and the benchmarks.
+
+        Returns
+        -------
+        dict[str, int]
+            Rows per block name.
+        """
         return {b.name: len(b.rows) for b in self.blocks}
 
     # ----- hand-off to HiGHS -------------------------------------------------------------
     def to_highs(self, *, relax: bool = False) -> highspy.Highs:
-        """A fresh ``Highs`` object holding this model (``relax``: the LP relaxation)."""
+        """A fresh ``Highs`` object holding this model (``relax``: the LP relaxation).
+
+        Parameters
+        ----------
+        relax : bool
+            Drop integrality.
+
+        Returns
+        -------
+        highspy.Highs
+            An object from :func:`~milp_milkrun.runtime.highs.new_highs` with the model passed in.
+        """
         h = new_highs()
         lp = highspy.HighsLp()
         lp.num_col_ = len(self.cost)
@@ -133,6 +180,16 @@ class StrongModel:
         Routes entering S are distinct vehicles of classes that may serve part of S, each bringing at
         most Q_k load and H_k stops; so at least as many as the fewest such vehicles, largest first,
         whose capacities cover l(S), and likewise for the stop limits cover |S|.
+
+        Parameters
+        ----------
+        members : Sequence[int]
+            The DC indices of S.
+
+        Returns
+        -------
+        int
+            r(S).
         """
         classes = [c for c in self.classes if c.nodes.intersection(members)]
         load = float(self.instance.demand[list(members)].sum())
@@ -141,7 +198,18 @@ class StrongModel:
         return max(1, by_load, by_stops)
 
     def capacity_cut(self, members: Sequence[int]) -> tuple[list[int], list[float], float, float]:
-        """The row x(delta(S)) >= 2 r(S) (undirected) or x(delta^-(S)) >= r(S) (directed)."""
+        """The row x(delta(S)) >= 2 r(S) (undirected) or x(delta^-(S)) >= r(S) (directed).
+
+        Parameters
+        ----------
+        members : Sequence[int]
+            The DC indices of S.
+
+        Returns
+        -------
+        tuple[list[int], list[float], float, float]
+            Columns, coefficients, lower and upper bound of the row.
+        """
         inside = set(members)
         r = self.route_requirement(members)
         if self.kind == "undirected":
@@ -151,7 +219,20 @@ class StrongModel:
         return cols, [1.0] * len(cols), float(r), math.inf
 
     def weighted_cut(self, kind: str, members: Sequence[int]) -> tuple[list[int], list[float], float, float]:
-        """sum_k Q_k x^k(delta^-(S)) >= l(S) (``load``) or sum_k H_k x^k(delta^-(S)) >= |S| (``stops``)."""
+        """sum_k Q_k x^k(delta^-(S)) >= l(S) (``load``) or sum_k H_k x^k(delta^-(S)) >= |S| (``stops``).
+
+        Parameters
+        ----------
+        kind : str
+            ``load`` or ``stops``.
+        members : Sequence[int]
+            The DC indices of S.
+
+        Returns
+        -------
+        tuple[list[int], list[float], float, float]
+            Columns, coefficients, lower and upper bound of the row.
+        """
         inside = set(members)
         cols = [c for c, (i, j, _) in enumerate(self.arcs) if i not in inside and j in inside]
         if kind == "load":
@@ -160,7 +241,18 @@ class StrongModel:
         return cols, [float(self.classes[self.arcs[c][2]].max_stops) for c in cols], float(len(members)), math.inf
 
     def edge_values(self, x: np.ndarray) -> np.ndarray:
-        """y_ij = x_ij + x_ji summed over classes, a symmetric (N+1)x(N+1) matrix of edge use."""
+        """y_ij = x_ij + x_ji summed over classes, a symmetric (N+1)x(N+1) matrix of edge use.
+
+        Parameters
+        ----------
+        x : np.ndarray
+            Column values (an LP or integer point).
+
+        Returns
+        -------
+        np.ndarray
+            The edge-use matrix.
+        """
         n = self.instance.n_dcs + 1
         y = np.zeros((n, n))
         for c, (i, j, _) in enumerate(self.arcs):
@@ -190,7 +282,20 @@ def _csr(rows: list[tuple[list[int], list[float], float, float]]) -> tuple[np.nd
 
 
 def can_be_undirected(instance: Instance, classes: list[VehicleClass]) -> bool:
-    """The two-index undirected model is exact for one class, symmetric d, no pairs P, no distance limit."""
+    """The two-index undirected model is exact for one class, symmetric d, no pairs P, no distance limit.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance.
+    classes : list[VehicleClass]
+        Its vehicle classes.
+
+    Returns
+    -------
+    bool
+        Whether ``kind="undirected"`` may be built.
+    """
     symmetric = np.allclose(instance.distance, instance.distance.T, rtol=0, atol=1e-9)
     return len(classes) == 1 and symmetric and not instance.consecutive and classes[0].max_distance is None
 
@@ -273,6 +378,23 @@ def _pair_fits(instance: Instance, vc: VehicleClass, i: int, j: int) -> bool:
 
 # ----- the directed per-class variant -------------------------------------------------------------
 def directed_arcs(instance: Instance, classes: list[VehicleClass]) -> list[tuple[int, int, int]]:
+    """The arcs of the directed model that survive the exact reductions.
+
+    An arc is left out when a consecutive pair forbids it, when it is a damaged hub road, or when
+    the two DCs cannot share a route of the class.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance.
+    classes : list[VehicleClass]
+        Its vehicle classes.
+
+    Returns
+    -------
+    list[tuple[int, int, int]]
+        ``(i, j, k)``: arc i -> j for class k (node 0 is the hub).
+    """
     succ = {instance.index[a]: instance.index[b] for a, b in instance.consecutive}
     pred = {b: a for a, b in succ.items()}
     hub = instance.hub.id
@@ -445,7 +567,20 @@ def _add_distance(model: StrongModel, into, out, served_by) -> None:
 
 # ----- from column values to a plan ------------------------------------------------------------------
 def routes_from_solution(model: StrongModel, x: np.ndarray) -> list[tuple[int, list[int]]]:
-    """The round trips of an integer solution as (class index, [DC indices]); DCs on hub-less cycles are left out."""
+    """The round trips of an integer solution as (class index, [DC indices]); DCs on hub-less cycles are left out.
+
+    Parameters
+    ----------
+    model : StrongModel
+        The model the point belongs to.
+    x : np.ndarray
+        An integer point (column values).
+
+    Returns
+    -------
+    list[tuple[int, list[int]]]
+        Each trip's class index and DC indices in driving order.
+    """
     if model.kind == "undirected":
         return [(0, r) for r in _undirected_routes(model, x)]
     trips = []
@@ -483,7 +618,20 @@ def _undirected_routes(model: StrongModel, x: np.ndarray) -> list[list[int]]:
 
 
 def trip_sequences(model: StrongModel, x: np.ndarray) -> list[list[int]]:
-    """Every DC sequence of an integer point: its round trips, then its cycles without the hub."""
+    """Every DC sequence of an integer point: its round trips, then its cycles without the hub.
+
+    Parameters
+    ----------
+    model : StrongModel
+        The model the point belongs to.
+    x : np.ndarray
+        An integer point (column values).
+
+    Returns
+    -------
+    list[list[int]]
+        The DC indices of each sequence.
+    """
     trips = [stops for _, stops in routes_from_solution(model, x)]
     seen = {s for t in trips for s in t}
     y = model.edge_values(x)
@@ -501,6 +649,18 @@ def split_giant_tour(model: StrongModel, order: Sequence[int]) -> list[list[int]
     """Cut a DC sequence into at most K feasible round trips of least total cost (Prins' split), or None.
 
     Only for the undirected one-class model: a trip is feasible when its load, stop count and edges fit.
+
+    Parameters
+    ----------
+    model : StrongModel
+        The model the point belongs to.
+    order : Sequence[int]
+        DC indices in visiting order.
+
+    Returns
+    -------
+    list[list[int]] or None
+        The trips, or None when no split into at most K feasible trips exists.
     """
     (vc,) = model.classes
     d, load = model.instance.distance, model.instance.demand
@@ -539,7 +699,20 @@ def split_giant_tour(model: StrongModel, order: Sequence[int]) -> list[list[int]
 
 
 def solution_from_plan(model: StrongModel, plan: Plan) -> np.ndarray | None:
-    """Column values of the arcs of a (checked) plan, or None when an arc is absent from the model."""
+    """Column values of the arcs of a (checked) plan, or None when an arc is absent from the model.
+
+    Parameters
+    ----------
+    model : StrongModel
+        The model.
+    plan : Plan
+        A plan that passes the checker.
+
+    Returns
+    -------
+    np.ndarray or None
+        One value per column (1 on the plan's arcs), or None.
+    """
     x = np.zeros(model.n_arcs)
     lookup = {(i, j, k): c for c, (i, j, k) in enumerate(model.arcs)}
     class_of = {v: k for k, vc in enumerate(model.classes) for v in vc.vehicles}
@@ -555,7 +728,20 @@ def solution_from_plan(model: StrongModel, plan: Plan) -> np.ndarray | None:
 
 
 def violated_route_sets(model: StrongModel, x: np.ndarray) -> list[list[int]]:
-    """DC sets S of an integer solution whose capacity inequality is violated (subtours, overfull routes)."""
+    """DC sets S of an integer solution whose capacity inequality is violated (subtours, overfull routes).
+
+    Parameters
+    ----------
+    model : StrongModel
+        The model the point belongs to.
+    x : np.ndarray
+        An integer point (column values).
+
+    Returns
+    -------
+    list[list[int]]
+        The sets, as DC indices.
+    """
     n = model.instance.n_dcs
     trips = routes_from_solution(model, x)
     on_route = {s for _, stops in trips for s in stops}
@@ -620,6 +806,18 @@ def candidate_sets(model: StrongModel, y: np.ndarray) -> list[tuple[list[int], f
     The connected components of the support graph; for every seed DC the sets grown greedily by the
     DC most connected to the current set (the usual shrinking heuristic); and the minimum-cut sets of
     :func:`_fractional_capacity_sets`.
+
+    Parameters
+    ----------
+    model : StrongModel
+        The model the point belongs to.
+    y : np.ndarray
+        Edge use y_ij = x_ij + x_ji summed over classes (:meth:`StrongModel.edge_values`).
+
+    Returns
+    -------
+    list[tuple[list[int], float]]
+        Each set (DC indices) with y(E(S)).
     """
     n = model.instance.n_dcs
     inner = y[1:, 1:]
@@ -654,6 +852,20 @@ def separate_capacity_cuts(model: StrongModel, x: np.ndarray, *, max_cuts: int =
     """DC sets S whose rounded capacity inequality the LP point ``x`` violates, most violated first.
 
     With degree 2 at every DC, y(delta(S)) = 2|S| - 2 y(E(S)), so each candidate needs y(E(S)) only.
+
+    Parameters
+    ----------
+    model : StrongModel
+        The model the point belongs to.
+    x : np.ndarray
+        An LP point (column values).
+    max_cuts : int
+        At most this many sets are returned.
+
+    Returns
+    -------
+    list[list[int]]
+        The sets, as DC indices.
     """
     violated = []
     for members, internal in candidate_sets(model, model.edge_values(x)):
@@ -670,6 +882,20 @@ def separate_weighted_cuts(model: StrongModel, x: np.ndarray, *, max_cuts: int =
     sum_k Q_k x^k(delta^-(S)) >= l(S): every entry into S is a distinct route of some class k that
     brings at most Q_k; likewise sum_k H_k x^k(delta^-(S)) >= |S| for the stop limits.  They see what
     the route count r(S) cannot: a set that one large vehicle could serve but the LP serves with small ones.
+
+    Parameters
+    ----------
+    model : StrongModel
+        The model the point belongs to.
+    x : np.ndarray
+        An LP point (column values).
+    max_cuts : int
+        At most this many cuts are returned.
+
+    Returns
+    -------
+    list[tuple[str, list[int]]]
+        Each cut's kind and its set (DC indices), most violated first.
     """
     sizes = {
         "load": ([c.capacity for c in model.classes], model.instance.demand),

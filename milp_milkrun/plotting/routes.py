@@ -123,7 +123,19 @@ def _label_where_room(ax: Axes, instance: Instance, position: dict[str, tuple]) 
 
 
 def save_route_plot(instance: Instance, plan: Plan, path: str | Path, *, title: str | None = None) -> None:
-    """Write the drawing of ``plan`` to ``path`` (PNG, PDF, SVG or JPEG, by suffix), atomically."""
+    """Write the drawing of ``plan`` to ``path`` (PNG, PDF, SVG or JPEG, by suffix), atomically.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance (coordinates, or a layout of the distance matrix).
+    plan : Plan
+        The plan to draw.
+    path : str or Path
+        The image file.
+    title : str, optional
+        The axes title (default: the instance name, route count and total distance).
+    """
     path = check_output_path(path, field="plot", suffixes=PLOT_SUFFIXES)
     figure = Figure(figsize=(9, 8))
     plot_routes(instance, plan, figure.add_subplot(), title=title)

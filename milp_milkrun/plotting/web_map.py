@@ -108,7 +108,24 @@ def map_data(instance: Instance, plan: Plan, report: CheckReport | None = None) 
 
 
 def map_html(instance: Instance, plan: Plan, report: CheckReport | None = None, *, title: str | None = None) -> str:
-    """The self-contained page (a string of HTML) drawing ``plan``; see :func:`map_data`."""
+    """The self-contained page (a string of HTML) drawing ``plan``; see :func:`map_data`.
+
+    Parameters
+    ----------
+    instance : Instance
+        An instance with coordinates.
+    plan : Plan
+        The plan to draw.
+    report : CheckReport, optional
+        The checker's report of the plan (computed when not given); broken rules are marked.
+    title : str, optional
+        The page's title (default: the instance name, route count and total distance).
+
+    Returns
+    -------
+    str
+        The HTML page; it needs no network.
+    """
     data = map_data(instance, plan, report)
     data["title"] = title or f"{instance.name}: {len(data['routes'])} routes, {data['objective']:,.1f} {instance.distance_unit}"  # type: ignore[str-format]
     template = resources.files("milp_milkrun.plotting").joinpath("map_template.html").read_text(encoding="utf-8")

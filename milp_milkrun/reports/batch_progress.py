@@ -12,7 +12,14 @@ from milp_milkrun.batch.runner import Progress
 
 @contextmanager
 def batch_display() -> Iterator[Callable[[Progress, str], None]]:
-    """Yield the ``show`` callback of :func:`~milp_milkrun.batch.run_batch` (on stderr)."""
+    """The ``show`` callback of :func:`~milp_milkrun.batch.run_batch`, on stderr.
+
+    Returns
+    -------
+    Iterator[Callable[[Progress, str], None]]
+        A context manager yielding the callback: a progress bar on a terminal, one line per change
+        otherwise.
+    """
     if not sys.stderr.isatty():
         yield lambda progress, line: print(f"[{progress.done + progress.failed}/{progress.total}] {line}", file=sys.stderr, flush=True)
         return
@@ -36,7 +43,18 @@ def batch_display() -> Iterator[Callable[[Progress, str], None]]:
 
 
 def summary_table(rows: list[dict[str, Any]]) -> str:
-    """Per hub and for the network: km, vehicles, utilisation, certified gap, runtime, status."""
+    """Per hub and for the network: km, vehicles, utilisation, certified gap, runtime, status.
+
+    Parameters
+    ----------
+    rows : list[dict[str, Any]]
+        :func:`~milp_milkrun.batch.summary_rows` of a batch.
+
+    Returns
+    -------
+    str
+        The table as plain text.
+    """
     lines = [f"{'hub':<12} {'status':<24} {'km':>11} {'vehicles':>8} {'util.':>6} {'gap':>8} {'runtime s':>10}"]
     for r in rows:
         km = f"{r['objective']:,.1f}" if r["objective"] is not None else "-"

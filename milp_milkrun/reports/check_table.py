@@ -8,7 +8,20 @@ from milp_milkrun.reports.instance_summary import number, percent
 
 
 def check_table(instance: Instance, report: CheckReport) -> str:
-    """Verdict, per-route table (vehicle, stops, load/capacity, distance/limit) and every violation."""
+    """Verdict, per-route table (vehicle, stops, load/capacity, distance/limit) and every violation.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance the plan was checked against.
+    report : CheckReport
+        The checker's report.
+
+    Returns
+    -------
+    str
+        The report as plain text.
+    """
     unit = instance.distance_unit
     routes = len(report.routes)
     verdict = "FEASIBLE" if report.feasible else f"INFEASIBLE: {len(report.violations)} violation{'s' if len(report.violations) != 1 else ''}"

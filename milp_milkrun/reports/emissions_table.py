@@ -9,7 +9,18 @@ from milp_milkrun.emissions.accounting import EmissionsReport
 
 
 def emissions_table(report: EmissionsReport) -> str:
-    """Per route, per DC and the hub's totals, WTW and TTW kg CO2e."""
+    """Per route, per DC and the hub's totals, WTW and TTW kg CO2e.
+
+    Parameters
+    ----------
+    report : EmissionsReport
+        :func:`~milp_milkrun.emissions.plan_emissions` of a plan.
+
+    Returns
+    -------
+    str
+        The tables as plain text.
+    """
     lines = [f"emissions of the plan for {report.instance} (ISO 14083; unit mass {report.unit_mass_kg:g} kg)"]
     if report.defaults_used:
         lines.append("factors: the packaged DEFAULTS (docs/emissions.md); give --factors with your measured values before reporting")
@@ -41,7 +52,18 @@ CSV_COLUMNS = ("level", "id", "vehicle", "profile", "km", "loaded_km", "empty_km
 
 
 def emissions_csv(report: EmissionsReport) -> str:
-    """One row per route, one per DC and one for the hub (``level`` says which)."""
+    """One row per route, one per DC and one for the hub (``level`` says which).
+
+    Parameters
+    ----------
+    report : EmissionsReport
+        :func:`~milp_milkrun.emissions.plan_emissions` of a plan.
+
+    Returns
+    -------
+    str
+        CSV text with a header row.
+    """
     data = report.to_dict()
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")

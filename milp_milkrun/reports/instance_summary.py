@@ -11,7 +11,18 @@ DESCRIPTION_SHOWN = 600  # characters of the description printed by `show`
 
 
 def instance_summary(instance: Instance) -> str:
-    """A plain-text summary: DCs, demand, fleet, side constraints, distances, splits, warnings."""
+    """A plain-text summary: DCs, demand, fleet, side constraints, distances, splits, warnings.
+
+    Parameters
+    ----------
+    instance : Instance
+        Any instance.
+
+    Returns
+    -------
+    str
+        The summary.
+    """
     unit = instance.distance_unit
     hub_distances = [instance.dist(instance.hub.id, dc.id) for dc in instance.dcs]
     lines = [f"instance       {instance.name}"]
@@ -42,11 +53,34 @@ def _shortened(text: str) -> str:
 
 
 def number(value: float) -> str:
-    """17424 -> '17,424'; 4823.456 -> '4,823.5'."""
+    """A number as the reports print it: 17424 -> '17,424'; 4823.456 -> '4,823.5'.
+
+    Parameters
+    ----------
+    value : float
+        The number.
+
+    Returns
+    -------
+    str
+        Whole numbers with thousands separators, others with one decimal.
+    """
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 def percent(part: float, whole: float) -> str:
+    """``part`` as a whole percentage of ``whole``.
+
+    Parameters
+    ----------
+    part, whole : float
+        The share and the total.
+
+    Returns
+    -------
+    str
+        E.g. ``"93%"``; ``"-"`` when ``whole`` is zero.
+    """
     return f"{100 * part / whole:.0f}%" if whole else "-"
 
 

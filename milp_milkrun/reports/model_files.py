@@ -34,23 +34,73 @@ _LP_ALLOWED = re.compile(r"[^A-Za-z0-9!\"#$%&()/,.;?@_`'{}|~]")
 
 
 def readable_index(instance: Instance, index: object) -> str:
-    """``(0, 3, 'large-1')`` -> ``"HUB,DC3,large-1"``: node numbers become node ids, names stay."""
+    """``(0, 3, 'large-1')`` -> ``"HUB,DC3,large-1"``: node numbers become node ids, names stay.
+
+    Parameters
+    ----------
+    instance : Instance
+        Names the nodes.
+    index : object
+        The index of a variable or row of the exact model (a tuple, a node number or a name).
+
+    Returns
+    -------
+    str
+        The index with ids, joined by commas.
+    """
     parts = index if isinstance(index, tuple) else (index,)
     return ",".join(instance.node_ids[p] if isinstance(p, int) else str(p) for p in parts)
 
 
 def readable_name(instance: Instance, component: str, index: object) -> str:
-    """The name of one variable or row: ``x[HUB,DC3,large-1]``; a scalar keeps its component name."""
+    """The name of one variable or row: ``x[HUB,DC3,large-1]``; a scalar keeps its component name.
+
+    Parameters
+    ----------
+    instance : Instance
+        Names the nodes.
+    component : str
+        The Pyomo component's name (``x``, ``eq05_capacity``).
+    index : object
+        The index within the component (None for a scalar).
+
+    Returns
+    -------
+    str
+        The readable name.
+    """
     return component if index is None else f"{component}[{readable_index(instance, index)}]"
 
 
 def lp_safe(name: str) -> str:
-    """A CPLEX-LP-safe form of ``name`` (see the module docstring)."""
+    """A CPLEX-LP-safe form of ``name`` (see the module docstring).
+
+    Parameters
+    ----------
+    name : str
+        A readable name.
+
+    Returns
+    -------
+    str
+        The name with the characters the LP format forbids replaced.
+    """
     return _LP_ALLOWED.sub("_", name.replace("[", "(").replace("]", ")"))
 
 
 def mps_safe(name: str) -> str:
-    """A free-MPS-safe form of ``name``: no blanks."""
+    """A free-MPS-safe form of ``name``: no blanks.
+
+    Parameters
+    ----------
+    name : str
+        A readable name.
+
+    Returns
+    -------
+    str
+        The name without blanks.
+    """
     return re.sub(r"\s", "_", name)
 
 
@@ -66,7 +116,20 @@ def _unique(names: Iterable[str]) -> list[str]:
 
 def column_and_row_names(instance: Instance, model: pyo.ConcreteModel) -> tuple[list[str], list[str]]:
     """Readable names of the columns and rows, in the order :func:`~milp_milkrun.solve.highs.hand_off`
-    passes them to HiGHS (variables, then active constraint rows, each in declaration order)."""
+    passes them to HiGHS (variables, then active constraint rows, each in declaration order).
+
+    Parameters
+    ----------
+    instance : Instance
+        Names the nodes.
+    model : pyo.ConcreteModel
+        A model from :func:`~milp_milkrun.models.exact.build_exact_model`.
+
+    Returns
+    -------
+    tuple[list[str], list[str]]
+        The column names and the row names.
+    """
     columns = [
         readable_name(instance, var.local_name, key if var.is_indexed() else None)
         for var in model.component_objects(pyo.Var, descend_into=True)
@@ -125,6 +188,11 @@ def row_algebra(instance: Instance, row: pyo.Constraint, *, name: str, max_terms
         The row's readable name.
     max_terms
         At most this many terms are shown; the rest are counted.
+
+    Returns
+    -------
+    str
+        The row on one line.
     """
     repn = generate_standard_repn(row.body, quadratic=False)
     terms = []
@@ -200,7 +268,18 @@ def family_rows(
 
 
 def node_table(instance: Instance) -> str:
-    """The node-number-to-id table: what node 3 of the formulation is in the instance."""
+    """The node-number-to-id table: what node 3 of the formulation is in the instance.
+
+    Parameters
+    ----------
+    instance : Instance
+        Any instance.
+
+    Returns
+    -------
+    str
+        One line per node: its number, id, demand and, for a part of a split DC, its origin.
+    """
     lines = ["node  id" + " " * 10 + "demand  note"]
     lines.append(f"{0:>4}  {instance.hub.id:<16}{'':>6}  hub")
     for k, dc in enumerate(instance.dcs, start=1):

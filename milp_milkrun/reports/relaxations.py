@@ -42,7 +42,20 @@ def _solve_lp(highs: highspy.Highs, seconds: float) -> float | None:
 
 
 def exact_relaxation(instance: Instance, time_limit: float) -> Relaxation:
-    """The LP relaxation of the exact model (Equations 1-14), every x^t_ij in [0, 1]."""
+    """The LP relaxation of the exact model (Equations 1-14), every x^t_ij in [0, 1].
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to build.
+    time_limit : float
+        Seconds for the LP.
+
+    Returns
+    -------
+    Relaxation
+        Its bound (None when not solved in time), size and time.
+    """
     started = time.perf_counter()
     run = hand_off(build_exact_model(instance))
     highs = run.highs
@@ -53,7 +66,20 @@ def exact_relaxation(instance: Instance, time_limit: float) -> Relaxation:
 
 
 def strong_relaxation(instance: Instance, time_limit: float) -> Relaxation:
-    """The LP relaxation of the strong model before any capacity cut."""
+    """The LP relaxation of the strong model before any capacity cut.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to build.
+    time_limit : float
+        Seconds for the LP.
+
+    Returns
+    -------
+    Relaxation
+        Its bound (None when not solved in time), size and time.
+    """
     started = time.perf_counter()
     model = build_strong_model(instance)
     highs = model.to_highs(relax=True)
@@ -64,7 +90,20 @@ def strong_relaxation(instance: Instance, time_limit: float) -> Relaxation:
 
 
 def route_relaxation(instance: Instance, time_limit: float) -> Relaxation:
-    """The set-partitioning LP by column generation: its certified (Lagrangian) bound."""
+    """The set-partitioning LP by column generation: its certified (Lagrangian) bound.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to build.
+    time_limit : float
+        Seconds for the column generation.
+
+    Returns
+    -------
+    Relaxation
+        Its bound (None when none was certified in time), size and time.
+    """
     started = time.perf_counter()
     cg = route_lower_bound(instance, time_limit)
     note = "LP optimal over all routes" if cg.converged else "not converged in time: Lagrangian bound"
@@ -93,7 +132,22 @@ def compare_relaxations(instance: Instance, time_limit: float = 30.0) -> list[Re
 
 
 def relaxation_table(instance: Instance, relaxations: list[Relaxation], optimum: float | None = None) -> str:
-    """The side-by-side table; with a known plan cost ``optimum``, each bound's gap to it."""
+    """The side-by-side table of the formulations' LP bounds.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance (for its distance unit).
+    relaxations : list[Relaxation]
+        One per formulation.
+    optimum : float, optional
+        A known plan cost: each bound's gap to it is shown.
+
+    Returns
+    -------
+    str
+        The table as plain text.
+    """
     unit = instance.distance_unit
     head = f"{'model':<34}{'LP bound':>12}{'columns':>10}{'rows':>9}{'seconds':>9}"
     if optimum is not None:

@@ -8,7 +8,7 @@ from milp_milkrun.checker import CheckReport
 from milp_milkrun.instance import Instance
 from milp_milkrun.reports.check_table import check_table
 from milp_milkrun.reports.instance_summary import number, percent
-from milp_milkrun.solve.result import SolveResult
+from milp_milkrun.result import SolveResult
 
 STATUS_WORDS = {
     "optimal": "OPTIMAL (proven within the requested gap)",
@@ -19,7 +19,21 @@ STATUS_WORDS = {
 
 
 def solve_table(instance: Instance, result: SolveResult) -> str:
-    """Everything a planner needs from one run, in plain text."""
+    """Everything a planner needs from one run, in plain text.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance that was solved.
+    result : SolveResult
+        The run's result.
+
+    Returns
+    -------
+    str
+        Status, model, seed, objective, bound, gap and runtime, the notes, then the route table and
+        the totals when there is a plan.
+    """
     lines = [f"{STATUS_WORDS[result.status]}    model {result.model} / {result.backend}, seed {result.seed}"]
     lines.append(
         f"objective ({result.objective_kind}) {_maybe(result.objective)}  bound {_maybe(result.bound)}  gap {_gap(result.gap)}  "
@@ -33,7 +47,20 @@ def solve_table(instance: Instance, result: SolveResult) -> str:
 
 
 def plan_totals(instance: Instance, check: CheckReport) -> list[str]:
-    """Total distance, vehicles used by type and utilisation (the seed reports 93% for its plan)."""
+    """Total distance, vehicles used by type and utilisation (the seed reports 93% for its plan).
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance of the plan.
+    check : CheckReport
+        The checker's report of the plan.
+
+    Returns
+    -------
+    list[str]
+        One line per total.
+    """
     used = Counter(r.vehicle_type for r in check.routes)
     fleet = ", ".join(f"{vt.name} {used.get(vt.name, 0)}/{'unlimited' if vt.unlimited else vt.count}" for vt in instance.vehicle_types)
     load = sum(r.load for r in check.routes)

@@ -88,20 +88,14 @@ def solver_seed(seed: int) -> int:
     return int(seed) % MAX_SEED
 
 
-class _CurrentStdout(logging.Handler):
-    """Writes to whatever ``sys.stdout`` is at the time of the record, so a caller that redirects it
-    (``milkrun solve --json`` sends the log to stderr) moves the solver log with it."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        sys.stdout.write(self.format(record) + "\n")
-        sys.stdout.flush()
-
-
-_STDOUT_HANDLER = _CurrentStdout()
-
-
 def echo_log(event: highspy.highs.HighsCallbackEvent) -> None:
-    """HiGHS logging callback: each line of the solver log becomes an INFO record of ``SOLVER_LOG``."""
+    """HiGHS logging callback: each line of the solver log becomes an INFO record of ``SOLVER_LOG``.
+
+    Parameters
+    ----------
+    event : highspy.highs.HighsCallbackEvent
+        The logging event HiGHS passes; its ``message`` may hold several lines.
+    """
     for line in event.message.rstrip("\n").split("\n"):
         SOLVER_LOG.info("%s", line)
 
@@ -114,26 +108,23 @@ def route_log(highs: highspy.Highs, *, echo: bool) -> None:
     highs : highspy.Highs
         An object from :func:`new_highs`.
     echo : bool
-        Stream the solver log (``SolveOptions.log``). The records are also shown on the current
-        ``sys.stdout`` (the behaviour the CLI documents); a notebook user who wants them elsewhere adds
-        a handler to the ``milp_milkrun.solver`` logger.
+        Stream the solver log (``SolveOptions.log``) as records of the ``milp_milkrun.solver`` logger.
+        Where they appear is the caller's choice (the CLI shows them on stderr); without a handler
+        they go nowhere.
     """
     highs.setOptionValue("output_flag", bool(echo))
     highs.setOptionValue("log_to_console", False)
     if echo:
-        show_solver_log()
         highs.cbLogging.subscribe(echo_log)
-
-
-def show_solver_log() -> None:
-    """Show the records of :data:`SOLVER_LOG` on the current ``sys.stdout`` (installed once)."""
-    if _STDOUT_HANDLER not in SOLVER_LOG.handlers:
-        SOLVER_LOG.addHandler(_STDOUT_HANDLER)
-    SOLVER_LOG.setLevel(logging.INFO)
 
 
 def has_feasible_solution(highs: highspy.Highs) -> bool:
     """True when HiGHS holds a primal feasible solution (an incumbent), whatever its model status.
+
+    Parameters
+    ----------
+    highs : highspy.Highs
+        A HiGHS object after a run.
 
     Returns
     -------
@@ -144,12 +135,34 @@ def has_feasible_solution(highs: highspy.Highs) -> bool:
 
 
 def claims_optimal(highs: highspy.Highs) -> bool:
-    """True when HiGHS's model status says optimal (a claim: the caller derives the status itself)."""
+    """True when HiGHS's model status says optimal (a claim: the caller derives the status itself).
+
+    Parameters
+    ----------
+    highs : highspy.Highs
+        A HiGHS object after a run.
+
+    Returns
+    -------
+    bool
+        The model status is ``kOptimal``.
+    """
     return highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
 
 
 def dual_bound(highs: highspy.Highs) -> float | None:
-    """HiGHS's lower bound on the optimum of a MIP, or None when it has none (e.g. stopped in presolve)."""
+    """HiGHS's lower bound on the optimum of a MIP.
+
+    Parameters
+    ----------
+    highs : highspy.Highs
+        A HiGHS object after a MIP run.
+
+    Returns
+    -------
+    float or None
+        The MIP dual bound, or None when there is none (never run, or stopped in presolve).
+    """
     info = highs.getInfo()
     if highs.getModelStatus() == highspy.HighsModelStatus.kNotset or not info.valid:
         return None  # never run: the info holds no bound
@@ -299,6 +312,15 @@ def claims_less_than_its_solution(highs: highspy.Highs) -> bool:
 
 def search_again_without_start(highs: highspy.Highs, seconds: float, deadline: float | None = None) -> bool:
     """Forget the MIP start and every result of the last run, then search again for ``seconds``.
+
+    Parameters
+    ----------
+    highs : highspy.Highs
+        A HiGHS object after a run.
+    seconds : float
+        The time limit of the new search.
+    deadline : float, optional
+        A ``time.perf_counter()`` value after which the new search is cancelled.
 
     Returns
     -------

@@ -12,10 +12,11 @@ import time
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import InputError
+from milp_milkrun.heuristics.warm_start import solve_with_heuristic_start
 from milp_milkrun.instance import Instance
+from milp_milkrun.options import DEFAULT_SEED, SolveOptions, check_bound_seconds
+from milp_milkrun.result import SolveResult, Status, make_result
 from milp_milkrun.solve.feasibility import presolve_diagnostics
-from milp_milkrun.solve.options import DEFAULT_SEED, SolveOptions, check_bound_seconds
-from milp_milkrun.solve.result import SolveResult, Status, make_result
 
 class Model(str, enum.Enum):
     """The formulations: the seed's Equations 1-14, the strengthened arc model, the route-based model, and
@@ -49,7 +50,17 @@ __all__ = ["DEFAULT_SEED", "MODELS", "BACKENDS", "SOLVERS", "Backend", "Model", 
 
 
 def check_choices(*, model: str, backend: str, solver: str | None) -> None:
-    """Reject a model, backend or solver name, or a combination, that no run can honour (InputError)."""
+    """Reject a model, backend or solver name, or a combination, that no run can honour (InputError).
+
+    Parameters
+    ----------
+    model : str
+        One of :data:`MODELS`.
+    backend : str
+        One of :data:`BACKENDS`.
+    solver : str or None
+        One of :data:`SOLVERS` (the pulp backend only), or None.
+    """
     if model not in MODELS:
         raise InputError("model", f"unknown model {model!r}; choose from {', '.join(MODELS)}")
     if backend not in BACKENDS:
@@ -71,10 +82,31 @@ def solve(
     options: SolveOptions | None = None,
     heuristic_start: bool = True,
 ) -> SolveResult:
-    """Solve ``instance`` with formulation ``model`` through ``backend`` (``solver`` picks CBC/HiGHS for PuLP).
+    """Solve ``instance`` with formulation ``model`` through ``backend``.
 
     Unless ``options.warm_start`` is given or ``heuristic_start`` is False, the heuristic runs
     first for min(10 s, 20% of the time limit) and its plan is the MIP start; the result is never worse.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to solve.
+    model : str
+        ``auto``, ``exact``, ``strong`` or ``routes`` (:class:`Model`).
+    backend : str
+        ``highs`` or ``pulp`` (:class:`Backend`); the strong and route models run on HiGHS only.
+    solver : str, optional
+        ``cbc`` (default) or ``highs`` for the pulp backend.
+    options : SolveOptions, optional
+        Time limit, gap, threads, seed, log and MIP start (default: ``SolveOptions()``).
+    heuristic_start : bool
+        Run the heuristic first for a MIP start.
+
+    Returns
+    -------
+    SolveResult
+        The checked plan, the certified bound and the status derived from them; after Ctrl-C the best
+        plan so far, flagged ``interrupted``.
     """
     options = options or SolveOptions()
     check_choices(model=model, backend=backend, solver=solver)
@@ -108,7 +140,6 @@ def _dispatch(
             model=model, backend=backend, seed=options.seed, message="; ".join(reasons),
         )
     if heuristic_start and options.warm_start is None:  # the heuristic plan is the default MIP start
-        from milp_milkrun.heuristics.warm_start import solve_with_heuristic_start
 
         def run_backend(with_start: SolveOptions) -> SolveResult:
             return solve(instance, model=model, backend=backend, solver=solver, options=with_start, heuristic_start=False)

@@ -17,6 +17,18 @@ def follow_arcs(instance: Instance, arcs_by_vehicle: Mapping[str, Iterable[tuple
 
     A vehicle whose arcs form several trips or a cycle without the hub yields a plan the checker will
     reject, so the problem surfaces instead of being silently repaired.
+
+    Parameters
+    ----------
+    instance : Instance
+        Maps node indices to DC ids.
+    arcs_by_vehicle : Mapping[str, Iterable[tuple[int, int]]]
+        The arcs a solution selects, per vehicle name.
+
+    Returns
+    -------
+    Plan
+        The routes in the order the arcs are followed from the hub.
     """
     routes: list[Route] = []
     for vehicle, arcs in arcs_by_vehicle.items():

@@ -15,8 +15,8 @@ import time
 from collections.abc import Callable
 
 from milp_milkrun.instance import Instance
-from milp_milkrun.solve.options import SolveOptions
-from milp_milkrun.solve.result import SolveResult, joined_notes, make_result
+from milp_milkrun.options import SolveOptions
+from milp_milkrun.result import SolveResult, joined_notes, make_result
 
 EXACT_UP_TO_DCS = 8  # the seed's model proves these in well under a second
 ROUTES_SHARE = 0.85  # of the time limit, for the route-based branch-and-price; the strong model gets the rest
@@ -26,7 +26,18 @@ Solve = Callable[..., SolveResult]
 
 
 def solve_auto(instance: Instance, options: SolveOptions, run: Solve, heuristic_start: bool) -> SolveResult:
-    """Pick and chain the models as the module docstring says; ``run`` is :func:`milp_milkrun.solve.solve`.
+    """Pick and chain the models as the module docstring says.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to solve.
+    options : SolveOptions
+        The options of the whole run; the time limit is shared between the stages.
+    run : callable
+        :func:`milp_milkrun.solve.solve`, which runs each stage.
+    heuristic_start : bool
+        Whether the first stage starts from the heuristic's plan.
 
     Returns
     -------

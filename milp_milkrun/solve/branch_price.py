@@ -37,11 +37,11 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.models.set_partitioning import ArcSetRow, CapacityCut, RouteMaster
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
+from milp_milkrun.options import SolveOptions
+from milp_milkrun.result import SolveResult, make_result
 from milp_milkrun.solve.column_generation import ColumnGeneration, safe_bound
 from milp_milkrun.solve.enumeration import TooManyRoutes, enumerate_routes
-from milp_milkrun.solve.options import SolveOptions
 from milp_milkrun.solve.pricing import PricingTimeout, with_allowed
-from milp_milkrun.solve.result import SolveResult, make_result
 
 log = logging.getLogger(__name__)
 
@@ -289,10 +289,23 @@ class BranchAndPrice:
 
 
 def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult:
-    """Branch-and-price-and-cut under ``options.time_limit``: the checked best plan and the certified bound."""
+    """Branch-and-price-and-cut under ``options.time_limit``: the checked best plan and the certified bound.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to solve.
+    options : SolveOptions
+        Time limit, gap, seed, log and MIP start.
+
+    Returns
+    -------
+    SolveResult
+        The checked plan, the global bound of the tree and the derived status.
+    """
     started = time.perf_counter()
     bp = BranchAndPrice(instance, started + options.time_limit, options.costs(instance))
-    bp.cg.log_to_stderr = bool(options.log)
+    bp.cg.log_progress = bool(options.log)
     if options.warm_start is not None:
         bp.offer(options.warm_start)
     try:

@@ -18,8 +18,8 @@ a tree over this loop for plans and a global bound.
 
 from __future__ import annotations
 
+import logging
 import math
-import sys
 import time
 from dataclasses import dataclass, field
 
@@ -31,9 +31,10 @@ from milp_milkrun.models.set_partitioning import RouteMaster
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.plan import Plan
-from milp_milkrun.solve.options import SolveOptions
+from milp_milkrun.options import SolveOptions
 from milp_milkrun.solve.pricing import PricingTimeout, arc_lower_bounds, class_networks, price, with_allowed
-from milp_milkrun.solve.result import SolveResult, make_result
+
+logger = logging.getLogger(__name__)
 
 MAX_CUT_ROUNDS = 25  # separation rounds at most (each after the LP converged over all routes)
 TAILING_OFF = 1e-4  # stop separating when a round raised the LP by less than this share
@@ -46,7 +47,7 @@ class ColumnGeneration:
 
     instance: Instance
     deadline: float
-    log_to_stderr: bool = False
+    log_progress: bool = False  # progress lines as logging records (SolveOptions.log)
     cuts: bool = True  # separate robust rounded capacity cuts once the LP converges
     costs: RouteCosts | None = None  # the objective; None: the instance's own
     master: RouteMaster = field(init=False)
@@ -65,8 +66,9 @@ class ColumnGeneration:
         self.networks = class_networks(self.instance, classes, self.master.rates, self.costs.load_weights)
 
     def log(self, message: str) -> None:
-        if self.log_to_stderr:
-            print(f"[routes] {message}", file=sys.stderr, flush=True)
+        """A progress line, as a record of this module's logger when ``log_progress`` is on."""
+        if self.log_progress:
+            logger.info("[routes] %s", message)
 
     def remaining(self) -> float:
         return self.deadline - time.perf_counter()
@@ -186,7 +188,7 @@ def route_lower_bound(
     incumbent
         A plan whose routes seed the master (ignored unless it passes the checker).
     log
-        Progress lines on stderr.
+        Progress lines as logging records.
     costs
         The objective; None means the instance's own.
 

@@ -15,7 +15,19 @@ from milp_milkrun.instance import Instance, Vehicle
 from milp_milkrun.limits import exceeds
 
 def presolve_diagnostics(instance: Instance) -> list[str]:
-    """Plain-language reasons why ``instance`` has no feasible plan (empty when none is found)."""
+    """Plain-language reasons why ``instance`` has no feasible plan.
+
+    Parameters
+    ----------
+    instance : Instance
+        Any instance.
+
+    Returns
+    -------
+    list[str]
+        One reason per cause found (naming the DC, vehicle or limit); empty when none is found, which
+        does not prove that a plan exists.
+    """
     reasons: list[str] = []
     reasons += _dcs_nobody_may_serve(instance)
     reasons += _dcs_out_of_reach(instance)

@@ -10,8 +10,9 @@ what a plain solve call cannot do:
 * pass a MIP start (``Highs.setSolution``) — the HiGHS log then shows it as an "X" (user solution) line;
 * run the search in a worker thread so that Ctrl-C cancels it cleanly and the best plan and bound
   found so far are kept (``Highs.startSolve`` / ``cancelSolve``);
-* send the log to Python's ``sys.stdout`` (a logging callback) so a caller can redirect it, e.g. to
-  stderr when ``milkrun solve --json`` must keep stdout valid JSON.
+* send the log through the ``logging`` module (a logging callback, records of the
+  ``milp_milkrun.solver`` logger), so that the caller decides where it goes and stdout stays valid
+  JSON under ``milkrun solve --json``.
 
 The time limit covers the whole call: building, hand-off and search.
 """
@@ -37,8 +38,8 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.models.exact import build_exact_model
 from milp_milkrun.models.families import EXACT_FAMILIES
 from milp_milkrun.plan import Plan
-from milp_milkrun.solve.options import SolveOptions
-from milp_milkrun.solve.result import SolveResult, Status, make_result
+from milp_milkrun.options import SolveOptions
+from milp_milkrun.result import SolveResult, Status, make_result
 from milp_milkrun.solve.arcs_to_plan import RouteExtractionError, follow_arcs
 from milp_milkrun.runtime.highs import (
     SolverAbandoned,
@@ -48,7 +49,6 @@ from milp_milkrun.runtime.highs import (
     new_highs,
     run_interruptibly,
     search_again_without_start,
-    show_solver_log,
     solver_seed,
 )
 
@@ -71,7 +71,18 @@ class HighsHandoff:
 
 def hand_off(model: pyo.ConcreteModel) -> HighsHandoff:
     """Load ``model`` into HiGHS (the step timed as "hand-off"): one column per variable, in declaration
-    order, and one row per active constraint, in declaration order."""
+    order, and one row per active constraint, in declaration order.
+
+    Parameters
+    ----------
+    model : pyo.ConcreteModel
+        A model from :func:`~milp_milkrun.models.exact.build_exact_model`.
+
+    Returns
+    -------
+    HighsHandoff
+        The HiGHS object and the maps from the model's variables and rows to its columns and rows.
+    """
     with PauseGC():  # as in build_exact_model: no cycle-collector passes over the model while reading it
         return _hand_off(model)
 
@@ -205,7 +216,20 @@ def _add_terms(expr: object, scale: float, column_of: dict[int, int], terms: dic
 
 
 def solve_exact_highs(instance: Instance, options: SolveOptions) -> SolveResult:
-    """Build, hand off and solve the exact model; the result's plan is verified by the checker."""
+    """Build, hand off and solve the exact model; the result's plan is verified by the checker.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to solve.
+    options : SolveOptions
+        Time limit (the build included), gap, threads, seed, log and MIP start.
+
+    Returns
+    -------
+    SolveResult
+        The checked plan, HiGHS's dual bound and the derived status.
+    """
     started = time.perf_counter()
     notes: list[str] = []
     start = _usable_warm_start(instance, options.warm_start, notes)
@@ -283,30 +307,28 @@ class _Progress:
 # ----- configuration ---------------------------------------------------------------------------
 def _configure(highs: highspy.Highs, options: SolveOptions, log: _Log, *, remaining: float) -> None:
     highs.setOptionValue("output_flag", True)  # always on: _Log reads the MIP-start verdict from it
-    highs.setOptionValue("log_to_console", False)  # _Log prints instead, when asked to
+    highs.setOptionValue("log_to_console", False)  # _Log logs instead, when asked to
     highs.cbLogging += log.receive
-    _set(highs, "time_limit", max(remaining, MIN_SEARCH_SECONDS), "--time-limit")
-    _set(highs, "mip_rel_gap", options.gap, "--gap")
-    _set(highs, "random_seed", solver_seed(options.seed), "--seed")
+    _set(highs, "time_limit", max(remaining, MIN_SEARCH_SECONDS), "time_limit")
+    _set(highs, "mip_rel_gap", options.gap, "gap")
+    _set(highs, "random_seed", solver_seed(options.seed), "seed")
     if options.threads is not None:
-        _set(highs, "threads", options.threads, "--threads")
+        _set(highs, "threads", options.threads, "threads")
 
 
-def _set(highs: highspy.Highs, option: str, value: float, flag: str) -> None:
-    """Set a HiGHS option; a value HiGHS rejects (out of its range) is the user's input error."""
+def _set(highs: highspy.Highs, option: str, value: float, field: str) -> None:
+    """Set a HiGHS option; a value HiGHS rejects (out of its range) is an input error naming ``field``."""
     if highs.setOptionValue(option, value) == highspy.HighsStatus.kError:
-        raise InputError(flag, f"HiGHS does not accept {option} = {value!r}")
+        raise InputError(field, f"HiGHS does not accept {option} = {value!r}")
 
 
 class _Log:
-    """Receives HiGHS's log lines; echoes them to whatever ``sys.stdout`` is now (callers may redirect
-    it, e.g. to stderr) and remembers HiGHS's verdict on the MIP start."""
+    """Receives HiGHS's log lines; passes them to the ``milp_milkrun.solver`` logger when ``echo``
+    and remembers HiGHS's verdict on the MIP start."""
 
     def __init__(self, *, echo: bool) -> None:
         self.echo = echo
         self.start_lines: list[str] = []
-        if echo:
-            show_solver_log()
 
     def receive(self, event: highspy.highs.HighsCallbackEvent) -> None:
         if "MIP start" in event.message or "user-supplied" in event.message:
@@ -428,6 +450,16 @@ def infeasibility_explanation(run: HighsHandoff) -> str:
 
     HiGHS computes an IIS of the LP relaxation, so it finds one only when the relaxation is already
     infeasible (e.g. too little capacity); conflicts that need integrality get a plain statement.
+
+    Parameters
+    ----------
+    run : HighsHandoff
+        The model HiGHS proved infeasible.
+
+    Returns
+    -------
+    str
+        The families of the subset, or the statement that none can be isolated.
     """
     run.highs.setOptionValue("iis_strategy", int(highspy.IisStrategy.kIisStrategyIrreducible))
     status, iis = run.highs.getIis()

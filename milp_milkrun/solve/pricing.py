@@ -127,8 +127,22 @@ def class_networks(
     Loads are counted in units u: whole multiples of the demand grain when that keeps the capacity
     below MAX_LOAD_UNITS, else Q_max / MAX_LOAD_UNITS.  Rounding each demand *down* to units and the
     capacity down too keeps every feasible route feasible (sum of floors <= floor of sum).
-    ``rates`` (per class) give the load term of a load-dependent objective (None: there is none) and
-    ``load`` the per-node load it weighs (None: the demand).
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance.
+    classes : list[VehicleClass]
+        Its vehicle classes (:func:`~milp_milkrun.implied.vehicle_classes`).
+    rates : list[RouteRates], optional
+        Per class, the load term of a load-dependent objective; None: there is none.
+    load : np.ndarray, optional
+        The per-node load that term weighs; None: the demand.
+
+    Returns
+    -------
+    list[ClassNetwork]
+        One network per class, in the order of ``classes``.
     """
     n = instance.n_dcs + 1
     unit = _load_unit(instance, classes)
@@ -177,7 +191,20 @@ class PricingResult:
 
 
 def ng_masks(distance: np.ndarray, size: int = NG_SIZE) -> tuple[int, ...]:
-    """Bitmask of the ``size`` nearest DCs of each DC (itself included); 0 for the hub."""
+    """Bitmask of the ``size`` nearest DCs of each DC (itself included); 0 for the hub.
+
+    Parameters
+    ----------
+    distance : np.ndarray
+        The distance matrix (node 0 is the hub).
+    size : int
+        The ng-neighbourhood size, 1 to MAX_NG_SIZE.
+
+    Returns
+    -------
+    tuple[int, ...]
+        One bitmask per node.
+    """
     if not 1 <= size <= MAX_NG_SIZE:
         raise ValueError(f"ng-neighbourhood size must be 1..{MAX_NG_SIZE}, got {size}")
     n = len(distance)
@@ -192,8 +219,20 @@ def completion_bounds(net: ClassNetwork, arc_cost: np.ndarray) -> np.ndarray:
     """bound[h, c, j]: the least reduced cost from DC j back to the hub with at most h more DCs and c
     more load units -- over walks (DCs may repeat, distance ignored), so below every real completion.
 
-    One min-plus step per stop count, over every load at once; once a step changes nothing (every DC
-    loads at least one unit, so at the latest after ``capacity`` steps) the rest are copies.
+    One min-plus step per stop count, over every load at once; once a step changes nothing (when every
+    DC loads at least one unit, after at most ``capacity`` steps) the rest are copies.
+
+    Parameters
+    ----------
+    net : ClassNetwork
+        The class's network.
+    arc_cost : np.ndarray
+        Reduced arc costs ``d_ij - pi_j``.
+
+    Returns
+    -------
+    np.ndarray
+        The bounds, indexed [stops left, load units left, DC].
     """
     n = len(arc_cost)
     back = np.where(net.allowed[:, 0], arc_cost[:, 0], np.inf)
@@ -223,7 +262,27 @@ def price(
     """Routes of negative reduced cost; ``arc_cost[i, j] = c_k d_ij - pi_j``, ``start_cost = F_k - mu_k``.
 
     Labels are extended one stop count (level) at a time, all labels of a DC at once with numpy.
-    Raises PricingTimeout when ``deadline`` (a ``time.perf_counter`` value) passes.
+
+    Parameters
+    ----------
+    net : ClassNetwork
+        The class's network.
+    arc_cost : np.ndarray
+        Reduced arc costs.
+    start_cost : float
+        The reduced cost of using a vehicle of the class.
+    exact : bool
+        Search every ng-route (the minimum is then a valid bound), or only the cheapest few
+        successors and labels of each DC (heuristic pricing).
+    max_routes : int
+        At most this many routes are returned.
+    deadline : float
+        A ``time.perf_counter()`` value; past it :class:`PricingTimeout` is raised.
+
+    Returns
+    -------
+    PricingResult
+        The routes, cheapest first, and (exact pricing) the least reduced cost.
     """
     bound = completion_bounds(net, net.with_load_floor(arc_cost))
     successors = _successors(net, arc_cost, exact)
@@ -407,6 +466,18 @@ def arc_lower_bounds(net: ClassNetwork, arc_cost: np.ndarray) -> np.ndarray:
 
     Walks from the hub to i with h DCs and at most u load units (no elementarity, no distance), the arc,
     and the completion bound from j with the stops and load units left: a relaxation of every route.
+
+    Parameters
+    ----------
+    net : ClassNetwork
+        The class's network.
+    arc_cost : np.ndarray
+        Reduced arc costs.
+
+    Returns
+    -------
+    np.ndarray
+        The bound for every arc, indexed [i, j].
     """
     n = len(arc_cost)
     stops, capacity = net.max_stops, net.capacity

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import tempfile
 import threading
 import time
@@ -26,14 +25,15 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.models.exact_pulp import PulpExactModel, build_exact_pulp
 from milp_milkrun.plan import Plan
 from milp_milkrun.runtime.highs import (  # importing it consumes HiGHS's stdout banner before PuLP makes a Highs
+    SOLVER_LOG,
     SolverAbandoned,
     has_feasible_solution,
     route_log,
     run_interruptibly,
     solver_seed,
 )
-from milp_milkrun.solve.options import SolveOptions
-from milp_milkrun.solve.result import SolveResult, Status, make_result
+from milp_milkrun.options import SolveOptions
+from milp_milkrun.result import SolveResult, Status, make_result
 from milp_milkrun.solve.arcs_to_plan import follow_arcs
 
 SOLVERS = ("cbc", "highs")
@@ -59,6 +59,20 @@ def solve_exact_pulp(instance: Instance, options: SolveOptions | None = None, so
     """Build Equations 1-14 + (2b) in PuLP and solve with ``solver`` ("cbc" or "highs").
 
     The time limit covers building, hand-off and search: the solver gets what is left (at least 1 s).
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to solve.
+    options : SolveOptions, optional
+        Time limit, gap, threads, seed, log and MIP start (default: ``SolveOptions()``).
+    solver : str
+        ``cbc`` or ``highs``.
+
+    Returns
+    -------
+    SolveResult
+        The checked plan, the bound the solver reported and the derived status.
     """
     started = time.perf_counter()
     options = options or SolveOptions()
@@ -70,11 +84,25 @@ def solve_pulp_model(
 ) -> SolveResult:
     """Solve an already built PuLP model (``crosscheck`` hands it a deliberately perturbed one).
 
-    ``started`` is the ``time.perf_counter()`` at which the time limit began (default: now).
+    Parameters
+    ----------
+    model : PulpExactModel
+        A model from :func:`~milp_milkrun.models.exact_pulp.build_exact_pulp`.
+    options : SolveOptions, optional
+        Time limit, gap, threads, seed, log and MIP start (default: ``SolveOptions()``).
+    solver : str
+        ``cbc`` or ``highs``.
+    started : float, optional
+        The ``time.perf_counter()`` at which the time limit began (default: now).
+
+    Returns
+    -------
+    SolveResult
+        The checked plan, the bound the solver reported and the derived status.
     """
     options = options or SolveOptions()
     if solver not in SOLVERS:
-        raise InputError("--solver", f"unknown solver {solver!r} for the pulp backend; choose from {', '.join(SOLVERS)}")
+        raise InputError("solver", f"unknown solver {solver!r} for the pulp backend; choose from {', '.join(SOLVERS)}")
     started = time.perf_counter() if started is None else started
     notes: list[str] = []
     start = options.warm_start
@@ -105,9 +133,19 @@ def solve_pulp_model(
 
 
 def solve_relaxation_pulp(model: PulpExactModel, time_limit: float) -> tuple[str, float | None]:
-    """The LP relaxation (integrality dropped) solved by CBC's LP solver CLP: (status, optimum).
+    """The LP relaxation (integrality dropped) solved by CBC's LP solver CLP.
 
-    Status is "optimal", "infeasible" or "unknown"; the optimum is None unless optimal.
+    Parameters
+    ----------
+    model : PulpExactModel
+        A model from :func:`~milp_milkrun.models.exact_pulp.build_exact_pulp`.
+    time_limit : float
+        Seconds for the LP.
+
+    Returns
+    -------
+    tuple[str, float or None]
+        The status, "optimal", "infeasible" or "unknown", and the optimum (None unless optimal).
     """
     solver = pulp.PULP_CBC_CMD(mip=False, msg=False, timeLimit=time_limit, _skip_v4_deprecation=True)
     model.problem.solve(solver)
@@ -214,7 +252,18 @@ NUMBER = r"([-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)"  # a float as CBC prints it
 
 
 def cbc_bound(log: str) -> float | None:
-    """The best lower bound CBC's log states, or None when it states none."""
+    """The best lower bound CBC's log states.
+
+    Parameters
+    ----------
+    log : str
+        The text of a CBC log.
+
+    Returns
+    -------
+    float or None
+        The bound, or None when the log states none.
+    """
     partial = _last_float(rf"Partial search - best objective \S+ \(best possible {NUMBER}\)", log)
     if partial is not None:  # stopped early: the search's own bound, to more digits than the summary
         return partial
@@ -228,14 +277,26 @@ def cbc_bound(log: str) -> float | None:
 
 
 def cbc_ran_out_of_time(log: str) -> bool:
-    """True when CBC's wall clock reached the time limit it was given (both read from its log)."""
+    """True when CBC's wall clock reached the time limit it was given (both read from its log).
+
+    Parameters
+    ----------
+    log : str
+        The text of a CBC log.
+
+    Returns
+    -------
+    bool
+        Whether the run ended on its time limit.
+    """
     limit = _last_float(rf"seconds was changed from \S+ to {NUMBER}", log)
     wall = _last_float(rf"\(Wallclock seconds\):\s+{NUMBER}", log)
     return limit is not None and (wall is None or wall >= limit)
 
 
 class _LogTail:
-    """Stream a growing log file to stdout while the solver writes it (CBC's progress for the user)."""
+    """Pass a growing log file, line by line, to the ``milp_milkrun.solver`` logger while the solver
+    writes it (CBC's progress for the user)."""
 
     def __init__(self, path: str, *, enabled: bool) -> None:
         self.path = path
@@ -257,11 +318,15 @@ class _LogTail:
         while not os.path.exists(self.path):
             if self._stop.wait(0.05):
                 return
+        partial = ""  # a line CBC has not finished writing yet
         with open(self.path, encoding="utf-8", errors="replace") as f:
             while True:
                 stopping = self._stop.wait(0.2)
-                sys.stdout.write(f.read())
-                sys.stdout.flush()
+                *lines, partial = (partial + f.read()).split("\n")
+                if stopping and partial:
+                    lines.append(partial)
+                for line in lines:
+                    SOLVER_LOG.info("%s", line)
                 if stopping:
                     return
 
@@ -278,7 +343,7 @@ class _HighsWithStart(pulp.HiGHS):
     def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:
         super().createAndConfigureSolver(lp)
         lp.solverModel.setOptionValue("log_to_console", False)
-        if self.msg:  # through Python's stdout, so `milkrun solve --json` can send the log to stderr
+        if self.msg:  # through the logging module: the caller decides where the log goes
             route_log(lp.solverModel, echo=True)
 
     def callSolver(self, lp: pulp.LpProblem) -> None:

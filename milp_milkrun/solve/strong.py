@@ -14,7 +14,7 @@ HiGHS has no lazy-constraint callback, so the rounded capacity inequalities of
 
 The answer is exact: a plan is reported optimal only when HiGHS closed a relaxation of the
 problem with that plan feasible for the original one, and every plan passes the independent
-checker through :func:`~milp_milkrun.solve.result.make_result`.
+checker through :func:`~milp_milkrun.result.make_result`.
 
 Every HiGHS solve runs through :func:`~milp_milkrun.runtime.highs.run_interruptibly`: it is cancelled
 when the deadline passes (at the next point where HiGHS checks its limits) or on Ctrl-C, keeping the
@@ -23,8 +23,8 @@ plan and bound found so far; Ctrl-C also ends the loop.
 
 from __future__ import annotations
 
+import logging
 import math
-import sys
 import time
 from dataclasses import dataclass, field
 
@@ -55,8 +55,10 @@ from milp_milkrun.runtime.highs import (
     search_again_without_start,
     solver_seed,
 )
-from milp_milkrun.solve.options import SolveOptions
-from milp_milkrun.solve.result import SolveResult, make_result
+from milp_milkrun.options import SolveOptions
+from milp_milkrun.result import SolveResult, make_result
+
+logger = logging.getLogger(__name__)
 
 MAX_LP_ROUNDS = 200
 STALL_ROUNDS = 8  # stop LP rounds when the bound gained less than STALL_GAIN over this many rounds
@@ -89,20 +91,59 @@ class CutLoop:
 
     # ----- bookkeeping ---------------------------------------------------------------
     def remaining(self) -> float:
+        """Seconds left before the deadline.
+
+        Returns
+        -------
+        float
+            Negative once it has passed.
+        """
         return self.deadline - time.perf_counter()
 
     def log(self, message: str) -> None:
+        """A progress line, as a record of this module's logger when ``SolveOptions.log`` is on.
+
+        Parameters
+        ----------
+        message : str
+            The line, without the ``[strong]`` prefix.
+        """
         if self.options.log:
-            print(f"[strong] {message}", file=sys.stderr, flush=True)
+            logger.info("[strong] %s", message)
 
     def integral_costs(self) -> bool:
+        """Whether every arc costs a whole number (then so does every plan).
+
+        Returns
+        -------
+        bool
+            True when all arc costs are integers.
+        """
         return all(float(c).is_integer() for c in self.model.cost)
 
     def rounded(self, bound: float) -> float:
-        """With integer arc costs every plan costs an integer, so a bound may be rounded up."""
+        """With integer arc costs every plan costs an integer, so a bound may be rounded up.
+
+        Parameters
+        ----------
+        bound : float
+            A lower bound.
+
+        Returns
+        -------
+        float
+            The bound, rounded up when the costs are integral.
+        """
         return math.ceil(bound - 1e-6) if self.integral_costs() and math.isfinite(bound) else bound
 
     def raise_bound(self, bound: float) -> None:
+        """Keep ``bound`` (rounded) when it is above the best bound so far.
+
+        Parameters
+        ----------
+        bound : float
+            A certified lower bound.
+        """
         self.best_bound = max(self.best_bound, self.rounded(bound))
 
     def offer(self, x: np.ndarray) -> None:
@@ -110,6 +151,11 @@ class CutLoop:
 
         Such a point must pass the checker; if it does not, the model is wrong: the error is kept
         (raising inside a HiGHS callback is unsafe), the MIP interrupted and the error raised after it.
+
+        Parameters
+        ----------
+        x : np.ndarray
+            Integer column values.
         """
         plan = assign_vehicles(self.model.instance, self.model.classes, routes_from_solution(self.model, x))
         report = check_plan(self.model.instance, plan)
@@ -121,7 +167,16 @@ class CutLoop:
             self.log(f"incumbent {self.best_cost:,.6g}")
 
     def repair(self, x: np.ndarray) -> None:
-        """Turn an integer point that breaks a cut into a plan: chain its trips and cycles, split optimally."""
+        """Turn an integer point that breaks a cut into a plan: chain its trips and cycles, split optimally.
+
+        Only the undirected model is repaired; a repaired plan is kept when it passes the checker and is
+        cheaper than the incumbent.
+
+        Parameters
+        ----------
+        x : np.ndarray
+            Integer column values.
+        """
         if self.model.kind != "undirected":
             return
         order = [s for trip in trip_sequences(self.model, x) for s in trip]
@@ -134,6 +189,15 @@ class CutLoop:
                 self.log(f"incumbent {self.best_cost:,.6g} (repaired)")
 
     def add_cuts(self, sets: list[list[int]], weighted: list[tuple[str, list[int]]] = ()) -> None:  # type: ignore[assignment]
+        """Add capacity cuts (and weighted cuts) to the model and to the LP being solved.
+
+        Parameters
+        ----------
+        sets : list[list[int]]
+            DC sets S of rounded capacity cuts.
+        weighted : list[tuple[str, list[int]]]
+            ``(kind, S)`` of weighted cuts.
+        """
         rows = [self.model.capacity_cut(s) for s in sets]
         self.model.block("rci_capacity_cuts").rows.extend(rows)
         extra = [self.model.weighted_cut(kind, s) for kind, s in weighted]
@@ -146,6 +210,9 @@ class CutLoop:
 
     # ----- 1. LP rounds ---------------------------------------------------------------
     def lp_rounds_until_stall(self) -> None:
+        """Stage 1: solve the LP, add the cuts it violates, repeat until no cut is found, the bound stalls or
+        the LP's share of the time is spent; the LP bound and duals are kept for arc fixing.
+        """
         if self._lp is None:
             self._lp = self.model.to_highs(relax=True)
         history: list[float] = []
@@ -198,7 +265,13 @@ class CutLoop:
 
     # ----- 3. the MIP ------------------------------------------------------------------
     def run_mip(self) -> str:
-        """One MIP over the current cuts: 'optimal', 'cuts' (interrupted to add cuts), 'infeasible' or 'stopped'."""
+        """One MIP over the current cuts, from the best plan as MIP start.
+
+        Returns
+        -------
+        str
+            'optimal', 'cuts' (interrupted to add cuts), 'infeasible' or 'stopped'.
+        """
         mip = self.model.to_highs()
         self._configure(mip)
         for c in self.fixed_arcs:
@@ -282,7 +355,24 @@ def _unique(sets: list[list[int]]) -> list[list[int]]:
 
 
 def run_cut_loop(instance: Instance, options: SolveOptions, *, incumbent: Plan | None = None, kind: str = "directed") -> CutLoop:
-    """Run stages 1-3 until the optimum is proven, infeasibility is proven or the deadline passes."""
+    """Run stages 1-3 until the optimum is proven, infeasibility is proven or the deadline passes.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to solve.
+    options : SolveOptions
+        Time limit, gap, threads, seed, log and MIP start.
+    incumbent : Plan, optional
+        A feasible plan: the first incumbent, and the cost against which arcs are fixed.
+    kind : str
+        The formulation (see :func:`~milp_milkrun.models.strong.build_strong_model`).
+
+    Returns
+    -------
+    CutLoop
+        The final state: the best plan and bound, the cuts, and why the loop stopped.
+    """
     deadline = time.perf_counter() + options.time_limit
     loop = CutLoop(build_strong_model(instance, kind=kind, costs=options.costs(instance)), options, deadline)
     loop.log(f"{loop.model.kind} model: {loop.model.n_arcs} arc variables, classes {[c.name for c in loop.model.classes]}")
@@ -330,7 +420,22 @@ def _closed(loop: CutLoop) -> float:
 
 
 def solve_strong(instance: Instance, options: SolveOptions | None = None, *, kind: str = "directed") -> SolveResult:
-    """Solve ``instance`` with the strong formulation (``kind``: see build_strong_model); the plan is checker-verified."""
+    """Solve ``instance`` with the strong formulation; the plan is checker-verified.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to solve.
+    options : SolveOptions, optional
+        Time limit, gap, threads, seed, log and MIP start (default: ``SolveOptions()``).
+    kind : str
+        The formulation (see :func:`~milp_milkrun.models.strong.build_strong_model`).
+
+    Returns
+    -------
+    SolveResult
+        The checked plan, the certified bound and the derived status.
+    """
     options = options or SolveOptions()
     started = time.perf_counter()
     loop = run_cut_loop(instance, options, kind=kind)

@@ -1,4 +1,9 @@
-"""The result of any solve (exact model, strong model, heuristic), always re-verified by the checker."""
+"""The result of any solve (exact model, strong model, heuristic), always re-verified by the checker.
+
+Below every engine (it imports the data layer, the checker, the objectives and the emissions report),
+so the heuristic and ``solve`` both build results here; ``milp_milkrun.solve`` re-exports
+:class:`SolveResult`.
+"""
 
 from __future__ import annotations
 
@@ -50,7 +55,14 @@ class SolveResult:
         return max(0.0, (self.objective - self.bound) / abs(self.objective))
 
     def to_dict(self) -> dict[str, object]:
-        """The ``--json`` form of ``milkrun solve``."""
+        """The ``--json`` form of ``milkrun solve``.
+
+        Returns
+        -------
+        dict[str, object]
+            Status, objective (and what it measures), distance, cost, bound, gap, routes, runtime, model,
+            backend, seed and message.
+        """
         routes = []
         if self.check is not None:
             routes = [
@@ -146,7 +158,18 @@ def _measure(instance: Instance, kind: str, costs: RouteCosts | None) -> Callabl
 
 
 def joined_notes(*notes: str) -> str:
-    """The non-empty notes of a result's message, joined by "; "."""
+    """The non-empty notes of a result's message, joined by "; ".
+
+    Parameters
+    ----------
+    *notes : str
+        Notes in order; empty ones are left out.
+
+    Returns
+    -------
+    str
+        The message.
+    """
     return "; ".join(note for note in notes if note)
 
 
@@ -213,5 +236,20 @@ def derive_status(claimed: Status, objective: float | None, bound: float | None,
 
 
 def within_gap(objective: float, bound: float, requested_gap: float) -> bool:
-    """True when ``bound`` proves ``objective`` optimal within ``requested_gap`` (relative) or :data:`ABSOLUTE_GAP`."""
+    """True when ``bound`` proves ``objective`` optimal within ``requested_gap`` (relative) or :data:`ABSOLUTE_GAP`.
+
+    Parameters
+    ----------
+    objective : float
+        The checker's objective of a plan.
+    bound : float
+        A certified lower bound on the optimum.
+    requested_gap : float
+        The relative gap asked for.
+
+    Returns
+    -------
+    bool
+        ``objective - bound <= max(requested_gap * |objective|, ABSOLUTE_GAP)``.
+    """
     return objective - bound <= max(requested_gap * abs(objective), ABSOLUTE_GAP)

@@ -1,4 +1,9 @@
-"""Options shared by every solve backend."""
+"""Options shared by every engine: the exact, strong and route-based backends and the heuristic.
+
+Below every engine (it imports the data layer, the objectives and the emission factors), so the
+heuristic and ``solve`` share it without importing each other; ``milp_milkrun.solve`` re-exports
+:class:`SolveOptions`.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ class SolveOptions:
     gap: float = 1e-4
     threads: int | None = None
     seed: int = DEFAULT_SEED
-    log: bool = False  # stream the solver log (the CLI turns it on; a notebook stays quiet)
+    log: bool = False  # progress and solver log as records of the milp_milkrun loggers (runtime.logs shows them)
     warm_start: Plan | None = None
     objective: str | None = None
     factors: EmissionFactors | None = None
@@ -31,8 +36,9 @@ class SolveOptions:
     def __post_init__(self) -> None:
         """Reject options no backend can honour, naming the field (the CLI maps it to its flag)."""
         check_seconds("time_limit", self.time_limit)
-        if not (math.isfinite(self.gap) and self.gap >= 0):
-            raise InputError("gap", f"must be a relative gap >= 0 (e.g. 0.01 for 1%), got {self.gap}")
+        if not (math.isfinite(self.gap) and 0 <= self.gap < 1):
+            # a relative gap of 1 or more would call any plan optimal: "2" was surely meant as 2%
+            raise InputError("gap", f"must be a relative gap in [0, 1) (e.g. 0.01 for 1%), got {self.gap}")
         if self.threads is not None and self.threads < 1:
             raise InputError("threads", f"must be at least 1, got {self.threads}")
         if self.seed < 0:
@@ -43,16 +49,41 @@ class SolveOptions:
             raise InputError("factors", "the emissions objective needs emission factors (emissions.load_factors())")
 
     def costs(self, instance: Instance) -> RouteCosts:
-        """The objective these options ask to minimise on ``instance``."""
+        """The objective these options ask to minimise on ``instance``.
+
+        Parameters
+        ----------
+        instance : Instance
+            The instance to solve.
+
+        Returns
+        -------
+        RouteCosts
+            The route values of the objective (the instance's own when ``objective`` is None).
+        """
         return route_costs(instance, self.objective, self.factors)
 
 
 def check_seconds(field: str, seconds: float) -> None:
-    """A time budget must be a positive, finite number of seconds (InputError naming ``field``)."""
+    """A time budget must be a positive, finite number of seconds (InputError naming ``field``).
+
+    Parameters
+    ----------
+    field : str
+        The option's name, for the error.
+    seconds : float
+        The budget.
+    """
     if not (math.isfinite(seconds) and seconds > 0):
         raise InputError(field, f"must be a positive number of seconds, got {seconds}")
 
 
 def check_bound_seconds(seconds: float) -> None:
-    """The budget of a certified bound for a given plan (``check --bound``)."""
+    """Validate the budget of a certified bound for a given plan (``check --bound``).
+
+    Parameters
+    ----------
+    seconds : float
+        The budget; not a positive finite number raises ``InputError("bound_seconds", ...)``.
+    """
     check_seconds("bound_seconds", seconds)

@@ -1,0 +1,129 @@
+"""The layering rule of docs/architecture.md, checked on the source: no module imports one above it.
+
+Every import counts, at module level or deferred inside a function (a deferred import hides a cycle,
+it does not remove it). A module in no layer fails the test: a new module is placed on purpose.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "milp_milkrun"
+
+# Lowest first; a module may import its own layer and any layer below. Names are module paths under
+# milp_milkrun; a package name covers its submodules. The same table is in docs/architecture.md.
+LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("data", ("errors", "limits", "plan", "instance")),
+    ("checker", ("checker",)),
+    ("package", ("",)),  # milp_milkrun/__init__.py: the data classes and the checker, re-exported
+    ("files", ("io",)),
+    ("derived facts and solver runtime", ("implied", "runtime")),
+    ("objectives and emissions", ("objectives", "emissions")),
+    ("models", ("models",)),
+    ("run contract", ("options", "result")),
+    ("heuristics", ("heuristics",)),
+    ("solve", ("solve",)),
+    ("checks and reports", ("bounds", "crosscheck", "reports", "plotting", "batch")),
+    ("CLI", ("cli", "__main__")),
+)
+CHECKER_MAY_IMPORT = ("errors", "limits", "plan", "instance")  # the independent checker: data only
+
+
+def module_name(path: Path) -> str:
+    """``milp_milkrun/solve/strong.py`` -> ``solve.strong``; a package's ``__init__`` is the package."""
+    parts = list(path.relative_to(PACKAGE).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+MODULES = {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def layer_of(module: str) -> int | None:
+    """The index in :data:`LAYERS` of the longest entry that is ``module`` or a package holding it."""
+    best: tuple[int, int] | None = None  # (length of the matched entry, layer)
+    for index, (_, entries) in enumerate(LAYERS):
+        for entry in entries:
+            if module == entry or (entry and module.startswith(entry + ".")) or (not entry and not module):
+                if best is None or len(entry) > best[0]:
+                    best = (len(entry), index)
+    return None if best is None else best[1]
+
+
+def imported_modules(module: str) -> set[str]:
+    """Every module of the package that ``module`` imports, anywhere in its source."""
+    path = MODULES[module]
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str | None] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(own(alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            target = own(absolute(node, package))
+            if target is None:
+                continue
+            for alias in node.names:  # `from milp_milkrun.io import files` imports the module io.files
+                sub = f"{target}.{alias.name}" if target else alias.name
+                found.add(sub if sub in MODULES else target)
+    return {name for name in found if name is not None and name != module}
+
+
+def absolute(node: ast.ImportFrom, package: str) -> str:
+    """The absolute module name of a ``from ... import`` (relative ones resolved against ``package``)."""
+    if not node.level:
+        return node.module or ""
+    base = package.split(".") if package else []
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join(["milp_milkrun", *base, *([node.module] if node.module else [])])
+
+
+def own(name: str) -> str | None:
+    """The package-relative name of ``milp_milkrun...`` (``""`` for the package itself), else None."""
+    if name == "milp_milkrun":
+        return ""
+    return name.removeprefix("milp_milkrun.") if name.startswith("milp_milkrun.") else None
+
+
+def test_every_module_has_a_layer() -> None:
+    missing = sorted(name or "milp_milkrun" for name in MODULES if layer_of(name) is None)
+    assert not missing, f"modules in no layer (place them in LAYERS and docs/architecture.md): {missing}"
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_no_module_imports_one_above_it(module: str) -> None:
+    own_layer = layer_of(module)
+    if own_layer is None:
+        pytest.skip("in no layer: test_every_module_has_a_layer fails")
+    upward = [
+        f"{target or 'milp_milkrun'} ({LAYERS[layer][0]})"
+        for target in sorted(imported_modules(module))
+        if (layer := layer_of(target)) is not None and layer > own_layer
+    ]
+    assert not upward, f"{module or 'milp_milkrun'} ({LAYERS[own_layer][0]}) imports a layer above it: {upward}"
+
+
+def test_the_checker_imports_only_the_data_layer() -> None:
+    assert imported_modules("checker") <= set(CHECKER_MAY_IMPORT)
+
+
+def test_the_rule_sees_deferred_and_upward_imports(tmp_path: Path) -> None:
+    """The walker finds an import inside a function and a relative one (so the test above can fail)."""
+    source = "def f():\n    from milp_milkrun.solve import solve\n    from ..cli import main\n"
+    assert {"solve", "cli"} <= imports_in(source, "heuristics.solver", tmp_path)
+    assert layer_of("solve") > layer_of("heuristics")  # type: ignore[operator]
+
+
+def imports_in(source: str, module: str, tmp_path: Path) -> set[str]:
+    """:func:`imported_modules` of ``source`` as if it were ``module``."""
+    path = tmp_path / "probe.py"
+    path.write_text(source, encoding="utf-8")
+    saved = MODULES[module]
+    MODULES[module] = path
+    try:
+        return imported_modules(module)
+    finally:
+        MODULES[module] = saved
