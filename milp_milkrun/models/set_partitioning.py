@@ -343,7 +343,25 @@ class RouteMaster:
         """:meth:`best_integer_plan`, and whether HiGHS proved it the cheapest plan of these columns (or
         proved that they make no plan: then the plan is None).  ``exact``: no relative gap tolerance
         (HiGHS's default 1e-4 would call a plan 0.01% above the cheapest one optimal).  ``upper``: only
-        plans costing at most this count (a proof that none does is "no plan", proven)."""
+        plans costing at most this count (a proof that none does is "no plan", proven).
+
+        Parameters
+        ----------
+        time_limit : float
+            Seconds for HiGHS.
+        incumbent : Plan, optional
+            A MIP start, used when all its routes are columns.
+        exact : bool
+            No relative gap and no presolve (HiGHS's presolve is slow on many set-partitioning columns).
+        upper : float, optional
+            HiGHS's objective bound.
+
+        Returns
+        -------
+        tuple[Plan | None, float, bool]
+            The plan (None if none was found), its value, and whether HiGHS proved it optimal among
+            the columns (or proved that there is none).
+        """
         lp = self.highs.getLp()
         mip = new_highs()
         mip.passModel(lp)

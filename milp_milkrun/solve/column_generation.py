@@ -169,7 +169,20 @@ class ColumnGeneration:
 
 def safe_bound(value: float, *, integral: bool) -> float:
     """A computed lower bound on the safe side of floating-point sums (1e-9 relative below), rounded up
-    when every plan costs a whole number (``integral``)."""
+    when every plan costs a whole number (``integral``).
+
+    Parameters
+    ----------
+    value : float
+        The bound as computed.
+    integral : bool
+        Every plan's value is a whole number.
+
+    Returns
+    -------
+    float
+        A bound no larger than any plan's value that ``value`` bounds.
+    """
     safe = value - 1e-9 * max(1.0, abs(value))
     return float(math.ceil(safe - 1e-6)) if integral else safe
 

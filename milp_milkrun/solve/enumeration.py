@@ -40,8 +40,25 @@ def enumerate_routes(
     threshold``, up to dominance by a shorter path over the same DCs (see the module doc): one route per
     set of DCs without a load term.
 
-    Raises :class:`TooManyRoutes` past ``max_labels`` labels in all, and
-    :class:`~milp_milkrun.solve.pricing.PricingTimeout` after ``deadline``.
+    Parameters
+    ----------
+    net : ClassNetwork
+        The class's pricing network (arcs, load units, limits).
+    arc_cost : np.ndarray
+        Reduced arc costs ``c_k d_ij - pi_j - (row duals on the arc)``, as the pricing gets them.
+    start_cost : float
+        What a route pays before its first arc: ``F_k - mu_k``.
+    threshold : float
+        The largest reduced cost listed.
+    max_labels : int
+        Label budget; past it :class:`TooManyRoutes` is raised.
+    deadline : float
+        A ``time.perf_counter()`` value; past it :class:`~milp_milkrun.solve.pricing.PricingTimeout` is raised.
+
+    Returns
+    -------
+    list[tuple[int, ...]]
+        The routes, as node indices of their stops in order.
     """
     n = len(arc_cost)
     words = (n + WORD - 1) // WORD

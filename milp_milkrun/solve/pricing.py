@@ -111,7 +111,20 @@ class ClassNetwork:
 
 
 def with_allowed(net: ClassNetwork, allowed: np.ndarray) -> ClassNetwork:
-    """``net`` with another arc set; its ng tables (which depend on the neighbourhoods only) carried over."""
+    """``net`` with another arc set; its ng tables (which depend on the neighbourhoods only) carried over.
+
+    Parameters
+    ----------
+    net : ClassNetwork
+        The network.
+    allowed : np.ndarray
+        The new arc set, ``allowed[i, j]`` for arc i -> j.
+
+    Returns
+    -------
+    ClassNetwork
+        A copy of ``net`` with ``allowed``.
+    """
     new = dataclasses.replace(net, allowed=allowed)
     for name in ("ng_lists", "ng_position", "memory_moves"):
         if name in net.__dict__:
