@@ -171,9 +171,9 @@ class BranchAndPrice:
         L + g uses only routes of reduced cost <= g + min(0, c*_k) (see :mod:`~milp_milkrun.solve.enumeration`).
         They are enumerated for g = the gap to the incumbent, capped so that they stay few, and a MIP
         over them (with the node's cuts and branching rows), limited to plans costing at most L + g, is
-        solved exactly.  Its plan (checked, offered
-        as incumbent) settles the node; so does its proof that there is none when g covered the whole
-        gap; otherwise no plan of the node costs L + g or less, which is the node's new bound.
+        solved exactly.  Its plan (checked, offered as incumbent) settles the node; so does its proof
+        that there is none when g covered the whole gap; otherwise no plan of the node costs L + g or
+        less, which is the node's new bound.
         """
         if self.cg.last_exact is None:
             return bound
