@@ -3,8 +3,10 @@
 Modules, one concept each: :mod:`.problem` (the instance as flat arrays, whose units are the
 consecutive chains and single DCs of :func:`milp_milkrun.implied.delivery_units`), :mod:`.solution` (routes with cached totals), :mod:`.insertion` (cheapest
 feasible insertion), :mod:`.construction` (savings for a heterogeneous fleet), :mod:`.local_search`
-(relocate, swap, 2-opt, 2-opt*, cross-exchange), :mod:`.ruin_recreate` (string
-removal and greedy reinsertion), :mod:`.metaheuristic` (descent or annealing acceptance), :mod:`.solver`.
+(relocate, swap, 2-opt, 2-opt*, cross-exchange; with vehicle costs also retype, split and merge),
+:mod:`.ruin_recreate` (string removal and greedy reinsertion), :mod:`.giant_tour` (re-split of the
+routes on the best vehicle mix), :mod:`.metaheuristic` (descent or annealing acceptance), :mod:`.solver`.
+Routes are priced at the objective's rates per vehicle (distance, cost or emissions), see :mod:`.problem`.
 """
 
 from milp_milkrun.heuristics.solver import solve_heuristic

@@ -6,8 +6,9 @@ route, b the first of the other, so asymmetric distances are respected). A merge
 some vehicle class may drive the merged route (capacity, distance, stop limit, forbidden DCs; damaged
 roads make a route infeasible through its length) and the fleet can still cover every route's
 smallest fitting class. Routes then get vehicles, largest demand first, each the smallest class that
-fits. Units left without a vehicle are placed by cheapest insertion, largest demand first; any that
-still fit nowhere remain unassigned for the metaheuristic to place.
+fits (with typed costs: the free vehicle the route is worth least on). Units left without a vehicle
+are placed by cheapest insertion, largest demand first; any that still fit nowhere remain unassigned
+for the metaheuristic to place.
 """
 
 from __future__ import annotations
@@ -41,7 +42,10 @@ def savings_solution(p: Problem, rng: random.Random) -> Solution:
     leftover: list[int] = []
     for units in sorted(routes, key=lambda us: (-_smallest_class(p, us), -route_totals(p, us)[0], us[0])):
         load, size, length, mask = route_totals(p, units)
-        v = p.smallest_free_fit(sol.free, load, size, length, mask)
+        if p.typed:
+            v, _ = p.cheapest_free_fit(sol.free, load, size, length, p.route_weighted(units), mask)
+        else:
+            v = p.smallest_free_fit(sol.free, load, size, length, mask)
         if v >= 0:
             sol.set_route(None, units, v)
         else:

@@ -3,6 +3,10 @@
 An insertion may also *upgrade* the route to a free vehicle of a larger class when the route's own
 vehicle can no longer carry it: with a heterogeneous fleet, a route should not be stuck with a small
 truck just because it was opened small.
+
+With ``typed`` vehicle costs an insertion is priced by what it adds to the plan's value: the route's
+new value on the vehicle it is worth least on (its own, or a free one of another class) minus its old
+value; opening a new route pays the fixed cost of the cheapest vehicle that may drive it.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import random
 from milp_milkrun.heuristics.solution import Route, Solution
 from milp_milkrun.limits import allowance
 
-Insertion = tuple[float, Route | None, int, int]  # (distance delta, route or None = new, position, vehicle)
+Insertion = tuple[float, Route | None, int, int]  # (value delta, route or None = new, position, vehicle)
 GRANULAR_ROUTES = 30  # look first at the routes of this many nearest units
 
 
@@ -36,14 +40,19 @@ def best_insertion(sol: Solution, u: int, rng: random.Random, blink: float = 0.0
         Where and with which vehicle ``u`` goes at least cost, or None when it fits nowhere.
     """
     p = sol.p
+    in_routes = _best_in_routes_typed if p.typed else _best_in_routes
     candidates = _nearby_routes(sol, u)
-    best = _best_in_routes(sol, u, candidates, rng, blink)
+    best = in_routes(sol, u, candidates, rng, blink)
     if best is None and len(candidates) < len(sol.routes):
-        best = _best_in_routes(sol, u, sol.routes, rng, blink)  # granularity must never lose a placement
+        best = in_routes(sol, u, sol.routes, rng, blink)  # granularity must never lose a placement
     alone = p.cost[0][u] + p.inner[u] + p.cost[u][0]
-    v = p.smallest_free_fit(sol.free, p.demand[u], p.size[u], alone, p.mask[u])
-    if v >= 0 and (best is None or alone < best[0]):
-        best = (alone, None, 0, v)
+    if p.typed:
+        weighted = p.weight[u] * p.cost[0][u] + p.unit_weighted[u] if p.load_dependent else 0.0
+        v, value = p.cheapest_free_fit(sol.free, p.demand[u], p.size[u], alone, weighted, p.mask[u])
+    else:
+        v, value = p.smallest_free_fit(sol.free, p.demand[u], p.size[u], alone, p.mask[u]), alone
+    if v >= 0 and (best is None or value < best[0]):
+        best = (value, None, 0, v)
     return best
 
 
@@ -93,6 +102,71 @@ def _best_in_routes(sol: Solution, u: int, routes: list[Route], rng: random.Rand
                         best = (delta, r, k, vehicle)
             prev = nxt
     return best
+
+
+def _best_in_routes_typed(sol: Solution, u: int, routes: list[Route], rng: random.Random, blink: float) -> Insertion | None:
+    """As :func:`_best_in_routes`, priced by value: each route's cheapest position (by distance, or by
+    the route's own rates with a load term), on the vehicle the grown route is worth least on."""
+    p = sol.p
+    cost = p.cost
+    cost_u = cost[u]
+    inner, demand, weight, unit_weighted = p.inner[u], p.demand[u], p.weight[u], p.unit_weighted[u]
+    load_term = p.load_dependent
+    best: Insertion | None = None
+    best_delta = float("inf")
+    for r in routes:
+        load = r.load + demand
+        size = r.size + p.size[u]
+        mask = r.mask & p.mask[u]
+        carriers = _carriers(sol, r.vehicle, load, size, mask)
+        if not carriers:
+            continue
+        limit = allowance(max(p.max_distance[v] for v in carriers))
+        per_km, per_unit_km = p.per_km[carriers[0]], p.per_unit_km[carriers[0]]
+        units = r.units
+        position, score, grown, weighted = -1, float("inf"), 0.0, 0.0
+        prev = 0
+        for k in range(len(units) + 1):
+            nxt = units[k] if k < len(units) else 0
+            if blink and rng.random() < blink:
+                prev = nxt
+                continue
+            added = cost[prev][u] + inner + cost_u[nxt] - cost[prev][nxt]
+            if r.length + added <= limit:
+                if load_term:  # u's own term, and every later DC arrives ``added`` later
+                    later = r.prefix_weight[-1] - r.prefix_weight[k]
+                    added_weight = weight * (r.departure[k] + cost[prev][u]) + unit_weighted + added * later
+                    here = per_km * added + per_unit_km * added_weight
+                else:
+                    added_weight, here = 0.0, added
+                if here < score:
+                    position, score, grown, weighted = k, here, added, added_weight
+            prev = nxt
+        if position < 0:
+            continue
+        length = r.length + grown
+        weighted += r.weighted
+        for v in carriers:
+            if length <= allowance(p.max_distance[v]):
+                delta = p.value(v, length, weighted) - r.value
+                if delta < best_delta:
+                    best_delta = delta
+                    best = (delta, r, position, v)
+    return best
+
+
+def _carriers(sol: Solution, own: int, load: float, size: int, mask: int) -> list[int]:
+    """Vehicles that may carry this load and stop count for the units of ``mask`` (distance not tested):
+    the route's own vehicle first, then the lowest free vehicle of each other class."""
+    p = sol.p
+    found = [own] if (mask >> own) & 1 and load <= allowance(p.capacity[own]) and size <= p.max_stops[own] else []
+    for cls in p.classes:
+        candidates = cls.members & sol.free & mask
+        if candidates and not (cls.members >> own) & 1:
+            v = (candidates & -candidates).bit_length() - 1
+            if load <= allowance(cls.capacity) and size <= cls.max_stops:
+                found.append(v)
+    return found
 
 
 def insert_all(sol: Solution, order: list[int], rng: random.Random, blink: float = 0.0) -> None:

@@ -2,16 +2,21 @@
 
 Each iteration ruins a copy of the current solution (string removal), recreates it (cheapest
 insertion), runs the local search over the routes the reinsertion touched, and accepts it:
-- ``descent`` (the default): when its distance is below the current one;
-- ``anneal``: by the rule of SISR, when its distance is below current - T ln U, U uniform in (0, 1],
+- ``descent`` (the default): when its value is below the current one;
+- ``anneal``: by the rule of SISR, when its value is below current - T ln U, U uniform in (0, 1],
   with T falling geometrically from ``t_start`` to ``t_end`` (multiples of a typical arc length)
   over a cycle of iterations, each cycle restarting from the best plan.
-Solutions are compared lexicographically on (unplaced units, distance), so the search first repairs
-a partial plan and then never leaves the complete ones.
+Solutions are compared lexicographically on (unplaced units, value), so the search first repairs
+a partial plan and then never leaves the complete ones; the value is the distance, or the cost of
+the routes on their vehicles (:mod:`.problem`). With typed vehicle costs every ``resplit_every``-th
+candidate is instead the current plan re-split on the best vehicle mix (:mod:`.giant_tour`) and
+polished by a full descent: the packing step that fixed costs need.
 
-The default is the measured one: on ecom74 both rules reach the same plan with every seed; on a
-200-DC hub the descent was 0.1% better on average, within the spread of seeds, and far ahead of a
-tabu search over the same moves (docs/heuristics.md has the table). Every schedule is a function of
+The default ("auto") is the measured one: for the distance, descent (on ecom74 both rules reach the
+same plan with every seed; on a 200-DC hub the descent was 0.1% better on average, within the spread
+of seeds, and far ahead of a tabu search over the same moves); with typed vehicle costs, annealing
+(closer to the best-known values of the Golden-Taillard fleet benchmarks on average, with large
+wins where fixed costs or per-km rates leave plateaus). docs/heuristics.md has the tables. Every schedule is a function of
 the iteration number only, never of the clock: a run with a time limit is a prefix of the run with
 the same seed and more time, and ``max_iterations`` makes a run fully reproducible.
 """
@@ -22,9 +27,9 @@ import logging
 import math
 import random
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from milp_milkrun.heuristics.giant_tour import resplit
 from milp_milkrun.heuristics.local_search import descend
 from milp_milkrun.heuristics.problem import Problem
 from milp_milkrun.heuristics.ruin_recreate import RuinParams, recreate, ruin
@@ -36,11 +41,12 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class SearchParams:
     ruin: RuinParams = field(default_factory=RuinParams)
-    acceptance: str = "descent"  # "descent" (only improving candidates) or "anneal" (SA)
+    acceptance: str = "auto"  # "descent" (only improving candidates), "anneal" (SA), or "auto": descent, anneal with typed costs
     t_start: float = 0.3  # x the typical arc length
     t_end: float = 0.003
     cycle_per_unit: int = 300  # iterations of one cooling cycle, per unit of the instance
     local_search: str = "each"  # polish "each" candidate (around the ruined region), only "best" ones, or "none"
+    resplit_every: int = 20  # with typed costs: every so many iterations the candidate is a re-split giant tour (0: never)
 
 
 @dataclass
@@ -61,13 +67,10 @@ def anneal(
     stall_iterations: int | None = None,
     params: SearchParams = SearchParams(),
     log: bool = False,
-    score: Callable[[Solution], float] | None = None,
 ) -> SearchOutcome:
     """Improve ``initial`` until the deadline (perf_counter), the iteration limit, or ``stall_iterations``
-    iterations in a row without a new best plan.
-
-    ``score`` replaces the distance in the acceptance test and in the choice of the best plan (e.g. the
-    emissions of the plan); the local search still shortens routes, which is what keeps it fast.
+    iterations in a row without a new best plan. Plans are compared by their value (their distance,
+    or their cost on the vehicles they use: see :mod:`.problem`).
 
     Parameters
     ----------
@@ -85,15 +88,13 @@ def anneal(
         Acceptance rule, temperatures and ruin sizes.
     log : bool
         A logging record for every new best plan.
-    score : callable, optional
-        What the search minimises instead of the distance.
 
     Returns
     -------
     SearchOutcome
         The best solution, the iterations and improvements, and whether Ctrl-C stopped the search.
     """
-    measure = score or _distance
+    annealing = params.acceptance == "anneal" or (params.acceptance == "auto" and p.typed)
     current = initial
     best = initial.copy()
     cycle = max(1000, params.cycle_per_unit * p.n_units)
@@ -109,18 +110,22 @@ def anneal(
             phase = iteration % cycle
             if phase == 0 and iteration:
                 current = best.copy()
-            temperature = t_start * ratio ** (phase / cycle) if params.acceptance == "anneal" else 0.0
-            candidate = current.copy()
-            removed = ruin(candidate, rng, params.ruin)
-            recreate(candidate, removed, rng, params.ruin)
-            if params.local_search == "each" and candidate.n_unassigned == 0:
-                descend(candidate, rng, _region(candidate, removed))
-            threshold = measure(current) - temperature * math.log(1.0 - rng.random())
-            candidate_score = measure(candidate)
+            temperature = t_start * ratio ** (phase / cycle) if annealing else 0.0
+            resplit_now = p.typed and params.resplit_every and iteration % params.resplit_every == params.resplit_every - 1
+            candidate = (resplit(current, rng) if resplit_now else None) or current.copy()
+            if resplit_now and candidate is not current and candidate.n_unassigned == 0:
+                descend(candidate, rng)
+            else:
+                removed = ruin(candidate, rng, params.ruin)
+                recreate(candidate, removed, rng, params.ruin)
+                if params.local_search == "each" and candidate.n_unassigned == 0:
+                    descend(candidate, rng, _region(candidate, removed))
+            threshold = current.cost - temperature * math.log(1.0 - rng.random())
+            candidate_score = candidate.cost
             if candidate.n_unassigned < current.n_unassigned or (
                 candidate.n_unassigned == current.n_unassigned and candidate_score < threshold
             ):
-                if (candidate.n_unassigned, candidate_score) < (best.n_unassigned, measure(best)):
+                if (candidate.n_unassigned, candidate_score) < (best.n_unassigned, best.cost):
                     if params.local_search == "best" and candidate.n_unassigned == 0:
                         descend(candidate, rng)
                     best = candidate.copy()
@@ -133,10 +138,6 @@ def anneal(
     except KeyboardInterrupt:  # Ctrl-C: stop searching and keep the best plan found so far
         interrupted = True
     return SearchOutcome(best, iteration, improvements, interrupted)
-
-
-def _distance(sol: Solution) -> float:
-    return sol.cost
 
 
 def _region(sol: Solution, removed: list[int]) -> list[int]:

@@ -7,11 +7,21 @@ every route limit, so a route using it fails the distance test like any over-lon
 ever needs a separate damaged-road check. Forbidden DC-vehicle pairs (8, 9) become per-unit bit masks
 of allowed vehicles. Python lists, not numpy arrays, hold the data the loops index one scalar at a
 time: a list lookup is several times faster than a numpy scalar lookup.
+
+What a route is worth is priced per vehicle: ``fixed[v] + per_km[v] * length + per_unit_km[v] *
+weighted``, where ``weighted`` = sum_j w_j * (distance driven from the hub to DC j) is the
+load-dependent term of an emissions objective (w_j: DC j's load weight, its demand scaled by its
+unit mass). The distance objective is (0, 1, 0) for every vehicle.
+When every vehicle has the same rates, no fixed cost and no load term (``typed`` False), a route's
+value is its length times one rate, so the search prices moves by distance deltas alone and a vehicle
+change never changes the value; otherwise (``typed``) it also chooses the vehicle a route is worth
+least on, and inserting a unit into an empty vehicle pays that vehicle's fixed cost.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +43,9 @@ class VehicleGroup:
     capacity: float
     max_distance: float
     max_stops: int
+    load_limit: float  # allowance(capacity)
+    fixed: float  # fixed cost of a route on one of its vehicles
+    per_km: float  # and its cost per unit of length
 
 
 @dataclass(eq=False)
@@ -51,6 +64,15 @@ class Problem:
     classes: list[VehicleGroup]  # smallest capacity first
     neighbours: list[list[int]]
     mean_arc: float  # a typical arc length: scales the annealing temperature
+    fixed: list[float]  # per vehicle: what using it costs
+    per_km: list[float]  # per vehicle: cost per unit of route length
+    per_unit_km: list[float]  # per vehicle: cost per unit of load carried one unit of distance
+    weight: list[float]  # load weight of a unit (what the load term counts: demand x mass ratio)
+    unit_weighted: list[float]  # sum over a unit's DCs of load weight x distance from the unit's first DC
+    typed: bool  # vehicles differ in what a route costs (fixed costs, rates or a load term)
+    load_dependent: bool  # some vehicle has a load term: routes keep their weighted sum
+    load_limit: list[float]  # per vehicle: the largest load within its capacity (limits.allowance)
+    distance_limit: list[float]  # per vehicle: the longest route within its distance limit
 
     @property
     def n_units(self) -> int:
@@ -64,10 +86,30 @@ class Problem:
         """True when vehicle v may drive a route with this load, stop count, length and allowed mask."""
         return (
             (mask >> v) & 1 == 1
-            and load <= allowance(self.capacity[v])
+            and load <= self.load_limit[v]
             and size <= self.max_stops[v]
-            and length <= allowance(self.max_distance[v])
+            and length <= self.distance_limit[v]
         )
+
+    def least_value(self, free: int, v: int, load: float, size: int, length: float, other: int = -1) -> float:
+        """Fixed plus per-km cost of a route of this load, stops and length on vehicle v, on vehicle
+        ``other`` (the other route of a two-route move: the routes may trade vehicles), or on the
+        cheapest class with a free vehicle that may carry it; -1 stands for no vehicle. Distance
+        limits, forbidden DCs and the load term are left to the exact test; inf when none can."""
+        best = math.inf
+        for w in (v, other):
+            if w >= 0 and load <= self.load_limit[w] and size <= self.max_stops[w]:
+                best = min(best, self.fixed[w] + self.per_km[w] * length)
+        for cls in self.classes:
+            if cls.members & free and load <= cls.load_limit and size <= cls.max_stops:
+                value = cls.fixed + cls.per_km * length
+                if value < best:
+                    best = value
+        return best
+
+    def base_value(self, v: int, length: float) -> float:
+        """Fixed plus per-km cost of a route of this length on vehicle v (the value without its load term)."""
+        return self.fixed[v] + self.per_km[v] * length
 
     def smallest_free_fit(self, free: int, load: float, size: int, length: float, mask: int) -> int:
         """The lowest-index free vehicle of the smallest class that fits, or -1.
@@ -83,6 +125,41 @@ class Problem:
                 return v
         return -1
 
+    def value(self, v: int, length: float, weighted: float) -> float:
+        """What a route of this length and load-weighted distance costs on vehicle v."""
+        return self.fixed[v] + self.per_km[v] * length + self.per_unit_km[v] * weighted
+
+    def cheapest_free_fit(self, free: int, load: float, size: int, length: float, weighted: float, mask: int) -> tuple[int, float]:
+        """The free vehicle on which this route is worth least (the smallest class on a tie), and its value.
+
+        Returns (-1, inf) when no free vehicle fits. Without ``typed`` rates it is
+        :meth:`smallest_free_fit`.
+        """
+        best, best_value = -1, math.inf
+        for cls in self.classes:
+            candidates = cls.members & free & mask
+            if not candidates:
+                continue
+            v = (candidates & -candidates).bit_length() - 1
+            if self.fits(v, load, size, length, mask):
+                value = self.value(v, length, weighted)
+                if value < best_value:
+                    best, best_value = v, value
+        return best, best_value
+
+    def route_weighted(self, units: list[int]) -> float:
+        """sum_j w_j * (distance from the hub to DC j) along the route; 0 without a load term."""
+        if not self.load_dependent:
+            return 0.0
+        cost, inner, weight, unit_weighted = self.cost, self.inner, self.weight, self.unit_weighted
+        prev, driven, total = 0, 0.0, 0.0
+        for u in units:
+            driven += cost[prev][u]
+            total += weight[u] * driven + unit_weighted[u]
+            driven += inner[u]
+            prev = u
+        return total
+
     def route_length(self, units: list[int]) -> float:
         cost, inner = self.cost, self.inner
         prev, total = 0, 0.0
@@ -96,20 +173,30 @@ class Problem:
         return tuple(ids[node] for u in units for node in self.units[u])
 
 
-def compile_problem(instance: Instance, neighbours: int = NEIGHBOURS) -> Problem:
+def compile_problem(
+    instance: Instance,
+    rates: Sequence[tuple[float, float, float]] | None = None,
+    load_weights: Sequence[float] | None = None,
+    neighbours: int = NEIGHBOURS,
+) -> Problem:
     """Build the search arrays of ``instance``.
 
     Parameters
     ----------
     instance : Instance
         The instance.
+    rates : sequence of (float, float, float), optional
+        Per vehicle of ``instance.vehicles``: (fixed, per_km, per_unit_km) of a route it drives;
+        None prices every route by its length (the distance objective).
+    load_weights : sequence of float, optional
+        Per node: what the load term counts of its demand (None: the demand itself).
     neighbours : int
         How many nearest units each unit keeps (the granular neighbourhoods).
 
     Returns
     -------
     Problem
-        Units, costs, vehicles and their limits as flat arrays.
+        Units, costs, vehicles, their limits and rates as flat arrays.
     """
     chains = list(delivery_units(instance))
     index = instance.index
@@ -132,6 +219,12 @@ def compile_problem(instance: Instance, neighbours: int = NEIGHBOURS) -> Problem
     capacity = [float(v.capacity) for v in vehicles]
     max_distance = [float(v.max_distance) if v.max_distance is not None else NO_LIMIT for v in vehicles]
     max_stops = [int(v.max_stops) if v.max_stops is not None else instance.n_dcs for v in vehicles]
+    priced = [tuple(float(x) for x in r) for r in rates] if rates is not None else [(0.0, 1.0, 0.0)] * len(vehicles)
+    if len(priced) != len(vehicles):
+        raise ValueError(f"rates for {len(priced)} vehicles, the instance has {len(vehicles)}")
+    load_dependent = any(r[2] != 0.0 for r in priced)
+    weights = [float(w) for w in (load_weights if load_weights is not None else instance.demand)]
+    classes = _vehicle_classes(instance, masks, capacity, max_distance, max_stops, priced)
     return Problem(
         instance=instance,
         units=[(), *chains],
@@ -144,14 +237,37 @@ def compile_problem(instance: Instance, neighbours: int = NEIGHBOURS) -> Problem
         max_distance=max_distance,
         max_stops=max_stops,
         vehicle_names=[v.name for v in vehicles],
-        classes=_vehicle_classes(instance, masks, capacity, max_distance, max_stops),
+        classes=classes,
         neighbours=_neighbour_lists(unit_cost, neighbours),
         mean_arc=_mean_arc(unit_cost),
+        fixed=[r[0] for r in priced],
+        per_km=[r[1] for r in priced],
+        per_unit_km=[r[2] for r in priced],
+        weight=[0.0, *(float(sum(weights[n] for n in c)) for c in chains)],
+        unit_weighted=[0.0, *(_chain_weighted(weights, d, c) for c in chains)],
+        typed=load_dependent or len(set(priced)) > 1 or any(r[0] != 0.0 for r in priced),
+        load_dependent=load_dependent,
+        load_limit=[allowance(c) for c in capacity],
+        distance_limit=[allowance(m) for m in max_distance],
     )
 
 
+def _chain_weighted(weights: list[float], d: np.ndarray, chain: tuple[int, ...]) -> float:
+    """sum over the chain's DCs of load weight x distance driven from the chain's first DC."""
+    driven, total = 0.0, 0.0
+    for a, b in zip(chain, chain[1:]):
+        driven += float(d[a, b])
+        total += weights[b] * driven
+    return total
+
+
 def _vehicle_classes(
-    instance: Instance, masks: list[int], capacity: list[float], max_distance: list[float], max_stops: list[int]
+    instance: Instance,
+    masks: list[int],
+    capacity: list[float],
+    max_distance: list[float],
+    max_stops: list[int],
+    rates: list[tuple[float, ...]],
 ) -> list[VehicleGroup]:
     groups: dict[tuple[object, ...], int] = {}
     for v, vehicle in enumerate(instance.vehicles):
@@ -161,7 +277,7 @@ def _vehicle_classes(
     classes = []
     for members in groups.values():
         v = (members & -members).bit_length() - 1
-        classes.append(VehicleGroup(members, capacity[v], max_distance[v], max_stops[v]))
+        classes.append(VehicleGroup(members, capacity[v], max_distance[v], max_stops[v], allowance(capacity[v]), rates[v][0], rates[v][1]))
     return sorted(classes, key=lambda c: (c.capacity, c.max_stops, c.max_distance, c.members))
 
 

@@ -77,8 +77,15 @@ def _string_through(route: Route, position: int, string_max: float, rng: random.
 
 
 def _release_large_vehicle(sol: Solution, route: Route) -> None:
-    """After a ruin a route may fit a smaller vehicle: switch, so large vehicles are free for others."""
+    """After a ruin a route may fit a smaller vehicle: switch, so large vehicles are free for others
+    (with typed costs: switch to the vehicle the route is now worth least on)."""
     p = sol.p
+    if p.typed:
+        pool = sol.free | (1 << route.vehicle)
+        cheapest, value = p.cheapest_free_fit(pool, route.load, route.size, route.length, route.weighted, route.mask)
+        if cheapest >= 0 and value < route.value - 1e-9:
+            sol.set_route(route, route.units, cheapest)
+        return
     v = p.smallest_free_fit(sol.free | (1 << route.vehicle), route.load, route.size, route.length, route.mask)
     if v >= 0 and v != route.vehicle and p.capacity[v] < p.capacity[route.vehicle]:
         sol.set_route(route, route.units, v)

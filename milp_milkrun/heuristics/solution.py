@@ -3,7 +3,8 @@
 Every route held by a :class:`Solution` is feasible on its own vehicle at all times (the search only
 applies moves it has checked). Units the search could not place yet sit in ``unassigned``: a solution
 with unassigned units is a partial plan, never returned; the metaheuristic minimises their number
-first and distance second, so the plan it returns is always a complete, feasible one.
+first and the plan's value second (its distance, or its cost on the vehicles the routes use), so
+the plan it returns is always a complete, feasible one.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from milp_milkrun.plan import Plan, Route as PlanRoute
 class Route:
     """One vehicle's round trip hub -> units -> hub with cached totals."""
 
-    __slots__ = ("vehicle", "units", "load", "size", "length", "mask", "prefix_load", "prefix_size")
+    __slots__ = (
+        "vehicle", "units", "load", "size", "length", "mask", "weighted", "value", "prefix_load", "prefix_size", "departure",
+        "prefix_weight",
+    )
 
     def __init__(self, vehicle: int, units: list[int], load: float, size: int, length: float, mask: int) -> None:
         self.vehicle = vehicle
@@ -24,12 +28,18 @@ class Route:
         self.size = size
         self.length = length
         self.mask = mask
+        self.weighted = 0.0  # sum_j q_j x distance from the hub to j (kept only with a load term)
+        self.value = 0.0  # what the route costs on its vehicle (set by Solution._write)
         self.prefix_load: list[float] = []  # load of units[:k] at index k (set by Solution._write)
         self.prefix_size: list[int] = []
+        self.departure: list[float] = []  # with typed costs: distance driven when leaving units[k-1] (0 at k=0)
+        self.prefix_weight: list[float] = []  # with a load term: load weight of units[:k] at index k
 
     def copy(self) -> Route:
         other = Route(self.vehicle, list(self.units), self.load, self.size, self.length, self.mask)
-        other.prefix_load, other.prefix_size = self.prefix_load, self.prefix_size  # never mutated in place
+        other.weighted, other.value = self.weighted, self.value
+        other.prefix_load, other.prefix_size, other.departure = self.prefix_load, self.prefix_size, self.departure  # never mutated in place
+        other.prefix_weight = self.prefix_weight
         return other
 
 
@@ -69,14 +79,15 @@ class Solution:
     # ----- queries ----------------------------------------------------------------------------
     @property
     def cost(self) -> float:
-        return sum(r.length for r in self.routes)
+        """The plan's value: its distance, or its cost on the vehicles the routes use."""
+        return sum(r.value for r in self.routes)
 
     @property
     def n_unassigned(self) -> int:
         return len(self.unassigned)
 
     def key(self) -> tuple[int, float]:
-        """What the search minimises: unplaced units first, then distance."""
+        """What the search minimises: unplaced units first, then the plan's value."""
         return len(self.unassigned), self.cost
 
     def copy(self) -> Solution:
@@ -116,12 +127,22 @@ class Solution:
             self.routes.append(route)
         else:
             route.vehicle, route.units, route.load, route.size, route.length, route.mask = vehicle, units, load, size, length, mask
-        demand, unit_size = self.p.demand, self.p.size
+        p = self.p
+        demand, unit_size = p.demand, p.size
         prefix_load, prefix_size = [0.0], [0]
         for u in units:
             prefix_load.append(prefix_load[-1] + demand[u])
             prefix_size.append(prefix_size[-1] + unit_size[u])
         route.prefix_load, route.prefix_size = prefix_load, prefix_size
+        if p.typed:
+            route.weighted = p.route_weighted(units)
+            route.departure = _departures(p, units)
+        if p.load_dependent:
+            prefix_weight = [0.0]
+            for u in units:
+                prefix_weight.append(prefix_weight[-1] + p.weight[u])
+            route.prefix_weight = prefix_weight
+        route.value = p.value(vehicle, length, route.weighted)
         assert self.free >> vehicle & 1, "vehicle already in use"
         self.free &= ~(1 << vehicle)
         for k, u in enumerate(units):
@@ -160,7 +181,8 @@ class Solution:
             totals = route_totals(self.p, rest)
             vehicle = r.vehicle
             if rest and not self.p.fits(vehicle, *totals):
-                vehicle = self.p.smallest_free_fit(self.free | (1 << r.vehicle), *totals)
+                load, size, length, mask = totals
+                vehicle, _ = self.p.cheapest_free_fit(self.free | (1 << r.vehicle), load, size, length, self.p.route_weighted(rest), mask)
                 if vehicle < 0:
                     gone.update(rest)
                     rest = []
@@ -186,6 +208,9 @@ class Solution:
             load, size, length, mask = route_totals(p, r.units)
             if not r.units or abs(length - r.length) > 1e-6 * max(1.0, length) or not p.fits(r.vehicle, load, size, length, mask):
                 return False
+            value = p.value(r.vehicle, length, p.route_weighted(r.units))
+            if abs(value - r.value) > 1e-6 * max(1.0, abs(value)):
+                return False
             if used >> r.vehicle & 1:
                 return False
             used |= 1 << r.vehicle
@@ -198,3 +223,14 @@ class Solution:
             and not set(seen) & self.unassigned
             and self.free == p.all_vehicles & ~used
         )
+
+
+def _departures(p: Problem, units: list[int]) -> list[float]:
+    """Distance driven when the route leaves units[k-1], at index k (index 0: the hub, 0)."""
+    cost, inner = p.cost, p.inner
+    out, prev, driven = [0.0], 0, 0.0
+    for u in units:
+        driven += cost[prev][u] + inner[u]
+        out.append(driven)
+        prev = u
+    return out

@@ -1,21 +1,19 @@
-"""solve_heuristic: savings construction, then ruin and recreate (descent acceptance by default), checker-verified result."""
+"""solve_heuristic: savings construction, then ruin and recreate (descent acceptance for the distance, annealing with vehicle costs), checker-verified result."""
 
 from __future__ import annotations
 
 import logging
 import random
 import time
-from collections.abc import Callable
 
 from milp_milkrun.checker import check_plan
-from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.errors import InputError
 from milp_milkrun.heuristics.construction import savings_solution
 from milp_milkrun.heuristics.local_search import descend
 from milp_milkrun.heuristics.metaheuristic import SearchParams, anneal
 from milp_milkrun.heuristics.problem import Problem, compile_problem
-from milp_milkrun.heuristics.solution import Solution
 from milp_milkrun.instance import Instance
+from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan, Route
 from milp_milkrun.options import DEFAULT_SEED, check_seconds
 from milp_milkrun.result import SolveResult, make_result
@@ -37,7 +35,8 @@ def solve_heuristic(
     """The best feasible plan found within ``time_limit`` seconds (and ``max_iterations``, if given;
     ``stall_iterations`` also stops it after that many iterations without a better plan).
 
-    ``costs`` is the objective (None: the instance's own). Under a load-dependent objective
+    ``costs`` is the objective (None: the instance's own); the search prices every route natively at
+    its vehicle type's rates (fixed cost, per-km rate, load term). Under a load-dependent objective
     (emissions) each route finally runs in whichever direction is cheaper (heavy drops first), when
     the reversed route keeps every rule.
 
@@ -71,7 +70,7 @@ def solve_heuristic(
     costs = costs if costs is not None else route_costs(instance)
     started = time.perf_counter()
     deadline = started + time_limit
-    p = compile_problem(instance)
+    p = compile_problem(instance, vehicle_rates(instance, costs), costs.load_weights)
     stranded = _units_no_vehicle_can_serve(p)
     if stranded:
         return _no_solution(instance, started, seed, f"no vehicle may carry {', '.join(stranded)} (capacity, stop limit or forbidden pairs)")
@@ -83,7 +82,7 @@ def solve_heuristic(
         logger.info("heuristic: seed %d, %d units, savings start %.3f with %d unplaced", seed, p.n_units, sol.cost, sol.n_unassigned)
     outcome = anneal(
         p, sol, rng, deadline=deadline, max_iterations=max_iterations, stall_iterations=stall_iterations,
-        params=params or SearchParams(), log=log, score=None if costs.same_as_distance else _score(costs),
+        params=params or SearchParams(), log=log,
     )
     runtime = time.perf_counter() - started
     if outcome.best.n_unassigned:
@@ -109,8 +108,23 @@ def solve_heuristic(
     )
 
 
-def _score(costs: RouteCosts) -> Callable[[Solution], float]:
-    return lambda sol: costs.plan(sol.to_plan())
+def vehicle_rates(instance: Instance, costs: RouteCosts) -> list[tuple[float, float, float]]:
+    """The rates the search prices each vehicle's routes at.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance.
+    costs : RouteCosts
+        The objective.
+
+    Returns
+    -------
+    list of (float, float, float)
+        (fixed, per_km, per_unit_km) of each vehicle of ``instance.vehicles``, in order.
+    """
+    rates = [costs.of_vehicle(v.name) for v in instance.vehicles]
+    return [(r.fixed, r.per_km, r.per_unit_km) for r in rates]
 
 
 def cleaner_directions(instance: Instance, plan: Plan, costs: RouteCosts) -> Plan:
