@@ -24,6 +24,7 @@ from milp_milkrun.heuristics import solve_heuristic
 from milp_milkrun.instance import DC, DistanceSpec, Site, VehicleType, build_instance
 from milp_milkrun.io import load_instance
 from milp_milkrun.io.json_instance import instance_from_dict, instance_to_dict
+from milp_milkrun.models.set_partitioning import RouteMaster
 from milp_milkrun.objectives import RouteRates, route_costs
 from milp_milkrun.plan import Plan, Route
 from milp_milkrun.solve import SolveOptions, solve
@@ -213,3 +214,23 @@ def test_the_two_builds_of_the_exact_model_agree_on_costs() -> None:
     report = crosscheck(instance, 30)
     assert report.agree, report.differences
     assert all(run.objective == pytest.approx(brute_force(instance)[0]) for run in report.runs.values())
+
+
+def _with_fixed_costs(instance, fixed: float):
+    """The instance with every vehicle type's fixed cost set to ``fixed`` (dwarfing every distance)."""
+    data = instance_to_dict(instance)
+    for vt in data["vehicle_types"]:
+        vt["fixed_cost"] = fixed
+    return instance_from_dict(data)
+
+
+@pytest.mark.parametrize("make", [lambda: load_instance(TOY6), lambda: random_tiny_instance(0, n_dcs=6, costs=True, unlimited=True)], ids=["toy6", "tiny"])
+def test_fixed_costs_that_dwarf_the_distances_keep_the_bound_valid(make) -> None:
+    # the route master's artificial columns must cost more than any whole plan, not any one route:
+    # a node whose LP reached the cost of one route was once pruned as if it admitted no plan
+    instance = _with_fixed_costs(make(), 5000.0)
+    expected = brute_force(instance, "cost")
+    assert expected is not None and RouteMaster(instance, costs=route_costs(instance, "cost")).penalty > expected[0]
+    result = _solve(instance, "routes", objective="cost")
+    assert result.bound is not None and result.bound <= expected[0] + 1e-6
+    assert result.objective == pytest.approx(expected[0], abs=1e-6) and result.status == "optimal"

@@ -140,7 +140,7 @@ class RouteMaster:
             self.highs.addRow(1.0, 1.0, *no_entries)
         for vc in self.classes:  # sp02_fleet
             self.highs.addRow(-highspy.kHighsInf, float(vc.count), *no_entries)
-        self.penalty = self._dearer_than_any_route()
+        self.penalty = self._dearer_than_any_plan()
         for i in range(n):
             self.highs.addCol(self.penalty, 0.0, highspy.kHighsInf, 1, np.array([i], dtype=np.int32), np.array([1.0]))
         self.artificial: list[int] = list(range(n))  # HiGHS columns that are never part of a plan
@@ -150,11 +150,16 @@ class RouteMaster:
     def n_dcs(self) -> int:
         return self.instance.n_dcs
 
-    def _dearer_than_any_route(self) -> float:
-        """An artificial column's cost: above the value of any route (one DC alone costs at most this)."""
-        longest = 2.0 * float(self.instance.distance.max()) * max(self.n_dcs, 1)
-        worst = max(r.value(longest, self.instance.total_demand * longest) for r in self.rates) if self.rates else longest
-        return worst + 1.0
+    def _dearer_than_any_plan(self) -> float:
+        """An artificial column's cost: above the value of every plan, so an LP (or a node) whose value
+        reaches it admits no plan. A plan has at most n routes, drives at most 2 n d_max in all (each
+        route at most (its DCs + 1) d_max), and carries each unit at most (n + 1) d_max."""
+        n, longest = max(self.n_dcs, 1), float(self.instance.distance.max())
+        fixed = max((r.fixed for r in self.rates), default=0.0)
+        per_km = max((r.per_km for r in self.rates), default=1.0)
+        per_unit_km = max((r.per_unit_km for r in self.rates), default=0.0)
+        load_distance = float(self.costs.load_weights.sum()) * (n + 1) * longest
+        return n * fixed + per_km * 2.0 * n * longest + per_unit_km * load_distance + 1.0
 
     def route_length(self, stops: tuple[int, ...]) -> float:
         path = (0, *stops, 0)
