@@ -11,9 +11,11 @@ Groups (``--groups``):
 * ``small``: every A, B, E, P instance of ../shared/cvrplib with at most 45 customers, 60 s each;
 * ``ecom74``: instances/ecom74.json at 60 s (the README main job's limit) and 600 s;
 * ``e51``: E-n51-k5, 60 s;
-* ``medium``: the 46-80-node A, B, E, P instances, 600 s each (long: hours for all of them).
+* ``medium``: the 46-80-node A, B, E, P instances, 600 s each, smallest first (long: hours for all of
+  them); ``--shard I/N`` runs every N-th of them from the I-th (1-based), to spread them over processes.
 
     nice -n 10 python benchmarks/bench_bpc.py --groups small e51 ecom74
+    nice -n 10 python benchmarks/bench_bpc.py --groups medium --shard 1/2
 """
 
 from __future__ import annotations
@@ -36,8 +38,8 @@ def _customers(path: Path) -> int:
     return int(re.search(r"-n(\d+)-", path.name).group(1)) - 1
 
 
-def cases(groups: list[str]) -> list[tuple[Path, float]]:
-    """(instance file, time limit) of every group, in order."""
+def cases(groups: list[str], shard: tuple[int, int] = (1, 1)) -> list[tuple[Path, float]]:
+    """(instance file, time limit) of every group, in order; ``shard`` (i, n): every n-th medium one from the i-th."""
     library = sorted(CVRPLIB.glob("[ABEP]-n*.vrp"))
     out: list[tuple[Path, float]] = []
     for group in groups:
@@ -48,19 +50,25 @@ def cases(groups: list[str]) -> list[tuple[Path, float]]:
         elif group == "ecom74":
             out += [(ECOM74, 60.0), (ECOM74, 600.0)]
         elif group == "medium":
-            out += [(p, 600.0) for p in library if _customers(p) > 45 and _customers(p) + 1 <= 80]
+            medium = sorted((p for p in library if _customers(p) > 45 and _customers(p) + 1 <= 80), key=lambda p: (_customers(p), p.name))
+            out += [(p, 600.0) for p in medium[shard[0] - 1 :: shard[1]]]
     return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--groups", nargs="+", default=["small", "e51", "ecom74"], choices=["small", "e51", "ecom74", "medium"])
+    parser.add_argument("--shard", default="1/1", help="I/N: of the medium group, every N-th instance from the I-th (1-based)")
+    parser.add_argument("--skip", nargs="*", default=[], help="instance names to leave out (measured already)")
     args = parser.parse_args()
+    part, parts = (int(x) for x in args.shard.split("/"))
     optima = json.loads((CVRPLIB / "optima.json").read_text()) if (CVRPLIB / "optima.json").exists() else {}
     print(f"seed {DEFAULT_SEED}")
     print("| instance | limit (s) | status | plan | bound | gap | optimum | time (s) |")
     print("|---|---:|---|---:|---:|---:|---:|---:|")
-    for path, limit in cases(args.groups):
+    for path, limit in cases(args.groups, (part, parts)):
+        if path.stem in args.skip:
+            continue
         instance = load_instance(path)
         started = time.perf_counter()
         result = solve(instance, model="routes", options=SolveOptions(time_limit=limit, gap=0.0, log=False))

@@ -19,8 +19,9 @@ from test_models_strong import random_side_instance
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.io import load_instance
-from milp_milkrun.models.set_partitioning import CapacityCut, RouteMaster
+from milp_milkrun.models.set_partitioning import ArcSetRow, CapacityCut, RouteMaster
 from milp_milkrun.solve import SolveOptions, solve
+from milp_milkrun.solve import branch_price
 from milp_milkrun.solve.branch_price import BranchAndPrice
 from milp_milkrun.solve.column_generation import route_lower_bound
 
@@ -40,10 +41,13 @@ def test_branch_and_price_proves_the_brute_force_optimum(make, seed: int) -> Non
     assert result.status == "optimal"
 
 
-def _tree_result(instance, *, inject=None, skip_next_values: bool = False) -> BranchAndPrice:
+def _tree_result(instance, *, inject=None, skip_next_values: bool = False, enumeration: bool = True) -> BranchAndPrice:
     """Run the tree directly, optionally with an injected master row, or with a wrong branching rule whose
-    children skip the integers next to the fractional value (x <= floor - 1 and x >= ceil + 1)."""
+    children skip the integers next to the fractional value (x <= floor - 1 and x >= ceil + 1), or
+    without route enumeration (a zero gap cap: only branching closes the gap)."""
     bp = BranchAndPrice(instance, time.perf_counter() + 60)
+    if not enumeration:
+        bp.enumeration_cap = 0.0
     if inject is not None:
         bp.cg.master.add_cut(inject)
     if skip_next_values:
@@ -66,7 +70,8 @@ def _tree_result(instance, *, inject=None, skip_next_values: bool = False) -> Br
 
 def test_an_invalid_cut_is_caught_by_the_oracle() -> None:
     """A 'capacity cut' asking more routes into a set than the optimum uses removes the optimum: the
-    engine's bound then exceeds the brute-force optimum, which the oracle test would flag."""
+    engine's root bound then exceeds the brute-force optimum, which the oracle test would flag (the final
+    bound is capped by the plan, which route enumeration may still find: its MIP has no cut rows)."""
     caught = 0
     for seed in range(6):
         instance = random_tiny_instance(seed)
@@ -77,19 +82,20 @@ def test_an_invalid_cut_is_caught_by_the_oracle() -> None:
         honest = _tree_result(instance)
         assert honest.bound <= expected[0] + 1e-6
         wrong = _tree_result(instance, inject=CapacityCut(members, instance.n_dcs))  # one route per DC
-        caught += wrong.bound > expected[0] + 1e-6 or wrong.incumbent_cost > expected[0] + 1e-6
+        caught += wrong.root_bound > expected[0] + 1e-6 or wrong.incumbent_cost > expected[0] + 1e-6
     assert caught >= 1
 
 
 @needs_cvrplib
 def test_a_branching_rule_that_loses_a_child_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     """P-n16-k8 (optimum 450, root bound 448) with plans from integral nodes only (no MIP over the
-    routes): the honest tree proves 450; a tree whose children skip the nearest integers does not."""
+    routes, no route enumeration): the honest tree proves 450; a tree whose children skip the nearest
+    integers does not."""
     monkeypatch.setattr(RouteMaster, "best_integer_plan", lambda self, *args, **kwargs: (None, math.inf))
     instance = load_instance(CVRPLIB / "P-n16-k8.vrp")
-    honest = _tree_result(instance)
+    honest = _tree_result(instance, enumeration=False)
     assert honest.nodes > 1 and honest.incumbent_cost == pytest.approx(450) and honest.bound == pytest.approx(450)
-    wrong = _tree_result(instance, skip_next_values=True)
+    wrong = _tree_result(instance, skip_next_values=True, enumeration=False)
     assert not (wrong.incumbent_cost == pytest.approx(450) and wrong.bound == pytest.approx(450))
 
 
@@ -159,7 +165,7 @@ def test_reduced_cost_fixing_removes_arcs_on_p_n16_k8() -> None:
 
 @needs_cvrplib
 def test_ctrl_c_in_the_tree_returns_the_global_bound(monkeypatch: pytest.MonkeyPatch) -> None:
-    """P-n16-k8 (root bound 448, optimum 450), plans only from integral nodes: Ctrl-C while the second node
+    """P-n16-k8 (root bound 448, optimum 450), plans only from integral nodes, no route enumeration: Ctrl-C while the second node
     is solved stops the search with the certified global bound and says so."""
     instance = load_instance(CVRPLIB / "P-n16-k8.vrp")
     calls = {"n": 0}
@@ -173,7 +179,58 @@ def test_ctrl_c_in_the_tree_returns_the_global_bound(monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(BranchAndPrice, "_solve_node", interrupt_second)
     monkeypatch.setattr(RouteMaster, "best_integer_plan", lambda self, *args, **kwargs: (None, math.inf))
+    monkeypatch.setattr(branch_price, "ENUMERATION_FIRST_GAP", 0.0)  # no route enumeration: the root stays open
     result = solve(instance, model="routes", options=SolveOptions(time_limit=60, log=False), heuristic_start=False)
     assert calls["n"] == 2 and "interrupted" in result.message
     assert result.bound is not None and 440 <= result.bound <= 450 and result.status != "optimal"
     assert result.plan is None or check_plan(instance, result.plan).feasible
+
+
+def test_a_wrong_route_enumeration_is_caught_by_the_oracle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An enumeration that misses the routes of the optimal plan settles nodes wrongly: with plans only from
+    integral nodes and the enumeration (no MIP over the generated routes), the tree then claims a plan
+    above the brute-force optimum as optimal, or a bound above it, which the oracle comparison above
+    would flag."""
+    monkeypatch.setattr(RouteMaster, "best_integer_plan", lambda self, *args, **kwargs: (None, math.inf))
+    honest_enumeration = branch_price.enumerate_routes
+    caught = 0
+    for seed in (12, 13, 16):  # the seeds (of 0..19) whose root LP is fractional: only there enumeration acts
+        instance = random_tiny_instance(seed)
+        expected = brute_force(instance)
+        optimal_sets = {frozenset(instance.index[s] for s in route.stops) for route in expected[1].used_routes()}
+
+        def missing_the_optimum(*args, **kwargs):
+            return [r for r in honest_enumeration(*args, **kwargs) if frozenset(r) not in optimal_sets]
+
+        monkeypatch.setattr(branch_price, "enumerate_routes", honest_enumeration)
+        honest = _tree_result(instance)
+        assert honest.bound <= expected[0] + 1e-6 and honest.incumbent_cost == pytest.approx(expected[0])
+        monkeypatch.setattr(branch_price, "enumerate_routes", missing_the_optimum)
+        wrong = _tree_result(instance)
+        caught += wrong.bound > expected[0] + 1e-6 or wrong.incumbent_cost > expected[0] + 1e-6
+    assert caught >= 1
+
+
+@pytest.mark.parametrize("seed", [12, 13, 16])  # the tiny instances (of 0..19) whose root LP is fractional
+def test_reduced_cost_fixing_at_a_node_keeps_every_arc_of_an_optimal_plan_in_its_subtree(seed: int) -> None:
+    """Below the root the fixing uses the node's duals: with the optimum as cutoff, at the child of the
+    root that the optimal plan belongs to, every arc of that plan stays."""
+    instance = random_tiny_instance(seed)
+    cost, optimum = brute_force(instance)
+    bp = BranchAndPrice(instance, time.perf_counter() + 60)
+    bp.cg.run()
+    rule = bp._branching_row(bp.cg.master.route_values())
+    assert rule is not None
+    row = ArcSetRow(*rule[0])
+    class_of = {v: k for k, vc in enumerate(bp.cg.master.classes) for v in vc.vehicles}
+    paths = [(class_of[r.vehicle], (0, *(instance.index[s] for s in r.stops), 0)) for r in optimum.used_routes()]
+    at_optimum = sum(row.coefficient(k, path[1:-1]) for k, path in paths)
+    position = bp.cg.master.add_branch_row(row)
+    side = (-math.inf, math.floor(rule[1])) if at_optimum <= rule[1] else (math.ceil(rule[1]), math.inf)
+    bp.cg.master.set_row_bounds(position, *side)
+    bp.cg.restart(time.perf_counter() + 60, cuts=False)
+    bp.cg.run()
+    assert bp.cg.converged
+    assert bp.cg.fix_arcs(cost + 1e-9) > 0  # the node's duals remove arcs
+    for k, path in paths:
+        assert all(bp.cg.networks[k].allowed[a, b] for a, b in zip(path, path[1:]))

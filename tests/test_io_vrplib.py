@@ -289,3 +289,12 @@ def test_per_vehicle_sections_of_different_lengths_are_refused(tmp_path: Path) -
     with pytest.raises(InputError) as error:
         load_instance(path)
     assert "different numbers of vehicles" in str(error.value)
+
+
+def test_a_numeric_edge_weight_type_is_an_input_error(tmp_path: Path) -> None:
+    # found by the fuzz test above: vrplib reads "EDGE_WEIGHT_TYPE : -1" as a number
+    path = tmp_path / "f-k3.vrp"
+    path.write_text(VALID_VRP.replace("EDGE_WEIGHT_TYPE : EUC_2D", "EDGE_WEIGHT_TYPE : -1"))
+    with pytest.raises(InputError) as error:
+        load_instance(path)
+    assert error.value.field == "EDGE_WEIGHT_TYPE"

@@ -227,8 +227,9 @@ def _distances(data: dict[str, Any], coords: list[tuple[float, float]] | None, n
     if kind == "EXPLICIT" and "edge_weight" not in data:
         raise InputError("EDGE_WEIGHT_SECTION", "missing; EDGE_WEIGHT_TYPE EXPLICIT needs the matrix")
     try:
-        matrix = data["edge_weight"] if "edge_weight" in data else parse_distances([], **data)
-    except ValueError as exc:
+        # the type as text: vrplib parses "EDGE_WEIGHT_TYPE : -1" as a number, which its own parser cannot read
+        matrix = data["edge_weight"] if "edge_weight" in data else parse_distances([], **{**data, "edge_weight_type": kind})
+    except (ValueError, TypeError, KeyError) as exc:
         raise InputError("EDGE_WEIGHT_TYPE", f"{kind or 'missing'}: {exc}") from None
     matrix = _table(matrix, "EDGE_WEIGHT_SECTION")
     if matrix.shape != (n_nodes, n_nodes):

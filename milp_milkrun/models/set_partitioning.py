@@ -53,6 +53,7 @@ from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
 from milp_milkrun.runtime.highs import claims_less_than_its_solution, new_highs, search_again_without_start
 
+EXACT_MIP_GAP = 1e-6  # absolute MIP gap of an exact solve (HiGHS's default); no relative gap
 CUT_VIOLATION = 1e-3  # a cut enters the master when the LP falls short of it by more than this
 
 
@@ -338,6 +339,34 @@ class RouteMaster:
     def best_integer_plan(self, time_limit: float, incumbent: Plan | None = None) -> tuple[Plan | None, float]:
         """The cheapest plan made of the generated columns (HiGHS MIP over them) and HiGHS's dual bound of
         that restricted problem (NOT a bound on the instance: columns are missing)."""
+        plan, value, _ = self.solve_integer(time_limit, incumbent)
+        return plan, value
+
+    def solve_integer(
+        self, time_limit: float, incumbent: Plan | None = None, *, exact: bool = False, upper: float | None = None
+    ) -> tuple[Plan | None, float, bool]:
+        """:meth:`best_integer_plan`, and whether HiGHS proved it the cheapest plan of these columns (or
+        proved that they make no plan: then the plan is None).  ``exact``: no relative gap tolerance
+        (HiGHS's default 1e-4 would call a plan 0.01% above the cheapest one optimal).  ``upper``: only
+        plans costing at most this count (a proof that none does is "no plan", proven).
+
+        Parameters
+        ----------
+        time_limit : float
+            Seconds for HiGHS.
+        incumbent : Plan, optional
+            A MIP start, used when all its routes are columns.
+        exact : bool
+            No relative gap and no presolve (HiGHS's presolve is slow on many set-partitioning columns).
+        upper : float, optional
+            HiGHS's objective bound.
+
+        Returns
+        -------
+        tuple[Plan | None, float, bool]
+            The plan (None if none was found), its value, and whether HiGHS proved it optimal among
+            the columns (or proved that there is none).
+        """
         lp = self.highs.getLp()
         mip = new_highs()
         mip.passModel(lp)
@@ -351,14 +380,22 @@ class RouteMaster:
             if start is not None:
                 mip.setSolution(_solution(start))
         mip.setOptionValue("time_limit", max(time_limit, 0.01))
+        if exact:
+            mip.setOptionValue("mip_rel_gap", 0.0)
+            mip.setOptionValue("mip_abs_gap", EXACT_MIP_GAP)
+            mip.setOptionValue("presolve", "off")
+        if upper is not None:
+            mip.setOptionValue("objective_bound", upper)
         mip.run()
         if incumbent is not None and claims_less_than_its_solution(mip):  # a MIP-start fault of HiGHS 1.16
             search_again_without_start(mip, max(time_limit, 0.01))
+        status = mip.getModelStatus()
+        proven = status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible)
         if mip.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
-            return None, math.inf
+            return None, math.inf, proven and status == highspy.HighsModelStatus.kInfeasible
         values = np.array(mip.getSolution().col_value)
         chosen = [c for c, col in zip(self.columns, self.route_col) if values[col] > 0.5]
-        return self.plan_of(chosen), mip.getInfo().objective_function_value
+        return self.plan_of(chosen), mip.getInfo().objective_function_value, proven and status == highspy.HighsModelStatus.kOptimal
 
     def plan_of(self, columns: list[RouteColumn]) -> Plan:
         """Give each route a distinct vehicle of its class, in name order."""

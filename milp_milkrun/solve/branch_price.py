@@ -13,6 +13,10 @@ plan.  Then best-bound branch and bound:
 * **each node's bound is certified** as the root's: a Lagrangian bound from an exact pricing with the
   node's duals, valid for every plan meeting the node's branching rows;
 * a node whose LP solution is integral gives a plan, kept only when the independent checker accepts it;
+* **route enumeration** (:mod:`~milp_milkrun.solve.enumeration`): every route that could be part of a
+  plan within g of the node's bound is listed and a MIP over them solved exactly; its plan, or its
+  proof that there is none within the whole gap, settles the node, and otherwise the node's bound
+  rises by g;
 * the deadline or Ctrl-C ends the search with the best plan and the global bound: the least bound of
   the open nodes (and of any node that could not be split).
 """
@@ -30,12 +34,14 @@ import numpy as np
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.instance import Instance
-from milp_milkrun.models.set_partitioning import ArcSetRow
+from milp_milkrun.models.set_partitioning import ArcSetRow, CapacityCut, RouteMaster
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
-from milp_milkrun.solve.column_generation import ColumnGeneration
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.result import SolveResult, make_result
+from milp_milkrun.solve.column_generation import ColumnGeneration, safe_bound
+from milp_milkrun.solve.enumeration import TooManyRoutes, enumerate_routes
+from milp_milkrun.solve.pricing import PricingTimeout, with_allowed
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +50,14 @@ ROOT_MIP_SHARE = 0.1  # once the root converged, the MIP over its routes may use
 MIP_EVERY = 10  # every this many nodes, a MIP over the routes generated so far (within the node's rows)
 NODE_MIP_SHARE = 0.04  # ... for this share of the time
 INTEGRAL = 1e-6  # an LP value this close to an integer is integral
+ENUMERATION_LABELS = 1_000_000  # route enumeration of a class gives up past this many labels
+ENUMERATION_ROUTES = 6_000  # ... and past this many routes (all classes): HiGHS's MIP slows down beyond
+ENUMERATION_FIRST_GAP = 0.01  # first gap to enumerate within, as a share of the bound
+ENUMERATION_SHRINK = 0.6  # after an enumeration that could not settle or bound its node, the next gap cap
+ENUMERATION_GROW = 1.25  # ... after one that could
+ENUMERATION_MARGIN = 1e-7  # relative: the MIP's cost limit sits this far above L + g, so no plan within is cut off
+ENUMERATION_SHARE = 0.1  # the labelling of one enumeration may use this share of the time ...
+ENUMERATION_MIP_SHARE = 0.1  # ... and the MIP over the enumerated routes this share
 
 
 @dataclass(order=True)
@@ -55,6 +69,7 @@ class Node:
     depth: int  # negated: deeper nodes sort first
     order: int
     bounds: dict[int, tuple[float, float]] = field(compare=False)  # branching row position -> (lower, upper)
+    allowed: tuple[np.ndarray, ...] | None = field(compare=False, default=None)  # per class, arcs its parent kept
 
 
 @dataclass
@@ -67,10 +82,16 @@ class BranchAndPrice:
     incumbent: Plan | None = None
     incumbent_cost: float = math.inf
     bound: float = -math.inf  # certified global lower bound
+    root_bound: float = -math.inf  # the root's certified bound (before the tree and the enumeration)
     nodes: int = 0
+    total: float = math.inf  # the run's time limit (shares of it bound the MIPs)
     interrupted: bool = False  # Ctrl-C ended the search
     fixed_arcs: int = 0  # arcs removed from the pricing by reduced-cost fixing at the root
+    fixed_below_root: int = 0  # arcs removed at other nodes (for their subtrees)
+    root_networks: list = field(default_factory=list)  # the pricing networks after the root's fixing
     unresolved: list[float] = field(default_factory=list)  # bounds of nodes no rule could split
+    enumerated: int = 0  # nodes settled by a MIP over every route that could improve the incumbent
+    enumeration_cap: float | None = None  # largest gap to enumerate within (adapts to what stays few)
     rows: dict[tuple[frozenset[tuple[int, int]], int | None], int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -78,25 +99,31 @@ class BranchAndPrice:
         self.cg = ColumnGeneration(self.instance, self.deadline, costs=self.costs)
         self.integer_costs = self.costs.integral
 
-    def offer(self, plan: Plan | None) -> None:
-        """Keep ``plan`` when the independent checker accepts it and it is cheaper."""
+    def offer(self, plan: Plan | None) -> bool:
+        """Keep ``plan`` when the independent checker accepts it and it is cheaper; False if it rejects it."""
         if plan is None:
-            return
-        if check_plan(self.instance, plan).feasible and self.costs.plan(plan) < self.incumbent_cost:
+            return True
+        feasible = check_plan(self.instance, plan).feasible
+        if feasible and self.costs.plan(plan) < self.incumbent_cost:
             self.incumbent, self.incumbent_cost = plan, self.costs.plan(plan)
             self.cg.master.add_plan(plan)
             log.info("branch-and-price: plan of cost %.6g", self.incumbent_cost)
+        return feasible
+
+    def cutoff(self) -> float:
+        """Only plans costing at most this can beat the incumbent (integer costs: by at least one unit)."""
+        return self.incumbent_cost - (1.0 - 1e-6 if self.integer_costs else 1e-9 * max(1.0, abs(self.incumbent_cost)))
 
     def prunes(self, bound: float) -> bool:
-        """No plan below ``bound`` can beat the incumbent (integer costs: by at least one unit)."""
-        gap = 1.0 - 1e-6 if self.integer_costs else 1e-9 * max(1.0, abs(self.incumbent_cost))
-        return bound > self.incumbent_cost - gap
+        """No plan below ``bound`` can beat the incumbent."""
+        return bound > self.cutoff()
 
     def run(self, started: float, total: float) -> bool:
         """Root, root MIP, then best-bound search; True when the root converged (a tree was searched)."""
+        self.total = total
         self.cg.deadline = min(self.deadline, started + ROOT_SHARE * total)
         self.cg.run()
-        self.bound = self.cg.bound
+        self.bound = self.root_bound = self.cg.bound
         if not self.cg.converged:
             plan, _ = self.cg.master.best_integer_plan(self.deadline - time.perf_counter(), self.incumbent)
             self.offer(plan)
@@ -104,8 +131,8 @@ class BranchAndPrice:
         plan, _ = self.cg.master.best_integer_plan(min(ROOT_MIP_SHARE * total, self.deadline - time.perf_counter()), self.incumbent)
         self.offer(plan)
         if self.incumbent is not None:  # only a better plan matters now: drop the arcs none can use
-            cutoff = self.incumbent_cost - (1.0 - 1e-6 if self.integer_costs else 1e-9 * max(1.0, self.incumbent_cost))
-            self.fixed_arcs = self.cg.fix_arcs(cutoff)
+            self.fixed_arcs = self.cg.fix_arcs(self.cutoff())
+        self.root_networks = list(self.cg.networks)
         counter = itertools.count()
         heap = [Node(self.cg.bound, 0, next(counter), {})]
         root = True
@@ -122,8 +149,9 @@ class BranchAndPrice:
                 if children is None:  # deadline inside the node: it stays open with its parent's bound
                     heapq.heappush(heap, node)
                     break
+                kept = tuple(net.allowed for net in self.cg.networks)  # with the arcs fixed at this node
                 for child in children:
-                    heapq.heappush(heap, Node(child[0], node.depth - 1, next(counter), child[1]))
+                    heapq.heappush(heap, Node(child[0], node.depth - 1, next(counter), child[1], kept))
                 if self.nodes % MIP_EVERY == 0 and heap:  # new routes since the root: look for a better plan
                     limit = min(NODE_MIP_SHARE * total, self.deadline - time.perf_counter())
                     self.offer(self.cg.master.best_integer_plan(limit, self.incumbent)[0])
@@ -136,6 +164,66 @@ class BranchAndPrice:
             self.bound = min(self.bound, self.incumbent_cost)
         return True
 
+    def _enumerate(self, bound: float) -> float | None:
+        """Settle the node by route enumeration, or raise its bound; None when settled, else the bound.
+
+        With the node's last exact pricing (Lagrangian value L), every plan of the node costing at most
+        L + g uses only routes of reduced cost <= g + min(0, c*_k) (see :mod:`~milp_milkrun.solve.enumeration`).
+        They are enumerated for g = the gap to the incumbent, capped so that they stay few, and a MIP
+        over them (with the node's cuts and branching rows), limited to plans costing at most L + g, is
+        solved exactly.  Its plan (checked, offered as incumbent) settles the node; so does its proof
+        that there is none when g covered the whole gap; otherwise no plan of the node costs L + g or
+        less, which is the node's new bound.
+        """
+        if self.cg.last_exact is None:
+            return bound
+        value, arc_cost, mu, least = self.cg.last_exact
+        whole = self.cutoff() - value
+        if self.enumeration_cap is None:
+            self.enumeration_cap = ENUMERATION_FIRST_GAP * max(1.0, abs(value))
+        gap = min(whole, self.enumeration_cap)
+        if gap <= 0:
+            return bound
+        routes = self._node_rows()
+        stop = min(self.deadline, time.perf_counter() + ENUMERATION_SHARE * self.total)
+        try:
+            for k, net in enumerate(self.cg.networks):
+                found = enumerate_routes(net, arc_cost[k], self.cg.start_cost(k, mu), gap + min(0.0, least[k]), max_labels=ENUMERATION_LABELS, deadline=stop)
+                for stops in found:
+                    routes.add(k, stops)
+                if len(routes.columns) > ENUMERATION_ROUTES:
+                    raise TooManyRoutes
+        except (TooManyRoutes, PricingTimeout):
+            self.enumeration_cap = ENUMERATION_SHRINK * gap
+            log.info("route enumeration within %.6g of the bound: too many routes or out of time", gap)
+            return bound
+        limit = min(ENUMERATION_MIP_SHARE * self.total, self.deadline - time.perf_counter())
+        within = value + gap
+        plan, cost, proven = routes.solve_integer(limit, exact=True, upper=within + ENUMERATION_MARGIN * max(1.0, abs(within)))
+        found = plan is not None and cost <= within + ENUMERATION_MARGIN * max(1.0, abs(within))  # HiGHS may report one above
+        log.info("route enumeration within %.6g of the bound: %d routes, MIP %s", gap, len(routes.columns),
+                 "not solved" if not proven else f"{cost:.6g}" if found else "no plan within")
+        if not (self.offer(plan) and proven):
+            self.enumeration_cap = ENUMERATION_SHRINK * gap
+            return bound
+        self.enumeration_cap = ENUMERATION_GROW * gap
+        if found or gap >= whole:
+            self.enumerated += 1
+            return None
+        return max(bound, safe_bound(within, integral=self.integer_costs))
+
+    def _node_rows(self) -> RouteMaster:
+        """An empty master with the node's rows: its capacity cuts, and its branching rows at the node's
+        bounds (the MIP over the enumerated routes then has the node's LP bound to start from)."""
+        master = self.cg.master
+        routes = RouteMaster(self.instance, master.classes, self.costs)
+        for row, lower, upper in zip(master.rows, master.row_lower, master.row_upper):
+            if isinstance(row, CapacityCut):
+                routes.add_cut(row)
+            elif math.isfinite(lower) or math.isfinite(upper):
+                routes.set_row_bounds(routes.add_branch_row(row), lower, upper)
+        return routes
+
     def _solve_node(self, node: Node, root: bool) -> list[tuple[float, dict[int, tuple[float, float]]]] | None:
         """Solve one node; its children (bound, branching bounds), [] when pruned or integral, None on timeout."""
         self.nodes += 1
@@ -143,6 +231,8 @@ class BranchAndPrice:
         for position in set(self.rows.values()):
             lower, upper = node.bounds.get(position, (-math.inf, math.inf))
             master.set_row_bounds(position, lower, upper)
+        if node.allowed is not None:
+            self.cg.networks = [with_allowed(net, allowed) for net, allowed in zip(self.root_networks, node.allowed)]
         if not root:
             self.cg.restart(self.deadline, cuts=False)
             self.cg.run()
@@ -158,6 +248,11 @@ class BranchAndPrice:
             if all(c.plannable for c in chosen):
                 self.offer(master.plan_of(chosen))
                 return []
+        if self.incumbent is not None and not root:  # below the root: fixing valid for this node's plans
+            self.fixed_below_root += self.cg.fix_arcs(self.cutoff())
+        bound = self._enumerate(bound)
+        if bound is None or self.prunes(bound):
+            return []
         rule = self._branching_row(values)
         if rule is None:
             self.unresolved.append(bound)
@@ -221,7 +316,7 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
     bound = bp.bound if math.isfinite(bp.bound) else None
     master = bp.cg.master
     message = (
-        f"route-based branch-and-price: {bp.nodes} nodes searched, {len(master.columns)} routes, {len(master.cuts)} capacity cuts, {bp.fixed_arcs} arcs fixed, "
+        f"route-based branch-and-price: {bp.nodes} nodes searched ({bp.enumerated} settled by route enumeration), {len(master.columns)} routes, {len(master.cuts)} capacity cuts, {bp.fixed_arcs} arcs fixed at the root and {bp.fixed_below_root} below, "
         f"root {'converged' if searched else 'not converged (plan from the generated routes)'}"
     )
     if bp.interrupted:

@@ -18,7 +18,6 @@ a tree over this loop for plans and a global bound.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
 import time
@@ -33,7 +32,7 @@ from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.plan import Plan
 from milp_milkrun.options import SolveOptions
-from milp_milkrun.solve.pricing import PricingTimeout, arc_lower_bounds, class_networks, price
+from milp_milkrun.solve.pricing import PricingTimeout, arc_lower_bounds, class_networks, price, with_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -108,11 +107,11 @@ class ColumnGeneration:
     def _price(self, arc_cost: list[np.ndarray], mu: np.ndarray, *, exact: bool) -> int:
         added = 0
         for k, net in enumerate(self.networks):
-            found = price(net, arc_cost[k], self._start_cost(k, mu), exact=exact, max_routes=ROUTES_PER_CLASS, deadline=self.deadline)
+            found = price(net, arc_cost[k], self.start_cost(k, mu), exact=exact, max_routes=ROUTES_PER_CLASS, deadline=self.deadline)
             added += sum(self.master.add(k, r.stops) for r in found.routes)
         return added
 
-    def _start_cost(self, k: int, mu: np.ndarray) -> float:
+    def start_cost(self, k: int, mu: np.ndarray) -> float:
         """What a route of class k pays before its first arc: the fixed cost F_k less the fleet row's dual."""
         return self.master.rates[k].fixed - mu[k]
 
@@ -120,7 +119,7 @@ class ColumnGeneration:
         """Exact pricing of every class: new routes, and a Lagrangian bound from the least reduced costs."""
         added, least = 0, []
         for k, net in enumerate(self.networks):
-            found = price(net, arc_cost[k], self._start_cost(k, mu), exact=True, max_routes=ROUTES_PER_CLASS, deadline=self.deadline)
+            found = price(net, arc_cost[k], self.start_cost(k, mu), exact=True, max_routes=ROUTES_PER_CLASS, deadline=self.deadline)
             least.append(found.minimum)
             added += sum(self.master.add(k, r.stops) for r in found.routes)
         self.exact_pricings += 1
@@ -130,25 +129,31 @@ class ColumnGeneration:
         self.log(f"iteration {self.iterations}: LP {self.lp_value:,.6g}, bound {self.bound:,.6g}")
         return added
 
+    @property
+    def last_exact(self) -> tuple[float, list[np.ndarray], np.ndarray, list[float]] | None:
+        """(Lagrangian bound, arc costs per class, class duals mu, least reduced costs) of the last exact pricing."""
+        return self._last_exact
+
     def fix_arcs(self, cutoff: float) -> int:
         """Remove from the pricing the arcs no plan costing at most ``cutoff`` can use; the number removed.
 
-        Reduced-cost fixing with the last exact pricing's duals (call it at the root, where its
-        Lagrangian bound L holds for every plan): a plan with route r of class k costs at least
-        L + rc_r - min(0, c*_k), so an arc every route through which has rc_r > cutoff - L + min(0, c*_k)
-        is in no plan costing at most ``cutoff``.  Columns already in the master keep their arcs.
+        Reduced-cost fixing with the last exact pricing's duals (its Lagrangian bound L holds for every
+        plan at the root, for every plan of the node at a branch-and-bound node): a plan with route r of
+        class k costs at least L + rc_r - min(0, c*_k), so an arc every route through which has
+        rc_r > cutoff - L + min(0, c*_k) is in no plan (of the node) costing at most ``cutoff``.
+        Columns already in the master keep their arcs.
         """
         if self._last_exact is None:
             return 0
         value, arc_cost, mu, least = self._last_exact
         removed = 0
         for k, net in enumerate(self.networks):
-            through = arc_lower_bounds(net, arc_cost[k]) + self._start_cost(k, mu)
+            through = arc_lower_bounds(net, arc_cost[k]) + self.start_cost(k, mu)
             slack = cutoff - value + min(0.0, least[k])
             drop = net.allowed & (through > slack + 1e-6 * max(1.0, abs(cutoff)))
             drop[0, :] = drop[:, 0] = False
             if drop.any():
-                self.networks[k] = dataclasses.replace(net, allowed=net.allowed & ~drop)
+                self.networks[k] = with_allowed(net, net.allowed & ~drop)
                 removed += int(drop.sum())
         return removed
 
@@ -156,12 +161,30 @@ class ColumnGeneration:
         """Solve again after the master's row bounds changed (a branch-and-bound node): the bound is the node's."""
         self.deadline, self.cuts = deadline, cuts
         self.bound, self.lp_value, self.converged, self.cut_rounds = -math.inf, math.inf, False, 0
+        self._last_exact = None
 
     def _raise_bound(self, value: float) -> None:
-        safe = value - 1e-9 * max(1.0, abs(value))  # floating-point sums: stay on the safe side
-        if self.master.costs.integral:  # every plan costs a whole number
-            safe = math.ceil(safe - 1e-6)
-        self.bound = max(self.bound, safe)
+        self.bound = max(self.bound, safe_bound(value, integral=self.master.costs.integral))
+
+
+def safe_bound(value: float, *, integral: bool) -> float:
+    """A computed lower bound on the safe side of floating-point sums (1e-9 relative below), rounded up
+    when every plan costs a whole number (``integral``).
+
+    Parameters
+    ----------
+    value : float
+        The bound as computed.
+    integral : bool
+        Every plan's value is a whole number.
+
+    Returns
+    -------
+    float
+        A bound no larger than any plan's value that ``value`` bounds.
+    """
+    safe = value - 1e-9 * max(1.0, abs(value))
+    return float(math.ceil(safe - 1e-6)) if integral else safe
 
 
 def route_lower_bound(

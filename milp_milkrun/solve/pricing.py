@@ -21,6 +21,7 @@ per DC and stop count.  Both prune a label when even the best completion (a rela
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from milp_milkrun.models.strong import directed_arcs
 from milp_milkrun.objectives import RouteRates
 
 NG_SIZE = 8  # ng-neighbourhood size: larger is a tighter relaxation but slower pricing
+MAX_NG_SIZE = 12  # memories local to a DC index tables of 2**size entries per arc (ClassNetwork.memory_moves)
 HEURISTIC_SUCCESSORS = 10  # heuristic pricing extends each label to this many cheapest successors
 HEURISTIC_LABELS = 30  # ... and keeps at most this many labels per DC and stop count
 NEGATIVE = -1e-7  # a reduced cost below this is negative
@@ -91,6 +93,43 @@ class ClassNetwork:
         for j, members in enumerate(self.ng_lists):
             position[j, list(members)] = np.arange(len(members))
         return position
+
+    @cached_property
+    def memory_moves(self) -> list[np.ndarray]:
+        """moves[i][j, m]: the memory at j after i -> j when the memory at i is m (both local bitmasks):
+        the members of m that are in j's neighbourhood, plus j.  One table lookup per extension."""
+        n = len(self.load)
+        moves = []
+        for members in self.ng_lists:
+            target = self.ng_position[:, list(members)]  # (j, p): where member p of i's memory sits at j
+            bit = np.where(target >= 0, np.left_shift(1, np.maximum(target, 0)), 0)
+            own = np.where(np.arange(n) > 0, np.left_shift(1, np.maximum(self.ng_position[np.arange(n), np.arange(n)], 0)), 0)
+            memories = np.arange(1 << len(members))
+            held = (memories[:, None] >> np.arange(len(members))[None, :]) & 1  # (m, p)
+            moves.append((own[:, None] | (bit @ held.T)).astype(np.int16))  # distinct members, distinct bits: sum = or
+        return moves
+
+
+def with_allowed(net: ClassNetwork, allowed: np.ndarray) -> ClassNetwork:
+    """``net`` with another arc set; its ng tables (which depend on the neighbourhoods only) carried over.
+
+    Parameters
+    ----------
+    net : ClassNetwork
+        The network.
+    allowed : np.ndarray
+        The new arc set, ``allowed[i, j]`` for arc i -> j.
+
+    Returns
+    -------
+    ClassNetwork
+        A copy of ``net`` with ``allowed``.
+    """
+    new = dataclasses.replace(net, allowed=allowed)
+    for name in ("ng_lists", "ng_position", "memory_moves"):
+        if name in net.__dict__:
+            new.__dict__[name] = net.__dict__[name]
+    return new
 
 
 def class_networks(
@@ -172,15 +211,15 @@ def ng_masks(distance: np.ndarray, size: int = NG_SIZE) -> tuple[int, ...]:
     distance : np.ndarray
         The distance matrix (node 0 is the hub).
     size : int
-        The ng-neighbourhood size, 1 to 62.
+        The ng-neighbourhood size, 1 to MAX_NG_SIZE.
 
     Returns
     -------
     tuple[int, ...]
         One bitmask per node.
     """
-    if not 1 <= size <= 62:  # memories local to a DC are int64 bitmasks
-        raise ValueError(f"ng-neighbourhood size must be 1..62, got {size}")
+    if not 1 <= size <= MAX_NG_SIZE:
+        raise ValueError(f"ng-neighbourhood size must be 1..{MAX_NG_SIZE}, got {size}")
     n = len(distance)
     masks = [0]
     for i in range(1, n):
@@ -192,6 +231,9 @@ def ng_masks(distance: np.ndarray, size: int = NG_SIZE) -> tuple[int, ...]:
 def completion_bounds(net: ClassNetwork, arc_cost: np.ndarray) -> np.ndarray:
     """bound[h, c, j]: the least reduced cost from DC j back to the hub with at most h more DCs and c
     more load units -- over walks (DCs may repeat, distance ignored), so below every real completion.
+
+    One min-plus step per stop count, over every load at once; once a step changes nothing (when every
+    DC loads at least one unit, after at most ``capacity`` steps) the rest are copies.
 
     Parameters
     ----------
@@ -211,12 +253,20 @@ def completion_bounds(net: ClassNetwork, arc_cost: np.ndarray) -> np.ndarray:
     bound[0] = back[None, :]
     step = np.where(net.allowed, arc_cost, np.inf)
     step[:, 0] = np.inf
+    rest, fits = _after_loading(net)
     for h in range(1, net.max_stops):
-        for c in range(net.capacity + 1):
-            rest = c - net.load  # load units left after the next DC l
-            ahead = np.where(rest >= 0, bound[h - 1, np.clip(rest, 0, None), np.arange(n)], np.inf)
-            bound[h, c] = np.minimum(back, (step + ahead[None, :]).min(axis=1))
+        ahead = np.where(fits, bound[h - 1][rest, np.arange(n)[None, :]], np.inf)  # ahead[c, l]: from l on
+        bound[h] = np.minimum(back[None, :], (step[None, :, :] + ahead[:, None, :]).min(axis=2))
+        if np.array_equal(bound[h], bound[h - 1]):
+            bound[h + 1 :] = bound[h]
+            break
     return bound
+
+
+def _after_loading(net: ClassNetwork) -> tuple[np.ndarray, np.ndarray]:
+    """rest[c, l]: load units left after DC l when c were left before it (clipped at 0); fits[c, l]: l fits."""
+    shifted = np.arange(net.capacity + 1)[:, None] - net.load[None, :]
+    return np.clip(shifted, 0, None), shifted >= 0
 
 
 def price(
@@ -363,18 +413,8 @@ def _extend(level: _Labels, successors, arc_cost, net: ClassNetwork, bound: np.n
         ok &= ~((seen >= 0)[None, :] & ((here.memory[:, None] >> np.maximum(seen, 0)[None, :]) & 1).astype(bool))
         r, c = np.nonzero(ok)
         j = succ[c]
-        parts.append(_Labels(cost[r, c], load[r, c], dist[r, c], _carry_memory(net, i, here.memory[r], j), j, here.ident[r]))
+        parts.append(_Labels(cost[r, c], load[r, c], dist[r, c], net.memory_moves[i][j, here.memory[r]].astype(np.int64), j, here.ident[r]))
     return _Labels.concat(parts) if parts else level.take(np.array([], dtype=int))
-
-
-def _carry_memory(net: ClassNetwork, i: int, memory: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Memory at j = (memory at i, restricted to j's neighbourhood) plus j, re-encoded local to j."""
-    carried = np.left_shift(1, net.ng_position[j, j]).astype(np.int64)
-    for p, v in enumerate(net.ng_lists[i]):
-        target = net.ng_position[j, v]
-        keep = (((memory >> p) & 1) == 1) & (target >= 0)
-        carried |= np.where(keep, np.left_shift(1, np.maximum(target, 0)), 0)
-    return carried
 
 
 def _admit(level: _Labels, kept: list[_Labels | None], trace: _Trace, exact: bool, deadline: float) -> _Labels:
@@ -392,29 +432,43 @@ def _admit(level: _Labels, kept: list[_Labels | None], trace: _Trace, exact: boo
         keep = ~_dominated(fresh, kept[node]) & ~_dominated(fresh, fresh, earlier_only=True)
         fresh = fresh.take(np.flatnonzero(keep))
         fresh.ident = trace.add(fresh.node, fresh.ident)
-        kept[node] = fresh if kept[node] is None else _Labels.concat([kept[node], fresh])
+        if kept[node] is None:
+            kept[node] = fresh
+        else:  # cheapest first: a label is compared only with the kept ones that cost no more
+            merged = _Labels.concat([kept[node], fresh])
+            kept[node] = merged.take(np.argsort(merged.cost, kind="stable"))
         parts.append(fresh)
     return _Labels.concat(parts) if parts else level
 
 
-DOMINANCE_CHUNK = 512  # rows per broadcast block: bounds the memory of the pairwise comparison
+DOMINANCE_CHUNK = 256  # rows per broadcast block: bounds the memory of the pairwise comparison
 
 
 def _dominated(labels: _Labels, other: _Labels | None, *, earlier_only: bool = False) -> np.ndarray:
-    """For each label: does a label of ``other`` dominate it (``earlier_only``: one listed before it)?"""
+    """For each label: does a label of ``other`` dominate it (``earlier_only``: one listed before it)?
+
+    ``other`` is sorted by cost (the kept labels, or ``labels`` itself): a block of labels is compared
+    only with the prefix of ``other`` that costs no more than the block's dearest label.
+    """
     out = np.zeros(len(labels.cost), dtype=bool)
     if other is None or not len(other.cost):
         return out
     for lo in range(0, len(labels.cost), DOMINANCE_CHUNK):
         rows = slice(lo, lo + DOMINANCE_CHUNK)
+        cost = labels.cost[rows]
+        end = int(np.searchsorted(other.cost, cost.max(), side="right"))
+        if earlier_only:
+            end = min(end, lo + len(cost))
+        if end == 0:
+            continue
         hit = (
-            (other.cost[None, :] <= labels.cost[rows, None])
-            & (other.load[None, :] <= labels.load[rows, None])
-            & (other.dist[None, :] <= labels.dist[rows, None])
-            & ((other.memory[None, :] & ~labels.memory[rows, None]) == 0)
+            (other.cost[None, :end] <= cost[:, None])
+            & (other.load[None, :end] <= labels.load[rows, None])
+            & (other.dist[None, :end] <= labels.dist[rows, None])
+            & ((other.memory[None, :end] & ~labels.memory[rows, None]) == 0)
         )
         if earlier_only:
-            hit &= np.arange(len(other.cost))[None, :] < np.arange(lo, lo + hit.shape[0])[:, None]
+            hit &= np.arange(end)[None, :] < np.arange(lo, lo + len(cost))[:, None]
         out[rows] = hit.any(axis=1)
     return out
 
@@ -449,17 +503,22 @@ def arc_lower_bounds(net: ClassNetwork, arc_cost: np.ndarray) -> np.ndarray:
     step[:, 0] = np.inf
     step[0, :] = np.inf
     units = np.arange(capacity + 1)
-    fits = units[:, None] >= net.load[None, :]  # fits[u, j]: j's load within u units
+    rest, fits = _after_loading(net)
+    columns = np.arange(n)
     ahead = np.where(fits & net.allowed[0][None, :], arc_cost[0][None, :], np.inf)  # ahead[u, i]: hub -> i, one DC
     ahead[:, 0] = np.inf
-    columns = np.arange(n)
+    left = capacity - units[:, None] - net.load[None, :]  # left[u, j]: units left after j when i's walk used u
     for h in range(1, stops):
-        rest = back[stops - 1 - h]  # (capacity + 1, n)
-        for u in range(capacity + 1):
-            left = capacity - u - net.load  # units left after j when i's walk used at most u
-            after_j = np.where(left >= 0, rest[np.clip(left, 0, None), columns], np.inf)
-            through = np.minimum(through, ahead[u][:, None] + step + after_j[None, :])
+        after_j = np.where(left >= 0, back[stops - 1 - h][np.clip(left, 0, None), columns[None, :]], np.inf)  # (u, j)
+        # min over u of ahead[u, i] + after_j[u, j], one DC row block at a time to bound the memory
+        for lo in range(0, n, ARC_BLOCK):
+            pair = (ahead[:, lo : lo + ARC_BLOCK, None] + after_j[:, None, :]).min(axis=0)
+            through[lo : lo + ARC_BLOCK] = np.minimum(through[lo : lo + ARC_BLOCK], pair + step[lo : lo + ARC_BLOCK])
         reach = (ahead[:, :, None] + step[None, :, :]).min(axis=1)  # reach[u, j]: walk to j before loading j
-        shifted = units[:, None] - net.load[None, :]
-        ahead = np.where(shifted >= 0, reach[np.clip(shifted, 0, None), columns[None, :]], np.inf)
+        ahead = np.where(fits, reach[rest, columns[None, :]], np.inf)
+        if not np.isfinite(ahead).any():  # no walk of more DCs fits the capacity
+            break
     return through
+
+
+ARC_BLOCK = 16  # DC rows per block of the (load, i, j) sums in arc_lower_bounds

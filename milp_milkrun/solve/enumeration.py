@@ -1,0 +1,165 @@
+"""Route enumeration: every elementary route of a class whose reduced cost is within a threshold.
+
+Once a node's Lagrangian bound L is close to the incumbent's cost, only routes of small reduced cost
+can be part of a better plan: a plan with route r of class k costs at least L + rc_r - min(0, c*_k)
+(the other routes cost at least c*_k each, see :mod:`milp_milkrun.models.set_partitioning`), so a plan
+costing at most ``cutoff`` uses only routes with rc_r <= cutoff - L + min(0, c*_k).  When those routes
+are few, a MIP over them settles the node exactly (Baldacci, Christofides and Mingozzi 2008; Pecin et
+al. 2017): the best plan of the node, or the proof that none beats the incumbent.
+
+The labelling is the pricing's (:mod:`milp_milkrun.solve.pricing`: the same network, resources and
+completion bound), made **elementary** (the visited set is a bitmask, every DC at most once) and
+**without reduced-cost dominance**: a label is dropped only for another one at the same DC over the
+same set of DCs that drove no farther and whose load term (emissions) is no larger.  Any completion of
+the dropped path completes the kept one with the same load, stops and DCs, no more distance and so no
+more cost (a route's value F_k + c_k * length + b_k * sum_j q_j * (distance to j) grows with the
+length and with the distance each DC's load rides); the plan using the kept path instead is as good,
+and if its route lies above the threshold, so does the plan with the dropped one.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from milp_milkrun.solve.pricing import NEGATIVE, ClassNetwork, PricingTimeout, completion_bounds
+
+WORD = 64  # DCs per word of a visited-set bitmask
+
+
+class TooManyRoutes(Exception):
+    """The enumeration outgrew its label budget (the threshold is too loose to settle the node this way)."""
+
+
+def enumerate_routes(
+    net: ClassNetwork, arc_cost: np.ndarray, start_cost: float, threshold: float, *, max_labels: int, deadline: float = math.inf
+) -> list[tuple[int, ...]]:
+    """Every elementary route of the class with reduced cost ``start_cost + arc costs (+ load term) <=
+    threshold``, up to dominance by a shorter path over the same DCs (see the module doc): one route per
+    set of DCs without a load term.
+
+    Parameters
+    ----------
+    net : ClassNetwork
+        The class's pricing network (arcs, load units, limits).
+    arc_cost : np.ndarray
+        Reduced arc costs ``c_k d_ij - pi_j - (row duals on the arc)``, as the pricing gets them.
+    start_cost : float
+        What a route pays before its first arc: ``F_k - mu_k``.
+    threshold : float
+        The largest reduced cost listed.
+    max_labels : int
+        Label budget; past it :class:`TooManyRoutes` is raised.
+    deadline : float
+        A ``time.perf_counter()`` value; past it :class:`~milp_milkrun.solve.pricing.PricingTimeout` is raised.
+
+    Returns
+    -------
+    list[tuple[int, ...]]
+        The routes, as node indices of their stops in order.
+    """
+    n = len(arc_cost)
+    words = (n + WORD - 1) // WORD
+    bound = completion_bounds(net, net.with_load_floor(arc_cost))
+    slack = threshold - NEGATIVE  # the pricing's tolerance, on the safe side
+    first = np.flatnonzero(net.allowed[0, 1:]) + 1
+    term = np.zeros(len(first)) + net.load_term(first, net.distance[0, first])
+    level = {
+        "cost": start_cost + arc_cost[0, first] + term,
+        "term": term,
+        "load": net.load[first].astype(np.int64),
+        "dist": net.distance[0, first].astype(float),
+        "node": first,
+        "seen": _bits(first, words),
+        "parent": np.full(len(first), -1),
+    }
+    trace: list[tuple[np.ndarray, np.ndarray]] = []  # per stop count: node and parent (row of the level before)
+    ends: list[tuple[np.ndarray, ...]] = []  # routes: set, length, load term, level, row
+    labels = 0
+    for stops in range(1, net.max_stops + 1):
+        if time.perf_counter() > deadline:
+            raise PricingTimeout
+        level = _shortest_per_set(level)
+        trace.append((level["node"], level["parent"]))
+        labels += len(level["node"])
+        if labels > max_labels:
+            raise TooManyRoutes
+        node = level["node"]
+        length = level["dist"] + net.distance[node, 0]
+        home = np.flatnonzero(net.allowed[node, 0] & (length <= net.max_distance) & (level["cost"] + arc_cost[node, 0] <= slack))
+        ends.append((level["seen"][home], length[home], level["term"][home], np.full(len(home), stops - 1), home))
+        if stops == net.max_stops or not len(node):
+            break
+        level = _extend(level, net, arc_cost, bound[net.max_stops - stops - 1], slack)
+    seen, length, term, depth, row = (np.concatenate([e[f] for e in ends]) for f in range(5))
+    keep = _undominated(seen, length, term, None)
+    return [_path(trace, int(depth[k]), int(row[k])) for k in keep]
+
+
+def _bits(nodes: np.ndarray, words: int) -> np.ndarray:
+    seen = np.zeros((len(nodes), words), dtype=np.uint64)
+    seen[np.arange(len(nodes)), nodes // WORD] = np.left_shift(np.uint64(1), (nodes % WORD).astype(np.uint64))
+    return seen
+
+
+def _shortest_per_set(level: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Keep, for each DC and visited set, the label that drove the least distance (and those with a
+    smaller load term than it)."""
+    keep = _undominated(level["seen"], level["dist"], level["term"], level["node"])
+    return {name: values[keep] for name, values in level.items()}
+
+
+def _undominated(seen: np.ndarray, dist: np.ndarray, term: np.ndarray, node: np.ndarray | None) -> np.ndarray:
+    """Rows no other row of the same set (and node) dominates: the least distance of each group, and the
+    rows whose load term is below that one's (the load term grows with the distance driven, but a
+    shorter path may carry the load farther)."""
+    if not len(dist):
+        return np.zeros(0, dtype=np.int64)
+    groups = [seen[:, w] for w in range(seen.shape[1])] + ([node] if node is not None else [])
+    order = np.lexsort((term, dist, *groups))
+    keys = np.column_stack([g[order].view(np.int64) for g in groups])
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = np.any(keys[1:] != keys[:-1], axis=1)
+    leader = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
+    return order[first | (term[order] < term[order][leader])]
+
+
+def _extend(level: dict[str, np.ndarray], net: ClassNetwork, arc_cost: np.ndarray, bound: np.ndarray, slack: float) -> dict[str, np.ndarray]:
+    """Every one-DC extension to an unvisited DC that keeps the limits and can stay within the threshold.
+
+    ``bound[c, j]``: least reduced cost from j back to the hub with the stops left after j and c load units.
+    """
+    count = len(level["node"])
+    parts = [_extend_block(level, net, arc_cost, bound, slack, np.arange(lo, min(lo + BLOCK, count))) for lo in range(0, count, BLOCK)]
+    return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+
+
+BLOCK = 4096  # labels extended at once (bounds the memory of the label x DC arrays)
+
+
+def _extend_block(level, net: ClassNetwork, arc_cost, bound, slack: float, rows: np.ndarray) -> dict[str, np.ndarray]:
+    node, seen = level["node"][rows], level["seen"][rows]
+    js = np.arange(1, len(arc_cost))
+    load = level["load"][rows, None] + net.load[js][None, :]
+    dist = level["dist"][rows, None] + net.distance[node][:, js]
+    term = level["term"][rows, None] + net.load_term(js[None, :], dist)
+    cost = level["cost"][rows, None] + arc_cost[node][:, js] + (term - level["term"][rows, None])
+    visited = (seen[:, js // WORD] >> (js % WORD).astype(np.uint64)[None, :]) & np.uint64(1)
+    ok = net.allowed[node][:, js] & (visited == 0) & (load <= net.capacity)
+    ok &= dist + net.return_distance[js][None, :] <= net.max_distance
+    ok &= cost + bound[np.clip(net.capacity - load, 0, None), js[None, :]] <= slack
+    r, c = np.nonzero(ok)
+    j = js[c]
+    grown = seen[r].copy()
+    grown[np.arange(len(r)), j // WORD] |= np.left_shift(np.uint64(1), (j % WORD).astype(np.uint64))
+    return {"cost": cost[r, c], "term": np.broadcast_to(term, cost.shape)[r, c], "load": load[r, c], "dist": dist[r, c], "node": j, "seen": grown, "parent": rows[r]}
+
+
+def _path(trace: list[tuple[np.ndarray, np.ndarray]], depth: int, row: int) -> tuple[int, ...]:
+    stops = []
+    for nodes, parents in reversed(trace[: depth + 1]):
+        stops.append(int(nodes[row]))
+        row = int(parents[row])
+    return tuple(reversed(stops))

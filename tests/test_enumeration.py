@@ -1,0 +1,73 @@
+"""Route enumeration: every route that could be part of a plan within the threshold is listed.
+
+The oracle is the pricing tests' one (every ordered subset of a class's DCs the independent checker
+accepts for a vehicle of the class), priced directly under the distance and the emissions objective.
+The enumeration may drop a route for one over the same DCs that is no longer and carries the load no
+farther (a plan with it costs no more); so for every oracle route within the threshold it must list
+such a route, or such a route must lie above the threshold.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from test_objectives import _emission_factors
+from test_pricing import INSTANCES, _feasible_routes, _instance, _random_duals
+
+from milp_milkrun.implied import vehicle_classes
+from milp_milkrun.objectives import route_costs
+from milp_milkrun.solve.enumeration import TooManyRoutes, enumerate_routes
+from milp_milkrun.solve.pricing import class_networks
+
+
+def _length_and_load(costs, stops: tuple[int, ...]) -> tuple[float, float]:
+    """The route's length and its load-distance sum_j q_j * (distance driven to j)."""
+    d, q = costs.instance.distance, costs.load_weights
+    driven, load = 0.0, 0.0
+    for a, b in itertools.pairwise((0, *stops)):
+        driven += d[a, b]
+        load += q[b] * driven
+    return driven + d[stops[-1], 0], load
+
+
+def _no_worse(costs, a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    (la, qa), (lb, qb) = _length_and_load(costs, a), _length_and_load(costs, b)
+    return la <= lb + 1e-9 and (qa <= qb + 1e-9 or not costs.load_dependent)
+
+
+@pytest.mark.parametrize("objective", ["distance", "emissions"])
+@pytest.mark.parametrize(("kind", "seed"), INSTANCES)
+def test_enumeration_lists_every_route_within_the_threshold(kind: str, seed: int, objective: str) -> None:
+    instance = _instance(kind, seed)
+    costs = route_costs(instance, objective, _emission_factors() if objective == "emissions" else None)
+    pi, mu = _random_duals(instance, seed)
+    classes = vehicle_classes(instance)
+    rates = [costs.rates[vc.vehicle_type] for vc in classes]
+    for vc, net, rate in zip(classes, class_networks(instance, classes, rates, costs.load_weights), rates):
+        start = rate.fixed + mu
+        truth = {r: costs.route_of_nodes(rate, r) - sum(pi[s] for s in r) + mu for r in _feasible_routes(instance, vc)}
+        threshold = float(np.quantile([*truth.values(), 0.0], 0.4))
+        found = enumerate_routes(net, rate.per_km * instance.distance - pi[None, :], start, threshold, max_labels=100_000)
+        if not costs.load_dependent:
+            assert len({frozenset(r) for r in found}) == len(found)  # one route per set of DCs
+        for stops in found:
+            assert len(set(stops)) == len(stops) and stops in truth  # elementary, feasible
+            assert truth[stops] <= threshold + 1e-6
+        for route, cost in truth.items():
+            if cost > threshold:
+                continue
+            # listed, or dropped for a path over the same DCs no longer and carrying no more load-distance
+            # (which then lies above the threshold)
+            assert any(frozenset(r) == frozenset(route) and _no_worse(costs, r, route) for r in found) or any(
+                frozenset(r) == frozenset(route) and _no_worse(costs, r, route) and c > threshold for r, c in truth.items()
+            )
+
+
+def test_enumeration_stops_at_its_label_budget() -> None:
+    instance = _instance("tiny", 1)
+    classes = vehicle_classes(instance)
+    net = class_networks(instance, classes)[0]
+    with pytest.raises(TooManyRoutes):
+        enumerate_routes(net, instance.distance, 0.0, 1e9, max_labels=2)
