@@ -102,7 +102,7 @@ def _vehicle_type_line(vt: VehicleType, unit: str) -> str:
     stops = f"<= {vt.max_stops} DCs" if vt.max_stops is not None else "any number of DCs"
     distance = f"<= {number(vt.max_distance)} {unit}" if vt.max_distance is not None else "no distance limit"
     count = "unlimited" if vt.unlimited else f"{vt.count:>3} x"
-    costs = f"   fixed cost {number(vt.fixed_cost)}, cost {vt.cost_per_km:g} per {unit}" if vt.fixed_cost or vt.cost_per_km != 1.0 else ""
+    costs = f"   fixed cost {number(vt.fixed_cost)}, {vt.cost_per_km:g} per distance unit ({unit})" if vt.fixed_cost or vt.cost_per_km != 1.0 else ""
     return f"{vt.name:<10} {count} capacity {number(vt.capacity):>7}   {stops:<18} {distance}{costs}"
 
 
