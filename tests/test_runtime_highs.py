@@ -88,3 +88,37 @@ def test_no_backend_keeps_its_own_copy_of_the_runtime() -> None:
         text = path.read_text()
         assert "def run_interruptibly" not in text and "def _echo_log" not in text, path
         assert "2_147_483_647" not in text and "primal_solution_status == 2" not in text, path
+
+
+def _tiny_lp(highs: highspy.Highs) -> None:
+    """min x s.t. x >= 1."""
+    highs.addVar(1.0, highspy.kHighsInf)
+    highs.changeColCost(0, 1.0)
+
+
+def test_a_run_still_going_elsewhere_does_not_block_a_new_object() -> None:
+    # highspy 1.16 shares its run locks between all Highs objects: a run abandoned in another thread
+    # made every later startSolve fail with "Solver is already running."
+    import threading
+
+    from milp_milkrun.runtime.highs import new_highs, run_interruptibly
+
+    busy = new_highs()
+    held, release = threading.Event(), threading.Event()
+
+    def running_elsewhere() -> None:  # holds busy's run lock, as its solver thread does while it runs
+        with busy._Highs__solver_stopped:
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=running_elsewhere)
+    thread.start()
+    held.wait(10)
+    try:
+        fresh = new_highs()
+        _tiny_lp(fresh)
+        assert run_interruptibly(fresh) is False
+        assert fresh.getInfo().objective_function_value == 1.0
+    finally:
+        release.set()
+        thread.join()

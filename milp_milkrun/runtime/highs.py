@@ -45,7 +45,20 @@ def new_highs() -> highspy.Highs:
         highs.setOptionValue("output_flag", False)
     for line in captured:
         logger.info("%s", line)
+    _own_run_locks(highs)
     return highs
+
+
+def _own_run_locks(highs: highspy.Highs) -> None:
+    """Give the object its own run locks.
+
+    highspy 1.16 keeps the locks behind ``startSolve`` and ``wait`` on the class, shared by every
+    ``Highs`` object: while any run of the process is still going (an abandoned one finishing in its
+    thread), every other object's ``startSolve`` fails with "Solver is already running." The
+    attributes are name-mangled ``Highs.__solver_stopped`` and ``Highs.__solver_started``.
+    """
+    highs._Highs__solver_stopped = threading.RLock()  # type: ignore[attr-defined]
+    highs._Highs__solver_started = threading.Lock()  # type: ignore[attr-defined]
 
 
 @contextmanager
