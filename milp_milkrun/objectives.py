@@ -101,11 +101,6 @@ class RouteCosts:
         whole = all(float(r.fixed).is_integer() and float(r.per_km).is_integer() and not r.per_unit_km for r in self.rates.values())
         return whole and bool(np.all(np.mod(self.instance.distance, 1.0) == 0))
 
-    @property
-    def unit(self) -> str:
-        """The unit of the objective's figures."""
-        return {"distance": self.instance.distance_unit, "cost": "cost", "emissions": "kg CO2e"}[self.objective.value]
-
     def of_vehicle(self, vehicle: str) -> RouteRates:
         """The rates of the named vehicle's type.
 

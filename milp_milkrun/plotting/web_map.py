@@ -103,7 +103,7 @@ def map_data(instance: Instance, plan: Plan, report: CheckReport | None = None) 
         "dcs": dcs, "routes": routes,
         "consecutive": [list(p) for p in instance.consecutive],
         "damaged": [{"a": a, "b": b, "used": frozenset((a, b)) in used} for a, b in instance.damaged_roads],
-        "feasible": report.feasible, "objective": report.objective, "violations": violations,
+        "feasible": report.feasible, "objective": report.distance, "violations": violations,
     }
 
 
