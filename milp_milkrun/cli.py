@@ -14,7 +14,8 @@ from pathlib import Path
 import typer
 
 from milp_milkrun.checker import check_plan
-from milp_milkrun.emissions import EmissionFactors, load_factors
+from milp_milkrun.emissions import load_factors
+from milp_milkrun.emissions.factors import factors_for_objective
 from milp_milkrun.objectives import Objective, route_costs
 from milp_milkrun.errors import CheckFailedError, InputError
 from milp_milkrun.instance import Instance
@@ -288,7 +289,7 @@ def solve_command(
 ) -> None:
     """Solve an instance; exit 0 with a plan (optimal or feasible), 1 without (infeasible or none found)."""
     check_result_files([instance_path, factors_path], output, plot)
-    factors = objective_factors(objective, factors_path)
+    factors = factors_for_objective(objective.value if objective else None, factors_path)
     log = not json_output if log is None else log
     options = SolveOptions(
         time_limit=time_limit, gap=gap, threads=threads, seed=seed, log=log,
@@ -305,26 +306,6 @@ def solve_command(
         report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
         write_map_file(instance, result.plan, map_path, err=json_output)
     raise typer.Exit(0 if result.plan is not None else EXIT_VIOLATIONS)
-
-
-def objective_factors(objective: Objective | None, factors_path: Path | None) -> EmissionFactors | None:
-    """The emission factors an ``--objective emissions`` run needs (the defaults, or the file laid over them).
-
-    Parameters
-    ----------
-    objective : Objective or None
-        The --objective value.
-    factors_path : Path or None
-        The --factors value (refused without ``--objective emissions``).
-
-    Returns
-    -------
-    EmissionFactors or None
-        The factors, or None for any other objective.
-    """
-    if factors_path is not None and objective is not Objective.emissions:
-        raise InputError("factors", "emission factors are only used with --objective emissions")
-    return load_factors(factors_path) if objective is Objective.emissions else None
 
 
 def check_result_files(inputs: list[Path | None], output: Path | None, plot: Path | None) -> None:
@@ -455,7 +436,7 @@ def heuristic_command(
     check_heuristic_limits(time_limit, max_iterations, seed)
     check_result_files([instance_path, factors_path], output, plot)
     check_map_path(map_path, [instance_path, factors_path, output, plot])
-    factors = objective_factors(objective, factors_path)
+    factors = factors_for_objective(objective.value if objective else None, factors_path)
     instance = load_instance_for_cli(instance_path, vehicles, variant)
     check_map_drawable(instance, map_path)
     costs = route_costs(instance, objective.value if objective else None, factors)

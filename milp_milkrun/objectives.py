@@ -90,11 +90,6 @@ class RouteCosts:
         return any(r.per_unit_km for r in self.rates.values())
 
     @property
-    def same_as_distance(self) -> bool:
-        """True when every route is worth its length (distance, or cost with fixed 0 and 1 per km)."""
-        return all(r == RouteRates() for r in self.rates.values())
-
-    @property
     def integral(self) -> bool:
         """True when every plan's value is a whole number (integer distances, rates and fixed costs, no
         load term), so a lower bound may be rounded up."""

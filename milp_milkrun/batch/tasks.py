@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from milp_milkrun.emissions.factors import EmissionFactors, load_factors
+from milp_milkrun.emissions.factors import EmissionFactors, factors_for_objective
 from milp_milkrun.errors import InputError
 from milp_milkrun.io import load_instance
 from milp_milkrun.runtime.logs import show_log
@@ -31,8 +31,6 @@ class BatchOptions:
         check_choices(model=self.model, backend="highs", solver=None)
         # each hub's solve checks these: check them once, before any work
         SolveOptions(time_limit=self.time_limit, gap=self.gap, seed=self.seed, objective=self.objective, factors=self.emission_factors())
-        if self.factors is not None and self.objective != "emissions":
-            raise InputError("factors", "emission factors are only used with the emissions objective")
 
     def emission_factors(self) -> EmissionFactors | None:
         """The factors an emissions batch uses: the defaults with the factors file laid over them.
@@ -42,7 +40,7 @@ class BatchOptions:
         EmissionFactors or None
             The factors, or None unless the objective is emissions.
         """
-        return load_factors(self.factors) if self.objective == "emissions" else None
+        return factors_for_objective(self.objective, self.factors)
 
 
 @dataclass(frozen=True)

@@ -194,3 +194,24 @@ def load_factors(path: str | Path | None = None) -> EmissionFactors:
         unit_mass_kg=user.get("unit_mass_kg"),
         is_default=path is None,
     )
+
+
+def factors_for_objective(objective: str | None, path: str | Path | None) -> EmissionFactors | None:
+    """The emission factors a run with ``objective`` needs: the defaults with ``path`` laid over them
+    for ``emissions``, None for any other objective.
+
+    Parameters
+    ----------
+    objective
+        The run's objective (None: the instance's own, never emissions).
+    path
+        A factors file, or None for the defaults.
+
+    Returns
+    -------
+    EmissionFactors or None
+        The factors; an InputError naming ``factors`` when a file is given for another objective.
+    """
+    if path is not None and objective != "emissions":
+        raise InputError("factors", "emission factors are only used with the emissions objective")
+    return load_factors(path) if objective == "emissions" else None
