@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from milp_milkrun.emissions.factors import EmissionFactors, factors_for_objective
-from milp_milkrun.errors import InputError
 from milp_milkrun.io import load_instance
 from milp_milkrun.runtime.logs import show_log
 from milp_milkrun.solve import SolveOptions, check_choices, solve
