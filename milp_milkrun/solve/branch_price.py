@@ -104,8 +104,9 @@ class BranchAndPrice:
         if plan is None:
             return True
         feasible = check_plan(self.instance, plan).feasible
-        if feasible and self.costs.plan(plan) < self.incumbent_cost:
-            self.incumbent, self.incumbent_cost = plan, self.costs.plan(plan)
+        cost = self.costs.plan(plan) if feasible else math.inf
+        if cost < self.incumbent_cost:
+            self.incumbent, self.incumbent_cost = plan, cost
             self.cg.master.add_plan(plan)
             log.info("branch-and-price: plan of cost %.6g", self.incumbent_cost)
         return feasible

@@ -162,9 +162,26 @@ class CutLoop:
         if not report.feasible:
             details = "; ".join(f"({v.equation}) {v.message}" for v in report.violations)
             self.error = f"an integer point of the strong model failed the independent checker: {details}"
-        elif self.model.costs.plan(plan) < self.best_cost - 1e-9:
-            self.best_plan, self.best_cost = plan, self.model.costs.plan(plan)
-            self.log(f"incumbent {self.best_cost:,.6g}")
+        else:
+            self.keep_if_cheaper(plan, note="")
+
+    def keep_if_cheaper(self, plan: Plan, *, by: float = 1e-9, note: str | None = None) -> None:
+        """Make a checked ``plan`` the incumbent when it costs less than the incumbent by more than ``by``.
+
+        Parameters
+        ----------
+        plan : Plan
+            A plan that passed the checker.
+        by : float
+            The margin it must beat the incumbent by.
+        note : str or None
+            When given, "incumbent <cost><note>" is logged for a kept plan.
+        """
+        cost = self.model.costs.plan(plan)
+        if cost < self.best_cost - by:
+            self.best_plan, self.best_cost = plan, cost
+            if note is not None:
+                self.log(f"incumbent {cost:,.6g}{note}")
 
     def repair(self, x: np.ndarray) -> None:
         """Turn an integer point that breaks a cut into a plan: chain its trips and cycles, split optimally.
@@ -183,10 +200,8 @@ class CutLoop:
         trips = split_giant_tour(self.model, order)
         if trips is not None:
             plan = assign_vehicles(self.model.instance, self.model.classes, [(0, t) for t in trips])
-            report = check_plan(self.model.instance, plan)
-            if report.feasible and self.model.costs.plan(plan) < self.best_cost - 1e-9:
-                self.best_plan, self.best_cost = plan, self.model.costs.plan(plan)
-                self.log(f"incumbent {self.best_cost:,.6g} (repaired)")
+            if check_plan(self.model.instance, plan).feasible:
+                self.keep_if_cheaper(plan, note=" (repaired)")
 
     def add_cuts(self, sets: list[list[int]], weighted: list[tuple[str, list[int]]] = ()) -> None:  # type: ignore[assignment]
         """Add capacity cuts (and weighted cuts) to the model and to the LP being solved.
@@ -387,8 +402,7 @@ def run_cut_loop(instance: Instance, options: SolveOptions, *, incumbent: Plan |
             continue
         if solution_from_plan(loop.model, plan) is None:  # the reductions are exact: this is a bug
             raise CheckFailedError("a plan that passes the checker uses an arc the strong model excludes")
-        if loop.model.costs.plan(plan) < loop.best_cost:
-            loop.best_plan, loop.best_cost = plan, loop.model.costs.plan(plan)
+        loop.keep_if_cheaper(plan, by=0.0)
     try:
         _alternate_lp_rounds_and_mips(loop)
     except KeyboardInterrupt:  # Ctrl-C between two HiGHS solves (those cancel themselves), e.g. while separating
