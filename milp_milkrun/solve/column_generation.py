@@ -32,7 +32,16 @@ from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.plan import Plan
 from milp_milkrun.options import SolveOptions
-from milp_milkrun.solve.pricing import PricingTimeout, arc_lower_bounds, class_networks, price, with_allowed
+from milp_milkrun.solve.pricing import (
+    PricingTimeout,
+    arc_lower_bounds,
+    class_networks,
+    grow_ng_masks,
+    is_ng_route,
+    price,
+    with_allowed,
+    with_ng_masks,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +66,7 @@ class ColumnGeneration:
     exact_pricings: int = 0
     converged: bool = False  # exact pricing found no negative route and no cut is violated: LP optimum = bound
     cut_rounds: int = 0
+    grow_ng: bool = True  # enlarge the ng-neighbourhoods against the LP's cycles (the root only: see restart)
     _last_exact: tuple[float, list[np.ndarray], np.ndarray, list[float]] | None = None  # for arc fixing
 
     def __post_init__(self) -> None:
@@ -82,6 +92,8 @@ class ColumnGeneration:
                 return
             self.lp_value, pi, mu, rho = solved
             self.iterations += 1
+            if self._forbid_cycles():
+                continue
             arc_cost = [
                 rates.per_km * self.instance.distance - pi[None, :] - extra
                 for rates, extra in zip(self.master.rates, self.master.arc_duals(rho))
@@ -103,6 +115,22 @@ class ColumnGeneration:
                     self.log(f"cut round {self.cut_rounds}: {len(cuts)} capacity cuts ({len(self.master.cuts)} in all)")
                 self.converged = not cuts
         self.log(f"LP {self.lp_value:,.6g}, bound {self.bound:,.6g}, {len(self.master.columns)} routes, {self.iterations} iterations")
+
+    def _forbid_cycles(self) -> bool:
+        """At the root: when the LP uses routes that revisit a DC, enlarge the ng-neighbourhoods so the
+        pricing no longer produces those cycles and retire the columns that are no longer ng-routes;
+        True when the relaxation changed (the LP must be solved again)."""
+        if not self.grow_ng:
+            return False
+        cycling = [c.stops for c, v in zip(self.master.columns, self.master.route_values()) if v > 1e-6 and len(set(c.stops)) < len(c.stops)]
+        masks = self.networks[0].ng_masks
+        grown = grow_ng_masks(masks, cycling)
+        if grown == masks:
+            return False
+        self.networks = [with_ng_masks(net, grown) for net in self.networks]
+        retired = self.master.retire(lambda column: is_ng_route(column.stops, grown))
+        self.log(f"ng-neighbourhoods grown against {len(cycling)} cycling routes: {retired} columns retired")
+        return True
 
     def _price(self, arc_cost: list[np.ndarray], mu: np.ndarray, *, exact: bool) -> int:
         added = 0
@@ -160,6 +188,7 @@ class ColumnGeneration:
     def restart(self, deadline: float, *, cuts: bool) -> None:
         """Solve again after the master's row bounds changed (a branch-and-bound node): the bound is the node's."""
         self.deadline, self.cuts = deadline, cuts
+        self.grow_ng = False  # the tree's networks were copied from the root's
         self.bound, self.lp_value, self.converged, self.cut_rounds = -math.inf, math.inf, False, 0
         self._last_exact = None
 

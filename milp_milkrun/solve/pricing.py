@@ -37,8 +37,11 @@ from milp_milkrun.objectives import RouteRates
 
 NG_SIZE = 8  # ng-neighbourhood size: larger is a tighter relaxation but slower pricing
 MAX_NG_SIZE = 12  # memories local to a DC index tables of 2**size entries per arc (ClassNetwork.memory_moves)
-HEURISTIC_SUCCESSORS = 10  # heuristic pricing extends each label to this many cheapest successors
-HEURISTIC_LABELS = 30  # ... and keeps at most this many labels per DC and stop count
+# heuristic pricing extends each label to its few cheapest successors and keeps few labels per DC and
+# stop count: (successors, labels), the narrowest first; a wider search runs only when a narrower one
+# found no route (cheaper than exact pricing on duals still far from the optimum)
+HEURISTIC_WIDTHS = ((10, 30), (25, 200), (50, 1000))
+HEURISTIC_DOMINATORS = 4  # ... and tests a label for dominance against this many times that many labels kept at its DC
 NEGATIVE = -1e-7  # a reduced cost below this is negative
 MAX_LOAD_UNITS = 400  # the completion bound has one row per load unit; coarser units beyond this
 LIMIT_TOLERANCE = FLOAT_NOISE  # the checker's allowance: a route it accepts must stay in the relaxation
@@ -130,6 +133,81 @@ def with_allowed(net: ClassNetwork, allowed: np.ndarray) -> ClassNetwork:
         if name in net.__dict__:
             new.__dict__[name] = net.__dict__[name]
     return new
+
+
+def with_ng_masks(net: ClassNetwork, masks: tuple[int, ...]) -> ClassNetwork:
+    """``net`` with other ng-neighbourhoods (its memory tables are rebuilt when first needed).
+
+    Parameters
+    ----------
+    net : ClassNetwork
+        The network.
+    masks : tuple[int, ...]
+        The new neighbourhoods, one bitmask per node (:func:`ng_masks`).
+
+    Returns
+    -------
+    ClassNetwork
+        A copy of ``net`` with ``masks``.
+    """
+    return dataclasses.replace(net, ng_masks=masks)
+
+
+def is_ng_route(stops: tuple[int, ...], masks: tuple[int, ...]) -> bool:
+    """True when the route is an ng-route for ``masks``: no DC is revisited while it is remembered.
+
+    Parameters
+    ----------
+    stops : tuple[int, ...]
+        The route's DC indices in driving order.
+    masks : tuple[int, ...]
+        The ng-neighbourhoods (:func:`ng_masks`).
+
+    Returns
+    -------
+    bool
+        Whether the pricing over ``masks`` can produce the route.
+    """
+    memory = 0
+    for v in stops:
+        if memory >> v & 1:
+            return False
+        memory = (memory & masks[v]) | 1 << v
+    return True
+
+
+def grow_ng_masks(masks: tuple[int, ...], routes: list[tuple[int, ...]], max_size: int = MAX_NG_SIZE) -> tuple[int, ...]:
+    """The neighbourhoods enlarged so that the cycles of ``routes`` are no longer ng-routes.
+
+    For every DC v a route visits twice, v joins the neighbourhood of each DC driven to between the
+    two visits (while that neighbourhood has fewer than ``max_size`` members): the memory then keeps v
+    along the cycle (dynamic ng-routes, Roberti and Mingozzi 2014).  Any neighbourhoods give a
+    relaxation of the elementary routes, so every bound stays valid; larger ones give a stronger one.
+
+    Parameters
+    ----------
+    masks : tuple[int, ...]
+        The neighbourhoods.
+    routes : list[tuple[int, ...]]
+        Routes (DC indices in driving order), typically the LP's non-elementary ones.
+    max_size : int
+        No neighbourhood grows beyond this many members.
+
+    Returns
+    -------
+    tuple[int, ...]
+        The new neighbourhoods (equal to ``masks`` when nothing could be added).
+    """
+    grown = list(masks)
+    for stops in routes:
+        last: dict[int, int] = {}
+        for position, v in enumerate(stops):
+            if v in last:
+                for u in stops[last[v] + 1 : position]:
+                    if not grown[u] >> v & 1 and grown[u].bit_count() < max_size:
+                        grown[u] |= 1 << v
+            last[v] = position
+    return tuple(grown)
 
 
 def class_networks(
@@ -286,7 +364,8 @@ def price(
         The reduced cost of using a vehicle of the class.
     exact : bool
         Search every ng-route (the minimum is then a valid bound), or only the cheapest few
-        successors and labels of each DC (heuristic pricing).
+        successors and labels of each DC (heuristic pricing; when the narrowest search finds no
+        route, a wider one is tried, see HEURISTIC_WIDTHS, before the caller turns to exact pricing).
     max_routes : int
         At most this many routes are returned.
     deadline : float
@@ -298,7 +377,21 @@ def price(
         The routes, cheapest first, and (exact pricing) the least reduced cost.
     """
     bound = completion_bounds(net, net.with_load_floor(arc_cost))
-    successors = _successors(net, arc_cost, exact)
+    if exact:
+        return _label(net, arc_cost, start_cost, bound, None, max_routes, deadline)
+    for width in HEURISTIC_WIDTHS:
+        found = _label(net, arc_cost, start_cost, bound, width, max_routes, deadline)
+        if found.routes:
+            break
+    return found
+
+
+def _label(
+    net: ClassNetwork, arc_cost: np.ndarray, start_cost: float, bound: np.ndarray, width: tuple[int, int] | None, max_routes: int, deadline: float
+) -> PricingResult:
+    """One labelling run of :func:`price`; ``width`` (successors, labels per DC and stop count) or None: exact."""
+    exact = width is None
+    successors = _successors(net, arc_cost, width)
     trace = _Trace()
     kept: list[_Labels | None] = [None] * len(arc_cost)
     first = successors[0]
@@ -312,7 +405,7 @@ def price(
     )
     totals, finished = [], []
     for stops in range(1, net.max_stops + 1):
-        level = _admit(level, kept, trace, exact, deadline)
+        level = _admit(level, kept, trace, width, deadline)
         total, closing = _close(level, net, arc_cost)
         totals.append(total)
         finished.append(closing)
@@ -374,13 +467,13 @@ class _Trace:
         return tuple(reversed(nodes))
 
 
-def _successors(net: ClassNetwork, arc_cost: np.ndarray, exact: bool) -> list[np.ndarray]:
+def _successors(net: ClassNetwork, arc_cost: np.ndarray, width: tuple[int, int] | None) -> list[np.ndarray]:
     """Each node's DC successors, cheapest first (heuristic pricing: only the cheapest few)."""
     out = []
     for i in range(len(arc_cost)):
         js = np.flatnonzero(net.allowed[i, 1:]) + 1
         js = js[np.argsort(arc_cost[i, js], kind="stable")]
-        out.append(js if exact or i == 0 else js[:HEURISTIC_SUCCESSORS])
+        out.append(js if width is None or i == 0 else js[: width[0]])
     return out
 
 
@@ -417,7 +510,7 @@ def _extend(level: _Labels, successors, arc_cost, net: ClassNetwork, bound: np.n
     return _Labels.concat(parts) if parts else level.take(np.array([], dtype=int))
 
 
-def _admit(level: _Labels, kept: list[_Labels | None], trace: _Trace, exact: bool, deadline: float) -> _Labels:
+def _admit(level: _Labels, kept: list[_Labels | None], trace: _Trace, width: tuple[int, int] | None, deadline: float) -> _Labels:
     """Drop the labels of ``level`` dominated by a kept label or by a cheaper one of the same level.
 
     Label a dominates b at the same DC when a costs, loads, drives and remembers no more than b and has
@@ -428,8 +521,11 @@ def _admit(level: _Labels, kept: list[_Labels | None], trace: _Trace, exact: boo
     for node, rows in level.by_node():
         if time.perf_counter() > deadline:
             raise PricingTimeout
-        fresh = level.take(rows if exact else rows[:HEURISTIC_LABELS])
-        keep = ~_dominated(fresh, kept[node]) & ~_dominated(fresh, fresh, earlier_only=True)
+        fresh = level.take(rows if width is None else rows[: width[1]])
+        earlier = kept[node]
+        if width is not None and earlier is not None:  # a heuristic may skip dominance tests: only the cheapest kept labels
+            earlier = earlier.take(np.arange(min(len(earlier.cost), HEURISTIC_DOMINATORS * width[1])))
+        keep = ~_dominated(fresh, earlier) & ~_dominated(fresh, fresh, earlier_only=True)
         fresh = fresh.take(np.flatnonzero(keep))
         fresh.ident = trace.add(fresh.node, fresh.ident)
         if kept[node] is None:
