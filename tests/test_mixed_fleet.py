@@ -1,0 +1,190 @@
+"""The route engine on mixed fleets: weighted capacity cuts, fleet knapsack cuts, dynamic ng-routes.
+
+Validity is checked against the brute-force oracle (tests/bruteforce.py) on tiny instances with three
+vehicle types, fixed costs, per-km rates and an unlimited type: every cut the separation can produce
+holds for the optimal plan, the root bound never exceeds the optimum, and the tree proves it.  A
+deliberately wrong form of the cut (coefficients rounded down instead of up, or the fleet limits of
+the complemented classes ignored) is caught by the same oracle.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+import time
+
+import pytest
+from bruteforce import brute_force, random_tiny_instance
+
+from milp_milkrun.implied import vehicle_classes
+from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
+from milp_milkrun.models.set_partitioning import CapacityCut, fleet_knapsack_cut, weighted_capacity_cut
+from milp_milkrun.solve.branch_price import BranchAndPrice
+from milp_milkrun.solve.column_generation import route_lower_bound
+from milp_milkrun.solve.pricing import grow_ng_masks, is_ng_route, ng_masks
+
+
+def three_type_instance(seed: int, *, limited: bool) -> Instance:
+    """4-6 DCs, three types (small cheap, medium, large dear per km and per vehicle), fixed costs;
+    the small type unlimited unless ``limited`` (then every count is small, so the fleet binds)."""
+    rng = random.Random(seed)
+    n = rng.randint(4, 6)
+    dcs = [DC(f"D{k}", rng.randint(2, 9), rng.randint(0, 60), rng.randint(0, 60)) for k in range(1, n + 1)]
+    total = sum(dc.demand for dc in dcs)
+    small = rng.randint(9, 12)
+    types = [
+        VehicleType("S", 2 if limited else None, small, None, None, fixed_cost=rng.randint(20, 60), cost_per_km=1.0),
+        VehicleType("M", 1, rng.randint(small + 3, max(small + 4, total // 2)), None, None, fixed_cost=rng.randint(60, 120), cost_per_km=1.25),
+        VehicleType("L", 1, max(total, 20), None, None, fixed_cost=rng.randint(150, 300), cost_per_km=2.0),
+    ]
+    return build_instance(name=f"mixed-{seed}", hub=Site("H", 30, 30), dcs=dcs, vehicle_types=types,
+                          distance_spec=DistanceSpec("euclidean", rounding="nearest"), coordinates="xy",
+                          distance_unit="units", objective="cost")
+
+
+CASES = [("three", s, False) for s in range(4)] + [("three", s, True) for s in range(4, 8)] + [("tiny", s, True) for s in range(6)]
+
+
+def _instance(kind: str, seed: int, limited: bool) -> Instance:
+    if kind == "three":
+        return three_type_instance(seed, limited=limited)
+    return random_tiny_instance(seed, costs=True, unlimited=True)
+
+
+def _entries(instance: Instance, plan, members: frozenset[int]) -> list[int]:
+    """Per class, how many times the plan's routes enter the DC set."""
+    classes = vehicle_classes(instance)
+    class_of = {v: k for k, vc in enumerate(classes) for v in vc.vehicles}
+    counts = [0] * len(classes)
+    for route in plan.used_routes():
+        inside = [False, *(instance.index[s] in members for s in route.stops), False]
+        counts[class_of[route.vehicle]] += sum(1 for a, b in itertools.pairwise(inside) if b and not a)
+    return counts
+
+
+def _holds(cut: CapacityCut, entries: list[int]) -> bool:
+    return sum(cut.weight(k) * e for k, e in enumerate(entries)) >= cut.requirement
+
+
+def _every_cut(instance: Instance):
+    """Every weighted capacity cut (each DC set, each divisor the separation tries) and every fleet
+    knapsack cut (each complemented subset and divisor), with the correct forms."""
+    classes = vehicle_classes(instance)
+    capacities = [vc.capacity for vc in classes]
+    n = instance.n_dcs
+    for size in range(1, n + 1):
+        for members in itertools.combinations(range(1, n + 1), size):
+            load = float(instance.demand[list(members)].sum())
+            divisors = {*capacities, *(load / t for t in range(1, math.ceil(load / min(capacities)) + 1))}
+            for d in divisors:
+                yield weighted_capacity_cut(frozenset(members), load, capacities, d)
+    every = frozenset(range(1, n + 1))
+    for size in range(len(classes)):
+        for complemented in itertools.combinations(range(len(classes)), size):
+            for d in capacities:
+                cut = fleet_knapsack_cut(every, float(instance.demand.sum()), capacities, [vc.count for vc in classes], d, frozenset(complemented))
+                if cut is not None:
+                    yield cut
+
+
+@pytest.mark.parametrize(("kind", "seed", "limited"), CASES)
+def test_every_mixed_fleet_cut_holds_for_the_brute_force_optimum(kind: str, seed: int, limited: bool) -> None:
+    instance = _instance(kind, seed, limited)
+    expected = brute_force(instance)
+    if expected is None:
+        pytest.skip("no plan")
+    plan = expected[1]
+    checked = 0
+    for cut in _every_cut(instance):
+        assert _holds(cut, _entries(instance, plan, cut.members)), (cut, plan)
+        checked += 1
+    assert checked > 0
+
+
+@pytest.mark.parametrize(("kind", "seed", "limited"), CASES)
+def test_root_bound_and_tree_match_the_brute_force_optimum(kind: str, seed: int, limited: bool) -> None:
+    instance = _instance(kind, seed, limited)
+    expected = brute_force(instance)
+    cg = route_lower_bound(instance, 20)
+    assert cg.converged
+    if expected is None:
+        return
+    assert cg.bound <= expected[0] + 1e-6
+    bp = BranchAndPrice(instance, time.perf_counter() + 30)
+    bp.run(time.perf_counter(), 30)
+    assert bp.incumbent_cost == pytest.approx(expected[0], abs=1e-6)
+    assert bp.bound <= expected[0] + 1e-6
+
+
+def _wrong_weighted(members: frozenset[int], load: float, capacities: list[float], divisor: float) -> CapacityCut:
+    """The weighted cut with its coefficients rounded down (a large vehicle counted as fewer small ones)."""
+    return CapacityCut(members, math.ceil(load / divisor), tuple(max(1, math.floor(q / divisor)) for q in capacities))
+
+
+def test_a_wrongly_rounded_weighted_cut_is_caught_by_the_oracle() -> None:
+    caught = 0
+    for seed in range(8):
+        instance = three_type_instance(seed, limited=seed % 2 == 1)
+        expected = brute_force(instance)
+        if expected is None:
+            continue
+        capacities = [vc.capacity for vc in vehicle_classes(instance)]
+        every = frozenset(range(1, instance.n_dcs + 1))
+        for d in capacities:
+            cut = _wrong_weighted(every, float(instance.demand.sum()), capacities, d)
+            caught += not _holds(cut, _entries(instance, expected[1], every))
+    assert caught >= 1
+
+
+def test_a_fleet_cut_that_ignores_the_fleet_limits_is_caught_by_the_oracle() -> None:
+    """Complementing a class with a count larger than it has (pretending the fleet is bigger) asks for
+    fewer of the others than needed, which is harmless; pretending it is smaller (count 0) asks for
+    more of the others than a plan uses: the oracle's optimum breaks that cut."""
+    caught = 0
+    for seed in range(4, 12):
+        instance = three_type_instance(seed, limited=True)
+        expected = brute_force(instance)
+        if expected is None:
+            continue
+        classes = vehicle_classes(instance)
+        capacities = [vc.capacity for vc in classes]
+        every = frozenset(range(1, instance.n_dcs + 1))
+        entries = _entries(instance, expected[1], every)
+        for k in range(len(classes)):
+            if entries[k] == 0:
+                continue
+            counts = [vc.count for vc in classes]
+            counts[k] = 0  # wrong: class k may not be used at all
+            for d in capacities:
+                cut = fleet_knapsack_cut(every, float(instance.demand.sum()), capacities, counts, d, frozenset({k}))
+                caught += cut is not None and not _holds(cut, entries)
+    assert caught >= 1
+
+
+def test_grown_ng_neighbourhoods_forbid_the_cycles_and_keep_every_elementary_route() -> None:
+    rng = random.Random(7)
+    points = [(rng.randint(0, 50), rng.randint(0, 50)) for _ in range(13)]
+    import numpy as np
+
+    distance = np.array([[math.dist(a, b) for b in points] for a in points])
+    masks = ng_masks(distance, 3)
+    cycling = (1, 5, 9, 2, 5, 3, 1, 4)
+    assert not is_ng_route(cycling, tuple((1 << 13) - 1 for _ in masks))  # complete memories: elementary only
+    grown = grow_ng_masks(masks, [cycling], max_size=12)
+    assert not is_ng_route(cycling, grown)
+    for _ in range(200):
+        route = tuple(rng.sample(range(1, 13), rng.randint(1, 8)))
+        assert is_ng_route(route, grown)  # an elementary route is an ng-route for any neighbourhoods
+    capped = grow_ng_masks(masks, [cycling], max_size=3)
+    assert capped == masks  # full neighbourhoods stay as they are (the relaxation stays valid, only weaker)
+
+
+def test_separation_adds_weighted_cuts_on_a_binding_mixed_fleet() -> None:
+    """Seed 7 (three types, small fleets): the root adds cuts whose weights count a large vehicle as
+    several small ones, and its bound stays at or below the brute-force optimum."""
+    instance = three_type_instance(7, limited=True)
+    expected = brute_force(instance)
+    cg = route_lower_bound(instance, 20)
+    assert cg.converged and any(cut.weights is not None and max(cut.weights) > 1 for cut in cg.master.cuts)
+    assert expected is not None and cg.bound <= expected[0] + 1e-6
