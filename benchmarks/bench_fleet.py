@@ -144,6 +144,8 @@ def run_exact(args: argparse.Namespace) -> None:
                              "objective": result.objective, "bound": result.bound, "gap": result.gap, "status": result.status,
                              "wall_s": wall, "time_limit": args.time_limit, "seed": args.seed, "message": result.message})
     print(f"\n{proved}/{rows} proven optimal within {args.time_limit:g} s; {invalid_bounds} bound(s) above the best-known value")
+    if invalid_bounds:  # a bound above a known plan's value is a bug of the engine: fail the run
+        sys.exit(f"{invalid_bounds} bound(s) above the best-known value: invalid")
 
 
 def run_table(args: argparse.Namespace) -> None:
