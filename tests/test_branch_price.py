@@ -234,3 +234,33 @@ def test_reduced_cost_fixing_at_a_node_keeps_every_arc_of_an_optimal_plan_in_its
     assert bp.cg.fix_arcs(cost + 1e-9) > 0  # the node's duals remove arcs
     for k, path in paths:
         assert all(bp.cg.networks[k].allowed[a, b] for a, b in zip(path, path[1:]))
+
+
+@needs_cvrplib
+@pytest.mark.parametrize("widen", [True, False])
+def test_a_node_bounded_by_enumeration_is_enumerated_wider_before_it_branches(monkeypatch: pytest.MonkeyPatch, widen: bool) -> None:
+    """P-n16-k8 (root bound 448, optimum 450 as the start plan), plans only from enumeration, a first gap
+    cap of 0.2: the first enumeration only raises the root's bound; widening the gap while the routes stay
+    few settles the root itself, where without widening the root branches."""
+    instance = load_instance(CVRPLIB / "P-n16-k8.vrp")
+    start = solve(instance, model="routes", options=SolveOptions(time_limit=60, gap=0.0, log=False), heuristic_start=False).plan
+    monkeypatch.setattr(RouteMaster, "best_integer_plan", lambda self, *args, **kwargs: (None, math.inf))
+    monkeypatch.setattr(branch_price, "ENUMERATION_FIRST_GAP", 0.2 / 448)
+    if not widen:
+        monkeypatch.setattr(branch_price, "ENUMERATION_WIDEN_ROUTES", -1)
+    thresholds = []
+    honest_enumeration = branch_price.enumerate_routes
+
+    def recorded(net, arc_cost, start_cost, threshold, **kwargs):
+        thresholds.append(threshold)
+        return honest_enumeration(net, arc_cost, start_cost, threshold, **kwargs)
+
+    monkeypatch.setattr(branch_price, "enumerate_routes", recorded)
+    bp = BranchAndPrice(instance, time.perf_counter() + 60)
+    bp.offer(start)
+    bp.run(time.perf_counter(), 60)
+    assert bp.incumbent_cost == pytest.approx(450) and bp.bound == pytest.approx(450)
+    if widen:
+        assert bp.nodes == 1 and bp.enumerated == 1 and len(thresholds) == 2 and thresholds[1] > 4 * thresholds[0]
+    else:
+        assert bp.nodes > 1

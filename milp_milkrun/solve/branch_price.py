@@ -55,6 +55,8 @@ ENUMERATION_ROUTES = 6_000  # ... and past this many routes (all classes): HiGHS
 ENUMERATION_FIRST_GAP = 0.01  # first gap to enumerate within, as a share of the bound
 ENUMERATION_SHRINK = 0.6  # after an enumeration that could not settle or bound its node, the next gap cap
 ENUMERATION_GROW = 1.25  # ... after one that could
+ENUMERATION_STRETCH = 1.5  # a node may enumerate within this multiple of the cap (to beat the bound it inherited) ...
+ENUMERATION_WIDEN_ROUTES = ENUMERATION_ROUTES // 2  # ... or within any gap once an enumeration there listed fewer routes
 ENUMERATION_MARGIN = 1e-7  # relative: the MIP's cost limit sits this far above L + g, so no plan within is cut off
 ENUMERATION_SHARE = 0.1  # the labelling of one enumeration may use this share of the time ...
 ENUMERATION_MIP_SHARE = 0.1  # ... and the MIP over the enumerated routes this share
@@ -174,17 +176,33 @@ class BranchAndPrice:
         over them (with the node's cuts and branching rows), limited to plans costing at most L + g, is
         solved exactly.  Its plan (checked, offered as incumbent) settles the node; so does its proof
         that there is none when g covered the whole gap; otherwise no plan of the node costs L + g or
-        less, which is the node's new bound.
+        less, which is the node's new bound, and while the routes stay few the node is enumerated again
+        with a wider g: branching would hand its children this bound, which their own, lower Lagrangian
+        values can only beat by enumerating within a still wider gap.
         """
         if self.cg.last_exact is None:
             return bound
-        value, arc_cost, mu, least = self.cg.last_exact
-        whole = self.cutoff() - value
+        value = self.cg.last_exact[0]
         if self.enumeration_cap is None:
             self.enumeration_cap = ENUMERATION_FIRST_GAP * max(1.0, abs(value))
-        gap = min(whole, self.enumeration_cap)
-        if gap <= 0:
-            return bound
+        listed = None  # routes the last enumeration at this node listed
+        while True:
+            whole = self.cutoff() - value
+            gap = min(whole, max(self.enumeration_cap, ENUMERATION_GROW * (bound - value)))  # beyond what the node shows
+            cheap = listed is not None and listed <= ENUMERATION_WIDEN_ROUTES
+            if gap <= 0 or (gap > ENUMERATION_STRETCH * self.enumeration_cap and not cheap):
+                return bound
+            settled, proved, listed = self._enumerate_within(value, gap, whole)
+            if settled:
+                return None
+            if proved is None or time.perf_counter() >= self.deadline:
+                return bound if proved is None else max(bound, proved)
+            bound = max(bound, proved)
+
+    def _enumerate_within(self, value: float, gap: float, whole: float) -> tuple[bool, float | None, int]:
+        """One enumeration within ``gap`` of the Lagrangian value ``value``: whether it settled the node,
+        the node bound it proved (None: nothing), and how many routes it listed."""
+        _, arc_cost, mu, least = self.cg.last_exact
         routes = self._node_rows()
         stop = min(self.deadline, time.perf_counter() + ENUMERATION_SHARE * self.total)
         try:
@@ -197,7 +215,7 @@ class BranchAndPrice:
         except (TooManyRoutes, PricingTimeout):
             self.enumeration_cap = ENUMERATION_SHRINK * gap
             log.info("route enumeration within %.6g of the bound: too many routes or out of time", gap)
-            return bound
+            return False, None, len(routes.columns)
         limit = min(ENUMERATION_MIP_SHARE * self.total, self.deadline - time.perf_counter())
         within = value + gap
         plan, cost, proven = routes.solve_integer(limit, exact=True, upper=within + ENUMERATION_MARGIN * max(1.0, abs(within)))
@@ -206,12 +224,12 @@ class BranchAndPrice:
                  "not solved" if not proven else f"{cost:.6g}" if found else "no plan within")
         if not (self.offer(plan) and proven):
             self.enumeration_cap = ENUMERATION_SHRINK * gap
-            return bound
+            return False, None, len(routes.columns)
         self.enumeration_cap = ENUMERATION_GROW * gap
         if found or gap >= whole:
             self.enumerated += 1
-            return None
-        return max(bound, safe_bound(within, integral=self.integer_costs))
+            return True, None, len(routes.columns)
+        return False, safe_bound(within, integral=self.integer_costs), len(routes.columns)
 
     def _node_rows(self) -> RouteMaster:
         """An empty master with the node's rows: its capacity cuts, and its branching rows at the node's
