@@ -188,3 +188,47 @@ def test_separation_adds_weighted_cuts_on_a_binding_mixed_fleet() -> None:
     cg = route_lower_bound(instance, 20)
     assert cg.converged and any(cut.weights is not None and max(cut.weights) > 1 for cut in cg.master.cuts)
     assert expected is not None and cg.bound <= expected[0] + 1e-6
+
+
+def _lagrangian(instance: Instance, seed: int) -> tuple[float, float, float]:
+    """(the master's Lagrangian bound, the plain sum_k m_k (...) form, sum_i pi_i) for random duals
+    pi >= 0 and mu <= 0, from exact pricing of every class."""
+    import numpy as np
+
+    from milp_milkrun.models.set_partitioning import RouteMaster
+    from milp_milkrun.solve.pricing import class_networks, price
+
+    rng = random.Random(seed)
+    master = RouteMaster(instance)
+    scale = float(instance.distance.max())
+    pi = np.array([0.0] + [rng.uniform(0, 2.5 * scale) for _ in range(instance.n_dcs)])
+    mu = np.array([-rng.uniform(0, scale) if rng.random() < 0.5 else 0.0 for _ in master.classes])
+    networks = class_networks(instance, list(master.classes), master.rates)
+    least = []
+    for k, (rates, net) in enumerate(zip(master.rates, networks)):
+        found = price(net, rates.per_km * instance.distance - pi[None, :], rates.fixed - mu[k], exact=True, max_routes=5)
+        least.append(found.minimum)
+    plain = float(pi[1:].sum() + sum(vc.count * (mu[k] + least[k]) for k, vc in enumerate(master.classes)))
+    return master.lagrangian_bound(pi, mu, least), plain, float(pi[1:].sum())
+
+
+@pytest.mark.parametrize(("kind", "seed", "limited"), CASES)
+def test_lagrangian_bound_with_the_route_count_cap_stays_below_the_optimum(kind: str, seed: int, limited: bool) -> None:
+    instance = _instance(kind, seed, limited)
+    expected = brute_force(instance)
+    if expected is None:
+        pytest.skip("no plan")
+    for draw in range(3):
+        bound, plain, _ = _lagrangian(instance, 100 * seed + draw)
+        assert plain - 1e-9 <= bound <= expected[0] + 1e-6
+
+
+def test_a_route_count_cap_below_what_plans_use_is_caught_by_the_oracle() -> None:
+    """Capping the routes at 0 (dropping the fleet term) overstates the bound for large duals."""
+    caught = 0
+    for kind, seed, limited in CASES:
+        instance = _instance(kind, seed, limited)
+        expected = brute_force(instance)
+        if expected is not None:
+            caught += _lagrangian(instance, seed)[2] > expected[0] + 1e-6
+    assert caught >= 1

@@ -21,7 +21,9 @@ class k's routes, every plan costs at least
 
     sum_i pi_i + sum_k m_k (mu_k + min(0, c*_k))
 
-(each DC is covered once, class k runs at most m_k routes, each with reduced cost >= c*_k).
+(each DC is covered once, class k runs at most m_k routes, each with reduced cost >= c*_k); and since
+a plan has at most n routes in all, the fleet term may fill the most negative classes first up to n
+routes (:meth:`RouteMaster.lagrangian_bound`).
 
 **Robust rounded capacity cuts** (Fukasawa et al. 2006) are added as rows on the arc flows of the
 routes, x_ij = sum_r (times r drives i -> j) lambda_r:
@@ -492,8 +494,18 @@ class RouteMaster:
     def lagrangian_bound(self, pi: np.ndarray, mu: np.ndarray, least_reduced_costs: list[float], rho: np.ndarray | None = None) -> float:
         """sum_i pi_i + sum_rows rho * (the bound it prices) + sum_k m_k (mu_k + min(0, c*_k)): a lower bound
         on every plan meeting the rows' bounds, when c*_k was priced with ``arc_duals(rho)`` on the arcs
-        and ``rho`` comes from :meth:`usable_duals` (see module doc)."""
-        fleet = sum(vc.count * (mu[k] + min(0.0, least_reduced_costs[k])) for k, vc in enumerate(self.classes))
+        and ``rho`` comes from :meth:`usable_duals` (see module doc).
+
+        The fleet term is the least sum_k n_k (mu_k + min(0, c*_k)) over route counts with n_k <= m_k
+        and sum_k n_k <= n (every route visits a DC, each DC is visited once): the most negative terms
+        take their m_k first.  Never below the plain sum_k m_k (...), and much above it with unlimited
+        types, whose m_k is n each."""
+        terms = sorted((mu[k] + min(0.0, least_reduced_costs[k]), vc.count) for k, vc in enumerate(self.classes))
+        fleet, routes_left = 0.0, self.n_dcs
+        for term, count in terms:  # each term <= 0: the most negative first
+            take = min(count, routes_left)
+            fleet += take * term
+            routes_left -= take
         rows = 0.0
         for value, lower, upper in zip(rho if rho is not None else [], self.row_lower, self.row_upper):
             rows += value * lower if value > 0 else value * upper if value < 0 else 0.0
