@@ -4,6 +4,7 @@ Usage (from the repo root):
     nice -n 10 python benchmarks/bench_fleet.py heuristic [--time-limit 60] [--checkpoint 30] [--instances 03 13] [--variants FSMF]
     nice -n 10 python benchmarks/bench_fleet.py exact [--time-limit 600] [--model routes] [--instances 03 13]
     python benchmarks/bench_fleet.py table --jsonl results.jsonl   # both kinds of run in one table
+    nice -n 10 python benchmarks/bench_fleet.py root [--time-limit 180] [--instances 14] [--variants FSMF]  # root bounds only
 
 ``heuristic`` runs ``solve_heuristic`` once per case for ``--time-limit`` seconds with its progress
 log on, and reads from that log the best cost found by ``--checkpoint`` seconds; the log's figures
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import math
 import re
 import statistics
 import sys
@@ -33,6 +35,7 @@ from milp_milkrun.instance import Instance  # noqa: E402
 from milp_milkrun.io import load_golden_taillard  # noqa: E402
 from milp_milkrun.runtime.logs import show_log  # noqa: E402
 from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult, solve  # noqa: E402
+from milp_milkrun.solve.column_generation import ColumnGeneration  # noqa: E402
 
 HFVRP = REPO / ".." / "shared" / "hfvrp"
 LOG_ROUNDING = 5e-4 + 1e-9  # the progress log prints costs with 3 decimals
@@ -148,6 +151,26 @@ def run_exact(args: argparse.Namespace) -> None:
         sys.exit(f"{invalid_bounds} bound(s) above the best-known value: invalid")
 
 
+def run_root(args: argparse.Namespace) -> None:
+    """The root of the route engine only: column generation with cuts, seeded with a short heuristic plan."""
+    print(f"seed {args.seed}; heuristic {args.heuristic:g} s, then the root column generation for at most {args.time_limit:g} s")
+    print("| instance | variant | BKS | root bound | converged | cuts | time (s) |")
+    print("|---|---|---|---|---|---|---|")
+    for number, variant, bks, proven in cases(args.instances, args.variants):
+        instance = load(number, variant)
+        start = solve_heuristic(instance, time_limit=args.heuristic, seed=args.seed).plan
+        cg = ColumnGeneration(instance, time.perf_counter() + args.time_limit)
+        if start is not None:
+            cg.master.add_plan(start)
+        started = time.perf_counter()
+        cg.run()
+        bound = cg.bound if math.isfinite(cg.bound) else None
+        print(f"| {number} | {variant} | {bks:,.2f}{'*' if proven else ''} | {_num(bound)} | {'yes' if cg.converged else 'no'} "
+              f"| {len(cg.master.cuts)} | {time.perf_counter() - started:.0f} |", flush=True)
+        if bound is not None and bound > bks + 0.01:
+            sys.exit(f"golden_{number} {variant}: root bound {bound} above the best-known value: invalid")
+
+
 def run_table(args: argparse.Namespace) -> None:
     """One table from the records of earlier ``heuristic`` and ``exact`` runs (the last record of each case wins)."""
     heuristic: dict[tuple[str, str], dict] = {}
@@ -194,6 +217,12 @@ def main() -> None:
         p.add_argument("--variants", nargs="+", help="FSMF FSMD FSMFD HVRPFD HVRPD (default: all bks.json lists)")
         p.add_argument("--seed", type=int, default=DEFAULT_SEED)
         p.add_argument("--jsonl", type=Path, help="also append one JSON record per case to this file")
+    root = sub.add_parser("root", help="the route engine's root bound only (column generation with cuts)")
+    root.add_argument("--time-limit", type=float, default=180.0)
+    root.add_argument("--heuristic", type=float, default=8.0, help="seconds of heuristic for the plan that seeds the master")
+    root.add_argument("--instances", nargs="+")
+    root.add_argument("--variants", nargs="+")
+    root.add_argument("--seed", type=int, default=DEFAULT_SEED)
     table = sub.add_parser("table", help="one Markdown table from the --jsonl records of earlier runs")
     table.add_argument("--jsonl", type=Path, required=True)
     table.add_argument("--instances", nargs="+")
@@ -203,7 +232,7 @@ def main() -> None:
     args = parser.parse_args()
     if not HFVRP.is_dir():
         sys.exit(f"{HFVRP} is missing: the Golden–Taillard files are not available")
-    {"heuristic": run_heuristic, "exact": run_exact, "table": run_table}[args.command](args)
+    {"heuristic": run_heuristic, "exact": run_exact, "root": run_root, "table": run_table}[args.command](args)
 
 
 if __name__ == "__main__":
