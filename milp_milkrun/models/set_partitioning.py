@@ -36,6 +36,12 @@ limits cover |S|: valid for the mixed fleet).  Every plan satisfies them, so for
 sigma_S >= 0 the bound above gains sum_S sigma_S r(S) and the pricing sees arc costs
 d_ij - pi_j - sum_{S: i not in S, j in S} sigma_S (the cut is robust: the pricing's resources and
 dominance are unchanged).
+
+For a mixed fleet r(S) counts every vehicle once, so two more rounded forms are separated, each with a
+whole-number weight per class on the arcs entering S (still robust: class k's pricing sees
+``weights[k] * sigma_S``): the **weighted capacity cut** sum_r ceil(Q_k/D) e_r(S) lambda_r >=
+ceil(l(S)/D) (:func:`weighted_capacity_cut`) and, on the set of all DCs, the **fleet knapsack cut**
+(:func:`fleet_knapsack_cut`), a Chvatal-Gomory cut of sum_k Q_k n_k >= l(V) with n_k <= m_k.
 """
 
 from __future__ import annotations
