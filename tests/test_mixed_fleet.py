@@ -14,15 +14,16 @@ import math
 import random
 import time
 
+import numpy as np
 import pytest
 from bruteforce import brute_force, random_tiny_instance
 
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
-from milp_milkrun.models.set_partitioning import CapacityCut, fleet_knapsack_cut, weighted_capacity_cut
+from milp_milkrun.models.set_partitioning import CapacityCut, RouteMaster, fleet_knapsack_cut, weighted_capacity_cut
 from milp_milkrun.solve.branch_price import BranchAndPrice
 from milp_milkrun.solve.column_generation import route_lower_bound
-from milp_milkrun.solve.pricing import grow_ng_masks, is_ng_route, ng_masks
+from milp_milkrun.solve.pricing import class_networks, grow_ng_masks, is_ng_route, ng_masks, price
 
 
 def three_type_instance(seed: int, *, limited: bool) -> Instance:
@@ -165,8 +166,6 @@ def test_a_fleet_cut_that_ignores_the_fleet_limits_is_caught_by_the_oracle() -> 
 def test_grown_ng_neighbourhoods_forbid_the_cycles_and_keep_every_elementary_route() -> None:
     rng = random.Random(7)
     points = [(rng.randint(0, 50), rng.randint(0, 50)) for _ in range(13)]
-    import numpy as np
-
     distance = np.array([[math.dist(a, b) for b in points] for a in points])
     masks = ng_masks(distance, 3)
     cycling = (1, 5, 9, 2, 5, 3, 1, 4)
@@ -193,11 +192,6 @@ def test_separation_adds_weighted_cuts_on_a_binding_mixed_fleet() -> None:
 def _lagrangian(instance: Instance, seed: int) -> tuple[float, float, float]:
     """(the master's Lagrangian bound, the plain sum_k m_k (...) form, sum_i pi_i) for random duals
     pi >= 0 and mu <= 0, from exact pricing of every class."""
-    import numpy as np
-
-    from milp_milkrun.models.set_partitioning import RouteMaster
-    from milp_milkrun.solve.pricing import class_networks, price
-
     rng = random.Random(seed)
     master = RouteMaster(instance)
     scale = float(instance.distance.max())
