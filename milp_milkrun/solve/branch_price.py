@@ -195,9 +195,11 @@ class BranchAndPrice:
             settled, proved, listed = self._enumerate_within(value, gap, whole)
             if settled:
                 return None
-            if proved is None or time.perf_counter() >= self.deadline:
-                return bound if proved is None else max(bound, proved)
+            if proved is None:
+                return bound
             bound = max(bound, proved)
+            if time.perf_counter() >= self.deadline:
+                return bound
 
     def _enumerate_within(self, value: float, gap: float, whole: float) -> tuple[bool, float | None, int]:
         """One enumeration within ``gap`` of the Lagrangian value ``value``: whether it settled the node,
