@@ -16,6 +16,7 @@ Groups (``--groups``):
 
     nice -n 10 python benchmarks/bench_bpc.py --groups small e51 ecom74
     nice -n 10 python benchmarks/bench_bpc.py --groups medium --shard 1/2
+    nice -n 10 python benchmarks/bench_bpc.py --groups ecom74 --subset-rows on   # the engine's subset-row cuts on/off
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import time
 from pathlib import Path
 
 from milp_milkrun.io import load_instance
-from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, solve
+from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, column_generation, solve
 
 REPO = Path(__file__).resolve().parents[1]
 CVRPLIB = REPO / ".." / "shared" / "cvrplib"
@@ -60,7 +61,10 @@ def main() -> None:
     parser.add_argument("--groups", nargs="+", default=["small", "e51", "ecom74"], choices=["small", "e51", "ecom74", "medium"])
     parser.add_argument("--shard", default="1/1", help="I/N: of the medium group, every N-th instance from the I-th (1-based)")
     parser.add_argument("--skip", nargs="*", default=[], help="instance names to leave out (measured already)")
+    parser.add_argument("--subset-rows", choices=["on", "off"], help="separate subset-row cuts at the root (default: the engine's)")
     args = parser.parse_args()
+    if args.subset_rows:
+        column_generation.SUBSET_ROWS = args.subset_rows == "on"
     part, parts = (int(x) for x in args.shard.split("/"))
     optima = json.loads((CVRPLIB / "optima.json").read_text()) if (CVRPLIB / "optima.json").exists() else {}
     print(f"seed {DEFAULT_SEED}")

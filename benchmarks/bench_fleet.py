@@ -5,6 +5,7 @@ Usage (from the repo root):
     nice -n 10 python benchmarks/bench_fleet.py exact [--time-limit 600] [--model routes] [--instances 03 13]
     python benchmarks/bench_fleet.py table --jsonl results.jsonl   # both kinds of run in one table
     nice -n 10 python benchmarks/bench_fleet.py root [--time-limit 180] [--instances 14] [--variants FSMF]  # root bounds only
+    (exact and root take --subset-rows on|off: the route engine's subset-row cuts, default the engine's)
 
 ``heuristic`` runs ``solve_heuristic`` once per case for ``--time-limit`` seconds with its progress
 log on, and reads from that log the best cost found by ``--checkpoint`` seconds; the log's figures
@@ -35,6 +36,7 @@ from milp_milkrun.instance import Instance  # noqa: E402
 from milp_milkrun.io import load_golden_taillard  # noqa: E402
 from milp_milkrun.runtime.logs import show_log  # noqa: E402
 from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult, solve  # noqa: E402
+from milp_milkrun.solve import column_generation  # noqa: E402
 from milp_milkrun.solve.column_generation import ColumnGeneration  # noqa: E402
 
 HFVRP = REPO / ".." / "shared" / "hfvrp"
@@ -217,12 +219,14 @@ def main() -> None:
         p.add_argument("--variants", nargs="+", help="FSMF FSMD FSMFD HVRPFD HVRPD (default: all bks.json lists)")
         p.add_argument("--seed", type=int, default=DEFAULT_SEED)
         p.add_argument("--jsonl", type=Path, help="also append one JSON record per case to this file")
+        p.add_argument("--subset-rows", choices=["on", "off"], help="route engine: separate subset-row cuts at the root (default: the engine's)")
     root = sub.add_parser("root", help="the route engine's root bound only (column generation with cuts)")
     root.add_argument("--time-limit", type=float, default=180.0)
     root.add_argument("--heuristic", type=float, default=8.0, help="seconds of heuristic for the plan that seeds the master")
     root.add_argument("--instances", nargs="+")
     root.add_argument("--variants", nargs="+")
     root.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    root.add_argument("--subset-rows", choices=["on", "off"], help="separate subset-row cuts (default: the engine's)")
     table = sub.add_parser("table", help="one Markdown table from the --jsonl records of earlier runs")
     table.add_argument("--jsonl", type=Path, required=True)
     table.add_argument("--instances", nargs="+")
@@ -230,6 +234,8 @@ def main() -> None:
     sub.choices["heuristic"].add_argument("--checkpoint", type=float, default=30.0)
     sub.choices["exact"].add_argument("--model", default="routes", choices=["routes", "auto", "strong", "exact"])
     args = parser.parse_args()
+    if getattr(args, "subset_rows", None):
+        column_generation.SUBSET_ROWS = args.subset_rows == "on"
     if not HFVRP.is_dir():
         sys.exit(f"{HFVRP} is missing: the Golden–Taillard files are not available")
     {"heuristic": run_heuristic, "exact": run_exact, "root": run_root, "table": run_table}[args.command](args)

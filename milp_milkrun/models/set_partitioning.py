@@ -42,6 +42,11 @@ whole-number weight per class on the arcs entering S (still robust: class k's pr
 ``weights[k] * sigma_S``): the **weighted capacity cut** sum_r ceil(Q_k/D) e_r(S) lambda_r >=
 ceil(l(S)/D) (:func:`weighted_capacity_cut`) and, on the set of all DCs, the **fleet knapsack cut**
 (:func:`fleet_knapsack_cut`), a Chvatal-Gomory cut of sum_k Q_k n_k >= l(V) with n_k <= m_k.
+
+**Subset-row cuts** (sp04, :mod:`~milp_milkrun.models.subset_rows`) are not robust: a route's
+coefficient floor(v_r(S)/2) is no sum over its arcs, so their duals sigma_S <= 0 reach the pricing as a
+resource of its own; in the Lagrangian bound they count sigma_S * 1 like any row at its bound, valid as
+long as c*_k includes what the cuts charge.
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ from milp_milkrun.implied import VehicleClass, assign_vehicles, vehicle_classes
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import FLOAT_NOISE, exceeds
 from milp_milkrun.models.strong import StrongModel, candidate_sets
+from milp_milkrun.models.subset_rows import MAX_SUBSET_ROWS, SubsetRowCut, SubsetRowPenalties, separate_subset_rows, subset_row_penalties
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
 from milp_milkrun.runtime.highs import claims_less_than_its_solution, new_highs, search_again_without_start
@@ -214,7 +220,7 @@ class ArcSetRow:
         return mask
 
 
-MasterRow = CapacityCut | ArcSetRow
+MasterRow = CapacityCut | ArcSetRow | SubsetRowCut
 
 
 class RouteMaster:
@@ -325,6 +331,29 @@ class RouteMaster:
         """Add the row sum_r e_r(S) lambda_r >= r(S) (later columns get their entry in :meth:`add`).
         The artificial column of each DC in S counts r(S), so the LP stays feasible."""
         self._add_row(cut, float(cut.requirement), math.inf, [(i - 1, float(cut.requirement)) for i in sorted(cut.members)])
+
+    @property
+    def subset_rows(self) -> list[SubsetRowCut]:
+        return [row for row in self.rows if isinstance(row, SubsetRowCut)]
+
+    def add_subset_row(self, cut: SubsetRowCut) -> None:
+        """Add the row sum_r floor(v_r(S) / 2) lambda_r <= 1 (:mod:`~milp_milkrun.models.subset_rows`);
+        the artificial columns are in no such row, so the LP stays feasible."""
+        self._add_row(cut, -math.inf, 1.0, [])
+
+    def separate_subset_rows(self, *, max_cuts: int = 30) -> list[SubsetRowCut]:
+        """Subset-row cuts violated by the last LP solution (no more than MAX_SUBSET_ROWS in all)."""
+        known = self.subset_rows
+        visits = np.zeros((len(self.columns), self.n_dcs + 1), dtype=np.int64)
+        for r, column in enumerate(self.columns):
+            np.add.at(visits[r], np.array(column.stops, dtype=np.int64), 1)
+        room = min(max_cuts, MAX_SUBSET_ROWS - len(known))
+        return separate_subset_rows(visits, self.route_values(), {cut.members for cut in known}, max_cuts=room)
+
+    def subset_row_penalties(self, rho: np.ndarray) -> SubsetRowPenalties | None:
+        """The subset-row cuts with their duals from ``rho`` (:meth:`usable_duals`), as the pricing charges them."""
+        sigma = [value for value, row in zip(rho, self.rows) if isinstance(row, SubsetRowCut)]
+        return subset_row_penalties(self.subset_rows, np.array(sigma), self.n_dcs + 1)
 
     def add_branch_row(self, row: ArcSetRow) -> int:
         """Add a branching row, free until :meth:`set_row_bounds` bounds it; returns its position.
@@ -465,13 +494,14 @@ class RouteMaster:
         return rho
 
     def arc_duals(self, rho: np.ndarray) -> list[np.ndarray]:
-        """Per class: sum over rows of rho_row on the row's arcs, what the pricing subtracts from d_ij."""
+        """Per class: sum over the arc rows of rho_row on the row's arcs, what the pricing subtracts from d_ij
+        (the subset-row cuts are charged by the pricing's parity resource, :meth:`subset_row_penalties`)."""
         n = self.n_dcs + 1
         out = []
         for k in range(len(self.classes)):
             total = np.zeros((n, n))
             for value, row in zip(rho, self.rows):
-                if value != 0.0:
+                if value != 0.0 and not isinstance(row, SubsetRowCut):  # not a sum over arcs: the pricing charges it apart
                     total += value * row.arc_mask(n, k)
             out.append(total)
         return out

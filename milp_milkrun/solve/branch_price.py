@@ -35,6 +35,7 @@ import numpy as np
 from milp_milkrun.checker import check_plan
 from milp_milkrun.instance import Instance
 from milp_milkrun.models.set_partitioning import ArcSetRow, CapacityCut, RouteMaster
+from milp_milkrun.models.subset_rows import SubsetRowCut
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
 from milp_milkrun.options import SolveOptions
@@ -209,7 +210,8 @@ class BranchAndPrice:
         stop = min(self.deadline, time.perf_counter() + ENUMERATION_SHARE * self.total)
         try:
             for k, net in enumerate(self.cg.networks):
-                found = enumerate_routes(net, arc_cost[k], self.cg.start_cost(k, mu), gap + min(0.0, least[k]), max_labels=ENUMERATION_LABELS, deadline=stop)
+                found = enumerate_routes(net, arc_cost[k], self.cg.start_cost(k, mu), gap + min(0.0, least[k]), max_labels=ENUMERATION_LABELS, deadline=stop,
+                                         subset_rows=self.cg.last_penalties)
                 for stops in found:
                     routes.add(k, stops)
                 if len(routes.columns) > ENUMERATION_ROUTES:
@@ -234,13 +236,15 @@ class BranchAndPrice:
         return False, safe_bound(within, integral=self.integer_costs), len(routes.columns)
 
     def _node_rows(self) -> RouteMaster:
-        """An empty master with the node's rows: its capacity cuts, and its branching rows at the node's
+        """An empty master with the node's rows: its capacity and subset-row cuts, and its branching rows at the node's
         bounds (the MIP over the enumerated routes then has the node's LP bound to start from)."""
         master = self.cg.master
         routes = RouteMaster(self.instance, master.classes, self.costs)
         for row, lower, upper in zip(master.rows, master.row_lower, master.row_upper):
             if isinstance(row, CapacityCut):
                 routes.add_cut(row)
+            elif isinstance(row, SubsetRowCut):
+                routes.add_subset_row(row)
             elif math.isfinite(lower) or math.isfinite(upper):
                 routes.set_row_bounds(routes.add_branch_row(row), lower, upper)
         return routes

@@ -8,7 +8,10 @@ The loop (:class:`ColumnGeneration`):
 3. add the routes found and repeat;
 4. when no route of negative reduced cost is left, separate rounded capacity cuts on the arc flows of
    the LP (``cuts=True``), add the violated ones as master rows and go back to 1; their duals lower
-   the arc costs the pricing sees, so the cuts stay robust (the pricing is unchanged).
+   the arc costs the pricing sees, so the cuts stay robust (the pricing is unchanged);
+5. with ``subset_rows=True``, once no capacity cut is violated, separate subset-row cuts of three DCs
+   (:mod:`milp_milkrun.models.subset_rows`); their duals reach the pricing as penalties on a parity
+   resource (non-robust), and the exact pricing's minimum includes them, so the bound stays valid.
 
 Every exact pricing yields a Lagrangian bound, valid whatever the LP returned, so the best one is kept
 even when the deadline interrupts the loop.  When exact pricing finds no negative route the LP is
@@ -28,6 +31,7 @@ import numpy as np
 from milp_milkrun.checker import check_plan
 from milp_milkrun.instance import Instance
 from milp_milkrun.models.set_partitioning import RouteMaster
+from milp_milkrun.models.subset_rows import SubsetRowCut, SubsetRowPenalties
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.plan import Plan
@@ -48,6 +52,8 @@ logger = logging.getLogger(__name__)
 MAX_CUT_ROUNDS = 25  # separation rounds at most (each after the LP converged over all routes)
 TAILING_OFF = 1e-4  # stop separating when a round raised the LP by less than this share
 ROUTES_PER_CLASS = 60  # columns added per class and iteration
+SUBSET_ROWS = False  # separate subset-row cuts at the root by default (ColumnGeneration.subset_rows)
+MAX_SUBSET_ROW_ROUNDS = 8  # subset-row separation rounds at most (after the capacity cuts)
 
 
 @dataclass
@@ -67,6 +73,10 @@ class ColumnGeneration:
     converged: bool = False  # exact pricing found no negative route and no cut is violated: LP optimum = bound
     cut_rounds: int = 0
     grow_ng: bool = True  # enlarge the ng-neighbourhoods against the LP's cycles (the root only: see restart)
+    subset_rows: bool = field(default_factory=lambda: SUBSET_ROWS)  # subset-row cuts after the capacity cuts (with ``cuts``)
+    subset_row_rounds: int = 0
+    penalties: SubsetRowPenalties | None = None  # the subset-row cuts as the current duals charge them
+    last_penalties: SubsetRowPenalties | None = None  # ... as the last exact pricing's duals did (enumeration)
     _last_exact: tuple[float, list[np.ndarray], np.ndarray, list[float]] | None = None  # for arc fixing
 
     def __post_init__(self) -> None:
@@ -85,7 +95,7 @@ class ColumnGeneration:
 
     def run(self) -> None:
         """Iterate until the LP is optimal over all routes and cuts, or the deadline passes."""
-        last_round_lp = -math.inf
+        last_round_lp = last_subset_lp = -math.inf
         while self.remaining() > 0 and not self.converged:
             solved = self.master.solve_lp(self.remaining())
             if solved is None:
@@ -94,6 +104,7 @@ class ColumnGeneration:
             self.iterations += 1
             if self._forbid_cycles():
                 continue
+            self.penalties = self.master.subset_row_penalties(rho)
             arc_cost = [
                 rates.per_km * self.instance.distance - pi[None, :] - extra
                 for rates, extra in zip(self.master.rates, self.master.arc_duals(rho))
@@ -113,8 +124,25 @@ class ColumnGeneration:
                     self.cut_rounds += 1
                     last_round_lp = self.lp_value
                     self.log(f"cut round {self.cut_rounds}: {len(cuts)} capacity cuts ({len(self.master.cuts)} in all)")
+                elif self.cuts and self.subset_rows and self.subset_row_rounds < MAX_SUBSET_ROW_ROUNDS and self._subset_rows_pay(last_subset_lp):
+                    cuts = self._add_subset_rows()
+                    last_subset_lp = self.lp_value
                 self.converged = not cuts
         self.log(f"LP {self.lp_value:,.6g}, bound {self.bound:,.6g}, {len(self.master.columns)} routes, {self.iterations} iterations")
+
+    def _subset_rows_pay(self, last_lp: float) -> bool:
+        """The last subset-row round (if any: they start when the capacity cuts stop) raised the LP."""
+        return self.lp_value - last_lp > TAILING_OFF * max(1.0, abs(self.lp_value))
+
+    def _add_subset_rows(self) -> list[SubsetRowCut]:
+        """One round of subset-row separation on the LP's routes; the cuts added."""
+        cuts = self.master.separate_subset_rows()
+        for cut in cuts:
+            self.master.add_subset_row(cut)
+        if cuts:
+            self.subset_row_rounds += 1
+            self.log(f"subset-row round {self.subset_row_rounds}: {len(cuts)} cuts ({len(self.master.subset_rows)} in all)")
+        return cuts
 
     def _forbid_cycles(self) -> bool:
         """At the root: when the LP uses routes that revisit a DC, enlarge the ng-neighbourhoods so the
@@ -135,7 +163,7 @@ class ColumnGeneration:
     def _price(self, arc_cost: list[np.ndarray], mu: np.ndarray, *, exact: bool) -> int:
         added = 0
         for k, net in enumerate(self.networks):
-            found = price(net, arc_cost[k], self.start_cost(k, mu), exact=exact, max_routes=ROUTES_PER_CLASS, deadline=self.deadline)
+            found = price(net, arc_cost[k], self.start_cost(k, mu), exact=exact, max_routes=ROUTES_PER_CLASS, deadline=self.deadline, subset_rows=self.penalties)
             added += sum(self.master.add(k, r.stops) for r in found.routes)
         return added
 
@@ -147,12 +175,13 @@ class ColumnGeneration:
         """Exact pricing of every class: new routes, and a Lagrangian bound from the least reduced costs."""
         added, least = 0, []
         for k, net in enumerate(self.networks):
-            found = price(net, arc_cost[k], self.start_cost(k, mu), exact=True, max_routes=ROUTES_PER_CLASS, deadline=self.deadline)
+            found = price(net, arc_cost[k], self.start_cost(k, mu), exact=True, max_routes=ROUTES_PER_CLASS, deadline=self.deadline, subset_rows=self.penalties)
             least.append(found.minimum)
             added += sum(self.master.add(k, r.stops) for r in found.routes)
         self.exact_pricings += 1
         value = self.master.lagrangian_bound(pi, mu, least, rho)
         self._last_exact = (value, arc_cost, mu, least)
+        self.last_penalties = self.penalties
         self._raise_bound(value)
         self.log(f"iteration {self.iterations}: LP {self.lp_value:,.6g}, bound {self.bound:,.6g}")
         return added
@@ -169,7 +198,8 @@ class ColumnGeneration:
         plan at the root, for every plan of the node at a branch-and-bound node): a plan with route r of
         class k costs at least L + rc_r - min(0, c*_k), so an arc every route through which has
         rc_r > cutoff - L + min(0, c*_k) is in no plan (of the node) costing at most ``cutoff``.
-        Columns already in the master keep their arcs.
+        Columns already in the master keep their arcs.  The subset-row penalties are left out of the
+        arc bounds: they only raise reduced costs, so fewer arcs are fixed, never a wrong one.
         """
         if self._last_exact is None:
             return 0

@@ -15,6 +15,12 @@ the dropped path completes the kept one with the same load, stops and DCs, no mo
 more cost (a route's value F_k + c_k * length + b_k * sum_j q_j * (distance to j) grows with the
 length and with the distance each DC's load rides); the plan using the kept path instead is as good,
 and if its route lies above the threshold, so does the plan with the dropped one.
+
+With subset-row cuts (``subset_rows``) a label also pays their penalties, carried as the pricing does
+(the parity of its visits to each cut's DCs): the reduced cost of an elementary route then includes
+-sigma_S floor(|r & S| / 2), which only grows along a path, so pruning on it stays valid, and two labels
+over the same set of DCs have the same parities, so the dominance above is unchanged.  Enumerating
+without the penalties would only list more routes.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import time
 
 import numpy as np
 
+from milp_milkrun.models.subset_rows import SubsetRowPenalties
 from milp_milkrun.solve.pricing import NEGATIVE, ClassNetwork, PricingTimeout, completion_bounds
 
 WORD = 64  # DCs per word of a visited-set bitmask
@@ -34,7 +41,14 @@ class TooManyRoutes(Exception):
 
 
 def enumerate_routes(
-    net: ClassNetwork, arc_cost: np.ndarray, start_cost: float, threshold: float, *, max_labels: int, deadline: float = math.inf
+    net: ClassNetwork,
+    arc_cost: np.ndarray,
+    start_cost: float,
+    threshold: float,
+    *,
+    max_labels: int,
+    deadline: float = math.inf,
+    subset_rows: SubsetRowPenalties | None = None,
 ) -> list[tuple[int, ...]]:
     """Every elementary route of the class with reduced cost ``start_cost + arc costs (+ load term) <=
     threshold``, up to dominance by a shorter path over the same DCs (see the module doc): one route per
@@ -54,6 +68,8 @@ def enumerate_routes(
         Label budget; past it :class:`TooManyRoutes` is raised.
     deadline : float
         A ``time.perf_counter()`` value; past it :class:`~milp_milkrun.solve.pricing.PricingTimeout` is raised.
+    subset_rows : SubsetRowPenalties, optional
+        Subset-row cuts whose penalties count in the reduced cost (see the module doc).
 
     Returns
     -------
@@ -74,6 +90,7 @@ def enumerate_routes(
         "node": first,
         "seen": _bits(first, words),
         "parent": np.full(len(first), -1),
+        "parity": subset_rows.cuts_of[first] if subset_rows is not None else np.zeros(len(first), dtype=np.int64),
     }
     trace: list[tuple[np.ndarray, np.ndarray]] = []  # per stop count: node and parent (row of the level before)
     ends: list[tuple[np.ndarray, ...]] = []  # routes: set, length, load term, level, row
@@ -92,7 +109,7 @@ def enumerate_routes(
         ends.append((level["seen"][home], length[home], level["term"][home], np.full(len(home), stops - 1), home))
         if stops == net.max_stops or not len(node):
             break
-        level = _extend(level, net, arc_cost, bound[net.max_stops - stops - 1], slack)
+        level = _extend(level, net, arc_cost, bound[net.max_stops - stops - 1], slack, subset_rows)
     seen, length, term, depth, row = (np.concatenate([e[f] for e in ends]) for f in range(5))
     keep = _undominated(seen, length, term, None)
     return [_path(trace, int(depth[k]), int(row[k])) for k in keep]
@@ -126,26 +143,31 @@ def _undominated(seen: np.ndarray, dist: np.ndarray, term: np.ndarray, node: np.
     return order[first | (term[order] < term[order][leader])]
 
 
-def _extend(level: dict[str, np.ndarray], net: ClassNetwork, arc_cost: np.ndarray, bound: np.ndarray, slack: float) -> dict[str, np.ndarray]:
+def _extend(
+    level: dict[str, np.ndarray], net: ClassNetwork, arc_cost: np.ndarray, bound: np.ndarray, slack: float, subset_rows: SubsetRowPenalties | None
+) -> dict[str, np.ndarray]:
     """Every one-DC extension to an unvisited DC that keeps the limits and can stay within the threshold.
 
     ``bound[c, j]``: least reduced cost from j back to the hub with the stops left after j and c load units.
     """
     count = len(level["node"])
-    parts = [_extend_block(level, net, arc_cost, bound, slack, np.arange(lo, min(lo + BLOCK, count))) for lo in range(0, count, BLOCK)]
+    parts = [_extend_block(level, net, arc_cost, bound, slack, subset_rows, np.arange(lo, min(lo + BLOCK, count))) for lo in range(0, count, BLOCK)]
     return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
 
 
 BLOCK = 4096  # labels extended at once (bounds the memory of the label x DC arrays)
 
 
-def _extend_block(level, net: ClassNetwork, arc_cost, bound, slack: float, rows: np.ndarray) -> dict[str, np.ndarray]:
+def _extend_block(level, net: ClassNetwork, arc_cost, bound, slack: float, subset_rows: SubsetRowPenalties | None, rows: np.ndarray) -> dict[str, np.ndarray]:
     node, seen = level["node"][rows], level["seen"][rows]
     js = np.arange(1, len(arc_cost))
     load = level["load"][rows, None] + net.load[js][None, :]
     dist = level["dist"][rows, None] + net.distance[node][:, js]
     term = level["term"][rows, None] + net.load_term(js[None, :], dist)
     cost = level["cost"][rows, None] + arc_cost[node][:, js] + (term - level["term"][rows, None])
+    parity = level["parity"][rows, None] ^ (subset_rows.cuts_of[js][None, :] if subset_rows is not None else 0)
+    if subset_rows is not None:
+        cost = cost + subset_rows.paid(level["parity"][rows, None] & subset_rows.cuts_of[js][None, :])
     visited = (seen[:, js // WORD] >> (js % WORD).astype(np.uint64)[None, :]) & np.uint64(1)
     ok = net.allowed[node][:, js] & (visited == 0) & (load <= net.capacity)
     ok &= dist + net.return_distance[js][None, :] <= net.max_distance
@@ -154,7 +176,8 @@ def _extend_block(level, net: ClassNetwork, arc_cost, bound, slack: float, rows:
     j = js[c]
     grown = seen[r].copy()
     grown[np.arange(len(r)), j // WORD] |= np.left_shift(np.uint64(1), (j % WORD).astype(np.uint64))
-    return {"cost": cost[r, c], "term": np.broadcast_to(term, cost.shape)[r, c], "load": load[r, c], "dist": dist[r, c], "node": j, "seen": grown, "parent": rows[r]}
+    return {"cost": cost[r, c], "term": np.broadcast_to(term, cost.shape)[r, c], "load": load[r, c], "dist": dist[r, c], "node": j, "seen": grown,
+            "parent": rows[r], "parity": np.broadcast_to(parity, cost.shape)[r, c]}
 
 
 def _path(trace: list[tuple[np.ndarray, np.ndarray]], depth: int, row: int) -> tuple[int, ...]:

@@ -17,6 +17,10 @@ forbidden DCs (8, 9), consecutive pairs (10) and damaged roads (11) are the clas
 is the fast heuristic used while plenty of negative routes exist: few successors per DC and few labels
 per DC and stop count.  Both prune a label when even the best completion (a relaxation computed by
 :func:`completion_bounds`: no elementarity, no distance) cannot make the route's reduced cost negative.
+
+Subset-row cuts (:mod:`milp_milkrun.models.subset_rows`) are charged through one more resource, a
+parity bit per cut (``subset_rows``); dominance then adds to the dominating label's cost the penalties
+of the cuts where its parity is odd and the other label's even.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.limits import FLOAT_NOISE
 from milp_milkrun.implied import VehicleClass, demand_grain, shortest_paths
 from milp_milkrun.models.strong import directed_arcs
+from milp_milkrun.models.subset_rows import SubsetRowPenalties
 from milp_milkrun.objectives import RouteRates
 
 NG_SIZE = 8  # ng-neighbourhood size: larger is a tighter relaxation but slower pricing
@@ -348,7 +353,14 @@ def _after_loading(net: ClassNetwork) -> tuple[np.ndarray, np.ndarray]:
 
 
 def price(
-    net: ClassNetwork, arc_cost: np.ndarray, start_cost: float, *, exact: bool, max_routes: int, deadline: float = math.inf
+    net: ClassNetwork,
+    arc_cost: np.ndarray,
+    start_cost: float,
+    *,
+    exact: bool,
+    max_routes: int,
+    deadline: float = math.inf,
+    subset_rows: SubsetRowPenalties | None = None,
 ) -> PricingResult:
     """Routes of negative reduced cost; ``arc_cost[i, j] = c_k d_ij - pi_j``, ``start_cost = F_k - mu_k``.
 
@@ -370,6 +382,10 @@ def price(
         At most this many routes are returned.
     deadline : float
         A ``time.perf_counter()`` value; past it :class:`PricingTimeout` is raised.
+    subset_rows : SubsetRowPenalties, optional
+        The subset-row cuts with a negative dual: each label carries the parity of its visits to each
+        cut's DCs and pays the cut's penalty when it turns even (the reduced cost then includes
+        -sigma_S floor(v_r(S)/2)).  The completion bounds ignore them (they only add cost).
 
     Returns
     -------
@@ -378,16 +394,23 @@ def price(
     """
     bound = completion_bounds(net, net.with_load_floor(arc_cost))
     if exact:
-        return _label(net, arc_cost, start_cost, bound, None, max_routes, deadline)
+        return _label(net, arc_cost, start_cost, bound, None, max_routes, deadline, subset_rows)
     for width in HEURISTIC_WIDTHS:
-        found = _label(net, arc_cost, start_cost, bound, width, max_routes, deadline)
+        found = _label(net, arc_cost, start_cost, bound, width, max_routes, deadline, subset_rows)
         if found.routes:
             break
     return found
 
 
 def _label(
-    net: ClassNetwork, arc_cost: np.ndarray, start_cost: float, bound: np.ndarray, width: tuple[int, int] | None, max_routes: int, deadline: float
+    net: ClassNetwork,
+    arc_cost: np.ndarray,
+    start_cost: float,
+    bound: np.ndarray,
+    width: tuple[int, int] | None,
+    max_routes: int,
+    deadline: float,
+    subset_rows: SubsetRowPenalties | None = None,
 ) -> PricingResult:
     """One labelling run of :func:`price`; ``width`` (successors, labels per DC and stop count) or None: exact."""
     exact = width is None
@@ -402,16 +425,17 @@ def _label(
         memory=np.left_shift(1, net.ng_position[first, first]).astype(np.int64),
         node=first,
         ident=np.full(len(first), -1),  # parents: the hub
+        parity=subset_rows.cuts_of[first] if subset_rows is not None else np.zeros(len(first), dtype=np.int64),
     )
     totals, finished = [], []
     for stops in range(1, net.max_stops + 1):
-        level = _admit(level, kept, trace, width, deadline)
+        level = _admit(level, kept, trace, width, deadline, subset_rows)
         total, closing = _close(level, net, arc_cost)
         totals.append(total)
         finished.append(closing)
         if stops == net.max_stops:
             break
-        level = _extend(level, successors, arc_cost, net, bound[net.max_stops - stops - 1], deadline)
+        level = _extend(level, successors, arc_cost, net, bound[net.max_stops - stops - 1], deadline, subset_rows)
     total, ident = np.concatenate(totals), np.concatenate(finished)
     order = np.argsort(total, kind="stable")[:max_routes]
     routes = [PricedRoute(float(total[k]), trace.path(int(ident[k]))) for k in order]
@@ -422,7 +446,8 @@ def _label(
 @dataclass
 class _Labels:
     """Labels as parallel arrays; ``memory`` is the ng memory as a bitmask local to the label's node,
-    ``ident`` the label's index in the trace (after admission) or its parent's (before)."""
+    ``ident`` the label's index in the trace (after admission) or its parent's (before), ``parity``
+    bit c: the label visited the DCs of subset-row cut c an odd number of times."""
 
     cost: np.ndarray
     load: np.ndarray
@@ -430,13 +455,14 @@ class _Labels:
     memory: np.ndarray
     node: np.ndarray
     ident: np.ndarray
+    parity: np.ndarray
 
     def take(self, rows: np.ndarray) -> _Labels:
-        return _Labels(self.cost[rows], self.load[rows], self.dist[rows], self.memory[rows], self.node[rows], self.ident[rows])
+        return _Labels(*(getattr(self, f)[rows] for f in LABEL_FIELDS))
 
     @staticmethod
     def concat(parts: list[_Labels]) -> _Labels:
-        return _Labels(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("cost", "load", "dist", "memory", "node", "ident")))
+        return _Labels(*(np.concatenate([getattr(p, f) for p in parts]) for f in LABEL_FIELDS))
 
     def by_node(self) -> list[tuple[int, np.ndarray]]:
         """(node, rows of its labels, cheapest first) for every node with labels."""
@@ -444,6 +470,9 @@ class _Labels:
         nodes, starts = np.unique(self.node[order], return_index=True)
         bounds = [*starts[1:], len(order)]
         return [(int(v), order[a:b]) for v, a, b in zip(nodes, starts, bounds)]
+
+
+LABEL_FIELDS = ("cost", "load", "dist", "memory", "node", "ident", "parity")
 
 
 class _Trace:
@@ -485,10 +514,13 @@ def _close(level: _Labels, net: ClassNetwork, arc_cost: np.ndarray) -> tuple[np.
     return total[negative], level.ident[negative]
 
 
-def _extend(level: _Labels, successors, arc_cost, net: ClassNetwork, bound: np.ndarray, deadline: float) -> _Labels:
+def _extend(
+    level: _Labels, successors, arc_cost, net: ClassNetwork, bound: np.ndarray, deadline: float, subset_rows: SubsetRowPenalties | None = None
+) -> _Labels:
     """Every feasible one-DC extension of ``level`` that can still turn negative.
 
     ``bound[c, j]``: least reduced cost from j back to the hub with the stops left after j and c load units.
+    Entering j flips the parity of every subset-row cut containing j and pays the cuts whose parity was odd.
     """
     parts = []
     position = net.ng_position
@@ -500,22 +532,30 @@ def _extend(level: _Labels, successors, arc_cost, net: ClassNetwork, bound: np.n
         load = here.load[:, None] + net.load[succ][None, :]
         dist = here.dist[:, None] + net.distance[i, succ][None, :]
         cost = here.cost[:, None] + arc_cost[i, succ][None, :] + net.load_term(succ[None, :], dist)
+        parity = here.parity[:, None] ^ (subset_rows.cuts_of[succ][None, :] if subset_rows is not None else 0)
+        if subset_rows is not None:
+            cost = cost + subset_rows.paid(here.parity[:, None] & subset_rows.cuts_of[succ][None, :])
         ok = (load <= net.capacity) & (dist + net.return_distance[succ][None, :] <= net.max_distance)
         ok &= cost + bound[np.clip(net.capacity - load, 0, None), succ[None, :]] < NEGATIVE
         seen = position[i, succ]  # where j sits in i's neighbourhood, -1 if outside (then never remembered)
         ok &= ~((seen >= 0)[None, :] & ((here.memory[:, None] >> np.maximum(seen, 0)[None, :]) & 1).astype(bool))
         r, c = np.nonzero(ok)
         j = succ[c]
-        parts.append(_Labels(cost[r, c], load[r, c], dist[r, c], net.memory_moves[i][j, here.memory[r]].astype(np.int64), j, here.ident[r]))
+        memory = net.memory_moves[i][j, here.memory[r]].astype(np.int64)
+        parts.append(_Labels(cost[r, c], load[r, c], dist[r, c], memory, j, here.ident[r], np.broadcast_to(parity, cost.shape)[r, c]))
     return _Labels.concat(parts) if parts else level.take(np.array([], dtype=int))
 
 
-def _admit(level: _Labels, kept: list[_Labels | None], trace: _Trace, width: tuple[int, int] | None, deadline: float) -> _Labels:
+def _admit(
+    level: _Labels, kept: list[_Labels | None], trace: _Trace, width: tuple[int, int] | None, deadline: float, subset_rows: SubsetRowPenalties | None = None
+) -> _Labels:
     """Drop the labels of ``level`` dominated by a kept label or by a cheaper one of the same level.
 
     Label a dominates b at the same DC when a costs, loads, drives and remembers no more than b and has
-    no more stops (it is kept from an earlier level, or is of the same level).  The ng memory at DC j is
-    a subset of j's neighbourhood, so it is a small bitmask local to j and the test vectorises.
+    no more stops (it is kept from an earlier level, or is of the same level); with subset-row cuts, a's
+    cost counts the penalties of the cuts where a's parity is odd and b's even (a may pay each of them
+    once more than b on any completion, never more).  The ng memory at DC j is a subset of j's
+    neighbourhood, so it is a small bitmask local to j and the test vectorises.
     """
     parts = []
     for node, rows in level.by_node():
@@ -525,7 +565,7 @@ def _admit(level: _Labels, kept: list[_Labels | None], trace: _Trace, width: tup
         earlier = kept[node]
         if width is not None and earlier is not None:  # a heuristic may skip dominance tests: only the cheapest kept labels
             earlier = earlier.take(np.arange(min(len(earlier.cost), HEURISTIC_DOMINATORS * width[1])))
-        keep = ~_dominated(fresh, earlier) & ~_dominated(fresh, fresh, earlier_only=True)
+        keep = ~_dominated(fresh, earlier, subset_rows) & ~_dominated(fresh, fresh, subset_rows, earlier_only=True)
         fresh = fresh.take(np.flatnonzero(keep))
         fresh.ident = trace.add(fresh.node, fresh.ident)
         if kept[node] is None:
@@ -540,11 +580,12 @@ def _admit(level: _Labels, kept: list[_Labels | None], trace: _Trace, width: tup
 DOMINANCE_CHUNK = 256  # rows per broadcast block: bounds the memory of the pairwise comparison
 
 
-def _dominated(labels: _Labels, other: _Labels | None, *, earlier_only: bool = False) -> np.ndarray:
+def _dominated(labels: _Labels, other: _Labels | None, subset_rows: SubsetRowPenalties | None = None, *, earlier_only: bool = False) -> np.ndarray:
     """For each label: does a label of ``other`` dominate it (``earlier_only``: one listed before it)?
 
     ``other`` is sorted by cost (the kept labels, or ``labels`` itself): a block of labels is compared
-    only with the prefix of ``other`` that costs no more than the block's dearest label.
+    only with the prefix of ``other`` that costs no more than the block's dearest label (the
+    subset-row penalties only add to a dominating label's cost).
     """
     out = np.zeros(len(labels.cost), dtype=bool)
     if other is None or not len(other.cost):
@@ -565,6 +606,10 @@ def _dominated(labels: _Labels, other: _Labels | None, *, earlier_only: bool = F
         )
         if earlier_only:
             hit &= np.arange(end)[None, :] < np.arange(lo, lo + len(cost))[:, None]
+        if subset_rows is not None and hit.any():
+            r, c = np.nonzero(hit)
+            owed = subset_rows.paid(other.parity[c] & ~labels.parity[rows][r])
+            hit[r, c] = other.cost[c] + owed <= cost[r]
         out[rows] = hit.any(axis=1)
     return out
 

@@ -1,0 +1,190 @@
+"""Subset-row cuts (Jepsen, Petersen, Spoorendonk and Pisinger 2008) for the route-based master.
+
+For a set S of three DCs, no plan has two routes that each visit two DCs of S (they would share one),
+so every plan satisfies
+
+    sp04_subset_row   sum_r floor(v_r(S) / 2) lambda_r <= 1
+
+where v_r(S) counts the visits of route r to the DCs of S (with multiplicity on the ng-routes of the
+relaxation, which revisit DCs: any coefficient is valid on a column that is never part of a plan, and
+the pricing computes this same one).  Unlike the capacity cuts the row is not a sum over arcs: its dual
+sigma_S <= 0 charges a route -sigma_S each time its count of visits to S reaches an even number, which
+the pricing carries as one more resource per cut, the parity of the visits so far
+(:class:`SubsetRowPenalties`): a label at parity 1 that enters S again pays -sigma_S and returns to 0.
+Dominance must then pay for the parities a label has and the other lacks (:mod:`milp_milkrun.solve.pricing`).
+
+Cuts are separated on the LP's route values by enumerating every triple of DCs that fractional routes
+visit (:func:`separate_subset_rows`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+SUBSET_ROW_VIOLATION = 0.05  # a cut enters the master when its row exceeds 1 by more than this
+MAX_SUBSET_ROWS = 63  # the pricing's parity resource is one int64 word (sign bit unused): at most this many cuts in all
+MAX_CUTS_PER_DC = 3  # a round adds at most this many cuts through one DC (spreads the cuts over the LP)
+FRACTIONAL = 1e-6  # a route value above this and below 1 - this is fractional
+
+
+@dataclass(frozen=True)
+class SubsetRowCut:
+    """The subset-row cut of the three DCs ``members``: at most one route visits two of them."""
+
+    members: frozenset[int]
+
+    def coefficient(self, vehicle_class: int, stops: tuple[int, ...]) -> int:
+        """floor(v_r(S) / 2): the visits to S counted with multiplicity (see the module doc)."""
+        return sum(1 for s in stops if s in self.members) // 2
+
+
+@dataclass(frozen=True)
+class SubsetRowPenalties:
+    """The subset-row cuts as the pricing sees them: per node, the cuts containing it (a bitmask, bit c
+    for cut c), and per cut the penalty -sigma_c >= 0 a route pays each time its parity returns to 0.
+
+    Only cuts with a non-zero dual need to be here (the others charge nothing).
+    """
+
+    cuts_of: np.ndarray  # int64 per node (node 0, the hub, is in no cut)
+    penalty: np.ndarray  # float per cut, >= 0
+
+    @property
+    def count(self) -> int:
+        return len(self.penalty)
+
+    def paid(self, bits: np.ndarray) -> np.ndarray:
+        """sum of the penalties of the cuts whose bits are set, elementwise over an int64 array.
+
+        One lookup per byte of the word in a table of the sums of the cut penalties of that byte.
+        """
+        out = np.zeros(np.shape(bits))
+        values = np.asarray(bits, dtype=np.int64)
+        for byte, table in enumerate(self._byte_tables):
+            out += table[(values >> (8 * byte)) & 0xFF]
+        return out
+
+    @cached_property
+    def _byte_tables(self) -> list[np.ndarray]:
+        tables = []
+        bits = (np.arange(256)[:, None] >> np.arange(8)[None, :]) & 1  # (byte value, bit)
+        for lo in range(0, self.count, 8):
+            chunk = np.zeros(8)
+            part = self.penalty[lo : lo + 8]
+            chunk[: len(part)] = part
+            tables.append(bits @ chunk)
+        return tables
+
+
+def subset_row_penalties(cuts: list[SubsetRowCut], sigma: np.ndarray, n_nodes: int) -> SubsetRowPenalties | None:
+    """The pricing's view of ``cuts`` under their duals ``sigma`` (<= 0); None when none charges anything.
+
+    Parameters
+    ----------
+    cuts : list[SubsetRowCut]
+        The master's subset-row cuts (at most MAX_SUBSET_ROWS of them).
+    sigma : np.ndarray
+        Their duals, one per cut, each <= 0.
+    n_nodes : int
+        Nodes of the network, the hub included.
+
+    Returns
+    -------
+    SubsetRowPenalties or None
+        The cuts with a negative dual, as bitmasks per node and penalties.
+    """
+    active = [(cut, -float(s)) for cut, s in zip(cuts, sigma) if s < 0.0]
+    if not active:
+        return None
+    if len(active) > MAX_SUBSET_ROWS:
+        raise ValueError(f"at most {MAX_SUBSET_ROWS} subset-row cuts fit the pricing's parity word, got {len(active)}")
+    cuts_of = np.zeros(n_nodes, dtype=np.int64)
+    for c, (cut, _) in enumerate(active):
+        for v in cut.members:
+            cuts_of[v] |= np.int64(1) << np.int64(c)
+    return SubsetRowPenalties(cuts_of, np.array([p for _, p in active]))
+
+
+def route_penalty(stops: tuple[int, ...], rows: SubsetRowPenalties | None) -> float:
+    """What a route pays the subset-row cuts: sum_c penalty_c * floor(v_r(S_c) / 2) (0 without cuts).
+
+    Parameters
+    ----------
+    stops : tuple[int, ...]
+        The route's nodes in driving order.
+    rows : SubsetRowPenalties or None
+        The cuts.
+
+    Returns
+    -------
+    float
+        The penalty, as the pricing's parity resource charges it.
+    """
+    if rows is None:
+        return 0.0
+    parity, paid = np.zeros(1, dtype=np.int64), 0.0
+    for v in stops:
+        paid += float(rows.paid(parity & rows.cuts_of[v])[0])
+        parity ^= rows.cuts_of[v]
+    return paid
+
+
+def separate_subset_rows(
+    visits: np.ndarray, values: np.ndarray, known: set[frozenset[int]], *, max_cuts: int
+) -> list[SubsetRowCut]:
+    """Subset-row cuts of three DCs violated by the LP's route values, most violated first.
+
+    Every triple of DCs visited by a fractional route is tried (a triple only integral routes visit
+    has a row of at most 1); a round takes at most MAX_CUTS_PER_DC cuts through any one DC.
+
+    Parameters
+    ----------
+    visits : np.ndarray
+        visits[r, i]: how often route r visits node i (column 0, the hub, is ignored).
+    values : np.ndarray
+        lambda_r of every route.
+    known : set[frozenset[int]]
+        Member sets of the cuts already in the master (not separated again).
+    max_cuts : int
+        At most this many cuts.
+
+    Returns
+    -------
+    list[SubsetRowCut]
+        The violated cuts.
+    """
+    if max_cuts <= 0:
+        return []
+    used = values > FRACTIONAL
+    visits, values = visits[used], values[used]
+    fractional = values < 1.0 - FRACTIONAL
+    candidates = np.flatnonzero(visits[fractional].sum(axis=0) > 0)
+    candidates = candidates[candidates > 0]
+    if len(candidates) < 3:
+        return []
+    triples = np.array(list(itertools.combinations(candidates.tolist(), 3)), dtype=np.int64)
+    rows = np.zeros(len(triples))
+    for lo in range(0, len(triples), TRIPLE_BLOCK):
+        block = triples[lo : lo + TRIPLE_BLOCK]
+        count = visits[:, block[:, 0]] + visits[:, block[:, 1]] + visits[:, block[:, 2]]  # (routes, triples)
+        rows[lo : lo + TRIPLE_BLOCK] = values @ (count // 2)
+    order = np.argsort(-rows, kind="stable")
+    found: list[SubsetRowCut] = []
+    per_dc: dict[int, int] = {}
+    for t in order:
+        if rows[t] <= 1.0 + SUBSET_ROW_VIOLATION or len(found) >= max_cuts:
+            break
+        members = frozenset(int(v) for v in triples[t])
+        if members in known or any(per_dc.get(v, 0) >= MAX_CUTS_PER_DC for v in members):
+            continue
+        found.append(SubsetRowCut(members))
+        for v in members:
+            per_dc[v] = per_dc.get(v, 0) + 1
+    return found
+
+
+TRIPLE_BLOCK = 4096  # triples evaluated at once (bounds the memory of the routes x triples counts)

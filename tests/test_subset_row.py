@@ -1,0 +1,206 @@
+"""Subset-row cuts: the pricing charges them exactly, the bound stays valid, the optimum is unchanged.
+
+The pricing oracle is the pricing tests' one (every route the checker accepts for a vehicle of the
+class, priced directly) with each cut's penalty times floor(visits to S / 2) added; with elementary
+ng-neighbourhoods the exact pricing must find that minimum, with small ones never lie above it.
+Deliberately wrong variants (dominance that ignores the parities, a pricing that ignores the
+penalties) must be caught by the same comparison.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+import time
+
+import numpy as np
+import pytest
+from bruteforce import brute_force, random_tiny_instance
+from test_pricing import INSTANCES, _elementary, _feasible_routes, _instance, _random_duals
+
+from shared_data import CVRPLIB, cvrplib_optimum, needs_cvrplib
+
+from milp_milkrun.implied import vehicle_classes
+from milp_milkrun.io import load_instance
+from milp_milkrun.models.set_partitioning import RouteMaster
+from milp_milkrun.models.subset_rows import SubsetRowCut, SubsetRowPenalties, route_penalty, separate_subset_rows, subset_row_penalties
+from milp_milkrun.solve import pricing
+from milp_milkrun.solve.branch_price import BranchAndPrice
+from milp_milkrun.solve.column_generation import ColumnGeneration
+from milp_milkrun.solve.enumeration import enumerate_routes
+from milp_milkrun.solve.pricing import class_networks, price
+
+
+def _random_cuts(n_dcs: int, seed: int, count: int = 6) -> tuple[list[SubsetRowCut], np.ndarray]:
+    rng = random.Random(seed)
+    triples = list(itertools.combinations(range(1, n_dcs + 1), 3))
+    chosen = rng.sample(triples, min(count, len(triples)))
+    return [SubsetRowCut(frozenset(t)) for t in chosen], np.array([-rng.uniform(0, 60) for _ in chosen])
+
+
+def _true_minimum(instance, vc, pi: np.ndarray, start: float, rows: SubsetRowPenalties | None) -> float:
+    """min(0, least reduced cost over the class's feasible routes, the cut penalties included)."""
+    costs = [
+        start + sum(instance.distance[a, b] - pi[b] for a, b in itertools.pairwise((0, *r, 0))) + route_penalty(r, rows)
+        for r in _feasible_routes(instance, vc)
+    ]
+    return min([0.0, *costs])
+
+
+def _pricing_mismatches(price_fn, *, elementary: bool = True) -> list[tuple[str, int, float, float]]:
+    """(kind, seed, priced, true) of every class whose exact pricing misses the oracle's minimum."""
+    wrong = []
+    for kind, seed in INSTANCES:
+        instance = _instance(kind, seed)
+        pi, start = _random_duals(instance, seed)
+        cuts, sigma = _random_cuts(instance.n_dcs, seed)
+        rows = subset_row_penalties(cuts, sigma, instance.n_dcs + 1)
+        classes = vehicle_classes(instance)
+        for vc, net in zip(classes, class_networks(instance, classes)):
+            net = _elementary(net) if elementary else net
+            found = price_fn(net, instance.distance - pi[None, :], start, rows)
+            truth = _true_minimum(instance, vc, pi, start, rows)
+            if elementary and not math.isclose(found.minimum, truth, abs_tol=1e-6):
+                wrong.append((kind, seed, found.minimum, truth))
+            if not elementary and found.minimum > truth + 1e-6:
+                wrong.append((kind, seed, found.minimum, truth))
+            for route in found.routes:  # every route's reported reduced cost is its true one
+                true_cost = start + sum(instance.distance[a, b] - pi[b] for a, b in itertools.pairwise((0, *route.stops, 0)))
+                if not math.isclose(route.reduced_cost, true_cost + route_penalty(route.stops, rows), abs_tol=1e-6):
+                    wrong.append((kind, seed, route.reduced_cost, true_cost))
+    return wrong
+
+
+def _exact(net, arc_cost, start, rows):
+    return price(net, arc_cost, start, exact=True, max_routes=10_000, subset_rows=rows)
+
+
+def test_route_penalty_is_the_cut_coefficient_times_the_dual() -> None:
+    cuts, sigma = [SubsetRowCut(frozenset({1, 2, 3})), SubsetRowCut(frozenset({2, 4, 5}))], np.array([-2.0, -5.0])
+    rows = subset_row_penalties(cuts, sigma, 6)
+    for stops in [(1,), (1, 2), (1, 2, 3), (2, 4, 1, 5), (4, 1, 3, 2, 5), (1, 4, 1, 2)]:
+        expected = sum(-s * cut.coefficient(0, stops) for cut, s in zip(cuts, sigma))
+        assert route_penalty(stops, rows) == pytest.approx(expected)
+    assert subset_row_penalties(cuts, np.zeros(2), 6) is None  # no dual: nothing to charge
+
+
+def test_exact_pricing_with_subset_rows_finds_the_true_minimum() -> None:
+    assert _pricing_mismatches(_exact) == []
+
+
+def test_pricing_with_small_neighbourhoods_stays_below_the_true_minimum() -> None:
+    assert _pricing_mismatches(_exact, elementary=False) == []
+
+
+def test_heuristic_pricing_reports_true_reduced_costs() -> None:
+    for kind, seed in INSTANCES[:10]:
+        instance = _instance(kind, seed)
+        pi, start = _random_duals(instance, seed)
+        rows = subset_row_penalties(*_random_cuts(instance.n_dcs, seed), instance.n_dcs + 1)
+        classes = vehicle_classes(instance)
+        for net in class_networks(instance, classes):
+            for route in price(net, instance.distance - pi[None, :], start, exact=False, max_routes=50, subset_rows=rows).routes:
+                true_cost = start + sum(instance.distance[a, b] - pi[b] for a, b in itertools.pairwise((0, *route.stops, 0)))
+                assert route.reduced_cost == pytest.approx(true_cost + route_penalty(route.stops, rows), abs=1e-6)
+
+
+def test_a_pricing_that_ignores_the_penalties_is_caught() -> None:
+    def forgetful(net, arc_cost, start, rows):
+        return price(net, arc_cost, start, exact=True, max_routes=10_000)
+
+    assert _pricing_mismatches(forgetful)
+
+
+def test_dominance_that_ignores_the_parities_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = pricing._dominated
+
+    def blind(labels, other, subset_rows=None, *, earlier_only=False):
+        return plain(labels, other, None, earlier_only=earlier_only)
+
+    monkeypatch.setattr(pricing, "_dominated", blind)
+    assert _pricing_mismatches(_exact)
+
+
+def test_enumeration_with_subset_rows_lists_every_route_within_the_threshold() -> None:
+    for kind, seed in INSTANCES:
+        instance = _instance(kind, seed)
+        pi, start = _random_duals(instance, seed)
+        rows = subset_row_penalties(*_random_cuts(instance.n_dcs, seed), instance.n_dcs + 1)
+        classes = vehicle_classes(instance)
+        for vc, net in zip(classes, class_networks(instance, classes)):
+            truth = {
+                r: start + sum(instance.distance[a, b] - pi[b] for a, b in itertools.pairwise((0, *r, 0))) + route_penalty(r, rows)
+                for r in _feasible_routes(instance, vc)
+            }
+            threshold = float(np.quantile([*truth.values(), 0.0], 0.4))
+            found = enumerate_routes(net, instance.distance - pi[None, :], start, threshold, max_labels=100_000, subset_rows=rows)
+            listed = {frozenset(r) for r in found}
+            for stops in found:
+                assert truth[stops] <= threshold + 1e-6
+            for route, cost in truth.items():  # one route per set of DCs: the shortest, same penalty
+                if cost <= threshold - 1e-6:
+                    assert frozenset(route) in listed
+
+
+def _root(instance, subset_rows: bool) -> ColumnGeneration:
+    cg = ColumnGeneration(instance, time.perf_counter() + 120, subset_rows=subset_rows)
+    cg.run()
+    assert cg.converged
+    return cg
+
+
+@needs_cvrplib
+def test_subset_rows_raise_the_root_bound_and_keep_it_below_the_optimum() -> None:
+    # P-n16-k8: the capacity cuts leave the root below the optimum, one subset-row cut closes it
+    instance = load_instance(CVRPLIB / "P-n16-k8.vrp")
+    optimum = cvrplib_optimum("P-n16-k8")
+    without, with_rows = _root(instance, False), _root(instance, True)
+    assert without.bound < optimum - 1e-6
+    assert with_rows.master.subset_rows
+    assert without.bound + 1e-6 < with_rows.bound <= optimum + 1e-6
+
+
+def test_separation_finds_the_classic_odd_cycle() -> None:
+    # three routes {1,2}, {2,3}, {1,3} at 1/2 each: the row of {1,2,3} is 3/2
+    visits = np.zeros((3, 4), dtype=np.int64)
+    for r, (a, b) in enumerate([(1, 2), (2, 3), (1, 3)]):
+        visits[r, [a, b]] = 1
+    cuts = separate_subset_rows(visits, np.full(3, 0.5), set(), max_cuts=5)
+    assert cuts == [SubsetRowCut(frozenset({1, 2, 3}))]
+    assert separate_subset_rows(visits, np.full(3, 0.5), {frozenset({1, 2, 3})}, max_cuts=5) == []
+
+
+def test_master_rows_hold_the_cut_coefficients() -> None:
+    instance = random_tiny_instance(0, n_dcs=5)
+    master = RouteMaster(instance)
+    master.add(0, (1, 2))
+    master.add_subset_row(SubsetRowCut(frozenset({1, 2, 3})))
+    master.add(0, (2, 3, 4))
+    master.add(0, (4, 5))
+    lp = master.highs.getLp()
+    column = np.array(lp.a_matrix_.index_), np.array(lp.a_matrix_.value_), np.array(lp.a_matrix_.start_)
+    row = instance.n_dcs + len(master.classes)  # after the cover rows and the fleet rows
+    coefficients = []
+    for col in master.route_col:
+        lo, hi = column[2][col], column[2][col + 1]
+        entries = dict(zip(column[0][lo:hi], column[1][lo:hi]))
+        coefficients.append(entries.get(row, 0.0))
+    assert coefficients == [1.0, 1.0, 0.0]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_branch_and_price_with_subset_rows_matches_brute_force(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from milp_milkrun.solve import column_generation
+
+    monkeypatch.setattr(column_generation, "SUBSET_ROWS", True)
+    instance = random_tiny_instance(seed, costs=seed % 2 == 1, unlimited=seed % 4 == 1)
+    truth = brute_force(instance)
+    bp = BranchAndPrice(instance, time.perf_counter() + 60)
+    assert bp.cg.subset_rows
+    bp.run(time.perf_counter(), 60)
+    if truth is None:
+        assert bp.incumbent is None
+        return
+    assert bp.incumbent_cost == pytest.approx(truth[0], abs=1e-6)
+    assert bp.bound <= truth[0] + 1e-6
