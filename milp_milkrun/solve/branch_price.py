@@ -208,8 +208,11 @@ class BranchAndPrice:
         _, arc_cost, mu, least = self.cg.last_exact
         routes = self._node_rows()
         stop = min(self.deadline, time.perf_counter() + ENUMERATION_SHARE * self.total)
+        closed = self._closed_classes()
         try:
             for k, net in enumerate(self.cg.networks):
+                if k in closed:  # no route of the class is in a plan of this node
+                    continue
                 found = enumerate_routes(net, arc_cost[k], self.cg.start_cost(k, mu), gap + min(0.0, least[k]), max_labels=ENUMERATION_LABELS, deadline=stop,
                                          subset_rows=self.cg.last_penalties)
                 for stops in found:
@@ -234,6 +237,15 @@ class BranchAndPrice:
             self.enumerated += 1
             return True, None, len(routes.columns)
         return False, safe_bound(within, integral=self.integer_costs), len(routes.columns)
+
+    def _closed_classes(self) -> set[int]:
+        """Classes whose vehicle count the node's branching rows hold at 0: the enumeration skips them (their
+        routes may still price at reduced cost 0 when the row's dual is 0, and long ones are countless)."""
+        master = self.cg.master
+        return {
+            k for (arcs, k), position in self.rows.items()
+            if k is not None and all(i == 0 for i, _ in arcs) and master.row_upper[position] < 1.0 - INTEGRAL
+        }
 
     def _node_rows(self) -> RouteMaster:
         """An empty master with the node's rows: its capacity and subset-row cuts, and its branching rows at the node's

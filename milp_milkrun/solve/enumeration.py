@@ -31,7 +31,7 @@ import time
 import numpy as np
 
 from milp_milkrun.models.subset_rows import SubsetRowPenalties
-from milp_milkrun.solve.pricing import NEGATIVE, ClassNetwork, PricingTimeout, completion_bounds
+from milp_milkrun.solve.pricing import NEGATIVE, ClassNetwork, PricingTimeout, _after_loading, completion_bounds
 
 WORD = 64  # DCs per word of a visited-set bitmask
 
@@ -79,6 +79,8 @@ def enumerate_routes(
     n = len(arc_cost)
     words = (n + WORD - 1) // WORD
     bound = completion_bounds(net, net.with_load_floor(arc_cost))
+    if subset_rows is not None:
+        bound = np.maximum(bound, _charged_completion_bounds(net, arc_cost, subset_rows))
     slack = threshold - NEGATIVE  # the pricing's tolerance, on the safe side
     first = np.flatnonzero(net.allowed[0, 1:]) + 1
     term = np.zeros(len(first)) + net.load_term(first, net.distance[0, first])
@@ -113,6 +115,65 @@ def enumerate_routes(
     seen, length, term, depth, row = (np.concatenate([e[f] for e in ends]) for f in range(5))
     keep = _undominated(seen, length, term, None)
     return [_path(trace, int(depth[k]), int(row[k])) for k in keep]
+
+
+def _charged_completion_bounds(net: ClassNetwork, arc_cost: np.ndarray, subset_rows: SubsetRowPenalties) -> np.ndarray:
+    """Completion bounds that count part of the subset-row penalties and forbid 2-cycles (the plain ones
+    ignore both, and under the cuts' duals the DC duals grow so much that walks bouncing between them
+    hardly prune: golden_14's largest class).
+
+    A label at j with parities p pays on the rest j -> u_1 .. u_m -> hub at least what the rest would
+    pay from parity 0 (per cut ceil(v/2) >= floor(v/2) penalties, v its visits to S), and an elementary
+    rest with v of its DCs in a three-DC set S drives at most v - 1 arcs u_i -> u_{i+1} inside S, while
+    (v - 1) / 2 <= floor(v / 2) for v <= 3.  So half the penalty of every cut containing both ends may
+    be charged on each arc between two DCs after j; the first arc (out of j, which the label's parities
+    already count) is charged nothing.  An elementary rest has no 2-cycle u -> w -> u either, so the
+    walks of the bound need none (Christofides, Mingozzi and Toth 1981: per state the best value, its
+    next DC, and the best value with another next DC).  Valid for elementary routes only: the enumeration's.
+    """
+    n = len(arc_cost)
+    inside = np.zeros((n, n))
+    for c in range(subset_rows.count):
+        nodes = np.flatnonzero((subset_rows.cuts_of >> c) & 1)
+        inside[np.ix_(nodes, nodes)] += subset_rows.penalty[c] / 2.0
+    np.fill_diagonal(inside, 0.0)
+    plain = net.with_load_floor(arc_cost)
+    back = np.where(net.allowed[:, 0], plain[:, 0], np.inf)
+    rest, fits = _after_loading(net)
+    units = net.capacity + 1
+    best = np.broadcast_to(back, (units, n)).copy()
+    after = np.zeros((units, n), dtype=np.int64)  # the next node of the best walk (0: the hub)
+    second = np.full((units, n), np.inf)
+    out = np.empty((net.max_stops, units, n))
+    out[0] = best
+    for h in range(1, net.max_stops):
+        out[h] = _no_two_cycle_step(net, plain, back, rest, fits, best, after, second)[0]  # first arc uncharged
+        best, after, second = _no_two_cycle_step(net, plain + inside, back, rest, fits, best, after, second)
+    return out
+
+
+def _no_two_cycle_step(net: ClassNetwork, cost, back, rest, fits, best, after, second) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One more DC before walks described by (best, after, second)[c, l]: for each (load left, DC j) the
+    best walk j -> l -> ... -> hub whose continuation from l does not return to j, its next DC, and
+    the best one with another next DC."""
+    n = len(cost)
+    columns = np.arange(n)
+    step = np.where(net.allowed, cost, np.inf)
+    step[:, 0] = np.inf
+    a1 = np.where(fits, best[rest, columns[None, :]], np.inf)  # (c, l): from l on, c units left before loading l
+    a2 = np.where(fits, second[rest, columns[None, :]], np.inf)
+    s1 = after[rest, columns[None, :]]
+    returns = s1[:, None, :] == columns[None, :, None]  # (c, j, l): l's best walk goes back to j
+    value = step[None, :, :] + np.where(returns, a2[:, None, :], a1[:, None, :])
+    nxt = value.argmin(axis=2)
+    first = np.take_along_axis(value, nxt[:, :, None], axis=2)[:, :, 0]
+    np.put_along_axis(value, nxt[:, :, None], np.inf, axis=2)
+    other = value.min(axis=2)
+    home = back[None, :] < first  # the hub directly beats every DC
+    new_second = np.where(home, first, np.minimum(other, back[None, :]))
+    new_best = np.where(home, back[None, :], first)
+    new_after = np.where(home, 0, nxt)
+    return new_best, new_after, new_second
 
 
 def _bits(nodes: np.ndarray, words: int) -> np.ndarray:
