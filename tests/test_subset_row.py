@@ -23,13 +23,14 @@ from shared_data import CVRPLIB, cvrplib_optimum, needs_cvrplib
 
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.io import load_instance
-from milp_milkrun.models.set_partitioning import RouteMaster
+from milp_milkrun.models.set_partitioning import ArcSetRow, RouteMaster
 from milp_milkrun.models.subset_rows import SubsetRowCut, SubsetRowPenalties, route_penalty, separate_subset_rows, subset_row_penalties
 from milp_milkrun.solve import pricing
 from milp_milkrun.solve.branch_price import BranchAndPrice
 from milp_milkrun.solve.column_generation import ColumnGeneration
+from milp_milkrun.solve import enumeration
 from milp_milkrun.solve.enumeration import enumerate_routes
-from milp_milkrun.solve.pricing import class_networks, price
+from milp_milkrun.solve.pricing import class_networks, completion_bounds, price
 
 
 def _random_cuts(n_dcs: int, seed: int, count: int = 6) -> tuple[list[SubsetRowCut], np.ndarray]:
@@ -122,7 +123,10 @@ def test_dominance_that_ignores_the_parities_is_caught(monkeypatch: pytest.Monke
     assert _pricing_mismatches(_exact)
 
 
-def test_enumeration_with_subset_rows_lists_every_route_within_the_threshold() -> None:
+def _enumeration_misses(quantile: float = 0.4) -> list[tuple[str, int, tuple[int, ...]]]:
+    """(kind, seed, route) of every route within the threshold whose set of DCs the enumeration with
+    subset-row penalties does not list (it lists the shortest route of each set: the same penalty)."""
+    missed = []
     for kind, seed in INSTANCES:
         instance = _instance(kind, seed)
         pi, start = _random_duals(instance, seed)
@@ -133,14 +137,33 @@ def test_enumeration_with_subset_rows_lists_every_route_within_the_threshold() -
                 r: start + sum(instance.distance[a, b] - pi[b] for a, b in itertools.pairwise((0, *r, 0))) + route_penalty(r, rows)
                 for r in _feasible_routes(instance, vc)
             }
-            threshold = float(np.quantile([*truth.values(), 0.0], 0.4))
+            threshold = float(np.quantile([*truth.values(), 0.0], quantile))
             found = enumerate_routes(net, instance.distance - pi[None, :], start, threshold, max_labels=100_000, subset_rows=rows)
             listed = {frozenset(r) for r in found}
-            for stops in found:
-                assert truth[stops] <= threshold + 1e-6
-            for route, cost in truth.items():  # one route per set of DCs: the shortest, same penalty
-                if cost <= threshold - 1e-6:
-                    assert frozenset(route) in listed
+            assert all(truth[stops] <= threshold + 1e-6 for stops in found)
+            missed += [(kind, seed, r) for r, cost in truth.items() if cost <= threshold - 1e-6 and frozenset(r) not in listed]
+    return missed
+
+
+@pytest.mark.parametrize("quantile", [0.2, 0.4, 0.7])
+def test_enumeration_with_subset_rows_lists_every_route_within_the_threshold(quantile: float) -> None:
+    assert _enumeration_misses(quantile) == []
+
+
+def test_completion_bounds_that_overcharge_the_penalties_are_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the whole penalty (not half) on each arc inside a cut's set: a rest through all three DCs pays
+    # twice what the cut charges, so the bound is no longer a lower bound and routes go missing
+    def overcharged(net, arc_cost, subset_rows):
+        n = len(arc_cost)
+        inside = np.zeros((n, n))
+        for c in range(subset_rows.count):
+            nodes = np.flatnonzero((subset_rows.cuts_of >> c) & 1)
+            inside[np.ix_(nodes, nodes)] += subset_rows.penalty[c]
+        np.fill_diagonal(inside, 0.0)
+        return completion_bounds(net, net.with_load_floor(arc_cost) + inside)
+
+    monkeypatch.setattr(enumeration, "_charged_completion_bounds", overcharged)
+    assert _enumeration_misses(0.7)
 
 
 def _root(instance, subset_rows: bool) -> ColumnGeneration:
@@ -204,3 +227,20 @@ def test_branch_and_price_with_subset_rows_matches_brute_force(seed: int, monkey
         return
     assert bp.incumbent_cost == pytest.approx(truth[0], abs=1e-6)
     assert bp.bound <= truth[0] + 1e-6
+
+
+def test_enumeration_skips_only_classes_held_at_zero_vehicles() -> None:
+    instance = random_tiny_instance(3)
+    bp = BranchAndPrice(instance, time.perf_counter() + 60)
+    n = instance.n_dcs + 1
+    key = (frozenset((0, j) for j in range(1, n)), 0)
+    position = bp.cg.master.add_branch_row(ArcSetRow(*key))
+    bp.rows[key] = position
+    bp.cg.master.set_row_bounds(position, -math.inf, 1.0)
+    assert bp._closed_classes() == set()
+    bp.cg.master.set_row_bounds(position, -math.inf, 0.0)
+    assert bp._closed_classes() == {0}
+    edge = (frozenset({(1, 2), (2, 1)}), None)
+    bp.rows[edge] = bp.cg.master.add_branch_row(ArcSetRow(*edge))
+    bp.cg.master.set_row_bounds(bp.rows[edge], -math.inf, 0.0)  # an edge at 0 closes no class
+    assert bp._closed_classes() == {0}
