@@ -85,14 +85,14 @@ def enumerate_routes(
         trace.append((level["node"], level["parent"]))
         labels += len(level["node"])
         if labels > max_labels:
-            raise TooManyRoutes
+            raise TooManyRoutes("labels")
         node = level["node"]
         length = level["dist"] + net.distance[node, 0]
         home = np.flatnonzero(net.allowed[node, 0] & (length <= net.max_distance) & (level["cost"] + arc_cost[node, 0] <= slack))
         ends.append((level["seen"][home], length[home], level["term"][home], np.full(len(home), stops - 1), home))
         if stops == net.max_stops or not len(node):
             break
-        level = _extend(level, net, arc_cost, bound[net.max_stops - stops - 1], slack)
+        level = _extend(level, net, arc_cost, bound[net.max_stops - stops - 1], slack, deadline)
     seen, length, term, depth, row = (np.concatenate([e[f] for e in ends]) for f in range(5))
     keep = _undominated(seen, length, term, None)
     return [_path(trace, int(depth[k]), int(row[k])) for k in keep]
@@ -126,13 +126,18 @@ def _undominated(seen: np.ndarray, dist: np.ndarray, term: np.ndarray, node: np.
     return order[first | (term[order] < term[order][leader])]
 
 
-def _extend(level: dict[str, np.ndarray], net: ClassNetwork, arc_cost: np.ndarray, bound: np.ndarray, slack: float) -> dict[str, np.ndarray]:
+def _extend(level: dict[str, np.ndarray], net: ClassNetwork, arc_cost: np.ndarray, bound: np.ndarray, slack: float, deadline: float) -> dict[str, np.ndarray]:
     """Every one-DC extension to an unvisited DC that keeps the limits and can stay within the threshold.
 
     ``bound[c, j]``: least reduced cost from j back to the hub with the stops left after j and c load units.
+    One level may hold a million labels: the deadline is checked between blocks.
     """
     count = len(level["node"])
-    parts = [_extend_block(level, net, arc_cost, bound, slack, np.arange(lo, min(lo + BLOCK, count))) for lo in range(0, count, BLOCK)]
+    parts = []
+    for lo in range(0, count, BLOCK):
+        if time.perf_counter() > deadline:
+            raise PricingTimeout
+        parts.append(_extend_block(level, net, arc_cost, bound, slack, np.arange(lo, min(lo + BLOCK, count))))
     return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
 
 

@@ -569,7 +569,7 @@ def _dominated(labels: _Labels, other: _Labels | None, *, earlier_only: bool = F
     return out
 
 
-def arc_lower_bounds(net: ClassNetwork, arc_cost: np.ndarray) -> np.ndarray:
+def arc_lower_bounds(net: ClassNetwork, arc_cost: np.ndarray, deadline: float = math.inf) -> np.ndarray:
     """through[i, j]: a lower bound on the arc costs of every route of the class that drives DC i -> DC j
     (the start cost excluded); inf for hub arcs and arcs the class lacks.
 
@@ -582,6 +582,8 @@ def arc_lower_bounds(net: ClassNetwork, arc_cost: np.ndarray) -> np.ndarray:
         The class's network.
     arc_cost : np.ndarray
         Reduced arc costs.
+    deadline : float
+        A ``time.perf_counter()`` value; past it :class:`PricingTimeout` is raised (checked once per stop count).
 
     Returns
     -------
@@ -605,6 +607,8 @@ def arc_lower_bounds(net: ClassNetwork, arc_cost: np.ndarray) -> np.ndarray:
     ahead[:, 0] = np.inf
     left = capacity - units[:, None] - net.load[None, :]  # left[u, j]: units left after j when i's walk used u
     for h in range(1, stops):
+        if time.perf_counter() > deadline:
+            raise PricingTimeout
         after_j = np.where(left >= 0, back[stops - 1 - h][np.clip(left, 0, None), columns[None, :]], np.inf)  # (u, j)
         # min over u of ahead[u, i] + after_j[u, j], one DC row block at a time to bound the memory
         for lo in range(0, n, ARC_BLOCK):
