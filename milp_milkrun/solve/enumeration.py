@@ -7,8 +7,9 @@ costing at most ``cutoff`` uses only routes with rc_r <= cutoff - L + min(0, c*_
 are few, a MIP over them settles the node exactly (Baldacci, Christofides and Mingozzi 2008; Pecin et
 al. 2017): the best plan of the node, or the proof that none beats the incumbent.
 
-The labelling is the pricing's (:mod:`milp_milkrun.solve.pricing`: the same network, resources and
-completion bound), made **elementary** (the visited set is a bitmask, every DC at most once) and
+The labelling is the pricing's (:mod:`milp_milkrun.solve.pricing`: the same network and resources;
+the completion bound over walks without 2-cycles, from which a path never turns straight back to the DC
+it came from), made **elementary** (the visited set is a bitmask, every DC at most once) and
 **without reduced-cost dominance**: a label is dropped only for another one at the same DC over the
 same set of DCs that drove no farther and whose load term (emissions) is no larger.  Any completion of
 the dropped path completes the kept one with the same load, stops and DCs, no more distance and so no
@@ -24,7 +25,7 @@ import time
 
 import numpy as np
 
-from milp_milkrun.solve.pricing import NEGATIVE, ClassNetwork, PricingTimeout, completion_bounds
+from milp_milkrun.solve.pricing import NEGATIVE, ClassNetwork, Completions, PricingTimeout, two_cycle_free_completions
 
 WORD = 64  # DCs per word of a visited-set bitmask
 
@@ -62,7 +63,7 @@ def enumerate_routes(
     """
     n = len(arc_cost)
     words = (n + WORD - 1) // WORD
-    bound = completion_bounds(net, net.with_load_floor(arc_cost))
+    bound = two_cycle_free_completions(net, net.with_load_floor(arc_cost))
     slack = threshold - NEGATIVE  # the pricing's tolerance, on the safe side
     first = np.flatnonzero(net.allowed[0, 1:]) + 1
     term = np.zeros(len(first)) + net.load_term(first, net.distance[0, first])
@@ -92,7 +93,7 @@ def enumerate_routes(
         ends.append((level["seen"][home], length[home], level["term"][home], np.full(len(home), stops - 1), home))
         if stops == net.max_stops or not len(node):
             break
-        level = _extend(level, net, arc_cost, bound[net.max_stops - stops - 1], slack, deadline)
+        level = _extend(level, net, arc_cost, bound, net.max_stops - stops - 1, slack, deadline)
     seen, length, term, depth, row = (np.concatenate([e[f] for e in ends]) for f in range(5))
     keep = _undominated(seen, length, term, None)
     return [_path(trace, int(depth[k]), int(row[k])) for k in keep]
@@ -126,25 +127,28 @@ def _undominated(seen: np.ndarray, dist: np.ndarray, term: np.ndarray, node: np.
     return order[first | (term[order] < term[order][leader])]
 
 
-def _extend(level: dict[str, np.ndarray], net: ClassNetwork, arc_cost: np.ndarray, bound: np.ndarray, slack: float, deadline: float) -> dict[str, np.ndarray]:
+def _extend(
+    level: dict[str, np.ndarray], net: ClassNetwork, arc_cost: np.ndarray, bound: Completions, left: int, slack: float, deadline: float
+) -> dict[str, np.ndarray]:
     """Every one-DC extension to an unvisited DC that keeps the limits and can stay within the threshold.
 
-    ``bound[c, j]``: least reduced cost from j back to the hub with the stops left after j and c load units.
-    One level may hold a million labels: the deadline is checked between blocks.
+    ``bound``: completions from j back to the hub with ``left`` more DCs; a path that reached j from i
+    never turns straight back to i (it is elementary), so the bound avoiding i holds.  One level may hold
+    a million labels: the deadline is checked between blocks.
     """
     count = len(level["node"])
     parts = []
     for lo in range(0, count, BLOCK):
         if time.perf_counter() > deadline:
             raise PricingTimeout
-        parts.append(_extend_block(level, net, arc_cost, bound, slack, np.arange(lo, min(lo + BLOCK, count))))
+        parts.append(_extend_block(level, net, arc_cost, bound, left, slack, np.arange(lo, min(lo + BLOCK, count))))
     return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
 
 
 BLOCK = 4096  # labels extended at once (bounds the memory of the label x DC arrays)
 
 
-def _extend_block(level, net: ClassNetwork, arc_cost, bound, slack: float, rows: np.ndarray) -> dict[str, np.ndarray]:
+def _extend_block(level, net: ClassNetwork, arc_cost, bound: Completions, left: int, slack: float, rows: np.ndarray) -> dict[str, np.ndarray]:
     node, seen = level["node"][rows], level["seen"][rows]
     js = np.arange(1, len(arc_cost))
     load = level["load"][rows, None] + net.load[js][None, :]
@@ -154,7 +158,7 @@ def _extend_block(level, net: ClassNetwork, arc_cost, bound, slack: float, rows:
     visited = (seen[:, js // WORD] >> (js % WORD).astype(np.uint64)[None, :]) & np.uint64(1)
     ok = net.allowed[node][:, js] & (visited == 0) & (load <= net.capacity)
     ok &= dist + net.return_distance[js][None, :] <= net.max_distance
-    ok &= cost + bound[np.clip(net.capacity - load, 0, None), js[None, :]] <= slack
+    ok &= cost + bound.avoiding(left, np.clip(net.capacity - load, 0, None), js[None, :], node[:, None]) <= slack
     r, c = np.nonzero(ok)
     j = js[c]
     grown = seen[r].copy()
