@@ -340,7 +340,9 @@ class BranchAndPrice:
         best, best_score = candidates[0], -math.inf
         for (arcs, k), value in candidates:
             row = ArcSetRow(arcs, k)
-            limit = STRONG_LP_SECONDS
+            limit = min(STRONG_LP_SECONDS, self.deadline - time.perf_counter())
+            if limit <= 0:
+                break
             down = master.trial_lp_value(row, -math.inf, float(math.floor(value)), limit)
             up = master.trial_lp_value(row, float(math.ceil(value)), math.inf, limit)
             if math.isnan(down) or math.isnan(up):
