@@ -6,8 +6,9 @@ plan.  Then best-bound branch and bound:
 
 * **branching** first on the number of vehicles of a class (sum of lambda_r over the class's routes,
   i.e. its arcs out of the hub), then on the aggregated flow of an edge {i, j} (x_ij + x_ji over all
-  classes), the edge chosen by strong branching over the restricted master.  Both are rows over arc sets (:class:`~milp_milkrun.models.set_partitioning.ArcSetRow`), so
-  their duals go onto the pricing's arc costs exactly like the cuts: the pricing is unchanged;
+  classes), the edge chosen by strong branching over the restricted master.  Both are rows over arc
+  sets (:class:`~milp_milkrun.models.set_partitioning.ArcSetRow`), so their duals go onto the
+  pricing's arc costs exactly like the cuts: the pricing is unchanged;
 * **one master, one column pool**: a node only sets the bounds of the branching rows, so HiGHS
   re-optimises from the previous basis (warm start) and every column stays available;
 * **each node's bound is certified** as the root's: a Lagrangian bound from an exact pricing with the
