@@ -12,6 +12,7 @@ import math
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from bruteforce import brute_force, random_tiny_instance
 from shared_data import CVRPLIB, REGRESSIONS, needs_cvrplib, needs_regressions
@@ -148,7 +149,7 @@ def test_reduced_cost_fixing_keeps_every_arc_of_an_optimal_plan(make, seed: int)
     if expected is None:
         return
     cg = route_lower_bound(instance, 20)
-    cg.fix_arcs(expected[0] + 1e-9)
+    cg.fix_arcs(expected[0] + 1e-9, math.inf)
     class_of = {v: k for k, vc in enumerate(cg.master.classes) for v in vc.vehicles}
     for route in expected[1].used_routes():
         path = [0, *(instance.index[s] for s in route.stops), 0]
@@ -160,7 +161,16 @@ def test_reduced_cost_fixing_keeps_every_arc_of_an_optimal_plan(make, seed: int)
 def test_reduced_cost_fixing_removes_arcs_on_p_n16_k8() -> None:
     cg = route_lower_bound(load_instance(CVRPLIB / "P-n16-k8.vrp"), 60)
     before = int(cg.networks[0].allowed.sum())
-    assert cg.fix_arcs(449.0) > 0 and int(cg.networks[0].allowed.sum()) < before  # root bound 448, cutoff 449
+    assert cg.fix_arcs(449.0, math.inf) > 0 and int(cg.networks[0].allowed.sum()) < before  # root bound 448, cutoff 449
+
+
+@needs_cvrplib
+def test_reduced_cost_fixing_past_its_deadline_keeps_every_arc() -> None:
+    """Fixing is optional work: past the deadline it stops (the A-n53-k7 run overran 600 s by 20 s in it)."""
+    cg = route_lower_bound(load_instance(CVRPLIB / "P-n16-k8.vrp"), 60)
+    before = [net.allowed.copy() for net in cg.networks]
+    assert cg.fix_arcs(449.0, time.perf_counter() - 1.0) == 0
+    assert all(np.array_equal(net.allowed, kept) for net, kept in zip(cg.networks, before))
 
 
 @needs_cvrplib
@@ -231,7 +241,7 @@ def test_reduced_cost_fixing_at_a_node_keeps_every_arc_of_an_optimal_plan_in_its
     bp.cg.restart(time.perf_counter() + 60, cuts=False)
     bp.cg.run()
     assert bp.cg.converged
-    assert bp.cg.fix_arcs(cost + 1e-9) > 0  # the node's duals remove arcs
+    assert bp.cg.fix_arcs(cost + 1e-9, math.inf) > 0  # the node's duals remove arcs
     for k, path in paths:
         assert all(bp.cg.networks[k].allowed[a, b] for a, b in zip(path, path[1:]))
 
@@ -264,3 +274,31 @@ def test_a_node_bounded_by_enumeration_is_enumerated_wider_before_it_branches(mo
         assert bp.nodes == 1 and bp.enumerated == 1 and len(thresholds) == 2 and thresholds[1] > 4 * thresholds[0]
     else:
         assert bp.nodes > 1
+
+
+@needs_cvrplib
+def test_a_trial_branch_leaves_the_master_as_it_was() -> None:
+    """Strong branching's trial LPs: each branch of a fractional edge costs at least the parent LP, and
+    afterwards the master has its rows and LP value back."""
+    cg = route_lower_bound(load_instance(CVRPLIB / "P-n16-k8.vrp"), 60)
+    master = cg.master
+    parent, rows = master.solve_lp(60)[0], master.highs.getNumRow()
+    x = master.arc_flows()
+    y = np.triu(x + x.T, 1)
+    i, j = np.unravel_index(int(np.argmax(np.where(np.abs(y - np.round(y)) > 1e-6, 1.0, 0.0))), y.shape)
+    assert 1e-6 < y[i, j] % 1 < 1 - 1e-6, "the root LP of P-n16-k8 has a fractional edge"
+    row = ArcSetRow(frozenset({(int(i), int(j)), (int(j), int(i))}))
+    down = master.trial_lp_value(row, -math.inf, float(math.floor(y[i, j])), 60)
+    up = master.trial_lp_value(row, float(math.ceil(y[i, j])), math.inf, 60)
+    assert down >= parent - 1e-6 and up >= parent - 1e-6 and max(down, up) > parent + 1e-6
+    assert master.highs.getNumRow() == rows and master.solve_lp(60)[0] == pytest.approx(parent)
+
+
+def test_strong_branching_picks_the_candidate_whose_branches_both_rise(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The product rule: a candidate raising both branches by 2 beats one raising a single branch by 10."""
+    bp = BranchAndPrice(random_tiny_instance(0), time.perf_counter() + 60)
+    bp.total, bp.cg.lp_value = 60.0, 100.0
+    one_sided, balanced = (frozenset({(1, 2), (2, 1)}), None), (frozenset({(1, 3), (3, 1)}), None)
+    rises = {(one_sided[0], False): 0.0, (one_sided[0], True): 10.0, (balanced[0], False): 2.0, (balanced[0], True): 2.0}
+    monkeypatch.setattr(RouteMaster, "trial_lp_value", lambda self, row, lower, upper, limit: 100.0 + rises[(row.arcs, math.isfinite(lower))])
+    assert bp._strongest([(one_sided, 0.5), (balanced, 0.4)]) == (balanced, 0.4)

@@ -21,7 +21,7 @@ from milp_milkrun.checker import check_plan
 from milp_milkrun.instance import Instance
 from milp_milkrun.implied import VehicleClass, vehicle_classes
 from milp_milkrun.plan import Plan, Route
-from milp_milkrun.solve.pricing import ClassNetwork, class_networks, ng_masks, price
+from milp_milkrun.solve.pricing import ClassNetwork, class_networks, completion_bounds, ng_masks, price, two_cycle_free_completions
 
 INSTANCES = [("tiny", s) for s in range(10)] + [("side", s) for s in range(10)]
 
@@ -102,3 +102,45 @@ def test_heuristic_pricing_returns_only_real_negative_routes(kind: str, seed: in
             assert route.reduced_cost == pytest.approx(_reduced_cost(instance, route.stops, pi, start))
             if len(set(route.stops)) == len(route.stops):  # an elementary ng-route is a real route
                 assert route.stops in feasible
+
+
+def _completions_of_every_route(kind: str, seed: int):
+    """(bounds, walk bounds, [(stops left, units left, DC, previous DC or None, the route's true completion)])
+    for every prefix of every feasible route of every class, under random duals."""
+    instance = _instance(kind, seed)
+    pi, _ = _random_duals(instance, seed)
+    arc_cost = instance.distance - pi[None, :]
+    classes = vehicle_classes(instance)
+    for vc, net in zip(classes, class_networks(instance, classes)):
+        prefixes = []
+        for route in _feasible_routes(instance, vc):
+            path = (*route, 0)
+            for p in range(1, len(route) + 1):
+                rest = sum(arc_cost[a, b] for a, b in itertools.pairwise(path[p - 1 :]))
+                units = net.capacity - int(net.load[list(route[:p])].sum())
+                prefixes.append((net.max_stops - p, units, route[p - 1], route[p - 2] if p > 1 else None, rest))
+        yield two_cycle_free_completions(net, arc_cost), completion_bounds(net, arc_cost), prefixes
+
+
+@pytest.mark.parametrize(("kind", "seed"), INSTANCES)
+def test_two_cycle_free_completions_never_exceed_a_real_completion(kind: str, seed: int) -> None:
+    """The bound from a DC, avoiding the DC the route came from, is at most the route's own completion,
+    and never below the plain walk bound (it is a tightening)."""
+    for bound, walks, prefixes in _completions_of_every_route(kind, seed):
+        assert np.all(bound.best >= walks - 1e-9)
+        for left, units, j, previous, rest in prefixes:
+            value = bound.best[left][units, j] if previous is None else bound.avoiding(left, units, j, previous)
+            assert value <= rest + 1e-9
+
+
+def test_a_completion_bound_that_avoids_the_wrong_dc_is_caught() -> None:
+    """Taking the second-best walk whenever the best one does NOT turn back (the test inverted) cuts off
+    real completions on some random instance: the check above would catch it."""
+    caught = 0
+    for kind, seed in INSTANCES:
+        for bound, _, prefixes in _completions_of_every_route(kind, seed):
+            for left, units, j, previous, rest in prefixes:
+                if previous is not None:
+                    wrong = np.where(bound.first[left][units, j] != previous, bound.second[left][units, j], bound.best[left][units, j])
+                    caught += wrong > rest + 1e-9
+    assert caught > 0

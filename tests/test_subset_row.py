@@ -30,7 +30,7 @@ from milp_milkrun.solve.branch_price import BranchAndPrice
 from milp_milkrun.solve.column_generation import ColumnGeneration
 from milp_milkrun.solve import enumeration
 from milp_milkrun.solve.enumeration import enumerate_routes
-from milp_milkrun.solve.pricing import class_networks, completion_bounds, price
+from milp_milkrun.solve.pricing import class_networks, price, two_cycle_free_completions
 
 
 def _random_cuts(n_dcs: int, seed: int, count: int = 6) -> tuple[list[SubsetRowCut], np.ndarray]:
@@ -151,18 +151,18 @@ def test_enumeration_with_subset_rows_lists_every_route_within_the_threshold(qua
 
 
 def test_completion_bounds_that_overcharge_the_penalties_are_caught(monkeypatch: pytest.MonkeyPatch) -> None:
-    # the whole penalty (not half) on each arc inside a cut's set: a rest through all three DCs pays
-    # twice what the cut charges, so the bound is no longer a lower bound and routes go missing
+    # twice the penalty (not half) on each arc inside a cut's set: a rest through two DCs of S is
+    # charged twice what it pays, so the bound is no longer a lower bound and routes go missing
     def overcharged(net, arc_cost, subset_rows):
         n = len(arc_cost)
         inside = np.zeros((n, n))
         for c in range(subset_rows.count):
             nodes = np.flatnonzero((subset_rows.cuts_of >> c) & 1)
-            inside[np.ix_(nodes, nodes)] += subset_rows.penalty[c]
+            inside[np.ix_(nodes, nodes)] += 2.0 * subset_rows.penalty[c]
         np.fill_diagonal(inside, 0.0)
-        return completion_bounds(net, net.with_load_floor(arc_cost) + inside)
+        return two_cycle_free_completions(net, net.with_load_floor(arc_cost) + inside)
 
-    monkeypatch.setattr(enumeration, "_charged_completion_bounds", overcharged)
+    monkeypatch.setattr(enumeration, "_charged_completions", overcharged)
     assert _enumeration_misses(0.7)
 
 

@@ -65,8 +65,8 @@ def test_ctrl_c_is_acted_on_promptly_and_the_best_plan_is_written(tmp_path: Path
         result = json.loads(stdout)
         assert "interrupted" in result["message"] or result["status"] == "optimal"
         _plan_written(out)
-    else:
-        assert proc.returncode == 1 and not out.exists()
+    else:  # no plan yet: exit 1, or (Ctrl-C during the interpreter's start-up on a loaded machine) death by SIGINT
+        assert proc.returncode in (1, -signal.SIGINT) and not out.exists()
 
 
 @needs_cvrplib

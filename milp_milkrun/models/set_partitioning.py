@@ -370,16 +370,46 @@ class RouteMaster:
         self.highs.changeRowBounds(row, _highs_value(lower), _highs_value(upper))
 
     def _add_row(self, row: MasterRow, lower: float, upper: float, extra: list[tuple[int, float]]) -> None:
-        cols, coefs = [c for c, _ in extra], [v for _, v in extra]
+        cols, coefs = self._row_entries(row)
+        cols, coefs = [c for c, _ in extra] + cols, [v for _, v in extra] + coefs
+        self.highs.addRow(_highs_value(lower), _highs_value(upper), len(cols), np.array(cols, dtype=np.int32), np.array(coefs))
+        self.rows.append(row)
+        self.row_lower.append(lower)
+        self.row_upper.append(upper)
+
+    def _row_entries(self, row: MasterRow) -> tuple[list[int], list[float]]:
+        """HiGHS columns and coefficients of ``row`` over the route columns."""
+        cols, coefs = [], []
         for column, col in zip(self.columns, self.route_col):
             times = row.coefficient(column.vehicle_class, column.stops)
             if times:
                 cols.append(col)
                 coefs.append(float(times))
-        self.highs.addRow(_highs_value(lower), _highs_value(upper), len(cols), np.array(cols, dtype=np.int32), np.array(coefs))
-        self.rows.append(row)
-        self.row_lower.append(lower)
-        self.row_upper.append(upper)
+        return cols, coefs
+
+    def trial_lp_value(self, row: ArcSetRow, lower: float, upper: float, time_limit: float) -> float:
+        """The restricted LP's value with ``row`` bounded to [lower, upper] (inf: no LP solution; nan: not
+        solved in time), for strong branching; the master is left with its rows and basis as they were.
+
+        Only the routes generated so far take part, so the value estimates a branch's LP bound (from
+        above): it ranks branching candidates and bounds nothing.
+        """
+        h = self.highs
+        basis = h.getBasis()
+        cols, coefs = self._row_entries(row)
+        h.addRow(_highs_value(lower), _highs_value(upper), len(cols), np.array(cols, dtype=np.int32), np.array(coefs))
+        h.setOptionValue("time_limit", max(time_limit, 0.01))
+        try:
+            h.run()
+            status = h.getModelStatus()
+            if status == highspy.HighsModelStatus.kOptimal:
+                value = float(h.getInfo().objective_function_value)
+            else:
+                value = math.inf if status == highspy.HighsModelStatus.kInfeasible else math.nan
+        finally:
+            h.deleteRows(1, np.array([h.getNumRow() - 1], dtype=np.int32))
+            h.setBasis(basis)
+        return value
 
     def route_values(self) -> np.ndarray:
         """lambda_r of every route column at the last LP solution."""

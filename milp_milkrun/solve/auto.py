@@ -2,10 +2,10 @@
 
 Tiny instances go to the seed's Eq. 1-14 model, which HiGHS proves in well under a second there. On
 anything larger the route-based branch-and-price-and-cut runs first, for most of the time: its bound
-(column generation with capacity cuts) is the strongest the toolkit has (ecom74: about 1% in a
-minute). If that leaves a gap, the strong arc model (capacity cuts, reduced-cost fixing) continues
-from the best plan in the time left. Both bounds
-are certified, so the result carries the larger one and the cheaper plan.
+(column generation with capacity cuts, a tree and route enumeration) is the strongest the toolkit
+has (ecom74: proven optimal in about 20-30 s). If that leaves a gap, the strong arc model (capacity
+cuts, reduced-cost fixing) continues from the best plan in the time left. Both bounds are certified,
+so the result carries the larger one and the cheaper plan.
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ plan.  Then best-bound branch and bound:
 
 * **branching** first on the number of vehicles of a class (sum of lambda_r over the class's routes,
   i.e. its arcs out of the hub), then on the aggregated flow of an edge {i, j} (x_ij + x_ji over all
-  classes).  Both are rows over arc sets (:class:`~milp_milkrun.models.set_partitioning.ArcSetRow`), so
-  their duals go onto the pricing's arc costs exactly like the cuts: the pricing is unchanged;
+  classes), the edge chosen by strong branching over the restricted master.  Both are rows over arc
+  sets (:class:`~milp_milkrun.models.set_partitioning.ArcSetRow`), so their duals go onto the
+  pricing's arc costs exactly like the cuts: the pricing is unchanged;
 * **one master, one column pool**: a node only sets the bounds of the branching rows, so HiGHS
   re-optimises from the previous basis (warm start) and every column stays available;
 * **each node's bound is certified** as the root's: a Lagrangian bound from an exact pricing with the
@@ -59,6 +60,10 @@ ENUMERATION_GROW = 1.25  # ... after one that could
 ENUMERATION_STRETCH = 1.5  # a node may enumerate within this multiple of the cap (to beat the bound it inherited) ...
 ENUMERATION_WIDEN_ROUTES = ENUMERATION_ROUTES // 2  # ... or within any gap once an enumeration there listed fewer routes
 ENUMERATION_MARGIN = 1e-7  # relative: the MIP's cost limit sits this far above L + g, so no plan within is cut off
+STRONG_CANDIDATES = 8  # edges (the most fractional flows) whose two branches strong branching compares
+STRONG_LP_SECONDS = 2.0  # time limit of one branch's LP in strong branching
+STRONG_RESERVE = 0.02  # no strong branching once less than this share of the time is left
+STRONG_EPSILON = 1e-6  # relative: the least rise a branch counts with in the product score
 ENUMERATION_SHARE = 0.1  # the labelling of one enumeration may use this share of the time ...
 ENUMERATION_MIP_SHARE = 0.1  # ... and the MIP over the enumerated routes this share
 
@@ -135,7 +140,7 @@ class BranchAndPrice:
         plan, _ = self.cg.master.best_integer_plan(min(ROOT_MIP_SHARE * total, self.deadline - time.perf_counter()), self.incumbent)
         self.offer(plan)
         if self.incumbent is not None:  # only a better plan matters now: drop the arcs none can use
-            self.fixed_arcs = self.cg.fix_arcs(self.cutoff())
+            self.fixed_arcs = self.cg.fix_arcs(self.cutoff(), self.deadline)
         self.root_networks = list(self.cg.networks)
         counter = itertools.count()
         heap = [Node(self.cg.bound, 0, next(counter), {})]
@@ -207,7 +212,8 @@ class BranchAndPrice:
         the node bound it proved (None: nothing), and how many routes it listed."""
         _, arc_cost, mu, least = self.cg.last_exact
         routes = self._node_rows()
-        stop = min(self.deadline, time.perf_counter() + ENUMERATION_SHARE * self.total)
+        began = time.perf_counter()
+        stop = min(self.deadline, began + ENUMERATION_SHARE * self.total)
         closed = self._closed_classes()
         try:
             for k, net in enumerate(self.cg.networks):
@@ -218,17 +224,18 @@ class BranchAndPrice:
                 for stops in found:
                     routes.add(k, stops)
                 if len(routes.columns) > ENUMERATION_ROUTES:
-                    raise TooManyRoutes
-        except (TooManyRoutes, PricingTimeout):
+                    raise TooManyRoutes("routes")
+        except (TooManyRoutes, PricingTimeout) as stopped:
             self.enumeration_cap = ENUMERATION_SHRINK * gap
-            log.info("route enumeration within %.6g of the bound: too many routes or out of time", gap)
+            reason = "out of time" if isinstance(stopped, PricingTimeout) else f"too many {stopped.args[0]}"
+            log.info("route enumeration within %.6g of the bound: %s after %.1f s", gap, reason, time.perf_counter() - began)
             return False, None, len(routes.columns)
         limit = min(ENUMERATION_MIP_SHARE * self.total, self.deadline - time.perf_counter())
         within = value + gap
         plan, cost, proven = routes.solve_integer(limit, exact=True, upper=within + ENUMERATION_MARGIN * max(1.0, abs(within)))
         found = plan is not None and cost <= within + ENUMERATION_MARGIN * max(1.0, abs(within))  # HiGHS may report one above
-        log.info("route enumeration within %.6g of the bound: %d routes, MIP %s", gap, len(routes.columns),
-                 "not solved" if not proven else f"{cost:.6g}" if found else "no plan within")
+        log.info("route enumeration within %.6g of the bound: %d routes, MIP %s (%.1f s)", gap, len(routes.columns),
+                 "not solved" if not proven else f"{cost:.6g}" if found else "no plan within", time.perf_counter() - began)
         if not (self.offer(plan) and proven):
             self.enumeration_cap = ENUMERATION_SHRINK * gap
             return False, None, len(routes.columns)
@@ -286,7 +293,7 @@ class BranchAndPrice:
                 self.offer(master.plan_of(chosen))
                 return []
         if self.incumbent is not None and not root:  # below the root: fixing valid for this node's plans
-            self.fixed_below_root += self.cg.fix_arcs(self.cutoff())
+            self.fixed_below_root += self.cg.fix_arcs(self.cutoff(), self.deadline)
         bound = self._enumerate(bound)
         if bound is None or self.prunes(bound):
             return []
@@ -302,8 +309,17 @@ class BranchAndPrice:
         lower, upper = node.bounds.get(position, (-math.inf, math.inf))
         down = {**node.bounds, position: (lower, float(math.floor(value)))}
         up = {**node.bounds, position: (float(math.ceil(value)), upper)}
-        log.info("node %d: bound %.6g, branch on %s = %.3f", self.nodes, bound, key, value)
+        log.info("node %d: bound %.6g, branch on %s = %.3f", self.nodes, bound, self._describe(key), value)
         return [(bound, down), (bound, up)]
+
+    def _describe(self, key: tuple[frozenset[tuple[int, int]], int | None]) -> str:
+        """A branching row in words: a class's vehicle count, or an edge's flow between two nodes."""
+        arcs, k = key
+        if k is not None:
+            return f"the vehicles of class {self.cg.master.classes[k].name}"
+        ids = self.instance.node_ids
+        i, j = sorted(next(iter(arcs)))
+        return f"the edge {ids[i]}-{ids[j]}"
 
     def _branching_row(self, values: np.ndarray) -> tuple[tuple[frozenset[tuple[int, int]], int | None], float] | None:
         """The most fractional class vehicle count, else the edge flow closest to 1/2; None if all integral."""
@@ -319,10 +335,39 @@ class BranchAndPrice:
         x = master.arc_flows()
         y = np.triu(x + x.T, 1)
         frac = np.abs(y - np.round(y))
-        if frac.max() > INTEGRAL:
-            i, j = np.unravel_index(int(np.argmax(np.where(frac > INTEGRAL, 0.5 - np.abs(y - np.floor(y) - 0.5), -1))), y.shape)
-            return (frozenset({(int(i), int(j)), (int(j), int(i))}), None), float(y[i, j])
-        return None
+        if frac.max() <= INTEGRAL:
+            return None
+        closeness = np.where(frac > INTEGRAL, 0.5 - np.abs(y - np.floor(y) - 0.5), -1.0)  # 0.5 for a flow of 1/2
+        order = np.argsort(closeness, axis=None)[::-1][: STRONG_CANDIDATES]
+        edges = [np.unravel_index(int(e), y.shape) for e in order if closeness.flat[e] >= 0]
+        candidates = [((frozenset({(int(i), int(j)), (int(j), int(i))}), None), float(y[i, j])) for i, j in edges]
+        return self._strongest(candidates)
+
+    def _strongest(self, candidates: list[tuple[tuple[frozenset[tuple[int, int]], int | None], float]]) -> tuple[tuple[frozenset[tuple[int, int]], int | None], float]:
+        """Strong branching over the restricted master: the candidate whose two branches raise the LP most
+        (product of the two rises, Achterberg's rule); the first (flow closest to 1/2) when time is short.
+
+        The branches' LP values use only the routes generated so far (no pricing): a ranking, not a bound.
+        """
+        if len(candidates) < 2 or self.deadline - time.perf_counter() < STRONG_RESERVE * self.total:
+            return candidates[0]
+        master = self.cg.master
+        parent = self.cg.lp_value
+        floor = STRONG_EPSILON * max(1.0, abs(parent))
+        best, best_score = candidates[0], -math.inf
+        for (arcs, k), value in candidates:
+            row = ArcSetRow(arcs, k)
+            limit = min(STRONG_LP_SECONDS, self.deadline - time.perf_counter())
+            if limit <= 0:
+                break
+            down = master.trial_lp_value(row, -math.inf, float(math.floor(value)), limit)
+            up = master.trial_lp_value(row, float(math.ceil(value)), math.inf, limit)
+            if math.isnan(down) or math.isnan(up):
+                continue
+            score = max(down - parent, floor) * max(up - parent, floor)
+            if score > best_score:
+                best, best_score = ((arcs, k), value), score
+        return best
 
 
 def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult:

@@ -191,22 +191,26 @@ class ColumnGeneration:
         """(Lagrangian bound, arc costs per class, class duals mu, least reduced costs) of the last exact pricing."""
         return self._last_exact
 
-    def fix_arcs(self, cutoff: float) -> int:
+    def fix_arcs(self, cutoff: float, deadline: float) -> int:
         """Remove from the pricing the arcs no plan costing at most ``cutoff`` can use; the number removed.
 
         Reduced-cost fixing with the last exact pricing's duals (its Lagrangian bound L holds for every
         plan at the root, for every plan of the node at a branch-and-bound node): a plan with route r of
         class k costs at least L + rc_r - min(0, c*_k), so an arc every route through which has
         rc_r > cutoff - L + min(0, c*_k) is in no plan (of the node) costing at most ``cutoff``.
-        Columns already in the master keep their arcs.  The subset-row penalties are left out of the
-        arc bounds: they only raise reduced costs, so fewer arcs are fixed, never a wrong one.
+        Columns already in the master keep their arcs.  Fixing is optional: past ``deadline`` the classes
+        not yet done keep all their arcs.  The subset-row penalties are left out of the arc bounds: they
+        only raise reduced costs, so fewer arcs are fixed, never a wrong one.
         """
         if self._last_exact is None:
             return 0
         value, arc_cost, mu, least = self._last_exact
         removed = 0
         for k, net in enumerate(self.networks):
-            through = arc_lower_bounds(net, arc_cost[k]) + self.start_cost(k, mu)
+            try:
+                through = arc_lower_bounds(net, arc_cost[k], deadline) + self.start_cost(k, mu)
+            except PricingTimeout:
+                break
             slack = cutoff - value + min(0.0, least[k])
             drop = net.allowed & (through > slack + 1e-6 * max(1.0, abs(cutoff)))
             drop[0, :] = drop[:, 0] = False

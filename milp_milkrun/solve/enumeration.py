@@ -7,8 +7,9 @@ costing at most ``cutoff`` uses only routes with rc_r <= cutoff - L + min(0, c*_
 are few, a MIP over them settles the node exactly (Baldacci, Christofides and Mingozzi 2008; Pecin et
 al. 2017): the best plan of the node, or the proof that none beats the incumbent.
 
-The labelling is the pricing's (:mod:`milp_milkrun.solve.pricing`: the same network, resources and
-completion bound), made **elementary** (the visited set is a bitmask, every DC at most once) and
+The labelling is the pricing's (:mod:`milp_milkrun.solve.pricing`: the same network and resources;
+the completion bound over walks without 2-cycles, from which a path never turns straight back to the DC
+it came from), made **elementary** (the visited set is a bitmask, every DC at most once) and
 **without reduced-cost dominance**: a label is dropped only for another one at the same DC over the
 same set of DCs that drove no farther and whose load term (emissions) is no larger.  Any completion of
 the dropped path completes the kept one with the same load, stops and DCs, no more distance and so no
@@ -31,7 +32,7 @@ import time
 import numpy as np
 
 from milp_milkrun.models.subset_rows import SubsetRowPenalties
-from milp_milkrun.solve.pricing import NEGATIVE, ClassNetwork, PricingTimeout, _after_loading, completion_bounds
+from milp_milkrun.solve.pricing import NEGATIVE, ClassNetwork, Completions, PricingTimeout, two_cycle_free_completions
 
 WORD = 64  # DCs per word of a visited-set bitmask
 
@@ -78,9 +79,8 @@ def enumerate_routes(
     """
     n = len(arc_cost)
     words = (n + WORD - 1) // WORD
-    bound = completion_bounds(net, net.with_load_floor(arc_cost))
-    if subset_rows is not None:
-        bound = np.maximum(bound, _charged_completion_bounds(net, arc_cost, subset_rows))
+    bound = two_cycle_free_completions(net, net.with_load_floor(arc_cost))
+    charged = _charged_completions(net, arc_cost, subset_rows) if subset_rows is not None else None
     slack = threshold - NEGATIVE  # the pricing's tolerance, on the safe side
     first = np.flatnonzero(net.allowed[0, 1:]) + 1
     term = np.zeros(len(first)) + net.load_term(first, net.distance[0, first])
@@ -104,32 +104,34 @@ def enumerate_routes(
         trace.append((level["node"], level["parent"]))
         labels += len(level["node"])
         if labels > max_labels:
-            raise TooManyRoutes
+            raise TooManyRoutes("labels")
         node = level["node"]
         length = level["dist"] + net.distance[node, 0]
         home = np.flatnonzero(net.allowed[node, 0] & (length <= net.max_distance) & (level["cost"] + arc_cost[node, 0] <= slack))
         ends.append((level["seen"][home], length[home], level["term"][home], np.full(len(home), stops - 1), home))
         if stops == net.max_stops or not len(node):
             break
-        level = _extend(level, net, arc_cost, bound[net.max_stops - stops - 1], slack, subset_rows)
+        level = _extend(level, net, arc_cost, (bound, charged, subset_rows), net.max_stops - stops - 1, slack, deadline)
     seen, length, term, depth, row = (np.concatenate([e[f] for e in ends]) for f in range(5))
     keep = _undominated(seen, length, term, None)
     return [_path(trace, int(depth[k]), int(row[k])) for k in keep]
 
 
-def _charged_completion_bounds(net: ClassNetwork, arc_cost: np.ndarray, subset_rows: SubsetRowPenalties) -> np.ndarray:
-    """Completion bounds that count part of the subset-row penalties and forbid 2-cycles (the plain ones
-    ignore both, and under the cuts' duals the DC duals grow so much that walks bouncing between them
-    hardly prune: golden_14's largest class).
+Bounds = tuple[Completions, Completions | None, SubsetRowPenalties | None]  # plain, charged (subset-row cuts), the cuts
 
-    A label at j with parities p pays on the rest j -> u_1 .. u_m -> hub at least what the rest would
-    pay from parity 0 (per cut ceil(v/2) >= floor(v/2) penalties, v its visits to S), and an elementary
-    rest with v of its DCs in a three-DC set S drives at most v - 1 arcs u_i -> u_{i+1} inside S, while
-    (v - 1) / 2 <= floor(v / 2) for v <= 3.  So half the penalty of every cut containing both ends may
-    be charged on each arc between two DCs after j; the first arc (out of j, which the label's parities
-    already count) is charged nothing.  An elementary rest has no 2-cycle u -> w -> u either, so the
-    walks of the bound need none (Christofides, Mingozzi and Toth 1981: per state the best value, its
-    next DC, and the best value with another next DC).  Valid for elementary routes only: the enumeration's.
+
+def _charged_completions(net: ClassNetwork, arc_cost: np.ndarray, subset_rows: SubsetRowPenalties) -> Completions:
+    """Completion bounds that count part of the subset-row penalties: each arc between two DCs of a
+    cut's set S is charged half the cut's penalty.  The plain bounds ignore the penalties, and under the
+    cuts' duals the DC duals grow so much that they hardly prune (golden_14 FSMD's 300-unit class passed
+    10^6 labels within 0.01 of the bound).
+
+    A label at j with parities p pays on its rest j -> u_1 .. u_m -> hub, per cut, ceil(v/2) penalties
+    if p is odd and floor(v/2) if even (v: the rest's DCs in S, elementary).  The rest drives at most v
+    arcs inside S when j is in S (v - 1 otherwise), and v/2 <= ceil(v/2), (v - 1)/2 <= floor(v/2) for
+    v <= 3; only when j is in S and p is even does the charge exceed what is paid, by at most half the
+    penalty (then v <= 1): :func:`_extend_block` takes that back from the bound.  Valid for elementary
+    routes only: the enumeration's.
     """
     n = len(arc_cost)
     inside = np.zeros((n, n))
@@ -137,43 +139,7 @@ def _charged_completion_bounds(net: ClassNetwork, arc_cost: np.ndarray, subset_r
         nodes = np.flatnonzero((subset_rows.cuts_of >> c) & 1)
         inside[np.ix_(nodes, nodes)] += subset_rows.penalty[c] / 2.0
     np.fill_diagonal(inside, 0.0)
-    plain = net.with_load_floor(arc_cost)
-    back = np.where(net.allowed[:, 0], plain[:, 0], np.inf)
-    rest, fits = _after_loading(net)
-    units = net.capacity + 1
-    best = np.broadcast_to(back, (units, n)).copy()
-    after = np.zeros((units, n), dtype=np.int64)  # the next node of the best walk (0: the hub)
-    second = np.full((units, n), np.inf)
-    out = np.empty((net.max_stops, units, n))
-    out[0] = best
-    for h in range(1, net.max_stops):
-        out[h] = _no_two_cycle_step(net, plain, back, rest, fits, best, after, second)[0]  # first arc uncharged
-        best, after, second = _no_two_cycle_step(net, plain + inside, back, rest, fits, best, after, second)
-    return out
-
-
-def _no_two_cycle_step(net: ClassNetwork, cost, back, rest, fits, best, after, second) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One more DC before walks described by (best, after, second)[c, l]: for each (load left, DC j) the
-    best walk j -> l -> ... -> hub whose continuation from l does not return to j, its next DC, and
-    the best one with another next DC."""
-    n = len(cost)
-    columns = np.arange(n)
-    step = np.where(net.allowed, cost, np.inf)
-    step[:, 0] = np.inf
-    a1 = np.where(fits, best[rest, columns[None, :]], np.inf)  # (c, l): from l on, c units left before loading l
-    a2 = np.where(fits, second[rest, columns[None, :]], np.inf)
-    s1 = after[rest, columns[None, :]]
-    returns = s1[:, None, :] == columns[None, :, None]  # (c, j, l): l's best walk goes back to j
-    value = step[None, :, :] + np.where(returns, a2[:, None, :], a1[:, None, :])
-    nxt = value.argmin(axis=2)
-    first = np.take_along_axis(value, nxt[:, :, None], axis=2)[:, :, 0]
-    np.put_along_axis(value, nxt[:, :, None], np.inf, axis=2)
-    other = value.min(axis=2)
-    home = back[None, :] < first  # the hub directly beats every DC
-    new_second = np.where(home, first, np.minimum(other, back[None, :]))
-    new_best = np.where(home, back[None, :], first)
-    new_after = np.where(home, 0, nxt)
-    return new_best, new_after, new_second
+    return two_cycle_free_completions(net, net.with_load_floor(arc_cost) + inside)
 
 
 def _bits(nodes: np.ndarray, words: int) -> np.ndarray:
@@ -205,21 +171,29 @@ def _undominated(seen: np.ndarray, dist: np.ndarray, term: np.ndarray, node: np.
 
 
 def _extend(
-    level: dict[str, np.ndarray], net: ClassNetwork, arc_cost: np.ndarray, bound: np.ndarray, slack: float, subset_rows: SubsetRowPenalties | None
+    level: dict[str, np.ndarray], net: ClassNetwork, arc_cost: np.ndarray, bounds: Bounds, left: int, slack: float, deadline: float
 ) -> dict[str, np.ndarray]:
     """Every one-DC extension to an unvisited DC that keeps the limits and can stay within the threshold.
 
-    ``bound[c, j]``: least reduced cost from j back to the hub with the stops left after j and c load units.
+    ``bounds``: completions from j back to the hub with ``left`` more DCs (plain, and with the subset-row
+    cuts charged, see :func:`_charged_completions`, and the cuts); a path that reached j from i
+    never turns straight back to i (it is elementary), so the bound avoiding i holds.  One level may hold
+    a million labels: the deadline is checked between blocks.
     """
     count = len(level["node"])
-    parts = [_extend_block(level, net, arc_cost, bound, slack, subset_rows, np.arange(lo, min(lo + BLOCK, count))) for lo in range(0, count, BLOCK)]
+    parts = []
+    for lo in range(0, count, BLOCK):
+        if time.perf_counter() > deadline:
+            raise PricingTimeout
+        parts.append(_extend_block(level, net, arc_cost, bounds, left, slack, np.arange(lo, min(lo + BLOCK, count))))
     return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
 
 
 BLOCK = 4096  # labels extended at once (bounds the memory of the label x DC arrays)
 
 
-def _extend_block(level, net: ClassNetwork, arc_cost, bound, slack: float, subset_rows: SubsetRowPenalties | None, rows: np.ndarray) -> dict[str, np.ndarray]:
+def _extend_block(level, net: ClassNetwork, arc_cost, bounds: Bounds, left: int, slack: float, rows: np.ndarray) -> dict[str, np.ndarray]:
+    bound, charged, subset_rows = bounds
     node, seen = level["node"][rows], level["seen"][rows]
     js = np.arange(1, len(arc_cost))
     load = level["load"][rows, None] + net.load[js][None, :]
@@ -232,7 +206,12 @@ def _extend_block(level, net: ClassNetwork, arc_cost, bound, slack: float, subse
     visited = (seen[:, js // WORD] >> (js % WORD).astype(np.uint64)[None, :]) & np.uint64(1)
     ok = net.allowed[node][:, js] & (visited == 0) & (load <= net.capacity)
     ok &= dist + net.return_distance[js][None, :] <= net.max_distance
-    ok &= cost + bound[np.clip(net.capacity - load, 0, None), js[None, :]] <= slack
+    units = np.clip(net.capacity - load, 0, None)
+    least = bound.avoiding(left, units, js[None, :], node[:, None])
+    if charged is not None and subset_rows is not None:
+        overcharged = 0.5 * subset_rows.paid(subset_rows.cuts_of[js][None, :] & ~parity)  # cuts through j at even parity
+        least = np.maximum(least, charged.avoiding(left, units, js[None, :], node[:, None]) - overcharged)
+    ok &= cost + least <= slack
     r, c = np.nonzero(ok)
     j = js[c]
     grown = seen[r].copy()
