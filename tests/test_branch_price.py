@@ -302,3 +302,16 @@ def test_strong_branching_picks_the_candidate_whose_branches_both_rise(monkeypat
     rises = {(one_sided[0], False): 0.0, (one_sided[0], True): 10.0, (balanced[0], False): 2.0, (balanced[0], True): 2.0}
     monkeypatch.setattr(RouteMaster, "trial_lp_value", lambda self, row, lower, upper, limit: 100.0 + rises[(row.arcs, math.isfinite(lower))])
     assert bp._strongest([(one_sided, 0.5), (balanced, 0.4)]) == (balanced, 0.4)
+
+
+@needs_cvrplib
+@pytest.mark.parametrize(("setting", "threshold", "expected"), [(None, 0.001, True), (None, 0.015, False), (False, 0.0, False)])
+def test_the_root_separates_subset_rows_when_its_gap_asks_for_them(monkeypatch: pytest.MonkeyPatch, setting, threshold: float, expected: bool) -> None:
+    """P-n16-k8 (root bound 448, optimum 450: a 0.44% root gap): subset-row cuts come on only above the
+    gap threshold, never when switched off, and either way the tree proves 450."""
+    monkeypatch.setattr(branch_price, "SUBSET_ROWS", setting)
+    monkeypatch.setattr(branch_price, "SUBSET_ROW_ROOT_GAP", threshold)
+    bp = BranchAndPrice(load_instance(CVRPLIB / "P-n16-k8.vrp"), time.perf_counter() + 60)
+    bp.run(time.perf_counter(), 60)  # the root MIP's plan costs at least the optimum 450: a root gap of 0.44% or more
+    assert bp.cg.subset_rows is expected
+    assert bp.incumbent_cost == pytest.approx(450) and bp.bound == pytest.approx(450)

@@ -64,6 +64,9 @@ STRONG_CANDIDATES = 8  # edges (the most fractional flows) whose two branches st
 STRONG_LP_SECONDS = 2.0  # time limit of one branch's LP in strong branching
 STRONG_RESERVE = 0.02  # no strong branching once less than this share of the time is left
 STRONG_EPSILON = 1e-6  # relative: the least rise a branch counts with in the product score
+SUBSET_ROWS: bool | None = None  # subset-row cuts at the root: always, never, or (None) when its gap asks for them ...
+SUBSET_ROW_ROOT_GAP = 0.015  # ... the converged root's bound more than this share below the plan (they double a root's
+# time: ecom74, 1.1%, and E-n51-k5, 0.7%, are proven faster without; golden_14 FSMD, 2.3%, only with them)
 ENUMERATION_SHARE = 0.1  # the labelling of one enumeration may use this share of the time ...
 ENUMERATION_MIP_SHARE = 0.1  # ... and the MIP over the enumerated routes this share
 
@@ -104,7 +107,7 @@ class BranchAndPrice:
 
     def __post_init__(self) -> None:
         self.costs = self.costs if self.costs is not None else route_costs(self.instance)
-        self.cg = ColumnGeneration(self.instance, self.deadline, costs=self.costs)
+        self.cg = ColumnGeneration(self.instance, self.deadline, costs=self.costs, subset_rows=SUBSET_ROWS is True)
         self.integer_costs = self.costs.integral
 
     def offer(self, plan: Plan | None) -> bool:
@@ -139,6 +142,12 @@ class BranchAndPrice:
             return False
         plan, _ = self.cg.master.best_integer_plan(min(ROOT_MIP_SHARE * total, self.deadline - time.perf_counter()), self.incumbent)
         self.offer(plan)
+        if self._root_needs_subset_rows():
+            self.cg.subset_rows, self.cg.converged = True, False
+            self.cg.run()  # on from the converged root: subset-row rounds, and the pricing under their duals
+            self.bound = self.root_bound = self.cg.bound
+            if not self.cg.converged:
+                return False
         if self.incumbent is not None:  # only a better plan matters now: drop the arcs none can use
             self.fixed_arcs = self.cg.fix_arcs(self.cutoff(), self.deadline)
         self.root_networks = list(self.cg.networks)
@@ -172,6 +181,13 @@ class BranchAndPrice:
         if self.incumbent is not None:
             self.bound = min(self.bound, self.incumbent_cost)
         return True
+
+    def _root_needs_subset_rows(self) -> bool:
+        """Whether the converged root (without subset-row cuts so far) should separate them: by
+        :data:`SUBSET_ROWS`, or when None by its gap to the plan."""
+        if self.cg.subset_rows or SUBSET_ROWS is False or self.incumbent is None:
+            return False
+        return self.incumbent_cost - self.cg.bound > SUBSET_ROW_ROOT_GAP * abs(self.incumbent_cost)
 
     def _enumerate(self, bound: float) -> float | None:
         """Settle the node by route enumeration, or raise its bound; None when settled, else the bound.

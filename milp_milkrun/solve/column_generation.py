@@ -52,7 +52,7 @@ logger = logging.getLogger(__name__)
 MAX_CUT_ROUNDS = 25  # separation rounds at most (each after the LP converged over all routes)
 TAILING_OFF = 1e-4  # stop separating when a round raised the LP by less than this share
 ROUTES_PER_CLASS = 60  # columns added per class and iteration
-SUBSET_ROWS = False  # ColumnGeneration.subset_rows unless told: off, they slow several cases (docs/benchmarks.md)
+SUBSET_ROWS = False  # ColumnGeneration.subset_rows unless told (the tree turns them on by its root gap: branch_price.SUBSET_ROWS)
 MAX_SUBSET_ROW_ROUNDS = 8  # subset-row separation rounds at most (after the capacity cuts)
 
 
