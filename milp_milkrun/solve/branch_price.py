@@ -107,7 +107,9 @@ class BranchAndPrice:
 
     def __post_init__(self) -> None:
         self.costs = self.costs if self.costs is not None else route_costs(self.instance)
-        self.cg = ColumnGeneration(self.instance, self.deadline, costs=self.costs, subset_rows=SUBSET_ROWS is True)
+        self.cg = ColumnGeneration(self.instance, self.deadline, costs=self.costs)
+        if SUBSET_ROWS is not None:  # forced either way; None: the column generation's default, then the root gap
+            self.cg.subset_rows = SUBSET_ROWS
         self.integer_costs = self.costs.integral
 
     def offer(self, plan: Plan | None) -> bool:
