@@ -139,9 +139,7 @@ class BranchAndPrice:
         self.cg.run()
         self.bound = self.root_bound = self.cg.bound
         if not self.cg.converged:
-            plan, _ = self.cg.master.best_integer_plan(self.deadline - time.perf_counter(), self.incumbent)
-            self.offer(plan)
-            return False
+            return self._stop_at_an_open_root()
         plan, _ = self.cg.master.best_integer_plan(min(ROOT_MIP_SHARE * total, self.deadline - time.perf_counter()), self.incumbent)
         self.offer(plan)
         if self._root_needs_subset_rows():
@@ -149,7 +147,7 @@ class BranchAndPrice:
             self.cg.run()  # on from the converged root: subset-row rounds, and the pricing under their duals
             self.bound = self.root_bound = self.cg.bound
             if not self.cg.converged:
-                return False
+                return self._stop_at_an_open_root()
         if self.incumbent is not None:  # only a better plan matters now: drop the arcs none can use
             self.fixed_arcs = self.cg.fix_arcs(self.cutoff(), self.deadline)
         self.root_networks = list(self.cg.networks)
@@ -183,6 +181,12 @@ class BranchAndPrice:
         if self.incumbent is not None:
             self.bound = min(self.bound, self.incumbent_cost)
         return True
+
+    def _stop_at_an_open_root(self) -> bool:
+        """The root did not converge in its time: no tree; the best plan of its routes in the time left."""
+        plan, _ = self.cg.master.best_integer_plan(self.deadline - time.perf_counter(), self.incumbent)
+        self.offer(plan)
+        return False
 
     def _root_needs_subset_rows(self) -> bool:
         """Whether the converged root (without subset-row cuts so far) should separate them: by
