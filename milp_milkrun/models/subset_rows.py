@@ -57,6 +57,12 @@ class SubsetRowPenalties:
     def count(self) -> int:
         return len(self.penalty)
 
+    def enter(self, parity: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Labels at ``parity`` entering ``nodes`` (broadcast): their parities after, and what they pay: the
+        penalties of the cuts through the node whose parity was odd (their count of visits turns even)."""
+        cuts = self.cuts_of[nodes]
+        return parity ^ cuts, self.paid(parity & cuts)
+
     def paid(self, bits: np.ndarray) -> np.ndarray:
         """sum of the penalties of the cuts whose bits are set, elementwise over an int64 array.
 

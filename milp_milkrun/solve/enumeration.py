@@ -200,9 +200,10 @@ def _extend_block(level, net: ClassNetwork, arc_cost, bounds: Bounds, left: int,
     dist = level["dist"][rows, None] + net.distance[node][:, js]
     term = level["term"][rows, None] + net.load_term(js[None, :], dist)
     cost = level["cost"][rows, None] + arc_cost[node][:, js] + (term - level["term"][rows, None])
-    parity = level["parity"][rows, None] ^ (subset_rows.cuts_of[js][None, :] if subset_rows is not None else 0)
+    parity = level["parity"][rows, None]
     if subset_rows is not None:
-        cost = cost + subset_rows.paid(level["parity"][rows, None] & subset_rows.cuts_of[js][None, :])
+        parity, paid = subset_rows.enter(parity, js[None, :])
+        cost = cost + paid
     visited = (seen[:, js // WORD] >> (js % WORD).astype(np.uint64)[None, :]) & np.uint64(1)
     ok = net.allowed[node][:, js] & (visited == 0) & (load <= net.capacity)
     ok &= dist + net.return_distance[js][None, :] <= net.max_distance

@@ -596,9 +596,10 @@ def _extend(
         load = here.load[:, None] + net.load[succ][None, :]
         dist = here.dist[:, None] + net.distance[i, succ][None, :]
         cost = here.cost[:, None] + arc_cost[i, succ][None, :] + net.load_term(succ[None, :], dist)
-        parity = here.parity[:, None] ^ (subset_rows.cuts_of[succ][None, :] if subset_rows is not None else 0)
+        parity = here.parity[:, None]
         if subset_rows is not None:
-            cost = cost + subset_rows.paid(here.parity[:, None] & subset_rows.cuts_of[succ][None, :])
+            parity, paid = subset_rows.enter(parity, succ[None, :])
+            cost = cost + paid
         ok = (load <= net.capacity) & (dist + net.return_distance[succ][None, :] <= net.max_distance)
         ok &= cost + bound[np.clip(net.capacity - load, 0, None), succ[None, :]] < NEGATIVE
         seen = position[i, succ]  # where j sits in i's neighbourhood, -1 if outside (then never remembered)
