@@ -717,15 +717,15 @@ def arc_lower_bounds(net: ClassNetwork, arc_cost: np.ndarray, deadline: float = 
     ahead = np.where(fits & net.allowed[0][None, :], arc_cost[0][None, :], np.inf)  # ahead[u, i]: hub -> i, one DC
     ahead[:, 0] = np.inf
     left = capacity - units[:, None] - net.load[None, :]  # left[u, j]: units left after j when i's walk used u
+    units_left, j_fits = np.clip(left, 0, None)[:, None, :], (left >= 0)[:, None, :]
     for h in range(1, stops):
         if time.perf_counter() > deadline:
             raise PricingTimeout
-        units_left = np.clip(left, 0, None)
         # min over u of ahead[u, i] + (from j, not straight back to i)[u, j], one block of i at a time to bound the memory
         for lo in range(0, n, ARC_BLOCK):
             rows = np.arange(lo, min(lo + ARC_BLOCK, n))
-            after = back.avoiding(stops - 1 - h, units_left[:, None, :], columns[None, None, :], rows[None, :, None])  # (u, i, j)
-            after = np.where((left >= 0)[:, None, :], after, np.inf)
+            after = back.avoiding(stops - 1 - h, units_left, columns[None, None, :], rows[None, :, None])  # (u, i, j)
+            after = np.where(j_fits, after, np.inf)
             pair = (ahead[:, lo : lo + ARC_BLOCK, None] + after).min(axis=0)
             through[lo : lo + ARC_BLOCK] = np.minimum(through[lo : lo + ARC_BLOCK], pair + step[lo : lo + ARC_BLOCK])
         reach = (ahead[:, :, None] + step[None, :, :]).min(axis=1)  # reach[u, j]: walk to j before loading j
