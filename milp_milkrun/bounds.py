@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import CheckFailedError, InputError
 from milp_milkrun.instance import Instance
+from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE
 from milp_milkrun.plan import Plan
 from milp_milkrun.solve.column_generation import ColumnGeneration, route_lower_bound
 from milp_milkrun.options import SolveOptions
@@ -76,7 +77,7 @@ def _closes(bound: float, incumbent: Plan | None, instance: Instance) -> bool:
     report = check_plan(instance, incumbent) if incumbent is not None else None
     if report is None or not report.feasible:
         return False
-    return bound >= report.objective - 1e-6 * max(1.0, report.objective)
+    return bound >= report.objective - SOLVER_TOLERANCE * max(1.0, report.objective)
 
 
 def _route_how(cg: ColumnGeneration, seconds: float) -> str:
@@ -120,7 +121,7 @@ class PlanBound:
         """
         plan = _amount(self.objective, round)
         bound = _amount(self.bound, math.floor)
-        within = math.ceil(self.gap * 1000 - 1e-9) / 10
+        within = math.ceil(self.gap * 1000 - FLOAT_NOISE) / 10
         return f"plan {plan} {self.unit}; optimum \u2265 {bound} {self.unit}; within {within:.1f}%"
 
 
@@ -146,7 +147,7 @@ def bound_plan(instance: Instance, plan: Plan, time_limit: float) -> PlanBound:
     if not report.feasible:
         raise InputError("PLAN", f"the plan breaks {len(report.violations)} rule(s), so it has no gap to certify")
     bound, how = certified_lower_bound(instance, time_limit, incumbent=plan)
-    if bound > report.objective + 1e-6 * max(1.0, report.objective):
+    if bound > report.objective + SOLVER_TOLERANCE * max(1.0, report.objective):
         raise CheckFailedError(f"the certified bound {bound:g} exceeds the cost {report.objective:g} of a feasible plan ({how})")
     unit = instance.distance_unit if instance.objective == "distance" else "(cost)"
     return PlanBound(report.objective, min(bound, report.objective), how, unit)
@@ -154,6 +155,6 @@ def bound_plan(instance: Instance, plan: Plan, time_limit: float) -> PlanBound:
 
 def _amount(value: float, rounding) -> str:
     """Thousands separators; whole numbers stay whole, others keep one decimal rounded ``rounding``."""
-    if abs(value - round(value)) < 1e-9:
+    if abs(value - round(value)) < FLOAT_NOISE:
         return f"{round(value):,}"
     return f"{rounding(value * 10) / 10:,.1f}"

@@ -18,6 +18,7 @@ from pyomo.contrib.solver.common.results import TerminationCondition
 
 from milp_milkrun.errors import CheckFailedError
 from milp_milkrun.instance import Instance
+from milp_milkrun.limits import SOLVER_TOLERANCE
 from milp_milkrun.models.exact import build_exact_model
 from milp_milkrun.models.exact_pulp import PulpExactModel, build_exact_pulp
 from milp_milkrun.models.families import EXACT_FAMILIES
@@ -27,7 +28,7 @@ from milp_milkrun.solve.pulp_backend import solve_pulp_model, solve_relaxation_p
 from milp_milkrun.result import SolveResult
 from milp_milkrun.solve.arcs_to_plan import RouteExtractionError
 
-DEFAULT_TOLERANCE = 1e-6  # relative, on LP optima, MIP optima and bound-versus-plan comparisons
+DEFAULT_TOLERANCE = SOLVER_TOLERANCE  # relative, on LP optima, MIP optima and bound-versus-plan comparisons
 SIDES = ("pyomo/highs", "pulp/cbc")
 
 

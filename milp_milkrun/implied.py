@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from milp_milkrun.instance import Instance, VehicleType
-from milp_milkrun.limits import allowance
+from milp_milkrun.limits import FLOAT_NOISE, allowance
 from milp_milkrun.plan import Plan, Route
 
 T = TypeVar("T")
@@ -139,7 +139,7 @@ def demand_grain(instance: Instance) -> int:
         The grain g: every demand is a multiple of it (0: none).
     """
     demands = instance.demand[1:]
-    if not np.all(np.abs(demands - np.round(demands)) < 1e-9):
+    if not np.all(np.abs(demands - np.round(demands)) < FLOAT_NOISE):
         return 0
     return math.gcd(*(int(round(q)) for q in demands))
 
@@ -191,7 +191,7 @@ def vehicle_classes(instance: Instance) -> tuple[VehicleClass, ...]:
             nodes = frozenset(i for i in range(1, instance.n_dcs + 1) if _may_serve(instance, vt, banned, i))
             stops = min(vt.max_stops or instance.n_dcs, max(len(nodes), 1))
             label = vt.name if len(groups) == 1 else f"{vt.name}#{g}"
-            capacity = math.floor(vt.capacity / grain + 1e-9) * grain if grain else vt.capacity
+            capacity = math.floor(vt.capacity / grain + FLOAT_NOISE) * grain if grain else vt.capacity
             classes.append(VehicleClass(label, tuple(names), capacity, vt.max_distance, stops, nodes, vt.name))
     return tuple(classes)
 

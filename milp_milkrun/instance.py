@@ -17,6 +17,7 @@ from functools import cached_property
 import numpy as np
 
 from milp_milkrun.errors import InputError
+from milp_milkrun.limits import FLOAT_NOISE
 
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG), as the instance format specifies
 
@@ -610,7 +611,7 @@ def _capacity_warnings(dcs: Sequence[DC], vehicle_types: Sequence[VehicleType]) 
 
 
 def _asymmetry_warnings(d: np.ndarray) -> list[str]:
-    if np.allclose(d, d.T, rtol=1e-9, atol=1e-9):
+    if np.allclose(d, d.T, rtol=FLOAT_NOISE, atol=FLOAT_NOISE):
         return []
     return ["the distance matrix is not symmetric; the seed assumes symmetry, the model itself is directed"]
 

@@ -15,13 +15,11 @@ from milp_milkrun.checker import CheckReport, check_plan, verify_plan
 from milp_milkrun.emissions.accounting import plan_emissions
 from milp_milkrun.errors import CheckFailedError
 from milp_milkrun.instance import Instance
+from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE
 from milp_milkrun.objectives import RouteCosts
 from milp_milkrun.plan import Plan
 
 Status = Literal["optimal", "feasible", "infeasible", "no_solution"]
-
-ABSOLUTE_GAP = 1e-6  # objective and bound this close are equal (HiGHS's default mip_abs_gap)
-FLOAT_NOISE = 1e-9  # relative: a bound this close below the objective is the same number (sums of floats)
 
 
 @dataclass(frozen=True)
@@ -115,7 +113,7 @@ def make_result(
         The best plan and a certified lower bound on the optimum (None when there is none).
     requested_gap
         The relative gap the caller asked for: the result is ``optimal`` only when the checker's
-        objective and ``bound`` are within it (or within :data:`ABSOLUTE_GAP`).
+        objective and ``bound`` are within it (or within :data:`SOLVER_TOLERANCE`).
     runtime_s, model, backend, seed, message, interrupted
         Reported as given; a note is added to ``message`` when the solver claimed more than it proved.
     start
@@ -188,7 +186,7 @@ def _not_worse_than_start(
     if claimed == "infeasible":
         raise CheckFailedError("the solver reports the model infeasible although the MIP start passes the checker")
     start_value = value(start, start_check)
-    if plan is not None and check is not None and value(plan, check) <= start_value + ABSOLUTE_GAP * max(1.0, abs(start_value)):
+    if plan is not None and check is not None and value(plan, check) <= start_value + SOLVER_TOLERANCE * max(1.0, abs(start_value)):
         return plan, check, ""
     return start, start_check, f"kept the warm start ({start_value:.6g}): the solver returned nothing better"
 
@@ -236,7 +234,7 @@ def derive_status(claimed: Status, objective: float | None, bound: float | None,
 
 
 def within_gap(objective: float, bound: float, requested_gap: float) -> bool:
-    """True when ``bound`` proves ``objective`` optimal within ``requested_gap`` (relative) or :data:`ABSOLUTE_GAP`.
+    """True when ``bound`` proves ``objective`` optimal within ``requested_gap`` (relative) or :data:`SOLVER_TOLERANCE`.
 
     Parameters
     ----------
@@ -250,6 +248,6 @@ def within_gap(objective: float, bound: float, requested_gap: float) -> bool:
     Returns
     -------
     bool
-        ``objective - bound <= max(requested_gap * |objective|, ABSOLUTE_GAP)``.
+        ``objective - bound <= max(requested_gap * |objective|, SOLVER_TOLERANCE)``.
     """
-    return objective - bound <= max(requested_gap * abs(objective), ABSOLUTE_GAP)
+    return objective - bound <= max(requested_gap * abs(objective), SOLVER_TOLERANCE)

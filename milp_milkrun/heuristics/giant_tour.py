@@ -19,7 +19,7 @@ import random
 
 from milp_milkrun.heuristics.problem import Problem
 from milp_milkrun.heuristics.solution import Solution
-from milp_milkrun.limits import allowance
+from milp_milkrun.limits import FLOAT_NOISE, allowance
 
 MAX_SEGMENT = 60  # units per route the split considers (routes are far shorter in practice)
 BEAM = 12  # labels (vehicle counts used) each prefix keeps when the fleet is limited
@@ -47,7 +47,7 @@ def resplit(sol: Solution, rng: random.Random) -> Solution | None:
     p = sol.p
     tour = _giant_tour(sol, rng)
     split = _split(p, tour)
-    if split is None or split[1] >= sol.cost - 1e-9 * max(1.0, abs(sol.cost)):
+    if split is None or split[1] >= sol.cost - FLOAT_NOISE * max(1.0, abs(sol.cost)):
         return None
     out = Solution(p)
     for begin, stop, k in split[0]:

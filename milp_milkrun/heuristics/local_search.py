@@ -34,11 +34,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from milp_milkrun.heuristics.solution import Route, Solution, route_totals
-from milp_milkrun.limits import allowance
+from milp_milkrun.limits import FLOAT_NOISE, allowance
 
 GRANULAR = 20  # nearest units each unit looks at
 MAX_SEGMENT = 3  # longest segment a cross-exchange moves
-IMPROVEMENT = -1e-9  # a move must shorten the plan by more than this
+IMPROVEMENT = -FLOAT_NOISE  # a move must shorten the plan by more than this
 
 
 @dataclass(frozen=True)

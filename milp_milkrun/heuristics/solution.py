@@ -10,6 +10,7 @@ the plan it returns is always a complete, feasible one.
 from __future__ import annotations
 
 from milp_milkrun.heuristics.problem import Problem
+from milp_milkrun.limits import SOLVER_TOLERANCE
 from milp_milkrun.plan import Plan, Route as PlanRoute
 
 
@@ -206,10 +207,10 @@ class Solution:
         used = 0
         for r in self.routes:
             load, size, length, mask = route_totals(p, r.units)
-            if not r.units or abs(length - r.length) > 1e-6 * max(1.0, length) or not p.fits(r.vehicle, load, size, length, mask):
+            if not r.units or abs(length - r.length) > SOLVER_TOLERANCE * max(1.0, length) or not p.fits(r.vehicle, load, size, length, mask):
                 return False
             value = p.value(r.vehicle, length, p.route_weighted(r.units))
-            if abs(value - r.value) > 1e-6 * max(1.0, abs(value)):
+            if abs(value - r.value) > SOLVER_TOLERANCE * max(1.0, abs(value)):
                 return False
             if used >> r.vehicle & 1:
                 return False

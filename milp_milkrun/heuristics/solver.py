@@ -13,6 +13,7 @@ from milp_milkrun.heuristics.local_search import descend
 from milp_milkrun.heuristics.metaheuristic import SearchParams, anneal
 from milp_milkrun.heuristics.problem import Problem, compile_problem
 from milp_milkrun.instance import Instance
+from milp_milkrun.limits import FLOAT_NOISE
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan, Route
 from milp_milkrun.options import DEFAULT_SEED, check_seconds
@@ -147,7 +148,7 @@ def cleaner_directions(instance: Instance, plan: Plan, costs: RouteCosts) -> Pla
     routes = list(plan.routes)
     for k, route in enumerate(routes):
         reverse = Route(route.vehicle, route.stops[::-1])
-        if costs.route(reverse.vehicle, reverse.stops) < costs.route(route.vehicle, route.stops) - 1e-9:
+        if costs.route(reverse.vehicle, reverse.stops) < costs.route(route.vehicle, route.stops) - FLOAT_NOISE:
             trial = Plan(tuple(routes[:k] + [reverse] + routes[k + 1 :]))
             if check_plan(instance, trial).feasible:
                 routes[k] = reverse

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from milp_milkrun.heuristics.solver import solve_heuristic
 from milp_milkrun.instance import Instance
+from milp_milkrun.limits import solver_seconds
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.result import SolveResult, joined_notes, make_result
 
@@ -69,7 +70,7 @@ def solve_with_heuristic_start(
         logger.info("warm start: heuristic (seed %d) found %s in %.1f s", options.seed, found, spent)
     if start.interrupted:  # Ctrl-C during the heuristic: the user wants to stop, not to start the MIP
         return start
-    remaining = max(options.time_limit - spent, 0.01)  # SolveOptions needs a positive limit; the backend stops at once
+    remaining = solver_seconds(options.time_limit - spent)  # SolveOptions needs a positive limit; the backend stops at once
     result = run_backend(dataclasses.replace(options, time_limit=remaining, warm_start=start.plan))
     total = time.perf_counter() - started
     if start.plan is None or start.objective is None:

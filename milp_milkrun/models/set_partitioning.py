@@ -62,14 +62,14 @@ import numpy as np
 
 from milp_milkrun.implied import VehicleClass, assign_vehicles, vehicle_classes
 from milp_milkrun.instance import Instance
-from milp_milkrun.limits import FLOAT_NOISE, exceeds
+from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE, exceeds, solver_seconds
 from milp_milkrun.models.strong import StrongModel, candidate_sets
 from milp_milkrun.models.subset_rows import MAX_SUBSET_ROWS, SubsetRowCut, SubsetRowPenalties, separate_subset_rows, subset_row_penalties
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
 from milp_milkrun.runtime.highs import claims_less_than_its_solution, new_highs, search_again_without_start
 
-EXACT_MIP_GAP = 1e-6  # absolute MIP gap of an exact solve (HiGHS's default); no relative gap
+EXACT_MIP_GAP = SOLVER_TOLERANCE  # absolute MIP gap of an exact solve (HiGHS's default); no relative gap
 CUT_VIOLATION = 1e-3  # a cut enters the master when the LP falls short of it by more than this
 MAX_FLEET_CLASSES = 8  # the fleet knapsack cut tries every subset of the classes: only for this many at most
 MAX_DIVISORS = 40  # divisors l(S) / t tried per set by the weighted capacity cut's separation
@@ -398,7 +398,7 @@ class RouteMaster:
         basis = h.getBasis()
         cols, coefs = self._row_entries(row)
         h.addRow(_highs_value(lower), _highs_value(upper), len(cols), np.array(cols, dtype=np.int32), np.array(coefs))
-        h.setOptionValue("time_limit", max(time_limit, 0.01))
+        h.setOptionValue("time_limit", solver_seconds(time_limit))
         try:
             h.run()
             status = h.getModelStatus()
@@ -428,7 +428,7 @@ class RouteMaster:
         n = self.n_dcs + 1
         x = np.zeros((len(self.classes), n, n))
         for column, value in zip(self.columns, values):
-            if value > 1e-9:
+            if value > FLOAT_NOISE:
                 path = (0, *column.stops, 0)
                 np.add.at(x[column.vehicle_class], (np.array(path[:-1]), np.array(path[1:])), value)
         return x
@@ -501,8 +501,8 @@ class RouteMaster:
         divisors = {*serving, *(load / t for t in range(1, min(math.ceil(load / min(serving)), MAX_DIVISORS) + 1))}
         best: tuple[float, CapacityCut] | None = None
         for divisor in sorted(divisors):
-            weights = np.ceil(np.array(capacities) / divisor - 1e-9)
-            screened = math.ceil(load / divisor - 1e-6) - float(weights @ entries)  # a float estimate to screen
+            weights = np.ceil(np.array(capacities) / divisor - FLOAT_NOISE)
+            screened = math.ceil(load / divisor - SOLVER_TOLERANCE) - float(weights @ entries)  # a float estimate to screen
             if screened > CUT_VIOLATION and (best is None or screened > best[0]):
                 cut = weighted_capacity_cut(members, load, capacities, divisor)
                 violation = cut.requirement - float(np.array(cut.weights, dtype=float) @ entries)
@@ -547,7 +547,7 @@ class RouteMaster:
         """LP value, DC duals pi (pi[0] = 0 for the hub), class duals mu <= 0 and cut duals sigma >= 0;
         None if not solved."""
         h = self.highs
-        h.setOptionValue("time_limit", max(time_limit, 0.01))
+        h.setOptionValue("time_limit", solver_seconds(time_limit))
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
@@ -620,7 +620,7 @@ class RouteMaster:
             start = self._start_values(incumbent, n_cols)
             if start is not None:
                 mip.setSolution(_solution(start))
-        mip.setOptionValue("time_limit", max(time_limit, 0.01))
+        mip.setOptionValue("time_limit", solver_seconds(time_limit))
         if exact:
             mip.setOptionValue("mip_rel_gap", 0.0)
             mip.setOptionValue("mip_abs_gap", EXACT_MIP_GAP)
@@ -629,7 +629,7 @@ class RouteMaster:
             mip.setOptionValue("objective_bound", upper)
         mip.run()
         if incumbent is not None and claims_less_than_its_solution(mip):  # a MIP-start fault of HiGHS 1.16
-            search_again_without_start(mip, max(time_limit, 0.01))
+            search_again_without_start(mip, solver_seconds(time_limit))
         status = mip.getModelStatus()
         proven = status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible)
         if mip.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:

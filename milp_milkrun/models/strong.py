@@ -44,12 +44,12 @@ import numpy as np
 
 from milp_milkrun.implied import VehicleClass, shortest_paths, vehicle_classes
 from milp_milkrun.instance import Instance
-from milp_milkrun.limits import allowance
+from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE, allowance
 from milp_milkrun.objectives import RouteCosts, linear_costs
 from milp_milkrun.plan import Plan
 from milp_milkrun.runtime.highs import new_highs
 
-EPS = 1e-6  # LP values below this are zero; cut violations must exceed it
+EPS = SOLVER_TOLERANCE  # LP values below this are zero; cut violations must exceed it
 
 
 # ----- vehicle classes ------------------------------------------------------------------------
@@ -266,11 +266,11 @@ def _fewest_vehicles(sizes: list[tuple[float, int]], amount: float) -> int:
     """Fewest vehicles (size, count available) whose sizes add up to ``amount``; one more than all if none do."""
     used, covered = 0, 0.0
     for size, count in sorted(sizes, reverse=True):
-        if covered >= amount - 1e-9 or size <= 0:
+        if covered >= amount - FLOAT_NOISE or size <= 0:
             break
-        take = min(count, math.ceil((amount - covered) / size - 1e-9))
+        take = min(count, math.ceil((amount - covered) / size - FLOAT_NOISE))
         used, covered = used + take, covered + take * size
-    return used if covered >= amount - 1e-9 else used + 1
+    return used if covered >= amount - FLOAT_NOISE else used + 1
 
 
 def _csr(rows: list[tuple[list[int], list[float], float, float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -296,7 +296,7 @@ def can_be_undirected(instance: Instance, classes: list[VehicleClass]) -> bool:
     bool
         Whether ``kind="undirected"`` may be built.
     """
-    symmetric = np.allclose(instance.distance, instance.distance.T, rtol=0, atol=1e-9)
+    symmetric = np.allclose(instance.distance, instance.distance.T, rtol=0, atol=FLOAT_NOISE)
     return len(classes) == 1 and symmetric and not instance.consecutive and classes[0].max_distance is None
 
 
@@ -368,7 +368,7 @@ def _pair_fits(instance: Instance, vc: VehicleClass, i: int, j: int) -> bool:
     """Arc i -> j between two DCs may exist in class ``vc`` (reductions of (5), (6), (7), (11))."""
     if instance.is_damaged(instance.node_ids[i], instance.node_ids[j]) or vc.max_stops < 2:
         return False
-    if instance.demand[i] + instance.demand[j] > vc.capacity + 1e-9:
+    if instance.demand[i] + instance.demand[j] > vc.capacity + FLOAT_NOISE:
         return False
     if vc.max_distance is not None:
         sp = shortest_paths(instance)
@@ -678,7 +678,7 @@ def split_giant_tour(model: StrongModel, order: Sequence[int]) -> list[list[int]
                 if not has(order[end - 1], order[end]):
                     break
                 inner += d[order[end - 1], order[end]]
-            if trip_load > vc.capacity + 1e-9:
+            if trip_load > vc.capacity + FLOAT_NOISE:
                 break
             if not (has(0, order[start]) and has(0, order[end])):
                 continue
@@ -918,6 +918,6 @@ def separate_weighted_cuts(model: StrongModel, x: np.ndarray, *, max_cuts: int =
             brought = float(weighted[kind][~inside][:, inside].sum())
             need = float(sizes[kind][1][members].sum())
             if need - brought > 1e-4 * max(1.0, need):
-                violated.append(((need - brought) / max(need, 1e-9), kind, members))
+                violated.append(((need - brought) / max(need, FLOAT_NOISE), kind, members))
     violated.sort(key=lambda v: -v[0])
     return [(kind, members) for _, kind, members in violated[:max_cuts]]

@@ -25,10 +25,12 @@ from functools import cached_property
 
 import numpy as np
 
+from milp_milkrun.limits import SOLVER_TOLERANCE
+
 SUBSET_ROW_VIOLATION = 0.05  # a cut enters the master when its row exceeds 1 by more than this
 MAX_SUBSET_ROWS = 63  # the pricing's parity resource is one int64 word (sign bit unused): at most this many cuts in all
 MAX_CUTS_PER_DC = 3  # a round adds at most this many cuts through one DC (spreads the cuts over the LP)
-FRACTIONAL = 1e-6  # a route value above this and below 1 - this is fractional
+FRACTIONAL = SOLVER_TOLERANCE  # a route value above this and below 1 - this is fractional
 
 
 @dataclass(frozen=True)

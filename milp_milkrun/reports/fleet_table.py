@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from milp_milkrun.fleet import FleetOutcome, FleetRecommendation
+from milp_milkrun.limits import FLOAT_NOISE
 from milp_milkrun.reports.check_table import check_table
 from milp_milkrun.reports.instance_summary import number
 from milp_milkrun.reports.solve_table import STATUS_WORDS
@@ -54,7 +55,7 @@ def saving_line(rec: FleetRecommendation) -> str:
     relative = f" ({100 * abs(rec.saving) / old.cost:.1f}%)" if old.cost else ""
     if rec.saving < 0:  # candidates without the current types can cost more
         return f"costs {number(-rec.saving)} {rec.currency}{relative} more than the best plan found for the current fleet"
-    if rec.saving <= 1e-9 * max(1.0, abs(old.cost or 0.0)):
+    if rec.saving <= FLOAT_NOISE * max(1.0, abs(old.cost or 0.0)):
         return "costs the same as the best plan found for the current fleet: no change pays"
     text = f"saves {number(rec.saving)} {rec.currency}{relative} against the best plan found for the current fleet"
     if rec.proven_saving is not None:

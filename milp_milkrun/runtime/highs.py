@@ -26,6 +26,8 @@ from contextlib import contextmanager
 import highspy
 import numpy as np
 
+from milp_milkrun.limits import SOLVER_TOLERANCE
+
 logger = logging.getLogger(__name__)
 _LIBC = ctypes.CDLL(None)
 _FD1_LOCK = threading.Lock()  # descriptor 1 is process-wide: one capture at a time
@@ -320,7 +322,7 @@ def claims_less_than_its_solution(highs: highspy.Highs) -> bool:
         return False
     lp = highs.getLp()
     cost = float(np.dot(lp.col_cost_, highs.getSolution().col_value)) + lp.offset_
-    return cost > info.objective_function_value + 1e-6 * max(1.0, abs(cost))
+    return cost > info.objective_function_value + SOLVER_TOLERANCE * max(1.0, abs(cost))
 
 
 def search_again_without_start(highs: highspy.Highs, seconds: float, deadline: float | None = None) -> bool:

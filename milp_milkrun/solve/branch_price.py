@@ -35,6 +35,7 @@ import numpy as np
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.instance import Instance
+from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE
 from milp_milkrun.models.set_partitioning import ArcSetRow, CapacityCut, RouteMaster
 from milp_milkrun.models.subset_rows import SubsetRowCut
 from milp_milkrun.objectives import RouteCosts, route_costs
@@ -51,7 +52,7 @@ ROOT_SHARE = 0.85  # the root's column generation may use this share of the time
 ROOT_MIP_SHARE = 0.1  # once the root converged, the MIP over its routes may use this share
 MIP_EVERY = 10  # every this many nodes, a MIP over the routes generated so far (within the node's rows)
 NODE_MIP_SHARE = 0.04  # ... for this share of the time
-INTEGRAL = 1e-6  # an LP value this close to an integer is integral
+INTEGRAL = SOLVER_TOLERANCE  # an LP value this close to an integer is integral
 ENUMERATION_LABELS = 1_000_000  # route enumeration of a class gives up past this many labels
 ENUMERATION_ROUTES = 6_000  # ... and past this many routes (all classes): HiGHS's MIP slows down beyond
 ENUMERATION_FIRST_GAP = 0.01  # first gap to enumerate within, as a share of the bound
@@ -63,7 +64,7 @@ ENUMERATION_MARGIN = 1e-7  # relative: the MIP's cost limit sits this far above 
 STRONG_CANDIDATES = 8  # edges (the most fractional flows) whose two branches strong branching compares
 STRONG_LP_SECONDS = 2.0  # time limit of one branch's LP in strong branching
 STRONG_RESERVE = 0.02  # no strong branching once less than this share of the time is left
-STRONG_EPSILON = 1e-6  # relative: the least rise a branch counts with in the product score
+STRONG_EPSILON = SOLVER_TOLERANCE  # relative: the least rise a branch counts with in the product score
 SUBSET_ROWS: bool | None = None  # subset-row cuts at the root: always, never, or (None) when its gap asks for them ...
 SUBSET_ROW_ROOT_GAP = 0.015  # ... the converged root's bound more than this share below the plan (they double a root's
 # time: ecom74, 1.1%, and E-n51-k5, 0.7%, are proven faster without; golden_14 FSMD, 2.3%, only with them)
@@ -126,7 +127,7 @@ class BranchAndPrice:
 
     def cutoff(self) -> float:
         """Only plans costing at most this can beat the incumbent (integer costs: by at least one unit)."""
-        return self.incumbent_cost - (1.0 - 1e-6 if self.integer_costs else 1e-9 * max(1.0, abs(self.incumbent_cost)))
+        return self.incumbent_cost - (1.0 - SOLVER_TOLERANCE if self.integer_costs else FLOAT_NOISE * max(1.0, abs(self.incumbent_cost)))
 
     def prunes(self, bound: float) -> bool:
         """No plan below ``bound`` can beat the incumbent."""

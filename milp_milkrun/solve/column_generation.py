@@ -30,6 +30,7 @@ import numpy as np
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.instance import Instance
+from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE
 from milp_milkrun.models.set_partitioning import RouteMaster
 from milp_milkrun.models.subset_rows import SubsetRowCut, SubsetRowPenalties
 from milp_milkrun.objectives import RouteCosts, route_costs
@@ -150,7 +151,7 @@ class ColumnGeneration:
         True when the relaxation changed (the LP must be solved again)."""
         if not self.grow_ng:
             return False
-        cycling = [c.stops for c, v in zip(self.master.columns, self.master.route_values()) if v > 1e-6 and len(set(c.stops)) < len(c.stops)]
+        cycling = [c.stops for c, v in zip(self.master.columns, self.master.route_values()) if v > SOLVER_TOLERANCE and len(set(c.stops)) < len(c.stops)]
         masks = self.networks[0].ng_masks
         grown = grow_ng_masks(masks, cycling)
         if grown == masks:
@@ -212,7 +213,7 @@ class ColumnGeneration:
             except PricingTimeout:
                 break
             slack = cutoff - value + min(0.0, least[k])
-            drop = net.allowed & (through > slack + 1e-6 * max(1.0, abs(cutoff)))
+            drop = net.allowed & (through > slack + SOLVER_TOLERANCE * max(1.0, abs(cutoff)))
             drop[0, :] = drop[:, 0] = False
             if drop.any():
                 self.networks[k] = with_allowed(net, net.allowed & ~drop)
@@ -231,7 +232,7 @@ class ColumnGeneration:
 
 
 def safe_bound(value: float, *, integral: bool) -> float:
-    """A computed lower bound on the safe side of floating-point sums (1e-9 relative below), rounded up
+    """A computed lower bound on the safe side of floating-point sums (:data:`FLOAT_NOISE` relative below), rounded up
     when every plan costs a whole number (``integral``).
 
     Parameters
@@ -246,8 +247,8 @@ def safe_bound(value: float, *, integral: bool) -> float:
     float
         A bound no larger than any plan's value that ``value`` bounds.
     """
-    safe = value - 1e-9 * max(1.0, abs(value))
-    return float(math.ceil(safe - 1e-6)) if integral else safe
+    safe = value - FLOAT_NOISE * max(1.0, abs(value))
+    return float(math.ceil(safe - SOLVER_TOLERANCE)) if integral else safe
 
 
 def route_lower_bound(

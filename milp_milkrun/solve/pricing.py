@@ -244,7 +244,7 @@ def class_networks(
     """
     n = instance.n_dcs + 1
     unit = _load_unit(instance, classes)
-    units = np.floor(instance.demand / unit + 1e-9).astype(int)
+    units = np.floor(instance.demand / unit + FLOAT_NOISE).astype(int)
     weights = load if load is not None else instance.demand
     back = shortest_paths(instance)[:, 0]
     reach = shortest_paths(instance)[0, :]
@@ -256,7 +256,7 @@ def class_networks(
         for i, j, kk in arcs:
             allowed[i, j] |= kk == k
         limit = math.inf if vc.max_distance is None else vc.max_distance * (1 + LIMIT_TOLERANCE) + LIMIT_TOLERANCE
-        capacity = math.floor(vc.capacity * (1 + LIMIT_TOLERANCE) / unit + 1e-9)
+        capacity = math.floor(vc.capacity * (1 + LIMIT_TOLERANCE) / unit + FLOAT_NOISE)
         load_rate = rates[k].per_unit_km if rates is not None else 0.0
         networks.append(
             ClassNetwork(instance.distance, allowed, units, capacity, vc.max_stops, limit, back, masks, load_rate, weights, reach)

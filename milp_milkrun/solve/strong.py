@@ -35,6 +35,7 @@ from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import CheckFailedError
 from milp_milkrun.implied import assign_vehicles
 from milp_milkrun.instance import Instance
+from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE, solver_seconds
 from milp_milkrun.models.strong import (
     StrongModel,
     build_strong_model,
@@ -134,7 +135,7 @@ class CutLoop:
         float
             The bound, rounded up when the costs are integral.
         """
-        return math.ceil(bound - 1e-6) if self.integral_costs() and math.isfinite(bound) else bound
+        return math.ceil(bound - SOLVER_TOLERANCE) if self.integral_costs() and math.isfinite(bound) else bound
 
     def raise_bound(self, bound: float) -> None:
         """Keep ``bound`` (rounded) when it is above the best bound so far.
@@ -165,7 +166,7 @@ class CutLoop:
         else:
             self.keep_if_cheaper(plan, note="")
 
-    def keep_if_cheaper(self, plan: Plan, *, by: float = 1e-9, note: str | None = None) -> None:
+    def keep_if_cheaper(self, plan: Plan, *, by: float = FLOAT_NOISE, note: str | None = None) -> None:
         """Make a checked ``plan`` the incumbent when it costs less than the incumbent by more than ``by``.
 
         Parameters
@@ -236,7 +237,7 @@ class CutLoop:
             if time.perf_counter() >= phase_end:
                 return
             # HiGHS compares its time limit with the run time summed over every run of this object
-            self._lp.setOptionValue("time_limit", self._lp.getRunTime() + max(self.remaining(), 0.01))
+            self._lp.setOptionValue("time_limit", self._lp.getRunTime() + solver_seconds(self.remaining()))
             try:
                 self.interrupted = run_interruptibly(self._lp, self.deadline)
             except SolverAbandoned as abandoned:
@@ -274,7 +275,7 @@ class CutLoop:
         if self._lp_duals is None or not math.isfinite(self.best_cost):
             self.fixed_arcs = []
             return
-        margin = 1.0 - 1e-6 if self.integral_costs() else 1e-6
+        margin = 1.0 - SOLVER_TOLERANCE if self.integral_costs() else SOLVER_TOLERANCE
         rc = self._lp_duals[: self.model.n_arcs]
         self.fixed_arcs = [int(c) for c in np.flatnonzero(self.lp_bound + rc > self.best_cost - margin + 2e-6)]
 
@@ -320,7 +321,7 @@ class CutLoop:
             self.interrupted = run_interruptibly(mip, self.deadline)
             if not self.interrupted and self.best_plan is not None and claims_less_than_its_solution(mip):
                 self.log("HiGHS reported less than the plan it returned (a MIP-start fault): searching again without the start")
-                self.interrupted = search_again_without_start(mip, max(self.remaining(), 0.01), self.deadline)
+                self.interrupted = search_again_without_start(mip, solver_seconds(self.remaining()), self.deadline)
         except SolverAbandoned as abandoned:
             self._abandon(abandoned)
             return "stopped"
@@ -356,11 +357,11 @@ class CutLoop:
     def _configure(self, h: highspy.Highs) -> None:
         opts = self.options
         route_log(h, echo=bool(opts.log))  # the solver log, which `milkrun solve --json` sends to stderr
-        h.setOptionValue("time_limit", max(self.remaining(), 0.01))
+        h.setOptionValue("time_limit", solver_seconds(self.remaining()))
         h.setOptionValue("mip_rel_gap", opts.gap)
         h.setOptionValue("random_seed", solver_seed(opts.seed))
         if self.integral_costs():
-            h.setOptionValue("mip_abs_gap", 1.0 - 1e-6)  # integer costs: a gap below 1 is closed
+            h.setOptionValue("mip_abs_gap", 1.0 - SOLVER_TOLERANCE)  # integer costs: a gap below 1 is closed
         if opts.threads:
             h.setOptionValue("threads", int(opts.threads))
 
@@ -430,7 +431,7 @@ def _alternate_lp_rounds_and_mips(loop: CutLoop) -> None:
 
 
 def _closed(loop: CutLoop) -> float:
-    return 1e-6 if loop.integral_costs() else 1e-6 * max(1.0, abs(loop.best_cost))
+    return SOLVER_TOLERANCE if loop.integral_costs() else SOLVER_TOLERANCE * max(1.0, abs(loop.best_cost))
 
 
 def solve_strong(instance: Instance, options: SolveOptions | None = None, *, kind: str = "directed") -> SolveResult:
