@@ -2,7 +2,7 @@
 
 For instances/ecom74.json and a random 30-DC instance (seed printed): rows and columns of each
 build, the time to build the model, and the time to hand it to the solver as each solve does
-(Pyomo -> HiGHS with ``milp_milkrun.solve.highs.hand_off``; PuLP -> CBC by writing the MPS file PuLP
+(Pyomo -> HiGHS with ``milp_milkrun.models.highs_handoff.hand_off``; PuLP -> CBC by writing the MPS file PuLP
 passes to CBC).  Each time is the best of ``--repeats`` wall-clock timings (the machine is shared).
 Prints a Markdown section for docs/benchmarks.md.
 
@@ -28,7 +28,7 @@ from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType,
 from milp_milkrun.io import load_instance
 from milp_milkrun.models.exact import build_exact_model
 from milp_milkrun.models.exact_pulp import build_exact_pulp
-from milp_milkrun.solve.highs import hand_off
+from milp_milkrun.models.highs_handoff import hand_off
 
 REPO = Path(__file__).resolve().parents[1]
 ECOM74 = REPO / "instances" / "ecom74.json"
@@ -103,7 +103,7 @@ def main() -> None:
         f"best of {args.repeats} wall-clock runs; 1-minute load average {load:.1f} at the start).\n"
     )
     print("Rows exclude the objective. Build = constructing the model object; hand-off = what each solve")
-    print("does next: `solve.highs.hand_off` loads the Pyomo model into HiGHS, PuLP writes the MPS file it passes to CBC.\n")
+    print("does next: `models.highs_handoff.hand_off` loads the Pyomo model into HiGHS, PuLP writes the MPS file it passes to CBC.\n")
     print("| instance | backend | rows | columns | build (s) | hand-off (s) |")
     print("|---|---|---:|---:|---:|---:|")
     print("\n".join(rows))

@@ -1,7 +1,7 @@
 """Benchmark of the exact model: size, build and hand-off time, and the gap HiGHS reaches.
 
 For instances/ecom74.json: rows, columns, binaries, non-zeros, build time (Pyomo), hand-off time
-(Pyomo -> HiGHS: solve.highs.hand_off reads the rows into highspy), then a solve with the given time limit. For the five
+(Pyomo -> HiGHS: models.highs_handoff.hand_off reads the rows into highspy), then a solve with the given time limit. For the five
 CVRPLIB instances in ../shared/cvrplib/: the solve alone, beside the proven optimum.
 
 The solves use the exact model alone, without a heuristic MIP start, and the time limit covers
@@ -25,7 +25,8 @@ import pyomo
 from milp_milkrun.io import load_instance
 from milp_milkrun.models.exact import build_exact_model
 from milp_milkrun.solve import DEFAULT_SEED, SolveOptions
-from milp_milkrun.solve.highs import hand_off, solve_exact_highs
+from milp_milkrun.models.highs_handoff import hand_off
+from milp_milkrun.solve.highs import solve_exact_highs
 
 REPO = Path(__file__).resolve().parents[1]
 ECOM74 = REPO / "instances" / "ecom74.json"
@@ -89,7 +90,7 @@ def main() -> None:
             f"seed {args.seed}, default threads, no MIP start. Time limit {args.time_limit:g} s for the whole solve "
             "(build and hand-off included).",
             "",
-            "Model size and set-up time (build: Pyomo model; hand-off: Pyomo -> HiGHS, solve.highs.hand_off):",
+            "Model size and set-up time (build: Pyomo model; hand-off: Pyomo -> HiGHS, models.highs_handoff.hand_off):",
             "",
             *model_size(ECOM74, args.repeats),
         ]),

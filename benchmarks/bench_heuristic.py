@@ -33,7 +33,7 @@ from milp_milkrun.heuristics.metaheuristic import SearchParams  # noqa: E402
 from milp_milkrun.heuristics.local_search import UNIT_OPERATORS, descend, fit_vehicles  # noqa: E402
 from milp_milkrun.heuristics.problem import Problem, compile_problem  # noqa: E402
 from milp_milkrun.heuristics.solution import Solution  # noqa: E402
-from milp_milkrun.result import make_result  # noqa: E402
+from milp_milkrun.result import RunContext, make_result  # noqa: E402
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance  # noqa: E402
 from milp_milkrun.io import load_instance  # noqa: E402
 
@@ -115,8 +115,8 @@ def tabu_search(instance: Instance, time_limit: float, seed: int, tenure: int = 
         if current.cost < best_cost - 1e-9:
             best, best_cost = current.copy(), current.cost
     return make_result(
-        instance, status="feasible", plan=best.to_plan(), bound=None, runtime_s=time.perf_counter() - started,
-        model="tabu", backend="bench", seed=seed, message=f"{iteration} iterations",
+        RunContext(instance, "tabu", "bench", seed, started), status="feasible", plan=best.to_plan(), bound=None,
+        message=f"{iteration} iterations",
     )
 
 

@@ -21,7 +21,7 @@ from milp_milkrun.instance import Instance, VehicleType
 from milp_milkrun.io.fleet_candidates import CandidateType, FleetCandidates
 from milp_milkrun.io.json_instance import instance_from_dict, instance_to_dict
 from milp_milkrun.options import check_seconds
-from milp_milkrun.result import joined_notes, make_result
+from milp_milkrun.result import RunContext, joined_notes, make_result
 from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult, solve
 
 CURRENT_SHARE = 1 / 3  # of the time limit, for the plan of the current fleet; the recommendation gets the rest
@@ -274,9 +274,9 @@ def _not_worse_than_current(choice: Instance, result: SolveResult, current: Solv
     carried = check_plan(choice, current.plan)
     if not carried.feasible or (result.check is not None and result.check.cost <= carried.cost):
         return result
+    run = RunContext(choice, result.model, result.backend, seed, started=time.perf_counter())
     return make_result(
-        choice, status="feasible", plan=current.plan, bound=result.bound, runtime_s=result.runtime_s + current.runtime_s,
-        model=result.model, backend=result.backend, seed=seed,
+        run, status="feasible", plan=current.plan, bound=result.bound, runtime_s=result.runtime_s + current.runtime_s,
         message=joined_notes("the current fleet's plan: no cheaper plan with the candidates was found in the time limit", result.message),
     )
 

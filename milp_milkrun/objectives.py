@@ -23,16 +23,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from milp_milkrun.emissions.factors import EmissionFactors
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.plan import Plan
-
-if TYPE_CHECKING:
-    from milp_milkrun.emissions.factors import EmissionFactors
 
 
 class Objective(str, enum.Enum):
@@ -192,12 +189,40 @@ def route_costs(instance: Instance, objective: str | Objective | None = None, fa
     if chosen is Objective.emissions:
         if factors is None:
             raise InputError("factors", "the emissions objective needs emission factors (the defaults or a factors file)")
-        return RouteCosts(instance, chosen, factors.route_rates(instance), factors, factors.load_weights(instance))
+        return RouteCosts(instance, chosen, emission_rates(factors, instance), factors, factors.load_weights(instance))
     if chosen is Objective.cost:
         rates = {vt.name: RouteRates(vt.fixed_cost, vt.cost_per_km) for vt in instance.vehicle_types}
     else:
         rates = {vt.name: RouteRates() for vt in instance.vehicle_types}
     return RouteCosts(instance, chosen, rates)
+
+
+def emission_rates(factors: EmissionFactors, instance: Instance) -> dict[str, RouteRates]:
+    """Well-to-wheel kg CO2e rates of each vehicle type of ``instance`` as a route objective.
+
+    With the fuel's WTW factor f and the profile's use per km empty e0 and full e1 at capacity Q
+    (in units of demand): ``per_km = e0 * f`` and ``per_unit_km = (e1 - e0) * f / Q``.
+
+    Parameters
+    ----------
+    factors : EmissionFactors
+        The fuels and vehicle profiles.
+    instance : Instance
+        The instance whose vehicle types are priced.
+
+    Returns
+    -------
+    dict[str, RouteRates]
+        The rates by vehicle type name.
+    """
+    unit_mass = factors.unit_mass(instance)
+    rates = {}
+    for vt in instance.vehicle_types:
+        profile = factors.profile_for(vt, unit_mass)
+        wtw = factors.fuel_of(profile).wtw_kg_co2e_per_unit
+        slope = (profile.full_per_km - profile.empty_per_km) / vt.capacity
+        rates[vt.name] = RouteRates(0.0, profile.empty_per_km * wtw, slope * wtw)
+    return rates
 
 
 def linear_costs(instance: Instance, costs: RouteCosts | None) -> RouteCosts:

@@ -7,6 +7,7 @@ so the heuristic and ``solve`` both build results here; ``milp_milkrun.solve`` r
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -17,6 +18,7 @@ from milp_milkrun.errors import CheckFailedError
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE
 from milp_milkrun.objectives import RouteCosts
+from milp_milkrun.options import SolveOptions
 from milp_milkrun.plan import Plan
 
 Status = Literal["optimal", "feasible", "infeasible", "no_solution"]
@@ -84,44 +86,99 @@ class SolveResult:
         }
 
 
+@dataclass(frozen=True)
+class RunContext:
+    """What a run is: filled once by the engine that runs it, read by :func:`make_result`.
+
+    Attributes
+    ----------
+    instance : Instance
+        The instance solved.
+    model, backend : str
+        Reported with the result, and named when one of its plans fails the checker.
+    seed : int
+        The run's seed.
+    started : float
+        ``time.perf_counter()`` when the run's time limit began; the result's runtime is measured from it.
+    requested_gap : float
+        The relative gap at which the result counts as ``optimal``.
+    costs : RouteCosts or None
+        The objective the solver minimised; None means the instance's own (distance or cost).
+    """
+
+    instance: Instance
+    model: str
+    backend: str
+    seed: int
+    started: float
+    requested_gap: float = 0.0
+    costs: RouteCosts | None = None
+
+    @classmethod
+    def of(cls, instance: Instance, options: SolveOptions, *, model: str, backend: str, started: float) -> RunContext:
+        """The context of a run of ``options`` on ``instance`` (its seed, gap and objective).
+
+        Parameters
+        ----------
+        instance : Instance
+            The instance solved.
+        options : SolveOptions
+            The run's options.
+        model, backend : str
+            The names the result reports.
+        started : float
+            ``time.perf_counter()`` when the time limit began.
+
+        Returns
+        -------
+        RunContext
+            The context :func:`make_result` reads.
+        """
+        return cls(instance, model, backend, options.seed, started, options.gap, options.costs(instance))
+
+    def elapsed(self) -> float:
+        """Seconds since :attr:`started`.
+
+        Returns
+        -------
+        float
+            ``time.perf_counter() - started``.
+        """
+        return time.perf_counter() - self.started
+
+
 def make_result(
-    instance: Instance,
+    run: RunContext,
     *,
     status: Status,
     plan: Plan | None,
     bound: float | None,
-    runtime_s: float,
-    model: str,
-    backend: str,
-    seed: int,
-    requested_gap: float = 0.0,
     message: str = "",
     interrupted: bool = False,
     start: Plan | None = None,
-    costs: RouteCosts | None = None,
+    runtime_s: float | None = None,
 ) -> SolveResult:
     """Build a result whose status is derived, never copied from the solver.
 
     Parameters
     ----------
-    instance
-        The instance the plan is for.
+    run
+        The instance, names, seed, requested gap and objective of the run (:class:`RunContext`). The
+        result is ``optimal`` only when the checker's objective and ``bound`` are within
+        ``run.requested_gap`` (or within :data:`~milp_milkrun.limits.SOLVER_TOLERANCE`).
     status
         What the solver *claims*. ``infeasible`` is kept only without a plan; ``optimal`` and
         ``feasible`` become whatever the checked plan and the bound prove.
     plan, bound
         The best plan and a certified lower bound on the optimum (None when there is none).
-    requested_gap
-        The relative gap the caller asked for: the result is ``optimal`` only when the checker's
-        objective and ``bound`` are within it (or within :data:`SOLVER_TOLERANCE`).
-    runtime_s, model, backend, seed, message, interrupted
+    message, interrupted
         Reported as given; a note is added to ``message`` when the solver claimed more than it proved.
     start
         The MIP start the solver received: when it passes the checker and ``plan`` is missing or
         longer, the start is the result's plan (and the message says so); a claim of infeasibility
         against it raises :class:`~milp_milkrun.errors.CheckFailedError`.
-    costs
-        The objective the solver minimised; None means the instance's own (distance or cost).
+    runtime_s
+        The runtime to report (default: :meth:`RunContext.elapsed`).
 
     Returns
     -------
@@ -130,18 +187,20 @@ def make_result(
         solver's number: distance and cost by the checker, emissions by the ISO 14083 report. A plan
         that fails the check raises :class:`~milp_milkrun.errors.CheckFailedError`.
     """
+    instance, costs = run.instance, run.costs
+    runtime_s = run.elapsed() if runtime_s is None else runtime_s
     kind = costs.objective.value if costs is not None else instance.objective
     value = _measure(instance, kind, costs)
-    check = verify_plan(instance, plan, source=f"{model}/{backend}") if plan is not None else None
+    check = verify_plan(instance, plan, source=f"{run.model}/{run.backend}") if plan is not None else None
     if start is not None:
         plan, check, kept = _not_worse_than_start(instance, plan, check, start, status, value)
         message = joined_notes(message, kept)
     objective = value(plan, check) if plan is not None and check is not None else None
     if bound is not None and objective is not None:
         bound = _without_float_noise(bound, objective)
-    derived, note = derive_status(status, objective, bound, requested_gap)
+    derived, note = derive_status(status, objective, bound, run.requested_gap)
     message = joined_notes(message, note)
-    return SolveResult(derived, objective, bound, runtime_s, plan, check, model, backend, seed, message, interrupted, kind)
+    return SolveResult(derived, objective, bound, runtime_s, plan, check, run.model, run.backend, run.seed, message, interrupted, kind)
 
 
 def _measure(instance: Instance, kind: str, costs: RouteCosts | None) -> Callable[[Plan, CheckReport], float]:

@@ -17,7 +17,7 @@ from milp_milkrun.instance import DC, DistanceSpec, Site, VehicleType, build_ins
 from milp_milkrun.heuristics.warm_start import STALL_ITERATIONS, heuristic_budget, solve_with_heuristic_start
 from milp_milkrun.plan import Plan
 from milp_milkrun.solve import SolveOptions, solve
-from milp_milkrun.result import SolveResult, make_result
+from milp_milkrun.result import RunContext, SolveResult, make_result
 
 REPO = Path(__file__).resolve().parents[1]
 TOY = REPO / "instances" / "toy6.json"
@@ -38,7 +38,8 @@ def _stub_backend(instance, plan: Plan | None, bound: float | None, seen: list[S
     def run(options: SolveOptions) -> SolveResult:
         seen.append(options)
         status = "feasible" if plan is not None else "no_solution"
-        return make_result(instance, status=status, plan=plan, bound=bound, runtime_s=0.0, model="exact", backend="stub", seed=options.seed)
+        run = RunContext(instance, "exact", "stub", options.seed, started=0.0)
+        return make_result(run, status=status, plan=plan, bound=bound, runtime_s=0.0)
 
     return run
 

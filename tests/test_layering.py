@@ -110,6 +110,21 @@ def test_the_checker_imports_only_the_data_layer() -> None:
     assert imported_modules("checker") <= set(CHECKER_MAY_IMPORT)
 
 
+def backend_modules() -> set[str]:
+    """The backends: the modules the registry (``solve/backends.py``) runs, above the run contract it returns."""
+    contract = layer_of("result")
+    assert contract is not None
+    return {m for m in imported_modules("solve.backends") if (layer := layer_of(m)) is not None and layer > contract}
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m.startswith("reports.")))
+def test_reports_import_no_backend(module: str) -> None:
+    """A report reads models and results; the Pyomo-to-HiGHS translator it needs is in the models layer."""
+    backends = backend_modules()
+    assert {"solve.highs", "solve.pulp_backend", "solve.strong"} <= backends  # the rule has something to find
+    assert not imported_modules(module) & backends, f"{module} imports a backend: {sorted(imported_modules(module) & backends)}"
+
+
 def test_the_rule_sees_deferred_and_upward_imports(tmp_path: Path) -> None:
     """The walker finds an import inside a function and a relative one (so the test above can fail)."""
     source = "def f():\n    from milp_milkrun.solve import solve\n    from ..cli import main\n"

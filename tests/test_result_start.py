@@ -7,7 +7,7 @@ import pytest
 from milp_milkrun.errors import CheckFailedError
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
 from milp_milkrun.plan import Plan
-from milp_milkrun.result import make_result
+from milp_milkrun.result import RunContext, make_result
 
 BEST = Plan.from_routes([("van-1", ["A", "B", "C"])])  # 6 + 6 = 12
 WORSE = Plan.from_routes([("van-1", ["A"]), ("van-2", ["B"]), ("van-3", ["C"])])  # 4 + 8 + 12 = 24
@@ -22,8 +22,8 @@ def line() -> Instance:
 
 
 def _result(instance: Instance, **kwargs: object):
-    defaults = dict(status="feasible", plan=WORSE, bound=10.0, runtime_s=0.0, model="exact", backend="test", seed=1)
-    return make_result(instance, **{**defaults, **kwargs})
+    defaults = dict(status="feasible", plan=WORSE, bound=10.0, runtime_s=0.0)
+    return make_result(RunContext(instance, "exact", "test", seed=1, started=0.0), **{**defaults, **kwargs})
 
 
 def test_a_worse_plan_gives_way_to_the_start_and_says_so(line: Instance) -> None:
@@ -46,3 +46,13 @@ def test_a_better_plan_is_kept_and_a_broken_start_is_ignored(line: Instance) -> 
 def test_infeasible_against_a_checked_start_is_a_bug(line: Instance) -> None:
     with pytest.raises(CheckFailedError):
         _result(line, status="infeasible", plan=None, bound=None, start=BEST)
+
+
+def test_the_run_context_of_options_carries_seed_gap_and_names(line: Instance) -> None:
+    from milp_milkrun.options import SolveOptions
+
+    run = RunContext.of(line, SolveOptions(gap=0.5, seed=7), model="strong", backend="highs", started=0.0)
+    r = make_result(run, status="feasible", plan=WORSE, bound=12.5)  # 24 against 12.5: a gap of 48%
+    assert (r.status, r.seed, r.model, r.backend, r.objective_kind) == ("optimal", 7, "strong", "highs", "distance")
+    assert _result(line, plan=WORSE, bound=12.5).status == "feasible"  # the default context asks for gap 0
+    assert r.runtime_s > 0  # measured from ``started`` when not given

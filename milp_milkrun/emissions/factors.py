@@ -18,7 +18,6 @@ import numpy as np
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance, VehicleType
 from milp_milkrun.io.schema import read_json, validate
-from milp_milkrun.objectives import RouteRates
 
 
 @dataclass(frozen=True)
@@ -102,34 +101,9 @@ class EmissionFactors:
             raise InputError(f"profiles.{profile.name}.fuel", f"unknown fuel {profile.fuel!r}; known: {', '.join(sorted(self.fuels))}")
         return self.fuels[profile.fuel]
 
-    def route_rates(self, instance: Instance) -> dict[str, RouteRates]:
-        """Well-to-wheel kg CO2e rates of each vehicle type of ``instance`` as a route objective.
-
-        With the fuel's WTW factor f and the profile's use per km empty e0 and full e1 at capacity Q
-        (in units of demand): ``per_km = e0 * f`` and ``per_unit_km = (e1 - e0) * f / Q``.
-
-        Parameters
-        ----------
-        instance : Instance
-            The instance whose vehicle types are priced.
-
-        Returns
-        -------
-        dict[str, RouteRates]
-            The rates by vehicle type name.
-        """
-        unit_mass = self.unit_mass(instance)
-        rates = {}
-        for vt in instance.vehicle_types:
-            profile = self.profile_for(vt, unit_mass)
-            wtw = self.fuel_of(profile).wtw_kg_co2e_per_unit
-            slope = (profile.full_per_km - profile.empty_per_km) / vt.capacity
-            rates[vt.name] = RouteRates(0.0, profile.empty_per_km * wtw, slope * wtw)
-        return rates
-
     def load_weights(self, instance: Instance) -> np.ndarray:
         """Each node's demand in units of the instance's unit mass (a DC's own ``unit_mass_kg`` scales it):
-        the load the rates of :meth:`route_rates` apply to (0 for the hub).
+        the load the rates of :func:`milp_milkrun.objectives.route_costs` apply to (0 for the hub).
 
         Parameters
         ----------

@@ -17,7 +17,7 @@ from milp_milkrun.limits import FLOAT_NOISE
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan, Route
 from milp_milkrun.options import DEFAULT_SEED, check_seconds
-from milp_milkrun.result import SolveResult, make_result
+from milp_milkrun.result import RunContext, SolveResult, make_result
 
 logger = logging.getLogger(__name__)
 
@@ -71,10 +71,11 @@ def solve_heuristic(
     costs = costs if costs is not None else route_costs(instance)
     started = time.perf_counter()
     deadline = started + time_limit
+    run = RunContext(instance, "heuristic", "milkrun", seed, started, costs=costs)
     p = compile_problem(instance, vehicle_rates(instance, costs), costs.load_weights)
     stranded = _units_no_vehicle_can_serve(p)
     if stranded:
-        return _no_solution(instance, started, seed, f"no vehicle may carry {', '.join(stranded)} (capacity, stop limit or forbidden pairs)")
+        return _no_solution(run, f"no vehicle may carry {', '.join(stranded)} (capacity, stop limit or forbidden pairs)")
     rng = random.Random(seed)
     sol = savings_solution(p, rng)
     if sol.n_unassigned == 0:
@@ -88,23 +89,18 @@ def solve_heuristic(
     runtime = time.perf_counter() - started
     if outcome.best.n_unassigned:
         message = f"no feasible plan after {outcome.iterations} iterations: {outcome.best.n_unassigned} units could not be placed"
-        return _no_solution(instance, started, seed, message)
+        return _no_solution(run, message)
     plan = outcome.best.to_plan()
     message = f"{outcome.iterations} iterations, {outcome.improvements} improvements"
     if costs.load_dependent:
         plan = cleaner_directions(instance, plan, costs)
     return make_result(
-        instance,
-        costs=costs,
+        run,
         status="feasible",
         plan=plan,
         bound=None,
         runtime_s=runtime,
-        model="heuristic",
-        backend="milkrun",
-        seed=seed,
-        message=message
-        + ("; interrupted (Ctrl-C): the best plan so far" if outcome.interrupted else ""),
+        message=message + ("; interrupted (Ctrl-C): the best plan so far" if outcome.interrupted else ""),
         interrupted=outcome.interrupted,
     )
 
@@ -188,15 +184,5 @@ def _units_no_vehicle_can_serve(p: Problem) -> list[str]:
     return stranded
 
 
-def _no_solution(instance: Instance, started: float, seed: int, message: str) -> SolveResult:
-    return make_result(
-        instance,
-        status="no_solution",
-        plan=None,
-        bound=None,
-        runtime_s=time.perf_counter() - started,
-        model="heuristic",
-        backend="milkrun",
-        seed=seed,
-        message=message,
-    )
+def _no_solution(run: RunContext, message: str) -> SolveResult:
+    return make_result(run, status="no_solution", plan=None, bound=None, message=message)

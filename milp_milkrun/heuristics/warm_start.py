@@ -17,7 +17,7 @@ from milp_milkrun.heuristics.solver import solve_heuristic
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import solver_seconds
 from milp_milkrun.options import SolveOptions
-from milp_milkrun.result import SolveResult, joined_notes, make_result
+from milp_milkrun.result import RunContext, SolveResult, joined_notes, make_result
 
 logger = logging.getLogger(__name__)
 
@@ -76,17 +76,8 @@ def solve_with_heuristic_start(
     if start.plan is None or start.objective is None:
         return dataclasses.replace(result, runtime_s=total, message=joined_notes("heuristic found no warm start", result.message))
     note = f"warm start from the heuristic: {start.objective:.6g} after {spent:.1f} s"
+    run = RunContext.of(instance, options, model=result.model, backend=result.backend, started=started)
     return make_result(  # never worse than the heuristic plan: make_result keeps the better of the two
-        instance, costs=options.costs(instance),
-        status=result.status,
-        plan=result.plan,
-        bound=result.bound,
-        runtime_s=total,
-        model=result.model,
-        backend=result.backend,
-        seed=options.seed,
-        requested_gap=options.gap,
-        message=joined_notes(note, result.message),
-        interrupted=result.interrupted,
-        start=start.plan,
+        run, status=result.status, plan=result.plan, bound=result.bound, runtime_s=total,
+        message=joined_notes(note, result.message), interrupted=result.interrupted, start=start.plan,
     )

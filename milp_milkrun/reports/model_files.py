@@ -28,7 +28,7 @@ from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.io.files import MODEL_SUFFIXES, check_output_path, write_atomically
 from milp_milkrun.models.families import FAMILY_BY_NAME
-from milp_milkrun.solve.highs import hand_off
+from milp_milkrun.models.highs_handoff import hand_off
 
 _LP_ALLOWED = re.compile(r"[^A-Za-z0-9!\"#$%&()/,.;?@_`'{}|~]")
 
@@ -115,7 +115,7 @@ def _unique(names: Iterable[str]) -> list[str]:
 
 
 def column_and_row_names(instance: Instance, model: pyo.ConcreteModel) -> tuple[list[str], list[str]]:
-    """Readable names of the columns and rows, in the order :func:`~milp_milkrun.solve.highs.hand_off`
+    """Readable names of the columns and rows, in the order :func:`~milp_milkrun.models.highs_handoff.hand_off`
     passes them to HiGHS (variables, then active constraint rows, each in declaration order).
 
     Parameters

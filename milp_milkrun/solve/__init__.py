@@ -15,7 +15,8 @@ from milp_milkrun.errors import InputError
 from milp_milkrun.heuristics.warm_start import solve_with_heuristic_start
 from milp_milkrun.instance import Instance
 from milp_milkrun.options import DEFAULT_SEED, SolveOptions, check_bound_seconds
-from milp_milkrun.result import SolveResult, Status, make_result
+from milp_milkrun.result import RunContext, SolveResult, Status, make_result
+from milp_milkrun.solve.backends import backend_run, backends_of
 from milp_milkrun.solve.feasibility import presolve_diagnostics
 
 class Model(str, enum.Enum):
@@ -65,8 +66,9 @@ def check_choices(*, model: str, backend: str, solver: str | None) -> None:
         raise InputError("model", f"unknown model {model!r}; choose from {', '.join(MODELS)}")
     if backend not in BACKENDS:
         raise InputError("backend", f"unknown backend {backend!r}; choose from {', '.join(BACKENDS)}")
-    if model in ("strong", "routes") and backend != "highs":
-        raise InputError("backend", f"the {model} model runs on HiGHS only; use the highs backend")
+    if model != "auto" and backend not in backends_of(model):
+        runs_on = " or ".join(backends_of(model))
+        raise InputError("backend", f"the {model} model runs on the {runs_on} backend only; use {runs_on}")
     if backend == "highs" and solver not in (None, "highs"):  # only the pulp backend picks a solver
         raise InputError("solver", f"solver {solver} needs the pulp backend (the highs backend always uses HiGHS)")
     if solver is not None and solver not in SOLVERS:
@@ -122,9 +124,8 @@ def solve(
     except KeyboardInterrupt:  # Ctrl-C in a phase with no handler of its own: keep the MIP start if it passes the checker
         start = options.warm_start if options.warm_start is not None and check_plan(instance, options.warm_start).feasible else None
         return make_result(
-            instance, costs=options.costs(instance), status="feasible" if start is not None else "no_solution", plan=start, bound=None,
-            runtime_s=time.perf_counter() - started, model=model, backend=backend, seed=options.seed,
-            requested_gap=options.gap, interrupted=True,
+            RunContext.of(instance, options, model=model, backend=backend, started=started),
+            status="feasible" if start is not None else "no_solution", plan=start, bound=None, interrupted=True,
             message="interrupted by Ctrl-C: the best plan so far (the MIP start)" if start else "interrupted by Ctrl-C before any plan",
         )
 
@@ -136,8 +137,8 @@ def _dispatch(
     reasons = presolve_diagnostics(instance)
     if reasons:  # proven infeasible without building a model
         return make_result(
-            instance, costs=options.costs(instance), status="infeasible", plan=None, bound=None, runtime_s=time.perf_counter() - started,
-            model=model, backend=backend, seed=options.seed, message="; ".join(reasons),
+            RunContext.of(instance, options, model=model, backend=backend, started=started),
+            status="infeasible", plan=None, bound=None, message="; ".join(reasons),
         )
     if heuristic_start and options.warm_start is None:  # the heuristic plan is the default MIP start
 
@@ -145,18 +146,4 @@ def _dispatch(
             return solve(instance, model=model, backend=backend, solver=solver, options=with_start, heuristic_start=False)
 
         return solve_with_heuristic_start(instance, options, run_backend)
-    if model == "routes":  # set partitioning: branch-and-price-and-cut over column generation
-        from milp_milkrun.solve.branch_price import solve_branch_price
-
-        return solve_branch_price(instance, options)
-    if model == "strong":  # vehicle classes + capacity cuts, driven through highspy directly
-        from milp_milkrun.solve.strong import solve_strong
-
-        return solve_strong(instance, options)
-    if backend == "pulp":  # the independent PuLP build of the exact model, CBC by default
-        from milp_milkrun.solve.pulp_backend import solve_exact_pulp
-
-        return solve_exact_pulp(instance, options, solver or "cbc")
-    from milp_milkrun.solve.highs import solve_exact_highs  # imported here: Pyomo is slow to import
-
-    return solve_exact_highs(instance, options)
+    return backend_run(model, backend)(instance, options, solver)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from milp_milkrun.instance import Instance
 from milp_milkrun.options import SolveOptions
-from milp_milkrun.result import SolveResult, joined_notes, make_result
+from milp_milkrun.result import RunContext, SolveResult, joined_notes, make_result
 
 EXACT_UP_TO_DCS = 8  # the seed's model proves these in well under a second
 ROUTES_SHARE = 0.85  # of the time limit, for the route-based branch-and-price; the strong model gets the rest
@@ -62,8 +62,8 @@ def solve_auto(instance: Instance, options: SolveOptions, run: Solve, heuristic_
     plan = first.plan if second.objective is None or (first.objective or 0.0) <= second.objective else second.plan
     bounds = [b for b in (first.bound, second.bound) if b is not None]
     return make_result(
-        instance, costs=options.costs(instance), status="feasible", plan=plan, bound=max(bounds) if bounds else None, requested_gap=options.gap,
-        runtime_s=time.perf_counter() - started, model="routes+strong", backend="highs", seed=options.seed,
+        RunContext.of(instance, options, model="routes+strong", backend="highs", started=started),
+        status="feasible", plan=plan, bound=max(bounds) if bounds else None,
         message=joined_notes(
             f"auto: route-based model (bound {_shown(first.bound)}), then the strong model (bound {_shown(second.bound)})",
             second.message,

@@ -41,7 +41,7 @@ from milp_milkrun.models.subset_rows import SubsetRowCut
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
 from milp_milkrun.options import SolveOptions
-from milp_milkrun.result import SolveResult, make_result
+from milp_milkrun.result import RunContext, SolveResult, make_result
 from milp_milkrun.solve.column_generation import ColumnGeneration, safe_bound
 from milp_milkrun.solve.enumeration import TooManyRoutes, enumerate_routes
 from milp_milkrun.solve.pricing import PricingTimeout, with_allowed
@@ -428,10 +428,7 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
         message += "; interrupted"
     if bp.unresolved:
         message += f"; {len(bp.unresolved)} nodes with integral arc flows of rule-breaking routes left open"
-    runtime = time.perf_counter() - started
+    context = RunContext.of(instance, options, model="routes", backend="highs", started=started)
     if bp.incumbent is None:
-        return make_result(instance, costs=options.costs(instance), status="no_solution", plan=None, bound=bound, runtime_s=runtime, model="routes",
-                           backend="highs", seed=options.seed, message=message + "; no plan found", interrupted=bp.interrupted)
-    return make_result(instance, costs=options.costs(instance), status="feasible", plan=bp.incumbent, bound=bound, requested_gap=options.gap,
-                       runtime_s=runtime, model="routes", backend="highs", seed=options.seed, message=message,
-                       interrupted=bp.interrupted)
+        return make_result(context, status="no_solution", plan=None, bound=bound, message=message + "; no plan found", interrupted=bp.interrupted)
+    return make_result(context, status="feasible", plan=bp.incumbent, bound=bound, message=message, interrupted=bp.interrupted)

@@ -1,11 +1,7 @@
 """Solve the exact model (models/exact.py) with HiGHS, embedded through ``highspy``.
 
-The hand-off reads the rows of the Pyomo model straight into a ``highspy.Highs`` object (one
-``passModel`` call with the matrix, bounds, costs and integrality), not through Pyomo's
-``pyomo.contrib.solver`` HiGHS interface: that interface walks every expression with Pyomo's generic
-machinery (5.4 s for the 673,415 non-zeros of ecom74, against about 1.3 s here; docs/benchmarks.md)
-and keeps its column and row maps in private attributes. We then drive the ``Highs`` object for
-what a plain solve call cannot do:
+The hand-off (:mod:`milp_milkrun.models.highs_handoff`) reads the rows of the Pyomo model straight
+into a ``highspy.Highs`` object. We then drive that object for what a plain solve call cannot do:
 
 * pass a MIP start (``Highs.setSolution``) — the HiGHS log then shows it as an "X" (user solution) line;
 * run the search in a worker thread so that Ctrl-C cancels it cleanly and the best plan and bound
@@ -21,198 +17,34 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
-from pyomo.common.gc_manager import PauseGC
-from pyomo.common.numeric_types import native_numeric_types
-from pyomo.core.base.var import VarData
-from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression, NegationExpression, SumExpression
-from pyomo.repn.standard_repn import generate_standard_repn
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import CheckFailedError, InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.models.exact import build_exact_model
 from milp_milkrun.models.families import EXACT_FAMILIES
-from milp_milkrun.plan import Plan
+from milp_milkrun.models.highs_handoff import HighsHandoff, hand_off
 from milp_milkrun.options import SolveOptions
-from milp_milkrun.result import SolveResult, Status, make_result
-from milp_milkrun.solve.arcs_to_plan import RouteExtractionError, follow_arcs
+from milp_milkrun.plan import Plan
+from milp_milkrun.result import RunContext, SolveResult, Status, make_result
 from milp_milkrun.runtime.highs import (
     SolverAbandoned,
     claims_less_than_its_solution,
     echo_log,
     has_feasible_solution,
-    new_highs,
     run_interruptibly,
     search_again_without_start,
     solver_seed,
 )
+from milp_milkrun.solve.arcs_to_plan import RouteExtractionError, follow_arcs
 
 MODEL = "exact"
 BACKEND = "highs"
 MIN_SEARCH_SECONDS = 1.0  # HiGHS always gets this long, even when building used up the time limit
 ARC_THRESHOLD = 0.5  # a binary x above this is a selected arc
-
-
-@dataclass
-class HighsHandoff:
-    """A Pyomo model loaded into an embedded HiGHS object, with the column and row maps between them."""
-
-    model: pyo.ConcreteModel
-    highs: highspy.Highs
-    x_columns: dict[tuple[int, int, str], int]  # (i, j, t) -> HiGHS column of x[i, j, t]
-    u_columns: dict[int, int]  # i -> HiGHS column of u[i]
-    row_families: list[str]  # HiGHS row -> name of the model component (equation family) it belongs to
-
-
-def hand_off(model: pyo.ConcreteModel) -> HighsHandoff:
-    """Load ``model`` into HiGHS (the step timed as "hand-off"): one column per variable, in declaration
-    order, and one row per active constraint, in declaration order.
-
-    Parameters
-    ----------
-    model : pyo.ConcreteModel
-        A model from :func:`~milp_milkrun.models.exact.build_exact_model`.
-
-    Returns
-    -------
-    HighsHandoff
-        The HiGHS object and the maps from the model's variables and rows to its columns and rows.
-    """
-    with PauseGC():  # as in build_exact_model: no cycle-collector passes over the model while reading it
-        return _hand_off(model)
-
-
-def _hand_off(model: pyo.ConcreteModel) -> HighsHandoff:
-    variables = {var.name: dict(var.items()) for var in model.component_objects(pyo.Var, descend_into=True)}
-    columns = [data for block in variables.values() for data in block.values()]
-    column_of = {id(data): col for col, data in enumerate(columns)}
-    lp = highspy.HighsLp()
-    lp.num_col_ = len(columns)
-    _set_columns(lp, columns)
-    _set_objective(lp, model, column_of)
-    row_families = _set_rows(lp, model, column_of)
-    highs = new_highs()
-    if highs.passModel(lp) == highspy.HighsStatus.kError:
-        raise RuntimeError(f"HiGHS refused the model {model.name}")
-    return HighsHandoff(
-        model=model,
-        highs=highs,
-        x_columns={key: column_of[id(data)] for key, data in variables["x"].items()},
-        u_columns={key: column_of[id(data)] for key, data in variables["u"].items()},
-        row_families=row_families,
-    )
-
-
-# ----- hand-off: Pyomo components -> HiGHS columns, objective and rows ------------------------------
-def _set_columns(lp: highspy.HighsLp, columns: list[VarData]) -> None:
-    """Bounds and integrality of every column; a fixed variable is a column with equal bounds."""
-    lower, upper, integral = [], [], []
-    for var in columns:
-        lb, ub = (var.value, var.value) if var.fixed else var.bounds
-        lower.append(-math.inf if lb is None else lb)
-        upper.append(math.inf if ub is None else ub)
-        integral.append(var.is_integer())
-    lp.col_lower_ = np.array(lower, dtype=np.float64)
-    lp.col_upper_ = np.array(upper, dtype=np.float64)
-    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integral]
-
-
-def _set_objective(lp: highspy.HighsLp, model: pyo.ConcreteModel, column_of: dict[int, int]) -> None:
-    objectives = list(model.component_data_objects(pyo.Objective, active=True, descend_into=True))
-    if len(objectives) != 1:
-        raise ValueError(f"{model.name} has {len(objectives)} active objectives; HiGHS takes exactly one")
-    objective = objectives[0]
-    terms: dict[int, float] = {}
-    lp.offset_ = _add_terms(objective.expr, 1.0, column_of, terms)
-    cost = np.zeros(lp.num_col_)
-    cost[list(terms)] = list(terms.values())
-    lp.col_cost_ = cost
-    lp.sense_ = highspy.ObjSense.kMaximize if objective.sense == pyo.maximize else highspy.ObjSense.kMinimize
-
-
-def _set_rows(lp: highspy.HighsLp, model: pyo.ConcreteModel, column_of: dict[int, int]) -> list[str]:
-    """The constraint matrix, row by row, and row bounds; returns the family (component name) of each row."""
-    starts, index, value, lower, upper, families = [0], [], [], [], [], []
-    for family in model.component_objects(pyo.Constraint, active=True, descend_into=True):
-        name = family.name
-        for row in family.values():
-            if not row.active:
-                continue
-            lb, body, ub = row.to_bounded_expression(evaluate_bounds=True)
-            terms: dict[int, float] = {}
-            constant = _add_terms(body, 1.0, column_of, terms)
-            index.extend(terms)
-            value.extend(terms.values())
-            starts.append(len(index))
-            lower.append(-math.inf if lb is None else lb - constant)
-            upper.append(math.inf if ub is None else ub - constant)
-            families.append(name)
-    lp.num_row_ = len(families)
-    lp.row_lower_ = np.array(lower, dtype=np.float64)
-    lp.row_upper_ = np.array(upper, dtype=np.float64)
-    matrix = lp.a_matrix_
-    matrix.format_ = highspy.MatrixFormat.kRowwise
-    matrix.num_col_, matrix.num_row_ = lp.num_col_, lp.num_row_
-    matrix.start_, matrix.index_, matrix.value_ = _drop_zeros(
-        np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(value, dtype=np.float64)
-    )
-    return families
-
-
-def _drop_zeros(starts: np.ndarray, index: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The row-wise matrix without explicit zeros (e.g. d_ij = 0 between the parts of a split DC), which
-    HiGHS would otherwise report in its log as ignored small values."""
-    keep = value != 0.0
-    if keep.all():
-        return starts, index, value
-    kept_before = np.concatenate(([0], np.cumsum(keep)))
-    return kept_before[starts].astype(np.int32), index[keep], value[keep]
-
-
-def _add_terms(expr: object, scale: float, column_of: dict[int, int], terms: dict[int, float]) -> float:
-    """Add ``scale`` times the linear part of ``expr`` to ``terms`` (column -> coefficient); return
-    ``scale`` times its constant.
-
-    The nodes models/exact.py builds (sums of variables and of constant-times-variable terms, negations,
-    numbers) are read directly: Pyomo's generic walk takes seconds on ecom74's 673,415 terms. Any other
-    node (e.g. a mutable Param coefficient, a product a reader typed into the model) goes to Pyomo's
-    ``generate_standard_repn``.
-    """
-    kind = expr.__class__
-    if kind is LinearExpression or kind is SumExpression:
-        constant = 0.0
-        for arg in expr.args:
-            arg_kind = arg.__class__
-            if arg_kind is VarData:
-                col = column_of[id(arg)]
-                terms[col] = terms.get(col, 0.0) + scale
-            elif arg_kind is MonomialTermExpression and arg.args[0].__class__ in native_numeric_types:
-                coefficient, var = arg.args  # a number times a variable
-                col = column_of[id(var)]
-                terms[col] = terms.get(col, 0.0) + scale * coefficient
-            else:
-                constant += _add_terms(arg, scale, column_of, terms)
-        return constant
-    if kind is NegationExpression:
-        return _add_terms(expr.args[0], -scale, column_of, terms)
-    if kind in native_numeric_types:
-        return scale * expr
-    if kind is VarData:
-        col = column_of[id(expr)]
-        terms[col] = terms.get(col, 0.0) + scale
-        return 0.0
-    repn = generate_standard_repn(expr, quadratic=False)
-    if not repn.is_linear():
-        raise ValueError(f"HiGHS takes linear models only; not linear: {expr}")
-    for coefficient, var in zip(repn.linear_coefs, repn.linear_vars):
-        col = column_of[id(var)]
-        terms[col] = terms.get(col, 0.0) + scale * pyo.value(coefficient)
-    return scale * pyo.value(repn.constant)
 
 
 def solve_exact_highs(instance: Instance, options: SolveOptions) -> SolveResult:
@@ -231,14 +63,14 @@ def solve_exact_highs(instance: Instance, options: SolveOptions) -> SolveResult:
         The checked plan, HiGHS's dual bound and the derived status.
     """
     started = time.perf_counter()
+    context = RunContext.of(instance, options, model=MODEL, backend=BACKEND, started=started)
     notes: list[str] = []
     start = _usable_warm_start(instance, options.warm_start, notes)
     try:
-        run = hand_off(build_exact_model(instance, options.costs(instance)))
+        run = hand_off(build_exact_model(instance, context.costs))
     except KeyboardInterrupt:  # Ctrl-C before the search: the warm start is all there is
         return make_result(
-            instance, costs=options.costs(instance), status="feasible" if start else "no_solution", plan=start[1] if start else None, bound=None,
-            runtime_s=time.perf_counter() - started, model=MODEL, backend=BACKEND, seed=options.seed,
+            context, status="feasible" if start else "no_solution", plan=start[1] if start else None, bound=None,
             message="; ".join(["interrupted by Ctrl-C while building the model", *notes]),
         )
     log = _Log(echo=options.log)
@@ -258,8 +90,8 @@ def solve_exact_highs(instance: Instance, options: SolveOptions) -> SolveResult:
                 remaining = options.time_limit - (time.perf_counter() - started)
                 interrupted = search_again_without_start(run.highs, max(remaining, MIN_SEARCH_SECONDS), _search_deadline(deadline))
     except SolverAbandoned as abandoned:  # HiGHS is inside a phase that checks no limit: keep what we have
-        return progress.result(instance, options, started, start, abandoned, notes)
-    return _result(instance, run, options, started, start, interrupted, notes)
+        return progress.result(context, start, abandoned, notes)
+    return _result(context, run, start, interrupted, notes)
 
 
 def _search_deadline(deadline: float) -> float:
@@ -289,16 +121,12 @@ class _Progress:
         if math.isfinite(value) and abs(value) < highspy.kHighsInf:
             self.bound = float(value)
 
-    def result(
-        self, instance: Instance, options: SolveOptions, started: float, start: tuple[float, Plan] | None,
-        abandoned: SolverAbandoned, notes: list[str],
-    ) -> SolveResult:
+    def result(self, context: RunContext, start: tuple[float, Plan] | None, abandoned: SolverAbandoned, notes: list[str]) -> SolveResult:
         """The plan from the last improving solution (or the MIP start, whichever is cheaper) and the last bound."""
-        plan = _plan_from_values(instance, self.run, self.solution) if self.solution is not None else None
+        plan = _plan_from_values(context.instance, self.run, self.solution) if self.solution is not None else None
         why = "interrupted by Ctrl-C" if abandoned.interrupted else "time limit reached"
         return make_result(
-            instance, costs=options.costs(instance), status="feasible" if plan is not None else "no_solution", plan=plan, bound=self.bound,
-            runtime_s=time.perf_counter() - started, model=MODEL, backend=BACKEND, seed=options.seed,
+            context, status="feasible" if plan is not None else "no_solution", plan=plan, bound=self.bound,
             message="; ".join([f"{why}: {abandoned}", *notes]), interrupted=abandoned.interrupted,
             start=start[1] if start is not None else None,
         )
@@ -370,35 +198,22 @@ def _set_mip_start(run: HighsHandoff, instance: Instance, plan: Plan) -> None:
 
 
 # ----- reading the result -------------------------------------------------------------------------
-def _result(
-    instance: Instance,
-    run: HighsHandoff,
-    options: SolveOptions,
-    started: float,
-    start: tuple[float, Plan] | None,
-    interrupted: bool,
-    notes: list[str],
-) -> SolveResult:
+def _result(context: RunContext, run: HighsHandoff, start: tuple[float, Plan] | None, interrupted: bool, notes: list[str]) -> SolveResult:
     highs = run.highs
     model_status = highs.getModelStatus()
     info = highs.getInfo()
     has_incumbent = has_feasible_solution(highs)
-    plan = _plan_from_columns(instance, run) if has_incumbent else None
+    plan = _plan_from_columns(context.instance, run) if has_incumbent else None
     status = _claimed_status(model_status, plan is not None)
     bound = _dual_bound(model_status, info)
     notes.insert(0, _describe(highs, model_status, interrupted))
     if status == "infeasible":
         notes.append(infeasibility_explanation(run))
     return make_result(
-        instance, costs=options.costs(instance),
+        context,
         status=status,
         plan=plan,
         bound=bound,
-        runtime_s=time.perf_counter() - started,
-        model=MODEL,
-        backend=BACKEND,
-        seed=options.seed,
-        requested_gap=options.gap,
         message="; ".join(notes),
     )
 

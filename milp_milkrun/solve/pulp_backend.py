@@ -33,7 +33,7 @@ from milp_milkrun.runtime.highs import (  # importing it consumes HiGHS's stdout
     solver_seed,
 )
 from milp_milkrun.options import SolveOptions
-from milp_milkrun.result import SolveResult, Status, make_result
+from milp_milkrun.result import RunContext, SolveResult, Status, make_result
 from milp_milkrun.solve.arcs_to_plan import follow_arcs
 
 SOLVERS = ("cbc", "highs")
@@ -117,16 +117,11 @@ def solve_pulp_model(
     if runtime > options.time_limit + OVERRUN_NOTE_SECONDS:  # CBC checks its clock only now and then
         notes.append(f"{solver} overran the time limit: {runtime:.1f} s for a limit of {options.time_limit:g} s")
     return make_result(
-        model.instance,
-        costs=options.costs(model.instance),
+        RunContext.of(model.instance, options, model="exact", backend=f"pulp-{solver}", started=started),
         status=outcome.status,
         plan=plan,
         bound=outcome.bound,
         runtime_s=runtime,
-        model="exact",
-        backend=f"pulp-{solver}",
-        seed=options.seed,
-        requested_gap=options.gap,
         message="; ".join(n for n in [*notes, outcome.message] if n),
         start=start if start_objective is not None else None,  # never worse than a start that passes the checker
     )

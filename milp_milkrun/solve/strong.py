@@ -57,7 +57,7 @@ from milp_milkrun.runtime.highs import (
     solver_seed,
 )
 from milp_milkrun.options import SolveOptions
-from milp_milkrun.result import SolveResult, make_result
+from milp_milkrun.result import RunContext, SolveResult, make_result
 
 logger = logging.getLogger(__name__)
 
@@ -452,22 +452,17 @@ def solve_strong(instance: Instance, options: SolveOptions | None = None, *, kin
         The checked plan, the certified bound and the derived status.
     """
     options = options or SolveOptions()
-    started = time.perf_counter()
+    context = RunContext.of(instance, options, model="strong", backend="highs", started=time.perf_counter())
     loop = run_cut_loop(instance, options, kind=kind)
-    runtime = time.perf_counter() - started
     if loop.infeasible:
-        return make_result(instance, costs=options.costs(instance), status="infeasible", plan=None, bound=None, runtime_s=runtime,
-                           model="strong", backend="highs", seed=options.seed, message=loop.reason)
+        return make_result(context, status="infeasible", plan=None, bound=None, message=loop.reason)
     bound = loop.best_bound if math.isfinite(loop.best_bound) else None
     if loop.best_plan is None:
         why = "interrupted by Ctrl-C" if loop.interrupted else "no plan found within the time limit"
-        return make_result(instance, costs=options.costs(instance), status="no_solution", plan=None, bound=bound, runtime_s=runtime,
-                           model="strong", backend="highs", seed=options.seed, message=why, interrupted=loop.interrupted)
+        return make_result(context, status="no_solution", plan=None, bound=bound, message=why, interrupted=loop.interrupted)
     message = f"{loop.model.kind} model, {len(loop.model.block('rci_capacity_cuts').rows)} capacity cuts, {loop.lp_rounds} LP rounds, {loop.mip_runs} MIP runs, {len(loop.fixed_arcs)} arcs fixed by reduced cost"
     if loop.abandoned:
         message += f"; {loop.abandoned}"
     if loop.interrupted:
         message = f"interrupted by Ctrl-C: best plan and bound so far; {message}"
-    return make_result(instance, costs=options.costs(instance), status="feasible", plan=loop.best_plan, bound=bound, requested_gap=options.gap,
-                       runtime_s=runtime, model="strong", backend="highs", seed=options.seed, message=message,
-                       interrupted=loop.interrupted)
+    return make_result(context, status="feasible", plan=loop.best_plan, bound=bound, message=message, interrupted=loop.interrupted)
