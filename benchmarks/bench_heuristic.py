@@ -30,7 +30,8 @@ sys.path.insert(0, str(REPO))
 from milp_milkrun.heuristics import solve_heuristic  # noqa: E402
 from milp_milkrun.heuristics.construction import savings_solution  # noqa: E402
 from milp_milkrun.heuristics.metaheuristic import SearchParams  # noqa: E402
-from milp_milkrun.heuristics.local_search import UNIT_OPERATORS, descend, fit_vehicles  # noqa: E402
+from milp_milkrun.heuristics.local_search import descend, fit_vehicles  # noqa: E402
+from milp_milkrun.heuristics.neighbourhoods import UNIT_OPERATORS  # noqa: E402
 from milp_milkrun.heuristics.problem import Problem, compile_problem  # noqa: E402
 from milp_milkrun.heuristics.solution import Solution  # noqa: E402
 from milp_milkrun.result import RunContext, make_result  # noqa: E402

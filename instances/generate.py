@@ -28,26 +28,22 @@ from pathlib import Path
 from typing import Any
 
 from milp_milkrun.checker import check_plan
-from milp_milkrun.instance import EARTH_RADIUS_KM, haversine_matrix
+from milp_milkrun.instance import haversine_matrix
 from milp_milkrun.io import instance_from_dict, write_plan
 from milp_milkrun.io.files import write_text_atomically
 from milp_milkrun.io.json_instance import instance_json_text
 from milp_milkrun.plan import Plan, Route
 
+from hub_parameters import CAGE, LARGE, MAX_CAGES_PER_DC, ROAD_FACTOR, SMALL, UNIT_MASS_KG, offset
+
 SEED = 20240521
 HERE = Path(__file__).resolve().parent
 
 HUB = {"id": "HUB", "lat": 21.1458, "lon": 79.0882}  # Nagpur, near the geographic centre of India
-ROAD_FACTOR = 1.3  # road km per great-circle km: a typical detour factor for Indian highways
-CAGE = 48  # bags per cage; every demand is a whole number of cages
-UNIT_MASS_KG = 2.5  # an assumed average parcel bag: a full large truck carries 6.5 t, a small one 2.75 t
 TOTAL_DEMAND = 17_424  # = 363 cages
-LARGE = {"name": "large", "count": 3, "capacity": 2600, "max_distance": 750, "max_stops": 10}
-SMALL = {"name": "small", "count": 12, "capacity": 1100, "max_distance": 500, "max_stops": 7}
 # The planted plan: (vehicle type, DCs on the route, cages carried); 74 DCs and 363 cages in all.
 PLANTED = [("large", 10, 52), ("large", 9, 50), ("large", 9, 48)] + [("small", n, c) for n, c in
            [(5, 22), (5, 22), (5, 22), (5, 21), (5, 21), (5, 21), (4, 21), (4, 21), (4, 21), (4, 21)]]
-MAX_CAGES_PER_DC = 12
 MAX_HUB_DISTANCE_KM = 150.0  # great-circle; x 1.3 = 195 road km, so every DC alone is a 390 km round trip
 
 
@@ -155,21 +151,13 @@ def _planted_route(
         for _ in range(n_dcs):
             angle = rng.uniform(lo + margin, hi - margin)
             radius = r_lo + (r_hi - r_lo) * math.sqrt(rng.random())
-            lat, lon = _offset(HUB["lat"], HUB["lon"], radius, angle)
+            lat, lon = offset(HUB["lat"], HUB["lon"], radius, angle)
             sites.append({"lat": round(lat, 4), "lon": round(lon, 4)})
         order, length = _short_tour(sites)
         if length <= 0.92 * limit:  # some slack below the limit, as planners keep
             demands = _split_cages(rng, cages, n_dcs)
             return [{**sites[i], "demand": CAGE * c} for i, c in zip(order, demands)]
     raise RuntimeError("could not place a route within its distance limit")
-
-
-def _offset(lat: float, lon: float, km: float, bearing: float) -> tuple[float, float]:
-    """The point ``km`` great-circle kilometres from (lat, lon) along ``bearing`` (radians)."""
-    phi, lam, delta = math.radians(lat), math.radians(lon), km / EARTH_RADIUS_KM
-    phi2 = math.asin(math.sin(phi) * math.cos(delta) + math.cos(phi) * math.sin(delta) * math.cos(bearing))
-    lam2 = lam + math.atan2(math.sin(bearing) * math.sin(delta) * math.cos(phi), math.cos(delta) - math.sin(phi) * math.sin(phi2))
-    return math.degrees(phi2), math.degrees(lam2)
 
 
 def _road_km(a: dict[str, float], b: dict[str, float]) -> float:

@@ -18,7 +18,7 @@ from typing import Any
 from milp_milkrun.instance import haversine_matrix
 from milp_milkrun.io.files import write_text_atomically
 
-from generate import CAGE, LARGE, MAX_CAGES_PER_DC, ROAD_FACTOR, SMALL, UNIT_MASS_KG, _offset
+from hub_parameters import CAGE, LARGE, MAX_CAGES_PER_DC, ROAD_FACTOR, SMALL, UNIT_MASS_KG, offset
 
 MIN_DCS, MAX_DCS = 20, 120
 LARGE_BAGS, SMALL_BAGS = 54 * CAGE, 22 * CAGE  # what each type carries in whole cages
@@ -60,7 +60,7 @@ def hub_instance(rng: random.Random, name: str, size: int, seed: int) -> dict[st
     dcs = []
     for j in range(1, size + 1):
         radius = rng.uniform(5.0, 40.0) if rng.random() < 0.33 else 25.0 + 125.0 * math.sqrt(rng.random())
-        dc_lat, dc_lon = _offset(lat, lon, radius, rng.uniform(0, 2 * math.pi))
+        dc_lat, dc_lon = offset(lat, lon, radius, rng.uniform(0, 2 * math.pi))
         dcs.append({"id": f"{name}-DC{j}", "lat": round(dc_lat, 4), "lon": round(dc_lon, 4), "demand": CAGE * rng.randint(1, MAX_CAGES_PER_DC)})
     large, small = _fleet(size, sum(dc["demand"] for dc in dcs))
     data: dict[str, Any] = {

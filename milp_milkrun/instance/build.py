@@ -1,321 +1,22 @@
-"""The milk-run instance: a hub, its DCs, a heterogeneous fleet and the side constraints.
-
-An :class:`Instance` is immutable and already validated: every id it mentions exists, demands are
-non-negative and DCs whose demand exceeds every allowed vehicle are split (seed, assumption 1).
-Build one with :func:`build_instance` (a notebook user) or a file loader in :mod:`milp_milkrun.io`.
-
-Node indices follow the paper: 0 is the hub, 1..N are the DCs in the order of ``Instance.dcs``.
-"""
+"""``build_instance``: the single place where an instance's semantics are checked (ids, demands, fleet,
+side constraints, matrix), oversized DCs are split and distances are computed."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from functools import cached_property
+from dataclasses import replace
 
 import numpy as np
 
 from milp_milkrun.errors import InputError
-from milp_milkrun.limits import FLOAT_NOISE
-
-EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG), as the instance format specifies
-
+from milp_milkrun.instance.distances import asymmetry_warnings, distance_matrix, expand_distance
+from milp_milkrun.instance.parts import DC, DistanceSpec, Site, VehicleType
+from milp_milkrun.instance.problem import Instance
 
 OBJECTIVES = ("distance", "cost")  # what an instance may ask to minimise (emissions need a factors file)
 
 
-@dataclass(frozen=True)
-class VehicleType:
-    """A group of identical vehicles: capacity Q_t, route distance limit D_t, stop limit H_t and costs.
-
-    A route of this type costs ``fixed_cost + cost_per_km * length`` (the defaults 0 and 1 make cost
-    equal distance). ``count=None`` asks for an unlimited fleet of the type: :func:`build_instance`
-    replaces it by a count no plan can need more of (see :func:`_unlimited_count`) and sets
-    ``unlimited``, so a built instance always has a finite list of vehicles.
-    """
-
-    name: str
-    count: int | None  # None (unlimited) only in what a user passes to build_instance
-    capacity: float
-    max_distance: float | None = None
-    max_stops: int | None = None
-    fixed_cost: float = 0.0
-    cost_per_km: float = 1.0
-    unlimited: bool = False
-
-    def vehicle_names(self) -> list[str]:
-        """The names of this type's vehicles, ``<type>-1`` to ``<type>-<count>``.
-
-        Returns
-        -------
-        list[str]
-            One name per vehicle, in fleet order.
-        """
-        return [f"{self.name}-{k}" for k in range(1, (self.count or 0) + 1)]
-
-
-@dataclass(frozen=True)
-class Vehicle:
-    """One vehicle t of the fleet, named ``<type>-<k>``."""
-
-    name: str
-    type: VehicleType
-
-    @property
-    def capacity(self) -> float:
-        return self.type.capacity
-
-    @property
-    def max_distance(self) -> float | None:
-        return self.type.max_distance
-
-    @property
-    def max_stops(self) -> int | None:
-        return self.type.max_stops
-
-
-@dataclass(frozen=True)
-class Site:
-    """A hub or DC location; ``x``/``y`` are lon/lat for geographic instances, plane coordinates otherwise."""
-
-    id: str
-    x: float | None = None
-    y: float | None = None
-
-
-@dataclass(frozen=True)
-class DC:
-    """A distribution centre with its daily demand l_j; ``origin`` is the DC it was split from (or itself)."""
-
-    id: str
-    demand: float
-    x: float | None = None
-    y: float | None = None
-    origin: str = ""
-    unit_mass_kg: float | None = None  # mass of one unit of this DC's demand, when it differs from the instance's
-
-    def __post_init__(self) -> None:
-        if not self.origin:
-            object.__setattr__(self, "origin", self.id)
-
-
-@dataclass(frozen=True)
-class DistanceSpec:
-    """How the distance matrix d_ij was obtained: ``haversine``, ``euclidean`` or ``matrix``."""
-
-    metric: str
-    road_factor: float = 1.0
-    rounding: str = "none"
-
-    def describe(self) -> str:
-        """How d_ij was obtained, in words (for the instance summary).
-
-        Returns
-        -------
-        str
-            E.g. ``haversine great-circle x road factor 1.3 (unrounded)``.
-        """
-        if self.metric == "haversine":
-            return f"haversine great-circle x road factor {self.road_factor:g} (unrounded)"
-        if self.metric == "euclidean":
-            return "euclidean, rounded to nearest integer" if self.rounding == "nearest" else "euclidean (unrounded)"
-        return "explicit matrix"
-
-
-@dataclass(frozen=True, eq=False)
-class Instance:
-    """A validated milk-run instance. Construct with :func:`build_instance`, not directly."""
-
-    name: str
-    hub: Site
-    dcs: tuple[DC, ...]
-    vehicle_types: tuple[VehicleType, ...]
-    distance: np.ndarray = field(repr=False)
-    distance_spec: DistanceSpec
-    forbidden: frozenset[tuple[str, str]] = frozenset()  # (dc id, vehicle name): set B
-    consecutive: tuple[tuple[str, str], ...] = ()  # ordered pairs: set P
-    damaged_roads: tuple[tuple[str, str], ...] = ()  # unordered roads: set R
-    coordinates: str = "none"  # "latlon", "xy" or "none"
-    distance_unit: str = "km"
-    description: str = ""
-    unit_mass_kg: float | None = None  # mass of one unit of demand (emissions); None when not given
-    objective: str = "distance"  # "distance" (Eq 1) or "cost" (Eq 1c: fixed and per-km costs of each type)
-    splits: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (original DC, its parts)
-    warnings: tuple[str, ...] = ()
-
-    # ----- sets and data of the formulation -------------------------------------------------
-    @property
-    def n_dcs(self) -> int:
-        """N, the number of DC nodes (after splitting)."""
-        return len(self.dcs)
-
-    @cached_property
-    def node_ids(self) -> tuple[str, ...]:
-        """Ids of V = {0..N}: the hub first, then the DCs."""
-        return (self.hub.id, *(dc.id for dc in self.dcs))
-
-    @cached_property
-    def index(self) -> dict[str, int]:
-        """Node id -> node index in V."""
-        return {node: i for i, node in enumerate(self.node_ids)}
-
-    @cached_property
-    def demand(self) -> np.ndarray:
-        """l_j for j in V (0 for the hub)."""
-        return np.array([0.0, *(dc.demand for dc in self.dcs)])
-
-    @cached_property
-    def vehicles(self) -> tuple[Vehicle, ...]:
-        """T, every vehicle of the fleet in type order."""
-        return tuple(Vehicle(name, vt) for vt in self.vehicle_types for name in vt.vehicle_names())
-
-    @cached_property
-    def vehicle_by_name(self) -> dict[str, Vehicle]:
-        """Every vehicle by its name."""
-        return {v.name: v for v in self.vehicles}
-
-    @property
-    def total_demand(self) -> float:
-        return float(sum(dc.demand for dc in self.dcs))
-
-    @property
-    def fleet_capacity(self) -> float:
-        """Total capacity of the fleet; ``inf`` with an unlimited type."""
-        if any(vt.unlimited for vt in self.vehicle_types):
-            return math.inf
-        return float(sum(vt.count * vt.capacity for vt in self.vehicle_types))
-
-    def dist(self, a: str, b: str) -> float:
-        """d_ab between two node ids.
-
-        Parameters
-        ----------
-        a, b : str
-            Node ids (the hub's or DCs').
-
-        Returns
-        -------
-        float
-            The distance from a to b.
-        """
-        return float(self.distance[self.index[a], self.index[b]])
-
-    def is_allowed(self, dc: str, vehicle: str) -> bool:
-        """False when (dc, vehicle) is in the forbidden set B.
-
-        Parameters
-        ----------
-        dc : str
-            A DC id.
-        vehicle : str
-            A vehicle name.
-
-        Returns
-        -------
-        bool
-            Whether the vehicle may serve the DC.
-        """
-        return (dc, vehicle) not in self.forbidden
-
-    def is_damaged(self, a: str, b: str) -> bool:
-        """True when the road between a and b (either direction) is in R.
-
-        Parameters
-        ----------
-        a, b : str
-            Node ids.
-
-        Returns
-        -------
-        bool
-            Whether the road is damaged.
-        """
-        return (a, b) in self._damaged_lookup
-
-    @cached_property
-    def _damaged_lookup(self) -> frozenset[tuple[str, str]]:
-        return frozenset({*self.damaged_roads, *((b, a) for a, b in self.damaged_roads)})
-
-    def allowed_vehicles(self, dc: str) -> list[Vehicle]:
-        """The vehicles that may serve ``dc`` (not forbidden by B).
-
-        Parameters
-        ----------
-        dc : str
-            A DC id.
-
-        Returns
-        -------
-        list[Vehicle]
-            The vehicles, in fleet order.
-        """
-        return [v for v in self.vehicles if self.is_allowed(dc, v.name)]
-
-    def vehicle_type_allowed(self, dc: str, vehicle_type: VehicleType) -> bool:
-        """True when at least one vehicle of this type may serve the DC.
-
-        Parameters
-        ----------
-        dc : str
-            A DC id.
-        vehicle_type : VehicleType
-            A type of the fleet.
-
-        Returns
-        -------
-        bool
-            Whether some vehicle of the type is allowed at the DC.
-        """
-        return any(self.is_allowed(dc, name) for name in vehicle_type.vehicle_names())
-
-
-# ----- distances ---------------------------------------------------------------------------
-def haversine_matrix(lat: Sequence[float], lon: Sequence[float], road_factor: float = 1.0) -> np.ndarray:
-    """Great-circle distances in km (R = 6371.0088 km) times a road factor, unrounded.
-
-    Parameters
-    ----------
-    lat, lon : Sequence[float]
-        Latitudes and longitudes in degrees, one per node.
-    road_factor : float
-        Multiplies every distance (roads are longer than great circles).
-
-    Returns
-    -------
-    np.ndarray
-        The n x n distance matrix.
-    """
-    phi = np.radians(np.asarray(lat, dtype=float))
-    lam = np.radians(np.asarray(lon, dtype=float))
-    dphi = phi[:, None] - phi[None, :]
-    dlam = lam[:, None] - lam[None, :]
-    a = np.sin(dphi / 2) ** 2 + np.cos(phi)[:, None] * np.cos(phi)[None, :] * np.sin(dlam / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))) * road_factor
-
-
-def euclidean_matrix(x: Sequence[float], y: Sequence[float], rounding: str = "none") -> np.ndarray:
-    """Plane distances; ``rounding="nearest"`` is TSPLIB's nint, the convention of CVRPLIB optima.
-
-    Parameters
-    ----------
-    x, y : Sequence[float]
-        Coordinates, one per node.
-    rounding : str
-        ``none`` or ``nearest``.
-
-    Returns
-    -------
-    np.ndarray
-        The n x n distance matrix.
-    """
-    xs = np.asarray(x, dtype=float)
-    ys = np.asarray(y, dtype=float)
-    d = np.hypot(xs[:, None] - xs[None, :], ys[:, None] - ys[None, :])
-    return np.floor(d + 0.5) if rounding == "nearest" else d
-
-
-# ----- construction and semantic validation --------------------------------------------------
 def build_instance(
     *,
     name: str,
@@ -388,13 +89,13 @@ def build_instance(
     consecutive_pairs = _check_pairs("consecutive", consecutive, known, hub.id, allow_hub=False)
     damaged = _check_pairs("damaged_roads", damaged_roads, known, hub.id, allow_hub=True)
     _check_consecutive_chains(consecutive_pairs, damaged)
-    base_distance = _distance_matrix(hub, dcs, distance_spec, matrix, matrix_ids)
-    warnings = [*_asymmetry_warnings(base_distance), *_capacity_warnings(dcs, vehicle_types)]
+    base_distance = distance_matrix(hub, dcs, distance_spec, matrix, matrix_ids)
+    warnings = [*asymmetry_warnings(base_distance), *_capacity_warnings(dcs, vehicle_types)]
     split_dcs, splits = _split_oversized(dcs, vehicle_types, forbidden_pairs, consecutive_pairs)
     if any(vt.unlimited for vt in vehicle_types):
         vehicle_types = [_unlimited_count(vt, split_dcs, forbidden_pairs) if vt.unlimited else vt for vt in vehicle_types]
         forbidden_pairs = _expand_forbidden(forbidden, {dc.id for dc in dcs}, vehicle_types)
-    distance = _expand_distance(base_distance, dcs, split_dcs)
+    distance = expand_distance(base_distance, dcs, split_dcs)
     return Instance(
         name=name,
         hub=hub,
@@ -552,53 +253,6 @@ def _check_consecutive_chains(consecutive: list[tuple[str, str]], damaged: list[
                 break
 
 
-def _distance_matrix(
-    hub: Site, dcs: Sequence[DC], spec: DistanceSpec, matrix: np.ndarray | None, matrix_ids: Sequence[str] | None
-) -> np.ndarray:
-    if spec.metric == "matrix":
-        return _reorder_matrix(hub, dcs, matrix, matrix_ids)
-    sites: list[Site | DC] = [hub, *dcs]
-    for site in sites:
-        if site.x is None or site.y is None:
-            raise InputError(f"{site.id}", f"{spec.metric} distances need coordinates for every node; {site.id} has none")
-    xs = [float(s.x) for s in sites]  # type: ignore[arg-type]
-    ys = [float(s.y) for s in sites]  # type: ignore[arg-type]
-    if spec.metric == "haversine":
-        if not spec.road_factor > 0:
-            raise InputError("distances.road_factor", f"road factor must be > 0, got {spec.road_factor}")
-        return haversine_matrix(ys, xs, spec.road_factor)
-    if spec.metric == "euclidean":
-        return euclidean_matrix(xs, ys, spec.rounding)
-    raise InputError("distances.metric", f"unknown metric {spec.metric!r}")
-
-
-def _reorder_matrix(hub: Site, dcs: Sequence[DC], matrix: np.ndarray | None, ids: Sequence[str] | None) -> np.ndarray:
-    if matrix is None or ids is None:
-        raise InputError("distances", "an explicit matrix needs both 'matrix' and 'ids'")
-    try:
-        m = np.asarray(matrix, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InputError("distances.matrix", f"matrix is not a square table of numbers ({exc})") from None
-    if m.ndim != 2 or m.shape[0] != m.shape[1]:
-        raise InputError("distances.matrix", f"matrix must be square, got shape {m.shape}")
-    if m.shape[0] != len(ids):
-        raise InputError("distances.ids", f"{len(ids)} ids for a {m.shape[0]}x{m.shape[0]} matrix")
-    if len(set(ids)) != len(ids):
-        raise InputError("distances.ids", "ids are not unique")
-    wanted = [hub.id, *(dc.id for dc in dcs)]
-    missing = [node for node in wanted if node not in ids]
-    if missing:
-        raise InputError("distances.ids", f"no matrix row for {', '.join(missing)}")
-    extra = sorted(set(ids) - set(wanted))
-    if extra:
-        raise InputError("distances.ids", f"matrix rows for unknown ids {', '.join(extra)}")
-    if not np.all(np.isfinite(m)) or (m < 0).any():
-        i, j = np.argwhere(~np.isfinite(m) | (m < 0))[0]
-        raise InputError("distances.matrix", f"entry {ids[i]} -> {ids[j]} is {m[i, j]}; distances must be finite and >= 0")
-    order = [list(ids).index(node) for node in wanted]
-    return m[np.ix_(order, order)]
-
-
 def _capacity_warnings(dcs: Sequence[DC], vehicle_types: Sequence[VehicleType]) -> list[str]:
     """A fleet too small for the total demand can never deliver it: say so before anyone solves."""
     if any(vt.count is None or vt.unlimited for vt in vehicle_types):
@@ -608,12 +262,6 @@ def _capacity_warnings(dcs: Sequence[DC], vehicle_types: Sequence[VehicleType]) 
     if demand <= capacity:
         return []
     return [f"total demand {demand:,g} exceeds the fleet's capacity {capacity:,g}: no plan can deliver it"]
-
-
-def _asymmetry_warnings(d: np.ndarray) -> list[str]:
-    if np.allclose(d, d.T, rtol=FLOAT_NOISE, atol=FLOAT_NOISE):
-        return []
-    return ["the distance matrix is not symmetric; the seed assumes symmetry, the model itself is directed"]
 
 
 def _split_oversized(
@@ -643,13 +291,6 @@ def _split_oversized(
         result.extend(parts)
         splits[dc.id] = [p.id for p in parts]
     return result, splits
-
-
-def _expand_distance(base: np.ndarray, original: Sequence[DC], split: Sequence[DC]) -> np.ndarray:
-    """Give every split part its origin's row and column (parts of one DC are 0 apart)."""
-    row_of = {dc.id: k + 1 for k, dc in enumerate(original)}
-    order = [0, *(row_of[dc.origin] for dc in split)]
-    return base[np.ix_(order, order)].copy()
 
 
 def _forbidden_for_parts(pairs: set[tuple[str, str]], splits: dict[str, list[str]]) -> frozenset[tuple[str, str]]:

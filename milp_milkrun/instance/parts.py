@@ -1,0 +1,104 @@
+"""The parts of an instance: the vehicle types and vehicles of the fleet, the hub and DC sites, and how
+distances are obtained (:class:`DistanceSpec`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class VehicleType:
+    """A group of identical vehicles: capacity Q_t, route distance limit D_t, stop limit H_t and costs.
+
+    A route of this type costs ``fixed_cost + cost_per_km * length`` (the defaults 0 and 1 make cost
+    equal distance). ``count=None`` asks for an unlimited fleet of the type: :func:`build_instance`
+    replaces it by a count no plan can need more of (see ``milp_milkrun.instance.build._unlimited_count``) and sets
+    ``unlimited``, so a built instance always has a finite list of vehicles.
+    """
+
+    name: str
+    count: int | None  # None (unlimited) only in what a user passes to build_instance
+    capacity: float
+    max_distance: float | None = None
+    max_stops: int | None = None
+    fixed_cost: float = 0.0
+    cost_per_km: float = 1.0
+    unlimited: bool = False
+
+    def vehicle_names(self) -> list[str]:
+        """The names of this type's vehicles, ``<type>-1`` to ``<type>-<count>``.
+
+        Returns
+        -------
+        list[str]
+            One name per vehicle, in fleet order.
+        """
+        return [f"{self.name}-{k}" for k in range(1, (self.count or 0) + 1)]
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    """One vehicle t of the fleet, named ``<type>-<k>``."""
+
+    name: str
+    type: VehicleType
+
+    @property
+    def capacity(self) -> float:
+        return self.type.capacity
+
+    @property
+    def max_distance(self) -> float | None:
+        return self.type.max_distance
+
+    @property
+    def max_stops(self) -> int | None:
+        return self.type.max_stops
+
+
+@dataclass(frozen=True)
+class Site:
+    """A hub or DC location; ``x``/``y`` are lon/lat for geographic instances, plane coordinates otherwise."""
+
+    id: str
+    x: float | None = None
+    y: float | None = None
+
+
+@dataclass(frozen=True)
+class DC:
+    """A distribution centre with its daily demand l_j; ``origin`` is the DC it was split from (or itself)."""
+
+    id: str
+    demand: float
+    x: float | None = None
+    y: float | None = None
+    origin: str = ""
+    unit_mass_kg: float | None = None  # mass of one unit of this DC's demand, when it differs from the instance's
+
+    def __post_init__(self) -> None:
+        if not self.origin:
+            object.__setattr__(self, "origin", self.id)
+
+
+@dataclass(frozen=True)
+class DistanceSpec:
+    """How the distance matrix d_ij was obtained: ``haversine``, ``euclidean`` or ``matrix``."""
+
+    metric: str
+    road_factor: float = 1.0
+    rounding: str = "none"
+
+    def describe(self) -> str:
+        """How d_ij was obtained, in words (for the instance summary).
+
+        Returns
+        -------
+        str
+            E.g. ``haversine great-circle x road factor 1.3 (unrounded)``.
+        """
+        if self.metric == "haversine":
+            return f"haversine great-circle x road factor {self.road_factor:g} (unrounded)"
+        if self.metric == "euclidean":
+            return "euclidean, rounded to nearest integer" if self.rounding == "nearest" else "euclidean (unrounded)"
+        return "explicit matrix"
