@@ -39,13 +39,13 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|")
     print(f"| one by one, in process | 1 | {one_by_one:.1f} | 1.00 | {(one_by_one - solver_seconds) / len(tasks):.2f} |")
     for workers in (1, 2):
-        wall = _timed(lambda: run_batch(tasks, work / f"local{workers}", options, workers=workers))
+        wall = _timed(lambda workers=workers: run_batch(tasks, work / f"local{workers}", options, workers=workers))
         print(f"| local pool | {workers} | {wall:.1f} | {one_by_one / wall:.2f} | {(wall * workers - solver_seconds) / len(tasks):.2f} |")
     from distributed import LocalCluster
 
     for workers in (1, 2):
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-            wall = _timed(lambda: run_batch(tasks, work / f"dask{workers}", options, scheduler=cluster.scheduler_address))
+            wall = _timed(lambda workers=workers: run_batch(tasks, work / f"dask{workers}", options, scheduler=cluster.scheduler_address))
         print(f"| Dask LocalCluster | {workers} | {wall:.1f} | {one_by_one / wall:.2f} | {(wall * workers - solver_seconds) / len(tasks):.2f} |")
     print(f"(solver time summed over hubs: {solver_seconds:.1f} s; results under {work})")
 

@@ -69,10 +69,10 @@ def measure(instance: Instance, repeats: int) -> list[str]:
         for _ in range(repeats):
             pyomo_build.append(timed(lambda: build_exact_model(instance)))
             pyomo_model = build_exact_model(instance)
-            pyomo_handoff.append(timed(lambda: hand_off(pyomo_model)))
+            pyomo_handoff.append(timed(lambda pyomo_model=pyomo_model: hand_off(pyomo_model)))
             pulp_build.append(timed(lambda: build_exact_pulp(instance)))
             pulp_model = build_exact_pulp(instance)
-            pulp_handoff.append(timed(lambda: pulp_model.problem.writeMPS(mps, rename=1)))
+            pulp_handoff.append(timed(lambda pulp_model=pulp_model: pulp_model.problem.writeMPS(mps, rename=1)))
     pyomo_rows = sum(pyomo_row_counts(build_exact_model(instance)).values()) - 1  # minus the objective
     pulp_rows = sum(pulp_model.row_counts().values()) - 1
     pyomo_cols = len(pyomo_model.x) + len(pyomo_model.u)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 
 from milp_milkrun.emissions import load_factors, plan_emissions
-from milp_milkrun.objectives import route_costs
 from milp_milkrun.heuristics import solve_heuristic
 from milp_milkrun.io import load_instance
+from milp_milkrun.objectives import route_costs
 from milp_milkrun.solve import SolveOptions, solve
 
 

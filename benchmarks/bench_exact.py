@@ -24,8 +24,8 @@ import pyomo
 
 from milp_milkrun.io import load_instance
 from milp_milkrun.models.exact import build_exact_model
-from milp_milkrun.solve import DEFAULT_SEED, SolveOptions
 from milp_milkrun.models.highs_handoff import hand_off
+from milp_milkrun.solve import DEFAULT_SEED, SolveOptions
 from milp_milkrun.solve.highs import solve_exact_highs
 
 REPO = Path(__file__).resolve().parents[1]

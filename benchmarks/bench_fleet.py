@@ -35,8 +35,7 @@ from milp_milkrun.heuristics import solve_heuristic  # noqa: E402
 from milp_milkrun.instance import Instance  # noqa: E402
 from milp_milkrun.io import load_golden_taillard  # noqa: E402
 from milp_milkrun.runtime.logs import show_log  # noqa: E402
-from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult, solve  # noqa: E402
-from milp_milkrun.solve import branch_price, column_generation  # noqa: E402
+from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult, branch_price, column_generation, solve  # noqa: E402  # noqa: E402
 from milp_milkrun.solve.column_generation import ColumnGeneration  # noqa: E402
 
 HFVRP = REPO / ".." / "shared" / "hfvrp"

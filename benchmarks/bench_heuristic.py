@@ -29,14 +29,14 @@ sys.path.insert(0, str(REPO))
 
 from milp_milkrun.heuristics import solve_heuristic  # noqa: E402
 from milp_milkrun.heuristics.construction import savings_solution  # noqa: E402
-from milp_milkrun.heuristics.metaheuristic import SearchParams  # noqa: E402
 from milp_milkrun.heuristics.local_search import descend, fit_vehicles  # noqa: E402
+from milp_milkrun.heuristics.metaheuristic import SearchParams  # noqa: E402
 from milp_milkrun.heuristics.neighbourhoods import UNIT_OPERATORS  # noqa: E402
 from milp_milkrun.heuristics.problem import Problem, compile_problem  # noqa: E402
 from milp_milkrun.heuristics.solution import Solution  # noqa: E402
-from milp_milkrun.result import RunContext, make_result  # noqa: E402
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance  # noqa: E402
 from milp_milkrun.io import load_instance  # noqa: E402
+from milp_milkrun.result import RunContext, make_result  # noqa: E402
 
 VARIANTS = {
     "anneal (cycle 300 it/unit) + LS each iteration": SearchParams(acceptance="anneal", cycle_per_unit=300),

@@ -38,6 +38,7 @@ sys.path.insert(0, str(REPO))
 
 from milp_milkrun.checker import check_plan  # noqa: E402
 from milp_milkrun.heuristics import solve_heuristic  # noqa: E402
+from milp_milkrun.implied import delivery_units  # noqa: E402
 from milp_milkrun.instance import Instance  # noqa: E402
 from milp_milkrun.io import load_instance  # noqa: E402
 from milp_milkrun.plan import Plan, Route  # noqa: E402

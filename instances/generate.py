@@ -27,14 +27,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hub_parameters import CAGE, LARGE, MAX_CAGES_PER_DC, ROAD_FACTOR, SMALL, UNIT_MASS_KG, offset
+
 from milp_milkrun.checker import check_plan
 from milp_milkrun.instance import haversine_matrix
 from milp_milkrun.io import instance_from_dict, write_plan
 from milp_milkrun.io.files import write_text_atomically
 from milp_milkrun.io.json_instance import instance_json_text
 from milp_milkrun.plan import Plan, Route
-
-from hub_parameters import CAGE, LARGE, MAX_CAGES_PER_DC, ROAD_FACTOR, SMALL, UNIT_MASS_KG, offset
 
 SEED = 20240521
 HERE = Path(__file__).resolve().parent

@@ -15,10 +15,10 @@ import random
 from pathlib import Path
 from typing import Any
 
+from hub_parameters import CAGE, LARGE, MAX_CAGES_PER_DC, ROAD_FACTOR, SMALL, UNIT_MASS_KG, offset
+
 from milp_milkrun.instance import haversine_matrix
 from milp_milkrun.io.files import write_text_atomically
-
-from hub_parameters import CAGE, LARGE, MAX_CAGES_PER_DC, ROAD_FACTOR, SMALL, UNIT_MASS_KG, offset
 
 MIN_DCS, MAX_DCS = 20, 120
 LARGE_BAGS, SMALL_BAGS = 54 * CAGE, 22 * CAGE  # what each type carries in whole cages

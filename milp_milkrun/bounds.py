@@ -26,9 +26,9 @@ from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import CheckFailedError, InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE
+from milp_milkrun.options import SolveOptions
 from milp_milkrun.plan import Plan
 from milp_milkrun.solve.column_generation import ColumnGeneration, route_lower_bound
-from milp_milkrun.options import SolveOptions
 from milp_milkrun.solve.strong import CutLoop, run_cut_loop
 
 ROUTE_SHARE = 0.5  # the route-based bound may use at most this share of the budget

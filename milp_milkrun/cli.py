@@ -16,11 +16,18 @@ import typer
 from milp_milkrun.checker import check_plan
 from milp_milkrun.emissions import load_factors
 from milp_milkrun.emissions.factors import factors_for_objective
-from milp_milkrun.objectives import Objective, route_costs
 from milp_milkrun.errors import CheckFailedError, InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.io import load_instance, load_plan, write_instance, write_plan
-from milp_milkrun.io.files import INSTANCE_SUFFIXES, MODEL_SUFFIXES, PLAN_SUFFIXES, PLOT_SUFFIXES, check_output_path, make_output_folder
+from milp_milkrun.io.files import (
+    INSTANCE_SUFFIXES,
+    MODEL_SUFFIXES,
+    PLAN_SUFFIXES,
+    PLOT_SUFFIXES,
+    check_output_path,
+    make_output_folder,
+)
+from milp_milkrun.objectives import Objective, route_costs
 from milp_milkrun.plan import Plan
 from milp_milkrun.reports.check_table import check_table
 from milp_milkrun.reports.instance_summary import instance_summary
@@ -28,7 +35,16 @@ from milp_milkrun.reports.solve_table import solve_table
 from milp_milkrun.runtime.highs import exits_past_abandoned_runs
 from milp_milkrun.runtime.interrupts import interrupts_deferred
 from milp_milkrun.runtime.logs import show_log
-from milp_milkrun.solve import DEFAULT_SEED, Backend, Model, Solver, SolveOptions, SolveResult, check_bound_seconds, check_choices
+from milp_milkrun.solve import (
+    DEFAULT_SEED,
+    Backend,
+    Model,
+    SolveOptions,
+    Solver,
+    SolveResult,
+    check_bound_seconds,
+    check_choices,
+)
 from milp_milkrun.solve import solve as solve_instance
 
 app = typer.Typer(
@@ -295,13 +311,15 @@ def solve_command(
         time_limit=time_limit, gap=gap, threads=threads, seed=seed, log=log,
         objective=objective.value if objective else None, factors=factors,
     )
-    choices = {"model": model.value, "backend": backend.value, "solver": solver.value if solver else None}
-    check_choices(**choices)
+    solver_name = solver.value if solver else None
+    check_choices(model=model.value, backend=backend.value, solver=solver_name)
     check_map_path(map_path, [instance_path, factors_path, output, plot])
     instance = load_instance_for_cli(instance_path, vehicles, variant)
     check_map_drawable(instance, map_path)
     with log_on_stderr(log):
-        result = solve_instance(instance, **choices, options=options, heuristic_start=warm_start)
+        result = solve_instance(
+            instance, model=model.value, backend=backend.value, solver=solver_name, options=options, heuristic_start=warm_start
+        )
     with interrupts_deferred():  # a further Ctrl-C must not cut the report or the plan file short
         report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
         write_map_file(instance, result.plan, map_path, err=json_output)

@@ -22,11 +22,11 @@ from milp_milkrun.limits import SOLVER_TOLERANCE
 from milp_milkrun.models.exact import build_exact_model
 from milp_milkrun.models.exact_pulp import PulpExactModel, build_exact_pulp
 from milp_milkrun.models.families import EXACT_FAMILIES
-from milp_milkrun.solve.highs import solve_exact_highs
 from milp_milkrun.options import DEFAULT_SEED, SolveOptions
-from milp_milkrun.solve.pulp_backend import solve_pulp_model, solve_relaxation_pulp
 from milp_milkrun.result import SolveResult
 from milp_milkrun.solve.arcs_to_plan import RouteExtractionError
+from milp_milkrun.solve.highs import solve_exact_highs
+from milp_milkrun.solve.pulp_backend import solve_pulp_model, solve_relaxation_pulp
 
 DEFAULT_TOLERANCE = SOLVER_TOLERANCE  # relative, on LP optima, MIP optima and bound-versus-plan comparisons
 SIDES = ("pyomo/highs", "pulp/cbc")

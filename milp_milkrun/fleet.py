@@ -224,9 +224,9 @@ def candidate_fleet(instance: Instance, candidates: Sequence[CandidateType]) -> 
     own = {vt.name: vt for vt in instance.vehicle_types}
     dc_ids = {dc["id"] for dc in data["dcs"]}
     names = {c.name for c in candidates}
-    for entry in data["forbidden"]:  # restrictions of types that are not candidates leave with their types
-        if "vehicle" in entry and _type_of(entry) in names:
-            raise InputError("forbidden", f"{entry['dc']} is forbidden for the single vehicle {entry['vehicle']}; a fleet "
+    for restriction in data["forbidden"]:  # restrictions of types that are not candidates leave with their types
+        if "vehicle" in restriction and _type_of(restriction) in names:
+            raise InputError("forbidden", f"{restriction['dc']} is forbidden for the single vehicle {restriction['vehicle']}; a fleet "
                              "recommendation needs restrictions per vehicle type (name the type in the instance, or give the candidate forbidden_dcs)")
     forbidden: list[dict[str, str]] = []
     types: list[dict[str, Any]] = []

@@ -35,7 +35,7 @@ def _once_per_instance(compute: Callable[[Instance], T]) -> Callable[[Instance],
         facts = _CACHE.setdefault(instance, {})
         if compute.__name__ not in facts:
             facts[compute.__name__] = compute(instance)
-        return facts[compute.__name__]  # type: ignore[no-any-return]
+        return facts[compute.__name__]
 
     return cached
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from dataclasses import replace
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from milp_milkrun.emissions.accounting import plan_emissions
 from milp_milkrun.emissions.factors import EmissionFactors

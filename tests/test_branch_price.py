@@ -21,8 +21,7 @@ from test_models_strong import random_side_instance
 from milp_milkrun.checker import check_plan
 from milp_milkrun.io import load_instance
 from milp_milkrun.models.set_partitioning import ArcSetRow, CapacityCut, RouteMaster
-from milp_milkrun.solve import SolveOptions, solve
-from milp_milkrun.solve import branch_price
+from milp_milkrun.solve import SolveOptions, branch_price, solve
 from milp_milkrun.solve.branch_price import BranchAndPrice
 from milp_milkrun.solve.column_generation import route_lower_bound
 
@@ -209,7 +208,7 @@ def test_a_wrong_route_enumeration_is_caught_by_the_oracle(monkeypatch: pytest.M
         expected = brute_force(instance)
         optimal_sets = {frozenset(instance.index[s] for s in route.stops) for route in expected[1].used_routes()}
 
-        def missing_the_optimum(*args, **kwargs):
+        def missing_the_optimum(*args, optimal_sets=optimal_sets, **kwargs):
             return [r for r in honest_enumeration(*args, **kwargs) if frozenset(r) not in optimal_sets]
 
         monkeypatch.setattr(branch_price, "enumerate_routes", honest_enumeration)

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_cli
 
 from milp_milkrun.io import load_instance
-from cli_helpers import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 INSTANCES = REPO / "instances"

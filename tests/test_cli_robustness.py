@@ -377,11 +377,10 @@ def test_a_fleet_too_small_is_a_warning(monkeypatch: pytest.MonkeyPatch, capsys:
 
 
 def test_help_shows_flags_as_flags_and_no_ticket_numbers() -> None:
+    import typer.main
     from typer.testing import CliRunner
 
     from milp_milkrun.cli import app
-
-    import typer.main
 
     runner = CliRunner()
     commands = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]

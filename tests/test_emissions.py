@@ -15,11 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from milp_milkrun.emissions import load_factors, plan_emissions
-from milp_milkrun.objectives import route_costs
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.io import load_instance, write_plan
 from milp_milkrun.io.json_instance import instance_from_dict, instance_to_dict
+from milp_milkrun.objectives import route_costs
 from milp_milkrun.plan import Plan
 
 REPO = Path(__file__).resolve().parents[1]

@@ -7,9 +7,9 @@ import dataclasses
 import pytest
 from bruteforce import brute_force, random_tiny_instance
 
+from milp_milkrun.implied import consecutive_chains
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
 from milp_milkrun.solve import SolveOptions, solve
-from milp_milkrun.implied import consecutive_chains
 from milp_milkrun.solve.feasibility import presolve_diagnostics
 
 

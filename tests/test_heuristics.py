@@ -13,11 +13,11 @@ from shared_data import CVRPLIB, cvrplib_optimum, needs_cvrplib
 from milp_milkrun.checker import check_plan
 from milp_milkrun.heuristics import solve_heuristic
 from milp_milkrun.heuristics.construction import savings_solution
-from milp_milkrun.heuristics.giant_tour import resplit
 from milp_milkrun.heuristics.fleet_moves import ROUTE_OPERATORS, merge, split
+from milp_milkrun.heuristics.giant_tour import resplit
 from milp_milkrun.heuristics.local_search import descend, priced_vehicles, try_apply
-from milp_milkrun.heuristics.neighbourhoods import UNIT_OPERATORS
 from milp_milkrun.heuristics.metaheuristic import SearchParams, anneal
+from milp_milkrun.heuristics.neighbourhoods import UNIT_OPERATORS
 from milp_milkrun.heuristics.problem import compile_problem
 from milp_milkrun.heuristics.ruin_recreate import RuinParams, recreate, ruin
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance

@@ -13,11 +13,11 @@ from typer.testing import CliRunner
 from milp_milkrun.checker import check_plan
 from milp_milkrun.cli import app
 from milp_milkrun.heuristics import solve_heuristic
-from milp_milkrun.instance import DC, DistanceSpec, Site, VehicleType, build_instance
 from milp_milkrun.heuristics.warm_start import STALL_ITERATIONS, heuristic_budget, solve_with_heuristic_start
+from milp_milkrun.instance import DC, DistanceSpec, Site, VehicleType, build_instance
 from milp_milkrun.plan import Plan
-from milp_milkrun.solve import SolveOptions, solve
 from milp_milkrun.result import RunContext, SolveResult, make_result
+from milp_milkrun.solve import SolveOptions, solve
 
 REPO = Path(__file__).resolve().parents[1]
 TOY = REPO / "instances" / "toy6.json"

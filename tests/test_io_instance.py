@@ -10,11 +10,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from cli_helpers import run_cli
 
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import haversine_matrix
 from milp_milkrun.io import instance_from_dict, instance_to_dict, load_instance
-from cli_helpers import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 

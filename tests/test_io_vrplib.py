@@ -8,16 +8,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 import vrplib
+from cli_helpers import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from shared_data import CVRPLIB, needs_cvrplib
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.io import load_instance, load_plan, write_instance, write_plan
 from milp_milkrun.plan import Plan, Route
-from shared_data import CVRPLIB, needs_cvrplib
-from cli_helpers import run_cli
 
 FILES = {"P-n16-k8": (8, 35), "P-n19-k2": (2, 160), "E-n22-k4": (4, 6000), "B-n31-k5": (5, 100), "E-n51-k5": (5, 160)}
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import highspy
 import pytest
+from cli_helpers import run_cli
 
 from milp_milkrun.errors import InputError
 from milp_milkrun.io import load_instance
@@ -13,8 +14,6 @@ from milp_milkrun.models.exact import build_exact_model
 from milp_milkrun.reports.model_files import family_rows, lp_safe, mps_safe, node_table, write_readable_model
 from milp_milkrun.runtime.highs import new_highs
 from milp_milkrun.solve import SolveOptions, solve
-
-from cli_helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 TOY6 = ROOT / "instances" / "toy6.json"

@@ -12,9 +12,9 @@ from bruteforce import brute_force, random_tiny_instance
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
 from milp_milkrun.models.exact import build_exact_model
 from milp_milkrun.models.families import EXACT_FAMILIES
+from milp_milkrun.models.highs_handoff import hand_off
 from milp_milkrun.models.inspect import format_inspection, inspect_model
 from milp_milkrun.reports.model_files import write_readable_model
-from milp_milkrun.models.highs_handoff import hand_off
 
 TOY6 = Path(__file__).resolve().parents[1] / "instances" / "toy6.json"
 

@@ -14,9 +14,9 @@ from milp_milkrun.errors import InputError
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
 from milp_milkrun.models.exact_pulp import build_exact_pulp
 from milp_milkrun.models.families import EXACT_FAMILIES
+from milp_milkrun.options import SolveOptions
 from milp_milkrun.plan import Plan
 from milp_milkrun.solve import solve
-from milp_milkrun.options import SolveOptions
 from milp_milkrun.solve.pulp_backend import _cbc_outcome, cbc_bound, solve_exact_pulp
 
 QUIET = dict(log=False, gap=0.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_cli
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
@@ -13,8 +14,6 @@ from milp_milkrun.plan import Plan
 from milp_milkrun.plotting import routes as routes_module
 from milp_milkrun.plotting.palette import route_colours
 from milp_milkrun.plotting.routes import plot_routes, save_route_plot
-
-from cli_helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 BROKEN = Plan.from_routes([("large-1", ["DC2", "DC1", "DC3", "DC4"]), ("small-1", ["DC5", "DC6"])])

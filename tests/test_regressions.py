@@ -14,8 +14,8 @@ from milp_milkrun.checker import check_plan
 from milp_milkrun.instance import Instance
 from milp_milkrun.io import load_instance, load_plan
 from milp_milkrun.plan import Plan
-from milp_milkrun.solve import SolveOptions, solve
 from milp_milkrun.result import derive_status
+from milp_milkrun.solve import SolveOptions, solve
 
 WARM_START_OPTIMUM = 242.3527
 

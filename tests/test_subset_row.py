@@ -17,18 +17,22 @@ import time
 import numpy as np
 import pytest
 from bruteforce import brute_force, random_tiny_instance
-from test_pricing import INSTANCES, _elementary, _feasible_routes, _instance, _random_duals
-
 from shared_data import CVRPLIB, cvrplib_optimum, needs_cvrplib
+from test_pricing import INSTANCES, _elementary, _feasible_routes, _instance, _random_duals
 
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.io import load_instance
 from milp_milkrun.models.set_partitioning import ArcSetRow, RouteMaster
-from milp_milkrun.models.subset_rows import SubsetRowCut, SubsetRowPenalties, route_penalty, separate_subset_rows, subset_row_penalties
-from milp_milkrun.solve import pricing
+from milp_milkrun.models.subset_rows import (
+    SubsetRowCut,
+    SubsetRowPenalties,
+    route_penalty,
+    separate_subset_rows,
+    subset_row_penalties,
+)
+from milp_milkrun.solve import enumeration, pricing
 from milp_milkrun.solve.branch_price import BranchAndPrice
 from milp_milkrun.solve.column_generation import ColumnGeneration
-from milp_milkrun.solve import enumeration
 from milp_milkrun.solve.enumeration import enumerate_routes
 from milp_milkrun.solve.pricing import class_networks, price, two_cycle_free_completions
 

@@ -7,7 +7,6 @@ are respected and that the plan is written, not how fast; docs/benchmarks.md has
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys

@@ -200,7 +200,7 @@ def summary_rows(report: BatchReport) -> list[dict[str, Any]]:
     """
     columns = ("hub", "status", "objective", "vehicles", "utilisation", "gap", "runtime_s", "attempts", "reason")
     rows = [{c: report.rows[hub].get(c) for c in columns} for hub in sorted(report.rows)]
-    solved = [r for r in rows if r["objective"] is not None]
+    solved: list[dict[str, Any]] = [r for r in rows if r["objective"] is not None]
     gaps = [r["gap"] for r in solved if r["gap"] is not None]
     rows.append({
         "hub": "NETWORK", "status": f"{len(solved)} of {len(rows)} with a plan", "objective": sum(r["objective"] for r in solved),

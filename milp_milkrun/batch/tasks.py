@@ -11,9 +11,10 @@ from typing import Any
 
 from milp_milkrun.emissions.factors import EmissionFactors, factors_for_objective
 from milp_milkrun.io import load_instance
+from milp_milkrun.options import DEFAULT_SEED
 from milp_milkrun.runtime.logs import show_log
 from milp_milkrun.solve import SolveOptions, check_choices, solve
-from milp_milkrun.options import DEFAULT_SEED
+
 
 @dataclass(frozen=True)
 class BatchOptions:

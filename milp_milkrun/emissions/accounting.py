@@ -26,6 +26,7 @@ from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance, VehicleType, haversine_matrix
 from milp_milkrun.plan import Plan
 
+
 @dataclass(frozen=True)
 class RouteEmissions:
     vehicle: str

@@ -14,7 +14,6 @@ route it returns has a vehicle; a split no cheaper than the plan is dropped.
 
 from __future__ import annotations
 
-import math
 import random
 
 from milp_milkrun.heuristics.problem import Problem

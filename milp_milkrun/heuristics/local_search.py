@@ -18,6 +18,7 @@ from __future__ import annotations
 import random
 import time
 from collections import deque
+from typing import cast
 
 from milp_milkrun.heuristics.fleet_moves import ROUTE_OPERATORS
 from milp_milkrun.heuristics.neighbourhoods import UNIT_OPERATORS, Move, two_opt_from_hub
@@ -28,7 +29,7 @@ IMPROVEMENT = -FLOAT_NOISE  # a move must shorten the plan by more than this
 
 
 # ----- feasibility and application -----------------------------------------------------------
-def fit_vehicles(sol: Solution, move: Move) -> list[tuple[Route, list[int], int]] | None:
+def fit_vehicles(sol: Solution, move: Move) -> list[tuple[Route | None, list[int], int]] | None:
     """Vehicles for the routes of ``move``: their own, else swapped, else free ones.
 
     Parameters
@@ -40,12 +41,12 @@ def fit_vehicles(sol: Solution, move: Move) -> list[tuple[Route, list[int], int]
 
     Returns
     -------
-    list[tuple[Route, list[int], int]] or None
+    list[tuple[Route or None, list[int], int]] or None
         Each changed route with its new units and vehicle, or None when no vehicles fit.
     """
     p = sol.p
     totals = [route_totals(p, units) if units else None for _, units in move.changes]
-    own = [r.vehicle for r, _ in move.changes]
+    own = [cast(Route, r).vehicle for r, _ in move.changes]  # these moves change existing routes only
     for preferred in ([own] if len(own) == 1 else [own, own[::-1]]):
         pool = sol.free
         for v in own:

@@ -298,7 +298,8 @@ def cross_exchange(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
         b_prev = b_units[j - 1] if j > 0 else 0
         c_uw = c[u][w]
         c_prev_w = c[b_prev][w]
-        capacity = stops = None
+        capacity: float | None = None  # the ceilings, computed at the first pair that needs them
+        stops = 0
         for lb in range(1, min(MAX_SEGMENT, n_b - j) + 1):
             b_last = b_units[j + lb - 1]
             b_next = b_units[j + lb] if j + lb < n_b else 0

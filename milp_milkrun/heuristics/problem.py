@@ -176,7 +176,7 @@ class Problem:
 def compile_problem(
     instance: Instance,
     rates: Sequence[tuple[float, float, float]] | None = None,
-    load_weights: Sequence[float] | None = None,
+    load_weights: Sequence[float] | np.ndarray | None = None,
     neighbours: int = NEIGHBOURS,
 ) -> Problem:
     """Build the search arrays of ``instance``.
@@ -219,7 +219,7 @@ def compile_problem(
     capacity = [float(v.capacity) for v in vehicles]
     max_distance = [float(v.max_distance) if v.max_distance is not None else NO_LIMIT for v in vehicles]
     max_stops = [int(v.max_stops) if v.max_stops is not None else instance.n_dcs for v in vehicles]
-    priced = [tuple(float(x) for x in r) for r in rates] if rates is not None else [(0.0, 1.0, 0.0)] * len(vehicles)
+    priced: list[tuple[float, ...]] = [tuple(float(x) for x in r) for r in rates] if rates is not None else [(0.0, 1.0, 0.0)] * len(vehicles)
     if len(priced) != len(vehicles):
         raise ValueError(f"rates for {len(priced)} vehicles, the instance has {len(vehicles)}")
     load_dependent = any(r[2] != 0.0 for r in priced)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from milp_milkrun.heuristics.problem import Problem
 from milp_milkrun.limits import SOLVER_TOLERANCE
-from milp_milkrun.plan import Plan, Route as PlanRoute
+from milp_milkrun.plan import Plan
+from milp_milkrun.plan import Route as PlanRoute
 
 
 class Route:
@@ -158,7 +159,7 @@ class Solution:
             if route is not None:
                 self.free |= 1 << route.vehicle
                 route.vehicle = -1  # released: the vehicle may go to another route of this change
-        for route, units, vehicle in changes:
+        for route, units, _ in changes:
             if route is not None and not units:
                 self.routes.remove(route)
         for route, units, vehicle in changes:

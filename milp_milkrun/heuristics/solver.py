@@ -15,8 +15,8 @@ from milp_milkrun.heuristics.problem import Problem, compile_problem
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import FLOAT_NOISE
 from milp_milkrun.objectives import RouteCosts, route_costs
-from milp_milkrun.plan import Plan, Route
 from milp_milkrun.options import DEFAULT_SEED, check_seconds
+from milp_milkrun.plan import Plan, Route
 from milp_milkrun.result import RunContext, SolveResult, make_result
 
 logger = logging.getLogger(__name__)

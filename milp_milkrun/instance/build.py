@@ -258,7 +258,7 @@ def _capacity_warnings(dcs: Sequence[DC], vehicle_types: Sequence[VehicleType]) 
     if any(vt.count is None or vt.unlimited for vt in vehicle_types):
         return []
     demand = sum(dc.demand for dc in dcs)
-    capacity = sum(vt.capacity * vt.count for vt in vehicle_types)
+    capacity = sum(vt.capacity * (vt.count or 0) for vt in vehicle_types)  # every count is set (above)
     if demand <= capacity:
         return []
     return [f"total demand {demand:,g} exceeds the fleet's capacity {capacity:,g}: no plan can deliver it"]

@@ -73,7 +73,7 @@ class Instance:
         """Total capacity of the fleet; ``inf`` with an unlimited type."""
         if any(vt.unlimited for vt in self.vehicle_types):
             return math.inf
-        return float(sum(vt.count * vt.capacity for vt in self.vehicle_types))
+        return float(sum((vt.count or 0) * vt.capacity for vt in self.vehicle_types))  # a built type has a count
 
     def dist(self, a: str, b: str) -> float:
         """d_ab between two node ids.

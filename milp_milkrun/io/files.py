@@ -99,7 +99,7 @@ def _same_file(a: Path, b: Path) -> bool:
     return a.resolve() == b.resolve()
 
 
-def write_atomically(path: str | Path, write: Callable[[Path], None]) -> None:
+def write_atomically(path: str | Path, write: Callable[[Path], object]) -> None:
     """Write a file whole or not at all: ``write`` fills a temporary file in the same folder, which
     then replaces ``path`` in one step (``os.replace``).
 

@@ -217,7 +217,7 @@ def _original_dcs(instance: Instance) -> list[tuple[str, float, float | None, fl
             merged[dc.origin][1] += dc.demand
         else:
             merged[dc.origin] = [dc.origin, dc.demand, dc.x, dc.y]
-    return [tuple(v) for v in merged.values()]  # type: ignore[misc]
+    return [tuple(v) for v in merged.values()]
 
 
 def _coordinates(instance: Instance, x: float | None, y: float | None) -> dict[str, float]:
@@ -307,7 +307,7 @@ def _distances_dict(instance: Instance, dc_ids: Sequence[str]) -> dict[str, Any]
     if spec.metric == "euclidean":
         return {"metric": "euclidean", "round": spec.rounding}
     ids = [instance.hub.id, *dc_ids]
-    first_part = {}
+    first_part: dict[str, str] = {}
     for dc in instance.dcs:
         first_part.setdefault(dc.origin, dc.id)
     rows = [instance.index[instance.hub.id], *(instance.index[first_part[dc]] for dc in dc_ids)]

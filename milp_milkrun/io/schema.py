@@ -237,7 +237,7 @@ def _owner(parts: list[Any], document: Any) -> str:
 def _type_names(expected: Any) -> str:
     names = {"number": "a number", "integer": "an integer", "string": "a string", "array": "a list",
              "object": "an object", "boolean": "true or false", "null": "null"}
-    kinds = expected if isinstance(expected, list) else [expected]
+    kinds: list[str] = expected if isinstance(expected, list) else [expected]
     return " or ".join(names.get(k, k) for k in kinds)
 
 

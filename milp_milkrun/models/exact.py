@@ -118,7 +118,7 @@ def _declare_objective_and_flow(m: pyo.ConcreteModel, x: XVars) -> None:
 
 # ----- vehicle characteristics -------------------------------------------------------------------
 def _declare_vehicle_limits(m: pyo.ConcreteModel, x: XVars) -> None:
-    A, l, d = list(m.A), m.l.extract_values(), m.d.extract_values()
+    A, l, d = list(m.A), m.l.extract_values(), m.d.extract_values()  # noqa: E741 (the paper's l_j)
     # (5) sum_i sum_{j in V', j!=i} l_j x^t_ij <= Q_t   for all t
     m.eq05_capacity = pyo.Constraint(
         m.T, rule=lambda m, t: _weighted((l[j], x[i, j, t]) for i, j in A if j != 0) <= m.Q[t]

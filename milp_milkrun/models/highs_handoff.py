@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import highspy
 import numpy as np
@@ -109,7 +110,9 @@ def _set_objective(lp: highspy.HighsLp, model: pyo.ConcreteModel, column_of: dic
 
 def _set_rows(lp: highspy.HighsLp, model: pyo.ConcreteModel, column_of: dict[int, int]) -> list[str]:
     """The constraint matrix, row by row, and row bounds; returns the family (component name) of each row."""
-    starts, index, value, lower, upper, families = [0], [], [], [], [], []
+    starts, lower, upper, families = [0], [], [], []
+    index: list[int] = []
+    value: list[float] = []
     for family in model.component_objects(pyo.Constraint, active=True, descend_into=True):
         name = family.name
         for row in family.values():
@@ -146,7 +149,7 @@ def _drop_zeros(starts: np.ndarray, index: np.ndarray, value: np.ndarray) -> tup
     return kept_before[starts].astype(np.int32), index[keep], value[keep]
 
 
-def _add_terms(expr: object, scale: float, column_of: dict[int, int], terms: dict[int, float]) -> float:
+def _add_terms(expr: Any, scale: float, column_of: dict[int, int], terms: dict[int, float]) -> float:
     """Add ``scale`` times the linear part of ``expr`` to ``terms`` (column -> coefficient); return
     ``scale`` times its constant.
 

@@ -74,7 +74,7 @@ def _omitted(instance: Instance, attribute: str, what: str) -> str:
     unlimited = [vt for vt in instance.vehicle_types if getattr(vt, attribute) is None]
     if not unlimited:
         return ""
-    n = sum(vt.count for vt in unlimited)
+    n = sum(vt.count or 0 for vt in unlimited)  # a built instance counts every type
     names = ", ".join(vt.name for vt in unlimited)
     return f"omitted for {n} vehicle{'s' if n != 1 else ''} without a {what} ({names})"
 

@@ -11,13 +11,14 @@ import io
 import math
 import re
 from pathlib import Path
+from typing import cast
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import InputError
-from milp_milkrun.instance import Instance
+from milp_milkrun.instance import DC, Instance, Site
 from milp_milkrun.io.files import PLOT_SUFFIXES, check_output_path, write_atomically
 from milp_milkrun.plan import Plan
 from milp_milkrun.plotting.palette import route_colours
@@ -50,7 +51,8 @@ def plot_routes(instance: Instance, plan: Plan, ax: Axes | None = None, *, title
     if instance.coordinates == "none":
         raise InputError("plot", f"instance {instance.name} has no coordinates (only a distance matrix) to draw")
     report = check_plan(instance, plan)
-    position = {instance.hub.id: (instance.hub.x, instance.hub.y), **{dc.id: (dc.x, dc.y) for dc in instance.dcs}}
+    sites: list[Site | DC] = [instance.hub, *instance.dcs]
+    position = {site.id: _point(site) for site in sites}
     if ax is None:
         ax = Figure(figsize=(9, 8)).add_subplot()
     colours = route_colours(len(report.routes))
@@ -70,8 +72,9 @@ def plot_routes(instance: Instance, plan: Plan, ax: Axes | None = None, *, title
     ax.scatter(dc_x, dc_y, s=28, c=[colour_of.get(dc.id, "white") for dc in instance.dcs], edgecolors="black", linewidths=0.6, zorder=3)
     named = {dc.id for v in report.violations for dc in instance.dcs if _names(v.message, dc.id)}
     if named:
-        ax.scatter(*zip(*(position[d] for d in named)), s=150, facecolors="none", edgecolors="#e0001b", linewidths=1.6, zorder=4, label="named by a broken rule")
-    ax.scatter([instance.hub.x], [instance.hub.y], s=220, marker="*", color="black", zorder=5, label=f"hub {instance.hub.id}")
+        named_x, named_y = zip(*(position[d] for d in named))
+        ax.scatter(named_x, named_y, s=150, facecolors="none", edgecolors="#e0001b", linewidths=1.6, zorder=4, label="named by a broken rule")
+    ax.scatter([position[instance.hub.id][0]], [position[instance.hub.id][1]], s=220, marker="*", color="black", zorder=5, label=f"hub {instance.hub.id}")
     ax.set_xlabel("longitude" if instance.coordinates == "latlon" else "x")
     ax.set_ylabel("latitude" if instance.coordinates == "latlon" else "y")
     verdict = "" if report.feasible else f" - {len(report.violations)} broken rule(s)"
@@ -101,8 +104,15 @@ def _draw_side_constraints(ax: Axes, instance: Instance, plan: Plan, position: d
         ax.scatter([(x0 + x1) / 2], [(y0 + y1) / 2], marker="x", s=50, color=colour, zorder=1)
     restricted = sorted({dc for dc, _ in instance.forbidden})
     if restricted:
-        ax.scatter(*zip(*(position[d] for d in restricted)), s=140, marker="s", facecolors="none", edgecolors="#333333",
+        restricted_x, restricted_y = zip(*(position[d] for d in restricted))
+        ax.scatter(restricted_x, restricted_y, s=140, marker="s", facecolors="none", edgecolors="#333333",
                    linewidths=1.0, zorder=3, label="DC some vehicles may not serve (8, 9)")
+
+
+def _point(site: Site | DC) -> tuple[float, float]:
+    """Where ``site`` is drawn: its coordinates (an instance that is drawn has them for every site)."""
+    assert site.x is not None and site.y is not None
+    return site.x, site.y
 
 
 def _label_where_room(ax: Axes, instance: Instance, position: dict[str, tuple]) -> None:
@@ -110,7 +120,7 @@ def _label_where_room(ax: Axes, instance: Instance, position: dict[str, tuple]) 
 
     Labels are sized in points, so overlaps are tested in display space after the layout is fixed.
     """
-    ax.get_figure().draw_without_rendering()  # fixes the data-to-display transform (limits, aspect)
+    cast(Figure, ax.get_figure()).draw_without_rendering()  # fixes the data-to-display transform (limits, aspect)
     taken: list = []
     for dc in instance.dcs:
         for dx, dy, ha, va in ((3, 3, "left", "bottom"), (-3, 3, "right", "bottom"), (3, -3, "left", "top"), (-3, -3, "right", "top")):

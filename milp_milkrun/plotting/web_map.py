@@ -87,8 +87,8 @@ def map_data(instance: Instance, plan: Plan, report: CheckReport | None = None) 
             "violations": [v["message"] for v in violations if r.vehicle in v["vehicles"]],
         })
     forbidden: dict[str, list[str]] = {}
-    for dc, vehicle in sorted(instance.forbidden):
-        forbidden.setdefault(dc, []).append(vehicle)
+    for dc_id, vehicle in sorted(instance.forbidden):
+        forbidden.setdefault(dc_id, []).append(vehicle)
     dcs = []
     for dc in instance.dcs:
         wx, wy = _world(instance, dc.x, dc.y)  # type: ignore[arg-type]
@@ -127,7 +127,7 @@ def map_html(instance: Instance, plan: Plan, report: CheckReport | None = None, 
         The HTML page; it needs no network.
     """
     data = map_data(instance, plan, report)
-    data["title"] = title or f"{instance.name}: {len(data['routes'])} routes, {data['objective']:,.1f} {instance.distance_unit}"  # type: ignore[str-format]
+    data["title"] = title or f"{instance.name}: {len(data['routes'])} routes, {data['objective']:,.1f} {instance.distance_unit}"  # type: ignore[arg-type]
     template = resources.files("milp_milkrun.plotting").joinpath("map_template.html").read_text(encoding="utf-8")
     payload = json.dumps(data, allow_nan=False).replace("</", "<\\/")  # no "</script>" inside the script
     page_title = str(data["title"]).replace("&", "&amp;").replace("<", "&lt;")

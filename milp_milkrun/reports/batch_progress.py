@@ -24,7 +24,8 @@ def batch_display() -> Iterator[Callable[[Progress, str], None]]:
         yield lambda progress, line: print(f"[{progress.done + progress.failed}/{progress.total}] {line}", file=sys.stderr, flush=True)
         return
     from rich.console import Console
-    from rich.progress import BarColumn, Progress as Bar, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bar
 
     with Bar(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
              TimeRemainingColumn(), console=Console(stderr=True)) as bar:

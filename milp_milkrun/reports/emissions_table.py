@@ -68,9 +68,9 @@ def emissions_csv(report: EmissionsReport) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    for r in data["routes"]:  # type: ignore[union-attr]
+    for r in data["routes"]:  # type: ignore[attr-defined]
         writer.writerow({"level": "route", "id": r["vehicle"], **r})
-    for d in data["dcs"]:  # type: ignore[union-attr]
+    for d in data["dcs"]:  # type: ignore[attr-defined]
         writer.writerow({"level": "dc", "id": d["dc"], **d})
     writer.writerow({"level": "hub", "id": report.instance, **data["totals"]})  # type: ignore[dict-item]
     return out.getvalue()

@@ -26,7 +26,7 @@ def fleet_table(rec: FleetRecommendation) -> str:
     new, old = rec.recommended, rec.current
     result = new.result
     lines = [f"RECOMMENDED FLEET  {fleet_text(new)}"]
-    if new.has_plan:
+    if new.has_plan and new.cost is not None:  # a plan always has a cost
         lines.append(
             f"cost {number(new.cost)} {rec.currency}  bound {_maybe(result.bound)}  gap {_gap(result.gap)}  "
             f"({STATUS_WORDS[result.status]}; model {result.model}, seed {rec.seed}, {result.runtime_s:.1f} s)"
@@ -34,7 +34,7 @@ def fleet_table(rec: FleetRecommendation) -> str:
     else:
         lines.append(f"{STATUS_WORDS[result.status]}: {result.message}")
     if rec.saving is not None:
-        lines.append(saving_line(rec))
+        lines.append(saving_line(rec, rec.saving))
     if rec.note:
         lines.append(f"costs: {rec.note}")
     lines += ["", *comparison_rows(rec), "", "candidate types:"]
@@ -49,16 +49,16 @@ def fleet_table(rec: FleetRecommendation) -> str:
     return "\n".join(lines)
 
 
-def saving_line(rec: FleetRecommendation) -> str:
-    """The saving against the current fleet's best plan found, and what of it is proven."""
+def saving_line(rec: FleetRecommendation, saving: float) -> str:
+    """The saving (``rec.saving``) against the current fleet's best plan found, and what of it is proven."""
     old = rec.current
-    relative = f" ({100 * abs(rec.saving) / old.cost:.1f}%)" if old.cost else ""
-    if rec.saving < 0:  # candidates without the current types can cost more
-        return f"costs {number(-rec.saving)} {rec.currency}{relative} more than the best plan found for the current fleet"
-    if rec.saving <= FLOAT_NOISE * max(1.0, abs(old.cost or 0.0)):
+    relative = f" ({100 * abs(saving) / old.cost:.1f}%)" if old.cost else ""
+    if saving < 0:  # candidates without the current types can cost more
+        return f"costs {number(-saving)} {rec.currency}{relative} more than the best plan found for the current fleet"
+    if saving <= FLOAT_NOISE * max(1.0, abs(old.cost or 0.0)):
         return "costs the same as the best plan found for the current fleet: no change pays"
-    text = f"saves {number(rec.saving)} {rec.currency}{relative} against the best plan found for the current fleet"
-    if rec.proven_saving is not None:
+    text = f"saves {number(saving)} {rec.currency}{relative} against the best plan found for the current fleet"
+    if rec.proven_saving is not None and old.result.bound is not None:  # a proven saving comes from that bound
         return text + f"; proven: at least {number(rec.proven_saving)} against any plan of the current fleet (its bound {number(old.result.bound)})"
     if old.result.bound is not None:
         return text + f"; not proven against every plan of the current fleet (its bound {number(old.result.bound)} is not above this cost)"

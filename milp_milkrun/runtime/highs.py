@@ -284,7 +284,7 @@ def exits_past_abandoned_runs(entry: Callable[[], None]) -> Callable[[], None]:
     def wrapped() -> None:
         try:
             entry()
-            code: object = 0
+            code: str | int | None = 0
         except SystemExit as exc:
             code = exc.code
         if not _ABANDONED:

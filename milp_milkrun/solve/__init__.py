@@ -19,6 +19,7 @@ from milp_milkrun.result import RunContext, SolveResult, Status, make_result
 from milp_milkrun.solve.backends import backend_run, backends_of
 from milp_milkrun.solve.feasibility import presolve_diagnostics
 
+
 class Model(str, enum.Enum):
     """The formulations: the seed's Equations 1-14, the strengthened arc model, the route-based model, and
     ``auto``, which picks and chains them (:mod:`milp_milkrun.solve.auto`)."""

@@ -14,6 +14,7 @@ from milp_milkrun.implied import consecutive_chains, shortest_paths
 from milp_milkrun.instance import Instance, Vehicle
 from milp_milkrun.limits import exceeds
 
+
 def presolve_diagnostics(instance: Instance) -> list[str]:
     """Plain-language reasons why ``instance`` has no feasible plan.
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 
 import highspy
 import numpy as np
@@ -222,7 +223,7 @@ def _plan_from_columns(instance: Instance, run: HighsHandoff) -> Plan:
     return _plan_from_values(instance, run, run.highs.getSolution().col_value)
 
 
-def _plan_from_values(instance: Instance, run: HighsHandoff, values: object) -> Plan:
+def _plan_from_values(instance: Instance, run: HighsHandoff, values: Sequence[float] | np.ndarray) -> Plan:
     arcs: dict[str, list[tuple[int, int]]] = {v.name: [] for v in instance.vehicles}
     for (i, j, t), col in run.x_columns.items():
         if values[col] > ARC_THRESHOLD:

@@ -23,7 +23,9 @@ from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.models.exact_pulp import PulpExactModel, build_exact_pulp
+from milp_milkrun.options import SolveOptions
 from milp_milkrun.plan import Plan
+from milp_milkrun.result import RunContext, SolveResult, Status, make_result
 from milp_milkrun.runtime.highs import (  # importing it consumes HiGHS's stdout banner before PuLP makes a Highs
     SOLVER_LOG,
     SolverAbandoned,
@@ -32,8 +34,6 @@ from milp_milkrun.runtime.highs import (  # importing it consumes HiGHS's stdout
     run_interruptibly,
     solver_seed,
 )
-from milp_milkrun.options import SolveOptions
-from milp_milkrun.result import RunContext, SolveResult, Status, make_result
 from milp_milkrun.solve.arcs_to_plan import follow_arcs
 
 SOLVERS = ("cbc", "highs")

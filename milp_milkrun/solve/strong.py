@@ -47,7 +47,9 @@ from milp_milkrun.models.strong import (
     trip_sequences,
     violated_route_sets,
 )
+from milp_milkrun.options import SolveOptions
 from milp_milkrun.plan import Plan
+from milp_milkrun.result import RunContext, SolveResult, make_result
 from milp_milkrun.runtime.highs import (
     SolverAbandoned,
     claims_less_than_its_solution,
@@ -56,8 +58,6 @@ from milp_milkrun.runtime.highs import (
     search_again_without_start,
     solver_seed,
 )
-from milp_milkrun.options import SolveOptions
-from milp_milkrun.result import RunContext, SolveResult, make_result
 
 logger = logging.getLogger(__name__)
 
