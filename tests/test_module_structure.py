@@ -12,8 +12,7 @@ import ast
 from pathlib import Path
 
 import pytest
-
-from tests.test_layering import MODULES, PACKAGE, imported_modules
+from test_layering import MODULES, PACKAGE, imported_modules
 
 REPO = PACKAGE.parent
 SCRIPT_FOLDERS = ("instances", "benchmarks")  # scripts beside each other, importing by bare name
