@@ -205,20 +205,23 @@ def random_tiny_instance(seed: int, n_dcs: int | None = None, *, costs: bool = F
     time_spec = None
     if time:
         dcs, big, small, time_spec = _with_time(rng, dcs, big, small)
-    build = lambda dcs: build_instance(  # noqa: E731
-        name=f"tiny-{seed}",
-        hub=Site("H", 30, 30),
-        dcs=dcs,
-        vehicle_types=[big, small],
-        distance_spec=DistanceSpec("euclidean", rounding="nearest"),
-        forbidden=forbidden,
-        consecutive=consecutive,
-        damaged_roads=damaged,
-        coordinates="xy",
-        distance_unit="units",
-        objective="cost" if costs else "distance",
-        time=time_spec,
-    )
+
+    def build(dcs: list[DC]) -> Instance:
+        return build_instance(
+            name=f"tiny-{seed}",
+            hub=Site("H", 30, 30),
+            dcs=dcs,
+            vehicle_types=[big, small],
+            distance_spec=DistanceSpec("euclidean", rounding="nearest"),
+            forbidden=forbidden,
+            consecutive=consecutive,
+            damaged_roads=damaged,
+            coordinates="xy",
+            distance_unit="units",
+            objective="cost" if costs else "distance",
+            time=time_spec,
+        )
+
     while True:
         try:
             return build(dcs)
