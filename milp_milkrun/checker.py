@@ -25,7 +25,7 @@ from milp_milkrun.errors import CheckFailedError
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import exceeds
 from milp_milkrun.plan import Plan, Route
-from milp_milkrun.timing import clock
+from milp_milkrun.timing import clock, duration_text
 
 
 @dataclass(frozen=True)
@@ -338,17 +338,12 @@ def _time_violations(instance: Instance, report: RouteReport) -> list[Violation]
         found.append(
             Violation(
                 "18",
-                f"vehicle {report.vehicle}'s route lasts {_hours(schedule.duration)} at best "
-                f"(leaving {clock(schedule.departure)}), longer than its shift of {_hours(schedule.shift)}",
+                f"vehicle {report.vehicle}'s route lasts {duration_text(schedule.duration)} at best "
+                f"(leaving {clock(schedule.departure)}), longer than its shift of {duration_text(schedule.shift)}",
             )
         )
     return found
 
-
-def _hours(minutes: float) -> str:
-    """A duration as ``9h05`` (rounded to the minute)."""
-    total = round(minutes)
-    return f"{total // 60}h{total % 60:02d}"
 
 
 def _route_limits(r: RouteReport) -> list[Violation]:

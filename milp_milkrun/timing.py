@@ -119,6 +119,23 @@ def clock(minutes: float) -> str:
     return f"{sign}{hours:02d}:{mins:02d}"
 
 
+def duration_text(minutes: float) -> str:
+    """A duration as ``9h05``, rounded to the minute.
+
+    Parameters
+    ----------
+    minutes : float
+        A duration in minutes.
+
+    Returns
+    -------
+    str
+        Hours and minutes.
+    """
+    total = round(minutes)
+    return f"{total // 60}h{total % 60:02d}"
+
+
 # ----- validation (called by build_instance) -----------------------------------------------------
 def check_time(
     time: TimeSpec | None,
