@@ -16,7 +16,7 @@ an Indian parcel hub would quote:
   that holds the time the planted 13-route plan (``ecom74_plan13.json``, leaving at 04:00) reaches it,
   so that plan stays feasible and the instance is never infeasible by construction.
 
-The proven optimum of ecom74 without time (3,542.6 km, ``ecom74_optimum.json``) breaks these rules
+The proven optimum of ecom74 without time (3,542.6 km, ``ecom74_optimum_plan.json``) breaks these rules
 (its longest routes overrun the shifts and it reaches DCs outside their windows), so time changes
 the optimal plan.
 """

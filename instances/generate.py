@@ -12,7 +12,7 @@
       (22 cages), and 3 x 2,592 + 9 x 1,056 = 17,280 < 17,424.
 * ``ecom74_tw.json``: ecom74 with receiving windows, unloading times, hub hours and shifts, written
   by ``instances/ecom74_tw.py`` (its docstring states every assumption); the planted plan stays
-  feasible and the proven optimum without time (``ecom74_optimum.json``) does not.
+  feasible and the proven optimum without time (``ecom74_optimum_plan.json``) does not.
 * ``toy6.json`` and the ``small_*.json`` instances are written by hand below; each ``small_*``
   instance has one side constraint designed so that the unconstrained optimum breaks it
   (tests/test_instances.py proves this with the brute-force oracle).
@@ -77,7 +77,7 @@ def main() -> None:
     timed = ecom74_tw(ecom, plan, random.Random(SEED + 1))
     files = {"ecom74.json": ecom, "ecom74_tw.json": timed, **{f"{name}.json": data for name, data in hand_made().items()}}
     verify_ecom74(ecom, plan)
-    verify_ecom74_tw(timed, plan, load_plan(HERE / "ecom74_optimum.json", instance_from_dict(ecom)))
+    verify_ecom74_tw(timed, plan, load_plan(HERE / "ecom74_optimum_plan.json", instance_from_dict(ecom)))
     for name, data in files.items():
         instance_from_dict(data)  # every file must load
         write_or_compare(HERE / name, instance_json_text(data), args.check)

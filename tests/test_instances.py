@@ -108,7 +108,7 @@ def test_ecom74_tw_keeps_the_planted_plan_and_breaks_the_optimum_without_time(ec
     assert all(dc.windows for dc in timed.dcs) and any(len(dc.windows) == 2 for dc in timed.dcs)
     assert np.array_equal(timed.distance, ecom74.distance) and timed.total_demand == ecom74.total_demand
     assert check_plan(timed, load_plan(INSTANCES / "ecom74_plan13.json", ecom74)).feasible
-    optimum = load_plan(INSTANCES / "ecom74_optimum.json", ecom74)
+    optimum = load_plan(INSTANCES / "ecom74_optimum_plan.json", ecom74)
     assert check_plan(ecom74, optimum).objective == pytest.approx(3542.6165, abs=1e-3)
     broken = check_plan(timed, optimum).violations
     assert broken and {v.equation for v in broken} <= {"16", "17", "18"}

@@ -22,6 +22,7 @@ Mapping to the milk-run model:
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -70,10 +71,9 @@ def read_vrplib(path: Path, *, vehicles: int | None = None) -> Instance:
     spec, matrix = _distances(data, coords, n_nodes)
     hub = Site(ids[depot], *(coords[depot] if coords is not None else (None, None)))
     windows, service = _time_sections(data, n_nodes)
-    dcs = [
-        DC(ids[k], demand[k], *(coords[k] if coords is not None else (None, None)), **({"windows": (windows[k],), "service": service[k]} if windows else {}))
-        for k in others
-    ]
+    dcs = [DC(ids[k], demand[k], *(coords[k] if coords is not None else (None, None))) for k in others]
+    if windows:  # a VRPTW file: each customer's one window and service time
+        dcs = [replace(dc, windows=(windows[k],), service=service[k]) for dc, k in zip(dcs, others)]
     return build_instance(
         name=name,
         hub=hub,
