@@ -76,6 +76,10 @@ class Vehicle:
     def max_stops(self) -> int | None:
         return self.type.max_stops
 
+    @property
+    def shift(self) -> float | None:
+        return self.type.shift
+
 
 @dataclass(frozen=True)
 class Site:
@@ -232,7 +236,7 @@ class Instance:
         -------
         np.ndarray
             The explicit travel-time matrix, or ``distance * 60 / speed`` with the type's speed (or
-            the instance's). Types of equal speed share one array; do not modify it.
+            the instance's), read-only. Types of equal speed share one array.
         """
         if self.time is None:
             raise ValueError(f"instance {self.name} has no time")
@@ -241,7 +245,9 @@ class Instance:
         name = vehicle_type if isinstance(vehicle_type, str) else vehicle_type.name
         speed = self._speed_of[name]
         if speed not in self._travel_by_speed:
-            self._travel_by_speed[speed] = self.distance * (60.0 / speed)
+            travel = self.distance * (60.0 / speed)
+            travel.setflags(write=False)
+            self._travel_by_speed[speed] = travel
         return self._travel_by_speed[speed]
 
     def speed(self, vehicle_type: VehicleType | str) -> float | None:
@@ -498,6 +504,7 @@ def build_instance(
     travel = None
     if travel_matrix is not None or travel_matrix_ids is not None:
         travel = _expand_distance(_reorder_matrix(hub, dcs, travel_matrix, travel_matrix_ids, "time.travel_time"), dcs, split_dcs)
+        travel.setflags(write=False)
     instance = Instance(
         name=name,
         hub=hub,
