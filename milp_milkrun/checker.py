@@ -9,7 +9,7 @@ arrival, waiting, start and end of service at every stop, and the departure, ret
 the route. The departure is the route's to choose: the checker tries every departure at which a
 stop's arrival meets a window's opening or closing (or the return meets the hub's closing), since
 between two such times the duration can only fall as the departure moves later, and keeps the one
-that makes the route shortest (Eq 18), the earliest on a tie. A route that misses a window (Eq 16)
+that makes the route shortest (Eq 18), the earliest of those tried on a tie. A route that misses a window (Eq 16)
 or the hub's closing (Eq 17) even when leaving at the hub's opening is reported with that schedule.
 Every plan the toolkit returns or writes goes through :func:`check_plan` (or :func:`verify_plan`).
 """

@@ -37,7 +37,7 @@ order; with ``end_0 = dep`` and ``travel`` the type's travel-time matrix:
 The departure is free, so a route is feasible when *some* ``dep`` meets Eq 16-18. Arrival times
 only grow with ``dep``, so Eq 16 and Eq 17 hold for an interval of departures starting at the hub's
 opening; the checker reports the schedule that departs at the time within it that makes the route
-shortest (earliest such time on a tie), which is what Eq 18 is judged on.
+shortest, which is what Eq 18 is judged on.
 """
 
 from __future__ import annotations
