@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import run_cli
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.io import instance_from_dict
 from milp_milkrun.io.plans import write_plan_json
 from milp_milkrun.plan import Plan
-from cli_helpers import run_cli
 
 
 def line(windows: dict[str, list[list[float]]], *, shift: float | None = None, hub: tuple[float, float] = (0, 600), service: float = 10) -> dict[str, Any]:

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_helpers import run_cli
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import InputError
 from milp_milkrun.io import instance_from_dict, instance_to_dict, load_instance
 from milp_milkrun.plan import Plan
-from cli_helpers import run_cli
 
 SOLOMON = Path(__file__).resolve().parents[2] / "shared" / "solomon"
 FILES = sorted(SOLOMON.glob("*.txt"))

@@ -7,8 +7,8 @@ import random
 from dataclasses import replace
 
 import pytest
-
 from bruteforce import brute_force, random_tiny_instance, shortest_duration
+
 from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance, build_instance
