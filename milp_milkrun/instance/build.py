@@ -10,9 +10,10 @@ from dataclasses import replace
 import numpy as np
 
 from milp_milkrun.errors import InputError
-from milp_milkrun.instance.distances import asymmetry_warnings, distance_matrix, expand_distance
-from milp_milkrun.instance.parts import DC, DistanceSpec, Site, VehicleType
+from milp_milkrun.instance.distances import asymmetry_warnings, distance_matrix, expand_distance, reorder_matrix
+from milp_milkrun.instance.parts import DC, DistanceSpec, Site, TimeSpec, VehicleType
 from milp_milkrun.instance.problem import Instance
+from milp_milkrun.timing import check_reachable, check_time
 
 OBJECTIVES = ("distance", "cost")  # what an instance may ask to minimise (emissions need a factors file)
 
@@ -34,6 +35,9 @@ def build_instance(
     description: str = "",
     unit_mass_kg: float | None = None,
     objective: str = "distance",
+    time: TimeSpec | None = None,
+    travel_matrix: np.ndarray | None = None,
+    travel_matrix_ids: Sequence[str] | None = None,
 ) -> Instance:
     """Validate the semantics of an instance, split oversized DCs and compute d_ij.
 
@@ -66,6 +70,12 @@ def build_instance(
         The mass of one unit of demand (for emissions).
     objective : str
         What a solve minimises by default: ``distance`` or ``cost``.
+    time : TimeSpec, optional
+        The hub's hours and a default speed; None for an instance without time (then no DC or
+        vehicle type may give a time field).
+    travel_matrix, travel_matrix_ids : optional
+        An explicit travel-time matrix (minutes) and the node ids of its rows and columns, instead
+        of speeds.
 
     Returns
     -------
@@ -78,6 +88,7 @@ def build_instance(
     if objective not in OBJECTIVES:
         raise InputError("objective", f"unknown objective {objective!r}; choose from {', '.join(OBJECTIVES)}")
     _check_unlimited_forbidden(forbidden, vehicle_types)
+    check_time(time, dcs, vehicle_types, has_travel_matrix=travel_matrix is not None or travel_matrix_ids is not None)
     vehicle_types = [replace(vt, count=1, unlimited=True) if vt.count is None else vt for vt in vehicle_types]
     for k, dc in enumerate(dcs):
         if not math.isfinite(dc.demand) or dc.demand < 0:
@@ -96,7 +107,12 @@ def build_instance(
         vehicle_types = [_unlimited_count(vt, split_dcs, forbidden_pairs) if vt.unlimited else vt for vt in vehicle_types]
         forbidden_pairs = _expand_forbidden(forbidden, {dc.id for dc in dcs}, vehicle_types)
     distance = expand_distance(base_distance, dcs, split_dcs)
-    return Instance(
+    travel = None
+    if travel_matrix is not None or travel_matrix_ids is not None:
+        travel = reorder_matrix(hub, dcs, travel_matrix, travel_matrix_ids, "time.travel_time")
+        travel = expand_distance(travel, dcs, split_dcs)
+        travel.setflags(write=False)
+    instance = Instance(
         name=name,
         hub=hub,
         dcs=tuple(split_dcs),
@@ -113,7 +129,12 @@ def build_instance(
         objective=objective,
         splits=tuple((orig, tuple(parts)) for orig, parts in splits.items()),
         warnings=tuple(warnings),
+        time=time,
+        travel_matrix=travel,
     )
+    if instance.has_time:
+        check_reachable(instance)
+    return instance
 
 
 def _check_ids(hub: Site, dcs: Sequence[DC]) -> None:
@@ -287,7 +308,7 @@ def _split_oversized(
             raise InputError("consecutive", f"DC {dc.id} must be split (demand {dc.demand:g} > capacity {cap:g}) and cannot be in a consecutive pair")
         n_parts = math.ceil(dc.demand / cap)
         amounts = [cap] * (n_parts - 1) + [dc.demand - cap * (n_parts - 1)]
-        parts = [DC(f"{dc.id}/{k}", amount, dc.x, dc.y, origin=dc.id, unit_mass_kg=dc.unit_mass_kg) for k, amount in enumerate(amounts, start=1)]
+        parts = [replace(dc, id=f"{dc.id}/{k}", demand=amount, origin=dc.id) for k, amount in enumerate(amounts, start=1)]
         result.extend(parts)
         splits[dc.id] = [p.id for p in parts]
     return result, splits

@@ -38,14 +38,16 @@ def haversine_matrix(lat: Sequence[float], lon: Sequence[float], road_factor: fl
 
 
 def euclidean_matrix(x: Sequence[float], y: Sequence[float], rounding: str = "none") -> np.ndarray:
-    """Plane distances; ``rounding="nearest"`` is TSPLIB's nint, the convention of CVRPLIB optima.
+    """Plane distances; ``rounding="nearest"`` is TSPLIB's nint, the convention of CVRPLIB optima, and
+    ``"truncate1"`` truncates to one decimal (``floor(10 d) / 10``), the exact VRPTW literature's
+    convention for Solomon's instances.
 
     Parameters
     ----------
     x, y : Sequence[float]
         Coordinates, one per node.
     rounding : str
-        ``none`` or ``nearest``.
+        ``none``, ``nearest`` or ``truncate1``.
 
     Returns
     -------
@@ -54,7 +56,11 @@ def euclidean_matrix(x: Sequence[float], y: Sequence[float], rounding: str = "no
     """
     xs = np.asarray(x, dtype=float)
     ys = np.asarray(y, dtype=float)
-    d = np.hypot(xs[:, None] - xs[None, :], ys[:, None] - ys[None, :])
+    dx = xs[:, None] - xs[None, :]
+    dy = ys[:, None] - ys[None, :]
+    if rounding == "truncate1":  # sqrt of 100 d^2: exact for integer coordinates (no 10 * d rounding across an integer)
+        return np.floor(np.sqrt(100.0 * (dx * dx + dy * dy))) / 10.0
+    d = np.hypot(dx, dy)
     return np.floor(d + 0.5) if rounding == "nearest" else d
 
 
@@ -62,7 +68,7 @@ def distance_matrix(
     hub: Site, dcs: Sequence[DC], spec: DistanceSpec, matrix: np.ndarray | None, matrix_ids: Sequence[str] | None
 ) -> np.ndarray:
     if spec.metric == "matrix":
-        return _reorder_matrix(hub, dcs, matrix, matrix_ids)
+        return reorder_matrix(hub, dcs, matrix, matrix_ids, "distances")
     sites: list[Site | DC] = [hub, *dcs]
     for site in sites:
         if site.x is None or site.y is None:
@@ -78,29 +84,32 @@ def distance_matrix(
     raise InputError("distances.metric", f"unknown metric {spec.metric!r}")
 
 
-def _reorder_matrix(hub: Site, dcs: Sequence[DC], matrix: np.ndarray | None, ids: Sequence[str] | None) -> np.ndarray:
+def reorder_matrix(
+    hub: Site, dcs: Sequence[DC], matrix: np.ndarray | None, ids: Sequence[str] | None, where: str
+) -> np.ndarray:
+    """The matrix given for ``ids`` in node order (hub, then DCs); ``where`` is its field (``distances``)."""
     if matrix is None or ids is None:
-        raise InputError("distances", "an explicit matrix needs both 'matrix' and 'ids'")
+        raise InputError(where, "an explicit matrix needs both 'matrix' and 'ids'")
     try:
         m = np.asarray(matrix, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise InputError("distances.matrix", f"matrix is not a square table of numbers ({exc})") from None
+        raise InputError(f"{where}.matrix", f"matrix is not a square table of numbers ({exc})") from None
     if m.ndim != 2 or m.shape[0] != m.shape[1]:
-        raise InputError("distances.matrix", f"matrix must be square, got shape {m.shape}")
+        raise InputError(f"{where}.matrix", f"matrix must be square, got shape {m.shape}")
     if m.shape[0] != len(ids):
-        raise InputError("distances.ids", f"{len(ids)} ids for a {m.shape[0]}x{m.shape[0]} matrix")
+        raise InputError(f"{where}.ids", f"{len(ids)} ids for a {m.shape[0]}x{m.shape[0]} matrix")
     if len(set(ids)) != len(ids):
-        raise InputError("distances.ids", "ids are not unique")
+        raise InputError(f"{where}.ids", "ids are not unique")
     wanted = [hub.id, *(dc.id for dc in dcs)]
     missing = [node for node in wanted if node not in ids]
     if missing:
-        raise InputError("distances.ids", f"no matrix row for {', '.join(missing)}")
+        raise InputError(f"{where}.ids", f"no matrix row for {', '.join(missing)}")
     extra = sorted(set(ids) - set(wanted))
     if extra:
-        raise InputError("distances.ids", f"matrix rows for unknown ids {', '.join(extra)}")
+        raise InputError(f"{where}.ids", f"matrix rows for unknown ids {', '.join(extra)}")
     if not np.all(np.isfinite(m)) or (m < 0).any():
         i, j = np.argwhere(~np.isfinite(m) | (m < 0))[0]
-        raise InputError("distances.matrix", f"entry {ids[i]} -> {ids[j]} is {m[i, j]}; distances must be finite and >= 0")
+        raise InputError(f"{where}.matrix", f"entry {ids[i]} -> {ids[j]} is {m[i, j]}; entries must be finite and >= 0")
     order = [list(ids).index(node) for node in wanted]
     return m[np.ix_(order, order)]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+Window = tuple[float, float]  # (open, close) in minutes
+
 
 @dataclass(frozen=True)
 class VehicleType:
@@ -24,6 +26,8 @@ class VehicleType:
     fixed_cost: float = 0.0
     cost_per_km: float = 1.0
     unlimited: bool = False
+    shift: float | None = None  # longest route duration in minutes (time instances); None: no limit
+    speed: float | None = None  # distance units per hour; None: the instance's speed or travel-time matrix
 
     def vehicle_names(self) -> list[str]:
         """The names of this type's vehicles, ``<type>-1`` to ``<type>-<count>``.
@@ -55,6 +59,10 @@ class Vehicle:
     def max_stops(self) -> int | None:
         return self.type.max_stops
 
+    @property
+    def shift(self) -> float | None:
+        return self.type.shift
+
 
 @dataclass(frozen=True)
 class Site:
@@ -75,6 +83,9 @@ class DC:
     y: float | None = None
     origin: str = ""
     unit_mass_kg: float | None = None  # mass of one unit of this DC's demand, when it differs from the instance's
+    windows: tuple[Window, ...] = ()  # receiving windows (open, close) in minutes; () = the hub's hours
+    service: float = 0.0  # fixed unloading time in minutes
+    service_per_unit: float = 0.0  # unloading minutes per unit of demand
 
     def __post_init__(self) -> None:
         if not self.origin:
@@ -100,5 +111,21 @@ class DistanceSpec:
         if self.metric == "haversine":
             return f"haversine great-circle x road factor {self.road_factor:g} (unrounded)"
         if self.metric == "euclidean":
-            return "euclidean, rounded to nearest integer" if self.rounding == "nearest" else "euclidean (unrounded)"
+            return {
+                "nearest": "euclidean, rounded to nearest integer",
+                "truncate1": "euclidean, truncated to one decimal",
+            }.get(self.rounding, "euclidean (unrounded)")
         return "explicit matrix"
+
+
+@dataclass(frozen=True)
+class TimeSpec:
+    """The instance-level part of time: the hub's opening hours and a default speed.
+
+    ``speed`` (distance units per hour) applies to every vehicle type that gives none of its own; it
+    is None when the instance gives a travel-time matrix instead or every type has its own speed.
+    """
+
+    hub_open: float
+    hub_close: float
+    speed: float | None = None

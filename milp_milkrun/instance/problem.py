@@ -9,7 +9,7 @@ from functools import cached_property
 
 import numpy as np
 
-from milp_milkrun.instance.parts import DC, DistanceSpec, Site, Vehicle, VehicleType
+from milp_milkrun.instance.parts import DC, DistanceSpec, Site, TimeSpec, Vehicle, VehicleType, Window
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,6 +32,8 @@ class Instance:
     objective: str = "distance"  # "distance" (Eq 1) or "cost" (Eq 1c: fixed and per-km costs of each type)
     splits: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (original DC, its parts)
     warnings: tuple[str, ...] = ()
+    time: TimeSpec | None = None  # None: the instance has no time (no windows, shifts or travel times)
+    travel_matrix: np.ndarray | None = field(default=None, repr=False)  # explicit travel minutes, node-indexed
 
     # ----- sets and data of the formulation -------------------------------------------------
     @property
@@ -74,6 +76,82 @@ class Instance:
         if any(vt.unlimited for vt in self.vehicle_types):
             return math.inf
         return float(sum((vt.count or 0) * vt.capacity for vt in self.vehicle_types))  # a built type has a count
+
+    # ----- time (module milp_milkrun.timing states the semantics) ----------------------------
+    @property
+    def has_time(self) -> bool:
+        """Whether the instance has time: windows, service times, hub hours, shifts, travel times."""
+        return self.time is not None
+
+    @property
+    def hub_hours(self) -> Window | None:
+        """(earliest departure, latest return) at the hub in minutes; None without time."""
+        return None if self.time is None else (self.time.hub_open, self.time.hub_close)
+
+    @cached_property
+    def windows(self) -> tuple[tuple[Window, ...], ...]:
+        """The receiving windows of every node in V, sorted and disjoint; the hub's (and a DC's that
+        gives none) is the hub's hours. Empty tuples without time."""
+        if self.hub_hours is None:
+            return tuple(() for _ in self.node_ids)
+        return ((self.hub_hours,), *(dc.windows or (self.hub_hours,) for dc in self.dcs))
+
+    @cached_property
+    def service_time(self) -> np.ndarray:
+        """Minutes of service at every node in V: ``service + service_per_unit * demand`` (0 at the hub)."""
+        return np.array([0.0, *(dc.service + dc.service_per_unit * dc.demand for dc in self.dcs)])
+
+    def travel_time(self, vehicle_type: VehicleType | str) -> np.ndarray:
+        """The travel-time matrix (minutes, node-indexed like ``distance``) of a vehicle type.
+
+        Parameters
+        ----------
+        vehicle_type : VehicleType or str
+            A type of the fleet or its name.
+
+        Returns
+        -------
+        np.ndarray
+            The explicit travel-time matrix, or ``distance * 60 / speed`` with the type's speed (or
+            the instance's), read-only. Types of equal speed share one array.
+        """
+        if self.time is None:
+            raise ValueError(f"instance {self.name} has no time")
+        if self.travel_matrix is not None:
+            return self.travel_matrix
+        name = vehicle_type if isinstance(vehicle_type, str) else vehicle_type.name
+        speed = self._speed_of[name]
+        if speed not in self._travel_by_speed:
+            travel = self.distance * (60.0 / speed)
+            travel.setflags(write=False)
+            self._travel_by_speed[speed] = travel
+        return self._travel_by_speed[speed]
+
+    def speed(self, vehicle_type: VehicleType | str) -> float | None:
+        """A vehicle type's speed in distance units per hour: its own or the instance's.
+
+        Parameters
+        ----------
+        vehicle_type : VehicleType or str
+            A type of the fleet or its name.
+
+        Returns
+        -------
+        float or None
+            The speed; None without time or with a travel-time matrix.
+        """
+        if self.time is None or self.travel_matrix is not None:
+            return None
+        return self._speed_of[vehicle_type if isinstance(vehicle_type, str) else vehicle_type.name]
+
+    @cached_property
+    def _speed_of(self) -> dict[str, float]:
+        default = self.time.speed if self.time is not None else None
+        return {vt.name: float(vt.speed if vt.speed is not None else default) for vt in self.vehicle_types}  # type: ignore[arg-type]
+
+    @cached_property
+    def _travel_by_speed(self) -> dict[float, np.ndarray]:
+        return {}
 
     def dist(self, a: str, b: str) -> float:
         """d_ab between two node ids.

@@ -45,6 +45,7 @@ from milp_milkrun.result import RunContext, SolveResult, make_result
 from milp_milkrun.solve.column_generation import ColumnGeneration, safe_bound
 from milp_milkrun.solve.enumeration import TooManyRoutes, enumerate_routes
 from milp_milkrun.solve.pricing import PricingTimeout, with_allowed
+from milp_milkrun.timing import require_time_support
 
 log = logging.getLogger(__name__)
 
@@ -408,6 +409,7 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
     SolveResult
         The checked plan, the global bound of the tree and the derived status.
     """
+    require_time_support(instance, "routes")
     started = time.perf_counter()
     bp = BranchAndPrice(instance, started + options.time_limit, options.costs(instance))
     bp.cg.log_progress = bool(options.log)
