@@ -9,9 +9,15 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+from importlib.metadata import version as package_version
 from pathlib import Path
 
 import typer
+
+try:  # typer >= 0.22 carries its own copy of click; the exceptions are those of the copy it runs
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover - older typer runs the click package
+    from click import exceptions as click_errors
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.emissions import load_factors
@@ -28,28 +34,34 @@ from milp_milkrun.reports.solve_table import solve_table
 from milp_milkrun.runtime.highs import exits_past_abandoned_runs
 from milp_milkrun.runtime.interrupts import interrupts_deferred
 from milp_milkrun.runtime.logs import show_log
+from milp_milkrun.options import check_seconds
 from milp_milkrun.solve import DEFAULT_SEED, Backend, Model, Solver, SolveOptions, SolveResult, check_bound_seconds, check_choices
 from milp_milkrun.solve import solve as solve_instance
 
 app = typer.Typer(
     name="milkrun",
-    help="Exact MILP models of the milk-run routing problem of a parcel hub, solved with open solvers.",
+    help="Exact MILP models of the milk-run routing problem of a parcel hub, solved with open solvers.\n\n"
+    "Exit codes: 0 success; 1 a plan or a batch failed its checks (a plan breaks a rule or none was found, "
+    "the backends disagree, a hub failed); 2 the request is wrong (one line naming the flag or field); "
+    "3 a plan the toolkit made failed the independent checker (a bug); 130 interrupted (Ctrl-C).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: flags shown as flags, not as "--json <bool>"
 )
 
-EXIT_VIOLATIONS = 1  # `check`: the plan breaks a rule; `solve`: no plan (infeasible or none found)
-EXIT_BAD_INPUT = 2
+# The one exit-code rule of every command (README "Exit codes"; tests/test_cli_exit_codes.py runs each command)
+EXIT_VIOLATIONS = 1  # a plan or a batch failed its checks: a rule broken, no plan found, backends disagree, a hub failed
+EXIT_BAD_INPUT = 2  # the request is wrong: one line on stderr naming the flag or field
 EXIT_INTERNAL = 3  # a plan the toolkit produced failed the independent checker: a bug
+EXIT_INTERRUPTED = 130  # Ctrl-C (after writing what was finished)
 
 # The library names the field of an option; a user fixes the flag.
 FLAG_OF_FIELD = {
     "time_limit": "--time-limit", "gap": "--gap", "threads": "--threads", "seed": "--seed", "model": "--model",
     "backend": "--backend", "solver": "--solver", "max_iterations": "--max-iterations", "bound_seconds": "--bound",
     "output": "--output", "plot": "--plot", "write": "--write", "vehicles": "--vehicles", "csv": "--csv",
-    "workers": "--workers", "out": "--out", "objective": "--objective", "factors": "--factors",
+    "workers": "--workers", "out": "--out", "scheduler": "--scheduler", "objective": "--objective", "factors": "--factors",
     # ---- map and inspect flags (begin)
     "map": "--map", "family": "--family", "vehicle": "--vehicle", "dc": "--dc",
     # ---- map and inspect flags (end)
@@ -61,15 +73,90 @@ FLAG_OF_FIELD = {
 
 @exits_past_abandoned_runs  # a HiGHS run left behind after Ctrl-C must not abort the process at exit
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: every failure of the request ends as one line on stderr and exit code 2."""
     try:
-        app()
+        code = app(standalone_mode=False)
     except InputError as exc:
-        typer.echo(f"error: {FLAG_OF_FIELD.get(exc.field, exc.field)}: {exc.message}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+        fail(f"error: {FLAG_OF_FIELD.get(exc.field, exc.field)}: {exc.message}", EXIT_BAD_INPUT)
+    except click_errors.NoArgsIsHelpError as exc:
+        typer.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        sys.exit(0)
+    except click_errors.ClickException as exc:  # a flag of the wrong type, an unknown option, a missing argument
+        where = f" (see {exc.ctx.command_path} --help)" if isinstance(exc, click_errors.UsageError) and exc.ctx else ""
+        fail(f"error: {one_line(exc.format_message())}{where}", EXIT_BAD_INPUT)
     except CheckFailedError as exc:
-        typer.echo(f"internal error (please report): {exc}", err=True)
-        sys.exit(EXIT_INTERNAL)
+        fail(f"internal error (please report): {exc}", EXIT_INTERNAL)
+    except (typer.Abort, KeyboardInterrupt):
+        fail("interrupted (Ctrl-C)", EXIT_INTERRUPTED)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def fail(line: str, code: int) -> None:
+    """Print ``line`` on stderr and exit with ``code``.
+
+    Parameters
+    ----------
+    line : str
+        The message, one line.
+    code : int
+        The exit code.
+    """
+    typer.echo(line, err=True)
+    sys.exit(code)
+
+
+def one_line(text: str) -> str:
+    """A message folded onto one line.
+
+    Parameters
+    ----------
+    text : str
+        A message that may span lines.
+
+    Returns
+    -------
+    str
+        Its lines joined by spaces.
+    """
+    return " ".join(text.split())
+
+
+def show_version(value: bool) -> None:
+    """``--version``: print the installed version and stop.
+
+    Parameters
+    ----------
+    value : bool
+        Whether --version was given.
+    """
+    if value:
+        typer.echo(f"milkrun {package_version('milp-milkrun')}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def top_level(
+    version: bool = typer.Option(False, "--version", callback=show_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """Exact MILP models of the milk-run routing problem of a parcel hub, solved with open solvers."""
+
+
+def plural(n: int, noun: str) -> str:
+    """``1 route``, ``2 routes``.
+
+    Parameters
+    ----------
+    n : int
+        The count.
+    noun : str
+        The singular noun.
+
+    Returns
+    -------
+    str
+        The count with its noun.
+    """
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 # ---- commands: show, check, convert ---------------------------------------------------------
@@ -103,8 +190,8 @@ def check_map_path(map_path: Path | None, inputs: list[Path | None], field: str 
         check_output_path(map_path, field=field, suffixes=MAP_SUFFIXES, inputs=[p for p in inputs if p is not None])
 
 
-def check_map_drawable(instance: Instance, map_path: Path | None, field: str = "map") -> None:
-    """Refuse a map of an instance without coordinates before any solving is done.
+def check_map_drawable(instance: Instance, map_path: Path | None, field: str = "map", plot: Path | None = None) -> None:
+    """Refuse a map or a plot of an instance without coordinates before any solving is done.
 
     Parameters
     ----------
@@ -113,10 +200,13 @@ def check_map_drawable(instance: Instance, map_path: Path | None, field: str = "
     map_path : Path or None
         The --map value.
     field : str
-        The field named in the error.
+        The field named in the error about the map.
+    plot : Path or None
+        The --plot value.
     """
-    if map_path is not None and instance.coordinates == "none":
-        raise InputError(field, f"instance {instance.name} has no coordinates (only a distance matrix) to draw a map of")
+    for path, name in ((map_path, field), (plot, "plot")):
+        if path is not None and instance.coordinates == "none":
+            raise InputError(name, f"instance {instance.name} has no coordinates (only a distance matrix) to draw")
 
 
 def write_map_file(instance: Instance, plan: Plan | None, map_path: Path | None, *, err: bool = False) -> None:
@@ -183,13 +273,13 @@ def load_instance_for_cli(path: Path, vehicles: int | None = None, variant: str 
     return instance
 
 
-@app.command()
+@app.command(short_help="Summarise an instance.")
 def show(instance_path: Path = typer.Argument(..., metavar="INSTANCE"), vehicles: int | None = VEHICLES_OPTION, variant: str | None = VARIANT_OPTION) -> None:
     """Summarise an instance: DCs, demand, fleet, side constraints, distances, splits."""
     typer.echo(instance_summary(load_instance_for_cli(instance_path, vehicles, variant)))
 
 
-@app.command()
+@app.command(short_help="Check a plan against every rule (and bound its gap).")
 def check(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE"),
     plan_path: Path = typer.Argument(..., metavar="PLAN", help="A .json plan or a VRPLIB .sol file."),
@@ -251,7 +341,7 @@ def certified_gap(instance: Instance, plan: Plan, seconds: float | None, *, feas
     return {"bound": certified.bound, "gap": certified.gap, "bound_method": certified.how}
 
 
-@app.command()
+@app.command(short_help="Write an instance as JSON (from .vrp or Golden-Taillard).")
 def convert(
     source: Path = typer.Argument(..., metavar="INSTANCE", help="A .vrp (or .json) instance."),
     target: Path = typer.Argument(..., metavar="OUT.json"),
@@ -262,11 +352,30 @@ def convert(
     check_output_path(target, field="target", suffixes=INSTANCE_SUFFIXES, inputs=[source])
     instance = load_instance_for_cli(source, vehicles, variant)
     write_instance(instance, target)
-    typer.echo(f"wrote {target} ({len({dc.origin for dc in instance.dcs})} DCs, {len(instance.vehicles)} vehicles)")
+    typer.echo(f"wrote {target} ({plural(len({dc.origin for dc in instance.dcs}), 'DC')}, {fleet_size(instance)})")
+
+
+def fleet_size(instance: Instance) -> str:
+    """``3 vehicles``, or ``unlimited fleet`` (a count built for an unlimited type is no fleet size).
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance.
+
+    Returns
+    -------
+    str
+        The fleet size in words.
+    """
+    if any(vt.unlimited for vt in instance.vehicle_types):
+        limited = sum(vt.count for vt in instance.vehicle_types if not vt.unlimited)
+        return "unlimited fleet" + (f" (plus {plural(limited, 'limited vehicle')})" if limited else "")
+    return plural(len(instance.vehicles), "vehicle")
 
 
 # ---- commands: solve, inspect ---------------------------------------------------------------
-@app.command("solve")
+@app.command("solve", short_help="Solve an instance with a MILP model: plan, bound, gap.")
 def solve_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance."),
     model: Model = typer.Option(Model.auto, "--model", help="Formulation: auto (the engine that proves most: exact for tiny instances, else routes then strong), exact (the seed's Equations 1-14), strong (same plans; vehicle classes + capacity cuts) or routes (set partitioning by column generation: the strongest bound, plan from its routes)."),
@@ -299,13 +408,31 @@ def solve_command(
     check_choices(**choices)
     check_map_path(map_path, [instance_path, factors_path, output, plot])
     instance = load_instance_for_cli(instance_path, vehicles, variant)
-    check_map_drawable(instance, map_path)
+    check_map_drawable(instance, map_path, plot=plot)
     with log_on_stderr(log):
         result = solve_instance(instance, **choices, options=options, heuristic_start=warm_start)
     with interrupts_deferred():  # a further Ctrl-C must not cut the report or the plan file short
         report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
         write_map_file(instance, result.plan, map_path, err=json_output)
-    raise typer.Exit(0 if result.plan is not None else EXIT_VIOLATIONS)
+    raise typer.Exit(solve_exit_code(result))
+
+
+def solve_exit_code(result: SolveResult) -> int:
+    """130 after Ctrl-C (the best plan so far was still reported and written), else 0 with a plan, 1 without.
+
+    Parameters
+    ----------
+    result : SolveResult
+        The run's result.
+
+    Returns
+    -------
+    int
+        The exit code.
+    """
+    if result.interrupted:
+        return EXIT_INTERRUPTED
+    return 0 if result.plan is not None else EXIT_VIOLATIONS
 
 
 def check_result_files(inputs: list[Path | None], output: Path | None, plot: Path | None) -> None:
@@ -351,7 +478,7 @@ def report_solve_result(instance: Instance, result: SolveResult, *, json_output:
 
 
 # ---- command: inspect (begin) ----
-@app.command("inspect")
+@app.command("inspect", short_help="Show the exact model, its rows and its LP bounds.")
 def inspect_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance."),
     write: Path | None = typer.Option(None, "--write", help="Also write the model as model.lp or model.mps (names in DC ids and vehicle names)."),
@@ -372,8 +499,7 @@ def inspect_command(
         check_output_path(write, field="write", suffixes=MODEL_SUFFIXES, inputs=[instance_path])
     if (vehicle is not None or dc is not None) and family is None:
         raise InputError("vehicle" if vehicle is not None else "dc", "needs --family (the family whose rows to print)")
-    if relaxation and not time_limit > 0:
-        raise InputError("time_limit", f"must be a positive number of seconds, got {time_limit}")
+    check_seconds("time_limit", time_limit)
     instance = load_instance_for_cli(instance_path, vehicles)
     model = build_exact_model(instance)
     if family is not None:
@@ -394,7 +520,7 @@ def inspect_command(
 
 
 # ---- command: crosscheck --------------------------------------------------------------------
-@app.command("crosscheck")
+@app.command("crosscheck", short_help="Compare the Pyomo/HiGHS and PuLP/CBC builds of the exact model.")
 def crosscheck_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for each MIP run (and each LP relaxation)."),
@@ -413,7 +539,7 @@ def crosscheck_command(
 
 
 # ---- command: heuristic ---------------------------------------------------------------------
-@app.command("heuristic")
+@app.command("heuristic", short_help="Find a good plan fast (no bound).")
 def heuristic_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance."),
     time_limit: float = typer.Option(30.0, "--time-limit", help="Seconds of search."),
@@ -438,17 +564,18 @@ def heuristic_command(
     check_map_path(map_path, [instance_path, factors_path, output, plot])
     factors = factors_for_objective(objective.value if objective else None, factors_path)
     instance = load_instance_for_cli(instance_path, vehicles, variant)
-    check_map_drawable(instance, map_path)
+    check_map_drawable(instance, map_path, plot=plot)
     costs = route_costs(instance, objective.value if objective else None, factors)
     with log_on_stderr(log):
         result = solve_heuristic(instance, time_limit=time_limit, seed=seed, log=log, max_iterations=max_iterations, costs=costs)
-    report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
-    write_map_file(instance, result.plan, map_path, err=json_output)
-    raise typer.Exit(0 if result.plan is not None else EXIT_VIOLATIONS)
+    with interrupts_deferred():
+        report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
+        write_map_file(instance, result.plan, map_path, err=json_output)
+    raise typer.Exit(solve_exit_code(result))
 
 
 # ---- command: emissions ---------------------------------------------------------------------
-@app.command("emissions")
+@app.command("emissions", short_help="Emissions of a plan under ISO 14083.")
 def emissions_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE"),
     plan_path: Path = typer.Argument(..., metavar="PLAN", help="A .json plan or a VRPLIB .sol file, from any tool."),
@@ -469,10 +596,16 @@ def emissions_command(
     factors = load_factors(factors_path)
     instance = load_instance_for_cli(instance_path, vehicles)
     plan = load_plan(plan_path, instance)
-    report = plan_emissions(instance, plan, factors)
     verdict = check_plan(instance, plan)
+    try:
+        report = plan_emissions(instance, plan, factors)
+    except InputError as exc:
+        if verdict.feasible:
+            raise
+        # a plan naming DCs or vehicles the instance lacks fails its checks (exit 1, as for `check`)
+        fail(f"error: the plan does not fit instance {instance.name} ({exc.message}); `milkrun check` lists every broken rule", EXIT_VIOLATIONS)
     if not verdict.feasible:
-        typer.echo(f"warning: the plan breaks {len(verdict.violations)} rule(s); `milkrun check` lists them", err=True)
+        typer.echo(f"warning: the plan breaks {plural(len(verdict.violations), 'rule')}; `milkrun check` lists them", err=True)
     if json_output:
         typer.echo(json.dumps(report.to_dict() | {"plan_feasible": verdict.feasible}, indent=2))
     else:
@@ -481,7 +614,7 @@ def emissions_command(
 
 
 # ---- command: batch -------------------------------------------------------------------------
-@app.command("batch")
+@app.command("batch", short_help="Solve every hub of a network (local pool or Dask).")
 def batch_command(
     source: Path = typer.Argument(..., metavar="MANIFEST_OR_DIR", help="A manifest.json of hubs, or a folder of hub instances."),
     out: Path = typer.Option(..., "--out", help="RESULTS_DIR: one folder per hub, summary.csv and summary.json."),
@@ -497,28 +630,26 @@ def batch_command(
 
     Exit 0 when every hub has a result, 1 naming the hubs that failed, 130 after Ctrl-C (finished results kept).
     """
-    from milp_milkrun.batch import BatchOptions, load_hubs, run_batch, summary_rows
+    from milp_milkrun.batch import BatchOptions, check_batch, check_engine, load_hubs, run_batch, summary_rows
     from milp_milkrun.reports.batch_progress import batch_display, summary_table
 
-    if workers < 1:
-        raise InputError("workers", f"must be at least 1, got {workers}")
-    if scheduler is not None and workers != 1:
-        raise InputError("workers", "give either --workers (a local pool) or --scheduler (a Dask cluster), not both")
+    check_engine(workers, scheduler)
     check_result_files([factors_path], None, None)
     options = BatchOptions(
         model=model.value, time_limit=time_limit, seed=seed,
         objective=objective.value if objective else None, factors=str(factors_path) if factors_path else None,
     )
     tasks = load_hubs(source)
+    check_batch(tasks, out, options, workers=workers, scheduler=scheduler)
     make_output_folder(out, field="out")
-    typer.echo(f"batch: {len(tasks)} hubs, model {model.value}, {time_limit:g} s per hub, seed {seed}, "
-               f"{'Dask scheduler ' + scheduler if scheduler else f'{workers} local worker(s)'}", err=True)
-    with batch_display() as show:
+    header = (f"batch: {plural(len(tasks), 'hub')}, model {model.value}, {time_limit:g} s per hub, seed {seed}, "
+              f"{'Dask scheduler ' + scheduler if scheduler else plural(workers, 'local worker')}")
+    with batch_display(header) as show:
         report = run_batch(tasks, out, options, workers=workers, scheduler=scheduler, show=show)
     typer.echo(summary_table(summary_rows(report)))
-    typer.echo(f"wrote {out / 'summary.csv'} ({report.reused} hub(s) reused from an earlier run)", err=True)
+    typer.echo(f"wrote {out / 'summary.csv'} ({plural(report.reused, 'hub')} reused from an earlier run)", err=True)
     if report.interrupted:
-        typer.echo("interrupted by Ctrl-C: every finished result is kept; rerun to solve the rest", err=True)
+        typer.echo(f"interrupted by Ctrl-C: every finished result is kept; {plural(len(report.not_run), 'hub')} not run (rerun to solve them)", err=True)
         raise typer.Exit(130)
     if report.failed:
         typer.echo(f"failed: {', '.join(report.failed)} (reasons in their result.json)", err=True)
@@ -526,14 +657,14 @@ def batch_command(
 
 
 # ---- command: map (begin) ----
-@app.command("map")
+@app.command("map", short_help="Write an interactive offline map of a plan.")
 def map_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance with coordinates."),
     plan_path: Path = typer.Argument(..., metavar="PLAN", help="A .json plan or a VRPLIB .sol file."),
     output: Path = typer.Option(..., "-o", "--output", help="The .html file to write."),
     vehicles: int | None = VEHICLES_OPTION,
 ) -> None:
-    """Write an interactive map of a plan: one .html file that works offline; broken rules are marked."""
+    """Write an interactive map of a plan: one .html file that works offline; broken rules are marked (exit 1 then)."""
     check_map_path(output, [instance_path, plan_path], field="output")
     instance = load_instance_for_cli(instance_path, vehicles)
     check_map_drawable(instance, output, field="INSTANCE")
@@ -542,12 +673,13 @@ def map_command(
     from milp_milkrun.plotting.web_map import save_route_map
 
     save_route_map(instance, plan, output, report)
-    verdict = "feasible" if report.feasible else f"{len(report.violations)} broken rule(s) marked"
-    typer.echo(f"wrote map {output} ({len(report.routes)} routes, {report.distance:,.1f} {instance.distance_unit}; {verdict})")
+    verdict = "feasible" if report.feasible else f"{plural(len(report.violations), 'broken rule')} marked"
+    typer.echo(f"wrote map {output} ({plural(len(report.routes), 'route')}, {report.distance:,.1f} {instance.distance_unit}; {verdict})")
+    raise typer.Exit(0 if report.feasible else EXIT_VIOLATIONS)
 # ---- command: map (end) ----
 
 # ---- command: fleet (begin) ----
-@app.command("fleet")
+@app.command("fleet", short_help="Recommend the cheapest fleet for a hub.")
 def fleet_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance: the hub and its current fleet."),
     types_path: Path | None = typer.Option(None, "--types", help="Candidate vehicle types with costs (.json, docs/fleet.md); default: the instance's own types and costs, unlimited."),
@@ -565,7 +697,6 @@ def fleet_command(
     """
     from milp_milkrun.fleet import recommend_fleet
     from milp_milkrun.io.fleet_candidates import load_candidates
-    from milp_milkrun.options import check_seconds
     from milp_milkrun.reports.fleet_table import fleet_table
 
     check_seconds("time_limit", time_limit)
@@ -580,7 +711,8 @@ def fleet_command(
         if plan is not None and output is not None:
             write_plan(plan, output, rec.recommended.instance)
             typer.echo(f"wrote plan {output} (for the recommended fleet: instance {rec.recommended.instance.name})", err=json_output)
-    raise typer.Exit(0 if plan is not None else EXIT_VIOLATIONS)
+    interrupted = rec.current.result.interrupted or rec.recommended.result.interrupted
+    raise typer.Exit(EXIT_INTERRUPTED if interrupted else 0 if plan is not None else EXIT_VIOLATIONS)
 # ---- command: fleet (end) ----
 
 

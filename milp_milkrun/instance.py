@@ -17,6 +17,7 @@ from functools import cached_property
 import numpy as np
 
 from milp_milkrun.errors import InputError
+from milp_milkrun.request_limits import MAX_DC_NODES, usable_count
 
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG), as the instance format specifies
 
@@ -377,6 +378,9 @@ def build_instance(
         raise InputError("objective", f"unknown objective {objective!r}; choose from {', '.join(OBJECTIVES)}")
     _check_unlimited_forbidden(forbidden, vehicle_types)
     vehicle_types = [replace(vt, count=1, unlimited=True) if vt.count is None else vt for vt in vehicle_types]
+    forbidden = list(forbidden)
+    stated = {vt.name: vt.count for vt in vehicle_types}
+    vehicle_types = _usable_fleet(vehicle_types, forbidden, _dc_nodes_at_most(dcs, vehicle_types))
     for k, dc in enumerate(dcs):
         if not math.isfinite(dc.demand) or dc.demand < 0:
             raise InputError(f"dcs[{k}].demand", f"DC {dc.id} has demand {dc.demand}; demand must be >= 0")
@@ -390,6 +394,12 @@ def build_instance(
     base_distance = _distance_matrix(hub, dcs, distance_spec, matrix, matrix_ids)
     warnings = [*_asymmetry_warnings(base_distance), *_capacity_warnings(dcs, vehicle_types)]
     split_dcs, splits = _split_oversized(dcs, vehicle_types, forbidden_pairs, consecutive_pairs)
+    capped = _usable_fleet(vehicle_types, forbidden, len(split_dcs))
+    warnings += [f"vehicle type {vt.name}: {stated[vt.name]:,} vehicles stated, no plan uses more than {vt.count:,} (one per DC node); built with {vt.count:,}"
+                 for vt in capped if not vt.unlimited and vt.count < stated[vt.name]]
+    if capped != vehicle_types:
+        vehicle_types = capped
+        forbidden_pairs = _expand_forbidden(forbidden, {dc.id for dc in dcs}, vehicle_types)
     if any(vt.unlimited for vt in vehicle_types):
         vehicle_types = [_unlimited_count(vt, split_dcs, forbidden_pairs) if vt.unlimited else vt for vt in vehicle_types]
         forbidden_pairs = _expand_forbidden(forbidden, {dc.id for dc in dcs}, vehicle_types)
@@ -459,6 +469,24 @@ def _check_unlimited_forbidden(entries: Iterable[Mapping[str, str]], vehicle_typ
         vehicle = entry.get("vehicle")
         if isinstance(vehicle, str) and vehicle.rsplit("-", 1)[0] in unlimited:
             raise InputError(f"forbidden[{k}].vehicle", f"{vehicle} belongs to the unlimited type {vehicle.rsplit('-', 1)[0]}; forbid the vehicle_type instead")
+
+
+def _dc_nodes_at_most(dcs: Sequence[DC], vehicle_types: Sequence[VehicleType]) -> int:
+    """An upper bound on the DC nodes after splits (one past MAX_DC_NODES, beyond which they are refused)."""
+    smallest = min(vt.capacity for vt in vehicle_types)
+    nodes = sum(max(1, math.ceil(dc.demand / smallest)) if math.isfinite(dc.demand) and dc.demand > 0 else 1 for dc in dcs)
+    return min(nodes, MAX_DC_NODES + 1)
+
+
+def _usable_fleet(vehicle_types: Sequence[VehicleType], forbidden: Sequence[Mapping[str, str]], dc_nodes: int) -> list[VehicleType]:
+    """Each limited type with no more vehicles than a plan can use (request_limits.usable_count)."""
+    named: dict[str, int] = {}
+    for entry in forbidden:
+        vtype, _, k = str(entry.get("vehicle", "")).rpartition("-")
+        if k.isdigit():
+            named[vtype] = max(named.get(vtype, 0), int(k))
+    return [vt if vt.unlimited or vt.count is None else replace(vt, count=usable_count(vt.count, dc_nodes, named.get(vt.name, 0)))
+            for vt in vehicle_types]
 
 
 def _unlimited_count(vt: VehicleType, dcs: Sequence[DC], forbidden: set[tuple[str, str]]) -> VehicleType:
@@ -627,10 +655,14 @@ def _split_oversized(
     location". Parts are named ``DC7/1``, ``DC7/2``, ... and share the DC's location.
     """
     in_pairs = {node for pair in consecutive for node in pair}
+    caps = {dc.id: max(vt.capacity for vt in vehicle_types if any((dc.id, n) not in forbidden for n in vt.vehicle_names())) for dc in dcs}
+    nodes = sum(max(1, math.ceil(dc.demand / caps[dc.id])) for dc in dcs)
+    if nodes > MAX_DC_NODES:
+        raise InputError("dcs", f"the instance has {nodes:,} DC nodes (after splitting DCs larger than every vehicle); at most {MAX_DC_NODES:,} are supported")
     result: list[DC] = []
     splits: dict[str, list[str]] = {}
     for dc in dcs:
-        cap = max(vt.capacity for vt in vehicle_types if any((dc.id, n) not in forbidden for n in vt.vehicle_names()))
+        cap = caps[dc.id]
         if dc.demand <= cap:
             result.append(dc)
             continue

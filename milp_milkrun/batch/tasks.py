@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from milp_milkrun.emissions.factors import EmissionFactors, factors_for_objective
+from milp_milkrun.errors import InputError
 from milp_milkrun.io import load_instance
 from milp_milkrun.runtime.logs import show_log
 from milp_milkrun.solve import SolveOptions, check_choices, solve
@@ -86,10 +87,14 @@ def solve_hub(instance_path: str, options: dict[str, Any]) -> dict[str, Any]:
     -------
     dict[str, Any]
         ``result`` (``SolveResult.to_dict()``), ``plan`` (or None) and ``log`` (the progress and solver
-        log), as plain data.
+        log), as plain data; or ``input_error`` alone when the instance or options are wrong (the batch
+        checks them before any hub runs, so only a file changed since then gets here).
     """
-    opts = BatchOptions(**options)
-    instance = load_instance(instance_path)
+    try:
+        opts = BatchOptions(**options)
+        instance = load_instance(instance_path)
+    except InputError as exc:  # a failure of the input, not of the run: reported, never retried
+        return {"input_error": f"{exc.field}: {exc.message}"}
     log = io.StringIO()
     with show_log(log):  # the hub's progress and solver log, kept in its log.txt
         result = solve(

@@ -16,6 +16,7 @@ import jsonschema
 import numpy as np
 
 from milp_milkrun.errors import InputError
+from milp_milkrun.request_limits import check_file_size
 
 MAX_SHOWN = 60  # characters of an offending value quoted in a message
 MAX_NUMBER = 1e15  # larger than any demand, capacity or distance; floats stay exact to the unit below it
@@ -122,7 +123,7 @@ def read_text(path: Path) -> str:
     Returns
     -------
     str
-        Its content; a missing file, a directory, bytes that are not UTF-8 or an OS error raise
+        Its content; a missing file, a directory, a file over ``MAX_FILE_BYTES``, bytes that are not UTF-8 or an OS error raise
         ``InputError`` naming the file.
     """
     if not path.exists():
@@ -130,6 +131,7 @@ def read_text(path: Path) -> str:
     if path.is_dir():
         raise InputError(str(path), "is a directory, not a file")
     try:
+        check_file_size(path, path.stat().st_size)
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(str(path), f"not UTF-8 text (byte {exc.start})") from None
