@@ -9,6 +9,9 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+import time
+from collections.abc import Iterator
+from dataclasses import replace
 from importlib.metadata import version as package_version
 from pathlib import Path
 
@@ -55,6 +58,7 @@ EXIT_VIOLATIONS = 1  # a plan or a batch failed its checks: a rule broken, no pl
 EXIT_BAD_INPUT = 2  # the request is wrong: one line on stderr naming the flag or field
 EXIT_INTERNAL = 3  # a plan the toolkit produced failed the independent checker: a bug
 EXIT_INTERRUPTED = 130  # Ctrl-C (after writing what was finished)
+MIN_SOLVER_SECONDS = 0.01  # what a solver gets when reading the input used up the whole time limit
 
 # The library names the field of an option; a user fixes the flag.
 FLAG_OF_FIELD = {
@@ -334,6 +338,8 @@ def certified_gap(instance: Instance, plan: Plan, seconds: float | None, *, feas
         return {"bound": None}
     from milp_milkrun.bounds import bound_plan  # HiGHS model building only when asked
 
+    if sys.stderr.isatty():
+        typer.echo(f"bounding the optimum for up to {seconds:g} s (route-based and strong models)...", err=True)
     certified = bound_plan(instance, plan, seconds)
     if not json_output:
         typer.echo(certified.line())
@@ -396,7 +402,8 @@ def solve_command(
     objective: Objective | None = OBJECTIVE_OPTION,
     factors_path: Path | None = FACTORS_OPTION,
 ) -> None:
-    """Solve an instance; exit 0 with a plan (optimal or feasible), 1 without (infeasible or none found)."""
+    """Solve an instance; exit 0 with a plan (optimal or feasible), 1 without (infeasible or none found), 130 after Ctrl-C."""
+    started = time.monotonic()
     check_result_files([instance_path, factors_path], output, plot)
     factors = factors_for_objective(objective.value if objective else None, factors_path)
     log = not json_output if log is None else log
@@ -409,12 +416,52 @@ def solve_command(
     check_map_path(map_path, [instance_path, factors_path, output, plot])
     instance = load_instance_for_cli(instance_path, vehicles, variant)
     check_map_drawable(instance, map_path, plot=plot)
-    with log_on_stderr(log):
+    options = replace(options, time_limit=time_left(time_limit, started))  # the limit covers reading and building
+    with log_on_stderr(log), unwritten_on_interrupt(output, plot, map_path):
         result = solve_instance(instance, **choices, options=options, heuristic_start=warm_start)
     with interrupts_deferred():  # a further Ctrl-C must not cut the report or the plan file short
         report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
         write_map_file(instance, result.plan, map_path, err=json_output)
     raise typer.Exit(solve_exit_code(result))
+
+
+def time_left(time_limit: float, started: float) -> float:
+    """What is left of ``time_limit`` for the solver after the command read and built its input.
+
+    Parameters
+    ----------
+    time_limit : float
+        The --time-limit value (seconds for the whole command).
+    started : float
+        ``time.monotonic()`` when the command started.
+
+    Returns
+    -------
+    float
+        The seconds left, at least ``MIN_SOLVER_SECONDS`` (a solver with no time ends with what it has).
+    """
+    return max(MIN_SOLVER_SECONDS, time_limit - (time.monotonic() - started))
+
+
+@contextlib.contextmanager
+def unwritten_on_interrupt(*paths: Path | None) -> Iterator[None]:
+    """Turn a Ctrl-C that escapes the run into one line naming the files that were not written, and exit 130.
+
+    Parameters
+    ----------
+    *paths : Path or None
+        The files the command was asked to write (None: not asked).
+
+    Returns
+    -------
+    Iterator[None]
+        The block's context manager.
+    """
+    try:
+        yield
+    except KeyboardInterrupt:
+        asked = [str(p) for p in paths if p is not None]
+        fail("interrupted (Ctrl-C)" + (f": not written: {', '.join(asked)}" if asked else ""), EXIT_INTERRUPTED)
 
 
 def solve_exit_code(result: SolveResult) -> int:
@@ -548,14 +595,15 @@ def heuristic_command(
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     output: Path | None = typer.Option(None, "--output", help="Write the plan (.json or VRPLIB .sol)."),
     plot: Path | None = typer.Option(None, "--plot", help="Draw the routes into this image (e.g. routes.png)."),
-    log: bool = typer.Option(False, "--log", help="Print each new best plan to stderr as the search finds it."),
+    log: bool = typer.Option(False, "--log", help="Print each new best plan, and progress every 5 s, to stderr (always on a terminal)."),
     objective: Objective | None = OBJECTIVE_OPTION,
     factors_path: Path | None = FACTORS_OPTION,
     vehicles: int | None = VEHICLES_OPTION,
     map_path: Path | None = MAP_OPTION,
     variant: str | None = VARIANT_OPTION,
 ) -> None:
-    """Find a good feasible plan fast (no bound); exit 0 with a plan, 1 without."""
+    """Find a good feasible plan fast (no bound); exit 0 with a plan, 1 without, 130 after Ctrl-C."""
+    started = time.monotonic()
     from milp_milkrun.heuristics import solve_heuristic
     from milp_milkrun.heuristics.solver import check_heuristic_limits
 
@@ -566,8 +614,9 @@ def heuristic_command(
     instance = load_instance_for_cli(instance_path, vehicles, variant)
     check_map_drawable(instance, map_path, plot=plot)
     costs = route_costs(instance, objective.value if objective else None, factors)
-    with log_on_stderr(log):
-        result = solve_heuristic(instance, time_limit=time_limit, seed=seed, log=log, max_iterations=max_iterations, costs=costs)
+    log = log or sys.stderr.isatty()  # progress on a terminal, whatever --log says
+    with log_on_stderr(log), unwritten_on_interrupt(output, plot, map_path):
+        result = solve_heuristic(instance, time_limit=time_left(time_limit, started), seed=seed, log=log, max_iterations=max_iterations, costs=costs)
     with interrupts_deferred():
         report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
         write_map_file(instance, result.plan, map_path, err=json_output)
@@ -687,14 +736,15 @@ def fleet_command(
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed of both solves (printed with the result)."),
     json_output: bool = typer.Option(False, "--json", help="Print the recommendation as JSON."),
     output: Path | None = typer.Option(None, "--output", help="Write the recommended fleet's plan (.json or VRPLIB .sol)."),
-    log: bool = typer.Option(False, "--log", help="Stream the progress and solver logs of both solves to stderr."),
+    log: bool = typer.Option(False, "--log", help="Stream the progress and solver logs of both solves to stderr (always on a terminal)."),
     vehicles: int | None = VEHICLES_OPTION,
     variant: str | None = VARIANT_OPTION,
 ) -> None:
     """Recommend the cheapest fleet (which types, how many of each) with its plan, bound and the change from the current fleet.
 
-    Exit 0 with a recommended plan, 1 without one.
+    Exit 0 with a recommended plan, 1 without one, 130 after Ctrl-C.
     """
+    started = time.monotonic()
     from milp_milkrun.fleet import recommend_fleet
     from milp_milkrun.io.fleet_candidates import load_candidates
     from milp_milkrun.reports.fleet_table import fleet_table
@@ -703,8 +753,9 @@ def fleet_command(
     check_result_files([instance_path, types_path], output, None)
     candidates = load_candidates(types_path) if types_path is not None else None
     instance = load_instance_for_cli(instance_path, vehicles, variant)
-    with log_on_stderr(log):
-        rec = recommend_fleet(instance, candidates, time_limit=time_limit, seed=seed, log=log)
+    log = log or sys.stderr.isatty()  # progress on a terminal, whatever --log says
+    with log_on_stderr(log), unwritten_on_interrupt(output):
+        rec = recommend_fleet(instance, candidates, time_limit=time_left(time_limit, started), seed=seed, log=log)
     plan = rec.recommended.result.plan
     with interrupts_deferred():
         typer.echo(json.dumps(rec.to_dict(), indent=2) if json_output else fleet_table(rec))

@@ -428,6 +428,9 @@ def _check_ids(hub: Site, dcs: Sequence[DC]) -> None:
     if not dcs:
         raise InputError("dcs", "the instance has no DCs")
     seen = {hub.id: "hub.id"}
+    for where, node in [("hub.id", hub.id), *((f"dcs[{k}].id", dc.id) for k, dc in enumerate(dcs))]:
+        if not node.isprintable():
+            raise InputError(where, f"id {node!r} contains a control character; ids must be printable")
     for k, dc in enumerate(dcs):
         where = f"dcs[{k}].id"
         if not dc.id:
@@ -447,6 +450,8 @@ def _check_fleet(vehicle_types: Sequence[VehicleType]) -> None:
         where = f"vehicle_types[{k}]"
         if vt.name in names:
             raise InputError(f"{where}.name", f"vehicle type {vt.name!r} is defined twice")
+        if not vt.name.isprintable():
+            raise InputError(f"{where}.name", f"vehicle type name {vt.name!r} contains a control character; names must be printable")
         names.add(vt.name)
         if vt.count is not None and vt.count < 1:
             raise InputError(f"{where}.count", f"vehicle type {vt.name} has count {vt.count}; it must be >= 1")

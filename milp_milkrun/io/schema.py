@@ -20,6 +20,7 @@ from milp_milkrun.request_limits import check_file_size
 
 MAX_SHOWN = 60  # characters of an offending value quoted in a message
 MAX_NUMBER = 1e15  # larger than any demand, capacity or distance; floats stay exact to the unit below it
+PATTERN_WORDS = {r"^[^\s/]+$": "may not contain spaces or '/' (vehicles are named <name>-<k>)"}  # a schema pattern in words
 BOUNDS = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
 
 
@@ -205,6 +206,8 @@ def _describe(error: jsonschema.ValidationError, document: Any) -> str:
         message = f"needs at least {error.validator_value} item{'s' if error.validator_value > 1 else ''}, got {len(error.instance)}"
     elif error.validator == "maxItems":
         message = f"takes at most {error.validator_value} items, got {len(error.instance)}"
+    elif error.validator == "pattern":  # never show the user a regular expression
+        message = f"{_show(error.instance)} {PATTERN_WORDS.get(error.validator_value, 'is not in the form docs/formats.md gives')}"
     elif error.validator == "enum":
         message = f"{_show(error.instance)} is not one of {', '.join(map(repr, error.validator_value))}"
     else:
