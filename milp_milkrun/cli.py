@@ -7,13 +7,15 @@ which :func:`main` prints as one line naming the field and exits with code 2 (ne
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from importlib.metadata import version as package_version
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -579,6 +581,7 @@ def crosscheck_command(
     """Build the exact model in Pyomo and in PuLP, solve with HiGHS and CBC, compare; exit 0 if they agree, else 1."""
     from milp_milkrun.crosscheck import crosscheck  # Pyomo is slow to import: only when needed
 
+    SolveOptions(time_limit=time_limit, threads=threads, seed=seed)  # every flag checked before the instance is read
     instance = load_instance_for_cli(instance_path, vehicles)
     report = crosscheck(instance, time_limit, threads=threads, seed=seed)
     typer.echo(json.dumps(report.to_dict(), indent=2) if json_output else report.table())
@@ -765,6 +768,33 @@ def fleet_command(
     interrupted = rec.current.result.interrupted or rec.recommended.result.interrupted
     raise typer.Exit(EXIT_INTERRUPTED if interrupted else 0 if plan is not None else EXIT_VIOLATIONS)
 # ---- command: fleet (end) ----
+
+
+
+def reports_interrupts(command: Callable[..., None]) -> Callable[..., None]:
+    """A command that turns a Ctrl-C it did not handle itself into one line and exit 130.
+
+    Parameters
+    ----------
+    command : callable
+        A command's function.
+
+    Returns
+    -------
+    callable
+        The same command (its signature kept for typer).
+    """
+
+    @functools.wraps(command)
+    def wrapped(*args: Any, **kwargs: Any) -> None:
+        with unwritten_on_interrupt():
+            command(*args, **kwargs)
+
+    return wrapped
+
+
+for _command in app.registered_commands:  # every command, however it ends, follows the exit-code rule
+    _command.callback = reports_interrupts(_command.callback) if _command.callback else None
 
 
 if __name__ == "__main__":
