@@ -61,6 +61,7 @@ EXIT_BAD_INPUT = 2  # the request is wrong: one line on stderr naming the flag o
 EXIT_INTERNAL = 3  # a plan the toolkit produced failed the independent checker: a bug
 EXIT_INTERRUPTED = 130  # Ctrl-C (after writing what was finished)
 MIN_SOLVER_SECONDS = 0.01  # what a solver gets when reading the input used up the whole time limit
+WRITE_SECONDS = 0.5  # kept of the time limit for drawing each plot or map (measured: 0.2-0.4 s on ecom74)
 
 # The library names the field of an option; a user fixes the flag.
 FLAG_OF_FIELD = {
@@ -418,7 +419,8 @@ def solve_command(
     check_map_path(map_path, [instance_path, factors_path, output, plot])
     instance = load_instance_for_cli(instance_path, vehicles, variant)
     check_map_drawable(instance, map_path, plot=plot)
-    options = replace(options, time_limit=time_left(time_limit, started))  # the limit covers reading and building
+    prepare_drawing(plot)
+    options = replace(options, time_limit=time_left(time_limit, started, plot, map_path))  # the limit covers reading, building and writing
     with log_on_stderr(log), unwritten_on_interrupt(output, plot, map_path):
         result = solve_instance(instance, **choices, options=options, heuristic_start=warm_start)
     with interrupts_deferred():  # a further Ctrl-C must not cut the report or the plan file short
@@ -427,8 +429,25 @@ def solve_command(
     raise typer.Exit(solve_exit_code(result))
 
 
-def time_left(time_limit: float, started: float) -> float:
-    """What is left of ``time_limit`` for the solver after the command read and built its input.
+def progress_shown(log: bool | None) -> bool:
+    """Whether a long command shows its progress on stderr: as --log/--quiet say, else when stderr is a terminal.
+
+    Parameters
+    ----------
+    log : bool or None
+        The --log/--quiet value (None: neither given).
+
+    Returns
+    -------
+    bool
+        Whether to show the progress.
+    """
+    return sys.stderr.isatty() if log is None else log
+
+
+def time_left(time_limit: float, started: float, *drawings: Path | None) -> float:
+    """What is left of ``time_limit`` for the solver after the command read and built its input,
+    keeping ``WRITE_SECONDS`` for each drawing (plot, map) it must still write.
 
     Parameters
     ----------
@@ -436,13 +455,16 @@ def time_left(time_limit: float, started: float) -> float:
         The --time-limit value (seconds for the whole command).
     started : float
         ``time.monotonic()`` when the command started.
+    *drawings : Path or None
+        The --plot and --map values (None: not asked).
 
     Returns
     -------
     float
         The seconds left, at least ``MIN_SOLVER_SECONDS`` (a solver with no time ends with what it has).
     """
-    return max(MIN_SOLVER_SECONDS, time_limit - (time.monotonic() - started))
+    reserve = WRITE_SECONDS * sum(1 for path in drawings if path is not None)
+    return max(MIN_SOLVER_SECONDS, time_limit - (time.monotonic() - started) - reserve)
 
 
 @contextlib.contextmanager
@@ -464,6 +486,18 @@ def unwritten_on_interrupt(*paths: Path | None) -> Iterator[None]:
     except KeyboardInterrupt:
         asked = [str(p) for p in paths if p is not None]
         fail("interrupted (Ctrl-C)" + (f": not written: {', '.join(asked)}" if asked else ""), EXIT_INTERRUPTED)
+
+
+def prepare_drawing(plot: Path | None) -> None:
+    """Import matplotlib before the search when --plot is asked, so that its import counts against the time limit.
+
+    Parameters
+    ----------
+    plot : Path or None
+        The --plot value.
+    """
+    if plot is not None:
+        import milp_milkrun.plotting.routes  # noqa: F401  (seconds of import, inside the budget)
 
 
 def solve_exit_code(result: SolveResult) -> int:
@@ -598,7 +632,7 @@ def heuristic_command(
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     output: Path | None = typer.Option(None, "--output", help="Write the plan (.json or VRPLIB .sol)."),
     plot: Path | None = typer.Option(None, "--plot", help="Draw the routes into this image (e.g. routes.png)."),
-    log: bool = typer.Option(False, "--log", help="Print each new best plan, and progress every 5 s, to stderr (always on a terminal)."),
+    log: bool | None = typer.Option(None, "--log/--quiet", help="Print each new best plan, and progress every 5 s, to stderr (default: on when stderr is a terminal)."),
     objective: Objective | None = OBJECTIVE_OPTION,
     factors_path: Path | None = FACTORS_OPTION,
     vehicles: int | None = VEHICLES_OPTION,
@@ -617,9 +651,10 @@ def heuristic_command(
     instance = load_instance_for_cli(instance_path, vehicles, variant)
     check_map_drawable(instance, map_path, plot=plot)
     costs = route_costs(instance, objective.value if objective else None, factors)
-    log = log or sys.stderr.isatty()  # progress on a terminal, whatever --log says
+    prepare_drawing(plot)
+    log = progress_shown(log)
     with log_on_stderr(log), unwritten_on_interrupt(output, plot, map_path):
-        result = solve_heuristic(instance, time_limit=time_left(time_limit, started), seed=seed, log=log, max_iterations=max_iterations, costs=costs)
+        result = solve_heuristic(instance, time_limit=time_left(time_limit, started, plot, map_path), seed=seed, log=log, max_iterations=max_iterations, costs=costs)
     with interrupts_deferred():
         report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
         write_map_file(instance, result.plan, map_path, err=json_output)
@@ -739,7 +774,7 @@ def fleet_command(
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed of both solves (printed with the result)."),
     json_output: bool = typer.Option(False, "--json", help="Print the recommendation as JSON."),
     output: Path | None = typer.Option(None, "--output", help="Write the recommended fleet's plan (.json or VRPLIB .sol)."),
-    log: bool = typer.Option(False, "--log", help="Stream the progress and solver logs of both solves to stderr (always on a terminal)."),
+    log: bool | None = typer.Option(None, "--log/--quiet", help="Stream the progress and solver logs of both solves to stderr (default: on when stderr is a terminal)."),
     vehicles: int | None = VEHICLES_OPTION,
     variant: str | None = VARIANT_OPTION,
 ) -> None:
@@ -756,7 +791,7 @@ def fleet_command(
     check_result_files([instance_path, types_path], output, None)
     candidates = load_candidates(types_path) if types_path is not None else None
     instance = load_instance_for_cli(instance_path, vehicles, variant)
-    log = log or sys.stderr.isatty()  # progress on a terminal, whatever --log says
+    log = progress_shown(log)
     with log_on_stderr(log), unwritten_on_interrupt(output):
         rec = recommend_fleet(instance, candidates, time_limit=time_left(time_limit, started), seed=seed, log=log)
     plan = rec.recommended.result.plan

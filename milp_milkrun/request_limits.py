@@ -47,7 +47,9 @@ def check_cores(field: str, value: int | None, what: str) -> None:
         return
     cores = available_cores()
     if not 1 <= value <= cores:
-        raise InputError(field, f"{what} must be between 1 and the {cores} core{'s' if cores != 1 else ''} available, got {value}")
+        raise InputError(
+            field, f"{what} must be between 1 and the {cores} core{'s' if cores != 1 else ''} available, got {value}"
+        )
 
 
 def check_file_size(path: os.PathLike[str], size: int) -> None:

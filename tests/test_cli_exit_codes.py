@@ -31,7 +31,10 @@ def files(tmp_path: Path) -> dict[str, str]:
     (tmp_path / "short.json").write_text(json.dumps(data))
     (tmp_path / "net").mkdir()
     (tmp_path / "net" / "toy6.json").write_text(Path(TOY6).read_text())
-    return {k: str(tmp_path / f"{k}.json") for k in ("broken", "good", "unknown_dc", "short")} | {"net": str(tmp_path / "net"), "tmp": str(tmp_path)}
+    return {k: str(tmp_path / f"{k}.json") for k in ("broken", "good", "unknown_dc", "short")} | {
+        "net": str(tmp_path / "net"),
+        "tmp": str(tmp_path),
+    }
 
 
 # command -> (arguments that succeed, that fail the checks (None: only reachable by a solver's
@@ -46,7 +49,11 @@ COMMANDS: dict[str, tuple[list[str], list[str] | None, list[str]]] = {
     "heuristic": ([TOY6, "--max-iterations", "20"], ["{short}", "--max-iterations", "20"], [TOY6, "--seed", "-1"]),
     "emissions": ([TOY6, "{good}"], [TOY6, "{unknown_dc}"], [TOY6, "{broken}", "--json", "--csv"]),
     "batch": (["{net}", "--out", "{tmp}/results", "--time-limit", "5"], None, ["{net}", "--out", "{net}"]),
-    "map": ([TOY6, "{good}", "-o", "{tmp}/ok.html"], [TOY6, "{broken}", "-o", "{tmp}/m.html"], [TOY6, "{broken}", "-o", "{tmp}/m.png"]),
+    "map": (
+        [TOY6, "{good}", "-o", "{tmp}/ok.html"],
+        [TOY6, "{broken}", "-o", "{tmp}/m.html"],
+        [TOY6, "{broken}", "-o", "{tmp}/m.png"],
+    ),
     "fleet": ([TOY6, "--time-limit", "10"], None, [TOY6, "--time-limit", "0"]),
 }
 
@@ -60,7 +67,9 @@ def test_every_command_of_the_app_is_run_here() -> None:
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
-def test_exit_codes_of_every_command(command: str, files: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_exit_codes_of_every_command(
+    command: str, files: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     ok, failing, wrong = COMMANDS[command]
     before = sorted(Path(files["tmp"]).rglob("*"))
     code, out, err = run_cli(monkeypatch, capsys, command, *_args(wrong, files))
@@ -73,32 +82,60 @@ def test_exit_codes_of_every_command(command: str, files: dict[str, str], monkey
         assert code == 1 and "Traceback" not in err
 
 
-@pytest.mark.parametrize(("command", "engine", "outputs"), [
-    ("solve", "milp_milkrun.cli.solve_instance", ["--output", "{tmp}/p.json", "--plot", "{tmp}/p.png", "--map", "{tmp}/p.html"]),
-    ("heuristic", "milp_milkrun.heuristics.solve_heuristic", ["--output", "{tmp}/p.json", "--plot", "{tmp}/p.png", "--map", "{tmp}/p.html"]),
-    ("fleet", "milp_milkrun.fleet.recommend_fleet", ["--output", "{tmp}/p.json"]),
-    ("show", "milp_milkrun.cli.load_instance_for_cli", []),
-])
+@pytest.mark.parametrize(
+    ("command", "engine", "outputs"),
+    [
+        (
+            "solve",
+            "milp_milkrun.cli.solve_instance",
+            ["--output", "{tmp}/p.json", "--plot", "{tmp}/p.png", "--map", "{tmp}/p.html"],
+        ),
+        (
+            "heuristic",
+            "milp_milkrun.heuristics.solve_heuristic",
+            ["--output", "{tmp}/p.json", "--plot", "{tmp}/p.png", "--map", "{tmp}/p.html"],
+        ),
+        ("fleet", "milp_milkrun.fleet.recommend_fleet", ["--output", "{tmp}/p.json"]),
+        ("show", "milp_milkrun.cli.load_instance_for_cli", []),
+    ],
+)
 def test_ctrl_c_is_exit_130_and_names_what_was_not_written(
-    command: str, engine: str, outputs: list[str], files: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    command: str,
+    engine: str,
+    outputs: list[str],
+    files: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     def interrupted(*_: object, **__: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(engine, interrupted)
-    code, out, err = run_cli(monkeypatch, capsys, command, TOY6, *_args(outputs, files))
+    code, _, err = run_cli(monkeypatch, capsys, command, TOY6, *_args(outputs, files))
     assert code == 130 and err.count("\n") == 1 and err.startswith("interrupted (Ctrl-C)") and "Traceback" not in err
     for path in _args(outputs[1::2], files):
         assert path in err and not Path(path).exists()
 
 
-def test_usage_errors_are_one_line_and_version_and_help_are_complete(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    for args in (["solve"], ["solve", TOY6, "--threads", "x"], ["nope"], ["solve", TOY6, "--bogus"], ["inspect", TOY6, "--limit", "0"]):
+def test_usage_errors_are_one_line_and_version_and_help_are_complete(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for args in (
+        ["solve"],
+        ["solve", TOY6, "--threads", "x"],
+        ["nope"],
+        ["solve", TOY6, "--bogus"],
+        ["inspect", TOY6, "--limit", "0"],
+    ):
         code, out, err = run_cli(monkeypatch, capsys, *args)
         assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith("error: "), (args, err)
     code, out, _ = run_cli(monkeypatch, capsys, "--version")
     assert code == 0 and out.startswith("milkrun ") and out.strip().split()[-1][0].isdigit()
     code, out, _ = run_cli(monkeypatch, capsys, "--help")
-    listed = out[out.index("Commands:"):].splitlines()[1:]
-    assert code == 0 and len(listed) == len(COMMANDS) and not any(line.rstrip().endswith(("...", "(e.g.")) for line in listed)
+    listed = out[out.index("Commands:") :].splitlines()[1:]
+    assert (
+        code == 0
+        and len(listed) == len(COMMANDS)
+        and not any(line.rstrip().endswith(("...", "(e.g.")) for line in listed)
+    )
     assert "130 interrupted" in out

@@ -21,12 +21,25 @@ from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 TOY6 = json.loads((ROOT / "instances" / "toy6.json").read_text())
-PLAN = {"routes": [{"vehicle": "large-1", "stops": ["DC1", "DC2", "DC3"]}, {"vehicle": "small-1", "stops": ["DC4"]},
-                   {"vehicle": "small-2", "stops": ["DC6", "DC5"]}]}
+PLAN = {
+    "routes": [
+        {"vehicle": "large-1", "stops": ["DC1", "DC2", "DC3"]},
+        {"vehicle": "small-1", "stops": ["DC4"]},
+        {"vehicle": "small-2", "stops": ["DC6", "DC5"]},
+    ]
+}
 FACTORS = {"vehicle_types": {"large": "medium_diesel_truck", "small": "light_diesel_truck"}}
-HOSTILE = (st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.floats(allow_nan=False, allow_infinity=False)
-           | st.text(max_size=6) | st.sampled_from(["DC1", "HUB", "large", "small-2", "DC\x001", "中心", 10**9, 0, -1, 1e300, [], {}]))
-NUMBERS = st.sampled_from(["inf", "-inf", "nan", "0", "-1", "1e309", "abc", "", "2", "0.5", "100000", "99999999999999999999", "1"])
+HOSTILE = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**20), 10**20)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=6)
+    | st.sampled_from(["DC1", "HUB", "large", "small-2", "DC\x001", "中心", 10**9, 0, -1, 1e300, [], {}])
+)
+NUMBERS = st.sampled_from(
+    ["inf", "-inf", "nan", "0", "-1", "1e309", "abc", "", "2", "0.5", "100000", "99999999999999999999", "1"]
+)
 SAFE = {"--time-limit": "1", "--max-iterations": "20"}  # appended when a command solves, so that no example runs long
 
 
@@ -60,10 +73,18 @@ def damaged(draw: st.DrawFn, document: object) -> object:
 
 
 def _snapshot(folder: Path) -> dict[str, str]:
-    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir" for p in sorted(folder.rglob("*"))}
+    return {
+        str(p): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir" for p in sorted(folder.rglob("*"))
+    }
 
 
-def _run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], folder: Path, args: list[str], written: set[str]) -> None:
+def _run(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    folder: Path,
+    args: list[str],
+    written: set[str],
+) -> None:
     before = _snapshot(folder)
     code, _, err = run_cli(monkeypatch, capsys, *args)
     assert code in (0, 1, 2, 130), (args, code, err)
@@ -88,19 +109,33 @@ COMMANDS = {
 }
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(
     command=st.sampled_from(sorted(COMMANDS)),
     instance=damaged(TOY6),
     plan=damaged(PLAN),
     factors=damaged(FACTORS),
-    flags=st.dictionaries(st.sampled_from(["--time-limit", "--gap", "--threads", "--seed", "--vehicles", "--max-iterations", "--limit", "--factors"]),
-                          NUMBERS, max_size=2),
+    flags=st.dictionaries(
+        st.sampled_from(
+            ["--time-limit", "--gap", "--threads", "--seed", "--vehicles", "--max-iterations", "--limit", "--factors"]
+        ),
+        NUMBERS,
+        max_size=2,
+    ),
     objective=st.sampled_from([None, "distance", "cost", "emissions"]),
 )
 def test_any_command_on_hostile_input_ends_cleanly(
-    command: str, instance: object, plan: object, factors: object, flags: dict[str, str], objective: str | None,
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    command: str,
+    instance: object,
+    plan: object,
+    factors: object,
+    flags: dict[str, str],
+    objective: str | None,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     folder = tmp_path_factory.mktemp("hostile")
     files = {"instance": folder / "instance.json", "plan": folder / "plan.json", "factors": folder / "factors.json"}
@@ -129,22 +164,38 @@ def test_any_command_on_hostile_input_ends_cleanly(
     _run(monkeypatch, capsys, folder, args, written)
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(
     command=st.sampled_from(["batch", "fleet", "crosscheck"]),
-    flags=st.dictionaries(st.sampled_from(["--time-limit", "--workers", "--threads", "--seed", "--scheduler"]),
-                          NUMBERS | st.sampled_from(["tcp://", "tcp://host", "not a url", "tcp://127.0.0.1:99999"]), min_size=1, max_size=2),
+    flags=st.dictionaries(
+        st.sampled_from(["--time-limit", "--workers", "--threads", "--seed", "--scheduler"]),
+        NUMBERS | st.sampled_from(["tcp://", "tcp://host", "not a url", "tcp://127.0.0.1:99999"]),
+        min_size=1,
+        max_size=2,
+    ),
 )
 def test_the_long_commands_refuse_hostile_options_cleanly(
-    command: str, flags: dict[str, str], tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    flags: dict[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     folder = tmp_path_factory.mktemp("hostile")
     (folder / "net").mkdir()
     (folder / "net" / "toy6.json").write_text(json.dumps(TOY6))
-    accepted = {"batch": ["--time-limit", "--workers", "--seed", "--scheduler"], "fleet": ["--time-limit", "--seed"],
-                "crosscheck": ["--time-limit", "--threads", "--seed"]}[command]
-    args = [command, str(folder / "net" / "toy6.json")] if command != "batch" else [command, str(folder / "net"), "--out", str(folder / "out")]
+    accepted = {
+        "batch": ["--time-limit", "--workers", "--seed", "--scheduler"],
+        "fleet": ["--time-limit", "--seed"],
+        "crosscheck": ["--time-limit", "--threads", "--seed"],
+    }[command]
+    args = (
+        [command, str(folder / "net" / "toy6.json")]
+        if command != "batch"
+        else [command, str(folder / "net"), "--out", str(folder / "out")]
+    )
     for flag, value in flags.items():
         if flag in accepted:
             args += [flag, value]

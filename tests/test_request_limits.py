@@ -1,4 +1,4 @@
-"""Every request bounded before work starts (issue 24): counts typed in never grow memory, sizes and
+"""Every request bounded before work starts: counts typed in never grow memory, sizes and
 cores have documented limits, a stalled search stops, and messages are clear and grammatical."""
 
 from __future__ import annotations
@@ -77,7 +77,9 @@ def test_vehicles_named_in_a_forbidden_entry_are_kept_beyond_the_cap(tmp_path: P
     assert usable_count(10, 6, 0) == 6 and usable_count(3, 6, 0) == 3 and usable_count(10**9, 6, 500) == 506
 
 
-def test_the_vehicles_flag_of_a_vrp_file_is_capped_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_vehicles_flag_of_a_vrp_file_is_capped_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "tiny.vrp").write_text(VRP)
     code, out, err = run_cli(monkeypatch, capsys, "show", str(tmp_path / "tiny.vrp"), "--vehicles", "1000000000")
     assert code == 0 and "3 vehicles" in out and "1,000,000,000 vehicles stated" in err
@@ -90,13 +92,23 @@ def test_dc_nodes_and_file_sizes_have_documented_limits(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="input files may be at most"):
         check_file_size(TOY6, MAX_FILE_BYTES + 1)
     check_file_size(TOY6, MAX_FILE_BYTES)
-    assert f"{MAX_DC_NODES:,}" in (ROOT / "docs" / "formats.md").read_text() and f"{MAX_FILE_BYTES:,}" in (ROOT / "docs" / "formats.md").read_text()
+    assert (
+        f"{MAX_DC_NODES:,}" in (ROOT / "docs" / "formats.md").read_text()
+        and f"{MAX_FILE_BYTES:,}" in (ROOT / "docs" / "formats.md").read_text()
+    )
 
 
-def test_threads_above_the_cores_available_are_refused(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_threads_above_the_cores_available_are_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     cores = available_cores()
     code, out, err = run_cli(monkeypatch, capsys, "solve", str(TOY6), "--threads", str(cores + 1))
-    assert code == 2 and out == "" and err == f"error: --threads: solver threads must be between 1 and the {cores} core{'s' if cores > 1 else ''} available, got {cores + 1}\n"
+    assert (
+        code == 2
+        and out == ""
+        and err
+        == f"error: --threads: solver threads must be between 1 and the {cores} core{'s' if cores > 1 else ''} available, got {cores + 1}\n"
+    )
     assert SolveOptions(threads=cores).threads == cores
 
 
@@ -110,12 +122,16 @@ def test_a_stalled_search_stops_at_the_same_iteration_for_a_seed() -> None:
 
 def test_a_saving_against_an_unbounded_current_plan_is_qualified() -> None:
     result = SimpleNamespace(bound=None)
-    rec = SimpleNamespace(current=SimpleNamespace(cost=125_451.0, result=result), saving=6_038.7, proven_saving=None, currency="INR")
+    rec = SimpleNamespace(
+        current=SimpleNamespace(cost=125_451.0, result=result), saving=6_038.7, proven_saving=None, currency="INR"
+    )
     line = saving_line(rec)  # type: ignore[arg-type]
     assert line.startswith("saves 6,038.7 INR (4.8%)") and "not proven: the current fleet's plan has no bound" in line
 
 
-def test_messages_are_clear(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_messages_are_clear(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     data = json.loads(TOY6.read_text())
     for vt in data["vehicle_types"]:
         del vt["count"]

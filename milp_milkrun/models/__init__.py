@@ -15,7 +15,7 @@ _PUBLIC = {
     "inspect_model": "milp_milkrun.models.inspect",
     "format_inspection": "milp_milkrun.models.inspect",
 }
-__all__ = sorted(_PUBLIC)
+__all__ = ["EXACT_FAMILIES", "build_exact_model", "format_inspection", "inspect_model"]
 
 
 def __getattr__(name: str) -> Any:

@@ -15,7 +15,7 @@ _PUBLIC = {
     "map_html": "milp_milkrun.plotting.web_map",
     "save_route_map": "milp_milkrun.plotting.web_map",
 }
-__all__ = sorted(_PUBLIC)
+__all__ = ["map_html", "plot_routes", "save_route_map", "save_route_plot"]
 
 
 def __getattr__(name: str) -> Any:
