@@ -61,12 +61,12 @@ def test_ctrl_c_is_acted_on_promptly_and_the_best_plan_is_written(tmp_path: Path
     reacted = time.perf_counter() - sent
     assert "Traceback" not in stderr, stderr
     assert reacted < 1.0 + SLACK, f"acted on Ctrl-C after {reacted:.1f} s"
-    if proc.returncode in (0, 130):  # a plan existed when Ctrl-C came (it does once the heuristic ran); 130: interrupted
+    if proc.returncode in (0, 130) and stdout.strip() and json.loads(stdout)["routes"]:  # a plan existed when Ctrl-C came (once the heuristic ran)
         result = json.loads(stdout)
-        assert "interrupted" in result["message"] or result["status"] == "optimal"
+        assert (proc.returncode == 130 and "interrupted" in result["message"]) or result["status"] == "optimal"
         _plan_written(out)
-    else:  # no plan yet: exit 1, or (Ctrl-C during the interpreter's start-up on a loaded machine) death by SIGINT
-        assert proc.returncode in (1, -signal.SIGINT) and not out.exists()
+    else:  # no plan yet: 130 (interrupted), or (Ctrl-C during the interpreter's start-up on a loaded machine) death by SIGINT
+        assert proc.returncode in (130, -signal.SIGINT) and not out.exists()
 
 
 @needs_cvrplib
