@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,9 @@ from milp_milkrun.io import load_instance
 from milp_milkrun.runtime.logs import show_log
 from milp_milkrun.solve import SolveOptions, check_choices, solve
 from milp_milkrun.options import DEFAULT_SEED
+
+MIN_SECONDS = 0.01  # what the solver gets when reading the hub used up its whole time limit
+
 
 @dataclass(frozen=True)
 class BatchOptions:
@@ -90,6 +94,7 @@ def solve_hub(instance_path: str, options: dict[str, Any]) -> dict[str, Any]:
         log), as plain data; or ``input_error`` alone when the instance or options are wrong (the batch
         checks them before any hub runs, so only a file changed since then gets here).
     """
+    started = time.monotonic()
     try:
         opts = BatchOptions(**options)
         instance = load_instance(instance_path)
@@ -100,7 +105,8 @@ def solve_hub(instance_path: str, options: dict[str, Any]) -> dict[str, Any]:
         result = solve(
             instance, model=opts.model,
             options=SolveOptions(
-                time_limit=opts.time_limit, gap=opts.gap, seed=opts.seed, threads=1, log=True,
+                time_limit=max(MIN_SECONDS, opts.time_limit - (time.monotonic() - started)),  # the limit covers reading
+                gap=opts.gap, seed=opts.seed, threads=1, log=True,
                 objective=opts.objective, factors=opts.emission_factors(),
             ),
         )
