@@ -421,11 +421,12 @@ def solve_command(
     check_map_drawable(instance, map_path, plot=plot)
     prepare_drawing(plot)
     options = replace(options, time_limit=time_left(time_limit, started, plot, map_path))  # the limit covers reading, building and writing
-    with log_on_stderr(log), unwritten_on_interrupt(output, plot, map_path):
-        result = solve_instance(instance, **choices, options=options, heuristic_start=warm_start)
-    with interrupts_deferred():  # a further Ctrl-C must not cut the report or the plan file short
-        report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
-        write_map_file(instance, result.plan, map_path, err=json_output)
+    with unwritten_on_interrupt(output, plot, map_path):  # a Ctrl-C the solve did not take names what is not written
+        with log_on_stderr(log):
+            result = solve_instance(instance, **choices, options=options, heuristic_start=warm_start)
+        with interrupts_deferred():  # a further Ctrl-C must not cut the report or the plan file short
+            report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
+            write_map_file(instance, result.plan, map_path, err=json_output)
     raise typer.Exit(solve_exit_code(result))
 
 
@@ -653,11 +654,13 @@ def heuristic_command(
     costs = route_costs(instance, objective.value if objective else None, factors)
     prepare_drawing(plot)
     log = progress_shown(log)
-    with log_on_stderr(log), unwritten_on_interrupt(output, plot, map_path):
-        result = solve_heuristic(instance, time_limit=time_left(time_limit, started, plot, map_path), seed=seed, log=log, max_iterations=max_iterations, costs=costs)
-    with interrupts_deferred():
-        report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
-        write_map_file(instance, result.plan, map_path, err=json_output)
+    with unwritten_on_interrupt(output, plot, map_path):
+        with log_on_stderr(log):
+            result = solve_heuristic(instance, time_limit=time_left(time_limit, started, plot, map_path), seed=seed, log=log,
+                                     max_iterations=max_iterations, costs=costs)
+        with interrupts_deferred():
+            report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
+            write_map_file(instance, result.plan, map_path, err=json_output)
     raise typer.Exit(solve_exit_code(result))
 
 
@@ -792,14 +795,15 @@ def fleet_command(
     candidates = load_candidates(types_path) if types_path is not None else None
     instance = load_instance_for_cli(instance_path, vehicles, variant)
     log = progress_shown(log)
-    with log_on_stderr(log), unwritten_on_interrupt(output):
-        rec = recommend_fleet(instance, candidates, time_limit=time_left(time_limit, started), seed=seed, log=log)
-    plan = rec.recommended.result.plan
-    with interrupts_deferred():
-        typer.echo(json.dumps(rec.to_dict(), indent=2) if json_output else fleet_table(rec))
-        if plan is not None and output is not None:
-            write_plan(plan, output, rec.recommended.instance)
-            typer.echo(f"wrote plan {output} (for the recommended fleet: instance {rec.recommended.instance.name})", err=json_output)
+    with unwritten_on_interrupt(output):
+        with log_on_stderr(log):
+            rec = recommend_fleet(instance, candidates, time_limit=time_left(time_limit, started), seed=seed, log=log)
+        plan = rec.recommended.result.plan
+        with interrupts_deferred():
+            typer.echo(json.dumps(rec.to_dict(), indent=2) if json_output else fleet_table(rec))
+            if plan is not None and output is not None:
+                write_plan(plan, output, rec.recommended.instance)
+                typer.echo(f"wrote plan {output} (for the recommended fleet: instance {rec.recommended.instance.name})", err=json_output)
     interrupted = rec.current.result.interrupted or rec.recommended.result.interrupted
     raise typer.Exit(EXIT_INTERRUPTED if interrupted else 0 if plan is not None else EXIT_VIOLATIONS)
 # ---- command: fleet (end) ----

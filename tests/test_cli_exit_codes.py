@@ -6,6 +6,10 @@ app is run here; a new command must be added to COMMANDS."""
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -139,3 +143,34 @@ def test_usage_errors_are_one_line_and_version_and_help_are_complete(
         and not any(line.rstrip().endswith(("...", "(e.g.")) for line in listed)
     )
     assert "130 interrupted" in out
+
+
+def test_repeated_ctrl_c_during_a_heuristic_writes_or_names_every_output(tmp_path: Path) -> None:
+    outputs = {"--output": tmp_path / "p.json", "--plot": tmp_path / "p.png", "--map": tmp_path / "p.html"}
+    command = [
+        sys.executable,
+        "-m",
+        "milp_milkrun",
+        "heuristic",
+        str(ROOT / "instances" / "ecom74.json"),
+        "--time-limit",
+        "60",
+    ]
+    proc = subprocess.Popen(
+        [*command, *(str(a) for pair in outputs.items() for a in pair)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509 (a background shell ignores SIGINT)
+    )
+    time.sleep(4.0)  # searching by now
+    for _ in range(3):
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+        time.sleep(0.15)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode in (130, -signal.SIGINT) and "Traceback" not in err, err
+    if proc.returncode == 130:  # (death by SIGINT only if Ctrl-C came while the interpreter was starting)
+        assert all(path.exists() or str(path) in err for path in outputs.values()), (
+            err
+        )  # written, or named as not written
