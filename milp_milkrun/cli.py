@@ -341,9 +341,11 @@ def certified_gap(instance: Instance, plan: Plan, seconds: float | None, *, feas
         return {"bound": None}
     from milp_milkrun.bounds import bound_plan  # HiGHS model building only when asked
 
-    if sys.stderr.isatty():
+    log = progress_shown(None)  # progress on a terminal (stdout keeps the report)
+    if log:
         typer.echo(f"bounding the optimum for up to {seconds:g} s (route-based and strong models)...", err=True)
-    certified = bound_plan(instance, plan, seconds)
+    with log_on_stderr(log):
+        certified = bound_plan(instance, plan, seconds, log=log)
     if not json_output:
         typer.echo(certified.line())
         typer.echo(f"bound: {certified.how}")
