@@ -78,6 +78,7 @@ class SearchOutcome:
     improvements: int
     interrupted: bool = False  # stopped by Ctrl-C
     stalled: bool = False  # stopped by the stall rule (SearchParams.stall_limit)
+    since_best: int = 0  # iterations after the last new best plan
 
 
 def anneal(
@@ -166,7 +167,7 @@ def anneal(
             iteration += 1
     except KeyboardInterrupt:  # Ctrl-C: stop searching and keep the best plan found so far
         interrupted = True
-    return SearchOutcome(best, iteration, improvements, interrupted, stalled)
+    return SearchOutcome(best, iteration, improvements, interrupted, stalled, iteration - last_improvement)
 
 
 def _region(sol: Solution, removed: list[int]) -> list[int]:

@@ -91,7 +91,7 @@ def solve_heuristic(
     plan = outcome.best.to_plan()
     message = f"{_count(outcome.iterations, 'iteration')}, {_count(outcome.improvements, 'improvement')}"
     if outcome.stalled:
-        message += "; stopped early: the search had stalled (no better plan in its last iterations, docs/heuristics.md)"
+        message += f"; stopped early: no better plan in the last {outcome.since_best:,} (the stall rule, docs/heuristics.md)"
     if costs.load_dependent:
         plan = cleaner_directions(instance, plan, costs)
     return make_result(
