@@ -115,7 +115,10 @@ def test_threads_above_the_cores_available_are_refused(
 def test_a_stalled_search_stops_at_the_same_iteration_for_a_seed() -> None:
     instance = load_instance(TOY6)
     runs = [solve_heuristic(instance, time_limit=60, seed=3, params=SearchParams(stall_cycles=1)) for _ in range(2)]
-    assert all("stopped early: no better plan in the last" in r.message for r in runs) and runs[0].message == runs[1].message
+    assert (
+        all("stopped early: no better plan in the last" in r.message for r in runs)
+        and runs[0].message == runs[1].message
+    )
     assert runs[0].objective == 94  # the optimum, found long before the stall
     assert SearchParams(stall_cycles=0).stall_limit(1500, None) is None and SearchParams().stall_limit(1500, 300) == 300
 
