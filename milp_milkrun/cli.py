@@ -22,7 +22,7 @@ import typer
 try:  # typer >= 0.22 carries its own copy of click; the exceptions are those of the copy it runs
     from typer._click import exceptions as click_errors
 except ImportError:  # pragma: no cover - older typer runs the click package
-    from click import exceptions as click_errors
+    from click import exceptions as click_errors  # type: ignore[no-redef]
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.emissions import load_factors
@@ -380,7 +380,7 @@ def fleet_size(instance: Instance) -> str:
         The fleet size in words.
     """
     if any(vt.unlimited for vt in instance.vehicle_types):
-        limited = sum(vt.count for vt in instance.vehicle_types if not vt.unlimited)
+        limited = sum(vt.count or 0 for vt in instance.vehicle_types if not vt.unlimited)
         return "unlimited fleet" + (f" (plus {plural(limited, 'limited vehicle')})" if limited else "")
     return plural(len(instance.vehicles), "vehicle")
 

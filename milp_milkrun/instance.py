@@ -395,8 +395,7 @@ def build_instance(
     warnings = [*_asymmetry_warnings(base_distance), *_capacity_warnings(dcs, vehicle_types)]
     split_dcs, splits = _split_oversized(dcs, vehicle_types, forbidden_pairs, consecutive_pairs)
     capped = _usable_fleet(vehicle_types, forbidden, len(split_dcs))
-    warnings += [f"vehicle type {vt.name}: {stated[vt.name]:,} vehicles stated, no plan uses more than {vt.count:,} (one per DC node); built with {vt.count:,}"
-                 for vt in capped if not vt.unlimited and vt.count < stated[vt.name]]
+    warnings += [_capped_warning(vt, stated[vt.name]) for vt in capped if not vt.unlimited and (vt.count or 0) < (stated[vt.name] or 0)]
     if capped != vehicle_types:
         vehicle_types = capped
         forbidden_pairs = _expand_forbidden(forbidden, {dc.id for dc in dcs}, vehicle_types)
@@ -474,6 +473,10 @@ def _check_unlimited_forbidden(entries: Iterable[Mapping[str, str]], vehicle_typ
         vehicle = entry.get("vehicle")
         if isinstance(vehicle, str) and vehicle.rsplit("-", 1)[0] in unlimited:
             raise InputError(f"forbidden[{k}].vehicle", f"{vehicle} belongs to the unlimited type {vehicle.rsplit('-', 1)[0]}; forbid the vehicle_type instead")
+
+
+def _capped_warning(vt: VehicleType, stated: int | None) -> str:
+    return f"vehicle type {vt.name}: {stated:,} vehicles stated, no plan uses more than {vt.count:,} (one per DC node); built with {vt.count:,}"
 
 
 def _dc_nodes_at_most(dcs: Sequence[DC], vehicle_types: Sequence[VehicleType]) -> int:

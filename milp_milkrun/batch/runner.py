@@ -316,7 +316,7 @@ def summary_rows(report: BatchReport) -> list[dict[str, Any]]:
         "vehicles": sum(r["vehicles"] or 0 for r in solved),
         "load": sum(r["load"] or 0.0 for r in solved), "capacity": sum(r["capacity"] or 0.0 for r in solved),
         # the worst gap is known only when every hub has one
-        "gap": max(r["gap"] for r in rows) if rows and all(r["gap"] is not None for r in rows) else None,
+        "gap": _worst_gap(rows),
         "runtime_s": sum(r["runtime_s"] or 0.0 for r in rows),
     })
     network = rows[-1]
@@ -333,6 +333,12 @@ def _network_status(rows: list[dict[str, Any]], solved: int) -> str:
     counts = Counter(str(r["status"]) for r in rows)
     others = [f"{counts[s]} {s}" for s in ("failed", "not run") if counts[s]]
     return ", ".join([f"{solved} of {len(rows)} with a plan", *others])
+
+
+def _worst_gap(rows: list[dict[str, Any]]) -> float | None:
+    """The largest gap, known only when every hub has one (a hub without a bound could be anywhere)."""
+    gaps = [r["gap"] for r in rows]
+    return max(gaps) if gaps and None not in gaps else None
 
 
 def _one_value(rows: list[dict[str, Any]], key: str) -> Any:

@@ -123,7 +123,9 @@ def _label_where_room(ax: Axes, instance: Instance, position: dict[str, tuple], 
     Labels and markers are sized in points, so overlaps are tested in display space after the layout
     is fixed; every marker (``radius`` in points by node) is taken before any label is placed.
     """
-    figure = ax.get_figure()
+    figure = ax.get_figure(root=True)
+    if figure is None:  # axes outside any figure have no display space to place labels in
+        return
     figure.draw_without_rendering()  # fixes the data-to-display transform (limits, aspect)
     pixels = figure.dpi / 72
     taken = [_marker_box(ax, position[node], r * pixels) for node, r in radius.items()]
