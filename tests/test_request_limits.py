@@ -98,6 +98,18 @@ def test_dc_nodes_and_file_sizes_have_documented_limits(tmp_path: Path) -> None:
     )
 
 
+def test_a_device_or_pipe_is_never_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "pipe.json")  # reading it would wait forever; /dev/zero would fill the memory
+    (tmp_path / "zero.vrp").symlink_to("/dev/zero")
+    for name in ("pipe.json", "zero.vrp"):
+        code, out, err = run_cli(monkeypatch, capsys, "show", str(tmp_path / name))
+        assert code == 2 and out == "" and err == f"error: {tmp_path / name}: is not a regular file\n"
+
+
 def test_threads_above_the_cores_available_are_refused(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
