@@ -35,7 +35,7 @@ ROUTE_SHARE = 0.5  # the route-based bound may use at most this share of the bud
 MIN_LOOP_SECONDS = 1.0  # the strong model's cut loop is not started with less time than this
 
 
-def certified_lower_bound(instance: Instance, time_limit: float, *, incumbent: Plan | None = None) -> tuple[float, str]:
+def certified_lower_bound(instance: Instance, time_limit: float, *, incumbent: Plan | None = None, log: bool = False) -> tuple[float, str]:
     """A lower bound on the objective (distance or cost, the instance's) of every feasible plan, and how it was obtained.
 
     Parameters
@@ -47,6 +47,8 @@ def certified_lower_bound(instance: Instance, time_limit: float, *, incumbent: P
     incumbent : Plan, optional
         A feasible plan: it seeds the route columns and lets the cut loop fix arcs by reduced cost;
         the bound returned is then at most the incumbent's cost, still valid for every plan.
+    log : bool
+        Progress records (logger ``milp_milkrun``): the column generation's and the cut loop's.
 
     Returns
     -------
@@ -57,12 +59,12 @@ def certified_lower_bound(instance: Instance, time_limit: float, *, incumbent: P
     if not time_limit > 0:
         raise InputError("bound_seconds", f"the bound needs a positive number of seconds, got {time_limit}")
     started = time.perf_counter()
-    routes = route_lower_bound(instance, ROUTE_SHARE * time_limit, incumbent=incumbent)
+    routes = route_lower_bound(instance, ROUTE_SHARE * time_limit, incumbent=incumbent, log=log)
     candidates = [(routes.bound, _route_how(routes, time.perf_counter() - started))]
     left = time_limit - (time.perf_counter() - started)
     if not _closes(routes.bound, incumbent, instance) and left >= MIN_LOOP_SECONDS:
         loop_started = time.perf_counter()
-        loop = run_cut_loop(instance, SolveOptions(time_limit=left, gap=0.0, log=False), incumbent=incumbent)
+        loop = run_cut_loop(instance, SolveOptions(time_limit=left, gap=0.0, log=log), incumbent=incumbent)
         if loop.infeasible:
             return math.inf, f"{loop.reason}: no feasible plan exists"
         candidates.append((loop.best_bound, _loop_how(loop, time.perf_counter() - loop_started)))
@@ -125,7 +127,7 @@ class PlanBound:
         return f"plan {plan} {self.unit}; optimum \u2265 {bound} {self.unit}; within {within:.1f}%"
 
 
-def bound_plan(instance: Instance, plan: Plan, time_limit: float) -> PlanBound:
+def bound_plan(instance: Instance, plan: Plan, time_limit: float, *, log: bool = False) -> PlanBound:
     """Check ``plan`` and bound the optimum: the plan's certified gap.
 
     Parameters
@@ -136,6 +138,8 @@ def bound_plan(instance: Instance, plan: Plan, time_limit: float) -> PlanBound:
         A plan from any tool.
     time_limit : float
         Seconds for the bound.
+    log : bool
+        Progress records while bounding (``check --bound`` shows them on a terminal).
 
     Returns
     -------
@@ -146,7 +150,7 @@ def bound_plan(instance: Instance, plan: Plan, time_limit: float) -> PlanBound:
     report = check_plan(instance, plan)
     if not report.feasible:
         raise InputError("PLAN", f"the plan breaks {len(report.violations)} rule(s), so it has no gap to certify")
-    bound, how = certified_lower_bound(instance, time_limit, incumbent=plan)
+    bound, how = certified_lower_bound(instance, time_limit, incumbent=plan, log=log)
     if bound > report.objective + SOLVER_TOLERANCE * max(1.0, report.objective):
         raise CheckFailedError(f"the certified bound {bound:g} exceeds the cost {report.objective:g} of a feasible plan ({how})")
     unit = instance.distance_unit if instance.objective == "distance" else "(cost)"

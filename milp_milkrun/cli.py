@@ -7,11 +7,22 @@ which :func:`main` prints as one line naming the field and exits with code 2 (ne
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from importlib.metadata import version as package_version
 from pathlib import Path
+from typing import Any
 
 import typer
+
+try:  # typer >= 0.22 carries its own copy of click; the exceptions are those of the copy it runs
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover - older typer runs the click package
+    from click import exceptions as click_errors  # type: ignore[no-redef]
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.emissions import load_factors
@@ -28,6 +39,7 @@ from milp_milkrun.io.files import (
     make_output_folder,
 )
 from milp_milkrun.objectives import Objective, route_costs
+from milp_milkrun.options import check_seconds
 from milp_milkrun.plan import Plan
 from milp_milkrun.reports.check_table import check_table
 from milp_milkrun.reports.instance_summary import instance_summary
@@ -49,23 +61,30 @@ from milp_milkrun.solve import solve as solve_instance
 
 app = typer.Typer(
     name="milkrun",
-    help="Exact MILP models of the milk-run routing problem of a parcel hub, solved with open solvers.",
+    help="Exact MILP models of the milk-run routing problem of a parcel hub, solved with open solvers.\n\n"
+    "Exit codes: 0 success; 1 a plan or a batch failed its checks (a plan breaks a rule or none was found, "
+    "the backends disagree, a hub failed); 2 the request is wrong (one line naming the flag or field); "
+    "3 a plan the toolkit made failed the independent checker (a bug); 130 interrupted (Ctrl-C).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: flags shown as flags, not as "--json <bool>"
 )
 
-EXIT_VIOLATIONS = 1  # `check`: the plan breaks a rule; `solve`: no plan (infeasible or none found)
-EXIT_BAD_INPUT = 2
+# The one exit-code rule of every command (README "Exit codes"; tests/test_cli_exit_codes.py runs each command)
+EXIT_VIOLATIONS = 1  # a plan or a batch failed its checks: a rule broken, no plan found, backends disagree, a hub failed
+EXIT_BAD_INPUT = 2  # the request is wrong: one line on stderr naming the flag or field
 EXIT_INTERNAL = 3  # a plan the toolkit produced failed the independent checker: a bug
+EXIT_INTERRUPTED = 130  # Ctrl-C (after writing what was finished)
+MIN_SOLVER_SECONDS = 0.01  # what a solver gets when reading the input used up the whole time limit
+WRITE_SECONDS = 0.5  # kept of the time limit for drawing each plot or map (measured: 0.2-0.4 s on ecom74)
 
 # The library names the field of an option; a user fixes the flag.
 FLAG_OF_FIELD = {
     "time_limit": "--time-limit", "gap": "--gap", "threads": "--threads", "seed": "--seed", "model": "--model",
     "backend": "--backend", "solver": "--solver", "max_iterations": "--max-iterations", "bound_seconds": "--bound",
     "output": "--output", "plot": "--plot", "write": "--write", "vehicles": "--vehicles", "csv": "--csv",
-    "workers": "--workers", "out": "--out", "objective": "--objective", "factors": "--factors",
+    "workers": "--workers", "out": "--out", "scheduler": "--scheduler", "objective": "--objective", "factors": "--factors",
     # ---- map and inspect flags (begin)
     "map": "--map", "family": "--family", "vehicle": "--vehicle", "dc": "--dc",
     # ---- map and inspect flags (end)
@@ -77,15 +96,90 @@ FLAG_OF_FIELD = {
 
 @exits_past_abandoned_runs  # a HiGHS run left behind after Ctrl-C must not abort the process at exit
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: every failure of the request ends as one line on stderr and exit code 2."""
     try:
-        app()
+        code = app(standalone_mode=False)
     except InputError as exc:
-        typer.echo(f"error: {FLAG_OF_FIELD.get(exc.field, exc.field)}: {exc.message}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+        fail(f"error: {FLAG_OF_FIELD.get(exc.field, exc.field)}: {exc.message}", EXIT_BAD_INPUT)
+    except click_errors.NoArgsIsHelpError as exc:
+        typer.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        sys.exit(0)
+    except click_errors.ClickException as exc:  # a flag of the wrong type, an unknown option, a missing argument
+        where = f" (see {exc.ctx.command_path} --help)" if isinstance(exc, click_errors.UsageError) and exc.ctx else ""
+        fail(f"error: {one_line(exc.format_message())}{where}", EXIT_BAD_INPUT)
     except CheckFailedError as exc:
-        typer.echo(f"internal error (please report): {exc}", err=True)
-        sys.exit(EXIT_INTERNAL)
+        fail(f"internal error (please report): {exc}", EXIT_INTERNAL)
+    except (typer.Abort, KeyboardInterrupt):
+        fail("interrupted (Ctrl-C)", EXIT_INTERRUPTED)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def fail(line: str, code: int) -> None:
+    """Print ``line`` on stderr and exit with ``code``.
+
+    Parameters
+    ----------
+    line : str
+        The message, one line.
+    code : int
+        The exit code.
+    """
+    typer.echo(line, err=True)
+    sys.exit(code)
+
+
+def one_line(text: str) -> str:
+    """A message folded onto one line.
+
+    Parameters
+    ----------
+    text : str
+        A message that may span lines.
+
+    Returns
+    -------
+    str
+        Its lines joined by spaces.
+    """
+    return " ".join(text.split())
+
+
+def show_version(value: bool) -> None:
+    """``--version``: print the installed version and stop.
+
+    Parameters
+    ----------
+    value : bool
+        Whether --version was given.
+    """
+    if value:
+        typer.echo(f"milkrun {package_version('milp-milkrun')}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def top_level(
+    version: bool = typer.Option(False, "--version", callback=show_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """Exact MILP models of the milk-run routing problem of a parcel hub, solved with open solvers."""
+
+
+def plural(n: int, noun: str) -> str:
+    """``1 route``, ``2 routes``.
+
+    Parameters
+    ----------
+    n : int
+        The count.
+    noun : str
+        The singular noun.
+
+    Returns
+    -------
+    str
+        The count with its noun.
+    """
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 # ---- commands: show, check, convert ---------------------------------------------------------
@@ -124,8 +218,8 @@ def check_map_path(map_path: Path | None, inputs: list[Path | None], field: str 
         check_output_path(map_path, field=field, suffixes=MAP_SUFFIXES, inputs=[p for p in inputs if p is not None])
 
 
-def check_map_drawable(instance: Instance, map_path: Path | None, field: str = "map") -> None:
-    """Refuse a map of an instance without coordinates before any solving is done.
+def check_map_drawable(instance: Instance, map_path: Path | None, field: str = "map", plot: Path | None = None) -> None:
+    """Refuse a map or a plot of an instance without coordinates before any solving is done.
 
     Parameters
     ----------
@@ -134,10 +228,13 @@ def check_map_drawable(instance: Instance, map_path: Path | None, field: str = "
     map_path : Path or None
         The --map value.
     field : str
-        The field named in the error.
+        The field named in the error about the map.
+    plot : Path or None
+        The --plot value.
     """
-    if map_path is not None and instance.coordinates == "none":
-        raise InputError(field, f"instance {instance.name} has no coordinates (only a distance matrix) to draw a map of")
+    for path, name in ((map_path, field), (plot, "plot")):
+        if path is not None and instance.coordinates == "none":
+            raise InputError(name, f"instance {instance.name} has no coordinates (only a distance matrix) to draw")
 
 
 def write_map_file(instance: Instance, plan: Plan | None, map_path: Path | None, *, err: bool = False) -> None:
@@ -204,13 +301,13 @@ def load_instance_for_cli(path: Path, vehicles: int | None = None, variant: str 
     return instance
 
 
-@app.command()
+@app.command(short_help="Summarise an instance.")
 def show(instance_path: Path = typer.Argument(..., metavar="INSTANCE"), vehicles: int | None = VEHICLES_OPTION, variant: str | None = VARIANT_OPTION) -> None:
     """Summarise an instance: DCs, demand, fleet, side constraints, distances, splits."""
     typer.echo(instance_summary(load_instance_for_cli(instance_path, vehicles, variant)))
 
 
-@app.command()
+@app.command(short_help="Check a plan against every rule (and bound its gap).")
 def check(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE"),
     plan_path: Path = typer.Argument(..., metavar="PLAN", help="A .json plan or a VRPLIB .sol file."),
@@ -265,14 +362,18 @@ def certified_gap(instance: Instance, plan: Plan, seconds: float | None, *, feas
         return {"bound": None}
     from milp_milkrun.bounds import bound_plan  # HiGHS model building only when asked
 
-    certified = bound_plan(instance, plan, seconds)
+    log = progress_shown(None)  # progress on a terminal (stdout keeps the report)
+    if log:
+        typer.echo(f"bounding the optimum for up to {seconds:g} s (route-based and strong models)...", err=True)
+    with log_on_stderr(log):
+        certified = bound_plan(instance, plan, seconds, log=log)
     if not json_output:
         typer.echo(certified.line())
         typer.echo(f"bound: {certified.how}")
     return {"bound": certified.bound, "gap": certified.gap, "bound_method": certified.how}
 
 
-@app.command()
+@app.command(short_help="Write an instance as JSON (from .vrp or Golden-Taillard).")
 def convert(
     source: Path = typer.Argument(..., metavar="INSTANCE", help="A .vrp, Solomon .txt (or .json) instance."),
     target: Path = typer.Argument(..., metavar="OUT.json"),
@@ -283,11 +384,30 @@ def convert(
     check_output_path(target, field="target", suffixes=INSTANCE_SUFFIXES, inputs=[source])
     instance = load_instance_for_cli(source, vehicles, variant)
     write_instance(instance, target)
-    typer.echo(f"wrote {target} ({len({dc.origin for dc in instance.dcs})} DCs, {len(instance.vehicles)} vehicles)")
+    typer.echo(f"wrote {target} ({plural(len({dc.origin for dc in instance.dcs}), 'DC')}, {fleet_size(instance)})")
+
+
+def fleet_size(instance: Instance) -> str:
+    """``3 vehicles``, or ``unlimited fleet`` (a count built for an unlimited type is no fleet size).
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance.
+
+    Returns
+    -------
+    str
+        The fleet size in words.
+    """
+    if any(vt.unlimited for vt in instance.vehicle_types):
+        limited = sum(vt.count or 0 for vt in instance.vehicle_types if not vt.unlimited)
+        return "unlimited fleet" + (f" (plus {plural(limited, 'limited vehicle')})" if limited else "")
+    return plural(len(instance.vehicles), "vehicle")
 
 
 # ---- commands: solve, inspect ---------------------------------------------------------------
-@app.command("solve")
+@app.command("solve", short_help="Solve an instance with a MILP model: plan, bound, gap.")
 def solve_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json, VRPLIB .vrp or Solomon .txt instance."),
     model: Model = typer.Option(Model.auto, "--model", help="Formulation: auto (the engine that proves most: exact for tiny instances, else routes then strong), exact (the seed's Equations 1-14), strong (same plans; vehicle classes + capacity cuts) or routes (set partitioning by column generation: the strongest bound, plan from its routes)."),
@@ -308,7 +428,8 @@ def solve_command(
     objective: Objective | None = OBJECTIVE_OPTION,
     factors_path: Path | None = FACTORS_OPTION,
 ) -> None:
-    """Solve an instance; exit 0 with a plan (optimal or feasible), 1 without (infeasible or none found)."""
+    """Solve an instance; exit 0 with a plan (optimal or feasible), 1 without (infeasible or none found), 130 after Ctrl-C."""
+    started = time.monotonic()
     check_result_files([instance_path, factors_path], output, plot)
     factors = factors_for_objective(objective.value if objective else None, factors_path)
     log = not json_output if log is None else log
@@ -320,15 +441,107 @@ def solve_command(
     check_choices(model=model.value, backend=backend.value, solver=solver_name)
     check_map_path(map_path, [instance_path, factors_path, output, plot])
     instance = load_instance_for_cli(instance_path, vehicles, variant)
-    check_map_drawable(instance, map_path)
-    with log_on_stderr(log):
-        result = solve_instance(
-            instance, model=model.value, backend=backend.value, solver=solver_name, options=options, heuristic_start=warm_start
-        )
-    with interrupts_deferred():  # a further Ctrl-C must not cut the report or the plan file short
-        report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
-        write_map_file(instance, result.plan, map_path, err=json_output)
-    raise typer.Exit(0 if result.plan is not None else EXIT_VIOLATIONS)
+    check_map_drawable(instance, map_path, plot=plot)
+    prepare_drawing(plot)
+    options = replace(options, time_limit=time_left(time_limit, started, plot, map_path))  # the limit covers reading, building and writing
+    with unwritten_on_interrupt(output, plot, map_path):  # a Ctrl-C the solve did not take names what is not written
+        with log_on_stderr(log):
+            result = solve_instance(
+                instance, model=model.value, backend=backend.value, solver=solver_name, options=options, heuristic_start=warm_start
+            )
+        with interrupts_deferred():  # a further Ctrl-C must not cut the report or the plan file short
+            report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
+            write_map_file(instance, result.plan, map_path, err=json_output)
+    raise typer.Exit(solve_exit_code(result))
+
+
+def progress_shown(log: bool | None) -> bool:
+    """Whether a long command shows its progress on stderr: as --log/--quiet say, else when stderr is a terminal.
+
+    Parameters
+    ----------
+    log : bool or None
+        The --log/--quiet value (None: neither given).
+
+    Returns
+    -------
+    bool
+        Whether to show the progress.
+    """
+    return sys.stderr.isatty() if log is None else log
+
+
+def time_left(time_limit: float, started: float, *drawings: Path | None) -> float:
+    """What is left of ``time_limit`` for the solver after the command read and built its input,
+    keeping ``WRITE_SECONDS`` for each drawing (plot, map) it must still write.
+
+    Parameters
+    ----------
+    time_limit : float
+        The --time-limit value (seconds for the whole command).
+    started : float
+        ``time.monotonic()`` when the command started.
+    *drawings : Path or None
+        The --plot and --map values (None: not asked).
+
+    Returns
+    -------
+    float
+        The seconds left, at least ``MIN_SOLVER_SECONDS`` (a solver with no time ends with what it has).
+    """
+    reserve = WRITE_SECONDS * sum(1 for path in drawings if path is not None)
+    return max(MIN_SOLVER_SECONDS, time_limit - (time.monotonic() - started) - reserve)
+
+
+@contextlib.contextmanager
+def unwritten_on_interrupt(*paths: Path | None) -> Iterator[None]:
+    """Turn a Ctrl-C that escapes the run into one line naming the files that were not written, and exit 130.
+
+    Parameters
+    ----------
+    *paths : Path or None
+        The files the command was asked to write (None: not asked).
+
+    Returns
+    -------
+    Iterator[None]
+        The block's context manager.
+    """
+    try:
+        yield
+    except KeyboardInterrupt:
+        asked = [str(p) for p in paths if p is not None]
+        fail("interrupted (Ctrl-C)" + (f": not written: {', '.join(asked)}" if asked else ""), EXIT_INTERRUPTED)
+
+
+def prepare_drawing(plot: Path | None) -> None:
+    """Import matplotlib before the search when --plot is asked, so that its import counts against the time limit.
+
+    Parameters
+    ----------
+    plot : Path or None
+        The --plot value.
+    """
+    if plot is not None:
+        import milp_milkrun.plotting.routes  # noqa: F401  (seconds of import, inside the budget)
+
+
+def solve_exit_code(result: SolveResult) -> int:
+    """130 after Ctrl-C (the best plan so far was still reported and written), else 0 with a plan, 1 without.
+
+    Parameters
+    ----------
+    result : SolveResult
+        The run's result.
+
+    Returns
+    -------
+    int
+        The exit code.
+    """
+    if result.interrupted:
+        return EXIT_INTERRUPTED
+    return 0 if result.plan is not None else EXIT_VIOLATIONS
 
 
 def check_result_files(inputs: list[Path | None], output: Path | None, plot: Path | None) -> None:
@@ -374,7 +587,7 @@ def report_solve_result(instance: Instance, result: SolveResult, *, json_output:
 
 
 # ---- command: inspect (begin) ----
-@app.command("inspect")
+@app.command("inspect", short_help="Show the exact model, its rows and its LP bounds.")
 def inspect_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json, VRPLIB .vrp or Solomon .txt instance."),
     write: Path | None = typer.Option(None, "--write", help="Also write the model as model.lp or model.mps (names in DC ids and vehicle names)."),
@@ -395,8 +608,7 @@ def inspect_command(
         check_output_path(write, field="write", suffixes=MODEL_SUFFIXES, inputs=[instance_path])
     if (vehicle is not None or dc is not None) and family is None:
         raise InputError("vehicle" if vehicle is not None else "dc", "needs --family (the family whose rows to print)")
-    if relaxation and not time_limit > 0:
-        raise InputError("time_limit", f"must be a positive number of seconds, got {time_limit}")
+    check_seconds("time_limit", time_limit)
     instance = load_instance_for_cli(instance_path, vehicles)
     model = build_exact_model(instance)
     if family is not None:
@@ -417,7 +629,7 @@ def inspect_command(
 
 
 # ---- command: crosscheck --------------------------------------------------------------------
-@app.command("crosscheck")
+@app.command("crosscheck", short_help="Compare the Pyomo/HiGHS and PuLP/CBC builds of the exact model.")
 def crosscheck_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json, VRPLIB .vrp or Solomon .txt instance."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for each MIP run (and each LP relaxation)."),
@@ -429,6 +641,7 @@ def crosscheck_command(
     """Build the exact model in Pyomo and in PuLP, solve with HiGHS and CBC, compare; exit 0 if they agree, else 1."""
     from milp_milkrun.crosscheck import crosscheck  # Pyomo is slow to import: only when needed
 
+    SolveOptions(time_limit=time_limit, threads=threads, seed=seed)  # every flag checked before the instance is read
     instance = load_instance_for_cli(instance_path, vehicles)
     report = crosscheck(instance, time_limit, threads=threads, seed=seed)
     typer.echo(json.dumps(report.to_dict(), indent=2) if json_output else report.table())
@@ -436,7 +649,7 @@ def crosscheck_command(
 
 
 # ---- command: heuristic ---------------------------------------------------------------------
-@app.command("heuristic")
+@app.command("heuristic", short_help="Find a good plan fast (no bound).")
 def heuristic_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json, VRPLIB .vrp or Solomon .txt instance."),
     time_limit: float = typer.Option(30.0, "--time-limit", help="Seconds of search."),
@@ -445,14 +658,15 @@ def heuristic_command(
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     output: Path | None = typer.Option(None, "--output", help="Write the plan (.json or VRPLIB .sol)."),
     plot: Path | None = typer.Option(None, "--plot", help="Draw the routes into this image (e.g. routes.png)."),
-    log: bool = typer.Option(False, "--log", help="Print each new best plan to stderr as the search finds it."),
+    log: bool | None = typer.Option(None, "--log/--quiet", help="Print each new best plan, and progress every 5 s, to stderr (default: on when stderr is a terminal)."),
     objective: Objective | None = OBJECTIVE_OPTION,
     factors_path: Path | None = FACTORS_OPTION,
     vehicles: int | None = VEHICLES_OPTION,
     map_path: Path | None = MAP_OPTION,
     variant: str | None = VARIANT_OPTION,
 ) -> None:
-    """Find a good feasible plan fast (no bound); exit 0 with a plan, 1 without."""
+    """Find a good feasible plan fast (no bound); exit 0 with a plan, 1 without, 130 after Ctrl-C."""
+    started = time.monotonic()
     from milp_milkrun.heuristics import solve_heuristic
     from milp_milkrun.heuristics.solver import check_heuristic_limits
 
@@ -461,17 +675,22 @@ def heuristic_command(
     check_map_path(map_path, [instance_path, factors_path, output, plot])
     factors = factors_for_objective(objective.value if objective else None, factors_path)
     instance = load_instance_for_cli(instance_path, vehicles, variant)
-    check_map_drawable(instance, map_path)
+    check_map_drawable(instance, map_path, plot=plot)
     costs = route_costs(instance, objective.value if objective else None, factors)
-    with log_on_stderr(log):
-        result = solve_heuristic(instance, time_limit=time_limit, seed=seed, log=log, max_iterations=max_iterations, costs=costs)
-    report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
-    write_map_file(instance, result.plan, map_path, err=json_output)
-    raise typer.Exit(0 if result.plan is not None else EXIT_VIOLATIONS)
+    prepare_drawing(plot)
+    log = progress_shown(log)
+    with unwritten_on_interrupt(output, plot, map_path):
+        with log_on_stderr(log):
+            result = solve_heuristic(instance, time_limit=time_left(time_limit, started, plot, map_path), seed=seed, log=log,
+                                     max_iterations=max_iterations, costs=costs)
+        with interrupts_deferred():
+            report_solve_result(instance, result, json_output=json_output, output=output, plot=plot)
+            write_map_file(instance, result.plan, map_path, err=json_output)
+    raise typer.Exit(solve_exit_code(result))
 
 
 # ---- command: emissions ---------------------------------------------------------------------
-@app.command("emissions")
+@app.command("emissions", short_help="Emissions of a plan under ISO 14083.")
 def emissions_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE"),
     plan_path: Path = typer.Argument(..., metavar="PLAN", help="A .json plan or a VRPLIB .sol file, from any tool."),
@@ -492,10 +711,16 @@ def emissions_command(
     factors = load_factors(factors_path)
     instance = load_instance_for_cli(instance_path, vehicles)
     plan = load_plan(plan_path, instance)
-    report = plan_emissions(instance, plan, factors)
     verdict = check_plan(instance, plan)
+    try:
+        report = plan_emissions(instance, plan, factors)
+    except InputError as exc:
+        if verdict.feasible:
+            raise
+        # a plan naming DCs or vehicles the instance lacks fails its checks (exit 1, as for `check`)
+        fail(f"error: the plan does not fit instance {instance.name} ({exc.message}); `milkrun check` lists every broken rule", EXIT_VIOLATIONS)
     if not verdict.feasible:
-        typer.echo(f"warning: the plan breaks {len(verdict.violations)} rule(s); `milkrun check` lists them", err=True)
+        typer.echo(f"warning: the plan breaks {plural(len(verdict.violations), 'rule')}; `milkrun check` lists them", err=True)
     if json_output:
         typer.echo(json.dumps(report.to_dict() | {"plan_feasible": verdict.feasible}, indent=2))
     else:
@@ -504,7 +729,7 @@ def emissions_command(
 
 
 # ---- command: batch -------------------------------------------------------------------------
-@app.command("batch")
+@app.command("batch", short_help="Solve every hub of a network (local pool or Dask).")
 def batch_command(
     source: Path = typer.Argument(..., metavar="MANIFEST_OR_DIR", help="A manifest.json of hubs, or a folder of hub instances."),
     out: Path = typer.Option(..., "--out", help="RESULTS_DIR: one folder per hub, summary.csv and summary.json."),
@@ -520,28 +745,26 @@ def batch_command(
 
     Exit 0 when every hub has a result, 1 naming the hubs that failed, 130 after Ctrl-C (finished results kept).
     """
-    from milp_milkrun.batch import BatchOptions, load_hubs, run_batch, summary_rows
+    from milp_milkrun.batch import BatchOptions, check_batch, check_engine, load_hubs, run_batch, summary_rows
     from milp_milkrun.reports.batch_progress import batch_display, summary_table
 
-    if workers < 1:
-        raise InputError("workers", f"must be at least 1, got {workers}")
-    if scheduler is not None and workers != 1:
-        raise InputError("workers", "give either --workers (a local pool) or --scheduler (a Dask cluster), not both")
+    check_engine(workers, scheduler)
     check_result_files([factors_path], None, None)
     options = BatchOptions(
         model=model.value, time_limit=time_limit, seed=seed,
         objective=objective.value if objective else None, factors=str(factors_path) if factors_path else None,
     )
     tasks = load_hubs(source)
+    check_batch(tasks, out, options, workers=workers, scheduler=scheduler)
     make_output_folder(out, field="out")
-    typer.echo(f"batch: {len(tasks)} hubs, model {model.value}, {time_limit:g} s per hub, seed {seed}, "
-               f"{'Dask scheduler ' + scheduler if scheduler else f'{workers} local worker(s)'}", err=True)
-    with batch_display() as show:
+    header = (f"batch: {plural(len(tasks), 'hub')}, model {model.value}, {time_limit:g} s per hub, seed {seed}, "
+              f"{'Dask scheduler ' + scheduler if scheduler else plural(workers, 'local worker')}")
+    with batch_display(header) as show:
         report = run_batch(tasks, out, options, workers=workers, scheduler=scheduler, show=show)
     typer.echo(summary_table(summary_rows(report)))
-    typer.echo(f"wrote {out / 'summary.csv'} ({report.reused} hub(s) reused from an earlier run)", err=True)
+    typer.echo(f"wrote {out / 'summary.csv'} ({plural(report.reused, 'hub')} reused from an earlier run)", err=True)
     if report.interrupted:
-        typer.echo("interrupted by Ctrl-C: every finished result is kept; rerun to solve the rest", err=True)
+        typer.echo(f"interrupted by Ctrl-C: every finished result is kept; {plural(len(report.not_run), 'hub')} not run (rerun to solve them)", err=True)
         raise typer.Exit(130)
     if report.failed:
         typer.echo(f"failed: {', '.join(report.failed)} (reasons in their result.json)", err=True)
@@ -549,14 +772,14 @@ def batch_command(
 
 
 # ---- command: map (begin) ----
-@app.command("map")
+@app.command("map", short_help="Write an interactive offline map of a plan.")
 def map_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance with coordinates."),
     plan_path: Path = typer.Argument(..., metavar="PLAN", help="A .json plan or a VRPLIB .sol file."),
     output: Path = typer.Option(..., "-o", "--output", help="The .html file to write."),
     vehicles: int | None = VEHICLES_OPTION,
 ) -> None:
-    """Write an interactive map of a plan: one .html file that works offline; broken rules are marked."""
+    """Write an interactive map of a plan: one .html file that works offline; broken rules are marked (exit 1 then)."""
     check_map_path(output, [instance_path, plan_path], field="output")
     instance = load_instance_for_cli(instance_path, vehicles)
     check_map_drawable(instance, output, field="INSTANCE")
@@ -565,12 +788,13 @@ def map_command(
     from milp_milkrun.plotting.web_map import save_route_map
 
     save_route_map(instance, plan, output, report)
-    verdict = "feasible" if report.feasible else f"{len(report.violations)} broken rule(s) marked"
-    typer.echo(f"wrote map {output} ({len(report.routes)} routes, {report.distance:,.1f} {instance.distance_unit}; {verdict})")
+    verdict = "feasible" if report.feasible else f"{plural(len(report.violations), 'broken rule')} marked"
+    typer.echo(f"wrote map {output} ({plural(len(report.routes), 'route')}, {report.distance:,.1f} {instance.distance_unit}; {verdict})")
+    raise typer.Exit(0 if report.feasible else EXIT_VIOLATIONS)
 # ---- command: map (end) ----
 
 # ---- command: fleet (begin) ----
-@app.command("fleet")
+@app.command("fleet", short_help="Recommend the cheapest fleet for a hub.")
 def fleet_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance: the hub and its current fleet."),
     types_path: Path | None = typer.Option(None, "--types", help="Candidate vehicle types with costs (.json, docs/fleet.md); default: the instance's own types and costs, unlimited."),
@@ -578,33 +802,63 @@ def fleet_command(
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed of both solves (printed with the result)."),
     json_output: bool = typer.Option(False, "--json", help="Print the recommendation as JSON."),
     output: Path | None = typer.Option(None, "--output", help="Write the recommended fleet's plan (.json or VRPLIB .sol)."),
-    log: bool = typer.Option(False, "--log", help="Stream the progress and solver logs of both solves to stderr."),
+    log: bool | None = typer.Option(None, "--log/--quiet", help="Stream the progress and solver logs of both solves to stderr (default: on when stderr is a terminal)."),
     vehicles: int | None = VEHICLES_OPTION,
     variant: str | None = VARIANT_OPTION,
 ) -> None:
     """Recommend the cheapest fleet (which types, how many of each) with its plan, bound and the change from the current fleet.
 
-    Exit 0 with a recommended plan, 1 without one.
+    Exit 0 with a recommended plan, 1 without one, 130 after Ctrl-C.
     """
+    started = time.monotonic()
     from milp_milkrun.fleet import recommend_fleet
     from milp_milkrun.io.fleet_candidates import load_candidates
-    from milp_milkrun.options import check_seconds
     from milp_milkrun.reports.fleet_table import fleet_table
 
     check_seconds("time_limit", time_limit)
     check_result_files([instance_path, types_path], output, None)
     candidates = load_candidates(types_path) if types_path is not None else None
     instance = load_instance_for_cli(instance_path, vehicles, variant)
-    with log_on_stderr(log):
-        rec = recommend_fleet(instance, candidates, time_limit=time_limit, seed=seed, log=log)
-    plan = rec.recommended.result.plan
-    with interrupts_deferred():
-        typer.echo(json.dumps(rec.to_dict(), indent=2) if json_output else fleet_table(rec))
-        if plan is not None and output is not None:
-            write_plan(plan, output, rec.recommended.instance)
-            typer.echo(f"wrote plan {output} (for the recommended fleet: instance {rec.recommended.instance.name})", err=json_output)
-    raise typer.Exit(0 if plan is not None else EXIT_VIOLATIONS)
+    log = progress_shown(log)
+    with unwritten_on_interrupt(output):
+        with log_on_stderr(log):
+            rec = recommend_fleet(instance, candidates, time_limit=time_left(time_limit, started), seed=seed, log=log)
+        plan = rec.recommended.result.plan
+        with interrupts_deferred():
+            typer.echo(json.dumps(rec.to_dict(), indent=2) if json_output else fleet_table(rec))
+            if plan is not None and output is not None:
+                write_plan(plan, output, rec.recommended.instance)
+                typer.echo(f"wrote plan {output} (for the recommended fleet: instance {rec.recommended.instance.name})", err=json_output)
+    interrupted = rec.current.result.interrupted or rec.recommended.result.interrupted
+    raise typer.Exit(EXIT_INTERRUPTED if interrupted else 0 if plan is not None else EXIT_VIOLATIONS)
 # ---- command: fleet (end) ----
+
+
+
+def reports_interrupts(command: Callable[..., None]) -> Callable[..., None]:
+    """A command that turns a Ctrl-C it did not handle itself into one line and exit 130.
+
+    Parameters
+    ----------
+    command : callable
+        A command's function.
+
+    Returns
+    -------
+    callable
+        The same command (its signature kept for typer).
+    """
+
+    @functools.wraps(command)
+    def wrapped(*args: Any, **kwargs: Any) -> None:
+        with unwritten_on_interrupt():
+            command(*args, **kwargs)
+
+    return wrapped
+
+
+for _command in app.registered_commands:  # every command, however it ends, follows the exit-code rule
+    _command.callback = reports_interrupts(_command.callback) if _command.callback else None
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.objectives import Objective, RouteCosts, route_costs
 from milp_milkrun.plan import Plan
+from milp_milkrun.request_limits import check_cores
 
 DEFAULT_SEED = 20230718  # the seed paper's publication date; printed with every result
 
@@ -39,8 +40,7 @@ class SolveOptions:
         if not (math.isfinite(self.gap) and 0 <= self.gap < 1):
             # a relative gap of 1 or more would call any plan optimal: "2" was surely meant as 2%
             raise InputError("gap", f"must be a relative gap in [0, 1) (e.g. 0.01 for 1%), got {self.gap}")
-        if self.threads is not None and self.threads < 1:
-            raise InputError("threads", f"must be at least 1, got {self.threads}")
+        check_cores("threads", self.threads, "solver threads")
         if self.seed < 0:
             raise InputError("seed", f"must be >= 0, got {self.seed}")
         if self.objective is not None and self.objective not in tuple(o.value for o in Objective):

@@ -83,6 +83,9 @@ def test_geographic_map_draws_every_route_offline_without_errors(tmp_path: Path)
     dom, data = _check_page(tmp_path, "ecom74", plan)
     assert data["geographic"] and len(data["routes"]) == 13  # type: ignore[arg-type]
     assert "Feasible" in dom
+    # labels are drawn last (no marker over them), never over a marker, and most DCs get one
+    assert dom.index('id="labels"') > dom.index('id="nodes"')
+    assert 'data-labels-over-markers="0"' in dom and int(re.search(r'data-labels="(\d+)"', dom).group(1)) >= 40  # type: ignore[union-attr]
 
 
 @needs_browser

@@ -60,12 +60,12 @@ def test_ctrl_c_is_acted_on_promptly_and_the_best_plan_is_written(tmp_path: Path
     reacted = time.perf_counter() - sent
     assert "Traceback" not in stderr, stderr
     assert reacted < 1.0 + SLACK, f"acted on Ctrl-C after {reacted:.1f} s"
-    if proc.returncode == 0:  # a plan existed when Ctrl-C came (it does once the heuristic ran)
+    if proc.returncode in (0, 130) and stdout.strip() and json.loads(stdout)["routes"]:  # a plan existed when Ctrl-C came (once the heuristic ran)
         result = json.loads(stdout)
-        assert "interrupted" in result["message"] or result["status"] == "optimal"
+        assert (proc.returncode == 130 and "interrupted" in result["message"]) or result["status"] == "optimal"
         _plan_written(out)
-    else:  # no plan yet: exit 1, or (Ctrl-C during the interpreter's start-up on a loaded machine) death by SIGINT
-        assert proc.returncode in (1, -signal.SIGINT) and not out.exists()
+    else:  # no plan yet: 130 (interrupted), or (Ctrl-C during the interpreter's start-up on a loaded machine) death by SIGINT
+        assert proc.returncode in (130, -signal.SIGINT) and not out.exists()
 
 
 @needs_cvrplib
@@ -83,7 +83,7 @@ def test_a_second_ctrl_c_during_the_wind_down_is_not_lost(tmp_path: Path) -> Non
     stdout, stderr = proc.communicate(timeout=60)
     assert time.perf_counter() - sent < 1.0 + SLACK
     # the report and the plan file are complete whatever the exit: a Ctrl-C after them may end the process
-    assert proc.returncode in (0, 1, -signal.SIGINT), stderr
+    assert proc.returncode in (0, 1, 130, -signal.SIGINT), stderr
     if stdout.strip():
         if json.loads(stdout)["routes"]:
             _plan_written(out)

@@ -2,7 +2,16 @@
 Dask distributed cluster, resumable, with every result checked and written atomically
 (docs/batch.md)."""
 
-from milp_milkrun.batch.runner import BatchReport, Progress, load_hubs, run_batch, summary_rows, write_summary
+from milp_milkrun.batch.runner import (
+    BatchReport,
+    Progress,
+    check_batch,
+    check_engine,
+    load_hubs,
+    run_batch,
+    summary_rows,
+    write_summary,
+)
 from milp_milkrun.batch.tasks import BatchOptions, HubTask
 
-__all__ = ["BatchOptions", "BatchReport", "HubTask", "Progress", "load_hubs", "run_batch", "summary_rows", "write_summary"]
+__all__ = ["BatchOptions", "BatchReport", "HubTask", "Progress", "check_batch", "check_engine", "load_hubs", "run_batch", "summary_rows", "write_summary"]

@@ -13,10 +13,14 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import urlsplit
 
 from milp_milkrun.batch.tasks import BatchOptions, HubTask, solve_hub
+from milp_milkrun.errors import InputError
 
 ATTEMPTS = 2  # the first run and one retry
+CONNECT_SECONDS = 5  # how long to wait for a Dask scheduler to answer
+SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss")
 OnResult = Callable[[HubTask, dict[str, Any]], None]
 OnFailure = Callable[[HubTask, str], None]
 OnStart = Callable[[HubTask], None]
@@ -93,6 +97,23 @@ def run_local(
         _stop(pool)
 
 
+def check_scheduler_address(address: str) -> None:
+    """Refuse a Dask scheduler address that is not ``[tcp|tls|ws|wss]://host:port``, before any work.
+
+    Parameters
+    ----------
+    address : str
+        The --scheduler value.
+    """
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if parts.scheme not in SCHEDULER_SCHEMES or not parts.hostname or port is None or any(c.isspace() for c in address) or parts.path:
+        raise InputError("scheduler", f"{address!r} is not a scheduler address; give {'|'.join(SCHEDULER_SCHEMES)}://host:port, e.g. tcp://10.0.0.5:8786")
+
+
 def _new_pool(workers: int) -> ProcessPoolExecutor:
     """Workers started fresh ("spawn"), never forked: a process that has run HiGHS holds its thread
     pool, and a fork of it can deadlock in the child (seen: a batch after solving hubs in-process)."""
@@ -130,7 +151,12 @@ def run_dask(
     """
     from distributed import Client, as_completed  # an optional dependency: only when a cluster is asked for
 
-    with Client(address, timeout="30s") as client:
+    check_scheduler_address(address)
+    try:
+        client = Client(address, timeout=f"{CONNECT_SECONDS}s")
+    except (OSError, TimeoutError) as exc:
+        raise InputError("scheduler", f"no Dask scheduler answered at {address} within {CONNECT_SECONDS} s ({type(exc).__name__})") from None
+    with client:
         futures = {}
         for task in tasks:
             on_start(task)

@@ -67,7 +67,8 @@ def store_result(folder: Path, instance_path: Path, digest: str, outcome: dict[s
     folder.mkdir(parents=True, exist_ok=True)
     result = dict(outcome["result"])
     instance = load_instance(instance_path)
-    row: dict[str, Any] = {"vehicles": 0, "utilisation": None}
+    row: dict[str, Any] = {"vehicles": 0, "load": None, "capacity": None, "utilisation": None,
+                           "distance_unit": instance.distance_unit, "objective_unit": objective_unit(str(result.get("objective_kind")), instance.distance_unit)}
     if outcome["plan"] is not None:
         plan = Plan.from_dict(outcome["plan"])
         report = check_plan(instance, plan)
@@ -75,12 +76,31 @@ def store_result(folder: Path, instance_path: Path, digest: str, outcome: dict[s
             raise CheckFailedError(f"the plan of {folder.name} breaks {report.violations[0].equation}: {report.violations[0].message}")
         write_plan(plan, folder / "plan.json", instance)
         capacity = sum(r.capacity or 0.0 for r in report.routes)
-        row = {"vehicles": len(report.routes), "utilisation": sum(r.load for r in report.routes) / capacity if capacity else None}
+        load = sum(r.load for r in report.routes)
+        row |= {"vehicles": len(report.routes), "load": load, "capacity": capacity, "utilisation": load / capacity if capacity else None}
     write_text_atomically(folder / "log.txt", outcome["log"])
     stored = {"hub": folder.name, "hash": digest, "attempts": attempts, **result, **row}
     stored.pop("routes", None)  # they are in plan.json
     write_text_atomically(folder / RESULT, json.dumps(stored, indent=2) + "\n")
     return stored
+
+
+def objective_unit(kind: str, distance_unit: str) -> str:
+    """The unit of an objective: the instance's distance unit, ``cost`` or ``kg CO2e``.
+
+    Parameters
+    ----------
+    kind : str
+        ``distance``, ``cost`` or ``emissions``.
+    distance_unit : str
+        The instance's distance unit.
+
+    Returns
+    -------
+    str
+        The unit printed after the objective's value.
+    """
+    return {"distance": distance_unit, "cost": "cost", "emissions": "kg CO2e"}.get(kind, kind)
 
 
 def store_failure(folder: Path, digest: str, reason: str, attempts: int) -> dict[str, Any]:

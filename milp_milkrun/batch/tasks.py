@@ -5,15 +5,19 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from milp_milkrun.emissions.factors import EmissionFactors, factors_for_objective
+from milp_milkrun.errors import InputError
 from milp_milkrun.io import load_instance
 from milp_milkrun.options import DEFAULT_SEED
 from milp_milkrun.runtime.logs import show_log
 from milp_milkrun.solve import SolveOptions, check_choices, solve
+
+MIN_SECONDS = 0.01  # what the solver gets when reading the hub used up its whole time limit
 
 
 @dataclass(frozen=True)
@@ -87,16 +91,22 @@ def solve_hub(instance_path: str, options: dict[str, Any]) -> dict[str, Any]:
     -------
     dict[str, Any]
         ``result`` (``SolveResult.to_dict()``), ``plan`` (or None) and ``log`` (the progress and solver
-        log), as plain data.
+        log), as plain data; or ``input_error`` alone when the instance or options are wrong (the batch
+        checks them before any hub runs, so only a file changed since then gets here).
     """
-    opts = BatchOptions(**options)
-    instance = load_instance(instance_path)
+    started = time.monotonic()
+    try:
+        opts = BatchOptions(**options)
+        instance = load_instance(instance_path)
+    except InputError as exc:  # a failure of the input, not of the run: reported, never retried
+        return {"input_error": f"{exc.field}: {exc.message}"}
     log = io.StringIO()
     with show_log(log):  # the hub's progress and solver log, kept in its log.txt
         result = solve(
             instance, model=opts.model,
             options=SolveOptions(
-                time_limit=opts.time_limit, gap=opts.gap, seed=opts.seed, threads=1, log=True,
+                time_limit=max(MIN_SECONDS, opts.time_limit - (time.monotonic() - started)),  # the limit covers reading
+                gap=opts.gap, seed=opts.seed, threads=1, log=True,
                 objective=opts.objective, factors=opts.emission_factors(),
             ),
         )

@@ -36,6 +36,7 @@ from milp_milkrun.heuristics.ruin_recreate import RuinParams, recreate, ruin
 from milp_milkrun.heuristics.solution import Solution
 
 logger = logging.getLogger(__name__)
+HEARTBEAT_SECONDS = 5.0  # with log on: a progress record at least this often, new best or not
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,27 @@ class SearchParams:
     cycle_per_unit: int = 300  # iterations of one cooling cycle, per unit of the instance
     local_search: str = "each"  # polish "each" candidate (around the ruined region), only "best" ones, or "none"
     resplit_every: int = 20  # with typed costs: every so many iterations the candidate is a re-split giant tour (0: never)
+    stall_cycles: int = 10  # stop after this many cycles of iterations in a row without a new best plan (0: never)
+
+    def stall_limit(self, cycle: int, stall_iterations: int | None) -> int | None:
+        """The iterations in a row without a new best plan after which the search has stalled and stops.
+
+        Counted in iterations, never in seconds, so the stop is the same for a seed on any machine.
+
+        Parameters
+        ----------
+        cycle : int
+            The iterations of one cooling cycle on this instance.
+        stall_iterations : int or None
+            A caller's own, tighter limit.
+
+        Returns
+        -------
+        int or None
+            The smaller of ``stall_cycles`` cycles and ``stall_iterations``; None: no limit.
+        """
+        limits = [n for n in (self.stall_cycles * cycle if self.stall_cycles else None, stall_iterations) if n is not None]
+        return min(limits) if limits else None
 
 
 @dataclass
@@ -55,6 +77,8 @@ class SearchOutcome:
     iterations: int
     improvements: int
     interrupted: bool = False  # stopped by Ctrl-C
+    stalled: bool = False  # stopped by the stall rule (SearchParams.stall_limit)
+    since_best: int = 0  # iterations after the last new best plan
 
 
 def anneal(
@@ -68,8 +92,9 @@ def anneal(
     params: SearchParams = SearchParams(),
     log: bool = False,
 ) -> SearchOutcome:
-    """Improve ``initial`` until the deadline (perf_counter), the iteration limit, or ``stall_iterations``
-    iterations in a row without a new best plan. Plans are compared by their value (their distance,
+    """Improve ``initial`` until the deadline (perf_counter), the iteration limit, or the stall rule
+    (``params.stall_limit``: ``params.stall_cycles`` cooling cycles, or ``stall_iterations`` if fewer,
+    in a row without a new best plan). Plans are compared by their value (their distance,
     or their cost on the vehicles they use: see :mod:`.problem`).
 
     Parameters
@@ -98,15 +123,20 @@ def anneal(
     current = initial
     best = initial.copy()
     cycle = max(1000, params.cycle_per_unit * p.n_units)
+    stall_limit = params.stall_limit(cycle, stall_iterations)
     t_start = params.t_start * p.mean_arc
     ratio = params.t_end / params.t_start
     iteration = improvements = last_improvement = 0
-    started = time.perf_counter()
-    interrupted = False
+    started = heartbeat = time.perf_counter()
+    interrupted = stalled = False
     try:
         while (max_iterations is None or iteration < max_iterations) and (deadline is None or time.perf_counter() < deadline):
-            if stall_iterations is not None and iteration - last_improvement >= stall_iterations:
+            if stall_limit is not None and iteration - last_improvement >= stall_limit:
+                stalled = True
                 break
+            if log and time.perf_counter() - heartbeat >= HEARTBEAT_SECONDS:  # a sign of life between new bests
+                heartbeat = time.perf_counter()
+                _report(best, iteration, heartbeat - started, f"  (no better plan for {iteration - last_improvement:,} iterations)")
             phase = iteration % cycle
             if phase == 0 and iteration:
                 current = best.copy()
@@ -137,7 +167,7 @@ def anneal(
             iteration += 1
     except KeyboardInterrupt:  # Ctrl-C: stop searching and keep the best plan found so far
         interrupted = True
-    return SearchOutcome(best, iteration, improvements, interrupted)
+    return SearchOutcome(best, iteration, improvements, interrupted, stalled, iteration - last_improvement)
 
 
 def _region(sol: Solution, removed: list[int]) -> list[int]:
@@ -152,6 +182,6 @@ def _region(sol: Solution, removed: list[int]) -> list[int]:
     return region
 
 
-def _report(best: Solution, iteration: int, elapsed: float) -> None:
+def _report(best: Solution, iteration: int, elapsed: float, note: str = "") -> None:
     unplaced = f", {best.n_unassigned} units unplaced" if best.n_unassigned else ""
-    logger.info("  it %8d  %7.2fs  best %.3f  routes %d%s", iteration, elapsed, best.cost, len(best.routes), unplaced)
+    logger.info("  it %8d  %7.2fs  best %.3f  routes %d%s%s", iteration, elapsed, best.cost, len(best.routes), unplaced, note)

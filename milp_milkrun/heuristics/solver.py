@@ -93,7 +93,9 @@ def solve_heuristic(
         message = f"no feasible plan after {outcome.iterations} iterations: {outcome.best.n_unassigned} units could not be placed"
         return _no_solution(run, message)
     plan = outcome.best.to_plan()
-    message = f"{outcome.iterations} iterations, {outcome.improvements} improvements"
+    message = f"{_count(outcome.iterations, 'iteration')}, {_count(outcome.improvements, 'improvement')}"
+    if outcome.stalled:
+        message += f"; stopped early: no better plan in the last {outcome.since_best:,} (the stall rule, docs/heuristics.md)"
     if costs.load_dependent:
         plan = cleaner_directions(instance, plan, costs)
     return make_result(
@@ -184,6 +186,10 @@ def _units_no_vehicle_can_serve(p: Problem) -> list[str]:
         if p.smallest_free_fit(p.all_vehicles, p.demand[u], p.size[u], 0.0, p.mask[u]) < 0:
             stranded.append("-".join(p.stops_of([u])))
     return stranded
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _no_solution(run: RunContext, message: str) -> SolveResult:

@@ -13,6 +13,7 @@ from milp_milkrun.errors import InputError
 from milp_milkrun.instance.distances import asymmetry_warnings, distance_matrix, expand_distance, reorder_matrix
 from milp_milkrun.instance.parts import DC, DistanceSpec, Site, TimeSpec, VehicleType
 from milp_milkrun.instance.problem import Instance
+from milp_milkrun.request_limits import MAX_DC_NODES, usable_count
 from milp_milkrun.timing import check_reachable, check_time
 
 OBJECTIVES = ("distance", "cost")  # what an instance may ask to minimise (emissions need a factors file)
@@ -90,6 +91,9 @@ def build_instance(
     _check_unlimited_forbidden(forbidden, vehicle_types)
     check_time(time, dcs, vehicle_types, has_travel_matrix=travel_matrix is not None or travel_matrix_ids is not None)
     vehicle_types = [replace(vt, count=1, unlimited=True) if vt.count is None else vt for vt in vehicle_types]
+    forbidden = list(forbidden)
+    stated = {vt.name: vt.count for vt in vehicle_types}
+    vehicle_types = _usable_fleet(vehicle_types, forbidden, _dc_nodes_at_most(dcs, vehicle_types))
     for k, dc in enumerate(dcs):
         if not math.isfinite(dc.demand) or dc.demand < 0:
             raise InputError(f"dcs[{k}].demand", f"DC {dc.id} has demand {dc.demand}; demand must be >= 0")
@@ -103,6 +107,11 @@ def build_instance(
     base_distance = distance_matrix(hub, dcs, distance_spec, matrix, matrix_ids)
     warnings = [*asymmetry_warnings(base_distance), *_capacity_warnings(dcs, vehicle_types)]
     split_dcs, splits = _split_oversized(dcs, vehicle_types, forbidden_pairs, consecutive_pairs)
+    capped = _usable_fleet(vehicle_types, forbidden, len(split_dcs))
+    warnings += [_capped_warning(vt, stated[vt.name]) for vt in capped if not vt.unlimited and (vt.count or 0) < (stated[vt.name] or 0)]
+    if capped != vehicle_types:
+        vehicle_types = capped
+        forbidden_pairs = _expand_forbidden(forbidden, {dc.id for dc in dcs}, vehicle_types)
     if any(vt.unlimited for vt in vehicle_types):
         vehicle_types = [_unlimited_count(vt, split_dcs, forbidden_pairs) if vt.unlimited else vt for vt in vehicle_types]
         forbidden_pairs = _expand_forbidden(forbidden, {dc.id for dc in dcs}, vehicle_types)
@@ -141,6 +150,9 @@ def _check_ids(hub: Site, dcs: Sequence[DC]) -> None:
     if not dcs:
         raise InputError("dcs", "the instance has no DCs")
     seen = {hub.id: "hub.id"}
+    for where, node in [("hub.id", hub.id), *((f"dcs[{k}].id", dc.id) for k, dc in enumerate(dcs))]:
+        if not node.isprintable():
+            raise InputError(where, f"id {node!r} contains a control character; ids must be printable")
     for k, dc in enumerate(dcs):
         where = f"dcs[{k}].id"
         if not dc.id:
@@ -160,6 +172,8 @@ def _check_fleet(vehicle_types: Sequence[VehicleType]) -> None:
         where = f"vehicle_types[{k}]"
         if vt.name in names:
             raise InputError(f"{where}.name", f"vehicle type {vt.name!r} is defined twice")
+        if not vt.name.isprintable():
+            raise InputError(f"{where}.name", f"vehicle type name {vt.name!r} contains a control character; names must be printable")
         names.add(vt.name)
         if vt.count is not None and vt.count < 1:
             raise InputError(f"{where}.count", f"vehicle type {vt.name} has count {vt.count}; it must be >= 1")
@@ -182,6 +196,28 @@ def _check_unlimited_forbidden(entries: Iterable[Mapping[str, str]], vehicle_typ
         vehicle = entry.get("vehicle")
         if isinstance(vehicle, str) and vehicle.rsplit("-", 1)[0] in unlimited:
             raise InputError(f"forbidden[{k}].vehicle", f"{vehicle} belongs to the unlimited type {vehicle.rsplit('-', 1)[0]}; forbid the vehicle_type instead")
+
+
+def _capped_warning(vt: VehicleType, stated: int | None) -> str:
+    return f"vehicle type {vt.name}: {stated:,} vehicles stated, no plan uses more than {vt.count:,} (one per DC node); built with {vt.count:,}"
+
+
+def _dc_nodes_at_most(dcs: Sequence[DC], vehicle_types: Sequence[VehicleType]) -> int:
+    """An upper bound on the DC nodes after splits (one past MAX_DC_NODES, beyond which they are refused)."""
+    smallest = min(vt.capacity for vt in vehicle_types)
+    nodes = sum(max(1, math.ceil(dc.demand / smallest)) if math.isfinite(dc.demand) and dc.demand > 0 else 1 for dc in dcs)
+    return min(nodes, MAX_DC_NODES + 1)
+
+
+def _usable_fleet(vehicle_types: Sequence[VehicleType], forbidden: Sequence[Mapping[str, str]], dc_nodes: int) -> list[VehicleType]:
+    """Each limited type with no more vehicles than a plan can use (request_limits.usable_count)."""
+    named: dict[str, int] = {}
+    for entry in forbidden:
+        vtype, _, k = str(entry.get("vehicle", "")).rpartition("-")
+        if k.isdigit():
+            named[vtype] = max(named.get(vtype, 0), int(k))
+    return [vt if vt.unlimited or vt.count is None else replace(vt, count=usable_count(vt.count, dc_nodes, named.get(vt.name, 0)))
+            for vt in vehicle_types]
 
 
 def _unlimited_count(vt: VehicleType, dcs: Sequence[DC], forbidden: set[tuple[str, str]]) -> VehicleType:
@@ -297,10 +333,14 @@ def _split_oversized(
     location". Parts are named ``DC7/1``, ``DC7/2``, ... and share the DC's location.
     """
     in_pairs = {node for pair in consecutive for node in pair}
+    caps = {dc.id: max(vt.capacity for vt in vehicle_types if any((dc.id, n) not in forbidden for n in vt.vehicle_names())) for dc in dcs}
+    nodes = sum(max(1, math.ceil(dc.demand / caps[dc.id])) for dc in dcs)
+    if nodes > MAX_DC_NODES:
+        raise InputError("dcs", f"the instance has {nodes:,} DC nodes (after splitting DCs larger than every vehicle); at most {MAX_DC_NODES:,} are supported")
     result: list[DC] = []
     splits: dict[str, list[str]] = {}
     for dc in dcs:
-        cap = max(vt.capacity for vt in vehicle_types if any((dc.id, n) not in forbidden for n in vt.vehicle_names()))
+        cap = caps[dc.id]
         if dc.demand <= cap:
             result.append(dc)
             continue

@@ -16,9 +16,11 @@ import jsonschema
 import numpy as np
 
 from milp_milkrun.errors import InputError
+from milp_milkrun.request_limits import MAX_FILE_BYTES, check_file_size
 
 MAX_SHOWN = 60  # characters of an offending value quoted in a message
 MAX_NUMBER = 1e15  # larger than any demand, capacity or distance; floats stay exact to the unit below it
+PATTERN_WORDS = {r"^[^\s/]+$": "may not contain spaces or '/' (vehicles are named <name>-<k>)"}  # a schema pattern in words
 BOUNDS = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
 
 
@@ -122,15 +124,20 @@ def read_text(path: Path) -> str:
     Returns
     -------
     str
-        Its content; a missing file, a directory, bytes that are not UTF-8 or an OS error raise
-        ``InputError`` naming the file.
+        Its content, newlines as ``\\n``; a missing file, a directory, a device or pipe, a file over
+        ``MAX_FILE_BYTES``, bytes that are not UTF-8 or an OS error raise ``InputError`` naming the file.
     """
     if not path.exists():
         raise InputError(str(path), "no such file")
     if path.is_dir():
         raise InputError(str(path), "is a directory, not a file")
+    if not path.is_file():  # a device or a pipe (/dev/zero) could be read forever
+        raise InputError(str(path), "is not a regular file")
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)  # a file still growing is cut at the limit, never read whole
+        check_file_size(path, len(data))
+        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # universal newlines, as text mode reads
     except UnicodeDecodeError as exc:
         raise InputError(str(path), f"not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
@@ -203,6 +210,8 @@ def _describe(error: jsonschema.ValidationError, document: Any) -> str:
         message = f"needs at least {error.validator_value} item{'s' if error.validator_value > 1 else ''}, got {len(error.instance)}"
     elif error.validator == "maxItems":
         message = f"takes at most {error.validator_value} items, got {len(error.instance)}"
+    elif error.validator == "pattern":  # never show the user a regular expression
+        message = f"{_show(error.instance)} {PATTERN_WORDS.get(error.validator_value, 'is not in the form docs/formats.md gives')}"
     elif error.validator == "enum":
         message = f"{_show(error.instance)} is not one of {', '.join(map(repr, error.validator_value))}"
     else:

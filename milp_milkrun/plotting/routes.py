@@ -11,17 +11,22 @@ import io
 import math
 import re
 from pathlib import Path
-from typing import cast
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import DC, Instance, Site
 from milp_milkrun.io.files import PLOT_SUFFIXES, check_output_path, write_atomically
 from milp_milkrun.plan import Plan
+from milp_milkrun.plotting.glyphs import Glyphs, glyphs_for
 from milp_milkrun.plotting.palette import route_colours
+
+FONT_SIZE = 8  # points: labels, ticks and legend (readable at the saved 120 dpi)
+HUB_MARKER = 220  # area of the hub's star, points^2
+HUB_RADIUS, DC_RADIUS, RING_RADIUS = 8.0, 3.0, 6.5  # points a label keeps clear of: the hub, a DC, a DC with a square or ring
 
 
 def plot_routes(instance: Instance, plan: Plan, ax: Axes | None = None, *, title: str | None = None, labels: bool = True) -> Axes:
@@ -56,6 +61,7 @@ def plot_routes(instance: Instance, plan: Plan, ax: Axes | None = None, *, title
     if ax is None:
         ax = Figure(figsize=(9, 8)).add_subplot()
     colours = route_colours(len(report.routes))
+    glyphs = glyphs_for([instance.name, instance.distance_unit, *position, *(r.vehicle for r in report.routes)])
     _draw_side_constraints(ax, instance, plan, position)
     colour_of: dict[str, str] = {}
     for k, route in enumerate(report.routes):
@@ -63,7 +69,7 @@ def plot_routes(instance: Instance, plan: Plan, ax: Axes | None = None, *, title
         xs, ys = zip(*(position[node] for node in path_ids))
         limit = f"/{route.max_stops}" if route.max_stops is not None else ""
         label = f"{route.vehicle}: {route.distance:,.1f} {instance.distance_unit}, {route.load:g}/{route.capacity:g}, {route.n_stops}{limit} DCs"
-        ax.plot(xs, ys, "-", color=colours[k], linewidth=1.6, label=label, zorder=2)
+        ax.plot(xs, ys, "-", color=colours[k], linewidth=1.6, label=glyphs.text(label), zorder=2)
         for (x0, y0), (x1, y1) in zip(zip(xs, ys), zip(xs[1:], ys[1:])):  # an arrow at the middle of every leg
             ax.annotate("", xy=(x0 + 0.55 * (x1 - x0), y0 + 0.55 * (y1 - y0)), xytext=(x0 + 0.45 * (x1 - x0), y0 + 0.45 * (y1 - y0)),
                         arrowprops={"arrowstyle": "-|>", "color": colours[k], "lw": 1.2, "mutation_scale": 11}, zorder=2)
@@ -74,15 +80,20 @@ def plot_routes(instance: Instance, plan: Plan, ax: Axes | None = None, *, title
     if named:
         named_x, named_y = zip(*(position[d] for d in named))
         ax.scatter(named_x, named_y, s=150, facecolors="none", edgecolors="#e0001b", linewidths=1.6, zorder=4, label="named by a broken rule")
-    ax.scatter([position[instance.hub.id][0]], [position[instance.hub.id][1]], s=220, marker="*", color="black", zorder=5, label=f"hub {instance.hub.id}")
-    ax.set_xlabel("longitude" if instance.coordinates == "latlon" else "x")
-    ax.set_ylabel("latitude" if instance.coordinates == "latlon" else "y")
-    verdict = "" if report.feasible else f" - {len(report.violations)} broken rule(s)"
-    ax.set_title(title or f"{instance.name}: {len(report.routes)} routes, {report.objective:,.1f} {instance.distance_unit}{verdict}")
-    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    ax.scatter([position[instance.hub.id][0]], [position[instance.hub.id][1]], s=HUB_MARKER, marker="*", color="black", zorder=5, label=glyphs.text(f"hub {instance.hub.id}"))
+    ax.set_xlabel("longitude (degrees east)" if instance.coordinates == "latlon" else glyphs.text(f"x ({instance.distance_unit})"), fontsize=FONT_SIZE)
+    ax.set_ylabel("latitude (degrees north)" if instance.coordinates == "latlon" else glyphs.text(f"y ({instance.distance_unit})"), fontsize=FONT_SIZE)
+    ax.tick_params(labelsize=FONT_SIZE)
+    n = len(report.violations)
+    verdict = "" if report.feasible else f" - {n} broken rule{'' if n == 1 else 's'}"
+    routes = f"{len(report.routes)} route{'' if len(report.routes) == 1 else 's'}"
+    ax.set_title(glyphs.text(title or f"{instance.name}: {routes}, {report.objective:,.1f} {instance.distance_unit}{verdict}"),
+                 fontfamily=list(glyphs.families))
+    ax.legend(prop={"family": list(glyphs.families), "size": FONT_SIZE}, loc="center left", bbox_to_anchor=(1.01, 0.5))
     ax.set_aspect(_aspect(instance), adjustable="datalim")
     if labels:
-        _label_where_room(ax, instance, position)
+        radius = {dc.id: DC_RADIUS for dc in instance.dcs} | {d: RING_RADIUS for d, _ in instance.forbidden} | dict.fromkeys(named, RING_RADIUS)
+        _label_where_room(ax, instance, position, glyphs, radius | {instance.hub.id: HUB_RADIUS})
     return ax
 
 
@@ -115,21 +126,34 @@ def _point(site: Site | DC) -> tuple[float, float]:
     return site.x, site.y
 
 
-def _label_where_room(ax: Axes, instance: Instance, position: dict[str, tuple]) -> None:
-    """Write each DC id in the first of four offsets where it overlaps no earlier label (else leave it out).
+def _label_where_room(ax: Axes, instance: Instance, position: dict[str, tuple], glyphs: Glyphs, radius: dict[str, float]) -> None:
+    """Write each DC id in the first of four offsets where it overlaps no marker and no earlier label (else leave it out).
 
-    Labels are sized in points, so overlaps are tested in display space after the layout is fixed.
+    Labels and markers are sized in points, so overlaps are tested in display space after the layout
+    is fixed; every marker (``radius`` in points by node) is taken before any label is placed.
     """
-    cast(Figure, ax.get_figure()).draw_without_rendering()  # fixes the data-to-display transform (limits, aspect)
-    taken: list = []
+    figure = ax.get_figure(root=True)
+    if figure is None:  # axes outside any figure have no display space to place labels in
+        return
+    figure.draw_without_rendering()  # fixes the data-to-display transform (limits, aspect)
+    pixels = figure.dpi / 72
+    taken = [_marker_box(ax, position[node], r * pixels) for node, r in radius.items()]
     for dc in instance.dcs:
-        for dx, dy, ha, va in ((3, 3, "left", "bottom"), (-3, 3, "right", "bottom"), (3, -3, "left", "top"), (-3, -3, "right", "top")):
-            text = ax.annotate(dc.id, position[dc.id], fontsize=6, xytext=(dx, dy), textcoords="offset points", ha=ha, va=va, zorder=6)
+        gap = radius[dc.id] + 1.5  # clear of the DC's own marker
+        for sx, sy, ha, va in ((1, 1, "left", "bottom"), (-1, 1, "right", "bottom"), (1, -1, "left", "top"), (-1, -1, "right", "top")):
+            text = ax.annotate(glyphs.text(dc.id), position[dc.id], fontsize=FONT_SIZE, fontfamily=list(glyphs.families),
+                               xytext=(sx * gap, sy * gap), textcoords="offset points", ha=ha, va=va, zorder=6)
             box = text.get_window_extent().expanded(1.05, 1.1)
             if not any(box.overlaps(other) for other in taken):
                 taken.append(box)
                 break
             text.remove()
+
+
+def _marker_box(ax: Axes, xy: tuple, radius_px: float) -> Bbox:
+    """The square a marker of ``radius_px`` pixels around data point ``xy`` covers, in display space."""
+    x, y = ax.transData.transform(xy)
+    return Bbox.from_extents(x - radius_px, y - radius_px, x + radius_px, y + radius_px)
 
 
 def save_route_plot(instance: Instance, plan: Plan, path: str | Path, *, title: str | None = None) -> None:

@@ -7,12 +7,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from milp_milkrun.batch.runner import Progress
+from milp_milkrun.batch.runner import Progress, with_unit
 
 
 @contextmanager
-def batch_display() -> Iterator[Callable[[Progress, str], None]]:
+def batch_display(header: str) -> Iterator[Callable[[Progress, str], None]]:
     """The ``show`` callback of :func:`~milp_milkrun.batch.run_batch`, on stderr.
+
+    Parameters
+    ----------
+    header : str
+        A line printed before the first progress (none when no hub runs, e.g. a refused scheduler).
 
     Returns
     -------
@@ -20,8 +25,20 @@ def batch_display() -> Iterator[Callable[[Progress, str], None]]:
         A context manager yielding the callback: a progress bar on a terminal, one line per change
         otherwise.
     """
+    shown = False
+
+    def with_header(show: Callable[[Progress, str], None]) -> Callable[[Progress, str], None]:
+        def show_after_header(progress: Progress, line: str) -> None:
+            nonlocal shown
+            if not shown:
+                print(header, file=sys.stderr, flush=True)
+                shown = True
+            show(progress, line)
+
+        return show_after_header
+
     if not sys.stderr.isatty():
-        yield lambda progress, line: print(f"[{progress.done + progress.failed}/{progress.total}] {line}", file=sys.stderr, flush=True)
+        yield with_header(lambda progress, line: print(f"[{progress.done + progress.failed}/{progress.total}] {line}", file=sys.stderr, flush=True))
         return
     from rich.console import Console
     from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
@@ -40,11 +57,15 @@ def batch_display() -> Iterator[Callable[[Progress, str], None]]:
             if "FAILED" in line:
                 bar.console.print(line)
 
-        yield show
+        yield with_header(show)
 
 
 def summary_table(rows: list[dict[str, Any]]) -> str:
-    """Per hub and for the network: km, vehicles, utilisation, certified gap, runtime, status.
+    """Per hub and for the network: distance, objective with its unit, vehicles, utilisation, certified gap, runtime, status.
+
+    Distance and objective are separate columns (a cost objective is not a distance); an unknown value
+    is ``-``: the NETWORK row adds the hubs' objectives only when they share one unit, and states a
+    worst gap only when every hub has one.
 
     Parameters
     ----------
@@ -56,12 +77,14 @@ def summary_table(rows: list[dict[str, Any]]) -> str:
     str
         The table as plain text.
     """
-    lines = [f"{'hub':<12} {'status':<24} {'km':>11} {'vehicles':>8} {'util.':>6} {'gap':>8} {'runtime s':>10}"]
+    width = max(12, *(len(str(r["hub"])) for r in rows))
+    lines = [f"{'hub':<{width}} {'status':<36} {'distance':>13} {'objective':>20} {'vehicles':>8} {'util.':>6} {'gap':>8} {'runtime s':>10}"]
     for r in rows:
-        km = f"{r['objective']:,.1f}" if r["objective"] is not None else "-"
-        util = f"{r['utilisation']:.0%}" if r["utilisation"] is not None else "-"
-        gap = f"{r['gap']:.2%}" if r["gap"] is not None else "-"
-        runtime = f"{r['runtime_s']:.1f}" if r["runtime_s"] is not None else "-"
-        vehicles = str(r["vehicles"]) if r["vehicles"] is not None else "-"
-        lines.append(f"{r['hub']:<12} {str(r['status'])[:24]:<24} {km:>11} {vehicles:>8} {util:>6} {gap:>8} {runtime:>10}")
+        util = f"{r['utilisation']:.0%}" if r.get("utilisation") is not None else "-"
+        gap = f"{r['gap']:.2%}" if r.get("gap") is not None else "-"
+        runtime = f"{r['runtime_s']:.1f}" if r.get("runtime_s") is not None else "-"
+        vehicles = str(r["vehicles"]) if r.get("vehicles") is not None else "-"
+        distance = with_unit(r.get("distance"), r.get("distance_unit"))
+        objective = with_unit(r.get("objective"), r.get("objective_unit"))
+        lines.append(f"{r['hub']:<{width}} {str(r['status']):<36} {distance:>13} {objective:>20} {vehicles:>8} {util:>6} {gap:>8} {runtime:>10}")
     return "\n".join(lines)

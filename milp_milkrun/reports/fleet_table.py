@@ -62,7 +62,7 @@ def saving_line(rec: FleetRecommendation, saving: float) -> str:
         return text + f"; proven: at least {number(rec.proven_saving)} against any plan of the current fleet (its bound {number(old.result.bound)})"
     if old.result.bound is not None:
         return text + f"; not proven against every plan of the current fleet (its bound {number(old.result.bound)} is not above this cost)"
-    return text
+    return text + "; not proven: the current fleet's plan has no bound, so a better plan of it may narrow or erase this saving"
 
 
 def fleet_text(outcome: FleetOutcome) -> str:
