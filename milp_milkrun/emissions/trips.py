@@ -150,14 +150,30 @@ def trip_emissions(legs: list[Leg], carriages: list[Carriage], consumption: Cons
     fuel = consumption.fuel
     slope = consumption.full_per_km - consumption.empty_per_km
     rows, fuel_used = [], 0.0
-    for k, leg in enumerate(legs):
-        load = sum(c.mass_kg for c in carriages if c.board <= k < c.leave)
+    for leg, load in zip(legs, _loads(len(legs), carriages)):
         used = leg.km * (consumption.empty_per_km + slope * load / consumption.full_kg)
         fuel_used += used
         rows.append(LegEmissions(leg.origin, leg.destination, leg.km, leg.basis, load, load > 0, used,
                                  used * fuel.ttw_kg_co2e_per_unit, used * fuel.wtw_kg_co2e_per_unit))
     ttw, wtw = fuel_used * fuel.ttw_kg_co2e_per_unit, fuel_used * fuel.wtw_kg_co2e_per_unit
     return TripEmissions(tuple(rows), tuple(_allocate(carriages, ttw, wtw)), fuel_used, fuel, ttw, wtw)
+
+
+def _loads(n_legs: int, carriages: list[Carriage]) -> list[float]:
+    """The mass on board of each leg (exactly 0 where no shipment is on board), in one pass."""
+    mass_change = [0.0] * (n_legs + 1)
+    count_change = [0] * (n_legs + 1)
+    for c in carriages:
+        mass_change[c.board] += c.mass_kg
+        mass_change[c.leave] -= c.mass_kg
+        count_change[c.board] += 1
+        count_change[c.leave] -= 1
+    loads, mass, count = [], 0.0, 0
+    for k in range(n_legs):
+        mass += mass_change[k]
+        count += count_change[k]
+        loads.append(mass if count > 0 else 0.0)
+    return loads
 
 
 def _allocate(carriages: list[Carriage], ttw: float, wtw: float) -> list[ShipmentEmissions]:
