@@ -265,7 +265,7 @@ def test_sigkill_mid_job_then_restart_then_sigterm(tmp_path: Path) -> None:
     workers = psutil.Process(server.process.pid).children(recursive=True)
     server.process.send_signal(signal.SIGKILL)
     server.process.wait(10)
-    gone, alive = psutil.wait_procs(workers, timeout=10)
+    _, alive = psutil.wait_procs(workers, timeout=10)
     assert not alive, "a worker outlived the killed server"
     server = start_server(tmp_path)
     try:
