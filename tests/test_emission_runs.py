@@ -1,9 +1,10 @@
 """Any milk run (emissions/runs.py): a plan of the toolkit is the special case of runs from the hub, and
 gives the same figures through the general code; pickups, returns, terminals; fuels, blends and
-electricity; impossible factors refused naming the field (issue 24, row 7)."""
+electricity; impossible factors refused naming the field."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def test_a_plan_gives_the_figures_of_the_same_runs_stated_as_milk_runs() -> None
             "shipments": [{"id": s, "mass_kg": instance.demand[instance.index[s]] * unit_mass, "pickup": instance.hub.id, "delivery": s}
                           for s in route.stops],
             "vehicle": {"profile": run_report.profile, "payload_kg": vt.capacity * unit_mass},
-            "road_km": [instance.dist(a, b) for a, b in zip(path, path[1:])],
+            "road_km": [instance.dist(a, b) for a, b in itertools.pairwise(path)],
         })
         trip = run_emissions(run, factors)
         assert trip.kg_co2e_wtw == pytest.approx(run_report.kg_co2e_wtw, rel=1e-12)
@@ -101,7 +102,7 @@ def test_blends_are_computed_from_their_components_and_follow_an_override(tmp_pa
 def test_impossible_factors_are_refused_naming_the_field(
     factors: dict[str, object], field: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`milkrun emissions --factors F`: one line naming the field, exit 2 (issue 24, row 7)."""
+    """`milkrun emissions --factors F`: one line naming the field, exit 2."""
     path = tmp_path / "factors.json"
     path.write_text(json.dumps(factors))
     plan = tmp_path / "plan.json"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -272,6 +272,12 @@ def _add_jobs(router: APIRouter) -> None:
         job_id = store.create(body.model_dump())
         return JSONResponse({"id": job_id, "state": "queued"}, status_code=202, headers={"Location": f"/v1/jobs/{job_id}"})
 
+    @router.get("/v1/jobs", tags=["jobs"])
+    def jobs(request: Request, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+        """The newest jobs first, each as ``GET /v1/jobs/{id}`` shows it."""
+        store: JobStore = request.app.state.store
+        return {"jobs": [_job_view(job) for job in store.newest(limit)]}
+
     @router.get("/v1/jobs/{job_id}", tags=["jobs"])
     def job_status(job_id: str, request: Request) -> dict[str, Any]:
         """State, best plan value, bound, gap and elapsed seconds of a job."""
@@ -312,6 +318,9 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0]
         loc = tuple(first.get("loc", ()))
+        if first.get("type") == "json_invalid":  # loc is ("body", character offset)
+            reason = first.get("ctx", {}).get("error", "invalid JSON")
+            return _error(422, "invalid_request", f"malformed JSON: {reason} at character {loc[-1]}", "body")
         field = field_path(loc[1:]) if loc[:1] == ("body",) and len(loc) > 1 else field_path(loc) or "body"
         return _error(422, "invalid_request", str(first.get("msg", "invalid request")), field)
 

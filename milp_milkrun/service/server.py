@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import uvicorn
@@ -25,7 +28,28 @@ def serve(settings: ServiceSettings, *, host: str = "127.0.0.1", port: int = 800
         Where to listen (127.0.0.1: this machine only).
     """
     config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="info", timeout_graceful_shutdown=10)
-    uvicorn.Server(config).run()
+    _Server(config).run()
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, except that after SIGINT or SIGTERM and the drain the process ends normally (exit
+    0, so the multiprocessing queues are released at exit) instead of being killed by the signal again."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """Let SIGINT and SIGTERM start the graceful shutdown (a second one forces it), and re-raise neither.
+
+        Yields
+        ------
+        None
+            While the server runs.
+        """
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def openapi_text(settings: ServiceSettings) -> str:

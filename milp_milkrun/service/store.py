@@ -85,6 +85,22 @@ class JobStore:
         row["result"] = json.loads(row["result"]) if row["result"] else None
         return row
 
+    def newest(self, limit: int) -> list[dict[str, Any]]:
+        """The ``limit`` newest jobs, newest first.
+
+        Parameters
+        ----------
+        limit : int
+            How many.
+
+        Returns
+        -------
+        list[dict]
+            Rows as :meth:`get` returns them.
+        """
+        rows = self._run("SELECT id FROM jobs ORDER BY created DESC LIMIT ?", (limit,))
+        return [job for job in (self.get(row["id"]) for row in rows) if job is not None]
+
     def count(self, state: str) -> int:
         """How many jobs are in ``state``.
 

@@ -205,6 +205,7 @@ class WorkerPool:
             if not slot.process.is_alive() and self._dispatching:
                 if slot.job is not None:
                     self._store.finish(slot.job, "failed", error="the worker process died")
+                slot.tasks.close()
                 self._slots[k] = self._new_slot()
 
     def _dispatch(self) -> None:
@@ -245,6 +246,8 @@ class WorkerPool:
             slot.process.join(5)
             if slot.process.is_alive():
                 slot.process.kill()
+            slot.tasks.close()
+        self._reports.close()
 
     def _wait_for_running(self, until: float) -> None:
         while time.monotonic() < until:
