@@ -23,6 +23,7 @@ import psutil
 import pytest
 
 from milp_milkrun.service import ServiceSettings
+from milp_milkrun.service.app import MilkRunAnswer
 from milp_milkrun.service.server import openapi_text
 from milp_milkrun.service.store import JobStore
 
@@ -122,6 +123,7 @@ def test_health_is_open_and_everything_else_needs_the_token(server: Server) -> N
 def test_the_worked_run_of_docs_api_md_by_hand(server: Server) -> None:
     with server.client() as client:
         answer = client.post("/v1/emissions/milk-run", json=WORKED_RUN).json()
+    MilkRunAnswer.model_validate(answer)  # the answer is what the OpenAPI description says
     terminal_km = 1.5 * DEGREE_KM * 1.15  # the virtual terminal at (0, 1.5): 1.5 degrees from A and from C, +15%
     fuel = terminal_km * 0.2 + 120 * (0.2 + 0.1 * 1000 / 2000) + 230 * (0.2 + 0.1 * 1500 / 2000) + terminal_km * 0.2
     assert answer["virtual_terminal"] == pytest.approx({"lat": 0, "lon": 1.5})

@@ -1,9 +1,10 @@
 """The HTTP API (FastAPI): milk-run emissions, plan checks, solve jobs and their plans and maps.
 
 Every endpoint but ``/v1/health`` needs the bearer token when one is set. Handlers are plain
-functions, so FastAPI runs them in its thread pool, never in the event loop; solves run in the worker
-processes of :class:`~milp_milkrun.service.workers.WorkerPool`. Bad input gets 422 with the field
-named (``{"error", "field", "message"}``), never a traceback; a body above the size limit gets 413
+functions, so FastAPI runs them in its thread pool, never in the event loop (a small milk run, well
+under a millisecond of work, is answered in the loop itself); solves run in the worker processes of
+:class:`~milp_milkrun.service.workers.WorkerPool`. Bad input gets 422 with the field named
+(``{"error", "field", "message"}``), never a traceback; a body above the size limit gets 413
 (FastAPI's ``max_body_size``), a full queue 429. Every plan the service returns passed the independent
 checker (a solve's result is built by ``make_result``; a stored plan is checked again before it is sent).
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -43,6 +45,10 @@ from milp_milkrun.solve import DEFAULT_SEED
 
 LOG = logging.getLogger(__name__)
 API_VERSION = "1"
+# A run this small takes well under a millisecond: answered in the event loop (no thread hop); a larger
+# one, or one with its own factors document, in the thread pool so that it never holds the loop up.
+INLINE_STOPS = 50
+INLINE_SHIPMENTS = 200
 T = TypeVar("T")
 
 
@@ -100,6 +106,61 @@ class SolveRequest(_Body):
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = DEFAULT_SEED
     objective: Literal["distance", "cost", "emissions"] | None = None
     factors: dict[str, Any] | None = None
+
+
+# ---- the answer of /v1/emissions/milk-run, for the OpenAPI description (it is sent as built) ----
+class FuelOut(_Body):
+    name: str
+    unit: str
+    ttw_kg_co2e_per_unit: float
+    wtw_kg_co2e_per_unit: float
+    source: str
+
+
+class LegOut(_Body):
+    origin: str
+    destination: str
+    km: float
+    basis: str = Field(description="road, or great circle +15% (the distance adjustment factor)")
+    load_kg: float
+    loaded: bool
+    fuel: float
+    kg_co2e_ttw: float
+    kg_co2e_wtw: float
+
+
+class ShipmentOut(_Body):
+    shipment: str
+    pickup: str
+    delivery: str
+    mass_kg: float
+    allocation_km: float = Field(description="great-circle km from pickup to delivery")
+    tonne_km: float = Field(description="transport activity: tonnes x allocation_km")
+    share: float
+    kg_co2e_ttw: float
+    kg_co2e_wtw: float
+    g_co2e_per_tonne_km: float | None
+
+
+class TotalsOut(_Body):
+    km: float
+    loaded_km: float
+    empty_km: float
+    tonne_km: float = Field(description="load on board x km, summed over the legs")
+    fuel: float
+    fuel_unit: str
+    kg_co2e_ttw: float
+    kg_co2e_wtw: float
+    g_co2e_per_tonne_km: float | None
+
+
+class MilkRunAnswer(_Body):
+    terminal: Literal["known", "unknown", "open"]
+    virtual_terminal: dict[str, float] | None = Field(description="lat and lon of the virtual terminal (terminal unknown)")
+    fuel: FuelOut
+    legs: list[LegOut]
+    shipments: list[ShipmentOut]
+    totals: TotalsOut
 
 
 # ---- the application -----------------------------------------------------------------------
@@ -175,13 +236,16 @@ def _factors(request: Request, document: dict[str, Any] | None) -> EmissionFacto
 
 
 def _add_emissions(router: APIRouter) -> None:
-    @router.post("/v1/emissions/milk-run", tags=["emissions"])
-    def milk_run(body: MilkRunRequest, request: Request) -> dict[str, Any]:
+    @router.post("/v1/emissions/milk-run", tags=["emissions"], response_class=JSONResponse, responses={200: {"model": MilkRunAnswer}})
+    async def milk_run(body: MilkRunRequest, request: Request) -> JSONResponse:
         """TTW and WTW emissions of a milk run: per leg (load on board), per shipment (allocated by mass x
         great-circle distance from pickup to delivery) and in total, with the intensity per tonne-km."""
-        factors = _factors(request, body.factors)
-        run = MilkRun.model_validate(body.model_dump(exclude={"factors"}))
-        return run_report(run, run_emissions(run, factors))
+
+        def answer() -> JSONResponse:
+            return JSONResponse(run_report(body, run_emissions(body, _factors(request, body.factors))))
+
+        small = len(body.stops) <= INLINE_STOPS and len(body.shipments) <= INLINE_SHIPMENTS and body.factors is None
+        return answer() if small else await run_in_threadpool(answer)
 
     @router.get("/v1/emissions/fuels", tags=["emissions"])
     def fuels(request: Request) -> dict[str, Any]:
