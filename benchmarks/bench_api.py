@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.io import instance_from_dict
@@ -132,10 +133,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as data:
         process, url = start_server(Path(data), args.workers)
         try:
+            server = psutil.Process(process.pid)
+            cpu_before = sum(server.cpu_times()[:2])
             wall, latencies, failures = asyncio.run(emissions_load(url, args.requests, args.concurrency))
+            cpu = sum(server.cpu_times()[:2]) - cpu_before
             print(f"{args.requests} emission requests at concurrency {args.concurrency}: {args.requests / wall:,.0f} requests/s; "
                   f"latency p50 {1000 * percentile(latencies, 50):.1f} ms, p95 {1000 * percentile(latencies, 95):.1f} ms, "
-                  f"p99 {1000 * percentile(latencies, 99):.1f} ms; {failures} not 200")
+                  f"p99 {1000 * percentile(latencies, 99):.1f} ms; {failures} not 200; server CPU {1000 * cpu / (args.requests + 1):.2f} ms "
+                  f"per request; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
             solve_jobs(url, args.jobs, args.time_limit)
         finally:
             process.terminate()
