@@ -56,6 +56,9 @@ FLAG_OF_FIELD = {
     # ---- fleet and Golden-Taillard flags (begin)
     "variant": "--variant", "types": "--types",
     # ---- fleet and Golden-Taillard flags (end)
+    # ---- emissions flags (begin)
+    "fuel": "--fuel", "grid_kg_co2e_per_kwh": "--grid-factor",
+    # ---- emissions flags (end)
 }
 
 
@@ -456,6 +459,8 @@ def emissions_command(
     json_output: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     csv_output: bool = typer.Option(False, "--csv", help="Print the report as CSV: one row per route, per DC and for the hub."),
     vehicles: int | None = VEHICLES_OPTION,
+    fuel: str | None = typer.Option(None, "--fuel", help="Every vehicle burns this fuel of the same unit instead of its profile's (e.g. B7, HVO; docs/emissions.md)."),
+    grid_factor: float | None = typer.Option(None, "--grid-factor", help="kg CO2e per kWh (well-to-wheel) of the grid that charges ELEC vehicles."),
 ) -> None:
     """Greenhouse-gas emissions of a plan under ISO 14083: per route, per DC (allocated) and for the hub.
 
@@ -467,6 +472,8 @@ def emissions_command(
     if json_output and csv_output:
         raise InputError("csv", "choose one of --json and --csv")
     factors = load_factors(factors_path)
+    factors = factors.with_grid(grid_factor) if grid_factor is not None else factors
+    factors = factors.with_fuel(fuel) if fuel is not None else factors
     instance = load_instance_for_cli(instance_path, vehicles)
     plan = load_plan(plan_path, instance)
     report = plan_emissions(instance, plan, factors)

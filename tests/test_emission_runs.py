@@ -118,3 +118,20 @@ def test_electricity_needs_the_users_grid_factor(tmp_path: Path) -> None:
     own.write_text(json.dumps({"grid_kg_co2e_per_kwh": 0.71}))
     elec = load_factors(own).fuel("elec")
     assert (elec.unit, elec.ttw_kg_co2e_per_unit, elec.wtw_kg_co2e_per_unit) == ("kWh", 0.0, 0.71)
+
+
+def test_the_emissions_command_with_another_fuel_and_a_grid_factor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = tmp_path / "plan.json"
+    write_plan(Plan.from_routes([("large-1", ["DC1", "DC2", "DC3"]), ("small-1", ["DC4"]), ("small-2", ["DC6", "DC5"])]), plan, load_instance(TOY6))
+    _, out, _ = run_cli(monkeypatch, capsys, "emissions", str(TOY6), str(plan), "--json")
+    code, b20, _ = run_cli(monkeypatch, capsys, "emissions", str(TOY6), str(plan), "--json", "--fuel", "b20")
+    diesel, blend = json.loads(out)["totals"], json.loads(b20)["totals"]
+    assert code == 0 and blend["kg_co2e_wtw"] == pytest.approx(diesel["kg_co2e_wtw"] * (0.8 * 3.24 + 0.2 * 1.92) / 3.24)
+    code, _, err = run_cli(monkeypatch, capsys, "emissions", str(TOY6), str(plan), "--fuel", "CNG")
+    assert code == 2 and err.startswith("error: --fuel:") and "kg" in err
+    code, _, err = run_cli(monkeypatch, capsys, "emissions", str(TOY6), str(plan), "--fuel", "ELEC")
+    assert code == 2 and err.startswith("error: --grid-factor:")
+    code, _, err = run_cli(monkeypatch, capsys, "emissions", str(TOY6), str(plan), "--grid-factor", "-1")
+    assert code == 2 and err.startswith("error: --grid-factor:")

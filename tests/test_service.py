@@ -180,11 +180,15 @@ def test_malformed_and_oversized_bodies(server: Server) -> None:
         oversized = client.post("/v1/emissions/milk-run", content=b" " * 400_000, headers={"Content-Type": "application/json"})
         bad_solve = client.post("/v1/solve", json={"instance": TOY6 | {"dcs": [{"id": "DC1", "demand": -1, "x": 0, "y": 0}]}})
         too_long = client.post("/v1/solve", json={"instance": TOY6, "time_limit": 1000})
+        arc_emissions = client.post("/v1/solve", json={"instance": TOY6, "model": "exact", "objective": "emissions"})
+        stray_factors = client.post("/v1/solve", json={"instance": TOY6, "factors": {}})
         unknown = client.get("/v1/jobs/nope")
     assert malformed.status_code == 422 and malformed.json()["field"] == "body" and "malformed JSON" in malformed.json()["message"]
     assert oversized.status_code == 413
     assert bad_solve.status_code == 422 and bad_solve.json()["field"].startswith("instance.dcs[0]")
     assert too_long.status_code == 422 and too_long.json()["field"] == "time_limit"
+    assert arc_emissions.status_code == 422 and arc_emissions.json()["field"] == "objective"
+    assert stray_factors.status_code == 422 and stray_factors.json()["field"] == "factors"
     assert unknown.status_code == 404
 
 

@@ -103,6 +103,30 @@ class EmissionFactors:
         elec = Fuel(ELECTRICITY, "kWh", 0.0, kg_co2e_per_kwh, "the user's grid factor (kg CO2e per kWh, well-to-wheel); 0 tank-to-wheel")
         return dataclasses.replace(self, fuels=self.fuels | {ELECTRICITY: elec})
 
+    def with_fuel(self, name: str) -> EmissionFactors:
+        """These factors with every profile burning ``name`` instead of its own fuel (of the same unit:
+        a diesel truck on B7, HVO or BIODIESEL), e.g. to report a fleet that fills up with pump diesel.
+
+        Parameters
+        ----------
+        name : str
+            A fuel or blend name.
+
+        Returns
+        -------
+        EmissionFactors
+            A copy; ``InputError`` naming ``fuel`` for an unknown fuel or one of another unit.
+        """
+        fuel = self.fuel(name)
+        profiles = {}
+        for profile in self.profiles.values():
+            own = self.fuel_of(profile)
+            if own.unit != fuel.unit:
+                raise InputError("fuel", f"{fuel.name} is measured in {fuel.unit}, the profile {profile.name}'s use per km in {own.unit} of "
+                                 f"{own.name}: give profiles in {fuel.unit} per km in a factors file")
+            profiles[profile.name] = dataclasses.replace(profile, fuel=fuel.name)
+        return dataclasses.replace(self, profiles=profiles)
+
     def check_vehicle_types(self, instance: Instance) -> None:
         """Refuse a mapping of a vehicle type that ``instance`` does not have (a typo would be ignored).
 

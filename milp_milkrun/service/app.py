@@ -40,7 +40,7 @@ from milp_milkrun.io.schema import validate
 from milp_milkrun.plan import Plan
 from milp_milkrun.plotting.web_map import map_html
 from milp_milkrun.service.store import JobStore
-from milp_milkrun.service.workers import WorkerPool
+from milp_milkrun.service.workers import WorkerPool, prepare
 from milp_milkrun.solve import DEFAULT_SEED
 
 LOG = logging.getLogger(__name__)
@@ -326,11 +326,7 @@ def _add_jobs(router: APIRouter) -> None:
         store: JobStore = request.app.state.store
         if body.time_limit > settings.max_time_limit:
             raise InputError("time_limit", f"at most {settings.max_time_limit:g} s on this server, got {body.time_limit:g}")
-        _within("instance", lambda: instance_from_dict(body.instance))
-        if body.objective == "emissions":
-            _factors(request, body.factors)
-        elif body.factors is not None:
-            raise InputError("factors", "emission factors are only used with the emissions objective")
+        prepare(body.model_dump())
         if store.count("queued") >= settings.max_queue:
             raise HTTPException(429, f"the queue is full ({settings.max_queue} jobs waiting); try again later", headers={"Retry-After": "10"})
         job_id = store.create(body.model_dump())

@@ -24,7 +24,9 @@ from typing import Any
 
 from milp_milkrun.emissions import factors_from_dict
 from milp_milkrun.errors import CheckFailedError, InputError
+from milp_milkrun.instance import Instance
 from milp_milkrun.io import instance_from_dict
+from milp_milkrun.objectives import linear_costs
 from milp_milkrun.service.store import JobStore
 from milp_milkrun.solve import SolveOptions, solve
 
@@ -34,8 +36,9 @@ POLL_SECONDS = 0.1
 PARENT_WATCH_SECONDS = 0.5
 
 
-def solve_request(request: dict[str, Any]) -> dict[str, Any]:
-    """Solve one job's request (in a worker process).
+def prepare(request: dict[str, Any]) -> tuple[Instance, SolveOptions]:
+    """The instance and the options of a job's request, every part checked (the server calls it before it
+    queues a job, so that bad input gets 422 at once; the worker calls it again).
 
     Parameters
     ----------
@@ -45,14 +48,44 @@ def solve_request(request: dict[str, Any]) -> dict[str, Any]:
 
     Returns
     -------
-    dict
-        ``result`` (``SolveResult.to_dict()``), ``plan`` (or None) and ``interrupted``.
+    tuple[Instance, SolveOptions]
+        What ``solve()`` is called with (one solver thread); ``InputError`` names the field
+        (``instance.dcs[3].demand``, ``factors.fuels.X...``, ``objective``).
     """
-    instance = instance_from_dict(request["instance"])
-    objective = request.get("objective")
-    factors = factors_from_dict(request.get("factors") or {}, is_default=not request.get("factors")) if objective == "emissions" else None
+    try:
+        instance = instance_from_dict(request["instance"])
+    except InputError as error:
+        raise InputError(f"instance.{error.field}", error.message) from None
+    objective, document = request.get("objective"), request.get("factors")
+    if document is not None and objective != "emissions":
+        raise InputError("factors", "emission factors are only used with the emissions objective")
+    try:
+        factors = factors_from_dict(document or {}, is_default=document is None) if objective == "emissions" else None
+    except InputError as error:
+        raise InputError(f"factors.{error.field}", error.message) from None
     options = SolveOptions(time_limit=request["time_limit"], gap=request["gap"], seed=request["seed"], threads=1,
                            objective=objective, factors=factors)
+    costs = options.costs(instance)
+    if request["model"] in ("exact", "strong"):
+        linear_costs(instance, costs)
+    return instance, options
+
+
+def solve_request(request: dict[str, Any]) -> dict[str, Any]:
+    """Solve one job's request (in a worker process).
+
+    Parameters
+    ----------
+    request : dict
+        As :func:`prepare` reads it, with ``model``.
+
+    Returns
+    -------
+    dict
+        ``result`` (``SolveResult.to_dict()``, its plan checked by ``make_result``), ``plan`` (or None)
+        and ``interrupted``.
+    """
+    instance, options = prepare(request)
     result = solve(instance, model=request["model"], options=options)
     return {"result": result.to_dict(), "plan": result.plan.to_dict() if result.plan is not None else None, "interrupted": result.interrupted}
 
