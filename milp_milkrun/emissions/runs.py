@@ -204,7 +204,7 @@ def _great_circle(points: list[Stop]) -> np.ndarray:
 
 def _carriages(run: MilkRun, points: list[Stop]) -> list[Carriage]:
     """Each shipment with the legs it rides: from its pickup's place to its delivery's (a known terminal is the last place too)."""
-    first = {}
+    first: dict[str, int] = {}
     for k, point in enumerate(points):
         first.setdefault(point.id, k)
     last = {point.id: k for k, point in enumerate(points)}

@@ -101,30 +101,47 @@ def worker_main(tasks: Any, reports: Any, parent: int) -> None:
         The server's process id.
     """
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
-    while True:
-        try:
-            task = tasks.get()
-            if task is None:
-                return
-            job_id, request = task
-            reports.put(_run(job_id, request))
-        except KeyboardInterrupt:  # a cancel that arrived between two jobs
-            continue
+    guard = _SolveGuard()
+    signal.signal(signal.SIGINT, guard.on_sigint)
+    while (task := tasks.get()) is not None:
+        job_id, request = task
+        reports.put(_run(job_id, request, guard))
 
 
-def _run(job_id: str, request: dict[str, Any]) -> tuple[str, str, dict[str, Any] | None, str | None]:
+class _SolveGuard:
+    """SIGINT stops a solve (as Ctrl-C: ``solve()`` returns its best plan) and is ignored outside one, so
+    a cancel that arrives late can never lose a finished job's report."""
+
+    def __init__(self) -> None:
+        self.solving = False
+
+    def on_sigint(self, signum: int, frame: object) -> None:
+        if self.solving:
+            raise KeyboardInterrupt
+
+    def __enter__(self) -> None:
+        self.solving = True
+
+    def __exit__(self, *exc: object) -> None:
+        self.solving = False
+
+
+def _run(job_id: str, request: dict[str, Any], guard: _SolveGuard) -> tuple[str, str, dict[str, Any] | None, str | None]:
     """``(job_id, outcome, payload, error)``: outcome ``solved``, ``stopped`` (SIGINT) or ``failed``."""
+    payload = None
     try:
-        payload = solve_request(request)
-        return job_id, "stopped" if payload["interrupted"] else "solved", payload, None
-    except KeyboardInterrupt:
-        return job_id, "stopped", None, "stopped before any plan"
+        with guard:
+            payload = solve_request(request)
+    except KeyboardInterrupt:  # before solve() could take it (a late one, after the result, changes nothing)
+        if payload is None:
+            return job_id, "stopped", None, "stopped before any plan"
     except InputError as error:
         return job_id, "failed", None, f"{error.field}: {error.message}"
     except CheckFailedError as error:
         return job_id, "failed", None, f"internal error (please report): {error}"
     except Exception as error:  # noqa: BLE001 - a job's failure is reported with the job, the worker lives on
         return job_id, "failed", None, f"internal error (please report): {type(error).__name__}: {error}"
+    return job_id, "stopped" if payload["interrupted"] else "solved", payload, None
 
 
 def _exit_with_parent(parent: int) -> None:
