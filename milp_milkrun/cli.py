@@ -620,7 +620,7 @@ def serve_command(
     except InputError as error:
         raise InputError("--" + error.field.replace("_", "-"), error.message) from None
     if openapi is not None:
-        write_openapi(check_output_path(openapi, field="openapi", suffixes=(".json",)), settings)
+        write_openapi(check_output_path(openapi, field="--openapi", suffixes=(".json",)), settings)
         typer.echo(f"wrote {openapi}", err=True)
         return
     serve(settings, host=host, port=port)

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 import psutil
 import pytest
+from cli_helpers import run_cli
 
 from milp_milkrun.service import ServiceSettings
 from milp_milkrun.service.app import MilkRunAnswer
@@ -111,6 +112,13 @@ def test_the_openapi_file_is_current_and_served(server: Server) -> None:
     current = openapi_text(ServiceSettings(data=Path("unused")))
     assert (REPO / "docs" / "openapi.json").read_text() == current, "run: milkrun serve --openapi docs/openapi.json"
     assert httpx.get(f"{server.url}/openapi.json").json() == json.loads(current)
+
+
+@pytest.mark.parametrize(("flags", "flag"), [(["--workers", "0"], "--workers"), (["--port", "70000"], "--port"),
+                                             (["--max-time-limit", "inf"], "--max-time-limit"), (["--openapi", "api.txt"], "--openapi")])
+def test_serve_refuses_bad_options_in_one_line(flags: list[str], flag: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(monkeypatch, capsys, "serve", *flags)
+    assert code == 2 and out == "" and err.startswith(f"error: {flag}:") and len(err.strip().splitlines()) == 1, err
 
 
 def test_health_is_open_and_everything_else_needs_the_token(server: Server) -> None:
