@@ -23,9 +23,9 @@ import numpy as np
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance, VehicleType
 from milp_milkrun.io.schema import read_json, validate
+from milp_milkrun.limits import exceeds
 from milp_milkrun.objectives import RouteRates
 
-BLEND_TOLERANCE = 1e-9  # a blend's fractions must add up to 1 within this
 ELECTRICITY = "ELEC"
 
 @dataclass(frozen=True)
@@ -331,8 +331,9 @@ def _blend(name: str, blend: dict[str, Any], fuels: dict[str, Fuel]) -> Fuel:
     for part in components:
         if part not in fuels or part in ("ELEC", name):
             raise InputError(f"blends.{name}.components.{part}", f"unknown fuel {part!r}; a blend mixes fuels of the list ({', '.join(sorted(fuels))})")
-    if abs(sum(components.values()) - 1.0) > BLEND_TOLERANCE:
-        raise InputError(f"blends.{name}.components", f"the fractions add up to {sum(components.values()):g}, not 1")
+    total = sum(components.values())
+    if exceeds(total, 1.0) or exceeds(1.0, total):
+        raise InputError(f"blends.{name}.components", f"the fractions add up to {total:g}, not 1")
     units = {fuels[part].unit for part in components}
     if len(units) > 1:
         raise InputError(f"blends.{name}.components", f"the components are measured in different units ({', '.join(sorted(units))})")

@@ -28,6 +28,7 @@ from milp_milkrun.emissions.factors import EmissionFactors, Profile
 from milp_milkrun.emissions.trips import Carriage, Consumption, Leg, TripEmissions, trip_emissions
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import haversine_matrix
+from milp_milkrun.limits import exceeds
 
 MAX_STOPS = 1_000  # a run with more stops is refused before any work (one vehicle's trip)
 MAX_SHIPMENTS = 10_000
@@ -145,7 +146,7 @@ def run_emissions(run: MilkRun, factors: EmissionFactors) -> TripEmissions:
     consumption = _consumption(run.vehicle, factors)
     trip = trip_emissions(legs, carriages, consumption)
     heaviest = max(trip.legs, key=lambda leg: leg.load_kg)
-    if heaviest.load_kg > consumption.full_kg * (1 + 1e-9):
+    if exceeds(heaviest.load_kg, consumption.full_kg):
         raise InputError("vehicle.payload_kg", f"{heaviest.load_kg:,.1f} kg on board from {heaviest.origin} to {heaviest.destination}, "
                          f"above the payload of {consumption.full_kg:,.1f} kg")
     return trip
