@@ -91,6 +91,9 @@ FLAG_OF_FIELD = {
     # ---- fleet and Golden-Taillard flags (begin)
     "variant": "--variant", "types": "--types",
     # ---- fleet and Golden-Taillard flags (end)
+    # ---- emissions flags (begin)
+    "fuel": "--fuel", "grid_kg_co2e_per_kwh": "--grid-factor",
+    # ---- emissions flags (end)
 }
 
 
@@ -698,6 +701,8 @@ def emissions_command(
     json_output: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     csv_output: bool = typer.Option(False, "--csv", help="Print the report as CSV: one row per route, per DC and for the hub."),
     vehicles: int | None = VEHICLES_OPTION,
+    fuel: str | None = typer.Option(None, "--fuel", help="Every vehicle burns this fuel of the same unit instead of its profile's (e.g. B7, HVO; docs/emissions.md)."),
+    grid_factor: float | None = typer.Option(None, "--grid-factor", help="kg CO2e per kWh (well-to-wheel) of the grid that charges ELEC vehicles."),
 ) -> None:
     """Greenhouse-gas emissions of a plan under ISO 14083: per route, per DC (allocated) and for the hub.
 
@@ -709,6 +714,8 @@ def emissions_command(
     if json_output and csv_output:
         raise InputError("csv", "choose one of --json and --csv")
     factors = load_factors(factors_path)
+    factors = factors.with_grid(grid_factor) if grid_factor is not None else factors
+    factors = factors.with_fuel(fuel) if fuel is not None else factors
     instance = load_instance_for_cli(instance_path, vehicles)
     plan = load_plan(plan_path, instance)
     verdict = check_plan(instance, plan)
@@ -833,6 +840,42 @@ def fleet_command(
     raise typer.Exit(EXIT_INTERRUPTED if interrupted else 0 if plan is not None else EXIT_VIOLATIONS)
 # ---- command: fleet (end) ----
 
+
+
+# ---- command: serve (begin) ----
+@app.command("serve")
+def serve_command(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (127.0.0.1: this machine only)."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    workers: int = typer.Option(2, "--workers", help="Worker processes that run solve jobs (one job each at a time)."),
+    data: Path = typer.Option(Path("milkrun-data"), "--data", help="DIR for the jobs and results (SQLite); kept across restarts."),
+    max_queue: int = typer.Option(100, "--max-queue", help="Queued jobs beyond this get 429."),
+    max_time_limit: float = typer.Option(300.0, "--max-time-limit", help="Seconds a solve job may ask for."),
+    max_bound_seconds: float = typer.Option(30.0, "--max-bound-seconds", help="Seconds a plan check may spend on a certified bound."),
+    max_body_bytes: int = typer.Option(5_000_000, "--max-body-bytes", help="Request bodies above this get 413."),
+    drain_seconds: float = typer.Option(30.0, "--drain-seconds", help="On SIGTERM, how long running jobs may go on before they are stopped."),
+    openapi: Path | None = typer.Option(None, "--openapi", help="Write the OpenAPI description to this .json file and exit."),
+) -> None:
+    """Serve the HTTP API (docs/api.md): milk-run emissions, plan checks, solve jobs. Set MILKRUN_API_TOKEN to require a bearer token."""
+    import os
+
+    from milp_milkrun.service import ServiceSettings
+    from milp_milkrun.service.server import TOKEN_VARIABLE, serve, write_openapi
+
+    if not 0 <= port <= 65535:
+        raise InputError("--port", f"must be in 0..65535, got {port}")
+    try:
+        settings = ServiceSettings(data=data, workers=workers, max_queue=max_queue, max_time_limit=max_time_limit,
+                                   max_bound_seconds=max_bound_seconds, max_body_bytes=max_body_bytes, drain_seconds=drain_seconds,
+                                   token=os.environ.get(TOKEN_VARIABLE) or None)
+    except InputError as error:
+        raise InputError("--" + error.field.replace("_", "-"), error.message) from None
+    if openapi is not None:
+        write_openapi(check_output_path(openapi, field="--openapi", suffixes=(".json",)), settings)
+        typer.echo(f"wrote {openapi}", err=True)
+        return
+    serve(settings, host=host, port=port)
+# ---- command: serve (end) ----
 
 
 def reports_interrupts(command: Callable[..., None]) -> Callable[..., None]:

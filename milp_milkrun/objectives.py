@@ -215,6 +215,7 @@ def emission_rates(factors: EmissionFactors, instance: Instance) -> dict[str, Ro
     dict[str, RouteRates]
         The rates by vehicle type name.
     """
+    factors.check_vehicle_types(instance)
     unit_mass = factors.unit_mass(instance)
     rates = {}
     for vt in instance.vehicle_types:

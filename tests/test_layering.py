@@ -27,6 +27,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("heuristics", ("heuristics",)),
     ("solve", ("solve",)),
     ("checks and reports", ("bounds", "crosscheck", "reports", "plotting", "batch", "fleet")),
+    ("HTTP service", ("service",)),
     ("CLI", ("cli", "__main__")),
 )
 CHECKER_MAY_IMPORT = ("errors", "limits", "plan", "timing", "instance")  # the independent checker: data only

@@ -1,14 +1,12 @@
 """The greenhouse-gas emissions of a plan under ISO 14083, per route, per DC and for the hub.
 
-Per route (a milk run): each leg's fuel is its road distance times the vehicle's consumption at the
-load on board, linear between empty and full, ``d * (e_empty + (e_full - e_empty) * load / full)``,
-with the load in kg (a DC's demand times its own unit mass, else the instance's) and ``full`` the
-vehicle's capacity times the instance's unit mass;
-the return leg to the hub runs empty and is counted like any other. The run's emissions are then
-allocated to the DCs it delivered in proportion to each delivery's transport activity, mass times the
-great-circle distance from the hub (ISO 14083's shipment-based allocation), so a detour made for one
-DC does not load the others and no emissions move between runs. The allocations of a run add up to
-the run's emissions exactly (the last DC takes the remainder).
+A plan's route is the special case of a milk run (``trips.trip_emissions``, the one computation) in
+which every shipment is picked up at the hub and delivered to a DC: the legs are the instance's road
+distances, hub to the first DC, ..., the last DC back to the hub (which runs empty and is counted like
+any other leg); a DC's delivery weighs its demand times its own unit mass, else the instance's; the
+vehicle is full at its capacity times the instance's unit mass; each delivery's allocation distance is
+the great-circle distance from the hub (:func:`great_circle_km`), so a detour made for one DC does not
+load the others and no emissions move between runs.
 
 This module shares no code with the emissions objective every engine minimises
 (``milp_milkrun/objectives.py``): it walks each leg with the load on board, while the objective uses an
@@ -18,10 +16,12 @@ and a solve under the emissions objective reports this module's figure as its ob
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import asdict, dataclass
 
 from milp_milkrun.emissions.factors import EmissionFactors
+from milp_milkrun.emissions.trips import Carriage, Consumption, Leg, TripEmissions, trip_emissions
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance, VehicleType, haversine_matrix
 from milp_milkrun.plan import Plan
@@ -121,13 +121,14 @@ def plan_emissions(instance: Instance, plan: Plan, factors: EmissionFactors) -> 
     EmissionsReport
         Per route, per DC (split parts summed into their original DC) and totals.
     """
+    factors.check_vehicle_types(instance)
     unit_mass = factors.unit_mass(instance)
     routes, dcs = [], []
     for route in plan.used_routes():
         vt = _vehicle_type(instance, route.vehicle)
-        run = _run(instance, factors, route.vehicle, vt, list(route.stops), unit_mass)
+        run, trip = _run(instance, factors, route.vehicle, vt, list(route.stops), unit_mass)
         routes.append(run)
-        dcs += _allocate(instance, run, list(route.stops), unit_mass)
+        dcs += _deliveries(instance, run, trip)
     return EmissionsReport(instance.name, tuple(routes), tuple(_by_origin(instance, dcs)), unit_mass, factors.is_default)
 
 
@@ -137,48 +138,27 @@ def _vehicle_type(instance: Instance, vehicle: str) -> VehicleType:
     return instance.vehicle_by_name[vehicle].type
 
 
-def _run(instance: Instance, factors: EmissionFactors, vehicle: str, vt: VehicleType, stops: list[str], unit_mass: float) -> RouteEmissions:
+def _run(instance: Instance, factors: EmissionFactors, vehicle: str, vt: VehicleType, stops: list[str], unit_mass: float) -> tuple[RouteEmissions, TripEmissions]:
     unknown = [s for s in stops if s not in instance.index or s == instance.hub.id]
     if unknown:
         raise InputError(vehicle, f"stops {', '.join(unknown)} are not DCs of {instance.name}")
     profile = factors.profile_for(vt, unit_mass)
-    fuel_factors = factors.fuel_of(profile)
+    consumption = Consumption(profile.empty_per_km, profile.full_per_km, vt.capacity * unit_mass, factors.fuel_of(profile))
     path = [instance.hub.id, *stops, instance.hub.id]
-    full_kg = vt.capacity * unit_mass  # the profile's "full": the vehicle's capacity of standard units
-    on_board_kg = sum(_mass_kg(instance, s, unit_mass) for s in stops)
-    km = loaded = tonne_km = fuel = 0.0
-    for a, b in zip(path, path[1:]):
-        d = instance.dist(a, b)
-        fuel += d * (profile.empty_per_km + (profile.full_per_km - profile.empty_per_km) * on_board_kg / full_kg)
-        km += d
-        if on_board_kg > 0:
-            loaded += d
-            tonne_km += d * on_board_kg / 1000.0
-        if b != instance.hub.id:
-            on_board_kg -= _mass_kg(instance, b, unit_mass)
-    return RouteEmissions(
-        vehicle, vt.name, profile.name, km, loaded, km - loaded, tonne_km, fuel, fuel_factors.unit,
-        fuel * fuel_factors.ttw_kg_co2e_per_unit, fuel * fuel_factors.wtw_kg_co2e_per_unit,
+    legs = [Leg(a, b, instance.dist(a, b), "instance") for a, b in itertools.pairwise(path)]
+    hub = instance.hub.id
+    carriages = [Carriage(s, hub, s, _mass_kg(instance, s, unit_mass), 0, k + 1, great_circle_km(instance, s)) for k, s in enumerate(stops)]
+    trip = trip_emissions(legs, carriages, consumption)
+    run = RouteEmissions(
+        vehicle, vt.name, profile.name, trip.km, trip.loaded_km, trip.km - trip.loaded_km, trip.tonne_km, trip.fuel_used,
+        consumption.fuel.unit, trip.kg_co2e_ttw, trip.kg_co2e_wtw,
     )
+    return run, trip
 
 
-def _allocate(instance: Instance, run: RouteEmissions, stops: list[str], unit_mass: float) -> list[DCEmissions]:
-    """Shares of the run by transport activity, mass x great-circle distance from the hub."""
-    masses = [_mass_kg(instance, s, unit_mass) / 1000.0 for s in stops]
-    activity = [m * great_circle_km(instance, s) for m, s in zip(masses, stops)]
-    weights = activity if sum(activity) > 0 else (masses if sum(masses) > 0 else [1.0] * len(stops))
-    total = sum(weights)
-    shares = [w / total for w in weights]
-    allocated = []
-    ttw_left, wtw_left = run.kg_co2e_ttw, run.kg_co2e_wtw
-    for k, (stop, mass, share) in enumerate(zip(stops, masses, shares)):
-        last = k == len(stops) - 1
-        ttw = ttw_left if last else run.kg_co2e_ttw * share
-        wtw = wtw_left if last else run.kg_co2e_wtw * share
-        ttw_left -= ttw
-        wtw_left -= wtw
-        allocated.append(DCEmissions(stop, run.vehicle, _demand(instance, stop), mass, ttw, wtw))
-    return allocated
+def _deliveries(instance: Instance, run: RouteEmissions, trip: TripEmissions) -> list[DCEmissions]:
+    """The run's allocation to each DC it delivered."""
+    return [DCEmissions(s.delivery, run.vehicle, _demand(instance, s.delivery), s.mass_kg / 1000.0, s.kg_co2e_ttw, s.kg_co2e_wtw) for s in trip.shipments]
 
 
 def _demand(instance: Instance, dc: str) -> float:
