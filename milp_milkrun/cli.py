@@ -49,7 +49,7 @@ FLAG_OF_FIELD = {
     "time_limit": "--time-limit", "gap": "--gap", "threads": "--threads", "seed": "--seed", "model": "--model",
     "backend": "--backend", "solver": "--solver", "max_iterations": "--max-iterations", "bound_seconds": "--bound",
     "output": "--output", "plot": "--plot", "write": "--write", "vehicles": "--vehicles", "csv": "--csv",
-    "workers": "--workers", "out": "--out", "objective": "--objective", "factors": "--factors",
+    "workers": "--workers", "out": "--out", "objective": "--objective", "factors": "--factors", "strict": "--strict",
     # ---- map and inspect flags (begin)
     "map": "--map", "family": "--family", "vehicle": "--vehicle", "dc": "--dc",
     # ---- map and inspect flags (end)
@@ -253,15 +253,18 @@ def certified_gap(instance: Instance, plan: Plan, seconds: float | None, *, feas
 
 @app.command()
 def convert(
-    source: Path = typer.Argument(..., metavar="INSTANCE", help="A .vrp (or .json) instance."),
-    target: Path = typer.Argument(..., metavar="OUT.json"),
+    source: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or .vrp instance."),
+    target: Path = typer.Argument(..., metavar="OUT", help="The file to write: .json, or VRPLIB .vrp (PyVRP's fleet sections)."),
     vehicles: int | None = VEHICLES_OPTION,
     variant: str | None = VARIANT_OPTION,
+    strict: bool = typer.Option(False, "--strict", help="For .vrp: refuse an instance with a constraint VRPLIB cannot state (stop limits, consecutive pairs) instead of writing it as a comment line."),
 ) -> None:
-    """Write an instance in the JSON format (e.g. a CVRPLIB .vrp file, or one variant of a Golden-Taillard file)."""
+    """Write an instance as JSON or VRPLIB .vrp (e.g. a CVRPLIB file as JSON, or a hub for PyVRP); constraints VRPLIB cannot state are named on stderr."""
     check_output_path(target, field="target", suffixes=INSTANCE_SUFFIXES, inputs=[source])
     instance = load_instance_for_cli(source, vehicles, variant)
-    write_instance(instance, target)
+    comments_only = write_instance(instance, target, strict=strict)
+    for phrase in comments_only:
+        typer.echo(f"warning: not representable in VRPLIB, written as a comment line only: {phrase}", err=True)
     typer.echo(f"wrote {target} ({len({dc.origin for dc in instance.dcs})} DCs, {len(instance.vehicles)} vehicles)")
 
 
