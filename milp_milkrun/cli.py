@@ -299,7 +299,7 @@ def solve_command(
         objective=objective.value if objective else None, factors=factors,
     )
     choices = {"model": model.value, "backend": backend.value, "solver": solver.value if solver else None}
-    check_choices(**choices)
+    check_choices(**choices, objective=objective.value if objective else None)
     check_map_path(map_path, [instance_path, factors_path, output, plot])
     instance = load_instance_for_cli(instance_path, vehicles, variant)
     check_map_drawable(instance, map_path)
