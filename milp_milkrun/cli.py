@@ -272,7 +272,7 @@ def convert(
 @app.command("solve")
 def solve_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance."),
-    model: Model = typer.Option(Model.auto, "--model", help="Formulation: auto (the engine that proves most: exact for tiny instances, else routes then strong), exact (the seed's Equations 1-14), strong (same plans; vehicle classes + capacity cuts) or routes (set partitioning by column generation: the strongest bound, plan from its routes)."),
+    model: Model = typer.Option(Model.auto, "--model", help="Formulation: auto (the engine that proves most: routes, then strong if a gap is left), exact (the seed's Equations 1-14), strong (same plans; vehicle classes + capacity cuts) or routes (set partitioning by column generation: the strongest bound, plan from its routes)."),
     backend: Backend = typer.Option(Backend.highs, "--backend", help="Modelling backend: highs (Pyomo + HiGHS) or pulp (PuLP)."),
     solver: Solver | None = typer.Option(None, "--solver", help="Solver of the pulp backend: cbc (default) or highs."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for the whole solve (build included)."),

@@ -1,4 +1,4 @@
-"""`--model auto`: the seed's model on tiny instances, the route-based then the strong model above."""
+"""`--model auto`: the route-based model, then the strong model if a gap is left; what auto refuses."""
 
 from __future__ import annotations
 
@@ -13,22 +13,47 @@ from shared_data import CVRPLIB, cvrplib_optimum, needs_cvrplib
 
 from milp_milkrun.emissions import load_factors
 from milp_milkrun.errors import InputError
-from milp_milkrun.instance import build_instance
+from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
 from milp_milkrun.io import load_instance
 from milp_milkrun.solve import SolveOptions, solve
-from milp_milkrun.solve.auto import EXACT_UP_TO_DCS, ROUTES_SHARE
+from milp_milkrun.solve.auto import ROUTES_SHARE
 from milp_milkrun.solve.feasibility import presolve_diagnostics
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_tiny_instances_go_to_the_exact_model(seed: int) -> None:
+def test_tiny_instances_are_proven_by_the_route_based_model(seed: int) -> None:
     instance = random_tiny_instance(seed)
-    assert instance.n_dcs <= EXACT_UP_TO_DCS
     result = solve(instance, options=SolveOptions(time_limit=20))
     expected = brute_force(instance)
-    assert result.model == "exact" and "auto: the exact model" in result.message
+    assert result.model in ("routes", "routes+strong") and "auto: the route-based model" in result.message
     if expected is not None:
         assert result.status == "optimal" and result.objective == pytest.approx(expected[0])
+
+
+def fixed_costs_only() -> Instance:
+    """Seed 24 of benchmarks/bench_auto_small.py under the cost objective: 7 DCs, the unlimited small type
+    costs 29 per vehicle and 0 per km, so only fixed costs count for it."""
+    xy = [(13, 10), (10, 42), (45, 48), (51, 45), (46, 59), (28, 29), (1, 33)]
+    return build_instance(
+        name="fixed-costs-only", hub=Site("H", 30, 30),
+        dcs=[DC(f"D{k}", demand, x, y) for k, (demand, (x, y)) in enumerate(zip([3, 4, 2, 3, 5, 1, 2], xy), start=1)],
+        vehicle_types=[VehicleType("big", 1, 17, 200, 4, fixed_cost=107, cost_per_km=1.0),
+                       VehicleType("small", None, 9, 160, None, fixed_cost=29, cost_per_km=0.0)],
+        distance_spec=DistanceSpec("euclidean", rounding="nearest"), forbidden=[{"dc": "D3", "vehicle_type": "big"}],
+        consecutive=[["D5", "D6"]], coordinates="xy", distance_unit="units", objective="cost",
+    )
+
+
+def test_auto_proves_a_small_cost_instance_the_exact_model_leaves_open() -> None:
+    """Issue 30 (2): auto handed <= 8 DCs to the seed's model, whose bound stays 0 here (3 s: 87 against 0);
+    the route-based model proves the brute-force optimum at once."""
+    instance = fixed_costs_only()
+    exact = solve(instance, model="exact", options=SolveOptions(time_limit=2), heuristic_start=False)
+    assert exact.status == "feasible" and exact.bound == pytest.approx(0.0)
+    expected = brute_force(instance)
+    result = solve(instance, options=SolveOptions(time_limit=10))
+    assert expected is not None and result.status == "optimal" and result.objective == pytest.approx(expected[0])
+    assert result.model == "routes"
 
 
 @needs_cvrplib
