@@ -4,7 +4,7 @@ Random instances of 4-8 DCs (generator below, fixed seeds) with two vehicle type
 a forbidden pair and a consecutive pair, solved by the exact, strong and route-based models without the
 heuristic start (each engine alone), under the distance objective and under the cost objective (fixed
 costs and costs per km, a cost per km of 0 for some types, and an unlimited type for some instances, as
-in the audit of issue 30). For each engine and objective it prints how many instances it proved (optimal
+in the audit that found auto stalling there). For each engine and objective it prints how many instances it proved (optimal
 or infeasible) within the limit, and the median and worst wall time, as Markdown rows for
 docs/benchmarks.md:
 

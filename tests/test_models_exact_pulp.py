@@ -211,7 +211,7 @@ def test_cbc_infeasibility_is_trusted_only_when_cbc_finished_in_time(log: str, s
     assert (outcome.status, outcome.has_plan, outcome.bound) == (status, False, None)
 
 
-# ----- issue 30 (3): CBC overran its time limit (27.98 s for --time-limit 20) -------------------------
+# ----- CBC overran its time limit (27.98 s for --time-limit 20) -------------------------
 def hub_of(n_dcs: int, seed: int) -> Instance:
     """A generated hub like ecom74 (two types with distance and stop limits, B, P): CBC's preprocessing
     of its exact model runs past CBC's own time limit."""

@@ -45,7 +45,7 @@ def fixed_costs_only() -> Instance:
 
 
 def test_auto_proves_a_small_cost_instance_the_exact_model_leaves_open() -> None:
-    """Issue 30 (2): auto handed <= 8 DCs to the seed's model, whose bound stays 0 here (3 s: 87 against 0);
+    """An audit found auto handing <= 8 DCs to the seed's model, whose bound stays 0 here (3 s: 87 against 0);
     the route-based model proves the brute-force optimum at once."""
     instance = fixed_costs_only()
     exact = solve(instance, model="exact", options=SolveOptions(time_limit=2), heuristic_start=False)
@@ -70,7 +70,7 @@ def test_the_pulp_backend_takes_auto_as_the_exact_model() -> None:
     assert result.model == "exact" and result.backend == "pulp-cbc"
 
 
-# ----- issue 30 (4): emissions with an engine that cannot state them, refused before any work -----------
+# ----- emissions with an engine that cannot state them, refused before any work -----------
 @pytest.mark.parametrize(("model", "backend"), [("exact", "highs"), ("strong", "highs"), ("auto", "pulp"), ("exact", "pulp")])
 def test_emissions_on_an_arc_model_are_refused_before_presolve(model: str, backend: str) -> None:
     """The instance is one presolve proves infeasible (demand above the fleet): before the fix the run
@@ -94,7 +94,7 @@ def test_the_cli_refuses_emissions_with_the_exact_model_before_reading_the_insta
     assert code == 2 and out == "" and err.startswith("error: --objective: the emissions objective depends on the load")
 
 
-# ----- issue 30 (5): the time share that docs/formulation.md states is the constant auto uses -------------
+# ----- the time share that docs/formulation.md states is the constant auto uses -------------
 def test_formulation_md_states_the_route_share_of_solve_auto() -> None:
     text = (Path(__file__).resolve().parents[1] / "docs" / "formulation.md").read_text(encoding="utf-8")
     shares = re.findall(r"route-based model for (\d+)% of the time limit", text)
