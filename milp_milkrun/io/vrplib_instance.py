@@ -20,6 +20,7 @@ Mapping to the milk-run model:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from vrplib.parse.parse_distances import parse_distances
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
 from milp_milkrun.io.schema import MAX_NUMBER, read_text
+from milp_milkrun.io.vrplib_writer import UNREPRESENTABLE_COMMENT
 
 VEHICLE_TYPE = "truck"
 FLEET_SUFFIX = re.compile(r"-k(\d+)$")
@@ -51,7 +53,7 @@ def read_vrplib(path: Path, *, vehicles: int | None = None) -> Instance:
     Instance
         The instance; a malformed file raises ``InputError`` naming the file or the section.
     """
-    read_text(path)  # missing file, directory, encoding: the same messages as for JSON
+    text = read_text(path)  # missing file, directory, encoding: the same messages as for JSON
     try:
         data = vrplib.read_instance(path, compute_edge_weights=False)
     except (ValueError, RuntimeError, KeyError, IndexError, TypeError) as exc:
@@ -68,7 +70,7 @@ def read_vrplib(path: Path, *, vehicles: int | None = None) -> Instance:
     spec, matrix = _distances(data, coords, n_nodes)
     hub = Site(ids[depot], *(coords[depot] if coords is not None else (None, None)))
     dcs = [DC(ids[k], demand[k], *(coords[k] if coords is not None else (None, None))) for k in others]
-    return build_instance(
+    instance = build_instance(
         name=name,
         hub=hub,
         dcs=dcs,
@@ -82,6 +84,11 @@ def read_vrplib(path: Path, *, vehicles: int | None = None) -> Instance:
         description=f"VRPLIB instance {name} ({path.name}); fleet of {sum(vt.count or 0 for vt in vehicle_types)} from {source}; {_comment(data)}".rstrip("; "),
         objective="cost" if any(key in data for key in COST_SECTIONS) else "distance",
     )
+    lost = [line.removeprefix(UNREPRESENTABLE_COMMENT) for line in text.splitlines() if line.startswith(UNREPRESENTABLE_COMMENT)]
+    if not lost:
+        return instance
+    warning = f"the file names constraints VRPLIB cannot state, which are not applied: {'; '.join(lost)}"
+    return dataclasses.replace(instance, warnings=(*instance.warnings, warning))
 
 
 COST_SECTIONS = ("vehicles_fixed_cost", "vehicles_unit_distance_cost")

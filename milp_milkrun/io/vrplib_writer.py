@@ -33,6 +33,7 @@ from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
 
 Row = Sequence[float | int]
+UNREPRESENTABLE_COMMENT = "# not representable in VRPLIB (not applied by readers): "  # the reader warns of these lines
 MAX_COST_DIGITS = 6  # costs per km are written with at most this many decimals (PyVRP reads them as integers)
 
 
@@ -212,7 +213,7 @@ def _comments(instance: Instance, lost: Sequence[str]) -> list[str]:
     )
     lines.append("# vehicles in fleet order (Route #k of a .sol file): " + ", ".join(v.name for v in instance.vehicles))
     lines += [f"# note: {note}" for note in _notes(instance)]
-    lines += [f"# not representable in VRPLIB (not applied by readers): {phrase}" for phrase in lost]
+    lines += [f"{UNREPRESENTABLE_COMMENT}{phrase}" for phrase in lost]
     return lines
 
 
