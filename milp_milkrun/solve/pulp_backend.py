@@ -19,6 +19,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import highspy
 import pulp
@@ -209,7 +210,7 @@ class _CbcWithDeadline(pulp.PULP_CBC_CMD):
         try:
             if time.perf_counter() >= self.deadline:  # building used the time: CBC is not started
                 return self._not_started(lp)
-            names = lp.writeMPS(mps, rename=1)
+            names: Any = lp.writeMPS(mps, rename=1)
             if time.perf_counter() >= self.deadline:  # so did handing the model over
                 return self._not_started(lp)
             args = [self.path, mps]
@@ -221,32 +222,30 @@ class _CbcWithDeadline(pulp.PULP_CBC_CMD):
             args = [word for arg in args for word in arg.split(" ")]
             args += ["-solve", "-printingOptions", "all", "-solution", sol]
             self.stopped = run_until(args, self.optionsDict["logPath"], self.deadline)
-            solution = self._solution(sol, lp, names[:3])
-            if solution is None:  # killed before or while writing: no plan, no status
-                lp.assignStatus(pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound)
-                return pulp.LpStatusNotSolved
-            status, values, sol_status = solution
-            lp.assignVarsVals(values)
-            lp.assignStatus(status, sol_status)
-            return status
+            return self._read_solution(sol, lp, names[:3])
         finally:
             self.delete_tmp_files(mps, sol, mst)
 
+    def _read_solution(self, path: str, lp: pulp.LpProblem, names: Any) -> int:
+        """Assign CBC's values and status from its solution file; not solved when CBC left none whole."""
+        if self.stopped != "killed" and os.path.exists(path):
+            try:
+                status, values, _, _, _, sol_status = self.readsol_MPS(path, lp, *names)
+            except (IndexError, ValueError):  # a file cut short as CBC was stopped
+                return _not_solved(lp)
+            lp.assignVarsVals(values)
+            lp.assignStatus(status, sol_status)
+            return status
+        return _not_solved(lp)
 
     def _not_started(self, lp: pulp.LpProblem) -> int:
         self.stopped = "late"
-        lp.assignStatus(pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound)
-        return pulp.LpStatusNotSolved
+        return _not_solved(lp)
 
-    def _solution(self, path: str, lp: pulp.LpProblem, names: tuple[object, ...]) -> tuple[int, dict[str, float], int] | None:
-        """CBC's status, values and solution status from its solution file; None when it left none whole."""
-        if self.stopped == "killed" or not os.path.exists(path):
-            return None
-        try:
-            status, values, _, _, _, sol_status = self.readsol_MPS(path, lp, *names)
-        except (IndexError, ValueError):  # a file cut short as CBC was stopped
-            return None
-        return status, values, sol_status
+
+def _not_solved(lp: pulp.LpProblem) -> int:
+    lp.assignStatus(pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound)
+    return pulp.LpStatusNotSolved
 
 
 def run_until(args: list[str], log_path: str, deadline: float, *, grace: float = GRACE_SECONDS) -> str:
