@@ -39,8 +39,16 @@ def small_instance(seed: int, objective: str) -> Instance:
     ids = [f"D{k}" for k in range(1, n + 1)]
     dcs = [DC(i, rng.randint(1, 9), rng.randint(0, 60), rng.randint(0, 60)) for i in ids]
     total = sum(dc.demand for dc in dcs)
-    big = VehicleType("big", rng.randint(1, 2), rng.randint(max(9, total // 2), max(10, total)), rng.choice([None, 200]), rng.choice([None, 4]))
-    small = VehicleType("small", rng.randint(2, 3), rng.randint(9, max(10, total // 2)), rng.choice([None, 160]), rng.choice([None, 3]))
+    big = VehicleType(
+        "big",
+        rng.randint(1, 2),
+        rng.randint(max(9, total // 2), max(10, total)),
+        rng.choice([None, 200]),
+        rng.choice([None, 4]),
+    )
+    small = VehicleType(
+        "small", rng.randint(2, 3), rng.randint(9, max(10, total // 2)), rng.choice([None, 160]), rng.choice([None, 3])
+    )
     if objective == "cost":
         big = replace(big, fixed_cost=rng.randint(20, 120), cost_per_km=rng.choice([0.0, 0.5, 1.0, 2.0]))
         small = replace(small, fixed_cost=rng.randint(10, 60), cost_per_km=rng.choice([0.0, 0.5, 1.0]))
@@ -48,9 +56,16 @@ def small_instance(seed: int, objective: str) -> Instance:
             small = replace(small, count=None)
     a, b, c = rng.sample(ids, 3)
     return build_instance(
-        name=f"small-{objective}-{seed}", hub=Site("H", 30, 30), dcs=dcs, vehicle_types=[big, small],
-        distance_spec=DistanceSpec("euclidean", rounding="nearest"), forbidden=[{"dc": c, "vehicle_type": "big"}],
-        consecutive=[[a, b]], coordinates="xy", distance_unit="units", objective=objective,
+        name=f"small-{objective}-{seed}",
+        hub=Site("H", 30, 30),
+        dcs=dcs,
+        vehicle_types=[big, small],
+        distance_spec=DistanceSpec("euclidean", rounding="nearest"),
+        forbidden=[{"dc": c, "vehicle_type": "big"}],
+        consecutive=[[a, b]],
+        coordinates="xy",
+        distance_unit="units",
+        objective=objective,
     )
 
 
@@ -74,7 +89,9 @@ def main() -> None:
             runs = [measure(engine, instance, args.time_limit) for instance in instances]
             times = [seconds for _, seconds in runs]
             proven = sum(ok for ok, _ in runs)
-            print(f"| {objective} | {engine} | {proven} | {statistics.median(times):.2f} | {max(times):.2f} |", flush=True)
+            print(
+                f"| {objective} | {engine} | {proven} | {statistics.median(times):.2f} | {max(times):.2f} |", flush=True
+            )
 
 
 if __name__ == "__main__":

@@ -241,7 +241,10 @@ def test_convert_names_what_vrplib_cannot_state_and_strict_refuses(
         assert f"not representable in VRPLIB, written as a comment line only: {phrase}" in err
         assert f"# not representable in VRPLIB (not applied by readers): {phrase}" in target.read_text()
     code, _, err = run_cli(monkeypatch, capsys, "show", str(target))
-    assert code == 0 and "not applied: max_stops 4 of vehicle type large; max_stops 2 of vehicle type small; consecutive pair" in err
+    assert (
+        code == 0
+        and "not applied: max_stops 4 of vehicle type large; max_stops 2 of vehicle type small; consecutive pair" in err
+    )
     strict = tmp_path / "strict.vrp"
     code, out, err = run_cli(monkeypatch, capsys, "convert", toy6, str(strict), "--strict")
     assert code == 2 and err.startswith("error: --strict: VRPLIB cannot state max_stops 4") and not strict.exists()

@@ -12,13 +12,14 @@ Mapping (the reverse of :mod:`milp_milkrun.io.vrplib_instance`; docs/formats.md 
 * the fleet: ``VEHICLES`` and ``CAPACITY`` for one type of plain capacitated vehicles, else PyVRP's
   per-vehicle sections, one row per vehicle in fleet order: ``CAPACITY_SECTION``,
   ``VEHICLES_MAX_DISTANCE_SECTION``, ``VEHICLES_FIXED_COST_SECTION`` and
-  ``VEHICLES_UNIT_DISTANCE_COST_SECTION`` (the cost objective; times :func:`cost_scale`), ``VEHICLES_ALLOWED_CLIENTS_SECTION``
-  (the forbidden DC-vehicle pairs);
+  ``VEHICLES_UNIT_DISTANCE_COST_SECTION`` (the cost objective; times :func:`cost_scale`),
+  ``VEHICLES_ALLOWED_CLIENTS_SECTION`` (the forbidden DC-vehicle pairs);
 * what VRPLIB cannot state (stop limits, consecutive pairs) is written as ``#`` comment lines, which
   ``vrplib`` skips, and returned in :attr:`VrplibText.unrepresentable` so that the caller names it.
 
 Time windows and service times: once an :class:`~milp_milkrun.instance.Instance` carries them, their
-``TIME_WINDOW_SECTION`` and ``SERVICE_TIME_SECTION`` belong in :func:`_sections`, after the demands.
+``TIME_WINDOW_SECTION`` and ``SERVICE_TIME_SECTION`` (PyVRP reads both) belong in :func:`_sections`,
+after the demands; until then, whatever of them VRPLIB cannot state goes into :func:`unrepresentable`.
 """
 
 from __future__ import annotations
