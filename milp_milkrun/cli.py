@@ -85,6 +85,7 @@ FLAG_OF_FIELD = {
     "backend": "--backend", "solver": "--solver", "max_iterations": "--max-iterations", "bound_seconds": "--bound",
     "output": "--output", "plot": "--plot", "write": "--write", "vehicles": "--vehicles", "csv": "--csv",
     "workers": "--workers", "out": "--out", "scheduler": "--scheduler", "objective": "--objective", "factors": "--factors",
+    "strict": "--strict",
     # ---- map and inspect flags (begin)
     "map": "--map", "family": "--family", "vehicle": "--vehicle", "dc": "--dc",
     # ---- map and inspect flags (end)
@@ -376,17 +377,20 @@ def certified_gap(instance: Instance, plan: Plan, seconds: float | None, *, feas
     return {"bound": certified.bound, "gap": certified.gap, "bound_method": certified.how}
 
 
-@app.command(short_help="Write an instance as JSON (from .vrp or Golden-Taillard).")
+@app.command(short_help="Write an instance as JSON or VRPLIB (from .json, .vrp, Solomon .txt or Golden-Taillard).")
 def convert(
-    source: Path = typer.Argument(..., metavar="INSTANCE", help="A .vrp, Solomon .txt (or .json) instance."),
-    target: Path = typer.Argument(..., metavar="OUT.json"),
+    source: Path = typer.Argument(..., metavar="INSTANCE", help="A .json, VRPLIB .vrp or Solomon .txt instance."),
+    target: Path = typer.Argument(..., metavar="OUT", help="The file to write: .json, or VRPLIB .vrp (PyVRP's fleet sections)."),
     vehicles: int | None = VEHICLES_OPTION,
     variant: str | None = VARIANT_OPTION,
+    strict: bool = typer.Option(False, "--strict", help="For .vrp: refuse an instance with a constraint VRPLIB cannot state (stop limits, consecutive pairs) instead of writing it as a comment line."),
 ) -> None:
-    """Write an instance in the JSON format (e.g. a CVRPLIB .vrp file, or one variant of a Golden-Taillard file)."""
+    """Write an instance as JSON or VRPLIB .vrp (e.g. a CVRPLIB file as JSON, or a hub for PyVRP); constraints VRPLIB cannot state are named on stderr."""
     check_output_path(target, field="target", suffixes=INSTANCE_SUFFIXES, inputs=[source])
     instance = load_instance_for_cli(source, vehicles, variant)
-    write_instance(instance, target)
+    comments_only = write_instance(instance, target, strict=strict)
+    for phrase in comments_only:
+        typer.echo(f"warning: not representable in VRPLIB, written as a comment line only: {phrase}", err=True)
     typer.echo(f"wrote {target} ({plural(len({dc.origin for dc in instance.dcs}), 'DC')}, {fleet_size(instance)})")
 
 
@@ -413,7 +417,7 @@ def fleet_size(instance: Instance) -> str:
 @app.command("solve", short_help="Solve an instance with a MILP model: plan, bound, gap.")
 def solve_command(
     instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json, VRPLIB .vrp or Solomon .txt instance."),
-    model: Model = typer.Option(Model.auto, "--model", help="Formulation: auto (the engine that proves most: exact for tiny instances, else routes then strong), exact (the seed's Equations 1-14), strong (same plans; vehicle classes + capacity cuts) or routes (set partitioning by column generation: the strongest bound, plan from its routes)."),
+    model: Model = typer.Option(Model.auto, "--model", help="Formulation: auto (the engine that proves most: routes, then strong if a gap is left), exact (the seed's Equations 1-14), strong (same plans; vehicle classes + capacity cuts) or routes (set partitioning by column generation: the strongest bound, plan from its routes)."),
     backend: Backend = typer.Option(Backend.highs, "--backend", help="Modelling backend: highs (Pyomo + HiGHS) or pulp (PuLP)."),
     solver: Solver | None = typer.Option(None, "--solver", help="Solver of the pulp backend: cbc (default) or highs."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for the whole solve (build included)."),
@@ -441,7 +445,7 @@ def solve_command(
         objective=objective.value if objective else None, factors=factors,
     )
     solver_name = solver.value if solver else None
-    check_choices(model=model.value, backend=backend.value, solver=solver_name)
+    check_choices(model=model.value, backend=backend.value, solver=solver_name, objective=objective.value if objective else None)
     check_map_path(map_path, [instance_path, factors_path, output, plot])
     instance = load_instance_for_cli(instance_path, vehicles, variant)
     check_map_drawable(instance, map_path, plot=plot)

@@ -100,8 +100,8 @@ def test_convert_json_to_json_is_stable(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_convert_refuses_other_output_formats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run_cli(monkeypatch, capsys, "convert", TOY6, str(tmp_path / "out.vrp"))
-    assert code == 2 and "unsupported extension '.vrp'; use .json" in err
+    code, _, err = run_cli(monkeypatch, capsys, "convert", TOY6, str(tmp_path / "out.txt"))
+    assert code == 2 and "unsupported extension '.txt'; use .json, .vrp" in err and not (tmp_path / "out.txt").exists()
 
 
 @pytest.mark.parametrize(

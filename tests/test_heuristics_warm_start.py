@@ -74,15 +74,15 @@ def test_start_beats_a_worse_backend_plan_and_loses_to_a_better_one() -> None:
     assert same.objective == start.objective and same.bound == start.objective and "warm start from the heuristic" in same.message
 
 
-def test_default_solve_starts_from_the_heuristic_and_highs_accepts_it() -> None:
+def test_an_exact_solve_starts_from_the_heuristic_and_highs_accepts_it() -> None:
     instance = _feasible_tiny_instance()
     start = solve_heuristic(instance, time_limit=heuristic_budget(QUIET.time_limit), seed=QUIET.seed, stall_iterations=STALL_ITERATIONS)
-    result = solve(instance, options=QUIET)
+    result = solve(instance, model="exact", options=QUIET)  # the MIP start as HiGHS's exact model takes it
     assert "warm start from the heuristic" in result.message
     assert "MIP start solution is feasible" in result.message  # HiGHS's own log line
     assert result.objective <= start.objective + 1e-6
     assert result.runtime_s < QUIET.time_limit + 15  # generous: the heuristic's share is inside the limit
-    plain = solve(instance, options=QUIET, heuristic_start=False)
+    plain = solve(instance, model="exact", options=QUIET, heuristic_start=False)
     assert "warm start" not in plain.message
     if result.status == plain.status == "optimal":
         assert abs(result.objective - plain.objective) < 1e-6

@@ -298,3 +298,19 @@ def test_a_numeric_edge_weight_type_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError) as error:
         load_instance(path)
     assert error.value.field == "EDGE_WEIGHT_TYPE"
+
+
+def test_allowed_clients_become_forbidden_pairs_and_vehicle_order_is_kept(tmp_path: Path) -> None:
+    """PyVRP's VEHICLES_ALLOWED_CLIENTS_SECTION; a run of identical vehicles is one type, so an interleaved
+    fleet keeps vehicle k of the file as vehicle k (what Route #k of a .sol file means)."""
+    path = tmp_path / "allowed.vrp"
+    allowed = "VEHICLES_ALLOWED_CLIENTS_SECTION\n1 2 3 4\n2 2 3 4\n3 3 4\n"
+    path.write_text(HETEROGENEOUS.replace("2 10\n3 20", "2 20\n3 10").replace("2 5\n3 30", "2 30\n3 5").replace("2 1\n3 1.5", "2 1.5\n3 1").replace("DEPOT_SECTION", allowed + "DEPOT_SECTION"))
+    instance = load_instance(path)
+    assert [(v.name, v.capacity) for v in instance.vehicles] == [("truck1-1", 10), ("truck2-1", 20), ("truck3-1", 10)]
+    assert instance.forbidden == {("2", "truck3-1")}
+
+
+def test_a_per_vehicle_value_given_once_applies_to_every_vehicle(tmp_path: Path) -> None:
+    path = _write_vrp(tmp_path / "one-k2.vrp", "DIMENSION : 4\nCAPACITY : 10\nVEHICLES_MAX_DISTANCE : 60\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS + DEMANDS)
+    assert [(v.capacity, v.max_distance) for v in load_instance(path).vehicles] == [(10, 60), (10, 60)]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+import sys
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pulp
@@ -16,8 +18,9 @@ from milp_milkrun.models.exact_pulp import build_exact_pulp
 from milp_milkrun.models.families import EXACT_FAMILIES
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.plan import Plan
+from milp_milkrun.runtime.highs import GRACE_SECONDS
 from milp_milkrun.solve import solve
-from milp_milkrun.solve.pulp_backend import _cbc_outcome, cbc_bound, solve_exact_pulp
+from milp_milkrun.solve.pulp_backend import _cbc_outcome, cbc_bound, run_until, solve_exact_pulp
 
 QUIET = dict(log=False, gap=0.0)
 
@@ -206,3 +209,48 @@ def test_cbc_infeasibility_is_trusted_only_when_cbc_finished_in_time(log: str, s
     problem = SimpleNamespace(status=pulp.LpStatusInfeasible, sol_status=pulp.LpSolutionNoSolutionFound)
     outcome = _cbc_outcome(problem, log, gap=1e-4)  # type: ignore[arg-type]
     assert (outcome.status, outcome.has_plan, outcome.bound) == (status, False, None)
+
+
+# ----- CBC overran its time limit (27.98 s for --time-limit 20) -------------------------
+def hub_of(n_dcs: int, seed: int) -> Instance:
+    """A generated hub like ecom74 (two types with distance and stop limits, B, P): CBC's preprocessing
+    of its exact model runs past CBC's own time limit."""
+    rng = random.Random(seed)
+    dcs = [DC(f"D{k}", rng.randint(1, 9), rng.randint(0, 100), rng.randint(0, 100)) for k in range(1, n_dcs + 1)]
+    return build_instance(
+        name=f"hub{n_dcs}", hub=Site("H", 50, 50), dcs=dcs,
+        vehicle_types=[VehicleType("big", 3, 60, 400, 10), VehicleType("small", n_dcs // 6, 25, 250, 5)],
+        forbidden=[{"dc": "D1", "vehicle_type": "big"}], consecutive=[["D2", "D3"]],
+        distance_spec=DistanceSpec("euclidean", rounding="nearest"), coordinates="xy",
+    )
+
+
+@pytest.mark.slow
+def test_cbc_ends_by_the_time_limit_on_a_generated_hub(tmp_path: Path) -> None:
+    """CBC given 1 s after building and writing the model ran its preprocessing for about 5 s more before it
+    looked at its clock (ecom74, --time-limit 3: 8.3 s). Now CBC is stopped at the deadline: the run ends
+    by the time limit, or by the end of building and writing the model when that alone takes longer (plain
+    Python, which no limit stops; measured here on the same hub). The slack covers the stop and a loaded machine."""
+    instance = hub_of(74, 1)
+    started = time.perf_counter()
+    build_exact_pulp(instance).problem.writeMPS(str(tmp_path / "hub.mps"), rename=1)
+    preparing = time.perf_counter() - started
+    limit = preparing + 1.0  # CBC starts with about a second left, as in the audit's overruns
+    started = time.perf_counter()
+    result = solve(instance, model="exact", backend="pulp", options=SolveOptions(time_limit=limit, **QUIET), heuristic_start=False)
+    wall = time.perf_counter() - started
+    assert wall < limit + GRACE_SECONDS + 1.5, f"{wall:.2f} s for a limit of {limit:.2f} s ({result.message})"
+    assert result.status in ("no_solution", "feasible", "optimal")
+
+
+def test_a_solver_process_that_ignores_its_limit_is_stopped_then_killed(tmp_path: Path) -> None:
+    """run_until: a process that ends on SIGINT is 'stopped' at the deadline, one that ignores it 'killed'
+    GRACE_SECONDS later; one that ends first is left alone. Nothing outlives the call."""
+    log = str(tmp_path / "log.txt")
+    sleeper = "import signal, time\n{}\ntime.sleep(30)"
+    ignores = [sys.executable, "-c", sleeper.format("signal.signal(signal.SIGINT, signal.SIG_IGN)")]
+    obeys = [sys.executable, "-c", sleeper.format("signal.signal(signal.SIGINT, lambda *_: exit(0))")]
+    for args, expected in ((ignores, "killed"), (obeys, "stopped"), ([sys.executable, "-c", "pass"], "")):
+        started = time.perf_counter()
+        assert run_until(args, log, started + 1.0) == expected
+        assert time.perf_counter() - started < 1.0 + GRACE_SECONDS + 1.0

@@ -18,6 +18,7 @@ from milp_milkrun.io.plans import read_plan_json, read_plan_sol, write_plan_json
 from milp_milkrun.io.schema import read_json
 from milp_milkrun.io.solomon import is_solomon, parse_variant, read_solomon
 from milp_milkrun.io.vrplib_instance import read_vrplib
+from milp_milkrun.io.vrplib_writer import vrplib_text
 from milp_milkrun.plan import Plan
 
 __all__ = ["instance_from_dict", "instance_to_dict", "load_golden_taillard", "load_instance", "load_plan", "write_instance", "write_plan"]
@@ -68,18 +69,32 @@ def load_instance(path: str | Path, *, vehicles: int | None = None, variant: str
     raise InputError(str(path), f"unknown instance format {suffix or '(no suffix)'!r}; expected .json, .vrp or a Solomon .txt")
 
 
-def write_instance(instance: Instance, path: str | Path) -> None:
-    """Write ``instance`` in the JSON format (split DCs merged back), e.g. to convert a ``.vrp`` file.
+def write_instance(instance: Instance, path: str | Path, *, strict: bool = False) -> tuple[str, ...]:
+    """Write ``instance`` as JSON (split DCs merged back) or as VRPLIB ``.vrp`` (PyVRP's sections).
 
     Parameters
     ----------
     instance : Instance
         The instance to write.
     path : str or Path
-        The ``.json`` file to write (atomically).
+        The ``.json`` or ``.vrp`` file to write (atomically); its extension picks the format.
+    strict : bool
+        For ``.vrp``: refuse (``InputError`` naming ``strict``) an instance with a constraint VRPLIB
+        cannot state, instead of writing it as a comment line.
+
+    Returns
+    -------
+    tuple[str, ...]
+        The constraints written only as comment lines (``.vrp``; a VRPLIB reader does not apply
+        them), one phrase each; empty for JSON, which states everything.
     """
     path = check_output_path(path, field="target", suffixes=INSTANCE_SUFFIXES)
+    if path.suffix.lower() == ".vrp":
+        written = vrplib_text(instance, strict=strict)
+        write_text_atomically(path, written.text)
+        return written.unrepresentable
     write_text_atomically(path, instance_json_text(instance_to_dict(instance)))
+    return ()
 
 
 def load_plan(path: str | Path, instance: Instance) -> Plan:

@@ -15,7 +15,7 @@ from pathlib import Path
 from milp_milkrun.errors import InputError
 
 PLAN_SUFFIXES = (".json", ".sol")
-INSTANCE_SUFFIXES = (".json",)
+INSTANCE_SUFFIXES = (".json", ".vrp")
 MODEL_SUFFIXES = (".lp", ".mps")
 PLOT_SUFFIXES = (".png", ".pdf", ".svg", ".jpg", ".jpeg")
 

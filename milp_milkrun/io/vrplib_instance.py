@@ -7,8 +7,11 @@ Mapping to the milk-run model:
 * one vehicle type ``truck`` of capacity CAPACITY; its count is ``vehicles`` when given, else the
   VEHICLES field, else the ``-kN`` suffix of the name; DISTANCE, when present, is the route limit;
 * a heterogeneous fleet in PyVRP's sections, one row per vehicle: CAPACITY_SECTION,
-  VEHICLES_MAX_DISTANCE_SECTION, VEHICLES_FIXED_COST_SECTION and VEHICLES_UNIT_DISTANCE_COST_SECTION;
-  identical vehicles form one type (``truck1``, ``truck2``, ... in file order), and a file with cost
+  VEHICLES_MAX_DISTANCE_SECTION, VEHICLES_FIXED_COST_SECTION, VEHICLES_UNIT_DISTANCE_COST_SECTION and
+  VEHICLES_ALLOWED_CLIENTS_SECTION (the DCs a vehicle may serve; the others are forbidden pairs), or
+  one value for every vehicle (``VEHICLES_MAX_DISTANCE : 60``); each run of identical consecutive
+  vehicles forms one type (``truck1``, ``truck2``, ... in file order, so vehicle k of the file is
+  vehicle k of the instance, as a ``.sol`` file's Route #k means), and a file with cost
   sections asks for the cost objective (fixed cost plus cost per distance unit, as PyVRP minimises);
 * EUC_2D distances are rounded to the nearest integer (TSPLIB ``nint``, the convention of the
   published CVRPLIB optima); EXPLICIT matrices and the other 2D types are taken as ``vrplib``
@@ -21,6 +24,7 @@ Mapping to the milk-run model:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -33,6 +37,7 @@ from vrplib.parse.parse_distances import parse_distances
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
 from milp_milkrun.io.schema import MAX_NUMBER, read_text
+from milp_milkrun.io.vrplib_writer import UNREPRESENTABLE_COMMENT
 from milp_milkrun.timing import TimeSpec
 
 VEHICLE_TYPE = "truck"
@@ -55,7 +60,7 @@ def read_vrplib(path: Path, *, vehicles: int | None = None) -> Instance:
     Instance
         The instance; a malformed file raises ``InputError`` naming the file or the section.
     """
-    read_text(path)  # missing file, directory, encoding: the same messages as for JSON
+    text = read_text(path)  # missing file, directory, encoding: the same messages as for JSON
     try:
         data = vrplib.read_instance(path, compute_edge_weights=False)
     except (ValueError, RuntimeError, KeyError, IndexError, TypeError) as exc:
@@ -66,7 +71,7 @@ def read_vrplib(path: Path, *, vehicles: int | None = None) -> Instance:
     ids = [str(k + 1) for k in range(n_nodes)]
     demand = _demands(data, n_nodes, depot, ids)
     coords = _coordinates(data, n_nodes)
-    vehicle_types, source = _fleet(data, name, vehicles)
+    vehicle_types, forbidden, source = _fleet(data, name, vehicles, ids, depot)
     others = [k for k in range(n_nodes) if k != depot]
     spec, matrix = _distances(data, coords, n_nodes)
     hub = Site(ids[depot], *(coords[depot] if coords is not None else (None, None)))
@@ -74,11 +79,12 @@ def read_vrplib(path: Path, *, vehicles: int | None = None) -> Instance:
     dcs = [DC(ids[k], demand[k], *(coords[k] if coords is not None else (None, None))) for k in others]
     if windows:  # a VRPTW file: each customer's one window and service time
         dcs = [replace(dc, windows=(windows[k],), service=service[k]) for dc, k in zip(dcs, others)]
-    return build_instance(
+    instance = build_instance(
         name=name,
         hub=hub,
         dcs=dcs,
         vehicle_types=vehicle_types,
+        forbidden=forbidden,
         distance_spec=spec,
         matrix=matrix,
         matrix_ids=ids if matrix is not None else None,
@@ -88,9 +94,15 @@ def read_vrplib(path: Path, *, vehicles: int | None = None) -> Instance:
         objective="cost" if any(key in data for key in COST_SECTIONS) else "distance",
         time=TimeSpec(*windows[depot], speed=TRAVEL_SPEED) if windows else None,
     )
+    lost = [line.removeprefix(UNREPRESENTABLE_COMMENT) for line in text.splitlines() if line.startswith(UNREPRESENTABLE_COMMENT)]
+    if not lost:
+        return instance
+    warning = f"the file names constraints VRPLIB cannot state, which are not applied: {'; '.join(lost)}"
+    return dataclasses.replace(instance, warnings=(*instance.warnings, warning))
 
 
 COST_SECTIONS = ("vehicles_fixed_cost", "vehicles_unit_distance_cost")
+ALLOWED = "vehicles_allowed_clients"  # PyVRP: the clients each vehicle may serve (the forbidden pairs are the rest)
 PER_VEHICLE = {  # parsed key -> (section name, VehicleType field)
     "capacity": ("CAPACITY_SECTION", "capacity"),
     "vehicles_max_distance": ("VEHICLES_MAX_DISTANCE_SECTION", "max_distance"),
@@ -99,33 +111,49 @@ PER_VEHICLE = {  # parsed key -> (section name, VehicleType field)
 }
 
 
-def _fleet(data: dict[str, Any], name: str, vehicles: int | None) -> tuple[list[VehicleType], str]:
-    """The vehicle types: one ``truck`` type for a CVRP file, identical vehicles grouped for a per-vehicle fleet."""
-    if not any(np.ndim(data.get(key, 0)) > 0 for key in PER_VEHICLE):
+def _fleet(data: dict[str, Any], name: str, vehicles: int | None, ids: list[str], depot: int) -> tuple[list[VehicleType], list[dict[str, str]], str]:
+    """The vehicle types and the forbidden pairs: one ``truck`` type for a CVRP file, runs of identical
+    vehicles for a per-vehicle fleet (so vehicle k of the file is vehicle k of the instance)."""
+    if set(data) & {*PER_VEHICLE, ALLOWED} <= {"capacity"} and np.ndim(data.get("capacity", 0)) == 0:
         count, source = _fleet_size(data, name, vehicles)
-        return [VehicleType(VEHICLE_TYPE, count, _capacity(data), _optional(data, "distance"))], source
-    if vehicles is not None:
+        return [VehicleType(VEHICLE_TYPE, count, _capacity(data), _optional(data, "distance"))], [], source
+    per_vehicle = any(_listed(data[key]) for key in (*PER_VEHICLE, ALLOWED) if key in data)
+    if vehicles is not None and per_vehicle:
         raise InputError("vehicles", "the file lists its vehicles one by one; --vehicles applies to a file that states no fleet")
-    columns = _per_vehicle_columns(data)
-    types: dict[tuple[float, ...], int] = {}
-    for row in zip(*columns.values()):
-        types[row] = types.get(row, 0) + 1
+    n, source = (_per_vehicle_count(data), "its per-vehicle sections") if per_vehicle else _fleet_size(data, name, vehicles)
+    columns = _per_vehicle_columns(data, n)
+    allowed = _allowed_clients(data, n, ids, depot)
     fields = [PER_VEHICLE[key][1] for key in columns]
-    built = [
-        VehicleType(f"{VEHICLE_TYPE}{k}", count, **dict(zip(fields, row)))  # type: ignore[arg-type]
-        for k, (row, count) in enumerate(types.items(), start=1)
-    ]
-    return built, "its per-vehicle sections"
+    runs: list[tuple[tuple[float, ...], frozenset[str], int]] = []
+    for row, clients in zip(zip(*columns.values()), allowed):
+        if runs and runs[-1][:2] == (row, clients):
+            runs[-1] = (row, clients, runs[-1][2] + 1)
+        else:
+            runs.append((row, clients, 1))
+    built = [VehicleType(f"{VEHICLE_TYPE}{k}", count, **dict(zip(fields, row))) for k, (row, _, count) in enumerate(runs, start=1)]  # type: ignore[arg-type]
+    dcs = [node for k, node in enumerate(ids) if k != depot]
+    forbidden = [{"dc": dc, "vehicle_type": vt.name} for vt, (_, clients, _) in zip(built, runs) for dc in dcs if dc not in clients]
+    return built, forbidden, source
 
 
-def _per_vehicle_columns(data: dict[str, Any]) -> dict[str, list[float]]:
-    """One list per per-vehicle field, all as long as the fleet (a scalar applies to every vehicle)."""
-    lengths = {len(np.atleast_1d(data[key])) for key in PER_VEHICLE if key in data and np.ndim(data[key]) > 0}
+def _per_vehicle_count(data: dict[str, Any]) -> int:
+    """The number of vehicles the per-vehicle sections list (all alike, and as VEHICLES says)."""
+    lengths = {len(data[key]) for key in (*PER_VEHICLE, ALLOWED) if key in data and _listed(data[key])}
     if len(lengths) != 1:
         raise InputError("CAPACITY_SECTION", f"the per-vehicle sections list different numbers of vehicles ({sorted(lengths)})")
     (n,) = lengths
     if "vehicles" in data and int(_scalar(data["vehicles"], "VEHICLES", integer=True)) != n:
         raise InputError("VEHICLES", f"{data['vehicles']} vehicles but the per-vehicle sections list {n}")
+    return n
+
+
+def _listed(value: Any) -> bool:
+    """A section (one entry per vehicle; ragged rows stay a list) rather than one value for all."""
+    return isinstance(value, list) or np.ndim(value) > 0
+
+
+def _per_vehicle_columns(data: dict[str, Any], n: int) -> dict[str, list[float]]:
+    """One list per per-vehicle field, ``n`` long (a scalar specification applies to every vehicle)."""
     columns: dict[str, list[float]] = {}
     for key, (section, _) in PER_VEHICLE.items():
         if key in data:
@@ -136,6 +164,22 @@ def _per_vehicle_columns(data: dict[str, Any]) -> dict[str, list[float]]:
     if "vehicles_max_distance" not in columns and "distance" in data:
         columns["vehicles_max_distance"] = [_scalar(data["distance"], "DISTANCE")] * n
     return columns
+
+
+def _allowed_clients(data: dict[str, Any], n: int, ids: list[str], depot: int) -> list[frozenset[str]]:
+    """The DCs each vehicle may serve (PyVRP's VEHICLES_ALLOWED_CLIENTS_SECTION; every DC without it)."""
+    dcs = frozenset(node for k, node in enumerate(ids) if k != depot)
+    if ALLOWED not in data:
+        return [dcs] * n
+    rows = [np.atleast_1d(row) for row in data[ALLOWED]]
+    allowed = []
+    for row in rows:
+        nodes = [int(_scalar(v, "VEHICLES_ALLOWED_CLIENTS_SECTION", integer=True)) for v in row]
+        unknown = [node for node in nodes if not (1 <= node <= len(ids)) or ids[node - 1] not in dcs]
+        if unknown:
+            raise InputError("VEHICLES_ALLOWED_CLIENTS_SECTION", f"node {unknown[0]} is not a client (2..{len(ids)}, the depot excluded)")
+        allowed.append(frozenset(ids[node - 1] for node in nodes))
+    return allowed
 
 
 def _dimension(data: dict[str, Any]) -> int:

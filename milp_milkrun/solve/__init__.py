@@ -52,7 +52,7 @@ SOLVERS = tuple(s.value for s in Solver)
 __all__ = ["DEFAULT_SEED", "MODELS", "BACKENDS", "SOLVERS", "Backend", "Model", "Solver", "SolveOptions", "SolveResult", "Status", "check_bound_seconds", "check_choices", "solve"]
 
 
-def check_choices(*, model: str, backend: str, solver: str | None) -> None:
+def check_choices(*, model: str, backend: str, solver: str | None, objective: str | None = None) -> None:
     """Reject a model, backend or solver name, or a combination, that no run can honour (InputError).
 
     Parameters
@@ -63,7 +63,12 @@ def check_choices(*, model: str, backend: str, solver: str | None) -> None:
         One of :data:`BACKENDS`.
     solver : str or None
         One of :data:`SOLVERS` (the pulp backend only), or None.
+    objective : str or None
+        The objective asked for (``SolveOptions.objective``): ``emissions`` needs the route-based model.
     """
+    if objective == "emissions" and (model in ("exact", "strong") or backend == "pulp"):  # refused before any work
+        engine = f"the {model} model" if backend != "pulp" else "the pulp backend (the exact model)"
+        raise InputError("objective", f"the emissions objective depends on the load on each leg, which {engine} cannot state; use --model routes or auto, or the heuristic")
     if model not in MODELS:
         raise InputError("model", f"unknown model {model!r}; choose from {', '.join(MODELS)}")
     if backend not in BACKENDS:
@@ -113,7 +118,7 @@ def solve(
         plan so far, flagged ``interrupted``.
     """
     options = options or SolveOptions()
-    check_choices(model=model, backend=backend, solver=solver)
+    check_choices(model=model, backend=backend, solver=solver, objective=options.objective)
     if model == "auto" and backend == "pulp":  # the PuLP backend builds the exact model only
         model = "exact"
     require_time_support(instance, "exact-pulp" if backend == "pulp" else model)

@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import subprocess
 import tempfile
 import threading
 import time
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import highspy
 import pulp
@@ -27,6 +32,7 @@ from milp_milkrun.options import SolveOptions
 from milp_milkrun.plan import Plan
 from milp_milkrun.result import RunContext, SolveResult, Status, make_result
 from milp_milkrun.runtime.highs import (  # importing it consumes HiGHS's stdout banner before PuLP makes a Highs
+    GRACE_SECONDS,
     SOLVER_LOG,
     SolverAbandoned,
     has_feasible_solution,
@@ -39,6 +45,8 @@ from milp_milkrun.solve.arcs_to_plan import follow_arcs
 SOLVERS = ("cbc", "highs")
 MIN_SOLVER_SECONDS = 1.0  # the solver always gets at least this much, even when building used the budget
 OVERRUN_NOTE_SECONDS = 2.0  # a run longer than the time limit plus this says so in its message
+CBC_STOP_MARGIN = 0.5  # CBC's own limit ends this long before the deadline, so it usually stops by itself
+MIN_CBC_SECONDS = 0.1  # CBC's -sec when less is left (the deadline still stops it)
 
 
 def _seconds_left(deadline: float) -> float:
@@ -177,23 +185,102 @@ def _set_warm_start(model: PulpExactModel, plan: Plan, notes: list[str]) -> floa
 
 # ----- CBC -----------------------------------------------------------------------------------------
 class _CbcWithDeadline(pulp.PULP_CBC_CMD):
-    """PuLP's bundled CBC, given whatever remains of the deadline at the moment CBC starts.
+    """PuLP's bundled CBC, run so that the deadline holds whatever CBC does.
 
-    PuLP reads ``timeLimit`` only after writing the MPS file (seconds on ecom74), so a property
-    computed from the deadline makes the time limit cover building and hand-off too.
+    CBC's own limit (``-sec``) is checked only between phases: preprocessing and the root cut loop run
+    past it (ecom74 with a 3 s limit took 8.3 s). So CBC is given the time left at its start minus
+    :data:`CBC_STOP_MARGIN`, and at the deadline it is stopped like Ctrl-C stops it (SIGINT: CBC ends
+    its search and writes the best plan it has); one that has not ended :data:`GRACE_SECONDS` later
+    is killed, and the run keeps the MIP start (:func:`run_until`).
     """
 
     def __init__(self, *, deadline: float, **kwargs: object) -> None:
-        self.deadline = deadline
         super().__init__(**kwargs)
+        self.deadline = deadline
+        self.stopped = ""  # how the deadline ended the run: "stopped", "killed" or "late" (CBC not started)
 
-    @property
-    def timeLimit(self) -> float:  # noqa: N802 (PuLP's name)
-        return _seconds_left(self.deadline)
+    def actualSolve(self, lp: pulp.LpProblem, **kwargs: object) -> int:  # noqa: N802 (PuLP's name)
+        """PuLP's ``solve_CBC`` with a deadline: the same files and options, CBC run by :func:`run_until`."""
+        mps, sol, mst = (os.path.join(self.tmpDir, f"{uuid.uuid4().hex}-pulp.{ext}") for ext in ("mps", "sol", "mst"))
+        try:
+            if time.perf_counter() >= self.deadline:  # building used the time: CBC is not started
+                return self._not_started(lp)
+            names: Any = lp.writeMPS(mps, rename=1)
+            if time.perf_counter() >= self.deadline:  # so did handing the model over
+                return self._not_started(lp)
+            args = [self.path, mps]
+            if self.optionsDict.get("warmStart", False):
+                self.writesol(mst, lp, *names[:3])
+                args += ["-mips", mst]
+            seconds = max(MIN_CBC_SECONDS, self.deadline - time.perf_counter() - CBC_STOP_MARGIN)
+            args += ["-sec", f"{seconds:.3f}", *(f"-{option}" for option in self.options + self.getOptions())]
+            args = [word for arg in args for word in arg.split(" ")]
+            args += ["-solve", "-printingOptions", "all", "-solution", sol]
+            self.stopped = run_until(args, self.optionsDict["logPath"], self.deadline)
+            return self._read_solution(sol, lp, names[:3])
+        finally:
+            self.delete_tmp_files(mps, sol, mst)
 
-    @timeLimit.setter
-    def timeLimit(self, _: object) -> None:  # PuLP's constructor assigns it; the deadline decides
-        pass
+    def _read_solution(self, path: str, lp: pulp.LpProblem, names: Any) -> int:
+        """Assign CBC's values and status from its solution file; not solved when CBC left none whole."""
+        if self.stopped != "killed" and os.path.exists(path):
+            try:
+                status, values, _, _, _, sol_status = self.readsol_MPS(path, lp, *names)
+            except (IndexError, ValueError):  # a file cut short as CBC was stopped
+                return _not_solved(lp)
+            lp.assignVarsVals(values)
+            lp.assignStatus(status, sol_status)
+            return status
+        return _not_solved(lp)
+
+    def _not_started(self, lp: pulp.LpProblem) -> int:
+        self.stopped = "late"
+        return _not_solved(lp)
+
+
+def _not_solved(lp: pulp.LpProblem) -> int:
+    lp.assignStatus(pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound)
+    return pulp.LpStatusNotSolved
+
+
+def run_until(args: list[str], log_path: str, deadline: float, *, grace: float = GRACE_SECONDS) -> str:
+    """Run a solver process with its output in ``log_path``, and stop it at ``deadline``.
+
+    Parameters
+    ----------
+    args : list[str]
+        The command line.
+    log_path : str
+        Where its standard output and error go.
+    deadline : float
+        The ``time.perf_counter()`` by which it must have ended: then it gets SIGINT (a solver's
+        Ctrl-C: CBC ends its search and writes its best plan), and ``grace`` seconds later SIGKILL.
+    grace : float
+        Seconds between the two signals.
+
+    Returns
+    -------
+    str
+        ``""`` when the process ended by itself, ``"stopped"`` when it ended on SIGINT, ``"killed"``.
+    """
+    with open(log_path, "w", encoding="utf-8") as log:
+        process = subprocess.Popen(args, stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+        try:
+            process.wait(timeout=max(0.0, deadline - time.perf_counter()))
+            return ""
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=grace)
+                return "stopped"
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+                return "killed"
+        finally:
+            if process.poll() is None:  # Ctrl-C while waiting: the solver must not outlive the run
+                process.kill()
+                process.wait()
 
 
 def _run_cbc(model: PulpExactModel, options: SolveOptions, deadline: float) -> Outcome:
@@ -211,9 +298,19 @@ def _run_cbc(model: PulpExactModel, options: SolveOptions, deadline: float) -> O
         )
         with _LogTail(log_path, enabled=options.log):
             model.problem.solve(solver)
-        with open(log_path, encoding="utf-8", errors="replace") as f:
-            log = f.read()
-    return _cbc_outcome(model.problem, log, options.gap)
+        log = Path(log_path).read_text(encoding="utf-8", errors="replace") if os.path.exists(log_path) else ""  # none: not started
+    outcome = _cbc_outcome(model.problem, log, options.gap)
+    if solver.stopped:
+        note = STOP_NOTES[solver.stopped]
+        return Outcome(outcome.status, outcome.has_plan, outcome.bound, f"{note}; {outcome.message}")
+    return outcome
+
+
+STOP_NOTES = {
+    "stopped": "CBC ran past its own limit and was stopped at the time limit (as by Ctrl-C)",
+    "killed": "CBC did not stop at the time limit (a phase that checks no clock) and was ended",
+    "late": "the time limit passed while the model was built and written for CBC, which was not started",
+}
 
 
 def _cbc_outcome(problem: pulp.LpProblem, log: str, gap: float) -> Outcome:
