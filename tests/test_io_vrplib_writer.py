@@ -266,3 +266,28 @@ def test_strict_is_an_input_error_in_the_api(tmp_path: Path) -> None:
     with pytest.raises(InputError) as error:
         write_instance(load_instance(INSTANCES / "small_stops.json"), tmp_path / "x.vrp", strict=True)
     assert error.value.field == "strict" and "max_stops" in error.value.message
+
+
+SOLOMON = Path(__file__).resolve().parents[2] / "shared" / "solomon"
+
+
+@pytest.mark.skipif(not SOLOMON.is_dir(), reason=f"Solomon files not found at {SOLOMON}")
+def test_time_windows_and_service_times_survive_json_vrplib_json(tmp_path: Path) -> None:
+    original = load_instance(SOLOMON / "R101.txt", variant="25")
+    again = load_instance(written(original, tmp_path))
+    assert np.allclose(again.distance, original.distance)
+    assert again.windows == original.windows
+    assert np.allclose(again.service_time, original.service_time)
+    data = pyvrp.read(str(tmp_path / f"{original.name}.vrp"), round_func="exact")  # "exact": values times 1000
+    first = data.clients()[0]
+    assert (first.tw_early, first.tw_late) == tuple(round(1000 * t) for t in original.windows[1][0])
+    assert first.service_duration == round(1000 * original.service_time[1])
+
+
+def test_time_vrplib_cannot_state_is_named_never_dropped() -> None:
+    instance = next(
+        i for i in (random_tiny_instance(seed, time=True) for seed in range(200))
+        if any(vt.shift is not None for vt in i.vehicle_types) or any(len(dc.windows) > 1 for dc in i.dcs)
+    )
+    lost = unrepresentable(instance)
+    assert any("shift" in phrase or "windows" in phrase for phrase in lost)

@@ -17,9 +17,10 @@ Mapping (the reverse of :mod:`milp_milkrun.io.vrplib_instance`; docs/formats.md 
 * what VRPLIB cannot state (stop limits, consecutive pairs) is written as ``#`` comment lines, which
   ``vrplib`` skips, and returned in :attr:`VrplibText.unrepresentable` so that the caller names it.
 
-Time windows and service times: once an :class:`~milp_milkrun.instance.Instance` carries them, their
-``TIME_WINDOW_SECTION`` and ``SERVICE_TIME_SECTION`` (PyVRP reads both) belong in :func:`_sections`,
-after the demands; until then, whatever of them VRPLIB cannot state goes into :func:`unrepresentable`.
+Time: ``TIME_WINDOW_SECTION`` (each node's window; the depot's row is the hub's hours) and
+``SERVICE_TIME_SECTION`` (minutes per node), which PyVRP and this toolkit's reader take with travel time
+equal to distance. What they cannot state is named by :func:`unrepresentable`: travel times that are
+not the distances, several windows at one DC (written as their span), and shifts.
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ def unrepresentable(instance: Instance) -> list[str]:
         if vt.max_stops is not None
     ]
     lost += [f"consecutive pair {a} -> {b}" for a, b in instance.consecutive]
+    lost += _time_not_representable(instance)
     scale = cost_scale(instance)
     if instance.objective == "cost" and not all(_whole(vt.cost_per_km * scale) for vt in instance.vehicle_types):
         lost.append(f"costs per km with more than {MAX_COST_DIGITS} decimals (written rounded)")
@@ -238,9 +240,23 @@ def _notes(instance: Instance) -> Iterable[str]:
         yield f"damaged roads {roads} are written as distance {_number(prohibitive_distance(instance))}"
 
 
+def _time_not_representable(instance: Instance) -> list[str]:
+    """What VRPLIB's time sections (travel time = distance, one window a node) cannot state."""
+    if not instance.has_time:
+        return []
+    lost = [
+        f"travel times of vehicle type {vt.name} (VRPLIB's travel time is the distance)"
+        for vt in instance.vehicle_types
+        if not np.array_equal(instance.travel_time(vt), instance.distance)
+    ]
+    lost += [f"DC {dc.id}'s {len(dc.windows)} windows (written as their span)" for dc in instance.dcs if len(dc.windows) > 1]
+    lost += [f"shift {vt.shift:g} min of vehicle type {vt.name}" for vt in instance.vehicle_types if vt.shift is not None]
+    return lost
+
+
 # ----- the sections ---------------------------------------------------------------------------
 def _sections(instance: Instance) -> list[tuple[str, list[Row]]]:
-    """Every data section, in order (the place for time windows, once instances carry them)."""
+    """Every data section, in order."""
     sections: list[tuple[str, list[Row]]] = []
     if instance.coordinates != "none":
         xy = [(instance.hub.x, instance.hub.y), *((dc.x, dc.y) for dc in instance.dcs)]
@@ -248,6 +264,10 @@ def _sections(instance: Instance) -> list[tuple[str, list[Row]]]:
     if not _euclidean_rounded(instance):
         sections.append(("EDGE_WEIGHT_SECTION", [list(row) for row in _matrix(instance)]))
     sections.append(("DEMAND_SECTION", [(k, demand) for k, demand in enumerate(instance.demand, start=1)]))
+    if instance.has_time:
+        spans = [(w[0][0], w[-1][1]) for w in instance.windows]
+        sections.append(("TIME_WINDOW_SECTION", [(k, start, end) for k, (start, end) in enumerate(spans, start=1)]))
+        sections.append(("SERVICE_TIME_SECTION", [(k, float(t)) for k, t in enumerate(instance.service_time, start=1)]))
     if not _plain_fleet(instance):
         sections += _fleet_sections(instance)
     sections.append(("DEPOT_SECTION", [(1,), (-1,)]))
