@@ -28,7 +28,8 @@ import time
 from pathlib import Path
 
 from milp_milkrun.io import load_instance
-from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, branch_price, column_generation, solve
+from milp_milkrun.routes import column_generation, tree
+from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, solve
 
 REPO = Path(__file__).resolve().parents[1]
 CVRPLIB = REPO / ".." / "shared" / "cvrplib"
@@ -64,7 +65,7 @@ def main() -> None:
     parser.add_argument("--subset-rows", choices=["on", "off"], help="separate subset-row cuts at the root (default: the engine's)")
     args = parser.parse_args()
     if args.subset_rows:
-        column_generation.SUBSET_ROWS = branch_price.SUBSET_ROWS = args.subset_rows == "on"
+        column_generation.SUBSET_ROWS = tree.SUBSET_ROWS = args.subset_rows == "on"
     part, parts = (int(x) for x in args.shard.split("/"))
     optima = json.loads((CVRPLIB / "optima.json").read_text()) if (CVRPLIB / "optima.json").exists() else {}
     print(f"seed {DEFAULT_SEED}")

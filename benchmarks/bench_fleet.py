@@ -36,8 +36,8 @@ from milp_milkrun.instance import Instance  # noqa: E402
 from milp_milkrun.io import load_golden_taillard  # noqa: E402
 from milp_milkrun.runtime.logs import show_log  # noqa: E402
 from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult, solve  # noqa: E402
-from milp_milkrun.solve import branch_price, column_generation  # noqa: E402
-from milp_milkrun.solve.column_generation import ColumnGeneration  # noqa: E402
+from milp_milkrun.routes import column_generation, tree  # noqa: E402
+from milp_milkrun.routes.column_generation import ColumnGeneration  # noqa: E402
 
 HFVRP = REPO / ".." / "shared" / "hfvrp"
 LOG_ROUNDING = 5e-4 + 1e-9  # the progress log prints costs with 3 decimals
@@ -235,7 +235,7 @@ def main() -> None:
     sub.choices["exact"].add_argument("--model", default="routes", choices=["routes", "auto", "strong", "exact"])
     args = parser.parse_args()
     if getattr(args, "subset_rows", None):
-        column_generation.SUBSET_ROWS = branch_price.SUBSET_ROWS = args.subset_rows == "on"
+        column_generation.SUBSET_ROWS = tree.SUBSET_ROWS = args.subset_rows == "on"
     if not HFVRP.is_dir():
         sys.exit(f"{HFVRP} is missing: the Golden–Taillard files are not available")
     {"heuristic": run_heuristic, "exact": run_exact, "root": run_root, "table": run_table}[args.command](args)

@@ -20,11 +20,11 @@ from test_models_strong import random_side_instance
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.io import load_instance
-from milp_milkrun.models.set_partitioning import ArcSetRow, CapacityCut, RouteMaster
+from milp_milkrun.routes.master import ArcSetRow, CapacityCut, RouteMaster
 from milp_milkrun.solve import SolveOptions, solve
-from milp_milkrun.solve import branch_price
-from milp_milkrun.solve.branch_price import BranchAndPrice
-from milp_milkrun.solve.column_generation import route_lower_bound
+from milp_milkrun.routes import tree
+from milp_milkrun.routes.tree import BranchAndPrice
+from milp_milkrun.routes.column_generation import route_lower_bound
 
 
 @pytest.mark.parametrize("make", [random_tiny_instance, random_side_instance], ids=["tiny", "side"])
@@ -189,7 +189,7 @@ def test_ctrl_c_in_the_tree_returns_the_global_bound(monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(BranchAndPrice, "_solve_node", interrupt_second)
     monkeypatch.setattr(RouteMaster, "best_integer_plan", lambda self, *args, **kwargs: (None, math.inf))
-    monkeypatch.setattr(branch_price, "ENUMERATION_FIRST_GAP", 0.0)  # no route enumeration: the root stays open
+    monkeypatch.setattr(tree, "ENUMERATION_FIRST_GAP", 0.0)  # no route enumeration: the root stays open
     result = solve(instance, model="routes", options=SolveOptions(time_limit=60, log=False), heuristic_start=False)
     assert calls["n"] == 2 and "interrupted" in result.message
     assert result.bound is not None and 440 <= result.bound <= 450 and result.status != "optimal"
@@ -202,7 +202,7 @@ def test_a_wrong_route_enumeration_is_caught_by_the_oracle(monkeypatch: pytest.M
     above the brute-force optimum as optimal, or a bound above it, which the oracle comparison above
     would flag."""
     monkeypatch.setattr(RouteMaster, "best_integer_plan", lambda self, *args, **kwargs: (None, math.inf))
-    honest_enumeration = branch_price.enumerate_routes
+    honest_enumeration = tree.enumerate_routes
     caught = 0
     for seed in (12, 13, 16):  # the seeds (of 0..19) whose root LP is fractional: only there enumeration acts
         instance = random_tiny_instance(seed)
@@ -212,10 +212,10 @@ def test_a_wrong_route_enumeration_is_caught_by_the_oracle(monkeypatch: pytest.M
         def missing_the_optimum(*args, **kwargs):
             return [r for r in honest_enumeration(*args, **kwargs) if frozenset(r) not in optimal_sets]
 
-        monkeypatch.setattr(branch_price, "enumerate_routes", honest_enumeration)
+        monkeypatch.setattr(tree, "enumerate_routes", honest_enumeration)
         honest = _tree_result(instance)
         assert honest.bound <= expected[0] + 1e-6 and honest.incumbent_cost == pytest.approx(expected[0])
-        monkeypatch.setattr(branch_price, "enumerate_routes", missing_the_optimum)
+        monkeypatch.setattr(tree, "enumerate_routes", missing_the_optimum)
         wrong = _tree_result(instance)
         caught += wrong.bound > expected[0] + 1e-6 or wrong.incumbent_cost > expected[0] + 1e-6
     assert caught >= 1
@@ -255,17 +255,17 @@ def test_a_node_bounded_by_enumeration_is_enumerated_wider_before_it_branches(mo
     instance = load_instance(CVRPLIB / "P-n16-k8.vrp")
     start = solve(instance, model="routes", options=SolveOptions(time_limit=60, gap=0.0, log=False), heuristic_start=False).plan
     monkeypatch.setattr(RouteMaster, "best_integer_plan", lambda self, *args, **kwargs: (None, math.inf))
-    monkeypatch.setattr(branch_price, "ENUMERATION_FIRST_GAP", 0.2 / 448)
+    monkeypatch.setattr(tree, "ENUMERATION_FIRST_GAP", 0.2 / 448)
     if not widen:
-        monkeypatch.setattr(branch_price, "ENUMERATION_WIDEN_ROUTES", -1)
+        monkeypatch.setattr(tree, "ENUMERATION_WIDEN_ROUTES", -1)
     thresholds = []
-    honest_enumeration = branch_price.enumerate_routes
+    honest_enumeration = tree.enumerate_routes
 
     def recorded(net, arc_cost, start_cost, threshold, **kwargs):
         thresholds.append(threshold)
         return honest_enumeration(net, arc_cost, start_cost, threshold, **kwargs)
 
-    monkeypatch.setattr(branch_price, "enumerate_routes", recorded)
+    monkeypatch.setattr(tree, "enumerate_routes", recorded)
     bp = BranchAndPrice(instance, time.perf_counter() + 60)
     bp.offer(start)
     bp.run(time.perf_counter(), 60)
@@ -309,8 +309,8 @@ def test_strong_branching_picks_the_candidate_whose_branches_both_rise(monkeypat
 def test_the_root_separates_subset_rows_when_its_gap_asks_for_them(monkeypatch: pytest.MonkeyPatch, setting, threshold: float, expected: bool) -> None:
     """P-n16-k8 (root bound 448, optimum 450: a 0.44% root gap): subset-row cuts come on only above the
     gap threshold, never when switched off, and either way the tree proves 450."""
-    monkeypatch.setattr(branch_price, "SUBSET_ROWS", setting)
-    monkeypatch.setattr(branch_price, "SUBSET_ROW_ROOT_GAP", threshold)
+    monkeypatch.setattr(tree, "SUBSET_ROWS", setting)
+    monkeypatch.setattr(tree, "SUBSET_ROW_ROOT_GAP", threshold)
     bp = BranchAndPrice(load_instance(CVRPLIB / "P-n16-k8.vrp"), time.perf_counter() + 60)
     bp.run(time.perf_counter(), 60)  # the root MIP's plan costs at least the optimum 450: a root gap of 0.44% or more
     assert bp.cg.subset_rows is expected

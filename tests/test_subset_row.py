@@ -23,14 +23,14 @@ from shared_data import CVRPLIB, cvrplib_optimum, needs_cvrplib
 
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.io import load_instance
-from milp_milkrun.models.set_partitioning import ArcSetRow, RouteMaster
-from milp_milkrun.models.subset_rows import SubsetRowCut, SubsetRowPenalties, route_penalty, separate_subset_rows, subset_row_penalties
-from milp_milkrun.solve import pricing
-from milp_milkrun.solve.branch_price import BranchAndPrice
-from milp_milkrun.solve.column_generation import ColumnGeneration
-from milp_milkrun.solve import enumeration
-from milp_milkrun.solve.enumeration import enumerate_routes
-from milp_milkrun.solve.pricing import class_networks, price, two_cycle_free_completions
+from milp_milkrun.routes.master import ArcSetRow, RouteMaster
+from milp_milkrun.routes.subset_rows import SubsetRowCut, SubsetRowPenalties, route_penalty, separate_subset_rows, subset_row_penalties
+from milp_milkrun.routes import pricing
+from milp_milkrun.routes.tree import BranchAndPrice
+from milp_milkrun.routes.column_generation import ColumnGeneration
+from milp_milkrun.routes import enumeration
+from milp_milkrun.routes.enumeration import enumerate_routes
+from milp_milkrun.routes.pricing import class_networks, price, two_cycle_free_completions
 
 
 def _random_cuts(n_dcs: int, seed: int, count: int = 6) -> tuple[list[SubsetRowCut], np.ndarray]:
@@ -214,7 +214,7 @@ def test_master_rows_hold_the_cut_coefficients() -> None:
 
 @pytest.mark.parametrize("seed", range(8))
 def test_branch_and_price_with_subset_rows_matches_brute_force(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    from milp_milkrun.solve import column_generation
+    from milp_milkrun.routes import column_generation
 
     monkeypatch.setattr(column_generation, "SUBSET_ROWS", True)
     instance = random_tiny_instance(seed, costs=seed % 2 == 1, unlimited=seed % 4 == 1)

@@ -146,7 +146,7 @@ def _dispatch(
 
         return solve_with_heuristic_start(instance, options, run_backend)
     if model == "routes":  # set partitioning: branch-and-price-and-cut over column generation
-        from milp_milkrun.solve.branch_price import solve_branch_price
+        from milp_milkrun.solve.routes_backend import solve_branch_price
 
         return solve_branch_price(instance, options)
     if model == "strong":  # vehicle classes + capacity cuts, driven through highspy directly

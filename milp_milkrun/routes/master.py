@@ -11,7 +11,7 @@ under the distance objective, F_k + c_k * length under the cost objective, its e
 A route r of class k carries everything else of Equations 1-14 inside the column: it starts and ends
 at the hub, respects Q_k (5), D_k (6) and H_k (7), visits only DCs the class may serve (8, 9), keeps the
 consecutive pairs adjacent (10) and uses no damaged road (11).  There are far too many routes to list,
-so the LP relaxation is solved by column generation (:mod:`milp_milkrun.solve.column_generation`),
+so the LP relaxation is solved by column generation (:mod:`milp_milkrun.routes.column_generation`),
 and its bound is much stronger than that of the arc formulations: the LP can no longer mix fractions
 of routes that break the capacity or distance limits.
 
@@ -43,7 +43,7 @@ whole-number weight per class on the arcs entering S (still robust: class k's pr
 ceil(l(S)/D) (:func:`weighted_capacity_cut`) and, on the set of all DCs, the **fleet knapsack cut**
 (:func:`fleet_knapsack_cut`), a Chvatal-Gomory cut of sum_k Q_k n_k >= l(V) with n_k <= m_k.
 
-**Subset-row cuts** (sp04, :mod:`~milp_milkrun.models.subset_rows`) are not robust: a route's
+**Subset-row cuts** (sp04, :mod:`~milp_milkrun.routes.subset_rows`) are not robust: a route's
 coefficient floor(v_r(S)/2) is no sum over its arcs, so their duals sigma_S <= 0 reach the pricing as a
 resource of its own; in the Lagrangian bound they count sigma_S * 1 like any row at its bound, valid as
 long as c*_k includes what the cuts charge.
@@ -64,7 +64,7 @@ from milp_milkrun.implied import VehicleClass, assign_vehicles, vehicle_classes
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import FLOAT_NOISE, exceeds
 from milp_milkrun.models.strong import StrongModel, candidate_sets
-from milp_milkrun.models.subset_rows import MAX_SUBSET_ROWS, SubsetRowCut, SubsetRowPenalties, separate_subset_rows, subset_row_penalties
+from milp_milkrun.routes.subset_rows import MAX_SUBSET_ROWS, SubsetRowCut, SubsetRowPenalties, separate_subset_rows, subset_row_penalties
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
 from milp_milkrun.runtime.highs import claims_less_than_its_solution, new_highs, search_again_without_start
@@ -337,7 +337,7 @@ class RouteMaster:
         return [row for row in self.rows if isinstance(row, SubsetRowCut)]
 
     def add_subset_row(self, cut: SubsetRowCut) -> None:
-        """Add the row sum_r floor(v_r(S) / 2) lambda_r <= 1 (:mod:`~milp_milkrun.models.subset_rows`);
+        """Add the row sum_r floor(v_r(S) / 2) lambda_r <= 1 (:mod:`~milp_milkrun.routes.subset_rows`);
         the artificial columns are in no such row, so the LP stays feasible."""
         self._add_row(cut, -math.inf, 1.0, [])
 

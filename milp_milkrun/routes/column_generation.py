@@ -2,20 +2,20 @@
 
 The loop (:class:`ColumnGeneration`):
 
-1. solve the restricted master LP (:class:`~milp_milkrun.models.set_partitioning.RouteMaster`) for duals;
-2. price every vehicle class (:mod:`milp_milkrun.solve.pricing`): the fast heuristic while it finds
+1. solve the restricted master LP (:class:`~milp_milkrun.routes.master.RouteMaster`) for duals;
+2. price every vehicle class (:mod:`milp_milkrun.routes.pricing`): the fast heuristic while it finds
    routes of negative reduced cost, the exact ng-route labelling when it finds none;
 3. add the routes found and repeat;
 4. when no route of negative reduced cost is left, separate rounded capacity cuts on the arc flows of
    the LP (``cuts=True``), add the violated ones as master rows and go back to 1; their duals lower
    the arc costs the pricing sees, so the cuts stay robust (the pricing is unchanged);
 5. with ``subset_rows=True``, once no capacity cut is violated, separate subset-row cuts of three DCs
-   (:mod:`milp_milkrun.models.subset_rows`); their duals reach the pricing as penalties on a parity
+   (:mod:`milp_milkrun.routes.subset_rows`); their duals reach the pricing as penalties on a parity
    resource (non-robust), and the exact pricing's minimum includes them, so the bound stays valid.
 
 Every exact pricing yields a Lagrangian bound, valid whatever the LP returned, so the best one is kept
 even when the deadline interrupts the loop.  When exact pricing finds no negative route the LP is
-solved to optimality and the bound equals its value.  :mod:`milp_milkrun.solve.branch_price` searches
+solved to optimality and the bound equals its value.  :mod:`milp_milkrun.routes.tree` searches
 a tree over this loop for plans and a global bound.
 """
 
@@ -30,13 +30,12 @@ import numpy as np
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.instance import Instance
-from milp_milkrun.models.set_partitioning import RouteMaster
-from milp_milkrun.models.subset_rows import SubsetRowCut, SubsetRowPenalties
+from milp_milkrun.routes.master import RouteMaster
+from milp_milkrun.routes.subset_rows import SubsetRowCut, SubsetRowPenalties
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.plan import Plan
-from milp_milkrun.options import SolveOptions
-from milp_milkrun.solve.pricing import (
+from milp_milkrun.routes.pricing import (
     PricingTimeout,
     arc_lower_bounds,
     class_networks,

@@ -15,12 +15,12 @@ forbidden DCs (8, 9), consecutive pairs (10) and damaged roads (11) are the clas
 ``exact=True`` prices completely: the value returned is min(0, m) with m between the minimum over
 ng-routes and the minimum over elementary routes (a label is pruned only when no completion without
 2-cycles can make it negative, :func:`two_cycle_free_completions`; an elementary route has none), which
-:mod:`milp_milkrun.solve.column_generation` turns into a certified Lagrangian bound.  ``exact=False``
+:mod:`milp_milkrun.routes.column_generation` turns into a certified Lagrangian bound.  ``exact=False``
 is the fast heuristic used while plenty of negative routes exist: few successors per DC and few labels
 per DC and stop count; it prunes with the cheaper walk bound (:func:`completion_bounds`: no
 elementarity, no distance).
 
-Subset-row cuts (:mod:`milp_milkrun.models.subset_rows`) are charged through one more resource, a
+Subset-row cuts (:mod:`milp_milkrun.routes.subset_rows`) are charged through one more resource, a
 parity bit per cut (``subset_rows``); dominance then adds to the dominating label's cost the penalties
 of the cuts where its parity is odd and the other label's even.  The completion bounds ignore them.
 """
@@ -39,7 +39,7 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.limits import FLOAT_NOISE
 from milp_milkrun.implied import VehicleClass, demand_grain, shortest_paths
 from milp_milkrun.models.strong import directed_arcs
-from milp_milkrun.models.subset_rows import SubsetRowPenalties
+from milp_milkrun.routes.subset_rows import SubsetRowPenalties
 from milp_milkrun.objectives import RouteRates
 
 NG_SIZE = 8  # ng-neighbourhood size: larger is a tighter relaxation but slower pricing

@@ -1,20 +1,20 @@
 """Branch-and-price-and-cut over the route-based formulation: a plan and a certified global bound.
 
 The root is solved by column generation with robust rounded capacity cuts
-(:class:`~milp_milkrun.solve.column_generation.ColumnGeneration`); a MIP over its routes gives a first
+(:class:`~milp_milkrun.routes.column_generation.ColumnGeneration`); a MIP over its routes gives a first
 plan.  Then best-bound branch and bound:
 
 * **branching** first on the number of vehicles of a class (sum of lambda_r over the class's routes,
   i.e. its arcs out of the hub), then on the aggregated flow of an edge {i, j} (x_ij + x_ji over all
   classes), the edge chosen by strong branching over the restricted master.  Both are rows over arc
-  sets (:class:`~milp_milkrun.models.set_partitioning.ArcSetRow`), so their duals go onto the
+  sets (:class:`~milp_milkrun.routes.master.ArcSetRow`), so their duals go onto the
   pricing's arc costs exactly like the cuts: the pricing is unchanged;
 * **one master, one column pool**: a node only sets the bounds of the branching rows, so HiGHS
   re-optimises from the previous basis (warm start) and every column stays available;
 * **each node's bound is certified** as the root's: a Lagrangian bound from an exact pricing with the
   node's duals, valid for every plan meeting the node's branching rows;
 * a node whose LP solution is integral gives a plan, kept only when the independent checker accepts it;
-* **route enumeration** (:mod:`~milp_milkrun.solve.enumeration`): every route that could be part of a
+* **route enumeration** (:mod:`~milp_milkrun.routes.enumeration`): every route that could be part of a
   plan within g of the node's bound is listed and a MIP over them solved exactly; its plan, or its
   proof that there is none within the whole gap, settles the node, and otherwise the node's bound
   rises by g;
@@ -35,15 +35,13 @@ import numpy as np
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.instance import Instance
-from milp_milkrun.models.set_partitioning import ArcSetRow, CapacityCut, RouteMaster
-from milp_milkrun.models.subset_rows import SubsetRowCut
+from milp_milkrun.routes.master import ArcSetRow, CapacityCut, RouteMaster
+from milp_milkrun.routes.subset_rows import SubsetRowCut
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
-from milp_milkrun.options import SolveOptions
-from milp_milkrun.result import SolveResult, make_result
-from milp_milkrun.solve.column_generation import ColumnGeneration, safe_bound
-from milp_milkrun.solve.enumeration import TooManyRoutes, enumerate_routes
-from milp_milkrun.solve.pricing import PricingTimeout, with_allowed
+from milp_milkrun.routes.column_generation import ColumnGeneration, safe_bound
+from milp_milkrun.routes.enumeration import TooManyRoutes, enumerate_routes
+from milp_milkrun.routes.pricing import PricingTimeout, with_allowed
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +197,7 @@ class BranchAndPrice:
         """Settle the node by route enumeration, or raise its bound; None when settled, else the bound.
 
         With the node's last exact pricing (Lagrangian value L), every plan of the node costing at most
-        L + g uses only routes of reduced cost <= g + min(0, c*_k) (see :mod:`~milp_milkrun.solve.enumeration`).
+        L + g uses only routes of reduced cost <= g + min(0, c*_k) (see :mod:`~milp_milkrun.routes.enumeration`).
         They are enumerated for g = the gap to the incumbent, capped so that they stay few, and a MIP
         over them (with the node's cuts and branching rows), limited to plans costing at most L + g, is
         solved exactly.  Its plan (checked, offered as incumbent) settles the node; so does its proof
@@ -390,47 +388,3 @@ class BranchAndPrice:
             if score > best_score:
                 best, best_score = ((arcs, k), value), score
         return best
-
-
-def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult:
-    """Branch-and-price-and-cut under ``options.time_limit``: the checked best plan and the certified bound.
-
-    Parameters
-    ----------
-    instance : Instance
-        The instance to solve.
-    options : SolveOptions
-        Time limit, gap, seed, log and MIP start.
-
-    Returns
-    -------
-    SolveResult
-        The checked plan, the global bound of the tree and the derived status.
-    """
-    started = time.perf_counter()
-    bp = BranchAndPrice(instance, started + options.time_limit, options.costs(instance))
-    bp.cg.log_progress = bool(options.log)
-    if options.warm_start is not None:
-        bp.offer(options.warm_start)
-    try:
-        searched = bp.run(started, options.time_limit)
-    except KeyboardInterrupt:  # during the root: its certified bound holds for every plan
-        searched, bp.interrupted = False, True
-        bp.bound = max(bp.bound, bp.cg.bound)
-    bound = bp.bound if math.isfinite(bp.bound) else None
-    master = bp.cg.master
-    message = (
-        f"route-based branch-and-price: {bp.nodes} nodes searched ({bp.enumerated} settled by route enumeration), {len(master.columns)} routes, {len(master.cuts)} capacity cuts, {bp.fixed_arcs} arcs fixed at the root and {bp.fixed_below_root} below, "
-        f"root {'converged' if searched else 'not converged (plan from the generated routes)'}"
-    )
-    if bp.interrupted:
-        message += "; interrupted"
-    if bp.unresolved:
-        message += f"; {len(bp.unresolved)} nodes with integral arc flows of rule-breaking routes left open"
-    runtime = time.perf_counter() - started
-    if bp.incumbent is None:
-        return make_result(instance, costs=options.costs(instance), status="no_solution", plan=None, bound=bound, runtime_s=runtime, model="routes",
-                           backend="highs", seed=options.seed, message=message + "; no plan found", interrupted=bp.interrupted)
-    return make_result(instance, costs=options.costs(instance), status="feasible", plan=bp.incumbent, bound=bound, requested_gap=options.gap,
-                       runtime_s=runtime, model="routes", backend="highs", seed=options.seed, message=message,
-                       interrupted=bp.interrupted)
