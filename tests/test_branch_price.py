@@ -23,6 +23,7 @@ from milp_milkrun.io import load_instance
 from milp_milkrun.routes.master import ArcSetRow, CapacityCut, RouteMaster
 from milp_milkrun.solve import SolveOptions, solve
 from milp_milkrun.routes import tree
+from milp_milkrun.routes.settings import RouteSettings
 from milp_milkrun.routes.tree import BranchAndPrice
 from milp_milkrun.routes.column_generation import route_lower_bound
 
@@ -189,8 +190,8 @@ def test_ctrl_c_in_the_tree_returns_the_global_bound(monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(BranchAndPrice, "_solve_node", interrupt_second)
     monkeypatch.setattr(RouteMaster, "best_integer_plan", lambda self, *args, **kwargs: (None, math.inf))
-    monkeypatch.setattr(tree, "ENUMERATION_FIRST_GAP", 0.0)  # no route enumeration: the root stays open
-    result = solve(instance, model="routes", options=SolveOptions(time_limit=60, log=False), heuristic_start=False)
+    no_enumeration = RouteSettings(enumeration_first_gap=0.0)  # the root stays open
+    result = solve(instance, model="routes", options=SolveOptions(time_limit=60, log=False, routes=no_enumeration), heuristic_start=False)
     assert calls["n"] == 2 and "interrupted" in result.message
     assert result.bound is not None and 440 <= result.bound <= 450 and result.status != "optimal"
     assert result.plan is None or check_plan(instance, result.plan).feasible
@@ -238,9 +239,7 @@ def test_reduced_cost_fixing_at_a_node_keeps_every_arc_of_an_optimal_plan_in_its
     position = bp.cg.master.add_branch_row(row)
     side = (-math.inf, math.floor(rule[1])) if at_optimum <= rule[1] else (math.ceil(rule[1]), math.inf)
     bp.cg.master.set_row_bounds(position, *side)
-    bp.cg.restart(time.perf_counter() + 60, cuts=False)
-    bp.cg.run()
-    assert bp.cg.converged
+    assert bp.cg.solve_node(time.perf_counter() + 60).converged
     assert bp.cg.fix_arcs(cost + 1e-9, math.inf) > 0  # the node's duals remove arcs
     for k, path in paths:
         assert all(bp.cg.networks[k].allowed[a, b] for a, b in zip(path, path[1:]))
@@ -255,9 +254,7 @@ def test_a_node_bounded_by_enumeration_is_enumerated_wider_before_it_branches(mo
     instance = load_instance(CVRPLIB / "P-n16-k8.vrp")
     start = solve(instance, model="routes", options=SolveOptions(time_limit=60, gap=0.0, log=False), heuristic_start=False).plan
     monkeypatch.setattr(RouteMaster, "best_integer_plan", lambda self, *args, **kwargs: (None, math.inf))
-    monkeypatch.setattr(tree, "ENUMERATION_FIRST_GAP", 0.2 / 448)
-    if not widen:
-        monkeypatch.setattr(tree, "ENUMERATION_WIDEN_ROUTES", -1)
+    settings = RouteSettings(enumeration_first_gap=0.2 / 448, enumeration_widen_routes=3_000 if widen else -1)
     thresholds = []
     honest_enumeration = tree.enumerate_routes
 
@@ -266,7 +263,7 @@ def test_a_node_bounded_by_enumeration_is_enumerated_wider_before_it_branches(mo
         return honest_enumeration(net, arc_cost, start_cost, threshold, **kwargs)
 
     monkeypatch.setattr(tree, "enumerate_routes", recorded)
-    bp = BranchAndPrice(instance, time.perf_counter() + 60)
+    bp = BranchAndPrice(instance, time.perf_counter() + 60, settings=settings)
     bp.offer(start)
     bp.run(time.perf_counter(), 60)
     assert bp.incumbent_cost == pytest.approx(450) and bp.bound == pytest.approx(450)
@@ -306,12 +303,11 @@ def test_strong_branching_picks_the_candidate_whose_branches_both_rise(monkeypat
 
 @needs_cvrplib
 @pytest.mark.parametrize(("setting", "threshold", "expected"), [(None, 0.001, True), (None, 0.015, False), (False, 0.0, False)])
-def test_the_root_separates_subset_rows_when_its_gap_asks_for_them(monkeypatch: pytest.MonkeyPatch, setting, threshold: float, expected: bool) -> None:
+def test_the_root_separates_subset_rows_when_its_gap_asks_for_them(setting, threshold: float, expected: bool) -> None:
     """P-n16-k8 (root bound 448, optimum 450: a 0.44% root gap): subset-row cuts come on only above the
     gap threshold, never when switched off, and either way the tree proves 450."""
-    monkeypatch.setattr(tree, "SUBSET_ROWS", setting)
-    monkeypatch.setattr(tree, "SUBSET_ROW_ROOT_GAP", threshold)
-    bp = BranchAndPrice(load_instance(CVRPLIB / "P-n16-k8.vrp"), time.perf_counter() + 60)
+    settings = RouteSettings(subset_rows=setting, subset_row_root_gap=threshold)
+    bp = BranchAndPrice(load_instance(CVRPLIB / "P-n16-k8.vrp"), time.perf_counter() + 60, settings=settings)
     bp.run(time.perf_counter(), 60)  # the root MIP's plan costs at least the optimum 450: a root gap of 0.44% or more
     assert bp.cg.subset_rows is expected
     assert bp.incumbent_cost == pytest.approx(450) and bp.bound == pytest.approx(450)

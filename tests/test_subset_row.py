@@ -26,6 +26,7 @@ from milp_milkrun.io import load_instance
 from milp_milkrun.routes.master import ArcSetRow, RouteMaster
 from milp_milkrun.routes.subset_rows import SubsetRowCut, SubsetRowPenalties, route_penalty, separate_subset_rows, subset_row_penalties
 from milp_milkrun.routes import pricing
+from milp_milkrun.routes.settings import RouteSettings
 from milp_milkrun.routes.tree import BranchAndPrice
 from milp_milkrun.routes.column_generation import ColumnGeneration
 from milp_milkrun.routes import enumeration
@@ -213,13 +214,10 @@ def test_master_rows_hold_the_cut_coefficients() -> None:
 
 
 @pytest.mark.parametrize("seed", range(8))
-def test_branch_and_price_with_subset_rows_matches_brute_force(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    from milp_milkrun.routes import column_generation
-
-    monkeypatch.setattr(column_generation, "SUBSET_ROWS", True)
+def test_branch_and_price_with_subset_rows_matches_brute_force(seed: int) -> None:
     instance = random_tiny_instance(seed, costs=seed % 2 == 1, unlimited=seed % 4 == 1)
     truth = brute_force(instance)
-    bp = BranchAndPrice(instance, time.perf_counter() + 60)
+    bp = BranchAndPrice(instance, time.perf_counter() + 60, settings=RouteSettings(subset_rows=True))
     assert bp.cg.subset_rows
     bp.run(time.perf_counter(), 60)
     if truth is None:

@@ -67,12 +67,30 @@ from milp_milkrun.models.strong import StrongModel, candidate_sets
 from milp_milkrun.routes.subset_rows import MAX_SUBSET_ROWS, SubsetRowCut, SubsetRowPenalties, separate_subset_rows, subset_row_penalties
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
-from milp_milkrun.runtime.highs import claims_less_than_its_solution, new_highs, search_again_without_start
+from milp_milkrun.runtime.highs import claims_less_than_its_solution, new_highs, search_again_without_start, solver_seed
 
 EXACT_MIP_GAP = 1e-6  # absolute MIP gap of an exact solve (HiGHS's default); no relative gap
 CUT_VIOLATION = 1e-3  # a cut enters the master when the LP falls short of it by more than this
 MAX_FLEET_CLASSES = 8  # the fleet knapsack cut tries every subset of the classes: only for this many at most
 MAX_DIVISORS = 40  # divisors l(S) / t tried per set by the weighted capacity cut's separation
+
+
+@dataclass(frozen=True)
+class SolverSetup:
+    """HiGHS's threads and random seed for every LP and MIP over the master (``SolveOptions.threads`` and
+    ``seed``); None leaves HiGHS's default.  The pricing and the enumeration run on the calling thread."""
+
+    threads: int | None = None
+    seed: int | None = None
+
+    def new_highs(self) -> highspy.Highs:
+        """A new HiGHS object (:func:`~milp_milkrun.runtime.highs.new_highs`) with these threads and seed."""
+        h = new_highs()
+        if self.seed is not None:
+            h.setOptionValue("random_seed", solver_seed(self.seed))
+        if self.threads is not None:
+            h.setOptionValue("threads", int(self.threads))
+        return h
 
 
 @dataclass(frozen=True)
@@ -230,8 +248,11 @@ class RouteMaster:
     every DC; it is never part of a plan.
     """
 
-    def __init__(self, instance: Instance, classes: list[VehicleClass] | None = None, costs: RouteCosts | None = None) -> None:
+    def __init__(
+        self, instance: Instance, classes: list[VehicleClass] | None = None, costs: RouteCosts | None = None, *, solver: SolverSetup = SolverSetup()
+    ) -> None:
         self.instance = instance
+        self.solver = solver
         self.classes = classes if classes is not None else vehicle_classes(instance)
         self.costs = costs if costs is not None else route_costs(instance)
         self.rates = [self.costs.rates[vc.vehicle_type] for vc in self.classes]
@@ -241,7 +262,7 @@ class RouteMaster:
         self.row_upper: list[float] = []
         self._known: set[tuple[int, tuple[int, ...]]] = set()
         n = instance.n_dcs
-        self.highs = new_highs()
+        self.highs = solver.new_highs()
         no_entries = (0, np.array([], dtype=np.int32), np.array([]))
         for _ in range(n):  # sp01_cover
             self.highs.addRow(1.0, 1.0, *no_entries)
@@ -609,7 +630,7 @@ class RouteMaster:
             the columns (or proved that there is none).
         """
         lp = self.highs.getLp()
-        mip = new_highs()
+        mip = self.solver.new_highs()
         mip.passModel(lp)
         n_cols = lp.num_col_
         mip.changeColsIntegrality(n_cols, np.arange(n_cols, dtype=np.int32), np.full(n_cols, highspy.HighsVarType.kInteger))

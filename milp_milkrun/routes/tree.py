@@ -35,38 +35,19 @@ import numpy as np
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.instance import Instance
-from milp_milkrun.routes.master import ArcSetRow, CapacityCut, RouteMaster
+from milp_milkrun.routes.master import ArcSetRow, CapacityCut, RouteMaster, SolverSetup
 from milp_milkrun.routes.subset_rows import SubsetRowCut
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
 from milp_milkrun.routes.column_generation import ColumnGeneration, safe_bound
 from milp_milkrun.routes.enumeration import TooManyRoutes, enumerate_routes
 from milp_milkrun.routes.pricing import PricingTimeout, with_allowed
+from milp_milkrun.routes.settings import RouteSettings
 
 log = logging.getLogger(__name__)
 
-ROOT_SHARE = 0.85  # the root's column generation may use this share of the time (the rest: a plan from its routes)
-ROOT_MIP_SHARE = 0.1  # once the root converged, the MIP over its routes may use this share
-MIP_EVERY = 10  # every this many nodes, a MIP over the routes generated so far (within the node's rows)
-NODE_MIP_SHARE = 0.04  # ... for this share of the time
 INTEGRAL = 1e-6  # an LP value this close to an integer is integral
-ENUMERATION_LABELS = 1_000_000  # route enumeration of a class gives up past this many labels
-ENUMERATION_ROUTES = 6_000  # ... and past this many routes (all classes): HiGHS's MIP slows down beyond
-ENUMERATION_FIRST_GAP = 0.01  # first gap to enumerate within, as a share of the bound
-ENUMERATION_SHRINK = 0.6  # after an enumeration that could not settle or bound its node, the next gap cap
-ENUMERATION_GROW = 1.25  # ... after one that could
-ENUMERATION_STRETCH = 1.5  # a node may enumerate within this multiple of the cap (to beat the bound it inherited) ...
-ENUMERATION_WIDEN_ROUTES = ENUMERATION_ROUTES // 2  # ... or within any gap once an enumeration there listed fewer routes
 ENUMERATION_MARGIN = 1e-7  # relative: the MIP's cost limit sits this far above L + g, so no plan within is cut off
-STRONG_CANDIDATES = 8  # edges (the most fractional flows) whose two branches strong branching compares
-STRONG_LP_SECONDS = 2.0  # time limit of one branch's LP in strong branching
-STRONG_RESERVE = 0.02  # no strong branching once less than this share of the time is left
-STRONG_EPSILON = 1e-6  # relative: the least rise a branch counts with in the product score
-SUBSET_ROWS: bool | None = None  # subset-row cuts at the root: always, never, or (None) when its gap asks for them ...
-SUBSET_ROW_ROOT_GAP = 0.015  # ... the converged root's bound more than this share below the plan (they double a root's
-# time: ecom74, 1.1%, and E-n51-k5, 0.7%, are proven faster without; golden_14 FSMD, 2.3%, only with them)
-ENUMERATION_SHARE = 0.1  # the labelling of one enumeration may use this share of the time ...
-ENUMERATION_MIP_SHARE = 0.1  # ... and the MIP over the enumerated routes this share
 
 
 @dataclass(order=True)
@@ -102,12 +83,15 @@ class BranchAndPrice:
     enumerated: int = 0  # nodes settled by a MIP over every route that could improve the incumbent
     enumeration_cap: float | None = None  # largest gap to enumerate within (adapts to what stays few)
     rows: dict[tuple[frozenset[tuple[int, int]], int | None], int] = field(default_factory=dict)
+    settings: RouteSettings = RouteSettings()
+    solver: SolverSetup = SolverSetup()  # HiGHS threads and seed of every LP and MIP of the tree
+    log_progress: bool = False  # the column generation's progress lines as logging records (SolveOptions.log)
 
     def __post_init__(self) -> None:
         self.costs = self.costs if self.costs is not None else route_costs(self.instance)
-        self.cg = ColumnGeneration(self.instance, self.deadline, costs=self.costs)
-        if SUBSET_ROWS is not None:  # forced either way; None: the column generation's default, then the root gap
-            self.cg.subset_rows = SUBSET_ROWS
+        forced = self.settings.subset_rows is True  # None: off until the converged root's gap asks for them
+        self.cg = ColumnGeneration(self.instance, self.deadline, self.log_progress, costs=self.costs, subset_rows=forced,
+                                   settings=self.settings, solver=self.solver)
         self.integer_costs = self.costs.integral
 
     def offer(self, plan: Plan | None) -> bool:
@@ -132,26 +116,24 @@ class BranchAndPrice:
 
     def run(self, started: float, total: float) -> bool:
         """Root, root MIP, then best-bound search; True when the root converged (a tree was searched)."""
-        self.total = total
-        self.cg.deadline = min(self.deadline, started + ROOT_SHARE * total)
-        self.cg.run()
-        self.bound = self.root_bound = self.cg.bound
-        if not self.cg.converged:
+        self.total, settings = total, self.settings
+        root = self.cg.run(min(self.deadline, started + settings.root_share * total))
+        self.bound = self.root_bound = root.bound
+        if not root.converged:
             return self._stop_at_an_open_root()
-        plan, _ = self.cg.master.best_integer_plan(min(ROOT_MIP_SHARE * total, self.deadline - time.perf_counter()), self.incumbent)
+        plan, _ = self.cg.master.best_integer_plan(min(settings.root_mip_share * total, self.deadline - time.perf_counter()), self.incumbent)
         self.offer(plan)
         if self._root_needs_subset_rows():
-            self.cg.subset_rows, self.cg.converged = True, False
-            self.cg.run()  # on from the converged root: subset-row rounds, and the pricing under their duals
-            self.bound = self.root_bound = self.cg.bound
-            if not self.cg.converged:
+            root = self.cg.run_with_subset_rows()
+            self.bound = self.root_bound = root.bound
+            if not root.converged:
                 return self._stop_at_an_open_root()
         if self.incumbent is not None:  # only a better plan matters now: drop the arcs none can use
             self.fixed_arcs = self.cg.fix_arcs(self.cutoff(), self.deadline)
         self.root_networks = list(self.cg.networks)
         counter = itertools.count()
-        heap = [Node(self.cg.bound, 0, next(counter), {})]
-        root = True
+        heap = [Node(root.bound, 0, next(counter), {})]
+        at_root = True
         try:
             while heap:
                 if self.prunes(heap[0].bound):
@@ -160,16 +142,16 @@ class BranchAndPrice:
                 if time.perf_counter() >= self.deadline:
                     break
                 node = heapq.heappop(heap)
-                children = self._solve_node(node, root)
-                root = False
+                children = self._solve_node(node, at_root)
+                at_root = False
                 if children is None:  # deadline inside the node: it stays open with its parent's bound
                     heapq.heappush(heap, node)
                     break
                 kept = tuple(net.allowed for net in self.cg.networks)  # with the arcs fixed at this node
                 for child in children:
                     heapq.heappush(heap, Node(child[0], node.depth - 1, next(counter), child[1], kept))
-                if self.nodes % MIP_EVERY == 0 and heap:  # new routes since the root: look for a better plan
-                    limit = min(NODE_MIP_SHARE * total, self.deadline - time.perf_counter())
+                if self.nodes % settings.mip_every == 0 and heap:  # new routes since the root: look for a better plan
+                    limit = min(settings.node_mip_share * total, self.deadline - time.perf_counter())
                     self.offer(self.cg.master.best_integer_plan(limit, self.incumbent)[0])
         except KeyboardInterrupt:
             log.warning("branch-and-price interrupted: best plan and global bound so far")
@@ -188,10 +170,10 @@ class BranchAndPrice:
 
     def _root_needs_subset_rows(self) -> bool:
         """Whether the converged root (without subset-row cuts so far) should separate them: by
-        :data:`SUBSET_ROWS`, or when None by its gap to the plan."""
-        if self.cg.subset_rows or SUBSET_ROWS is False or self.incumbent is None:
+        ``settings.subset_rows``, or when None by its gap to the plan."""
+        if self.cg.subset_rows or self.settings.subset_rows is False or self.incumbent is None:
             return False
-        return self.incumbent_cost - self.cg.bound > SUBSET_ROW_ROOT_GAP * abs(self.incumbent_cost)
+        return self.incumbent_cost - self.cg.bound > self.settings.subset_row_root_gap * abs(self.incumbent_cost)
 
     def _enumerate(self, bound: float) -> float | None:
         """Settle the node by route enumeration, or raise its bound; None when settled, else the bound.
@@ -208,15 +190,15 @@ class BranchAndPrice:
         """
         if self.cg.last_exact is None:
             return bound
-        value = self.cg.last_exact[0]
+        value, settings = self.cg.last_exact.value, self.settings
         if self.enumeration_cap is None:
-            self.enumeration_cap = ENUMERATION_FIRST_GAP * max(1.0, abs(value))
+            self.enumeration_cap = settings.enumeration_first_gap * max(1.0, abs(value))
         listed = None  # routes the last enumeration at this node listed
         while True:
             whole = self.cutoff() - value
-            gap = min(whole, max(self.enumeration_cap, ENUMERATION_GROW * (bound - value)))  # beyond what the node shows
-            cheap = listed is not None and listed <= ENUMERATION_WIDEN_ROUTES
-            if gap <= 0 or (gap > ENUMERATION_STRETCH * self.enumeration_cap and not cheap):
+            gap = min(whole, max(self.enumeration_cap, settings.enumeration_grow * (bound - value)))  # beyond what the node shows
+            cheap = listed is not None and listed <= settings.enumeration_widen_routes
+            if gap <= 0 or (gap > settings.enumeration_stretch * self.enumeration_cap and not cheap):
                 return bound
             settled, proved, listed = self._enumerate_within(value, gap, whole)
             if settled:
@@ -230,36 +212,37 @@ class BranchAndPrice:
     def _enumerate_within(self, value: float, gap: float, whole: float) -> tuple[bool, float | None, int]:
         """One enumeration within ``gap`` of the Lagrangian value ``value``: whether it settled the node,
         the node bound it proved (None: nothing), and how many routes it listed."""
-        _, arc_cost, mu, least = self.cg.last_exact
+        last, settings = self.cg.last_exact, self.settings
+        arc_cost, mu, least = last.arc_cost, last.mu, last.least
         routes = self._node_rows()
         began = time.perf_counter()
-        stop = min(self.deadline, began + ENUMERATION_SHARE * self.total)
+        stop = min(self.deadline, began + settings.enumeration_share * self.total)
         closed = self._closed_classes()
         try:
             for k, net in enumerate(self.cg.networks):
                 if k in closed:  # no route of the class is in a plan of this node
                     continue
-                found = enumerate_routes(net, arc_cost[k], self.cg.start_cost(k, mu), gap + min(0.0, least[k]), max_labels=ENUMERATION_LABELS, deadline=stop,
-                                         subset_rows=self.cg.last_penalties)
+                found = enumerate_routes(net, arc_cost[k], self.cg.start_cost(k, mu), gap + min(0.0, least[k]), max_labels=settings.enumeration_labels, deadline=stop,
+                                         subset_rows=last.penalties)
                 for stops in found:
                     routes.add(k, stops)
-                if len(routes.columns) > ENUMERATION_ROUTES:
+                if len(routes.columns) > settings.enumeration_routes:
                     raise TooManyRoutes("routes")
         except (TooManyRoutes, PricingTimeout) as stopped:
-            self.enumeration_cap = ENUMERATION_SHRINK * gap
+            self.enumeration_cap = settings.enumeration_shrink * gap
             reason = "out of time" if isinstance(stopped, PricingTimeout) else f"too many {stopped.args[0]}"
             log.info("route enumeration within %.6g of the bound: %s after %.1f s", gap, reason, time.perf_counter() - began)
             return False, None, len(routes.columns)
-        limit = min(ENUMERATION_MIP_SHARE * self.total, self.deadline - time.perf_counter())
+        limit = min(settings.enumeration_mip_share * self.total, self.deadline - time.perf_counter())
         within = value + gap
         plan, cost, proven = routes.solve_integer(limit, exact=True, upper=within + ENUMERATION_MARGIN * max(1.0, abs(within)))
         found = plan is not None and cost <= within + ENUMERATION_MARGIN * max(1.0, abs(within))  # HiGHS may report one above
         log.info("route enumeration within %.6g of the bound: %d routes, MIP %s (%.1f s)", gap, len(routes.columns),
                  "not solved" if not proven else f"{cost:.6g}" if found else "no plan within", time.perf_counter() - began)
         if not (self.offer(plan) and proven):
-            self.enumeration_cap = ENUMERATION_SHRINK * gap
+            self.enumeration_cap = settings.enumeration_shrink * gap
             return False, None, len(routes.columns)
-        self.enumeration_cap = ENUMERATION_GROW * gap
+        self.enumeration_cap = settings.enumeration_grow * gap
         if found or gap >= whole:
             self.enumerated += 1
             return True, None, len(routes.columns)
@@ -278,7 +261,7 @@ class BranchAndPrice:
         """An empty master with the node's rows: its capacity and subset-row cuts, and its branching rows at the node's
         bounds (the MIP over the enumerated routes then has the node's LP bound to start from)."""
         master = self.cg.master
-        routes = RouteMaster(self.instance, master.classes, self.costs)
+        routes = RouteMaster(self.instance, master.classes, self.costs, solver=self.solver)
         for row, lower, upper in zip(master.rows, master.row_lower, master.row_upper):
             if isinstance(row, CapacityCut):
                 routes.add_cut(row)
@@ -296,12 +279,9 @@ class BranchAndPrice:
             lower, upper = node.bounds.get(position, (-math.inf, math.inf))
             master.set_row_bounds(position, lower, upper)
         if node.allowed is not None:
-            self.cg.networks = [with_allowed(net, allowed) for net, allowed in zip(self.root_networks, node.allowed)]
-        if not root:
-            self.cg.restart(self.deadline, cuts=False)
-            self.cg.run()
-            if not self.cg.converged:
-                return None
+            self.cg.use_networks([with_allowed(net, allowed) for net, allowed in zip(self.root_networks, node.allowed)])
+        if not root and not self.cg.solve_node(self.deadline).converged:
+            return None
         bound = max(node.bound, self.cg.bound)
         if self.prunes(bound) or bound >= master.penalty:  # the penalty: the node's rows admit no plan
             return []
@@ -358,7 +338,7 @@ class BranchAndPrice:
         if frac.max() <= INTEGRAL:
             return None
         closeness = np.where(frac > INTEGRAL, 0.5 - np.abs(y - np.floor(y) - 0.5), -1.0)  # 0.5 for a flow of 1/2
-        order = np.argsort(closeness, axis=None)[::-1][: STRONG_CANDIDATES]
+        order = np.argsort(closeness, axis=None)[::-1][: self.settings.strong_candidates]
         edges = [np.unravel_index(int(e), y.shape) for e in order if closeness.flat[e] >= 0]
         candidates = [((frozenset({(int(i), int(j)), (int(j), int(i))}), None), float(y[i, j])) for i, j in edges]
         return self._strongest(candidates)
@@ -369,15 +349,16 @@ class BranchAndPrice:
 
         The branches' LP values use only the routes generated so far (no pricing): a ranking, not a bound.
         """
-        if len(candidates) < 2 or self.deadline - time.perf_counter() < STRONG_RESERVE * self.total:
+        settings = self.settings
+        if len(candidates) < 2 or self.deadline - time.perf_counter() < settings.strong_reserve * self.total:
             return candidates[0]
         master = self.cg.master
         parent = self.cg.lp_value
-        floor = STRONG_EPSILON * max(1.0, abs(parent))
+        floor = settings.strong_epsilon * max(1.0, abs(parent))
         best, best_score = candidates[0], -math.inf
         for (arcs, k), value in candidates:
             row = ArcSetRow(arcs, k)
-            limit = min(STRONG_LP_SECONDS, self.deadline - time.perf_counter())
+            limit = min(settings.strong_lp_seconds, self.deadline - time.perf_counter())
             if limit <= 0:
                 break
             down = master.trial_lp_value(row, -math.inf, float(math.floor(value)), limit)

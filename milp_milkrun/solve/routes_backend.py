@@ -9,6 +9,7 @@ import time
 from milp_milkrun.instance import Instance
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.result import SolveResult, make_result
+from milp_milkrun.routes.master import SolverSetup
 from milp_milkrun.routes.tree import BranchAndPrice
 
 
@@ -20,7 +21,7 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
     instance : Instance
         The instance to solve.
     options : SolveOptions
-        Time limit, gap, seed, log and MIP start.
+        Time limit, gap, threads and seed (of HiGHS's LPs and MIPs), log, MIP start and the engine's settings.
 
     Returns
     -------
@@ -28,8 +29,8 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
         The checked plan, the global bound of the tree and the derived status.
     """
     started = time.perf_counter()
-    bp = BranchAndPrice(instance, started + options.time_limit, options.costs(instance))
-    bp.cg.log_progress = bool(options.log)
+    solver = SolverSetup(options.threads, None)  # the seed: next commit
+    bp = BranchAndPrice(instance, started + options.time_limit, options.costs(instance), settings=options.routes, solver=solver, log_progress=bool(options.log))
     if options.warm_start is not None:
         bp.offer(options.warm_start)
     try:
