@@ -7,8 +7,10 @@ and check that the oracle comparison notices (so the tests above would fail on s
 
 from __future__ import annotations
 
+import io
 import json
 import math
+import re
 import time
 from pathlib import Path
 
@@ -20,7 +22,8 @@ from test_models_strong import random_side_instance
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.io import load_instance
-from milp_milkrun.routes.master import ArcSetRow, CapacityCut, RouteMaster
+from milp_milkrun.routes.master import ArcSetRow, CapacityCut, RouteMaster, SolverSetup
+from milp_milkrun.runtime.logs import show_log
 from milp_milkrun.solve import SolveOptions, solve
 from milp_milkrun.routes import tree
 from milp_milkrun.routes.settings import RouteSettings
@@ -311,3 +314,26 @@ def test_the_root_separates_subset_rows_when_its_gap_asks_for_them(setting, thre
     bp.run(time.perf_counter(), 60)  # the root MIP's plan costs at least the optimum 450: a root gap of 0.44% or more
     assert bp.cg.subset_rows is expected
     assert bp.incumbent_cost == pytest.approx(450) and bp.bound == pytest.approx(450)
+
+
+def test_the_threads_and_the_seed_reach_the_masters_highs() -> None:
+    master = RouteMaster(random_tiny_instance(0), solver=SolverSetup(threads=1, seed=2**31 + 6))
+    assert master.highs.getOptionValue("threads")[1] == 1
+    assert master.highs.getOptionValue("random_seed")[1] == 7  # wrapped to 31 bits as for every backend
+    default = RouteMaster(random_tiny_instance(0))
+    assert default.highs.getOptionValue("random_seed")[1] == 0  # no seed given: HiGHS's own
+
+
+@pytest.mark.parametrize("seed", [12, 16])  # tiny instances whose root LP is fractional: the tree branches or enumerates
+def test_the_same_seed_gives_the_same_plan_and_the_same_log(seed: int) -> None:
+    instance = random_tiny_instance(seed)
+
+    def run() -> tuple[object, float | None, list[str]]:
+        out = io.StringIO()
+        with show_log(out):
+            result = solve(instance, model="routes", options=SolveOptions(time_limit=60, gap=0.0, log=True, seed=5), heuristic_start=False)
+        lines = [re.sub(r"\d+\.\d+ s\b", "_ s", line) for line in out.getvalue().splitlines()]  # wall times differ
+        return result.plan, result.bound, lines
+
+    first, second = run(), run()
+    assert first == second and first[2], "a second run with the same seed took another path"

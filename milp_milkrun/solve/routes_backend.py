@@ -29,7 +29,7 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
         The checked plan, the global bound of the tree and the derived status.
     """
     started = time.perf_counter()
-    solver = SolverSetup(options.threads, None)  # the seed: next commit
+    solver = SolverSetup(options.threads, options.seed)
     bp = BranchAndPrice(instance, started + options.time_limit, options.costs(instance), settings=options.routes, solver=solver, log_progress=bool(options.log))
     if options.warm_start is not None:
         bp.offer(options.warm_start)
