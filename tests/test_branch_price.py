@@ -22,7 +22,8 @@ from test_models_strong import random_side_instance
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.io import load_instance
-from milp_milkrun.routes.master import ArcSetRow, CapacityCut, RouteMaster, SolverSetup
+from milp_milkrun.routes.master import ArcSetRow, RouteMaster, SolverSetup
+from milp_milkrun.routes.separation import CapacityCut
 from milp_milkrun.runtime.logs import show_log
 from milp_milkrun.solve import SolveOptions, solve
 from milp_milkrun.routes import tree

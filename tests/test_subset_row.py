@@ -31,7 +31,8 @@ from milp_milkrun.routes.tree import BranchAndPrice
 from milp_milkrun.routes.column_generation import ColumnGeneration
 from milp_milkrun.routes import enumeration
 from milp_milkrun.routes.enumeration import enumerate_routes
-from milp_milkrun.routes.pricing import class_networks, price, two_cycle_free_completions
+from milp_milkrun.routes.networks import class_networks
+from milp_milkrun.routes.pricing import price, two_cycle_free_completions
 
 
 def _random_cuts(n_dcs: int, seed: int, count: int = 6) -> tuple[list[SubsetRowCut], np.ndarray]:

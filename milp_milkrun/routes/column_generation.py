@@ -37,17 +37,8 @@ from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.plan import Plan
 from milp_milkrun.routes.master import SolverSetup
-from milp_milkrun.routes.pricing import (
-    ClassNetwork,
-    PricingTimeout,
-    arc_lower_bounds,
-    class_networks,
-    grow_ng_masks,
-    is_ng_route,
-    price,
-    with_allowed,
-    with_ng_masks,
-)
+from milp_milkrun.routes.networks import ClassNetwork, class_networks, grow_ng_masks, is_ng_route, with_allowed, with_ng_masks
+from milp_milkrun.routes.pricing import PricingTimeout, arc_lower_bounds, price
 
 logger = logging.getLogger(__name__)
 

@@ -32,7 +32,8 @@ import time
 import numpy as np
 
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
-from milp_milkrun.routes.pricing import NEGATIVE, ClassNetwork, Completions, PricingTimeout, two_cycle_free_completions
+from milp_milkrun.routes.networks import ClassNetwork
+from milp_milkrun.routes.pricing import NEGATIVE, Completions, PricingTimeout, two_cycle_free_completions
 
 WORD = 64  # DCs per word of a visited-set bitmask
 

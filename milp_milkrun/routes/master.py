@@ -40,8 +40,8 @@ dominance are unchanged).
 For a mixed fleet r(S) counts every vehicle once, so two more rounded forms are separated, each with a
 whole-number weight per class on the arcs entering S (still robust: class k's pricing sees
 ``weights[k] * sigma_S``): the **weighted capacity cut** sum_r ceil(Q_k/D) e_r(S) lambda_r >=
-ceil(l(S)/D) (:func:`weighted_capacity_cut`) and, on the set of all DCs, the **fleet knapsack cut**
-(:func:`fleet_knapsack_cut`), a Chvatal-Gomory cut of sum_k Q_k n_k >= l(V) with n_k <= m_k.
+ceil(l(S)/D) (:func:`~milp_milkrun.routes.separation.weighted_capacity_cut`) and, on the set of all DCs, the **fleet knapsack cut**
+(:func:`~milp_milkrun.routes.separation.fleet_knapsack_cut`), a Chvatal-Gomory cut of sum_k Q_k n_k >= l(V) with n_k <= m_k.
 
 **Subset-row cuts** (sp04, :mod:`~milp_milkrun.routes.subset_rows`) are not robust: a route's
 coefficient floor(v_r(S)/2) is no sum over its arcs, so their duals sigma_S <= 0 reach the pricing as a
@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from fractions import Fraction
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -62,17 +61,16 @@ import numpy as np
 
 from milp_milkrun.implied import VehicleClass, assign_vehicles, vehicle_classes
 from milp_milkrun.instance import Instance
-from milp_milkrun.limits import FLOAT_NOISE, exceeds
-from milp_milkrun.models.strong import StrongModel, candidate_sets
+from milp_milkrun.limits import exceeds
 from milp_milkrun.routes.subset_rows import MAX_SUBSET_ROWS, SubsetRowCut, SubsetRowPenalties, separate_subset_rows, subset_row_penalties
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
+from milp_milkrun.routes.separation import CapacityCut, separate_capacity_cuts
 from milp_milkrun.runtime.highs import claims_less_than_its_solution, new_highs, search_again_without_start, solver_seed
 
 EXACT_MIP_GAP = 1e-6  # absolute MIP gap of an exact solve (HiGHS's default); no relative gap
-CUT_VIOLATION = 1e-3  # a cut enters the master when the LP falls short of it by more than this
-MAX_FLEET_CLASSES = 8  # the fleet knapsack cut tries every subset of the classes: only for this many at most
-MAX_DIVISORS = 40  # divisors l(S) / t tried per set by the weighted capacity cut's separation
+
+
 
 
 @dataclass(frozen=True)
@@ -107,114 +105,6 @@ class RouteColumn:
     stops: tuple[int, ...]
     cost: float
     plannable: bool
-
-
-@dataclass(frozen=True)
-class CapacityCut:
-    """The rounded capacity cut of DC set ``members``: at least ``requirement`` route entries into it.
-
-    With ``weights`` (one whole number per class) an entry by a route of class k counts ``weights[k]``
-    times: the heterogeneous form of :func:`weighted_capacity_cut`.
-    """
-
-    members: frozenset[int]
-    requirement: int
-    weights: tuple[int, ...] | None = None
-
-    def weight(self, vehicle_class: int) -> int:
-        return 1 if self.weights is None else self.weights[vehicle_class]
-
-    def coefficient(self, vehicle_class: int, stops: tuple[int, ...]) -> int:
-        """w_k e_r(S): how many arcs of the route hub -> stops -> hub enter the set, times the class's weight."""
-        inside = [False, *(s in self.members for s in stops), False]
-        return self.weight(vehicle_class) * sum(1 for a, b in itertools.pairwise(inside) if b and not a)
-
-    def arc_mask(self, n: int, vehicle_class: int) -> np.ndarray:
-        """mask[i, j]: the coefficient of arc i -> j in the row (the class's weight if it enters the set)."""
-        inside = np.zeros(n, dtype=bool)
-        inside[list(self.members)] = True
-        enters = ~inside[:, None] & inside[None, :]
-        return enters if self.weights is None else self.weight(vehicle_class) * enters.astype(float)
-
-
-def weighted_capacity_cut(members: frozenset[int], load: float, capacities: list[float], divisor: float) -> CapacityCut:
-    """The rounded capacity cut of set S for a mixed fleet, scaled by ``divisor`` D > 0:
-
-        sum_r ceil(Q_k(r) / D) e_r(S) lambda_r >= ceil(l(S) / D)
-
-    Valid for every plan: each route entering S delivers at most its capacity Q_k (up to the checker's
-    float allowance) to S, so sum over entering routes of Q_k >= l(S); divide by D, round each
-    coefficient up (e_r(S) >= 1 for a route that enters) and then the right-hand side, since the left
-    is a whole number.  With D = the smallest capacity a large vehicle counts as several small ones,
-    which is what makes the LP pay for the vehicles a fixed cost charges (the plain cut counts every
-    vehicle once).  Computed in exact rational arithmetic so that no float rounding weakens validity.
-
-    Parameters
-    ----------
-    members : frozenset[int]
-        The DC indices of S.
-    load : float
-        l(S), the total demand of S.
-    capacities : list[float]
-        Q_k of every class, in class order.
-    divisor : float
-        D > 0.
-
-    Returns
-    -------
-    CapacityCut
-        The cut, with one weight per class.
-    """
-    d = Fraction(divisor)
-    weights = tuple(max(1, math.ceil(Fraction(q) / d)) for q in capacities)
-    noise = Fraction(FLOAT_NOISE)
-    # a route of class k may carry allowance(Q_k) = Q_k + noise * max(1, Q_k): at most Q_k times this
-    stretch = max((1 + noise * max(1, Fraction(q)) / Fraction(q) for q in capacities if q > 0), default=Fraction(1))
-    return CapacityCut(members, max(1, math.ceil(Fraction(load) / stretch / d)), weights)
-
-
-def fleet_knapsack_cut(
-    members: frozenset[int], load: float, capacities: list[float], counts: list[int], divisor: float, complemented: frozenset[int]
-) -> CapacityCut | None:
-    """A Chvatal-Gomory cut of the fleet knapsack sum_k Q_k n_k >= l(V), 0 <= n_k <= m_k, over every DC.
-
-    Every route visits a DC, so it enters the set of all DCs exactly once and n_k (the class's routes)
-    is its class's entries.  For the classes in ``complemented`` write n_k = m_k - nbar_k, divide by D
-    and round every coefficient and the right-hand side up (valid for non-negative integers):
-
-        sum_{k not in U} ceil(Q_k / D) n_k + sum_{k in U} floor(Q_k / D) n_k
-            >= ceil((l(V) - sum_{k in U} Q_k m_k) / D) + sum_{k in U} floor(Q_k / D) m_k
-
-    E.g. when the other classes together cannot carry l(V), one vehicle of the remaining class is
-    needed (U = the others, D = its capacity): the LP's fractional use of a big, dear vehicle is cut.
-
-    Parameters
-    ----------
-    members : frozenset[int]
-        Every DC index (the cut is only valid for the whole set).
-    load : float
-        l(V), the total demand.
-    capacities, counts : list
-        Q_k and m_k of every class, in class order.
-    divisor : float
-        D > 0.
-    complemented : frozenset[int]
-        U, the classes written as m_k - nbar_k.
-
-    Returns
-    -------
-    CapacityCut or None
-        The cut with one (possibly zero) weight per class; None when its right-hand side is not positive.
-    """
-    d = Fraction(divisor)
-    noise = Fraction(FLOAT_NOISE)
-    stretch = max((1 + noise * max(1, Fraction(q)) / Fraction(q) for q in capacities if q > 0), default=Fraction(1))
-    left = Fraction(load) / stretch - sum(Fraction(capacities[k]) * counts[k] for k in complemented)
-    weights = tuple(math.floor(Fraction(q) / d) if k in complemented else math.ceil(Fraction(q) / d) for k, q in enumerate(capacities))
-    requirement = math.ceil(left / d) + sum(weights[k] * counts[k] for k in complemented)
-    if requirement <= 0:
-        return None
-    return CapacityCut(members, requirement, weights)
 
 
 @dataclass(frozen=True)
@@ -455,85 +345,9 @@ class RouteMaster:
         return x
 
     def separate_cuts(self, *, max_cuts: int = 40) -> list[CapacityCut]:
-        """Rounded capacity cuts violated by the last LP solution, most violated first.
-
-        The candidate sets and the route requirement r(S) are the strong model's (components, greedy
-        growth and minimum cuts on the edge flows x_ij + x_ji); the violation is measured on the
-        directed entries x(delta^-(S)), which every route count r(S) bounds from below.
-        """
-        per_class = self.class_arc_flows()
-        x = per_class.sum(axis=0)
-        view = self._cut_view()
-        known = {(cut.members, cut.weights) for cut in self.cuts}
-        sets = candidate_sets(view, x + x.T)
-        sets.append((list(range(1, self.n_dcs + 1)), 0.0))  # every DC: the fleet as a whole
-        found = []
-        for members, _ in sets:
-            key = frozenset(members)
-            if len(members) < 2:
-                continue
-            outside = np.ones(len(x), dtype=bool)
-            outside[members] = False
-            entries = per_class[:, outside][:, :, members].sum(axis=(1, 2))  # per class, x_k(delta^-(S))
-            cut = CapacityCut(key, view.route_requirement(members))
-            best = (cut.requirement - float(entries.sum()), cut)
-            if len(self.classes) > 1:
-                weighted = self._weighted_cut(key, entries)
-                if weighted is not None and weighted[0] > best[0]:
-                    best = weighted
-            if best[0] > CUT_VIOLATION and (key, best[1].weights) not in known:
-                known.add((key, best[1].weights))
-                found.append(best)
-        fleet = self._fleet_cut(per_class[:, 0, 1:].sum(axis=1))
-        if fleet is not None and (fleet[1].members, fleet[1].weights) not in known:
-            found.append(fleet)
-        found.sort(key=lambda vc: -vc[0])
-        return [cut for _, cut in found[:max_cuts]]
-
-    def _fleet_cut(self, used: np.ndarray) -> tuple[float, CapacityCut] | None:
-        """The most violated :func:`fleet_knapsack_cut` (every subset U of the classes, divisors the
-        capacities) at the LP's vehicle counts ``used``, with its violation; None if none is violated."""
-        if len(self.classes) < 2 or len(self.classes) > MAX_FLEET_CLASSES:
-            return None
-        members = frozenset(range(1, self.n_dcs + 1))
-        load = float(self.instance.demand.sum())
-        capacities = [vc.capacity for vc in self.classes]
-        counts = [vc.count for vc in self.classes]
-        best: tuple[float, CapacityCut] | None = None
-        for size in range(len(self.classes)):
-            for complemented in itertools.combinations(range(len(self.classes)), size):
-                for divisor in sorted({q for q in capacities if q > 0}):
-                    cut = fleet_knapsack_cut(members, load, capacities, counts, divisor, frozenset(complemented))
-                    if cut is None:
-                        continue
-                    violation = cut.requirement - float(np.array(cut.weights, dtype=float) @ used)
-                    if violation > CUT_VIOLATION and (best is None or violation > best[0]):
-                        best = (violation, cut)
-        return best
-
-    def _weighted_cut(self, members: frozenset[int], entries: np.ndarray) -> tuple[float, CapacityCut] | None:
-        """The most violated :func:`weighted_capacity_cut` of S over the divisors D = each class's
-        capacity and l(S) / t (t = 1 .. l(S) / Q_min rounded up), with its violation; None if S has no load."""
-        load = float(self.instance.demand[list(members)].sum())
-        capacities = [vc.capacity for vc in self.classes]
-        serving = [q for q, vc in zip(capacities, self.classes) if q > 0 and vc.nodes.intersection(members)]
-        if load <= 0 or not serving:
-            return None
-        divisors = {*serving, *(load / t for t in range(1, min(math.ceil(load / min(serving)), MAX_DIVISORS) + 1))}
-        best: tuple[float, CapacityCut] | None = None
-        for divisor in sorted(divisors):
-            weights = np.ceil(np.array(capacities) / divisor - 1e-9)
-            screened = math.ceil(load / divisor - 1e-6) - float(weights @ entries)  # a float estimate to screen
-            if screened > CUT_VIOLATION and (best is None or screened > best[0]):
-                cut = weighted_capacity_cut(members, load, capacities, divisor)
-                violation = cut.requirement - float(np.array(cut.weights, dtype=float) @ entries)
-                if violation > CUT_VIOLATION and (best is None or violation > best[0]):
-                    best = (violation, cut)
-        return best
-
-    def _cut_view(self) -> StrongModel:
-        """The strong model's data the separation reads (instance and classes; no arcs needed)."""
-        return StrongModel(self.instance, "directed", self.classes, [], [], [], [], [], [], [], route_costs(self.instance))
+        """Capacity cuts violated by the last LP solution, most violated first
+        (:func:`~milp_milkrun.routes.separation.separate_capacity_cuts`)."""
+        return separate_capacity_cuts(self.instance, self.classes, self.class_arc_flows(), self.cuts, max_cuts=max_cuts)
 
     def usable_duals(self, rho: np.ndarray) -> np.ndarray:
         """Row duals with the sign each row's bounds allow (>= 0 on a lower bound only, <= 0 on an upper

@@ -35,13 +35,15 @@ import numpy as np
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.instance import Instance
-from milp_milkrun.routes.master import ArcSetRow, CapacityCut, RouteMaster, SolverSetup
+from milp_milkrun.routes.master import ArcSetRow, RouteMaster, SolverSetup
+from milp_milkrun.routes.separation import CapacityCut
 from milp_milkrun.routes.subset_rows import SubsetRowCut
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
 from milp_milkrun.routes.column_generation import ColumnGeneration, safe_bound
 from milp_milkrun.routes.enumeration import TooManyRoutes, enumerate_routes
-from milp_milkrun.routes.pricing import PricingTimeout, with_allowed
+from milp_milkrun.routes.networks import with_allowed
+from milp_milkrun.routes.pricing import PricingTimeout
 from milp_milkrun.routes.settings import RouteSettings
 
 log = logging.getLogger(__name__)
