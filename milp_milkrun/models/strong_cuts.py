@@ -42,7 +42,6 @@ def separate_capacity_cuts(model: StrongModel, x: np.ndarray, *, max_cuts: int =
     return [m for _, m in violated[:max_cuts]]
 
 
-
 def separate_weighted_cuts(model: StrongModel, x: np.ndarray, *, max_cuts: int = 60) -> list[tuple[str, list[int]]]:
     """Violated weighted cuts ("load" or "stops", S) of a directed model with classes of different sizes.
 
@@ -90,7 +89,6 @@ def separate_weighted_cuts(model: StrongModel, x: np.ndarray, *, max_cuts: int =
     return [(kind, members) for _, kind, members in violated[:max_cuts]]
 
 
-
 def violated_route_sets(model: StrongModel, x: np.ndarray) -> list[list[int]]:
     """DC sets S of an integer solution whose capacity inequality is violated (subtours, overfull routes).
 
@@ -112,7 +110,6 @@ def violated_route_sets(model: StrongModel, x: np.ndarray) -> list[list[int]]:
     sets = [stops for _, stops in trips if _route_requirement_violated(model, stops)]
     sets += components(model.edge_values(x), [j for j in range(1, n + 1) if j not in on_route])
     return sets
-
 
 
 def _route_requirement_violated(model: StrongModel, stops: list[int]) -> bool:

@@ -47,7 +47,6 @@ def routes_from_solution(model: StrongModel, x: np.ndarray) -> list[tuple[int, l
     return trips
 
 
-
 def _undirected_routes(model: StrongModel, x: np.ndarray) -> list[list[int]]:
     adjacent: dict[int, list[int]] = {}
     for c, (i, j, _) in enumerate(model.arcs):
@@ -65,7 +64,6 @@ def _undirected_routes(model: StrongModel, x: np.ndarray) -> list[list[int]]:
             node = nxt
         routes.append(stops)
     return routes
-
 
 
 def trip_sequences(model: StrongModel, x: np.ndarray) -> list[list[int]]:
@@ -94,7 +92,6 @@ def trip_sequences(model: StrongModel, x: np.ndarray) -> list[list[int]]:
             left.discard(node)
         trips.append(cycle)
     return trips
-
 
 
 def split_giant_tour(model: StrongModel, order: Sequence[int]) -> list[list[int]] | None:
@@ -148,7 +145,6 @@ def split_giant_tour(model: StrongModel, order: Sequence[int]) -> list[list[int]
         trips.append(list(order[start:end]))
         end, k = start, k - 1
     return trips
-
 
 
 def solution_from_plan(model: StrongModel, plan: Plan) -> np.ndarray | None:

@@ -88,7 +88,9 @@ class ClassNetwork:
         for members in self.ng_lists:
             target = self.ng_position[:, list(members)]  # (j, p): where member p of i's memory sits at j
             bit = np.where(target >= 0, np.left_shift(1, np.maximum(target, 0)), 0)
-            own = np.where(np.arange(n) > 0, np.left_shift(1, np.maximum(self.ng_position[np.arange(n), np.arange(n)], 0)), 0)
+            own = np.where(
+                np.arange(n) > 0, np.left_shift(1, np.maximum(self.ng_position[np.arange(n), np.arange(n)], 0)), 0
+            )
             memories = np.arange(1 << len(members))
             held = (memories[:, None] >> np.arange(len(members))[None, :]) & 1  # (m, p)
             moves.append((own[:, None] | (bit @ held.T)).astype(np.int16))  # distinct members, distinct bits: sum = or
@@ -158,7 +160,9 @@ def is_ng_route(stops: tuple[int, ...], masks: tuple[int, ...]) -> bool:
     return True
 
 
-def grow_ng_masks(masks: tuple[int, ...], routes: list[tuple[int, ...]], max_size: int = MAX_NG_SIZE) -> tuple[int, ...]:
+def grow_ng_masks(
+    masks: tuple[int, ...], routes: list[tuple[int, ...]], max_size: int = MAX_NG_SIZE
+) -> tuple[int, ...]:
     """The neighbourhoods enlarged so that the cycles of ``routes`` are no longer ng-routes.
 
     For every DC v a route visits twice, v joins the neighbourhood of each DC driven to between the
@@ -193,7 +197,10 @@ def grow_ng_masks(masks: tuple[int, ...], routes: list[tuple[int, ...]], max_siz
 
 
 def class_networks(
-    instance: Instance, classes: list[VehicleClass], rates: list[RouteRates] | None = None, load: np.ndarray | None = None
+    instance: Instance,
+    classes: list[VehicleClass],
+    rates: list[RouteRates] | None = None,
+    load: np.ndarray | None = None,
 ) -> list[ClassNetwork]:
     """The pricing network of every class, from the exact arc reductions of the strong model.
 
@@ -234,7 +241,9 @@ def class_networks(
         capacity = math.floor(vc.capacity * (1 + LIMIT_TOLERANCE) / unit + 1e-9)
         load_rate = rates[k].per_unit_km if rates is not None else 0.0
         networks.append(
-            ClassNetwork(instance.distance, allowed, units, capacity, vc.max_stops, limit, back, masks, load_rate, weights, reach)
+            ClassNetwork(
+                instance.distance, allowed, units, capacity, vc.max_stops, limit, back, masks, load_rate, weights, reach
+            )
         )
     return networks
 

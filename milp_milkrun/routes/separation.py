@@ -92,7 +92,12 @@ def weighted_capacity_cut(members: frozenset[int], load: float, capacities: list
 
 
 def fleet_knapsack_cut(
-    members: frozenset[int], load: float, capacities: list[float], counts: list[int], divisor: float, complemented: frozenset[int]
+    members: frozenset[int],
+    load: float,
+    capacities: list[float],
+    counts: list[int],
+    divisor: float,
+    complemented: frozenset[int],
 ) -> CapacityCut | None:
     """A Chvatal-Gomory cut of the fleet knapsack sum_k Q_k n_k >= l(V), 0 <= n_k <= m_k, over every DC.
 
@@ -128,7 +133,10 @@ def fleet_knapsack_cut(
     noise = Fraction(FLOAT_NOISE)
     stretch = max((1 + noise * max(1, Fraction(q)) / Fraction(q) for q in capacities if q > 0), default=Fraction(1))
     left = Fraction(load) / stretch - sum(Fraction(capacities[k]) * counts[k] for k in complemented)
-    weights = tuple(math.floor(Fraction(q) / d) if k in complemented else math.ceil(Fraction(q) / d) for k, q in enumerate(capacities))
+    weights = tuple(
+        math.floor(Fraction(q) / d) if k in complemented else math.ceil(Fraction(q) / d)
+        for k, q in enumerate(capacities)
+    )
     requirement = math.ceil(left / d) + sum(weights[k] * counts[k] for k in complemented)
     if requirement <= 0:
         return None
@@ -136,7 +144,12 @@ def fleet_knapsack_cut(
 
 
 def separate_capacity_cuts(
-    instance: Instance, classes: list[VehicleClass], per_class: np.ndarray, known_cuts: list[CapacityCut], *, max_cuts: int = 40
+    instance: Instance,
+    classes: list[VehicleClass],
+    per_class: np.ndarray,
+    known_cuts: list[CapacityCut],
+    *,
+    max_cuts: int = 40,
 ) -> list[CapacityCut]:
     """Rounded capacity cuts violated by an LP solution of the master, most violated first.
 

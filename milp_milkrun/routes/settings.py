@@ -24,8 +24,9 @@ class RouteSettings:
     tailing_off: float = 1e-4  # stop separating when a round raised the LP by less than this share
     # ----- subset-row cuts
     subset_rows: bool | None = None  # at the root: always, never, or (None) when its gap asks for them ...
-    subset_row_root_gap: float = 0.015  # ... the converged root's bound more than this share below the plan (they
-    # double a root's time: ecom74, 1.1%, and E-n51-k5, 0.7%, are proven faster without; golden_14 FSMD, 2.3%, only with them)
+    # ... the converged root's bound more than this share below the plan (they double a root's time: ecom74, 1.1%,
+    # and E-n51-k5, 0.7%, are proven faster without; golden_14 FSMD, 2.3%, only with them)
+    subset_row_root_gap: float = 0.015
     max_subset_row_rounds: int = 8  # subset-row separation rounds at most (after the capacity cuts)
     # ----- the tree's time (routes/tree.py)
     root_share: float = 0.85  # the root's column generation may use this share (the rest: a plan from its routes)
@@ -38,7 +39,9 @@ class RouteSettings:
     enumeration_first_gap: float = 0.01  # first gap to enumerate within, as a share of the bound
     enumeration_shrink: float = 0.6  # after an enumeration that could not settle or bound its node, the next gap cap
     enumeration_grow: float = 1.25  # ... after one that could
-    enumeration_stretch: float = 1.5  # a node may enumerate within this multiple of the cap (to beat the bound it inherited) ...
+    enumeration_stretch: float = (
+        1.5  # a node may enumerate within this multiple of the cap (to beat the bound it inherited) ...
+    )
     enumeration_widen_routes: int = 3_000  # ... or within any gap once an enumeration there listed fewer routes
     enumeration_share: float = 0.1  # the labelling of one enumeration may use this share of the time ...
     enumeration_mip_share: float = 0.1  # ... and the MIP over the enumerated routes this share

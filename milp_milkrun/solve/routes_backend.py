@@ -30,7 +30,14 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
     """
     started = time.perf_counter()
     solver = SolverSetup(options.threads, options.seed)
-    bp = BranchAndPrice(instance, started + options.time_limit, options.costs(instance), settings=options.routes, solver=solver, log_progress=bool(options.log))
+    bp = BranchAndPrice(
+        instance,
+        started + options.time_limit,
+        options.costs(instance),
+        settings=options.routes,
+        solver=solver,
+        log_progress=bool(options.log),
+    )
     if options.warm_start is not None:
         bp.offer(options.warm_start)
     try:
@@ -41,7 +48,9 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
     bound = bp.bound if math.isfinite(bp.bound) else None
     master = bp.cg.master
     message = (
-        f"route-based branch-and-price: {bp.nodes} nodes searched ({bp.enumerated} settled by route enumeration), {len(master.columns)} routes, {len(master.cuts)} capacity cuts, {bp.fixed_arcs} arcs fixed at the root and {bp.fixed_below_root} below, "
+        f"route-based branch-and-price: {bp.nodes} nodes searched ({bp.enumerated} settled by route enumeration), "
+        f"{len(master.columns)} routes, {len(master.cuts)} capacity cuts, "
+        f"{bp.fixed_arcs} arcs fixed at the root and {bp.fixed_below_root} below, "
         f"root {'converged' if searched else 'not converged (plan from the generated routes)'}"
     )
     if bp.interrupted:
@@ -50,8 +59,30 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
         message += f"; {len(bp.unresolved)} nodes with integral arc flows of rule-breaking routes left open"
     runtime = time.perf_counter() - started
     if bp.incumbent is None:
-        return make_result(instance, costs=options.costs(instance), status="no_solution", plan=None, bound=bound, runtime_s=runtime, model="routes",
-                           backend="highs", seed=options.seed, message=message + "; no plan found", interrupted=bp.interrupted)
-    return make_result(instance, costs=options.costs(instance), status="feasible", plan=bp.incumbent, bound=bound, requested_gap=options.gap,
-                       runtime_s=runtime, model="routes", backend="highs", seed=options.seed, message=message,
-                       interrupted=bp.interrupted)
+        return make_result(
+            instance,
+            costs=options.costs(instance),
+            status="no_solution",
+            plan=None,
+            bound=bound,
+            runtime_s=runtime,
+            model="routes",
+            backend="highs",
+            seed=options.seed,
+            message=message + "; no plan found",
+            interrupted=bp.interrupted,
+        )
+    return make_result(
+        instance,
+        costs=options.costs(instance),
+        status="feasible",
+        plan=bp.incumbent,
+        bound=bound,
+        requested_gap=options.gap,
+        runtime_s=runtime,
+        model="routes",
+        backend="highs",
+        seed=options.seed,
+        message=message,
+        interrupted=bp.interrupted,
+    )
