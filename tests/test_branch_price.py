@@ -23,6 +23,7 @@ from test_models_strong import random_side_instance
 from milp_milkrun.checker import check_plan
 from milp_milkrun.io import load_instance
 from milp_milkrun.routes.master import ArcSetRow, RouteMaster, SolverSetup
+from milp_milkrun.routes.master_lp import solve_lp, trial_lp_value
 from milp_milkrun.routes.separation import CapacityCut
 from milp_milkrun.runtime.logs import show_log
 from milp_milkrun.solve import SolveOptions, solve
@@ -97,7 +98,7 @@ def test_a_branching_rule_that_loses_a_child_is_caught(monkeypatch: pytest.Monke
     """P-n16-k8 (optimum 450, root bound 448) with plans from integral nodes only (no MIP over the
     routes, no route enumeration): the honest tree proves 450; a tree whose children skip the nearest
     integers does not."""
-    monkeypatch.setattr(RouteMaster, "best_integer_plan", lambda self, *args, **kwargs: (None, math.inf))
+    monkeypatch.setattr(tree, "best_integer_plan", lambda *args, **kwargs: (None, math.inf))
     instance = load_instance(CVRPLIB / "P-n16-k8.vrp")
     honest = _tree_result(instance, enumeration=False)
     assert honest.nodes > 1 and honest.incumbent_cost == pytest.approx(450) and honest.bound == pytest.approx(450)
@@ -193,7 +194,7 @@ def test_ctrl_c_in_the_tree_returns_the_global_bound(monkeypatch: pytest.MonkeyP
         return original(self, node, root)
 
     monkeypatch.setattr(BranchAndPrice, "_solve_node", interrupt_second)
-    monkeypatch.setattr(RouteMaster, "best_integer_plan", lambda self, *args, **kwargs: (None, math.inf))
+    monkeypatch.setattr(tree, "best_integer_plan", lambda *args, **kwargs: (None, math.inf))
     no_enumeration = RouteSettings(enumeration_first_gap=0.0)  # the root stays open
     result = solve(instance, model="routes", options=SolveOptions(time_limit=60, log=False, routes=no_enumeration), heuristic_start=False)
     assert calls["n"] == 2 and "interrupted" in result.message
@@ -206,7 +207,7 @@ def test_a_wrong_route_enumeration_is_caught_by_the_oracle(monkeypatch: pytest.M
     integral nodes and the enumeration (no MIP over the generated routes), the tree then claims a plan
     above the brute-force optimum as optimal, or a bound above it, which the oracle comparison above
     would flag."""
-    monkeypatch.setattr(RouteMaster, "best_integer_plan", lambda self, *args, **kwargs: (None, math.inf))
+    monkeypatch.setattr(tree, "best_integer_plan", lambda *args, **kwargs: (None, math.inf))
     honest_enumeration = tree.enumerate_routes
     caught = 0
     for seed in (12, 13, 16):  # the seeds (of 0..19) whose root LP is fractional: only there enumeration acts
@@ -257,7 +258,7 @@ def test_a_node_bounded_by_enumeration_is_enumerated_wider_before_it_branches(mo
     few settles the root itself, where without widening the root branches."""
     instance = load_instance(CVRPLIB / "P-n16-k8.vrp")
     start = solve(instance, model="routes", options=SolveOptions(time_limit=60, gap=0.0, log=False), heuristic_start=False).plan
-    monkeypatch.setattr(RouteMaster, "best_integer_plan", lambda self, *args, **kwargs: (None, math.inf))
+    monkeypatch.setattr(tree, "best_integer_plan", lambda *args, **kwargs: (None, math.inf))
     settings = RouteSettings(enumeration_first_gap=0.2 / 448, enumeration_widen_routes=3_000 if widen else -1)
     thresholds = []
     honest_enumeration = tree.enumerate_routes
@@ -283,16 +284,16 @@ def test_a_trial_branch_leaves_the_master_as_it_was() -> None:
     afterwards the master has its rows and LP value back."""
     cg = route_lower_bound(load_instance(CVRPLIB / "P-n16-k8.vrp"), 60)
     master = cg.master
-    parent, rows = master.solve_lp(60)[0], master.highs.getNumRow()
+    parent, rows = solve_lp(master, 60).value, master.highs.getNumRow()
     x = master.arc_flows()
     y = np.triu(x + x.T, 1)
     i, j = np.unravel_index(int(np.argmax(np.where(np.abs(y - np.round(y)) > 1e-6, 1.0, 0.0))), y.shape)
     assert 1e-6 < y[i, j] % 1 < 1 - 1e-6, "the root LP of P-n16-k8 has a fractional edge"
     row = ArcSetRow(frozenset({(int(i), int(j)), (int(j), int(i))}))
-    down = master.trial_lp_value(row, -math.inf, float(math.floor(y[i, j])), 60)
-    up = master.trial_lp_value(row, float(math.ceil(y[i, j])), math.inf, 60)
+    down = trial_lp_value(master, row, -math.inf, float(math.floor(y[i, j])), 60)
+    up = trial_lp_value(master, row, float(math.ceil(y[i, j])), math.inf, 60)
     assert down >= parent - 1e-6 and up >= parent - 1e-6 and max(down, up) > parent + 1e-6
-    assert master.highs.getNumRow() == rows and master.solve_lp(60)[0] == pytest.approx(parent)
+    assert master.highs.getNumRow() == rows and solve_lp(master, 60).value == pytest.approx(parent)
 
 
 def test_strong_branching_picks_the_candidate_whose_branches_both_rise(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -301,7 +302,7 @@ def test_strong_branching_picks_the_candidate_whose_branches_both_rise(monkeypat
     bp.total, bp.cg.lp_value = 60.0, 100.0
     one_sided, balanced = (frozenset({(1, 2), (2, 1)}), None), (frozenset({(1, 3), (3, 1)}), None)
     rises = {(one_sided[0], False): 0.0, (one_sided[0], True): 10.0, (balanced[0], False): 2.0, (balanced[0], True): 2.0}
-    monkeypatch.setattr(RouteMaster, "trial_lp_value", lambda self, row, lower, upper, limit: 100.0 + rises[(row.arcs, math.isfinite(lower))])
+    monkeypatch.setattr(tree, "trial_lp_value", lambda master, row, lower, upper, limit: 100.0 + rises[(row.arcs, math.isfinite(lower))])
     assert bp._strongest([(one_sided, 0.5), (balanced, 0.4)]) == (balanced, 0.4)
 
 

@@ -31,6 +31,7 @@ import numpy as np
 from milp_milkrun.checker import check_plan
 from milp_milkrun.instance import Instance
 from milp_milkrun.routes.master import RouteMaster
+from milp_milkrun.routes.master_lp import solve_lp
 from milp_milkrun.routes.settings import RouteSettings
 from milp_milkrun.routes.subset_rows import SubsetRowCut, SubsetRowPenalties
 from milp_milkrun.objectives import RouteCosts, route_costs
@@ -141,10 +142,10 @@ class ColumnGeneration:
         last_round_lp = last_subset_lp = -math.inf
         settings = self.settings
         while self.remaining() > 0 and not self.converged:
-            solved = self.master.solve_lp(self.remaining())
+            solved = solve_lp(self.master, self.remaining())
             if solved is None:
                 return
-            self.lp_value, pi, mu, rho = solved
+            self.lp_value, pi, mu, rho = solved.value, solved.pi, solved.mu, solved.rho
             self.iterations += 1
             if self._forbid_cycles():
                 continue

@@ -66,9 +66,7 @@ from milp_milkrun.routes.subset_rows import MAX_SUBSET_ROWS, SubsetRowCut, Subse
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
 from milp_milkrun.routes.separation import CapacityCut, separate_capacity_cuts
-from milp_milkrun.runtime.highs import claims_less_than_its_solution, new_highs, search_again_without_start, solver_seed
-
-EXACT_MIP_GAP = 1e-6  # absolute MIP gap of an exact solve (HiGHS's default); no relative gap
+from milp_milkrun.runtime.highs import new_highs, solver_seed
 
 
 
@@ -278,17 +276,17 @@ class RouteMaster:
     def set_row_bounds(self, position: int, lower: float, upper: float) -> None:
         self.row_lower[position], self.row_upper[position] = lower, upper
         row = self.n_dcs + len(self.classes) + position
-        self.highs.changeRowBounds(row, _highs_value(lower), _highs_value(upper))
+        self.highs.changeRowBounds(row, highs_bound(lower), highs_bound(upper))
 
     def _add_row(self, row: MasterRow, lower: float, upper: float, extra: list[tuple[int, float]]) -> None:
-        cols, coefs = self._row_entries(row)
+        cols, coefs = self.row_entries(row)
         cols, coefs = [c for c, _ in extra] + cols, [v for _, v in extra] + coefs
-        self.highs.addRow(_highs_value(lower), _highs_value(upper), len(cols), np.array(cols, dtype=np.int32), np.array(coefs))
+        self.highs.addRow(highs_bound(lower), highs_bound(upper), len(cols), np.array(cols, dtype=np.int32), np.array(coefs))
         self.rows.append(row)
         self.row_lower.append(lower)
         self.row_upper.append(upper)
 
-    def _row_entries(self, row: MasterRow) -> tuple[list[int], list[float]]:
+    def row_entries(self, row: MasterRow) -> tuple[list[int], list[float]]:
         """HiGHS columns and coefficients of ``row`` over the route columns."""
         cols, coefs = [], []
         for column, col in zip(self.columns, self.route_col):
@@ -297,30 +295,6 @@ class RouteMaster:
                 cols.append(col)
                 coefs.append(float(times))
         return cols, coefs
-
-    def trial_lp_value(self, row: ArcSetRow, lower: float, upper: float, time_limit: float) -> float:
-        """The restricted LP's value with ``row`` bounded to [lower, upper] (inf: no LP solution; nan: not
-        solved in time), for strong branching; the master is left with its rows and basis as they were.
-
-        Only the routes generated so far take part, so the value estimates a branch's LP bound (from
-        above): it ranks branching candidates and bounds nothing.
-        """
-        h = self.highs
-        basis = h.getBasis()
-        cols, coefs = self._row_entries(row)
-        h.addRow(_highs_value(lower), _highs_value(upper), len(cols), np.array(cols, dtype=np.int32), np.array(coefs))
-        h.setOptionValue("time_limit", max(time_limit, 0.01))
-        try:
-            h.run()
-            status = h.getModelStatus()
-            if status == highspy.HighsModelStatus.kOptimal:
-                value = float(h.getInfo().objective_function_value)
-            else:
-                value = math.inf if status == highspy.HighsModelStatus.kInfeasible else math.nan
-        finally:
-            h.deleteRows(1, np.array([h.getNumRow() - 1], dtype=np.int32))
-            h.setBasis(basis)
-        return value
 
     def route_values(self) -> np.ndarray:
         """lambda_r of every route column at the last LP solution."""
@@ -378,20 +352,6 @@ class RouteMaster:
         for route in plan.used_routes():
             self.add(class_of[route.vehicle], tuple(index[s] for s in route.stops))
 
-    def solve_lp(self, time_limit: float) -> tuple[float, np.ndarray, np.ndarray, np.ndarray] | None:
-        """LP value, DC duals pi (pi[0] = 0 for the hub), class duals mu <= 0 and cut duals sigma >= 0;
-        None if not solved."""
-        h = self.highs
-        h.setOptionValue("time_limit", max(time_limit, 0.01))
-        h.run()
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return None
-        duals = np.array(h.getSolution().row_dual)
-        pi = np.concatenate([[0.0], duals[: self.n_dcs]])
-        first = self.n_dcs + len(self.classes)
-        mu = np.minimum(duals[self.n_dcs : first], 0.0)  # the bound needs mu <= 0; clamp solver noise
-        return h.getInfo().objective_function_value, pi, mu, self.usable_duals(duals[first:])
-
     def lagrangian_bound(self, pi: np.ndarray, mu: np.ndarray, least_reduced_costs: list[float], rho: np.ndarray | None = None) -> float:
         """sum_i pi_i + sum_rows rho * (the bound it prices) + sum_k m_k (mu_k + min(0, c*_k)): a lower bound
         on every plan meeting the rows' bounds, when c*_k was priced with ``arc_duals(rho)`` on the arcs
@@ -412,88 +372,13 @@ class RouteMaster:
             rows += value * lower if value > 0 else value * upper if value < 0 else 0.0
         return float(pi[1:].sum() + rows + fleet)
 
-    def best_integer_plan(self, time_limit: float, incumbent: Plan | None = None) -> tuple[Plan | None, float]:
-        """The cheapest plan made of the generated columns (HiGHS MIP over them) and HiGHS's dual bound of
-        that restricted problem (NOT a bound on the instance: columns are missing)."""
-        plan, value, _ = self.solve_integer(time_limit, incumbent)
-        return plan, value
-
-    def solve_integer(
-        self, time_limit: float, incumbent: Plan | None = None, *, exact: bool = False, upper: float | None = None
-    ) -> tuple[Plan | None, float, bool]:
-        """:meth:`best_integer_plan`, and whether HiGHS proved it the cheapest plan of these columns (or
-        proved that they make no plan: then the plan is None).  ``exact``: no relative gap tolerance
-        (HiGHS's default 1e-4 would call a plan 0.01% above the cheapest one optimal).  ``upper``: only
-        plans costing at most this count (a proof that none does is "no plan", proven).
-
-        Parameters
-        ----------
-        time_limit : float
-            Seconds for HiGHS.
-        incumbent : Plan, optional
-            A MIP start, used when all its routes are columns.
-        exact : bool
-            No relative gap and no presolve (HiGHS's presolve is slow on many set-partitioning columns).
-        upper : float, optional
-            HiGHS's objective bound.
-
-        Returns
-        -------
-        tuple[Plan | None, float, bool]
-            The plan (None if none was found), its value, and whether HiGHS proved it optimal among
-            the columns (or proved that there is none).
-        """
-        lp = self.highs.getLp()
-        mip = self.solver.new_highs()
-        mip.passModel(lp)
-        n_cols = lp.num_col_
-        mip.changeColsIntegrality(n_cols, np.arange(n_cols, dtype=np.int32), np.full(n_cols, highspy.HighsVarType.kInteger))
-        rule_breaking = [col for col, c in zip(self.route_col, self.columns) if not c.plannable]
-        unusable = np.array([*self.artificial, *rule_breaking], dtype=np.int32)  # artificial columns too
-        mip.changeColsBounds(len(unusable), unusable, np.zeros(len(unusable)), np.zeros(len(unusable)))
-        if incumbent is not None:
-            start = self._start_values(incumbent, n_cols)
-            if start is not None:
-                mip.setSolution(_solution(start))
-        mip.setOptionValue("time_limit", max(time_limit, 0.01))
-        if exact:
-            mip.setOptionValue("mip_rel_gap", 0.0)
-            mip.setOptionValue("mip_abs_gap", EXACT_MIP_GAP)
-            mip.setOptionValue("presolve", "off")
-        if upper is not None:
-            mip.setOptionValue("objective_bound", upper)
-        mip.run()
-        if incumbent is not None and claims_less_than_its_solution(mip):  # a MIP-start fault of HiGHS 1.16
-            search_again_without_start(mip, max(time_limit, 0.01))
-        status = mip.getModelStatus()
-        proven = status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible)
-        if mip.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
-            return None, math.inf, proven and status == highspy.HighsModelStatus.kInfeasible
-        values = np.array(mip.getSolution().col_value)
-        chosen = [c for c, col in zip(self.columns, self.route_col) if values[col] > 0.5]
-        return self.plan_of(chosen), mip.getInfo().objective_function_value, proven and status == highspy.HighsModelStatus.kOptimal
-
     def plan_of(self, columns: list[RouteColumn]) -> Plan:
         """Give each route a distinct vehicle of its class, in name order."""
         return assign_vehicles(self.instance, self.classes, [(c.vehicle_class, c.stops) for c in columns])
 
-    def _start_values(self, plan: Plan, n_cols: int) -> np.ndarray | None:
-        class_of = {v: k for k, vc in enumerate(self.classes) for v in vc.vehicles}
-        position = {(c.vehicle_class, c.stops): col for c, col in zip(self.columns, self.route_col)}
-        start = np.zeros(n_cols)
-        for route in plan.used_routes():
-            key = (class_of[route.vehicle], tuple(self.instance.index[s] for s in route.stops))
-            if key not in position:
-                return None
-            start[position[key]] = 1.0
-        return start
 
 
-def _highs_value(value: float) -> float:
+def highs_bound(value: float) -> float:
+    """A row or column bound as HiGHS takes it (its infinity for an infinite one)."""
     return highspy.kHighsInf if value == math.inf else -highspy.kHighsInf if value == -math.inf else value
 
-
-def _solution(values: np.ndarray) -> highspy.HighsSolution:
-    solution = highspy.HighsSolution()
-    solution.col_value = list(values)
-    return solution

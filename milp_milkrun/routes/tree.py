@@ -36,6 +36,7 @@ import numpy as np
 from milp_milkrun.checker import check_plan
 from milp_milkrun.instance import Instance
 from milp_milkrun.routes.master import ArcSetRow, RouteMaster, SolverSetup
+from milp_milkrun.routes.master_lp import best_integer_plan, solve_integer, trial_lp_value
 from milp_milkrun.routes.separation import CapacityCut
 from milp_milkrun.routes.subset_rows import SubsetRowCut
 from milp_milkrun.objectives import RouteCosts, route_costs
@@ -123,7 +124,7 @@ class BranchAndPrice:
         self.bound = self.root_bound = root.bound
         if not root.converged:
             return self._stop_at_an_open_root()
-        plan, _ = self.cg.master.best_integer_plan(min(settings.root_mip_share * total, self.deadline - time.perf_counter()), self.incumbent)
+        plan, _ = best_integer_plan(self.cg.master, min(settings.root_mip_share * total, self.deadline - time.perf_counter()), self.incumbent)
         self.offer(plan)
         if self._root_needs_subset_rows():
             root = self.cg.run_with_subset_rows()
@@ -154,7 +155,7 @@ class BranchAndPrice:
                     heapq.heappush(heap, Node(child[0], node.depth - 1, next(counter), child[1], kept))
                 if self.nodes % settings.mip_every == 0 and heap:  # new routes since the root: look for a better plan
                     limit = min(settings.node_mip_share * total, self.deadline - time.perf_counter())
-                    self.offer(self.cg.master.best_integer_plan(limit, self.incumbent)[0])
+                    self.offer(best_integer_plan(self.cg.master, limit, self.incumbent)[0])
         except KeyboardInterrupt:
             log.warning("branch-and-price interrupted: best plan and global bound so far")
             self.interrupted = True
@@ -166,7 +167,7 @@ class BranchAndPrice:
 
     def _stop_at_an_open_root(self) -> bool:
         """The root did not converge in its time: no tree; the best plan of its routes in the time left."""
-        plan, _ = self.cg.master.best_integer_plan(self.deadline - time.perf_counter(), self.incumbent)
+        plan, _ = best_integer_plan(self.cg.master, self.deadline - time.perf_counter(), self.incumbent)
         self.offer(plan)
         return False
 
@@ -237,7 +238,7 @@ class BranchAndPrice:
             return False, None, len(routes.columns)
         limit = min(settings.enumeration_mip_share * self.total, self.deadline - time.perf_counter())
         within = value + gap
-        plan, cost, proven = routes.solve_integer(limit, exact=True, upper=within + ENUMERATION_MARGIN * max(1.0, abs(within)))
+        plan, cost, proven = solve_integer(routes, limit, exact=True, upper=within + ENUMERATION_MARGIN * max(1.0, abs(within)))
         found = plan is not None and cost <= within + ENUMERATION_MARGIN * max(1.0, abs(within))  # HiGHS may report one above
         log.info("route enumeration within %.6g of the bound: %d routes, MIP %s (%.1f s)", gap, len(routes.columns),
                  "not solved" if not proven else f"{cost:.6g}" if found else "no plan within", time.perf_counter() - began)
@@ -363,8 +364,8 @@ class BranchAndPrice:
             limit = min(settings.strong_lp_seconds, self.deadline - time.perf_counter())
             if limit <= 0:
                 break
-            down = master.trial_lp_value(row, -math.inf, float(math.floor(value)), limit)
-            up = master.trial_lp_value(row, float(math.ceil(value)), math.inf, limit)
+            down = trial_lp_value(master, row, -math.inf, float(math.floor(value)), limit)
+            up = trial_lp_value(master, row, float(math.ceil(value)), math.inf, limit)
             if math.isnan(down) or math.isnan(up):
                 continue
             score = max(down - parent, floor) * max(up - parent, floor)
