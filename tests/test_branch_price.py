@@ -318,12 +318,15 @@ def test_the_root_separates_subset_rows_when_its_gap_asks_for_them(setting, thre
     assert bp.incumbent_cost == pytest.approx(450) and bp.bound == pytest.approx(450)
 
 
-def test_the_threads_and_the_seed_reach_the_masters_highs() -> None:
-    master = RouteMaster(random_tiny_instance(0), solver=SolverSetup(threads=1, seed=2**31 + 6))
+def test_the_threads_reach_the_master_lp_and_the_seed_its_mips() -> None:
+    setup = SolverSetup(threads=1, seed=2**31 + 6)
+    master = RouteMaster(random_tiny_instance(0), solver=setup)
     assert master.highs.getOptionValue("threads")[1] == 1
-    assert master.highs.getOptionValue("random_seed")[1] == 7  # wrapped to 31 bits as for every backend
-    default = RouteMaster(random_tiny_instance(0))
-    assert default.highs.getOptionValue("random_seed")[1] == 0  # no seed given: HiGHS's own
+    assert master.highs.getOptionValue("random_seed")[1] == 0  # the LP keeps HiGHS's seed (see SolverSetup)
+    mip = setup.new_mip()
+    assert mip.getOptionValue("threads")[1] == 1
+    assert mip.getOptionValue("random_seed")[1] == 7  # wrapped to 31 bits as for every backend
+    assert SolverSetup().new_mip().getOptionValue("random_seed")[1] == 0  # no seed given: HiGHS's own
 
 
 @pytest.mark.parametrize("seed", [12, 16])  # tiny instances whose root LP is fractional: the tree branches or enumerates

@@ -73,19 +73,32 @@ from milp_milkrun.runtime.highs import new_highs, solver_seed
 
 @dataclass(frozen=True)
 class SolverSetup:
-    """HiGHS's threads and random seed for every LP and MIP over the master (``SolveOptions.threads`` and
-    ``seed``); None leaves HiGHS's default.  The pricing and the enumeration run on the calling thread."""
+    """HiGHS's threads (every LP and MIP over the master) and random seed (every MIP) of a run:
+    ``SolveOptions.threads`` and ``seed``; None leaves HiGHS's default.  The pricing and the enumeration
+    run on the calling thread.
+
+    The master LP keeps HiGHS's own seed whatever ``seed`` is: the seed steers the dual simplex's
+    perturbation, so which of the LP's many optimal dual solutions the pricing sees, and with it the
+    whole column generation (its columns, cuts and time; a different seed made B-n31-k5 and ecom74
+    35-45% slower and spreads E-n51-k5 over 6.6-11 s, docs/benchmarks.md).  The engine's speed was
+    measured and tuned on HiGHS's seed, and the column generation is deterministic without one.
+    """
 
     threads: int | None = None
     seed: int | None = None
 
-    def new_highs(self) -> highspy.Highs:
-        """A new HiGHS object (:func:`~milp_milkrun.runtime.highs.new_highs`) with these threads and seed."""
+    def new_lp(self) -> highspy.Highs:
+        """A new HiGHS object (:func:`~milp_milkrun.runtime.highs.new_highs`) for the master LP: the threads."""
         h = new_highs()
-        if self.seed is not None:
-            h.setOptionValue("random_seed", solver_seed(self.seed))
         if self.threads is not None:
             h.setOptionValue("threads", int(self.threads))
+        return h
+
+    def new_mip(self) -> highspy.Highs:
+        """A new HiGHS object for a MIP over the master's columns: the threads and the seed."""
+        h = self.new_lp()
+        if self.seed is not None:
+            h.setOptionValue("random_seed", solver_seed(self.seed))
         return h
 
 
@@ -150,7 +163,7 @@ class RouteMaster:
         self.row_upper: list[float] = []
         self._known: set[tuple[int, tuple[int, ...]]] = set()
         n = instance.n_dcs
-        self.highs = solver.new_highs()
+        self.highs = solver.new_lp()
         no_entries = (0, np.array([], dtype=np.int32), np.array([]))
         for _ in range(n):  # sp01_cover
             self.highs.addRow(1.0, 1.0, *no_entries)

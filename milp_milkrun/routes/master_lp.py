@@ -1,7 +1,7 @@
 """Solving the route master (:mod:`milp_milkrun.routes.master`): its LP (value and duals for the
 pricing), strong branching's trial LPs, and the MIP over its columns (plans; route enumeration's exact
 MIP).  Every HiGHS object comes from the master's :class:`~milp_milkrun.routes.master.SolverSetup`,
-so the run's threads and seed hold for each.
+so the run's threads hold for each and its seed for each MIP.
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def solve_integer(
         the columns (or proved that there is none).
     """
     lp = master.highs.getLp()
-    mip = master.solver.new_highs()
+    mip = master.solver.new_mip()
     mip.passModel(lp)
     n_cols = lp.num_col_
     mip.changeColsIntegrality(n_cols, np.arange(n_cols, dtype=np.int32), np.full(n_cols, highspy.HighsVarType.kInteger))
