@@ -41,7 +41,7 @@ from milp_milkrun.routes.separation import CapacityCut
 from milp_milkrun.routes.subset_rows import SubsetRowCut
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
-from milp_milkrun.routes.column_generation import ColumnGeneration, safe_bound
+from milp_milkrun.routes.column_generation import ColumnGeneration, Outcome, safe_bound
 from milp_milkrun.routes.enumeration import TooManyRoutes, enumerate_routes
 from milp_milkrun.routes.networks import with_allowed
 from milp_milkrun.routes.pricing import PricingTimeout
@@ -119,43 +119,16 @@ class BranchAndPrice:
 
     def run(self, started: float, total: float) -> bool:
         """Root, root MIP, then best-bound search; True when the root converged (a tree was searched)."""
-        self.total, settings = total, self.settings
-        root = self.cg.run(min(self.deadline, started + settings.root_share * total))
-        self.bound = self.root_bound = root.bound
+        self.total = total
+        root = self._solve_root(started)
         if not root.converged:
             return self._stop_at_an_open_root()
-        plan, _ = best_integer_plan(self.cg.master, min(settings.root_mip_share * total, self.deadline - time.perf_counter()), self.incumbent)
-        self.offer(plan)
-        if self._root_needs_subset_rows():
-            root = self.cg.run_with_subset_rows()
-            self.bound = self.root_bound = root.bound
-            if not root.converged:
-                return self._stop_at_an_open_root()
         if self.incumbent is not None:  # only a better plan matters now: drop the arcs none can use
             self.fixed_arcs = self.cg.fix_arcs(self.cutoff(), self.deadline)
         self.root_networks = list(self.cg.networks)
-        counter = itertools.count()
-        heap = [Node(root.bound, 0, next(counter), {})]
-        at_root = True
+        heap = [Node(root.bound, 0, 0, {})]
         try:
-            while heap:
-                if self.prunes(heap[0].bound):
-                    heap.clear()
-                    break
-                if time.perf_counter() >= self.deadline:
-                    break
-                node = heapq.heappop(heap)
-                children = self._solve_node(node, at_root)
-                at_root = False
-                if children is None:  # deadline inside the node: it stays open with its parent's bound
-                    heapq.heappush(heap, node)
-                    break
-                kept = tuple(net.allowed for net in self.cg.networks)  # with the arcs fixed at this node
-                for child in children:
-                    heapq.heappush(heap, Node(child[0], node.depth - 1, next(counter), child[1], kept))
-                if self.nodes % settings.mip_every == 0 and heap:  # new routes since the root: look for a better plan
-                    limit = min(settings.node_mip_share * total, self.deadline - time.perf_counter())
-                    self.offer(best_integer_plan(self.cg.master, limit, self.incumbent)[0])
+            self._search(heap)
         except KeyboardInterrupt:
             log.warning("branch-and-price interrupted: best plan and global bound so far")
             self.interrupted = True
@@ -164,6 +137,44 @@ class BranchAndPrice:
         if self.incumbent is not None:
             self.bound = min(self.bound, self.incumbent_cost)
         return True
+
+    def _solve_root(self, started: float) -> Outcome:
+        """The root's column generation in its share of the time, the MIP over its routes, and its
+        subset-row rounds when its gap asks for them; where the root's loop stopped."""
+        settings = self.settings
+        root = self.cg.run(min(self.deadline, started + settings.root_share * self.total))
+        self.bound = self.root_bound = root.bound
+        if not root.converged:
+            return root
+        limit = min(settings.root_mip_share * self.total, self.deadline - time.perf_counter())
+        self.offer(best_integer_plan(self.cg.master, limit, self.incumbent)[0])
+        if self._root_needs_subset_rows():
+            root = self.cg.run_with_subset_rows()
+            self.bound = self.root_bound = root.bound
+        return root
+
+    def _search(self, heap: list[Node]) -> None:
+        """Best-bound search from the converged root until the heap is empty, pruned or out of time;
+        ``heap`` keeps the nodes left open (also when Ctrl-C stops it)."""
+        settings, counter, at_root = self.settings, itertools.count(1), True
+        while heap:
+            if self.prunes(heap[0].bound):
+                heap.clear()
+                break
+            if time.perf_counter() >= self.deadline:
+                break
+            node = heapq.heappop(heap)
+            children = self._solve_node(node, at_root)
+            at_root = False
+            if children is None:  # deadline inside the node: it stays open with its parent's bound
+                heapq.heappush(heap, node)
+                break
+            kept = tuple(net.allowed for net in self.cg.networks)  # with the arcs fixed at this node
+            for child in children:
+                heapq.heappush(heap, Node(child[0], node.depth - 1, next(counter), child[1], kept))
+            if self.nodes % settings.mip_every == 0 and heap:  # new routes since the root: look for a better plan
+                limit = min(settings.node_mip_share * self.total, self.deadline - time.perf_counter())
+                self.offer(best_integer_plan(self.cg.master, limit, self.incumbent)[0])
 
     def _stop_at_an_open_root(self) -> bool:
         """The root did not converge in its time: no tree; the best plan of its routes in the time left."""
