@@ -28,7 +28,8 @@ import time
 from pathlib import Path
 
 from milp_milkrun.io import load_instance
-from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, branch_price, column_generation, solve
+from milp_milkrun.routes.settings import RouteSettings
+from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, solve
 
 REPO = Path(__file__).resolve().parents[1]
 CVRPLIB = REPO / ".." / "shared" / "cvrplib"
@@ -63,8 +64,7 @@ def main() -> None:
     parser.add_argument("--skip", nargs="*", default=[], help="instance names to leave out (measured already)")
     parser.add_argument("--subset-rows", choices=["on", "off"], help="separate subset-row cuts at the root (default: the engine's)")
     args = parser.parse_args()
-    if args.subset_rows:
-        column_generation.SUBSET_ROWS = branch_price.SUBSET_ROWS = args.subset_rows == "on"
+    settings = RouteSettings() if args.subset_rows is None else RouteSettings(subset_rows=args.subset_rows == "on")
     part, parts = (int(x) for x in args.shard.split("/"))
     optima = json.loads((CVRPLIB / "optima.json").read_text()) if (CVRPLIB / "optima.json").exists() else {}
     print(f"seed {DEFAULT_SEED}")
@@ -75,7 +75,7 @@ def main() -> None:
             continue
         instance = load_instance(path)
         started = time.perf_counter()
-        result = solve(instance, model="routes", options=SolveOptions(time_limit=limit, gap=0.0, log=False))
+        result = solve(instance, model="routes", options=SolveOptions(time_limit=limit, gap=0.0, log=False, routes=settings))
         wall = time.perf_counter() - started
         optimum = optima.get(path.stem, {}).get("optimum", "")
         gap = "" if result.gap is None else f"{100 * result.gap:.2f}%"

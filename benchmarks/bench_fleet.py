@@ -34,9 +34,10 @@ sys.path.insert(0, str(REPO))
 from milp_milkrun.heuristics import solve_heuristic  # noqa: E402
 from milp_milkrun.instance import Instance  # noqa: E402
 from milp_milkrun.io import load_golden_taillard  # noqa: E402
+from milp_milkrun.routes.column_generation import ColumnGeneration  # noqa: E402
+from milp_milkrun.routes.settings import RouteSettings  # noqa: E402
 from milp_milkrun.runtime.logs import show_log  # noqa: E402
-from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult, branch_price, column_generation, solve  # noqa: E402  # noqa: E402
-from milp_milkrun.solve.column_generation import ColumnGeneration  # noqa: E402
+from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult, solve  # noqa: E402
 
 HFVRP = REPO / ".." / "shared" / "hfvrp"
 LOG_ROUNDING = 5e-4 + 1e-9  # the progress log prints costs with 3 decimals
@@ -84,8 +85,15 @@ def _with_checked_final(record: dict[str, object]) -> dict[str, object]:
     return record
 
 
-def exact_case(instance: Instance, model: str, time_limit: float, seed: int) -> SolveResult:
-    return solve(instance, model=model, options=SolveOptions(time_limit=time_limit, seed=seed))
+def exact_case(instance: Instance, model: str, time_limit: float, seed: int, routes: RouteSettings | None = None) -> SolveResult:
+    options = SolveOptions(time_limit=time_limit, seed=seed, routes=routes or RouteSettings())
+    return solve(instance, model=model, options=options)
+
+
+def route_settings(args: argparse.Namespace) -> RouteSettings:
+    """The route engine's settings: ``--subset-rows on|off`` forces the subset-row cuts, else the engine's default."""
+    forced = getattr(args, "subset_rows", None)
+    return RouteSettings() if forced is None else RouteSettings(subset_rows=forced == "on")
 
 
 def gap_to(value: float | None, bks: float) -> float | None:
@@ -132,7 +140,7 @@ def run_exact(args: argparse.Namespace) -> None:
     for number, variant, bks, proven in cases(args.instances, args.variants):
         instance = load(number, variant)
         started = time.perf_counter()
-        result = exact_case(instance, args.model, args.time_limit, args.seed)
+        result = exact_case(instance, args.model, args.time_limit, args.seed, route_settings(args))
         wall = time.perf_counter() - started
         gap = None if result.gap is None else 100 * result.gap
         rows += 1
@@ -160,7 +168,8 @@ def run_root(args: argparse.Namespace) -> None:
     for number, variant, bks, proven in cases(args.instances, args.variants):
         instance = load(number, variant)
         start = solve_heuristic(instance, time_limit=args.heuristic, seed=args.seed).plan
-        cg = ColumnGeneration(instance, time.perf_counter() + args.time_limit)
+        settings = route_settings(args)
+        cg = ColumnGeneration(instance, time.perf_counter() + args.time_limit, subset_rows=settings.subset_rows is True, settings=settings)
         if start is not None:
             cg.master.add_plan(start)
         started = time.perf_counter()
@@ -233,8 +242,6 @@ def main() -> None:
     sub.choices["heuristic"].add_argument("--checkpoint", type=float, default=30.0)
     sub.choices["exact"].add_argument("--model", default="routes", choices=["routes", "auto", "strong", "exact"])
     args = parser.parse_args()
-    if getattr(args, "subset_rows", None):
-        column_generation.SUBSET_ROWS = branch_price.SUBSET_ROWS = args.subset_rows == "on"
     if not HFVRP.is_dir():
         sys.exit(f"{HFVRP} is missing: the Golden–Taillard files are not available")
     {"heuristic": run_heuristic, "exact": run_exact, "root": run_root, "table": run_table}[args.command](args)

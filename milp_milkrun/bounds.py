@@ -2,7 +2,7 @@
 
 Two bounds are computed within the time budget, and the larger one is reported:
 
-1. the **route-based bound** (:mod:`milp_milkrun.solve.column_generation`): the Lagrangian bound of
+1. the **route-based bound** (:mod:`milp_milkrun.routes.column_generation`): the Lagrangian bound of
    the set-partitioning formulation, by column generation over ng-routes, for at most ROUTE_SHARE of
    the budget (less when it converges).  Strong when the fleet is tight (ecom74);
 2. the dual bound of the **strong formulation** (:mod:`milp_milkrun.models.strong`) with the time
@@ -28,7 +28,7 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.plan import Plan
-from milp_milkrun.solve.column_generation import ColumnGeneration, route_lower_bound
+from milp_milkrun.routes.column_generation import ColumnGeneration, route_lower_bound
 from milp_milkrun.solve.strong import CutLoop, run_cut_loop
 
 ROUTE_SHARE = 0.5  # the route-based bound may use at most this share of the budget

@@ -1,6 +1,7 @@
 """Options shared by every engine: the exact, strong and route-based backends and the heuristic.
 
-Below every engine (it imports the data layer, the objectives and the emission factors), so the
+Below every engine but the route engine, whose settings it carries (it imports the data layer, the
+objectives, the emission factors and :mod:`milp_milkrun.routes.settings`), so the
 heuristic and ``solve`` share it without importing each other; ``milp_milkrun.solve`` re-exports
 :class:`SolveOptions`.
 """
@@ -16,14 +17,16 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.objectives import Objective, RouteCosts, route_costs
 from milp_milkrun.plan import Plan
 from milp_milkrun.request_limits import check_cores
+from milp_milkrun.routes.settings import RouteSettings
 
 DEFAULT_SEED = 20230718  # the seed paper's publication date; printed with every result
 
 
 @dataclass(frozen=True)
 class SolveOptions:
-    """Time limit (s), relative gap, threads, seed, whether to stream the solver log, a MIP start, and
-    the objective (None: the instance's own; ``emissions`` needs ``factors``)."""
+    """Time limit (s), relative gap, threads, seed, whether to stream the solver log, a MIP start, the
+    objective (None: the instance's own; ``emissions`` needs ``factors``) and the route engine's tuning
+    (``routes``, read by ``model="routes"`` only)."""
 
     time_limit: float = 60.0
     gap: float = 1e-4
@@ -33,6 +36,7 @@ class SolveOptions:
     warm_start: Plan | None = None
     objective: str | None = None
     factors: EmissionFactors | None = None
+    routes: RouteSettings = RouteSettings()
 
     def __post_init__(self) -> None:
         """Reject options no backend can honour, naming the field (the CLI maps it to its flag)."""

@@ -7,8 +7,10 @@ and check that the oracle comparison notices (so the tests above would fail on s
 
 from __future__ import annotations
 
+import io
 import json
 import math
+import re
 import time
 from pathlib import Path
 
@@ -20,10 +22,15 @@ from test_models_strong import random_side_instance
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.io import load_instance
-from milp_milkrun.models.set_partitioning import ArcSetRow, CapacityCut, RouteMaster
-from milp_milkrun.solve import SolveOptions, branch_price, solve
-from milp_milkrun.solve.branch_price import BranchAndPrice
-from milp_milkrun.solve.column_generation import route_lower_bound
+from milp_milkrun.routes import tree
+from milp_milkrun.routes.column_generation import route_lower_bound
+from milp_milkrun.routes.master import ArcSetRow, RouteMaster, SolverSetup
+from milp_milkrun.routes.master_lp import solve_lp, trial_lp_value
+from milp_milkrun.routes.separation import CapacityCut
+from milp_milkrun.routes.settings import RouteSettings
+from milp_milkrun.routes.tree import BranchAndPrice
+from milp_milkrun.runtime.logs import show_log
+from milp_milkrun.solve import SolveOptions, solve
 
 
 @pytest.mark.parametrize("make", [random_tiny_instance, random_side_instance], ids=["tiny", "side"])
@@ -91,7 +98,7 @@ def test_a_branching_rule_that_loses_a_child_is_caught(monkeypatch: pytest.Monke
     """P-n16-k8 (optimum 450, root bound 448) with plans from integral nodes only (no MIP over the
     routes, no route enumeration): the honest tree proves 450; a tree whose children skip the nearest
     integers does not."""
-    monkeypatch.setattr(RouteMaster, "best_integer_plan", lambda self, *args, **kwargs: (None, math.inf))
+    monkeypatch.setattr(tree, "best_integer_plan", lambda *args, **kwargs: (None, math.inf))
     instance = load_instance(CVRPLIB / "P-n16-k8.vrp")
     honest = _tree_result(instance, enumeration=False)
     assert honest.nodes > 1 and honest.incumbent_cost == pytest.approx(450) and honest.bound == pytest.approx(450)
@@ -187,9 +194,9 @@ def test_ctrl_c_in_the_tree_returns_the_global_bound(monkeypatch: pytest.MonkeyP
         return original(self, node, root)
 
     monkeypatch.setattr(BranchAndPrice, "_solve_node", interrupt_second)
-    monkeypatch.setattr(RouteMaster, "best_integer_plan", lambda self, *args, **kwargs: (None, math.inf))
-    monkeypatch.setattr(branch_price, "ENUMERATION_FIRST_GAP", 0.0)  # no route enumeration: the root stays open
-    result = solve(instance, model="routes", options=SolveOptions(time_limit=60, log=False), heuristic_start=False)
+    monkeypatch.setattr(tree, "best_integer_plan", lambda *args, **kwargs: (None, math.inf))
+    no_enumeration = RouteSettings(enumeration_first_gap=0.0)  # the root stays open
+    result = solve(instance, model="routes", options=SolveOptions(time_limit=60, log=False, routes=no_enumeration), heuristic_start=False)
     assert calls["n"] == 2 and "interrupted" in result.message
     assert result.bound is not None and 440 <= result.bound <= 450 and result.status != "optimal"
     assert result.plan is None or check_plan(instance, result.plan).feasible
@@ -200,8 +207,8 @@ def test_a_wrong_route_enumeration_is_caught_by_the_oracle(monkeypatch: pytest.M
     integral nodes and the enumeration (no MIP over the generated routes), the tree then claims a plan
     above the brute-force optimum as optimal, or a bound above it, which the oracle comparison above
     would flag."""
-    monkeypatch.setattr(RouteMaster, "best_integer_plan", lambda self, *args, **kwargs: (None, math.inf))
-    honest_enumeration = branch_price.enumerate_routes
+    monkeypatch.setattr(tree, "best_integer_plan", lambda *args, **kwargs: (None, math.inf))
+    honest_enumeration = tree.enumerate_routes
     caught = 0
     for seed in (12, 13, 16):  # the seeds (of 0..19) whose root LP is fractional: only there enumeration acts
         instance = random_tiny_instance(seed)
@@ -211,10 +218,10 @@ def test_a_wrong_route_enumeration_is_caught_by_the_oracle(monkeypatch: pytest.M
         def missing_the_optimum(*args, optimal_sets=optimal_sets, **kwargs):
             return [r for r in honest_enumeration(*args, **kwargs) if frozenset(r) not in optimal_sets]
 
-        monkeypatch.setattr(branch_price, "enumerate_routes", honest_enumeration)
+        monkeypatch.setattr(tree, "enumerate_routes", honest_enumeration)
         honest = _tree_result(instance)
         assert honest.bound <= expected[0] + 1e-6 and honest.incumbent_cost == pytest.approx(expected[0])
-        monkeypatch.setattr(branch_price, "enumerate_routes", missing_the_optimum)
+        monkeypatch.setattr(tree, "enumerate_routes", missing_the_optimum)
         wrong = _tree_result(instance)
         caught += wrong.bound > expected[0] + 1e-6 or wrong.incumbent_cost > expected[0] + 1e-6
     assert caught >= 1
@@ -237,9 +244,7 @@ def test_reduced_cost_fixing_at_a_node_keeps_every_arc_of_an_optimal_plan_in_its
     position = bp.cg.master.add_branch_row(row)
     side = (-math.inf, math.floor(rule[1])) if at_optimum <= rule[1] else (math.ceil(rule[1]), math.inf)
     bp.cg.master.set_row_bounds(position, *side)
-    bp.cg.restart(time.perf_counter() + 60, cuts=False)
-    bp.cg.run()
-    assert bp.cg.converged
+    assert bp.cg.solve_node(time.perf_counter() + 60).converged
     assert bp.cg.fix_arcs(cost + 1e-9, math.inf) > 0  # the node's duals remove arcs
     for k, path in paths:
         assert all(bp.cg.networks[k].allowed[a, b] for a, b in zip(path, path[1:]))
@@ -253,19 +258,17 @@ def test_a_node_bounded_by_enumeration_is_enumerated_wider_before_it_branches(mo
     few settles the root itself, where without widening the root branches."""
     instance = load_instance(CVRPLIB / "P-n16-k8.vrp")
     start = solve(instance, model="routes", options=SolveOptions(time_limit=60, gap=0.0, log=False), heuristic_start=False).plan
-    monkeypatch.setattr(RouteMaster, "best_integer_plan", lambda self, *args, **kwargs: (None, math.inf))
-    monkeypatch.setattr(branch_price, "ENUMERATION_FIRST_GAP", 0.2 / 448)
-    if not widen:
-        monkeypatch.setattr(branch_price, "ENUMERATION_WIDEN_ROUTES", -1)
+    monkeypatch.setattr(tree, "best_integer_plan", lambda *args, **kwargs: (None, math.inf))
+    settings = RouteSettings(enumeration_first_gap=0.2 / 448, enumeration_widen_routes=3_000 if widen else -1)
     thresholds = []
-    honest_enumeration = branch_price.enumerate_routes
+    honest_enumeration = tree.enumerate_routes
 
     def recorded(net, arc_cost, start_cost, threshold, **kwargs):
         thresholds.append(threshold)
         return honest_enumeration(net, arc_cost, start_cost, threshold, **kwargs)
 
-    monkeypatch.setattr(branch_price, "enumerate_routes", recorded)
-    bp = BranchAndPrice(instance, time.perf_counter() + 60)
+    monkeypatch.setattr(tree, "enumerate_routes", recorded)
+    bp = BranchAndPrice(instance, time.perf_counter() + 60, settings=settings)
     bp.offer(start)
     bp.run(time.perf_counter(), 60)
     assert bp.incumbent_cost == pytest.approx(450) and bp.bound == pytest.approx(450)
@@ -281,16 +284,16 @@ def test_a_trial_branch_leaves_the_master_as_it_was() -> None:
     afterwards the master has its rows and LP value back."""
     cg = route_lower_bound(load_instance(CVRPLIB / "P-n16-k8.vrp"), 60)
     master = cg.master
-    parent, rows = master.solve_lp(60)[0], master.highs.getNumRow()
+    parent, rows = solve_lp(master, 60).value, master.highs.getNumRow()
     x = master.arc_flows()
     y = np.triu(x + x.T, 1)
     i, j = np.unravel_index(int(np.argmax(np.where(np.abs(y - np.round(y)) > 1e-6, 1.0, 0.0))), y.shape)
     assert 1e-6 < y[i, j] % 1 < 1 - 1e-6, "the root LP of P-n16-k8 has a fractional edge"
     row = ArcSetRow(frozenset({(int(i), int(j)), (int(j), int(i))}))
-    down = master.trial_lp_value(row, -math.inf, float(math.floor(y[i, j])), 60)
-    up = master.trial_lp_value(row, float(math.ceil(y[i, j])), math.inf, 60)
+    down = trial_lp_value(master, row, -math.inf, float(math.floor(y[i, j])), 60)
+    up = trial_lp_value(master, row, float(math.ceil(y[i, j])), math.inf, 60)
     assert down >= parent - 1e-6 and up >= parent - 1e-6 and max(down, up) > parent + 1e-6
-    assert master.highs.getNumRow() == rows and master.solve_lp(60)[0] == pytest.approx(parent)
+    assert master.highs.getNumRow() == rows and solve_lp(master, 60).value == pytest.approx(parent)
 
 
 def test_strong_branching_picks_the_candidate_whose_branches_both_rise(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -299,18 +302,43 @@ def test_strong_branching_picks_the_candidate_whose_branches_both_rise(monkeypat
     bp.total, bp.cg.lp_value = 60.0, 100.0
     one_sided, balanced = (frozenset({(1, 2), (2, 1)}), None), (frozenset({(1, 3), (3, 1)}), None)
     rises = {(one_sided[0], False): 0.0, (one_sided[0], True): 10.0, (balanced[0], False): 2.0, (balanced[0], True): 2.0}
-    monkeypatch.setattr(RouteMaster, "trial_lp_value", lambda self, row, lower, upper, limit: 100.0 + rises[(row.arcs, math.isfinite(lower))])
+    monkeypatch.setattr(tree, "trial_lp_value", lambda master, row, lower, upper, limit: 100.0 + rises[(row.arcs, math.isfinite(lower))])
     assert bp._strongest([(one_sided, 0.5), (balanced, 0.4)]) == (balanced, 0.4)
 
 
 @needs_cvrplib
 @pytest.mark.parametrize(("setting", "threshold", "expected"), [(None, 0.001, True), (None, 0.015, False), (False, 0.0, False)])
-def test_the_root_separates_subset_rows_when_its_gap_asks_for_them(monkeypatch: pytest.MonkeyPatch, setting, threshold: float, expected: bool) -> None:
+def test_the_root_separates_subset_rows_when_its_gap_asks_for_them(setting, threshold: float, expected: bool) -> None:
     """P-n16-k8 (root bound 448, optimum 450: a 0.44% root gap): subset-row cuts come on only above the
     gap threshold, never when switched off, and either way the tree proves 450."""
-    monkeypatch.setattr(branch_price, "SUBSET_ROWS", setting)
-    monkeypatch.setattr(branch_price, "SUBSET_ROW_ROOT_GAP", threshold)
-    bp = BranchAndPrice(load_instance(CVRPLIB / "P-n16-k8.vrp"), time.perf_counter() + 60)
+    settings = RouteSettings(subset_rows=setting, subset_row_root_gap=threshold)
+    bp = BranchAndPrice(load_instance(CVRPLIB / "P-n16-k8.vrp"), time.perf_counter() + 60, settings=settings)
     bp.run(time.perf_counter(), 60)  # the root MIP's plan costs at least the optimum 450: a root gap of 0.44% or more
     assert bp.cg.subset_rows is expected
     assert bp.incumbent_cost == pytest.approx(450) and bp.bound == pytest.approx(450)
+
+
+def test_the_threads_reach_the_master_lp_and_the_seed_its_mips() -> None:
+    setup = SolverSetup(threads=1, seed=2**31 + 6)
+    master = RouteMaster(random_tiny_instance(0), solver=setup)
+    assert master.highs.getOptionValue("threads")[1] == 1
+    assert master.highs.getOptionValue("random_seed")[1] == 0  # the LP keeps HiGHS's seed (see SolverSetup)
+    mip = setup.new_mip()
+    assert mip.getOptionValue("threads")[1] == 1
+    assert mip.getOptionValue("random_seed")[1] == 7  # wrapped to 31 bits as for every backend
+    assert SolverSetup().new_mip().getOptionValue("random_seed")[1] == 0  # no seed given: HiGHS's own
+
+
+@pytest.mark.parametrize("seed", [12, 16])  # tiny instances whose root LP is fractional: the tree branches or enumerates
+def test_the_same_seed_gives_the_same_plan_and_the_same_log(seed: int) -> None:
+    instance = random_tiny_instance(seed)
+
+    def run() -> tuple[object, float | None, list[str]]:
+        out = io.StringIO()
+        with show_log(out):
+            result = solve(instance, model="routes", options=SolveOptions(time_limit=60, gap=0.0, log=True, seed=5), heuristic_start=False)
+        lines = [re.sub(r"\d+\.\d+ s\b", "_ s", line) for line in out.getvalue().splitlines()]  # wall times differ
+        return result.plan, result.bound, lines
+
+    first, second = run(), run()
+    assert first == second and first[2], "a second run with the same seed took another path"

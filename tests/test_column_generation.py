@@ -20,8 +20,8 @@ from shared_data import CVRPLIB, cvrplib_optimum, needs_cvrplib
 from test_models_strong import random_side_instance
 
 from milp_milkrun.io import load_instance, load_plan
+from milp_milkrun.routes.column_generation import route_lower_bound
 from milp_milkrun.solve import SolveOptions, solve
-from milp_milkrun.solve.column_generation import route_lower_bound
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -18,8 +18,8 @@ from test_pricing import INSTANCES, _feasible_routes, _instance, _random_duals
 
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.objectives import route_costs
-from milp_milkrun.solve.enumeration import TooManyRoutes, enumerate_routes
-from milp_milkrun.solve.pricing import class_networks
+from milp_milkrun.routes.enumeration import TooManyRoutes, enumerate_routes
+from milp_milkrun.routes.networks import class_networks
 
 
 def _length_and_load(costs, stops: tuple[int, ...]) -> tuple[float, float]:

@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("derived facts and solver runtime", ("implied", "runtime")),
     ("objectives and emissions", ("objectives", "emissions")),
     ("models", ("models",)),
+    ("route engine", ("routes",)),
     ("run contract", ("options", "result")),
     ("heuristics", ("heuristics",)),
     ("solve", ("solve",)),

@@ -20,10 +20,12 @@ from bruteforce import brute_force, random_tiny_instance
 
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
-from milp_milkrun.models.set_partitioning import CapacityCut, RouteMaster, fleet_knapsack_cut, weighted_capacity_cut
-from milp_milkrun.solve.branch_price import BranchAndPrice
-from milp_milkrun.solve.column_generation import route_lower_bound
-from milp_milkrun.solve.pricing import class_networks, grow_ng_masks, is_ng_route, ng_masks, price
+from milp_milkrun.routes.column_generation import route_lower_bound
+from milp_milkrun.routes.master import RouteMaster
+from milp_milkrun.routes.networks import class_networks, grow_ng_masks, is_ng_route, ng_masks
+from milp_milkrun.routes.pricing import price
+from milp_milkrun.routes.separation import CapacityCut, fleet_knapsack_cut, weighted_capacity_cut
+from milp_milkrun.routes.tree import BranchAndPrice
 
 
 def three_type_instance(seed: int, *, limited: bool) -> Instance:

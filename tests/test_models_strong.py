@@ -15,13 +15,9 @@ import pytest
 from bruteforce import brute_force, random_tiny_instance
 
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
-from milp_milkrun.models.strong import (
-    build_strong_model,
-    can_be_undirected,
-    separate_capacity_cuts,
-    solution_from_plan,
-    vehicle_classes,
-)
+from milp_milkrun.models.strong import build_strong_model, can_be_undirected, vehicle_classes
+from milp_milkrun.models.strong_cuts import separate_capacity_cuts
+from milp_milkrun.models.strong_routes import solution_from_plan
 from milp_milkrun.solve import SolveOptions, solve
 from milp_milkrun.solve.highs import solve_exact_highs
 from milp_milkrun.solve.strong import solve_strong

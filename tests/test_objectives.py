@@ -24,9 +24,9 @@ from milp_milkrun.heuristics import solve_heuristic
 from milp_milkrun.instance import DC, DistanceSpec, Site, VehicleType, build_instance
 from milp_milkrun.io import load_instance
 from milp_milkrun.io.json_instance import instance_from_dict, instance_to_dict
-from milp_milkrun.models.set_partitioning import RouteMaster
 from milp_milkrun.objectives import RouteRates, route_costs
 from milp_milkrun.plan import Plan, Route
+from milp_milkrun.routes.master import RouteMaster
 from milp_milkrun.solve import SolveOptions, solve
 
 REPO = Path(__file__).resolve().parents[1]

@@ -21,14 +21,8 @@ from milp_milkrun.checker import check_plan
 from milp_milkrun.implied import VehicleClass, vehicle_classes
 from milp_milkrun.instance import Instance
 from milp_milkrun.plan import Plan, Route
-from milp_milkrun.solve.pricing import (
-    ClassNetwork,
-    class_networks,
-    completion_bounds,
-    ng_masks,
-    price,
-    two_cycle_free_completions,
-)
+from milp_milkrun.routes.networks import ClassNetwork, class_networks, ng_masks
+from milp_milkrun.routes.pricing import completion_bounds, price, two_cycle_free_completions
 
 INSTANCES = [("tiny", s) for s in range(10)] + [("side", s) for s in range(10)]
 

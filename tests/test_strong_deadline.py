@@ -14,7 +14,8 @@ import numpy as np
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.io import load_instance, load_plan
-from milp_milkrun.models.strong import build_strong_model, solution_from_plan
+from milp_milkrun.models.strong import build_strong_model
+from milp_milkrun.models.strong_routes import solution_from_plan
 from milp_milkrun.runtime.highs import run_interruptibly
 
 REPO = Path(__file__).resolve().parents[1]

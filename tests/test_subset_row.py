@@ -22,19 +22,21 @@ from test_pricing import INSTANCES, _elementary, _feasible_routes, _instance, _r
 
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.io import load_instance
-from milp_milkrun.models.set_partitioning import ArcSetRow, RouteMaster
-from milp_milkrun.models.subset_rows import (
+from milp_milkrun.routes import enumeration, pricing
+from milp_milkrun.routes.column_generation import ColumnGeneration
+from milp_milkrun.routes.enumeration import enumerate_routes
+from milp_milkrun.routes.master import ArcSetRow, RouteMaster
+from milp_milkrun.routes.networks import class_networks
+from milp_milkrun.routes.pricing import price, two_cycle_free_completions
+from milp_milkrun.routes.settings import RouteSettings
+from milp_milkrun.routes.subset_rows import (
     SubsetRowCut,
     SubsetRowPenalties,
     route_penalty,
     separate_subset_rows,
     subset_row_penalties,
 )
-from milp_milkrun.solve import enumeration, pricing
-from milp_milkrun.solve.branch_price import BranchAndPrice
-from milp_milkrun.solve.column_generation import ColumnGeneration
-from milp_milkrun.solve.enumeration import enumerate_routes
-from milp_milkrun.solve.pricing import class_networks, price, two_cycle_free_completions
+from milp_milkrun.routes.tree import BranchAndPrice
 
 
 def _random_cuts(n_dcs: int, seed: int, count: int = 6) -> tuple[list[SubsetRowCut], np.ndarray]:
@@ -217,13 +219,10 @@ def test_master_rows_hold_the_cut_coefficients() -> None:
 
 
 @pytest.mark.parametrize("seed", range(8))
-def test_branch_and_price_with_subset_rows_matches_brute_force(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    from milp_milkrun.solve import column_generation
-
-    monkeypatch.setattr(column_generation, "SUBSET_ROWS", True)
+def test_branch_and_price_with_subset_rows_matches_brute_force(seed: int) -> None:
     instance = random_tiny_instance(seed, costs=seed % 2 == 1, unlimited=seed % 4 == 1)
     truth = brute_force(instance)
-    bp = BranchAndPrice(instance, time.perf_counter() + 60)
+    bp = BranchAndPrice(instance, time.perf_counter() + 60, settings=RouteSettings(subset_rows=True))
     assert bp.cg.subset_rows
     bp.run(time.perf_counter(), 60)
     if truth is None:

@@ -33,6 +33,7 @@ import numpy as np
 
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
+from milp_milkrun.limits import FLOAT_NOISE
 
 Row = Sequence[float | int]
 UNREPRESENTABLE_COMMENT = "# not representable in VRPLIB (not applied by readers): "  # the reader warns of these lines
@@ -158,7 +159,7 @@ def cost_scale(instance: Instance) -> int:
 
 
 def _whole(value: float) -> bool:
-    return abs(value - round(value)) <= 1e-9 * max(1.0, abs(value))
+    return abs(value - round(value)) <= FLOAT_NOISE * max(1.0, abs(value))
 
 
 def no_distance_limit(matrix: np.ndarray) -> float:

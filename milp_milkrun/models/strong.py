@@ -9,7 +9,7 @@ Two ideas make it strong while keeping the feasible set exactly that of the exac
   become "the arc does not exist in this class".  This removes the symmetry that makes the
   three-index model hopeless for branch and bound.
 * **Rounded capacity inequalities** x(delta(S)) >= 2 r(S), r(S) = max(ceil(l(S)/Q), ceil(|S|/H)),
-  separated on LP solutions by :func:`separate_capacity_cuts` and added as rows.  They are valid for
+  separated on LP solutions by :func:`~milp_milkrun.models.strong_cuts.separate_capacity_cuts` and added as rows.  They are valid for
   every feasible plan and cut off most fractional LP points.
 
 Two variants, chosen by :func:`build_strong_model`:
@@ -39,14 +39,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import highspy
-import networkx as nx
 import numpy as np
 
 from milp_milkrun.implied import VehicleClass, shortest_paths, vehicle_classes
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE, allowance
+from milp_milkrun.models.capacity_sets import route_requirement
 from milp_milkrun.objectives import RouteCosts, linear_costs
-from milp_milkrun.plan import Plan
 from milp_milkrun.runtime.highs import new_highs
 from milp_milkrun.timing import require_time_support
 
@@ -176,27 +175,8 @@ class StrongModel:
 
     # ----- rounded capacity inequalities ---------------------------------------------------
     def route_requirement(self, members: Sequence[int]) -> int:
-        """r(S): a lower bound on the number of routes that must enter DC set S (>= 1).
-
-        Routes entering S are distinct vehicles of classes that may serve part of S, each bringing at
-        most Q_k load and H_k stops; so at least as many as the fewest such vehicles, largest first,
-        whose capacities cover l(S), and likewise for the stop limits cover |S|.
-
-        Parameters
-        ----------
-        members : Sequence[int]
-            The DC indices of S.
-
-        Returns
-        -------
-        int
-            r(S).
-        """
-        classes = [c for c in self.classes if c.nodes.intersection(members)]
-        load = float(self.instance.demand[list(members)].sum())
-        by_load = _fewest_vehicles([(c.capacity, c.count) for c in classes], load)
-        by_stops = _fewest_vehicles([(float(c.max_stops), c.count) for c in classes], float(len(members)))
-        return max(1, by_load, by_stops)
+        """r(S), the fewest routes that must enter DC set S (:func:`~milp_milkrun.models.capacity_sets.route_requirement`)."""
+        return route_requirement(self.instance, self.classes, members)
 
     def capacity_cut(self, members: Sequence[int]) -> tuple[list[int], list[float], float, float]:
         """The row x(delta(S)) >= 2 r(S) (undirected) or x(delta^-(S)) >= r(S) (directed).
@@ -261,17 +241,6 @@ class StrongModel:
                 y[i, j] += x[c]
                 y[j, i] += x[c]
         return y
-
-
-def _fewest_vehicles(sizes: list[tuple[float, int]], amount: float) -> int:
-    """Fewest vehicles (size, count available) whose sizes add up to ``amount``; one more than all if none do."""
-    used, covered = 0, 0.0
-    for size, count in sorted(sizes, reverse=True):
-        if covered >= amount - FLOAT_NOISE or size <= 0:
-            break
-        take = min(count, math.ceil((amount - covered) / size - FLOAT_NOISE))
-        used, covered = used + take, covered + take * size
-    return used if covered >= amount - FLOAT_NOISE else used + 1
 
 
 def _csr(rows: list[tuple[list[int], list[float], float, float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -428,7 +397,7 @@ def _build_directed(instance: Instance, classes: list[VehicleClass], costs: Rout
     )
     into = {j: [] for j in range(n + 1)}
     out = {i: [] for i in range(n + 1)}
-    for c, (i, j, k) in enumerate(arcs):
+    for c, (i, j, _k) in enumerate(arcs):
         into[j].append(c)
         out[i].append(c)
 
@@ -565,361 +534,3 @@ def _add_distance(model: StrongModel, into, out, served_by) -> None:
         if cols:
             limit.add([col[i], *cols], [1.0, *[s for s in slack if s > 0]], -math.inf, ub[i])
     model.blocks += [order, first, limit]
-
-
-# ----- from column values to a plan ------------------------------------------------------------------
-def routes_from_solution(model: StrongModel, x: np.ndarray) -> list[tuple[int, list[int]]]:
-    """The round trips of an integer solution as (class index, [DC indices]); DCs on hub-less cycles are left out.
-
-    Parameters
-    ----------
-    model : StrongModel
-        The model the point belongs to.
-    x : np.ndarray
-        An integer point (column values).
-
-    Returns
-    -------
-    list[tuple[int, list[int]]]
-        Each trip's class index and DC indices in driving order.
-    """
-    if model.kind == "undirected":
-        return [(0, r) for r in _undirected_routes(model, x)]
-    trips = []
-    for k in range(len(model.classes)):
-        succ: dict[int, list[int]] = {}
-        for c, (i, j, kk) in enumerate(model.arcs):
-            if kk == k and x[c] > 0.5:
-                succ.setdefault(i, []).append(j)
-        for first in succ.get(0, []):
-            stops, node = [], first
-            while node != 0 and len(stops) <= model.instance.n_dcs:
-                stops.append(node)
-                node = succ[node][0] if succ.get(node) else 0
-            trips.append((k, stops))
-    return trips
-
-
-def _undirected_routes(model: StrongModel, x: np.ndarray) -> list[list[int]]:
-    adjacent: dict[int, list[int]] = {}
-    for c, (i, j, _) in enumerate(model.arcs):
-        for _ in range(int(round(x[c]))):
-            adjacent.setdefault(i, []).append(j)
-            adjacent.setdefault(j, []).append(i)
-    routes = []
-    while adjacent.get(0):
-        node, stops = adjacent[0].pop(), []
-        adjacent[node].remove(0)
-        while node != 0 and len(stops) <= model.instance.n_dcs:
-            stops.append(node)
-            nxt = adjacent[node].pop()
-            adjacent[nxt].remove(node)
-            node = nxt
-        routes.append(stops)
-    return routes
-
-
-def trip_sequences(model: StrongModel, x: np.ndarray) -> list[list[int]]:
-    """Every DC sequence of an integer point: its round trips, then its cycles without the hub.
-
-    Parameters
-    ----------
-    model : StrongModel
-        The model the point belongs to.
-    x : np.ndarray
-        An integer point (column values).
-
-    Returns
-    -------
-    list[list[int]]
-        The DC indices of each sequence.
-    """
-    trips = [stops for _, stops in routes_from_solution(model, x)]
-    seen = {s for t in trips for s in t}
-    y = model.edge_values(x)
-    for comp in _components(y, [j for j in range(1, model.instance.n_dcs + 1) if j not in seen]):
-        cycle, node, left = [comp[0]], comp[0], set(comp[1:])
-        while left:
-            node = min(left, key=lambda u: (-y[node, u], u))
-            cycle.append(node)
-            left.discard(node)
-        trips.append(cycle)
-    return trips
-
-
-def split_giant_tour(model: StrongModel, order: Sequence[int]) -> list[list[int]] | None:
-    """Cut a DC sequence into at most K feasible round trips of least total cost (Prins' split), or None.
-
-    Only for the undirected one-class model: a trip is feasible when its load, stop count and edges fit.
-
-    Parameters
-    ----------
-    model : StrongModel
-        The model the point belongs to.
-    order : Sequence[int]
-        DC indices in visiting order.
-
-    Returns
-    -------
-    list[list[int]] or None
-        The trips, or None when no split into at most K feasible trips exists.
-    """
-    (vc,) = model.classes
-    d, load = model.instance.distance, model.instance.demand
-    edges = {(i, j) for i, j, _ in model.arcs}
-    has = lambda a, b: (min(a, b), max(a, b)) in edges  # noqa: E731
-    n, fleet = len(order), vc.count
-    best = np.full((fleet + 1, n + 1), np.inf)
-    back = np.zeros((fleet + 1, n + 1), dtype=int)
-    best[0, 0] = 0.0
-    for start in range(n):
-        trip_load, inner = 0.0, 0.0
-        for end in range(start, min(n, start + vc.max_stops)):
-            trip_load += load[order[end]]
-            if end > start:
-                if not has(order[end - 1], order[end]):
-                    break
-                inner += d[order[end - 1], order[end]]
-            if trip_load > vc.capacity + FLOAT_NOISE:
-                break
-            if not (has(0, order[start]) and has(0, order[end])):
-                continue
-            cost = d[0, order[start]] + inner + d[order[end], 0]
-            for k in range(fleet):
-                if best[k, start] + cost < best[k + 1, end + 1]:
-                    best[k + 1, end + 1] = best[k, start] + cost
-                    back[k + 1, end + 1] = start
-    k = int(best[:, n].argmin())
-    if not math.isfinite(best[k, n]):
-        return None
-    trips, end = [], n
-    while end > 0:
-        start = int(back[k, end])
-        trips.append(list(order[start:end]))
-        end, k = start, k - 1
-    return trips
-
-
-def solution_from_plan(model: StrongModel, plan: Plan) -> np.ndarray | None:
-    """Column values of the arcs of a (checked) plan, or None when an arc is absent from the model.
-
-    Parameters
-    ----------
-    model : StrongModel
-        The model.
-    plan : Plan
-        A plan that passes the checker.
-
-    Returns
-    -------
-    np.ndarray or None
-        One value per column (1 on the plan's arcs), or None.
-    """
-    x = np.zeros(model.n_arcs)
-    lookup = {(i, j, k): c for c, (i, j, k) in enumerate(model.arcs)}
-    class_of = {v: k for k, vc in enumerate(model.classes) for v in vc.vehicles}
-    idx = model.instance.index
-    for route in plan.used_routes():
-        path = [0, *(idx[s] for s in route.stops), 0]
-        for a, b in zip(path, path[1:]):
-            key = (min(a, b), max(a, b), 0) if model.kind == "undirected" else (a, b, class_of[route.vehicle])
-            if key not in lookup:
-                return None
-            x[lookup[key]] += 1.0
-    return x
-
-
-def violated_route_sets(model: StrongModel, x: np.ndarray) -> list[list[int]]:
-    """DC sets S of an integer solution whose capacity inequality is violated (subtours, overfull routes).
-
-    Parameters
-    ----------
-    model : StrongModel
-        The model the point belongs to.
-    x : np.ndarray
-        An integer point (column values).
-
-    Returns
-    -------
-    list[list[int]]
-        The sets, as DC indices.
-    """
-    n = model.instance.n_dcs
-    trips = routes_from_solution(model, x)
-    on_route = {s for _, stops in trips for s in stops}
-    sets = [stops for _, stops in trips if _route_requirement_violated(model, stops)]
-    sets += _components(model.edge_values(x), [j for j in range(1, n + 1) if j not in on_route])
-    return sets
-
-
-def _route_requirement_violated(model: StrongModel, stops: list[int]) -> bool:
-    return model.route_requirement(stops) > 1
-
-
-def _components(y: np.ndarray, nodes: Sequence[int]) -> list[list[int]]:
-    """Connected components among ``nodes`` of the support graph y > EPS (the hub excluded)."""
-    remaining, found = set(nodes), []
-    while remaining:
-        stack = [remaining.pop()]
-        comp = []
-        while stack:
-            v = stack.pop()
-            comp.append(v)
-            for u in [u for u in remaining if y[v, u] > EPS]:
-                remaining.discard(u)
-                stack.append(u)
-        found.append(sorted(comp))
-    return found
-
-
-def _fractional_capacity_sets(model: StrongModel, y: np.ndarray) -> list[list[int]]:
-    """For each DC i, the set S containing i that minimises y(delta(S)) - 2 l(S)/Q (a minimum cut).
-
-    Source s -> DC j with capacity 2 l_j/Q, DC - DC edges with capacity y_ij, DC -> hub (the sink)
-    with y_j0: a cut with S on the source side costs y(delta(S)) + 2 l(V' \\ S)/Q.  Forcing i into S
-    (infinite s -> i) gives the best fractional capacity set through i, a strong candidate for the
-    rounded inequality.
-    """
-    n = model.instance.n_dcs
-    capacity = max(c.capacity for c in model.classes)
-    graph = nx.DiGraph()
-    for i in range(1, n + 1):
-        graph.add_edge("s", i, capacity=2.0 * float(model.instance.demand[i]) / capacity)
-        for j in range(n + 1):
-            if j != i and y[i, j] > EPS:
-                graph.add_edge(i, j, capacity=float(y[i, j]))
-    graph.add_node(0)
-    sets = set()
-    for i in range(1, n + 1):
-        saved = graph["s"][i]["capacity"]
-        graph["s"][i]["capacity"] = math.inf
-        _, (source_side, _) = nx.minimum_cut(graph, "s", 0)
-        graph["s"][i]["capacity"] = saved
-        members = frozenset(v for v in source_side if v != "s")
-        if 0 < len(members) < n + 1:
-            sets.add(members)
-    return [sorted(m) for m in sets]
-
-
-# ----- separation of rounded capacity inequalities on an LP point -----------------------------------------
-def candidate_sets(model: StrongModel, y: np.ndarray) -> list[tuple[list[int], float]]:
-    """Candidate DC sets S with y(E(S)), the LP value inside S.
-
-    The connected components of the support graph; for every seed DC the sets grown greedily by the
-    DC most connected to the current set (the usual shrinking heuristic); and the minimum-cut sets of
-    :func:`_fractional_capacity_sets`.
-
-    Parameters
-    ----------
-    model : StrongModel
-        The model the point belongs to.
-    y : np.ndarray
-        Edge use y_ij = x_ij + x_ji summed over classes (:meth:`StrongModel.edge_values`).
-
-    Returns
-    -------
-    list[tuple[list[int], float]]
-        Each set (DC indices) with y(E(S)).
-    """
-    n = model.instance.n_dcs
-    inner = y[1:, 1:]
-    found: dict[frozenset[int], float] = {}
-
-    def internal_of(members: Sequence[int]) -> float:
-        idx = np.array(members) - 1
-        return float(inner[np.ix_(idx, idx)].sum()) / 2
-
-    for comp in _components(y, range(1, n + 1)):
-        found.setdefault(frozenset(comp), internal_of(comp))
-    for seed in range(n):
-        in_set = np.zeros(n, dtype=bool)
-        in_set[seed] = True
-        link = inner[seed].copy()  # y(S : v) for every v
-        internal = 0.0
-        for _ in range(min(n - 1, 3 * n // 4)):
-            candidates = np.where(in_set, -1.0, link)
-            v = int(candidates.argmax())
-            if candidates[v] <= EPS:
-                break
-            in_set[v] = True
-            internal += link[v]
-            link += inner[v]
-            found.setdefault(frozenset(np.flatnonzero(in_set) + 1), internal)
-    for members in _fractional_capacity_sets(model, y):
-        found.setdefault(frozenset(members), internal_of(members))
-    return [(sorted(int(v) for v in s), internal) for s, internal in found.items()]
-
-
-def separate_capacity_cuts(model: StrongModel, x: np.ndarray, *, max_cuts: int = 60) -> list[list[int]]:
-    """DC sets S whose rounded capacity inequality the LP point ``x`` violates, most violated first.
-
-    With degree 2 at every DC, y(delta(S)) = 2|S| - 2 y(E(S)), so each candidate needs y(E(S)) only.
-
-    Parameters
-    ----------
-    model : StrongModel
-        The model the point belongs to.
-    x : np.ndarray
-        An LP point (column values).
-    max_cuts : int
-        At most this many sets are returned.
-
-    Returns
-    -------
-    list[list[int]]
-        The sets, as DC indices.
-    """
-    violated = []
-    for members, internal in candidate_sets(model, model.edge_values(x)):
-        violation = 2 * model.route_requirement(members) - (2 * len(members) - 2 * internal)
-        if violation > 1e-4:
-            violated.append((violation, members))
-    violated.sort(key=lambda vm: -vm[0])
-    return [m for _, m in violated[:max_cuts]]
-
-
-def separate_weighted_cuts(model: StrongModel, x: np.ndarray, *, max_cuts: int = 60) -> list[tuple[str, list[int]]]:
-    """Violated weighted cuts ("load" or "stops", S) of a directed model with classes of different sizes.
-
-    sum_k Q_k x^k(delta^-(S)) >= l(S): every entry into S is a distinct route of some class k that
-    brings at most Q_k; likewise sum_k H_k x^k(delta^-(S)) >= |S| for the stop limits.  They see what
-    the route count r(S) cannot: a set that one large vehicle could serve but the LP serves with small ones.
-
-    Parameters
-    ----------
-    model : StrongModel
-        The model the point belongs to.
-    x : np.ndarray
-        An LP point (column values).
-    max_cuts : int
-        At most this many cuts are returned.
-
-    Returns
-    -------
-    list[tuple[str, list[int]]]
-        Each cut's kind and its set (DC indices), most violated first.
-    """
-    sizes = {
-        "load": ([c.capacity for c in model.classes], model.instance.demand),
-        "stops": ([float(c.max_stops) for c in model.classes], np.ones(model.instance.n_dcs + 1)),
-    }
-    kinds = [kind for kind, (per_class, _) in sizes.items() if len(set(per_class)) > 1]
-    if model.kind != "directed" or not kinds:
-        return []
-    n1 = model.instance.n_dcs + 1
-    weighted = {kind: np.zeros((n1, n1)) for kind in kinds}
-    for c, (i, j, k) in enumerate(model.arcs):
-        if x[c] > EPS:
-            for kind in kinds:
-                weighted[kind][i, j] += sizes[kind][0][k] * x[c]
-    violated = []
-    for members, _ in candidate_sets(model, model.edge_values(x)):
-        inside = np.zeros(n1, dtype=bool)
-        inside[members] = True
-        for kind in kinds:
-            brought = float(weighted[kind][~inside][:, inside].sum())
-            need = float(sizes[kind][1][members].sum())
-            if need - brought > 1e-4 * max(1.0, need):
-                violated.append(((need - brought) / max(need, FLOAT_NOISE), kind, members))
-    violated.sort(key=lambda v: -v[0])
-    return [(kind, members) for _, kind, members in violated[:max_cuts]]

@@ -18,8 +18,8 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.models.exact import build_exact_model
 from milp_milkrun.models.highs_handoff import hand_off
 from milp_milkrun.models.strong import build_strong_model
+from milp_milkrun.routes.column_generation import route_lower_bound
 from milp_milkrun.runtime.highs import run_interruptibly
-from milp_milkrun.solve.column_generation import route_lower_bound
 
 
 @dataclass(frozen=True)

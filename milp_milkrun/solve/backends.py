@@ -40,7 +40,7 @@ def _strong(instance: Instance, options: SolveOptions, solver: str | None) -> So
 
 def _routes(instance: Instance, options: SolveOptions, solver: str | None) -> SolveResult:
     """Set partitioning: branch-and-price-and-cut over column generation."""
-    from milp_milkrun.solve.branch_price import solve_branch_price
+    from milp_milkrun.solve.routes_backend import solve_branch_price
 
     return solve_branch_price(instance, options)
 

@@ -36,17 +36,9 @@ from milp_milkrun.errors import CheckFailedError
 from milp_milkrun.implied import assign_vehicles
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE, solver_seconds
-from milp_milkrun.models.strong import (
-    StrongModel,
-    build_strong_model,
-    routes_from_solution,
-    separate_capacity_cuts,
-    separate_weighted_cuts,
-    solution_from_plan,
-    split_giant_tour,
-    trip_sequences,
-    violated_route_sets,
-)
+from milp_milkrun.models.strong import StrongModel, build_strong_model
+from milp_milkrun.models.strong_cuts import separate_capacity_cuts, separate_weighted_cuts, violated_route_sets
+from milp_milkrun.models.strong_routes import routes_from_solution, solution_from_plan, split_giant_tour, trip_sequences
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.plan import Plan
 from milp_milkrun.result import RunContext, SolveResult, make_result

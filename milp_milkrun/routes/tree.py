@@ -1,20 +1,20 @@
 """Branch-and-price-and-cut over the route-based formulation: a plan and a certified global bound.
 
 The root is solved by column generation with robust rounded capacity cuts
-(:class:`~milp_milkrun.solve.column_generation.ColumnGeneration`); a MIP over its routes gives a first
+(:class:`~milp_milkrun.routes.column_generation.ColumnGeneration`); a MIP over its routes gives a first
 plan.  Then best-bound branch and bound:
 
 * **branching** first on the number of vehicles of a class (sum of lambda_r over the class's routes,
   i.e. its arcs out of the hub), then on the aggregated flow of an edge {i, j} (x_ij + x_ji over all
   classes), the edge chosen by strong branching over the restricted master.  Both are rows over arc
-  sets (:class:`~milp_milkrun.models.set_partitioning.ArcSetRow`), so their duals go onto the
+  sets (:class:`~milp_milkrun.routes.master.ArcSetRow`), so their duals go onto the
   pricing's arc costs exactly like the cuts: the pricing is unchanged;
 * **one master, one column pool**: a node only sets the bounds of the branching rows, so HiGHS
   re-optimises from the previous basis (warm start) and every column stays available;
 * **each node's bound is certified** as the root's: a Lagrangian bound from an exact pricing with the
   node's duals, valid for every plan meeting the node's branching rows;
 * a node whose LP solution is integral gives a plan, kept only when the independent checker accepts it;
-* **route enumeration** (:mod:`~milp_milkrun.solve.enumeration`): every route that could be part of a
+* **route enumeration** (:mod:`~milp_milkrun.routes.enumeration`): every route that could be part of a
   plan within g of the node's bound is listed and a MIP over them solved exactly; its plan, or its
   proof that there is none within the whole gap, settles the node, and otherwise the node's bound
   rises by g;
@@ -36,41 +36,22 @@ import numpy as np
 from milp_milkrun.checker import check_plan
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE
-from milp_milkrun.models.set_partitioning import ArcSetRow, CapacityCut, RouteMaster
-from milp_milkrun.models.subset_rows import SubsetRowCut
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
-from milp_milkrun.options import SolveOptions
-from milp_milkrun.result import RunContext, SolveResult, make_result
-from milp_milkrun.solve.column_generation import ColumnGeneration, safe_bound
-from milp_milkrun.solve.enumeration import TooManyRoutes, enumerate_routes
-from milp_milkrun.solve.pricing import PricingTimeout, with_allowed
-from milp_milkrun.timing import require_time_support
+from milp_milkrun.routes.column_generation import ColumnGeneration, Outcome, safe_bound
+from milp_milkrun.routes.enumeration import TooManyRoutes, enumerate_routes
+from milp_milkrun.routes.master import ArcSetRow, RouteMaster, SolverSetup
+from milp_milkrun.routes.master_lp import best_integer_plan, solve_integer, trial_lp_value
+from milp_milkrun.routes.networks import with_allowed
+from milp_milkrun.routes.pricing import PricingTimeout
+from milp_milkrun.routes.separation import CapacityCut
+from milp_milkrun.routes.settings import RouteSettings
+from milp_milkrun.routes.subset_rows import SubsetRowCut
 
 log = logging.getLogger(__name__)
 
-ROOT_SHARE = 0.85  # the root's column generation may use this share of the time (the rest: a plan from its routes)
-ROOT_MIP_SHARE = 0.1  # once the root converged, the MIP over its routes may use this share
-MIP_EVERY = 10  # every this many nodes, a MIP over the routes generated so far (within the node's rows)
-NODE_MIP_SHARE = 0.04  # ... for this share of the time
 INTEGRAL = SOLVER_TOLERANCE  # an LP value this close to an integer is integral
-ENUMERATION_LABELS = 1_000_000  # route enumeration of a class gives up past this many labels
-ENUMERATION_ROUTES = 6_000  # ... and past this many routes (all classes): HiGHS's MIP slows down beyond
-ENUMERATION_FIRST_GAP = 0.01  # first gap to enumerate within, as a share of the bound
-ENUMERATION_SHRINK = 0.6  # after an enumeration that could not settle or bound its node, the next gap cap
-ENUMERATION_GROW = 1.25  # ... after one that could
-ENUMERATION_STRETCH = 1.5  # a node may enumerate within this multiple of the cap (to beat the bound it inherited) ...
-ENUMERATION_WIDEN_ROUTES = ENUMERATION_ROUTES // 2  # ... or within any gap once an enumeration there listed fewer routes
 ENUMERATION_MARGIN = 1e-7  # relative: the MIP's cost limit sits this far above L + g, so no plan within is cut off
-STRONG_CANDIDATES = 8  # edges (the most fractional flows) whose two branches strong branching compares
-STRONG_LP_SECONDS = 2.0  # time limit of one branch's LP in strong branching
-STRONG_RESERVE = 0.02  # no strong branching once less than this share of the time is left
-STRONG_EPSILON = SOLVER_TOLERANCE  # relative: the least rise a branch counts with in the product score
-SUBSET_ROWS: bool | None = None  # subset-row cuts at the root: always, never, or (None) when its gap asks for them ...
-SUBSET_ROW_ROOT_GAP = 0.015  # ... the converged root's bound more than this share below the plan (they double a root's
-# time: ecom74, 1.1%, and E-n51-k5, 0.7%, are proven faster without; golden_14 FSMD, 2.3%, only with them)
-ENUMERATION_SHARE = 0.1  # the labelling of one enumeration may use this share of the time ...
-ENUMERATION_MIP_SHARE = 0.1  # ... and the MIP over the enumerated routes this share
 
 
 @dataclass(order=True)
@@ -106,12 +87,15 @@ class BranchAndPrice:
     enumerated: int = 0  # nodes settled by a MIP over every route that could improve the incumbent
     enumeration_cap: float | None = None  # largest gap to enumerate within (adapts to what stays few)
     rows: dict[tuple[frozenset[tuple[int, int]], int | None], int] = field(default_factory=dict)
+    settings: RouteSettings = RouteSettings()
+    solver: SolverSetup = SolverSetup()  # HiGHS threads and seed of every LP and MIP of the tree
+    log_progress: bool = False  # the column generation's progress lines as logging records (SolveOptions.log)
 
     def __post_init__(self) -> None:
         self.costs = self.costs if self.costs is not None else route_costs(self.instance)
-        self.cg = ColumnGeneration(self.instance, self.deadline, costs=self.costs)
-        if SUBSET_ROWS is not None:  # forced either way; None: the column generation's default, then the root gap
-            self.cg.subset_rows = SUBSET_ROWS
+        forced = self.settings.subset_rows is True  # None: off until the converged root's gap asks for them
+        self.cg = ColumnGeneration(self.instance, self.deadline, self.log_progress, costs=self.costs, subset_rows=forced,
+                                   settings=self.settings, solver=self.solver)
         self.integer_costs = self.costs.integral
 
     def offer(self, plan: Plan | None) -> bool:
@@ -137,44 +121,15 @@ class BranchAndPrice:
     def run(self, started: float, total: float) -> bool:
         """Root, root MIP, then best-bound search; True when the root converged (a tree was searched)."""
         self.total = total
-        self.cg.deadline = min(self.deadline, started + ROOT_SHARE * total)
-        self.cg.run()
-        self.bound = self.root_bound = self.cg.bound
-        if not self.cg.converged:
+        root = self._solve_root(started)
+        if not root.converged:
             return self._stop_at_an_open_root()
-        plan, _ = self.cg.master.best_integer_plan(min(ROOT_MIP_SHARE * total, self.deadline - time.perf_counter()), self.incumbent)
-        self.offer(plan)
-        if self._root_needs_subset_rows():
-            self.cg.subset_rows, self.cg.converged = True, False
-            self.cg.run()  # on from the converged root: subset-row rounds, and the pricing under their duals
-            self.bound = self.root_bound = self.cg.bound
-            if not self.cg.converged:
-                return self._stop_at_an_open_root()
         if self.incumbent is not None:  # only a better plan matters now: drop the arcs none can use
             self.fixed_arcs = self.cg.fix_arcs(self.cutoff(), self.deadline)
         self.root_networks = list(self.cg.networks)
-        counter = itertools.count()
-        heap = [Node(self.cg.bound, 0, next(counter), {})]
-        root = True
+        heap = [Node(root.bound, 0, 0, {})]
         try:
-            while heap:
-                if self.prunes(heap[0].bound):
-                    heap.clear()
-                    break
-                if time.perf_counter() >= self.deadline:
-                    break
-                node = heapq.heappop(heap)
-                children = self._solve_node(node, root)
-                root = False
-                if children is None:  # deadline inside the node: it stays open with its parent's bound
-                    heapq.heappush(heap, node)
-                    break
-                kept = tuple(net.allowed for net in self.cg.networks)  # with the arcs fixed at this node
-                for child in children:
-                    heapq.heappush(heap, Node(child[0], node.depth - 1, next(counter), child[1], kept))
-                if self.nodes % MIP_EVERY == 0 and heap:  # new routes since the root: look for a better plan
-                    limit = min(NODE_MIP_SHARE * total, self.deadline - time.perf_counter())
-                    self.offer(self.cg.master.best_integer_plan(limit, self.incumbent)[0])
+            self._search(heap)
         except KeyboardInterrupt:
             log.warning("branch-and-price interrupted: best plan and global bound so far")
             self.interrupted = True
@@ -184,24 +139,62 @@ class BranchAndPrice:
             self.bound = min(self.bound, self.incumbent_cost)
         return True
 
+    def _solve_root(self, started: float) -> Outcome:
+        """The root's column generation in its share of the time, the MIP over its routes, and its
+        subset-row rounds when its gap asks for them; where the root's loop stopped."""
+        settings = self.settings
+        root = self.cg.run(min(self.deadline, started + settings.root_share * self.total))
+        self.bound = self.root_bound = root.bound
+        if not root.converged:
+            return root
+        limit = min(settings.root_mip_share * self.total, self.deadline - time.perf_counter())
+        self.offer(best_integer_plan(self.cg.master, limit, self.incumbent)[0])
+        if self._root_needs_subset_rows():
+            root = self.cg.run_with_subset_rows()
+            self.bound = self.root_bound = root.bound
+        return root
+
+    def _search(self, heap: list[Node]) -> None:
+        """Best-bound search from the converged root until the heap is empty, pruned or out of time;
+        ``heap`` keeps the nodes left open (also when Ctrl-C stops it)."""
+        settings, counter, at_root = self.settings, itertools.count(1), True
+        while heap:
+            if self.prunes(heap[0].bound):
+                heap.clear()
+                break
+            if time.perf_counter() >= self.deadline:
+                break
+            node = heapq.heappop(heap)
+            children = self._solve_node(node, at_root)
+            at_root = False
+            if children is None:  # deadline inside the node: it stays open with its parent's bound
+                heapq.heappush(heap, node)
+                break
+            kept = tuple(net.allowed for net in self.cg.networks)  # with the arcs fixed at this node
+            for child in children:
+                heapq.heappush(heap, Node(child[0], node.depth - 1, next(counter), child[1], kept))
+            if self.nodes % settings.mip_every == 0 and heap:  # new routes since the root: look for a better plan
+                limit = min(settings.node_mip_share * self.total, self.deadline - time.perf_counter())
+                self.offer(best_integer_plan(self.cg.master, limit, self.incumbent)[0])
+
     def _stop_at_an_open_root(self) -> bool:
         """The root did not converge in its time: no tree; the best plan of its routes in the time left."""
-        plan, _ = self.cg.master.best_integer_plan(self.deadline - time.perf_counter(), self.incumbent)
+        plan, _ = best_integer_plan(self.cg.master, self.deadline - time.perf_counter(), self.incumbent)
         self.offer(plan)
         return False
 
     def _root_needs_subset_rows(self) -> bool:
         """Whether the converged root (without subset-row cuts so far) should separate them: by
-        :data:`SUBSET_ROWS`, or when None by its gap to the plan."""
-        if self.cg.subset_rows or SUBSET_ROWS is False or self.incumbent is None:
+        ``settings.subset_rows``, or when None by its gap to the plan."""
+        if self.cg.subset_rows or self.settings.subset_rows is False or self.incumbent is None:
             return False
-        return self.incumbent_cost - self.cg.bound > SUBSET_ROW_ROOT_GAP * abs(self.incumbent_cost)
+        return self.incumbent_cost - self.cg.bound > self.settings.subset_row_root_gap * abs(self.incumbent_cost)
 
     def _enumerate(self, bound: float) -> float | None:
         """Settle the node by route enumeration, or raise its bound; None when settled, else the bound.
 
         With the node's last exact pricing (Lagrangian value L), every plan of the node costing at most
-        L + g uses only routes of reduced cost <= g + min(0, c*_k) (see :mod:`~milp_milkrun.solve.enumeration`).
+        L + g uses only routes of reduced cost <= g + min(0, c*_k) (see :mod:`~milp_milkrun.routes.enumeration`).
         They are enumerated for g = the gap to the incumbent, capped so that they stay few, and a MIP
         over them (with the node's cuts and branching rows), limited to plans costing at most L + g, is
         solved exactly.  Its plan (checked, offered as incumbent) settles the node; so does its proof
@@ -212,15 +205,15 @@ class BranchAndPrice:
         """
         if self.cg.last_exact is None:
             return bound
-        value = self.cg.last_exact[0]
+        value, settings = self.cg.last_exact.value, self.settings
         if self.enumeration_cap is None:
-            self.enumeration_cap = ENUMERATION_FIRST_GAP * max(1.0, abs(value))
+            self.enumeration_cap = settings.enumeration_first_gap * max(1.0, abs(value))
         listed = None  # routes the last enumeration at this node listed
         while True:
             whole = self.cutoff() - value
-            gap = min(whole, max(self.enumeration_cap, ENUMERATION_GROW * (bound - value)))  # beyond what the node shows
-            cheap = listed is not None and listed <= ENUMERATION_WIDEN_ROUTES
-            if gap <= 0 or (gap > ENUMERATION_STRETCH * self.enumeration_cap and not cheap):
+            gap = min(whole, max(self.enumeration_cap, settings.enumeration_grow * (bound - value)))  # beyond what the node shows
+            cheap = listed is not None and listed <= settings.enumeration_widen_routes
+            if gap <= 0 or (gap > settings.enumeration_stretch * self.enumeration_cap and not cheap):
                 return bound
             settled, proved, listed = self._enumerate_within(value, gap, whole)
             if settled:
@@ -234,36 +227,37 @@ class BranchAndPrice:
     def _enumerate_within(self, value: float, gap: float, whole: float) -> tuple[bool, float | None, int]:
         """One enumeration within ``gap`` of the Lagrangian value ``value``: whether it settled the node,
         the node bound it proved (None: nothing), and how many routes it listed."""
-        _, arc_cost, mu, least = self.cg.last_exact
+        last, settings = self.cg.last_exact, self.settings
+        arc_cost, mu, least = last.arc_cost, last.mu, last.least
         routes = self._node_rows()
         began = time.perf_counter()
-        stop = min(self.deadline, began + ENUMERATION_SHARE * self.total)
+        stop = min(self.deadline, began + settings.enumeration_share * self.total)
         closed = self._closed_classes()
         try:
             for k, net in enumerate(self.cg.networks):
                 if k in closed:  # no route of the class is in a plan of this node
                     continue
-                found = enumerate_routes(net, arc_cost[k], self.cg.start_cost(k, mu), gap + min(0.0, least[k]), max_labels=ENUMERATION_LABELS, deadline=stop,
-                                         subset_rows=self.cg.last_penalties)
+                found = enumerate_routes(net, arc_cost[k], self.cg.start_cost(k, mu), gap + min(0.0, least[k]), max_labels=settings.enumeration_labels, deadline=stop,
+                                         subset_rows=last.penalties)
                 for stops in found:
                     routes.add(k, stops)
-                if len(routes.columns) > ENUMERATION_ROUTES:
+                if len(routes.columns) > settings.enumeration_routes:
                     raise TooManyRoutes("routes")
         except (TooManyRoutes, PricingTimeout) as stopped:
-            self.enumeration_cap = ENUMERATION_SHRINK * gap
+            self.enumeration_cap = settings.enumeration_shrink * gap
             reason = "out of time" if isinstance(stopped, PricingTimeout) else f"too many {stopped.args[0]}"
             log.info("route enumeration within %.6g of the bound: %s after %.1f s", gap, reason, time.perf_counter() - began)
             return False, None, len(routes.columns)
-        limit = min(ENUMERATION_MIP_SHARE * self.total, self.deadline - time.perf_counter())
+        limit = min(settings.enumeration_mip_share * self.total, self.deadline - time.perf_counter())
         within = value + gap
-        plan, cost, proven = routes.solve_integer(limit, exact=True, upper=within + ENUMERATION_MARGIN * max(1.0, abs(within)))
+        plan, cost, proven = solve_integer(routes, limit, exact=True, upper=within + ENUMERATION_MARGIN * max(1.0, abs(within)))
         found = plan is not None and cost <= within + ENUMERATION_MARGIN * max(1.0, abs(within))  # HiGHS may report one above
         log.info("route enumeration within %.6g of the bound: %d routes, MIP %s (%.1f s)", gap, len(routes.columns),
                  "not solved" if not proven else f"{cost:.6g}" if found else "no plan within", time.perf_counter() - began)
         if not (self.offer(plan) and proven):
-            self.enumeration_cap = ENUMERATION_SHRINK * gap
+            self.enumeration_cap = settings.enumeration_shrink * gap
             return False, None, len(routes.columns)
-        self.enumeration_cap = ENUMERATION_GROW * gap
+        self.enumeration_cap = settings.enumeration_grow * gap
         if found or gap >= whole:
             self.enumerated += 1
             return True, None, len(routes.columns)
@@ -282,7 +276,7 @@ class BranchAndPrice:
         """An empty master with the node's rows: its capacity and subset-row cuts, and its branching rows at the node's
         bounds (the MIP over the enumerated routes then has the node's LP bound to start from)."""
         master = self.cg.master
-        routes = RouteMaster(self.instance, master.classes, self.costs)
+        routes = RouteMaster(self.instance, master.classes, self.costs, solver=self.solver)
         for row, lower, upper in zip(master.rows, master.row_lower, master.row_upper):
             if isinstance(row, CapacityCut):
                 routes.add_cut(row)
@@ -300,12 +294,9 @@ class BranchAndPrice:
             lower, upper = node.bounds.get(position, (-math.inf, math.inf))
             master.set_row_bounds(position, lower, upper)
         if node.allowed is not None:
-            self.cg.networks = [with_allowed(net, allowed) for net, allowed in zip(self.root_networks, node.allowed)]
-        if not root:
-            self.cg.restart(self.deadline, cuts=False)
-            self.cg.run()
-            if not self.cg.converged:
-                return None
+            self.cg.use_networks([with_allowed(net, allowed) for net, allowed in zip(self.root_networks, node.allowed)])
+        if not root and not self.cg.solve_node(self.deadline).converged:
+            return None
         bound = max(node.bound, self.cg.bound)
         if self.prunes(bound) or bound >= master.penalty:  # the penalty: the node's rows admit no plan
             return []
@@ -362,7 +353,7 @@ class BranchAndPrice:
         if frac.max() <= INTEGRAL:
             return None
         closeness = np.where(frac > INTEGRAL, 0.5 - np.abs(y - np.floor(y) - 0.5), -1.0)  # 0.5 for a flow of 1/2
-        order = np.argsort(closeness, axis=None)[::-1][: STRONG_CANDIDATES]
+        order = np.argsort(closeness, axis=None)[::-1][: self.settings.strong_candidates]
         edges = [np.unravel_index(int(e), y.shape) for e in order if closeness.flat[e] >= 0]
         candidates = [((frozenset({(int(i), int(j)), (int(j), int(i))}), None), float(y[i, j])) for i, j in edges]
         return self._strongest(candidates)
@@ -373,64 +364,23 @@ class BranchAndPrice:
 
         The branches' LP values use only the routes generated so far (no pricing): a ranking, not a bound.
         """
-        if len(candidates) < 2 or self.deadline - time.perf_counter() < STRONG_RESERVE * self.total:
+        settings = self.settings
+        if len(candidates) < 2 or self.deadline - time.perf_counter() < settings.strong_reserve * self.total:
             return candidates[0]
         master = self.cg.master
         parent = self.cg.lp_value
-        floor = STRONG_EPSILON * max(1.0, abs(parent))
+        floor = settings.strong_epsilon * max(1.0, abs(parent))
         best, best_score = candidates[0], -math.inf
         for (arcs, k), value in candidates:
             row = ArcSetRow(arcs, k)
-            limit = min(STRONG_LP_SECONDS, self.deadline - time.perf_counter())
+            limit = min(settings.strong_lp_seconds, self.deadline - time.perf_counter())
             if limit <= 0:
                 break
-            down = master.trial_lp_value(row, -math.inf, float(math.floor(value)), limit)
-            up = master.trial_lp_value(row, float(math.ceil(value)), math.inf, limit)
+            down = trial_lp_value(master, row, -math.inf, float(math.floor(value)), limit)
+            up = trial_lp_value(master, row, float(math.ceil(value)), math.inf, limit)
             if math.isnan(down) or math.isnan(up):
                 continue
             score = max(down - parent, floor) * max(up - parent, floor)
             if score > best_score:
                 best, best_score = ((arcs, k), value), score
         return best
-
-
-def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult:
-    """Branch-and-price-and-cut under ``options.time_limit``: the checked best plan and the certified bound.
-
-    Parameters
-    ----------
-    instance : Instance
-        The instance to solve.
-    options : SolveOptions
-        Time limit, gap, seed, log and MIP start.
-
-    Returns
-    -------
-    SolveResult
-        The checked plan, the global bound of the tree and the derived status.
-    """
-    require_time_support(instance, "routes")
-    started = time.perf_counter()
-    bp = BranchAndPrice(instance, started + options.time_limit, options.costs(instance))
-    bp.cg.log_progress = bool(options.log)
-    if options.warm_start is not None:
-        bp.offer(options.warm_start)
-    try:
-        searched = bp.run(started, options.time_limit)
-    except KeyboardInterrupt:  # during the root: its certified bound holds for every plan
-        searched, bp.interrupted = False, True
-        bp.bound = max(bp.bound, bp.cg.bound)
-    bound = bp.bound if math.isfinite(bp.bound) else None
-    master = bp.cg.master
-    message = (
-        f"route-based branch-and-price: {bp.nodes} nodes searched ({bp.enumerated} settled by route enumeration), {len(master.columns)} routes, {len(master.cuts)} capacity cuts, {bp.fixed_arcs} arcs fixed at the root and {bp.fixed_below_root} below, "
-        f"root {'converged' if searched else 'not converged (plan from the generated routes)'}"
-    )
-    if bp.interrupted:
-        message += "; interrupted"
-    if bp.unresolved:
-        message += f"; {len(bp.unresolved)} nodes with integral arc flows of rule-breaking routes left open"
-    context = RunContext.of(instance, options, model="routes", backend="highs", started=started)
-    if bp.incumbent is None:
-        return make_result(context, status="no_solution", plan=None, bound=bound, message=message + "; no plan found", interrupted=bp.interrupted)
-    return make_result(context, status="feasible", plan=bp.incumbent, bound=bound, message=message, interrupted=bp.interrupted)

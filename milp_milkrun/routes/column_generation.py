@@ -2,20 +2,20 @@
 
 The loop (:class:`ColumnGeneration`):
 
-1. solve the restricted master LP (:class:`~milp_milkrun.models.set_partitioning.RouteMaster`) for duals;
-2. price every vehicle class (:mod:`milp_milkrun.solve.pricing`): the fast heuristic while it finds
+1. solve the restricted master LP (:class:`~milp_milkrun.routes.master.RouteMaster`) for duals;
+2. price every vehicle class (:mod:`milp_milkrun.routes.pricing`): the fast heuristic while it finds
    routes of negative reduced cost, the exact ng-route labelling when it finds none;
 3. add the routes found and repeat;
 4. when no route of negative reduced cost is left, separate rounded capacity cuts on the arc flows of
    the LP (``cuts=True``), add the violated ones as master rows and go back to 1; their duals lower
    the arc costs the pricing sees, so the cuts stay robust (the pricing is unchanged);
 5. with ``subset_rows=True``, once no capacity cut is violated, separate subset-row cuts of three DCs
-   (:mod:`milp_milkrun.models.subset_rows`); their duals reach the pricing as penalties on a parity
+   (:mod:`milp_milkrun.routes.subset_rows`); their duals reach the pricing as penalties on a parity
    resource (non-robust), and the exact pricing's minimum includes them, so the bound stays valid.
 
 Every exact pricing yields a Lagrangian bound, valid whatever the LP returned, so the best one is kept
 even when the deadline interrupts the loop.  When exact pricing finds no negative route the LP is
-solved to optimality and the bound equals its value.  :mod:`milp_milkrun.solve.branch_price` searches
+solved to optimality and the bound equals its value.  :mod:`milp_milkrun.routes.tree` searches
 a tree over this loop for plans and a global bound.
 """
 
@@ -29,38 +29,61 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from milp_milkrun.checker import check_plan
+from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE
-from milp_milkrun.models.set_partitioning import RouteMaster
-from milp_milkrun.models.subset_rows import SubsetRowCut, SubsetRowPenalties
 from milp_milkrun.objectives import RouteCosts, route_costs
-from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.plan import Plan
-from milp_milkrun.options import SolveOptions
-from milp_milkrun.solve.pricing import (
-    PricingTimeout,
-    arc_lower_bounds,
+from milp_milkrun.routes.master import RouteMaster, SolverSetup
+from milp_milkrun.routes.master_lp import solve_lp
+from milp_milkrun.routes.networks import (
+    ClassNetwork,
     class_networks,
     grow_ng_masks,
     is_ng_route,
-    price,
     with_allowed,
     with_ng_masks,
 )
+from milp_milkrun.routes.pricing import PricingTimeout, arc_lower_bounds, price
+from milp_milkrun.routes.settings import RouteSettings
+from milp_milkrun.routes.subset_rows import SubsetRowCut, SubsetRowPenalties
 from milp_milkrun.timing import require_time_support
 
 logger = logging.getLogger(__name__)
 
-MAX_CUT_ROUNDS = 25  # separation rounds at most (each after the LP converged over all routes)
-TAILING_OFF = 1e-4  # stop separating when a round raised the LP by less than this share
-ROUTES_PER_CLASS = 60  # columns added per class and iteration
-SUBSET_ROWS = False  # ColumnGeneration.subset_rows unless told (the tree turns them on by its root gap: branch_price.SUBSET_ROWS)
-MAX_SUBSET_ROW_ROUNDS = 8  # subset-row separation rounds at most (after the capacity cuts)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Where a run of the loop stopped: whether the LP converged (optimal over all routes, no cut
+    violated: its value is the bound), the best certified bound and the last LP value."""
+
+    converged: bool
+    bound: float
+    lp_value: float
+
+
+@dataclass(frozen=True)
+class ExactPricing:
+    """The last exact pricing of every class: its Lagrangian bound (as computed, before :func:`safe_bound`),
+    the arc costs and the class duals it priced with, the least reduced cost of each class, and the
+    subset-row cuts as its duals charged them; what reduced-cost fixing and route enumeration start from."""
+
+    value: float
+    arc_cost: list[np.ndarray]
+    mu: np.ndarray
+    least: list[float]
+    penalties: SubsetRowPenalties | None
 
 
 @dataclass
 class ColumnGeneration:
-    """State of one column generation run under a deadline."""
+    """State of one column generation run under a deadline.
+
+    The tree drives it through its methods (:meth:`run`, :meth:`run_with_subset_rows`,
+    :meth:`solve_node`, :meth:`use_networks`, :meth:`fix_arcs`) and reads ``master``, ``networks`` and
+    :attr:`last_exact`; it writes none of its fields.
+    """
 
     instance: Instance
     deadline: float
@@ -75,16 +98,17 @@ class ColumnGeneration:
     converged: bool = False  # exact pricing found no negative route and no cut is violated: LP optimum = bound
     cut_rounds: int = 0
     grow_ng: bool = True  # enlarge the ng-neighbourhoods against the LP's cycles (the root only: see restart)
-    subset_rows: bool = field(default_factory=lambda: SUBSET_ROWS)  # subset-row cuts after the capacity cuts (with ``cuts``)
+    subset_rows: bool = False  # subset-row cuts after the capacity cuts (with ``cuts``)
     subset_row_rounds: int = 0
     penalties: SubsetRowPenalties | None = None  # the subset-row cuts as the current duals charge them
-    last_penalties: SubsetRowPenalties | None = None  # ... as the last exact pricing's duals did (enumeration)
-    _last_exact: tuple[float, list[np.ndarray], np.ndarray, list[float]] | None = None  # for arc fixing
+    settings: RouteSettings = RouteSettings()
+    solver: SolverSetup = SolverSetup()  # HiGHS threads and seed of the master's LPs and MIPs
+    _last_exact: ExactPricing | None = None  # for arc fixing and route enumeration
 
     def __post_init__(self) -> None:
         classes = vehicle_classes(self.instance)
         self.costs = self.costs if self.costs is not None else route_costs(self.instance)
-        self.master = RouteMaster(self.instance, classes, self.costs)
+        self.master = RouteMaster(self.instance, classes, self.costs, solver=self.solver)
         self.networks = class_networks(self.instance, classes, self.master.rates, self.costs.load_weights)
 
     def log(self, message: str) -> None:
@@ -95,14 +119,41 @@ class ColumnGeneration:
     def remaining(self) -> float:
         return self.deadline - time.perf_counter()
 
-    def run(self) -> None:
-        """Iterate until the LP is optimal over all routes and cuts, or the deadline passes."""
+    def run(self, deadline: float | None = None) -> Outcome:
+        """Iterate until the LP is optimal over all routes and cuts, or ``deadline`` (default: the
+        run's) passes; where it stopped."""
+        if deadline is not None:
+            self.deadline = deadline
+        self._iterate()
+        return self.outcome()
+
+    def outcome(self) -> Outcome:
+        """Whether the LP converged, the best certified bound and the last LP value."""
+        return Outcome(self.converged, self.bound, self.lp_value)
+
+    def run_with_subset_rows(self) -> Outcome:
+        """Go on from a converged root with subset-row cuts: their rounds, and the pricing under their duals."""
+        self.subset_rows, self.converged = True, False
+        return self.run()
+
+    def solve_node(self, deadline: float) -> Outcome:
+        """Solve again after the master's row bounds changed (a branch-and-bound node, no new cuts): the
+        bound is the node's."""
+        self.restart(deadline, cuts=False)
+        return self.run()
+
+    def use_networks(self, networks: list[ClassNetwork]) -> None:
+        """Price over these networks from now on (a node's arcs: the root's less those fixed above it)."""
+        self.networks = list(networks)
+
+    def _iterate(self) -> None:
         last_round_lp = last_subset_lp = -math.inf
+        settings = self.settings
         while self.remaining() > 0 and not self.converged:
-            solved = self.master.solve_lp(self.remaining())
+            solved = solve_lp(self.master, self.remaining())
             if solved is None:
                 return
-            self.lp_value, pi, mu, rho = solved
+            self.lp_value, pi, mu, rho = solved.value, solved.pi, solved.mu, solved.rho
             self.iterations += 1
             if self._forbid_cycles():
                 continue
@@ -118,15 +169,15 @@ class ColumnGeneration:
             except PricingTimeout:
                 return
             if added == 0:
-                raised = self.lp_value - last_round_lp > TAILING_OFF * max(1.0, abs(self.lp_value))
-                cuts = self.master.separate_cuts() if self.cuts and self.cut_rounds < MAX_CUT_ROUNDS and raised else []
+                raised = self.lp_value - last_round_lp > settings.tailing_off * max(1.0, abs(self.lp_value))
+                cuts = self.master.separate_cuts() if self.cuts and self.cut_rounds < settings.max_cut_rounds and raised else []
                 for cut in cuts:
                     self.master.add_cut(cut)
                 if cuts:
                     self.cut_rounds += 1
                     last_round_lp = self.lp_value
                     self.log(f"cut round {self.cut_rounds}: {len(cuts)} capacity cuts ({len(self.master.cuts)} in all)")
-                elif self.cuts and self.subset_rows and self.subset_row_rounds < MAX_SUBSET_ROW_ROUNDS and self._subset_rows_pay(last_subset_lp):
+                elif self.cuts and self.subset_rows and self.subset_row_rounds < settings.max_subset_row_rounds and self._subset_rows_pay(last_subset_lp):
                     cuts = self._add_subset_rows()
                     last_subset_lp = self.lp_value
                 self.converged = not cuts
@@ -134,7 +185,7 @@ class ColumnGeneration:
 
     def _subset_rows_pay(self, last_lp: float) -> bool:
         """The last subset-row round (if any: they start when the capacity cuts stop) raised the LP."""
-        return self.lp_value - last_lp > TAILING_OFF * max(1.0, abs(self.lp_value))
+        return self.lp_value - last_lp > self.settings.tailing_off * max(1.0, abs(self.lp_value))
 
     def _add_subset_rows(self) -> list[SubsetRowCut]:
         """One round of subset-row separation on the LP's routes; the cuts added."""
@@ -165,7 +216,7 @@ class ColumnGeneration:
     def _price(self, arc_cost: list[np.ndarray], mu: np.ndarray, *, exact: bool) -> int:
         added = 0
         for k, net in enumerate(self.networks):
-            found = price(net, arc_cost[k], self.start_cost(k, mu), exact=exact, max_routes=ROUTES_PER_CLASS, deadline=self.deadline, subset_rows=self.penalties)
+            found = price(net, arc_cost[k], self.start_cost(k, mu), exact=exact, max_routes=self.settings.routes_per_class, deadline=self.deadline, subset_rows=self.penalties)
             added += sum(self.master.add(k, r.stops) for r in found.routes)
         return added
 
@@ -177,20 +228,19 @@ class ColumnGeneration:
         """Exact pricing of every class: new routes, and a Lagrangian bound from the least reduced costs."""
         added, least = 0, []
         for k, net in enumerate(self.networks):
-            found = price(net, arc_cost[k], self.start_cost(k, mu), exact=True, max_routes=ROUTES_PER_CLASS, deadline=self.deadline, subset_rows=self.penalties)
+            found = price(net, arc_cost[k], self.start_cost(k, mu), exact=True, max_routes=self.settings.routes_per_class, deadline=self.deadline, subset_rows=self.penalties)
             least.append(found.minimum)
             added += sum(self.master.add(k, r.stops) for r in found.routes)
         self.exact_pricings += 1
         value = self.master.lagrangian_bound(pi, mu, least, rho)
-        self._last_exact = (value, arc_cost, mu, least)
-        self.last_penalties = self.penalties
+        self._last_exact = ExactPricing(value, arc_cost, mu, least, self.penalties)
         self._raise_bound(value)
         self.log(f"iteration {self.iterations}: LP {self.lp_value:,.6g}, bound {self.bound:,.6g}")
         return added
 
     @property
-    def last_exact(self) -> tuple[float, list[np.ndarray], np.ndarray, list[float]] | None:
-        """(Lagrangian bound, arc costs per class, class duals mu, least reduced costs) of the last exact pricing."""
+    def last_exact(self) -> ExactPricing | None:
+        """The last exact pricing (None before the first, or since the last :meth:`restart`)."""
         return self._last_exact
 
     def fix_arcs(self, cutoff: float, deadline: float) -> int:
@@ -206,7 +256,8 @@ class ColumnGeneration:
         """
         if self._last_exact is None:
             return 0
-        value, arc_cost, mu, least = self._last_exact
+        last = self._last_exact
+        value, arc_cost, mu, least = last.value, last.arc_cost, last.mu, last.least
         removed = 0
         for k, net in enumerate(self.networks):
             try:

@@ -2,12 +2,12 @@
 
 Once a node's Lagrangian bound L is close to the incumbent's cost, only routes of small reduced cost
 can be part of a better plan: a plan with route r of class k costs at least L + rc_r - min(0, c*_k)
-(the other routes cost at least c*_k each, see :mod:`milp_milkrun.models.set_partitioning`), so a plan
+(the other routes cost at least c*_k each, see :mod:`milp_milkrun.routes.master`), so a plan
 costing at most ``cutoff`` uses only routes with rc_r <= cutoff - L + min(0, c*_k).  When those routes
 are few, a MIP over them settles the node exactly (Baldacci, Christofides and Mingozzi 2008; Pecin et
 al. 2017): the best plan of the node, or the proof that none beats the incumbent.
 
-The labelling is the pricing's (:mod:`milp_milkrun.solve.pricing`: the same network and resources;
+The labelling is the pricing's (:mod:`milp_milkrun.routes.pricing`: the same network and resources;
 the completion bound over walks without 2-cycles, from which a path never turns straight back to the DC
 it came from), made **elementary** (the visited set is a bitmask, every DC at most once) and
 **without reduced-cost dominance**: a label is dropped only for another one at the same DC over the
@@ -31,8 +31,9 @@ import time
 
 import numpy as np
 
-from milp_milkrun.models.subset_rows import SubsetRowPenalties
-from milp_milkrun.solve.pricing import NEGATIVE, ClassNetwork, Completions, PricingTimeout, two_cycle_free_completions
+from milp_milkrun.routes.networks import ClassNetwork
+from milp_milkrun.routes.pricing import NEGATIVE, Completions, PricingTimeout, two_cycle_free_completions
+from milp_milkrun.routes.subset_rows import SubsetRowPenalties
 
 WORD = 64  # DCs per word of a visited-set bitmask
 
@@ -68,7 +69,7 @@ def enumerate_routes(
     max_labels : int
         Label budget; past it :class:`TooManyRoutes` is raised.
     deadline : float
-        A ``time.perf_counter()`` value; past it :class:`~milp_milkrun.solve.pricing.PricingTimeout` is raised.
+        A ``time.perf_counter()`` value; past it :class:`~milp_milkrun.routes.pricing.PricingTimeout` is raised.
     subset_rows : SubsetRowPenalties, optional
         Subset-row cuts whose penalties count in the reduced cost (see the module doc).
 

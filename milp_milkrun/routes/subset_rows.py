@@ -11,7 +11,7 @@ the pricing computes this same one).  Unlike the capacity cuts the row is not a 
 sigma_S <= 0 charges a route -sigma_S each time its count of visits to S reaches an even number, which
 the pricing carries as one more resource per cut, the parity of the visits so far
 (:class:`SubsetRowPenalties`): a label at parity 1 that enters S again pays -sigma_S and returns to 0.
-Dominance must then pay for the parities a label has and the other lacks (:mod:`milp_milkrun.solve.pricing`).
+Dominance must then pay for the parities a label has and the other lacks (:mod:`milp_milkrun.routes.pricing`).
 
 Cuts are separated on the LP's route values by enumerating every triple of DCs that fractional routes
 visit (:func:`separate_subset_rows`).

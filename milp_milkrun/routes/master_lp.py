@@ -1,0 +1,193 @@
+"""Solving the route master (:mod:`milp_milkrun.routes.master`): its LP (value and duals for the
+pricing), strong branching's trial LPs, and the MIP over its columns (plans; route enumeration's exact
+MIP).  Every HiGHS object comes from the master's :class:`~milp_milkrun.routes.master.SolverSetup`,
+so the run's threads hold for each and its seed for each MIP.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from milp_milkrun.limits import SOLVER_TOLERANCE, solver_seconds
+from milp_milkrun.plan import Plan
+from milp_milkrun.routes.master import ArcSetRow, RouteMaster, highs_bound
+from milp_milkrun.runtime.highs import claims_less_than_its_solution, search_again_without_start
+
+EXACT_MIP_GAP = SOLVER_TOLERANCE  # absolute MIP gap of an exact solve (HiGHS's default); no relative gap
+
+
+@dataclass(frozen=True)
+class MasterLP:
+    """The restricted master LP at its optimum: its value, the DC duals pi (pi[0] = 0 for the hub), the
+    class duals mu <= 0 and the duals of the cuts and branching rows (:meth:`RouteMaster.usable_duals`)."""
+
+    value: float
+    pi: np.ndarray
+    mu: np.ndarray
+    rho: np.ndarray
+
+
+def solve_lp(master: RouteMaster, time_limit: float) -> MasterLP | None:
+    """Solve the restricted master LP (warm, from the last basis) for its value and duals.
+
+    Parameters
+    ----------
+    master : RouteMaster
+        The master.
+    time_limit : float
+        Seconds for HiGHS.
+
+    Returns
+    -------
+    MasterLP or None
+        The LP's value and duals; None if HiGHS did not solve it to optimality.
+    """
+    h = master.highs
+    h.setOptionValue("time_limit", solver_seconds(time_limit))
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    duals = np.array(h.getSolution().row_dual)
+    pi = np.concatenate([[0.0], duals[: master.n_dcs]])
+    first = master.n_dcs + len(master.classes)
+    mu = np.minimum(duals[master.n_dcs : first], 0.0)  # the bound needs mu <= 0; clamp solver noise
+    return MasterLP(h.getInfo().objective_function_value, pi, mu, master.usable_duals(duals[first:]))
+
+
+def trial_lp_value(master: RouteMaster, row: ArcSetRow, lower: float, upper: float, time_limit: float) -> float:
+    """The restricted LP's value with ``row`` bounded to [lower, upper], for strong branching; the master
+    is left with its rows and basis as they were.
+
+    Only the routes generated so far take part, so the value estimates a branch's LP bound (from
+    above): it ranks branching candidates and bounds nothing.
+
+    Parameters
+    ----------
+    master : RouteMaster
+        The master at the node's LP solution.
+    row : ArcSetRow
+        The branching row to try.
+    lower, upper : float
+        Its bounds in the branch.
+    time_limit : float
+        Seconds for HiGHS.
+
+    Returns
+    -------
+    float
+        The branch's LP value; inf when it has no LP solution, nan when not solved in time.
+    """
+    h = master.highs
+    basis = h.getBasis()
+    cols, coefs = master.row_entries(row)
+    h.addRow(highs_bound(lower), highs_bound(upper), len(cols), np.array(cols, dtype=np.int32), np.array(coefs))
+    h.setOptionValue("time_limit", solver_seconds(time_limit))
+    try:
+        h.run()
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            value = float(h.getInfo().objective_function_value)
+        else:
+            value = math.inf if status == highspy.HighsModelStatus.kInfeasible else math.nan
+    finally:
+        h.deleteRows(1, np.array([h.getNumRow() - 1], dtype=np.int32))
+        h.setBasis(basis)
+    return value
+
+
+def best_integer_plan(
+    master: RouteMaster, time_limit: float, incumbent: Plan | None = None
+) -> tuple[Plan | None, float]:
+    """The cheapest plan made of the generated columns (HiGHS MIP over them) and HiGHS's dual bound of
+    that restricted problem (NOT a bound on the instance: columns are missing)."""
+    plan, value, _ = solve_integer(master, time_limit, incumbent)
+    return plan, value
+
+
+def solve_integer(
+    master: RouteMaster,
+    time_limit: float,
+    incumbent: Plan | None = None,
+    *,
+    exact: bool = False,
+    upper: float | None = None,
+) -> tuple[Plan | None, float, bool]:
+    """:func:`best_integer_plan`, and whether HiGHS proved it the cheapest plan of these columns (or
+    proved that they make no plan: then the plan is None).  ``exact``: no relative gap tolerance
+    (HiGHS's default 1e-4 would call a plan 0.01% above the cheapest one optimal).  ``upper``: only
+    plans costing at most this count (a proof that none does is "no plan", proven).
+
+    Parameters
+    ----------
+    master : RouteMaster
+        The master: its columns and rows.
+    time_limit : float
+        Seconds for HiGHS.
+    incumbent : Plan, optional
+        A MIP start, used when all its routes are columns.
+    exact : bool
+        No relative gap and no presolve (HiGHS's presolve is slow on many set-partitioning columns).
+    upper : float, optional
+        HiGHS's objective bound.
+
+    Returns
+    -------
+    tuple[Plan | None, float, bool]
+        The plan (None if none was found), its value, and whether HiGHS proved it optimal among
+        the columns (or proved that there is none).
+    """
+    lp = master.highs.getLp()
+    mip = master.solver.new_mip()
+    mip.passModel(lp)
+    n_cols = lp.num_col_
+    mip.changeColsIntegrality(n_cols, np.arange(n_cols, dtype=np.int32), np.full(n_cols, highspy.HighsVarType.kInteger))
+    rule_breaking = [col for col, c in zip(master.route_col, master.columns) if not c.plannable]
+    unusable = np.array([*master.artificial, *rule_breaking], dtype=np.int32)  # artificial columns too
+    mip.changeColsBounds(len(unusable), unusable, np.zeros(len(unusable)), np.zeros(len(unusable)))
+    if incumbent is not None:
+        start = _start_values(master, incumbent, n_cols)
+        if start is not None:
+            mip.setSolution(_solution(start))
+    mip.setOptionValue("time_limit", solver_seconds(time_limit))
+    if exact:
+        mip.setOptionValue("mip_rel_gap", 0.0)
+        mip.setOptionValue("mip_abs_gap", EXACT_MIP_GAP)
+        mip.setOptionValue("presolve", "off")
+    if upper is not None:
+        mip.setOptionValue("objective_bound", upper)
+    mip.run()
+    if incumbent is not None and claims_less_than_its_solution(mip):  # a MIP-start fault of HiGHS 1.16
+        search_again_without_start(mip, solver_seconds(time_limit))
+    status = mip.getModelStatus()
+    proven = status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible)
+    if mip.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
+        return None, math.inf, proven and status == highspy.HighsModelStatus.kInfeasible
+    values = np.array(mip.getSolution().col_value)
+    chosen = [c for c, col in zip(master.columns, master.route_col) if values[col] > 0.5]
+    return (
+        master.plan_of(chosen),
+        mip.getInfo().objective_function_value,
+        proven and status == highspy.HighsModelStatus.kOptimal,
+    )
+
+
+def _start_values(master: RouteMaster, plan: Plan, n_cols: int) -> np.ndarray | None:
+    class_of = {v: k for k, vc in enumerate(master.classes) for v in vc.vehicles}
+    position = {(c.vehicle_class, c.stops): col for c, col in zip(master.columns, master.route_col)}
+    start = np.zeros(n_cols)
+    for route in plan.used_routes():
+        key = (class_of[route.vehicle], tuple(master.instance.index[s] for s in route.stops))
+        if key not in position:
+            return None
+        start[position[key]] = 1.0
+    return start
+
+
+def _solution(values: np.ndarray) -> highspy.HighsSolution:
+    solution = highspy.HighsSolution()
+    solution.col_value = list(values)
+    return solution

@@ -1,0 +1,54 @@
+"""The route engine's tuning: one frozen settings object, carried by ``SolveOptions.routes``.
+
+Every figure here steers how fast the engine gets to its plan and bound, never whether they are right:
+each bound stays certified and each plan checked whatever the settings. Tests and benchmarks pass a
+:class:`RouteSettings` (``dataclasses.replace(RouteSettings(), subset_rows=True)``); nothing patches a
+module. This module imports nothing from the package, so that :mod:`milp_milkrun.options` may import it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from milp_milkrun.limits import SOLVER_TOLERANCE
+
+
+@dataclass(frozen=True)
+class RouteSettings:
+    """How the route engine spends its time: the defaults are the measured ones (docs/benchmarks.md).
+
+    Shares are of the run's whole time limit.
+    """
+
+    # ----- column generation (routes/column_generation.py)
+    routes_per_class: int = 60  # columns added per class and iteration
+    max_cut_rounds: int = 25  # capacity-cut separation rounds at most (each after the LP converged over all routes)
+    tailing_off: float = 1e-4  # stop separating when a round raised the LP by less than this share
+    # ----- subset-row cuts
+    subset_rows: bool | None = None  # at the root: always, never, or (None) when its gap asks for them ...
+    # ... the converged root's bound more than this share below the plan (they double a root's time: ecom74, 1.1%,
+    # and E-n51-k5, 0.7%, are proven faster without; golden_14 FSMD, 2.3%, only with them)
+    subset_row_root_gap: float = 0.015
+    max_subset_row_rounds: int = 8  # subset-row separation rounds at most (after the capacity cuts)
+    # ----- the tree's time (routes/tree.py)
+    root_share: float = 0.85  # the root's column generation may use this share (the rest: a plan from its routes)
+    root_mip_share: float = 0.1  # once the root converged, the MIP over its routes may use this share
+    mip_every: int = 10  # every this many nodes, a MIP over the routes generated so far (within the node's rows)
+    node_mip_share: float = 0.04  # ... for this share of the time
+    # ----- route enumeration at a node
+    enumeration_labels: int = 1_000_000  # the enumeration of a class gives up past this many labels
+    enumeration_routes: int = 6_000  # ... and past this many routes (all classes): HiGHS's MIP slows down beyond
+    enumeration_first_gap: float = 0.01  # first gap to enumerate within, as a share of the bound
+    enumeration_shrink: float = 0.6  # after an enumeration that could not settle or bound its node, the next gap cap
+    enumeration_grow: float = 1.25  # ... after one that could
+    enumeration_stretch: float = (
+        1.5  # a node may enumerate within this multiple of the cap (to beat the bound it inherited) ...
+    )
+    enumeration_widen_routes: int = 3_000  # ... or within any gap once an enumeration there listed fewer routes
+    enumeration_share: float = 0.1  # the labelling of one enumeration may use this share of the time ...
+    enumeration_mip_share: float = 0.1  # ... and the MIP over the enumerated routes this share
+    # ----- strong branching
+    strong_candidates: int = 8  # edges (the most fractional flows) whose two branches strong branching compares
+    strong_lp_seconds: float = 2.0  # time limit of one branch's LP in strong branching
+    strong_reserve: float = 0.02  # no strong branching once less than this share of the time is left
+    strong_epsilon: float = SOLVER_TOLERANCE  # relative: the least rise a branch counts with in the product score

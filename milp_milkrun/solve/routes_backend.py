@@ -1,0 +1,67 @@
+"""The route-based backend (``--model routes``): branch-and-price-and-cut (:mod:`milp_milkrun.routes.tree`)
+under a :class:`~milp_milkrun.options.SolveOptions`, its best plan and bound as a checked :class:`SolveResult`."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from milp_milkrun.instance import Instance
+from milp_milkrun.options import SolveOptions
+from milp_milkrun.result import RunContext, SolveResult, make_result
+from milp_milkrun.routes.master import SolverSetup
+from milp_milkrun.routes.tree import BranchAndPrice
+from milp_milkrun.timing import require_time_support
+
+
+def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult:
+    """Branch-and-price-and-cut under ``options.time_limit``: the checked best plan and the certified bound.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to solve.
+    options : SolveOptions
+        Time limit, gap, threads and seed (of HiGHS's LPs and MIPs), log, MIP start and the engine's settings.
+
+    Returns
+    -------
+    SolveResult
+        The checked plan, the global bound of the tree and the derived status.
+    """
+    require_time_support(instance, "routes")
+    started = time.perf_counter()
+    solver = SolverSetup(options.threads, options.seed)
+    bp = BranchAndPrice(
+        instance,
+        started + options.time_limit,
+        options.costs(instance),
+        settings=options.routes,
+        solver=solver,
+        log_progress=bool(options.log),
+    )
+    if options.warm_start is not None:
+        bp.offer(options.warm_start)
+    try:
+        searched = bp.run(started, options.time_limit)
+    except KeyboardInterrupt:  # during the root: its certified bound holds for every plan
+        searched, bp.interrupted = False, True
+        bp.bound = max(bp.bound, bp.cg.bound)
+    bound = bp.bound if math.isfinite(bp.bound) else None
+    master = bp.cg.master
+    message = (
+        f"route-based branch-and-price: {bp.nodes} nodes searched ({bp.enumerated} settled by route enumeration), "
+        f"{len(master.columns)} routes, {len(master.cuts)} capacity cuts, "
+        f"{bp.fixed_arcs} arcs fixed at the root and {bp.fixed_below_root} below, "
+        f"root {'converged' if searched else 'not converged (plan from the generated routes)'}"
+    )
+    if bp.interrupted:
+        message += "; interrupted"
+    if bp.unresolved:
+        message += f"; {len(bp.unresolved)} nodes with integral arc flows of rule-breaking routes left open"
+    context = RunContext.of(instance, options, model="routes", backend="highs", started=started)
+    if bp.incumbent is None:
+        return make_result(
+            context, status="no_solution", plan=None, bound=bound, message=message + "; no plan found", interrupted=bp.interrupted
+        )
+    return make_result(context, status="feasible", plan=bp.incumbent, bound=bound, message=message, interrupted=bp.interrupted)
