@@ -24,7 +24,6 @@ AWAITING_SPLIT = {
     "milp_milkrun/models/strong.py": ROUTE_ENGINE,
     "milp_milkrun/solve/pricing.py": ROUTE_ENGINE,
     "milp_milkrun/models/set_partitioning.py": ROUTE_ENGINE,
-    "milp_milkrun/cli.py": "split after the CLI's input validation, reworked on another branch, lands (~730 lines formatted)",
 }
 
 
