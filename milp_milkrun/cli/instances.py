@@ -25,9 +25,7 @@ def show(
     typer.echo(instance_summary(load_instance_for_cli(instance_path, vehicles, variant)))
 
 
-@app.command(
-    "convert", short_help="Write an instance as JSON or VRPLIB (from .json, .vrp, Solomon .txt or Golden-Taillard)."
-)
+@app.command("convert", short_help="Write an instance as JSON or VRPLIB (from any format it reads).")
 def convert(
     source: Path = typer.Argument(..., metavar="INSTANCE", help="A .json, VRPLIB .vrp or Solomon .txt instance."),
     target: Path = typer.Argument(

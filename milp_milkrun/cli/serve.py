@@ -11,7 +11,7 @@ from milp_milkrun.errors import InputError
 from milp_milkrun.io.files import check_output_path
 
 
-@app.command("serve")
+@app.command("serve", short_help="Serve the HTTP API: emissions, plan checks, solve jobs.")
 def serve_command(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (127.0.0.1: this machine only)."),
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
