@@ -202,7 +202,6 @@ FACTORS_OPTION = typer.Option(
     "--factors",
     help="Emission factors file laid over the defaults (with --objective emissions; docs/emissions.md).",
 )
-# ---- map option (begin)
 MAP_OPTION = typer.Option(
     None, "--map", help="Also write an interactive map of the plan (one self-contained .html file that works offline)."
 )
