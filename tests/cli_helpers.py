@@ -1,4 +1,4 @@
-"""Run the ``milkrun`` console entry point in-process, exactly as a user's shell would."""
+"""Run the ``milkrun`` console entry point in-process, exactly as a user's shell would; patch what its commands call."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 import pytest
 
 import milp_milkrun.runtime.highs as highs_runtime
-from milp_milkrun.cli import main
+from milp_milkrun.cli import COMMAND_MODULES, main
 
 
 def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -20,3 +20,11 @@ def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
         main()
     out, err = capsys.readouterr()
     return int(exit_info.value.code or 0), out, err
+
+
+def patch_commands(monkeypatch: pytest.MonkeyPatch, name: str, value: object) -> None:
+    """Replace ``name`` (e.g. ``load_instance_for_cli``) in every command module of :mod:`milp_milkrun.cli` that calls it."""
+    using = [module for module in COMMAND_MODULES if hasattr(module, name)]
+    assert using, f"no command module of milp_milkrun.cli uses {name}"
+    for module in using:
+        monkeypatch.setattr(module, name, value)

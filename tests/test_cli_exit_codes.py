@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import run_cli
 
-from milp_milkrun.cli import app
+from milp_milkrun.cli import HELP_ORDER, app
 from milp_milkrun.plan import Plan
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,6 +59,7 @@ COMMANDS: dict[str, tuple[list[str], list[str] | None, list[str]]] = {
         [TOY6, "{broken}", "-o", "{tmp}/m.png"],
     ),
     "fleet": ([TOY6, "--time-limit", "10"], None, [TOY6, "--time-limit", "0"]),
+    "serve": (["--openapi", "{tmp}/api.json"], None, ["--port", "70000"]),
 }
 
 
@@ -68,6 +69,11 @@ def _args(args: list[str], files: dict[str, str]) -> list[str]:
 
 def test_every_command_of_the_app_is_run_here() -> None:
     assert {c.name or c.callback.__name__ for c in app.registered_commands} == set(COMMANDS)  # type: ignore[union-attr]
+
+
+def test_every_command_is_registered_in_help_order_and_reports_interrupts() -> None:
+    assert [c.name for c in app.registered_commands] == list(HELP_ORDER)  # every command module was imported
+    assert all(hasattr(c.callback, "__wrapped__") for c in app.registered_commands)  # wrapped by reports_interrupts
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
@@ -91,7 +97,7 @@ def test_exit_codes_of_every_command(
     [
         (
             "solve",
-            "milp_milkrun.cli.solve_instance",
+            "milp_milkrun.cli.solving.solve_instance",
             ["--output", "{tmp}/p.json", "--plot", "{tmp}/p.png", "--map", "{tmp}/p.html"],
         ),
         (
@@ -100,7 +106,7 @@ def test_exit_codes_of_every_command(
             ["--output", "{tmp}/p.json", "--plot", "{tmp}/p.png", "--map", "{tmp}/p.html"],
         ),
         ("fleet", "milp_milkrun.fleet.recommend_fleet", ["--output", "{tmp}/p.json"]),
-        ("show", "milp_milkrun.cli.load_instance_for_cli", []),
+        ("show", "milp_milkrun.cli.instances.load_instance_for_cli", []),
     ],
 )
 def test_ctrl_c_is_exit_130_and_names_what_was_not_written(

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_helpers import run_cli
+from cli_helpers import patch_commands, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -100,7 +100,7 @@ def test_unusable_output_paths_are_refused_before_any_work(
     command: str, flag: str, target: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("milp_milkrun.cli.load_instance_for_cli", _must_not_run)
+    patch_commands(monkeypatch, "load_instance_for_cli", _must_not_run)
     code, out, err = run_cli(monkeypatch, capsys, command, TOY6, flag, target)
     assert code == 2 and message in err and flag in err and out == ""
 
@@ -136,7 +136,7 @@ def test_a_write_error_after_the_solve_keeps_the_printed_result(
     def disk_full(*_: object, **__: object) -> None:
         raise InputError(str(tmp_path / "plan.json"), "cannot write: No space left on device")
 
-    monkeypatch.setattr("milp_milkrun.cli.write_plan", disk_full)
+    monkeypatch.setattr("milp_milkrun.cli.solving.write_plan", disk_full)
     code, out, err = run_cli(monkeypatch, capsys, "solve", TOY6, "--output", str(tmp_path / "plan.json"), "--quiet")
     assert code == 2 and "No space left on device" in err
     assert "OPTIMAL" in out  # the result was printed before the write failed
@@ -145,7 +145,7 @@ def test_a_write_error_after_the_solve_keeps_the_printed_result(
 def test_an_output_that_is_the_factors_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     factors = tmp_path / "factors.json"
     factors.write_text("{}")
-    monkeypatch.setattr("milp_milkrun.cli.load_instance_for_cli", _must_not_run)
+    patch_commands(monkeypatch, "load_instance_for_cli", _must_not_run)
     code, _, err = run_cli(monkeypatch, capsys, "heuristic", TOY6, "--objective", "emissions", "--factors", str(factors), "--output", str(factors))
     assert code == 2 and "--output" in err and "is an input of this command" in err
     assert factors.read_text() == "{}"
@@ -330,7 +330,7 @@ def test_loaders_turn_any_damaged_instance_or_plan_into_an_input_error(instance:
     ("batch", TOY6, "--out", "results", "--workers", "0"),
 ])
 def test_bad_flags_are_refused_before_any_work(args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr("milp_milkrun.cli.load_instance_for_cli", _must_not_run)
+    patch_commands(monkeypatch, "load_instance_for_cli", _must_not_run)
     code, out, err = run_cli(monkeypatch, capsys, *args)
     assert code == 2 and out == "" and err.startswith(f"error: {args[-2]}: ")
 
