@@ -238,7 +238,7 @@ def _milkrun(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_cli_solve_json_is_valid_json_with_the_log_on_stderr(tmp_path: Path) -> None:
     plan_path = tmp_path / "plan.json"
-    done = _milkrun("solve", "instances/toy6.json", "--json", "--log", "--time-limit", "20", "--output", str(plan_path))
+    done = _milkrun("solve", "instances/toy6.json", "--model", "exact", "--json", "--log", "--time-limit", "20", "--output", str(plan_path))
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["status"] == "optimal" and data["gap"] == pytest.approx(0.0, abs=1e-6)
