@@ -9,6 +9,11 @@ and 0.08 s, while the seed's Eq. 1-14 model left 5 of the 40 cost instances unpr
 bound stuck at 0 where only fixed costs count). If that leaves a gap, the strong arc model (capacity
 cuts, reduced-cost fixing) continues from the best plan in the time left. Both bounds are certified,
 so the result carries the larger one and the cheaper plan.
+
+The route engine cannot prove infeasibility beyond the presolve diagnostics (its master has no Farkas
+pricing): when it ends with no plan and no proof, the strong model gets the time left, and HiGHS proves
+a tiny infeasible instance infeasible in well under a second (docs/benchmarks.md, "Infeasible tiny
+instances": the strong model was the fastest prover there, ahead of the seed's exact model).
 """
 
 from __future__ import annotations
@@ -54,21 +59,30 @@ def solve_auto(instance: Instance, options: SolveOptions, run: Solve, heuristic_
     first = run(instance, model="routes", options=dataclasses.replace(options, time_limit=ROUTES_SHARE * options.time_limit),
                 heuristic_start=heuristic_start)
     left = options.time_limit - (time.perf_counter() - started)
-    if first.status in ("optimal", "infeasible") or first.plan is None or first.interrupted or left < MIN_SECOND_STAGE_SECONDS:
+    if first.status in ("optimal", "infeasible") or first.interrupted or left < MIN_SECOND_STAGE_SECONDS:
         return dataclasses.replace(first, message=joined_notes("auto: the route-based model", first.message))
     second = run(instance, model="strong", options=dataclasses.replace(options, time_limit=left, warm_start=first.plan),
                  heuristic_start=False)
-    plan = first.plan if second.objective is None or (first.objective or 0.0) <= second.objective else second.plan
+    message = joined_notes(
+        f"auto: the route-based model ({_found(first)}), then the strong model ({_found(second)})", second.message
+    )
+    if second.status == "infeasible":  # HiGHS proved the strong model infeasible: no plan exists
+        return dataclasses.replace(second, model="routes+strong", runtime_s=time.perf_counter() - started, message=message)
+    plans = [r for r in (first, second) if r.objective is not None]
+    best = min(plans, key=lambda r: r.objective or 0.0) if plans else None
     bounds = [b for b in (first.bound, second.bound) if b is not None]
     return make_result(
         RunContext.of(instance, options, model="routes+strong", backend="highs", started=started),
-        status="feasible", plan=plan, bound=max(bounds) if bounds else None,
-        message=joined_notes(
-            f"auto: route-based model (bound {_shown(first.bound)}), then the strong model (bound {_shown(second.bound)})",
-            second.message,
-        ),
-        interrupted=second.interrupted,
+        status="feasible" if best is not None else "no_solution", plan=best.plan if best is not None else None,
+        bound=max(bounds) if bounds else None, message=message, interrupted=second.interrupted,
     )
+
+
+def _found(result: SolveResult) -> str:
+    """What a stage left: its bound, or that it found no plan."""
+    if result.plan is None:
+        return f"no plan, {result.status}"
+    return f"bound {_shown(result.bound)}"
 
 
 def _shown(bound: float | None) -> str:
