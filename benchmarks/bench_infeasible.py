@@ -8,6 +8,7 @@ strong and route-based models alone, each with the given time limit. Prints a Ma
 engine, status, time) and a summary per engine (proven infeasible x of y) for docs/benchmarks.md:
 
     python benchmarks/bench_infeasible.py --seeds 0-299 --time-limit 20
+    python benchmarks/bench_infeasible.py --seeds 0-299 --time-limit 20 --time   # with time windows and shifts
 """
 
 from __future__ import annotations
@@ -34,12 +35,13 @@ def seed_range(text: str) -> range:
     return range(int(first), int(last or first) + 1)
 
 
-def infeasible_instances(seeds: range) -> list[Instance]:
-    """The instances of ``seeds`` (distance; cost for odd seeds) that the brute force proves infeasible."""
+def infeasible_instances(seeds: range, with_time: bool) -> list[Instance]:
+    """The instances of ``seeds`` (distance; cost for odd seeds; time windows and shifts if ``with_time``)
+    that the brute force proves infeasible."""
     found = []
     for seed in seeds:
         try:
-            instance = random_tiny_instance(seed, costs=seed % 2 == 1)
+            instance = random_tiny_instance(seed, costs=seed % 2 == 1, time=with_time)
         except InputError:  # the generator drew an instance the data layer refuses
             continue
         if brute_force(instance) is None:
@@ -48,10 +50,16 @@ def infeasible_instances(seeds: range) -> list[Instance]:
 
 
 def measure(engine: str, instance: Instance, time_limit: float) -> tuple[str, float]:
-    """The status ``engine`` reaches on ``instance`` within the limit, and its wall time."""
+    """The status ``engine`` reaches on ``instance`` within the limit (``refused``: it does not state the
+    instance's time), and its wall time."""
     started = time.perf_counter()
-    result = solve(instance, model=engine, options=SolveOptions(time_limit=time_limit))
-    return result.status, time.perf_counter() - started
+    try:
+        status = solve(instance, model=engine, options=SolveOptions(time_limit=time_limit)).status
+    except InputError as error:
+        if error.field != "time":
+            raise
+        status = "refused"
+    return status, time.perf_counter() - started
 
 
 def main() -> None:
@@ -59,11 +67,17 @@ def main() -> None:
     parser.add_argument("--seeds", default="0-299", help="seeds A-B (inclusive) of random_tiny_instance")
     parser.add_argument("--time-limit", type=float, default=20.0, help="seconds per engine and instance")
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated engines to run")
+    parser.add_argument(
+        "--time", action="store_true", help="time windows and shifts too (engines that do not state time refuse)"
+    )
     args = parser.parse_args()
     seeds = seed_range(args.seeds)
     engines = args.engines.split(",")
-    instances = infeasible_instances(seeds)
-    print(f"seeds {seeds.start}-{seeds.stop - 1}: {len(instances)} infeasible by brute force; time limit {args.time_limit:g} s\n")
+    instances = infeasible_instances(seeds, args.time)
+    with_time = " with time" if args.time else ""
+    print(
+        f"seeds {seeds.start}-{seeds.stop - 1}{with_time}: {len(instances)} infeasible by brute force; time limit {args.time_limit:g} s\n"
+    )
     print("| instance | objective | engine | status | time (s) |")
     print("|---|---|---|---|---:|")
     proven = dict.fromkeys(engines, 0)

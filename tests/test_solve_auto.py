@@ -26,8 +26,20 @@ def test_tiny_instances_are_proven_by_the_route_based_model(seed: int) -> None:
     result = solve(instance, options=SolveOptions(time_limit=20))
     expected = brute_force(instance)
     assert result.model in ("routes", "routes+strong") and "auto: the route-based model" in result.message
-    if expected is not None:
+    if expected is None:
+        assert result.status == "infeasible"
+    else:
         assert result.status == "optimal" and result.objective == pytest.approx(expected[0])
+
+
+@pytest.mark.parametrize(("seed", "costs"), [(2, False), (6, False), (19, True), (67, True)])
+def test_auto_proves_infeasible_what_the_route_engine_leaves_open(seed: int, costs: bool) -> None:
+    """Seeds of benchmarks/bench_infeasible.py on which the route engine ended with no plan and no proof
+    (it has no Farkas pricing) and auto answered no_solution; the presolve diagnostics do not see them."""
+    instance = random_tiny_instance(seed, costs=costs)
+    assert brute_force(instance) is None and not presolve_diagnostics(instance)
+    result = solve(instance, options=SolveOptions(time_limit=20))
+    assert result.status == "infeasible" and result.plan is None and result.model in ("routes", "routes+strong")
 
 
 def fixed_costs_only() -> Instance:

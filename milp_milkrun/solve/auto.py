@@ -13,7 +13,8 @@ so the result carries the larger one and the cheaper plan.
 The route engine cannot prove infeasibility beyond the presolve diagnostics (its master has no Farkas
 pricing): when it ends with no plan and no proof, the strong model gets the time left, and HiGHS proves
 a tiny infeasible instance infeasible in well under a second (docs/benchmarks.md, "Infeasible tiny
-instances": the strong model was the fastest prover there, ahead of the seed's exact model).
+instances": the strong model was the fastest prover there, ahead of the seed's exact model). An instance
+with time goes to the strong model only once it states time (:data:`~milp_milkrun.timing.ENGINES_STATING_TIME`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from collections.abc import Callable
 from milp_milkrun.instance import Instance
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.result import RunContext, SolveResult, joined_notes, make_result
+from milp_milkrun.timing import ENGINES_STATING_TIME
 
 ROUTES_SHARE = 0.85  # of the time limit, for the route-based branch-and-price; the strong model gets the rest
 MIN_SECOND_STAGE_SECONDS = 2.0  # below this the strong model is not started
@@ -59,7 +61,8 @@ def solve_auto(instance: Instance, options: SolveOptions, run: Solve, heuristic_
     first = run(instance, model="routes", options=dataclasses.replace(options, time_limit=ROUTES_SHARE * options.time_limit),
                 heuristic_start=heuristic_start)
     left = options.time_limit - (time.perf_counter() - started)
-    if first.status in ("optimal", "infeasible") or first.interrupted or left < MIN_SECOND_STAGE_SECONDS:
+    settled = first.status in ("optimal", "infeasible") or first.interrupted or left < MIN_SECOND_STAGE_SECONDS
+    if settled or (instance.has_time and "strong" not in ENGINES_STATING_TIME):  # the strong model refuses time it cannot state
         return dataclasses.replace(first, message=joined_notes("auto: the route-based model", first.message))
     second = run(instance, model="strong", options=dataclasses.replace(options, time_limit=left, warm_start=first.plan),
                  heuristic_start=False)
