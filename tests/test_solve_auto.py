@@ -25,9 +25,34 @@ def test_tiny_instances_are_proven_by_the_route_based_model(seed: int) -> None:
     instance = random_tiny_instance(seed)
     result = solve(instance, options=SolveOptions(time_limit=20))
     expected = brute_force(instance)
-    assert result.model in ("routes", "routes+strong") and "auto: the route-based model" in result.message
-    if expected is not None:
+    if expected is None:  # the heuristic finds no plan: the strong model first
+        assert result.status == "infeasible"
+    else:
+        assert result.model in ("routes", "routes+strong") and "auto: the route-based model" in result.message
         assert result.status == "optimal" and result.objective == pytest.approx(expected[0])
+
+
+@pytest.mark.parametrize("heuristic_start", [True, False])
+@pytest.mark.parametrize(("seed", "costs"), [(2, False), (6, False), (19, True), (67, True)])
+def test_auto_proves_infeasible_what_the_route_engine_leaves_open(seed: int, costs: bool, heuristic_start: bool) -> None:
+    """Seeds of benchmarks/bench_infeasible.py on which the route engine ended with no plan and no proof
+    (it has no Farkas pricing) and auto answered no_solution; the presolve diagnostics do not see them. With
+    the heuristic start, which finds no plan, the strong model runs first; without it, after the route stage."""
+    instance = random_tiny_instance(seed, costs=costs)
+    assert brute_force(instance) is None and not presolve_diagnostics(instance)
+    result = solve(instance, options=SolveOptions(time_limit=20), heuristic_start=heuristic_start)
+    assert result.status == "infeasible" and result.plan is None
+    assert result.model == "strong" if heuristic_start else result.model in ("routes", "routes+strong")
+
+
+def test_auto_proves_infeasible_where_the_route_engine_searches_until_its_deadline() -> None:
+    """tiny-155 (cost): the route engine, with no plan to price against, searched its whole 17 s share and
+    auto proved infeasibility in the 3 s left; the strong model, run first because the heuristic finds no
+    plan, proves it at once."""
+    instance = random_tiny_instance(155, costs=True)
+    assert brute_force(instance) is None and not presolve_diagnostics(instance)
+    result = solve(instance, options=SolveOptions(time_limit=20))
+    assert result.status == "infeasible" and result.model == "strong" and "the heuristic found no plan" in result.message
 
 
 def fixed_costs_only() -> Instance:

@@ -9,6 +9,15 @@ and 0.08 s, while the seed's Eq. 1-14 model left 5 of the 40 cost instances unpr
 bound stuck at 0 where only fixed costs count). If that leaves a gap, the strong arc model (capacity
 cuts, reduced-cost fixing) continues from the best plan in the time left. Both bounds are certified,
 so the result carries the larger one and the cheaper plan.
+
+The route engine cannot prove infeasibility beyond the presolve diagnostics (its master has no Farkas
+pricing), and with no plan to price against it can search until its deadline. HiGHS proves a tiny
+infeasible instance infeasible in well under a second on the strong model (docs/benchmarks.md,
+"Infeasible tiny instances": the fastest prover there, ahead of the seed's exact model). So when the
+heuristic start finds no plan (perhaps none exists), the strong model runs first for a share of the
+time, and when the route stage ends with no plan and no proof, the strong model gets the time left. An
+instance with time goes to the strong model only once it states time
+(:data:`~milp_milkrun.timing.ENGINES_STATING_TIME`).
 """
 
 from __future__ import annotations
@@ -17,12 +26,17 @@ import dataclasses
 import time
 from collections.abc import Callable
 
+from milp_milkrun.heuristics.warm_start import solve_with_heuristic_start
 from milp_milkrun.instance import Instance
+from milp_milkrun.limits import solver_seconds
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.result import RunContext, SolveResult, joined_notes, make_result
+from milp_milkrun.timing import ENGINES_STATING_TIME
 
 ROUTES_SHARE = 0.85  # of the time limit, for the route-based branch-and-price; the strong model gets the rest
 MIN_SECOND_STAGE_SECONDS = 2.0  # below this the strong model is not started
+PROOF_SHARE = 0.15  # of the time left, for the strong model first when the heuristic found no plan
+PROVEN = ("optimal", "infeasible")
 
 Solve = Callable[..., SolveResult]
 
@@ -39,36 +53,72 @@ def solve_auto(instance: Instance, options: SolveOptions, run: Solve, heuristic_
     run : callable
         :func:`milp_milkrun.solve.solve`, which runs each stage.
     heuristic_start : bool
-        Whether the first stage starts from the heuristic's plan.
+        Whether the heuristic runs first (unless ``options.warm_start`` is given); its plan is the start.
 
     Returns
     -------
     SolveResult
-        Its ``model`` names what answered (``routes`` or ``routes+strong``); its status is
+        Its ``model`` names what answered (``routes``, ``strong`` or ``routes+strong``); its status is
         derived from the best plan and the larger certified bound.
     """
     if options.costs(instance).load_dependent:  # emissions: only the route-based model states them exactly
         result = run(instance, model="routes", options=options, heuristic_start=heuristic_start)
         return dataclasses.replace(result, message=joined_notes("auto: the route-based model (the objective depends on the load)", result.message))
+    if not heuristic_start or options.warm_start is not None:
+        return _stages(instance, options, run)
+    return solve_with_heuristic_start(instance, options, lambda with_start: _from_heuristic(instance, with_start, run))
+
+
+def _from_heuristic(instance: Instance, options: SolveOptions, run: Solve) -> SolveResult:
+    """The stages from the heuristic's plan; without one, the strong model first, which proves a tiny
+    infeasible instance fastest, for :data:`PROOF_SHARE` of the time, then the stages from its plan (if any)."""
+    if options.warm_start is not None or not _states_time(instance, "strong"):
+        return _stages(instance, options, run)
+    started = time.perf_counter()
+    proof = run(instance, model="strong", options=dataclasses.replace(options, time_limit=PROOF_SHARE * options.time_limit),
+                heuristic_start=False)
+    if proof.status in PROVEN or proof.interrupted:
+        return dataclasses.replace(proof, message=joined_notes("auto: the strong model first (the heuristic found no plan)", proof.message))
+    left = options.time_limit - (time.perf_counter() - started)
+    return _stages(instance, dataclasses.replace(options, time_limit=solver_seconds(left), warm_start=proof.plan), run)
+
+
+def _stages(instance: Instance, options: SolveOptions, run: Solve) -> SolveResult:
+    """The route-based model from ``options.warm_start`` (if any), then the strong model for the time left."""
     started = time.perf_counter()
     first = run(instance, model="routes", options=dataclasses.replace(options, time_limit=ROUTES_SHARE * options.time_limit),
-                heuristic_start=heuristic_start)
+                heuristic_start=False)
     left = options.time_limit - (time.perf_counter() - started)
-    if first.status in ("optimal", "infeasible") or first.plan is None or first.interrupted or left < MIN_SECOND_STAGE_SECONDS:
+    settled = first.status in PROVEN or first.interrupted or left < MIN_SECOND_STAGE_SECONDS
+    if settled or not _states_time(instance, "strong"):
         return dataclasses.replace(first, message=joined_notes("auto: the route-based model", first.message))
     second = run(instance, model="strong", options=dataclasses.replace(options, time_limit=left, warm_start=first.plan),
                  heuristic_start=False)
-    plan = first.plan if second.objective is None or (first.objective or 0.0) <= second.objective else second.plan
+    message = joined_notes(
+        f"auto: the route-based model ({_found(first)}), then the strong model ({_found(second)})", second.message
+    )
+    if second.status == "infeasible":  # HiGHS proved the strong model infeasible: no plan exists
+        return dataclasses.replace(second, model="routes+strong", runtime_s=time.perf_counter() - started, message=message)
+    plans = [r for r in (first, second) if r.objective is not None]
+    best = min(plans, key=lambda r: r.objective or 0.0) if plans else None
     bounds = [b for b in (first.bound, second.bound) if b is not None]
     return make_result(
         RunContext.of(instance, options, model="routes+strong", backend="highs", started=started),
-        status="feasible", plan=plan, bound=max(bounds) if bounds else None,
-        message=joined_notes(
-            f"auto: route-based model (bound {_shown(first.bound)}), then the strong model (bound {_shown(second.bound)})",
-            second.message,
-        ),
-        interrupted=second.interrupted,
+        status="feasible" if best is not None else "no_solution", plan=best.plan if best is not None else None,
+        bound=max(bounds) if bounds else None, message=message, interrupted=second.interrupted,
     )
+
+
+def _states_time(instance: Instance, engine: str) -> bool:
+    """Whether ``engine`` may run ``instance``: it has no time, or the engine states time."""
+    return not instance.has_time or engine in ENGINES_STATING_TIME
+
+
+def _found(result: SolveResult) -> str:
+    """What a stage left: its bound, or that it found no plan."""
+    if result.plan is None:
+        return f"no plan, {result.status}"
+    return f"bound {_shown(result.bound)}"
 
 
 def _shown(bound: float | None) -> str:
