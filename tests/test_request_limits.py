@@ -140,7 +140,7 @@ def test_a_saving_against_an_unbounded_current_plan_is_qualified() -> None:
     rec = SimpleNamespace(
         current=SimpleNamespace(cost=125_451.0, result=result), saving=6_038.7, proven_saving=None, currency="INR"
     )
-    line = saving_line(rec)  # type: ignore[arg-type]
+    line = saving_line(rec, rec.saving)  # type: ignore[arg-type]
     assert line.startswith("saves 6,038.7 INR (4.8%)") and "not proven: the current fleet's plan has no bound" in line
 
 

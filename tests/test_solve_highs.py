@@ -111,7 +111,7 @@ def test_warm_start_is_accepted_and_never_beaten_by_a_worse_final_plan() -> None
     instance = _random_instance(7)
     start = _one_dc_per_vehicle(instance)
     start_objective = check_plan(instance, start).objective
-    result = solve(instance, options=SolveOptions(log=False, time_limit=5, warm_start=start))
+    result = solve(instance, model="exact", options=SolveOptions(log=False, time_limit=5, warm_start=start))
     assert "MIP start solution is feasible" in result.message
     assert result.objective is not None and result.objective <= start_objective + 1e-6
 
@@ -129,7 +129,7 @@ def test_warm_start_survives_a_short_time_limit() -> None:
 def test_infeasible_warm_start_is_ignored_with_a_note() -> None:
     instance = _random_instance(6)
     broken = Plan.from_routes([("big-1", [dc.id for dc in instance.dcs[:3]])])  # misses three DCs
-    result = solve(instance, options=SolveOptions(log=False, warm_start=broken))
+    result = solve(instance, model="exact", options=SolveOptions(log=False, warm_start=broken))
     assert "warm start ignored" in result.message and result.status == "optimal"
 
 
@@ -225,7 +225,8 @@ def test_infeasible_by_integrality_is_said_plainly() -> None:
         damaged_roads=[["H", "A"]],
     )
     assert brute_force(instance) is None
-    result = solve(instance, options=QUIET)
+    assert solve(instance, options=QUIET).status == "infeasible"  # the default model proves it too
+    result = solve(instance, model="exact", options=QUIET)
     assert result.status == "infeasible" and result.plan is None
     assert "HiGHS proved that no plan satisfies every constraint" in result.message
     assert "LP relaxation is feasible" in result.message
