@@ -35,8 +35,8 @@ from pyomo.repn.standard_repn import generate_standard_repn
 from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import CheckFailedError, InputError
 from milp_milkrun.instance import Instance
-from milp_milkrun.models.exact import build_exact_model
-from milp_milkrun.models.families import EXACT_FAMILIES
+from milp_milkrun.models.exact import build_exact_model, time_start
+from milp_milkrun.models.families import EXACT_FAMILIES, TIME_FAMILIES
 from milp_milkrun.plan import Plan
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.result import SolveResult, Status, make_result
@@ -66,6 +66,7 @@ class HighsHandoff:
     highs: highspy.Highs
     x_columns: dict[tuple[int, int, str], int]  # (i, j, t) -> HiGHS column of x[i, j, t]
     u_columns: dict[int, int]  # i -> HiGHS column of u[i]
+    time_columns: dict[str, dict[object, int]]  # theta, dep, ret, y (Eq 15-18) -> key -> HiGHS column; empty without time
     row_families: list[str]  # HiGHS row -> name of the model component (equation family) it belongs to
 
 
@@ -104,6 +105,9 @@ def _hand_off(model: pyo.ConcreteModel) -> HighsHandoff:
         highs=highs,
         x_columns={key: column_of[id(data)] for key, data in variables["x"].items()},
         u_columns={key: column_of[id(data)] for key, data in variables["u"].items()},
+        time_columns={
+            name: {key: column_of[id(data)] for key, data in variables[name].items()} for name in ("theta", "dep", "ret", "y") if name in variables
+        },
         row_families=row_families,
     )
 
@@ -355,7 +359,8 @@ def _usable_warm_start(instance: Instance, plan: Plan | None, notes: list[str]) 
 
 
 def _set_mip_start(run: HighsHandoff, instance: Instance, plan: Plan) -> None:
-    """Give HiGHS every column of the plan: x = 1 on its arcs, 0 elsewhere, u_i = position of DC i."""
+    """Give HiGHS every column of the plan: x = 1 on its arcs, 0 elsewhere, u_i = position of DC i, and
+    with time the route's schedule (:func:`~milp_milkrun.models.exact.time_start`)."""
     values = np.zeros(run.highs.getNumCol())
     index = instance.index
     for route in plan.used_routes():
@@ -363,6 +368,10 @@ def _set_mip_start(run: HighsHandoff, instance: Instance, plan: Plan) -> None:
             values[run.x_columns[index[a], index[b], route.vehicle]] = 1.0
         for position, stop in enumerate(route.stops, start=1):
             values[run.u_columns[index[stop]]] = position  # satisfies (12)-(14): u rises by 1 along a route
+    if instance.has_time:  # each route's shortest schedule satisfies (15)-(18)
+        for name, by_key in time_start(instance, plan).items():
+            for key, value in by_key.items():
+                values[run.time_columns[name][key]] = value
     solution = highspy.HighsSolution()
     solution.col_value = values.tolist()
     solution.value_valid = True
@@ -465,7 +474,7 @@ def infeasibility_explanation(run: HighsHandoff) -> str:
     status, iis = run.highs.getIis()
     if status == highspy.HighsStatus.kError or not iis.valid_ or not iis.row_index_:
         return "the LP relaxation is feasible, so HiGHS cannot isolate an irreducible infeasible subset of rows"
-    families = [f.name for f in EXACT_FAMILIES if f.name in {run.row_families[r] for r in iis.row_index_}]
+    families = [f.name for f in (*EXACT_FAMILIES, *TIME_FAMILIES) if f.name in {run.row_families[r] for r in iis.row_index_}]
     return (
         f"an irreducible infeasible subset of {len(iis.row_index_)} rows of the LP relaxation involves "
         f"equation families {', '.join(families)}"

@@ -1,0 +1,236 @@
+"""Time feasibility of routes by concatenated segments, for the engines that state time (Eq 15-18).
+
+The rules are :mod:`milp_milkrun.timing`'s; this module gives the engines a fast test of them (the
+checker keeps its own, independent walk). A *segment* is a sequence of consecutive nodes of a route;
+what time does to it is summed up, in the manner of Vidal et al. (2013, "hard" windows: no time
+warp), by pieces ``(earliest, latest, duration)``: service at the segment's first node may start at
+any time t <= ``latest`` (it then waits until ``earliest`` if t is earlier), and the segment ends at
+``max(t, earliest) + duration``, every window inside it met. A node with one window is one piece
+``(open, close, service)``; a DC with several windows is one piece per window, and a segment is the
+union of the pieces its window choices give (pieces no better than another are dropped). Two
+segments concatenate in constant time per pair of pieces (:func:`concatenate`), so a heuristic that
+keeps the segments of every prefix and suffix of a route tests an insertion or a move in O(1) for
+single windows.
+
+A route of vehicle type t is the segment hub + stops + hub with the hub's hours as its window; it is
+feasible in time when that segment has a piece (Eq 15-17) whose duration is within the type's shift
+(Eq 18): departing at the piece's ``earliest`` makes the route last exactly ``duration``, the least
+over every departure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from milp_milkrun.instance import Instance, VehicleType
+from milp_milkrun.limits import exceeds
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One way through a segment: start service at its first node by ``latest`` (waiting until
+    ``earliest``); the segment then ends ``duration`` after ``max(start, earliest)``."""
+
+    earliest: float
+    latest: float
+    duration: float
+
+    def dominates(self, other: Piece) -> bool:
+        """Whether this piece ends no later than ``other`` from every start ``other`` admits."""
+        return (
+            self.latest >= other.latest
+            and self.duration <= other.duration
+            and self.earliest + self.duration <= other.earliest + other.duration
+        )
+
+
+Segment = tuple[Piece, ...]
+"""The non-dominated pieces of a segment; empty when no schedule meets its windows."""
+
+
+def node_segment(instance: Instance, j: int) -> Segment:
+    """The segment of node j alone: one piece per window, lasting its service time.
+
+    Parameters
+    ----------
+    instance : Instance
+        An instance with time.
+    j : int
+        A node index (0 is the hub, whose window is its opening hours and whose service is 0).
+
+    Returns
+    -------
+    Segment
+        ``(open, close, service)`` per window of j.
+    """
+    service = float(instance.service_time[j])
+    return tuple(Piece(float(a), float(b), service) for a, b in instance.windows[j])
+
+
+def concatenate(first: Segment, second: Segment, travel: float) -> Segment:
+    """The segment ``first`` then ``second``, ``travel`` minutes apart (Vidal et al.'s rule, hard windows).
+
+    Parameters
+    ----------
+    first, second : Segment
+        The two segments.
+    travel : float
+        Travel time from the last node of ``first`` to the first node of ``second``.
+
+    Returns
+    -------
+    Segment
+        Its non-dominated pieces; empty when every way through misses a window.
+    """
+    pieces: list[Piece] = []
+    for a in first:
+        reach = a.duration + travel  # from the start of a's service to arriving at the second segment
+        for b in second:
+            if exceeds(a.earliest + reach, b.latest):  # even the earliest start arrives after b closes
+                continue
+            wait = max(b.earliest - reach - a.latest, 0.0)  # waiting no start of a can avoid
+            pieces.append(
+                Piece(max(b.earliest - reach, a.earliest) - wait, min(b.latest - reach, a.latest), reach + b.duration + wait)
+            )
+    return _non_dominated(pieces)
+
+
+def _non_dominated(pieces: list[Piece]) -> Segment:
+    pieces.sort(key=lambda p: (p.duration, p.earliest + p.duration, -p.latest))
+    kept: list[Piece] = []
+    for piece in pieces:
+        if not any(k.dominates(piece) for k in kept):
+            kept.append(piece)
+    return tuple(kept)
+
+
+def path_segment(instance: Instance, travel: np.ndarray, nodes: Sequence[int]) -> Segment:
+    """The segment of consecutive nodes (any, the hub included), built left to right.
+
+    Parameters
+    ----------
+    instance : Instance
+        An instance with time.
+    travel : np.ndarray
+        The vehicle type's travel-time matrix.
+    nodes : Sequence[int]
+        At least one node index.
+
+    Returns
+    -------
+    Segment
+        Its pieces.
+    """
+    segment = node_segment(instance, nodes[0])
+    for i, j in zip(nodes, nodes[1:]):
+        segment = concatenate(segment, node_segment(instance, j), float(travel[i, j]))
+    return segment
+
+
+def route_segment(instance: Instance, vehicle_type: VehicleType, stops: Sequence[int]) -> Segment:
+    """The segment hub, ``stops``, hub of a route of ``vehicle_type``.
+
+    Parameters
+    ----------
+    instance : Instance
+        An instance with time.
+    vehicle_type : VehicleType
+        The route's type (its travel times).
+    stops : Sequence[int]
+        The DCs' node indices in visiting order.
+
+    Returns
+    -------
+    Segment
+        Its pieces: the departures from the hub that meet every window and the hub's hours.
+    """
+    return path_segment(instance, instance.travel_time(vehicle_type), [0, *stops, 0])
+
+
+def within_shift(segment: Segment, vehicle_type: VehicleType) -> bool:
+    """Whether a whole route's segment can be driven (Eq 16, 17) within the type's shift (Eq 18).
+
+    Parameters
+    ----------
+    segment : Segment
+        A route's segment, hub to hub.
+    vehicle_type : VehicleType
+        The route's type.
+
+    Returns
+    -------
+    bool
+        True when some piece exists and the shortest lasts at most the shift.
+    """
+    if not segment:
+        return False
+    return vehicle_type.shift is None or not exceeds(min(p.duration for p in segment), vehicle_type.shift)
+
+
+def route_fits_in_time(instance: Instance, vehicle_type: VehicleType, stops: Sequence[int]) -> bool:
+    """Whether a route of ``vehicle_type`` visiting ``stops`` meets Eq 15-18; True without time.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance.
+    vehicle_type : VehicleType
+        The route's type.
+    stops : Sequence[int]
+        The DCs' node indices in visiting order.
+
+    Returns
+    -------
+    bool
+        The verdict.
+    """
+    if not instance.has_time or not stops:
+        return True
+    return within_shift(route_segment(instance, vehicle_type, stops), vehicle_type)
+
+
+@dataclass(frozen=True)
+class RouteTimes:
+    """A route's schedule: departure, the start of service at each stop, and return (minutes)."""
+
+    departure: float
+    starts: tuple[float, ...]
+    return_time: float
+
+
+def route_times(instance: Instance, vehicle_type: VehicleType, stops: Sequence[int]) -> RouteTimes | None:
+    """The shortest schedule of a route (Eq 15-18), or None when it has none.
+
+    It departs at the ``earliest`` of the shortest piece and starts each stop's service as early as
+    its windows allow (:mod:`milp_milkrun.timing`'s rule), so the route lasts that piece's duration.
+
+    Parameters
+    ----------
+    instance : Instance
+        An instance with time.
+    vehicle_type : VehicleType
+        The route's type.
+    stops : Sequence[int]
+        The DCs' node indices in visiting order.
+
+    Returns
+    -------
+    RouteTimes or None
+        The schedule, or None when the route misses a window, the hub's hours or the shift.
+    """
+    segment = route_segment(instance, vehicle_type, stops)
+    if not within_shift(segment, vehicle_type):
+        return None
+    travel = instance.travel_time(vehicle_type)
+    departure = min(segment, key=lambda p: (p.duration, p.earliest)).earliest
+    starts: list[float] = []
+    at, now = 0, departure
+    for j in stops:
+        arrival = now + float(travel[at, j])
+        start = next(max(arrival, a) for a, b in instance.windows[j] if not exceeds(arrival, b))
+        starts.append(start)
+        at, now = j, start + float(instance.service_time[j])
+    return RouteTimes(departure, tuple(starts), now + float(travel[at, 0]))

@@ -1,0 +1,172 @@
+"""The exact models with time (Eq 15-18): equal to a brute force on random tiny instances with windows
+(binding and not, several windows per DC, shifts, no plan at all), a plan one minute late accepted by
+no model, the families shown by ``milkrun inspect``, the MIP start's schedule."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from time_oracle import brute_force_time, random_timed_instance
+
+from milp_milkrun.checker import check_plan
+from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
+from milp_milkrun.models.exact import build_exact_model
+from milp_milkrun.models.families import TIME_FAMILIES, families_of
+from milp_milkrun.models.inspect import format_inspection, inspect_model
+from milp_milkrun.options import SolveOptions
+from milp_milkrun.plan import Plan, Route
+from milp_milkrun.reports.model_files import family_rows
+from milp_milkrun.result import SolveResult
+from milp_milkrun.solve import solve
+from milp_milkrun.timing import ENGINES_STATING_TIME, TimeSpec
+
+SEEDS = range(14)
+OPTIONS = SolveOptions(time_limit=30.0)
+
+
+def exact_highs(instance: Instance, options: SolveOptions = OPTIONS) -> SolveResult:
+    return solve(instance, model="exact", options=options, heuristic_start=False)
+
+
+def exact_pulp(instance: Instance, options: SolveOptions = OPTIONS) -> SolveResult:
+    return solve(instance, model="exact", backend="pulp", options=options, heuristic_start=False)
+
+
+ENGINES = {"exact": exact_highs, "exact-pulp": exact_pulp}
+
+
+def assert_equals_brute_force(instance: Instance, result: SolveResult) -> None:
+    expected = brute_force_time(instance)
+    if expected is None:
+        assert result.status == "infeasible", result.message
+        return
+    assert result.status == "optimal", result.message
+    assert result.objective == pytest.approx(expected[0], abs=1e-6)
+    report = check_plan(instance, result.plan)  # type: ignore[arg-type]
+    assert report.feasible, report.violations  # the checker's time verdict agrees with the model's
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+@pytest.mark.parametrize("seed", SEEDS)
+def test_equals_brute_force_on_random_timed_instances(engine: str, seed: int) -> None:
+    assert engine in ENGINES_STATING_TIME
+    instance = random_timed_instance(seed)
+    assert_equals_brute_force(instance, ENGINES[engine](instance))
+
+
+def test_random_instances_cover_binding_windows_several_windows_shifts_and_no_plan() -> None:
+    """The seeds above are worth testing: time changes the optimum, DCs have two windows, a shift
+    binds and some instances have no plan."""
+    binding = several = shift_binds = no_plan = 0
+    for seed in SEEDS:
+        instance = random_timed_instance(seed)
+        with_time = brute_force_time(instance)
+        without_shift = brute_force_time(_without_shifts(instance))
+        no_plan += with_time is None
+        several += any(len(w) > 1 for w in instance.windows[1:])
+        shift_binds += with_time is None and without_shift is not None or (
+            with_time is not None and without_shift is not None and with_time[0] > without_shift[0] + 1e-9
+        )
+        binding += with_time is None or with_time[0] > _distance_only_optimum(instance) + 1e-9
+    assert binding >= 5 and several >= 5 and shift_binds >= 1 and no_plan >= 1
+
+
+def _without_shifts(instance: Instance) -> Instance:
+    return dataclasses.replace(instance, vehicle_types=tuple(dataclasses.replace(vt, shift=None) for vt in instance.vehicle_types))
+
+
+def _distance_only_optimum(instance: Instance) -> float:
+    from bruteforce import brute_force
+
+    best = brute_force(dataclasses.replace(instance, time=None))
+    assert best is not None
+    return best[0]
+
+
+# ----- one minute late ---------------------------------------------------------------------------
+def two_stops(d2_windows: tuple[tuple[float, float], ...], *, shift: float | None = None) -> Instance:
+    """One van; the hub opens at 60; D1 30 minutes away (speed 60) receives 100-110 only, D2 30 minutes
+    further; 5 minutes of service each. D2 cannot come first (D1 would be missed), so the one route is
+    hub, D1, D2: leaving between 70 and 80, D1 is served by 110 and D2 reached 35 minutes later."""
+    return build_instance(
+        name="two-stops",
+        hub=Site("H", 0, 0),
+        dcs=[DC("D1", 1, 30, 0, windows=((100.0, 110.0),), service=5.0), DC("D2", 1, 60, 0, windows=d2_windows, service=5.0)],
+        vehicle_types=[VehicleType("van", 1, 10, shift=shift)],
+        distance_spec=DistanceSpec("euclidean"),
+        coordinates="xy",
+        distance_unit="units",
+        time=TimeSpec(60.0, 600.0, speed=60.0),
+    )
+
+
+ROUTE = Plan((Route("van-1", ("D1", "D2")),))
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_a_stop_reached_one_minute_after_its_window_closes_is_accepted_by_no_model(engine: str) -> None:
+    on_time, late = two_stops(((0.0, 135.0),)), two_stops(((0.0, 134.0),))  # D2 is reached at 135 at the earliest
+    assert ENGINES[engine](on_time).status == "optimal"
+    assert ENGINES[engine](late).status == "infeasible"
+    assert check_plan(on_time, ROUTE).feasible and not check_plan(late, ROUTE).feasible
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_a_shift_one_minute_too_short_is_accepted_by_no_model(engine: str) -> None:
+    # D2 opens at 200: leaving at 80 (the latest D1 allows) the route waits 55 minutes and lasts 185
+    windows = ((200.0, 220.0),)
+    assert ENGINES[engine](two_stops(windows, shift=185.0)).status == "optimal"
+    assert ENGINES[engine](two_stops(windows, shift=184.0)).status == "infeasible"
+    assert check_plan(two_stops(windows, shift=185.0), ROUTE).feasible and not check_plan(two_stops(windows, shift=184.0), ROUTE).feasible
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_the_second_window_of_a_dc_is_used_when_the_first_closed(engine: str) -> None:
+    # D2 is reached at 135 at the earliest: its first window (0-130) has closed, the second (300-310) is waited for
+    instance = two_stops(((0.0, 130.0), (300.0, 310.0)))
+    result = ENGINES[engine](instance)
+    assert result.status == "optimal"
+    schedule = check_plan(instance, result.plan).routes[0].schedule  # type: ignore[arg-type]
+    assert schedule is not None and schedule.stops[1].start == pytest.approx(300.0)
+
+
+# ----- the model's families --------------------------------------------------------------------------
+def expected_time_rows(instance: Instance) -> dict[str, int]:
+    """Rows per time family from the formulas of docs/formulation.md."""
+    n, t = instance.n_dcs, len(instance.vehicles)
+    several = sum(len(w) > 1 for w in instance.windows[1:])
+    return {
+        "eq15_time_flow": (n + 1) * n * t,
+        "eq16_time_windows": 2 * n * t + several,
+        "eq17_hub_hours": 3 * t,
+        "eq18_shift": sum(v.type.shift is not None for v in instance.vehicles),
+    }
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_time_families_have_the_documented_rows(seed: int) -> None:
+    instance = random_timed_instance(seed)
+    model = build_exact_model(instance)
+    assert {f.name: len(getattr(model, f.name)) for f in TIME_FAMILIES} == expected_time_rows(instance)
+    assert [f.name for f in families_of(instance.has_time)][-4:] == [f.name for f in TIME_FAMILIES]
+
+
+def test_inspect_lists_the_time_families_only_for_an_instance_with_time() -> None:
+    instance = random_timed_instance(3)
+    text = format_inspection(inspect_model(instance, build_exact_model(instance)))
+    assert all(f.name in text for f in TIME_FAMILIES)
+    untimed = dataclasses.replace(instance, time=None)
+    assert not any(f.name in format_inspection(inspect_model(untimed, build_exact_model(untimed))) for f in TIME_FAMILIES)
+    assert "no rows" in family_rows(untimed, build_exact_model(untimed), "eq15_time_flow")[0]
+    rows = family_rows(instance, build_exact_model(instance), "eq17_hub_hours", limit=3)
+    assert rows[0].startswith("eq17_hub_hours[")
+
+
+def test_a_feasible_mip_start_with_times_is_accepted() -> None:
+    instance = random_timed_instance(0)
+    expected = brute_force_time(instance)
+    assert expected is not None
+    result = exact_highs(instance, dataclasses.replace(OPTIONS, warm_start=expected[1]))
+    assert result.status == "optimal" and result.objective == pytest.approx(expected[0])
+    assert "warm start ignored" not in result.message
