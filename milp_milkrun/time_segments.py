@@ -20,6 +20,7 @@ over every departure.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ import numpy as np
 
 from milp_milkrun.instance import Instance, VehicleType
 from milp_milkrun.limits import exceeds
+from milp_milkrun.plan import Plan
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ def path_segment(instance: Instance, travel: np.ndarray, nodes: Sequence[int]) -
         Its pieces.
     """
     segment = node_segment(instance, nodes[0])
-    for i, j in zip(nodes, nodes[1:]):
+    for i, j in itertools.pairwise(nodes):
         segment = concatenate(segment, node_segment(instance, j), float(travel[i, j]))
     return segment
 
@@ -234,3 +236,47 @@ def route_times(instance: Instance, vehicle_type: VehicleType, stops: Sequence[i
         starts.append(start)
         at, now = j, start + float(instance.service_time[j])
     return RouteTimes(departure, tuple(starts), now + float(travel[at, 0]))
+
+
+def window_of(instance: Instance, j: int, start: float) -> int:
+    """The position of the window of DC j in which service starting at ``start`` starts.
+
+    Parameters
+    ----------
+    instance : Instance
+        An instance with time.
+    j : int
+        A DC's node index.
+    start : float
+        A start of service that meets a window of j.
+
+    Returns
+    -------
+    int
+        The first window whose close is not before ``start``.
+    """
+    return next(w for w, (_, b) in enumerate(instance.windows[j]) if not exceeds(start, b))
+
+
+def plan_times(instance: Instance, plan: Plan) -> dict[str, RouteTimes]:
+    """The shortest schedule of every route of a plan, by vehicle name (the MIP start of a time model).
+
+    Parameters
+    ----------
+    instance : Instance
+        An instance with time.
+    plan : Plan
+        A plan whose routes meet Eq 15-18 (e.g. one the checker accepts).
+
+    Returns
+    -------
+    dict[str, RouteTimes]
+        The schedule of each used vehicle; ValueError for a route that has none.
+    """
+    schedules = {}
+    for route in plan.used_routes():
+        times = route_times(instance, instance.vehicle_by_name[route.vehicle].type, [instance.index[s] for s in route.stops])
+        if times is None:
+            raise ValueError(f"the route of {route.vehicle} has no schedule within its windows, the hub's hours and its shift")
+        schedules[route.vehicle] = times
+    return schedules

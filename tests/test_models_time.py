@@ -10,7 +10,15 @@ import pytest
 from time_oracle import brute_force_time, random_timed_instance
 
 from milp_milkrun.checker import check_plan
-from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
+from milp_milkrun.crosscheck import crosscheck
+from milp_milkrun.instance import (
+    DC,
+    DistanceSpec,
+    Instance,
+    Site,
+    VehicleType,
+    build_instance,
+)
 from milp_milkrun.models.exact import build_exact_model
 from milp_milkrun.models.families import TIME_FAMILIES, families_of
 from milp_milkrun.models.inspect import format_inspection, inspect_model
@@ -170,3 +178,29 @@ def test_a_feasible_mip_start_with_times_is_accepted() -> None:
     result = exact_highs(instance, dataclasses.replace(OPTIONS, warm_start=expected[1]))
     assert result.status == "optimal" and result.objective == pytest.approx(expected[0])
     assert "warm start ignored" not in result.message
+
+
+def test_the_pulp_build_takes_a_mip_start_with_times() -> None:
+    instance = random_timed_instance(0)
+    expected = brute_force_time(instance)
+    assert expected is not None
+    result = exact_pulp(instance, dataclasses.replace(OPTIONS, warm_start=expected[1]))
+    assert result.status == "optimal" and result.objective == pytest.approx(expected[0])
+
+
+# ----- crosscheck ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("seed", [0, 6])  # 6 has no plan
+def test_crosscheck_compares_the_time_families(seed: int) -> None:
+    instance = random_timed_instance(seed)
+    report = crosscheck(instance, time_limit=20.0)
+    assert report.agree, report.differences
+    assert {f.name for f in TIME_FAMILIES} <= set(report.rows)
+    assert {"theta", "dep", "ret", "y"} <= set(report.columns)
+
+
+@pytest.mark.parametrize("family", [f.name for f in TIME_FAMILIES])
+def test_crosscheck_catches_a_pulp_build_without_a_time_family(family: str) -> None:
+    instance = random_timed_instance(4)  # shifts on both types, two DCs with two windows
+    report = crosscheck(instance, time_limit=20.0, drop_family=family)
+    assert not report.agree
+    assert any(family in d for d in report.differences)

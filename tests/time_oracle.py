@@ -15,8 +15,16 @@ import itertools
 import random
 
 from bruteforce import _identical_vehicles, _orders, _vehicle_can_drive, set_partitions
+
 from milp_milkrun.errors import InputError
-from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
+from milp_milkrun.instance import (
+    DC,
+    DistanceSpec,
+    Instance,
+    Site,
+    VehicleType,
+    build_instance,
+)
 from milp_milkrun.plan import Plan, Route
 from milp_milkrun.timing import TimeSpec
 

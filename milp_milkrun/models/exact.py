@@ -31,7 +31,7 @@ from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpressio
 from milp_milkrun.instance import Instance
 from milp_milkrun.objectives import RouteCosts, linear_costs
 from milp_milkrun.plan import Plan
-from milp_milkrun.time_segments import route_times
+from milp_milkrun.time_segments import plan_times, window_of
 
 XVars = dict[tuple[int, int, str], VarData]  # x[i, j, t] looked up without Pyomo's index validation
 
@@ -178,7 +178,7 @@ def _declare_time(m: pyo.ConcreteModel, instance: Instance, x: XVars) -> None:
 
 def _declare_time_data_and_variables(m: pyo.ConcreteModel, instance: Instance) -> None:
     vehicles, Vp = instance.vehicles, list(m.Vp)
-    m.a0, m.b0 = instance.hub_hours  # the hub's hours: earliest departure, latest return
+    m.a0, m.b0 = instance.hub_hours  # the hub's hours: earliest departure, latest return  # type: ignore[misc]
     m.windows = {j: instance.windows[j] for j in Vp}  # (a_jw, b_jw): the receiving windows of DC j, sorted
     m.s = pyo.Param(m.V, initialize={j: float(instance.service_time[j]) for j in m.V})
     m.T_shift = pyo.Set(initialize=[v.name for v in vehicles if v.type.shift is not None], within=m.T, ordered=True)
@@ -268,7 +268,7 @@ def window_label(w: int) -> str:
 def time_start(instance: Instance, plan: Plan) -> dict[str, dict[object, float]]:
     """Values of the time variables (Eq 15-18) for a plan that meets them, as a MIP start.
 
-    Each route takes its shortest schedule (:func:`~milp_milkrun.time_segments.route_times`); the
+    Each route takes its shortest schedule (:func:`~milp_milkrun.time_segments.plan_times`); the
     start of service at DC j is the same for every vehicle (a vehicle that does not serve j only
     needs a value in j's window), an unused vehicle leaves and returns at the hub's opening.
 
@@ -284,24 +284,18 @@ def time_start(instance: Instance, plan: Plan) -> dict[str, dict[object, float]]
     dict[str, dict[object, float]]
         ``{"theta": {(j, t): ...}, "dep": {t: ...}, "ret": {t: ...}, "y": {(j, w): ...}}``.
     """
-    index, vehicles = instance.index, instance.vehicle_by_name
-    start_at: dict[int, float] = {}
-    values: dict[str, dict[object, float]] = {"theta": {}, "dep": {}, "ret": {}, "y": {}}
-    for v in instance.vehicles:
-        values["dep"][v.name] = values["ret"][v.name] = instance.hub_hours[0]  # type: ignore[index]
+    schedules = plan_times(instance, plan)
+    opening = instance.hub_hours[0]  # type: ignore[index]
+    values: dict[str, dict[object, float]] = {"theta": {}, "y": {}}
+    values["dep"] = {v.name: schedules[v.name].departure if v.name in schedules else opening for v in instance.vehicles}
+    values["ret"] = {v.name: schedules[v.name].return_time if v.name in schedules else opening for v in instance.vehicles}
     for route in plan.used_routes():
-        stops = [index[dc] for dc in route.stops]
-        times = route_times(instance, vehicles[route.vehicle].type, stops)
-        if times is None:
-            raise ValueError(f"route of {route.vehicle} has no schedule within its windows and shift")
-        values["dep"][route.vehicle], values["ret"][route.vehicle] = times.departure, times.return_time
-        start_at.update(zip(stops, times.starts))
-    for j, start in start_at.items():
-        windows = instance.windows[j]
-        chosen = next(w for w, (_, b) in enumerate(windows) if start <= b)
-        values["theta"].update({(j, v.name): start for v in instance.vehicles})
-        if len(windows) > 1:
-            values["y"].update({(j, window_label(w)): float(w == chosen) for w in range(len(windows))})
+        for dc, start in zip(route.stops, schedules[route.vehicle].starts):
+            j = instance.index[dc]
+            values["theta"].update({(j, v.name): start for v in instance.vehicles})
+            if len(instance.windows[j]) > 1:
+                chosen = window_of(instance, j, start)
+                values["y"].update({(j, window_label(w)): float(w == chosen) for w in range(len(instance.windows[j]))})
     return values
 
 
