@@ -178,7 +178,7 @@ def _declare_time(m: pyo.ConcreteModel, instance: Instance, x: XVars) -> None:
 
 def _declare_time_data_and_variables(m: pyo.ConcreteModel, instance: Instance) -> None:
     vehicles, Vp = instance.vehicles, list(m.Vp)
-    m.a0, m.b0 = instance.hub_hours  # the hub's hours: earliest departure, latest return  # type: ignore[misc]
+    m.a0, m.b0 = instance.hub_hours  # type: ignore[misc]  # the hub's hours: earliest departure, latest return
     m.windows = {j: instance.windows[j] for j in Vp}  # (a_jw, b_jw): the receiving windows of DC j, sorted
     m.s = pyo.Param(m.V, initialize={j: float(instance.service_time[j]) for j in m.V})
     m.T_shift = pyo.Set(initialize=[v.name for v in vehicles if v.type.shift is not None], within=m.T, ordered=True)
