@@ -6,6 +6,10 @@ anything larger the route-based branch-and-price-and-cut runs first, for most of
 has (ecom74: proven optimal in about 20-30 s). If that leaves a gap, the strong arc model (capacity
 cuts, reduced-cost fixing) continues from the best plan in the time left. Both bounds are certified,
 so the result carries the larger one and the cheaper plan.
+
+An instance with time (windows, shifts) only goes to engines that state time
+(:data:`milp_milkrun.timing.ENGINES_STATING_TIME`): a stage whose engine does not is skipped, and
+when the route-based model does not, the exact model answers whatever the size.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from collections.abc import Callable
 from milp_milkrun.instance import Instance
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.result import SolveResult, joined_notes, make_result
+from milp_milkrun.timing import ENGINES_STATING_TIME
 
 EXACT_UP_TO_DCS = 8  # the seed's model proves these in well under a second
 ROUTES_SHARE = 0.85  # of the time limit, for the route-based branch-and-price; the strong model gets the rest
@@ -48,14 +53,18 @@ def solve_auto(instance: Instance, options: SolveOptions, run: Solve, heuristic_
     if options.costs(instance).load_dependent:  # emissions: only the route-based model states them exactly
         result = run(instance, model="routes", options=options, heuristic_start=heuristic_start)
         return dataclasses.replace(result, message=joined_notes("auto: the route-based model (the objective depends on the load)", result.message))
-    if instance.n_dcs <= EXACT_UP_TO_DCS:
+    if instance.n_dcs <= EXACT_UP_TO_DCS or not _states_time(instance, "routes"):
         result = run(instance, model="exact", options=options, heuristic_start=heuristic_start)
-        return dataclasses.replace(result, message=joined_notes(f"auto: the exact model for {instance.n_dcs} DCs", result.message))
+        why = f"for {instance.n_dcs} DCs" if instance.n_dcs <= EXACT_UP_TO_DCS else "(the route-based model does not state time yet)"
+        return dataclasses.replace(result, message=joined_notes(f"auto: the exact model {why}", result.message))
     started = time.perf_counter()
     first = run(instance, model="routes", options=dataclasses.replace(options, time_limit=ROUTES_SHARE * options.time_limit),
                 heuristic_start=heuristic_start)
     left = options.time_limit - (time.perf_counter() - started)
-    if first.status in ("optimal", "infeasible") or first.plan is None or first.interrupted or left < MIN_SECOND_STAGE_SECONDS:
+    if (
+        first.status in ("optimal", "infeasible") or first.plan is None or first.interrupted or left < MIN_SECOND_STAGE_SECONDS
+        or not _states_time(instance, "strong")
+    ):
         return dataclasses.replace(first, message=joined_notes("auto: the route-based model", first.message))
     second = run(instance, model="strong", options=dataclasses.replace(options, time_limit=left, warm_start=first.plan),
                  heuristic_start=False)
@@ -70,6 +79,11 @@ def solve_auto(instance: Instance, options: SolveOptions, run: Solve, heuristic_
         ),
         interrupted=second.interrupted,
     )
+
+
+def _states_time(instance: Instance, engine: str) -> bool:
+    """Whether ``engine`` may solve ``instance``: it has no time, or the engine states time."""
+    return not instance.has_time or engine in ENGINES_STATING_TIME
 
 
 def _shown(bound: float | None) -> str:
