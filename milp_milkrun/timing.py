@@ -282,7 +282,7 @@ ENGINES = {
 }
 """Every engine with an entry point that checks :func:`require_time_support`, by key and user-facing name."""
 
-ENGINES_STATING_TIME: frozenset[str] = frozenset({"auto", "exact", "exact-pulp"})
+ENGINES_STATING_TIME: frozenset[str] = frozenset({"auto", "exact", "exact-pulp", "heuristic"})
 """The engines that state time (Eq 15-18); every other engine refuses an instance with time. An engine
 gains time by stating the equations and adding its key here (nothing else changes)."""
 

@@ -7,7 +7,9 @@ chained into a giant tour (each route keeps its direction; the next route is the
 unit is nearest to the previous route's last unit, from a random first route), and a shortest path
 over the tour's cut points (Prins 2004; for a heterogeneous fleet Prins 2009) gives the optimal
 routes along that order, each segment on the vehicle class it is worth least on. A segment must fit
-a class (capacity, stops, route distance, forbidden DCs). With a limited fleet the split counts the
+a class (capacity, stops, route distance, forbidden DCs, and with time the windows, the hub's hours
+and the shift: each segment's time pieces are extended unit by unit, so a cut is tested in constant
+time per class). With a limited fleet the split counts the
 vehicles each prefix uses per class (a beam of the cheapest count vectors per prefix), so every
 route it returns has a vehicle; a split no cheaper than the plan is dropped.
 """
@@ -19,6 +21,7 @@ import random
 
 from milp_milkrun.heuristics.problem import Problem
 from milp_milkrun.heuristics.solution import Solution
+from milp_milkrun.heuristics.time_feasibility import closed_mask, extend, start
 from milp_milkrun.limits import allowance
 
 MAX_SEGMENT = 60  # units per route the split considers (routes are far shorter in practice)
@@ -94,6 +97,7 @@ def _split(p: Problem, tour: list[int]) -> tuple[list[tuple[int, int, int]], flo
         if len(labels[i]) > BEAM:
             labels[i] = dict(sorted(labels[i].items(), key=lambda item: item[1][0])[:BEAM])
         load, stops, mask, driven, weighted, prev = 0.0, 0, p.all_vehicles, 0.0, 0.0, 0
+        segments = start(p.time) if p.time is not None else []
         for j in range(i, min(n, i + MAX_SEGMENT)):
             u = tour[j]
             load += demand[u]
@@ -101,12 +105,17 @@ def _split(p: Problem, tour: list[int]) -> tuple[list[tuple[int, int, int]], flo
             mask &= unit_mask[u]
             if load > max_capacity or stops > max_stops or not mask:
                 break
+            if p.time is not None:  # the path hub .. u in time, per time class
+                segments = extend(p.time, segments, prev, u)
+                if not any(segments):
+                    break
             driven += cost[prev][u]
             weighted += weight[u] * driven + unit_weighted[u]
             driven += inner[u]
             prev = u
             length = driven + cost[u][0]
-            for k, value in _class_values(p, load, stops, length, weighted, mask):
+            timely = mask & closed_mask(p.time, segments, u) if p.time is not None else mask
+            for k, value in _class_values(p, load, stops, length, weighted, timely):
                 for used, (before, _, _, _) in labels[i].items():
                     if k in slot:
                         if used[slot[k]] >= supply[slot[k]]:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from milp_milkrun.heuristics.time_feasibility import TimeData, compile_time
 from milp_milkrun.implied import delivery_units
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import allowance
@@ -73,6 +74,7 @@ class Problem:
     load_dependent: bool  # some vehicle has a load term: routes keep their weighted sum
     load_limit: list[float]  # per vehicle: the largest load within its capacity (limits.allowance)
     distance_limit: list[float]  # per vehicle: the longest route within its distance limit
+    time: TimeData | None = None  # windows, hub hours and shifts (Eq 15-18); None without time
 
     @property
     def n_units(self) -> int:
@@ -249,6 +251,7 @@ def compile_problem(
         load_dependent=load_dependent,
         load_limit=[allowance(c) for c in capacity],
         distance_limit=[allowance(m) for m in max_distance],
+        time=compile_time(instance, [(), *chains]),
     )
 
 

@@ -10,6 +10,7 @@ the plan it returns is always a complete, feasible one.
 from __future__ import annotations
 
 from milp_milkrun.heuristics.problem import Problem
+from milp_milkrun.heuristics.time_feasibility import time_mask
 from milp_milkrun.plan import Plan, Route as PlanRoute
 
 
@@ -57,13 +58,15 @@ def route_totals(p: Problem, units: list[int]) -> tuple[float, int, float, int]:
     -------
     tuple[float, int, float, int]
         The load, the number of DCs, the length from the hub back to the hub, and the bitmask of the
-        vehicles allowed to serve every unit.
+        vehicles allowed to serve every unit and, with time, to drive the route in time (Eq 15-18).
     """
     load, size, mask = 0.0, 0, p.all_vehicles
     for u in units:
         load += p.demand[u]
         size += p.size[u]
         mask &= p.mask[u]
+    if p.time is not None and units and mask:
+        mask &= time_mask(p.time, units)
     return load, size, p.route_length(units), mask
 
 

@@ -17,7 +17,6 @@ from milp_milkrun.heuristics.solver import solve_heuristic
 from milp_milkrun.instance import Instance
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.result import SolveResult, joined_notes, make_result
-from milp_milkrun.timing import ENGINES_STATING_TIME
 
 logger = logging.getLogger(__name__)
 
@@ -61,9 +60,6 @@ def solve_with_heuristic_start(
     SolveResult
         The backend's result, never worse than the heuristic's plan, with the MIP's bound.
     """
-    if instance.has_time and "heuristic" not in ENGINES_STATING_TIME:
-        result = run_backend(options)
-        return dataclasses.replace(result, message=joined_notes("no heuristic start (the heuristic does not state time yet)", result.message))
     started = time.perf_counter()
     budget = heuristic_budget(options.time_limit)
     start = solve_heuristic(instance, time_limit=budget, seed=options.seed, stall_iterations=STALL_ITERATIONS, costs=options.costs(instance))
