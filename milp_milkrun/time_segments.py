@@ -27,27 +27,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from milp_milkrun.instance import Instance, VehicleType
-from milp_milkrun.limits import exceeds
+from milp_milkrun.limits import FLOAT_NOISE, exceeds
 from milp_milkrun.plan import Plan
 
 
-@dataclass(frozen=True)
-class Piece:
-    """One way through a segment: start service at its first node by ``latest`` (waiting until
-    ``earliest``); the segment then ends ``duration`` after ``max(start, earliest)``."""
-
-    earliest: float
-    latest: float
-    duration: float
-
-    def dominates(self, other: Piece) -> bool:
-        """Whether this piece ends no later than ``other`` from every start ``other`` admits."""
-        return (
-            self.latest >= other.latest
-            and self.duration <= other.duration
-            and self.earliest + self.duration <= other.earliest + other.duration
-        )
-
+Piece = tuple[float, float, float]
+"""One way through a segment, ``(earliest, latest, duration)``: start service at its first node by
+``latest`` (waiting until ``earliest``); the segment then ends ``duration`` after
+``max(start, earliest)``. Plain tuples: the heuristic concatenates millions of them."""
 
 Segment = tuple[Piece, ...]
 """The non-dominated pieces of a segment; empty when no schedule meets its windows."""
@@ -69,7 +56,7 @@ def node_segment(instance: Instance, j: int) -> Segment:
         ``(open, close, service)`` per window of j.
     """
     service = float(instance.service_time[j])
-    return tuple(Piece(float(a), float(b), service) for a, b in instance.windows[j])
+    return tuple((float(a), float(b), service) for a, b in instance.windows[j])
 
 
 def concatenate(first: Segment, second: Segment, travel: float) -> Segment:
@@ -87,24 +74,34 @@ def concatenate(first: Segment, second: Segment, travel: float) -> Segment:
     Segment
         Its non-dominated pieces; empty when every way through misses a window.
     """
-    pieces: list[Piece] = []
-    for a in first:
-        reach = a.duration + travel  # from the start of a's service to arriving at the second segment
-        for b in second:
-            if exceeds(a.earliest + reach, b.latest):  # even the earliest start arrives after b closes
-                continue
-            wait = max(b.earliest - reach - a.latest, 0.0)  # waiting no start of a can avoid
-            pieces.append(
-                Piece(max(b.earliest - reach, a.earliest) - wait, min(b.latest - reach, a.latest), reach + b.duration + wait)
-            )
-    return _non_dominated(pieces)
+    if len(first) == 1 and len(second) == 1:  # one window choice on each side: the common case, inlined
+        piece = _joined(first[0], second[0], travel)
+        return () if piece is None else (piece,)
+    pieces = [piece for a in first for b in second if (piece := _joined(a, b, travel)) is not None]
+    return tuple(pieces) if len(pieces) < 2 else _non_dominated(pieces)
+
+
+def _joined(a: Piece, b: Piece, travel: float) -> Piece | None:
+    """Piece a then piece b, or None when even a's earliest start reaches b after its latest start."""
+    a_earliest, a_latest, a_duration = a
+    b_earliest, b_latest, b_duration = b
+    reach = a_duration + travel  # from the start of a's service to arriving at b
+    if a_earliest + reach > b_latest + FLOAT_NOISE * max(1.0, abs(b_latest)):  # limits.exceeds, inlined
+        return None
+    wait = max(b_earliest - reach - a_latest, 0.0)  # waiting no start of a can avoid
+    return (max(b_earliest - reach, a_earliest) - wait, min(b_latest - reach, a_latest), reach + b_duration + wait)
+
+
+def _dominates(a: Piece, b: Piece) -> bool:
+    """Whether piece a ends no later than b from every start b admits."""
+    return a[1] >= b[1] and a[2] <= b[2] and a[0] + a[2] <= b[0] + b[2]
 
 
 def _non_dominated(pieces: list[Piece]) -> Segment:
-    pieces.sort(key=lambda p: (p.duration, p.earliest + p.duration, -p.latest))
+    pieces.sort(key=lambda p: (p[2], p[0] + p[2], -p[1]))
     kept: list[Piece] = []
     for piece in pieces:
-        if not any(k.dominates(piece) for k in kept):
+        if not any(_dominates(k, piece) for k in kept):
             kept.append(piece)
     return tuple(kept)
 
@@ -169,7 +166,7 @@ def within_shift(segment: Segment, vehicle_type: VehicleType) -> bool:
     """
     if not segment:
         return False
-    return vehicle_type.shift is None or not exceeds(min(p.duration for p in segment), vehicle_type.shift)
+    return vehicle_type.shift is None or not exceeds(min(p[2] for p in segment), vehicle_type.shift)
 
 
 def route_fits_in_time(instance: Instance, vehicle_type: VehicleType, stops: Sequence[int]) -> bool:
@@ -227,7 +224,7 @@ def route_times(instance: Instance, vehicle_type: VehicleType, stops: Sequence[i
     if not within_shift(segment, vehicle_type):
         return None
     travel = instance.travel_time(vehicle_type)
-    departure = min(segment, key=lambda p: (p.duration, p.earliest)).earliest
+    departure = min(segment, key=lambda p: (p[2], p[0]))[0]
     starts: list[float] = []
     at, now = 0, departure
     for j in stops:

@@ -5,6 +5,7 @@ equal the brute force on random tiny instances, and its plan is the MIP start of
 from __future__ import annotations
 
 import itertools
+import random
 
 import pytest
 from time_oracle import _drives_in_time, brute_force_time, random_timed_instance
@@ -13,7 +14,7 @@ from milp_milkrun.checker import check_plan
 from milp_milkrun.heuristics.problem import compile_problem
 from milp_milkrun.heuristics.solution import Solution
 from milp_milkrun.heuristics.solver import solve_heuristic
-from milp_milkrun.heuristics.time_feasibility import time_mask
+from milp_milkrun.heuristics.time_feasibility import remember, time_mask
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.solve import solve
 from milp_milkrun.time_segments import route_fits_in_time, route_times
@@ -39,6 +40,34 @@ def test_segments_agree_with_a_direct_simulation_on_every_route_order(seed: int)
                 checked += 1
                 feasible += expected
     assert 0 < feasible < checked  # both verdicts occur
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_remembered_prefixes_and_suffixes_give_the_same_verdicts(seed: int) -> None:
+    """time_mask starting from remembered routes equals the verdict from scratch on random routes that
+    share prefixes and suffixes with them."""
+    instance = random_timed_instance(seed, n_dcs=7)
+    remembering, fresh = compile_problem(instance).time, compile_problem(instance).time
+    assert remembering is not None and fresh is not None
+    rng = random.Random(seed)
+    held = [rng.sample(range(1, 8), rng.randint(2, 7)) for _ in range(3)]
+    for route in held:
+        remember(remembering, route)
+    shared = 0
+    for _ in range(300):
+        route = list(rng.choice(held))
+        k = rng.randrange(len(route))
+        unit = route.pop(k)
+        if rng.random() < 0.7:  # relocate it, else drop it
+            route.insert(rng.randrange(len(route) + 1), unit)
+        if not route:
+            continue
+        shared += route[0] in remembering.prefixes or route[-1] in remembering.suffixes
+        assert time_mask(remembering, route) == time_mask(fresh, route), route
+        if rng.random() < 0.2:
+            remember(remembering, route)
+            held.append(route)
+    assert shared > 100 and not fresh.prefixes and not fresh.suffixes
 
 
 @pytest.mark.parametrize("seed", range(6))

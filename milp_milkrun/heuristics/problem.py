@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from milp_milkrun.heuristics.time_feasibility import TimeData, compile_time
+from milp_milkrun.heuristics.time_feasibility import TimeData, compile_time, pair_feasible
 from milp_milkrun.implied import delivery_units
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import allowance
@@ -227,6 +227,8 @@ def compile_problem(
     load_dependent = any(r[2] != 0.0 for r in priced)
     weights = [float(w) for w in (load_weights if load_weights is not None else instance.demand)]
     classes = _vehicle_classes(instance, masks, capacity, max_distance, max_stops, priced)
+    time = compile_time(instance, [(), *chains])
+    near = unit_cost if time is None else np.where(pair_feasible(time), unit_cost, np.inf)  # time: no hopeless neighbours
     return Problem(
         instance=instance,
         units=[(), *chains],
@@ -240,7 +242,7 @@ def compile_problem(
         max_stops=max_stops,
         vehicle_names=[v.name for v in vehicles],
         classes=classes,
-        neighbours=_neighbour_lists(unit_cost, neighbours),
+        neighbours=_neighbour_lists(near, neighbours),
         mean_arc=_mean_arc(unit_cost),
         fixed=[r[0] for r in priced],
         per_km=[r[1] for r in priced],
@@ -251,7 +253,7 @@ def compile_problem(
         load_dependent=load_dependent,
         load_limit=[allowance(c) for c in capacity],
         distance_limit=[allowance(m) for m in max_distance],
-        time=compile_time(instance, [(), *chains]),
+        time=time,
     )
 
 

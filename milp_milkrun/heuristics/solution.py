@@ -10,7 +10,7 @@ the plan it returns is always a complete, feasible one.
 from __future__ import annotations
 
 from milp_milkrun.heuristics.problem import Problem
-from milp_milkrun.heuristics.time_feasibility import time_mask
+from milp_milkrun.heuristics.time_feasibility import remember, time_mask
 from milp_milkrun.plan import Plan, Route as PlanRoute
 
 
@@ -125,6 +125,8 @@ class Solution:
     def _write(self, route: Route | None, units: list[int], vehicle: int) -> Route:
         """Store units and vehicle in ``route`` (new when None); the vehicle must be free."""
         load, size, length, mask = route_totals(self.p, units)
+        if self.p.time is not None:  # later candidates start from this route's prefixes and suffixes
+            remember(self.p.time, units)
         if route is None:
             route = Route(vehicle, units, load, size, length, mask)
             self.routes.append(route)

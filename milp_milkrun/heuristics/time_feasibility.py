@@ -9,16 +9,25 @@ into the route's allowed-vehicle mask, so every ``fits`` test of a move, an inse
 covers time as it covers forbidden DCs. The split extends its segments unit by unit
 (:func:`extend`, :func:`closed_mask`). The checker does not use this module: it walks each route
 itself.
+
+A move changes a route in one place, so most of a candidate route is a prefix and a suffix of a
+route the solution holds. Every route the solution writes is remembered (:func:`remember`: the
+segments of each of its prefixes from the hub and of each of its suffixes back to the hub, keyed by
+its first and its last unit), and :func:`time_mask` starts from the longest remembered prefix of the
+candidate, concatenates only the units in between, and joins the longest remembered suffix. The
+memory is keyed by content (the units are compared), so a stale entry can only be unused, never
+wrong.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from milp_milkrun.instance import Instance, VehicleType
+from milp_milkrun.limits import FLOAT_NOISE
 from milp_milkrun.time_segments import (
     Segment,
     concatenate,
@@ -38,13 +47,19 @@ class TimeClass:
     unit_segment: list[Segment]  # per unit (index 0: the hub alone)
 
 
+Remembered = tuple[tuple[int, ...], list[list[Segment]]]  # units, and per cut k the segments per class
+
+
 @dataclass(frozen=True)
 class TimeData:
-    """The time classes of an instance and the first and last node of every unit."""
+    """The time classes of an instance, the first and last node of every unit, and the remembered
+    prefixes and suffixes of routes (:func:`remember`)."""
 
     classes: tuple[TimeClass, ...]
     first: list[int]  # node of each unit's first DC (0 for the hub)
     last: list[int]  # node of each unit's last DC (0 for the hub)
+    prefixes: dict[int, Remembered] = field(default_factory=dict)  # first unit -> units, hub + units[:k] per k
+    suffixes: dict[int, Remembered] = field(default_factory=dict)  # last unit -> units, units[k:] + hub per k
 
 
 def compile_time(instance: Instance, units: Sequence[tuple[int, ...]]) -> TimeData | None:
@@ -156,10 +171,101 @@ def time_mask(data: TimeData, units: Sequence[int]) -> int:
     int
         The bit mask of those vehicles.
     """
-    segments, prev = start(data), 0
-    for u in units:
-        segments = extend(data, segments, prev, u)
+    n = len(units)
+    k, segments = _remembered_prefix(data, units)
+    m, tail = _remembered_suffix(data, units, n - k)
+    prev = units[k - 1] if k else 0
+    for u in units[k : n - m]:
         if not any(segments):
             return 0
+        segments = extend(data, segments, prev, u)
         prev = u
-    return closed_mask(data, segments, prev)
+    if tail is None:
+        return closed_mask(data, segments, prev)
+    return _joined_mask(data, segments, prev, units[n - m], tail)
+
+
+def _remembered_prefix(data: TimeData, units: Sequence[int]) -> tuple[int, list[Segment]]:
+    """The length k of the longest remembered prefix of ``units`` and the segments of hub + units[:k]."""
+    known = data.prefixes.get(units[0])
+    if known is None:
+        return 0, start(data)
+    remembered, segments = known
+    k, limit = 0, min(len(remembered), len(units))
+    while k < limit and remembered[k] == units[k]:
+        k += 1
+    return k, segments[k]
+
+
+def _remembered_suffix(data: TimeData, units: Sequence[int], at_most: int) -> tuple[int, list[Segment] | None]:
+    """The length m (at most ``at_most``) of the longest remembered suffix of ``units`` and the segments
+    of units[-m:] + hub; (0, None) when none is remembered."""
+    known = data.suffixes.get(units[-1])
+    if known is None or at_most <= 0:
+        return 0, None
+    remembered, segments = known
+    m, limit = 0, min(len(remembered), at_most)
+    while m < limit and remembered[-1 - m] == units[-1 - m]:
+        m += 1
+    return (m, segments[len(remembered) - m]) if m else (0, None)
+
+
+def _joined_mask(data: TimeData, head: list[Segment], prev: int, nxt: int, tail: list[Segment]) -> int:
+    """The vehicles whose class drives hub .. ``prev`` (segments ``head``) then ``nxt`` .. hub (``tail``) in time."""
+    mask, a, b = 0, data.last[prev], data.first[nxt]
+    for c, left, right in zip(data.classes, head, tail):
+        if left and right and within_shift(concatenate(left, right, float(c.travel[a, b])), c.vehicle_type):
+            mask |= c.members
+    return mask
+
+
+def remember(data: TimeData, units: Sequence[int]) -> None:
+    """Remember the segments of every prefix and suffix of a route the solution holds.
+
+    Parameters
+    ----------
+    data : TimeData
+        The time classes; its memory of routes is updated.
+    units : Sequence[int]
+        The route's units in driving order.
+    """
+    prefixes, segments, prev = [start(data)], start(data), 0
+    for u in units:
+        segments = extend(data, segments, prev, u)
+        prefixes.append(segments)
+        prev = u
+    suffixes = [[c.unit_segment[0] for c in data.classes]]  # the hub alone, after the last unit
+    nxt = 0
+    for u in reversed(units):
+        a, b = data.last[u], data.first[nxt]
+        suffixes.append([concatenate(c.unit_segment[u], seg, float(c.travel[a, b])) for c, seg in zip(data.classes, suffixes[-1])])
+        nxt = u
+    key = tuple(units)
+    data.prefixes[units[0]] = (key, prefixes)
+    data.suffixes[units[-1]] = (key, suffixes[::-1])
+
+
+def pair_feasible(data: TimeData) -> np.ndarray:
+    """Whether unit b may directly follow unit a in time for some class: a relaxation (a's earliest end
+    plus the drive is not after b's latest start; the hub and the shift are ignored).
+
+    Parameters
+    ----------
+    data : TimeData
+        The time classes.
+
+    Returns
+    -------
+    np.ndarray
+        Boolean matrix over units (index 0, the hub, is True both ways): the granular neighbourhoods
+        keep only pairs that may be consecutive one way or the other.
+    """
+    first, last = np.array(data.first), np.array(data.last)
+    feasible = np.zeros((len(first), len(first)), dtype=bool)
+    for c in data.classes:
+        ready = np.array([min(e + d for e, _, d in seg) if seg else np.inf for seg in c.unit_segment])
+        due = np.array([max(latest for _, latest, _ in seg) if seg else -np.inf for seg in c.unit_segment])
+        drive = c.travel[np.ix_(last, first)]
+        feasible |= ready[:, None] + drive <= due[None, :] + FLOAT_NOISE * np.maximum(1.0, np.abs(due[None, :]))
+    feasible[0, :] = feasible[:, 0] = True
+    return feasible
