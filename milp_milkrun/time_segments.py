@@ -30,7 +30,6 @@ from milp_milkrun.instance import Instance, VehicleType
 from milp_milkrun.limits import FLOAT_NOISE, exceeds
 from milp_milkrun.plan import Plan
 
-
 Piece = tuple[float, float, float]
 """One way through a segment, ``(earliest, latest, duration)``: start service at its first node by
 ``latest`` (waiting until ``earliest``); the segment then ends ``duration`` after
