@@ -16,6 +16,7 @@ from milp_milkrun.heuristics.solution import Solution
 from milp_milkrun.heuristics.solver import solve_heuristic
 from milp_milkrun.heuristics.time_feasibility import remember, time_mask
 from milp_milkrun.options import SolveOptions
+from milp_milkrun.plan import Plan, Route
 from milp_milkrun.solve import solve
 from milp_milkrun.time_segments import route_fits_in_time, route_times
 
@@ -37,6 +38,8 @@ def test_segments_agree_with_a_direct_simulation_on_every_route_order(seed: int)
                 expected = _drives_in_time(instance, vehicle.name, order)
                 assert bool(mask >> v & 1) == expected, (order, vehicle.name)
                 assert route_fits_in_time(instance, vehicle.type, [instance.index[dc] for dc in order]) == expected
+                report = check_plan(instance, Plan((Route(vehicle.name, order),)))  # the checker's time verdict too
+                assert not any(violation.equation in ("16", "17", "18") for violation in report.violations) == expected
                 checked += 1
                 feasible += expected
     assert 0 < feasible < checked  # both verdicts occur

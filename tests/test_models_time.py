@@ -51,6 +51,7 @@ def assert_equals_brute_force(instance: Instance, result: SolveResult) -> None:
         return
     assert result.status == "optimal", result.message
     assert result.objective == pytest.approx(expected[0], abs=1e-6)
+    assert check_plan(instance, expected[1]).feasible  # the checker accepts the brute force's plan
     report = check_plan(instance, result.plan)  # type: ignore[arg-type]
     assert report.feasible, report.violations  # the checker's time verdict agrees with the model's
 
