@@ -9,7 +9,7 @@ arrival, waiting, start and end of service at every stop, and the departure, ret
 the route. The departure is the route's to choose: the checker tries every departure at which a
 stop's arrival meets a window's opening or closing (or the return meets the hub's closing), since
 between two such times the duration can only fall as the departure moves later, and keeps the one
-that makes the route shortest (Eq 18), the earliest on a tie. A route that misses a window (Eq 16)
+that makes the route shortest (Eq 18), the earliest of those tried on a tie. A route that misses a window (Eq 16)
 or the hub's closing (Eq 17) even when leaving at the hub's opening is reported with that schedule.
 Every plan the toolkit returns or writes goes through :func:`check_plan` (or :func:`verify_plan`).
 """
@@ -25,7 +25,7 @@ from milp_milkrun.errors import CheckFailedError
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import exceeds
 from milp_milkrun.plan import Plan, Route
-from milp_milkrun.timing import clock
+from milp_milkrun.timing import clock, duration_text
 
 
 @dataclass(frozen=True)
@@ -338,17 +338,12 @@ def _time_violations(instance: Instance, report: RouteReport) -> list[Violation]
         found.append(
             Violation(
                 "18",
-                f"vehicle {report.vehicle}'s route lasts {_hours(schedule.duration)} at best "
-                f"(leaving {clock(schedule.departure)}), longer than its shift of {_hours(schedule.shift)}",
+                f"vehicle {report.vehicle}'s route lasts {duration_text(schedule.duration)} at best "
+                f"(leaving {clock(schedule.departure)}), longer than its shift of {duration_text(schedule.shift)}",
             )
         )
     return found
 
-
-def _hours(minutes: float) -> str:
-    """A duration as ``9h05`` (rounded to the minute)."""
-    total = round(minutes)
-    return f"{total // 60}h{total % 60:02d}"
 
 
 def _route_limits(r: RouteReport) -> list[Violation]:

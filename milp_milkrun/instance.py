@@ -76,6 +76,10 @@ class Vehicle:
     def max_stops(self) -> int | None:
         return self.type.max_stops
 
+    @property
+    def shift(self) -> float | None:
+        return self.type.shift
+
 
 @dataclass(frozen=True)
 class Site:
@@ -124,7 +128,10 @@ class DistanceSpec:
         if self.metric == "haversine":
             return f"haversine great-circle x road factor {self.road_factor:g} (unrounded)"
         if self.metric == "euclidean":
-            return "euclidean, rounded to nearest integer" if self.rounding == "nearest" else "euclidean (unrounded)"
+            return {
+                "nearest": "euclidean, rounded to nearest integer",
+                "truncate1": "euclidean, truncated to one decimal",
+            }.get(self.rounding, "euclidean (unrounded)")
         return "explicit matrix"
 
 
@@ -229,7 +236,7 @@ class Instance:
         -------
         np.ndarray
             The explicit travel-time matrix, or ``distance * 60 / speed`` with the type's speed (or
-            the instance's). Types of equal speed share one array; do not modify it.
+            the instance's), read-only. Types of equal speed share one array.
         """
         if self.time is None:
             raise ValueError(f"instance {self.name} has no time")
@@ -238,8 +245,27 @@ class Instance:
         name = vehicle_type if isinstance(vehicle_type, str) else vehicle_type.name
         speed = self._speed_of[name]
         if speed not in self._travel_by_speed:
-            self._travel_by_speed[speed] = self.distance * (60.0 / speed)
+            travel = self.distance * (60.0 / speed)
+            travel.setflags(write=False)
+            self._travel_by_speed[speed] = travel
         return self._travel_by_speed[speed]
+
+    def speed(self, vehicle_type: VehicleType | str) -> float | None:
+        """A vehicle type's speed in distance units per hour: its own or the instance's.
+
+        Parameters
+        ----------
+        vehicle_type : VehicleType or str
+            A type of the fleet or its name.
+
+        Returns
+        -------
+        float or None
+            The speed; None without time or with a travel-time matrix.
+        """
+        if self.time is None or self.travel_matrix is not None:
+            return None
+        return self._speed_of[vehicle_type if isinstance(vehicle_type, str) else vehicle_type.name]
 
     @cached_property
     def _speed_of(self) -> dict[str, float]:
@@ -359,14 +385,16 @@ def haversine_matrix(lat: Sequence[float], lon: Sequence[float], road_factor: fl
 
 
 def euclidean_matrix(x: Sequence[float], y: Sequence[float], rounding: str = "none") -> np.ndarray:
-    """Plane distances; ``rounding="nearest"`` is TSPLIB's nint, the convention of CVRPLIB optima.
+    """Plane distances; ``rounding="nearest"`` is TSPLIB's nint, the convention of CVRPLIB optima, and
+    ``"truncate1"`` truncates to one decimal (``floor(10 d) / 10``), the exact VRPTW literature's
+    convention for Solomon's instances.
 
     Parameters
     ----------
     x, y : Sequence[float]
         Coordinates, one per node.
     rounding : str
-        ``none`` or ``nearest``.
+        ``none``, ``nearest`` or ``truncate1``.
 
     Returns
     -------
@@ -375,7 +403,11 @@ def euclidean_matrix(x: Sequence[float], y: Sequence[float], rounding: str = "no
     """
     xs = np.asarray(x, dtype=float)
     ys = np.asarray(y, dtype=float)
-    d = np.hypot(xs[:, None] - xs[None, :], ys[:, None] - ys[None, :])
+    dx = xs[:, None] - xs[None, :]
+    dy = ys[:, None] - ys[None, :]
+    if rounding == "truncate1":  # sqrt of 100 d^2: exact for integer coordinates (no 10 * d rounding across an integer)
+        return np.floor(np.sqrt(100.0 * (dx * dx + dy * dy))) / 10.0
+    d = np.hypot(dx, dy)
     return np.floor(d + 0.5) if rounding == "nearest" else d
 
 
@@ -472,6 +504,7 @@ def build_instance(
     travel = None
     if travel_matrix is not None or travel_matrix_ids is not None:
         travel = _expand_distance(_reorder_matrix(hub, dcs, travel_matrix, travel_matrix_ids, "time.travel_time"), dcs, split_dcs)
+        travel.setflags(write=False)
     instance = Instance(
         name=name,
         hub=hub,

@@ -37,7 +37,7 @@ order; with ``end_0 = dep`` and ``travel`` the type's travel-time matrix:
 The departure is free, so a route is feasible when *some* ``dep`` meets Eq 16-18. Arrival times
 only grow with ``dep``, so Eq 16 and Eq 17 hold for an interval of departures starting at the hub's
 opening; the checker reports the schedule that departs at the time within it that makes the route
-shortest (earliest such time on a tie), which is what Eq 18 is judged on.
+shortest, which is what Eq 18 is judged on.
 """
 
 from __future__ import annotations
@@ -117,6 +117,23 @@ def clock(minutes: float) -> str:
     sign = "-" if total < 0 else ""
     hours, mins = divmod(abs(total), 60)
     return f"{sign}{hours:02d}:{mins:02d}"
+
+
+def duration_text(minutes: float) -> str:
+    """A duration as ``9h05``, rounded to the minute.
+
+    Parameters
+    ----------
+    minutes : float
+        A duration in minutes.
+
+    Returns
+    -------
+    str
+        Hours and minutes.
+    """
+    total = round(minutes)
+    return f"{total // 60}h{total % 60:02d}"
 
 
 # ----- validation (called by build_instance) -----------------------------------------------------

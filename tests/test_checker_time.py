@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import run_cli
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.io import instance_from_dict
 from milp_milkrun.io.plans import write_plan_json
 from milp_milkrun.plan import Plan
-from cli_helpers import run_cli
 
 
 def line(windows: dict[str, list[list[float]]], *, shift: float | None = None, hub: tuple[float, float] = (0, 600), service: float = 10) -> dict[str, Any]:
@@ -134,3 +134,14 @@ def test_the_plan_file_records_the_schedule(tmp_path: Path) -> None:
     assert routes[0]["schedule"]["departure"] == "00:30"
     assert routes[0]["schedule"]["duration_min"] == 100
     assert [s["start"] for s in routes[0]["schedule"]["stop_times"]] == ["01:00", "01:20"]
+
+
+def test_the_map_popups_carry_the_times_and_windows() -> None:
+    from milp_milkrun.plotting.web_map import map_data
+
+    instance = instance_from_dict(line({"DC1": [[60, 90]]}))
+    data = map_data(instance, plan(["DC1", "DC2"], ["DC3"]))
+    dcs = {dc["id"]: dc for dc in data["dcs"]}  # type: ignore[attr-defined]
+    assert dcs["DC1"]["windows"] == "01:00-01:30"
+    assert dcs["DC2"]["visit"]["times"] == "arrives 01:20, unloads 01:20-01:30"
+    assert data["routes"][0]["times"] == "leaves 00:30, back 02:10 (1h40)"  # type: ignore[index]

@@ -11,11 +11,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from cli_helpers import run_cli
 
 from milp_milkrun.errors import InputError
 from milp_milkrun.io import instance_from_dict, instance_to_dict
 from milp_milkrun.timing import ENGINES, ENGINES_STATING_TIME, clock, parse_time, require_time_support
-from cli_helpers import run_cli
 
 
 def timed() -> dict[str, Any]:
@@ -203,7 +203,7 @@ def test_cli_refuses_time_in_one_line(
 ) -> None:
     path = tmp_path / "timed.json"
     path.write_text(json.dumps(timed()))
-    code, out, err = run_cli(monkeypatch, capsys, *args, str(path))
+    code, _, err = run_cli(monkeypatch, capsys, *args, str(path))
     if code == 0:
         pytest.skip(f"{' '.join(args)} states time")
     assert code == 2, err

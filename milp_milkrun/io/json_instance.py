@@ -168,7 +168,7 @@ def _with_matrix_rows_emptied(data: Any) -> Any:
         emptied["distances"] = {**distances, "matrix": _rows_emptied(distances["matrix"])}
     time = data.get("time")
     travel = time.get("travel_time") if isinstance(time, dict) else None
-    if isinstance(travel, dict) and isinstance(travel.get("matrix"), list):
+    if isinstance(time, dict) and isinstance(travel, dict) and isinstance(travel.get("matrix"), list):
         emptied["time"] = {**time, "travel_time": {**travel, "matrix": _rows_emptied(travel["matrix"])}}
     return emptied
 

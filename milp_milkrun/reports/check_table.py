@@ -5,7 +5,7 @@ from __future__ import annotations
 from milp_milkrun.checker import CheckReport, RouteReport, Schedule
 from milp_milkrun.instance import Instance
 from milp_milkrun.reports.instance_summary import number, percent
-from milp_milkrun.timing import clock
+from milp_milkrun.timing import clock, duration_text
 
 
 def check_table(instance: Instance, report: CheckReport) -> str:
@@ -74,15 +74,10 @@ def schedule_lines(instance: Instance, vehicle: str, schedule: Schedule) -> list
         E.g. ``  van-1  leaves HUB 06:10, back 08:00: 1h50 (shift 9h00)`` and
         ``    DC1   arrives 06:20, waits 10 min, unloads 06:30-06:45``.
     """
-    shift = f" (shift {_hours(schedule.shift)})" if schedule.shift is not None else ""
-    lines = [f"  {vehicle}  leaves {instance.hub.id} {clock(schedule.departure)}, back {clock(schedule.return_time)}: {_hours(schedule.duration)}{shift}"]
+    shift = f" (shift {duration_text(schedule.shift)})" if schedule.shift is not None else ""
+    lines = [f"  {vehicle}  leaves {instance.hub.id} {clock(schedule.departure)}, back {clock(schedule.return_time)}: {duration_text(schedule.duration)}{shift}"]
     width = max(len(stop.dc) for stop in schedule.stops)
     for stop in schedule.stops:
         wait = f", waits {number(stop.wait)} min" if stop.wait > 0 else ""
         lines.append(f"    {stop.dc.ljust(width)}  arrives {clock(stop.arrival)}{wait}, unloads {clock(stop.start)}-{clock(stop.end)}")
     return lines
-
-
-def _hours(minutes: float) -> str:
-    total = round(minutes)
-    return f"{total // 60}h{total % 60:02d}"
