@@ -8,6 +8,7 @@ import itertools
 import random
 
 import pytest
+from bruteforce import brute_force, random_tiny_instance
 from time_oracle import _drives_in_time, brute_force_time, random_timed_instance
 
 from milp_milkrun.checker import check_plan
@@ -110,6 +111,19 @@ def test_every_route_the_search_writes_is_feasible_in_time(seed: int, monkeypatc
         return
     assert written and result.plan is not None and check_plan(instance, result.plan).feasible
     assert result.objective == pytest.approx(expected[0])  # tiny instances: the search finds the optimum
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_heuristic_equals_the_shared_oracle_with_side_constraints_and_time(seed: int) -> None:
+    """Consecutive pairs (units of several DCs), forbidden pairs, damaged roads, two speeds."""
+    instance = random_tiny_instance(seed, time=True)
+    expected = brute_force(instance)
+    result = solve_heuristic(instance, time_limit=20.0, max_iterations=300, seed=seed)
+    if expected is None:
+        assert result.plan is None
+        return
+    assert result.plan is not None and check_plan(instance, result.plan).feasible
+    assert result.objective == pytest.approx(expected[0])
 
 
 def test_the_heuristic_plan_starts_the_exact_models() -> None:

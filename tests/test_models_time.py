@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from bruteforce import brute_force, random_tiny_instance
 from time_oracle import brute_force_time, random_timed_instance
 
 from milp_milkrun.checker import check_plan
@@ -64,6 +65,21 @@ def test_equals_brute_force_on_random_timed_instances(engine: str, seed: int) ->
     assert_equals_brute_force(instance, ENGINES[engine](instance))
 
 
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+@pytest.mark.parametrize("seed", range(10))
+def test_equals_the_shared_oracle_with_side_constraints_and_time(engine: str, seed: int) -> None:
+    """tests/bruteforce.py's instances with time also have forbidden pairs, consecutive pairs, damaged
+    roads, two speeds and unloading per unit."""
+    instance = random_tiny_instance(seed, time=True)
+    expected = brute_force(instance)
+    result = ENGINES[engine](instance)
+    if expected is None:
+        assert result.status == "infeasible", result.message
+        return
+    assert result.status == "optimal" and result.objective == pytest.approx(expected[0], abs=1e-6), result.message
+    assert check_plan(instance, result.plan).feasible  # type: ignore[arg-type]
+
+
 def test_random_instances_cover_binding_windows_several_windows_shifts_and_no_plan() -> None:
     """The seeds above are worth testing: time changes the optimum, DCs have two windows, a shift
     binds and some instances have no plan."""
@@ -86,8 +102,6 @@ def _without_shifts(instance: Instance) -> Instance:
 
 
 def _distance_only_optimum(instance: Instance) -> float:
-    from bruteforce import brute_force
-
     best = brute_force(dataclasses.replace(instance, time=None))
     assert best is not None
     return best[0]

@@ -265,7 +265,9 @@ def pair_feasible(data: TimeData) -> np.ndarray:
     for c in data.classes:
         ready = np.array([min(e + d for e, _, d in seg) if seg else np.inf for seg in c.unit_segment])
         due = np.array([max(latest for _, latest, _ in seg) if seg else -np.inf for seg in c.unit_segment])
-        drive = c.travel[np.ix_(last, first)]
-        feasible |= ready[:, None] + drive <= due[None, :] + FLOAT_NOISE * np.maximum(1.0, np.abs(due[None, :]))
+        known = np.isfinite(due)
+        finite = np.where(known, due, 0.0)
+        due = np.where(known, finite + FLOAT_NOISE * np.maximum(1.0, np.abs(finite)), -np.inf)  # limits.allowance
+        feasible |= ready[:, None] + c.travel[np.ix_(last, first)] <= due[None, :]
     feasible[0, :] = feasible[:, 0] = True
     return feasible
