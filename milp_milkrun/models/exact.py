@@ -37,7 +37,8 @@ XVars = dict[tuple[int, int, str], VarData]  # x[i, j, t] looked up without Pyom
 
 
 def build_exact_model(instance: Instance, costs: RouteCosts | None = None) -> pyo.ConcreteModel:
-    """The three-index vehicle-flow model with MTZ subtour elimination, as in the seed paper.
+    """The three-index vehicle-flow model with MTZ subtour elimination, as in the seed paper, and the
+    time equations (15)-(18) for an instance with time.
 
     Parameters
     ----------

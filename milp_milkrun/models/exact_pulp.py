@@ -91,7 +91,7 @@ class PulpExactModel:
 
 
 def build_exact_pulp(instance: Instance, *, objective: str | None = None, drop_family: str | None = None) -> PulpExactModel:
-    """Build Equations 1-14 and (2b) for ``instance`` as a PuLP minimisation problem.
+    """Build Equations 1-14 and (2b), and (15)-(18) for an instance with time, as a PuLP minimisation problem.
 
     Parameters
     ----------
