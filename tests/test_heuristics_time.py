@@ -113,10 +113,13 @@ def test_every_route_the_search_writes_is_feasible_in_time(seed: int, monkeypatc
     assert result.objective == pytest.approx(expected[0])  # tiny instances: the search finds the optimum
 
 
-@pytest.mark.parametrize("seed", range(10))
-def test_the_heuristic_equals_the_shared_oracle_with_side_constraints_and_time(seed: int) -> None:
-    """Consecutive pairs (units of several DCs), forbidden pairs, damaged roads, two speeds."""
-    instance = random_tiny_instance(seed, time=True)
+@pytest.mark.parametrize("variant", ["distance", "cost and unlimited"])
+@pytest.mark.parametrize("seed", range(8))
+def test_the_heuristic_equals_the_shared_oracle_with_side_constraints_and_time(variant: str, seed: int) -> None:
+    """Consecutive pairs (units of several DCs), forbidden pairs, damaged roads, two speeds; the second
+    variant prices fixed and per-km costs of an unlimited type (the typed search)."""
+    priced = variant != "distance"
+    instance = random_tiny_instance(seed, time=True, costs=priced, unlimited=priced)
     expected = brute_force(instance)
     result = solve_heuristic(instance, time_limit=20.0, max_iterations=300, seed=seed)
     if expected is None:

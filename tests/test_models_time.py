@@ -66,11 +66,14 @@ def test_equals_brute_force_on_random_timed_instances(engine: str, seed: int) ->
 
 
 @pytest.mark.parametrize("engine", sorted(ENGINES))
-@pytest.mark.parametrize("seed", range(10))
-def test_equals_the_shared_oracle_with_side_constraints_and_time(engine: str, seed: int) -> None:
+@pytest.mark.parametrize("variant", ["distance", "cost and unlimited"])
+@pytest.mark.parametrize("seed", range(8))
+def test_equals_the_shared_oracle_with_side_constraints_and_time(engine: str, variant: str, seed: int) -> None:
     """tests/bruteforce.py's instances with time also have forbidden pairs, consecutive pairs, damaged
-    roads, two speeds and unloading per unit."""
-    instance = random_tiny_instance(seed, time=True)
+    roads, two speeds and unloading per unit; the second variant prices fixed and per-km costs of an
+    unlimited type."""
+    priced = variant != "distance"
+    instance = random_tiny_instance(seed, time=True, costs=priced, unlimited=priced)
     expected = brute_force(instance)
     result = ENGINES[engine](instance)
     if expected is None:
