@@ -30,7 +30,7 @@ class VehicleType:
     """A group of identical vehicles: capacity Q_t, route distance limit D_t, stop limit H_t and costs.
 
     A route of this type costs ``fixed_cost + cost_per_km * length`` (the defaults 0 and 1 make cost
-    equal distance). ``count=None`` asks for an unlimited fleet of the type: :func:`build_instance`
+    equal distance), plus ``cost_per_hour`` times its duration in hours on an instance with time. ``count=None`` asks for an unlimited fleet of the type: :func:`build_instance`
     replaces it by a count no plan can need more of (see :func:`_unlimited_count`) and sets
     ``unlimited``, so a built instance always has a finite list of vehicles.
     """
@@ -45,6 +45,7 @@ class VehicleType:
     unlimited: bool = False
     shift: float | None = None  # longest route duration in minutes (time instances); None: no limit
     speed: float | None = None  # distance units per hour; None: the instance's speed or travel-time matrix
+    cost_per_hour: float = 0.0  # cost per hour of route duration (objective cost; time instances only)
 
     def vehicle_names(self) -> list[str]:
         """The names of this type's vehicles, ``<type>-1`` to ``<type>-<count>``.
@@ -562,7 +563,7 @@ def _check_fleet(vehicle_types: Sequence[VehicleType]) -> None:
             raise InputError(f"{where}.max_distance", f"vehicle type {vt.name} has max_distance {vt.max_distance}; it must be > 0")
         if vt.max_stops is not None and vt.max_stops < 1:
             raise InputError(f"{where}.max_stops", f"vehicle type {vt.name} has max_stops {vt.max_stops}; it must be >= 1")
-        for cost_field in ("fixed_cost", "cost_per_km"):
+        for cost_field in ("fixed_cost", "cost_per_km", "cost_per_hour"):
             value = getattr(vt, cost_field)
             if not (math.isfinite(value) and value >= 0):
                 raise InputError(f"{where}.{cost_field}", f"vehicle type {vt.name} has {cost_field} {value}; it must be a number >= 0")

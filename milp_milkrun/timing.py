@@ -177,6 +177,8 @@ def _check_no_time(dcs: Sequence[DC], vehicle_types: Sequence[VehicleType], has_
         for name in ("shift", "speed"):
             if getattr(vt, name) is not None:
                 raise InputError(f"vehicle_types[{k}].{name}", f"vehicle type {vt.name} gives {name} but the instance has no 'time' block")
+        if vt.cost_per_hour:
+            raise InputError(f"vehicle_types[{k}].cost_per_hour", f"vehicle type {vt.name} gives cost_per_hour but the instance has no 'time' block")
     if has_travel_matrix:
         raise InputError("time.travel_time", "a travel-time matrix needs the instance's 'time' block (the hub's hours)")
 

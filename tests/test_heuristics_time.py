@@ -138,3 +138,14 @@ def test_the_heuristic_plan_starts_the_exact_models() -> None:
         assert "warm start from the heuristic" in result.message
         assert "warm start ignored" not in result.message
         assert result.status == "optimal" and result.objective == pytest.approx(expected[0])
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_heuristic_prices_a_cost_per_hour_of_duration(seed: int) -> None:
+    instance = random_timed_instance(seed, priced=True)
+    expected = brute_force_time(instance)
+    result = solve_heuristic(instance, time_limit=20.0, max_iterations=300, seed=seed)
+    if expected is None:
+        assert result.plan is None
+        return
+    assert result.objective == pytest.approx(expected[0])

@@ -222,3 +222,54 @@ def test_crosscheck_catches_a_pulp_build_without_a_time_family(family: str) -> N
     report = crosscheck(instance, time_limit=20.0, drop_family=family)
     assert not report.agree
     assert any(family in d for d in report.differences)
+
+
+# ----- a cost per hour of route duration ----------------------------------------------------------
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+@pytest.mark.parametrize("seed", range(8))
+def test_a_cost_per_hour_of_duration_is_priced_like_the_brute_force(engine: str, seed: int) -> None:
+    instance = random_timed_instance(seed, priced=True)
+    expected = brute_force_time(instance)
+    result = ENGINES[engine](instance)
+    if expected is None:
+        assert result.status == "infeasible"
+        return
+    assert result.status == "optimal" and result.objective == pytest.approx(expected[0], abs=1e-6)
+    assert check_plan(instance, expected[1]).cost == pytest.approx(expected[0])  # the checker prices the duration too
+
+
+def test_the_cost_per_hour_changes_some_optimal_plans() -> None:
+    changed = 0
+    for seed in range(8):
+        instance = random_timed_instance(seed, priced=True)
+        unpriced = dataclasses.replace(
+            instance, vehicle_types=tuple(dataclasses.replace(vt, cost_per_hour=0.0) for vt in instance.vehicle_types)
+        )
+        with_hours, without = brute_force_time(instance), brute_force_time(unpriced)
+        if with_hours is not None and without is not None:
+            changed += {r.stops for r in with_hours[1].used_routes()} != {r.stops for r in without[1].used_routes()}
+    assert changed >= 1
+
+
+def test_cost_per_hour_needs_time_and_survives_the_round_trip() -> None:
+    from milp_milkrun.errors import InputError
+    from milp_milkrun.io import instance_from_dict, instance_to_dict
+
+    data = {
+        "name": "hourly",
+        "hub": {"id": "H", "x": 0, "y": 0},
+        "dcs": [{"id": "D1", "x": 30, "y": 0, "demand": 1}],
+        "vehicle_types": [{"name": "van", "count": 1, "capacity": 5, "cost_per_hour": 42}],
+        "distances": {"metric": "euclidean"},
+        "time": {"hub_hours": ["06:00", "20:00"], "speed": 60},
+        "objective": "cost",
+    }
+    instance = instance_from_dict(data)
+    assert instance.vehicle_types[0].cost_per_hour == 42.0
+    assert instance_to_dict(instance)["vehicle_types"][0]["cost_per_hour"] == 42
+    result = exact_highs(instance)
+    assert result.objective == pytest.approx(60.0 + 42.0)  # 60 km there and back, one hour on the road
+    del data["time"]
+    with pytest.raises(InputError) as error:
+        instance_from_dict(data)
+    assert error.value.field == "vehicle_types[0].cost_per_hour"

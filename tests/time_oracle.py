@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from dataclasses import replace
 
 from bruteforce import _identical_vehicles, _orders, _vehicle_can_drive, set_partitions
 
@@ -57,8 +58,20 @@ def _drives_in_time(instance: Instance, vehicle: str, order: tuple[str, ...]) ->
     return duration is not None and (shift is None or duration <= shift + 1e-9)
 
 
+def route_value(instance: Instance, vehicle: str, order: tuple[str, ...], length: float) -> float:
+    """The route's distance, or under the cost objective fixed + per km x length + per hour x its
+    shortest duration, from the raw vehicle type."""
+    if instance.objective != "cost":
+        return length
+    vt = instance.vehicle_by_name[vehicle].type
+    duration = route_duration(instance, vehicle, order)
+    assert duration is not None
+    return vt.fixed_cost + vt.cost_per_km * length + vt.cost_per_hour * duration / 60.0
+
+
 def brute_force_time(instance: Instance) -> tuple[float, Plan] | None:
-    """The least total distance of a plan meeting every rule and Eq 15-18, and one such plan; None if none."""
+    """The least total distance (or cost, with the instance's cost objective) of a plan meeting every
+    rule and Eq 15-18, and one such plan; None if none."""
     dcs = [dc.id for dc in instance.dcs]
     groups = _identical_vehicles(instance)
     memo: dict[tuple[frozenset[str], int], tuple[float, tuple[str, ...]] | None] = {}
@@ -68,7 +81,7 @@ def brute_force_time(instance: Instance) -> tuple[float, Plan] | None:
         if key not in memo:
             vehicle = groups[g][0]
             options = [
-                (length, order)
+                (route_value(instance, vehicle, order, length), order)
                 for length, order in _orders(instance, block)
                 if _vehicle_can_drive(instance, vehicle, block, length) and _drives_in_time(instance, vehicle, order)
             ]
@@ -90,21 +103,22 @@ def brute_force_time(instance: Instance) -> tuple[float, Plan] | None:
     return best
 
 
-def random_timed_instance(seed: int, n_dcs: int | None = None) -> Instance:
+def random_timed_instance(seed: int, n_dcs: int | None = None, *, priced: bool = False) -> Instance:
     """A random instance of 3..5 DCs with windows (none, one or two per DC), service times, hub hours
     and shifts, every time a whole number of minutes (speed 60: a distance unit is a minute). The
     windows and the shift are drawn around the direct trip so that some bind, some do not, and some
-    instances have no plan; a draw with a DC that no vehicle can reach is drawn again."""
+    instances have no plan; a draw with a DC that no vehicle can reach is drawn again. ``priced``
+    minimises cost: fixed costs, costs per km and per hour of route duration that differ by type."""
     rng = random.Random(seed)
     for _ in range(100):
         try:
-            return _draw(rng, n_dcs or rng.randint(3, 5), seed)
+            return _draw(rng, n_dcs or rng.randint(3, 5), seed, priced)
         except InputError:
             continue
     raise AssertionError(f"no reachable instance drawn for seed {seed}")
 
 
-def _draw(rng: random.Random, n: int, seed: int) -> Instance:
+def _draw(rng: random.Random, n: int, seed: int, priced: bool) -> Instance:
     hub = Site("H", 30, 30)
     dcs = []
     for k in range(1, n + 1):
@@ -123,6 +137,9 @@ def _draw(rng: random.Random, n: int, seed: int) -> Instance:
     shift = rng.choice([None, rng.randint(60, 160)])
     big = VehicleType("big", rng.randint(1, 2), rng.randint(10, 20), shift=shift)
     small = VehicleType("small", rng.randint(1, 2), rng.randint(6, 12), shift=rng.choice([None, rng.randint(80, 200)]))
+    if priced:
+        big = replace(big, fixed_cost=rng.randint(0, 40), cost_per_km=rng.choice([1.0, 1.5]), cost_per_hour=rng.choice([0.0, 30.0, 90.0]))
+        small = replace(small, fixed_cost=rng.randint(0, 20), cost_per_km=rng.choice([0.5, 1.0]), cost_per_hour=rng.choice([20.0, 60.0]))
     return build_instance(
         name=f"timed-{seed}",
         hub=hub,
@@ -132,4 +149,5 @@ def _draw(rng: random.Random, n: int, seed: int) -> Instance:
         coordinates="xy",
         distance_unit="units",
         time=TimeSpec(0.0, float(rng.randint(160, 260)), speed=60.0),
+        objective="cost" if priced else "distance",
     )

@@ -90,6 +90,7 @@ def _split(p: Problem, tour: list[int]) -> tuple[list[tuple[int, int, int]], flo
     cost, inner, demand, size, unit_mask = p.cost, p.inner, p.demand, p.size, p.mask
     weight, unit_weighted = p.weight, p.unit_weighted
     max_capacity = allowance(max(cls.capacity for cls in classes))
+    hourly = any(p.per_hour)  # routes cost per hour of duration: the segment's units are priced
     max_stops = max(cls.max_stops for cls in classes)
     for i in range(n):
         if not labels[i]:
@@ -115,7 +116,7 @@ def _split(p: Problem, tour: list[int]) -> tuple[list[tuple[int, int, int]], flo
             prev = u
             length = driven + cost[u][0]
             timely = mask & closed_mask(p.time, segments, u) if p.time is not None else mask
-            for k, value in _class_values(p, load, stops, length, weighted, timely):
+            for k, value in _class_values(p, load, stops, length, weighted, timely, tour[i : j + 1] if hourly else []):
                 for used, (before, _, _, _) in labels[i].items():
                     if k in slot:
                         if used[slot[k]] >= supply[slot[k]]:
@@ -140,13 +141,15 @@ def _split(p: Problem, tour: list[int]) -> tuple[list[tuple[int, int, int]], flo
     return routes[::-1], best
 
 
-def _class_values(p: Problem, load: float, stops: int, length: float, weighted: float, mask: int) -> list[tuple[int, float]]:
-    """(class index, value) of every class that may drive this segment."""
+def _class_values(
+    p: Problem, load: float, stops: int, length: float, weighted: float, mask: int, units: list[int]
+) -> list[tuple[int, float]]:
+    """(class index, value) of every class that may drive this segment (the route of ``units``)."""
     out = []
     for k, cls in enumerate(p.classes):
         members = cls.members & mask
         if members:
             v = (members & -members).bit_length() - 1
             if p.fits(v, load, stops, length, mask):
-                out.append((k, p.value(v, length, weighted)))
+                out.append((k, p.value(v, length, weighted) + p.hourly(v, units)))
     return out

@@ -176,7 +176,7 @@ def _best_in_routes_typed(sol: Solution, u: int, routes: list[Route], rng: rando
         weighted += r.weighted
         for v in carriers:
             if length <= allowance(p.max_distance[v]) and timely >> v & 1:
-                delta = p.value(v, length, weighted) - r.value
+                delta = p.value(v, length, weighted) + p.hourly(v, [*units[:position], u, *units[position:]]) - r.value
                 if delta < best_delta:
                     best_delta = delta
                     best = (delta, r, position, v)

@@ -147,7 +147,7 @@ class Solution:
             for u in units:
                 prefix_weight.append(prefix_weight[-1] + p.weight[u])
             route.prefix_weight = prefix_weight
-        route.value = p.value(vehicle, length, route.weighted)
+        route.value = p.value(vehicle, length, route.weighted) + p.hourly(vehicle, units)
         assert self.free >> vehicle & 1, "vehicle already in use"
         self.free &= ~(1 << vehicle)
         for k, u in enumerate(units):
@@ -213,7 +213,7 @@ class Solution:
             load, size, length, mask = route_totals(p, r.units)
             if not r.units or abs(length - r.length) > 1e-6 * max(1.0, length) or not p.fits(r.vehicle, load, size, length, mask):
                 return False
-            value = p.value(r.vehicle, length, p.route_weighted(r.units))
+            value = p.value(r.vehicle, length, p.route_weighted(r.units)) + p.hourly(r.vehicle, r.units)
             if abs(value - r.value) > 1e-6 * max(1.0, abs(value)):
                 return False
             if used >> r.vehicle & 1:

@@ -271,3 +271,29 @@ def pair_feasible(data: TimeData) -> np.ndarray:
         feasible |= ready[:, None] + c.travel[np.ix_(last, first)] <= due[None, :]
     feasible[0, :] = feasible[:, 0] = True
     return feasible
+
+
+def shortest_duration(data: TimeData, units: Sequence[int], vehicle: int) -> float:
+    """The shortest duration (minutes) of the route hub, ``units``, hub for ``vehicle``'s class.
+
+    Parameters
+    ----------
+    data : TimeData
+        The time classes.
+    units : Sequence[int]
+        The route's units (it must be feasible in time for the vehicle).
+    vehicle : int
+        A vehicle index.
+
+    Returns
+    -------
+    float
+        The least duration over its departures (inf when it has none).
+    """
+    c = next(c for c in data.classes if c.members >> vehicle & 1)
+    segment, prev = c.unit_segment[0], 0
+    for u in units:
+        segment = concatenate(segment, c.unit_segment[u], float(c.travel[data.last[prev], data.first[u]]))
+        prev = u
+    segment = concatenate(segment, c.unit_segment[0], float(c.travel[data.last[prev], 0]))
+    return min((piece[2] for piece in segment), default=float("inf"))

@@ -67,6 +67,7 @@ def build_exact_model(instance: Instance, costs: RouteCosts | None = None) -> py
         _declare_subtour_elimination(m, x)
         if instance.has_time:
             _declare_time(m, instance, x)
+            _price_duration(m, costs)
     return m
 
 
@@ -231,6 +232,15 @@ def _declare_time_windows(m: pyo.ConcreteModel) -> None:
     #      sum_w y_jw = 1   for all j in V' with several windows   (one window per DC, whichever vehicle serves it)
     m.eq16_time_windows_index = pyo.Set(initialize=rows, dimen=3, ordered=True)
     m.eq16_time_windows = pyo.Constraint(m.eq16_time_windows_index, rule=time_window)
+
+
+def _price_duration(m: pyo.ConcreteModel, costs: RouteCosts) -> None:
+    # (1c) with time: + sum_t (P_t / 60) (ret_t - dep_t), P_t the cost per hour of t's type; the least
+    #      ret_t - dep_t the rows allow is the route's shortest duration, which is what the checker prices
+    per_hour = {t: costs.of_vehicle(t).per_hour for t in m.T}
+    terms = [(sign * per_hour[t] / 60.0, var[t]) for t in m.T if per_hour[t] for sign, var in ((1.0, m.ret), (-1.0, m.dep))]
+    if terms:
+        m.eq01_objective.expr = m.eq01_objective.expr + _weighted(terms)
 
 
 def _declare_hub_hours_and_shift(m: pyo.ConcreteModel) -> None:

@@ -196,12 +196,16 @@ def eq01_objective(m: PulpExactModel) -> None:
     """
     # min sum_t sum_i sum_{j!=i} d_ij x^t_ij                                   (distance, Eq 1)
     # min sum_t sum_i sum_{j!=i} c_t d_ij x^t_ij + sum_t F_t sum_j x^t_0j      (cost, Eq 1c)
+    #     + sum_t P_t / 60 (ret_t - dep_t)                                     (with time: P_t per hour)
     d, vehicles = m.instance.distance, m.instance.vehicles
     if m.objective == "distance":
         terms = [(var, float(d[i, j])) for (_, i, j), var in m.x.items()]
     else:
         types = [v.type for v in vehicles]
         terms = [(var, types[t].cost_per_km * float(d[i, j]) + (types[t].fixed_cost if i == 0 else 0.0)) for (t, i, j), var in m.x.items()]
+        # with time: + sum_t (cost per hour / 60) (ret_t - dep_t), the route's duration in hours
+        terms += [(var, types[t].cost_per_hour / 60.0) for t, var in m.ret.items() if types[t].cost_per_hour]
+        terms += [(var, -types[t].cost_per_hour / 60.0) for t, var in m.dep.items() if types[t].cost_per_hour]
     m.problem.setObjective(pulp.LpAffineExpression(terms, name="eq01_objective"))
     m.rows["eq01_objective"] = ["eq01_objective"]
 
