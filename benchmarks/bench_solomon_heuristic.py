@@ -26,11 +26,11 @@ from pyvrp.stop import MaxRuntime
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from milp_milkrun.checker import check_plan  # noqa: E402
-from milp_milkrun.heuristics import solve_heuristic  # noqa: E402
-from milp_milkrun.instance import Instance  # noqa: E402
-from milp_milkrun.io.solomon import read_solomon  # noqa: E402
-from milp_milkrun.plan import Plan, Route  # noqa: E402
+from milp_milkrun.checker import check_plan
+from milp_milkrun.heuristics import solve_heuristic
+from milp_milkrun.instance import Instance
+from milp_milkrun.io.solomon import read_solomon
+from milp_milkrun.plan import Plan, Route
 
 SOLOMON = REPO.parent / "shared" / "solomon"
 SCALE = 10  # distances are multiples of 0.1
