@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from milp_milkrun.heuristics.time_feasibility import TimeData, compile_time, pair_feasible, shortest_duration
+from milp_milkrun.heuristics.time_feasibility import TimeData, compile_time, pair_penalty, shortest_duration
 from milp_milkrun.implied import delivery_units
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import allowance
@@ -237,7 +237,7 @@ def compile_problem(
     weights = [float(w) for w in (load_weights if load_weights is not None else instance.demand)]
     classes = _vehicle_classes(instance, masks, capacity, max_distance, max_stops, priced)
     time = compile_time(instance, [(), *chains])
-    near = unit_cost if time is None else np.where(pair_feasible(time), unit_cost, np.inf)  # time: no hopeless neighbours
+    near = unit_cost if time is None else unit_cost + pair_penalty(time)  # time: no hopeless neighbours, waiting counts
     return Problem(
         instance=instance,
         units=[(), *chains],

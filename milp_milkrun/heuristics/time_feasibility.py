@@ -245,9 +245,16 @@ def remember(data: TimeData, units: Sequence[int]) -> None:
     data.suffixes[units[-1]] = (key, suffixes[::-1])
 
 
-def pair_feasible(data: TimeData) -> np.ndarray:
-    """Whether unit b may directly follow unit a in time for some class: a relaxation (a's earliest end
-    plus the drive is not after b's latest start; the hub and the shift are ignored).
+WAIT_WEIGHT = 0.2  # a minute of forced waiting counts as 0.2 distance units in the neighbourhoods (Vidal et al. 2013)
+
+
+def pair_penalty(data: TimeData) -> np.ndarray:
+    """What time adds to the closeness of unit b following unit a: infinite when a's earliest end plus
+    the drive is after b's latest start for every class, else ``WAIT_WEIGHT`` times the waiting b's
+    opening forces even when a is left as late as possible (the least over the classes).
+
+    A relaxation over the pieces of each unit (earliest end, latest start); the hub and the shift are
+    ignored. Index 0 (the hub) costs nothing.
 
     Parameters
     ----------
@@ -257,20 +264,25 @@ def pair_feasible(data: TimeData) -> np.ndarray:
     Returns
     -------
     np.ndarray
-        Boolean matrix over units (index 0, the hub, is True both ways): the granular neighbourhoods
-        keep only pairs that may be consecutive one way or the other.
+        The penalty matrix over units, added to the distances that rank each unit's neighbours.
     """
     first, last = np.array(data.first), np.array(data.last)
-    feasible = np.zeros((len(first), len(first)), dtype=bool)
+    penalty = np.full((len(first), len(first)), np.inf)
     for c in data.classes:
-        ready = np.array([min(e + d for e, _, d in seg) if seg else np.inf for seg in c.unit_segment])
+        ready = np.array([min(e + d for e, _, d in seg) if seg else np.inf for seg in c.unit_segment])  # earliest end
+        leave = np.array([max(latest + d for _, latest, d in seg) if seg else -np.inf for seg in c.unit_segment])  # latest end
+        opens = np.array([min(e for e, _, _ in seg) if seg else np.inf for seg in c.unit_segment])
         due = np.array([max(latest for _, latest, _ in seg) if seg else -np.inf for seg in c.unit_segment])
         known = np.isfinite(due)
         finite = np.where(known, due, 0.0)
         due = np.where(known, finite + FLOAT_NOISE * np.maximum(1.0, np.abs(finite)), -np.inf)  # limits.allowance
-        feasible |= ready[:, None] + c.travel[np.ix_(last, first)] <= due[None, :]
-    feasible[0, :] = feasible[:, 0] = True
-    return feasible
+        drive = c.travel[np.ix_(last, first)]
+        with np.errstate(invalid="ignore"):
+            wait = np.maximum(opens[None, :] - (leave[:, None] + drive), 0.0)
+            feasible = ready[:, None] + drive <= due[None, :]
+        penalty = np.minimum(penalty, np.where(feasible, WAIT_WEIGHT * np.nan_to_num(wait, nan=0.0), np.inf))
+    penalty[0, :] = penalty[:, 0] = 0.0
+    return penalty
 
 
 def shortest_duration(data: TimeData, units: Sequence[int], vehicle: int) -> float:
