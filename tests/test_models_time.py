@@ -207,9 +207,9 @@ def test_the_pulp_build_takes_a_mip_start_with_times() -> None:
 
 
 # ----- crosscheck ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("seed", [0, 6])  # 6 has no plan
-def test_crosscheck_compares_the_time_families(seed: int) -> None:
-    instance = random_timed_instance(seed)
+@pytest.mark.parametrize(("seed", "priced"), [(0, False), (6, False), (2, True)])  # 6 has no plan; 2 prices hours
+def test_crosscheck_compares_the_time_families(seed: int, priced: bool) -> None:
+    instance = random_timed_instance(seed, priced=priced)
     report = crosscheck(instance, time_limit=20.0)
     assert report.agree, report.differences
     assert {f.name for f in TIME_FAMILIES} <= set(report.rows)
