@@ -190,6 +190,25 @@ def route_fits_in_time(instance: Instance, vehicle_type: VehicleType, stops: Seq
     return within_shift(route_segment(instance, vehicle_type, stops), vehicle_type)
 
 
+def plan_fits_in_time(instance: Instance, plan: Plan) -> bool:
+    """Whether every route of ``plan`` meets Eq 15-18 by :func:`route_fits_in_time`; True without time.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance.
+    plan : Plan
+        A plan of known vehicles and DCs.
+
+    Returns
+    -------
+    bool
+        The verdict (the checker's, up to its tolerance; a MIP start needs this one).
+    """
+    vehicles, index = instance.vehicle_by_name, instance.index
+    return all(route_fits_in_time(instance, vehicles[r.vehicle].type, [index[s] for s in r.stops]) for r in plan.used_routes())
+
+
 @dataclass(frozen=True)
 class RouteTimes:
     """A route's schedule: departure, the start of service at each stop, and return (minutes)."""

@@ -36,6 +36,7 @@ from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import CheckFailedError, InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.models.exact import build_exact_model, time_start
+from milp_milkrun.time_segments import plan_fits_in_time
 from milp_milkrun.models.families import EXACT_FAMILIES, TIME_FAMILIES
 from milp_milkrun.plan import Plan
 from milp_milkrun.options import SolveOptions
@@ -354,6 +355,9 @@ def _usable_warm_start(instance: Instance, plan: Plan | None, notes: list[str]) 
     if not report.feasible:
         broken = "; ".join(f"({v.equation}) {v.message}" for v in report.violations[:3])
         notes.append(f"warm start ignored: it breaks {broken}")
+        return None
+    if not plan_fits_in_time(instance, plan):  # the checker's tolerance edge: no start values by the segments' rule
+        notes.append("warm start ignored: a route has no schedule within its windows by the segments' rule")
         return None
     return report.objective, plan
 

@@ -35,7 +35,7 @@ from milp_milkrun.runtime.highs import (  # importing it consumes HiGHS's stdout
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.result import SolveResult, Status, make_result
 from milp_milkrun.solve.arcs_to_plan import follow_arcs
-from milp_milkrun.time_segments import plan_times, window_of
+from milp_milkrun.time_segments import plan_fits_in_time, plan_times, window_of
 
 SOLVERS = ("cbc", "highs")
 MIN_SOLVER_SECONDS = 1.0  # the solver always gets at least this much, even when building used the budget
@@ -167,6 +167,9 @@ def _set_warm_start(model: PulpExactModel, plan: Plan, notes: list[str]) -> floa
     report = check_plan(instance, plan)
     if not report.feasible:
         notes.append(f"warm start ignored: it breaks ({report.violations[0].equation}) {report.violations[0].message}")
+        return None
+    if not plan_fits_in_time(instance, plan):  # the checker's tolerance edge: no start values by the segments' rule
+        notes.append("warm start ignored: a route has no schedule within its windows by the segments' rule")
         return None
     t_of = {v.name: t for t, v in enumerate(instance.vehicles)}
     chosen: set[tuple[int, int, int]] = set()
