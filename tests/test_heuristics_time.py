@@ -91,10 +91,12 @@ def test_the_schedule_of_a_feasible_route_is_the_checkers(seed: int) -> None:
         assert list(times.starts) == pytest.approx([s.start for s in checked.schedule.stops])
 
 
+@pytest.mark.parametrize("priced", [False, True])
 @pytest.mark.parametrize("seed", SEEDS)
-def test_every_route_the_search_writes_is_feasible_in_time(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each route a move, an insertion or a split writes is checked by the independent simulation."""
-    instance = random_timed_instance(seed)
+def test_every_route_the_search_writes_is_feasible_in_time(seed: int, priced: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each route a move, an insertion or a split writes is checked by the independent simulation;
+    ``priced`` (fixed, per-km and per-hour costs) runs the typed search: fleet moves, the giant-tour split."""
+    instance = random_timed_instance(seed, priced=priced)
     written = []
     original = Solution._write
 
