@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from milp_milkrun.errors import CheckFailedError
-from milp_milkrun.instance import Instance
+from milp_milkrun.instance import Instance, VehicleType
 from milp_milkrun.limits import exceeds
 from milp_milkrun.plan import Plan, Route
 from milp_milkrun.timing import clock, duration_text
@@ -261,9 +261,17 @@ def _route_report(instance: Instance, route: Route) -> RouteReport:
         distance=distance,
         max_distance=vehicle.max_distance if vehicle else None,
         max_stops=vehicle.max_stops if vehicle else None,
-        cost=vehicle.type.fixed_cost + vehicle.type.cost_per_km * distance if vehicle and known else 0.0,
+        cost=_route_cost(vehicle.type, distance, schedule) if vehicle and known else 0.0,
         schedule=schedule,
     )
+
+
+def _route_cost(vehicle_type: VehicleType, distance: float, schedule: Schedule | None) -> float:
+    """Fixed cost + cost per km x distance, + cost per hour x the schedule's duration with time."""
+    cost = vehicle_type.fixed_cost + vehicle_type.cost_per_km * distance
+    if schedule is not None and vehicle_type.cost_per_hour:
+        cost += vehicle_type.cost_per_hour * schedule.duration / 60.0
+    return cost
 
 
 # ----- time: Eq 15-18 ------------------------------------------------------------------------------

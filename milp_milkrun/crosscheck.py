@@ -21,7 +21,7 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.limits import SOLVER_TOLERANCE
 from milp_milkrun.models.exact import build_exact_model
 from milp_milkrun.models.exact_pulp import PulpExactModel, build_exact_pulp
-from milp_milkrun.models.families import EXACT_FAMILIES
+from milp_milkrun.models.families import families_of
 from milp_milkrun.options import DEFAULT_SEED, SolveOptions
 from milp_milkrun.result import SolveResult
 from milp_milkrun.solve.arcs_to_plan import RouteExtractionError
@@ -152,13 +152,15 @@ def _not_above(bound: float, incumbent: float, tolerance: float) -> bool:
 
 
 # ----- the two builds ----------------------------------------------------------------------------------
-def pyomo_row_counts(model: pyo.ConcreteModel) -> dict[str, int]:
+def pyomo_row_counts(model: pyo.ConcreteModel, has_time: bool = False) -> dict[str, int]:
     """Rows per equation family of the Pyomo model.
 
     Parameters
     ----------
     model : pyo.ConcreteModel
         A model from :func:`~milp_milkrun.models.exact.build_exact_model`.
+    has_time : bool
+        Whether the instance has time (then the families of Eq 15-18 are counted too).
 
     Returns
     -------
@@ -166,7 +168,7 @@ def pyomo_row_counts(model: pyo.ConcreteModel) -> dict[str, int]:
         Rows per family name; the objective counts as one, a missing family as zero.
     """
     counts = {}
-    for family in EXACT_FAMILIES:
+    for family in families_of(has_time):
         component = model.component(family.name)
         counts[family.name] = 0 if component is None else len(component)
     return counts
@@ -253,9 +255,10 @@ def crosscheck(
     options = SolveOptions(time_limit=time_limit, gap=0.0, threads=threads, seed=seed, log=log)
     pyomo_model = build_exact_model(instance)
     pulp_model = build_exact_pulp(instance, drop_family=drop_family)
-    pyomo_rows, pulp_rows = pyomo_row_counts(pyomo_model), pulp_model.row_counts()
-    rows = {f.name: (pyomo_rows[f.name], pulp_rows[f.name]) for f in EXACT_FAMILIES}
-    pyomo_columns = {"x": len(pyomo_model.x), "u": len(pyomo_model.u)}
+    pyomo_rows, pulp_rows = pyomo_row_counts(pyomo_model, instance.has_time), pulp_model.row_counts()
+    rows = {f.name: (pyomo_rows[f.name], pulp_rows[f.name]) for f in families_of(instance.has_time)}
+    names = ("x", "u", "theta", "dep", "ret", "y") if instance.has_time else ("x", "u")
+    pyomo_columns = {name: len(pyomo_model.component(name)) for name in names}
     columns = {name: (pyomo_columns[name], count) for name, count in pulp_model.column_counts().items()}
     relaxation = {SIDES[0]: pyomo_relaxation(pyomo_model, time_limit), SIDES[1]: solve_relaxation_pulp(pulp_model, time_limit)}
     runs = {SIDES[0]: _run_pyomo(instance, options), SIDES[1]: _run_pulp(pulp_model, options)}

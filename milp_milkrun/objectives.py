@@ -3,11 +3,12 @@
 Every objective the toolkit minimises is a sum over the used routes of
 
     value(route) = fixed + per_km * length + per_unit_km * sum_j q_j * (distance driven from the hub to j)
+                   + per_hour * duration / 60   (an instance with time: the route's shortest duration, minutes)
 
 with rates that depend on the route's vehicle type only:
 
 - ``distance`` (the seed's Eq 1): fixed 0, per_km 1;
-- ``cost`` (Eq 1c): the type's ``fixed_cost`` and ``cost_per_km``;
+- ``cost`` (Eq 1c): the type's ``fixed_cost`` and ``cost_per_km``, and with time its ``cost_per_hour``;
 - ``emissions`` (ISO 14083, well-to-wheel kg CO2e): per_km from the empty consumption and
   per_unit_km from the load-dependent slope of the emission factors (docs/emissions.md). For a
   delivery run the load on a leg is what is still to be delivered after it, which makes the load
@@ -21,6 +22,7 @@ emissions leg by leg with the load on board; neither uses this module, so they c
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -30,6 +32,7 @@ from milp_milkrun.emissions.factors import EmissionFactors
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.plan import Plan
+from milp_milkrun.time_segments import route_times
 
 
 class Objective(str, enum.Enum):
@@ -42,11 +45,13 @@ class Objective(str, enum.Enum):
 
 @dataclass(frozen=True)
 class RouteRates:
-    """The rates of one vehicle type: a route's value is ``fixed + per_km * length + per_unit_km * load_distance``."""
+    """The rates of one vehicle type: a route's value is ``fixed + per_km * length + per_unit_km * load_distance``
+    (:meth:`value`), plus ``per_hour`` times its duration in hours with time (:meth:`RouteCosts.route`)."""
 
     fixed: float = 0.0
     per_km: float = 1.0
     per_unit_km: float = 0.0  # per unit of demand per distance unit it rides on board
+    per_hour: float = 0.0  # per hour of the route's duration (instances with time)
 
     def value(self, length: float, load_distance: float) -> float:
         """The route's value from its length and its load-distance sum_j q_j * (distance hub -> j).
@@ -90,7 +95,9 @@ class RouteCosts:
     def integral(self) -> bool:
         """True when every plan's value is a whole number (integer distances, rates and fixed costs, no
         load term), so a lower bound may be rounded up."""
-        whole = all(float(r.fixed).is_integer() and float(r.per_km).is_integer() and not r.per_unit_km for r in self.rates.values())
+        whole = all(
+            float(r.fixed).is_integer() and float(r.per_km).is_integer() and not r.per_unit_km and not r.per_hour for r in self.rates.values()
+        )
         return whole and bool(np.all(np.mod(self.instance.distance, 1.0) == 0))
 
     def of_vehicle(self, vehicle: str) -> RouteRates:
@@ -150,7 +157,12 @@ class RouteCosts:
             The route's value.
         """
         index = self.instance.index
-        return self.route_of_nodes(self.of_vehicle(vehicle), [index[s] for s in stops])
+        rates, nodes = self.of_vehicle(vehicle), [index[s] for s in stops]
+        value = self.route_of_nodes(rates, nodes)
+        if rates.per_hour and nodes:  # the shortest schedule's duration, as the checker prices it
+            times = route_times(self.instance, self.instance.vehicle_by_name[vehicle].type, nodes)
+            value += rates.per_hour * (times.return_time - times.departure) / 60.0 if times is not None else math.inf
+        return value
 
     def plan(self, plan: Plan) -> float:
         """The value of every used route of ``plan``.
@@ -191,7 +203,7 @@ def route_costs(instance: Instance, objective: str | Objective | None = None, fa
             raise InputError("factors", "the emissions objective needs emission factors (the defaults or a factors file)")
         return RouteCosts(instance, chosen, emission_rates(factors, instance), factors, factors.load_weights(instance))
     if chosen is Objective.cost:
-        rates = {vt.name: RouteRates(vt.fixed_cost, vt.cost_per_km) for vt in instance.vehicle_types}
+        rates = {vt.name: RouteRates(vt.fixed_cost, vt.cost_per_km, per_hour=vt.cost_per_hour) for vt in instance.vehicle_types}
     else:
         rates = {vt.name: RouteRates() for vt in instance.vehicle_types}
     return RouteCosts(instance, chosen, rates)

@@ -163,6 +163,8 @@ def _check_no_time(dcs: Sequence[DC], vehicle_types: Sequence[VehicleType], has_
         for name in ("shift", "speed"):
             if getattr(vt, name) is not None:
                 raise InputError(f"vehicle_types[{k}].{name}", f"vehicle type {vt.name} gives {name} but the instance has no 'time' block")
+        if vt.cost_per_hour:
+            raise InputError(f"vehicle_types[{k}].cost_per_hour", f"vehicle type {vt.name} gives cost_per_hour but the instance has no 'time' block")
     if has_travel_matrix:
         raise InputError("time.travel_time", "a travel-time matrix needs the instance's 'time' block (the hub's hours)")
 
@@ -285,7 +287,7 @@ ENGINES = {
 }
 """Every engine with an entry point that checks :func:`require_time_support`, by key and user-facing name."""
 
-ENGINES_STATING_TIME: frozenset[str] = frozenset()
+ENGINES_STATING_TIME: frozenset[str] = frozenset({"auto", "exact", "exact-pulp", "heuristic"})
 """The engines that state time (Eq 15-18); every other engine refuses an instance with time. An engine
 gains time by stating the equations and adding its key here (nothing else changes)."""
 

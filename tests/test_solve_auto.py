@@ -10,6 +10,7 @@ import pytest
 from bruteforce import brute_force, random_tiny_instance
 from cli_helpers import run_cli
 from shared_data import CVRPLIB, cvrplib_optimum, needs_cvrplib
+from time_oracle import brute_force_time, random_timed_instance
 
 from milp_milkrun.emissions import load_factors
 from milp_milkrun.errors import InputError
@@ -18,6 +19,7 @@ from milp_milkrun.io import load_instance
 from milp_milkrun.solve import SolveOptions, solve
 from milp_milkrun.solve.auto import ROUTES_SHARE
 from milp_milkrun.solve.feasibility import presolve_diagnostics
+from milp_milkrun.timing import ENGINES_STATING_TIME
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -124,3 +126,22 @@ def test_formulation_md_states_the_route_share_of_solve_auto() -> None:
     text = (Path(__file__).resolve().parents[1] / "docs" / "formulation.md").read_text(encoding="utf-8")
     shares = re.findall(r"route-based model for (\d+)% of the time limit", text)
     assert shares == [f"{ROUTES_SHARE * 100:.0f}"], shares
+
+
+@pytest.mark.parametrize("seed", [0, 4, 6])  # 6 has no plan
+def test_auto_solves_tiny_instances_with_time_exactly(seed: int) -> None:
+    instance = random_timed_instance(seed)
+    result = solve(instance, options=SolveOptions(time_limit=20))
+    expected = brute_force_time(instance)
+    assert result.model in ENGINES_STATING_TIME
+    if expected is None:
+        assert result.status == "infeasible"
+    else:
+        assert result.status == "optimal" and result.objective == pytest.approx(expected[0])
+
+
+def test_auto_never_picks_an_engine_that_ignores_time() -> None:
+    instance = random_timed_instance(1, n_dcs=10)
+    result = solve(instance, options=SolveOptions(time_limit=4), heuristic_start=False)
+    assert all(engine in ENGINES_STATING_TIME for engine in result.model.split("+")), result.model
+    assert result.plan is None or result.check is not None and result.check.feasible

@@ -7,7 +7,9 @@ chained into a giant tour (each route keeps its direction; the next route is the
 unit is nearest to the previous route's last unit, from a random first route), and a shortest path
 over the tour's cut points (Prins 2004; for a heterogeneous fleet Prins 2009) gives the optimal
 routes along that order, each segment on the vehicle class it is worth least on. A segment must fit
-a class (capacity, stops, route distance, forbidden DCs). With a limited fleet the split counts the
+a class (capacity, stops, route distance, forbidden DCs, and with time the windows, the hub's hours
+and the shift: each segment's time pieces are extended unit by unit, so a cut is tested in constant
+time per class). With a limited fleet the split counts the
 vehicles each prefix uses per class (a beam of the cheapest count vectors per prefix), so every
 route it returns has a vehicle; a split no cheaper than the plan is dropped.
 """
@@ -18,6 +20,7 @@ import random
 
 from milp_milkrun.heuristics.problem import Problem
 from milp_milkrun.heuristics.solution import Solution
+from milp_milkrun.heuristics.time_feasibility import closed_mask, extend, start
 from milp_milkrun.limits import FLOAT_NOISE, allowance
 
 MAX_SEGMENT = 60  # units per route the split considers (routes are far shorter in practice)
@@ -86,6 +89,7 @@ def _split(p: Problem, tour: list[int]) -> tuple[list[tuple[int, int, int]], flo
     cost, inner, demand, size, unit_mask = p.cost, p.inner, p.demand, p.size, p.mask
     weight, unit_weighted = p.weight, p.unit_weighted
     max_capacity = allowance(max(cls.capacity for cls in classes))
+    hourly = any(p.per_hour)  # routes cost per hour of duration: the segment's units are priced
     max_stops = max(cls.max_stops for cls in classes)
     for i in range(n):
         if not labels[i]:
@@ -93,6 +97,7 @@ def _split(p: Problem, tour: list[int]) -> tuple[list[tuple[int, int, int]], flo
         if len(labels[i]) > BEAM:
             labels[i] = dict(sorted(labels[i].items(), key=lambda item: item[1][0])[:BEAM])
         load, stops, mask, driven, weighted, prev = 0.0, 0, p.all_vehicles, 0.0, 0.0, 0
+        segments = start(p.time) if p.time is not None else []
         for j in range(i, min(n, i + MAX_SEGMENT)):
             u = tour[j]
             load += demand[u]
@@ -100,12 +105,17 @@ def _split(p: Problem, tour: list[int]) -> tuple[list[tuple[int, int, int]], flo
             mask &= unit_mask[u]
             if load > max_capacity or stops > max_stops or not mask:
                 break
+            if p.time is not None:  # the path hub .. u in time, per time class
+                segments = extend(p.time, segments, prev, u)
+                if not any(segments):
+                    break
             driven += cost[prev][u]
             weighted += weight[u] * driven + unit_weighted[u]
             driven += inner[u]
             prev = u
             length = driven + cost[u][0]
-            for k, value in _class_values(p, load, stops, length, weighted, mask):
+            timely = mask & closed_mask(p.time, segments, u) if p.time is not None else mask
+            for k, value in _class_values(p, load, stops, length, weighted, timely, tour[i : j + 1] if hourly else []):
                 for used, (before, _, _, _) in labels[i].items():
                     if k in slot:
                         if used[slot[k]] >= supply[slot[k]]:
@@ -130,13 +140,15 @@ def _split(p: Problem, tour: list[int]) -> tuple[list[tuple[int, int, int]], flo
     return routes[::-1], best
 
 
-def _class_values(p: Problem, load: float, stops: int, length: float, weighted: float, mask: int) -> list[tuple[int, float]]:
-    """(class index, value) of every class that may drive this segment."""
+def _class_values(
+    p: Problem, load: float, stops: int, length: float, weighted: float, mask: int, units: list[int]
+) -> list[tuple[int, float]]:
+    """(class index, value) of every class that may drive this segment (the route of ``units``)."""
     out = []
     for k, cls in enumerate(p.classes):
         members = cls.members & mask
         if members:
             v = (members & -members).bit_length() - 1
             if p.fits(v, load, stops, length, mask):
-                out.append((k, p.value(v, length, weighted)))
+                out.append((k, p.value(v, length, weighted) + p.hourly(v, units)))
     return out

@@ -7,13 +7,18 @@ truck just because it was opened small.
 With ``typed`` vehicle costs an insertion is priced by what it adds to the plan's value: the route's
 new value on the vehicle it is worth least on (its own, or a free one of another class) minus its old
 value; opening a new route pays the fixed cost of the cheapest vehicle that may drive it.
+
+With time, a position is taken only when the grown route keeps to the windows, the hub's hours and
+the shift of the vehicle that would drive it (:func:`in_time`, by concatenated segments).
 """
 
 from __future__ import annotations
 
 import random
 
+from milp_milkrun.heuristics.problem import Problem
 from milp_milkrun.heuristics.solution import Route, Solution
+from milp_milkrun.heuristics.time_feasibility import time_mask
 from milp_milkrun.limits import allowance
 
 Insertion = tuple[float, Route | None, int, int]  # (value delta, route or None = new, position, vehicle)
@@ -46,14 +51,35 @@ def best_insertion(sol: Solution, u: int, rng: random.Random, blink: float = 0.0
     if best is None and len(candidates) < len(sol.routes):
         best = in_routes(sol, u, sol.routes, rng, blink)  # granularity must never lose a placement
     alone = p.cost[0][u] + p.inner[u] + p.cost[u][0]
+    mask = in_time(p, [u], p.mask[u])
     if p.typed:
         weighted = p.weight[u] * p.cost[0][u] + p.unit_weighted[u] if p.load_dependent else 0.0
-        v, value = p.cheapest_free_fit(sol.free, p.demand[u], p.size[u], alone, weighted, p.mask[u])
+        v, value = p.cheapest_free_fit(sol.free, p.demand[u], p.size[u], alone, weighted, mask)
     else:
-        v, value = p.smallest_free_fit(sol.free, p.demand[u], p.size[u], alone, p.mask[u]), alone
+        v, value = p.smallest_free_fit(sol.free, p.demand[u], p.size[u], alone, mask), alone
     if v >= 0 and (best is None or value < best[0]):
         best = (value, None, 0, v)
     return best
+
+
+def in_time(p: Problem, units: list[int], mask: int) -> int:
+    """``mask`` without the vehicles that cannot drive ``units`` in time (unchanged without time).
+
+    Parameters
+    ----------
+    p : Problem
+        The compiled instance.
+    units : list[int]
+        A route's units in driving order.
+    mask : int
+        Bit mask of candidate vehicles.
+
+    Returns
+    -------
+    int
+        The candidates that may drive the route within its windows, the hub's hours and their shift.
+    """
+    return mask & time_mask(p.time, units) if p.time is not None and mask else mask
 
 
 def _nearby_routes(sol: Solution, u: int) -> list[Route]:
@@ -97,7 +123,7 @@ def _best_in_routes(sol: Solution, u: int, routes: list[Route], rng: random.Rand
                 length = r.length + delta
                 if length <= limit:
                     vehicle = v if own and length <= allowance(own_limit) else upgrade
-                    if vehicle >= 0 and p.fits(vehicle, load, size, length, mask):
+                    if vehicle >= 0 and p.fits(vehicle, load, size, length, in_time(p, [*units[:k], u, *units[k:]], mask)):
                         best_delta = delta
                         best = (delta, r, k, vehicle)
             prev = nxt
@@ -124,7 +150,7 @@ def _best_in_routes_typed(sol: Solution, u: int, routes: list[Route], rng: rando
         limit = allowance(max(p.max_distance[v] for v in carriers))
         per_km, per_unit_km = p.per_km[carriers[0]], p.per_unit_km[carriers[0]]
         units = r.units
-        position, score, grown, weighted = -1, float("inf"), 0.0, 0.0
+        position, score, grown, weighted, timely = -1, float("inf"), 0.0, 0.0, 0
         prev = 0
         for k in range(len(units) + 1):
             nxt = units[k] if k < len(units) else 0
@@ -140,15 +166,17 @@ def _best_in_routes_typed(sol: Solution, u: int, routes: list[Route], rng: rando
                 else:
                     added_weight, here = 0.0, added
                 if here < score:
-                    position, score, grown, weighted = k, here, added, added_weight
+                    fits_in_time = in_time(p, [*units[:k], u, *units[k:]], mask)
+                    if fits_in_time:
+                        position, score, grown, weighted, timely = k, here, added, added_weight, fits_in_time
             prev = nxt
         if position < 0:
             continue
         length = r.length + grown
         weighted += r.weighted
         for v in carriers:
-            if length <= allowance(p.max_distance[v]):
-                delta = p.value(v, length, weighted) - r.value
+            if length <= allowance(p.max_distance[v]) and timely >> v & 1:
+                delta = p.value(v, length, weighted) + p.hourly(v, [*units[:position], u, *units[position:]]) - r.value
                 if delta < best_delta:
                     best_delta = delta
                     best = (delta, r, position, v)

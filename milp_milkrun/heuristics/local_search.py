@@ -100,7 +100,7 @@ def priced_vehicles(sol: Solution, move: Move) -> tuple[list[tuple[Route | None,
             continue
         load, size, length, mask = route_totals(p, units)
         weighted = p.route_weighted(units)
-        fitting = sorted((p.value(v, length, weighted), v) for v in candidates if p.fits(v, load, size, length, mask))
+        fitting = sorted((p.value(v, length, weighted) + p.hourly(v, units), v) for v in candidates if p.fits(v, load, size, length, mask))
         if not fitting:
             return None
         options.append(fitting)

@@ -11,7 +11,9 @@ time: a list lookup is several times faster than a numpy scalar lookup.
 What a route is worth is priced per vehicle: ``fixed[v] + per_km[v] * length + per_unit_km[v] *
 weighted``, where ``weighted`` = sum_j w_j * (distance driven from the hub to DC j) is the
 load-dependent term of an emissions objective (w_j: DC j's load weight, its demand scaled by its
-unit mass). The distance objective is (0, 1, 0) for every vehicle.
+unit mass). The distance objective is (0, 1, 0) for every vehicle. With time a cost per hour adds
+``per_hour[v] * duration / 60`` (the route's shortest duration, :meth:`Problem.hourly`) to a route's
+exact value; the moves' estimates leave it out and the exact pricing of a move includes it.
 When every vehicle has the same rates, no fixed cost and no load term (``typed`` False), a route's
 value is its length times one rate, so the search prices moves by distance deltas alone and a vehicle
 change never changes the value; otherwise (``typed``) it also chooses the vehicle a route is worth
@@ -22,10 +24,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from milp_milkrun.heuristics.time_feasibility import TimeData, compile_time, pair_penalty, shortest_duration
 from milp_milkrun.implied import delivery_units
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import allowance
@@ -73,6 +76,8 @@ class Problem:
     load_dependent: bool  # some vehicle has a load term: routes keep their weighted sum
     load_limit: list[float]  # per vehicle: the largest load within its capacity (limits.allowance)
     distance_limit: list[float]  # per vehicle: the longest route within its distance limit
+    time: TimeData | None = None  # windows, hub hours and shifts (Eq 15-18); None without time
+    per_hour: list[float] = field(default_factory=list)  # per vehicle: cost per hour of route duration (time only)
 
     @property
     def n_units(self) -> int:
@@ -125,6 +130,12 @@ class Problem:
                 return v
         return -1
 
+    def hourly(self, v: int, units: list[int]) -> float:
+        """What the duration of a route of these units costs on vehicle v (0 without a cost per hour)."""
+        if not self.per_hour or not self.per_hour[v] or self.time is None:
+            return 0.0
+        return self.per_hour[v] * shortest_duration(self.time, units, v) / 60.0
+
     def value(self, v: int, length: float, weighted: float) -> float:
         """What a route of this length and load-weighted distance costs on vehicle v."""
         return self.fixed[v] + self.per_km[v] * length + self.per_unit_km[v] * weighted
@@ -175,7 +186,7 @@ class Problem:
 
 def compile_problem(
     instance: Instance,
-    rates: Sequence[tuple[float, float, float]] | None = None,
+    rates: Sequence[tuple[float, ...]] | None = None,
     load_weights: Sequence[float] | np.ndarray | None = None,
     neighbours: int = NEIGHBOURS,
 ) -> Problem:
@@ -185,9 +196,9 @@ def compile_problem(
     ----------
     instance : Instance
         The instance.
-    rates : sequence of (float, float, float), optional
-        Per vehicle of ``instance.vehicles``: (fixed, per_km, per_unit_km) of a route it drives;
-        None prices every route by its length (the distance objective).
+    rates : sequence of (float, float, float[, float]), optional
+        Per vehicle of ``instance.vehicles``: (fixed, per_km, per_unit_km, optionally per_hour) of a
+        route it drives; None prices every route by its length (the distance objective).
     load_weights : sequence of float, optional
         Per node: what the load term counts of its demand (None: the demand itself).
     neighbours : int
@@ -225,6 +236,8 @@ def compile_problem(
     load_dependent = any(r[2] != 0.0 for r in priced)
     weights = [float(w) for w in (load_weights if load_weights is not None else instance.demand)]
     classes = _vehicle_classes(instance, masks, capacity, max_distance, max_stops, priced)
+    time = compile_time(instance, [(), *chains])
+    near = unit_cost if time is None else unit_cost + pair_penalty(time)  # time: no hopeless neighbours, waiting counts
     return Problem(
         instance=instance,
         units=[(), *chains],
@@ -238,17 +251,19 @@ def compile_problem(
         max_stops=max_stops,
         vehicle_names=[v.name for v in vehicles],
         classes=classes,
-        neighbours=_neighbour_lists(unit_cost, neighbours),
+        neighbours=_neighbour_lists(near, neighbours),
         mean_arc=_mean_arc(unit_cost),
         fixed=[r[0] for r in priced],
         per_km=[r[1] for r in priced],
         per_unit_km=[r[2] for r in priced],
         weight=[0.0, *(float(sum(weights[n] for n in c)) for c in chains)],
         unit_weighted=[0.0, *(_chain_weighted(weights, d, c) for c in chains)],
-        typed=load_dependent or len(set(priced)) > 1 or any(r[0] != 0.0 for r in priced),
+        typed=load_dependent or len(set(priced)) > 1 or any(r[0] != 0.0 or (len(r) > 3 and r[3] != 0.0) for r in priced),
         load_dependent=load_dependent,
         load_limit=[allowance(c) for c in capacity],
         distance_limit=[allowance(m) for m in max_distance],
+        time=time,
+        per_hour=[r[3] if len(r) > 3 else 0.0 for r in priced] if time is not None else [],
     )
 
 

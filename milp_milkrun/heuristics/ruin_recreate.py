@@ -84,7 +84,7 @@ def _release_large_vehicle(sol: Solution, route: Route) -> None:
     if p.typed:
         pool = sol.free | (1 << route.vehicle)
         cheapest, value = p.cheapest_free_fit(pool, route.load, route.size, route.length, route.weighted, route.mask)
-        if cheapest >= 0 and value < route.value - FLOAT_NOISE:
+        if cheapest >= 0 and value + p.hourly(cheapest, route.units) < route.value - FLOAT_NOISE:
             sol.set_route(route, route.units, cheapest)
         return
     v = p.smallest_free_fit(sol.free | (1 << route.vehicle), route.load, route.size, route.length, route.mask)

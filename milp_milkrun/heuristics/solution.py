@@ -10,6 +10,7 @@ the plan it returns is always a complete, feasible one.
 from __future__ import annotations
 
 from milp_milkrun.heuristics.problem import Problem
+from milp_milkrun.heuristics.time_feasibility import remember, time_mask
 from milp_milkrun.limits import SOLVER_TOLERANCE
 from milp_milkrun.plan import Plan
 from milp_milkrun.plan import Route as PlanRoute
@@ -59,13 +60,15 @@ def route_totals(p: Problem, units: list[int]) -> tuple[float, int, float, int]:
     -------
     tuple[float, int, float, int]
         The load, the number of DCs, the length from the hub back to the hub, and the bitmask of the
-        vehicles allowed to serve every unit.
+        vehicles allowed to serve every unit and, with time, to drive the route in time (Eq 15-18).
     """
     load, size, mask = 0.0, 0, p.all_vehicles
     for u in units:
         load += p.demand[u]
         size += p.size[u]
         mask &= p.mask[u]
+    if p.time is not None and units and mask:
+        mask &= time_mask(p.time, units)
     return load, size, p.route_length(units), mask
 
 
@@ -124,6 +127,8 @@ class Solution:
     def _write(self, route: Route | None, units: list[int], vehicle: int) -> Route:
         """Store units and vehicle in ``route`` (new when None); the vehicle must be free."""
         load, size, length, mask = route_totals(self.p, units)
+        if self.p.time is not None:  # later candidates start from this route's prefixes and suffixes
+            remember(self.p.time, units)
         if route is None:
             route = Route(vehicle, units, load, size, length, mask)
             self.routes.append(route)
@@ -144,7 +149,7 @@ class Solution:
             for u in units:
                 prefix_weight.append(prefix_weight[-1] + p.weight[u])
             route.prefix_weight = prefix_weight
-        route.value = p.value(vehicle, length, route.weighted)
+        route.value = p.value(vehicle, length, route.weighted) + p.hourly(vehicle, units)
         assert self.free >> vehicle & 1, "vehicle already in use"
         self.free &= ~(1 << vehicle)
         for k, u in enumerate(units):
@@ -210,7 +215,7 @@ class Solution:
             load, size, length, mask = route_totals(p, r.units)
             if not r.units or abs(length - r.length) > SOLVER_TOLERANCE * max(1.0, length) or not p.fits(r.vehicle, load, size, length, mask):
                 return False
-            value = p.value(r.vehicle, length, p.route_weighted(r.units))
+            value = p.value(r.vehicle, length, p.route_weighted(r.units)) + p.hourly(r.vehicle, r.units)
             if abs(value - r.value) > SOLVER_TOLERANCE * max(1.0, abs(value)):
                 return False
             if used >> r.vehicle & 1:

@@ -109,7 +109,7 @@ def solve_heuristic(
     )
 
 
-def vehicle_rates(instance: Instance, costs: RouteCosts) -> list[tuple[float, float, float]]:
+def vehicle_rates(instance: Instance, costs: RouteCosts) -> list[tuple[float, float, float, float]]:
     """The rates the search prices each vehicle's routes at.
 
     Parameters
@@ -121,11 +121,11 @@ def vehicle_rates(instance: Instance, costs: RouteCosts) -> list[tuple[float, fl
 
     Returns
     -------
-    list of (float, float, float)
-        (fixed, per_km, per_unit_km) of each vehicle of ``instance.vehicles``, in order.
+    list of (float, float, float, float)
+        (fixed, per_km, per_unit_km, per_hour) of each vehicle of ``instance.vehicles``, in order.
     """
     rates = [costs.of_vehicle(v.name) for v in instance.vehicles]
-    return [(r.fixed, r.per_km, r.per_unit_km) for r in rates]
+    return [(r.fixed, r.per_km, r.per_unit_km, r.per_hour) for r in rates]
 
 
 def cleaner_directions(instance: Instance, plan: Plan, costs: RouteCosts) -> Plan:

@@ -183,7 +183,7 @@ def _check_fleet(vehicle_types: Sequence[VehicleType]) -> None:
             raise InputError(f"{where}.max_distance", f"vehicle type {vt.name} has max_distance {vt.max_distance}; it must be > 0")
         if vt.max_stops is not None and vt.max_stops < 1:
             raise InputError(f"{where}.max_stops", f"vehicle type {vt.name} has max_stops {vt.max_stops}; it must be >= 1")
-        for cost_field in ("fixed_cost", "cost_per_km"):
+        for cost_field in ("fixed_cost", "cost_per_km", "cost_per_hour"):
             value = getattr(vt, cost_field)
             if not (math.isfinite(value) and value >= 0):
                 raise InputError(f"{where}.{cost_field}", f"vehicle type {vt.name} has {cost_field} {value}; it must be a number >= 0")

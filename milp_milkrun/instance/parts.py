@@ -13,7 +13,7 @@ class VehicleType:
     """A group of identical vehicles: capacity Q_t, route distance limit D_t, stop limit H_t and costs.
 
     A route of this type costs ``fixed_cost + cost_per_km * length`` (the defaults 0 and 1 make cost
-    equal distance). ``count=None`` asks for an unlimited fleet of the type: :func:`build_instance`
+    equal distance), plus ``cost_per_hour`` times its duration in hours on an instance with time. ``count=None`` asks for an unlimited fleet of the type: :func:`build_instance`
     replaces it by a count no plan can need more of (see ``milp_milkrun.instance.build._unlimited_count``) and sets
     ``unlimited``, so a built instance always has a finite list of vehicles.
     """
@@ -28,6 +28,7 @@ class VehicleType:
     unlimited: bool = False
     shift: float | None = None  # longest route duration in minutes (time instances); None: no limit
     speed: float | None = None  # distance units per hour; None: the instance's speed or travel-time matrix
+    cost_per_hour: float = 0.0  # cost per hour of route duration (objective cost; time instances only)
 
     def vehicle_names(self) -> list[str]:
         """The names of this type's vehicles, ``<type>-1`` to ``<type>-<count>``.

@@ -111,6 +111,7 @@ def _vehicle_type(k: int, entry: Mapping[str, Any]) -> VehicleType:
         entry.get("max_stops"),
         fixed_cost=float(entry.get("fixed_cost", 0.0)),
         cost_per_km=float(entry.get("cost_per_km", 1.0)),
+        cost_per_hour=float(entry.get("cost_per_hour", 0.0)),
         shift=None if shift is None else parse_time(shift, f"vehicle_types[{k}].shift"),
         speed=_optional_float(entry.get("speed")),
     )
@@ -345,6 +346,8 @@ def _vehicle_type_dict(vt: VehicleType) -> dict[str, Any]:
         entry["fixed_cost"] = _number(vt.fixed_cost)
     if vt.cost_per_km != 1.0:
         entry["cost_per_km"] = _number(vt.cost_per_km)
+    if vt.cost_per_hour:
+        entry["cost_per_hour"] = _number(vt.cost_per_hour)
     if vt.shift is not None:
         entry["shift"] = _number(vt.shift)
     if vt.speed is not None:

@@ -1,4 +1,5 @@
-"""The exact model of the seed paper: Equations (1)-(14) plus (2b), one Pyomo component per family.
+"""The exact model of the seed paper: Equations (1)-(14) plus (2b), one Pyomo component per family,
+and for an instance with time the extension Eq (15)-(18) (receiving windows, hub hours, shifts).
 
 Read it beside ``docs/formulation.md``: every component is named after its equation
 (``milp_milkrun.models.families.EXACT_FAMILIES``) and carries a one-line comment of its mathematics.
@@ -10,6 +11,9 @@ Sets and parameters use the paper's letters:
     B forbidden (DC, vehicle) pairs    P ordered consecutive pairs    R damaged roads
 
 Variables: ``x[i, j, t]`` binary for i != j (only those arcs exist: a sparse index set), ``u[i] >= 0``.
+With time: ``theta[j, t]`` start of service at DC j if vehicle t serves it, ``dep[t]`` departure from
+and ``ret[t]`` return to the hub, ``y[j, w]`` binary choice of window w of a DC with several windows;
+data ``s[j]`` service time, ``tau`` travel times per vehicle type, windows ``(a, b)``, shift ``S[t]``.
 Rows are built as explicit linear expressions (``_sum`` and ``_weighted`` at the end of the file)
 over a plain dict of the variables: Pyomo's operator overloading and indexed look-ups would dominate
 the build of an instance of 74 DCs and 15 vehicles (83,250 binaries, 673,415 non-zeros).
@@ -26,13 +30,15 @@ from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpressio
 
 from milp_milkrun.instance import Instance
 from milp_milkrun.objectives import RouteCosts, linear_costs
-from milp_milkrun.timing import require_time_support
+from milp_milkrun.plan import Plan
+from milp_milkrun.time_segments import plan_times, window_of
 
 XVars = dict[tuple[int, int, str], VarData]  # x[i, j, t] looked up without Pyomo's index validation
 
 
 def build_exact_model(instance: Instance, costs: RouteCosts | None = None) -> pyo.ConcreteModel:
-    """The three-index vehicle-flow model with MTZ subtour elimination, as in the seed paper.
+    """The three-index vehicle-flow model with MTZ subtour elimination, as in the seed paper, and the
+    time equations (15)-(18) for an instance with time.
 
     Parameters
     ----------
@@ -47,7 +53,6 @@ def build_exact_model(instance: Instance, costs: RouteCosts | None = None) -> py
     pyomo.environ.ConcreteModel
         The model, one component per equation family.
     """
-    require_time_support(instance, "exact")
     costs = linear_costs(instance, costs)
     # Python's cycle collector would re-scan the growing model again and again while half a million
     # objects are created (it doubled the build of ecom74); Pyomo's own writers pause it the same way.
@@ -60,6 +65,9 @@ def build_exact_model(instance: Instance, costs: RouteCosts | None = None) -> py
         _declare_vehicle_limits(m, x)
         _declare_route_rules(m, x)
         _declare_subtour_elimination(m, x)
+        if instance.has_time:
+            _declare_time(m, instance, x)
+            _price_duration(m, costs)
     return m
 
 
@@ -160,6 +168,146 @@ def _declare_subtour_elimination(m: pyo.ConcreteModel, x: XVars) -> None:
     m.eq14_mtz = pyo.Constraint(
         m.Ap, rule=lambda m, i, j: _weighted([(1.0, u[i]), (-1.0, u[j])] + [(N, x[i, j, t]) for t in T]) <= N - 1
     )
+
+
+# ----- time: Eq 15-18 (docs/formulation.md, "Time") -------------------------------------------------
+def _declare_time(m: pyo.ConcreteModel, instance: Instance, x: XVars) -> None:
+    _declare_time_data_and_variables(m, instance)
+    _declare_time_flow(m, instance, x)
+    _declare_time_windows(m)
+    _declare_hub_hours_and_shift(m)
+
+
+def _declare_time_data_and_variables(m: pyo.ConcreteModel, instance: Instance) -> None:
+    vehicles, Vp = instance.vehicles, list(m.Vp)
+    m.a0, m.b0 = instance.hub_hours  # type: ignore[misc]  # the hub's hours: earliest departure, latest return
+    m.windows = {j: instance.windows[j] for j in Vp}  # (a_jw, b_jw): the receiving windows of DC j, sorted
+    m.s = pyo.Param(m.V, initialize={j: float(instance.service_time[j]) for j in m.V})
+    m.T_shift = pyo.Set(initialize=[v.name for v in vehicles if v.type.shift is not None], within=m.T, ordered=True)
+    m.S = pyo.Param(m.T_shift, initialize={v.name: float(v.type.shift) for v in vehicles if v.type.shift is not None})
+    # W: (j, "w1"), (j, "w2"), ... for the DCs with several windows; y_jw = 1 when DC j is served in its window w
+    m.W = pyo.Set(initialize=[(j, window_label(w)) for j in Vp if len(m.windows[j]) > 1 for w in range(len(m.windows[j]))], dimen=2, ordered=True)
+    m.y = pyo.Var(m.W, domain=pyo.Binary)
+    # theta^t_j >= 0: start of service at DC j by vehicle t (some time in j's chosen window when t does not serve j)
+    m.theta = pyo.Var(m.Vp, m.T, domain=pyo.NonNegativeReals)
+    # dep_t, ret_t >= 0: vehicle t leaves the hub at dep_t and is back by ret_t
+    m.dep = pyo.Var(m.T, domain=pyo.NonNegativeReals)
+    m.ret = pyo.Var(m.T, domain=pyo.NonNegativeReals)
+    m.tau = {v.name: instance.travel_time(v.type) for v in vehicles}  # tau^t_ij: travel minutes of t's type
+
+
+def _declare_time_flow(m: pyo.ConcreteModel, instance: Instance, x: XVars) -> None:
+    theta, dep, ret, s, tau = m.theta, m.dep, m.ret, m.s.extract_values(), m.tau
+    earliest = {0: m.a0, **{j: w[0][0] for j, w in m.windows.items()}}  # a_j (ret_t is never before a_0)
+    latest = {0: m.b0, **{j: w[-1][1] for j, w in m.windows.items()}}  # b_j (dep_t is never after b_0)
+
+    def time_flow(m: pyo.ConcreteModel, i: int, j: int, t: str) -> object:
+        at_i = dep[t] if i == 0 else theta[i, t]
+        at_j = ret[t] if j == 0 else theta[j, t]
+        step = s[i] + float(tau[t][i, j])
+        big_m = max(0.0, latest[i] + step - earliest[j])  # the least M that leaves the row free when x^t_ij = 0
+        return _weighted([(1.0, at_j), (-1.0, at_i), (-big_m, x[i, j, t])]) >= step - big_m
+
+    # (15) theta^t_j >= theta^t_i + s_i + tau^t_ij - M^t_ij (1 - x^t_ij)   for all (i, j) in A, t in T
+    #      (theta^t_0 is dep_t leaving the hub and ret_t coming back)
+    #      with M^t_ij = max(0, b_i + s_i + tau^t_ij - a_j)
+    m.eq15_time_flow = pyo.Constraint(m.A, m.T, rule=time_flow)
+
+
+def _declare_time_windows(m: pyo.ConcreteModel) -> None:
+    theta, y, windows = m.theta, m.y, m.windows
+    rows = [(j, t, side) for j in m.Vp for t in m.T for side in ("open", "close")]
+    rows += [(j, "", "choice") for j in m.Vp if len(windows[j]) > 1]
+
+    def time_window(m: pyo.ConcreteModel, j: int, t: str, side: str) -> object:
+        if side == "choice":
+            return _sum(y[j, window_label(w)] for w in range(len(windows[j]))) == 1
+        k = 0 if side == "open" else 1
+        if len(windows[j]) == 1:
+            return theta[j, t] >= windows[j][0][0] if k == 0 else theta[j, t] <= windows[j][0][1]
+        body = _weighted([(1.0, theta[j, t]), *((-window[k], y[j, window_label(w)]) for w, window in enumerate(windows[j]))])
+        return body >= 0 if k == 0 else body <= 0
+
+    # (16) sum_w a_jw y_jw <= theta^t_j <= sum_w b_jw y_jw   for all j in V', t in T   (one window: a_j <= theta^t_j <= b_j)
+    #      sum_w y_jw = 1   for all j in V' with several windows   (one window per DC, whichever vehicle serves it)
+    m.eq16_time_windows_index = pyo.Set(initialize=rows, dimen=3, ordered=True)
+    m.eq16_time_windows = pyo.Constraint(m.eq16_time_windows_index, rule=time_window)
+
+
+def _price_duration(m: pyo.ConcreteModel, costs: RouteCosts) -> None:
+    # (1c) with time: + sum_t (P_t / 60) (ret_t - dep_t), P_t the cost per hour of t's type; the least
+    #      ret_t - dep_t the rows allow is the route's shortest duration, which is what the checker prices
+    per_hour = {t: costs.of_vehicle(t).per_hour for t in m.T}
+    terms = [(sign * per_hour[t] / 60.0, var[t]) for t in m.T if per_hour[t] for sign, var in ((1.0, m.ret), (-1.0, m.dep))]
+    if terms:
+        m.eq01_objective.expr = m.eq01_objective.expr + _weighted(terms)
+
+
+def _declare_hub_hours_and_shift(m: pyo.ConcreteModel) -> None:
+    dep, ret = m.dep, m.ret
+
+    def hub_hours(m: pyo.ConcreteModel, t: str, side: str) -> object:
+        if side == "open":
+            return dep[t] >= m.a0
+        if side == "close":
+            return ret[t] <= m.b0
+        return _weighted([(1.0, ret[t]), (-1.0, dep[t])]) >= 0
+
+    # (17) dep_t >= a_0,  ret_t <= b_0,  ret_t >= dep_t   for all t in T   (leave after the hub opens, be back by its closing)
+    m.eq17_hub_hours_index = pyo.Set(initialize=[(t, side) for t in m.T for side in ("open", "close", "order")], dimen=2, ordered=True)
+    m.eq17_hub_hours = pyo.Constraint(m.eq17_hub_hours_index, rule=hub_hours)
+    # (18) ret_t - dep_t <= S_t   for all t with a shift   (from leaving the hub to returning)
+    m.eq18_shift = pyo.Constraint(m.T_shift, rule=lambda m, t: _weighted([(1.0, ret[t]), (-1.0, dep[t])]) <= m.S[t])
+
+
+def window_label(w: int) -> str:
+    """The index of window w (0-based) of a DC in ``y``: ``"w1"``, ``"w2"``, ... (a name, never a node number).
+
+    Parameters
+    ----------
+    w : int
+        The window's position among the DC's windows.
+
+    Returns
+    -------
+    str
+        Its label.
+    """
+    return f"w{w + 1}"
+
+
+def time_start(instance: Instance, plan: Plan) -> dict[str, dict[object, float]]:
+    """Values of the time variables (Eq 15-18) for a plan that meets them, as a MIP start.
+
+    Each route takes its shortest schedule (:func:`~milp_milkrun.time_segments.plan_times`); the
+    start of service at DC j is the same for every vehicle (a vehicle that does not serve j only
+    needs a value in j's window), an unused vehicle leaves and returns at the hub's opening.
+
+    Parameters
+    ----------
+    instance : Instance
+        An instance with time.
+    plan : Plan
+        A plan the checker accepts.
+
+    Returns
+    -------
+    dict[str, dict[object, float]]
+        ``{"theta": {(j, t): ...}, "dep": {t: ...}, "ret": {t: ...}, "y": {(j, w): ...}}``.
+    """
+    schedules = plan_times(instance, plan)
+    opening = instance.hub_hours[0]  # type: ignore[index]
+    values: dict[str, dict[object, float]] = {"theta": {}, "y": {}}
+    values["dep"] = {v.name: schedules[v.name].departure if v.name in schedules else opening for v in instance.vehicles}
+    values["ret"] = {v.name: schedules[v.name].return_time if v.name in schedules else opening for v in instance.vehicles}
+    for route in plan.used_routes():
+        for dc, start in zip(route.stops, schedules[route.vehicle].starts):
+            j = instance.index[dc]
+            values["theta"].update({(j, v.name): start for v in instance.vehicles})
+            if len(instance.windows[j]) > 1:
+                chosen = window_of(instance, j, start)
+                values["y"].update({(j, window_label(w)): float(w == chosen) for w in range(len(instance.windows[j]))})
+    return values
 
 
 # ----- fast linear expressions ------------------------------------------------------------------

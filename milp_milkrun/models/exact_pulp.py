@@ -1,4 +1,5 @@
-"""The exact model (Equations 1-14 and 2b) built a second time, in PuLP: the independent cross-check.
+"""The exact model (Equations 1-14 and 2b, and Eq 15-18 with time) built a second time, in PuLP: the
+independent cross-check.
 
 It mirrors docs/formulation.md and :mod:`milp_milkrun.models.families` family by family but shares no
 code with the Pyomo model (:mod:`milp_milkrun.models.exact`), so a slip in either shows up when
@@ -20,8 +21,7 @@ import pulp
 
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
-from milp_milkrun.models.families import EXACT_FAMILIES, FAMILY_BY_NAME
-from milp_milkrun.timing import require_time_support
+from milp_milkrun.models.families import EXACT_FAMILIES, FAMILY_BY_NAME, TIME_FAMILIES, families_of
 
 Term = tuple[pulp.LpVariable, float]
 Key = tuple[int, int, int]  # (t, i, j)
@@ -29,7 +29,9 @@ Key = tuple[int, int, int]  # (t, i, j)
 
 @dataclass
 class PulpExactModel:
-    """The PuLP problem with its variables x[t, i, j], u[i] and the row names of every family."""
+    """The PuLP problem with its variables x[t, i, j], u[i] and the row names of every family; with time
+    also theta[t, j] (start of service), dep[t], ret[t] (leaving and back at the hub) and y[j, w]
+    (window w of a DC with several, w counted from 0)."""
 
     instance: Instance
     problem: pulp.LpProblem
@@ -37,6 +39,10 @@ class PulpExactModel:
     u: dict[int, pulp.LpVariable]
     objective: str = "distance"  # "distance" (Eq 1) or "cost" (Eq 1c)
     rows: dict[str, list[str]] = field(default_factory=dict)  # family -> names of its rows in ``problem``
+    theta: dict[tuple[int, int], pulp.LpVariable] = field(default_factory=dict)
+    dep: dict[int, pulp.LpVariable] = field(default_factory=dict)
+    ret: dict[int, pulp.LpVariable] = field(default_factory=dict)
+    y: dict[tuple[int, int], pulp.LpVariable] = field(default_factory=dict)
 
     def row_counts(self) -> dict[str, int]:
         """Rows per family, read back from the problem itself by name (the objective counts as one).
@@ -46,7 +52,7 @@ class PulpExactModel:
         dict[str, int]
             Rows per family name; a row of no family raises ``RuntimeError``.
         """
-        counts = {f.name: 0 for f in EXACT_FAMILIES}
+        counts = {f.name: 0 for f in families_of(self.instance.has_time)}
         counts["eq01_objective"] = 1 if self.problem.objective else 0
         for constraint in self.problem.constraints():
             family = next((f for f in counts if constraint.name.startswith(f + "_")), None)
@@ -56,14 +62,17 @@ class PulpExactModel:
         return counts
 
     def column_counts(self) -> dict[str, int]:
-        """Variables per family: x (binary arcs) and u (MTZ order).
+        """Variables per family: x (binary arcs) and u (MTZ order), and with time theta, dep, ret and y.
 
         Returns
         -------
         dict[str, int]
-            ``{"x": ..., "u": ...}``.
+            ``{"x": ..., "u": ...}`` and, with time, ``theta``, ``dep``, ``ret``, ``y``.
         """
-        return {"x": len(self.x), "u": len(self.u)}
+        counts = {"x": len(self.x), "u": len(self.u)}
+        if self.instance.has_time:
+            counts.update(theta=len(self.theta), dep=len(self.dep), ret=len(self.ret), y=len(self.y))
+        return counts
 
     def arcs_by_vehicle(self) -> dict[str, list[tuple[int, int]]]:
         """The arcs with x = 1 in the solver's solution, per vehicle name.
@@ -82,7 +91,7 @@ class PulpExactModel:
 
 
 def build_exact_pulp(instance: Instance, *, objective: str | None = None, drop_family: str | None = None) -> PulpExactModel:
-    """Build Equations 1-14 and (2b) for ``instance`` as a PuLP minimisation problem.
+    """Build Equations 1-14 and (2b), and (15)-(18) for an instance with time, as a PuLP minimisation problem.
 
     Parameters
     ----------
@@ -100,7 +109,6 @@ def build_exact_pulp(instance: Instance, *, objective: str | None = None, drop_f
     PulpExactModel
         The problem, its variables and its rows by family.
     """
-    require_time_support(instance, "exact-pulp")
     if drop_family is not None and drop_family not in FAMILY_BY_NAME:
         raise InputError("drop_family", f"unknown family {drop_family!r}")
     objective = objective or instance.objective
@@ -110,7 +118,9 @@ def build_exact_pulp(instance: Instance, *, objective: str | None = None, drop_f
         problem = pulp.LpProblem(f"milkrun_exact_{_safe(instance.name)}", pulp.LpMinimize)
         x, u = _variables(problem, instance)
         model = PulpExactModel(instance, problem, x, u, objective)
-        for family in EXACT_FAMILIES:
+        if instance.has_time:
+            _time_variables(model)
+        for family in families_of(instance.has_time):
             if family.name != drop_family:
                 _BUILDERS[family.name](model)
     return model
@@ -186,12 +196,16 @@ def eq01_objective(m: PulpExactModel) -> None:
     """
     # min sum_t sum_i sum_{j!=i} d_ij x^t_ij                                   (distance, Eq 1)
     # min sum_t sum_i sum_{j!=i} c_t d_ij x^t_ij + sum_t F_t sum_j x^t_0j      (cost, Eq 1c)
+    #     + sum_t P_t / 60 (ret_t - dep_t)                                     (with time: P_t per hour)
     d, vehicles = m.instance.distance, m.instance.vehicles
     if m.objective == "distance":
         terms = [(var, float(d[i, j])) for (_, i, j), var in m.x.items()]
     else:
         types = [v.type for v in vehicles]
         terms = [(var, types[t].cost_per_km * float(d[i, j]) + (types[t].fixed_cost if i == 0 else 0.0)) for (t, i, j), var in m.x.items()]
+        # with time: + sum_t (cost per hour / 60) (ret_t - dep_t), the route's duration in hours
+        terms += [(var, types[t].cost_per_hour / 60.0) for t, var in m.ret.items() if types[t].cost_per_hour]
+        terms += [(var, -types[t].cost_per_hour / 60.0) for t, var in m.dep.items() if types[t].cost_per_hour]
     m.problem.setObjective(pulp.LpAffineExpression(terms, name="eq01_objective"))
     m.rows["eq01_objective"] = ["eq01_objective"]
 
@@ -406,5 +420,94 @@ def eq14_mtz(m: PulpExactModel) -> None:
             _add(m, "eq14_mtz", f"{i},{j}", terms, LE, n - 1.0)
 
 
+# ----- time: Eq 15-18 ---------------------------------------------------------------------------------
+def _time_variables(m: PulpExactModel) -> None:
+    """theta^t_j >= 0 for j in V', t in T; dep_t, ret_t >= 0; y_jw in {0,1} for the windows of a DC with several."""
+    instance, add = m.instance, m.problem.add_variable
+    vehicles, dcs = range(len(instance.vehicles)), range(1, instance.n_dcs + 1)
+    m.theta = {(t, j): add(f"theta_{t}_{j}", 0, None, pulp.LpContinuous) for t in vehicles for j in dcs}
+    m.dep = {t: add(f"dep_{t}", 0, None, pulp.LpContinuous) for t in vehicles}
+    m.ret = {t: add(f"ret_{t}", 0, None, pulp.LpContinuous) for t in vehicles}
+    m.y = {(j, w): add(f"y_{j}_{w}", 0, 1, pulp.LpInteger) for j in dcs if len(instance.windows[j]) > 1 for w in range(len(instance.windows[j]))}
+
+
+def eq15_time_flow(m: PulpExactModel) -> None:
+    """Equation (15), time flow: service at j starts after service at i ends and the drive, on an arc driven.
+
+    Parameters
+    ----------
+    m : PulpExactModel
+        The model being built; the family's rows are added to it.
+    """
+    # theta^t_j - theta^t_i - M x^t_ij >= s_i + tau^t_ij - M   for all (i, j) in A, t   (dep_t for i = hub, ret_t for j = hub)
+    # M = max(0, latest start at i + s_i + tau^t_ij - earliest start at j): the row is void when x^t_ij = 0
+    instance = m.instance
+    opening, closing = instance.hub_hours  # type: ignore[misc]
+    service = instance.service_time
+    first = [opening] + [instance.windows[j][0][0] for j in range(1, instance.n_dcs + 1)]
+    last = [closing] + [instance.windows[j][-1][1] for j in range(1, instance.n_dcs + 1)]
+    for (t, i, j), arc in m.x.items():
+        step = float(service[i]) + float(instance.travel_time(instance.vehicles[t].type)[i, j])
+        big_m = max(0.0, last[i] + step - first[j])
+        before = m.dep[t] if i == 0 else m.theta[t, i]
+        after = m.ret[t] if j == 0 else m.theta[t, j]
+        _add(m, "eq15_time_flow", f"{t},{i},{j}", [(after, 1.0), (before, -1.0), (arc, -big_m)], GE, step - big_m)
+
+
+def eq16_time_windows(m: PulpExactModel) -> None:
+    """Equation (16), windows: service at every DC starts in a window, one window chosen per DC.
+
+    Parameters
+    ----------
+    m : PulpExactModel
+        The model being built; the family's rows are added to it.
+    """
+    # one window [a, b]:   theta^t_j >= a,  theta^t_j <= b                       for all j in V', t
+    # several windows:     theta^t_j - sum_w a_w y_jw >= 0,  theta^t_j - sum_w b_w y_jw <= 0,  sum_w y_jw = 1
+    instance = m.instance
+    for j in range(1, instance.n_dcs + 1):
+        windows = instance.windows[j]
+        for t in range(len(instance.vehicles)):
+            var = m.theta[t, j]
+            if len(windows) == 1:
+                _add(m, "eq16_time_windows", f"{t},{j},open", [(var, 1.0)], GE, windows[0][0])
+                _add(m, "eq16_time_windows", f"{t},{j},close", [(var, 1.0)], LE, windows[0][1])
+                continue
+            _add(m, "eq16_time_windows", f"{t},{j},open", [(var, 1.0), *((m.y[j, w], -a) for w, (a, _) in enumerate(windows))], GE, 0.0)
+            _add(m, "eq16_time_windows", f"{t},{j},close", [(var, 1.0), *((m.y[j, w], -b) for w, (_, b) in enumerate(windows))], LE, 0.0)
+        if len(windows) > 1:
+            _add(m, "eq16_time_windows", f"{j},choice", [(m.y[j, w], 1.0) for w in range(len(windows))], EQ, 1.0)
+
+
+def eq17_hub_hours(m: PulpExactModel) -> None:
+    """Equation (17), the hub's hours: leave after it opens, be back by its closing (and after leaving).
+
+    Parameters
+    ----------
+    m : PulpExactModel
+        The model being built; the family's rows are added to it.
+    """
+    # dep_t >= a_0,  ret_t <= b_0,  ret_t - dep_t >= 0   for all t
+    opening, closing = m.instance.hub_hours  # type: ignore[misc]
+    for t in range(len(m.instance.vehicles)):
+        _add(m, "eq17_hub_hours", f"{t},open", [(m.dep[t], 1.0)], GE, opening)
+        _add(m, "eq17_hub_hours", f"{t},close", [(m.ret[t], 1.0)], LE, closing)
+        _add(m, "eq17_hub_hours", f"{t},order", [(m.ret[t], 1.0), (m.dep[t], -1.0)], GE, 0.0)
+
+
+def eq18_shift(m: PulpExactModel) -> None:
+    """Equation (18), the shift: a route lasts at most its vehicle's shift.
+
+    Parameters
+    ----------
+    m : PulpExactModel
+        The model being built; the family's rows are added to it.
+    """
+    # ret_t - dep_t <= S_t   for all t with a shift (no row for a vehicle without one)
+    for t, vehicle in enumerate(m.instance.vehicles):
+        if vehicle.type.shift is not None:
+            _add(m, "eq18_shift", f"{t}", [(m.ret[t], 1.0), (m.dep[t], -1.0)], LE, float(vehicle.type.shift))
+
+
 # one builder per family, found by its component name: a family missing here fails at import
-_BUILDERS = {f.name: globals()[f.name] for f in EXACT_FAMILIES}
+_BUILDERS = {f.name: globals()[f.name] for f in (*EXACT_FAMILIES, *TIME_FAMILIES)}

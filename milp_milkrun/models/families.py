@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Family:
-    number: str  # the equation's number in the seed paper ("2b" is this toolkit's addition)
+    number: str  # the equation's number in the seed paper ("2b" and 15-18 are this toolkit's additions)
     name: str  # the component name in every model, e.g. "eq05_capacity"
     math: str  # one line of mathematics, as printed by `milkrun inspect`
 
@@ -34,4 +34,32 @@ EXACT_FAMILIES: tuple[Family, ...] = (
     Family("14", "eq14_mtz", "u_i - u_j + N sum_t x^t_ij <= N - 1   for all i != j in V'"),
 )
 
-FAMILY_BY_NAME = {f.name: f for f in EXACT_FAMILIES}
+TIME_FAMILIES: tuple[Family, ...] = (
+    Family(
+        "15",
+        "eq15_time_flow",
+        "theta^t_j >= theta^t_i + s_i + tau^t_ij - M^t_ij (1 - x^t_ij)   for all (i, j) in A, t in T   (theta^t_0: dep_t out, ret_t back)",
+    ),
+    Family("16", "eq16_time_windows", "sum_w a_jw y_jw <= theta^t_j <= sum_w b_jw y_jw, sum_w y_jw = 1   for all j in V', t in T"),
+    Family("17", "eq17_hub_hours", "a_0 <= dep_t <= ret_t <= b_0   for all t in T"),
+    Family("18", "eq18_shift", "ret_t - dep_t <= S_t   for all t with a shift"),
+)
+"""The time extension (docs/formulation.md, "Time"): built only for an instance with time."""
+
+FAMILY_BY_NAME = {f.name: f for f in (*EXACT_FAMILIES, *TIME_FAMILIES)}
+
+
+def families_of(has_time: bool) -> tuple[Family, ...]:
+    """The families of the exact model of an instance: Eq 1-14 and 2b, then Eq 15-18 with time.
+
+    Parameters
+    ----------
+    has_time : bool
+        Whether the instance has time (``Instance.has_time``).
+
+    Returns
+    -------
+    tuple[Family, ...]
+        The families in the order of the formulation.
+    """
+    return (*EXACT_FAMILIES, *TIME_FAMILIES) if has_time else EXACT_FAMILIES

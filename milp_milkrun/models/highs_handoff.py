@@ -39,6 +39,7 @@ class HighsHandoff:
     highs: highspy.Highs
     x_columns: dict[tuple[int, int, str], int]  # (i, j, t) -> HiGHS column of x[i, j, t]
     u_columns: dict[int, int]  # i -> HiGHS column of u[i]
+    time_columns: dict[str, dict[object, int]]  # theta, dep, ret, y (Eq 15-18) -> key -> HiGHS column; empty without time
     row_families: list[str]  # HiGHS row -> name of the model component (equation family) it belongs to
 
 
@@ -77,6 +78,11 @@ def _hand_off(model: pyo.ConcreteModel) -> HighsHandoff:
         highs=highs,
         x_columns={key: column_of[id(data)] for key, data in variables["x"].items()},
         u_columns={key: column_of[id(data)] for key, data in variables["u"].items()},
+        time_columns={
+            name: {key: column_of[id(data)] for key, data in variables[name].items()}
+            for name in ("theta", "dep", "ret", "y")
+            if name in variables
+        },
         row_families=row_families,
     )
 

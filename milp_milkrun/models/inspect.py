@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pyomo.environ as pyo
 
 from milp_milkrun.instance import Instance
-from milp_milkrun.models.families import EXACT_FAMILIES, Family
+from milp_milkrun.models.families import Family, families_of
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def inspect_model(instance: Instance, model: pyo.ConcreteModel) -> ModelInspecti
     ModelInspection
         The counts, family by family.
     """
-    families = tuple(FamilyCount(f, len(getattr(model, f.name)), _note(instance, f.name)) for f in EXACT_FAMILIES)
+    families = tuple(FamilyCount(f, len(getattr(model, f.name)), _note(instance, f.name)) for f in families_of(instance.has_time))
     variables = list(model.component_data_objects(pyo.Var, descend_into=True))
     binaries = sum(1 for v in variables if v.is_binary())
     return ModelInspection(instance.name, families, binaries, len(variables) - binaries)
@@ -67,6 +67,8 @@ def _note(instance: Instance, family: str) -> str:
         return "no consecutive pairs"
     if family == "eq11_damaged" and not instance.damaged_roads:
         return "no damaged roads"
+    if family == "eq18_shift":
+        return _omitted(instance, "shift", "shift")
     return ""
 
 
@@ -77,6 +79,12 @@ def _omitted(instance: Instance, attribute: str, what: str) -> str:
     n = sum(vt.count or 0 for vt in unlimited)  # a built instance counts every type
     names = ", ".join(vt.name for vt in unlimited)
     return f"omitted for {n} vehicle{'s' if n != 1 else ''} without a {what} ({names})"
+
+
+def _time_variables(inspection: ModelInspection) -> str:
+    if not any(fc.family.name == "eq15_time_flow" for fc in inspection.families):
+        return f", {inspection.continuous} continuous u_i)"
+    return f" and y_jw, {inspection.continuous} continuous u_i, theta^t_j, dep_t, ret_t)"
 
 
 def format_inspection(inspection: ModelInspection) -> str:
@@ -103,6 +111,6 @@ def format_inspection(inspection: ModelInspection) -> str:
         "",
         f"rows: {inspection.rows}",
         f"variables: {inspection.binaries + inspection.continuous} "
-        f"({inspection.binaries} binary x^t_ij, {inspection.continuous} continuous u_i)",
+        f"({inspection.binaries} binary x^t_ij{_time_variables(inspection)}",
     ]
     return "\n".join(lines)

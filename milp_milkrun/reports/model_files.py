@@ -251,6 +251,8 @@ def family_rows(
         raise InputError("vehicle", f"unknown vehicle {vehicle!r}; vehicles are {', '.join(instance.vehicle_by_name)}")
     if dc is not None and dc not in instance.index:
         raise InputError("dc", f"unknown DC {dc!r}")
+    if model.component(family) is None:
+        return [f"{family}: no rows (the time equations 15-18 exist only for an instance with time)"]
     wanted = []
     for key, row in getattr(model, family).items():
         parts = key if isinstance(key, tuple) else (key,)

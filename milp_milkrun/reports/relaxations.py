@@ -20,6 +20,7 @@ from milp_milkrun.models.highs_handoff import hand_off
 from milp_milkrun.models.strong import build_strong_model
 from milp_milkrun.routes.column_generation import route_lower_bound
 from milp_milkrun.runtime.highs import run_interruptibly
+from milp_milkrun.timing import ENGINES_STATING_TIME
 
 
 @dataclass(frozen=True)
@@ -126,9 +127,11 @@ def compare_relaxations(instance: Instance, time_limit: float = 30.0) -> list[Re
     Returns
     -------
     list[Relaxation]
-        Exact, strong and route-based, in that order.
+        Exact, strong and route-based, in that order; for an instance with time only the models that
+        state time (:data:`~milp_milkrun.timing.ENGINES_STATING_TIME`).
     """
-    return [exact_relaxation(instance, time_limit), strong_relaxation(instance, time_limit), route_relaxation(instance, time_limit)]
+    models = {"exact": exact_relaxation, "strong": strong_relaxation, "routes": route_relaxation}
+    return [relax(instance, time_limit) for key, relax in models.items() if not instance.has_time or key in ENGINES_STATING_TIME]
 
 
 def relaxation_table(instance: Instance, relaxations: list[Relaxation], optimum: float | None = None) -> str:

@@ -18,6 +18,8 @@ heuristic start finds no plan (perhaps none exists), the strong model runs first
 time, and when the route stage ends with no plan and no proof, the strong model gets the time left. An
 instance with time goes to the strong model only once it states time
 (:data:`~milp_milkrun.timing.ENGINES_STATING_TIME`).
+When the route-based model does not state an instance's time either, the exact model answers,
+whatever the size.
 """
 
 from __future__ import annotations
@@ -64,6 +66,9 @@ def solve_auto(instance: Instance, options: SolveOptions, run: Solve, heuristic_
     if options.costs(instance).load_dependent:  # emissions: only the route-based model states them exactly
         result = run(instance, model="routes", options=options, heuristic_start=heuristic_start)
         return dataclasses.replace(result, message=joined_notes("auto: the route-based model (the objective depends on the load)", result.message))
+    if not _states_time(instance, "routes"):
+        result = run(instance, model="exact", options=options, heuristic_start=heuristic_start)
+        return dataclasses.replace(result, message=joined_notes("auto: the exact model (the route-based model does not state this instance's time)", result.message))
     if not heuristic_start or options.warm_start is not None:
         return _stages(instance, options, run)
     return solve_with_heuristic_start(instance, options, lambda with_start: _from_heuristic(instance, with_start, run))

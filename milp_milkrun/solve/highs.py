@@ -25,8 +25,8 @@ import numpy as np
 from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import CheckFailedError, InputError
 from milp_milkrun.instance import Instance
-from milp_milkrun.models.exact import build_exact_model
-from milp_milkrun.models.families import EXACT_FAMILIES
+from milp_milkrun.models.exact import build_exact_model, time_start
+from milp_milkrun.models.families import EXACT_FAMILIES, TIME_FAMILIES
 from milp_milkrun.models.highs_handoff import HighsHandoff, hand_off
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.plan import Plan
@@ -41,6 +41,7 @@ from milp_milkrun.runtime.highs import (
     solver_seed,
 )
 from milp_milkrun.solve.arcs_to_plan import RouteExtractionError, follow_arcs
+from milp_milkrun.time_segments import plan_fits_in_time
 
 MODEL = "exact"
 BACKEND = "highs"
@@ -180,11 +181,15 @@ def _usable_warm_start(instance: Instance, plan: Plan | None, notes: list[str]) 
         broken = "; ".join(f"({v.equation}) {v.message}" for v in report.violations[:3])
         notes.append(f"warm start ignored: it breaks {broken}")
         return None
+    if not plan_fits_in_time(instance, plan):  # the checker's tolerance edge: no start values by the segments' rule
+        notes.append("warm start ignored: a route has no schedule within its windows by the segments' rule")
+        return None
     return report.objective, plan
 
 
 def _set_mip_start(run: HighsHandoff, instance: Instance, plan: Plan) -> None:
-    """Give HiGHS every column of the plan: x = 1 on its arcs, 0 elsewhere, u_i = position of DC i."""
+    """Give HiGHS every column of the plan: x = 1 on its arcs, 0 elsewhere, u_i = position of DC i, and
+    with time the route's schedule (:func:`~milp_milkrun.models.exact.time_start`)."""
     values = np.zeros(run.highs.getNumCol())
     index = instance.index
     for route in plan.used_routes():
@@ -192,6 +197,10 @@ def _set_mip_start(run: HighsHandoff, instance: Instance, plan: Plan) -> None:
             values[run.x_columns[index[a], index[b], route.vehicle]] = 1.0
         for position, stop in enumerate(route.stops, start=1):
             values[run.u_columns[index[stop]]] = position  # satisfies (12)-(14): u rises by 1 along a route
+    if instance.has_time:  # each route's shortest schedule satisfies (15)-(18)
+        for name, by_key in time_start(instance, plan).items():
+            for key, value in by_key.items():
+                values[run.time_columns[name][key]] = value
     solution = highspy.HighsSolution()
     solution.col_value = values.tolist()
     solution.value_valid = True
@@ -281,7 +290,7 @@ def infeasibility_explanation(run: HighsHandoff) -> str:
     status, iis = run.highs.getIis()
     if status == highspy.HighsStatus.kError or not iis.valid_ or not iis.row_index_:
         return "the LP relaxation is feasible, so HiGHS cannot isolate an irreducible infeasible subset of rows"
-    families = [f.name for f in EXACT_FAMILIES if f.name in {run.row_families[r] for r in iis.row_index_}]
+    families = [f.name for f in (*EXACT_FAMILIES, *TIME_FAMILIES) if f.name in {run.row_families[r] for r in iis.row_index_}]
     return (
         f"an irreducible infeasible subset of {len(iis.row_index_)} rows of the LP relaxation involves "
         f"equation families {', '.join(families)}"

@@ -41,6 +41,7 @@ from milp_milkrun.runtime.highs import (  # importing it consumes HiGHS's stdout
     solver_seed,
 )
 from milp_milkrun.solve.arcs_to_plan import follow_arcs
+from milp_milkrun.time_segments import plan_fits_in_time, plan_times, window_of
 
 SOLVERS = ("cbc", "highs")
 MIN_SOLVER_SECONDS = 1.0  # the solver always gets at least this much, even when building used the budget
@@ -170,6 +171,9 @@ def _set_warm_start(model: PulpExactModel, plan: Plan, notes: list[str]) -> floa
     if not report.feasible:
         notes.append(f"warm start ignored: it breaks ({report.violations[0].equation}) {report.violations[0].message}")
         return None
+    if not plan_fits_in_time(instance, plan):  # the checker's tolerance edge: no start values by the segments' rule
+        notes.append("warm start ignored: a route has no schedule within its windows by the segments' rule")
+        return None
     t_of = {v.name: t for t, v in enumerate(instance.vehicles)}
     chosen: set[tuple[int, int, int]] = set()
     for route in plan.used_routes():
@@ -179,8 +183,31 @@ def _set_warm_start(model: PulpExactModel, plan: Plan, notes: list[str]) -> floa
             model.u[instance.index[stop]].setInitialValue(float(position))
     for key, var in model.x.items():
         var.setInitialValue(1.0 if key in chosen else 0.0)
+    if instance.has_time:
+        _set_time_start(model, plan)
     notes.append(f"warm start: a plan of distance {report.objective:.6g}")
     return report.objective
+
+
+def _set_time_start(model: PulpExactModel, plan: Plan) -> None:
+    """Each route's shortest schedule as the start of theta, dep, ret and y (Eq 15-18); service at a DC
+    starts at the same time for every vehicle, an unused vehicle stays at the hub's opening."""
+    instance = model.instance
+    schedules = plan_times(instance, plan)
+    opening = instance.hub_hours[0]  # type: ignore[index]
+    for t, vehicle in enumerate(instance.vehicles):
+        times = schedules.get(vehicle.name)
+        model.dep[t].setInitialValue(times.departure if times else opening)
+        model.ret[t].setInitialValue(times.return_time if times else opening)
+    for route in plan.used_routes():
+        for dc, start in zip(route.stops, schedules[route.vehicle].starts):
+            j = instance.index[dc]
+            for t in range(len(instance.vehicles)):
+                model.theta[t, j].setInitialValue(start)
+            chosen = window_of(instance, j, start)
+            for (dc_index, w), var in model.y.items():
+                if dc_index == j:
+                    var.setInitialValue(float(w == chosen))
 
 
 # ----- CBC -----------------------------------------------------------------------------------------
