@@ -10,6 +10,9 @@
     - 13 vehicles suffice (the planted plan passes the independent checker), and
     - fewer do not: a 2,600 truck carries at most 2,592 (54 cages) and a 1,100 truck 1,056
       (22 cages), and 3 x 2,592 + 9 x 1,056 = 17,280 < 17,424.
+* ``ecom74_tw.json``: ecom74 with receiving windows, unloading times, hub hours and shifts, written
+  by ``instances/ecom74_tw.py`` (its docstring states every assumption); the planted plan stays
+  feasible and the proven optimum without time (``ecom74_optimum_plan.json``) does not.
 * ``toy6.json`` and the ``small_*.json`` instances are written by hand below; each ``small_*``
   instance has one side constraint designed so that the unconstrained optimum breaks it
   (tests/test_instances.py proves this with the brute-force oracle).
@@ -29,7 +32,7 @@ from typing import Any
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.instance import EARTH_RADIUS_KM, haversine_matrix
-from milp_milkrun.io import instance_from_dict, write_plan
+from milp_milkrun.io import instance_from_dict, load_plan, write_plan
 from milp_milkrun.io.files import write_text_atomically
 from milp_milkrun.io.json_instance import instance_json_text
 from milp_milkrun.plan import Plan, Route
@@ -68,9 +71,13 @@ def main() -> None:
         print(f"wrote {write_network(args.out_dir, args.hubs, args.dcs, args.seed)}")
         return
     print(f"seed {SEED}")
+    from ecom74_tw import ecom74_tw, verify_ecom74_tw  # instances/ecom74_tw.py, beside this script
+
     ecom, plan = ecom74(random.Random(SEED))
-    files = {"ecom74.json": ecom, **{f"{name}.json": data for name, data in hand_made().items()}}
+    timed = ecom74_tw(ecom, plan, random.Random(SEED + 1))
+    files = {"ecom74.json": ecom, "ecom74_tw.json": timed, **{f"{name}.json": data for name, data in hand_made().items()}}
     verify_ecom74(ecom, plan)
+    verify_ecom74_tw(timed, plan, load_plan(HERE / "ecom74_optimum_plan.json", instance_from_dict(ecom)))
     for name, data in files.items():
         instance_from_dict(data)  # every file must load
         write_or_compare(HERE / name, instance_json_text(data), args.check)

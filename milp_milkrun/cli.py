@@ -73,8 +73,13 @@ def main() -> None:
 
 
 # ---- commands: show, check, convert ---------------------------------------------------------
-VEHICLES_OPTION = typer.Option(None, "--vehicles", help="Fleet size for a .vrp file that states none (overrides the file).")
-VARIANT_OPTION = typer.Option(None, "--variant", help="Variant of a Golden-Taillard golden_NN.json file: FSMF, FSMD, FSMFD, HVRPFD or HVRPD.")
+VEHICLES_OPTION = typer.Option(None, "--vehicles", help="Fleet size for a .vrp file that states none (overrides the file), or of a Solomon .txt file (default: unlimited).")
+VARIANT_OPTION = typer.Option(
+    None,
+    "--variant",
+    help="Variant of a Golden-Taillard golden_NN.json file: FSMF, FSMD, FSMFD, HVRPFD or HVRPD; of a Solomon .txt file: N (its first N customers, e.g. 25), "
+    "optionally ',none' for unrounded distances (default: truncated to one decimal).",
+)
 OBJECTIVE_OPTION = typer.Option(
     None, "--objective",
     help="What to minimise: distance (the seed's Eq 1), cost (each vehicle type's fixed cost and cost per km) or emissions "
@@ -253,7 +258,7 @@ def certified_gap(instance: Instance, plan: Plan, seconds: float | None, *, feas
 
 @app.command()
 def convert(
-    source: Path = typer.Argument(..., metavar="INSTANCE", help="A .vrp (or .json) instance."),
+    source: Path = typer.Argument(..., metavar="INSTANCE", help="A .vrp, Solomon .txt (or .json) instance."),
     target: Path = typer.Argument(..., metavar="OUT.json"),
     vehicles: int | None = VEHICLES_OPTION,
     variant: str | None = VARIANT_OPTION,
@@ -268,7 +273,7 @@ def convert(
 # ---- commands: solve, inspect ---------------------------------------------------------------
 @app.command("solve")
 def solve_command(
-    instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance."),
+    instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json, VRPLIB .vrp or Solomon .txt instance."),
     model: Model = typer.Option(Model.auto, "--model", help="Formulation: auto (the engine that proves most: exact for tiny instances, else routes then strong), exact (the seed's Equations 1-14), strong (same plans; vehicle classes + capacity cuts) or routes (set partitioning by column generation: the strongest bound, plan from its routes)."),
     backend: Backend = typer.Option(Backend.highs, "--backend", help="Modelling backend: highs (Pyomo + HiGHS) or pulp (PuLP)."),
     solver: Solver | None = typer.Option(None, "--solver", help="Solver of the pulp backend: cbc (default) or highs."),
@@ -353,7 +358,7 @@ def report_solve_result(instance: Instance, result: SolveResult, *, json_output:
 # ---- command: inspect (begin) ----
 @app.command("inspect")
 def inspect_command(
-    instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance."),
+    instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json, VRPLIB .vrp or Solomon .txt instance."),
     write: Path | None = typer.Option(None, "--write", help="Also write the model as model.lp or model.mps (names in DC ids and vehicle names)."),
     family: str | None = typer.Option(None, "--family", help="Print the rows of one equation family in readable algebra (e.g. eq05_capacity)."),
     vehicle: str | None = typer.Option(None, "--vehicle", help="With --family: only the rows of this vehicle (e.g. large-1)."),
@@ -396,7 +401,7 @@ def inspect_command(
 # ---- command: crosscheck --------------------------------------------------------------------
 @app.command("crosscheck")
 def crosscheck_command(
-    instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance."),
+    instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json, VRPLIB .vrp or Solomon .txt instance."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for each MIP run (and each LP relaxation)."),
     threads: int | None = typer.Option(None, "--threads", help="Solver threads (default: the solvers' choice)."),
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed of both solvers (printed with the result)."),
@@ -415,7 +420,7 @@ def crosscheck_command(
 # ---- command: heuristic ---------------------------------------------------------------------
 @app.command("heuristic")
 def heuristic_command(
-    instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json or VRPLIB .vrp instance."),
+    instance_path: Path = typer.Argument(..., metavar="INSTANCE", help="A .json, VRPLIB .vrp or Solomon .txt instance."),
     time_limit: float = typer.Option(30.0, "--time-limit", help="Seconds of search."),
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed (printed with the result); same seed, same search."),
     max_iterations: int | None = typer.Option(None, "--max-iterations", help="Also stop after this many iterations (reproducible on any machine)."),

@@ -244,6 +244,9 @@ def candidate_fleet(instance: Instance, candidates: Sequence[CandidateType]) -> 
             entry["max_distance"] = max_distance
         if max_stops is not None:
             entry["max_stops"] = max_stops
+        for time_field in ("shift", "speed"):  # a type of the hub keeps its shift and speed (time instances)
+            if base is not None and getattr(base, time_field) is not None:
+                entry[time_field] = getattr(base, time_field)
         types.append(entry)
         if c.forbidden_dcs is None:
             forbidden += [e for e in data["forbidden"] if e.get("vehicle_type") == c.name]

@@ -17,6 +17,7 @@ from functools import cached_property
 import numpy as np
 
 from milp_milkrun.errors import InputError
+from milp_milkrun.timing import TimeSpec, Window, check_reachable, check_time
 
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG), as the instance format specifies
 
@@ -42,6 +43,8 @@ class VehicleType:
     fixed_cost: float = 0.0
     cost_per_km: float = 1.0
     unlimited: bool = False
+    shift: float | None = None  # longest route duration in minutes (time instances); None: no limit
+    speed: float | None = None  # distance units per hour; None: the instance's speed or travel-time matrix
 
     def vehicle_names(self) -> list[str]:
         """The names of this type's vehicles, ``<type>-1`` to ``<type>-<count>``.
@@ -73,6 +76,10 @@ class Vehicle:
     def max_stops(self) -> int | None:
         return self.type.max_stops
 
+    @property
+    def shift(self) -> float | None:
+        return self.type.shift
+
 
 @dataclass(frozen=True)
 class Site:
@@ -93,6 +100,9 @@ class DC:
     y: float | None = None
     origin: str = ""
     unit_mass_kg: float | None = None  # mass of one unit of this DC's demand, when it differs from the instance's
+    windows: tuple[Window, ...] = ()  # receiving windows (open, close) in minutes; () = the hub's hours
+    service: float = 0.0  # fixed unloading time in minutes
+    service_per_unit: float = 0.0  # unloading minutes per unit of demand
 
     def __post_init__(self) -> None:
         if not self.origin:
@@ -118,7 +128,10 @@ class DistanceSpec:
         if self.metric == "haversine":
             return f"haversine great-circle x road factor {self.road_factor:g} (unrounded)"
         if self.metric == "euclidean":
-            return "euclidean, rounded to nearest integer" if self.rounding == "nearest" else "euclidean (unrounded)"
+            return {
+                "nearest": "euclidean, rounded to nearest integer",
+                "truncate1": "euclidean, truncated to one decimal",
+            }.get(self.rounding, "euclidean (unrounded)")
         return "explicit matrix"
 
 
@@ -142,6 +155,8 @@ class Instance:
     objective: str = "distance"  # "distance" (Eq 1) or "cost" (Eq 1c: fixed and per-km costs of each type)
     splits: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (original DC, its parts)
     warnings: tuple[str, ...] = ()
+    time: TimeSpec | None = None  # None: the instance has no time (no windows, shifts or travel times)
+    travel_matrix: np.ndarray | None = field(default=None, repr=False)  # explicit travel minutes, node-indexed
 
     # ----- sets and data of the formulation -------------------------------------------------
     @property
@@ -184,6 +199,82 @@ class Instance:
         if any(vt.unlimited for vt in self.vehicle_types):
             return math.inf
         return float(sum(vt.count * vt.capacity for vt in self.vehicle_types))
+
+    # ----- time (module milp_milkrun.timing states the semantics) ----------------------------
+    @property
+    def has_time(self) -> bool:
+        """Whether the instance has time: windows, service times, hub hours, shifts, travel times."""
+        return self.time is not None
+
+    @property
+    def hub_hours(self) -> Window | None:
+        """(earliest departure, latest return) at the hub in minutes; None without time."""
+        return None if self.time is None else (self.time.hub_open, self.time.hub_close)
+
+    @cached_property
+    def windows(self) -> tuple[tuple[Window, ...], ...]:
+        """The receiving windows of every node in V, sorted and disjoint; the hub's (and a DC's that
+        gives none) is the hub's hours. Empty tuples without time."""
+        if self.hub_hours is None:
+            return tuple(() for _ in self.node_ids)
+        return ((self.hub_hours,), *(dc.windows or (self.hub_hours,) for dc in self.dcs))
+
+    @cached_property
+    def service_time(self) -> np.ndarray:
+        """Minutes of service at every node in V: ``service + service_per_unit * demand`` (0 at the hub)."""
+        return np.array([0.0, *(dc.service + dc.service_per_unit * dc.demand for dc in self.dcs)])
+
+    def travel_time(self, vehicle_type: VehicleType | str) -> np.ndarray:
+        """The travel-time matrix (minutes, node-indexed like ``distance``) of a vehicle type.
+
+        Parameters
+        ----------
+        vehicle_type : VehicleType or str
+            A type of the fleet or its name.
+
+        Returns
+        -------
+        np.ndarray
+            The explicit travel-time matrix, or ``distance * 60 / speed`` with the type's speed (or
+            the instance's), read-only. Types of equal speed share one array.
+        """
+        if self.time is None:
+            raise ValueError(f"instance {self.name} has no time")
+        if self.travel_matrix is not None:
+            return self.travel_matrix
+        name = vehicle_type if isinstance(vehicle_type, str) else vehicle_type.name
+        speed = self._speed_of[name]
+        if speed not in self._travel_by_speed:
+            travel = self.distance * (60.0 / speed)
+            travel.setflags(write=False)
+            self._travel_by_speed[speed] = travel
+        return self._travel_by_speed[speed]
+
+    def speed(self, vehicle_type: VehicleType | str) -> float | None:
+        """A vehicle type's speed in distance units per hour: its own or the instance's.
+
+        Parameters
+        ----------
+        vehicle_type : VehicleType or str
+            A type of the fleet or its name.
+
+        Returns
+        -------
+        float or None
+            The speed; None without time or with a travel-time matrix.
+        """
+        if self.time is None or self.travel_matrix is not None:
+            return None
+        return self._speed_of[vehicle_type if isinstance(vehicle_type, str) else vehicle_type.name]
+
+    @cached_property
+    def _speed_of(self) -> dict[str, float]:
+        default = self.time.speed if self.time is not None else None
+        return {vt.name: float(vt.speed if vt.speed is not None else default) for vt in self.vehicle_types}  # type: ignore[arg-type]
+
+    @cached_property
+    def _travel_by_speed(self) -> dict[float, np.ndarray]:
+        return {}
 
     def dist(self, a: str, b: str) -> float:
         """d_ab between two node ids.
@@ -294,14 +385,16 @@ def haversine_matrix(lat: Sequence[float], lon: Sequence[float], road_factor: fl
 
 
 def euclidean_matrix(x: Sequence[float], y: Sequence[float], rounding: str = "none") -> np.ndarray:
-    """Plane distances; ``rounding="nearest"`` is TSPLIB's nint, the convention of CVRPLIB optima.
+    """Plane distances; ``rounding="nearest"`` is TSPLIB's nint, the convention of CVRPLIB optima, and
+    ``"truncate1"`` truncates to one decimal (``floor(10 d) / 10``), the exact VRPTW literature's
+    convention for Solomon's instances.
 
     Parameters
     ----------
     x, y : Sequence[float]
         Coordinates, one per node.
     rounding : str
-        ``none`` or ``nearest``.
+        ``none``, ``nearest`` or ``truncate1``.
 
     Returns
     -------
@@ -310,7 +403,11 @@ def euclidean_matrix(x: Sequence[float], y: Sequence[float], rounding: str = "no
     """
     xs = np.asarray(x, dtype=float)
     ys = np.asarray(y, dtype=float)
-    d = np.hypot(xs[:, None] - xs[None, :], ys[:, None] - ys[None, :])
+    dx = xs[:, None] - xs[None, :]
+    dy = ys[:, None] - ys[None, :]
+    if rounding == "truncate1":  # sqrt of 100 d^2: exact for integer coordinates (no 10 * d rounding across an integer)
+        return np.floor(np.sqrt(100.0 * (dx * dx + dy * dy))) / 10.0
+    d = np.hypot(dx, dy)
     return np.floor(d + 0.5) if rounding == "nearest" else d
 
 
@@ -332,6 +429,9 @@ def build_instance(
     description: str = "",
     unit_mass_kg: float | None = None,
     objective: str = "distance",
+    time: TimeSpec | None = None,
+    travel_matrix: np.ndarray | None = None,
+    travel_matrix_ids: Sequence[str] | None = None,
 ) -> Instance:
     """Validate the semantics of an instance, split oversized DCs and compute d_ij.
 
@@ -364,6 +464,12 @@ def build_instance(
         The mass of one unit of demand (for emissions).
     objective : str
         What a solve minimises by default: ``distance`` or ``cost``.
+    time : TimeSpec, optional
+        The hub's hours and a default speed; None for an instance without time (then no DC or
+        vehicle type may give a time field).
+    travel_matrix, travel_matrix_ids : optional
+        An explicit travel-time matrix (minutes) and the node ids of its rows and columns, instead
+        of speeds.
 
     Returns
     -------
@@ -376,6 +482,7 @@ def build_instance(
     if objective not in OBJECTIVES:
         raise InputError("objective", f"unknown objective {objective!r}; choose from {', '.join(OBJECTIVES)}")
     _check_unlimited_forbidden(forbidden, vehicle_types)
+    check_time(time, dcs, vehicle_types, has_travel_matrix=travel_matrix is not None or travel_matrix_ids is not None)
     vehicle_types = [replace(vt, count=1, unlimited=True) if vt.count is None else vt for vt in vehicle_types]
     for k, dc in enumerate(dcs):
         if not math.isfinite(dc.demand) or dc.demand < 0:
@@ -394,7 +501,11 @@ def build_instance(
         vehicle_types = [_unlimited_count(vt, split_dcs, forbidden_pairs) if vt.unlimited else vt for vt in vehicle_types]
         forbidden_pairs = _expand_forbidden(forbidden, {dc.id for dc in dcs}, vehicle_types)
     distance = _expand_distance(base_distance, dcs, split_dcs)
-    return Instance(
+    travel = None
+    if travel_matrix is not None or travel_matrix_ids is not None:
+        travel = _expand_distance(_reorder_matrix(hub, dcs, travel_matrix, travel_matrix_ids, "time.travel_time"), dcs, split_dcs)
+        travel.setflags(write=False)
+    instance = Instance(
         name=name,
         hub=hub,
         dcs=tuple(split_dcs),
@@ -411,7 +522,12 @@ def build_instance(
         objective=objective,
         splits=tuple((orig, tuple(parts)) for orig, parts in splits.items()),
         warnings=tuple(warnings),
+        time=time,
+        travel_matrix=travel,
     )
+    if instance.has_time:
+        check_reachable(instance)
+    return instance
 
 
 def _check_ids(hub: Site, dcs: Sequence[DC]) -> None:
@@ -555,7 +671,7 @@ def _distance_matrix(
     hub: Site, dcs: Sequence[DC], spec: DistanceSpec, matrix: np.ndarray | None, matrix_ids: Sequence[str] | None
 ) -> np.ndarray:
     if spec.metric == "matrix":
-        return _reorder_matrix(hub, dcs, matrix, matrix_ids)
+        return _reorder_matrix(hub, dcs, matrix, matrix_ids, "distances")
     sites: list[Site | DC] = [hub, *dcs]
     for site in sites:
         if site.x is None or site.y is None:
@@ -571,29 +687,32 @@ def _distance_matrix(
     raise InputError("distances.metric", f"unknown metric {spec.metric!r}")
 
 
-def _reorder_matrix(hub: Site, dcs: Sequence[DC], matrix: np.ndarray | None, ids: Sequence[str] | None) -> np.ndarray:
+def _reorder_matrix(
+    hub: Site, dcs: Sequence[DC], matrix: np.ndarray | None, ids: Sequence[str] | None, where: str
+) -> np.ndarray:
+    """The matrix given for ``ids`` in node order (hub, then DCs); ``where`` is its field (``distances``)."""
     if matrix is None or ids is None:
-        raise InputError("distances", "an explicit matrix needs both 'matrix' and 'ids'")
+        raise InputError(where, "an explicit matrix needs both 'matrix' and 'ids'")
     try:
         m = np.asarray(matrix, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise InputError("distances.matrix", f"matrix is not a square table of numbers ({exc})") from None
+        raise InputError(f"{where}.matrix", f"matrix is not a square table of numbers ({exc})") from None
     if m.ndim != 2 or m.shape[0] != m.shape[1]:
-        raise InputError("distances.matrix", f"matrix must be square, got shape {m.shape}")
+        raise InputError(f"{where}.matrix", f"matrix must be square, got shape {m.shape}")
     if m.shape[0] != len(ids):
-        raise InputError("distances.ids", f"{len(ids)} ids for a {m.shape[0]}x{m.shape[0]} matrix")
+        raise InputError(f"{where}.ids", f"{len(ids)} ids for a {m.shape[0]}x{m.shape[0]} matrix")
     if len(set(ids)) != len(ids):
-        raise InputError("distances.ids", "ids are not unique")
+        raise InputError(f"{where}.ids", "ids are not unique")
     wanted = [hub.id, *(dc.id for dc in dcs)]
     missing = [node for node in wanted if node not in ids]
     if missing:
-        raise InputError("distances.ids", f"no matrix row for {', '.join(missing)}")
+        raise InputError(f"{where}.ids", f"no matrix row for {', '.join(missing)}")
     extra = sorted(set(ids) - set(wanted))
     if extra:
-        raise InputError("distances.ids", f"matrix rows for unknown ids {', '.join(extra)}")
+        raise InputError(f"{where}.ids", f"matrix rows for unknown ids {', '.join(extra)}")
     if not np.all(np.isfinite(m)) or (m < 0).any():
         i, j = np.argwhere(~np.isfinite(m) | (m < 0))[0]
-        raise InputError("distances.matrix", f"entry {ids[i]} -> {ids[j]} is {m[i, j]}; distances must be finite and >= 0")
+        raise InputError(f"{where}.matrix", f"entry {ids[i]} -> {ids[j]} is {m[i, j]}; entries must be finite and >= 0")
     order = [list(ids).index(node) for node in wanted]
     return m[np.ix_(order, order)]
 
@@ -638,7 +757,7 @@ def _split_oversized(
             raise InputError("consecutive", f"DC {dc.id} must be split (demand {dc.demand:g} > capacity {cap:g}) and cannot be in a consecutive pair")
         n_parts = math.ceil(dc.demand / cap)
         amounts = [cap] * (n_parts - 1) + [dc.demand - cap * (n_parts - 1)]
-        parts = [DC(f"{dc.id}/{k}", amount, dc.x, dc.y, origin=dc.id, unit_mass_kg=dc.unit_mass_kg) for k, amount in enumerate(amounts, start=1)]
+        parts = [replace(dc, id=f"{dc.id}/{k}", demand=amount, origin=dc.id) for k, amount in enumerate(amounts, start=1)]
         result.extend(parts)
         splits[dc.id] = [p.id for p in parts]
     return result, splits

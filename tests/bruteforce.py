@@ -4,6 +4,11 @@ It shares nothing with the models: it enumerates every partition of the DCs into
 within a route and every assignment of routes to distinct vehicles, and applies the rules of the
 problem statement directly; route costs come from the raw vehicle types and emissions from the ISO
 14083 report, never from ``milp_milkrun.objectives``. Exponential, so only for instances of at most 7 DCs.
+
+With time, a route is driven only when some departure meets every window, the hub's hours and the
+shift (Eq 15-18, docs/formats.md). The oracle finds that out by trying every whole-minute departure
+from the hub's opening on (its instances have whole-minute data, so the shortest schedule departs on
+a whole minute), not by the checker's reasoning about candidate departures.
 """
 
 from __future__ import annotations
@@ -16,8 +21,10 @@ from collections.abc import Callable, Iterator
 
 from milp_milkrun.emissions.accounting import plan_emissions
 from milp_milkrun.emissions.factors import EmissionFactors
+from milp_milkrun.errors import InputError
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
 from milp_milkrun.plan import Plan, Route
+from milp_milkrun.timing import TimeSpec
 
 MAX_DCS = 7
 
@@ -72,6 +79,39 @@ def _orders(instance: Instance, block: list[str]) -> list[tuple[float, tuple[str
     return found
 
 
+def shortest_duration(instance: Instance, vehicle_name: str, order: tuple[str, ...]) -> float | None:
+    """The shortest duration of the route over every whole-minute departure that meets every window
+    and the hub's hours, or None when no departure does or the shortest breaks the shift (0 without time)."""
+    if instance.hub_hours is None:
+        return 0.0
+    vehicle_type = instance.vehicle_by_name[vehicle_name].type
+    travel = instance.travel_time(vehicle_type)
+    opens, closes = instance.hub_hours
+    best = None
+    for departure in range(math.ceil(opens), math.floor(closes) + 1):
+        finish = _finish(instance, travel, order, departure)
+        if finish is None or finish > closes:
+            break  # leaving later never arrives earlier
+        best = finish - departure if best is None else min(best, finish - departure)
+    if best is None or (vehicle_type.shift is not None and best > vehicle_type.shift):
+        return None
+    return best
+
+
+def _finish(instance: Instance, travel: object, order: tuple[str, ...], departure: float) -> float | None:
+    """The return time leaving at ``departure`` (waiting for a window to open), None when a stop is
+    reached after every window of it has closed."""
+    now, here = float(departure), 0
+    for stop in order:
+        there = instance.index[stop]
+        now += travel[here, there]  # type: ignore[index]
+        starts = [max(now, opens) for opens, closes in instance.windows[there] if now <= closes]
+        if not starts:
+            return None
+        now, here = min(starts) + instance.service_time[there], there
+    return now + travel[here, 0]  # type: ignore[index]
+
+
 def _vehicle_can_drive(instance: Instance, vehicle_name: str, block: list[str], length: float) -> bool:
     vehicle = instance.vehicle_by_name[vehicle_name]
     load = sum(instance.demand[instance.index[s]] for s in block)
@@ -114,7 +154,7 @@ def brute_force(instance: Instance, objective: str | None = None, factors: Emiss
                 orders[key[0]] = _orders(instance, block)
             vehicle = groups[g][0]
             options = [(value(instance, vehicle, order, length), order) for length, order in orders[key[0]]
-                       if _vehicle_can_drive(instance, vehicle, block, length)]
+                       if _vehicle_can_drive(instance, vehicle, block, length) and shortest_duration(instance, vehicle, order) is not None]
             memo[key] = min(options, key=lambda o: o[0]) if options else None
         return memo[key]
 
@@ -136,13 +176,14 @@ def brute_force(instance: Instance, objective: str | None = None, factors: Emiss
     return best
 
 
-def random_tiny_instance(seed: int, n_dcs: int | None = None, *, costs: bool = False, unlimited: bool = False) -> Instance:
+def random_tiny_instance(seed: int, n_dcs: int | None = None, *, costs: bool = False, unlimited: bool = False, time: bool = False) -> Instance:
     """A random instance of 3..6 DCs with two vehicle types and one of each side constraint.
 
     Limits are drawn around what the DCs need, so some instances bind each constraint and some
     are infeasible; distances are EUC_2D rounded to integers so optima compare exactly. ``costs``
     gives the types fixed costs and costs per km and makes cost the objective; ``unlimited`` makes
-    the small type unlimited (fleet size and mix).
+    the small type unlimited (fleet size and mix). ``time`` adds whole-minute time (see
+    :func:`_with_time`).
     """
     rng = random.Random(seed)
     n = n_dcs or rng.randint(3, 6)
@@ -161,16 +202,54 @@ def random_tiny_instance(seed: int, n_dcs: int | None = None, *, costs: bool = F
         small = replace(small, fixed_cost=rng.randint(0, 60), cost_per_km=rng.choice([0.5, 1.0, 1.25]))
     if unlimited:
         small = replace(small, count=None)
-    return build_instance(
-        name=f"tiny-{seed}",
-        hub=Site("H", 30, 30),
-        dcs=dcs,
-        vehicle_types=[big, small],
-        distance_spec=DistanceSpec("euclidean", rounding="nearest"),
-        forbidden=forbidden,
-        consecutive=consecutive,
-        damaged_roads=damaged,
-        coordinates="xy",
-        distance_unit="units",
-        objective="cost" if costs else "distance",
-    )
+    time_spec = None
+    if time:
+        dcs, big, small, time_spec = _with_time(rng, dcs, big, small)
+
+    def build(dcs: list[DC]) -> Instance:
+        return build_instance(
+            name=f"tiny-{seed}",
+            hub=Site("H", 30, 30),
+            dcs=dcs,
+            vehicle_types=[big, small],
+            distance_spec=DistanceSpec("euclidean", rounding="nearest"),
+            forbidden=forbidden,
+            consecutive=consecutive,
+            damaged_roads=damaged,
+            coordinates="xy",
+            distance_unit="units",
+            objective="cost" if costs else "distance",
+            time=time_spec,
+        )
+
+    while True:
+        try:
+            return build(dcs)
+        except InputError as error:  # a DC no route reaches in its windows: it loses them
+            if not error.field.endswith(".windows"):
+                raise
+            k = int(error.field.split("[")[1].split("]")[0])
+            dcs = [replace(dc, windows=()) if i == k else dc for i, dc in enumerate(dcs)]
+
+
+def _with_time(
+    rng: random.Random, dcs: list[DC], big: VehicleType, small: VehicleType
+) -> tuple[list[DC], VehicleType, VehicleType, TimeSpec]:
+    """Whole-minute time: hub hours from 0 to 300-480, service 0-15 min (some per unit), zero to two
+    windows per DC of 30-180 min (binding or not), the big type at 30 units/h (2 min per unit) and the
+    small at 60 (the instance's speed), and sometimes a shift of 200-400 min on either type."""
+    timed = []
+    for dc in dcs:
+        n_windows = rng.choice([0, 0, 1, 2])
+        opens = sorted(rng.sample(range(0, 300, 10), n_windows))
+        windows: list[tuple[float, float]] = []
+        for a in opens:
+            if windows and a <= windows[-1][1]:
+                continue
+            windows.append((float(a), float(a + rng.choice([30, 60, 120, 180]))))
+        service = float(rng.choice([0, 5, 10, 15]))
+        per_unit = float(rng.choice([0, 0, 1]))
+        timed.append(replace(dc, windows=tuple(windows), service=service, service_per_unit=per_unit))
+    big = replace(big, speed=30.0, shift=rng.choice([None, float(rng.randint(20, 40) * 10)]))
+    small = replace(small, shift=rng.choice([None, float(rng.randint(20, 40) * 10)]))
+    return timed, big, small, TimeSpec(0.0, float(rng.choice([300, 420, 480])), speed=60.0)

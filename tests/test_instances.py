@@ -99,3 +99,16 @@ def test_small_instance_constraint_binds(name: str, equation: str) -> None:
     assert constrained_best is not None and relaxed_best is not None
     assert constrained_best[0] > relaxed_best[0] + 1e-9, "the constraint does not change the optimum"
     assert equation in {v.equation for v in check_plan(instance, relaxed_best[1]).violations}
+
+
+def test_ecom74_tw_keeps_the_planted_plan_and_breaks_the_optimum_without_time(ecom74: Instance) -> None:
+    timed = load_instance(INSTANCES / "ecom74_tw.json")
+    assert timed.has_time and timed.hub_hours == (240.0, 1320.0)
+    assert [(vt.name, vt.shift, timed.speed(vt)) for vt in timed.vehicle_types] == [("large", 900.0, 45.0), ("small", 600.0, 50.0)]
+    assert all(dc.windows for dc in timed.dcs) and any(len(dc.windows) == 2 for dc in timed.dcs)
+    assert np.array_equal(timed.distance, ecom74.distance) and timed.total_demand == ecom74.total_demand
+    assert check_plan(timed, load_plan(INSTANCES / "ecom74_plan13.json", ecom74)).feasible
+    optimum = load_plan(INSTANCES / "ecom74_optimum_plan.json", ecom74)
+    assert check_plan(ecom74, optimum).objective == pytest.approx(3542.6165, abs=1e-3)
+    broken = check_plan(timed, optimum).violations
+    assert broken and {v.equation for v in broken} <= {"16", "17", "18"}

@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "milp_milkrun"
 # Lowest first; a module may import its own layer and any layer below. Names are module paths under
 # milp_milkrun; a package name covers its submodules. The same table is in docs/architecture.md.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("data", ("errors", "limits", "plan", "instance")),
+    ("data", ("errors", "limits", "plan", "timing", "instance")),
     ("checker", ("checker",)),
     ("package", ("",)),  # milp_milkrun/__init__.py: the data classes and the checker, re-exported
     ("files", ("io",)),
@@ -30,7 +30,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("checks and reports", ("bounds", "crosscheck", "reports", "plotting", "batch", "fleet")),
     ("CLI", ("cli", "__main__")),
 )
-CHECKER_MAY_IMPORT = ("errors", "limits", "plan", "instance")  # the independent checker: data only
+CHECKER_MAY_IMPORT = ("errors", "limits", "plan", "timing", "instance")  # the independent checker: data only
 
 
 def module_name(path: Path) -> str:

@@ -17,6 +17,7 @@ from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan, Route
 from milp_milkrun.options import DEFAULT_SEED, check_seconds
 from milp_milkrun.result import SolveResult, make_result
+from milp_milkrun.timing import require_time_support
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ def solve_heuristic(
         Status ``feasible`` with a checked plan, or ``no_solution`` when no complete feasible plan was
         found; the bound is always None (a heuristic proves nothing).
     """
+    require_time_support(instance, "heuristic")
     check_heuristic_limits(time_limit, max_iterations, seed)
     costs = costs if costs is not None else route_costs(instance)
     started = time.perf_counter()

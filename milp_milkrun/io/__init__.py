@@ -1,4 +1,4 @@
-"""Files in and out: JSON and VRPLIB instances, JSON and VRPLIB ``.sol`` plans.
+"""Files in and out: JSON, VRPLIB and Solomon instances, JSON and VRPLIB ``.sol`` plans.
 
 Every reader raises :class:`~milp_milkrun.errors.InputError` naming the field (a JSON path such as
 ``dcs[3].demand``, a VRPLIB section, a ``.sol`` route) for any problem; every writer of a plan
@@ -16,6 +16,7 @@ from milp_milkrun.io.golden_taillard import golden_taillard_instance, is_golden_
 from milp_milkrun.io.json_instance import instance_from_dict, instance_json_text, instance_to_dict
 from milp_milkrun.io.plans import read_plan_json, read_plan_sol, write_plan_json, write_plan_sol
 from milp_milkrun.io.schema import read_json
+from milp_milkrun.io.solomon import is_solomon, parse_variant, read_solomon
 from milp_milkrun.io.vrplib_instance import read_vrplib
 from milp_milkrun.plan import Plan
 
@@ -23,18 +24,21 @@ __all__ = ["instance_from_dict", "instance_to_dict", "load_golden_taillard", "lo
 
 
 def load_instance(path: str | Path, *, vehicles: int | None = None, variant: str | None = None) -> Instance:
-    """Read a ``.json`` instance, a Golden–Taillard ``golden_NN.json`` file or a VRPLIB ``.vrp`` file.
+    """Read a ``.json`` instance, a Golden–Taillard ``golden_NN.json`` file, a VRPLIB ``.vrp`` file or a
+    Solomon VRPTW ``.txt`` file.
 
     Parameters
     ----------
     path : str or Path
         The instance file; its extension picks the reader.
     vehicles : int, optional
-        The fleet size of a ``.vrp`` file (overrides the file's own; refused for JSON files, whose
-        fleet is in the file).
+        The fleet size of a ``.vrp`` or Solomon file (overrides the file's own; a Solomon file's
+        fleet is otherwise unlimited; refused for JSON files, whose fleet is in the file).
     variant : str, optional
         The variant of a Golden–Taillard file (FSMF, FSMD, FSMFD, HVRPFD or HVRPD; required for
-        those files, refused for any other).
+        those files), or of a Solomon file: ``25`` (its first 25 customers), optionally
+        ``25,none`` for unrounded distances (:func:`~milp_milkrun.io.solomon.parse_variant`);
+        refused for any other.
 
     Returns
     -------
@@ -54,11 +58,14 @@ def load_instance(path: str | Path, *, vehicles: int | None = None, variant: str
         if variant is not None:
             raise InputError("variant", f"{path.name} is not a Golden–Taillard file (no 'depot' and 'customers'); a variant is for those files")
         return instance_from_dict(data, default_name=path.stem)
+    if is_solomon(path):
+        customers, distances = parse_variant(variant)
+        return read_solomon(path, customers=customers, distances=distances, vehicles=vehicles)
     if variant is not None:
-        raise InputError("variant", f"a variant is for Golden–Taillard .json files, not {suffix or 'files without a suffix'}")
+        raise InputError("variant", f"a variant is for Golden–Taillard .json and Solomon .txt files, not {suffix or 'files without a suffix'}")
     if suffix == ".vrp":
         return read_vrplib(path, vehicles=vehicles)
-    raise InputError(str(path), f"unknown instance format {suffix or '(no suffix)'!r}; expected .json or .vrp")
+    raise InputError(str(path), f"unknown instance format {suffix or '(no suffix)'!r}; expected .json, .vrp or a Solomon .txt")
 
 
 def write_instance(instance: Instance, path: str | Path) -> None:

@@ -14,8 +14,16 @@ from typing import Any
 import numpy as np
 
 from milp_milkrun.errors import InputError
-from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
+from milp_milkrun.instance import (
+    DC,
+    DistanceSpec,
+    Instance,
+    Site,
+    VehicleType,
+    build_instance,
+)
 from milp_milkrun.io.schema import validate
+from milp_milkrun.timing import TimeSpec, parse_time
 
 
 def instance_from_dict(data: Any, *, default_name: str = "instance") -> Instance:
@@ -36,11 +44,12 @@ def instance_from_dict(data: Any, *, default_name: str = "instance") -> Instance
     validate(_with_matrix_rows_emptied(data), "instance")  # the entries are checked by numpy below: fast
     coordinates = _coordinate_kind(data)
     spec, matrix, matrix_ids = _distance_spec(data["distances"], coordinates)
+    time, travel, travel_ids = _time(data.get("time"))
     return build_instance(
         name=data.get("name", default_name),
         hub=_site(data["hub"]),
-        dcs=[DC(d["id"], float(d["demand"]), *_xy(d), unit_mass_kg=_optional_float(d.get("unit_mass_kg"))) for d in data["dcs"]],
-        vehicle_types=[_vehicle_type(vt) for vt in data["vehicle_types"]],
+        dcs=[_dc(k, d) for k, d in enumerate(data["dcs"])],
+        vehicle_types=[_vehicle_type(k, vt) for k, vt in enumerate(data["vehicle_types"])],
         distance_spec=spec,
         matrix=matrix,
         matrix_ids=matrix_ids,
@@ -52,11 +61,48 @@ def instance_from_dict(data: Any, *, default_name: str = "instance") -> Instance
         description=data.get("description", ""),
         unit_mass_kg=_optional_float(data.get("unit_mass_kg")),
         objective=data.get("objective", "distance"),
+        time=time,
+        travel_matrix=travel,
+        travel_matrix_ids=travel_ids,
     )
 
 
-def _vehicle_type(entry: Mapping[str, Any]) -> VehicleType:
+def _dc(k: int, entry: Mapping[str, Any]) -> DC:
+    """A DC as the file gives it, with its receiving windows and service time in minutes."""
+    windows = tuple(
+        (parse_time(w[0], f"dcs[{k}].windows[{n}][0]"), parse_time(w[1], f"dcs[{k}].windows[{n}][1]"))
+        for n, w in enumerate(entry.get("windows", []))
+    )
+    return DC(
+        entry["id"],
+        float(entry["demand"]),
+        *_xy(entry),
+        unit_mass_kg=_optional_float(entry.get("unit_mass_kg")),
+        windows=windows,
+        service=parse_time(entry.get("service", 0), f"dcs[{k}].service"),
+        service_per_unit=float(entry.get("service_per_unit", 0.0)),
+    )
+
+
+def _time(block: Mapping[str, Any] | None) -> tuple[TimeSpec | None, np.ndarray | None, list[str] | None]:
+    """The instance's time block: the hub's hours, a default speed and an optional travel-time matrix."""
+    if block is None:
+        return None, None, None
+    hours = block["hub_hours"]
+    spec = TimeSpec(
+        parse_time(hours[0], "time.hub_hours[0]"),
+        parse_time(hours[1], "time.hub_hours[1]"),
+        _optional_float(block.get("speed")),
+    )
+    travel = block.get("travel_time")
+    if travel is None:
+        return spec, None, None
+    return spec, _matrix(travel["matrix"], "time.travel_time"), list(travel["ids"])
+
+
+def _vehicle_type(k: int, entry: Mapping[str, Any]) -> VehicleType:
     """A vehicle type as the file gives it; no ``count`` means an unlimited fleet of the type."""
+    shift = entry.get("shift")
     return VehicleType(
         entry["name"],
         entry.get("count"),
@@ -65,6 +111,8 @@ def _vehicle_type(entry: Mapping[str, Any]) -> VehicleType:
         entry.get("max_stops"),
         fixed_cost=float(entry.get("fixed_cost", 0.0)),
         cost_per_km=float(entry.get("cost_per_km", 1.0)),
+        shift=None if shift is None else parse_time(shift, f"vehicle_types[{k}].shift"),
+        speed=_optional_float(entry.get("speed")),
     )
 
 
@@ -112,21 +160,31 @@ def _with_matrix_rows_emptied(data: Any) -> Any:
     The schema checks every entry of a matrix one Python call at a time: 13 s for 4.8 million entries.
     The rows' shape and entries are checked in :func:`_matrix` instead, in time linear in the size.
     """
-    distances = data.get("distances") if isinstance(data, dict) else None
-    if not isinstance(distances, dict) or not isinstance(distances.get("matrix"), list):
+    if not isinstance(data, dict):
         return data
-    rows = [[] if isinstance(row, list) else row for row in distances["matrix"]]
-    return {**data, "distances": {**distances, "matrix": rows}}
+    emptied = dict(data)
+    distances = data.get("distances")
+    if isinstance(distances, dict) and isinstance(distances.get("matrix"), list):
+        emptied["distances"] = {**distances, "matrix": _rows_emptied(distances["matrix"])}
+    time = data.get("time")
+    travel = time.get("travel_time") if isinstance(time, dict) else None
+    if isinstance(time, dict) and isinstance(travel, dict) and isinstance(travel.get("matrix"), list):
+        emptied["time"] = {**time, "travel_time": {**travel, "matrix": _rows_emptied(travel["matrix"])}}
+    return emptied
 
 
-def _matrix(rows: list[list[Any]]) -> np.ndarray:
+def _rows_emptied(rows: list[Any]) -> list[Any]:
+    return [[] if isinstance(row, list) else row for row in rows]
+
+
+def _matrix(rows: list[list[Any]], where: str = "distances") -> np.ndarray:
     """The square matrix of numbers, or an InputError naming the first row or entry that is not."""
     for k, row in enumerate(rows):
         if len(row) != len(rows):
-            raise InputError(f"distances.matrix[{k}]", f"row has {len(row)} entries but the matrix has {len(rows)} rows; it must be square")
+            raise InputError(f"{where}.matrix[{k}]", f"row has {len(row)} entries but the matrix has {len(rows)} rows; it must be square")
     if not {type(value) for row in rows for value in row} <= {int, float}:
         k, j, value = next((k, j, v) for k, row in enumerate(rows) for j, v in enumerate(row) if type(v) not in (int, float))
-        raise InputError(f"distances.matrix[{k}][{j}]", f"expected a number, got {json.dumps(value)[:60]}")
+        raise InputError(f"{where}.matrix[{k}][{j}]", f"expected a number, got {json.dumps(value)[:60]}")
     return np.array(rows, dtype=float).reshape(len(rows), len(rows))
 
 
@@ -193,8 +251,15 @@ def instance_to_dict(instance: Instance) -> dict[str, Any]:
         data["objective"] = instance.objective
     data["hub"] = {"id": instance.hub.id, **_coordinates(instance, instance.hub.x, instance.hub.y)}
     unit_masses = {dc.origin: dc.unit_mass_kg for dc in instance.dcs if dc.unit_mass_kg is not None}
+    first_part = {dc.origin: dc for dc in reversed(instance.dcs)}
     data["dcs"] = [
-        {"id": dc_id, **_coordinates(instance, x, y), "demand": _number(demand), **({"unit_mass_kg": _number(unit_masses[dc_id])} if dc_id in unit_masses else {})}
+        {
+            "id": dc_id,
+            **_coordinates(instance, x, y),
+            "demand": _number(demand),
+            **({"unit_mass_kg": _number(unit_masses[dc_id])} if dc_id in unit_masses else {}),
+            **_dc_time(first_part[dc_id]),
+        }
         for dc_id, demand, x, y in originals
     ]
     data["vehicle_types"] = [_vehicle_type_dict(vt) for vt in instance.vehicle_types]
@@ -202,7 +267,40 @@ def instance_to_dict(instance: Instance) -> dict[str, Any]:
     data["consecutive"] = [list(pair) for pair in instance.consecutive]
     data["damaged_roads"] = original_roads(instance)
     data["distances"] = _distances_dict(instance, [o[0] for o in originals])
+    if instance.time is not None:
+        data["time"] = _time_dict(instance, [o[0] for o in originals])
     return data
+
+
+def _dc_time(dc: DC) -> dict[str, Any]:
+    entry: dict[str, Any] = {}
+    if dc.windows:
+        entry["windows"] = [[_number(a), _number(b)] for a, b in dc.windows]
+    if dc.service:
+        entry["service"] = _number(dc.service)
+    if dc.service_per_unit:
+        entry["service_per_unit"] = _number(dc.service_per_unit)
+    return entry
+
+
+def _time_dict(instance: Instance, dc_ids: Sequence[str]) -> dict[str, Any]:
+    time = instance.time
+    assert time is not None
+    block: dict[str, Any] = {"hub_hours": [_number(time.hub_open), _number(time.hub_close)]}
+    if time.speed is not None:
+        block["speed"] = _number(time.speed)
+    if instance.travel_matrix is not None:
+        ids, rows = _matrix_rows(instance, dc_ids)
+        block["travel_time"] = {"ids": ids, "matrix": [[_number(v) for v in row] for row in instance.travel_matrix[np.ix_(rows, rows)]]}
+    return block
+
+
+def _matrix_rows(instance: Instance, dc_ids: Sequence[str]) -> tuple[list[str], list[int]]:
+    """The file's ids (hub, original DCs) and the node index of each (a split DC's first part)."""
+    first_part: dict[str, str] = {}
+    for dc in instance.dcs:
+        first_part.setdefault(dc.origin, dc.id)
+    return [instance.hub.id, *dc_ids], [instance.index[instance.hub.id], *(instance.index[first_part[dc]] for dc in dc_ids)]
 
 
 def _origin_of(instance: Instance) -> dict[str, str]:
@@ -247,6 +345,10 @@ def _vehicle_type_dict(vt: VehicleType) -> dict[str, Any]:
         entry["fixed_cost"] = _number(vt.fixed_cost)
     if vt.cost_per_km != 1.0:
         entry["cost_per_km"] = _number(vt.cost_per_km)
+    if vt.shift is not None:
+        entry["shift"] = _number(vt.shift)
+    if vt.speed is not None:
+        entry["speed"] = _number(vt.speed)
     return entry
 
 
@@ -306,10 +408,6 @@ def _distances_dict(instance: Instance, dc_ids: Sequence[str]) -> dict[str, Any]
         return {"metric": "haversine", "road_factor": _number(spec.road_factor)}
     if spec.metric == "euclidean":
         return {"metric": "euclidean", "round": spec.rounding}
-    ids = [instance.hub.id, *dc_ids]
-    first_part = {}
-    for dc in instance.dcs:
-        first_part.setdefault(dc.origin, dc.id)
-    rows = [instance.index[instance.hub.id], *(instance.index[first_part[dc]] for dc in dc_ids)]
+    ids, rows = _matrix_rows(instance, dc_ids)
     matrix = instance.distance[np.ix_(rows, rows)]
     return {"ids": ids, "matrix": [[_number(v) for v in row] for row in matrix]}

@@ -109,7 +109,8 @@ def _sol_route(instance: Instance, k: int, nodes: list[int]) -> Route:
 
 
 def write_plan_json(plan: Plan, path: Path, instance: Instance) -> None:
-    """Write the plan as JSON, with the instance's name and the checker's objective, once it passes the checker.
+    """Write the plan as JSON, with the instance's name and the checker's objective (and, with time, each
+    route's schedule), once it passes the checker.
 
     Parameters
     ----------
@@ -122,6 +123,9 @@ def write_plan_json(plan: Plan, path: Path, instance: Instance) -> None:
     """
     report = verify_plan(instance, plan, source=f"write_plan({path.name})")
     data = {"instance": instance.name, "objective": report.objective, **plan.to_dict()}
+    schedules = {r.vehicle: r.schedule.to_dict() for r in report.routes if r.schedule is not None}
+    if schedules:  # with time: each route's times, as the checker computed them
+        data["routes"] = [{**route, "schedule": schedules[route["vehicle"]]} if route["vehicle"] in schedules else route for route in data["routes"]]  # type: ignore[attr-defined]
     write_text_atomically(path, json.dumps(data, indent=2) + "\n")
 
 

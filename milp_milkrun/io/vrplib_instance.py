@@ -12,12 +12,17 @@ Mapping to the milk-run model:
   sections asks for the cost objective (fixed cost plus cost per distance unit, as PyVRP minimises);
 * EUC_2D distances are rounded to the nearest integer (TSPLIB ``nint``, the convention of the
   published CVRPLIB optima); EXPLICIT matrices and the other 2D types are taken as ``vrplib``
-  computes them.
+  computes them;
+* a VRPTW file's TIME_WINDOW_SECTION gives the depot's row as the hub's hours and each customer's
+  row as its one window, SERVICE_TIME_SECTION the service times (a single SERVICE_TIME value applies
+  to every customer); travel time equals distance (speed 60 distance units per hour, so one unit
+  takes one minute), as in PyVRP and the VRPLIB VRPTW sets.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +33,10 @@ from vrplib.parse.parse_distances import parse_distances
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
 from milp_milkrun.io.schema import MAX_NUMBER, read_text
+from milp_milkrun.timing import TimeSpec
 
 VEHICLE_TYPE = "truck"
+TRAVEL_SPEED = 60.0  # distance units per hour: travel time equals distance, in minutes
 FLEET_SUFFIX = re.compile(r"-k(\d+)$")
 
 
@@ -54,7 +61,6 @@ def read_vrplib(path: Path, *, vehicles: int | None = None) -> Instance:
     except (ValueError, RuntimeError, KeyError, IndexError, TypeError) as exc:
         raise InputError(str(path), f"not a readable VRPLIB instance: {exc}") from None
     name = str(data.get("name", path.stem))
-    _reject_unsupported(data)
     n_nodes = _dimension(data)
     depot = _depot(data, n_nodes)
     ids = [str(k + 1) for k in range(n_nodes)]
@@ -64,7 +70,10 @@ def read_vrplib(path: Path, *, vehicles: int | None = None) -> Instance:
     others = [k for k in range(n_nodes) if k != depot]
     spec, matrix = _distances(data, coords, n_nodes)
     hub = Site(ids[depot], *(coords[depot] if coords is not None else (None, None)))
+    windows, service = _time_sections(data, n_nodes)
     dcs = [DC(ids[k], demand[k], *(coords[k] if coords is not None else (None, None))) for k in others]
+    if windows:  # a VRPTW file: each customer's one window and service time
+        dcs = [replace(dc, windows=(windows[k],), service=service[k]) for dc, k in zip(dcs, others)]
     return build_instance(
         name=name,
         hub=hub,
@@ -77,6 +86,7 @@ def read_vrplib(path: Path, *, vehicles: int | None = None) -> Instance:
         distance_unit="units",
         description=f"VRPLIB instance {name} ({path.name}); fleet of {sum(vt.count or 0 for vt in vehicle_types)} from {source}; {_comment(data)}".rstrip("; "),
         objective="cost" if any(key in data for key in COST_SECTIONS) else "distance",
+        time=TimeSpec(*windows[depot], speed=TRAVEL_SPEED) if windows else None,
     )
 
 
@@ -197,9 +207,22 @@ def _table(value: Any, section: str) -> np.ndarray:
     return table
 
 
-def _reject_unsupported(data: dict[str, Any]) -> None:
-    if "service_time" in data:
-        raise InputError("SERVICE_TIME", "service times are not part of the milk-run model")
+def _time_sections(data: dict[str, Any], n_nodes: int) -> tuple[list[tuple[float, float]], list[float]]:
+    """Each node's window and service time (empty lists for a file without TIME_WINDOW_SECTION)."""
+    if "time_window" not in data:
+        if "service_time" in data:
+            field = "SERVICE_TIME" if np.ndim(data["service_time"]) == 0 else "SERVICE_TIME_SECTION"
+            raise InputError(field, "service times need a TIME_WINDOW_SECTION (the depot's row is the hub's hours)")
+        return [], []
+    windows = _table(data["time_window"], "TIME_WINDOW_SECTION")
+    if windows.shape != (n_nodes, 2):
+        raise InputError("TIME_WINDOW_SECTION", f"expected {n_nodes} rows of earliest latest, got shape {windows.shape}")
+    service = _table(data.get("service_time", 0.0), "SERVICE_TIME_SECTION").reshape(-1)
+    if len(service) == 1:
+        service = np.repeat(service, n_nodes)
+    if len(service) != n_nodes:
+        raise InputError("SERVICE_TIME_SECTION", f"{len(service)} service times for DIMENSION {n_nodes}")
+    return [(float(a), float(b)) for a, b in windows], [float(v) for v in service]
 
 
 def _fleet_size(data: dict[str, Any], name: str, vehicles: int | None) -> tuple[int, str]:

@@ -26,6 +26,7 @@ from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpressio
 
 from milp_milkrun.instance import Instance
 from milp_milkrun.objectives import RouteCosts, linear_costs
+from milp_milkrun.timing import require_time_support
 
 XVars = dict[tuple[int, int, str], VarData]  # x[i, j, t] looked up without Pyomo's index validation
 
@@ -46,6 +47,7 @@ def build_exact_model(instance: Instance, costs: RouteCosts | None = None) -> py
     pyomo.environ.ConcreteModel
         The model, one component per equation family.
     """
+    require_time_support(instance, "exact")
     costs = linear_costs(instance, costs)
     # Python's cycle collector would re-scan the growing model again and again while half a million
     # objects are created (it doubled the build of ecom74); Pyomo's own writers pause it the same way.

@@ -21,6 +21,7 @@ import pulp
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.models.families import EXACT_FAMILIES, FAMILY_BY_NAME
+from milp_milkrun.timing import require_time_support
 
 Term = tuple[pulp.LpVariable, float]
 Key = tuple[int, int, int]  # (t, i, j)
@@ -99,6 +100,7 @@ def build_exact_pulp(instance: Instance, *, objective: str | None = None, drop_f
     PulpExactModel
         The problem, its variables and its rows by family.
     """
+    require_time_support(instance, "exact-pulp")
     if drop_family is not None and drop_family not in FAMILY_BY_NAME:
         raise InputError("drop_family", f"unknown family {drop_family!r}")
     objective = objective or instance.objective

@@ -48,6 +48,7 @@ from milp_milkrun.limits import allowance
 from milp_milkrun.objectives import RouteCosts, linear_costs
 from milp_milkrun.plan import Plan
 from milp_milkrun.runtime.highs import new_highs
+from milp_milkrun.timing import require_time_support
 
 EPS = 1e-6  # LP values below this are zero; cut violations must exceed it
 
@@ -322,6 +323,7 @@ def build_strong_model(instance: Instance, *, kind: str = "directed", costs: Rou
     StrongModel
         Columns, named row blocks and the cut separator's data.
     """
+    require_time_support(instance, "strong")
     classes = vehicle_classes(instance)
     costs = linear_costs(instance, costs)
     if kind == "undirected":

@@ -19,12 +19,13 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from milp_milkrun.checker import CheckReport, check_plan
+from milp_milkrun.checker import CheckReport, Schedule, StopTime, check_plan
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.io.files import check_output_path, write_text_atomically
 from milp_milkrun.plan import Plan
 from milp_milkrun.plotting.palette import route_colours
+from milp_milkrun.timing import clock, duration_text
 
 MAP_SUFFIXES = (".html", ".htm")
 
@@ -70,13 +71,15 @@ def map_data(instance: Instance, plan: Plan, report: CheckReport | None = None) 
     on_route: dict[str, dict[str, object]] = {}
     routes = []
     for k, r in enumerate(report.routes):
+        times = {t.dc: t for t in r.schedule.stops} if r.schedule else {}
         on_board, km, previous = r.load, 0.0, instance.hub.id
         for position, stop in enumerate(r.stops, start=1):
             if stop not in instance.index or stop == instance.hub.id:
                 continue  # an unknown id: the checker names it; nothing to draw
             km += instance.dist(previous, stop)
             on_route.setdefault(stop, {"route": k, "vehicle": r.vehicle, "position": position, "of": r.n_stops,
-                                       "on_board": on_board, "km": km})
+                                       "on_board": on_board, "km": km,
+                                       **({"times": _stop_times(times[stop])} if stop in times else {})})
             on_board -= float(instance.demand[instance.index[stop]])
             previous = stop
         routes.append({
@@ -85,6 +88,7 @@ def map_data(instance: Instance, plan: Plan, report: CheckReport | None = None) 
             "km": r.distance, "load": r.load, "capacity": r.capacity, "n_stops": r.n_stops,
             "max_stops": r.max_stops, "max_distance": r.max_distance,
             "violations": [v["message"] for v in violations if r.vehicle in v["vehicles"]],
+            "times": _route_times(r.schedule),
         })
     forbidden: dict[str, list[str]] = {}
     for dc, vehicle in sorted(instance.forbidden):
@@ -94,6 +98,7 @@ def map_data(instance: Instance, plan: Plan, report: CheckReport | None = None) 
         wx, wy = _world(instance, dc.x, dc.y)  # type: ignore[arg-type]
         dcs.append({"id": dc.id, "origin": dc.origin, "demand": dc.demand, "x": dc.x, "y": dc.y, "wx": wx, "wy": wy,
                     "visit": on_route.get(dc.id), "forbidden": forbidden.get(dc.id, []),
+                    "windows": ", ".join(f"{clock(a)}-{clock(b)}" for a, b in instance.windows[instance.index[dc.id]]),
                     "violations": [v["message"] for v in violations if dc.id in v["dcs"]]})
     hx, hy = _world(instance, instance.hub.x, instance.hub.y)  # type: ignore[arg-type]
     used = {frozenset(a) for r in plan.used_routes() for a in r.arcs(instance.hub.id)}
@@ -105,6 +110,20 @@ def map_data(instance: Instance, plan: Plan, report: CheckReport | None = None) 
         "damaged": [{"a": a, "b": b, "used": frozenset((a, b)) in used} for a, b in instance.damaged_roads],
         "feasible": report.feasible, "objective": report.distance, "violations": violations,
     }
+
+
+def _stop_times(times: StopTime) -> str:
+    """``arrives 10:05, waits 15 min, unloads 10:20-10:45``."""
+    wait = f", waits {times.wait:.0f} min" if times.wait > 0 else ""
+    return f"arrives {clock(times.arrival)}{wait}, unloads {clock(times.start)}-{clock(times.end)}"
+
+
+def _route_times(schedule: Schedule | None) -> str | None:
+    """``leaves 06:10, back 15:00 (8h50, shift 10h00)`` (None without time)."""
+    if schedule is None:
+        return None
+    shift = f", shift {duration_text(schedule.shift)}" if schedule.shift is not None else ""
+    return f"leaves {clock(schedule.departure)}, back {clock(schedule.return_time)} ({duration_text(schedule.duration)}{shift})"
 
 
 def map_html(instance: Instance, plan: Plan, report: CheckReport | None = None, *, title: str | None = None) -> str:

@@ -6,6 +6,7 @@ import textwrap
 
 from milp_milkrun.instance import Instance, VehicleType
 from milp_milkrun.io.json_instance import forbidden_entries, original_roads
+from milp_milkrun.timing import clock
 
 DESCRIPTION_SHOWN = 600  # characters of the description printed by `show`
 
@@ -39,10 +40,28 @@ def instance_summary(instance: Instance) -> str:
         *(f"  {line}" for line in _side_constraint_lines(instance)),
         f"distances      {instance.distance_spec.describe()}, in {unit}",
         f"               hub to DC: {number(min(hub_distances))} .. {number(max(hub_distances))} {unit}",
+        *_time_lines(instance),
         f"splits         {_splits(instance)}",
         f"warnings       {'; '.join(instance.warnings) if instance.warnings else 'none'}",
     ]
     return "\n".join(lines)
+
+
+def _time_lines(instance: Instance) -> list[str]:
+    """The hub's hours, the windows, service times, travel times and shifts (nothing without time)."""
+    if instance.hub_hours is None:
+        return ["time           none"]
+    opens, closes = instance.hub_hours
+    own = [dc for dc in instance.dcs if dc.windows]
+    several = sum(1 for dc in own if len(dc.windows) > 1)
+    service = instance.service_time[1:]
+    speeds = ", ".join(f"{vt.name} {number(instance.speed(vt) or 0)}" for vt in instance.vehicle_types)
+    travel = "a travel-time matrix (minutes)" if instance.travel_matrix is not None else f"speed {speeds} {instance.distance_unit}/h"
+    shifts = ", ".join(f"{vt.name} {clock(vt.shift)}" for vt in instance.vehicle_types if vt.shift is not None) or "none"
+    return [
+        f"time           hub open {clock(opens)}-{clock(closes)}; windows at {len(own)} of {len(instance.dcs)} DCs ({several} with several)",
+        f"               service {number(min(service))} .. {number(max(service))} min; travel by {travel}; shifts {shifts}",
+    ]
 
 
 def _shortened(text: str) -> str:

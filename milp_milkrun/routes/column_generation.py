@@ -45,6 +45,7 @@ from milp_milkrun.routes.pricing import (
     with_allowed,
     with_ng_masks,
 )
+from milp_milkrun.timing import require_time_support
 
 logger = logging.getLogger(__name__)
 
@@ -272,6 +273,7 @@ def route_lower_bound(
     ColumnGeneration
         The run: ``bound`` (certified), ``lp_value``, ``master`` with its columns.
     """
+    require_time_support(instance, "routes")
     cg = ColumnGeneration(instance, time.perf_counter() + time_limit, log, costs=costs)
     if incumbent is not None and check_plan(instance, incumbent).feasible:
         cg.master.add_plan(incumbent)

@@ -17,6 +17,7 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.options import DEFAULT_SEED, SolveOptions, check_bound_seconds
 from milp_milkrun.result import SolveResult, Status, make_result
 from milp_milkrun.solve.feasibility import presolve_diagnostics
+from milp_milkrun.timing import require_time_support
 
 class Model(str, enum.Enum):
     """The formulations: the seed's Equations 1-14, the strengthened arc model, the route-based model, and
@@ -112,6 +113,7 @@ def solve(
     check_choices(model=model, backend=backend, solver=solver)
     if model == "auto" and backend == "pulp":  # the PuLP backend builds the exact model only
         model = "exact"
+    require_time_support(instance, "exact-pulp" if backend == "pulp" else model)
     if model == "auto":
         from milp_milkrun.solve.auto import solve_auto
 

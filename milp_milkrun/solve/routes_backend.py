@@ -10,6 +10,7 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.result import SolveResult, make_result
 from milp_milkrun.routes.tree import BranchAndPrice
+from milp_milkrun.timing import require_time_support
 
 
 def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult:
@@ -27,6 +28,7 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
     SolveResult
         The checked plan, the global bound of the tree and the derived status.
     """
+    require_time_support(instance, "routes")
     started = time.perf_counter()
     bp = BranchAndPrice(instance, started + options.time_limit, options.costs(instance))
     bp.cg.log_progress = bool(options.log)
