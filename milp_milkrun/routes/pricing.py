@@ -20,6 +20,15 @@ is the fast heuristic used while plenty of negative routes exist: few successors
 per DC and stop count; it prunes with the cheaper walk bound (:func:`completion_bounds`: no
 elementarity, no distance).
 
+Time (Eq 15-17, :mod:`milp_milkrun.timing`) is one more resource: a label carries the earliest start
+of service at its DC when the route departs at the hub's opening (waiting for a window to open; with
+several windows, the earliest whose close is not before the arrival).  A later arrival never admits
+a schedule an earlier one does not, so an extension is dropped when no window admits it, a route is
+closed only when it is back by the hub's closing, and dominance asks for no later start.  Without
+shifts the departure at the opening is exact (:func:`milp_milkrun.timing.earliest_return`); the route
+engine refuses shifts.  :func:`class_networks` removes every arc that no window admits even at the
+earliest time a route can reach its tail (:func:`time_admits`).
+
 Subset-row cuts (:mod:`milp_milkrun.routes.subset_rows`) are charged through one more resource, a
 parity bit per cut (``subset_rows``); dominance then adds to the dominating label's cost the penalties
 of the cuts where its parity is odd and the other label's even.  The completion bounds ignore them.
@@ -36,11 +45,12 @@ from functools import cached_property
 import numpy as np
 
 from milp_milkrun.instance import Instance
-from milp_milkrun.limits import FLOAT_NOISE
+from milp_milkrun.limits import FLOAT_NOISE, allowance
 from milp_milkrun.implied import VehicleClass, demand_grain, shortest_paths
 from milp_milkrun.models.strong import directed_arcs
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
 from milp_milkrun.objectives import RouteRates
+from milp_milkrun.timing import shortest_trips
 
 NG_SIZE = 8  # ng-neighbourhood size: larger is a tighter relaxation but slower pricing
 MAX_NG_SIZE = 12  # memories local to a DC index tables of 2**size entries per arc (ClassNetwork.memory_moves)
@@ -52,6 +62,93 @@ HEURISTIC_DOMINATORS = 4  # ... and tests a label for dominance against this man
 NEGATIVE = -1e-7  # a reduced cost below this is negative
 MAX_LOAD_UNITS = 400  # the completion bound has one row per load unit; coarser units beyond this
 LIMIT_TOLERANCE = FLOAT_NOISE  # the checker's allowance: a route it accepts must stay in the relaxation
+
+
+@dataclass(frozen=True)
+class TimeNetwork:
+    """Time as the pricing of one vehicle type sees it: ``leave[i, j]`` is the service at i plus the
+    travel i -> j (from the start of service at i to the arrival at j); ``opens`` and ``closes`` the
+    windows of each node, padded to one width (padding never admits), the closes with the checker's
+    float allowance.  Node 0 is the hub: its one window is the hub's hours.  ``back[j]``: the service
+    at j plus the shortest trip from j to the hub (over every road: travel times need not obey the
+    triangle inequality)."""
+
+    leave: np.ndarray
+    opens: np.ndarray
+    closes: np.ndarray
+    back: np.ndarray
+
+    @property
+    def hub_open(self) -> float:
+        return float(self.opens[0, 0])
+
+    def start(self, arrival: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+        """Start of service on arriving at ``nodes`` at ``arrival`` (broadcast together): the earliest
+        window that admits the arrival, waiting for it to open; inf where none does."""
+        start = np.full(np.broadcast(arrival, nodes).shape, np.inf)
+        for w in reversed(range(self.opens.shape[1])):  # the earliest admitting window is written last
+            start = np.where(arrival <= self.closes[nodes, w], np.maximum(arrival, self.opens[nodes, w]), start)
+        return start
+
+    def home_by_close(self, start: np.ndarray, nodes: np.ndarray, *, direct: bool) -> np.ndarray:
+        """Whether a label starting service at ``nodes`` at ``start`` is back by the hub's closing
+        driving home directly (``direct``) or by the shortest trip (whatever it visits first)."""
+        return start + (self.leave[nodes, 0] if direct else self.back[nodes]) <= self.closes[0, 0]
+
+
+def time_network(instance: Instance, vehicle_type: str) -> TimeNetwork:
+    """The :class:`TimeNetwork` of a vehicle type of an instance with time.
+
+    Parameters
+    ----------
+    instance : Instance
+        An instance with time.
+    vehicle_type : str
+        The name of a type of its fleet.
+
+    Returns
+    -------
+    TimeNetwork
+        Its windows and leave times.
+    """
+    width = max(len(w) for w in instance.windows)
+    n = instance.n_dcs + 1
+    opens, closes = np.full((n, width), np.inf), np.full((n, width), -np.inf)
+    for j, windows in enumerate(instance.windows):
+        for w, (a, b) in enumerate(windows):
+            opens[j, w], closes[j, w] = a, allowance(b)
+    travel = instance.travel_time(vehicle_type)
+    leave = instance.service_time[:, None] + travel
+    return TimeNetwork(leave, opens, closes, instance.service_time + shortest_trips(travel)[1])
+
+
+def time_admits(instance: Instance, times: TimeNetwork, vehicle_type: str) -> np.ndarray:
+    """admits[i, j]: arc i -> j can be part of a route in time.  Its tail i is reached at the earliest
+    by the shortest trip from the hub's opening, and its head j must be served in a window and left
+    early enough to reach the hub (by its shortest trip back) by its closing: every route in time
+    drives only admitted arcs, an arc elimination exact for every engine that states time.
+
+    Parameters
+    ----------
+    instance : Instance
+        An instance with time.
+    times : TimeNetwork
+        The vehicle type's :func:`time_network`.
+    vehicle_type : str
+        Its name.
+
+    Returns
+    -------
+    np.ndarray
+        A boolean matrix, node-indexed.
+    """
+    there = shortest_trips(instance.travel_time(vehicle_type))[0]
+    nodes = np.arange(len(there))
+    earliest = times.start(times.hub_open + there, nodes)  # the hub's own: its opening
+    arrival = earliest[:, None] + times.leave
+    admits = times.home_by_close(times.start(arrival, nodes[None, :]), nodes[None, :], direct=False)
+    admits[:, 0] = np.isfinite(earliest) & (arrival[:, 0] <= times.closes[0, 0])
+    return admits & np.isfinite(earliest)[:, None]
 
 
 @dataclass(frozen=True)
@@ -73,6 +170,7 @@ class ClassNetwork:
     load_rate: float = 0.0  # b_k: value per unit of demand per distance unit it rides on board
     demand: np.ndarray | None = None  # q_j as the load term weighs it (RouteCosts.load_weights)
     reach_distance: np.ndarray | None = None  # shortest way from the hub to each node
+    time: TimeNetwork | None = None  # windows and travel times (instances with time); None: no time
 
     def load_term(self, nodes: np.ndarray, driven: np.ndarray) -> np.ndarray | float:
         """b_k * q_j * (distance driven on arriving at j), elementwise (0 without a load term)."""
@@ -255,11 +353,14 @@ def class_networks(
         allowed = np.zeros((n, n), dtype=bool)
         for i, j, kk in arcs:
             allowed[i, j] |= kk == k
+        times = time_network(instance, vc.vehicle_type) if instance.has_time else None
+        if times is not None:
+            allowed &= time_admits(instance, times, vc.vehicle_type)
         limit = math.inf if vc.max_distance is None else vc.max_distance * (1 + LIMIT_TOLERANCE) + LIMIT_TOLERANCE
         capacity = math.floor(vc.capacity * (1 + LIMIT_TOLERANCE) / unit + 1e-9)
         load_rate = rates[k].per_unit_km if rates is not None else 0.0
         networks.append(
-            ClassNetwork(instance.distance, allowed, units, capacity, vc.max_stops, limit, back, masks, load_rate, weights, reach)
+            ClassNetwork(instance.distance, allowed, units, capacity, vc.max_stops, limit, back, masks, load_rate, weights, reach, times)
         )
     return networks
 
@@ -482,6 +583,8 @@ def _label(
     trace = _Trace()
     kept: list[_Labels | None] = [None] * len(arc_cost)
     first = successors[0]
+    start = first_starts(net, first)
+    first = first[np.isfinite(start)]
     level = _Labels(
         cost=start_cost + arc_cost[0, first] + net.load_term(first, net.distance[0, first]),
         load=net.load[first].astype(np.int64),
@@ -490,6 +593,7 @@ def _label(
         node=first,
         ident=np.full(len(first), -1),  # parents: the hub
         parity=subset_rows.cuts_of[first] if subset_rows is not None else np.zeros(len(first), dtype=np.int64),
+        time=start[np.isfinite(start)],
     )
     totals, finished = [], []
     for stops in range(1, net.max_stops + 1):
@@ -511,7 +615,8 @@ def _label(
 class _Labels:
     """Labels as parallel arrays; ``memory`` is the ng memory as a bitmask local to the label's node,
     ``ident`` the label's index in the trace (after admission) or its parent's (before), ``parity``
-    bit c: the label visited the DCs of subset-row cut c an odd number of times."""
+    bit c: the label visited the DCs of subset-row cut c an odd number of times, ``time`` the earliest
+    start of service at the node (0 without time)."""
 
     cost: np.ndarray
     load: np.ndarray
@@ -520,6 +625,7 @@ class _Labels:
     node: np.ndarray
     ident: np.ndarray
     parity: np.ndarray
+    time: np.ndarray
 
     def take(self, rows: np.ndarray) -> _Labels:
         return _Labels(*(getattr(self, f)[rows] for f in LABEL_FIELDS))
@@ -536,7 +642,56 @@ class _Labels:
         return [(int(v), order[a:b]) for v, a, b in zip(nodes, starts, bounds)]
 
 
-LABEL_FIELDS = ("cost", "load", "dist", "memory", "node", "ident", "parity")
+LABEL_FIELDS = ("cost", "load", "dist", "memory", "node", "ident", "parity", "time")
+
+
+def first_starts(net: ClassNetwork, first: np.ndarray) -> np.ndarray:
+    """The earliest start of service at each DC of ``first`` driven to straight from the hub's opening
+    (inf where no window admits it); zeros without time.
+
+    Parameters
+    ----------
+    net : ClassNetwork
+        The class's network.
+    first : np.ndarray
+        DC indices.
+
+    Returns
+    -------
+    np.ndarray
+        One start per DC.
+    """
+    if net.time is None:
+        return np.zeros(len(first))
+    return net.time.start(net.time.hub_open + net.time.leave[0, first], first)
+
+
+def next_starts(net: ClassNetwork, i: np.ndarray | int, start: np.ndarray, succ: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start of service at each of ``succ`` after starting at i at ``start`` (labels in rows, successors
+    in columns), and whether that keeps Eq 16-17 (a window admits it and the hub is reached by its
+    closing); zeros and all True without time.
+
+    Parameters
+    ----------
+    net : ClassNetwork
+        The class's network.
+    i : np.ndarray or int
+        The labels' node(s), broadcast with ``start``.
+    start : np.ndarray
+        The labels' starts, one column.
+    succ : np.ndarray
+        Successor DCs, broadcast as a row.
+
+    Returns
+    -------
+    tuple[np.ndarray, np.ndarray]
+        The starts and the feasibility mask.
+    """
+    if net.time is None:
+        shape = np.broadcast(start, succ).shape
+        return np.zeros(shape), np.ones(shape, dtype=bool)
+    after = net.time.start(start + net.time.leave[i, succ], succ)
+    return after, np.isfinite(after) & net.time.home_by_close(after, succ, direct=False)
 
 
 class _Trace:
@@ -573,6 +728,8 @@ def _successors(net: ClassNetwork, arc_cost: np.ndarray, width: tuple[int, int] 
 def _close(level: _Labels, net: ClassNetwork, arc_cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Reduced costs and trace ids of the routes that return to the hub from a label, if negative."""
     home = net.allowed[level.node, 0] & (level.dist + net.distance[level.node, 0] <= net.max_distance)
+    if net.time is not None:
+        home &= net.time.home_by_close(level.time, level.node, direct=True)
     total = level.cost + arc_cost[level.node, 0]
     negative = home & (total < NEGATIVE)
     return total[negative], level.ident[negative]
@@ -600,14 +757,17 @@ def _extend(
         if subset_rows is not None:
             parity, paid = subset_rows.enter(parity, succ[None, :])
             cost = cost + paid
-        ok = (load <= net.capacity) & (dist + net.return_distance[succ][None, :] <= net.max_distance)
+        start, in_time = next_starts(net, i, here.time[:, None], succ[None, :])
+        ok = (load <= net.capacity) & (dist + net.return_distance[succ][None, :] <= net.max_distance) & in_time
         ok &= cost + bound[np.clip(net.capacity - load, 0, None), succ[None, :]] < NEGATIVE
         seen = position[i, succ]  # where j sits in i's neighbourhood, -1 if outside (then never remembered)
         ok &= ~((seen >= 0)[None, :] & ((here.memory[:, None] >> np.maximum(seen, 0)[None, :]) & 1).astype(bool))
         r, c = np.nonzero(ok)
         j = succ[c]
         memory = net.memory_moves[i][j, here.memory[r]].astype(np.int64)
-        parts.append(_Labels(cost[r, c], load[r, c], dist[r, c], memory, j, here.ident[r], np.broadcast_to(parity, cost.shape)[r, c]))
+        parts.append(
+            _Labels(cost[r, c], load[r, c], dist[r, c], memory, j, here.ident[r], np.broadcast_to(parity, cost.shape)[r, c], start[r, c])
+        )
     return _Labels.concat(parts) if parts else level.take(np.array([], dtype=int))
 
 
@@ -616,8 +776,8 @@ def _admit(
 ) -> _Labels:
     """Drop the labels of ``level`` dominated by a kept label or by a cheaper one of the same level.
 
-    Label a dominates b at the same DC when a costs, loads, drives and remembers no more than b and has
-    no more stops (it is kept from an earlier level, or is of the same level); with subset-row cuts, a's
+    Label a dominates b at the same DC when a costs, loads, drives and remembers no more than b, starts
+    service no later (time) and has no more stops (it is kept from an earlier level, or is of the same level); with subset-row cuts, a's
     cost counts the penalties of the cuts where a's parity is odd and b's even (a may pay each of them
     once more than b on any completion, never more).  The ng memory at DC j is a subset of j's
     neighbourhood, so it is a small bitmask local to j and the test vectorises.
@@ -668,6 +828,7 @@ def _dominated(labels: _Labels, other: _Labels | None, subset_rows: SubsetRowPen
             & (other.load[None, :end] <= labels.load[rows, None])
             & (other.dist[None, :end] <= labels.dist[rows, None])
             & ((other.memory[None, :end] & ~labels.memory[rows, None]) == 0)
+            & (other.time[None, :end] <= labels.time[rows, None])
         )
         if earlier_only:
             hit &= np.arange(end)[None, :] < np.arange(lo, lo + len(cost))[:, None]

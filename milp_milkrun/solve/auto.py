@@ -48,6 +48,9 @@ def solve_auto(instance: Instance, options: SolveOptions, run: Solve, heuristic_
     if options.costs(instance).load_dependent:  # emissions: only the route-based model states them exactly
         result = run(instance, model="routes", options=options, heuristic_start=heuristic_start)
         return dataclasses.replace(result, message=joined_notes("auto: the route-based model (the objective depends on the load)", result.message))
+    if instance.has_time:  # time: only the route-based model states it, on every instance size, with no second stage
+        result = run(instance, model="routes", options=options, heuristic_start=heuristic_start)
+        return dataclasses.replace(result, message=joined_notes("auto: the route-based model (time windows)", result.message))
     if instance.n_dcs <= EXACT_UP_TO_DCS:
         result = run(instance, model="exact", options=options, heuristic_start=heuristic_start)
         return dataclasses.replace(result, message=joined_notes(f"auto: the exact model for {instance.n_dcs} DCs", result.message))

@@ -10,6 +10,7 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.result import SolveResult, make_result
 from milp_milkrun.routes.tree import BranchAndPrice
+from milp_milkrun.errors import InputError
 from milp_milkrun.timing import require_time_support
 
 
@@ -29,6 +30,7 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
         The checked plan, the global bound of the tree and the derived status.
     """
     require_time_support(instance, "routes")
+    refuse_shifts(instance)
     started = time.perf_counter()
     bp = BranchAndPrice(instance, started + options.time_limit, options.costs(instance))
     bp.cg.log_progress = bool(options.log)
@@ -56,3 +58,21 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
     return make_result(instance, costs=options.costs(instance), status="feasible", plan=bp.incumbent, bound=bound, requested_gap=options.gap,
                        runtime_s=runtime, model="routes", backend="highs", seed=options.seed, message=message,
                        interrupted=bp.interrupted)
+
+
+def refuse_shifts(instance: Instance) -> None:
+    """Refuse a shift (Eq 18) in one clear line: the route engine's labelling departs every route at
+    the hub's opening, exact for windows and the hub's hours but not for a route's duration.
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to solve.
+    """
+    for k, vt in enumerate(instance.vehicle_types):
+        if vt.shift is not None:
+            raise InputError(
+                f"vehicle_types[{k}].shift",
+                f"the route engine (--model routes) does not handle shifts yet and vehicle type {vt.name} has one; "
+                "use another engine or drop the shift",
+            )

@@ -1,0 +1,164 @@
+"""The route engine states time (Eq 15-17): its optimum equals the brute-force oracle's on random tiny
+instances with windows (binding and not, several per DC, infeasible ones); its arc elimination keeps
+every arc of a route in time; its dominance and exact feasibility test look at the start of service;
+it refuses shifts in one clear line; it proves a Solomon instance."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from bruteforce import brute_force, random_tiny_instance, shortest_duration
+
+from milp_milkrun.checker import check_plan
+from milp_milkrun.errors import InputError
+from milp_milkrun.instance import Instance, build_instance
+from milp_milkrun.io import load_instance
+from milp_milkrun.routes.master import RouteMaster
+from milp_milkrun.routes.pricing import _dominated, _Labels, class_networks, time_admits, time_network
+from milp_milkrun.implied import vehicle_classes
+from milp_milkrun.solve import SolveOptions, solve
+from milp_milkrun.timing import earliest_return
+
+SEEDS = range(40)
+SOLOMON = Path(__file__).resolve().parents[2] / "shared" / "solomon"
+
+
+def without_shifts(instance: Instance) -> Instance:
+    """The instance with its vehicle types' shifts dropped (the route engine refuses shifts)."""
+    return build_instance(
+        name=instance.name,
+        hub=instance.hub,
+        dcs=list(instance.dcs),
+        vehicle_types=[replace(vt, shift=None) for vt in instance.vehicle_types],
+        distance_spec=instance.distance_spec,
+        forbidden=[{"dc": dc, "vehicle": vehicle} for dc, vehicle in sorted(instance.forbidden)],
+        consecutive=instance.consecutive,
+        damaged_roads=instance.damaged_roads,
+        coordinates=instance.coordinates,
+        objective=instance.objective,
+        time=instance.time,
+    )
+
+
+def tiny(seed: int, *, costs: bool = False, time: bool = True) -> Instance:
+    return without_shifts(random_tiny_instance(seed, costs=costs, time=time))
+
+
+def solve_routes(instance: Instance):
+    return solve(instance, model="routes", options=SolveOptions(time_limit=60, gap=0.0, log=False), heuristic_start=False)
+
+
+@pytest.mark.parametrize("costs", [False, True], ids=["distance", "cost"])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_route_engine_proves_the_oracle_optimum_with_time(seed: int, costs: bool) -> None:
+    instance = tiny(seed, costs=costs)
+    expected = brute_force(instance)
+    result = solve_routes(instance)
+    if expected is None:
+        assert result.plan is None and result.status in ("infeasible", "no_solution")
+        return
+    assert result.plan is not None and check_plan(instance, result.plan).feasible
+    assert result.objective == pytest.approx(expected[0], abs=1e-6)
+    assert result.bound is not None and result.bound <= expected[0] + 1e-6
+    assert result.status == "optimal"
+
+
+def test_the_seeds_cover_binding_windows_several_windows_and_infeasible_instances() -> None:
+    """A time-ignoring engine would answer the optimum without time: on binding seeds that is lower."""
+    binding = infeasible = several = 0
+    for seed in SEEDS:
+        instance = tiny(seed)
+        with_time, without = brute_force(instance), brute_force(tiny(seed, time=False))
+        binding += with_time is not None and without is not None and with_time[0] > without[0] + 1e-9
+        infeasible += with_time is None and without is not None
+        several += any(len(dc.windows) > 1 for dc in instance.dcs)
+    assert binding >= 3 and infeasible >= 1 and several >= 5
+
+
+def test_arc_elimination_keeps_every_arc_of_a_route_in_time_and_removes_some() -> None:
+    removed = 0
+    for seed in SEEDS:
+        instance = tiny(seed)
+        found = brute_force(instance)
+        for vt in instance.vehicle_types:
+            admits = time_admits(instance, time_network(instance, vt.name), vt.name)
+            removed += int((~admits[1:, 1:]).sum())
+            if found is None:
+                continue
+            for route in found[1].used_routes():
+                if instance.vehicle_by_name[route.vehicle].type.name != vt.name:
+                    continue
+                path = [0, *(instance.index[s] for s in route.stops), 0]
+                assert all(admits[a, b] for a, b in zip(path, path[1:])), (seed, route)
+    assert removed > 0
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_earliest_return_agrees_with_the_oracle_on_random_routes(seed: int) -> None:
+    instance = tiny(seed)
+    rng = random.Random(seed)
+    for _ in range(60):
+        order = tuple(rng.sample([dc.id for dc in instance.dcs], rng.randint(1, instance.n_dcs)))
+        vehicle = rng.choice(instance.vehicles)
+        ours = earliest_return(instance, vehicle.type, [instance.index[s] for s in order])
+        assert (ours is not None) == (shortest_duration(instance, vehicle.name, order) is not None), order
+
+
+def test_the_master_marks_a_route_out_of_time_as_not_plannable() -> None:
+    out_of_time = 0
+    for seed in SEEDS:
+        instance = tiny(seed)
+        master = RouteMaster(instance)
+        for vc in master.classes:
+            nodes = sorted(vc.nodes)
+            for order in ((a, b) for a in nodes for b in nodes if a != b):
+                if earliest_return(instance, vc.vehicle_type, order) is None:
+                    out_of_time += 1
+                    assert not master._keeps_every_limit(vc, order), (seed, order)
+    assert out_of_time > 0
+
+
+def test_dominance_needs_an_earlier_start() -> None:
+    """Two labels alike but for the start of service: only the earlier one dominates the later."""
+    one = np.array([1])
+
+    def labels(start: float) -> _Labels:
+        return _Labels(np.array([5.0]), one, np.array([10.0]), one, one, one, np.zeros(1, dtype=np.int64), np.array([start]))
+
+    early, late = labels(100.0), labels(200.0)
+    assert _dominated(late, early)[0]
+    assert not _dominated(early, late)[0]
+
+
+def test_the_pricing_network_drops_arcs_no_window_admits() -> None:
+    instance = tiny(3)
+    plain = class_networks(tiny(3, time=False), list(vehicle_classes(tiny(3, time=False))))
+    timed = class_networks(instance, list(vehicle_classes(instance)))
+    for a, b in zip(plain, timed):
+        assert not (b.allowed & ~a.allowed).any()
+        assert b.time is not None and a.time is None
+
+
+def test_shifts_are_refused_in_one_clear_line() -> None:
+    for seed in SEEDS:
+        instance = random_tiny_instance(seed, time=True)
+        if any(vt.shift is not None for vt in instance.vehicle_types):
+            with pytest.raises(InputError) as caught:
+                solve_routes(instance)
+            assert caught.value.field.endswith(".shift") and "shift" in str(caught.value)
+            return
+    pytest.fail("no seed has a shift")
+
+
+@pytest.mark.skipif(not (SOLOMON / "C101.txt").exists(), reason="../shared/solomon is not available")
+def test_solomon_c101_25_is_proven_at_the_published_value() -> None:
+    import json
+
+    instance = load_instance(SOLOMON / "C101.txt", variant="25")
+    result = solve(instance, model="routes", options=SolveOptions(time_limit=60, gap=0.0, log=False))
+    assert result.status == "optimal"
+    assert result.objective == pytest.approx(json.loads((SOLOMON / "optima.json").read_text())["25"]["C101"]["value"], abs=1e-6)
