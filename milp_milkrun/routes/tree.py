@@ -124,6 +124,8 @@ class BranchAndPrice:
 
     def cutoff(self) -> float:
         """Only plans costing at most this can beat the incumbent (integer costs: by at least one unit)."""
+        if not math.isfinite(self.incumbent_cost):  # no incumbent yet (inf - 1e-9 * inf would be nan)
+            return math.inf
         return self.incumbent_cost - (1.0 - 1e-6 if self.integer_costs else 1e-9 * max(1.0, abs(self.incumbent_cost)))
 
     def prunes(self, bound: float) -> bool:
@@ -213,7 +215,7 @@ class BranchAndPrice:
             self.enumeration_cap = ENUMERATION_FIRST_GAP * max(1.0, abs(value))
         listed = None  # routes the last enumeration at this node listed
         while True:
-            whole = self.cutoff() - value
+            whole = min(self.cutoff(), self.cg.master.penalty) - value  # no plan costs the penalty: without an incumbent, a finite gap
             gap = min(whole, max(self.enumeration_cap, ENUMERATION_GROW * (bound - value)))  # beyond what the node shows
             cheap = listed is not None and listed <= ENUMERATION_WIDEN_ROUTES
             if gap <= 0 or (gap > ENUMERATION_STRETCH * self.enumeration_cap and not cheap):

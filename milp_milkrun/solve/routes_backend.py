@@ -52,8 +52,9 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
     if bp.unresolved:
         message += f"; {len(bp.unresolved)} nodes with integral arc flows of rule-breaking routes left open"
     runtime = time.perf_counter() - started
-    if bp.incumbent is None:
-        return make_result(instance, costs=options.costs(instance), status="no_solution", plan=None, bound=bound, runtime_s=runtime, model="routes",
+    if bp.incumbent is None:  # a searched tree whose every node closed (bound inf) proves there is no plan
+        proven = searched and not bp.interrupted and bp.bound == math.inf
+        return make_result(instance, costs=options.costs(instance), status="infeasible" if proven else "no_solution", plan=None, bound=bound, runtime_s=runtime, model="routes",
                            backend="highs", seed=options.seed, message=message + "; no plan found", interrupted=bp.interrupted)
     return make_result(instance, costs=options.costs(instance), status="feasible", plan=bp.incumbent, bound=bound, requested_gap=options.gap,
                        runtime_s=runtime, model="routes", backend="highs", seed=options.seed, message=message,
