@@ -5,6 +5,7 @@ it refuses shifts in one clear line; it proves a Solomon instance."""
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import replace
 from pathlib import Path
@@ -15,11 +16,17 @@ from bruteforce import brute_force, random_tiny_instance, shortest_duration
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import InputError
+from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.instance import Instance, build_instance
 from milp_milkrun.io import load_instance
 from milp_milkrun.routes.master import RouteMaster
-from milp_milkrun.routes.pricing import _dominated, _Labels, class_networks, time_admits, time_network
-from milp_milkrun.implied import vehicle_classes
+from milp_milkrun.routes.pricing import (
+    _dominated,
+    _Labels,
+    class_networks,
+    time_admits,
+    time_network,
+)
 from milp_milkrun.solve import SolveOptions, solve
 from milp_milkrun.timing import earliest_return
 
@@ -93,7 +100,7 @@ def test_arc_elimination_keeps_every_arc_of_a_route_in_time_and_removes_some() -
                 if instance.vehicle_by_name[route.vehicle].type.name != vt.name:
                     continue
                 path = [0, *(instance.index[s] for s in route.stops), 0]
-                assert all(admits[a, b] for a, b in zip(path, path[1:])), (seed, route)
+                assert all(admits[a, b] for a, b in itertools.pairwise(path)), (seed, route)
     assert removed > 0
 
 

@@ -74,6 +74,6 @@ def refuse_shifts(instance: Instance) -> None:
         if vt.shift is not None:
             raise InputError(
                 f"vehicle_types[{k}].shift",
-                f"the route engine (--model routes) does not handle shifts yet and vehicle type {vt.name} has one; "
-                "use another engine or drop the shift",
+                f"the route engine (--model routes) does not handle time windows and shifts together yet and vehicle type {vt.name} "
+                "has a shift; drop it or use another engine",
             )
