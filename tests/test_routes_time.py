@@ -169,3 +169,17 @@ def test_solomon_c101_25_is_proven_at_the_published_value() -> None:
     result = solve(instance, model="routes", options=SolveOptions(time_limit=60, gap=0.0, log=False))
     assert result.status == "optimal"
     assert result.objective == pytest.approx(json.loads((SOLOMON / "optima.json").read_text())["25"]["C101"]["value"], abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_auto_hands_an_instance_with_time_to_the_route_engine_only(seed: int) -> None:
+    """Even at a size where auto would pick the exact model (which does not state time), and with the
+    heuristic start on (the heuristic does not state time either)."""
+    instance = tiny(seed)
+    expected = brute_force(instance)
+    result = solve(instance, model="auto", options=SolveOptions(time_limit=60, gap=0.0, log=False))
+    assert result.model == "routes"
+    if expected is None:
+        assert result.status == "infeasible"
+        return
+    assert result.status == "optimal" and result.objective == pytest.approx(expected[0], abs=1e-6)
