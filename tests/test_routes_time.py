@@ -28,19 +28,32 @@ from milp_milkrun.routes.pricing import (
     time_network,
 )
 from milp_milkrun.solve import SolveOptions, solve
-from milp_milkrun.timing import earliest_return
+from milp_milkrun.timing import earliest_return, keeps_time
 
 SEEDS = range(40)
 SOLOMON = Path(__file__).resolve().parents[2] / "shared" / "solomon"
 
 
 def without_shifts(instance: Instance) -> Instance:
-    """The instance with its vehicle types' shifts dropped (the route engine refuses shifts)."""
+    """The instance with its vehicle types' shifts dropped."""
+    return rebuilt(instance, list(instance.dcs), [replace(vt, shift=None) for vt in instance.vehicle_types])
+
+
+def with_one_window(instance: Instance) -> Instance | None:
+    """The instance with every DC's first window only (a shift beside several windows is refused);
+    None when a DC is then out of reach."""
+    try:
+        return rebuilt(instance, [replace(dc, windows=dc.windows[:1]) for dc in instance.dcs], list(instance.vehicle_types))
+    except InputError:
+        return None
+
+
+def rebuilt(instance: Instance, dcs: list, vehicle_types: list) -> Instance:
     return build_instance(
         name=instance.name,
         hub=instance.hub,
-        dcs=list(instance.dcs),
-        vehicle_types=[replace(vt, shift=None) for vt in instance.vehicle_types],
+        dcs=dcs,
+        vehicle_types=vehicle_types,
         distance_spec=instance.distance_spec,
         forbidden=[{"dc": dc, "vehicle": vehicle} for dc, vehicle in sorted(instance.forbidden)],
         consecutive=instance.consecutive,
@@ -129,16 +142,20 @@ def test_the_master_marks_a_route_out_of_time_as_not_plannable() -> None:
     assert out_of_time > 0
 
 
-def test_dominance_needs_an_earlier_start() -> None:
-    """Two labels alike but for the start of service: only the earlier one dominates the later."""
+def test_dominance_needs_an_earlier_clock() -> None:
+    """Labels alike but for their clock: one dominates another only if it starts no later, departs no
+    earlier at the latest and drives no longer (with a shift; without one the last two are 0)."""
     one = np.array([1])
 
-    def labels(start: float) -> _Labels:
-        return _Labels(np.array([5.0]), one, np.array([10.0]), one, one, one, np.zeros(1, dtype=np.int64), np.array([start]))
+    def labels(start: float, latest: float = 0.0, drive: float = 0.0) -> _Labels:
+        return _Labels(np.array([5.0]), one, np.array([10.0]), one, one, one, np.zeros(1, dtype=np.int64), np.array([start]),
+                       np.array([latest]), np.array([drive]))
 
-    early, late = labels(100.0), labels(200.0)
-    assert _dominated(late, early)[0]
-    assert not _dominated(early, late)[0]
+    assert _dominated(labels(200.0), labels(100.0))[0]
+    assert not _dominated(labels(100.0), labels(200.0))[0]
+    assert not _dominated(labels(100.0, latest=50.0), labels(100.0, latest=40.0))[0]
+    assert _dominated(labels(100.0, latest=40.0), labels(100.0, latest=50.0))[0]
+    assert not _dominated(labels(100.0, drive=30.0), labels(100.0, drive=40.0))[0]
 
 
 def test_the_pricing_network_drops_arcs_no_window_admits() -> None:
@@ -150,10 +167,89 @@ def test_the_pricing_network_drops_arcs_no_window_admits() -> None:
         assert b.time is not None and a.time is None
 
 
-def test_shifts_are_refused_in_one_clear_line() -> None:
+def shifted(seed: int, *, costs: bool = False) -> Instance | None:
+    """Seed's instance with its shifts and one window per DC, None when it has no shift (or a DC is then out of reach)."""
+    instance = random_tiny_instance(seed, costs=costs, time=True)
+    if all(vt.shift is None for vt in instance.vehicle_types):
+        return None
+    return with_one_window(instance)
+
+
+SHIFT_SEEDS = [seed for seed in range(80) if shifted(seed) is not None]
+SHIFT_CASES = [(seed, costs) for costs in (False, True) for seed in range(80) if shifted(seed, costs=costs) is not None]
+
+
+@pytest.mark.parametrize(("seed", "costs"), SHIFT_CASES)
+def test_the_route_engine_proves_the_oracle_optimum_with_shifts(seed: int, costs: bool) -> None:
+    instance = shifted(seed, costs=costs)
+    assert instance is not None
+    expected = brute_force(instance)
+    result = solve_routes(instance)
+    if expected is None:
+        assert result.plan is None and result.status == "infeasible"
+        return
+    assert result.plan is not None and check_plan(instance, result.plan).feasible
+    assert result.objective == pytest.approx(expected[0], abs=1e-6)
+    assert result.status == "optimal"
+
+
+def tight_shift(seed: int) -> Instance | None:
+    """Seed's instance (one window per DC) with a shift one minute shorter than the longest route of its
+    optimum without shifts, on every type: the shift binds by construction (None when out of reach)."""
+    instance = with_one_window(without_shifts(random_tiny_instance(seed, time=True)))
+    found = brute_force(instance) if instance is not None else None
+    if found is None:
+        return None
+    longest = max(shortest_duration(instance, r.vehicle, r.stops) for r in found[1].used_routes())
+    if longest <= 1:
+        return None
+    try:
+        return rebuilt(instance, list(instance.dcs), [replace(vt, shift=longest - 1) for vt in instance.vehicle_types])
+    except InputError:
+        return None
+
+
+TIGHT_SEEDS = [seed for seed in range(40) if tight_shift(seed) is not None]
+
+
+@pytest.mark.parametrize("seed", TIGHT_SEEDS)
+def test_the_route_engine_proves_the_oracle_optimum_under_a_binding_shift(seed: int) -> None:
+    instance = tight_shift(seed)
+    expected = brute_force(instance)
+    result = solve_routes(instance)
+    if expected is None:
+        assert result.plan is None and result.status == "infeasible"
+        return
+    assert result.plan is not None and check_plan(instance, result.plan).feasible
+    assert result.objective == pytest.approx(expected[0], abs=1e-6)
+    assert result.status == "optimal"
+
+
+def test_the_binding_shifts_change_optima() -> None:
+    """Most tight shifts raise the optimum or leave no plan (the others admit another plan of equal value)."""
+    changed = sum(
+        brute_force(tight_shift(seed)) is None or brute_force(tight_shift(seed))[0] > brute_force(without_shifts(tight_shift(seed)))[0] + 1e-9
+        for seed in TIGHT_SEEDS
+    )
+    assert len(TIGHT_SEEDS) >= 15 and changed >= len(TIGHT_SEEDS) // 2
+
+
+@pytest.mark.parametrize("seed", SHIFT_SEEDS[:20])
+def test_keeps_time_agrees_with_the_oracle_on_random_routes_with_shifts(seed: int) -> None:
+    instance = shifted(seed)
+    assert instance is not None
+    rng = random.Random(seed)
+    for _ in range(80):
+        order = tuple(rng.sample([dc.id for dc in instance.dcs], rng.randint(1, instance.n_dcs)))
+        vehicle = rng.choice(instance.vehicles)
+        ours = keeps_time(instance, vehicle.type, [instance.index[s] for s in order])
+        assert ours == (shortest_duration(instance, vehicle.name, order) is not None), (vehicle.name, order)
+
+
+def test_a_shift_beside_several_windows_is_refused_in_one_clear_line() -> None:
     for seed in SEEDS:
         instance = random_tiny_instance(seed, time=True)
-        if any(vt.shift is not None for vt in instance.vehicle_types):
+        if any(vt.shift is not None for vt in instance.vehicle_types) and any(len(dc.windows) > 1 for dc in instance.dcs):
             with pytest.raises(InputError) as caught:
                 solve_routes(instance)
             assert caught.value.field.endswith(".shift") and "shift" in str(caught.value)

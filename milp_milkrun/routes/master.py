@@ -67,7 +67,7 @@ from milp_milkrun.models.strong import StrongModel, candidate_sets
 from milp_milkrun.routes.subset_rows import MAX_SUBSET_ROWS, SubsetRowCut, SubsetRowPenalties, separate_subset_rows, subset_row_penalties
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
-from milp_milkrun.timing import earliest_return
+from milp_milkrun.timing import keeps_time
 from milp_milkrun.runtime.highs import claims_less_than_its_solution, new_highs, search_again_without_start
 
 EXACT_MIP_GAP = 1e-6  # absolute MIP gap of an exact solve (HiGHS's default); no relative gap
@@ -236,6 +236,7 @@ class RouteMaster:
         self.classes = classes if classes is not None else vehicle_classes(instance)
         self.costs = costs if costs is not None else route_costs(instance)
         self.rates = [self.costs.rates[vc.vehicle_type] for vc in self.classes]
+        self._types = {vt.name: vt for vt in instance.vehicle_types}
         self.columns: list[RouteColumn] = []
         self.rows: list[MasterRow] = []  # cuts and branching rows, after the fleet rows
         self.row_lower: list[float] = []
@@ -322,7 +323,7 @@ class RouteMaster:
             and len(stops) <= vc.max_stops
             and not exceeds(load, vc.capacity)
             and (vc.max_distance is None or not exceeds(self.route_length(stops), vc.max_distance))
-            and (not self.instance.has_time or earliest_return(self.instance, vc.vehicle_type, stops) is not None)
+            and (not self.instance.has_time or keeps_time(self.instance, self._types[vc.vehicle_type], stops))
         )
 
     @property

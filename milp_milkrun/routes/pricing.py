@@ -25,8 +25,10 @@ of service at its DC when the route departs at the hub's opening (waiting for a 
 several windows, the earliest whose close is not before the arrival).  A later arrival never admits
 a schedule an earlier one does not, so an extension is dropped when no window admits it, a route is
 closed only when it is back by the hub's closing, and dominance asks for no later start.  Without
-shifts the departure at the opening is exact (:func:`milp_milkrun.timing.earliest_return`); the route
-engine refuses shifts.  :func:`class_networks` removes every arc that no window admits even at the
+shifts the departure at the opening is exact (:func:`milp_milkrun.timing.earliest_return`); with a
+shift (Eq 18) and one window per DC a label also carries its latest departure and its driving time,
+from which the shortest duration follows (:func:`next_clocks`); the route engine refuses a shift
+with several windows per DC.  :func:`class_networks` removes every arc that no window admits even at the
 earliest time a route can reach its tail (:func:`time_admits`).
 
 Subset-row cuts (:mod:`milp_milkrun.routes.subset_rows`) are charged through one more resource, a
@@ -77,6 +79,7 @@ class TimeNetwork:
     opens: np.ndarray
     closes: np.ndarray
     back: np.ndarray
+    shift: float = math.inf  # the type's shift with the float allowance; inf: none (with a shift no DC has two windows, see time_network)
 
     @property
     def hub_open(self) -> float:
@@ -119,7 +122,10 @@ def time_network(instance: Instance, vehicle_type: str) -> TimeNetwork:
             opens[j, w], closes[j, w] = a, allowance(b)
     travel = instance.travel_time(vehicle_type)
     leave = instance.service_time[:, None] + travel
-    return TimeNetwork(leave, opens, closes, instance.service_time + shortest_trips(travel)[1])
+    shift = next(vt.shift for vt in instance.vehicle_types if vt.name == vehicle_type)
+    if shift is not None and width > 1:
+        raise ValueError("a shift with several windows per DC: the route engine refuses it (solve.routes_backend.refuse_shifts)")
+    return TimeNetwork(leave, opens, closes, instance.service_time + shortest_trips(travel)[1], math.inf if shift is None else allowance(shift))
 
 
 def time_admits(instance: Instance, times: TimeNetwork, vehicle_type: str) -> np.ndarray:
@@ -583,8 +589,8 @@ def _label(
     trace = _Trace()
     kept: list[_Labels | None] = [None] * len(arc_cost)
     first = successors[0]
-    start = first_starts(net, first)
-    first = first[np.isfinite(start)]
+    (start, latest, drive), ok = first_clocks(net, first)
+    first, start, latest, drive = first[ok], start[ok], latest[ok], drive[ok]
     level = _Labels(
         cost=start_cost + arc_cost[0, first] + net.load_term(first, net.distance[0, first]),
         load=net.load[first].astype(np.int64),
@@ -593,7 +599,9 @@ def _label(
         node=first,
         ident=np.full(len(first), -1),  # parents: the hub
         parity=subset_rows.cuts_of[first] if subset_rows is not None else np.zeros(len(first), dtype=np.int64),
-        time=start[np.isfinite(start)],
+        time=start,
+        latest=latest,
+        drive=drive,
     )
     totals, finished = [], []
     for stops in range(1, net.max_stops + 1):
@@ -615,8 +623,8 @@ def _label(
 class _Labels:
     """Labels as parallel arrays; ``memory`` is the ng memory as a bitmask local to the label's node,
     ``ident`` the label's index in the trace (after admission) or its parent's (before), ``parity``
-    bit c: the label visited the DCs of subset-row cut c an odd number of times, ``time`` the earliest
-    start of service at the node (0 without time)."""
+    bit c: the label visited the DCs of subset-row cut c an odd number of times, ``time``, ``latest``
+    and ``drive`` its clock (:func:`next_clocks`; zeros without time)."""
 
     cost: np.ndarray
     load: np.ndarray
@@ -626,6 +634,8 @@ class _Labels:
     ident: np.ndarray
     parity: np.ndarray
     time: np.ndarray
+    latest: np.ndarray
+    drive: np.ndarray
 
     def take(self, rows: np.ndarray) -> _Labels:
         return _Labels(*(getattr(self, f)[rows] for f in LABEL_FIELDS))
@@ -642,12 +652,15 @@ class _Labels:
         return [(int(v), order[a:b]) for v, a, b in zip(nodes, starts, bounds)]
 
 
-LABEL_FIELDS = ("cost", "load", "dist", "memory", "node", "ident", "parity", "time")
+LABEL_FIELDS = ("cost", "load", "dist", "memory", "node", "ident", "parity", "time", "latest", "drive")
 
 
-def first_starts(net: ClassNetwork, first: np.ndarray) -> np.ndarray:
-    """The earliest start of service at each DC of ``first`` driven to straight from the hub's opening
-    (inf where no window admits it); zeros without time.
+Clock = tuple[np.ndarray, np.ndarray, np.ndarray]  # (start, latest, drive) of labels: see next_clocks
+
+
+def first_clocks(net: ClassNetwork, first: np.ndarray) -> tuple[Clock, np.ndarray]:
+    """The clocks of the routes hub -> j for each DC j of ``first`` (:func:`next_clocks` from the hub at
+    its opening) and whether they keep time; zeros and all True without time.
 
     Parameters
     ----------
@@ -658,40 +671,85 @@ def first_starts(net: ClassNetwork, first: np.ndarray) -> np.ndarray:
 
     Returns
     -------
-    np.ndarray
-        One start per DC.
+    tuple[Clock, np.ndarray]
+        The clocks and the feasibility mask, one entry per DC.
     """
-    if net.time is None:
-        return np.zeros(len(first))
-    return net.time.start(net.time.hub_open + net.time.leave[0, first], first)
+    opening = np.full(1, net.time.hub_open if net.time is not None else 0.0)
+    return next_clocks(net, 0, (opening, np.full(1, np.inf), np.zeros(1)), first)
 
 
-def next_starts(net: ClassNetwork, i: np.ndarray | int, start: np.ndarray, succ: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start of service at each of ``succ`` after starting at i at ``start`` (labels in rows, successors
-    in columns), and whether that keeps Eq 16-17 (a window admits it and the hub is reached by its
-    closing); zeros and all True without time.
+def next_clocks(net: ClassNetwork, i: np.ndarray | int, clock: Clock, succ: np.ndarray) -> tuple[Clock, np.ndarray]:
+    """The clocks after driving from i to each of ``succ`` (labels in rows, successors in columns) and
+    whether that keeps time: a window admits the arrival, the hub can still be reached by its closing
+    and (with a shift) within the shift.
+
+    A label's clock is its earliest start of service (departing at the hub's opening), and with a
+    shift two more numbers: with one window per DC the start at the label's node is
+    ``max(start, dep + drive)`` for a departure ``dep`` up to ``latest`` (``drive``: travel and service
+    so far, no waiting; ``latest``: the last departure every window admits), so the shortest duration
+    so far is ``max(start - latest, drive)`` and never shrinks along the route.  Without a shift both
+    stay 0 (they then weaken no dominance).
 
     Parameters
     ----------
     net : ClassNetwork
         The class's network.
     i : np.ndarray or int
-        The labels' node(s), broadcast with ``start``.
-    start : np.ndarray
-        The labels' starts, one column.
+        The labels' node(s), broadcast with the clock.
+    clock : Clock
+        The labels' clocks, each a column.
     succ : np.ndarray
         Successor DCs, broadcast as a row.
 
     Returns
     -------
-    tuple[np.ndarray, np.ndarray]
-        The starts and the feasibility mask.
+    tuple[Clock, np.ndarray]
+        The clocks and the feasibility mask.
+    """
+    start, latest, drive = clock
+    shape = np.broadcast(start, succ).shape
+    if net.time is None:
+        return (np.zeros(shape), np.zeros(shape), np.zeros(shape)), np.ones(shape, dtype=bool)
+    times = net.time
+    leave = times.leave[i, succ]
+    after = times.start(start + leave, succ)
+    ok = np.isfinite(after) & times.home_by_close(after, succ, direct=False)
+    if not math.isfinite(times.shift):
+        return (after, np.zeros(shape), np.zeros(shape)), ok
+    drive = np.broadcast_to(drive + leave, shape)
+    latest = np.minimum(latest, times.closes[succ, 0] - drive)  # one window per DC (TimeNetwork.shift)
+    ok &= np.maximum(after - latest, drive) + times.back[succ] <= times.shift
+    return (after, latest, drive), ok
+
+
+def home_in_time(net: ClassNetwork, node: np.ndarray, clock: Clock) -> np.ndarray:
+    """Whether labels at ``node`` with ``clock`` are back by the hub's closing driving home directly,
+    and (with a shift) within it.
+
+    Parameters
+    ----------
+    net : ClassNetwork
+        The class's network.
+    node : np.ndarray
+        The labels' nodes.
+    clock : Clock
+        Their clocks (:func:`next_clocks`).
+
+    Returns
+    -------
+    np.ndarray
+        One flag per label.
     """
     if net.time is None:
-        shape = np.broadcast(start, succ).shape
-        return np.zeros(shape), np.ones(shape, dtype=bool)
-    after = net.time.start(start + net.time.leave[i, succ], succ)
-    return after, np.isfinite(after) & net.time.home_by_close(after, succ, direct=False)
+        return np.ones(len(node), dtype=bool)
+    start, latest, drive = clock
+    times = net.time
+    ok = times.home_by_close(start, node, direct=True)
+    if math.isfinite(times.shift):
+        back = times.leave[node, 0]
+        latest = np.minimum(latest, times.closes[0, 0] - (drive + back))
+        ok &= np.maximum(start + back - latest, drive + back) <= times.shift
+    return ok
 
 
 class _Trace:
@@ -728,8 +786,7 @@ def _successors(net: ClassNetwork, arc_cost: np.ndarray, width: tuple[int, int] 
 def _close(level: _Labels, net: ClassNetwork, arc_cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Reduced costs and trace ids of the routes that return to the hub from a label, if negative."""
     home = net.allowed[level.node, 0] & (level.dist + net.distance[level.node, 0] <= net.max_distance)
-    if net.time is not None:
-        home &= net.time.home_by_close(level.time, level.node, direct=True)
+    home &= home_in_time(net, level.node, (level.time, level.latest, level.drive))
     total = level.cost + arc_cost[level.node, 0]
     negative = home & (total < NEGATIVE)
     return total[negative], level.ident[negative]
@@ -757,7 +814,8 @@ def _extend(
         if subset_rows is not None:
             parity, paid = subset_rows.enter(parity, succ[None, :])
             cost = cost + paid
-        start, in_time = next_starts(net, i, here.time[:, None], succ[None, :])
+        clock = (here.time[:, None], here.latest[:, None], here.drive[:, None])
+        (start, latest, drive), in_time = next_clocks(net, i, clock, succ[None, :])
         ok = (load <= net.capacity) & (dist + net.return_distance[succ][None, :] <= net.max_distance) & in_time
         ok &= cost + bound[np.clip(net.capacity - load, 0, None), succ[None, :]] < NEGATIVE
         seen = position[i, succ]  # where j sits in i's neighbourhood, -1 if outside (then never remembered)
@@ -766,7 +824,8 @@ def _extend(
         j = succ[c]
         memory = net.memory_moves[i][j, here.memory[r]].astype(np.int64)
         parts.append(
-            _Labels(cost[r, c], load[r, c], dist[r, c], memory, j, here.ident[r], np.broadcast_to(parity, cost.shape)[r, c], start[r, c])
+            _Labels(cost[r, c], load[r, c], dist[r, c], memory, j, here.ident[r], np.broadcast_to(parity, cost.shape)[r, c], start[r, c],
+                    latest[r, c], drive[r, c])
         )
     return _Labels.concat(parts) if parts else level.take(np.array([], dtype=int))
 
@@ -777,7 +836,7 @@ def _admit(
     """Drop the labels of ``level`` dominated by a kept label or by a cheaper one of the same level.
 
     Label a dominates b at the same DC when a costs, loads, drives and remembers no more than b, starts
-    service no later (time) and has no more stops (it is kept from an earlier level, or is of the same level); with subset-row cuts, a's
+    service no later (time), with a shift departs as late and drives no longer, and has no more stops (it is kept from an earlier level, or is of the same level); with subset-row cuts, a's
     cost counts the penalties of the cuts where a's parity is odd and b's even (a may pay each of them
     once more than b on any completion, never more).  The ng memory at DC j is a subset of j's
     neighbourhood, so it is a small bitmask local to j and the test vectorises.
@@ -829,6 +888,8 @@ def _dominated(labels: _Labels, other: _Labels | None, subset_rows: SubsetRowPen
             & (other.dist[None, :end] <= labels.dist[rows, None])
             & ((other.memory[None, :end] & ~labels.memory[rows, None]) == 0)
             & (other.time[None, :end] <= labels.time[rows, None])
+            & (other.latest[None, :end] >= labels.latest[rows, None])
+            & (other.drive[None, :end] <= labels.drive[rows, None])
         )
         if earlier_only:
             hit &= np.arange(end)[None, :] < np.arange(lo, lo + len(cost))[:, None]

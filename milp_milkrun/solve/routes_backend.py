@@ -62,18 +62,19 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
 
 
 def refuse_shifts(instance: Instance) -> None:
-    """Refuse a shift (Eq 18) in one clear line: the route engine's labelling departs every route at
-    the hub's opening, exact for windows and the hub's hours but not for a route's duration.
+    """Refuse a shift (Eq 18) beside a DC with several windows in one clear line: the labelling's
+    shortest duration assumes one window per DC (:func:`milp_milkrun.routes.pricing.next_clocks`).
 
     Parameters
     ----------
     instance : Instance
         The instance to solve.
     """
+    several = next((dc for dc in instance.dcs if len(dc.windows) > 1), None)
     for k, vt in enumerate(instance.vehicle_types):
-        if vt.shift is not None:
+        if vt.shift is not None and several is not None:
             raise InputError(
                 f"vehicle_types[{k}].shift",
-                f"the route engine (--model routes) does not handle time windows and shifts together yet and vehicle type {vt.name} "
-                "has a shift; drop it or use another engine",
+                f"the route engine (--model routes) does not handle time windows and shifts together yet when a DC has several "
+                f"windows (DC {several.origin}) and vehicle type {vt.name} has a shift; drop one or use another engine",
             )
