@@ -364,7 +364,7 @@ def keeps_time(instance: Instance, vehicle_type: VehicleType, stops: Sequence[in
         return back is not None
     if any(len(instance.windows[j]) > 1 for j in stops):
         raise ValueError("the shortest duration with several windows per DC is the checker's to find")
-    hub_open, hub_close = instance.hub_hours  # type: ignore[misc]
+    hub_close = instance.hub_hours[1]  # type: ignore[index]
     travel, service = instance.travel_time(vehicle_type), instance.service_time
     latest, drive, here = hub_close, 0.0, 0
     for there in stops:

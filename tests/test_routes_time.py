@@ -18,7 +18,8 @@ from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import InputError
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.instance import Instance, build_instance
-from milp_milkrun.io import load_instance
+from milp_milkrun.io import instance_from_dict, load_instance
+from milp_milkrun.plan import Plan, Route
 from milp_milkrun.routes.master import RouteMaster
 from milp_milkrun.routes.pricing import (
     _dominated,
@@ -279,3 +280,37 @@ def test_auto_hands_an_instance_with_time_to_the_route_engine_only(seed: int) ->
         assert result.status == "infeasible"
         return
     assert result.status == "optimal" and result.objective == pytest.approx(expected[0], abs=1e-6)
+
+
+def dominance_trap() -> Instance:
+    """One van, four DCs (1 unit = 1 minute). At X, the path A -> B -> X is shorter than B -> A -> X
+    over the same DCs but starts service later (121 against 105: A opens at 100), too late for D
+    (closes at 113). The only best route is B A X D; a dominance ignoring time keeps A B X and answers
+    X B A D (54.72) instead (checked by hand with a pricing whose dominance drops the time test)."""
+    return instance_from_dict(
+        {
+            "name": "dominance-trap",
+            "hub": {"id": "H", "x": 0, "y": 0},
+            "dcs": [
+                {"id": "A", "x": 10, "y": 0, "demand": 1, "windows": [[100, 104]]},
+                {"id": "B", "x": 20, "y": 0, "demand": 1},
+                {"id": "X", "x": 10, "y": 5, "demand": 1},
+                {"id": "D", "x": 5, "y": 10, "demand": 1, "windows": [[105, 113]]},
+            ],
+            "vehicle_types": [{"name": "van", "count": 1, "capacity": 10}],
+            "distances": {"metric": "euclidean"},
+            "time": {"hub_hours": [0, 1000], "speed": 60},
+        }
+    )
+
+
+def test_a_cheaper_later_label_does_not_hide_the_optimum() -> None:
+    instance = dominance_trap()
+    first, second = (check_plan(instance, Plan((Route("van-1", order),))) for order in (("A", "B", "X"), ("B", "A", "X")))
+    assert first.distance < second.distance  # the same DCs, cheaper ...
+    assert first.routes[0].schedule.stops[-1].start > second.routes[0].schedule.stops[-1].start  # ... but later
+    expected = brute_force(instance)
+    assert expected is not None and expected[1].used_routes()[0].stops == ("B", "A", "X", "D")
+    result = solve_routes(instance)
+    assert result.status == "optimal" and result.objective == pytest.approx(expected[0], abs=1e-9)
+    assert result.plan.used_routes()[0].stops == ("B", "A", "X", "D")
