@@ -51,6 +51,7 @@ import numpy as np
 
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance.parts import TimeSpec, Window
+from milp_milkrun.limits import exceeds
 
 if TYPE_CHECKING:
     from milp_milkrun.instance.parts import DC, VehicleType
@@ -220,7 +221,7 @@ def check_reachable(instance: Instance) -> None:
         A built instance with time.
     """
     hub_open, hub_close = instance.hub_hours  # type: ignore[misc]
-    shortest = {vt.name: _lower_bounds(instance.travel_time(vt)) for vt in instance.vehicle_types}
+    shortest = {vt.name: shortest_trips(instance.travel_time(vt)) for vt in instance.vehicle_types}
     for j, dc in enumerate(instance.dcs, start=1):
         types = [vt for vt in instance.vehicle_types if instance.vehicle_type_allowed(dc.id, vt)]
         if not any(_type_reaches(instance, vt, shortest[vt.name], j, (hub_open, hub_close)) for vt in types):
@@ -233,8 +234,20 @@ def check_reachable(instance: Instance) -> None:
             )
 
 
-def _lower_bounds(travel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The shortest travel times from the hub to every node and from every node back."""
+def shortest_trips(travel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The shortest travel times from the hub to every node and from every node back, over every road:
+    lower bounds on any trip (a travel-time matrix need not obey the triangle inequality).
+
+    Parameters
+    ----------
+    travel : np.ndarray
+        A travel-time matrix (node 0 is the hub).
+
+    Returns
+    -------
+    tuple[np.ndarray, np.ndarray]
+        (there, back), one entry per node.
+    """
     return _from_hub(travel), _from_hub(travel.T)
 
 
@@ -276,6 +289,104 @@ def _original_position(instance: Instance, origin: str) -> int:
     return seen.index(origin)
 
 
+# ----- the earliest schedule of a route (an engine's exact feasibility test) ----------------------
+def earliest_return(instance: Instance, vehicle_type: VehicleType | str, stops: Sequence[int]) -> float | None:
+    """The return to the hub of a route departing at the hub's opening, None when a window or the hub's
+    hours admit no schedule (Eq 15-17); shifts are not judged (Eq 18).
+
+    Departing at the opening gives the earliest start at every DC, and a later arrival never admits a
+    schedule an earlier one does not (waiting is allowed), so the route meets Eq 16-17 for some
+    departure exactly when it does for this one.
+
+    Parameters
+    ----------
+    instance : Instance
+        An instance with time.
+    vehicle_type : VehicleType or str
+        The route's vehicle type (its travel times).
+    stops : Sequence[int]
+        The route's DC indices (nodes of V) in driving order.
+
+    Returns
+    -------
+    float or None
+        The return time, or None.
+    """
+    hub_open, hub_close = instance.hub_hours  # type: ignore[misc]
+    travel, service = instance.travel_time(vehicle_type), instance.service_time
+    now, here = hub_open, 0
+    for there in stops:
+        start = window_start(instance.windows[there], now + float(travel[here, there]))
+        if start is None:
+            return None
+        now, here = start + float(service[there]), there
+    back = now + float(travel[here, 0])
+    return None if exceeds(back, hub_close) else back
+
+
+def keeps_time(instance: Instance, vehicle_type: VehicleType, stops: Sequence[int]) -> bool:
+    """Whether some departure gives the route a schedule meeting Eq 16-18: :func:`earliest_return`,
+    and with a shift the shortest duration over the departures.
+
+    With one window per DC the start at a DC is ``max(start, dep + drive)`` for every departure
+    ``dep`` up to the latest one every window admits (``start``: the earliest start, departing at the
+    opening; ``drive``: travel and service so far), so the shortest duration is
+    ``max(return - latest, drive home)``.
+
+    Parameters
+    ----------
+    instance : Instance
+        An instance with time.
+    vehicle_type : VehicleType
+        The route's vehicle type (its travel times and shift).
+    stops : Sequence[int]
+        The route's DC indices in driving order; with a shift each must have at most one window.
+
+    Returns
+    -------
+    bool
+        Whether the route keeps time.
+    """
+    back = earliest_return(instance, vehicle_type, stops)
+    if back is None or vehicle_type.shift is None:
+        return back is not None
+    if any(len(instance.windows[j]) > 1 for j in stops):
+        raise ValueError("the shortest duration with several windows per DC is the checker's to find")
+    hub_close = instance.hub_hours[1]  # type: ignore[index]
+    travel, service = instance.travel_time(vehicle_type), instance.service_time
+    latest, drive, here = hub_close, 0.0, 0
+    for there in stops:
+        drive += float(service[here] + travel[here, there])
+        latest = min(latest, instance.windows[there][0][1] - drive)
+        here = there
+    drive += float(service[here] + travel[here, 0])
+    latest = min(latest, hub_close - drive)
+    return not exceeds(max(back - latest, drive), vehicle_type.shift)
+
+
+def window_start(windows: Sequence[Window], arrival: float) -> float | None:
+    """The start of service on arriving at ``arrival``: the earliest window whose close is not before it
+    (waiting for it to open), None when every window has closed (Eq 15-16); closes allow float noise
+    (:func:`~milp_milkrun.limits.exceeds`), as the checker's do.
+
+    Parameters
+    ----------
+    windows : Sequence[Window]
+        The node's windows, sorted.
+    arrival : float
+        The arrival time.
+
+    Returns
+    -------
+    float or None
+        The start of service, or None.
+    """
+    for opens, closes in windows:
+        if not exceeds(arrival, closes):
+            return max(arrival, opens)
+    return None
+
+
 # ----- the guard for engines that do not state time ----------------------------------------------
 ENGINES = {
     "auto": "--model auto",
@@ -287,7 +398,7 @@ ENGINES = {
 }
 """Every engine with an entry point that checks :func:`require_time_support`, by key and user-facing name."""
 
-ENGINES_STATING_TIME: frozenset[str] = frozenset({"auto", "exact", "exact-pulp", "heuristic"})
+ENGINES_STATING_TIME: frozenset[str] = frozenset({"auto", "exact", "exact-pulp", "heuristic", "routes"})
 """The engines that state time (Eq 15-18); every other engine refuses an instance with time. An engine
 gains time by stating the equations and adding its key here (nothing else changes)."""
 

@@ -17,6 +17,11 @@ more cost (a route's value F_k + c_k * length + b_k * sum_j q_j * (distance to j
 length and with the distance each DC's load rides); the plan using the kept path instead is as good,
 and if its route lies above the threshold, so does the plan with the dropped one.
 
+With time (:mod:`milp_milkrun.timing`) a label carries the pricing's earliest start of service
+(:func:`~milp_milkrun.routes.pricing.next_clocks`) and a label is dropped only for one over the same
+set that also starts no later (and with a shift departs as late and drives no longer): such a label
+admits every completion the dropped one does, in no longer a duration.
+
 With subset-row cuts (``subset_rows``) a label also pays their penalties, carried as the pricing does
 (the parity of its visits to each cut's DCs): the reduced cost of an elementary route then includes
 -sigma_S floor(|r & S| / 2), which only grows along a path, so pruning on it stays valid, and two labels
@@ -31,6 +36,7 @@ import time
 
 import numpy as np
 
+from milp_milkrun.routes.clocks import first_clocks, home_in_time, next_clocks
 from milp_milkrun.routes.networks import ClassNetwork
 from milp_milkrun.routes.pricing import NEGATIVE, Completions, PricingTimeout, two_cycle_free_completions
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
@@ -84,6 +90,8 @@ def enumerate_routes(
     charged = _charged_completions(net, arc_cost, subset_rows) if subset_rows is not None else None
     slack = threshold - NEGATIVE  # the pricing's tolerance, on the safe side
     first = np.flatnonzero(net.allowed[0, 1:]) + 1
+    (start, latest, drive), ok = first_clocks(net, first)
+    first, start, latest, drive = first[ok], start[ok], latest[ok], drive[ok]
     term = np.zeros(len(first)) + net.load_term(first, net.distance[0, first])
     level = {
         "cost": start_cost + arc_cost[0, first] + term,
@@ -94,6 +102,9 @@ def enumerate_routes(
         "seen": _bits(first, words),
         "parent": np.full(len(first), -1),
         "parity": subset_rows.cuts_of[first] if subset_rows is not None else np.zeros(len(first), dtype=np.int64),
+        "time": start,
+        "latest": latest,
+        "drive": drive,
     }
     trace: list[tuple[np.ndarray, np.ndarray]] = []  # per stop count: node and parent (row of the level before)
     ends: list[tuple[np.ndarray, ...]] = []  # routes: set, length, load term, level, row
@@ -108,13 +119,15 @@ def enumerate_routes(
             raise TooManyRoutes("labels")
         node = level["node"]
         length = level["dist"] + net.distance[node, 0]
-        home = np.flatnonzero(net.allowed[node, 0] & (length <= net.max_distance) & (level["cost"] + arc_cost[node, 0] <= slack))
+        back = net.allowed[node, 0] & (length <= net.max_distance) & (level["cost"] + arc_cost[node, 0] <= slack)
+        back &= home_in_time(net, node, (level["time"], level["latest"], level["drive"]))
+        home = np.flatnonzero(back)
         ends.append((level["seen"][home], length[home], level["term"][home], np.full(len(home), stops - 1), home))
         if stops == net.max_stops or not len(node):
             break
         level = _extend(level, net, arc_cost, (bound, charged, subset_rows), net.max_stops - stops - 1, slack, deadline)
     seen, length, term, depth, row = (np.concatenate([e[f] for e in ends]) for f in range(5))
-    keep = _undominated(seen, length, term, None)
+    keep = _undominated(seen, length, np.column_stack([term]), None)
     return [_path(trace, int(depth[k]), int(row[k])) for k in keep]
 
 
@@ -151,24 +164,24 @@ def _bits(nodes: np.ndarray, words: int) -> np.ndarray:
 
 def _shortest_per_set(level: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Keep, for each DC and visited set, the label that drove the least distance (and those with a
-    smaller load term than it)."""
-    keep = _undominated(level["seen"], level["dist"], level["term"], level["node"])
+    smaller load term or an earlier start than it)."""
+    keep = _undominated(level["seen"], level["dist"], np.column_stack([level["term"], level["time"], -level["latest"], level["drive"]]), level["node"])
     return {name: values[keep] for name, values in level.items()}
 
 
-def _undominated(seen: np.ndarray, dist: np.ndarray, term: np.ndarray, node: np.ndarray | None) -> np.ndarray:
+def _undominated(seen: np.ndarray, dist: np.ndarray, others: np.ndarray, node: np.ndarray | None) -> np.ndarray:
     """Rows no other row of the same set (and node) dominates: the least distance of each group, and the
-    rows whose load term is below that one's (the load term grows with the distance driven, but a
-    shorter path may carry the load farther)."""
+    rows below that one in a column of ``others`` (its resources where less is better: the load term,
+    which grows with the distance driven but may be larger on a shorter path, and the clock)."""
     if not len(dist):
         return np.zeros(0, dtype=np.int64)
     groups = [seen[:, w] for w in range(seen.shape[1])] + ([node] if node is not None else [])
-    order = np.lexsort((term, dist, *groups))
+    order = np.lexsort((others[:, 0], dist, *groups))
     keys = np.column_stack([g[order].view(np.int64) for g in groups])
     first = np.ones(len(order), dtype=bool)
     first[1:] = np.any(keys[1:] != keys[:-1], axis=1)
     leader = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
-    return order[first | (term[order] < term[order][leader])]
+    return order[first | (others[order] < others[order][leader]).any(axis=1)]
 
 
 def _extend(
@@ -206,7 +219,9 @@ def _extend_block(level, net: ClassNetwork, arc_cost, bounds: Bounds, left: int,
         parity, paid = subset_rows.enter(parity, js[None, :])
         cost = cost + paid
     visited = (seen[:, js // WORD] >> (js % WORD).astype(np.uint64)[None, :]) & np.uint64(1)
-    ok = net.allowed[node][:, js] & (visited == 0) & (load <= net.capacity)
+    clock = (level["time"][rows, None], level["latest"][rows, None], level["drive"][rows, None])
+    (start, latest, drive), in_time = next_clocks(net, node[:, None], clock, js[None, :])
+    ok = net.allowed[node][:, js] & (visited == 0) & (load <= net.capacity) & in_time
     ok &= dist + net.return_distance[js][None, :] <= net.max_distance
     units = np.clip(net.capacity - load, 0, None)
     least = bound.avoiding(left, units, js[None, :], node[:, None])
@@ -219,7 +234,8 @@ def _extend_block(level, net: ClassNetwork, arc_cost, bounds: Bounds, left: int,
     grown = seen[r].copy()
     grown[np.arange(len(r)), j // WORD] |= np.left_shift(np.uint64(1), (j % WORD).astype(np.uint64))
     return {"cost": cost[r, c], "term": np.broadcast_to(term, cost.shape)[r, c], "load": load[r, c], "dist": dist[r, c], "node": j, "seen": grown,
-            "parent": rows[r], "parity": np.broadcast_to(parity, cost.shape)[r, c]}
+            "parent": rows[r], "parity": np.broadcast_to(parity, cost.shape)[r, c], "time": start[r, c],
+            "latest": latest[r, c], "drive": drive[r, c]}
 
 
 def _path(trace: list[tuple[np.ndarray, np.ndarray]], depth: int, row: int) -> tuple[int, ...]:

@@ -73,6 +73,7 @@ from milp_milkrun.routes.subset_rows import (
     subset_row_penalties,
 )
 from milp_milkrun.runtime.highs import new_highs, solver_seed
+from milp_milkrun.timing import keeps_time
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,7 @@ class RouteMaster:
         self.classes = classes if classes is not None else vehicle_classes(instance)
         self.costs = costs if costs is not None else route_costs(instance)
         self.rates = [self.costs.rates[vc.vehicle_type] for vc in self.classes]
+        self._types = {vt.name: vt for vt in instance.vehicle_types}
         self.columns: list[RouteColumn] = []
         self.rows: list[MasterRow] = []  # cuts and branching rows, after the fleet rows
         self.row_lower: list[float] = []
@@ -247,6 +249,7 @@ class RouteMaster:
             and len(stops) <= vc.max_stops
             and not exceeds(load, vc.capacity)
             and (vc.max_distance is None or not exceeds(self.route_length(stops), vc.max_distance))
+            and (not self.instance.has_time or keeps_time(self.instance, self._types[vc.vehicle_type], stops))
         )
 
     @property

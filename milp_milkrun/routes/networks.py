@@ -22,6 +22,7 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.limits import FLOAT_NOISE
 from milp_milkrun.models.strong import directed_arcs
 from milp_milkrun.objectives import RouteRates
+from milp_milkrun.routes.time_network import TimeNetwork, time_admits, time_network
 
 NG_SIZE = 8  # ng-neighbourhood size: larger is a tighter relaxation but slower pricing
 MAX_NG_SIZE = 12  # memories local to a DC index tables of 2**size entries per arc (ClassNetwork.memory_moves)
@@ -48,6 +49,7 @@ class ClassNetwork:
     load_rate: float = 0.0  # b_k: value per unit of demand per distance unit it rides on board
     demand: np.ndarray | None = None  # q_j as the load term weighs it (RouteCosts.load_weights)
     reach_distance: np.ndarray | None = None  # shortest way from the hub to each node
+    time: TimeNetwork | None = None  # windows and travel times (instances with time); None: no time
 
     def load_term(self, nodes: np.ndarray, driven: np.ndarray) -> np.ndarray | float:
         """b_k * q_j * (distance driven on arriving at j), elementwise (0 without a load term)."""
@@ -237,12 +239,15 @@ def class_networks(
         allowed = np.zeros((n, n), dtype=bool)
         for i, j, kk in arcs:
             allowed[i, j] |= kk == k
+        times = time_network(instance, vc.vehicle_type) if instance.has_time else None
+        if times is not None:
+            allowed &= time_admits(instance, times, vc.vehicle_type)
         limit = math.inf if vc.max_distance is None else vc.max_distance * (1 + LIMIT_TOLERANCE) + LIMIT_TOLERANCE
         capacity = math.floor(vc.capacity * (1 + LIMIT_TOLERANCE) / unit + FLOAT_NOISE)
         load_rate = rates[k].per_unit_km if rates is not None else 0.0
         networks.append(
             ClassNetwork(
-                instance.distance, allowed, units, capacity, vc.max_stops, limit, back, masks, load_rate, weights, reach
+                instance.distance, allowed, units, capacity, vc.max_stops, limit, back, masks, load_rate, weights, reach, times
             )
         )
     return networks

@@ -20,6 +20,17 @@ is the fast heuristic used while plenty of negative routes exist: few successors
 per DC and stop count; it prunes with the cheaper walk bound (:func:`completion_bounds`: no
 elementarity, no distance).
 
+Time (Eq 15-17, :mod:`milp_milkrun.timing`) is one more resource: a label carries the earliest start
+of service at its DC when the route departs at the hub's opening (waiting for a window to open; with
+several windows, the earliest whose close is not before the arrival).  A later arrival never admits
+a schedule an earlier one does not, so an extension is dropped when no window admits it, a route is
+closed only when it is back by the hub's closing, and dominance asks for no later start.  Without
+shifts the departure at the opening is exact (:func:`milp_milkrun.timing.earliest_return`); with a
+shift (Eq 18) and one window per DC a label also carries its latest departure and its driving time,
+from which the shortest duration follows (:func:`~milp_milkrun.routes.clocks.next_clocks`); the route engine refuses a shift
+with several windows per DC.  :func:`class_networks` removes every arc that no window admits even at the
+earliest time a route can reach its tail (:func:`time_admits`).
+
 Subset-row cuts (:mod:`milp_milkrun.routes.subset_rows`) are charged through one more resource, a
 parity bit per cut (``subset_rows``); dominance then adds to the dominating label's cost the penalties
 of the cuts where its parity is odd and the other label's even.  The completion bounds ignore them.
@@ -33,6 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from milp_milkrun.routes.clocks import first_clocks, home_in_time, next_clocks
 from milp_milkrun.routes.networks import ClassNetwork
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
 
@@ -229,6 +241,8 @@ def _label(
     trace = _Trace()
     kept: list[_Labels | None] = [None] * len(arc_cost)
     first = successors[0]
+    (start, latest, drive), ok = first_clocks(net, first)
+    first, start, latest, drive = first[ok], start[ok], latest[ok], drive[ok]
     level = _Labels(
         cost=start_cost + arc_cost[0, first] + net.load_term(first, net.distance[0, first]),
         load=net.load[first].astype(np.int64),
@@ -237,6 +251,9 @@ def _label(
         node=first,
         ident=np.full(len(first), -1),  # parents: the hub
         parity=subset_rows.cuts_of[first] if subset_rows is not None else np.zeros(len(first), dtype=np.int64),
+        time=start,
+        latest=latest,
+        drive=drive,
     )
     totals, finished = [], []
     for stops in range(1, net.max_stops + 1):
@@ -258,7 +275,8 @@ def _label(
 class _Labels:
     """Labels as parallel arrays; ``memory`` is the ng memory as a bitmask local to the label's node,
     ``ident`` the label's index in the trace (after admission) or its parent's (before), ``parity``
-    bit c: the label visited the DCs of subset-row cut c an odd number of times."""
+    bit c: the label visited the DCs of subset-row cut c an odd number of times, ``time``, ``latest``
+    and ``drive`` its clock (:func:`next_clocks`; zeros without time)."""
 
     cost: np.ndarray
     load: np.ndarray
@@ -267,6 +285,9 @@ class _Labels:
     node: np.ndarray
     ident: np.ndarray
     parity: np.ndarray
+    time: np.ndarray
+    latest: np.ndarray
+    drive: np.ndarray
 
     def take(self, rows: np.ndarray) -> _Labels:
         return _Labels(*(getattr(self, f)[rows] for f in LABEL_FIELDS))
@@ -283,7 +304,7 @@ class _Labels:
         return [(int(v), order[a:b]) for v, a, b in zip(nodes, starts, bounds)]
 
 
-LABEL_FIELDS = ("cost", "load", "dist", "memory", "node", "ident", "parity")
+LABEL_FIELDS = ("cost", "load", "dist", "memory", "node", "ident", "parity", "time", "latest", "drive")
 
 
 class _Trace:
@@ -320,6 +341,7 @@ def _successors(net: ClassNetwork, arc_cost: np.ndarray, width: tuple[int, int] 
 def _close(level: _Labels, net: ClassNetwork, arc_cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Reduced costs and trace ids of the routes that return to the hub from a label, if negative."""
     home = net.allowed[level.node, 0] & (level.dist + net.distance[level.node, 0] <= net.max_distance)
+    home &= home_in_time(net, level.node, (level.time, level.latest, level.drive))
     total = level.cost + arc_cost[level.node, 0]
     negative = home & (total < NEGATIVE)
     return total[negative], level.ident[negative]
@@ -347,14 +369,19 @@ def _extend(
         if subset_rows is not None:
             parity, paid = subset_rows.enter(parity, succ[None, :])
             cost = cost + paid
-        ok = (load <= net.capacity) & (dist + net.return_distance[succ][None, :] <= net.max_distance)
+        clock = (here.time[:, None], here.latest[:, None], here.drive[:, None])
+        (start, latest, drive), in_time = next_clocks(net, i, clock, succ[None, :])
+        ok = (load <= net.capacity) & (dist + net.return_distance[succ][None, :] <= net.max_distance) & in_time
         ok &= cost + bound[np.clip(net.capacity - load, 0, None), succ[None, :]] < NEGATIVE
         seen = position[i, succ]  # where j sits in i's neighbourhood, -1 if outside (then never remembered)
         ok &= ~((seen >= 0)[None, :] & ((here.memory[:, None] >> np.maximum(seen, 0)[None, :]) & 1).astype(bool))
         r, c = np.nonzero(ok)
         j = succ[c]
         memory = net.memory_moves[i][j, here.memory[r]].astype(np.int64)
-        parts.append(_Labels(cost[r, c], load[r, c], dist[r, c], memory, j, here.ident[r], np.broadcast_to(parity, cost.shape)[r, c]))
+        parts.append(
+            _Labels(cost[r, c], load[r, c], dist[r, c], memory, j, here.ident[r], np.broadcast_to(parity, cost.shape)[r, c], start[r, c],
+                    latest[r, c], drive[r, c])
+        )
     return _Labels.concat(parts) if parts else level.take(np.array([], dtype=int))
 
 
@@ -363,8 +390,8 @@ def _admit(
 ) -> _Labels:
     """Drop the labels of ``level`` dominated by a kept label or by a cheaper one of the same level.
 
-    Label a dominates b at the same DC when a costs, loads, drives and remembers no more than b and has
-    no more stops (it is kept from an earlier level, or is of the same level); with subset-row cuts, a's
+    Label a dominates b at the same DC when a costs, loads, drives and remembers no more than b, starts
+    service no later (time), with a shift departs as late and drives no longer, and has no more stops (it is kept from an earlier level, or is of the same level); with subset-row cuts, a's
     cost counts the penalties of the cuts where a's parity is odd and b's even (a may pay each of them
     once more than b on any completion, never more).  The ng memory at DC j is a subset of j's
     neighbourhood, so it is a small bitmask local to j and the test vectorises.
@@ -415,6 +442,9 @@ def _dominated(labels: _Labels, other: _Labels | None, subset_rows: SubsetRowPen
             & (other.load[None, :end] <= labels.load[rows, None])
             & (other.dist[None, :end] <= labels.dist[rows, None])
             & ((other.memory[None, :end] & ~labels.memory[rows, None]) == 0)
+            & (other.time[None, :end] <= labels.time[rows, None])
+            & (other.latest[None, :end] >= labels.latest[rows, None])
+            & (other.drive[None, :end] <= labels.drive[rows, None])
         )
         if earlier_only:
             hit &= np.arange(end)[None, :] < np.arange(lo, lo + len(cost))[:, None]

@@ -112,6 +112,8 @@ class BranchAndPrice:
 
     def cutoff(self) -> float:
         """Only plans costing at most this can beat the incumbent (integer costs: by at least one unit)."""
+        if not math.isfinite(self.incumbent_cost):  # no incumbent yet (inf - FLOAT_NOISE * inf would be nan)
+            return math.inf
         return self.incumbent_cost - (1.0 - SOLVER_TOLERANCE if self.integer_costs else FLOAT_NOISE * max(1.0, abs(self.incumbent_cost)))
 
     def prunes(self, bound: float) -> bool:
@@ -210,7 +212,7 @@ class BranchAndPrice:
             self.enumeration_cap = settings.enumeration_first_gap * max(1.0, abs(value))
         listed = None  # routes the last enumeration at this node listed
         while True:
-            whole = self.cutoff() - value
+            whole = min(self.cutoff(), self.cg.master.penalty) - value  # no plan costs the penalty: without an incumbent, a finite gap
             gap = min(whole, max(self.enumeration_cap, settings.enumeration_grow * (bound - value)))  # beyond what the node shows
             cheap = listed is not None and listed <= settings.enumeration_widen_routes
             if gap <= 0 or (gap > settings.enumeration_stretch * self.enumeration_cap and not cheap):

@@ -18,7 +18,7 @@ from milp_milkrun.options import DEFAULT_SEED, SolveOptions, check_bound_seconds
 from milp_milkrun.result import RunContext, SolveResult, Status, make_result
 from milp_milkrun.solve.backends import backend_run, backends_of
 from milp_milkrun.solve.feasibility import presolve_diagnostics
-from milp_milkrun.timing import require_time_support
+from milp_milkrun.timing import ENGINES_STATING_TIME, require_time_support
 
 
 class Model(str, enum.Enum):
@@ -148,7 +148,8 @@ def _dispatch(
             RunContext.of(instance, options, model=model, backend=backend, started=started),
             status="infeasible", plan=None, bound=None, message="; ".join(reasons),
         )
-    if heuristic_start and options.warm_start is None:  # the heuristic plan is the default MIP start
+    if heuristic_start and options.warm_start is None and (not instance.has_time or "heuristic" in ENGINES_STATING_TIME):
+        # the heuristic plan is the default MIP start (on an instance with time, once the heuristic states it)
 
         def run_backend(with_start: SolveOptions) -> SolveResult:
             return solve(instance, model=model, backend=backend, solver=solver, options=with_start, heuristic_start=False)

@@ -33,6 +33,7 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.limits import solver_seconds
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.result import RunContext, SolveResult, joined_notes, make_result
+from milp_milkrun.routes.time_network import shift_refusal
 from milp_milkrun.timing import ENGINES_STATING_TIME
 
 ROUTES_SHARE = 0.85  # of the time limit, for the route-based branch-and-price; the strong model gets the rest
@@ -66,7 +67,7 @@ def solve_auto(instance: Instance, options: SolveOptions, run: Solve, heuristic_
     if options.costs(instance).load_dependent:  # emissions: only the route-based model states them exactly
         result = run(instance, model="routes", options=options, heuristic_start=heuristic_start)
         return dataclasses.replace(result, message=joined_notes("auto: the route-based model (the objective depends on the load)", result.message))
-    if not _states_time(instance, "routes"):
+    if not _states_time(instance, "routes") or shift_refusal(instance) is not None:
         result = run(instance, model="exact", options=options, heuristic_start=heuristic_start)
         return dataclasses.replace(result, message=joined_notes("auto: the exact model (the route-based model does not state this instance's time)", result.message))
     if not heuristic_start or options.warm_start is not None:

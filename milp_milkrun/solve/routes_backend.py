@@ -10,6 +10,7 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.result import RunContext, SolveResult, make_result
 from milp_milkrun.routes.master import SolverSetup
+from milp_milkrun.routes.time_network import shift_refusal
 from milp_milkrun.routes.tree import BranchAndPrice
 from milp_milkrun.timing import require_time_support
 
@@ -30,6 +31,7 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
         The checked plan, the global bound of the tree and the derived status.
     """
     require_time_support(instance, "routes")
+    refuse_shifts(instance)
     started = time.perf_counter()
     solver = SolverSetup(options.threads, options.seed)
     bp = BranchAndPrice(
@@ -60,8 +62,28 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
     if bp.unresolved:
         message += f"; {len(bp.unresolved)} nodes with integral arc flows of rule-breaking routes left open"
     context = RunContext.of(instance, options, model="routes", backend="highs", started=started)
-    if bp.incumbent is None:
+    if bp.incumbent is None:  # a searched tree whose every node closed (bound inf) proves there is no plan
+        proven = searched and not bp.interrupted and bp.bound == math.inf
         return make_result(
-            context, status="no_solution", plan=None, bound=bound, message=message + "; no plan found", interrupted=bp.interrupted
+            context,
+            status="infeasible" if proven else "no_solution",
+            plan=None,
+            bound=bound,
+            message=message + "; no plan found",
+            interrupted=bp.interrupted,
         )
     return make_result(context, status="feasible", plan=bp.incumbent, bound=bound, message=message, interrupted=bp.interrupted)
+
+
+def refuse_shifts(instance: Instance) -> None:
+    """Refuse a shift (Eq 18) beside a DC with several windows in one clear line: the labelling's
+    shortest duration assumes one window per DC (:func:`milp_milkrun.routes.pricing.next_clocks`).
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to solve.
+    """
+    refusal = shift_refusal(instance)
+    if refusal is not None:
+        raise refusal
