@@ -17,7 +17,7 @@ from milp_milkrun.errors import InputError
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
 from milp_milkrun.io import load_instance
 from milp_milkrun.solve import SolveOptions, solve
-from milp_milkrun.solve.auto import ROUTES_SHARE
+from milp_milkrun.solve.auto import PROOF_SHARE, ROUTES_SHARE
 from milp_milkrun.solve.feasibility import presolve_diagnostics
 from milp_milkrun.timing import ENGINES_STATING_TIME
 
@@ -124,8 +124,10 @@ def test_the_cli_refuses_emissions_with_the_exact_model_before_reading_the_insta
 # ----- the time share that docs/formulation.md states is the constant auto uses -------------
 def test_formulation_md_states_the_route_share_of_solve_auto() -> None:
     text = (Path(__file__).resolve().parents[1] / "docs" / "formulation.md").read_text(encoding="utf-8")
-    shares = re.findall(r"route-based model for (\d+)% of the time limit", text)
+    shares = re.findall(r"route-based model for (\d+)% of the time left", text)
     assert shares == [f"{ROUTES_SHARE * 100:.0f}"], shares
+    proof = re.findall(r"the strong model runs first for (\d+)%\s+of the time", text)
+    assert proof == [f"{PROOF_SHARE * 100:.0f}"], proof
 
 
 @pytest.mark.parametrize("seed", [0, 4, 6])  # 6 has no plan
