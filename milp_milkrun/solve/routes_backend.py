@@ -6,12 +6,12 @@ from __future__ import annotations
 import math
 import time
 
+from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.result import SolveResult, make_result
-from milp_milkrun.routes.tree import BranchAndPrice
-from milp_milkrun.errors import InputError
 from milp_milkrun.routes.master import RouteMaster
+from milp_milkrun.routes.tree import BranchAndPrice
 from milp_milkrun.timing import keeps_time, require_time_support
 
 
