@@ -164,7 +164,7 @@ def _bits(nodes: np.ndarray, words: int) -> np.ndarray:
 
 def _shortest_per_set(level: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Keep, for each DC and visited set, the label that drove the least distance (and those with a
-    smaller load term or an earlier start than it)."""
+    smaller load term or a better clock than it: an earlier start, a later latest departure or less driving)."""
     keep = _undominated(level["seen"], level["dist"], np.column_stack([level["term"], level["time"], -level["latest"], level["drive"]]), level["node"])
     return {name: values[keep] for name, values in level.items()}
 
