@@ -11,8 +11,9 @@ an Indian parcel hub would quote:
 * a large truck runs with two drivers, on a duty of at most 15 hours; a small one has one driver and
   10 hours (SHIFT);
 * a DC receives in one of the hub's standard windows (WINDOWS): early 05:00-11:00, morning
-  06:00-12:00 (its riders leave by noon), midday 09:00-15:00, afternoon 13:00-19:00 (for the next
-  morning's riders), or twice, 06:00-10:00 and 15:00-19:00. Each DC gets, at random, one of those
+  06:00-12:00 (its riders leave by noon), midday 09:00-15:00 or afternoon 13:00-19:00 (for the next
+  morning's riders); one window a DC, so that every engine, the route engine included (it refuses a
+  shift beside a DC with several windows), states the case. Each DC gets, at random, one of those
   that holds the time the planted 13-route plan (``ecom74_plan13.json``, leaving at 04:00) reaches it,
   so that plan stays feasible and the instance is never infeasible by construction.
 
@@ -42,7 +43,6 @@ WINDOWS: list[list[tuple[str, str]]] = [
     [("06:00", "12:00")],
     [("09:00", "15:00")],
     [("13:00", "19:00")],
-    [("06:00", "10:00"), ("15:00", "19:00")],
 ]
 
 
@@ -68,8 +68,7 @@ def ecom74_tw(ecom: dict[str, Any], planted: Plan, rng: random.Random) -> dict[s
     data["description"] = (
         "ecom74 with a clock: the hub dispatches 04:00-22:00; large trucks average 45 km/h with two drivers on a 15-hour "
         "duty, small ones 50 km/h with one driver on 10 hours; unloading takes 20 min plus 0.02 min a bag; each DC receives "
-        "in one of the hub's standard windows (05:00-11:00, 06:00-12:00, 09:00-15:00, 13:00-19:00, or 06:00-10:00 and "
-        "15:00-19:00), drawn among those that hold the time the planted plan ecom74_plan13.json reaches it. Assumptions, "
+        "in one of the hub's standard windows (05:00-11:00, 06:00-12:00, 09:00-15:00 or 13:00-19:00), drawn among those that hold the time the planted plan ecom74_plan13.json reaches it. Assumptions, "
         "not published figures: see instances/ecom74_tw.py."
     )
     data["meta"] = {**data["meta"], "time_generator": "instances/ecom74_tw.py"}
