@@ -21,7 +21,7 @@ from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE
 SUPPORT = SOLVER_TOLERANCE  # an edge used less than this is not in the support graph
 
 
-def route_requirement(instance: Instance, classes: list[VehicleClass], members: Sequence[int]) -> int:
+def route_requirement(instance: Instance, classes: Sequence[VehicleClass], members: Sequence[int]) -> int:
     """r(S): a lower bound on the number of routes that must enter DC set S (>= 1).
 
     Routes entering S are distinct vehicles of classes that may serve part of S, each bringing at
@@ -32,7 +32,7 @@ def route_requirement(instance: Instance, classes: list[VehicleClass], members: 
     ----------
     instance : Instance
         The instance (its demands).
-    classes : list[VehicleClass]
+    classes : Sequence[VehicleClass]
         Its vehicle classes.
     members : Sequence[int]
         The DC indices of S.
@@ -76,7 +76,7 @@ def components(y: np.ndarray, nodes: Sequence[int]) -> list[list[int]]:
     return found
 
 
-def _fractional_capacity_sets(instance: Instance, classes: list[VehicleClass], y: np.ndarray) -> list[list[int]]:
+def _fractional_capacity_sets(instance: Instance, classes: Sequence[VehicleClass], y: np.ndarray) -> list[list[int]]:
     """For each DC i, the set S containing i that minimises y(delta(S)) - 2 l(S)/Q (a minimum cut).
 
     Source s -> DC j with capacity 2 l_j/Q, DC - DC edges with capacity y_ij, DC -> hub (the sink)
@@ -105,7 +105,7 @@ def _fractional_capacity_sets(instance: Instance, classes: list[VehicleClass], y
     return [sorted(m) for m in sets]
 
 
-def candidate_sets(instance: Instance, classes: list[VehicleClass], y: np.ndarray) -> list[tuple[list[int], float]]:
+def candidate_sets(instance: Instance, classes: Sequence[VehicleClass], y: np.ndarray) -> list[tuple[list[int], float]]:
     """Candidate DC sets S with y(E(S)), the LP value inside S.
 
     The connected components of the support graph; for every seed DC the sets grown greedily by the
@@ -116,7 +116,7 @@ def candidate_sets(instance: Instance, classes: list[VehicleClass], y: np.ndarra
     ----------
     instance : Instance
         The instance.
-    classes : list[VehicleClass]
+    classes : Sequence[VehicleClass]
         Its vehicle classes (their largest capacity scales the minimum cuts).
     y : np.ndarray
         Edge use y_ij = x_ij + x_ji summed over classes and routes, (N+1)x(N+1), node 0 the hub.

@@ -87,7 +87,7 @@ class StrongModel:
 
     instance: Instance
     kind: str  # "directed" or "undirected"
-    classes: list[VehicleClass]
+    classes: Sequence[VehicleClass]
     arcs: list[tuple[int, int, int]]
     cost: list[float]
     lower: list[float]
@@ -251,14 +251,14 @@ def _csr(rows: list[tuple[list[int], list[float], float, float]]) -> tuple[np.nd
     return starts, index, value
 
 
-def can_be_undirected(instance: Instance, classes: list[VehicleClass]) -> bool:
+def can_be_undirected(instance: Instance, classes: Sequence[VehicleClass]) -> bool:
     """The two-index undirected model is exact for one class, symmetric d, no pairs P, no distance limit.
 
     Parameters
     ----------
     instance : Instance
         The instance.
-    classes : list[VehicleClass]
+    classes : Sequence[VehicleClass]
         Its vehicle classes.
 
     Returns
@@ -303,7 +303,7 @@ def build_strong_model(instance: Instance, *, kind: str = "directed", costs: Rou
 
 
 # ----- the undirected two-index variant ---------------------------------------------------------
-def _build_undirected(instance: Instance, classes: list[VehicleClass], costs: RouteCosts) -> StrongModel:
+def _build_undirected(instance: Instance, classes: Sequence[VehicleClass], costs: RouteCosts) -> StrongModel:
     (vc,) = classes
     n, d = instance.n_dcs, instance.distance
     rates = costs.rates[vc.vehicle_type]
@@ -348,7 +348,7 @@ def _pair_fits(instance: Instance, vc: VehicleClass, i: int, j: int) -> bool:
 
 
 # ----- the directed per-class variant -------------------------------------------------------------
-def directed_arcs(instance: Instance, classes: list[VehicleClass]) -> list[tuple[int, int, int]]:
+def directed_arcs(instance: Instance, classes: Sequence[VehicleClass]) -> list[tuple[int, int, int]]:
     """The arcs of the directed model that survive the exact reductions.
 
     An arc is left out when a consecutive pair forbids it, when it is a damaged hub road, or when
@@ -358,7 +358,7 @@ def directed_arcs(instance: Instance, classes: list[VehicleClass]) -> list[tuple
     ----------
     instance : Instance
         The instance.
-    classes : list[VehicleClass]
+    classes : Sequence[VehicleClass]
         Its vehicle classes.
 
     Returns
@@ -384,7 +384,7 @@ def directed_arcs(instance: Instance, classes: list[VehicleClass]) -> list[tuple
     return arcs
 
 
-def _build_directed(instance: Instance, classes: list[VehicleClass], costs: RouteCosts) -> StrongModel:
+def _build_directed(instance: Instance, classes: Sequence[VehicleClass], costs: RouteCosts) -> StrongModel:
     n, d, load = instance.n_dcs, instance.distance, instance.demand
     arcs = directed_arcs(instance, classes)
     ids = instance.node_ids
@@ -395,8 +395,8 @@ def _build_directed(instance: Instance, classes: list[VehicleClass], costs: Rout
         instance, "directed", classes, arcs, arc_cost,
         [0.0] * len(arcs), [1.0] * len(arcs), [True] * len(arcs), names, [], costs,
     )
-    into = {j: [] for j in range(n + 1)}
-    out = {i: [] for i in range(n + 1)}
+    into: dict[int, list[int]] = {j: [] for j in range(n + 1)}
+    out: dict[int, list[int]] = {i: [] for i in range(n + 1)}
     for c, (i, j, _k) in enumerate(arcs):
         into[j].append(c)
         out[i].append(c)
@@ -442,7 +442,7 @@ def _build_directed(instance: Instance, classes: list[VehicleClass], costs: Rout
     return model
 
 
-def _needs_positions(instance: Instance, classes: list[VehicleClass]) -> bool:
+def _needs_positions(instance: Instance, classes: Sequence[VehicleClass]) -> bool:
     """Positions p are needed for a binding stop limit, or to forbid subtours of zero-demand DCs."""
     binding = any(vc.max_stops < len(vc.nodes) for vc in classes)
     return binding or bool((instance.demand[1:] <= 0).any())

@@ -40,7 +40,8 @@ def routes_from_solution(model: StrongModel, x: np.ndarray) -> list[tuple[int, l
             if kk == k and x[c] > 0.5:
                 succ.setdefault(i, []).append(j)
         for first in succ.get(0, []):
-            stops, node = [], first
+            stops: list[int] = []
+            node = first
             while node != 0 and len(stops) <= model.instance.n_dcs:
                 stops.append(node)
                 node = succ[node][0] if succ.get(node) else 0
@@ -56,7 +57,8 @@ def _undirected_routes(model: StrongModel, x: np.ndarray) -> list[list[int]]:
             adjacent.setdefault(j, []).append(i)
     routes = []
     while adjacent.get(0):
-        node, stops = adjacent[0].pop(), []
+        node = adjacent[0].pop()
+        stops: list[int] = []
         adjacent[node].remove(0)
         while node != 0 and len(stops) <= model.instance.n_dcs:
             stops.append(node)

@@ -45,6 +45,7 @@ from milp_milkrun.routes.networks import (
     with_ng_masks,
 )
 from milp_milkrun.routes.pricing import PricingTimeout, arc_lower_bounds, price
+from milp_milkrun.routes.separation import CapacityCut
 from milp_milkrun.routes.settings import RouteSettings
 from milp_milkrun.routes.subset_rows import SubsetRowCut, SubsetRowPenalties
 from milp_milkrun.timing import require_time_support
@@ -170,6 +171,7 @@ class ColumnGeneration:
                 return
             if added == 0:
                 raised = self.lp_value - last_round_lp > settings.tailing_off * max(1.0, abs(self.lp_value))
+                cuts: list[CapacityCut] | list[SubsetRowCut]
                 cuts = self.master.separate_cuts() if self.cuts and self.cut_rounds < settings.max_cut_rounds and raised else []
                 for cut in cuts:
                     self.master.add_cut(cut)

@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import highspy
@@ -155,7 +155,7 @@ class RouteMaster:
     """
 
     def __init__(
-        self, instance: Instance, classes: list[VehicleClass] | None = None, costs: RouteCosts | None = None, *, solver: SolverSetup = SolverSetup()
+        self, instance: Instance, classes: Sequence[VehicleClass] | None = None, costs: RouteCosts | None = None, *, solver: SolverSetup = SolverSetup()
     ) -> None:
         self.instance = instance
         self.solver = solver

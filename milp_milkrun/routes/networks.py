@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -200,7 +201,7 @@ def grow_ng_masks(
 
 def class_networks(
     instance: Instance,
-    classes: list[VehicleClass],
+    classes: Sequence[VehicleClass],
     rates: list[RouteRates] | None = None,
     load: np.ndarray | None = None,
 ) -> list[ClassNetwork]:
@@ -214,7 +215,7 @@ def class_networks(
     ----------
     instance : Instance
         The instance.
-    classes : list[VehicleClass]
+    classes : Sequence[VehicleClass]
         Its vehicle classes (:func:`~milp_milkrun.implied.vehicle_classes`).
     rates : list[RouteRates], optional
         Per class, the load term of a load-dependent objective; None: there is none.
@@ -253,7 +254,7 @@ def class_networks(
     return networks
 
 
-def _load_unit(instance: Instance, classes: list[VehicleClass]) -> float:
+def _load_unit(instance: Instance, classes: Sequence[VehicleClass]) -> float:
     grain = demand_grain(instance)
     largest = max((vc.capacity for vc in classes), default=1.0)
     if grain and largest / grain <= MAX_LOAD_UNITS:

@@ -407,10 +407,11 @@ def _admit(
         keep = ~_dominated(fresh, earlier, subset_rows) & ~_dominated(fresh, fresh, subset_rows, earlier_only=True)
         fresh = fresh.take(np.flatnonzero(keep))
         fresh.ident = trace.add(fresh.node, fresh.ident)
-        if kept[node] is None:
+        stored = kept[node]
+        if stored is None:
             kept[node] = fresh
         else:  # cheapest first: a label is compared only with the kept ones that cost no more
-            merged = _Labels.concat([kept[node], fresh])
+            merged = _Labels.concat([stored, fresh])
             kept[node] = merged.take(np.argsort(merged.cost, kind="stable"))
         parts.append(fresh)
     return _Labels.concat(parts) if parts else level

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -87,7 +88,7 @@ def weighted_capacity_cut(members: frozenset[int], load: float, capacities: list
     weights = tuple(max(1, math.ceil(Fraction(q) / d)) for q in capacities)
     noise = Fraction(FLOAT_NOISE)
     # a route of class k may carry allowance(Q_k) = Q_k + noise * max(1, Q_k): at most Q_k times this
-    stretch = max((1 + noise * max(1, Fraction(q)) / Fraction(q) for q in capacities if q > 0), default=Fraction(1))
+    stretch = max((1 + noise * max(Fraction(1), Fraction(q)) / Fraction(q) for q in capacities if q > 0), default=Fraction(1))
     return CapacityCut(members, max(1, math.ceil(Fraction(load) / stretch / d)), weights)
 
 
@@ -131,7 +132,7 @@ def fleet_knapsack_cut(
     """
     d = Fraction(divisor)
     noise = Fraction(FLOAT_NOISE)
-    stretch = max((1 + noise * max(1, Fraction(q)) / Fraction(q) for q in capacities if q > 0), default=Fraction(1))
+    stretch = max((1 + noise * max(Fraction(1), Fraction(q)) / Fraction(q) for q in capacities if q > 0), default=Fraction(1))
     left = Fraction(load) / stretch - sum(Fraction(capacities[k]) * counts[k] for k in complemented)
     weights = tuple(
         math.floor(Fraction(q) / d) if k in complemented else math.ceil(Fraction(q) / d)
@@ -145,7 +146,7 @@ def fleet_knapsack_cut(
 
 def separate_capacity_cuts(
     instance: Instance,
-    classes: list[VehicleClass],
+    classes: Sequence[VehicleClass],
     per_class: np.ndarray,
     known_cuts: list[CapacityCut],
     *,
@@ -160,7 +161,7 @@ def separate_capacity_cuts(
     ----------
     instance : Instance
         The instance.
-    classes : list[VehicleClass]
+    classes : Sequence[VehicleClass]
         Its vehicle classes, in the master's order.
     per_class : np.ndarray
         x[k, i, j]: the arc flows of each class's routes at the LP solution (node 0 the hub).
@@ -202,7 +203,7 @@ def separate_capacity_cuts(
     return [cut for _, cut in found[:max_cuts]]
 
 
-def _fleet_cut(instance: Instance, classes: list[VehicleClass], used: np.ndarray) -> tuple[float, CapacityCut] | None:
+def _fleet_cut(instance: Instance, classes: Sequence[VehicleClass], used: np.ndarray) -> tuple[float, CapacityCut] | None:
     """The most violated :func:`fleet_knapsack_cut` (every subset U of the classes, divisors the
     capacities) at the LP's vehicle counts ``used``, with its violation; None if none is violated."""
     if len(classes) < 2 or len(classes) > MAX_FLEET_CLASSES:
@@ -225,7 +226,7 @@ def _fleet_cut(instance: Instance, classes: list[VehicleClass], used: np.ndarray
 
 
 def _weighted_cut(
-    instance: Instance, classes: list[VehicleClass], members: frozenset[int], entries: np.ndarray
+    instance: Instance, classes: Sequence[VehicleClass], members: frozenset[int], entries: np.ndarray
 ) -> tuple[float, CapacityCut] | None:
     """The most violated :func:`weighted_capacity_cut` of S over the divisors D = each class's
     capacity and l(S) / t (t = 1 .. l(S) / Q_min rounded up), with its violation; None if S has no load."""

@@ -29,6 +29,7 @@ import itertools
 import logging
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -102,6 +103,7 @@ class BranchAndPrice:
         """Keep ``plan`` when the independent checker accepts it and it is cheaper; False if it rejects it."""
         if plan is None:
             return True
+        assert self.costs is not None  # __post_init__ sets it
         feasible = check_plan(self.instance, plan).feasible
         cost = self.costs.plan(plan) if feasible else math.inf
         if cost < self.incumbent_cost:
@@ -230,6 +232,7 @@ class BranchAndPrice:
         """One enumeration within ``gap`` of the Lagrangian value ``value``: whether it settled the node,
         the node bound it proved (None: nothing), and how many routes it listed."""
         last, settings = self.cg.last_exact, self.settings
+        assert last is not None  # _enumerate calls this only after an exact pricing
         arc_cost, mu, least = last.arc_cost, last.mu, last.least
         routes = self._node_rows()
         began = time.perf_counter()
@@ -239,9 +242,9 @@ class BranchAndPrice:
             for k, net in enumerate(self.cg.networks):
                 if k in closed:  # no route of the class is in a plan of this node
                     continue
-                found = enumerate_routes(net, arc_cost[k], self.cg.start_cost(k, mu), gap + min(0.0, least[k]), max_labels=settings.enumeration_labels, deadline=stop,
-                                         subset_rows=last.penalties)
-                for stops in found:
+                class_routes = enumerate_routes(net, arc_cost[k], self.cg.start_cost(k, mu), gap + min(0.0, least[k]), max_labels=settings.enumeration_labels, deadline=stop,
+                                                subset_rows=last.penalties)
+                for stops in class_routes:
                     routes.add(k, stops)
                 if len(routes.columns) > settings.enumeration_routes:
                     raise TooManyRoutes("routes")
@@ -292,13 +295,14 @@ class BranchAndPrice:
         """Solve one node; its children (bound, branching bounds), [] when pruned or integral, None on timeout."""
         self.nodes += 1
         master = self.cg.master
-        for position in set(self.rows.values()):
-            lower, upper = node.bounds.get(position, (-math.inf, math.inf))
-            master.set_row_bounds(position, lower, upper)
+        for held in set(self.rows.values()):
+            lower, upper = node.bounds.get(held, (-math.inf, math.inf))
+            master.set_row_bounds(held, lower, upper)
         if node.allowed is not None:
             self.cg.use_networks([with_allowed(net, allowed) for net, allowed in zip(self.root_networks, node.allowed)])
         if not root and not self.cg.solve_node(self.deadline).converged:
             return None
+        bound: float | None  # None once the enumeration settles the node
         bound = max(node.bound, self.cg.bound)
         if self.prunes(bound) or bound >= master.penalty:  # the penalty: the node's rows admit no plan
             return []
@@ -360,7 +364,7 @@ class BranchAndPrice:
         candidates = [((frozenset({(int(i), int(j)), (int(j), int(i))}), None), float(y[i, j])) for i, j in edges]
         return self._strongest(candidates)
 
-    def _strongest(self, candidates: list[tuple[tuple[frozenset[tuple[int, int]], int | None], float]]) -> tuple[tuple[frozenset[tuple[int, int]], int | None], float]:
+    def _strongest(self, candidates: Sequence[tuple[tuple[frozenset[tuple[int, int]], int | None], float]]) -> tuple[tuple[frozenset[tuple[int, int]], int | None], float]:
         """Strong branching over the restricted master: the candidate whose two branches raise the LP most
         (product of the two rises, Achterberg's rule); the first (flow closest to 1/2) when time is short.
 
