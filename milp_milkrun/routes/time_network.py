@@ -107,7 +107,8 @@ def time_admits(instance: Instance, times: TimeNetwork, vehicle_type: str) -> np
 
 
 def shift_refusal(instance: Instance) -> InputError | None:
-    """Why the route engine refuses ``instance`` (a shift beside a DC with several windows), or None.
+    """Why the route engine refuses ``instance`` (a shift beside a DC with several windows, or a cost per
+    hour of route duration, which its pricing does not charge yet), or None.
 
     Parameters
     ----------
@@ -126,5 +127,11 @@ def shift_refusal(instance: Instance) -> InputError | None:
                 f"vehicle_types[{k}].shift",
                 f"the route engine (--model routes) does not handle time windows and shifts together yet when a DC has several "
                 f"windows (DC {several.origin}) and vehicle type {vt.name} has a shift; drop one or use another engine",
+            )
+        if vt.cost_per_hour:  # even under the distance objective: --objective cost may ask for it
+            return InputError(
+                f"vehicle_types[{k}].cost_per_hour",
+                f"the route engine (--model routes) does not price a cost per hour yet (vehicle type {vt.name}); "
+                "use --model exact or auto",
             )
     return None
