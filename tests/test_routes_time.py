@@ -310,3 +310,15 @@ def test_a_cheaper_later_label_does_not_hide_the_optimum() -> None:
     result = solve_routes(instance)
     assert result.status == "optimal" and result.objective == pytest.approx(expected[0], abs=1e-9)
     assert result.plan.used_routes()[0].stops == ("B", "A", "X", "D")
+
+
+def test_a_cost_per_hour_is_refused_by_the_route_engine_and_auto_answers_with_the_exact_model() -> None:
+    base = next(i for i in (random_tiny_instance(seed, time=True) for seed in SEEDS) if brute_force(i) is not None)
+    priced = rebuilt(
+        base, list(base.dcs), [replace(vt, cost_per_hour=30.0, shift=None) for vt in base.vehicle_types]
+    )
+    with pytest.raises(InputError) as error:
+        solve(priced, model="routes", options=SolveOptions(time_limit=10, objective="cost"))
+    assert error.value.field.endswith("cost_per_hour")
+    result = solve(priced, options=SolveOptions(time_limit=20, objective="cost"))
+    assert result.model == "exact" and result.status == "optimal" and result.check is not None
