@@ -37,12 +37,22 @@ TOKEN = "bench"
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}
 RUN = {
     "stops": [{"id": "A", "lat": 0, "lon": 0}, {"id": "B", "lat": 0, "lon": 1}, {"id": "C", "lat": 0, "lon": 3}],
-    "shipments": [{"id": "s1", "mass_kg": 1000, "pickup": "A", "delivery": "C"}, {"id": "s2", "mass_kg": 500, "pickup": "B", "delivery": "C"}],
+    "shipments": [
+        {"id": "s1", "mass_kg": 1000, "pickup": "A", "delivery": "C"},
+        {"id": "s2", "mass_kg": 500, "pickup": "B", "delivery": "C"},
+    ],
     "vehicle": {"fuel": "DIESEL", "empty_per_km": 0.2, "full_per_km": 0.3, "payload_kg": 2000},
     "terminal": "unknown",
     "road_km": [120, 230],
 }
-INSTANCES = ["toy6.json", "small_consecutive.json", "small_damaged.json", "small_distance.json", "small_forbidden.json", "small_stops.json"]
+INSTANCES = [
+    "toy6.json",
+    "small_consecutive.json",
+    "small_damaged.json",
+    "small_distance.json",
+    "small_forbidden.json",
+    "small_stops.json",
+]
 
 
 def start_server(data: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
@@ -51,8 +61,23 @@ def start_server(data: Path, workers: int) -> tuple[subprocess.Popen[bytes], str
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = os.environ | {"MILKRUN_API_TOKEN": TOKEN}
-    process = subprocess.Popen([sys.executable, "-m", "milp_milkrun", "serve", "--port", str(port), "--workers", str(workers), "--data", str(data)],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "milp_milkrun",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--data",
+            str(data),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -117,9 +142,11 @@ def solve_jobs(url: str, jobs: int, time_limit: float) -> None:
             checked += answer["feasible"] and check_plan(instance_from_dict(document), plan).feasible
     states = [v["state"] for v in views.values()]
     statuses = [v["status"] for v in views.values()]
-    print(f"{jobs} solve jobs ({time_limit:g} s limit each) at once: all ended in {wall:.1f} s; states "
-          f"{ {s: states.count(s) for s in set(states)} }, statuses { {s: statuses.count(s) for s in set(statuses)} }; "
-          f"{checked} of {jobs} plans pass the checker here; lost: {jobs - len(views)}")
+    print(
+        f"{jobs} solve jobs ({time_limit:g} s limit each) at once: all ended in {wall:.1f} s; states "
+        f"{ {s: states.count(s) for s in set(states)} }, statuses { {s: statuses.count(s) for s in set(statuses)} }; "
+        f"{checked} of {jobs} plans pass the checker here; lost: {jobs - len(views)}"
+    )
 
 
 def main() -> None:
@@ -137,10 +164,12 @@ def main() -> None:
             cpu_before = sum(server.cpu_times()[:2])
             wall, latencies, failures = asyncio.run(emissions_load(url, args.requests, args.concurrency))
             cpu = sum(server.cpu_times()[:2]) - cpu_before
-            print(f"{args.requests} emission requests at concurrency {args.concurrency}: {args.requests / wall:,.0f} requests/s; "
-                  f"latency p50 {1000 * percentile(latencies, 50):.1f} ms, p95 {1000 * percentile(latencies, 95):.1f} ms, "
-                  f"p99 {1000 * percentile(latencies, 99):.1f} ms; {failures} not 200; server CPU {1000 * cpu / (args.requests + 1):.2f} ms "
-                  f"per request; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+            print(
+                f"{args.requests} emission requests at concurrency {args.concurrency}: {args.requests / wall:,.0f} requests/s; "
+                f"latency p50 {1000 * percentile(latencies, 50):.1f} ms, p95 {1000 * percentile(latencies, 95):.1f} ms, "
+                f"p99 {1000 * percentile(latencies, 99):.1f} ms; {failures} not 200; server CPU {1000 * cpu / (args.requests + 1):.2f} ms "
+                f"per request; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+            )
             solve_jobs(url, args.jobs, args.time_limit)
         finally:
             process.terminate()

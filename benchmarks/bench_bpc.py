@@ -52,17 +52,26 @@ def cases(groups: list[str], shard: tuple[int, int] = (1, 1)) -> list[tuple[Path
         elif group == "ecom74":
             out += [(ECOM74, 60.0), (ECOM74, 600.0)]
         elif group == "medium":
-            medium = sorted((p for p in library if _customers(p) > 45 and _customers(p) + 1 <= 80), key=lambda p: (_customers(p), p.name))
+            medium = sorted(
+                (p for p in library if _customers(p) > 45 and _customers(p) + 1 <= 80),
+                key=lambda p: (_customers(p), p.name),
+            )
             out += [(p, 600.0) for p in medium[shard[0] - 1 :: shard[1]]]
     return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--groups", nargs="+", default=["small", "e51", "ecom74"], choices=["small", "e51", "ecom74", "medium"])
-    parser.add_argument("--shard", default="1/1", help="I/N: of the medium group, every N-th instance from the I-th (1-based)")
+    parser.add_argument(
+        "--groups", nargs="+", default=["small", "e51", "ecom74"], choices=["small", "e51", "ecom74", "medium"]
+    )
+    parser.add_argument(
+        "--shard", default="1/1", help="I/N: of the medium group, every N-th instance from the I-th (1-based)"
+    )
     parser.add_argument("--skip", nargs="*", default=[], help="instance names to leave out (measured already)")
-    parser.add_argument("--subset-rows", choices=["on", "off"], help="separate subset-row cuts at the root (default: the engine's)")
+    parser.add_argument(
+        "--subset-rows", choices=["on", "off"], help="separate subset-row cuts at the root (default: the engine's)"
+    )
     args = parser.parse_args()
     settings = RouteSettings() if args.subset_rows is None else RouteSettings(subset_rows=args.subset_rows == "on")
     part, parts = (int(x) for x in args.shard.split("/"))
@@ -75,7 +84,9 @@ def main() -> None:
             continue
         instance = load_instance(path)
         started = time.perf_counter()
-        result = solve(instance, model="routes", options=SolveOptions(time_limit=limit, gap=0.0, log=False, routes=settings))
+        result = solve(
+            instance, model="routes", options=SolveOptions(time_limit=limit, gap=0.0, log=False, routes=settings)
+        )
         wall = time.perf_counter() - started
         optimum = optima.get(path.stem, {}).get("optimum", "")
         gap = "" if result.gap is None else f"{100 * result.gap:.2f}%"
@@ -83,7 +94,10 @@ def main() -> None:
         bound = "" if result.bound is None else f"{result.bound:,.2f}"
         if result.bound is not None and optimum != "":
             assert result.bound <= optimum + 1e-6, f"{path.stem}: bound {result.bound} above the optimum {optimum}"
-        print(f"| {path.stem} | {limit:.0f} | {result.status} | {objective} | {bound} | {gap} | {optimum} | {wall:.1f} |", flush=True)
+        print(
+            f"| {path.stem} | {limit:.0f} | {result.status} | {objective} | {bound} | {gap} | {optimum} | {wall:.1f} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -103,7 +103,9 @@ def main() -> None:
         f"best of {args.repeats} wall-clock runs; 1-minute load average {load:.1f} at the start).\n"
     )
     print("Rows exclude the objective. Build = constructing the model object; hand-off = what each solve")
-    print("does next: `models.highs_handoff.hand_off` loads the Pyomo model into HiGHS, PuLP writes the MPS file it passes to CBC.\n")
+    print(
+        "does next: `models.highs_handoff.hand_off` loads the Pyomo model into HiGHS, PuLP writes the MPS file it passes to CBC.\n"
+    )
     print("| instance | backend | rows | columns | build (s) | hand-off (s) |")
     print("|---|---|---:|---:|---:|---:|")
     print("\n".join(rows))

@@ -28,14 +28,29 @@ def main() -> None:
     instance = load_instance(args.instance)
     factors = load_factors(args.factors)
     objective = route_costs(instance, "emissions", factors)
-    print(f"seed {args.seed}, {args.time_limit:g} s per run, factors {'defaults' if args.factors is None else args.factors}")
-    print("| engine, objective | km | kg CO2e WTW | kg CO2e TTW | vehicles (large/small) | g CO2e per t-km | certified bound (kg CO2e) | status |")
+    print(
+        f"seed {args.seed}, {args.time_limit:g} s per run, factors {'defaults' if args.factors is None else args.factors}"
+    )
+    print(
+        "| engine, objective | km | kg CO2e WTW | kg CO2e TTW | vehicles (large/small) | g CO2e per t-km | certified bound (kg CO2e) | status |"
+    )
     print("|---|---:|---:|---:|---|---:|---:|---|")
     runs = [
         ("heuristic, distance", lambda: solve_heuristic(instance, time_limit=args.time_limit, seed=args.seed)),
-        ("heuristic, emissions", lambda: solve_heuristic(instance, time_limit=args.time_limit, seed=args.seed, costs=objective)),
-        ("routes, emissions", lambda: solve(instance, model="routes", options=SolveOptions(
-            time_limit=args.exact_time_limit, seed=args.seed, objective="emissions", factors=factors))),
+        (
+            "heuristic, emissions",
+            lambda: solve_heuristic(instance, time_limit=args.time_limit, seed=args.seed, costs=objective),
+        ),
+        (
+            "routes, emissions",
+            lambda: solve(
+                instance,
+                model="routes",
+                options=SolveOptions(
+                    time_limit=args.exact_time_limit, seed=args.seed, objective="emissions", factors=factors
+                ),
+            ),
+        ),
     ]
     for name, run in runs:
         result = run()
@@ -45,8 +60,10 @@ def main() -> None:
         mix = "/".join(str(types.count(t.name)) for t in instance.vehicle_types)
         intensity = 1000 * report.kg_co2e_wtw / report.tonne_km
         bound = "-" if result.bound is None or result.objective_kind != "emissions" else f"{result.bound:,.1f}"
-        print(f"| {name} | {result.check.distance:,.1f} | {report.kg_co2e_wtw:,.1f} | {report.kg_co2e_ttw:,.1f} | {len(types)} ({mix}) "
-              f"| {intensity:,.0f} | {bound} | {result.status} ({result.runtime_s:.0f} s) |")
+        print(
+            f"| {name} | {result.check.distance:,.1f} | {report.kg_co2e_wtw:,.1f} | {report.kg_co2e_ttw:,.1f} | {len(types)} ({mix}) "
+            f"| {intensity:,.0f} | {bound} | {result.status} ({result.runtime_s:.0f} s) |"
+        )
 
 
 if __name__ == "__main__":

@@ -31,7 +31,10 @@ from milp_milkrun.solve.highs import solve_exact_highs
 REPO = Path(__file__).resolve().parents[1]
 ECOM74 = REPO / "instances" / "ecom74.json"
 CVRPLIB = REPO / ".." / "shared" / "cvrplib"
-PROVEN_OPTIMA = {name: json.loads((CVRPLIB / "optima.json").read_text())[name]["optimum"] for name in ("P-n16-k8", "P-n19-k2", "E-n22-k4", "B-n31-k5", "E-n51-k5")}
+PROVEN_OPTIMA = {
+    name: json.loads((CVRPLIB / "optima.json").read_text())[name]["optimum"]
+    for name in ("P-n16-k8", "P-n19-k2", "E-n22-k4", "B-n31-k5", "E-n51-k5")
+}
 
 
 def model_size(path: Path, repeats: int) -> list[str]:
@@ -44,7 +47,9 @@ def model_size(path: Path, repeats: int) -> list[str]:
         model = build_exact_model(instance)
         built_wall, built_cpu = time.perf_counter(), time.process_time()
         run = hand_off(model)
-        timings.append((built_wall - wall, time.perf_counter() - built_wall, built_cpu - cpu, time.process_time() - built_cpu))
+        timings.append(
+            (built_wall - wall, time.perf_counter() - built_wall, built_cpu - cpu, time.process_time() - built_cpu)
+        )
     build, handoff, build_cpu, handoff_cpu = min(timings, key=lambda t: t[0] + t[1])
     highs = run.highs
     return [
@@ -83,29 +88,33 @@ def main() -> None:
     parser.add_argument("--setup-only", action="store_true", help="only the size and set-up timings, no solves")
     args = parser.parse_args()
     print(
-        "\n".join([
-            "## Exact model",
-            "",
-            f"Python {platform.python_version()}, Pyomo {pyomo.version.version}, HiGHS {highspy.Highs().version()}, "
-            f"seed {args.seed}, default threads, no MIP start. Time limit {args.time_limit:g} s for the whole solve "
-            "(build and hand-off included).",
-            "",
-            "Model size and set-up time (build: Pyomo model; hand-off: Pyomo -> HiGHS, models.highs_handoff.hand_off):",
-            "",
-            *model_size(ECOM74, args.repeats),
-        ]),
+        "\n".join(
+            [
+                "## Exact model",
+                "",
+                f"Python {platform.python_version()}, Pyomo {pyomo.version.version}, HiGHS {highspy.Highs().version()}, "
+                f"seed {args.seed}, default threads, no MIP start. Time limit {args.time_limit:g} s for the whole solve "
+                "(build and hand-off included).",
+                "",
+                "Model size and set-up time (build: Pyomo model; hand-off: Pyomo -> HiGHS, models.highs_handoff.hand_off):",
+                "",
+                *model_size(ECOM74, args.repeats),
+            ]
+        ),
         flush=True,
     )
     if args.setup_only:
         return
     print(
-        "\n".join([
-            "",
-            f"Gap after {args.time_limit:g} s (gap = (objective - bound) / objective; 'above' = objective vs the proven optimum):",
-            "",
-            "| instance | DCs | vehicles | status | objective | bound | gap | proven optimum | above | runtime (s) |",
-            "|---|---|---|---|---|---|---|---|---|---|",
-        ]),
+        "\n".join(
+            [
+                "",
+                f"Gap after {args.time_limit:g} s (gap = (objective - bound) / objective; 'above' = objective vs the proven optimum):",
+                "",
+                "| instance | DCs | vehicles | status | objective | bound | gap | proven optimum | above | runtime (s) |",
+                "|---|---|---|---|---|---|---|---|---|---|",
+            ]
+        ),
         flush=True,
     )
     for path in [ECOM74, *(CVRPLIB / f"{name}.vrp" for name in PROVEN_OPTIMA)]:

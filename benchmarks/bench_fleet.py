@@ -69,13 +69,22 @@ def heuristic_case(instance: Instance, time_limit: float, checkpoint: float, see
         result = solve_heuristic(instance, time_limit=time_limit, seed=seed, log=True)
     progress = [(float(m.group(1)), float(m.group(2))) for m in map(PROGRESS.match, log.getvalue().splitlines()) if m]
     at_checkpoint: float | None = None
-    consistent = bool(progress) and result.objective is not None and abs(progress[-1][1] - result.objective) <= LOG_ROUNDING
+    consistent = (
+        bool(progress) and result.objective is not None and abs(progress[-1][1] - result.objective) <= LOG_ROUNDING
+    )
 
     if consistent:
         before = [cost for elapsed, cost in progress if elapsed <= checkpoint]
         at_checkpoint = before[-1] if before else None
-    return _with_checked_final({"final": result.objective, "at_checkpoint": at_checkpoint, "log_consistent": consistent,
-            "runtime_s": result.runtime_s, "message": result.message})
+    return _with_checked_final(
+        {
+            "final": result.objective,
+            "at_checkpoint": at_checkpoint,
+            "log_consistent": consistent,
+            "runtime_s": result.runtime_s,
+            "message": result.message,
+        }
+    )
 
 
 def _with_checked_final(record: dict[str, object]) -> dict[str, object]:
@@ -85,7 +94,9 @@ def _with_checked_final(record: dict[str, object]) -> dict[str, object]:
     return record
 
 
-def exact_case(instance: Instance, model: str, time_limit: float, seed: int, routes: RouteSettings | None = None) -> SolveResult:
+def exact_case(
+    instance: Instance, model: str, time_limit: float, seed: int, routes: RouteSettings | None = None
+) -> SolveResult:
     options = SolveOptions(time_limit=time_limit, seed=seed, routes=routes or RouteSettings())
     return solve(instance, model=model, options=options)
 
@@ -105,11 +116,15 @@ def _num(value: float | None, digits: int = 2) -> str:
 
 
 def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{round(value, 2) + 0.0:+.2f}%"  # + 0.0: no "-0.00%" for a plan 0.004 below a rounded BKS
+    return (
+        "–" if value is None else f"{round(value, 2) + 0.0:+.2f}%"
+    )  # + 0.0: no "-0.00%" for a plan 0.004 below a rounded BKS
 
 
 def run_heuristic(args: argparse.Namespace) -> None:
-    print(f"seed {args.seed}; heuristic {args.time_limit:g} s per case, best at {args.checkpoint:g} s read from its progress log")
+    print(
+        f"seed {args.seed}; heuristic {args.time_limit:g} s per case, best at {args.checkpoint:g} s read from its progress log"
+    )
     print(f"| instance | n | variant | BKS | at {args.checkpoint:g} s | gap | at {args.time_limit:g} s | gap |")
     print("|---|---|---|---|---|---|---|---|")
     gaps: dict[str, list[float]] = {"checkpoint": [], "final": []}
@@ -121,19 +136,37 @@ def run_heuristic(args: argparse.Namespace) -> None:
             if g is not None:
                 gaps[key].append(g)
         star = "*" if proven else ""
-        print(f"| {number} | {instance.n_dcs} | {variant} | {bks:,.2f}{star} | {_num(record['at_checkpoint'])} | {_pct(g30)} "  # type: ignore[arg-type]
-              f"| {_num(record['final'])} | {_pct(g60)} |", flush=True)  # type: ignore[arg-type]
-        _append(args.jsonl, {"kind": "heuristic", "instance": number, "variant": variant, "bks": bks, **record,
-                             "time_limit": args.time_limit, "checkpoint": args.checkpoint, "seed": args.seed})
+        print(
+            f"| {number} | {instance.n_dcs} | {variant} | {bks:,.2f}{star} | {_num(record['at_checkpoint'])} | {_pct(g30)} "  # type: ignore[arg-type]
+            f"| {_num(record['final'])} | {_pct(g60)} |",
+            flush=True,
+        )  # type: ignore[arg-type]
+        _append(
+            args.jsonl,
+            {
+                "kind": "heuristic",
+                "instance": number,
+                "variant": variant,
+                "bks": bks,
+                **record,
+                "time_limit": args.time_limit,
+                "checkpoint": args.checkpoint,
+                "seed": args.seed,
+            },
+        )
     for key, label in (("checkpoint", f"{args.checkpoint:g} s"), ("final", f"{args.time_limit:g} s")):
         if gaps[key]:
             within = sum(g <= 1.0 + 1e-9 for g in gaps[key])
-            print(f"\nat {label}: mean gap {statistics.mean(gaps[key]):+.2f}%, max {max(gaps[key]):+.2f}%, "
-                  f"{within}/{len(gaps[key])} within 1%, {sum(g <= 3.0 + 1e-9 for g in gaps[key])}/{len(gaps[key])} within 3%")
+            print(
+                f"\nat {label}: mean gap {statistics.mean(gaps[key]):+.2f}%, max {max(gaps[key]):+.2f}%, "
+                f"{within}/{len(gaps[key])} within 1%, {sum(g <= 3.0 + 1e-9 for g in gaps[key])}/{len(gaps[key])} within 3%"
+            )
 
 
 def run_exact(args: argparse.Namespace) -> None:
-    print(f"seed {args.seed}; solve --model {args.model}, {args.time_limit:g} s per case (heuristic start inside the limit)")
+    print(
+        f"seed {args.seed}; solve --model {args.model}, {args.time_limit:g} s per case (heuristic start inside the limit)"
+    )
     print("| instance | n | variant | BKS | plan | bound | certified gap | gap to BKS | status | time (s) |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     proved = rows = invalid_bounds = 0
@@ -150,33 +183,60 @@ def run_exact(args: argparse.Namespace) -> None:
         invalid = result.bound is not None and result.bound > bks + 0.01
         invalid_bounds += invalid
         status = f"{result.status} **(bound above BKS: invalid)**" if invalid else result.status
-        print(f"| {number} | {instance.n_dcs} | {variant} | {bks:,.2f}{star} | {_num(result.objective)} | {_num(result.bound)} "
-              f"| {'–' if gap is None else f'{gap:.2f}%'} | {_pct(gap_to(result.objective, bks))} | {status} | {wall:.0f} |", flush=True)
-        _append(args.jsonl, {"kind": "exact", "instance": number, "variant": variant, "bks": bks, "model": args.model,
-                             "objective": result.objective, "bound": result.bound, "gap": result.gap, "status": result.status,
-                             "wall_s": wall, "time_limit": args.time_limit, "seed": args.seed, "message": result.message})
-    print(f"\n{proved}/{rows} proven optimal within {args.time_limit:g} s; {invalid_bounds} bound(s) above the best-known value")
+        print(
+            f"| {number} | {instance.n_dcs} | {variant} | {bks:,.2f}{star} | {_num(result.objective)} | {_num(result.bound)} "
+            f"| {'–' if gap is None else f'{gap:.2f}%'} | {_pct(gap_to(result.objective, bks))} | {status} | {wall:.0f} |",
+            flush=True,
+        )
+        _append(
+            args.jsonl,
+            {
+                "kind": "exact",
+                "instance": number,
+                "variant": variant,
+                "bks": bks,
+                "model": args.model,
+                "objective": result.objective,
+                "bound": result.bound,
+                "gap": result.gap,
+                "status": result.status,
+                "wall_s": wall,
+                "time_limit": args.time_limit,
+                "seed": args.seed,
+                "message": result.message,
+            },
+        )
+    print(
+        f"\n{proved}/{rows} proven optimal within {args.time_limit:g} s; {invalid_bounds} bound(s) above the best-known value"
+    )
     if invalid_bounds:  # a bound above a known plan's value is a bug of the engine: fail the run
         sys.exit(f"{invalid_bounds} bound(s) above the best-known value: invalid")
 
 
 def run_root(args: argparse.Namespace) -> None:
     """The root of the route engine only: column generation with cuts, seeded with a short heuristic plan."""
-    print(f"seed {args.seed}; heuristic {args.heuristic:g} s, then the root column generation for at most {args.time_limit:g} s")
+    print(
+        f"seed {args.seed}; heuristic {args.heuristic:g} s, then the root column generation for at most {args.time_limit:g} s"
+    )
     print("| instance | variant | BKS | root bound | converged | cuts | time (s) |")
     print("|---|---|---|---|---|---|---|")
     for number, variant, bks, proven in cases(args.instances, args.variants):
         instance = load(number, variant)
         start = solve_heuristic(instance, time_limit=args.heuristic, seed=args.seed).plan
         settings = route_settings(args)
-        cg = ColumnGeneration(instance, time.perf_counter() + args.time_limit, subset_rows=settings.subset_rows is True, settings=settings)
+        cg = ColumnGeneration(
+            instance, time.perf_counter() + args.time_limit, subset_rows=settings.subset_rows is True, settings=settings
+        )
         if start is not None:
             cg.master.add_plan(start)
         started = time.perf_counter()
         cg.run()
         bound = cg.bound if math.isfinite(cg.bound) else None
-        print(f"| {number} | {variant} | {bks:,.2f}{'*' if proven else ''} | {_num(bound)} | {'yes' if cg.converged else 'no'} "
-              f"| {len(cg.master.cuts)} | {time.perf_counter() - started:.0f} |", flush=True)
+        print(
+            f"| {number} | {variant} | {bks:,.2f}{'*' if proven else ''} | {_num(bound)} | {'yes' if cg.converged else 'no'} "
+            f"| {len(cg.master.cuts)} | {time.perf_counter() - started:.0f} |",
+            flush=True,
+        )
         if bound is not None and bound > bks + 0.01:
             sys.exit(f"golden_{number} {variant}: root bound {bound} above the best-known value: invalid")
 
@@ -190,8 +250,10 @@ def run_table(args: argparse.Namespace) -> None:
         (heuristic if record["kind"] == "heuristic" else exact)[(record["instance"], record["variant"])] = record
     h = next(iter(heuristic.values()), {})
     e = next(iter(exact.values()), {})
-    print(f"| instance | n | variant | BKS | heuristic {h.get('checkpoint', 30):g} s | heuristic {h.get('time_limit', 60):g} s "
-          f"| {e.get('model', 'routes')} {e.get('time_limit', 0):g} s: plan | bound | certified gap | gap to BKS | status |")
+    print(
+        f"| instance | n | variant | BKS | heuristic {h.get('checkpoint', 30):g} s | heuristic {h.get('time_limit', 60):g} s "
+        f"| {e.get('model', 'routes')} {e.get('time_limit', 0):g} s: plan | bound | certified gap | gap to BKS | status |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for number, variant, bks, proven in cases(args.instances, args.variants):
         hr, er = heuristic.get((number, variant)), exact.get((number, variant))
@@ -204,8 +266,13 @@ def run_table(args: argparse.Namespace) -> None:
         if er:
             invalid = er["bound"] is not None and er["bound"] > bks + 0.01
             gap = "–" if er["gap"] is None else f"{100 * er['gap']:.2f}%"
-            cells += [_num(er["objective"]), _num(er["bound"]), gap, _pct(gap_to(er["objective"], bks)),
-                      er["status"] + (" **(bound above BKS: invalid)**" if invalid else "")]
+            cells += [
+                _num(er["objective"]),
+                _num(er["bound"]),
+                gap,
+                _pct(gap_to(er["objective"], bks)),
+                er["status"] + (" **(bound above BKS: invalid)**" if invalid else ""),
+            ]
         else:
             cells += ["", "", "", "", ""]
         print("| " + " | ".join(cells) + " |")
@@ -227,10 +294,16 @@ def main() -> None:
         p.add_argument("--variants", nargs="+", help="FSMF FSMD FSMFD HVRPFD HVRPD (default: all bks.json lists)")
         p.add_argument("--seed", type=int, default=DEFAULT_SEED)
         p.add_argument("--jsonl", type=Path, help="also append one JSON record per case to this file")
-        p.add_argument("--subset-rows", choices=["on", "off"], help="route engine: separate subset-row cuts at the root (default: the engine's)")
+        p.add_argument(
+            "--subset-rows",
+            choices=["on", "off"],
+            help="route engine: separate subset-row cuts at the root (default: the engine's)",
+        )
     root = sub.add_parser("root", help="the route engine's root bound only (column generation with cuts)")
     root.add_argument("--time-limit", type=float, default=180.0)
-    root.add_argument("--heuristic", type=float, default=8.0, help="seconds of heuristic for the plan that seeds the master")
+    root.add_argument(
+        "--heuristic", type=float, default=8.0, help="seconds of heuristic for the plan that seeds the master"
+    )
     root.add_argument("--instances", nargs="+")
     root.add_argument("--variants", nargs="+")
     root.add_argument("--seed", type=int, default=DEFAULT_SEED)

@@ -40,9 +40,13 @@ from milp_milkrun.result import RunContext, make_result  # noqa: E402
 
 VARIANTS = {
     "anneal (cycle 300 it/unit) + LS each iteration": SearchParams(acceptance="anneal", cycle_per_unit=300),
-    "anneal (cycle 10 it/unit, T 0.1..0.001) + LS each iteration": SearchParams(acceptance="anneal", cycle_per_unit=10, t_start=0.1, t_end=0.001),
+    "anneal (cycle 10 it/unit, T 0.1..0.001) + LS each iteration": SearchParams(
+        acceptance="anneal", cycle_per_unit=10, t_start=0.1, t_end=0.001
+    ),
     "descent + LS each iteration (default)": SearchParams(acceptance="descent"),
-    "anneal (cycle 300 it/unit), LS on new bests only": SearchParams(acceptance="anneal", cycle_per_unit=300, local_search="best"),
+    "anneal (cycle 300 it/unit), LS on new bests only": SearchParams(
+        acceptance="anneal", cycle_per_unit=300, local_search="best"
+    ),
     "tabu search over the local-search moves": None,
 }
 
@@ -99,7 +103,9 @@ def tabu_search(instance: Instance, time_limit: float, seed: int, tenure: int = 
     iteration = 0
     while time.perf_counter() - started < time_limit:
         iteration += 1
-        moves = [m for u in range(1, p.n_units + 1) for op in UNIT_OPERATORS.values() for m in op(current, u, float("inf"))]
+        moves = [
+            m for u in range(1, p.n_units + 1) for op in UNIT_OPERATORS.values() for m in op(current, u, float("inf"))
+        ]
         moves.sort(key=lambda m: m.delta)
         for move in moves[: candidates * 20]:
             moved = {u for route, units in move.changes for u in set(units) - set(route.units)}
@@ -116,7 +122,10 @@ def tabu_search(instance: Instance, time_limit: float, seed: int, tenure: int = 
         if current.cost < best_cost - 1e-9:
             best, best_cost = current.copy(), current.cost
     return make_result(
-        RunContext(instance, "tabu", "bench", seed, started), status="feasible", plan=best.to_plan(), bound=None,
+        RunContext(instance, "tabu", "bench", seed, started),
+        status="feasible",
+        plan=best.to_plan(),
+        bound=None,
         message=f"{iteration} iterations",
     )
 

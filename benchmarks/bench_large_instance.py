@@ -33,12 +33,18 @@ def write_instance(path: Path, n_dcs: int, seed: int) -> None:
     ids = ["H"] + [f"D{i}" for i in range(n_dcs)]
     points = [(rng.uniform(0, 100), rng.uniform(0, 100)) for _ in ids]
     matrix = [[round(((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5, 3) for b in points] for a in points]
-    path.write_text(json.dumps({
-        "name": "large", "description": "A large synthetic hub. " * 2000, "hub": {"id": "H"},
-        "dcs": [{"id": i, "demand": 1} for i in ids[1:]],
-        "vehicle_types": [{"name": "t", "count": n_dcs, "capacity": 10}],
-        "distances": {"ids": ids, "matrix": matrix},
-    }))
+    path.write_text(
+        json.dumps(
+            {
+                "name": "large",
+                "description": "A large synthetic hub. " * 2000,
+                "hub": {"id": "H"},
+                "dcs": [{"id": i, "demand": 1} for i in ids[1:]],
+                "vehicle_types": [{"name": "t", "count": n_dcs, "capacity": 10}],
+                "distances": {"ids": ids, "matrix": matrix},
+            }
+        )
+    )
 
 
 def children_cpu() -> float:
@@ -60,8 +66,12 @@ def main() -> None:
         load_instance(path)
         print(f"load_instance   {time.process_time() - cpu:.2f} s CPU, {time.perf_counter() - wall:.2f} s wall")
         cpu, wall = children_cpu(), time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "milp_milkrun", "show", str(path)], capture_output=True, text=True, check=True)
-        print(f"milkrun show    {children_cpu() - cpu:.2f} s CPU, {time.perf_counter() - wall:.2f} s wall ({len(done.stdout)} characters printed)")
+        done = subprocess.run(
+            [sys.executable, "-m", "milp_milkrun", "show", str(path)], capture_output=True, text=True, check=True
+        )
+        print(
+            f"milkrun show    {children_cpu() - cpu:.2f} s CPU, {time.perf_counter() - wall:.2f} s wall ({len(done.stdout)} characters printed)"
+        )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,11 @@ def files(prefixes: list[str] | None) -> list[Path]:
     found = sorted(SOLOMON.glob("*.txt"))
     if not prefixes:
         return found
-    return [p for p in found if any(p.stem.startswith(x) and (x[-1].isdigit() or p.stem[len(x)].isdigit()) for x in prefixes)]
+    return [
+        p
+        for p in found
+        if any(p.stem.startswith(x) and (x[-1].isdigit() or p.stem[len(x)].isdigit()) for x in prefixes)
+    ]
 
 
 def row(path: Path, size: int, time_limit: float, optima: dict) -> tuple[str, bool]:
@@ -42,9 +46,22 @@ def row(path: Path, size: int, time_limit: float, optima: dict) -> tuple[str, bo
     published = optima.get(path.stem, {}).get("value")
     value = "-" if result.objective is None else f"{result.objective:.1f}"
     bound = "-" if result.bound is None else f"{result.bound:.2f}"
-    proven = result.status == "optimal" and published is not None and abs(result.objective - published) <= MATCH * max(1.0, published)
-    mark = "" if published is None or result.objective is None or abs(result.objective - published) <= MATCH * max(1.0, published) else " **differs**"
-    return f"| {path.stem} | {result.status} | {value}{mark} | {bound} | {published if published is not None else '-'} | {elapsed:.1f} |", proven
+    proven = (
+        result.status == "optimal"
+        and published is not None
+        and abs(result.objective - published) <= MATCH * max(1.0, published)
+    )
+    mark = (
+        ""
+        if published is None
+        or result.objective is None
+        or abs(result.objective - published) <= MATCH * max(1.0, published)
+        else " **differs**"
+    )
+    return (
+        f"| {path.stem} | {result.status} | {value}{mark} | {bound} | {published if published is not None else '-'} | {elapsed:.1f} |",
+        proven,
+    )
 
 
 def main() -> None:

@@ -42,12 +42,20 @@ def pyvrp_plan(instance: Instance, time_limit: float, seed: int) -> Plan | None:
     opening, closing = (round(t * SCALE) for t in instance.hub_hours)  # type: ignore[union-attr]
     places = [m.add_location(x=0, y=0) for _ in instance.node_ids]
     m.add_depot(places[0], tw_early=opening, tw_late=closing)
-    m.add_vehicle_type(num_available=len(instance.vehicles), capacity=round(instance.vehicles[0].capacity), tw_early=opening, tw_late=closing)
+    m.add_vehicle_type(
+        num_available=len(instance.vehicles),
+        capacity=round(instance.vehicles[0].capacity),
+        tw_early=opening,
+        tw_late=closing,
+    )
     for j in range(1, instance.n_dcs + 1):
-        (early, late), = instance.windows[j]
+        ((early, late),) = instance.windows[j]
         m.add_client(
-            places[j], delivery=round(instance.demand[j]), service_duration=round(instance.service_time[j] * SCALE),
-            tw_early=round(early * SCALE), tw_late=round(late * SCALE),
+            places[j],
+            delivery=round(instance.demand[j]),
+            service_duration=round(instance.service_time[j] * SCALE),
+            tw_early=round(early * SCALE),
+            tw_late=round(late * SCALE),
         )
     d = np.rint(instance.distance * SCALE).astype(int)
     travel = np.rint(instance.travel_time(instance.vehicle_types[0]) * SCALE).astype(int)
@@ -59,7 +67,9 @@ def pyvrp_plan(instance: Instance, time_limit: float, seed: int) -> Plan | None:
     if not result.is_feasible():
         return None
     ids, names = instance.node_ids, [v.name for v in instance.vehicles]
-    routes = (tuple(ids[a.idx + 1] for a in route if a.is_client()) for route in result.best.routes())  # client k is node k + 1
+    routes = (
+        tuple(ids[a.idx + 1] for a in route if a.is_client()) for route in result.best.routes()
+    )  # client k is node k + 1
     return Plan(tuple(Route(names[k], stops) for k, stops in enumerate(routes)))
 
 
@@ -72,7 +82,9 @@ def main() -> None:
     args = parser.parse_args()
     names = args.names or sorted(p.stem for p in SOLOMON.glob("*.txt"))
     known = json.loads((SOLOMON / "optima.json").read_text())[str(args.customers)]
-    print(f"| file | heuristic | PyVRP | best known | gap to PyVRP |  ({args.customers} customers, {args.time_limit:g} s each, seed {args.seed})")
+    print(
+        f"| file | heuristic | PyVRP | best known | gap to PyVRP |  ({args.customers} customers, {args.time_limit:g} s each, seed {args.seed})"
+    )
     print("|---|---|---|---|---|")
     gaps = []
     for name in names:
@@ -85,7 +97,10 @@ def main() -> None:
         if gap is not None:
             gaps.append(gap)
         shown = [f"{v:.1f}" if v is not None else "-" for v in (ours.objective, peer_value)]
-        print(f"| {name} | {shown[0]} | {shown[1]} | {known[name]['value']} | {'-' if gap is None else f'{gap:+.2f}%'} |", flush=True)
+        print(
+            f"| {name} | {shown[0]} | {shown[1]} | {known[name]['value']} | {'-' if gap is None else f'{gap:+.2f}%'} |",
+            flush=True,
+        )
     if gaps:
         print(f"\nmean gap to PyVRP: {sum(gaps) / len(gaps):+.2f}% over {len(gaps)} files")
 

@@ -37,7 +37,10 @@ from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult, solve
 REPO = Path(__file__).resolve().parents[1]
 ECOM74 = REPO / "instances" / "ecom74.json"
 CVRPLIB = REPO / ".." / "shared" / "cvrplib"
-PROVEN_OPTIMA = {name: json.loads((CVRPLIB / "optima.json").read_text())[name]["optimum"] for name in ("P-n16-k8", "P-n19-k2", "E-n22-k4", "B-n31-k5", "E-n51-k5")}
+PROVEN_OPTIMA = {
+    name: json.loads((CVRPLIB / "optima.json").read_text())[name]["optimum"]
+    for name in ("P-n16-k8", "P-n19-k2", "E-n22-k4", "B-n31-k5", "E-n51-k5")
+}
 RANDOM_CASES = ((15, 101), (25, 102), (40, 103))  # (DCs, seed)
 
 
@@ -138,19 +141,31 @@ def ecom74(heuristic_seconds: float, bound_seconds: float) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--parts", nargs="+", default=["cvrplib", "random", "ecom74"], choices=["cvrplib", "random", "ecom74"])
+    parser.add_argument(
+        "--parts", nargs="+", default=["cvrplib", "random", "ecom74"], choices=["cvrplib", "random", "ecom74"]
+    )
     parser.add_argument("--models", nargs="+", default=["strong", "exact"], choices=["strong", "exact", "routes"])
     parser.add_argument("--time-limit", type=float, default=60.0, help="per solve")
     parser.add_argument("--long-limit", type=float, default=600.0, help="strong and routes models on E-n51-k5")
-    parser.add_argument("--heuristic-seconds", type=float, default=30.0, help="heuristic plan whose gap ecom74 certifies")
+    parser.add_argument(
+        "--heuristic-seconds", type=float, default=30.0, help="heuristic plan whose gap ecom74 certifies"
+    )
     parser.add_argument("--bound-seconds", type=float, default=600.0)
     args = parser.parse_args()
-    print(f"load average at start: {os.getloadavg()[0]:.2f}; seeds: HiGHS {DEFAULT_SEED}, random instances {[s for _, s in RANDOM_CASES]}", flush=True)
+    print(
+        f"load average at start: {os.getloadavg()[0]:.2f}; seeds: HiGHS {DEFAULT_SEED}, random instances {[s for _, s in RANDOM_CASES]}",
+        flush=True,
+    )
     out: list[str] = []
     if "cvrplib" in args.parts:
         out += ["", "CVRPLIB (../shared/cvrplib/):", "", *cvrplib(args.models, args.time_limit, args.long_limit)]
     if "random" in args.parts:
-        out += ["", "Random side-constrained instances (benchmarks/bench_strong.py:random_side_instance):", "", *random_instances(args.models, args.time_limit)]
+        out += [
+            "",
+            "Random side-constrained instances (benchmarks/bench_strong.py:random_side_instance):",
+            "",
+            *random_instances(args.models, args.time_limit),
+        ]
     if "ecom74" in args.parts:
         out += ["", "ecom74 certified gap:", "", *ecom74(args.heuristic_seconds, args.bound_seconds)]
     print("\n".join(out))

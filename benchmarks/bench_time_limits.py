@@ -43,8 +43,16 @@ def commands(limit: float, plan: Path) -> list[tuple[str, list[str], float]]:
         ("solve (exact, HiGHS)", ["solve", str(ECOM74), "--time-limit", t, "--quiet"], limit),
         ("solve --model strong", ["solve", str(ECOM74), "--model", "strong", "--time-limit", t, "--quiet"], limit),
         ("solve --model routes", ["solve", str(ECOM74), "--model", "routes", "--time-limit", t, "--quiet"], limit),
-        ("solve --backend pulp (CBC)", ["solve", str(ECOM74), "--backend", "pulp", "--time-limit", t, "--quiet"], limit),
-        ("solve --backend pulp --solver highs", ["solve", str(ECOM74), "--backend", "pulp", "--solver", "highs", "--time-limit", t, "--quiet"], limit),
+        (
+            "solve --backend pulp (CBC)",
+            ["solve", str(ECOM74), "--backend", "pulp", "--time-limit", t, "--quiet"],
+            limit,
+        ),
+        (
+            "solve --backend pulp --solver highs",
+            ["solve", str(ECOM74), "--backend", "pulp", "--solver", "highs", "--time-limit", t, "--quiet"],
+            limit,
+        ),
         ("heuristic", ["heuristic", str(ECOM74), "--time-limit", t], limit),
         ("check --bound", ["check", str(ECOM74), str(plan), "--bound", t], limit),
     ]
@@ -60,8 +68,13 @@ def interrupted(after: float, limit: float) -> tuple[float, int, str]:
     """SIGINT ``after`` seconds into ``solve --time-limit LIMIT --output``: seconds until exit, code, plan verdict."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "plan.json"
-        proc = subprocess.Popen([*MILKRUN, "solve", str(ECOM74), "--time-limit", f"{limit:g}", "--quiet", "--json", "--output", str(out)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_ctrl_c_enabled)
+        proc = subprocess.Popen(
+            [*MILKRUN, "solve", str(ECOM74), "--time-limit", f"{limit:g}", "--quiet", "--json", "--output", str(out)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=_ctrl_c_enabled,
+        )
         time.sleep(after)
         sent = time.perf_counter()
         proc.send_signal(signal.SIGINT)
@@ -74,7 +87,11 @@ def interrupted(after: float, limit: float) -> tuple[float, int, str]:
         instance = load_instance(ECOM74)
         report = check_plan(instance, load_plan(out, instance))
         status = json.loads(stdout)["status"]
-        return reacted, proc.returncode, f"{status}, plan {report.objective:,.1f} km {'valid' if report.feasible else 'INVALID'}"
+        return (
+            reacted,
+            proc.returncode,
+            f"{status}, plan {report.objective:,.1f} km {'valid' if report.feasible else 'INVALID'}",
+        )
 
 
 def main() -> None:
@@ -92,7 +109,11 @@ def main() -> None:
 def _limits(limit_s: float) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         plan = Path(tmp) / "plan.json"
-        subprocess.run([*MILKRUN, "heuristic", str(ECOM74), "--time-limit", "5", "--output", str(plan)], capture_output=True, check=True)
+        subprocess.run(
+            [*MILKRUN, "heuristic", str(ECOM74), "--time-limit", "5", "--output", str(plan)],
+            capture_output=True,
+            check=True,
+        )
         print("| command | limit (s) | wall (s) | overrun (s) | allowed (s) | exit |")
         print("|---|---|---|---|---|---|")
         for label, argv, limit in commands(limit_s, plan):

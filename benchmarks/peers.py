@@ -102,10 +102,18 @@ def solve_ortools(
     demand = routing.RegisterUnaryTransitCallback(lambda i: loads[manager.IndexToNode(i)])
     stops = routing.RegisterUnaryTransitCallback(lambda i: 0 if manager.IndexToNode(i) == 0 else 1)
     big = 10**15
-    routing.AddDimensionWithVehicleCapacity(demand, 0, [int(math.floor(v.capacity * factor + 1e-9)) for v in vehicles], True, "load")
-    routing.AddDimensionWithVehicleCapacity(stops, 0, [v.max_stops if v.max_stops is not None else n for v in vehicles], True, "stops")
     routing.AddDimensionWithVehicleCapacity(
-        transit, 0, [scaled(v.max_distance, up=False) if v.max_distance is not None else big for v in vehicles], True, "distance"
+        demand, 0, [int(math.floor(v.capacity * factor + 1e-9)) for v in vehicles], True, "load"
+    )
+    routing.AddDimensionWithVehicleCapacity(
+        stops, 0, [v.max_stops if v.max_stops is not None else n for v in vehicles], True, "stops"
+    )
+    routing.AddDimensionWithVehicleCapacity(
+        transit,
+        0,
+        [scaled(v.max_distance, up=False) if v.max_distance is not None else big for v in vehicles],
+        True,
+        "distance",
     )
     index_of = instance.index
     for dc in instance.dcs:
@@ -161,7 +169,9 @@ def _remove_arc(instance: Instance, manager, routing, i: int, j: int) -> None:  
 
 
 # ----- PyVRP ----------------------------------------------------------------------------------
-def solve_pyvrp(instance: Instance, time_limit: float, seed: int, contract_pairs: bool = False) -> tuple[Plan | None, str]:
+def solve_pyvrp(
+    instance: Instance, time_limit: float, seed: int, contract_pairs: bool = False
+) -> tuple[Plan | None, str]:
     """PyVRP on the instance; with ``contract_pairs`` every consecutive chain becomes one client.
 
     A contracted client is entered at its first DC and left from its last; the distance inside the
@@ -173,7 +183,11 @@ def solve_pyvrp(instance: Instance, time_limit: float, seed: int, contract_pairs
     from pyvrp.stop import MaxRuntime
 
     d = instance.distance
-    chains = [list(unit) for unit in delivery_units(instance)] if contract_pairs else [[j] for j in range(1, instance.n_dcs + 1)]
+    chains = (
+        [list(unit) for unit in delivery_units(instance)]
+        if contract_pairs
+        else [[j] for j in range(1, instance.n_dcs + 1)]
+    )
     first = [0, *(c[0] for c in chains)]
     last = [0, *(c[-1] for c in chains)]
     inner = [0.0, *(sum(d[a, b] for a, b in zip(c, c[1:])) for c in chains)]
@@ -201,7 +215,10 @@ def solve_pyvrp(instance: Instance, time_limit: float, seed: int, contract_pairs
                         model.add_edge(locations[k], locations[a], MAX_VALUE, profile=profile)
         model.add_vehicle_type(
             num_available=len(members),
-            capacity=[int(math.floor(vehicle.capacity * factor + 1e-9)), vehicle.max_stops if vehicle.max_stops is not None else instance.n_dcs],
+            capacity=[
+                int(math.floor(vehicle.capacity * factor + 1e-9)),
+                vehicle.max_stops if vehicle.max_stops is not None else instance.n_dcs,
+            ],
             start_depot=depot,
             end_depot=depot,
             max_distance=scaled(vehicle.max_distance, up=False) if vehicle.max_distance is not None else MAX_VALUE,
@@ -232,7 +249,9 @@ def solve_ours(instance: Instance, time_limit: float, seed: int) -> tuple[Plan |
     return result.plan, result.message
 
 
-def run(instance: Instance, name: str, solver: str, time_limit: float, seed: int, first_solution: str = "SAVINGS") -> Row:
+def run(
+    instance: Instance, name: str, solver: str, time_limit: float, seed: int, first_solution: str = "SAVINGS"
+) -> Row:
     start = time.perf_counter()
     if solver == "ortools":
         plan, note = solve_ortools(instance, time_limit, seed, first_solution)
@@ -248,7 +267,9 @@ def run(instance: Instance, name: str, solver: str, time_limit: float, seed: int
     capacity = sum(r.capacity or 0.0 for r in used)
     if not report.feasible:
         note = (note + "; " if note else "") + "; ".join(f"({v.equation}) {v.message}" for v in report.violations[:2])
-    return Row(name, solver, report.objective, report.feasible, len(used), load / capacity if capacity else None, runtime, note)
+    return Row(
+        name, solver, report.objective, report.feasible, len(used), load / capacity if capacity else None, runtime, note
+    )
 
 
 def markdown(rows: list[Row]) -> str:
@@ -259,7 +280,9 @@ def markdown(rows: list[Row]) -> str:
     for r in rows:
         objective = f"{r.objective:.1f}" if r.objective is not None else "-"
         util = f"{100 * r.utilisation:.1f}%" if r.utilisation is not None else "-"
-        lines.append(f"| {r.instance} | {r.solver} | {objective} | {'yes' if r.feasible else 'NO'} | {r.vehicles} | {util} | {r.runtime_s:.1f} | {r.note} |")
+        lines.append(
+            f"| {r.instance} | {r.solver} | {objective} | {'yes' if r.feasible else 'NO'} | {r.vehicles} | {util} | {r.runtime_s:.1f} | {r.note} |"
+        )
     return "\n".join(lines)
 
 

@@ -73,7 +73,9 @@ def ecom74_tw(ecom: dict[str, Any], planted: Plan, rng: random.Random) -> dict[s
     )
     data["meta"] = {**data["meta"], "time_generator": "instances/ecom74_tw.py"}
     data["time"] = {"hub_hours": list(HUB_HOURS)}
-    data["vehicle_types"] = [{**vt, "shift": SHIFT[vt["name"]], "speed": SPEED_KMH[vt["name"]]} for vt in data["vehicle_types"]]
+    data["vehicle_types"] = [
+        {**vt, "shift": SHIFT[vt["name"]], "speed": SPEED_KMH[vt["name"]]} for vt in data["vehicle_types"]
+    ]
     for dc in data["dcs"]:
         dc["service"] = SERVICE_MIN
         dc["service_per_unit"] = SERVICE_MIN_PER_BAG
@@ -119,4 +121,6 @@ def verify_ecom74_tw(data: dict[str, Any], planted: Plan, optimum: Plan) -> None
     if not broken:
         raise SystemExit("generator check failed: the optimum without time keeps every rule of ecom74_tw")
     kinds = sorted({v.equation for v in broken})
-    print(f"ecom74_tw: planted plan feasible ({report.objective:.0f} km); the optimum without time breaks Eq {', '.join(kinds)}")
+    print(
+        f"ecom74_tw: planted plan feasible ({report.objective:.0f} km); the optimum without time breaks Eq {', '.join(kinds)}"
+    )

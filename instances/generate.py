@@ -45,8 +45,10 @@ HERE = Path(__file__).resolve().parent
 HUB = {"id": "HUB", "lat": 21.1458, "lon": 79.0882}  # Nagpur, near the geographic centre of India
 TOTAL_DEMAND = 17_424  # = 363 cages
 # The planted plan: (vehicle type, DCs on the route, cages carried); 74 DCs and 363 cages in all.
-PLANTED = [("large", 10, 52), ("large", 9, 50), ("large", 9, 48)] + [("small", n, c) for n, c in
-           [(5, 22), (5, 22), (5, 22), (5, 21), (5, 21), (5, 21), (4, 21), (4, 21), (4, 21), (4, 21)]]
+PLANTED = [("large", 10, 52), ("large", 9, 50), ("large", 9, 48)] + [
+    ("small", n, c)
+    for n, c in [(5, 22), (5, 22), (5, 22), (5, 21), (5, 21), (5, 21), (4, 21), (4, 21), (4, 21), (4, 21)]
+]
 MAX_HUB_DISTANCE_KM = 150.0  # great-circle; x 1.3 = 195 road km, so every DC alone is a 390 km round trip
 
 
@@ -71,7 +73,11 @@ def main() -> None:
 
     ecom, plan = ecom74(random.Random(SEED))
     timed = ecom74_tw(ecom, plan, random.Random(SEED + 1))
-    files = {"ecom74.json": ecom, "ecom74_tw.json": timed, **{f"{name}.json": data for name, data in hand_made().items()}}
+    files = {
+        "ecom74.json": ecom,
+        "ecom74_tw.json": timed,
+        **{f"{name}.json": data for name, data in hand_made().items()},
+    }
     verify_ecom74(ecom, plan)
     verify_ecom74_tw(timed, plan, load_plan(HERE / "ecom74_optimum_plan.json", instance_from_dict(ecom)))
     for name, data in files.items():
@@ -119,8 +125,13 @@ def ecom74(rng: random.Random) -> tuple[dict[str, Any], Plan]:
             "no plan uses fewer than 13 vehicles (3 x 2,592 + 9 x 1,056 = 17,280 < 17,424); "
             "ecom74_plan13.json is a feasible 13-vehicle plan (planted, not optimal)."
         ),
-        "meta": {"generator": "instances/generate.py", "seed": SEED, "road_factor": ROAD_FACTOR, "cage_bags": CAGE,
-                 "source": "Ecom Express milk-run case, seed paper 002 (figures only)"},
+        "meta": {
+            "generator": "instances/generate.py",
+            "seed": SEED,
+            "road_factor": ROAD_FACTOR,
+            "cage_bags": CAGE,
+            "source": "Ecom Express milk-run case, seed paper 002 (figures only)",
+        },
         "distance_unit": "km",
         "unit_mass_kg": UNIT_MASS_KG,
         "hub": HUB,
@@ -186,7 +197,12 @@ def _short_tour(sites: list[dict[str, float]]) -> tuple[list[int], float]:
         improved = False
         for i in range(1, len(tour) - 2):
             for j in range(i + 1, len(tour) - 1):
-                delta = d[tour[i - 1]][tour[j]] + d[tour[i]][tour[j + 1]] - d[tour[i - 1]][tour[i]] - d[tour[j]][tour[j + 1]]
+                delta = (
+                    d[tour[i - 1]][tour[j]]
+                    + d[tour[i]][tour[j + 1]]
+                    - d[tour[i - 1]][tour[i]]
+                    - d[tour[j]][tour[j + 1]]
+                )
                 if delta < -1e-9:
                     tour[i : j + 1] = reversed(tour[i : j + 1])
                     improved = True
@@ -224,7 +240,9 @@ def _name_dcs(rng: random.Random, routes: list[tuple[str, list[dict[str, Any]]]]
     plan_routes = []
     for r, (vtype, stops) in enumerate(routes):
         counters[vtype] += 1
-        plan_routes.append(Route(f"{vtype}-{counters[vtype]}", tuple(f"DC{number_of[(r, s)]}" for s in range(len(stops)))))
+        plan_routes.append(
+            Route(f"{vtype}-{counters[vtype]}", tuple(f"DC{number_of[(r, s)]}" for s in range(len(stops))))
+        )
     return dcs, Plan(tuple(plan_routes))
 
 
@@ -238,10 +256,14 @@ def verify_ecom74(data: dict[str, Any], plan: Plan) -> None:
     require(instance.total_demand == TOTAL_DEMAND and not instance.splits, "total demand must be 17,424, no splits")
     require(all(dc.demand % CAGE == 0 for dc in instance.dcs), "demands must be whole cages")
     require(3 * largest_loads["large"] + 9 * largest_loads["small"] < TOTAL_DEMAND, "12 vehicles must not suffice")
-    require(2 * far < 0.8 * SMALL["max_distance"], f"the farthest DC ({far:.0f} km) must be reachable by a small vehicle")
+    require(
+        2 * far < 0.8 * SMALL["max_distance"], f"the farthest DC ({far:.0f} km) must be reachable by a small vehicle"
+    )
     require(report.feasible and len(report.routes) == 13, f"the planted plan must be feasible: {report.violations}")
     print(f"ecom74: {instance.n_dcs} DCs, demand {instance.total_demand:g}, farthest DC {far:.0f} km from the hub")
-    print(f"ecom74: lower bound 13 vehicles; planted plan uses {len(report.routes)} vehicles, {report.objective:.0f} km")
+    print(
+        f"ecom74: lower bound 13 vehicles; planted plan uses {len(report.routes)} vehicles, {report.objective:.0f} km"
+    )
 
 
 def require(condition: bool, message: str) -> None:
@@ -279,7 +301,6 @@ def toy6() -> dict[str, Any]:
         "damaged_roads": [["DC3", "DC4"]],
         "distances": {"metric": "euclidean", "round": "nearest"},
     }
-
 
 
 def _small_base(name: str, description: str) -> dict[str, Any]:

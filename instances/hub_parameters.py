@@ -20,5 +20,7 @@ def offset(lat: float, lon: float, km: float, bearing: float) -> tuple[float, fl
     """The point ``km`` great-circle kilometres from (lat, lon) along ``bearing`` (radians)."""
     phi, lam, delta = math.radians(lat), math.radians(lon), km / EARTH_RADIUS_KM
     phi2 = math.asin(math.sin(phi) * math.cos(delta) + math.cos(phi) * math.sin(delta) * math.cos(bearing))
-    lam2 = lam + math.atan2(math.sin(bearing) * math.sin(delta) * math.cos(phi), math.cos(delta) - math.sin(phi) * math.sin(phi2))
+    lam2 = lam + math.atan2(
+        math.sin(bearing) * math.sin(delta) * math.cos(phi), math.cos(delta) - math.sin(phi) * math.sin(phi2)
+    )
     return math.degrees(phi2), math.degrees(lam2)

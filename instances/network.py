@@ -38,7 +38,10 @@ def write_network(out_dir: Path, hubs: int, dcs: int, seed: int) -> Path:
         write_text_atomically(out_dir / f"{name}.json", json.dumps(data, indent=1) + "\n")
         entries.append({"hub": name, "instance": f"{name}.json", "dcs": size})
     manifest = out_dir / "manifest.json"
-    write_text_atomically(manifest, json.dumps({"generator": "instances/generate.py network", "seed": seed, "hubs": entries}, indent=1) + "\n")
+    write_text_atomically(
+        manifest,
+        json.dumps({"generator": "instances/generate.py network", "seed": seed, "hubs": entries}, indent=1) + "\n",
+    )
     return manifest
 
 
@@ -61,7 +64,14 @@ def hub_instance(rng: random.Random, name: str, size: int, seed: int) -> dict[st
     for j in range(1, size + 1):
         radius = rng.uniform(5.0, 40.0) if rng.random() < 0.33 else 25.0 + 125.0 * math.sqrt(rng.random())
         dc_lat, dc_lon = offset(lat, lon, radius, rng.uniform(0, 2 * math.pi))
-        dcs.append({"id": f"{name}-DC{j}", "lat": round(dc_lat, 4), "lon": round(dc_lon, 4), "demand": CAGE * rng.randint(1, MAX_CAGES_PER_DC)})
+        dcs.append(
+            {
+                "id": f"{name}-DC{j}",
+                "lat": round(dc_lat, 4),
+                "lon": round(dc_lon, 4),
+                "demand": CAGE * rng.randint(1, MAX_CAGES_PER_DC),
+            }
+        )
     large, small = _fleet(size, sum(dc["demand"] for dc in dcs))
     data: dict[str, Any] = {
         "name": name,
@@ -71,7 +81,9 @@ def hub_instance(rng: random.Random, name: str, size: int, seed: int) -> dict[st
         "hub": {"id": f"{name}-HUB", "lat": round(lat, 4), "lon": round(lon, 4)},
         "dcs": dcs,
         "vehicle_types": [{**LARGE, "count": large}, {**SMALL, "count": small}],
-        "forbidden": [], "consecutive": [], "damaged_roads": [],
+        "forbidden": [],
+        "consecutive": [],
+        "damaged_roads": [],
         "distances": {"metric": "haversine", "road_factor": ROAD_FACTOR},
     }
     _side_constraints(rng, data)

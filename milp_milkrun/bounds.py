@@ -40,7 +40,9 @@ ROUTE_SHARE = 0.5  # the route-based bound may use at most this share of the bud
 MIN_LOOP_SECONDS = 1.0  # the strong model's cut loop is not started with less time than this
 
 
-def certified_lower_bound(instance: Instance, time_limit: float, *, incumbent: Plan | None = None, log: bool = False) -> tuple[float, str]:
+def certified_lower_bound(
+    instance: Instance, time_limit: float, *, incumbent: Plan | None = None, log: bool = False
+) -> tuple[float, str]:
     """A lower bound on the objective (distance or cost, the instance's) of every feasible plan, and how it was obtained.
 
     Parameters
@@ -90,7 +92,9 @@ def _exact_bound(instance: Instance, time_limit: float, incumbent: Plan | None) 
         return math.inf, f"the exact model with time (Eq 1-18) is infeasible ({seconds:.1f} s): no feasible plan exists"
     if result.bound is None:
         return 0.0, f"the exact model with time found no bound within {time_limit:g} s; 0 is the trivial bound"
-    return max(0.0, result.bound), f"dual bound of the exact model with time (Eq 1-18, HiGHS branch and bound) in {seconds:.1f} s"
+    return max(
+        0.0, result.bound
+    ), f"dual bound of the exact model with time (Eq 1-18, HiGHS branch and bound) in {seconds:.1f} s"
 
 
 def _closes(bound: float, incumbent: Plan | None, instance: Instance) -> bool:
@@ -171,7 +175,9 @@ def bound_plan(instance: Instance, plan: Plan, time_limit: float, *, log: bool =
         raise InputError("PLAN", f"the plan breaks {len(report.violations)} rule(s), so it has no gap to certify")
     bound, how = certified_lower_bound(instance, time_limit, incumbent=plan, log=log)
     if bound > report.objective + SOLVER_TOLERANCE * max(1.0, report.objective):
-        raise CheckFailedError(f"the certified bound {bound:g} exceeds the cost {report.objective:g} of a feasible plan ({how})")
+        raise CheckFailedError(
+            f"the certified bound {bound:g} exceeds the cost {report.objective:g} of a feasible plan ({how})"
+        )
     unit = instance.distance_unit if instance.objective == "distance" else "(cost)"
     return PlanBound(report.objective, min(bound, report.objective), how, unit)
 

@@ -55,7 +55,12 @@ class StopTime:
             ``dc``, ``arrival``, ``start``, ``end`` (``HH:MM``) and ``wait_min``, ``*_min`` (minutes).
         """
         times = {"arrival": self.arrival, "start": self.start, "end": self.end}
-        return {"dc": self.dc, **{k: clock(v) for k, v in times.items()}, "wait_min": self.wait, **{f"{k}_min": v for k, v in times.items()}}
+        return {
+            "dc": self.dc,
+            **{k: clock(v) for k, v in times.items()},
+            "wait_min": self.wait,
+            **{f"{k}_min": v for k, v in times.items()},
+        }
 
 
 @dataclass(frozen=True)
@@ -251,7 +256,11 @@ def _route_report(instance: Instance, route: Route) -> RouteReport:
     load = float(sum(instance.demand[instance.index[s]] for s in known))
     path = [instance.hub.id, *known, instance.hub.id]
     distance = float(sum(instance.dist(a, b) for a, b in zip(path, path[1:]))) if known else 0.0
-    schedule = _schedule(instance, vehicle.type.name, known, vehicle.type.shift) if vehicle and known and instance.has_time else None
+    schedule = (
+        _schedule(instance, vehicle.type.name, known, vehicle.type.shift)
+        if vehicle and known and instance.has_time
+        else None
+    )
     return RouteReport(
         vehicle=route.vehicle,
         vehicle_type=vehicle.type.name if vehicle else None,
@@ -295,7 +304,9 @@ def _misses(instance: Instance, schedule: Schedule) -> bool:
     closing = instance.hub_hours[1]  # type: ignore[index]
     if exceeds(schedule.return_time, closing):
         return True
-    return any(all(exceeds(stop.arrival, b) for _, b in instance.windows[instance.index[stop.dc]]) for stop in schedule.stops)
+    return any(
+        all(exceeds(stop.arrival, b) for _, b in instance.windows[instance.index[stop.dc]]) for stop in schedule.stops
+    )
 
 
 def _candidate_departures(instance: Instance, travel: np.ndarray, nodes: list[int]) -> list[float]:
@@ -337,11 +348,19 @@ def _time_violations(instance: Instance, report: RouteReport) -> list[Violation]
         if all(exceeds(stop.arrival, b) for _, b in windows):
             late = stop.arrival - windows[-1][1]
             found.append(
-                Violation("16", f"{stop.dc} reached at {clock(stop.arrival)} by {report.vehicle}, its window closed at {clock(windows[-1][1])} ({late:.4g} min late)")
+                Violation(
+                    "16",
+                    f"{stop.dc} reached at {clock(stop.arrival)} by {report.vehicle}, its window closed at {clock(windows[-1][1])} ({late:.4g} min late)",
+                )
             )
     closing = instance.hub_hours[1]  # type: ignore[index]
     if exceeds(schedule.return_time, closing):
-        found.append(Violation("17", f"vehicle {report.vehicle} returns to the hub at {clock(schedule.return_time)}, after it closes at {clock(closing)}"))
+        found.append(
+            Violation(
+                "17",
+                f"vehicle {report.vehicle} returns to the hub at {clock(schedule.return_time)}, after it closes at {clock(closing)}",
+            )
+        )
     if not found and schedule.shift is not None and exceeds(schedule.duration, schedule.shift):
         found.append(
             Violation(
@@ -351,7 +370,6 @@ def _time_violations(instance: Instance, report: RouteReport) -> list[Violation]
             )
         )
     return found
-
 
 
 def _route_limits(r: RouteReport) -> list[Violation]:

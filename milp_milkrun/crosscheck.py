@@ -260,7 +260,10 @@ def crosscheck(
     names = ("x", "u", "theta", "dep", "ret", "y") if instance.has_time else ("x", "u")
     pyomo_columns = {name: len(pyomo_model.component(name)) for name in names}
     columns = {name: (pyomo_columns[name], count) for name, count in pulp_model.column_counts().items()}
-    relaxation = {SIDES[0]: pyomo_relaxation(pyomo_model, time_limit), SIDES[1]: solve_relaxation_pulp(pulp_model, time_limit)}
+    relaxation = {
+        SIDES[0]: pyomo_relaxation(pyomo_model, time_limit),
+        SIDES[1]: solve_relaxation_pulp(pulp_model, time_limit),
+    }
     runs = {SIDES[0]: _run_pyomo(instance, options), SIDES[1]: _run_pulp(pulp_model, options)}
     report = CrosscheckReport(instance.name, rows, columns, relaxation, runs, tolerance, seed)
     if drop_family is not None:
@@ -306,7 +309,9 @@ def _compare_runs(report: CrosscheckReport) -> None:
         other = b if a.status == "infeasible" else a
         if other.objective is not None:
             proving, finding = (SIDES[0], SIDES[1]) if a.status == "infeasible" else (SIDES[1], SIDES[0])
-            report.differences.append(f"{proving} proved the model infeasible but {finding} found a checked plan of {other.objective:.9g}")
+            report.differences.append(
+                f"{proving} proved the model infeasible but {finding} found a checked plan of {other.objective:.9g}"
+            )
         else:
             report.notes.append("one run proved infeasibility, the other found no plan in time: not comparable")
         return
@@ -316,10 +321,18 @@ def _compare_runs(report: CrosscheckReport) -> None:
         return
     stopped = [side for side, run in zip(SIDES, runs) if run.status != "optimal"]
     if a.objective is None and b.objective is None:
-        report.notes.append(f"{' and '.join(stopped)} stopped at the time limit without a plan: the MIP runs could not be compared")
+        report.notes.append(
+            f"{' and '.join(stopped)} stopped at the time limit without a plan: the MIP runs could not be compared"
+        )
         return
     report.notes.append(f"{' and '.join(stopped)} stopped at the time limit: only bounds against plans were compared")
     for (side, run), (other_side, other) in (((SIDES[0], a), (SIDES[1], b)), ((SIDES[1], b), (SIDES[0], a))):
         bound = run.objective if run.status == "optimal" and run.bound is None else run.bound
-        if bound is not None and other.objective is not None and not _not_above(bound, other.objective, report.tolerance):
-            report.differences.append(f"the bound {bound:.9g} of {side} exceeds the checked plan {other.objective:.9g} of {other_side}")
+        if (
+            bound is not None
+            and other.objective is not None
+            and not _not_above(bound, other.objective, report.tolerance)
+        ):
+            report.differences.append(
+                f"the bound {bound:.9g} of {side} exceeds the checked plan {other.objective:.9g} of {other_side}"
+            )

@@ -168,11 +168,17 @@ def recommend_fleet(
     current = costed_fleet(instance, types)
     choice = candidate_fleet(instance, types)
     started = time.perf_counter()
-    current_result = solve(current, model="auto", options=SolveOptions(time_limit=CURRENT_SHARE * time_limit, seed=seed, log=log, objective="cost"))
+    current_result = solve(
+        current,
+        model="auto",
+        options=SolveOptions(time_limit=CURRENT_SHARE * time_limit, seed=seed, log=log, objective="cost"),
+    )
     left = max(time_limit - (time.perf_counter() - started), 1.0)
     result = solve(choice, model="auto", options=SolveOptions(time_limit=left, seed=seed, log=log, objective="cost"))
     result = _not_worse_than_current(choice, result, current_result, seed)
-    return FleetRecommendation(FleetOutcome(current, current_result), FleetOutcome(choice, result), currency, note, seed)
+    return FleetRecommendation(
+        FleetOutcome(current, current_result), FleetOutcome(choice, result), currency, note, seed
+    )
 
 
 def costed_fleet(instance: Instance, candidates: Sequence[CandidateType]) -> Instance:
@@ -226,16 +232,27 @@ def candidate_fleet(instance: Instance, candidates: Sequence[CandidateType]) -> 
     names = {c.name for c in candidates}
     for restriction in data["forbidden"]:  # restrictions of types that are not candidates leave with their types
         if "vehicle" in restriction and _type_of(restriction) in names:
-            raise InputError("forbidden", f"{restriction['dc']} is forbidden for the single vehicle {restriction['vehicle']}; a fleet "
-                             "recommendation needs restrictions per vehicle type (name the type in the instance, or give the candidate forbidden_dcs)")
+            raise InputError(
+                "forbidden",
+                f"{restriction['dc']} is forbidden for the single vehicle {restriction['vehicle']}; a fleet "
+                "recommendation needs restrictions per vehicle type (name the type in the instance, or give the candidate forbidden_dcs)",
+            )
     forbidden: list[dict[str, str]] = []
     types: list[dict[str, Any]] = []
     for k, c in enumerate(candidates):
         base = own.get(c.name)
         capacity = c.capacity if c.capacity is not None else (base.capacity if base else None)
         if capacity is None:
-            raise InputError(f"candidates.vehicle_types[{k}].capacity", f"vehicle type {c.name} is not in instance {instance.name}; give its capacity")
-        entry: dict[str, Any] = {"name": c.name, "capacity": capacity, "fixed_cost": c.fixed_cost, "cost_per_km": c.cost_per_km}
+            raise InputError(
+                f"candidates.vehicle_types[{k}].capacity",
+                f"vehicle type {c.name} is not in instance {instance.name}; give its capacity",
+            )
+        entry: dict[str, Any] = {
+            "name": c.name,
+            "capacity": capacity,
+            "fixed_cost": c.fixed_cost,
+            "cost_per_km": c.cost_per_km,
+        }
         if c.count is not None:
             entry["count"] = c.count
         max_distance = c.max_distance if c.max_distance is not None else (base.max_distance if base else None)
@@ -253,7 +270,9 @@ def candidate_fleet(instance: Instance, candidates: Sequence[CandidateType]) -> 
         else:
             for dc in c.forbidden_dcs:
                 if dc not in dc_ids:
-                    raise InputError(f"candidates.vehicle_types[{k}].forbidden_dcs", f"vehicle type {c.name}: unknown DC {dc!r}")
+                    raise InputError(
+                        f"candidates.vehicle_types[{k}].forbidden_dcs", f"vehicle type {c.name}: unknown DC {dc!r}"
+                    )
                 forbidden.append({"dc": dc, "vehicle_type": c.name})
     data.update(name=f"{instance.name}_fleet", vehicle_types=types, forbidden=forbidden, objective="cost")
     return instance_from_dict(data)
@@ -279,11 +298,24 @@ def _not_worse_than_current(choice: Instance, result: SolveResult, current: Solv
         return result
     run = RunContext(choice, result.model, result.backend, seed, started=time.perf_counter())
     return make_result(
-        run, status="feasible", plan=current.plan, bound=result.bound, runtime_s=result.runtime_s + current.runtime_s,
-        message=joined_notes("the current fleet's plan: no cheaper plan with the candidates was found in the time limit", result.message),
+        run,
+        status="feasible",
+        plan=current.plan,
+        bound=result.bound,
+        runtime_s=result.runtime_s + current.runtime_s,
+        message=joined_notes(
+            "the current fleet's plan: no cheaper plan with the candidates was found in the time limit", result.message
+        ),
     )
 
 
 def _type_dict(vt: VehicleType) -> dict[str, Any]:
-    return {"name": vt.name, "capacity": vt.capacity, "fixed_cost": vt.fixed_cost, "cost_per_km": vt.cost_per_km,
-            "count": None if vt.unlimited else vt.count, "max_distance": vt.max_distance, "max_stops": vt.max_stops}
+    return {
+        "name": vt.name,
+        "capacity": vt.capacity,
+        "fixed_cost": vt.fixed_cost,
+        "cost_per_km": vt.cost_per_km,
+        "count": None if vt.unlimited else vt.count,
+        "max_distance": vt.max_distance,
+        "max_stops": vt.max_stops,
+    }

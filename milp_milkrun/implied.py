@@ -203,7 +203,9 @@ def _may_serve(instance: Instance, vt: VehicleType, banned: frozenset[str], i: i
     return vt.max_distance is None or sp[0, i] + sp[i, 0] <= allowance(vt.max_distance)
 
 
-def assign_vehicles(instance: Instance, classes: Sequence[VehicleClass], trips: Sequence[tuple[int, Sequence[int]]]) -> Plan:
+def assign_vehicles(
+    instance: Instance, classes: Sequence[VehicleClass], trips: Sequence[tuple[int, Sequence[int]]]
+) -> Plan:
     """Trips (class index, DC indices) as a plan: each gets a distinct vehicle of its class, in name order.
 
     Parameters

@@ -96,7 +96,8 @@ class RouteCosts:
         """True when every plan's value is a whole number (integer distances, rates and fixed costs, no
         load term), so a lower bound may be rounded up."""
         whole = all(
-            float(r.fixed).is_integer() and float(r.per_km).is_integer() and not r.per_unit_km and not r.per_hour for r in self.rates.values()
+            float(r.fixed).is_integer() and float(r.per_km).is_integer() and not r.per_unit_km and not r.per_hour
+            for r in self.rates.values()
         )
         return whole and bool(np.all(np.mod(self.instance.distance, 1.0) == 0))
 
@@ -180,7 +181,9 @@ class RouteCosts:
         return sum(self.route(r.vehicle, r.stops) for r in plan.used_routes())
 
 
-def route_costs(instance: Instance, objective: str | Objective | None = None, factors: EmissionFactors | None = None) -> RouteCosts:
+def route_costs(
+    instance: Instance, objective: str | Objective | None = None, factors: EmissionFactors | None = None
+) -> RouteCosts:
     """The objective to minimise on ``instance``.
 
     Parameters
@@ -200,10 +203,15 @@ def route_costs(instance: Instance, objective: str | Objective | None = None, fa
     chosen = _objective(objective if objective is not None else instance.objective)
     if chosen is Objective.emissions:
         if factors is None:
-            raise InputError("factors", "the emissions objective needs emission factors (the defaults or a factors file)")
+            raise InputError(
+                "factors", "the emissions objective needs emission factors (the defaults or a factors file)"
+            )
         return RouteCosts(instance, chosen, emission_rates(factors, instance), factors, factors.load_weights(instance))
     if chosen is Objective.cost:
-        rates = {vt.name: RouteRates(vt.fixed_cost, vt.cost_per_km, per_hour=vt.cost_per_hour) for vt in instance.vehicle_types}
+        rates = {
+            vt.name: RouteRates(vt.fixed_cost, vt.cost_per_km, per_hour=vt.cost_per_hour)
+            for vt in instance.vehicle_types
+        }
     else:
         rates = {vt.name: RouteRates() for vt in instance.vehicle_types}
     return RouteCosts(instance, chosen, rates)
@@ -256,7 +264,10 @@ def linear_costs(instance: Instance, costs: RouteCosts | None) -> RouteCosts:
     """
     costs = costs if costs is not None else route_costs(instance)
     if costs.load_dependent:
-        raise InputError("objective", f"the {costs.objective.value} objective depends on the load on each leg; use the route-based model or the heuristic")
+        raise InputError(
+            "objective",
+            f"the {costs.objective.value} objective depends on the load on each leg; use the route-based model or the heuristic",
+        )
     return costs
 
 
@@ -264,4 +275,6 @@ def _objective(value: str | Objective) -> Objective:
     try:
         return Objective(value)
     except ValueError:
-        raise InputError("objective", f"unknown objective {value!r}; choose from {', '.join(o.value for o in Objective)}") from None
+        raise InputError(
+            "objective", f"unknown objective {value!r}; choose from {', '.join(o.value for o in Objective)}"
+        ) from None

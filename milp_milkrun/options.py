@@ -48,7 +48,10 @@ class SolveOptions:
         if self.seed < 0:
             raise InputError("seed", f"must be >= 0, got {self.seed}")
         if self.objective is not None and self.objective not in tuple(o.value for o in Objective):
-            raise InputError("objective", f"unknown objective {self.objective!r}; choose from {', '.join(o.value for o in Objective)}")
+            raise InputError(
+                "objective",
+                f"unknown objective {self.objective!r}; choose from {', '.join(o.value for o in Objective)}",
+            )
         if self.objective == "emissions" and self.factors is None:
             raise InputError("factors", "the emissions objective needs emission factors (emissions.load_factors())")
 

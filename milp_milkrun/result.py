@@ -66,7 +66,14 @@ class SolveResult:
         routes = []
         if self.check is not None:
             routes = [
-                {"vehicle": r.vehicle, "type": r.vehicle_type, "stops": list(r.stops), "load": r.load, "distance": r.distance, "cost": r.cost}
+                {
+                    "vehicle": r.vehicle,
+                    "type": r.vehicle_type,
+                    "stops": list(r.stops),
+                    "load": r.load,
+                    "distance": r.distance,
+                    "cost": r.cost,
+                }
                 for r in self.check.routes
             ]
         return {
@@ -200,7 +207,9 @@ def make_result(
         bound = _without_float_noise(bound, objective)
     derived, note = derive_status(status, objective, bound, run.requested_gap)
     message = joined_notes(message, note)
-    return SolveResult(derived, objective, bound, runtime_s, plan, check, run.model, run.backend, run.seed, message, interrupted, kind)
+    return SolveResult(
+        derived, objective, bound, runtime_s, plan, check, run.model, run.backend, run.seed, message, interrupted, kind
+    )
 
 
 def _measure(instance: Instance, kind: str, costs: RouteCosts | None) -> Callable[[Plan, CheckReport], float]:
@@ -245,7 +254,11 @@ def _not_worse_than_start(
     if claimed == "infeasible":
         raise CheckFailedError("the solver reports the model infeasible although the MIP start passes the checker")
     start_value = value(start, start_check)
-    if plan is not None and check is not None and value(plan, check) <= start_value + SOLVER_TOLERANCE * max(1.0, abs(start_value)):
+    if (
+        plan is not None
+        and check is not None
+        and value(plan, check) <= start_value + SOLVER_TOLERANCE * max(1.0, abs(start_value))
+    ):
         return plan, check, ""
     return start, start_check, f"kept the warm start ({start_value:.6g}): the solver returned nothing better"
 
@@ -257,7 +270,9 @@ def _without_float_noise(bound: float, objective: float) -> float:
     return bound
 
 
-def derive_status(claimed: Status, objective: float | None, bound: float | None, requested_gap: float) -> tuple[Status, str]:
+def derive_status(
+    claimed: Status, objective: float | None, bound: float | None, requested_gap: float
+) -> tuple[Status, str]:
     """The status a result may honestly carry, and a note when the solver claimed something else.
 
     Parameters
@@ -287,8 +302,15 @@ def derive_status(claimed: Status, objective: float | None, bound: float | None,
     if bound is not None and within_gap(objective, bound, requested_gap):
         return "optimal", ""
     if claimed == "optimal":
-        said = "no bound" if bound is None else f"a bound of {bound:.6g}, a gap of {(objective - bound) / max(abs(objective), 1e-12):.2%}"
-        return "feasible", f"the solver claimed optimality, but the checked plan ({objective:.6g}) has {said}: reported as feasible"
+        said = (
+            "no bound"
+            if bound is None
+            else f"a bound of {bound:.6g}, a gap of {(objective - bound) / max(abs(objective), 1e-12):.2%}"
+        )
+        return (
+            "feasible",
+            f"the solver claimed optimality, but the checked plan ({objective:.6g}) has {said}: reported as feasible",
+        )
     return "feasible", ""
 
 

@@ -206,7 +206,9 @@ def plan_fits_in_time(instance: Instance, plan: Plan) -> bool:
         The verdict (the checker's, up to its tolerance; a MIP start needs this one).
     """
     vehicles, index = instance.vehicle_by_name, instance.index
-    return all(route_fits_in_time(instance, vehicles[r.vehicle].type, [index[s] for s in r.stops]) for r in plan.used_routes())
+    return all(
+        route_fits_in_time(instance, vehicles[r.vehicle].type, [index[s] for s in r.stops]) for r in plan.used_routes()
+    )
 
 
 @dataclass(frozen=True)
@@ -290,8 +292,12 @@ def plan_times(instance: Instance, plan: Plan) -> dict[str, RouteTimes]:
     """
     schedules = {}
     for route in plan.used_routes():
-        times = route_times(instance, instance.vehicle_by_name[route.vehicle].type, [instance.index[s] for s in route.stops])
+        times = route_times(
+            instance, instance.vehicle_by_name[route.vehicle].type, [instance.index[s] for s in route.stops]
+        )
         if times is None:
-            raise ValueError(f"the route of {route.vehicle} has no schedule within its windows, the hub's hours and its shift")
+            raise ValueError(
+                f"the route of {route.vehicle} has no schedule within its windows, the hub's hours and its shift"
+            )
         schedules[route.vehicle] = times
     return schedules

@@ -149,7 +149,9 @@ def check_time(
     if not (math.isfinite(time.hub_open) and time.hub_open >= 0):
         raise InputError("time.hub_hours", f"the hub opens at {time.hub_open}; times must be minutes >= 0")
     if not (math.isfinite(time.hub_close) and time.hub_close > time.hub_open):
-        raise InputError("time.hub_hours", f"the hub closes at {clock(time.hub_close)}, not after it opens at {clock(time.hub_open)}")
+        raise InputError(
+            "time.hub_hours", f"the hub closes at {clock(time.hub_close)}, not after it opens at {clock(time.hub_open)}"
+        )
     for k, dc in enumerate(dcs):
         _check_dc_time(k, dc)
     _check_speeds(time, vehicle_types, has_travel_matrix)
@@ -159,13 +161,22 @@ def _check_no_time(dcs: Sequence[DC], vehicle_types: Sequence[VehicleType], has_
     for k, dc in enumerate(dcs):
         for name in ("windows", "service", "service_per_unit"):
             if getattr(dc, name):
-                raise InputError(f"dcs[{k}].{name}", f"DC {dc.id} gives {name} but the instance has no 'time' block (the hub's hours)")
+                raise InputError(
+                    f"dcs[{k}].{name}",
+                    f"DC {dc.id} gives {name} but the instance has no 'time' block (the hub's hours)",
+                )
     for k, vt in enumerate(vehicle_types):
         for name in ("shift", "speed"):
             if getattr(vt, name) is not None:
-                raise InputError(f"vehicle_types[{k}].{name}", f"vehicle type {vt.name} gives {name} but the instance has no 'time' block")
+                raise InputError(
+                    f"vehicle_types[{k}].{name}",
+                    f"vehicle type {vt.name} gives {name} but the instance has no 'time' block",
+                )
         if vt.cost_per_hour:
-            raise InputError(f"vehicle_types[{k}].cost_per_hour", f"vehicle type {vt.name} gives cost_per_hour but the instance has no 'time' block")
+            raise InputError(
+                f"vehicle_types[{k}].cost_per_hour",
+                f"vehicle type {vt.name} gives cost_per_hour but the instance has no 'time' block",
+            )
     if has_travel_matrix:
         raise InputError("time.travel_time", "a travel-time matrix needs the instance's 'time' block (the hub's hours)")
 
@@ -200,11 +211,20 @@ def _check_speeds(time: TimeSpec, vehicle_types: Sequence[VehicleType], has_trav
         if vt.shift is not None and not (math.isfinite(vt.shift) and vt.shift > 0):
             raise InputError(f"{where}.shift", f"vehicle type {vt.name} has shift {vt.shift}; it must be minutes > 0")
         if vt.speed is not None and not (math.isfinite(vt.speed) and vt.speed > 0):
-            raise InputError(f"{where}.speed", f"vehicle type {vt.name} has speed {vt.speed}; it must be > 0 (distance units per hour)")
+            raise InputError(
+                f"{where}.speed",
+                f"vehicle type {vt.name} has speed {vt.speed}; it must be > 0 (distance units per hour)",
+            )
         if has_travel_matrix and vt.speed is not None:
-            raise InputError(f"{where}.speed", f"vehicle type {vt.name} gives a speed but the instance gives a travel-time matrix; give one or the other")
+            raise InputError(
+                f"{where}.speed",
+                f"vehicle type {vt.name} gives a speed but the instance gives a travel-time matrix; give one or the other",
+            )
         if not has_travel_matrix and vt.speed is None and time.speed is None:
-            raise InputError(f"{where}.speed", f"vehicle type {vt.name} has no speed: give it one, or time.speed, or time.travel_time")
+            raise InputError(
+                f"{where}.speed",
+                f"vehicle type {vt.name} has no speed: give it one, or time.speed, or time.travel_time",
+            )
     if has_travel_matrix and time.speed is not None:
         raise InputError("time.speed", "give either time.speed or time.travel_time, not both")
 
@@ -251,7 +271,9 @@ def shortest_trips(travel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return _from_hub(travel), _from_hub(travel.T)
 
 
-def _type_reaches(instance: Instance, vt: VehicleType, shortest: tuple[np.ndarray, np.ndarray], j: int, hours: Window) -> bool:
+def _type_reaches(
+    instance: Instance, vt: VehicleType, shortest: tuple[np.ndarray, np.ndarray], j: int, hours: Window
+) -> bool:
     hub_open, hub_close = hours
     there, back = shortest[0][j], shortest[1][j]
     service = instance.service_time[j]

@@ -56,7 +56,9 @@ def _route_value(objective: str, factors: EmissionFactors | None) -> RouteValue:
 
         return cost
     assert objective == "emissions" and factors is not None
-    return lambda instance, vehicle, order, length: plan_emissions(instance, Plan((Route(vehicle, order),)), factors).kg_co2e_wtw
+    return lambda instance, vehicle, order, length: (
+        plan_emissions(instance, Plan((Route(vehicle, order),)), factors).kg_co2e_wtw
+    )
 
 
 def _orders(instance: Instance, block: list[str]) -> list[tuple[float, tuple[str, ...]]]:
@@ -133,7 +135,9 @@ def _identical_vehicles(instance: Instance) -> list[list[str]]:
     return list(groups.values())
 
 
-def brute_force(instance: Instance, objective: str | None = None, factors: EmissionFactors | None = None) -> tuple[float, Plan] | None:
+def brute_force(
+    instance: Instance, objective: str | None = None, factors: EmissionFactors | None = None
+) -> tuple[float, Plan] | None:
     """The optimal value and one optimal plan, or None when no plan exists.
 
     ``objective`` is distance, cost or emissions (None: the instance's own); emissions need ``factors``.
@@ -153,8 +157,12 @@ def brute_force(instance: Instance, objective: str | None = None, factors: Emiss
             if key[0] not in orders:
                 orders[key[0]] = _orders(instance, block)
             vehicle = groups[g][0]
-            options = [(value(instance, vehicle, order, length), order) for length, order in orders[key[0]]
-                       if _vehicle_can_drive(instance, vehicle, block, length) and shortest_duration(instance, vehicle, order) is not None]
+            options = [
+                (value(instance, vehicle, order, length), order)
+                for length, order in orders[key[0]]
+                if _vehicle_can_drive(instance, vehicle, block, length)
+                and shortest_duration(instance, vehicle, order) is not None
+            ]
             memo[key] = min(options, key=lambda o: o[0]) if options else None
         return memo[key]
 
@@ -176,7 +184,9 @@ def brute_force(instance: Instance, objective: str | None = None, factors: Emiss
     return best
 
 
-def random_tiny_instance(seed: int, n_dcs: int | None = None, *, costs: bool = False, unlimited: bool = False, time: bool = False) -> Instance:
+def random_tiny_instance(
+    seed: int, n_dcs: int | None = None, *, costs: bool = False, unlimited: bool = False, time: bool = False
+) -> Instance:
     """A random instance of 3..6 DCs with two vehicle types and one of each side constraint.
 
     Limits are drawn around what the DCs need, so some instances bind each constraint and some
@@ -191,8 +201,12 @@ def random_tiny_instance(seed: int, n_dcs: int | None = None, *, costs: bool = F
     dcs = [DC(i, rng.randint(1, 9), rng.randint(0, 60), rng.randint(0, 60)) for i in ids]
     total = sum(dc.demand for dc in dcs)
     big_capacity = rng.randint(max(9, math.ceil(total / 2)), max(10, total))
-    big = VehicleType("big", rng.randint(1, 2), big_capacity, rng.choice([None, rng.randint(120, 240)]), rng.choice([None, 3, 4]))
-    small = VehicleType("small", rng.randint(1, 2), rng.randint(9, max(10, total // 2)), rng.choice([None, 160]), rng.choice([None, 2]))
+    big = VehicleType(
+        "big", rng.randint(1, 2), big_capacity, rng.choice([None, rng.randint(120, 240)]), rng.choice([None, 3, 4])
+    )
+    small = VehicleType(
+        "small", rng.randint(1, 2), rng.randint(9, max(10, total // 2)), rng.choice([None, 160]), rng.choice([None, 2])
+    )
     a, b, c, d = rng.sample(ids, 4) if n >= 4 else (*rng.sample(ids, 3), ids[0])
     forbidden = [{"dc": c, "vehicle_type": "big"}] if rng.random() < 0.7 else []
     consecutive = [[a, b]] if rng.random() < 0.7 else []

@@ -28,15 +28,35 @@ FAST = BatchOptions(time_limit=2.0)
 
 
 def _network(folder: Path, hubs: int = 4, seed: int = 1) -> Path:
-    done = subprocess.run([sys.executable, str(REPO / "instances" / "generate.py"), "network", "--hubs", str(hubs),
-                           "--dcs", str(20 * hubs), "--seed", str(seed), str(folder)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "instances" / "generate.py"),
+            "network",
+            "--hubs",
+            str(hubs),
+            "--dcs",
+            str(20 * hubs),
+            "--seed",
+            str(seed),
+            str(folder),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return folder / "manifest.json"
 
 
 def _batch(*args: str, **kwargs: object) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "milp_milkrun.cli", "batch", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, **kwargs)  # type: ignore[call-overload]
+    return subprocess.Popen(
+        [sys.executable, "-m", "milp_milkrun.cli", "batch", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )  # type: ignore[call-overload]
 
 
 def _assert_every_hub_has_a_checked_plan(manifest: Path, out: Path) -> None:
@@ -64,7 +84,9 @@ def test_a_batch_solves_every_hub_and_a_rerun_reuses_current_results(tmp_path: P
     assert not report.failed and report.reused == 0 and len(report.rows) == 3
     _assert_every_hub_has_a_checked_plan(manifest, out)
     summary = (out / "summary.csv").read_text().splitlines()
-    assert summary[0].startswith("hub,status,distance,distance_unit,objective,objective_kind,objective_unit,vehicles") and summary[-1].startswith("NETWORK")
+    assert summary[0].startswith(
+        "hub,status,distance,distance_unit,objective,objective_kind,objective_unit,vehicles"
+    ) and summary[-1].startswith("NETWORK")
     assert run_batch(load_hubs(manifest), out, FAST, workers=2).reused == 3
     first = load_hubs(manifest)[0]
     data = json.loads(first.instance.read_text())
@@ -77,8 +99,22 @@ def test_a_batch_solves_every_hub_and_a_rerun_reuses_current_results(tmp_path: P
 def test_a_hub_with_bad_input_is_refused_before_any_hub_runs(tmp_path: Path) -> None:
     manifest = _network(tmp_path / "net", hubs=2)
     load_hubs(manifest)[1].instance.write_text('{"hub": ')  # malformed
-    done = subprocess.run([sys.executable, "-m", "milp_milkrun.cli", "batch", str(manifest), "--out", str(tmp_path / "out"),
-                           "--time-limit", "2"], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "milp_milkrun.cli",
+            "batch",
+            str(manifest),
+            "--out",
+            str(tmp_path / "out"),
+            "--time-limit",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and "H002: " in done.stderr and "malformed JSON" in done.stderr
     assert not (tmp_path / "out").exists()  # nothing was run, nothing written
@@ -115,7 +151,9 @@ def test_a_killed_local_worker_loses_no_hub(tmp_path: Path) -> None:
     out, err = batch.communicate(timeout=300)
     assert batch.returncode == 0, err
     _assert_every_hub_has_a_checked_plan(manifest, tmp_path / "out")
-    attempts = [json.loads((tmp_path / "out" / t.hub / "result.json").read_text())["attempts"] for t in load_hubs(manifest)]
+    attempts = [
+        json.loads((tmp_path / "out" / t.hub / "result.json").read_text())["attempts"] for t in load_hubs(manifest)
+    ]
     assert max(attempts) == 2  # the hubs in flight when the worker died ran again
 
 
@@ -131,15 +169,19 @@ def test_ctrl_c_keeps_every_finished_result(tmp_path: Path) -> None:
     assert batch.returncode == 130 and "interrupted by Ctrl-C" in err and "Traceback" not in err
     finished = list(out.glob("*/result.json"))
     network = json.loads((out / "summary.json").read_text())[-1]["status"]  # counts out of the whole batch
-    assert network.startswith(f"{len(finished)} of 4 with a plan") and (len(finished) == 4 or f"{4 - len(finished)} not run" in network)
+    assert network.startswith(f"{len(finished)} of 4 with a plan") and (
+        len(finished) == 4 or f"{4 - len(finished)} not run" in network
+    )
     assert finished and all(json.loads(p.read_text())["status"] in ("optimal", "feasible") for p in finished)
 
 
 def test_a_dask_cluster_with_a_killed_worker_loses_no_hub(tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     manifest = _network(tmp_path / "net", hubs=4)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         pids = list(client.run(os.getpid).values())
         killer = threading.Timer(3.0, os.kill, (pids[0], signal.SIGKILL))
         killer.start()
@@ -162,10 +204,27 @@ def test_a_batch_after_solving_in_this_process_does_not_hang(tmp_path: Path) -> 
     assert not report.failed and len(report.rows) == 2
 
 
-def _row(hub: str, kind: str = "distance", unit: str = "km", gap: float | None = 0.0, **extra: object) -> dict[str, object]:
-    return {"hub": hub, "status": "optimal", "distance": 100.0, "distance_unit": "km", "objective": 50.0, "objective_kind": kind,
-            "objective_unit": unit, "vehicles": 2, "load": 30.0, "capacity": 40.0, "utilisation": 0.75, "gap": gap, "runtime_s": 1.0,
-            "attempts": 1, "reason": None, **extra}
+def _row(
+    hub: str, kind: str = "distance", unit: str = "km", gap: float | None = 0.0, **extra: object
+) -> dict[str, object]:
+    return {
+        "hub": hub,
+        "status": "optimal",
+        "distance": 100.0,
+        "distance_unit": "km",
+        "objective": 50.0,
+        "objective_kind": kind,
+        "objective_unit": unit,
+        "vehicles": 2,
+        "load": 30.0,
+        "capacity": 40.0,
+        "utilisation": 0.75,
+        "gap": gap,
+        "runtime_s": 1.0,
+        "attempts": 1,
+        "reason": None,
+        **extra,
+    }
 
 
 def test_the_network_row_never_adds_different_objectives_and_keeps_distance_apart() -> None:
@@ -200,22 +259,48 @@ def test_a_results_folder_that_holds_an_input_is_refused(tmp_path: Path) -> None
     assert info.value.field == "out" and sorted(p.name for p in folder.iterdir()) == ["toy6.json"]
 
 
-@pytest.mark.parametrize(("address", "words"), [("not a url", "is not a scheduler address"), ("tcp://127.0.0.1", "is not a scheduler address"),
-                                                ("tcp://127.0.0.1:1", "no Dask scheduler answered")])
+@pytest.mark.parametrize(
+    ("address", "words"),
+    [
+        ("not a url", "is not a scheduler address"),
+        ("tcp://127.0.0.1", "is not a scheduler address"),
+        ("tcp://127.0.0.1:1", "no Dask scheduler answered"),
+    ],
+)
 def test_a_scheduler_that_is_malformed_or_unreachable_is_one_line_and_exit_2(
     address: str, words: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     if "answered" in words:
         pytest.importorskip("distributed")
     started = time.perf_counter()
-    code, out, err = run_cli(monkeypatch, capsys, "batch", str(_toy_folder(tmp_path)), "--out", str(tmp_path / "out"), "--scheduler", address)
+    code, out, err = run_cli(
+        monkeypatch, capsys, "batch", str(_toy_folder(tmp_path)), "--out", str(tmp_path / "out"), "--scheduler", address
+    )
     assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith("error: --scheduler: ") and words in err
     assert time.perf_counter() - started < 30  # a short connect timeout (5 s), not Dask's default
 
 
-def test_bad_factors_are_refused_before_any_hub_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_factors_are_refused_before_any_hub_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     factors = tmp_path / "factors.json"
     factors.write_text('{"vehicle_types": {"large": "no_such_profile"}}')
-    code, out, err = run_cli(monkeypatch, capsys, "batch", str(_toy_folder(tmp_path)), "--out", str(tmp_path / "out"),
-                             "--objective", "emissions", "--factors", str(factors))
-    assert code == 2 and out == "" and err.count("\n") == 1 and "no_such_profile" in err and not (tmp_path / "out").exists()
+    code, out, err = run_cli(
+        monkeypatch,
+        capsys,
+        "batch",
+        str(_toy_folder(tmp_path)),
+        "--out",
+        str(tmp_path / "out"),
+        "--objective",
+        "emissions",
+        "--factors",
+        str(factors),
+    )
+    assert (
+        code == 2
+        and out == ""
+        and err.count("\n") == 1
+        and "no_such_profile" in err
+        and not (tmp_path / "out").exists()
+    )

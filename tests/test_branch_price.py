@@ -38,7 +38,9 @@ from milp_milkrun.solve import SolveOptions, solve
 def test_branch_and_price_proves_the_brute_force_optimum(make, seed: int) -> None:
     instance = make(seed)
     expected = brute_force(instance)
-    result = solve(instance, model="routes", options=SolveOptions(time_limit=60, gap=0.0, log=False), heuristic_start=False)
+    result = solve(
+        instance, model="routes", options=SolveOptions(time_limit=60, gap=0.0, log=False), heuristic_start=False
+    )
     if expected is None:
         assert result.plan is None
         return
@@ -66,7 +68,10 @@ def _tree_result(instance, *, inject=None, skip_next_values: bool = False, enume
                 return children
             shifted = []
             for side, (bound, rows) in zip((-1.0, 1.0), children):
-                new = {p: (lo + max(side, 0), hi + min(side, 0)) if node.bounds.get(p) != (lo, hi) else (lo, hi) for p, (lo, hi) in rows.items()}
+                new = {
+                    p: (lo + max(side, 0), hi + min(side, 0)) if node.bounds.get(p) != (lo, hi) else (lo, hi)
+                    for p, (lo, hi) in rows.items()
+                }
                 shifted.append((bound, new))
             return shifted
 
@@ -119,17 +124,24 @@ def test_root_bound_with_capacity_cuts_never_exceeds_the_cvrplib_optimum(name: s
 def test_branch_and_price_proves_p_n16_k8_through_the_tree() -> None:
     """The root bound (448) is below the optimum (450): only the tree closes it."""
     instance = load_instance(CVRPLIB / "P-n16-k8.vrp")
-    result = solve(instance, model="routes", options=SolveOptions(time_limit=120, gap=0.0, log=False), heuristic_start=False)
+    result = solve(
+        instance, model="routes", options=SolveOptions(time_limit=120, gap=0.0, log=False), heuristic_start=False
+    )
     assert result.status == "optimal" and result.objective == pytest.approx(450) and math.isclose(result.bound, 450)
 
 
 @needs_regressions
-@pytest.mark.parametrize(("name", "optimum"), [("routes_unit_overload", 202.0), ("routes_overload_s51", 150.45), ("routes_overload_s134", 84.0)])
+@pytest.mark.parametrize(
+    ("name", "optimum"),
+    [("routes_unit_overload", 202.0), ("routes_overload_s51", 150.45), ("routes_overload_s134", 84.0)],
+)
 def test_tree_without_heuristic_proves_the_coarse_unit_regressions(name: str, optimum: float) -> None:
     """Loads rounded to a coarse unit in the pricing: the capacity cuts (exact demands) and the tree still
     prove the brute-force optimum, and no rule-breaking route reaches the plan."""
     instance = load_instance(REGRESSIONS / f"{name}.json")
-    result = solve(instance, model="routes", options=SolveOptions(time_limit=60, gap=0.0, log=False), heuristic_start=False)
+    result = solve(
+        instance, model="routes", options=SolveOptions(time_limit=60, gap=0.0, log=False), heuristic_start=False
+    )
     assert result.plan is not None and check_plan(instance, result.plan).feasible
     assert result.bound is not None and result.bound <= optimum + 1e-6
     assert result.objective == pytest.approx(optimum, abs=1e-6) and result.status == "optimal"
@@ -196,7 +208,12 @@ def test_ctrl_c_in_the_tree_returns_the_global_bound(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(BranchAndPrice, "_solve_node", interrupt_second)
     monkeypatch.setattr(tree, "best_integer_plan", lambda *args, **kwargs: (None, math.inf))
     no_enumeration = RouteSettings(enumeration_first_gap=0.0)  # the root stays open
-    result = solve(instance, model="routes", options=SolveOptions(time_limit=60, log=False, routes=no_enumeration), heuristic_start=False)
+    result = solve(
+        instance,
+        model="routes",
+        options=SolveOptions(time_limit=60, log=False, routes=no_enumeration),
+        heuristic_start=False,
+    )
     assert calls["n"] == 2 and "interrupted" in result.message
     assert result.bound is not None and 440 <= result.bound <= 450 and result.status != "optimal"
     assert result.plan is None or check_plan(instance, result.plan).feasible
@@ -252,12 +269,16 @@ def test_reduced_cost_fixing_at_a_node_keeps_every_arc_of_an_optimal_plan_in_its
 
 @needs_cvrplib
 @pytest.mark.parametrize("widen", [True, False])
-def test_a_node_bounded_by_enumeration_is_enumerated_wider_before_it_branches(monkeypatch: pytest.MonkeyPatch, widen: bool) -> None:
+def test_a_node_bounded_by_enumeration_is_enumerated_wider_before_it_branches(
+    monkeypatch: pytest.MonkeyPatch, widen: bool
+) -> None:
     """P-n16-k8 (root bound 448, optimum 450 as the start plan), plans only from enumeration, a first gap
     cap of 0.2: the first enumeration only raises the root's bound; widening the gap while the routes stay
     few settles the root itself, where without widening the root branches."""
     instance = load_instance(CVRPLIB / "P-n16-k8.vrp")
-    start = solve(instance, model="routes", options=SolveOptions(time_limit=60, gap=0.0, log=False), heuristic_start=False).plan
+    start = solve(
+        instance, model="routes", options=SolveOptions(time_limit=60, gap=0.0, log=False), heuristic_start=False
+    ).plan
     monkeypatch.setattr(tree, "best_integer_plan", lambda *args, **kwargs: (None, math.inf))
     settings = RouteSettings(enumeration_first_gap=0.2 / 448, enumeration_widen_routes=3_000 if widen else -1)
     thresholds = []
@@ -301,13 +322,22 @@ def test_strong_branching_picks_the_candidate_whose_branches_both_rise(monkeypat
     bp = BranchAndPrice(random_tiny_instance(0), time.perf_counter() + 60)
     bp.total, bp.cg.lp_value = 60.0, 100.0
     one_sided, balanced = (frozenset({(1, 2), (2, 1)}), None), (frozenset({(1, 3), (3, 1)}), None)
-    rises = {(one_sided[0], False): 0.0, (one_sided[0], True): 10.0, (balanced[0], False): 2.0, (balanced[0], True): 2.0}
-    monkeypatch.setattr(tree, "trial_lp_value", lambda master, row, lower, upper, limit: 100.0 + rises[(row.arcs, math.isfinite(lower))])
+    rises = {
+        (one_sided[0], False): 0.0,
+        (one_sided[0], True): 10.0,
+        (balanced[0], False): 2.0,
+        (balanced[0], True): 2.0,
+    }
+    monkeypatch.setattr(
+        tree, "trial_lp_value", lambda master, row, lower, upper, limit: 100.0 + rises[(row.arcs, math.isfinite(lower))]
+    )
     assert bp._strongest([(one_sided, 0.5), (balanced, 0.4)]) == (balanced, 0.4)
 
 
 @needs_cvrplib
-@pytest.mark.parametrize(("setting", "threshold", "expected"), [(None, 0.001, True), (None, 0.015, False), (False, 0.0, False)])
+@pytest.mark.parametrize(
+    ("setting", "threshold", "expected"), [(None, 0.001, True), (None, 0.015, False), (False, 0.0, False)]
+)
 def test_the_root_separates_subset_rows_when_its_gap_asks_for_them(setting, threshold: float, expected: bool) -> None:
     """P-n16-k8 (root bound 448, optimum 450: a 0.44% root gap): subset-row cuts come on only above the
     gap threshold, never when switched off, and either way the tree proves 450."""
@@ -329,14 +359,21 @@ def test_the_threads_reach_the_master_lp_and_the_seed_its_mips() -> None:
     assert SolverSetup().new_mip().getOptionValue("random_seed")[1] == 0  # no seed given: HiGHS's own
 
 
-@pytest.mark.parametrize("seed", [12, 16])  # tiny instances whose root LP is fractional: the tree branches or enumerates
+@pytest.mark.parametrize(
+    "seed", [12, 16]
+)  # tiny instances whose root LP is fractional: the tree branches or enumerates
 def test_the_same_seed_gives_the_same_plan_and_the_same_log(seed: int) -> None:
     instance = random_tiny_instance(seed)
 
     def run() -> tuple[object, float | None, list[str]]:
         out = io.StringIO()
         with show_log(out):
-            result = solve(instance, model="routes", options=SolveOptions(time_limit=60, gap=0.0, log=True, seed=5), heuristic_start=False)
+            result = solve(
+                instance,
+                model="routes",
+                options=SolveOptions(time_limit=60, gap=0.0, log=True, seed=5),
+                heuristic_start=False,
+            )
         lines = [re.sub(r"\d+\.\d+ s\b", "_ s", line) for line in out.getvalue().splitlines()]  # wall times differ
         return result.plan, result.bound, lines
 

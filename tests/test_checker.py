@@ -41,21 +41,55 @@ def test_hand_optimum_is_feasible_with_recomputed_figures(toy6: Instance) -> Non
     [
         pytest.param([("large-1", ["DC1", "DC2", "DC3"]), ("small-1", ["DC4", "DC5"])], ["3,4"], id="DC missed"),
         pytest.param([*OPTIMUM[:2], ("small-2", ["DC6", "DC5"])], ["3,4"], id="DC twice"),
-        pytest.param([("large-1", ["DC1", "DC2", "DC3"]), ("small-1", ["DC4", "DC5"]), ("small-1", ["DC6"])], ["2b"], id="vehicle twice"),
-        pytest.param([("large-1", ["DC1", "DC2", "DC3"]), ("small-1", ["DC4", "DC5"]), ("truck-9", ["DC6"])], ["ids"], id="unknown vehicle"),
+        pytest.param(
+            [("large-1", ["DC1", "DC2", "DC3"]), ("small-1", ["DC4", "DC5"]), ("small-1", ["DC6"])],
+            ["2b"],
+            id="vehicle twice",
+        ),
+        pytest.param(
+            [("large-1", ["DC1", "DC2", "DC3"]), ("small-1", ["DC4", "DC5"]), ("truck-9", ["DC6"])],
+            ["ids"],
+            id="unknown vehicle",
+        ),
         pytest.param([*OPTIMUM[:2], ("small-2", ["DC6", "DC9"])], ["ids"], id="unknown DC"),
         pytest.param([*OPTIMUM[:2], ("small-2", ["HUB", "DC6"])], ["ids"], id="hub as a stop"),
-        pytest.param([("large-1", ["DC1", "DC2", "DC3", "DC4"]), ("small-1", ["DC5"]), ("small-2", ["DC6"])], ["11"], id="damaged road"),
+        pytest.param(
+            [("large-1", ["DC1", "DC2", "DC3", "DC4"]), ("small-1", ["DC5"]), ("small-2", ["DC6"])],
+            ["11"],
+            id="damaged road",
+        ),
         pytest.param([("large-1", ["DC2", "DC1", "DC3"]), *OPTIMUM[1:]], ["10"], id="consecutive reversed"),
-        pytest.param([("large-1", ["DC4", "DC1"]), ("small-1", ["DC5", "DC6"]), ("small-2", ["DC2", "DC3"])], ["10"], id="consecutive on two routes"),
+        pytest.param(
+            [("large-1", ["DC4", "DC1"]), ("small-1", ["DC5", "DC6"]), ("small-2", ["DC2", "DC3"])],
+            ["10"],
+            id="consecutive on two routes",
+        ),
         pytest.param([("large-1", ["DC1", "DC3", "DC2"]), *OPTIMUM[1:]], ["10"], id="consecutive with a DC between"),
-        pytest.param([("large-1", ["DC4", "DC5", "DC6"]), ("small-1", ["DC1", "DC2"]), ("small-2", ["DC3"])], ["8,9"], id="forbidden"),
-        pytest.param([("large-1", ["DC1", "DC2", "DC3"]), ("small-1", ["DC4", "DC5", "DC6"])], ["5", "7"], id="capacity and stops"),
-        pytest.param([("large-1", ["DC1", "DC2", "DC3", "DC5"]), ("small-1", ["DC4"]), ("small-2", ["DC6"])], ["6"], id="distance"),
-        pytest.param([("large-1", ["DC1", "DC2", "DC3"]), ("small-1", ["DC4", "DC5"]), ("small-2", ["DC6"]), ("small-3", [])], ["ids"], id="unknown vehicle without stops"),
+        pytest.param(
+            [("large-1", ["DC4", "DC5", "DC6"]), ("small-1", ["DC1", "DC2"]), ("small-2", ["DC3"])],
+            ["8,9"],
+            id="forbidden",
+        ),
+        pytest.param(
+            [("large-1", ["DC1", "DC2", "DC3"]), ("small-1", ["DC4", "DC5", "DC6"])],
+            ["5", "7"],
+            id="capacity and stops",
+        ),
+        pytest.param(
+            [("large-1", ["DC1", "DC2", "DC3", "DC5"]), ("small-1", ["DC4"]), ("small-2", ["DC6"])],
+            ["6"],
+            id="distance",
+        ),
+        pytest.param(
+            [("large-1", ["DC1", "DC2", "DC3"]), ("small-1", ["DC4", "DC5"]), ("small-2", ["DC6"]), ("small-3", [])],
+            ["ids"],
+            id="unknown vehicle without stops",
+        ),
     ],
 )
-def test_each_rule_is_caught_with_its_equation(toy6: Instance, routes: list[tuple[str, list[str]]], expected: list[str]) -> None:
+def test_each_rule_is_caught_with_its_equation(
+    toy6: Instance, routes: list[tuple[str, list[str]]], expected: list[str]
+) -> None:
     assert labels(toy6, routes) == expected
 
 
@@ -65,8 +99,12 @@ def test_stop_limit_alone(toy6: Instance) -> None:
     data["vehicle_types"][1]["capacity"] = 100
     data["vehicle_types"][1]["max_distance"] = 100
     instance = instance_from_dict(data)
-    assert labels(instance, [("large-1", ["DC1", "DC2"]), ("small-1", ["DC3", "DC4", "DC5"]), ("small-2", ["DC6"])]) == ["7", "11"]
-    assert labels(instance, [("large-1", ["DC1", "DC2"]), ("small-1", ["DC4", "DC5", "DC3"]), ("small-2", ["DC6"])]) == ["7"]
+    assert labels(
+        instance, [("large-1", ["DC1", "DC2"]), ("small-1", ["DC3", "DC4", "DC5"]), ("small-2", ["DC6"])]
+    ) == ["7", "11"]
+    assert labels(
+        instance, [("large-1", ["DC1", "DC2"]), ("small-1", ["DC4", "DC5", "DC3"]), ("small-2", ["DC6"])]
+    ) == ["7"]
 
 
 def test_capacity_alone(toy6: Instance) -> None:

@@ -22,7 +22,9 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.io import instance_from_dict, instance_to_dict
 from milp_milkrun.plan import Plan, Route
 
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow]
+)
 seeds = st.integers(min_value=0, max_value=400)
 
 
@@ -88,7 +90,12 @@ def test_renaming_dcs_keeps_plan_feasible(seed: int, data: st.DataObject) -> Non
 @given(seed=seeds, data=st.data())
 def test_permuting_vehicles_of_a_type_keeps_plan_feasible(seed: int, data: st.DataObject) -> None:
     instance, plan = feasible_case(seed)
-    assume(all(len({v for _, v in instance.forbidden if v.startswith(vt.name + "-")}) in (0, vt.count) for vt in instance.vehicle_types))
+    assume(
+        all(
+            len({v for _, v in instance.forbidden if v.startswith(vt.name + "-")}) in (0, vt.count)
+            for vt in instance.vehicle_types
+        )
+    )
     swap: dict[str, str] = {}
     for vt in instance.vehicle_types:
         names = vt.vehicle_names()
@@ -142,7 +149,11 @@ def break_vehicle_twice(instance: Instance, plan: Plan, data: st.DataObject) -> 
     route = _used(plan, data)
     assume(len(route.stops) >= 2)
     k = data.draw(st.integers(1, len(route.stops) - 1))
-    return instance, _replace(plan, route, Route(route.vehicle, route.stops[:k]), Route(route.vehicle, route.stops[k:])), "2b"
+    return (
+        instance,
+        _replace(plan, route, Route(route.vehicle, route.stops[:k]), Route(route.vehicle, route.stops[k:])),
+        "2b",
+    )
 
 
 def break_unknown_dc(instance: Instance, plan: Plan, data: st.DataObject) -> tuple[Instance, Plan, str]:
@@ -202,8 +213,16 @@ def break_consecutive(instance: Instance, plan: Plan, data: st.DataObject) -> tu
 
 
 BREAKERS = [
-    break_drop_dc, break_duplicate_dc, break_vehicle_twice, break_unknown_dc, break_capacity,
-    break_distance, break_stops, break_forbidden, break_damaged, break_consecutive,
+    break_drop_dc,
+    break_duplicate_dc,
+    break_vehicle_twice,
+    break_unknown_dc,
+    break_capacity,
+    break_distance,
+    break_stops,
+    break_forbidden,
+    break_damaged,
+    break_consecutive,
 ]
 
 

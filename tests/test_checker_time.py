@@ -16,7 +16,13 @@ from milp_milkrun.io.plans import write_plan_json
 from milp_milkrun.plan import Plan
 
 
-def line(windows: dict[str, list[list[float]]], *, shift: float | None = None, hub: tuple[float, float] = (0, 600), service: float = 10) -> dict[str, Any]:
+def line(
+    windows: dict[str, list[list[float]]],
+    *,
+    shift: float | None = None,
+    hub: tuple[float, float] = (0, 600),
+    service: float = 10,
+) -> dict[str, Any]:
     """DC1 at x = 30, DC2 at x = 40, DC3 at x = 100 on a line; 60 km/h, so 1 km takes 1 minute."""
     dcs = []
     for name, x in (("DC1", 30), ("DC2", 40), ("DC3", 100)):
@@ -112,7 +118,9 @@ def test_returning_after_the_hub_closes_is_eq17() -> None:
     ]
 
 
-def test_the_check_command_prints_times_and_json_schedules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_check_command_prints_times_and_json_schedules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     instance_path = tmp_path / "line.json"
     instance_path.write_text(json.dumps(line({"DC1": [[60, 90]]})))
     plan_path = tmp_path / "plan.json"

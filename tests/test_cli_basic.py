@@ -17,8 +17,6 @@ INSTANCES = REPO / "instances"
 TOY6 = str(INSTANCES / "toy6.json")
 
 
-
-
 def write_plan_file(tmp_path: Path, routes: list[tuple[str, list[str]]]) -> str:
     path = tmp_path / "plan.json"
     path.write_text(json.dumps({"routes": [{"vehicle": v, "stops": s} for v, s in routes]}))
@@ -28,20 +26,37 @@ def write_plan_file(tmp_path: Path, routes: list[tuple[str, list[str]]]) -> str:
 GOOD = [("large-1", ["DC1", "DC2", "DC3"]), ("small-1", ["DC4", "DC5"]), ("small-2", ["DC6"])]
 
 
-def test_show_ecom74_prints_the_published_figures(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_show_ecom74_prints_the_published_figures(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, err = run_cli(monkeypatch, capsys, "show", str(INSTANCES / "ecom74.json"))
     assert code == 0 and err == ""
-    for figure in ["DCs            74", "total demand   17,424", "15 vehicles, total capacity 21,000",
-                   "3 x capacity   2,600   <= 10 DCs", "<= 750 km", "12 x capacity   1,100   <= 7 DCs", "<= 500 km",
-                   "DC5 not by large", "DC11 not by large", "DC55 -> DC24", "road factor 1.3", "splits         none"]:
+    for figure in [
+        "DCs            74",
+        "total demand   17,424",
+        "15 vehicles, total capacity 21,000",
+        "3 x capacity   2,600   <= 10 DCs",
+        "<= 750 km",
+        "12 x capacity   1,100   <= 7 DCs",
+        "<= 500 km",
+        "DC5 not by large",
+        "DC11 not by large",
+        "DC55 -> DC24",
+        "road factor 1.3",
+        "splits         none",
+    ]:
         assert figure in out, figure
 
 
-def test_show_reports_splits_and_sends_warnings_to_stderr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_show_reports_splits_and_sends_warnings_to_stderr(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     data = json.loads(Path(TOY6).read_text())
     data["dcs"][3]["demand"] = 70  # DC4 > 30: split into 30 + 30 + 10
-    data["distances"] = {"ids": ["HUB", *(f"DC{k}" for k in range(1, 7))],
-                         "matrix": [[0 if i == j else 10 + i + 2 * j for j in range(7)] for i in range(7)]}
+    data["distances"] = {
+        "ids": ["HUB", *(f"DC{k}" for k in range(1, 7))],
+        "matrix": [[0 if i == j else 10 + i + 2 * j for j in range(7)] for i in range(7)],
+    }
     path = tmp_path / "split.json"
     path.write_text(json.dumps(data))
     code, out, err = run_cli(monkeypatch, capsys, "show", str(path))
@@ -51,7 +66,9 @@ def test_show_reports_splits_and_sends_warnings_to_stderr(tmp_path: Path, monkey
     assert "warning:" not in out
 
 
-def test_check_feasible_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_feasible_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = run_cli(monkeypatch, capsys, "check", TOY6, write_plan_file(tmp_path, GOOD))
     assert code == 0
     lines = out.splitlines()
@@ -60,7 +77,9 @@ def test_check_feasible_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ca
     assert any("HUB DC4 DC5 HUB" in line for line in lines)
 
 
-def test_check_infeasible_plan_lists_violations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_infeasible_plan_lists_violations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     plan = write_plan_file(tmp_path, [("large-1", ["DC2", "DC1", "DC3", "DC6"]), ("small-1", ["DC4", "DC5"])])
     code, out, _ = run_cli(monkeypatch, capsys, "check", TOY6, plan)
     assert code == 1 and out.startswith("INFEASIBLE: 3 violations")
@@ -76,21 +95,27 @@ def test_check_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pyt
     assert data["violations"] == [{"equation": "3,4", "message": "DC DC6 is not visited"}]
 
 
-def test_check_reads_sol_plans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_reads_sol_plans(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "plan.sol"
     path.write_text("Route #1: 1 2 3\nRoute #2: 4 5\nRoute #3: 6\nCost 94\n")
     code, out, _ = run_cli(monkeypatch, capsys, "check", TOY6, str(path))
     assert code == 0 and out.startswith("FEASIBLE")
 
 
-def test_check_with_a_bad_plan_file_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_with_a_bad_plan_file_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "plan.json"
     path.write_text('{"routes": [{"vehicle": "large-1", "stops": "DC1"}]}')
     code, out, err = run_cli(monkeypatch, capsys, "check", TOY6, str(path))
     assert code == 2 and err.startswith("error: routes[0].stops: route of large-1: expected a list") and out == ""
 
 
-def test_convert_json_to_json_is_stable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_convert_json_to_json_is_stable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     first, second = tmp_path / "a.json", tmp_path / "b.json"
     assert run_cli(monkeypatch, capsys, "convert", str(INSTANCES / "ecom74.json"), str(first))[0] == 0
     assert run_cli(monkeypatch, capsys, "convert", str(first), str(second))[0] == 0
@@ -99,7 +124,9 @@ def test_convert_json_to_json_is_stable(tmp_path: Path, monkeypatch: pytest.Monk
     assert (original.distance == converted.distance).all() and original.forbidden == converted.forbidden
 
 
-def test_convert_refuses_other_output_formats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_convert_refuses_other_output_formats(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = run_cli(monkeypatch, capsys, "convert", TOY6, str(tmp_path / "out.txt"))
     assert code == 2 and "unsupported extension '.txt'; use .json, .vrp" in err and not (tmp_path / "out.txt").exists()
 
@@ -110,7 +137,9 @@ def test_convert_refuses_other_output_formats(tmp_path: Path, monkeypatch: pytes
     ids=["show", "check", "convert"],
 )
 def test_console_entry_point_gives_one_error_line(args: list[str], tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "milp_milkrun.cli", *args], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "milp_milkrun.cli", *args], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
     assert result.returncode == 2
     assert result.stderr.startswith("error: missing.") and "no such file" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stdout + result.stderr

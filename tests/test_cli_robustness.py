@@ -28,7 +28,9 @@ OPTIMUM = Plan.from_routes([("large-1", ["DC1", "DC2", "DC3"]), ("small-1", ["DC
 
 
 def _milkrun(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "milp_milkrun", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "milp_milkrun", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
 
 
 # ----- stdout stays valid JSON for every command that takes --json ------------------------------
@@ -85,19 +87,28 @@ def test_an_output_that_is_the_input_is_refused_and_the_input_is_untouched(tmp_p
     assert instance.read_bytes() == before
 
 
-@pytest.mark.parametrize(("command", "flag", "target", "message"), [
-    ("solve", "--output", "missing/plan.json", "does not exist"),
-    ("solve", "--output", ".", "is a directory"),
-    ("solve", "--output", "plan.txt", "unsupported extension"),
-    ("solve", "--plot", "missing/routes.png", "does not exist"),
-    ("solve", "--plot", "routes.gif", "unsupported extension"),
-    ("heuristic", "--output", "missing/plan.json", "does not exist"),
-    ("fleet", "--output", "missing/plan.json", "does not exist"),
-    ("inspect", "--write", "missing/model.lp", "does not exist"),
-    ("inspect", "--write", "model.txt", "unsupported extension"),
-])
+@pytest.mark.parametrize(
+    ("command", "flag", "target", "message"),
+    [
+        ("solve", "--output", "missing/plan.json", "does not exist"),
+        ("solve", "--output", ".", "is a directory"),
+        ("solve", "--output", "plan.txt", "unsupported extension"),
+        ("solve", "--plot", "missing/routes.png", "does not exist"),
+        ("solve", "--plot", "routes.gif", "unsupported extension"),
+        ("heuristic", "--output", "missing/plan.json", "does not exist"),
+        ("fleet", "--output", "missing/plan.json", "does not exist"),
+        ("inspect", "--write", "missing/model.lp", "does not exist"),
+        ("inspect", "--write", "model.txt", "unsupported extension"),
+    ],
+)
 def test_unusable_output_paths_are_refused_before_any_work(
-    command: str, flag: str, target: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    command: str,
+    flag: str,
+    target: str,
+    message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.chdir(tmp_path)
     patch_commands(monkeypatch, "load_instance_for_cli", _must_not_run)
@@ -109,7 +120,9 @@ def _must_not_run(*_: object, **__: object) -> None:
     raise AssertionError("the command started working before checking its output paths")
 
 
-def test_convert_refuses_to_overwrite_its_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_convert_refuses_to_overwrite_its_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = tmp_path / "a.json"
     source.write_text(Path(TOY6).read_text())
     code, _, err = run_cli(monkeypatch, capsys, "convert", str(source), str(source))
@@ -142,11 +155,24 @@ def test_a_write_error_after_the_solve_keeps_the_printed_result(
     assert "OPTIMAL" in out  # the result was printed before the write failed
 
 
-def test_an_output_that_is_the_factors_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_output_that_is_the_factors_file_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     factors = tmp_path / "factors.json"
     factors.write_text("{}")
     patch_commands(monkeypatch, "load_instance_for_cli", _must_not_run)
-    code, _, err = run_cli(monkeypatch, capsys, "heuristic", TOY6, "--objective", "emissions", "--factors", str(factors), "--output", str(factors))
+    code, _, err = run_cli(
+        monkeypatch,
+        capsys,
+        "heuristic",
+        TOY6,
+        "--objective",
+        "emissions",
+        "--factors",
+        str(factors),
+        "--output",
+        str(factors),
+    )
     assert code == 2 and "--output" in err and "is an input of this command" in err
     assert factors.read_text() == "{}"
 
@@ -167,8 +193,12 @@ def test_a_rewritten_file_keeps_its_permissions_and_its_link(tmp_path: Path) -> 
     assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's private 0600
 
 
-@pytest.mark.parametrize(("out", "message"), [("toy6.json", "is a file; give a folder"), ("toy6.json/results", "cannot create the folder")])
-def test_a_batch_results_folder_that_cannot_be_made_is_one_line(out: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("out", "message"), [("toy6.json", "is a file; give a folder"), ("toy6.json/results", "cannot create the folder")]
+)
+def test_a_batch_results_folder_that_cannot_be_made_is_one_line(
+    out: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "toy6.json").write_text(Path(TOY6).read_text())
     monkeypatch.setattr("milp_milkrun.batch.run_batch", _must_not_run)
     code, _, err = run_cli(monkeypatch, capsys, "batch", str(tmp_path), "--out", str(tmp_path / out))
@@ -196,18 +226,32 @@ def _toy6_with(tmp_path: Path, text_change: tuple[str, str]) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (('"demand": 6', '"demand": ' + "9" * 400), "dcs[0].demand: a 400-digit integer is out of range"),
-    (('"demand": 6', '"demand": ' + "9" * 5000), "dcs[0].demand: a 5000-digit integer is out of range"),  # beyond Python's int parsing
-    (('"capacity": 30', '"capacity": 1e400'), "vehicle_types[0].capacity: inf is out of range"),
-    (('"capacity": 30', '"capacity": NaN'), "NaN is not a valid number"),
-])
-def test_numbers_out_of_range_name_their_field(change: tuple[str, str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('"demand": 6', '"demand": ' + "9" * 400), "dcs[0].demand: a 400-digit integer is out of range"),
+        (
+            ('"demand": 6', '"demand": ' + "9" * 5000),
+            "dcs[0].demand: a 5000-digit integer is out of range",
+        ),  # beyond Python's int parsing
+        (('"capacity": 30', '"capacity": 1e400'), "vehicle_types[0].capacity: inf is out of range"),
+        (('"capacity": 30', '"capacity": NaN'), "NaN is not a valid number"),
+    ],
+)
+def test_numbers_out_of_range_name_their_field(
+    change: tuple[str, str],
+    message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     code, _, err = run_cli(monkeypatch, capsys, "show", str(_toy6_with(tmp_path, change)))
     assert code == 2 and message in err and "Traceback" not in err
 
 
-def test_deeply_nested_json_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_deeply_nested_json_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "deep.json"
     path.write_text("[" * 200_000)
     code, _, err = run_cli(monkeypatch, capsys, "show", str(path))
@@ -216,16 +260,23 @@ def test_deeply_nested_json_is_one_line(tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_a_matrix_entry_that_is_not_a_number_is_named(tmp_path: Path) -> None:
     path = tmp_path / "m.json"
-    path.write_text(json.dumps({
-        "hub": {"id": "H"}, "dcs": [{"id": "A", "demand": 1}],
-        "vehicle_types": [{"name": "t", "count": 1, "capacity": 5}],
-        "distances": {"ids": ["H", "A"], "matrix": [[0, 3], [3, "x"]]},
-    }))
+    path.write_text(
+        json.dumps(
+            {
+                "hub": {"id": "H"},
+                "dcs": [{"id": "A", "demand": 1}],
+                "vehicle_types": [{"name": "t", "count": 1, "capacity": 5}],
+                "distances": {"ids": ["H", "A"], "matrix": [[0, 3], [3, "x"]]},
+            }
+        )
+    )
     with pytest.raises(InputError, match=r"distances\.matrix\[1\]\[1\]: expected a number"):
         load_instance(path)
 
 
-def test_a_long_description_does_not_slow_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_long_description_does_not_slow_show(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     data = json.loads(Path(TOY6).read_text())
     data["description"] = "x" * 5_000_000  # one 5 MB word: textwrap alone takes minutes on it
     path = tmp_path / "long.json"
@@ -239,16 +290,23 @@ def test_a_large_matrix_still_names_an_entry_out_of_range(tmp_path: Path) -> Non
     matrix = [[float(abs(i - j)) for j in range(size)] for i in range(size)]
     matrix[217][5] = 1e300
     path = tmp_path / "m.json"
-    path.write_text(json.dumps({
-        "hub": {"id": "H"}, "dcs": [{"id": f"D{i}", "demand": 1} for i in range(1, size)],
-        "vehicle_types": [{"name": "t", "count": size, "capacity": 5}],
-        "distances": {"ids": ["H", *(f"D{i}" for i in range(1, size))], "matrix": matrix},
-    }))
+    path.write_text(
+        json.dumps(
+            {
+                "hub": {"id": "H"},
+                "dcs": [{"id": f"D{i}", "demand": 1} for i in range(1, size)],
+                "vehicle_types": [{"name": "t", "count": size, "capacity": 5}],
+                "distances": {"ids": ["H", *(f"D{i}" for i in range(1, size))], "matrix": matrix},
+            }
+        )
+    )
     with pytest.raises(InputError, match=r"distances\.matrix\[217\]\[5\]: 1e\+300 is out of range"):
         load_instance(path)
 
 
-def test_show_does_not_copy_the_distance_matrix(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_show_does_not_copy_the_distance_matrix(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr("milp_milkrun.io.json_instance._distances_dict", _must_not_run)  # the bulk of a large file
     code, out, _ = run_cli(monkeypatch, capsys, "show", TOY6)
     assert code == 0 and "forbidden      1: DC6 not by large" in out and "damaged roads  1: DC3 - DC4" in out
@@ -256,7 +314,32 @@ def test_show_does_not_copy_the_distance_matrix(monkeypatch: pytest.MonkeyPatch,
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.sampled_from(["hub", "dcs", "id", "demand", "routes", "stops", "vehicle", "vehicle_types", "distances", "x", "y", "capacity", "count", "name"]) | st.text(max_size=6), children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "hub",
+                    "dcs",
+                    "id",
+                    "demand",
+                    "routes",
+                    "stops",
+                    "vehicle",
+                    "vehicle_types",
+                    "distances",
+                    "x",
+                    "y",
+                    "capacity",
+                    "count",
+                    "name",
+                ]
+            )
+            | st.text(max_size=6),
+            children,
+            max_size=5,
+        )
+    ),
     max_leaves=20,
 )
 
@@ -300,7 +383,9 @@ def near_valid(draw: st.DrawFn, document: object) -> object:
         if draw(st.booleans()):
             del parent[where[-1]]
         else:
-            parent[where[-1]] = draw(JSON_VALUES | st.sampled_from(["HUB", "DC1", "DC6", "large", "small-2", 0, -1, 10**20, 1e300]))
+            parent[where[-1]] = draw(
+                JSON_VALUES | st.sampled_from(["HUB", "DC1", "DC6", "large", "small-2", 0, -1, 10**20, 1e300])
+            )
     return document
 
 
@@ -309,7 +394,9 @@ TOY6_PLAN = {"instance": "toy6", **OPTIMUM.to_dict()}
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(instance=near_valid(json.loads(Path(TOY6).read_text())), plan=near_valid(TOY6_PLAN))
-def test_loaders_turn_any_damaged_instance_or_plan_into_an_input_error(instance: object, plan: object, tmp_path: Path) -> None:
+def test_loaders_turn_any_damaged_instance_or_plan_into_an_input_error(
+    instance: object, plan: object, tmp_path: Path
+) -> None:
     instance_path, plan_path = tmp_path / "instance.json", tmp_path / "plan.json"
     instance_path.write_text(json.dumps(instance))
     plan_path.write_text(json.dumps(plan))
@@ -320,16 +407,21 @@ def test_loaders_turn_any_damaged_instance_or_plan_into_an_input_error(instance:
 
 
 # ----- flags and small things ---------------------------------------------------------------------
-@pytest.mark.parametrize("args", [
-    ("heuristic", TOY6, "--time-limit", "-1"),
-    ("heuristic", TOY6, "--max-iterations", "-3"),
-    ("heuristic", TOY6, "--seed", "-1"),
-    ("solve", TOY6, "--gap", "-1"),
-    ("solve", TOY6, "--gap", "2"),
-    ("solve", TOY6, "--model", "strong", "--backend", "pulp"),
-    ("batch", TOY6, "--out", "results", "--workers", "0"),
-])
-def test_bad_flags_are_refused_before_any_work(args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("heuristic", TOY6, "--time-limit", "-1"),
+        ("heuristic", TOY6, "--max-iterations", "-3"),
+        ("heuristic", TOY6, "--seed", "-1"),
+        ("solve", TOY6, "--gap", "-1"),
+        ("solve", TOY6, "--gap", "2"),
+        ("solve", TOY6, "--model", "strong", "--backend", "pulp"),
+        ("batch", TOY6, "--out", "results", "--workers", "0"),
+    ],
+)
+def test_bad_flags_are_refused_before_any_work(
+    args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     patch_commands(monkeypatch, "load_instance_for_cli", _must_not_run)
     code, out, err = run_cli(monkeypatch, capsys, *args)
     assert code == 2 and out == "" and err.startswith(f"error: {args[-2]}: ")
@@ -341,28 +433,40 @@ def test_choices_are_typed_and_listed(monkeypatch: pytest.MonkeyPatch, capsys: p
 
 
 @pytest.mark.parametrize(("flag", "value"), [("--seed", "-1"), ("--time-limit", "0"), ("--time-limit", "inf")])
-def test_bad_batch_flags_are_refused_before_any_work(flag: str, value: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_batch_flags_are_refused_before_any_work(
+    flag: str, value: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr("milp_milkrun.batch.load_hubs", _must_not_run)
-    code, out, err = run_cli(monkeypatch, capsys, "batch", str(REPO / "instances"), "--out", str(tmp_path / "results"), flag, value)
+    code, out, err = run_cli(
+        monkeypatch, capsys, "batch", str(REPO / "instances"), "--out", str(tmp_path / "results"), flag, value
+    )
     assert code == 2 and out == "" and err.startswith(f"error: {flag}: ")
     assert not (tmp_path / "results").exists()
 
 
-def test_check_bound_zero_fails_before_the_verdict(toy6_plan: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_bound_zero_fails_before_the_verdict(
+    toy6_plan: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, err = run_cli(monkeypatch, capsys, "check", TOY6, toy6_plan, "--bound", "0")
     assert code == 2 and out == "" and "--bound: must be a positive number" in err
 
 
-def test_a_plan_of_another_instance_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_plan_of_another_instance_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps({"instance": "ecom74", **OPTIMUM.to_dict()}))
     code, _, err = run_cli(monkeypatch, capsys, "check", TOY6, str(plan))
     assert code == 2 and "'ecom74'" in err and "'toy6'" in err
 
 
-def test_routes_written_with_the_hub_at_both_ends_are_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_routes_written_with_the_hub_at_both_ends_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     plan = tmp_path / "plan.json"
-    plan.write_text(json.dumps({"routes": [{"vehicle": r.vehicle, "stops": ["HUB", *r.stops, "HUB"]} for r in OPTIMUM.routes]}))
+    plan.write_text(
+        json.dumps({"routes": [{"vehicle": r.vehicle, "stops": ["HUB", *r.stops, "HUB"]} for r in OPTIMUM.routes]})
+    )
     code, out, _ = run_cli(monkeypatch, capsys, "check", TOY6, str(plan))
     assert code == 0 and "FEASIBLE" in out
 
@@ -393,9 +497,19 @@ def test_help_shows_flags_as_flags_and_no_ticket_numbers() -> None:
 def test_no_ticket_numbers_in_what_a_user_reads() -> None:
     """Docs, help texts, messages, benchmark scripts and tests: ticket numbers mean nothing to a user."""
     ticket = re.compile(r"\bissues? ?#?\d+", re.IGNORECASE)
-    files = [REPO / "README.md", *(REPO / "docs").glob("*.md"), *(REPO / "milp_milkrun").rglob("*.py"),
-             *(REPO / "benchmarks").glob("*.py"), *(REPO / "tests").glob("*.py"), *(REPO / "instances").glob("*.py")]
-    found = [f"{path.relative_to(REPO)}: {match.group()}" for path in files for match in ticket.finditer(path.read_text(encoding="utf-8"))]
+    files = [
+        REPO / "README.md",
+        *(REPO / "docs").glob("*.md"),
+        *(REPO / "milp_milkrun").rglob("*.py"),
+        *(REPO / "benchmarks").glob("*.py"),
+        *(REPO / "tests").glob("*.py"),
+        *(REPO / "instances").glob("*.py"),
+    ]
+    found = [
+        f"{path.relative_to(REPO)}: {match.group()}"
+        for path in files
+        for match in ticket.finditer(path.read_text(encoding="utf-8"))
+    ]
     assert not found
 
 

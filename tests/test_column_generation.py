@@ -70,14 +70,24 @@ def test_solve_routes_returns_a_checked_plan_and_a_certified_bound() -> None:
 
 
 def test_cli_solve_model_routes(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_cli(monkeypatch, capsys, "solve", str(REPO / "instances" / "toy6.json"), "--model", "routes",
-                           "--time-limit", "20", "--json")
+    code, out, _ = run_cli(
+        monkeypatch,
+        capsys,
+        "solve",
+        str(REPO / "instances" / "toy6.json"),
+        "--model",
+        "routes",
+        "--time-limit",
+        "20",
+        "--json",
+    )
     result = json.loads(out)
     assert code == 0 and result["model"] == "routes" and result["status"] in ("optimal", "feasible")
     assert result["bound"] <= result["objective"] + 1e-6
 
 
 def test_cli_rejects_routes_on_pulp(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run_cli(monkeypatch, capsys, "solve", str(REPO / "instances" / "toy6.json"), "--model", "routes",
-                           "--backend", "pulp")
+    code, _, err = run_cli(
+        monkeypatch, capsys, "solve", str(REPO / "instances" / "toy6.json"), "--model", "routes", "--backend", "pulp"
+    )
     assert code == 2 and "--backend" in err and "routes" in err

@@ -85,7 +85,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _milkrun(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "milp_milkrun.cli", *args], capture_output=True, text=True, cwd=REPO, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "milp_milkrun.cli", *args], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
 
 
 def test_crosscheck_command_agrees_on_toy6_and_prints_json() -> None:
@@ -98,7 +100,9 @@ def test_crosscheck_command_agrees_on_toy6_and_prints_json() -> None:
 
 @pytest.mark.parametrize("solver", ["cbc", "highs"])
 def test_solve_command_with_the_pulp_backend(solver: str) -> None:
-    done = _milkrun("solve", "instances/toy6.json", "--backend", "pulp", "--solver", solver, "--json", "--time-limit", "30")
+    done = _milkrun(
+        "solve", "instances/toy6.json", "--backend", "pulp", "--solver", solver, "--json", "--time-limit", "30"
+    )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)  # the solver log went to stderr, so stdout is pure JSON
     assert (result["status"], result["backend"]) == ("optimal", f"pulp-{solver}")

@@ -60,7 +60,9 @@ def with_dc_masses(instance: Instance, masses: dict[str, float]) -> Instance:
 
 
 @settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 10_000), unit_mass=st.floats(0.5, 50), dc_mass=st.floats(0.5, 50))  # payloads within the default profiles
+@given(
+    seed=st.integers(0, 10_000), unit_mass=st.floats(0.5, 50), dc_mass=st.floats(0.5, 50)
+)  # payloads within the default profiles
 def test_the_report_and_the_objective_agree_and_allocations_add_up(seed: int, unit_mass: float, dc_mass: float) -> None:
     instance = with_dc_masses(random_tiny_instance(seed % 50), {"D1": dc_mass})
     factors = dataclasses.replace(load_factors(), unit_mass_kg=unit_mass)
@@ -87,7 +89,13 @@ def test_more_load_never_lowers_a_leg_and_an_empty_leg_depends_on_distance_alone
 
 def test_a_return_leg_is_empty_and_counted() -> None:
     instance = load_instance(TOY6)
-    report = plan_emissions(instance, Plan.from_routes([("small-1", ["DC4"])] + [(r.vehicle, r.stops) for r in LARGE_ROUTE.routes if r.vehicle != "small-1"]), load_factors())
+    report = plan_emissions(
+        instance,
+        Plan.from_routes(
+            [("small-1", ["DC4"])] + [(r.vehicle, r.stops) for r in LARGE_ROUTE.routes if r.vehicle != "small-1"]
+        ),
+        load_factors(),
+    )
     run = next(r for r in report.routes if r.vehicle == "small-1")
     assert run.empty_km == pytest.approx(10) and run.loaded_km == pytest.approx(10)
     assert run.fuel == pytest.approx(10 * (0.13 + 0.04 * 7 / 15) + 10 * 0.13)
@@ -95,14 +103,25 @@ def test_a_return_leg_is_empty_and_counted() -> None:
 
 def test_a_factors_file_replaces_defaults_and_is_validated(tmp_path: Path) -> None:
     good = tmp_path / "f.json"
-    good.write_text(json.dumps({"unit_mass_kg": 10, "profiles": {"ev": {"fuel": "grid", "empty_per_km": 0.8, "full_per_km": 1.1, "source": "measured"}},
-                                "fuels": {"grid": {"unit": "kWh", "ttw_kg_co2e_per_unit": 0, "wtw_kg_co2e_per_unit": 0.7, "source": "utility"}},
-                                "vehicle_types": {"large": "ev", "small": "ev"}}))
+    good.write_text(
+        json.dumps(
+            {
+                "unit_mass_kg": 10,
+                "profiles": {"ev": {"fuel": "grid", "empty_per_km": 0.8, "full_per_km": 1.1, "source": "measured"}},
+                "fuels": {
+                    "grid": {"unit": "kWh", "ttw_kg_co2e_per_unit": 0, "wtw_kg_co2e_per_unit": 0.7, "source": "utility"}
+                },
+                "vehicle_types": {"large": "ev", "small": "ev"},
+            }
+        )
+    )
     report = plan_emissions(load_instance(TOY6), LARGE_ROUTE, load_factors(good))
     assert {r.profile for r in report.routes} == {"ev"} and report.kg_co2e_ttw == 0 and not report.defaults_used
     assert report.unit_mass_kg == 10
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"profiles": {"x": {"fuel": "diesel", "empty_per_km": -1, "full_per_km": 1, "source": "s"}}}))
+    bad.write_text(
+        json.dumps({"profiles": {"x": {"fuel": "diesel", "empty_per_km": -1, "full_per_km": 1, "source": "s"}}})
+    )
     with pytest.raises(InputError, match=r"profiles\.x\.empty_per_km"):
         load_factors(bad)
     unknown = tmp_path / "unknown.json"
@@ -123,17 +142,25 @@ def test_every_default_value_names_its_source() -> None:
     assert all(f.source for f in factors.fuels.values()) and all(p.source for p in factors.profiles.values())
 
 
-def test_the_emissions_command_json_csv_and_a_plan_that_breaks_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_emissions_command_json_csv_and_a_plan_that_breaks_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     plan = tmp_path / "plan.json"
     write_plan(LARGE_ROUTE, plan, load_instance(TOY6))
     code, out, _ = run_cli(monkeypatch, capsys, "emissions", str(TOY6), str(plan), "--json")
     data = json.loads(out)
-    assert code == 0 and data["plan_feasible"] and data["totals"]["kg_co2e_wtw"] == pytest.approx(sum(r["kg_co2e_wtw"] for r in data["routes"]))
+    assert (
+        code == 0
+        and data["plan_feasible"]
+        and data["totals"]["kg_co2e_wtw"] == pytest.approx(sum(r["kg_co2e_wtw"] for r in data["routes"]))
+    )
     code, out, _ = run_cli(monkeypatch, capsys, "emissions", str(TOY6), str(plan), "--csv")
     rows = out.splitlines()
     assert code == 0 and rows[0].startswith("level,id,") and len(rows) == 1 + 3 + 6 + 1
     broken = tmp_path / "broken.json"
-    broken.write_text(json.dumps({"routes": [{"vehicle": "small-1", "stops": ["DC1", "DC2", "DC3", "DC4", "DC5", "DC6"]}]}))
+    broken.write_text(
+        json.dumps({"routes": [{"vehicle": "small-1", "stops": ["DC1", "DC2", "DC3", "DC4", "DC5", "DC6"]}]})
+    )
     code, out, err = run_cli(monkeypatch, capsys, "emissions", str(TOY6), str(broken))
     assert code == 1 and "breaks" in err and "hub total" in out
 
@@ -159,7 +186,9 @@ def test_a_dc_with_its_own_unit_mass_weighs_its_delivery_with_it() -> None:
     dc1_before = next(d for d in before.dcs if d.dc == "DC1")
     dc1_after = next(d for d in after.dcs if d.dc == "DC1")
     assert dc1_after.mass_t == pytest.approx(3 * dc1_before.mass_t)
-    assert after.routes[0].tonne_km == pytest.approx(before.routes[0].tonne_km + 2 * dc1_before.mass_t * 10)  # DC1 rides the first 10 km
+    assert after.routes[0].tonne_km == pytest.approx(
+        before.routes[0].tonne_km + 2 * dc1_before.mass_t * 10
+    )  # DC1 rides the first 10 km
     assert after.routes[0].kg_co2e_wtw > before.routes[0].kg_co2e_wtw and after.routes[1:] == before.routes[1:]
     assert instance_to_dict(heavier)["dcs"][0]["unit_mass_kg"] == 300
 

@@ -49,7 +49,9 @@ def test_enumeration_lists_every_route_within_the_threshold(kind: str, seed: int
         start = rate.fixed + mu
         truth = {r: costs.route_of_nodes(rate, r) - sum(pi[s] for s in r) + mu for r in _feasible_routes(instance, vc)}
         threshold = float(np.quantile([*truth.values(), 0.0], 0.4))
-        found = enumerate_routes(net, rate.per_km * instance.distance - pi[None, :], start, threshold, max_labels=100_000)
+        found = enumerate_routes(
+            net, rate.per_km * instance.distance - pi[None, :], start, threshold, max_labels=100_000
+        )
         if not costs.load_dependent:
             assert len({frozenset(r) for r in found}) == len(found)  # one route per set of DCs
         for stops in found:
@@ -61,7 +63,8 @@ def test_enumeration_lists_every_route_within_the_threshold(kind: str, seed: int
             # listed, or dropped for a path over the same DCs no longer and carrying no more load-distance
             # (which then lies above the threshold)
             assert any(frozenset(r) == frozenset(route) and _no_worse(costs, r, route) for r in found) or any(
-                frozenset(r) == frozenset(route) and _no_worse(costs, r, route) and c > threshold for r, c in truth.items()
+                frozenset(r) == frozenset(route) and _no_worse(costs, r, route) and c > threshold
+                for r, c in truth.items()
             )
 
 

@@ -54,9 +54,13 @@ def test_reach_uses_vehicles_allowed_for_the_dc_only() -> None:
 
 def test_reach_takes_detours_around_a_damaged_hub_road() -> None:
     """With the direct road H-A damaged the trip to A detours via B (no shorter than 2 x 20 + 2 x 10)."""
-    ok = _line(damaged_roads=[["H", "A"]], vehicle_types=[VehicleType("big", 1, 10, 60), VehicleType("small", 2, 5, 60)])
+    ok = _line(
+        damaged_roads=[["H", "A"]], vehicle_types=[VehicleType("big", 1, 10, 60), VehicleType("small", 2, 5, 60)]
+    )
     assert not any("out of reach" in r for r in presolve_diagnostics(ok))
-    short = _line(damaged_roads=[["H", "A"]], vehicle_types=[VehicleType("big", 1, 10, 59), VehicleType("small", 2, 5, 59)])
+    short = _line(
+        damaged_roads=[["H", "A"]], vehicle_types=[VehicleType("big", 1, 10, 59), VehicleType("small", 2, 5, 59)]
+    )
     assert any("DC A is out of reach" in r for r in presolve_diagnostics(short))
 
 
@@ -68,7 +72,9 @@ def test_demand_above_every_allowed_capacity() -> None:
 
 def test_total_demand_above_fleet_capacity() -> None:
     instance = _line(dcs=[DC("A", 7, 10, 0), DC("B", 7, 20, 0), DC("C", 7, 30, 0)])
-    assert any("total demand 21 exceeds the capacity of the whole fleet 20" in r for r in presolve_diagnostics(instance))
+    assert any(
+        "total demand 21 exceeds the capacity of the whole fleet 20" in r for r in presolve_diagnostics(instance)
+    )
 
 
 def test_more_dcs_than_the_fleets_stop_limits_allow() -> None:
@@ -103,10 +109,14 @@ def test_consecutive_chain_load_above_every_capacity() -> None:
 
 
 def test_consecutive_chain_beyond_every_distance_limit() -> None:
-    instance = _line(consecutive=[["C", "A"]], vehicle_types=[VehicleType("big", 1, 10, 75), VehicleType("small", 2, 5, 75)])
+    instance = _line(
+        consecutive=[["C", "A"]], vehicle_types=[VehicleType("big", 1, 10, 75), VehicleType("small", 2, 5, 75)]
+    )
     # hub -> C (30) -> A (20) -> hub (10) = 60 <= 75: fine; with C -> A forced and a limit of 59 it is not
     assert presolve_diagnostics(instance) == []
-    tight = _line(consecutive=[["C", "A"]], vehicle_types=[VehicleType("big", 1, 10, 59), VehicleType("small", 2, 5, 59)])
+    tight = _line(
+        consecutive=[["C", "A"]], vehicle_types=[VehicleType("big", 1, 10, 59), VehicleType("small", 2, 5, 59)]
+    )
     assert any("consecutive chain C -> A needs a round trip of at least 60" in r for r in presolve_diagnostics(tight))
 
 

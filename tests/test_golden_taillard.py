@@ -17,7 +17,9 @@ from milp_milkrun.plan import Plan
 from tests.cli_helpers import run_cli
 
 HFVRP = Path(__file__).resolve().parents[2] / "shared" / "hfvrp"
-needs_hfvrp = pytest.mark.skipif(not HFVRP.is_dir(), reason=f"Golden–Taillard files not found at {HFVRP} (clone shared/ beside the repo)")
+needs_hfvrp = pytest.mark.skipif(
+    not HFVRP.is_dir(), reason=f"Golden–Taillard files not found at {HFVRP} (clone shared/ beside the repo)"
+)
 
 
 def _document(number: str = "13") -> dict:
@@ -62,13 +64,16 @@ def test_variants_set_costs_and_fleet_as_the_definitions_say() -> None:
     assert [(vt.fixed_cost, vt.cost_per_km) for vt in fsmd.vehicle_types] == [(0.0, t["variable_cost"]) for t in types]
     hvrpfd = golden_taillard_instance(data, "HVRPFD")
     assert [(vt.count, vt.fixed_cost, vt.cost_per_km) for vt in hvrpfd.vehicle_types] == [
-        (t["count"], t["fixed_cost"], t["variable_cost"]) for t in types]
+        (t["count"], t["fixed_cost"], t["variable_cost"]) for t in types
+    ]
     assert not any(vt.unlimited for vt in hvrpfd.vehicle_types)
     hvrpd = golden_taillard_instance(data, "HVRPD")
     assert [vt.fixed_cost for vt in hvrpd.vehicle_types] == [0.0] * len(types)
     assert fsmf.n_dcs == data["n_customers"] and fsmf.distance_spec.rounding == "none"
     first = data["customers"][0]
-    assert fsmf.dist("0", "1") == pytest.approx(((first["x"] - data["depot"]["x"]) ** 2 + (first["y"] - data["depot"]["y"]) ** 2) ** 0.5)
+    assert fsmf.dist("0", "1") == pytest.approx(
+        ((first["x"] - data["depot"]["x"]) ** 2 + (first["y"] - data["depot"]["y"]) ** 2) ** 0.5
+    )
 
 
 @needs_hfvrp
@@ -77,10 +82,20 @@ def test_variants_set_costs_and_fleet_as_the_definitions_say() -> None:
     [
         ("FSMX", None, "variant", "unknown variant 'FSMX'"),
         ("HVRPD", lambda d: d.update(variants=["FSMF", "FSMD", "FSMFD"]), "variant", "has no HVRPD variant"),
-        ("HVRPFD", lambda d: d["vehicle_types"][1].update(count=None), "vehicle_types[1].count", "vehicle type B has no count"),
+        (
+            "HVRPFD",
+            lambda d: d["vehicle_types"][1].update(count=None),
+            "vehicle_types[1].count",
+            "vehicle type B has no count",
+        ),
         ("FSMF", lambda d: d["customers"][2].pop("demand"), "customers[2]", "'demand' is a required property"),
         ("FSMF", lambda d: d["vehicle_types"][0].update(capacity=-3), "vehicle_types[0].capacity", "must be > 0"),
-        ("FSMF", lambda d: d["customers"][4].update(id=2), "customers[4].id", "id 2 is used twice (also at customers[1].id)"),
+        (
+            "FSMF",
+            lambda d: d["customers"][4].update(id=2),
+            "customers[4].id",
+            "id 2 is used twice (also at customers[1].id)",
+        ),
     ],
 )
 def test_errors_name_the_field(variant: str, edit, field: str, words: str) -> None:  # noqa: ANN001
@@ -104,16 +119,21 @@ def test_load_instance_needs_a_variant_for_these_files_only() -> None:
 
 
 @needs_hfvrp
-def test_cli_reads_a_variant_and_names_the_flag(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_cli_reads_a_variant_and_names_the_flag(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     code, out, _ = run_cli(monkeypatch, capsys, "show", str(HFVRP / "golden_04.json"), "--variant", "FSMF")
     assert code == 0 and "golden_04_FSMF" in out
     code, _, err = run_cli(monkeypatch, capsys, "show", str(HFVRP / "golden_04.json"), "--variant", "HVRPD")
     assert code == 2 and err.startswith("error: --variant: golden_04 has no HVRPD variant")
     target = tmp_path / "g04.json"
-    code, _, _ = run_cli(monkeypatch, capsys, "convert", str(HFVRP / "golden_04.json"), str(target), "--variant", "FSMFD")
+    code, _, _ = run_cli(
+        monkeypatch, capsys, "convert", str(HFVRP / "golden_04.json"), str(target), "--variant", "FSMFD"
+    )
     assert code == 0
     again = load_instance(target)
     direct = load_golden_taillard(HFVRP / "golden_04.json", "FSMFD")
     assert again.objective == "cost"
     assert [(vt.name, vt.fixed_cost, vt.cost_per_km, vt.unlimited) for vt in again.vehicle_types] == [
-        (vt.name, vt.fixed_cost, vt.cost_per_km, vt.unlimited) for vt in direct.vehicle_types]
+        (vt.name, vt.fixed_cost, vt.cost_per_km, vt.unlimited) for vt in direct.vehicle_types
+    ]

@@ -26,7 +26,9 @@ from milp_milkrun.io import load_instance
 TINY_SEEDS = range(60)
 
 
-def random_instance(seed: int, n_dcs: int = 40, *, asymmetric: bool = False, spare: int = 0, costs: bool = False) -> Instance:
+def random_instance(
+    seed: int, n_dcs: int = 40, *, asymmetric: bool = False, spare: int = 0, costs: bool = False
+) -> Instance:
     """A mid-size instance with every side constraint: chains (one of three DCs), type- and
     vehicle-level forbidden pairs, damaged roads including one at the hub, optional asymmetry;
     ``spare`` more vehicles of each type than the tight default fleet; ``costs``: the cost objective
@@ -37,7 +39,9 @@ def random_instance(seed: int, n_dcs: int = 40, *, asymmetric: bool = False, spa
     dcs = [DC(i, rng.randint(1, 20), *xy[i]) for i in ids]
     total = sum(dc.demand for dc in dcs)
     fleet = [
-        VehicleType("big", 3 + spare, 80, 400.0, 10, fixed_cost=60.0 if costs else 0.0, cost_per_km=1.4 if costs else 1.0),
+        VehicleType(
+            "big", 3 + spare, 80, 400.0, 10, fixed_cost=60.0 if costs else 0.0, cost_per_km=1.4 if costs else 1.0
+        ),
         VehicleType("small", max(4, int(total / 40)) + spare, 40, 300.0, 6, fixed_cost=25.0 if costs else 0.0),
     ]
     a, b, c, d, e, f, g, h = rng.sample(ids, 8)
@@ -57,7 +61,11 @@ def random_instance(seed: int, n_dcs: int = 40, *, asymmetric: bool = False, spa
         distance_spec=spec,
         matrix=matrix,
         matrix_ids=ids_all,
-        forbidden=[{"dc": a, "vehicle_type": "big"}, {"dc": b, "vehicle": "small-1"}, {"dc": c, "vehicle_type": "small"}],
+        forbidden=[
+            {"dc": a, "vehicle_type": "big"},
+            {"dc": b, "vehicle": "small-1"},
+            {"dc": c, "vehicle_type": "small"},
+        ],
         consecutive=[[d, e], [e, f], [g, a]],
         damaged_roads=[[d, h], ["H", h], [b, c]],
         coordinates="xy",
@@ -287,7 +295,9 @@ def plan_value(instance: Instance, plan, rates: list[tuple[float, float, float]]
 def _complete(p, sol, seed: int):  # noqa: ANN001, ANN202
     """The savings plan, with any unit it left out placed by a short unpolished search."""
     if sol.n_unassigned:
-        sol = anneal(p, sol, random.Random(seed), deadline=None, max_iterations=50, params=SearchParams(local_search="none")).best
+        sol = anneal(
+            p, sol, random.Random(seed), deadline=None, max_iterations=50, params=SearchParams(local_search="none")
+        ).best
     assert sol.n_unassigned == 0
     return sol
 
@@ -306,7 +316,11 @@ def _typed_start(instance: Instance, rates: list[tuple[float, float, float]], se
             sol.apply_changes(fitted[0])
     for route in list(sol.routes):
         pool = sol.free | (1 << route.vehicle)
-        fitting = [v for v in range(len(p.vehicle_names)) if pool >> v & 1 and p.fits(v, route.load, route.size, route.length, route.mask)]
+        fitting = [
+            v
+            for v in range(len(p.vehicle_names))
+            if pool >> v & 1 and p.fits(v, route.load, route.size, route.length, route.mask)
+        ]
         sol.set_route(route, route.units, max(fitting, key=lambda v: (p.value(v, route.length, route.weighted), -v)))
     assert sol.is_consistent()
     return p, sol
@@ -320,7 +334,10 @@ def test_typed_moves_keep_plans_feasible_and_only_lower_the_value(load_term: boo
     rates = typed_rates(instance, load_term)
     p, sol = _typed_start(instance, rates, 21)
     assert sol.cost == pytest.approx(plan_value(instance, sol.to_plan(), rates))
-    operators = {**{k: (op, False) for k, op in UNIT_OPERATORS.items()}, **{k: (op, True) for k, op in ROUTE_OPERATORS.items()}}
+    operators = {
+        **{k: (op, False) for k, op in UNIT_OPERATORS.items()},
+        **{k: (op, True) for k, op in ROUTE_OPERATORS.items()},
+    }
     applied = {name: 0 for name in operators}
     rejected = 0
     for name, (operator, per_route) in operators.items():
@@ -377,7 +394,9 @@ def test_fleet_moves_change_the_mix() -> None:
     trial.apply_changes(priced_vehicles(trial, cut[0])[0])
     assert len(trial.routes) == n_routes + 1 and trial.is_consistent()
     assert check_plan(instance, trial.to_plan()).feasible
-    joined = next(m for r in trial.routes for m in merge(trial, r, float("inf")) if priced_vehicles(trial, m) is not None)
+    joined = next(
+        m for r in trial.routes for m in merge(trial, r, float("inf")) if priced_vehicles(trial, m) is not None
+    )
     trial.apply_changes(priced_vehicles(trial, joined)[0])
     assert len(trial.routes) == n_routes and trial.is_consistent()
     assert check_plan(instance, trial.to_plan()).feasible

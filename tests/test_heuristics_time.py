@@ -85,7 +85,9 @@ def test_the_schedule_of_a_feasible_route_is_the_checkers(seed: int) -> None:
         pytest.skip("no plan")
     report = check_plan(instance, best[1])
     for route, checked in zip(best[1].used_routes(), report.routes):
-        times = route_times(instance, instance.vehicle_by_name[route.vehicle].type, [instance.index[s] for s in route.stops])
+        times = route_times(
+            instance, instance.vehicle_by_name[route.vehicle].type, [instance.index[s] for s in route.stops]
+        )
         assert times is not None and checked.schedule is not None
         assert times.return_time - times.departure == pytest.approx(checked.schedule.duration)
         assert list(times.starts) == pytest.approx([s.start for s in checked.schedule.stops])
@@ -93,7 +95,9 @@ def test_the_schedule_of_a_feasible_route_is_the_checkers(seed: int) -> None:
 
 @pytest.mark.parametrize("priced", [False, True])
 @pytest.mark.parametrize("seed", SEEDS)
-def test_every_route_the_search_writes_is_feasible_in_time(seed: int, priced: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_route_the_search_writes_is_feasible_in_time(
+    seed: int, priced: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Each route a move, an insertion or a split writes is checked by the independent simulation;
     ``priced`` (fixed, per-km and per-hour costs) runs the typed search: fleet moves, the giant-tour split."""
     instance = random_timed_instance(seed, priced=priced)

@@ -48,7 +48,9 @@ def test_start_is_kept_when_the_backend_finds_no_plan() -> None:
     instance = _feasible_tiny_instance()
     seen: list[SolveOptions] = []
     result = solve_with_heuristic_start(instance, QUIET, _stub_backend(instance, None, 1.0, seen))
-    expected = solve_heuristic(instance, time_limit=heuristic_budget(QUIET.time_limit), seed=QUIET.seed, stall_iterations=STALL_ITERATIONS)
+    expected = solve_heuristic(
+        instance, time_limit=heuristic_budget(QUIET.time_limit), seed=QUIET.seed, stall_iterations=STALL_ITERATIONS
+    )
     assert seen[0].warm_start == expected.plan and seen[0].time_limit < QUIET.time_limit
     assert result.status == "feasible" and result.plan == expected.plan and result.bound == 1.0
     assert (result.model, result.backend) == ("exact", "stub")
@@ -64,19 +66,27 @@ def test_start_beats_a_worse_backend_plan_and_loses_to_a_better_one() -> None:
         vehicle_types=[VehicleType("van", 3, 10)],
         distance_spec=DistanceSpec("euclidean"),
     )
-    start = solve_heuristic(instance, time_limit=heuristic_budget(QUIET.time_limit), seed=QUIET.seed, stall_iterations=STALL_ITERATIONS)
+    start = solve_heuristic(
+        instance, time_limit=heuristic_budget(QUIET.time_limit), seed=QUIET.seed, stall_iterations=STALL_ITERATIONS
+    )
     worse = Plan.from_routes([("van-1", ["A"]), ("van-2", ["B"]), ("van-3", ["C"])])
     assert check_plan(instance, worse).objective > start.objective + 1
     result = solve_with_heuristic_start(instance, QUIET, _stub_backend(instance, worse, 90.0, []))
     assert result.plan == start.plan and result.objective == start.objective and result.bound == 90.0
     assert "nothing better" in result.message
     same = solve_with_heuristic_start(instance, QUIET, _stub_backend(instance, start.plan, start.objective, []))
-    assert same.objective == start.objective and same.bound == start.objective and "warm start from the heuristic" in same.message
+    assert (
+        same.objective == start.objective
+        and same.bound == start.objective
+        and "warm start from the heuristic" in same.message
+    )
 
 
 def test_an_exact_solve_starts_from_the_heuristic_and_highs_accepts_it() -> None:
     instance = _feasible_tiny_instance()
-    start = solve_heuristic(instance, time_limit=heuristic_budget(QUIET.time_limit), seed=QUIET.seed, stall_iterations=STALL_ITERATIONS)
+    start = solve_heuristic(
+        instance, time_limit=heuristic_budget(QUIET.time_limit), seed=QUIET.seed, stall_iterations=STALL_ITERATIONS
+    )
     result = solve(instance, model="exact", options=QUIET)  # the MIP start as HiGHS's exact model takes it
     assert "warm start from the heuristic" in result.message
     assert "MIP start solution is feasible" in result.message  # HiGHS's own log line
@@ -98,7 +108,9 @@ def test_given_warm_start_is_not_replaced_by_the_heuristic() -> None:
 def test_cli_heuristic_json_and_plan_file(tmp_path: Path) -> None:
     runner = CliRunner()
     plan_path = tmp_path / "plan.json"
-    out = runner.invoke(app, ["heuristic", str(TOY), "--max-iterations", "40", "--seed", "4", "--json", "--output", str(plan_path)])
+    out = runner.invoke(
+        app, ["heuristic", str(TOY), "--max-iterations", "40", "--seed", "4", "--json", "--output", str(plan_path)]
+    )
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)
     assert data["status"] == "feasible" and data["bound"] is None and data["seed"] == 4 and data["model"] == "heuristic"
@@ -119,7 +131,9 @@ def test_cli_heuristic_bad_input_exits_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{}")
     run = subprocess.run(
-        [sys.executable, "-c", "from milp_milkrun.cli import main; main()", "heuristic", str(bad)], capture_output=True, text=True
+        [sys.executable, "-c", "from milp_milkrun.cli import main; main()", "heuristic", str(bad)],
+        capture_output=True,
+        text=True,
     )
     assert run.returncode == 2 and "error:" in run.stderr and "Traceback" not in run.stderr
 

@@ -14,15 +14,24 @@ FLEET = [VehicleType("large", 1, 30.0), VehicleType("small", 2, 15.0)]
 
 def make(dcs: list[DC], **kwargs: object) -> Instance:
     return build_instance(
-        name="t", hub=Site("H", 0, 0), dcs=dcs, vehicle_types=kwargs.pop("vehicle_types", FLEET),  # type: ignore[arg-type]
-        distance_spec=DistanceSpec("euclidean", rounding="nearest"), coordinates="xy", **kwargs,  # type: ignore[arg-type]
+        name="t",
+        hub=Site("H", 0, 0),
+        dcs=dcs,
+        vehicle_types=kwargs.pop("vehicle_types", FLEET),  # type: ignore[arg-type]
+        distance_spec=DistanceSpec("euclidean", rounding="nearest"),
+        coordinates="xy",
+        **kwargs,  # type: ignore[arg-type]
     )
 
 
 def test_dc_above_largest_capacity_is_split_into_full_parts_and_remainder() -> None:
     instance = make([DC("A", 70, 3, 4), DC("B", 5, 6, 8)])
     assert dict(instance.splits) == {"A": ("A/1", "A/2", "A/3")}
-    assert [(dc.id, dc.demand, dc.origin) for dc in instance.dcs[:3]] == [("A/1", 30, "A"), ("A/2", 30, "A"), ("A/3", 10, "A")]
+    assert [(dc.id, dc.demand, dc.origin) for dc in instance.dcs[:3]] == [
+        ("A/1", 30, "A"),
+        ("A/2", 30, "A"),
+        ("A/3", 10, "A"),
+    ]
     assert instance.total_demand == 75  # nothing is lost
     assert instance.node_ids == ("H", "A/1", "A/2", "A/3", "B")
     assert instance.dist("A/1", "A/3") == 0 and instance.dist("H", "A/2") == 5 and instance.dist("A/3", "B") == 5
@@ -55,7 +64,9 @@ def test_split_instance_converts_back_to_the_original_dc() -> None:
 
 
 def test_sets_of_the_formulation() -> None:
-    instance = make([DC("A", 5, 3, 4), DC("B", 5, 6, 8)], forbidden=[{"dc": "B", "vehicle": "small-1"}], consecutive=[["A", "B"]])
+    instance = make(
+        [DC("A", 5, 3, 4), DC("B", 5, 6, 8)], forbidden=[{"dc": "B", "vehicle": "small-1"}], consecutive=[["A", "B"]]
+    )
     assert [v.name for v in instance.allowed_vehicles("B")] == ["large-1", "small-2"]
     assert not instance.is_allowed("B", "small-1") and instance.is_allowed("A", "small-1")
     assert instance.vehicle_type_allowed("B", FLEET[1]) and instance.fleet_capacity == 60

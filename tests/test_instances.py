@@ -34,7 +34,11 @@ def test_ecom74_has_the_published_figures(ecom74: Instance) -> None:
     assert ecom74.consecutive == (("DC55", "DC24"),) and ecom74.damaged_roads == ()
     assert ecom74.distance_spec.metric == "haversine" and ecom74.distance_spec.road_factor == 1.3
     assert np.allclose(ecom74.distance, ecom74.distance.T) and ecom74.warnings == ()
-    assert "synthetic" in ecom74.description.lower() and "4,823" in ecom74.description and "NOT comparable" in ecom74.description
+    assert (
+        "synthetic" in ecom74.description.lower()
+        and "4,823" in ecom74.description
+        and "NOT comparable" in ecom74.description
+    )
 
 
 def test_ecom74_needs_at_least_13_vehicles(ecom74: Instance) -> None:
@@ -58,7 +62,9 @@ def test_every_ecom74_dc_is_reachable_by_either_vehicle_type(ecom74: Instance) -
 
 
 def test_generator_reproduces_the_files() -> None:
-    result = subprocess.run([sys.executable, str(INSTANCES / "generate.py"), "--check"], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, str(INSTANCES / "generate.py"), "--check"], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "seed 20240521" in result.stdout
 
@@ -85,7 +91,13 @@ def _relax(data: dict[str, Any], name: str) -> None:
             vt.pop(key, None)
 
 
-BINDING = {"small_forbidden": "8,9", "small_consecutive": "10", "small_damaged": "11", "small_distance": "6", "small_stops": "7"}
+BINDING = {
+    "small_forbidden": "8,9",
+    "small_consecutive": "10",
+    "small_damaged": "11",
+    "small_distance": "6",
+    "small_stops": "7",
+}
 
 
 @pytest.mark.parametrize(("name", "equation"), sorted(BINDING.items()))
@@ -104,7 +116,10 @@ def test_small_instance_constraint_binds(name: str, equation: str) -> None:
 def test_ecom74_tw_keeps_the_planted_plan_and_breaks_the_optimum_without_time(ecom74: Instance) -> None:
     timed = load_instance(INSTANCES / "ecom74_tw.json")
     assert timed.has_time and timed.hub_hours == (240.0, 1320.0)
-    assert [(vt.name, vt.shift, timed.speed(vt)) for vt in timed.vehicle_types] == [("large", 900.0, 45.0), ("small", 600.0, 50.0)]
+    assert [(vt.name, vt.shift, timed.speed(vt)) for vt in timed.vehicle_types] == [
+        ("large", 900.0, 45.0),
+        ("small", 600.0, 50.0),
+    ]
     assert all(dc.windows for dc in timed.dcs) and any(len(dc.windows) == 2 for dc in timed.dcs)
     assert np.array_equal(timed.distance, ecom74.distance) and timed.total_demand == ecom74.total_demand
     assert check_plan(timed, load_plan(INSTANCES / "ecom74_plan13.json", ecom74)).feasible

@@ -39,8 +39,6 @@ def toy() -> dict[str, Any]:
     }
 
 
-
-
 def test_toy_loads_with_every_field() -> None:
     instance = instance_from_dict(toy())
     assert instance.node_ids == ("HUB", "DC1", "DC2", "DC3")
@@ -64,7 +62,9 @@ def test_name_defaults_to_file_name(tmp_path: Path) -> None:
 def test_haversine_uses_lat_lon_and_road_factor() -> None:
     data = toy()
     data["hub"] = {"id": "HUB", "lat": 28.61, "lon": 77.21}
-    data["dcs"] = [{"id": f"DC{k}", "lat": 28.61 + 0.1 * k, "lon": 77.21 - 0.05 * (k - 1), "demand": 5} for k in (1, 2, 3)]
+    data["dcs"] = [
+        {"id": f"DC{k}", "lat": 28.61 + 0.1 * k, "lon": 77.21 - 0.05 * (k - 1), "demand": 5} for k in (1, 2, 3)
+    ]
     data["distances"] = {"metric": "haversine", "road_factor": 1.3}
     instance = instance_from_dict(data)
     lat = [28.61, 28.71, 28.81, 28.91]
@@ -77,7 +77,10 @@ def test_haversine_uses_lat_lon_and_road_factor() -> None:
 
 def test_explicit_matrix_is_reordered_by_ids_and_asymmetry_warns() -> None:
     data = toy()
-    data["distances"] = {"ids": ["DC3", "HUB", "DC2", "DC1"], "matrix": [[0, 7, 1, 2], [8, 0, 3, 4], [1, 3, 0, 5], [2, 4, 5, 0]]}
+    data["distances"] = {
+        "ids": ["DC3", "HUB", "DC2", "DC1"],
+        "matrix": [[0, 7, 1, 2], [8, 0, 3, 4], [1, 3, 0, 5], [2, 4, 5, 0]],
+    }
     instance = instance_from_dict(data)
     assert instance.dist("HUB", "DC3") == 8 and instance.dist("DC3", "HUB") == 7
     assert instance.dist("DC1", "DC2") == 5
@@ -133,9 +136,19 @@ INVALID: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ("vehicle type name with space", _set("vehicle_types.1.name", "small van"), "vehicle_types[1].name", "small van"),
     ("forbidden unknown DC", _set("forbidden.0.dc", "DC9"), "forbidden[0].dc", "DC9"),
     ("forbidden unknown type", _set("forbidden.0.vehicle_type", "huge"), "forbidden[0].vehicle_type", "huge"),
-    ("forbidden unknown vehicle", _set("forbidden", [{"dc": "DC1", "vehicle": "small-3"}]), "forbidden[0].vehicle", "small-3"),
+    (
+        "forbidden unknown vehicle",
+        _set("forbidden", [{"dc": "DC1", "vehicle": "small-3"}]),
+        "forbidden[0].vehicle",
+        "small-3",
+    ),
     ("forbidden without vehicle", _set("forbidden", [{"dc": "DC1"}]), "forbidden[0]", "vehicle_type"),
-    ("forbidden for every vehicle", _set("forbidden", [{"dc": "DC3", "vehicle_type": "large"}, {"dc": "DC3", "vehicle_type": "small"}]), "forbidden", "DC3"),
+    (
+        "forbidden for every vehicle",
+        _set("forbidden", [{"dc": "DC3", "vehicle_type": "large"}, {"dc": "DC3", "vehicle_type": "small"}]),
+        "forbidden",
+        "DC3",
+    ),
     ("consecutive unknown DC", _set("consecutive", [["DC1", "DC9"]]), "consecutive[0]", "DC9"),
     ("consecutive with the hub", _set("consecutive", [["HUB", "DC1"]]), "consecutive[0]", "HUB"),
     ("consecutive same DC", _set("consecutive", [["DC1", "DC1"]]), "consecutive[0]", "DC1"),
@@ -143,7 +156,12 @@ INVALID: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ("consecutive listed twice", _set("consecutive", [["DC1", "DC2"], ["DC1", "DC2"]]), "consecutive[1]", "DC1"),
     ("consecutive also damaged", _set("damaged_roads", [["DC2", "DC1"]]), "consecutive[0]", "damaged"),
     ("consecutive two-cycle", _set("consecutive", [["DC1", "DC2"], ["DC2", "DC1"]]), "consecutive[1]", "cycle"),
-    ("consecutive three-cycle", _set("consecutive", [["DC1", "DC2"], ["DC2", "DC3"], ["DC3", "DC1"]]), "consecutive", "cycle"),
+    (
+        "consecutive three-cycle",
+        _set("consecutive", [["DC1", "DC2"], ["DC2", "DC3"], ["DC3", "DC1"]]),
+        "consecutive",
+        "cycle",
+    ),
     ("consecutive two successors", _set("consecutive", [["DC1", "DC2"], ["DC1", "DC3"]]), "consecutive[1]", "DC1"),
     ("damaged unknown DC", _set("damaged_roads", [["DC9", "HUB"]]), "damaged_roads[0]", "DC9"),
     ("damaged listed both ways", _set("damaged_roads", [["DC2", "DC3"], ["DC3", "DC2"]]), "damaged_roads[1]", "DC3"),
@@ -153,26 +171,62 @@ INVALID: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ("no DCs", _set("dcs", []), "dcs", "at least 1"),
     ("latitude out of range", lambda d: d.update(hub={"id": "HUB", "lat": 95, "lon": 0}), "hub.lat", "<= 90"),
     ("x without y", _set("dcs.0.y", DELETE), "dcs[0]", "DC1"),
-    ("mixed coordinates", lambda d: d["dcs"].__setitem__(1, {"id": "DC2", "lat": 1, "lon": 2, "demand": 3}), "dcs[1]", "DC2"),
+    (
+        "mixed coordinates",
+        lambda d: d["dcs"].__setitem__(1, {"id": "DC2", "lat": 1, "lon": 2, "demand": 3}),
+        "dcs[1]",
+        "DC2",
+    ),
     ("hub with demand", _set("hub.demand", 4), "hub", "HUB"),
     ("haversine without lat/lon", _set("distances", {"metric": "haversine"}), "distances.metric", "lat/lon"),
     ("unknown metric", _set("distances", {"metric": "manhattan"}), "distances.metric", "manhattan"),
     ("road factor on euclidean", _set("distances.road_factor", 1.3), "distances.metric", "road_factor"),
     ("metric and matrix", _set("distances.matrix", GOOD_MATRIX), "distances", "either"),
     ("matrix without ids", _set("distances", {"matrix": GOOD_MATRIX}), "distances", "ids"),
-    ("matrix ragged", _set("distances", {"ids": MATRIX_IDS, "matrix": [[0, 1, 2, 3], [1, 0, 4], [2, 4, 0, 6], [3, 5, 6, 0]]}), "distances.matrix[1]", "square"),
-    ("matrix too small for ids", _set("distances", {"ids": MATRIX_IDS, "matrix": [[0, 1], [1, 0]]}), "distances.ids", "4 ids"),
-    ("matrix missing a DC", _set("distances", {"ids": ["HUB", "DC1", "DC2", "DCX"], "matrix": GOOD_MATRIX}), "distances.ids", "DC3"),
-    ("matrix negative", _set("distances", {"ids": MATRIX_IDS, "matrix": [[0, 1, 2, 3], [1, 0, -4, 5], [2, 4, 0, 6], [3, 5, 6, 0]]}), "distances.matrix", "DC1 -> DC2"),
-    ("matrix entry not a number", _set("distances", {"ids": MATRIX_IDS, "matrix": [[0, 1, 2, 3], [1, 0, "x", 5], [2, 4, 0, 6], [3, 5, 6, 0]]}), "distances.matrix[1][2]", "a number"),
+    (
+        "matrix ragged",
+        _set("distances", {"ids": MATRIX_IDS, "matrix": [[0, 1, 2, 3], [1, 0, 4], [2, 4, 0, 6], [3, 5, 6, 0]]}),
+        "distances.matrix[1]",
+        "square",
+    ),
+    (
+        "matrix too small for ids",
+        _set("distances", {"ids": MATRIX_IDS, "matrix": [[0, 1], [1, 0]]}),
+        "distances.ids",
+        "4 ids",
+    ),
+    (
+        "matrix missing a DC",
+        _set("distances", {"ids": ["HUB", "DC1", "DC2", "DCX"], "matrix": GOOD_MATRIX}),
+        "distances.ids",
+        "DC3",
+    ),
+    (
+        "matrix negative",
+        _set("distances", {"ids": MATRIX_IDS, "matrix": [[0, 1, 2, 3], [1, 0, -4, 5], [2, 4, 0, 6], [3, 5, 6, 0]]}),
+        "distances.matrix",
+        "DC1 -> DC2",
+    ),
+    (
+        "matrix entry not a number",
+        _set("distances", {"ids": MATRIX_IDS, "matrix": [[0, 1, 2, 3], [1, 0, "x", 5], [2, 4, 0, 6], [3, 5, 6, 0]]}),
+        "distances.matrix[1][2]",
+        "a number",
+    ),
     ("split DC in a consecutive pair", _set("dcs.0.demand", 40), "consecutive", "DC1"),
 ]
 
 
-@pytest.mark.parametrize(("mutation", "field", "text"), [case[1:] for case in INVALID], ids=[case[0] for case in INVALID])
+@pytest.mark.parametrize(
+    ("mutation", "field", "text"), [case[1:] for case in INVALID], ids=[case[0] for case in INVALID]
+)
 def test_invalid_instance_names_field_and_id(
-    mutation: Callable[[dict[str, Any]], None], field: str, text: str,
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    mutation: Callable[[dict[str, Any]], None],
+    field: str,
+    text: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     data = copy.deepcopy(toy())
     mutation(data)
@@ -227,9 +281,12 @@ def test_root_not_an_object(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "expected"), [("missing.json", "no such file"), ("folder.json", "directory"), ("instance.yaml", "unknown instance format")]
+    ("name", "expected"),
+    [("missing.json", "no such file"), ("folder.json", "directory"), ("instance.yaml", "unknown instance format")],
 )
-def test_unreadable_paths(name: str, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreadable_paths(
+    name: str, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "folder.json").mkdir()
     (tmp_path / "instance.yaml").write_text("hub: x\n")
     path = tmp_path / name

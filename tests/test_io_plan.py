@@ -56,7 +56,11 @@ def test_writing_an_infeasible_plan_raises(toy6: Instance, tmp_path: Path) -> No
 
 def test_stops_may_be_integers_and_extra_keys_are_ignored(toy6: Instance, tmp_path: Path) -> None:
     path = tmp_path / "solve_output.json"
-    path.write_text(json.dumps({"status": "optimal", "routes": [{"vehicle": "small-1", "type": "small", "stops": [7, "DC1"], "load": 3}]}))
+    path.write_text(
+        json.dumps(
+            {"status": "optimal", "routes": [{"vehicle": "small-1", "type": "small", "stops": [7, "DC1"], "load": 3}]}
+        )
+    )
     assert load_plan(path, toy6) == Plan.from_routes([("small-1", ["7", "DC1"])])
 
 

@@ -21,7 +21,11 @@ FILES = sorted(SOLOMON.glob("*.txt"))
 OPTIMA = json.loads((SOLOMON / "optima.json").read_text()) if SOLOMON.exists() else {}
 pytestmark = pytest.mark.skipif(not FILES, reason="../shared/solomon is not available")
 
-C101_25 = [[5, 3, 7, 8, 10, 11, 9, 6, 4, 2, 1], [13, 17, 18, 19, 15, 16, 14, 12], [20, 24, 25, 23, 22, 21]]  # 191.3, 3 routes
+C101_25 = [
+    [5, 3, 7, 8, 10, 11, 9, 6, 4, 2, 1],
+    [13, 17, 18, 19, 15, 16, 14, 12],
+    [20, 24, 25, 23, 22, 21],
+]  # 191.3, 3 routes
 
 
 def plan_of(routes: list[list[int]]) -> Plan:
@@ -66,7 +70,9 @@ def test_a_published_optimum_is_reproduced_under_the_default_convention() -> Non
 
 
 @pytest.mark.parametrize(("closes", "late"), [(940, "0.6"), (941, None)])
-def test_a_published_optimum_late_by_less_than_a_minute_is_rejected(tmp_path: Path, closes: int, late: str | None) -> None:
+def test_a_published_optimum_late_by_less_than_a_minute_is_rejected(
+    tmp_path: Path, closes: int, late: str | None
+) -> None:
     """Close customer 1's window just before or after the optimal plan reaches it (at 940.6)."""
     lines = (SOLOMON / "C101.txt").read_text().splitlines()
     row = next(k for k, line in enumerate(lines) if line.split()[:1] == ["1"])
@@ -76,11 +82,15 @@ def test_a_published_optimum_late_by_less_than_a_minute_is_rejected(tmp_path: Pa
     changed = tmp_path / "C101.txt"
     changed.write_text("\n".join(lines))
     report = check_plan(load_instance(changed, variant="25"), plan_of(C101_25))
-    expected = [] if late is None else [("16", f"1 reached at 15:41 by truck-1, its window closed at 15:40 ({late} min late)")]
+    expected = (
+        [] if late is None else [("16", f"1 reached at 15:41 by truck-1, its window closed at 15:40 ({late} min late)")]
+    )
     assert [(v.equation, v.message) for v in report.violations] == expected
 
 
-def test_convert_records_the_convention_and_round_trips(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_convert_records_the_convention_and_round_trips(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "r101_25.json"
     code, _, err = run_cli(monkeypatch, capsys, "convert", str(SOLOMON / "R101.txt"), str(target), "--variant", "25")
     assert code == 0, err

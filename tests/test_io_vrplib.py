@@ -22,8 +22,6 @@ from milp_milkrun.plan import Plan, Route
 FILES = {"P-n16-k8": (8, 35), "P-n19-k2": (2, 160), "E-n22-k4": (4, 6000), "B-n31-k5": (5, 100), "E-n51-k5": (5, 160)}
 
 
-
-
 def greedy_plan(instance: Instance) -> Plan:
     """Fill vehicles in node order up to capacity: a simple plan that is feasible with a large fleet."""
     routes: list[list[str]] = [[]]
@@ -56,7 +54,9 @@ def test_cvrplib_file_reads_with_published_conventions(name: str) -> None:
 
 @needs_cvrplib
 @pytest.mark.parametrize("name", sorted(FILES))
-def test_convert_round_trip(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_convert_round_trip(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     instance = load_instance(CVRPLIB / f"{name}.vrp")
     out = tmp_path / f"{name}.json"
     code, stdout, _ = run_cli(monkeypatch, capsys, "convert", str(CVRPLIB / f"{name}.vrp"), str(out))
@@ -130,7 +130,9 @@ def test_vehicles_field_beats_name_suffix_and_argument_beats_both(tmp_path: Path
     header = "DIMENSION : 4\nCAPACITY : 10\nVEHICLES : 3\nEDGE_WEIGHT_TYPE : EUC_2D\n"
     path = _write_vrp(tmp_path / "x-k7.vrp", header, COORDS + DEMANDS)
     assert len(load_instance(path).vehicles) == 3
-    assert len(load_instance(path, vehicles=2).vehicles) == 2  # (a count above the 3 DC nodes is built as 3: request_limits)
+    assert (
+        len(load_instance(path, vehicles=2).vehicles) == 2
+    )  # (a count above the 3 DC nodes is built as 3: request_limits)
 
 
 def test_demand_above_capacity_is_split(tmp_path: Path) -> None:
@@ -146,25 +148,62 @@ def test_demand_above_capacity_is_split(tmp_path: Path) -> None:
         ("nofleet", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS + DEMANDS, "VEHICLES"),
         ("nocap-k2", "DIMENSION : 4\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS + DEMANDS, "CAPACITY"),
         ("nodemand-k2", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS, "DEMAND_SECTION"),
-        ("twodepots-k2", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n",
-         COORDS + "DEMAND_SECTION\n1 0\n2 0\n3 4\n4 5\nDEPOT_SECTION\n1\n2\n-1\n", "DEPOT_SECTION"),
-        ("depotdemand-k2", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n",
-         COORDS + "DEMAND_SECTION\n1 2\n2 3\n3 4\n4 5\n", "DEMAND_SECTION"),
-        ("service-k2", "DIMENSION : 4\nCAPACITY : 10\nSERVICE_TIME : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS + DEMANDS, "SERVICE_TIME"),
+        (
+            "twodepots-k2",
+            "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n",
+            COORDS + "DEMAND_SECTION\n1 0\n2 0\n3 4\n4 5\nDEPOT_SECTION\n1\n2\n-1\n",
+            "DEPOT_SECTION",
+        ),
+        (
+            "depotdemand-k2",
+            "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n",
+            COORDS + "DEMAND_SECTION\n1 2\n2 3\n3 4\n4 5\n",
+            "DEMAND_SECTION",
+        ),
+        (
+            "service-k2",
+            "DIMENSION : 4\nCAPACITY : 10\nSERVICE_TIME : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n",
+            COORDS + DEMANDS,
+            "SERVICE_TIME",
+        ),
         ("geo-k2", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : GEO\n", COORDS + DEMANDS, "EDGE_WEIGHT_TYPE"),
         ("infcap-k2", "DIMENSION : 4\nCAPACITY : 1e400\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS + DEMANDS, "CAPACITY"),
-        ("hugedemand-k2", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n",
-         COORDS + DEMANDS.replace("3 4\n", "3 " + "9" * 400 + "\n"), "DEMAND_SECTION"),
-        ("ragged-k2", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS.replace("3 6 8", "3 6") + DEMANDS, "NODE_COORD_SECTION"),
-        ("infcoord-k2", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS.replace("3 6 8", "3 6 1e400") + DEMANDS, "NODE_COORD_SECTION"),
+        (
+            "hugedemand-k2",
+            "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n",
+            COORDS + DEMANDS.replace("3 4\n", "3 " + "9" * 400 + "\n"),
+            "DEMAND_SECTION",
+        ),
+        (
+            "ragged-k2",
+            "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n",
+            COORDS.replace("3 6 8", "3 6") + DEMANDS,
+            "NODE_COORD_SECTION",
+        ),
+        (
+            "infcoord-k2",
+            "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n",
+            COORDS.replace("3 6 8", "3 6 1e400") + DEMANDS,
+            "NODE_COORD_SECTION",
+        ),
         ("noweights-k2", "DIMENSION : 4\nCAPACITY : 10\n", COORDS + DEMANDS, "EDGE_WEIGHT_TYPE"),
         ("twodims-k2", "DIMENSION : 4 5\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS + DEMANDS, "DIMENSION"),
-        ("textfleet", "DIMENSION : 4\nCAPACITY : 10\nVEHICLES : many\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS + DEMANDS, "VEHICLES"),
+        (
+            "textfleet",
+            "DIMENSION : 4\nCAPACITY : 10\nVEHICLES : many\nEDGE_WEIGHT_TYPE : EUC_2D\n",
+            COORDS + DEMANDS,
+            "VEHICLES",
+        ),
     ],
 )
 def test_bad_vrp_files_name_the_field(
-    name: str, header: str, sections: str, field: str,
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    name: str,
+    header: str,
+    sections: str,
+    field: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     path = _write_vrp(tmp_path / f"{name}.vrp", header, sections)
     with pytest.raises(InputError) as error:
@@ -174,15 +213,21 @@ def test_bad_vrp_files_name_the_field(
     assert code == 2 and err.startswith(f"error: {field}: ") and "Traceback" not in out + err
 
 
-def test_missing_fleet_size_is_solved_by_the_vehicles_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    path = _write_vrp(tmp_path / "nofleet.vrp", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS + DEMANDS)
+def test_missing_fleet_size_is_solved_by_the_vehicles_option(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write_vrp(
+        tmp_path / "nofleet.vrp", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS + DEMANDS
+    )
     with pytest.raises(InputError, match="--vehicles"):
         load_instance(path)
     code, out, _ = run_cli(monkeypatch, capsys, "show", str(path), "--vehicles", "2")
     assert code == 0 and "2 vehicles" in out
 
 
-def test_garbage_vrp_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_garbage_vrp_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "garbage.vrp"
     path.write_text("this is not\na vrplib file\n")
     code, out, err = run_cli(monkeypatch, capsys, "show", str(path))
@@ -191,7 +236,9 @@ def test_garbage_vrp_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_converted_explicit_instance_loads_back(tmp_path: Path) -> None:
     header = "DIMENSION : 4\nCAPACITY : 10\nVEHICLES : 2\nEDGE_WEIGHT_TYPE : EXPLICIT\nEDGE_WEIGHT_FORMAT : LOWER_ROW\n"
-    instance = load_instance(_write_vrp(tmp_path / "lower.vrp", header, "EDGE_WEIGHT_SECTION\n5\n7 2\n9 4 6\n" + DEMANDS))
+    instance = load_instance(
+        _write_vrp(tmp_path / "lower.vrp", header, "EDGE_WEIGHT_SECTION\n5\n7 2\n9 4 6\n" + DEMANDS)
+    )
     write_instance(instance, tmp_path / "lower.json")
     again = load_instance(tmp_path / "lower.json")
     assert np.array_equal(again.distance, instance.distance) and again.vehicle_types == instance.vehicle_types
@@ -201,12 +248,40 @@ def test_a_sol_line_without_a_route_number_is_one_input_error(tmp_path: Path) ->
     path = tmp_path / "broken.sol"
     path.write_text("Route #1: 1 2\nRoute\nCost 9\n")  # vrplib's own parser fails with IndexError here
     with pytest.raises(InputError, match="not a readable VRPLIB solution"):
-        load_plan(path, load_instance(_write_vrp(tmp_path / "x-k2.vrp", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS + DEMANDS)))
+        load_plan(
+            path,
+            load_instance(
+                _write_vrp(
+                    tmp_path / "x-k2.vrp", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS + DEMANDS
+                )
+            ),
+        )
 
 
 VALID_VRP = f"NAME : f-k3\nTYPE : CVRP\nDIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n{COORDS}{DEMANDS}EOF\n"
-TOKENS = ["", "-1", "0", "1.5", "1e400", "9" * 400, "nan", "inf", "x", ":", "EOF", "1 2", "DIMENSION : 3", "CAPACITY : 0",
-          "NODE_COORD_SECTION", "DEMAND_SECTION", "DEPOT_SECTION", "EDGE_WEIGHT_TYPE : EXPLICIT", "Route #0: 1", "Route #9: 1", "Route"]
+TOKENS = [
+    "",
+    "-1",
+    "0",
+    "1.5",
+    "1e400",
+    "9" * 400,
+    "nan",
+    "inf",
+    "x",
+    ":",
+    "EOF",
+    "1 2",
+    "DIMENSION : 3",
+    "CAPACITY : 0",
+    "NODE_COORD_SECTION",
+    "DEMAND_SECTION",
+    "DEPOT_SECTION",
+    "EDGE_WEIGHT_TYPE : EXPLICIT",
+    "Route #0: 1",
+    "Route #9: 1",
+    "Route",
+]
 
 
 @st.composite
@@ -238,7 +313,14 @@ def test_damaged_vrp_and_sol_files_are_input_errors(vrp: str, sol: str, tmp_path
     with contextlib.suppress(InputError):
         load_instance(vrp_path)
     with contextlib.suppress(InputError):
-        load_plan(sol_path, load_instance(_write_vrp(tmp_path / "g-k3.vrp", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS + DEMANDS)))
+        load_plan(
+            sol_path,
+            load_instance(
+                _write_vrp(
+                    tmp_path / "g-k3.vrp", "DIMENSION : 4\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS + DEMANDS
+                )
+            ),
+        )
 
 
 HETEROGENEOUS = """NAME : het-test
@@ -279,7 +361,8 @@ def test_a_per_vehicle_fleet_becomes_types_of_identical_vehicles_with_costs(tmp_
     instance = load_instance(path)
     assert instance.objective == "cost"
     assert [(vt.name, vt.count, vt.capacity, vt.fixed_cost, vt.cost_per_km) for vt in instance.vehicle_types] == [
-        ("truck1", 2, 10, 5, 1), ("truck2", 1, 20, 30, 1.5)
+        ("truck1", 2, 10, 5, 1),
+        ("truck2", 1, 20, 30, 1.5),
     ]
 
 
@@ -305,12 +388,21 @@ def test_allowed_clients_become_forbidden_pairs_and_vehicle_order_is_kept(tmp_pa
     fleet keeps vehicle k of the file as vehicle k (what Route #k of a .sol file means)."""
     path = tmp_path / "allowed.vrp"
     allowed = "VEHICLES_ALLOWED_CLIENTS_SECTION\n1 2 3 4\n2 2 3 4\n3 3 4\n"
-    path.write_text(HETEROGENEOUS.replace("2 10\n3 20", "2 20\n3 10").replace("2 5\n3 30", "2 30\n3 5").replace("2 1\n3 1.5", "2 1.5\n3 1").replace("DEPOT_SECTION", allowed + "DEPOT_SECTION"))
+    path.write_text(
+        HETEROGENEOUS.replace("2 10\n3 20", "2 20\n3 10")
+        .replace("2 5\n3 30", "2 30\n3 5")
+        .replace("2 1\n3 1.5", "2 1.5\n3 1")
+        .replace("DEPOT_SECTION", allowed + "DEPOT_SECTION")
+    )
     instance = load_instance(path)
     assert [(v.name, v.capacity) for v in instance.vehicles] == [("truck1-1", 10), ("truck2-1", 20), ("truck3-1", 10)]
     assert instance.forbidden == {("2", "truck3-1")}
 
 
 def test_a_per_vehicle_value_given_once_applies_to_every_vehicle(tmp_path: Path) -> None:
-    path = _write_vrp(tmp_path / "one-k2.vrp", "DIMENSION : 4\nCAPACITY : 10\nVEHICLES_MAX_DISTANCE : 60\nEDGE_WEIGHT_TYPE : EUC_2D\n", COORDS + DEMANDS)
+    path = _write_vrp(
+        tmp_path / "one-k2.vrp",
+        "DIMENSION : 4\nCAPACITY : 10\nVEHICLES_MAX_DISTANCE : 60\nEDGE_WEIGHT_TYPE : EUC_2D\n",
+        COORDS + DEMANDS,
+    )
     assert [(v.capacity, v.max_distance) for v in load_instance(path).vehicles] == [(10, 60), (10, 60)]

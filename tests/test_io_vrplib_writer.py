@@ -286,7 +286,8 @@ def test_time_windows_and_service_times_survive_json_vrplib_json(tmp_path: Path)
 
 def test_time_vrplib_cannot_state_is_named_never_dropped() -> None:
     instance = next(
-        i for i in (random_tiny_instance(seed, time=True) for seed in range(200))
+        i
+        for i in (random_tiny_instance(seed, time=True) for seed in range(200))
         if any(vt.shift is not None for vt in i.vehicle_types) or any(len(dc.windows) > 1 for dc in i.dcs)
     )
     lost = unrepresentable(instance)

@@ -124,7 +124,9 @@ def test_reports_import_no_backend(module: str) -> None:
     """A report reads models and results; the Pyomo-to-HiGHS translator it needs is in the models layer."""
     backends = backend_modules()
     assert {"solve.highs", "solve.pulp_backend", "solve.strong"} <= backends  # the rule has something to find
-    assert not imported_modules(module) & backends, f"{module} imports a backend: {sorted(imported_modules(module) & backends)}"
+    assert not imported_modules(module) & backends, (
+        f"{module} imports a backend: {sorted(imported_modules(module) & backends)}"
+    )
 
 
 def test_the_rule_sees_deferred_and_upward_imports(tmp_path: Path) -> None:

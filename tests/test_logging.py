@@ -22,27 +22,39 @@ MAY_PRINT = {"runtime/highs.py"}
 MAY_PRINT_FOLDERS = ("cli/", "reports/")
 
 
-def test_solve_json_keeps_stdout_clean_and_is_quiet_unless_asked(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_solve_json_keeps_stdout_clean_and_is_quiet_unless_asked(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, err = run_cli(monkeypatch, capsys, "solve", TOY6, "--model", "exact", "--json", "--time-limit", "20")
     assert code == 0 and json.loads(out)["status"] == "optimal"
     assert "warm start: heuristic" not in err and "Solving report" not in err
 
 
-def test_solve_json_with_the_log_on_sends_the_progress_to_stderr(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run_cli(monkeypatch, capsys, "solve", TOY6, "--model", "exact", "--json", "--log", "--time-limit", "20")
+def test_solve_json_with_the_log_on_sends_the_progress_to_stderr(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli(
+        monkeypatch, capsys, "solve", TOY6, "--model", "exact", "--json", "--log", "--time-limit", "20"
+    )
     assert code == 0 and json.loads(out)["status"] == "optimal"  # stdout is the JSON document alone
     assert "warm start: heuristic (seed 20230718) found plan" in err  # the warm start's progress line
     assert "Solving report" in err  # HiGHS's own log
 
 
-def test_solve_table_streams_the_log_to_stderr_by_default(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_solve_table_streams_the_log_to_stderr_by_default(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, err = run_cli(monkeypatch, capsys, "solve", TOY6, "--model", "exact", "--time-limit", "20")
     assert code == 0 and "Solving report" in err and "warm start: heuristic" in err
     assert "Solving report" not in out and "warm start: heuristic" not in out
 
 
-def test_heuristic_json_with_log_prints_its_progress_on_stderr(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run_cli(monkeypatch, capsys, "heuristic", TOY6, "--json", "--log", "--max-iterations", "50", "--time-limit", "5")
+def test_heuristic_json_with_log_prints_its_progress_on_stderr(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli(
+        monkeypatch, capsys, "heuristic", TOY6, "--json", "--log", "--max-iterations", "50", "--time-limit", "5"
+    )
     assert code == 0 and json.loads(out)["status"] == "feasible"
     assert "heuristic: seed 20230718" in err
 

@@ -22,10 +22,20 @@ from milp_milkrun.plotting.web_map import map_data, save_route_map
 
 ROOT = Path(__file__).resolve().parents[1]
 BROWSER = next((shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None)
-needs_browser = pytest.mark.skipif(BROWSER is None, reason="no chromium on PATH (CI installs Debian's chromium package)")
+needs_browser = pytest.mark.skipif(
+    BROWSER is None, reason="no chromium on PATH (CI installs Debian's chromium package)"
+)
 OFFLINE_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND", "--window-size=1200,800",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--window-size=1200,800",
     "--virtual-time-budget=3000",
 ]
 BROKEN = Plan.from_routes([("large-1", ["DC2", "DC1", "DC3", "DC4"]), ("small-1", ["DC5", "DC6"])])
@@ -104,7 +114,14 @@ def test_map_data_are_the_checkers_figures() -> None:
         assert (drawn["km"], drawn["load"], drawn["n_stops"]) == (checked.distance, checked.load, checked.n_stops)
     dcs = {d["id"]: d for d in data["dcs"]}  # type: ignore[union-attr]
     # large-1 carries 8+6+5+7 = 26: on arrival at its second stop DC1 it still has 26 - 8 = 18 on board
-    assert dcs["DC1"]["visit"] == {"route": 0, "vehicle": "large-1", "position": 2, "of": 4, "on_board": 18.0, "km": 24.0}
+    assert dcs["DC1"]["visit"] == {
+        "route": 0,
+        "vehicle": "large-1",
+        "position": 2,
+        "of": 4,
+        "on_board": 18.0,
+        "km": 24.0,
+    }
     assert dcs["DC6"]["forbidden"] == ["large-1"]
     assert [d["used"] for d in data["damaged"]] == [True]  # type: ignore[union-attr]
     assert {v["equation"] for v in data["violations"]} == {"6", "10", "11"}  # type: ignore[union-attr]
@@ -136,12 +153,21 @@ def test_popups_and_route_switches_work_in_the_browser(tmp_path: Path) -> None:
     save_route_map(instance, BROKEN, page)
     command_page = page.as_uri() + "#selftest"
     profile = tmp_path / "profile-selftest"
-    dom = subprocess.run([str(BROWSER), *OFFLINE_FLAGS, f"--user-data-dir={profile}", "--dump-dom", command_page],
-                         capture_output=True, text=True, timeout=120, check=False).stdout
+    dom = subprocess.run(
+        [str(BROWSER), *OFFLINE_FLAGS, f"--user-data-dir={profile}", "--dump-dom", command_page],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    ).stdout
     dc_popup = re.search(r'data-popup-dc="([^"]*)"', dom).group(1)  # type: ignore[union-attr]
     # DC2 is large-1's first stop: demand 8, the whole load of 26 still on board, 14 km from the hub
-    assert "DC DC2" in dc_popup and "demand8" in dc_popup and "stop 1 of 4" in dc_popup and "26 / 30 on board" in dc_popup
+    assert (
+        "DC DC2" in dc_popup and "demand8" in dc_popup and "stop 1 of 4" in dc_popup and "26 / 30 on board" in dc_popup
+    )
     route_popup = re.search(r'data-popup-route="([^"]*)"', dom).group(1)  # type: ignore[union-attr]
-    assert "large-1" in route_popup and "62 / 60 km" in route_popup and "26 / 30" in route_popup and "4 / 4" in route_popup
+    assert (
+        "large-1" in route_popup and "62 / 60 km" in route_popup and "26 / 30" in route_popup and "4 / 4" in route_popup
+    )
     assert "vehicle large-1 drives 62 &gt; limit 60" in route_popup or "drives 62 > limit 60" in route_popup
     assert 'data-after-toggle="1"' in dom  # the first route switched off: one route left

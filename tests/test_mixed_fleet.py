@@ -38,15 +38,34 @@ def three_type_instance(seed: int, *, limited: bool) -> Instance:
     small = rng.randint(9, 12)
     types = [
         VehicleType("S", 2 if limited else None, small, None, None, fixed_cost=rng.randint(20, 60), cost_per_km=1.0),
-        VehicleType("M", 1, rng.randint(small + 3, max(small + 4, total // 2)), None, None, fixed_cost=rng.randint(60, 120), cost_per_km=1.25),
+        VehicleType(
+            "M",
+            1,
+            rng.randint(small + 3, max(small + 4, total // 2)),
+            None,
+            None,
+            fixed_cost=rng.randint(60, 120),
+            cost_per_km=1.25,
+        ),
         VehicleType("L", 1, max(total, 20), None, None, fixed_cost=rng.randint(150, 300), cost_per_km=2.0),
     ]
-    return build_instance(name=f"mixed-{seed}", hub=Site("H", 30, 30), dcs=dcs, vehicle_types=types,
-                          distance_spec=DistanceSpec("euclidean", rounding="nearest"), coordinates="xy",
-                          distance_unit="units", objective="cost")
+    return build_instance(
+        name=f"mixed-{seed}",
+        hub=Site("H", 30, 30),
+        dcs=dcs,
+        vehicle_types=types,
+        distance_spec=DistanceSpec("euclidean", rounding="nearest"),
+        coordinates="xy",
+        distance_unit="units",
+        objective="cost",
+    )
 
 
-CASES = [("three", s, False) for s in range(4)] + [("three", s, True) for s in range(4, 8)] + [("tiny", s, True) for s in range(6)]
+CASES = (
+    [("three", s, False) for s in range(4)]
+    + [("three", s, True) for s in range(4, 8)]
+    + [("tiny", s, True) for s in range(6)]
+)
 
 
 def _instance(kind: str, seed: int, limited: bool) -> Instance:
@@ -86,7 +105,14 @@ def _every_cut(instance: Instance):
     for size in range(len(classes)):
         for complemented in itertools.combinations(range(len(classes)), size):
             for d in capacities:
-                cut = fleet_knapsack_cut(every, float(instance.demand.sum()), capacities, [vc.count for vc in classes], d, frozenset(complemented))
+                cut = fleet_knapsack_cut(
+                    every,
+                    float(instance.demand.sum()),
+                    capacities,
+                    [vc.count for vc in classes],
+                    d,
+                    frozenset(complemented),
+                )
                 if cut is not None:
                     yield cut
 
@@ -202,7 +228,9 @@ def _lagrangian(instance: Instance, seed: int) -> tuple[float, float, float]:
     networks = class_networks(instance, list(master.classes), master.rates)
     least = []
     for k, (rates, net) in enumerate(zip(master.rates, networks)):
-        found = price(net, rates.per_km * instance.distance - pi[None, :], rates.fixed - mu[k], exact=True, max_routes=5)
+        found = price(
+            net, rates.per_km * instance.distance - pi[None, :], rates.fixed - mu[k], exact=True, max_routes=5
+        )
         least.append(found.minimum)
     plain = float(pi[1:].sum() + sum(vc.count * (mu[k] + least[k]) for k, vc in enumerate(master.classes)))
     return master.lagrangian_bound(pi, mu, least), plain, float(pi[1:].sum())

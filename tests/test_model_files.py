@@ -30,7 +30,9 @@ def toy6_optimum() -> float:
     ("suffix", "column", "row"),
     [(".lp", "x(HUB,DC1,large_1)", "eq05_capacity(large_1)"), (".mps", "x[HUB,DC1,large-1]", "eq05_capacity[large-1]")],
 )
-def test_written_file_names_dcs_and_vehicles_and_keeps_the_optimum(tmp_path: Path, suffix: str, column: str, row: str, toy6_optimum: float) -> None:
+def test_written_file_names_dcs_and_vehicles_and_keeps_the_optimum(
+    tmp_path: Path, suffix: str, column: str, row: str, toy6_optimum: float
+) -> None:
     instance = load_instance(TOY6)
     path = tmp_path / f"model{suffix}"
     write_readable_model(instance, build_exact_model(instance), path)
@@ -53,7 +55,9 @@ def test_family_rows_in_readable_algebra() -> None:
     instance = load_instance(TOY6)
     model = build_exact_model(instance)
     (line,) = family_rows(instance, model, "eq05_capacity", vehicle="large-1")
-    assert line.startswith("eq05_capacity[large-1]:  6 x[HUB,DC1,large-1] + 8 x[HUB,DC2,large-1]") and line.endswith("<= 30")
+    assert line.startswith("eq05_capacity[large-1]:  6 x[HUB,DC1,large-1] + 8 x[HUB,DC2,large-1]") and line.endswith(
+        "<= 30"
+    )
     (pair,) = family_rows(instance, model, "eq10_consecutive")
     assert pair == "eq10_consecutive[DC1,DC2]:  x[DC1,DC2,large-1] + x[DC1,DC2,small-1] + x[DC1,DC2,small-2] = 1"
     rows = family_rows(instance, model, "eq14_mtz", dc="DC3", limit=2)
@@ -78,7 +82,9 @@ def test_relaxations_are_ordered_and_below_the_optimum(toy6_optimum: float) -> N
     assert strong.bound <= toy6_optimum + 1e-6
 
 
-def test_cli_inspect_shows_nodes_rows_and_writes_files(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_cli_inspect_shows_nodes_rows_and_writes_files(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     code, out, _ = run_cli(monkeypatch, capsys, "inspect", str(TOY6), "--write", str(tmp_path / "m.lp"))
     assert code == 0 and "   3  DC3" in out and (tmp_path / "m.lp").exists()
     code, out, _ = run_cli(monkeypatch, capsys, "inspect", str(TOY6), "--family", "eq07_stops", "--vehicle", "small-1")

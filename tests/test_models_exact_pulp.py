@@ -204,7 +204,9 @@ Total time (CPU seconds):       0.01   (Wallclock seconds):       0.01
 """
 
 
-@pytest.mark.parametrize(("log", "status"), [(CBC_SPURIOUS_INFEASIBLE, "no_solution"), (CBC_PROVEN_INFEASIBLE, "infeasible")])
+@pytest.mark.parametrize(
+    ("log", "status"), [(CBC_SPURIOUS_INFEASIBLE, "no_solution"), (CBC_PROVEN_INFEASIBLE, "infeasible")]
+)
 def test_cbc_infeasibility_is_trusted_only_when_cbc_finished_in_time(log: str, status: str) -> None:
     problem = SimpleNamespace(status=pulp.LpStatusInfeasible, sol_status=pulp.LpSolutionNoSolutionFound)
     outcome = _cbc_outcome(problem, log, gap=1e-4)  # type: ignore[arg-type]
@@ -218,10 +220,14 @@ def hub_of(n_dcs: int, seed: int) -> Instance:
     rng = random.Random(seed)
     dcs = [DC(f"D{k}", rng.randint(1, 9), rng.randint(0, 100), rng.randint(0, 100)) for k in range(1, n_dcs + 1)]
     return build_instance(
-        name=f"hub{n_dcs}", hub=Site("H", 50, 50), dcs=dcs,
+        name=f"hub{n_dcs}",
+        hub=Site("H", 50, 50),
+        dcs=dcs,
         vehicle_types=[VehicleType("big", 3, 60, 400, 10), VehicleType("small", n_dcs // 6, 25, 250, 5)],
-        forbidden=[{"dc": "D1", "vehicle_type": "big"}], consecutive=[["D2", "D3"]],
-        distance_spec=DistanceSpec("euclidean", rounding="nearest"), coordinates="xy",
+        forbidden=[{"dc": "D1", "vehicle_type": "big"}],
+        consecutive=[["D2", "D3"]],
+        distance_spec=DistanceSpec("euclidean", rounding="nearest"),
+        coordinates="xy",
     )
 
 
@@ -237,7 +243,9 @@ def test_cbc_ends_by_the_time_limit_on_a_generated_hub(tmp_path: Path) -> None:
     preparing = time.perf_counter() - started
     limit = preparing + 1.0  # CBC starts with about a second left, as in the audit's overruns
     started = time.perf_counter()
-    result = solve(instance, model="exact", backend="pulp", options=SolveOptions(time_limit=limit, **QUIET), heuristic_start=False)
+    result = solve(
+        instance, model="exact", backend="pulp", options=SolveOptions(time_limit=limit, **QUIET), heuristic_start=False
+    )
     wall = time.perf_counter() - started
     assert wall < limit + GRACE_SECONDS + 1.5, f"{wall:.2f} s for a limit of {limit:.2f} s ({result.message})"
     assert result.status in ("no_solution", "feasible", "optimal")

@@ -35,7 +35,10 @@ def random_side_instance(seed: int) -> Instance:
     n = rng.randint(3, 6)
     ids = [f"D{k}" for k in range(1, n + 1)]
     points = {i: (rng.randint(0, 40), rng.randint(0, 40)) for i in ["H", *ids]}
-    matrix = np.array([[abs(points[a][0] - points[b][0]) + abs(points[a][1] - points[b][1]) for b in points] for a in points], dtype=float)
+    matrix = np.array(
+        [[abs(points[a][0] - points[b][0]) + abs(points[a][1] - points[b][1]) for b in points] for a in points],
+        dtype=float,
+    )
     if rng.random() < 0.5:  # asymmetric: one-way detours
         matrix += np.triu(np.array([[rng.randint(0, 9) for _ in points] for _ in points]), 1)
     big = rng.randint(10, 18)
@@ -45,8 +48,20 @@ def random_side_instance(seed: int) -> Instance:
     dcs = [DC(i, float(q), *points[i]) for i, q in zip(ids, demands)]
     longest = float(matrix.max()) * 2
     types = [
-        VehicleType("big", rng.randint(1, 3), float(big), rng.choice([None, longest * rng.uniform(1.0, 2.0)]), rng.choice([None, 2, 3])),
-        VehicleType("small", rng.randint(1, 2), float(rng.randint(6, 12)), rng.choice([None, longest * rng.uniform(0.8, 1.5)]), rng.choice([None, 1, 2])),
+        VehicleType(
+            "big",
+            rng.randint(1, 3),
+            float(big),
+            rng.choice([None, longest * rng.uniform(1.0, 2.0)]),
+            rng.choice([None, 2, 3]),
+        ),
+        VehicleType(
+            "small",
+            rng.randint(1, 2),
+            float(rng.randint(6, 12)),
+            rng.choice([None, longest * rng.uniform(0.8, 1.5)]),
+            rng.choice([None, 1, 2]),
+        ),
     ]
     forbidden = []
     if rng.random() < 0.7:
@@ -57,7 +72,9 @@ def random_side_instance(seed: int) -> Instance:
     damaged = [[a, c]] if rng.random() < 0.5 else []
     if rng.random() < 0.5:
         damaged.append(["H", rng.choice(ids)])
-    consecutive = [[a, b]] if rng.random() < 0.5 and demands[ids.index(a)] <= big and demands[ids.index(b)] <= big else []
+    consecutive = (
+        [[a, b]] if rng.random() < 0.5 and demands[ids.index(a)] <= big and demands[ids.index(b)] <= big else []
+    )
     return build_instance(
         name=f"side-{seed}",
         hub=Site("H"),
@@ -101,7 +118,9 @@ def assert_same_answer(instance: Instance, kind: str = "directed") -> None:
         assert strong.plan is None
         return
     assert strong.status == exact.status == "optimal"
-    assert solution_from_plan(build_strong_model(instance, kind=kind), expected[1]) is not None  # no reduction cut it off
+    assert (
+        solution_from_plan(build_strong_model(instance, kind=kind), expected[1]) is not None
+    )  # no reduction cut it off
     assert strong.objective == pytest.approx(expected[0], abs=1e-6)
     assert exact.objective == pytest.approx(expected[0], abs=1e-6)
     assert strong.bound == pytest.approx(expected[0], abs=1e-4 * max(1.0, expected[0]))
@@ -132,7 +151,9 @@ def test_the_generators_cover_every_feature() -> None:
     assert any(inst.warnings for inst in side)  # an asymmetric matrix
     assert any(inst.splits for inst in side)
     assert any(inst.consecutive for inst in side)
-    assert any(any(instance_hub in road for road in inst.damaged_roads) for inst in side for instance_hub in [inst.hub.id])
+    assert any(
+        any(instance_hub in road for road in inst.damaged_roads) for inst in side for instance_hub in [inst.hub.id]
+    )
     assert any(len(vehicle_classes(inst)) > len(inst.vehicle_types) for inst in side)  # per-vehicle B entry
     assert any((inst.demand[1:] == 0).any() for inst in side)
     assert any(brute_force(inst) is None for inst in side)
@@ -177,8 +198,13 @@ def test_route_limits_bind_in_the_strong_model(changes: dict[str, object], optim
 def test_vehicle_level_forbidden_entry_splits_the_type_into_classes() -> None:
     instance = _line()
     instance = build_instance(
-        name="split-class", hub=instance.hub, dcs=instance.dcs, vehicle_types=[VehicleType("truck", 3, 20.0)],
-        distance_spec=DistanceSpec("euclidean"), coordinates="xy", forbidden=[{"dc": "D2", "vehicle": "truck-2"}],
+        name="split-class",
+        hub=instance.hub,
+        dcs=instance.dcs,
+        vehicle_types=[VehicleType("truck", 3, 20.0)],
+        distance_spec=DistanceSpec("euclidean"),
+        coordinates="xy",
+        forbidden=[{"dc": "D2", "vehicle": "truck-2"}],
     )
     classes = vehicle_classes(instance)
     assert sorted(c.vehicles for c in classes) == [("truck-1", "truck-3"), ("truck-2",)]
@@ -192,7 +218,15 @@ def test_vehicle_level_forbidden_entry_splits_the_type_into_classes() -> None:
 def test_named_blocks_of_the_directed_model() -> None:
     model = build_strong_model(random_side_instance(3))
     names = set(model.row_counts())
-    assert {"eq03_one_in", "eq02_flow_balance", "eq02b_fleet", "eq10_consecutive", "eq05_load_order", "eq05_capacity", "rci_capacity_cuts"} <= names
+    assert {
+        "eq03_one_in",
+        "eq02_flow_balance",
+        "eq02b_fleet",
+        "eq10_consecutive",
+        "eq05_load_order",
+        "eq05_capacity",
+        "rci_capacity_cuts",
+    } <= names
 
 
 def test_separation_finds_the_subtours_of_an_integer_point() -> None:
@@ -222,7 +256,9 @@ def test_a_model_point_that_fails_the_checker_is_raised(monkeypatch: pytest.Monk
     from milp_milkrun.errors import CheckFailedError
 
     instance = _line()
-    monkeypatch.setattr(strong_module, "check_plan", lambda inst, plan: CheckReport(False, 0.0, (Violation("5", "planted"),)))
+    monkeypatch.setattr(
+        strong_module, "check_plan", lambda inst, plan: CheckReport(False, 0.0, (Violation("5", "planted"),))
+    )
     with pytest.raises(CheckFailedError, match="planted"):
         solve_strong(instance, QUIET)
 
@@ -236,8 +272,22 @@ def test_cli_solve_model_strong_json_keeps_stdout_valid_json_with_the_log_on() -
 
     toy = Path(__file__).resolve().parents[1] / "instances" / "toy6.json"
     run = subprocess.run(
-        [sys.executable, "-m", "milp_milkrun.cli", "solve", str(toy), "--model", "strong", "--json", "--log", "--time-limit", "30"],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "milp_milkrun.cli",
+            "solve",
+            str(toy),
+            "--model",
+            "strong",
+            "--json",
+            "--log",
+            "--time-limit",
+            "30",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout)

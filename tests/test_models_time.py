@@ -93,15 +93,19 @@ def test_random_instances_cover_binding_windows_several_windows_shifts_and_no_pl
         without_shift = brute_force_time(_without_shifts(instance))
         no_plan += with_time is None
         several += any(len(w) > 1 for w in instance.windows[1:])
-        shift_binds += with_time is None and without_shift is not None or (
-            with_time is not None and without_shift is not None and with_time[0] > without_shift[0] + 1e-9
+        shift_binds += (
+            with_time is None
+            and without_shift is not None
+            or (with_time is not None and without_shift is not None and with_time[0] > without_shift[0] + 1e-9)
         )
         binding += with_time is None or with_time[0] > _distance_only_optimum(instance) + 1e-9
     assert binding >= 5 and several >= 5 and shift_binds >= 1 and no_plan >= 1
 
 
 def _without_shifts(instance: Instance) -> Instance:
-    return dataclasses.replace(instance, vehicle_types=tuple(dataclasses.replace(vt, shift=None) for vt in instance.vehicle_types))
+    return dataclasses.replace(
+        instance, vehicle_types=tuple(dataclasses.replace(vt, shift=None) for vt in instance.vehicle_types)
+    )
 
 
 def _distance_only_optimum(instance: Instance) -> float:
@@ -118,7 +122,10 @@ def two_stops(d2_windows: tuple[tuple[float, float], ...], *, shift: float | Non
     return build_instance(
         name="two-stops",
         hub=Site("H", 0, 0),
-        dcs=[DC("D1", 1, 30, 0, windows=((100.0, 110.0),), service=5.0), DC("D2", 1, 60, 0, windows=d2_windows, service=5.0)],
+        dcs=[
+            DC("D1", 1, 30, 0, windows=((100.0, 110.0),), service=5.0),
+            DC("D2", 1, 60, 0, windows=d2_windows, service=5.0),
+        ],
         vehicle_types=[VehicleType("van", 1, 10, shift=shift)],
         distance_spec=DistanceSpec("euclidean"),
         coordinates="xy",
@@ -144,7 +151,10 @@ def test_a_shift_one_minute_too_short_is_accepted_by_no_model(engine: str) -> No
     windows = ((200.0, 220.0),)
     assert ENGINES[engine](two_stops(windows, shift=185.0)).status == "optimal"
     assert ENGINES[engine](two_stops(windows, shift=184.0)).status == "infeasible"
-    assert check_plan(two_stops(windows, shift=185.0), ROUTE).feasible and not check_plan(two_stops(windows, shift=184.0), ROUTE).feasible
+    assert (
+        check_plan(two_stops(windows, shift=185.0), ROUTE).feasible
+        and not check_plan(two_stops(windows, shift=184.0), ROUTE).feasible
+    )
 
 
 @pytest.mark.parametrize("engine", sorted(ENGINES))
@@ -183,7 +193,9 @@ def test_inspect_lists_the_time_families_only_for_an_instance_with_time() -> Non
     text = format_inspection(inspect_model(instance, build_exact_model(instance)))
     assert all(f.name in text for f in TIME_FAMILIES)
     untimed = dataclasses.replace(instance, time=None)
-    assert not any(f.name in format_inspection(inspect_model(untimed, build_exact_model(untimed))) for f in TIME_FAMILIES)
+    assert not any(
+        f.name in format_inspection(inspect_model(untimed, build_exact_model(untimed))) for f in TIME_FAMILIES
+    )
     assert "no rows" in family_rows(untimed, build_exact_model(untimed), "eq15_time_flow")[0]
     rows = family_rows(instance, build_exact_model(instance), "eq17_hub_hours", limit=3)
     assert rows[0].startswith("eq17_hub_hours[")

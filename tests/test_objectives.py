@@ -40,7 +40,9 @@ EXACT_RUNS = {
 
 
 def _solve(instance, run: str, **options):
-    return solve(instance, **EXACT_RUNS[run], options=SolveOptions(time_limit=60, gap=0.0, **options), heuristic_start=False)
+    return solve(
+        instance, **EXACT_RUNS[run], options=SolveOptions(time_limit=60, gap=0.0, **options), heuristic_start=False
+    )
 
 
 @pytest.mark.parametrize("run", list(EXACT_RUNS))
@@ -100,7 +102,12 @@ def test_the_route_engine_finds_the_plan_of_least_emissions(seed: int) -> None:
     instance = with_dc_masses(random_tiny_instance(seed, n_dcs=5), {"D1": 150.0, "D3": 10.0})  # heavy and light drops
     factors = _emission_factors()
     expected = brute_force(instance, "emissions", factors)
-    result = solve(instance, model="routes", options=SolveOptions(time_limit=60, gap=0.0, objective="emissions", factors=factors), heuristic_start=False)
+    result = solve(
+        instance,
+        model="routes",
+        options=SolveOptions(time_limit=60, gap=0.0, objective="emissions", factors=factors),
+        heuristic_start=False,
+    )
     if expected is None:
         assert result.plan is None
         return
@@ -119,9 +126,13 @@ def test_the_arc_models_refuse_a_load_dependent_objective() -> None:
 
 def test_the_checker_prices_each_route_from_its_vehicle_type() -> None:
     instance = build_instance(
-        name="two", hub=Site("H", 0, 0), dcs=[DC("A", 1, 3, 4), DC("B", 1, 6, 8)],
+        name="two",
+        hub=Site("H", 0, 0),
+        dcs=[DC("A", 1, 3, 4), DC("B", 1, 6, 8)],
         vehicle_types=[VehicleType("van", 2, 5, fixed_cost=100, cost_per_km=2)],
-        distance_spec=DistanceSpec("euclidean"), coordinates="xy", objective="cost",
+        distance_spec=DistanceSpec("euclidean"),
+        coordinates="xy",
+        objective="cost",
     )
     report = check_plan(instance, Plan((Route("van-1", ("A",)), Route("van-2", ("B",)))))
     assert [r.cost for r in report.routes] == [100 + 2 * 10, 100 + 2 * 20]
@@ -130,22 +141,32 @@ def test_the_checker_prices_each_route_from_its_vehicle_type() -> None:
 
 def test_an_unlimited_type_gets_as_many_vehicles_as_dcs_it_may_serve() -> None:
     instance = build_instance(
-        name="fsm", hub=Site("H", 0, 0), dcs=[DC("A", 4, 1, 0), DC("B", 9, 2, 0), DC("C", 4, 3, 0)],
+        name="fsm",
+        hub=Site("H", 0, 0),
+        dcs=[DC("A", 4, 1, 0), DC("B", 9, 2, 0), DC("C", 4, 3, 0)],
         vehicle_types=[VehicleType("small", None, 5), VehicleType("large", 1, 20)],
-        distance_spec=DistanceSpec("euclidean"), coordinates="xy",
+        distance_spec=DistanceSpec("euclidean"),
+        coordinates="xy",
     )
     small = instance.vehicle_types[0]
     assert small.unlimited and small.count == 2  # B (9) does not fit a small vehicle
     assert instance.fleet_capacity == float("inf")
     again = instance_from_dict(json.loads(json.dumps(instance_to_dict(instance))))
-    assert again.vehicle_types == instance.vehicle_types and "count" not in instance_to_dict(instance)["vehicle_types"][0]
+    assert (
+        again.vehicle_types == instance.vehicle_types and "count" not in instance_to_dict(instance)["vehicle_types"][0]
+    )
 
 
 def test_a_vehicle_of_an_unlimited_type_cannot_be_forbidden_by_name() -> None:
     with pytest.raises(InputError) as error:
         build_instance(
-            name="bad", hub=Site("H", 0, 0), dcs=[DC("A", 1, 1, 0)], vehicle_types=[VehicleType("van", None, 5)],
-            distance_spec=DistanceSpec("euclidean"), coordinates="xy", forbidden=[{"dc": "A", "vehicle": "van-1"}],
+            name="bad",
+            hub=Site("H", 0, 0),
+            dcs=[DC("A", 1, 1, 0)],
+            vehicle_types=[VehicleType("van", None, 5)],
+            distance_spec=DistanceSpec("euclidean"),
+            coordinates="xy",
+            forbidden=[{"dc": "A", "vehicle": "van-1"}],
         )
     assert error.value.field == "forbidden[0].vehicle"
 
@@ -154,8 +175,12 @@ def test_a_vehicle_of_an_unlimited_type_cannot_be_forbidden_by_name() -> None:
 def test_a_negative_or_missing_cost_is_refused(field: str, value: float) -> None:
     with pytest.raises(InputError) as error:
         build_instance(
-            name="bad", hub=Site("H", 0, 0), dcs=[DC("A", 1, 1, 0)], vehicle_types=[VehicleType("van", 1, 5, **{field: value})],
-            distance_spec=DistanceSpec("euclidean"), coordinates="xy",
+            name="bad",
+            hub=Site("H", 0, 0),
+            dcs=[DC("A", 1, 1, 0)],
+            vehicle_types=[VehicleType("van", 1, 5, **{field: value})],
+            distance_spec=DistanceSpec("euclidean"),
+            coordinates="xy",
         )
     assert error.value.field == f"vehicle_types[0].{field}"
 
@@ -179,16 +204,32 @@ def _toy6_with_costs(tmp_path: Path) -> Path:
 
 
 def test_cli_solves_for_cost_and_reports_both_figures(tmp_path: Path, monkeypatch, capsys) -> None:
-    code, out, _ = run_cli(monkeypatch, capsys, "solve", str(_toy6_with_costs(tmp_path)), "--objective", "cost", "--json", "--time-limit", "20")
+    code, out, _ = run_cli(
+        monkeypatch,
+        capsys,
+        "solve",
+        str(_toy6_with_costs(tmp_path)),
+        "--objective",
+        "cost",
+        "--json",
+        "--time-limit",
+        "20",
+    )
     data = json.loads(out)
     assert code == 0 and data["objective_kind"] == "cost" and data["status"] == "optimal"
-    assert data["objective"] == pytest.approx(data["cost"]) and data["cost"] == pytest.approx(sum(r["cost"] for r in data["routes"]))
+    assert data["objective"] == pytest.approx(data["cost"]) and data["cost"] == pytest.approx(
+        sum(r["cost"] for r in data["routes"])
+    )
     assert data["distance"] == pytest.approx(sum(r["distance"] for r in data["routes"]))
 
 
 @pytest.mark.parametrize(
     "args, flag",
-    [(["--factors", "x.json"], "--factors"), (["--objective", "emissions", "--model", "exact"], "--objective"), (["--objective", "price"], "--objective")],
+    [
+        (["--factors", "x.json"], "--factors"),
+        (["--objective", "emissions", "--model", "exact"], "--objective"),
+        (["--objective", "price"], "--objective"),
+    ],
 )
 def test_cli_refuses_contradictory_objective_options(args: list[str], flag: str, monkeypatch, capsys) -> None:
     code, _, err = run_cli(monkeypatch, capsys, "solve", str(TOY6), "--time-limit", "5", *args)
@@ -224,7 +265,11 @@ def _with_fixed_costs(instance, fixed: float):
     return instance_from_dict(data)
 
 
-@pytest.mark.parametrize("make", [lambda: load_instance(TOY6), lambda: random_tiny_instance(0, n_dcs=6, costs=True, unlimited=True)], ids=["toy6", "tiny"])
+@pytest.mark.parametrize(
+    "make",
+    [lambda: load_instance(TOY6), lambda: random_tiny_instance(0, n_dcs=6, costs=True, unlimited=True)],
+    ids=["toy6", "tiny"],
+)
 def test_fixed_costs_that_dwarf_the_distances_keep_the_bound_valid(make) -> None:
     # the route master's artificial columns must cost more than any whole plan, not any one route:
     # a node whose LP reached the cost of one route was once pruned as if it admitted no plan

@@ -33,7 +33,12 @@ def test_plot_composes_into_a_callers_axes_with_km_arrows_and_side_constraints()
     assert plot_routes(instance, BROKEN, ax=right) is right
     legend = [t.get_text() for t in right.get_legend().get_texts()]
     assert "large-1: 62.0 km, 26/30, 4/4 DCs" in legend
-    assert {"consecutive pair (10)", "damaged road (11)", "DC some vehicles may not serve (8, 9)", "named by a broken rule"} <= set(legend)
+    assert {
+        "consecutive pair (10)",
+        "damaged road (11)",
+        "DC some vehicles may not serve (8, 9)",
+        "named by a broken rule",
+    } <= set(legend)
     assert len([a for a in right.texts if a.arrow_patch is not None]) == 5 + 3  # one arrow per leg
     assert "3 broken rules" in right.get_title() and not left.lines
 
@@ -51,12 +56,20 @@ def test_no_global_backend_choice_at_import() -> None:
     assert "matplotlib.use" not in Path(routes_module.__file__).read_text()
 
 
-def test_cli_writes_plot_and_map(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_cli_writes_plot_and_map(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     plan = tmp_path / "plan.json"
-    plan.write_text('{"routes": [{"vehicle": "large-1", "stops": ["DC2", "DC1", "DC3", "DC4"]}, {"vehicle": "small-1", "stops": ["DC5", "DC6"]}]}')
+    plan.write_text(
+        '{"routes": [{"vehicle": "large-1", "stops": ["DC2", "DC1", "DC3", "DC4"]}, {"vehicle": "small-1", "stops": ["DC5", "DC6"]}]}'
+    )
     toy6 = str(ROOT / "instances" / "toy6.json")
     code, out, _ = run_cli(monkeypatch, capsys, "map", toy6, str(plan), "-o", str(tmp_path / "plan.html"))
-    assert code == 1 and "(2 routes, 96.0 km; 3 broken rules marked)" in out and (tmp_path / "plan.html").read_text().startswith("<!DOCTYPE html>")
+    assert (
+        code == 1
+        and "(2 routes, 96.0 km; 3 broken rules marked)" in out
+        and (tmp_path / "plan.html").read_text().startswith("<!DOCTYPE html>")
+    )
     code, _, err = run_cli(monkeypatch, capsys, "map", toy6, str(plan), "-o", str(tmp_path / "plan.png"))
     assert code == 2 and err.startswith("error: --output:")  # the map command's own flag, not --map
     code, out, _ = run_cli(monkeypatch, capsys, "check", toy6, str(plan), "--map", str(tmp_path / "check.html"))
@@ -64,28 +77,51 @@ def test_cli_writes_plot_and_map(monkeypatch: pytest.MonkeyPatch, capsys: pytest
     code, _, err = run_cli(monkeypatch, capsys, "check", toy6, str(plan), "--map", str(tmp_path / "check.png"))
     assert code == 2 and err.startswith("error: --map:") and "use .html, .htm" in err
     code, out, _ = run_cli(monkeypatch, capsys, "solve", toy6, "--quiet", "--map", str(tmp_path / "solved.html"))
-    assert code == 0 and f"wrote map {tmp_path / 'solved.html'}" in out and '"feasible": true' in (tmp_path / "solved.html").read_text()
-    code, out, _ = run_cli(monkeypatch, capsys, "heuristic", toy6, "--max-iterations", "50", "--map", str(tmp_path / "h.html"))
+    assert (
+        code == 0
+        and f"wrote map {tmp_path / 'solved.html'}" in out
+        and '"feasible": true' in (tmp_path / "solved.html").read_text()
+    )
+    code, out, _ = run_cli(
+        monkeypatch, capsys, "heuristic", toy6, "--max-iterations", "50", "--map", str(tmp_path / "h.html")
+    )
     assert code == 0 and (tmp_path / "h.html").exists()
     save_route_plot(load_instance(toy6), BROKEN, tmp_path / "p.png")
     assert (tmp_path / "p.png").stat().st_size > 10_000
 
 
-def test_matrix_only_instance_gets_one_line_and_no_solve(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_matrix_only_instance_gets_one_line_and_no_solve(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     import json
 
     data = json.loads((ROOT / "instances" / "toy6.json").read_text())
     data["hub"] = {"id": "HUB"}
     data["dcs"] = [{"id": dc["id"], "demand": dc["demand"]} for dc in data["dcs"]]
-    data["distances"] = {"ids": ["HUB", *(f"DC{k}" for k in range(1, 7))],
-                         "matrix": [[0 if i == j else 10 + abs(i - j) for j in range(7)] for i in range(7)]}
+    data["distances"] = {
+        "ids": ["HUB", *(f"DC{k}" for k in range(1, 7))],
+        "matrix": [[0 if i == j else 10 + abs(i - j) for j in range(7)] for i in range(7)],
+    }
     path = tmp_path / "matrix.json"
     path.write_text(json.dumps(data))
     code, out, err = run_cli(monkeypatch, capsys, "solve", str(path), "--map", str(tmp_path / "m.html"))
-    assert code == 2 and out == "" and err.strip() == "error: --map: instance toy6 has no coordinates (only a distance matrix) to draw"
+    assert (
+        code == 2
+        and out == ""
+        and err.strip() == "error: --map: instance toy6 has no coordinates (only a distance matrix) to draw"
+    )
     assert not (tmp_path / "m.html").exists()
     for command in ("solve", "heuristic"):  # --plot too is refused before any search, and no plan is written
-        code, out, err = run_cli(monkeypatch, capsys, command, str(path), "--plot", str(tmp_path / "m.png"), "--output", str(tmp_path / "p.json"))
+        code, out, err = run_cli(
+            monkeypatch,
+            capsys,
+            command,
+            str(path),
+            "--plot",
+            str(tmp_path / "m.png"),
+            "--output",
+            str(tmp_path / "p.json"),
+        )
         assert code == 2 and out == "" and err.startswith("error: --plot: instance toy6 has no coordinates")
         assert not (tmp_path / "p.json").exists() and not (tmp_path / "m.png").exists()
 
@@ -96,9 +132,13 @@ def test_labels_never_cover_a_marker_and_are_readable() -> None:
     figure = ax.get_figure()
     figure.draw_without_rendering()
     labels = [t for t in ax.texts if t.get_text()]
-    radius = {dc.id: routes_module.DC_RADIUS for dc in instance.dcs} | {d: routes_module.RING_RADIUS for d, _ in instance.forbidden}
+    radius = {dc.id: routes_module.DC_RADIUS for dc in instance.dcs} | {
+        d: routes_module.RING_RADIUS for d, _ in instance.forbidden
+    }
     markers = [routes_module._marker_box(ax, (dc.x, dc.y), radius[dc.id] * figure.dpi / 72) for dc in instance.dcs]
-    markers.append(routes_module._marker_box(ax, (instance.hub.x, instance.hub.y), routes_module.HUB_RADIUS * figure.dpi / 72))
+    markers.append(
+        routes_module._marker_box(ax, (instance.hub.x, instance.hub.y), routes_module.HUB_RADIUS * figure.dpi / 72)
+    )
     assert not any(t.get_window_extent().overlaps(m) for t in labels for m in markers)
     assert all(t.get_fontsize() >= 8 for t in labels) and "km" not in ax.get_xlabel() and "degrees" in ax.get_xlabel()
     toy = plot_routes(load_instance(ROOT / "instances" / "toy6.json"), BROKEN)

@@ -49,7 +49,9 @@ def _elsewhere(instance: Instance, stops: tuple[str, ...], violation) -> bool:
     if violation.equation == "3,4":
         return "not visited" in violation.message
     if violation.equation == "10":
-        pair = next((a, b) for a, b in instance.consecutive if violation.message.startswith(f"{b} must immediately follow {a},"))
+        pair = next(
+            (a, b) for a, b in instance.consecutive if violation.message.startswith(f"{b} must immediately follow {a},")
+        )
         return not set(pair) & set(stops)
     return False
 
@@ -68,8 +70,16 @@ def _random_duals(instance: Instance, seed: int) -> tuple[np.ndarray, float]:
 
 def _elementary(net: ClassNetwork) -> ClassNetwork:
     n = len(net.load)
-    return ClassNetwork(net.distance, net.allowed, net.load, net.capacity, net.max_stops, net.max_distance,
-                        net.return_distance, ng_masks(net.distance, size=n))
+    return ClassNetwork(
+        net.distance,
+        net.allowed,
+        net.load,
+        net.capacity,
+        net.max_stops,
+        net.max_distance,
+        net.return_distance,
+        ng_masks(net.distance, size=n),
+    )
 
 
 @pytest.mark.parametrize(("kind", "seed"), INSTANCES)
@@ -142,6 +152,10 @@ def test_a_completion_bound_that_avoids_the_wrong_dc_is_caught() -> None:
         for bound, _, prefixes in _completions_of_every_route(kind, seed):
             for left, units, j, previous, rest in prefixes:
                 if previous is not None:
-                    wrong = np.where(bound.first[left][units, j] != previous, bound.second[left][units, j], bound.best[left][units, j])
+                    wrong = np.where(
+                        bound.first[left][units, j] != previous,
+                        bound.second[left][units, j],
+                        bound.best[left][units, j],
+                    )
                     caught += wrong > rest + 1e-9
     assert caught > 0

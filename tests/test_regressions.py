@@ -26,10 +26,16 @@ def _options(**changes: object) -> SolveOptions:
 
 # ----- a solver's "optimal" is not taken on trust -----------------------------------------------
 @needs_regressions
-@pytest.mark.parametrize(("model", "backend", "solver"), [
-    ("exact", "highs", None), ("strong", "highs", None), ("routes", "highs", None),
-    ("exact", "pulp", "cbc"), ("exact", "pulp", "highs"),
-])
+@pytest.mark.parametrize(
+    ("model", "backend", "solver"),
+    [
+        ("exact", "highs", None),
+        ("strong", "highs", None),
+        ("routes", "highs", None),
+        ("exact", "pulp", "cbc"),
+        ("exact", "pulp", "highs"),
+    ],
+)
 def test_a_mip_start_never_turns_into_a_false_optimum(model: str, backend: str, solver: str | None) -> None:
     instance = load_instance(REGRESSIONS / "exact_warmstart_s197.json")
     start = load_plan(REGRESSIONS / "exact_warmstart_s197_start.plan.json", instance)
@@ -48,16 +54,19 @@ def test_a_claimed_optimum_with_an_open_gap_is_reported_as_feasible_with_a_note(
     assert "claimed optimality" in note and "22.16%" in note
 
 
-@pytest.mark.parametrize(("claimed", "objective", "bound", "gap", "expected"), [
-    ("optimal", 100.0, 100.0, 0.0, "optimal"),
-    ("optimal", 100.0, 99.995, 1e-4, "optimal"),  # within the requested gap
-    ("optimal", 100.0, 99.9, 1e-4, "feasible"),
-    ("optimal", 100.0, None, 1e-4, "feasible"),  # no bound: nothing proven
-    ("feasible", 100.0, 100.0, 0.0, "optimal"),  # the bound proves it even if the solver stopped early
-    ("feasible", 100.0, 100.0 - 5e-7, 0.0, "optimal"),  # within the absolute gap of HiGHS
-    ("optimal", None, None, 0.0, "no_solution"),
-    ("infeasible", None, None, 0.0, "infeasible"),
-])
+@pytest.mark.parametrize(
+    ("claimed", "objective", "bound", "gap", "expected"),
+    [
+        ("optimal", 100.0, 100.0, 0.0, "optimal"),
+        ("optimal", 100.0, 99.995, 1e-4, "optimal"),  # within the requested gap
+        ("optimal", 100.0, 99.9, 1e-4, "feasible"),
+        ("optimal", 100.0, None, 1e-4, "feasible"),  # no bound: nothing proven
+        ("feasible", 100.0, 100.0, 0.0, "optimal"),  # the bound proves it even if the solver stopped early
+        ("feasible", 100.0, 100.0 - 5e-7, 0.0, "optimal"),  # within the absolute gap of HiGHS
+        ("optimal", None, None, 0.0, "no_solution"),
+        ("infeasible", None, None, 0.0, "infeasible"),
+    ],
+)
 def test_derived_status(claimed: str, objective: float | None, bound: float | None, gap: float, expected: str) -> None:
     assert derive_status(claimed, objective, bound, gap)[0] == expected  # type: ignore[arg-type]
 
@@ -98,11 +107,18 @@ def test_random_feasible_mip_starts_lead_every_model_to_the_brute_force_optimum(
 
 # ----- no route that breaks a rule reaches a plan -----------------------------------------------
 @needs_regressions
-@pytest.mark.parametrize(("name", "optimum"), [
-    ("routes_unit_overload", 202.0), ("routes_overload_s51", 150.45), ("routes_overload_s134", 84.0),
-])
+@pytest.mark.parametrize(
+    ("name", "optimum"),
+    [
+        ("routes_unit_overload", 202.0),
+        ("routes_overload_s51", 150.45),
+        ("routes_overload_s134", 84.0),
+    ],
+)
 @pytest.mark.parametrize("heuristic_start", [False, True])
-def test_route_model_plans_respect_capacity_when_loads_are_rounded(name: str, optimum: float, heuristic_start: bool) -> None:
+def test_route_model_plans_respect_capacity_when_loads_are_rounded(
+    name: str, optimum: float, heuristic_start: bool
+) -> None:
     instance = load_instance(REGRESSIONS / f"{name}.json")
     result = solve(instance, model="routes", options=_options(), heuristic_start=heuristic_start)
     assert result.check is not None and result.check.feasible  # the plan went through the checker
@@ -113,7 +129,9 @@ def test_route_model_plans_respect_capacity_when_loads_are_rounded(name: str, op
 # ----- one definition of feasible ---------------------------------------------------------------
 @needs_regressions
 @pytest.mark.parametrize(("name", "equation", "optimum"), [("tol_cap", "5", 200.0), ("tol_dist", "6", 180.0)])
-def test_the_checker_and_every_model_agree_on_a_limit_exceeded_by_a_hair(name: str, equation: str, optimum: float) -> None:
+def test_the_checker_and_every_model_agree_on_a_limit_exceeded_by_a_hair(
+    name: str, equation: str, optimum: float
+) -> None:
     instance = load_instance(REGRESSIONS / f"{name}.json")
     report = check_plan(instance, load_plan(REGRESSIONS / f"{name}_plan.json", instance))
     assert not report.feasible and [v.equation for v in report.violations] == [equation]

@@ -16,8 +16,12 @@ WORSE = Plan.from_routes([("van-1", ["A"]), ("van-2", ["B"]), ("van-3", ["C"])])
 @pytest.fixture(scope="module")
 def line() -> Instance:
     return build_instance(
-        name="line", hub=Site("H", 0, 0), dcs=[DC("A", 1, 2, 0), DC("B", 1, 4, 0), DC("C", 1, 6, 0)],
-        vehicle_types=[VehicleType("van", 3, 10)], distance_spec=DistanceSpec("euclidean"), coordinates="xy",
+        name="line",
+        hub=Site("H", 0, 0),
+        dcs=[DC("A", 1, 2, 0), DC("B", 1, 4, 0), DC("C", 1, 6, 0)],
+        vehicle_types=[VehicleType("van", 3, 10)],
+        distance_spec=DistanceSpec("euclidean"),
+        coordinates="xy",
     )
 
 

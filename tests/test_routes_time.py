@@ -40,7 +40,9 @@ def with_one_window(instance: Instance) -> Instance | None:
     """The instance with every DC's first window only (a shift beside several windows is refused);
     None when a DC is then out of reach."""
     try:
-        return rebuilt(instance, [replace(dc, windows=dc.windows[:1]) for dc in instance.dcs], list(instance.vehicle_types))
+        return rebuilt(
+            instance, [replace(dc, windows=dc.windows[:1]) for dc in instance.dcs], list(instance.vehicle_types)
+        )
     except InputError:
         return None
 
@@ -66,7 +68,9 @@ def tiny(seed: int, *, costs: bool = False, time: bool = True) -> Instance:
 
 
 def solve_routes(instance: Instance):
-    return solve(instance, model="routes", options=SolveOptions(time_limit=60, gap=0.0, log=False), heuristic_start=False)
+    return solve(
+        instance, model="routes", options=SolveOptions(time_limit=60, gap=0.0, log=False), heuristic_start=False
+    )
 
 
 @pytest.mark.parametrize("costs", [False, True], ids=["distance", "cost"])
@@ -145,8 +149,18 @@ def test_dominance_needs_an_earlier_clock() -> None:
     one = np.array([1])
 
     def labels(start: float, latest: float = 0.0, drive: float = 0.0) -> _Labels:
-        return _Labels(np.array([5.0]), one, np.array([10.0]), one, one, one, np.zeros(1, dtype=np.int64), np.array([start]),
-                       np.array([latest]), np.array([drive]))
+        return _Labels(
+            np.array([5.0]),
+            one,
+            np.array([10.0]),
+            one,
+            one,
+            one,
+            np.zeros(1, dtype=np.int64),
+            np.array([start]),
+            np.array([latest]),
+            np.array([drive]),
+        )
 
     assert _dominated(labels(200.0), labels(100.0))[0]
     assert not _dominated(labels(100.0), labels(200.0))[0]
@@ -225,7 +239,8 @@ def test_the_route_engine_proves_the_oracle_optimum_under_a_binding_shift(seed: 
 def test_the_binding_shifts_change_optima() -> None:
     """Most tight shifts raise the optimum or leave no plan (the others admit another plan of equal value)."""
     changed = sum(
-        brute_force(tight_shift(seed)) is None or brute_force(tight_shift(seed))[0] > brute_force(without_shifts(tight_shift(seed)))[0] + 1e-9
+        brute_force(tight_shift(seed)) is None
+        or brute_force(tight_shift(seed))[0] > brute_force(without_shifts(tight_shift(seed)))[0] + 1e-9
         for seed in TIGHT_SEEDS
     )
     assert len(TIGHT_SEEDS) >= 15 and changed >= len(TIGHT_SEEDS) // 2
@@ -246,7 +261,9 @@ def test_keeps_time_agrees_with_the_oracle_on_random_routes_with_shifts(seed: in
 def test_a_shift_beside_several_windows_is_refused_in_one_clear_line() -> None:
     for seed in SEEDS:
         instance = random_tiny_instance(seed, time=True)
-        if any(vt.shift is not None for vt in instance.vehicle_types) and any(len(dc.windows) > 1 for dc in instance.dcs):
+        if any(vt.shift is not None for vt in instance.vehicle_types) and any(
+            len(dc.windows) > 1 for dc in instance.dcs
+        ):
             with pytest.raises(InputError) as caught:
                 solve_routes(instance)
             assert caught.value.field.endswith(".shift") and "shift" in str(caught.value)
@@ -261,7 +278,9 @@ def test_solomon_c101_25_is_proven_at_the_published_value() -> None:
     instance = load_instance(SOLOMON / "C101.txt", variant="25")
     result = solve(instance, model="routes", options=SolveOptions(time_limit=60, gap=0.0, log=False))
     assert result.status == "optimal"
-    assert result.objective == pytest.approx(json.loads((SOLOMON / "optima.json").read_text())["25"]["C101"]["value"], abs=1e-6)
+    assert result.objective == pytest.approx(
+        json.loads((SOLOMON / "optima.json").read_text())["25"]["C101"]["value"], abs=1e-6
+    )
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -302,7 +321,9 @@ def dominance_trap() -> Instance:
 
 def test_a_cheaper_later_label_does_not_hide_the_optimum() -> None:
     instance = dominance_trap()
-    first, second = (check_plan(instance, Plan((Route("van-1", order),))) for order in (("A", "B", "X"), ("B", "A", "X")))
+    first, second = (
+        check_plan(instance, Plan((Route("van-1", order),))) for order in (("A", "B", "X"), ("B", "A", "X"))
+    )
     assert first.distance < second.distance  # the same DCs, cheaper ...
     assert first.routes[0].schedule.stops[-1].start > second.routes[0].schedule.stops[-1].start  # ... but later
     expected = brute_force(instance)
@@ -314,9 +335,7 @@ def test_a_cheaper_later_label_does_not_hide_the_optimum() -> None:
 
 def test_a_cost_per_hour_is_refused_by_the_route_engine_and_auto_answers_with_the_exact_model() -> None:
     base = next(i for i in (random_tiny_instance(seed, time=True) for seed in SEEDS) if brute_force(i) is not None)
-    priced = rebuilt(
-        base, list(base.dcs), [replace(vt, cost_per_hour=30.0, shift=None) for vt in base.vehicle_types]
-    )
+    priced = rebuilt(base, list(base.dcs), [replace(vt, cost_per_hour=30.0, shift=None) for vt in base.vehicle_types])
     with pytest.raises(InputError) as error:
         solve(priced, model="routes", options=SolveOptions(time_limit=10, objective="cost"))
     assert error.value.field.endswith("cost_per_hour")

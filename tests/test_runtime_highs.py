@@ -13,7 +13,9 @@ def _stdout_of(code: str) -> str:
 
 
 def test_new_highs_and_later_plain_highs_objects_leave_stdout_empty() -> None:
-    code = "from milp_milkrun.runtime.highs import new_highs\nimport highspy\nnew_highs(); highspy.Highs(); print('end')"
+    code = (
+        "from milp_milkrun.runtime.highs import new_highs\nimport highspy\nnew_highs(); highspy.Highs(); print('end')"
+    )
     assert _stdout_of(code) == "end\n"
 
 

@@ -38,7 +38,10 @@ DEGREE_KM = 6371.0088 * math.pi / 180  # one degree of a great circle (the haver
 # The worked run of docs/api.md: A (0, 0), B (0, 1), C (0, 3) on the equator; s1 1 t from A to C, s2 0.5 t
 # picked up at B for C; 0.2 l/km empty, 0.3 l/km full at 2 t, diesel.
 STOPS = [{"id": "A", "lat": 0, "lon": 0}, {"id": "B", "lat": 0, "lon": 1}, {"id": "C", "lat": 0, "lon": 3}]
-SHIPMENTS = [{"id": "s1", "mass_kg": 1000, "pickup": "A", "delivery": "C"}, {"id": "s2", "mass_kg": 500, "pickup": "B", "delivery": "C"}]
+SHIPMENTS = [
+    {"id": "s1", "mass_kg": 1000, "pickup": "A", "delivery": "C"},
+    {"id": "s2", "mass_kg": 500, "pickup": "B", "delivery": "C"},
+]
 VEHICLE = {"fuel": "DIESEL", "empty_per_km": 0.2, "full_per_km": 0.3, "payload_kg": 2000}
 WORKED_RUN = {"stops": STOPS, "shipments": SHIPMENTS, "vehicle": VEHICLE, "terminal": "unknown", "road_km": [120, 230]}
 
@@ -62,8 +65,27 @@ def free_port() -> int:
 def start_server(data: Path, *extra: str, workers: int = 2) -> Server:
     port = free_port()
     env = os.environ | {"MILKRUN_API_TOKEN": TOKEN, "PYTHONPATH": str(REPO)}
-    command = [sys.executable, "-m", "milp_milkrun", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-               "--data", str(data), "--max-body-bytes", "300000", "--max-time-limit", "60", "--drain-seconds", "1", *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "milp_milkrun",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--data",
+        str(data),
+        "--max-body-bytes",
+        "300000",
+        "--max-time-limit",
+        "60",
+        "--drain-seconds",
+        "1",
+        *extra,
+    ]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = Server(f"http://127.0.0.1:{port}", data, process)
     deadline = time.monotonic() + 40
@@ -114,9 +136,18 @@ def test_the_openapi_file_is_current_and_served(server: Server) -> None:
     assert httpx.get(f"{server.url}/openapi.json").json() == json.loads(current)
 
 
-@pytest.mark.parametrize(("flags", "flag"), [(["--workers", "0"], "--workers"), (["--port", "70000"], "--port"),
-                                             (["--max-time-limit", "inf"], "--max-time-limit"), (["--openapi", "api.txt"], "--openapi")])
-def test_serve_refuses_bad_options_in_one_line(flags: list[str], flag: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("flags", "flag"),
+    [
+        (["--workers", "0"], "--workers"),
+        (["--port", "70000"], "--port"),
+        (["--max-time-limit", "inf"], "--max-time-limit"),
+        (["--openapi", "api.txt"], "--openapi"),
+    ],
+)
+def test_serve_refuses_bad_options_in_one_line(
+    flags: list[str], flag: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, err = run_cli(monkeypatch, capsys, "serve", *flags)
     assert code == 2 and out == "" and err.startswith(f"error: {flag}:") and len(err.strip().splitlines()) == 1, err
 
@@ -137,7 +168,9 @@ def test_the_worked_run_of_docs_api_md_by_hand(server: Server) -> None:
     assert answer["virtual_terminal"] == pytest.approx({"lat": 0, "lon": 1.5})
     assert [leg["km"] for leg in answer["legs"]] == pytest.approx([terminal_km, 120, 230, terminal_km])
     assert [leg["load_kg"] for leg in answer["legs"]] == [0, 1000, 1500, 0]
-    assert answer["totals"]["fuel"] == pytest.approx(fuel) and answer["totals"]["kg_co2e_wtw"] == pytest.approx(fuel * 3.24)
+    assert answer["totals"]["fuel"] == pytest.approx(fuel) and answer["totals"]["kg_co2e_wtw"] == pytest.approx(
+        fuel * 3.24
+    )
     assert answer["totals"]["empty_km"] == pytest.approx(2 * terminal_km)
     # allocation: s1 1 t x 3 degrees, s2 0.5 t x 2 degrees (great circle, pickup to delivery): 3/4 and 1/4
     assert [s["share"] for s in answer["shipments"]] == pytest.approx([0.75, 0.25])
@@ -151,30 +184,74 @@ def test_an_open_loop_a_blend_and_electricity(server: Server) -> None:
         diesel = client.post("/v1/emissions/milk-run", json=WORKED_RUN).json()
         elec_vehicle = {"fuel": "ELEC", "empty_per_km": 0.8, "full_per_km": 1.1, "payload_kg": 2000}
         no_grid = client.post("/v1/emissions/milk-run", json=WORKED_RUN | {"vehicle": elec_vehicle})
-        elec = client.post("/v1/emissions/milk-run", json=WORKED_RUN | {"vehicle": elec_vehicle, "grid_kg_co2e_per_kwh": 0.5}).json()
+        elec = client.post(
+            "/v1/emissions/milk-run", json=WORKED_RUN | {"vehicle": elec_vehicle, "grid_kg_co2e_per_kwh": 0.5}
+        ).json()
         fuels = {f["name"]: f for f in client.get("/v1/emissions/fuels").json()["fuels"]}
     fuel = DEGREE_KM * 1.15 * 0.25 + 2 * DEGREE_KM * 1.15 * 0.275
-    assert open_run["totals"]["fuel"] == pytest.approx(fuel) and open_run["virtual_terminal"] is None and len(open_run["legs"]) == 2
+    assert (
+        open_run["totals"]["fuel"] == pytest.approx(fuel)
+        and open_run["virtual_terminal"] is None
+        and len(open_run["legs"]) == 2
+    )
     assert b7["fuel"]["wtw_kg_co2e_per_unit"] == pytest.approx(0.93 * 3.24 + 0.07 * 1.92)
-    assert b7["totals"]["fuel"] == pytest.approx(diesel["totals"]["fuel"]) and b7["totals"]["kg_co2e_wtw"] < diesel["totals"]["kg_co2e_wtw"]
+    assert (
+        b7["totals"]["fuel"] == pytest.approx(diesel["totals"]["fuel"])
+        and b7["totals"]["kg_co2e_wtw"] < diesel["totals"]["kg_co2e_wtw"]
+    )
     assert no_grid.status_code == 422 and no_grid.json()["field"] == "grid_kg_co2e_per_kwh"
-    assert elec["totals"]["kg_co2e_ttw"] == 0 and elec["totals"]["kg_co2e_wtw"] == pytest.approx(0.5 * elec["totals"]["fuel"])
-    names = {"DIESEL", "CNG", "LNG", "PETROL", "HVO", "LPG", "BIOLNG", "BIOCNG", "BIODIESEL", "HYDROGEN_GASEOUS_FCV", "B1", "B2", "B5", "B7", "B10", "B20", "B30", "B50"}
-    assert names <= set(fuels) and all(f["source"] and f["wtw_kg_co2e_per_unit"] >= f["ttw_kg_co2e_per_unit"] for f in fuels.values())
+    assert elec["totals"]["kg_co2e_ttw"] == 0 and elec["totals"]["kg_co2e_wtw"] == pytest.approx(
+        0.5 * elec["totals"]["fuel"]
+    )
+    names = {
+        "DIESEL",
+        "CNG",
+        "LNG",
+        "PETROL",
+        "HVO",
+        "LPG",
+        "BIOLNG",
+        "BIOCNG",
+        "BIODIESEL",
+        "HYDROGEN_GASEOUS_FCV",
+        "B1",
+        "B2",
+        "B5",
+        "B7",
+        "B10",
+        "B20",
+        "B30",
+        "B50",
+    }
+    assert names <= set(fuels) and all(
+        f["source"] and f["wtw_kg_co2e_per_unit"] >= f["ttw_kg_co2e_per_unit"] for f in fuels.values()
+    )
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    (WORKED_RUN | {"shipments": [SHIPMENTS[0] | {"mass_kg": -5}]}, "shipments[0].mass_kg"),
-    (WORKED_RUN | {"shipments": [SHIPMENTS[0] | {"mass_kg": "heavy"}]}, "shipments[0].mass_kg"),
-    (WORKED_RUN | {"vehicle": VEHICLE | {"fuel": "KEROSENE"}}, "vehicle.fuel"),
-    (WORKED_RUN | {"shipments": [SHIPMENTS[0] | {"delivery": "Z"}]}, "shipments[0].delivery"),
-    (WORKED_RUN | {"shipments": [SHIPMENTS[0] | {"pickup": "C", "delivery": "A"}]}, "shipments[0].delivery"),
-    (WORKED_RUN | {"road_km": [1.0]}, "road_km"),
-    (WORKED_RUN | {"stops": "A,B,C"}, "stops"),
-    (WORKED_RUN | {"speed": 3}, "speed"),
-    (WORKED_RUN | {"factors": {"fuels": {"DIESEL": {"unit": "l", "ttw_kg_co2e_per_unit": 3.5, "wtw_kg_co2e_per_unit": 3.2, "source": "x"}}}},
-     "factors.fuels.DIESEL.wtw_kg_co2e_per_unit"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (WORKED_RUN | {"shipments": [SHIPMENTS[0] | {"mass_kg": -5}]}, "shipments[0].mass_kg"),
+        (WORKED_RUN | {"shipments": [SHIPMENTS[0] | {"mass_kg": "heavy"}]}, "shipments[0].mass_kg"),
+        (WORKED_RUN | {"vehicle": VEHICLE | {"fuel": "KEROSENE"}}, "vehicle.fuel"),
+        (WORKED_RUN | {"shipments": [SHIPMENTS[0] | {"delivery": "Z"}]}, "shipments[0].delivery"),
+        (WORKED_RUN | {"shipments": [SHIPMENTS[0] | {"pickup": "C", "delivery": "A"}]}, "shipments[0].delivery"),
+        (WORKED_RUN | {"road_km": [1.0]}, "road_km"),
+        (WORKED_RUN | {"stops": "A,B,C"}, "stops"),
+        (WORKED_RUN | {"speed": 3}, "speed"),
+        (
+            WORKED_RUN
+            | {
+                "factors": {
+                    "fuels": {
+                        "DIESEL": {"unit": "l", "ttw_kg_co2e_per_unit": 3.5, "wtw_kg_co2e_per_unit": 3.2, "source": "x"}
+                    }
+                }
+            },
+            "factors.fuels.DIESEL.wtw_kg_co2e_per_unit",
+        ),
+    ],
+)
 def test_bad_runs_get_422_naming_the_field(server: Server, body: dict[str, Any], field: str) -> None:
     with server.client() as client:
         response = client.post("/v1/emissions/milk-run", json=body)
@@ -184,14 +261,24 @@ def test_bad_runs_get_422_naming_the_field(server: Server, body: dict[str, Any],
 
 def test_malformed_and_oversized_bodies(server: Server) -> None:
     with server.client() as client:
-        malformed = client.post("/v1/emissions/milk-run", content=b'{"stops": [', headers={"Content-Type": "application/json"})
-        oversized = client.post("/v1/emissions/milk-run", content=b" " * 400_000, headers={"Content-Type": "application/json"})
-        bad_solve = client.post("/v1/solve", json={"instance": TOY6 | {"dcs": [{"id": "DC1", "demand": -1, "x": 0, "y": 0}]}})
+        malformed = client.post(
+            "/v1/emissions/milk-run", content=b'{"stops": [', headers={"Content-Type": "application/json"}
+        )
+        oversized = client.post(
+            "/v1/emissions/milk-run", content=b" " * 400_000, headers={"Content-Type": "application/json"}
+        )
+        bad_solve = client.post(
+            "/v1/solve", json={"instance": TOY6 | {"dcs": [{"id": "DC1", "demand": -1, "x": 0, "y": 0}]}}
+        )
         too_long = client.post("/v1/solve", json={"instance": TOY6, "time_limit": 1000})
         arc_emissions = client.post("/v1/solve", json={"instance": TOY6, "model": "exact", "objective": "emissions"})
         stray_factors = client.post("/v1/solve", json={"instance": TOY6, "factors": {}})
         unknown = client.get("/v1/jobs/nope")
-    assert malformed.status_code == 422 and malformed.json()["field"] == "body" and "malformed JSON" in malformed.json()["message"]
+    assert (
+        malformed.status_code == 422
+        and malformed.json()["field"] == "body"
+        and "malformed JSON" in malformed.json()["message"]
+    )
     assert oversized.status_code == 413
     assert bad_solve.status_code == 422 and bad_solve.json()["field"].startswith("instance.dcs[0]")
     assert too_long.status_code == 422 and too_long.json()["field"] == "time_limit"
@@ -201,8 +288,13 @@ def test_malformed_and_oversized_bodies(server: Server) -> None:
 
 
 def test_a_plan_check_with_violations_and_a_certified_bound(server: Server) -> None:
-    good = {"routes": [{"vehicle": "large-1", "stops": ["DC1", "DC2", "DC3"]}, {"vehicle": "small-1", "stops": ["DC4"]},
-                       {"vehicle": "small-2", "stops": ["DC6", "DC5"]}]}
+    good = {
+        "routes": [
+            {"vehicle": "large-1", "stops": ["DC1", "DC2", "DC3"]},
+            {"vehicle": "small-1", "stops": ["DC4"]},
+            {"vehicle": "small-2", "stops": ["DC6", "DC5"]},
+        ]
+    }
     broken = {"routes": [{"vehicle": "large-1", "stops": ["DC1", "DC2", "DC3", "DC4", "DC5", "DC6"]}]}
     with server.client() as client:
         verdict = client.post("/v1/plans/check", json={"instance": TOY6, "plan": good, "bound_seconds": 10}).json()
@@ -287,7 +379,11 @@ def test_sigkill_mid_job_then_restart_then_sigterm(tmp_path: Path) -> None:
     try:
         with server.client() as client:
             done, interrupted = client.get(f"/v1/jobs/{finished}").json(), client.get(f"/v1/jobs/{running}").json()
-            assert done["state"] == "done" and done["objective"] == 94 and client.get(f"/v1/jobs/{finished}/plan").json()["feasible"]
+            assert (
+                done["state"] == "done"
+                and done["objective"] == 94
+                and client.get(f"/v1/jobs/{finished}/plan").json()["feasible"]
+            )
             assert interrupted["state"] == "interrupted" and "stopped" in interrupted["error"]
             draining = submit(client, ECOM74, 50)
             wait_for(client, draining, ("running",))

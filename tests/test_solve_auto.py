@@ -36,7 +36,9 @@ def test_tiny_instances_are_proven_by_the_route_based_model(seed: int) -> None:
 
 @pytest.mark.parametrize("heuristic_start", [True, False])
 @pytest.mark.parametrize(("seed", "costs"), [(2, False), (6, False), (19, True), (67, True)])
-def test_auto_proves_infeasible_what_the_route_engine_leaves_open(seed: int, costs: bool, heuristic_start: bool) -> None:
+def test_auto_proves_infeasible_what_the_route_engine_leaves_open(
+    seed: int, costs: bool, heuristic_start: bool
+) -> None:
     """Seeds of benchmarks/bench_infeasible.py on which the route engine ended with no plan and no proof
     (it has no Farkas pricing) and auto answered no_solution; the presolve diagnostics do not see them. With
     the heuristic start, which finds no plan, the strong model runs first; without it, after the route stage."""
@@ -54,7 +56,9 @@ def test_auto_proves_infeasible_where_the_route_engine_searches_until_its_deadli
     instance = random_tiny_instance(155, costs=True)
     assert brute_force(instance) is None and not presolve_diagnostics(instance)
     result = solve(instance, options=SolveOptions(time_limit=20))
-    assert result.status == "infeasible" and result.model == "strong" and "the heuristic found no plan" in result.message
+    assert (
+        result.status == "infeasible" and result.model == "strong" and "the heuristic found no plan" in result.message
+    )
 
 
 def fixed_costs_only() -> Instance:
@@ -62,12 +66,19 @@ def fixed_costs_only() -> Instance:
     costs 29 per vehicle and 0 per km, so only fixed costs count for it."""
     xy = [(13, 10), (10, 42), (45, 48), (51, 45), (46, 59), (28, 29), (1, 33)]
     return build_instance(
-        name="fixed-costs-only", hub=Site("H", 30, 30),
+        name="fixed-costs-only",
+        hub=Site("H", 30, 30),
         dcs=[DC(f"D{k}", demand, x, y) for k, (demand, (x, y)) in enumerate(zip([3, 4, 2, 3, 5, 1, 2], xy), start=1)],
-        vehicle_types=[VehicleType("big", 1, 17, 200, 4, fixed_cost=107, cost_per_km=1.0),
-                       VehicleType("small", None, 9, 160, None, fixed_cost=29, cost_per_km=0.0)],
-        distance_spec=DistanceSpec("euclidean", rounding="nearest"), forbidden=[{"dc": "D3", "vehicle_type": "big"}],
-        consecutive=[["D5", "D6"]], coordinates="xy", distance_unit="units", objective="cost",
+        vehicle_types=[
+            VehicleType("big", 1, 17, 200, 4, fixed_cost=107, cost_per_km=1.0),
+            VehicleType("small", None, 9, 160, None, fixed_cost=29, cost_per_km=0.0),
+        ],
+        distance_spec=DistanceSpec("euclidean", rounding="nearest"),
+        forbidden=[{"dc": "D3", "vehicle_type": "big"}],
+        consecutive=[["D5", "D6"]],
+        coordinates="xy",
+        distance_unit="units",
+        objective="cost",
     )
 
 
@@ -98,14 +109,20 @@ def test_the_pulp_backend_takes_auto_as_the_exact_model() -> None:
 
 
 # ----- emissions with an engine that cannot state them, refused before any work -----------
-@pytest.mark.parametrize(("model", "backend"), [("exact", "highs"), ("strong", "highs"), ("auto", "pulp"), ("exact", "pulp")])
+@pytest.mark.parametrize(
+    ("model", "backend"), [("exact", "highs"), ("strong", "highs"), ("auto", "pulp"), ("exact", "pulp")]
+)
 def test_emissions_on_an_arc_model_are_refused_before_presolve(model: str, backend: str) -> None:
     """The instance is one presolve proves infeasible (demand above the fleet): before the fix the run
     answered "infeasible" (exit 1) instead of refusing the objective (exit 2)."""
     instance = random_tiny_instance(0)
     overloaded = build_instance(
-        name="overloaded", hub=instance.hub, dcs=[replace(dc, demand=dc.demand + 100) for dc in instance.dcs],
-        vehicle_types=instance.vehicle_types, distance_spec=instance.distance_spec, coordinates="xy",
+        name="overloaded",
+        hub=instance.hub,
+        dcs=[replace(dc, demand=dc.demand + 100) for dc in instance.dcs],
+        vehicle_types=instance.vehicle_types,
+        distance_spec=instance.distance_spec,
+        coordinates="xy",
     )
     assert presolve_diagnostics(overloaded)
     options = SolveOptions(time_limit=5, objective="emissions", factors=load_factors())
@@ -117,7 +134,9 @@ def test_emissions_on_an_arc_model_are_refused_before_presolve(model: str, backe
 def test_the_cli_refuses_emissions_with_the_exact_model_before_reading_the_instance(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run_cli(monkeypatch, capsys, "solve", "no-such-file.json", "--model", "exact", "--objective", "emissions")
+    code, out, err = run_cli(
+        monkeypatch, capsys, "solve", "no-such-file.json", "--model", "exact", "--objective", "emissions"
+    )
     assert code == 2 and out == "" and err.startswith("error: --objective: the emissions objective depends on the load")
 
 

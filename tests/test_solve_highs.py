@@ -152,7 +152,11 @@ def test_ctrl_c_returns_the_best_plan_and_bound_so_far() -> None:
     instance = _random_instance(14)
     stream = InterruptOnTable()
     with show_log(stream):  # type: ignore[arg-type]
-        result = solve(instance, model="exact", options=SolveOptions(time_limit=60, log=True, warm_start=_one_dc_per_vehicle(instance)))
+        result = solve(
+            instance,
+            model="exact",
+            options=SolveOptions(time_limit=60, log=True, warm_start=_one_dc_per_vehicle(instance)),
+        )
     assert stream.sent
     assert "interrupted" in result.message
     assert result.bound is not None and result.bound <= result.objective
@@ -177,8 +181,13 @@ def test_ctrl_c_while_building_returns_the_warm_start(monkeypatch: pytest.Monkey
 
 @pytest.mark.parametrize(
     ("field", "bad"),
-    [("gap", {"gap": -0.1}), ("threads", {"threads": -2}), ("time_limit", {"time_limit": -1}),
-     ("time_limit", {"time_limit": float("nan")}), ("seed", {"seed": -5})],
+    [
+        ("gap", {"gap": -0.1}),
+        ("threads", {"threads": -2}),
+        ("time_limit", {"time_limit": -1}),
+        ("time_limit", {"time_limit": float("nan")}),
+        ("seed", {"seed": -5}),
+    ],
 )
 def test_options_no_backend_can_honour_are_input_errors_naming_the_field(field: str, bad: dict[str, float]) -> None:
     from milp_milkrun.errors import InputError
@@ -189,8 +198,21 @@ def test_options_no_backend_can_honour_are_input_errors_naming_the_field(field: 
 
 
 def test_cli_rejects_a_negative_time_limit_with_exit_2() -> None:
-    proc = subprocess.run([sys.executable, "-c", "from milp_milkrun.cli import main; main()", "solve", "instances/toy6.json", "--time-limit", "-1"],
-                          capture_output=True, text=True, cwd=REPO, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from milp_milkrun.cli import main; main()",
+            "solve",
+            "instances/toy6.json",
+            "--time-limit",
+            "-1",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
     assert proc.returncode == 2 and "--time-limit" in proc.stderr and "Traceback" not in proc.stderr
 
 
@@ -234,12 +256,25 @@ def test_infeasible_by_integrality_is_said_plainly() -> None:
 
 # ----- the command line --------------------------------------------------------------------------------
 def _milkrun(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "milp_milkrun.cli", *args], capture_output=True, text=True, cwd=REPO, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "milp_milkrun.cli", *args], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
 
 
 def test_cli_solve_json_is_valid_json_with_the_log_on_stderr(tmp_path: Path) -> None:
     plan_path = tmp_path / "plan.json"
-    done = _milkrun("solve", "instances/toy6.json", "--model", "exact", "--json", "--log", "--time-limit", "20", "--output", str(plan_path))
+    done = _milkrun(
+        "solve",
+        "instances/toy6.json",
+        "--model",
+        "exact",
+        "--json",
+        "--log",
+        "--time-limit",
+        "20",
+        "--output",
+        str(plan_path),
+    )
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["status"] == "optimal" and data["gap"] == pytest.approx(0.0, abs=1e-6)

@@ -77,8 +77,16 @@ def test_ctrl_c_stops_the_cut_loop_and_keeps_the_best_plan() -> None:
     _, _, cost = _ecom74_and_plan()
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", CTRL_C_IN_THE_CUT_LOOP, str(REPO / "instances" / "ecom74.json"), str(REPO / "instances" / "ecom74_plan13.json")],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-c",
+            CTRL_C_IN_THE_CUT_LOOP,
+            str(REPO / "instances" / "ecom74.json"),
+            str(REPO / "instances" / "ecom74_plan13.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     elapsed = time.perf_counter() - started
     outcome = json.loads(done.stdout.strip().splitlines()[-1])

@@ -73,7 +73,9 @@ def _pricing_mismatches(price_fn, *, elementary: bool = True) -> list[tuple[str,
             if not elementary and found.minimum > truth + 1e-6:
                 wrong.append((kind, seed, found.minimum, truth))
             for route in found.routes:  # every route's reported reduced cost is its true one
-                true_cost = start + sum(instance.distance[a, b] - pi[b] for a, b in itertools.pairwise((0, *route.stops, 0)))
+                true_cost = start + sum(
+                    instance.distance[a, b] - pi[b] for a, b in itertools.pairwise((0, *route.stops, 0))
+                )
                 if not math.isclose(route.reduced_cost, true_cost + route_penalty(route.stops, rows), abs_tol=1e-6):
                     wrong.append((kind, seed, route.reduced_cost, true_cost))
     return wrong
@@ -107,8 +109,12 @@ def test_heuristic_pricing_reports_true_reduced_costs() -> None:
         rows = subset_row_penalties(*_random_cuts(instance.n_dcs, seed), instance.n_dcs + 1)
         classes = vehicle_classes(instance)
         for net in class_networks(instance, classes):
-            for route in price(net, instance.distance - pi[None, :], start, exact=False, max_routes=50, subset_rows=rows).routes:
-                true_cost = start + sum(instance.distance[a, b] - pi[b] for a, b in itertools.pairwise((0, *route.stops, 0)))
+            for route in price(
+                net, instance.distance - pi[None, :], start, exact=False, max_routes=50, subset_rows=rows
+            ).routes:
+                true_cost = start + sum(
+                    instance.distance[a, b] - pi[b] for a, b in itertools.pairwise((0, *route.stops, 0))
+                )
                 assert route.reduced_cost == pytest.approx(true_cost + route_penalty(route.stops, rows), abs=1e-6)
 
 
@@ -140,14 +146,20 @@ def _enumeration_misses(quantile: float = 0.4) -> list[tuple[str, int, tuple[int
         classes = vehicle_classes(instance)
         for vc, net in zip(classes, class_networks(instance, classes)):
             truth = {
-                r: start + sum(instance.distance[a, b] - pi[b] for a, b in itertools.pairwise((0, *r, 0))) + route_penalty(r, rows)
+                r: start
+                + sum(instance.distance[a, b] - pi[b] for a, b in itertools.pairwise((0, *r, 0)))
+                + route_penalty(r, rows)
                 for r in _feasible_routes(instance, vc)
             }
             threshold = float(np.quantile([*truth.values(), 0.0], quantile))
-            found = enumerate_routes(net, instance.distance - pi[None, :], start, threshold, max_labels=100_000, subset_rows=rows)
+            found = enumerate_routes(
+                net, instance.distance - pi[None, :], start, threshold, max_labels=100_000, subset_rows=rows
+            )
             listed = {frozenset(r) for r in found}
             assert all(truth[stops] <= threshold + 1e-6 for stops in found)
-            missed += [(kind, seed, r) for r, cost in truth.items() if cost <= threshold - 1e-6 and frozenset(r) not in listed]
+            missed += [
+                (kind, seed, r) for r, cost in truth.items() if cost <= threshold - 1e-6 and frozenset(r) not in listed
+            ]
     return missed
 
 

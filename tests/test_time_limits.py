@@ -35,8 +35,24 @@ def test_a_solve_ends_within_its_time_limit_and_writes_its_plan(tmp_path: Path, 
     out = tmp_path / "plan.json"
     limit = 5.0
     started = time.perf_counter()
-    run = subprocess.run([*MILKRUN, "solve", str(MID), "--model", model, "--time-limit", str(limit), "--quiet",
-                          "--json", "--output", str(out)], capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [
+            *MILKRUN,
+            "solve",
+            str(MID),
+            "--model",
+            model,
+            "--time-limit",
+            str(limit),
+            "--quiet",
+            "--json",
+            "--output",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     wall = time.perf_counter() - started
     assert run.returncode == 0, run.stderr
     assert wall < limit + SLACK, f"{wall:.1f} s for a limit of {limit} s"
@@ -46,13 +62,22 @@ def test_a_solve_ends_within_its_time_limit_and_writes_its_plan(tmp_path: Path, 
 
 
 @needs_cvrplib
-@pytest.mark.parametrize(("extra", "after"), [(["--no-warm-start"], 3.5), ([], 1.5), (["--model", "strong"], 3.0)],
-                         ids=["exact-search", "heuristic-phase", "strong-cut-loop"])
-def test_ctrl_c_is_acted_on_promptly_and_the_best_plan_is_written(tmp_path: Path, extra: list[str], after: float) -> None:
+@pytest.mark.parametrize(
+    ("extra", "after"),
+    [(["--no-warm-start"], 3.5), ([], 1.5), (["--model", "strong"], 3.0)],
+    ids=["exact-search", "heuristic-phase", "strong-cut-loop"],
+)
+def test_ctrl_c_is_acted_on_promptly_and_the_best_plan_is_written(
+    tmp_path: Path, extra: list[str], after: float
+) -> None:
     out = tmp_path / "plan.json"
-    proc = subprocess.Popen([*MILKRUN, "solve", str(MID), "--time-limit", "120", "--quiet", "--json", "--output", str(out), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = subprocess.Popen(
+        [*MILKRUN, "solve", str(MID), "--time-limit", "120", "--quiet", "--json", "--output", str(out), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     time.sleep(after)
     sent = time.perf_counter()
     proc.send_signal(signal.SIGINT)
@@ -60,7 +85,9 @@ def test_ctrl_c_is_acted_on_promptly_and_the_best_plan_is_written(tmp_path: Path
     reacted = time.perf_counter() - sent
     assert "Traceback" not in stderr, stderr
     assert reacted < 1.0 + SLACK, f"acted on Ctrl-C after {reacted:.1f} s"
-    if proc.returncode in (0, 130) and stdout.strip() and json.loads(stdout)["routes"]:  # a plan existed when Ctrl-C came (once the heuristic ran)
+    if (
+        proc.returncode in (0, 130) and stdout.strip() and json.loads(stdout)["routes"]
+    ):  # a plan existed when Ctrl-C came (once the heuristic ran)
         result = json.loads(stdout)
         assert (proc.returncode == 130 and "interrupted" in result["message"]) or result["status"] == "optimal"
         _plan_written(out)
@@ -71,9 +98,24 @@ def test_ctrl_c_is_acted_on_promptly_and_the_best_plan_is_written(tmp_path: Path
 @needs_cvrplib
 def test_a_second_ctrl_c_during_the_wind_down_is_not_lost(tmp_path: Path) -> None:
     out = tmp_path / "plan.json"
-    proc = subprocess.Popen([*MILKRUN, "solve", str(MID), "--time-limit", "120", "--quiet", "--json", "--output", str(out),
-                             "--no-warm-start"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = subprocess.Popen(
+        [
+            *MILKRUN,
+            "solve",
+            str(MID),
+            "--time-limit",
+            "120",
+            "--quiet",
+            "--json",
+            "--output",
+            str(out),
+            "--no-warm-start",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     time.sleep(3.0)
     proc.send_signal(signal.SIGINT)
     time.sleep(0.2)

@@ -24,11 +24,21 @@ def timed() -> dict[str, Any]:
         "name": "timed",
         "hub": {"id": "HUB", "x": 0, "y": 0},
         "dcs": [
-            {"id": "DC1", "x": 10, "y": 0, "demand": 6, "windows": [["06:00", "09:00"], [840, "16:00"]], "service": "00:15"},
+            {
+                "id": "DC1",
+                "x": 10,
+                "y": 0,
+                "demand": 6,
+                "windows": [["06:00", "09:00"], [840, "16:00"]],
+                "service": "00:15",
+            },
             {"id": "DC2", "x": 10, "y": 10, "demand": 8, "service_per_unit": 0.5},
             {"id": "DC3", "x": 0, "y": 10, "demand": 5, "windows": [["07:00", "07:30"]]},
         ],
-        "vehicle_types": [{"name": "van", "count": 2, "capacity": 10, "shift": "08:00"}, {"name": "bike", "count": 1, "capacity": 6, "speed": 30}],
+        "vehicle_types": [
+            {"name": "van", "count": 2, "capacity": 10, "shift": "08:00"},
+            {"name": "bike", "count": 1, "capacity": 6, "speed": 30},
+        ],
         "distances": {"metric": "euclidean"},
         "time": {"hub_hours": ["05:00", "21:00"], "speed": 60},
     }
@@ -71,7 +81,9 @@ def test_round_trip_keeps_every_time_field() -> None:
     assert again.windows == instance.windows
     assert again.hub_hours == instance.hub_hours
     assert np.array_equal(again.service_time, instance.service_time)
-    assert [(vt.shift, vt.speed) for vt in again.vehicle_types] == [(vt.shift, vt.speed) for vt in instance.vehicle_types]
+    assert [(vt.shift, vt.speed) for vt in again.vehicle_types] == [
+        (vt.shift, vt.speed) for vt in instance.vehicle_types
+    ]
     assert np.array_equal(again.travel_time("bike"), instance.travel_time("bike"))
 
 
@@ -100,17 +112,35 @@ def test_split_parts_keep_windows_and_take_their_own_service() -> None:
     assert instance.service_time[index].tolist() == [5.0, 5.0, 2.5]
     data["dcs"][2]["demand"] = 25
     instance = instance_from_dict(data)
-    assert all(instance.windows[instance.index[dc.id]] == ((420.0, 450.0),) for dc in instance.dcs if dc.origin == "DC3")
+    assert all(
+        instance.windows[instance.index[dc.id]] == ((420.0, 450.0),) for dc in instance.dcs if dc.origin == "DC3"
+    )
     assert instance_to_dict(instance)["dcs"][2]["windows"] == [[420, 450]]
 
 
 @pytest.mark.parametrize(
     ("change", "field", "words"),
     [
-        (lambda d: d["dcs"][0].update(windows=[["09:00", "06:00"]]), "dcs[0].windows[0]", "closes at 06:00, before it opens at 09:00"),
-        (lambda d: d["dcs"][0].update(windows=[["06:00", "09:00"], ["08:00", "10:00"]]), "dcs[0].windows[1]", "sorted and disjoint"),
-        (lambda d: d["dcs"][0].update(windows=[["10:00", "11:00"], ["06:00", "07:00"]]), "dcs[0].windows[1]", "sorted and disjoint"),
-        (lambda d: d["dcs"][0].update(windows=[["06:00", "09:00"], ["09:00", "10:00"]]), "dcs[0].windows[1]", "merge touching"),
+        (
+            lambda d: d["dcs"][0].update(windows=[["09:00", "06:00"]]),
+            "dcs[0].windows[0]",
+            "closes at 06:00, before it opens at 09:00",
+        ),
+        (
+            lambda d: d["dcs"][0].update(windows=[["06:00", "09:00"], ["08:00", "10:00"]]),
+            "dcs[0].windows[1]",
+            "sorted and disjoint",
+        ),
+        (
+            lambda d: d["dcs"][0].update(windows=[["10:00", "11:00"], ["06:00", "07:00"]]),
+            "dcs[0].windows[1]",
+            "sorted and disjoint",
+        ),
+        (
+            lambda d: d["dcs"][0].update(windows=[["06:00", "09:00"], ["09:00", "10:00"]]),
+            "dcs[0].windows[1]",
+            "merge touching",
+        ),
         (lambda d: d["dcs"][0].update(windows=[[-5, 60]]), "dcs[0].windows[0][0]", "minutes"),
         (lambda d: d["dcs"][0].update(service=-1), "dcs[0].service", "minutes"),
         (lambda d: d["dcs"][0].update(service="7:5"), "dcs[0].service", "HH:MM"),
@@ -123,8 +153,19 @@ def test_split_parts_keep_windows_and_take_their_own_service() -> None:
         (lambda d: d["vehicle_types"][1].update(speed=-3), "vehicle_types[1].speed", "> 0"),
         (lambda d: d["vehicle_types"][0].update(shift=0), "vehicle_types[0].shift", "> 0"),
         (lambda d: d["time"].pop("speed"), "vehicle_types[0].speed", "has no speed"),
-        (lambda d: d["time"].update(travel_time={"ids": ["HUB"], "matrix": [[0]]}), "vehicle_types[1].speed", "give one or the other"),
-        (lambda d: (d["vehicle_types"][1].pop("speed"), d["time"].update(travel_time={"ids": ["HUB"], "matrix": [[0]]})), "time.speed", "not both"),
+        (
+            lambda d: d["time"].update(travel_time={"ids": ["HUB"], "matrix": [[0]]}),
+            "vehicle_types[1].speed",
+            "give one or the other",
+        ),
+        (
+            lambda d: (
+                d["vehicle_types"][1].pop("speed"),
+                d["time"].update(travel_time={"ids": ["HUB"], "matrix": [[0]]}),
+            ),
+            "time.speed",
+            "not both",
+        ),
         (lambda d: d.pop("time"), "dcs[0].windows", "no 'time' block"),
         (lambda d: d["hub"].update(service=5), "hub", "the hub has no demand, windows or service"),
         (lambda d: d["time"].pop("hub_hours"), "time", "hub_hours"),
@@ -146,7 +187,10 @@ def test_travel_matrix_shape_and_ids_are_checked() -> None:
     data["time"]["travel_time"] = {"ids": ["HUB", "DC1", "DC2"], "matrix": [[0, 1, 2], [1, 0, 3], [2, 3, 0]]}
     with pytest.raises(InputError, match=r"time\.travel_time\.ids: no matrix row for DC3"):
         instance_from_dict(data)
-    data["time"]["travel_time"] = {"ids": ["HUB", "DC1", "DC2", "DC3"], "matrix": [[0, 1, 2, 3], [1, 0, 3], [2, 3, 0, 1], [3, 1, 1, 0]]}
+    data["time"]["travel_time"] = {
+        "ids": ["HUB", "DC1", "DC2", "DC3"],
+        "matrix": [[0, 1, 2, 3], [1, 0, 3], [2, 3, 0, 1], [3, 1, 1, 0]],
+    }
     with pytest.raises(InputError, match=r"time\.travel_time\.matrix\[1\]"):
         instance_from_dict(data)
 
@@ -160,7 +204,10 @@ def test_a_window_reached_only_through_another_node_is_not_rejected() -> None:
     data["time"]["hub_hours"] = [0, 100]
     data["dcs"][2]["windows"] = [[0, 30]]
     ids = ["HUB", "DC1", "DC2", "DC3"]
-    data["time"]["travel_time"] = {"ids": ids, "matrix": [[0, 10, 40, 50], [10, 0, 50, 10], [40, 50, 0, 50], [50, 10, 50, 0]]}
+    data["time"]["travel_time"] = {
+        "ids": ids,
+        "matrix": [[0, 10, 40, 50], [10, 0, 50, 10], [40, 50, 0, 50], [50, 10, 50, 0]],
+    }
     data["dcs"][0]["windows"] = [[0, 100]]
     data["dcs"][0]["service"] = 0
     instance_from_dict(data)  # DC3 at 20 through DC1, back at 40
@@ -196,7 +243,14 @@ def test_every_engine_refuses_time_until_it_states_it() -> None:
 
 
 @pytest.mark.parametrize(
-    "args", [["solve", "--model", "strong"], ["solve", "--model", "routes"], ["heuristic"], ["solve", "--model", "exact", "--backend", "pulp"], ["inspect"]]
+    "args",
+    [
+        ["solve", "--model", "strong"],
+        ["solve", "--model", "routes"],
+        ["heuristic"],
+        ["solve", "--model", "exact", "--backend", "pulp"],
+        ["inspect"],
+    ],
 )
 def test_cli_refuses_time_in_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], args: list[str]

@@ -9,15 +9,26 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PUBLIC_MODULES = {"milp_milkrun", "milp_milkrun.io", "milp_milkrun.solve", "milp_milkrun.models", "milp_milkrun.reports",
-                  "milp_milkrun.plotting", "milp_milkrun.heuristics", "milp_milkrun.emissions", "milp_milkrun.batch"}
+PUBLIC_MODULES = {
+    "milp_milkrun",
+    "milp_milkrun.io",
+    "milp_milkrun.solve",
+    "milp_milkrun.models",
+    "milp_milkrun.reports",
+    "milp_milkrun.plotting",
+    "milp_milkrun.heuristics",
+    "milp_milkrun.emissions",
+    "milp_milkrun.batch",
+}
 
 
 def test_tutorial_runs_from_top_to_bottom() -> None:
     nbformat = pytest.importorskip("nbformat", reason="the test extra installs nbformat")
     nbclient = pytest.importorskip("nbclient", reason="the test extra installs nbclient")
     notebook = nbformat.read(ROOT / "docs" / "tutorial.ipynb", as_version=4)
-    client = nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "docs")}})
+    client = nbclient.NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "docs")}}
+    )
     client.execute()  # raises CellExecutionError, naming the cell, on any error
     outputs = "".join(o.get("text", "") for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs)
     assert "optimal 64.0 bound 64.0" in outputs  # the solve, checked

@@ -132,14 +132,27 @@ def _draw(rng: random.Random, n: int, seed: int, priced: bool) -> Instance:
         elif kind < 0.85:
             first = direct + rng.randint(0, 30)
             second = first + rng.randint(40, 90)
-            windows = ((float(first), float(first + rng.randint(0, 20))), (float(second), float(second + rng.randint(5, 30))))
+            windows = (
+                (float(first), float(first + rng.randint(0, 20))),
+                (float(second), float(second + rng.randint(5, 30))),
+            )
         dcs.append(DC(f"D{k}", rng.randint(1, 6), x, y, windows=windows, service=float(rng.randint(0, 10))))
     shift = rng.choice([None, rng.randint(60, 160)])
     big = VehicleType("big", rng.randint(1, 2), rng.randint(10, 20), shift=shift)
     small = VehicleType("small", rng.randint(1, 2), rng.randint(6, 12), shift=rng.choice([None, rng.randint(80, 200)]))
     if priced:
-        big = replace(big, fixed_cost=rng.randint(0, 40), cost_per_km=rng.choice([1.0, 1.5]), cost_per_hour=rng.choice([0.0, 30.0, 90.0]))
-        small = replace(small, fixed_cost=rng.randint(0, 20), cost_per_km=rng.choice([0.5, 1.0]), cost_per_hour=rng.choice([20.0, 60.0]))
+        big = replace(
+            big,
+            fixed_cost=rng.randint(0, 40),
+            cost_per_km=rng.choice([1.0, 1.5]),
+            cost_per_hour=rng.choice([0.0, 30.0, 90.0]),
+        )
+        small = replace(
+            small,
+            fixed_cost=rng.randint(0, 20),
+            cost_per_km=rng.choice([0.5, 1.0]),
+            cost_per_hour=rng.choice([20.0, 60.0]),
+        )
     return build_instance(
         name=f"timed-{seed}",
         hub=hub,

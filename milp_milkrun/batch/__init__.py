@@ -14,4 +14,15 @@ from milp_milkrun.batch.runner import (
 )
 from milp_milkrun.batch.tasks import BatchOptions, HubTask
 
-__all__ = ["BatchOptions", "BatchReport", "HubTask", "Progress", "check_batch", "check_engine", "load_hubs", "run_batch", "summary_rows", "write_summary"]
+__all__ = [
+    "BatchOptions",
+    "BatchReport",
+    "HubTask",
+    "Progress",
+    "check_batch",
+    "check_engine",
+    "load_hubs",
+    "run_batch",
+    "summary_rows",
+    "write_summary",
+]

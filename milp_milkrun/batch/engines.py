@@ -27,7 +27,12 @@ OnStart = Callable[[HubTask], None]
 
 
 def run_local(
-    tasks: Iterable[HubTask], options: BatchOptions, workers: int, on_start: OnStart, on_result: OnResult, on_failure: OnFailure
+    tasks: Iterable[HubTask],
+    options: BatchOptions,
+    workers: int,
+    on_start: OnStart,
+    on_result: OnResult,
+    on_failure: OnFailure,
 ) -> None:
     """Solve the hubs on ``workers`` local processes, at most ``workers`` at a time.
 
@@ -110,8 +115,17 @@ def check_scheduler_address(address: str) -> None:
         port = parts.port
     except ValueError:
         port = None
-    if parts.scheme not in SCHEDULER_SCHEMES or not parts.hostname or port is None or any(c.isspace() for c in address) or parts.path:
-        raise InputError("scheduler", f"{address!r} is not a scheduler address; give {'|'.join(SCHEDULER_SCHEMES)}://host:port, e.g. tcp://10.0.0.5:8786")
+    if (
+        parts.scheme not in SCHEDULER_SCHEMES
+        or not parts.hostname
+        or port is None
+        or any(c.isspace() for c in address)
+        or parts.path
+    ):
+        raise InputError(
+            "scheduler",
+            f"{address!r} is not a scheduler address; give {'|'.join(SCHEDULER_SCHEMES)}://host:port, e.g. tcp://10.0.0.5:8786",
+        )
 
 
 def _new_pool(workers: int) -> ProcessPoolExecutor:
@@ -130,7 +144,12 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 
 def run_dask(
-    tasks: Iterable[HubTask], options: BatchOptions, address: str, on_start: OnStart, on_result: OnResult, on_failure: OnFailure
+    tasks: Iterable[HubTask],
+    options: BatchOptions,
+    address: str,
+    on_start: OnStart,
+    on_result: OnResult,
+    on_failure: OnFailure,
 ) -> None:
     """Solve the hubs on the Dask cluster at ``address`` (``tcp://host:8786``).
 
@@ -155,12 +174,21 @@ def run_dask(
     try:
         client = Client(address, timeout=f"{CONNECT_SECONDS}s")
     except (OSError, TimeoutError) as exc:
-        raise InputError("scheduler", f"no Dask scheduler answered at {address} within {CONNECT_SECONDS} s ({type(exc).__name__})") from None
+        raise InputError(
+            "scheduler", f"no Dask scheduler answered at {address} within {CONNECT_SECONDS} s ({type(exc).__name__})"
+        ) from None
     with client:
         futures = {}
         for task in tasks:
             on_start(task)
-            future = client.submit(solve_hub, str(task.instance), asdict(options), key=f"hub-{task.hub}-{task.digest(options)[:12]}", retries=ATTEMPTS - 1, pure=False)
+            future = client.submit(
+                solve_hub,
+                str(task.instance),
+                asdict(options),
+                key=f"hub-{task.hub}-{task.digest(options)[:12]}",
+                retries=ATTEMPTS - 1,
+                pure=False,
+            )
             futures[future] = task
         for future in as_completed(futures):
             task = futures[future]

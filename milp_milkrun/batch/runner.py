@@ -93,13 +93,18 @@ def load_hubs(source: str | Path) -> list[HubTask]:
     data = read_json(source)
     hubs = data.get("hubs") if isinstance(data, dict) else None
     if not isinstance(hubs, list) or not hubs:
-        raise InputError(f"{source}: hubs", "a manifest lists its hubs as [{\"hub\": name, \"instance\": file}, ...]")
+        raise InputError(f"{source}: hubs", 'a manifest lists its hubs as [{"hub": name, "instance": file}, ...]')
     tasks = []
     for k, entry in enumerate(hubs):
-        if not (isinstance(entry, dict) and isinstance(entry.get("hub"), str) and isinstance(entry.get("instance"), str)):
-            raise InputError(f"{source}: hubs[{k}]", "needs \"hub\" (a name) and \"instance\" (a file)")
+        if not (
+            isinstance(entry, dict) and isinstance(entry.get("hub"), str) and isinstance(entry.get("instance"), str)
+        ):
+            raise InputError(f"{source}: hubs[{k}]", 'needs "hub" (a name) and "instance" (a file)')
         if not _plain_name(entry["hub"]):
-            raise InputError(f"{source}: hubs[{k}].hub", f"{entry['hub']!r}: a hub's results go to a folder of its name, so it must be a plain name (no / or \\, not . or ..)")
+            raise InputError(
+                f"{source}: hubs[{k}].hub",
+                f"{entry['hub']!r}: a hub's results go to a folder of its name, so it must be a plain name (no / or \\, not . or ..)",
+            )
         path = source.parent / entry["instance"]
         if not path.is_file():
             raise InputError(f"{source}: hubs[{k}].instance", f"{path} does not exist")
@@ -117,7 +122,12 @@ def _plain_name(name: str) -> bool:
 
 
 def run_batch(
-    tasks: list[HubTask], out_dir: Path, options: BatchOptions, *, workers: int = 1, scheduler: str | None = None,
+    tasks: list[HubTask],
+    out_dir: Path,
+    options: BatchOptions,
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
     show: Callable[[Progress, str], None] = lambda progress, line: None,
 ) -> BatchReport:
     """Solve every hub whose stored result is not current; Ctrl-C keeps every finished result.
@@ -191,7 +201,9 @@ def run_batch(
     return report
 
 
-def check_batch(tasks: list[HubTask], out_dir: Path, options: BatchOptions, *, workers: int = 1, scheduler: str | None = None) -> None:
+def check_batch(
+    tasks: list[HubTask], out_dir: Path, options: BatchOptions, *, workers: int = 1, scheduler: str | None = None
+) -> None:
     """Every check of a batch request that needs no hub to run: workers or scheduler, hubs, results folder.
 
     Parameters
@@ -221,7 +233,9 @@ def check_engine(workers: int, scheduler: str | None) -> None:
     """
     if scheduler is not None:
         if workers != 1:
-            raise InputError("workers", "give either --workers (a local pool) or --scheduler (a Dask cluster), not both")
+            raise InputError(
+                "workers", "give either --workers (a local pool) or --scheduler (a Dask cluster), not both"
+            )
         check_scheduler_address(scheduler)
     check_cores("workers", workers, "local workers")
 
@@ -305,27 +319,53 @@ def summary_rows(report: BatchReport) -> list[dict[str, Any]]:
         One row per hub (sorted by name) and a last row for the network.
     """
     hubs = sorted(set(report.hubs) | set(report.rows))
-    rows = [{c: report.rows.get(hub, {"status": "not run"}).get(c) for c in SUMMARY_COLUMNS} | {"hub": hub} for hub in hubs]
+    rows = [
+        {c: report.rows.get(hub, {"status": "not run"}).get(c) for c in SUMMARY_COLUMNS} | {"hub": hub} for hub in hubs
+    ]
     solved = [r for r in rows if r["distance"] is not None]
-    rows.append({c: None for c in SUMMARY_COLUMNS} | {
-        "hub": "NETWORK", "status": _network_status(rows, len(solved)),
-        "distance": _sum_if_one_unit(solved, "distance", "distance_unit"),
-        "distance_unit": _one_value(solved, "distance_unit"),
-        "objective": _sum_if_one_unit(solved, "objective", "objective_unit"),
-        "objective_unit": _one_value(solved, "objective_unit"),
-        "vehicles": sum(r["vehicles"] or 0 for r in solved),
-        "load": sum(r["load"] or 0.0 for r in solved), "capacity": sum(r["capacity"] or 0.0 for r in solved),
-        # the worst gap is known only when every hub has one
-        "gap": _worst_gap(rows),
-        "runtime_s": sum(r["runtime_s"] or 0.0 for r in rows),
-    })
+    rows.append(
+        {c: None for c in SUMMARY_COLUMNS}
+        | {
+            "hub": "NETWORK",
+            "status": _network_status(rows, len(solved)),
+            "distance": _sum_if_one_unit(solved, "distance", "distance_unit"),
+            "distance_unit": _one_value(solved, "distance_unit"),
+            "objective": _sum_if_one_unit(solved, "objective", "objective_unit"),
+            "objective_unit": _one_value(solved, "objective_unit"),
+            "vehicles": sum(r["vehicles"] or 0 for r in solved),
+            "load": sum(r["load"] or 0.0 for r in solved),
+            "capacity": sum(r["capacity"] or 0.0 for r in solved),
+            # the worst gap is known only when every hub has one
+            "gap": _worst_gap(rows),
+            "runtime_s": sum(r["runtime_s"] or 0.0 for r in rows),
+        }
+    )
     network = rows[-1]
-    network["utilisation"] = network["load"] / network["capacity"] if network["capacity"] and all(r["load"] is not None for r in solved) else None
+    network["utilisation"] = (
+        network["load"] / network["capacity"]
+        if network["capacity"] and all(r["load"] is not None for r in solved)
+        else None
+    )
     return rows
 
 
-SUMMARY_COLUMNS = ("hub", "status", "distance", "distance_unit", "objective", "objective_kind", "objective_unit", "vehicles",
-                   "load", "capacity", "utilisation", "gap", "runtime_s", "attempts", "reason")
+SUMMARY_COLUMNS = (
+    "hub",
+    "status",
+    "distance",
+    "distance_unit",
+    "objective",
+    "objective_kind",
+    "objective_unit",
+    "vehicles",
+    "load",
+    "capacity",
+    "utilisation",
+    "gap",
+    "runtime_s",
+    "attempts",
+    "reason",
+)
 
 
 def _network_status(rows: list[dict[str, Any]], solved: int) -> str:

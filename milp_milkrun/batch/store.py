@@ -41,7 +41,9 @@ def current_result(folder: Path, digest: str) -> dict[str, Any] | None:
     return stored
 
 
-def store_result(folder: Path, instance_path: Path, digest: str, outcome: dict[str, Any], attempts: int) -> dict[str, Any]:
+def store_result(
+    folder: Path, instance_path: Path, digest: str, outcome: dict[str, Any], attempts: int
+) -> dict[str, Any]:
     """Check the plan with the independent checker, then write plan, log and result.
 
     The result is written last, so a result file always has its plan beside it.
@@ -67,17 +69,30 @@ def store_result(folder: Path, instance_path: Path, digest: str, outcome: dict[s
     folder.mkdir(parents=True, exist_ok=True)
     result = dict(outcome["result"])
     instance = load_instance(instance_path)
-    row: dict[str, Any] = {"vehicles": 0, "load": None, "capacity": None, "utilisation": None,
-                           "distance_unit": instance.distance_unit, "objective_unit": objective_unit(str(result.get("objective_kind")), instance.distance_unit)}
+    row: dict[str, Any] = {
+        "vehicles": 0,
+        "load": None,
+        "capacity": None,
+        "utilisation": None,
+        "distance_unit": instance.distance_unit,
+        "objective_unit": objective_unit(str(result.get("objective_kind")), instance.distance_unit),
+    }
     if outcome["plan"] is not None:
         plan = Plan.from_dict(outcome["plan"])
         report = check_plan(instance, plan)
         if not report.feasible:
-            raise CheckFailedError(f"the plan of {folder.name} breaks {report.violations[0].equation}: {report.violations[0].message}")
+            raise CheckFailedError(
+                f"the plan of {folder.name} breaks {report.violations[0].equation}: {report.violations[0].message}"
+            )
         write_plan(plan, folder / "plan.json", instance)
         capacity = sum(r.capacity or 0.0 for r in report.routes)
         load = sum(r.load for r in report.routes)
-        row |= {"vehicles": len(report.routes), "load": load, "capacity": capacity, "utilisation": load / capacity if capacity else None}
+        row |= {
+            "vehicles": len(report.routes),
+            "load": load,
+            "capacity": capacity,
+            "utilisation": load / capacity if capacity else None,
+        }
     write_text_atomically(folder / "log.txt", outcome["log"])
     stored = {"hub": folder.name, "hash": digest, "attempts": attempts, **result, **row}
     stored.pop("routes", None)  # they are in plan.json

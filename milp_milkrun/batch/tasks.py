@@ -34,7 +34,13 @@ class BatchOptions:
     def __post_init__(self) -> None:
         check_choices(model=self.model, backend="highs", solver=None)
         # each hub's solve checks these: check them once, before any work
-        SolveOptions(time_limit=self.time_limit, gap=self.gap, seed=self.seed, objective=self.objective, factors=self.emission_factors())
+        SolveOptions(
+            time_limit=self.time_limit,
+            gap=self.gap,
+            seed=self.seed,
+            objective=self.objective,
+            factors=self.emission_factors(),
+        )
 
     def emission_factors(self) -> EmissionFactors | None:
         """The factors an emissions batch uses: the defaults with the factors file laid over them.
@@ -103,11 +109,16 @@ def solve_hub(instance_path: str, options: dict[str, Any]) -> dict[str, Any]:
     log = io.StringIO()
     with show_log(log):  # the hub's progress and solver log, kept in its log.txt
         result = solve(
-            instance, model=opts.model,
+            instance,
+            model=opts.model,
             options=SolveOptions(
                 time_limit=max(MIN_SECONDS, opts.time_limit - (time.monotonic() - started)),  # the limit covers reading
-                gap=opts.gap, seed=opts.seed, threads=1, log=True,
-                objective=opts.objective, factors=opts.emission_factors(),
+                gap=opts.gap,
+                seed=opts.seed,
+                threads=1,
+                log=True,
+                objective=opts.objective,
+                factors=opts.emission_factors(),
             ),
         )
     return {

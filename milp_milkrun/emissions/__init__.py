@@ -11,4 +11,14 @@ from milp_milkrun.emissions.accounting import EmissionsReport, plan_emissions
 from milp_milkrun.emissions.factors import EmissionFactors, factors_from_dict, load_factors
 from milp_milkrun.emissions.runs import MilkRun, parse_run, run_emissions, run_report
 
-__all__ = ["EmissionFactors", "EmissionsReport", "MilkRun", "factors_from_dict", "load_factors", "parse_run", "plan_emissions", "run_emissions", "run_report"]
+__all__ = [
+    "EmissionFactors",
+    "EmissionsReport",
+    "MilkRun",
+    "factors_from_dict",
+    "load_factors",
+    "parse_run",
+    "plan_emissions",
+    "run_emissions",
+    "run_report",
+]

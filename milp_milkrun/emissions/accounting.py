@@ -94,14 +94,26 @@ class EmissionsReport:
             The routes, the DCs' allocations, the hub's totals and the unit mass used.
         """
         routes = [asdict(r) | {"g_co2e_per_tonne_km": r.g_co2e_per_tonne_km} for r in self.routes]
-        dcs = [asdict(d) | {"kg_co2e_per_tonne": d.kg_co2e_per_tonne, "kg_co2e_per_unit": d.kg_co2e_per_unit} for d in self.dcs]
+        dcs = [
+            asdict(d) | {"kg_co2e_per_tonne": d.kg_co2e_per_tonne, "kg_co2e_per_unit": d.kg_co2e_per_unit}
+            for d in self.dcs
+        ]
         intensity = 1000.0 * self.kg_co2e_wtw / self.tonne_km if self.tonne_km > 0 else None
         totals = {
-            "km": sum(r.km for r in self.routes), "tonne_km": self.tonne_km, "kg_co2e_ttw": self.kg_co2e_ttw,
-            "kg_co2e_wtw": self.kg_co2e_wtw, "g_co2e_per_tonne_km": intensity,
+            "km": sum(r.km for r in self.routes),
+            "tonne_km": self.tonne_km,
+            "kg_co2e_ttw": self.kg_co2e_ttw,
+            "kg_co2e_wtw": self.kg_co2e_wtw,
+            "g_co2e_per_tonne_km": intensity,
         }
-        return {"instance": self.instance, "unit_mass_kg": self.unit_mass_kg, "defaults_used": self.defaults_used,
-                "routes": routes, "dcs": dcs, "totals": totals}
+        return {
+            "instance": self.instance,
+            "unit_mass_kg": self.unit_mass_kg,
+            "defaults_used": self.defaults_used,
+            "routes": routes,
+            "dcs": dcs,
+            "totals": totals,
+        }
 
 
 def plan_emissions(instance: Instance, plan: Plan, factors: EmissionFactors) -> EmissionsReport:
@@ -129,7 +141,9 @@ def plan_emissions(instance: Instance, plan: Plan, factors: EmissionFactors) -> 
         run, trip = _run(instance, factors, route.vehicle, vt, list(route.stops), unit_mass)
         routes.append(run)
         dcs += _deliveries(instance, run, trip)
-    return EmissionsReport(instance.name, tuple(routes), tuple(_by_origin(instance, dcs)), unit_mass, factors.is_default)
+    return EmissionsReport(
+        instance.name, tuple(routes), tuple(_by_origin(instance, dcs)), unit_mass, factors.is_default
+    )
 
 
 def _vehicle_type(instance: Instance, vehicle: str) -> VehicleType:
@@ -138,27 +152,48 @@ def _vehicle_type(instance: Instance, vehicle: str) -> VehicleType:
     return instance.vehicle_by_name[vehicle].type
 
 
-def _run(instance: Instance, factors: EmissionFactors, vehicle: str, vt: VehicleType, stops: list[str], unit_mass: float) -> tuple[RouteEmissions, TripEmissions]:
+def _run(
+    instance: Instance, factors: EmissionFactors, vehicle: str, vt: VehicleType, stops: list[str], unit_mass: float
+) -> tuple[RouteEmissions, TripEmissions]:
     unknown = [s for s in stops if s not in instance.index or s == instance.hub.id]
     if unknown:
         raise InputError(vehicle, f"stops {', '.join(unknown)} are not DCs of {instance.name}")
     profile = factors.profile_for(vt, unit_mass)
-    consumption = Consumption(profile.empty_per_km, profile.full_per_km, vt.capacity * unit_mass, factors.fuel_of(profile))
+    consumption = Consumption(
+        profile.empty_per_km, profile.full_per_km, vt.capacity * unit_mass, factors.fuel_of(profile)
+    )
     path = [instance.hub.id, *stops, instance.hub.id]
     legs = [Leg(a, b, instance.dist(a, b), "instance") for a, b in itertools.pairwise(path)]
     hub = instance.hub.id
-    carriages = [Carriage(s, hub, s, _mass_kg(instance, s, unit_mass), 0, k + 1, great_circle_km(instance, s)) for k, s in enumerate(stops)]
+    carriages = [
+        Carriage(s, hub, s, _mass_kg(instance, s, unit_mass), 0, k + 1, great_circle_km(instance, s))
+        for k, s in enumerate(stops)
+    ]
     trip = trip_emissions(legs, carriages, consumption)
     run = RouteEmissions(
-        vehicle, vt.name, profile.name, trip.km, trip.loaded_km, trip.km - trip.loaded_km, trip.tonne_km, trip.fuel_used,
-        consumption.fuel.unit, trip.kg_co2e_ttw, trip.kg_co2e_wtw,
+        vehicle,
+        vt.name,
+        profile.name,
+        trip.km,
+        trip.loaded_km,
+        trip.km - trip.loaded_km,
+        trip.tonne_km,
+        trip.fuel_used,
+        consumption.fuel.unit,
+        trip.kg_co2e_ttw,
+        trip.kg_co2e_wtw,
     )
     return run, trip
 
 
 def _deliveries(instance: Instance, run: RouteEmissions, trip: TripEmissions) -> list[DCEmissions]:
     """The run's allocation to each DC it delivered."""
-    return [DCEmissions(s.delivery, run.vehicle, _demand(instance, s.delivery), s.mass_kg / 1000.0, s.kg_co2e_ttw, s.kg_co2e_wtw) for s in trip.shipments]
+    return [
+        DCEmissions(
+            s.delivery, run.vehicle, _demand(instance, s.delivery), s.mass_kg / 1000.0, s.kg_co2e_ttw, s.kg_co2e_wtw
+        )
+        for s in trip.shipments
+    ]
 
 
 def _demand(instance: Instance, dc: str) -> float:
@@ -205,8 +240,14 @@ def _by_origin(instance: Instance, parts: list[DCEmissions]) -> list[DCEmissions
         if key in merged:
             m = merged[key]
             vehicles = m.vehicle if part.vehicle in m.vehicle.split("+") else f"{m.vehicle}+{part.vehicle}"
-            merged[key] = DCEmissions(key, vehicles, m.demand + part.demand, m.mass_t + part.mass_t,
-                                      m.kg_co2e_ttw + part.kg_co2e_ttw, m.kg_co2e_wtw + part.kg_co2e_wtw)
+            merged[key] = DCEmissions(
+                key,
+                vehicles,
+                m.demand + part.demand,
+                m.mass_t + part.mass_t,
+                m.kg_co2e_ttw + part.kg_co2e_ttw,
+                m.kg_co2e_wtw + part.kg_co2e_wtw,
+            )
         else:
             merged[key] = DCEmissions(key, part.vehicle, part.demand, part.mass_t, part.kg_co2e_ttw, part.kg_co2e_wtw)
     return list(merged.values())

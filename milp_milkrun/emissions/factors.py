@@ -27,6 +27,7 @@ from milp_milkrun.limits import exceeds
 
 ELECTRICITY = "ELEC"
 
+
 @dataclass(frozen=True)
 class Fuel:
     """CO2e per unit of fuel (litre, kg or kWh), tank-to-wheel and well-to-wheel."""
@@ -81,7 +82,10 @@ class EmissionFactors:
         if key in self.fuels:
             return self.fuels[key]
         if key == ELECTRICITY:
-            raise InputError("grid_kg_co2e_per_kwh", "ELEC needs the grid factor of the electricity that charges the vehicle (kg CO2e per kWh): set it")
+            raise InputError(
+                "grid_kg_co2e_per_kwh",
+                "ELEC needs the grid factor of the electricity that charges the vehicle (kg CO2e per kWh): set it",
+            )
         raise InputError(field, f"unknown fuel {name!r}; known: {', '.join(sorted({*self.fuels, ELECTRICITY}))}")
 
     def with_grid(self, kg_co2e_per_kwh: float) -> EmissionFactors:
@@ -99,7 +103,13 @@ class EmissionFactors:
         """
         if not (math.isfinite(kg_co2e_per_kwh) and kg_co2e_per_kwh >= 0):
             raise InputError("grid_kg_co2e_per_kwh", f"must be a number >= 0, got {kg_co2e_per_kwh}")
-        elec = Fuel(ELECTRICITY, "kWh", 0.0, kg_co2e_per_kwh, "the user's grid factor (kg CO2e per kWh, well-to-wheel); 0 tank-to-wheel")
+        elec = Fuel(
+            ELECTRICITY,
+            "kWh",
+            0.0,
+            kg_co2e_per_kwh,
+            "the user's grid factor (kg CO2e per kWh, well-to-wheel); 0 tank-to-wheel",
+        )
         return dataclasses.replace(self, fuels=self.fuels | {ELECTRICITY: elec})
 
     def with_fuel(self, name: str) -> EmissionFactors:
@@ -121,8 +131,11 @@ class EmissionFactors:
         for profile in self.profiles.values():
             own = self.fuel_of(profile)
             if own.unit != fuel.unit:
-                raise InputError("fuel", f"{fuel.name} is measured in {fuel.unit}, the profile {profile.name}'s use per km in {own.unit} of "
-                                 f"{own.name}: give profiles in {fuel.unit} per km in a factors file")
+                raise InputError(
+                    "fuel",
+                    f"{fuel.name} is measured in {fuel.unit}, the profile {profile.name}'s use per km in {own.unit} of "
+                    f"{own.name}: give profiles in {fuel.unit} per km in a factors file",
+                )
             profiles[profile.name] = dataclasses.replace(profile, fuel=fuel.name)
         return dataclasses.replace(self, profiles=profiles)
 
@@ -137,7 +150,10 @@ class EmissionFactors:
         types = {vt.name for vt in instance.vehicle_types}
         for name in self.vehicle_types:
             if name not in types:
-                raise InputError(f"vehicle_types.{name}", f"no vehicle type {name!r} in {instance.name}; its types: {', '.join(sorted(types))}")
+                raise InputError(
+                    f"vehicle_types.{name}",
+                    f"no vehicle type {name!r} in {instance.name}; its types: {', '.join(sorted(types))}",
+                )
 
     def profile_for(self, vt: VehicleType, unit_mass_kg: float) -> Profile:
         """The profile of a vehicle type: the one mapped to it, else the smallest whose payload fits.
@@ -162,12 +178,17 @@ class EmissionFactors:
         if vt.name in self.vehicle_types:
             name = self.vehicle_types[vt.name]
             if name not in self.profiles:
-                raise InputError(f"vehicle_types.{vt.name}", f"unknown profile {name!r}; known: {', '.join(sorted(self.profiles))}")
+                raise InputError(
+                    f"vehicle_types.{vt.name}", f"unknown profile {name!r}; known: {', '.join(sorted(self.profiles))}"
+                )
             return self.profiles[name]
         payload = vt.capacity * unit_mass_kg
         fitting = [p for p in self.profiles.values() if p.max_payload_kg is not None and payload <= p.max_payload_kg]
         if not fitting:
-            raise InputError(f"vehicle_types.{vt.name}", f"no profile carries {payload:,.0f} kg; map the type to a profile in the factors file")
+            raise InputError(
+                f"vehicle_types.{vt.name}",
+                f"no profile carries {payload:,.0f} kg; map the type to a profile in the factors file",
+            )
         return min(fitting, key=lambda p: p.max_payload_kg or 0.0)
 
     def fuel_of(self, profile: Profile) -> Fuel:
@@ -221,7 +242,10 @@ class EmissionFactors:
         """
         mass = self.unit_mass_kg if self.unit_mass_kg is not None else instance.unit_mass_kg
         if mass is None:
-            raise InputError("unit_mass_kg", f"emissions need the mass of one unit of demand: give unit_mass_kg in {instance.name} or in the factors file")
+            raise InputError(
+                "unit_mass_kg",
+                f"emissions need the mass of one unit of demand: give unit_mass_kg in {instance.name} or in the factors file",
+            )
         return mass
 
 
@@ -261,7 +285,9 @@ def factors_from_dict(user: Any, *, is_default: bool = False) -> EmissionFactors
         blend of unknown or mismatched components, a mapping to an unknown profile raise ``InputError``.
     """
     validate(user, "factors")
-    defaults = json.loads(resources.files("milp_milkrun.emissions").joinpath("default_factors.json").read_text(encoding="utf-8"))
+    defaults = json.loads(
+        resources.files("milp_milkrun.emissions").joinpath("default_factors.json").read_text(encoding="utf-8")
+    )
     fuels = {fuel_key(name): Fuel(fuel_key(name), **values) for name, values in defaults["fuels"].items()}
     fuels |= {fuel_key(name): Fuel(fuel_key(name), **values) for name, values in user.get("fuels", {}).items()}
     blends = {fuel_key(name): values for name, values in (defaults["blends"] | user.get("blends", {})).items()}
@@ -275,7 +301,9 @@ def factors_from_dict(user: Any, *, is_default: bool = False) -> EmissionFactors
         vehicle_types=dict(user.get("vehicle_types", {})),
         unit_mass_kg=user.get("unit_mass_kg"),
         is_default=is_default,
-        distance_adjustment_factor=float(user.get("distance_adjustment_factor", defaults["distance_adjustment_factor"])),
+        distance_adjustment_factor=float(
+            user.get("distance_adjustment_factor", defaults["distance_adjustment_factor"])
+        ),
     )
     factors = factors.with_grid(grid) if grid is not None else factors
     _check_possible(factors)
@@ -303,13 +331,18 @@ def _blend(name: str, blend: dict[str, Any], fuels: dict[str, Fuel]) -> Fuel:
     components = {fuel_key(part): share for part, share in blend["components"].items()}
     for part in components:
         if part not in fuels or part in ("ELEC", name):
-            raise InputError(f"blends.{name}.components.{part}", f"unknown fuel {part!r}; a blend mixes fuels of the list ({', '.join(sorted(fuels))})")
+            raise InputError(
+                f"blends.{name}.components.{part}",
+                f"unknown fuel {part!r}; a blend mixes fuels of the list ({', '.join(sorted(fuels))})",
+            )
     total = sum(components.values())
     if exceeds(total, 1.0) or exceeds(1.0, total):
         raise InputError(f"blends.{name}.components", f"the fractions add up to {total:g}, not 1")
     units = {fuels[part].unit for part in components}
     if len(units) > 1:
-        raise InputError(f"blends.{name}.components", f"the components are measured in different units ({', '.join(sorted(units))})")
+        raise InputError(
+            f"blends.{name}.components", f"the components are measured in different units ({', '.join(sorted(units))})"
+        )
     ttw = sum(share * fuels[part].ttw_kg_co2e_per_unit for part, share in components.items())
     wtw = sum(share * fuels[part].wtw_kg_co2e_per_unit for part, share in components.items())
     return Fuel(name, units.pop(), ttw, wtw, blend["source"])
@@ -319,16 +352,23 @@ def _check_possible(factors: EmissionFactors) -> None:
     """Refuse factors no vehicle can have, naming the field (the schema already refused negative values)."""
     for fuel in factors.fuels.values():
         if fuel.wtw_kg_co2e_per_unit < fuel.ttw_kg_co2e_per_unit:
-            raise InputError(f"fuels.{fuel.name}.wtw_kg_co2e_per_unit",
-                             f"well-to-wheel {fuel.wtw_kg_co2e_per_unit:g} is below tank-to-wheel {fuel.ttw_kg_co2e_per_unit:g} (WTW includes TTW)")
+            raise InputError(
+                f"fuels.{fuel.name}.wtw_kg_co2e_per_unit",
+                f"well-to-wheel {fuel.wtw_kg_co2e_per_unit:g} is below tank-to-wheel {fuel.ttw_kg_co2e_per_unit:g} (WTW includes TTW)",
+            )
     for profile in factors.profiles.values():
         if profile.full_per_km < profile.empty_per_km:
-            raise InputError(f"profiles.{profile.name}.full_per_km",
-                             f"use when full {profile.full_per_km:g} is below use when empty {profile.empty_per_km:g}")
+            raise InputError(
+                f"profiles.{profile.name}.full_per_km",
+                f"use when full {profile.full_per_km:g} is below use when empty {profile.empty_per_km:g}",
+            )
         factors.fuel_of(profile)
     for vehicle_type, profile_name in factors.vehicle_types.items():
         if profile_name not in factors.profiles:
-            raise InputError(f"vehicle_types.{vehicle_type}", f"unknown profile {profile_name!r}; known: {', '.join(sorted(factors.profiles))}")
+            raise InputError(
+                f"vehicle_types.{vehicle_type}",
+                f"unknown profile {profile_name!r}; known: {', '.join(sorted(factors.profiles))}",
+            )
 
 
 def factors_for_objective(objective: str | None, path: str | Path | None) -> EmissionFactors | None:

@@ -78,9 +78,12 @@ class MilkRun(_Strict):
     vehicle: Vehicle
     terminal: Literal["known", "unknown", "open"] = "known"
     road_km: Annotated[list[NonNegative], Field(max_length=MAX_STOPS)] | None = Field(
-        default=None, description="Road km of each leg between stops in order (with a known terminal, the return to the first stop last)."
+        default=None,
+        description="Road km of each leg between stops in order (with a known terminal, the return to the first stop last).",
     )
-    grid_kg_co2e_per_kwh: NonNegative | None = Field(default=None, description="Grid factor for an ELEC vehicle (WTW kg CO2e per kWh).")
+    grid_kg_co2e_per_kwh: NonNegative | None = Field(
+        default=None, description="Grid factor for an ELEC vehicle (WTW kg CO2e per kWh)."
+    )
 
 
 def parse_run(data: object) -> MilkRun:
@@ -147,8 +150,11 @@ def run_emissions(run: MilkRun, factors: EmissionFactors) -> TripEmissions:
     trip = trip_emissions(legs, carriages, consumption)
     heaviest = max(trip.legs, key=lambda leg: leg.load_kg)
     if exceeds(heaviest.load_kg, consumption.full_kg):
-        raise InputError("vehicle.payload_kg", f"{heaviest.load_kg:,.1f} kg on board from {heaviest.origin} to {heaviest.destination}, "
-                         f"above the payload of {consumption.full_kg:,.1f} kg")
+        raise InputError(
+            "vehicle.payload_kg",
+            f"{heaviest.load_kg:,.1f} kg on board from {heaviest.origin} to {heaviest.destination}, "
+            f"above the payload of {consumption.full_kg:,.1f} kg",
+        )
     return trip
 
 
@@ -158,7 +164,10 @@ def _points(run: MilkRun) -> tuple[list[Stop], bool]:
     seen: set[str] = set()
     for k, stop in enumerate(stops):
         if stop.id in seen or stop.id == VIRTUAL_TERMINAL:
-            raise InputError(f"stops[{k}].id", f"{stop.id!r} appears twice; a closed loop returns to its first stop by itself (terminal: known)")
+            raise InputError(
+                f"stops[{k}].id",
+                f"{stop.id!r} appears twice; a closed loop returns to its first stop by itself (terminal: known)",
+            )
         seen.add(stop.id)
     if run.terminal == "known":
         return [*stops, stops[0]], False
@@ -184,19 +193,26 @@ def _legs(run: MilkRun, points: list[Stop], terminal_legs: bool, daf: float) -> 
     n = len(points) - 1
     driven = range(1, n - 1) if terminal_legs else range(n)  # the legs road_km describes
     if run.road_km is not None and len(run.road_km) != len(driven):
-        raise InputError("road_km", f"{len(run.road_km)} distances for {len(driven)} legs between stops "
-                         f"(terminal {run.terminal}: {_legs_explained(run.terminal)})")
+        raise InputError(
+            "road_km",
+            f"{len(run.road_km)} distances for {len(driven)} legs between stops "
+            f"(terminal {run.terminal}: {_legs_explained(run.terminal)})",
+        )
     road = dict(zip(driven, run.road_km)) if run.road_km is not None else {}
     return [
-        Leg(points[k].id, points[k + 1].id, road[k], "road") if k in road
+        Leg(points[k].id, points[k + 1].id, road[k], "road")
+        if k in road
         else Leg(points[k].id, points[k + 1].id, float(gcd[k, k + 1]) * (1 + daf), f"great circle +{daf:.0%}")
         for k in range(n)
     ]
 
 
 def _legs_explained(terminal: str) -> str:
-    return {"known": "one per stop, the return to the first stop last", "open": "one fewer than the stops",
-            "unknown": "one fewer than the stops; the virtual terminal's legs are computed"}[terminal]
+    return {
+        "known": "one per stop, the return to the first stop last",
+        "open": "one fewer than the stops",
+        "unknown": "one fewer than the stops; the virtual terminal's legs are computed",
+    }[terminal]
 
 
 def _great_circle(points: list[Stop]) -> np.ndarray:
@@ -217,8 +233,21 @@ def _carriages(run: MilkRun, points: list[Stop]) -> list[Carriage]:
                 raise InputError(f"shipments[{k}].{field}", f"no stop {getattr(shipment, field)!r} in the run")
         board, leave = first[shipment.pickup], last[shipment.delivery]
         if leave <= board:
-            raise InputError(f"shipments[{k}].delivery", f"stop {shipment.delivery!r} does not come after the pickup {shipment.pickup!r}")
-        carriages.append(Carriage(shipment.id, shipment.pickup, shipment.delivery, shipment.mass_kg, board, leave, float(gcd[board, leave])))
+            raise InputError(
+                f"shipments[{k}].delivery",
+                f"stop {shipment.delivery!r} does not come after the pickup {shipment.pickup!r}",
+            )
+        carriages.append(
+            Carriage(
+                shipment.id,
+                shipment.pickup,
+                shipment.delivery,
+                shipment.mass_kg,
+                board,
+                leave,
+                float(gcd[board, leave]),
+            )
+        )
     return carriages
 
 
@@ -228,15 +257,21 @@ def _consumption(vehicle: Vehicle, factors: EmissionFactors) -> Consumption:
     fuel = factors.fuel(vehicle.fuel or profile.fuel, field="vehicle.fuel")
     own = factors.fuel(profile.fuel, field=f"profiles.{profile.name}.fuel")
     if fuel.unit != own.unit:
-        raise InputError("vehicle.fuel", f"{fuel.name} is measured in {fuel.unit}, the profile {profile.name}'s use per km in {own.unit}: "
-                         "give empty_per_km and full_per_km in the fuel's unit")
+        raise InputError(
+            "vehicle.fuel",
+            f"{fuel.name} is measured in {fuel.unit}, the profile {profile.name}'s use per km in {own.unit}: "
+            "give empty_per_km and full_per_km in the fuel's unit",
+        )
     empty = vehicle.empty_per_km if vehicle.empty_per_km is not None else profile.empty_per_km
     full = vehicle.full_per_km if vehicle.full_per_km is not None else profile.full_per_km
     if full < empty:
         raise InputError("vehicle.full_per_km", f"use when full {full:g} is below use when empty {empty:g}")
     payload = vehicle.payload_kg if vehicle.payload_kg is not None else profile.max_payload_kg
     if payload is None:
-        raise InputError("vehicle.payload_kg", f"the profile {profile.name} states no payload: give the load (kg) at which the vehicle is full")
+        raise InputError(
+            "vehicle.payload_kg",
+            f"the profile {profile.name} states no payload: give the load (kg) at which the vehicle is full",
+        )
     return Consumption(empty, full, payload, fuel)
 
 
@@ -244,13 +279,24 @@ def _profile(vehicle: Vehicle, factors: EmissionFactors) -> Profile:
     """The named profile, or one made of the vehicle's own use per km and fuel."""
     if vehicle.profile is not None:
         if vehicle.profile not in factors.profiles:
-            raise InputError("vehicle.profile", f"unknown profile {vehicle.profile!r}; known: {', '.join(sorted(factors.profiles))}")
+            raise InputError(
+                "vehicle.profile", f"unknown profile {vehicle.profile!r}; known: {', '.join(sorted(factors.profiles))}"
+            )
         return factors.profiles[vehicle.profile]
     missing = [name for name in ("fuel", "empty_per_km", "full_per_km", "payload_kg") if getattr(vehicle, name) is None]
     if missing:
-        raise InputError(f"vehicle.{missing[0]}", "give a profile, or the vehicle's fuel, empty_per_km, full_per_km and payload_kg")
+        raise InputError(
+            f"vehicle.{missing[0]}", "give a profile, or the vehicle's fuel, empty_per_km, full_per_km and payload_kg"
+        )
     fuel = factors.fuel(vehicle.fuel or "", field="vehicle.fuel")
-    return Profile("own", fuel.name, vehicle.empty_per_km or 0.0, vehicle.full_per_km or 0.0, "given with the run", vehicle.payload_kg)
+    return Profile(
+        "own",
+        fuel.name,
+        vehicle.empty_per_km or 0.0,
+        vehicle.full_per_km or 0.0,
+        "given with the run",
+        vehicle.payload_kg,
+    )
 
 
 def run_report(run: MilkRun, trip: TripEmissions) -> dict[str, object]:

@@ -122,12 +122,23 @@ class TripEmissions:
             ``fuel``, ``legs``, ``shipments`` and ``totals``.
         """
         totals = {
-            "km": self.km, "loaded_km": self.loaded_km, "empty_km": self.km - self.loaded_km, "tonne_km": self.tonne_km,
-            "fuel": self.fuel_used, "fuel_unit": self.fuel.unit, "kg_co2e_ttw": self.kg_co2e_ttw, "kg_co2e_wtw": self.kg_co2e_wtw,
+            "km": self.km,
+            "loaded_km": self.loaded_km,
+            "empty_km": self.km - self.loaded_km,
+            "tonne_km": self.tonne_km,
+            "fuel": self.fuel_used,
+            "fuel_unit": self.fuel.unit,
+            "kg_co2e_ttw": self.kg_co2e_ttw,
+            "kg_co2e_wtw": self.kg_co2e_wtw,
             "g_co2e_per_tonne_km": self.g_co2e_per_tonne_km,
         }
         shipments = [asdict(s) | {"g_co2e_per_tonne_km": s.g_co2e_per_tonne_km} for s in self.shipments]
-        return {"fuel": asdict(self.fuel), "legs": [asdict(leg) for leg in self.legs], "shipments": shipments, "totals": totals}
+        return {
+            "fuel": asdict(self.fuel),
+            "legs": [asdict(leg) for leg in self.legs],
+            "shipments": shipments,
+            "totals": totals,
+        }
 
 
 def trip_emissions(legs: list[Leg], carriages: list[Carriage], consumption: Consumption) -> TripEmissions:
@@ -153,8 +164,19 @@ def trip_emissions(legs: list[Leg], carriages: list[Carriage], consumption: Cons
     for leg, load in zip(legs, _loads(len(legs), carriages)):
         used = leg.km * (consumption.empty_per_km + slope * load / consumption.full_kg)
         fuel_used += used
-        rows.append(LegEmissions(leg.origin, leg.destination, leg.km, leg.basis, load, load > 0, used,
-                                 used * fuel.ttw_kg_co2e_per_unit, used * fuel.wtw_kg_co2e_per_unit))
+        rows.append(
+            LegEmissions(
+                leg.origin,
+                leg.destination,
+                leg.km,
+                leg.basis,
+                load,
+                load > 0,
+                used,
+                used * fuel.ttw_kg_co2e_per_unit,
+                used * fuel.wtw_kg_co2e_per_unit,
+            )
+        )
     ttw, wtw = fuel_used * fuel.ttw_kg_co2e_per_unit, fuel_used * fuel.wtw_kg_co2e_per_unit
     return TripEmissions(tuple(rows), tuple(_allocate(carriages, ttw, wtw)), fuel_used, fuel, ttw, wtw)
 
@@ -191,5 +213,9 @@ def _allocate(carriages: list[Carriage], ttw: float, wtw: float) -> list[Shipmen
         part_wtw = wtw_left if last else wtw * share
         ttw_left -= part_ttw
         wtw_left -= part_wtw
-        allocated.append(ShipmentEmissions(c.shipment, c.pickup, c.delivery, c.mass_kg, c.allocation_km, act, share, part_ttw, part_wtw))
+        allocated.append(
+            ShipmentEmissions(
+                c.shipment, c.pickup, c.delivery, c.mass_kg, c.allocation_km, act, share, part_ttw, part_wtw
+            )
+        )
     return allocated

@@ -133,8 +133,15 @@ def exchange(sol: Solution, route: Route, threshold: float) -> Iterator[Move]:
         w = other.vehicle
         if other is route or (p.fixed[w], p.per_km[w], p.per_unit_km[w]) == (p.fixed[v], p.per_km[v], p.per_unit_km[v]):
             continue  # same rates: trading vehicles changes nothing
-        if p.fits(w, route.load, route.size, route.length, route.mask) and p.fits(v, other.load, other.size, other.length, other.mask):
-            estimate = p.value(w, route.length, route.weighted) + p.value(v, other.length, other.weighted) - route.value - other.value
+        if p.fits(w, route.load, route.size, route.length, route.mask) and p.fits(
+            v, other.load, other.size, other.length, other.mask
+        ):
+            estimate = (
+                p.value(w, route.length, route.weighted)
+                + p.value(v, other.length, other.weighted)
+                - route.value
+                - other.value
+            )
             if estimate < threshold:
                 yield Move("exchange", estimate, ((route, route.units), (other, other.units)))
 

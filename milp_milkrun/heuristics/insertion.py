@@ -123,14 +123,18 @@ def _best_in_routes(sol: Solution, u: int, routes: list[Route], rng: random.Rand
                 length = r.length + delta
                 if length <= limit:
                     vehicle = v if own and length <= allowance(own_limit) else upgrade
-                    if vehicle >= 0 and p.fits(vehicle, load, size, length, in_time(p, [*units[:k], u, *units[k:]], mask)):
+                    if vehicle >= 0 and p.fits(
+                        vehicle, load, size, length, in_time(p, [*units[:k], u, *units[k:]], mask)
+                    ):
                         best_delta = delta
                         best = (delta, r, k, vehicle)
             prev = nxt
     return best
 
 
-def _best_in_routes_typed(sol: Solution, u: int, routes: list[Route], rng: random.Random, blink: float) -> Insertion | None:
+def _best_in_routes_typed(
+    sol: Solution, u: int, routes: list[Route], rng: random.Random, blink: float
+) -> Insertion | None:
     """As :func:`_best_in_routes`, priced by value: each route's cheapest position (by distance, or by
     the route's own rates with a load term), on the vehicle the grown route is worth least on."""
     p = sol.p

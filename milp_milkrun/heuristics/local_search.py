@@ -47,7 +47,7 @@ def fit_vehicles(sol: Solution, move: Move) -> list[tuple[Route | None, list[int
     p = sol.p
     totals = [route_totals(p, units) if units else None for _, units in move.changes]
     own = [cast(Route, r).vehicle for r, _ in move.changes]  # these moves change existing routes only
-    for preferred in ([own] if len(own) == 1 else [own, own[::-1]]):
+    for preferred in [own] if len(own) == 1 else [own, own[::-1]]:
         pool = sol.free
         for v in own:
             pool |= 1 << v
@@ -100,7 +100,11 @@ def priced_vehicles(sol: Solution, move: Move) -> tuple[list[tuple[Route | None,
             continue
         load, size, length, mask = route_totals(p, units)
         weighted = p.route_weighted(units)
-        fitting = sorted((p.value(v, length, weighted) + p.hourly(v, units), v) for v in candidates if p.fits(v, load, size, length, mask))
+        fitting = sorted(
+            (p.value(v, length, weighted) + p.hourly(v, units), v)
+            for v in candidates
+            if p.fits(v, load, size, length, mask)
+        )
         if not fitting:
             return None
         options.append(fitting)

@@ -42,12 +42,16 @@ HEARTBEAT_SECONDS = 5.0  # with log on: a progress record at least this often, n
 @dataclass(frozen=True)
 class SearchParams:
     ruin: RuinParams = field(default_factory=RuinParams)
-    acceptance: str = "auto"  # "descent" (only improving candidates), "anneal" (SA), or "auto": descent, anneal with typed costs
+    acceptance: str = (
+        "auto"  # "descent" (only improving candidates), "anneal" (SA), or "auto": descent, anneal with typed costs
+    )
     t_start: float = 0.3  # x the typical arc length
     t_end: float = 0.003
     cycle_per_unit: int = 300  # iterations of one cooling cycle, per unit of the instance
     local_search: str = "each"  # polish "each" candidate (around the ruined region), only "best" ones, or "none"
-    resplit_every: int = 20  # with typed costs: every so many iterations the candidate is a re-split giant tour (0: never)
+    resplit_every: int = (
+        20  # with typed costs: every so many iterations the candidate is a re-split giant tour (0: never)
+    )
     stall_cycles: int = 10  # stop after this many cycles of iterations in a row without a new best plan (0: never)
 
     def stall_limit(self, cycle: int, stall_iterations: int | None) -> int | None:
@@ -67,7 +71,9 @@ class SearchParams:
         int or None
             The smaller of ``stall_cycles`` cycles and ``stall_iterations``; None: no limit.
         """
-        limits = [n for n in (self.stall_cycles * cycle if self.stall_cycles else None, stall_iterations) if n is not None]
+        limits = [
+            n for n in (self.stall_cycles * cycle if self.stall_cycles else None, stall_iterations) if n is not None
+        ]
         return min(limits) if limits else None
 
 
@@ -130,18 +136,27 @@ def anneal(
     started = heartbeat = time.perf_counter()
     interrupted = stalled = False
     try:
-        while (max_iterations is None or iteration < max_iterations) and (deadline is None or time.perf_counter() < deadline):
+        while (max_iterations is None or iteration < max_iterations) and (
+            deadline is None or time.perf_counter() < deadline
+        ):
             if stall_limit is not None and iteration - last_improvement >= stall_limit:
                 stalled = True
                 break
             if log and time.perf_counter() - heartbeat >= HEARTBEAT_SECONDS:  # a sign of life between new bests
                 heartbeat = time.perf_counter()
-                _report(best, iteration, heartbeat - started, f"  (no better plan for {iteration - last_improvement:,} iterations)")
+                _report(
+                    best,
+                    iteration,
+                    heartbeat - started,
+                    f"  (no better plan for {iteration - last_improvement:,} iterations)",
+                )
             phase = iteration % cycle
             if phase == 0 and iteration:
                 current = best.copy()
             temperature = t_start * ratio ** (phase / cycle) if annealing else 0.0
-            resplit_now = p.typed and params.resplit_every and iteration % params.resplit_every == params.resplit_every - 1
+            resplit_now = (
+                p.typed and params.resplit_every and iteration % params.resplit_every == params.resplit_every - 1
+            )
             candidate = (resplit(current, rng) if resplit_now else None) or current.copy()
             if resplit_now and candidate is not current and candidate.n_unassigned == 0:
                 descend(candidate, rng)
@@ -184,4 +199,6 @@ def _region(sol: Solution, removed: list[int]) -> list[int]:
 
 def _report(best: Solution, iteration: int, elapsed: float, note: str = "") -> None:
     unplaced = f", {best.n_unassigned} units unplaced" if best.n_unassigned else ""
-    logger.info("  it %8d  %7.2fs  best %.3f  routes %d%s%s", iteration, elapsed, best.cost, len(best.routes), unplaced, note)
+    logger.info(
+        "  it %8d  %7.2fs  best %.3f  routes %d%s%s", iteration, elapsed, best.cost, len(best.routes), unplaced, note
+    )

@@ -104,12 +104,21 @@ def relocate(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
                 if rb is ra:
                     delta *= per_km[ra.vehicle]
                 else:
-                    delta = p.least_value(sol.free, rb.vehicle, rb.load + p.demand[u], rb.size + p.size[u], rb.length + added, ra.vehicle)
+                    delta = p.least_value(
+                        sol.free, rb.vehicle, rb.load + p.demand[u], rb.size + p.size[u], rb.length + added, ra.vehicle
+                    )
                     delta -= p.base_value(rb.vehicle, rb.length)
                     if len(a_units) == 1:
                         delta -= ra.value
                     else:
-                        delta += p.least_value(sol.free, ra.vehicle, ra.load - p.demand[u], ra.size - p.size[u], ra.length - gain, rb.vehicle)
+                        delta += p.least_value(
+                            sol.free,
+                            ra.vehicle,
+                            ra.load - p.demand[u],
+                            ra.size - p.size[u],
+                            ra.length - gain,
+                            rb.vehicle,
+                        )
                         delta -= p.base_value(ra.vehicle, ra.length)
             if delta >= threshold:
                 continue
@@ -121,7 +130,9 @@ def relocate(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
                 continue
             capacity, stops = _ceilings(sol, free, ra, rb)
             if rb.load + p.demand[u] <= capacity and rb.size + p.size[u] <= stops:
-                yield Move("relocate", delta, ((ra, a_units[:i] + a_units[i + 1 :]), (rb, b_units[:at] + [u] + b_units[at:])))
+                yield Move(
+                    "relocate", delta, ((ra, a_units[:i] + a_units[i + 1 :]), (rb, b_units[:at] + [u] + b_units[at:]))
+                )
 
 
 def swap(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
@@ -170,8 +181,12 @@ def swap(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
                 delta_b = c[pw][u] + c[u][nw] - c[pw][w] - c[w][nw]
                 shift, size_shift = p.demand[w] - p.demand[u], p.size[w] - p.size[u]
                 delta = (
-                    p.least_value(sol.free, ra.vehicle, ra.load + shift, ra.size + size_shift, ra.length + delta_a, rb.vehicle)
-                    + p.least_value(sol.free, rb.vehicle, rb.load - shift, rb.size - size_shift, rb.length + delta_b, ra.vehicle)
+                    p.least_value(
+                        sol.free, ra.vehicle, ra.load + shift, ra.size + size_shift, ra.length + delta_a, rb.vehicle
+                    )
+                    + p.least_value(
+                        sol.free, rb.vehicle, rb.load - shift, rb.size - size_shift, rb.length + delta_b, ra.vehicle
+                    )
                     - p.base_value(ra.vehicle, ra.length)
                     - p.base_value(rb.vehicle, rb.length)
                 )
@@ -186,7 +201,12 @@ def swap(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
             continue
         capacity, stops = _ceilings(sol, free, ra, rb)
         shift, size_shift = p.demand[w] - p.demand[u], p.size[w] - p.size[u]
-        if ra.load + shift <= capacity and rb.load - shift <= capacity and ra.size + size_shift <= stops and rb.size - size_shift <= stops:
+        if (
+            ra.load + shift <= capacity
+            and rb.load - shift <= capacity
+            and ra.size + size_shift <= stops
+            and rb.size - size_shift <= stops
+        ):
             a, b = list(a_units), list(b_units)
             a[i], b[j] = w, u
             yield Move("swap", delta, ((ra, a), (rb, b)))
@@ -235,7 +255,9 @@ def two_opt_star(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
         size_a = ra.prefix_size[i + 1] + rb.size - rb.prefix_size[j]
         size_b = rb.prefix_size[j] + ra.size - ra.prefix_size[i + 1]
         if load_a <= capacity and load_b <= capacity and size_a <= stops and size_b <= stops:
-            yield Move("two_opt_star", delta, ((ra, a_units[: i + 1] + b_units[j:]), (rb, b_units[:j] + a_units[i + 1 :])))
+            yield Move(
+                "two_opt_star", delta, ((ra, a_units[: i + 1] + b_units[j:]), (rb, b_units[:j] + a_units[i + 1 :]))
+            )
 
 
 def _two_opt_star_estimate(sol: Solution, ra: Route, i: int, rb: Route, j: int, w: int, pw: int, nu: int) -> float:
@@ -247,11 +269,17 @@ def _two_opt_star_estimate(sol: Solution, ra: Route, i: int, rb: Route, j: int, 
     new_b = rb.departure[j] + c[pw][nu] + ra.length - ra.departure[i + 1] - c[ra.units[i]][nu]
     load_a = ra.prefix_load[i + 1] + rb.load - rb.prefix_load[j]
     size_a = ra.prefix_size[i + 1] + rb.size - rb.prefix_size[j]
-    change_a = p.least_value(sol.free, ra.vehicle, load_a, size_a, new_a, rb.vehicle) - p.base_value(ra.vehicle, ra.length)
+    change_a = p.least_value(sol.free, ra.vehicle, load_a, size_a, new_a, rb.vehicle) - p.base_value(
+        ra.vehicle, ra.length
+    )
     if j == 0 and i + 1 == len(ra.units):  # B is left empty
         return change_a - rb.value
     load_b, size_b = ra.load + rb.load - load_a, ra.size + rb.size - size_a
-    return change_a + p.least_value(sol.free, rb.vehicle, load_b, size_b, new_b, ra.vehicle) - p.base_value(rb.vehicle, rb.length)
+    return (
+        change_a
+        + p.least_value(sol.free, rb.vehicle, load_b, size_b, new_b, ra.vehicle)
+        - p.base_value(rb.vehicle, rb.length)
+    )
 
 
 def cross_exchange(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
@@ -311,14 +339,25 @@ def cross_exchange(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
                 else:
                     delta = fixed + c_last[a_next] + c[b_prev][b_next] - broken
                 if typed:
-                    delta = _cross_estimate(sol, ra, i, la, rb, j, lb, (a_first, a_last, a_next, broken), (b_prev, w, b_last, b_next))
+                    delta = _cross_estimate(
+                        sol, ra, i, la, rb, j, lb, (a_first, a_last, a_next, broken), (b_prev, w, b_last, b_next)
+                    )
                 if delta >= threshold:
                     continue
                 if capacity is None:
                     capacity, stops = _ceilings(sol, free, ra, rb)
-                shift = (rb.prefix_load[j + lb] - rb.prefix_load[j]) - (ra.prefix_load[i + 1 + la] - ra.prefix_load[i + 1])
-                size_shift = (rb.prefix_size[j + lb] - rb.prefix_size[j]) - (ra.prefix_size[i + 1 + la] - ra.prefix_size[i + 1])
-                if ra.load + shift > capacity or rb.load - shift > capacity or ra.size + size_shift > stops or rb.size - size_shift > stops:
+                shift = (rb.prefix_load[j + lb] - rb.prefix_load[j]) - (
+                    ra.prefix_load[i + 1 + la] - ra.prefix_load[i + 1]
+                )
+                size_shift = (rb.prefix_size[j + lb] - rb.prefix_size[j]) - (
+                    ra.prefix_size[i + 1 + la] - ra.prefix_size[i + 1]
+                )
+                if (
+                    ra.load + shift > capacity
+                    or rb.load - shift > capacity
+                    or ra.size + size_shift > stops
+                    or rb.size - size_shift > stops
+                ):
                     continue
                 new_a = a_units[: i + 1] + b_units[j : j + lb] + a_units[i + 1 + la :]
                 new_b = b_units[:j] + a_units[i + 1 : i + 1 + la] + b_units[j + lb :]
@@ -326,8 +365,15 @@ def cross_exchange(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
 
 
 def _cross_estimate(
-    sol: Solution, ra: Route, i: int, la: int, rb: Route, j: int, lb: int,
-    a_seg: tuple[int, int, int, float], b_seg: tuple[int, int, int, int],
+    sol: Solution,
+    ra: Route,
+    i: int,
+    la: int,
+    rb: Route,
+    j: int,
+    lb: int,
+    a_seg: tuple[int, int, int, float],
+    b_seg: tuple[int, int, int, int],
 ) -> float:
     """Estimated value delta of a cross-exchange (the segments carry their inner length to the other
     route), each new route at the least fixed plus per-km cost of a vehicle that may carry it."""
@@ -341,14 +387,20 @@ def _cross_estimate(
     delta_a = c[u][w] + inner_b + c[b_last][a_next] - broken - inner_a
     shift = (rb.prefix_load[j + lb] - rb.prefix_load[j]) - (ra.prefix_load[i + 1 + la] - ra.prefix_load[i + 1])
     size_shift = (rb.prefix_size[j + lb] - rb.prefix_size[j]) - (ra.prefix_size[i + 1 + la] - ra.prefix_size[i + 1])
-    change_a = p.least_value(sol.free, ra.vehicle, ra.load + shift, ra.size + size_shift, ra.length + delta_a, rb.vehicle)
+    change_a = p.least_value(
+        sol.free, ra.vehicle, ra.load + shift, ra.size + size_shift, ra.length + delta_a, rb.vehicle
+    )
     change_a -= p.base_value(ra.vehicle, ra.length)
     if la == 0 and lb == len(rb.units):  # B is left empty
         return change_a - rb.value
     into_b = c[b_prev][a_first] + inner_a + c[a_last][b_next] if la else c[b_prev][b_next]
     delta_b = into_b - c[b_prev][w] - inner_b - c[b_last][b_next]
     new_b = rb.length + delta_b
-    return change_a + p.least_value(sol.free, rb.vehicle, rb.load - shift, rb.size - size_shift, new_b, ra.vehicle) - p.base_value(rb.vehicle, rb.length)
+    return (
+        change_a
+        + p.least_value(sol.free, rb.vehicle, rb.load - shift, rb.size - size_shift, new_b, ra.vehicle)
+        - p.base_value(rb.vehicle, rb.length)
+    )
 
 
 def two_opt(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
@@ -379,7 +431,14 @@ def two_opt(sol: Solution, u: int, threshold: float) -> Iterator[Move]:
     for b in range(a + 2, len(seq) - 1):
         forward += c[seq[b - 1]][seq[b]]
         backward += c[seq[b]][seq[b - 1]]
-        delta = c[seq[a]][seq[b]] + c[seq[a + 1]][seq[b + 1]] - c[seq[a]][seq[a + 1]] - c[seq[b]][seq[b + 1]] + backward - forward
+        delta = (
+            c[seq[a]][seq[b]]
+            + c[seq[a + 1]][seq[b + 1]]
+            - c[seq[a]][seq[a + 1]]
+            - c[seq[b]][seq[b + 1]]
+            + backward
+            - forward
+        )
         if rate * delta < threshold:
             units = seq[1 : a + 1] + seq[a + 1 : b + 1][::-1] + seq[b + 1 : -1]
             yield Move("two_opt", rate * delta, ((ra, units),))

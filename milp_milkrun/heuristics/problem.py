@@ -140,7 +140,9 @@ class Problem:
         """What a route of this length and load-weighted distance costs on vehicle v."""
         return self.fixed[v] + self.per_km[v] * length + self.per_unit_km[v] * weighted
 
-    def cheapest_free_fit(self, free: int, load: float, size: int, length: float, weighted: float, mask: int) -> tuple[int, float]:
+    def cheapest_free_fit(
+        self, free: int, load: float, size: int, length: float, weighted: float, mask: int
+    ) -> tuple[int, float]:
         """The free vehicle on which this route is worth least (the smallest class on a tie), and its value.
 
         Returns (-1, inf) when no free vehicle fits. Without ``typed`` rates it is
@@ -230,7 +232,9 @@ def compile_problem(
     capacity = [float(v.capacity) for v in vehicles]
     max_distance = [float(v.max_distance) if v.max_distance is not None else NO_LIMIT for v in vehicles]
     max_stops = [int(v.max_stops) if v.max_stops is not None else instance.n_dcs for v in vehicles]
-    priced: list[tuple[float, ...]] = [tuple(float(x) for x in r) for r in rates] if rates is not None else [(0.0, 1.0, 0.0)] * len(vehicles)
+    priced: list[tuple[float, ...]] = (
+        [tuple(float(x) for x in r) for r in rates] if rates is not None else [(0.0, 1.0, 0.0)] * len(vehicles)
+    )
     if len(priced) != len(vehicles):
         raise ValueError(f"rates for {len(priced)} vehicles, the instance has {len(vehicles)}")
     load_dependent = any(r[2] != 0.0 for r in priced)
@@ -258,7 +262,9 @@ def compile_problem(
         per_unit_km=[r[2] for r in priced],
         weight=[0.0, *(float(sum(weights[n] for n in c)) for c in chains)],
         unit_weighted=[0.0, *(_chain_weighted(weights, d, c) for c in chains)],
-        typed=load_dependent or len(set(priced)) > 1 or any(r[0] != 0.0 or (len(r) > 3 and r[3] != 0.0) for r in priced),
+        typed=load_dependent
+        or len(set(priced)) > 1
+        or any(r[0] != 0.0 or (len(r) > 3 and r[3] != 0.0) for r in priced),
         load_dependent=load_dependent,
         load_limit=[allowance(c) for c in capacity],
         distance_limit=[allowance(m) for m in max_distance],
@@ -292,7 +298,11 @@ def _vehicle_classes(
     classes = []
     for members in groups.values():
         v = (members & -members).bit_length() - 1
-        classes.append(VehicleGroup(members, capacity[v], max_distance[v], max_stops[v], allowance(capacity[v]), rates[v][0], rates[v][1]))
+        classes.append(
+            VehicleGroup(
+                members, capacity[v], max_distance[v], max_stops[v], allowance(capacity[v]), rates[v][0], rates[v][1]
+            )
+        )
     return sorted(classes, key=lambda c: (c.capacity, c.max_stops, c.max_distance, c.members))
 
 

@@ -20,7 +20,17 @@ class Route:
     """One vehicle's round trip hub -> units -> hub with cached totals."""
 
     __slots__ = (
-        "vehicle", "units", "load", "size", "length", "mask", "weighted", "value", "prefix_load", "prefix_size", "departure",
+        "vehicle",
+        "units",
+        "load",
+        "size",
+        "length",
+        "mask",
+        "weighted",
+        "value",
+        "prefix_load",
+        "prefix_size",
+        "departure",
         "prefix_weight",
     )
 
@@ -41,7 +51,11 @@ class Route:
     def copy(self) -> Route:
         other = Route(self.vehicle, list(self.units), self.load, self.size, self.length, self.mask)
         other.weighted, other.value = self.weighted, self.value
-        other.prefix_load, other.prefix_size, other.departure = self.prefix_load, self.prefix_size, self.departure  # never mutated in place
+        other.prefix_load, other.prefix_size, other.departure = (
+            self.prefix_load,
+            self.prefix_size,
+            self.departure,
+        )  # never mutated in place
         other.prefix_weight = self.prefix_weight
         return other
 
@@ -133,7 +147,14 @@ class Solution:
             route = Route(vehicle, units, load, size, length, mask)
             self.routes.append(route)
         else:
-            route.vehicle, route.units, route.load, route.size, route.length, route.mask = vehicle, units, load, size, length, mask
+            route.vehicle, route.units, route.load, route.size, route.length, route.mask = (
+                vehicle,
+                units,
+                load,
+                size,
+                length,
+                mask,
+            )
         p = self.p
         demand, unit_size = p.demand, p.size
         prefix_load, prefix_size = [0.0], [0]
@@ -189,7 +210,9 @@ class Solution:
             vehicle = r.vehicle
             if rest and not self.p.fits(vehicle, *totals):
                 load, size, length, mask = totals
-                vehicle, _ = self.p.cheapest_free_fit(self.free | (1 << r.vehicle), load, size, length, self.p.route_weighted(rest), mask)
+                vehicle, _ = self.p.cheapest_free_fit(
+                    self.free | (1 << r.vehicle), load, size, length, self.p.route_weighted(rest), mask
+                )
                 if vehicle < 0:
                     gone.update(rest)
                     rest = []
@@ -213,7 +236,11 @@ class Solution:
         used = 0
         for r in self.routes:
             load, size, length, mask = route_totals(p, r.units)
-            if not r.units or abs(length - r.length) > SOLVER_TOLERANCE * max(1.0, length) or not p.fits(r.vehicle, load, size, length, mask):
+            if (
+                not r.units
+                or abs(length - r.length) > SOLVER_TOLERANCE * max(1.0, length)
+                or not p.fits(r.vehicle, load, size, length, mask)
+            ):
                 return False
             value = p.value(r.vehicle, length, p.route_weighted(r.units)) + p.hourly(r.vehicle, r.units)
             if abs(value - r.value) > SOLVER_TOLERANCE * max(1.0, abs(value)):

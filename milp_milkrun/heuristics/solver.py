@@ -77,16 +77,30 @@ def solve_heuristic(
     p = compile_problem(instance, vehicle_rates(instance, costs), costs.load_weights)
     stranded = _units_no_vehicle_can_serve(p)
     if stranded:
-        return _no_solution(run, f"no vehicle may carry {', '.join(stranded)} (capacity, stop limit or forbidden pairs)")
+        return _no_solution(
+            run, f"no vehicle may carry {', '.join(stranded)} (capacity, stop limit or forbidden pairs)"
+        )
     rng = random.Random(seed)
     sol = savings_solution(p, rng)
     if sol.n_unassigned == 0:
         descend(sol, rng, deadline=deadline)
     if log:
-        logger.info("heuristic: seed %d, %d units, savings start %.3f with %d unplaced", seed, p.n_units, sol.cost, sol.n_unassigned)
+        logger.info(
+            "heuristic: seed %d, %d units, savings start %.3f with %d unplaced",
+            seed,
+            p.n_units,
+            sol.cost,
+            sol.n_unassigned,
+        )
     outcome = anneal(
-        p, sol, rng, deadline=deadline, max_iterations=max_iterations, stall_iterations=stall_iterations,
-        params=params or SearchParams(), log=log,
+        p,
+        sol,
+        rng,
+        deadline=deadline,
+        max_iterations=max_iterations,
+        stall_iterations=stall_iterations,
+        params=params or SearchParams(),
+        log=log,
     )
     runtime = time.perf_counter() - started
     if outcome.best.n_unassigned:
@@ -95,7 +109,9 @@ def solve_heuristic(
     plan = outcome.best.to_plan()
     message = f"{_count(outcome.iterations, 'iteration')}, {_count(outcome.improvements, 'improvement')}"
     if outcome.stalled:
-        message += f"; stopped early: no better plan in the last {outcome.since_best:,} (the stall rule, docs/heuristics.md)"
+        message += (
+            f"; stopped early: no better plan in the last {outcome.since_best:,} (the stall rule, docs/heuristics.md)"
+        )
     if costs.load_dependent:
         plan = cleaner_directions(instance, plan, costs)
     return make_result(

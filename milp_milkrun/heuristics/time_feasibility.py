@@ -112,7 +112,8 @@ def extend(data: TimeData, segments: list[Segment], prev: int, u: int) -> list[S
     """
     a, b = data.last[prev], data.first[u]
     return [
-        concatenate(seg, c.unit_segment[u], float(c.travel[a, b])) if seg else seg for c, seg in zip(data.classes, segments)
+        concatenate(seg, c.unit_segment[u], float(c.travel[a, b])) if seg else seg
+        for c, seg in zip(data.classes, segments)
     ]
 
 
@@ -238,7 +239,9 @@ def remember(data: TimeData, units: Sequence[int]) -> None:
     nxt = 0
     for u in reversed(units):
         a, b = data.last[u], data.first[nxt]
-        suffixes.append([concatenate(c.unit_segment[u], seg, float(c.travel[a, b])) for c, seg in zip(data.classes, suffixes[-1])])
+        suffixes.append(
+            [concatenate(c.unit_segment[u], seg, float(c.travel[a, b])) for c, seg in zip(data.classes, suffixes[-1])]
+        )
         nxt = u
     key = tuple(units)
     data.prefixes[units[0]] = (key, prefixes)
@@ -270,7 +273,9 @@ def pair_penalty(data: TimeData) -> np.ndarray:
     penalty = np.full((len(first), len(first)), np.inf)
     for c in data.classes:
         ready = np.array([min(e + d for e, _, d in seg) if seg else np.inf for seg in c.unit_segment])  # earliest end
-        leave = np.array([max(latest + d for _, latest, d in seg) if seg else -np.inf for seg in c.unit_segment])  # latest end
+        leave = np.array(
+            [max(latest + d for _, latest, d in seg) if seg else -np.inf for seg in c.unit_segment]
+        )  # latest end
         opens = np.array([min(e for e, _, _ in seg) if seg else np.inf for seg in c.unit_segment])
         due = np.array([max(latest for _, latest, _ in seg) if seg else -np.inf for seg in c.unit_segment])
         known = np.isfinite(due)

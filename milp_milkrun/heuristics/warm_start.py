@@ -63,21 +63,33 @@ def solve_with_heuristic_start(
     """
     started = time.perf_counter()
     budget = heuristic_budget(options.time_limit)
-    start = solve_heuristic(instance, time_limit=budget, seed=options.seed, stall_iterations=STALL_ITERATIONS, costs=options.costs(instance))
+    start = solve_heuristic(
+        instance, time_limit=budget, seed=options.seed, stall_iterations=STALL_ITERATIONS, costs=options.costs(instance)
+    )
     spent = time.perf_counter() - started
     if options.log:
         found = f"plan {start.objective:.6g}" if start.plan is not None else "no plan"
         logger.info("warm start: heuristic (seed %d) found %s in %.1f s", options.seed, found, spent)
     if start.interrupted:  # Ctrl-C during the heuristic: the user wants to stop, not to start the MIP
         return start
-    remaining = solver_seconds(options.time_limit - spent)  # SolveOptions needs a positive limit; the backend stops at once
+    remaining = solver_seconds(
+        options.time_limit - spent
+    )  # SolveOptions needs a positive limit; the backend stops at once
     result = run_backend(dataclasses.replace(options, time_limit=remaining, warm_start=start.plan))
     total = time.perf_counter() - started
     if start.plan is None or start.objective is None:
-        return dataclasses.replace(result, runtime_s=total, message=joined_notes("heuristic found no warm start", result.message))
+        return dataclasses.replace(
+            result, runtime_s=total, message=joined_notes("heuristic found no warm start", result.message)
+        )
     note = f"warm start from the heuristic: {start.objective:.6g} after {spent:.1f} s"
     run = RunContext.of(instance, options, model=result.model, backend=result.backend, started=started)
     return make_result(  # never worse than the heuristic plan: make_result keeps the better of the two
-        run, status=result.status, plan=result.plan, bound=result.bound, runtime_s=total,
-        message=joined_notes(note, result.message), interrupted=result.interrupted, start=start.plan,
+        run,
+        status=result.status,
+        plan=result.plan,
+        bound=result.bound,
+        runtime_s=total,
+        message=joined_notes(note, result.message),
+        interrupted=result.interrupted,
+        start=start.plan,
     )

@@ -108,12 +108,18 @@ def build_instance(
     warnings = [*asymmetry_warnings(base_distance), *_capacity_warnings(dcs, vehicle_types)]
     split_dcs, splits = _split_oversized(dcs, vehicle_types, forbidden_pairs, consecutive_pairs)
     capped = _usable_fleet(vehicle_types, forbidden, len(split_dcs))
-    warnings += [_capped_warning(vt, stated[vt.name]) for vt in capped if not vt.unlimited and (vt.count or 0) < (stated[vt.name] or 0)]
+    warnings += [
+        _capped_warning(vt, stated[vt.name])
+        for vt in capped
+        if not vt.unlimited and (vt.count or 0) < (stated[vt.name] or 0)
+    ]
     if capped != vehicle_types:
         vehicle_types = capped
         forbidden_pairs = _expand_forbidden(forbidden, {dc.id for dc in dcs}, vehicle_types)
     if any(vt.unlimited for vt in vehicle_types):
-        vehicle_types = [_unlimited_count(vt, split_dcs, forbidden_pairs) if vt.unlimited else vt for vt in vehicle_types]
+        vehicle_types = [
+            _unlimited_count(vt, split_dcs, forbidden_pairs) if vt.unlimited else vt for vt in vehicle_types
+        ]
         forbidden_pairs = _expand_forbidden(forbidden, {dc.id for dc in dcs}, vehicle_types)
     distance = expand_distance(base_distance, dcs, split_dcs)
     travel = None
@@ -173,20 +179,29 @@ def _check_fleet(vehicle_types: Sequence[VehicleType]) -> None:
         if vt.name in names:
             raise InputError(f"{where}.name", f"vehicle type {vt.name!r} is defined twice")
         if not vt.name.isprintable():
-            raise InputError(f"{where}.name", f"vehicle type name {vt.name!r} contains a control character; names must be printable")
+            raise InputError(
+                f"{where}.name", f"vehicle type name {vt.name!r} contains a control character; names must be printable"
+            )
         names.add(vt.name)
         if vt.count is not None and vt.count < 1:
             raise InputError(f"{where}.count", f"vehicle type {vt.name} has count {vt.count}; it must be >= 1")
         if not vt.capacity > 0:
             raise InputError(f"{where}.capacity", f"vehicle type {vt.name} has capacity {vt.capacity}; it must be > 0")
         if vt.max_distance is not None and not vt.max_distance > 0:
-            raise InputError(f"{where}.max_distance", f"vehicle type {vt.name} has max_distance {vt.max_distance}; it must be > 0")
+            raise InputError(
+                f"{where}.max_distance", f"vehicle type {vt.name} has max_distance {vt.max_distance}; it must be > 0"
+            )
         if vt.max_stops is not None and vt.max_stops < 1:
-            raise InputError(f"{where}.max_stops", f"vehicle type {vt.name} has max_stops {vt.max_stops}; it must be >= 1")
+            raise InputError(
+                f"{where}.max_stops", f"vehicle type {vt.name} has max_stops {vt.max_stops}; it must be >= 1"
+            )
         for cost_field in ("fixed_cost", "cost_per_km", "cost_per_hour"):
             value = getattr(vt, cost_field)
             if not (math.isfinite(value) and value >= 0):
-                raise InputError(f"{where}.{cost_field}", f"vehicle type {vt.name} has {cost_field} {value}; it must be a number >= 0")
+                raise InputError(
+                    f"{where}.{cost_field}",
+                    f"vehicle type {vt.name} has {cost_field} {value}; it must be a number >= 0",
+                )
 
 
 def _check_unlimited_forbidden(entries: Iterable[Mapping[str, str]], vehicle_types: Sequence[VehicleType]) -> None:
@@ -195,7 +210,10 @@ def _check_unlimited_forbidden(entries: Iterable[Mapping[str, str]], vehicle_typ
     for k, entry in enumerate(entries):
         vehicle = entry.get("vehicle")
         if isinstance(vehicle, str) and vehicle.rsplit("-", 1)[0] in unlimited:
-            raise InputError(f"forbidden[{k}].vehicle", f"{vehicle} belongs to the unlimited type {vehicle.rsplit('-', 1)[0]}; forbid the vehicle_type instead")
+            raise InputError(
+                f"forbidden[{k}].vehicle",
+                f"{vehicle} belongs to the unlimited type {vehicle.rsplit('-', 1)[0]}; forbid the vehicle_type instead",
+            )
 
 
 def _capped_warning(vt: VehicleType, stated: int | None) -> str:
@@ -205,19 +223,27 @@ def _capped_warning(vt: VehicleType, stated: int | None) -> str:
 def _dc_nodes_at_most(dcs: Sequence[DC], vehicle_types: Sequence[VehicleType]) -> int:
     """An upper bound on the DC nodes after splits (one past MAX_DC_NODES, beyond which they are refused)."""
     smallest = min(vt.capacity for vt in vehicle_types)
-    nodes = sum(max(1, math.ceil(dc.demand / smallest)) if math.isfinite(dc.demand) and dc.demand > 0 else 1 for dc in dcs)
+    nodes = sum(
+        max(1, math.ceil(dc.demand / smallest)) if math.isfinite(dc.demand) and dc.demand > 0 else 1 for dc in dcs
+    )
     return min(nodes, MAX_DC_NODES + 1)
 
 
-def _usable_fleet(vehicle_types: Sequence[VehicleType], forbidden: Sequence[Mapping[str, str]], dc_nodes: int) -> list[VehicleType]:
+def _usable_fleet(
+    vehicle_types: Sequence[VehicleType], forbidden: Sequence[Mapping[str, str]], dc_nodes: int
+) -> list[VehicleType]:
     """Each limited type with no more vehicles than a plan can use (request_limits.usable_count)."""
     named: dict[str, int] = {}
     for entry in forbidden:
         vtype, _, k = str(entry.get("vehicle", "")).rpartition("-")
         if k.isdigit():
             named[vtype] = max(named.get(vtype, 0), int(k))
-    return [vt if vt.unlimited or vt.count is None else replace(vt, count=usable_count(vt.count, dc_nodes, named.get(vt.name, 0)))
-            for vt in vehicle_types]
+    return [
+        vt
+        if vt.unlimited or vt.count is None
+        else replace(vt, count=usable_count(vt.count, dc_nodes, named.get(vt.name, 0)))
+        for vt in vehicle_types
+    ]
 
 
 def _unlimited_count(vt: VehicleType, dcs: Sequence[DC], forbidden: set[tuple[str, str]]) -> VehicleType:
@@ -251,7 +277,9 @@ def _expand_forbidden(
         elif "vehicle" in entry:
             vehicle = entry["vehicle"]
             if vehicle not in all_vehicles:
-                raise InputError(f"forbidden[{k}].vehicle", f"unknown vehicle {vehicle!r} (vehicles are named <type>-<k>)")
+                raise InputError(
+                    f"forbidden[{k}].vehicle", f"unknown vehicle {vehicle!r} (vehicles are named <type>-<k>)"
+                )
             pairs.add((dc, vehicle))
         else:
             raise InputError(f"forbidden[{k}]", "needs 'vehicle_type' or 'vehicle'")
@@ -305,7 +333,10 @@ def _check_consecutive_chains(consecutive: list[tuple[str, str]], damaged: list[
         while node in successor:
             node, steps = successor[node], steps + 1
             if node == start:
-                raise InputError("consecutive", f"consecutive pairs form a cycle through {start}, which no route from the hub can follow")
+                raise InputError(
+                    "consecutive",
+                    f"consecutive pairs form a cycle through {start}, which no route from the hub can follow",
+                )
             if steps > len(successor):
                 break
 
@@ -333,10 +364,16 @@ def _split_oversized(
     location". Parts are named ``DC7/1``, ``DC7/2``, ... and share the DC's location.
     """
     in_pairs = {node for pair in consecutive for node in pair}
-    caps = {dc.id: max(vt.capacity for vt in vehicle_types if any((dc.id, n) not in forbidden for n in vt.vehicle_names())) for dc in dcs}
+    caps = {
+        dc.id: max(vt.capacity for vt in vehicle_types if any((dc.id, n) not in forbidden for n in vt.vehicle_names()))
+        for dc in dcs
+    }
     nodes = sum(max(1, math.ceil(dc.demand / caps[dc.id])) for dc in dcs)
     if nodes > MAX_DC_NODES:
-        raise InputError("dcs", f"the instance has {nodes:,} DC nodes (after splitting DCs larger than every vehicle); at most {MAX_DC_NODES:,} are supported")
+        raise InputError(
+            "dcs",
+            f"the instance has {nodes:,} DC nodes (after splitting DCs larger than every vehicle); at most {MAX_DC_NODES:,} are supported",
+        )
     result: list[DC] = []
     splits: dict[str, list[str]] = {}
     for dc in dcs:
@@ -345,10 +382,15 @@ def _split_oversized(
             result.append(dc)
             continue
         if dc.id in in_pairs:
-            raise InputError("consecutive", f"DC {dc.id} must be split (demand {dc.demand:g} > capacity {cap:g}) and cannot be in a consecutive pair")
+            raise InputError(
+                "consecutive",
+                f"DC {dc.id} must be split (demand {dc.demand:g} > capacity {cap:g}) and cannot be in a consecutive pair",
+            )
         n_parts = math.ceil(dc.demand / cap)
         amounts = [cap] * (n_parts - 1) + [dc.demand - cap * (n_parts - 1)]
-        parts = [replace(dc, id=f"{dc.id}/{k}", demand=amount, origin=dc.id) for k, amount in enumerate(amounts, start=1)]
+        parts = [
+            replace(dc, id=f"{dc.id}/{k}", demand=amount, origin=dc.id) for k, amount in enumerate(amounts, start=1)
+        ]
         result.extend(parts)
         splits[dc.id] = [p.id for p in parts]
     return result, splits

@@ -72,7 +72,9 @@ def distance_matrix(
     sites: list[Site | DC] = [hub, *dcs]
     for site in sites:
         if site.x is None or site.y is None:
-            raise InputError(f"{site.id}", f"{spec.metric} distances need coordinates for every node; {site.id} has none")
+            raise InputError(
+                f"{site.id}", f"{spec.metric} distances need coordinates for every node; {site.id} has none"
+            )
     xs = [float(s.x) for s in sites]  # type: ignore[arg-type]
     ys = [float(s.y) for s in sites]  # type: ignore[arg-type]
     if spec.metric == "haversine":
@@ -125,4 +127,3 @@ def expand_distance(base: np.ndarray, original: Sequence[DC], split: Sequence[DC
     row_of = {dc.id: k + 1 for k, dc in enumerate(original)}
     order = [0, *(row_of[dc.origin] for dc in split)]
     return base[np.ix_(order, order)].copy()
-

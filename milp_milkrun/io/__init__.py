@@ -21,7 +21,15 @@ from milp_milkrun.io.vrplib_instance import read_vrplib
 from milp_milkrun.io.vrplib_writer import vrplib_text
 from milp_milkrun.plan import Plan
 
-__all__ = ["instance_from_dict", "instance_to_dict", "load_golden_taillard", "load_instance", "load_plan", "write_instance", "write_plan"]
+__all__ = [
+    "instance_from_dict",
+    "instance_to_dict",
+    "load_golden_taillard",
+    "load_instance",
+    "load_plan",
+    "write_instance",
+    "write_plan",
+]
 
 
 def load_instance(path: str | Path, *, vehicles: int | None = None, variant: str | None = None) -> Instance:
@@ -50,23 +58,36 @@ def load_instance(path: str | Path, *, vehicles: int | None = None, variant: str
     suffix = path.suffix.lower()
     if suffix == ".json":
         if vehicles is not None:
-            raise InputError("vehicles", "the fleet of a JSON instance is in its vehicle_types; --vehicles is for .vrp files")
+            raise InputError(
+                "vehicles", "the fleet of a JSON instance is in its vehicle_types; --vehicles is for .vrp files"
+            )
         data = read_json(path)
         if is_golden_taillard(data):
             if variant is None:
-                raise InputError("variant", f"{path.name} is a Golden–Taillard file: choose its variant (FSMF, FSMD, FSMFD, HVRPFD or HVRPD)")
+                raise InputError(
+                    "variant",
+                    f"{path.name} is a Golden–Taillard file: choose its variant (FSMF, FSMD, FSMFD, HVRPFD or HVRPD)",
+                )
             return golden_taillard_instance(data, variant, default_name=path.stem)
         if variant is not None:
-            raise InputError("variant", f"{path.name} is not a Golden–Taillard file (no 'depot' and 'customers'); a variant is for those files")
+            raise InputError(
+                "variant",
+                f"{path.name} is not a Golden–Taillard file (no 'depot' and 'customers'); a variant is for those files",
+            )
         return instance_from_dict(data, default_name=path.stem)
     if is_solomon(path):
         customers, distances = parse_variant(variant)
         return read_solomon(path, customers=customers, distances=distances, vehicles=vehicles)
     if variant is not None:
-        raise InputError("variant", f"a variant is for Golden–Taillard .json and Solomon .txt files, not {suffix or 'files without a suffix'}")
+        raise InputError(
+            "variant",
+            f"a variant is for Golden–Taillard .json and Solomon .txt files, not {suffix or 'files without a suffix'}",
+        )
     if suffix == ".vrp":
         return read_vrplib(path, vehicles=vehicles)
-    raise InputError(str(path), f"unknown instance format {suffix or '(no suffix)'!r}; expected .json, .vrp or a Solomon .txt")
+    raise InputError(
+        str(path), f"unknown instance format {suffix or '(no suffix)'!r}; expected .json, .vrp or a Solomon .txt"
+    )
 
 
 def write_instance(instance: Instance, path: str | Path, *, strict: bool = False) -> tuple[str, ...]:

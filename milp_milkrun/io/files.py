@@ -20,7 +20,9 @@ MODEL_SUFFIXES = (".lp", ".mps")
 PLOT_SUFFIXES = (".png", ".pdf", ".svg", ".jpg", ".jpeg")
 
 
-def check_output_path(path: str | Path, *, field: str, suffixes: Iterable[str], inputs: Iterable[str | Path] = ()) -> Path:
+def check_output_path(
+    path: str | Path, *, field: str, suffixes: Iterable[str], inputs: Iterable[str | Path] = ()
+) -> Path:
     """Refuse an output path that cannot or must not be written, before any work is done.
 
     Parameters

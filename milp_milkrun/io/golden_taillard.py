@@ -142,7 +142,9 @@ def golden_taillard_dict(data: Any, variant: str, *, default_name: str = "golden
         "objective": "cost",
         "hub": {"id": str(data["depot"]["id"]), "x": data["depot"]["x"], "y": data["depot"]["y"]},
         "dcs": [{"id": str(c["id"]), "x": c["x"], "y": c["y"], "demand": c["demand"]} for c in data["customers"]],
-        "vehicle_types": [_vehicle_type(vt, k, key, fixed, variable, limited) for k, vt in enumerate(data["vehicle_types"])],
+        "vehicle_types": [
+            _vehicle_type(vt, k, key, fixed, variable, limited) for k, vt in enumerate(data["vehicle_types"])
+        ],
         "distances": {"metric": "euclidean", "round": "none"},
     }
 
@@ -171,11 +173,15 @@ def _check_ids(data: Mapping[str, Any]) -> None:
     seen = {data["depot"]["id"]: "depot.id"}
     for k, customer in enumerate(data["customers"]):
         if customer["id"] in seen:
-            raise InputError(f"customers[{k}].id", f"id {customer['id']} is used twice (also at {seen[customer['id']]})")
+            raise InputError(
+                f"customers[{k}].id", f"id {customer['id']} is used twice (also at {seen[customer['id']]})"
+            )
         seen[customer["id"]] = f"customers[{k}].id"
 
 
-def _vehicle_type(vt: Mapping[str, Any], k: int, variant: str, fixed: bool, variable: bool, limited: bool) -> dict[str, Any]:
+def _vehicle_type(
+    vt: Mapping[str, Any], k: int, variant: str, fixed: bool, variable: bool, limited: bool
+) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "name": vt["name"],
         "capacity": vt["capacity"],
@@ -184,6 +190,9 @@ def _vehicle_type(vt: Mapping[str, Any], k: int, variant: str, fixed: bool, vari
     }
     if limited:
         if vt["count"] is None:
-            raise InputError(f"vehicle_types[{k}].count", f"vehicle type {vt['name']} has no count, which {variant} (a limited fleet) needs")
+            raise InputError(
+                f"vehicle_types[{k}].count",
+                f"vehicle type {vt['name']} has no count, which {variant} (a limited fleet) needs",
+            )
         entry["count"] = vt["count"]
     return entry

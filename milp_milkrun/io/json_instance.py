@@ -147,7 +147,10 @@ def _coordinate_kind(data: Mapping[str, Any]) -> str:
         raise InputError("hub", f"hub {data['hub']['id']}: give lat/lon or x/y, not both")
     for k, dc in enumerate(data["dcs"]):
         if _kind(dc) != kind:
-            raise InputError(f"dcs[{k}]", f"DC {dc['id']} has {_kind_name(_kind(dc))} but the hub has {_kind_name(kind)}; all nodes must use the same")
+            raise InputError(
+                f"dcs[{k}]",
+                f"DC {dc['id']} has {_kind_name(_kind(dc))} but the hub has {_kind_name(kind)}; all nodes must use the same",
+            )
     return kind
 
 
@@ -182,20 +185,30 @@ def _matrix(rows: list[list[Any]], where: str = "distances") -> np.ndarray:
     """The square matrix of numbers, or an InputError naming the first row or entry that is not."""
     for k, row in enumerate(rows):
         if len(row) != len(rows):
-            raise InputError(f"{where}.matrix[{k}]", f"row has {len(row)} entries but the matrix has {len(rows)} rows; it must be square")
+            raise InputError(
+                f"{where}.matrix[{k}]",
+                f"row has {len(row)} entries but the matrix has {len(rows)} rows; it must be square",
+            )
     if not {type(value) for row in rows for value in row} <= {int, float}:
-        k, j, value = next((k, j, v) for k, row in enumerate(rows) for j, v in enumerate(row) if type(v) not in (int, float))
+        k, j, value = next(
+            (k, j, v) for k, row in enumerate(rows) for j, v in enumerate(row) if type(v) not in (int, float)
+        )
         raise InputError(f"{where}.matrix[{k}][{j}]", f"expected a number, got {json.dumps(value)[:60]}")
     return np.array(rows, dtype=float).reshape(len(rows), len(rows))
 
 
-def _distance_spec(block: Mapping[str, Any], coordinates: str) -> tuple[DistanceSpec, np.ndarray | None, list[str] | None]:
+def _distance_spec(
+    block: Mapping[str, Any], coordinates: str
+) -> tuple[DistanceSpec, np.ndarray | None, list[str] | None]:
     if "matrix" in block:
         return DistanceSpec("matrix"), _matrix(block["matrix"]), list(block["ids"])
     metric = block["metric"]
     needed = "latlon" if metric == "haversine" else "xy"
     if coordinates != needed:
-        raise InputError("distances.metric", f"metric {metric} needs {_kind_name(needed)} on every node, the nodes have {_kind_name(coordinates)}")
+        raise InputError(
+            "distances.metric",
+            f"metric {metric} needs {_kind_name(needed)} on every node, the nodes have {_kind_name(coordinates)}",
+        )
     if metric == "haversine":
         return DistanceSpec("haversine", road_factor=float(block.get("road_factor", 1.0))), None, None
     return DistanceSpec("euclidean", rounding=block.get("round", "none")), None, None
@@ -292,7 +305,10 @@ def _time_dict(instance: Instance, dc_ids: Sequence[str]) -> dict[str, Any]:
         block["speed"] = _number(time.speed)
     if instance.travel_matrix is not None:
         ids, rows = _matrix_rows(instance, dc_ids)
-        block["travel_time"] = {"ids": ids, "matrix": [[_number(v) for v in row] for row in instance.travel_matrix[np.ix_(rows, rows)]]}
+        block["travel_time"] = {
+            "ids": ids,
+            "matrix": [[_number(v) for v in row] for row in instance.travel_matrix[np.ix_(rows, rows)]],
+        }
     return block
 
 
@@ -301,7 +317,10 @@ def _matrix_rows(instance: Instance, dc_ids: Sequence[str]) -> tuple[list[str], 
     first_part: dict[str, str] = {}
     for dc in instance.dcs:
         first_part.setdefault(dc.origin, dc.id)
-    return [instance.hub.id, *dc_ids], [instance.index[instance.hub.id], *(instance.index[first_part[dc]] for dc in dc_ids)]
+    return [instance.hub.id, *dc_ids], [
+        instance.index[instance.hub.id],
+        *(instance.index[first_part[dc]] for dc in dc_ids),
+    ]
 
 
 def _origin_of(instance: Instance) -> dict[str, str]:

@@ -64,6 +64,7 @@ def without_hub_at_the_ends(plan: Plan, hub: str) -> Plan:
     Plan
         The same routes without the hub at their ends.
     """
+
     def stops(route: Route) -> tuple[str, ...]:
         if len(route.stops) >= 2 and route.stops[0] == hub and route.stops[-1] == hub:
             return route.stops[1:-1]
@@ -101,10 +102,14 @@ def read_plan_sol(path: Path, instance: Instance) -> Plan:
 def _sol_route(instance: Instance, k: int, nodes: list[int]) -> Route:
     fleet = instance.vehicles
     if not 1 <= k <= len(fleet):
-        raise InputError(f"Route #{k}", f"the fleet of {instance.name} has {len(fleet)} vehicles, numbered 1..{len(fleet)}")
+        raise InputError(
+            f"Route #{k}", f"the fleet of {instance.name} has {len(fleet)} vehicles, numbered 1..{len(fleet)}"
+        )
     for node in nodes:
         if not 1 <= node <= instance.n_dcs:
-            raise InputError(f"Route #{k}", f"node {node} is not a DC of {instance.name}; DCs are numbered 1..{instance.n_dcs}")
+            raise InputError(
+                f"Route #{k}", f"node {node} is not a DC of {instance.name}; DCs are numbered 1..{instance.n_dcs}"
+            )
     return Route(fleet[k - 1].name, tuple(instance.node_ids[node] for node in nodes))
 
 
@@ -125,7 +130,10 @@ def write_plan_json(plan: Plan, path: Path, instance: Instance) -> None:
     data = {"instance": instance.name, "objective": report.objective, **plan.to_dict()}
     schedules = {r.vehicle: r.schedule.to_dict() for r in report.routes if r.schedule is not None}
     if schedules:  # with time: each route's times, as the checker computed them
-        data["routes"] = [{**route, "schedule": schedules[route["vehicle"]]} if route["vehicle"] in schedules else route for route in data["routes"]]  # type: ignore[attr-defined]
+        data["routes"] = [
+            {**route, "schedule": schedules[route["vehicle"]]} if route["vehicle"] in schedules else route
+            for route in data["routes"]  # type: ignore[attr-defined]
+        ]
     write_text_atomically(path, json.dumps(data, indent=2) + "\n")
 
 

@@ -20,7 +20,9 @@ from milp_milkrun.request_limits import MAX_FILE_BYTES, check_file_size
 
 MAX_SHOWN = 60  # characters of an offending value quoted in a message
 MAX_NUMBER = 1e15  # larger than any demand, capacity or distance; floats stay exact to the unit below it
-PATTERN_WORDS = {r"^[^\s/]+$": "may not contain spaces or '/' (vehicles are named <name>-<k>)"}  # a schema pattern in words
+PATTERN_WORDS = {
+    r"^[^\s/]+$": "may not contain spaces or '/' (vehicles are named <name>-<k>)"
+}  # a schema pattern in words
 BOUNDS = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
 
 
@@ -93,9 +95,13 @@ def _check_numbers(data: Any) -> None:
             pending.extend((v, (*where, k)) for k, v in value.items())
         elif isinstance(value, list) and not _numbers_in_range(value):
             pending.extend((v, (*where, i)) for i, v in enumerate(value))
-        elif isinstance(value, _TooLongInteger) or (isinstance(value, (int, float)) and not isinstance(value, bool) and not abs(value) <= MAX_NUMBER):
+        elif isinstance(value, _TooLongInteger) or (
+            isinstance(value, (int, float)) and not isinstance(value, bool) and not abs(value) <= MAX_NUMBER
+        ):
             shown = f"{value:.3g}" if isinstance(value, float) else f"a {_digits(value)}-digit integer"
-            raise InputError(json_path(where), f"{shown} is out of range (numbers must be finite and at most {MAX_NUMBER:.0e})")
+            raise InputError(
+                json_path(where), f"{shown} is out of range (numbers must be finite and at most {MAX_NUMBER:.0e})"
+            )
 
 
 def _numbers_in_range(values: list[Any]) -> bool:
@@ -204,7 +210,11 @@ def _describe(error: jsonschema.ValidationError, document: Any) -> str:
     elif error.validator in BOUNDS:
         message = f"must be {BOUNDS[error.validator]} {error.validator_value:g}, got {_show(error.instance)}"
     elif error.validator == "dependentRequired":
-        present = next(k for k, needed in error.validator_value.items() if k in error.instance and any(n not in error.instance for n in needed))
+        present = next(
+            k
+            for k, needed in error.validator_value.items()
+            if k in error.instance and any(n not in error.instance for n in needed)
+        )
         message = f"'{present}' needs {' and '.join(repr(n) for n in error.validator_value[present])} as well"
     elif error.validator == "minItems":
         message = f"needs at least {error.validator_value} item{'s' if error.validator_value > 1 else ''}, got {len(error.instance)}"
@@ -232,7 +242,12 @@ def _owner(parts: list[Any], document: Any) -> str:
         key = "id" if parts[0] == "dcs" else "name"
         if isinstance(item, dict) and isinstance(item.get(key), str):
             return f"{'DC' if parts[0] == 'dcs' else 'vehicle type'} {item[key]}"
-    if parts and parts[0] == "hub" and isinstance(document.get("hub"), dict) and isinstance(document["hub"].get("id"), str):
+    if (
+        parts
+        and parts[0] == "hub"
+        and isinstance(document.get("hub"), dict)
+        and isinstance(document["hub"].get("id"), str)
+    ):
         return f"hub {document['hub']['id']}"
     if len(parts) >= 2 and parts[0] == "routes" and isinstance(parts[1], int):
         try:
@@ -244,8 +259,15 @@ def _owner(parts: list[Any], document: Any) -> str:
 
 
 def _type_names(expected: Any) -> str:
-    names = {"number": "a number", "integer": "an integer", "string": "a string", "array": "a list",
-             "object": "an object", "boolean": "true or false", "null": "null"}
+    names = {
+        "number": "a number",
+        "integer": "an integer",
+        "string": "a string",
+        "array": "a list",
+        "object": "an object",
+        "boolean": "true or false",
+        "null": "null",
+    }
     kinds: list[str] = expected if isinstance(expected, list) else [expected]
     return " or ".join(names.get(k, k) for k in kinds)
 

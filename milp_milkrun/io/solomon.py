@@ -72,12 +72,17 @@ def parse_variant(variant: str | None) -> tuple[int | None, str]:
     """
     match = VARIANT.match((variant or "").strip())
     if not match:
-        raise InputError("variant", f"{variant!r} is not a Solomon variant: give N (the first N customers), optionally ',none' or ',truncate1' (distances)")
+        raise InputError(
+            "variant",
+            f"{variant!r} is not a Solomon variant: give N (the first N customers), optionally ',none' or ',truncate1' (distances)",
+        )
     customers = int(match.group(1)) if match.group(1) else None
     return customers, match.group(2) or "truncate1"
 
 
-def read_solomon(path: Path, *, customers: int | None = None, distances: str = "truncate1", vehicles: int | None = None) -> Instance:
+def read_solomon(
+    path: Path, *, customers: int | None = None, distances: str = "truncate1", vehicles: int | None = None
+) -> Instance:
     """Read a Solomon VRPTW file as a milk-run instance with time.
 
     Parameters

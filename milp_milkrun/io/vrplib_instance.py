@@ -90,11 +90,17 @@ def read_vrplib(path: Path, *, vehicles: int | None = None) -> Instance:
         matrix_ids=ids if matrix is not None else None,
         coordinates="xy" if coords is not None else "none",
         distance_unit="units",
-        description=f"VRPLIB instance {name} ({path.name}); fleet of {sum(vt.count or 0 for vt in vehicle_types)} from {source}; {_comment(data)}".rstrip("; "),
+        description=f"VRPLIB instance {name} ({path.name}); fleet of {sum(vt.count or 0 for vt in vehicle_types)} from {source}; {_comment(data)}".rstrip(
+            "; "
+        ),
         objective="cost" if any(key in data for key in COST_SECTIONS) else "distance",
         time=TimeSpec(*windows[depot], speed=TRAVEL_SPEED) if windows else None,
     )
-    lost = [line.removeprefix(UNREPRESENTABLE_COMMENT) for line in text.splitlines() if line.startswith(UNREPRESENTABLE_COMMENT)]
+    lost = [
+        line.removeprefix(UNREPRESENTABLE_COMMENT)
+        for line in text.splitlines()
+        if line.startswith(UNREPRESENTABLE_COMMENT)
+    ]
     if not lost:
         return instance
     warning = f"the file names constraints VRPLIB cannot state, which are not applied: {'; '.join(lost)}"
@@ -111,7 +117,9 @@ PER_VEHICLE = {  # parsed key -> (section name, VehicleType field)
 }
 
 
-def _fleet(data: dict[str, Any], name: str, vehicles: int | None, ids: list[str], depot: int) -> tuple[list[VehicleType], list[dict[str, str]], str]:
+def _fleet(
+    data: dict[str, Any], name: str, vehicles: int | None, ids: list[str], depot: int
+) -> tuple[list[VehicleType], list[dict[str, str]], str]:
     """The vehicle types and the forbidden pairs: one ``truck`` type for a CVRP file, runs of identical
     vehicles for a per-vehicle fleet (so vehicle k of the file is vehicle k of the instance)."""
     if set(data) & {*PER_VEHICLE, ALLOWED} <= {"capacity"} and np.ndim(data.get("capacity", 0)) == 0:
@@ -119,8 +127,12 @@ def _fleet(data: dict[str, Any], name: str, vehicles: int | None, ids: list[str]
         return [VehicleType(VEHICLE_TYPE, count, _capacity(data), _optional(data, "distance"))], [], source
     per_vehicle = any(_listed(data[key]) for key in (*PER_VEHICLE, ALLOWED) if key in data)
     if vehicles is not None and per_vehicle:
-        raise InputError("vehicles", "the file lists its vehicles one by one; --vehicles applies to a file that states no fleet")
-    n, source = (_per_vehicle_count(data), "its per-vehicle sections") if per_vehicle else _fleet_size(data, name, vehicles)
+        raise InputError(
+            "vehicles", "the file lists its vehicles one by one; --vehicles applies to a file that states no fleet"
+        )
+    n, source = (
+        (_per_vehicle_count(data), "its per-vehicle sections") if per_vehicle else _fleet_size(data, name, vehicles)
+    )
     columns = _per_vehicle_columns(data, n)
     allowed = _allowed_clients(data, n, ids, depot)
     fields = [PER_VEHICLE[key][1] for key in columns]
@@ -130,9 +142,17 @@ def _fleet(data: dict[str, Any], name: str, vehicles: int | None, ids: list[str]
             runs[-1] = (row, clients, runs[-1][2] + 1)
         else:
             runs.append((row, clients, 1))
-    built = [VehicleType(f"{VEHICLE_TYPE}{k}", count, **dict(zip(fields, row))) for k, (row, _, count) in enumerate(runs, start=1)]  # type: ignore[arg-type]
+    built = [
+        VehicleType(f"{VEHICLE_TYPE}{k}", count, **dict(zip(fields, row)))  # type: ignore[arg-type]
+        for k, (row, _, count) in enumerate(runs, start=1)
+    ]
     dcs = [node for k, node in enumerate(ids) if k != depot]
-    forbidden = [{"dc": dc, "vehicle_type": vt.name} for vt, (_, clients, _) in zip(built, runs) for dc in dcs if dc not in clients]
+    forbidden = [
+        {"dc": dc, "vehicle_type": vt.name}
+        for vt, (_, clients, _) in zip(built, runs)
+        for dc in dcs
+        if dc not in clients
+    ]
     return built, forbidden, source
 
 
@@ -140,7 +160,9 @@ def _per_vehicle_count(data: dict[str, Any]) -> int:
     """The number of vehicles the per-vehicle sections list (all alike, and as VEHICLES says)."""
     lengths = {len(data[key]) for key in (*PER_VEHICLE, ALLOWED) if key in data and _listed(data[key])}
     if len(lengths) != 1:
-        raise InputError("CAPACITY_SECTION", f"the per-vehicle sections list different numbers of vehicles ({sorted(lengths)})")
+        raise InputError(
+            "CAPACITY_SECTION", f"the per-vehicle sections list different numbers of vehicles ({sorted(lengths)})"
+        )
     (n,) = lengths
     if "vehicles" in data and int(_scalar(data["vehicles"], "VEHICLES", integer=True)) != n:
         raise InputError("VEHICLES", f"{data['vehicles']} vehicles but the per-vehicle sections list {n}")
@@ -177,7 +199,10 @@ def _allowed_clients(data: dict[str, Any], n: int, ids: list[str], depot: int) -
         nodes = [int(_scalar(v, "VEHICLES_ALLOWED_CLIENTS_SECTION", integer=True)) for v in row]
         unknown = [node for node in nodes if not (1 <= node <= len(ids)) or ids[node - 1] not in dcs]
         if unknown:
-            raise InputError("VEHICLES_ALLOWED_CLIENTS_SECTION", f"node {unknown[0]} is not a client (2..{len(ids)}, the depot excluded)")
+            raise InputError(
+                "VEHICLES_ALLOWED_CLIENTS_SECTION",
+                f"node {unknown[0]} is not a client (2..{len(ids)}, the depot excluded)",
+            )
         allowed.append(frozenset(ids[node - 1] for node in nodes))
     return allowed
 
@@ -233,7 +258,9 @@ def _scalar(value: Any, field: str, *, integer: bool = False) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError, OverflowError):
-        raise InputError(field, f"expected {'an integer' if integer else 'a number'}, got {str(value)[:60]!r}") from None
+        raise InputError(
+            field, f"expected {'an integer' if integer else 'a number'}, got {str(value)[:60]!r}"
+        ) from None
     if not abs(number) <= MAX_NUMBER or (integer and not number.is_integer()):
         raise InputError(field, f"{str(value)[:60]} is not {'an integer' if integer else 'a number'} in range")
     return number
@@ -260,7 +287,9 @@ def _time_sections(data: dict[str, Any], n_nodes: int) -> tuple[list[tuple[float
         return [], []
     windows = _table(data["time_window"], "TIME_WINDOW_SECTION")
     if windows.shape != (n_nodes, 2):
-        raise InputError("TIME_WINDOW_SECTION", f"expected {n_nodes} rows of earliest latest, got shape {windows.shape}")
+        raise InputError(
+            "TIME_WINDOW_SECTION", f"expected {n_nodes} rows of earliest latest, got shape {windows.shape}"
+        )
     service = _table(data.get("service_time", 0.0), "SERVICE_TIME_SECTION").reshape(-1)
     if len(service) == 1:
         service = np.repeat(service, n_nodes)
@@ -280,10 +309,14 @@ def _fleet_size(data: dict[str, Any], name: str, vehicles: int | None) -> tuple[
     match = FLEET_SUFFIX.search(name)
     if match:
         return int(match.group(1)), f"the name suffix -k{match.group(1)}"
-    raise InputError("VEHICLES", f"instance {name} states no fleet size (no VEHICLES field, no -kN suffix); pass --vehicles N")
+    raise InputError(
+        "VEHICLES", f"instance {name} states no fleet size (no VEHICLES field, no -kN suffix); pass --vehicles N"
+    )
 
 
-def _distances(data: dict[str, Any], coords: list[tuple[float, float]] | None, n_nodes: int) -> tuple[DistanceSpec, np.ndarray | None]:
+def _distances(
+    data: dict[str, Any], coords: list[tuple[float, float]] | None, n_nodes: int
+) -> tuple[DistanceSpec, np.ndarray | None]:
     kind = str(data.get("edge_weight_type", "")).strip()
     if kind == "EUC_2D":
         if coords is None:
@@ -295,7 +328,9 @@ def _distances(data: dict[str, Any], coords: list[tuple[float, float]] | None, n
         raise InputError("EDGE_WEIGHT_SECTION", "missing; EDGE_WEIGHT_TYPE EXPLICIT needs the matrix")
     try:
         # the type as text: vrplib parses "EDGE_WEIGHT_TYPE : -1" as a number, which its own parser cannot read
-        matrix = data["edge_weight"] if "edge_weight" in data else parse_distances([], **{**data, "edge_weight_type": kind})
+        matrix = (
+            data["edge_weight"] if "edge_weight" in data else parse_distances([], **{**data, "edge_weight_type": kind})
+        )
     except (ValueError, TypeError, KeyError) as exc:
         raise InputError("EDGE_WEIGHT_TYPE", f"{kind or 'missing'}: {exc}") from None
     matrix = _table(matrix, "EDGE_WEIGHT_SECTION")

@@ -250,8 +250,12 @@ def _time_not_representable(instance: Instance) -> list[str]:
         for vt in instance.vehicle_types
         if not np.array_equal(instance.travel_time(vt), instance.distance)
     ]
-    lost += [f"DC {dc.id}'s {len(dc.windows)} windows (written as their span)" for dc in instance.dcs if len(dc.windows) > 1]
-    lost += [f"shift {vt.shift:g} min of vehicle type {vt.name}" for vt in instance.vehicle_types if vt.shift is not None]
+    lost += [
+        f"DC {dc.id}'s {len(dc.windows)} windows (written as their span)" for dc in instance.dcs if len(dc.windows) > 1
+    ]
+    lost += [
+        f"shift {vt.shift:g} min of vehicle type {vt.name}" for vt in instance.vehicle_types if vt.shift is not None
+    ]
     return lost
 
 
@@ -288,7 +292,9 @@ def _fleet_sections(instance: Instance) -> list[tuple[str, list[Row]]]:
     if instance.objective == "cost":
         scale = cost_scale(instance)
         fixed: list[Sequence[float | int]] = [(k, scale * v.type.fixed_cost) for k, v in enumerate(vehicles, start=1)]
-        per_distance: list[Sequence[float | int]] = [(k, round(scale * v.type.cost_per_km)) for k, v in enumerate(vehicles, start=1)]
+        per_distance: list[Sequence[float | int]] = [
+            (k, round(scale * v.type.cost_per_km)) for k, v in enumerate(vehicles, start=1)
+        ]
         sections += [("VEHICLES_FIXED_COST_SECTION", fixed), ("VEHICLES_UNIT_DISTANCE_COST_SECTION", per_distance)]
     if instance.forbidden:
         allowed = [

@@ -90,7 +90,9 @@ def _declare_sets_and_data(m: pyo.ConcreteModel, instance: Instance, costs: Rout
     # D_t and H_t exist only for vehicles that have the limit; the others get no row in (6) / (7)
     m.T_dist = pyo.Set(initialize=[v.name for v in vehicles if v.max_distance is not None], within=m.T, ordered=True)
     m.T_stops = pyo.Set(initialize=[v.name for v in vehicles if v.max_stops is not None], within=m.T, ordered=True)
-    m.D = pyo.Param(m.T_dist, initialize={v.name: float(v.max_distance) for v in vehicles if v.max_distance is not None})
+    m.D = pyo.Param(
+        m.T_dist, initialize={v.name: float(v.max_distance) for v in vehicles if v.max_distance is not None}
+    )
     m.H = pyo.Param(m.T_stops, initialize={v.name: int(v.max_stops) for v in vehicles if v.max_stops is not None})
     m.B = pyo.Set(initialize=sorted((index[dc], t) for dc, t in instance.forbidden), dimen=2, ordered=True)
     m.P = pyo.Set(initialize=[(index[a], index[b]) for a, b in instance.consecutive], dimen=2, ordered=True)
@@ -186,7 +188,11 @@ def _declare_time_data_and_variables(m: pyo.ConcreteModel, instance: Instance) -
     m.T_shift = pyo.Set(initialize=[v.name for v in vehicles if v.type.shift is not None], within=m.T, ordered=True)
     m.S = pyo.Param(m.T_shift, initialize={v.name: float(v.type.shift) for v in vehicles if v.type.shift is not None})
     # W: (j, "w1"), (j, "w2"), ... for the DCs with several windows; y_jw = 1 when DC j is served in its window w
-    m.W = pyo.Set(initialize=[(j, window_label(w)) for j in Vp if len(m.windows[j]) > 1 for w in range(len(m.windows[j]))], dimen=2, ordered=True)
+    m.W = pyo.Set(
+        initialize=[(j, window_label(w)) for j in Vp if len(m.windows[j]) > 1 for w in range(len(m.windows[j]))],
+        dimen=2,
+        ordered=True,
+    )
     m.y = pyo.Var(m.W, domain=pyo.Binary)
     # theta^t_j >= 0: start of service at DC j by vehicle t (some time in j's chosen window when t does not serve j)
     m.theta = pyo.Var(m.Vp, m.T, domain=pyo.NonNegativeReals)
@@ -225,7 +231,9 @@ def _declare_time_windows(m: pyo.ConcreteModel) -> None:
         k = 0 if side == "open" else 1
         if len(windows[j]) == 1:
             return theta[j, t] >= windows[j][0][0] if k == 0 else theta[j, t] <= windows[j][0][1]
-        body = _weighted([(1.0, theta[j, t]), *((-window[k], y[j, window_label(w)]) for w, window in enumerate(windows[j]))])
+        body = _weighted(
+            [(1.0, theta[j, t]), *((-window[k], y[j, window_label(w)]) for w, window in enumerate(windows[j]))]
+        )
         return body >= 0 if k == 0 else body <= 0
 
     # (16) sum_w a_jw y_jw <= theta^t_j <= sum_w b_jw y_jw   for all j in V', t in T   (one window: a_j <= theta^t_j <= b_j)
@@ -238,7 +246,9 @@ def _price_duration(m: pyo.ConcreteModel, costs: RouteCosts) -> None:
     # (1c) with time: + sum_t (P_t / 60) (ret_t - dep_t), P_t the cost per hour of t's type; the least
     #      ret_t - dep_t the rows allow is the route's shortest duration, which is what the checker prices
     per_hour = {t: costs.of_vehicle(t).per_hour for t in m.T}
-    terms = [(sign * per_hour[t] / 60.0, var[t]) for t in m.T if per_hour[t] for sign, var in ((1.0, m.ret), (-1.0, m.dep))]
+    terms = [
+        (sign * per_hour[t] / 60.0, var[t]) for t in m.T if per_hour[t] for sign, var in ((1.0, m.ret), (-1.0, m.dep))
+    ]
     if terms:
         m.eq01_objective.expr = m.eq01_objective.expr + _weighted(terms)
 
@@ -254,7 +264,9 @@ def _declare_hub_hours_and_shift(m: pyo.ConcreteModel) -> None:
         return _weighted([(1.0, ret[t]), (-1.0, dep[t])]) >= 0
 
     # (17) dep_t >= a_0,  ret_t <= b_0,  ret_t >= dep_t   for all t in T   (leave after the hub opens, be back by its closing)
-    m.eq17_hub_hours_index = pyo.Set(initialize=[(t, side) for t in m.T for side in ("open", "close", "order")], dimen=2, ordered=True)
+    m.eq17_hub_hours_index = pyo.Set(
+        initialize=[(t, side) for t in m.T for side in ("open", "close", "order")], dimen=2, ordered=True
+    )
     m.eq17_hub_hours = pyo.Constraint(m.eq17_hub_hours_index, rule=hub_hours)
     # (18) ret_t - dep_t <= S_t   for all t with a shift   (from leaving the hub to returning)
     m.eq18_shift = pyo.Constraint(m.T_shift, rule=lambda m, t: _weighted([(1.0, ret[t]), (-1.0, dep[t])]) <= m.S[t])
@@ -299,7 +311,9 @@ def time_start(instance: Instance, plan: Plan) -> dict[str, dict[object, float]]
     opening = instance.hub_hours[0]  # type: ignore[index]
     values: dict[str, dict[object, float]] = {"theta": {}, "y": {}}
     values["dep"] = {v.name: schedules[v.name].departure if v.name in schedules else opening for v in instance.vehicles}
-    values["ret"] = {v.name: schedules[v.name].return_time if v.name in schedules else opening for v in instance.vehicles}
+    values["ret"] = {
+        v.name: schedules[v.name].return_time if v.name in schedules else opening for v in instance.vehicles
+    }
     for route in plan.used_routes():
         for dc, start in zip(route.stops, schedules[route.vehicle].starts):
             j = instance.index[dc]

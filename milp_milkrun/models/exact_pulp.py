@@ -90,7 +90,9 @@ class PulpExactModel:
         return arcs
 
 
-def build_exact_pulp(instance: Instance, *, objective: str | None = None, drop_family: str | None = None) -> PulpExactModel:
+def build_exact_pulp(
+    instance: Instance, *, objective: str | None = None, drop_family: str | None = None
+) -> PulpExactModel:
     """Build Equations 1-14 and (2b), and (15)-(18) for an instance with time, as a PuLP minimisation problem.
 
     Parameters
@@ -113,7 +115,10 @@ def build_exact_pulp(instance: Instance, *, objective: str | None = None, drop_f
         raise InputError("drop_family", f"unknown family {drop_family!r}")
     objective = objective or instance.objective
     if objective not in ("distance", "cost"):
-        raise InputError("objective", f"the exact model minimises distance or cost, not {objective}; use the route-based model or the heuristic")
+        raise InputError(
+            "objective",
+            f"the exact model minimises distance or cost, not {objective}; use the route-based model or the heuristic",
+        )
     with _collector_paused():
         problem = pulp.LpProblem(f"milkrun_exact_{_safe(instance.name)}", pulp.LpMinimize)
         x, u = _variables(problem, instance)
@@ -140,7 +145,9 @@ def _collector_paused() -> Iterator[None]:
 
 
 # ----- variables ---------------------------------------------------------------------------------
-def _variables(problem: pulp.LpProblem, instance: Instance) -> tuple[dict[Key, pulp.LpVariable], dict[int, pulp.LpVariable]]:
+def _variables(
+    problem: pulp.LpProblem, instance: Instance
+) -> tuple[dict[Key, pulp.LpVariable], dict[int, pulp.LpVariable]]:
     """x^t_ij in {0,1} for i != j in V, t in T;  u_i >= 0 for i in V'."""
     nodes = range(instance.n_dcs + 1)
     x = {
@@ -202,7 +209,10 @@ def eq01_objective(m: PulpExactModel) -> None:
         terms = [(var, float(d[i, j])) for (_, i, j), var in m.x.items()]
     else:
         types = [v.type for v in vehicles]
-        terms = [(var, types[t].cost_per_km * float(d[i, j]) + (types[t].fixed_cost if i == 0 else 0.0)) for (t, i, j), var in m.x.items()]
+        terms = [
+            (var, types[t].cost_per_km * float(d[i, j]) + (types[t].fixed_cost if i == 0 else 0.0))
+            for (t, i, j), var in m.x.items()
+        ]
         # with time: + sum_t (cost per hour / 60) (ret_t - dep_t), the route's duration in hours
         terms += [(var, types[t].cost_per_hour / 60.0) for t, var in m.ret.items() if types[t].cost_per_hour]
         terms += [(var, -types[t].cost_per_hour / 60.0) for t, var in m.dep.items() if types[t].cost_per_hour]
@@ -428,7 +438,12 @@ def _time_variables(m: PulpExactModel) -> None:
     m.theta = {(t, j): add(f"theta_{t}_{j}", 0, None, pulp.LpContinuous) for t in vehicles for j in dcs}
     m.dep = {t: add(f"dep_{t}", 0, None, pulp.LpContinuous) for t in vehicles}
     m.ret = {t: add(f"ret_{t}", 0, None, pulp.LpContinuous) for t in vehicles}
-    m.y = {(j, w): add(f"y_{j}_{w}", 0, 1, pulp.LpInteger) for j in dcs if len(instance.windows[j]) > 1 for w in range(len(instance.windows[j]))}
+    m.y = {
+        (j, w): add(f"y_{j}_{w}", 0, 1, pulp.LpInteger)
+        for j in dcs
+        if len(instance.windows[j]) > 1
+        for w in range(len(instance.windows[j]))
+    }
 
 
 def eq15_time_flow(m: PulpExactModel) -> None:
@@ -473,8 +488,22 @@ def eq16_time_windows(m: PulpExactModel) -> None:
                 _add(m, "eq16_time_windows", f"{t},{j},open", [(var, 1.0)], GE, windows[0][0])
                 _add(m, "eq16_time_windows", f"{t},{j},close", [(var, 1.0)], LE, windows[0][1])
                 continue
-            _add(m, "eq16_time_windows", f"{t},{j},open", [(var, 1.0), *((m.y[j, w], -a) for w, (a, _) in enumerate(windows))], GE, 0.0)
-            _add(m, "eq16_time_windows", f"{t},{j},close", [(var, 1.0), *((m.y[j, w], -b) for w, (_, b) in enumerate(windows))], LE, 0.0)
+            _add(
+                m,
+                "eq16_time_windows",
+                f"{t},{j},open",
+                [(var, 1.0), *((m.y[j, w], -a) for w, (a, _) in enumerate(windows))],
+                GE,
+                0.0,
+            )
+            _add(
+                m,
+                "eq16_time_windows",
+                f"{t},{j},close",
+                [(var, 1.0), *((m.y[j, w], -b) for w, (_, b) in enumerate(windows))],
+                LE,
+                0.0,
+            )
         if len(windows) > 1:
             _add(m, "eq16_time_windows", f"{j},choice", [(m.y[j, w], 1.0) for w in range(len(windows))], EQ, 1.0)
 

@@ -40,7 +40,11 @@ TIME_FAMILIES: tuple[Family, ...] = (
         "eq15_time_flow",
         "theta^t_j >= theta^t_i + s_i + tau^t_ij - M^t_ij (1 - x^t_ij)   for all (i, j) in A, t in T   (theta^t_0: dep_t out, ret_t back)",
     ),
-    Family("16", "eq16_time_windows", "sum_w a_jw y_jw <= theta^t_j <= sum_w b_jw y_jw, sum_w y_jw = 1   for all j in V', t in T"),
+    Family(
+        "16",
+        "eq16_time_windows",
+        "sum_w a_jw y_jw <= theta^t_j <= sum_w b_jw y_jw, sum_w y_jw = 1   for all j in V', t in T",
+    ),
     Family("17", "eq17_hub_hours", "a_0 <= dep_t <= ret_t <= b_0   for all t in T"),
     Family("18", "eq18_shift", "ret_t - dep_t <= S_t   for all t with a shift"),
 )

@@ -39,7 +39,9 @@ class HighsHandoff:
     highs: highspy.Highs
     x_columns: dict[tuple[int, int, str], int]  # (i, j, t) -> HiGHS column of x[i, j, t]
     u_columns: dict[int, int]  # i -> HiGHS column of u[i]
-    time_columns: dict[str, dict[object, int]]  # theta, dep, ret, y (Eq 15-18) -> key -> HiGHS column; empty without time
+    time_columns: dict[
+        str, dict[object, int]
+    ]  # theta, dep, ret, y (Eq 15-18) -> key -> HiGHS column; empty without time
     row_families: list[str]  # HiGHS row -> name of the model component (equation family) it belongs to
 
 

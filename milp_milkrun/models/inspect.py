@@ -49,7 +49,9 @@ def inspect_model(instance: Instance, model: pyo.ConcreteModel) -> ModelInspecti
     ModelInspection
         The counts, family by family.
     """
-    families = tuple(FamilyCount(f, len(getattr(model, f.name)), _note(instance, f.name)) for f in families_of(instance.has_time))
+    families = tuple(
+        FamilyCount(f, len(getattr(model, f.name)), _note(instance, f.name)) for f in families_of(instance.has_time)
+    )
     variables = list(model.component_data_objects(pyo.Var, descend_into=True))
     binaries = sum(1 for v in variables if v.is_binary())
     return ModelInspection(instance.name, families, binaries, len(variables) - binaries)

@@ -169,7 +169,9 @@ class StrongModel:
         lp.a_matrix_.num_col_ = lp.num_col_
         lp.a_matrix_.num_row_ = lp.num_row_
         if not relax:
-            lp.integrality_ = [highspy.HighsVarType.kInteger if z else highspy.HighsVarType.kContinuous for z in self.integer]
+            lp.integrality_ = [
+                highspy.HighsVarType.kInteger if z else highspy.HighsVarType.kContinuous for z in self.integer
+            ]
         h.passModel(lp)
         return h
 
@@ -297,7 +299,9 @@ def build_strong_model(instance: Instance, *, kind: str = "directed", costs: Rou
     costs = linear_costs(instance, costs)
     if kind == "undirected":
         if not can_be_undirected(instance, classes):
-            raise ValueError("the undirected model needs one vehicle class, symmetric distances, no pairs P, no distance limit")
+            raise ValueError(
+                "the undirected model needs one vehicle class, symmetric distances, no pairs P, no distance limit"
+            )
         return _build_undirected(instance, classes, costs)
     return _build_directed(instance, classes, costs)
 
@@ -321,7 +325,9 @@ def _build_undirected(instance: Instance, classes: Sequence[VehicleClass], costs
                 cost.append(rates.per_km * float(d[i, j]))
                 upper.append(1.0)
                 names.append(f"x[{instance.node_ids[i]},{instance.node_ids[j]}]")
-    model = StrongModel(instance, "undirected", classes, arcs, cost, [0.0] * len(arcs), upper, [True] * len(arcs), names, [], costs)
+    model = StrongModel(
+        instance, "undirected", classes, arcs, cost, [0.0] * len(arcs), upper, [True] * len(arcs), names, [], costs
+    )
     degree = RowBlock("eq03_degree", "x(delta(j)) = 2   for all j in V'  (one arc in, one arc out)")
     for j in range(1, n + 1):
         cols = [c for c, (a, b, _) in enumerate(arcs) if j in (a, b)]
@@ -329,7 +335,9 @@ def _build_undirected(instance: Instance, classes: Sequence[VehicleClass], costs
     fleet = RowBlock("eq02b_fleet", "x(delta(0)) <= 2 K   (each of the K vehicles leaves and returns once)")
     hub_cols = [c for c, (a, _, _) in enumerate(arcs) if a == 0]
     fleet.add(hub_cols, [1.0] * len(hub_cols), 0.0, 2.0 * vc.count)
-    cuts = RowBlock("rci_capacity_cuts", "x(delta(S)) >= 2 r(S), r(S) = max(ceil(l(S)/Q), ceil(|S|/H))   for S in V' (separated)")
+    cuts = RowBlock(
+        "rci_capacity_cuts", "x(delta(S)) >= 2 r(S), r(S) = max(ceil(l(S)/Q), ceil(|S|/H))   for S in V' (separated)"
+    )
     model.blocks = [degree, fleet, cuts]
     cuts.add(*model.capacity_cut(range(1, n + 1)))  # S = V': enough vehicles for the whole demand
     return model
@@ -392,8 +400,17 @@ def _build_directed(instance: Instance, classes: Sequence[VehicleClass], costs: 
     rates = [costs.rates[vc.vehicle_type] for vc in classes]
     arc_cost = [rates[k].per_km * float(d[i, j]) + (rates[k].fixed if i == 0 else 0.0) for i, j, k in arcs]
     model = StrongModel(
-        instance, "directed", classes, arcs, arc_cost,
-        [0.0] * len(arcs), [1.0] * len(arcs), [True] * len(arcs), names, [], costs,
+        instance,
+        "directed",
+        classes,
+        arcs,
+        arc_cost,
+        [0.0] * len(arcs),
+        [1.0] * len(arcs),
+        [True] * len(arcs),
+        names,
+        [],
+        costs,
     )
     into: dict[int, list[int]] = {j: [] for j in range(n + 1)}
     out: dict[int, list[int]] = {i: [] for i in range(n + 1)}
@@ -423,20 +440,38 @@ def _build_directed(instance: Instance, classes: Sequence[VehicleClass], costs: 
     pair_arcs = _arcs_by_pair(arcs)
     served_by = {i: [vc for vc in classes if i in vc.nodes] for i in range(1, n + 1)}
     _add_resource(
-        model, "q", "load", "eq05", pair_arcs, into, out,
-        amount=load, limit={k: vc.capacity for k, vc in enumerate(classes)},
+        model,
+        "q",
+        "load",
+        "eq05",
+        pair_arcs,
+        into,
+        out,
+        amount=load,
+        limit={k: vc.capacity for k, vc in enumerate(classes)},
         upper={i: max([vc.capacity for vc in served_by[i]], default=float(load[i])) for i in range(1, n + 1)},
     )
     if _needs_positions(instance, classes):
         _add_resource(
-            model, "p", "stops", "eq07", pair_arcs, into, out,
-            amount=np.ones(n + 1), limit={k: float(vc.max_stops) for k, vc in enumerate(classes)},
+            model,
+            "p",
+            "stops",
+            "eq07",
+            pair_arcs,
+            into,
+            out,
+            amount=np.ones(n + 1),
+            limit={k: float(vc.max_stops) for k, vc in enumerate(classes)},
             upper={i: float(max([vc.max_stops for vc in served_by[i]], default=1)) for i in range(1, n + 1)},
         )
     if any(vc.max_distance is not None for vc in classes):
         _add_distance(model, into, out, served_by)
-    cuts = RowBlock("rci_capacity_cuts", "sum_k x^k(delta^-(S)) >= r(S), the fewest vehicles covering l(S) and |S|   (separated)")
-    weighted = RowBlock("wci_weighted_cuts", "sum_k Q_k x^k(delta^-(S)) >= l(S) and sum_k H_k x^k(delta^-(S)) >= |S|   (separated)")
+    cuts = RowBlock(
+        "rci_capacity_cuts", "sum_k x^k(delta^-(S)) >= r(S), the fewest vehicles covering l(S) and |S|   (separated)"
+    )
+    weighted = RowBlock(
+        "wci_weighted_cuts", "sum_k Q_k x^k(delta^-(S)) >= l(S) and sum_k H_k x^k(delta^-(S)) >= |S|   (separated)"
+    )
     model.blocks += [cuts, weighted]
     cuts.add(*model.capacity_cut(range(1, n + 1)))  # S = V': enough vehicles for the whole demand
     return model
@@ -475,7 +510,10 @@ def _add_resource(model, var, what, number, pair_arcs, into, out, *, amount, lim
     inst = model.instance
     n, arcs = inst.n_dcs, model.arcs
     col = {i: _add_column(model, f"{var}[{inst.node_ids[i]}]", float(amount[i]), upper[i]) for i in range(1, n + 1)}
-    order = RowBlock(f"{number}_{what}_order", f"{var}_i - {var}_j + R x_ij + (R - a_i - a_j) x_ji <= R - a_j   (lifted MTZ of the {what})")
+    order = RowBlock(
+        f"{number}_{what}_order",
+        f"{var}_i - {var}_j + R x_ij + (R - a_i - a_j) x_ji <= R - a_j   (lifted MTZ of the {what})",
+    )
     for (i, j), cols in pair_arcs.items():
         if 0 in (i, j):
             continue
@@ -484,9 +522,13 @@ def _add_resource(model, var, what, number, pair_arcs, into, out, *, amount, lim
         order.add(
             [col[i], col[j], *cols, *back],
             [1.0, -1.0, *[big] * len(cols), *[big - amount[i] - amount[j]] * len(back)],
-            -math.inf, big - amount[j],
+            -math.inf,
+            big - amount[j],
         )
-    limit_rows = RowBlock(f"{number}_{'capacity' if what == 'load' else what}", f"{var}_i <= sum_k R_k x^k(delta^-(i)) - sum_{{j in V'}} a_j x_ij   (the route's {what} limit)")
+    limit_rows = RowBlock(
+        f"{number}_{'capacity' if what == 'load' else what}",
+        f"{var}_i <= sum_k R_k x^k(delta^-(i)) - sum_{{j in V'}} a_j x_ij   (the route's {what} limit)",
+    )
     start_rows = RowBlock(f"{number}_{what}_start", f"{var}_i >= a_i + sum_{{j in V'}} a_j x_ji")
     for i in range(1, n + 1):
         cols_in = into[i]
@@ -494,10 +536,13 @@ def _add_resource(model, var, what, number, pair_arcs, into, out, *, amount, lim
         limit_rows.add(
             [col[i], *cols_in, *cols_out],
             [1.0, *[-limit[arcs[c][2]] for c in cols_in], *[float(amount[arcs[c][1]]) for c in cols_out]],
-            -math.inf, 0.0,
+            -math.inf,
+            0.0,
         )
         preds = [c for c in cols_in if arcs[c][0] != 0]
-        start_rows.add([col[i], *preds], [1.0, *[-float(amount[arcs[c][0]]) for c in preds]], float(amount[i]), math.inf)
+        start_rows.add(
+            [col[i], *preds], [1.0, *[-float(amount[arcs[c][0]]) for c in preds]], float(amount[i]), math.inf
+        )
     model.blocks += [order, limit_rows, start_rows]
 
 

@@ -66,8 +66,15 @@ def map_data(instance: Instance, plan: Plan, report: CheckReport | None = None) 
     colours = route_colours(len(report.routes))
     dc_ids = [dc.id for dc in instance.dcs]
     vehicles = [r.vehicle for r in plan.routes]
-    violations = [{"equation": v.equation, "message": v.message, "dcs": _mentions(v.message, dc_ids),
-                   "vehicles": _mentions(v.message, vehicles)} for v in report.violations]
+    violations = [
+        {
+            "equation": v.equation,
+            "message": v.message,
+            "dcs": _mentions(v.message, dc_ids),
+            "vehicles": _mentions(v.message, vehicles),
+        }
+        for v in report.violations
+    ]
     on_route: dict[str, dict[str, object]] = {}
     routes = []
     for k, r in enumerate(report.routes):
@@ -77,38 +84,71 @@ def map_data(instance: Instance, plan: Plan, report: CheckReport | None = None) 
             if stop not in instance.index or stop == instance.hub.id:
                 continue  # an unknown id: the checker names it; nothing to draw
             km += instance.dist(previous, stop)
-            on_route.setdefault(stop, {"route": k, "vehicle": r.vehicle, "position": position, "of": r.n_stops,
-                                       "on_board": on_board, "km": km,
-                                       **({"times": _stop_times(times[stop])} if stop in times else {})})
+            on_route.setdefault(
+                stop,
+                {
+                    "route": k,
+                    "vehicle": r.vehicle,
+                    "position": position,
+                    "of": r.n_stops,
+                    "on_board": on_board,
+                    "km": km,
+                    **({"times": _stop_times(times[stop])} if stop in times else {}),
+                },
+            )
             on_board -= float(instance.demand[instance.index[stop]])
             previous = stop
-        routes.append({
-            "vehicle": r.vehicle, "type": r.vehicle_type, "colour": colours[k],
-            "stops": [s for s in r.stops if s in instance.index and s != instance.hub.id],
-            "km": r.distance, "load": r.load, "capacity": r.capacity, "n_stops": r.n_stops,
-            "max_stops": r.max_stops, "max_distance": r.max_distance,
-            "violations": [v["message"] for v in violations if r.vehicle in v["vehicles"]],
-            "times": _route_times(r.schedule),
-        })
+        routes.append(
+            {
+                "vehicle": r.vehicle,
+                "type": r.vehicle_type,
+                "colour": colours[k],
+                "stops": [s for s in r.stops if s in instance.index and s != instance.hub.id],
+                "km": r.distance,
+                "load": r.load,
+                "capacity": r.capacity,
+                "n_stops": r.n_stops,
+                "max_stops": r.max_stops,
+                "max_distance": r.max_distance,
+                "violations": [v["message"] for v in violations if r.vehicle in v["vehicles"]],
+                "times": _route_times(r.schedule),
+            }
+        )
     forbidden: dict[str, list[str]] = {}
     for dc_id, vehicle in sorted(instance.forbidden):
         forbidden.setdefault(dc_id, []).append(vehicle)
     dcs = []
     for dc in instance.dcs:
         wx, wy = _world(instance, dc.x, dc.y)  # type: ignore[arg-type]
-        dcs.append({"id": dc.id, "origin": dc.origin, "demand": dc.demand, "x": dc.x, "y": dc.y, "wx": wx, "wy": wy,
-                    "visit": on_route.get(dc.id), "forbidden": forbidden.get(dc.id, []),
-                    "windows": ", ".join(f"{clock(a)}-{clock(b)}" for a, b in instance.windows[instance.index[dc.id]]),
-                    "violations": [v["message"] for v in violations if dc.id in v["dcs"]]})
+        dcs.append(
+            {
+                "id": dc.id,
+                "origin": dc.origin,
+                "demand": dc.demand,
+                "x": dc.x,
+                "y": dc.y,
+                "wx": wx,
+                "wy": wy,
+                "visit": on_route.get(dc.id),
+                "forbidden": forbidden.get(dc.id, []),
+                "windows": ", ".join(f"{clock(a)}-{clock(b)}" for a, b in instance.windows[instance.index[dc.id]]),
+                "violations": [v["message"] for v in violations if dc.id in v["dcs"]],
+            }
+        )
     hx, hy = _world(instance, instance.hub.x, instance.hub.y)  # type: ignore[arg-type]
     used = {frozenset(a) for r in plan.used_routes() for a in r.arcs(instance.hub.id)}
     return {
-        "name": instance.name, "unit": instance.distance_unit, "geographic": instance.coordinates == "latlon",
+        "name": instance.name,
+        "unit": instance.distance_unit,
+        "geographic": instance.coordinates == "latlon",
         "hub": {"id": instance.hub.id, "x": instance.hub.x, "y": instance.hub.y, "wx": hx, "wy": hy},
-        "dcs": dcs, "routes": routes,
+        "dcs": dcs,
+        "routes": routes,
         "consecutive": [list(p) for p in instance.consecutive],
         "damaged": [{"a": a, "b": b, "used": frozenset((a, b)) in used} for a, b in instance.damaged_roads],
-        "feasible": report.feasible, "objective": report.distance, "violations": violations,
+        "feasible": report.feasible,
+        "objective": report.distance,
+        "violations": violations,
     }
 
 
@@ -146,7 +186,9 @@ def map_html(instance: Instance, plan: Plan, report: CheckReport | None = None, 
         The HTML page; it needs no network.
     """
     data = map_data(instance, plan, report)
-    data["title"] = title or f"{instance.name}: {len(data['routes'])} routes, {data['objective']:,.1f} {instance.distance_unit}"  # type: ignore[arg-type]
+    data["title"] = (
+        title or f"{instance.name}: {len(data['routes'])} routes, {data['objective']:,.1f} {instance.distance_unit}"  # type: ignore[arg-type]
+    )
     template = resources.files("milp_milkrun.plotting").joinpath("map_template.html").read_text(encoding="utf-8")
     payload = json.dumps(data, allow_nan=False).replace("</", "<\\/")  # no "</script>" inside the script
     page_title = str(data["title"]).replace("&", "&amp;").replace("<", "&lt;")

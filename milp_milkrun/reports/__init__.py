@@ -19,7 +19,14 @@ _PUBLIC = {
     "compare_relaxations": "milp_milkrun.reports.relaxations",
     "relaxation_table": "milp_milkrun.reports.relaxations",
 }
-__all__ = ["check_table", "compare_relaxations", "family_rows", "node_table", "relaxation_table", "write_readable_model"]
+__all__ = [
+    "check_table",
+    "compare_relaxations",
+    "family_rows",
+    "node_table",
+    "relaxation_table",
+    "write_readable_model",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -38,14 +38,23 @@ def batch_display(header: str) -> Iterator[Callable[[Progress, str], None]]:
         return show_after_header
 
     if not sys.stderr.isatty():
-        yield with_header(lambda progress, line: print(f"[{progress.done + progress.failed}/{progress.total}] {line}", file=sys.stderr, flush=True))
+        yield with_header(
+            lambda progress, line: print(
+                f"[{progress.done + progress.failed}/{progress.total}] {line}", file=sys.stderr, flush=True
+            )
+        )
         return
     from rich.console import Console
     from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
     from rich.progress import Progress as Bar
 
-    with Bar(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-             TimeRemainingColumn(), console=Console(stderr=True)) as bar:
+    with Bar(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+    ) as bar:
         bar_task = None
 
         def show(progress: Progress, line: str) -> None:
@@ -78,7 +87,9 @@ def summary_table(rows: list[dict[str, Any]]) -> str:
         The table as plain text.
     """
     width = max(12, *(len(str(r["hub"])) for r in rows))
-    lines = [f"{'hub':<{width}} {'status':<36} {'distance':>13} {'objective':>20} {'vehicles':>8} {'util.':>6} {'gap':>8} {'runtime s':>10}"]
+    lines = [
+        f"{'hub':<{width}} {'status':<36} {'distance':>13} {'objective':>20} {'vehicles':>8} {'util.':>6} {'gap':>8} {'runtime s':>10}"
+    ]
     for r in rows:
         util = f"{r['utilisation']:.0%}" if r.get("utilisation") is not None else "-"
         gap = f"{r['gap']:.2%}" if r.get("gap") is not None else "-"
@@ -86,5 +97,7 @@ def summary_table(rows: list[dict[str, Any]]) -> str:
         vehicles = str(r["vehicles"]) if r.get("vehicles") is not None else "-"
         distance = with_unit(r.get("distance"), r.get("distance_unit"))
         objective = with_unit(r.get("objective"), r.get("objective_unit"))
-        lines.append(f"{r['hub']:<{width}} {str(r['status']):<36} {distance:>13} {objective:>20} {vehicles:>8} {util:>6} {gap:>8} {runtime:>10}")
+        lines.append(
+            f"{r['hub']:<{width}} {str(r['status']):<36} {distance:>13} {objective:>20} {vehicles:>8} {util:>6} {gap:>8} {runtime:>10}"
+        )
     return "\n".join(lines)

@@ -26,9 +26,15 @@ def check_table(instance: Instance, report: CheckReport) -> str:
     """
     unit = instance.distance_unit
     routes = len(report.routes)
-    verdict = "FEASIBLE" if report.feasible else f"INFEASIBLE: {len(report.violations)} violation{'s' if len(report.violations) != 1 else ''}"
+    verdict = (
+        "FEASIBLE"
+        if report.feasible
+        else f"INFEASIBLE: {len(report.violations)} violation{'s' if len(report.violations) != 1 else ''}"
+    )
     cost = f", total cost {number(report.cost)}" if instance.objective == "cost" else ""
-    lines = [f"{verdict}    total distance {number(report.distance)} {unit}{cost}, {routes} route{'s' if routes != 1 else ''}"]
+    lines = [
+        f"{verdict}    total distance {number(report.distance)} {unit}{cost}, {routes} route{'s' if routes != 1 else ''}"
+    ]
     if report.routes:
         rows = [("vehicle", "stops", "load/capacity", f"distance/limit ({unit})", "route")]
         rows += [_route_row(instance, r) for r in report.routes]
@@ -50,8 +56,14 @@ def check_table(instance: Instance, report: CheckReport) -> str:
 
 def _route_row(instance: Instance, r: RouteReport) -> tuple[str, str, str, str, str]:
     stops = f"{r.n_stops}" + (f"/{r.max_stops}" if r.max_stops is not None else "")
-    load = f"{number(r.load)}/{number(r.capacity)} ({percent(r.load, r.capacity)})" if r.capacity else f"{number(r.load)}/?"
-    distance = f"{number(r.distance)}/{number(r.max_distance)}" if r.max_distance is not None else f"{number(r.distance)}/-"
+    load = (
+        f"{number(r.load)}/{number(r.capacity)} ({percent(r.load, r.capacity)})"
+        if r.capacity
+        else f"{number(r.load)}/?"
+    )
+    distance = (
+        f"{number(r.distance)}/{number(r.max_distance)}" if r.max_distance is not None else f"{number(r.distance)}/-"
+    )
     route = " ".join([instance.hub.id, *r.stops, instance.hub.id])
     return r.vehicle, stops, load, distance, route
 
@@ -75,9 +87,13 @@ def schedule_lines(instance: Instance, vehicle: str, schedule: Schedule) -> list
         ``    DC1   arrives 06:20, waits 10 min, unloads 06:30-06:45``.
     """
     shift = f" (shift {duration_text(schedule.shift)})" if schedule.shift is not None else ""
-    lines = [f"  {vehicle}  leaves {instance.hub.id} {clock(schedule.departure)}, back {clock(schedule.return_time)}: {duration_text(schedule.duration)}{shift}"]
+    lines = [
+        f"  {vehicle}  leaves {instance.hub.id} {clock(schedule.departure)}, back {clock(schedule.return_time)}: {duration_text(schedule.duration)}{shift}"
+    ]
     width = max(len(stop.dc) for stop in schedule.stops)
     for stop in schedule.stops:
         wait = f", waits {number(stop.wait)} min" if stop.wait > 0 else ""
-        lines.append(f"    {stop.dc.ljust(width)}  arrives {clock(stop.arrival)}{wait}, unloads {clock(stop.start)}-{clock(stop.end)}")
+        lines.append(
+            f"    {stop.dc.ljust(width)}  arrives {clock(stop.arrival)}{wait}, unloads {clock(stop.start)}-{clock(stop.end)}"
+        )
     return lines

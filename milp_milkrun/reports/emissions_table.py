@@ -23,8 +23,13 @@ def emissions_table(report: EmissionsReport) -> str:
     """
     lines = [f"emissions of the plan for {report.instance} (ISO 14083; unit mass {report.unit_mass_kg:g} kg)"]
     if report.defaults_used:
-        lines.append("factors: the packaged DEFAULTS (docs/emissions.md); give --factors with your measured values before reporting")
-    lines += ["", f"{'vehicle':<10} {'profile':<20} {'km':>8} {'loaded':>8} {'empty':>7} {'t-km':>9} {'fuel':>9} {'kg TTW':>9} {'kg WTW':>9} {'g/t-km':>7}"]
+        lines.append(
+            "factors: the packaged DEFAULTS (docs/emissions.md); give --factors with your measured values before reporting"
+        )
+    lines += [
+        "",
+        f"{'vehicle':<10} {'profile':<20} {'km':>8} {'loaded':>8} {'empty':>7} {'t-km':>9} {'fuel':>9} {'kg TTW':>9} {'kg WTW':>9} {'g/t-km':>7}",
+    ]
     for r in report.routes:
         intensity = f"{r.g_co2e_per_tonne_km:7.0f}" if r.g_co2e_per_tonne_km is not None else f"{'-':>7}"
         lines.append(
@@ -35,20 +40,40 @@ def emissions_table(report: EmissionsReport) -> str:
     for d in report.dcs:
         per_t = f"{d.kg_co2e_per_tonne:8.2f}" if d.kg_co2e_per_tonne is not None else f"{'-':>8}"
         per_unit = f"{d.kg_co2e_per_unit:9.4f}" if d.kg_co2e_per_unit is not None else f"{'-':>9}"
-        lines.append(f"{d.dc:<10} {d.vehicle:<12} {d.demand:8g} {d.mass_t:8.3f} {d.kg_co2e_wtw:9.2f} {per_t} {per_unit}")
+        lines.append(
+            f"{d.dc:<10} {d.vehicle:<12} {d.demand:8g} {d.mass_t:8.3f} {d.kg_co2e_wtw:9.2f} {per_t} {per_unit}"
+        )
     totals = report.to_dict()["totals"]
     assert isinstance(totals, dict)
     intensity = totals["g_co2e_per_tonne_km"]
     lines += [
         "",
         f"hub total  {totals['km']:,.1f} km, {totals['tonne_km']:,.1f} t-km, {totals['kg_co2e_ttw']:,.1f} kg CO2e TTW, "
-        f"{totals['kg_co2e_wtw']:,.1f} kg CO2e WTW" + (f", {intensity:,.0f} g CO2e per t-km" if intensity is not None else ""),
+        f"{totals['kg_co2e_wtw']:,.1f} kg CO2e WTW"
+        + (f", {intensity:,.0f} g CO2e per t-km" if intensity is not None else ""),
     ]
     return "\n".join(lines)
 
 
-CSV_COLUMNS = ("level", "id", "vehicle", "profile", "km", "loaded_km", "empty_km", "tonne_km", "fuel", "fuel_unit",
-               "kg_co2e_ttw", "kg_co2e_wtw", "g_co2e_per_tonne_km", "demand", "mass_t", "kg_co2e_per_tonne", "kg_co2e_per_unit")
+CSV_COLUMNS = (
+    "level",
+    "id",
+    "vehicle",
+    "profile",
+    "km",
+    "loaded_km",
+    "empty_km",
+    "tonne_km",
+    "fuel",
+    "fuel_unit",
+    "kg_co2e_ttw",
+    "kg_co2e_wtw",
+    "g_co2e_per_tonne_km",
+    "demand",
+    "mass_t",
+    "kg_co2e_per_tonne",
+    "kg_co2e_per_unit",
+)
 
 
 def emissions_csv(report: EmissionsReport) -> str:

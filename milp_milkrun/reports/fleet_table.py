@@ -40,8 +40,10 @@ def fleet_table(rec: FleetRecommendation) -> str:
     lines += ["", *comparison_rows(rec), "", "candidate types:"]
     for vt in new.instance.vehicle_types:
         count = "unlimited" if vt.unlimited else f"at most {vt.count}"
-        lines.append(f"  {vt.name:<10} capacity {number(vt.capacity)}, {number(vt.fixed_cost)} per vehicle + "
-                     f"{vt.cost_per_km:g} per {new.instance.distance_unit}, {count}")
+        lines.append(
+            f"  {vt.name:<10} capacity {number(vt.capacity)}, {number(vt.fixed_cost)} per vehicle + "
+            f"{vt.cost_per_km:g} per {new.instance.distance_unit}, {count}"
+        )
     if old.result.message and not old.has_plan:
         lines.append(f"current fleet: {old.result.message}")
     if new.result.check is not None:
@@ -59,10 +61,19 @@ def saving_line(rec: FleetRecommendation, saving: float) -> str:
         return "costs the same as the best plan found for the current fleet: no change pays"
     text = f"saves {number(saving)} {rec.currency}{relative} against the best plan found for the current fleet"
     if rec.proven_saving is not None and old.result.bound is not None:  # a proven saving comes from that bound
-        return text + f"; proven: at least {number(rec.proven_saving)} against any plan of the current fleet (its bound {number(old.result.bound)})"
+        return (
+            text
+            + f"; proven: at least {number(rec.proven_saving)} against any plan of the current fleet (its bound {number(old.result.bound)})"
+        )
     if old.result.bound is not None:
-        return text + f"; not proven against every plan of the current fleet (its bound {number(old.result.bound)} is not above this cost)"
-    return text + "; not proven: the current fleet's plan has no bound, so a better plan of it may narrow or erase this saving"
+        return (
+            text
+            + f"; not proven against every plan of the current fleet (its bound {number(old.result.bound)} is not above this cost)"
+        )
+    return (
+        text
+        + "; not proven: the current fleet's plan has no bound, so a better plan of it may narrow or erase this saving"
+    )
 
 
 def fleet_text(outcome: FleetOutcome) -> str:
@@ -95,8 +106,11 @@ def _fleet_change(old: FleetOutcome, new: FleetOutcome) -> str:
     if not (old.has_plan and new.has_plan):
         return ""
     names = [*old.counts, *(n for n in new.counts if n not in old.counts)]
-    changes = [f"{name} {new.counts.get(name, 0) - old.counts.get(name, 0):+d}" for name in names
-               if new.counts.get(name, 0) != old.counts.get(name, 0)]
+    changes = [
+        f"{name} {new.counts.get(name, 0) - old.counts.get(name, 0):+d}"
+        for name in names
+        if new.counts.get(name, 0) != old.counts.get(name, 0)
+    ]
     return ", ".join(changes) or "none"
 
 

@@ -28,7 +28,14 @@ def instance_summary(instance: Instance) -> str:
     hub_distances = [instance.dist(instance.hub.id, dc.id) for dc in instance.dcs]
     lines = [f"instance       {instance.name}"]
     if instance.description:
-        lines.append(textwrap.fill(_shortened(instance.description), width=100, initial_indent="description    ", subsequent_indent=" " * 15))
+        lines.append(
+            textwrap.fill(
+                _shortened(instance.description),
+                width=100,
+                initial_indent="description    ",
+                subsequent_indent=" " * 15,
+            )
+        )
     lines += [
         f"hub            {instance.hub.id}",
         f"DCs            {_count_dcs(instance)}",
@@ -56,8 +63,14 @@ def _time_lines(instance: Instance) -> list[str]:
     several = sum(1 for dc in own if len(dc.windows) > 1)
     service = instance.service_time[1:]
     speeds = ", ".join(f"{vt.name} {number(instance.speed(vt) or 0)}" for vt in instance.vehicle_types)
-    travel = "a travel-time matrix (minutes)" if instance.travel_matrix is not None else f"speed {speeds} {instance.distance_unit}/h"
-    shifts = ", ".join(f"{vt.name} {clock(vt.shift)}" for vt in instance.vehicle_types if vt.shift is not None) or "none"
+    travel = (
+        "a travel-time matrix (minutes)"
+        if instance.travel_matrix is not None
+        else f"speed {speeds} {instance.distance_unit}/h"
+    )
+    shifts = (
+        ", ".join(f"{vt.name} {clock(vt.shift)}" for vt in instance.vehicle_types if vt.shift is not None) or "none"
+    )
     return [
         f"time           hub open {clock(opens)}-{clock(closes)}; windows at {len(own)} of {len(instance.dcs)} DCs ({several} with several)",
         f"               service {number(min(service))} .. {number(max(service))} min; travel by {travel}; shifts {shifts}",
@@ -121,7 +134,11 @@ def _vehicle_type_line(vt: VehicleType, unit: str) -> str:
     stops = f"<= {vt.max_stops} DCs" if vt.max_stops is not None else "any number of DCs"
     distance = f"<= {number(vt.max_distance)} {unit}" if vt.max_distance is not None else "no distance limit"
     count = "unlimited" if vt.unlimited else f"{vt.count:>3} x"
-    costs = f"   fixed cost {number(vt.fixed_cost)}, {vt.cost_per_km:g} per distance unit ({unit})" if vt.fixed_cost or vt.cost_per_km != 1.0 else ""
+    costs = (
+        f"   fixed cost {number(vt.fixed_cost)}, {vt.cost_per_km:g} per distance unit ({unit})"
+        if vt.fixed_cost or vt.cost_per_km != 1.0
+        else ""
+    )
     return f"{vt.name:<10} {count} capacity {number(vt.capacity):>7}   {stops:<18} {distance}{costs}"
 
 
@@ -146,6 +163,7 @@ def _splits(instance: Instance) -> str:
         return "none"
     demand = {dc.id: dc.demand for dc in instance.dcs}
     return "; ".join(
-        f"{origin} ({number(sum(demand[p] for p in parts))}) -> " + ", ".join(f"{p} ({number(demand[p])})" for p in parts)
+        f"{origin} ({number(sum(demand[p] for p in parts))}) -> "
+        + ", ".join(f"{p} ({number(demand[p])})" for p in parts)
         for origin, parts in instance.splits
     )

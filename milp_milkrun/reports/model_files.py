@@ -219,7 +219,13 @@ def row_algebra(instance: Instance, row: pyo.Constraint, *, name: str, max_terms
 
 
 def family_rows(
-    instance: Instance, model: pyo.ConcreteModel, family: str, *, vehicle: str | None = None, dc: str | None = None, limit: int = 20
+    instance: Instance,
+    model: pyo.ConcreteModel,
+    family: str,
+    *,
+    vehicle: str | None = None,
+    dc: str | None = None,
+    limit: int = 20,
 ) -> list[str]:
     """The rows of one equation family in readable algebra, optionally only those of a vehicle or a DC.
 

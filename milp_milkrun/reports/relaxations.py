@@ -86,7 +86,11 @@ def strong_relaxation(instance: Instance, time_limit: float) -> Relaxation:
     highs = model.to_highs(relax=True)
     bound = _solve_lp(highs, time_limit)
     return Relaxation(
-        f"strong ({model.kind}, no cuts yet)", bound, highs.getNumCol(), highs.getNumRow(), time.perf_counter() - started
+        f"strong ({model.kind}, no cuts yet)",
+        bound,
+        highs.getNumCol(),
+        highs.getNumRow(),
+        time.perf_counter() - started,
     )
 
 
@@ -110,7 +114,12 @@ def route_relaxation(instance: Instance, time_limit: float) -> Relaxation:
     note = "LP optimal over all routes" if cg.converged else "not converged in time: Lagrangian bound"
     bound = cg.bound if cg.bound > -float("inf") else None
     return Relaxation(
-        "route-based (set partitioning)", bound, len(cg.master.columns), cg.master.highs.getNumRow(), time.perf_counter() - started, note
+        "route-based (set partitioning)",
+        bound,
+        len(cg.master.columns),
+        cg.master.highs.getNumRow(),
+        time.perf_counter() - started,
+        note,
     )
 
 
@@ -131,7 +140,11 @@ def compare_relaxations(instance: Instance, time_limit: float = 30.0) -> list[Re
         state time (:data:`~milp_milkrun.timing.ENGINES_STATING_TIME`).
     """
     models = {"exact": exact_relaxation, "strong": strong_relaxation, "routes": route_relaxation}
-    return [relax(instance, time_limit) for key, relax in models.items() if not instance.has_time or key in ENGINES_STATING_TIME]
+    return [
+        relax(instance, time_limit)
+        for key, relax in models.items()
+        if not instance.has_time or key in ENGINES_STATING_TIME
+    ]
 
 
 def relaxation_table(instance: Instance, relaxations: list[Relaxation], optimum: float | None = None) -> str:
@@ -162,6 +175,9 @@ def relaxation_table(instance: Instance, relaxations: list[Relaxation], optimum:
         if optimum is not None:
             line += f"{'-' if r.bound is None else f'{100 * (optimum - r.bound) / optimum:.1f}%':>13}"
         lines.append(line + (f"  {r.note}" if r.note else ""))
-    lines += ["", "Same feasible plans, different LP bounds: the big-M MTZ rows (14) let fractional x spread",
-              "over many vehicles, which is why the exact model's bound is weak and its search slow."]
+    lines += [
+        "",
+        "Same feasible plans, different LP bounds: the big-M MTZ rows (14) let fractional x spread",
+        "over many vehicles, which is why the exact model's bound is weak and its search slow.",
+    ]
     return "\n".join(lines)

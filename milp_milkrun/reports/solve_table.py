@@ -62,7 +62,9 @@ def plan_totals(instance: Instance, check: CheckReport) -> list[str]:
         One line per total.
     """
     used = Counter(r.vehicle_type for r in check.routes)
-    fleet = ", ".join(f"{vt.name} {used.get(vt.name, 0)}/{'unlimited' if vt.unlimited else vt.count}" for vt in instance.vehicle_types)
+    fleet = ", ".join(
+        f"{vt.name} {used.get(vt.name, 0)}/{'unlimited' if vt.unlimited else vt.count}" for vt in instance.vehicle_types
+    )
     load = sum(r.load for r in check.routes)
     capacity = sum(r.capacity or 0.0 for r in check.routes)
     shares = [r.utilisation for r in check.routes if r.utilisation is not None]

@@ -53,7 +53,6 @@ from milp_milkrun.timing import require_time_support
 logger = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True)
 class Outcome:
     """Where a run of the loop stopped: whether the LP converged (optimal over all routes, no cut
@@ -172,18 +171,29 @@ class ColumnGeneration:
             if added == 0:
                 raised = self.lp_value - last_round_lp > settings.tailing_off * max(1.0, abs(self.lp_value))
                 cuts: list[CapacityCut] | list[SubsetRowCut]
-                cuts = self.master.separate_cuts() if self.cuts and self.cut_rounds < settings.max_cut_rounds and raised else []
+                cuts = (
+                    self.master.separate_cuts()
+                    if self.cuts and self.cut_rounds < settings.max_cut_rounds and raised
+                    else []
+                )
                 for cut in cuts:
                     self.master.add_cut(cut)
                 if cuts:
                     self.cut_rounds += 1
                     last_round_lp = self.lp_value
                     self.log(f"cut round {self.cut_rounds}: {len(cuts)} capacity cuts ({len(self.master.cuts)} in all)")
-                elif self.cuts and self.subset_rows and self.subset_row_rounds < settings.max_subset_row_rounds and self._subset_rows_pay(last_subset_lp):
+                elif (
+                    self.cuts
+                    and self.subset_rows
+                    and self.subset_row_rounds < settings.max_subset_row_rounds
+                    and self._subset_rows_pay(last_subset_lp)
+                ):
                     cuts = self._add_subset_rows()
                     last_subset_lp = self.lp_value
                 self.converged = not cuts
-        self.log(f"LP {self.lp_value:,.6g}, bound {self.bound:,.6g}, {len(self.master.columns)} routes, {self.iterations} iterations")
+        self.log(
+            f"LP {self.lp_value:,.6g}, bound {self.bound:,.6g}, {len(self.master.columns)} routes, {self.iterations} iterations"
+        )
 
     def _subset_rows_pay(self, last_lp: float) -> bool:
         """The last subset-row round (if any: they start when the capacity cuts stop) raised the LP."""
@@ -196,7 +206,9 @@ class ColumnGeneration:
             self.master.add_subset_row(cut)
         if cuts:
             self.subset_row_rounds += 1
-            self.log(f"subset-row round {self.subset_row_rounds}: {len(cuts)} cuts ({len(self.master.subset_rows)} in all)")
+            self.log(
+                f"subset-row round {self.subset_row_rounds}: {len(cuts)} cuts ({len(self.master.subset_rows)} in all)"
+            )
         return cuts
 
     def _forbid_cycles(self) -> bool:
@@ -205,7 +217,11 @@ class ColumnGeneration:
         True when the relaxation changed (the LP must be solved again)."""
         if not self.grow_ng:
             return False
-        cycling = [c.stops for c, v in zip(self.master.columns, self.master.route_values()) if v > SOLVER_TOLERANCE and len(set(c.stops)) < len(c.stops)]
+        cycling = [
+            c.stops
+            for c, v in zip(self.master.columns, self.master.route_values())
+            if v > SOLVER_TOLERANCE and len(set(c.stops)) < len(c.stops)
+        ]
         masks = self.networks[0].ng_masks
         grown = grow_ng_masks(masks, cycling)
         if grown == masks:
@@ -218,7 +234,15 @@ class ColumnGeneration:
     def _price(self, arc_cost: list[np.ndarray], mu: np.ndarray, *, exact: bool) -> int:
         added = 0
         for k, net in enumerate(self.networks):
-            found = price(net, arc_cost[k], self.start_cost(k, mu), exact=exact, max_routes=self.settings.routes_per_class, deadline=self.deadline, subset_rows=self.penalties)
+            found = price(
+                net,
+                arc_cost[k],
+                self.start_cost(k, mu),
+                exact=exact,
+                max_routes=self.settings.routes_per_class,
+                deadline=self.deadline,
+                subset_rows=self.penalties,
+            )
             added += sum(self.master.add(k, r.stops) for r in found.routes)
         return added
 
@@ -230,7 +254,15 @@ class ColumnGeneration:
         """Exact pricing of every class: new routes, and a Lagrangian bound from the least reduced costs."""
         added, least = 0, []
         for k, net in enumerate(self.networks):
-            found = price(net, arc_cost[k], self.start_cost(k, mu), exact=True, max_routes=self.settings.routes_per_class, deadline=self.deadline, subset_rows=self.penalties)
+            found = price(
+                net,
+                arc_cost[k],
+                self.start_cost(k, mu),
+                exact=True,
+                max_routes=self.settings.routes_per_class,
+                deadline=self.deadline,
+                subset_rows=self.penalties,
+            )
             least.append(found.minimum)
             added += sum(self.master.add(k, r.stops) for r in found.routes)
         self.exact_pricings += 1
@@ -306,7 +338,12 @@ def safe_bound(value: float, *, integral: bool) -> float:
 
 
 def route_lower_bound(
-    instance: Instance, time_limit: float, *, incumbent: Plan | None = None, log: bool = False, costs: RouteCosts | None = None
+    instance: Instance,
+    time_limit: float,
+    *,
+    incumbent: Plan | None = None,
+    log: bool = False,
+    costs: RouteCosts | None = None,
 ) -> ColumnGeneration:
     """Run column generation for ``time_limit`` seconds (less when it converges); ``.bound`` is certified.
 

@@ -165,7 +165,12 @@ def _bits(nodes: np.ndarray, words: int) -> np.ndarray:
 def _shortest_per_set(level: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Keep, for each DC and visited set, the label that drove the least distance (and those with a
     smaller load term or a better clock than it: an earlier start, a later latest departure or less driving)."""
-    keep = _undominated(level["seen"], level["dist"], np.column_stack([level["term"], level["time"], -level["latest"], level["drive"]]), level["node"])
+    keep = _undominated(
+        level["seen"],
+        level["dist"],
+        np.column_stack([level["term"], level["time"], -level["latest"], level["drive"]]),
+        level["node"],
+    )
     return {name: values[keep] for name, values in level.items()}
 
 
@@ -185,7 +190,13 @@ def _undominated(seen: np.ndarray, dist: np.ndarray, others: np.ndarray, node: n
 
 
 def _extend(
-    level: dict[str, np.ndarray], net: ClassNetwork, arc_cost: np.ndarray, bounds: Bounds, left: int, slack: float, deadline: float
+    level: dict[str, np.ndarray],
+    net: ClassNetwork,
+    arc_cost: np.ndarray,
+    bounds: Bounds,
+    left: int,
+    slack: float,
+    deadline: float,
 ) -> dict[str, np.ndarray]:
     """Every one-DC extension to an unvisited DC that keeps the limits and can stay within the threshold.
 
@@ -206,7 +217,9 @@ def _extend(
 BLOCK = 4096  # labels extended at once (bounds the memory of the label x DC arrays)
 
 
-def _extend_block(level, net: ClassNetwork, arc_cost, bounds: Bounds, left: int, slack: float, rows: np.ndarray) -> dict[str, np.ndarray]:
+def _extend_block(
+    level, net: ClassNetwork, arc_cost, bounds: Bounds, left: int, slack: float, rows: np.ndarray
+) -> dict[str, np.ndarray]:
     bound, charged, subset_rows = bounds
     node, seen = level["node"][rows], level["seen"][rows]
     js = np.arange(1, len(arc_cost))
@@ -226,16 +239,28 @@ def _extend_block(level, net: ClassNetwork, arc_cost, bounds: Bounds, left: int,
     units = np.clip(net.capacity - load, 0, None)
     least = bound.avoiding(left, units, js[None, :], node[:, None])
     if charged is not None and subset_rows is not None:
-        overcharged = 0.5 * subset_rows.paid(subset_rows.cuts_of[js][None, :] & ~parity)  # cuts through j at even parity
+        overcharged = 0.5 * subset_rows.paid(
+            subset_rows.cuts_of[js][None, :] & ~parity
+        )  # cuts through j at even parity
         least = np.maximum(least, charged.avoiding(left, units, js[None, :], node[:, None]) - overcharged)
     ok &= cost + least <= slack
     r, c = np.nonzero(ok)
     j = js[c]
     grown = seen[r].copy()
     grown[np.arange(len(r)), j // WORD] |= np.left_shift(np.uint64(1), (j % WORD).astype(np.uint64))
-    return {"cost": cost[r, c], "term": np.broadcast_to(term, cost.shape)[r, c], "load": load[r, c], "dist": dist[r, c], "node": j, "seen": grown,
-            "parent": rows[r], "parity": np.broadcast_to(parity, cost.shape)[r, c], "time": start[r, c],
-            "latest": latest[r, c], "drive": drive[r, c]}
+    return {
+        "cost": cost[r, c],
+        "term": np.broadcast_to(term, cost.shape)[r, c],
+        "load": load[r, c],
+        "dist": dist[r, c],
+        "node": j,
+        "seen": grown,
+        "parent": rows[r],
+        "parity": np.broadcast_to(parity, cost.shape)[r, c],
+        "time": start[r, c],
+        "latest": latest[r, c],
+        "drive": drive[r, c],
+    }
 
 
 def _path(trace: list[tuple[np.ndarray, np.ndarray]], depth: int, row: int) -> tuple[int, ...]:

@@ -155,7 +155,12 @@ class RouteMaster:
     """
 
     def __init__(
-        self, instance: Instance, classes: Sequence[VehicleClass] | None = None, costs: RouteCosts | None = None, *, solver: SolverSetup = SolverSetup()
+        self,
+        instance: Instance,
+        classes: Sequence[VehicleClass] | None = None,
+        costs: RouteCosts | None = None,
+        *,
+        solver: SolverSetup = SolverSetup(),
     ) -> None:
         self.instance = instance
         self.solver = solver
@@ -226,19 +231,25 @@ class RouteMaster:
                 rows.append(first + c)
                 coefs.append(float(times))
         self.route_col.append(self.highs.getNumCol())
-        self.highs.addCol(column.cost, 0.0, highspy.kHighsInf, len(rows), np.array(rows, dtype=np.int32), np.array(coefs))
+        self.highs.addCol(
+            column.cost, 0.0, highspy.kHighsInf, len(rows), np.array(rows, dtype=np.int32), np.array(coefs)
+        )
         self.columns.append(column)
         return True
 
     def retire(self, keep: Callable[[RouteColumn], bool]) -> int:
         """Fix to 0 the route columns ``keep`` rejects (the pricing's relaxation no longer holds them);
         the number newly fixed.  Only a non-plannable column may be rejected: a plan's routes stay."""
-        fixed = [col for column, col in zip(self.columns, self.route_col) if col not in self.retired and not keep(column)]
+        fixed = [
+            col for column, col in zip(self.columns, self.route_col) if col not in self.retired and not keep(column)
+        ]
         for column, col in zip(self.columns, self.route_col):
             if col in fixed and column.plannable:
                 raise ValueError(f"route {column.stops} keeps every rule: it cannot leave the master")
         if fixed:
-            self.highs.changeColsBounds(len(fixed), np.array(fixed, dtype=np.int32), np.zeros(len(fixed)), np.zeros(len(fixed)))
+            self.highs.changeColsBounds(
+                len(fixed), np.array(fixed, dtype=np.int32), np.zeros(len(fixed)), np.zeros(len(fixed))
+            )
             self.retired.update(fixed)
         return len(fixed)
 
@@ -259,7 +270,9 @@ class RouteMaster:
     def add_cut(self, cut: CapacityCut) -> None:
         """Add the row sum_r e_r(S) lambda_r >= r(S) (later columns get their entry in :meth:`add`).
         The artificial column of each DC in S counts r(S), so the LP stays feasible."""
-        self._add_row(cut, float(cut.requirement), math.inf, [(i - 1, float(cut.requirement)) for i in sorted(cut.members)])
+        self._add_row(
+            cut, float(cut.requirement), math.inf, [(i - 1, float(cut.requirement)) for i in sorted(cut.members)]
+        )
 
     @property
     def subset_rows(self) -> list[SubsetRowCut]:
@@ -301,7 +314,9 @@ class RouteMaster:
     def _add_row(self, row: MasterRow, lower: float, upper: float, extra: list[tuple[int, float]]) -> None:
         cols, coefs = self.row_entries(row)
         cols, coefs = [c for c, _ in extra] + cols, [v for _, v in extra] + coefs
-        self.highs.addRow(highs_bound(lower), highs_bound(upper), len(cols), np.array(cols, dtype=np.int32), np.array(coefs))
+        self.highs.addRow(
+            highs_bound(lower), highs_bound(upper), len(cols), np.array(cols, dtype=np.int32), np.array(coefs)
+        )
         self.rows.append(row)
         self.row_lower.append(lower)
         self.row_upper.append(upper)
@@ -360,7 +375,9 @@ class RouteMaster:
         for k in range(len(self.classes)):
             total = np.zeros((n, n))
             for value, row in zip(rho, self.rows):
-                if value != 0.0 and not isinstance(row, SubsetRowCut):  # not a sum over arcs: the pricing charges it apart
+                if value != 0.0 and not isinstance(
+                    row, SubsetRowCut
+                ):  # not a sum over arcs: the pricing charges it apart
                     total += value * row.arc_mask(n, k)
             out.append(total)
         return out
@@ -372,7 +389,9 @@ class RouteMaster:
         for route in plan.used_routes():
             self.add(class_of[route.vehicle], tuple(index[s] for s in route.stops))
 
-    def lagrangian_bound(self, pi: np.ndarray, mu: np.ndarray, least_reduced_costs: list[float], rho: np.ndarray | None = None) -> float:
+    def lagrangian_bound(
+        self, pi: np.ndarray, mu: np.ndarray, least_reduced_costs: list[float], rho: np.ndarray | None = None
+    ) -> float:
         """sum_i pi_i + sum_rows rho * (the bound it prices) + sum_k m_k (mu_k + min(0, c*_k)): a lower bound
         on every plan meeting the rows' bounds, when c*_k was priced with ``arc_duals(rho)`` on the arcs
         and ``rho`` comes from :meth:`usable_duals` (see module doc).
@@ -397,8 +416,6 @@ class RouteMaster:
         return assign_vehicles(self.instance, self.classes, [(c.vehicle_class, c.stops) for c in columns])
 
 
-
 def highs_bound(value: float) -> float:
     """A row or column bound as HiGHS takes it (its infinity for an infinite one)."""
     return highspy.kHighsInf if value == math.inf else -highspy.kHighsInf if value == -math.inf else value
-

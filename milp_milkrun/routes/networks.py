@@ -248,7 +248,18 @@ def class_networks(
         load_rate = rates[k].per_unit_km if rates is not None else 0.0
         networks.append(
             ClassNetwork(
-                instance.distance, allowed, units, capacity, vc.max_stops, limit, back, masks, load_rate, weights, reach, times
+                instance.distance,
+                allowed,
+                units,
+                capacity,
+                vc.max_stops,
+                limit,
+                back,
+                masks,
+                load_rate,
+                weights,
+                reach,
+                times,
             )
         )
     return networks

@@ -161,7 +161,11 @@ def two_cycle_free_completions(net: ClassNetwork, arc_cost: np.ndarray) -> Compl
         best[h] = np.take_along_axis(via, first[h][:, :, None], axis=2)[:, :, 0]
         np.put_along_axis(via, first[h][:, :, None], np.inf, axis=2)
         second[h] = via.min(axis=2)
-        if np.array_equal(best[h], best[h - 1]) and np.array_equal(first[h], first[h - 1]) and np.array_equal(second[h], second[h - 1]):
+        if (
+            np.array_equal(best[h], best[h - 1])
+            and np.array_equal(first[h], first[h - 1])
+            and np.array_equal(second[h], second[h - 1])
+        ):
             best[h + 1 :], first[h + 1 :], second[h + 1 :] = best[h], first[h], second[h]
             break
     return Completions(best, first, second)
@@ -348,7 +352,13 @@ def _close(level: _Labels, net: ClassNetwork, arc_cost: np.ndarray) -> tuple[np.
 
 
 def _extend(
-    level: _Labels, successors, arc_cost, net: ClassNetwork, bound: np.ndarray, deadline: float, subset_rows: SubsetRowPenalties | None = None
+    level: _Labels,
+    successors,
+    arc_cost,
+    net: ClassNetwork,
+    bound: np.ndarray,
+    deadline: float,
+    subset_rows: SubsetRowPenalties | None = None,
 ) -> _Labels:
     """Every feasible one-DC extension of ``level`` that can still turn negative.
 
@@ -379,14 +389,29 @@ def _extend(
         j = succ[c]
         memory = net.memory_moves[i][j, here.memory[r]].astype(np.int64)
         parts.append(
-            _Labels(cost[r, c], load[r, c], dist[r, c], memory, j, here.ident[r], np.broadcast_to(parity, cost.shape)[r, c], start[r, c],
-                    latest[r, c], drive[r, c])
+            _Labels(
+                cost[r, c],
+                load[r, c],
+                dist[r, c],
+                memory,
+                j,
+                here.ident[r],
+                np.broadcast_to(parity, cost.shape)[r, c],
+                start[r, c],
+                latest[r, c],
+                drive[r, c],
+            )
         )
     return _Labels.concat(parts) if parts else level.take(np.array([], dtype=int))
 
 
 def _admit(
-    level: _Labels, kept: list[_Labels | None], trace: _Trace, width: tuple[int, int] | None, deadline: float, subset_rows: SubsetRowPenalties | None = None
+    level: _Labels,
+    kept: list[_Labels | None],
+    trace: _Trace,
+    width: tuple[int, int] | None,
+    deadline: float,
+    subset_rows: SubsetRowPenalties | None = None,
 ) -> _Labels:
     """Drop the labels of ``level`` dominated by a kept label or by a cheaper one of the same level.
 
@@ -402,7 +427,9 @@ def _admit(
             raise PricingTimeout
         fresh = level.take(rows if width is None else rows[: width[1]])
         earlier = kept[node]
-        if width is not None and earlier is not None:  # a heuristic may skip dominance tests: only the cheapest kept labels
+        if (
+            width is not None and earlier is not None
+        ):  # a heuristic may skip dominance tests: only the cheapest kept labels
             earlier = earlier.take(np.arange(min(len(earlier.cost), HEURISTIC_DOMINATORS * width[1])))
         keep = ~_dominated(fresh, earlier, subset_rows) & ~_dominated(fresh, fresh, subset_rows, earlier_only=True)
         fresh = fresh.take(np.flatnonzero(keep))
@@ -420,7 +447,9 @@ def _admit(
 DOMINANCE_CHUNK = 256  # rows per broadcast block: bounds the memory of the pairwise comparison
 
 
-def _dominated(labels: _Labels, other: _Labels | None, subset_rows: SubsetRowPenalties | None = None, *, earlier_only: bool = False) -> np.ndarray:
+def _dominated(
+    labels: _Labels, other: _Labels | None, subset_rows: SubsetRowPenalties | None = None, *, earlier_only: bool = False
+) -> np.ndarray:
     """For each label: does a label of ``other`` dominate it (``earlier_only``: one listed before it)?
 
     ``other`` is sorted by cost (the kept labels, or ``labels`` itself): a block of labels is compared

@@ -88,7 +88,9 @@ def weighted_capacity_cut(members: frozenset[int], load: float, capacities: list
     weights = tuple(max(1, math.ceil(Fraction(q) / d)) for q in capacities)
     noise = Fraction(FLOAT_NOISE)
     # a route of class k may carry allowance(Q_k) = Q_k + noise * max(1, Q_k): at most Q_k times this
-    stretch = max((1 + noise * max(Fraction(1), Fraction(q)) / Fraction(q) for q in capacities if q > 0), default=Fraction(1))
+    stretch = max(
+        (1 + noise * max(Fraction(1), Fraction(q)) / Fraction(q) for q in capacities if q > 0), default=Fraction(1)
+    )
     return CapacityCut(members, max(1, math.ceil(Fraction(load) / stretch / d)), weights)
 
 
@@ -132,7 +134,9 @@ def fleet_knapsack_cut(
     """
     d = Fraction(divisor)
     noise = Fraction(FLOAT_NOISE)
-    stretch = max((1 + noise * max(Fraction(1), Fraction(q)) / Fraction(q) for q in capacities if q > 0), default=Fraction(1))
+    stretch = max(
+        (1 + noise * max(Fraction(1), Fraction(q)) / Fraction(q) for q in capacities if q > 0), default=Fraction(1)
+    )
     left = Fraction(load) / stretch - sum(Fraction(capacities[k]) * counts[k] for k in complemented)
     weights = tuple(
         math.floor(Fraction(q) / d) if k in complemented else math.ceil(Fraction(q) / d)
@@ -203,7 +207,9 @@ def separate_capacity_cuts(
     return [cut for _, cut in found[:max_cuts]]
 
 
-def _fleet_cut(instance: Instance, classes: Sequence[VehicleClass], used: np.ndarray) -> tuple[float, CapacityCut] | None:
+def _fleet_cut(
+    instance: Instance, classes: Sequence[VehicleClass], used: np.ndarray
+) -> tuple[float, CapacityCut] | None:
     """The most violated :func:`fleet_knapsack_cut` (every subset U of the classes, divisors the
     capacities) at the LP's vehicle counts ``used``, with its violation; None if none is violated."""
     if len(classes) < 2 or len(classes) > MAX_FLEET_CLASSES:

@@ -28,7 +28,9 @@ class TimeNetwork:
     opens: np.ndarray
     closes: np.ndarray
     back: np.ndarray
-    shift: float = math.inf  # the type's shift with the float allowance; inf: none (with a shift no DC has two windows, see time_network)
+    shift: float = (
+        math.inf
+    )  # the type's shift with the float allowance; inf: none (with a shift no DC has two windows, see time_network)
 
     @property
     def hub_open(self) -> float:
@@ -73,8 +75,16 @@ def time_network(instance: Instance, vehicle_type: str) -> TimeNetwork:
     leave = instance.service_time[:, None] + travel
     shift = next(vt.shift for vt in instance.vehicle_types if vt.name == vehicle_type)
     if shift is not None and width > 1:
-        raise ValueError("a shift with several windows per DC: the route engine refuses it (solve.routes_backend.refuse_shifts)")
-    return TimeNetwork(leave, opens, closes, instance.service_time + shortest_trips(travel)[1], math.inf if shift is None else allowance(shift))
+        raise ValueError(
+            "a shift with several windows per DC: the route engine refuses it (solve.routes_backend.refuse_shifts)"
+        )
+    return TimeNetwork(
+        leave,
+        opens,
+        closes,
+        instance.service_time + shortest_trips(travel)[1],
+        math.inf if shift is None else allowance(shift),
+    )
 
 
 def time_admits(instance: Instance, times: TimeNetwork, vehicle_type: str) -> np.ndarray:

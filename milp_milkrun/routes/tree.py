@@ -95,8 +95,15 @@ class BranchAndPrice:
     def __post_init__(self) -> None:
         self.costs = self.costs if self.costs is not None else route_costs(self.instance)
         forced = self.settings.subset_rows is True  # None: off until the converged root's gap asks for them
-        self.cg = ColumnGeneration(self.instance, self.deadline, self.log_progress, costs=self.costs, subset_rows=forced,
-                                   settings=self.settings, solver=self.solver)
+        self.cg = ColumnGeneration(
+            self.instance,
+            self.deadline,
+            self.log_progress,
+            costs=self.costs,
+            subset_rows=forced,
+            settings=self.settings,
+            solver=self.solver,
+        )
         self.integer_costs = self.costs.integral
 
     def offer(self, plan: Plan | None) -> bool:
@@ -116,7 +123,9 @@ class BranchAndPrice:
         """Only plans costing at most this can beat the incumbent (integer costs: by at least one unit)."""
         if not math.isfinite(self.incumbent_cost):  # no incumbent yet (inf - FLOAT_NOISE * inf would be nan)
             return math.inf
-        return self.incumbent_cost - (1.0 - SOLVER_TOLERANCE if self.integer_costs else FLOAT_NOISE * max(1.0, abs(self.incumbent_cost)))
+        return self.incumbent_cost - (
+            1.0 - SOLVER_TOLERANCE if self.integer_costs else FLOAT_NOISE * max(1.0, abs(self.incumbent_cost))
+        )
 
     def prunes(self, bound: float) -> bool:
         """No plan below ``bound`` can beat the incumbent."""
@@ -214,8 +223,12 @@ class BranchAndPrice:
             self.enumeration_cap = settings.enumeration_first_gap * max(1.0, abs(value))
         listed = None  # routes the last enumeration at this node listed
         while True:
-            whole = min(self.cutoff(), self.cg.master.penalty) - value  # no plan costs the penalty: without an incumbent, a finite gap
-            gap = min(whole, max(self.enumeration_cap, settings.enumeration_grow * (bound - value)))  # beyond what the node shows
+            whole = (
+                min(self.cutoff(), self.cg.master.penalty) - value
+            )  # no plan costs the penalty: without an incumbent, a finite gap
+            gap = min(
+                whole, max(self.enumeration_cap, settings.enumeration_grow * (bound - value))
+            )  # beyond what the node shows
             cheap = listed is not None and listed <= settings.enumeration_widen_routes
             if gap <= 0 or (gap > settings.enumeration_stretch * self.enumeration_cap and not cheap):
                 return bound
@@ -242,8 +255,15 @@ class BranchAndPrice:
             for k, net in enumerate(self.cg.networks):
                 if k in closed:  # no route of the class is in a plan of this node
                     continue
-                class_routes = enumerate_routes(net, arc_cost[k], self.cg.start_cost(k, mu), gap + min(0.0, least[k]), max_labels=settings.enumeration_labels, deadline=stop,
-                                                subset_rows=last.penalties)
+                class_routes = enumerate_routes(
+                    net,
+                    arc_cost[k],
+                    self.cg.start_cost(k, mu),
+                    gap + min(0.0, least[k]),
+                    max_labels=settings.enumeration_labels,
+                    deadline=stop,
+                    subset_rows=last.penalties,
+                )
                 for stops in class_routes:
                     routes.add(k, stops)
                 if len(routes.columns) > settings.enumeration_routes:
@@ -251,14 +271,25 @@ class BranchAndPrice:
         except (TooManyRoutes, PricingTimeout) as stopped:
             self.enumeration_cap = settings.enumeration_shrink * gap
             reason = "out of time" if isinstance(stopped, PricingTimeout) else f"too many {stopped.args[0]}"
-            log.info("route enumeration within %.6g of the bound: %s after %.1f s", gap, reason, time.perf_counter() - began)
+            log.info(
+                "route enumeration within %.6g of the bound: %s after %.1f s", gap, reason, time.perf_counter() - began
+            )
             return False, None, len(routes.columns)
         limit = min(settings.enumeration_mip_share * self.total, self.deadline - time.perf_counter())
         within = value + gap
-        plan, cost, proven = solve_integer(routes, limit, exact=True, upper=within + ENUMERATION_MARGIN * max(1.0, abs(within)))
-        found = plan is not None and cost <= within + ENUMERATION_MARGIN * max(1.0, abs(within))  # HiGHS may report one above
-        log.info("route enumeration within %.6g of the bound: %d routes, MIP %s (%.1f s)", gap, len(routes.columns),
-                 "not solved" if not proven else f"{cost:.6g}" if found else "no plan within", time.perf_counter() - began)
+        plan, cost, proven = solve_integer(
+            routes, limit, exact=True, upper=within + ENUMERATION_MARGIN * max(1.0, abs(within))
+        )
+        found = plan is not None and cost <= within + ENUMERATION_MARGIN * max(
+            1.0, abs(within)
+        )  # HiGHS may report one above
+        log.info(
+            "route enumeration within %.6g of the bound: %d routes, MIP %s (%.1f s)",
+            gap,
+            len(routes.columns),
+            "not solved" if not proven else f"{cost:.6g}" if found else "no plan within",
+            time.perf_counter() - began,
+        )
         if not (self.offer(plan) and proven):
             self.enumeration_cap = settings.enumeration_shrink * gap
             return False, None, len(routes.columns)
@@ -273,7 +304,8 @@ class BranchAndPrice:
         routes may still price at reduced cost 0 when the row's dual is 0, and long ones are countless)."""
         master = self.cg.master
         return {
-            k for (arcs, k), position in self.rows.items()
+            k
+            for (arcs, k), position in self.rows.items()
             if k is not None and all(i == 0 for i, _ in arcs) and master.row_upper[position] < 1.0 - INTEGRAL
         }
 
@@ -364,7 +396,9 @@ class BranchAndPrice:
         candidates = [((frozenset({(int(i), int(j)), (int(j), int(i))}), None), float(y[i, j])) for i, j in edges]
         return self._strongest(candidates)
 
-    def _strongest(self, candidates: Sequence[tuple[tuple[frozenset[tuple[int, int]], int | None], float]]) -> tuple[tuple[frozenset[tuple[int, int]], int | None], float]:
+    def _strongest(
+        self, candidates: Sequence[tuple[tuple[frozenset[tuple[int, int]], int | None], float]]
+    ) -> tuple[tuple[frozenset[tuple[int, int]], int | None], float]:
         """Strong branching over the restricted master: the candidate whose two branches raise the LP most
         (product of the two rises, Achterberg's rule); the first (flow closest to 1/2) when time is short.
 

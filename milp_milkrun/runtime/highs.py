@@ -207,7 +207,9 @@ class SolverAbandoned(RuntimeError):
     def __init__(self, *, interrupted: bool) -> None:
         self.interrupted = interrupted
         cause = "Ctrl-C" if interrupted else "the deadline"
-        super().__init__(f"HiGHS did not stop within {GRACE_SECONDS:g} s of {cause} (a phase that checks no limit); run abandoned")
+        super().__init__(
+            f"HiGHS did not stop within {GRACE_SECONDS:g} s of {cause} (a phase that checks no limit); run abandoned"
+        )
 
 
 def run_interruptibly(highs: highspy.Highs, deadline: float | None = None, *, grace: float = GRACE_SECONDS) -> bool:

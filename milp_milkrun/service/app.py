@@ -156,7 +156,9 @@ class TotalsOut(_Body):
 
 class MilkRunAnswer(_Body):
     terminal: Literal["known", "unknown", "open"]
-    virtual_terminal: dict[str, float] | None = Field(description="lat and lon of the virtual terminal (terminal unknown)")
+    virtual_terminal: dict[str, float] | None = Field(
+        description="lat and lon of the virtual terminal (terminal unknown)"
+    )
     fuel: FuelOut
     legs: list[LegOut]
     shipments: list[ShipmentOut]
@@ -189,8 +191,13 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         app.state.pool.shutdown(settings.drain_seconds)
         store.close()
 
-    app = FastAPI(title="milp-milkrun", version=API_VERSION, lifespan=lifespan, max_body_size=settings.max_body_bytes,
-                  description="Milk-run emissions (ISO 14083), plan checks with certified bounds, and solve jobs (docs/api.md).")
+    app = FastAPI(
+        title="milp-milkrun",
+        version=API_VERSION,
+        lifespan=lifespan,
+        max_body_size=settings.max_body_bytes,
+        description="Milk-run emissions (ISO 14083), plan checks with certified bounds, and solve jobs (docs/api.md).",
+    )
     app.state.settings = settings
     app.state.factors = load_factors()
     _add_error_handlers(app)
@@ -204,8 +211,14 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     def health(request: Request) -> dict[str, Any]:
         """Whether the service is up, its workers and its queue (no token needed)."""
         pool, store = request.app.state.pool, request.app.state.store
-        return {"status": "ok", "version": API_VERSION, "workers": settings.workers, "workers_alive": pool.alive,
-                "queued": store.count("queued"), "running": store.count("running")}
+        return {
+            "status": "ok",
+            "version": API_VERSION,
+            "workers": settings.workers,
+            "workers_alive": pool.alive,
+            "queued": store.count("queued"),
+            "running": store.count("running"),
+        }
 
     return app
 
@@ -217,7 +230,11 @@ def _bearer_check(token: str | None) -> Callable[..., None]:
         if token is None:
             return
         if credentials is None or not secrets.compare_digest(credentials.credentials.encode(), token.encode()):
-            raise HTTPException(401, "a valid bearer token is needed (Authorization: Bearer ...)", headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                401,
+                "a valid bearer token is needed (Authorization: Bearer ...)",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
 
     return require_token
 
@@ -236,7 +253,12 @@ def _factors(request: Request, document: dict[str, Any] | None) -> EmissionFacto
 
 
 def _add_emissions(router: APIRouter) -> None:
-    @router.post("/v1/emissions/milk-run", tags=["emissions"], response_class=JSONResponse, responses={200: {"model": MilkRunAnswer}})
+    @router.post(
+        "/v1/emissions/milk-run",
+        tags=["emissions"],
+        response_class=JSONResponse,
+        responses={200: {"model": MilkRunAnswer}},
+    )
     async def milk_run(body: MilkRunRequest, request: Request) -> JSONResponse:
         """TTW and WTW emissions of a milk run: per leg (load on board), per shipment (allocated by mass x
         great-circle distance from pickup to delivery) and in total, with the intensity per tonne-km."""
@@ -251,10 +273,12 @@ def _add_emissions(router: APIRouter) -> None:
     def fuels(request: Request) -> dict[str, Any]:
         """Every fuel with its TTW and WTW factors per unit and the source of each (blends computed)."""
         factors: EmissionFactors = request.app.state.factors
-        return {"fuels": [vars(f) for f in sorted(factors.fuels.values(), key=lambda f: f.name)],
-                "electricity": "ELEC: per kWh at the grid factor each request sets (grid_kg_co2e_per_kwh)",
-                "profiles": [vars(p) for p in factors.profiles.values()],
-                "distance_adjustment_factor": factors.distance_adjustment_factor}
+        return {
+            "fuels": [vars(f) for f in sorted(factors.fuels.values(), key=lambda f: f.name)],
+            "electricity": "ELEC: per kWh at the grid factor each request sets (grid_kg_co2e_per_kwh)",
+            "profiles": [vars(p) for p in factors.profiles.values()],
+            "distance_adjustment_factor": factors.distance_adjustment_factor,
+        }
 
 
 def _parse_plan(document: dict[str, Any], instance: Instance) -> Plan:
@@ -263,9 +287,22 @@ def _parse_plan(document: dict[str, Any], instance: Instance) -> Plan:
 
 
 def _route_table(report: CheckReport) -> list[dict[str, Any]]:
-    return [{"vehicle": r.vehicle, "type": r.vehicle_type, "stops": list(r.stops), "n_stops": r.n_stops, "load": r.load, "capacity": r.capacity,
-             "utilisation": r.utilisation, "distance": r.distance, "max_distance": r.max_distance, "max_stops": r.max_stops, "cost": r.cost}
-            for r in report.routes]
+    return [
+        {
+            "vehicle": r.vehicle,
+            "type": r.vehicle_type,
+            "stops": list(r.stops),
+            "n_stops": r.n_stops,
+            "load": r.load,
+            "capacity": r.capacity,
+            "utilisation": r.utilisation,
+            "distance": r.distance,
+            "max_distance": r.max_distance,
+            "max_stops": r.max_stops,
+            "cost": r.cost,
+        }
+        for r in report.routes
+    ]
 
 
 def _add_checks(router: APIRouter) -> None:
@@ -275,14 +312,22 @@ def _add_checks(router: APIRouter) -> None:
         (with ``bound_seconds``) a certified lower bound on the optimum and the plan's proven gap."""
         settings: ServiceSettings = request.app.state.settings
         if body.bound_seconds is not None and body.bound_seconds > settings.max_bound_seconds:
-            raise InputError("bound_seconds", f"at most {settings.max_bound_seconds:g} s on this server, got {body.bound_seconds:g}")
+            raise InputError(
+                "bound_seconds", f"at most {settings.max_bound_seconds:g} s on this server, got {body.bound_seconds:g}"
+            )
         instance = _within("instance", lambda: instance_from_dict(body.instance))
         plan = _within("plan", lambda: _parse_plan(body.plan, instance))
         report = check_plan(instance, plan)
         answer = report.to_dict() | {"instance": instance.name, "routes": _route_table(report), "bound": None}
         if body.bound_seconds is not None and report.feasible:
             bound = bound_plan(instance, plan, body.bound_seconds)
-            answer["bound"] = {"objective": bound.objective, "bound": bound.bound, "gap": bound.gap, "how": bound.how, "line": bound.line()}
+            answer["bound"] = {
+                "objective": bound.objective,
+                "bound": bound.bound,
+                "gap": bound.gap,
+                "how": bound.how,
+                "line": bound.line(),
+            }
         return answer
 
 
@@ -298,10 +343,21 @@ def _job_view(job: dict[str, Any]) -> dict[str, Any]:
     started, finished = job["started"], job["finished"]
     elapsed = ((finished or time.time()) - started) if started else None
     return {
-        "id": job["id"], "state": job["state"], "created": job["created"], "started": started, "finished": finished, "elapsed_s": elapsed,
-        "model": job["request"]["model"], "time_limit": job["request"]["time_limit"], "status": result.get("status"),
-        "objective_kind": result.get("objective_kind"), "objective": result.get("objective"), "bound": result.get("bound"),
-        "gap": result.get("gap"), "message": result.get("message"), "error": job["error"],
+        "id": job["id"],
+        "state": job["state"],
+        "created": job["created"],
+        "started": started,
+        "finished": finished,
+        "elapsed_s": elapsed,
+        "model": job["request"]["model"],
+        "time_limit": job["request"]["time_limit"],
+        "status": result.get("status"),
+        "objective_kind": result.get("objective_kind"),
+        "objective": result.get("objective"),
+        "bound": result.get("bound"),
+        "gap": result.get("gap"),
+        "message": result.get("message"),
+        "error": job["error"],
         "has_plan": bool(job["result"] and job["result"].get("plan")),
     }
 
@@ -325,12 +381,20 @@ def _add_jobs(router: APIRouter) -> None:
         settings: ServiceSettings = request.app.state.settings
         store: JobStore = request.app.state.store
         if body.time_limit > settings.max_time_limit:
-            raise InputError("time_limit", f"at most {settings.max_time_limit:g} s on this server, got {body.time_limit:g}")
+            raise InputError(
+                "time_limit", f"at most {settings.max_time_limit:g} s on this server, got {body.time_limit:g}"
+            )
         prepare(body.model_dump())
         if store.count("queued") >= settings.max_queue:
-            raise HTTPException(429, f"the queue is full ({settings.max_queue} jobs waiting); try again later", headers={"Retry-After": "10"})
+            raise HTTPException(
+                429,
+                f"the queue is full ({settings.max_queue} jobs waiting); try again later",
+                headers={"Retry-After": "10"},
+            )
         job_id = store.create(body.model_dump())
-        return JSONResponse({"id": job_id, "state": "queued"}, status_code=202, headers={"Location": f"/v1/jobs/{job_id}"})
+        return JSONResponse(
+            {"id": job_id, "state": "queued"}, status_code=202, headers={"Location": f"/v1/jobs/{job_id}"}
+        )
 
     @router.get("/v1/jobs", tags=["jobs"])
     def jobs(request: Request, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
@@ -348,15 +412,22 @@ def _add_jobs(router: APIRouter) -> None:
         """The job's plan (checked again by the independent checker) with its per-route table."""
         job = _job(request, job_id)
         _, plan, report = _checked_plan(job)
-        return _job_view(job) | {"plan": plan.to_dict(), "feasible": report.feasible, "distance": report.distance, "cost": report.cost,
-                                 "routes": _route_table(report)}
+        return _job_view(job) | {
+            "plan": plan.to_dict(),
+            "feasible": report.feasible,
+            "distance": report.distance,
+            "cost": report.cost,
+            "routes": _route_table(report),
+        }
 
     @router.get("/v1/jobs/{job_id}/map", response_class=HTMLResponse, tags=["jobs"])
     def job_map(job_id: str, request: Request) -> HTMLResponse:
         """The job's plan on an interactive map: one HTML page that works offline."""
         instance, plan, report = _checked_plan(_job(request, job_id))
         if instance.coordinates == "none":
-            raise InputError("instance", f"instance {instance.name} has no coordinates (only a distance matrix) to draw a map of")
+            raise InputError(
+                "instance", f"instance {instance.name} has no coordinates (only a distance matrix) to draw a map of"
+            )
         return HTMLResponse(map_html(instance, plan, report))
 
     @router.delete("/v1/jobs/{job_id}", status_code=202, tags=["jobs"])
@@ -365,11 +436,16 @@ def _add_jobs(router: APIRouter) -> None:
         job = _job(request, job_id)
         stopping = request.app.state.pool.cancel(job_id)
         state = request.app.state.store.get(job_id)["state"]
-        return JSONResponse({"id": job["id"], "state": state, "stopping": stopping and state == "running"}, status_code=202 if stopping else 200)
+        return JSONResponse(
+            {"id": job["id"], "state": state, "stopping": stopping and state == "running"},
+            status_code=202 if stopping else 200,
+        )
 
 
 # ---- errors -----------------------------------------------------------------------
-def _error(status: int, error: str, message: str, field: str | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+def _error(
+    status: int, error: str, message: str, field: str | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse({"error": error, "field": field, "message": message}, status_code=status, headers=headers)
 
 
@@ -391,8 +467,12 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
         codes = {401: "unauthorized", 404: "not_found", 409: "conflict", 413: "too_large", 429: "queue_full"}
-        return _error(exc.status_code, codes.get(exc.status_code, "http_error"),
-                      str(exc.detail), headers=getattr(exc, "headers", None))
+        return _error(
+            exc.status_code,
+            codes.get(exc.status_code, "http_error"),
+            str(exc.detail),
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(Exception)
     async def internal(_: Request, exc: Exception) -> JSONResponse:

@@ -61,7 +61,10 @@ class JobStore:
             The job's id.
         """
         job_id = uuid.uuid4().hex
-        self._run("INSERT INTO jobs (id, state, created, request) VALUES (?, 'queued', ?, ?)", (job_id, time.time(), json.dumps(request)))
+        self._run(
+            "INSERT INTO jobs (id, state, created, request) VALUES (?, 'queued', ?, ?)",
+            (job_id, time.time(), json.dumps(request)),
+        )
         return job_id
 
     def get(self, job_id: str) -> dict[str, Any] | None:
@@ -125,13 +128,17 @@ class JobStore:
             The job's id and request.
         """
         with self._lock:
-            row = self._db.execute("SELECT id, request FROM jobs WHERE state = 'queued' ORDER BY created LIMIT 1").fetchone()
+            row = self._db.execute(
+                "SELECT id, request FROM jobs WHERE state = 'queued' ORDER BY created LIMIT 1"
+            ).fetchone()
             if row is None:
                 return None
             self._db.execute("UPDATE jobs SET state = 'running', started = ? WHERE id = ?", (time.time(), row["id"]))
         return row["id"], json.loads(row["request"])
 
-    def finish(self, job_id: str, state: str, *, result: dict[str, Any] | None = None, error: str | None = None) -> None:
+    def finish(
+        self, job_id: str, state: str, *, result: dict[str, Any] | None = None, error: str | None = None
+    ) -> None:
         """Record a job's end (a job already ended keeps its first end).
 
         Parameters

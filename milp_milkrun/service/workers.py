@@ -63,8 +63,14 @@ def prepare(request: dict[str, Any]) -> tuple[Instance, SolveOptions]:
         factors = factors_from_dict(document or {}, is_default=document is None) if objective == "emissions" else None
     except InputError as error:
         raise InputError(f"factors.{error.field}", error.message) from None
-    options = SolveOptions(time_limit=request["time_limit"], gap=request["gap"], seed=request["seed"], threads=1,
-                           objective=objective, factors=factors)
+    options = SolveOptions(
+        time_limit=request["time_limit"],
+        gap=request["gap"],
+        seed=request["seed"],
+        threads=1,
+        objective=objective,
+        factors=factors,
+    )
     costs = options.costs(instance)
     if request["model"] in ("exact", "strong"):
         linear_costs(instance, costs)
@@ -87,7 +93,11 @@ def solve_request(request: dict[str, Any]) -> dict[str, Any]:
     """
     instance, options = prepare(request)
     result = solve(instance, model=request["model"], options=options)
-    return {"result": result.to_dict(), "plan": result.plan.to_dict() if result.plan is not None else None, "interrupted": result.interrupted}
+    return {
+        "result": result.to_dict(),
+        "plan": result.plan.to_dict() if result.plan is not None else None,
+        "interrupted": result.interrupted,
+    }
 
 
 def worker_main(tasks: Any, reports: Any, parent: int) -> None:
@@ -126,7 +136,9 @@ class _SolveGuard:
         self.solving = False
 
 
-def _run(job_id: str, request: dict[str, Any], guard: _SolveGuard) -> tuple[str, str, dict[str, Any] | None, str | None]:
+def _run(
+    job_id: str, request: dict[str, Any], guard: _SolveGuard
+) -> tuple[str, str, dict[str, Any] | None, str | None]:
     """``(job_id, outcome, payload, error)``: outcome ``solved``, ``stopped`` (SIGINT) or ``failed``."""
     payload = None
     try:
@@ -250,7 +262,9 @@ class WorkerPool:
             if slot.job is not None and time.monotonic() > slot.deadline and slot.process.is_alive():
                 slot.process.kill()
                 slot.process.join(5)
-                self._store.finish(slot.job, "failed", error=f"the solve did not stop within {OVERRUN_SECONDS:g} s of its time limit")
+                self._store.finish(
+                    slot.job, "failed", error=f"the solve did not stop within {OVERRUN_SECONDS:g} s of its time limit"
+                )
                 slot.job = None
             if not slot.process.is_alive() and self._dispatching:
                 if slot.job is not None:
@@ -289,7 +303,9 @@ class WorkerPool:
         self._thread.join()
         for slot in self._slots:
             if slot.job is not None:
-                self._store.finish(slot.job, "interrupted", error="the server stopped while the job ran; submit it again")
+                self._store.finish(
+                    slot.job, "interrupted", error="the server stopped while the job ran; submit it again"
+                )
             if slot.process.is_alive():
                 slot.tasks.put(None)
         for slot in self._slots:

@@ -49,7 +49,21 @@ MODELS = tuple(m.value for m in Model)
 BACKENDS = tuple(b.value for b in Backend)
 SOLVERS = tuple(s.value for s in Solver)
 
-__all__ = ["DEFAULT_SEED", "MODELS", "BACKENDS", "SOLVERS", "Backend", "Model", "Solver", "SolveOptions", "SolveResult", "Status", "check_bound_seconds", "check_choices", "solve"]
+__all__ = [
+    "DEFAULT_SEED",
+    "MODELS",
+    "BACKENDS",
+    "SOLVERS",
+    "Backend",
+    "Model",
+    "Solver",
+    "SolveOptions",
+    "SolveResult",
+    "Status",
+    "check_bound_seconds",
+    "check_choices",
+    "solve",
+]
 
 
 def check_choices(*, model: str, backend: str, solver: str | None, objective: str | None = None) -> None:
@@ -68,7 +82,10 @@ def check_choices(*, model: str, backend: str, solver: str | None, objective: st
     """
     if objective == "emissions" and (model in ("exact", "strong") or backend == "pulp"):  # refused before any work
         engine = f"the {model} model" if backend != "pulp" else "the pulp backend (the exact model)"
-        raise InputError("objective", f"the emissions objective depends on the load on each leg, which {engine} cannot state; use --model routes or auto, or the heuristic")
+        raise InputError(
+            "objective",
+            f"the emissions objective depends on the load on each leg, which {engine} cannot state; use --model routes or auto, or the heuristic",
+        )
     if model not in MODELS:
         raise InputError("model", f"unknown model {model!r}; choose from {', '.join(MODELS)}")
     if backend not in BACKENDS:
@@ -129,30 +146,56 @@ def solve(
     started = time.perf_counter()
     try:
         return _dispatch(instance, model, backend, solver, options, heuristic_start, started)
-    except KeyboardInterrupt:  # Ctrl-C in a phase with no handler of its own: keep the MIP start if it passes the checker
-        start = options.warm_start if options.warm_start is not None and check_plan(instance, options.warm_start).feasible else None
+    except (
+        KeyboardInterrupt
+    ):  # Ctrl-C in a phase with no handler of its own: keep the MIP start if it passes the checker
+        start = (
+            options.warm_start
+            if options.warm_start is not None and check_plan(instance, options.warm_start).feasible
+            else None
+        )
         return make_result(
             RunContext.of(instance, options, model=model, backend=backend, started=started),
-            status="feasible" if start is not None else "no_solution", plan=start, bound=None, interrupted=True,
-            message="interrupted by Ctrl-C: the best plan so far (the MIP start)" if start else "interrupted by Ctrl-C before any plan",
+            status="feasible" if start is not None else "no_solution",
+            plan=start,
+            bound=None,
+            interrupted=True,
+            message="interrupted by Ctrl-C: the best plan so far (the MIP start)"
+            if start
+            else "interrupted by Ctrl-C before any plan",
         )
 
 
 def _dispatch(
-    instance: Instance, model: str, backend: str, solver: str | None, options: SolveOptions, heuristic_start: bool, started: float
+    instance: Instance,
+    model: str,
+    backend: str,
+    solver: str | None,
+    options: SolveOptions,
+    heuristic_start: bool,
+    started: float,
 ) -> SolveResult:
     """Presolve diagnostics, the heuristic start and the backend chosen by :func:`solve`."""
     reasons = presolve_diagnostics(instance)
     if reasons:  # proven infeasible without building a model
         return make_result(
             RunContext.of(instance, options, model=model, backend=backend, started=started),
-            status="infeasible", plan=None, bound=None, message="; ".join(reasons),
+            status="infeasible",
+            plan=None,
+            bound=None,
+            message="; ".join(reasons),
         )
-    if heuristic_start and options.warm_start is None and (not instance.has_time or "heuristic" in ENGINES_STATING_TIME):
+    if (
+        heuristic_start
+        and options.warm_start is None
+        and (not instance.has_time or "heuristic" in ENGINES_STATING_TIME)
+    ):
         # the heuristic plan is the default MIP start (on an instance with time, once the heuristic states it)
 
         def run_backend(with_start: SolveOptions) -> SolveResult:
-            return solve(instance, model=model, backend=backend, solver=solver, options=with_start, heuristic_start=False)
+            return solve(
+                instance, model=model, backend=backend, solver=solver, options=with_start, heuristic_start=False
+            )
 
         return solve_with_heuristic_start(instance, options, run_backend)
     return backend_run(model, backend)(instance, options, solver)

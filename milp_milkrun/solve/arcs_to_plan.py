@@ -39,7 +39,9 @@ def follow_arcs(instance: Instance, arcs_by_vehicle: Mapping[str, Iterable[tuple
             routes.append(Route(vehicle, tuple(_walk(instance, successors, first, vehicle))))
         if any(successors.values()):
             stray = sorted({instance.node_ids[i] for i, js in successors.items() if js})
-            raise RouteExtractionError(f"vehicle {vehicle} has arcs on a cycle without the hub through {', '.join(stray)}")
+            raise RouteExtractionError(
+                f"vehicle {vehicle} has arcs on a cycle without the hub through {', '.join(stray)}"
+            )
     return Plan(tuple(routes))
 
 

@@ -66,10 +66,18 @@ def solve_auto(instance: Instance, options: SolveOptions, run: Solve, heuristic_
     """
     if options.costs(instance).load_dependent:  # emissions: only the route-based model states them exactly
         result = run(instance, model="routes", options=options, heuristic_start=heuristic_start)
-        return dataclasses.replace(result, message=joined_notes("auto: the route-based model (the objective depends on the load)", result.message))
+        return dataclasses.replace(
+            result,
+            message=joined_notes("auto: the route-based model (the objective depends on the load)", result.message),
+        )
     if not _states_time(instance, "routes") or shift_refusal(instance) is not None:
         result = run(instance, model="exact", options=options, heuristic_start=heuristic_start)
-        return dataclasses.replace(result, message=joined_notes("auto: the exact model (the route-based model does not state this instance's time)", result.message))
+        return dataclasses.replace(
+            result,
+            message=joined_notes(
+                "auto: the exact model (the route-based model does not state this instance's time)", result.message
+            ),
+        )
     if not heuristic_start or options.warm_start is not None:
         return _stages(instance, options, run)
     return solve_with_heuristic_start(instance, options, lambda with_start: _from_heuristic(instance, with_start, run))
@@ -81,10 +89,16 @@ def _from_heuristic(instance: Instance, options: SolveOptions, run: Solve) -> So
     if options.warm_start is not None or not _states_time(instance, "strong"):
         return _stages(instance, options, run)
     started = time.perf_counter()
-    proof = run(instance, model="strong", options=dataclasses.replace(options, time_limit=PROOF_SHARE * options.time_limit),
-                heuristic_start=False)
+    proof = run(
+        instance,
+        model="strong",
+        options=dataclasses.replace(options, time_limit=PROOF_SHARE * options.time_limit),
+        heuristic_start=False,
+    )
     if proof.status in PROVEN or proof.interrupted:
-        return dataclasses.replace(proof, message=joined_notes("auto: the strong model first (the heuristic found no plan)", proof.message))
+        return dataclasses.replace(
+            proof, message=joined_notes("auto: the strong model first (the heuristic found no plan)", proof.message)
+        )
     left = options.time_limit - (time.perf_counter() - started)
     return _stages(instance, dataclasses.replace(options, time_limit=solver_seconds(left), warm_start=proof.plan), run)
 
@@ -92,26 +106,39 @@ def _from_heuristic(instance: Instance, options: SolveOptions, run: Solve) -> So
 def _stages(instance: Instance, options: SolveOptions, run: Solve) -> SolveResult:
     """The route-based model from ``options.warm_start`` (if any), then the strong model for the time left."""
     started = time.perf_counter()
-    first = run(instance, model="routes", options=dataclasses.replace(options, time_limit=ROUTES_SHARE * options.time_limit),
-                heuristic_start=False)
+    first = run(
+        instance,
+        model="routes",
+        options=dataclasses.replace(options, time_limit=ROUTES_SHARE * options.time_limit),
+        heuristic_start=False,
+    )
     left = options.time_limit - (time.perf_counter() - started)
     settled = first.status in PROVEN or first.interrupted or left < MIN_SECOND_STAGE_SECONDS
     if settled or not _states_time(instance, "strong"):
         return dataclasses.replace(first, message=joined_notes("auto: the route-based model", first.message))
-    second = run(instance, model="strong", options=dataclasses.replace(options, time_limit=left, warm_start=first.plan),
-                 heuristic_start=False)
+    second = run(
+        instance,
+        model="strong",
+        options=dataclasses.replace(options, time_limit=left, warm_start=first.plan),
+        heuristic_start=False,
+    )
     message = joined_notes(
         f"auto: the route-based model ({_found(first)}), then the strong model ({_found(second)})", second.message
     )
     if second.status == "infeasible":  # HiGHS proved the strong model infeasible: no plan exists
-        return dataclasses.replace(second, model="routes+strong", runtime_s=time.perf_counter() - started, message=message)
+        return dataclasses.replace(
+            second, model="routes+strong", runtime_s=time.perf_counter() - started, message=message
+        )
     plans = [r for r in (first, second) if r.objective is not None]
     best = min(plans, key=lambda r: r.objective or 0.0) if plans else None
     bounds = [b for b in (first.bound, second.bound) if b is not None]
     return make_result(
         RunContext.of(instance, options, model="routes+strong", backend="highs", started=started),
-        status="feasible" if best is not None else "no_solution", plan=best.plan if best is not None else None,
-        bound=max(bounds) if bounds else None, message=message, interrupted=second.interrupted,
+        status="feasible" if best is not None else "no_solution",
+        plan=best.plan if best is not None else None,
+        bound=max(bounds) if bounds else None,
+        message=message,
+        interrupted=second.interrupted,
     )
 
 

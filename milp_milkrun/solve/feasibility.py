@@ -39,7 +39,11 @@ def presolve_diagnostics(instance: Instance) -> list[str]:
 
 
 def _dcs_nobody_may_serve(instance: Instance) -> list[str]:
-    return [f"DC {dc.id}: every vehicle is forbidden to serve it" for dc in instance.dcs if not instance.allowed_vehicles(dc.id)]
+    return [
+        f"DC {dc.id}: every vehicle is forbidden to serve it"
+        for dc in instance.dcs
+        if not instance.allowed_vehicles(dc.id)
+    ]
 
 
 def _dcs_out_of_reach(instance: Instance) -> list[str]:
@@ -100,7 +104,9 @@ def _chain_problems(instance: Instance) -> list[str]:
             continue
         load = sum(instance.demand[instance.index[dc]] for dc in chain)
         if all(exceeds(load, v.capacity) for v in allowed):
-            reasons.append(f"consecutive chain {shown} carries {load:g}, more than any allowed vehicle ({_limits(allowed, 'capacity')})")
+            reasons.append(
+                f"consecutive chain {shown} carries {load:g}, more than any allowed vehicle ({_limits(allowed, 'capacity')})"
+            )
         if all(v.max_stops is not None and len(chain) > v.max_stops for v in allowed):
             reasons.append(
                 f"consecutive chain {shown} has {len(chain)} DCs, more than the stop limit of every allowed vehicle "

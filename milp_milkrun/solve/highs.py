@@ -72,7 +72,10 @@ def solve_exact_highs(instance: Instance, options: SolveOptions) -> SolveResult:
         run = hand_off(build_exact_model(instance, context.costs))
     except KeyboardInterrupt:  # Ctrl-C before the search: the warm start is all there is
         return make_result(
-            context, status="feasible" if start else "no_solution", plan=start[1] if start else None, bound=None,
+            context,
+            status="feasible" if start else "no_solution",
+            plan=start[1] if start else None,
+            bound=None,
             message="; ".join(["interrupted by Ctrl-C while building the model", *notes]),
         )
     log = _Log(echo=options.log)
@@ -87,10 +90,14 @@ def solve_exact_highs(instance: Instance, options: SolveOptions) -> SolveResult:
             notes.append(log.start_verdict(start[0]))
             if not interrupted and claims_less_than_its_solution(run.highs):
                 reported = run.highs.getInfo().objective_function_value
-                notes.append(f"HiGHS reported {reported:.6g} for a plan that costs more, so it searched again without the MIP start")
+                notes.append(
+                    f"HiGHS reported {reported:.6g} for a plan that costs more, so it searched again without the MIP start"
+                )
                 progress.reset()
                 remaining = options.time_limit - (time.perf_counter() - started)
-                interrupted = search_again_without_start(run.highs, max(remaining, MIN_SEARCH_SECONDS), _search_deadline(deadline))
+                interrupted = search_again_without_start(
+                    run.highs, max(remaining, MIN_SEARCH_SECONDS), _search_deadline(deadline)
+                )
     except SolverAbandoned as abandoned:  # HiGHS is inside a phase that checks no limit: keep what we have
         return progress.result(context, start, abandoned, notes)
     return _result(context, run, start, interrupted, notes)
@@ -123,13 +130,19 @@ class _Progress:
         if math.isfinite(value) and abs(value) < highspy.kHighsInf:
             self.bound = float(value)
 
-    def result(self, context: RunContext, start: tuple[float, Plan] | None, abandoned: SolverAbandoned, notes: list[str]) -> SolveResult:
+    def result(
+        self, context: RunContext, start: tuple[float, Plan] | None, abandoned: SolverAbandoned, notes: list[str]
+    ) -> SolveResult:
         """The plan from the last improving solution (or the MIP start, whichever is cheaper) and the last bound."""
         plan = _plan_from_values(context.instance, self.run, self.solution) if self.solution is not None else None
         why = "interrupted by Ctrl-C" if abandoned.interrupted else "time limit reached"
         return make_result(
-            context, status="feasible" if plan is not None else "no_solution", plan=plan, bound=self.bound,
-            message="; ".join([f"{why}: {abandoned}", *notes]), interrupted=abandoned.interrupted,
+            context,
+            status="feasible" if plan is not None else "no_solution",
+            plan=plan,
+            bound=self.bound,
+            message="; ".join([f"{why}: {abandoned}", *notes]),
+            interrupted=abandoned.interrupted,
             start=start[1] if start is not None else None,
         )
 
@@ -208,7 +221,9 @@ def _set_mip_start(run: HighsHandoff, instance: Instance, plan: Plan) -> None:
 
 
 # ----- reading the result -------------------------------------------------------------------------
-def _result(context: RunContext, run: HighsHandoff, start: tuple[float, Plan] | None, interrupted: bool, notes: list[str]) -> SolveResult:
+def _result(
+    context: RunContext, run: HighsHandoff, start: tuple[float, Plan] | None, interrupted: bool, notes: list[str]
+) -> SolveResult:
     highs = run.highs
     model_status = highs.getModelStatus()
     info = highs.getInfo()
@@ -290,7 +305,9 @@ def infeasibility_explanation(run: HighsHandoff) -> str:
     status, iis = run.highs.getIis()
     if status == highspy.HighsStatus.kError or not iis.valid_ or not iis.row_index_:
         return "the LP relaxation is feasible, so HiGHS cannot isolate an irreducible infeasible subset of rows"
-    families = [f.name for f in (*EXACT_FAMILIES, *TIME_FAMILIES) if f.name in {run.row_families[r] for r in iis.row_index_}]
+    families = [
+        f.name for f in (*EXACT_FAMILIES, *TIME_FAMILIES) if f.name in {run.row_families[r] for r in iis.row_index_}
+    ]
     return (
         f"an irreducible infeasible subset of {len(iis.row_index_)} rows of the LP relaxation involves "
         f"equation families {', '.join(families)}"

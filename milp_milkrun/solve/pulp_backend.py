@@ -325,7 +325,9 @@ def _run_cbc(model: PulpExactModel, options: SolveOptions, deadline: float) -> O
         )
         with _LogTail(log_path, enabled=options.log):
             model.problem.solve(solver)
-        log = Path(log_path).read_text(encoding="utf-8", errors="replace") if os.path.exists(log_path) else ""  # none: not started
+        log = (
+            Path(log_path).read_text(encoding="utf-8", errors="replace") if os.path.exists(log_path) else ""
+        )  # none: not started
     outcome = _cbc_outcome(model.problem, log, options.gap)
     if solver.stopped:
         note = STOP_NOTES[solver.stopped]
@@ -344,7 +346,9 @@ def _cbc_outcome(problem: pulp.LpProblem, log: str, gap: float) -> Outcome:
     """Decide the status from PuLP's solution status and the CBC log (PuLP's status alone is lossy)."""
     if problem.status == pulp.LpStatusInfeasible:
         if cbc_ran_out_of_time(log):  # seen on ecom74: preprocessing cut short by the limit says "infeasible"
-            return Outcome("no_solution", False, None, "CBC claimed infeasibility as its time limit expired; not trusted")
+            return Outcome(
+                "no_solution", False, None, "CBC claimed infeasibility as its time limit expired; not trusted"
+            )
         return Outcome("infeasible", False, None, "CBC proved the model infeasible")
     bound = cbc_bound(log)
     if problem.sol_status == pulp.LpSolutionOptimal:

@@ -44,7 +44,9 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
     )
     if options.warm_start is not None:
         bp.offer(options.warm_start)
-    elif instance.has_time:  # no start plan: the MIPs over the columns can at least combine long routes with single-DC ones
+    elif (
+        instance.has_time
+    ):  # no start plan: the MIPs over the columns can at least combine long routes with single-DC ones
         add_single_dc_routes(bp.cg.master)
     try:
         searched = bp.run(started, options.time_limit)
@@ -74,7 +76,9 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
             message=message + "; no plan found",
             interrupted=bp.interrupted,
         )
-    return make_result(context, status="feasible", plan=bp.incumbent, bound=bound, message=message, interrupted=bp.interrupted)
+    return make_result(
+        context, status="feasible", plan=bp.incumbent, bound=bound, message=message, interrupted=bp.interrupted
+    )
 
 
 def add_single_dc_routes(master: RouteMaster) -> None:

@@ -312,7 +312,9 @@ class CutLoop:
         try:
             self.interrupted = run_interruptibly(mip, self.deadline)
             if not self.interrupted and self.best_plan is not None and claims_less_than_its_solution(mip):
-                self.log("HiGHS reported less than the plan it returned (a MIP-start fault): searching again without the start")
+                self.log(
+                    "HiGHS reported less than the plan it returned (a MIP-start fault): searching again without the start"
+                )
                 self.interrupted = search_again_without_start(mip, solver_seconds(self.remaining()), self.deadline)
         except SolverAbandoned as abandoned:
             self._abandon(abandoned)
@@ -362,7 +364,9 @@ def _unique(sets: list[list[int]]) -> list[list[int]]:
     return [sorted(s) for s in {frozenset(s) for s in sets}]
 
 
-def run_cut_loop(instance: Instance, options: SolveOptions, *, incumbent: Plan | None = None, kind: str = "directed") -> CutLoop:
+def run_cut_loop(
+    instance: Instance, options: SolveOptions, *, incumbent: Plan | None = None, kind: str = "directed"
+) -> CutLoop:
     """Run stages 1-3 until the optimum is proven, infeasibility is proven or the deadline passes.
 
     Parameters
@@ -383,7 +387,9 @@ def run_cut_loop(instance: Instance, options: SolveOptions, *, incumbent: Plan |
     """
     deadline = time.perf_counter() + options.time_limit
     loop = CutLoop(build_strong_model(instance, kind=kind, costs=options.costs(instance)), options, deadline)
-    loop.log(f"{loop.model.kind} model: {loop.model.n_arcs} arc variables, classes {[c.name for c in loop.model.classes]}")
+    loop.log(
+        f"{loop.model.kind} model: {loop.model.n_arcs} arc variables, classes {[c.name for c in loop.model.classes]}"
+    )
     unservable = loop.model.unservable()
     if unservable:  # no class may carry them (forbidden, capacity or distance): nothing to solve
         loop.infeasible = True
@@ -407,7 +413,13 @@ def _alternate_lp_rounds_and_mips(loop: CutLoop) -> None:
     """Stages 1-3, repeated while a MIP run returns new cuts and time is left."""
     while loop.remaining() > 0:
         loop.lp_rounds_until_stall()
-        if loop.abandoned or loop.interrupted or loop.infeasible or loop.best_bound >= loop.best_cost - _closed(loop) or loop.remaining() < MIN_MIP_SECONDS:
+        if (
+            loop.abandoned
+            or loop.interrupted
+            or loop.infeasible
+            or loop.best_bound >= loop.best_cost - _closed(loop)
+            or loop.remaining() < MIN_MIP_SECONDS
+        ):
             return
         loop.fix_by_reduced_cost()
         outcome = loop.run_mip()
@@ -451,10 +463,14 @@ def solve_strong(instance: Instance, options: SolveOptions | None = None, *, kin
     bound = loop.best_bound if math.isfinite(loop.best_bound) else None
     if loop.best_plan is None:
         why = "interrupted by Ctrl-C" if loop.interrupted else "no plan found within the time limit"
-        return make_result(context, status="no_solution", plan=None, bound=bound, message=why, interrupted=loop.interrupted)
+        return make_result(
+            context, status="no_solution", plan=None, bound=bound, message=why, interrupted=loop.interrupted
+        )
     message = f"{loop.model.kind} model, {len(loop.model.block('rci_capacity_cuts').rows)} capacity cuts, {loop.lp_rounds} LP rounds, {loop.mip_runs} MIP runs, {len(loop.fixed_arcs)} arcs fixed by reduced cost"
     if loop.abandoned:
         message += f"; {loop.abandoned}"
     if loop.interrupted:
         message = f"interrupted by Ctrl-C: best plan and bound so far; {message}"
-    return make_result(context, status="feasible", plan=loop.best_plan, bound=bound, message=message, interrupted=loop.interrupted)
+    return make_result(
+        context, status="feasible", plan=loop.best_plan, bound=bound, message=message, interrupted=loop.interrupted
+    )
