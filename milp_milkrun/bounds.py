@@ -32,6 +32,7 @@ from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.plan import Plan
 from milp_milkrun.routes.column_generation import ColumnGeneration, route_lower_bound
+from milp_milkrun.routes.time_network import shift_refusal
 from milp_milkrun.solve.highs import solve_exact_highs
 from milp_milkrun.solve.strong import CutLoop, run_cut_loop
 from milp_milkrun.timing import ENGINES_STATING_TIME
@@ -65,13 +66,14 @@ def certified_lower_bound(
     """
     if not time_limit > 0:
         raise InputError("bound_seconds", f"the bound needs a positive number of seconds, got {time_limit}")
-    if instance.has_time and "routes" not in ENGINES_STATING_TIME:
+    if instance.has_time and ("routes" not in ENGINES_STATING_TIME or shift_refusal(instance) is not None):
         return _exact_bound(instance, time_limit, incumbent)
     started = time.perf_counter()
     routes = route_lower_bound(instance, ROUTE_SHARE * time_limit, incumbent=incumbent, log=log)
     candidates = [(routes.bound, _route_how(routes, time.perf_counter() - started))]
     left = time_limit - (time.perf_counter() - started)
-    if not _closes(routes.bound, incumbent, instance) and left >= MIN_LOOP_SECONDS:
+    strong_states_it = not instance.has_time or "strong" in ENGINES_STATING_TIME
+    if strong_states_it and not _closes(routes.bound, incumbent, instance) and left >= MIN_LOOP_SECONDS:
         loop_started = time.perf_counter()
         loop = run_cut_loop(instance, SolveOptions(time_limit=left, gap=0.0, log=log), incumbent=incumbent)
         if loop.infeasible:

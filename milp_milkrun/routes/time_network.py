@@ -76,7 +76,7 @@ def time_network(instance: Instance, vehicle_type: str) -> TimeNetwork:
     shift = next(vt.shift for vt in instance.vehicle_types if vt.name == vehicle_type)
     if shift is not None and width > 1:
         raise ValueError(
-            "a shift with several windows per DC: the route engine refuses it (solve.routes_backend.refuse_shifts)"
+            "a shift with several windows per DC: the route engine refuses it (routes.time_network.refuse_shifts)"
         )
     return TimeNetwork(
         leave,
@@ -145,3 +145,17 @@ def shift_refusal(instance: Instance) -> InputError | None:
                 "use --model exact or auto",
             )
     return None
+
+
+def refuse_shifts(instance: Instance) -> None:
+    """Refuse a shift (Eq 18) beside a DC with several windows in one clear line: the labelling's
+    shortest duration assumes one window per DC (:func:`milp_milkrun.routes.clocks.next_clocks`).
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance to solve.
+    """
+    refusal = shift_refusal(instance)
+    if refusal is not None:
+        raise refusal

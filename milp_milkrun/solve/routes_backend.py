@@ -10,7 +10,7 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.result import RunContext, SolveResult, make_result
 from milp_milkrun.routes.master import RouteMaster, SolverSetup
-from milp_milkrun.routes.time_network import shift_refusal
+from milp_milkrun.routes.time_network import refuse_shifts
 from milp_milkrun.routes.tree import BranchAndPrice
 from milp_milkrun.timing import keeps_time, require_time_support
 
@@ -94,17 +94,3 @@ def add_single_dc_routes(master: RouteMaster) -> None:
         for j in sorted(vc.nodes):
             if keeps_time(master.instance, types[vc.vehicle_type], (j,)):
                 master.add(k, (j,))
-
-
-def refuse_shifts(instance: Instance) -> None:
-    """Refuse a shift (Eq 18) beside a DC with several windows in one clear line: the labelling's
-    shortest duration assumes one window per DC (:func:`milp_milkrun.routes.pricing.next_clocks`).
-
-    Parameters
-    ----------
-    instance : Instance
-        The instance to solve.
-    """
-    refusal = shift_refusal(instance)
-    if refusal is not None:
-        raise refusal
