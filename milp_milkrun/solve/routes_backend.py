@@ -10,9 +10,8 @@ from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.result import SolveResult, make_result
-from milp_milkrun.routes.master import RouteMaster
 from milp_milkrun.routes.tree import BranchAndPrice
-from milp_milkrun.timing import keeps_time, require_time_support
+from milp_milkrun.timing import require_time_support
 
 
 def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult:
@@ -37,8 +36,6 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
     bp.cg.log_progress = bool(options.log)
     if options.warm_start is not None:
         bp.offer(options.warm_start)
-    elif instance.has_time:  # no heuristic start with time yet: the MIPs over the columns at least combine long routes with single-DC ones
-        add_single_dc_routes(bp.cg.master)
     try:
         searched = bp.run(started, options.time_limit)
     except KeyboardInterrupt:  # during the root: its certified bound holds for every plan
@@ -62,21 +59,6 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
     return make_result(instance, costs=options.costs(instance), status="feasible", plan=bp.incumbent, bound=bound, requested_gap=options.gap,
                        runtime_s=runtime, model="routes", backend="highs", seed=options.seed, message=message,
                        interrupted=bp.interrupted)
-
-
-def add_single_dc_routes(master: RouteMaster) -> None:
-    """Add hub -> DC -> hub of every class and DC it may serve, when it keeps time, as columns.
-
-    Parameters
-    ----------
-    master : RouteMaster
-        The root's master, before column generation.
-    """
-    types = {vt.name: vt for vt in master.instance.vehicle_types}
-    for k, vc in enumerate(master.classes):
-        for j in sorted(vc.nodes):
-            if keeps_time(master.instance, types[vc.vehicle_type], (j,)):
-                master.add(k, (j,))
 
 
 def refuse_shifts(instance: Instance) -> None:
