@@ -263,6 +263,16 @@ class RouteMaster:
             and (not self.instance.has_time or keeps_time(self.instance, self._types[vc.vehicle_type], stops))
         )
 
+    def add_single_dc_routes(self) -> None:
+        """Add hub -> DC -> hub of every class and DC it may serve, when it keeps every limit, as columns:
+        a MIP over the columns can then always complete long routes into a plan (set partitioning over
+        generated routes alone often has none).  After the LP converged they leave it optimal (exact
+        pricing found no route of negative reduced cost), so they change no bound."""
+        for k, vc in enumerate(self.classes):
+            for j in sorted(vc.nodes):
+                if self._keeps_every_limit(vc, (j,)):
+                    self.add(k, (j,))
+
     @property
     def cuts(self) -> list[CapacityCut]:
         return [row for row in self.rows if isinstance(row, CapacityCut)]

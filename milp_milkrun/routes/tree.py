@@ -160,6 +160,7 @@ class BranchAndPrice:
         self.bound = self.root_bound = root.bound
         if not root.converged:
             return root
+        self._complete_columns()
         limit = min(settings.root_mip_share * self.total, self.deadline - time.perf_counter())
         self.offer(best_integer_plan(self.cg.master, limit, self.incumbent)[0])
         if self._root_needs_subset_rows():
@@ -192,9 +193,16 @@ class BranchAndPrice:
 
     def _stop_at_an_open_root(self) -> bool:
         """The root did not converge in its time: no tree; the best plan of its routes in the time left."""
+        self._complete_columns()
         plan, _ = best_integer_plan(self.cg.master, self.deadline - time.perf_counter(), self.incumbent)
         self.offer(plan)
         return False
+
+    def _complete_columns(self) -> None:
+        """Without a plan yet on an instance with time (no start plan found), give the root's MIP
+        the single-DC routes, after its column generation (they would steer it elsewhere)."""
+        if self.incumbent is None and self.instance.has_time:
+            self.cg.master.add_single_dc_routes()
 
     def _root_needs_subset_rows(self) -> bool:
         """Whether the converged root (without subset-row cuts so far) should separate them: by

@@ -9,10 +9,10 @@ import time
 from milp_milkrun.instance import Instance
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.result import RunContext, SolveResult, make_result
-from milp_milkrun.routes.master import RouteMaster, SolverSetup
+from milp_milkrun.routes.master import SolverSetup
 from milp_milkrun.routes.time_network import refuse_shifts
 from milp_milkrun.routes.tree import BranchAndPrice
-from milp_milkrun.timing import keeps_time, require_time_support
+from milp_milkrun.timing import require_time_support
 
 
 def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult:
@@ -44,10 +44,6 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
     )
     if options.warm_start is not None:
         bp.offer(options.warm_start)
-    elif (
-        instance.has_time
-    ):  # no start plan: the MIPs over the columns can at least combine long routes with single-DC ones
-        add_single_dc_routes(bp.cg.master)
     try:
         searched = bp.run(started, options.time_limit)
     except KeyboardInterrupt:  # during the root: its certified bound holds for every plan
@@ -79,18 +75,3 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
     return make_result(
         context, status="feasible", plan=bp.incumbent, bound=bound, message=message, interrupted=bp.interrupted
     )
-
-
-def add_single_dc_routes(master: RouteMaster) -> None:
-    """Add hub -> DC -> hub of every class and DC it may serve, when it keeps time, as columns.
-
-    Parameters
-    ----------
-    master : RouteMaster
-        The root's master, before column generation.
-    """
-    types = {vt.name: vt for vt in master.instance.vehicle_types}
-    for k, vc in enumerate(master.classes):
-        for j in sorted(vc.nodes):
-            if keeps_time(master.instance, types[vc.vehicle_type], (j,)):
-                master.add(k, (j,))
