@@ -51,7 +51,6 @@ import numpy as np
 
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance.parts import TimeSpec, Window
-from milp_milkrun.limits import exceeds
 
 if TYPE_CHECKING:
     from milp_milkrun.instance.parts import DC, VehicleType
@@ -312,103 +311,6 @@ def _original_position(instance: Instance, origin: str) -> int:
 
 
 # ----- the earliest schedule of a route (an engine's exact feasibility test) ----------------------
-def earliest_return(instance: Instance, vehicle_type: VehicleType | str, stops: Sequence[int]) -> float | None:
-    """The return to the hub of a route departing at the hub's opening, None when a window or the hub's
-    hours admit no schedule (Eq 15-17); shifts are not judged (Eq 18).
-
-    Departing at the opening gives the earliest start at every DC, and a later arrival never admits a
-    schedule an earlier one does not (waiting is allowed), so the route meets Eq 16-17 for some
-    departure exactly when it does for this one.
-
-    Parameters
-    ----------
-    instance : Instance
-        An instance with time.
-    vehicle_type : VehicleType or str
-        The route's vehicle type (its travel times).
-    stops : Sequence[int]
-        The route's DC indices (nodes of V) in driving order.
-
-    Returns
-    -------
-    float or None
-        The return time, or None.
-    """
-    hub_open, hub_close = instance.hub_hours  # type: ignore[misc]
-    travel, service = instance.travel_time(vehicle_type), instance.service_time
-    now, here = hub_open, 0
-    for there in stops:
-        start = window_start(instance.windows[there], now + float(travel[here, there]))
-        if start is None:
-            return None
-        now, here = start + float(service[there]), there
-    back = now + float(travel[here, 0])
-    return None if exceeds(back, hub_close) else back
-
-
-def keeps_time(instance: Instance, vehicle_type: VehicleType, stops: Sequence[int]) -> bool:
-    """Whether some departure gives the route a schedule meeting Eq 16-18: :func:`earliest_return`,
-    and with a shift the shortest duration over the departures.
-
-    With one window per DC the start at a DC is ``max(start, dep + drive)`` for every departure
-    ``dep`` up to the latest one every window admits (``start``: the earliest start, departing at the
-    opening; ``drive``: travel and service so far), so the shortest duration is
-    ``max(return - latest, drive home)``.
-
-    Parameters
-    ----------
-    instance : Instance
-        An instance with time.
-    vehicle_type : VehicleType
-        The route's vehicle type (its travel times and shift).
-    stops : Sequence[int]
-        The route's DC indices in driving order; with a shift each must have at most one window.
-
-    Returns
-    -------
-    bool
-        Whether the route keeps time.
-    """
-    back = earliest_return(instance, vehicle_type, stops)
-    if back is None or vehicle_type.shift is None:
-        return back is not None
-    if any(len(instance.windows[j]) > 1 for j in stops):
-        raise ValueError("the shortest duration with several windows per DC is the checker's to find")
-    hub_close = instance.hub_hours[1]  # type: ignore[index]
-    travel, service = instance.travel_time(vehicle_type), instance.service_time
-    latest, drive, here = hub_close, 0.0, 0
-    for there in stops:
-        drive += float(service[here] + travel[here, there])
-        latest = min(latest, instance.windows[there][0][1] - drive)
-        here = there
-    drive += float(service[here] + travel[here, 0])
-    latest = min(latest, hub_close - drive)
-    return not exceeds(max(back - latest, drive), vehicle_type.shift)
-
-
-def window_start(windows: Sequence[Window], arrival: float) -> float | None:
-    """The start of service on arriving at ``arrival``: the earliest window whose close is not before it
-    (waiting for it to open), None when every window has closed (Eq 15-16); closes allow float noise
-    (:func:`~milp_milkrun.limits.exceeds`), as the checker's do.
-
-    Parameters
-    ----------
-    windows : Sequence[Window]
-        The node's windows, sorted.
-    arrival : float
-        The arrival time.
-
-    Returns
-    -------
-    float or None
-        The start of service, or None.
-    """
-    for opens, closes in windows:
-        if not exceeds(arrival, closes):
-            return max(arrival, opens)
-    return None
-
-
 # ----- the guard for engines that do not state time ----------------------------------------------
 ENGINES = {
     "auto": "--model auto",

@@ -25,7 +25,7 @@ from milp_milkrun.routes.networks import class_networks
 from milp_milkrun.routes.pricing import _dominated, _Labels
 from milp_milkrun.routes.time_network import time_admits, time_network
 from milp_milkrun.solve import SolveOptions, solve
-from milp_milkrun.timing import earliest_return, keeps_time
+from milp_milkrun.time_segments import route_fits_in_time
 
 SEEDS = range(40)
 SOLOMON = Path(__file__).resolve().parents[2] / "shared" / "solomon"
@@ -119,14 +119,14 @@ def test_arc_elimination_keeps_every_arc_of_a_route_in_time_and_removes_some() -
 
 
 @pytest.mark.parametrize("seed", range(20))
-def test_earliest_return_agrees_with_the_oracle_on_random_routes(seed: int) -> None:
+def test_route_fits_in_time_agrees_with_the_oracle_on_random_routes(seed: int) -> None:
     instance = tiny(seed)
     rng = random.Random(seed)
     for _ in range(60):
         order = tuple(rng.sample([dc.id for dc in instance.dcs], rng.randint(1, instance.n_dcs)))
         vehicle = rng.choice(instance.vehicles)
-        ours = earliest_return(instance, vehicle.type, [instance.index[s] for s in order])
-        assert (ours is not None) == (shortest_duration(instance, vehicle.name, order) is not None), order
+        ours = route_fits_in_time(instance, vehicle.type, [instance.index[s] for s in order])
+        assert ours == (shortest_duration(instance, vehicle.name, order) is not None), order
 
 
 def test_the_master_marks_a_route_out_of_time_as_not_plannable() -> None:
@@ -137,7 +137,9 @@ def test_the_master_marks_a_route_out_of_time_as_not_plannable() -> None:
         for vc in master.classes:
             nodes = sorted(vc.nodes)
             for order in ((a, b) for a in nodes for b in nodes if a != b):
-                if earliest_return(instance, vc.vehicle_type, order) is None:
+                if not route_fits_in_time(
+                    instance, next(vt for vt in instance.vehicle_types if vt.name == vc.vehicle_type), order
+                ):
                     out_of_time += 1
                     assert not master._keeps_every_limit(vc, order), (seed, order)
     assert out_of_time > 0
@@ -247,14 +249,14 @@ def test_the_binding_shifts_change_optima() -> None:
 
 
 @pytest.mark.parametrize("seed", SHIFT_SEEDS[:20])
-def test_keeps_time_agrees_with_the_oracle_on_random_routes_with_shifts(seed: int) -> None:
+def test_route_fits_in_time_agrees_with_the_oracle_on_random_routes_with_shifts(seed: int) -> None:
     instance = shifted(seed)
     assert instance is not None
     rng = random.Random(seed)
     for _ in range(80):
         order = tuple(rng.sample([dc.id for dc in instance.dcs], rng.randint(1, instance.n_dcs)))
         vehicle = rng.choice(instance.vehicles)
-        ours = keeps_time(instance, vehicle.type, [instance.index[s] for s in order])
+        ours = route_fits_in_time(instance, vehicle.type, [instance.index[s] for s in order])
         assert ours == (shortest_duration(instance, vehicle.name, order) is not None), (vehicle.name, order)
 
 

@@ -73,7 +73,7 @@ from milp_milkrun.routes.subset_rows import (
     subset_row_penalties,
 )
 from milp_milkrun.runtime.highs import new_highs, solver_seed
-from milp_milkrun.timing import keeps_time
+from milp_milkrun.time_segments import route_fits_in_time
 
 
 @dataclass(frozen=True)
@@ -260,7 +260,7 @@ class RouteMaster:
             and len(stops) <= vc.max_stops
             and not exceeds(load, vc.capacity)
             and (vc.max_distance is None or not exceeds(self.route_length(stops), vc.max_distance))
-            and (not self.instance.has_time or keeps_time(self.instance, self._types[vc.vehicle_type], stops))
+            and route_fits_in_time(self.instance, self._types[vc.vehicle_type], stops)
         )
 
     def add_single_dc_routes(self) -> None:

@@ -25,11 +25,11 @@ of service at its DC when the route departs at the hub's opening (waiting for a 
 several windows, the earliest whose close is not before the arrival).  A later arrival never admits
 a schedule an earlier one does not, so an extension is dropped when no window admits it, a route is
 closed only when it is back by the hub's closing, and dominance asks for no later start.  Without
-shifts the departure at the opening is exact (:func:`milp_milkrun.timing.earliest_return`); with a
+shifts the departure at the opening is exact; with a
 shift (Eq 18) and one window per DC a label also carries its latest departure and its driving time,
 from which the shortest duration follows (:func:`~milp_milkrun.routes.clocks.next_clocks`); the route engine refuses a shift
-with several windows per DC.  :func:`class_networks` removes every arc that no window admits even at the
-earliest time a route can reach its tail (:func:`time_admits`).
+with several windows per DC.  :func:`~milp_milkrun.routes.networks.class_networks` removes every arc that no window admits even at the
+earliest time a route can reach its tail (:func:`~milp_milkrun.routes.time_network.time_admits`).
 
 Subset-row cuts (:mod:`milp_milkrun.routes.subset_rows`) are charged through one more resource, a
 parity bit per cut (``subset_rows``); dominance then adds to the dominating label's cost the penalties
