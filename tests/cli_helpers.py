@@ -28,3 +28,15 @@ def patch_commands(monkeypatch: pytest.MonkeyPatch, name: str, value: object) ->
     assert using, f"no command module of milp_milkrun.cli uses {name}"
     for module in using:
         monkeypatch.setattr(module, name, value)
+
+
+def json_paths(document: object, where: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Every path into a JSON document (keys and list indices), the root ``()`` first."""
+    found = [where]
+    if isinstance(document, dict):
+        for key, value in document.items():
+            found += json_paths(value, (*where, key))
+    elif isinstance(document, list):
+        for index, value in enumerate(document):
+            found += json_paths(value, (*where, index))
+    return found

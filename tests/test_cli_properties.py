@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_helpers import run_cli
+from cli_helpers import json_paths, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -43,17 +43,6 @@ NUMBERS = st.sampled_from(
 SAFE = {"--time-limit": "1", "--max-iterations": "20"}  # appended when a command solves, so that no example runs long
 
 
-def _paths(document: object, where: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    found = [where]
-    if isinstance(document, dict):
-        for key, value in document.items():
-            found += _paths(value, (*where, key))
-    elif isinstance(document, list):
-        for index, value in enumerate(document):
-            found += _paths(value, (*where, index))
-    return found
-
-
 @st.composite
 def damaged(draw: st.DrawFn, document: object) -> object:
     """``document`` with zero to three fields replaced by a hostile value or deleted."""
@@ -61,7 +50,7 @@ def damaged(draw: st.DrawFn, document: object) -> object:
     for _ in range(draw(st.integers(0, 3))):
         if not isinstance(document, (dict, list)) or not document:
             break
-        where = draw(st.sampled_from(_paths(document)[1:]))
+        where = draw(st.sampled_from(json_paths(document)[1:]))
         parent: Any = document
         for part in where[:-1]:
             parent = parent[part]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_helpers import patch_commands, run_cli
+from cli_helpers import json_paths, patch_commands, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -357,24 +357,13 @@ def test_loaders_turn_any_malformed_json_into_an_input_error(document: object, t
             pass
 
 
-def _json_paths(document: object, where: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    found = [where]
-    if isinstance(document, dict):
-        for key, value in document.items():
-            found += _json_paths(value, (*where, key))
-    elif isinstance(document, list):
-        for index, value in enumerate(document):
-            found += _json_paths(value, (*where, index))
-    return found
-
-
 @st.composite
 def near_valid(draw: st.DrawFn, document: object) -> object:
     """``document`` with one to three fields replaced by any JSON value or deleted: it gets past the
     JSON parser and most of the schema, so the checks behind them are fuzzed too."""
     document = json.loads(json.dumps(document))
     for _ in range(draw(st.integers(1, 3))):
-        where = draw(st.sampled_from(_json_paths(document)))
+        where = draw(st.sampled_from(json_paths(document)))
         if not where:
             return draw(JSON_VALUES)
         parent: Any = document
