@@ -2,12 +2,15 @@
 
     nice python benchmarks/bench_api.py --requests 1000 --concurrency 16 --jobs 20 --workers 2
 
-Starts ``milkrun serve`` on 127.0.0.1 at a free port (a fresh data folder, a token), then
+Starts ``milkrun serve`` on 127.0.0.1 at a free port (a fresh data folder, a token; ``--access-log``
+to serve with uvicorn's access log on, as ``milkrun serve --access-log`` does), then
 1. sends ``--requests`` POST /v1/emissions/milk-run (the worked run of docs/api.md) from
-   ``--concurrency`` concurrent clients and prints the throughput and the p50/p95/p99 latency;
+   ``--concurrency`` concurrent callers, each with its own client and connection as separate systems
+   calling the service would have, and prints the throughput, the p50/p95/p99 latency, the CPU
+   seconds the server and this client spent, the machine's load and the commit measured;
 2. submits ``--jobs`` solve jobs at once (toy6 and the small instances in turn, ``--time-limit`` each)
    to ``--workers`` workers, waits for all, and checks that none was lost and that each plan the
-   service returns passes the checker here too.
+   service returns passes the checker here too (``--jobs 0`` skips this part).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +59,18 @@ INSTANCES = [
 ]
 
 
-def start_server(data: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+@dataclass(frozen=True)
+class Load:
+    """What the emission requests measured: wall seconds, each latency (s), non-200 answers, CPU seconds."""
+
+    wall: float
+    latencies: list[float]
+    failures: int
+    server_cpu: float
+    client_cpu: float
+
+
+def start_server(data: Path, workers: int, access_log: bool) -> tuple[subprocess.Popen[bytes], str]:
     """``milkrun serve`` in a subprocess; returns it and its URL once it answers."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -73,6 +88,7 @@ def start_server(data: Path, workers: int) -> tuple[subprocess.Popen[bytes], str
             str(workers),
             "--data",
             str(data),
+            *(["--access-log"] if access_log else []),
         ],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -89,13 +105,13 @@ def start_server(data: Path, workers: int) -> tuple[subprocess.Popen[bytes], str
     raise SystemExit("the server did not start")
 
 
-async def emissions_load(url: str, requests: int, concurrency: int) -> tuple[float, list[float], int]:
-    """Wall time, each request's latency (s) and the number of non-200 answers."""
+async def emissions_load(url: str, requests: int, concurrency: int, server: psutil.Process) -> Load:
+    """Send the requests; CPU times are counted after the warm-up."""
     latencies: list[float] = []
     failures = 0
     left = iter(range(requests))
 
-    async def client(session: httpx.AsyncClient) -> None:
+    async def caller(session: httpx.AsyncClient) -> None:
         nonlocal failures
         for _ in left:
             began = time.perf_counter()
@@ -103,12 +119,27 @@ async def emissions_load(url: str, requests: int, concurrency: int) -> tuple[flo
             latencies.append(time.perf_counter() - began)
             failures += response.status_code != 200
 
-    limits = httpx.Limits(max_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, headers=HEADERS, limits=limits, timeout=30) as session:
-        await session.post("/v1/emissions/milk-run", json=RUN)  # warm-up: imports and caches
-        began = time.perf_counter()
-        await asyncio.gather(*(client(session) for _ in range(concurrency)))
-        return time.perf_counter() - began, latencies, failures
+    # One client (one connection) per caller: callers sharing one client's pool wait on each other
+    # inside httpx, which measured the client rather than the server.
+    sessions = [
+        httpx.AsyncClient(base_url=url, headers=HEADERS, limits=httpx.Limits(max_connections=1), timeout=30)
+        for _ in range(concurrency)
+    ]
+    try:
+        for session in sessions:  # warm-up: the connection, and the server's imports and caches
+            await session.post("/v1/emissions/milk-run", json=RUN)
+        server_cpu, client_cpu, began = sum(server.cpu_times()[:2]), time.process_time(), time.perf_counter()
+        await asyncio.gather(*(caller(session) for session in sessions))
+        return Load(
+            time.perf_counter() - began,
+            latencies,
+            failures,
+            sum(server.cpu_times()[:2]) - server_cpu,
+            time.process_time() - client_cpu,
+        )
+    finally:
+        for session in sessions:
+            await session.aclose()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -149,28 +180,48 @@ def solve_jobs(url: str, jobs: int, time_limit: float) -> None:
     )
 
 
+def commit() -> str:
+    """The commit measured (with ``+changes`` when the tree has uncommitted changes)."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True, text=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
+
+
+def machine_load() -> str:
+    """The 1, 5 and 15 minute load averages and the cores: other work on the machine moves every figure."""
+    return f"load {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--jobs", type=int, default=20)
+    parser.add_argument("--jobs", type=int, default=20, help="solve jobs submitted at once; 0 skips them")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--time-limit", type=float, default=10.0)
+    parser.add_argument("--access-log", action="store_true", help="serve with uvicorn's access log on")
     args = parser.parse_args()
+    print(f"commit {commit()}; {machine_load()} before")
     with tempfile.TemporaryDirectory() as data:
-        process, url = start_server(Path(data), args.workers)
+        process, url = start_server(Path(data), args.workers, args.access_log)
         try:
-            server = psutil.Process(process.pid)
-            cpu_before = sum(server.cpu_times()[:2])
-            wall, latencies, failures = asyncio.run(emissions_load(url, args.requests, args.concurrency))
-            cpu = sum(server.cpu_times()[:2]) - cpu_before
+            load = asyncio.run(emissions_load(url, args.requests, args.concurrency, psutil.Process(process.pid)))
+            latencies = load.latencies
             print(
-                f"{args.requests} emission requests at concurrency {args.concurrency}: {args.requests / wall:,.0f} requests/s; "
+                f"{args.requests} emission requests at concurrency {args.concurrency}: {args.requests / load.wall:,.0f} requests/s; "
                 f"latency p50 {1000 * percentile(latencies, 50):.1f} ms, p95 {1000 * percentile(latencies, 95):.1f} ms, "
-                f"p99 {1000 * percentile(latencies, 99):.1f} ms; {failures} not 200; server CPU {1000 * cpu / (args.requests + 1):.2f} ms "
-                f"per request; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+                f"p99 {1000 * percentile(latencies, 99):.1f} ms; {load.failures} not 200; CPU server {load.server_cpu:.2f} s, "
+                f"client {load.client_cpu:.2f} s in {load.wall:.2f} s; {machine_load()} after"
             )
-            solve_jobs(url, args.jobs, args.time_limit)
+            if args.jobs > 0:
+                solve_jobs(url, args.jobs, args.time_limit)
         finally:
             process.terminate()
             process.wait(60)

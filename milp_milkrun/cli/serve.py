@@ -28,6 +28,11 @@ def serve_command(
     drain_seconds: float = typer.Option(
         30.0, "--drain-seconds", help="On SIGTERM, how long running jobs may go on before they are stopped."
     ),
+    access_log: bool = typer.Option(
+        False,
+        "--access-log",
+        help="Log a line per request (uvicorn's access log); off by default, it costs server time.",
+    ),
     openapi: Path | None = typer.Option(
         None, "--openapi", help="Write the OpenAPI description to this .json file and exit."
     ),
@@ -57,4 +62,4 @@ def serve_command(
         write_openapi(check_output_path(openapi, field="--openapi", suffixes=(".json",)), settings)
         typer.echo(f"wrote {openapi}", err=True)
         return
-    serve(settings, host=host, port=port)
+    serve(settings, host=host, port=port, access_log=access_log)

@@ -16,7 +16,7 @@ from milp_milkrun.service.app import ServiceSettings, create_app
 TOKEN_VARIABLE = "MILKRUN_API_TOKEN"
 
 
-def serve(settings: ServiceSettings, *, host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(settings: ServiceSettings, *, host: str = "127.0.0.1", port: int = 8000, access_log: bool = False) -> None:
     """Serve the API until SIGINT or SIGTERM, then drain: no new job starts, running jobs get
     ``settings.drain_seconds`` to end and are then stopped with their best plan kept.
 
@@ -26,8 +26,18 @@ def serve(settings: ServiceSettings, *, host: str = "127.0.0.1", port: int = 800
         Data folder, workers, limits and token.
     host, port : str, int
         Where to listen (127.0.0.1: this machine only).
+    access_log : bool
+        Log a line per request (uvicorn's access log). Off by default: formatting and writing the line
+        is a tenth of the server's CPU time for a small emission request (docs/benchmarks.md).
     """
-    config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="info", timeout_graceful_shutdown=10)
+    config = uvicorn.Config(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=access_log,
+        timeout_graceful_shutdown=10,
+    )
     _Server(config).run()
 
 
