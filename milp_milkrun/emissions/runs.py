@@ -144,8 +144,9 @@ def run_emissions(run: MilkRun, factors: EmissionFactors) -> TripEmissions:
     if run.grid_kg_co2e_per_kwh is not None:
         factors = factors.with_grid(run.grid_kg_co2e_per_kwh)
     points, terminal_legs = _points(run)
-    legs = _legs(run, points, terminal_legs, factors.distance_adjustment_factor)
-    carriages = _carriages(run, points)
+    gcd = _great_circle(points)  # once: the legs and the shipments' allocation distances both read it
+    legs = _legs(run, points, gcd, terminal_legs, factors.distance_adjustment_factor)
+    carriages = _carriages(run, points, gcd)
     consumption = _consumption(run.vehicle, factors)
     trip = trip_emissions(legs, carriages, consumption)
     heaviest = max(trip.legs, key=lambda leg: leg.load_kg)
@@ -187,9 +188,8 @@ def _midpoint(a: Stop, b: Stop) -> dict[str, float]:
     return {"lat": math.degrees(phi), "lon": (math.degrees(lam) + 540.0) % 360.0 - 180.0}
 
 
-def _legs(run: MilkRun, points: list[Stop], terminal_legs: bool, daf: float) -> list[Leg]:
-    """Each leg with its road km when given, else its great-circle km plus the distance adjustment factor."""
-    gcd = _great_circle(points)
+def _legs(run: MilkRun, points: list[Stop], gcd: np.ndarray, terminal_legs: bool, daf: float) -> list[Leg]:
+    """Each leg with its road km when given, else its great-circle km (``gcd``) plus the distance adjustment factor."""
     n = len(points) - 1
     driven = range(1, n - 1) if terminal_legs else range(n)  # the legs road_km describes
     if run.road_km is not None and len(run.road_km) != len(driven):
@@ -219,13 +219,12 @@ def _great_circle(points: list[Stop]) -> np.ndarray:
     return haversine_matrix([p.lat for p in points], [p.lon for p in points])
 
 
-def _carriages(run: MilkRun, points: list[Stop]) -> list[Carriage]:
+def _carriages(run: MilkRun, points: list[Stop], gcd: np.ndarray) -> list[Carriage]:
     """Each shipment with the legs it rides: from its pickup's place to its delivery's (a known terminal is the last place too)."""
     first: dict[str, int] = {}
     for k, point in enumerate(points):
         first.setdefault(point.id, k)
     last = {point.id: k for k, point in enumerate(points)}
-    gcd = _great_circle(points)
     carriages = []
     for k, shipment in enumerate(run.shipments):
         for field in ("pickup", "delivery"):

@@ -15,7 +15,7 @@ both build their legs and shipments and call :func:`trip_emissions`.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from milp_milkrun.emissions.factors import Fuel
 
@@ -132,10 +132,12 @@ class TripEmissions:
             "kg_co2e_wtw": self.kg_co2e_wtw,
             "g_co2e_per_tonne_km": self.g_co2e_per_tonne_km,
         }
-        shipments = [asdict(s) | {"g_co2e_per_tonne_km": s.g_co2e_per_tonne_km} for s in self.shipments]
+        # vars() rather than dataclasses.asdict: every field is a str, float or bool, and asdict's recursive
+        # deep copy took 47 of the 150 us the service's handler spent on a small run (docs/benchmarks.md)
+        shipments = [vars(s) | {"g_co2e_per_tonne_km": s.g_co2e_per_tonne_km} for s in self.shipments]
         return {
-            "fuel": asdict(self.fuel),
-            "legs": [asdict(leg) for leg in self.legs],
+            "fuel": dict(vars(self.fuel)),
+            "legs": [dict(vars(leg)) for leg in self.legs],
             "shipments": shipments,
             "totals": totals,
         }
