@@ -64,7 +64,7 @@ def free_port() -> int:
 
 def start_server(data: Path, *extra: str, workers: int = 2) -> Server:
     port = free_port()
-    env = os.environ | {"MILKRUN_API_TOKEN": TOKEN, "PYTHONPATH": str(REPO)}
+    env = os.environ | {"MILKRUN_API_TOKEN": TOKEN, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
     command = [
         sys.executable,
         "-m",
@@ -86,7 +86,8 @@ def start_server(data: Path, *extra: str, workers: int = 2) -> Server:
         "1",
         *extra,
     ]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with (data / "server.out").open("wb") as output:  # what the server logs (unbuffered: it may be killed)
+        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
     server = Server(f"http://127.0.0.1:{port}", data, process)
     deadline = time.monotonic() + 40
     while time.monotonic() < deadline:
@@ -346,6 +347,20 @@ def test_concurrent_clients(server: Server) -> None:
             jobs = list(pool.map(lambda _: submit(client, TOY6, 10), range(4)))
             views = [wait_for(client, job, ("done", "failed")) for job in jobs]
     assert codes == [200] * 8 and all(v["state"] == "done" and v["objective"] == 94 for v in views)
+
+
+def test_requests_are_logged_only_with_access_log(server: Server, tmp_path: Path) -> None:
+    request_line = '"POST /v1/emissions/milk-run HTTP/1.1" 200'
+    logged = start_server(tmp_path, "--access-log", workers=1)
+    try:
+        for running in (server, logged):
+            with running.client() as client:
+                assert client.post("/v1/emissions/milk-run", json=WORKED_RUN).status_code == 200
+    finally:
+        stop(logged)
+    assert request_line in (tmp_path / "server.out").read_text()
+    quiet = (server.data / "server.out").read_text()
+    assert "Application startup complete" in quiet and "POST /v1/emissions/milk-run" not in quiet
 
 
 def test_a_full_queue_gets_429(tmp_path: Path) -> None:
