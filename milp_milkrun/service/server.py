@@ -28,7 +28,7 @@ def serve(settings: ServiceSettings, *, host: str = "127.0.0.1", port: int = 800
         Where to listen (127.0.0.1: this machine only).
     access_log : bool
         Log a line per request (uvicorn's access log). Off by default: formatting and writing the line
-        is a tenth of the server's CPU time for a small emission request (docs/benchmarks.md).
+        is about a seventh of the server's CPU time for a small emission request (docs/benchmarks.md).
     """
     config = uvicorn.Config(
         create_app(settings),
