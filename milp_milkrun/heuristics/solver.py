@@ -98,7 +98,7 @@ def solve_heuristic(
     runtime = time.perf_counter() - started
     if outcome.best.n_unassigned:
         message = f"no feasible plan after {outcome.iterations} iterations: {outcome.best.n_unassigned} units could not be placed"
-        return _no_solution(run, message)
+        return _no_solution(run, message + (f"; {engine_note}" if engine_note else ""))
     plan = outcome.best.to_plan()
     message = f"{_count(outcome.iterations, 'iteration')}, {_count(outcome.improvements, 'improvement')}"
     if engine_note:
