@@ -119,7 +119,9 @@ def main() -> None:
     parser.add_argument("--x", action="store_true", help="the X instances of ../shared/cvrplib_x at 2.4 x n s")
     args = parser.parse_args()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
-    print(f"commit {commit.stdout.strip()}, {os.cpu_count()} cores, load {_load()}, nice {os.nice(0)}\n")
+    print(
+        f"commit {commit.stdout.strip() or '? (not a git checkout)'}, {os.cpu_count()} cores, load {_load()}, nice {os.nice(0)}\n"
+    )
     ratios = x_instances(args.seeds[0]) if args.x else hubs(args.sizes, args.seeds, args.time_limit)
     if ratios:
         what = "ours/optimum" if args.x else "ours/PyVRP"
