@@ -12,7 +12,9 @@ How the formulation is stated to PyVRP, from the compiled :class:`.problem.Probl
   own routing profile, in which every edge into or out of a unit it may not serve is missing
   (forbidden DC-vehicle pairs, 8-9);
 - damaged roads (11) are missing edges in every profile; distance limits (7) are ``max_distance``;
-- distances are x SCALE and rounded up, limits x SCALE and rounded down (PyVRP works in integers),
+- fractional distances are x SCALE and rounded up, limits x SCALE and rounded down (PyVRP works in
+  integers; whole distances, as in CVRPLIB, stay as they are: scaled up they would dwarf PyVRP's
+  load penalties, which are bounded, and it would struggle to find feasible plans),
   demands likewise when they are not whole, so a plan PyVRP calls feasible keeps the real limits.
 
 Time windows, hub hours and shifts, and objectives that price the vehicles (fixed costs, per-km rates
@@ -25,11 +27,13 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pyvrp
 from pyvrp.constants import MAX_VALUE
+from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.IteratedLocalSearch import IteratedLocalSearchCallbacks, IteratedLocalSearchParams
 
 from milp_milkrun.checker import check_plan
@@ -61,7 +65,9 @@ def build_model(p: Problem) -> PyvrpModel:
     """The problem in PyVRP's terms (see the module docstring); ``refusal(p)`` must be None."""
     n = p.n_units + 1
     cost = np.array(p.cost, dtype=float) + np.array(p.inner, dtype=float)[None, :]
-    base = np.ceil(cost * SCALE - 1e-6)
+    reachable = cost < BLOCKED
+    scale = 1 if np.all(cost[reachable] == np.round(cost[reachable])) else SCALE
+    base = np.ceil(cost * scale - 1e-6)
     base[cost >= BLOCKED] = MAX_VALUE  # damaged roads: missing in every profile
     base = np.minimum(base, MAX_VALUE).astype(np.int64)
     np.fill_diagonal(base, 0)
@@ -79,7 +85,7 @@ def build_model(p: Problem) -> PyvrpModel:
         matrix[:, banned] = MAX_VALUE
         np.fill_diagonal(matrix, 0)
         matrices.append(matrix)
-        limit = MAX_VALUE if group.max_distance >= NO_LIMIT else math.floor(group.max_distance * SCALE + 1e-6)
+        limit = MAX_VALUE if group.max_distance >= NO_LIMIT else math.floor(group.max_distance * scale + 1e-6)
         vehicle_types.append(
             pyvrp.VehicleType(
                 num_available=len(vehicles),
@@ -177,7 +183,11 @@ def run_pyvrp(p: Problem, model: PyvrpModel, stop: PhaseStop, seed: int, start: 
     initial = to_pyvrp(model, start) if start is not None and start.n_unassigned == 0 else None
     interrupted = False
     try:
-        result = pyvrp.solve(model.data, stop, seed=seed, collect_stats=False, params=params, initial_solution=initial)
+        with warnings.catch_warnings():  # "struggles to find a feasible solution": the caller's own search follows
+            warnings.simplefilter("ignore", PenaltyBoundWarning)
+            result = pyvrp.solve(
+                model.data, stop, seed=seed, collect_stats=False, params=params, initial_solution=initial
+            )
         found = result.best if result.is_feasible() else keeper.best
     except KeyboardInterrupt:  # Ctrl-C: keep PyVRP's best so far
         found, interrupted = keeper.best, True
