@@ -9,6 +9,7 @@ and chain moves), so each restarts the other from a plan it could not improve.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from milp_milkrun.heuristics.metaheuristic import SearchOutcome, SearchParams, a
 from milp_milkrun.heuristics.problem import Problem
 from milp_milkrun.heuristics.pyvrp_engine import PhaseStop, build_model, run_pyvrp
 from milp_milkrun.heuristics.solution import Solution
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -59,6 +62,7 @@ def alternate(
     settings: EngineSettings,
     params: SearchParams,
     stall_iterations: int | None = None,
+    log: bool = False,
 ) -> tuple[SearchOutcome, str]:
     """The ``auto`` engine: PyVRP and the own search in turns, then the own search to polish.
 
@@ -85,6 +89,9 @@ def alternate(
         rounds += 1
         if run.best is not None and (best is None or run.best.cost < best.cost):
             best, improvements = run.best, improvements + 1
+        if log:
+            found = f"best {best.cost:.3f}" if best is not None else "no plan yet"
+            logger.info("  PyVRP round %d: %s after %d of its iterations", rounds, found, run.iterations)
         if run.interrupted:
             return _outcome(best, p, budget, improvements, True), _note(rounds, own_iterations)
         if budget.exhausted(polish_at, before_polish):
@@ -98,7 +105,7 @@ def alternate(
             best, improvements = outcome.best, improvements + outcome.improvements
         if outcome.interrupted:
             return _outcome(best, p, budget, improvements, True), _note(rounds, own_iterations)
-    polish = _own(p, best, rng, budget.deadline, budget.left(), stall_iterations, params)
+    polish = _own(p, best, rng, budget.deadline, budget.left(), stall_iterations, params, log)
     budget.used += polish.iterations
     own_iterations += polish.iterations
     if best is None or polish.best.key() < best.key():
@@ -116,6 +123,7 @@ def _own(
     max_iterations: int | None,
     stall_iterations: int | None,
     params: SearchParams,
+    log: bool = False,
 ) -> SearchOutcome:
     """The own search from ``start`` (the savings plan, polished, when PyVRP found none)."""
     if start is None:
@@ -130,6 +138,7 @@ def _own(
         max_iterations=max_iterations,
         stall_iterations=stall_iterations,
         params=params,
+        log=log,
     )
 
 

@@ -88,10 +88,12 @@ def solve_heuristic(
     rng = random.Random(seed)
     engine, engine_note = _engine_to_run(p, params.engine)
     budget = Budget(started, deadline, max_iterations)
+    if log and engine != "own":
+        logger.info("heuristic: seed %d, %d units, engine %s", seed, p.n_units, engine)
     if engine == "pyvrp":
         outcome = pyvrp_only(p, seed, budget)
     elif engine == "auto":
-        outcome, note = alternate(p, rng, seed, budget, params.engine, params, stall_iterations)
+        outcome, note = alternate(p, rng, seed, budget, params.engine, params, stall_iterations, log)
         engine_note = engine_note or note
     else:
         outcome = _own_search(p, rng, seed, deadline, max_iterations, stall_iterations, params, log)
