@@ -153,3 +153,10 @@ def test_cli_engine_auto_on_a_time_instance_says_it_ran_the_own_search(
         "--quiet",
     )
     assert code == 0 and "engine auto ran the own search alone" in out
+
+
+def test_cli_unknown_engine_is_a_one_line_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli(monkeypatch, capsys, "heuristic", str(INSTANCES / "toy6.json"), "--engine", "hgs")
+    assert code == 2 and out == "" and err == "error: engine: must be one of auto, own, pyvrp, got 'hgs'\n"
