@@ -9,15 +9,14 @@ synthetic 200-DC hub: simulated annealing (SISR's rule, long and short cooling c
 descent (only improving candidates, the default) and annealing without the per-iteration local
 search (local search on new bests only);
 and, as the seed compares simulated annealing with tabu search, a tabu search over the same moves.
-``scale`` runs the default heuristic on synthetic hubs of growing size (the generator is below:
-every side constraint present, fleet sized to about 85% utilisation) and reports iterations per
+``scale`` runs the default heuristic on synthetic hubs of growing size (the generator is
+instances/hub.py: every side constraint present, fleet sized to about 85% utilisation) and reports iterations per
 second, the savings start and the final distance. Every plan is verified by the checker (make_result).
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import random
 import statistics
 import sys
@@ -26,6 +25,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "instances"))  # the hub generator, instances/hub.py
+
+from hub import hub_data  # noqa: E402
 
 from milp_milkrun.heuristics import solve_heuristic  # noqa: E402
 from milp_milkrun.heuristics.construction import savings_solution  # noqa: E402
@@ -34,8 +36,8 @@ from milp_milkrun.heuristics.metaheuristic import SearchParams  # noqa: E402
 from milp_milkrun.heuristics.neighbourhoods import UNIT_OPERATORS  # noqa: E402
 from milp_milkrun.heuristics.problem import Problem, compile_problem  # noqa: E402
 from milp_milkrun.heuristics.solution import Solution  # noqa: E402
-from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance  # noqa: E402
-from milp_milkrun.io import load_instance  # noqa: E402
+from milp_milkrun.instance import Instance  # noqa: E402
+from milp_milkrun.io import instance_from_dict, load_instance  # noqa: E402
 from milp_milkrun.result import RunContext, make_result  # noqa: E402
 
 VARIANTS = {
@@ -52,39 +54,8 @@ VARIANTS = {
 
 
 def synthetic_hub(n_dcs: int, seed: int = 1) -> Instance:
-    """A hub with ``n_dcs`` DCs within 150 km (haversine x 1.3), demands in cages of 48 bags, two
-    truck types as in the seed (2,600/10 DCs/750 km and 1,100/7 DCs/500 km) sized for ~85% load, 3%
-    of DCs forbidden for the large trucks, n/25 consecutive pairs and n/25 damaged roads."""
-    rng = random.Random(seed)
-    hub = Site("HUB", 79.0882, 21.1458)
-    dcs = []
-    for k in range(1, n_dcs + 1):
-        km = 150 * math.sqrt(rng.random())
-        bearing = rng.uniform(0, 2 * math.pi)
-        lat = hub.y + km / 111.2 * math.cos(bearing)
-        lon = hub.x + km / (111.2 * math.cos(math.radians(hub.y))) * math.sin(bearing)
-        dcs.append(DC(f"DC{k}", 48 * rng.randint(1, 10), lon, lat))
-    total = sum(dc.demand for dc in dcs)
-    n_large = max(1, round(total * 0.3 / 2600 / 0.85))
-    n_small = max(1, math.ceil((total / 0.85 - n_large * 2600) / 1100))
-    ids = [dc.id for dc in dcs]
-    picks = rng.sample(ids, 3 * max(1, n_dcs // 25) + max(1, n_dcs * 3 // 100))
-    n_pairs = max(1, n_dcs // 25)
-    pairs = [picks[2 * k : 2 * k + 2] for k in range(n_pairs)]
-    roads = [[picks[2 * n_pairs + k], rng.choice(ids)] for k in range(n_pairs)]
-    roads = [r for r in roads if r[0] != r[1] and r not in pairs and r[::-1] not in pairs]
-    forbidden = [{"dc": dc, "vehicle_type": "large"} for dc in picks[3 * n_pairs :]]
-    return build_instance(
-        name=f"synthetic{n_dcs}",
-        hub=hub,
-        dcs=dcs,
-        vehicle_types=[VehicleType("large", n_large, 2600, 750, 10), VehicleType("small", n_small, 1100, 500, 7)],
-        distance_spec=DistanceSpec("haversine", road_factor=1.3),
-        forbidden=forbidden,
-        consecutive=pairs,
-        damaged_roads=roads,
-        coordinates="latlon",
-    )
+    """The hub of ``python instances/generate.py hub --dcs N --seed S`` (instances/hub.py)."""
+    return instance_from_dict(hub_data(n_dcs, seed))
 
 
 def tabu_search(instance: Instance, time_limit: float, seed: int, tenure: int = 15, candidates: int = 60):  # noqa: ANN201

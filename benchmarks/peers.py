@@ -14,14 +14,11 @@ How each peer expresses the formulation:
   9.15 binding rejects it, by removing the vehicles from VehicleVar); damaged roads by
   removing the arc from NextVar (hub roads from every vehicle's start and end); consecutive pairs by
   the constraint NextVar(a) == b.
-- PyVRP 0.14: one vehicle type per group of interchangeable vehicles, a second load dimension counting
-  stops, max_distance per type; forbidden DCs through a routing profile per type in which every edge
-  into or out of the DC costs MAX_VALUE; damaged roads as missing edges (MAX_VALUE in every profile).
-  PyVRP has no way to state that two DCs must be consecutive, so pairs (equation 10) are NOT given to
-  it; its plans are checked anyway and a violation shows as infeasible. The extra row "pyvrp+chains"
-  (instances with pairs only) contracts each chain into one client, entered at its first DC and left
-  from its last, the inner distance added to the edges into it: our trick, which makes its plans obey
-  (10) by construction.
+- PyVRP 0.14: the package's own adapter, milp_milkrun/heuristics/pyvrp_engine.py (``milkrun heuristic
+  --engine pyvrp``): each consecutive chain contracted into one client, stops as a second load
+  dimension, forbidden DCs and damaged roads as missing edges of a routing profile per vehicle group,
+  max_distance per type. (Before the adapter moved into the package this table also had a row
+  without the contraction, whose plans broke the pairs.)
 """
 
 from __future__ import annotations
@@ -38,7 +35,8 @@ sys.path.insert(0, str(REPO))
 
 from milp_milkrun.checker import check_plan  # noqa: E402
 from milp_milkrun.heuristics import solve_heuristic  # noqa: E402
-from milp_milkrun.implied import delivery_units  # noqa: E402
+from milp_milkrun.heuristics.engine_settings import EngineSettings  # noqa: E402
+from milp_milkrun.heuristics.metaheuristic import SearchParams  # noqa: E402
 from milp_milkrun.instance import Instance  # noqa: E402
 from milp_milkrun.io import load_instance  # noqa: E402
 from milp_milkrun.plan import Plan, Route  # noqa: E402
@@ -62,15 +60,6 @@ class Row:
 
 def scaled(value: float, *, up: bool) -> int:
     return int(math.ceil(value * SCALE - 1e-6)) if up else int(math.floor(value * SCALE + 1e-6))
-
-
-def vehicle_groups(instance: Instance) -> list[list[str]]:
-    """Vehicles that are interchangeable: same type, same forbidden DCs (in fleet order)."""
-    groups: dict[tuple[str, frozenset[str]], list[str]] = {}
-    for v in instance.vehicles:
-        banned = frozenset(dc.id for dc in instance.dcs if not instance.is_allowed(dc.id, v.name))
-        groups.setdefault((v.type.name, banned), []).append(v.name)
-    return list(groups.values())
 
 
 def integer_loads(instance: Instance) -> tuple[list[int], int]:
@@ -168,84 +157,21 @@ def _remove_arc(instance: Instance, manager, routing, i: int, j: int) -> None:  
         routing.NextVar(manager.NodeToIndex(i)).RemoveValue(manager.NodeToIndex(j))
 
 
-# ----- PyVRP ----------------------------------------------------------------------------------
-def solve_pyvrp(
-    instance: Instance, time_limit: float, seed: int, contract_pairs: bool = False
-) -> tuple[Plan | None, str]:
-    """PyVRP on the instance; with ``contract_pairs`` every consecutive chain becomes one client.
-
-    A contracted client is entered at its first DC and left from its last; the distance inside the
-    chain is added to every edge into it, so route distances (objective and max_distance) stay exact.
-    This is our modelling trick, not a PyVRP feature; without it the pairs are simply not stated.
-    """
-    import pyvrp
-    from pyvrp.constants import MAX_VALUE
-    from pyvrp.stop import MaxRuntime
-
-    d = instance.distance
-    chains = (
-        [list(unit) for unit in delivery_units(instance)]
-        if contract_pairs
-        else [[j] for j in range(1, instance.n_dcs + 1)]
+# ----- PyVRP ---------------------------------------------------------------------------------
+def solve_pyvrp(instance: Instance, time_limit: float, seed: int) -> tuple[Plan | None, str]:
+    """PyVRP alone through the package's adapter (``--engine pyvrp``, milp_milkrun/heuristics/pyvrp_engine.py)."""
+    result = solve_heuristic(
+        instance, time_limit=time_limit, seed=seed, params=SearchParams(engine=EngineSettings("pyvrp"))
     )
-    first = [0, *(c[0] for c in chains)]
-    last = [0, *(c[-1] for c in chains)]
-    inner = [0.0, *(sum(d[a, b] for a, b in zip(c, c[1:])) for c in chains)]
-    loads, factor = integer_loads(instance)
-    damaged = {(instance.index[a], instance.index[b]) for a, b in instance.damaged_roads}
-    damaged |= {(j, i) for i, j in damaged}
-    model = pyvrp.Model()
-    locations = [model.add_location(0, 0) for _ in range(len(chains) + 1)]
-    depot = model.add_depot(locations[0])
-    for k, chain in enumerate(chains, start=1):
-        model.add_client(locations[k], delivery=[sum(loads[j] for j in chain), len(chain)])
-    for a in range(len(locations)):
-        for b in range(len(locations)):
-            if a != b and (last[a], first[b]) not in damaged:
-                model.add_edge(locations[a], locations[b], scaled(d[last[a], first[b]] + inner[b], up=True))
-    groups = vehicle_groups(instance)
-    for members in groups:
-        vehicle = instance.vehicle_by_name[members[0]]
-        profile = model.add_profile(name=vehicle.name)  # one per type: a type without one would use profile 0
-        for k, chain in enumerate(chains, start=1):
-            if any(not instance.is_allowed(instance.node_ids[j], vehicle.name) for j in chain):
-                for a in range(len(locations)):
-                    if a != k:
-                        model.add_edge(locations[a], locations[k], MAX_VALUE, profile=profile)
-                        model.add_edge(locations[k], locations[a], MAX_VALUE, profile=profile)
-        model.add_vehicle_type(
-            num_available=len(members),
-            capacity=[
-                int(math.floor(vehicle.capacity * factor + 1e-9)),
-                vehicle.max_stops if vehicle.max_stops is not None else instance.n_dcs,
-            ],
-            start_depot=depot,
-            end_depot=depot,
-            max_distance=scaled(vehicle.max_distance, up=False) if vehicle.max_distance is not None else MAX_VALUE,
-            profile=profile,
-            name=vehicle.type.name,
-        )
-    result = model.solve(MaxRuntime(time_limit), seed=seed, display=False)
-    if not result.is_feasible():
-        return None, "PyVRP found no feasible solution"
-    spare = [list(members) for members in groups]
-    routes = []
-    for route in result.best.routes():
-        vehicle = spare[route.vehicle_type()].pop(0)
-        clients = [a.idx for a in route if a.is_client()]  # client k is chains[k] (clients added in that order)
-        routes.append(Route(vehicle, tuple(instance.node_ids[j] for k in clients for j in chains[k])))
-    note = "consecutive pairs not stated (PyVRP cannot)" if instance.consecutive and not contract_pairs else ""
-    return Plan(tuple(routes)), note
-
-
-def solve_pyvrp_chains(instance: Instance, time_limit: float, seed: int) -> tuple[Plan | None, str]:
-    plan, note = solve_pyvrp(instance, time_limit, seed, contract_pairs=True)
-    return plan, note or "consecutive chains contracted into single clients"
+    return result.plan, "consecutive chains contracted into single clients"
 
 
 # ----- ours and the table ---------------------------------------------------------------------
 def solve_ours(instance: Instance, time_limit: float, seed: int) -> tuple[Plan | None, str]:
-    result = solve_heuristic(instance, time_limit=time_limit, seed=seed)
+    """What ``milkrun heuristic`` runs: the auto engine (PyVRP and the own search in turns)."""
+    result = solve_heuristic(
+        instance, time_limit=time_limit, seed=seed, params=SearchParams(engine=EngineSettings("auto"))
+    )
     return result.plan, result.message
 
 
@@ -256,7 +182,7 @@ def run(
     if solver == "ortools":
         plan, note = solve_ortools(instance, time_limit, seed, first_solution)
     else:
-        func = {"ours": solve_ours, "pyvrp": solve_pyvrp, "pyvrp+chains": solve_pyvrp_chains}[solver]
+        func = {"ours": solve_ours, "pyvrp": solve_pyvrp}[solver]
         plan, note = func(instance, time_limit, seed)
     runtime = time.perf_counter() - start
     if plan is None:
@@ -291,15 +217,13 @@ def main() -> None:
     parser.add_argument("instances", nargs="*", type=Path, default=DEFAULT_INSTANCES)
     parser.add_argument("--time-limit", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--solvers", default="ours,ortools,pyvrp,pyvrp+chains")
+    parser.add_argument("--solvers", default="ours,ortools,pyvrp")
     parser.add_argument("--ortools-first-solution", default="SAVINGS", help="an OR-Tools FirstSolutionStrategy name")
     args = parser.parse_args()
     rows = []
     for path in args.instances:
         instance = load_instance(path)
         for solver in args.solvers.split(","):
-            if solver == "pyvrp+chains" and not instance.consecutive:
-                continue  # identical to pyvrp without consecutive pairs
             row = run(instance, path.stem, solver, args.time_limit, args.seed, args.ortools_first_solution)
             print(markdown([row]).splitlines()[-1], flush=True)
             rows.append(row)

@@ -61,7 +61,20 @@ def main() -> None:
     network.add_argument("--hubs", type=int, default=70)
     network.add_argument("--dcs", type=int, default=3500)
     network.add_argument("--seed", type=int, default=SEED)
+    hub = commands.add_parser("hub", help="write one large hub with every side constraint (instances/hub.py)")
+    hub.add_argument("out_file", type=Path)
+    hub.add_argument("--dcs", type=int, default=1000)
+    hub.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    if args.command == "hub":
+        from hub import hub_data  # instances/hub.py, beside this script
+
+        data = hub_data(args.dcs, args.seed)
+        instance_from_dict(data)  # the file must load
+        write_text_atomically(args.out_file, instance_json_text(data))
+        print(f"seed {args.seed}")
+        print(f"wrote {args.out_file}")
+        return
     if args.command == "network":
         from network import write_network  # instances/network.py, beside this script
 

@@ -130,6 +130,12 @@ def heuristic_command(
     max_iterations: int | None = typer.Option(
         None, "--max-iterations", help="Also stop after this many iterations (reproducible on any machine)."
     ),
+    engine: str = typer.Option(
+        "auto",
+        "--engine",
+        help="auto: PyVRP and the own search in turns (the own search alone where PyVRP cannot state the "
+        "instance, e.g. time windows); own: the own search only; pyvrp: PyVRP only (refused where it cannot state the instance).",
+    ),
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     output: Path | None = typer.Option(None, "--output", help="Write the plan (.json or VRPLIB .sol)."),
     plot: Path | None = typer.Option(None, "--plot", help="Draw the routes into this image (e.g. routes.png)."),
@@ -147,9 +153,12 @@ def heuristic_command(
     """Find a good feasible plan fast (no bound); exit 0 with a plan, 1 without, 130 after Ctrl-C."""
     started = time.monotonic()
     from milp_milkrun.heuristics import solve_heuristic
+    from milp_milkrun.heuristics.engine_settings import EngineSettings
+    from milp_milkrun.heuristics.metaheuristic import SearchParams
     from milp_milkrun.heuristics.solver import check_heuristic_limits
 
     check_heuristic_limits(time_limit, max_iterations, seed)
+    params = SearchParams(engine=EngineSettings(engine))
     check_result_files([instance_path, factors_path], output, plot)
     check_map_path(map_path, [instance_path, factors_path, output, plot])
     factors = factors_for_objective(objective.value if objective else None, factors_path)
@@ -166,6 +175,7 @@ def heuristic_command(
                 seed=seed,
                 log=log,
                 max_iterations=max_iterations,
+                params=params,
                 costs=costs,
             )
         with interrupts_deferred():

@@ -29,6 +29,7 @@ import random
 import time
 from dataclasses import dataclass, field
 
+from milp_milkrun.heuristics.engine_settings import EngineSettings
 from milp_milkrun.heuristics.giant_tour import resplit
 from milp_milkrun.heuristics.local_search import descend
 from milp_milkrun.heuristics.problem import Problem
@@ -53,6 +54,7 @@ class SearchParams:
         20  # with typed costs: every so many iterations the candidate is a re-split giant tour (0: never)
     )
     stall_cycles: int = 10  # stop after this many cycles of iterations in a row without a new best plan (0: never)
+    engine: EngineSettings = field(default_factory=EngineSettings)  # own search, PyVRP, or both (:mod:`.engines`)
 
     def stall_limit(self, cycle: int, stall_iterations: int | None) -> int | None:
         """The iterations in a row without a new best plan after which the search has stalled and stops.

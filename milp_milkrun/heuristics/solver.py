@@ -9,9 +9,12 @@ import time
 from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import InputError
 from milp_milkrun.heuristics.construction import savings_solution
+from milp_milkrun.heuristics.engine_settings import EngineSettings
+from milp_milkrun.heuristics.engines import Budget, alternate, pyvrp_only
 from milp_milkrun.heuristics.local_search import descend
-from milp_milkrun.heuristics.metaheuristic import SearchParams, anneal
+from milp_milkrun.heuristics.metaheuristic import SearchOutcome, SearchParams, anneal
 from milp_milkrun.heuristics.problem import Problem, compile_problem
+from milp_milkrun.heuristics.pyvrp_engine import refusal
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import FLOAT_NOISE
 from milp_milkrun.objectives import RouteCosts, route_costs
@@ -58,7 +61,8 @@ def solve_heuristic(
     max_iterations, stall_iterations : int, optional
         Stop after this many iterations, or this many in a row without a better plan.
     params : SearchParams, optional
-        Acceptance rule and ruin sizes (default: the measured defaults).
+        Acceptance rule, ruin sizes and engine (default: the measured defaults and the own engine;
+        ``SearchParams(engine=EngineSettings("auto"))`` adds PyVRP where it can state the instance).
     costs : RouteCosts, optional
         The objective: distance, cost or emissions (None: the instance's own).
 
@@ -80,34 +84,27 @@ def solve_heuristic(
         return _no_solution(
             run, f"no vehicle may carry {', '.join(stranded)} (capacity, stop limit or forbidden pairs)"
         )
+    params = params or SearchParams()
     rng = random.Random(seed)
-    sol = savings_solution(p, rng)
-    if sol.n_unassigned == 0:
-        descend(sol, rng, deadline=deadline)
-    if log:
-        logger.info(
-            "heuristic: seed %d, %d units, savings start %.3f with %d unplaced",
-            seed,
-            p.n_units,
-            sol.cost,
-            sol.n_unassigned,
-        )
-    outcome = anneal(
-        p,
-        sol,
-        rng,
-        deadline=deadline,
-        max_iterations=max_iterations,
-        stall_iterations=stall_iterations,
-        params=params or SearchParams(),
-        log=log,
-    )
+    engine, engine_note = _engine_to_run(p, params.engine)
+    budget = Budget(started, deadline, max_iterations)
+    if log and engine != "own":
+        logger.info("heuristic: seed %d, %d units, engine %s", seed, p.n_units, engine)
+    if engine == "pyvrp":
+        outcome = pyvrp_only(p, seed, budget)
+    elif engine == "auto":
+        outcome, note = alternate(p, rng, seed, budget, params.engine, params, stall_iterations, log)
+        engine_note = engine_note or note
+    else:
+        outcome = _own_search(p, rng, seed, deadline, max_iterations, stall_iterations, params, log)
     runtime = time.perf_counter() - started
     if outcome.best.n_unassigned:
         message = f"no feasible plan after {outcome.iterations} iterations: {outcome.best.n_unassigned} units could not be placed"
-        return _no_solution(run, message)
+        return _no_solution(run, message + (f"; {engine_note}" if engine_note else ""))
     plan = outcome.best.to_plan()
     message = f"{_count(outcome.iterations, 'iteration')}, {_count(outcome.improvements, 'improvement')}"
+    if engine_note:
+        message += f"; {engine_note}"
     if outcome.stalled:
         message += (
             f"; stopped early: no better plan in the last {outcome.since_best:,} (the stall rule, docs/heuristics.md)"
@@ -122,6 +119,55 @@ def solve_heuristic(
         runtime_s=runtime,
         message=message + ("; interrupted (Ctrl-C): the best plan so far" if outcome.interrupted else ""),
         interrupted=outcome.interrupted,
+    )
+
+
+def _engine_to_run(p: Problem, settings: EngineSettings) -> tuple[str, str]:
+    """The engine that runs (own when PyVRP cannot state the instance, under ``auto``) and a note why.
+
+    ``pyvrp`` on an instance PyVRP cannot state is an input error: the user asked for PyVRP alone.
+    """
+    if settings.name == "own":
+        return "own", ""
+    reason = refusal(p)
+    if reason is None:
+        return settings.name, ""
+    if settings.name == "pyvrp":
+        raise InputError("engine", f"{reason}; use --engine auto or own")
+    return "own", f"engine auto ran the own search alone ({reason})"
+
+
+def _own_search(
+    p: Problem,
+    rng: random.Random,
+    seed: int,
+    deadline: float,
+    max_iterations: int | None,
+    stall_iterations: int | None,
+    params: SearchParams,
+    log: bool,
+) -> SearchOutcome:
+    """The own engine: savings construction, descent, then ruin and recreate."""
+    sol = savings_solution(p, rng)
+    if sol.n_unassigned == 0:
+        descend(sol, rng, deadline=deadline)
+    if log:
+        logger.info(
+            "heuristic: seed %d, %d units, savings start %.3f with %d unplaced",
+            seed,
+            p.n_units,
+            sol.cost,
+            sol.n_unassigned,
+        )
+    return anneal(
+        p,
+        sol,
+        rng,
+        deadline=deadline,
+        max_iterations=max_iterations,
+        stall_iterations=stall_iterations,
+        params=params,
+        log=log,
     )
 
 

@@ -13,6 +13,8 @@ import logging
 import time
 from collections.abc import Callable
 
+from milp_milkrun.heuristics.engine_settings import EngineSettings
+from milp_milkrun.heuristics.metaheuristic import SearchParams
 from milp_milkrun.heuristics.solver import solve_heuristic
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import solver_seconds
@@ -63,8 +65,13 @@ def solve_with_heuristic_start(
     """
     started = time.perf_counter()
     budget = heuristic_budget(options.time_limit)
-    start = solve_heuristic(
-        instance, time_limit=budget, seed=options.seed, stall_iterations=STALL_ITERATIONS, costs=options.costs(instance)
+    start = solve_heuristic(  # the own engine: an exact solve's start stays what it was, PyVRP or not
+        instance,
+        time_limit=budget,
+        seed=options.seed,
+        stall_iterations=STALL_ITERATIONS,
+        params=SearchParams(engine=EngineSettings("own")),
+        costs=options.costs(instance),
     )
     spent = time.perf_counter() - started
     if options.log:

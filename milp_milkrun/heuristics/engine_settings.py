@@ -1,0 +1,43 @@
+"""Which search engines the heuristic runs, and when it switches between them (:mod:`.engines`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from milp_milkrun.errors import InputError
+
+ENGINES = ("auto", "own", "pyvrp")
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """The engine of ``milkrun heuristic --engine``.
+
+    - ``own``: the toolkit's ruin and recreate (:mod:`.metaheuristic`) alone; the library's default,
+      and what the exact solves' warm start uses.
+    - ``pyvrp``: PyVRP's iterated local search alone (:mod:`.pyvrp_engine`); refused, with the reason,
+      on an instance it cannot state.
+    - ``auto`` (the CLI's default): PyVRP until it has found no better plan for ``pyvrp_stall_share``
+      of the time limit, then the own search from PyVRP's best until ``own_stall_iterations``
+      iterations without a better plan, alternating; the last ``polish_share`` of the time goes to
+      the own search. On an instance PyVRP cannot state, the own search alone.
+
+    With an iteration budget (``max_iterations``) every switch is counted in iterations
+    (``pyvrp_stall_iterations``, ``own_stall_iterations``, ``polish_share`` of the budget), so a run
+    is the same for a seed on any machine; with a time limit alone PyVRP's stall is measured in
+    seconds and the switch points depend on the machine's speed.
+    """
+
+    name: str = "own"
+    pyvrp_stall_share: float = 0.1  # of the time limit without a better plan: PyVRP has stalled
+    pyvrp_stall_iterations: int = 2000  # the same rule counted in PyVRP iterations (iteration budgets)
+    own_stall_iterations: int = 500  # iterations without a better plan: the own search has stalled
+    polish_share: float = 0.1  # of the time (or iteration budget) left to the own search at the end
+
+    def __post_init__(self) -> None:
+        if self.name not in ENGINES:
+            raise InputError("engine", f"must be one of {', '.join(ENGINES)}, got {self.name!r}")
+        if not 0.0 < self.pyvrp_stall_share <= 1.0 or not 0.0 <= self.polish_share < 1.0:
+            raise InputError("engine", "pyvrp_stall_share must lie in (0, 1] and polish_share in [0, 1)")
+        if self.pyvrp_stall_iterations < 1 or self.own_stall_iterations < 1:
+            raise InputError("engine", "the stall iteration counts must be at least 1")

@@ -1,0 +1,216 @@
+"""PyVRP 0.14 (its iterated local search) as an engine of the heuristic, on the instances it can state.
+
+How the formulation is stated to PyVRP, from the compiled :class:`.problem.Problem`:
+
+- every unit (a consecutive chain or a single DC, :func:`milp_milkrun.implied.delivery_units`) is one
+  client, entered at its first DC and left from its last; the distance inside the chain is added to
+  every edge into it, so route distances (objective and distance limits) stay exact and pairs (10)
+  hold by construction;
+- stops are a second load dimension: a client delivers its number of DCs, a vehicle carries its
+  stop limit (6);
+- each group of interchangeable vehicles (same type, same allowed DCs) is one vehicle type with its
+  own routing profile, in which every edge into or out of a unit it may not serve is missing
+  (forbidden DC-vehicle pairs, 8-9);
+- damaged roads (11) are missing edges in every profile; distance limits (7) are ``max_distance``;
+- fractional distances are x SCALE and rounded up, limits x SCALE and rounded down (PyVRP works in
+  integers; whole distances, as in CVRPLIB, stay as they are: scaled up they would dwarf PyVRP's
+  load penalties, which are bounded, and it would struggle to find feasible plans),
+  demands likewise when they are not whole, so a plan PyVRP calls feasible keeps the real limits.
+
+Time windows, hub hours and shifts, and objectives that price the vehicles (fixed costs, per-km rates
+that differ, a load term) are not stated: :func:`refusal` names the reason and the caller runs the
+own search instead. Every PyVRP plan is converted back to units and vehicles and must pass the
+independent checker before the search sees it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pyvrp
+from pyvrp.constants import MAX_VALUE
+from pyvrp.exceptions import PenaltyBoundWarning
+from pyvrp.IteratedLocalSearch import IteratedLocalSearchCallbacks, IteratedLocalSearchParams
+
+from milp_milkrun.checker import check_plan
+from milp_milkrun.heuristics.problem import BLOCKED, NO_LIMIT, Problem
+from milp_milkrun.heuristics.solution import Solution
+
+SCALE = 1000  # distances in thousandths of the instance's unit
+DEMAND_SCALE = 1000  # fractional demands in thousandths
+
+
+def refusal(p: Problem) -> str | None:
+    """Why PyVRP cannot state this compiled instance exactly, in one line; None when it can."""
+    if p.time is not None:
+        return "PyVRP does not state time windows, hub hours or shifts"
+    if p.typed:
+        return "PyVRP does not state exactly an objective that prices the vehicles (fixed costs, differing rates or a load term)"
+    return None
+
+
+@dataclass(frozen=True)
+class PyvrpModel:
+    """The PyVRP data of a problem, and which vehicles each PyVRP vehicle type stands for."""
+
+    data: pyvrp.ProblemData
+    members: list[list[int]]  # vehicle indices (p.vehicle_names) of each vehicle type, in order
+
+
+def build_model(p: Problem) -> PyvrpModel:
+    """The problem in PyVRP's terms (see the module docstring); ``refusal(p)`` must be None."""
+    n = p.n_units + 1
+    cost = np.array(p.cost, dtype=float) + np.array(p.inner, dtype=float)[None, :]
+    reachable = cost < BLOCKED
+    scale = 1 if np.all(cost[reachable] == np.round(cost[reachable])) else SCALE
+    base = np.ceil(cost * scale - 1e-6)
+    base[cost >= BLOCKED] = MAX_VALUE  # damaged roads: missing in every profile
+    base = np.minimum(base, MAX_VALUE).astype(np.int64)
+    np.fill_diagonal(base, 0)
+    whole = all(float(d).is_integer() for d in p.demand)
+    factor = 1 if whole else DEMAND_SCALE
+    clients = [
+        pyvrp.Client(location=u, delivery=[math.ceil(p.demand[u] * factor - 1e-9), p.size[u]]) for u in range(1, n)
+    ]
+    matrices, vehicle_types, members = [], [], []
+    for k, group in enumerate(p.classes):
+        vehicles = [v for v in range(len(p.vehicle_names)) if group.members >> v & 1]
+        banned = [u for u in range(1, n) if not p.mask[u] & group.members]
+        matrix = base.copy()
+        matrix[banned, :] = MAX_VALUE
+        matrix[:, banned] = MAX_VALUE
+        np.fill_diagonal(matrix, 0)
+        matrices.append(matrix)
+        limit = MAX_VALUE if group.max_distance >= NO_LIMIT else math.floor(group.max_distance * scale + 1e-6)
+        vehicle_types.append(
+            pyvrp.VehicleType(
+                num_available=len(vehicles),
+                capacity=[math.floor(group.capacity * factor + 1e-9), group.max_stops],
+                profile=k,
+                max_distance=limit,
+                name=p.vehicle_names[vehicles[0]],
+            )
+        )
+        members.append(vehicles)
+    data = pyvrp.ProblemData(
+        locations=[pyvrp.Location(0, 0) for _ in range(n)],
+        clients=clients,
+        depots=[pyvrp.Depot(location=0)],
+        vehicle_types=vehicle_types,
+        distance_matrices=matrices,
+        duration_matrices=[np.zeros_like(base) for _ in matrices],
+    )
+    return PyvrpModel(data, members)
+
+
+@dataclass
+class PyvrpRun:
+    best: Solution | None  # the best checked plan PyVRP found, as the search's solution
+    iterations: int
+    interrupted: bool
+
+
+class PhaseStop:
+    """Stop PyVRP at a deadline, after a number of iterations, or when it has stalled: no better plan
+    for ``stall_seconds`` (wall time) or ``stall_iterations`` (counted; machine-independent)."""
+
+    def __init__(
+        self,
+        deadline: float,
+        max_iterations: int | None = None,
+        stall_seconds: float | None = None,
+        stall_iterations: int | None = None,
+    ) -> None:
+        self.deadline, self.max_iterations = deadline, max_iterations
+        self.stall_seconds, self.stall_iterations = stall_seconds, stall_iterations
+        self.iterations = self.last_improvement = 0
+        self.best_cost: float = math.inf
+        self.improved_at = time.perf_counter()
+
+    def __call__(self, best_cost: float) -> bool:
+        now = time.perf_counter()
+        if best_cost < self.best_cost:
+            self.best_cost, self.improved_at, self.last_improvement = best_cost, now, self.iterations
+        stop = (
+            now >= self.deadline
+            or (self.max_iterations is not None and self.iterations >= self.max_iterations)
+            or (self.stall_seconds is not None and now - self.improved_at >= self.stall_seconds)
+            or (self.stall_iterations is not None and self.iterations - self.last_improvement >= self.stall_iterations)
+        )
+        self.iterations += not stop  # PyVRP asks once before each iteration
+        return stop
+
+
+class _KeepBest(IteratedLocalSearchCallbacks):
+    """Remembers PyVRP's best plan as it goes, so Ctrl-C keeps it."""
+
+    def __init__(self) -> None:
+        self.best: pyvrp.Solution | None = None
+
+    def on_best(self, best: pyvrp.Solution) -> None:
+        if best.is_feasible():
+            self.best = best
+
+
+def run_pyvrp(p: Problem, model: PyvrpModel, stop: PhaseStop, seed: int, start: Solution | None = None) -> PyvrpRun:
+    """PyVRP from ``start`` (a complete solution) or from its own random start, until ``stop``.
+
+    Parameters
+    ----------
+    p : Problem
+        The compiled instance.
+    model : PyvrpModel
+        ``build_model(p)``.
+    stop : PhaseStop
+        When to stop.
+    seed : int
+        PyVRP's seed.
+    start : Solution, optional
+        Where to start.
+
+    Returns
+    -------
+    PyvrpRun
+        PyVRP's best plan as a checked solution (None when it found none), its iterations, and
+        whether Ctrl-C stopped it.
+    """
+    keeper = _KeepBest()
+    params = pyvrp.SolveParams(ils=IteratedLocalSearchParams(callbacks=keeper))
+    initial = to_pyvrp(model, start) if start is not None and start.n_unassigned == 0 else None
+    interrupted = False
+    try:
+        with warnings.catch_warnings():  # "struggles to find a feasible solution": the caller's own search follows
+            warnings.simplefilter("ignore", PenaltyBoundWarning)
+            result = pyvrp.solve(
+                model.data, stop, seed=seed, collect_stats=False, params=params, initial_solution=initial
+            )
+        found = result.best if result.is_feasible() else keeper.best
+    except KeyboardInterrupt:  # Ctrl-C: keep PyVRP's best so far
+        found, interrupted = keeper.best, True
+    return PyvrpRun(from_pyvrp(p, model, found) if found is not None else None, stop.iterations, interrupted)
+
+
+def to_pyvrp(model: PyvrpModel, sol: Solution) -> pyvrp.Solution:
+    """A complete solution of the search as a PyVRP solution (each route on its vehicle's type; unit u
+    is PyVRP's client u - 1, clients being numbered from 0)."""
+    type_of = {v: k for k, vehicles in enumerate(model.members) for v in vehicles}
+    routes = [pyvrp.Route(model.data, [u - 1 for u in r.units], type_of[r.vehicle]) for r in sol.routes]
+    return pyvrp.Solution(model.data, routes)
+
+
+def from_pyvrp(p: Problem, model: PyvrpModel, found: pyvrp.Solution) -> Solution | None:
+    """PyVRP's plan as a solution of the search, each route on a free vehicle of its type; None
+    unless it is complete and passes the independent checker (it always should: the statement is exact)."""
+    sol = Solution(p)
+    spare = [list(vehicles) for vehicles in model.members]
+    for route in found.routes():
+        units = [a.idx + 1 for a in route if a.is_client()]  # client k is unit k + 1
+        vehicle = spare[route.vehicle_type()].pop(0)
+        sol.set_route(None, units, vehicle)
+    if sol.n_unassigned or not check_plan(p.instance, sol.to_plan()).feasible:
+        return None
+    return sol

@@ -1,0 +1,162 @@
+"""The PyVRP engine of the heuristic (heuristics/pyvrp_engine.py, heuristics/engines.py) and the hub generator."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import pyvrp
+from bruteforce import brute_force
+from cli_helpers import run_cli
+
+from milp_milkrun.checker import check_plan
+from milp_milkrun.errors import InputError
+from milp_milkrun.heuristics import solve_heuristic
+from milp_milkrun.heuristics.engine_settings import EngineSettings
+from milp_milkrun.heuristics.metaheuristic import SearchParams
+from milp_milkrun.heuristics.problem import compile_problem
+from milp_milkrun.heuristics.pyvrp_engine import PhaseStop, build_model, from_pyvrp, refusal, run_pyvrp, to_pyvrp
+from milp_milkrun.io import instance_from_dict, load_instance
+
+REPO = Path(__file__).resolve().parents[1]
+INSTANCES = REPO / "instances"
+sys.path.insert(0, str(INSTANCES))  # instances/hub.py is a script beside generate.py, not a package
+
+from hub import hub_data  # noqa: E402
+
+
+def engine(name: str) -> SearchParams:
+    return SearchParams(engine=EngineSettings(name))
+
+
+@pytest.fixture(scope="module")
+def hub60() -> dict:
+    return hub_data(60, 3)
+
+
+def test_generate_hub_writes_the_same_valid_file_for_a_seed(tmp_path: Path) -> None:
+    files = [tmp_path / "a.json", tmp_path / "b.json"]
+    for path in files:
+        subprocess.run(
+            [sys.executable, str(INSTANCES / "generate.py"), "hub", "--dcs", "50", "--seed", "4", str(path)],
+            check=True,
+            capture_output=True,
+        )
+    assert files[0].read_text() == files[1].read_text()
+    instance = load_instance(files[0])
+    assert instance.n_dcs == 50 and instance.consecutive and instance.damaged_roads
+    large = [v.name for v in instance.vehicles if v.type.name == "large"]
+    assert any(not instance.is_allowed(dc.id, large[0]) for dc in instance.dcs)
+    assert {vt.name: (vt.capacity, vt.max_stops, vt.max_distance) for vt in instance.vehicle_types} == {
+        "large": (2600, 10, 750),
+        "small": (1100, 7, 500),
+    }
+    assert hub_data(50, 5) != hub_data(50, 4)
+
+
+@pytest.mark.parametrize(
+    "name", ["small_consecutive", "small_damaged", "small_distance", "small_forbidden", "small_stops"]
+)
+def test_pyvrp_states_each_side_constraint(name: str) -> None:
+    """On each small_* instance the constraint cuts off the unconstrained optimum (tests/test_instances.py):
+    PyVRP reaching the constrained optimum with a checked plan shows it was stated."""
+    instance = load_instance(INSTANCES / f"{name}.json")
+    result = solve_heuristic(instance, time_limit=30, seed=1, max_iterations=300, params=engine("pyvrp"))
+    best = brute_force(instance)
+    assert best is not None and result.plan is not None
+    assert check_plan(instance, result.plan).feasible
+    assert result.objective == pytest.approx(best[0])
+
+
+def test_pyvrp_plan_on_a_generated_hub_passes_the_checker(hub60: dict) -> None:
+    instance = instance_from_dict(hub60)
+    result = solve_heuristic(instance, time_limit=30, seed=2, max_iterations=500, params=engine("pyvrp"))
+    assert result.plan is not None and check_plan(instance, result.plan).feasible
+
+
+def test_a_pyvrp_plan_that_breaks_a_rule_never_reaches_the_search(hub60: dict) -> None:
+    """The adapter's missing edges make a forbidden DC on a large truck cost MAX_VALUE; were PyVRP to
+    return such a plan anyway, converting it back must reject it (the checker)."""
+    instance = instance_from_dict(hub60)
+    p = compile_problem(instance)
+    model = build_model(p)
+    large = next(k for k, members in enumerate(model.members) if p.vehicle_names[members[0]].startswith("large"))
+    banned = next(u for u in range(1, p.n_units + 1) if not p.mask[u] >> model.members[large][0] & 1)
+    matrix = model.data.distance_matrices()[large]
+    assert matrix[0, banned] == pyvrp.constants.MAX_VALUE and matrix[banned, 0] == pyvrp.constants.MAX_VALUE
+    run = run_pyvrp(p, model, PhaseStop(math.inf, max_iterations=200), seed=2)
+    assert run.best is not None
+    routes = [([a.idx for a in r if a.is_client()], r.vehicle_type()) for r in to_pyvrp(model, run.best).routes()]
+    with_banned = next(k for k, (clients, _) in enumerate(routes) if banned - 1 in clients)
+    on_large = next(k for k, (_, kind) in enumerate(routes) if kind == large)
+    routes[with_banned], routes[on_large] = (routes[with_banned][0], large), (routes[on_large][0], 1 - large)
+    broken = pyvrp.Solution(model.data, [pyvrp.Route(model.data, clients, kind) for clients, kind in routes])
+    assert from_pyvrp(p, model, broken) is None
+
+
+def test_pyvrp_refuses_time_instances_in_one_line() -> None:
+    timed = load_instance(INSTANCES / "ecom74_tw.json")
+    reason = refusal(compile_problem(timed))
+    assert reason is not None and "\n" not in reason and "time windows" in reason
+    with pytest.raises(InputError) as raised:
+        solve_heuristic(timed, time_limit=5, seed=1, max_iterations=5, params=engine("pyvrp"))
+    assert raised.value.field == "engine"
+    fallback = solve_heuristic(timed, time_limit=5, seed=1, max_iterations=5, params=engine("auto"))
+    assert "own search alone (PyVRP does not state time windows" in fallback.message
+
+
+def test_pyvrp_refuses_objectives_that_price_the_vehicles() -> None:
+    ecom = load_instance(INSTANCES / "ecom74.json")
+    assert refusal(compile_problem(ecom)) is None
+    fixed_costs = compile_problem(ecom, [(100.0, 1.0, 0.0)] * len(ecom.vehicles))
+    load_term = compile_problem(ecom, [(0.0, 1.0, 1e-6)] * len(ecom.vehicles))
+    assert refusal(fixed_costs) is not None and refusal(load_term) is not None
+
+
+def test_auto_is_deterministic_for_a_seed_with_an_iteration_budget(hub60: dict) -> None:
+    """Counted stall rules: PyVRP and the own search take turns (several rounds) and repeat exactly."""
+    instance = instance_from_dict(hub60)
+    params = SearchParams(engine=EngineSettings("auto", pyvrp_stall_iterations=100, own_stall_iterations=100))
+    runs = [solve_heuristic(instance, time_limit=60, seed=7, max_iterations=1500, params=params) for _ in range(2)]
+    assert runs[0].plan is not None and check_plan(instance, runs[0].plan).feasible
+    assert runs[0].plan == runs[1].plan and runs[0].message == runs[1].message
+    assert "PyVRP rounds" in runs[0].message and "1,500 iterations" in runs[0].message
+
+
+def test_cli_engine_pyvrp_on_a_time_instance_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli(
+        monkeypatch, capsys, "heuristic", str(INSTANCES / "ecom74_tw.json"), "--engine", "pyvrp", "--quiet"
+    )
+    assert code == 2 and "Traceback" not in err
+    assert err.strip().splitlines() == [
+        "error: engine: PyVRP does not state time windows, hub hours or shifts; use --engine auto or own"
+    ]
+
+
+def test_cli_engine_auto_on_a_time_instance_says_it_ran_the_own_search(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run_cli(
+        monkeypatch,
+        capsys,
+        "heuristic",
+        str(INSTANCES / "ecom74_tw.json"),
+        "--time-limit",
+        "5",
+        "--max-iterations",
+        "300",
+        "--quiet",
+    )
+    assert code == 0 and "engine auto ran the own search alone" in out
+
+
+def test_cli_unknown_engine_is_a_one_line_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli(monkeypatch, capsys, "heuristic", str(INSTANCES / "toy6.json"), "--engine", "hgs")
+    assert code == 2 and out == "" and err == "error: engine: must be one of auto, own, pyvrp, got 'hgs'\n"
