@@ -17,7 +17,10 @@
   instance has one side constraint designed so that the unconstrained optimum breaks it
   (tests/test_instances.py proves this with the brute-force oracle).
 
-Run with ``--check`` to verify the files on disk match what the generator writes.
+Run with ``--check`` to verify the files on disk match what the generator writes. Two subcommands
+write generated instances elsewhere: ``network`` (instances/network.py: a network of hubs for
+``milkrun batch``) and ``hub --dcs N --seed S FILE`` (instances/hub.py: one large hub with every side
+constraint, the heuristic benchmarks' hub).
 """
 
 from __future__ import annotations
