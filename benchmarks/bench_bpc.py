@@ -17,6 +17,7 @@ Groups (``--groups``):
     nice -n 10 python benchmarks/bench_bpc.py --groups small e51 ecom74
     nice -n 10 python benchmarks/bench_bpc.py --groups medium --shard 1/2
     nice -n 10 python benchmarks/bench_bpc.py --groups ecom74 --subset-rows on   # the engine's subset-row cuts on/off
+    nice -n 10 python benchmarks/bench_bpc.py --groups e51 --seed 3              # another seed (default: DEFAULT_SEED)
 """
 
 from __future__ import annotations
@@ -72,11 +73,12 @@ def main() -> None:
     parser.add_argument(
         "--subset-rows", choices=["on", "off"], help="separate subset-row cuts at the root (default: the engine's)"
     )
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="SolveOptions.seed (default: %(default)s)")
     args = parser.parse_args()
     settings = RouteSettings() if args.subset_rows is None else RouteSettings(subset_rows=args.subset_rows == "on")
     part, parts = (int(x) for x in args.shard.split("/"))
     optima = json.loads((CVRPLIB / "optima.json").read_text()) if (CVRPLIB / "optima.json").exists() else {}
-    print(f"seed {DEFAULT_SEED}")
+    print(f"seed {args.seed}")
     print("| instance | limit (s) | status | plan | bound | gap | optimum | time (s) |")
     print("|---|---:|---|---:|---:|---:|---:|---:|")
     for path, limit in cases(args.groups, (part, parts)):
@@ -85,7 +87,9 @@ def main() -> None:
         instance = load_instance(path)
         started = time.perf_counter()
         result = solve(
-            instance, model="routes", options=SolveOptions(time_limit=limit, gap=0.0, log=False, routes=settings)
+            instance,
+            model="routes",
+            options=SolveOptions(time_limit=limit, gap=0.0, seed=args.seed, log=False, routes=settings),
         )
         wall = time.perf_counter() - started
         optimum = optima.get(path.stem, {}).get("optimum", "")

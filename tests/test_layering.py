@@ -20,7 +20,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("checker", ("checker",)),
     ("package", ("",)),  # milp_milkrun/__init__.py: the data classes and the checker, re-exported
     ("files", ("io",)),
-    ("derived facts and solver runtime", ("implied", "time_segments", "runtime")),
+    ("derived facts and solver runtime", ("implied", "time_segments", "route_resources", "runtime")),
     ("objectives and emissions", ("objectives", "emissions")),
     ("models", ("models",)),
     ("route engine", ("routes",)),

@@ -76,8 +76,7 @@ def _elementary(net: ClassNetwork) -> ClassNetwork:
         net.load,
         net.capacity,
         net.max_stops,
-        net.max_distance,
-        net.return_distance,
+        net.resources,
         ng_masks(net.distance, size=n),
     )
 

@@ -32,6 +32,7 @@ from milp_milkrun.heuristics.time_feasibility import TimeData, compile_time, pai
 from milp_milkrun.implied import delivery_units
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import allowance
+from milp_milkrun.route_resources import RouteResources
 
 BLOCKED = 1e13  # cost of a damaged arc: exceeds NO_LIMIT, so any route using one is infeasible
 NO_LIMIT = 1e11  # stands for "no distance limit"; real routes are far shorter
@@ -229,9 +230,11 @@ def compile_problem(
             if all(instance.is_allowed(node_ids[n], vehicle.name) for n in chain):
                 mask |= 1 << v
         masks.append(mask)
-    capacity = [float(v.capacity) for v in vehicles]
-    max_distance = [float(v.max_distance) if v.max_distance is not None else NO_LIMIT for v in vehicles]
-    max_stops = [int(v.max_stops) if v.max_stops is not None else instance.n_dcs for v in vehicles]
+    of_type = {vt.name: RouteResources.of_type(instance, vt) for vt in instance.vehicle_types}
+    limits = [of_type[v.type.name] for v in vehicles]  # each vehicle's resources: its type's limits
+    capacity = [r.load.limit for r in limits]
+    max_distance = [r.distance.limit if math.isfinite(r.distance.limit) else NO_LIMIT for r in limits]
+    max_stops = [int(r.stops.limit) for r in limits]
     priced: list[tuple[float, ...]] = (
         [tuple(float(x) for x in r) for r in rates] if rates is not None else [(0.0, 1.0, 0.0)] * len(vehicles)
     )
@@ -266,7 +269,7 @@ def compile_problem(
         or len(set(priced)) > 1
         or any(r[0] != 0.0 or (len(r) > 3 and r[3] != 0.0) for r in priced),
         load_dependent=load_dependent,
-        load_limit=[allowance(c) for c in capacity],
+        load_limit=[r.load.ceiling for r in limits],
         distance_limit=[allowance(m) for m in max_distance],
         time=time,
         per_hour=[r[3] if len(r) > 3 else 0.0 for r in priced] if time is not None else [],

@@ -46,6 +46,7 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE, allowance
 from milp_milkrun.models.capacity_sets import route_requirement
 from milp_milkrun.objectives import RouteCosts, linear_costs
+from milp_milkrun.route_resources import RouteResources
 from milp_milkrun.runtime.highs import new_highs
 from milp_milkrun.timing import require_time_support
 
@@ -438,7 +439,8 @@ def _build_directed(instance: Instance, classes: Sequence[VehicleClass], costs: 
     model.blocks = [one_in, balance, fleet, consecutive]
 
     pair_arcs = _arcs_by_pair(arcs)
-    served_by = {i: [vc for vc in classes if i in vc.nodes] for i in range(1, n + 1)}
+    resources = [RouteResources.of_class(instance, vc) for vc in classes]  # each row's limit R_k
+    served_by = {i: [r for vc, r in zip(classes, resources) if i in vc.nodes] for i in range(1, n + 1)}
     _add_resource(
         model,
         "q",
@@ -448,8 +450,8 @@ def _build_directed(instance: Instance, classes: Sequence[VehicleClass], costs: 
         into,
         out,
         amount=load,
-        limit={k: vc.capacity for k, vc in enumerate(classes)},
-        upper={i: max([vc.capacity for vc in served_by[i]], default=float(load[i])) for i in range(1, n + 1)},
+        limit={k: r.load.limit for k, r in enumerate(resources)},
+        upper={i: max([r.load.limit for r in served_by[i]], default=float(load[i])) for i in range(1, n + 1)},
     )
     if _needs_positions(instance, classes):
         _add_resource(
@@ -461,11 +463,11 @@ def _build_directed(instance: Instance, classes: Sequence[VehicleClass], costs: 
             into,
             out,
             amount=np.ones(n + 1),
-            limit={k: float(vc.max_stops) for k, vc in enumerate(classes)},
-            upper={i: float(max([vc.max_stops for vc in served_by[i]], default=1)) for i in range(1, n + 1)},
+            limit={k: r.stops.limit for k, r in enumerate(resources)},
+            upper={i: max([r.stops.limit for r in served_by[i]], default=1.0) for i in range(1, n + 1)},
         )
-    if any(vc.max_distance is not None for vc in classes):
-        _add_distance(model, into, out, served_by)
+    if any(math.isfinite(r.distance.limit) for r in resources):
+        _add_distance(model, into, out, served_by, resources)
     cuts = RowBlock(
         "rci_capacity_cuts", "sum_k x^k(delta^-(S)) >= r(S), the fewest vehicles covering l(S) and |S|   (separated)"
     )
@@ -546,7 +548,7 @@ def _add_resource(model, var, what, number, pair_arcs, into, out, *, amount, lim
     model.blocks += [order, limit_rows, start_rows]
 
 
-def _add_distance(model: StrongModel, into, out, served_by) -> None:
+def _add_distance(model: StrongModel, into, out, served_by, resources: list[RouteResources]) -> None:
     """Distance w_i driven from the hub on arrival at DC i (big-M MTZ; exact because d >= 0).
 
     w_i - w_j + (M_ij + d_ij) sum_k x^k_ij <= M_ij, M_ij = ub(w_i) - lb(w_j)   (w grows along arcs)
@@ -559,7 +561,7 @@ def _add_distance(model: StrongModel, into, out, served_by) -> None:
     longest = float(sum(d[i].max() for i in range(n + 1)))  # no route is longer than this
     ub = {}
     for i in range(1, n + 1):
-        limits = [vc.max_distance if vc.max_distance is not None else longest for vc in served_by[i]]
+        limits = [r.distance.limit for r in served_by[i]]  # inf: no limit
         ub[i] = max(min(max(limits, default=0.0), longest) - float(sp[i, 0]), float(sp[0, i]))
     col = {i: _add_column(model, f"w[{inst.node_ids[i]}]", float(sp[0, i]), ub[i]) for i in range(1, n + 1)}
     order = RowBlock("eq06_distance_order", "w_i - w_j + (M_ij + d_ij) x_ij <= M_ij   (MTZ of the distance driven)")
@@ -573,8 +575,8 @@ def _add_distance(model: StrongModel, into, out, served_by) -> None:
             big = ub[i] - float(sp[0, j])
             order.add([col[i], col[j], *cols], [1.0, -1.0, *[big + float(d[i, j])] * len(cols)], -math.inf, big)
     for i in range(1, n + 1):
-        back = [c for c in out[i] if arcs[c][1] == 0 and model.classes[arcs[c][2]].max_distance is not None]
-        slack = [ub[i] - (model.classes[arcs[c][2]].max_distance - float(d[i, 0])) for c in back]
+        back = [c for c in out[i] if arcs[c][1] == 0 and math.isfinite(resources[arcs[c][2]].distance.limit)]
+        slack = [ub[i] - (resources[arcs[c][2]].distance.limit - float(d[i, 0])) for c in back]
         cols = [c for c, s in zip(back, slack) if s > 0]
         if cols:
             limit.add([col[i], *cols], [1.0, *[s for s in slack if s > 0]], -math.inf, ub[i])

@@ -109,6 +109,7 @@ def enumerate_routes(
     trace: list[tuple[np.ndarray, np.ndarray]] = []  # per stop count: node and parent (row of the level before)
     ends: list[tuple[np.ndarray, ...]] = []  # routes: set, length, load term, level, row
     labels = 0
+    distance = net.resources.distance  # (6): a route's length within the class's limit
     for stops in range(1, net.max_stops + 1):
         if time.perf_counter() > deadline:
             raise PricingTimeout
@@ -118,8 +119,8 @@ def enumerate_routes(
         if labels > max_labels:
             raise TooManyRoutes("labels")
         node = level["node"]
-        length = level["dist"] + net.distance[node, 0]
-        back = net.allowed[node, 0] & (length <= net.max_distance) & (level["cost"] + arc_cost[node, 0] <= slack)
+        length = distance.close(level["dist"], node)
+        back = net.allowed[node, 0] & distance.within(length) & (level["cost"] + arc_cost[node, 0] <= slack)
         back &= home_in_time(net, node, (level["time"], level["latest"], level["drive"]))
         home = np.flatnonzero(back)
         ends.append((level["seen"][home], length[home], level["term"][home], np.full(len(home), stops - 1), home))
@@ -235,7 +236,7 @@ def _extend_block(
     clock = (level["time"][rows, None], level["latest"][rows, None], level["drive"][rows, None])
     (start, latest, drive), in_time = next_clocks(net, node[:, None], clock, js[None, :])
     ok = net.allowed[node][:, js] & (visited == 0) & (load <= net.capacity) & in_time
-    ok &= dist + net.return_distance[js][None, :] <= net.max_distance
+    ok &= net.resources.distance.admits(dist, js[None, :])
     units = np.clip(net.capacity - load, 0, None)
     least = bound.avoiding(left, units, js[None, :], node[:, None])
     if charged is not None and subset_rows is not None:

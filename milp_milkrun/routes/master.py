@@ -61,9 +61,10 @@ import numpy as np
 
 from milp_milkrun.implied import VehicleClass, assign_vehicles, vehicle_classes
 from milp_milkrun.instance import Instance
-from milp_milkrun.limits import FLOAT_NOISE, exceeds
+from milp_milkrun.limits import FLOAT_NOISE
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
+from milp_milkrun.route_resources import RouteResources
 from milp_milkrun.routes.separation import CapacityCut, separate_capacity_cuts
 from milp_milkrun.routes.subset_rows import (
     MAX_SUBSET_ROWS,
@@ -73,7 +74,6 @@ from milp_milkrun.routes.subset_rows import (
     subset_row_penalties,
 )
 from milp_milkrun.runtime.highs import new_highs, solver_seed
-from milp_milkrun.time_segments import route_fits_in_time
 
 
 @dataclass(frozen=True)
@@ -168,6 +168,7 @@ class RouteMaster:
         self.costs = costs if costs is not None else route_costs(instance)
         self.rates = [self.costs.rates[vc.vehicle_type] for vc in self.classes]
         self._types = {vt.name: vt for vt in instance.vehicle_types}
+        self.resources = {vc.name: RouteResources.of_class(instance, vc) for vc in self.classes}
         self.columns: list[RouteColumn] = []
         self.rows: list[MasterRow] = []  # cuts and branching rows, after the fleet rows
         self.row_lower: list[float] = []
@@ -201,11 +202,6 @@ class RouteMaster:
         per_unit_km = max((r.per_unit_km for r in self.rates), default=0.0)
         load_distance = float(self.costs.load_weights.sum()) * (n + 1) * longest
         return n * fixed + per_km * 2.0 * n * longest + per_unit_km * load_distance + 1.0
-
-    def route_length(self, stops: tuple[int, ...]) -> float:
-        path = (0, *stops, 0)
-        d = self.instance.distance
-        return float(sum(d[a, b] for a, b in itertools.pairwise(path)))
 
     def route_cost(self, vehicle_class: int, stops: tuple[int, ...]) -> float:
         """c_r: the objective's value of the route for the class's vehicle type."""
@@ -254,14 +250,8 @@ class RouteMaster:
         return len(fixed)
 
     def _keeps_every_limit(self, vc: VehicleClass, stops: tuple[int, ...]) -> bool:
-        load = float(self.instance.demand[list(stops)].sum())
-        return (
-            len(set(stops)) == len(stops)
-            and len(stops) <= vc.max_stops
-            and not exceeds(load, vc.capacity)
-            and (vc.max_distance is None or not exceeds(self.route_length(stops), vc.max_distance))
-            and route_fits_in_time(self.instance, self._types[vc.vehicle_type], stops)
-        )
+        """Each DC once, and every resource of the class within its limit (load, stops, distance, time)."""
+        return len(set(stops)) == len(stops) and self.resources[vc.name].fits(stops)
 
     def add_single_dc_routes(self) -> None:
         """Add hub -> DC -> hub of every class and DC it may serve, when it keeps every limit, as columns:

@@ -23,12 +23,12 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.limits import FLOAT_NOISE
 from milp_milkrun.models.strong import directed_arcs
 from milp_milkrun.objectives import RouteRates
+from milp_milkrun.route_resources import RouteResources
 from milp_milkrun.routes.time_network import TimeNetwork, time_admits, time_network
 
 NG_SIZE = 8  # ng-neighbourhood size: larger is a tighter relaxation but slower pricing
 MAX_NG_SIZE = 12  # memories local to a DC index tables of 2**size entries per arc (ClassNetwork.memory_moves)
 MAX_LOAD_UNITS = 400  # the completion bound has one row per load unit; coarser units beyond this
-LIMIT_TOLERANCE = FLOAT_NOISE  # the checker's allowance: a route it accepts must stay in the relaxation
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,7 @@ class ClassNetwork:
     load: np.ndarray  # per node, units of the grain; load[0] = 0
     capacity: int
     max_stops: int
-    max_distance: float
-    return_distance: np.ndarray  # shortest way from each node back to the hub (prunes by (6))
+    resources: RouteResources  # what a route of the class consumes, its limits (distance: (6) and its completion bound)
     ng_masks: tuple[int, ...]  # bit j set in ng_masks[i]: j is in the ng-neighbourhood of i
     load_rate: float = 0.0  # b_k: value per unit of demand per distance unit it rides on board
     demand: np.ndarray | None = None  # q_j as the load term weighs it (RouteCosts.load_weights)
@@ -231,7 +230,6 @@ def class_networks(
     unit = _load_unit(instance, classes)
     units = np.floor(instance.demand / unit + FLOAT_NOISE).astype(int)
     weights = load if load is not None else instance.demand
-    back = shortest_paths(instance)[:, 0]
     reach = shortest_paths(instance)[0, :]
     masks = ng_masks(instance.distance)
     networks = []
@@ -243,8 +241,8 @@ def class_networks(
         times = time_network(instance, vc.vehicle_type) if instance.has_time else None
         if times is not None:
             allowed &= time_admits(instance, times, vc.vehicle_type)
-        limit = math.inf if vc.max_distance is None else vc.max_distance * (1 + LIMIT_TOLERANCE) + LIMIT_TOLERANCE
-        capacity = math.floor(vc.capacity * (1 + LIMIT_TOLERANCE) / unit + FLOAT_NOISE)
+        resources = RouteResources.of_class(instance, vc)
+        capacity = math.floor(resources.load.ceiling / unit + FLOAT_NOISE)  # the checker's allowance, in units
         load_rate = rates[k].per_unit_km if rates is not None else 0.0
         networks.append(
             ClassNetwork(
@@ -252,9 +250,8 @@ def class_networks(
                 allowed,
                 units,
                 capacity,
-                vc.max_stops,
-                limit,
-                back,
+                int(resources.stops.limit),
+                resources,
                 masks,
                 load_rate,
                 weights,

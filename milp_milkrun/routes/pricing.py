@@ -344,7 +344,8 @@ def _successors(net: ClassNetwork, arc_cost: np.ndarray, width: tuple[int, int] 
 
 def _close(level: _Labels, net: ClassNetwork, arc_cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Reduced costs and trace ids of the routes that return to the hub from a label, if negative."""
-    home = net.allowed[level.node, 0] & (level.dist + net.distance[level.node, 0] <= net.max_distance)
+    distance = net.resources.distance
+    home = net.allowed[level.node, 0] & distance.within(distance.close(level.dist, level.node))
     home &= home_in_time(net, level.node, (level.time, level.latest, level.drive))
     total = level.cost + arc_cost[level.node, 0]
     negative = home & (total < NEGATIVE)
@@ -381,7 +382,7 @@ def _extend(
             cost = cost + paid
         clock = (here.time[:, None], here.latest[:, None], here.drive[:, None])
         (start, latest, drive), in_time = next_clocks(net, i, clock, succ[None, :])
-        ok = (load <= net.capacity) & (dist + net.return_distance[succ][None, :] <= net.max_distance) & in_time
+        ok = (load <= net.capacity) & net.resources.distance.admits(dist, succ[None, :]) & in_time
         ok &= cost + bound[np.clip(net.capacity - load, 0, None), succ[None, :]] < NEGATIVE
         seen = position[i, succ]  # where j sits in i's neighbourhood, -1 if outside (then never remembered)
         ok &= ~((seen >= 0)[None, :] & ((here.memory[:, None] >> np.maximum(seen, 0)[None, :]) & 1).astype(bool))
