@@ -9,8 +9,10 @@ Two bounds are computed within the time budget, and the larger one is reported:
    left: the LP relaxation tightened by rounded capacity inequalities, then HiGHS's branch and bound,
    which can close small instances completely.
 
-An instance with time is bounded by the models that state it: until the route-based model does, the
-dual bound of the exact model with Eq 15-18 (HiGHS's branch and bound, started from the plan).
+An instance with time is bounded by the models that state it: the route-based one (Eq 15-18 in its
+pricing), and the strong one once it does (:data:`~milp_milkrun.timing.ENGINES_STATING_TIME`).
+A route-based bound at or above the master's penalty (more than any plan costs) proves that no
+feasible plan exists.
 
 Each is below the cost of every feasible plan (each model is a relaxation of the problem), so the
 bound is never a heuristic number.  A plan from OR-Tools, PyVRP or a spreadsheet can thus be given a
@@ -32,8 +34,6 @@ from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.plan import Plan
 from milp_milkrun.routes.column_generation import ColumnGeneration, route_lower_bound
-from milp_milkrun.routes.time_network import shift_refusal
-from milp_milkrun.solve.highs import solve_exact_highs
 from milp_milkrun.solve.strong import CutLoop, run_cut_loop
 from milp_milkrun.timing import ENGINES_STATING_TIME
 
@@ -66,10 +66,10 @@ def certified_lower_bound(
     """
     if not time_limit > 0:
         raise InputError("bound_seconds", f"the bound needs a positive number of seconds, got {time_limit}")
-    if instance.has_time and ("routes" not in ENGINES_STATING_TIME or shift_refusal(instance) is not None):
-        return _exact_bound(instance, time_limit, incumbent)
     started = time.perf_counter()
     routes = route_lower_bound(instance, ROUTE_SHARE * time_limit, incumbent=incumbent, log=log)
+    if routes.bound >= routes.master.penalty:  # every plan costs less than the penalty: there is none
+        return math.inf, f"{_route_how(routes, time.perf_counter() - started)}: no feasible plan exists"
     candidates = [(routes.bound, _route_how(routes, time.perf_counter() - started))]
     left = time_limit - (time.perf_counter() - started)
     strong_states_it = not instance.has_time or "strong" in ENGINES_STATING_TIME
@@ -83,20 +83,6 @@ def certified_lower_bound(
     if not math.isfinite(bound):
         return 0.0, f"no relaxation solved within {time_limit:g} s; 0 is the trivial bound (distances are >= 0)"
     return max(0.0, bound), f"{how}; {time.perf_counter() - started:.1f} s in all"
-
-
-def _exact_bound(instance: Instance, time_limit: float, incumbent: Plan | None) -> tuple[float, str]:
-    """HiGHS's dual bound on the exact model with time (Eq 1-18), the plan as its MIP start."""
-    started = time.perf_counter()
-    result = solve_exact_highs(instance, SolveOptions(time_limit=time_limit, gap=0.0, log=False, warm_start=incumbent))
-    seconds = time.perf_counter() - started
-    if result.status == "infeasible":
-        return math.inf, f"the exact model with time (Eq 1-18) is infeasible ({seconds:.1f} s): no feasible plan exists"
-    if result.bound is None:
-        return 0.0, f"the exact model with time found no bound within {time_limit:g} s; 0 is the trivial bound"
-    return max(
-        0.0, result.bound
-    ), f"dual bound of the exact model with time (Eq 1-18, HiGHS branch and bound) in {seconds:.1f} s"
 
 
 def _closes(bound: float, incumbent: Plan | None, instance: Instance) -> bool:
