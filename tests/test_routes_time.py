@@ -485,3 +485,15 @@ def test_auto_hands_a_cost_per_hour_beside_shifts_to_the_route_engine(seed: int)
         assert result.status == "infeasible"
         return
     assert result.status == "optimal" and result.objective == pytest.approx(expected[0], abs=1e-6)
+
+
+def test_the_bound_proves_every_infeasible_timed_case_infeasible() -> None:
+    """Seed 37 has an LP over routes that is feasible (fractions of routes cover every DC): only the
+    searched tree proves it has no plan."""
+    from milp_milkrun.bounds import certified_lower_bound
+
+    infeasible = [(s, p) for s, p in TIMED_CASES if brute_force_time(random_timed_instance(s, priced=p)) is None]
+    assert (37, False) in infeasible
+    for seed, priced in infeasible:
+        bound, how = certified_lower_bound(random_timed_instance(seed, priced=priced), 20.0)
+        assert bound == float("inf") and "no feasible plan" in how, (seed, priced, how)
