@@ -121,11 +121,10 @@ def enumerate_routes(
             raise TooManyRoutes("labels")
         node = level["node"]
         length = level["dist"] + net.distance[node, 0]
+        back = net.allowed[node, 0] & (length <= net.max_distance) & (level["cost"] + arc_cost[node, 0] <= slack)
         in_time, hourly = come_home(net, node, (level["time"], level["latest"], level["drive"]))
-        back = (
-            net.allowed[node, 0] & (length <= net.max_distance) & (level["cost"] + arc_cost[node, 0] + hourly <= slack)
-        )
-        home = np.flatnonzero(back & in_time)
+        back &= in_time & (level["cost"] + arc_cost[node, 0] + hourly <= slack)  # with the duration's cost
+        home = np.flatnonzero(back)
         ends.append(
             (level["seen"][home], length[home], level["term"][home], hourly[home], np.full(len(home), stops - 1), home)
         )
