@@ -12,8 +12,8 @@ an Indian parcel hub would quote:
   10 hours (SHIFT);
 * a DC receives in one of the hub's standard windows (WINDOWS): early 05:00-11:00, morning
   06:00-12:00 (its riders leave by noon), midday 09:00-15:00 or afternoon 13:00-19:00 (for the next
-  morning's riders); one window a DC, so that every engine, the route engine included (it refuses a
-  shift beside a DC with several windows), states the case. Each DC gets, at random, one of those
+  morning's riders); one window a DC (``benchmarks/bench_time_kinds.py`` gives each a second one
+  beside the shifts). Each DC gets, at random, one of those
   that holds the time the planted 13-route plan (``ecom74_plan13.json``, leaving at 04:00) reaches it,
   so that plan stays feasible and the instance is never infeasible by construction.
 

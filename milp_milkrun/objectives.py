@@ -30,7 +30,7 @@ import numpy as np
 
 from milp_milkrun.emissions.factors import EmissionFactors
 from milp_milkrun.errors import InputError
-from milp_milkrun.instance import Instance
+from milp_milkrun.instance import Instance, VehicleType
 from milp_milkrun.plan import Plan
 from milp_milkrun.time_segments import route_times
 
@@ -158,10 +158,30 @@ class RouteCosts:
             The route's value.
         """
         index = self.instance.index
-        rates, nodes = self.of_vehicle(vehicle), [index[s] for s in stops]
+        return self.route_of_type(self.instance.vehicle_by_name[vehicle].type, [index[s] for s in stops])
+
+    def route_of_type(self, vehicle_type: VehicleType, nodes: Sequence[int]) -> float:
+        """The value of a route hub -> nodes -> hub driven by a vehicle of ``vehicle_type``: the route's
+        value at its rates, plus its cost per hour times the shortest schedule's duration (as the
+        checker prices it; inf when the route has no schedule).  The route engine's master prices its
+        columns by this, so a plan's value and its columns' agree.
+
+        Parameters
+        ----------
+        vehicle_type : VehicleType
+            The vehicle type.
+        nodes : Sequence[int]
+            The DCs' node indices in driving order.
+
+        Returns
+        -------
+        float
+            The route's value.
+        """
+        rates = self.rates[vehicle_type.name]
         value = self.route_of_nodes(rates, nodes)
         if rates.per_hour and nodes:  # the shortest schedule's duration, as the checker prices it
-            times = route_times(self.instance, self.instance.vehicle_by_name[vehicle].type, nodes)
+            times = route_times(self.instance, vehicle_type, nodes)
             value += rates.per_hour * (times.return_time - times.departure) / 60.0 if times is not None else math.inf
         return value
 

@@ -288,7 +288,7 @@ def test_cost_per_hour_needs_time_and_survives_the_round_trip() -> None:
 
 
 @pytest.mark.parametrize("seed", [0, 4, 6])  # 6 has no plan
-def test_a_plan_with_time_gets_a_certified_bound_from_the_exact_model(seed: int) -> None:
+def test_a_plan_with_time_gets_a_certified_bound_from_the_route_engine(seed: int) -> None:
     from milp_milkrun.bounds import certified_lower_bound
 
     instance = random_timed_instance(seed)
@@ -297,4 +297,4 @@ def test_a_plan_with_time_gets_a_certified_bound_from_the_exact_model(seed: int)
     if expected is None:
         assert bound == float("inf") and "no feasible plan" in how
     else:
-        assert bound == pytest.approx(expected[0]) and "exact model with time" in how  # tiny: proven
+        assert bound == pytest.approx(expected[0]) and "route-based" in how  # tiny: proven

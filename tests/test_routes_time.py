@@ -1,7 +1,8 @@
-"""The route engine states time (Eq 15-17): its optimum equals the brute-force oracle's on random tiny
-instances with windows (binding and not, several per DC, infeasible ones); its arc elimination keeps
-every arc of a route in time; its dominance and exact feasibility test look at the start of service;
-it refuses shifts in one clear line; it proves a Solomon instance."""
+"""The route engine states time (Eq 15-18): its optimum equals the brute-force oracle's on random tiny
+instances with windows (binding and not, several per DC, infeasible ones), shifts beside several
+windows and a cost per hour of route duration; its arc elimination keeps every arc of a route in time
+and within the shift; its dominance and exact feasibility test look at the start of service and, with
+a shift or a cost per hour, at one label per window; it proves a Solomon instance."""
 
 from __future__ import annotations
 
@@ -13,16 +14,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 from bruteforce import brute_force, random_tiny_instance, shortest_duration
+from time_oracle import brute_force_time, random_timed_instance
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import InputError
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.instance import Instance, build_instance
 from milp_milkrun.io import instance_from_dict, load_instance
+from milp_milkrun.objectives import route_costs
 from milp_milkrun.plan import Plan, Route
+from milp_milkrun.routes.clocks import first_clocks, window_copies
+from milp_milkrun.routes.enumeration import enumerate_routes
 from milp_milkrun.routes.master import RouteMaster
 from milp_milkrun.routes.networks import class_networks
-from milp_milkrun.routes.pricing import _dominated, _Labels
+from milp_milkrun.routes.pricing import _dominated, _Labels, price
 from milp_milkrun.routes.time_network import time_admits, time_network
 from milp_milkrun.solve import SolveOptions, solve
 from milp_milkrun.time_segments import route_fits_in_time
@@ -37,8 +42,7 @@ def without_shifts(instance: Instance) -> Instance:
 
 
 def with_one_window(instance: Instance) -> Instance | None:
-    """The instance with every DC's first window only (a shift beside several windows is refused);
-    None when a DC is then out of reach."""
+    """The instance with every DC's first window only; None when a DC is then out of reach."""
     try:
         return rebuilt(
             instance, [replace(dc, windows=dc.windows[:1]) for dc in instance.dcs], list(instance.vehicle_types)
@@ -260,19 +264,6 @@ def test_route_fits_in_time_agrees_with_the_oracle_on_random_routes_with_shifts(
         assert ours == (shortest_duration(instance, vehicle.name, order) is not None), (vehicle.name, order)
 
 
-def test_a_shift_beside_several_windows_is_refused_in_one_clear_line() -> None:
-    for seed in SEEDS:
-        instance = random_tiny_instance(seed, time=True)
-        if any(vt.shift is not None for vt in instance.vehicle_types) and any(
-            len(dc.windows) > 1 for dc in instance.dcs
-        ):
-            with pytest.raises(InputError) as caught:
-                solve_routes(instance)
-            assert caught.value.field.endswith(".shift") and "shift" in str(caught.value)
-            return
-    pytest.fail("no seed has a shift")
-
-
 @pytest.mark.skipif(not (SOLOMON / "C101.txt").exists(), reason="../shared/solomon is not available")
 def test_solomon_c101_25_is_proven_at_the_published_value() -> None:
     import json
@@ -335,11 +326,174 @@ def test_a_cheaper_later_label_does_not_hide_the_optimum() -> None:
     assert result.plan.used_routes()[0].stops == ("B", "A", "X", "D")
 
 
-def test_a_cost_per_hour_is_refused_by_the_route_engine_and_auto_answers_with_the_exact_model() -> None:
-    base = next(i for i in (random_tiny_instance(seed, time=True) for seed in SEEDS) if brute_force(i) is not None)
-    priced = rebuilt(base, list(base.dcs), [replace(vt, cost_per_hour=30.0, shift=None) for vt in base.vehicle_types])
-    with pytest.raises(InputError) as error:
-        solve(priced, model="routes", options=SolveOptions(time_limit=10, objective="cost"))
-    assert error.value.field.endswith("cost_per_hour")
-    result = solve(priced, options=SolveOptions(time_limit=20, objective="cost"))
-    assert result.model == "exact" and result.status == "optimal" and result.check is not None
+TIMED_CASES = [(seed, priced) for priced in (False, True) for seed in range(40)]
+
+
+@pytest.mark.parametrize(("seed", "priced"), TIMED_CASES)
+def test_the_route_engine_proves_the_time_oracle_optimum_with_shifts_beside_several_windows(
+    seed: int, priced: bool
+) -> None:
+    """time_oracle's instances: none, one or two windows a DC, shifts that bind, and (priced) a cost per
+    hour of route duration that differs by type."""
+    instance = random_timed_instance(seed, priced=priced)
+    expected = brute_force_time(instance)
+    result = solve_routes(instance)
+    if expected is None:
+        assert result.plan is None and result.status == "infeasible"
+        return
+    assert result.plan is not None and check_plan(instance, result.plan).feasible
+    assert result.objective == pytest.approx(expected[0], abs=1e-6)
+    assert result.bound is not None and result.bound <= expected[0] + 1e-6
+    assert result.status == "optimal"
+
+
+def test_the_timed_cases_cover_shifts_beside_several_windows_costs_per_hour_and_infeasible_ones() -> None:
+    both = infeasible = hourly = 0
+    for seed, priced in TIMED_CASES:
+        instance = random_timed_instance(seed, priced=priced)
+        shift = any(vt.shift is not None for vt in instance.vehicle_types)
+        both += shift and any(len(dc.windows) > 1 for dc in instance.dcs)
+        infeasible += brute_force_time(instance) is None
+        hourly += any(vt.cost_per_hour for vt in instance.vehicle_types)
+    assert both >= 20 and infeasible >= 4 and hourly == 40
+
+
+def window_trap(*, shift: float | None, per_hour: float = 0.0) -> Instance:
+    """Two vans, two DCs in a line (1 unit = 1 minute). A has two windows, 10-20 and 100-105; B one,
+    100-110; B -> A arrives too late at A.  Served in A's first window, the route A B waits at B until
+    100 and lasts 120 minutes; leaving at 90 for A's second window it lasts 40, the length of the route
+    (each DC alone: 20 + 40).  A clock that keeps only the earliest window at A (or a dominance that
+    lets that copy drop the later one: it starts earlier but may depart no later than 10) sees only the
+    120-minute schedule, and so prices A B above serving each DC alone."""
+    return instance_from_dict(
+        {
+            "name": "window-trap",
+            "hub": {"id": "H", "x": 0, "y": 0},
+            "dcs": [
+                {"id": "A", "x": 10, "y": 0, "demand": 1, "windows": [[10, 20], [100, 105]]},
+                {"id": "B", "x": 20, "y": 0, "demand": 1, "windows": [[100, 110]]},
+            ],
+            "vehicle_types": [
+                {"name": "van", "count": 2, "capacity": 10, "cost_per_hour": per_hour}
+                | ({"shift": shift} if shift is not None else {})
+            ],
+            "distances": {"metric": "euclidean"},
+            "time": {"hub_hours": [0, 1000], "speed": 60},
+            "objective": "cost" if per_hour else "distance",
+        }
+    )
+
+
+def test_a_shift_needs_the_later_window_of_a_dc_with_two() -> None:
+    instance = window_trap(shift=45)
+    expected = brute_force_time(instance)
+    assert expected is not None and expected[0] == 40.0 and expected[1].used_routes()[0].stops == ("A", "B")
+    result = solve_routes(instance)
+    assert result.status == "optimal" and result.objective == pytest.approx(40.0)
+
+
+def test_a_cost_per_hour_waits_for_the_later_window_of_a_dc_with_two() -> None:
+    """Cost: 40 km + 40 minutes at 60 an hour = 80; the earliest windows would cost 40 + 120 = 160, and
+    each DC alone 40 + 80 = 120."""
+    instance = window_trap(shift=None, per_hour=60.0)
+    expected = brute_force_time(instance)
+    assert expected is not None and expected[0] == pytest.approx(80.0)
+    result = solve_routes(instance)
+    assert result.status == "optimal" and result.objective == pytest.approx(80.0)
+    assert result.bound == pytest.approx(80.0)
+
+
+def test_the_pricing_and_the_enumeration_charge_the_shortest_duration_over_the_window_copies() -> None:
+    """Under a dual of 100 on each DC, A B's reduced cost is its value 80 (its 40-minute schedule, as the
+    master prices it) - 200, the least of every route; neither the pricing nor the enumeration takes it
+    at 160."""
+    instance = window_trap(shift=None, per_hour=60.0)
+    costs = route_costs(instance)
+    net = class_networks(instance, list(vehicle_classes(instance)), [costs.rates["van"]])[0]
+    arc_cost = instance.distance.astype(float)
+    arc_cost[:, 1:] -= 100.0
+    priced = price(net, arc_cost, 0.0, exact=True, max_routes=100)
+    assert priced.routes[0].stops == (1, 2) and priced.minimum == pytest.approx(80.0 - 200.0)
+    assert costs.route_of_type(instance.vehicle_types[0], (1, 2)) == pytest.approx(80.0)
+    assert (1, 2) in enumerate_routes(net, arc_cost, 0.0, 80.5 - 200.0, max_labels=1000)
+    assert (1, 2) not in enumerate_routes(net, arc_cost, 0.0, 79.5 - 200.0, max_labels=1000)
+
+
+def test_the_window_copies_of_a_label_do_not_dominate_each_other() -> None:
+    """The labels at A of the route H -> A, one per window: the first starts earlier, the second may
+    leave the hub later, so neither hides the other."""
+    instance = window_trap(shift=45)
+    net = class_networks(instance, list(vehicle_classes(instance)))[0]
+    first, window = window_copies(net, np.array([1]))
+    assert first.tolist() == [1, 1] and window is not None and window.tolist() == [0, 1]
+    (start, latest, drive), ok = first_clocks(net, first, window)
+    assert ok.all() and start.tolist() == [10.0, 100.0] and latest[0] < latest[1]
+    one = np.array([1, 1])
+    labels = _Labels(
+        np.zeros(2), one, np.full(2, 10.0), one, one, one, np.zeros(2, dtype=np.int64), start, latest, drive
+    )
+    assert not _dominated(labels, labels, earlier_only=True).any()
+
+
+def test_without_a_shift_or_a_cost_per_hour_a_label_takes_the_earliest_window() -> None:
+    instance = window_trap(shift=None)
+    net = class_networks(instance, list(vehicle_classes(instance)))[0]
+    assert window_copies(net, np.array([1, 2]))[1] is None
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_arc_elimination_by_the_shift_keeps_every_arc_of_a_route_within_it(seed: int) -> None:
+    instance = random_timed_instance(seed)
+    found = brute_force_time(instance)
+    for vt in instance.vehicle_types:
+        admits = time_admits(instance, time_network(instance, vt.name), vt.name)
+        if found is not None:
+            for route in found[1].used_routes():
+                if instance.vehicle_by_name[route.vehicle].type.name == vt.name:
+                    path = [0, *(instance.index[s] for s in route.stops), 0]
+                    assert all(admits[a, b] for a, b in itertools.pairwise(path)), (seed, route)
+
+
+def test_arc_elimination_removes_the_arcs_no_route_within_the_shift_drives() -> None:
+    """H -> A -> B -> H lasts 34.1 minutes (10 + 14.1 + 10), each DC alone 20: a 30-minute shift admits
+    neither A -> B nor B -> A, a 35-minute one both."""
+
+    def admits(shift: float) -> np.ndarray:
+        instance = instance_from_dict(
+            {
+                "name": "corner",
+                "hub": {"id": "H", "x": 0, "y": 0},
+                "dcs": [{"id": "A", "x": 10, "y": 0, "demand": 1}, {"id": "B", "x": 0, "y": 10, "demand": 1}],
+                "vehicle_types": [{"name": "van", "count": 2, "capacity": 10, "shift": shift}],
+                "distances": {"metric": "euclidean"},
+                "time": {"hub_hours": [0, 1000], "speed": 60},
+            }
+        )
+        return time_admits(instance, time_network(instance, "van"), "van")
+
+    assert not admits(30)[1, 2] and not admits(30)[2, 1] and admits(30)[0, 1] and admits(30)[2, 0]
+    assert admits(35)[1, 2] and admits(35)[2, 1]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_auto_hands_a_cost_per_hour_beside_shifts_to_the_route_engine(seed: int) -> None:
+    instance = random_timed_instance(seed, priced=True)
+    expected = brute_force_time(instance)
+    result = solve(instance, model="auto", options=SolveOptions(time_limit=60, gap=0.0, log=False))
+    assert result.model == "routes"
+    if expected is None:
+        assert result.status == "infeasible"
+        return
+    assert result.status == "optimal" and result.objective == pytest.approx(expected[0], abs=1e-6)
+
+
+def test_the_bound_proves_every_infeasible_timed_case_infeasible() -> None:
+    """Seed 37 has an LP over routes that is feasible (fractions of routes cover every DC): only the
+    searched tree proves it has no plan."""
+    from milp_milkrun.bounds import certified_lower_bound
+
+    infeasible = [(s, p) for s, p in TIMED_CASES if brute_force_time(random_timed_instance(s, priced=p)) is None]
+    assert (37, False) in infeasible
+    for seed, priced in infeasible:
+        bound, how = certified_lower_bound(random_timed_instance(seed, priced=priced), 20.0)
+        assert bound == float("inf") and "no feasible plan" in how, (seed, priced, how)

@@ -17,10 +17,12 @@ more cost (a route's value F_k + c_k * length + b_k * sum_j q_j * (distance to j
 length and with the distance each DC's load rides); the plan using the kept path instead is as good,
 and if its route lies above the threshold, so does the plan with the dropped one.
 
-With time (:mod:`milp_milkrun.timing`) a label carries the pricing's earliest start of service
-(:func:`~milp_milkrun.routes.pricing.next_clocks`) and a label is dropped only for one over the same
-set that also starts no later (and with a shift departs as late and drives no longer): such a label
-admits every completion the dropped one does, in no longer a duration.
+With time (:mod:`milp_milkrun.timing`) a label carries the pricing's clock
+(:mod:`~milp_milkrun.routes.clocks`, one label per window when a shift or a cost per hour makes the
+duration matter) and a label is dropped only for one over the same set that also starts no later
+(and then departs as late and drives no longer): such a label admits every completion the dropped one
+does, in no longer a duration.  A route's cost per hour is charged when it closes at the hub, and
+routes over the same DCs are kept apart unless one is shorter and no longer in time.
 
 With subset-row cuts (``subset_rows``) a label also pays their penalties, carried as the pricing does
 (the parity of its visits to each cut's DCs): the reduced cost of an elementary route then includes
@@ -36,7 +38,7 @@ import time
 
 import numpy as np
 
-from milp_milkrun.routes.clocks import first_clocks, home_in_time, next_clocks
+from milp_milkrun.routes.clocks import come_home, duration_floor, first_clocks, next_clocks, window_copies
 from milp_milkrun.routes.networks import ClassNetwork
 from milp_milkrun.routes.pricing import NEGATIVE, Completions, PricingTimeout, two_cycle_free_completions
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
@@ -89,8 +91,8 @@ def enumerate_routes(
     bound = two_cycle_free_completions(net, net.with_load_floor(arc_cost))
     charged = _charged_completions(net, arc_cost, subset_rows) if subset_rows is not None else None
     slack = threshold - NEGATIVE  # the pricing's tolerance, on the safe side
-    first = np.flatnonzero(net.allowed[0, 1:]) + 1
-    (start, latest, drive), ok = first_clocks(net, first)
+    first, window = window_copies(net, np.flatnonzero(net.allowed[0, 1:]) + 1)
+    (start, latest, drive), ok = first_clocks(net, first, window)
     first, start, latest, drive = first[ok], start[ok], latest[ok], drive[ok]
     term = np.zeros(len(first)) + net.load_term(first, net.distance[0, first])
     level = {
@@ -107,7 +109,7 @@ def enumerate_routes(
         "drive": drive,
     }
     trace: list[tuple[np.ndarray, np.ndarray]] = []  # per stop count: node and parent (row of the level before)
-    ends: list[tuple[np.ndarray, ...]] = []  # routes: set, length, load term, level, row
+    ends: list[tuple[np.ndarray, ...]] = []  # routes: set, length, load term, duration cost, level, row
     labels = 0
     distance = net.resources.distance  # (6): a route's length within the class's limit
     for stops in range(1, net.max_stops + 1):
@@ -121,14 +123,17 @@ def enumerate_routes(
         node = level["node"]
         length = distance.close(level["dist"], node)
         back = net.allowed[node, 0] & distance.within(length) & (level["cost"] + arc_cost[node, 0] <= slack)
-        back &= home_in_time(net, node, (level["time"], level["latest"], level["drive"]))
+        in_time, hourly = come_home(net, node, (level["time"], level["latest"], level["drive"]))
+        back &= in_time & (level["cost"] + arc_cost[node, 0] + hourly <= slack)  # with the duration's cost
         home = np.flatnonzero(back)
-        ends.append((level["seen"][home], length[home], level["term"][home], np.full(len(home), stops - 1), home))
+        ends.append(
+            (level["seen"][home], length[home], level["term"][home], hourly[home], np.full(len(home), stops - 1), home)
+        )
         if stops == net.max_stops or not len(node):
             break
         level = _extend(level, net, arc_cost, (bound, charged, subset_rows), net.max_stops - stops - 1, slack, deadline)
-    seen, length, term, depth, row = (np.concatenate([e[f] for e in ends]) for f in range(5))
-    keep = _undominated(seen, length, np.column_stack([term]), None)
+    seen, length, term, hourly, depth, row = (np.concatenate([e[f] for e in ends]) for f in range(6))
+    keep = _undominated(seen, length, np.column_stack([term, hourly]), None)
     return [_path(trace, int(depth[k]), int(row[k])) for k in keep]
 
 
@@ -223,7 +228,7 @@ def _extend_block(
 ) -> dict[str, np.ndarray]:
     bound, charged, subset_rows = bounds
     node, seen = level["node"][rows], level["seen"][rows]
-    js = np.arange(1, len(arc_cost))
+    js, window = window_copies(net, np.arange(1, len(arc_cost)))
     load = level["load"][rows, None] + net.load[js][None, :]
     dist = level["dist"][rows, None] + net.distance[node][:, js]
     term = level["term"][rows, None] + net.load_term(js[None, :], dist)
@@ -234,7 +239,7 @@ def _extend_block(
         cost = cost + paid
     visited = (seen[:, js // WORD] >> (js % WORD).astype(np.uint64)[None, :]) & np.uint64(1)
     clock = (level["time"][rows, None], level["latest"][rows, None], level["drive"][rows, None])
-    (start, latest, drive), in_time = next_clocks(net, node[:, None], clock, js[None, :])
+    (start, latest, drive), in_time = next_clocks(net, node[:, None], clock, js[None, :], window)
     ok = net.allowed[node][:, js] & (visited == 0) & (load <= net.capacity) & in_time
     ok &= net.resources.distance.admits(dist, js[None, :])
     units = np.clip(net.capacity - load, 0, None)
@@ -244,7 +249,7 @@ def _extend_block(
             subset_rows.cuts_of[js][None, :] & ~parity
         )  # cuts through j at even parity
         least = np.maximum(least, charged.avoiding(left, units, js[None, :], node[:, None]) - overcharged)
-    ok &= cost + least <= slack
+    ok &= cost + duration_floor(net, js[None, :], (start, latest, drive)) + least <= slack
     r, c = np.nonzero(ok)
     j = js[c]
     grown = seen[r].copy()

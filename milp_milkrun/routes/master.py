@@ -201,11 +201,17 @@ class RouteMaster:
         per_km = max((r.per_km for r in self.rates), default=1.0)
         per_unit_km = max((r.per_unit_km for r in self.rates), default=0.0)
         load_distance = float(self.costs.load_weights.sum()) * (n + 1) * longest
-        return n * fixed + per_km * 2.0 * n * longest + per_unit_km * load_distance + 1.0
+        hours = self.instance.hub_hours  # no route lasts longer than the hub is open
+        per_hour = max((r.per_hour for r in self.rates), default=0.0) * ((hours[1] - hours[0]) / 60.0 if hours else 0.0)
+        return n * (fixed + per_hour) + per_km * 2.0 * n * longest + per_unit_km * load_distance + 1.0
 
     def route_cost(self, vehicle_class: int, stops: tuple[int, ...]) -> float:
-        """c_r: the objective's value of the route for the class's vehicle type."""
-        return self.costs.route_of_nodes(self.rates[vehicle_class], stops)
+        """c_r: the objective's value of the route for the class's vehicle type, with its cost per hour
+        of the shortest schedule's duration (:meth:`~milp_milkrun.objectives.RouteCosts.route_of_type`).
+        A route without a schedule is no plan's (it is not plannable): it costs its value without the
+        duration, below what the pricing charged, as the bound only needs."""
+        cost = self.costs.route_of_type(self._types[self.classes[vehicle_class].vehicle_type], stops)
+        return cost if math.isfinite(cost) else self.costs.route_of_nodes(self.rates[vehicle_class], stops)
 
     def add(self, vehicle_class: int, stops: tuple[int, ...]) -> bool:
         """Add the route as a column (False when it is already there)."""

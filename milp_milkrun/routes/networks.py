@@ -217,7 +217,8 @@ def class_networks(
     classes : Sequence[VehicleClass]
         Its vehicle classes (:func:`~milp_milkrun.implied.vehicle_classes`).
     rates : list[RouteRates], optional
-        Per class, the load term of a load-dependent objective; None: there is none.
+        Per class, the load term of a load-dependent objective and the cost per hour of route duration;
+        None: there are none.
     load : np.ndarray, optional
         The per-node load that term weighs; None: the demand.
 
@@ -238,7 +239,8 @@ def class_networks(
         allowed = np.zeros((n, n), dtype=bool)
         for i, j, kk in arcs:
             allowed[i, j] |= kk == k
-        times = time_network(instance, vc.vehicle_type) if instance.has_time else None
+        per_hour = rates[k].per_hour if rates is not None else 0.0
+        times = time_network(instance, vc.vehicle_type, per_hour) if instance.has_time else None
         if times is not None:
             allowed &= time_admits(instance, times, vc.vehicle_type)
         resources = RouteResources.of_class(instance, vc)

@@ -25,11 +25,14 @@ of service at its DC when the route departs at the hub's opening (waiting for a 
 several windows, the earliest whose close is not before the arrival).  A later arrival never admits
 a schedule an earlier one does not, so an extension is dropped when no window admits it, a route is
 closed only when it is back by the hub's closing, and dominance asks for no later start.  Without
-shifts the departure at the opening is exact; with a
-shift (Eq 18) and one window per DC a label also carries its latest departure and its driving time,
-from which the shortest duration follows (:func:`~milp_milkrun.routes.clocks.next_clocks`); the route engine refuses a shift
-with several windows per DC.  :func:`~milp_milkrun.routes.networks.class_networks` removes every arc that no window admits even at the
-earliest time a route can reach its tail (:func:`~milp_milkrun.routes.time_network.time_admits`).
+a shift or a cost per hour the departure at the opening is exact; with a shift (Eq 18) or a cost per
+hour of route duration a label also carries its latest departure and its driving time, one label per
+window of its DC it can reach, from which the shortest duration follows
+(:mod:`~milp_milkrun.routes.clocks`).  The duration's cost is added when the route closes at the hub,
+and pruning adds the least cost per minute any completion pays (:func:`~milp_milkrun.routes.clocks.duration_floor`).
+:func:`~milp_milkrun.routes.networks.class_networks` removes every arc that no window admits even at the
+earliest time a route can reach its tail, or that no route within the shift drives
+(:func:`~milp_milkrun.routes.time_network.time_admits`).
 
 Subset-row cuts (:mod:`milp_milkrun.routes.subset_rows`) are charged through one more resource, a
 parity bit per cut (``subset_rows``); dominance then adds to the dominating label's cost the penalties
@@ -44,7 +47,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from milp_milkrun.routes.clocks import first_clocks, home_in_time, next_clocks
+from milp_milkrun.routes.clocks import come_home, duration_floor, first_clocks, next_clocks, window_copies
 from milp_milkrun.routes.networks import ClassNetwork
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
 
@@ -244,8 +247,8 @@ def _label(
     successors = _successors(net, arc_cost, width)
     trace = _Trace()
     kept: list[_Labels | None] = [None] * len(arc_cost)
-    first = successors[0]
-    (start, latest, drive), ok = first_clocks(net, first)
+    first, window = window_copies(net, successors[0])
+    (start, latest, drive), ok = first_clocks(net, first, window)
     first, start, latest, drive = first[ok], start[ok], latest[ok], drive[ok]
     level = _Labels(
         cost=start_cost + arc_cost[0, first] + net.load_term(first, net.distance[0, first]),
@@ -346,8 +349,9 @@ def _close(level: _Labels, net: ClassNetwork, arc_cost: np.ndarray) -> tuple[np.
     """Reduced costs and trace ids of the routes that return to the hub from a label, if negative."""
     distance = net.resources.distance
     home = net.allowed[level.node, 0] & distance.within(distance.close(level.dist, level.node))
-    home &= home_in_time(net, level.node, (level.time, level.latest, level.drive))
-    total = level.cost + arc_cost[level.node, 0]
+    in_time, hourly = come_home(net, level.node, (level.time, level.latest, level.drive))
+    home &= in_time
+    total = level.cost + arc_cost[level.node, 0] + hourly
     negative = home & (total < NEGATIVE)
     return total[negative], level.ident[negative]
 
@@ -371,7 +375,7 @@ def _extend(
     for i, rows in level.by_node():
         if time.perf_counter() > deadline:
             raise PricingTimeout
-        succ = successors[i]
+        succ, window = window_copies(net, successors[i])
         here = level.take(rows)
         load = here.load[:, None] + net.load[succ][None, :]
         dist = here.dist[:, None] + net.distance[i, succ][None, :]
@@ -381,9 +385,10 @@ def _extend(
             parity, paid = subset_rows.enter(parity, succ[None, :])
             cost = cost + paid
         clock = (here.time[:, None], here.latest[:, None], here.drive[:, None])
-        (start, latest, drive), in_time = next_clocks(net, i, clock, succ[None, :])
+        (start, latest, drive), in_time = next_clocks(net, i, clock, succ[None, :], window)
         ok = (load <= net.capacity) & net.resources.distance.admits(dist, succ[None, :]) & in_time
-        ok &= cost + bound[np.clip(net.capacity - load, 0, None), succ[None, :]] < NEGATIVE
+        cost_floor = cost + duration_floor(net, succ[None, :], (start, latest, drive))
+        ok &= cost_floor + bound[np.clip(net.capacity - load, 0, None), succ[None, :]] < NEGATIVE
         seen = position[i, succ]  # where j sits in i's neighbourhood, -1 if outside (then never remembered)
         ok &= ~((seen >= 0)[None, :] & ((here.memory[:, None] >> np.maximum(seen, 0)[None, :]) & 1).astype(bool))
         r, c = np.nonzero(ok)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import allowance
 from milp_milkrun.timing import shortest_trips
@@ -20,21 +19,28 @@ class TimeNetwork:
     """Time as the pricing of one vehicle type sees it: ``leave[i, j]`` is the service at i plus the
     travel i -> j (from the start of service at i to the arrival at j); ``opens`` and ``closes`` the
     windows of each node, padded to one width (padding never admits), the closes with the checker's
-    float allowance.  Node 0 is the hub: its one window is the hub's hours.  ``back[j]``: the service
-    at j plus the shortest trip from j to the hub (over every road: travel times need not obey the
-    triangle inequality)."""
+    float allowance, ``count[j]`` how many windows j has.  Node 0 is the hub: its one window is the
+    hub's hours.  ``back[j]``: the service at j plus the shortest trip from j to the hub (over every
+    road: travel times need not obey the triangle inequality).  ``per_minute``: what a minute of route
+    duration costs (the type's cost per hour / 60; 0 under an objective without it)."""
 
     leave: np.ndarray
     opens: np.ndarray
     closes: np.ndarray
+    count: np.ndarray
     back: np.ndarray
-    shift: float = (
-        math.inf
-    )  # the type's shift with the float allowance; inf: none (with a shift no DC has two windows, see time_network)
+    shift: float = math.inf  # the type's shift with the float allowance; inf: none
+    per_minute: float = 0.0
 
     @property
     def hub_open(self) -> float:
         return float(self.opens[0, 0])
+
+    @property
+    def tracks_duration(self) -> bool:
+        """Whether a route's duration matters (a shift or a cost per hour): the labels then carry their
+        latest departure and driving time, one copy per window (:mod:`milp_milkrun.routes.clocks`)."""
+        return math.isfinite(self.shift) or self.per_minute > 0
 
     def start(self, arrival: np.ndarray, nodes: np.ndarray) -> np.ndarray:
         """Start of service on arriving at ``nodes`` at ``arrival`` (broadcast together): the earliest
@@ -50,7 +56,7 @@ class TimeNetwork:
         return start + (self.leave[nodes, 0] if direct else self.back[nodes]) <= self.closes[0, 0]
 
 
-def time_network(instance: Instance, vehicle_type: str) -> TimeNetwork:
+def time_network(instance: Instance, vehicle_type: str, per_hour: float = 0.0) -> TimeNetwork:
     """The :class:`TimeNetwork` of a vehicle type of an instance with time.
 
     Parameters
@@ -59,6 +65,8 @@ def time_network(instance: Instance, vehicle_type: str) -> TimeNetwork:
         An instance with time.
     vehicle_type : str
         The name of a type of its fleet.
+    per_hour : float
+        What an hour of the type's route duration costs under the objective solved (its rates' ``per_hour``).
 
     Returns
     -------
@@ -74,16 +82,14 @@ def time_network(instance: Instance, vehicle_type: str) -> TimeNetwork:
     travel = instance.travel_time(vehicle_type)
     leave = instance.service_time[:, None] + travel
     shift = next(vt.shift for vt in instance.vehicle_types if vt.name == vehicle_type)
-    if shift is not None and width > 1:
-        raise ValueError(
-            "a shift with several windows per DC: the route engine refuses it (routes.time_network.refuse_shifts)"
-        )
     return TimeNetwork(
         leave,
         opens,
         closes,
+        np.array([len(w) for w in instance.windows]),
         instance.service_time + shortest_trips(travel)[1],
         math.inf if shift is None else allowance(shift),
+        per_hour / 60.0,
     )
 
 
@@ -91,7 +97,9 @@ def time_admits(instance: Instance, times: TimeNetwork, vehicle_type: str) -> np
     """admits[i, j]: arc i -> j can be part of a route in time.  Its tail i is reached at the earliest
     by the shortest trip from the hub's opening, and its head j must be served in a window and left
     early enough to reach the hub (by its shortest trip back) by its closing: every route in time
-    drives only admitted arcs, an arc elimination exact for every engine that states time.
+    drives only admitted arcs, an arc elimination exact for every engine that states time.  With a
+    shift, an arc i -> j also needs the shortest trip to i, the arc (with i's service) and j's shortest
+    way back (with j's service) to fit in the shift: no route through it lasts less.
 
     Parameters
     ----------
@@ -113,49 +121,5 @@ def time_admits(instance: Instance, times: TimeNetwork, vehicle_type: str) -> np
     arrival = earliest[:, None] + times.leave
     admits = times.home_by_close(times.start(arrival, nodes[None, :]), nodes[None, :], direct=False)
     admits[:, 0] = np.isfinite(earliest) & (arrival[:, 0] <= times.closes[0, 0])
+    admits &= there[:, None] + times.leave + times.back[None, :] <= times.shift
     return admits & np.isfinite(earliest)[:, None]
-
-
-def shift_refusal(instance: Instance) -> InputError | None:
-    """Why the route engine refuses ``instance`` (a shift beside a DC with several windows, or a cost per
-    hour of route duration, which its pricing does not charge yet), or None.
-
-    Parameters
-    ----------
-    instance : Instance
-        The instance to solve.
-
-    Returns
-    -------
-    InputError or None
-        The error naming the vehicle type's shift and the DC, or None when the engine states the instance.
-    """
-    several = next((dc for dc in instance.dcs if len(dc.windows) > 1), None)
-    for k, vt in enumerate(instance.vehicle_types):
-        if vt.shift is not None and several is not None:
-            return InputError(
-                f"vehicle_types[{k}].shift",
-                f"the route engine (--model routes) does not handle time windows and shifts together yet when a DC has several "
-                f"windows (DC {several.origin}) and vehicle type {vt.name} has a shift; drop one or use another engine",
-            )
-        if vt.cost_per_hour:  # even under the distance objective: --objective cost may ask for it
-            return InputError(
-                f"vehicle_types[{k}].cost_per_hour",
-                f"the route engine (--model routes) does not price a cost per hour yet (vehicle type {vt.name}); "
-                "use --model exact or auto",
-            )
-    return None
-
-
-def refuse_shifts(instance: Instance) -> None:
-    """Refuse a shift (Eq 18) beside a DC with several windows in one clear line: the labelling's
-    shortest duration assumes one window per DC (:func:`milp_milkrun.routes.clocks.next_clocks`).
-
-    Parameters
-    ----------
-    instance : Instance
-        The instance to solve.
-    """
-    refusal = shift_refusal(instance)
-    if refusal is not None:
-        raise refusal

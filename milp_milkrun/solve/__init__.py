@@ -16,7 +16,6 @@ from milp_milkrun.heuristics.warm_start import solve_with_heuristic_start
 from milp_milkrun.instance import Instance
 from milp_milkrun.options import DEFAULT_SEED, SolveOptions, check_bound_seconds
 from milp_milkrun.result import RunContext, SolveResult, Status, make_result
-from milp_milkrun.routes.time_network import refuse_shifts
 from milp_milkrun.solve.backends import backend_run, backends_of
 from milp_milkrun.solve.feasibility import presolve_diagnostics
 from milp_milkrun.timing import ENGINES_STATING_TIME, require_time_support
@@ -140,8 +139,6 @@ def solve(
     if model == "auto" and backend == "pulp":  # the PuLP backend builds the exact model only
         model = "exact"
     require_time_support(instance, "exact-pulp" if backend == "pulp" else model)
-    if model == "routes" and instance.has_time:  # before the heuristic start: what the route engine cannot state
-        refuse_shifts(instance)
     if model == "auto":
         from milp_milkrun.solve.auto import solve_auto
 

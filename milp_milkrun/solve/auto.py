@@ -17,9 +17,8 @@ infeasible instance infeasible in well under a second on the strong model (docs/
 heuristic start finds no plan (perhaps none exists), the strong model runs first for a share of the
 time, and when the route stage ends with no plan and no proof, the strong model gets the time left. An
 instance with time goes to the strong model only once it states time
-(:data:`~milp_milkrun.timing.ENGINES_STATING_TIME`).
-When the route-based model does not state an instance's time either, the exact model answers,
-whatever the size.
+(:data:`~milp_milkrun.timing.ENGINES_STATING_TIME`); the route-based model states the time of every
+instance (several windows per DC beside a shift, a cost per hour), so it answers every one with time.
 """
 
 from __future__ import annotations
@@ -33,7 +32,6 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.limits import solver_seconds
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.result import RunContext, SolveResult, joined_notes, make_result
-from milp_milkrun.routes.time_network import shift_refusal
 from milp_milkrun.timing import ENGINES_STATING_TIME
 
 ROUTES_SHARE = 0.85  # of the time limit, for the route-based branch-and-price; the strong model gets the rest
@@ -69,14 +67,6 @@ def solve_auto(instance: Instance, options: SolveOptions, run: Solve, heuristic_
         return dataclasses.replace(
             result,
             message=joined_notes("auto: the route-based model (the objective depends on the load)", result.message),
-        )
-    if not _states_time(instance, "routes") or shift_refusal(instance) is not None:
-        result = run(instance, model="exact", options=options, heuristic_start=heuristic_start)
-        return dataclasses.replace(
-            result,
-            message=joined_notes(
-                "auto: the exact model (the route-based model does not state this instance's time)", result.message
-            ),
         )
     if not heuristic_start or options.warm_start is not None:
         return _stages(instance, options, run)

@@ -10,7 +10,6 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.result import RunContext, SolveResult, make_result
 from milp_milkrun.routes.master import SolverSetup
-from milp_milkrun.routes.time_network import refuse_shifts
 from milp_milkrun.routes.tree import BranchAndPrice
 from milp_milkrun.timing import require_time_support
 
@@ -31,7 +30,6 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
         The checked plan, the global bound of the tree and the derived status.
     """
     require_time_support(instance, "routes")
-    refuse_shifts(instance)
     started = time.perf_counter()
     solver = SolverSetup(options.threads, options.seed)
     bp = BranchAndPrice(
