@@ -39,6 +39,7 @@ from pyvrp.IteratedLocalSearch import IteratedLocalSearchCallbacks, IteratedLoca
 from milp_milkrun.checker import check_plan
 from milp_milkrun.heuristics.problem import BLOCKED, NO_LIMIT, Problem
 from milp_milkrun.heuristics.solution import Solution
+from milp_milkrun.limits import FLOAT_NOISE
 
 SCALE = 1000  # distances in thousandths of the instance's unit
 DEMAND_SCALE = 1000  # fractional demands in thousandths
@@ -67,14 +68,15 @@ def build_model(p: Problem) -> PyvrpModel:
     cost = np.array(p.cost, dtype=float) + np.array(p.inner, dtype=float)[None, :]
     reachable = cost < BLOCKED
     scale = 1 if np.all(cost[reachable] == np.round(cost[reachable])) else SCALE
-    base = np.ceil(cost * scale - 1e-6)
+    base = np.ceil(cost * scale * (1 - FLOAT_NOISE))
     base[cost >= BLOCKED] = MAX_VALUE  # damaged roads: missing in every profile
     base = np.minimum(base, MAX_VALUE).astype(np.int64)
     np.fill_diagonal(base, 0)
     whole = all(float(d).is_integer() for d in p.demand)
     factor = 1 if whole else DEMAND_SCALE
     clients = [
-        pyvrp.Client(location=u, delivery=[math.ceil(p.demand[u] * factor - 1e-9), p.size[u]]) for u in range(1, n)
+        pyvrp.Client(location=u, delivery=[math.ceil(p.demand[u] * factor * (1 - FLOAT_NOISE)), p.size[u]])
+        for u in range(1, n)
     ]
     matrices, vehicle_types, members = [], [], []
     for k, group in enumerate(p.classes):
@@ -85,11 +87,13 @@ def build_model(p: Problem) -> PyvrpModel:
         matrix[:, banned] = MAX_VALUE
         np.fill_diagonal(matrix, 0)
         matrices.append(matrix)
-        limit = MAX_VALUE if group.max_distance >= NO_LIMIT else math.floor(group.max_distance * scale + 1e-6)
+        limit = (
+            MAX_VALUE if group.max_distance >= NO_LIMIT else math.floor(group.max_distance * scale * (1 + FLOAT_NOISE))
+        )
         vehicle_types.append(
             pyvrp.VehicleType(
                 num_available=len(vehicles),
-                capacity=[math.floor(group.capacity * factor + 1e-9), group.max_stops],
+                capacity=[math.floor(group.capacity * factor * (1 + FLOAT_NOISE)), group.max_stops],
                 profile=k,
                 max_distance=limit,
                 name=p.vehicle_names[vehicles[0]],
