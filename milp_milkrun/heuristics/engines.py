@@ -47,6 +47,14 @@ class Budget:
         return time.perf_counter() >= at or (before is not None and self.used >= before)
 
 
+def savings_start(p: Problem, rng: random.Random, deadline: float) -> Solution:
+    """The own search's start: the savings plan, polished by descent when it places every unit."""
+    start = savings_solution(p, rng)
+    if start.n_unassigned == 0:
+        descend(start, rng, deadline=deadline)
+    return start
+
+
 def pyvrp_only(p: Problem, seed: int, budget: Budget) -> SearchOutcome:
     """PyVRP alone until the deadline or the iteration budget."""
     run = run_pyvrp(p, build_model(p), PhaseStop(budget.deadline, budget.max_iterations), seed)
@@ -126,13 +134,9 @@ def _own(
     log: bool = False,
 ) -> SearchOutcome:
     """The own search from ``start`` (the savings plan, polished, when PyVRP found none)."""
-    if start is None:
-        start = savings_solution(p, rng)
-        if start.n_unassigned == 0:
-            descend(start, rng, deadline=deadline)
     return anneal(
         p,
-        start.copy(),
+        start.copy() if start is not None else savings_start(p, rng, deadline),
         rng,
         deadline=deadline,
         max_iterations=max_iterations,

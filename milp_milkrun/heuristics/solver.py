@@ -8,10 +8,8 @@ import time
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import InputError
-from milp_milkrun.heuristics.construction import savings_solution
 from milp_milkrun.heuristics.engine_settings import EngineSettings
-from milp_milkrun.heuristics.engines import Budget, alternate, pyvrp_only
-from milp_milkrun.heuristics.local_search import descend
+from milp_milkrun.heuristics.engines import Budget, alternate, pyvrp_only, savings_start
 from milp_milkrun.heuristics.metaheuristic import SearchOutcome, SearchParams, anneal
 from milp_milkrun.heuristics.problem import Problem, compile_problem
 from milp_milkrun.heuristics.pyvrp_engine import refusal
@@ -148,9 +146,7 @@ def _own_search(
     log: bool,
 ) -> SearchOutcome:
     """The own engine: savings construction, descent, then ruin and recreate."""
-    sol = savings_solution(p, rng)
-    if sol.n_unassigned == 0:
-        descend(sol, rng, deadline=deadline)
+    sol = savings_start(p, rng, deadline)
     if log:
         logger.info(
             "heuristic: seed %d, %d units, savings start %.3f with %d unplaced",
