@@ -24,9 +24,10 @@ import pytest
 from cli_helpers import run_cli
 
 from milp_milkrun.service import ServiceSettings
-from milp_milkrun.service.app import MilkRunAnswer
+from milp_milkrun.service.app import MilkRunAnswer, SolveRequest
 from milp_milkrun.service.server import openapi_text
 from milp_milkrun.service.store import JobStore
+from milp_milkrun.service.workers import WorkerPool
 
 REPO = Path(__file__).resolve().parents[1]
 TOY6 = json.loads((REPO / "instances" / "toy6.json").read_text())
@@ -409,3 +410,22 @@ def test_sigkill_mid_job_then_restart_then_sigterm(tmp_path: Path) -> None:
     store = JobStore(tmp_path)
     assert store.get(draining)["state"] == "interrupted" and store.get(finished)["state"] == "done"
     store.close()
+
+
+def test_a_job_cancelled_as_a_fresh_worker_takes_it_is_cancelled_not_failed(tmp_path: Path) -> None:
+    """A job goes only to a worker that takes SIGINT as a cancel: one handed to a worker whose
+    interpreter is still starting was killed by the cancel's SIGINT ("the worker process died")."""
+    store = JobStore(tmp_path)
+    job = store.create(SolveRequest.model_validate({"instance": TOY6, "time_limit": 5}).model_dump())
+    pool = WorkerPool(store, 1)
+    try:
+        deadline = time.monotonic() + 30
+        while store.get(job)["state"] == "queued" and time.monotonic() < deadline:
+            time.sleep(0.005)
+        pool.cancel(job)  # at once: before the fix, while the spawned interpreter was still importing
+        while store.get(job)["state"] in ("queued", "running") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert store.get(job)["state"] in ("cancelled", "done"), store.get(job)
+    finally:
+        pool.shutdown(5)
+        store.close()

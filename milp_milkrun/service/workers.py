@@ -4,7 +4,8 @@ Each worker is a process (``spawn``: a clean interpreter, default signal handler
 at a time from its own queue and reports on a shared one. A dispatcher thread of the server hands the
 oldest queued job of the :class:`~milp_milkrun.service.store.JobStore` to an idle worker, records what
 the workers report, replaces a worker that died, and kills one whose job overran its time limit by
-more than :data:`OVERRUN_SECONDS`. Cancelling a running job sends its worker SIGINT: ``solve()`` stops
+more than :data:`OVERRUN_SECONDS`. A worker gets a job only once it has taken over SIGINT (a SIGINT to
+an interpreter still starting would kill it). Cancelling a running job sends its worker SIGINT: ``solve()`` stops
 as after Ctrl-C and returns the best plan so far (checked, as every result), and the worker is then
 replaced (a HiGHS run left behind must not slow the next job). A worker exits when the server's
 process is gone, so a killed server leaves no solver running.
@@ -100,7 +101,7 @@ def solve_request(request: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def worker_main(tasks: Any, reports: Any, parent: int) -> None:
+def worker_main(tasks: Any, reports: Any, parent: int, ready: Any) -> None:
     """A worker's loop: solve each job it is given and report it; exit with the server.
 
     Parameters
@@ -109,10 +110,13 @@ def worker_main(tasks: Any, reports: Any, parent: int) -> None:
         Jobs in (``(job_id, request)``, or None to stop); reports out.
     parent : int
         The server's process id.
+    ready : multiprocessing.Event
+        Set once SIGINT is the guard's: until then a cancel's SIGINT would kill the starting interpreter.
     """
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     guard = _SolveGuard()
     signal.signal(signal.SIGINT, guard.on_sigint)
+    ready.set()
     while (task := tasks.get()) is not None:
         job_id, request = task
         reports.put(_run(job_id, request, guard))
@@ -166,6 +170,7 @@ def _exit_with_parent(parent: int) -> None:
 class _Slot:
     process: Any
     tasks: Any
+    ready: Any  # multiprocessing.Event: set once the worker takes SIGINT as a cancel (no job before it)
     job: str | None = None
     deadline: float = 0.0  # when the job must have ended (time limit + overrun)
     retiring: bool = False  # told to exit after a stopped job; replaced once it has
@@ -186,10 +191,12 @@ class WorkerPool:
         self._thread.start()
 
     def _new_slot(self) -> _Slot:
-        tasks = self._context.Queue()
-        process = self._context.Process(target=worker_main, args=(tasks, self._reports, os.getpid()), daemon=True)
+        tasks, ready = self._context.Queue(), self._context.Event()
+        process = self._context.Process(
+            target=worker_main, args=(tasks, self._reports, os.getpid(), ready), daemon=True
+        )
         process.start()
-        return _Slot(process, tasks)
+        return _Slot(process, tasks, ready)
 
     @property
     def alive(self) -> int:
@@ -274,7 +281,7 @@ class WorkerPool:
 
     def _dispatch(self) -> None:
         for slot in self._slots:
-            if slot.job is None and not slot.retiring and slot.process.is_alive():
+            if slot.job is None and not slot.retiring and slot.ready.is_set() and slot.process.is_alive():
                 job = self._store.start_next()
                 if job is None:
                     return
