@@ -1,19 +1,25 @@
 """Which engine proves a tiny infeasible instance infeasible, and how fast: ``--model auto`` against each engine alone.
 
-Random tiny instances with every side constraint (``random_tiny_instance`` of tests/bruteforce.py: 3-6 DCs,
-two vehicle types with stop and distance limits, a forbidden pair, a consecutive pair, a damaged road;
-fixed seeds, printed), under the distance objective and, for every other seed, the cost objective. The
-brute force keeps the instances that have no feasible plan; each is solved by ``auto`` and by the exact,
-strong and route-based models alone, each with the given time limit. Prints a Markdown table (instance,
-engine, status, time) and a summary per engine (proven infeasible x of y, worst time) for docs/benchmarks.md:
+Random tiny instances, fixed seeds, under the distance objective and, for every other seed, the cost
+objective. ``--kind plain``: ``random_tiny_instance`` of tests/bruteforce.py (3-6 DCs, two vehicle types
+with stop and distance limits, a forbidden pair, a consecutive pair, a damaged road). ``--kind time``: the
+same instances with time (windows, several per DC, service times per stop and per unit, hub hours,
+shifts), checked by that brute force, then ``random_timed_instance`` of tests/time_oracle.py (windows
+drawn around the direct trip, binding shifts; under cost a cost per hour of route duration), checked by
+its brute force. ``--kind all``: both. The brute force keeps the instances that have no feasible plan;
+each is solved by ``auto`` and by the exact, strong and route-based models alone, each with the given
+time limit (``refused``: the engine does not state time). Prints a Markdown table (instance, engine,
+status, time) and a summary per engine (proven infeasible x of y, median and worst time) for
+docs/benchmarks.md:
 
     python benchmarks/bench_infeasible.py --seeds 0-299 --time-limit 20
-    python benchmarks/bench_infeasible.py --seeds 0-299 --time-limit 20 --time   # with time windows and shifts
+    python benchmarks/bench_infeasible.py --seeds 0-299 --time-limit 20 --kind time
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -21,12 +27,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from bruteforce import brute_force, random_tiny_instance  # noqa: E402
+from time_oracle import brute_force_time, random_timed_instance  # noqa: E402
 
 from milp_milkrun.errors import InputError  # noqa: E402
 from milp_milkrun.instance import Instance  # noqa: E402
 from milp_milkrun.solve import SolveOptions, solve  # noqa: E402
 
 ENGINES = ("auto", "exact", "strong", "routes")
+KINDS = ("plain", "time", "all")
 
 
 def seed_range(text: str) -> range:
@@ -35,18 +43,26 @@ def seed_range(text: str) -> range:
     return range(int(first), int(last or first) + 1)
 
 
-def infeasible_instances(seeds: range, with_time: bool) -> list[Instance]:
-    """The instances of ``seeds`` (distance; cost for odd seeds; time windows and shifts if ``with_time``)
-    that the brute force proves infeasible."""
+def infeasible_instances(seeds: range, kind: str) -> list[Instance]:
+    """The instances of ``seeds`` of ``kind`` (distance; cost for odd seeds) that the brute force proves infeasible."""
     found = []
+    for with_time in {"plain": (False,), "time": (True,), "all": (False, True)}[kind]:
+        found += [i for i in _tiny_instances(seeds, with_time) if brute_force(i) is None]
+    if kind != "plain":
+        timed = (random_timed_instance(seed, priced=seed % 2 == 1) for seed in seeds)
+        found += [instance for instance in timed if brute_force_time(instance) is None]
+    return found
+
+
+def _tiny_instances(seeds: range, with_time: bool) -> list[Instance]:
+    """``random_tiny_instance`` of every seed the data layer accepts (a draw it refuses is skipped)."""
+    drawn = []
     for seed in seeds:
         try:
-            instance = random_tiny_instance(seed, costs=seed % 2 == 1, time=with_time)
-        except InputError:  # the generator drew an instance the data layer refuses
+            drawn.append(random_tiny_instance(seed, costs=seed % 2 == 1, time=with_time))
+        except InputError:
             continue
-        if brute_force(instance) is None:
-            found.append(instance)
-    return found
+    return drawn
 
 
 def measure(engine: str, instance: Instance, time_limit: float) -> tuple[str, float]:
@@ -67,31 +83,36 @@ def main() -> None:
     parser.add_argument("--seeds", default="0-299", help="seeds A-B (inclusive) of random_tiny_instance")
     parser.add_argument("--time-limit", type=float, default=20.0, help="seconds per engine and instance")
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated engines to run")
-    parser.add_argument(
-        "--time", action="store_true", help="time windows and shifts too (engines that do not state time refuse)"
-    )
+    parser.add_argument("--kind", choices=KINDS, default="plain", help="instances without time, with time, or both")
     args = parser.parse_args()
     seeds = seed_range(args.seeds)
     engines = args.engines.split(",")
-    instances = infeasible_instances(seeds, args.time)
-    with_time = " with time" if args.time else ""
+    instances = infeasible_instances(seeds, args.kind)
     print(
-        f"seeds {seeds.start}-{seeds.stop - 1}{with_time}: {len(instances)} infeasible by brute force; time limit {args.time_limit:g} s\n"
+        f"seeds {seeds.start}-{seeds.stop - 1}, kind {args.kind}: {len(instances)} infeasible by brute force; "
+        f"time limit {args.time_limit:g} s\n"
     )
     print("| instance | objective | engine | status | time (s) |")
     print("|---|---|---|---|---:|")
     proven = dict.fromkeys(engines, 0)
-    worst = dict.fromkeys(engines, 0.0)
+    times: dict[str, list[float]] = {engine: [] for engine in engines}
     for instance in instances:
         for engine in engines:
             status, seconds = measure(engine, instance, args.time_limit)
             proven[engine] += status == "infeasible"
-            worst[engine] = max(worst[engine], seconds)
-            print(f"| {instance.name} | {instance.objective} | {engine} | {status} | {seconds:.2f} |", flush=True)
-    print("\n| engine | proven infeasible | worst time (s) |")
-    print("|---|---:|---:|")
+            times[engine].append(seconds)
+            print(
+                f"| {instance.name}{' (time)' if instance.has_time else ''} | {instance.objective} | {engine} | {status} | {seconds:.2f} |",
+                flush=True,
+            )
+    print("\n| engine | proven infeasible | median (s) | worst (s) | total (s) |")
+    print("|---|---:|---:|---:|---:|")
     for engine in engines:
-        print(f"| {engine} | {proven[engine]} of {len(instances)} | {worst[engine]:.2f} |")
+        spent = times[engine] or [0.0]
+        print(
+            f"| {engine} | {proven[engine]} of {len(instances)} | {statistics.median(spent):.2f} "
+            f"| {max(spent):.2f} | {sum(spent):.1f} |"
+        )
 
 
 if __name__ == "__main__":
