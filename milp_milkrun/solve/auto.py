@@ -10,8 +10,11 @@ bound stuck at 0 where only fixed costs count). If that leaves a gap, the strong
 cuts, reduced-cost fixing) continues from the best plan in the time left. Both bounds are certified,
 so the result carries the larger one and the cheaper plan.
 
-The route engine cannot prove infeasibility beyond the presolve diagnostics (its master has no Farkas
-pricing), and with no plan to price against it can search until its deadline. HiGHS proves a tiny
+An instance the presolve diagnostics prove infeasible (:mod:`milp_milkrun.solve.feasibility`) is answered
+at once, before the heuristic looks for a plan that cannot exist. The route engine proves infeasibility
+by closing its tree: a node whose certified bound reaches the artificial columns' penalty, or whose
+route enumeration within the whole gap to that penalty finds no plan, admits none; without a plan to
+price against it may search until its deadline. HiGHS proves a tiny
 infeasible instance infeasible in well under a second on the strong model (docs/benchmarks.md,
 "Infeasible tiny instances": the fastest prover there, ahead of the seed's exact model). So when the
 heuristic start finds no plan (perhaps none exists), the strong model runs first for a share of the
@@ -32,6 +35,7 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.limits import solver_seconds
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.result import RunContext, SolveResult, joined_notes, make_result
+from milp_milkrun.solve.feasibility import presolve_diagnostics
 from milp_milkrun.timing import ENGINES_STATING_TIME
 
 ROUTES_SHARE = 0.85  # of the time limit, for the route-based branch-and-price; the strong model gets the rest
@@ -62,6 +66,9 @@ def solve_auto(instance: Instance, options: SolveOptions, run: Solve, heuristic_
         Its ``model`` names what answered (``routes``, ``strong`` or ``routes+strong``); its status is
         derived from the best plan and the larger certified bound.
     """
+    if presolve_diagnostics(instance):  # proven infeasible without a model: no heuristic first
+        result = run(instance, model="routes", options=options, heuristic_start=False)
+        return dataclasses.replace(result, message=joined_notes("auto: the presolve diagnostics", result.message))
     if options.costs(instance).load_dependent:  # emissions: only the route-based model states them exactly
         result = run(instance, model="routes", options=options, heuristic_start=heuristic_start)
         return dataclasses.replace(
