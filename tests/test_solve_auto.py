@@ -166,3 +166,40 @@ def test_auto_never_picks_an_engine_that_ignores_time() -> None:
     result = solve(instance, options=SolveOptions(time_limit=4), heuristic_start=False)
     assert all(engine in ENGINES_STATING_TIME for engine in result.model.split("+")), result.model
     assert result.plan is None or result.check is not None and result.check.feasible
+
+
+# ----- infeasible instances with time (benchmarks/bench_infeasible.py --kind time) -------------
+def infeasible_with_time(kind: str, seed: int, n_dcs: int | None) -> Instance:
+    """An instance of the benchmark's time kind that its own brute force proves infeasible."""
+    if kind == "tiny":  # every side constraint beside the windows, service times, hub hours and shifts
+        instance = random_tiny_instance(seed, n_dcs, costs=seed % 2 == 1, time=True)
+        assert brute_force(instance) is None
+    else:  # windows around the direct trip, binding shifts; priced: a cost per hour
+        instance = random_timed_instance(seed, n_dcs, priced=seed % 2 == 1)
+        assert brute_force_time(instance) is None
+    return instance
+
+
+@pytest.mark.parametrize(
+    ("kind", "seed", "n_dcs"), [("tiny", 27, None), ("tiny", 172, None), ("timed", 37, None), ("timed", 7, 7)]
+)
+def test_auto_proves_infeasible_instances_with_time_by_closing_the_route_engines_tree(
+    kind: str, seed: int, n_dcs: int | None
+) -> None:
+    """The slowest of auto's proofs on seeds 0-299 of the benchmark (and timed-7 of 7 DCs, from seeds 0-299
+    at 7 DCs): no presolve diagnostic sees them, the heuristic finds no plan and the strong model does not
+    state time, so the route engine must close its tree (docs/formulation.md, "Infeasible instances")."""
+    instance = infeasible_with_time(kind, seed, n_dcs)
+    assert not presolve_diagnostics(instance)
+    result = solve(instance, options=SolveOptions(time_limit=20))
+    assert result.status == "infeasible" and result.plan is None and result.model == "routes"
+
+
+def test_auto_answers_what_the_presolve_diagnostics_prove_before_the_heuristic_runs() -> None:
+    """tiny-151 with time (cost): demand above the whole fleet's capacity; the heuristic used to look for a
+    plan first."""
+    instance = infeasible_with_time("tiny", 151, None)
+    assert presolve_diagnostics(instance)
+    result = solve(instance, options=SolveOptions(time_limit=20))
+    assert result.status == "infeasible" and result.message.startswith("auto: the presolve diagnostics")
+    assert "heuristic" not in result.message
