@@ -19,6 +19,7 @@ import pytest
 from bruteforce import brute_force, random_tiny_instance
 from shared_data import CVRPLIB, REGRESSIONS, needs_cvrplib, needs_regressions
 from test_models_strong import random_side_instance
+from time_oracle import brute_force_time, random_timed_instance
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.io import load_instance
@@ -242,6 +243,33 @@ def test_a_wrong_route_enumeration_is_caught_by_the_oracle(monkeypatch: pytest.M
         wrong = _tree_result(instance)
         caught += wrong.bound > expected[0] + 1e-6 or wrong.incumbent_cost > expected[0] + 1e-6
     assert caught >= 1
+
+
+@pytest.mark.parametrize("seed", [12, 13, 16, None])  # fractional roots; None: timed-37, infeasible
+def test_without_an_incumbent_a_node_enumerates_within_the_whole_gap_to_the_penalty(
+    monkeypatch: pytest.MonkeyPatch, seed: int | None
+) -> None:
+    """With no plan before the enumeration (no MIP over the generated routes), the root's second enumeration
+    covers the whole gap to the artificial columns' penalty: it finds the brute-force optimum of a feasible
+    instance (a penalty below some plan would lose it there) and proves timed-37 infeasible, each within two
+    enumerations (timed-37 took 17 growing by 1.25)."""
+    monkeypatch.setattr(tree, "best_integer_plan", lambda *args, **kwargs: (None, math.inf))
+    gaps: list[float] = []
+    honest = BranchAndPrice._enumerate_within
+
+    def recorded(self, value, gap, whole):
+        gaps.append(gap)
+        return honest(self, value, gap, whole)
+
+    monkeypatch.setattr(BranchAndPrice, "_enumerate_within", recorded)
+    instance = random_tiny_instance(seed) if seed is not None else random_timed_instance(37, priced=True)
+    expected = brute_force(instance) if seed is not None else brute_force_time(instance)
+    bp = _tree_result(instance)
+    assert 1 <= len(gaps) <= 2 and bp.nodes == 1
+    if expected is None:
+        assert bp.incumbent is None and bp.bound == math.inf
+    else:
+        assert bp.incumbent_cost == pytest.approx(expected[0]) and bp.bound == pytest.approx(expected[0])
 
 
 @pytest.mark.parametrize("seed", [12, 13, 16])  # the tiny instances (of 0..19) whose root LP is fractional
