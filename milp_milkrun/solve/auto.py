@@ -14,14 +14,16 @@ An instance the presolve diagnostics prove infeasible (:mod:`milp_milkrun.solve.
 at once, before the heuristic looks for a plan that cannot exist. The route engine proves infeasibility
 by closing its tree: a node whose certified bound reaches the artificial columns' penalty, or whose
 route enumeration within the whole gap to that penalty finds no plan, admits none; without a plan to
-price against it may search until its deadline. HiGHS proves a tiny
-infeasible instance infeasible in well under a second on the strong model (docs/benchmarks.md,
+price against it may search until its deadline. HiGHS proves a tiny infeasible instance infeasible
+in well under a second on the strong model (docs/benchmarks.md,
 "Infeasible tiny instances": the fastest prover there, ahead of the seed's exact model). So when the
 heuristic start finds no plan (perhaps none exists), the strong model runs first for a share of the
 time, and when the route stage ends with no plan and no proof, the strong model gets the time left. An
 instance with time goes to the strong model only once it states time
 (:data:`~milp_milkrun.timing.ENGINES_STATING_TIME`); the route-based model states the time of every
-instance (several windows per DC beside a shift, a cost per hour), so it answers every one with time.
+instance (several windows per DC beside a shift, a cost per hour), so it answers every one with time;
+it proves each of the benchmark's tiny infeasible instances with time within a second (docs/benchmarks.md,
+"With time: every side constraint and the clock").
 """
 
 from __future__ import annotations
