@@ -281,3 +281,12 @@ def test_cli_unknown_engine_is_a_one_line_error(
 ) -> None:
     code, out, err = run_cli(monkeypatch, capsys, "heuristic", str(INSTANCES / "toy6.json"), "--engine", "hgs")
     assert code == 2 and out == "" and err == "error: engine: must be one of auto, own, pyvrp, got 'hgs'\n"
+
+
+@pytest.mark.parametrize(
+    "settings", [{"own_phase_share": 0.0}, {"own_phase_share": 1.5}, {"pyvrp_stall_share": 0.0}, {"polish_share": 1.0}]
+)
+def test_engine_shares_out_of_range_name_the_engine(settings: dict) -> None:
+    with pytest.raises(InputError) as raised:
+        EngineSettings("auto", **settings)
+    assert raised.value.field == "engine" and next(iter(settings)) in str(raised.value)
