@@ -1,16 +1,17 @@
 """Fleet size and mix: the 12 Golden–Taillard instances in every variant bks.json lists.
 
 Usage (from the repo root):
-    nice -n 10 python benchmarks/bench_fleet.py heuristic [--time-limit 60] [--checkpoint 30] [--instances 03 13] [--variants FSMF]
+    nice -n 10 python benchmarks/bench_fleet.py heuristic [--time-limit 60] [--checkpoint 30] [--engine auto|own|pyvrp] [--instances 03 13] [--variants FSMF]
     nice -n 10 python benchmarks/bench_fleet.py exact [--time-limit 600] [--model routes] [--instances 03 13]
     python benchmarks/bench_fleet.py table --jsonl results.jsonl   # both kinds of run in one table
     nice -n 10 python benchmarks/bench_fleet.py root [--time-limit 180] [--instances 14] [--variants FSMF]  # root bounds only
     (exact and root take --subset-rows on|off: the route engine's subset-row cuts, default the engine's)
 
-``heuristic`` runs ``solve_heuristic`` once per case for ``--time-limit`` seconds with its progress
-log on, and reads from that log the best cost found by ``--checkpoint`` seconds; the log's figures
-are used only when its last best equals the cost the checker recomputed for the final plan (else the
-row says so). ``exact`` runs ``solve(model=...)`` (heuristic start inside the limit, as the CLI does)
+``heuristic`` runs ``solve_heuristic`` once per case for ``--time-limit`` seconds with ``--engine``
+(default ``auto``, as ``milkrun heuristic``) and its progress log on, and reads from that log the
+best cost logged by ``--checkpoint`` seconds (each line timed as it is written; a PyVRP round logs
+its best when it ends, so the figure may lag); the log's figures are used only when its last best
+equals the cost the checker recomputed for the final plan (else the row says so). ``exact`` runs ``solve(model=...)`` (heuristic start inside the limit, as the CLI does)
 and reports the plan, the certified bound, the gap between them and the gap to the best-known value.
 Every plan is re-verified by the independent checker (``make_result``). Prints Markdown rows as it
 goes, then a summary; ``--jsonl FILE`` also appends one JSON record per case.
@@ -32,6 +33,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from milp_milkrun.heuristics import solve_heuristic  # noqa: E402
+from milp_milkrun.heuristics.engine_settings import ENGINES, EngineSettings  # noqa: E402
+from milp_milkrun.heuristics.metaheuristic import SearchParams  # noqa: E402
 from milp_milkrun.instance import Instance  # noqa: E402
 from milp_milkrun.io import load_golden_taillard  # noqa: E402
 from milp_milkrun.routes.column_generation import ColumnGeneration  # noqa: E402
@@ -41,7 +44,20 @@ from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, SolveResult, solve  #
 
 HFVRP = REPO / ".." / "shared" / "hfvrp"
 LOG_ROUNDING = 5e-4 + 1e-9  # the progress log prints costs with 3 decimals
-PROGRESS = re.compile(r"^\s*it\s+\d+\s+([0-9.]+)s\s+best\s+([0-9.eE+-]+)")
+BEST = re.compile(r"\bbest ([0-9.eE+-]+)")  # the own search's progress lines and PyVRP's round lines
+
+
+class TimedLog(io.TextIOBase):
+    """A log stream that keeps each line with the seconds since it was opened."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.lines: list[tuple[float, str]] = []
+
+    def write(self, text: str) -> int:
+        now = time.perf_counter() - self.started
+        self.lines += [(now, line) for line in text.splitlines() if line.strip()]
+        return len(text)
 
 
 def cases(instances: list[str] | None, variants: list[str] | None) -> list[tuple[str, str, float, bool]]:
@@ -62,12 +78,16 @@ def load(number: str, variant: str) -> Instance:
     return load_golden_taillard(HFVRP / f"golden_{number}.json", variant)
 
 
-def heuristic_case(instance: Instance, time_limit: float, checkpoint: float, seed: int) -> dict[str, object]:
+def heuristic_case(
+    instance: Instance, time_limit: float, checkpoint: float, seed: int, engine: str = "auto"
+) -> dict[str, object]:
     """One heuristic run: its checked final cost and, from its progress log, its best cost at the checkpoint."""
-    log = io.StringIO()
-    with show_log(log):
-        result = solve_heuristic(instance, time_limit=time_limit, seed=seed, log=True)
-    progress = [(float(m.group(1)), float(m.group(2))) for m in map(PROGRESS.match, log.getvalue().splitlines()) if m]
+    log = TimedLog()
+    with show_log(log):  # type: ignore[arg-type]
+        result = solve_heuristic(
+            instance, time_limit=time_limit, seed=seed, log=True, params=SearchParams(engine=EngineSettings(engine))
+        )
+    progress = [(elapsed, float(m.group(1))) for elapsed, line in log.lines if (m := BEST.search(line))]
     at_checkpoint: float | None = None
     consistent = (
         bool(progress) and result.objective is not None and abs(progress[-1][1] - result.objective) <= LOG_ROUNDING
@@ -75,7 +95,7 @@ def heuristic_case(instance: Instance, time_limit: float, checkpoint: float, see
 
     if consistent:
         before = [cost for elapsed, cost in progress if elapsed <= checkpoint]
-        at_checkpoint = before[-1] if before else None
+        at_checkpoint = min(before) if before else None
     return _with_checked_final(
         {
             "final": result.objective,
@@ -83,6 +103,7 @@ def heuristic_case(instance: Instance, time_limit: float, checkpoint: float, see
             "log_consistent": consistent,
             "runtime_s": result.runtime_s,
             "message": result.message,
+            "engine": engine,
         }
     )
 
@@ -123,14 +144,14 @@ def _pct(value: float | None) -> str:
 
 def run_heuristic(args: argparse.Namespace) -> None:
     print(
-        f"seed {args.seed}; heuristic {args.time_limit:g} s per case, best at {args.checkpoint:g} s read from its progress log"
+        f"seed {args.seed}; heuristic --engine {args.engine}, {args.time_limit:g} s per case, best at {args.checkpoint:g} s read from its progress log"
     )
     print(f"| instance | n | variant | BKS | at {args.checkpoint:g} s | gap | at {args.time_limit:g} s | gap |")
     print("|---|---|---|---|---|---|---|---|")
     gaps: dict[str, list[float]] = {"checkpoint": [], "final": []}
     for number, variant, bks, proven in cases(args.instances, args.variants):
         instance = load(number, variant)
-        record = heuristic_case(instance, args.time_limit, args.checkpoint, args.seed)
+        record = heuristic_case(instance, args.time_limit, args.checkpoint, args.seed, args.engine)
         g30, g60 = gap_to(record["at_checkpoint"], bks), gap_to(record["final"], bks)  # type: ignore[arg-type]
         for key, g in (("checkpoint", g30), ("final", g60)):
             if g is not None:
@@ -313,6 +334,9 @@ def main() -> None:
     table.add_argument("--instances", nargs="+")
     table.add_argument("--variants", nargs="+")
     sub.choices["heuristic"].add_argument("--checkpoint", type=float, default=30.0)
+    sub.choices["heuristic"].add_argument(
+        "--engine", choices=ENGINES, default="auto", help="the heuristic's engine (default: auto, as the CLI's)"
+    )
     sub.choices["exact"].add_argument("--model", default="routes", choices=["routes", "auto", "strong", "exact"])
     args = parser.parse_args()
     if not HFVRP.is_dir():

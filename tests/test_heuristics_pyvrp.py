@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 import pyvrp
-from bruteforce import brute_force
+from bruteforce import brute_force, random_tiny_instance
 from cli_helpers import run_cli
 
 from milp_milkrun.checker import check_plan
@@ -18,8 +19,20 @@ from milp_milkrun.heuristics import solve_heuristic
 from milp_milkrun.heuristics.engine_settings import EngineSettings
 from milp_milkrun.heuristics.metaheuristic import SearchParams
 from milp_milkrun.heuristics.problem import compile_problem
-from milp_milkrun.heuristics.pyvrp_engine import PhaseStop, build_model, from_pyvrp, refusal, run_pyvrp, to_pyvrp
+from milp_milkrun.heuristics.pyvrp_engine import (
+    PhaseStop,
+    build_model,
+    from_pyvrp,
+    refusal,
+    rounding_slack,
+    run_pyvrp,
+    to_pyvrp,
+)
+from milp_milkrun.heuristics.solver import vehicle_rates
+from milp_milkrun.instance import Instance
 from milp_milkrun.io import instance_from_dict, load_instance
+from milp_milkrun.objectives import route_costs
+from milp_milkrun.plan import Plan
 
 REPO = Path(__file__).resolve().parents[1]
 INSTANCES = REPO / "instances"
@@ -108,12 +121,120 @@ def test_pyvrp_refuses_time_instances_in_one_line() -> None:
     assert "own search alone (PyVRP does not state time windows" in fallback.message
 
 
-def test_pyvrp_refuses_objectives_that_price_the_vehicles() -> None:
+def test_pyvrp_states_priced_fleets_and_refuses_only_a_load_term() -> None:
     ecom = load_instance(INSTANCES / "ecom74.json")
     assert refusal(compile_problem(ecom)) is None
     fixed_costs = compile_problem(ecom, [(100.0, 1.0, 0.0)] * len(ecom.vehicles))
     load_term = compile_problem(ecom, [(0.0, 1.0, 1e-6)] * len(ecom.vehicles))
-    assert refusal(fixed_costs) is not None and refusal(load_term) is not None
+    assert fixed_costs.typed and refusal(fixed_costs) is None
+    reason = refusal(load_term)
+    assert reason is not None and "load term" in reason and "\n" not in reason
+
+
+def priced_fleet(counts: dict[str, int | None]) -> Instance:
+    """Six DCs in two clusters of three (demand 10 each) and three vehicle types: ``cheap`` (capacity
+    20, fixed 10, 1.2 per unit of length), ``dear`` (capacity 30, fixed 10, 3 per unit: one route per
+    cluster, the shortest plan) and ``big`` (capacity 80, fixed 300, 1.5 per unit); ``counts`` limits them (None: unlimited; a type not named is left out).
+    Fractional lengths."""
+    spots = [(50, 10), (53, 12), (55, 9), (10, 50), (12, 53), (9, 55)]
+    rates = {"dear": (30, 10, 3.0), "cheap": (20, 10, 1.2), "big": (80, 300, 1.5)}
+    types = []
+    for name, (capacity, fixed, per_km) in rates.items():
+        if name not in counts:
+            continue
+        entry: dict = {"name": name, "capacity": capacity, "fixed_cost": fixed, "cost_per_km": per_km}
+        if counts[name] is not None:
+            entry["count"] = counts[name]
+        types.append(entry)
+    return instance_from_dict(
+        {
+            "name": "priced",
+            "distance_unit": "units",
+            "objective": "cost",
+            "hub": {"id": "H", "x": 0, "y": 0},
+            "dcs": [{"id": f"D{k}", "x": x, "y": y, "demand": 10} for k, (x, y) in enumerate(spots, 1)],
+            "vehicle_types": types,
+            "distances": {"metric": "euclidean", "round": "none"},
+        }
+    )
+
+
+def pyvrp_plan(instance: Instance, seed: int = 1, iterations: int = 300) -> tuple:
+    """PyVRP's best plan through the adapter: the compiled problem, the model, the search's solution
+    and PyVRP's own."""
+    p = compile_problem(instance, vehicle_rates(instance, route_costs(instance)))
+    model = build_model(p)
+    run = run_pyvrp(p, model, PhaseStop(math.inf, max_iterations=iterations), seed)
+    assert run.best is not None
+    return p, model, run.best, to_pyvrp(model, run.best)
+
+
+def types_used(instance: Instance, plan: Plan) -> Counter[str]:
+    return Counter(instance.vehicle_by_name[r.vehicle].type.name for r in plan.routes)
+
+
+def test_pyvrp_cost_is_the_checked_cost_up_to_the_scaling() -> None:
+    """Fractional lengths and rates: PyVRP's integer cost / scale is the checker's cost within the
+    stated slack, and it counts one fixed cost per used vehicle."""
+    instance = priced_fleet({"cheap": None, "dear": None, "big": None})
+    p, model, best, theirs = pyvrp_plan(instance)
+    check = check_plan(instance, best.to_plan())
+    assert check.feasible and best.cost == pytest.approx(check.cost)
+    assert model.scale == 1000
+    pyvrp_cost = (theirs.distance_cost() + theirs.fixed_vehicle_cost()) / model.scale
+    assert abs(pyvrp_cost - check.cost) <= rounding_slack(model, p.n_units, len(best.routes))
+    assert abs(pyvrp_cost - check.distance) > 1.0  # PyVRP's cost is the cost, not the distance
+    fixed = sum(instance.vehicle_by_name[r.vehicle].type.fixed_cost for r in check.routes)
+    assert theirs.fixed_vehicle_cost() == fixed * model.scale and theirs.num_routes() == len(check.routes)
+
+
+def test_pyvrp_takes_the_type_cheaper_per_unit_of_length_at_the_brute_force_optimum() -> None:
+    """dear would drive the shortest plan and big saves trips at a fixed cost that outweighs them:
+    every route goes on cheap, at the optimum (were the rates left out, dear would win)."""
+    instance = priced_fleet({"cheap": None, "dear": None, "big": None})
+    oracle = brute_force(instance)
+    result = solve_heuristic(instance, time_limit=30, seed=1, max_iterations=300, params=engine("pyvrp"))
+    assert oracle is not None and result.plan is not None and result.check is not None
+    assert set(types_used(instance, result.plan)) == {"cheap"}
+    assert result.objective == pytest.approx(oracle[0]) and result.check.cost == pytest.approx(oracle[0])
+
+
+def test_pyvrp_keeps_a_limited_fleet_at_the_brute_force_optimum() -> None:
+    """Unlimited, three cheap vehicles carry everything; with two cheap ones only, the rest goes on dear."""
+    instance = priced_fleet({"cheap": 2, "dear": 3})
+    oracle = brute_force(instance)
+    result = solve_heuristic(instance, time_limit=30, seed=1, max_iterations=300, params=engine("pyvrp"))
+    assert oracle is not None and result.plan is not None
+    used = types_used(instance, result.plan)
+    assert used["cheap"] == 2 and 1 <= used["dear"] <= 3
+    assert result.objective == pytest.approx(oracle[0])
+
+
+def test_pyvrp_reaches_the_brute_force_optimum_with_costs_and_side_constraints() -> None:
+    """Random tiny instances with fixed costs, per-km rates by type (fractional), an unlimited type,
+    distance limits scaled by the rate, forbidden pairs, consecutive pairs and damaged roads."""
+    equal = solved = 0
+    for seed in range(30):
+        instance = random_tiny_instance(seed, costs=True, unlimited=True)
+        oracle = brute_force(instance)
+        result = solve_heuristic(instance, time_limit=30, seed=seed, max_iterations=200, params=engine("pyvrp"))
+        if oracle is None:
+            assert result.status == "no_solution", f"seed {seed}: a plan where none exists"
+            continue
+        solved += 1
+        assert result.check is not None and result.check.feasible, f"seed {seed}"
+        assert result.objective >= oracle[0] - 1e-6, f"seed {seed}: below the brute-force optimum"
+        equal += abs(result.objective - oracle[0]) < 1e-6
+    assert solved >= 20 and equal == solved, f"optimal on {equal} of {solved}"
+
+
+def test_pyvrp_on_a_priced_fleet_is_deterministic_for_a_seed() -> None:
+    instance = priced_fleet({"cheap": 2, "dear": 3, "big": 1})
+    auto = SearchParams(engine=EngineSettings("auto", pyvrp_stall_iterations=50, own_stall_iterations=50))
+    for params in (engine("pyvrp"), auto):
+        runs = [solve_heuristic(instance, time_limit=30, seed=5, max_iterations=400, params=params) for _ in range(2)]
+        assert runs[0].plan == runs[1].plan and runs[0].message == runs[1].message
+    assert "PyVRP round" in runs[0].message  # auto ran PyVRP on the priced fleet
 
 
 def test_auto_is_deterministic_for_a_seed_with_an_iteration_budget(hub60: dict) -> None:
@@ -160,3 +281,12 @@ def test_cli_unknown_engine_is_a_one_line_error(
 ) -> None:
     code, out, err = run_cli(monkeypatch, capsys, "heuristic", str(INSTANCES / "toy6.json"), "--engine", "hgs")
     assert code == 2 and out == "" and err == "error: engine: must be one of auto, own, pyvrp, got 'hgs'\n"
+
+
+@pytest.mark.parametrize(
+    "settings", [{"own_phase_share": 0.0}, {"own_phase_share": 1.5}, {"pyvrp_stall_share": 0.0}, {"polish_share": 1.0}]
+)
+def test_engine_shares_out_of_range_name_the_engine(settings: dict) -> None:
+    with pytest.raises(InputError) as raised:
+        EngineSettings("auto", **settings)
+    assert raised.value.field == "engine" and next(iter(settings)) in str(raised.value)

@@ -19,7 +19,9 @@ class EngineSettings:
       on an instance it cannot state.
     - ``auto`` (the CLI's default): PyVRP until it has found no better plan for ``pyvrp_stall_share``
       of the time limit, then the own search from PyVRP's best until ``own_stall_iterations``
-      iterations without a better plan, alternating; the last ``polish_share`` of the time goes to
+      iterations without a better plan or, with a time limit alone, ``own_phase_share`` of it has
+      passed (where an own iteration is slow, as with priced fleets on a loaded machine, an uncapped
+      phase took PyVRP's time: docs/benchmarks.md), alternating; the last ``polish_share`` of the time goes to
       the own search. On an instance PyVRP cannot state, the own search alone.
 
     With an iteration budget (``max_iterations``) every switch is counted in iterations
@@ -32,6 +34,7 @@ class EngineSettings:
     pyvrp_stall_share: float = 0.1  # of the time limit without a better plan: PyVRP has stalled
     pyvrp_stall_iterations: int = 2000  # the same rule counted in PyVRP iterations (iteration budgets)
     own_stall_iterations: int = 500  # iterations without a better plan: the own search has stalled
+    own_phase_share: float = 0.1  # of the time limit an own phase may last at most (time limits alone)
     polish_share: float = 0.1  # of the time (or iteration budget) left to the own search at the end
 
     def __post_init__(self) -> None:
@@ -39,5 +42,7 @@ class EngineSettings:
             raise InputError("engine", f"must be one of {', '.join(ENGINES)}, got {self.name!r}")
         if not 0.0 < self.pyvrp_stall_share <= 1.0 or not 0.0 <= self.polish_share < 1.0:
             raise InputError("engine", "pyvrp_stall_share must lie in (0, 1] and polish_share in [0, 1)")
+        if not 0.0 < self.own_phase_share <= 1.0:
+            raise InputError("engine", "own_phase_share must lie in (0, 1]")
         if self.pyvrp_stall_iterations < 1 or self.own_stall_iterations < 1:
             raise InputError("engine", "the stall iteration counts must be at least 1")

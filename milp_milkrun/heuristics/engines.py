@@ -1,8 +1,9 @@
 """The ``pyvrp`` and ``auto`` engines of the heuristic (:class:`.engine_settings.EngineSettings`).
 
 ``auto`` alternates PyVRP (:mod:`.pyvrp_engine`) and the own ruin and recreate (:mod:`.metaheuristic`),
-each starting from the best plan so far: PyVRP until it stalls, the own search until it stalls, again,
-and the own search alone over the last share of the time to polish. The two searches find different
+each starting from the best plan so far: PyVRP until it stalls, the own search until it stalls (with a
+time limit alone, for at most ``own_phase_share`` of it), again, and the own search alone over the
+last share of the time to polish. The two searches find different
 improvements (PyVRP's SWAP* and granular moves on the whole plan, the own search's string removals
 and chain moves), so each restarts the other from a plan it could not improve.
 """
@@ -104,8 +105,11 @@ def alternate(
             return _outcome(best, p, budget, improvements, True), _note(rounds, own_iterations)
         if budget.exhausted(polish_at, before_polish):
             break
+        own_until = (
+            polish_at if counted else min(polish_at, time.perf_counter() + settings.own_phase_share * time_limit)
+        )
         outcome = _own(
-            p, best, rng, polish_at, _left_before(budget, before_polish), settings.own_stall_iterations, params
+            p, best, rng, own_until, _left_before(budget, before_polish), settings.own_stall_iterations, params
         )
         budget.used += outcome.iterations
         own_iterations += outcome.iterations

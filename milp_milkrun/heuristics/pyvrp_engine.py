@@ -12,15 +12,28 @@ How the formulation is stated to PyVRP, from the compiled :class:`.problem.Probl
   own routing profile, in which every edge into or out of a unit it may not serve is missing
   (forbidden DC-vehicle pairs, 8-9);
 - damaged roads (11) are missing edges in every profile; distance limits (7) are ``max_distance``;
-- fractional distances are x SCALE and rounded up, limits x SCALE and rounded down (PyVRP works in
-  integers; whole distances, as in CVRPLIB, stay as they are: scaled up they would dwarf PyVRP's
-  load penalties, which are bounded, and it would struggle to find feasible plans),
-  demands likewise when they are not whole, so a plan PyVRP calls feasible keeps the real limits.
+- a priced fleet (objective ``cost``: a fixed cost per vehicle used and a cost per unit of length,
+  per vehicle type; Golden–Taillard's FSM* and HVRP* variants) is stated exactly: the fixed cost is
+  the vehicle type's ``fixed_cost`` (PyVRP counts it once per route, i.e. per vehicle used), and the
+  per-km rate is folded into the type's own profile (its edges are rate x length, its
+  ``max_distance`` rate x the limit), so PyVRP's distance cost is the route's cost per km; a type with
+  no per-km cost keeps its lengths as edges (for its distance limit) with ``unit_distance_cost`` 0.
+  Unlimited types are their derived number of vehicles (``num_available``). Without a priced fleet
+  (the distance objective, or one rate for all and no fixed cost) every edge is the length itself:
+  PyVRP minimises distance, which ranks plans as their cost does;
+- PyVRP works in integers: edges (rate x length) are x SCALE and rounded up, limits x SCALE and
+  rounded down, fixed costs x SCALE and rounded to the nearest integer (whole values, as CVRPLIB's
+  distances, stay as they are: scaled up they would dwarf PyVRP's load penalties, which are bounded,
+  and it would struggle to find feasible plans), demands likewise when they are not whole. So a plan
+  PyVRP calls feasible keeps the real limits, and PyVRP's cost / scale differs from the toolkit's
+  cost of the same plan by less than 1/scale per edge driven plus 0.5/scale per route
+  (:func:`rounding_slack`; edges only round up): PyVRP ranks two plans as the toolkit does unless their
+  costs differ by less than their two slacks (for Golden–Taillard's 100 customers, about 0.13).
 
-Time windows, hub hours and shifts, and objectives that price the vehicles (fixed costs, per-km rates
-that differ, a load term) are not stated: :func:`refusal` names the reason and the caller runs the
-own search instead. Every PyVRP plan is converted back to units and vehicles and must pass the
-independent checker before the search sees it.
+Time windows, hub hours and shifts, and an objective with a load term (emissions) are not stated:
+:func:`refusal` names the reason and the caller runs the own search instead. Every PyVRP plan is
+converted back to units and vehicles, priced by the search's own rates and must pass the independent
+checker before the search sees it (the engines compare plans by that price, never by PyVRP's cost).
 """
 
 from __future__ import annotations
@@ -29,6 +42,7 @@ import math
 import time
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyvrp
@@ -37,11 +51,11 @@ from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.IteratedLocalSearch import IteratedLocalSearchCallbacks, IteratedLocalSearchParams
 
 from milp_milkrun.checker import check_plan
-from milp_milkrun.heuristics.problem import BLOCKED, NO_LIMIT, Problem
+from milp_milkrun.heuristics.problem import BLOCKED, NO_LIMIT, Problem, VehicleGroup
 from milp_milkrun.heuristics.solution import Solution
 from milp_milkrun.limits import FLOAT_NOISE
 
-SCALE = 1000  # distances in thousandths of the instance's unit
+SCALE = 1000  # distances and costs in thousandths of the instance's unit
 DEMAND_SCALE = 1000  # fractional demands in thousandths
 
 
@@ -49,46 +63,57 @@ def refusal(p: Problem) -> str | None:
     """Why PyVRP cannot state this compiled instance exactly, in one line; None when it can."""
     if p.time is not None:
         return "PyVRP does not state time windows, hub hours or shifts"
-    if p.typed:
-        return "PyVRP does not state exactly an objective that prices the vehicles (fixed costs, differing rates or a load term)"
+    if p.load_dependent:
+        return "PyVRP does not state an objective with a load term (emissions)"
     return None
 
 
 @dataclass(frozen=True)
 class PyvrpModel:
-    """The PyVRP data of a problem, and which vehicles each PyVRP vehicle type stands for."""
+    """The PyVRP data of a problem, which vehicles each PyVRP vehicle type stands for, and the scale
+    of PyVRP's integers (its costs and distances are the instance's times ``scale``)."""
 
     data: pyvrp.ProblemData
     members: list[list[int]]  # vehicle indices (p.vehicle_names) of each vehicle type, in order
+    scale: int = 1
+
+
+def rounding_slack(model: PyvrpModel, n_units: int, n_routes: int) -> float:
+    """How far PyVRP's cost / scale of a plan of ``n_routes`` routes may lie from the toolkit's cost of
+    it: each edge rounds up by less than one, each fixed cost by at most a half, in PyVRP's integers.
+    (With one rate r > 0 for every vehicle and no fixed cost, PyVRP's is the distance: cost / r.)"""
+    return (n_units + n_routes + 0.5 * n_routes) / model.scale
 
 
 def build_model(p: Problem) -> PyvrpModel:
     """The problem in PyVRP's terms (see the module docstring); ``refusal(p)`` must be None."""
     n = p.n_units + 1
     cost = np.array(p.cost, dtype=float) + np.array(p.inner, dtype=float)[None, :]
-    reachable = cost < BLOCKED
-    scale = 1 if np.all(cost[reachable] == np.round(cost[reachable])) else SCALE
-    base = np.ceil(cost * scale * (1 - FLOAT_NOISE))
-    base[cost >= BLOCKED] = MAX_VALUE  # damaged roads: missing in every profile
-    base = np.minimum(base, MAX_VALUE).astype(np.int64)
-    np.fill_diagonal(base, 0)
+    blocked = cost >= BLOCKED
+    rates = [_edge_rate(p, group) for group in p.classes]
+    scale = 1 if _whole(cost[~blocked], rates, [g.fixed for g in p.classes]) else SCALE
     whole = all(float(d).is_integer() for d in p.demand)
     factor = 1 if whole else DEMAND_SCALE
     clients = [
         pyvrp.Client(location=u, delivery=[math.ceil(p.demand[u] * factor * (1 - FLOAT_NOISE)), p.size[u]])
         for u in range(1, n)
     ]
-    matrices, vehicle_types, members = [], [], []
-    for k, group in enumerate(p.classes):
+    matrices: list[Any] = []  # int64 matrices (the stubs spell their shape oddly)
+    vehicle_types, members = [], []
+    for k, (group, rate) in enumerate(zip(p.classes, rates)):
         vehicles = [v for v in range(len(p.vehicle_names)) if group.members >> v & 1]
         banned = [u for u in range(1, n) if not p.mask[u] & group.members]
-        matrix = base.copy()
+        matrix = np.ceil(np.where(blocked, 0.0, cost) * (rate * scale) * (1 - FLOAT_NOISE))
+        matrix[blocked] = MAX_VALUE  # damaged roads: missing in every profile
+        matrix = np.minimum(matrix, MAX_VALUE).astype(np.int64)
         matrix[banned, :] = MAX_VALUE
         matrix[:, banned] = MAX_VALUE
         np.fill_diagonal(matrix, 0)
         matrices.append(matrix)
         limit = (
-            MAX_VALUE if group.max_distance >= NO_LIMIT else math.floor(group.max_distance * scale * (1 + FLOAT_NOISE))
+            MAX_VALUE
+            if group.max_distance >= NO_LIMIT
+            else min(MAX_VALUE, math.floor(group.max_distance * rate * scale * (1 + FLOAT_NOISE)))
         )
         vehicle_types.append(
             pyvrp.VehicleType(
@@ -96,6 +121,8 @@ def build_model(p: Problem) -> PyvrpModel:
                 capacity=[math.floor(group.capacity * factor * (1 + FLOAT_NOISE)), group.max_stops],
                 profile=k,
                 max_distance=limit,
+                fixed_cost=round(group.fixed * scale),
+                unit_distance_cost=1 if group.per_km > 0 or not p.typed else 0,
                 name=p.vehicle_names[vehicles[0]],
             )
         )
@@ -106,9 +133,23 @@ def build_model(p: Problem) -> PyvrpModel:
         depots=[pyvrp.Depot(location=0)],
         vehicle_types=vehicle_types,
         distance_matrices=matrices,
-        duration_matrices=[np.zeros_like(base) for _ in matrices],
+        duration_matrices=[np.zeros_like(m) for m in matrices],
     )
-    return PyvrpModel(data, members)
+    return PyvrpModel(data, members, scale)
+
+
+def _edge_rate(p: Problem, group: VehicleGroup) -> float:
+    """What one unit of length costs on this group's vehicles, as its profile's edges carry it: its
+    per-km rate with a priced fleet (1 for a rate of 0: the edges then only measure the distance
+    limit), 1 otherwise (distance, or one rate for all, ranks plans alike)."""
+    return group.per_km if p.typed and group.per_km > 0 else 1.0
+
+
+def _whole(lengths: np.ndarray, rates: list[float], fixed: list[float]) -> bool:
+    """True when every edge at every rate, and every fixed cost, is a whole number already."""
+    return all(float(f).is_integer() for f in fixed) and all(
+        bool(np.all(lengths * rate == np.round(lengths * rate))) for rate in set(rates)
+    )
 
 
 @dataclass
