@@ -104,6 +104,7 @@ class ColumnGeneration:
     settings: RouteSettings = RouteSettings()
     solver: SolverSetup = SolverSetup()  # HiGHS threads and seed of the master's LPs and MIPs
     _last_exact: ExactPricing | None = None  # for arc fixing and route enumeration
+    _stalled: int = 0  # iterations in a row whose LP value did not move (degenerate master: see _price_at_centre)
 
     def __post_init__(self) -> None:
         classes = vehicle_classes(self.instance)
@@ -153,6 +154,8 @@ class ColumnGeneration:
             solved = solve_lp(self.master, self.remaining())
             if solved is None:
                 return
+            moved = abs(solved.value - self.lp_value) > SOLVER_TOLERANCE * max(1.0, abs(solved.value))
+            self._stalled = 0 if moved else self._stalled + 1
             self.lp_value = solved.value
             self.iterations += 1
             if self._forbid_cycles():
@@ -201,10 +204,12 @@ class ColumnGeneration:
         return added or self._price_exactly(duals.pi, duals.mu, duals.rho, arc_cost)
 
     def _price_at_centre(self) -> int | None:
-        """With ``settings.central_duals``: price at the master's central duals (:func:`central_duals`); the
-        columns added, 0 when their exact pricing found none and proved the LP optimal (its Lagrangian
-        bound reached the LP value), None when the LP's own (vertex) duals must be priced instead."""
-        if not self.settings.central_duals:
+        """Once the LP value has stalled (``settings.central_duals_after`` iterations): price at the master's
+        central duals (:func:`central_duals`); the columns added, 0 when their exact pricing found none and
+        proved the LP optimal (its Lagrangian bound reached the LP value), None when the LP's own (vertex)
+        duals must be priced instead."""
+        after = self.settings.central_duals_after
+        if after is None or self._stalled < after:
             return None
         centre = central_duals(self.master, self.remaining())
         if centre is None:

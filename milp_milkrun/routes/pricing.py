@@ -57,6 +57,8 @@ from milp_milkrun.routes.subset_rows import SubsetRowPenalties
 HEURISTIC_WIDTHS = ((10, 30), (25, 200), (50, 1000))
 HEURISTIC_DOMINATORS = 4  # ... and tests a label for dominance against this many times that many labels kept at its DC
 NEGATIVE = -1e-7  # a reduced cost below this is negative
+# the resources a dominating label must not exceed (latest: not fall below), besides its cost and memory
+ALL_COMPARED = ("load", "dist", "time", "latest", "drive")
 
 
 class PricingTimeout(Exception):
@@ -263,8 +265,9 @@ def _label(
         drive=drive,
     )
     totals, finished = [], []
+    compared = compared_resources(net)
     for stops in range(1, net.max_stops + 1):
-        level = _admit(level, kept, trace, width, deadline, subset_rows)
+        level = _admit(level, kept, trace, width, deadline, subset_rows, compared)
         total, closing = _close(level, net, arc_cost)
         totals.append(total)
         finished.append(closing)
@@ -418,6 +421,7 @@ def _admit(
     width: tuple[int, int] | None,
     deadline: float,
     subset_rows: SubsetRowPenalties | None = None,
+    compared: tuple[str, ...] = ALL_COMPARED,
 ) -> _Labels:
     """Drop the labels of ``level`` dominated by a kept label or by a cheaper one of the same level.
 
@@ -437,7 +441,8 @@ def _admit(
             width is not None and earlier is not None
         ):  # a heuristic may skip dominance tests: only the cheapest kept labels
             earlier = earlier.take(np.arange(min(len(earlier.cost), HEURISTIC_DOMINATORS * width[1])))
-        keep = ~_dominated(fresh, earlier, subset_rows) & ~_dominated(fresh, fresh, subset_rows, earlier_only=True)
+        keep = ~_dominated(fresh, earlier, subset_rows, compared=compared)
+        keep &= ~_dominated(fresh, fresh, subset_rows, earlier_only=True, compared=compared)
         fresh = fresh.take(np.flatnonzero(keep))
         fresh.ident = trace.add(fresh.node, fresh.ident)
         stored = kept[node]
@@ -453,14 +458,40 @@ def _admit(
 DOMINANCE_CHUNK = 256  # rows per broadcast block: bounds the memory of the pairwise comparison
 
 
+def compared_resources(net: ClassNetwork) -> tuple[str, ...]:
+    """The label resources dominance must compare for ``net``: those that can tell two labels apart.
+
+    The distance only matters under a distance limit or a load term (else it is in the cost already), the
+    clock only with time, and the latest departure and driving time only when the duration matters
+    (:mod:`~milp_milkrun.routes.clocks`: zeros otherwise).  Leaving a resource out that is the same for
+    every completion keeps the dominance exact and saves its share of the pairwise test (RC208: the
+    pricing's largest cost).
+    """
+    times = net.time
+    used = {
+        "load": True,
+        "dist": math.isfinite(net.resources.distance.limit) or bool(net.load_rate),
+        "time": times is not None,
+        "latest": times is not None and times.tracks_duration,
+        "drive": times is not None and times.tracks_duration,
+    }
+    return tuple(name for name in ALL_COMPARED if used[name])
+
+
 def _dominated(
-    labels: _Labels, other: _Labels | None, subset_rows: SubsetRowPenalties | None = None, *, earlier_only: bool = False
+    labels: _Labels,
+    other: _Labels | None,
+    subset_rows: SubsetRowPenalties | None = None,
+    *,
+    earlier_only: bool = False,
+    compared: tuple[str, ...] = ALL_COMPARED,
 ) -> np.ndarray:
     """For each label: does a label of ``other`` dominate it (``earlier_only``: one listed before it)?
 
     ``other`` is sorted by cost (the kept labels, or ``labels`` itself): a block of labels is compared
     only with the prefix of ``other`` that costs no more than the block's dearest label (the
-    subset-row penalties only add to a dominating label's cost).
+    subset-row penalties only add to a dominating label's cost).  Besides cost and memory, only the
+    resources in ``compared`` are tested (:func:`compared_resources`).
     """
     out = np.zeros(len(labels.cost), dtype=bool)
     if other is None or not len(other.cost):
@@ -473,15 +504,10 @@ def _dominated(
             end = min(end, lo + len(cost))
         if end == 0:
             continue
-        hit = (
-            (other.cost[None, :end] <= cost[:, None])
-            & (other.load[None, :end] <= labels.load[rows, None])
-            & (other.dist[None, :end] <= labels.dist[rows, None])
-            & ((other.memory[None, :end] & ~labels.memory[rows, None]) == 0)
-            & (other.time[None, :end] <= labels.time[rows, None])
-            & (other.latest[None, :end] >= labels.latest[rows, None])
-            & (other.drive[None, :end] <= labels.drive[rows, None])
-        )
+        hit = (other.cost[None, :end] <= cost[:, None]) & ((other.memory[None, :end] & ~labels.memory[rows, None]) == 0)
+        for name in compared:
+            mine, theirs = getattr(labels, name)[rows, None], getattr(other, name)[None, :end]
+            hit &= theirs >= mine if name == "latest" else theirs <= mine
         if earlier_only:
             hit &= np.arange(end)[None, :] < np.arange(lo, lo + len(cost))[:, None]
         if subset_rows is not None and hit.any():

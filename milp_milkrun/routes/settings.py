@@ -24,9 +24,10 @@ class RouteSettings:
     routes_per_class: int = 60  # columns added per class and iteration
     max_cut_rounds: int = 25  # capacity-cut separation rounds at most (each after the LP converged over all routes)
     tailing_off: float = 1e-4  # stop separating when a round raised the LP by less than this share
-    # price at the master's central duals (interior point, no crossover) before its vertex duals: against
-    # the degenerate masters of long routes (routes/master_lp.py, central_duals)
-    central_duals: bool = True
+    # price at the master's central duals (interior point, no crossover) before its vertex duals once the LP value
+    # has not moved for this many iterations (0: always; None: never): against the degenerate masters of long
+    # routes (routes/master_lp.py, central_duals), where the LP sits at the start plan's value
+    central_duals_after: int | None = 3
     # ----- subset-row cuts
     subset_rows: bool | None = None  # at the root: always, never, or (None) when its gap asks for them ...
     # ... the converged root's bound more than this share below the plan (they double a root's time: ecom74, 1.1%,
