@@ -191,6 +191,7 @@ def price(
     max_routes: int,
     deadline: float = math.inf,
     subset_rows: SubsetRowPenalties | None = None,
+    compared: tuple[str, ...] | None = None,
 ) -> PricingResult:
     """Routes of negative reduced cost; ``arc_cost[i, j] = c_k d_ij - pi_j``, ``start_cost = F_k - mu_k``.
 
@@ -216,6 +217,9 @@ def price(
         The subset-row cuts with a negative dual: each label carries the parity of its visits to each
         cut's DCs and pays the cut's penalty when it turns even (the reduced cost then includes
         -sigma_S floor(v_r(S)/2)).  The completion bounds ignore them (they only add cost).
+    compared : tuple[str, ...], optional
+        The label resources dominance compares besides cost and memory; None: :func:`compared_resources`
+        (the oracle tests give others, e.g. every resource, or a wrong rule they must catch).
 
     Returns
     -------
@@ -225,10 +229,10 @@ def price(
     if exact:  # the tighter bound pays off where every label is kept; an ng-route may turn back, an elementary one not:
         # the minimum found stays at most that of every elementary route (see two_cycle_free_completions)
         bound = two_cycle_free_completions(net, net.with_load_floor(arc_cost)).best
-        return _label(net, arc_cost, start_cost, bound, None, max_routes, deadline, subset_rows)
+        return _label(net, arc_cost, start_cost, bound, None, max_routes, deadline, subset_rows, compared)
     bound = completion_bounds(net, net.with_load_floor(arc_cost))
     for width in HEURISTIC_WIDTHS:
-        found = _label(net, arc_cost, start_cost, bound, width, max_routes, deadline, subset_rows)
+        found = _label(net, arc_cost, start_cost, bound, width, max_routes, deadline, subset_rows, compared)
         if found.routes:
             break
     return found
@@ -243,6 +247,7 @@ def _label(
     max_routes: int,
     deadline: float,
     subset_rows: SubsetRowPenalties | None = None,
+    compared: tuple[str, ...] | None = None,
 ) -> PricingResult:
     """One labelling run of :func:`price`; ``width`` (successors, labels per DC and stop count) or None: exact."""
     exact = width is None
@@ -265,7 +270,7 @@ def _label(
         drive=drive,
     )
     totals, finished = [], []
-    compared = compared_resources(net)
+    compared = compared_resources(net) if compared is None else compared
     for stops in range(1, net.max_stops + 1):
         level = _admit(level, kept, trace, width, deadline, subset_rows, compared)
         total, closing = _close(level, net, arc_cost)
@@ -510,10 +515,14 @@ def _dominated(
             hit &= theirs >= mine if name == "latest" else theirs <= mine
         if earlier_only:
             hit &= np.arange(end)[None, :] < np.arange(lo, lo + len(cost))[:, None]
-        if subset_rows is not None and hit.any():
-            r, c = np.nonzero(hit)
+        if subset_rows is not None and hit.any():  # a dominator owes the penalties of its odd parities the label lacks
+            owes = (other.parity[None, :end] & ~labels.parity[rows, None]) != 0
+            settled = (hit & ~owes).any(axis=1)  # a dominator that owes nothing: no pair of these needs the sums
+            r, c = np.nonzero(hit & owes & ~settled[:, None])
             owed = subset_rows.paid(other.parity[c] & ~labels.parity[rows][r])
+            hit[:] = False
             hit[r, c] = other.cost[c] + owed <= cost[r]
+            hit[:, 0] |= settled
         out[rows] = hit.any(axis=1)
     return out
 
