@@ -18,6 +18,8 @@ Groups (``--groups``):
     nice -n 10 python benchmarks/bench_bpc.py --groups medium --shard 1/2
     nice -n 10 python benchmarks/bench_bpc.py --groups ecom74 --subset-rows on   # the engine's subset-row cuts on/off
     nice -n 10 python benchmarks/bench_bpc.py --groups e51 --seed 3              # another seed (default: DEFAULT_SEED)
+    nice -n 10 python benchmarks/bench_bpc.py --files P-n76-k4 P-n76-k5 --time-limit 600   # named CVRPLIB files
+    nice -n 10 python benchmarks/bench_bpc.py --groups small --setting central_duals=off   # any RouteSettings field
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import time
 from pathlib import Path
 
 from milp_milkrun.io import load_instance
-from milp_milkrun.routes.settings import RouteSettings
+from milp_milkrun.routes.settings import RouteSettings, with_overrides
 from milp_milkrun.solve import DEFAULT_SEED, SolveOptions, solve
 
 REPO = Path(__file__).resolve().parents[1]
@@ -64,8 +66,14 @@ def cases(groups: list[str], shard: tuple[int, int] = (1, 1)) -> list[tuple[Path
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--groups", nargs="+", default=["small", "e51", "ecom74"], choices=["small", "e51", "ecom74", "medium"]
+        "--groups",
+        nargs="*",
+        choices=["small", "e51", "ecom74", "medium"],
+        help="default: small e51 ecom74, or none with --files",
     )
+    parser.add_argument("--files", nargs="*", default=[], help="CVRPLIB names (P-n76-k4 ...), after the groups")
+    parser.add_argument("--time-limit", type=float, default=600.0, help="seconds per --files instance")
+    parser.add_argument("--setting", action="append", default=[], help="NAME=VALUE of RouteSettings (repeatable)")
     parser.add_argument(
         "--shard", default="1/1", help="I/N: of the medium group, every N-th instance from the I-th (1-based)"
     )
@@ -76,12 +84,19 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="SolveOptions.seed (default: %(default)s)")
     args = parser.parse_args()
     settings = RouteSettings() if args.subset_rows is None else RouteSettings(subset_rows=args.subset_rows == "on")
+    try:
+        settings = with_overrides(settings, args.setting)
+    except ValueError as error:
+        parser.error(str(error))
+    if args.groups is None:
+        args.groups = [] if args.files else ["small", "e51", "ecom74"]
     part, parts = (int(x) for x in args.shard.split("/"))
     optima = json.loads((CVRPLIB / "optima.json").read_text()) if (CVRPLIB / "optima.json").exists() else {}
     print(f"seed {args.seed}")
     print("| instance | limit (s) | status | plan | bound | gap | optimum | time (s) |")
     print("|---|---:|---|---:|---:|---:|---:|---:|")
-    for path, limit in cases(args.groups, (part, parts)):
+    named = [(CVRPLIB / f"{name}.vrp", args.time_limit) for name in args.files]
+    for path, limit in cases(args.groups, (part, parts)) + named:
         if path.stem in args.skip:
             continue
         instance = load_instance(path)

@@ -9,6 +9,7 @@ re-checked by the independent checker inside ``make_result``.
 
     nice -n 10 python benchmarks/bench_solomon.py --size 25 --time-limit 60
     nice -n 10 python benchmarks/bench_solomon.py --size 25 --time-limit 60 --files C1 R1   # by name prefix
+    nice -n 10 python benchmarks/bench_solomon.py --size 25 --files RC2 --setting central_duals=off   # RouteSettings
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import time
 from pathlib import Path
 
 from milp_milkrun.io import load_instance
+from milp_milkrun.routes.settings import RouteSettings, with_overrides
 from milp_milkrun.solve import SolveOptions, solve
 
 SOLOMON = Path(__file__).resolve().parents[1] / ".." / "shared" / "solomon"
@@ -37,11 +39,13 @@ def files(prefixes: list[str] | None) -> list[Path]:
     ]
 
 
-def row(path: Path, size: int, time_limit: float, optima: dict) -> tuple[str, bool]:
+def row(path: Path, size: int, time_limit: float, optima: dict, settings: RouteSettings) -> tuple[str, bool]:
     """One Markdown row for ``path`` and whether the instance was proven at the published value."""
     instance = load_instance(path, variant=str(size))
     began = time.perf_counter()
-    result = solve(instance, model="routes", options=SolveOptions(time_limit=time_limit, gap=0.0, log=False))
+    result = solve(
+        instance, model="routes", options=SolveOptions(time_limit=time_limit, gap=0.0, log=False, routes=settings)
+    )
     elapsed = time.perf_counter() - began
     published = optima.get(path.stem, {}).get("value")
     value = "-" if result.objective is None else f"{result.objective:.1f}"
@@ -69,13 +73,18 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=25, choices=(25, 50, 100), help="customers kept per file")
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per instance")
     parser.add_argument("--files", nargs="*", help="name prefixes (C1, R2, RC1, ...); default: every file")
+    parser.add_argument("--setting", action="append", default=[], help="NAME=VALUE of RouteSettings (repeatable)")
     args = parser.parse_args()
+    try:
+        settings = with_overrides(RouteSettings(), args.setting)
+    except ValueError as error:
+        parser.error(str(error))
     optima = json.loads((SOLOMON / "optima.json").read_text()).get(str(args.size), {})
     print("| instance | status | value | bound | published | time (s) |")
     print("|---|---|---|---|---|---|")
     proven = total = 0
     for path in files(args.files):
-        line, ok = row(path, args.size, args.time_limit, optima)
+        line, ok = row(path, args.size, args.time_limit, optima, settings)
         print(line, flush=True)
         proven += ok
         total += 1

@@ -8,6 +8,7 @@ small ones it prices a relaxation and must never be above.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import random
@@ -16,13 +17,20 @@ import numpy as np
 import pytest
 from bruteforce import random_tiny_instance
 from test_models_strong import random_side_instance
+from test_routes_time import dominance_trap
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.implied import VehicleClass, vehicle_classes
 from milp_milkrun.instance import Instance
 from milp_milkrun.plan import Plan, Route
 from milp_milkrun.routes.networks import ClassNetwork, class_networks, ng_masks
-from milp_milkrun.routes.pricing import completion_bounds, price, two_cycle_free_completions
+from milp_milkrun.routes.pricing import (
+    ALL_COMPARED,
+    compared_resources,
+    completion_bounds,
+    price,
+    two_cycle_free_completions,
+)
 
 INSTANCES = [("tiny", s) for s in range(10)] + [("side", s) for s in range(10)]
 
@@ -158,3 +166,48 @@ def test_a_completion_bound_that_avoids_the_wrong_dc_is_caught() -> None:
                     )
                     caught += wrong > rest + 1e-9
     assert caught > 0
+
+
+def _priced_against_the_oracle(seed: int, time: bool, compared):
+    """(exact pricing's minimum with the dominance comparing ``compared``, the brute-force minimum) for
+    every class of a random tiny instance (with or without time), elementary memories, random duals."""
+    instance = random_tiny_instance(seed, time=time)
+    pi, start = _random_duals(instance, seed)
+    arc_cost = instance.distance - pi[None, :]
+    classes = vehicle_classes(instance)
+    for vc, net in zip(classes, class_networks(instance, classes)):
+        elementary = dataclasses.replace(net, ng_masks=ng_masks(net.distance, size=len(net.load)))
+        truth = min([0.0, *(_reduced_cost(instance, r, pi, start) for r in _feasible_routes(instance, vc))])
+        found = price(elementary, arc_cost, start, exact=True, max_routes=10, compared=compared)
+        yield found.minimum, truth, net
+
+
+TIMED = [(seed, time) for seed in range(12) for time in (False, True)]
+
+
+@pytest.mark.parametrize(("seed", "time"), TIMED)
+def test_dominance_on_the_compared_resources_matches_the_oracle_and_the_full_comparison(seed: int, time: bool) -> None:
+    """The dominance compares only the resources that can tell labels apart (no distance without a limit,
+    no clock without time): the exact minimum is the brute-force one, as with every resource compared."""
+    for (least, truth, net), (full, _, _) in zip(
+        _priced_against_the_oracle(seed, time, None), _priced_against_the_oracle(seed, time, ALL_COMPARED)
+    ):
+        assert least == pytest.approx(truth, abs=1e-6)
+        assert full == pytest.approx(truth, abs=1e-6)
+        assert ("time" in compared_resources(net)) == time
+
+
+def test_a_dominance_that_ignores_the_clock_is_caught() -> None:
+    """Comparing only the load (the clock ignored: a wrong rule) loses the optimum of the dominance trap
+    (A B X cheaper than B A X but too late for D): the oracle check above catches such a rule, which
+    random tiny instances alone rarely expose (in a trial none of 120 did, the distance or the clock ignored)."""
+    instance = dominance_trap()
+    pi = np.array([0.0] + [100.0] * instance.n_dcs)  # every DC worth a detour: the best route takes all four
+    classes = vehicle_classes(instance)
+    (vc,), (net,) = classes, class_networks(instance, classes)
+    truth = min(_reduced_cost(instance, r, pi, 0.0) for r in _feasible_routes(instance, vc))
+    arc_cost = instance.distance - pi[None, :]
+    right = price(net, arc_cost, 0.0, exact=True, max_routes=10)
+    wrong = price(net, arc_cost, 0.0, exact=True, max_routes=10, compared=("load",))
+    assert right.minimum == pytest.approx(truth, abs=1e-9)
+    assert wrong.minimum > truth + 1e-6

@@ -128,8 +128,8 @@ def test_a_pricing_that_ignores_the_penalties_is_caught() -> None:
 def test_dominance_that_ignores_the_parities_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     plain = pricing._dominated
 
-    def blind(labels, other, subset_rows=None, *, earlier_only=False):
-        return plain(labels, other, None, earlier_only=earlier_only)
+    def blind(labels, other, subset_rows=None, **options):
+        return plain(labels, other, None, **options)
 
     monkeypatch.setattr(pricing, "_dominated", blind)
     assert _pricing_mismatches(_exact)

@@ -35,7 +35,7 @@ from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
 from milp_milkrun.routes.master import RouteMaster, SolverSetup
-from milp_milkrun.routes.master_lp import solve_lp
+from milp_milkrun.routes.master_lp import MasterLP, central_duals, solve_lp
 from milp_milkrun.routes.networks import (
     ClassNetwork,
     class_networks,
@@ -104,6 +104,7 @@ class ColumnGeneration:
     settings: RouteSettings = RouteSettings()
     solver: SolverSetup = SolverSetup()  # HiGHS threads and seed of the master's LPs and MIPs
     _last_exact: ExactPricing | None = None  # for arc fixing and route enumeration
+    _stalled: int = 0  # iterations in a row whose LP value did not move (degenerate master: see _price_at_centre)
 
     def __post_init__(self) -> None:
         classes = vehicle_classes(self.instance)
@@ -153,19 +154,16 @@ class ColumnGeneration:
             solved = solve_lp(self.master, self.remaining())
             if solved is None:
                 return
-            self.lp_value, pi, mu, rho = solved.value, solved.pi, solved.mu, solved.rho
+            moved = abs(solved.value - self.lp_value) > SOLVER_TOLERANCE * max(1.0, abs(solved.value))
+            self._stalled = 0 if moved else self._stalled + 1
+            self.lp_value = solved.value
             self.iterations += 1
             if self._forbid_cycles():
                 continue
-            self.penalties = self.master.subset_row_penalties(rho)
-            arc_cost = [
-                rates.per_km * self.instance.distance - pi[None, :] - extra
-                for rates, extra in zip(self.master.rates, self.master.arc_duals(rho))
-            ]
             try:
-                added = self._price(arc_cost, mu, exact=False)
-                if not added:
-                    added = self._price_exactly(pi, mu, rho, arc_cost)
+                added = self._price_at_centre()
+                if added is None:  # no central duals, or they did not prove the LP optimal: the LP's own
+                    added = self._price_round(solved)
             except PricingTimeout:
                 return
             if added == 0:
@@ -194,6 +192,34 @@ class ColumnGeneration:
         self.log(
             f"LP {self.lp_value:,.6g}, bound {self.bound:,.6g}, {len(self.master.columns)} routes, {self.iterations} iterations"
         )
+
+    def _price_round(self, duals: MasterLP) -> int:
+        """Price every class at ``duals``: heuristically, and exactly when that finds nothing; the columns added."""
+        self.penalties = self.master.subset_row_penalties(duals.rho)
+        arc_cost = [
+            rates.per_km * self.instance.distance - duals.pi[None, :] - extra
+            for rates, extra in zip(self.master.rates, self.master.arc_duals(duals.rho))
+        ]
+        added = self._price(arc_cost, duals.mu, exact=False)
+        return added or self._price_exactly(duals.pi, duals.mu, duals.rho, arc_cost)
+
+    def _price_at_centre(self) -> int | None:
+        """Once the LP value has stalled (``settings.central_duals_after`` iterations): price at the master's
+        central duals (:func:`central_duals`); the columns added, 0 when their exact pricing found none and
+        proved the LP optimal (its Lagrangian bound reached the LP value), None when the LP's own (vertex)
+        duals must be priced instead."""
+        after = self.settings.central_duals_after
+        if after is None or self._stalled < after:
+            return None
+        centre = central_duals(self.master, self.remaining())
+        if centre is None:
+            return None
+        added = self._price_round(centre)
+        if added:
+            return added
+        last = self._last_exact
+        proven = last is not None and last.value >= self.lp_value - SOLVER_TOLERANCE  # the same number (limits.py)
+        return 0 if proven else None
 
     def _subset_rows_pay(self, last_lp: float) -> bool:
         """The last subset-row round (if any: they start when the capacity cuts stop) raised the LP."""

@@ -51,6 +51,47 @@ def solve_lp(master: RouteMaster, time_limit: float) -> MasterLP | None:
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
+    return _lp_of(master, h)
+
+
+def central_duals(master: RouteMaster, time_limit: float) -> MasterLP | None:
+    """The restricted master LP's duals near the centre of its optimal dual face, for the pricing.
+
+    When a few long routes cover every DC (one plan's columns, wide windows, large capacities), the
+    master is highly degenerate: its value does not move while the dual simplex jumps from one vertex
+    of the optimal dual face to another, and the pricing chases each vertex's extreme duals (RC208 of
+    Solomon: 120 iterations at the start plan's value).  HiGHS's interior point method without crossover
+    (and without presolve, which would hand back a vertex) stops inside that face: duals that every
+    column generation iteration can trust (primal-dual column generation, Gondzio, Gonzalez-Brevis and
+    Munari 2013; Rousseau, Gendreau and Feillet 2007).  It solves a copy, so the master keeps its basis;
+    the value returned is the copy's (to the interior point's tolerance), the duals' signs are the
+    bound's (:meth:`RouteMaster.usable_duals`): any duals give a certified Lagrangian bound.
+
+    Parameters
+    ----------
+    master : RouteMaster
+        The master (just solved by :func:`solve_lp`).
+    time_limit : float
+        Seconds for HiGHS.
+
+    Returns
+    -------
+    MasterLP or None
+        The value and central duals; None if the interior point method did not reach an optimum.
+    """
+    h = master.solver.new_lp()
+    h.passModel(master.highs.getLp())
+    for option, value in (("solver", "ipm"), ("run_crossover", "off"), ("presolve", "off")):
+        h.setOptionValue(option, value)
+    h.setOptionValue("time_limit", solver_seconds(time_limit))
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    return _lp_of(master, h)
+
+
+def _lp_of(master: RouteMaster, h: highspy.Highs) -> MasterLP:
+    """The value and duals of a solved master LP ``h`` (its rows as the master's)."""
     duals = np.array(h.getSolution().row_dual)
     pi = np.concatenate([[0.0], duals[: master.n_dcs]])
     first = master.n_dcs + len(master.classes)

@@ -57,6 +57,8 @@ from milp_milkrun.routes.subset_rows import SubsetRowPenalties
 HEURISTIC_WIDTHS = ((10, 30), (25, 200), (50, 1000))
 HEURISTIC_DOMINATORS = 4  # ... and tests a label for dominance against this many times that many labels kept at its DC
 NEGATIVE = -1e-7  # a reduced cost below this is negative
+# the resources a dominating label must not exceed (latest: not fall below), besides its cost and memory
+ALL_COMPARED = ("load", "dist", "time", "latest", "drive")
 
 
 class PricingTimeout(Exception):
@@ -189,6 +191,7 @@ def price(
     max_routes: int,
     deadline: float = math.inf,
     subset_rows: SubsetRowPenalties | None = None,
+    compared: tuple[str, ...] | None = None,
 ) -> PricingResult:
     """Routes of negative reduced cost; ``arc_cost[i, j] = c_k d_ij - pi_j``, ``start_cost = F_k - mu_k``.
 
@@ -214,6 +217,9 @@ def price(
         The subset-row cuts with a negative dual: each label carries the parity of its visits to each
         cut's DCs and pays the cut's penalty when it turns even (the reduced cost then includes
         -sigma_S floor(v_r(S)/2)).  The completion bounds ignore them (they only add cost).
+    compared : tuple[str, ...], optional
+        The label resources dominance compares besides cost and memory; None: :func:`compared_resources`
+        (the oracle tests give others, e.g. every resource, or a wrong rule they must catch).
 
     Returns
     -------
@@ -223,10 +229,10 @@ def price(
     if exact:  # the tighter bound pays off where every label is kept; an ng-route may turn back, an elementary one not:
         # the minimum found stays at most that of every elementary route (see two_cycle_free_completions)
         bound = two_cycle_free_completions(net, net.with_load_floor(arc_cost)).best
-        return _label(net, arc_cost, start_cost, bound, None, max_routes, deadline, subset_rows)
+        return _label(net, arc_cost, start_cost, bound, None, max_routes, deadline, subset_rows, compared)
     bound = completion_bounds(net, net.with_load_floor(arc_cost))
     for width in HEURISTIC_WIDTHS:
-        found = _label(net, arc_cost, start_cost, bound, width, max_routes, deadline, subset_rows)
+        found = _label(net, arc_cost, start_cost, bound, width, max_routes, deadline, subset_rows, compared)
         if found.routes:
             break
     return found
@@ -241,6 +247,7 @@ def _label(
     max_routes: int,
     deadline: float,
     subset_rows: SubsetRowPenalties | None = None,
+    compared: tuple[str, ...] | None = None,
 ) -> PricingResult:
     """One labelling run of :func:`price`; ``width`` (successors, labels per DC and stop count) or None: exact."""
     exact = width is None
@@ -263,8 +270,9 @@ def _label(
         drive=drive,
     )
     totals, finished = [], []
+    compared = compared_resources(net) if compared is None else compared
     for stops in range(1, net.max_stops + 1):
-        level = _admit(level, kept, trace, width, deadline, subset_rows)
+        level = _admit(level, kept, trace, width, deadline, subset_rows, compared)
         total, closing = _close(level, net, arc_cost)
         totals.append(total)
         finished.append(closing)
@@ -418,6 +426,7 @@ def _admit(
     width: tuple[int, int] | None,
     deadline: float,
     subset_rows: SubsetRowPenalties | None = None,
+    compared: tuple[str, ...] = ALL_COMPARED,
 ) -> _Labels:
     """Drop the labels of ``level`` dominated by a kept label or by a cheaper one of the same level.
 
@@ -437,7 +446,8 @@ def _admit(
             width is not None and earlier is not None
         ):  # a heuristic may skip dominance tests: only the cheapest kept labels
             earlier = earlier.take(np.arange(min(len(earlier.cost), HEURISTIC_DOMINATORS * width[1])))
-        keep = ~_dominated(fresh, earlier, subset_rows) & ~_dominated(fresh, fresh, subset_rows, earlier_only=True)
+        keep = ~_dominated(fresh, earlier, subset_rows, compared=compared)
+        keep &= ~_dominated(fresh, fresh, subset_rows, earlier_only=True, compared=compared)
         fresh = fresh.take(np.flatnonzero(keep))
         fresh.ident = trace.add(fresh.node, fresh.ident)
         stored = kept[node]
@@ -453,14 +463,40 @@ def _admit(
 DOMINANCE_CHUNK = 256  # rows per broadcast block: bounds the memory of the pairwise comparison
 
 
+def compared_resources(net: ClassNetwork) -> tuple[str, ...]:
+    """The label resources dominance must compare for ``net``: those that can tell two labels apart.
+
+    The distance only matters under a distance limit or a load term (else it is in the cost already), the
+    clock only with time, and the latest departure and driving time only when the duration matters
+    (:mod:`~milp_milkrun.routes.clocks`: zeros otherwise).  Leaving a resource out that is the same for
+    every completion keeps the dominance exact and saves its share of the pairwise test (RC208: the
+    pricing's largest cost).
+    """
+    times = net.time
+    used = {
+        "load": True,
+        "dist": math.isfinite(net.resources.distance.limit) or bool(net.load_rate),
+        "time": times is not None,
+        "latest": times is not None and times.tracks_duration,
+        "drive": times is not None and times.tracks_duration,
+    }
+    return tuple(name for name in ALL_COMPARED if used[name])
+
+
 def _dominated(
-    labels: _Labels, other: _Labels | None, subset_rows: SubsetRowPenalties | None = None, *, earlier_only: bool = False
+    labels: _Labels,
+    other: _Labels | None,
+    subset_rows: SubsetRowPenalties | None = None,
+    *,
+    earlier_only: bool = False,
+    compared: tuple[str, ...] = ALL_COMPARED,
 ) -> np.ndarray:
     """For each label: does a label of ``other`` dominate it (``earlier_only``: one listed before it)?
 
     ``other`` is sorted by cost (the kept labels, or ``labels`` itself): a block of labels is compared
     only with the prefix of ``other`` that costs no more than the block's dearest label (the
-    subset-row penalties only add to a dominating label's cost).
+    subset-row penalties only add to a dominating label's cost).  Besides cost and memory, only the
+    resources in ``compared`` are tested (:func:`compared_resources`).
     """
     out = np.zeros(len(labels.cost), dtype=bool)
     if other is None or not len(other.cost):
@@ -473,21 +509,20 @@ def _dominated(
             end = min(end, lo + len(cost))
         if end == 0:
             continue
-        hit = (
-            (other.cost[None, :end] <= cost[:, None])
-            & (other.load[None, :end] <= labels.load[rows, None])
-            & (other.dist[None, :end] <= labels.dist[rows, None])
-            & ((other.memory[None, :end] & ~labels.memory[rows, None]) == 0)
-            & (other.time[None, :end] <= labels.time[rows, None])
-            & (other.latest[None, :end] >= labels.latest[rows, None])
-            & (other.drive[None, :end] <= labels.drive[rows, None])
-        )
+        hit = (other.cost[None, :end] <= cost[:, None]) & ((other.memory[None, :end] & ~labels.memory[rows, None]) == 0)
+        for name in compared:
+            mine, theirs = getattr(labels, name)[rows, None], getattr(other, name)[None, :end]
+            hit &= theirs >= mine if name == "latest" else theirs <= mine
         if earlier_only:
             hit &= np.arange(end)[None, :] < np.arange(lo, lo + len(cost))[:, None]
-        if subset_rows is not None and hit.any():
-            r, c = np.nonzero(hit)
+        if subset_rows is not None and hit.any():  # a dominator owes the penalties of its odd parities the label lacks
+            owes = (other.parity[None, :end] & ~labels.parity[rows, None]) != 0
+            settled = (hit & ~owes).any(axis=1)  # a dominator that owes nothing: no pair of these needs the sums
+            r, c = np.nonzero(hit & owes & ~settled[:, None])
             owed = subset_rows.paid(other.parity[c] & ~labels.parity[rows][r])
+            hit[:] = False
             hit[r, c] = other.cost[c] + owed <= cost[r]
+            hit[:, 0] |= settled
         out[rows] = hit.any(axis=1)
     return out
 

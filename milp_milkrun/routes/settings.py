@@ -8,7 +8,7 @@ module. This module imports nothing from the package, so that :mod:`milp_milkrun
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 from milp_milkrun.limits import SOLVER_TOLERANCE
 
@@ -24,6 +24,10 @@ class RouteSettings:
     routes_per_class: int = 60  # columns added per class and iteration
     max_cut_rounds: int = 25  # capacity-cut separation rounds at most (each after the LP converged over all routes)
     tailing_off: float = 1e-4  # stop separating when a round raised the LP by less than this share
+    # price at the master's central duals (interior point, no crossover) before its vertex duals once the LP value
+    # has not moved for this many iterations (0: always; None: never): against the degenerate masters of long
+    # routes (routes/master_lp.py, central_duals), where the LP sits at the start plan's value
+    central_duals_after: int | None = 3
     # ----- subset-row cuts
     subset_rows: bool | None = None  # at the root: always, never, or (None) when its gap asks for them ...
     # ... the converged root's bound more than this share below the plan (they double a root's time: ecom74, 1.1%,
@@ -52,3 +56,44 @@ class RouteSettings:
     strong_lp_seconds: float = 2.0  # time limit of one branch's LP in strong branching
     strong_reserve: float = 0.02  # no strong branching once less than this share of the time is left
     strong_epsilon: float = SOLVER_TOLERANCE  # relative: the least rise a branch counts with in the product score
+
+
+def with_overrides(settings: RouteSettings, pairs: list[str]) -> RouteSettings:
+    """``settings`` with ``name=value`` pairs applied (benchmarks' ``--setting``): a bool field takes
+    on/off/true/false, a field that may be None takes none, the others their default's type.
+
+    Parameters
+    ----------
+    settings : RouteSettings
+        The settings to start from.
+    pairs : list[str]
+        ``name=value`` strings naming fields of :class:`RouteSettings`.
+
+    Returns
+    -------
+    RouteSettings
+        The new settings.
+
+    Raises
+    ------
+    ValueError
+        For a pair without ``=``, an unknown field or a value its type does not take.
+    """
+    kinds = {f.name: type(getattr(settings, f.name)) for f in fields(settings)}
+    changes: dict[str, object] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        if not sep or name not in kinds:
+            raise ValueError(f"setting {pair!r}: expected name=value with a name of RouteSettings ({', '.join(kinds)})")
+        changes[name] = _value(name, text.strip().lower(), kinds[name])
+    return replace(settings, **changes)  # type: ignore[arg-type]
+
+
+def _value(name: str, text: str, kind: type) -> object:
+    if text == "none":
+        return None
+    if kind is bool or name == "subset_rows":
+        if text not in ("on", "off", "true", "false"):
+            raise ValueError(f"setting {name}: expected on, off, true or false, got {text!r}")
+        return text in ("on", "true")
+    return kind(text)
