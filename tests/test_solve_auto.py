@@ -17,7 +17,7 @@ from milp_milkrun.errors import InputError
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
 from milp_milkrun.io import load_instance
 from milp_milkrun.solve import SolveOptions, solve
-from milp_milkrun.solve.auto import PROOF_SHARE, ROUTES_SHARE
+from milp_milkrun.solve.auto import PROOF_SHARE, ROUTES_SHARE, solve_auto
 from milp_milkrun.solve.feasibility import presolve_diagnostics
 from milp_milkrun.timing import ENGINES_STATING_TIME
 
@@ -159,6 +159,22 @@ def test_auto_solves_tiny_instances_with_time_exactly(seed: int) -> None:
         assert result.status == "infeasible"
     else:
         assert result.status == "optimal" and result.objective == pytest.approx(expected[0])
+
+
+def test_auto_gives_the_route_engine_the_whole_time_when_the_strong_model_cannot_follow() -> None:
+    """With time the strong model refuses, so no share of the limit is kept for it (it used to idle 15%);
+    without time the route stage gets ROUTES_SHARE and the strong model may follow."""
+    limits: dict[bool, list[float]] = {True: [], False: []}
+
+    def recording(instance: Instance, model: str, options: SolveOptions, heuristic_start: bool):
+        limits[instance.has_time].append(options.time_limit)
+        return solve(instance, model=model, options=replace(options, time_limit=20), heuristic_start=heuristic_start)
+
+    options = SolveOptions(time_limit=10)
+    solve_auto(random_timed_instance(0), options, recording, heuristic_start=False)
+    solve_auto(random_tiny_instance(0), options, recording, heuristic_start=False)
+    assert limits[True] == [10]
+    assert limits[False][0] == pytest.approx(ROUTES_SHARE * 10)
 
 
 def test_auto_never_picks_an_engine_that_ignores_time() -> None:

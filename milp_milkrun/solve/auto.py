@@ -103,17 +103,21 @@ def _from_heuristic(instance: Instance, options: SolveOptions, run: Solve) -> So
 
 
 def _stages(instance: Instance, options: SolveOptions, run: Solve) -> SolveResult:
-    """The route-based model from ``options.warm_start`` (if any), then the strong model for the time left."""
+    """The route-based model from ``options.warm_start`` (if any), then the strong model for the time left.
+
+    When the strong model cannot follow (it does not state the instance's time), the route-based model gets
+    the whole time: a share kept for a stage that never runs would only end the search early."""
     started = time.perf_counter()
+    follows = _states_time(instance, "strong")
     first = run(
         instance,
         model="routes",
-        options=dataclasses.replace(options, time_limit=ROUTES_SHARE * options.time_limit),
+        options=dataclasses.replace(options, time_limit=(ROUTES_SHARE if follows else 1.0) * options.time_limit),
         heuristic_start=False,
     )
     left = options.time_limit - (time.perf_counter() - started)
     settled = first.status in PROVEN or first.interrupted or left < MIN_SECOND_STAGE_SECONDS
-    if settled or not _states_time(instance, "strong"):
+    if settled or not follows:
         return dataclasses.replace(first, message=joined_notes("auto: the route-based model", first.message))
     second = run(
         instance,
