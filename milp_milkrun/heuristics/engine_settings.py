@@ -22,10 +22,7 @@ class EngineSettings:
       iterations without a better plan or, with a time limit alone, ``own_phase_share`` of it has
       passed (where an own iteration is slow, as with priced fleets on a loaded machine, an uncapped
       phase took PyVRP's time: docs/benchmarks.md), alternating; the last ``polish_share`` of the time goes to
-      the own search. With a priced fleet (fixed costs or differing rates) PyVRP's first round starts
-      from the own search's start (the savings plan, polished) instead of its random one
-      (``own_start_on_priced_fleets``): on tight limited fleets PyVRP from its random start stopped
-      at worse mixes (docs/benchmarks.md). On an instance PyVRP cannot state, the own search alone.
+      the own search. On an instance PyVRP cannot state, the own search alone.
 
     With an iteration budget (``max_iterations``) every switch is counted in iterations
     (``pyvrp_stall_iterations``, ``own_stall_iterations``, ``polish_share`` of the budget), so a run
@@ -38,7 +35,6 @@ class EngineSettings:
     pyvrp_stall_iterations: int = 2000  # the same rule counted in PyVRP iterations (iteration budgets)
     own_stall_iterations: int = 500  # iterations without a better plan: the own search has stalled
     own_phase_share: float = 0.1  # of the time limit an own phase may last at most (time limits alone)
-    own_start_on_priced_fleets: bool = True  # PyVRP's first round starts from the own search's start
     polish_share: float = 0.1  # of the time (or iteration budget) left to the own search at the end
 
     def __post_init__(self) -> None:

@@ -1,8 +1,7 @@
 """The ``pyvrp`` and ``auto`` engines of the heuristic (:class:`.engine_settings.EngineSettings`).
 
 ``auto`` alternates PyVRP (:mod:`.pyvrp_engine`) and the own ruin and recreate (:mod:`.metaheuristic`),
-each starting from the best plan so far (at first, on a priced fleet, the own search's start; else
-PyVRP's random one): PyVRP until it stalls, the own search until it stalls (with a
+each starting from the best plan so far: PyVRP until it stalls, the own search until it stalls (with a
 time limit alone, for at most ``own_phase_share`` of it), again, and the own search alone over the
 last share of the time to polish. The two searches find different
 improvements (PyVRP's SWAP* and granular moves on the whole plan, the own search's string removals
@@ -84,7 +83,7 @@ def alternate(
     model = build_model(p)
     polish_at, before_polish = budget.polish_point(settings.polish_share)
     time_limit = budget.deadline - budget.started
-    best = _own_start(p, rng, polish_at) if p.typed and settings.own_start_on_priced_fleets else None
+    best: Solution | None = None
     improvements = rounds = own_iterations = 0
     while not budget.exhausted(polish_at, before_polish):
         counted = before_polish is not None
@@ -149,12 +148,6 @@ def _own(
         params=params,
         log=log,
     )
-
-
-def _own_start(p: Problem, rng: random.Random, deadline: float) -> Solution | None:
-    """The own search's start for PyVRP's first round, when it places every unit (else None: PyVRP's own)."""
-    start = savings_start(p, rng, deadline)
-    return start if start.n_unassigned == 0 else None
 
 
 def _left_before(budget: Budget, before: int | None) -> int | None:
