@@ -515,16 +515,27 @@ def _dominated(
             hit &= theirs >= mine if name == "latest" else theirs <= mine
         if earlier_only:
             hit &= np.arange(end)[None, :] < np.arange(lo, lo + len(cost))[:, None]
-        if subset_rows is not None and hit.any():  # a dominator owes the penalties of its odd parities the label lacks
-            owes = (other.parity[None, :end] & ~labels.parity[rows, None]) != 0
-            settled = (hit & ~owes).any(axis=1)  # a dominator that owes nothing: no pair of these needs the sums
-            r, c = np.nonzero(hit & owes & ~settled[:, None])
-            owed = subset_rows.paid(other.parity[c] & ~labels.parity[rows][r])
-            hit[:] = False
-            hit[r, c] = other.cost[c] + owed <= cost[r]
-            hit[:, 0] |= settled
-        out[rows] = hit.any(axis=1)
+        if subset_rows is not None and hit.any():
+            out[rows] = _dominated_after_penalties(hit, labels, other, rows, subset_rows)
+        else:
+            out[rows] = hit.any(axis=1)
     return out
+
+
+def _dominated_after_penalties(
+    hit: np.ndarray, labels: _Labels, other: _Labels, rows: slice, subset_rows: SubsetRowPenalties
+) -> np.ndarray:
+    """For each row of ``hit`` (candidate pairs of :func:`_dominated`): does a candidate still dominate once it
+    pays the penalties of the odd parities it has and the label lacks?  A candidate that owes nothing settles
+    its row, so the penalty sums are computed only for the rows no such candidate settles."""
+    end = hit.shape[1]
+    owes = (other.parity[None, :end] & ~labels.parity[rows, None]) != 0
+    settled = (hit & ~owes).any(axis=1)
+    r, c = np.nonzero(hit & owes & ~settled[:, None])
+    owed = subset_rows.paid(other.parity[c] & ~labels.parity[rows][r])
+    paying = np.zeros(hit.shape, dtype=bool)
+    paying[r, c] = other.cost[c] + owed <= labels.cost[rows][r]
+    return settled | paying.any(axis=1)
 
 
 def arc_lower_bounds(net: ClassNetwork, arc_cost: np.ndarray, deadline: float = math.inf) -> np.ndarray:
