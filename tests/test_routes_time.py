@@ -90,6 +90,16 @@ def assert_route_engine_matches(instance: Instance, expected: tuple[float, Plan]
     assert result.status == "optimal"
 
 
+def assert_auto_answers_by_the_route_engine(instance: Instance, expected: tuple[float, Plan] | None) -> None:
+    """``--model auto`` hands the instance to the route engine, which proves the oracle's answer."""
+    result = solve(instance, model="auto", options=SolveOptions(time_limit=60, gap=0.0, log=False))
+    assert result.model == "routes"
+    if expected is None:
+        assert result.status == "infeasible"
+        return
+    assert result.status == "optimal" and result.objective == pytest.approx(expected[0], abs=1e-6)
+
+
 @pytest.mark.parametrize("costs", [False, True], ids=["distance", "cost"])
 @pytest.mark.parametrize("seed", SEEDS)
 def test_the_route_engine_proves_the_oracle_optimum_with_time(seed: int, costs: bool) -> None:
@@ -287,13 +297,7 @@ def test_auto_hands_an_instance_with_time_to_the_route_engine_only(seed: int) ->
     """Even at a size where auto would pick the exact model (which does not state time), and with the
     heuristic start on (the heuristic does not state time either)."""
     instance = tiny(seed)
-    expected = brute_force(instance)
-    result = solve(instance, model="auto", options=SolveOptions(time_limit=60, gap=0.0, log=False))
-    assert result.model == "routes"
-    if expected is None:
-        assert result.status == "infeasible"
-        return
-    assert result.status == "optimal" and result.objective == pytest.approx(expected[0], abs=1e-6)
+    assert_auto_answers_by_the_route_engine(instance, brute_force(instance))
 
 
 def dominance_trap() -> Instance:
@@ -477,13 +481,7 @@ def test_arc_elimination_removes_the_arcs_no_route_within_the_shift_drives() -> 
 @pytest.mark.parametrize("seed", range(6))
 def test_auto_hands_a_cost_per_hour_beside_shifts_to_the_route_engine(seed: int) -> None:
     instance = random_timed_instance(seed, priced=True)
-    expected = brute_force_time(instance)
-    result = solve(instance, model="auto", options=SolveOptions(time_limit=60, gap=0.0, log=False))
-    assert result.model == "routes"
-    if expected is None:
-        assert result.status == "infeasible"
-        return
-    assert result.status == "optimal" and result.objective == pytest.approx(expected[0], abs=1e-6)
+    assert_auto_answers_by_the_route_engine(instance, brute_force_time(instance))
 
 
 def test_the_bound_proves_every_infeasible_timed_case_infeasible() -> None:
