@@ -22,8 +22,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent / "tests"), str(HERE)]
 
 from bench_auto_small import small_instance  # noqa: E402
-from bruteforce import brute_force, random_tiny_instance  # noqa: E402
-from time_oracle import brute_force_time, random_timed_instance  # noqa: E402
+from bench_infeasible import oracle_instances  # noqa: E402
 
 from milp_milkrun.instance import Instance  # noqa: E402
 from milp_milkrun.solve import SolveOptions, solve  # noqa: E402
@@ -34,14 +33,10 @@ def feasible_instances(kind: str = "plain") -> list[Instance]:
     0-14 (both objectives); with time, the feasible tiny instances with time, then the timed ones, of seeds 0-39."""
     found: list[Instance] = []
     if kind != "time":
-        tiny = [random_tiny_instance(seed, costs=seed % 2 == 1) for seed in range(40)]
-        small = [small_instance(seed, objective) for seed in range(15) for objective in ("distance", "cost")]
-        found += [instance for instance in tiny if brute_force(instance) is not None] + small
+        found += [instance for instance, has_plan in oracle_instances(range(40), "plain") if has_plan]
+        found += [small_instance(seed, objective) for seed in range(15) for objective in ("distance", "cost")]
     if kind != "plain":
-        tiny = [random_tiny_instance(seed, costs=seed % 2 == 1, time=True) for seed in range(40)]
-        timed = [random_timed_instance(seed, priced=seed % 2 == 1) for seed in range(40)]
-        found += [instance for instance in tiny if brute_force(instance) is not None]
-        found += [instance for instance in timed if brute_force_time(instance) is not None]
+        found += [instance for instance, has_plan in oracle_instances(range(40), "time") if has_plan]
     return found
 
 

@@ -43,15 +43,21 @@ def seed_range(text: str) -> range:
     return range(int(first), int(last or first) + 1)
 
 
-def infeasible_instances(seeds: range, kind: str) -> list[Instance]:
-    """The instances of ``seeds`` of ``kind`` (distance; cost for odd seeds) that the brute force proves infeasible."""
-    found = []
+def oracle_instances(seeds: range, kind: str) -> list[tuple[Instance, bool]]:
+    """The instances of ``seeds`` of ``kind`` (distance; cost for odd seeds), each with whether its own brute
+    force finds a plan: the tiny ones (without time, with it, or both), then with time the timed ones."""
+    drawn = []
     for with_time in {"plain": (False,), "time": (True,), "all": (False, True)}[kind]:
-        found += [i for i in _tiny_instances(seeds, with_time) if brute_force(i) is None]
+        drawn += [(i, brute_force(i) is not None) for i in _tiny_instances(seeds, with_time)]
     if kind != "plain":
         timed = (random_timed_instance(seed, priced=seed % 2 == 1) for seed in seeds)
-        found += [instance for instance in timed if brute_force_time(instance) is None]
-    return found
+        drawn += [(i, brute_force_time(i) is not None) for i in timed]
+    return drawn
+
+
+def infeasible_instances(seeds: range, kind: str) -> list[Instance]:
+    """The instances of ``seeds`` of ``kind`` that their brute force proves infeasible."""
+    return [instance for instance, has_plan in oracle_instances(seeds, kind) if not has_plan]
 
 
 def _tiny_instances(seeds: range, with_time: bool) -> list[Instance]:
