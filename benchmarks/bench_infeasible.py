@@ -14,6 +14,11 @@ docs/benchmarks.md:
 
     python benchmarks/bench_infeasible.py --seeds 0-299 --time-limit 20
     python benchmarks/bench_infeasible.py --seeds 0-299 --time-limit 20 --kind time
+
+``--dcs N`` goes beyond the brute force's reach: every instance of the seeds drawn with N DCs, feasible or
+not (nobody knows), and the summary counts what each engine answered (proven infeasible or optimal):
+
+    python benchmarks/bench_infeasible.py --seeds 0-9 --time-limit 20 --kind time --dcs 25 --engines auto
 """
 
 from __future__ import annotations
@@ -60,12 +65,22 @@ def infeasible_instances(seeds: range, kind: str) -> list[Instance]:
     return [instance for instance, has_plan in oracle_instances(seeds, kind) if not has_plan]
 
 
-def _tiny_instances(seeds: range, with_time: bool) -> list[Instance]:
+def sized_instances(seeds: range, kind: str, n_dcs: int) -> list[Instance]:
+    """The instances of ``seeds`` of ``kind`` drawn with ``n_dcs`` DCs, with no brute force to sort them."""
+    drawn = []
+    for with_time in {"plain": (False,), "time": (True,), "all": (False, True)}[kind]:
+        drawn += _tiny_instances(seeds, with_time, n_dcs)
+    if kind != "plain":
+        drawn += [random_timed_instance(seed, n_dcs, priced=seed % 2 == 1) for seed in seeds]
+    return drawn
+
+
+def _tiny_instances(seeds: range, with_time: bool, n_dcs: int | None = None) -> list[Instance]:
     """``random_tiny_instance`` of every seed the data layer accepts (a draw it refuses is skipped)."""
     drawn = []
     for seed in seeds:
         try:
-            drawn.append(random_tiny_instance(seed, costs=seed % 2 == 1, time=with_time))
+            drawn.append(random_tiny_instance(seed, n_dcs, costs=seed % 2 == 1, time=with_time))
         except InputError:
             continue
     return drawn
@@ -90,33 +105,38 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=20.0, help="seconds per engine and instance")
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated engines to run")
     parser.add_argument("--kind", choices=KINDS, default="plain", help="instances without time, with time, or both")
+    parser.add_argument("--dcs", type=int, help="every instance drawn with this many DCs (no brute force)")
     args = parser.parse_args()
     seeds = seed_range(args.seeds)
     engines = args.engines.split(",")
-    instances = infeasible_instances(seeds, args.kind)
-    print(
-        f"seeds {seeds.start}-{seeds.stop - 1}, kind {args.kind}: {len(instances)} infeasible by brute force; "
-        f"time limit {args.time_limit:g} s\n"
-    )
+    if args.dcs is None:
+        instances = infeasible_instances(seeds, args.kind)
+        drawn = f"{len(instances)} infeasible by brute force"
+    else:
+        instances = sized_instances(seeds, args.kind, args.dcs)
+        drawn = f"{len(instances)} instances of {args.dcs} DCs, feasible or not"
+    print(f"seeds {seeds.start}-{seeds.stop - 1}, kind {args.kind}: {drawn}; time limit {args.time_limit:g} s\n")
     print("| instance | objective | engine | status | time (s) |")
     print("|---|---|---|---|---:|")
     proven = dict.fromkeys(engines, 0)
+    optimal = dict.fromkeys(engines, 0)
     times: dict[str, list[float]] = {engine: [] for engine in engines}
     for instance in instances:
         for engine in engines:
             status, seconds = measure(engine, instance, args.time_limit)
             proven[engine] += status == "infeasible"
+            optimal[engine] += status == "optimal"
             times[engine].append(seconds)
             print(
                 f"| {instance.name}{' (time)' if instance.has_time else ''} | {instance.objective} | {engine} | {status} | {seconds:.2f} |",
                 flush=True,
             )
-    print("\n| engine | proven infeasible | median (s) | worst (s) | total (s) |")
-    print("|---|---:|---:|---:|---:|")
+    print("\n| engine | proven infeasible | proven optimal | median (s) | worst (s) | total (s) |")
+    print("|---|---:|---:|---:|---:|---:|")
     for engine in engines:
         spent = times[engine] or [0.0]
         print(
-            f"| {engine} | {proven[engine]} of {len(instances)} | {statistics.median(spent):.2f} "
+            f"| {engine} | {proven[engine]} of {len(instances)} | {optimal[engine]} | {statistics.median(spent):.2f} "
             f"| {max(spent):.2f} | {sum(spent):.1f} |"
         )
 

@@ -16,8 +16,9 @@ from milp_milkrun.emissions import load_factors
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
 from milp_milkrun.io import load_instance
-from milp_milkrun.solve import SolveOptions, solve
-from milp_milkrun.solve.auto import PROOF_SHARE, ROUTES_SHARE, solve_auto
+from milp_milkrun.result import RunContext, make_result
+from milp_milkrun.solve import SolveOptions, auto, solve
+from milp_milkrun.solve.auto import NO_PLAN_ROUTES_SHARE, PROOF_SHARE, ROUTES_SHARE, solve_auto
 from milp_milkrun.solve.feasibility import presolve_diagnostics
 from milp_milkrun.timing import ENGINES_STATING_TIME
 
@@ -147,6 +148,8 @@ def test_formulation_md_states_the_route_share_of_solve_auto() -> None:
     assert shares == [f"{ROUTES_SHARE * 100:.0f}"], shares
     proof = re.findall(r"the strong model runs first for (\d+)%\s+of the time", text)
     assert proof == [f"{PROOF_SHARE * 100:.0f}"], proof
+    no_plan = re.findall(r"route-based model gets (\d+)% of the time", text)
+    assert no_plan == [f"{NO_PLAN_ROUTES_SHARE * 100:.0f}"], no_plan
 
 
 @pytest.mark.parametrize("seed", [0, 4, 6])  # 6 has no plan
@@ -209,6 +212,44 @@ def test_auto_proves_infeasible_instances_with_time_by_closing_the_route_engines
     assert not presolve_diagnostics(instance)
     result = solve(instance, options=SolveOptions(time_limit=20))
     assert result.status == "infeasible" and result.plan is None and result.model == "routes"
+
+
+def test_with_time_and_no_plan_the_exact_model_gets_what_the_route_engine_leaves() -> None:
+    """Beyond the tiny set (25 DCs with time) the route engine's root may not converge without a plan to
+    price against, where the exact model proves infeasibility from its LP (docs/benchmarks.md). A route stage
+    that ends with no plan and no proof (stood in for here) hands the rest of the time to the exact model."""
+    instance = infeasible_with_time("timed", 37, None)
+    limits: list[tuple[str, float]] = []
+
+    def unconverged_routes(instance: Instance, model: str, options: SolveOptions, heuristic_start: bool):
+        limits.append((model, options.time_limit))
+        if model == "routes":
+            context = RunContext.of(instance, options, model="routes", backend="highs", started=0.0)
+            return make_result(context, status="no_solution", plan=None, bound=None, message="root not converged")
+        return solve(instance, model=model, options=options, heuristic_start=heuristic_start)
+
+    result = solve_auto(instance, SolveOptions(time_limit=20), unconverged_routes, heuristic_start=True)
+    assert result.status == "infeasible" and result.plan is None and result.model == "routes+exact"
+    assert [model for model, _ in limits] == ["routes", "exact"]
+    assert limits[0][1] == pytest.approx(NO_PLAN_ROUTES_SHARE * 20, abs=1.0)  # of what the heuristic left
+    assert limits[1][1] > 19  # the time the route stage left: all of it, as the stand-in returned at once
+
+
+def test_with_time_a_route_stage_that_found_a_plan_continues_from_it() -> None:
+    """Without a heuristic plan the first route stage may still find one: the rest of the time then goes to
+    the route engine again, from that plan, never to the weaker exact model."""
+    instance = random_timed_instance(0)
+    calls: list[tuple[str, bool]] = []
+
+    def first_stage_unproven(instance: Instance, model: str, options: SolveOptions, heuristic_start: bool):
+        calls.append((model, options.warm_start is not None))
+        result = solve(instance, model=model, options=options, heuristic_start=heuristic_start)
+        return replace(result, status="feasible", bound=None) if len(calls) == 1 else result
+
+    result = auto._time_without_plan(instance, SolveOptions(time_limit=20), first_stage_unproven)
+    assert calls == [("routes", False), ("routes", True)] and result.model == "routes"
+    expected = brute_force_time(instance)
+    assert expected is not None and result.status == "optimal" and result.objective == pytest.approx(expected[0])
 
 
 def test_auto_answers_what_the_presolve_diagnostics_prove_before_the_heuristic_runs() -> None:

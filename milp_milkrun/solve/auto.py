@@ -23,7 +23,11 @@ instance with time goes to the strong model only once it states time
 (:data:`~milp_milkrun.timing.ENGINES_STATING_TIME`); the route-based model states the time of every
 instance (several windows per DC beside a shift, a cost per hour), so it answers every one with time;
 it proves each of the benchmark's tiny infeasible instances with time within a second (docs/benchmarks.md,
-"With time: every side constraint and the clock").
+"With time: every side constraint and the clock"). Beyond them its root may not converge without a plan
+to price against, where the seed's model (Eq 1-18, which states time) proves infeasibility from its LP:
+so with time and no heuristic plan the route engine gets :data:`NO_PLAN_ROUTES_SHARE` of the time, then
+the exact model the rest if the route engine neither found a plan nor proved there is none (and the route
+engine again, from its plan, if it found one).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from milp_milkrun.timing import ENGINES_STATING_TIME
 ROUTES_SHARE = 0.85  # of the time limit, for the route-based branch-and-price; the strong model gets the rest
 MIN_SECOND_STAGE_SECONDS = 2.0  # below this the strong model is not started
 PROOF_SHARE = 0.15  # of the time left, for the strong model first when the heuristic found no plan
+NO_PLAN_ROUTES_SHARE = 0.5  # with time and no heuristic plan: the route engine's share before the exact model
 PROVEN = ("optimal", "infeasible")
 
 Solve = Callable[..., SolveResult]
@@ -65,7 +70,8 @@ def solve_auto(instance: Instance, options: SolveOptions, run: Solve, heuristic_
     Returns
     -------
     SolveResult
-        Its ``model`` names what answered (``routes``, ``strong`` or ``routes+strong``); its status is
+        Its ``model`` names what answered (``routes``, ``strong``, ``routes+strong`` or
+        ``routes+exact``); its status is
         derived from the best plan and the larger certified bound.
     """
     if presolve_diagnostics(instance):  # proven infeasible without a model: no heuristic first
@@ -85,8 +91,10 @@ def solve_auto(instance: Instance, options: SolveOptions, run: Solve, heuristic_
 def _from_heuristic(instance: Instance, options: SolveOptions, run: Solve) -> SolveResult:
     """The stages from the heuristic's plan; without one, the strong model first, which proves a tiny
     infeasible instance fastest, for :data:`PROOF_SHARE` of the time, then the stages from its plan (if any)."""
-    if options.warm_start is not None or not _states_time(instance, "strong"):
+    if options.warm_start is not None:
         return _stages(instance, options, run)
+    if not _states_time(instance, "strong"):
+        return _time_without_plan(instance, options, run)
     started = time.perf_counter()
     proof = run(
         instance,
@@ -125,18 +133,59 @@ def _stages(instance: Instance, options: SolveOptions, run: Solve) -> SolveResul
         options=dataclasses.replace(options, time_limit=left, warm_start=first.plan),
         heuristic_start=False,
     )
-    message = joined_notes(
-        f"auto: the route-based model ({_found(first)}), then the strong model ({_found(second)})", second.message
+    message = f"auto: the route-based model ({_found(first)}), then the strong model ({_found(second)})"
+    return _combined(instance, options, started, (first, second), "routes+strong", message)
+
+
+def _time_without_plan(instance: Instance, options: SolveOptions, run: Solve) -> SolveResult:
+    """With time and no heuristic plan (perhaps none exists): the route engine for :data:`NO_PLAN_ROUTES_SHARE`
+    of the time; then, if it ended without a plan and without a proof, the exact model (it states time, and
+    its LP proves infeasibility where the route engine's root does not converge without a plan to price
+    against: docs/benchmarks.md), or the route engine again from the plan it found."""
+    started = time.perf_counter()
+    first = run(
+        instance,
+        model="routes",
+        options=dataclasses.replace(options, time_limit=NO_PLAN_ROUTES_SHARE * options.time_limit),
+        heuristic_start=False,
     )
-    if second.status == "infeasible":  # HiGHS proved the strong model infeasible: no plan exists
-        return dataclasses.replace(
-            second, model="routes+strong", runtime_s=time.perf_counter() - started, message=message
-        )
-    plans = [r for r in (first, second) if r.objective is not None]
+    left = options.time_limit - (time.perf_counter() - started)
+    if first.status in PROVEN or first.interrupted or left < MIN_SECOND_STAGE_SECONDS:
+        return dataclasses.replace(first, message=joined_notes("auto: the route-based model", first.message))
+    follower, name, model = (
+        ("exact", "the exact model", "routes+exact")
+        if first.plan is None
+        else ("routes", "the route-based model from its plan", "routes")
+    )
+    second = run(
+        instance,
+        model=follower,
+        options=dataclasses.replace(options, time_limit=left, warm_start=first.plan),
+        heuristic_start=False,
+    )
+    message = f"auto: the route-based model ({_found(first)}), then {name} ({_found(second)})"
+    return _combined(instance, options, started, (first, second), model, message)
+
+
+def _combined(
+    instance: Instance,
+    options: SolveOptions,
+    started: float,
+    stages: tuple[SolveResult, SolveResult],
+    model: str,
+    message: str,
+) -> SolveResult:
+    """Two stages as one result: the second's proof (no plan exists, or its plan is optimal), else the cheaper
+    plan with the larger of the two certified bounds (a bound holds whatever plan it is compared with)."""
+    first, second = stages
+    message = joined_notes(message, second.message)
+    if second.status in PROVEN:
+        return dataclasses.replace(second, model=model, runtime_s=time.perf_counter() - started, message=message)
+    plans = [r for r in stages if r.objective is not None]
     best = min(plans, key=lambda r: r.objective or 0.0) if plans else None
     bounds = [b for b in (first.bound, second.bound) if b is not None]
     return make_result(
-        RunContext.of(instance, options, model="routes+strong", backend="highs", started=started),
+        RunContext.of(instance, options, model=model, backend="highs", started=started),
         status="feasible" if best is not None else "no_solution",
         plan=best.plan if best is not None else None,
         bound=max(bounds) if bounds else None,

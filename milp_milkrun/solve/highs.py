@@ -40,6 +40,7 @@ from milp_milkrun.runtime.highs import (
     search_again_without_start,
     solver_seed,
 )
+from milp_milkrun.runtime.iis import irreducible_rows
 from milp_milkrun.solve.arcs_to_plan import RouteExtractionError, follow_arcs
 from milp_milkrun.time_segments import plan_fits_in_time
 
@@ -100,7 +101,7 @@ def solve_exact_highs(instance: Instance, options: SolveOptions) -> SolveResult:
                 )
     except SolverAbandoned as abandoned:  # HiGHS is inside a phase that checks no limit: keep what we have
         return progress.result(context, start, abandoned, notes)
-    return _result(context, run, start, interrupted, notes)
+    return _result(context, run, start, interrupted, notes, deadline)
 
 
 def _search_deadline(deadline: float) -> float:
@@ -222,7 +223,12 @@ def _set_mip_start(run: HighsHandoff, instance: Instance, plan: Plan) -> None:
 
 # ----- reading the result -------------------------------------------------------------------------
 def _result(
-    context: RunContext, run: HighsHandoff, start: tuple[float, Plan] | None, interrupted: bool, notes: list[str]
+    context: RunContext,
+    run: HighsHandoff,
+    start: tuple[float, Plan] | None,
+    interrupted: bool,
+    notes: list[str],
+    deadline: float,
 ) -> SolveResult:
     highs = run.highs
     model_status = highs.getModelStatus()
@@ -233,7 +239,7 @@ def _result(
     bound = _dual_bound(model_status, info)
     notes.insert(0, _describe(highs, model_status, interrupted))
     if status == "infeasible":
-        notes.append(infeasibility_explanation(run))
+        notes.append(infeasibility_explanation(run, deadline - time.perf_counter()))
     return make_result(
         context,
         status=status,
@@ -285,8 +291,8 @@ def _describe(highs: highspy.Highs, model_status: highspy.HighsModelStatus, inte
 
 
 # ----- infeasibility ------------------------------------------------------------------------------
-def infeasibility_explanation(run: HighsHandoff) -> str:
-    """Name the equation families of an irreducible infeasible subset, when HiGHS can compute one.
+def infeasibility_explanation(run: HighsHandoff, seconds: float) -> str:
+    """Name the equation families of an irreducible infeasible subset, when HiGHS finds one in time.
 
     HiGHS computes an IIS of the LP relaxation, so it finds one only when the relaxation is already
     infeasible (e.g. too little capacity); conflicts that need integrality get a plain statement.
@@ -295,20 +301,21 @@ def infeasibility_explanation(run: HighsHandoff) -> str:
     ----------
     run : HighsHandoff
         The model HiGHS proved infeasible.
+    seconds : float
+        The time the search for the subset may take (what is left of the run's limit).
 
     Returns
     -------
     str
-        The families of the subset, or the statement that none can be isolated.
+        The families of the subset, or the statement that none can be isolated or none was found in time.
     """
-    run.highs.setOptionValue("iis_strategy", int(highspy.IisStrategy.kIisStrategyIrreducible))
-    status, iis = run.highs.getIis()
-    if status == highspy.HighsStatus.kError or not iis.valid_ or not iis.row_index_:
+    rows = irreducible_rows(run.highs, seconds)
+    if rows is None:
+        return "no irreducible infeasible subset of rows was isolated within the time limit"
+    if not rows:
         return "the LP relaxation is feasible, so HiGHS cannot isolate an irreducible infeasible subset of rows"
-    families = [
-        f.name for f in (*EXACT_FAMILIES, *TIME_FAMILIES) if f.name in {run.row_families[r] for r in iis.row_index_}
-    ]
+    families = [f.name for f in (*EXACT_FAMILIES, *TIME_FAMILIES) if f.name in {run.row_families[r] for r in rows}]
     return (
-        f"an irreducible infeasible subset of {len(iis.row_index_)} rows of the LP relaxation involves "
+        f"an irreducible infeasible subset of {len(rows)} rows of the LP relaxation involves "
         f"equation families {', '.join(families)}"
     )
