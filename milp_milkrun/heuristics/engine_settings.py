@@ -22,14 +22,16 @@ class EngineSettings:
       the time limit (PyVRP's iterated local search follows one trajectory and restarts from its best
       plan, never afresh: on a tight limited fleet one seed's first plan can fix a fleet mix it never
       leaves, 1-2% above another seed's; docs/benchmarks.md); then, from the best of them, PyVRP
-      until it has found no better plan for ``pyvrp_stall_share`` of the time limit, then the own search from PyVRP's best until ``own_stall_iterations``
-      iterations without a better plan or, with a time limit alone, ``own_phase_share`` of it has
-      passed (where an own iteration is slow, as with priced fleets on a loaded machine, an uncapped
-      phase took PyVRP's time: docs/benchmarks.md), alternating; the last ``polish_share`` of the time goes to
-      the own search. On an instance PyVRP cannot state, the own search alone.
+      until it has found no better plan for ``pyvrp_stall_share`` of the time limit, then the own
+      search from PyVRP's best until ``own_stall_iterations`` iterations without a better plan or,
+      with a time limit alone, ``own_phase_share`` of it has passed (where an own iteration is slow,
+      as with priced fleets on a loaded machine, an uncapped phase took PyVRP's time:
+      docs/benchmarks.md), alternating; the last ``polish_share`` of the time goes to the own search.
+      On an instance PyVRP cannot state, the own search alone.
 
     With an iteration budget (``max_iterations``) every switch is counted in iterations
-    (``pyvrp_stall_iterations``, ``own_stall_iterations``, ``polish_share`` of the budget), so a run
+    (``pyvrp_stall_iterations``, ``own_stall_iterations``, ``polish_share`` and the opening's
+    ``opening_share`` of the budget), so a run
     is the same for a seed on any machine; with a time limit alone PyVRP's stall is measured in
     seconds and the switch points depend on the machine's speed.
     """

@@ -3,9 +3,9 @@
 ``auto`` opens with ``pyvrp_starts`` independent PyVRP runs from random starts (different seeds: PyVRP
 itself never restarts afresh, and on a tight limited fleet a seed can settle on a fleet mix far from
 another's), then alternates PyVRP (:mod:`.pyvrp_engine`) and the own ruin and recreate
-(:mod:`.metaheuristic`), each starting from the best plan so far: PyVRP until it stalls, the own search until it stalls (with a
-time limit alone, for at most ``own_phase_share`` of it), again, and the own search alone over the
-last share of the time to polish. The two searches find different
+(:mod:`.metaheuristic`), each starting from the best plan so far: PyVRP until it stalls, the own
+search until it stalls (with a time limit alone, for at most ``own_phase_share`` of it), again, and
+the own search alone over the last share of the time to polish. The two searches find different
 improvements (PyVRP's SWAP* and granular moves on the whole plan, the own search's string removals
 and chain moves), so each restarts the other from a plan it could not improve.
 """
