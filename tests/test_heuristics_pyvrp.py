@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import math
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -39,6 +41,8 @@ INSTANCES = REPO / "instances"
 sys.path.insert(0, str(INSTANCES))  # instances/hub.py is a script beside generate.py, not a package
 
 from hub import hub_data  # noqa: E402
+
+OPENING_ROUND = re.compile(r"PyVRP round \d+ \(own random start\): best ([0-9.]+)")
 
 
 def engine(name: str) -> SearchParams:
@@ -247,6 +251,33 @@ def test_auto_is_deterministic_for_a_seed_with_an_iteration_budget(hub60: dict) 
     assert "PyVRP rounds" in runs[0].message and "1,500 iterations" in runs[0].message
 
 
+def test_auto_opens_with_independent_pyvrp_starts_and_keeps_their_best(
+    hub60: dict, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The opening's three rounds are PyVRP runs from their own random starts (seeds 7, 8, 9, each for
+    its share of the opening's budget), not one run resumed from its best: after them the best so far is
+    the best of the three runs made alone, which differ (so a resumed run would show)."""
+    instance = instance_from_dict(hub60)
+    settings = EngineSettings(
+        "auto", pyvrp_starts=3, opening_share=0.5, pyvrp_stall_iterations=100, own_stall_iterations=100
+    )
+    with caplog.at_level(logging.INFO, logger="milp_milkrun.heuristics"):
+        result = solve_heuristic(
+            instance, time_limit=60, seed=7, max_iterations=600, log=True, params=SearchParams(engine=settings)
+        )
+    p = compile_problem(instance, vehicle_rates(instance, route_costs(instance)))
+    model = build_model(p)
+    alone = []
+    for seed in (7, 8, 9):
+        run = run_pyvrp(p, model, PhaseStop(math.inf, max_iterations=100, stall_iterations=100), seed)
+        assert run.best is not None
+        alone.append(run.best.cost)
+    opening = [float(m.group(1)) for m in OPENING_ROUND.finditer(caplog.text)]
+    assert len(opening) == 3 and len(set(alone)) > 1
+    assert opening == pytest.approx([min(alone[: k + 1]) for k in range(3)], abs=1e-3)  # the log prints 3 decimals
+    assert result.objective is not None and result.objective <= min(alone) + 1e-9
+
+
 def test_cli_engine_pyvrp_on_a_time_instance_is_a_clear_error(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -284,7 +315,15 @@ def test_cli_unknown_engine_is_a_one_line_error(
 
 
 @pytest.mark.parametrize(
-    "settings", [{"own_phase_share": 0.0}, {"own_phase_share": 1.5}, {"pyvrp_stall_share": 0.0}, {"polish_share": 1.0}]
+    "settings",
+    [
+        {"own_phase_share": 0.0},
+        {"own_phase_share": 1.5},
+        {"pyvrp_stall_share": 0.0},
+        {"polish_share": 1.0},
+        {"pyvrp_starts": 0},
+        {"opening_share": 1.0},
+    ],
 )
 def test_engine_shares_out_of_range_name_the_engine(settings: dict) -> None:
     with pytest.raises(InputError) as raised:

@@ -17,15 +17,21 @@ class EngineSettings:
       and what the exact solves' warm start uses.
     - ``pyvrp``: PyVRP's iterated local search alone (:mod:`.pyvrp_engine`); refused, with the reason,
       on an instance it cannot state.
-    - ``auto`` (the CLI's default): PyVRP until it has found no better plan for ``pyvrp_stall_share``
-      of the time limit, then the own search from PyVRP's best until ``own_stall_iterations``
-      iterations without a better plan or, with a time limit alone, ``own_phase_share`` of it has
-      passed (where an own iteration is slow, as with priced fleets on a loaded machine, an uncapped
-      phase took PyVRP's time: docs/benchmarks.md), alternating; the last ``polish_share`` of the time goes to
-      the own search. On an instance PyVRP cannot state, the own search alone.
+    - ``auto`` (the CLI's default): first ``pyvrp_starts`` independent PyVRP runs, each from its own
+      random start (seed, seed + 1, ...) until it stalls or has had its share of ``opening_share`` of
+      the time limit (PyVRP's iterated local search follows one trajectory and restarts from its best
+      plan, never afresh: on a tight limited fleet one seed's first plan can fix a fleet mix it never
+      leaves, 1-2% above another seed's; docs/benchmarks.md); then, from the best of them, PyVRP
+      until it has found no better plan for ``pyvrp_stall_share`` of the time limit, then the own
+      search from PyVRP's best until ``own_stall_iterations`` iterations without a better plan or,
+      with a time limit alone, ``own_phase_share`` of it has passed (where an own iteration is slow,
+      as with priced fleets on a loaded machine, an uncapped phase took PyVRP's time:
+      docs/benchmarks.md), alternating; the last ``polish_share`` of the time goes to the own search.
+      On an instance PyVRP cannot state, the own search alone.
 
     With an iteration budget (``max_iterations``) every switch is counted in iterations
-    (``pyvrp_stall_iterations``, ``own_stall_iterations``, ``polish_share`` of the budget), so a run
+    (``pyvrp_stall_iterations``, ``own_stall_iterations``, ``polish_share`` and the opening's
+    ``opening_share`` of the budget), so a run
     is the same for a seed on any machine; with a time limit alone PyVRP's stall is measured in
     seconds and the switch points depend on the machine's speed.
     """
@@ -36,6 +42,8 @@ class EngineSettings:
     own_stall_iterations: int = 500  # iterations without a better plan: the own search has stalled
     own_phase_share: float = 0.1  # of the time limit an own phase may last at most (time limits alone)
     polish_share: float = 0.1  # of the time (or iteration budget) left to the own search at the end
+    pyvrp_starts: int = 4  # independent PyVRP runs from random starts before the alternation
+    opening_share: float = 0.5  # of the time (or iteration budget) the independent starts may take together
 
     def __post_init__(self) -> None:
         if self.name not in ENGINES:
@@ -46,3 +54,5 @@ class EngineSettings:
             raise InputError("engine", "own_phase_share must lie in (0, 1]")
         if self.pyvrp_stall_iterations < 1 or self.own_stall_iterations < 1:
             raise InputError("engine", "the stall iteration counts must be at least 1")
+        if self.pyvrp_starts < 1 or not 0.0 < self.opening_share < 1.0:
+            raise InputError("engine", "pyvrp_starts must be at least 1 and opening_share lie in (0, 1)")

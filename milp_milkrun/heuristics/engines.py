@@ -1,9 +1,11 @@
 """The ``pyvrp`` and ``auto`` engines of the heuristic (:class:`.engine_settings.EngineSettings`).
 
-``auto`` alternates PyVRP (:mod:`.pyvrp_engine`) and the own ruin and recreate (:mod:`.metaheuristic`),
-each starting from the best plan so far: PyVRP until it stalls, the own search until it stalls (with a
-time limit alone, for at most ``own_phase_share`` of it), again, and the own search alone over the
-last share of the time to polish. The two searches find different
+``auto`` opens with ``pyvrp_starts`` independent PyVRP runs from random starts (different seeds: PyVRP
+itself never restarts afresh, and on a tight limited fleet a seed can settle on a fleet mix far from
+another's), then alternates PyVRP (:mod:`.pyvrp_engine`) and the own ruin and recreate
+(:mod:`.metaheuristic`), each starting from the best plan so far: PyVRP until it stalls, the own
+search until it stalls (with a time limit alone, for at most ``own_phase_share`` of it), again, and
+the own search alone over the last share of the time to polish. The two searches find different
 improvements (PyVRP's SWAP* and granular moves on the whole plan, the own search's string removals
 and chain moves), so each restarts the other from a plan it could not improve.
 """
@@ -87,24 +89,23 @@ def alternate(
     improvements = rounds = own_iterations = 0
     while not budget.exhausted(polish_at, before_polish):
         counted = before_polish is not None
-        stop = PhaseStop(
-            polish_at,
-            None if before_polish is None else before_polish - budget.used,
-            stall_seconds=None if counted else settings.pyvrp_stall_share * time_limit,
-            stall_iterations=settings.pyvrp_stall_iterations if counted else None,
-        )
-        run = run_pyvrp(p, model, stop, seed + rounds, best)
+        opening = rounds < settings.pyvrp_starts
+        stop = _round_stop(budget, settings, polish_at, before_polish, opening)
+        run = run_pyvrp(p, model, stop, seed + rounds, None if opening else best)
         budget.used += run.iterations
         rounds += 1
         if run.best is not None and (best is None or run.best.cost < best.cost):
             best, improvements = run.best, improvements + 1
         if log:
             found = f"best {best.cost:.3f}" if best is not None else "no plan yet"
-            logger.info("  PyVRP round %d: %s after %d of its iterations", rounds, found, run.iterations)
+            start = " (own random start)" if opening else ""
+            logger.info("  PyVRP round %d%s: %s after %d of its iterations", rounds, start, found, run.iterations)
         if run.interrupted:
             return _outcome(best, p, budget, improvements, True), _note(rounds, own_iterations)
         if budget.exhausted(polish_at, before_polish):
             break
+        if rounds < settings.pyvrp_starts:
+            continue  # the next independent start: the own search joins once the best of them is known
         own_until = (
             polish_at if counted else min(polish_at, time.perf_counter() + settings.own_phase_share * time_limit)
         )
@@ -125,6 +126,24 @@ def alternate(
     outcome = _outcome(best, p, budget, improvements, polish.interrupted)
     outcome.stalled = polish.stalled
     return outcome, _note(rounds, own_iterations)
+
+
+def _round_stop(
+    budget: Budget, settings: EngineSettings, polish_at: float, before_polish: int | None, opening: bool
+) -> PhaseStop:
+    """When a PyVRP round ends: at its stall, at the polish, and for one of the independent starts of the
+    opening also after its share (``opening_share`` / ``pyvrp_starts``) of the time limit, or of the
+    iteration budget when there is one (then no clock decides, so a seed repeats on any machine)."""
+    time_limit = budget.deadline - budget.started
+    if before_polish is not None:
+        left = before_polish - budget.used
+        if opening and budget.max_iterations is not None:
+            left = min(left, max(1, int(settings.opening_share * budget.max_iterations / settings.pyvrp_starts)))
+        return PhaseStop(polish_at, left, stall_iterations=settings.pyvrp_stall_iterations)
+    until = polish_at
+    if opening:
+        until = min(until, time.perf_counter() + settings.opening_share * time_limit / settings.pyvrp_starts)
+    return PhaseStop(until, stall_seconds=settings.pyvrp_stall_share * time_limit)
 
 
 def _own(
