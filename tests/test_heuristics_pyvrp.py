@@ -278,6 +278,21 @@ def test_auto_opens_with_independent_pyvrp_starts_and_keeps_their_best(
     assert result.objective is not None and result.objective <= min(alone) + 1e-9
 
 
+def test_auto_opens_without_independent_starts_from_opening_below_dcs(
+    hub60: dict, caplog: pytest.LogCaptureFixture
+) -> None:
+    """From ``opening_below_dcs`` DCs on (large hubs, where a start's share of the time is too short) auto
+    is one PyVRP trajectory from its first round on: no round from its own random start."""
+    instance = instance_from_dict(hub60)
+    settings = EngineSettings("auto", opening_below_dcs=len(instance.dcs), pyvrp_stall_iterations=100)
+    assert settings.starts_for(len(instance.dcs)) == 0 and settings.starts_for(len(instance.dcs) - 1) == 4
+    with caplog.at_level(logging.INFO, logger="milp_milkrun.heuristics"):
+        solve_heuristic(
+            instance, time_limit=60, seed=7, max_iterations=600, log=True, params=SearchParams(engine=settings)
+        )
+    assert "PyVRP round 1:" in caplog.text and not OPENING_ROUND.search(caplog.text)
+
+
 def test_cli_engine_pyvrp_on_a_time_instance_is_a_clear_error(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

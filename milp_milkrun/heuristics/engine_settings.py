@@ -17,7 +17,7 @@ class EngineSettings:
       and what the exact solves' warm start uses.
     - ``pyvrp``: PyVRP's iterated local search alone (:mod:`.pyvrp_engine`); refused, with the reason,
       on an instance it cannot state.
-    - ``auto`` (the CLI's default): first ``pyvrp_starts`` independent PyVRP runs, each from its own
+    - ``auto`` (the CLI's default): first (below ``opening_below_dcs`` DCs) ``pyvrp_starts`` independent PyVRP runs, each from its own
       random start (seed, seed + 1, ...) until it stalls or has had its share of ``opening_share`` of
       the time limit (PyVRP's iterated local search follows one trajectory and restarts from its best
       plan, never afresh: on a tight limited fleet one seed's first plan can fix a fleet mix it never
@@ -44,6 +44,9 @@ class EngineSettings:
     polish_share: float = 0.1  # of the time (or iteration budget) left to the own search at the end
     pyvrp_starts: int = 4  # independent PyVRP runs from random starts before the alternation
     opening_share: float = 0.5  # of the time (or iteration budget) the independent starts may take together
+    # ... only on instances of fewer DCs: on 500-DC hubs each start's eighth of the time is too short (ours/PyVRP
+    # 1.0052 and 1.0089 with the opening, 1.0003 and 1.0019 without, at 60 s; docs/benchmarks.md)
+    opening_below_dcs: int = 200
 
     def __post_init__(self) -> None:
         if self.name not in ENGINES:
@@ -56,3 +59,7 @@ class EngineSettings:
             raise InputError("engine", "the stall iteration counts must be at least 1")
         if self.pyvrp_starts < 1 or not 0.0 < self.opening_share < 1.0:
             raise InputError("engine", "pyvrp_starts must be at least 1 and opening_share lie in (0, 1)")
+
+    def starts_for(self, n_dcs: int) -> int:
+        """How many independent PyVRP starts open ``auto`` on an instance of ``n_dcs`` DCs (0: none)."""
+        return self.pyvrp_starts if n_dcs < self.opening_below_dcs else 0

@@ -1,6 +1,6 @@
 """The ``pyvrp`` and ``auto`` engines of the heuristic (:class:`.engine_settings.EngineSettings`).
 
-``auto`` opens with ``pyvrp_starts`` independent PyVRP runs from random starts (different seeds: PyVRP
+``auto`` opens (below ``opening_below_dcs`` DCs) with ``pyvrp_starts`` independent PyVRP runs from random starts (different seeds: PyVRP
 itself never restarts afresh, and on a tight limited fleet a seed can settle on a fleet mix far from
 another's), then alternates PyVRP (:mod:`.pyvrp_engine`) and the own ruin and recreate
 (:mod:`.metaheuristic`), each starting from the best plan so far: PyVRP until it stalls, the own
@@ -86,10 +86,11 @@ def alternate(
     polish_at, before_polish = budget.polish_point(settings.polish_share)
     time_limit = budget.deadline - budget.started
     best: Solution | None = None
+    starts = settings.starts_for(len(p.instance.dcs))
     improvements = rounds = own_iterations = 0
     while not budget.exhausted(polish_at, before_polish):
         counted = before_polish is not None
-        opening = rounds < settings.pyvrp_starts
+        opening = rounds < starts
         stop = _round_stop(budget, settings, polish_at, before_polish, opening)
         run = run_pyvrp(p, model, stop, seed + rounds, None if opening else best)
         budget.used += run.iterations
@@ -104,7 +105,7 @@ def alternate(
             return _outcome(best, p, budget, improvements, True), _note(rounds, own_iterations)
         if budget.exhausted(polish_at, before_polish):
             break
-        if rounds < settings.pyvrp_starts:
+        if rounds < starts:
             continue  # the next independent start: the own search joins once the best of them is known
         own_until = (
             polish_at if counted else min(polish_at, time.perf_counter() + settings.own_phase_share * time_limit)
