@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from milp_milkrun.checker import check_plan
 from milp_milkrun.cli import app
 from milp_milkrun.heuristics import solve_heuristic
-from milp_milkrun.heuristics.warm_start import STALL_ITERATIONS, heuristic_budget, solve_with_heuristic_start
+from milp_milkrun.heuristics.warm_start import WarmStartSettings, solve_with_heuristic_start
 from milp_milkrun.instance import DC, DistanceSpec, Site, VehicleType, build_instance
 from milp_milkrun.plan import Plan
 from milp_milkrun.result import RunContext, SolveResult, make_result
@@ -22,6 +22,7 @@ from milp_milkrun.solve import SolveOptions, solve
 REPO = Path(__file__).resolve().parents[1]
 TOY = REPO / "instances" / "toy6.json"
 QUIET = SolveOptions(time_limit=20, log=False, seed=3)
+SMALL = WarmStartSettings()  # a tiny instance gets the own engine with the stall rule
 
 
 def _feasible_tiny_instance():  # noqa: ANN202
@@ -49,7 +50,7 @@ def test_start_is_kept_when_the_backend_finds_no_plan() -> None:
     seen: list[SolveOptions] = []
     result = solve_with_heuristic_start(instance, QUIET, _stub_backend(instance, None, 1.0, seen))
     expected = solve_heuristic(
-        instance, time_limit=heuristic_budget(QUIET.time_limit), seed=QUIET.seed, stall_iterations=STALL_ITERATIONS
+        instance, time_limit=SMALL.budget(QUIET.time_limit), seed=QUIET.seed, stall_iterations=SMALL.stall_iterations
     )
     assert seen[0].warm_start == expected.plan and seen[0].time_limit < QUIET.time_limit
     assert result.status == "feasible" and result.plan == expected.plan and result.bound == 1.0
@@ -67,7 +68,7 @@ def test_start_beats_a_worse_backend_plan_and_loses_to_a_better_one() -> None:
         distance_spec=DistanceSpec("euclidean"),
     )
     start = solve_heuristic(
-        instance, time_limit=heuristic_budget(QUIET.time_limit), seed=QUIET.seed, stall_iterations=STALL_ITERATIONS
+        instance, time_limit=SMALL.budget(QUIET.time_limit), seed=QUIET.seed, stall_iterations=SMALL.stall_iterations
     )
     worse = Plan.from_routes([("van-1", ["A"]), ("van-2", ["B"]), ("van-3", ["C"])])
     assert check_plan(instance, worse).objective > start.objective + 1
@@ -85,7 +86,7 @@ def test_start_beats_a_worse_backend_plan_and_loses_to_a_better_one() -> None:
 def test_an_exact_solve_starts_from_the_heuristic_and_highs_accepts_it() -> None:
     instance = _feasible_tiny_instance()
     start = solve_heuristic(
-        instance, time_limit=heuristic_budget(QUIET.time_limit), seed=QUIET.seed, stall_iterations=STALL_ITERATIONS
+        instance, time_limit=SMALL.budget(QUIET.time_limit), seed=QUIET.seed, stall_iterations=SMALL.stall_iterations
     )
     result = solve(instance, model="exact", options=QUIET)  # the MIP start as HiGHS's exact model takes it
     assert "warm start from the heuristic" in result.message
