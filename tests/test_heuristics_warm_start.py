@@ -15,6 +15,8 @@ from milp_milkrun.cli import app
 from milp_milkrun.heuristics import solve_heuristic
 from milp_milkrun.heuristics.warm_start import WarmStartSettings, solve_with_heuristic_start
 from milp_milkrun.instance import DC, DistanceSpec, Site, VehicleType, build_instance
+from milp_milkrun.io import load_instance
+from milp_milkrun.objectives import route_costs
 from milp_milkrun.plan import Plan
 from milp_milkrun.result import RunContext, SolveResult, make_result
 from milp_milkrun.solve import SolveOptions, solve
@@ -159,3 +161,31 @@ def test_ctrl_c_during_the_heuristic_keeps_its_best_plan_and_skips_the_mip(monke
     assert result.interrupted and "interrupted" in result.message
     assert result.plan is not None and check_plan(instance, result.plan).feasible
     assert backend_calls == []
+
+
+def test_a_large_instance_starts_from_pyvrp_for_an_iteration_budget_and_a_small_one_from_the_stall_rule() -> None:
+    instance = _feasible_tiny_instance()
+    costs = route_costs(instance)
+    assert not SMALL.is_large(instance, costs)
+    small = SMALL.search(instance, costs, QUIET.time_limit, QUIET.seed)
+    assert "engine auto" not in small.message and "stopped early" in small.message
+    large = WarmStartSettings(large_dcs=len(instance.dcs), iterations_per_dc=40)  # this instance counts as large
+    assert large.is_large(instance, costs) and large.budget(600, True) == 30.0 and SMALL.budget(600) == 10.0
+    start = large.search(instance, costs, QUIET.time_limit, QUIET.seed)
+    assert "engine auto" in start.message and start.message.startswith(f"{40 * len(instance.dcs)} iterations")
+    assert start.plan is not None and check_plan(instance, start.plan).feasible
+    again = large.search(instance, costs, QUIET.time_limit, QUIET.seed)
+    assert again.plan == start.plan  # an iteration budget: the same start for a seed
+    seen: list[SolveOptions] = []
+    solve_with_heuristic_start(instance, QUIET, _stub_backend(instance, None, None, seen), large)
+    assert seen[0].warm_start == start.plan
+
+
+def test_pyvrp_starts_only_instances_it_states() -> None:
+    wide = WarmStartSettings(large_dcs=50)
+    plain, timed = (
+        load_instance(REPO / "instances" / "ecom74.json"),
+        load_instance(REPO / "instances" / "ecom74_tw.json"),
+    )
+    assert wide.is_large(plain, route_costs(plain)) and not SMALL.is_large(plain, route_costs(plain))
+    assert timed.has_time and not wide.is_large(timed, route_costs(timed))
