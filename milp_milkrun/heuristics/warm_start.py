@@ -38,7 +38,7 @@ class WarmStartSettings:
     on, where PyVRP states it: the ``auto`` engine for ``iterations_per_dc`` iterations per DC, within
     min(``large_max_seconds``, ``share`` x the time limit). On 100+ DCs the own stall rule stopped within
     2 s, 1.4% above the optimum of X-n106-k14, a gap the route engine's tree did not close in 10 minutes;
-    PyVRP's iterations reach 0.1-0.2% in ~7 s (docs/benchmarks.md). Both rules count iterations, so a
+    PyVRP's iterations reach 0.1-0.2% in 5-17 s, by load (docs/benchmarks.md). Both rules count iterations, so a
     seed gives the same start on any machine unless the time cap binds first.
     """
 
