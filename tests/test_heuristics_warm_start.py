@@ -13,8 +13,10 @@ from typer.testing import CliRunner
 from milp_milkrun.checker import check_plan
 from milp_milkrun.cli import app
 from milp_milkrun.heuristics import solve_heuristic
-from milp_milkrun.heuristics.warm_start import STALL_ITERATIONS, heuristic_budget, solve_with_heuristic_start
+from milp_milkrun.heuristics.warm_start import WarmStartSettings, solve_with_heuristic_start
 from milp_milkrun.instance import DC, DistanceSpec, Site, VehicleType, build_instance
+from milp_milkrun.io import load_instance
+from milp_milkrun.objectives import route_costs
 from milp_milkrun.plan import Plan
 from milp_milkrun.result import RunContext, SolveResult, make_result
 from milp_milkrun.solve import SolveOptions, solve
@@ -22,6 +24,7 @@ from milp_milkrun.solve import SolveOptions, solve
 REPO = Path(__file__).resolve().parents[1]
 TOY = REPO / "instances" / "toy6.json"
 QUIET = SolveOptions(time_limit=20, log=False, seed=3)
+SMALL = WarmStartSettings()  # a tiny instance gets the own engine with the stall rule
 
 
 def _feasible_tiny_instance():  # noqa: ANN202
@@ -49,7 +52,7 @@ def test_start_is_kept_when_the_backend_finds_no_plan() -> None:
     seen: list[SolveOptions] = []
     result = solve_with_heuristic_start(instance, QUIET, _stub_backend(instance, None, 1.0, seen))
     expected = solve_heuristic(
-        instance, time_limit=heuristic_budget(QUIET.time_limit), seed=QUIET.seed, stall_iterations=STALL_ITERATIONS
+        instance, time_limit=SMALL.budget(QUIET.time_limit), seed=QUIET.seed, stall_iterations=SMALL.stall_iterations
     )
     assert seen[0].warm_start == expected.plan and seen[0].time_limit < QUIET.time_limit
     assert result.status == "feasible" and result.plan == expected.plan and result.bound == 1.0
@@ -67,7 +70,7 @@ def test_start_beats_a_worse_backend_plan_and_loses_to_a_better_one() -> None:
         distance_spec=DistanceSpec("euclidean"),
     )
     start = solve_heuristic(
-        instance, time_limit=heuristic_budget(QUIET.time_limit), seed=QUIET.seed, stall_iterations=STALL_ITERATIONS
+        instance, time_limit=SMALL.budget(QUIET.time_limit), seed=QUIET.seed, stall_iterations=SMALL.stall_iterations
     )
     worse = Plan.from_routes([("van-1", ["A"]), ("van-2", ["B"]), ("van-3", ["C"])])
     assert check_plan(instance, worse).objective > start.objective + 1
@@ -85,7 +88,7 @@ def test_start_beats_a_worse_backend_plan_and_loses_to_a_better_one() -> None:
 def test_an_exact_solve_starts_from_the_heuristic_and_highs_accepts_it() -> None:
     instance = _feasible_tiny_instance()
     start = solve_heuristic(
-        instance, time_limit=heuristic_budget(QUIET.time_limit), seed=QUIET.seed, stall_iterations=STALL_ITERATIONS
+        instance, time_limit=SMALL.budget(QUIET.time_limit), seed=QUIET.seed, stall_iterations=SMALL.stall_iterations
     )
     result = solve(instance, model="exact", options=QUIET)  # the MIP start as HiGHS's exact model takes it
     assert "warm start from the heuristic" in result.message
@@ -158,3 +161,31 @@ def test_ctrl_c_during_the_heuristic_keeps_its_best_plan_and_skips_the_mip(monke
     assert result.interrupted and "interrupted" in result.message
     assert result.plan is not None and check_plan(instance, result.plan).feasible
     assert backend_calls == []
+
+
+def test_a_large_instance_starts_from_pyvrp_for_an_iteration_budget_and_a_small_one_from_the_stall_rule() -> None:
+    instance = _feasible_tiny_instance()
+    costs = route_costs(instance)
+    assert not SMALL.is_large(instance, costs)
+    small = SMALL.search(instance, costs, QUIET.time_limit, QUIET.seed)
+    assert "engine auto" not in small.message and "stopped early" in small.message
+    large = WarmStartSettings(large_dcs=len(instance.dcs), iterations_per_dc=40)  # this instance counts as large
+    assert large.is_large(instance, costs) and large.budget(600, True) == 30.0 and SMALL.budget(600) == 10.0
+    start = large.search(instance, costs, QUIET.time_limit, QUIET.seed)
+    assert "engine auto" in start.message and start.message.startswith(f"{40 * len(instance.dcs)} iterations")
+    assert start.plan is not None and check_plan(instance, start.plan).feasible
+    again = large.search(instance, costs, QUIET.time_limit, QUIET.seed)
+    assert again.plan == start.plan  # an iteration budget: the same start for a seed
+    seen: list[SolveOptions] = []
+    solve_with_heuristic_start(instance, QUIET, _stub_backend(instance, None, None, seen), large)
+    assert seen[0].warm_start == start.plan
+
+
+def test_pyvrp_starts_only_instances_it_states() -> None:
+    wide = WarmStartSettings(large_dcs=50)
+    plain, timed = (
+        load_instance(REPO / "instances" / "ecom74.json"),
+        load_instance(REPO / "instances" / "ecom74_tw.json"),
+    )
+    assert wide.is_large(plain, route_costs(plain)) and not SMALL.is_large(plain, route_costs(plain))
+    assert timed.has_time and not wide.is_large(timed, route_costs(timed))

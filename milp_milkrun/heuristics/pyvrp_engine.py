@@ -53,7 +53,9 @@ from pyvrp.IteratedLocalSearch import IteratedLocalSearchCallbacks, IteratedLoca
 from milp_milkrun.checker import check_plan
 from milp_milkrun.heuristics.problem import BLOCKED, NO_LIMIT, Problem, VehicleGroup
 from milp_milkrun.heuristics.solution import Solution
+from milp_milkrun.instance import Instance
 from milp_milkrun.limits import FLOAT_NOISE
+from milp_milkrun.objectives import RouteCosts
 
 SCALE = 1000  # distances and costs in thousandths of the instance's unit
 DEMAND_SCALE = 1000  # fractional demands in thousandths
@@ -66,6 +68,11 @@ def refusal(p: Problem) -> str | None:
     if p.load_dependent:
         return "PyVRP does not state an objective with a load term (emissions)"
     return None
+
+
+def states_instance(instance: Instance, costs: RouteCosts) -> bool:
+    """:func:`refusal`'s rule before compiling: whether PyVRP can state ``instance`` under ``costs``."""
+    return not instance.has_time and not costs.load_dependent
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,8 @@ def solve(
     """Solve ``instance`` with formulation ``model`` through ``backend``.
 
     Unless ``options.warm_start`` is given or ``heuristic_start`` is False, the heuristic runs
-    first for min(10 s, 20% of the time limit) and its plan is the MIP start; the result is never worse.
+    first (:class:`.heuristics.warm_start.WarmStartSettings`: min(10 s, 20% of the time limit) below
+    100 DCs) and its plan is the MIP start; the result is never worse.
 
     Parameters
     ----------
