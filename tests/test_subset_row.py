@@ -27,7 +27,7 @@ from milp_milkrun.routes.column_generation import ColumnGeneration
 from milp_milkrun.routes.enumeration import enumerate_routes
 from milp_milkrun.routes.master import ArcSetRow, RouteMaster
 from milp_milkrun.routes.networks import class_networks
-from milp_milkrun.routes.pricing import price, two_cycle_free_completions
+from milp_milkrun.routes.pricing import price
 from milp_milkrun.routes.settings import RouteSettings
 from milp_milkrun.routes.subset_rows import (
     SubsetRowCut,
@@ -171,16 +171,15 @@ def test_enumeration_with_subset_rows_lists_every_route_within_the_threshold(qua
 def test_completion_bounds_that_overcharge_the_penalties_are_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     # twice the penalty (not half) on each arc inside a cut's set: a rest through two DCs of S is
     # charged twice what it pays, so the bound is no longer a lower bound and routes go missing
-    def overcharged(net, arc_cost, subset_rows):
-        n = len(arc_cost)
+    def overcharged(subset_rows, n):
         inside = np.zeros((n, n))
         for c in range(subset_rows.count):
             nodes = np.flatnonzero((subset_rows.cuts_of >> c) & 1)
             inside[np.ix_(nodes, nodes)] += 2.0 * subset_rows.penalty[c]
         np.fill_diagonal(inside, 0.0)
-        return two_cycle_free_completions(net, net.with_load_floor(arc_cost) + inside)
+        return inside
 
-    monkeypatch.setattr(enumeration, "_charged_completions", overcharged)
+    monkeypatch.setattr(enumeration, "_charged_costs", overcharged)
     assert _enumeration_misses(0.7)
 
 

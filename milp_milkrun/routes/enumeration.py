@@ -26,15 +26,19 @@ routes over the same DCs are kept apart unless one is shorter and no longer in t
 
 With subset-row cuts (``subset_rows``) a label also pays their penalties, carried as the pricing does
 (the parity of its visits to each cut's DCs): the reduced cost of an elementary route then includes
--sigma_S floor(|r & S| / 2), which only grows along a path, so pruning on it stays valid, and two labels
-over the same set of DCs have the same parities, so the dominance above is unchanged.  Enumerating
-without the penalties would only list more routes.
+-sigma_S a_r(S) (floor(|r & S| / 2), or less with a limited memory), which only grows along a path, so
+pruning on it stays valid.  Two labels over the same set of DCs may differ in their parities (a limited
+memory forgets them), and the dominance above stays valid all the same: the plan that uses the kept
+path instead of the dropped one meets every cut (they hold for every plan) and costs no more, so its
+route is listed whenever the dropped one's plan is within the threshold.  Enumerating without the
+penalties would only list more routes.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -42,6 +46,7 @@ from milp_milkrun.routes.clocks import come_home, duration_floor, first_clocks, 
 from milp_milkrun.routes.networks import ClassNetwork
 from milp_milkrun.routes.pricing import NEGATIVE, Completions, PricingTimeout, two_cycle_free_completions
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
+from milp_milkrun.routes.time_bounds import TimeCompletions, time_completions
 
 WORD = 64  # DCs per word of a visited-set bitmask
 
@@ -88,8 +93,7 @@ def enumerate_routes(
     """
     n = len(arc_cost)
     words = (n + WORD - 1) // WORD
-    bound = two_cycle_free_completions(net, net.with_load_floor(arc_cost))
-    charged = _charged_completions(net, arc_cost, subset_rows) if subset_rows is not None else None
+    bounds = _bounds(net, arc_cost, subset_rows)
     slack = threshold - NEGATIVE  # the pricing's tolerance, on the safe side
     first, window = window_copies(net, np.flatnonzero(net.allowed[0, 1:]) + 1)
     (start, latest, drive), ok = first_clocks(net, first, window)
@@ -131,17 +135,37 @@ def enumerate_routes(
         )
         if stops == net.max_stops or not len(node):
             break
-        level = _extend(level, net, arc_cost, (bound, charged, subset_rows), net.max_stops - stops - 1, slack, deadline)
+        level = _extend(level, net, arc_cost, bounds, net.max_stops - stops - 1, slack, deadline)
     seen, length, term, hourly, depth, row = (np.concatenate([e[f] for e in ends]) for f in range(6))
     keep = _undominated(seen, length, np.column_stack([term, hourly]), None)
     return [_path(trace, int(depth[k]), int(row[k])) for k in keep]
 
 
-Bounds = tuple[Completions, Completions | None, SubsetRowPenalties | None]  # plain, charged (subset-row cuts), the cuts
+@dataclass(frozen=True)
+class Bounds:
+    """What a label's completion costs at least: by stops and load units (``plain``) and over time
+    (``timed``, :mod:`~milp_milkrun.routes.time_bounds`; None without a grid), each also with the
+    subset-row cuts ``cuts`` charged (``charged``, ``timed_charged``: see :func:`_charged_costs`)."""
+
+    plain: Completions
+    timed: TimeCompletions | None
+    cuts: SubsetRowPenalties | None = None
+    charged: Completions | None = None
+    timed_charged: TimeCompletions | None = None
 
 
-def _charged_completions(net: ClassNetwork, arc_cost: np.ndarray, subset_rows: SubsetRowPenalties) -> Completions:
-    """Completion bounds that count part of the subset-row penalties: each arc between two DCs of a
+def _bounds(net: ClassNetwork, arc_cost: np.ndarray, subset_rows: SubsetRowPenalties | None) -> Bounds:
+    floor = net.with_load_floor(arc_cost)
+    plain = Bounds(two_cycle_free_completions(net, floor), time_completions(net, floor))
+    if subset_rows is None:
+        return plain
+    charged = floor + _charged_costs(subset_rows, len(arc_cost))
+    timed = time_completions(net, charged) if plain.timed is not None else None
+    return replace(plain, cuts=subset_rows, charged=two_cycle_free_completions(net, charged), timed_charged=timed)
+
+
+def _charged_costs(subset_rows: SubsetRowPenalties, n: int) -> np.ndarray:
+    """What completion bounds add to each arc to count part of the subset-row penalties: each arc between two DCs of a
     cut's set S is charged half the cut's penalty.  The plain bounds ignore the penalties, and under the
     cuts' duals the DC duals grow so much that they hardly prune (golden_14 FSMD's 300-unit class passed
     10^6 labels within 0.01 of the bound).
@@ -151,15 +175,14 @@ def _charged_completions(net: ClassNetwork, arc_cost: np.ndarray, subset_rows: S
     arcs inside S when j is in S (v - 1 otherwise), and v/2 <= ceil(v/2), (v - 1)/2 <= floor(v/2) for
     v <= 3; only when j is in S and p is even does the charge exceed what is paid, by at most half the
     penalty (then v <= 1): :func:`_extend_block` takes that back from the bound.  Valid for elementary
-    routes only: the enumeration's.
+    routes only: the enumeration's.  The same charges hold for the bounds over time.
     """
-    n = len(arc_cost)
     inside = np.zeros((n, n))
     for c in range(subset_rows.count):
         nodes = np.flatnonzero((subset_rows.cuts_of >> c) & 1)
         inside[np.ix_(nodes, nodes)] += subset_rows.penalty[c] / 2.0
     np.fill_diagonal(inside, 0.0)
-    return two_cycle_free_completions(net, net.with_load_floor(arc_cost) + inside)
+    return inside
 
 
 def _bits(nodes: np.ndarray, words: int) -> np.ndarray:
@@ -207,7 +230,7 @@ def _extend(
     """Every one-DC extension to an unvisited DC that keeps the limits and can stay within the threshold.
 
     ``bounds``: completions from j back to the hub with ``left`` more DCs (plain, and with the subset-row
-    cuts charged, see :func:`_charged_completions`, and the cuts); a path that reached j from i
+    cuts charged, see :func:`_charged_costs`; by stops and load units, and over time); a path that reached j from i
     never turns straight back to i (it is elementary), so the bound avoiding i holds.  One level may hold
     a million labels: the deadline is checked between blocks.
     """
@@ -226,7 +249,7 @@ BLOCK = 4096  # labels extended at once (bounds the memory of the label x DC arr
 def _extend_block(
     level, net: ClassNetwork, arc_cost, bounds: Bounds, left: int, slack: float, rows: np.ndarray
 ) -> dict[str, np.ndarray]:
-    bound, charged, subset_rows = bounds
+    subset_rows = bounds.cuts
     node, seen = level["node"][rows], level["seen"][rows]
     js, window = window_copies(net, np.arange(1, len(arc_cost)))
     load = level["load"][rows, None] + net.load[js][None, :]
@@ -243,12 +266,14 @@ def _extend_block(
     ok = net.allowed[node][:, js] & (visited == 0) & (load <= net.capacity) & in_time
     ok &= net.resources.distance.admits(dist, js[None, :])
     units = np.clip(net.capacity - load, 0, None)
-    least = bound.avoiding(left, units, js[None, :], node[:, None])
-    if charged is not None and subset_rows is not None:
-        overcharged = 0.5 * subset_rows.paid(
-            subset_rows.cuts_of[js][None, :] & ~parity
-        )  # cuts through j at even parity
-        least = np.maximum(least, charged.avoiding(left, units, js[None, :], node[:, None]) - overcharged)
+    least = bounds.plain.avoiding(left, units, js[None, :], node[:, None])
+    if bounds.timed is not None:  # the windows cut the walks short (the clock: the start of service at j)
+        least = np.maximum(least, bounds.timed.avoiding(start, js[None, :], node[:, None]))
+    if bounds.charged is not None and subset_rows is not None:
+        overcharged = 0.5 * subset_rows.paid(subset_rows.cuts_of[js][None, :] & ~parity)  # cuts through j, even parity
+        least = np.maximum(least, bounds.charged.avoiding(left, units, js[None, :], node[:, None]) - overcharged)
+        if bounds.timed_charged is not None:
+            least = np.maximum(least, bounds.timed_charged.avoiding(start, js[None, :], node[:, None]) - overcharged)
     ok &= cost + duration_floor(net, js[None, :], (start, latest, drive)) + least <= slack
     r, c = np.nonzero(ok)
     j = js[c]

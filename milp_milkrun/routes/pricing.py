@@ -50,6 +50,7 @@ import numpy as np
 from milp_milkrun.routes.clocks import come_home, duration_floor, first_clocks, next_clocks, window_copies
 from milp_milkrun.routes.networks import ClassNetwork
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
+from milp_milkrun.routes.time_bounds import TimeCompletions, tighter, time_completions
 
 # heuristic pricing extends each label to its few cheapest successors and keeps few labels per DC and
 # stop count: (successors, labels), the narrowest first; a wider search runs only when a narrower one
@@ -228,11 +229,12 @@ def price(
     """
     if exact:  # the tighter bound pays off where every label is kept; an ng-route may turn back, an elementary one not:
         # the minimum found stays at most that of every elementary route (see two_cycle_free_completions)
-        bound = two_cycle_free_completions(net, net.with_load_floor(arc_cost)).best
+        floor = net.with_load_floor(arc_cost)
+        bound = (two_cycle_free_completions(net, floor).best, time_completions(net, floor))
         return _label(net, arc_cost, start_cost, bound, None, max_routes, deadline, subset_rows, compared)
-    bound = completion_bounds(net, net.with_load_floor(arc_cost))
+    walks = (completion_bounds(net, net.with_load_floor(arc_cost)), None)
     for width in HEURISTIC_WIDTHS:
-        found = _label(net, arc_cost, start_cost, bound, width, max_routes, deadline, subset_rows, compared)
+        found = _label(net, arc_cost, start_cost, walks, width, max_routes, deadline, subset_rows, compared)
         if found.routes:
             break
     return found
@@ -242,7 +244,7 @@ def _label(
     net: ClassNetwork,
     arc_cost: np.ndarray,
     start_cost: float,
-    bound: np.ndarray,
+    bound: tuple[np.ndarray, TimeCompletions | None],
     width: tuple[int, int] | None,
     max_routes: int,
     deadline: float,
@@ -278,7 +280,8 @@ def _label(
         finished.append(closing)
         if stops == net.max_stops:
             break
-        level = _extend(level, successors, arc_cost, net, bound[net.max_stops - stops - 1], deadline, subset_rows)
+        left = (bound[0][net.max_stops - stops - 1], bound[1])  # the stops left after the next DC
+        level = _extend(level, successors, arc_cost, net, left, deadline, subset_rows)
     total, ident = np.concatenate(totals), np.concatenate(finished)
     order = np.argsort(total, kind="stable")[:max_routes]
     routes = [PricedRoute(float(total[k]), trace.path(int(ident[k]))) for k in order]
@@ -369,14 +372,15 @@ def _extend(
     successors,
     arc_cost,
     net: ClassNetwork,
-    bound: np.ndarray,
+    bound: tuple[np.ndarray, TimeCompletions | None],
     deadline: float,
     subset_rows: SubsetRowPenalties | None = None,
 ) -> _Labels:
     """Every feasible one-DC extension of ``level`` that can still turn negative.
 
-    ``bound[c, j]``: least reduced cost from j back to the hub with the stops left after j and c load units.
-    Entering j flips the parity of every subset-row cut containing j and pays the cuts whose parity was odd.
+    ``bound``: least reduced costs from j back to the hub, ``[0][c, j]`` with the stops left after j and c
+    load units, ``[1]`` over time (:mod:`~milp_milkrun.routes.time_bounds`; None without a grid).
+    Entering j pays the subset-row cuts through j at odd parity and flips them (:meth:`SubsetRowPenalties.enter`).
     """
     parts = []
     position = net.ng_position
@@ -396,7 +400,8 @@ def _extend(
         (start, latest, drive), in_time = next_clocks(net, i, clock, succ[None, :], window)
         ok = (load <= net.capacity) & net.resources.distance.admits(dist, succ[None, :]) & in_time
         cost_floor = cost + duration_floor(net, succ[None, :], (start, latest, drive))
-        ok &= cost_floor + bound[np.clip(net.capacity - load, 0, None), succ[None, :]] < NEGATIVE
+        least = bound[0][np.clip(net.capacity - load, 0, None), succ[None, :]]
+        ok &= cost_floor + tighter(bound[1], least, start, succ[None, :]) < NEGATIVE
         seen = position[i, succ]  # where j sits in i's neighbourhood, -1 if outside (then never remembered)
         ok &= ~((seen >= 0)[None, :] & ((here.memory[:, None] >> np.maximum(seen, 0)[None, :]) & 1).astype(bool))
         r, c = np.nonzero(ok)
@@ -442,9 +447,7 @@ def _admit(
             raise PricingTimeout
         fresh = level.take(rows if width is None else rows[: width[1]])
         earlier = kept[node]
-        if (
-            width is not None and earlier is not None
-        ):  # a heuristic may skip dominance tests: only the cheapest kept labels
+        if width is not None and earlier is not None:  # a heuristic tests only against the cheapest kept labels
             earlier = earlier.take(np.arange(min(len(earlier.cost), HEURISTIC_DOMINATORS * width[1])))
         keep = ~_dominated(fresh, earlier, subset_rows, compared=compared)
         keep &= ~_dominated(fresh, fresh, subset_rows, earlier_only=True, compared=compared)
