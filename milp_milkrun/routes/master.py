@@ -70,6 +70,7 @@ from milp_milkrun.routes.subset_rows import (
     MAX_SUBSET_ROWS,
     SubsetRowCut,
     SubsetRowPenalties,
+    grown_memories,
     separate_subset_rows,
     subset_row_penalties,
     with_memory,
@@ -303,6 +304,25 @@ class RouteMaster:
         cuts = separate_subset_rows(visits, values, {cut.members for cut in known}, max_cuts=room)
         used = [column.stops for column, value in zip(self.columns, values) if value > SOLVER_TOLERANCE]
         return [with_memory(cut, used) for cut in cuts]
+
+    def grow_subset_row_memories(self) -> list[SubsetRowCut]:
+        """Grow the memory of each subset-row cut that only its memory keeps from being violated by the last
+        LP solution (:func:`~milp_milkrun.routes.subset_rows.grown_memories`); the cuts grown.  A column's
+        coefficient can only grow with the memory, so the row stays valid."""
+        values = self.route_values()
+        used = [(column.stops, value) for column, value in zip(self.columns, values) if value > SOLVER_TOLERANCE]
+        positions = [p for p, row in enumerate(self.rows) if isinstance(row, SubsetRowCut)]
+        cuts = self.subset_rows  # in the order of positions
+        grown = grown_memories(cuts, [r for r, _ in used], np.array([v for _, v in used]))
+        first = self.n_dcs + len(self.classes)
+        for c, cut in grown.items():
+            old = cuts[c]
+            for column, col in zip(self.columns, self.route_col):
+                times = cut.coefficient(column.vehicle_class, column.stops)
+                if times != old.coefficient(column.vehicle_class, column.stops):
+                    self.highs.changeCoeff(first + positions[c], col, float(times))
+            self.rows[positions[c]] = cut
+        return list(grown.values())
 
     def subset_row_penalties(self, rho: np.ndarray) -> SubsetRowPenalties | None:
         """The subset-row cuts with their duals from ``rho`` (:meth:`usable_duals`), as the pricing charges them."""

@@ -469,15 +469,15 @@ DOMINANCE_CHUNK = 256  # rows per broadcast block: bounds the memory of the pair
 def compared_resources(net: ClassNetwork) -> tuple[str, ...]:
     """The label resources dominance must compare for ``net``: those that can tell two labels apart.
 
-    The distance only matters under a distance limit or a load term (else it is in the cost already), the
-    clock only with time, and the latest departure and driving time only when the duration matters
-    (:mod:`~milp_milkrun.routes.clocks`: zeros otherwise).  Leaving a resource out that is the same for
-    every completion keeps the dominance exact and saves its share of the pairwise test (RC208: the
-    pricing's largest cost).
+    The load matters only when a route of the most stops can outgrow the capacity (an ng-route repeats DCs:
+    the largest load at each), the distance under a distance limit or a load term (else it is in the cost),
+    the clock with time, the latest departure and driving time when the duration matters (else zeros,
+    :mod:`~milp_milkrun.routes.clocks`).  Leaving out a resource that cannot tell labels apart keeps the
+    dominance exact and saves its share of the pairwise test (RC208: the pricing's largest cost).
     """
     times = net.time
     used = {
-        "load": True,
+        "load": net.max_stops * int(net.load.max(initial=0)) > net.capacity,
         "dist": math.isfinite(net.resources.distance.limit) or bool(net.load_rate),
         "time": times is not None,
         "latest": times is not None and times.tracks_duration,
@@ -530,15 +530,15 @@ def _dominated_after_penalties(
 ) -> np.ndarray:
     """For each row of ``hit`` (candidate pairs of :func:`_dominated`): does a candidate still dominate once it
     pays the penalties of the odd parities it has and the label lacks?  A candidate that owes nothing settles
-    its row, so the penalty sums are computed only for the rows no such candidate settles."""
-    end = hit.shape[1]
-    owes = (other.parity[None, :end] & ~labels.parity[rows, None]) != 0
-    settled = (hit & ~owes).any(axis=1)
-    r, c = np.nonzero(hit & owes & ~settled[:, None])
-    owed = subset_rows.paid(other.parity[c] & ~labels.parity[rows][r])
-    paying = np.zeros(hit.shape, dtype=bool)
-    paying[r, c] = other.cost[c] + owed <= labels.cost[rows][r]
-    return settled | paying.any(axis=1)
+    its row, so the penalty sums are computed only for the rows no such candidate settles (on the pairs only)."""
+    r, c = np.nonzero(hit)
+    owes = other.parity[c] & ~labels.parity[rows][r]
+    out = np.zeros(hit.shape[0], dtype=bool)
+    out[r[owes == 0]] = True
+    rest = (owes != 0) & ~out[r]
+    r, c = r[rest], c[rest]
+    out[r[other.cost[c] + subset_rows.paid(owes[rest]) <= labels.cost[rows][r]]] = True
+    return out
 
 
 def arc_lower_bounds(net: ClassNetwork, arc_cost: np.ndarray, deadline: float = math.inf) -> np.ndarray:

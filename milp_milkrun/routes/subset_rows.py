@@ -21,7 +21,8 @@ the route stays within a set of nodes M containing S (its ``memory``); entering 
 the count to 0.  The coefficient, counting visits to S in pairs with the count reset outside M, is at
 most floor(v_r(S) / 2), so the row stays valid for every plan.  M is the nodes the LP's routes pass
 between the two visits of each pair (:func:`with_memory`), so those routes keep their coefficients
-and the cut stays as violated; in the pricing, every label that leaves M forgets its parity, and labels
+and the cut stays as violated, and it grows when a later LP violates the cut with every node in memory
+(:func:`grown_memories`: the augmentation of Pecin et al.); in the pricing, every label that leaves M forgets its parity, and labels
 that differ only in forgotten parities dominate each other again (long routes: R204-25's root needed
 2x fewer seconds of pricing).
 """
@@ -85,6 +86,40 @@ def with_memory(cut: SubsetRowCut, routes: list[tuple[int, ...]]) -> SubsetRowCu
         for a, b in zip(visits[0::2], visits[1::2]):
             memory.update(stops[a + 1 : b])
     return SubsetRowCut(cut.members, frozenset(memory))
+
+
+def grown_memories(
+    cuts: list[SubsetRowCut], routes: list[tuple[int, ...]], values: np.ndarray
+) -> dict[int, SubsetRowCut]:
+    """The cuts (by position) whose limited memory is all that keeps the LP's ``routes`` at ``values`` from
+    violating them, each with the memory those routes need added (:func:`with_memory`): a later LP routes
+    around a memory, and its cut, whose members are known, is not separated again.
+
+    Parameters
+    ----------
+    cuts : list[SubsetRowCut]
+        The master's subset-row cuts.
+    routes : list[tuple[int, ...]]
+        The stops of the LP's routes with a positive value.
+    values : np.ndarray
+        Their values.
+
+    Returns
+    -------
+    dict[int, SubsetRowCut]
+        Position in ``cuts`` -> the cut with its memory grown (its row is then violated again).
+    """
+    grown = {}
+    for c, cut in enumerate(cuts):
+        if cut.memory is None:
+            continue
+        full = SubsetRowCut(cut.members)
+        if sum(v * full.coefficient(0, r) for r, v in zip(routes, values)) <= 1.0 + SUBSET_ROW_VIOLATION:
+            continue
+        more = with_memory(full, routes).memory
+        if more is not None and not more <= cut.memory:
+            grown[c] = SubsetRowCut(cut.members, cut.memory | more)
+    return grown
 
 
 @dataclass(frozen=True)
