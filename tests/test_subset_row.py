@@ -22,7 +22,7 @@ from test_pricing import INSTANCES, _elementary, _feasible_routes, _instance, _r
 
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.io import load_instance
-from milp_milkrun.routes import enumeration, pricing
+from milp_milkrun.routes import label_bounds, pricing
 from milp_milkrun.routes.column_generation import ColumnGeneration
 from milp_milkrun.routes.enumeration import enumerate_routes
 from milp_milkrun.routes.master import ArcSetRow, RouteMaster
@@ -179,7 +179,7 @@ def test_completion_bounds_that_overcharge_the_penalties_are_caught(monkeypatch:
         np.fill_diagonal(inside, 0.0)
         return inside
 
-    monkeypatch.setattr(enumeration, "_charged_costs", overcharged)
+    monkeypatch.setattr(label_bounds, "charged_costs", overcharged)
     assert _enumeration_misses(0.7)
 
 

@@ -38,15 +38,14 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, replace
 
 import numpy as np
 
 from milp_milkrun.routes.clocks import come_home, duration_floor, first_clocks, next_clocks, window_copies
+from milp_milkrun.routes.label_bounds import LabelBounds, label_bounds
 from milp_milkrun.routes.networks import ClassNetwork
-from milp_milkrun.routes.pricing import NEGATIVE, Completions, PricingTimeout, two_cycle_free_completions
+from milp_milkrun.routes.pricing import NEGATIVE, PricingTimeout
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
-from milp_milkrun.routes.time_bounds import TimeCompletions, time_completions
 
 WORD = 64  # DCs per word of a visited-set bitmask
 
@@ -93,7 +92,7 @@ def enumerate_routes(
     """
     n = len(arc_cost)
     words = (n + WORD - 1) // WORD
-    bounds = _bounds(net, arc_cost, subset_rows)
+    bounds = label_bounds(net, arc_cost, subset_rows)
     slack = threshold - NEGATIVE  # the pricing's tolerance, on the safe side
     first, window = window_copies(net, np.flatnonzero(net.allowed[0, 1:]) + 1)
     (start, latest, drive), ok = first_clocks(net, first, window)
@@ -141,50 +140,6 @@ def enumerate_routes(
     return [_path(trace, int(depth[k]), int(row[k])) for k in keep]
 
 
-@dataclass(frozen=True)
-class Bounds:
-    """What a label's completion costs at least: by stops and load units (``plain``) and over time
-    (``timed``, :mod:`~milp_milkrun.routes.time_bounds`; None without a grid), each also with the
-    subset-row cuts ``cuts`` charged (``charged``, ``timed_charged``: see :func:`_charged_costs`)."""
-
-    plain: Completions
-    timed: TimeCompletions | None
-    cuts: SubsetRowPenalties | None = None
-    charged: Completions | None = None
-    timed_charged: TimeCompletions | None = None
-
-
-def _bounds(net: ClassNetwork, arc_cost: np.ndarray, subset_rows: SubsetRowPenalties | None) -> Bounds:
-    floor = net.with_load_floor(arc_cost)
-    plain = Bounds(two_cycle_free_completions(net, floor), time_completions(net, floor))
-    if subset_rows is None:
-        return plain
-    charged = floor + _charged_costs(subset_rows, len(arc_cost))
-    timed = time_completions(net, charged) if plain.timed is not None else None
-    return replace(plain, cuts=subset_rows, charged=two_cycle_free_completions(net, charged), timed_charged=timed)
-
-
-def _charged_costs(subset_rows: SubsetRowPenalties, n: int) -> np.ndarray:
-    """What completion bounds add to each arc to count part of the subset-row penalties: each arc between two DCs of a
-    cut's set S is charged half the cut's penalty.  The plain bounds ignore the penalties, and under the
-    cuts' duals the DC duals grow so much that they hardly prune (golden_14 FSMD's 300-unit class passed
-    10^6 labels within 0.01 of the bound).
-
-    A label at j with parities p pays on its rest j -> u_1 .. u_m -> hub, per cut, ceil(v/2) penalties
-    if p is odd and floor(v/2) if even (v: the rest's DCs in S, elementary).  The rest drives at most v
-    arcs inside S when j is in S (v - 1 otherwise), and v/2 <= ceil(v/2), (v - 1)/2 <= floor(v/2) for
-    v <= 3; only when j is in S and p is even does the charge exceed what is paid, by at most half the
-    penalty (then v <= 1): :func:`_extend_block` takes that back from the bound.  Valid for elementary
-    routes only: the enumeration's.  The same charges hold for the bounds over time.
-    """
-    inside = np.zeros((n, n))
-    for c in range(subset_rows.count):
-        nodes = np.flatnonzero((subset_rows.cuts_of >> c) & 1)
-        inside[np.ix_(nodes, nodes)] += subset_rows.penalty[c] / 2.0
-    np.fill_diagonal(inside, 0.0)
-    return inside
-
-
 def _bits(nodes: np.ndarray, words: int) -> np.ndarray:
     seen = np.zeros((len(nodes), words), dtype=np.uint64)
     seen[np.arange(len(nodes)), nodes // WORD] = np.left_shift(np.uint64(1), (nodes % WORD).astype(np.uint64))
@@ -222,7 +177,7 @@ def _extend(
     level: dict[str, np.ndarray],
     net: ClassNetwork,
     arc_cost: np.ndarray,
-    bounds: Bounds,
+    bounds: LabelBounds,
     left: int,
     slack: float,
     deadline: float,
@@ -230,7 +185,7 @@ def _extend(
     """Every one-DC extension to an unvisited DC that keeps the limits and can stay within the threshold.
 
     ``bounds``: completions from j back to the hub with ``left`` more DCs (plain, and with the subset-row
-    cuts charged, see :func:`_charged_costs`; by stops and load units, and over time); a path that reached j from i
+    cuts charged; by stops and load units, and over time: :mod:`~milp_milkrun.routes.label_bounds`); a path that reached j from i
     never turns straight back to i (it is elementary), so the bound avoiding i holds.  One level may hold
     a million labels: the deadline is checked between blocks.
     """
@@ -247,7 +202,7 @@ BLOCK = 4096  # labels extended at once (bounds the memory of the label x DC arr
 
 
 def _extend_block(
-    level, net: ClassNetwork, arc_cost, bounds: Bounds, left: int, slack: float, rows: np.ndarray
+    level, net: ClassNetwork, arc_cost, bounds: LabelBounds, left: int, slack: float, rows: np.ndarray
 ) -> dict[str, np.ndarray]:
     subset_rows = bounds.cuts
     node, seen = level["node"][rows], level["seen"][rows]
@@ -266,14 +221,7 @@ def _extend_block(
     ok = net.allowed[node][:, js] & (visited == 0) & (load <= net.capacity) & in_time
     ok &= net.resources.distance.admits(dist, js[None, :])
     units = np.clip(net.capacity - load, 0, None)
-    least = bounds.plain.avoiding(left, units, js[None, :], node[:, None])
-    if bounds.timed is not None:  # the windows cut the walks short (the clock: the start of service at j)
-        least = np.maximum(least, bounds.timed.avoiding(start, js[None, :], node[:, None]))
-    if bounds.charged is not None and subset_rows is not None:
-        overcharged = 0.5 * subset_rows.paid(subset_rows.cuts_of[js][None, :] & ~parity)  # cuts through j, even parity
-        least = np.maximum(least, bounds.charged.avoiding(left, units, js[None, :], node[:, None]) - overcharged)
-        if bounds.timed_charged is not None:
-            least = np.maximum(least, bounds.timed_charged.avoiding(start, js[None, :], node[:, None]) - overcharged)
+    least = bounds.least(left, units, js[None, :], node[:, None], start, parity)
     ok &= cost + duration_floor(net, js[None, :], (start, latest, drive)) + least <= slack
     r, c = np.nonzero(ok)
     j = js[c]

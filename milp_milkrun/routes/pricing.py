@@ -48,9 +48,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from milp_milkrun.routes.clocks import come_home, duration_floor, first_clocks, next_clocks, window_copies
+from milp_milkrun.routes.completions import Completions, after_loading, completion_bounds, two_cycle_free_completions
+from milp_milkrun.routes.label_bounds import LabelBounds, label_bounds
 from milp_milkrun.routes.networks import ClassNetwork
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
-from milp_milkrun.routes.time_bounds import TimeCompletions, tighter, time_completions
 
 # heuristic pricing extends each label to its few cheapest successors and keeps few labels per DC and
 # stop count: (successors, labels), the narrowest first; a wider search runs only when a narrower one
@@ -76,111 +77,6 @@ class PricedRoute:
 class PricingResult:
     routes: list[PricedRoute]  # negative reduced cost, cheapest first
     minimum: float  # exact pricing: min(0, m), m between the least reduced cost over ng-routes and over elementary ones; heuristic: NaN
-
-
-def completion_bounds(net: ClassNetwork, arc_cost: np.ndarray) -> np.ndarray:
-    """bound[h, c, j]: the least reduced cost from DC j back to the hub with at most h more DCs and c
-    more load units -- over walks (DCs may repeat, distance ignored), so below every real completion.
-
-    One min-plus step per stop count, over every load at once; once a step changes nothing (when every
-    DC loads at least one unit, after at most ``capacity`` steps) the rest are copies.
-
-    Parameters
-    ----------
-    net : ClassNetwork
-        The class's network.
-    arc_cost : np.ndarray
-        Reduced arc costs ``d_ij - pi_j``.
-
-    Returns
-    -------
-    np.ndarray
-        The bounds, indexed [stops left, load units left, DC].
-    """
-    n = len(arc_cost)
-    back = np.where(net.allowed[:, 0], arc_cost[:, 0], np.inf)
-    bound = np.empty((net.max_stops, net.capacity + 1, n))
-    bound[0] = back[None, :]
-    step = np.where(net.allowed, arc_cost, np.inf)
-    step[:, 0] = np.inf
-    rest, fits = _after_loading(net)
-    for h in range(1, net.max_stops):
-        ahead = np.where(fits, bound[h - 1][rest, np.arange(n)[None, :]], np.inf)  # ahead[c, l]: from l on
-        bound[h] = np.minimum(back[None, :], (step[None, :, :] + ahead[:, None, :]).min(axis=2))
-        if np.array_equal(bound[h], bound[h - 1]):
-            bound[h + 1 :] = bound[h]
-            break
-    return bound
-
-
-@dataclass(frozen=True)
-class Completions:
-    """Completion bounds over walks without 2-cycles (no j -> l -> j): ``best[h, c, j]`` is the least
-    reduced cost from DC j back to the hub with at most h more DCs and c load units left, ``first`` the
-    DC that walk goes to first (0: straight home) and ``second`` the least over walks whose first DC
-    differs from it.  An elementary route never turns straight back, so a path that reached j from i
-    completes at no less than :meth:`avoiding` ``(h, c, j, i)``.
-    """
-
-    best: np.ndarray
-    first: np.ndarray
-    second: np.ndarray
-
-    def avoiding(self, h: int, c: np.ndarray, j: np.ndarray, previous: np.ndarray) -> np.ndarray:
-        """The least completion from j (``h`` more DCs, ``c`` units) that does not go to ``previous`` first."""
-        return np.where(self.first[h][c, j] == previous, self.second[h][c, j], self.best[h][c, j])
-
-
-def two_cycle_free_completions(net: ClassNetwork, arc_cost: np.ndarray) -> Completions:
-    """:func:`completion_bounds` over walks without 2-cycles: much tighter where large duals would let a
-    walk bounce between two DCs (the enumeration of ecom74's root lists the same routes from 7x fewer
-    labels).  A walk's first DC from l must differ from the DC it came from, so each DC keeps its best
-    walk, that walk's first DC and the best walk starting elsewhere (Christofides, Mingozzi and Toth 1981).
-
-    Parameters
-    ----------
-    net : ClassNetwork
-        The class's network.
-    arc_cost : np.ndarray
-        Reduced arc costs.
-
-    Returns
-    -------
-    Completions
-        The bounds, indexed [stops left, load units left, DC].
-    """
-    n = len(arc_cost)
-    home = np.where(net.allowed[:, 0], arc_cost[:, 0], np.inf)
-    shape = (net.max_stops, net.capacity + 1, n)
-    best, second, first = np.empty(shape), np.empty(shape), np.zeros(shape, dtype=np.int64)
-    best[0], second[0] = home[None, :], np.inf
-    step = np.where(net.allowed, arc_cost, np.inf)
-    rest, fits = _after_loading(net)
-    dcs = np.arange(n)
-    for h in range(1, net.max_stops):
-        # via[c, j, l]: j -> l, then on from l (loaded, rest[c, l] units left) without turning back to j; l = 0: home
-        on = Completions(best[h - 1 : h], first[h - 1 : h], second[h - 1 : h])
-        after = on.avoiding(0, rest[:, None, :], dcs[None, None, :], dcs[None, :, None])
-        via = step[None, :, :] + np.where(fits[:, None, :], after, np.inf)
-        via[:, :, 0] = home[None, :]
-        first[h] = via.argmin(axis=2)
-        best[h] = np.take_along_axis(via, first[h][:, :, None], axis=2)[:, :, 0]
-        np.put_along_axis(via, first[h][:, :, None], np.inf, axis=2)
-        second[h] = via.min(axis=2)
-        if (
-            np.array_equal(best[h], best[h - 1])
-            and np.array_equal(first[h], first[h - 1])
-            and np.array_equal(second[h], second[h - 1])
-        ):
-            best[h + 1 :], first[h + 1 :], second[h + 1 :] = best[h], first[h], second[h]
-            break
-    return Completions(best, first, second)
-
-
-def _after_loading(net: ClassNetwork) -> tuple[np.ndarray, np.ndarray]:
-    """rest[c, l]: load units left after DC l when c were left before it (clipped at 0); fits[c, l]: l fits."""
-    shifted = np.arange(net.capacity + 1)[:, None] - net.load[None, :]
-    return np.clip(shifted, 0, None), shifted >= 0
 
 
 def price(
@@ -229,10 +125,10 @@ def price(
     """
     if exact:  # the tighter bound pays off where every label is kept; an ng-route may turn back, an elementary one not:
         # the minimum found stays at most that of every elementary route (see two_cycle_free_completions)
-        floor = net.with_load_floor(arc_cost)
-        bound = (two_cycle_free_completions(net, floor).best, time_completions(net, floor))
+        bound = label_bounds(net, arc_cost, subset_rows)
         return _label(net, arc_cost, start_cost, bound, None, max_routes, deadline, subset_rows, compared)
-    walks = (completion_bounds(net, net.with_load_floor(arc_cost)), None)
+    walk = completion_bounds(net, net.with_load_floor(arc_cost))  # walks may turn back: no first DC to avoid
+    walks = LabelBounds(Completions(walk, np.zeros(walk.shape, dtype=np.int64), walk))
     for width in HEURISTIC_WIDTHS:
         found = _label(net, arc_cost, start_cost, walks, width, max_routes, deadline, subset_rows, compared)
         if found.routes:
@@ -244,7 +140,7 @@ def _label(
     net: ClassNetwork,
     arc_cost: np.ndarray,
     start_cost: float,
-    bound: tuple[np.ndarray, TimeCompletions | None],
+    bound: LabelBounds,
     width: tuple[int, int] | None,
     max_routes: int,
     deadline: float,
@@ -280,8 +176,8 @@ def _label(
         finished.append(closing)
         if stops == net.max_stops:
             break
-        left = (bound[0][net.max_stops - stops - 1], bound[1])  # the stops left after the next DC
-        level = _extend(level, successors, arc_cost, net, left, deadline, subset_rows)
+        left = net.max_stops - stops - 1  # the stops left after the next DC
+        level = _extend(level, successors, arc_cost, net, (bound, left), deadline, subset_rows)
     total, ident = np.concatenate(totals), np.concatenate(finished)
     order = np.argsort(total, kind="stable")[:max_routes]
     routes = [PricedRoute(float(total[k]), trace.path(int(ident[k]))) for k in order]
@@ -372,14 +268,14 @@ def _extend(
     successors,
     arc_cost,
     net: ClassNetwork,
-    bound: tuple[np.ndarray, TimeCompletions | None],
+    bound: tuple[LabelBounds, int],
     deadline: float,
     subset_rows: SubsetRowPenalties | None = None,
 ) -> _Labels:
     """Every feasible one-DC extension of ``level`` that can still turn negative.
 
-    ``bound``: least reduced costs from j back to the hub, ``[0][c, j]`` with the stops left after j and c
-    load units, ``[1]`` over time (:mod:`~milp_milkrun.routes.time_bounds`; None without a grid).
+    ``bound``: the least reduced costs from j back to the hub (:mod:`~milp_milkrun.routes.label_bounds`) and
+    the stops left after j; an ng-route may turn straight back, so the bound ignores where a label came from.
     Entering j pays the subset-row cuts through j at odd parity and flips them (:meth:`SubsetRowPenalties.enter`).
     """
     parts = []
@@ -400,8 +296,8 @@ def _extend(
         (start, latest, drive), in_time = next_clocks(net, i, clock, succ[None, :], window)
         ok = (load <= net.capacity) & net.resources.distance.admits(dist, succ[None, :]) & in_time
         cost_floor = cost + duration_floor(net, succ[None, :], (start, latest, drive))
-        least = bound[0][np.clip(net.capacity - load, 0, None), succ[None, :]]
-        ok &= cost_floor + tighter(bound[1], least, start, succ[None, :]) < NEGATIVE
+        least = bound[0].least(bound[1], np.clip(net.capacity - load, 0, None), succ[None, :], None, start, parity)
+        ok &= cost_floor + least < NEGATIVE
         seen = position[i, succ]  # where j sits in i's neighbourhood, -1 if outside (then never remembered)
         ok &= ~((seen >= 0)[None, :] & ((here.memory[:, None] >> np.maximum(seen, 0)[None, :]) & 1).astype(bool))
         r, c = np.nonzero(ok)
@@ -574,7 +470,7 @@ def arc_lower_bounds(net: ClassNetwork, arc_cost: np.ndarray, deadline: float = 
     step[:, 0] = np.inf
     step[0, :] = np.inf
     units = np.arange(capacity + 1)
-    rest, fits = _after_loading(net)
+    rest, fits = after_loading(net)
     columns = np.arange(n)
     ahead = np.where(fits & net.allowed[0][None, :], arc_cost[0][None, :], np.inf)  # ahead[u, i]: hub -> i, one DC
     ahead[:, 0] = np.inf

@@ -116,8 +116,3 @@ def time_completions(net: ClassNetwork, arc_cost: np.ndarray) -> TimeCompletions
         np.put_along_axis(via, pick[:, :, None], np.inf, axis=2)
         second[rows] = via.min(axis=2)
     return TimeCompletions(grid, best, first, second)
-
-
-def tighter(timed: TimeCompletions | None, least: np.ndarray, start: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """The larger of the bounds ``least`` and (when there is a grid) ``timed``'s for DC ``j`` at ``start``."""
-    return least if timed is None else np.maximum(least, timed.least(start, j))
