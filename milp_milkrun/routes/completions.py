@@ -8,7 +8,7 @@ that count them).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -118,3 +118,15 @@ def after_loading(net: ClassNetwork) -> tuple[np.ndarray, np.ndarray]:
     """rest[c, l]: load units left after DC l when c were left before it (clipped at 0); fits[c, l]: l fits."""
     shifted = np.arange(net.capacity + 1)[:, None] - net.load[None, :]
     return np.clip(shifted, 0, None), shifted >= 0
+
+
+def load_free(net: ClassNetwork) -> ClassNetwork:
+    """``net`` without loads when no route of its most stops can outgrow the capacity (every DC its largest
+    load: ng-routes repeat DCs), else ``net`` itself.  Its bounds then have one load level, which holds
+    whatever load a label carries (:class:`~milp_milkrun.routes.label_bounds.LabelBounds` reads level 0):
+    ignoring the loads only relaxes the bounds, and here it loses nothing.  Solomon's 25-DC files: the
+    bounds over R211's 400 load units cost 145 ms a call, for nothing.
+    """
+    if net.max_stops * int(net.load.max(initial=0)) > net.capacity:
+        return net
+    return replace(net, load=np.zeros_like(net.load), capacity=0)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from milp_milkrun.routes.completions import Completions, two_cycle_free_completions
+from milp_milkrun.routes.completions import Completions, load_free, two_cycle_free_completions
 from milp_milkrun.routes.networks import ClassNetwork
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
 from milp_milkrun.routes.time_bounds import TimeCompletions, time_completions
@@ -51,6 +51,8 @@ class LabelBounds:
         Charged bounds count half a cut's penalty too many when the label is in the cut's set at even
         parity (:func:`charged_costs`): that much is taken back from them.
         """
+
+        units = np.minimum(units, self.plain.best.shape[1] - 1)  # one level only: the loads cannot bind (load_free)
 
         def at(stops: Completions) -> np.ndarray:
             return stops.best[left][units, j] if previous is None else stops.avoiding(left, units, j, previous)
@@ -87,13 +89,13 @@ def label_bounds(net: ClassNetwork, arc_cost: np.ndarray, subset_rows: SubsetRow
     LabelBounds
         The bounds.
     """
-    floor = net.with_load_floor(arc_cost)
-    plain = LabelBounds(two_cycle_free_completions(net, floor), time_completions(net, floor))
+    floor, loads = net.with_load_floor(arc_cost), load_free(net)
+    plain = LabelBounds(two_cycle_free_completions(loads, floor), time_completions(net, floor))
     if subset_rows is None:
         return plain
     charged = floor + charged_costs(subset_rows, len(arc_cost))
     timed = time_completions(net, charged) if plain.timed is not None else None
-    return replace(plain, cuts=subset_rows, charged=two_cycle_free_completions(net, charged), timed_charged=timed)
+    return replace(plain, cuts=subset_rows, charged=two_cycle_free_completions(loads, charged), timed_charged=timed)
 
 
 def charged_costs(subset_rows: SubsetRowPenalties, n: int) -> np.ndarray:

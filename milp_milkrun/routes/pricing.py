@@ -48,7 +48,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from milp_milkrun.routes.clocks import come_home, duration_floor, first_clocks, next_clocks, window_copies
-from milp_milkrun.routes.completions import Completions, after_loading, completion_bounds, two_cycle_free_completions
+from milp_milkrun.routes.completions import (
+    Completions,
+    after_loading,
+    completion_bounds,
+    load_free,
+    two_cycle_free_completions,
+)
 from milp_milkrun.routes.label_bounds import LabelBounds, label_bounds
 from milp_milkrun.routes.networks import ClassNetwork
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
@@ -127,7 +133,7 @@ def price(
         # the minimum found stays at most that of every elementary route (see two_cycle_free_completions)
         bound = label_bounds(net, arc_cost, subset_rows)
         return _label(net, arc_cost, start_cost, bound, None, max_routes, deadline, subset_rows, compared)
-    walk = completion_bounds(net, net.with_load_floor(arc_cost))  # walks may turn back: no first DC to avoid
+    walk = completion_bounds(load_free(net), net.with_load_floor(arc_cost))  # walks turn back: no DC to avoid
     walks = LabelBounds(Completions(walk, np.zeros(walk.shape, dtype=np.int64), walk))
     for width in HEURISTIC_WIDTHS:
         found = _label(net, arc_cost, start_cost, walks, width, max_routes, deadline, subset_rows, compared)
