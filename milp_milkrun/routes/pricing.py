@@ -13,8 +13,9 @@ Load (5), distance (6) and stop count (7) are carried as resources and checked o
 forbidden DCs (8, 9), consecutive pairs (10) and damaged roads (11) are the class's arc set.
 
 ``exact=True`` prices completely: the value returned is min(0, m) with m between the minimum over
-ng-routes and the minimum over elementary routes (a label is pruned only when no completion without
-2-cycles can make it negative, :func:`two_cycle_free_completions`; an elementary route has none), which
+ng-routes and the minimum over elementary routes (a label is pruned only when no elementary completion
+can make it negative: :mod:`~milp_milkrun.routes.label_bounds`, by stops and load, over time, and with
+the subset-row penalties charged), which
 :mod:`milp_milkrun.routes.column_generation` turns into a certified Lagrangian bound.  ``exact=False``
 is the fast heuristic used while plenty of negative routes exist: few successors per DC and few labels
 per DC and stop count; it prunes with the cheaper walk bound (:func:`completion_bounds`: no
@@ -35,8 +36,9 @@ earliest time a route can reach its tail, or that no route within the shift driv
 (:func:`~milp_milkrun.routes.time_network.time_admits`).
 
 Subset-row cuts (:mod:`milp_milkrun.routes.subset_rows`) are charged through one more resource, a
-parity bit per cut (``subset_rows``); dominance then adds to the dominating label's cost the penalties
-of the cuts where its parity is odd and the other label's even.  The completion bounds ignore them.
+parity bit per cut (``subset_rows``), forgotten where a label leaves the cut's memory; dominance then
+adds to the dominating label's cost the penalties of the cuts where its parity is odd and the other
+label's even.  The exact pricing's completion bounds charge part of them, the heuristic's none.
 """
 
 from __future__ import annotations
@@ -119,7 +121,7 @@ def price(
     subset_rows : SubsetRowPenalties, optional
         The subset-row cuts with a negative dual: each label carries the parity of its visits to each
         cut's DCs and pays the cut's penalty when it turns even (the reduced cost then includes
-        -sigma_S floor(v_r(S)/2)).  The completion bounds ignore them (they only add cost).
+        -sigma_S times the cut's coefficient, :meth:`~milp_milkrun.routes.subset_rows.SubsetRowCut.coefficient`).
     compared : tuple[str, ...], optional
         The label resources dominance compares besides cost and memory; None: :func:`compared_resources`
         (the oracle tests give others, e.g. every resource, or a wrong rule they must catch).
