@@ -22,28 +22,39 @@ from test_pricing import INSTANCES, _elementary, _feasible_routes, _instance, _r
 
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.io import load_instance
-from milp_milkrun.routes import enumeration, pricing
+from milp_milkrun.routes import label_bounds, pricing
 from milp_milkrun.routes.column_generation import ColumnGeneration
 from milp_milkrun.routes.enumeration import enumerate_routes
 from milp_milkrun.routes.master import ArcSetRow, RouteMaster
 from milp_milkrun.routes.networks import class_networks
-from milp_milkrun.routes.pricing import price, two_cycle_free_completions
+from milp_milkrun.routes.pricing import price
 from milp_milkrun.routes.settings import RouteSettings
 from milp_milkrun.routes.subset_rows import (
     SubsetRowCut,
     SubsetRowPenalties,
+    grown_memories,
     route_penalty,
     separate_subset_rows,
     subset_row_penalties,
+    with_memory,
 )
 from milp_milkrun.routes.tree import BranchAndPrice
 
 
-def _random_cuts(n_dcs: int, seed: int, count: int = 6) -> tuple[list[SubsetRowCut], np.ndarray]:
+def _random_cuts(
+    n_dcs: int, seed: int, count: int = 6, *, memory: bool = False
+) -> tuple[list[SubsetRowCut], np.ndarray]:
+    """Random cuts and duals; ``memory``: each with a random limited memory (its members and some other DCs)."""
     rng = random.Random(seed)
     triples = list(itertools.combinations(range(1, n_dcs + 1), 3))
     chosen = rng.sample(triples, min(count, len(triples)))
-    return [SubsetRowCut(frozenset(t)) for t in chosen], np.array([-rng.uniform(0, 60) for _ in chosen])
+    cuts = [
+        SubsetRowCut(frozenset(t), frozenset(v for v in range(1, n_dcs + 1) if v in t or rng.random() < 0.3))
+        if memory
+        else SubsetRowCut(frozenset(t))
+        for t in chosen
+    ]
+    return cuts, np.array([-rng.uniform(0, 60) for _ in chosen])
 
 
 def _true_minimum(instance, vc, pi: np.ndarray, start: float, rows: SubsetRowPenalties | None) -> float:
@@ -55,13 +66,16 @@ def _true_minimum(instance, vc, pi: np.ndarray, start: float, rows: SubsetRowPen
     return min([0.0, *costs])
 
 
-def _pricing_mismatches(price_fn, *, elementary: bool = True) -> list[tuple[str, int, float, float]]:
-    """(kind, seed, priced, true) of every class whose exact pricing misses the oracle's minimum."""
+def _pricing_mismatches(
+    price_fn, *, elementary: bool = True, memory: bool = False
+) -> list[tuple[str, int, float, float]]:
+    """(kind, seed, priced, true) of every class whose exact pricing misses the oracle's minimum (``memory``:
+    cuts with limited memories, charged by the oracle as their coefficients say)."""
     wrong = []
     for kind, seed in INSTANCES:
         instance = _instance(kind, seed)
         pi, start = _random_duals(instance, seed)
-        cuts, sigma = _random_cuts(instance.n_dcs, seed)
+        cuts, sigma = _random_cuts(instance.n_dcs, seed, memory=memory)
         rows = subset_row_penalties(cuts, sigma, instance.n_dcs + 1)
         classes = vehicle_classes(instance)
         for vc, net in zip(classes, class_networks(instance, classes)):
@@ -96,6 +110,59 @@ def test_route_penalty_is_the_cut_coefficient_times_the_dual() -> None:
 
 def test_exact_pricing_with_subset_rows_finds_the_true_minimum() -> None:
     assert _pricing_mismatches(_exact) == []
+
+
+def test_limited_memory_coefficient_resets_outside_the_memory() -> None:
+    full, limited = SubsetRowCut(frozenset({1, 2, 3})), SubsetRowCut(frozenset({1, 2, 3}), frozenset({1, 2, 3, 4}))
+    assert full.coefficient(0, (1, 5, 2)) == 1 and limited.coefficient(0, (1, 5, 2)) == 0  # 5 is outside: forgotten
+    assert limited.coefficient(0, (1, 4, 2)) == 1  # 4 is remembered
+    assert limited.coefficient(0, (1, 2, 5, 3, 4, 1)) == 2  # the pair (1, 2), then (3, 1) after the reset
+    assert limited.coefficient(0, (1, 5, 2, 5, 3)) == 0
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_limited_memory_penalty_is_the_coefficient_times_the_dual(seed: int) -> None:
+    """What the pricing's parity resource charges (with the resets) equals the master's coefficient, on random
+    walks (DCs repeated, as on ng-routes) and random memories; with every DC in memory, floor(v_r(S) / 2)."""
+    rng = random.Random(seed)
+    cuts, sigma = _random_cuts(7, seed, memory=True)
+    rows = subset_row_penalties(cuts, sigma, 8)
+    for _ in range(50):
+        stops = tuple(rng.randint(1, 7) for _ in range(rng.randint(1, 9)))
+        expected = sum(-s * cut.coefficient(0, stops) for cut, s in zip(cuts, sigma))
+        assert route_penalty(stops, rows) == pytest.approx(expected)
+        assert all(cut.coefficient(0, stops) <= SubsetRowCut(cut.members).coefficient(0, stops) for cut in cuts)
+        everything = SubsetRowCut(cuts[0].members, frozenset(range(1, 8)))
+        assert everything.coefficient(0, stops) == sum(1 for v in stops if v in cuts[0].members) // 2
+
+
+def test_exact_pricing_with_limited_memory_cuts_finds_the_true_minimum() -> None:
+    assert _pricing_mismatches(_exact, memory=True) == []
+
+
+def test_a_pricing_that_never_forgets_a_parity_is_caught() -> None:
+    """Charging limited-memory cuts as if they remembered every DC (no reset) overcharges routes that leave a
+    memory between two visits: the oracle's minimum is missed."""
+
+    def unforgetting(net, arc_cost, start, rows):
+        full = None if rows is None else SubsetRowPenalties(rows.cuts_of, rows.penalty)
+        return price(net, arc_cost, start, exact=True, max_routes=10_000, subset_rows=full)
+
+    assert _pricing_mismatches(unforgetting, memory=True)
+
+
+def test_memory_keeps_the_lp_routes_coefficients_and_grows_when_a_later_lp_needs_it() -> None:
+    cut = SubsetRowCut(frozenset({1, 2, 3}))
+    routes = [(1, 4, 2), (2, 5, 6, 3), (3, 1)]
+    limited = with_memory(cut, routes)
+    assert limited.memory == frozenset({1, 2, 3, 4, 5, 6})
+    assert [limited.coefficient(0, r) for r in routes] == [cut.coefficient(0, r) for r in routes] == [1, 1, 1]
+    later = [(1, 7, 2), (2, 7, 3), (3, 7, 1)]  # each pairs two members across 7, outside the memory: row 0
+    assert sum(limited.coefficient(0, r) for r in later) == 0
+    grown = grown_memories([limited], later, np.full(3, 0.5))  # full memory: 1.5 > 1, violated
+    assert grown == {0: SubsetRowCut(cut.members, limited.memory | {7})}
+    assert grown_memories([grown[0]], later, np.full(3, 0.5)) == {}  # already remembered: nothing to grow
+    assert grown_memories([limited], later, np.full(3, 0.3)) == {}  # 0.9: not violated even with every DC
 
 
 def test_pricing_with_small_neighbourhoods_stays_below_the_true_minimum() -> None:
@@ -171,16 +238,15 @@ def test_enumeration_with_subset_rows_lists_every_route_within_the_threshold(qua
 def test_completion_bounds_that_overcharge_the_penalties_are_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     # twice the penalty (not half) on each arc inside a cut's set: a rest through two DCs of S is
     # charged twice what it pays, so the bound is no longer a lower bound and routes go missing
-    def overcharged(net, arc_cost, subset_rows):
-        n = len(arc_cost)
+    def overcharged(subset_rows, n):
         inside = np.zeros((n, n))
         for c in range(subset_rows.count):
             nodes = np.flatnonzero((subset_rows.cuts_of >> c) & 1)
             inside[np.ix_(nodes, nodes)] += 2.0 * subset_rows.penalty[c]
         np.fill_diagonal(inside, 0.0)
-        return two_cycle_free_completions(net, net.with_load_floor(arc_cost) + inside)
+        return inside
 
-    monkeypatch.setattr(enumeration, "_charged_completions", overcharged)
+    monkeypatch.setattr(label_bounds, "charged_costs", overcharged)
     assert _enumeration_misses(0.7)
 
 

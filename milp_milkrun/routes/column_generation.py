@@ -226,16 +226,19 @@ class ColumnGeneration:
         return self.lp_value - last_lp > self.settings.tailing_off * max(1.0, abs(self.lp_value))
 
     def _add_subset_rows(self) -> list[SubsetRowCut]:
-        """One round of subset-row separation on the LP's routes; the cuts added."""
+        """One round of subset-row separation on the LP's routes: the cuts whose memory the LP's routes need
+        grow, and new ones are added; the rows it changed (none: the round found nothing)."""
+        grown = self.master.grow_subset_row_memories()
         cuts = self.master.separate_subset_rows()
         for cut in cuts:
             self.master.add_subset_row(cut)
-        if cuts:
+        if cuts or grown:
             self.subset_row_rounds += 1
             self.log(
-                f"subset-row round {self.subset_row_rounds}: {len(cuts)} cuts ({len(self.master.subset_rows)} in all)"
+                f"subset-row round {self.subset_row_rounds}: {len(cuts)} cuts, {len(grown)} memories grown"
+                f" ({len(self.master.subset_rows)} in all)"
             )
-        return cuts
+        return cuts + grown
 
     def _forbid_cycles(self) -> bool:
         """At the root: when the LP uses routes that revisit a DC, enlarge the ng-neighbourhoods so the

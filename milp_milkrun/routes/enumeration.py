@@ -26,9 +26,12 @@ routes over the same DCs are kept apart unless one is shorter and no longer in t
 
 With subset-row cuts (``subset_rows``) a label also pays their penalties, carried as the pricing does
 (the parity of its visits to each cut's DCs): the reduced cost of an elementary route then includes
--sigma_S floor(|r & S| / 2), which only grows along a path, so pruning on it stays valid, and two labels
-over the same set of DCs have the same parities, so the dominance above is unchanged.  Enumerating
-without the penalties would only list more routes.
+-sigma_S a_r(S) (floor(|r & S| / 2), or less with a limited memory), which only grows along a path, so
+pruning on it stays valid.  Two labels over the same set of DCs may differ in their parities (a limited
+memory forgets them), and the dominance above stays valid all the same: the plan that uses the kept
+path instead of the dropped one meets every cut (they hold for every plan) and costs no more, so its
+route is listed whenever the dropped one's plan is within the threshold.  Enumerating without the
+penalties would only list more routes.
 """
 
 from __future__ import annotations
@@ -39,8 +42,9 @@ import time
 import numpy as np
 
 from milp_milkrun.routes.clocks import come_home, duration_floor, first_clocks, next_clocks, window_copies
+from milp_milkrun.routes.label_bounds import LabelBounds, label_bounds
 from milp_milkrun.routes.networks import ClassNetwork
-from milp_milkrun.routes.pricing import NEGATIVE, Completions, PricingTimeout, two_cycle_free_completions
+from milp_milkrun.routes.pricing import NEGATIVE, PricingTimeout
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
 
 WORD = 64  # DCs per word of a visited-set bitmask
@@ -88,8 +92,7 @@ def enumerate_routes(
     """
     n = len(arc_cost)
     words = (n + WORD - 1) // WORD
-    bound = two_cycle_free_completions(net, net.with_load_floor(arc_cost))
-    charged = _charged_completions(net, arc_cost, subset_rows) if subset_rows is not None else None
+    bounds = label_bounds(net, arc_cost, subset_rows)
     slack = threshold - NEGATIVE  # the pricing's tolerance, on the safe side
     first, window = window_copies(net, np.flatnonzero(net.allowed[0, 1:]) + 1)
     (start, latest, drive), ok = first_clocks(net, first, window)
@@ -131,35 +134,10 @@ def enumerate_routes(
         )
         if stops == net.max_stops or not len(node):
             break
-        level = _extend(level, net, arc_cost, (bound, charged, subset_rows), net.max_stops - stops - 1, slack, deadline)
+        level = _extend(level, net, arc_cost, bounds, net.max_stops - stops - 1, slack, deadline)
     seen, length, term, hourly, depth, row = (np.concatenate([e[f] for e in ends]) for f in range(6))
     keep = _undominated(seen, length, np.column_stack([term, hourly]), None)
     return [_path(trace, int(depth[k]), int(row[k])) for k in keep]
-
-
-Bounds = tuple[Completions, Completions | None, SubsetRowPenalties | None]  # plain, charged (subset-row cuts), the cuts
-
-
-def _charged_completions(net: ClassNetwork, arc_cost: np.ndarray, subset_rows: SubsetRowPenalties) -> Completions:
-    """Completion bounds that count part of the subset-row penalties: each arc between two DCs of a
-    cut's set S is charged half the cut's penalty.  The plain bounds ignore the penalties, and under the
-    cuts' duals the DC duals grow so much that they hardly prune (golden_14 FSMD's 300-unit class passed
-    10^6 labels within 0.01 of the bound).
-
-    A label at j with parities p pays on its rest j -> u_1 .. u_m -> hub, per cut, ceil(v/2) penalties
-    if p is odd and floor(v/2) if even (v: the rest's DCs in S, elementary).  The rest drives at most v
-    arcs inside S when j is in S (v - 1 otherwise), and v/2 <= ceil(v/2), (v - 1)/2 <= floor(v/2) for
-    v <= 3; only when j is in S and p is even does the charge exceed what is paid, by at most half the
-    penalty (then v <= 1): :func:`_extend_block` takes that back from the bound.  Valid for elementary
-    routes only: the enumeration's.
-    """
-    n = len(arc_cost)
-    inside = np.zeros((n, n))
-    for c in range(subset_rows.count):
-        nodes = np.flatnonzero((subset_rows.cuts_of >> c) & 1)
-        inside[np.ix_(nodes, nodes)] += subset_rows.penalty[c] / 2.0
-    np.fill_diagonal(inside, 0.0)
-    return two_cycle_free_completions(net, net.with_load_floor(arc_cost) + inside)
 
 
 def _bits(nodes: np.ndarray, words: int) -> np.ndarray:
@@ -199,7 +177,7 @@ def _extend(
     level: dict[str, np.ndarray],
     net: ClassNetwork,
     arc_cost: np.ndarray,
-    bounds: Bounds,
+    bounds: LabelBounds,
     left: int,
     slack: float,
     deadline: float,
@@ -207,7 +185,7 @@ def _extend(
     """Every one-DC extension to an unvisited DC that keeps the limits and can stay within the threshold.
 
     ``bounds``: completions from j back to the hub with ``left`` more DCs (plain, and with the subset-row
-    cuts charged, see :func:`_charged_completions`, and the cuts); a path that reached j from i
+    cuts charged; by stops and load units, and over time: :mod:`~milp_milkrun.routes.label_bounds`); a path that reached j from i
     never turns straight back to i (it is elementary), so the bound avoiding i holds.  One level may hold
     a million labels: the deadline is checked between blocks.
     """
@@ -224,9 +202,9 @@ BLOCK = 4096  # labels extended at once (bounds the memory of the label x DC arr
 
 
 def _extend_block(
-    level, net: ClassNetwork, arc_cost, bounds: Bounds, left: int, slack: float, rows: np.ndarray
+    level, net: ClassNetwork, arc_cost, bounds: LabelBounds, left: int, slack: float, rows: np.ndarray
 ) -> dict[str, np.ndarray]:
-    bound, charged, subset_rows = bounds
+    subset_rows = bounds.cuts
     node, seen = level["node"][rows], level["seen"][rows]
     js, window = window_copies(net, np.arange(1, len(arc_cost)))
     load = level["load"][rows, None] + net.load[js][None, :]
@@ -243,12 +221,7 @@ def _extend_block(
     ok = net.allowed[node][:, js] & (visited == 0) & (load <= net.capacity) & in_time
     ok &= net.resources.distance.admits(dist, js[None, :])
     units = np.clip(net.capacity - load, 0, None)
-    least = bound.avoiding(left, units, js[None, :], node[:, None])
-    if charged is not None and subset_rows is not None:
-        overcharged = 0.5 * subset_rows.paid(
-            subset_rows.cuts_of[js][None, :] & ~parity
-        )  # cuts through j at even parity
-        least = np.maximum(least, charged.avoiding(left, units, js[None, :], node[:, None]) - overcharged)
+    least = bounds.least(left, units, js[None, :], node[:, None], start, parity)
     ok &= cost + duration_floor(net, js[None, :], (start, latest, drive)) + least <= slack
     r, c = np.nonzero(ok)
     j = js[c]

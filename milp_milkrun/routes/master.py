@@ -44,7 +44,7 @@ ceil(l(S)/D) (:func:`~milp_milkrun.routes.separation.weighted_capacity_cut`) and
 (:func:`~milp_milkrun.routes.separation.fleet_knapsack_cut`), a Chvatal-Gomory cut of sum_k Q_k n_k >= l(V) with n_k <= m_k.
 
 **Subset-row cuts** (sp04, :mod:`~milp_milkrun.routes.subset_rows`) are not robust: a route's
-coefficient floor(v_r(S)/2) is no sum over its arcs, so their duals sigma_S <= 0 reach the pricing as a
+coefficient floor(v_r(S)/2) (less with a limited memory) is no sum over its arcs, so their duals sigma_S <= 0 reach the pricing as a
 resource of its own; in the Lagrangian bound they count sigma_S * 1 like any row at its bound, valid as
 long as c*_k includes what the cuts charge.
 """
@@ -61,7 +61,7 @@ import numpy as np
 
 from milp_milkrun.implied import VehicleClass, assign_vehicles, vehicle_classes
 from milp_milkrun.instance import Instance
-from milp_milkrun.limits import FLOAT_NOISE
+from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
 from milp_milkrun.route_resources import RouteResources
@@ -70,8 +70,10 @@ from milp_milkrun.routes.subset_rows import (
     MAX_SUBSET_ROWS,
     SubsetRowCut,
     SubsetRowPenalties,
+    grown_memories,
     separate_subset_rows,
     subset_row_penalties,
+    with_memory,
 )
 from milp_milkrun.runtime.highs import new_highs, solver_seed
 
@@ -285,18 +287,42 @@ class RouteMaster:
         return [row for row in self.rows if isinstance(row, SubsetRowCut)]
 
     def add_subset_row(self, cut: SubsetRowCut) -> None:
-        """Add the row sum_r floor(v_r(S) / 2) lambda_r <= 1 (:mod:`~milp_milkrun.routes.subset_rows`);
+        """Add the row sum_r a_r(S) lambda_r <= 1, a_r(S) = floor(v_r(S) / 2) or less with a limited memory
+        (:mod:`~milp_milkrun.routes.subset_rows`);
         the artificial columns are in no such row, so the LP stays feasible."""
         self._add_row(cut, -math.inf, 1.0, [])
 
     def separate_subset_rows(self, *, max_cuts: int = 30) -> list[SubsetRowCut]:
-        """Subset-row cuts violated by the last LP solution (no more than MAX_SUBSET_ROWS in all)."""
+        """Subset-row cuts violated by the last LP solution (no more than MAX_SUBSET_ROWS in all), each with
+        the memory its LP routes need (:func:`~milp_milkrun.routes.subset_rows.with_memory`)."""
         known = self.subset_rows
         visits = np.zeros((len(self.columns), self.n_dcs + 1), dtype=np.int64)
         for r, column in enumerate(self.columns):
             np.add.at(visits[r], np.array(column.stops, dtype=np.int64), 1)
         room = min(max_cuts, MAX_SUBSET_ROWS - len(known))
-        return separate_subset_rows(visits, self.route_values(), {cut.members for cut in known}, max_cuts=room)
+        values = self.route_values()
+        cuts = separate_subset_rows(visits, values, {cut.members for cut in known}, max_cuts=room)
+        used = [column.stops for column, value in zip(self.columns, values) if value > SOLVER_TOLERANCE]
+        return [with_memory(cut, used) for cut in cuts]
+
+    def grow_subset_row_memories(self) -> list[SubsetRowCut]:
+        """Grow the memory of each subset-row cut that only its memory keeps from being violated by the last
+        LP solution (:func:`~milp_milkrun.routes.subset_rows.grown_memories`); the cuts grown.  A column's
+        coefficient can only grow with the memory, so the row stays valid."""
+        values = self.route_values()
+        used = [(column.stops, value) for column, value in zip(self.columns, values) if value > SOLVER_TOLERANCE]
+        positions = [p for p, row in enumerate(self.rows) if isinstance(row, SubsetRowCut)]
+        cuts = self.subset_rows  # in the order of positions
+        grown = grown_memories(cuts, [r for r, _ in used], np.array([v for _, v in used]))
+        first = self.n_dcs + len(self.classes)
+        for c, cut in grown.items():
+            old = cuts[c]
+            for column, col in zip(self.columns, self.route_col):
+                times = cut.coefficient(column.vehicle_class, column.stops)
+                if times != old.coefficient(column.vehicle_class, column.stops):
+                    self.highs.changeCoeff(first + positions[c], col, float(times))
+            self.rows[positions[c]] = cut
+        return list(grown.values())
 
     def subset_row_penalties(self, rho: np.ndarray) -> SubsetRowPenalties | None:
         """The subset-row cuts with their duals from ``rho`` (:meth:`usable_duals`), as the pricing charges them."""

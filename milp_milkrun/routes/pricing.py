@@ -13,8 +13,9 @@ Load (5), distance (6) and stop count (7) are carried as resources and checked o
 forbidden DCs (8, 9), consecutive pairs (10) and damaged roads (11) are the class's arc set.
 
 ``exact=True`` prices completely: the value returned is min(0, m) with m between the minimum over
-ng-routes and the minimum over elementary routes (a label is pruned only when no completion without
-2-cycles can make it negative, :func:`two_cycle_free_completions`; an elementary route has none), which
+ng-routes and the minimum over elementary routes (a label is pruned only when no elementary completion
+can make it negative: :mod:`~milp_milkrun.routes.label_bounds`, by stops and load, over time, and with
+the subset-row penalties charged), which
 :mod:`milp_milkrun.routes.column_generation` turns into a certified Lagrangian bound.  ``exact=False``
 is the fast heuristic used while plenty of negative routes exist: few successors per DC and few labels
 per DC and stop count; it prunes with the cheaper walk bound (:func:`completion_bounds`: no
@@ -35,8 +36,9 @@ earliest time a route can reach its tail, or that no route within the shift driv
 (:func:`~milp_milkrun.routes.time_network.time_admits`).
 
 Subset-row cuts (:mod:`milp_milkrun.routes.subset_rows`) are charged through one more resource, a
-parity bit per cut (``subset_rows``); dominance then adds to the dominating label's cost the penalties
-of the cuts where its parity is odd and the other label's even.  The completion bounds ignore them.
+parity bit per cut (``subset_rows``), forgotten where a label leaves the cut's memory; dominance then
+adds to the dominating label's cost the penalties of the cuts where its parity is odd and the other
+label's even.  The exact pricing's completion bounds charge part of them, the heuristic's none.
 """
 
 from __future__ import annotations
@@ -48,6 +50,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from milp_milkrun.routes.clocks import come_home, duration_floor, first_clocks, next_clocks, window_copies
+from milp_milkrun.routes.completions import (
+    Completions,
+    after_loading,
+    completion_bounds,
+    load_free,
+    two_cycle_free_completions,
+)
+from milp_milkrun.routes.label_bounds import LabelBounds, label_bounds
 from milp_milkrun.routes.networks import ClassNetwork
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
 
@@ -75,111 +85,6 @@ class PricedRoute:
 class PricingResult:
     routes: list[PricedRoute]  # negative reduced cost, cheapest first
     minimum: float  # exact pricing: min(0, m), m between the least reduced cost over ng-routes and over elementary ones; heuristic: NaN
-
-
-def completion_bounds(net: ClassNetwork, arc_cost: np.ndarray) -> np.ndarray:
-    """bound[h, c, j]: the least reduced cost from DC j back to the hub with at most h more DCs and c
-    more load units -- over walks (DCs may repeat, distance ignored), so below every real completion.
-
-    One min-plus step per stop count, over every load at once; once a step changes nothing (when every
-    DC loads at least one unit, after at most ``capacity`` steps) the rest are copies.
-
-    Parameters
-    ----------
-    net : ClassNetwork
-        The class's network.
-    arc_cost : np.ndarray
-        Reduced arc costs ``d_ij - pi_j``.
-
-    Returns
-    -------
-    np.ndarray
-        The bounds, indexed [stops left, load units left, DC].
-    """
-    n = len(arc_cost)
-    back = np.where(net.allowed[:, 0], arc_cost[:, 0], np.inf)
-    bound = np.empty((net.max_stops, net.capacity + 1, n))
-    bound[0] = back[None, :]
-    step = np.where(net.allowed, arc_cost, np.inf)
-    step[:, 0] = np.inf
-    rest, fits = _after_loading(net)
-    for h in range(1, net.max_stops):
-        ahead = np.where(fits, bound[h - 1][rest, np.arange(n)[None, :]], np.inf)  # ahead[c, l]: from l on
-        bound[h] = np.minimum(back[None, :], (step[None, :, :] + ahead[:, None, :]).min(axis=2))
-        if np.array_equal(bound[h], bound[h - 1]):
-            bound[h + 1 :] = bound[h]
-            break
-    return bound
-
-
-@dataclass(frozen=True)
-class Completions:
-    """Completion bounds over walks without 2-cycles (no j -> l -> j): ``best[h, c, j]`` is the least
-    reduced cost from DC j back to the hub with at most h more DCs and c load units left, ``first`` the
-    DC that walk goes to first (0: straight home) and ``second`` the least over walks whose first DC
-    differs from it.  An elementary route never turns straight back, so a path that reached j from i
-    completes at no less than :meth:`avoiding` ``(h, c, j, i)``.
-    """
-
-    best: np.ndarray
-    first: np.ndarray
-    second: np.ndarray
-
-    def avoiding(self, h: int, c: np.ndarray, j: np.ndarray, previous: np.ndarray) -> np.ndarray:
-        """The least completion from j (``h`` more DCs, ``c`` units) that does not go to ``previous`` first."""
-        return np.where(self.first[h][c, j] == previous, self.second[h][c, j], self.best[h][c, j])
-
-
-def two_cycle_free_completions(net: ClassNetwork, arc_cost: np.ndarray) -> Completions:
-    """:func:`completion_bounds` over walks without 2-cycles: much tighter where large duals would let a
-    walk bounce between two DCs (the enumeration of ecom74's root lists the same routes from 7x fewer
-    labels).  A walk's first DC from l must differ from the DC it came from, so each DC keeps its best
-    walk, that walk's first DC and the best walk starting elsewhere (Christofides, Mingozzi and Toth 1981).
-
-    Parameters
-    ----------
-    net : ClassNetwork
-        The class's network.
-    arc_cost : np.ndarray
-        Reduced arc costs.
-
-    Returns
-    -------
-    Completions
-        The bounds, indexed [stops left, load units left, DC].
-    """
-    n = len(arc_cost)
-    home = np.where(net.allowed[:, 0], arc_cost[:, 0], np.inf)
-    shape = (net.max_stops, net.capacity + 1, n)
-    best, second, first = np.empty(shape), np.empty(shape), np.zeros(shape, dtype=np.int64)
-    best[0], second[0] = home[None, :], np.inf
-    step = np.where(net.allowed, arc_cost, np.inf)
-    rest, fits = _after_loading(net)
-    dcs = np.arange(n)
-    for h in range(1, net.max_stops):
-        # via[c, j, l]: j -> l, then on from l (loaded, rest[c, l] units left) without turning back to j; l = 0: home
-        on = Completions(best[h - 1 : h], first[h - 1 : h], second[h - 1 : h])
-        after = on.avoiding(0, rest[:, None, :], dcs[None, None, :], dcs[None, :, None])
-        via = step[None, :, :] + np.where(fits[:, None, :], after, np.inf)
-        via[:, :, 0] = home[None, :]
-        first[h] = via.argmin(axis=2)
-        best[h] = np.take_along_axis(via, first[h][:, :, None], axis=2)[:, :, 0]
-        np.put_along_axis(via, first[h][:, :, None], np.inf, axis=2)
-        second[h] = via.min(axis=2)
-        if (
-            np.array_equal(best[h], best[h - 1])
-            and np.array_equal(first[h], first[h - 1])
-            and np.array_equal(second[h], second[h - 1])
-        ):
-            best[h + 1 :], first[h + 1 :], second[h + 1 :] = best[h], first[h], second[h]
-            break
-    return Completions(best, first, second)
-
-
-def _after_loading(net: ClassNetwork) -> tuple[np.ndarray, np.ndarray]:
-    """rest[c, l]: load units left after DC l when c were left before it (clipped at 0); fits[c, l]: l fits."""
-    shifted = np.arange(net.capacity + 1)[:, None] - net.load[None, :]
-    return np.clip(shifted, 0, None), shifted >= 0
 
 
 def price(
@@ -216,7 +121,7 @@ def price(
     subset_rows : SubsetRowPenalties, optional
         The subset-row cuts with a negative dual: each label carries the parity of its visits to each
         cut's DCs and pays the cut's penalty when it turns even (the reduced cost then includes
-        -sigma_S floor(v_r(S)/2)).  The completion bounds ignore them (they only add cost).
+        -sigma_S times the cut's coefficient, :meth:`~milp_milkrun.routes.subset_rows.SubsetRowCut.coefficient`).
     compared : tuple[str, ...], optional
         The label resources dominance compares besides cost and memory; None: :func:`compared_resources`
         (the oracle tests give others, e.g. every resource, or a wrong rule they must catch).
@@ -228,11 +133,12 @@ def price(
     """
     if exact:  # the tighter bound pays off where every label is kept; an ng-route may turn back, an elementary one not:
         # the minimum found stays at most that of every elementary route (see two_cycle_free_completions)
-        bound = two_cycle_free_completions(net, net.with_load_floor(arc_cost)).best
+        bound = label_bounds(net, arc_cost, subset_rows)
         return _label(net, arc_cost, start_cost, bound, None, max_routes, deadline, subset_rows, compared)
-    bound = completion_bounds(net, net.with_load_floor(arc_cost))
+    walk = completion_bounds(load_free(net), net.with_load_floor(arc_cost))  # walks turn back: no DC to avoid
+    walks = LabelBounds(Completions(walk, np.zeros(walk.shape, dtype=np.int64), walk))
     for width in HEURISTIC_WIDTHS:
-        found = _label(net, arc_cost, start_cost, bound, width, max_routes, deadline, subset_rows, compared)
+        found = _label(net, arc_cost, start_cost, walks, width, max_routes, deadline, subset_rows, compared)
         if found.routes:
             break
     return found
@@ -242,7 +148,7 @@ def _label(
     net: ClassNetwork,
     arc_cost: np.ndarray,
     start_cost: float,
-    bound: np.ndarray,
+    bound: LabelBounds,
     width: tuple[int, int] | None,
     max_routes: int,
     deadline: float,
@@ -278,7 +184,8 @@ def _label(
         finished.append(closing)
         if stops == net.max_stops:
             break
-        level = _extend(level, successors, arc_cost, net, bound[net.max_stops - stops - 1], deadline, subset_rows)
+        left = net.max_stops - stops - 1  # the stops left after the next DC
+        level = _extend(level, successors, arc_cost, net, (bound, left), deadline, subset_rows)
     total, ident = np.concatenate(totals), np.concatenate(finished)
     order = np.argsort(total, kind="stable")[:max_routes]
     routes = [PricedRoute(float(total[k]), trace.path(int(ident[k]))) for k in order]
@@ -369,14 +276,15 @@ def _extend(
     successors,
     arc_cost,
     net: ClassNetwork,
-    bound: np.ndarray,
+    bound: tuple[LabelBounds, int],
     deadline: float,
     subset_rows: SubsetRowPenalties | None = None,
 ) -> _Labels:
     """Every feasible one-DC extension of ``level`` that can still turn negative.
 
-    ``bound[c, j]``: least reduced cost from j back to the hub with the stops left after j and c load units.
-    Entering j flips the parity of every subset-row cut containing j and pays the cuts whose parity was odd.
+    ``bound``: the least reduced costs from j back to the hub (:mod:`~milp_milkrun.routes.label_bounds`) and
+    the stops left after j; an ng-route may turn straight back, so the bound ignores where a label came from.
+    Entering j pays the subset-row cuts through j at odd parity and flips them (:meth:`SubsetRowPenalties.enter`).
     """
     parts = []
     position = net.ng_position
@@ -396,7 +304,8 @@ def _extend(
         (start, latest, drive), in_time = next_clocks(net, i, clock, succ[None, :], window)
         ok = (load <= net.capacity) & net.resources.distance.admits(dist, succ[None, :]) & in_time
         cost_floor = cost + duration_floor(net, succ[None, :], (start, latest, drive))
-        ok &= cost_floor + bound[np.clip(net.capacity - load, 0, None), succ[None, :]] < NEGATIVE
+        least = bound[0].least(bound[1], np.clip(net.capacity - load, 0, None), succ[None, :], None, start, parity)
+        ok &= cost_floor + least < NEGATIVE
         seen = position[i, succ]  # where j sits in i's neighbourhood, -1 if outside (then never remembered)
         ok &= ~((seen >= 0)[None, :] & ((here.memory[:, None] >> np.maximum(seen, 0)[None, :]) & 1).astype(bool))
         r, c = np.nonzero(ok)
@@ -442,9 +351,7 @@ def _admit(
             raise PricingTimeout
         fresh = level.take(rows if width is None else rows[: width[1]])
         earlier = kept[node]
-        if (
-            width is not None and earlier is not None
-        ):  # a heuristic may skip dominance tests: only the cheapest kept labels
+        if width is not None and earlier is not None:  # a heuristic tests only against the cheapest kept labels
             earlier = earlier.take(np.arange(min(len(earlier.cost), HEURISTIC_DOMINATORS * width[1])))
         keep = ~_dominated(fresh, earlier, subset_rows, compared=compared)
         keep &= ~_dominated(fresh, fresh, subset_rows, earlier_only=True, compared=compared)
@@ -466,15 +373,15 @@ DOMINANCE_CHUNK = 256  # rows per broadcast block: bounds the memory of the pair
 def compared_resources(net: ClassNetwork) -> tuple[str, ...]:
     """The label resources dominance must compare for ``net``: those that can tell two labels apart.
 
-    The distance only matters under a distance limit or a load term (else it is in the cost already), the
-    clock only with time, and the latest departure and driving time only when the duration matters
-    (:mod:`~milp_milkrun.routes.clocks`: zeros otherwise).  Leaving a resource out that is the same for
-    every completion keeps the dominance exact and saves its share of the pairwise test (RC208: the
-    pricing's largest cost).
+    The load matters only when a route of the most stops can outgrow the capacity (an ng-route repeats DCs:
+    the largest load at each), the distance under a distance limit or a load term (else it is in the cost),
+    the clock with time, the latest departure and driving time when the duration matters (else zeros,
+    :mod:`~milp_milkrun.routes.clocks`).  Leaving out a resource that cannot tell labels apart keeps the
+    dominance exact and saves its share of the pairwise test (RC208: the pricing's largest cost).
     """
     times = net.time
     used = {
-        "load": True,
+        "load": net.max_stops * int(net.load.max(initial=0)) > net.capacity,
         "dist": math.isfinite(net.resources.distance.limit) or bool(net.load_rate),
         "time": times is not None,
         "latest": times is not None and times.tracks_duration,
@@ -527,15 +434,15 @@ def _dominated_after_penalties(
 ) -> np.ndarray:
     """For each row of ``hit`` (candidate pairs of :func:`_dominated`): does a candidate still dominate once it
     pays the penalties of the odd parities it has and the label lacks?  A candidate that owes nothing settles
-    its row, so the penalty sums are computed only for the rows no such candidate settles."""
-    end = hit.shape[1]
-    owes = (other.parity[None, :end] & ~labels.parity[rows, None]) != 0
-    settled = (hit & ~owes).any(axis=1)
-    r, c = np.nonzero(hit & owes & ~settled[:, None])
-    owed = subset_rows.paid(other.parity[c] & ~labels.parity[rows][r])
-    paying = np.zeros(hit.shape, dtype=bool)
-    paying[r, c] = other.cost[c] + owed <= labels.cost[rows][r]
-    return settled | paying.any(axis=1)
+    its row, so the penalty sums are computed only for the rows no such candidate settles (on the pairs only)."""
+    r, c = np.nonzero(hit)
+    owes = other.parity[c] & ~labels.parity[rows][r]
+    out = np.zeros(hit.shape[0], dtype=bool)
+    out[r[owes == 0]] = True
+    rest = (owes != 0) & ~out[r]
+    r, c = r[rest], c[rest]
+    out[r[other.cost[c] + subset_rows.paid(owes[rest]) <= labels.cost[rows][r]]] = True
+    return out
 
 
 def arc_lower_bounds(net: ClassNetwork, arc_cost: np.ndarray, deadline: float = math.inf) -> np.ndarray:
@@ -571,7 +478,7 @@ def arc_lower_bounds(net: ClassNetwork, arc_cost: np.ndarray, deadline: float = 
     step[:, 0] = np.inf
     step[0, :] = np.inf
     units = np.arange(capacity + 1)
-    rest, fits = _after_loading(net)
+    rest, fits = after_loading(net)
     columns = np.arange(n)
     ahead = np.where(fits & net.allowed[0][None, :], arc_cost[0][None, :], np.inf)  # ahead[u, i]: hub -> i, one DC
     ahead[:, 0] = np.inf

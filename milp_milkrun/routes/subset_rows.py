@@ -15,6 +15,16 @@ Dominance must then pay for the parities a label has and the other lacks (:mod:`
 
 Cuts are separated on the LP's route values by enumerating every triple of DCs that fractional routes
 visit (:func:`separate_subset_rows`).
+
+**Limited memory** (Pecin, Pessoa, Poggi and Uchoa 2017): a cut may remember a route's parity only while
+the route stays within a set of nodes M containing S (its ``memory``); entering a node outside M resets
+the count to 0.  The coefficient, counting visits to S in pairs with the count reset outside M, is at
+most floor(v_r(S) / 2), so the row stays valid for every plan.  M is the nodes the LP's routes pass
+between the two visits of each pair (:func:`with_memory`), so those routes keep their coefficients
+and the cut stays as violated, and it grows when a later LP violates the cut with every node in memory
+(:func:`grown_memories`: the augmentation of Pecin et al.); in the pricing, every label that leaves M forgets its parity, and labels
+that differ only in forgotten parities dominate each other again (long routes: R204-25's root needed
+2x fewer seconds of pricing).
 """
 
 from __future__ import annotations
@@ -38,10 +48,78 @@ class SubsetRowCut:
     """The subset-row cut of the three DCs ``members``: at most one route visits two of them."""
 
     members: frozenset[int]
+    memory: frozenset[int] | None = None  # nodes across which a route keeps its count (with S); None: every node
 
     def coefficient(self, vehicle_class: int, stops: tuple[int, ...]) -> int:
-        """floor(v_r(S) / 2): the visits to S counted with multiplicity (see the module doc)."""
-        return sum(1 for s in stops if s in self.members) // 2
+        """The visits to S counted with multiplicity, in pairs, the count reset at a node outside the memory
+        (floor(v_r(S) / 2) with every node in it; see the module doc)."""
+        total = count = 0
+        for s in stops:
+            if s in self.members:
+                count += 1
+                if count == 2:
+                    total, count = total + 1, 0
+            elif self.memory is not None and s not in self.memory:
+                count = 0
+        return total
+
+
+def with_memory(cut: SubsetRowCut, routes: list[tuple[int, ...]]) -> SubsetRowCut:
+    """``cut`` with the least memory that keeps the coefficient of each of ``routes`` (the LP's): the nodes each
+    route passes between the two visits to S of a pair its count makes.
+
+    Parameters
+    ----------
+    cut : SubsetRowCut
+        A cut (its memory is ignored).
+    routes : list[tuple[int, ...]]
+        The stops of the routes whose coefficients must stay floor(v_r(S) / 2).
+
+    Returns
+    -------
+    SubsetRowCut
+        The cut with that memory (S included).
+    """
+    memory = set(cut.members)
+    for stops in routes:
+        visits = [p for p, s in enumerate(stops) if s in cut.members]
+        for a, b in zip(visits[0::2], visits[1::2]):
+            memory.update(stops[a + 1 : b])
+    return SubsetRowCut(cut.members, frozenset(memory))
+
+
+def grown_memories(
+    cuts: list[SubsetRowCut], routes: list[tuple[int, ...]], values: np.ndarray
+) -> dict[int, SubsetRowCut]:
+    """The cuts (by position) whose limited memory is all that keeps the LP's ``routes`` at ``values`` from
+    violating them, each with the memory those routes need added (:func:`with_memory`): a later LP routes
+    around a memory, and its cut, whose members are known, is not separated again.
+
+    Parameters
+    ----------
+    cuts : list[SubsetRowCut]
+        The master's subset-row cuts.
+    routes : list[tuple[int, ...]]
+        The stops of the LP's routes with a positive value.
+    values : np.ndarray
+        Their values.
+
+    Returns
+    -------
+    dict[int, SubsetRowCut]
+        Position in ``cuts`` -> the cut with its memory grown (its row is then violated again).
+    """
+    grown = {}
+    for c, cut in enumerate(cuts):
+        if cut.memory is None:
+            continue
+        full = SubsetRowCut(cut.members)
+        if sum(v * full.coefficient(0, r) for r, v in zip(routes, values)) <= 1.0 + SUBSET_ROW_VIOLATION:
+            continue
+        more = with_memory(full, routes).memory
+        if more is not None and not more <= cut.memory:
+            grown[c] = SubsetRowCut(cut.members, cut.memory | more)
+    return grown
 
 
 @dataclass(frozen=True)
@@ -54,6 +132,7 @@ class SubsetRowPenalties:
 
     cuts_of: np.ndarray  # int64 per node (node 0, the hub, is in no cut)
     penalty: np.ndarray  # float per cut, >= 0
+    kept_at: np.ndarray | None = None  # int64 per node: the cuts whose memory holds it; None: every cut, every node
 
     @property
     def count(self) -> int:
@@ -61,7 +140,10 @@ class SubsetRowPenalties:
 
     def enter(self, parity: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Labels at ``parity`` entering ``nodes`` (broadcast): their parities after, and what they pay: the
-        penalties of the cuts through the node whose parity was odd (their count of visits turns even)."""
+        penalties of the cuts through the node whose parity was odd (their count of visits turns even).  The
+        cuts whose memory the node is outside forget the parity first."""
+        if self.kept_at is not None:
+            parity = parity & self.kept_at[nodes]
         cuts = self.cuts_of[nodes]
         return parity ^ cuts, self.paid(parity & cuts)
 
@@ -111,14 +193,17 @@ def subset_row_penalties(cuts: list[SubsetRowCut], sigma: np.ndarray, n_nodes: i
     if len(active) > MAX_SUBSET_ROWS:
         raise ValueError(f"at most {MAX_SUBSET_ROWS} subset-row cuts fit the pricing's parity word, got {len(active)}")
     cuts_of = np.zeros(n_nodes, dtype=np.int64)
+    kept_at = np.zeros(n_nodes, dtype=np.int64)
     for c, (cut, _) in enumerate(active):
+        bit = np.int64(1) << np.int64(c)
         for v in cut.members:
-            cuts_of[v] |= np.int64(1) << np.int64(c)
-    return SubsetRowPenalties(cuts_of, np.array([p for _, p in active]))
+            cuts_of[v] |= bit
+        kept_at[list(range(n_nodes)) if cut.memory is None else list(cut.memory | cut.members)] |= bit
+    return SubsetRowPenalties(cuts_of, np.array([p for _, p in active]), kept_at)
 
 
 def route_penalty(stops: tuple[int, ...], rows: SubsetRowPenalties | None) -> float:
-    """What a route pays the subset-row cuts: sum_c penalty_c * floor(v_r(S_c) / 2) (0 without cuts).
+    """What a route pays the subset-row cuts: sum_c penalty_c times its coefficient (0 without cuts).
 
     Parameters
     ----------
@@ -136,8 +221,8 @@ def route_penalty(stops: tuple[int, ...], rows: SubsetRowPenalties | None) -> fl
         return 0.0
     parity, paid = np.zeros(1, dtype=np.int64), 0.0
     for v in stops:
-        paid += float(rows.paid(parity & rows.cuts_of[v])[0])
-        parity ^= rows.cuts_of[v]
+        parity, pays = rows.enter(parity, np.array([v]))
+        paid += float(pays[0])
     return paid
 
 
