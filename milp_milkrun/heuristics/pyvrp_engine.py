@@ -63,16 +63,20 @@ DEMAND_SCALE = 1000  # fractional demands in thousandths
 
 def refusal(p: Problem) -> str | None:
     """Why PyVRP cannot state this compiled instance exactly, in one line; None when it can."""
-    if p.time is not None:
-        return "PyVRP does not state time windows, hub hours or shifts"
-    if p.load_dependent:
-        return "PyVRP does not state an objective with a load term (emissions)"
-    return None
+    return _refusal(p.time is not None, p.load_dependent)
 
 
 def states_instance(instance: Instance, costs: RouteCosts) -> bool:
     """:func:`refusal`'s rule before compiling: whether PyVRP can state ``instance`` under ``costs``."""
-    return not instance.has_time and not costs.load_dependent
+    return _refusal(instance.has_time, costs.load_dependent) is None
+
+
+def _refusal(timed: bool, load_dependent: bool) -> str | None:
+    if timed:
+        return "PyVRP does not state time windows, hub hours or shifts"
+    if load_dependent:
+        return "PyVRP does not state an objective with a load term (emissions)"
+    return None
 
 
 @dataclass(frozen=True)

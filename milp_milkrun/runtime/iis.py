@@ -20,7 +20,7 @@ import highspy
 import numpy as np
 
 logger = logging.getLogger(__name__)
-MIN_SECONDS = 1.0  # below this no child is started (its start alone takes about a quarter of a second)
+MIN_CHILD_SECONDS = 1.0  # below this no child is started (its start alone takes about a quarter of a second)
 
 
 def irreducible_rows(highs: highspy.Highs, seconds: float) -> list[int] | None:
@@ -39,7 +39,7 @@ def irreducible_rows(highs: highspy.Highs, seconds: float) -> list[int] | None:
         The row indices of the subset; an empty list when HiGHS isolates none (the LP relaxation is
         feasible); None when the time was too short or ran out.
     """
-    if seconds < MIN_SECONDS:
+    if seconds < MIN_CHILD_SECONDS:
         return None
     with tempfile.TemporaryDirectory(prefix="milkrun-iis-") as folder:
         lp_file, rows_file = Path(folder) / "lp.npz", Path(folder) / "rows.json"
