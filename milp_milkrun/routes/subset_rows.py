@@ -38,7 +38,7 @@ import numpy as np
 from milp_milkrun.limits import SOLVER_TOLERANCE
 
 SUBSET_ROW_VIOLATION = 0.05  # a cut enters the master when its row exceeds 1 by more than this
-MAX_SUBSET_ROWS = 63  # the pricing's parity resource is one int64 word (sign bit unused): at most this many cuts in all
+MAX_SUBSET_ROWS = 63  # the pricing's parity resource is one int64 word (sign bit unused): at most this many cuts priced
 MAX_CUTS_PER_DC = 3  # a round adds at most this many cuts through one DC (spreads the cuts over the LP)
 FRACTIONAL = SOLVER_TOLERANCE  # a route value above this and below 1 - this is fractional
 
@@ -176,7 +176,9 @@ def subset_row_penalties(cuts: list[SubsetRowCut], sigma: np.ndarray, n_nodes: i
     Parameters
     ----------
     cuts : list[SubsetRowCut]
-        The master's subset-row cuts (at most MAX_SUBSET_ROWS of them).
+        The master's subset-row cuts.  Of those with a negative dual, the MAX_SUBSET_ROWS with the largest
+        penalties fit the parity word; the others are left out: they charge nothing, so the reduced costs
+        priced are at most the true ones, and the least of them still bounds (see the module doc).
     sigma : np.ndarray
         Their duals, one per cut, each <= 0.
     n_nodes : int
@@ -185,13 +187,13 @@ def subset_row_penalties(cuts: list[SubsetRowCut], sigma: np.ndarray, n_nodes: i
     Returns
     -------
     SubsetRowPenalties or None
-        The cuts with a negative dual, as bitmasks per node and penalties.
+        The cuts with a negative dual (at most MAX_SUBSET_ROWS), as bitmasks per node and penalties.
     """
     active = [(cut, -float(s)) for cut, s in zip(cuts, sigma) if s < 0.0]
     if not active:
         return None
-    if len(active) > MAX_SUBSET_ROWS:
-        raise ValueError(f"at most {MAX_SUBSET_ROWS} subset-row cuts fit the pricing's parity word, got {len(active)}")
+    if len(active) > MAX_SUBSET_ROWS:  # the parity word's bits go to the largest penalties
+        active = sorted(active, key=lambda pair: -pair[1])[:MAX_SUBSET_ROWS]
     cuts_of = np.zeros(n_nodes, dtype=np.int64)
     kept_at = np.zeros(n_nodes, dtype=np.int64)
     for c, (cut, _) in enumerate(active):

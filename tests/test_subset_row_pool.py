@@ -1,0 +1,208 @@
+"""The master's pool of subset-row cuts: slack cuts leave it, the bookkeeping of its rows stays right.
+
+A master whose cuts were removed must be the master built from scratch with the cuts left: the same
+HiGHS matrix, row bounds and costs, and so the same LP value (a deliberately wrong removal is caught by
+that comparison).  A cut whose dual is negative never leaves; the pricing carries at most one word of
+cuts, the largest penalties, and then charges no route more than the cuts do.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import time
+from dataclasses import replace
+
+import highspy
+import numpy as np
+import pytest
+from bruteforce import random_tiny_instance
+from shared_data import CVRPLIB, cvrplib_optimum, needs_cvrplib
+
+from milp_milkrun.io import load_instance
+from milp_milkrun.routes.column_generation import ColumnGeneration
+from milp_milkrun.routes.master import ArcSetRow, MasterRow, RouteMaster
+from milp_milkrun.routes.master_lp import solve_lp
+from milp_milkrun.routes.separation import CapacityCut
+from milp_milkrun.routes.settings import RouteSettings
+from milp_milkrun.routes.subset_rows import (
+    MAX_SUBSET_ROWS,
+    SubsetRowCut,
+    route_penalty,
+    subset_row_penalties,
+)
+
+N_DCS = 6
+
+
+def _routes(seed: int) -> list[tuple[int, ...]]:
+    rng = random.Random(seed)
+    singles = [(i,) for i in range(1, N_DCS + 1)]  # the LP can always cover every DC
+    return singles + sorted({tuple(rng.sample(range(1, N_DCS + 1), rng.randint(2, 4))) for _ in range(30)})
+
+
+def _rows(seed: int) -> list[MasterRow]:
+    """Capacity cuts between random subset-row cuts (with and without a memory): removals inside the rows."""
+    rng = random.Random(seed)
+    triples = rng.sample(list(itertools.combinations(range(1, N_DCS + 1), 3)), 8)
+    cuts: list[MasterRow] = [
+        SubsetRowCut(frozenset(t), frozenset(t) | {rng.randint(1, N_DCS)} if rng.random() < 0.5 else None)
+        for t in triples
+    ]
+    cuts.insert(3, CapacityCut(frozenset({1, 2}), 1))
+    cuts.insert(7, CapacityCut(frozenset({3, 4, 5}), 1))
+    return cuts
+
+
+def _add(master: RouteMaster, rows: list[MasterRow]) -> None:
+    for row in rows:
+        if isinstance(row, CapacityCut):
+            master.add_cut(row)
+        else:
+            assert isinstance(row, SubsetRowCut)
+            master.add_subset_row(row)
+
+
+def _dense(h: highspy.Highs) -> np.ndarray:
+    lp = h.getLp()
+    matrix = np.zeros((lp.num_row_, lp.num_col_))
+    a = lp.a_matrix_
+    start, index, value = np.array(a.start_), np.array(a.index_), np.array(a.value_)
+    colwise = a.format_ == highspy.MatrixFormat.kColwise
+    for outer in range(len(start) - 1):
+        for k in range(start[outer], start[outer + 1]):
+            matrix[(index[k], outer) if colwise else (outer, index[k])] = value[k]
+    return matrix
+
+
+def _differences(master: RouteMaster, rows: list[MasterRow]) -> list[str]:
+    """How ``master`` differs from a master built from scratch with its columns and ``rows``."""
+    rebuilt = RouteMaster(master.instance)
+    _add(rebuilt, rows)
+    for column in master.columns:
+        rebuilt.add(column.vehicle_class, column.stops)
+    out = [] if master.rows == rows else ["rows"]
+    a, b = master.highs.getLp(), rebuilt.highs.getLp()
+    for name in ("row_lower_", "row_upper_", "col_cost_"):
+        if not np.array_equal(np.array(getattr(a, name)), np.array(getattr(b, name))):
+            out.append(name)
+    if out or not np.array_equal(_dense(master.highs), _dense(rebuilt.highs)):
+        return [*out, "matrix"]
+    if (master.row_lower, master.row_upper) != (rebuilt.row_lower, rebuilt.row_upper):
+        out.append("row bounds")
+    solved, fresh = solve_lp(master, 30.0), solve_lp(rebuilt, 30.0)
+    assert solved is not None and fresh is not None
+    if not np.isclose(solved.value, fresh.value, atol=1e-6):
+        out.append(f"LP value {solved.value} != {fresh.value}")
+    return out
+
+
+def _removal_differences(seed: int) -> list[str]:
+    """Cuts removed from a master (columns before and after), compared with the master rebuilt without them."""
+    instance = random_tiny_instance(seed, n_dcs=N_DCS)
+    routes, rows = _routes(seed), _rows(seed)
+    master = RouteMaster(instance)
+    half = len(routes) // 2
+    for stops in routes[:half]:
+        master.add(0, stops)
+    _add(master, rows)
+    subset = [p for p, row in enumerate(rows) if isinstance(row, SubsetRowCut)]
+    gone = random.Random(seed).sample(subset, 3)
+    master.remove_subset_rows(gone)
+    for stops in routes[half:]:  # their entries must land on the rows left
+        master.add(0, stops)
+    return _differences(master, [row for p, row in enumerate(rows) if p not in gone])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_master_after_removals_is_the_master_built_without_the_cuts(seed: int) -> None:
+    assert _removal_differences(seed) == []
+
+
+def test_a_removal_that_forgets_the_cover_and_fleet_rows_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    def wrong(self: RouteMaster, positions: list[int]) -> None:  # HiGHS row = position, not after the fixed rows
+        gone = sorted(positions)
+        self.highs.deleteRows(len(gone), np.array(gone, dtype=np.int32))
+        self.rows = [row for p, row in enumerate(self.rows) if p not in gone]
+        self.row_lower = [b for p, b in enumerate(self.row_lower) if p not in gone]
+        self.row_upper = [b for p, b in enumerate(self.row_upper) if p not in gone]
+
+    monkeypatch.setattr(RouteMaster, "remove_subset_rows", wrong)
+    assert all(_removal_differences(seed) for seed in range(3))
+
+
+def test_only_subset_row_cuts_leave_and_never_from_before_a_branching_row() -> None:
+    instance = random_tiny_instance(0, n_dcs=N_DCS)
+    master = RouteMaster(instance)
+    rows = _rows(0)
+    _add(master, rows)
+    with pytest.raises(ValueError, match="only subset-row cuts"):
+        master.remove_subset_rows([3])  # the capacity cut
+    master.add_branch_row(ArcSetRow(frozenset({(1, 2), (2, 1)})))
+    with pytest.raises(ValueError, match="branching row"):
+        master.remove_subset_rows([0])
+
+
+def _cut_duals(master: RouteMaster) -> dict[frozenset[int], float]:
+    first = master.n_dcs + len(master.classes)
+    duals = np.array(master.highs.getSolution().row_dual)[first:]
+    return {row.members: float(d) for row, d in zip(master.rows, duals) if isinstance(row, SubsetRowCut)}
+
+
+@needs_cvrplib
+def test_a_cut_with_a_negative_dual_never_leaves_and_removing_slack_ones_keeps_the_lp() -> None:
+    # P-n16-k8's root needs a subset-row cut (tests/test_subset_row.py); a cut no LP route visits twice is slack
+    instance = load_instance(CVRPLIB / "P-n16-k8.vrp")
+    cg = ColumnGeneration(instance, time.perf_counter() + 120, subset_rows=True)
+    cg.run()
+    master = cg.master
+    used = [c.stops for c, v in zip(master.columns, master.route_values()) if v > 1e-6]
+    slack = [
+        SubsetRowCut(frozenset(t))
+        for t in itertools.combinations(range(1, instance.n_dcs + 1), 3)
+        if all(SubsetRowCut(frozenset(t)).coefficient(0, r) == 0 for r in used)
+    ][:4]
+    for cut in slack:
+        master.add_subset_row(cut)
+    value = solve_lp(master, 30.0)
+    assert value is not None
+    binding = {members for members, dual in _cut_duals(master).items() if dual < -1e-9}
+    assert binding  # the root's cut is tight with a negative dual
+    master.note_slack_subset_rows(0.05)
+    assert master.remove_slack_subset_rows(100, 2) == 0  # slack for one round only
+    master.note_slack_subset_rows(0.05)
+    removed = master.remove_slack_subset_rows(100, 2)
+    left = {row.members for row in master.subset_rows}
+    assert removed >= len(slack) and binding <= left
+    assert not {cut.members for cut in slack} & left
+    again = solve_lp(master, 30.0)
+    assert again is not None and again.value == pytest.approx(value.value, abs=1e-6)
+
+
+@needs_cvrplib
+def test_a_small_pool_keeps_its_size_and_the_bound_below_the_optimum() -> None:
+    instance = load_instance(CVRPLIB / "P-n16-k8.vrp")
+    settings = replace(RouteSettings(), max_subset_rows=1, subset_row_slack_rounds=1)
+    cg = ColumnGeneration(instance, time.perf_counter() + 120, subset_rows=True, settings=settings)
+    cg.run()
+    assert len(cg.master.subset_rows) <= 1
+    assert cg.bound <= cvrplib_optimum("P-n16-k8") + 1e-6
+    assert _differences(cg.master, list(cg.master.rows)) == []
+
+
+def test_the_pricing_carries_the_largest_penalties_and_never_charges_more_than_the_cuts() -> None:
+    rng = random.Random(7)
+    n_nodes = 16
+    triples = rng.sample(list(itertools.combinations(range(1, n_nodes), 3)), MAX_SUBSET_ROWS + 12)
+    cuts = [SubsetRowCut(frozenset(t)) for t in triples]
+    sigma = np.array([-rng.uniform(0.1, 10.0) for _ in cuts])
+    rows = subset_row_penalties(cuts, sigma, n_nodes)
+    assert rows is not None and rows.count == MAX_SUBSET_ROWS
+    kept = np.argsort(sigma, kind="stable")[:MAX_SUBSET_ROWS]  # the most negative duals
+    assert sorted(rows.penalty) == pytest.approx(sorted(-sigma[kept]))
+    for _ in range(200):
+        stops = tuple(rng.randint(1, n_nodes - 1) for _ in range(rng.randint(1, 12)))
+        carried = sum(-sigma[c] * cuts[c].coefficient(0, stops) for c in kept)
+        every = sum(-s * cut.coefficient(0, stops) for cut, s in zip(cuts, sigma))
+        assert route_penalty(stops, rows) == pytest.approx(carried)
+        assert route_penalty(stops, rows) <= every + 1e-9
