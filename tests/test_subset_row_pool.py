@@ -3,7 +3,7 @@
 A master whose cuts were removed must be the master built from scratch with the cuts left: the same
 HiGHS matrix, row bounds and costs, and so the same LP value (a deliberately wrong removal is caught by
 that comparison).  A cut whose dual is negative never leaves; the pricing carries at most one word of
-cuts, the largest penalties, and then charges no route more than the cuts do.
+cuts per int64 word, and charges each route what the cuts' coefficients say with more than one word.
 """
 
 from __future__ import annotations
@@ -18,16 +18,21 @@ import numpy as np
 import pytest
 from bruteforce import random_tiny_instance
 from shared_data import CVRPLIB, cvrplib_optimum, needs_cvrplib
+from test_pricing import INSTANCES, _elementary, _feasible_routes, _instance, _random_duals
 
+from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.io import load_instance
 from milp_milkrun.routes.column_generation import ColumnGeneration
 from milp_milkrun.routes.master import ArcSetRow, MasterRow, RouteMaster
 from milp_milkrun.routes.master_lp import solve_lp
+from milp_milkrun.routes.networks import class_networks
+from milp_milkrun.routes.pricing import price
 from milp_milkrun.routes.separation import CapacityCut
 from milp_milkrun.routes.settings import RouteSettings
 from milp_milkrun.routes.subset_rows import (
-    MAX_SUBSET_ROWS,
+    CUTS_PER_WORD,
     SubsetRowCut,
+    SubsetRowPenalties,
     route_penalty,
     subset_row_penalties,
 )
@@ -190,19 +195,73 @@ def test_a_small_pool_keeps_its_size_and_the_bound_below_the_optimum() -> None:
     assert _differences(cg.master, list(cg.master.rows)) == []
 
 
-def test_the_pricing_carries_the_largest_penalties_and_never_charges_more_than_the_cuts() -> None:
-    rng = random.Random(7)
-    n_nodes = 16
-    triples = rng.sample(list(itertools.combinations(range(1, n_nodes), 3)), MAX_SUBSET_ROWS + 12)
-    cuts = [SubsetRowCut(frozenset(t)) for t in triples]
-    sigma = np.array([-rng.uniform(0.1, 10.0) for _ in cuts])
-    rows = subset_row_penalties(cuts, sigma, n_nodes)
-    assert rows is not None and rows.count == MAX_SUBSET_ROWS
-    kept = np.argsort(sigma, kind="stable")[:MAX_SUBSET_ROWS]  # the most negative duals
-    assert sorted(rows.penalty) == pytest.approx(sorted(-sigma[kept]))
+def _many_cuts(n_dcs: int, seed: int, count: int = 2 * CUTS_PER_WORD + 3) -> tuple[list[SubsetRowCut], np.ndarray]:
+    """More cuts than one parity word holds, with random limited memories (a triple may recur: other memory)."""
+    rng = random.Random(seed)
+    triples = list(itertools.combinations(range(1, n_dcs + 1), 3))
+    cuts = [
+        SubsetRowCut(frozenset(t), frozenset(v for v in range(1, n_dcs + 1) if v in t or rng.random() < 0.3))
+        for t in (rng.choice(triples) for _ in range(count))
+    ]
+    return cuts, np.array([-rng.uniform(0, 3) for _ in cuts])
+
+
+def _charged(stops: tuple[int, ...], cuts: list[SubsetRowCut], sigma: np.ndarray) -> float:
+    """What the cuts charge the route, from their coefficients alone."""
+    return sum(-s * cut.coefficient(0, stops) for cut, s in zip(cuts, sigma))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_pricing_charges_more_cuts_than_a_word_as_their_coefficients_say(seed: int) -> None:
+    rng = random.Random(seed)
+    cuts, sigma = _many_cuts(15, seed, count=3 * CUTS_PER_WORD + 5)
+    rows = subset_row_penalties(cuts, sigma, 16)
+    assert rows is not None and rows.count == len(cuts) and rows.cuts_of.shape == (16, 4)
     for _ in range(200):
-        stops = tuple(rng.randint(1, n_nodes - 1) for _ in range(rng.randint(1, 12)))
-        carried = sum(-sigma[c] * cuts[c].coefficient(0, stops) for c in kept)
-        every = sum(-s * cut.coefficient(0, stops) for cut, s in zip(cuts, sigma))
-        assert route_penalty(stops, rows) == pytest.approx(carried)
-        assert route_penalty(stops, rows) <= every + 1e-9
+        stops = tuple(rng.randint(1, 15) for _ in range(rng.randint(1, 14)))
+        assert route_penalty(stops, rows) == pytest.approx(_charged(stops, cuts, sigma))
+    assert [sorted(rows.nodes_of(c)) for c in range(len(cuts))] == [sorted(cut.members) for cut in cuts]
+
+
+def _mismatches() -> list[tuple[str, int, float, float]]:
+    """(kind, seed, priced, true) of every class whose exact elementary pricing under more cuts than a word
+    misses the least reduced cost over its feasible routes, the cuts charged by their coefficients."""
+    wrong = []
+    for kind, seed in INSTANCES[::3]:
+        instance = _instance(kind, seed)
+        pi, start = _random_duals(instance, seed)
+        cuts, sigma = _many_cuts(instance.n_dcs, seed)
+        rows = subset_row_penalties(cuts, sigma, instance.n_dcs + 1)
+        classes = vehicle_classes(instance)
+        for vc, net in zip(classes, class_networks(instance, classes)):
+            found = price(
+                _elementary(net), instance.distance - pi[None, :], start, exact=True, max_routes=10, subset_rows=rows
+            )
+            truth = min(
+                [0.0]
+                + [
+                    start
+                    + sum(instance.distance[a, b] - pi[b] for a, b in itertools.pairwise((0, *r, 0)))
+                    + _charged(r, cuts, sigma)
+                    for r in _feasible_routes(instance, vc)
+                ]
+            )
+            if not np.isclose(found.minimum, truth, atol=1e-6):
+                wrong.append((kind, seed, found.minimum, truth))
+    return wrong
+
+
+def test_exact_pricing_with_more_cuts_than_a_word_finds_the_true_minimum() -> None:
+    assert _mismatches() == []
+
+
+def test_a_pricing_that_charges_only_the_first_word_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    paid = SubsetRowPenalties.paid
+
+    def first_word_only(self: SubsetRowPenalties, bits: np.ndarray) -> np.ndarray:
+        bits = np.array(bits, dtype=np.int64)
+        bits[..., 1:] = 0
+        return paid(self, bits)
+
+    monkeypatch.setattr(SubsetRowPenalties, "paid", first_word_only)
+    assert _mismatches()

@@ -67,7 +67,7 @@ from milp_milkrun.plan import Plan
 from milp_milkrun.route_resources import RouteResources
 from milp_milkrun.routes.separation import CapacityCut, separate_capacity_cuts
 from milp_milkrun.routes.subset_rows import (
-    MAX_SUBSET_ROWS,
+    CUTS_PER_WORD,
     SubsetRowCut,
     SubsetRowPenalties,
     grown_memories,
@@ -295,7 +295,7 @@ class RouteMaster:
         self._add_row(cut, -math.inf, 1.0, [])
 
     def separate_subset_rows(
-        self, *, max_cuts: int = 30, pool: int = MAX_SUBSET_ROWS, slack_rounds: int = 2
+        self, *, max_cuts: int = 30, pool: int = CUTS_PER_WORD, slack_rounds: int = 2
     ) -> list[SubsetRowCut]:
         """Subset-row cuts violated by the last LP solution, each with the memory its LP routes need
         (:func:`~milp_milkrun.routes.subset_rows.with_memory`), so that the master holds at most ``pool``
