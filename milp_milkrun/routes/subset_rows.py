@@ -25,6 +25,10 @@ and the cut stays as violated, and it grows when a later LP violates the cut wit
 (:func:`grown_memories`: the augmentation of Pecin et al.); in the pricing, every label that leaves M forgets its parity, and labels
 that differ only in forgotten parities dominate each other again (long routes: R204-25's root needed
 2x fewer seconds of pricing).
+
+The master keeps a pool of cuts (:meth:`~milp_milkrun.routes.master.RouteMaster.separate_subset_rows`): cuts
+slack for some rounds leave it when new ones need room; of those it holds, the pricing carries the ones with
+a negative dual, 63 to an int64 word of the parity (:data:`CUTS_PER_WORD`; a row of words past one).
 """
 
 from __future__ import annotations
