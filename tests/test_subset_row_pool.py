@@ -185,6 +185,31 @@ def test_a_cut_with_a_negative_dual_never_leaves_and_removing_slack_ones_keeps_t
 
 
 @needs_cvrplib
+def test_a_full_pool_makes_room_by_removing_slack_cuts_only() -> None:
+    # P-n16-k8's root without subset-row cuts violates one; a pool full of slack cuts gives way to it
+    instance = load_instance(CVRPLIB / "P-n16-k8.vrp")
+    cg = ColumnGeneration(instance, time.perf_counter() + 120)
+    cg.run()
+    master = cg.master
+    used = [c.stops for c, v in zip(master.columns, master.route_values()) if v > 1e-6]
+    slack = [
+        SubsetRowCut(frozenset(t))
+        for t in itertools.combinations(range(1, instance.n_dcs + 1), 3)
+        if all(SubsetRowCut(frozenset(t)).coefficient(0, r) == 0 for r in used)
+    ][:3]
+    for cut in slack:
+        master.add_subset_row(cut)
+    assert solve_lp(master, 30.0) is not None
+    master.note_slack_subset_rows(0.05)
+    assert master.separate_subset_rows(pool=3, slack_rounds=2) == []  # slack one round only: no room
+    assert master.subset_rows == slack
+    master.note_slack_subset_rows(0.05)
+    found = master.separate_subset_rows(pool=3, slack_rounds=2)
+    assert found and len(master.subset_rows) + len(found) <= 3
+    assert master.removed_subset_rows == 3 - len(master.subset_rows) >= len(found)
+
+
+@needs_cvrplib
 def test_a_small_pool_keeps_its_size_and_the_bound_below_the_optimum() -> None:
     instance = load_instance(CVRPLIB / "P-n16-k8.vrp")
     settings = replace(RouteSettings(), max_subset_rows=1, subset_row_slack_rounds=1)

@@ -68,7 +68,6 @@ from milp_milkrun.plan import Plan
 from milp_milkrun.route_resources import RouteResources
 from milp_milkrun.routes.separation import CapacityCut, separate_capacity_cuts
 from milp_milkrun.routes.subset_rows import (
-    CUTS_PER_WORD,
     SubsetRowCut,
     SubsetRowPenalties,
     grown_memories,
@@ -295,13 +294,11 @@ class RouteMaster:
         the artificial columns are in no such row, so the LP stays feasible."""
         self._add_row(cut, -math.inf, 1.0, [])
 
-    def separate_subset_rows(
-        self, *, max_cuts: int = 30, pool: int = CUTS_PER_WORD, slack_rounds: int = 2
-    ) -> list[SubsetRowCut]:
+    def separate_subset_rows(self, *, pool: int, slack_rounds: int, max_cuts: int = 30) -> list[SubsetRowCut]:
         """Subset-row cuts violated by the last LP solution, each with the memory its LP routes need
         (:func:`~milp_milkrun.routes.subset_rows.with_memory`), so that the master holds at most ``pool``
-        in all: when they do not fit, cuts slack for ``slack_rounds`` separation rounds make room first
-        (:meth:`remove_slack_subset_rows`)."""
+        in all (``RouteSettings.max_subset_rows``): when they do not fit, cuts slack for ``slack_rounds``
+        separation rounds make room first (:meth:`remove_slack_subset_rows`); the most violated are kept."""
         known = self.subset_rows
         visits = np.zeros((len(self.columns), self.n_dcs + 1), dtype=np.int64)
         for r, column in enumerate(self.columns):
