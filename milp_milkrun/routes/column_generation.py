@@ -228,15 +228,18 @@ class ColumnGeneration:
     def _add_subset_rows(self) -> list[SubsetRowCut]:
         """One round of subset-row separation on the LP's routes: the cuts whose memory the LP's routes need
         grow, and new ones are added; the rows it changed (none: the round found nothing)."""
-        grown = self.master.grow_subset_row_memories()
-        cuts = self.master.separate_subset_rows()
+        settings, master = self.settings, self.master
+        master.note_slack_subset_rows(settings.subset_row_slack)  # on the LP the round separates on
+        grown = master.grow_subset_row_memories()
+        removed = master.removed_subset_rows
+        cuts = master.separate_subset_rows(pool=settings.max_subset_rows, slack_rounds=settings.subset_row_slack_rounds)
         for cut in cuts:
-            self.master.add_subset_row(cut)
+            master.add_subset_row(cut)
         if cuts or grown:
             self.subset_row_rounds += 1
             self.log(
-                f"subset-row round {self.subset_row_rounds}: {len(cuts)} cuts, {len(grown)} memories grown"
-                f" ({len(self.master.subset_rows)} in all)"
+                f"subset-row round {self.subset_row_rounds}: {len(cuts)} cuts, {len(grown)} memories grown,"
+                f" {master.removed_subset_rows - removed} slack cuts removed ({len(master.subset_rows)} in all)"
             )
         return cuts + grown
 

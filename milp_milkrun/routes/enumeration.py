@@ -235,7 +235,7 @@ def _extend_block(
         "node": j,
         "seen": grown,
         "parent": rows[r],
-        "parity": np.broadcast_to(parity, cost.shape)[r, c],
+        "parity": np.broadcast_to(parity, cost.shape + parity.shape[2:])[r, c],  # past one word: a row of words
         "time": start[r, c],
         "latest": latest[r, c],
         "drive": drive[r, c],

@@ -126,7 +126,7 @@ def charged_costs(subset_rows: SubsetRowPenalties, n: int) -> np.ndarray:
     """
     inside = np.zeros((n, n))
     for c in range(subset_rows.count):
-        nodes = np.flatnonzero((subset_rows.cuts_of >> c) & 1)
+        nodes = subset_rows.nodes_of(c)
         inside[np.ix_(nodes, nodes)] += subset_rows.penalty[c] / 2.0
     np.fill_diagonal(inside, 0.0)
     return inside

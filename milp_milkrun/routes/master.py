@@ -46,7 +46,8 @@ ceil(l(S)/D) (:func:`~milp_milkrun.routes.separation.weighted_capacity_cut`) and
 **Subset-row cuts** (sp04, :mod:`~milp_milkrun.routes.subset_rows`) are not robust: a route's
 coefficient floor(v_r(S)/2) (less with a limited memory) is no sum over its arcs, so their duals sigma_S <= 0 reach the pricing as a
 resource of its own; in the Lagrangian bound they count sigma_S * 1 like any row at its bound, valid as
-long as c*_k includes what the cuts charge.
+long as c*_k includes what the cuts charge.  They form a pool: a cut slack for some rounds leaves the master
+when new ones need room (:meth:`RouteMaster.remove_subset_rows`); a bound computed before stays valid.
 """
 
 from __future__ import annotations
@@ -67,7 +68,6 @@ from milp_milkrun.plan import Plan
 from milp_milkrun.route_resources import RouteResources
 from milp_milkrun.routes.separation import CapacityCut, separate_capacity_cuts
 from milp_milkrun.routes.subset_rows import (
-    MAX_SUBSET_ROWS,
     SubsetRowCut,
     SubsetRowPenalties,
     grown_memories,
@@ -189,6 +189,8 @@ class RouteMaster:
         self.artificial: list[int] = list(range(n))  # HiGHS columns that are never part of a plan
         self.route_col: list[int] = []  # HiGHS column of each route column
         self.retired: set[int] = set()  # HiGHS columns fixed to 0 (see :meth:`retire`)
+        self.slack_rounds: dict[frozenset[int], int] = {}  # subset-row cut (members) -> rounds slack in a row
+        self.removed_subset_rows = 0  # subset-row cuts removed so far (:meth:`remove_subset_rows`)
 
     @property
     def n_dcs(self) -> int:
@@ -292,18 +294,71 @@ class RouteMaster:
         the artificial columns are in no such row, so the LP stays feasible."""
         self._add_row(cut, -math.inf, 1.0, [])
 
-    def separate_subset_rows(self, *, max_cuts: int = 30) -> list[SubsetRowCut]:
-        """Subset-row cuts violated by the last LP solution (no more than MAX_SUBSET_ROWS in all), each with
-        the memory its LP routes need (:func:`~milp_milkrun.routes.subset_rows.with_memory`)."""
+    def separate_subset_rows(self, *, pool: int, slack_rounds: int, max_cuts: int = 30) -> list[SubsetRowCut]:
+        """Subset-row cuts violated by the last LP solution, each with the memory its LP routes need
+        (:func:`~milp_milkrun.routes.subset_rows.with_memory`), so that the master holds at most ``pool``
+        in all (``RouteSettings.max_subset_rows``): when they do not fit, cuts slack for ``slack_rounds``
+        separation rounds make room first (:meth:`remove_slack_subset_rows`); the most violated are kept."""
         known = self.subset_rows
         visits = np.zeros((len(self.columns), self.n_dcs + 1), dtype=np.int64)
         for r, column in enumerate(self.columns):
             np.add.at(visits[r], np.array(column.stops, dtype=np.int64), 1)
-        room = min(max_cuts, MAX_SUBSET_ROWS - len(known))
         values = self.route_values()
-        cuts = separate_subset_rows(visits, values, {cut.members for cut in known}, max_cuts=room)
+        cuts = separate_subset_rows(visits, values, {cut.members for cut in known}, max_cuts=max_cuts)
         used = [column.stops for column, value in zip(self.columns, values) if value > SOLVER_TOLERANCE]
-        return [with_memory(cut, used) for cut in cuts]
+        found = [with_memory(cut, used) for cut in cuts]
+        room = pool - len(known)
+        if len(found) > room:
+            room += self.remove_slack_subset_rows(len(found) - room, slack_rounds)
+        return found[: max(room, 0)]
+
+    def note_slack_subset_rows(self, margin: float) -> None:
+        """Count, per subset-row cut, the separation rounds in a row whose LP left it slack: its dual 0 and its
+        row below 1 by more than ``margin``.  Call it once per round, on the LP the round separates on (before
+        any row changes): removing such a cut leaves that LP's solution and duals optimal, so its value."""
+        solution = self.highs.getSolution()
+        if not (solution.value_valid and solution.dual_valid):
+            return
+        first = self.n_dcs + len(self.classes)
+        duals, activity = np.array(solution.row_dual)[first:], np.array(solution.row_value)[first:]
+        for p, row in enumerate(self.rows):
+            if isinstance(row, SubsetRowCut):
+                slack = abs(duals[p]) <= SOLVER_TOLERANCE and activity[p] < 1.0 - margin
+                self.slack_rounds[row.members] = self.slack_rounds.get(row.members, 0) + 1 if slack else 0
+
+    def remove_slack_subset_rows(self, count: int, rounds: int) -> int:
+        """Remove up to ``count`` subset-row cuts slack for at least ``rounds`` rounds in a row (at least one:
+        the last LP's, :meth:`note_slack_subset_rows`), the longest slack first; the number removed."""
+        ready = sorted(
+            (-self.slack_rounds.get(row.members, 0), p)
+            for p, row in enumerate(self.rows)
+            if isinstance(row, SubsetRowCut) and self.slack_rounds.get(row.members, 0) >= max(rounds, 1)
+        )[:count]
+        self.remove_subset_rows([p for _, p in ready])
+        return len(ready)
+
+    def remove_subset_rows(self, positions: list[int]) -> None:
+        """Delete the subset-row cuts at ``positions`` of :attr:`rows` from the master, their HiGHS rows with them;
+        the rows after them move up.  Removing a row can only lower the LP, so every bound computed with the cut
+        stays valid, and a cut removed may be separated again.  The tree holds its branching rows by position,
+        so no branching row may follow a removed cut (subset-row cuts are separated at the root, before any)."""
+        gone = sorted(set(positions))
+        if not gone:
+            return
+        cuts = [row for row in (self.rows[p] for p in gone) if isinstance(row, SubsetRowCut)]
+        if len(cuts) < len(gone):
+            raise ValueError(f"rows {gone}: only subset-row cuts leave the master")
+        if any(isinstance(row, ArcSetRow) for row in self.rows[gone[0] :]):
+            raise ValueError("a branching row follows the subset-row cuts to remove: its position would move")
+        first = self.n_dcs + len(self.classes)
+        self.highs.deleteRows(len(gone), np.array([first + p for p in gone], dtype=np.int32))
+        for cut in cuts:
+            self.slack_rounds.pop(cut.members, None)
+        kept = sorted(set(range(len(self.rows))) - set(gone))
+        self.rows = [self.rows[p] for p in kept]
+        self.row_lower = [self.row_lower[p] for p in kept]
+        self.row_upper = [self.row_upper[p] for p in kept]
+        self.removed_subset_rows += len(gone)
 
     def grow_subset_row_memories(self) -> list[SubsetRowCut]:
         """Grow the memory of each subset-row cut that only its memory keeps from being violated by the last
@@ -322,6 +377,7 @@ class RouteMaster:
                 if times != old.coefficient(column.vehicle_class, column.stops):
                     self.highs.changeCoeff(first + positions[c], col, float(times))
             self.rows[positions[c]] = cut
+            self.slack_rounds[cut.members] = 0  # violated with its full memory: needed
         return list(grown.values())
 
     def subset_row_penalties(self, rho: np.ndarray) -> SubsetRowPenalties | None:

@@ -319,7 +319,7 @@ def _extend(
                 memory,
                 j,
                 here.ident[r],
-                np.broadcast_to(parity, cost.shape)[r, c],
+                np.broadcast_to(parity, cost.shape + parity.shape[2:])[r, c],  # past one word: a row of words
                 start[r, c],
                 latest[r, c],
                 drive[r, c],
@@ -438,8 +438,9 @@ def _dominated_after_penalties(
     r, c = np.nonzero(hit)
     owes = other.parity[c] & ~labels.parity[rows][r]
     out = np.zeros(hit.shape[0], dtype=bool)
-    out[r[owes == 0]] = True
-    rest = (owes != 0) & ~out[r]
+    settled = subset_rows.settled(owes)
+    out[r[settled]] = True
+    rest = ~settled & ~out[r]
     r, c = r[rest], c[rest]
     out[r[other.cost[c] + subset_rows.paid(owes[rest]) <= labels.cost[rows][r]]] = True
     return out

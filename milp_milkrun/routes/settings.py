@@ -34,6 +34,13 @@ class RouteSettings:
     # and E-n51-k5, 0.7%, are proven faster without; golden_14 FSMD, 2.3%, only with them)
     subset_row_root_gap: float = 0.015
     max_subset_row_rounds: int = 8  # subset-row separation rounds at most (after the capacity cuts)
+    # the master holds at most this many subset-row cuts; the pricing carries those with a negative dual, 63 per
+    # int64 word of its parity resource (routes/subset_rows.py); A-n54-k7's root: 1158 with 63 (one word), 1161 with 150
+    max_subset_rows: int = 150
+    # a cut whose dual was 0 and whose row stayed below 1 by more than subset_row_slack for this many separation
+    # rounds in a row may leave the master when a round needs room for new cuts (it may be separated again)
+    subset_row_slack_rounds: int = 2
+    subset_row_slack: float = 0.05
     # ----- the tree's time (routes/tree.py)
     root_share: float = 0.85  # the root's column generation may use this share (the rest: a plan from its routes)
     root_mip_share: float = 0.1  # once the root converged, the MIP over its routes may use this share

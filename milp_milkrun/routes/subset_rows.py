@@ -25,6 +25,10 @@ and the cut stays as violated, and it grows when a later LP violates the cut wit
 (:func:`grown_memories`: the augmentation of Pecin et al.); in the pricing, every label that leaves M forgets its parity, and labels
 that differ only in forgotten parities dominate each other again (long routes: R204-25's root needed
 2x fewer seconds of pricing).
+
+The master keeps a pool of cuts (:meth:`~milp_milkrun.routes.master.RouteMaster.separate_subset_rows`): cuts
+slack for some rounds leave it when new ones need room; of those it holds, the pricing carries the ones with
+a negative dual, 63 to an int64 word of the parity (:data:`CUTS_PER_WORD`; a row of words past one).
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ import numpy as np
 from milp_milkrun.limits import SOLVER_TOLERANCE
 
 SUBSET_ROW_VIOLATION = 0.05  # a cut enters the master when its row exceeds 1 by more than this
-MAX_SUBSET_ROWS = 63  # the pricing's parity resource is one int64 word (sign bit unused): at most this many cuts in all
+CUTS_PER_WORD = 63  # the pricing's parity resource holds this many cuts per int64 word (sign bit unused)
 MAX_CUTS_PER_DC = 3  # a round adds at most this many cuts through one DC (spreads the cuts over the LP)
 FRACTIONAL = SOLVER_TOLERANCE  # a route value above this and below 1 - this is fractional
 
@@ -127,16 +131,29 @@ class SubsetRowPenalties:
     """The subset-row cuts as the pricing sees them: per node, the cuts containing it (a bitmask, bit c
     for cut c), and per cut the penalty -sigma_c >= 0 a route pays each time its parity returns to 0.
 
-    Only cuts with a non-zero dual need to be here (the others charge nothing).
+    Only cuts with a non-zero dual need to be here (the others charge nothing).  Up to CUTS_PER_WORD cuts
+    the bitmask of a node is one int64 (and a label's parity one int64); with more, a row of int64 words
+    per node (cut c: bit c % CUTS_PER_WORD of word c // CUTS_PER_WORD), and every parity such a row:
+    :meth:`enter`, :meth:`paid` and :meth:`settled` take either, the words on the last axis.
     """
 
-    cuts_of: np.ndarray  # int64 per node (node 0, the hub, is in no cut)
+    cuts_of: np.ndarray  # int64 per node, or (node, word) past one word (node 0, the hub, is in no cut)
     penalty: np.ndarray  # float per cut, >= 0
-    kept_at: np.ndarray | None = None  # int64 per node: the cuts whose memory holds it; None: every cut, every node
+    kept_at: np.ndarray | None = None  # as cuts_of: the cuts whose memory holds the node; None: every cut, every node
 
     @property
     def count(self) -> int:
         return len(self.penalty)
+
+    def nodes_of(self, cut: int) -> np.ndarray:
+        """The nodes of cut number ``cut`` (its members)."""
+        word = self.cuts_of if self.cuts_of.ndim == 1 else self.cuts_of[:, cut // CUTS_PER_WORD]
+        return np.flatnonzero((word >> (cut % CUTS_PER_WORD)) & 1)
+
+    def settled(self, bits: np.ndarray) -> np.ndarray:
+        """Per parity of ``bits``: whether no bit is set (nothing to pay)."""
+        values = np.asarray(bits)
+        return np.asarray(values == 0 if self.cuts_of.ndim == 1 else ~values.any(axis=-1))
 
     def enter(self, parity: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Labels at ``parity`` entering ``nodes`` (broadcast): their parities after, and what they pay: the
@@ -148,26 +165,35 @@ class SubsetRowPenalties:
         return parity ^ cuts, self.paid(parity & cuts)
 
     def paid(self, bits: np.ndarray) -> np.ndarray:
-        """sum of the penalties of the cuts whose bits are set, elementwise over an int64 array.
+        """sum of the penalties of the cuts whose bits are set, per parity of ``bits`` (int64, or rows of
+        int64 words past one word).
 
-        One lookup per byte of the word in a table of the sums of the cut penalties of that byte.
+        One lookup per byte of each word in a table of the sums of the cut penalties of that byte.
         """
-        out = np.zeros(np.shape(bits))
         values = np.asarray(bits, dtype=np.int64)
-        for byte, table in enumerate(self._byte_tables):
-            out += table[(values >> (8 * byte)) & 0xFF]
+        if self.cuts_of.ndim == 1:
+            values = values[..., None]
+        out = np.zeros(values.shape[:-1])
+        for w, tables in enumerate(self._byte_tables):
+            word = values[..., w]
+            for byte, table in enumerate(tables):
+                out += table[(word >> (8 * byte)) & 0xFF]
         return out
 
     @cached_property
-    def _byte_tables(self) -> list[np.ndarray]:
-        tables = []
+    def _byte_tables(self) -> list[list[np.ndarray]]:
+        """Per word, per byte: the sum of the penalties of the cuts of that byte, by the byte's value."""
+        words = []
         bits = (np.arange(256)[:, None] >> np.arange(8)[None, :]) & 1  # (byte value, bit)
-        for lo in range(0, self.count, 8):
-            chunk = np.zeros(8)
-            part = self.penalty[lo : lo + 8]
-            chunk[: len(part)] = part
-            tables.append(bits @ chunk)
-        return tables
+        for first in range(0, self.count, CUTS_PER_WORD):
+            tables = []
+            for lo in range(first, min(first + CUTS_PER_WORD, self.count), 8):
+                chunk = np.zeros(8)
+                part = self.penalty[lo : min(lo + 8, first + CUTS_PER_WORD)]
+                chunk[: len(part)] = part
+                tables.append(bits @ chunk)
+            words.append(tables)
+        return words
 
 
 def subset_row_penalties(cuts: list[SubsetRowCut], sigma: np.ndarray, n_nodes: int) -> SubsetRowPenalties | None:
@@ -176,7 +202,7 @@ def subset_row_penalties(cuts: list[SubsetRowCut], sigma: np.ndarray, n_nodes: i
     Parameters
     ----------
     cuts : list[SubsetRowCut]
-        The master's subset-row cuts (at most MAX_SUBSET_ROWS of them).
+        The master's subset-row cuts.
     sigma : np.ndarray
         Their duals, one per cut, each <= 0.
     n_nodes : int
@@ -185,20 +211,21 @@ def subset_row_penalties(cuts: list[SubsetRowCut], sigma: np.ndarray, n_nodes: i
     Returns
     -------
     SubsetRowPenalties or None
-        The cuts with a negative dual, as bitmasks per node and penalties.
+        The cuts with a negative dual, as bitmasks per node (one int64, or a row of int64 words past
+        CUTS_PER_WORD cuts) and penalties.
     """
     active = [(cut, -float(s)) for cut, s in zip(cuts, sigma) if s < 0.0]
     if not active:
         return None
-    if len(active) > MAX_SUBSET_ROWS:
-        raise ValueError(f"at most {MAX_SUBSET_ROWS} subset-row cuts fit the pricing's parity word, got {len(active)}")
-    cuts_of = np.zeros(n_nodes, dtype=np.int64)
-    kept_at = np.zeros(n_nodes, dtype=np.int64)
+    words = -(-len(active) // CUTS_PER_WORD)
+    cuts_of = np.zeros((n_nodes, words), dtype=np.int64)
+    kept_at = np.zeros((n_nodes, words), dtype=np.int64)
     for c, (cut, _) in enumerate(active):
-        bit = np.int64(1) << np.int64(c)
-        for v in cut.members:
-            cuts_of[v] |= bit
-        kept_at[list(range(n_nodes)) if cut.memory is None else list(cut.memory | cut.members)] |= bit
+        word, bit = c // CUTS_PER_WORD, np.int64(1) << np.int64(c % CUTS_PER_WORD)
+        cuts_of[sorted(cut.members), word] |= bit
+        kept_at[list(range(n_nodes)) if cut.memory is None else sorted(cut.memory | cut.members), word] |= bit
+    if words == 1:  # one int64 per node and per parity: the common case, as fast as it gets
+        cuts_of, kept_at = cuts_of[:, 0], kept_at[:, 0]
     return SubsetRowPenalties(cuts_of, np.array([p for _, p in active]), kept_at)
 
 
@@ -219,7 +246,7 @@ def route_penalty(stops: tuple[int, ...], rows: SubsetRowPenalties | None) -> fl
     """
     if rows is None:
         return 0.0
-    parity, paid = np.zeros(1, dtype=np.int64), 0.0
+    parity, paid = np.zeros((1, *rows.cuts_of.shape[1:]), dtype=np.int64), 0.0
     for v in stops:
         parity, pays = rows.enter(parity, np.array([v]))
         paid += float(pays[0])
