@@ -1,0 +1,123 @@
+"""Bidirectional exact pricing: the same minimum as the monodirectional one and the brute force.
+
+The oracles are the pricing tests' (every route the checker accepts for a vehicle of the class, priced
+directly, with each subset-row cut's penalty times its coefficient): with ng-neighbourhoods holding every
+DC the bidirectional minimum must equal the oracle's and the monodirectional pricing's, with small ones
+never lie above the oracle's; every route returned must cost what the pricing reports.  Both half-way rules
+(on load, on stops) are run on every instance, and deliberately wrong variants (no subset-row correction
+at the join, a half-way rule that stops short of the middle) must be caught by the same comparisons.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+from test_pricing import INSTANCES, _elementary, _feasible_routes, _instance, _random_duals, _reduced_cost
+from test_subset_row import _pricing_mismatches
+
+from milp_milkrun.implied import vehicle_classes
+from milp_milkrun.routes.bidirectional import (
+    LONG_ROUTE,
+    Meeting,
+    by_load,
+    by_stops,
+    meeting,
+    price_bidirectionally,
+    reversed_network,
+    route_length,
+    runs_bidirectionally,
+)
+from milp_milkrun.routes.networks import class_networks
+from milp_milkrun.routes.pricing import price
+
+RULES = {"load": by_load, "stops": by_stops}
+
+
+def _bidirectional(rule_of=None, **options):
+    """A pricing function for :func:`_pricing_mismatches`: bidirectional, with the half-way rule ``rule_of(net)``."""
+
+    def run(net, arc_cost, start, rows):
+        rule = rule_of(net) if rule_of is not None else None
+        return price_bidirectionally(net, arc_cost, start, max_routes=10_000, subset_rows=rows, rule=rule, **options)
+
+    return run
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+@pytest.mark.parametrize(("kind", "seed"), INSTANCES)
+def test_bidirectional_pricing_matches_the_oracle_and_the_monodirectional_pricing(
+    kind: str, seed: int, rule: str
+) -> None:
+    instance = _instance(kind, seed)
+    pi, start = _random_duals(instance, seed)
+    arc_cost = instance.distance - pi[None, :]
+    classes = vehicle_classes(instance)
+    for vc, net in zip(classes, class_networks(instance, classes)):
+        costs = {r: _reduced_cost(instance, r, pi, start) for r in _feasible_routes(instance, vc)}
+        truth = min([0.0, *costs.values()])
+        elementary = _elementary(net)
+        both = price_bidirectionally(elementary, arc_cost, start, max_routes=10_000, rule=RULES[rule](elementary))
+        one = price(elementary, arc_cost, start, exact=True, max_routes=10_000)
+        assert both.minimum == pytest.approx(truth, abs=1e-6) and one.minimum == pytest.approx(truth, abs=1e-6)
+        assert len({r.stops for r in both.routes}) == len(both.routes)  # each route once
+        for route in both.routes:  # real routes at their true reduced cost
+            assert costs[route.stops] == pytest.approx(route.reduced_cost, abs=1e-6) and route.reduced_cost < 0
+        relaxed = price_bidirectionally(net, arc_cost, start, max_routes=10, rule=RULES[rule](net))
+        assert relaxed.minimum <= truth + 1e-6
+        for route in relaxed.routes:
+            assert route.reduced_cost == pytest.approx(_reduced_cost(instance, route.stops, pi, start), abs=1e-6)
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+@pytest.mark.parametrize("memory", [False, True])
+def test_bidirectional_pricing_with_subset_rows_finds_the_true_minimum(rule: str, memory: bool) -> None:
+    """Random cuts with negative duals (with and without limited memories): the oracle's minimum with
+    elementary neighbourhoods, never above it with small ones, every route at its true reduced cost."""
+    assert _pricing_mismatches(_bidirectional(RULES[rule]), memory=memory) == []
+    assert _pricing_mismatches(_bidirectional(RULES[rule]), memory=memory, elementary=False) == []
+
+
+def test_a_join_without_the_subset_row_correction_is_caught() -> None:
+    """A joined route whose two halves both end a cut's stretch at odd parity completes one more pair: leaving
+    that penalty out prices some route below its true reduced cost."""
+    wrong = _bidirectional(crossing=lambda forward, backward: np.zeros_like(forward))
+    assert _pricing_mismatches(wrong, memory=True)
+
+
+def test_a_half_way_rule_that_stops_short_of_the_middle_is_caught() -> None:
+    """Labels extended only up to a quarter of the capacity from either end (and joined there): the routes
+    whose middle quarter-to-three-quarters holds a DC are never found."""
+
+    def quarter(net):
+        def short(labels, stops):
+            return 4 * labels.load <= net.capacity
+
+        return Meeting(short, short)
+
+    assert _pricing_mismatches(_bidirectional(quarter))
+
+
+def test_the_reversed_network_drives_every_arc_backwards() -> None:
+    instance = _instance("side", 3)
+    classes = vehicle_classes(instance)
+    for net in class_networks(instance, classes):
+        back = reversed_network(net)
+        assert np.array_equal(back.allowed, net.allowed.T) and np.array_equal(back.distance, net.distance.T)
+        assert back.ng_masks == net.ng_masks and np.array_equal(back.ng_position, net.ng_position)
+        route = (1, 2, 3)
+        assert back.resources.distance.used_by(route[::-1]) == pytest.approx(net.resources.distance.used_by(route))
+        assert reversed_network(back).resources.distance.to_hub.tolist() == net.resources.distance.to_hub.tolist()
+
+
+def test_the_rule_runs_bidirectionally_only_where_costs_reverse_and_routes_are_long() -> None:
+    instance = _instance("tiny", 0)
+    classes = vehicle_classes(instance)
+    net = class_networks(instance, classes)[0]
+    assert runs_bidirectionally(net, True) and not runs_bidirectionally(net, False)
+    assert runs_bidirectionally(net, None) == (route_length(net) >= LONG_ROUTE)
+    assert not runs_bidirectionally(dataclasses.replace(net, load_rate=0.5), True)  # a load term does not reverse
+    assert isinstance(meeting(net), Meeting)
+    assert math.isfinite(route_length(net))
