@@ -11,11 +11,14 @@ at the join, a half-way rule that stops short of the middle) must be caught by t
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 
 import numpy as np
 import pytest
+from bruteforce import random_tiny_instance
 from test_pricing import INSTANCES, _elementary, _feasible_routes, _instance, _random_duals, _reduced_cost
+from test_routes_time import without_shifts
 from test_subset_row import _pricing_mismatches
 
 from milp_milkrun.implied import vehicle_classes
@@ -24,14 +27,17 @@ from milp_milkrun.routes.bidirectional import (
     Meeting,
     by_load,
     by_stops,
+    by_time,
     meeting,
     price_bidirectionally,
     reversed_network,
     route_length,
     runs_bidirectionally,
 )
-from milp_milkrun.routes.networks import class_networks
+from milp_milkrun.routes.clocks import come_home, first_clocks, next_clocks
+from milp_milkrun.routes.networks import class_networks, ng_masks
 from milp_milkrun.routes.pricing import price
+from milp_milkrun.time_segments import route_fits_in_time
 
 RULES = {"load": by_load, "stops": by_stops}
 
@@ -121,3 +127,70 @@ def test_the_rule_runs_bidirectionally_only_where_costs_reverse_and_routes_are_l
     assert not runs_bidirectionally(dataclasses.replace(net, load_rate=0.5), True)  # a load term does not reverse
     assert isinstance(meeting(net), Meeting)
     assert math.isfinite(route_length(net))
+
+
+TIME_SEEDS = range(16)
+
+
+def _timed(seed: int):
+    """A random tiny instance with time and without shifts (so the time reverses)."""
+    return without_shifts(random_tiny_instance(seed, time=True))
+
+
+@pytest.mark.parametrize("seed", TIME_SEEDS)
+def test_bidirectional_pricing_with_time_matches_the_oracle(seed: int) -> None:
+    """Windows (several per DC on some seeds) and the hub's hours: the clock runs forward from the opening and
+    backward on mirrored time; the join must admit exactly the routes that keep time."""
+    instance = _timed(seed)
+    pi, start = _random_duals(instance, seed)
+    arc_cost = instance.distance - pi[None, :]
+    classes = vehicle_classes(instance)
+    for vc, net in zip(classes, class_networks(instance, classes)):
+        assert runs_bidirectionally(net, True)
+        costs = {r: _reduced_cost(instance, r, pi, start) for r in _feasible_routes(instance, vc)}
+        truth = min([0.0, *costs.values()])
+        elementary = _elementary_timed(net)
+        for rule in (by_time, by_load):
+            both = price_bidirectionally(elementary, arc_cost, start, max_routes=10_000, rule=rule(elementary))
+            assert both.minimum == pytest.approx(truth, abs=1e-6), rule.__name__
+            for route in both.routes:
+                assert costs[route.stops] == pytest.approx(route.reduced_cost, abs=1e-6)
+
+
+def _elementary_timed(net):
+    return dataclasses.replace(net, ng_masks=ng_masks(net.distance, size=len(net.load)))
+
+
+@pytest.mark.parametrize("seed", TIME_SEEDS)
+def test_a_route_keeps_time_exactly_when_its_reverse_keeps_mirrored_time(seed: int) -> None:
+    """Every order of up to four DCs: the forward clock (from the hub's opening) and the mirrored clock of
+    the reversed route (:func:`mirrored_time`) agree with the independent time check."""
+    instance = _timed(seed)
+    classes = vehicle_classes(instance)
+    vehicle_type = next(vt for vt in instance.vehicle_types if vt.name == classes[0].vehicle_type)
+    net = class_networks(instance, classes)[0]
+    back = reversed_network(net)
+    for size in range(1, 5):
+        for route in itertools.permutations(range(1, instance.n_dcs + 1), size):
+            truth = route_fits_in_time(instance, vehicle_type, route)
+            assert _keeps_clock(net, route) == truth
+            assert _keeps_clock(back, route[::-1]) == truth
+
+
+def _keeps_clock(net, route) -> bool:
+    """The labelling's clock along ``route`` on ``net``, arcs not checked: in time at every stop and home."""
+    clock, ok = first_clocks(net, np.array([route[0]]))
+    for i, j in itertools.pairwise(route):
+        clock, step = next_clocks(net, i, clock, np.array([j]))
+        ok &= step
+    home, _ = come_home(net, np.array([route[-1]]), clock)
+    return bool(ok[0] and home[0])
+
+
+def test_networks_whose_costs_do_not_reverse_are_refused() -> None:
+    instance = without_shifts(random_tiny_instance(0, time=True))
+    net = class_networks(instance, vehicle_classes(instance))[0]
+    hourly = dataclasses.replace(net, time=dataclasses.replace(net.time, per_minute=1.0))
+    assert not runs_bidirectionally(hourly, True)
+    with pytest.raises(ValueError, match="reverse"):
+        price_bidirectionally(hourly, net.distance, 0.0, max_routes=1)

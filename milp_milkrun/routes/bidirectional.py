@@ -14,14 +14,18 @@ neighbourhood, a condition on the DCs between, not on the direction); and a subs
 counts the visits to S in pairs within each stretch of the route inside the cut's memory,
 floor(visits / 2) per stretch, whichever way the stretch is driven.
 
-**The half-way rule** (:func:`meeting`): a main resource r grows along every route, by every DC's load
-(when load binds routes before the stop limit does) or by one a stop (otherwise).  Each direction extends
-only its labels with r at most half the limit R; a label created beyond the half is kept (for dominance,
-to close a route at the hub and, backward, to be joined) but not extended.
+**The half-way rule** (:func:`meeting`): a main resource r grows along every route: with time the clock,
+else every DC's load (when load binds routes before the stop limit does) or one a stop (otherwise).  Each
+direction extends only its labels with r at most half the limit R; a label created beyond the half is kept
+(for dominance, to close a route at the hub and, backward, to be joined) but not extended.  With time,
+the backward labels run on mirrored time (:func:`mirrored_time`: u = T - t - s, T the hub's closing), the
+forward labels are extended while service starts by the middle H of the hub's hours, the backward ones while
+the latest start they allow at their DC is not before H.
 
 **The join**: a forward label f at i (r within the half) and a backward label b at j over an allowed arc
 i -> j make the route f, j.., b: it is feasible when the loads, stops and distances add up within the
-limits, and its reduced cost is ``cost_f + arc_cost[i, j] + cost_b - start_cost`` (both labels hold the
+limits (with time: service at j can start by the latest start b allows, ``t_f + leave[i, j] <= T - s_j - u_b``;
+an earlier start never loses a completion), and its reduced cost is ``cost_f + arc_cost[i, j] + cost_b - start_cost`` (both labels hold the
 start cost) plus, for every subset-row cut where both parities are odd, the cut's penalty once more: the
 stretch inside the cut's memory that ends at i and the one that starts at j are one stretch of the route,
 whose odd counts a and b make floor((a + b) / 2) = floor(a / 2) + floor(b / 2) + 1 pairs (when i or j is
@@ -37,7 +41,9 @@ within the half, so extended); if k = 0, r(v_2 .. v_m) = r(route) - r(v_1) < R -
 labelling extends every backward prefix of v_2 .. v_m, so it creates a label at v_1 and closes it.
 Otherwise the forward prefix v_1 .. v_k is within the half, and r(v_{k+2} .. v_m) = r(route) -
 r(v_1 .. v_{k+1}) < R/2, so every backward prefix of v_{k+2} .. v_m is extended and the backward label
-v_{k+1} .. v_m is created: the join over v_k -> v_{k+1} finds the route.  Dominance and the completion
+v_{k+1} .. v_m is created: the join over v_k -> v_{k+1} finds the route.  With time, k is the last stop
+whose earliest start t_k is by H: the latest start each later stop allows is at least its earliest start,
+after H, so the backward labels of v_{k+2} .. v_m (and for k = 0 of v_2 .. v_m) are extended.  Dominance and the completion
 bounds change nothing: as in the monodirectional labelling, each of these labels is kept or dominated by a
 kept one with no more cost (after the penalties of the parities it has and the other lacks), no more of any
 resource (so within the half too, and extended) and a memory it contains; the join of dominating labels is
@@ -49,8 +55,9 @@ every route returned is an ng-route at its true reduced cost: the Lagrangian bou
 **Where it is used** (:func:`runs_bidirectionally`): only the exact pricing (the heuristic's few labels per
 DC and stop count stay monodirectional), on networks whose costs reverse: not with a load term (the
 emissions objective charges each DC's load by the distance driven from the hub, which a backward label
-does not know) nor with time (the clock of :mod:`~milp_milkrun.routes.clocks` runs forward from the hub's
-opening); and by default where routes are long (:data:`LONG_ROUTE`).
+does not know), nor with a shift or a cost per hour (a label's duration follows from its departure from
+the hub, :mod:`~milp_milkrun.routes.clocks`, which a backward label does not know); and by default where
+routes are long (:data:`LONG_ROUTE`, :func:`route_length`).
 """
 
 from __future__ import annotations
@@ -63,6 +70,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from milp_milkrun.limits import allowance
 from milp_milkrun.route_resources import AdditiveResource
 from milp_milkrun.routes.label_bounds import label_bounds
 from milp_milkrun.routes.networks import ClassNetwork, with_changes
@@ -77,6 +85,8 @@ from milp_milkrun.routes.pricing import (
     label_levels,
 )
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
+from milp_milkrun.routes.time_network import TimeNetwork
+from milp_milkrun.timing import shortest_trips
 
 LONG_ROUTE = 12  # by default, bidirectional where a route may carry this many DCs (by load and the stop limit) or more
 JOIN_CHUNK = 1 << 20  # label pairs tested at once in the join (bounds its memory)
@@ -88,7 +98,8 @@ Crossing = Callable[
 
 def runs_bidirectionally(net: ClassNetwork, setting: bool | None) -> bool:
     """Whether the exact pricing of ``net`` runs bidirectionally: never where costs do not reverse (a load
-    term, time); else as ``setting`` says, and for None where routes are long (:func:`route_length`).
+    term, a shift or a cost per hour); else as ``setting`` says, and for None where routes are long
+    (:func:`route_length`).
 
     Parameters
     ----------
@@ -102,17 +113,24 @@ def runs_bidirectionally(net: ClassNetwork, setting: bool | None) -> bool:
     bool
         True: price with :func:`price_bidirectionally`.
     """
-    if net.load_rate or net.time is not None:
+    if net.load_rate or (net.time is not None and net.time.tracks_duration):
         return False
     return setting if setting is not None else route_length(net) >= LONG_ROUTE
 
 
 def route_length(net: ClassNetwork) -> float:
-    """The DCs a route of the class may carry: its stop limit, or fewer when the capacity over the mean
-    DC's load is less."""
+    """The DCs a route of the class may carry: its stop limit, or fewer when the capacity over the mean DC's
+    load is less, or (with time) the hub's hours over the mean least leave time from a DC to another."""
     loads = net.load[1:]
     mean = float(loads.mean()) if len(loads) else 0.0
-    return min(float(net.max_stops), net.capacity / mean) if mean > 0 else float(net.max_stops)
+    length = min(float(net.max_stops), net.capacity / mean) if mean > 0 else float(net.max_stops)
+    times = net.time
+    if times is not None and len(loads) > 1:
+        step = np.where(net.allowed[1:, 1:], times.leave[1:, 1:], np.inf).min(axis=1)
+        step = step[np.isfinite(step)]
+        if len(step) and step.mean() > 0:
+            length = min(length, (float(times.closes[0, 0]) - times.hub_open) / float(step.mean()))
+    return length
 
 
 @dataclass(frozen=True)
@@ -125,7 +143,8 @@ class Meeting:
 
 
 def meeting(net: ClassNetwork) -> Meeting:
-    """The half-way rule of ``net``: on load where it binds routes before the stop limit does, else on stops.
+    """The half-way rule of ``net``: with time on the clock, else on load where it binds routes before the stop
+    limit does, else on stops.
 
     Parameters
     ----------
@@ -135,8 +154,10 @@ def meeting(net: ClassNetwork) -> Meeting:
     Returns
     -------
     Meeting
-        :func:`by_load` or :func:`by_stops`.
+        :func:`by_time`, :func:`by_load` or :func:`by_stops`.
     """
+    if net.time is not None:
+        return by_time(net)
     loads_bind = net.max_stops * int(net.load.max(initial=0)) > net.capacity
     return by_load(net) if loads_bind and route_length(net) < net.max_stops else by_stops(net)
 
@@ -181,9 +202,68 @@ def by_stops(net: ClassNetwork) -> Meeting:
     return Meeting(within, within)
 
 
+def by_time(net: ClassNetwork) -> Meeting:
+    """Forward labels are extended while service starts by the middle H of the hub's hours, backward ones
+    while the latest start they allow is not before H (mirrored: their start plus the service, up to the
+    closing less H; :func:`mirrored_time`).
+
+    Parameters
+    ----------
+    net : ClassNetwork
+        The class's network, with time.
+
+    Returns
+    -------
+    Meeting
+        The rule.
+    """
+    times = net.time
+    assert times is not None
+    close = float(times.closes[0, 0])
+    middle = (times.hub_open + close) / 2
+
+    def forward(labels: _Labels, stops: np.ndarray | int) -> np.ndarray:
+        return labels.time <= middle
+
+    def backward(labels: _Labels, stops: np.ndarray | int) -> np.ndarray:
+        return labels.time + times.service[labels.node] <= close - middle
+
+    return Meeting(forward, backward)
+
+
+def mirrored_time(times: TimeNetwork) -> TimeNetwork:
+    """Time on the reversed network: with T the hub's closing, a start of service t_i becomes
+    u_i = T - t_i - s_i (the time left after the service), so each window [a, b] of i becomes
+    [T - b - s_i, T - a - s_i] (several windows: in reverse order, earliest first again), the leave time of
+    the reversed arc j -> i is s_j + travel[i, j], and the shortest way back to the hub is the original's
+    from it.  A route keeps time in the original exactly when its reverse does in the mirror.
+
+    Parameters
+    ----------
+    times : TimeNetwork
+        The original's time, without a shift or a cost per hour.
+
+    Returns
+    -------
+    TimeNetwork
+        The mirrored time.
+    """
+    close, service = float(times.closes[0, 0]), times.service
+    travel = times.leave - service[:, None]
+    opens, closes = np.full_like(times.opens, np.inf), np.full_like(times.closes, -np.inf)
+    for j, count in enumerate(times.count):
+        opens[j, :count] = (close - times.closes[j, :count] - service[j])[::-1]
+        closes[j, :count] = (close - times.opens[j, :count] - service[j])[::-1]
+    there = shortest_trips(travel)[0]
+    return TimeNetwork(
+        travel.T + service[:, None], opens, closes, times.count, service + there, service, times.shift, times.per_minute
+    )
+
+
 def reversed_network(net: ClassNetwork) -> ClassNetwork:
     """``net`` driven backwards: arcs transposed, the distance limit's completion bound the shortest way from
-    the hub (none known: 0), the same ng-neighbourhoods (their tables carried over).
+    the hub (none known: 0), time mirrored (:func:`mirrored_time`), the same ng-neighbourhoods (their tables
+    carried over).
 
     Parameters
     ----------
@@ -204,6 +284,7 @@ def reversed_network(net: ClassNetwork) -> ClassNetwork:
         allowed=net.allowed.T,
         resources=dataclasses.replace(net.resources, distance=backward),
         reach_distance=distance.to_hub,
+        time=mirrored_time(net.time) if net.time is not None else None,
     )
 
 
@@ -247,7 +328,14 @@ def price_bidirectionally(
     -------
     PricingResult
         The routes, cheapest first, and min(0, m) with m at most the least reduced cost over elementary routes.
+
+    Raises
+    ------
+    ValueError
+        For a network whose costs do not reverse (:func:`runs_bidirectionally`).
     """
+    if net.load_rate or (net.time is not None and net.time.tracks_duration):
+        raise ValueError("bidirectional pricing needs costs that reverse: no load term, no shift, no cost per hour")
     rule = meeting(net) if rule is None else rule
     back_net, back_cost = reversed_network(net), np.ascontiguousarray(arc_cost.T)
     forward = label_levels(
@@ -418,6 +506,10 @@ def _test_pairs(
     distance = net.resources.distance
     if math.isfinite(distance.limit):
         ok &= distance.within(f.dist[rf] + net.distance[i, j] + b.dist[rb])
+    times = net.time
+    if times is not None:  # service at j starts no later than the backward label allows (:func:`mirrored_time`)
+        latest = allowance(float(times.closes[0, 0])) - times.leave[i, j] - times.service[j]
+        ok &= f.time[rf] + b.time[rb] <= latest
     own = 1 << int(net.ng_position[j, j])
     ok &= (net.memory_moves[i][j, f.memory[rf]] & b.memory[rb]) == own
     rf, rb = rf[ok], rb[ok]
