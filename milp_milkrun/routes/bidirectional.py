@@ -16,8 +16,9 @@ floor(visits / 2) per stretch, whichever way the stretch is driven.
 
 **The half-way rule** (:func:`meeting`): a main resource r grows along every route: with time the clock,
 else every DC's load (when load binds routes before the stop limit does) or one a stop (otherwise).  Each
-direction extends only its labels with r at most half the limit R; a label created beyond the half is kept
-(for dominance, to close a route at the hub and, backward, to be joined) but not extended.  With time,
+direction extends only its labels with r at most half the limit R; a backward label created beyond the half
+is kept (for dominance, to close a route at the hub and to be joined) but not extended, a forward one is
+dropped (the proof below joins forward labels within the half only).  With time,
 the backward labels run on mirrored time (:func:`mirrored_time`: u = T - t - s, T the hub's closing), the
 forward labels are extended while service starts by the middle H of the hub's hours, the backward ones while
 the latest start they allow at their DC is not before H.
@@ -348,6 +349,7 @@ def price_bidirectionally(
         subset_rows,
         compared,
         rule.forward,
+        keeps_beyond=False,  # a forward label beyond the half is never joined (module doc)
     )
     backward = label_levels(
         back_net,

@@ -194,9 +194,11 @@ def label_levels(
     subset_rows: SubsetRowPenalties | None = None,
     compared: tuple[str, ...] | None = None,
     extends: Extends | None = None,
+    keeps_beyond: bool = True,
 ) -> Labelling:
     """The labelling's level loop: labels admitted (dominance), closed at the hub and extended one stop count
-    at a time; ``extends``: only the labels it selects are extended (None: all), the others stay kept.
+    at a time; ``extends``: only the labels it selects are extended (None: all), the others stay kept, or
+    with ``keeps_beyond`` False are dropped as they are created.
 
     Parameters
     ----------
@@ -218,6 +220,8 @@ def label_levels(
         The resources dominance compares (None: :func:`compared_resources`).
     extends : Extends, optional
         The half-way rule of :mod:`~milp_milkrun.routes.bidirectional`.
+    keeps_beyond : bool
+        Whether the labels ``extends`` rejects are kept (admitted, closed at the hub) or dropped.
 
     Returns
     -------
@@ -245,6 +249,8 @@ def label_levels(
     totals, finished, level_starts = [], [], []
     compared = compared_resources(net) if compared is None else compared
     for stops in range(1, net.max_stops + 1):
+        if extends is not None and not keeps_beyond:
+            level = level.take(np.flatnonzero(extends(level, stops)))
         level_starts.append(len(trace.node))
         level = _admit(level, kept, trace, width, deadline, subset_rows, compared)
         total, closing = _close(level, net, arc_cost)
