@@ -16,7 +16,8 @@ forbidden DCs (8, 9), consecutive pairs (10) and damaged roads (11) are the clas
 ng-routes and the minimum over elementary routes (a label is pruned only when no elementary completion
 can make it negative: :mod:`~milp_milkrun.routes.label_bounds`, by stops and load, over time, and with
 the subset-row penalties charged), which
-:mod:`milp_milkrun.routes.column_generation` turns into a certified Lagrangian bound.  ``exact=False``
+:mod:`milp_milkrun.routes.column_generation` turns into a certified Lagrangian bound (where routes are long it
+runs :mod:`~milp_milkrun.routes.bidirectional` instead, over this module's level loop).  ``exact=False``
 is the fast heuristic used while plenty of negative routes exist: few successors per DC and few labels
 per DC and stop count; it prunes with the cheaper walk bound (:func:`completion_bounds`: no
 elementarity, no distance).
