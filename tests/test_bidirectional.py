@@ -17,9 +17,10 @@ import math
 import numpy as np
 import pytest
 from bruteforce import random_tiny_instance
+from test_models_strong import random_cvrp_instance
 from test_pricing import INSTANCES, _elementary, _feasible_routes, _instance, _random_duals, _reduced_cost
 from test_routes_time import without_shifts
-from test_subset_row import _pricing_mismatches
+from test_subset_row import _pricing_mismatches, _random_cuts
 
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.routes.bidirectional import (
@@ -35,8 +36,10 @@ from milp_milkrun.routes.bidirectional import (
     runs_bidirectionally,
 )
 from milp_milkrun.routes.clocks import come_home, first_clocks, next_clocks
+from milp_milkrun.routes.label_bounds import _potential, label_bounds, reversed_label_bounds
 from milp_milkrun.routes.networks import class_networks, ng_masks
 from milp_milkrun.routes.pricing import price
+from milp_milkrun.routes.subset_rows import subset_row_penalties
 from milp_milkrun.time_segments import route_fits_in_time
 
 RULES = {"load": by_load, "stops": by_stops}
@@ -194,3 +197,51 @@ def test_networks_whose_costs_do_not_reverse_are_refused() -> None:
     assert not runs_bidirectionally(hourly, True)
     with pytest.raises(ValueError, match="reverse"):
         price_bidirectionally(hourly, net.distance, 0.0, max_routes=1)
+
+
+def _cut_duals(n: int, seed: int) -> np.ndarray:
+    """What random rounded capacity cuts' duals take off the arcs entering their sets (as the master's arc_duals)."""
+    rng = np.random.default_rng(seed)
+    total = np.zeros((n, n))
+    for _ in range(3):
+        inside = np.zeros(n, dtype=bool)
+        inside[1:] = rng.random(n - 1) < 0.5
+        total += rng.uniform(0, 20) * (~inside[:, None] & inside[None, :])
+    return total
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_reversed_bounds_from_the_potential_equal_the_ones_computed_afresh(seed: int) -> None:
+    """Symmetric distances, DC duals and capacity-cut duals on entering arcs: the reversed network's stop and
+    load bounds are the forward ones less the potential (what reversed_label_bounds uses), never above the
+    ones computed on the reversed network, and equal up to float noise; with subset-row cuts charged too."""
+    instance = random_cvrp_instance(seed)
+    pi, _ = _random_duals(instance, seed)
+    n = instance.n_dcs + 1
+    arc_cost = instance.distance - pi[None, :] - _cut_duals(n, seed)
+    rows = subset_row_penalties(*_random_cuts(instance.n_dcs, seed), n)
+    for net in class_networks(instance, vehicle_classes(instance)):
+        back = reversed_network(net)
+        forward = label_bounds(net, arc_cost, rows)
+        shifted = reversed_label_bounds(net, back, arc_cost, forward, rows)
+        fresh = label_bounds(back, arc_cost.T.copy(), rows)
+        for mine, truth in ((shifted.plain, fresh.plain), (shifted.charged, fresh.charged)):
+            assert np.all(mine.best <= truth.best + 1e-9) and np.allclose(mine.best, truth.best, atol=1e-9)
+            assert np.allclose(mine.second, truth.second, atol=1e-9)
+
+
+def test_the_potential_is_found_where_the_arcs_are_symmetric() -> None:
+    found = 0
+    for seed in range(12):
+        instance = random_cvrp_instance(seed)
+        arc_cost = instance.distance - _random_duals(instance, seed)[0][None, :] - _cut_duals(instance.n_dcs + 1, seed)
+        for net in class_networks(instance, vehicle_classes(instance)):
+            symmetric = np.array_equal(net.allowed, net.allowed.T) and net.allowed[0, 1:].all()
+            assert (_potential(net, arc_cost) is not None) == symmetric
+            found += symmetric
+            if symmetric:  # an arc cost off the potential (not a dual of a reduced cost) is refused
+                bent = arc_cost.copy()
+                i, j = np.argwhere(net.allowed[1:, 1:])[0] + 1
+                bent[i, j] += 1.0
+                assert _potential(net, bent) is None
+    assert found

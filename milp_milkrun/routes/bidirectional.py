@@ -73,7 +73,7 @@ import numpy as np
 
 from milp_milkrun.limits import allowance
 from milp_milkrun.route_resources import AdditiveResource
-from milp_milkrun.routes.label_bounds import label_bounds
+from milp_milkrun.routes.label_bounds import label_bounds, reversed_label_bounds
 from milp_milkrun.routes.networks import ClassNetwork, with_changes
 from milp_milkrun.routes.pricing import (
     NEGATIVE,
@@ -339,11 +339,12 @@ def price_bidirectionally(
         raise ValueError("bidirectional pricing needs costs that reverse: no load term, no shift, no cost per hour")
     rule = meeting(net) if rule is None else rule
     back_net, back_cost = reversed_network(net), np.ascontiguousarray(arc_cost.T)
+    bounds = label_bounds(net, arc_cost, subset_rows)
     forward = label_levels(
         net,
         arc_cost,
         start_cost,
-        label_bounds(net, arc_cost, subset_rows),
+        bounds,
         None,
         deadline,
         subset_rows,
@@ -355,7 +356,7 @@ def price_bidirectionally(
         back_net,
         back_cost,
         start_cost,
-        label_bounds(back_net, back_cost, subset_rows),
+        reversed_label_bounds(net, back_net, arc_cost, bounds, subset_rows),
         None,
         deadline,
         subset_rows,
