@@ -1,11 +1,13 @@
 """Benchmark of the route engine's exact pricing alone: monodirectional against bidirectional labelling.
 
-Runs the root's column generation of an instance (capacity cuts, no subset-row cuts) for ``--warmup``
-seconds, then prices every class once at the duals of its last exact pricing, both ways, and prints
+Runs the root's column generation of an instance (capacity cuts, then with ``--subset-rows`` subset-row
+cuts once it converged) for ``--warmup`` seconds, then prices every class once at the duals of its last
+exact pricing, both ways, and prints
 one Markdown row per class: labels, seconds and the least reduced cost of each (the two minima may differ
 on ng-routes, each is at most the least over elementary routes and at least the one over ng-routes).
 
     nice -n 10 python benchmarks/bench_pricing.py ../shared/cvrplib/P-n76-k4.vrp --warmup 120
+    nice -n 10 python benchmarks/bench_pricing.py ../shared/solomon/R211.txt --variant 25 --warmup 60 --subset-rows
 """
 
 from __future__ import annotations
@@ -26,11 +28,15 @@ def main() -> None:
     parser.add_argument("instance")
     parser.add_argument("--warmup", type=float, default=60.0, help="seconds of column generation before pricing")
     parser.add_argument("--limit", type=float, default=1200.0, help="seconds one pricing may take")
+    parser.add_argument("--variant", help="Solomon: the number of customers (25, 50, 100)")
+    parser.add_argument("--subset-rows", action="store_true", help="subset-row cuts once the capacity cuts converged")
     args = parser.parse_args()
-    instance = load_instance(args.instance)
+    instance = load_instance(args.instance, variant=args.variant) if args.variant else load_instance(args.instance)
     settings = RouteSettings(bidirectional=True)  # the warm-up's own exact pricings: the faster way
     cg = ColumnGeneration(instance, time.perf_counter() + args.warmup, settings=settings)
     cg.run()
+    if args.subset_rows and cg.converged:
+        cg.run_with_subset_rows()
     last = cg.last_exact
     if last is None:
         raise SystemExit("no exact pricing within the warm-up: give a longer --warmup")
