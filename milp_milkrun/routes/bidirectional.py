@@ -92,9 +92,8 @@ from milp_milkrun.timing import shortest_trips
 LONG_ROUTE = 12  # by default, bidirectional where a route may carry this many DCs (by load and the stop limit) or more
 JOIN_CHUNK = 1 << 20  # label pairs tested at once in the join (bounds its memory)
 
-Crossing = Callable[
-    [np.ndarray, np.ndarray], np.ndarray
-]  # (forward parities, backward parities) -> cuts paid once more
+# (forward parities, backward parities) -> the cuts a joined route pays once more
+Crossing = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 def runs_bidirectionally(net: ClassNetwork, setting: bool | None) -> bool:
@@ -114,9 +113,25 @@ def runs_bidirectionally(net: ClassNetwork, setting: bool | None) -> bool:
     bool
         True: price with :func:`price_bidirectionally`.
     """
-    if net.load_rate or (net.time is not None and net.time.tracks_duration):
+    if not reverses(net):
         return False
     return setting if setting is not None else route_length(net) >= LONG_ROUTE
+
+
+def reverses(net: ClassNetwork) -> bool:
+    """Whether the costs of ``net`` reverse: no load term, no shift, no cost per hour (module doc).
+
+    Parameters
+    ----------
+    net : ClassNetwork
+        The class's network.
+
+    Returns
+    -------
+    bool
+        True when :func:`price_bidirectionally` may price it.
+    """
+    return not net.load_rate and not (net.time is not None and net.time.tracks_duration)
 
 
 def route_length(net: ClassNetwork) -> float:
@@ -335,7 +350,7 @@ def price_bidirectionally(
     ValueError
         For a network whose costs do not reverse (:func:`runs_bidirectionally`).
     """
-    if net.load_rate or (net.time is not None and net.time.tracks_duration):
+    if not reverses(net):
         raise ValueError("bidirectional pricing needs costs that reverse: no load term, no shift, no cost per hour")
     rule = meeting(net) if rule is None else rule
     back_net, back_cost = reversed_network(net), np.ascontiguousarray(arc_cost.T)
@@ -383,7 +398,7 @@ class _Found:
 
     @property
     def threshold(self) -> float:
-        return float(self.top[-1]) if len(self.top) >= self.keep else NEGATIVE
+        return float(self.top[-1]) if self.keep and len(self.top) >= self.keep else NEGATIVE
 
     def add(self, cost: np.ndarray, forward: np.ndarray, backward: np.ndarray) -> None:
         self.cost.append(cost)
