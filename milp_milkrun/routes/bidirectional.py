@@ -472,7 +472,7 @@ def _join(
             raise PricingTimeout
         head, tail = heads[i], tails[j]
         assert head is not None and tail is not None  # both have labels: the lower bound is finite
-        _join_arc(net, arc_cost, int(i), int(j), (head, tail), crossing, subset_rows, found)
+        _join_arc(net, arc_cost, int(i), int(j), (head, tail), crossing, subset_rows, found, deadline)
 
 
 def _join_arc(
@@ -484,25 +484,45 @@ def _join_arc(
     crossing: Crossing,
     subset_rows: SubsetRowPenalties | None,
     found: _Found,
+    deadline: float,
 ) -> None:
-    """The joins over arc i -> j (:func:`_join`)."""
+    """The joins over arc i -> j (:func:`_join`): the labels of either side that no label of the other could
+    meet in load or time are left out first, then the pairs cheap enough are tested in chunks."""
     head, tail = sides
     f, b = head.labels, tail.labels
     seen = net.ng_position[i, j]
-    rows = np.arange(len(f.cost))
+    rows, usable = np.arange(len(f.cost)), np.arange(len(b.cost))
     if seen >= 0:  # j must not be in the forward label's memory
         rows = rows[((f.memory >> seen) & 1) == 0]
-    counts = np.searchsorted(b.cost, found.threshold - arc_cost[i, j] - f.cost[rows], side="left")
+    for name, limit in (("load", net.capacity), ("time", _latest_start(net, i, j))):
+        if not len(rows) or not len(usable):
+            return
+        usable = usable[getattr(b, name)[usable] <= limit - getattr(f, name)[rows].min()]
+        if len(usable):
+            rows = rows[getattr(f, name)[rows] <= limit - getattr(b, name)[usable].min()]
+    counts = np.searchsorted(b.cost[usable], found.threshold - arc_cost[i, j] - f.cost[rows], side="left")
     rows, counts = rows[counts > 0], counts[counts > 0]
     ends = np.cumsum(counts)
     lo = 0
     while lo < len(rows):
+        if time.perf_counter() > deadline:
+            raise PricingTimeout
         hi = max(lo + 1, int(np.searchsorted(ends, (ends[lo - 1] if lo else 0) + JOIN_CHUNK, side="right")))
         part, many = rows[lo:hi], counts[lo:hi]
         rf = np.repeat(part, many)
-        rb = np.arange(len(rf)) - np.repeat(np.cumsum(many) - many, many)
+        rb = usable[np.arange(len(rf)) - np.repeat(np.cumsum(many) - many, many)]
         _test_pairs(net, arc_cost, i, j, (head, tail), (rf, rb), crossing, subset_rows, found)
         lo = hi
+
+
+def _latest_start(net: ClassNetwork, i: int, j: int) -> float:
+    """The most ``t_f + u_b`` may be for a join over i -> j: service at j starts by the latest start the
+    backward label allows, ``t_f + leave[i, j] <= T - s_j - u_b`` (:func:`mirrored_time`); inf without time
+    (both clocks are 0)."""
+    times = net.time
+    if times is None:
+        return math.inf
+    return allowance(float(times.closes[0, 0])) - float(times.leave[i, j]) - float(times.service[j])
 
 
 def _test_pairs(
@@ -524,10 +544,8 @@ def _test_pairs(
     distance = net.resources.distance
     if math.isfinite(distance.limit):
         ok &= distance.within(f.dist[rf] + net.distance[i, j] + b.dist[rb])
-    times = net.time
-    if times is not None:  # service at j starts no later than the backward label allows (:func:`mirrored_time`)
-        latest = allowance(float(times.closes[0, 0])) - times.leave[i, j] - times.service[j]
-        ok &= f.time[rf] + b.time[rb] <= latest
+    if net.time is not None:
+        ok &= f.time[rf] + b.time[rb] <= _latest_start(net, i, j)
     own = 1 << int(net.ng_position[j, j])
     ok &= (net.memory_moves[i][j, f.memory[rf]] & b.memory[rb]) == own
     rf, rb = rf[ok], rb[ok]
