@@ -4,7 +4,8 @@ The loop (:class:`ColumnGeneration`):
 
 1. solve the restricted master LP (:class:`~milp_milkrun.routes.master.RouteMaster`) for duals;
 2. price every vehicle class (:mod:`milp_milkrun.routes.pricing`): the fast heuristic while it finds
-   routes of negative reduced cost, the exact ng-route labelling when it finds none;
+   routes of negative reduced cost, the exact ng-route labelling when it finds none (bidirectional where
+   routes are long: :mod:`milp_milkrun.routes.bidirectional`);
 3. add the routes found and repeat;
 4. when no route of negative reduced cost is left, separate rounded capacity cuts on the arc flows of
    the LP (``cuts=True``), add the violated ones as master rows and go back to 1; their duals lower
@@ -25,6 +26,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -34,6 +36,7 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
+from milp_milkrun.routes.bidirectional import price_bidirectionally, runs_bidirectionally
 from milp_milkrun.routes.master import RouteMaster, SolverSetup
 from milp_milkrun.routes.master_lp import MasterLP, central_duals, solve_lp
 from milp_milkrun.routes.networks import (
@@ -286,11 +289,12 @@ class ColumnGeneration:
         """Exact pricing of every class: new routes, and a Lagrangian bound from the least reduced costs."""
         added, least = 0, []
         for k, net in enumerate(self.networks):
-            found = price(
+            bidirectional = runs_bidirectionally(net, self.settings.bidirectional)
+            exact_price = price_bidirectionally if bidirectional else partial(price, exact=True)
+            found = exact_price(
                 net,
                 arc_cost[k],
                 self.start_cost(k, mu),
-                exact=True,
                 max_routes=self.settings.routes_per_class,
                 deadline=self.deadline,
                 subset_rows=self.penalties,

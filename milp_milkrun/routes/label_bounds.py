@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from milp_milkrun.limits import FLOAT_NOISE
 from milp_milkrun.routes.completions import Completions, load_free, two_cycle_free_completions
 from milp_milkrun.routes.networks import ClassNetwork
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
@@ -130,3 +131,75 @@ def charged_costs(subset_rows: SubsetRowPenalties, n: int) -> np.ndarray:
         inside[np.ix_(nodes, nodes)] += subset_rows.penalty[c] / 2.0
     np.fill_diagonal(inside, 0.0)
     return inside
+
+
+def reversed_label_bounds(
+    net: ClassNetwork,
+    back: ClassNetwork,
+    arc_cost: np.ndarray,
+    forward: LabelBounds,
+    subset_rows: SubsetRowPenalties | None,
+) -> LabelBounds:
+    """The bounds of the reversed network ``back`` (:mod:`~milp_milkrun.routes.bidirectional`), from the forward
+    ones ``forward`` where the arc costs allow it, else computed afresh.
+
+    Reduced arc costs are ``c d_ij - pi_j`` less capacity-cut duals on the arcs entering a set: with symmetric
+    distances and arcs, ``arc_cost[i, j] - arc_cost[j, i] = p_i - p_j`` for a potential p (the DC duals, the
+    cut duals of the sets holding each DC), so a walk from j to the hub costs reversed what it costs forward
+    less p_j (the differences telescope).  The stop and load bounds then are the forward ones less p_j (less
+    the float error of the walk's arcs, so they stay below); the bounds over time are computed on the mirrored
+    clock, which is not the forward one.
+
+    Parameters
+    ----------
+    net : ClassNetwork
+        The class's network.
+    back : ClassNetwork
+        Its reversal.
+    arc_cost : np.ndarray
+        The forward reduced arc costs.
+    forward : LabelBounds
+        :func:`label_bounds` of ``net`` for ``arc_cost`` and ``subset_rows``.
+    subset_rows : SubsetRowPenalties, optional
+        The subset-row cuts charged.
+
+    Returns
+    -------
+    LabelBounds
+        The bounds of ``back`` for ``arc_cost.T``.
+    """
+    back_cost = np.ascontiguousarray(arc_cost.T)
+    potential = _potential(net, arc_cost)
+    if potential is None:
+        return label_bounds(back, back_cost, subset_rows)
+    shift, error = potential
+    slack = error * (net.max_stops + 1)  # at most this many arcs in a walk to the hub
+
+    def shifted(stops: Completions | None) -> Completions | None:
+        if stops is None:
+            return None
+        return Completions(stops.best - shift - slack, stops.first, stops.second - shift - slack)
+
+    plain, charged = shifted(forward.plain), shifted(forward.charged)
+    assert plain is not None
+    if forward.timed is None:
+        return replace(forward, plain=plain, charged=charged)
+    timed = time_completions(back, back_cost)
+    timed_charged = None
+    if subset_rows is not None and timed is not None:
+        timed_charged = time_completions(back, back_cost + charged_costs(subset_rows, len(arc_cost)))
+    return LabelBounds(plain, timed, forward.cuts, charged, timed_charged)
+
+
+def _potential(net: ClassNetwork, arc_cost: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """(p, e) with ``|arc_cost[i, j] - arc_cost[j, i] - (p_i - p_j)| <= e`` on every arc, p_hub = 0, when the arcs
+    are symmetric, every DC has both hub arcs and e is float noise; else None."""
+    allowed = net.allowed
+    if net.load_rate or not np.array_equal(allowed, allowed.T) or not allowed[0, 1:].all():
+        return None
+    p = arc_cost[:, 0] - arc_cost[0, :]
+    p[0] = 0.0
+    gap = np.abs(arc_cost - arc_cost.T - (p[:, None] - p[None, :]))[allowed]
+    error = float(gap.max(initial=0.0))
+    scale = float(np.abs(arc_cost[allowed]).max(initial=0.0))
+    return (p[None, None, :], error) if error <= FLOAT_NOISE * max(1.0, scale) else None

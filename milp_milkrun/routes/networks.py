@@ -15,6 +15,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -114,7 +115,25 @@ def with_allowed(net: ClassNetwork, allowed: np.ndarray) -> ClassNetwork:
     ClassNetwork
         A copy of ``net`` with ``allowed``.
     """
-    new = dataclasses.replace(net, allowed=allowed)
+    return with_changes(net, allowed=allowed)
+
+
+def with_changes(net: ClassNetwork, **changes: Any) -> ClassNetwork:
+    """``net`` with the fields ``changes`` replaced (not its ng-neighbourhoods), its ng tables carried over.
+
+    Parameters
+    ----------
+    net : ClassNetwork
+        The network.
+    **changes : Any
+        New values of fields of :class:`ClassNetwork` other than ``ng_masks``.
+
+    Returns
+    -------
+    ClassNetwork
+        A copy of ``net`` with ``changes``.
+    """
+    new = dataclasses.replace(net, **changes)
     for name in ("ng_lists", "ng_position", "memory_moves"):
         if name in net.__dict__:
             new.__dict__[name] = net.__dict__[name]

@@ -16,7 +16,8 @@ forbidden DCs (8, 9), consecutive pairs (10) and damaged roads (11) are the clas
 ng-routes and the minimum over elementary routes (a label is pruned only when no elementary completion
 can make it negative: :mod:`~milp_milkrun.routes.label_bounds`, by stops and load, over time, and with
 the subset-row penalties charged), which
-:mod:`milp_milkrun.routes.column_generation` turns into a certified Lagrangian bound.  ``exact=False``
+:mod:`milp_milkrun.routes.column_generation` turns into a certified Lagrangian bound (where routes are long it
+runs :mod:`~milp_milkrun.routes.bidirectional` instead, over this module's level loop).  ``exact=False``
 is the fast heuristic used while plenty of negative routes exist: few successors per DC and few labels
 per DC and stop count; it prunes with the cheaper walk bound (:func:`completion_bounds`: no
 elementarity, no distance).
@@ -45,6 +46,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -156,7 +158,77 @@ def _label(
     compared: tuple[str, ...] | None = None,
 ) -> PricingResult:
     """One labelling run of :func:`price`; ``width`` (successors, labels per DC and stop count) or None: exact."""
-    exact = width is None
+    run = label_levels(net, arc_cost, start_cost, bound, width, deadline, subset_rows, compared)
+    order = np.argsort(run.total, kind="stable")[:max_routes]
+    routes = [PricedRoute(float(run.total[k]), run.trace.path(int(run.ident[k]))) for k in order]
+    minimum = min(0.0, float(run.total.min())) if len(run.total) else 0.0
+    return PricingResult(routes, minimum if width is None else math.nan)
+
+
+# which labels of a level (labels, their stop count) are extended: the half-way rule of the bidirectional pricing
+Extends = Callable[["_Labels", "np.ndarray | int"], np.ndarray]
+
+
+@dataclass
+class Labelling:
+    """What one labelling run leaves: the labels kept at each node (cheapest first), the trace, the trace id
+    of the first label of each stop count (``level_starts``), and the negative routes it closed at the hub."""
+
+    kept: list[_Labels | None]
+    trace: _Trace
+    level_starts: list[int]
+    total: np.ndarray  # reduced costs of the closed routes
+    ident: np.ndarray  # ... and the trace ids of their last labels
+
+    def stops(self, ident: np.ndarray) -> np.ndarray:
+        """The stop count of each label of trace id ``ident`` (labels are admitted one stop count at a time)."""
+        return np.searchsorted(self.level_starts, ident, side="right")
+
+
+def label_levels(
+    net: ClassNetwork,
+    arc_cost: np.ndarray,
+    start_cost: float,
+    bound: LabelBounds,
+    width: tuple[int, int] | None,
+    deadline: float,
+    subset_rows: SubsetRowPenalties | None = None,
+    compared: tuple[str, ...] | None = None,
+    extends: Extends | None = None,
+    keeps_beyond: bool = True,
+) -> Labelling:
+    """The labelling's level loop: labels admitted (dominance), closed at the hub and extended one stop count
+    at a time; ``extends``: only the labels it selects are extended (None: all), the others stay kept, or
+    with ``keeps_beyond`` False are dropped as they are created.
+
+    Parameters
+    ----------
+    net : ClassNetwork
+        The class's network.
+    arc_cost : np.ndarray
+        Reduced arc costs.
+    start_cost : float
+        The reduced cost of using a vehicle of the class.
+    bound : LabelBounds
+        The completion bounds that prune.
+    width : tuple[int, int] or None
+        Heuristic: (successors, labels per DC and stop count); None: exact.
+    deadline : float
+        A ``time.perf_counter()`` value; past it :class:`PricingTimeout` is raised.
+    subset_rows : SubsetRowPenalties, optional
+        The subset-row cuts charged.
+    compared : tuple[str, ...], optional
+        The resources dominance compares (None: :func:`compared_resources`).
+    extends : Extends, optional
+        The half-way rule of :mod:`~milp_milkrun.routes.bidirectional`.
+    keeps_beyond : bool
+        Whether the labels ``extends`` rejects are kept (admitted, closed at the hub) or dropped.
+
+    Returns
+    -------
+    Labelling
+        The kept labels, the trace and the routes closed.
+    """
     successors = _successors(net, arc_cost, width)
     trace = _Trace()
     kept: list[_Labels | None] = [None] * len(arc_cost)
@@ -175,22 +247,23 @@ def _label(
         latest=latest,
         drive=drive,
     )
-    totals, finished = [], []
+    totals, finished, level_starts = [], [], []
     compared = compared_resources(net) if compared is None else compared
     for stops in range(1, net.max_stops + 1):
+        if extends is not None and not keeps_beyond:
+            level = level.take(np.flatnonzero(extends(level, stops)))
+        level_starts.append(len(trace.node))
         level = _admit(level, kept, trace, width, deadline, subset_rows, compared)
         total, closing = _close(level, net, arc_cost)
         totals.append(total)
         finished.append(closing)
-        if stops == net.max_stops:
+        if extends is not None:
+            level = level.take(np.flatnonzero(extends(level, stops)))
+        if stops == net.max_stops or not len(level.cost):
             break
         left = net.max_stops - stops - 1  # the stops left after the next DC
         level = _extend(level, successors, arc_cost, net, (bound, left), deadline, subset_rows)
-    total, ident = np.concatenate(totals), np.concatenate(finished)
-    order = np.argsort(total, kind="stable")[:max_routes]
-    routes = [PricedRoute(float(total[k]), trace.path(int(ident[k]))) for k in order]
-    minimum = min(0.0, float(total.min())) if len(total) else 0.0
-    return PricingResult(routes, minimum if exact else math.nan)
+    return Labelling(kept, trace, level_starts, np.concatenate(totals), np.concatenate(finished))
 
 
 @dataclass

@@ -28,6 +28,9 @@ class RouteSettings:
     # has not moved for this many iterations (0: always; None: never): against the degenerate masters of long
     # routes (routes/master_lp.py, central_duals), where the LP sits at the start plan's value
     central_duals_after: int | None = 3
+    # the exact pricing labels from both ends of a route and joins in the middle: always, never, or (None) where routes
+    # are long (routes/bidirectional.py, runs_bidirectionally; never with a load term or time, whose costs do not reverse)
+    bidirectional: bool | None = None
     # ----- subset-row cuts
     subset_rows: bool | None = None  # at the root: always, never, or (None) when its gap asks for them ...
     # ... the converged root's bound more than this share below the plan (they double a root's time: ecom74, 1.1%,
@@ -99,7 +102,7 @@ def with_overrides(settings: RouteSettings, pairs: list[str]) -> RouteSettings:
 def _value(name: str, text: str, kind: type) -> object:
     if text == "none":
         return None
-    if kind is bool or name == "subset_rows":
+    if kind is bool or name in ("subset_rows", "bidirectional"):
         if text not in ("on", "off", "true", "false"):
             raise ValueError(f"setting {name}: expected on, off, true or false, got {text!r}")
         return text in ("on", "true")

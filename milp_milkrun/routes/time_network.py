@@ -21,7 +21,7 @@ class TimeNetwork:
     windows of each node, padded to one width (padding never admits), the closes with the checker's
     float allowance, ``count[j]`` how many windows j has.  Node 0 is the hub: its one window is the
     hub's hours.  ``back[j]``: the service at j plus the shortest trip from j to the hub (over every
-    road: travel times need not obey the triangle inequality).  ``per_minute``: what a minute of route
+    road: travel times need not obey the triangle inequality), ``service[j]`` the service at j.  ``per_minute``: what a minute of route
     duration costs (the type's cost per hour / 60; 0 under an objective without it)."""
 
     leave: np.ndarray
@@ -29,6 +29,7 @@ class TimeNetwork:
     closes: np.ndarray
     count: np.ndarray
     back: np.ndarray
+    service: np.ndarray  # the service time at each node (in ``leave``; the reversed network needs it alone)
     shift: float = math.inf  # the type's shift with the float allowance; inf: none
     per_minute: float = 0.0
 
@@ -88,6 +89,7 @@ def time_network(instance: Instance, vehicle_type: str, per_hour: float = 0.0) -
         closes,
         np.array([len(w) for w in instance.windows]),
         instance.service_time + shortest_trips(travel)[1],
+        np.asarray(instance.service_time, dtype=float),
         math.inf if shift is None else allowance(shift),
         per_hour / 60.0,
     )
