@@ -22,6 +22,7 @@ from test_pricing import INSTANCES, _elementary, _feasible_routes, _instance, _r
 
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.io import load_instance
+from milp_milkrun.routes.bidirectional import by_load, by_stops, price_bidirectionally
 from milp_milkrun.routes.column_generation import ColumnGeneration
 from milp_milkrun.routes.master import ArcSetRow, MasterRow, RouteMaster
 from milp_milkrun.routes.master_lp import solve_lp
@@ -248,9 +249,13 @@ def test_the_pricing_charges_more_cuts_than_a_word_as_their_coefficients_say(see
     assert [sorted(rows.nodes_of(c)) for c in range(len(cuts))] == [sorted(cut.members) for cut in cuts]
 
 
-def _mismatches() -> list[tuple[str, int, float, float]]:
-    """(kind, seed, priced, true) of every class whose exact elementary pricing under more cuts than a word
-    misses the least reduced cost over its feasible routes, the cuts charged by their coefficients."""
+def _monodirectional(net, arc_cost, start, rows):
+    return price(net, arc_cost, start, exact=True, max_routes=10, subset_rows=rows)
+
+
+def _mismatches(price_fn=_monodirectional) -> list[tuple[str, int, float, float]]:
+    """(kind, seed, priced, true) of every class whose exact elementary pricing ``price_fn`` under more cuts than
+    a word misses the least reduced cost over its feasible routes, the cuts charged by their coefficients."""
     wrong = []
     for kind, seed in INSTANCES[::3]:
         instance = _instance(kind, seed)
@@ -259,9 +264,7 @@ def _mismatches() -> list[tuple[str, int, float, float]]:
         rows = subset_row_penalties(cuts, sigma, instance.n_dcs + 1)
         classes = vehicle_classes(instance)
         for vc, net in zip(classes, class_networks(instance, classes)):
-            found = price(
-                _elementary(net), instance.distance - pi[None, :], start, exact=True, max_routes=10, subset_rows=rows
-            )
+            found = price_fn(_elementary(net), instance.distance - pi[None, :], start, rows)
             truth = min(
                 [0.0]
                 + [
@@ -278,6 +281,16 @@ def _mismatches() -> list[tuple[str, int, float, float]]:
 
 def test_exact_pricing_with_more_cuts_than_a_word_finds_the_true_minimum() -> None:
     assert _mismatches() == []
+
+
+@pytest.mark.parametrize("rule", [by_load, by_stops])
+def test_bidirectional_pricing_with_more_cuts_than_a_word_finds_the_true_minimum(rule) -> None:
+    """The join's crossing penalties over a row of parity words (both halves odd in a cut of a later word)."""
+
+    def bidirectional(net, arc_cost, start, rows):
+        return price_bidirectionally(net, arc_cost, start, max_routes=10, subset_rows=rows, rule=rule(net))
+
+    assert _mismatches(bidirectional) == []
 
 
 def test_a_pricing_that_charges_only_the_first_word_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
