@@ -29,7 +29,8 @@ class RouteSettings:
     # routes (routes/master_lp.py, central_duals), where the LP sits at the start plan's value
     central_duals_after: int | None = 3
     # the exact pricing labels from both ends of a route and joins in the middle: always, never, or (None) where routes
-    # are long (routes/bidirectional.py, runs_bidirectionally; never with a load term or time, whose costs do not reverse)
+    # are long (routes/bidirectional.py, runs_bidirectionally; never with a load term, a shift or a cost per hour,
+    # whose costs do not reverse)
     bidirectional: bool | None = None
     # ----- subset-row cuts
     subset_rows: bool | None = None  # at the root: always, never, or (None) when its gap asks for them ...
