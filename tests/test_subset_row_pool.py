@@ -155,6 +155,16 @@ def _cut_duals(master: RouteMaster) -> dict[frozenset[int], float]:
     return {row.members: float(d) for row, d in zip(master.rows, duals) if isinstance(row, SubsetRowCut)}
 
 
+def _slack_cuts(master: RouteMaster, n_dcs: int, count: int) -> list[SubsetRowCut]:
+    """The first ``count`` cuts of three DCs that no route of the LP visits twice (slack at its solution)."""
+    used = [c.stops for c, v in zip(master.columns, master.route_values()) if v > 1e-6]
+    return [
+        SubsetRowCut(frozenset(t))
+        for t in itertools.combinations(range(1, n_dcs + 1), 3)
+        if all(SubsetRowCut(frozenset(t)).coefficient(0, r) == 0 for r in used)
+    ][:count]
+
+
 @needs_cvrplib
 def test_a_cut_with_a_negative_dual_never_leaves_and_removing_slack_ones_keeps_the_lp() -> None:
     # P-n16-k8's root needs a subset-row cut (tests/test_subset_row.py); a cut no LP route visits twice is slack
@@ -162,12 +172,7 @@ def test_a_cut_with_a_negative_dual_never_leaves_and_removing_slack_ones_keeps_t
     cg = ColumnGeneration(instance, time.perf_counter() + 120, subset_rows=True)
     cg.run()
     master = cg.master
-    used = [c.stops for c, v in zip(master.columns, master.route_values()) if v > 1e-6]
-    slack = [
-        SubsetRowCut(frozenset(t))
-        for t in itertools.combinations(range(1, instance.n_dcs + 1), 3)
-        if all(SubsetRowCut(frozenset(t)).coefficient(0, r) == 0 for r in used)
-    ][:4]
+    slack = _slack_cuts(master, instance.n_dcs, 4)
     for cut in slack:
         master.add_subset_row(cut)
     value = solve_lp(master, 30.0)
@@ -192,12 +197,7 @@ def test_a_full_pool_makes_room_by_removing_slack_cuts_only() -> None:
     cg = ColumnGeneration(instance, time.perf_counter() + 120)
     cg.run()
     master = cg.master
-    used = [c.stops for c, v in zip(master.columns, master.route_values()) if v > 1e-6]
-    slack = [
-        SubsetRowCut(frozenset(t))
-        for t in itertools.combinations(range(1, instance.n_dcs + 1), 3)
-        if all(SubsetRowCut(frozenset(t)).coefficient(0, r) == 0 for r in used)
-    ][:3]
+    slack = _slack_cuts(master, instance.n_dcs, 3)
     for cut in slack:
         master.add_subset_row(cut)
     assert solve_lp(master, 30.0) is not None
