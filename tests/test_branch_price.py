@@ -148,6 +148,28 @@ def test_tree_without_heuristic_proves_the_coarse_unit_regressions(name: str, op
     assert result.objective == pytest.approx(optimum, abs=1e-6) and result.status == "optimal"
 
 
+@needs_cvrplib
+@pytest.mark.parametrize("subset_rows", [None, True])
+@pytest.mark.parametrize("open_root_mip_share", [0.05, 1.0])
+def test_a_root_open_after_its_share_goes_on_in_the_time_its_mip_leaves(
+    open_root_mip_share: float, subset_rows: bool | None
+) -> None:
+    """A root given no time of its own (root_share 0) is still open after its share: its MIP over the start
+    routes, then its column generation again (with its subset-row rounds when they are on), until a last
+    MIP's share is left; P-n16-k8 is then proven through the tree.  With that last share the whole run, the
+    root stays open and nothing is proven."""
+    settings = RouteSettings(root_share=0.0, open_root_mip_share=open_root_mip_share, subset_rows=subset_rows)
+    started = time.perf_counter()
+    bp = BranchAndPrice(load_instance(CVRPLIB / "P-n16-k8.vrp"), started + 60, settings=settings)
+    searched = bp.run(started, 60)
+    if open_root_mip_share < 1.0:
+        assert searched and bp.cg.converged
+        assert bp.incumbent is not None and check_plan(bp.instance, bp.incumbent).feasible
+        assert bp.incumbent_cost == pytest.approx(450) and bp.bound == pytest.approx(450)
+    else:
+        assert not searched and not bp.cg.converged and bp.bound < 450
+
+
 def test_deadline_returns_the_best_plan_and_a_certified_global_bound() -> None:
     """ecom74 cannot be proven in 8 s: the tree stops at its deadline with a checked plan and a bound
     below the best known plan (3,542.6 km)."""

@@ -189,3 +189,25 @@ def test_pyvrp_starts_only_instances_it_states() -> None:
     )
     assert wide.is_large(plain, route_costs(plain)) and not SMALL.is_large(plain, route_costs(plain))
     assert timed.has_time and not wide.is_large(timed, route_costs(timed))
+
+
+def _instance_of(n_dcs: int, max_stops: int | None):  # noqa: ANN202
+    """``n_dcs`` DCs on a line, one vehicle type of capacity 10 per 4 DCs, with or without a stop limit."""
+    return build_instance(
+        name="line",
+        hub=Site("H", 0, 0),
+        dcs=[DC(f"D{i}", 1.0, float(i + 1), 0.0) for i in range(n_dcs)],
+        vehicle_types=[VehicleType("truck", n_dcs // 4 + 1, 10.0, max_stops=max_stops)],
+        distance_spec=DistanceSpec("euclidean", rounding="nearest"),
+        coordinates="xy",
+        distance_unit="units",
+    )
+
+
+def test_pyvrp_starts_from_fewer_dcs_where_no_vehicle_limits_its_stops() -> None:
+    """From large_dcs_without_stop_limits DCs the start is PyVRP's where routes have no stop limit (CVRPLIB's
+    long routes, where the own start was up to 3% above the optimum); with a stop limit from large_dcs on."""
+    free, limited = _instance_of(50, None), _instance_of(50, 12)
+    assert SMALL.is_large(free, route_costs(free)) and not SMALL.is_large(limited, route_costs(limited))
+    assert not SMALL.is_large(_instance_of(49, None), route_costs(free))
+    assert SMALL.is_large(_instance_of(100, 12), route_costs(limited))

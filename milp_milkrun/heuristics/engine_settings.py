@@ -14,7 +14,7 @@ class EngineSettings:
     """The engine of ``milkrun heuristic --engine``.
 
     - ``own``: the toolkit's ruin and recreate (:mod:`.metaheuristic`) alone; the library's default,
-      and what the exact solves' warm start uses below 100 DCs (:class:`.warm_start.WarmStartSettings`).
+      and what the exact solves' warm start uses below 100 DCs (50 without stop limits: :class:`.warm_start.WarmStartSettings`).
     - ``pyvrp``: PyVRP's iterated local search alone (:mod:`.pyvrp_engine`); refused, with the reason,
       on an instance it cannot state.
     - ``auto`` (the CLI's default): first (below ``opening_below_dcs`` DCs) ``pyvrp_starts`` independent PyVRP runs, each from its own

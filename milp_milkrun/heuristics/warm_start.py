@@ -32,26 +32,33 @@ logger = logging.getLogger(__name__)
 class WarmStartSettings:
     """How the heuristic searches for an exact solve's start.
 
-    Below ``large_dcs`` DCs, or where PyVRP cannot state the instance (time, a load term): the own
-    engine for min(``max_seconds``, ``share`` x the time limit), stopping after ``stall_iterations``
-    iterations without a better plan (tiny instances: ~0.2 s, ecom74: ~2 s). From ``large_dcs`` DCs
-    on, where PyVRP states it: the ``auto`` engine for ``iterations_per_dc`` iterations per DC, within
-    min(``large_max_seconds``, ``share`` x the time limit). On 100+ DCs the own stall rule stopped within
-    2 s, 1.4% above the optimum of X-n106-k14, a gap the route engine's tree did not close in 10 minutes;
-    PyVRP's iterations reach 0.1-0.2% in 5-17 s, by load (docs/benchmarks.md). Both rules count iterations, so a
-    seed gives the same start on any machine unless the time cap binds first.
+    Below ``large_dcs`` DCs (``large_dcs_without_stop_limits`` where no vehicle type limits its stops), or
+    where PyVRP cannot state the instance (time, a load term): the own engine for min(``max_seconds``,
+    ``share`` x the time limit), stopping after ``stall_iterations`` iterations without a better plan (tiny
+    instances: ~0.2 s, ecom74: ~2 s). From there on, where PyVRP states it: the ``auto`` engine for
+    ``iterations_per_dc`` iterations per DC, within min(``large_max_seconds``, ``share`` x the time limit).
+    On 100+ DCs the own stall rule stopped within 2 s, 1.4% above the optimum of X-n106-k14, a gap the route
+    engine's tree did not close in 10 minutes; PyVRP's iterations reach 0.1-0.2% in 5-17 s, by load. On the
+    CVRPLIB instances of 75-80 nodes the own start was 0.7-3% above the optimum (P-n76-k4 601 for 593,
+    E-n76-k7 702 for 682) and PyVRP's within 0.2% in about 5 s; on ecom74, whose stop limits PyVRP states
+    as a second load, both start at the optimum and the route engine proves it 7-9 s later from PyVRP's
+    (docs/benchmarks.md). Both rules count iterations, so a seed gives the same start on any machine
+    unless the time cap binds first.
     """
 
     max_seconds: float = 10.0
     share: float = 0.2
     stall_iterations: int = 300
     large_dcs: int = 100
+    large_dcs_without_stop_limits: int = 50
     iterations_per_dc: int = 100
     large_max_seconds: float = 30.0
 
     def is_large(self, instance: Instance, costs: RouteCosts) -> bool:
         """Whether ``instance`` gets the large instances' start: enough DCs, and PyVRP states it."""
-        return len(instance.dcs) >= self.large_dcs and states_instance(instance, costs)
+        free = all(vehicle.max_stops is None for vehicle in instance.vehicles)
+        least = self.large_dcs_without_stop_limits if free else self.large_dcs
+        return len(instance.dcs) >= least and states_instance(instance, costs)
 
     def budget(self, time_limit: float, large: bool = False) -> float:
         """The heuristic's seconds: min(max_seconds, or large_max_seconds, share x ``time_limit``)."""

@@ -47,7 +47,10 @@ class RouteSettings:
     subset_row_slack: float = 0.05
     # ----- the tree's time (routes/tree.py)
     root_share: float = 0.85  # the root's column generation may use this share (the rest: a plan from its routes)
-    root_mip_share: float = 0.1  # once the root converged, the MIP over its routes may use this share
+    root_mip_share: float = 0.1  # once the root converged or its share ran out, the MIP over its routes may use this
+    # a root still open after its share and that MIP goes on with its column generation until this share is left, for
+    # a last MIP over its routes (P-n76-k4's root did not converge in 85% of 600 s and its MIP ended in seconds)
+    open_root_mip_share: float = 0.05
     mip_every: int = 10  # every this many nodes, a MIP over the routes generated so far (within the node's rows)
     node_mip_share: float = 0.04  # ... for this share of the time
     # ----- route enumeration at a node

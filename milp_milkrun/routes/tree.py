@@ -154,18 +154,18 @@ class BranchAndPrice:
 
     def _solve_root(self, started: float) -> Outcome:
         """The root's column generation in its share of the time, the MIP over its routes, and its
-        subset-row rounds when its gap asks for them; where the root's loop stopped."""
+        subset-row rounds when its gap asks for them; a root still open then goes on in the time its MIP
+        leaves (:meth:`_resume_open_root`); where the root's loop stopped."""
         settings = self.settings
         root = self.cg.run(min(self.deadline, started + settings.root_share * self.total))
         self.bound = self.root_bound = root.bound
-        if not root.converged:
-            return root
-        self._complete_columns()
-        limit = min(settings.root_mip_share * self.total, self.deadline - time.perf_counter())
-        self.offer(best_integer_plan(self.cg.master, limit, self.incumbent)[0])
-        if self._root_needs_subset_rows():
-            root = self.cg.run_with_subset_rows()
-            self.bound = self.root_bound = root.bound
+        if root.converged:
+            self._offer_root_plan()
+            if self._root_needs_subset_rows():
+                root = self.cg.run_with_subset_rows()
+                self.bound = self.root_bound = root.bound
+        if not root.converged:  # its share ran out, before or in its subset-row rounds
+            root = self._resume_open_root()
         return root
 
     def _search(self, heap: list[Node]) -> None:
@@ -190,6 +190,21 @@ class BranchAndPrice:
             if self.nodes % settings.mip_every == 0 and heap:  # new routes since the root: look for a better plan
                 limit = min(settings.node_mip_share * self.total, self.deadline - time.perf_counter())
                 self.offer(best_integer_plan(self.cg.master, limit, self.incumbent)[0])
+
+    def _resume_open_root(self) -> Outcome:
+        """The root did not converge in its share: a plan from its routes now, then its column generation
+        again until ``settings.open_root_mip_share`` of the time is left (for a last plan from its routes),
+        so that the time the MIP leaves unused goes to the bound; where the root's loop stopped."""
+        self._offer_root_plan()
+        root = self.cg.run(self.deadline - self.settings.open_root_mip_share * self.total)
+        self.bound = self.root_bound = root.bound
+        return root
+
+    def _offer_root_plan(self) -> None:
+        """The MIP over the root's routes, within ``settings.root_mip_share`` of the time: its plan offered."""
+        self._complete_columns()
+        limit = min(self.settings.root_mip_share * self.total, self.deadline - time.perf_counter())
+        self.offer(best_integer_plan(self.cg.master, limit, self.incumbent)[0])
 
     def _stop_at_an_open_root(self) -> bool:
         """The root did not converge in its time: no tree; the best plan of its routes in the time left."""

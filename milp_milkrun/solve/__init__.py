@@ -112,7 +112,7 @@ def solve(
 
     Unless ``options.warm_start`` is given or ``heuristic_start`` is False, the heuristic runs
     first (:class:`.heuristics.warm_start.WarmStartSettings`: min(10 s, 20% of the time limit) below
-    100 DCs) and its plan is the MIP start; the result is never worse.
+    100 DCs, or 50 where no vehicle limits its stops) and its plan is the MIP start; the result is never worse.
 
     Parameters
     ----------
