@@ -192,7 +192,7 @@ def test_pyvrp_starts_only_instances_it_states() -> None:
 
 
 def _instance_of(n_dcs: int, max_stops: int | None):  # noqa: ANN202
-    """``n_dcs`` DCs on a line, one vehicle type of capacity 10 per 4 DCs, with or without a stop limit."""
+    """``n_dcs`` DCs of demand 1 on a line, n_dcs // 4 + 1 trucks of capacity 10, with or without a stop limit."""
     return build_instance(
         name="line",
         hub=Site("H", 0, 0),
@@ -207,7 +207,10 @@ def _instance_of(n_dcs: int, max_stops: int | None):  # noqa: ANN202
 def test_pyvrp_starts_from_fewer_dcs_where_no_vehicle_limits_its_stops() -> None:
     """From large_dcs_without_stop_limits DCs the start is PyVRP's where routes have no stop limit (CVRPLIB's
     long routes, where the own start was up to 3% above the optimum); with a stop limit from large_dcs on."""
-    free, limited = _instance_of(50, None), _instance_of(50, 12)
-    assert SMALL.is_large(free, route_costs(free)) and not SMALL.is_large(limited, route_costs(limited))
-    assert not SMALL.is_large(_instance_of(49, None), route_costs(free))
-    assert SMALL.is_large(_instance_of(100, 12), route_costs(limited))
+
+    def starts_from_pyvrp(n_dcs: int, max_stops: int | None) -> bool:
+        instance = _instance_of(n_dcs, max_stops)
+        return SMALL.is_large(instance, route_costs(instance))
+
+    assert starts_from_pyvrp(50, None) and not starts_from_pyvrp(49, None)
+    assert not starts_from_pyvrp(50, 12) and not starts_from_pyvrp(99, 12) and starts_from_pyvrp(100, 12)
