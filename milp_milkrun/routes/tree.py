@@ -160,7 +160,7 @@ class BranchAndPrice:
         root = self.cg.run(min(self.deadline, started + settings.root_share * self.total))
         self.bound = self.root_bound = root.bound
         if root.converged:
-            self._offer_root_plan()
+            self._offer_root_plan(settings.root_mip_share)
             if self._root_needs_subset_rows():
                 root = self.cg.run_with_subset_rows()
                 self.bound = self.root_bound = root.bound
@@ -195,22 +195,20 @@ class BranchAndPrice:
         """The root did not converge in its share: a plan from its routes now, then its column generation
         again until ``settings.open_root_mip_share`` of the time is left (for a last plan from its routes),
         so that the time the MIP leaves unused goes to the bound; where the root's loop stopped."""
-        self._offer_root_plan()
+        self._offer_root_plan(self.settings.root_mip_share)
         root = self.cg.run(self.deadline - self.settings.open_root_mip_share * self.total)
         self.bound = self.root_bound = root.bound
         return root
 
-    def _offer_root_plan(self) -> None:
-        """The MIP over the root's routes, within ``settings.root_mip_share`` of the time: its plan offered."""
+    def _offer_root_plan(self, share: float) -> None:
+        """The MIP over the root's routes, within ``share`` of the time (at most the time left): its plan offered."""
         self._complete_columns()
-        limit = min(self.settings.root_mip_share * self.total, self.deadline - time.perf_counter())
+        limit = min(share * self.total, self.deadline - time.perf_counter())
         self.offer(best_integer_plan(self.cg.master, limit, self.incumbent)[0])
 
     def _stop_at_an_open_root(self) -> bool:
         """The root did not converge in its time: no tree; the best plan of its routes in the time left."""
-        self._complete_columns()
-        plan, _ = best_integer_plan(self.cg.master, self.deadline - time.perf_counter(), self.incumbent)
-        self.offer(plan)
+        self._offer_root_plan(1.0)
         return False
 
     def _complete_columns(self) -> None:
