@@ -25,14 +25,20 @@ import enum
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from milp_milkrun.emissions.factors import EmissionFactors
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import Instance, VehicleType
+from milp_milkrun.limits import FLOAT_NOISE
 from milp_milkrun.plan import Plan
 from milp_milkrun.time_segments import route_times
+
+# the steps, largest first, a plan's value may be a whole multiple of (RouteCosts.grain): whole numbers (CVRPLIB's
+# rounded distances), one decimal (Solomon's truncated ones), two
+COST_GRAINS = (1.0, 0.1, 0.01)
 
 
 class Objective(str, enum.Enum):
@@ -91,15 +97,22 @@ class RouteCosts:
         """True when a route's value depends on the order of its stops beyond its length (emissions)."""
         return any(r.per_unit_km for r in self.rates.values())
 
-    @property
-    def integral(self) -> bool:
-        """True when every plan's value is a whole number (integer distances, rates and fixed costs, no
-        load term), so a lower bound may be rounded up."""
-        whole = all(
-            float(r.fixed).is_integer() and float(r.per_km).is_integer() and not r.per_unit_km and not r.per_hour
-            for r in self.rates.values()
-        )
-        return whole and bool(np.all(np.mod(self.instance.distance, 1.0) == 0))
+    @cached_property
+    def grain(self) -> float:
+        """The step every plan's value is a whole multiple of, so that a lower bound may be rounded up to the
+        next multiple: the largest of :data:`COST_GRAINS` that divides every distance and fixed cost, with whole
+        rates per km, no load term and no cost per hour (Solomon's distances, truncated to one decimal: 0.1);
+        0.0 when there is none."""
+        rates = self.rates.values()
+        if not all(float(r.per_km).is_integer() and not r.per_unit_km and not r.per_hour for r in rates):
+            return 0.0
+        distance = self.instance.distance[np.isfinite(self.instance.distance)]  # an infinite one is never driven
+        values = np.concatenate([distance, [float(r.fixed) for r in rates]])
+        for grain in COST_GRAINS:
+            steps = values / grain
+            if np.all(np.abs(steps - np.round(steps)) <= FLOAT_NOISE):
+                return grain
+        return 0.0
 
     def of_vehicle(self, vehicle: str) -> RouteRates:
         """The rates of the named vehicle's type.

@@ -20,7 +20,7 @@ from shared_data import CVRPLIB, cvrplib_optimum, needs_cvrplib
 from test_models_strong import random_side_instance
 
 from milp_milkrun.io import load_instance, load_plan
-from milp_milkrun.routes.column_generation import route_lower_bound
+from milp_milkrun.routes.column_generation import route_lower_bound, safe_bound
 from milp_milkrun.solve import SolveOptions, solve
 
 REPO = Path(__file__).resolve().parents[1]
@@ -91,3 +91,12 @@ def test_cli_rejects_routes_on_pulp(monkeypatch: pytest.MonkeyPatch, capsys: pyt
         monkeypatch, capsys, "solve", str(REPO / "instances" / "toy6.json"), "--model", "routes", "--backend", "pulp"
     )
     assert code == 2 and "--backend" in err and "routes" in err
+
+
+def test_a_safe_bound_rises_to_the_next_step_of_the_cost_grain_and_never_past_a_step_it_touches() -> None:
+    assert safe_bound(1142.81, grain=0.1) == pytest.approx(1142.9)
+    assert safe_bound(449.3, grain=1.0) == 450.0
+    assert safe_bound(1143.2, grain=0.1) == pytest.approx(1143.2)  # already a step: stays
+    assert safe_bound(1143.2 + 5e-7, grain=0.1) == pytest.approx(1143.2)  # a solver's tolerance above: the step
+    assert safe_bound(450.0000004, grain=1.0) == 450.0
+    assert 2.99999999 < safe_bound(3.0, grain=0.0) < 3.0  # no grain: a hair below, for float sums

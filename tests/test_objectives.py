@@ -12,6 +12,7 @@ import dataclasses
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from bruteforce import brute_force, random_tiny_instance
 from cli_helpers import run_cli
@@ -26,6 +27,7 @@ from milp_milkrun.io import load_instance
 from milp_milkrun.io.json_instance import instance_from_dict, instance_to_dict
 from milp_milkrun.objectives import RouteRates, route_costs
 from milp_milkrun.plan import Plan, Route
+from milp_milkrun.routes.column_generation import route_lower_bound
 from milp_milkrun.routes.master import RouteMaster
 from milp_milkrun.solve import SolveOptions, solve
 
@@ -279,3 +281,51 @@ def test_fixed_costs_that_dwarf_the_distances_keep_the_bound_valid(make) -> None
     result = _solve(instance, "routes", objective="cost")
     assert result.bound is not None and result.bound <= expected[0] + 1e-6
     assert result.objective == pytest.approx(expected[0], abs=1e-6) and result.status == "optimal"
+
+
+def _in_tenths(instance, seed: int):
+    """``instance`` with every distance moved by a symmetric random number of tenths (a matrix in one decimal)."""
+    rng = np.random.default_rng(seed)
+    tenths = np.triu(rng.integers(0, 10, instance.distance.shape), 1)
+    distance = np.round(instance.distance + 0.1 * (tenths + tenths.T), 1)
+    return dataclasses.replace(instance, distance=distance, distance_spec=DistanceSpec("matrix"))
+
+
+def _with_types(instance, **changes):
+    """``instance`` with each vehicle type's fields set to ``changes[field](type)``."""
+    types = tuple(dataclasses.replace(vt, **{k: f(vt) for k, f in changes.items()}) for vt in instance.vehicle_types)
+    return dataclasses.replace(instance, vehicle_types=types)
+
+
+def test_the_cost_grain_is_the_step_every_plan_value_takes() -> None:
+    whole = random_tiny_instance(1)
+    assert route_costs(whole).grain == 1.0
+    assert route_costs(_in_tenths(whole, 1)).grain == 0.1
+    priced = random_tiny_instance(1, costs=True)
+    assert route_costs(_with_types(priced, cost_per_km=lambda vt: 1.0)).grain == 1.0
+    cents = _with_types(priced, cost_per_km=lambda vt: 2.0, fixed_cost=lambda vt: vt.fixed_cost + 0.05)
+    assert route_costs(cents).grain == 0.01
+    assert route_costs(_with_types(priced, cost_per_km=lambda vt: 0.5)).grain == 0.0  # a rate per km not whole
+    assert route_costs(load_instance(REPO / "instances" / "ecom74.json")).grain == 0.0  # haversine distances
+
+
+def test_a_load_term_leaves_no_cost_grain() -> None:
+    instance = with_dc_masses(random_tiny_instance(2, n_dcs=5), {"D1": 150.0})
+    costs = route_costs(instance, objective="emissions", factors=_emission_factors())
+    assert costs.grain == 0.0
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_route_engine_rounds_its_bound_to_tenths_and_stays_below_the_optimum(seed: int) -> None:
+    """Distances in tenths: the bound rises to the next tenth (a plan costs a whole number of them), and the
+    brute force says it never passes the optimum."""
+    instance = _in_tenths(random_tiny_instance(seed), seed)
+    expected = brute_force(instance)
+    result = _solve(instance, "routes")
+    if expected is None:
+        assert result.plan is None
+        return
+    assert result.status == "optimal" and result.objective == pytest.approx(expected[0], abs=1e-9)
+    assert result.bound is not None and result.bound <= expected[0] + 1e-9
+    tenths = route_lower_bound(instance, 20).bound * 10
+    assert tenths == pytest.approx(round(tenths), abs=1e-6)

@@ -350,19 +350,19 @@ class ColumnGeneration:
         self._last_exact = None
 
     def _raise_bound(self, value: float) -> None:
-        self.bound = max(self.bound, safe_bound(value, integral=self.master.costs.integral))
+        self.bound = max(self.bound, safe_bound(value, grain=self.master.costs.grain))
 
 
-def safe_bound(value: float, *, integral: bool) -> float:
+def safe_bound(value: float, *, grain: float) -> float:
     """A computed lower bound on the safe side of floating-point sums (:data:`FLOAT_NOISE` relative below), rounded up
-    when every plan costs a whole number (``integral``).
+    to the next multiple of ``grain`` when every plan's value is one (:attr:`~milp_milkrun.objectives.RouteCosts.grain`).
 
     Parameters
     ----------
     value : float
         The bound as computed.
-    integral : bool
-        Every plan's value is a whole number.
+    grain : float
+        Every plan's value is a whole multiple of it (0.0: no such step).
 
     Returns
     -------
@@ -370,7 +370,10 @@ def safe_bound(value: float, *, integral: bool) -> float:
         A bound no larger than any plan's value that ``value`` bounds.
     """
     safe = value - FLOAT_NOISE * max(1.0, abs(value))
-    return float(math.ceil(safe - SOLVER_TOLERANCE)) if integral else safe
+    if not grain:
+        return safe
+    # a value a solver's tolerance above a step is that step
+    return math.ceil((safe - SOLVER_TOLERANCE) / grain) * grain
 
 
 def route_lower_bound(

@@ -104,7 +104,7 @@ class BranchAndPrice:
             settings=self.settings,
             solver=self.solver,
         )
-        self.integer_costs = self.costs.integral
+        self.cost_grain = self.costs.grain
 
     def offer(self, plan: Plan | None) -> bool:
         """Keep ``plan`` when the independent checker accepts it and it is cheaper; False if it rejects it."""
@@ -120,11 +120,13 @@ class BranchAndPrice:
         return feasible
 
     def cutoff(self) -> float:
-        """Only plans costing at most this can beat the incumbent (integer costs: by at least one unit)."""
+        """Only plans costing at most this can beat the incumbent (costs in steps of a grain: by at least one step)."""
         if not math.isfinite(self.incumbent_cost):  # no incumbent yet (inf - FLOAT_NOISE * inf would be nan)
             return math.inf
         return self.incumbent_cost - (
-            1.0 - SOLVER_TOLERANCE if self.integer_costs else FLOAT_NOISE * max(1.0, abs(self.incumbent_cost))
+            self.cost_grain * (1.0 - SOLVER_TOLERANCE)
+            if self.cost_grain
+            else FLOAT_NOISE * max(1.0, abs(self.incumbent_cost))
         )
 
     def prunes(self, bound: float) -> bool:
@@ -331,7 +333,7 @@ class BranchAndPrice:
         if found or gap >= whole:
             self.enumerated += 1
             return True, None, len(routes.columns)
-        return False, safe_bound(within, integral=self.integer_costs), len(routes.columns)
+        return False, safe_bound(within, grain=self.cost_grain), len(routes.columns)
 
     def _closed_classes(self) -> set[int]:
         """Classes whose vehicle count the node's branching rows hold at 0: the enumeration skips them (their
