@@ -7,7 +7,9 @@ a shift or a cost per hour, at one label per window; it proves a Solomon instanc
 from __future__ import annotations
 
 import itertools
+import math
 import random
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from bruteforce import brute_force, random_tiny_instance, shortest_duration
 from time_oracle import brute_force_time, random_timed_instance
 
 from milp_milkrun.checker import check_plan
-from milp_milkrun.errors import InputError
+from milp_milkrun.errors import CheckFailedError, InputError
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.instance import Instance, build_instance
 from milp_milkrun.io import instance_from_dict, load_instance
@@ -28,8 +30,11 @@ from milp_milkrun.routes.enumeration import enumerate_routes
 from milp_milkrun.routes.master import RouteMaster
 from milp_milkrun.routes.networks import class_networks
 from milp_milkrun.routes.pricing import _dominated, _Labels, price
+from milp_milkrun.routes.settings import RouteSettings
 from milp_milkrun.routes.time_network import time_admits, time_network
+from milp_milkrun.routes.tree import BranchAndPrice
 from milp_milkrun.solve import SolveOptions, solve
+from milp_milkrun.solve.strong import bound_without_time
 from milp_milkrun.time_segments import route_fits_in_time
 
 SEEDS = range(40)
@@ -494,3 +499,47 @@ def test_the_bound_proves_every_infeasible_timed_case_infeasible() -> None:
     for seed, priced in infeasible:
         bound, how = certified_lower_bound(random_timed_instance(seed, priced=priced), 20.0)
         assert bound == float("inf") and "no feasible plan" in how, (seed, priced, how)
+
+
+# the root's column generation never iterates and never resumes: the relaxation's bound is the run's
+OPEN_ROOT = replace(RouteSettings(), root_share=0.0, open_root_mip_share=1.0)
+
+
+@pytest.mark.parametrize(("seed", "priced"), TIMED_CASES[::3])
+def test_the_strong_formulation_without_time_bounds_the_time_oracle_optimum(seed: int, priced: bool) -> None:
+    """Windows, shifts and a cost per hour dropped: a relaxation, so its bound is below the optimum with
+    time (and infinite, no plan, only where the oracle finds none)."""
+    instance = random_timed_instance(seed, priced=priced)
+    expected = brute_force_time(instance)
+    bound = bound_without_time(instance, SolveOptions(), 10.0, None if expected is None else expected[1])
+    if expected is not None:
+        assert bound <= expected[0] + 1e-6, (seed, priced)
+    assert math.isfinite(bound) or expected is None
+
+
+@pytest.mark.parametrize(("seed", "priced"), [(s, p) for s, p in TIMED_CASES[1::8]])
+def test_a_root_open_after_its_share_takes_the_bound_without_time(seed: int, priced: bool) -> None:
+    instance = random_timed_instance(seed, priced=priced)
+    expected = brute_force_time(instance)
+    options = SolveOptions(time_limit=40, gap=0.0, log=False, routes=OPEN_ROOT)
+    result = solve(instance, model="routes", options=options)
+    if expected is None:
+        assert result.plan is None and result.status in ("infeasible", "no_solution")
+        return
+    assert result.plan is not None and check_plan(instance, result.plan).feasible
+    assert result.bound is not None and result.bound <= expected[0] + 1e-6
+    assert "of the strong formulation without time" in result.message
+
+
+def test_a_relaxation_bound_above_a_checked_plan_is_caught() -> None:
+    """A "relaxation" that claims more than a plan the checker accepted costs is a bug, not a bound."""
+    instance = random_timed_instance(1)
+    expected = brute_force_time(instance)
+    assert expected is not None
+    started = time.perf_counter()
+    tree = BranchAndPrice(
+        instance, started + 20, settings=OPEN_ROOT, relaxed_bound=lambda seconds, plan: expected[0] + 10
+    )
+    assert tree.offer(expected[1])
+    with pytest.raises(CheckFailedError, match="does not relax the problem"):
+        tree.run(started, 20)

@@ -51,6 +51,9 @@ class RouteSettings:
     # a root still open after its share and that MIP goes on with its column generation until this share is left, for
     # a last MIP over its routes (P-n76-k4's root did not converge in 85% of 600 s and its MIP ended in seconds)
     open_root_mip_share: float = 0.05
+    # a root still open after its share: a relaxation's bound (BranchAndPrice.relaxed_bound) may use this share, where
+    # the column generation has none (R203 with 100 customers: none in 600 s) or a weak one
+    relaxed_bound_share: float = 0.05
     mip_every: int = 10  # every this many nodes, a MIP over the routes generated so far (within the node's rows)
     node_mip_share: float = 0.04  # ... for this share of the time
     # ----- route enumeration at a node

@@ -18,6 +18,9 @@ plan.  Then best-bound branch and bound:
   plan within g of the node's bound is listed and a MIP over them solved exactly; its plan, or its
   proof that there is none within the whole gap, settles the node, and otherwise the node's bound
   rises by g;
+* a root whose column generation did not converge in its share (long routes under wide windows) asks
+  ``relaxed_bound``, when given, for the bound of a relaxation of the problem (the backend's: the strong
+  formulation without time); the larger of the two is the run's bound;
 * the deadline or Ctrl-C ends the search with the best plan and the global bound: the least bound of
   the open nodes (and of any node that could not be split).
 """
@@ -29,12 +32,13 @@ import itertools
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from milp_milkrun.checker import check_plan
+from milp_milkrun.errors import CheckFailedError
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE
 from milp_milkrun.objectives import RouteCosts, route_costs
@@ -52,6 +56,7 @@ from milp_milkrun.routes.subset_rows import SubsetRowCut
 log = logging.getLogger(__name__)
 
 INTEGRAL = SOLVER_TOLERANCE  # an LP value this close to an integer is integral
+MIN_RELAXATION_SECONDS = 1.0  # the relaxation's bound is not asked for with less time than this
 ENUMERATION_MARGIN = 1e-7  # relative: the MIP's cost limit sits this far above L + g, so no plan within is cut off
 
 
@@ -91,6 +96,10 @@ class BranchAndPrice:
     settings: RouteSettings = RouteSettings()
     solver: SolverSetup = SolverSetup()  # HiGHS threads and seed of every LP and MIP of the tree
     log_progress: bool = False  # the column generation's progress lines as logging records (SolveOptions.log)
+    # a lower bound from a relaxation of the problem within the seconds given, the incumbent its start: asked when
+    # the root's share ran out (None: never)
+    relaxed_bound: Callable[[float, Plan | None], float] | None = None
+    relaxation_bound: float = -math.inf  # what relaxed_bound returned (certified, rounded to the grain)
 
     def __post_init__(self) -> None:
         self.costs = self.costs if self.costs is not None else route_costs(self.instance)
@@ -161,11 +170,14 @@ class BranchAndPrice:
         settings = self.settings
         root = self.cg.run(min(self.deadline, started + settings.root_share * self.total))
         self.bound = self.root_bound = root.bound
+        if not root.converged:
+            self._bound_by_relaxation()
         if root.converged:
             self._offer_root_plan(settings.root_mip_share)
             if self._root_needs_subset_rows():
                 root = self.cg.run_with_subset_rows()
-                self.bound = self.root_bound = root.bound
+                self.root_bound = root.bound
+                self.bound = max(self.bound, root.bound)
         if not root.converged:  # its share ran out, before or in its subset-row rounds
             root = self._resume_open_root()
         return root
@@ -199,8 +211,25 @@ class BranchAndPrice:
         so that the time the MIP leaves unused goes to the bound; where the root's loop stopped."""
         self._offer_root_plan(self.settings.root_mip_share)
         root = self.cg.run(self.deadline - self.settings.open_root_mip_share * self.total)
-        self.bound = self.root_bound = root.bound
+        self.root_bound = root.bound
+        self.bound = max(self.bound, root.bound)
         return root
+
+    def _bound_by_relaxation(self) -> None:
+        """The root's share ran out before its column generation converged: ``relaxed_bound`` within
+        ``settings.relaxed_bound_share`` of the time, kept where it is above the root's."""
+        seconds = min(self.settings.relaxed_bound_share * self.total, self.deadline - time.perf_counter())
+        if self.relaxed_bound is None or seconds < MIN_RELAXATION_SECONDS:
+            return
+        value = self.relaxed_bound(seconds, self.incumbent)
+        self.relaxation_bound = value if math.isinf(value) else safe_bound(value, grain=self.cost_grain)
+        if self.prunes(self.relaxation_bound) and self.relaxation_bound > self.incumbent_cost:
+            raise CheckFailedError(
+                f"the relaxation's bound {self.relaxation_bound:.6g} is above the cost {self.incumbent_cost:.6g} of a "
+                "plan the checker accepted: it does not relax the problem"
+            )
+        log.info("branch-and-price: bound of the relaxation %.6g (the root's %.6g)", self.relaxation_bound, self.bound)
+        self.bound = max(self.bound, self.relaxation_bound)
 
     def _offer_root_plan(self, share: float) -> None:
         """The MIP over the root's routes, within ``share`` of the time (at most the time left): its plan offered."""

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import math
 import time
+from functools import partial
 
 from milp_milkrun.instance import Instance
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.result import RunContext, SolveResult, make_result
 from milp_milkrun.routes.master import SolverSetup
 from milp_milkrun.routes.tree import BranchAndPrice
+from milp_milkrun.solve.strong import bound_without_time
 from milp_milkrun.timing import require_time_support
 
 
@@ -32,13 +34,17 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
     require_time_support(instance, "routes")
     started = time.perf_counter()
     solver = SolverSetup(options.threads, options.seed)
+    costs = options.costs(instance)
     bp = BranchAndPrice(
         instance,
         started + options.time_limit,
-        options.costs(instance),
+        costs,
         settings=options.routes,
         solver=solver,
         log_progress=bool(options.log),
+        relaxed_bound=partial(bound_without_time, instance, options)
+        if instance.has_time and not costs.load_dependent
+        else None,
     )
     if options.warm_start is not None:
         bp.offer(options.warm_start)
@@ -55,13 +61,16 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
         f"{bp.fixed_arcs} arcs fixed at the root and {bp.fixed_below_root} below, "
         f"root {'converged' if searched else 'not converged (plan from the generated routes)'}"
     )
+    if bp.relaxation_bound > bp.root_bound:
+        message += f"; bound {bp.relaxation_bound:,.6g} of the strong formulation without time (the root's: {bp.root_bound:,.6g})"
     if bp.interrupted:
         message += "; interrupted"
     if bp.unresolved:
         message += f"; {len(bp.unresolved)} nodes with integral arc flows of rule-breaking routes left open"
     context = RunContext.of(instance, options, model="routes", backend="highs", started=started)
     if bp.incumbent is None:  # a searched tree whose every node closed (bound inf) proves there is no plan
-        proven = searched and not bp.interrupted and bp.bound == math.inf
+        # or the problem without time has no plan either
+        proven = (searched and not bp.interrupted and bp.bound == math.inf) or bp.relaxation_bound == math.inf
         return make_result(
             context,
             status="infeasible" if proven else "no_solution",

@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import highspy
 import numpy as np
@@ -407,6 +407,42 @@ def run_cut_loop(
     except KeyboardInterrupt:  # Ctrl-C between two HiGHS solves (those cancel themselves), e.g. while separating
         loop.interrupted = True
     return loop
+
+
+def bound_without_time(instance: Instance, options: SolveOptions, seconds: float, incumbent: Plan | None) -> float:
+    """The strong formulation's dual bound on ``instance`` with its time removed: a bound for the instance with time.
+
+    Removing the windows, the hub's hours, the shifts and the cost per hour relaxes the problem (every plan
+    in time is a plan without it, at no more cost), so the cut loop's bound holds for the instance with time,
+    which the strong model does not state: the route engine's fallback where its own column generation has
+    no bound yet (the long routes of wide windows).
+
+    Parameters
+    ----------
+    instance : Instance
+        The instance with time.
+    options : SolveOptions
+        Threads, seed, log and the objective (its own, or distance or cost: not one with a load term).
+    seconds : float
+        The cut loop's time limit.
+    incumbent : Plan, optional
+        A plan in time: the cut loop fixes arcs against its cost.
+
+    Returns
+    -------
+    float
+        The bound (``math.inf``: not even the relaxation has a plan; ``-math.inf``: none within ``seconds``).
+    """
+    timeless = replace(
+        instance,
+        time=None,
+        travel_matrix=None,
+        vehicle_types=tuple(replace(vt, shift=None, speed=None, cost_per_hour=0.0) for vt in instance.vehicle_types),
+    )
+    loop = run_cut_loop(timeless, replace(options, time_limit=seconds, gap=0.0, warm_start=None), incumbent=incumbent)
+    if loop.interrupted:  # the loop ended on Ctrl-C: the caller's run ends too
+        raise KeyboardInterrupt
+    return math.inf if loop.infeasible else loop.best_bound
 
 
 def _alternate_lp_rounds_and_mips(loop: CutLoop) -> None:
