@@ -202,7 +202,7 @@ def solve_integer(
         mip.setOptionValue("objective_bound", upper)
     mip.run()
     if incumbent is not None and claims_less_than_its_solution(mip):  # a MIP-start fault of HiGHS 1.16
-        search_again_without_start(mip, solver_seconds(time_limit))
+        search_again_without_start(mip, solver_seconds(time_limit - mip.getRunTime()))  # what the first run left
     status = mip.getModelStatus()
     proven = status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible)
     if mip.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
