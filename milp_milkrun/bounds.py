@@ -12,8 +12,9 @@ Two bounds are computed within the time budget, and the larger one is reported:
 An instance with time is bounded by the route-based branch-and-price (Eq 15-18 in its columns), the
 plan as its start, for the whole budget, until the strong model states time
 (:data:`~milp_milkrun.timing.ENGINES_STATING_TIME`): its global bound (where its root does not converge,
-the larger of the root's and the strong formulation's without time), or its proof that no plan exists.  A route-based bound at or above the master's penalty (more than any plan costs) proves that
-no feasible plan exists too.
+the larger of the root's and the strong formulation's without time), or its proof that no plan exists.
+A route-based bound at or above the master's penalty (more than any plan costs) proves that no feasible
+plan exists too.
 
 Each is below the cost of every feasible plan (each model is a relaxation of the problem), so the
 bound is never a heuristic number.  A plan from OR-Tools, PyVRP or a spreadsheet can thus be given a
