@@ -100,3 +100,11 @@ def test_a_safe_bound_rises_to_the_next_step_of_the_cost_grain_and_never_past_a_
     assert safe_bound(1143.2 + 5e-7, grain=0.1) == pytest.approx(1143.2)  # a solver's tolerance above: the step
     assert safe_bound(450.0000004, grain=1.0) == 450.0
     assert 2.99999999 < safe_bound(3.0, grain=0.0) < 3.0  # no grain: a hair below, for float sums
+
+
+@pytest.mark.parametrize(
+    ("value", "grain", "shown"), [(646.8, 0.1, "646.8"), (123.45, 0.01, "123.45"), (7.0, 1.0, "7.0")]
+)
+def test_a_bound_on_a_step_is_the_float_nearest_the_decimal(value: float, grain: float, shown: str) -> None:
+    """A bound on a step prints as the decimal a plan's value prints as (not 646.8000000000001)."""
+    assert repr(safe_bound(value, grain=grain)) == shown

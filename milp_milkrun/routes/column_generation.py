@@ -372,8 +372,9 @@ def safe_bound(value: float, *, grain: float) -> float:
     safe = value - FLOAT_NOISE * max(1.0, abs(value))
     if not grain:
         return safe
-    # a value a solver's tolerance above a step is that step
-    return math.ceil((safe - SOLVER_TOLERANCE) / grain) * grain
+    # a value a solver's tolerance above a step is that step; steps / (steps per unit) is the float nearest the
+    # decimal (646.8, where steps * 0.1 gives 646.8000000000001)
+    return math.ceil((safe - SOLVER_TOLERANCE) / grain) / round(1.0 / grain)
 
 
 def route_lower_bound(
