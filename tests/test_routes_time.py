@@ -543,3 +543,17 @@ def test_a_relaxation_bound_above_a_checked_plan_is_caught() -> None:
     assert tree.offer(expected[1])
     with pytest.raises(CheckFailedError, match="does not relax the problem"):
         tree.run(started, 20)
+
+
+def test_a_root_within_the_gap_of_its_plan_keeps_its_time_for_its_own_column_generation() -> None:
+    instance = random_timed_instance(1)
+    expected = brute_force_time(instance)
+    assert expected is not None
+    tree = BranchAndPrice(instance, time.perf_counter() + 20, settings=OPEN_ROOT)
+    assert tree._gap_asks_for_a_relaxation()  # no plan, no bound
+    assert tree.offer(expected[1])
+    assert tree._gap_asks_for_a_relaxation()  # a plan, no bound
+    tree.bound = expected[0] * (1 - OPEN_ROOT.relaxed_bound_gap / 2)
+    assert not tree._gap_asks_for_a_relaxation()
+    tree.bound = expected[0] * (1 - 2 * OPEN_ROOT.relaxed_bound_gap)
+    assert tree._gap_asks_for_a_relaxation()

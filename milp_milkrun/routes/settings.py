@@ -52,8 +52,11 @@ class RouteSettings:
     # a last MIP over its routes (P-n76-k4's root did not converge in 85% of 600 s and its MIP ended in seconds)
     open_root_mip_share: float = 0.05
     # a root still open after its share: a relaxation's bound (BranchAndPrice.relaxed_bound) may use this share, where
-    # the column generation has none (R203 with 100 customers: none in 600 s) or a weak one
+    # the column generation has none (R203 with 100 customers: none in 600 s) ...
     relaxed_bound_share: float = 0.05
+    # ... or one more than this share below the plan (R211 with 100 customers: 534.5, 29%; the relaxation gives
+    # 646.8); a root closer keeps the time for its own column generation (R108: 1.5%, the relaxation far below)
+    relaxed_bound_gap: float = 0.05
     mip_every: int = 10  # every this many nodes, a MIP over the routes generated so far (within the node's rows)
     node_mip_share: float = 0.04  # ... for this share of the time
     # ----- route enumeration at a node

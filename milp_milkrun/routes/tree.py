@@ -170,7 +170,7 @@ class BranchAndPrice:
         settings = self.settings
         root = self.cg.run(min(self.deadline, started + settings.root_share * self.total))
         self.bound = self.root_bound = root.bound
-        if not root.converged:
+        if not root.converged and self._gap_asks_for_a_relaxation():
             self._bound_by_relaxation()
         if root.converged:
             self._offer_root_plan(settings.root_mip_share)
@@ -214,6 +214,12 @@ class BranchAndPrice:
         self.root_bound = root.bound
         self.bound = max(self.bound, root.bound)
         return root
+
+    def _gap_asks_for_a_relaxation(self) -> bool:
+        """No plan, no bound, or a bound more than ``settings.relaxed_bound_gap`` below the plan."""
+        if self.incumbent is None or not math.isfinite(self.bound):
+            return True
+        return self.incumbent_cost - self.bound > self.settings.relaxed_bound_gap * abs(self.incumbent_cost)
 
     def _bound_by_relaxation(self) -> None:
         """The root's share ran out before its column generation converged: ``relaxed_bound`` within

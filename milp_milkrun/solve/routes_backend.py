@@ -62,7 +62,10 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
         f"root {'converged' if searched else 'not converged (plan from the generated routes)'}"
     )
     if bp.relaxation_bound > bp.root_bound:
-        message += f"; bound {bp.relaxation_bound:,.6g} of the strong formulation without time (the root's: {bp.root_bound:,.6g})"
+        message += (
+            f"; bound {bp.relaxation_bound:,.6g} of the strong formulation without time"
+            f" (the root's: {bp.root_bound:,.6g})"
+        )
     if bp.interrupted:
         message += "; interrupted"
     if bp.unresolved:
