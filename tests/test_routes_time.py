@@ -557,3 +557,11 @@ def test_a_root_within_the_gap_of_its_plan_keeps_its_time_for_its_own_column_gen
     assert not tree._gap_asks_for_a_relaxation()
     tree.bound = expected[0] * (1 - 2 * OPEN_ROOT.relaxed_bound_gap)
     assert tree._gap_asks_for_a_relaxation()
+
+
+def test_the_relaxation_is_not_built_where_its_time_could_not_build_it(caplog: pytest.LogCaptureFixture) -> None:
+    """Building the strong model of 1,000 DCs takes minutes: with too little time there is no bound, and no build."""
+    instance = random_timed_instance(1)
+    with caplog.at_level("INFO", logger="milp_milkrun.solve.strong"):
+        assert bound_without_time(instance, SolveOptions(), 0.001, None) == -math.inf
+    assert "too many to build" in caplog.text
