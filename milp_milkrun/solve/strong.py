@@ -54,8 +54,9 @@ from milp_milkrun.runtime.highs import (
 logger = logging.getLogger(__name__)
 
 # building the strong model, measured at load 2.5-3: 10,100 arcs in 0.8 s (100 DCs), 61,182 in 9.1 s (200), 1,515,942
-# in 477 s (1,000 DCs, the slowest rate): where the build alone could take half of its time, the relaxation is not asked
-BUILD_ARCS_PER_SECOND = 3_000
+# in 477 s (1,000 DCs): about BUILD_SECONDS_PER_ARC * arcs ** BUILD_GROWTH seconds (0.9, 8.3 and 540 s)
+BUILD_SECONDS_PER_ARC = 5e-6
+BUILD_GROWTH = 1.3
 MAX_LP_ROUNDS = 200
 STALL_ROUNDS = 8  # stop LP rounds when the bound gained less than STALL_GAIN over this many rounds
 STALL_GAIN = 1e-4
@@ -412,6 +413,16 @@ def run_cut_loop(
     return loop
 
 
+def builds_within(instance: Instance, seconds: float) -> bool:
+    """Whether the strong model of ``instance`` is built within ``seconds`` (its build checks no clock: the
+    measured growth of :data:`BUILD_SECONDS_PER_ARC`): a bound that must keep to its time asks first."""
+    arcs = (instance.n_dcs + 1) ** 2 * len(instance.vehicle_types)  # at most: every arc for every class
+    if BUILD_SECONDS_PER_ARC * arcs**BUILD_GROWTH <= seconds:
+        return True
+    logger.info("the strong model's up to %d arcs are too many to build in %.3g s", arcs, seconds)
+    return False
+
+
 def bound_without_time(instance: Instance, options: SolveOptions, seconds: float, incumbent: Plan | None) -> float:
     """The strong formulation's dual bound on ``instance`` with its time removed: a bound for the instance with time.
 
@@ -437,9 +448,7 @@ def bound_without_time(instance: Instance, options: SolveOptions, seconds: float
         The bound (``math.inf``: not even the relaxation has a plan; ``-math.inf``: none within ``seconds``,
         or the model too large to build in half of them).
     """
-    arcs = (instance.n_dcs + 1) ** 2 * len(instance.vehicle_types)  # at most: every arc for every class
-    if arcs > BUILD_ARCS_PER_SECOND * seconds / 2:
-        logger.info("no bound without time: up to %d arcs are too many to build in %.3g s", arcs, seconds)
+    if not builds_within(instance, seconds):
         return -math.inf
     timeless = replace(
         instance,
