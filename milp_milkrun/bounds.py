@@ -37,11 +37,10 @@ from milp_milkrun.options import SolveOptions
 from milp_milkrun.plan import Plan
 from milp_milkrun.routes.column_generation import ColumnGeneration, route_lower_bound
 from milp_milkrun.solve.routes_backend import solve_branch_price
-from milp_milkrun.solve.strong import CutLoop, builds_within, run_cut_loop
+from milp_milkrun.solve.strong import CutLoop, cut_loop_fits, run_cut_loop
 from milp_milkrun.timing import ENGINES_STATING_TIME
 
 ROUTE_SHARE = 0.5  # the route-based bound may use at most this share of the budget
-MIN_LOOP_SECONDS = 1.0  # the strong model's cut loop is not started with less time than this
 
 
 def certified_lower_bound(
@@ -78,12 +77,7 @@ def certified_lower_bound(
     candidates = [(routes.bound, _route_how(routes, time.perf_counter() - started))]
     left = time_limit - (time.perf_counter() - started)
     strong_states_it = not instance.has_time or "strong" in ENGINES_STATING_TIME
-    if (
-        strong_states_it
-        and not _closes(routes.bound, incumbent, instance)
-        and left >= MIN_LOOP_SECONDS
-        and builds_within(instance, left)
-    ):
+    if strong_states_it and not _closes(routes.bound, incumbent, instance) and cut_loop_fits(instance, left):
         loop_started = time.perf_counter()
         loop = run_cut_loop(instance, SolveOptions(time_limit=left, gap=0.0, log=log), incumbent=incumbent)
         if loop.infeasible:

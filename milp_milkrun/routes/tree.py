@@ -56,7 +56,6 @@ from milp_milkrun.routes.subset_rows import SubsetRowCut
 log = logging.getLogger(__name__)
 
 INTEGRAL = SOLVER_TOLERANCE  # an LP value this close to an integer is integral
-MIN_RELAXATION_SECONDS = 1.0  # the relaxation's bound is not asked for with less time than this
 ENUMERATION_MARGIN = 1e-7  # relative: the MIP's cost limit sits this far above L + g, so no plan within is cut off
 
 
@@ -96,8 +95,8 @@ class BranchAndPrice:
     settings: RouteSettings = RouteSettings()
     solver: SolverSetup = SolverSetup()  # HiGHS threads and seed of every LP and MIP of the tree
     log_progress: bool = False  # the column generation's progress lines as logging records (SolveOptions.log)
-    # a lower bound from a relaxation of the problem within the seconds given, the incumbent its start: asked when
-    # the root's share ran out (None: never)
+    # a lower bound from a relaxation of the problem within the seconds given (-inf: none; the seconds may be too few
+    # or past the deadline), the incumbent its start: asked when the root's share ran out (None: never)
     relaxed_bound: Callable[[float, Plan | None], float] | None = None
     relaxation_bound: float = -math.inf  # what relaxed_bound returned (certified, rounded to the grain)
 
@@ -224,12 +223,14 @@ class BranchAndPrice:
     def _bound_by_relaxation(self) -> None:
         """The root's share ran out before its column generation converged: ``relaxed_bound`` within
         ``settings.relaxed_bound_share`` of the time, kept where it is above the root's."""
-        seconds = min(self.settings.relaxed_bound_share * self.total, self.deadline - time.perf_counter())
-        if self.relaxed_bound is None or seconds < MIN_RELAXATION_SECONDS:
+        if self.relaxed_bound is None:
             return
+        seconds = min(self.settings.relaxed_bound_share * self.total, self.deadline - time.perf_counter())
         value = self.relaxed_bound(seconds, self.incumbent)
+        if value == -math.inf:  # none within its time (or too little time to start)
+            return
         self.relaxation_bound = value if math.isinf(value) else safe_bound(value, grain=self.cost_grain)
-        if self.prunes(self.relaxation_bound) and self.relaxation_bound > self.incumbent_cost:
+        if self.relaxation_bound > self.incumbent_cost:
             raise CheckFailedError(
                 f"the relaxation's bound {self.relaxation_bound:.6g} is above the cost {self.incumbent_cost:.6g} of a "
                 "plan the checker accepted: it does not relax the problem"

@@ -57,6 +57,7 @@ logger = logging.getLogger(__name__)
 # in 477 s (1,000 DCs): about BUILD_SECONDS_PER_ARC * arcs ** BUILD_GROWTH seconds (0.9, 8.3 and 540 s)
 BUILD_SECONDS_PER_ARC = 5e-6
 BUILD_GROWTH = 1.3
+MIN_LOOP_SECONDS = 1.0  # a bound's cut loop is not started with less time than this
 MAX_LP_ROUNDS = 200
 STALL_ROUNDS = 8  # stop LP rounds when the bound gained less than STALL_GAIN over this many rounds
 STALL_GAIN = 1e-4
@@ -413,9 +414,12 @@ def run_cut_loop(
     return loop
 
 
-def builds_within(instance: Instance, seconds: float) -> bool:
-    """Whether the strong model of ``instance`` is built within ``seconds`` (its build checks no clock: the
-    measured growth of :data:`BUILD_SECONDS_PER_ARC`): a bound that must keep to its time asks first."""
+def cut_loop_fits(instance: Instance, seconds: float) -> bool:
+    """Whether a bound's cut loop on ``instance`` may start with ``seconds``: at least :data:`MIN_LOOP_SECONDS`,
+    and its model built within them (the build checks no clock: the measured growth of
+    :data:`BUILD_SECONDS_PER_ARC`); a bound that must keep to its time asks first."""
+    if seconds < MIN_LOOP_SECONDS:
+        return False
     arcs = (instance.n_dcs + 1) ** 2 * len(instance.vehicle_types)  # at most: every arc for every class
     if BUILD_SECONDS_PER_ARC * arcs**BUILD_GROWTH <= seconds:
         return True
@@ -446,9 +450,9 @@ def bound_without_time(instance: Instance, options: SolveOptions, seconds: float
     -------
     float
         The bound (``math.inf``: not even the relaxation has a plan; ``-math.inf``: none within ``seconds``,
-        or the model too large to build in half of them).
+        or too few of them for the cut loop, :func:`cut_loop_fits`).
     """
-    if not builds_within(instance, seconds):
+    if not cut_loop_fits(instance, seconds):
         return -math.inf
     timeless = replace(
         instance,
