@@ -15,8 +15,9 @@ from milp_milkrun.errors import InputError
 from milp_milkrun.heuristics.warm_start import solve_with_heuristic_start
 from milp_milkrun.instance import Instance
 from milp_milkrun.options import DEFAULT_SEED, SolveOptions, check_bound_seconds
-from milp_milkrun.result import RunContext, SolveResult, Status, make_result
+from milp_milkrun.result import RunContext, SolveResult, Status, joined_notes, make_result
 from milp_milkrun.solve.backends import backend_run, backends_of
+from milp_milkrun.solve.build_time import too_slow_to_build
 from milp_milkrun.solve.feasibility import presolve_diagnostics
 from milp_milkrun.timing import ENGINES_STATING_TIME, require_time_support
 
@@ -199,4 +200,25 @@ def _dispatch(
             )
 
         return solve_with_heuristic_start(instance, options, run_backend)
+    too_slow = too_slow_to_build(instance, model, options.time_limit)
+    if too_slow:  # the build checks no clock: keep to the limit with the start plan, if any
+        return _not_built(instance, model, backend, options, started, too_slow)
     return backend_run(model, backend)(instance, options, solver)
+
+
+def _not_built(
+    instance: Instance, model: str, backend: str, options: SolveOptions, started: float, why: str
+) -> SolveResult:
+    """The result of a run whose model would take longer to build than its time limit: the start plan, if any."""
+    start = options.warm_start
+    if start is not None and check_plan(instance, start).feasible:
+        why = joined_notes(why, "the plan is the start's")
+    else:
+        start = None
+    return make_result(
+        RunContext.of(instance, options, model=model, backend=backend, started=started),
+        status="no_solution" if start is None else "feasible",
+        plan=start,
+        bound=None,
+        message=why,
+    )

@@ -50,13 +50,10 @@ from milp_milkrun.runtime.highs import (
     search_again_without_start,
     solver_seed,
 )
+from milp_milkrun.solve.build_time import too_slow_to_build
 
 logger = logging.getLogger(__name__)
 
-# building the strong model, measured at load 2.5-3: 10,100 arcs in 0.8 s (100 DCs), 61,182 in 9.1 s (200), 1,515,942
-# in 477 s (1,000 DCs): about BUILD_SECONDS_PER_ARC * arcs ** BUILD_GROWTH seconds (0.9, 8.3 and 540 s)
-BUILD_SECONDS_PER_ARC = 5e-6
-BUILD_GROWTH = 1.3
 MIN_LOOP_SECONDS = 1.0  # a bound's cut loop is not started with less time than this
 MAX_LP_ROUNDS = 200
 STALL_ROUNDS = 8  # stop LP rounds when the bound gained less than STALL_GAIN over this many rounds
@@ -416,15 +413,14 @@ def run_cut_loop(
 
 def cut_loop_fits(instance: Instance, seconds: float) -> bool:
     """Whether a bound's cut loop on ``instance`` may start with ``seconds``: at least :data:`MIN_LOOP_SECONDS`,
-    and its model built within them (the build checks no clock: the measured growth of
-    :data:`BUILD_SECONDS_PER_ARC`); a bound that must keep to its time asks first."""
+    and its model built within them (the build checks no clock: :mod:`~milp_milkrun.solve.build_time`); a bound
+    that must keep to its time asks first."""
     if seconds < MIN_LOOP_SECONDS:
         return False
-    arcs = (instance.n_dcs + 1) ** 2 * len(instance.vehicle_types)  # at most: every arc for every class
-    if BUILD_SECONDS_PER_ARC * arcs**BUILD_GROWTH <= seconds:
-        return True
-    logger.info("the strong model's up to %d arcs are too many to build in %.3g s", arcs, seconds)
-    return False
+    too_slow = too_slow_to_build(instance, "strong", seconds)
+    if too_slow:
+        logger.info(too_slow)
+    return too_slow is None
 
 
 def bound_without_time(instance: Instance, options: SolveOptions, seconds: float, incumbent: Plan | None) -> float:
