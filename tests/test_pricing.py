@@ -151,6 +151,33 @@ def test_two_cycle_free_completions_never_exceed_a_real_completion(kind: str, se
             assert value <= rest + 1e-9
 
 
+def _walk_bound(net, arc_cost: np.ndarray, h: int, c: int, j: int) -> float:
+    """The definition of the walk bound from DC j: straight home, or on to a DC l that fits, then on from l."""
+    home = arc_cost[j, 0] if net.allowed[j, 0] else math.inf
+    if h == 0:
+        return home
+    ways = [
+        arc_cost[j, nxt] + _walk_bound(net, arc_cost, h - 1, c - int(net.load[nxt]), nxt)
+        for nxt in range(1, len(arc_cost))
+        if net.allowed[j, nxt] and net.load[nxt] <= c
+    ]
+    return min([home, *ways])
+
+
+@pytest.mark.parametrize(("kind", "seed"), INSTANCES[::4])
+def test_the_walk_bound_is_its_definition(kind: str, seed: int) -> None:
+    instance = _instance(kind, seed)
+    pi, _ = _random_duals(instance, seed)
+    arc_cost = instance.distance - pi[None, :]
+    classes = vehicle_classes(instance)
+    for net in class_networks(instance, classes):
+        walks = completion_bounds(net, arc_cost)
+        for h in range(min(net.max_stops, 3)):
+            for c in range(0, net.capacity + 1, max(1, net.capacity // 7)):
+                for j in range(1, len(arc_cost)):
+                    assert walks[h, c, j] == pytest.approx(_walk_bound(net, arc_cost, h, c, j), abs=1e-9)
+
+
 def test_a_completion_bound_that_avoids_the_wrong_dc_is_caught() -> None:
     """Taking the second-best walk whenever the best one does NOT turn back (the test inverted) cuts off
     real completions on some random instance: the check above would catch it."""
