@@ -85,9 +85,10 @@ def test_ctrl_c_is_acted_on_promptly_and_the_best_plan_is_written(
     reacted = time.perf_counter() - sent
     assert "Traceback" not in stderr, stderr
     assert reacted < 1.0 + SLACK, f"acted on Ctrl-C after {reacted:.1f} s"
-    if (
-        proc.returncode in (0, 130) and stdout.strip() and json.loads(stdout)["routes"]
-    ):  # a plan existed when Ctrl-C came (once the heuristic ran)
+    if stdout.strip() and json.loads(stdout)["routes"]:  # a plan existed when Ctrl-C came (once the heuristic ran)
+        # 130: the run was interrupted; 0, or death by SIGINT on the way out: Ctrl-C came after the result (B-n31-k5's
+        # strong model may prove it in about the seconds waited), whose report and plan file are complete
+        assert proc.returncode in (0, 130, -signal.SIGINT), stderr
         result = json.loads(stdout)
         assert (proc.returncode == 130 and "interrupted" in result["message"]) or result["status"] == "optimal"
         _plan_written(out)
