@@ -23,6 +23,7 @@ from milp_milkrun.checker import check_plan
 from milp_milkrun.implied import VehicleClass, vehicle_classes
 from milp_milkrun.instance import Instance
 from milp_milkrun.plan import Plan, Route
+from milp_milkrun.routes.completions import coarse_loads
 from milp_milkrun.routes.networks import ClassNetwork, class_networks, ng_masks
 from milp_milkrun.routes.pricing import (
     ALL_COMPARED,
@@ -176,6 +177,25 @@ def test_the_walk_bound_is_its_definition(kind: str, seed: int) -> None:
             for c in range(0, net.capacity + 1, max(1, net.capacity // 7)):
                 for j in range(1, len(arc_cost)):
                     assert walks[h, c, j] == pytest.approx(_walk_bound(net, arc_cost, h, c, j), abs=1e-9)
+
+
+@pytest.mark.parametrize(("kind", "seed"), INSTANCES)
+def test_a_walk_bound_over_coarse_loads_never_exceeds_a_real_completion(kind: str, seed: int) -> None:
+    """Loads in units of a grain, rounded down (the heuristic pricing's walk bound): at the level of the units left,
+    at most the walk bound over whole units (a relaxation) and so at most every route's own completion."""
+    instance = _instance(kind, seed)
+    pi, _ = _random_duals(instance, seed)
+    arc_cost = instance.distance - pi[None, :]
+    for (_, walks, prefixes), net in zip(
+        _completions_of_every_route(kind, seed), class_networks(instance, vehicle_classes(instance))
+    ):
+        for levels in (2, 3, 5):
+            coarse, grain = coarse_loads(net, levels)
+            assert coarse.capacity + 1 <= levels or grain == 1
+            bound = completion_bounds(coarse, arc_cost)
+            assert np.all(bound[:, np.arange(net.capacity + 1) // grain, :] <= walks + 1e-9)  # a relaxation
+            for left, units, j, _, rest in prefixes:
+                assert bound[left][units // grain, j] <= rest + 1e-9
 
 
 def test_a_completion_bound_that_avoids_the_wrong_dc_is_caught() -> None:

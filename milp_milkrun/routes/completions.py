@@ -65,6 +65,7 @@ class Completions:
     best: np.ndarray
     first: np.ndarray
     second: np.ndarray
+    grain: int = 1  # load units per level of the bounds (:func:`coarse_loads`): a label's c units are level c // grain
 
     def avoiding(self, h: int, c: np.ndarray, j: np.ndarray, previous: np.ndarray) -> np.ndarray:
         """The least completion from j (``h`` more DCs, ``c`` units) that does not go to ``previous`` first."""
@@ -121,6 +122,21 @@ def after_loading(net: ClassNetwork) -> tuple[np.ndarray, np.ndarray]:
     """rest[c, l]: load units left after DC l when c were left before it (clipped at 0); fits[c, l]: l fits."""
     shifted = np.arange(net.capacity + 1)[:, None] - net.load[None, :]
     return np.clip(shifted, 0, None), shifted >= 0
+
+
+def coarse_loads(net: ClassNetwork, levels: int) -> tuple[ClassNetwork, int]:
+    """``net`` with its loads and capacity in units of ``grain`` (rounded down) so that its bounds have at most
+    ``levels`` load levels, and that grain (1: ``net`` itself).
+
+    A relaxation: a completion whose loads q_l fit the c units left has sum floor(q_l / g) <= floor(sum q_l / g)
+    <= floor(c / g), so it fits c // g coarse units, and its bound at that level is at most its cost.  The heuristic
+    pricing's walk bound uses it: its time grows with the load levels (Solomon's R203 with 100 customers, 401 levels
+    and 100 stops: 1.9 s a call, 69% of its pricing), and a weaker bound there only prunes fewer labels.
+    """
+    if net.capacity + 1 <= levels:
+        return net, 1
+    grain = -(-(net.capacity + 1) // levels)
+    return replace(net, load=net.load // grain, capacity=net.capacity // grain), grain
 
 
 def load_free(net: ClassNetwork) -> ClassNetwork:

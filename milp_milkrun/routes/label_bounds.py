@@ -53,7 +53,8 @@ class LabelBounds:
         parity (:func:`charged_costs`): that much is taken back from them.
         """
 
-        units = np.minimum(units, self.plain.best.shape[1] - 1)  # one level only: the loads cannot bind (load_free)
+        # the level of the units left (coarse_loads); one level only where the loads cannot bind (load_free)
+        units = np.minimum(units // self.plain.grain, self.plain.best.shape[1] - 1)
 
         def at(stops: Completions) -> np.ndarray:
             return stops.best[left][units, j] if previous is None else stops.avoiding(left, units, j, previous)

@@ -55,6 +55,7 @@ from milp_milkrun.routes.clocks import come_home, duration_floor, first_clocks, 
 from milp_milkrun.routes.completions import (
     Completions,
     after_loading,
+    coarse_loads,
     completion_bounds,
     load_free,
     two_cycle_free_completions,
@@ -67,6 +68,7 @@ from milp_milkrun.routes.subset_rows import SubsetRowPenalties
 # stop count: (successors, labels), the narrowest first; a wider search runs only when a narrower one
 # found no route (cheaper than exact pricing on duals still far from the optimum)
 HEURISTIC_WIDTHS = ((10, 30), (25, 200), (50, 1000))
+HEURISTIC_LOAD_LEVELS = 64  # load levels of the heuristic's walk bound at most (completions.coarse_loads)
 HEURISTIC_DOMINATORS = 4  # ... and tests a label for dominance against this many times that many labels kept at its DC
 NEGATIVE = -1e-7  # a reduced cost below this is negative
 # the resources a dominating label must not exceed (latest: not fall below), besides its cost and memory
@@ -137,8 +139,9 @@ def price(
         # the minimum found stays at most that of every elementary route (see two_cycle_free_completions)
         bound = label_bounds(net, arc_cost, subset_rows)
         return _label(net, arc_cost, start_cost, bound, None, max_routes, deadline, subset_rows, compared)
-    walk = completion_bounds(load_free(net), net.with_load_floor(arc_cost))  # walks turn back: no DC to avoid
-    walks = LabelBounds(Completions(walk, np.zeros(walk.shape, dtype=np.int64), walk))
+    loads, grain = coarse_loads(load_free(net), HEURISTIC_LOAD_LEVELS)
+    walk = completion_bounds(loads, net.with_load_floor(arc_cost))  # walks turn back: no DC to avoid
+    walks = LabelBounds(Completions(walk, np.zeros(walk.shape, dtype=np.int64), walk, grain))
     for width in HEURISTIC_WIDTHS:
         found = _label(net, arc_cost, start_cost, walks, width, max_routes, deadline, subset_rows, compared)
         if found.routes:
