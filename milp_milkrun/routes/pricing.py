@@ -68,7 +68,9 @@ from milp_milkrun.routes.subset_rows import SubsetRowPenalties
 # stop count: (successors, labels), the narrowest first; a wider search runs only when a narrower one
 # found no route (cheaper than exact pricing on duals still far from the optimum)
 HEURISTIC_WIDTHS = ((10, 30), (25, 200), (50, 1000))
-HEURISTIC_LOAD_LEVELS = 64  # load levels of the heuristic's walk bound at most (completions.coarse_loads)
+# the heuristic's walk bound has at most this many cells (stops x load levels x nodes^2), its loads made coarser where
+# it would have more (completions.coarse_loads): R203-100's 401 levels cost 1.7 s a call, 69% of its pricing
+HEURISTIC_BOUND_CELLS = 100_000_000
 HEURISTIC_DOMINATORS = 4  # ... and tests a label for dominance against this many times that many labels kept at its DC
 NEGATIVE = -1e-7  # a reduced cost below this is negative
 # the resources a dominating label must not exceed (latest: not fall below), besides its cost and memory
@@ -139,7 +141,7 @@ def price(
         # the minimum found stays at most that of every elementary route (see two_cycle_free_completions)
         bound = label_bounds(net, arc_cost, subset_rows)
         return _label(net, arc_cost, start_cost, bound, None, max_routes, deadline, subset_rows, compared)
-    loads, grain = coarse_loads(load_free(net), HEURISTIC_LOAD_LEVELS)
+    loads, grain = walk_loads(net)
     walk = completion_bounds(loads, net.with_load_floor(arc_cost))  # walks turn back: no DC to avoid
     walks = LabelBounds(Completions(walk, np.zeros(walk.shape, dtype=np.int64), walk, grain))
     for width in HEURISTIC_WIDTHS:
@@ -147,6 +149,14 @@ def price(
         if found.routes:
             break
     return found
+
+
+def walk_loads(net: ClassNetwork) -> tuple[ClassNetwork, int]:
+    """The network of the heuristic pricing's walk bound and its load grain: without loads where they cannot bind
+    (:func:`~milp_milkrun.routes.completions.load_free`), in coarser units where the bound would have more than
+    :data:`HEURISTIC_BOUND_CELLS` cells (:func:`~milp_milkrun.routes.completions.coarse_loads`)."""
+    cells_per_level = net.max_stops * len(net.load) ** 2
+    return coarse_loads(load_free(net), max(1, HEURISTIC_BOUND_CELLS // cells_per_level))
 
 
 def _label(
