@@ -310,6 +310,23 @@ def test_branch_and_price_with_subset_rows_matches_brute_force(seed: int) -> Non
     assert bp.bound <= truth[0] + 1e-6
 
 
+@pytest.mark.parametrize("seed", [13, 16, 33])  # tiny instances whose tree branches with no enumeration
+def test_subset_rows_added_during_the_search_keep_it_exact(seed: int) -> None:
+    """Cuts separated at the root after the search began (``subset_row_tree_share=0``: at the first node below the
+    root; no enumeration, so the tree branches) hold in every open node: the tree still ends at the brute-force
+    optimum, its bound not above it."""
+    instance = random_tiny_instance(seed, costs=seed % 2 == 1, unlimited=seed % 4 == 1)
+    truth = brute_force(instance)
+    settings = RouteSettings(
+        subset_row_root_gap=1.0, subset_row_tree_share=0.0, enumeration_routes=1, enumeration_first_gap=0.0
+    )
+    bp = BranchAndPrice(instance, time.perf_counter() + 60, settings=settings)
+    bp.run(time.perf_counter(), 60)
+    assert truth is not None and bp.cg.subset_rows and bp.cg.master.subset_rows  # added below the root
+    assert bp.incumbent_cost == pytest.approx(truth[0], abs=1e-6)
+    assert bp.bound <= truth[0] + 1e-6
+
+
 def test_enumeration_skips_only_classes_held_at_zero_vehicles() -> None:
     instance = random_tiny_instance(3)
     bp = BranchAndPrice(instance, time.perf_counter() + 60)

@@ -37,6 +37,9 @@ class RouteSettings:
     # ... the converged root's bound more than this share below the plan (they double a root's time: ecom74, 1.1%,
     # and E-n51-k5, 0.7%, are proven faster without; golden_14 FSMD, 2.3%, only with them)
     subset_row_root_gap: float = 0.015
+    # ... and when the tree without them has not closed the gap within this share of the time (B-n63-k10's root, 0.4%
+    # below PyVRP's near-best start, skipped them: open at 600 s, proven in 52 s with them)
+    subset_row_tree_share: float = 0.25
     max_subset_row_rounds: int = 8  # subset-row separation rounds at most (after the capacity cuts)
     # the master holds at most this many subset-row cuts; the pricing carries those with a negative dual, 63 per
     # int64 word of its parity resource (routes/subset_rows.py); A-n54-k7's root: 1158 with 63 (one word), 1161 with 150

@@ -27,6 +27,7 @@ plan.  Then best-bound branch and bound:
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import itertools
 import logging
@@ -185,12 +186,16 @@ class BranchAndPrice:
         """Best-bound search from the converged root until the heap is empty, pruned or out of time;
         ``heap`` keeps the nodes left open (also when Ctrl-C stops it)."""
         settings, counter, at_root = self.settings, itertools.count(1), True
+        searched_from = time.perf_counter()
         while heap:
             if self.prunes(heap[0].bound):
                 heap.clear()
                 break
             if time.perf_counter() >= self.deadline:
                 break
+            if not at_root and self._tree_needs_subset_rows(searched_from):
+                heap[:] = self._add_subset_rows_at_root(heap)
+                continue
             node = heapq.heappop(heap)
             children = self._solve_node(node, at_root)
             at_root = False
@@ -254,6 +259,36 @@ class BranchAndPrice:
         the single-DC routes, after its column generation (they would steer it elsewhere)."""
         if self.incumbent is None and self.instance.has_time:
             self.cg.master.add_single_dc_routes()
+
+    def _tree_needs_subset_rows(self, searched_from: float) -> bool:
+        """Whether the tree, searched without subset-row cuts for ``settings.subset_row_tree_share`` of the time,
+        should get them: a root close to its plan skips them (:meth:`_root_needs_subset_rows`), but a near-optimal
+        start makes every root close (B-n63-k10: 0.4% below PyVRP's plan, proven in 52 s with them, open at 600 s
+        without)."""
+        if self.cg.subset_rows or self.settings.subset_rows is not None or self.incumbent is None:
+            return False
+        return time.perf_counter() - searched_from > self.settings.subset_row_tree_share * self.total
+
+    def _add_subset_rows_at_root(self, heap: list[Node]) -> list[Node]:
+        """Back at the root (every branching row free, the root's arcs), its subset-row rounds and the pricing under
+        their duals; the open nodes, each with the larger of its bound and the root's (a bound for every plan).
+        The cuts hold in every node: the search goes on over the same nodes, now priced with them."""
+        master = self.cg.master
+        for held in set(self.rows.values()):
+            master.set_row_bounds(held, -math.inf, math.inf)
+        self.cg.use_networks(self.root_networks)
+        self.cg.restart(self.deadline, cuts=True)
+        root = self.cg.run_with_subset_rows()
+        self.root_bound = max(self.root_bound, root.bound)
+        log.info(
+            "branch-and-price: subset-row cuts at the root after %d nodes: bound %.6g (%d cuts)",
+            self.nodes,
+            root.bound,
+            len(master.subset_rows),
+        )
+        raised = [dataclasses.replace(node, bound=max(node.bound, root.bound)) for node in heap]
+        heapq.heapify(raised)
+        return raised
 
     def _root_needs_subset_rows(self) -> bool:
         """Whether the converged root (without subset-row cuts so far) should separate them: by
