@@ -5,7 +5,8 @@ stops: on a large instance the build alone would outlast the limit (the strong m
 477 s). So a run whose build is estimated to take longer than its whole time limit is not started
 (:func:`too_slow_to_build`): the run keeps its start plan and says why. The estimates follow the sizes
 that dominate each build, with the growth measured on generated hubs (benchmarks/bench_build.py's
-``random_instance``, 74-200 DCs, load 1-3): the exact model's ``K (N+1)^2`` arc variables (Pyomo and
+``random_instance`` and instances/hub.py; the exact model at 74-200 DCs, the strong one at 100-1,000; load 1-3): the
+exact model's ``K (N+1)^2`` arc variables (Pyomo and
 PuLP alike, K the vehicles built), the strong model's ``(N+1)^2`` arcs per vehicle type. The route
 engine checks its clock in every phase and is never refused.
 """
