@@ -38,7 +38,7 @@ def test_the_estimates_grow_with_the_instance_and_spare_the_route_engine() -> No
 
 @pytest.mark.parametrize("model", ["exact", "strong"])
 def test_a_model_too_slow_to_build_keeps_the_start_plan_and_says_why(model: str) -> None:
-    large = hub(200)  # the exact model: about 10 s to build, the strong one about 2 s (at most 1 s left here)
+    large = hub(200)  # the exact model estimated at about 55 s to build, the strong one at 5 s (under 1 s left here)
     result = solve(large, model=model, options=SolveOptions(time_limit=1.0))
     assert result.status == "feasible" and result.bound is None
     assert result.plan is not None and check_plan(large, result.plan).feasible  # the heuristic's, checked
