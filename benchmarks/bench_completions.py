@@ -54,9 +54,8 @@ def main() -> None:
         "| class | stops | load levels | DCs | walk bound (s) | the heuristic's levels | its walk bound (s) | without 2-cycles (s) |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    extras = cg.master.arc_duals(duals.rho)
-    for k, (net, rates, extra) in enumerate(zip(cg.networks, cg.master.rates, extras)):
-        arc_cost = net.with_load_floor(rates.per_km * instance.distance - duals.pi[None, :] - extra)
+    for k, (net, reduced) in enumerate(zip(cg.networks, cg.arc_costs(duals))):
+        arc_cost = net.with_load_floor(reduced)
         loads = load_free(net)
         walk = best_of(args.repeats, completion_bounds, loads, arc_cost)
         coarse_net, _ = walk_loads(net)

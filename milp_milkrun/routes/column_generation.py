@@ -199,12 +199,17 @@ class ColumnGeneration:
     def _price_round(self, duals: MasterLP) -> int:
         """Price every class at ``duals``: heuristically, and exactly when that finds nothing; the columns added."""
         self.penalties = self.master.subset_row_penalties(duals.rho)
-        arc_cost = [
+        arc_cost = self.arc_costs(duals)
+        added = self._price(arc_cost, duals.mu, exact=False)
+        return added or self._price_exactly(duals.pi, duals.mu, duals.rho, arc_cost)
+
+    def arc_costs(self, duals: MasterLP) -> list[np.ndarray]:
+        """The reduced arc costs of every class at ``duals``: c_k d_ij - pi_j, less the duals of the capacity and
+        subset-row cuts on each arc."""
+        return [
             rates.per_km * self.instance.distance - duals.pi[None, :] - extra
             for rates, extra in zip(self.master.rates, self.master.arc_duals(duals.rho))
         ]
-        added = self._price(arc_cost, duals.mu, exact=False)
-        return added or self._price_exactly(duals.pi, duals.mu, duals.rho, arc_cost)
 
     def _price_at_centre(self) -> int | None:
         """Once the LP value has stalled (``settings.central_duals_after`` iterations): price at the master's

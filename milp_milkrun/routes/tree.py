@@ -265,18 +265,16 @@ class BranchAndPrice:
         should get them: a root close to its plan skips them (:meth:`_root_needs_subset_rows`), but a near-optimal
         start makes every root close (B-n63-k10: 0.4% below PyVRP's plan, proven in 52 s with them, open at 600 s
         without)."""
-        if self.cg.subset_rows or self.settings.subset_rows is not None or self.incumbent is None:
-            return False
-        return time.perf_counter() - searched_from > self.settings.subset_row_tree_share * self.total
+        return self._subset_rows_by_rule() and (
+            time.perf_counter() - searched_from > self.settings.subset_row_tree_share * self.total
+        )
 
     def _add_subset_rows_at_root(self, heap: list[Node]) -> list[Node]:
         """Back at the root (every branching row free, the root's arcs), its subset-row rounds and the pricing under
         their duals; the open nodes, each with the larger of its bound and the root's (a bound for every plan).
         The cuts hold in every node: the search goes on over the same nodes, now priced with them."""
         master = self.cg.master
-        for held in set(self.rows.values()):
-            master.set_row_bounds(held, -math.inf, math.inf)
-        self.cg.use_networks(self.root_networks)
+        self._enter({}, None)
         self.cg.restart(self.deadline, cuts=True)
         root = self.cg.run_with_subset_rows()
         self.root_bound = max(self.root_bound, root.bound)
@@ -293,9 +291,14 @@ class BranchAndPrice:
     def _root_needs_subset_rows(self) -> bool:
         """Whether the converged root (without subset-row cuts so far) should separate them: by
         ``settings.subset_rows``, or when None by its gap to the plan."""
-        if self.cg.subset_rows or self.settings.subset_rows is False or self.incumbent is None:
-            return False
-        return self.incumbent_cost - self.cg.bound > self.settings.subset_row_root_gap * abs(self.incumbent_cost)
+        return self._subset_rows_by_rule() and (
+            self.incumbent_cost - self.cg.bound > self.settings.subset_row_root_gap * abs(self.incumbent_cost)
+        )
+
+    def _subset_rows_by_rule(self) -> bool:
+        """Subset-row cuts are not on yet and left to the rules (``settings.subset_rows`` None: True forces them from
+        the start, False never), which weigh the gap to a plan."""
+        return not self.cg.subset_rows and self.settings.subset_rows is None and self.incumbent is not None
 
     def _enumerate(self, bound: float) -> float | None:
         """Settle the node by route enumeration, or raise its bound; None when settled, else the bound.
@@ -434,11 +437,7 @@ class BranchAndPrice:
         """Solve one node; its children (bound, branching bounds), [] when pruned or integral, None on timeout."""
         self.nodes += 1
         master = self.cg.master
-        for held in set(self.rows.values()):
-            lower, upper = node.bounds.get(held, (-math.inf, math.inf))
-            master.set_row_bounds(held, lower, upper)
-        if node.allowed is not None:
-            self.cg.use_networks([with_allowed(net, allowed) for net, allowed in zip(self.root_networks, node.allowed)])
+        self._enter(node.bounds, node.allowed)
         if not root and not self.cg.solve_node(self.deadline).converged:
             return None
         bound: float | None  # None once the enumeration settles the node
@@ -471,6 +470,17 @@ class BranchAndPrice:
         up = {**node.bounds, position: (float(math.ceil(value)), upper)}
         log.info("node %d: bound %.6g, branch on %s = %.3f", self.nodes, bound, self._describe(key), value)
         return [(bound, down), (bound, up)]
+
+    def _enter(self, bounds: dict[int, tuple[float, float]], allowed: tuple[np.ndarray, ...] | None) -> None:
+        """The master's branching rows at a node's ``bounds`` (free where it has none) and the pricing over its arcs
+        (``allowed``: per class, the arcs its parent kept; None: the root's)."""
+        for held in set(self.rows.values()):
+            lower, upper = bounds.get(held, (-math.inf, math.inf))
+            self.cg.master.set_row_bounds(held, lower, upper)
+        if allowed is None:
+            self.cg.use_networks(self.root_networks)
+        else:
+            self.cg.use_networks([with_allowed(net, kept) for net, kept in zip(self.root_networks, allowed)])
 
     def _describe(self, key: tuple[frozenset[tuple[int, int]], int | None]) -> str:
         """A branching row in words: a class's vehicle count, or an edge's flow between two nodes."""

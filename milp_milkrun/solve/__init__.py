@@ -15,6 +15,7 @@ from milp_milkrun.errors import InputError
 from milp_milkrun.heuristics.warm_start import solve_with_heuristic_start
 from milp_milkrun.instance import Instance
 from milp_milkrun.options import DEFAULT_SEED, SolveOptions, check_bound_seconds
+from milp_milkrun.plan import Plan
 from milp_milkrun.result import RunContext, SolveResult, Status, joined_notes, make_result
 from milp_milkrun.solve.backends import backend_run, backends_of
 from milp_milkrun.solve.build_time import too_slow_to_build
@@ -151,11 +152,7 @@ def solve(
     except (
         KeyboardInterrupt
     ):  # Ctrl-C in a phase with no handler of its own: keep the MIP start if it passes the checker
-        start = (
-            options.warm_start
-            if options.warm_start is not None and check_plan(instance, options.warm_start).feasible
-            else None
-        )
+        start = _checked_start(instance, options)
         return make_result(
             RunContext.of(instance, options, model=model, backend=backend, started=started),
             status="feasible" if start is not None else "no_solution",
@@ -210,11 +207,9 @@ def _not_built(
     instance: Instance, model: str, backend: str, options: SolveOptions, started: float, why: str
 ) -> SolveResult:
     """The result of a run whose model would take longer to build than its time limit: the start plan, if any."""
-    start = options.warm_start
-    if start is not None and check_plan(instance, start).feasible:
+    start = _checked_start(instance, options)
+    if start is not None:
         why = joined_notes(why, "the plan is the start's")
-    else:
-        start = None
     return make_result(
         RunContext.of(instance, options, model=model, backend=backend, started=started),
         status="no_solution" if start is None else "feasible",
@@ -222,3 +217,9 @@ def _not_built(
         bound=None,
         message=why,
     )
+
+
+def _checked_start(instance: Instance, options: SolveOptions) -> Plan | None:
+    """The MIP start when the checker accepts it, else None: the plan of a run that produced none of its own."""
+    start = options.warm_start
+    return start if start is not None and check_plan(instance, start).feasible else None
