@@ -532,7 +532,7 @@ def _dominated_after_penalties(
     nothing; the penalty sums are computed only for the pairs of the rows neither settles (the pairs were the
     pricing's largest cost on long routes with many cuts: E-n76-k7's tree spent 40% of its time here)."""
     cost = labels.cost[rows]
-    out = (hit & (dearest[None, :] <= cost[:, None])).any(axis=1)
+    out = np.asarray((hit & (dearest[None, :] <= cost[:, None])).any(axis=1))
     r, c = np.nonzero(hit & ~out[:, None])
     owes = other.parity[c] & ~labels.parity[rows][r]
     settled = subset_rows.settled(owes)
