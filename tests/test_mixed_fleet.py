@@ -256,3 +256,18 @@ def test_a_route_count_cap_below_what_plans_use_is_caught_by_the_oracle() -> Non
         if expected is not None:
             caught += _lagrangian(instance, seed)[2] > expected[0] + 1e-6
     assert caught >= 1
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_capacity_cuts_coefficient_counts_the_routes_arcs_into_its_set(seed: int) -> None:
+    """The master's coefficient of a route (the pricing's arc mask summed over the route's arcs, hub to hub), also
+    for routes that enter the set several times, start or end in it, or never touch it."""
+    rng = random.Random(seed)
+    for _ in range(200):
+        members = frozenset(rng.sample(range(1, 10), rng.randint(1, 5)))
+        cut = CapacityCut(members, 1, (3, 1)) if rng.random() < 0.5 else CapacityCut(members, 1)
+        stops = tuple(rng.sample(range(1, 10), rng.randint(1, 9)))
+        k = rng.randint(0, 1)
+        mask = cut.arc_mask(10, k)
+        arcs = itertools.pairwise((0, *stops, 0))
+        assert cut.coefficient(k, stops) == sum(int(mask[i, j]) for i, j in arcs)
