@@ -7,6 +7,7 @@ and check that the oracle comparison notices (so the tests above would fail on s
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import math
@@ -412,6 +413,20 @@ def test_a_tree_that_does_not_close_gets_subset_rows_at_its_root(share: float, e
     assert bp.cg.subset_rows is expected and (len(bp.cg.master.subset_rows) > 0) is expected
     assert expected or bp.nodes > 1  # without them the tree branched
     assert bp.incumbent_cost == pytest.approx(450) and bp.bound == pytest.approx(450)
+
+
+@needs_cvrplib
+def test_an_enumeration_past_its_route_limit_adds_none_of_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Routes listed past ``enumeration_routes`` are counted and the enumeration gives up before the master builds
+    their columns (each computes a coefficient for every row: thousands of routes cost a node seconds)."""
+    bp = BranchAndPrice(load_instance(CVRPLIB / "P-n16-k8.vrp"), time.perf_counter() + 60)
+    bp.cg.run()  # the root's column generation: an exact pricing to enumerate from
+    bp.settings = dataclasses.replace(bp.settings, enumeration_routes=3)
+    added = []
+    monkeypatch.setattr(RouteMaster, "add", lambda self, k, stops: added.append(stops) or True)
+    settled, proved, listed = bp._enumerate_within(bp.cg.last_exact.value, 50.0, 100.0)
+    assert (settled, proved) == (False, None) and listed > 3
+    assert added == []
 
 
 def test_the_threads_reach_the_master_lp_and_the_seed_its_mips() -> None:

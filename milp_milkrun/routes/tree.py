@@ -361,6 +361,7 @@ class BranchAndPrice:
         began = time.perf_counter()
         stop = min(self.deadline, began + settings.enumeration_share * self.total)
         closed = self._closed_classes()
+        listed = 0
         try:
             for k, net in enumerate(self.cg.networks):
                 if k in closed:  # no route of the class is in a plan of this node
@@ -374,17 +375,18 @@ class BranchAndPrice:
                     deadline=stop,
                     subset_rows=last.penalties,
                 )
+                listed += len(set(class_routes))  # the columns they make (a class's routes are new to this master)
+                if listed > settings.enumeration_routes:  # before the master computes their rows for nothing
+                    raise TooManyRoutes("routes")
                 for stops in class_routes:
                     routes.add(k, stops)
-                if len(routes.columns) > settings.enumeration_routes:
-                    raise TooManyRoutes("routes")
         except (TooManyRoutes, PricingTimeout) as stopped:
             self.enumeration_cap = settings.enumeration_shrink * gap
             reason = "out of time" if isinstance(stopped, PricingTimeout) else f"too many {stopped.args[0]}"
             log.info(
                 "route enumeration within %.6g of the bound: %s after %.1f s", gap, reason, time.perf_counter() - began
             )
-            return False, None, len(routes.columns)
+            return False, None, listed
         limit = min(settings.enumeration_mip_share * self.total, self.deadline - time.perf_counter())
         within = value + gap
         plan, cost, proven = solve_integer(
