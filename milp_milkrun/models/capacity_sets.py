@@ -20,7 +20,7 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE
 
 SUPPORT = SOLVER_TOLERANCE  # an edge used less than this is not in the support graph
-FLOW_UNITS = 10**6  # the minimum cuts count edge use in millionths (fewer on huge graphs: their sum fits int32)
+FLOW_UNITS = 10**6  # the minimum cuts count edge use in millionths (fewer on huge graphs: see _integer_capacities)
 
 
 def route_requirement(instance: Instance, classes: Sequence[VehicleClass], members: Sequence[int]) -> int:
@@ -114,11 +114,11 @@ def _fractional_capacity_sets(instance: Instance, classes: Sequence[VehicleClass
 
 
 def _integer_capacities(weights: np.ndarray) -> tuple[csr_array, int]:
-    """``weights`` (the last row the source's) as the integer capacities scipy's maximum flow takes, in units of at
-    most 1/:data:`FLOW_UNITS` chosen so that their sum and the capacity forcing a DC to the source side, also
-    returned, stay below 2^31 (int32).  Every source arc is stored, an explicit 0 for a DC without load, so that
-    it can be raised in place."""
-    units = min(FLOW_UNITS, 2**30 // max(1, math.ceil(float(weights.sum()))))
+    """``weights`` (the last row the source's) as the integer capacities scipy's maximum flow takes (int32, which it
+    wraps silently), in units of at most 1/:data:`FLOW_UNITS` chosen so that their sum stays below 2^29: the capacity
+    forcing a DC to the source side (also returned, above every cut) and every flow and residual capacity then stay
+    below 2^31.  Every source arc is stored, an explicit 0 for a DC without load, so that it can be raised in place."""
+    units = min(FLOW_UNITS, 2**29 // max(1, math.ceil(float(weights.sum()))))
     rounded = np.rint(weights * units).astype(np.int64)
     stored = rounded != 0
     stored[-1, 1:-1] = True

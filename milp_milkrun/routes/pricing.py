@@ -530,7 +530,7 @@ def _dominated_after_penalties(
     A candidate settles its row without a look at the label's parities when even all of its own odd parities
     (``dearest``: its cost plus their penalties, an upper bound on what it pays) leave it no dearer, or when it owes
     nothing; the penalty sums are computed only for the pairs of the rows neither settles (the pairs were the
-    pricing's largest cost on long routes with many cuts: E-n76-k7's tree spent 40% of its time here)."""
+    pricing's largest cost on long routes with many cuts: 44% of E-n76-k7's samples in its subset-row rounds)."""
     cost = labels.cost[rows]
     out = np.asarray((hit & (dearest[None, :] <= cost[:, None])).any(axis=1))
     r, c = np.nonzero(hit & ~out[:, None])
