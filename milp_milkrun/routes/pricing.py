@@ -525,12 +525,9 @@ def _dominated_after_penalties(
     dearest: np.ndarray,
 ) -> np.ndarray:
     """For each row of ``hit`` (candidate pairs of :func:`_dominated`): does a candidate still dominate once it
-    pays the penalties of the odd parities it has and the label lacks?
-
-    A candidate settles its row without a look at the label's parities when even all of its own odd parities
-    (``dearest``: its cost plus their penalties, an upper bound on what it pays) leave it no dearer, or when it owes
-    nothing; the penalty sums are computed only for the pairs of the rows neither settles (the pairs were the
-    pricing's largest cost on long routes with many cuts: 44% of E-n76-k7's samples in its subset-row rounds)."""
+    pays the penalties of the odd parities it has and the label lacks?  A candidate settles its row at once when its
+    cost plus all of its own odd parities' penalties (``dearest``, at least what it owes) is within the label's, or
+    when it owes nothing; the penalty sums are computed only for the pairs of the rows neither settles."""
     cost = labels.cost[rows]
     out = np.asarray((hit & (dearest[None, :] <= cost[:, None])).any(axis=1))
     r, c = np.nonzero(hit & ~out[:, None])
