@@ -6,10 +6,10 @@ import itertools
 
 import numpy as np
 import pytest
+from bruteforce import random_tiny_instance
 
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.models.capacity_sets import FLOW_UNITS, _fractional_capacity_sets, _integer_capacities
-from tests.bruteforce import random_tiny_instance
 
 
 def _fractional_edge_use(n: int, rng: np.random.Generator) -> np.ndarray:
