@@ -20,9 +20,8 @@ from collections.abc import Callable
 
 from milp_milkrun.io import load_instance
 from milp_milkrun.routes.column_generation import ColumnGeneration
-from milp_milkrun.routes.completions import completion_bounds, load_free, two_cycle_free_completions
+from milp_milkrun.routes.completions import completion_bounds, load_free, two_cycle_free_completions, walk_loads
 from milp_milkrun.routes.master_lp import solve_lp
-from milp_milkrun.routes.pricing import walk_loads
 
 
 def best_of(repeats: int, bound: Callable[..., object], *args: object) -> float:

@@ -4,7 +4,8 @@ The loop (:class:`ColumnGeneration`):
 
 1. solve the restricted master LP (:class:`~milp_milkrun.routes.master.RouteMaster`) for duals;
 2. price every vehicle class (:mod:`milp_milkrun.routes.pricing`): the fast heuristic while it finds
-   routes of negative reduced cost, the exact ng-route labelling when it finds none (bidirectional where
+   routes of negative reduced cost (each width it tries only while expected faster than the exact pricing:
+   :mod:`milp_milkrun.routes.pricing_times`), the exact ng-route labelling when it finds none (bidirectional where
    routes are long: :mod:`milp_milkrun.routes.bidirectional`);
 3. add the routes found and repeat;
 4. when no route of negative reduced cost is left, separate rounded capacity cuts on the arc flows of
@@ -48,6 +49,7 @@ from milp_milkrun.routes.networks import (
     with_ng_masks,
 )
 from milp_milkrun.routes.pricing import PricingTimeout, arc_lower_bounds, price
+from milp_milkrun.routes.pricing_times import PricingTimes
 from milp_milkrun.routes.separation import CapacityCut
 from milp_milkrun.routes.settings import RouteSettings
 from milp_milkrun.routes.subset_rows import SubsetRowCut, SubsetRowPenalties
@@ -108,12 +110,14 @@ class ColumnGeneration:
     solver: SolverSetup = SolverSetup()  # HiGHS threads and seed of the master's LPs and MIPs
     _last_exact: ExactPricing | None = None  # for arc fixing and route enumeration
     _stalled: int = 0  # iterations in a row whose LP value did not move (degenerate master: see _price_at_centre)
+    _times: list[PricingTimes] = field(init=False)  # of each class: which heuristic widths are worth trying
 
     def __post_init__(self) -> None:
         classes = vehicle_classes(self.instance)
         self.costs = self.costs if self.costs is not None else route_costs(self.instance)
         self.master = RouteMaster(self.instance, classes, self.costs, solver=self.solver)
         self.networks = class_networks(self.instance, classes, self.master.rates, self.costs.load_weights)
+        self._times = [PricingTimes() for _ in self.networks]
 
     def log(self, message: str) -> None:
         """A progress line, as a record of this module's logger when ``log_progress`` is on."""
@@ -282,6 +286,7 @@ class ColumnGeneration:
                 max_routes=self.settings.routes_per_class,
                 deadline=self.deadline,
                 subset_rows=self.penalties,
+                times=self._times[k] if self.settings.skip_slow_widths else None,
             )
             added += sum(self.master.add(k, r.stops) for r in found.routes)
         return added
@@ -296,14 +301,15 @@ class ColumnGeneration:
         for k, net in enumerate(self.networks):
             bidirectional = runs_bidirectionally(net, self.settings.bidirectional)
             exact_price = price_bidirectionally if bidirectional else partial(price, exact=True)
-            found = exact_price(
-                net,
-                arc_cost[k],
-                self.start_cost(k, mu),
-                max_routes=self.settings.routes_per_class,
-                deadline=self.deadline,
-                subset_rows=self.penalties,
-            )
+            with self._times[k].timing(None):
+                found = exact_price(
+                    net,
+                    arc_cost[k],
+                    self.start_cost(k, mu),
+                    max_routes=self.settings.routes_per_class,
+                    deadline=self.deadline,
+                    subset_rows=self.penalties,
+                )
             least.append(found.minimum)
             added += sum(self.master.add(k, r.stops) for r in found.routes)
         self.exact_pricings += 1

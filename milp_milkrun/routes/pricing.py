@@ -55,22 +55,19 @@ from milp_milkrun.routes.clocks import come_home, duration_floor, first_clocks, 
 from milp_milkrun.routes.completions import (
     Completions,
     after_loading,
-    coarse_loads,
     completion_bounds,
-    load_free,
     two_cycle_free_completions,
+    walk_loads,
 )
 from milp_milkrun.routes.label_bounds import LabelBounds, label_bounds
 from milp_milkrun.routes.networks import ClassNetwork
+from milp_milkrun.routes.pricing_times import PricingTimes
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
 
 # heuristic pricing extends each label to its few cheapest successors and keeps few labels per DC and
 # stop count: (successors, labels), the narrowest first; a wider search runs only when a narrower one
 # found no route (cheaper than exact pricing on duals still far from the optimum)
 HEURISTIC_WIDTHS = ((10, 30), (25, 200), (50, 1000))
-# the heuristic's walk bound has at most this many cells (stops x load levels x nodes^2), its loads made coarser where
-# it would have more (completions.coarse_loads): R203-100's 401 levels cost 1.7 s a call, 69% of its pricing
-HEURISTIC_BOUND_CELLS = 100_000_000
 HEURISTIC_DOMINATORS = 4  # ... and tests a label for dominance against this many times that many labels kept at its DC
 NEGATIVE = -1e-7  # a reduced cost below this is negative
 # the resources a dominating label must not exceed (latest: not fall below), besides its cost and memory
@@ -103,6 +100,7 @@ def price(
     deadline: float = math.inf,
     subset_rows: SubsetRowPenalties | None = None,
     compared: tuple[str, ...] | None = None,
+    times: PricingTimes | None = None,
 ) -> PricingResult:
     """Routes of negative reduced cost; ``arc_cost[i, j] = c_k d_ij - pi_j``, ``start_cost = F_k - mu_k``.
 
@@ -131,6 +129,9 @@ def price(
     compared : tuple[str, ...], optional
         The label resources dominance compares besides cost and memory; None: :func:`compared_resources`
         (the oracle tests give others, e.g. every resource, or a wrong rule they must catch).
+    times : PricingTimes, optional
+        Heuristic: the class's pricing times, which skip the widths expected to take longer than its exact pricing
+        (and record the widths' times); None: every width.
 
     Returns
     -------
@@ -144,19 +145,13 @@ def price(
     loads, grain = walk_loads(net)
     walk = completion_bounds(loads, net.with_load_floor(arc_cost))  # walks turn back: no DC to avoid
     walks = LabelBounds(Completions(walk, np.zeros(walk.shape, dtype=np.int64), walk, grain))
-    for width in HEURISTIC_WIDTHS:
-        found = _label(net, arc_cost, start_cost, walks, width, max_routes, deadline, subset_rows, compared)
+    found, times = PricingResult([], math.nan), times or PricingTimes()
+    for width in times.worth_trying(HEURISTIC_WIDTHS):
+        with times.timing(width):
+            found = _label(net, arc_cost, start_cost, walks, width, max_routes, deadline, subset_rows, compared)
         if found.routes:
             break
     return found
-
-
-def walk_loads(net: ClassNetwork) -> tuple[ClassNetwork, int]:
-    """The network of the heuristic pricing's walk bound and its load grain: without loads where they cannot bind
-    (:func:`~milp_milkrun.routes.completions.load_free`), in coarser units where the bound would have more than
-    :data:`HEURISTIC_BOUND_CELLS` cells (:func:`~milp_milkrun.routes.completions.coarse_loads`)."""
-    cells_per_level = net.max_stops * len(net.load) ** 2
-    return coarse_loads(load_free(net), max(1, HEURISTIC_BOUND_CELLS // cells_per_level))
 
 
 def _label(

@@ -32,6 +32,9 @@ class RouteSettings:
     # are long (routes/bidirectional.py, runs_bidirectionally; never with a load term, a shift or a cost per hour,
     # whose costs do not reverse)
     bidirectional: bool | None = None
+    # the heuristic pricing skips a width whose last try took longer than the class's last exact pricing (at
+    # E-n76-k7's converged root its widths took 3.7 s in vain, the exact pricing 1.6 s: routes/pricing_times.py)
+    skip_slow_widths: bool = True
     # ----- subset-row cuts
     subset_rows: bool | None = None  # at the root: always, never, or (None) when its gap asks for them ...
     # ... the converged root's bound more than this share below the plan (they double a root's time: ecom74, 1.1%,

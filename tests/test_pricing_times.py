@@ -1,0 +1,74 @@
+"""The heuristic pricing's widths by time: skipped only where the exact pricing is expected faster, never at the
+cost of a bound (every bound comes from the exact pricing, whatever the widths tried)."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import pytest
+from bruteforce import random_tiny_instance
+from test_pricing import _random_duals
+
+from milp_milkrun.implied import vehicle_classes
+from milp_milkrun.routes.column_generation import ColumnGeneration
+from milp_milkrun.routes.networks import class_networks
+from milp_milkrun.routes.pricing import HEURISTIC_WIDTHS, price
+from milp_milkrun.routes.pricing_times import PricingTimes
+from milp_milkrun.routes.settings import RouteSettings
+
+NARROW, MIDDLE, WIDE = HEURISTIC_WIDTHS
+
+
+def test_before_an_exact_pricing_every_width_is_worth_trying() -> None:
+    assert PricingTimes().worth_trying(HEURISTIC_WIDTHS) == list(HEURISTIC_WIDTHS)
+
+
+def test_a_width_slower_than_the_exact_pricing_is_skipped_and_the_others_keep_their_order() -> None:
+    times = PricingTimes(exact=1.0, widths={NARROW: 0.2, MIDDLE: 0.9, WIDE: 3.0})
+    assert times.worth_trying(HEURISTIC_WIDTHS) == [NARROW, MIDDLE]
+    times.exact = 5.0  # the exact pricing got slower: the wide width is worth a try again
+    assert times.worth_trying(HEURISTIC_WIDTHS) == [NARROW, MIDDLE, WIDE]
+
+
+def test_timing_records_a_block_that_ends_and_not_one_interrupted() -> None:
+    times = PricingTimes()
+    with times.timing(NARROW):
+        time.sleep(0.01)
+    with times.timing(None):
+        time.sleep(0.02)
+    assert times.widths[NARROW] >= 0.01 and times.exact >= 0.02
+    with pytest.raises(RuntimeError), times.timing(MIDDLE):
+        raise RuntimeError("deadline")
+    assert MIDDLE not in times.widths
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_price_tries_only_the_widths_worth_trying_and_records_them(seed: int) -> None:
+    instance = random_tiny_instance(seed)
+    pi, start = _random_duals(instance, seed)
+    classes = vehicle_classes(instance)
+    net = class_networks(instance, classes)[0]
+    arc_cost = instance.distance - pi[None, :]
+    every = price(net, arc_cost, start, exact=False, max_routes=50)
+    fresh = PricingTimes()
+    timed = price(net, arc_cost, start, exact=False, max_routes=50, times=fresh)
+    assert [r.stops for r in timed.routes] == [r.stops for r in every.routes]
+    assert list(fresh.widths) == list(HEURISTIC_WIDTHS[: len(fresh.widths)]) and fresh.widths  # tried in order
+    assert len(fresh.widths) == len(HEURISTIC_WIDTHS) or timed.routes  # stopped early only at a width that found
+    none_worth = price(net, arc_cost, start, exact=False, max_routes=50, times=PricingTimes(exact=-1.0))
+    assert none_worth.routes == [] and math.isnan(none_worth.minimum)  # the caller turns to the exact pricing
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_skipping_widths_leaves_the_root_bound_as_it_was(seed: int) -> None:
+    """Without cuts and with fixed ng-neighbourhoods the converged root is the LP optimum over all ng-routes: one
+    value, whichever widths found the columns on the way."""
+    instance = random_tiny_instance(seed)
+    bounds = []
+    for skip in (False, True):
+        settings = RouteSettings(skip_slow_widths=skip)
+        cg = ColumnGeneration(instance, time.perf_counter() + 20, cuts=False, grow_ng=False, settings=settings)
+        assert cg.run().converged
+        bounds.append(cg.bound)
+    assert bounds[1] == pytest.approx(bounds[0], abs=1e-6)
