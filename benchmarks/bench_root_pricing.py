@@ -3,11 +3,11 @@
 Runs the root's column generation of a CVRPLIB instance from no start (capacity cuts, then subset-row cuts once
 it converged, as the tree does when its gap asks for them) within ``--time-limit`` seconds, and prints the
 seconds of each phase, the bound each reached, and the seconds and calls of each kind of pricing.  The
-heuristic's widths are skipped by time unless ``--setting skip_slow_widths=off`` (routes/pricing_times.py):
+heuristic's widths are skipped by time with ``--setting skip_slow_widths=on`` (routes/pricing_times.py):
 
     nice -n 5 python benchmarks/bench_root_pricing.py ../shared/cvrplib/E-n76-k7.vrp --time-limit 450
     nice -n 5 python benchmarks/bench_root_pricing.py ../shared/cvrplib/E-n76-k7.vrp --time-limit 450 \\
-        --setting skip_slow_widths=off
+        --setting skip_slow_widths=on
 
 The two runs take different paths (which routes the heuristic finds steers the cuts), so their bounds may differ.
 """

@@ -33,8 +33,9 @@ class RouteSettings:
     # whose costs do not reverse)
     bidirectional: bool | None = None
     # the heuristic pricing skips a width whose last try took longer than the class's last exact pricing (at
-    # E-n76-k7's converged root its widths took 3.7 s in vain, the exact pricing 1.6 s: routes/pricing_times.py)
-    skip_slow_widths: bool = True
+    # E-n76-k7's converged root its widths took 3.7 s in vain, the exact pricing 1.6 s: routes/pricing_times.py);
+    # off by default: the search's path then follows the clock (ecom74 proven in 16 s or 26 s run to run)
+    skip_slow_widths: bool = False
     # ----- subset-row cuts
     subset_rows: bool | None = None  # at the root: always, never, or (None) when its gap asks for them ...
     # ... the converged root's bound more than this share below the plan (they double a root's time: ecom74, 1.1%,
