@@ -6,7 +6,7 @@ each width in vain before the exact pricing proves it: at E-n76-k7's root duals 
 cheapest routes and a bound besides, so a width whose last try took longer than the class's last exact pricing is
 skipped.  Early in a root the exact pricing is the slow one (its labels explode) and every width is tried.  The
 search's path then follows the clock, never its answers (every bound comes from an exact pricing): on ecom74 it
-took one path or another run to run (proven in 16 s or 26 s), so the rule is a setting, off by default
+took one path or another run to run (proven in 16 s or 26-35 s), so the rule is a setting, off by default
 (``RouteSettings.skip_slow_widths``).
 """
 

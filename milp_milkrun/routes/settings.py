@@ -34,7 +34,7 @@ class RouteSettings:
     bidirectional: bool | None = None
     # the heuristic pricing skips a width whose last try took longer than the class's last exact pricing (at
     # E-n76-k7's converged root its widths took 3.7 s in vain, the exact pricing 1.6 s: routes/pricing_times.py);
-    # off by default: the search's path then follows the clock (ecom74 proven in 16 s or 26 s run to run)
+    # off by default: the search's path then follows the clock (ecom74 proven in 16 s or 26-35 s run to run)
     skip_slow_widths: bool = False
     # ----- subset-row cuts
     subset_rows: bool | None = None  # at the root: always, never, or (None) when its gap asks for them ...
@@ -67,8 +67,8 @@ class RouteSettings:
     mip_every: int = 10  # every this many nodes, a MIP over the routes generated so far (within the node's rows)
     node_mip_share: float = 0.04  # ... for this share of the time
     # ----- route enumeration at a node
-    # the enumeration of a class gives up past this many labels: E-n76-k7's nodes settle by enumerations within
-    # 1.3-1.7 of their bound (1,800-2,800 routes, 15-19 s) that gave up at 1,000,000 labels
+    # the enumeration of a class gives up past this many labels: E-n76-k7, open at 600 s with 1,000,000 (its nodes'
+    # enumerations gave up on labels), is proven with this many (within 1.3-1.7 of L: 1,800-2,800 routes, 15-19 s)
     enumeration_labels: int = 4_000_000
     enumeration_routes: int = 6_000  # ... and past this many routes (all classes): HiGHS's MIP slows down beyond
     enumeration_first_gap: float = 0.01  # first gap to enumerate within, as a share of the bound
