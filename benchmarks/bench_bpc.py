@@ -63,6 +63,20 @@ def cases(groups: list[str], shard: tuple[int, int] = (1, 1)) -> list[tuple[Path
     return out
 
 
+def add_setting_option(parser: argparse.ArgumentParser) -> None:
+    """The ``--setting NAME=VALUE`` option (repeatable) of the route engine's benchmarks."""
+    parser.add_argument("--setting", action="append", default=[], help="NAME=VALUE of RouteSettings (repeatable)")
+
+
+def parsed_settings(parser: argparse.ArgumentParser, pairs: list[str], base: RouteSettings) -> RouteSettings:
+    """``base`` with the ``--setting`` pairs applied; a pair RouteSettings does not take ends the script with the
+    parser's usage error."""
+    try:
+        return with_overrides(base, pairs)
+    except ValueError as error:
+        parser.error(str(error))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -73,7 +87,7 @@ def main() -> None:
     )
     parser.add_argument("--files", nargs="*", default=[], help="CVRPLIB names (P-n76-k4 ...), after the groups")
     parser.add_argument("--time-limit", type=float, default=600.0, help="seconds per --files instance")
-    parser.add_argument("--setting", action="append", default=[], help="NAME=VALUE of RouteSettings (repeatable)")
+    add_setting_option(parser)
     parser.add_argument(
         "--shard", default="1/1", help="I/N: of the medium group, every N-th instance from the I-th (1-based)"
     )
@@ -84,10 +98,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="SolveOptions.seed (default: %(default)s)")
     args = parser.parse_args()
     settings = RouteSettings() if args.subset_rows is None else RouteSettings(subset_rows=args.subset_rows == "on")
-    try:
-        settings = with_overrides(settings, args.setting)
-    except ValueError as error:
-        parser.error(str(error))
+    settings = parsed_settings(parser, args.setting, settings)
     if args.groups is None:
         args.groups = [] if args.files else ["small", "e51", "ecom74"]
     part, parts = (int(x) for x in args.shard.split("/"))

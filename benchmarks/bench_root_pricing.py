@@ -21,10 +21,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_bpc import add_setting_option, parsed_settings
+
 from milp_milkrun.io import load_instance
 from milp_milkrun.routes import column_generation
 from milp_milkrun.routes.pricing import PricingResult
-from milp_milkrun.routes.settings import RouteSettings, with_overrides
+from milp_milkrun.routes.settings import RouteSettings
 
 SECONDS: defaultdict[str, float] = defaultdict(float)
 CALLS: defaultdict[str, int] = defaultdict(int)
@@ -56,12 +58,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("instance", type=Path)
     parser.add_argument("--time-limit", type=float, default=450.0, help="seconds of the root's column generation")
-    parser.add_argument("--setting", action="append", default=[], help="NAME=VALUE of RouteSettings (repeatable)")
+    add_setting_option(parser)
     args = parser.parse_args()
-    try:
-        settings = with_overrides(RouteSettings(), args.setting)
-    except ValueError as error:
-        parser.error(str(error))
+    settings = parsed_settings(parser, args.setting, RouteSettings())
     column_generation.price = _timed(column_generation.price, _kind_of_price)  # type: ignore[assignment]
     column_generation.price_bidirectionally = _timed(
         column_generation.price_bidirectionally, lambda keywords, result: "exact (bidirectional)"

@@ -19,8 +19,10 @@ import json
 import time
 from pathlib import Path
 
+from bench_bpc import add_setting_option, parsed_settings
+
 from milp_milkrun.io import load_instance
-from milp_milkrun.routes.settings import RouteSettings, with_overrides
+from milp_milkrun.routes.settings import RouteSettings
 from milp_milkrun.solve import SolveOptions, solve
 
 SOLOMON = Path(__file__).resolve().parents[1] / ".." / "shared" / "solomon"
@@ -73,12 +75,9 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=25, choices=(25, 50, 100), help="customers kept per file")
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per instance")
     parser.add_argument("--files", nargs="*", help="name prefixes (C1, R2, RC1, ...); default: every file")
-    parser.add_argument("--setting", action="append", default=[], help="NAME=VALUE of RouteSettings (repeatable)")
+    add_setting_option(parser)
     args = parser.parse_args()
-    try:
-        settings = with_overrides(RouteSettings(), args.setting)
-    except ValueError as error:
-        parser.error(str(error))
+    settings = parsed_settings(parser, args.setting, RouteSettings())
     optima = json.loads((SOLOMON / "optima.json").read_text()).get(str(args.size), {})
     print("| instance | status | value | bound | published | time (s) |")
     print("|---|---|---|---|---|---|")
