@@ -133,6 +133,8 @@ INVALID: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ("max_distance zero", _set("vehicle_types.0.max_distance", 0), "vehicle_types[0].max_distance", "large"),
     ("max_stops zero", _set("vehicle_types.0.max_stops", 0), "vehicle_types[0].max_stops", "large"),
     ("duplicate vehicle type", _set("vehicle_types.1.name", "large"), "vehicle_types[1].name", "large"),
+    # a control character in the name the message shows is escaped (\x1e would start a line of its own)
+    ("control character in a name", _set("vehicle_types.1.name", "\x1e"), "vehicle_types[1].name", "type '\\x1e'"),
     ("vehicle type name with space", _set("vehicle_types.1.name", "small van"), "vehicle_types[1].name", "small van"),
     ("forbidden unknown DC", _set("forbidden.0.dc", "DC9"), "forbidden[0].dc", "DC9"),
     ("forbidden unknown type", _set("forbidden.0.vehicle_type", "huge"), "forbidden[0].vehicle_type", "huge"),

@@ -241,21 +241,27 @@ def _owner(parts: list[Any], document: Any) -> str:
             return ""
         key = "id" if parts[0] == "dcs" else "name"
         if isinstance(item, dict) and isinstance(item.get(key), str):
-            return f"{'DC' if parts[0] == 'dcs' else 'vehicle type'} {item[key]}"
+            return f"{'DC' if parts[0] == 'dcs' else 'vehicle type'} {_named(item[key])}"
     if (
         parts
         and parts[0] == "hub"
         and isinstance(document.get("hub"), dict)
         and isinstance(document["hub"].get("id"), str)
     ):
-        return f"hub {document['hub']['id']}"
+        return f"hub {_named(document['hub']['id'])}"
     if len(parts) >= 2 and parts[0] == "routes" and isinstance(parts[1], int):
         try:
             vehicle = document["routes"][parts[1]].get("vehicle")
         except (KeyError, IndexError, TypeError, AttributeError):
             return ""
-        return f"route of {vehicle}" if isinstance(vehicle, str) else ""
+        return f"route of {_named(vehicle)}" if isinstance(vehicle, str) else ""
     return ""
+
+
+def _named(name: str) -> str:
+    """An id or name as the message shows it: as written, or quoted with escapes where it holds a character that is
+    not printable (a control character would break the one-line message, or start a line of its own)."""
+    return name if name.isprintable() else repr(name)
 
 
 def _type_names(expected: Any) -> str:
