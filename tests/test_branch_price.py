@@ -534,3 +534,18 @@ def test_the_tree_searches_with_the_heuristic_again_and_still_proves_p_n16_k8() 
     bp.run(time.perf_counter(), 60)
     assert bp.nodes >= 2 and offsets == [1, 2]
     assert bp.incumbent_cost == pytest.approx(450) and bp.bound == pytest.approx(450)
+
+
+def test_the_heuristic_is_not_asked_again_in_the_last_share_of_the_time() -> None:
+    """With less than a node MIP's share of the time left (4% of 60 s: 2.4 s; 1 s left), neither the search nor its
+    MIP runs: they could not end before the deadline."""
+    asked: list[int] = []
+    bp = BranchAndPrice(
+        random_tiny_instance(0), time.perf_counter() + 1.0, heuristic_plan=lambda s, k: asked.append(k) or None
+    )
+    bp.total = 60.0
+    bp._search_heuristic_again()
+    assert asked == [] and bp.restarts == 1
+    bp.deadline = time.perf_counter() + 30.0
+    bp._search_heuristic_again()
+    assert asked == [2]

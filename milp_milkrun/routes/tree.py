@@ -230,7 +230,9 @@ class BranchAndPrice:
         assert self.heuristic_plan is not None and self.costs is not None  # _heuristic_due asks; __post_init__ sets
         self.restarts += 1
         left = self.deadline - time.perf_counter()
-        plan = self.heuristic_plan(left, self.restarts) if left > 0 else None
+        if left < self.settings.node_mip_share * self.total:  # too little for the search and its MIP: the tree's
+            return
+        plan = self.heuristic_plan(left, self.restarts)
         if plan is None:
             return
         log.info(
@@ -238,6 +240,8 @@ class BranchAndPrice:
         )
         self.offer(plan)
         self.cg.master.add_plan(plan)  # also when it is no better: its routes may mix with the generated ones
+        if time.perf_counter() >= self.deadline:
+            return
         self._enter({}, None)
         limit = min(self.settings.node_mip_share * self.total, self.deadline - time.perf_counter())
         self.offer(best_integer_plan(self.cg.master, limit, self.incumbent)[0])
