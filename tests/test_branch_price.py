@@ -24,6 +24,7 @@ from time_oracle import brute_force_time, random_timed_instance
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.io import load_instance
+from milp_milkrun.plan import Plan
 from milp_milkrun.routes import tree
 from milp_milkrun.routes.column_generation import route_lower_bound
 from milp_milkrun.routes.master import ArcSetRow, RouteMaster, SolverSetup
@@ -33,6 +34,7 @@ from milp_milkrun.routes.settings import RouteSettings
 from milp_milkrun.routes.tree import BranchAndPrice
 from milp_milkrun.runtime.logs import show_log
 from milp_milkrun.solve import SolveOptions, solve
+from milp_milkrun.solve.routes_backend import searched_again
 
 
 @pytest.mark.parametrize("make", [random_tiny_instance, random_side_instance], ids=["tiny", "side"])
@@ -460,3 +462,90 @@ def test_the_same_seed_gives_the_same_plan_and_the_same_log(seed: int) -> None:
 
     first, second = run(), run()
     assert first == second and first[2], "a second run with the same seed took another path"
+
+
+def test_the_heuristic_searches_again_after_growing_node_counts() -> None:
+    """With first node 2 and growth 3: due after 2 nodes, then 6, then 18, and never past the restarts allowed or
+    without a heuristic."""
+    settings = RouteSettings(heuristic_first_node=2, heuristic_growth=3, heuristic_restarts=2)
+    bp = BranchAndPrice(random_tiny_instance(0), time.perf_counter() + 60, settings=settings)
+    due = []
+    for restarts, nodes in [(0, 1), (0, 2), (1, 5), (1, 6), (2, 18)]:
+        bp.restarts, bp.nodes = restarts, nodes
+        due.append(bp._heuristic_due())
+    assert due == [False, False, False, False, False]  # no heuristic given
+    bp.heuristic_plan = lambda seconds, offset: None
+    due = []
+    for restarts, nodes in [(0, 1), (0, 2), (1, 5), (1, 6), (2, 18)]:
+        bp.restarts, bp.nodes = restarts, nodes
+        due.append(bp._heuristic_due())
+    assert due == [False, True, False, True, False]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 3, 4])  # tiny-2 has no plan
+def test_a_plan_of_the_heuristic_again_enters_the_pool_even_when_it_is_no_better(seed: int) -> None:
+    """The heuristic (asked with seed offset 1) returns the optimum with its routes reversed, no cheaper than the
+    incumbent optimum: the incumbent stays, and its routes become columns for the MIP over all routes. (Without
+    consecutive pairs, which hold in one direction only.)"""
+    instance = dataclasses.replace(random_tiny_instance(seed), consecutive=())
+    found = brute_force(instance)
+    assert found is not None
+    optimum, best = found
+    reversed_plan = Plan.from_routes((r.vehicle, r.stops[::-1]) for r in best.used_routes())
+    assert check_plan(instance, reversed_plan).feasible  # symmetric distances
+    asked: list[tuple[float, int]] = []
+
+    def heuristic(seconds: float, offset: int) -> Plan:
+        asked.append((seconds, offset))
+        return reversed_plan
+
+    bp = BranchAndPrice(instance, time.perf_counter() + 60, heuristic_plan=heuristic)
+    bp.total = 60.0
+    bp.offer(best)  # the master: its routes only (a column generation would list the reversed ones too)
+    class_of = {v: k for k, vc in enumerate(bp.cg.master.classes) for v in vc.vehicles}
+    wanted = {(class_of[r.vehicle], tuple(instance.index[s] for s in r.stops)) for r in reversed_plan.used_routes()}
+    assert wanted - {(c.vehicle_class, c.stops) for c in bp.cg.master.columns}  # a route of it is new
+    bp._search_heuristic_again()
+    assert bp.incumbent is best and bp.incumbent_cost == pytest.approx(optimum)
+    assert wanted <= {(c.vehicle_class, c.stops) for c in bp.cg.master.columns}
+    assert [offset for _, offset in asked] == [1] and 0 < asked[0][0] <= 60
+
+
+@needs_cvrplib
+def test_the_tree_searches_with_the_heuristic_again_and_still_proves_p_n16_k8() -> None:
+    """A tree forced to branch (no enumeration, no subset rows) asks the heuristic again after node 1 and node 2, each
+    time with the next seed, and proves 450; every plan it returns is checked."""
+    settings = RouteSettings(
+        subset_rows=False,
+        enumeration_routes=1,
+        enumeration_first_gap=0.0,
+        heuristic_first_node=1,
+        heuristic_growth=2,
+        heuristic_restarts=2,
+    )
+    instance = load_instance(CVRPLIB / "P-n16-k8.vrp")
+    offsets: list[int] = []
+
+    def heuristic(seconds: float, offset: int) -> Plan | None:
+        offsets.append(offset)
+        return searched_again(instance, SolveOptions(time_limit=60), seconds, offset)
+
+    bp = BranchAndPrice(instance, time.perf_counter() + 60, settings=settings, heuristic_plan=heuristic)
+    bp.run(time.perf_counter(), 60)
+    assert bp.nodes >= 2 and offsets == [1, 2]
+    assert bp.incumbent_cost == pytest.approx(450) and bp.bound == pytest.approx(450)
+
+
+def test_the_heuristic_is_not_asked_again_in_the_last_share_of_the_time() -> None:
+    """With less than a node MIP's share of the time left (4% of 60 s: 2.4 s; 1 s left), neither the search nor its
+    MIP runs: they could not end before the deadline."""
+    asked: list[int] = []
+    bp = BranchAndPrice(
+        random_tiny_instance(0), time.perf_counter() + 1.0, heuristic_plan=lambda s, k: asked.append(k) or None
+    )
+    bp.total = 60.0
+    bp._search_heuristic_again()
+    assert asked == [] and bp.restarts == 1
+    bp.deadline = time.perf_counter() + 30.0
+    bp._search_heuristic_again()
+    assert asked == [2]

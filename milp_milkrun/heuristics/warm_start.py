@@ -64,7 +64,9 @@ class WarmStartSettings:
         """The heuristic's seconds: min(max_seconds, or large_max_seconds, share x ``time_limit``)."""
         return min(self.large_max_seconds if large else self.max_seconds, self.share * time_limit)
 
-    def search(self, instance: Instance, costs: RouteCosts, time_limit: float, seed: int) -> SolveResult:
+    def search(
+        self, instance: Instance, costs: RouteCosts, time_limit: float, seed: int, at_most: float | None = None
+    ) -> SolveResult:
         """The start: the heuristic run by these settings on ``instance`` within ``time_limit``.
 
         Parameters
@@ -77,6 +79,8 @@ class WarmStartSettings:
             The time limit of the whole solve.
         seed : int
             The seed of the search.
+        at_most : float, optional
+            Seconds the search may take at most, whatever its budget (the time a solve has left).
 
         Returns
         -------
@@ -84,9 +88,10 @@ class WarmStartSettings:
             The heuristic's checked plan (or none).
         """
         large = self.is_large(instance, costs)
+        budget = self.budget(time_limit, large)
         return solve_heuristic(
             instance,
-            time_limit=self.budget(time_limit, large),
+            time_limit=budget if at_most is None else min(budget, at_most),
             seed=seed,
             max_iterations=self.iterations_per_dc * len(instance.dcs) if large else None,
             stall_iterations=self.stall_iterations,  # under auto: its closing own phase

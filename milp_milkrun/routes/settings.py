@@ -66,6 +66,13 @@ class RouteSettings:
     relaxed_bound_gap: float = 0.05
     mip_every: int = 10  # every this many nodes, a MIP over the routes generated so far (within the node's rows)
     node_mip_share: float = 0.04  # ... for this share of the time
+    # ----- the heuristic again, for a plan to prune with (the start is often one or two above the optimum)
+    # the start's search again with the next seed (its budget, at most the time left) after this many nodes of a tree
+    # still open, then after heuristic_growth times as many ..., its routes into the pool and a MIP over all routes:
+    # A-n62-k8's start (seed 20230718) costs 1,290, seeds 1, 2 and 5 of 1-5 find the optimum 1,288
+    heuristic_first_node: int = 1
+    heuristic_growth: int = 4
+    heuristic_restarts: int = 3  # ... at most this many times (0: never)
     # ----- route enumeration at a node
     # the enumeration of a class gives up past this many labels: E-n76-k7, open at 600 s with 1,000,000 (its nodes'
     # enumerations gave up on labels), is proven with this many (within 1.3-1.7 of L: 1,800-2,800 routes, 15-19 s)

@@ -100,6 +100,10 @@ class BranchAndPrice:
     # or past the deadline), the incumbent its start: asked when the root's share ran out (None: never)
     relaxed_bound: Callable[[float, Plan | None], float] | None = None
     relaxation_bound: float = -math.inf  # what relaxed_bound returned (certified, rounded to the grain)
+    # a plan of the heuristic searched again with the seed this many past the run's, within the seconds given (None:
+    # none found): asked while the tree is open (settings.heuristic_restarts); None: never
+    heuristic_plan: Callable[[float, int], Plan | None] | None = None
+    restarts: int = 0  # times heuristic_plan was asked
 
     def __post_init__(self) -> None:
         self.costs = self.costs if self.costs is not None else route_costs(self.instance)
@@ -208,6 +212,39 @@ class BranchAndPrice:
             if self.nodes % settings.mip_every == 0 and heap:  # new routes since the root: look for a better plan
                 limit = min(settings.node_mip_share * self.total, self.deadline - time.perf_counter())
                 self.offer(best_integer_plan(self.cg.master, limit, self.incumbent)[0])
+            if heap and self._heuristic_due():
+                self._search_heuristic_again()
+
+    def _heuristic_due(self) -> bool:
+        """The tree has searched ``heuristic_first_node`` x ``heuristic_growth`` ^ restarts nodes (restarts left)."""
+        settings = self.settings
+        return (
+            self.heuristic_plan is not None
+            and self.restarts < settings.heuristic_restarts
+            and self.nodes >= settings.heuristic_first_node * settings.heuristic_growth**self.restarts
+        )
+
+    def _search_heuristic_again(self) -> None:
+        """The heuristic's plan with the next seed, offered and its routes put into the pool; then the MIP over all
+        routes, within the root's rows, for a plan that mixes them with the generated ones."""
+        assert self.heuristic_plan is not None and self.costs is not None  # _heuristic_due asks; __post_init__ sets
+        self.restarts += 1
+        left = self.deadline - time.perf_counter()
+        if left < self.settings.node_mip_share * self.total:  # too little for the search and its MIP: the tree's
+            return
+        plan = self.heuristic_plan(left, self.restarts)
+        if plan is None:
+            return
+        log.info(
+            "branch-and-price: the heuristic again (seed +%d): plan of cost %.6g", self.restarts, self.costs.plan(plan)
+        )
+        self.offer(plan)
+        self.cg.master.add_plan(plan)  # also when it is no better: its routes may mix with the generated ones
+        if time.perf_counter() >= self.deadline:
+            return
+        self._enter({}, None)
+        limit = min(self.settings.node_mip_share * self.total, self.deadline - time.perf_counter())
+        self.offer(best_integer_plan(self.cg.master, limit, self.incumbent)[0])
 
     def _resume_open_root(self) -> Outcome:
         """The root did not converge in its share: a plan from its routes now, then its column generation

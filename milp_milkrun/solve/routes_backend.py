@@ -7,8 +7,10 @@ import math
 import time
 from functools import partial
 
+from milp_milkrun.heuristics.warm_start import WarmStartSettings
 from milp_milkrun.instance import Instance
 from milp_milkrun.options import SolveOptions
+from milp_milkrun.plan import Plan
 from milp_milkrun.result import RunContext, SolveResult, make_result
 from milp_milkrun.routes.master import SolverSetup
 from milp_milkrun.routes.tree import BranchAndPrice
@@ -45,6 +47,7 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
         relaxed_bound=partial(bound_without_time, instance, options)
         if instance.has_time and not costs.load_dependent
         else None,
+        heuristic_plan=partial(searched_again, instance, options),
     )
     if options.warm_start is not None:
         bp.offer(options.warm_start)
@@ -85,3 +88,14 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
     return make_result(
         context, status="feasible", plan=bp.incumbent, bound=bound, message=message, interrupted=bp.interrupted
     )
+
+
+def searched_again(instance: Instance, options: SolveOptions, seconds: float, offset: int) -> Plan | None:
+    """The heuristic's start search (:class:`WarmStartSettings`) again with the seed ``offset`` past the run's, within
+    ``seconds`` at most: its checked plan, or None. Ctrl-C during the search ends the run as it would the tree."""
+    found = WarmStartSettings().search(
+        instance, options.costs(instance), options.time_limit, options.seed + offset, at_most=seconds
+    )
+    if found.interrupted:
+        raise KeyboardInterrupt
+    return found.plan
