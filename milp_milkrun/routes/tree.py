@@ -230,7 +230,7 @@ class BranchAndPrice:
         assert self.heuristic_plan is not None and self.costs is not None  # _heuristic_due asks; __post_init__ sets
         self.restarts += 1
         left = self.deadline - time.perf_counter()
-        if left < self.settings.node_mip_share * self.total:  # too little for the search and its MIP: the tree's
+        if left < self.settings.node_mip_share * self.total:  # too little left for a search and its MIP
             return
         plan = self.heuristic_plan(left, self.restarts)
         if plan is None:
