@@ -469,17 +469,17 @@ def test_the_heuristic_searches_again_after_growing_node_counts() -> None:
     without a heuristic."""
     settings = RouteSettings(heuristic_first_node=2, heuristic_growth=3, heuristic_restarts=2)
     bp = BranchAndPrice(random_tiny_instance(0), time.perf_counter() + 60, settings=settings)
-    due = []
-    for restarts, nodes in [(0, 1), (0, 2), (1, 5), (1, 6), (2, 18)]:
-        bp.restarts, bp.nodes = restarts, nodes
-        due.append(bp._heuristic_due())
-    assert due == [False, False, False, False, False]  # no heuristic given
+
+    def due() -> list[bool]:
+        answers = []
+        for restarts, nodes in [(0, 1), (0, 2), (1, 5), (1, 6), (2, 18)]:
+            bp.restarts, bp.nodes = restarts, nodes
+            answers.append(bp._heuristic_due())
+        return answers
+
+    assert due() == [False, False, False, False, False]  # no heuristic given
     bp.heuristic_plan = lambda seconds, offset: None
-    due = []
-    for restarts, nodes in [(0, 1), (0, 2), (1, 5), (1, 6), (2, 18)]:
-        bp.restarts, bp.nodes = restarts, nodes
-        due.append(bp._heuristic_due())
-    assert due == [False, True, False, True, False]
+    assert due() == [False, True, False, True, False]
 
 
 @pytest.mark.parametrize("seed", [0, 1, 3, 4])  # tiny-2 has no plan

@@ -210,8 +210,7 @@ class BranchAndPrice:
             for child in children:
                 heapq.heappush(heap, Node(child[0], node.depth - 1, next(counter), child[1], kept))
             if self.nodes % settings.mip_every == 0 and heap:  # new routes since the root: look for a better plan
-                limit = min(settings.node_mip_share * self.total, self.deadline - time.perf_counter())
-                self.offer(best_integer_plan(self.cg.master, limit, self.incumbent)[0])
+                self._offer_pool_plan(settings.node_mip_share)
             if heap and self._heuristic_due():
                 self._search_heuristic_again()
 
@@ -243,8 +242,7 @@ class BranchAndPrice:
         if time.perf_counter() >= self.deadline:
             return
         self._enter({}, None)
-        limit = min(self.settings.node_mip_share * self.total, self.deadline - time.perf_counter())
-        self.offer(best_integer_plan(self.cg.master, limit, self.incumbent)[0])
+        self._offer_pool_plan(self.settings.node_mip_share)
 
     def _resume_open_root(self) -> Outcome:
         """The root did not converge in its share: a plan from its routes now, then its column generation
@@ -283,6 +281,11 @@ class BranchAndPrice:
     def _offer_root_plan(self, share: float) -> None:
         """The MIP over the root's routes, within ``share`` of the time (at most the time left): its plan offered."""
         self._complete_columns()
+        self._offer_pool_plan(share)
+
+    def _offer_pool_plan(self, share: float) -> None:
+        """The MIP over every route in the master (within its rows as they are), for ``share`` of the time at most
+        the time left: its plan offered."""
         limit = min(share * self.total, self.deadline - time.perf_counter())
         self.offer(best_integer_plan(self.cg.master, limit, self.incumbent)[0])
 
