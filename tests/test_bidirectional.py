@@ -17,8 +17,8 @@ import math
 import numpy as np
 import pytest
 from bruteforce import random_tiny_instance
-from test_models_strong import random_cvrp_instance
-from test_pricing import INSTANCES, _elementary, _feasible_routes, _instance, _random_duals, _reduced_cost
+from pricing_oracle import INSTANCES, elementary_network, feasible_routes, pricing_instance, random_duals, reduced_cost
+from random_instances import random_cvrp_instance
 from test_routes_time import without_shifts
 from test_subset_row import _pricing_mismatches, _random_cuts
 
@@ -60,14 +60,14 @@ def _bidirectional(rule_of=None, **options):
 def test_bidirectional_pricing_matches_the_oracle_and_the_monodirectional_pricing(
     kind: str, seed: int, rule: str
 ) -> None:
-    instance = _instance(kind, seed)
-    pi, start = _random_duals(instance, seed)
+    instance = pricing_instance(kind, seed)
+    pi, start = random_duals(instance, seed)
     arc_cost = instance.distance - pi[None, :]
     classes = vehicle_classes(instance)
     for vc, net in zip(classes, class_networks(instance, classes)):
-        costs = {r: _reduced_cost(instance, r, pi, start) for r in _feasible_routes(instance, vc)}
+        costs = {r: reduced_cost(instance, r, pi, start) for r in feasible_routes(instance, vc)}
         truth = min([0.0, *costs.values()])
-        elementary = _elementary(net)
+        elementary = elementary_network(net)
         both = price_bidirectionally(elementary, arc_cost, start, max_routes=10_000, rule=RULES[rule](elementary))
         one = price(elementary, arc_cost, start, exact=True, max_routes=10_000)
         assert both.minimum == pytest.approx(truth, abs=1e-6) and one.minimum == pytest.approx(truth, abs=1e-6)
@@ -77,7 +77,7 @@ def test_bidirectional_pricing_matches_the_oracle_and_the_monodirectional_pricin
         relaxed = price_bidirectionally(net, arc_cost, start, max_routes=10, rule=RULES[rule](net))
         assert relaxed.minimum <= truth + 1e-6
         for route in relaxed.routes:
-            assert route.reduced_cost == pytest.approx(_reduced_cost(instance, route.stops, pi, start), abs=1e-6)
+            assert route.reduced_cost == pytest.approx(reduced_cost(instance, route.stops, pi, start), abs=1e-6)
 
 
 @pytest.mark.parametrize("rule", sorted(RULES))
@@ -110,7 +110,7 @@ def test_a_half_way_rule_that_stops_short_of_the_middle_is_caught() -> None:
 
 
 def test_the_reversed_network_drives_every_arc_backwards() -> None:
-    instance = _instance("side", 3)
+    instance = pricing_instance("side", 3)
     classes = vehicle_classes(instance)
     for net in class_networks(instance, classes):
         back = reversed_network(net)
@@ -122,7 +122,7 @@ def test_the_reversed_network_drives_every_arc_backwards() -> None:
 
 
 def test_the_rule_runs_bidirectionally_only_where_costs_reverse_and_routes_are_long() -> None:
-    instance = _instance("tiny", 0)
+    instance = pricing_instance("tiny", 0)
     classes = vehicle_classes(instance)
     net = class_networks(instance, classes)[0]
     assert runs_bidirectionally(net, True) and not runs_bidirectionally(net, False)
@@ -145,12 +145,12 @@ def test_bidirectional_pricing_with_time_matches_the_oracle(seed: int) -> None:
     """Windows (several per DC on some seeds) and the hub's hours: the clock runs forward from the opening and
     backward on mirrored time; the join must admit exactly the routes that keep time."""
     instance = _timed(seed)
-    pi, start = _random_duals(instance, seed)
+    pi, start = random_duals(instance, seed)
     arc_cost = instance.distance - pi[None, :]
     classes = vehicle_classes(instance)
     for vc, net in zip(classes, class_networks(instance, classes)):
         assert runs_bidirectionally(net, True)
-        costs = {r: _reduced_cost(instance, r, pi, start) for r in _feasible_routes(instance, vc)}
+        costs = {r: reduced_cost(instance, r, pi, start) for r in feasible_routes(instance, vc)}
         truth = min([0.0, *costs.values()])
         elementary = _elementary_timed(net)
         for rule in (by_time, by_load):
@@ -216,7 +216,7 @@ def test_the_reversed_bounds_from_the_potential_equal_the_ones_computed_afresh(s
     load bounds are the forward ones less the potential (what reversed_label_bounds uses), never above the
     ones computed on the reversed network, and equal up to float noise; with subset-row cuts charged too."""
     instance = random_cvrp_instance(seed)
-    pi, _ = _random_duals(instance, seed)
+    pi, _ = random_duals(instance, seed)
     n = instance.n_dcs + 1
     arc_cost = instance.distance - pi[None, :] - _cut_duals(n, seed)
     rows = subset_row_penalties(*_random_cuts(instance.n_dcs, seed), n)
@@ -234,7 +234,7 @@ def test_the_potential_is_found_where_the_arcs_are_symmetric() -> None:
     found = 0
     for seed in range(12):
         instance = random_cvrp_instance(seed)
-        arc_cost = instance.distance - _random_duals(instance, seed)[0][None, :] - _cut_duals(instance.n_dcs + 1, seed)
+        arc_cost = instance.distance - random_duals(instance, seed)[0][None, :] - _cut_duals(instance.n_dcs + 1, seed)
         for net in class_networks(instance, vehicle_classes(instance)):
             symmetric = np.array_equal(net.allowed, net.allowed.T) and net.allowed[0, 1:].all()
             assert (_potential(net, arc_cost) is not None) == symmetric

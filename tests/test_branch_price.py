@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from bruteforce import brute_force, random_tiny_instance
+from random_instances import random_side_instance
 from shared_data import CVRPLIB, REGRESSIONS, needs_cvrplib, needs_regressions
-from test_models_strong import random_side_instance
 from time_oracle import brute_force_time, random_timed_instance
 
 from milp_milkrun.checker import check_plan

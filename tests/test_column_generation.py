@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from bruteforce import brute_force, random_tiny_instance
 from cli_helpers import run_cli
+from random_instances import random_side_instance
 from shared_data import CVRPLIB, cvrplib_optimum, needs_cvrplib
-from test_models_strong import random_side_instance
 
 from milp_milkrun.io import load_instance, load_plan
 from milp_milkrun.routes.column_generation import route_lower_bound, safe_bound

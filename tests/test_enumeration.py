@@ -13,8 +13,8 @@ import itertools
 
 import numpy as np
 import pytest
+from pricing_oracle import INSTANCES, feasible_routes, pricing_instance, random_duals
 from test_objectives import _emission_factors
-from test_pricing import INSTANCES, _feasible_routes, _instance, _random_duals
 
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.objectives import route_costs
@@ -40,14 +40,14 @@ def _no_worse(costs, a: tuple[int, ...], b: tuple[int, ...]) -> bool:
 @pytest.mark.parametrize("objective", ["distance", "emissions"])
 @pytest.mark.parametrize(("kind", "seed"), INSTANCES)
 def test_enumeration_lists_every_route_within_the_threshold(kind: str, seed: int, objective: str) -> None:
-    instance = _instance(kind, seed)
+    instance = pricing_instance(kind, seed)
     costs = route_costs(instance, objective, _emission_factors() if objective == "emissions" else None)
-    pi, mu = _random_duals(instance, seed)
+    pi, mu = random_duals(instance, seed)
     classes = vehicle_classes(instance)
     rates = [costs.rates[vc.vehicle_type] for vc in classes]
     for vc, net, rate in zip(classes, class_networks(instance, classes, rates, costs.load_weights), rates):
         start = rate.fixed + mu
-        truth = {r: costs.route_of_nodes(rate, r) - sum(pi[s] for s in r) + mu for r in _feasible_routes(instance, vc)}
+        truth = {r: costs.route_of_nodes(rate, r) - sum(pi[s] for s in r) + mu for r in feasible_routes(instance, vc)}
         threshold = float(np.quantile([*truth.values(), 0.0], 0.4))
         found = enumerate_routes(
             net, rate.per_km * instance.distance - pi[None, :], start, threshold, max_labels=100_000
@@ -69,7 +69,7 @@ def test_enumeration_lists_every_route_within_the_threshold(kind: str, seed: int
 
 
 def test_enumeration_stops_at_its_label_budget() -> None:
-    instance = _instance("tiny", 1)
+    instance = pricing_instance("tiny", 1)
     classes = vehicle_classes(instance)
     net = class_networks(instance, classes)[0]
     with pytest.raises(TooManyRoutes):

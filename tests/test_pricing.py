@@ -11,20 +11,16 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-import random
 
 import numpy as np
 import pytest
 from bruteforce import random_tiny_instance
-from test_models_strong import random_side_instance
+from pricing_oracle import INSTANCES, elementary_network, feasible_routes, pricing_instance, random_duals, reduced_cost
 from test_routes_time import dominance_trap
 
-from milp_milkrun.checker import check_plan
-from milp_milkrun.implied import VehicleClass, vehicle_classes
-from milp_milkrun.instance import Instance
-from milp_milkrun.plan import Plan, Route
+from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.routes.completions import coarse_loads
-from milp_milkrun.routes.networks import ClassNetwork, class_networks, ng_masks
+from milp_milkrun.routes.networks import class_networks, ng_masks
 from milp_milkrun.routes.pricing import (
     ALL_COMPARED,
     compared_resources,
@@ -33,73 +29,17 @@ from milp_milkrun.routes.pricing import (
     two_cycle_free_completions,
 )
 
-INSTANCES = [("tiny", s) for s in range(10)] + [("side", s) for s in range(10)]
-
-
-def _instance(kind: str, seed: int) -> Instance:
-    return random_tiny_instance(seed) if kind == "tiny" else random_side_instance(seed)
-
-
-def _feasible_routes(instance: Instance, vc: VehicleClass) -> list[tuple[int, ...]]:
-    """Every route a vehicle of the class may drive, by the checker (coverage of other DCs aside)."""
-    routes = []
-    nodes = sorted(vc.nodes)
-    for size in range(1, len(nodes) + 1):
-        for order in itertools.permutations(nodes, size):
-            stops = tuple(instance.node_ids[i] for i in order)
-            report = check_plan(instance, Plan((Route(vc.vehicles[0], stops),)))
-            if all(_elsewhere(instance, stops, v) for v in report.violations):
-                routes.append(order)
-    return routes
-
-
-def _elsewhere(instance: Instance, stops: tuple[str, ...], violation) -> bool:
-    """A violation about DCs this route does not visit: another route's business."""
-    if violation.equation == "3,4":
-        return "not visited" in violation.message
-    if violation.equation == "10":
-        pair = next(
-            (a, b) for a, b in instance.consecutive if violation.message.startswith(f"{b} must immediately follow {a},")
-        )
-        return not set(pair) & set(stops)
-    return False
-
-
-def _reduced_cost(instance: Instance, order: tuple[int, ...], pi: np.ndarray, start: float) -> float:
-    path = (0, *order, 0)
-    return start + sum(instance.distance[a, b] - pi[b] for a, b in itertools.pairwise(path))
-
-
-def _random_duals(instance: Instance, seed: int) -> tuple[np.ndarray, float]:
-    rng = random.Random(seed)
-    scale = float(instance.distance.max())
-    pi = np.array([0.0] + [rng.uniform(0, 1.6 * scale) for _ in range(instance.n_dcs)])
-    return pi, rng.uniform(0, 0.5 * scale)
-
-
-def _elementary(net: ClassNetwork) -> ClassNetwork:
-    n = len(net.load)
-    return ClassNetwork(
-        net.distance,
-        net.allowed,
-        net.load,
-        net.capacity,
-        net.max_stops,
-        net.resources,
-        ng_masks(net.distance, size=n),
-    )
-
 
 @pytest.mark.parametrize(("kind", "seed"), INSTANCES)
 def test_exact_pricing_matches_route_enumeration(kind: str, seed: int) -> None:
-    instance = _instance(kind, seed)
-    pi, start = _random_duals(instance, seed)
+    instance = pricing_instance(kind, seed)
+    pi, start = random_duals(instance, seed)
     arc_cost = instance.distance - pi[None, :]
     classes = vehicle_classes(instance)
     for vc, net in zip(classes, class_networks(instance, classes)):
-        costs = {r: _reduced_cost(instance, r, pi, start) for r in _feasible_routes(instance, vc)}
+        costs = {r: reduced_cost(instance, r, pi, start) for r in feasible_routes(instance, vc)}
         truth = min([0.0, *costs.values()])
-        elementary = price(_elementary(net), arc_cost, start, exact=True, max_routes=10_000)
+        elementary = price(elementary_network(net), arc_cost, start, exact=True, max_routes=10_000)
         assert elementary.minimum == pytest.approx(truth, abs=1e-6), vc.name
         for route in elementary.routes:  # real routes at their true reduced cost (dominance may skip some)
             assert costs[route.stops] == pytest.approx(route.reduced_cost, abs=1e-6) and route.reduced_cost < 0
@@ -109,16 +49,16 @@ def test_exact_pricing_matches_route_enumeration(kind: str, seed: int) -> None:
 
 @pytest.mark.parametrize(("kind", "seed"), INSTANCES[:6])
 def test_heuristic_pricing_returns_only_real_negative_routes(kind: str, seed: int) -> None:
-    instance = _instance(kind, seed)
-    pi, start = _random_duals(instance, seed)
+    instance = pricing_instance(kind, seed)
+    pi, start = random_duals(instance, seed)
     classes = vehicle_classes(instance)
     for vc, net in zip(classes, class_networks(instance, classes)):
         found = price(net, instance.distance - pi[None, :], start, exact=False, max_routes=50)
         assert math.isnan(found.minimum)  # a heuristic proves nothing
-        feasible = set(_feasible_routes(instance, vc))
+        feasible = set(feasible_routes(instance, vc))
         for route in found.routes:
             assert route.reduced_cost < 0
-            assert route.reduced_cost == pytest.approx(_reduced_cost(instance, route.stops, pi, start))
+            assert route.reduced_cost == pytest.approx(reduced_cost(instance, route.stops, pi, start))
             if len(set(route.stops)) == len(route.stops):  # an elementary ng-route is a real route
                 assert route.stops in feasible
 
@@ -126,13 +66,13 @@ def test_heuristic_pricing_returns_only_real_negative_routes(kind: str, seed: in
 def _completions_of_every_route(kind: str, seed: int):
     """(bounds, walk bounds, [(stops left, units left, DC, previous DC or None, the route's true completion)])
     for every prefix of every feasible route of every class, under random duals."""
-    instance = _instance(kind, seed)
-    pi, _ = _random_duals(instance, seed)
+    instance = pricing_instance(kind, seed)
+    pi, _ = random_duals(instance, seed)
     arc_cost = instance.distance - pi[None, :]
     classes = vehicle_classes(instance)
     for vc, net in zip(classes, class_networks(instance, classes)):
         prefixes = []
-        for route in _feasible_routes(instance, vc):
+        for route in feasible_routes(instance, vc):
             path = (*route, 0)
             for p in range(1, len(route) + 1):
                 rest = sum(arc_cost[a, b] for a, b in itertools.pairwise(path[p - 1 :]))
@@ -167,8 +107,8 @@ def _walk_bound(net, arc_cost: np.ndarray, h: int, c: int, j: int) -> float:
 
 @pytest.mark.parametrize(("kind", "seed"), INSTANCES[::4])
 def test_the_walk_bound_is_its_definition(kind: str, seed: int) -> None:
-    instance = _instance(kind, seed)
-    pi, _ = _random_duals(instance, seed)
+    instance = pricing_instance(kind, seed)
+    pi, _ = random_duals(instance, seed)
     arc_cost = instance.distance - pi[None, :]
     classes = vehicle_classes(instance)
     for net in class_networks(instance, classes):
@@ -183,8 +123,8 @@ def test_the_walk_bound_is_its_definition(kind: str, seed: int) -> None:
 def test_a_walk_bound_over_coarse_loads_never_exceeds_a_real_completion(kind: str, seed: int) -> None:
     """Loads in units of a grain, rounded down (the heuristic pricing's walk bound): at the level of the units left,
     at most the walk bound over whole units (a relaxation) and so at most every route's own completion."""
-    instance = _instance(kind, seed)
-    pi, _ = _random_duals(instance, seed)
+    instance = pricing_instance(kind, seed)
+    pi, _ = random_duals(instance, seed)
     arc_cost = instance.distance - pi[None, :]
     for (_, walks, prefixes), net in zip(
         _completions_of_every_route(kind, seed), class_networks(instance, vehicle_classes(instance))
@@ -219,12 +159,12 @@ def _priced_against_the_oracle(seed: int, time: bool, compared):
     """(exact pricing's minimum with the dominance comparing ``compared``, the brute-force minimum) for
     every class of a random tiny instance (with or without time), elementary memories, random duals."""
     instance = random_tiny_instance(seed, time=time)
-    pi, start = _random_duals(instance, seed)
+    pi, start = random_duals(instance, seed)
     arc_cost = instance.distance - pi[None, :]
     classes = vehicle_classes(instance)
     for vc, net in zip(classes, class_networks(instance, classes)):
         elementary = dataclasses.replace(net, ng_masks=ng_masks(net.distance, size=len(net.load)))
-        truth = min([0.0, *(_reduced_cost(instance, r, pi, start) for r in _feasible_routes(instance, vc))])
+        truth = min([0.0, *(reduced_cost(instance, r, pi, start) for r in feasible_routes(instance, vc))])
         found = price(elementary, arc_cost, start, exact=True, max_routes=10, compared=compared)
         yield found.minimum, truth, net
 
@@ -252,7 +192,7 @@ def test_a_dominance_that_ignores_the_clock_is_caught() -> None:
     pi = np.array([0.0] + [100.0] * instance.n_dcs)  # every DC worth a detour: the best route takes all four
     classes = vehicle_classes(instance)
     (vc,), (net,) = classes, class_networks(instance, classes)
-    truth = min(_reduced_cost(instance, r, pi, 0.0) for r in _feasible_routes(instance, vc))
+    truth = min(reduced_cost(instance, r, pi, 0.0) for r in feasible_routes(instance, vc))
     arc_cost = instance.distance - pi[None, :]
     right = price(net, arc_cost, 0.0, exact=True, max_routes=10)
     wrong = price(net, arc_cost, 0.0, exact=True, max_routes=10, compared=("load",))

@@ -8,7 +8,7 @@ import time
 
 import pytest
 from bruteforce import random_tiny_instance
-from test_pricing import _random_duals
+from pricing_oracle import random_duals
 
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.routes.column_generation import ColumnGeneration
@@ -46,7 +46,7 @@ def test_timing_records_a_block_that_ends_and_not_one_interrupted() -> None:
 @pytest.mark.parametrize("seed", range(4))
 def test_price_tries_only_the_widths_worth_trying_and_records_them(seed: int) -> None:
     instance = random_tiny_instance(seed)
-    pi, start = _random_duals(instance, seed)
+    pi, start = random_duals(instance, seed)
     classes = vehicle_classes(instance)
     net = class_networks(instance, classes)[0]
     arc_cost = instance.distance - pi[None, :]

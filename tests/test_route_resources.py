@@ -10,7 +10,7 @@ import random
 import numpy as np
 import pytest
 from bruteforce import random_tiny_instance
-from test_models_strong import random_side_instance
+from random_instances import random_side_instance
 from time_oracle import random_timed_instance
 
 from milp_milkrun.checker import check_plan

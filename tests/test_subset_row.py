@@ -17,8 +17,8 @@ import time
 import numpy as np
 import pytest
 from bruteforce import brute_force, random_tiny_instance
+from pricing_oracle import INSTANCES, elementary_network, feasible_routes, pricing_instance, random_duals
 from shared_data import CVRPLIB, cvrplib_optimum, needs_cvrplib
-from test_pricing import INSTANCES, _elementary, _feasible_routes, _instance, _random_duals
 
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.io import load_instance
@@ -62,7 +62,7 @@ def _true_minimum(instance, vc, pi: np.ndarray, start: float, rows: SubsetRowPen
     """min(0, least reduced cost over the class's feasible routes, the cut penalties included)."""
     costs = [
         start + sum(instance.distance[a, b] - pi[b] for a, b in itertools.pairwise((0, *r, 0))) + route_penalty(r, rows)
-        for r in _feasible_routes(instance, vc)
+        for r in feasible_routes(instance, vc)
     ]
     return min([0.0, *costs])
 
@@ -74,13 +74,13 @@ def _pricing_mismatches(
     cuts with limited memories, charged by the oracle as their coefficients say)."""
     wrong = []
     for kind, seed in INSTANCES:
-        instance = _instance(kind, seed)
-        pi, start = _random_duals(instance, seed)
+        instance = pricing_instance(kind, seed)
+        pi, start = random_duals(instance, seed)
         cuts, sigma = _random_cuts(instance.n_dcs, seed, memory=memory)
         rows = subset_row_penalties(cuts, sigma, instance.n_dcs + 1)
         classes = vehicle_classes(instance)
         for vc, net in zip(classes, class_networks(instance, classes)):
-            net = _elementary(net) if elementary else net
+            net = elementary_network(net) if elementary else net
             found = price_fn(net, instance.distance - pi[None, :], start, rows)
             truth = _true_minimum(instance, vc, pi, start, rows)
             if elementary and not math.isclose(found.minimum, truth, abs_tol=1e-6):
@@ -172,8 +172,8 @@ def test_pricing_with_small_neighbourhoods_stays_below_the_true_minimum() -> Non
 
 def test_heuristic_pricing_reports_true_reduced_costs() -> None:
     for kind, seed in INSTANCES[:10]:
-        instance = _instance(kind, seed)
-        pi, start = _random_duals(instance, seed)
+        instance = pricing_instance(kind, seed)
+        pi, start = random_duals(instance, seed)
         rows = subset_row_penalties(*_random_cuts(instance.n_dcs, seed), instance.n_dcs + 1)
         classes = vehicle_classes(instance)
         for net in class_networks(instance, classes):
@@ -239,8 +239,8 @@ def _enumeration_misses(quantile: float = 0.4) -> list[tuple[str, int, tuple[int
     subset-row penalties does not list (it lists the shortest route of each set: the same penalty)."""
     missed = []
     for kind, seed in INSTANCES:
-        instance = _instance(kind, seed)
-        pi, start = _random_duals(instance, seed)
+        instance = pricing_instance(kind, seed)
+        pi, start = random_duals(instance, seed)
         rows = subset_row_penalties(*_random_cuts(instance.n_dcs, seed), instance.n_dcs + 1)
         classes = vehicle_classes(instance)
         for vc, net in zip(classes, class_networks(instance, classes)):
@@ -248,7 +248,7 @@ def _enumeration_misses(quantile: float = 0.4) -> list[tuple[str, int, tuple[int
                 r: start
                 + sum(instance.distance[a, b] - pi[b] for a, b in itertools.pairwise((0, *r, 0)))
                 + route_penalty(r, rows)
-                for r in _feasible_routes(instance, vc)
+                for r in feasible_routes(instance, vc)
             }
             threshold = float(np.quantile([*truth.values(), 0.0], quantile))
             found = enumerate_routes(

@@ -17,8 +17,8 @@ import highspy
 import numpy as np
 import pytest
 from bruteforce import random_tiny_instance
+from pricing_oracle import INSTANCES, elementary_network, feasible_routes, pricing_instance, random_duals
 from shared_data import CVRPLIB, cvrplib_optimum, needs_cvrplib
-from test_pricing import INSTANCES, _elementary, _feasible_routes, _instance, _random_duals
 
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.io import load_instance
@@ -258,20 +258,20 @@ def _mismatches(price_fn=_monodirectional) -> list[tuple[str, int, float, float]
     a word misses the least reduced cost over its feasible routes, the cuts charged by their coefficients."""
     wrong = []
     for kind, seed in INSTANCES[::3]:
-        instance = _instance(kind, seed)
-        pi, start = _random_duals(instance, seed)
+        instance = pricing_instance(kind, seed)
+        pi, start = random_duals(instance, seed)
         cuts, sigma = _many_cuts(instance.n_dcs, seed)
         rows = subset_row_penalties(cuts, sigma, instance.n_dcs + 1)
         classes = vehicle_classes(instance)
         for vc, net in zip(classes, class_networks(instance, classes)):
-            found = price_fn(_elementary(net), instance.distance - pi[None, :], start, rows)
+            found = price_fn(elementary_network(net), instance.distance - pi[None, :], start, rows)
             truth = min(
                 [0.0]
                 + [
                     start
                     + sum(instance.distance[a, b] - pi[b] for a, b in itertools.pairwise((0, *r, 0)))
                     + _charged(r, cuts, sigma)
-                    for r in _feasible_routes(instance, vc)
+                    for r in feasible_routes(instance, vc)
                 ]
             )
             if not np.isclose(found.minimum, truth, atol=1e-6):

@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from bruteforce import random_tiny_instance
-from test_pricing import _feasible_routes, _random_duals
+from pricing_oracle import feasible_routes, random_duals
 
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.routes.networks import ClassNetwork, class_networks
@@ -38,7 +38,7 @@ def _prefixes(seed: int) -> list:
     """(class network, arc costs, bounds, [(DC, start, DC before or None, the route's true rest)]) for every
     prefix of every route in time of every class, under random duals."""
     instance = random_tiny_instance(seed, time=True)
-    pi, _ = _random_duals(instance, seed)
+    pi, _ = random_duals(instance, seed)
     arc_cost = instance.distance - pi[None, :]
     classes, out = vehicle_classes(instance), []
     for vc, net in zip(classes, class_networks(instance, classes)):
@@ -46,7 +46,7 @@ def _prefixes(seed: int) -> list:
         if bounds is None:
             continue
         prefixes = []
-        for route in _feasible_routes(instance, vc):
+        for route in feasible_routes(instance, vc):
             path = (*route, 0)
             for p, start in enumerate(_starts(net, route), start=1):
                 rest = sum(arc_cost[a, b] for a, b in itertools.pairwise(path[p - 1 :]))

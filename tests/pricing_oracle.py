@@ -1,0 +1,72 @@
+"""The pricing tests' oracle: every feasible route of a class by the checker, priced under random duals."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import numpy as np
+from bruteforce import random_tiny_instance
+from random_instances import random_side_instance
+
+from milp_milkrun.checker import check_plan
+from milp_milkrun.implied import VehicleClass
+from milp_milkrun.instance import Instance
+from milp_milkrun.plan import Plan, Route
+from milp_milkrun.routes.networks import ClassNetwork, ng_masks
+
+INSTANCES = [("tiny", s) for s in range(10)] + [("side", s) for s in range(10)]
+
+
+def pricing_instance(kind: str, seed: int) -> Instance:
+    return random_tiny_instance(seed) if kind == "tiny" else random_side_instance(seed)
+
+
+def feasible_routes(instance: Instance, vc: VehicleClass) -> list[tuple[int, ...]]:
+    """Every route a vehicle of the class may drive, by the checker (coverage of other DCs aside)."""
+    routes = []
+    nodes = sorted(vc.nodes)
+    for size in range(1, len(nodes) + 1):
+        for order in itertools.permutations(nodes, size):
+            stops = tuple(instance.node_ids[i] for i in order)
+            report = check_plan(instance, Plan((Route(vc.vehicles[0], stops),)))
+            if all(_elsewhere(instance, stops, v) for v in report.violations):
+                routes.append(order)
+    return routes
+
+
+def _elsewhere(instance: Instance, stops: tuple[str, ...], violation) -> bool:
+    """A violation about DCs this route does not visit: another route's business."""
+    if violation.equation == "3,4":
+        return "not visited" in violation.message
+    if violation.equation == "10":
+        pair = next(
+            (a, b) for a, b in instance.consecutive if violation.message.startswith(f"{b} must immediately follow {a},")
+        )
+        return not set(pair) & set(stops)
+    return False
+
+
+def reduced_cost(instance: Instance, order: tuple[int, ...], pi: np.ndarray, start: float) -> float:
+    path = (0, *order, 0)
+    return start + sum(instance.distance[a, b] - pi[b] for a, b in itertools.pairwise(path))
+
+
+def random_duals(instance: Instance, seed: int) -> tuple[np.ndarray, float]:
+    rng = random.Random(seed)
+    scale = float(instance.distance.max())
+    pi = np.array([0.0] + [rng.uniform(0, 1.6 * scale) for _ in range(instance.n_dcs)])
+    return pi, rng.uniform(0, 0.5 * scale)
+
+
+def elementary_network(net: ClassNetwork) -> ClassNetwork:
+    n = len(net.load)
+    return ClassNetwork(
+        net.distance,
+        net.allowed,
+        net.load,
+        net.capacity,
+        net.max_stops,
+        net.resources,
+        ng_masks(net.distance, size=n),
+    )
