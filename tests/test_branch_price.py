@@ -525,10 +525,11 @@ def test_the_tree_searches_with_the_heuristic_again_and_still_proves_p_n16_k8() 
     )
     instance = load_instance(CVRPLIB / "P-n16-k8.vrp")
     offsets: list[int] = []
+    options = SolveOptions(time_limit=60)
 
     def heuristic(seconds: float, offset: int) -> Plan | None:
         offsets.append(offset)
-        return searched_again(instance, SolveOptions(time_limit=60), seconds, offset)
+        return searched_again(instance, options, options.costs(instance), seconds, offset)
 
     bp = BranchAndPrice(instance, time.perf_counter() + 60, settings=settings, heuristic_plan=heuristic)
     bp.run(time.perf_counter(), 60)

@@ -9,6 +9,7 @@ from functools import partial
 
 from milp_milkrun.heuristics.warm_start import WarmStartSettings
 from milp_milkrun.instance import Instance
+from milp_milkrun.objectives import RouteCosts
 from milp_milkrun.options import SolveOptions
 from milp_milkrun.plan import Plan
 from milp_milkrun.result import RunContext, SolveResult, make_result
@@ -47,7 +48,7 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
         relaxed_bound=partial(bound_without_time, instance, options)
         if instance.has_time and not costs.load_dependent
         else None,
-        heuristic_plan=partial(searched_again, instance, options),
+        heuristic_plan=partial(searched_again, instance, options, costs),
     )
     if options.warm_start is not None:
         bp.offer(options.warm_start)
@@ -90,12 +91,12 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
     )
 
 
-def searched_again(instance: Instance, options: SolveOptions, seconds: float, offset: int) -> Plan | None:
-    """The heuristic's start search (:class:`WarmStartSettings`) again with the seed ``offset`` past the run's, within
-    ``seconds`` at most: its checked plan, or None. Ctrl-C during the search ends the run as it would the tree."""
-    found = WarmStartSettings().search(
-        instance, options.costs(instance), options.time_limit, options.seed + offset, at_most=seconds
-    )
+def searched_again(
+    instance: Instance, options: SolveOptions, costs: RouteCosts, seconds: float, offset: int
+) -> Plan | None:
+    """The heuristic's start search (:class:`WarmStartSettings`) again on the run's ``costs`` with the seed ``offset``
+    past the run's, within ``seconds`` at most: its checked plan, or None. Ctrl-C during the search ends the run as it would the tree."""
+    found = WarmStartSettings().search(instance, costs, options.time_limit, options.seed + offset, at_most=seconds)
     if found.interrupted:
         raise KeyboardInterrupt
     return found.plan
