@@ -15,10 +15,11 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.plan import Plan, Route
 from milp_milkrun.routes.networks import ClassNetwork, ng_masks
 
-INSTANCES = [("tiny", s) for s in range(10)] + [("side", s) for s in range(10)]
+INSTANCES = [("tiny", s) for s in range(10)] + [("side", s) for s in range(10)]  # (generator, seed)
 
 
 def pricing_instance(kind: str, seed: int) -> Instance:
+    """The instance of an :data:`INSTANCES` entry: a tiny one, or one with every side constraint."""
     return random_tiny_instance(seed) if kind == "tiny" else random_side_instance(seed)
 
 
@@ -48,11 +49,13 @@ def _elsewhere(instance: Instance, stops: tuple[str, ...], violation) -> bool:
 
 
 def reduced_cost(instance: Instance, order: tuple[int, ...], pi: np.ndarray, start: float) -> float:
+    """The route hub -> ``order`` -> hub priced directly: ``start`` plus each arc's distance less its head's dual."""
     path = (0, *order, 0)
     return start + sum(instance.distance[a, b] - pi[b] for a, b in itertools.pairwise(path))
 
 
 def random_duals(instance: Instance, seed: int) -> tuple[np.ndarray, float]:
+    """Random duals of the DCs (up to 1.6 times the longest arc: many routes price out) and of a route's start."""
     rng = random.Random(seed)
     scale = float(instance.distance.max())
     pi = np.array([0.0] + [rng.uniform(0, 1.6 * scale) for _ in range(instance.n_dcs)])
@@ -60,6 +63,7 @@ def random_duals(instance: Instance, seed: int) -> tuple[np.ndarray, float]:
 
 
 def elementary_network(net: ClassNetwork) -> ClassNetwork:
+    """``net`` with ng-neighbourhoods as large as the instance: its pricing is elementary."""
     n = len(net.load)
     return ClassNetwork(
         net.distance,
