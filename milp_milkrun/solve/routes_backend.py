@@ -95,7 +95,8 @@ def searched_again(
     instance: Instance, options: SolveOptions, costs: RouteCosts, seconds: float, offset: int
 ) -> Plan | None:
     """The heuristic's start search (:class:`WarmStartSettings`) again on the run's ``costs`` with the seed ``offset``
-    past the run's, within ``seconds`` at most: its checked plan, or None. Ctrl-C during the search ends the run as it would the tree."""
+    past the run's, within ``seconds`` at most: its checked plan, or None. Ctrl-C during the search ends the run as
+    it would the tree."""
     found = WarmStartSettings().search(instance, costs, options.time_limit, options.seed + offset, at_most=seconds)
     if found.interrupted:
         raise KeyboardInterrupt
