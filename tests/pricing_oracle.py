@@ -1,8 +1,10 @@
-"""The pricing tests' oracle: every feasible route of a class by the checker, priced under random duals."""
+"""The pricing tests' oracle: every feasible route of a class by the checker, priced under random duals (and
+random subset-row cuts)."""
 
 from __future__ import annotations
 
 import itertools
+import math
 import random
 
 import numpy as np
@@ -10,10 +12,11 @@ from bruteforce import random_tiny_instance
 from random_instances import random_side_instance
 
 from milp_milkrun.checker import check_plan
-from milp_milkrun.implied import VehicleClass
+from milp_milkrun.implied import VehicleClass, vehicle_classes
 from milp_milkrun.instance import Instance
 from milp_milkrun.plan import Plan, Route
-from milp_milkrun.routes.networks import ClassNetwork, ng_masks
+from milp_milkrun.routes.networks import ClassNetwork, class_networks, ng_masks
+from milp_milkrun.routes.subset_rows import SubsetRowCut, SubsetRowPenalties, route_penalty, subset_row_penalties
 
 INSTANCES = [("tiny", s) for s in range(10)] + [("side", s) for s in range(10)]  # (generator, seed)
 
@@ -74,3 +77,57 @@ def elementary_network(net: ClassNetwork) -> ClassNetwork:
         net.resources,
         ng_masks(net.distance, size=n),
     )
+
+
+def random_cuts(
+    n_dcs: int, seed: int, count: int = 6, *, memory: bool = False
+) -> tuple[list[SubsetRowCut], np.ndarray]:
+    """Random cuts and duals; ``memory``: each with a random limited memory (its members and some other DCs)."""
+    rng = random.Random(seed)
+    triples = list(itertools.combinations(range(1, n_dcs + 1), 3))
+    chosen = rng.sample(triples, min(count, len(triples)))
+    cuts = [
+        SubsetRowCut(frozenset(t), frozenset(v for v in range(1, n_dcs + 1) if v in t or rng.random() < 0.3))
+        if memory
+        else SubsetRowCut(frozenset(t))
+        for t in chosen
+    ]
+    return cuts, np.array([-rng.uniform(0, 60) for _ in chosen])
+
+
+def _true_minimum(instance, vc, pi: np.ndarray, start: float, rows: SubsetRowPenalties | None) -> float:
+    """min(0, least reduced cost over the class's feasible routes, the cut penalties included)."""
+    costs = [
+        start + sum(instance.distance[a, b] - pi[b] for a, b in itertools.pairwise((0, *r, 0))) + route_penalty(r, rows)
+        for r in feasible_routes(instance, vc)
+    ]
+    return min([0.0, *costs])
+
+
+def pricing_mismatches(
+    price_fn, *, elementary: bool = True, memory: bool = False
+) -> list[tuple[str, int, float, float]]:
+    """(kind, seed, priced, true) of every class whose exact pricing misses the oracle's minimum (``memory``:
+    cuts with limited memories, charged by the oracle as their coefficients say)."""
+    wrong = []
+    for kind, seed in INSTANCES:
+        instance = pricing_instance(kind, seed)
+        pi, start = random_duals(instance, seed)
+        cuts, sigma = random_cuts(instance.n_dcs, seed, memory=memory)
+        rows = subset_row_penalties(cuts, sigma, instance.n_dcs + 1)
+        classes = vehicle_classes(instance)
+        for vc, net in zip(classes, class_networks(instance, classes)):
+            net = elementary_network(net) if elementary else net
+            found = price_fn(net, instance.distance - pi[None, :], start, rows)
+            truth = _true_minimum(instance, vc, pi, start, rows)
+            if elementary and not math.isclose(found.minimum, truth, abs_tol=1e-6):
+                wrong.append((kind, seed, found.minimum, truth))
+            if not elementary and found.minimum > truth + 1e-6:
+                wrong.append((kind, seed, found.minimum, truth))
+            for route in found.routes:  # every route's reported reduced cost is its true one
+                true_cost = start + sum(
+                    instance.distance[a, b] - pi[b] for a, b in itertools.pairwise((0, *route.stops, 0))
+                )
+                if not math.isclose(route.reduced_cost, true_cost + route_penalty(route.stops, rows), abs_tol=1e-6):
+                    wrong.append((kind, seed, route.reduced_cost, true_cost))
+    return wrong

@@ -17,10 +17,18 @@ import math
 import numpy as np
 import pytest
 from bruteforce import random_tiny_instance
-from pricing_oracle import INSTANCES, elementary_network, feasible_routes, pricing_instance, random_duals, reduced_cost
+from pricing_oracle import (
+    INSTANCES,
+    elementary_network,
+    feasible_routes,
+    pricing_instance,
+    pricing_mismatches,
+    random_cuts,
+    random_duals,
+    reduced_cost,
+)
 from random_instances import random_cvrp_instance
-from test_routes_time import without_shifts
-from test_subset_row import _pricing_mismatches, _random_cuts
+from timed_instances import without_shifts
 
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.routes.bidirectional import (
@@ -46,7 +54,7 @@ RULES = {"load": by_load, "stops": by_stops}
 
 
 def _bidirectional(rule_of=None, **options):
-    """A pricing function for :func:`_pricing_mismatches`: bidirectional, with the half-way rule ``rule_of(net)``."""
+    """A pricing function for :func:`pricing_mismatches`: bidirectional, with the half-way rule ``rule_of(net)``."""
 
     def run(net, arc_cost, start, rows):
         rule = rule_of(net) if rule_of is not None else None
@@ -85,15 +93,15 @@ def test_bidirectional_pricing_matches_the_oracle_and_the_monodirectional_pricin
 def test_bidirectional_pricing_with_subset_rows_finds_the_true_minimum(rule: str, memory: bool) -> None:
     """Random cuts with negative duals (with and without limited memories): the oracle's minimum with
     elementary neighbourhoods, never above it with small ones, every route at its true reduced cost."""
-    assert _pricing_mismatches(_bidirectional(RULES[rule]), memory=memory) == []
-    assert _pricing_mismatches(_bidirectional(RULES[rule]), memory=memory, elementary=False) == []
+    assert pricing_mismatches(_bidirectional(RULES[rule]), memory=memory) == []
+    assert pricing_mismatches(_bidirectional(RULES[rule]), memory=memory, elementary=False) == []
 
 
 def test_a_join_without_the_subset_row_correction_is_caught() -> None:
     """A joined route whose two halves both end a cut's stretch at odd parity completes one more pair: leaving
     that penalty out prices some route below its true reduced cost."""
     wrong = _bidirectional(crossing=lambda forward, backward: np.zeros_like(forward))
-    assert _pricing_mismatches(wrong, memory=True)
+    assert pricing_mismatches(wrong, memory=True)
 
 
 def test_a_half_way_rule_that_stops_short_of_the_middle_is_caught() -> None:
@@ -106,7 +114,7 @@ def test_a_half_way_rule_that_stops_short_of_the_middle_is_caught() -> None:
 
         return Meeting(short, short)
 
-    assert _pricing_mismatches(_bidirectional(quarter))
+    assert pricing_mismatches(_bidirectional(quarter))
 
 
 def test_the_reversed_network_drives_every_arc_backwards() -> None:
@@ -219,7 +227,7 @@ def test_the_reversed_bounds_from_the_potential_equal_the_ones_computed_afresh(s
     pi, _ = random_duals(instance, seed)
     n = instance.n_dcs + 1
     arc_cost = instance.distance - pi[None, :] - _cut_duals(n, seed)
-    rows = subset_row_penalties(*_random_cuts(instance.n_dcs, seed), n)
+    rows = subset_row_penalties(*random_cuts(instance.n_dcs, seed), n)
     for net in class_networks(instance, vehicle_classes(instance)):
         back = reversed_network(net)
         forward = label_bounds(net, arc_cost, rows)

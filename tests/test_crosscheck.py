@@ -11,7 +11,7 @@ import pytest
 from bruteforce import brute_force, random_tiny_instance
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_models_exact_pulp import plane_instance, side_constrained_instance
+from model_instances import plane_instance, side_constrained_instance
 
 from milp_milkrun.crosscheck import SIDES, CrosscheckReport, RunSummary, _compare_runs, crosscheck
 from milp_milkrun.models.families import EXACT_FAMILIES

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from bruteforce import random_tiny_instance
 from cli_helpers import run_cli
+from emission_helpers import with_dc_masses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -48,15 +49,6 @@ def _random_plan(instance: Instance, rng: random.Random) -> Plan:
     for dc in dcs:
         routes.setdefault(rng.choice([v.name for v in instance.vehicles]), []).append(dc)
     return Plan.from_routes(routes.items())
-
-
-def with_dc_masses(instance: Instance, masses: dict[str, float]) -> Instance:
-    """The instance with some DCs' own unit masses (kg per unit of their demand)."""
-    data = instance_to_dict(instance)
-    for dc in data["dcs"]:
-        if dc["id"] in masses:
-            dc["unit_mass_kg"] = masses[dc["id"]]
-    return instance_from_dict(data)
 
 
 @settings(max_examples=60, deadline=None)

@@ -13,8 +13,8 @@ import itertools
 
 import numpy as np
 import pytest
+from emission_helpers import emission_factors
 from pricing_oracle import INSTANCES, feasible_routes, pricing_instance, random_duals
-from test_objectives import _emission_factors
 
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.objectives import route_costs
@@ -41,7 +41,7 @@ def _no_worse(costs, a: tuple[int, ...], b: tuple[int, ...]) -> bool:
 @pytest.mark.parametrize(("kind", "seed"), INSTANCES)
 def test_enumeration_lists_every_route_within_the_threshold(kind: str, seed: int, objective: str) -> None:
     instance = pricing_instance(kind, seed)
-    costs = route_costs(instance, objective, _emission_factors() if objective == "emissions" else None)
+    costs = route_costs(instance, objective, emission_factors() if objective == "emissions" else None)
     pi, mu = random_duals(instance, seed)
     classes = vehicle_classes(instance)
     rates = [costs.rates[vc.vehicle_type] for vc in classes]

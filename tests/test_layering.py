@@ -6,12 +6,10 @@ it does not remove it). A module in no layer fails the test: a new module is pla
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
-
-PACKAGE = Path(__file__).resolve().parents[1] / "milp_milkrun"
+from package_imports import MODULES, imported_modules
 
 # Lowest first; a module may import its own layer and any layer below. Names are module paths under
 # milp_milkrun; a package name covers its submodules. The same table is in docs/architecture.md.
@@ -34,17 +32,6 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 CHECKER_MAY_IMPORT = ("errors", "limits", "plan", "timing", "instance")  # the independent checker: data only
 
 
-def module_name(path: Path) -> str:
-    """``milp_milkrun/solve/strong.py`` -> ``solve.strong``; a package's ``__init__`` is the package."""
-    parts = list(path.relative_to(PACKAGE).with_suffix("").parts)
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
-
-
-MODULES = {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
-
-
 def layer_of(module: str) -> int | None:
     """The index in :data:`LAYERS` of the longest entry that is ``module`` or a package holding it."""
     best: tuple[int, int] | None = None  # (length of the matched entry, layer)
@@ -54,40 +41,6 @@ def layer_of(module: str) -> int | None:
                 if best is None or len(entry) > best[0]:
                     best = (len(entry), index)
     return None if best is None else best[1]
-
-
-def imported_modules(module: str) -> set[str]:
-    """Every module of the package that ``module`` imports, anywhere in its source."""
-    path = MODULES[module]
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    found: set[str | None] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found.update(own(alias.name) for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            target = own(absolute(node, package))
-            if target is None:
-                continue
-            for alias in node.names:  # `from milp_milkrun.io import files` imports the module io.files
-                sub = f"{target}.{alias.name}" if target else alias.name
-                found.add(sub if sub in MODULES else target)
-    return {name for name in found if name is not None and name != module}
-
-
-def absolute(node: ast.ImportFrom, package: str) -> str:
-    """The absolute module name of a ``from ... import`` (relative ones resolved against ``package``)."""
-    if not node.level:
-        return node.module or ""
-    base = package.split(".") if package else []
-    base = base[: len(base) - (node.level - 1)]
-    return ".".join(["milp_milkrun", *base, *([node.module] if node.module else [])])
-
-
-def own(name: str) -> str | None:
-    """The package-relative name of ``milp_milkrun...`` (``""`` for the package itself), else None."""
-    if name == "milp_milkrun":
-        return ""
-    return name.removeprefix("milp_milkrun.") if name.startswith("milp_milkrun.") else None
 
 
 def test_every_module_has_a_layer() -> None:

@@ -3,7 +3,8 @@ module longer than :data:`MAX_LINES`.
 
 An import circle makes the import order matter and hides which module is the lower one; a type-only
 one (under ``if TYPE_CHECKING``) is still a circle in the design, so it counts. The imports are read
-as in tests/test_layering.py: every ``import`` anywhere in a module, deferred ones included.
+as in tests/test_layering.py (by tests/package_imports.py): every ``import`` anywhere in a module,
+deferred ones included.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import ast
 from pathlib import Path
 
 import pytest
-from test_layering import MODULES, PACKAGE, imported_modules
+from package_imports import MODULES, PACKAGE, imported_modules
 
 REPO = PACKAGE.parent
 SCRIPT_FOLDERS = ("instances", "benchmarks")  # scripts beside each other, importing by bare name

@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 from bruteforce import brute_force, random_tiny_instance
 from cli_helpers import run_cli
-from test_emissions import with_dc_masses
+from emission_helpers import emission_factors, with_dc_masses
 
 from milp_milkrun.checker import check_plan
-from milp_milkrun.emissions import load_factors, plan_emissions
+from milp_milkrun.emissions import plan_emissions
 from milp_milkrun.errors import InputError
 from milp_milkrun.heuristics import solve_heuristic
 from milp_milkrun.instance import DC, DistanceSpec, Site, VehicleType, build_instance
@@ -95,14 +95,10 @@ def test_unit_costs_give_the_heuristic_the_same_search() -> None:
     assert by_cost.plan == by_distance.plan and by_cost.objective == by_distance.objective
 
 
-def _emission_factors():
-    return dataclasses.replace(load_factors(), unit_mass_kg=50.0)
-
-
 @pytest.mark.parametrize("seed", range(5))
 def test_the_route_engine_finds_the_plan_of_least_emissions(seed: int) -> None:
     instance = with_dc_masses(random_tiny_instance(seed, n_dcs=5), {"D1": 150.0, "D3": 10.0})  # heavy and light drops
-    factors = _emission_factors()
+    factors = emission_factors()
     expected = brute_force(instance, "emissions", factors)
     result = solve(
         instance,
@@ -119,7 +115,7 @@ def test_the_route_engine_finds_the_plan_of_least_emissions(seed: int) -> None:
 
 
 def test_the_arc_models_refuse_a_load_dependent_objective() -> None:
-    options = SolveOptions(time_limit=10, objective="emissions", factors=_emission_factors())
+    options = SolveOptions(time_limit=10, objective="emissions", factors=emission_factors())
     for model in ("exact", "strong"):
         with pytest.raises(InputError) as error:
             solve(random_tiny_instance(1), model=model, options=options, heuristic_start=False)
@@ -311,7 +307,7 @@ def test_the_cost_grain_is_the_step_every_plan_value_takes() -> None:
 
 def test_a_load_term_leaves_no_cost_grain() -> None:
     instance = with_dc_masses(random_tiny_instance(2, n_dcs=5), {"D1": 150.0})
-    costs = route_costs(instance, objective="emissions", factors=_emission_factors())
+    costs = route_costs(instance, objective="emissions", factors=emission_factors())
     assert costs.grain == 0.0
 
 

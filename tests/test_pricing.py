@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from bruteforce import random_tiny_instance
 from pricing_oracle import INSTANCES, elementary_network, feasible_routes, pricing_instance, random_duals, reduced_cost
-from test_routes_time import dominance_trap
+from timed_instances import dominance_trap
 
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.routes.completions import coarse_loads

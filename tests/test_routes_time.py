@@ -17,11 +17,12 @@ import numpy as np
 import pytest
 from bruteforce import brute_force, random_tiny_instance, shortest_duration
 from time_oracle import brute_force_time, random_timed_instance
+from timed_instances import dominance_trap, rebuilt, without_shifts
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import CheckFailedError, InputError
 from milp_milkrun.implied import vehicle_classes
-from milp_milkrun.instance import Instance, build_instance
+from milp_milkrun.instance import Instance
 from milp_milkrun.io import instance_from_dict, load_instance
 from milp_milkrun.objectives import route_costs
 from milp_milkrun.plan import Plan, Route
@@ -41,11 +42,6 @@ SEEDS = range(40)
 SOLOMON = Path(__file__).resolve().parents[2] / "shared" / "solomon"
 
 
-def without_shifts(instance: Instance) -> Instance:
-    """The instance with its vehicle types' shifts dropped."""
-    return rebuilt(instance, list(instance.dcs), [replace(vt, shift=None) for vt in instance.vehicle_types])
-
-
 def with_one_window(instance: Instance) -> Instance | None:
     """The instance with every DC's first window only; None when a DC is then out of reach."""
     try:
@@ -54,22 +50,6 @@ def with_one_window(instance: Instance) -> Instance | None:
         )
     except InputError:
         return None
-
-
-def rebuilt(instance: Instance, dcs: list, vehicle_types: list) -> Instance:
-    return build_instance(
-        name=instance.name,
-        hub=instance.hub,
-        dcs=dcs,
-        vehicle_types=vehicle_types,
-        distance_spec=instance.distance_spec,
-        forbidden=[{"dc": dc, "vehicle": vehicle} for dc, vehicle in sorted(instance.forbidden)],
-        consecutive=instance.consecutive,
-        damaged_roads=instance.damaged_roads,
-        coordinates=instance.coordinates,
-        objective=instance.objective,
-        time=instance.time,
-    )
 
 
 def tiny(seed: int, *, costs: bool = False, time: bool = True) -> Instance:
@@ -303,28 +283,6 @@ def test_auto_hands_an_instance_with_time_to_the_route_engine_only(seed: int) ->
     heuristic start on (the heuristic does not state time either)."""
     instance = tiny(seed)
     assert_auto_answers_by_the_route_engine(instance, brute_force(instance))
-
-
-def dominance_trap() -> Instance:
-    """One van, four DCs (1 unit = 1 minute). At X, the path A -> B -> X is shorter than B -> A -> X
-    over the same DCs but starts service later (121 against 105: A opens at 100), too late for D
-    (closes at 113). The only best route is B A X D; a dominance ignoring time keeps A B X and answers
-    X B A D (54.72) instead (checked by hand with a pricing whose dominance drops the time test)."""
-    return instance_from_dict(
-        {
-            "name": "dominance-trap",
-            "hub": {"id": "H", "x": 0, "y": 0},
-            "dcs": [
-                {"id": "A", "x": 10, "y": 0, "demand": 1, "windows": [[100, 104]]},
-                {"id": "B", "x": 20, "y": 0, "demand": 1},
-                {"id": "X", "x": 10, "y": 5, "demand": 1},
-                {"id": "D", "x": 5, "y": 10, "demand": 1, "windows": [[105, 113]]},
-            ],
-            "vehicle_types": [{"name": "van", "count": 1, "capacity": 10}],
-            "distances": {"metric": "euclidean"},
-            "time": {"hub_hours": [0, 1000], "speed": 60},
-        }
-    )
 
 
 def test_a_cheaper_later_label_does_not_hide_the_optimum() -> None:

@@ -17,7 +17,7 @@ import time
 import numpy as np
 import pytest
 from bruteforce import brute_force, random_tiny_instance
-from pricing_oracle import INSTANCES, elementary_network, feasible_routes, pricing_instance, random_duals
+from pricing_oracle import INSTANCES, feasible_routes, pricing_instance, pricing_mismatches, random_cuts, random_duals
 from shared_data import CVRPLIB, cvrplib_optimum, needs_cvrplib
 
 from milp_milkrun.implied import vehicle_classes
@@ -42,60 +42,6 @@ from milp_milkrun.routes.subset_rows import (
 from milp_milkrun.routes.tree import BranchAndPrice
 
 
-def _random_cuts(
-    n_dcs: int, seed: int, count: int = 6, *, memory: bool = False
-) -> tuple[list[SubsetRowCut], np.ndarray]:
-    """Random cuts and duals; ``memory``: each with a random limited memory (its members and some other DCs)."""
-    rng = random.Random(seed)
-    triples = list(itertools.combinations(range(1, n_dcs + 1), 3))
-    chosen = rng.sample(triples, min(count, len(triples)))
-    cuts = [
-        SubsetRowCut(frozenset(t), frozenset(v for v in range(1, n_dcs + 1) if v in t or rng.random() < 0.3))
-        if memory
-        else SubsetRowCut(frozenset(t))
-        for t in chosen
-    ]
-    return cuts, np.array([-rng.uniform(0, 60) for _ in chosen])
-
-
-def _true_minimum(instance, vc, pi: np.ndarray, start: float, rows: SubsetRowPenalties | None) -> float:
-    """min(0, least reduced cost over the class's feasible routes, the cut penalties included)."""
-    costs = [
-        start + sum(instance.distance[a, b] - pi[b] for a, b in itertools.pairwise((0, *r, 0))) + route_penalty(r, rows)
-        for r in feasible_routes(instance, vc)
-    ]
-    return min([0.0, *costs])
-
-
-def _pricing_mismatches(
-    price_fn, *, elementary: bool = True, memory: bool = False
-) -> list[tuple[str, int, float, float]]:
-    """(kind, seed, priced, true) of every class whose exact pricing misses the oracle's minimum (``memory``:
-    cuts with limited memories, charged by the oracle as their coefficients say)."""
-    wrong = []
-    for kind, seed in INSTANCES:
-        instance = pricing_instance(kind, seed)
-        pi, start = random_duals(instance, seed)
-        cuts, sigma = _random_cuts(instance.n_dcs, seed, memory=memory)
-        rows = subset_row_penalties(cuts, sigma, instance.n_dcs + 1)
-        classes = vehicle_classes(instance)
-        for vc, net in zip(classes, class_networks(instance, classes)):
-            net = elementary_network(net) if elementary else net
-            found = price_fn(net, instance.distance - pi[None, :], start, rows)
-            truth = _true_minimum(instance, vc, pi, start, rows)
-            if elementary and not math.isclose(found.minimum, truth, abs_tol=1e-6):
-                wrong.append((kind, seed, found.minimum, truth))
-            if not elementary and found.minimum > truth + 1e-6:
-                wrong.append((kind, seed, found.minimum, truth))
-            for route in found.routes:  # every route's reported reduced cost is its true one
-                true_cost = start + sum(
-                    instance.distance[a, b] - pi[b] for a, b in itertools.pairwise((0, *route.stops, 0))
-                )
-                if not math.isclose(route.reduced_cost, true_cost + route_penalty(route.stops, rows), abs_tol=1e-6):
-                    wrong.append((kind, seed, route.reduced_cost, true_cost))
-    return wrong
-
-
 def _exact(net, arc_cost, start, rows):
     return price(net, arc_cost, start, exact=True, max_routes=10_000, subset_rows=rows)
 
@@ -110,7 +56,7 @@ def test_route_penalty_is_the_cut_coefficient_times_the_dual() -> None:
 
 
 def test_exact_pricing_with_subset_rows_finds_the_true_minimum() -> None:
-    assert _pricing_mismatches(_exact) == []
+    assert pricing_mismatches(_exact) == []
 
 
 def test_limited_memory_coefficient_resets_outside_the_memory() -> None:
@@ -126,7 +72,7 @@ def test_limited_memory_penalty_is_the_coefficient_times_the_dual(seed: int) -> 
     """What the pricing's parity resource charges (with the resets) equals the master's coefficient, on random
     walks (DCs repeated, as on ng-routes) and random memories; with every DC in memory, floor(v_r(S) / 2)."""
     rng = random.Random(seed)
-    cuts, sigma = _random_cuts(7, seed, memory=True)
+    cuts, sigma = random_cuts(7, seed, memory=True)
     rows = subset_row_penalties(cuts, sigma, 8)
     for _ in range(50):
         stops = tuple(rng.randint(1, 7) for _ in range(rng.randint(1, 9)))
@@ -138,7 +84,7 @@ def test_limited_memory_penalty_is_the_coefficient_times_the_dual(seed: int) -> 
 
 
 def test_exact_pricing_with_limited_memory_cuts_finds_the_true_minimum() -> None:
-    assert _pricing_mismatches(_exact, memory=True) == []
+    assert pricing_mismatches(_exact, memory=True) == []
 
 
 def test_a_pricing_that_never_forgets_a_parity_is_caught() -> None:
@@ -149,7 +95,7 @@ def test_a_pricing_that_never_forgets_a_parity_is_caught() -> None:
         full = None if rows is None else SubsetRowPenalties(rows.cuts_of, rows.penalty)
         return price(net, arc_cost, start, exact=True, max_routes=10_000, subset_rows=full)
 
-    assert _pricing_mismatches(unforgetting, memory=True)
+    assert pricing_mismatches(unforgetting, memory=True)
 
 
 def test_memory_keeps_the_lp_routes_coefficients_and_grows_when_a_later_lp_needs_it() -> None:
@@ -167,14 +113,14 @@ def test_memory_keeps_the_lp_routes_coefficients_and_grows_when_a_later_lp_needs
 
 
 def test_pricing_with_small_neighbourhoods_stays_below_the_true_minimum() -> None:
-    assert _pricing_mismatches(_exact, elementary=False) == []
+    assert pricing_mismatches(_exact, elementary=False) == []
 
 
 def test_heuristic_pricing_reports_true_reduced_costs() -> None:
     for kind, seed in INSTANCES[:10]:
         instance = pricing_instance(kind, seed)
         pi, start = random_duals(instance, seed)
-        rows = subset_row_penalties(*_random_cuts(instance.n_dcs, seed), instance.n_dcs + 1)
+        rows = subset_row_penalties(*random_cuts(instance.n_dcs, seed), instance.n_dcs + 1)
         classes = vehicle_classes(instance)
         for net in class_networks(instance, classes):
             for route in price(
@@ -190,7 +136,7 @@ def test_a_pricing_that_ignores_the_penalties_is_caught() -> None:
     def forgetful(net, arc_cost, start, rows):
         return price(net, arc_cost, start, exact=True, max_routes=10_000)
 
-    assert _pricing_mismatches(forgetful)
+    assert pricing_mismatches(forgetful)
 
 
 def test_dominance_that_ignores_the_parities_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -200,7 +146,7 @@ def test_dominance_that_ignores_the_parities_is_caught(monkeypatch: pytest.Monke
         return plain(labels, other, None, **options)
 
     monkeypatch.setattr(pricing, "_dominated", blind)
-    assert _pricing_mismatches(_exact)
+    assert pricing_mismatches(_exact)
 
 
 def _random_labels(rng: np.random.Generator, count: int, words: int) -> pricing._Labels:
@@ -241,7 +187,7 @@ def _enumeration_misses(quantile: float = 0.4) -> list[tuple[str, int, tuple[int
     for kind, seed in INSTANCES:
         instance = pricing_instance(kind, seed)
         pi, start = random_duals(instance, seed)
-        rows = subset_row_penalties(*_random_cuts(instance.n_dcs, seed), instance.n_dcs + 1)
+        rows = subset_row_penalties(*random_cuts(instance.n_dcs, seed), instance.n_dcs + 1)
         classes = vehicle_classes(instance)
         for vc, net in zip(classes, class_networks(instance, classes)):
             truth = {
