@@ -8,10 +8,11 @@ from dataclasses import replace
 
 import pytest
 from bruteforce import brute_force, random_tiny_instance, shortest_duration
+from timed_instances import rebuilt
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import InputError
-from milp_milkrun.instance import Instance, build_instance
+from milp_milkrun.instance import Instance
 from milp_milkrun.plan import Plan, Route
 
 SEEDS = range(40)
@@ -100,17 +101,6 @@ def with_window(instance: Instance, dc_id: str, window: tuple[float, float]) -> 
     """The instance with ``dc_id``'s windows replaced by ``window`` (None when the builder rejects it)."""
     dcs = [replace(dc, windows=(window,)) if dc.id == dc_id else dc for dc in instance.dcs]
     try:
-        return build_instance(
-            name=instance.name,
-            hub=instance.hub,
-            dcs=dcs,
-            vehicle_types=list(instance.vehicle_types),
-            distance_spec=instance.distance_spec,
-            forbidden=[{"dc": dc, "vehicle": vehicle} for dc, vehicle in sorted(instance.forbidden)],
-            consecutive=instance.consecutive,
-            damaged_roads=instance.damaged_roads,
-            coordinates=instance.coordinates,
-            time=instance.time,
-        )
+        return rebuilt(instance, dcs, list(instance.vehicle_types))
     except InputError:
         return None
