@@ -417,6 +417,23 @@ def test_a_tree_that_does_not_close_gets_subset_rows_at_its_root(share: float, e
     assert bp.incumbent_cost == pytest.approx(450) and bp.bound == pytest.approx(450)
 
 
+@pytest.mark.parametrize("case", [pytest.param("P-n16-k8", marks=needs_cvrplib), "tiny-16"])
+def test_the_tree_enumerates_its_root_again_once_subset_rows_come(case: str) -> None:
+    """The subset-row cuts' duals price routes dearer than the duals the tree shrank its enumeration's gap cap under
+    (A-n62-k8: to 0.18, after which no node enumerated): when the tree turns them on, the cap starts again and the root
+    is enumerated within its whole gap.  Here the enumeration is off until then (a cap of 0) and the cuts add nothing
+    (a pool of 0): the root's enumeration alone must settle the tree, without a second node (3 and 5 without it)."""
+    instance = load_instance(CVRPLIB / f"{case}.vrp") if case.startswith("P-") else random_tiny_instance(16)
+    expected = 450.0 if case.startswith("P-") else brute_force(instance)[0]
+    settings = RouteSettings(subset_row_root_gap=1.0, subset_row_tree_share=0.0, max_subset_rows=0)
+    bp = BranchAndPrice(instance, time.perf_counter() + 60, settings=settings)
+    bp.enumeration_cap = 0.0
+    bp.run(time.perf_counter(), 60)
+    assert bp.root_bound < expected - 1.0  # the root's column generation alone does not close it
+    assert (bp.nodes, bp.enumerated) == (1, 1)
+    assert bp.incumbent_cost == pytest.approx(expected) and bp.bound == pytest.approx(expected)
+
+
 @needs_cvrplib
 def test_an_enumeration_past_its_route_limit_adds_none_of_them(monkeypatch: pytest.MonkeyPatch) -> None:
     """Routes listed past ``enumeration_routes`` are counted and the enumeration gives up before the master builds

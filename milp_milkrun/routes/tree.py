@@ -311,8 +311,9 @@ class BranchAndPrice:
 
     def _add_subset_rows_at_root(self, heap: list[Node]) -> list[Node]:
         """Back at the root (every branching row free, the root's arcs), its subset-row rounds and the pricing under
-        their duals; the open nodes, each with the larger of its bound and the root's (a bound for every plan).
-        The cuts hold in every node: the search goes on over the same nodes, now priced with them."""
+        their duals, then a route enumeration there; the open nodes, each with the larger of its bound and the root's
+        (a bound for every plan), or none when the root's enumeration settled the whole tree.  The cuts hold in every
+        node: the search goes on over the same nodes, now priced with them."""
         master = self.cg.master
         self._enter({}, None)
         self.cg.restart(self.deadline, cuts=True)
@@ -324,7 +325,14 @@ class BranchAndPrice:
             root.bound,
             len(master.subset_rows),
         )
-        raised = [dataclasses.replace(node, bound=max(node.bound, root.bound)) for node in heap]
+        # the cuts' duals price routes dearer: the cap the tree shrank without them (A-n62-k8: to 0.18, which then
+        # kept every node from enumerating) starts again, and the root's gap, now small, may be enumerated whole
+        self.enumeration_cap = None
+        bound = self._enumerate(max(root.bound, self.root_bound)) if root.converged else root.bound
+        if bound is None:  # every plan that could beat the incumbent was in the root's enumeration
+            return []
+        self.root_bound = max(self.root_bound, bound)
+        raised = [dataclasses.replace(node, bound=max(node.bound, self.root_bound)) for node in heap]
         heapq.heapify(raised)
         return raised
 
