@@ -331,8 +331,8 @@ class BranchAndPrice:
         bound = self._enumerate(max(root.bound, self.root_bound)) if root.converged else root.bound
         if bound is None:  # every plan that could beat the incumbent was in the root's enumeration
             return []
-        self.root_bound = max(self.root_bound, bound)
-        raised = [dataclasses.replace(node, bound=max(node.bound, self.root_bound)) for node in heap]
+        floor = max(self.root_bound, bound)  # the enumeration's bound, too, holds for every plan
+        raised = [dataclasses.replace(node, bound=max(node.bound, floor)) for node in heap]
         heapq.heapify(raised)
         return raised
 
