@@ -328,11 +328,10 @@ class BranchAndPrice:
         # the cuts' duals price routes dearer: the cap the tree shrank without them (A-n62-k8: to 0.18, which then
         # kept every node from enumerating) starts again, and the root's gap, now small, may be enumerated whole
         self.enumeration_cap = None
-        bound = self._enumerate(max(root.bound, self.root_bound)) if root.converged else root.bound
+        bound = self._enumerate(self.root_bound) if root.converged else self.root_bound  # no lower than root_bound
         if bound is None:  # every plan that could beat the incumbent was in the root's enumeration
             return []
-        floor = max(self.root_bound, bound)  # the enumeration's bound, too, holds for every plan
-        raised = [dataclasses.replace(node, bound=max(node.bound, floor)) for node in heap]
+        raised = [dataclasses.replace(node, bound=max(node.bound, bound)) for node in heap]  # bounds of every plan
         heapq.heapify(raised)
         return raised
 
