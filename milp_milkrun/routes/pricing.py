@@ -489,7 +489,8 @@ def _dominated(
     out = np.zeros(len(labels.cost), dtype=bool)
     if other is None or not len(other.cost):
         return out
-    dearest = None if subset_rows is None else other.cost + subset_rows.paid(other.parity)
+    top = int(np.searchsorted(other.cost, labels.cost.max(), side="right"))  # no block compares past it
+    dearest = None if subset_rows is None else other.cost[:top] + subset_rows.paid(other.parity[:top])
     for lo in range(0, len(labels.cost), DOMINANCE_CHUNK):
         rows = slice(lo, lo + DOMINANCE_CHUNK)
         cost = labels.cost[rows]
@@ -525,7 +526,9 @@ def _dominated_after_penalties(
     when it owes nothing; the penalty sums are computed only for the pairs of the rows neither settles."""
     cost = labels.cost[rows]
     out = np.asarray((hit & (dearest[None, :] <= cost[:, None])).any(axis=1))
-    r, c = np.nonzero(hit & ~out[:, None])
+    pending = np.flatnonzero(~out)  # the rows left: a settled row's pairs are not listed
+    r, c = np.nonzero(hit[pending])
+    r = pending[r]
     owes = other.parity[c] & ~labels.parity[rows][r]
     settled = subset_rows.settled(owes)
     out[r[settled]] = True
