@@ -434,6 +434,23 @@ def test_the_tree_enumerates_its_root_again_once_subset_rows_come(case: str) -> 
     assert bp.incumbent_cost == pytest.approx(expected) and bp.bound == pytest.approx(expected)
 
 
+@pytest.mark.parametrize("case", [pytest.param("P-n16-k8", marks=needs_cvrplib), "tiny-16"])
+def test_a_root_enumeration_that_fails_under_the_cuts_leaves_the_learned_cap(case: str) -> None:
+    """The root's enumeration when the cuts come is one trial: failing (here on labels, a limit of 1), it proves
+    nothing, and the nodes go on with the cap the tree had learned (X-n106-k14: its nodes failed twice more, 97 s,
+    from the trial's wide cap), here 0, so that no node enumerates; the tree still ends on the optimum."""
+    instance = load_instance(CVRPLIB / f"{case}.vrp") if case.startswith("P-") else random_tiny_instance(16)
+    expected = 450.0 if case.startswith("P-") else brute_force(instance)[0]
+    settings = RouteSettings(
+        subset_row_root_gap=1.0, subset_row_tree_share=0.0, max_subset_rows=0, enumeration_labels=1
+    )
+    bp = BranchAndPrice(instance, time.perf_counter() + 60, settings=settings)
+    bp.enumeration_cap = 0.0
+    bp.run(time.perf_counter(), 60)
+    assert (bp.enumerated, bp.enumeration_cap) == (0, 0.0)
+    assert bp.incumbent_cost == pytest.approx(expected) and bp.bound == pytest.approx(expected)
+
+
 @needs_cvrplib
 def test_an_enumeration_past_its_route_limit_adds_none_of_them(monkeypatch: pytest.MonkeyPatch) -> None:
     """Routes listed past ``enumeration_routes`` are counted and the enumeration gives up before the master builds

@@ -327,10 +327,15 @@ class BranchAndPrice:
         )
         # the cuts' duals price routes dearer: the cap the tree shrank without them (A-n62-k8: to 0.18, which then
         # kept every node from enumerating) starts again, and the root's gap, now small, may be enumerated whole
-        self.enumeration_cap = None
+        learned, self.enumeration_cap = self.enumeration_cap, None
         bound = self._enumerate(self.root_bound) if root.converged else self.root_bound  # no lower than root_bound
         if bound is None:  # every plan that could beat the incumbent was in the root's enumeration
             return []
+        # a trial that proved nothing leaves the nodes the smaller of its cap and the one learned before the cuts
+        # (X-n106-k14: after the root's trial failed on labels, its nodes failed twice more from the trial's cap, 97 s)
+        if bound <= self.root_bound and learned is not None:
+            cap = self.enumeration_cap
+            self.enumeration_cap = learned if cap is None else min(learned, cap)
         raised = [dataclasses.replace(node, bound=max(node.bound, bound)) for node in heap]  # bounds of every plan
         heapq.heapify(raised)
         return raised
