@@ -178,6 +178,8 @@ def test_dominance_with_parities_matches_its_definition(seed: int, words: int) -
         found = pricing._dominated(fresh, kept, penalties, earlier_only=earlier_only, compared=("load",))
         assert found.tolist() == truth.any(axis=1).tolist()
         assert 0 < found.sum() < count  # both kinds of label, so the test tells rules apart
+    none = labels.take(np.array([], dtype=int))
+    assert pricing._dominated(none, other, penalties, compared=("load",)).tolist() == []  # nothing to compare
 
 
 def _enumeration_misses(quantile: float = 0.4) -> list[tuple[str, int, tuple[int, ...]]]:

@@ -487,7 +487,7 @@ def _dominated(
     resources in ``compared`` are tested (:func:`compared_resources`).
     """
     out = np.zeros(len(labels.cost), dtype=bool)
-    if other is None or not len(other.cost):
+    if other is None or not len(other.cost) or not len(out):  # (the prefix below is set by the dearest label)
         return out
     top = int(np.searchsorted(other.cost, labels.cost.max(), side="right"))  # no block compares past it
     dearest = None if subset_rows is None else other.cost[:top] + subset_rows.paid(other.parity[:top])
