@@ -489,8 +489,10 @@ def _dominated(
     out = np.zeros(len(labels.cost), dtype=bool)
     if other is None or not len(other.cost) or not len(out):  # (the prefix below is set by the dearest label)
         return out
-    top = int(np.searchsorted(other.cost, labels.cost.max(), side="right"))  # no block compares past it
-    dearest = None if subset_rows is None else other.cost[:top] + subset_rows.paid(other.parity[:top])
+    dearest = None
+    if subset_rows is not None:
+        top = int(np.searchsorted(other.cost, labels.cost.max(), side="right"))  # no block compares past it
+        dearest = other.cost[:top] + subset_rows.paid(other.parity[:top])
     for lo in range(0, len(labels.cost), DOMINANCE_CHUNK):
         rows = slice(lo, lo + DOMINANCE_CHUNK)
         cost = labels.cost[rows]
