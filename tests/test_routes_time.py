@@ -28,9 +28,10 @@ from milp_milkrun.objectives import route_costs
 from milp_milkrun.plan import Plan, Route
 from milp_milkrun.routes.clocks import first_clocks, window_copies
 from milp_milkrun.routes.enumeration import enumerate_routes
+from milp_milkrun.routes.labels import Labels
 from milp_milkrun.routes.master import RouteMaster
 from milp_milkrun.routes.networks import class_networks
-from milp_milkrun.routes.pricing import _dominated, _Labels, price
+from milp_milkrun.routes.pricing import _dominated, price
 from milp_milkrun.routes.settings import RouteSettings
 from milp_milkrun.routes.time_network import time_admits, time_network
 from milp_milkrun.routes.tree import BranchAndPrice
@@ -155,8 +156,8 @@ def test_dominance_needs_an_earlier_clock() -> None:
     earlier at the latest and drives no longer (with a shift; without one the last two are 0)."""
     one = np.array([1])
 
-    def labels(start: float, latest: float = 0.0, drive: float = 0.0) -> _Labels:
-        return _Labels(
+    def labels(start: float, latest: float = 0.0, drive: float = 0.0) -> Labels:
+        return Labels(
             np.array([5.0]),
             one,
             np.array([10.0]),
@@ -395,7 +396,7 @@ def test_the_window_copies_of_a_label_do_not_dominate_each_other() -> None:
     (start, latest, drive), ok = first_clocks(net, first, window)
     assert ok.all() and start.tolist() == [10.0, 100.0] and latest[0] < latest[1]
     one = np.array([1, 1])
-    labels = _Labels(
+    labels = Labels(
         np.zeros(2), one, np.full(2, 10.0), one, one, one, np.zeros(2, dtype=np.int64), start, latest, drive
     )
     assert not _dominated(labels, labels, earlier_only=True).any()

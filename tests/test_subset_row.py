@@ -25,6 +25,7 @@ from milp_milkrun.io import load_instance
 from milp_milkrun.routes import label_bounds, pricing
 from milp_milkrun.routes.column_generation import ColumnGeneration
 from milp_milkrun.routes.enumeration import enumerate_routes
+from milp_milkrun.routes.labels import Labels
 from milp_milkrun.routes.master import ArcSetRow, RouteMaster
 from milp_milkrun.routes.networks import class_networks
 from milp_milkrun.routes.pricing import price
@@ -149,12 +150,12 @@ def test_dominance_that_ignores_the_parities_is_caught(monkeypatch: pytest.Monke
     assert pricing_mismatches(_exact)
 
 
-def _random_labels(rng: np.random.Generator, count: int, words: int) -> pricing._Labels:
+def _random_labels(rng: np.random.Generator, count: int, words: int) -> Labels:
     """Labels at one DC, cheapest first, alike but for cost, load and parity: sparse odd parities, as on routes."""
     parity = rng.integers(0, 2**62, size=(count, words)) & rng.integers(0, 2**62, size=(count, words))
     parity &= rng.integers(0, 2**62, size=(count, words))
     zeros, ones = np.zeros(count), np.ones(count, dtype=np.int64)
-    return pricing._Labels(
+    return Labels(
         np.sort(rng.uniform(0.0, 30.0, count)), rng.integers(0, 5, count), zeros, ones, ones, ones,
         parity if words > 1 else parity[:, 0], zeros, zeros, zeros,
     )  # fmt: skip

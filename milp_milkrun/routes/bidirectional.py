@@ -74,6 +74,7 @@ import numpy as np
 from milp_milkrun.limits import allowance
 from milp_milkrun.route_resources import AdditiveResource
 from milp_milkrun.routes.label_bounds import label_bounds, reversed_label_bounds
+from milp_milkrun.routes.labels import Labels
 from milp_milkrun.routes.networks import ClassNetwork, with_changes
 from milp_milkrun.routes.pricing import (
     NEGATIVE,
@@ -82,7 +83,6 @@ from milp_milkrun.routes.pricing import (
     PricedRoute,
     PricingResult,
     PricingTimeout,
-    _Labels,
     label_levels,
 )
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
@@ -192,7 +192,7 @@ def by_load(net: ClassNetwork) -> Meeting:
         The rule.
     """
 
-    def within(labels: _Labels, stops: np.ndarray | int) -> np.ndarray:
+    def within(labels: Labels, stops: np.ndarray | int) -> np.ndarray:
         return 2 * labels.load <= net.capacity
 
     return Meeting(within, within)
@@ -212,7 +212,7 @@ def by_stops(net: ClassNetwork) -> Meeting:
         The rule.
     """
 
-    def within(labels: _Labels, stops: np.ndarray | int) -> np.ndarray:
+    def within(labels: Labels, stops: np.ndarray | int) -> np.ndarray:
         return np.broadcast_to(2 * np.asarray(stops) <= net.max_stops, labels.cost.shape)
 
     return Meeting(within, within)
@@ -238,10 +238,10 @@ def by_time(net: ClassNetwork) -> Meeting:
     close = float(times.closes[0, 0])
     middle = (times.hub_open + close) / 2
 
-    def forward(labels: _Labels, stops: np.ndarray | int) -> np.ndarray:
+    def forward(labels: Labels, stops: np.ndarray | int) -> np.ndarray:
         return labels.time <= middle
 
-    def backward(labels: _Labels, stops: np.ndarray | int) -> np.ndarray:
+    def backward(labels: Labels, stops: np.ndarray | int) -> np.ndarray:
         return labels.time + times.service[labels.node] <= close - middle
 
     return Meeting(forward, backward)
@@ -425,7 +425,7 @@ class _Found:
 class _Side:
     """The labels of one direction at one node that the join may use, cheapest first, with their stop counts."""
 
-    labels: _Labels
+    labels: Labels
     stops: np.ndarray
 
 

@@ -60,6 +60,7 @@ from milp_milkrun.routes.completions import (
     walk_loads,
 )
 from milp_milkrun.routes.label_bounds import LabelBounds, label_bounds
+from milp_milkrun.routes.labels import Labels, merged_by_cost
 from milp_milkrun.routes.networks import ClassNetwork
 from milp_milkrun.routes.pricing_times import PricingTimes
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
@@ -174,7 +175,7 @@ def _label(
 
 
 # which labels of a level (labels, their stop count) are extended: the half-way rule of the bidirectional pricing
-Extends = Callable[["_Labels", "np.ndarray | int"], np.ndarray]
+Extends = Callable[["Labels", "np.ndarray | int"], np.ndarray]
 
 
 @dataclass
@@ -182,7 +183,7 @@ class Labelling:
     """What one labelling run leaves: the labels kept at each node (cheapest first), the trace, the trace id
     of the first label of each stop count (``level_starts``), and the negative routes it closed at the hub."""
 
-    kept: list[_Labels | None]
+    kept: list[Labels | None]
     trace: _Trace
     level_starts: list[int]
     total: np.ndarray  # reduced costs of the closed routes
@@ -239,11 +240,11 @@ def label_levels(
     """
     successors = _successors(net, arc_cost, width)
     trace = _Trace()
-    kept: list[_Labels | None] = [None] * len(arc_cost)
+    kept: list[Labels | None] = [None] * len(arc_cost)
     first, window = window_copies(net, successors[0])
     (start, latest, drive), ok = first_clocks(net, first, window)
     first, start, latest, drive = first[ok], start[ok], latest[ok], drive[ok]
-    level = _Labels(
+    level = Labels(
         cost=start_cost + arc_cost[0, first] + net.load_term(first, net.distance[0, first]),
         load=net.load[first].astype(np.int64),
         dist=net.distance[0, first].astype(float),
@@ -272,42 +273,6 @@ def label_levels(
         left = net.max_stops - stops - 1  # the stops left after the next DC
         level = _extend(level, successors, arc_cost, net, (bound, left), deadline, subset_rows)
     return Labelling(kept, trace, level_starts, np.concatenate(totals), np.concatenate(finished))
-
-
-@dataclass
-class _Labels:
-    """Labels as parallel arrays; ``memory`` is the ng memory as a bitmask local to the label's node,
-    ``ident`` the label's index in the trace (after admission) or its parent's (before), ``parity``
-    bit c: the label visited the DCs of subset-row cut c an odd number of times, ``time``, ``latest``
-    and ``drive`` its clock (:func:`next_clocks`; zeros without time)."""
-
-    cost: np.ndarray
-    load: np.ndarray
-    dist: np.ndarray
-    memory: np.ndarray
-    node: np.ndarray
-    ident: np.ndarray
-    parity: np.ndarray
-    time: np.ndarray
-    latest: np.ndarray
-    drive: np.ndarray
-
-    def take(self, rows: np.ndarray) -> _Labels:
-        return _Labels(*(getattr(self, f)[rows] for f in LABEL_FIELDS))
-
-    @staticmethod
-    def concat(parts: list[_Labels]) -> _Labels:
-        return _Labels(*(np.concatenate([getattr(p, f) for p in parts]) for f in LABEL_FIELDS))
-
-    def by_node(self) -> list[tuple[int, np.ndarray]]:
-        """(node, rows of its labels, cheapest first) for every node with labels."""
-        order = np.lexsort((self.cost, self.node))
-        nodes, starts = np.unique(self.node[order], return_index=True)
-        bounds = [*starts[1:], len(order)]
-        return [(int(v), order[a:b]) for v, a, b in zip(nodes, starts, bounds)]
-
-
-LABEL_FIELDS = ("cost", "load", "dist", "memory", "node", "ident", "parity", "time", "latest", "drive")
 
 
 class _Trace:
@@ -341,7 +306,7 @@ def _successors(net: ClassNetwork, arc_cost: np.ndarray, width: tuple[int, int] 
     return out
 
 
-def _close(level: _Labels, net: ClassNetwork, arc_cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _close(level: Labels, net: ClassNetwork, arc_cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Reduced costs and trace ids of the routes that return to the hub from a label, if negative."""
     distance = net.resources.distance
     home = net.allowed[level.node, 0] & distance.within(distance.close(level.dist, level.node))
@@ -353,14 +318,14 @@ def _close(level: _Labels, net: ClassNetwork, arc_cost: np.ndarray) -> tuple[np.
 
 
 def _extend(
-    level: _Labels,
+    level: Labels,
     successors,
     arc_cost,
     net: ClassNetwork,
     bound: tuple[LabelBounds, int],
     deadline: float,
     subset_rows: SubsetRowPenalties | None = None,
-) -> _Labels:
+) -> Labels:
     """Every feasible one-DC extension of ``level`` that can still turn negative.
 
     ``bound``: the least reduced costs from j back to the hub (:mod:`~milp_milkrun.routes.label_bounds`) and
@@ -393,7 +358,7 @@ def _extend(
         j = succ[c]
         memory = net.memory_moves[i][j, here.memory[r]].astype(np.int64)
         parts.append(
-            _Labels(
+            Labels(
                 cost[r, c],
                 load[r, c],
                 dist[r, c],
@@ -406,18 +371,18 @@ def _extend(
                 drive[r, c],
             )
         )
-    return _Labels.concat(parts) if parts else level.take(np.array([], dtype=int))
+    return Labels.concat(parts) if parts else level.take(np.array([], dtype=int))
 
 
 def _admit(
-    level: _Labels,
-    kept: list[_Labels | None],
+    level: Labels,
+    kept: list[Labels | None],
     trace: _Trace,
     width: tuple[int, int] | None,
     deadline: float,
     subset_rows: SubsetRowPenalties | None = None,
     compared: tuple[str, ...] = ALL_COMPARED,
-) -> _Labels:
+) -> Labels:
     """Drop the labels of ``level`` dominated by a kept label or by a cheaper one of the same level.
 
     Label a dominates b at the same DC when a costs, loads, drives and remembers no more than b, starts
@@ -433,19 +398,17 @@ def _admit(
         fresh = level.take(rows if width is None else rows[: width[1]])
         earlier = kept[node]
         if width is not None and earlier is not None:  # a heuristic tests only against the cheapest kept labels
-            earlier = earlier.take(np.arange(min(len(earlier.cost), HEURISTIC_DOMINATORS * width[1])))
+            earlier = earlier.take(slice(0, HEURISTIC_DOMINATORS * width[1]))
         keep = ~_dominated(fresh, earlier, subset_rows, compared=compared)
         keep &= ~_dominated(fresh, fresh, subset_rows, earlier_only=True, compared=compared)
-        fresh = fresh.take(np.flatnonzero(keep))
+        if not keep.any():
+            continue
+        if not keep.all():
+            fresh = fresh.take(np.flatnonzero(keep))
         fresh.ident = trace.add(fresh.node, fresh.ident)
-        stored = kept[node]
-        if stored is None:
-            kept[node] = fresh
-        else:  # cheapest first: a label is compared only with the kept ones that cost no more
-            merged = _Labels.concat([stored, fresh])
-            kept[node] = merged.take(np.argsort(merged.cost, kind="stable"))
+        kept[node] = merged_by_cost(kept[node], fresh)
         parts.append(fresh)
-    return _Labels.concat(parts) if parts else level
+    return Labels.concat(parts) if parts else level.take(slice(0, 0))
 
 
 DOMINANCE_CHUNK = 256  # rows per broadcast block: bounds the memory of the pairwise comparison
@@ -472,8 +435,8 @@ def compared_resources(net: ClassNetwork) -> tuple[str, ...]:
 
 
 def _dominated(
-    labels: _Labels,
-    other: _Labels | None,
+    labels: Labels,
+    other: Labels | None,
     subset_rows: SubsetRowPenalties | None = None,
     *,
     earlier_only: bool = False,
@@ -516,8 +479,8 @@ def _dominated(
 
 def _dominated_after_penalties(
     hit: np.ndarray,
-    labels: _Labels,
-    other: _Labels,
+    labels: Labels,
+    other: Labels,
     rows: slice,
     subset_rows: SubsetRowPenalties,
     dearest: np.ndarray,
