@@ -584,3 +584,22 @@ def test_the_heuristic_is_not_asked_again_in_the_last_share_of_the_time() -> Non
     bp.deadline = time.perf_counter() + 30.0
     bp._search_heuristic_again()
     assert asked == [2]
+
+
+# the root's column generation never iterates and never resumes: a relaxation's bound is the run's
+OPEN_ROOT = dataclasses.replace(RouteSettings(), root_share=0.0, open_root_mip_share=1.0)
+
+
+@pytest.mark.parametrize("seed", range(0, 40, 5))
+def test_a_root_open_after_its_share_takes_the_strong_formulations_bound(seed: int) -> None:
+    """Without time too (the unlimited fleets of 100 DCs): an open root asks the strong formulation, whose
+    bound lies below the oracle's optimum and whose proof that no plan exists is the run's."""
+    instance = random_tiny_instance(seed, costs=True, unlimited=seed % 2 == 0)
+    expected = brute_force(instance)
+    result = solve(instance, model="routes", options=SolveOptions(time_limit=40, gap=0.0, log=False, routes=OPEN_ROOT))
+    if expected is None:
+        assert result.plan is None and result.status == "infeasible", (seed, result.message)
+        return
+    assert result.plan is not None and check_plan(instance, result.plan).feasible
+    assert result.bound is not None and result.bound <= expected[0] + 1e-6, (seed, result.bound, expected[0])
+    assert "of the strong formulation (the root's" in result.message, result.message

@@ -45,9 +45,7 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
         settings=options.routes,
         solver=solver,
         log_progress=bool(options.log),
-        relaxed_bound=partial(bound_without_time, instance, options)
-        if instance.has_time and not costs.load_dependent
-        else None,
+        relaxed_bound=None if costs.load_dependent else partial(bound_without_time, instance, options),
         heuristic_plan=partial(searched_again, instance, options, costs),
     )
     if options.warm_start is not None:
@@ -67,7 +65,7 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
     )
     if bp.relaxation_bound > bp.root_bound:
         message += (
-            f"; bound {bp.relaxation_bound:,.6g} of the strong formulation without time"
+            f"; bound {bp.relaxation_bound:,.6g} of the strong formulation{' without time' if instance.has_time else ''}"
             f" (the root's: {bp.root_bound:,.6g})"
         )
     if bp.interrupted:
@@ -76,7 +74,7 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
         message += f"; {len(bp.unresolved)} nodes with integral arc flows of rule-breaking routes left open"
     context = RunContext.of(instance, options, model="routes", backend="highs", started=started)
     if bp.incumbent is None:  # a searched tree whose every node closed (bound inf) proves there is no plan
-        # or the problem without time has no plan either
+        # or the strong formulation (without time) has no plan either
         proven = (searched and not bp.interrupted and bp.bound == math.inf) or bp.relaxation_bound == math.inf
         return make_result(
             context,
