@@ -64,9 +64,10 @@ def solve_branch_price(instance: Instance, options: SolveOptions) -> SolveResult
         f"root {'converged' if searched else 'not converged (plan from the generated routes)'}"
     )
     if bp.relaxation_bound > bp.root_bound:
+        root = f"{bp.root_bound:,.6g}" if math.isfinite(bp.root_bound) else "none"
         message += (
             f"; bound {bp.relaxation_bound:,.6g} of the strong formulation{' without time' if instance.has_time else ''}"
-            f" (the root's: {bp.root_bound:,.6g})"
+            f" (the root's: {root})"
         )
     if bp.interrupted:
         message += "; interrupted"
