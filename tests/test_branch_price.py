@@ -592,7 +592,7 @@ OPEN_ROOT = dataclasses.replace(RouteSettings(), root_share=0.0, open_root_mip_s
 
 @pytest.mark.parametrize("seed", range(0, 40, 5))
 def test_a_root_open_after_its_share_takes_the_strong_formulations_bound(seed: int) -> None:
-    """Without time too (the unlimited fleets of 100 DCs): an open root asks the strong formulation, whose
+    """Without time too (the fleets of 100 DCs): an open root asks the strong formulation, whose
     bound lies below the oracle's optimum and whose proof that no plan exists is the run's."""
     instance = random_tiny_instance(seed, costs=True, unlimited=seed % 2 == 0)
     expected = brute_force(instance)

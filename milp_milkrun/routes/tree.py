@@ -19,7 +19,7 @@ plan.  Then best-bound branch and bound:
   proof that there is none within the whole gap, settles the node, and otherwise the node's bound
   rises by g;
 * a root whose column generation did not converge in its share (long routes under wide windows, the
-  unlimited fleets of 100 DCs) asks ``relaxed_bound``, when given, for the bound of a relaxation of the
+  heterogeneous fleets of 100 DCs) asks ``relaxed_bound``, when given, for the bound of a relaxation of the
   problem (the backend's: the strong formulation, without time where there is time); the larger of the
   two is the run's bound;
 * the deadline or Ctrl-C ends the search with the best plan and the global bound: the least bound of

@@ -428,13 +428,14 @@ def bound_without_time(instance: Instance, options: SolveOptions, seconds: float
 
     Removing the windows, the hub's hours, the shifts and the cost per hour relaxes the problem (every plan
     in time is a plan without it, at no more cost), so the cut loop's bound holds for the instance with time,
-    which the strong model does not state: the route engine's fallback where its own column generation has
-    no bound yet (the long routes of wide windows).
+    which the strong model does not state; without time it is the strong formulation's own bound.  The route
+    engine's fallback where its own column generation has no bound yet (the long routes of wide windows, the
+    fleets of 100 DCs).
 
     Parameters
     ----------
     instance : Instance
-        The instance with time.
+        The instance, with time or without.
     options : SolveOptions
         Threads, seed, log and the objective (its own, or distance or cost: not one with a load term).
     seconds : float
