@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -25,7 +27,7 @@ def _labels(cost: list[float], first_ident: int = 0, words: int = 1) -> Labels:
     )
 
 
-FIELDS = ("cost", "load", "dist", "memory", "node", "ident", "parity", "time", "latest", "drive")
+FIELDS = [field.name for field in dataclasses.fields(Labels)]
 
 
 def _rows(labels: Labels) -> list[tuple]:

@@ -371,7 +371,7 @@ def _extend(
                 drive[r, c],
             )
         )
-    return Labels.concat(parts) if parts else level.take(np.array([], dtype=int))
+    return Labels.concat(parts) if parts else level.take(slice(0, 0))
 
 
 def _admit(
