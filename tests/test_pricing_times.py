@@ -12,6 +12,7 @@ from pricing_oracle import random_duals
 
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.routes.column_generation import ColumnGeneration
+from milp_milkrun.routes.master_lp import solve_lp
 from milp_milkrun.routes.networks import class_networks
 from milp_milkrun.routes.pricing import HEURISTIC_WIDTHS, price
 from milp_milkrun.routes.pricing_times import PricingTimes
@@ -72,3 +73,41 @@ def test_skipping_widths_leaves_the_root_bound_as_it_was(seed: int) -> None:
         assert cg.run().converged
         bounds.append(cg.bound)
     assert bounds[1] == pytest.approx(bounds[0], abs=1e-6)
+
+
+def test_a_wider_width_runs_only_when_no_class_found_a_route_at_the_narrower() -> None:
+    """One heuristic round prices every class at the narrowest width first; a class that found nothing there waits
+    for the next round (or the exact pricing) instead of searching wider while another class's routes are in hand.
+    Followed round by round on 25 random DCs of two types until a round where that happens (round 3)."""
+    instance = random_tiny_instance(6, n_dcs=25)
+    cg = ColumnGeneration(instance, time.perf_counter() + 60, cuts=False, grow_ng=False)
+    routes_per_class = RouteSettings().routes_per_class
+    for _ in range(10):
+        duals = solve_lp(cg.master, 30.0)
+        assert duals is not None
+        arc_cost = cg.arc_costs(duals)
+        found = [
+            [
+                {
+                    r.stops
+                    for r in price(
+                        net,
+                        arc_cost[k],
+                        cg.start_cost(k, duals.mu),
+                        exact=False,
+                        max_routes=routes_per_class,
+                        widths=(width,),
+                    ).routes
+                }
+                for width in HEURISTIC_WIDTHS
+            ]
+            for k, net in enumerate(cg.networks)
+        ]
+        first = next(i for i in range(len(HEURISTIC_WIDTHS)) if any(by_width[i] for by_width in found))
+        before = {(c.vehicle_class, c.stops) for c in cg.master.columns}
+        cg.price_heuristically(arc_cost, duals.mu)
+        added = {(c.vehicle_class, c.stops) for c in cg.master.columns} - before
+        assert added == {(k, stops) for k, by_width in enumerate(found) for stops in by_width[first]} - before
+        if any(not by_width[first] and any(by_width[first:]) for by_width in found):
+            return  # a class found routes only wider, and kept them for a later round
+    pytest.fail("no round where a class found routes only at a wider width than another")

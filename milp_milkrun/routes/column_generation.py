@@ -48,7 +48,7 @@ from milp_milkrun.routes.networks import (
     with_allowed,
     with_ng_masks,
 )
-from milp_milkrun.routes.pricing import PricingTimeout, arc_lower_bounds, price
+from milp_milkrun.routes.pricing import HEURISTIC_WIDTHS, PricingTimeout, arc_lower_bounds, price, walk_bounds
 from milp_milkrun.routes.pricing_times import PricingTimes
 from milp_milkrun.routes.separation import CapacityCut
 from milp_milkrun.routes.settings import RouteSettings
@@ -204,7 +204,7 @@ class ColumnGeneration:
         """Price every class at ``duals``: heuristically, and exactly when that finds nothing; the columns added."""
         self.penalties = self.master.subset_row_penalties(duals.rho)
         arc_cost = self.arc_costs(duals)
-        added = self._price(arc_cost, duals.mu, exact=False)
+        added = self.price_heuristically(arc_cost, duals.mu)
         return added or self._price_exactly(duals.pi, duals.mu, duals.rho, arc_cost)
 
     def arc_costs(self, duals: MasterLP) -> list[np.ndarray]:
@@ -275,21 +275,30 @@ class ColumnGeneration:
         self.log(f"ng-neighbourhoods grown against {len(cycling)} cycling routes: {retired} columns retired")
         return True
 
-    def _price(self, arc_cost: list[np.ndarray], mu: np.ndarray, *, exact: bool) -> int:
-        added = 0
-        for k, net in enumerate(self.networks):
-            found = price(
-                net,
-                arc_cost[k],
-                self.start_cost(k, mu),
-                exact=exact,
-                max_routes=self.settings.routes_per_class,
-                deadline=self.deadline,
-                subset_rows=self.penalties,
-                times=self._times[k] if self.settings.skip_slow_widths else None,
-            )
-            added += sum(self.master.add(k, r.stops) for r in found.routes)
-        return added
+    def price_heuristically(self, arc_cost: list[np.ndarray], mu: np.ndarray) -> int:
+        """Heuristic pricing one width at a time over every class, a wider one only when no class found a route
+        at the narrower: the columns added."""
+        walks = [walk_bounds(net, arc_cost[k]) for k, net in enumerate(self.networks)]  # once for every width
+        for width in HEURISTIC_WIDTHS:
+            added, found_any = 0, False
+            for k, net in enumerate(self.networks):
+                found = price(
+                    net,
+                    arc_cost[k],
+                    self.start_cost(k, mu),
+                    exact=False,
+                    max_routes=self.settings.routes_per_class,
+                    deadline=self.deadline,
+                    subset_rows=self.penalties,
+                    times=self._times[k] if self.settings.skip_slow_widths else None,
+                    widths=(width,),
+                    walks=walks[k],
+                )
+                added += sum(self.master.add(k, r.stops) for r in found.routes)
+                found_any = found_any or bool(found.routes)
+            if found_any:
+                return added
+        return 0
 
     def start_cost(self, k: int, mu: np.ndarray) -> float:
         """What a route of class k pays before its first arc: the fixed cost F_k less the fleet row's dual."""

@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,12 +62,13 @@ from milp_milkrun.routes.completions import (
 from milp_milkrun.routes.label_bounds import LabelBounds, label_bounds
 from milp_milkrun.routes.labels import Labels, merged_by_cost
 from milp_milkrun.routes.networks import ClassNetwork
-from milp_milkrun.routes.pricing_times import PricingTimes
+from milp_milkrun.routes.pricing_times import PricingTimes, Width
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
 
 # heuristic pricing extends each label to its few cheapest successors and keeps few labels per DC and
 # stop count: (successors, labels), the narrowest first; a wider search runs only when a narrower one
-# found no route (cheaper than exact pricing on duals still far from the optimum)
+# found no route, for any class (ColumnGeneration.price_heuristically; cheaper than exact pricing on duals still
+# far from the optimum)
 HEURISTIC_WIDTHS = ((10, 30), (25, 200), (50, 1000))
 HEURISTIC_DOMINATORS = 4  # ... and tests a label for dominance against this many times that many labels kept at its DC
 NEGATIVE = -1e-7  # a reduced cost below this is negative
@@ -102,6 +103,8 @@ def price(
     subset_rows: SubsetRowPenalties | None = None,
     compared: tuple[str, ...] | None = None,
     times: PricingTimes | None = None,
+    widths: Sequence[Width] = HEURISTIC_WIDTHS,
+    walks: LabelBounds | None = None,
 ) -> PricingResult:
     """Routes of negative reduced cost; ``arc_cost[i, j] = c_k d_ij - pi_j``, ``start_cost = F_k - mu_k``.
 
@@ -133,6 +136,10 @@ def price(
     times : PricingTimes, optional
         Heuristic: the class's pricing times, which skip the widths expected to take longer than its exact pricing
         (and record the widths' times); None: every width.
+    widths : sequence of (int, int)
+        Heuristic: the widths to try, narrowest first (HEURISTIC_WIDTHS: all of them).
+    walks : LabelBounds, optional
+        Heuristic: :func:`walk_bounds` of these arc costs, when the caller has them already (None: computed here).
 
     Returns
     -------
@@ -143,16 +150,21 @@ def price(
         # the minimum found stays at most that of every elementary route (see two_cycle_free_completions)
         bound = label_bounds(net, arc_cost, subset_rows)
         return _label(net, arc_cost, start_cost, bound, None, max_routes, deadline, subset_rows, compared)
-    loads, grain = walk_loads(net)
-    walk = completion_bounds(loads, net.with_load_floor(arc_cost))  # walks turn back: no DC to avoid
-    walks = LabelBounds(Completions(walk, np.zeros(walk.shape, dtype=np.int64), walk, grain))
+    walks = walk_bounds(net, arc_cost) if walks is None else walks
     found, times = PricingResult([], math.nan), times or PricingTimes()
-    for width in times.worth_trying(HEURISTIC_WIDTHS):
+    for width in times.worth_trying(widths):
         with times.timing(width):
             found = _label(net, arc_cost, start_cost, walks, width, max_routes, deadline, subset_rows, compared)
         if found.routes:
             break
     return found
+
+
+def walk_bounds(net: ClassNetwork, arc_cost: np.ndarray) -> LabelBounds:
+    """The heuristic pricing's completion bounds: over walks by stops and load (they turn back: no DC to avoid)."""
+    loads, grain = walk_loads(net)
+    walk = completion_bounds(loads, net.with_load_floor(arc_cost))
+    return LabelBounds(Completions(walk, np.zeros(walk.shape, dtype=np.int64), walk, grain))
 
 
 def _label(
