@@ -3,10 +3,11 @@
 The loop (:class:`ColumnGeneration`):
 
 1. solve the restricted master LP (:class:`~milp_milkrun.routes.master.RouteMaster`) for duals;
-2. price every vehicle class (:mod:`milp_milkrun.routes.pricing`): the fast heuristic while it finds
-   routes of negative reduced cost (with ``settings.skip_slow_widths`` each width only while expected faster
-   than the exact pricing: :mod:`milp_milkrun.routes.pricing_times`), the exact ng-route labelling when it
-   finds none (bidirectional where routes are long: :mod:`milp_milkrun.routes.bidirectional`);
+2. price every vehicle class (:mod:`milp_milkrun.routes.pricing`): the fast heuristic, one width at a time
+   over every class, while it finds routes of negative reduced cost (with ``settings.skip_slow_widths``
+   each width only while expected faster than the exact pricing: :mod:`milp_milkrun.routes.pricing_times`),
+   the exact ng-route labelling when it finds none (bidirectional where routes are long:
+   :mod:`milp_milkrun.routes.bidirectional`);
 3. add the routes found and repeat;
 4. when no route of negative reduced cost is left, separate rounded capacity cuts on the arc flows of
    the LP (``cuts=True``), add the violated ones as master rows and go back to 1; their duals lower
