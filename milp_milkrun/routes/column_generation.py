@@ -271,7 +271,7 @@ class ColumnGeneration:
         grown = grow_ng_masks(masks, cycling)
         if grown == masks:
             return False
-        self.networks = [with_ng_masks(net, grown) for net in self.networks]
+        self.networks = with_ng_masks(self.networks, grown)
         retired = self.master.retire(lambda column: is_ng_route(column.stops, grown))
         self.log(f"ng-neighbourhoods grown against {len(cycling)} cycling routes: {retired} columns retired")
         return True
@@ -415,7 +415,8 @@ def route_lower_bound(
     time_limit
         Seconds.
     incumbent
-        A plan whose routes seed the master (ignored unless it passes the checker).
+        A plan whose routes seed the master (ignored unless it passes the checker); the bound then holds for every
+        plan costing no more than it (so for the optimum), see :meth:`~milp_milkrun.routes.master.RouteMaster.cap_routes`.
     log
         Progress lines as logging records.
     costs
@@ -430,5 +431,6 @@ def route_lower_bound(
     cg = ColumnGeneration(instance, time.perf_counter() + time_limit, log, costs=costs)
     if incumbent is not None and check_plan(instance, incumbent).feasible:
         cg.master.add_plan(incumbent)
+        cg.master.cap_routes(cg.master.costs.plan(incumbent))
     cg.run()
     return cg

@@ -191,6 +191,7 @@ class RouteMaster:
         self.retired: set[int] = set()  # HiGHS columns fixed to 0 (see :meth:`retire`)
         self.slack_rounds: dict[frozenset[int], int] = {}  # subset-row cut (members) -> rounds slack in a row
         self.removed_subset_rows = 0  # subset-row cuts removed so far (:meth:`remove_subset_rows`)
+        self.route_cap = n  # routes a plan the search still looks for can run (:meth:`cap_routes`)
 
     @property
     def n_dcs(self) -> int:
@@ -477,6 +478,17 @@ class RouteMaster:
         for route in plan.used_routes():
             self.add(class_of[route.vehicle], tuple(index[s] for s in route.stops))
 
+    def cap_routes(self, value: float) -> None:
+        """Only plans costing at most ``value`` (a checked plan's: the incumbent's) matter from now on: cap the routes
+        of the Lagrangian bound's fleet term at the most such a plan can run (:func:`most_routes`)."""
+        rates = self.rates
+        if any(min(r.fixed, r.per_km, r.per_unit_km, r.per_hour) < 0 for r in rates):
+            return  # a route could cost less than its fixed cost and round trip: no cap
+        per_km = min(r.per_km for r in rates)
+        trips = per_km * round_trips(self.instance.distance) if per_km > 0 else np.zeros(self.n_dcs)
+        fixed = [(r.fixed, vc.count) for r, vc in zip(rates, self.classes)]
+        self.route_cap = min(self.route_cap, most_routes(value, fixed, trips))
+
     def lagrangian_bound(
         self, pi: np.ndarray, mu: np.ndarray, least_reduced_costs: list[float], rho: np.ndarray | None = None
     ) -> float:
@@ -487,9 +499,10 @@ class RouteMaster:
         The fleet term is the least sum_k n_k (mu_k + min(0, c*_k)) over route counts with n_k <= m_k
         and sum_k n_k <= n (every route visits a DC, each DC is visited once): the most negative terms
         take their m_k first.  Never below the plain sum_k m_k (...), and much above it with unlimited
-        types, whose m_k is n each."""
+        types, whose m_k is n each.  Once :meth:`cap_routes` was given an incumbent's value, n is the most routes a
+        plan costing no more can run: the bound then holds for those plans, the only ones a search needs."""
         terms = sorted((mu[k] + min(0.0, least_reduced_costs[k]), vc.count) for k, vc in enumerate(self.classes))
-        fleet, routes_left = 0.0, self.n_dcs
+        fleet, routes_left = 0.0, self.route_cap
         for term, count in terms:  # each term <= 0: the most negative first
             take = min(count, routes_left)
             fleet += take * term
@@ -502,6 +515,54 @@ class RouteMaster:
     def plan_of(self, columns: list[RouteColumn]) -> Plan:
         """Give each route a distinct vehicle of its class, in name order."""
         return assign_vehicles(self.instance, self.classes, [(c.vehicle_class, c.stops) for c in columns])
+
+
+def most_routes(value: float, fixed: list[tuple[float, int]], trips: np.ndarray) -> int:
+    """The most routes a plan costing at most ``value`` can run.
+
+    A route of class k costs at least its fixed cost F_k plus the least per-km rate times the round trip to one of
+    its DCs, and the routes of a plan visit distinct DCs: R routes cost at least the R least fixed costs (each
+    class at most m_k times) plus the R least round trips (``trips``, at the least rate).  The answer is the
+    largest R whose sum stays within ``value`` (with :data:`FLOAT_NOISE` to spare).
+
+    Parameters
+    ----------
+    value : float
+        A plan's value.
+    fixed : list of (float, int)
+        Each class's fixed cost F_k and vehicle count m_k.
+    trips : np.ndarray
+        Each DC's round trip from the hub, priced at the least per-km rate (inf: not drivable).
+
+    Returns
+    -------
+    int
+        At most the number of DCs.
+    """
+    n = len(trips)
+    fixed_costs = np.sort(np.concatenate([np.full(min(count, n), cost) for cost, count in fixed]))[:n]
+    least = np.cumsum(fixed_costs) + np.cumsum(np.sort(trips))[: len(fixed_costs)]  # both nondecreasing
+    return int(np.count_nonzero(least <= value + FLOAT_NOISE * max(1.0, abs(value))))
+
+
+def round_trips(distance: np.ndarray) -> np.ndarray:
+    """Each DC's shortest round trip from the hub (node 0), over any nodes (a direct road may be damaged, or longer
+    than a detour): a lower bound on the length of every route that visits it."""
+    return _shortest_from_hub(distance)[1:] + _shortest_from_hub(distance.T)[1:]
+
+
+def _shortest_from_hub(distance: np.ndarray) -> np.ndarray:
+    """Dijkstra from node 0 over the matrix's arcs (non-negative lengths, inf: no arc)."""
+    reach = np.full(len(distance), np.inf)
+    reach[0] = 0.0
+    done = np.zeros(len(distance), dtype=bool)
+    for _ in range(len(distance)):
+        node = int(np.argmin(np.where(done, np.inf, reach)))
+        if done[node] or not np.isfinite(reach[node]):
+            break
+        done[node] = True
+        reach = np.minimum(reach, reach[node] + distance[node])
+    return reach
 
 
 def highs_bound(value: float) -> float:

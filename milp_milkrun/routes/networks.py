@@ -133,29 +133,38 @@ def with_changes(net: ClassNetwork, **changes: Any) -> ClassNetwork:
     ClassNetwork
         A copy of ``net`` with ``changes``.
     """
-    new = dataclasses.replace(net, **changes)
+    return _with_tables_of(net, dataclasses.replace(net, **changes))
+
+
+def _with_tables_of(source: ClassNetwork, new: ClassNetwork) -> ClassNetwork:
+    """``new`` with the ng tables ``source`` has built (both of the same neighbourhoods)."""
     for name in ("ng_lists", "ng_position", "memory_moves"):
-        if name in net.__dict__:
-            new.__dict__[name] = net.__dict__[name]
+        if name in source.__dict__:
+            new.__dict__[name] = source.__dict__[name]
     return new
 
 
-def with_ng_masks(net: ClassNetwork, masks: tuple[int, ...]) -> ClassNetwork:
-    """``net`` with other ng-neighbourhoods (its memory tables are rebuilt when first needed).
+def with_ng_masks(networks: list[ClassNetwork], masks: tuple[int, ...]) -> list[ClassNetwork]:
+    """Every class's network with other ng-neighbourhoods, sharing one set of memory tables (they depend on the
+    neighbourhoods only: one build for all classes, not one each).
 
     Parameters
     ----------
-    net : ClassNetwork
-        The network.
+    networks : list[ClassNetwork]
+        The networks of the classes.
     masks : tuple[int, ...]
         The new neighbourhoods, one bitmask per node (:func:`ng_masks`).
 
     Returns
     -------
-    ClassNetwork
-        A copy of ``net`` with ``masks``.
+    list[ClassNetwork]
+        Copies of ``networks`` with ``masks``.
     """
-    return dataclasses.replace(net, ng_masks=masks)
+    if not networks:
+        return []
+    first = dataclasses.replace(networks[0], ng_masks=masks)
+    first.memory_moves  # noqa: B018 -- built here once, carried to every class below
+    return [first, *(_with_tables_of(first, dataclasses.replace(net, ng_masks=masks)) for net in networks[1:])]
 
 
 def is_ng_route(stops: tuple[int, ...], masks: tuple[int, ...]) -> bool:

@@ -130,6 +130,7 @@ class BranchAndPrice:
         if cost < self.incumbent_cost:
             self.incumbent, self.incumbent_cost = plan, cost
             self.cg.master.add_plan(plan)
+            self.cg.master.cap_routes(cost)  # only cheaper plans matter now: they run fewer routes
             log.info("branch-and-price: plan of cost %.6g", self.incumbent_cost)
         return feasible
 
