@@ -9,6 +9,7 @@ the complemented classes ignored) is caught by the same oracle.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import random
@@ -21,8 +22,8 @@ from bruteforce import brute_force, random_tiny_instance
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.instance import DC, DistanceSpec, Instance, Site, VehicleType, build_instance
 from milp_milkrun.routes.column_generation import route_lower_bound
-from milp_milkrun.routes.master import RouteMaster
-from milp_milkrun.routes.networks import class_networks, grow_ng_masks, is_ng_route, ng_masks
+from milp_milkrun.routes.master import RouteMaster, most_routes, round_trips
+from milp_milkrun.routes.networks import class_networks, grow_ng_masks, is_ng_route, ng_masks, with_ng_masks
 from milp_milkrun.routes.pricing import price
 from milp_milkrun.routes.separation import CapacityCut, fleet_knapsack_cut, weighted_capacity_cut
 from milp_milkrun.routes.tree import BranchAndPrice
@@ -217,11 +218,13 @@ def test_separation_adds_weighted_cuts_on_a_binding_mixed_fleet() -> None:
     assert expected is not None and cg.bound <= expected[0] + 1e-6
 
 
-def _lagrangian(instance: Instance, seed: int) -> tuple[float, float, float]:
+def _lagrangian(instance: Instance, seed: int, capped_at: float | None = None) -> tuple[float, float, float]:
     """(the master's Lagrangian bound, the plain sum_k m_k (...) form, sum_i pi_i) for random duals
-    pi >= 0 and mu <= 0, from exact pricing of every class."""
+    pi >= 0 and mu <= 0, from exact pricing of every class; ``capped_at``: the routes capped by that plan value."""
     rng = random.Random(seed)
     master = RouteMaster(instance)
+    if capped_at is not None:
+        master.cap_routes(capped_at)
     scale = float(instance.distance.max())
     pi = np.array([0.0] + [rng.uniform(0, 2.5 * scale) for _ in range(instance.n_dcs)])
     mu = np.array([-rng.uniform(0, scale) if rng.random() < 0.5 else 0.0 for _ in master.classes])
@@ -245,6 +248,67 @@ def test_lagrangian_bound_with_the_route_count_cap_stays_below_the_optimum(kind:
     for draw in range(3):
         bound, plain, _ = _lagrangian(instance, 100 * seed + draw)
         assert plain - 1e-9 <= bound <= expected[0] + 1e-6
+
+
+@pytest.mark.parametrize(("kind", "seed", "limited"), CASES)
+def test_the_route_cap_from_the_optimums_value_admits_its_plan_and_keeps_the_bound_below_it(
+    kind: str, seed: int, limited: bool
+) -> None:
+    """Capped by the optimum's value (as by an optimal incumbent), the cap leaves room for the optimal plan's routes
+    and the Lagrangian bound stays at or below the optimum, and at or above the uncapped bound."""
+    instance = _instance(kind, seed, limited)
+    expected = brute_force(instance)
+    if expected is None:
+        pytest.skip("no plan")
+    master = RouteMaster(instance)
+    master.cap_routes(expected[0])
+    assert len(expected[1].used_routes()) <= master.route_cap <= instance.n_dcs
+    for draw in range(3):
+        capped, _, _ = _lagrangian(instance, 100 * seed + draw, capped_at=expected[0])
+        uncapped, _, _ = _lagrangian(instance, 100 * seed + draw)
+        assert uncapped - 1e-9 <= capped <= expected[0] + 1e-6
+
+
+def test_the_route_cap_binds_where_fixed_costs_are_large() -> None:
+    """On some of the cases the optimum's value admits fewer routes than DCs, and the capped bound is higher."""
+    raised = 0
+    for kind, seed, limited in CASES:
+        instance = _instance(kind, seed, limited)
+        expected = brute_force(instance)
+        if expected is not None:
+            raised += _lagrangian(instance, seed, capped_at=expected[0])[0] > _lagrangian(instance, seed)[0] + 1e-6
+    assert raised >= 1
+
+
+def test_most_routes_counts_the_least_fixed_costs_and_round_trips() -> None:
+    """Two vehicles of fixed cost 10 and one of 4, round trips 1, 2, 3: one route costs at least 5, two 17, three
+    30; a class's vehicles beyond the DCs are never counted."""
+    fixed = [(10.0, 2), (4.0, 1)]
+    trips = np.array([3.0, 1.0, 2.0])
+    assert [most_routes(v, fixed, trips) for v in (4.9, 5.0, 16.9, 17.0, 29.9, 30.0, 1e6)] == [0, 1, 1, 2, 2, 3, 3]
+    assert most_routes(1e6, [(0.0, 100)], trips) == 3
+    assert most_routes(5.0, fixed, np.array([np.inf, 1.0, np.inf])) == 1
+
+
+def test_round_trips_go_round_a_damaged_direct_road() -> None:
+    """Hub -> DC2 is damaged (inf) and DC1 -> hub longer than the way through DC2: the shortest ways count."""
+    inf = np.inf
+    distance = np.array([[0.0, 3.0, inf], [9.0, 0.0, 4.0], [5.0, 6.0, 0.0]])
+    assert round_trips(distance).tolist() == [3.0 + 4.0 + 5.0, 7.0 + 5.0]
+
+
+def test_new_ng_neighbourhoods_share_one_set_of_memory_tables() -> None:
+    """Every class's network gets the new neighbourhoods and the same memory tables, equal to a fresh build."""
+    instance = three_type_instance(2, limited=False)
+    master = RouteMaster(instance)
+    networks = class_networks(instance, list(master.classes), master.rates)
+    grown = (0, 0b00110, 0b01100, 0b01010, 0b10010)  # each DC and one other (bit j: DC j)
+    assert instance.n_dcs == 4 and grown != networks[0].ng_masks
+    new = with_ng_masks(networks, grown)
+    fresh = dataclasses.replace(class_networks(instance, list(master.classes), master.rates)[1], ng_masks=grown)
+    assert [net.ng_masks for net in new] == [grown] * len(networks)
+    assert all(net.memory_moves is new[0].memory_moves for net in new)
+    assert [m.tolist() for m in new[0].memory_moves] == [m.tolist() for m in fresh.memory_moves]
 
 
 def test_a_route_count_cap_below_what_plans_use_is_caught_by_the_oracle() -> None:
