@@ -214,7 +214,10 @@ def test_a_dominance_that_ignores_the_clock_is_caught() -> None:
 def _random_labels(rng: np.random.Generator, size: int, cuts: int) -> Labels:
     """``size`` labels at one DC, cheapest first, with costs on a coarse grid (ties), 4-bit memories, small
     resources and parities of ``cuts`` subset-row cuts."""
-    whole = lambda top: rng.integers(0, top, size)  # noqa: E731
+
+    def whole(top: int) -> np.ndarray:
+        return rng.integers(0, top, size)
+
     return Labels(
         cost=np.sort(whole(60).astype(float)),
         load=whole(8),
