@@ -23,7 +23,8 @@ class k's routes, every plan costs at least
 
 (each DC is covered once, class k runs at most m_k routes, each with reduced cost >= c*_k); and since
 a plan has at most n routes in all, the fleet term may fill the most negative classes first up to n
-routes (:meth:`RouteMaster.lagrangian_bound`).
+routes (:meth:`RouteMaster.lagrangian_bound`), and up to fewer once an incumbent's value caps how many routes a
+plan worth finding can run (:meth:`RouteMaster.cap_routes`).
 
 **Robust rounded capacity cuts** (Fukasawa et al. 2006) are added as rows on the arc flows of the
 routes, x_ij = sum_r (times r drives i -> j) lambda_r:
