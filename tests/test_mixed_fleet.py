@@ -218,6 +218,17 @@ def test_separation_adds_weighted_cuts_on_a_binding_mixed_fleet() -> None:
     assert expected is not None and cg.bound <= expected[0] + 1e-6
 
 
+def _solved_cases() -> list[tuple[Instance, int, float]]:
+    """(instance, seed, brute-force optimum) of every case of CASES that has a plan."""
+    solved = []
+    for kind, seed, limited in CASES:
+        instance = _instance(kind, seed, limited)
+        expected = brute_force(instance)
+        if expected is not None:
+            solved.append((instance, seed, expected[0]))
+    return solved
+
+
 def _lagrangian(instance: Instance, seed: int, capped_at: float | None = None) -> tuple[float, float, float]:
     """(the master's Lagrangian bound, the plain sum_k m_k (...) form, sum_i pi_i) for random duals
     pi >= 0 and mu <= 0, from exact pricing of every class; ``capped_at``: the routes capped by that plan value."""
@@ -271,12 +282,10 @@ def test_the_route_cap_from_the_optimums_value_admits_its_plan_and_keeps_the_bou
 
 def test_the_route_cap_binds_where_fixed_costs_are_large() -> None:
     """On some of the cases the optimum's value admits fewer routes than DCs, and the capped bound is higher."""
-    raised = 0
-    for kind, seed, limited in CASES:
-        instance = _instance(kind, seed, limited)
-        expected = brute_force(instance)
-        if expected is not None:
-            raised += _lagrangian(instance, seed, capped_at=expected[0])[0] > _lagrangian(instance, seed)[0] + 1e-6
+    raised = sum(
+        _lagrangian(instance, seed, capped_at=optimum)[0] > _lagrangian(instance, seed)[0] + 1e-6
+        for instance, seed, optimum in _solved_cases()
+    )
     assert raised >= 1
 
 
@@ -313,12 +322,7 @@ def test_new_ng_neighbourhoods_share_one_set_of_memory_tables() -> None:
 
 def test_a_route_count_cap_below_what_plans_use_is_caught_by_the_oracle() -> None:
     """Capping the routes at 0 (dropping the fleet term) overstates the bound for large duals."""
-    caught = 0
-    for kind, seed, limited in CASES:
-        instance = _instance(kind, seed, limited)
-        expected = brute_force(instance)
-        if expected is not None:
-            caught += _lagrangian(instance, seed)[2] > expected[0] + 1e-6
+    caught = sum(_lagrangian(instance, seed)[2] > optimum + 1e-6 for instance, seed, optimum in _solved_cases())
     assert caught >= 1
 
 
