@@ -111,6 +111,8 @@ class ColumnGeneration:
     solver: SolverSetup = SolverSetup()  # HiGHS threads and seed of the master's LPs and MIPs
     _last_exact: ExactPricing | None = None  # for arc fixing and route enumeration
     _stalled: int = 0  # iterations in a row whose LP value did not move (degenerate master: see _price_at_centre)
+    _held: list[Plan] = field(default_factory=list)  # plans whose routes wait for the first run's end (add_plan)
+    _first_run: bool = True
     _times: list[PricingTimes] = field(init=False)  # of each class: which heuristic widths are worth trying
 
     def __post_init__(self) -> None:
@@ -134,7 +136,21 @@ class ColumnGeneration:
         if deadline is not None:
             self.deadline = deadline
         self._iterate()
+        if self._first_run:
+            self._first_run = False
+            for plan in self._held:
+                self.master.add_plan(plan)
+            self._held.clear()
         return self.outcome()
+
+    def add_plan(self, plan: Plan) -> None:
+        """A checked plan's routes as columns: at once, or on an instance of ``settings.start_routes_below`` DCs or
+        more while the first :meth:`run` has not ended (its LP would sit at the plan's value, degenerate; the
+        columns come in at its end, for the MIP over the routes and the tree)."""
+        if self._first_run and self.instance.n_dcs >= self.settings.start_routes_below:
+            self._held.append(plan)
+        else:
+            self.master.add_plan(plan)
 
     def outcome(self) -> Outcome:
         """Whether the LP converged, the best certified bound and the last LP value."""
@@ -430,7 +446,7 @@ def route_lower_bound(
     require_time_support(instance, "routes")
     cg = ColumnGeneration(instance, time.perf_counter() + time_limit, log, costs=costs)
     if incumbent is not None and check_plan(instance, incumbent).feasible:
-        cg.master.add_plan(incumbent)
+        cg.add_plan(incumbent)
         cg.master.cap_routes(cg.master.costs.plan(incumbent))
     cg.run()
     return cg

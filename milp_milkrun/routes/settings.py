@@ -28,6 +28,11 @@ class RouteSettings:
     # has not moved for this many iterations (0: always; None: never): against the degenerate masters of long
     # routes (routes/master_lp.py, central_duals), where the LP sits at the start plan's value
     central_duals_after: int | None = 3
+    # a start plan's routes enter the root's master at once on instances with fewer DCs than this, on larger ones at
+    # the end of the root's first run: golden_19 FSMF's LP sat at its start's value for 60 s, then its exact pricing
+    # ran for minutes at the duals reached (5.42% at 600 s; without them in the root's LP: converged at 415 s, 0.17%),
+    # while ecom74 took another path through its tree without them (proven in 29-36 s instead of 17-20 s)
+    start_routes_below: int = 100
     # the exact pricing labels from both ends of a route and joins in the middle: always, never, or (None) where routes
     # are long (routes/bidirectional.py, runs_bidirectionally; never with a load term, a shift or a cost per hour,
     # whose costs do not reverse)

@@ -129,7 +129,7 @@ class BranchAndPrice:
         cost = self.costs.plan(plan) if feasible else math.inf
         if cost < self.incumbent_cost:
             self.incumbent, self.incumbent_cost = plan, cost
-            self.cg.master.add_plan(plan)
+            self.cg.add_plan(plan)
             self.cg.master.cap_routes(cost)  # only cheaper plans matter now: they run fewer routes
             log.info("branch-and-price: plan of cost %.6g", self.incumbent_cost)
         return feasible
@@ -240,7 +240,7 @@ class BranchAndPrice:
             "branch-and-price: the heuristic again (seed +%d): plan of cost %.6g", self.restarts, self.costs.plan(plan)
         )
         self.offer(plan)
-        self.cg.master.add_plan(plan)  # also when it is no better: its routes may mix with the generated ones
+        self.cg.add_plan(plan)  # also when it is no better: its routes may mix with the generated ones
         if time.perf_counter() >= self.deadline:
             return
         self._enter({}, None)
