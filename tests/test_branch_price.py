@@ -603,3 +603,36 @@ def test_a_root_open_after_its_share_takes_the_strong_formulations_bound(seed: i
     assert result.plan is not None and check_plan(instance, result.plan).feasible
     assert result.bound is not None and result.bound <= expected[0] + 1e-6, (seed, result.bound, expected[0])
     assert "of the strong formulation (the root's" in result.message, result.message
+
+
+def _route_columns(master: RouteMaster, plan: Plan) -> set[tuple[int, tuple[int, ...]]]:
+    """(class, stops) of each route of ``plan``, as the master would list it as a column."""
+    class_of = {v: k for k, vc in enumerate(master.classes) for v in vc.vehicles}
+    return {(class_of[r.vehicle], tuple(master.instance.index[s] for s in r.stops)) for r in plan.used_routes()}
+
+
+@pytest.mark.parametrize("held", [False, True], ids=["at-once", "held"])
+@pytest.mark.parametrize("seed", [0, 1, 3, 4, 5, 7, 8, 9])
+def test_a_start_plan_held_out_of_the_roots_lp_enters_at_its_end(seed: int, held: bool) -> None:
+    """On an instance of ``start_routes_below`` DCs or more (0: every one) the start plan's routes are no columns
+    while the root's first run prices, and all are once it ended (here at once: its deadline has passed); below,
+    they are columns at once.  Either way the tree proves the brute-force optimum."""
+    instance = random_tiny_instance(seed)
+    found = brute_force(instance)
+    assert found is not None
+    optimum, best = found
+    settings = RouteSettings(start_routes_below=0 if held else instance.n_dcs + 1)
+    bp = BranchAndPrice(instance, time.perf_counter() + 60, settings=settings)
+    bp.offer(best)
+    routes = _route_columns(bp.cg.master, best)
+    assert not routes & _columns(bp.cg.master) if held else routes <= _columns(bp.cg.master)
+    bp.cg.run(time.perf_counter())
+    assert routes <= _columns(bp.cg.master)
+    tree_run = BranchAndPrice(instance, time.perf_counter() + 60, settings=settings)
+    tree_run.offer(best)
+    assert tree_run.run(time.perf_counter(), 60)
+    assert tree_run.incumbent_cost == pytest.approx(optimum) and tree_run.bound == pytest.approx(optimum)
+
+
+def _columns(master: RouteMaster) -> set[tuple[int, tuple[int, ...]]]:
+    return {(c.vehicle_class, c.stops) for c in master.columns}
