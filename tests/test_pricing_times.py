@@ -14,11 +14,12 @@ from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.routes.column_generation import ColumnGeneration
 from milp_milkrun.routes.master_lp import solve_lp
 from milp_milkrun.routes.networks import class_networks
-from milp_milkrun.routes.pricing import HEURISTIC_WIDTHS, price
+from milp_milkrun.routes.pricing import HEURISTIC_WIDTHS, heuristic_widths, price
 from milp_milkrun.routes.pricing_times import PricingTimes
 from milp_milkrun.routes.settings import RouteSettings
 
-NARROW, MIDDLE, WIDE = HEURISTIC_WIDTHS
+THREE = HEURISTIC_WIDTHS[:3]
+NARROW, MIDDLE, WIDE = THREE
 
 
 def test_before_an_exact_pricing_every_width_is_worth_trying() -> None:
@@ -27,9 +28,9 @@ def test_before_an_exact_pricing_every_width_is_worth_trying() -> None:
 
 def test_a_width_slower_than_the_exact_pricing_is_skipped_and_the_others_keep_their_order() -> None:
     times = PricingTimes(exact=1.0, widths={NARROW: 0.2, MIDDLE: 0.9, WIDE: 3.0})
-    assert times.worth_trying(HEURISTIC_WIDTHS) == [NARROW, MIDDLE]
+    assert times.worth_trying(THREE) == [NARROW, MIDDLE]
     times.exact = 5.0  # the exact pricing got slower: the wide width is worth a try again
-    assert times.worth_trying(HEURISTIC_WIDTHS) == [NARROW, MIDDLE, WIDE]
+    assert times.worth_trying(THREE) == [NARROW, MIDDLE, WIDE]
 
 
 def test_timing_records_a_block_that_ends_and_not_one_interrupted() -> None:
@@ -59,6 +60,18 @@ def test_price_tries_only_the_widths_worth_trying_and_records_them(seed: int) ->
     assert len(fresh.widths) == len(HEURISTIC_WIDTHS) or timed.routes  # stopped early only at a width that found
     none_worth = price(net, arc_cost, start, exact=False, max_routes=50, times=PricingTimes(exact=-1.0))
     assert none_worth.routes == [] and math.isnan(none_worth.minimum)  # the caller turns to the exact pricing
+
+
+@pytest.mark.parametrize("dcs", [2, 10, 26, 50, 51, 52, 74, 100, 101, 150])
+def test_each_width_kept_searches_more_than_the_one_before(dcs: int) -> None:
+    """A width is kept when it keeps more labels or reaches more of a DC's dcs - 1 successors than the one before;
+    the widest (100 successors) only where a DC has more than the 50 successors of the one before."""
+    kept = heuristic_widths(dcs)
+    assert kept[0] == HEURISTIC_WIDTHS[0] and set(kept) <= set(HEURISTIC_WIDTHS)
+    assert list(kept) == sorted(kept)
+    for last, width in zip(kept, kept[1:]):
+        assert width[1] > last[1] or min(width[0], dcs - 1) > min(last[0], dcs - 1)
+    assert (HEURISTIC_WIDTHS[-1] in kept) == (dcs - 1 > HEURISTIC_WIDTHS[-2][0])
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -99,11 +112,11 @@ def test_a_wider_width_runs_only_when_no_class_found_a_route_at_the_narrower() -
                         widths=(width,),
                     ).routes
                 }
-                for width in HEURISTIC_WIDTHS
+                for width in heuristic_widths(instance.n_dcs)
             ]
             for k, net in enumerate(cg.networks)
         ]
-        first = next(i for i in range(len(HEURISTIC_WIDTHS)) if any(by_width[i] for by_width in found))
+        first = next(i for i in range(len(found[0])) if any(by_width[i] for by_width in found))
         before = {(c.vehicle_class, c.stops) for c in cg.master.columns}
         cg.price_heuristically(arc_cost, duals.mu)
         added = {(c.vehicle_class, c.stops) for c in cg.master.columns} - before

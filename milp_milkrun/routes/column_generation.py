@@ -49,7 +49,7 @@ from milp_milkrun.routes.networks import (
     with_allowed,
     with_ng_masks,
 )
-from milp_milkrun.routes.pricing import HEURISTIC_WIDTHS, PricingTimeout, arc_lower_bounds, price, walk_bounds
+from milp_milkrun.routes.pricing import PricingTimeout, arc_lower_bounds, heuristic_widths, price, walk_bounds
 from milp_milkrun.routes.pricing_times import PricingTimes
 from milp_milkrun.routes.separation import CapacityCut
 from milp_milkrun.routes.settings import RouteSettings
@@ -296,7 +296,7 @@ class ColumnGeneration:
         """Heuristic pricing one width at a time over every class, a wider one only when no class found a route
         at the narrower: the columns added."""
         walks = [walk_bounds(net, arc_cost[k]) for k, net in enumerate(self.networks)]  # once for every width
-        for width in HEURISTIC_WIDTHS:
+        for width in heuristic_widths(self.instance.n_dcs):
             added, found_any = 0, False
             for k, net in enumerate(self.networks):
                 found = price(

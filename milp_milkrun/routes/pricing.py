@@ -68,8 +68,9 @@ from milp_milkrun.routes.subset_rows import SubsetRowPenalties
 # heuristic pricing extends each label to its few cheapest successors and keeps few labels per DC and
 # stop count: (successors, labels), the narrowest first; a wider search runs only when a narrower one
 # found no route, for any class (ColumnGeneration.price_heuristically; cheaper than exact pricing on duals still
-# far from the optimum)
-HEURISTIC_WIDTHS = ((10, 30), (25, 200), (50, 1000))
+# far from the optimum); the widest takes every successor where DCs are up to 100: at golden_19's root duals where
+# (50, 1,000) found nothing for any class, their exact pricing took minutes and (100, 1,000) found routes in 2-6 s
+HEURISTIC_WIDTHS = ((10, 30), (25, 200), (50, 1000), (100, 1000))
 HEURISTIC_DOMINATORS = 4  # ... and tests a label for dominance against this many times that many labels kept at its DC
 NEGATIVE = -1e-7  # a reduced cost below this is negative
 # the resources a dominating label must not exceed (latest: not fall below), besides its cost and memory
@@ -306,6 +307,17 @@ class _Trace:
             nodes.append(self.node[ident])
             ident = self.parent[ident]
         return tuple(reversed(nodes))
+
+
+def heuristic_widths(dcs: int) -> tuple[Width, ...]:
+    """:data:`HEURISTIC_WIDTHS` less each that would search as the one before it on ``dcs`` DCs: no more labels, and
+    no more successors than the one before already reaches (a DC has ``dcs - 1``; the hub takes every DC anyway)."""
+    kept = [HEURISTIC_WIDTHS[0]]
+    for width in HEURISTIC_WIDTHS[1:]:
+        last = kept[-1]
+        if width[1] > last[1] or min(width[0], dcs - 1) > min(last[0], dcs - 1):
+            kept.append(width)
+    return tuple(kept)
 
 
 def _successors(net: ClassNetwork, arc_cost: np.ndarray, width: tuple[int, int] | None) -> list[np.ndarray]:
