@@ -636,3 +636,15 @@ def test_a_start_plan_held_out_of_the_roots_lp_enters_at_its_end(seed: int, held
 
 def _columns(master: RouteMaster) -> set[tuple[int, tuple[int, ...]]]:
     return {(c.vehicle_class, c.stops) for c in master.columns}
+
+
+def test_with_time_a_start_plans_routes_are_columns_at_once() -> None:
+    """The rule holds a start plan's routes back only on instances without time: with windows they enter at once,
+    whatever ``start_routes_below`` says."""
+    seed = next(s for s in range(20) if brute_force_time(random_timed_instance(s)) is not None)
+    instance = random_timed_instance(seed)
+    found = brute_force_time(instance)
+    assert found is not None and instance.has_time
+    bp = BranchAndPrice(instance, time.perf_counter() + 60, settings=RouteSettings(start_routes_below=0))
+    bp.offer(found[1])
+    assert _route_columns(bp.cg.master, found[1]) <= _columns(bp.cg.master)

@@ -144,10 +144,11 @@ class ColumnGeneration:
         return self.outcome()
 
     def add_plan(self, plan: Plan) -> None:
-        """A checked plan's routes as columns: at once, or on an instance of ``settings.start_routes_below`` DCs or
-        more while the first :meth:`run` has not ended (its LP would sit at the plan's value, degenerate; the
+        """A checked plan's routes as columns: at once, or on an instance without time of ``settings.start_routes_below``
+        DCs or more while the first :meth:`run` has not ended (its LP would sit at the plan's value, degenerate; the
         columns come in at its end, for the MIP over the routes and the tree)."""
-        if self._first_run and self.instance.n_dcs >= self.settings.start_routes_below:
+        instance = self.instance
+        if self._first_run and not instance.has_time and instance.n_dcs >= self.settings.start_routes_below:
             self._held.append(plan)
         else:
             self.master.add_plan(plan)
