@@ -112,7 +112,7 @@ class ColumnGeneration:
     _last_exact: ExactPricing | None = None  # for arc fixing and route enumeration
     _stalled: int = 0  # iterations in a row whose LP value did not move (degenerate master: see _price_at_centre)
     _held: list[Plan] = field(default_factory=list)  # plans whose routes wait for the first run's end (add_plan)
-    _first_run: bool = True
+    _first_run: bool = True  # no run() has ended yet: add_plan may hold plans back until one does
     _times: list[PricingTimes] = field(init=False)  # of each class: which heuristic widths are worth trying
 
     def __post_init__(self) -> None:
