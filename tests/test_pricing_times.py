@@ -72,6 +72,7 @@ def test_each_width_kept_searches_more_than_the_one_before(dcs: int) -> None:
     for last, width in zip(kept, kept[1:]):
         assert width[1] > last[1] or min(width[0], dcs - 1) > min(last[0], dcs - 1)
     assert (HEURISTIC_WIDTHS[-1] in kept) == (dcs - 1 > HEURISTIC_WIDTHS[-2][0])
+    assert heuristic_widths(dcs, timed=True) == tuple(w for w in kept if w != HEURISTIC_WIDTHS[-1])  # not with time
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -297,7 +297,7 @@ class ColumnGeneration:
         """Heuristic pricing one width at a time over every class, a wider one only when no class found a route
         at the narrower: the columns added."""
         walks = [walk_bounds(net, arc_cost[k]) for k, net in enumerate(self.networks)]  # once for every width
-        for width in heuristic_widths(self.instance.n_dcs):
+        for width in heuristic_widths(self.instance.n_dcs, timed=self.instance.has_time):
             added, found_any = 0, False
             for k, net in enumerate(self.networks):
                 found = price(
