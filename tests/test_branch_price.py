@@ -536,12 +536,11 @@ def test_a_plan_of_the_heuristic_again_enters_the_pool_even_when_it_is_no_better
     bp = BranchAndPrice(instance, time.perf_counter() + 60, heuristic_plan=heuristic)
     bp.total = 60.0
     bp.offer(best)  # the master: its routes only (a column generation would list the reversed ones too)
-    class_of = {v: k for k, vc in enumerate(bp.cg.master.classes) for v in vc.vehicles}
-    wanted = {(class_of[r.vehicle], tuple(instance.index[s] for s in r.stops)) for r in reversed_plan.used_routes()}
-    assert wanted - {(c.vehicle_class, c.stops) for c in bp.cg.master.columns}  # a route of it is new
+    wanted = _route_columns(bp.cg.master, reversed_plan)
+    assert wanted - _columns(bp.cg.master)  # a route of it is new
     bp._search_heuristic_again()
     assert bp.incumbent is best and bp.incumbent_cost == pytest.approx(optimum)
-    assert wanted <= {(c.vehicle_class, c.stops) for c in bp.cg.master.columns}
+    assert wanted <= _columns(bp.cg.master)
     assert [offset for _, offset in asked] == [1] and 0 < asked[0][0] <= 60
 
 
@@ -611,6 +610,11 @@ def _route_columns(master: RouteMaster, plan: Plan) -> set[tuple[int, tuple[int,
     return {(class_of[r.vehicle], tuple(master.instance.index[s] for s in r.stops)) for r in plan.used_routes()}
 
 
+def _columns(master: RouteMaster) -> set[tuple[int, tuple[int, ...]]]:
+    """(class, stops) of every column of ``master``."""
+    return {(c.vehicle_class, c.stops) for c in master.columns}
+
+
 @pytest.mark.parametrize("held", [False, True], ids=["at-once", "held"])
 @pytest.mark.parametrize("seed", [0, 1, 3, 4, 5, 7, 8, 9])
 def test_a_start_plan_held_out_of_the_roots_lp_enters_at_its_end(seed: int, held: bool) -> None:
@@ -632,10 +636,6 @@ def test_a_start_plan_held_out_of_the_roots_lp_enters_at_its_end(seed: int, held
     tree_run.offer(best)
     assert tree_run.run(time.perf_counter(), 60)
     assert tree_run.incumbent_cost == pytest.approx(optimum) and tree_run.bound == pytest.approx(optimum)
-
-
-def _columns(master: RouteMaster) -> set[tuple[int, tuple[int, ...]]]:
-    return {(c.vehicle_class, c.stops) for c in master.columns}
 
 
 def test_with_time_a_start_plans_routes_are_columns_at_once() -> None:

@@ -111,8 +111,8 @@ class ColumnGeneration:
     solver: SolverSetup = SolverSetup()  # HiGHS threads and seed of the master's LPs and MIPs
     _last_exact: ExactPricing | None = None  # for arc fixing and route enumeration
     _stalled: int = 0  # iterations in a row whose LP value did not move (degenerate master: see _price_at_centre)
-    _held: list[Plan] = field(default_factory=list)  # plans whose routes wait for the first run's end (add_plan)
-    _first_run: bool = True  # no run() has ended yet: add_plan may hold plans back until one does
+    # plans whose routes wait for the first run's end (add_plan); None once a run() has ended
+    _held: list[Plan] | None = field(default_factory=list)
     _times: list[PricingTimes] = field(init=False)  # of each class: which heuristic widths are worth trying
 
     def __post_init__(self) -> None:
@@ -136,11 +136,9 @@ class ColumnGeneration:
         if deadline is not None:
             self.deadline = deadline
         self._iterate()
-        if self._first_run:
-            self._first_run = False
-            for plan in self._held:
-                self.master.add_plan(plan)
-            self._held.clear()
+        held, self._held = self._held, None
+        for plan in held or ():
+            self.master.add_plan(plan)
         return self.outcome()
 
     def add_plan(self, plan: Plan) -> None:
@@ -148,7 +146,7 @@ class ColumnGeneration:
         DCs or more while the first :meth:`run` has not ended (its LP would sit at the plan's value, degenerate; the
         columns come in at its end, for the MIP over the routes and the tree)."""
         instance = self.instance
-        if self._first_run and not instance.has_time and instance.n_dcs >= self.settings.start_routes_below:
+        if self._held is not None and not instance.has_time and instance.n_dcs >= self.settings.start_routes_below:
             self._held.append(plan)
         else:
             self.master.add_plan(plan)

@@ -69,7 +69,7 @@ from milp_milkrun.routes.subset_rows import SubsetRowPenalties
 # stop count: (successors, labels), the narrowest first; a wider search runs only when a narrower one
 # found no route, for any class (ColumnGeneration.price_heuristically; cheaper than exact pricing on duals still
 # far from the optimum); the widest, every successor where DCs are up to 100, only where a DC has more than 50
-# (heuristic_widths): at golden_19's root duals where (50, 1,000) found nothing for any class, their exact pricing
+# and without time (heuristic_widths): at golden_19's root duals where (50, 1,000) found nothing for any class, their exact pricing
 # took minutes and (100, 1,000) found routes in 2-6 s
 HEURISTIC_WIDTHS = ((10, 30), (25, 200), (50, 1000), (100, 1000))
 HEURISTIC_DOMINATORS = 4  # ... and tests a label for dominance against this many times that many labels kept at its DC

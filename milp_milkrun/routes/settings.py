@@ -31,7 +31,7 @@ class RouteSettings:
     # a start plan's routes enter the root's master at once on instances with fewer DCs than this, on larger ones
     # without time at the end of the root's first run: golden_19 FSMF's LP sat at its start's value for 60 s, then its
     # exact pricing ran for minutes at the duals reached (5.42% at 600 s; without them in the root's LP: converged at
-    # 415 s, 0.17%), while ecom74 took another path through its tree without them (proven in 29-36 s, not 17-20 s);
+    # 415 s; 0.17-0.24% at 600 s), while ecom74 took another path through its tree without them (proven in 29-36 s, not 17-20 s);
     # with time no gain was seen (Solomon R203 with 100 customers: no bound of its own either way; R104 not proven in
     # 582 s under load 3, proven in 473 s before under load 2)
     start_routes_below: int = 100
