@@ -95,3 +95,30 @@ def test_ctrl_c_stops_the_cut_loop_and_keeps_the_best_plan() -> None:
     assert outcome["interrupted"] and "interrupted by Ctrl-C" in outcome["message"]
     assert outcome["status"] == "feasible" and outcome["objective"] is not None and outcome["objective"] <= cost + 1e-6
     assert outcome["bound"] is None or 0 < outcome["bound"] <= outcome["objective"]
+
+
+def test_a_mip_run_abandoned_past_its_deadline_keeps_the_bound_highs_reported(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A run left behind in a phase that checks no limit (golden_19 HVRPFD's MIP root, 10,189 reported) still
+    raises the loop's bound to the best dual bound HiGHS reported through its callbacks before."""
+    import milp_milkrun.solve.strong as strong
+    from milp_milkrun.runtime.highs import SolverAbandoned
+    from milp_milkrun.solve import SolveOptions
+
+    instance, plan, cost = _ecom74_and_plan()
+    options = SolveOptions(log=False, time_limit=60)
+    loop = strong.CutLoop(build_strong_model(instance), options, time.perf_counter() + 60)
+    loop.keep_if_cheaper(plan, by=0.0)
+    reported: list[float] = []
+
+    def abandoned_after_three_seconds(highs: highspy.Highs, deadline: float | None = None) -> bool:
+        highs.cbMipInterrupt.subscribe(lambda event: reported.append(event.data_out.mip_dual_bound))
+        run_interruptibly(highs, deadline=time.perf_counter() + 3)
+        raise SolverAbandoned(interrupted=False)
+
+    monkeypatch.setattr(strong, "run_interruptibly", abandoned_after_three_seconds)
+    assert loop.best_bound == -np.inf
+    assert loop.run_mip() == "stopped" and loop.abandoned
+    finite = [b for b in reported if np.isfinite(b) and abs(b) < highspy.kHighsInf]
+    assert finite, "HiGHS reported no dual bound within 3 s"
+    assert loop.best_bound == loop.rounded(min(max(finite), cost))
+    assert 0 < loop.best_bound <= cost

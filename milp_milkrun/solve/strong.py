@@ -292,6 +292,7 @@ class CutLoop:
                 cols = [c for c in range(self.model.n_arcs) if c not in set(self.fixed_arcs) or start[c] == 0]
                 mip.setSolution(len(cols), np.array(cols, dtype=np.int32), start[cols])
         pending: list[list[int]] = []
+        reported = [-math.inf]  # the best dual bound HiGHS reported: all an abandoned run leaves
 
         def on_solution(event: highspy.highs.HighsCallbackEvent) -> None:
             if self.abandoned:  # the run was left behind: its late solutions no longer count
@@ -305,6 +306,9 @@ class CutLoop:
                 self.offer(x)
 
         def on_interrupt(event: highspy.highs.HighsCallbackEvent) -> None:
+            bound = event.data_out.mip_dual_bound
+            if math.isfinite(bound) and abs(bound) < highspy.kHighsInf:
+                reported[0] = max(reported[0], bound)
             if pending or self.error:
                 event.interrupt()
 
@@ -320,6 +324,8 @@ class CutLoop:
                 self.interrupted = search_again_without_start(mip, solver_seconds(self.remaining()), self.deadline)
         except SolverAbandoned as abandoned:
             self._abandon(abandoned)
+            if math.isfinite(reported[0]):  # golden_19 HVRPFD: 10,189 at the MIP's root, lost with its run before
+                self.raise_bound(min(reported[0], self.best_cost))
             return "stopped"
         if self.error:
             raise CheckFailedError(self.error)
