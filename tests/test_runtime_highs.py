@@ -80,6 +80,14 @@ def test_status_helpers_read_the_enum_not_a_number() -> None:
     assert dual_bound(h) == -8.0
 
 
+def test_a_reported_bound_is_none_where_highs_has_none() -> None:
+    from milp_milkrun.runtime.highs import reported_bound
+
+    assert reported_bound(-8.0) == -8.0
+    for none in (float("inf"), -float("inf"), float("nan"), highspy.kHighsInf, -highspy.kHighsInf):
+        assert reported_bound(none) is None
+
+
 def test_no_backend_keeps_its_own_copy_of_the_runtime() -> None:
     from pathlib import Path
 

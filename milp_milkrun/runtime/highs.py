@@ -181,9 +181,24 @@ def dual_bound(highs: highspy.Highs) -> float | None:
     info = highs.getInfo()
     if highs.getModelStatus() == highspy.HighsModelStatus.kNotset or not info.valid:
         return None  # never run: the info holds no bound
-    if math.isfinite(info.mip_dual_bound) and abs(info.mip_dual_bound) < highspy.kHighsInf:
-        return float(info.mip_dual_bound)
-    return None
+    return reported_bound(info.mip_dual_bound)
+
+
+def reported_bound(value: float) -> float | None:
+    """A dual bound as HiGHS reports it (its info, or a callback's ``data_out.mip_dual_bound``), or None where it is
+    none: infinite, HiGHS's infinity or NaN.
+
+    Parameters
+    ----------
+    value : float
+        The reported value.
+
+    Returns
+    -------
+    float or None
+        The bound, or None.
+    """
+    return float(value) if math.isfinite(value) and abs(value) < highspy.kHighsInf else None
 
 
 GRACE_SECONDS = 0.5

@@ -36,6 +36,7 @@ from milp_milkrun.runtime.highs import (
     claims_less_than_its_solution,
     echo_log,
     has_feasible_solution,
+    reported_bound,
     run_interruptibly,
     search_again_without_start,
     solver_seed,
@@ -127,9 +128,9 @@ class _Progress:
         self.solution = np.array(event.data_out.mip_solution)
 
     def _bound(self, event: highspy.highs.HighsCallbackEvent) -> None:
-        value = event.data_out.mip_dual_bound
-        if math.isfinite(value) and abs(value) < highspy.kHighsInf:
-            self.bound = float(value)
+        value = reported_bound(event.data_out.mip_dual_bound)
+        if value is not None:
+            self.bound = value
 
     def result(
         self, context: RunContext, start: tuple[float, Plan] | None, abandoned: SolverAbandoned, notes: list[str]

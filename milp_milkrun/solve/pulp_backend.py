@@ -36,6 +36,7 @@ from milp_milkrun.runtime.highs import (  # importing it consumes HiGHS's stdout
     SOLVER_LOG,
     SolverAbandoned,
     has_feasible_solution,
+    reported_bound,
     route_log,
     run_interruptibly,
     solver_seed,
@@ -502,7 +503,7 @@ def _highs_outcome(highs: highspy.Highs) -> Outcome:
     status = highs.getModelStatus()
     info = highs.getInfo()
     has_plan = has_feasible_solution(highs)
-    bound = info.mip_dual_bound if abs(info.mip_dual_bound) < highspy.kHighsInf else None
+    bound = reported_bound(info.mip_dual_bound)
     name = highs.modelStatusToString(status)
     # x is binary and u is not in the objective, so "unbounded or infeasible" can only be infeasible
     if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):

@@ -45,6 +45,7 @@ from milp_milkrun.result import RunContext, SolveResult, make_result
 from milp_milkrun.runtime.highs import (
     SolverAbandoned,
     claims_less_than_its_solution,
+    reported_bound,
     route_log,
     run_interruptibly,
     search_again_without_start,
@@ -306,8 +307,8 @@ class CutLoop:
                 self.offer(x)
 
         def on_interrupt(event: highspy.highs.HighsCallbackEvent) -> None:
-            bound = event.data_out.mip_dual_bound
-            if math.isfinite(bound) and abs(bound) < highspy.kHighsInf:
+            bound = reported_bound(event.data_out.mip_dual_bound)
+            if bound is not None:
                 reported[0] = max(reported[0], bound)
             if pending or self.error:
                 event.interrupt()
