@@ -2,12 +2,13 @@
 
 Runs the root's column generation of a CVRPLIB instance from no start (capacity cuts, then subset-row cuts once
 it converged, as the tree does when its gap asks for them) within ``--time-limit`` seconds, and prints the
-seconds of each phase, the bound each reached, and the seconds and calls of each kind of pricing.  The
-heuristic's widths are skipped by time with ``--setting skip_slow_widths=on`` (routes/pricing_times.py):
+seconds of each phase, the bound each reached, and the seconds, calls and labels created of each kind of pricing.
+The heuristic's wider widths are skipped by the labels they created by default; all of them are tried with
+``--setting skip_costly_widths=off`` (routes/pricing_work.py):
 
     nice -n 5 python benchmarks/bench_root_pricing.py ../shared/cvrplib/E-n76-k7.vrp --time-limit 450
     nice -n 5 python benchmarks/bench_root_pricing.py ../shared/cvrplib/E-n76-k7.vrp --time-limit 450 \\
-        --setting skip_slow_widths=on
+        --setting skip_costly_widths=off
 
 The two runs take different paths (which routes the heuristic finds steers the cuts), so their bounds may differ.
 """
@@ -30,12 +31,13 @@ from milp_milkrun.routes.settings import RouteSettings
 
 SECONDS: defaultdict[str, float] = defaultdict(float)
 CALLS: defaultdict[str, int] = defaultdict(int)
+LABELS: defaultdict[str, int] = defaultdict(int)
 
 
 def _timed(
     pricing: Callable[..., PricingResult], kind: Callable[[dict[str, Any], PricingResult], str]
 ) -> Callable[..., PricingResult]:
-    """``pricing`` adding its seconds and calls to the kind ``kind(keywords, result)`` names."""
+    """``pricing`` adding its seconds, calls and labels to the kind ``kind(keywords, result)`` names."""
 
     def timed(*args: Any, **keywords: Any) -> PricingResult:
         began = time.perf_counter()
@@ -43,6 +45,7 @@ def _timed(
         name = kind(keywords, result)
         SECONDS[name] += time.perf_counter() - began
         CALLS[name] += 1
+        LABELS[name] += result.labels
         return result
 
     return timed
@@ -75,10 +78,10 @@ def main() -> None:
     print(f"capacity cuts: {capacity_s:.1f} s, converged {capacity.converged}, bound {capacity.bound:.6g}")
     print(f"subset-row cuts: {subset_s:.1f} s, converged {subset.converged}, bound {subset.bound:.6g}")
     print(f"{cg.iterations} iterations, {cg.exact_pricings} exact pricings")
-    print("| pricing | seconds | calls |")
-    print("|---|---:|---:|")
+    print("| pricing | seconds | calls | labels created |")
+    print("|---|---:|---:|---:|")
     for name in sorted(SECONDS):
-        print(f"| {name} | {SECONDS[name]:.1f} | {CALLS[name]} |")
+        print(f"| {name} | {SECONDS[name]:.1f} | {CALLS[name]} | {LABELS[name]:,} |")
 
 
 if __name__ == "__main__":

@@ -418,7 +418,7 @@ class _Found:
             tail = backward.trace.path(int(bw[k]))[::-1] if bw[k] >= 0 else ()
             routes.setdefault(head + tail, PricedRoute(float(cost[k]), head + tail))
         minimum = min(0.0, float(cost.min())) if len(cost) else 0.0
-        return PricingResult(list(routes.values()), minimum)
+        return PricingResult(list(routes.values()), minimum, forward.created + backward.created)
 
 
 @dataclass

@@ -4,8 +4,8 @@ The loop (:class:`ColumnGeneration`):
 
 1. solve the restricted master LP (:class:`~milp_milkrun.routes.master.RouteMaster`) for duals;
 2. price every vehicle class (:mod:`milp_milkrun.routes.pricing`): the fast heuristic, one width at a time
-   over every class, while it finds routes of negative reduced cost (with ``settings.skip_slow_widths``
-   each width only while expected faster than the exact pricing: :mod:`milp_milkrun.routes.pricing_times`),
+   over every class, while it finds routes of negative reduced cost (with ``settings.skip_costly_widths``
+   each wider width only while its labels are fewer than the exact pricing's: :mod:`milp_milkrun.routes.pricing_work`),
    the exact ng-route labelling when it finds none (bidirectional where routes are long:
    :mod:`milp_milkrun.routes.bidirectional`);
 3. add the routes found and repeat;
@@ -50,7 +50,7 @@ from milp_milkrun.routes.networks import (
     with_ng_masks,
 )
 from milp_milkrun.routes.pricing import PricingTimeout, arc_lower_bounds, heuristic_widths, price, walk_bounds
-from milp_milkrun.routes.pricing_times import PricingTimes
+from milp_milkrun.routes.pricing_work import PricingWork
 from milp_milkrun.routes.separation import CapacityCut
 from milp_milkrun.routes.settings import RouteSettings
 from milp_milkrun.routes.subset_rows import SubsetRowCut, SubsetRowPenalties
@@ -113,14 +113,14 @@ class ColumnGeneration:
     _stalled: int = 0  # iterations in a row whose LP value did not move (degenerate master: see _price_at_centre)
     # plans whose routes wait for the first run's end (add_plan); None once a run() has ended
     _held: list[Plan] | None = field(default_factory=list)
-    _times: list[PricingTimes] = field(init=False)  # of each class: which heuristic widths are worth trying
+    _work: list[PricingWork] = field(init=False)  # of each class: which heuristic widths are worth trying
 
     def __post_init__(self) -> None:
         classes = vehicle_classes(self.instance)
         self.costs = self.costs if self.costs is not None else route_costs(self.instance)
         self.master = RouteMaster(self.instance, classes, self.costs, solver=self.solver)
         self.networks = class_networks(self.instance, classes, self.master.rates, self.costs.load_weights)
-        self._times = [PricingTimes() for _ in self.networks]
+        self._work = [PricingWork() for _ in self.networks]
 
     def log(self, message: str) -> None:
         """A progress line, as a record of this module's logger when ``log_progress`` is on."""
@@ -306,7 +306,7 @@ class ColumnGeneration:
                     max_routes=self.settings.routes_per_class,
                     deadline=self.deadline,
                     subset_rows=self.penalties,
-                    times=self._times[k] if self.settings.skip_slow_widths else None,
+                    work=self._work[k] if self.settings.skip_costly_widths else None,
                     widths=(width,),
                     walks=walks[k],
                 )
@@ -326,15 +326,15 @@ class ColumnGeneration:
         for k, net in enumerate(self.networks):
             bidirectional = runs_bidirectionally(net, self.settings.bidirectional)
             exact_price = price_bidirectionally if bidirectional else partial(price, exact=True)
-            with self._times[k].timing(None):
-                found = exact_price(
-                    net,
-                    arc_cost[k],
-                    self.start_cost(k, mu),
-                    max_routes=self.settings.routes_per_class,
-                    deadline=self.deadline,
-                    subset_rows=self.penalties,
-                )
+            found = exact_price(
+                net,
+                arc_cost[k],
+                self.start_cost(k, mu),
+                max_routes=self.settings.routes_per_class,
+                deadline=self.deadline,
+                subset_rows=self.penalties,
+            )
+            self._work[k].exact = found.labels
             least.append(found.minimum)
             added += sum(self.master.add(k, r.stops) for r in found.routes)
         self.exact_pricings += 1

@@ -62,17 +62,12 @@ from milp_milkrun.routes.completions import (
 from milp_milkrun.routes.label_bounds import LabelBounds, label_bounds
 from milp_milkrun.routes.labels import Labels, merged_by_cost
 from milp_milkrun.routes.networks import ClassNetwork
-from milp_milkrun.routes.pricing_times import PricingTimes, Width
+from milp_milkrun.routes.pricing_work import HEURISTIC_WIDTHS, PricingWork, Width
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
 
-# heuristic pricing extends each label to its few cheapest successors and keeps few labels per DC and
-# stop count: (successors, labels), the narrowest first; a wider search runs only when a narrower one
-# found no route, for any class (ColumnGeneration.price_heuristically; cheaper than exact pricing on duals still
-# far from the optimum); the widest, every successor where DCs are up to 100, only where a DC has more than 50
-# and without time (heuristic_widths): at golden_19's root duals where (50, 1,000) found nothing for any class, their exact pricing
-# took minutes and (100, 1,000) found routes in 2-6 s
-HEURISTIC_WIDTHS = ((10, 30), (25, 200), (50, 1000), (100, 1000))
-HEURISTIC_DOMINATORS = 4  # ... and tests a label for dominance against this many times that many labels kept at its DC
+HEURISTIC_DOMINATORS = (
+    4  # a heuristic width tests a label for dominance against this many times its labels kept at its DC
+)
 NEGATIVE = -1e-7  # a reduced cost below this is negative
 # the resources a dominating label must not exceed (latest: not fall below), besides its cost and memory
 ALL_COMPARED = ("load", "dist", "time", "latest", "drive")
@@ -92,6 +87,7 @@ class PricedRoute:
 class PricingResult:
     routes: list[PricedRoute]  # negative reduced cost, cheapest first
     minimum: float  # exact pricing: min(0, m), m between the least reduced cost over ng-routes and over elementary ones; heuristic: NaN
+    labels: int = 0  # labels the labelling created: its work, which the heuristic widths are weighed by (PricingWork)
 
 
 def price(
@@ -104,7 +100,7 @@ def price(
     deadline: float = math.inf,
     subset_rows: SubsetRowPenalties | None = None,
     compared: tuple[str, ...] | None = None,
-    times: PricingTimes | None = None,
+    work: PricingWork | None = None,
     widths: Sequence[Width] = HEURISTIC_WIDTHS,
     walks: LabelBounds | None = None,
 ) -> PricingResult:
@@ -135,9 +131,9 @@ def price(
     compared : tuple[str, ...], optional
         The label resources dominance compares besides cost and memory; None: :func:`compared_resources`
         (the oracle tests give others, e.g. every resource, or a wrong rule they must catch).
-    times : PricingTimes, optional
-        Heuristic: the class's pricing times, which skip the widths expected to take longer than its exact pricing
-        (and record the widths' times); None: every width.
+    work : PricingWork, optional
+        Heuristic: the class's pricing work, which skips the wider widths whose last try created more labels than its
+        exact pricing (and records each width's labels); None: every width.
     widths : sequence of (int, int)
         Heuristic: the widths to try, narrowest first (HEURISTIC_WIDTHS: all of them).
     walks : LabelBounds, optional
@@ -153,10 +149,10 @@ def price(
         bound = label_bounds(net, arc_cost, subset_rows)
         return _label(net, arc_cost, start_cost, bound, None, max_routes, deadline, subset_rows, compared)
     walks = walk_bounds(net, arc_cost) if walks is None else walks
-    found, times = PricingResult([], math.nan), times or PricingTimes()
-    for width in times.worth_trying(widths):
-        with times.timing(width):
-            found = _label(net, arc_cost, start_cost, walks, width, max_routes, deadline, subset_rows, compared)
+    found, work = PricingResult([], math.nan), work or PricingWork()
+    for width in work.worth_trying(widths):
+        found = _label(net, arc_cost, start_cost, walks, width, max_routes, deadline, subset_rows, compared)
+        work.widths[width] = found.labels
         if found.routes:
             break
     return found
@@ -185,7 +181,7 @@ def _label(
     order = np.argsort(run.total, kind="stable")[:max_routes]
     routes = [PricedRoute(float(run.total[k]), run.trace.path(int(run.ident[k]))) for k in order]
     minimum = min(0.0, float(run.total.min())) if len(run.total) else 0.0
-    return PricingResult(routes, minimum if width is None else math.nan)
+    return PricingResult(routes, minimum if width is None else math.nan, run.created)
 
 
 # which labels of a level (labels, their stop count) are extended: the half-way rule of the bidirectional pricing
@@ -202,6 +198,7 @@ class Labelling:
     level_starts: list[int]
     total: np.ndarray  # reduced costs of the closed routes
     ident: np.ndarray  # ... and the trace ids of their last labels
+    created: int  # labels created (the first DCs and every extension), before dominance: the labelling's work
 
     def stops(self, ident: np.ndarray) -> np.ndarray:
         """The stop count of each label of trace id ``ident`` (labels are admitted one stop count at a time)."""
@@ -270,7 +267,7 @@ def label_levels(
         latest=latest,
         drive=drive,
     )
-    totals, finished, level_starts = [], [], []
+    totals, finished, level_starts, created = [], [], [], len(level.cost)
     compared = compared_resources(net) if compared is None else compared
     for stops in range(1, net.max_stops + 1):
         if extends is not None and not keeps_beyond:
@@ -286,7 +283,8 @@ def label_levels(
             break
         left = net.max_stops - stops - 1  # the stops left after the next DC
         level = _extend(level, successors, arc_cost, net, (bound, left), deadline, subset_rows)
-    return Labelling(kept, trace, level_starts, np.concatenate(totals), np.concatenate(finished))
+        created += len(level.cost)
+    return Labelling(kept, trace, level_starts, np.concatenate(totals), np.concatenate(finished), created)
 
 
 class _Trace:

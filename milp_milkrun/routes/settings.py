@@ -39,10 +39,10 @@ class RouteSettings:
     # are long (routes/bidirectional.py, runs_bidirectionally; never with a load term, a shift or a cost per hour,
     # whose costs do not reverse)
     bidirectional: bool | None = None
-    # the heuristic pricing skips a width whose last try took longer than the class's last exact pricing (at
-    # E-n76-k7's converged root its widths took 3.7 s in vain, the exact pricing 1.6 s: routes/pricing_times.py);
-    # off by default: the search's path then follows the clock (ecom74 proven in 16 s or 26-35 s run to run)
-    skip_slow_widths: bool = False
+    # past its narrowest, the heuristic pricing skips a width whose last try created more labels than the class's last
+    # exact pricing (A-n80-k10's tree: 350,000-400,000 a wide try, 0.6 s; 8,800 an exact pricing, 0.19 s:
+    # routes/pricing_work.py); counted in labels, so the search's path follows the seed, never the machine's load
+    skip_costly_widths: bool = True
     # ----- subset-row cuts
     subset_rows: bool | None = None  # at the root: always, never, or (None) when its gap asks for them ...
     # ... the converged root's bound more than this share below the plan (they double a root's time: ecom74, 1.1%,

@@ -1,5 +1,6 @@
-"""The heuristic pricing's widths by time: skipped only where the exact pricing is expected faster, never at the
-cost of a bound (every bound comes from the exact pricing, whatever the widths tried)."""
+"""The heuristic pricing's widths weighed by the labels they create: past the narrowest, a width is skipped only where
+the exact pricing created fewer, never at the cost of a bound (every bound comes from the exact pricing, whatever the
+widths tried)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from bruteforce import random_tiny_instance
 from pricing_oracle import random_duals
 
 from milp_milkrun.implied import vehicle_classes
+from milp_milkrun.routes.bidirectional import price_bidirectionally, reverses
 from milp_milkrun.routes.column_generation import ColumnGeneration
+from milp_milkrun.routes.label_bounds import label_bounds
 from milp_milkrun.routes.master_lp import solve_lp
 from milp_milkrun.routes.networks import class_networks
-from milp_milkrun.routes.pricing import HEURISTIC_WIDTHS, heuristic_widths, price
-from milp_milkrun.routes.pricing_times import PricingTimes
+from milp_milkrun.routes.pricing import HEURISTIC_WIDTHS, heuristic_widths, label_levels, price
+from milp_milkrun.routes.pricing_work import PricingWork
 from milp_milkrun.routes.settings import RouteSettings
 
 THREE = HEURISTIC_WIDTHS[:3]
@@ -23,43 +26,62 @@ NARROW, MIDDLE, WIDE = THREE
 
 
 def test_before_an_exact_pricing_every_width_is_worth_trying() -> None:
-    assert PricingTimes().worth_trying(HEURISTIC_WIDTHS) == list(HEURISTIC_WIDTHS)
+    assert PricingWork().worth_trying(HEURISTIC_WIDTHS) == list(HEURISTIC_WIDTHS)
 
 
-def test_a_width_slower_than_the_exact_pricing_is_skipped_and_the_others_keep_their_order() -> None:
-    times = PricingTimes(exact=1.0, widths={NARROW: 0.2, MIDDLE: 0.9, WIDE: 3.0})
-    assert times.worth_trying(THREE) == [NARROW, MIDDLE]
-    times.exact = 5.0  # the exact pricing got slower: the wide width is worth a try again
-    assert times.worth_trying(THREE) == [NARROW, MIDDLE, WIDE]
+def test_a_width_dearer_than_the_exact_pricing_is_skipped_and_the_others_keep_their_order() -> None:
+    work = PricingWork(exact=1_000, widths={NARROW: 200, MIDDLE: 900, WIDE: 3_000})
+    assert work.worth_trying(THREE) == [NARROW, MIDDLE]
+    work.exact = 5_000  # the exact pricing got dearer: the wide width is worth a try again
+    assert work.worth_trying(THREE) == [NARROW, MIDDLE, WIDE]
 
 
-def test_timing_records_a_block_that_ends_and_not_one_interrupted() -> None:
-    times = PricingTimes()
-    with times.timing(NARROW):
-        time.sleep(0.01)
-    with times.timing(None):
-        time.sleep(0.02)
-    assert times.widths[NARROW] >= 0.01 and times.exact >= 0.02
-    with pytest.raises(RuntimeError), times.timing(MIDDLE):
-        raise RuntimeError("deadline")
-    assert MIDDLE not in times.widths
+def test_the_narrowest_width_is_always_tried() -> None:
+    work = PricingWork(exact=10, widths={NARROW: 500, MIDDLE: 900, WIDE: 20})
+    assert work.worth_trying(THREE) == [NARROW]
+    # the column generation asks one width at a time (every class at one width before the next): the same answers
+    assert [w for w in THREE if work.worth_trying((w,))] == [NARROW]
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_price_tries_only_the_widths_worth_trying_and_records_them(seed: int) -> None:
+@pytest.mark.parametrize("seed", [0, 5, 9])  # instances where the exact labelling drops a dominated label
+def test_a_labelling_counts_every_label_it_created(seed: int) -> None:
+    """Every label admitted (the trace) was created, and the exact dominance drops some: the count exceeds the trace's;
+    the same call counts the same (a path that follows the seed)."""
+    instance = random_tiny_instance(seed)
+    pi, start = random_duals(instance, seed)
+    net = class_networks(instance, vehicle_classes(instance))[0]
+    arc_cost = instance.distance - pi[None, :]
+    bound = label_bounds(net, arc_cost, None)
+    for width in (None, NARROW):
+        run = label_levels(net, arc_cost, start, bound, width, math.inf)
+        assert run.created >= len(run.trace.node) > 0
+        assert run.created > len(run.trace.node) or width is not None
+        assert run.created == label_levels(net, arc_cost, start, bound, width, math.inf).created
+    exact = price(net, arc_cost, start, exact=True, max_routes=50)
+    assert exact.labels == label_levels(net, arc_cost, start, bound, None, math.inf).created
+    if reverses(net):  # both directions' labels count
+        assert price_bidirectionally(net, arc_cost, start, max_routes=50).labels > 0
+
+
+@pytest.mark.parametrize("seed", [0, 1, 5, 9])  # instances with labels to create
+def test_price_tries_only_the_widths_worth_trying_and_records_their_labels(seed: int) -> None:
     instance = random_tiny_instance(seed)
     pi, start = random_duals(instance, seed)
     classes = vehicle_classes(instance)
     net = class_networks(instance, classes)[0]
     arc_cost = instance.distance - pi[None, :]
     every = price(net, arc_cost, start, exact=False, max_routes=50)
-    fresh = PricingTimes()
-    timed = price(net, arc_cost, start, exact=False, max_routes=50, times=fresh)
-    assert [r.stops for r in timed.routes] == [r.stops for r in every.routes]
+    fresh = PricingWork()
+    weighed = price(net, arc_cost, start, exact=False, max_routes=50, work=fresh)
+    assert [r.stops for r in weighed.routes] == [r.stops for r in every.routes]
     assert list(fresh.widths) == list(HEURISTIC_WIDTHS[: len(fresh.widths)]) and fresh.widths  # tried in order
-    assert len(fresh.widths) == len(HEURISTIC_WIDTHS) or timed.routes  # stopped early only at a width that found
-    none_worth = price(net, arc_cost, start, exact=False, max_routes=50, times=PricingTimes(exact=-1.0))
-    assert none_worth.routes == [] and math.isnan(none_worth.minimum)  # the caller turns to the exact pricing
+    assert all(labels > 0 for labels in fresh.widths.values())
+    assert len(fresh.widths) == len(HEURISTIC_WIDTHS) or weighed.routes  # stopped early only at a width that found
+    only_narrowest = PricingWork(exact=0)
+    narrow = price(net, arc_cost, start, exact=False, max_routes=50, work=only_narrowest)
+    assert list(only_narrowest.widths) == [HEURISTIC_WIDTHS[0]]
+    alone = price(net, arc_cost, start, exact=False, max_routes=50, widths=HEURISTIC_WIDTHS[:1])
+    assert [r.stops for r in narrow.routes] == [r.stops for r in alone.routes]
 
 
 @pytest.mark.parametrize("dcs", [2, 10, 26, 50, 51, 52, 74, 100, 101, 150])
@@ -82,7 +104,7 @@ def test_skipping_widths_leaves_the_root_bound_as_it_was(seed: int) -> None:
     instance = random_tiny_instance(seed)
     bounds = []
     for skip in (False, True):
-        settings = RouteSettings(skip_slow_widths=skip)
+        settings = RouteSettings(skip_costly_widths=skip)
         cg = ColumnGeneration(instance, time.perf_counter() + 20, cuts=False, grow_ng=False, settings=settings)
         assert cg.run().converged
         bounds.append(cg.bound)
