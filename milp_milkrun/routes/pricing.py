@@ -65,9 +65,8 @@ from milp_milkrun.routes.networks import ClassNetwork
 from milp_milkrun.routes.pricing_work import HEURISTIC_WIDTHS, PricingWork, Width
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
 
-HEURISTIC_DOMINATORS = (
-    4  # a heuristic width tests a label for dominance against this many times its labels kept at its DC
-)
+# a heuristic width tests a label for dominance against this many times its labels kept at its DC
+HEURISTIC_DOMINATORS = 4
 NEGATIVE = -1e-7  # a reduced cost below this is negative
 # the resources a dominating label must not exceed (latest: not fall below), besides its cost and memory
 ALL_COMPARED = ("load", "dist", "time", "latest", "drive")
