@@ -9,7 +9,8 @@ al. 2017): the best plan of the node, or the proof that none beats the incumbent
 
 The labelling is the pricing's (:mod:`milp_milkrun.routes.pricing`: the same network and resources;
 the completion bound over walks without 2-cycles, from which a path never turns straight back to the DC
-it came from), made **elementary** (the visited set is a bitmask, every DC at most once) and
+it came from, and where the costs reverse the larger bound on a route's rest over ng-routes within the
+threshold, :mod:`~milp_milkrun.routes.suffix_bounds`), made **elementary** (the visited set is a bitmask, every DC at most once) and
 **without reduced-cost dominance**: a label is dropped only for another one at the same DC over the
 same set of DCs that drove no farther and whose load term (emissions) is no larger.  Any completion of
 the dropped path completes the kept one with the same load, stops and DCs, no more distance and so no
@@ -38,14 +39,17 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 
 import numpy as np
 
+from milp_milkrun.routes.bidirectional import reverses
 from milp_milkrun.routes.clocks import come_home, duration_floor, first_clocks, next_clocks, window_copies
 from milp_milkrun.routes.label_bounds import LabelBounds, label_bounds
 from milp_milkrun.routes.networks import ClassNetwork
-from milp_milkrun.routes.pricing import NEGATIVE, PricingTimeout
+from milp_milkrun.routes.pricing import NEGATIVE, PricingTimeout, TooManyLabels
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
+from milp_milkrun.routes.suffix_bounds import suffix_bounds
 
 WORD = 64  # DCs per word of a visited-set bitmask
 # the dominance sorts the labels of a level in parts of about this many (split by their visited set, which every
@@ -97,7 +101,7 @@ def enumerate_routes(
     """
     n = len(arc_cost)
     words = (n + WORD - 1) // WORD
-    bounds = label_bounds(net, arc_cost, subset_rows)
+    bounds = _bounds(net, arc_cost, start_cost, threshold, subset_rows, max_labels, deadline)
     slack = threshold - NEGATIVE  # the pricing's tolerance, on the safe side
     first, window = window_copies(net, np.flatnonzero(net.allowed[0, 1:]) + 1)
     (start, latest, drive), ok = first_clocks(net, first, window)
@@ -143,6 +147,37 @@ def enumerate_routes(
     seen, length, term, hourly, depth, row = (np.concatenate([e[f] for e in ends]) for f in range(6))
     keep = _undominated(seen, length, np.column_stack([term, hourly]), None, deadline)
     return [_path(trace, int(depth[k]), int(row[k])) for k in keep]
+
+
+def _bounds(
+    net: ClassNetwork,
+    arc_cost: np.ndarray,
+    start_cost: float,
+    threshold: float,
+    subset_rows: SubsetRowPenalties | None,
+    max_labels: int,
+    deadline: float,
+) -> LabelBounds:
+    """The completion bounds that prune: the labelling's, and where the costs reverse the ng-route bounds on a
+    route's rest within the threshold (:mod:`~milp_milkrun.routes.suffix_bounds`, from a labelling of at most
+    ``max_labels`` labels as well)."""
+    bounds = label_bounds(net, arc_cost, subset_rows)
+    if not reverses(net):
+        return bounds
+    try:
+        rests = suffix_bounds(
+            net,
+            arc_cost,
+            start_cost,
+            threshold,
+            bounds,
+            subset_rows=subset_rows,
+            max_labels=max_labels,
+            deadline=deadline,
+        )
+    except TooManyLabels:
+        raise TooManyRoutes("labels") from None
+    return replace(bounds, suffixes=rests)
 
 
 def _bits(nodes: np.ndarray, words: int) -> np.ndarray:

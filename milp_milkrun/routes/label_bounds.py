@@ -1,7 +1,8 @@
 """What a label's completion back to the hub costs at least, from every bound the labelling has: by stops
 and load units (:mod:`~milp_milkrun.routes.completions`), over time (:mod:`~milp_milkrun.routes.time_bounds`),
-and each of those with part of the subset-row penalties charged (:func:`charged_costs`).  The exact
-pricing and the route enumeration drop a label when its cost plus this bound passes their threshold.
+and each of those with part of the subset-row penalties charged (:func:`charged_costs`); for the route
+enumeration also over ng-routes (:class:`SuffixBounds`).  The exact pricing and the route enumeration drop a
+label when its cost plus this bound passes their threshold.
 
 The charged bounds hold for every completion that is elementary (see :func:`charged_costs`).  That is
 all the enumeration lists; the exact pricing over ng-routes keeps every elementary route of negative
@@ -24,16 +25,31 @@ from milp_milkrun.routes.time_bounds import TimeCompletions, time_completions
 
 
 @dataclass(frozen=True)
+class SuffixBounds:
+    """``best[level, j]``: the least reduced cost of a route's rest after DC j over ng-routes, within a threshold,
+    for rests that load at most ``level * grain`` units after j (:mod:`~milp_milkrun.routes.suffix_bounds`; inf: no
+    rest within the threshold)."""
+
+    best: np.ndarray
+    grain: int
+
+    def least(self, units: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """The bound for labels at DCs ``j`` with ``units`` load units left (broadcast together)."""
+        return self.best[np.minimum(units // self.grain, len(self.best) - 1), j]
+
+
+@dataclass(frozen=True)
 class LabelBounds:
     """The bounds of one class under one set of duals: by stops and load units (``plain``), over time
-    (``timed``; None without a grid), and both with the subset-row cuts ``cuts`` charged (``charged``,
-    ``timed_charged``; None without cuts)."""
+    (``timed``; None without a grid), both with the subset-row cuts ``cuts`` charged (``charged``,
+    ``timed_charged``; None without cuts), and the rests over ng-routes of the enumeration (``suffixes``)."""
 
     plain: Completions
     timed: TimeCompletions | None = None
     cuts: SubsetRowPenalties | None = None
     charged: Completions | None = None
     timed_charged: TimeCompletions | None = None
+    suffixes: SuffixBounds | None = None
 
     def least(
         self,
@@ -53,6 +69,7 @@ class LabelBounds:
         parity (:func:`charged_costs`): that much is taken back from them.
         """
 
+        rests = self.suffixes.least(units, j) if self.suffixes is not None else None
         # the level of the units left (coarse_loads); one level only where the loads cannot bind (load_free)
         units = np.minimum(units // self.plain.grain, self.plain.best.shape[1] - 1)
 
@@ -63,6 +80,8 @@ class LabelBounds:
             return timed.least(start, j) if previous is None else timed.avoiding(start, j, previous)
 
         out = at(self.plain)
+        if rests is not None:
+            out = np.maximum(out, rests)
         if self.timed is not None:
             out = np.maximum(out, over(self.timed))
         if self.cuts is None or self.charged is None:

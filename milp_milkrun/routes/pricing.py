@@ -76,6 +76,10 @@ class PricingTimeout(Exception):
     """The deadline passed during pricing: no minimum is known, no bound may be drawn."""
 
 
+class TooManyLabels(Exception):
+    """A labelling created more labels than its budget (``label_levels``'s ``max_created``)."""
+
+
 @dataclass(frozen=True)
 class PricedRoute:
     reduced_cost: float
@@ -215,6 +219,7 @@ def label_levels(
     compared: tuple[str, ...] | None = None,
     extends: Extends | None = None,
     keeps_beyond: bool = True,
+    max_created: float = math.inf,
 ) -> Labelling:
     """The labelling's level loop: labels admitted (dominance), closed at the hub and extended one stop count
     at a time; ``extends``: only the labels it selects are extended (None: all), the others stay kept, or
@@ -242,6 +247,8 @@ def label_levels(
         The half-way rule of :mod:`~milp_milkrun.routes.bidirectional`.
     keeps_beyond : bool
         Whether the labels ``extends`` rejects are kept (admitted, closed at the hub) or dropped.
+    max_created : float
+        Past this many labels created, :class:`TooManyLabels` is raised.
 
     Returns
     -------
@@ -283,6 +290,8 @@ def label_levels(
         left = net.max_stops - stops - 1  # the stops left after the next DC
         level = _extend(level, successors, arc_cost, net, (bound, left), deadline, subset_rows)
         created += len(level.cost)
+        if created > max_created:
+            raise TooManyLabels
     return Labelling(kept, trace, level_starts, np.concatenate(totals), np.concatenate(finished), created)
 
 
