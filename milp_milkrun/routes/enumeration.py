@@ -10,12 +10,12 @@ al. 2017): the best plan of the node, or the proof that none beats the incumbent
 The labelling is the pricing's (:mod:`milp_milkrun.routes.pricing`: the same network and resources;
 the completion bound over walks without 2-cycles, from which a path never turns straight back to the DC
 it came from, and where the costs reverse the larger bound on a route's rest over ng-routes within the
-threshold, :mod:`~milp_milkrun.routes.suffix_bounds`), made **elementary** (the visited set is a bitmask, every DC at most once) and
-**without reduced-cost dominance**: a label is dropped only for another one at the same DC over the
-same set of DCs that drove no farther and whose load term (emissions) is no larger.  Any completion of
-the dropped path completes the kept one with the same load, stops and DCs, no more distance and so no
-more cost (a route's value F_k + c_k * length + b_k * sum_j q_j * (distance to j) grows with the
-length and with the distance each DC's load rides); the plan using the kept path instead is as good,
+threshold, :mod:`~milp_milkrun.routes.suffix_bounds`), made **elementary** (the visited set is a bitmask,
+every DC at most once) and **without reduced-cost dominance**: a label is dropped only for another one at
+the same DC over the same set of DCs that drove no farther and whose load term (emissions) is no larger.
+Any completion of the dropped path completes the kept one with the same load, stops and DCs, no more
+distance and so no more cost (a route's value F_k + c_k * length + b_k * sum_j q_j * (distance to j) grows
+with the length and with the distance each DC's load rides); the plan using the kept path instead is as good,
 and if its route lies above the threshold, so does the plan with the dropped one.
 
 With time (:mod:`milp_milkrun.timing`) a label carries the pricing's clock
