@@ -65,4 +65,6 @@ def test_no_route_within_the_threshold_costs_less_than_a_prefix_and_the_bound_on
 def test_the_backward_labelling_stops_at_its_label_budget() -> None:
     net, arc_cost, start, rows, threshold, _ = next(_cases(False))
     with pytest.raises(TooManyLabels):
-        suffix_bounds(net, arc_cost, start, threshold, label_bounds(net, arc_cost, rows), subset_rows=rows, max_labels=1)
+        suffix_bounds(
+            net, arc_cost, start, threshold, label_bounds(net, arc_cost, rows), subset_rows=rows, max_labels=1
+        )
