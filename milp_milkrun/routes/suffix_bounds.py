@@ -42,6 +42,7 @@ import math
 import numpy as np
 
 from milp_milkrun.routes.bidirectional import reversed_network
+from milp_milkrun.routes.completions import coarse_loads
 from milp_milkrun.routes.label_bounds import LabelBounds, SuffixBounds, reversed_label_bounds
 from milp_milkrun.routes.networks import ClassNetwork
 from milp_milkrun.routes.pricing import NEGATIVE, label_levels
@@ -99,8 +100,8 @@ def suffix_bounds(
         subset_rows,
         max_created=max_labels,
     )
-    grain = -(-(net.capacity + 1) // SUFFIX_LEVELS)
-    best = np.full((net.capacity // grain + 1, len(arc_cost)), np.inf)
+    levels, grain = coarse_loads(net, SUFFIX_LEVELS)
+    best = np.full((levels.capacity + 1, len(arc_cost)), np.inf)
     for j, labels in enumerate(labelling.kept):
         if labels is None:
             continue
