@@ -15,6 +15,7 @@ import pytest
 from pricing_oracle import INSTANCES, feasible_routes, pricing_instance, random_cuts, random_duals
 
 from milp_milkrun.implied import vehicle_classes
+from milp_milkrun.routes.enumeration import TooManyRoutes, enumerate_routes
 from milp_milkrun.routes.label_bounds import label_bounds
 from milp_milkrun.routes.networks import class_networks
 from milp_milkrun.routes.pricing import TooManyLabels
@@ -68,3 +69,9 @@ def test_the_backward_labelling_stops_at_its_label_budget() -> None:
         suffix_bounds(
             net, arc_cost, start, threshold, label_bounds(net, arc_cost, rows), subset_rows=rows, max_labels=1
         )
+
+
+def test_the_enumeration_names_the_labelling_of_the_rest_bound_when_it_gives_up() -> None:
+    net, arc_cost, start, rows, threshold, _ = next(_cases(False))
+    with pytest.raises(TooManyRoutes, match="rest"):
+        enumerate_routes(net, arc_cost, start, threshold, max_labels=1, subset_rows=rows)

@@ -175,8 +175,8 @@ def _bounds(
             max_labels=max_labels,
             deadline=deadline,
         )
-    except TooManyLabels:
-        raise TooManyRoutes("labels") from None
+    except TooManyLabels:  # named apart from the enumeration's own labels, so that a log tells which gave up
+        raise TooManyRoutes("labels of the bound on a route's rest") from None
     return replace(bounds, suffixes=rests)
 
 
