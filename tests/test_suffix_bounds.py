@@ -24,7 +24,8 @@ from milp_milkrun.routes.suffix_bounds import suffix_bounds
 
 
 def _cases(memory: bool):
-    """(instance, network, arc costs, start cost, cuts, threshold, every feasible route with its reduced cost)."""
+    """Per class of each oracle instance: (network, arc costs, start cost, cuts, threshold, every feasible route with
+    its reduced cost)."""
     for kind, seed in INSTANCES:
         instance = pricing_instance(kind, seed)
         pi, start = random_duals(instance, seed)
