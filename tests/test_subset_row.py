@@ -161,6 +161,26 @@ def _random_labels(rng: np.random.Generator, count: int, words: int) -> Labels:
     )  # fmt: skip
 
 
+@pytest.mark.parametrize("count", [1, 40, CUTS_PER_WORD, CUTS_PER_WORD + 1, 150])
+@pytest.mark.parametrize("shape", [(), (7,), (3, 5), (3000,)])
+def test_paid_sums_the_penalties_of_the_set_bits(count: int, shape: tuple[int, ...]) -> None:
+    """paid() against a sum bit by bit, for parities of one or several words, few or many at once, and a strided
+    view (the pricing hands it slices)."""
+    rng = np.random.default_rng(count)
+    words = -(-count // CUTS_PER_WORD)
+    penalty = rng.uniform(0.0, 4.0, count)
+    cuts_of = np.zeros((4, words) if words > 1 else 4, dtype=np.int64)
+    rows = SubsetRowPenalties(cuts_of, penalty)
+    bits = rng.integers(0, 2, size=(*shape, count))
+    parity = np.zeros((*shape, words), dtype=np.int64)
+    for c in range(count):
+        parity[..., c // CUTS_PER_WORD] |= bits[..., c].astype(np.int64) << (c % CUTS_PER_WORD)
+    parity = parity if words > 1 else parity[..., 0]
+    assert np.allclose(rows.paid(parity), bits @ penalty)
+    if shape:
+        assert np.allclose(rows.paid(parity[::2]), bits[::2] @ penalty)
+
+
 @pytest.mark.parametrize(("seed", "words"), [(0, 1), (1, 1), (2, 3), (3, 2)])
 def test_dominance_with_parities_matches_its_definition(seed: int, words: int) -> None:
     """b is dominated when some a (earlier, for earlier_only) costs, with the penalties of the odd parities a has
