@@ -417,28 +417,6 @@ def test_a_tree_that_does_not_close_gets_subset_rows_at_its_root(share: float, e
     assert bp.incumbent_cost == pytest.approx(450) and bp.bound == pytest.approx(450)
 
 
-@pytest.mark.parametrize("seed", [13, 16, 33])
-@pytest.mark.parametrize("when_labels_explode", [True, False])
-def test_a_root_enumeration_over_its_label_budget_calls_the_cuts_at_once(seed: int, when_labels_explode: bool) -> None:
-    """With a label budget of one the root's enumeration gives up on labels: the cuts come at the next node
-    (``subset_rows_when_labels_explode``), neither the root's gap nor the tree's time asking for them, and the tree
-    still ends at the brute-force optimum; without the rule they never come."""
-    instance = random_tiny_instance(seed, costs=seed % 2 == 1, unlimited=seed % 4 == 1)
-    truth = brute_force(instance)
-    settings = RouteSettings(
-        subset_row_root_gap=1.0,
-        subset_row_tree_share=1.0,
-        enumeration_labels=1,
-        subset_rows_when_labels_explode=when_labels_explode,
-    )
-    bp = BranchAndPrice(instance, time.perf_counter() + 60, settings=settings)
-    bp.run(time.perf_counter(), 60)
-    assert truth is not None and bp.root_labels_exploded
-    assert bp.cg.subset_rows == when_labels_explode
-    assert bp.incumbent_cost == pytest.approx(truth[0], abs=1e-6)
-    assert bp.bound <= truth[0] + 1e-6
-
-
 @pytest.mark.parametrize("case", [pytest.param("P-n16-k8", marks=needs_cvrplib), "tiny-16"])
 def test_the_tree_enumerates_its_root_again_once_subset_rows_come(case: str) -> None:
     """The subset-row cuts' duals price routes dearer than the duals the tree shrank its enumeration's gap cap under

@@ -60,12 +60,7 @@ MIX = np.uint64(0x9E3779B97F4A7C15)  # an odd 64-bit constant: the visited sets'
 
 
 class TooManyRoutes(Exception):
-    """The enumeration outgrew its budget (the threshold is too loose to settle the node this way)."""
-
-
-class TooManyLabelsToEnumerate(TooManyRoutes):
-    """The enumeration's labels, or those of its bound on a route's rest, outgrew the label budget: the routes
-    within the threshold could not even be counted."""
+    """The enumeration outgrew its label budget (the threshold is too loose to settle the node this way)."""
 
 
 def enumerate_routes(
@@ -93,7 +88,7 @@ def enumerate_routes(
     threshold : float
         The largest reduced cost listed.
     max_labels : int
-        Label budget; past it :class:`TooManyLabelsToEnumerate` is raised.
+        Label budget; past it :class:`TooManyRoutes` is raised.
     deadline : float
         A ``time.perf_counter()`` value; past it :class:`~milp_milkrun.routes.pricing.PricingTimeout` is raised.
     subset_rows : SubsetRowPenalties, optional
@@ -136,7 +131,7 @@ def enumerate_routes(
         trace.append((level["node"], level["parent"]))
         labels += len(level["node"])
         if labels > max_labels:
-            raise TooManyLabelsToEnumerate("labels")
+            raise TooManyRoutes("labels")
         node = level["node"]
         length = distance.close(level["dist"], node)
         back = net.allowed[node, 0] & distance.within(length) & (level["cost"] + arc_cost[node, 0] <= slack)
@@ -181,7 +176,7 @@ def _bounds(
             deadline=deadline,
         )
     except TooManyLabels:  # named apart from the enumeration's own labels, so that a log tells which gave up
-        raise TooManyLabelsToEnumerate("labels of the bound on a route's rest") from None
+        raise TooManyRoutes("labels of the bound on a route's rest") from None
     return replace(bounds, suffixes=rests)
 
 

@@ -51,9 +51,6 @@ class RouteSettings:
     # ... and when the tree without them has not closed the gap within this share of the time (B-n63-k10's root, 0.4%
     # below PyVRP's near-best start, skipped them: open at 600 s, proven in 52 s with them)
     subset_row_tree_share: float = 0.25
-    # ... or at once when the root's route enumeration outgrew its label budget: the tree cannot enumerate its nodes
-    # either (P-n76-k4, 1.2% at the root: its cuts after 25% of 600 s left it open at 594 / 593)
-    subset_rows_when_labels_explode: bool = True
     max_subset_row_rounds: int = 8  # subset-row separation rounds at most (after the capacity cuts)
     # the master holds at most this many subset-row cuts; the pricing carries those with a negative dual, 63 per
     # int64 word of its parity resource (routes/subset_rows.py); A-n54-k7's root: 1158 with 63 (one word), 1161 with 150

@@ -46,7 +46,7 @@ from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
 from milp_milkrun.routes.column_generation import ColumnGeneration, Outcome, safe_bound
-from milp_milkrun.routes.enumeration import TooManyLabelsToEnumerate, TooManyRoutes, enumerate_routes
+from milp_milkrun.routes.enumeration import TooManyRoutes, enumerate_routes
 from milp_milkrun.routes.master import ArcSetRow, RouteMaster, SolverSetup
 from milp_milkrun.routes.master_lp import best_integer_plan, solve_integer, trial_lp_value
 from milp_milkrun.routes.networks import with_allowed
@@ -93,7 +93,6 @@ class BranchAndPrice:
     unresolved: list[float] = field(default_factory=list)  # bounds of nodes no rule could split
     enumerated: int = 0  # nodes settled by a MIP over every route that could improve the incumbent
     enumeration_cap: float | None = None  # largest gap to enumerate within (adapts to what stays few)
-    root_labels_exploded: bool = False  # the root's route enumeration outgrew its label budget
     rows: dict[tuple[frozenset[tuple[int, int]], int | None], int] = field(default_factory=dict)
     settings: RouteSettings = RouteSettings()
     solver: SolverSetup = SolverSetup()  # HiGHS threads and seed of every LP and MIP of the tree
@@ -307,12 +306,9 @@ class BranchAndPrice:
         """Whether the tree, searched without subset-row cuts for ``settings.subset_row_tree_share`` of the time,
         should get them: a root close to its plan skips them (:meth:`_root_needs_subset_rows`), but a near-optimal
         start makes every root close (B-n63-k10: 0.4% below PyVRP's plan, proven in 52 s with them, open at 600 s
-        without).  A root whose route enumeration outgrew its label budget gets them at once
-        (``settings.subset_rows_when_labels_explode``)."""
-        settings = self.settings
-        exploded = settings.subset_rows_when_labels_explode and self.root_labels_exploded
+        without)."""
         return self._subset_rows_by_rule() and (
-            exploded or time.perf_counter() - searched_from > settings.subset_row_tree_share * self.total
+            time.perf_counter() - searched_from > self.settings.subset_row_tree_share * self.total
         )
 
     def _add_subset_rows_at_root(self, heap: list[Node]) -> list[Node]:
@@ -385,9 +381,12 @@ class BranchAndPrice:
         listed = None  # routes the last enumeration at this node listed
         may_jump = True
         while True:
-            # no plan costs the penalty: without an incumbent, a finite gap; g reaches beyond what the node shows
-            whole = min(self.cutoff(), self.cg.master.penalty) - value
-            gap = min(whole, max(self.enumeration_cap, settings.enumeration_grow * (bound - value)))
+            whole = (
+                min(self.cutoff(), self.cg.master.penalty) - value
+            )  # no plan costs the penalty: without an incumbent, a finite gap
+            gap = min(
+                whole, max(self.enumeration_cap, settings.enumeration_grow * (bound - value))
+            )  # beyond what the node shows
             cheap = listed is not None and listed <= settings.enumeration_widen_routes
             if gap <= 0 or (gap > settings.enumeration_stretch * self.enumeration_cap and not cheap):
                 return bound
@@ -437,7 +436,6 @@ class BranchAndPrice:
                     routes.add(k, stops)
         except (TooManyRoutes, PricingTimeout) as stopped:
             self.enumeration_cap = settings.enumeration_shrink * gap
-            self.root_labels_exploded |= self.nodes == 1 and isinstance(stopped, TooManyLabelsToEnumerate)
             reason = "out of time" if isinstance(stopped, PricingTimeout) else f"too many {stopped.args[0]}"
             log.info(
                 "route enumeration within %.6g of the bound: %s after %.1f s", gap, reason, time.perf_counter() - began
@@ -445,9 +443,12 @@ class BranchAndPrice:
             return False, None, listed
         limit = min(settings.enumeration_mip_share * self.total, self.deadline - time.perf_counter())
         within = value + gap
-        upper = within + ENUMERATION_MARGIN * max(1.0, abs(within))  # HiGHS may report a plan a little above within
-        plan, cost, proven = solve_integer(routes, limit, exact=True, upper=upper)
-        found = plan is not None and cost <= upper
+        plan, cost, proven = solve_integer(
+            routes, limit, exact=True, upper=within + ENUMERATION_MARGIN * max(1.0, abs(within))
+        )
+        found = plan is not None and cost <= within + ENUMERATION_MARGIN * max(
+            1.0, abs(within)
+        )  # HiGHS may report one above
         log.info(
             "route enumeration within %.6g of the bound: %d routes, MIP %s (%.1f s)",
             gap,
