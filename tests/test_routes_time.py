@@ -27,11 +27,12 @@ from milp_milkrun.io import instance_from_dict, load_instance
 from milp_milkrun.objectives import route_costs
 from milp_milkrun.plan import Plan, Route
 from milp_milkrun.routes.clocks import first_clocks, window_copies
+from milp_milkrun.routes.dominance import dominated
 from milp_milkrun.routes.enumeration import enumerate_routes
 from milp_milkrun.routes.labels import Labels
 from milp_milkrun.routes.master import RouteMaster
 from milp_milkrun.routes.networks import class_networks
-from milp_milkrun.routes.pricing import _dominated, price
+from milp_milkrun.routes.pricing import price
 from milp_milkrun.routes.settings import RouteSettings
 from milp_milkrun.routes.time_network import time_admits, time_network
 from milp_milkrun.routes.tree import BranchAndPrice
@@ -170,11 +171,11 @@ def test_dominance_needs_an_earlier_clock() -> None:
             np.array([drive]),
         )
 
-    assert _dominated(labels(200.0), labels(100.0))[0]
-    assert not _dominated(labels(100.0), labels(200.0))[0]
-    assert not _dominated(labels(100.0, latest=50.0), labels(100.0, latest=40.0))[0]
-    assert _dominated(labels(100.0, latest=40.0), labels(100.0, latest=50.0))[0]
-    assert not _dominated(labels(100.0, drive=30.0), labels(100.0, drive=40.0))[0]
+    assert dominated(labels(200.0), labels(100.0))[0]
+    assert not dominated(labels(100.0), labels(200.0))[0]
+    assert not dominated(labels(100.0, latest=50.0), labels(100.0, latest=40.0))[0]
+    assert dominated(labels(100.0, latest=40.0), labels(100.0, latest=50.0))[0]
+    assert not dominated(labels(100.0, drive=30.0), labels(100.0, drive=40.0))[0]
 
 
 def test_the_pricing_network_drops_arcs_no_window_admits() -> None:
@@ -399,7 +400,7 @@ def test_the_window_copies_of_a_label_do_not_dominate_each_other() -> None:
     labels = Labels(
         np.zeros(2), one, np.full(2, 10.0), one, one, one, np.zeros(2, dtype=np.int64), start, latest, drive
     )
-    assert not _dominated(labels, labels, earlier_only=True).any()
+    assert not dominated(labels, labels, earlier_only=True).any()
 
 
 def test_without_a_shift_or_a_cost_per_hour_a_label_takes_the_earliest_window() -> None:

@@ -25,7 +25,6 @@ from milp_milkrun.io import load_instance
 from milp_milkrun.routes import label_bounds, pricing
 from milp_milkrun.routes.column_generation import ColumnGeneration
 from milp_milkrun.routes.enumeration import enumerate_routes
-from milp_milkrun.routes.labels import Labels
 from milp_milkrun.routes.master import ArcSetRow, RouteMaster
 from milp_milkrun.routes.networks import class_networks
 from milp_milkrun.routes.pricing import price
@@ -141,24 +140,13 @@ def test_a_pricing_that_ignores_the_penalties_is_caught() -> None:
 
 
 def test_dominance_that_ignores_the_parities_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
-    plain = pricing._dominated
+    plain = pricing.dominated
 
     def blind(labels, other, subset_rows=None, **options):
         return plain(labels, other, None, **options)
 
-    monkeypatch.setattr(pricing, "_dominated", blind)
+    monkeypatch.setattr(pricing, "dominated", blind)
     assert pricing_mismatches(_exact)
-
-
-def _random_labels(rng: np.random.Generator, count: int, words: int) -> Labels:
-    """Labels at one DC, cheapest first, alike but for cost, load and parity: sparse odd parities, as on routes."""
-    parity = rng.integers(0, 2**62, size=(count, words)) & rng.integers(0, 2**62, size=(count, words))
-    parity &= rng.integers(0, 2**62, size=(count, words))
-    zeros, ones = np.zeros(count), np.ones(count, dtype=np.int64)
-    return Labels(
-        np.sort(rng.uniform(0.0, 30.0, count)), rng.integers(0, 5, count), zeros, ones, ones, ones,
-        parity if words > 1 else parity[:, 0], zeros, zeros, zeros,
-    )  # fmt: skip
 
 
 @pytest.mark.parametrize("count", [1, 40, CUTS_PER_WORD, CUTS_PER_WORD + 1, 150])
@@ -179,28 +167,6 @@ def test_paid_sums_the_penalties_of_the_set_bits(count: int, shape: tuple[int, .
     assert np.allclose(rows.paid(parity), bits @ penalty)
     if shape:
         assert np.allclose(rows.paid(parity[::2]), bits[::2] @ penalty)
-
-
-@pytest.mark.parametrize(("seed", "words"), [(0, 1), (1, 1), (2, 3), (3, 2)])
-def test_dominance_with_parities_matches_its_definition(seed: int, words: int) -> None:
-    """b is dominated when some a (earlier, for earlier_only) costs, with the penalties of the odd parities a has
-    and b lacks, no more than b, and loads no more: every pair tested against the fast path's shortcuts."""
-    rng = np.random.default_rng(seed)
-    count = 600  # past one DOMINANCE_CHUNK
-    cuts_of = np.zeros((4, words) if words > 1 else 4, dtype=np.int64)  # one int64 a node up to one word
-    penalties = SubsetRowPenalties(cuts_of, rng.uniform(0.0, 4.0, CUTS_PER_WORD * words))
-    labels, other = _random_labels(rng, count, words), _random_labels(rng, count // 2, words)
-    for fresh, kept, earlier_only in [(labels, other, False), (labels, labels, True)]:
-        owes = kept.parity[None, :] & ~fresh.parity[:, None]
-        pays = kept.cost[None, :] + penalties.paid(owes)
-        truth = (pays <= fresh.cost[:, None]) & (kept.load[None, :] <= fresh.load[:, None])
-        if earlier_only:
-            truth &= np.tri(count, k=-1, dtype=bool)
-        found = pricing._dominated(fresh, kept, penalties, earlier_only=earlier_only, compared=("load",))
-        assert found.tolist() == truth.any(axis=1).tolist()
-        assert 0 < found.sum() < count  # both kinds of label, so the test tells rules apart
-    none = labels.take(np.array([], dtype=int))
-    assert pricing._dominated(none, other, penalties, compared=("load",)).tolist() == []  # nothing to compare
 
 
 def _enumeration_misses(quantile: float = 0.4) -> list[tuple[str, int, tuple[int, ...]]]:

@@ -59,6 +59,7 @@ from milp_milkrun.routes.completions import (
     two_cycle_free_completions,
     walk_loads,
 )
+from milp_milkrun.routes.dominance import ALL_COMPARED, dominated
 from milp_milkrun.routes.label_bounds import LabelBounds, label_bounds
 from milp_milkrun.routes.labels import Labels, merged_by_cost
 from milp_milkrun.routes.networks import ClassNetwork
@@ -68,8 +69,6 @@ from milp_milkrun.routes.subset_rows import SubsetRowPenalties
 # a heuristic width tests a label for dominance against this many times its labels kept at its DC
 HEURISTIC_DOMINATORS = 4
 NEGATIVE = -1e-7  # a reduced cost below this is negative
-# the resources a dominating label must not exceed (latest: not fall below), besides its cost and memory
-ALL_COMPARED = ("load", "dist", "time", "latest", "drive")
 
 
 class PricingTimeout(Exception):
@@ -422,8 +421,8 @@ def _admit(
     Label a dominates b at the same DC when a costs, loads, drives and remembers no more than b, starts
     service no later (time), with a shift departs as late and drives no longer, and has no more stops (it is kept from an earlier level, or is of the same level); with subset-row cuts, a's
     cost counts the penalties of the cuts where a's parity is odd and b's even (a may pay each of them
-    once more than b on any completion, never more).  The ng memory at DC j is a subset of j's
-    neighbourhood, so it is a small bitmask local to j and the test vectorises.
+    once more than b on any completion, never more): :mod:`~milp_milkrun.routes.dominance`.  The ng memory at
+    DC j is a subset of j's neighbourhood, so it is a small bitmask local to j.
     """
     parts = []
     for node, rows in level.by_node():
@@ -433,8 +432,8 @@ def _admit(
         earlier = kept[node]
         if width is not None and earlier is not None:  # a heuristic tests only against the cheapest kept labels
             earlier = earlier.take(slice(0, HEURISTIC_DOMINATORS * width[1]))
-        keep = ~_dominated(fresh, earlier, subset_rows, compared=compared)
-        keep &= ~_dominated(fresh, fresh, subset_rows, earlier_only=True, compared=compared)
+        keep = ~dominated(fresh, earlier, subset_rows, compared=compared)
+        keep &= ~dominated(fresh, fresh, subset_rows, earlier_only=True, compared=compared)
         if not keep.any():
             continue
         if not keep.all():
@@ -443,9 +442,6 @@ def _admit(
         kept[node] = merged_by_cost(kept[node], fresh)
         parts.append(fresh)
     return Labels.concat(parts) if parts else level.take(slice(0, 0))
-
-
-DOMINANCE_CHUNK = 256  # rows per broadcast block: bounds the memory of the pairwise comparison
 
 
 def compared_resources(net: ClassNetwork) -> tuple[str, ...]:
@@ -466,75 +462,6 @@ def compared_resources(net: ClassNetwork) -> tuple[str, ...]:
         "drive": times is not None and times.tracks_duration,
     }
     return tuple(name for name in ALL_COMPARED if used[name])
-
-
-def _dominated(
-    labels: Labels,
-    other: Labels | None,
-    subset_rows: SubsetRowPenalties | None = None,
-    *,
-    earlier_only: bool = False,
-    compared: tuple[str, ...] = ALL_COMPARED,
-) -> np.ndarray:
-    """For each label: does a label of ``other`` dominate it (``earlier_only``: one listed before it)?
-
-    ``other`` is sorted by cost (the kept labels, or ``labels`` itself): a block of labels is compared
-    only with the prefix of ``other`` that costs no more than the block's dearest label (the
-    subset-row penalties only add to a dominating label's cost).  Besides cost and memory, only the
-    resources in ``compared`` are tested (:func:`compared_resources`).
-    """
-    out = np.zeros(len(labels.cost), dtype=bool)
-    if other is None or not len(other.cost) or not len(out):  # (the prefix below is set by the dearest label)
-        return out
-    dearest = None
-    if subset_rows is not None:
-        top = int(np.searchsorted(other.cost, labels.cost.max(), side="right"))  # no block compares past it
-        dearest = other.cost[:top] + subset_rows.paid(other.parity[:top])
-    for lo in range(0, len(labels.cost), DOMINANCE_CHUNK):
-        rows = slice(lo, lo + DOMINANCE_CHUNK)
-        cost = labels.cost[rows]
-        end = int(np.searchsorted(other.cost, cost.max(), side="right"))
-        if earlier_only:
-            end = min(end, lo + len(cost))
-        if end == 0:
-            continue
-        hit = (other.cost[None, :end] <= cost[:, None]) & ((other.memory[None, :end] & ~labels.memory[rows, None]) == 0)
-        for name in compared:
-            mine, theirs = getattr(labels, name)[rows, None], getattr(other, name)[None, :end]
-            hit &= theirs >= mine if name == "latest" else theirs <= mine
-        if earlier_only:
-            hit &= np.arange(end)[None, :] < np.arange(lo, lo + len(cost))[:, None]
-        if subset_rows is not None and dearest is not None and hit.any():
-            out[rows] = _dominated_after_penalties(hit, labels, other, rows, subset_rows, dearest[:end])
-        else:
-            out[rows] = hit.any(axis=1)
-    return out
-
-
-def _dominated_after_penalties(
-    hit: np.ndarray,
-    labels: Labels,
-    other: Labels,
-    rows: slice,
-    subset_rows: SubsetRowPenalties,
-    dearest: np.ndarray,
-) -> np.ndarray:
-    """For each row of ``hit`` (candidate pairs of :func:`_dominated`): does a candidate still dominate once it
-    pays the penalties of the odd parities it has and the label lacks?  A candidate settles its row at once when its
-    cost plus all of its own odd parities' penalties (``dearest``, at least what it owes) is within the label's, or
-    when it owes nothing; the penalty sums are computed only for the pairs of the rows neither settles."""
-    cost = labels.cost[rows]
-    out = np.asarray((hit & (dearest[None, :] <= cost[:, None])).any(axis=1))
-    pending = np.flatnonzero(~out)  # the rows left: a settled row's pairs are not listed
-    r, c = np.nonzero(hit[pending])
-    r = pending[r]
-    owes = other.parity[c] & ~labels.parity[rows][r]
-    settled = subset_rows.settled(owes)
-    out[r[settled]] = True
-    rest = ~settled & ~out[r]
-    r, c = r[rest], c[rest]
-    out[r[other.cost[c] + subset_rows.paid(owes[rest]) <= cost[r]]] = True
-    return out
 
 
 def arc_lower_bounds(net: ClassNetwork, arc_cost: np.ndarray, deadline: float = math.inf) -> np.ndarray:

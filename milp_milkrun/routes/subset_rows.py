@@ -174,26 +174,23 @@ class SubsetRowPenalties:
         if self.cuts_of.ndim == 1:
             values = values[..., None]
         out = np.zeros(values.shape[:-1])
-        for w, tables in enumerate(self._byte_tables):
+        for w, tables in enumerate(self.byte_tables):
             word = values[..., w]
-            for byte, table in enumerate(tables):
-                out += table[(word >> (8 * byte)) & 0xFF]
+            cuts_here = min(CUTS_PER_WORD, self.count - w * CUTS_PER_WORD)
+            for byte in range(-(-cuts_here // 8)):  # the bytes that hold a cut (few cuts: one lookup)
+                out += tables[byte][(word >> (8 * byte)) & 0xFF]
         return out
 
     @cached_property
-    def _byte_tables(self) -> list[list[np.ndarray]]:
-        """Per word, per byte: the sum of the penalties of the cuts of that byte, by the byte's value."""
-        words = []
+    def byte_tables(self) -> np.ndarray:
+        """(word, byte, byte value): the sum of the penalties of the cuts of that byte of that word whose bits the
+        value sets (zeros past the last cut)."""
+        words = -(-self.count // CUTS_PER_WORD)
+        by_bit = np.zeros((words, 64))  # cut c at bit c % 63 of word c // 63; the sign bit is never set
+        cuts = np.arange(self.count)
+        by_bit[cuts // CUTS_PER_WORD, cuts % CUTS_PER_WORD] = self.penalty
         bits = (np.arange(256)[:, None] >> np.arange(8)[None, :]) & 1  # (byte value, bit)
-        for first in range(0, self.count, CUTS_PER_WORD):
-            tables = []
-            for lo in range(first, min(first + CUTS_PER_WORD, self.count), 8):
-                chunk = np.zeros(8)
-                part = self.penalty[lo : min(lo + 8, first + CUTS_PER_WORD)]
-                chunk[: len(part)] = part
-                tables.append(bits @ chunk)
-            words.append(tables)
-        return words
+        return np.einsum("vb,wnb->wnv", bits, by_bit.reshape(words, 8, 8))
 
 
 def subset_row_penalties(cuts: list[SubsetRowCut], sigma: np.ndarray, n_nodes: int) -> SubsetRowPenalties | None:
