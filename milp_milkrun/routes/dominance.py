@@ -39,10 +39,6 @@ def dominated(
     if top == 0:
         return np.zeros(count, dtype=bool)
     other = other.take(slice(0, top))
-    if subset_rows is None:
-        dearest, tables = other.cost, np.zeros((1, 8, 256))
-    else:  # a dominating label's cost with every penalty it could owe: within b's, it dominates at once
-        dearest, tables = other.cost + subset_rows.paid(other.parity), subset_rows.byte_tables
     return _dominated_rows(
         labels.cost,
         np.ascontiguousarray(labels.memory, dtype=np.int64),
@@ -52,8 +48,7 @@ def dominated(
         np.ascontiguousarray(other.memory, dtype=np.int64),
         _resources(other, compared),
         _words(other.parity),
-        dearest,
-        tables,
+        np.zeros((1, 8, 256)) if subset_rows is None else subset_rows.byte_tables,
         earlier_only,
         subset_rows is not None,
     )
@@ -82,7 +77,6 @@ def _dominated_rows(  # pragma: no cover - compiled; tests/test_dominance.py che
     other_memory: np.ndarray,
     other_resources: np.ndarray,
     other_parity: np.ndarray,
-    dearest: np.ndarray,
     tables: np.ndarray,
     earlier_only: bool,
     with_penalties: bool,
@@ -104,14 +98,12 @@ def _dominated_rows(  # pragma: no cover - compiled; tests/test_dominance.py che
                     break
             if not fits:
                 continue
-            if not with_penalties or dearest[j] <= cost[i]:
-                out[i] = True
-                break
             owed = 0.0
-            for w in range(parity.shape[1]):
-                owes = other_parity[j, w] & ~parity[i, w]
-                for byte in range(8):
-                    owed += tables[w, byte, (owes >> (8 * byte)) & 0xFF]
+            if with_penalties:
+                for w in range(parity.shape[1]):
+                    owes = other_parity[j, w] & ~parity[i, w]
+                    for byte in range(8 if owes else 0):
+                        owed += tables[w, byte, (owes >> (8 * byte)) & 0xFF]
             if other_cost[j] + owed <= cost[i]:
                 out[i] = True
                 break

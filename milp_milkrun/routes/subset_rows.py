@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+from numba import njit
 
 from milp_milkrun.limits import SOLVER_TOLERANCE
 
@@ -168,18 +169,13 @@ class SubsetRowPenalties:
         """sum of the penalties of the cuts whose bits are set, per parity of ``bits`` (int64, or rows of
         int64 words past one word).
 
-        One lookup per byte of each word in a table of the sums of the cut penalties of that byte.
+        One lookup per byte of each non-zero word in a table of the sums of the cut penalties of that byte (a
+        compiled loop: most words of a route's parity are zero).
         """
         values = np.asarray(bits, dtype=np.int64)
-        if self.cuts_of.ndim == 1:
-            values = values[..., None]
-        out = np.zeros(values.shape[:-1])
-        for w, tables in enumerate(self.byte_tables):
-            word = values[..., w]
-            cuts_here = min(CUTS_PER_WORD, self.count - w * CUTS_PER_WORD)
-            for byte in range(-(-cuts_here // 8)):  # the bytes that hold a cut (few cuts: one lookup)
-                out += tables[byte][(word >> (8 * byte)) & 0xFF]
-        return out
+        shape = values.shape if self.cuts_of.ndim == 1 else values.shape[:-1]
+        words = np.ascontiguousarray(values).reshape(-1, len(self.byte_tables))
+        return _paid_rows(words, self.byte_tables).reshape(shape)
 
     @cached_property
     def byte_tables(self) -> np.ndarray:
@@ -191,6 +187,18 @@ class SubsetRowPenalties:
         by_bit[cuts // CUTS_PER_WORD, cuts % CUTS_PER_WORD] = self.penalty
         bits = (np.arange(256)[:, None] >> np.arange(8)[None, :]) & 1  # (byte value, bit)
         return np.einsum("vb,wnb->wnv", bits, by_bit.reshape(words, 8, 8))
+
+
+@njit(cache=True, nogil=True)
+def _paid_rows(words: np.ndarray, tables: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    """Per row of int64 words: the sum over its words and their bytes of the byte tables' penalties."""
+    out = np.zeros(len(words))
+    for row in range(len(words)):
+        for w in range(words.shape[1]):
+            word = words[row, w]
+            for byte in range(8 if word else 0):
+                out[row] += tables[w, byte, (word >> (8 * byte)) & 0xFF]
+    return out
 
 
 def subset_row_penalties(cuts: list[SubsetRowCut], sigma: np.ndarray, n_nodes: int) -> SubsetRowPenalties | None:
