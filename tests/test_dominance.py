@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from pricing_oracle import random_cuts
 
 from milp_milkrun.routes.dominance import ALL_COMPARED, dominated
 from milp_milkrun.routes.labels import Labels
-from milp_milkrun.routes.subset_rows import CUTS_PER_WORD, SubsetRowPenalties
+from milp_milkrun.routes.subset_rows import CUTS_PER_WORD, SubsetRowPenalties, subset_row_penalties
 
 
 def _random_labels(rng: np.random.Generator, count: int, words: int) -> Labels:
@@ -68,3 +69,60 @@ def test_nothing_to_compare_dominates_nothing() -> None:
     dearer = _random_labels(rng, 5, 1)
     dearer.cost += 100.0
     assert not dominated(labels, dearer).any()  # every kept label costs more than every fresh one
+
+
+def _grid_labels(rng: np.random.Generator, size: int, cuts: int) -> Labels:
+    """``size`` labels at one DC, cheapest first, with costs on a coarse grid (ties), 4-bit memories, small
+    resources and parities of ``cuts`` subset-row cuts."""
+
+    def whole(top: int) -> np.ndarray:
+        return rng.integers(0, top, size)
+
+    return Labels(
+        cost=np.sort(whole(60).astype(float)),
+        load=whole(8),
+        dist=whole(8).astype(float),
+        memory=whole(16),
+        node=np.full(size, 3),
+        ident=np.arange(size),
+        parity=whole(1 << cuts),
+        time=whole(8).astype(float),
+        latest=whole(8).astype(float),
+        drive=whole(8).astype(float),
+    )
+
+
+def _dominated_pairwise(labels: Labels, other: Labels, penalties, earlier_only: bool) -> np.ndarray:
+    """The dominance rule label by label: a label of ``other`` (listed before it, with ``earlier_only``) that costs,
+    after the penalties it owes, remembers and consumes no more (departs no earlier)."""
+    out = np.zeros(len(labels.cost), dtype=bool)
+    for i in range(len(labels.cost)):
+        others = slice(0, i) if earlier_only else slice(0, len(other.cost))
+        owes = other.parity[others] & ~labels.parity[i]
+        paid = penalties.paid(owes) if penalties is not None else 0.0
+        out[i] = np.any(
+            (other.cost[others] + paid <= labels.cost[i])
+            & ((other.memory[others] & ~labels.memory[i]) == 0)
+            & (other.load[others] <= labels.load[i])
+            & (other.dist[others] <= labels.dist[i])
+            & (other.time[others] <= labels.time[i])
+            & (other.latest[others] >= labels.latest[i])
+            & (other.drive[others] <= labels.drive[i])
+        )
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_dominance_over_many_candidates_matches_the_rule_label_by_label(seed: int) -> None:
+    """Over many candidates with tied costs (against kept labels and among the new ones,
+    with and without subset-row penalties): the same labels dominated as the rule applied pair by pair."""
+    rng = np.random.default_rng(seed)
+    cuts, sigma = random_cuts(7, seed, count=5)
+    penalties = subset_row_penalties(cuts, sigma, 8)
+    kept, fresh = _grid_labels(rng, 1_500, len(cuts)), _grid_labels(rng, 700, len(cuts))
+    for rows in (None, penalties):
+        expected = _dominated_pairwise(fresh, kept, rows, earlier_only=False)
+        assert 0 < expected.sum() < len(expected)
+        assert dominated(fresh, kept, rows).tolist() == expected.tolist()
+        among = _dominated_pairwise(fresh, fresh, rows, earlier_only=True)
+        assert dominated(fresh, fresh, rows, earlier_only=True).tolist() == among.tolist()

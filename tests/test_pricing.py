@@ -20,7 +20,6 @@ from pricing_oracle import (
     elementary_network,
     feasible_routes,
     pricing_instance,
-    random_cuts,
     random_duals,
     reduced_cost,
 )
@@ -28,17 +27,14 @@ from timed_instances import dominance_trap
 
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.routes.completions import coarse_loads
-from milp_milkrun.routes.labels import Labels
 from milp_milkrun.routes.networks import class_networks, ng_masks
 from milp_milkrun.routes.pricing import (
     ALL_COMPARED,
-    _dominated,
     compared_resources,
     completion_bounds,
     price,
     two_cycle_free_completions,
 )
-from milp_milkrun.routes.subset_rows import subset_row_penalties
 
 
 @pytest.mark.parametrize(("kind", "seed"), INSTANCES)
@@ -209,60 +205,3 @@ def test_a_dominance_that_ignores_the_clock_is_caught() -> None:
     wrong = price(net, arc_cost, 0.0, exact=True, max_routes=10, compared=("load",))
     assert right.minimum == pytest.approx(truth, abs=1e-9)
     assert wrong.minimum > truth + 1e-6
-
-
-def _random_labels(rng: np.random.Generator, size: int, cuts: int) -> Labels:
-    """``size`` labels at one DC, cheapest first, with costs on a coarse grid (ties), 4-bit memories, small
-    resources and parities of ``cuts`` subset-row cuts."""
-
-    def whole(top: int) -> np.ndarray:
-        return rng.integers(0, top, size)
-
-    return Labels(
-        cost=np.sort(whole(60).astype(float)),
-        load=whole(8),
-        dist=whole(8).astype(float),
-        memory=whole(16),
-        node=np.full(size, 3),
-        ident=np.arange(size),
-        parity=whole(1 << cuts),
-        time=whole(8).astype(float),
-        latest=whole(8).astype(float),
-        drive=whole(8).astype(float),
-    )
-
-
-def _dominated_pairwise(labels: Labels, other: Labels, penalties, earlier_only: bool) -> np.ndarray:
-    """The dominance rule label by label: a label of ``other`` (listed before it, with ``earlier_only``) that costs,
-    after the penalties it owes, remembers and consumes no more (departs no earlier)."""
-    out = np.zeros(len(labels.cost), dtype=bool)
-    for i in range(len(labels.cost)):
-        others = slice(0, i) if earlier_only else slice(0, len(other.cost))
-        owes = other.parity[others] & ~labels.parity[i]
-        paid = penalties.paid(owes) if penalties is not None else 0.0
-        out[i] = np.any(
-            (other.cost[others] + paid <= labels.cost[i])
-            & ((other.memory[others] & ~labels.memory[i]) == 0)
-            & (other.load[others] <= labels.load[i])
-            & (other.dist[others] <= labels.dist[i])
-            & (other.time[others] <= labels.time[i])
-            & (other.latest[others] >= labels.latest[i])
-            & (other.drive[others] <= labels.drive[i])
-        )
-    return out
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_dominance_over_many_candidates_matches_the_rule_label_by_label(seed: int) -> None:
-    """Over more candidates than one chunk of the vectorised test (against kept labels and among the new ones,
-    with and without subset-row penalties): the same labels dominated as the rule applied pair by pair."""
-    rng = np.random.default_rng(seed)
-    cuts, sigma = random_cuts(7, seed, count=5)
-    penalties = subset_row_penalties(cuts, sigma, 8)
-    kept, fresh = _random_labels(rng, 1_500, len(cuts)), _random_labels(rng, 700, len(cuts))
-    for rows in (None, penalties):
-        expected = _dominated_pairwise(fresh, kept, rows, earlier_only=False)
-        assert 0 < expected.sum() < len(expected)
-        assert _dominated(fresh, kept, rows).tolist() == expected.tolist()
-        among = _dominated_pairwise(fresh, fresh, rows, earlier_only=True)
-        assert _dominated(fresh, fresh, rows, earlier_only=True).tolist() == among.tolist()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+from numba import njit
 
 from milp_milkrun.routes.networks import ClassNetwork
 
@@ -101,17 +102,8 @@ def two_cycle_free_completions(net: ClassNetwork, arc_cost: np.ndarray) -> Compl
     best[0], second[0] = home[None, :], np.inf
     step = np.where(net.allowed, arc_cost, np.inf)
     rest, fits = after_loading(net)
-    dcs = np.arange(n)
     for h in range(1, net.max_stops):
-        # via[c, j, l]: j -> l, then on from l (loaded, rest[c, l] units left) without turning back to j; l = 0: home
-        on = Completions(best[h - 1 : h], first[h - 1 : h], second[h - 1 : h])
-        after = on.avoiding(0, rest[:, None, :], dcs[None, None, :], dcs[None, :, None])
-        via = step[None, :, :] + np.where(fits[:, None, :], after, np.inf)
-        via[:, :, 0] = home[None, :]
-        first[h] = via.argmin(axis=2)
-        best[h] = np.take_along_axis(via, first[h][:, :, None], axis=2)[:, :, 0]
-        np.put_along_axis(via, first[h][:, :, None], np.inf, axis=2)
-        second[h] = via.min(axis=2)
+        _next_stop(best[h - 1], first[h - 1], second[h - 1], step, home, rest, fits, best[h], first[h], second[h])
         if (
             np.array_equal(best[h], best[h - 1])
             and np.array_equal(first[h], first[h - 1])
@@ -120,6 +112,38 @@ def two_cycle_free_completions(net: ClassNetwork, arc_cost: np.ndarray) -> Compl
             best[h + 1 :], first[h + 1 :], second[h + 1 :] = best[h], first[h], second[h]
             break
     return Completions(best, first, second)
+
+
+@njit(cache=True, nogil=True)
+def _next_stop(  # pragma: no cover - compiled; tests/test_pricing.py checks the bounds against real completions
+    best: np.ndarray,
+    first: np.ndarray,
+    second: np.ndarray,
+    step: np.ndarray,
+    home: np.ndarray,
+    rest: np.ndarray,
+    fits: np.ndarray,
+    best_out: np.ndarray,
+    first_out: np.ndarray,
+    second_out: np.ndarray,
+) -> None:
+    """One more DC allowed: from j with c units, the least over l of j -> l and on from l (``rest[c, l]`` units
+    left) by a walk that does not turn back to j (l = 0: home), the l it takes (the first of equals) and the least
+    over the other l (``after`` in the loop)."""
+    loads, n = best.shape
+    for c in range(loads):
+        for j in range(n):
+            least, via, other = home[j], 0, np.inf
+            for after in range(1, n):
+                if not fits[c, after]:
+                    continue
+                r = rest[c, after]
+                value = step[j, after] + (second[r, after] if first[r, after] == j else best[r, after])
+                if value < least:
+                    least, via, other = value, after, least
+                elif value < other:
+                    other = value
+            best_out[c, j], first_out[c, j], second_out[c, j] = least, via, other
 
 
 def after_loading(net: ClassNetwork) -> tuple[np.ndarray, np.ndarray]:
