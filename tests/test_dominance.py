@@ -41,7 +41,7 @@ def _truth(
 
 
 @pytest.mark.parametrize(("seed", "words"), [(0, 1), (1, 1), (2, 3), (3, 2), (4, 0)])
-@pytest.mark.parametrize("compared", [("load",), ALL_COMPARED, ()])
+@pytest.mark.parametrize("compared", [("load",), ("load", "dist"), ("time", "latest"), ("drive",), ALL_COMPARED, ()])
 def test_dominance_matches_its_definition(seed: int, words: int, compared: tuple[str, ...]) -> None:
     """Against kept labels and against earlier labels of the same level; with parities of one to three words
     (words 0: no subset-row cuts), memory, and the compared resources (latest reversed)."""

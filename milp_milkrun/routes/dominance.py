@@ -9,6 +9,8 @@ early exits a pairwise numpy test cannot take (P-n76-k4's cut root: an exact pri
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numba import njit
 
@@ -30,36 +32,33 @@ def dominated(
     """For each label: does a label of ``other`` dominate it (``earlier_only``: one listed before it)?
 
     ``other`` is sorted by cost (the kept labels, or ``labels`` itself).  Besides cost and memory, only the
-    resources in ``compared`` are tested (:func:`~milp_milkrun.routes.pricing.compared_resources`).
+    resources in ``compared`` are tested (:func:`~milp_milkrun.routes.pricing.compared_resources`).  The
+    labelling calls this twice per DC and stop count (A-n46-k7: 50,000 times), so the arrays go to the compiled
+    loop as they are.
     """
     count = len(labels.cost)
-    if other is None or not len(other.cost) or not count:
+    if other is None or not len(other.cost) or not count or other.cost[0] > labels.cost.max():
         return np.zeros(count, dtype=bool)
-    top = int(np.searchsorted(other.cost, labels.cost.max(), side="right"))  # none dearer can dominate
-    if top == 0:
-        return np.zeros(count, dtype=bool)
-    other = other.take(slice(0, top))
     return _dominated_rows(
-        labels.cost,
-        np.ascontiguousarray(labels.memory, dtype=np.int64),
-        _resources(labels, compared),
+        (labels.cost, labels.memory, labels.load, labels.dist, labels.time, labels.latest, labels.drive),
         _words(labels.parity),
-        other.cost,
-        np.ascontiguousarray(other.memory, dtype=np.int64),
-        _resources(other, compared),
+        (other.cost, other.memory, other.load, other.dist, other.time, other.latest, other.drive),
         _words(other.parity),
-        np.zeros((1, 8, 256)) if subset_rows is None else subset_rows.byte_tables,
+        _NO_PENALTIES if subset_rows is None else subset_rows.byte_tables,
+        _compared_flags(compared),
         earlier_only,
         subset_rows is not None,
     )
 
 
-def _resources(labels: Labels, compared: tuple[str, ...]) -> np.ndarray:
-    """The compared resources as rows of floats, ``latest`` negated: a dominating label has each no larger."""
-    rows = [-getattr(labels, name) if name == "latest" else getattr(labels, name) for name in compared]
-    if not rows:
-        return np.zeros((0, len(labels.cost)))
-    return np.ascontiguousarray(np.stack(rows), dtype=np.float64)
+_NO_PENALTIES = np.zeros((1, 8, 256))
+
+
+@functools.cache
+def _compared_flags(compared: tuple[str, ...]) -> tuple[bool, bool, bool, bool, bool]:
+    """Per resource of :data:`ALL_COMPARED`: whether ``compared`` names it."""
+    load, dist, clock, latest, drive = (name in compared for name in ALL_COMPARED)
+    return load, dist, clock, latest, drive
 
 
 def _words(parity: np.ndarray) -> np.ndarray:
@@ -69,34 +68,35 @@ def _words(parity: np.ndarray) -> np.ndarray:
 
 @njit(cache=True, nogil=True)
 def _dominated_rows(  # pragma: no cover - compiled; tests/test_dominance.py checks it against pairwise numpy
-    cost: np.ndarray,
-    memory: np.ndarray,
-    resources: np.ndarray,
+    labels: tuple,
     parity: np.ndarray,
-    other_cost: np.ndarray,
-    other_memory: np.ndarray,
-    other_resources: np.ndarray,
+    other: tuple,
     other_parity: np.ndarray,
     tables: np.ndarray,
+    flags: tuple,
     earlier_only: bool,
     with_penalties: bool,
 ) -> np.ndarray:
-    """Row i: is there a j (j < i with ``earlier_only``) of no more cost, memory and resources that still costs no
-    more once it pays the byte tables' penalties of the parities it has and row i lacks?"""
+    """Row i: is there a j (j < i with ``earlier_only``) of no more cost, memory and flagged resources (``latest``:
+    no less) that still costs no more once it pays the byte tables' penalties of the parities it has and row i
+    lacks?  ``labels`` and ``other``: (cost, memory, load, dist, time, latest, drive)."""
+    cost, memory, load, dist, clock, latest, drive = labels
+    other_cost, other_memory, other_load, other_dist, other_clock, other_latest, other_drive = other
+    by_load, by_dist, by_clock, by_latest, by_drive = flags
     out = np.zeros(len(cost), dtype=np.bool_)
     for i in range(len(cost)):
         forgotten = ~memory[i]
         for j in range(i if earlier_only else len(other_cost)):
             if other_cost[j] > cost[i]:
                 break  # cheapest first: no later j costs less
-            if other_memory[j] & forgotten:
-                continue
-            fits = True
-            for r in range(resources.shape[0]):
-                if other_resources[r, j] > resources[r, i]:
-                    fits = False
-                    break
-            if not fits:
+            if (
+                other_memory[j] & forgotten
+                or (by_load and other_load[j] > load[i])
+                or (by_dist and other_dist[j] > dist[i])
+                or (by_clock and other_clock[j] > clock[i])
+                or (by_latest and other_latest[j] < latest[i])
+                or (by_drive and other_drive[j] > drive[i])
+            ):
                 continue
             owed = 0.0
             if with_penalties:
