@@ -135,7 +135,7 @@ class SubsetRowPenalties:
     Only cuts with a non-zero dual need to be here (the others charge nothing).  Up to CUTS_PER_WORD cuts
     the bitmask of a node is one int64 (and a label's parity one int64); with more, a row of int64 words
     per node (cut c: bit c % CUTS_PER_WORD of word c // CUTS_PER_WORD), and every parity such a row:
-    :meth:`enter`, :meth:`paid` and :meth:`settled` take either, the words on the last axis.
+    :meth:`enter` and :meth:`paid` take either, the words on the last axis.
     """
 
     cuts_of: np.ndarray  # int64 per node, or (node, word) past one word (node 0, the hub, is in no cut)
@@ -150,11 +150,6 @@ class SubsetRowPenalties:
         """The nodes of cut number ``cut`` (its members)."""
         word = self.cuts_of if self.cuts_of.ndim == 1 else self.cuts_of[:, cut // CUTS_PER_WORD]
         return np.flatnonzero((word >> (cut % CUTS_PER_WORD)) & 1)
-
-    def settled(self, bits: np.ndarray) -> np.ndarray:
-        """Per parity of ``bits``: whether no bit is set (nothing to pay)."""
-        values = np.asarray(bits)
-        return np.asarray(values == 0 if self.cuts_of.ndim == 1 else ~values.any(axis=-1))
 
     def enter(self, parity: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Labels at ``parity`` entering ``nodes`` (broadcast): their parities after, and what they pay: the
