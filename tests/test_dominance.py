@@ -92,37 +92,17 @@ def _grid_labels(rng: np.random.Generator, size: int, cuts: int) -> Labels:
     )
 
 
-def _dominated_pairwise(labels: Labels, other: Labels, penalties, earlier_only: bool) -> np.ndarray:
-    """The dominance rule label by label: a label of ``other`` (listed before it, with ``earlier_only``) that costs,
-    after the penalties it owes, remembers and consumes no more (departs no earlier)."""
-    out = np.zeros(len(labels.cost), dtype=bool)
-    for i in range(len(labels.cost)):
-        others = slice(0, i) if earlier_only else slice(0, len(other.cost))
-        owes = other.parity[others] & ~labels.parity[i]
-        paid = penalties.paid(owes) if penalties is not None else 0.0
-        out[i] = np.any(
-            (other.cost[others] + paid <= labels.cost[i])
-            & ((other.memory[others] & ~labels.memory[i]) == 0)
-            & (other.load[others] <= labels.load[i])
-            & (other.dist[others] <= labels.dist[i])
-            & (other.time[others] <= labels.time[i])
-            & (other.latest[others] >= labels.latest[i])
-            & (other.drive[others] <= labels.drive[i])
-        )
-    return out
-
-
 @pytest.mark.parametrize("seed", range(4))
 def test_dominance_over_many_candidates_matches_the_rule_label_by_label(seed: int) -> None:
-    """Over many candidates with tied costs (against kept labels and among the new ones,
-    with and without subset-row penalties): the same labels dominated as the rule applied pair by pair."""
+    """Over many candidates with tied costs and real cuts' parities (against kept labels and among the new ones,
+    with and without subset-row penalties): the same labels dominated as the rule applied to every pair."""
     rng = np.random.default_rng(seed)
     cuts, sigma = random_cuts(7, seed, count=5)
     penalties = subset_row_penalties(cuts, sigma, 8)
     kept, fresh = _grid_labels(rng, 1_500, len(cuts)), _grid_labels(rng, 700, len(cuts))
     for rows in (None, penalties):
-        expected = _dominated_pairwise(fresh, kept, rows, earlier_only=False)
+        expected = _truth(fresh, kept, rows, ALL_COMPARED, earlier_only=False)
         assert 0 < expected.sum() < len(expected)
         assert dominated(fresh, kept, rows).tolist() == expected.tolist()
-        among = _dominated_pairwise(fresh, fresh, rows, earlier_only=True)
+        among = _truth(fresh, fresh, rows, ALL_COMPARED, earlier_only=True)
         assert dominated(fresh, fresh, rows, earlier_only=True).tolist() == among.tolist()

@@ -99,6 +99,7 @@ def _dominated_rows(  # pragma: no cover - compiled; tests/test_dominance.py che
             ):
                 continue
             owed = 0.0
+            # the loop of SubsetRowPenalties.paid, written again: numba's cache misses edits to a callee in another file
             if with_penalties:
                 for w in range(parity.shape[1]):
                     owes = other_parity[j, w] & ~parity[i, w]
