@@ -402,13 +402,19 @@ def test_the_root_separates_subset_rows_when_its_gap_asks_for_them(setting, thre
 
 
 @needs_cvrplib
-@pytest.mark.parametrize(("share", "expected"), [(0.0, True), (10.0, False)])
-def test_a_tree_that_does_not_close_gets_subset_rows_at_its_root(share: float, expected: bool) -> None:
+@pytest.mark.parametrize(
+    ("share", "seconds", "expected"), [(0.0, 150.0, True), (10.0, 0.0, True), (10.0, 150.0, False)]
+)
+def test_a_tree_that_does_not_close_gets_subset_rows_at_its_root(share: float, seconds: float, expected: bool) -> None:
     """P-n16-k8's root (0.44% below its plan) skips subset-row cuts at a 1.5% threshold and, with no enumeration,
-    must branch; once the tree has searched ``subset_row_tree_share`` of the time without closing, its root gets
-    them (the cuts then close it at once), and it proves 450 either way."""
+    must branch; once the tree has searched ``subset_row_tree_share`` of the time (``subset_row_tree_seconds`` at
+    most) without closing, its root gets them (the cuts then close it at once), and it proves 450 either way."""
     settings = RouteSettings(
-        subset_row_root_gap=0.015, subset_row_tree_share=share, enumeration_routes=1, enumeration_first_gap=0.0
+        subset_row_root_gap=0.015,
+        subset_row_tree_share=share,
+        subset_row_tree_seconds=seconds,
+        enumeration_routes=1,
+        enumeration_first_gap=0.0,
     )
     bp = BranchAndPrice(load_instance(CVRPLIB / "P-n16-k8.vrp"), time.perf_counter() + 60, settings=settings)
     bp.run(time.perf_counter(), 60)
