@@ -51,8 +51,8 @@ class RouteSettings:
     # ... and when the tree without them has not closed the gap within this share of the time (B-n63-k10's root, 0.4%
     # below PyVRP's near-best start, skipped them: open at 600 s, proven in 52 s with them)
     subset_row_tree_share: float = 0.25
-    # ... or this many seconds if sooner: a longer limit should not wait longer for them (X-n106-k14 with an hour,
-    # its tree 15 minutes without them: 0.44% at 3,600 s; with 600 s, cuts after 150 s: 0.35% at 600 s)
+    # ... or this many seconds if sooner: a longer limit should not wait longer for them (X-n106-k14 with an hour:
+    # 0.44% when its tree waited 15 minutes for them, 0.30% with them after 150 s)
     subset_row_tree_seconds: float = 150.0
     max_subset_row_rounds: int = 8  # subset-row separation rounds at most (after the capacity cuts)
     # the master holds at most this many subset-row cuts; the pricing carries those with a negative dual, 63 per
