@@ -40,9 +40,9 @@ def dominated(
     if other is None or not len(other.cost) or not count or other.cost[0] > labels.cost.max():
         return np.zeros(count, dtype=bool)
     return _dominated_rows(
-        (labels.cost, labels.memory, labels.load, labels.dist, labels.time, labels.latest, labels.drive),
+        _columns(labels),
         _words(labels.parity),
-        (other.cost, other.memory, other.load, other.dist, other.time, other.latest, other.drive),
+        _columns(other),
         _words(other.parity),
         _NO_PENALTIES if subset_rows is None else subset_rows.byte_tables,
         _compared_flags(compared),
@@ -52,6 +52,11 @@ def dominated(
 
 
 _NO_PENALTIES = np.zeros((1, 8, 256))
+
+
+def _columns(labels: Labels) -> tuple[np.ndarray, ...]:
+    """The arrays the compiled loop reads, in the order it unpacks them."""
+    return labels.cost, labels.memory, labels.load, labels.dist, labels.time, labels.latest, labels.drive
 
 
 @functools.cache
@@ -79,7 +84,7 @@ def _dominated_rows(  # pragma: no cover - compiled; tests/test_dominance.py che
 ) -> np.ndarray:
     """Row i: is there a j (j < i with ``earlier_only``) of no more cost, memory and flagged resources (``latest``:
     no less) that still costs no more once it pays the byte tables' penalties of the parities it has and row i
-    lacks?  ``labels`` and ``other``: (cost, memory, load, dist, time, latest, drive)."""
+    lacks?  ``labels`` and ``other``: :func:`_columns`."""
     cost, memory, load, dist, clock, latest, drive = labels
     other_cost, other_memory, other_load, other_dist, other_clock, other_latest, other_drive = other
     by_load, by_dist, by_clock, by_latest, by_drive = flags
