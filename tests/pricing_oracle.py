@@ -80,11 +80,12 @@ def elementary_network(net: ClassNetwork) -> ClassNetwork:
 
 
 def random_cuts(
-    n_dcs: int, seed: int, count: int = 6, *, memory: bool = False
+    n_dcs: int, seed: int, count: int = 6, *, memory: bool = False, size: int = 3
 ) -> tuple[list[SubsetRowCut], np.ndarray]:
-    """Random cuts and duals; ``memory``: each with a random limited memory (its members and some other DCs)."""
+    """Random cuts of ``size`` DCs and duals; ``memory``: each with a random limited memory (its members and some
+    other DCs)."""
     rng = random.Random(seed)
-    triples = list(itertools.combinations(range(1, n_dcs + 1), 3))
+    triples = list(itertools.combinations(range(1, n_dcs + 1), size))
     chosen = rng.sample(triples, min(count, len(triples)))
     cuts = [
         SubsetRowCut(frozenset(t), frozenset(v for v in range(1, n_dcs + 1) if v in t or rng.random() < 0.3))
@@ -105,15 +106,15 @@ def _true_minimum(instance, vc, pi: np.ndarray, start: float, rows: SubsetRowPen
 
 
 def pricing_mismatches(
-    price_fn, *, elementary: bool = True, memory: bool = False
+    price_fn, *, elementary: bool = True, memory: bool = False, size: int = 3
 ) -> list[tuple[str, int, float, float]]:
     """(kind, seed, priced, true) of every class whose exact pricing misses the oracle's minimum (``memory``:
-    cuts with limited memories, charged by the oracle as their coefficients say)."""
+    cuts with limited memories, charged by the oracle as their coefficients say; ``size``: DCs per cut)."""
     wrong = []
     for kind, seed in INSTANCES:
         instance = pricing_instance(kind, seed)
         pi, start = random_duals(instance, seed)
-        cuts, sigma = random_cuts(instance.n_dcs, seed, memory=memory)
+        cuts, sigma = random_cuts(instance.n_dcs, seed, memory=memory, size=size)
         rows = subset_row_penalties(cuts, sigma, instance.n_dcs + 1)
         classes = vehicle_classes(instance)
         for vc, net in zip(classes, class_networks(instance, classes)):

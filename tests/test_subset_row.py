@@ -23,6 +23,7 @@ from shared_data import CVRPLIB, cvrplib_optimum, needs_cvrplib
 from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.io import load_instance
 from milp_milkrun.routes import label_bounds, pricing
+from milp_milkrun.routes.bidirectional import by_load, by_stops, price_bidirectionally
 from milp_milkrun.routes.column_generation import ColumnGeneration
 from milp_milkrun.routes.enumeration import enumerate_routes
 from milp_milkrun.routes.master import ArcSetRow, RouteMaster
@@ -243,6 +244,60 @@ def test_separation_finds_the_classic_odd_cycle() -> None:
     cuts = separate_subset_rows(visits, np.full(3, 0.5), set(), max_cuts=5)
     assert cuts == [SubsetRowCut(frozenset({1, 2, 3}))]
     assert separate_subset_rows(visits, np.full(3, 0.5), {frozenset({1, 2, 3})}, max_cuts=5) == []
+
+
+def test_separation_finds_the_odd_cycle_of_five_that_no_triple_sees() -> None:
+    # five routes {1,2}, {2,3}, {3,4}, {4,5}, {5,1} at 1/2: each triple's row is at most 1, the five's is 5/2 > 2
+    visits = np.zeros((5, 6), dtype=np.int64)
+    for r, (a, b) in enumerate(itertools.pairwise((1, 2, 3, 4, 5, 1))):
+        visits[r, [a, b]] = 1
+    assert separate_subset_rows(visits, np.full(5, 0.5), set(), max_cuts=5, five=False) == []
+    five = SubsetRowCut(frozenset(range(1, 6)))
+    assert separate_subset_rows(visits, np.full(5, 0.5), set(), max_cuts=5) == [five]
+    assert five.rhs == 2 and SubsetRowCut(frozenset({1, 2, 3})).rhs == 1
+
+
+def test_a_five_dc_cut_counts_pairs_of_visits_against_two() -> None:
+    cut = SubsetRowCut(frozenset(range(1, 6)))
+    assert [cut.coefficient(0, stops) for stops in [(1,), (1, 6, 2), (1, 2, 3), (1, 2, 3, 4), (5, 4, 3, 2, 1)]] == [
+        0,
+        1,
+        1,
+        2,
+        2,
+    ]
+    master = RouteMaster(random_tiny_instance(23, n_dcs=6))
+    master.add_subset_row(cut)
+    assert master.row_upper[-1] == 2.0
+
+
+@pytest.mark.parametrize("memory", [False, True])
+def test_exact_pricing_with_five_dc_cuts_finds_the_true_minimum(memory: bool) -> None:
+    assert pricing_mismatches(_exact, memory=memory, size=5) == []
+
+
+@pytest.mark.parametrize("rule", [by_load, by_stops])
+def test_bidirectional_pricing_with_five_dc_cuts_finds_the_true_minimum(rule) -> None:
+    """The join pays a cut once more where both halves are odd: floor((a + b) / 2) for any size of S."""
+
+    def bidirectional(net, arc_cost, start, rows):
+        return price_bidirectionally(net, arc_cost, start, max_routes=10, subset_rows=rows, rule=rule(net))
+
+    assert pricing_mismatches(bidirectional, memory=True, size=5) == []
+
+
+FIVE_CUT_SEEDS = [23, 27, 29]  # tiny instances of six DCs whose roots separate five-DC cuts
+
+
+@pytest.mark.parametrize("seed", FIVE_CUT_SEEDS)
+def test_branch_and_price_with_five_dc_cuts_matches_brute_force(seed: int) -> None:
+    instance = random_tiny_instance(seed, n_dcs=6)
+    truth = brute_force(instance)
+    bp = BranchAndPrice(instance, time.perf_counter() + 60, settings=RouteSettings(subset_rows=True))
+    bp.run(time.perf_counter(), 60)
+    assert any(len(cut.members) == 5 for cut in bp.cg.master.subset_rows)
+    assert truth is not None and bp.incumbent_cost == pytest.approx(truth[0], abs=1e-6)
+    assert bp.root_bound <= truth[0] + 1e-6
 
 
 def test_master_rows_hold_the_cut_coefficients() -> None:

@@ -12,7 +12,7 @@ The loop (:class:`ColumnGeneration`):
 4. when no route of negative reduced cost is left, separate rounded capacity cuts on the arc flows of
    the LP (``cuts=True``), add the violated ones as master rows and go back to 1; their duals lower
    the arc costs the pricing sees, so the cuts stay robust (the pricing is unchanged);
-5. with ``subset_rows=True``, once no capacity cut is violated, separate subset-row cuts of three DCs
+5. with ``subset_rows=True``, once no capacity cut is violated, separate subset-row cuts of three (and five) DCs
    (:mod:`milp_milkrun.routes.subset_rows`); their duals reach the pricing as penalties on a parity
    resource (non-robust), and the exact pricing's minimum includes them, so the bound stays valid.
 
@@ -260,7 +260,11 @@ class ColumnGeneration:
         master.note_slack_subset_rows(settings.subset_row_slack)  # on the LP the round separates on
         grown = master.grow_subset_row_memories()
         removed = master.removed_subset_rows
-        cuts = master.separate_subset_rows(pool=settings.max_subset_rows, slack_rounds=settings.subset_row_slack_rounds)
+        cuts = master.separate_subset_rows(
+            pool=settings.max_subset_rows,
+            slack_rounds=settings.subset_row_slack_rounds,
+            five=settings.five_dc_subset_rows,
+        )
         for cut in cuts:
             master.add_subset_row(cut)
         if cuts or grown:

@@ -291,22 +291,25 @@ class RouteMaster:
         return [row for row in self.rows if isinstance(row, SubsetRowCut)]
 
     def add_subset_row(self, cut: SubsetRowCut) -> None:
-        """Add the row sum_r a_r(S) lambda_r <= 1, a_r(S) = floor(v_r(S) / 2) or less with a limited memory
-        (:mod:`~milp_milkrun.routes.subset_rows`);
+        """Add the row sum_r a_r(S) lambda_r <= floor(|S| / 2), a_r(S) = floor(v_r(S) / 2) or less with a limited
+        memory (:mod:`~milp_milkrun.routes.subset_rows`);
         the artificial columns are in no such row, so the LP stays feasible."""
-        self._add_row(cut, -math.inf, 1.0, [])
+        self._add_row(cut, -math.inf, float(cut.rhs), [])
 
-    def separate_subset_rows(self, *, pool: int, slack_rounds: int, max_cuts: int = 30) -> list[SubsetRowCut]:
+    def separate_subset_rows(
+        self, *, pool: int, slack_rounds: int, max_cuts: int = 30, five: bool = True
+    ) -> list[SubsetRowCut]:
         """Subset-row cuts violated by the last LP solution, each with the memory its LP routes need
         (:func:`~milp_milkrun.routes.subset_rows.with_memory`), so that the master holds at most ``pool``
         in all (``RouteSettings.max_subset_rows``): when they do not fit, cuts slack for ``slack_rounds``
-        separation rounds make room first (:meth:`remove_slack_subset_rows`); the most violated are kept."""
+        separation rounds make room first (:meth:`remove_slack_subset_rows`); the most violated are kept.
+        ``five``: five-DC cuts too."""
         known = self.subset_rows
         visits = np.zeros((len(self.columns), self.n_dcs + 1), dtype=np.int64)
         for r, column in enumerate(self.columns):
             np.add.at(visits[r], np.array(column.stops, dtype=np.int64), 1)
         values = self.route_values()
-        cuts = separate_subset_rows(visits, values, {cut.members for cut in known}, max_cuts=max_cuts)
+        cuts = separate_subset_rows(visits, values, {cut.members for cut in known}, max_cuts=max_cuts, five=five)
         used = [column.stops for column, value in zip(self.columns, values) if value > SOLVER_TOLERANCE]
         found = [with_memory(cut, used) for cut in cuts]
         room = pool - len(known)
@@ -316,8 +319,8 @@ class RouteMaster:
 
     def note_slack_subset_rows(self, margin: float) -> None:
         """Count, per subset-row cut, the separation rounds in a row whose LP left it slack: its dual 0 and its
-        row below 1 by more than ``margin``.  Call it once per round, on the LP the round separates on (before
-        any row changes): removing such a cut leaves that LP's solution and duals optimal, so its value."""
+        row below its right-hand side by more than ``margin``.  Call it once per round, on the LP the round separates
+        on (before any row changes): removing such a cut leaves that LP's solution and duals optimal, so its value."""
         solution = self.highs.getSolution()
         if not (solution.value_valid and solution.dual_valid):
             return
@@ -325,7 +328,7 @@ class RouteMaster:
         duals, activity = np.array(solution.row_dual)[first:], np.array(solution.row_value)[first:]
         for p, row in enumerate(self.rows):
             if isinstance(row, SubsetRowCut):
-                slack = abs(duals[p]) <= SOLVER_TOLERANCE and activity[p] < 1.0 - margin
+                slack = abs(duals[p]) <= SOLVER_TOLERANCE and activity[p] < row.rhs - margin
                 self.slack_rounds[row.members] = self.slack_rounds.get(row.members, 0) + 1 if slack else 0
 
     def remove_slack_subset_rows(self, count: int, rounds: int) -> int:
