@@ -9,12 +9,13 @@ where v_r(S) counts the visits of route r to the DCs of S (with multiplicity on 
 relaxation, which revisit DCs: any coefficient is valid on a column that is never part of a plan, and
 the pricing computes this same one).  With three DCs: no two routes each visit two of them.  Five DCs
 (the rank-1 cut of multipliers 1/2 on five rows, Pecin et al. 2017) cut off what three cannot: five
-routes at 1/2 serving the pairs of a cycle 1-2-3-4-5-1 fill every triple's row to exactly 1, and the
-five's to 2.5 (B-n68-k9's root, with 150 three-DC cuts: 544 five-DC sets violated, by up to 0.24).  Unlike the capacity cuts the row is not a sum over arcs: its dual
-sigma_S <= 0 charges a route -sigma_S each time its count of visits to S reaches an even number, which
-the pricing carries as one more resource per cut, the parity of the visits so far
-(:class:`SubsetRowPenalties`): a label at parity 1 that enters S again pays -sigma_S and returns to 0.
-Dominance must then pay for the parities a label has and the other lacks (:mod:`milp_milkrun.routes.pricing`).
+routes at 1/2 serving the pairs of a cycle 1-2-3-4-5-1 fill every triple's row to 1 at most, and the
+five's to 2.5 (B-n68-k9's root, with 150 three-DC cuts: 544 five-DC sets violated, by up to 0.24).
+
+Unlike the capacity cuts the row is not a sum over arcs: its dual sigma_S <= 0 charges a route -sigma_S
+each time its count of visits to S reaches an even number, which the pricing carries as one more
+resource per cut, the parity of the visits so far (:class:`SubsetRowPenalties`): a label at parity 1
+that enters S again pays -sigma_S and returns to 0 (whatever the size of S).  Dominance must then pay for the parities a label has and the other lacks (:mod:`milp_milkrun.routes.pricing`).
 
 Cuts are separated on the LP's route values (:func:`separate_subset_rows`): every triple of DCs that
 fractional routes visit, and five-DC sets grown greedily from each pair of DCs a fractional route visits.
