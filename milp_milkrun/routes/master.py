@@ -46,7 +46,7 @@ ceil(l(S)/D) (:func:`~milp_milkrun.routes.separation.weighted_capacity_cut`) and
 
 **Subset-row cuts** (sp04, :mod:`~milp_milkrun.routes.subset_rows`) are not robust: a route's
 coefficient floor(v_r(S)/2) (less with a limited memory) is no sum over its arcs, so their duals sigma_S <= 0 reach the pricing as a
-resource of its own; in the Lagrangian bound they count sigma_S * 1 like any row at its bound, valid as
+resource of its own; in the Lagrangian bound they count sigma_S * floor(|S|/2) like any row at its bound, valid as
 long as c*_k includes what the cuts charge.  They form a pool: a cut slack for some rounds leaves the master
 when new ones need room (:meth:`RouteMaster.remove_subset_rows`); a bound computed before stays valid.
 """
