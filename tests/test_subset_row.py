@@ -271,6 +271,15 @@ def test_a_five_dc_cut_counts_pairs_of_visits_against_two() -> None:
     assert master.row_upper[-1] == 2.0
 
 
+def test_a_five_dc_cut_grows_its_memory_only_when_the_lp_passes_two() -> None:
+    # routes 1-6-2, 2-7-3, ... at 1/2: each pairs two DCs of S across a node outside its memory (S itself)
+    cut = SubsetRowCut(frozenset(range(1, 6)), frozenset(range(1, 6)))
+    cycle = [(1, 6, 2), (2, 7, 3), (3, 8, 4), (4, 9, 5), (5, 10, 1)]
+    assert grown_memories([cut], cycle[:4], np.full(4, 0.5)) == {}  # 4 x 1/2 = 2: not violated with full memory
+    grown = grown_memories([cut], cycle, np.full(5, 0.5))  # 5 x 1/2 = 2.5
+    assert grown.keys() == {0} and grown[0].memory == frozenset(range(1, 11))
+
+
 @pytest.mark.parametrize("memory", [False, True])
 def test_exact_pricing_with_five_dc_cuts_finds_the_true_minimum(memory: bool) -> None:
     assert pricing_mismatches(_exact, memory=memory, size=5) == []
