@@ -251,9 +251,9 @@ def test_separation_finds_the_odd_cycle_of_five_that_no_triple_sees() -> None:
     visits = np.zeros((5, 6), dtype=np.int64)
     for r, (a, b) in enumerate(itertools.pairwise((1, 2, 3, 4, 5, 1))):
         visits[r, [a, b]] = 1
-    assert separate_subset_rows(visits, np.full(5, 0.5), set(), max_cuts=5, five=False) == []
+    assert separate_subset_rows(visits, np.full(5, 0.5), set(), max_cuts=5) == []
     five = SubsetRowCut(frozenset(range(1, 6)))
-    assert separate_subset_rows(visits, np.full(5, 0.5), set(), max_cuts=5) == [five]
+    assert separate_subset_rows(visits, np.full(5, 0.5), set(), max_cuts=5, five=True) == [five]
     assert five.rhs == 2 and SubsetRowCut(frozenset({1, 2, 3})).rhs == 1
 
 
@@ -302,7 +302,8 @@ FIVE_CUT_SEEDS = [23, 27, 29]  # tiny instances of six DCs whose roots separate 
 def test_branch_and_price_with_five_dc_cuts_matches_brute_force(seed: int) -> None:
     instance = random_tiny_instance(seed, n_dcs=6)
     truth = brute_force(instance)
-    bp = BranchAndPrice(instance, time.perf_counter() + 60, settings=RouteSettings(subset_rows=True))
+    settings = RouteSettings(subset_rows=True, five_dc_subset_rows=True)
+    bp = BranchAndPrice(instance, time.perf_counter() + 60, settings=settings)
     bp.run(time.perf_counter(), 60)
     assert any(len(cut.members) == 5 for cut in bp.cg.master.subset_rows)
     assert truth is not None and bp.incumbent_cost == pytest.approx(truth[0], abs=1e-6)

@@ -297,7 +297,7 @@ class RouteMaster:
         self._add_row(cut, -math.inf, float(cut.rhs), [])
 
     def separate_subset_rows(
-        self, *, pool: int, slack_rounds: int, max_cuts: int = 30, five: bool = True
+        self, *, pool: int, slack_rounds: int, max_cuts: int = 30, five: bool = False
     ) -> list[SubsetRowCut]:
         """Subset-row cuts violated by the last LP solution, each with the memory its LP routes need
         (:func:`~milp_milkrun.routes.subset_rows.with_memory`), so that the master holds at most ``pool``

@@ -54,8 +54,10 @@ class RouteSettings:
     # ... or this many seconds if sooner: a longer limit should not wait longer for them (X-n106-k14 with an hour:
     # 0.44% when its tree waited 15 minutes for them, 0.30% with them after 150 s)
     subset_row_tree_seconds: float = 150.0
-    # subset-row cuts over five DCs besides three (routes/subset_rows.py): B-n68-k9's root, 1,268 with 150 of three DCs
-    five_dc_subset_rows: bool = True
+    # subset-row cuts over five DCs besides three (routes/subset_rows.py): they raise B-n68-k9's root LP (1,267.33 ->
+    # 1,267.71 in the pool of 150) but not its proof, and slow others (paired at 600 s: E-n76-k7 201.7 s against 107.8,
+    # A-n64-k9 150.2 against 109.6), so they are asked for (docs/benchmarks.md)
+    five_dc_subset_rows: bool = False
     max_subset_row_rounds: int = 8  # subset-row separation rounds at most (after the capacity cuts)
     # the master holds at most this many subset-row cuts; the pricing carries those with a negative dual, 63 per
     # int64 word of its parity resource (routes/subset_rows.py); A-n54-k7's root: 1158 with 63 (one word), 1161 with 150

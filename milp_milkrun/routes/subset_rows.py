@@ -18,7 +18,8 @@ resource per cut, the parity of the visits so far (:class:`SubsetRowPenalties`):
 that enters S again pays -sigma_S and returns to 0 (whatever the size of S).  Dominance must then pay for the parities a label has and the other lacks (:mod:`milp_milkrun.routes.pricing`).
 
 Cuts are separated on the LP's route values (:func:`separate_subset_rows`): every triple of DCs that
-fractional routes visit, and five-DC sets grown greedily from each pair of DCs a fractional route visits.
+fractional routes visit, and when asked (``RouteSettings.five_dc_subset_rows``, off: they slow more proofs than
+they speed up) five-DC sets grown greedily from each pair of DCs a fractional route visits.
 
 **Limited memory** (Pecin, Pessoa, Poggi and Uchoa 2017): a cut may remember a route's parity only while
 the route stays within a set of nodes M containing S (its ``memory``); entering a node outside M resets
@@ -264,12 +265,12 @@ def route_penalty(stops: tuple[int, ...], rows: SubsetRowPenalties | None) -> fl
 
 
 def separate_subset_rows(
-    visits: np.ndarray, values: np.ndarray, known: set[frozenset[int]], *, max_cuts: int, five: bool = True
+    visits: np.ndarray, values: np.ndarray, known: set[frozenset[int]], *, max_cuts: int, five: bool = False
 ) -> list[SubsetRowCut]:
     """Subset-row cuts of three DCs (and of five) violated by the LP's route values, most violated first.
 
     Every triple of DCs visited by a fractional route is tried (a set only integral routes visit has a
-    row of at most its right-hand side); five-DC sets are grown from each pair of DCs that a fractional
+    row of at most its right-hand side); with ``five``, five-DC sets are grown from each pair of DCs that a fractional
     route visits, adding the DC that raises the row most, three times (:func:`_grown_fives`).  A round
     takes at most MAX_CUTS_PER_DC cuts through any one DC, the largest violation (row - rhs) first.
 
