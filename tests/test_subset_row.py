@@ -295,12 +295,9 @@ def test_bidirectional_pricing_with_five_dc_cuts_finds_the_true_minimum(rule) ->
     assert pricing_mismatches(bidirectional, memory=True, size=5) == []
 
 
-FIVE_CUT_SEEDS = [23, 27, 29]  # tiny instances of six DCs whose roots separate five-DC cuts
-
-
-@pytest.mark.parametrize("seed", FIVE_CUT_SEEDS)
-def test_branch_and_price_with_five_dc_cuts_matches_brute_force(seed: int) -> None:
-    instance = random_tiny_instance(seed, n_dcs=6)
+@pytest.mark.parametrize(("n_dcs", "seed"), [(6, 23), (7, 1), (7, 6)])  # tiny instances whose roots get five-DC cuts
+def test_branch_and_price_with_five_dc_cuts_matches_brute_force(n_dcs: int, seed: int) -> None:
+    instance = random_tiny_instance(seed, n_dcs=n_dcs)
     truth = brute_force(instance)
     settings = RouteSettings(subset_rows=True, five_dc_subset_rows=True)
     bp = BranchAndPrice(instance, time.perf_counter() + 60, settings=settings)

@@ -272,7 +272,8 @@ def separate_subset_rows(
     Every triple of DCs visited by a fractional route is tried (a set only integral routes visit has a
     row of at most its right-hand side); with ``five``, five-DC sets are grown from each pair of DCs that a fractional
     route visits, adding the DC that raises the row most, three times (:func:`_grown_fives`).  A round
-    takes at most MAX_CUTS_PER_DC cuts through any one DC, the largest violation (row - rhs) first.
+    takes at most MAX_CUTS_PER_DC cuts through any one DC: the triples first, then the fives, each the largest
+    violation (row - rhs) first.
 
     Parameters
     ----------
@@ -301,10 +302,9 @@ def separate_subset_rows(
     candidates = candidates[candidates > 0]
     if len(candidates) < 3:
         return []
-    violated = _violated_triples(visits, values, candidates)
-    if five and len(candidates) >= 5:
-        violated += _grown_fives(visits, values, fractional, candidates)
-    violated.sort(key=lambda pair: (-pair[0], sorted(pair[1])))
+    violated = _most_violated_first(_violated_triples(visits, values, candidates))
+    if five and len(candidates) >= 5:  # after the triples: first come, E-n76-k7 took twice as long (102.8 s, 201.7)
+        violated += _most_violated_first(_grown_fives(visits, values, fractional, candidates))
     found: list[SubsetRowCut] = []
     per_dc: dict[int, int] = {}
     for _, members in violated:
@@ -316,6 +316,11 @@ def separate_subset_rows(
         for v in members:
             per_dc[v] = per_dc.get(v, 0) + 1
     return found
+
+
+def _most_violated_first(violated: list[tuple[float, frozenset[int]]]) -> list[tuple[float, frozenset[int]]]:
+    """(violation, members) pairs by violation, the largest first; ties by their sorted members."""
+    return sorted(violated, key=lambda pair: (-pair[0], sorted(pair[1])))
 
 
 def _violated_triples(
