@@ -55,8 +55,8 @@ class RouteSettings:
     # 0.44% when its tree waited 15 minutes for them, 0.30% with them after 150 s)
     subset_row_tree_seconds: float = 150.0
     # subset-row cuts over five DCs besides three (routes/subset_rows.py): they raise B-n68-k9's root LP (1,267.33 ->
-    # 1,267.71 in the pool of 150) but not its proof, and slow others (paired at 600 s: E-n76-k7 201.7 s against 107.8,
-    # A-n64-k9 150.2 against 109.6), so they are asked for (docs/benchmarks.md)
+    # 1,267.71 in the pool of 150) but not its proof (1,272 / 1,269 at 600 s either way); at 600 s B-n66-k9 took 297.7 s
+    # against 465.6, A-n64-k9 128.7 against 109.6, and the other 40 were not re-run with this rule: asked for, for now
     five_dc_subset_rows: bool = False
     max_subset_row_rounds: int = 8  # subset-row separation rounds at most (after the capacity cuts)
     # the master holds at most this many subset-row cuts; the pricing carries those with a negative dual, 63 per
