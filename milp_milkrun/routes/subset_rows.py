@@ -15,11 +15,13 @@ five's to 2.5 (B-n68-k9's root, with 150 three-DC cuts: 544 five-DC sets violate
 Unlike the capacity cuts the row is not a sum over arcs: its dual sigma_S <= 0 charges a route -sigma_S
 each time its count of visits to S reaches an even number, which the pricing carries as one more
 resource per cut, the parity of the visits so far (:class:`SubsetRowPenalties`): a label at parity 1
-that enters S again pays -sigma_S and returns to 0 (whatever the size of S).  Dominance must then pay for the parities a label has and the other lacks (:mod:`milp_milkrun.routes.pricing`).
+that enters S again pays -sigma_S and returns to 0 (whatever the size of S).  Dominance must then pay for
+the parities a label has and the other lacks (:mod:`milp_milkrun.routes.pricing`).
 
 Cuts are separated on the LP's route values (:func:`separate_subset_rows`): every triple of DCs that
-fractional routes visit, and when asked (``RouteSettings.five_dc_subset_rows``, off: they slow more proofs than
-they speed up) five-DC sets grown greedily from each pair of DCs a fractional route visits.
+fractional routes visit, and when asked (``RouteSettings.five_dc_subset_rows``, off by default: of the four
+instances measured with them, one proof is faster, one slower) five-DC sets grown greedily from each pair of
+DCs a fractional route visits.
 
 **Limited memory** (Pecin, Pessoa, Poggi and Uchoa 2017): a cut may remember a route's parity only while
 the route stays within a set of nodes M containing S (its ``memory``); entering a node outside M resets
@@ -270,10 +272,10 @@ def separate_subset_rows(
     """Subset-row cuts of three DCs (and of five) violated by the LP's route values, most violated first.
 
     Every triple of DCs visited by a fractional route is tried (a set only integral routes visit has a
-    row of at most its right-hand side); with ``five``, five-DC sets are grown from each pair of DCs that a fractional
-    route visits, adding the DC that raises the row most, three times (:func:`_grown_fives`).  A round
-    takes at most MAX_CUTS_PER_DC cuts through any one DC: the triples first, then the fives, each the largest
-    violation (row - rhs) first.
+    row of at most its right-hand side); with ``five``, five-DC sets are grown from each pair of DCs that
+    a fractional route visits, adding the DC that raises the row most, three times (:func:`_grown_fives`).
+    A round takes at most MAX_CUTS_PER_DC cuts through any one DC: the triples first, then the fives, each
+    the largest violation (row - rhs) first.
 
     Parameters
     ----------
