@@ -85,8 +85,8 @@ def random_cuts(
     """Random cuts of ``size`` DCs and duals; ``memory``: each with a random limited memory (its members and some
     other DCs)."""
     rng = random.Random(seed)
-    triples = list(itertools.combinations(range(1, n_dcs + 1), size))
-    chosen = rng.sample(triples, min(count, len(triples)))
+    sets = list(itertools.combinations(range(1, n_dcs + 1), size))
+    chosen = rng.sample(sets, min(count, len(sets)))
     cuts = [
         SubsetRowCut(frozenset(t), frozenset(v for v in range(1, n_dcs + 1) if v in t or rng.random() < 0.3))
         if memory
