@@ -16,7 +16,7 @@ from milp_milkrun.implied import VehicleClass, vehicle_classes
 from milp_milkrun.instance import Instance
 from milp_milkrun.plan import Plan, Route
 from milp_milkrun.routes.networks import ClassNetwork, class_networks, ng_masks
-from milp_milkrun.routes.subset_rows import SubsetRowCut, SubsetRowPenalties, route_penalty, subset_row_penalties
+from milp_milkrun.routes.subset_rows import SubsetRowCut, subset_row_penalties
 
 INSTANCES = [("tiny", s) for s in range(10)] + [("side", s) for s in range(10)]  # (generator, seed)
 
@@ -80,47 +80,56 @@ def elementary_network(net: ClassNetwork) -> ClassNetwork:
 
 
 def random_cuts(
-    n_dcs: int, seed: int, count: int = 6, *, memory: bool = False, size: int = 3
+    n_dcs: int, seed: int, count: int = 6, *, memory: bool = False, size: int = 3, thirds: bool = False
 ) -> tuple[list[SubsetRowCut], np.ndarray]:
     """Random cuts of ``size`` DCs and duals; ``memory``: each with a random limited memory (its members and some
-    other DCs)."""
+    other DCs); ``thirds``: every other cut of denominator 3, its first member doubled or not at random (the pricing
+    charges any weights; cuts of halves between them, so that both share the words)."""
     rng = random.Random(seed)
     sets = list(itertools.combinations(range(1, n_dcs + 1), size))
     chosen = rng.sample(sets, min(count, len(sets)))
-    cuts = [
-        SubsetRowCut(frozenset(t), frozenset(v for v in range(1, n_dcs + 1) if v in t or rng.random() < 0.3))
-        if memory
-        else SubsetRowCut(frozenset(t))
-        for t in chosen
-    ]
+    cuts = []
+    for c, t in enumerate(chosen):
+        memory_of = frozenset(v for v in range(1, n_dcs + 1) if v in t or rng.random() < 0.3) if memory else None
+        doubled = frozenset(t[:1]) if rng.random() < 0.5 else frozenset()
+        third = thirds and c % 2 == 0
+        cuts.append(SubsetRowCut(frozenset(t), memory_of, 3 if third else 2, doubled if third else frozenset()))
     return cuts, np.array([-rng.uniform(0, 60) for _ in chosen])
 
 
-def _true_minimum(instance, vc, pi: np.ndarray, start: float, rows: SubsetRowPenalties | None) -> float:
+def cut_penalty(stops: tuple[int, ...], cuts: list[SubsetRowCut], sigma: np.ndarray) -> float:
+    """What a route pays the cuts by their definition: -sigma_c times the cut's coefficient."""
+    return sum(-float(s) * cut.coefficient(0, stops) for cut, s in zip(cuts, sigma))
+
+
+def _true_minimum(instance, vc, pi: np.ndarray, start: float, cuts: list[SubsetRowCut], sigma: np.ndarray) -> float:
     """min(0, least reduced cost over the class's feasible routes, the cut penalties included)."""
     costs = [
-        start + sum(instance.distance[a, b] - pi[b] for a, b in itertools.pairwise((0, *r, 0))) + route_penalty(r, rows)
+        start
+        + sum(instance.distance[a, b] - pi[b] for a, b in itertools.pairwise((0, *r, 0)))
+        + cut_penalty(r, cuts, sigma)
         for r in feasible_routes(instance, vc)
     ]
     return min([0.0, *costs])
 
 
 def pricing_mismatches(
-    price_fn, *, elementary: bool = True, memory: bool = False, size: int = 3
+    price_fn, *, elementary: bool = True, memory: bool = False, size: int = 3, thirds: bool = False, count: int = 6
 ) -> list[tuple[str, int, float, float]]:
     """(kind, seed, priced, true) of every class whose exact pricing misses the oracle's minimum (``memory``:
-    cuts with limited memories, charged by the oracle as their coefficients say; ``size``: DCs per cut)."""
+    cuts with limited memories, charged by the oracle as their coefficients say; ``size``: DCs per cut; ``thirds``:
+    every other cut of thirds; ``count``: cuts)."""
     wrong = []
     for kind, seed in INSTANCES:
         instance = pricing_instance(kind, seed)
         pi, start = random_duals(instance, seed)
-        cuts, sigma = random_cuts(instance.n_dcs, seed, memory=memory, size=size)
+        cuts, sigma = random_cuts(instance.n_dcs, seed, count, memory=memory, size=size, thirds=thirds)
         rows = subset_row_penalties(cuts, sigma, instance.n_dcs + 1)
         classes = vehicle_classes(instance)
         for vc, net in zip(classes, class_networks(instance, classes)):
             net = elementary_network(net) if elementary else net
             found = price_fn(net, instance.distance - pi[None, :], start, rows)
-            truth = _true_minimum(instance, vc, pi, start, rows)
+            truth = _true_minimum(instance, vc, pi, start, cuts, sigma)
             if elementary and not math.isclose(found.minimum, truth, abs_tol=1e-6):
                 wrong.append((kind, seed, found.minimum, truth))
             if not elementary and found.minimum > truth + 1e-6:
@@ -129,6 +138,8 @@ def pricing_mismatches(
                 true_cost = start + sum(
                     instance.distance[a, b] - pi[b] for a, b in itertools.pairwise((0, *route.stops, 0))
                 )
-                if not math.isclose(route.reduced_cost, true_cost + route_penalty(route.stops, rows), abs_tol=1e-6):
+                if not math.isclose(
+                    route.reduced_cost, true_cost + cut_penalty(route.stops, cuts, sigma), abs_tol=1e-6
+                ):
                     wrong.append((kind, seed, route.reduced_cost, true_cost))
     return wrong

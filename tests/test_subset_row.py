@@ -17,7 +17,15 @@ import time
 import numpy as np
 import pytest
 from bruteforce import brute_force, random_tiny_instance
-from pricing_oracle import INSTANCES, feasible_routes, pricing_instance, pricing_mismatches, random_cuts, random_duals
+from pricing_oracle import (
+    INSTANCES,
+    cut_penalty,
+    feasible_routes,
+    pricing_instance,
+    pricing_mismatches,
+    random_cuts,
+    random_duals,
+)
 from shared_data import CVRPLIB, cvrplib_optimum, needs_cvrplib
 
 from milp_milkrun.implied import vehicle_classes
@@ -170,20 +178,24 @@ def test_paid_sums_the_penalties_of_the_set_bits(count: int, shape: tuple[int, .
         assert np.allclose(rows.paid(parity[::2]), bits[::2] @ penalty)
 
 
-def _enumeration_misses(quantile: float = 0.4) -> list[tuple[str, int, tuple[int, ...]]]:
+def _enumeration_misses(
+    quantile: float = 0.4, *, size: int = 3, thirds: bool = False
+) -> list[tuple[str, int, tuple[int, ...]]]:
     """(kind, seed, route) of every route within the threshold whose set of DCs the enumeration with
-    subset-row penalties does not list (it lists the shortest route of each set: the same penalty)."""
+    subset-row penalties does not list (it lists the shortest route of each set: the same penalty; ``size``,
+    ``thirds``: the random cuts', :func:`~pricing_oracle.random_cuts`)."""
     missed = []
     for kind, seed in INSTANCES:
         instance = pricing_instance(kind, seed)
         pi, start = random_duals(instance, seed)
-        rows = subset_row_penalties(*random_cuts(instance.n_dcs, seed), instance.n_dcs + 1)
+        cuts, sigma = random_cuts(instance.n_dcs, seed, size=size, thirds=thirds)
+        rows = subset_row_penalties(cuts, sigma, instance.n_dcs + 1)
         classes = vehicle_classes(instance)
         for vc, net in zip(classes, class_networks(instance, classes)):
             truth = {
                 r: start
                 + sum(instance.distance[a, b] - pi[b] for a, b in itertools.pairwise((0, *r, 0)))
-                + route_penalty(r, rows)
+                + cut_penalty(r, cuts, sigma)
                 for r in feasible_routes(instance, vc)
             }
             threshold = float(np.quantile([*truth.values(), 0.0], quantile))

@@ -314,7 +314,7 @@ def price_bidirectionally(
     subset_rows: SubsetRowPenalties | None = None,
     compared: tuple[str, ...] | None = None,
     rule: Meeting | None = None,
-    crossing: Crossing = np.bitwise_and,
+    crossing: Crossing | None = None,
 ) -> PricingResult:
     """The exact pricing of :func:`~milp_milkrun.routes.pricing.price` by bidirectional labelling (module doc).
 
@@ -336,9 +336,9 @@ def price_bidirectionally(
         The resources dominance compares (None: :func:`~milp_milkrun.routes.pricing.compared_resources`).
     rule : Meeting, optional
         The half-way rule; None: :func:`meeting` (the oracle tests give a wrong one they must catch).
-    crossing : Crossing
-        The cuts a joined route pays once more, from the two labels' parities: both odd (the tests give a
-        wrong one).
+    crossing : Crossing, optional
+        The cuts a joined route pays once more, from the two labels' states; None:
+        :meth:`~milp_milkrun.routes.subset_rows.SubsetRowPenalties.crossing` (the tests give a wrong one).
 
     Returns
     -------
@@ -434,7 +434,7 @@ def _join(
     arc_cost: np.ndarray,
     runs: tuple[Labelling, Labelling],
     rule: Meeting,
-    crossing: Crossing,
+    crossing: Crossing | None,
     subset_rows: SubsetRowPenalties | None,
     deadline: float,
     found: _Found,
@@ -481,7 +481,7 @@ def _join_arc(
     i: int,
     j: int,
     sides: tuple[_Side, _Side],
-    crossing: Crossing,
+    crossing: Crossing | None,
     subset_rows: SubsetRowPenalties | None,
     found: _Found,
     deadline: float,
@@ -532,7 +532,7 @@ def _test_pairs(
     j: int,
     sides: tuple[_Side, _Side],
     pairs: tuple[np.ndarray, np.ndarray],
-    crossing: Crossing,
+    crossing: Crossing | None,
     subset_rows: SubsetRowPenalties | None,
     found: _Found,
 ) -> None:
@@ -551,7 +551,8 @@ def _test_pairs(
     rf, rb = rf[ok], rb[ok]
     cost = f.cost[rf] + arc_cost[i, j] + b.cost[rb]
     if subset_rows is not None:
-        cost = cost + subset_rows.paid(crossing(f.parity[rf], b.parity[rb]))
+        joined = subset_rows.crossing if crossing is None else crossing
+        cost = cost + subset_rows.paid(joined(f.parity[rf], b.parity[rb]))
     better = cost < found.threshold
     if better.any():
         found.add(cost[better], f.ident[rf[better]], b.ident[rb[better]])

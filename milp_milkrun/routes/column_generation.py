@@ -264,6 +264,7 @@ class ColumnGeneration:
             pool=settings.max_subset_rows,
             slack_rounds=settings.subset_row_slack_rounds,
             five=settings.five_dc_subset_rows,
+            thirds=settings.subset_rows_of_thirds,
         )
         for cut in cuts:
             master.add_subset_row(cut)

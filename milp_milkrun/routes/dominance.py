@@ -1,8 +1,9 @@
 """Dominance between the labels of one DC, the labelling's largest cost (:mod:`~milp_milkrun.routes.pricing`).
 
 Label a dominates label b when a costs, remembers and (for each resource in ``compared``) uses no more than b, and
-with subset-row cuts a's cost plus the penalties of the cuts where a's parity is odd and b's even is still within
-b's (a may pay each of them once more than b on any completion, never more).  The test is a compiled loop
+with subset-row cuts a's cost plus the penalties of the cuts where a's count is ahead of b's (parities: odd against
+even; cuts of thirds: 2 against 0 or 1, 1 against 0) is still within b's (a may pay each of them once more than b on
+any completion, never more: floor((s_a + w) / d) - floor((s_b + w) / d) <= 1, and <= 0 when s_a <= s_b).  The test is a compiled loop
 (numba): a label is compared with the kept ones in cost order only until one dominates it or they cost more, the
 early exits a pairwise numpy test cannot take (P-n76-k4's cut root: an exact pricing 3x faster).
 """
@@ -45,6 +46,7 @@ def dominated(
         _columns(other),
         _words(other.parity),
         _NO_PENALTIES if subset_rows is None else subset_rows.byte_tables,
+        _NO_SECOND if subset_rows is None else np.atleast_1d(subset_rows.second),
         _compared_flags(compared),
         earlier_only,
         subset_rows is not None,
@@ -52,6 +54,7 @@ def dominated(
 
 
 _NO_PENALTIES = np.zeros((1, 8, 256))
+_NO_SECOND = np.zeros(1, dtype=np.int64)
 
 
 def _columns(labels: Labels) -> tuple[np.ndarray, ...]:
@@ -78,13 +81,15 @@ def _dominated_rows(  # pragma: no cover - compiled; tests/test_dominance.py che
     other: tuple,
     other_parity: np.ndarray,
     tables: np.ndarray,
+    second: np.ndarray,
     flags: tuple,
     earlier_only: bool,
     with_penalties: bool,
 ) -> np.ndarray:
     """Row i: is there a j (j < i with ``earlier_only``) of no more cost, memory and flagged resources (``latest``:
-    no less) that still costs no more once it pays the byte tables' penalties of the parities it has and row i
-    lacks?  ``labels`` and ``other``: :func:`_columns`."""
+    no less) that still costs no more once it pays the byte tables' penalties of the cuts where its count is ahead
+    of row i's (parities: odd against even; ``second``, the second bits of the cuts of thirds: 2 against 0 or 1, 1
+    against 0)?  ``labels`` and ``other``: :func:`_columns`."""
     cost, memory, load, dist, clock, latest, drive = labels
     other_cost, other_memory, other_load, other_dist, other_clock, other_latest, other_drive = other
     by_load, by_dist, by_clock, by_latest, by_drive = flags
@@ -108,6 +113,10 @@ def _dominated_rows(  # pragma: no cover - compiled; tests/test_dominance.py che
             if with_penalties:
                 for w in range(parity.shape[1]):
                     owes = other_parity[j, w] & ~parity[i, w]
+                    if second[w]:  # cuts of thirds: planes of count 1 and (on the first bits) count 2
+                        ahead_low, ahead_high = other_parity[j, w] & ~second[w], (other_parity[j, w] & second[w]) >> 1
+                        low, high = parity[i, w] & ~second[w], (parity[i, w] & second[w]) >> 1
+                        owes = (ahead_high & ~high) | (ahead_low & ~low & ~high)
                     for byte in range(8 if owes else 0):
                         owed += tables[w, byte, (owes >> (8 * byte)) & 0xFF]
             if other_cost[j] + owed <= cost[i]:

@@ -86,7 +86,7 @@ class LabelBounds:
             out = np.maximum(out, over(self.timed))
         if self.cuts is None or self.charged is None:
             return out
-        overcharged = 0.5 * self.cuts.paid(self.cuts.cuts_of[j] & ~parity)  # the cuts through j at even parity
+        overcharged = 0.5 * self.cuts.paid(self.cuts.halves_of(j) & ~parity)  # the cuts through j at even parity
         out = np.maximum(out, at(self.charged) - overcharged)
         if self.timed_charged is not None:
             out = np.maximum(out, over(self.timed_charged) - overcharged)
@@ -146,7 +146,7 @@ def charged_costs(subset_rows: SubsetRowPenalties, n: int) -> np.ndarray:
         The charge of each arc, [i, j].
     """
     inside = np.zeros((n, n))
-    for c in range(subset_rows.count):
+    for c in np.flatnonzero(~subset_rows.thirds):  # the cuts of thirds are not charged: their penalties are >= 0
         nodes = subset_rows.nodes_of(c)
         inside[np.ix_(nodes, nodes)] += subset_rows.penalty[c] / 2.0
     np.fill_diagonal(inside, 0.0)

@@ -190,7 +190,7 @@ class RouteMaster:
         self.artificial: list[int] = list(range(n))  # HiGHS columns that are never part of a plan
         self.route_col: list[int] = []  # HiGHS column of each route column
         self.retired: set[int] = set()  # HiGHS columns fixed to 0 (see :meth:`retire`)
-        self.slack_rounds: dict[frozenset[int], int] = {}  # subset-row cut (members) -> rounds slack in a row
+        self.slack_rounds: dict[tuple, int] = {}  # subset-row cut (SubsetRowCut.key) -> rounds slack in a row
         self.removed_subset_rows = 0  # subset-row cuts removed so far (:meth:`remove_subset_rows`)
         self.route_cap = n  # routes a plan the search still looks for can run (:meth:`cap_routes`)
 
@@ -291,25 +291,26 @@ class RouteMaster:
         return [row for row in self.rows if isinstance(row, SubsetRowCut)]
 
     def add_subset_row(self, cut: SubsetRowCut) -> None:
-        """Add the row sum_r a_r(S) lambda_r <= floor(|S| / 2), a_r(S) = floor(v_r(S) / 2) or less with a limited
-        memory (:mod:`~milp_milkrun.routes.subset_rows`);
+        """Add the row sum_r a_r(S) lambda_r <= rhs, a_r(S) = floor(w_r(S) / d) or less with a limited memory
+        (w_r(S): the weights of route r's visits to S, d the cut's denominator; :mod:`~milp_milkrun.routes.subset_rows`);
         the artificial columns are in no such row, so the LP stays feasible."""
         self._add_row(cut, -math.inf, float(cut.rhs), [])
 
     def separate_subset_rows(
-        self, *, pool: int, slack_rounds: int, max_cuts: int = 30, five: bool = False
+        self, *, pool: int, slack_rounds: int, max_cuts: int = 30, five: bool = False, thirds: bool = False
     ) -> list[SubsetRowCut]:
         """Subset-row cuts violated by the last LP solution, each with the memory its LP routes need
         (:func:`~milp_milkrun.routes.subset_rows.with_memory`), so that the master holds at most ``pool``
         in all (``RouteSettings.max_subset_rows``): when they do not fit, cuts slack for ``slack_rounds``
         separation rounds make room first (:meth:`remove_slack_subset_rows`); the most violated are kept.
-        ``five``: five-DC cuts too."""
+        ``five``: five-DC cuts too; ``thirds``: the cuts of thirds too."""
         known = self.subset_rows
         visits = np.zeros((len(self.columns), self.n_dcs + 1), dtype=np.int64)
         for r, column in enumerate(self.columns):
             np.add.at(visits[r], np.array(column.stops, dtype=np.int64), 1)
         values = self.route_values()
-        cuts = separate_subset_rows(visits, values, {cut.members for cut in known}, max_cuts=max_cuts, five=five)
+        keys = {cut.key for cut in known}
+        cuts = separate_subset_rows(visits, values, keys, max_cuts=max_cuts, five=five, thirds=thirds)
         used = [column.stops for column, value in zip(self.columns, values) if value > SOLVER_TOLERANCE]
         found = [with_memory(cut, used) for cut in cuts]
         room = pool - len(known)
@@ -329,15 +330,15 @@ class RouteMaster:
         for p, row in enumerate(self.rows):
             if isinstance(row, SubsetRowCut):
                 slack = abs(duals[p]) <= SOLVER_TOLERANCE and activity[p] < row.rhs - margin
-                self.slack_rounds[row.members] = self.slack_rounds.get(row.members, 0) + 1 if slack else 0
+                self.slack_rounds[row.key] = self.slack_rounds.get(row.key, 0) + 1 if slack else 0
 
     def remove_slack_subset_rows(self, count: int, rounds: int) -> int:
         """Remove up to ``count`` subset-row cuts slack for at least ``rounds`` rounds in a row (at least one:
         the last LP's, :meth:`note_slack_subset_rows`), the longest slack first; the number removed."""
         ready = sorted(
-            (-self.slack_rounds.get(row.members, 0), p)
+            (-self.slack_rounds.get(row.key, 0), p)
             for p, row in enumerate(self.rows)
-            if isinstance(row, SubsetRowCut) and self.slack_rounds.get(row.members, 0) >= max(rounds, 1)
+            if isinstance(row, SubsetRowCut) and self.slack_rounds.get(row.key, 0) >= max(rounds, 1)
         )[:count]
         self.remove_subset_rows([p for _, p in ready])
         return len(ready)
@@ -358,7 +359,7 @@ class RouteMaster:
         first = self.n_dcs + len(self.classes)
         self.highs.deleteRows(len(gone), np.array([first + p for p in gone], dtype=np.int32))
         for cut in cuts:
-            self.slack_rounds.pop(cut.members, None)
+            self.slack_rounds.pop(cut.key, None)
         kept = sorted(set(range(len(self.rows))) - set(gone))
         self.rows = [self.rows[p] for p in kept]
         self.row_lower = [self.row_lower[p] for p in kept]
@@ -382,7 +383,7 @@ class RouteMaster:
                 if times != old.coefficient(column.vehicle_class, column.stops):
                     self.highs.changeCoeff(first + positions[c], col, float(times))
             self.rows[positions[c]] = cut
-            self.slack_rounds[cut.members] = 0  # violated with its full memory: needed
+            self.slack_rounds[cut.key] = 0  # violated with its full memory: needed
         return list(grown.values())
 
     def subset_row_penalties(self, rho: np.ndarray) -> SubsetRowPenalties | None:

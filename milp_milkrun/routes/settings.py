@@ -58,6 +58,8 @@ class RouteSettings:
     # 1,267.71 in the pool of 150) but not its proof (1,272 / 1,269 at 600 s either way); at 600 s B-n66-k9 took 297.7 s
     # against 465.6, A-n64-k9 128.7 against 109.6, and the other 40 were not re-run with this rule: asked for, for now
     five_dc_subset_rows: bool = False
+    # the rank-1 cuts of multipliers 1/3 besides (routes/subset_rows.py): five DCs of 1/3, four of 2/3, 1/3, 1/3, 1/3
+    subset_rows_of_thirds: bool = False
     max_subset_row_rounds: int = 8  # subset-row separation rounds at most (after the capacity cuts)
     # the master holds at most this many subset-row cuts; the pricing carries those with a negative dual, 63 per
     # int64 word of its parity resource (routes/subset_rows.py); A-n54-k7's root: 1158 with 63 (one word), 1161 with 150

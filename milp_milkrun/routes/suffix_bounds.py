@@ -107,6 +107,6 @@ def suffix_bounds(
             continue
         alone = labels.cost - lowered
         if subset_rows is not None:
-            alone = alone - subset_rows.paid(subset_rows.cuts_of[j] & ~labels.parity)
+            alone = alone - subset_rows.paid_entering(j, labels.parity)
         np.minimum.at(best[:, j], (labels.load - net.load[j]) // grain, alone)
     return SuffixBounds(np.minimum.accumulate(best, axis=0), grain)
