@@ -91,9 +91,9 @@ def random_cuts(
     cuts = []
     for c, t in enumerate(chosen):
         memory_of = frozenset(v for v in range(1, n_dcs + 1) if v in t or rng.random() < 0.3) if memory else None
-        doubled = frozenset(t[:1]) if rng.random() < 0.5 else frozenset()
         third = thirds and c % 2 == 0
-        cuts.append(SubsetRowCut(frozenset(t), memory_of, 3 if third else 2, doubled if third else frozenset()))
+        doubled = frozenset(t[:1]) if third and rng.random() < 0.5 else frozenset()
+        cuts.append(SubsetRowCut(frozenset(t), memory_of, 3 if third else 2, doubled))
     return cuts, np.array([-rng.uniform(0, 60) for _ in chosen])
 
 

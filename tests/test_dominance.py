@@ -106,3 +106,39 @@ def test_dominance_over_many_candidates_matches_the_rule_label_by_label(seed: in
         assert dominated(fresh, kept, rows).tolist() == expected.tolist()
         among = _truth(fresh, fresh, rows, ALL_COMPARED, earlier_only=True)
         assert dominated(fresh, fresh, rows, earlier_only=True).tolist() == among.tolist()
+
+
+def _states(rows: SubsetRowPenalties, counts: np.ndarray) -> np.ndarray:
+    """Per label, the pricing's state (rows of int64 words) holding ``counts[label, cut]``: a cut of halves sets its
+    bit at count 1, a cut of thirds its first bit at 1 and its second at 2."""
+    words = rows.cuts_of.shape[1]
+    states = np.zeros((len(counts), words), dtype=np.int64)
+    for c, first in enumerate(rows.first_bits):
+        bit = first % CUTS_PER_WORD + np.maximum(counts[:, c] - 1, 0)
+        states[:, first // CUTS_PER_WORD] |= np.where(counts[:, c] > 0, np.int64(1) << bit.astype(np.int64), 0)
+    return states
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_dominance_with_cuts_of_thirds_owes_where_the_count_is_ahead(seed: int) -> None:
+    """Cuts of halves and of thirds over two words: a dominating label pays the penalty of each cut where its count
+    exceeds the other's (by the counts, not the bits)."""
+    rng = np.random.default_rng(seed)
+    cuts, sigma = random_cuts(9, seed, count=50, size=4, thirds=True)
+    rows = subset_row_penalties(cuts, sigma, 10)
+    assert rows is not None and rows.cuts_of.ndim == 2
+    top = np.array([cut.denominator for cut in cuts])  # counts run 0 .. denominator - 1
+    kept, fresh = _grid_labels(rng, 600, 1), _grid_labels(rng, 300, 1)
+    counts = {}
+    for name, labels in (("kept", kept), ("fresh", fresh)):
+        shape = (len(labels.cost), len(cuts))
+        counts[name] = rng.integers(0, 3, shape) % top * (rng.random(shape) < 0.2)  # sparse, as on routes
+        labels.parity = _states(rows, counts[name])
+    owed = ((counts["kept"][None, :, :] > counts["fresh"][:, None, :]) * rows.penalty).sum(axis=2)
+    truth = (kept.cost[None, :] + owed <= fresh.cost[:, None]) & ((kept.memory[None, :] & ~fresh.memory[:, None]) == 0)
+    for name in ALL_COMPARED:
+        mine, theirs = getattr(fresh, name)[:, None], getattr(kept, name)[None, :]
+        truth &= theirs >= mine if name == "latest" else theirs <= mine
+    expected = truth.any(axis=1)
+    assert 0 < expected.sum() < len(expected)
+    assert dominated(fresh, kept, rows).tolist() == expected.tolist()

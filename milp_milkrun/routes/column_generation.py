@@ -271,7 +271,7 @@ class ColumnGeneration:
         if cuts or grown:
             self.subset_row_rounds += 1
             self.log(
-                f"subset-row round {self.subset_row_rounds}: {len(cuts)} cuts, {len(grown)} memories grown,"
+                f"subset-row round {self.subset_row_rounds}: {len(cuts)} cuts ({_kinds(cuts)}), {len(grown)} memories grown,"
                 f" {master.removed_subset_rows - removed} slack cuts removed ({len(master.subset_rows)} in all)"
             )
         return cuts + grown
@@ -454,3 +454,10 @@ def route_lower_bound(
         cg.master.cap_routes(cg.master.costs.plan(incumbent))
     cg.run()
     return cg
+
+
+def _kinds(cuts: list[SubsetRowCut]) -> str:
+    """How many of ``cuts`` are triples, five-DC cuts of halves, and cuts of thirds, for the log."""
+    thirds = sum(cut.denominator == 3 for cut in cuts)
+    fives = sum(cut.denominator == 2 and len(cut.members) == 5 for cut in cuts)
+    return f"{len(cuts) - thirds - fives} triples, {fives} of five DCs, {thirds} of thirds"

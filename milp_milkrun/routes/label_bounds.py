@@ -146,7 +146,7 @@ def charged_costs(subset_rows: SubsetRowPenalties, n: int) -> np.ndarray:
         The charge of each arc, [i, j].
     """
     inside = np.zeros((n, n))
-    for c in np.flatnonzero(~subset_rows.thirds):  # the cuts of thirds are not charged: their penalties are >= 0
+    for c in np.flatnonzero(~subset_rows.thirds).tolist():  # the cuts of thirds are not charged: penalties are >= 0
         nodes = subset_rows.nodes_of(c)
         inside[np.ix_(nodes, nodes)] += subset_rows.penalty[c] / 2.0
     np.fill_diagonal(inside, 0.0)

@@ -12,22 +12,33 @@ the pricing computes this same one).  With three DCs: no two routes each visit t
 routes at 1/2 serving the pairs of a cycle 1-2-3-4-5-1 fill every triple's row to 1 at most, and the
 five's to 2.5 (B-n68-k9's root, with 150 three-DC cuts: 544 five-DC sets violated, by up to 0.24).
 
+**Cuts of thirds** (the other rank-1 cuts of Pecin et al. 2017 that pay on up to five rows): each DC of S
+weighs w_v, 1 or 2, and
+
+    sp04_subset_row   sum_r floor(w_r(S) / 3) lambda_r <= floor(sum_v w_v / 3)
+
+with w_r(S) the weights of route r's visits to S; four DCs of weights 2, 1, 1, 1 and five of weight 1 both have
+right-hand side 1 (Chvatal-Gomory rounding of the set-partitioning rows of S with multipliers w_v / 3).  The
+cut of halves is the same with every weight 1 and 2 in place of 3.
+
 Unlike the capacity cuts the row is not a sum over arcs: its dual sigma_S <= 0 charges a route -sigma_S
-each time its count of visits to S reaches an even number, which the pricing carries as one more
-resource per cut, the parity of the visits so far (:class:`SubsetRowPenalties`): a label at parity 1
-that enters S again pays -sigma_S and returns to 0 (whatever the size of S).  Dominance must then pay for
-the parities a label has and the other lacks (:mod:`milp_milkrun.routes.pricing`).
+each time its count reaches the denominator, which the pricing carries as one more resource per cut, the count
+so far modulo the denominator (:class:`SubsetRowPenalties`): a label at parity 1 that enters S again pays
+-sigma_S and returns to 0 (whatever the size of S); with thirds, a label at count 2 entering a DC of weight 1,
+or at 1 or 2 entering one of weight 2, pays.  Dominance must then pay for the cuts where a label's count is
+ahead of the other's (:mod:`milp_milkrun.routes.dominance`).
 
 Cuts are separated on the LP's route values (:func:`separate_subset_rows`): every triple of DCs that
 fractional routes visit, and when asked (``RouteSettings.five_dc_subset_rows``, off by default: of the four
 instances measured with them, one proof is faster, one slower) five-DC sets grown greedily from each pair of
-DCs a fractional route visits.
+DCs a fractional route visits; the cuts of thirds so too, on request (``RouteSettings.subset_rows_of_thirds``).
 
 **Limited memory** (Pecin, Pessoa, Poggi and Uchoa 2017): a cut may remember a route's parity only while
 the route stays within a set of nodes M containing S (its ``memory``); entering a node outside M resets
-the count to 0.  The coefficient, counting visits to S in pairs with the count reset outside M, is at
-most floor(v_r(S) / 2), so the row stays valid for every plan.  M is the nodes the LP's routes pass
-between the two visits of each pair (:func:`with_memory`), so those routes keep their coefficients
+the count to 0.  The coefficient, counting visits to S in pairs (in groups of weight 3) with the count reset
+outside M, is at most the full memory's, so the row stays valid for every plan.  M is the nodes the LP's routes
+pass between the first and the last visit of each group (:func:`with_memory`), so those routes keep their
+coefficients
 and the cut stays as violated, and it grows when a later LP violates the cut with every node in memory
 (:func:`grown_memories`: the augmentation of Pecin et al.); in the pricing, every label that leaves M forgets its parity, and labels
 that differ only in forgotten parities dominate each other again (long routes: R204-25's root needed
@@ -35,7 +46,8 @@ that differ only in forgotten parities dominate each other again (long routes: R
 
 The master keeps a pool of cuts (:meth:`~milp_milkrun.routes.master.RouteMaster.separate_subset_rows`): cuts
 slack for some rounds leave it when new ones need room; of those it holds, the pricing carries the ones with
-a negative dual, 63 to an int64 word of the parity (:data:`CUTS_PER_WORD`; a row of words past one).
+a negative dual, 63 bits to an int64 word of the state, one bit a cut of halves, two a cut of thirds
+(:data:`CUTS_PER_WORD`; a row of words past one).
 """
 
 from __future__ import annotations
@@ -200,6 +212,10 @@ class SubsetRowPenalties:
         return np.zeros(self.count, dtype=bool) if self.denominator is None else self.denominator == 3
 
     @cached_property
+    def any_thirds(self) -> bool:
+        return bool(self.thirds.any())
+
+    @cached_property
     def second(self) -> np.ndarray:
         """The second bits of the cuts of thirds: an int64, or one per word past one word (0: no such cut)."""
         words = np.zeros(max(1, self.cuts_of.shape[1] if self.cuts_of.ndim == 2 else 1), dtype=np.int64)
@@ -213,7 +229,7 @@ class SubsetRowPenalties:
         word = self.cuts_of if self.cuts_of.ndim == 1 else self.cuts_of[:, bit // CUTS_PER_WORD]
         return np.flatnonzero((word >> (bit % CUTS_PER_WORD)) & (3 if self.thirds[cut] else 1))
 
-    def halves_of(self, nodes: np.ndarray) -> np.ndarray:
+    def halves_of(self, nodes: np.ndarray | int) -> np.ndarray:
         """The masks of ``nodes`` restricted to the cuts of denominator 2."""
         return self.cuts_of[nodes] & ~(self.second | (self.second >> 1))
 
@@ -224,7 +240,7 @@ class SubsetRowPenalties:
         if self.kept_at is not None:
             state = state & self.kept_at[nodes]
         cuts = self.cuts_of[nodes]
-        if not self.thirds.any():  # parities only: the flip and what was odd
+        if not self.any_thirds:  # parities only: the flip and what was odd
             return state ^ cuts, self.paid(state & cuts)
         second = self.second
         first = second >> 1
@@ -237,7 +253,7 @@ class SubsetRowPenalties:
         after_high = (one & low & first) | (two & empty) | (rest & high)
         return after_low | (after_high << 1), self.paid((one & top) | (two & ~empty))
 
-    def paid_entering(self, nodes: np.ndarray, state: np.ndarray) -> np.ndarray:
+    def paid_entering(self, nodes: np.ndarray | int, state: np.ndarray) -> np.ndarray:
         """What labels at ``state`` just after entering ``nodes`` paid there: a cut pays on entering exactly when
         its count after is below the node's weight."""
         low, high = _planes(state, self.second)
@@ -383,8 +399,8 @@ def separate_subset_rows(
     row of at most its right-hand side); with ``five``, five-DC sets are grown from each pair of DCs that
     a fractional route visits, adding the DC that raises the row most, three times (:func:`_grown_sets`); with
     ``thirds``, so are the cuts of thirds: five DCs of 1/3, and four DCs of 2/3 (the pair's first), 1/3, 1/3, 1/3.
-    A round takes at most MAX_CUTS_PER_DC cuts through any one DC: the triples first, then the fives, then the
-    thirds, each the largest violation (row - rhs) first.
+    A round takes at most MAX_CUTS_PER_DC cuts through any one DC: the triples first, then the fives, each the
+    largest violation (row - rhs) first; with ``thirds``, every kind together, the largest violation first.
 
     Parameters
     ----------
@@ -418,9 +434,11 @@ def separate_subset_rows(
     violated = _most_violated_first(_violated_triples(visits, values, candidates))
     if five and len(candidates) >= 5:  # after the triples: first come, E-n76-k7 took twice as long (102.8 s, 201.7)
         violated += _most_violated_first(_grown_sets(visits, values, fractional, candidates, FIVE_HALVES))
-    if thirds and len(candidates) >= 5:
-        grown = [_grown_sets(visits, values, fractional, candidates, shape) for shape in (FIVE_THIRDS, FOUR_THIRDS)]
-        violated += _most_violated_first(grown[0] + grown[1])
+    if thirds and len(candidates) >= 5:  # every kind by its violation: after the others, they hardly got room
+        # (B-n68-k9's root: 7 of 224 cuts, LP 1,267.98 at 143 s; ranked with them 74 of 199, 1,268.34 at 128 s)
+        for shape in (FIVE_THIRDS, FOUR_THIRDS):
+            violated += _grown_sets(visits, values, fractional, candidates, shape)
+        violated = _most_violated_first(violated)
     found: list[SubsetRowCut] = []
     per_dc: dict[int, int] = {}
     for _, cut in violated:
