@@ -481,13 +481,11 @@ class GrownShape:
     size: int
     denominator: int
     doubled_first: bool = False
-    branches: int = 1  # the set grows from each pair with each of this many best third DCs
 
 
-# three branches: B-n68-k9's root (the three kinds on, pool 600) reached LP 1,268.71 in 253 s, with one 1,268.47 in 251 s
-FIVE_HALVES = GrownShape(5, 2, branches=3)
-FIVE_THIRDS = GrownShape(5, 3, branches=3)
-FOUR_THIRDS = GrownShape(4, 3, doubled_first=True, branches=3)
+FIVE_HALVES = GrownShape(5, 2)
+FIVE_THIRDS = GrownShape(5, 3)
+FOUR_THIRDS = GrownShape(4, 3, doubled_first=True)
 
 
 def _grown_sets(
@@ -495,9 +493,9 @@ def _grown_sets(
 ) -> list[tuple[float, SubsetRowCut]]:
     """Cuts of ``shape`` whose row exceeds its right-hand side by more than SUBSET_ROW_VIOLATION, with their
     violations: from each pair of ``candidates`` that a fractional route visits together (both orders when the
-    first is doubled) and each of the shape's best few third DCs, the DC raising the row most is added until the set
-    has its size (a greedy search: on B-n68-k9's root, five DCs of 1/2 in 0.13 s with one third DC, it found the most
-    violated of the 544 an enumeration of every set finds, and 60 in all)."""
+    first is doubled), the DC raising the row most is added until the set has its size (a greedy search: on
+    B-n68-k9's root, five DCs of 1/2 in 0.13 s, it found the most violated of the 544 an enumeration of every set
+    finds, and 60 in all)."""
     together = (visits[fractional][:, candidates] > 0).astype(float)
     weights = (together * values[fractional][:, None]).T @ together
     pairs = np.nonzero((weights if shape.doubled_first else np.triu(weights, 1)) > FRACTIONAL)
@@ -505,36 +503,20 @@ def _grown_sets(
     for a, b in zip(*pairs):
         if a == b:
             continue
-        pair = [int(candidates[a]), int(candidates[b])]
-        count = visits[:, pair].sum(axis=1) + (visits[:, pair[0]] if shape.doubled_first else 0)
-        for third in _best_additions(visits, values, count, candidates, pair, shape)[: shape.branches]:
-            members, grown_count = [*pair, third], count + visits[:, third]
-            while len(members) < shape.size:
-                best = _best_additions(visits, values, grown_count, candidates, members, shape)[0]
-                members.append(best)
-                grown_count = grown_count + visits[:, best]
-            doubled = frozenset(members[:1]) if shape.doubled_first else frozenset()
-            cut = SubsetRowCut(frozenset(members), denominator=shape.denominator, doubled=doubled)
-            violation = float(values @ (grown_count // shape.denominator)) - cut.rhs
-            if violation > SUBSET_ROW_VIOLATION:
-                grown[cut.key] = (violation, cut)
+        members = [int(candidates[a]), int(candidates[b])]
+        count = visits[:, members].sum(axis=1) + (visits[:, members[0]] if shape.doubled_first else 0)
+        while len(members) < shape.size:
+            rows = values @ ((count[:, None] + visits[:, candidates]) // shape.denominator)
+            rows[np.isin(candidates, members)] = -np.inf
+            best = int(candidates[int(np.argmax(rows))])
+            members.append(best)
+            count = count + visits[:, best]
+        doubled = frozenset(members[:1]) if shape.doubled_first else frozenset()
+        cut = SubsetRowCut(frozenset(members), denominator=shape.denominator, doubled=doubled)
+        violation = float(values @ (count // shape.denominator)) - cut.rhs
+        if violation > SUBSET_ROW_VIOLATION:
+            grown[cut.key] = (violation, cut)
     return list(grown.values())
-
-
-def _best_additions(
-    visits: np.ndarray,
-    values: np.ndarray,
-    count: np.ndarray,
-    candidates: np.ndarray,
-    members: list[int],
-    shape: GrownShape,
-) -> list[int]:
-    """The ``candidates`` outside ``members`` by the row they make when added to a set whose routes count
-    ``count``, the highest first (ties by position)."""
-    rows = values @ ((count[:, None] + visits[:, candidates]) // shape.denominator)
-    outside = ~np.isin(candidates, members)
-    order = np.argsort(-rows[outside], kind="stable")
-    return [int(v) for v in candidates[outside][order]]
 
 
 TRIPLE_BLOCK = 4096  # triples evaluated at once (bounds the memory of the routes x triples counts)
