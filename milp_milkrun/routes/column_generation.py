@@ -271,7 +271,8 @@ class ColumnGeneration:
         if cuts or grown:
             self.subset_row_rounds += 1
             self.log(
-                f"subset-row round {self.subset_row_rounds}: {len(cuts)} cuts ({_kinds(cuts)}), {len(grown)} memories grown,"
+                f"subset-row round {self.subset_row_rounds}: {len(cuts)} cuts ({_kinds(cuts)}),"
+                f" {len(grown)} memories grown,"
                 f" {master.removed_subset_rows - removed} slack cuts removed ({len(master.subset_rows)} in all)"
             )
         return cuts + grown

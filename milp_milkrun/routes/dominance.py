@@ -3,9 +3,9 @@
 Label a dominates label b when a costs, remembers and (for each resource in ``compared``) uses no more than b, and
 with subset-row cuts a's cost plus the penalties of the cuts where a's count is ahead of b's (parities: odd against
 even; cuts of thirds: 2 against 0 or 1, 1 against 0) is still within b's (a may pay each of them once more than b on
-any completion, never more: floor((s_a + w) / d) - floor((s_b + w) / d) <= 1, and <= 0 when s_a <= s_b).  The test is a compiled loop
-(numba): a label is compared with the kept ones in cost order only until one dominates it or they cost more, the
-early exits a pairwise numpy test cannot take (P-n76-k4's cut root: an exact pricing 3x faster).
+any completion, never more: floor((s_a + w) / d) - floor((s_b + w) / d) <= 1, and <= 0 when s_a <= s_b).  The test
+is a compiled loop (numba): a label is compared with the kept ones in cost order only until one dominates it or they
+cost more, the early exits a pairwise numpy test cannot take (P-n76-k4's cut root: an exact pricing 3x faster).
 """
 
 from __future__ import annotations

@@ -292,7 +292,8 @@ class RouteMaster:
 
     def add_subset_row(self, cut: SubsetRowCut) -> None:
         """Add the row sum_r a_r(S) lambda_r <= rhs, a_r(S) = floor(w_r(S) / d) or less with a limited memory
-        (w_r(S): the weights of route r's visits to S, d the cut's denominator; :mod:`~milp_milkrun.routes.subset_rows`);
+        (w_r(S): the weights of route r's visits to S, d the cut's denominator;
+        :mod:`~milp_milkrun.routes.subset_rows`);
         the artificial columns are in no such row, so the LP stays feasible."""
         self._add_row(cut, -math.inf, float(cut.rhs), [])
 

@@ -213,6 +213,7 @@ class SubsetRowPenalties:
 
     @cached_property
     def any_thirds(self) -> bool:
+        """Whether some cut has denominator 3 (else every rule is the parity's)."""
         return bool(self.thirds.any())
 
     @cached_property
