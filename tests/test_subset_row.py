@@ -302,16 +302,22 @@ def test_bidirectional_pricing_with_five_dc_cuts_finds_the_true_minimum(rule) ->
     assert pricing_mismatches(bidirectional, memory=True, size=5) == []
 
 
-@pytest.mark.parametrize(("n_dcs", "seed"), [(6, 23), (7, 1), (7, 6)])  # tiny instances whose roots get five-DC cuts
-def test_branch_and_price_with_five_dc_cuts_matches_brute_force(n_dcs: int, seed: int) -> None:
+def tree_matching_brute_force(n_dcs: int, seed: int, settings: RouteSettings) -> BranchAndPrice:
+    """Branch-and-price on a feasible tiny instance under ``settings``, checked against brute force: the optimum
+    found, the root bound not above it.  Returned for the caller's check of the cuts its root got."""
     instance = random_tiny_instance(seed, n_dcs=n_dcs)
     truth = brute_force(instance)
-    settings = RouteSettings(subset_rows=True, five_dc_subset_rows=True)
     bp = BranchAndPrice(instance, time.perf_counter() + 60, settings=settings)
     bp.run(time.perf_counter(), 60)
-    assert any(len(cut.members) == 5 for cut in bp.cg.master.subset_rows)
     assert truth is not None and bp.incumbent_cost == pytest.approx(truth[0], abs=1e-6)
     assert bp.root_bound <= truth[0] + 1e-6
+    return bp
+
+
+@pytest.mark.parametrize(("n_dcs", "seed"), [(6, 23), (7, 1), (7, 6)])  # tiny instances whose roots get five-DC cuts
+def test_branch_and_price_with_five_dc_cuts_matches_brute_force(n_dcs: int, seed: int) -> None:
+    bp = tree_matching_brute_force(n_dcs, seed, RouteSettings(subset_rows=True, five_dc_subset_rows=True))
+    assert any(len(cut.members) == 5 for cut in bp.cg.master.subset_rows)
 
 
 def test_master_rows_hold_the_cut_coefficients() -> None:

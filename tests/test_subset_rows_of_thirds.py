@@ -9,13 +9,12 @@ state's words.
 from __future__ import annotations
 
 import random
-import time
 
 import numpy as np
 import pytest
-from bruteforce import brute_force, random_tiny_instance
+from bruteforce import random_tiny_instance
 from pricing_oracle import cut_penalty, pricing_mismatches, random_cuts
-from test_subset_row import _enumeration_misses, _exact
+from test_subset_row import _enumeration_misses, _exact, tree_matching_brute_force
 
 from milp_milkrun.routes.bidirectional import by_load, by_stops, price_bidirectionally
 from milp_milkrun.routes.master import RouteMaster
@@ -32,7 +31,6 @@ from milp_milkrun.routes.subset_rows import (
     subset_row_penalties,
     with_memory,
 )
-from milp_milkrun.routes.tree import BranchAndPrice
 
 FOUR = SubsetRowCut(frozenset({1, 2, 3, 4}), denominator=3, doubled=frozenset({1}))
 FIVE = SubsetRowCut(frozenset({1, 2, 3, 4, 5}), denominator=3)
@@ -165,11 +163,5 @@ def test_every_cut_of_thirds_grown_is_violated(seed: int, shape: GrownShape) -> 
 
 @pytest.mark.parametrize(("n_dcs", "seed"), [(6, 10), (6, 23), (7, 6), (7, 24)])  # roots that get cuts of thirds
 def test_branch_and_price_with_cuts_of_thirds_matches_brute_force(n_dcs: int, seed: int) -> None:
-    instance = random_tiny_instance(seed, n_dcs=n_dcs)
-    truth = brute_force(instance)
-    settings = RouteSettings(subset_rows=True, subset_rows_of_thirds=True)
-    bp = BranchAndPrice(instance, time.perf_counter() + 60, settings=settings)
-    bp.run(time.perf_counter(), 60)
+    bp = tree_matching_brute_force(n_dcs, seed, RouteSettings(subset_rows=True, subset_rows_of_thirds=True))
     assert any(cut.denominator == 3 for cut in bp.cg.master.subset_rows)
-    assert truth is not None and bp.incumbent_cost == pytest.approx(truth[0], abs=1e-6)
-    assert bp.root_bound <= truth[0] + 1e-6
