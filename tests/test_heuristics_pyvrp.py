@@ -114,7 +114,7 @@ def test_a_pyvrp_plan_that_breaks_a_rule_never_reaches_the_search(hub60: dict) -
     assert from_pyvrp(p, model, broken) is None
 
 
-def test_pyvrp_refuses_time_instances_in_one_line() -> None:
+def test_pyvrp_refuses_time_on_chains_in_one_line() -> None:
     timed = load_instance(INSTANCES / "ecom74_tw.json")
     reason = refusal(compile_problem(timed))
     assert reason is not None and "\n" not in reason and "time windows" in reason
@@ -301,7 +301,7 @@ def test_cli_engine_pyvrp_on_a_time_instance_is_a_clear_error(
     )
     assert code == 2 and "Traceback" not in err
     assert err.strip().splitlines() == [
-        "error: engine: PyVRP does not state time windows, hub hours or shifts; use --engine auto or own"
+        "error: engine: PyVRP does not state time windows on a chain of consecutive DCs (DC55, DC24); use --engine auto or own"
     ]
 
 

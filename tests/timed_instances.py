@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from milp_milkrun.instance import Instance, build_instance
 from milp_milkrun.io import instance_from_dict
+from milp_milkrun.timing import TimeSpec
 
 
 def without_shifts(instance: Instance) -> Instance:
@@ -14,8 +15,8 @@ def without_shifts(instance: Instance) -> Instance:
     return rebuilt(instance, list(instance.dcs), [replace(vt, shift=None) for vt in instance.vehicle_types])
 
 
-def rebuilt(instance: Instance, dcs: list, vehicle_types: list) -> Instance:
-    """The instance with these DCs and vehicle types, everything else kept."""
+def rebuilt(instance: Instance, dcs: list, vehicle_types: list, time: TimeSpec | None = None) -> Instance:
+    """The instance with these DCs and vehicle types (and ``time``, if given), everything else kept."""
     return build_instance(
         name=instance.name,
         hub=instance.hub,
@@ -27,7 +28,7 @@ def rebuilt(instance: Instance, dcs: list, vehicle_types: list) -> Instance:
         damaged_roads=instance.damaged_roads,
         coordinates=instance.coordinates,
         objective=instance.objective,
-        time=instance.time,
+        time=time or instance.time,
     )
 
 

@@ -30,8 +30,12 @@ How the formulation is stated to PyVRP, from the compiled :class:`.problem.Probl
   (:func:`rounding_slack`; edges only round up): PyVRP ranks two plans as the toolkit does unless their
   costs differ by less than their two slacks (for Golden–Taillard's 100 customers, about 0.13).
 
-Time windows, hub hours and shifts, and an objective with a load term (emissions) are not stated:
-:func:`refusal` names the reason and the caller runs the own search instead. Every PyVRP plan is
+- time (Eq 15-18): each DC's window and service time, the hub's hours (the depot's window and each vehicle type's),
+  each type's shift and travel times (its profile's duration matrix), in integers of their own scale
+  (:mod:`~milp_milkrun.heuristics.pyvrp_time`).
+
+A DC of several windows, time on a chain of consecutive DCs, a cost per hour beside time, and an objective with a
+load term (emissions) are not stated: :func:`refusal` names the reason and the caller runs the own search instead. Every PyVRP plan is
 converted back to units and vehicles, priced by the search's own rates and must pass the independent
 checker before the search sees it (the engines compare plans by that price, never by PyVRP's cost).
 """
@@ -52,31 +56,29 @@ from pyvrp.IteratedLocalSearch import IteratedLocalSearchCallbacks, IteratedLoca
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.heuristics.problem import BLOCKED, NO_LIMIT, Problem, VehicleGroup
+from milp_milkrun.heuristics.pyvrp_time import PyvrpTime, pyvrp_time, time_refusal
 from milp_milkrun.heuristics.solution import Solution
+from milp_milkrun.implied import delivery_units
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import FLOAT_NOISE
 from milp_milkrun.objectives import RouteCosts
 
 SCALE = 1000  # distances and costs in thousandths of the instance's unit
 DEMAND_SCALE = 1000  # fractional demands in thousandths
+LOAD_TERM = "PyVRP does not state an objective with a load term (emissions)"
 
 
 def refusal(p: Problem) -> str | None:
     """Why PyVRP cannot state this compiled instance exactly, in one line; None when it can."""
-    return _refusal(p.time is not None, p.load_dependent)
+    if p.load_dependent:
+        return LOAD_TERM
+    return time_refusal(p.instance, p.units, any(p.per_hour))
 
 
 def states_instance(instance: Instance, costs: RouteCosts) -> bool:
     """:func:`refusal`'s rule before compiling: whether PyVRP can state ``instance`` under ``costs``."""
-    return _refusal(instance.has_time, costs.load_dependent) is None
-
-
-def _refusal(timed: bool, load_dependent: bool) -> str | None:
-    if timed:
-        return "PyVRP does not state time windows, hub hours or shifts"
-    if load_dependent:
-        return "PyVRP does not state an objective with a load term (emissions)"
-    return None
+    hourly = any(r.per_hour for r in costs.rates.values())
+    return not costs.load_dependent and time_refusal(instance, delivery_units(instance), hourly) is None
 
 
 @dataclass(frozen=True)
@@ -105,11 +107,10 @@ def build_model(p: Problem) -> PyvrpModel:
     scale = 1 if _whole(cost[~blocked], rates, [g.fixed for g in p.classes]) else SCALE
     whole = all(float(d).is_integer() for d in p.demand)
     factor = 1 if whole else DEMAND_SCALE
-    clients = [
-        pyvrp.Client(location=u, delivery=[math.ceil(p.demand[u] * factor * (1 - FLOAT_NOISE)), p.size[u]])
-        for u in range(1, n)
-    ]
+    timed = pyvrp_time(p.instance)
+    clients = [_client(p, timed, u, factor) for u in range(1, n)]
     matrices: list[Any] = []  # int64 matrices (the stubs spell their shape oddly)
+    durations: list[Any] = []
     vehicle_types, members = [], []
     for k, (group, rate) in enumerate(zip(p.classes, rates)):
         vehicles = [v for v in range(len(p.vehicle_names)) if group.members >> v & 1]
@@ -121,6 +122,8 @@ def build_model(p: Problem) -> PyvrpModel:
         matrix[:, banned] = MAX_VALUE
         np.fill_diagonal(matrix, 0)
         matrices.append(matrix)
+        vehicle_type = p.instance.vehicles[vehicles[0]].type
+        durations.append(_duration_matrix(timed, vehicle_type.name, p.units))
         limit = (
             MAX_VALUE
             if group.max_distance >= NO_LIMIT
@@ -135,18 +138,41 @@ def build_model(p: Problem) -> PyvrpModel:
                 fixed_cost=round(group.fixed * scale),
                 unit_distance_cost=1 if group.per_km > 0 or not p.typed else 0,
                 name=p.vehicle_names[vehicles[0]],
+                tw_early=timed.hub[0],
+                tw_late=timed.hub[1],
+                shift_duration=timed.shift[vehicle_type.name],
             )
         )
         members.append(vehicles)
     data = pyvrp.ProblemData(
         locations=[pyvrp.Location(0, 0) for _ in range(n)],
         clients=clients,
-        depots=[pyvrp.Depot(location=0)],
+        depots=[pyvrp.Depot(location=0, tw_early=timed.hub[0], tw_late=timed.hub[1])],
         vehicle_types=vehicle_types,
         distance_matrices=matrices,
-        duration_matrices=[np.zeros_like(m) for m in matrices],
+        duration_matrices=durations,
     )
     return PyvrpModel(data, members, scale)
+
+
+def _client(p: Problem, timed: PyvrpTime, u: int, factor: int) -> pyvrp.Client:
+    """Unit u as PyVRP's client: its demand, its stops and (a single DC with time: :func:`time_refusal`) its window
+    and service time."""
+    node = p.units[u][0]
+    return pyvrp.Client(
+        location=u,
+        delivery=[math.ceil(p.demand[u] * factor * (1 - FLOAT_NOISE)), p.size[u]],
+        service_duration=timed.service[node],
+        tw_early=timed.windows[node][0],
+        tw_late=timed.windows[node][1],
+    )
+
+
+def _duration_matrix(timed: PyvrpTime, vehicle_type: str, units: list[tuple[int, ...]]) -> Any:
+    """The travel times of a profile between units (each a single DC with time: :func:`time_refusal`; zeros without
+    time). An edge missing from the profile is missing by its distance already."""
+    nodes = [0, *(unit[0] for unit in units[1:])]
+    return timed.travel[vehicle_type][np.ix_(nodes, nodes)]
 
 
 def _edge_rate(p: Problem, group: VehicleGroup) -> float:
