@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from milp_milkrun.objectives import route_costs
 from milp_milkrun.plan import Plan
 from milp_milkrun.result import RunContext, SolveResult, make_result
 from milp_milkrun.solve import SolveOptions, solve
+from milp_milkrun.timing import TimeSpec
 
 REPO = Path(__file__).resolve().parents[1]
 TOY = REPO / "instances" / "toy6.json"
@@ -191,17 +193,32 @@ def test_pyvrp_starts_only_instances_it_states() -> None:
     assert timed.has_time and not wide.is_large(timed, route_costs(timed))
 
 
-def _instance_of(n_dcs: int, max_stops: int | None):  # noqa: ANN202
-    """``n_dcs`` DCs of demand 1 on a line, n_dcs // 4 + 1 trucks of capacity 10, with or without a stop limit."""
+def _instance_of(n_dcs: int, max_stops: int | None, windows: tuple[tuple[float, float], ...] = ()):  # noqa: ANN202
+    """``n_dcs`` DCs of demand 1 on a line, n_dcs // 4 + 1 trucks of capacity 10, with or without a stop limit; with
+    ``windows``, each DC's receiving windows (a day of 1,000 minutes, a unit a minute)."""
     return build_instance(
         name="line",
         hub=Site("H", 0, 0),
-        dcs=[DC(f"D{i}", 1.0, float(i + 1), 0.0) for i in range(n_dcs)],
+        dcs=[DC(f"D{i}", 1.0, float(i + 1), 0.0, windows=windows) for i in range(n_dcs)],
         vehicle_types=[VehicleType("truck", n_dcs // 4 + 1, 10.0, max_stops=max_stops)],
         distance_spec=DistanceSpec("euclidean", rounding="nearest"),
         coordinates="xy",
         distance_unit="units",
+        time=TimeSpec(0.0, 1000.0, speed=60.0) if windows else None,
     )
+
+
+def test_pyvrp_starts_instances_with_time_it_states() -> None:
+    """One window per DC (Solomon's files) is PyVRP's to start from; a DC of two windows, or a cost per hour, is not."""
+    one, two = _instance_of(50, None, ((0.0, 900.0),)), _instance_of(50, None, ((0.0, 300.0), (500.0, 900.0)))
+    assert one.has_time and SMALL.is_large(one, route_costs(one)) and not SMALL.is_large(two, route_costs(two))
+    hourly = route_costs(one)
+    hourly = dataclasses.replace(
+        hourly, rates={k: dataclasses.replace(r, per_hour=30.0) for k, r in hourly.rates.items()}
+    )
+    assert not SMALL.is_large(one, hourly)
+    start = dataclasses.replace(SMALL, iterations_per_dc=20).search(one, route_costs(one), 60.0, 1)
+    assert "engine auto" in start.message and start.plan is not None and check_plan(one, start.plan).feasible
 
 
 def test_pyvrp_starts_from_fewer_dcs_where_no_vehicle_limits_its_stops() -> None:
