@@ -35,9 +35,9 @@ How the formulation is stated to PyVRP, from the compiled :class:`.problem.Probl
   (:mod:`~milp_milkrun.heuristics.pyvrp_time`).
 
 A DC of several windows, time on a chain of consecutive DCs, a cost per hour beside time, and an objective with a
-load term (emissions) are not stated: :func:`refusal` names the reason and the caller runs the own search instead. Every PyVRP plan is
-converted back to units and vehicles, priced by the search's own rates and must pass the independent
-checker before the search sees it (the engines compare plans by that price, never by PyVRP's cost).
+load term (emissions) are not stated: :func:`refusal` names the reason and the caller runs the own search instead.
+Every PyVRP plan is converted back to units and vehicles, priced by the search's own rates and must pass the
+independent checker before the search sees it (the engines compare plans by that price, never by PyVRP's cost).
 """
 
 from __future__ import annotations
