@@ -9,7 +9,7 @@ import random
 
 import pytest
 from bruteforce import brute_force, random_tiny_instance
-from time_oracle import _drives_in_time, brute_force_time, random_timed_instance
+from time_oracle import _drives_in_time, assert_heuristic_matches, brute_force_time, random_timed_instance
 
 from milp_milkrun.checker import check_plan
 from milp_milkrun.heuristics.problem import compile_problem
@@ -113,11 +113,8 @@ def test_every_route_the_search_writes_is_feasible_in_time(
     monkeypatch.setattr(Solution, "_write", checked_write)
     result = solve_heuristic(instance, time_limit=20.0, max_iterations=200, seed=seed)
     expected = brute_force_time(instance)
-    if expected is None:
-        assert result.plan is None
-        return
-    assert written and result.plan is not None and check_plan(instance, result.plan).feasible
-    assert result.objective == pytest.approx(expected[0])  # tiny instances: the search finds the optimum
+    assert_heuristic_matches(instance, result, expected)
+    assert written or expected is None
 
 
 @pytest.mark.parametrize("variant", ["distance", "cost and unlimited"])
@@ -127,13 +124,8 @@ def test_the_heuristic_equals_the_shared_oracle_with_side_constraints_and_time(v
     variant prices fixed and per-km costs of an unlimited type (the typed search)."""
     priced = variant != "distance"
     instance = random_tiny_instance(seed, time=True, costs=priced, unlimited=priced)
-    expected = brute_force(instance)
     result = solve_heuristic(instance, time_limit=20.0, max_iterations=300, seed=seed)
-    if expected is None:
-        assert result.plan is None
-        return
-    assert result.plan is not None and check_plan(instance, result.plan).feasible
-    assert result.objective == pytest.approx(expected[0])
+    assert_heuristic_matches(instance, result, brute_force(instance))
 
 
 def test_the_heuristic_plan_starts_the_exact_models() -> None:

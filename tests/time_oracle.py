@@ -15,8 +15,10 @@ import itertools
 import random
 from dataclasses import replace
 
+import pytest
 from bruteforce import _identical_vehicles, _orders, _vehicle_can_drive, set_partitions
 
+from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import InputError
 from milp_milkrun.instance import (
     DC,
@@ -27,6 +29,7 @@ from milp_milkrun.instance import (
     build_instance,
 )
 from milp_milkrun.plan import Plan, Route
+from milp_milkrun.result import SolveResult
 from milp_milkrun.timing import TimeSpec
 
 
@@ -101,6 +104,16 @@ def brute_force_time(instance: Instance) -> tuple[float, Plan] | None:
                 used = {g: iter(groups[g]) for g in set(choice)}
                 best = (total, Plan(tuple(Route(next(used[g]), r[1]) for g, r in zip(choice, routes))))  # type: ignore[index]
     return best
+
+
+def assert_heuristic_matches(instance: Instance, result: SolveResult, expected: tuple[float, Plan] | None) -> None:
+    """A heuristic's answer on a tiny instance is the brute force's: no plan where none exists, else a plan the checker
+    accepts at the optimum (tiny instances: the search finds it)."""
+    if expected is None:
+        assert result.plan is None
+        return
+    assert result.plan is not None and check_plan(instance, result.plan).feasible
+    assert result.objective == pytest.approx(expected[0])
 
 
 def random_timed_instance(seed: int, n_dcs: int | None = None, *, priced: bool = False) -> Instance:
