@@ -1,4 +1,4 @@
-"""The pricing's labels: rows taken, parts joined and a DC's kept labels merged cheapest first."""
+"""The pricing's labels: rows taken, parts joined and the kept labels merged by DC, cheapest first."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import dataclasses
 import numpy as np
 import pytest
 
-from milp_milkrun.routes.labels import Labels, merged_by_cost
+from milp_milkrun.routes.labels import KeptLabels, Labels
 
 
-def _labels(cost: list[float], first_ident: int = 0, words: int = 1) -> Labels:
+def _labels(cost: list[float], first_ident: int = 0, words: int = 1, node: list[int] | None = None) -> Labels:
     n = len(cost)
     ident = np.arange(first_ident, first_ident + n)
     return Labels(
@@ -18,7 +18,7 @@ def _labels(cost: list[float], first_ident: int = 0, words: int = 1) -> Labels:
         load=ident * 2,
         dist=ident * 0.5,
         memory=ident % 4,
-        node=np.full(n, 3),
+        node=np.full(n, 3) if node is None else np.array(node),
         ident=ident,
         parity=np.zeros((n, words), dtype=np.uint64) + ident[:, None].astype(np.uint64),
         time=ident * 1.5,
@@ -47,6 +47,10 @@ def test_concat_joins_every_field_in_order():
     assert _rows(Labels.concat([a, b])) == _rows(a) + _rows(b)
 
 
+def _by_node_and_cost(labels: Labels) -> Labels:
+    return labels.take(np.lexsort((labels.cost, labels.node)))
+
+
 @pytest.mark.parametrize(
     ("stored", "fresh"),
     [
@@ -56,9 +60,26 @@ def test_concat_joins_every_field_in_order():
         ([1.0, 4.0], [2.0, 5.0]),  # the cheapest fresh label between the stored ones
     ],
 )
-def test_merged_by_cost_is_the_stable_sort_of_stored_then_fresh(stored, fresh):
+def test_merged_keeps_a_dcs_labels_as_the_stable_sort_of_stored_then_fresh(stored, fresh):
     old, new = _labels(stored), _labels(fresh, first_ident=100)
     expected = Labels.concat([old, new])
     expected = expected.take(np.argsort(expected.cost, kind="stable"))
-    assert _rows(merged_by_cost(old, new)) == _rows(expected)
-    assert merged_by_cost(None, new) is new
+    kept = KeptLabels.none(5).merged(old).merged(new)
+    assert _rows(kept.at(3)) == _rows(expected)
+    assert kept.at(2) is None and kept.at(4) is None
+    assert KeptLabels.none(5).merged(new).labels is new
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_merged_sorts_by_dc_then_cost_with_stored_labels_first_at_a_tie(seed):
+    """Random DCs and costs with many ties: each DC's labels are its stored then fresh ones, stably by cost."""
+    rng = np.random.default_rng(seed)
+    stored = _by_node_and_cost(_labels(rng.integers(0, 4, 30).tolist(), node=rng.integers(1, 6, 30).tolist()))
+    fresh = _by_node_and_cost(_labels(rng.integers(0, 4, 20).tolist(), 100, node=rng.integers(1, 6, 20).tolist()))
+    kept = KeptLabels.none(6).merged(stored).merged(fresh)
+    for dc in range(6):
+        mine = Labels.concat([stored.take(stored.node == dc), fresh.take(fresh.node == dc)])
+        expected = mine.take(np.argsort(mine.cost, kind="stable"))
+        got = kept.at(dc)
+        assert (_rows(got) if got is not None else []) == _rows(expected)
+    assert kept.first.tolist() == np.searchsorted(kept.labels.node, np.arange(7)).tolist()

@@ -30,6 +30,8 @@ from milp_milkrun.routes.completions import coarse_loads
 from milp_milkrun.routes.networks import class_networks, ng_masks
 from milp_milkrun.routes.pricing import (
     ALL_COMPARED,
+    PAIR_BLOCK,
+    _blocks,
     compared_resources,
     completion_bounds,
     price,
@@ -205,3 +207,30 @@ def test_a_dominance_that_ignores_the_clock_is_caught() -> None:
     wrong = price(net, arc_cost, 0.0, exact=True, max_routes=10, compared=("load",))
     assert right.minimum == pytest.approx(truth, abs=1e-9)
     assert wrong.minimum > truth + 1e-6
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_extension_blocks_cover_every_label_once_within_the_pair_budget(seed: int) -> None:
+    """The labels of a level extend in consecutive blocks: all of them, in order, each block within PAIR_BLOCK pairs
+    unless it is one label of more."""
+    rng = np.random.default_rng(seed)
+    pairs = rng.integers(0, PAIR_BLOCK // 3, 40)
+    pairs[rng.integers(0, 40)] = 2 * PAIR_BLOCK  # one label of more pairs than a block holds
+    blocks = _blocks(pairs)
+    assert np.concatenate([np.arange(40)[b] for b in blocks]).tolist() == list(range(40))
+    assert all(pairs[b].sum() <= PAIR_BLOCK or b.stop - b.start == 1 for b in blocks)
+    assert len(blocks) < 40  # labels of few pairs share a block
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_memory_after_an_arc_is_the_remembered_members_of_the_next_neighbourhood_and_the_next_dc(seed: int) -> None:
+    """MemoryMoves.after against its definition: the DCs of i's memory that lie in j's neighbourhood, and j."""
+    instance = random_tiny_instance(seed + 40)
+    net = class_networks(instance, vehicle_classes(instance))[0]
+    n, lists, rng = len(net.load), net.ng_lists, np.random.default_rng(seed)
+    for _ in range(200):
+        i, j = rng.integers(1, n, 2)
+        memory = int(rng.integers(0, 1 << len(lists[i])))
+        held = {lists[i][p] for p in range(len(lists[i])) if memory >> p & 1} | {j}
+        expected = sum(1 << lists[j].index(v) for v in held if v in lists[j])
+        assert int(net.memory_moves.after(i, j, np.array([memory]))[0]) == expected

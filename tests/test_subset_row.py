@@ -149,12 +149,12 @@ def test_a_pricing_that_ignores_the_penalties_is_caught() -> None:
 
 
 def test_dominance_that_ignores_the_parities_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
-    plain = pricing.dominated
+    plain = pricing.dominated_in_ranges
 
-    def blind(labels, other, subset_rows=None, **options):
-        return plain(labels, other, None, **options)
+    def blind(labels, other, ranges, earlier, subset_rows=None, *options):
+        return plain(labels, other, ranges, earlier, None, *options)
 
-    monkeypatch.setattr(pricing, "dominated", blind)
+    monkeypatch.setattr(pricing, "dominated_in_ranges", blind)
     assert pricing_mismatches(_exact)
 
 

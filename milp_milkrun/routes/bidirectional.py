@@ -450,13 +450,13 @@ def _join(
     heads: list[_Side | None] = [None] * n
     tails: list[_Side | None] = [None] * n
     for v in range(1, n):
-        here = forward.kept[v]
+        here = forward.kept.at(v)
         if here is not None:
             stops = forward.stops(here.ident)
             within = np.flatnonzero(rule.forward(here, stops))
             if len(within):
                 heads[v] = _Side(here.take(within), stops[within])
-        there = backward.kept[v]
+        there = backward.kept.at(v)
         if there is not None and len(there.cost):
             tails[v] = _Side(there, backward.stops(there.ident))
     least_head = np.array([s.labels.cost[0] if s else np.inf for s in heads])
@@ -547,7 +547,7 @@ def _test_pairs(
     if net.time is not None:
         ok &= f.time[rf] + b.time[rb] <= _latest_start(net, i, j)
     own = 1 << int(net.ng_position[j, j])
-    ok &= (net.memory_moves[i][j, f.memory[rf]] & b.memory[rb]) == own
+    ok &= (net.memory_moves.after(i, j, f.memory[rf]) & b.memory[rb]) == own
     rf, rb = rf[ok], rb[ok]
     cost = f.cost[rf] + arc_cost[i, j] + b.cost[rb]
     if subset_rows is not None:

@@ -11,11 +11,13 @@ cost more, the early exits a pairwise numpy test cannot take (P-n76-k4's cut roo
 from __future__ import annotations
 
 import functools
+import math
+import time
 
 import numpy as np
 from numba import njit
 
-from milp_milkrun.routes.labels import Labels
+from milp_milkrun.routes.labels import Labels, PricingTimeout
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
 
 # the resources a dominating label must not exceed (latest: not fall below), besides its cost and memory
@@ -30,27 +32,66 @@ def dominated(
     earlier_only: bool = False,
     compared: tuple[str, ...] = ALL_COMPARED,
 ) -> np.ndarray:
-    """For each label: does a label of ``other`` dominate it (``earlier_only``: one listed before it)?
+    """For each label: does a label of ``other`` dominate it (``earlier_only``: one of ``labels`` listed before it)?
 
     ``other`` is sorted by cost (the kept labels, or ``labels`` itself).  Besides cost and memory, only the
-    resources in ``compared`` are tested (:func:`~milp_milkrun.routes.pricing.compared_resources`).  The
-    labelling calls this twice per DC and stop count (A-n46-k7: 50,000 times), so the arrays go to the compiled
-    loop as they are.
+    resources in ``compared`` are tested (:func:`~milp_milkrun.routes.pricing.compared_resources`).
     """
     count = len(labels.cost)
-    if other is None or not len(other.cost) or not count or other.cost[0] > labels.cost.max():
-        return np.zeros(count, dtype=bool)
-    return _dominated_rows(
-        _columns(labels),
-        _words(labels.parity),
-        _columns(other),
-        _words(other.parity),
+    if earlier_only:
+        return dominated_in_ranges(
+            labels, None, (np.zeros(count, dtype=np.int64),) * 2, np.zeros(count, dtype=np.int64), subset_rows, compared
+        )
+    size = 0 if other is None else len(other.cost)
+    whole = (np.zeros(count, dtype=np.int64), np.full(count, size, dtype=np.int64))
+    return dominated_in_ranges(labels, other, whole, np.arange(count, dtype=np.int64), subset_rows, compared)
+
+
+def dominated_in_ranges(
+    labels: Labels,
+    other: Labels | None,
+    ranges: tuple[np.ndarray, np.ndarray],
+    earlier: np.ndarray,
+    subset_rows: SubsetRowPenalties | None = None,
+    compared: tuple[str, ...] = ALL_COMPARED,
+    deadline: float = math.inf,
+) -> np.ndarray:
+    """For each label i: does a label of ``other`` in rows ``ranges[0][i]:ranges[1][i]``, or of ``labels`` in rows
+    ``earlier[i]:i``, dominate it?  Each range is sorted by cost: the kept labels of i's DC and the fresh ones of its
+    DC listed before it, the whole level of every DC at once (one call, not one per DC and level: R208's heuristic
+    pricing spent more on the calls than on the comparisons).
+
+    Raises
+    ------
+    PricingTimeout
+        Past ``deadline`` (checked between blocks of labels).
+    """
+    count = len(labels.cost)
+    out = np.zeros(count, dtype=bool)
+    if not count:
+        return out
+    own = _columns(labels), _words(labels.parity)
+    # unsigned row numbers: the compiled loop then indexes without numpy's wraparound test (a third faster)
+    searches = [(*own, *own, np.ascontiguousarray(earlier, dtype=np.uint64), np.arange(count, dtype=np.uint64))]
+    if other is not None and len(other.cost):
+        lo, hi = (np.ascontiguousarray(bound, dtype=np.uint64) for bound in ranges)
+        searches.insert(0, (*own, _columns(other), _words(other.parity), lo, hi))
+    penalties = (
         _NO_PENALTIES if subset_rows is None else subset_rows.byte_tables,
         _NO_SECOND if subset_rows is None else np.atleast_1d(subset_rows.second),
         _compared_flags(compared),
-        earlier_only,
         subset_rows is not None,
     )
+    for first in range(0, count, DOMINANCE_BLOCK):
+        if time.perf_counter() > deadline:
+            raise PricingTimeout
+        last = min(first + DOMINANCE_BLOCK, count)
+        for search in searches:
+            out[first:last] |= _dominated_rows(*search, first, last, *penalties)
+    return out
+
+
+DOMINANCE_BLOCK = 20_000  # labels tested between two looks at the deadline
 
 
 _NO_PENALTIES = np.zeros((1, 8, 256))
@@ -80,32 +121,36 @@ def _dominated_rows(  # pragma: no cover - compiled; tests/test_dominance.py che
     parity: np.ndarray,
     other: tuple,
     other_parity: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    first: int,
+    last: int,
     tables: np.ndarray,
     second: np.ndarray,
     flags: tuple,
-    earlier_only: bool,
     with_penalties: bool,
 ) -> np.ndarray:
-    """Row i: is there a j (j < i with ``earlier_only``) of no more cost, memory and flagged resources (``latest``:
-    no less) that still costs no more once it pays the byte tables' penalties of the cuts where its count is ahead
-    of row i's (parities: odd against even; ``second``, the second bits of the cuts of thirds: 2 against 0 or 1, 1
-    against 0)?  ``labels`` and ``other``: :func:`_columns`."""
+    """Rows i of ``first:last``: is there a j in ``other[lo[i]:hi[i]]`` (cheapest first) of no more cost, memory and
+    flagged resources (``latest``: no less) that still costs no more once it pays the byte tables' penalties of the
+    cuts where its count is ahead of row i's (parities: odd against even; ``second``, the second bits of the cuts of
+    thirds: 2 against 0 or 1, 1 against 0)?"""
     cost, memory, load, dist, clock, latest, drive = labels
     other_cost, other_memory, other_load, other_dist, other_clock, other_latest, other_drive = other
     by_load, by_dist, by_clock, by_latest, by_drive = flags
-    out = np.zeros(len(cost), dtype=np.bool_)
-    for i in range(len(cost)):
-        forgotten = ~memory[i]
-        for j in range(i if earlier_only else len(other_cost)):
-            if other_cost[j] > cost[i]:
+    out = np.zeros(last - first, dtype=np.bool_)
+    for i in range(first, last):
+        forgotten, cost_i, load_i, dist_i, clock_i = ~memory[i], cost[i], load[i], dist[i], clock[i]
+        latest_i, drive_i = latest[i], drive[i]
+        for j in range(lo[i], hi[i]):
+            if other_cost[j] > cost_i:
                 break  # cheapest first: no later j costs less
             if (
                 other_memory[j] & forgotten
-                or (by_load and other_load[j] > load[i])
-                or (by_dist and other_dist[j] > dist[i])
-                or (by_clock and other_clock[j] > clock[i])
-                or (by_latest and other_latest[j] < latest[i])
-                or (by_drive and other_drive[j] > drive[i])
+                or (by_load and other_load[j] > load_i)
+                or (by_dist and other_dist[j] > dist_i)
+                or (by_clock and other_clock[j] > clock_i)
+                or (by_latest and other_latest[j] < latest_i)
+                or (by_drive and other_drive[j] > drive_i)
             ):
                 continue
             owed = 0.0
@@ -119,7 +164,7 @@ def _dominated_rows(  # pragma: no cover - compiled; tests/test_dominance.py che
                         owes = (ahead_high & ~high) | (ahead_low & ~low & ~high)
                     for byte in range(8 if owes else 0):
                         owed += tables[w, byte, (owes >> (8 * byte)) & 0xFF]
-            if other_cost[j] + owed <= cost[i]:
-                out[i] = True
+            if other_cost[j] + owed <= cost_i:
+                out[i - first] = True
                 break
     return out

@@ -1,11 +1,12 @@
 """The labels of the pricing's labelling (:mod:`~milp_milkrun.routes.pricing`): partial routes as parallel arrays,
-and the kept labels of a DC merged cheapest first."""
+and the labels kept at every DC, merged by DC and cheapest first."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 
 @dataclass
@@ -65,12 +66,52 @@ class Labels:
         return [(int(v), order[a:b]) for v, a, b in zip(nodes, starts, bounds)]
 
 
-def merged_by_cost(stored: Labels | None, fresh: Labels) -> Labels:
-    """The kept labels of a DC and ``fresh`` ones (both cheapest first), cheapest first and stored first at
-    equal cost: a label is compared only with the kept ones that cost no more."""
-    if stored is None:
-        return fresh
-    merged = Labels.concat([stored, fresh])
-    if fresh.cost[0] >= stored.cost[-1]:  # already in order
-        return merged
-    return merged.take(np.argsort(merged.cost, kind="stable"))
+@dataclass(frozen=True)
+class KeptLabels:
+    """The labels a labelling kept at every node, in one array: by node, and at each node cheapest first (stored
+    before fresh at equal cost, so that a label is compared only with the kept ones that cost no more); node v's
+    are rows ``first[v]:first[v + 1]``."""
+
+    labels: Labels | None
+    first: np.ndarray
+
+    @staticmethod
+    def none(nodes: int) -> KeptLabels:
+        return KeptLabels(None, np.zeros(nodes + 1, dtype=np.int64))
+
+    def at(self, node: int) -> Labels | None:
+        """The labels kept at ``node``, cheapest first; None if none."""
+        lo, hi = self.first[node], self.first[node + 1]
+        return None if self.labels is None or lo == hi else self.labels.take(slice(lo, hi))
+
+    def merged(self, fresh: Labels) -> KeptLabels:
+        """These and ``fresh`` labels (sorted by node, then cost) kept."""
+        labels = fresh
+        if self.labels is not None:
+            order = _merge_order(self.labels.node, self.labels.cost, fresh.node, fresh.cost)
+            labels = Labels.concat([self.labels, fresh]).take(order)
+        return KeptLabels(labels, np.searchsorted(labels.node, np.arange(len(self.first))))
+
+
+@njit(cache=True, nogil=True)
+def _merge_order(  # pragma: no cover - compiled; tests/test_labels.py checks it against a stable sort
+    node: np.ndarray, cost: np.ndarray, fresh_node: np.ndarray, fresh_cost: np.ndarray
+) -> np.ndarray:
+    """The rows of the two lists joined (``fresh`` after the others) in the order of (node, cost), the first list's
+    row first at a tie: both lists are in that order, so one pass merges them."""
+    out = np.empty(len(node) + len(fresh_node), dtype=np.int64)
+    a, b = 0, 0
+    for k in range(len(out)):
+        if b == len(fresh_node) or (
+            a < len(node) and (node[a] < fresh_node[b] or (node[a] == fresh_node[b] and cost[a] <= fresh_cost[b]))
+        ):
+            out[k] = a
+            a += 1
+        else:
+            out[k] = len(node) + b
+            b += 1
+    return out
+
+
+class PricingTimeout(Exception):
+    """The deadline passed during pricing: no minimum is known, no bound may be drawn."""

@@ -83,21 +83,38 @@ class ClassNetwork:
         return position
 
     @cached_property
-    def memory_moves(self) -> list[np.ndarray]:
-        """moves[i][j, m]: the memory at j after i -> j when the memory at i is m (both local bitmasks):
-        the members of m that are in j's neighbourhood, plus j.  One table lookup per extension."""
+    def memory_moves(self) -> MemoryMoves:
+        """The memory at j after i -> j for a memory m at i (both local bitmasks): the members of m that are in
+        j's neighbourhood, plus j.  One table lookup per extension."""
         n = len(self.load)
-        moves = []
-        for members in self.ng_lists:
+        widths = np.array([1 << len(members) for members in self.ng_lists], dtype=np.int64)
+        offsets = n * (np.cumsum(widths) - widths)
+        table = np.empty(n * int(widths.sum()), dtype=np.int16)
+        own = np.where(
+            np.arange(n) > 0, np.left_shift(1, np.maximum(self.ng_position[np.arange(n), np.arange(n)], 0)), 0
+        )
+        for members, offset, width in zip(self.ng_lists, offsets, widths):
             target = self.ng_position[:, list(members)]  # (j, p): where member p of i's memory sits at j
             bit = np.where(target >= 0, np.left_shift(1, np.maximum(target, 0)), 0)
-            own = np.where(
-                np.arange(n) > 0, np.left_shift(1, np.maximum(self.ng_position[np.arange(n), np.arange(n)], 0)), 0
-            )
-            memories = np.arange(1 << len(members))
-            held = (memories[:, None] >> np.arange(len(members))[None, :]) & 1  # (m, p)
-            moves.append((own[:, None] | (bit @ held.T)).astype(np.int16))  # distinct members, distinct bits: sum = or
-        return moves
+            held = (np.arange(width)[:, None] >> np.arange(len(members))[None, :]) & 1  # (m, p)
+            moves = own[:, None] | (bit @ held.T)  # (j, m); distinct members, distinct bits: sum = or
+            table[offset : offset + n * width] = moves.ravel()
+        return MemoryMoves(table, offsets, widths)
+
+
+@dataclass(frozen=True)
+class MemoryMoves:
+    """The ng memory after an arc, the tables of every tail i in one array so that labels at many DCs extend at
+    once: the memory at j after i -> j from memory m at i is ``table[offset[i] + j * width[i] + m]``
+    (``width[i] = 2 ** |N_i|``)."""
+
+    table: np.ndarray
+    offset: np.ndarray
+    width: np.ndarray
+
+    def after(self, i: np.ndarray | int, j: np.ndarray | int, memory: np.ndarray) -> np.ndarray:
+        """The memories at ``j`` after ``i`` -> ``j`` of labels with ``memory`` at ``i`` (broadcast together)."""
+        return self.table[self.offset[i] + j * self.width[i] + memory].astype(np.int64)
 
 
 def with_allowed(net: ClassNetwork, allowed: np.ndarray) -> ClassNetwork:

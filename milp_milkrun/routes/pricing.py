@@ -59,9 +59,9 @@ from milp_milkrun.routes.completions import (
     two_cycle_free_completions,
     walk_loads,
 )
-from milp_milkrun.routes.dominance import ALL_COMPARED, dominated
+from milp_milkrun.routes.dominance import ALL_COMPARED, dominated_in_ranges
 from milp_milkrun.routes.label_bounds import LabelBounds, label_bounds
-from milp_milkrun.routes.labels import Labels, merged_by_cost
+from milp_milkrun.routes.labels import KeptLabels, Labels, PricingTimeout
 from milp_milkrun.routes.networks import ClassNetwork
 from milp_milkrun.routes.pricing_work import HEURISTIC_WIDTHS, PricingWork, Width
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
@@ -69,10 +69,6 @@ from milp_milkrun.routes.subset_rows import SubsetRowPenalties
 # a heuristic width tests a label for dominance against this many times its labels kept at its DC
 HEURISTIC_DOMINATORS = 4
 NEGATIVE = -1e-7  # a reduced cost below this is negative
-
-
-class PricingTimeout(Exception):
-    """The deadline passed during pricing: no minimum is known, no bound may be drawn."""
 
 
 class TooManyLabels(Exception):
@@ -108,7 +104,7 @@ def price(
 ) -> PricingResult:
     """Routes of negative reduced cost; ``arc_cost[i, j] = c_k d_ij - pi_j``, ``start_cost = F_k - mu_k``.
 
-    Labels are extended one stop count (level) at a time, all labels of a DC at once with numpy.
+    Labels are extended one stop count (level) at a time, all labels of the level at once with numpy.
 
     Parameters
     ----------
@@ -195,7 +191,7 @@ class Labelling:
     """What one labelling run leaves: the labels kept at each node (cheapest first), the trace, the trace id
     of the first label of each stop count (``level_starts``), and the negative routes it closed at the hub."""
 
-    kept: list[Labels | None]
+    kept: KeptLabels
     trace: _Trace
     level_starts: list[int]
     total: np.ndarray  # reduced costs of the closed routes
@@ -255,8 +251,9 @@ def label_levels(
         The kept labels, the trace and the routes closed.
     """
     successors = _successors(net, arc_cost, width)
+    steps = _Steps.of_successors(net, successors)
     trace = _Trace()
-    kept: list[Labels | None] = [None] * len(arc_cost)
+    kept = KeptLabels.none(len(arc_cost))
     first, window = window_copies(net, successors[0])
     (start, latest, drive), ok = first_clocks(net, first, window)
     first, start, latest, drive = first[ok], start[ok], latest[ok], drive[ok]
@@ -278,7 +275,7 @@ def label_levels(
         if extends is not None and not keeps_beyond:
             level = level.take(np.flatnonzero(extends(level, stops)))
         level_starts.append(len(trace.node))
-        level = _admit(level, kept, trace, width, deadline, subset_rows, compared)
+        level, kept = _admit(level, kept, trace, width, deadline, subset_rows, compared)
         total, closing = _close(level, net, arc_cost)
         totals.append(total)
         finished.append(closing)
@@ -287,7 +284,7 @@ def label_levels(
         if stops == net.max_stops or not len(level.cost):
             break
         left = net.max_stops - stops - 1  # the stops left after the next DC
-        level = _extend(level, successors, arc_cost, net, (bound, left), deadline, subset_rows)
+        level = _extend(level, steps, arc_cost, net, (bound, left), deadline, subset_rows)
         created += len(level.cost)
         if created > max_created:
             raise TooManyLabels
@@ -352,96 +349,127 @@ def _close(level: Labels, net: ClassNetwork, arc_cost: np.ndarray) -> tuple[np.n
 
 def _extend(
     level: Labels,
-    successors,
+    steps: _Steps,
     arc_cost,
     net: ClassNetwork,
     bound: tuple[LabelBounds, int],
     deadline: float,
     subset_rows: SubsetRowPenalties | None = None,
 ) -> Labels:
-    """Every feasible one-DC extension of ``level`` that can still turn negative.
+    """Every feasible one-DC extension of ``level`` (admitted: by DC, cheapest first) that can still turn negative,
+    label by label in that order and each label's successors in theirs.
 
     ``bound``: the least reduced costs from j back to the hub (:mod:`~milp_milkrun.routes.label_bounds`) and
     the stops left after j; an ng-route may turn straight back, so the bound ignores where a label came from.
     Entering j pays the subset-row cuts through j at odd parity and flips them (:meth:`SubsetRowPenalties.enter`).
+    The labels of all DCs extend at once, a block of pairs (label, successor) at a time: one numpy pass per DC
+    and level cost more than the extensions themselves where labels are few (R208's heuristic pricing).
     """
     parts = []
-    position = net.ng_position
-    for i, rows in level.by_node():
+    for rows in _blocks(steps.count[level.node]):
         if time.perf_counter() > deadline:
             raise PricingTimeout
-        succ, window = window_copies(net, successors[i])
         here = level.take(rows)
-        load = here.load[:, None] + net.load[succ][None, :]
-        dist = here.dist[:, None] + net.distance[i, succ][None, :]
-        cost = here.cost[:, None] + arc_cost[i, succ][None, :] + net.load_term(succ[None, :], dist)
-        parity = here.parity[:, None]
+        r, succ, window = steps.of(here.node)
+        i = here.node[r]
+        load = here.load[r] + net.load[succ]
+        dist = here.dist[r] + net.distance[i, succ]
+        cost = here.cost[r] + arc_cost[i, succ] + net.load_term(succ, dist)
+        parity = here.parity[r]
         if subset_rows is not None:
-            parity, paid = subset_rows.enter(parity, succ[None, :])
+            parity, paid = subset_rows.enter(parity, succ)
             cost = cost + paid
-        clock = (here.time[:, None], here.latest[:, None], here.drive[:, None])
-        (start, latest, drive), in_time = next_clocks(net, i, clock, succ[None, :], window)
-        ok = (load <= net.capacity) & net.resources.distance.admits(dist, succ[None, :]) & in_time
-        cost_floor = cost + duration_floor(net, succ[None, :], (start, latest, drive))
-        least = bound[0].least(bound[1], np.clip(net.capacity - load, 0, None), succ[None, :], None, start, parity)
-        ok &= cost_floor + least < NEGATIVE
-        seen = position[i, succ]  # where j sits in i's neighbourhood, -1 if outside (then never remembered)
-        ok &= ~((seen >= 0)[None, :] & ((here.memory[:, None] >> np.maximum(seen, 0)[None, :]) & 1).astype(bool))
-        r, c = np.nonzero(ok)
+        clock = (here.time[r], here.latest[r], here.drive[r])
+        (start, latest, drive), ok = next_clocks(net, i, clock, succ, window)
+        ok &= (load <= net.capacity) & net.resources.distance.admits(dist, succ)
+        cost_floor = cost + duration_floor(net, succ, (start, latest, drive))
+        ok &= (
+            cost_floor + bound[0].least(bound[1], np.clip(net.capacity - load, 0, None), succ, None, start, parity)
+            < NEGATIVE
+        )
+        seen = net.ng_position[i, succ]  # where j sits in i's neighbourhood, -1 if outside (then never remembered)
+        ok &= ~((seen >= 0) & ((here.memory[r] >> np.maximum(seen, 0)) & 1).astype(bool))
+        c = np.flatnonzero(ok)
         j = succ[c]
-        memory = net.memory_moves[i][j, here.memory[r]].astype(np.int64)
+        memory = net.memory_moves.after(i[c], j, here.memory[r[c]])
         parts.append(
-            Labels(
-                cost[r, c],
-                load[r, c],
-                dist[r, c],
-                memory,
-                j,
-                here.ident[r],
-                np.broadcast_to(parity, cost.shape + parity.shape[2:])[r, c],  # past one word: a row of words
-                start[r, c],
-                latest[r, c],
-                drive[r, c],
-            )
+            Labels(cost[c], load[c], dist[c], memory, j, here.ident[r[c]], parity[c], start[c], latest[c], drive[c])
         )
     return Labels.concat(parts) if parts else level.take(slice(0, 0))
 
 
+PAIR_BLOCK = 250_000  # (label, successor) pairs extended at once: bounds the memory of a wide level
+
+
+def _blocks(pairs: np.ndarray) -> list[slice]:
+    """Consecutive blocks of labels of at most PAIR_BLOCK ``pairs`` each (a label of more pairs alone)."""
+    ends = np.cumsum(pairs)
+    blocks, lo = [], 0
+    while lo < len(pairs):
+        hi = max(lo + 1, int(np.searchsorted(ends, (ends[lo - 1] if lo else 0) + PAIR_BLOCK, side="right")))
+        blocks.append(slice(lo, hi))
+        lo = hi
+    return blocks
+
+
+@dataclass(frozen=True)
+class _Steps:
+    """Each node's successors as the labelling extends to them (:func:`window_copies`), flat: node i's are
+    ``succ[first[i] : first[i] + count[i]]``, with their windows (None: the earliest that admits)."""
+
+    succ: np.ndarray
+    window: np.ndarray | None
+    first: np.ndarray
+    count: np.ndarray
+
+    @staticmethod
+    def of_successors(net: ClassNetwork, successors: list[np.ndarray]) -> _Steps:
+        copies = [window_copies(net, s) for s in successors]
+        count = np.array([len(nodes) for nodes, _ in copies], dtype=np.int64)
+        windows = [window for _, window in copies if window is not None]  # all or none: window_copies
+        window = np.concatenate(windows) if windows else None
+        return _Steps(np.concatenate([nodes for nodes, _ in copies]), window, np.cumsum(count) - count, count)
+
+    def of(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """The pairs of labels at ``nodes`` and their successors, label by label: (label row, successor, window)."""
+        count = self.count[nodes]
+        r = np.repeat(np.arange(len(nodes)), count)
+        position = np.arange(len(r)) - np.repeat(np.cumsum(count) - count, count) + np.repeat(self.first[nodes], count)
+        return r, self.succ[position], None if self.window is None else self.window[position]
+
+
 def _admit(
     level: Labels,
-    kept: list[Labels | None],
+    kept: KeptLabels,
     trace: _Trace,
     width: tuple[int, int] | None,
     deadline: float,
     subset_rows: SubsetRowPenalties | None = None,
     compared: tuple[str, ...] = ALL_COMPARED,
-) -> Labels:
-    """Drop the labels of ``level`` dominated by a kept label or by a cheaper one of the same level.
+) -> tuple[Labels, KeptLabels]:
+    """Drop the labels of ``level`` dominated by a kept label or by a cheaper one of the same level; the rest, by DC
+    and cheapest first, and the kept labels with them.
 
     Label a dominates b at the same DC when a costs, loads, drives and remembers no more than b, starts
-    service no later (time), with a shift departs as late and drives no longer, and has no more stops (it is kept from an earlier level, or is of the same level); with subset-row cuts, a's
+    service no later (time), with a shift departs as late and drives no longer, and has no more stops (it is kept from
+    an earlier level, or is of the same level); with subset-row cuts, a's
     cost counts the penalties of the cuts where a's parity is odd and b's even (a may pay each of them
     once more than b on any completion, never more): :mod:`~milp_milkrun.routes.dominance`.  The ng memory at
-    DC j is a subset of j's neighbourhood, so it is a small bitmask local to j.
+    DC j is a subset of j's neighbourhood, so it is a small bitmask local to j.  A heuristic width keeps the
+    cheapest few labels of each DC and tests them against its cheapest kept ones only.
     """
-    parts = []
-    for node, rows in level.by_node():
-        if time.perf_counter() > deadline:
-            raise PricingTimeout
-        fresh = level.take(rows if width is None else rows[: width[1]])
-        earlier = kept[node]
-        if width is not None and earlier is not None:  # a heuristic tests only against the cheapest kept labels
-            earlier = earlier.take(slice(0, HEURISTIC_DOMINATORS * width[1]))
-        keep = ~dominated(fresh, earlier, subset_rows, compared=compared)
-        keep &= ~dominated(fresh, fresh, subset_rows, earlier_only=True, compared=compared)
-        if not keep.any():
-            continue
-        if not keep.all():
-            fresh = fresh.take(np.flatnonzero(keep))
-        fresh.ident = trace.add(fresh.node, fresh.ident)
-        kept[node] = merged_by_cost(kept[node], fresh)
-        parts.append(fresh)
-    return Labels.concat(parts) if parts else level.take(slice(0, 0))
+    fresh = level.take(np.lexsort((level.cost, level.node)))
+    group = np.searchsorted(fresh.node, fresh.node)  # each label's first row of its DC
+    if width is not None:
+        fresh = fresh.take(np.flatnonzero(np.arange(len(fresh.cost)) - group < width[1]))
+        group = np.searchsorted(fresh.node, fresh.node)
+    lo, hi = kept.first[fresh.node], kept.first[fresh.node + 1]
+    if width is not None:
+        hi = np.minimum(hi, lo + HEURISTIC_DOMINATORS * width[1])
+    beaten = dominated_in_ranges(fresh, kept.labels, (lo, hi), group, subset_rows, compared, deadline)
+    fresh = fresh.take(np.flatnonzero(~beaten))
+    fresh.ident = trace.add(fresh.node, fresh.ident)
+    return fresh, kept.merged(fresh)
 
 
 def compared_resources(net: ClassNetwork) -> tuple[str, ...]:

@@ -102,7 +102,8 @@ def suffix_bounds(
     )
     levels, grain = coarse_loads(net, SUFFIX_LEVELS)
     best = np.full((levels.capacity + 1, len(arc_cost)), np.inf)
-    for j, labels in enumerate(labelling.kept):
+    for j in range(len(arc_cost)):
+        labels = labelling.kept.at(j)
         if labels is None:
             continue
         alone = labels.cost - lowered
