@@ -154,7 +154,8 @@ def _dominated_rows(  # pragma: no cover - compiled; tests/test_dominance.py che
             ):
                 continue
             owed = 0.0
-            # the loop of SubsetRowPenalties.paid, written again: numba's cache misses edits to a callee in another file
+            # the loop of SubsetRowPenalties.paid, written again: numba's cache misses edits to a callee in another file;
+            # it stops after a word once j owes too much (penalties are >= 0: the full sum would too)
             if with_penalties:
                 for w in range(parity.shape[1]):
                     owes = other_parity[j, w] & ~parity[i, w]
@@ -164,6 +165,8 @@ def _dominated_rows(  # pragma: no cover - compiled; tests/test_dominance.py che
                         owes = (ahead_high & ~high) | (ahead_low & ~low & ~high)
                     for byte in range(8 if owes else 0):
                         owed += tables[w, byte, (owes >> (8 * byte)) & 0xFF]
+                    if other_cost[j] + owed > cost_i:
+                        break
             if other_cost[j] + owed <= cost_i:
                 out[i - first] = True
                 break

@@ -58,13 +58,6 @@ class Labels:
             join([p.drive for p in parts]),
         )
 
-    def by_node(self) -> list[tuple[int, np.ndarray]]:
-        """(node, rows of its labels, cheapest first) for every node with labels."""
-        order = np.lexsort((self.cost, self.node))
-        nodes, starts = np.unique(self.node[order], return_index=True)
-        bounds = [*starts[1:], len(order)]
-        return [(int(v), order[a:b]) for v, a, b in zip(nodes, starts, bounds)]
-
 
 @dataclass(frozen=True)
 class KeptLabels:
