@@ -22,8 +22,8 @@ from milp_milkrun.implied import vehicle_classes
 from milp_milkrun.objectives import route_costs
 from milp_milkrun.routes import enumeration
 from milp_milkrun.routes.enumeration import TooManyRoutes, enumerate_routes
+from milp_milkrun.routes.labels import PricingTimeout
 from milp_milkrun.routes.networks import class_networks
-from milp_milkrun.routes.pricing import PricingTimeout
 
 
 def _length_and_load(costs, stops: tuple[int, ...]) -> tuple[float, float]:

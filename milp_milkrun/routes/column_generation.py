@@ -39,6 +39,7 @@ from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
 from milp_milkrun.routes.bidirectional import price_bidirectionally, runs_bidirectionally
+from milp_milkrun.routes.labels import PricingTimeout
 from milp_milkrun.routes.master import RouteMaster, SolverSetup
 from milp_milkrun.routes.master_lp import MasterLP, central_duals, solve_lp
 from milp_milkrun.routes.networks import (
@@ -49,7 +50,7 @@ from milp_milkrun.routes.networks import (
     with_allowed,
     with_ng_masks,
 )
-from milp_milkrun.routes.pricing import PricingTimeout, arc_lower_bounds, heuristic_widths, price, walk_bounds
+from milp_milkrun.routes.pricing import arc_lower_bounds, heuristic_widths, price, walk_bounds
 from milp_milkrun.routes.pricing_work import PricingWork
 from milp_milkrun.routes.separation import CapacityCut
 from milp_milkrun.routes.settings import RouteSettings

@@ -46,8 +46,9 @@ import numpy as np
 from milp_milkrun.routes.bidirectional import reverses
 from milp_milkrun.routes.clocks import come_home, duration_floor, first_clocks, next_clocks, window_copies
 from milp_milkrun.routes.label_bounds import LabelBounds, label_bounds
+from milp_milkrun.routes.labels import PricingTimeout
 from milp_milkrun.routes.networks import ClassNetwork
-from milp_milkrun.routes.pricing import NEGATIVE, PricingTimeout, TooManyLabels
+from milp_milkrun.routes.pricing import NEGATIVE, TooManyLabels
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
 from milp_milkrun.routes.suffix_bounds import suffix_bounds
 

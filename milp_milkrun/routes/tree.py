@@ -47,10 +47,10 @@ from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
 from milp_milkrun.routes.column_generation import ColumnGeneration, Outcome, safe_bound
 from milp_milkrun.routes.enumeration import TooManyRoutes, enumerate_routes
+from milp_milkrun.routes.labels import PricingTimeout
 from milp_milkrun.routes.master import ArcSetRow, RouteMaster, SolverSetup
 from milp_milkrun.routes.master_lp import best_integer_plan, solve_integer, trial_lp_value
 from milp_milkrun.routes.networks import with_allowed
-from milp_milkrun.routes.pricing import PricingTimeout
 from milp_milkrun.routes.separation import CapacityCut
 from milp_milkrun.routes.settings import RouteSettings
 from milp_milkrun.routes.subset_rows import SubsetRowCut
