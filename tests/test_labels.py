@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from milp_milkrun.routes.labels import KeptLabels, Labels
+from milp_milkrun.routes.labels import KeptLabels, Labels, first_rows
 
 
 def _labels(cost: list[float], first_ident: int = 0, words: int = 1, node: list[int] | None = None) -> Labels:
@@ -83,3 +83,9 @@ def test_merged_sorts_by_dc_then_cost_with_stored_labels_first_at_a_tie(seed):
         got = kept.at(dc)
         assert (_rows(got) if got is not None else []) == _rows(expected)
     assert kept.first.tolist() == np.searchsorted(kept.labels.node, np.arange(7)).tolist()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_first_rows_is_the_first_row_of_each_rows_node_as_a_binary_search_finds_it(seed):
+    node = np.sort(np.random.default_rng(seed).integers(0, 1 + 4 * seed, size=40 * seed))
+    assert np.array_equal(first_rows(node), np.searchsorted(node, node))

@@ -86,8 +86,8 @@ def dominated_in_ranges(
         if time.perf_counter() > deadline:
             raise PricingTimeout
         last = min(first + DOMINANCE_BLOCK, count)
-        for search in searches:
-            out[first:last] |= _dominated_rows(*search, first, last, *penalties)
+        for search in searches:  # the kept labels first: a row one of them dominates skips the search of its level
+            _mark_dominated_rows(*search, first, last, out[first:last], *penalties)
     return out
 
 
@@ -116,7 +116,7 @@ def _words(parity: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
-def _dominated_rows(  # pragma: no cover - compiled; tests/test_dominance.py checks it against pairwise numpy
+def _mark_dominated_rows(  # pragma: no cover - compiled; tests/test_dominance.py checks it against pairwise numpy
     labels: tuple,
     parity: np.ndarray,
     other: tuple,
@@ -125,20 +125,22 @@ def _dominated_rows(  # pragma: no cover - compiled; tests/test_dominance.py che
     hi: np.ndarray,
     first: int,
     last: int,
+    out: np.ndarray,
     tables: np.ndarray,
     second: np.ndarray,
     flags: tuple,
     with_penalties: bool,
-) -> np.ndarray:
-    """Rows i of ``first:last``: is there a j in ``other[lo[i]:hi[i]]`` (cheapest first) of no more cost, memory and
-    flagged resources (``latest``: no less) that still costs no more once it pays the byte tables' penalties of the
-    cuts where its count is ahead of row i's (parities: odd against even; ``second``, the second bits of the cuts of
-    thirds: 2 against 0 or 1, 1 against 0)?"""
+) -> None:
+    """Set ``out[i - first]`` for each row i of ``first:last`` not yet set that a j in ``other[lo[i]:hi[i]]``
+    (cheapest first) dominates: of no more cost, memory and flagged resources (``latest``: no less), and still of no
+    more cost once it pays the byte tables' penalties of the cuts where its count is ahead of row i's (parities: odd
+    against even; ``second``, the second bits of the cuts of thirds: 2 against 0 or 1, 1 against 0)."""
     cost, memory, load, dist, clock, latest, drive = labels
     other_cost, other_memory, other_load, other_dist, other_clock, other_latest, other_drive = other
     by_load, by_dist, by_clock, by_latest, by_drive = flags
-    out = np.zeros(last - first, dtype=np.bool_)
     for i in range(first, last):
+        if out[i - first]:
+            continue
         forgotten, cost_i, load_i, dist_i, clock_i = ~memory[i], cost[i], load[i], dist[i], clock[i]
         latest_i, drive_i = latest[i], drive[i]
         for j in range(lo[i], hi[i]):
@@ -170,4 +172,3 @@ def _dominated_rows(  # pragma: no cover - compiled; tests/test_dominance.py che
             if other_cost[j] + owed <= cost_i:
                 out[i - first] = True
                 break
-    return out

@@ -106,5 +106,15 @@ def _merge_order(  # pragma: no cover - compiled; tests/test_labels.py checks it
     return out
 
 
+@njit(cache=True, nogil=True)
+def first_rows(node: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled; tests/test_labels.py checks it
+    """Each row's first row of its node, ``node`` sorted: what ``np.searchsorted(node, node)`` gives, in one pass
+    (a pricing sorts about 20,000 levels; on the large ones the binary searches cost a hundred times more)."""
+    out = np.empty(len(node), dtype=np.int64)
+    for k in range(len(node)):
+        out[k] = k if k == 0 or node[k] != node[k - 1] else out[k - 1]
+    return out
+
+
 class PricingTimeout(Exception):
     """The deadline passed during pricing: no minimum is known, no bound may be drawn."""

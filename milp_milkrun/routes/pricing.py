@@ -61,7 +61,7 @@ from milp_milkrun.routes.completions import (
 )
 from milp_milkrun.routes.dominance import ALL_COMPARED, dominated_in_ranges
 from milp_milkrun.routes.label_bounds import LabelBounds, label_bounds
-from milp_milkrun.routes.labels import KeptLabels, Labels, PricingTimeout
+from milp_milkrun.routes.labels import KeptLabels, Labels, PricingTimeout, first_rows
 from milp_milkrun.routes.networks import ClassNetwork
 from milp_milkrun.routes.pricing_work import HEURISTIC_WIDTHS, PricingWork, Width
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
@@ -459,10 +459,10 @@ def _admit(
     cheapest few labels of each DC and tests them against its cheapest kept ones only.
     """
     fresh = level.take(np.lexsort((level.cost, level.node)))
-    group = np.searchsorted(fresh.node, fresh.node)  # each label's first row of its DC
+    group = first_rows(fresh.node)  # each label's first row of its DC
     if width is not None:
         fresh = fresh.take(np.flatnonzero(np.arange(len(fresh.cost)) - group < width[1]))
-        group = np.searchsorted(fresh.node, fresh.node)
+        group = first_rows(fresh.node)
     lo, hi = kept.first[fresh.node], kept.first[fresh.node + 1]
     if width is not None:
         hi = np.minimum(hi, lo + HEURISTIC_DOMINATORS * width[1])

@@ -100,6 +100,8 @@ class SubsetRowCut:
     def coefficient(self, vehicle_class: int, stops: tuple[int, ...]) -> int:
         """The weights of the visits to S with multiplicity, counted in groups of the denominator, the count reset at a
         node outside the memory (floor(sum of the weights / denominator) with every node in it; see the module doc)."""
+        if self.members.isdisjoint(stops):
+            return 0  # most routes: a set test in C, not a Python loop over their stops (R207's cut rounds: 3.6M calls)
         total = count = 0
         for s in stops:
             if s in self.members:
