@@ -7,6 +7,7 @@ so the run's threads hold for each and its seed for each MIP.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import highspy
@@ -171,7 +172,8 @@ def solve_integer(
     incumbent : Plan, optional
         A MIP start, used when all its routes are columns.
     exact : bool
-        No relative gap and no presolve (HiGHS's presolve is slow on many set-partitioning columns).
+        No relative gap and no presolve (HiGHS's presolve is slow on many set-partitioning columns); the cut rows
+        idle at the LP optimum left out (:func:`_drop_idle_cuts`).
     upper : float, optional
         HiGHS's objective bound.
 
@@ -185,10 +187,12 @@ def solve_integer(
     mip = master.solver.new_mip()
     mip.passModel(lp)
     n_cols = lp.num_col_
-    mip.changeColsIntegrality(n_cols, np.arange(n_cols, dtype=np.int32), np.full(n_cols, highspy.HighsVarType.kInteger))
     rule_breaking = [col for col, c in zip(master.route_col, master.columns) if not c.plannable]
     unusable = np.array([*master.artificial, *rule_breaking], dtype=np.int32)  # artificial columns too
     mip.changeColsBounds(len(unusable), unusable, np.zeros(len(unusable)), np.zeros(len(unusable)))
+    if exact:
+        time_limit -= _drop_idle_cuts(master, mip, time_limit)
+    mip.changeColsIntegrality(n_cols, np.arange(n_cols, dtype=np.int32), np.full(n_cols, highspy.HighsVarType.kInteger))
     if incumbent is not None:
         start = _start_values(master, incumbent, n_cols)
         if start is not None:
@@ -214,6 +218,26 @@ def solve_integer(
         mip.getInfo().objective_function_value,
         proven and status == highspy.HighsModelStatus.kOptimal,
     )
+
+
+def _drop_idle_cuts(master: RouteMaster, mip: highspy.Highs, time_limit: float) -> float:
+    """Solve ``mip``'s LP (the master's rows, before integrality) and delete the cut rows whose dual is 0 there; the
+    seconds it took.  Every plan meets every cut, so the integer optimum stays, and so does the LP's value (its duals
+    stay feasible); HiGHS's own root cuts then work on a sparser LP: B-n68-k9's enumerated nodes, 4,934 and 6,364
+    routes under 257 dense cut rows, closed in 47 and 40 s instead of 62 and 57 (about 150 rows left out)."""
+    began = time.perf_counter()
+    mip.setOptionValue("time_limit", solver_seconds(time_limit))
+    mip.run()
+    if mip.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+        duals = mip.getSolution().row_dual
+        first = master.n_dcs + len(master.classes)
+        idle = [
+            first + p
+            for p, row in enumerate(master.rows)
+            if not isinstance(row, ArcSetRow) and abs(duals[first + p]) <= SOLVER_TOLERANCE
+        ]
+        mip.deleteRows(len(idle), np.array(idle, dtype=np.int32))
+    return time.perf_counter() - began
 
 
 def _start_values(master: RouteMaster, plan: Plan, n_cols: int) -> np.ndarray | None:
