@@ -4,8 +4,9 @@ Once a node's Lagrangian bound L is close to the incumbent's cost, only routes o
 can be part of a better plan: a plan with route r of class k costs at least L + rc_r - min(0, c*_k)
 (the other routes cost at least c*_k each, see :mod:`milp_milkrun.routes.master`), so a plan
 costing at most ``cutoff`` uses only routes with rc_r <= cutoff - L + min(0, c*_k).  When those routes
-are few, a MIP over them settles the node exactly (Baldacci, Christofides and Mingozzi 2008; Pecin et
-al. 2017): the best plan of the node, or the proof that none beats the incumbent.
+are few, a search over them (:mod:`~milp_milkrun.routes.pool_search`) settles the node exactly (Baldacci,
+Christofides and Mingozzi 2008; Pecin et al. 2017): the best plan of the node, or the proof that none beats the
+incumbent.
 
 The labelling is the pricing's (:mod:`milp_milkrun.routes.pricing`: the same network and resources;
 the completion bound over walks without 2-cycles, from which a path never turns straight back to the DC

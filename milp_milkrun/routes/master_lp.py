@@ -1,7 +1,7 @@
 """Solving the route master (:mod:`milp_milkrun.routes.master`): its LP (value and duals for the
-pricing), strong branching's trial LPs, and the MIP over its columns (plans; route enumeration's exact
-MIP).  Every HiGHS object comes from the master's :class:`~milp_milkrun.routes.master.SolverSetup`,
-so the run's threads hold for each and its seed for each MIP.
+pricing), strong branching's trial LPs, and the MIP over its columns (plans).  Every HiGHS object comes
+from the master's :class:`~milp_milkrun.routes.master.SolverSetup`, so the run's threads hold for each
+and its seed for each MIP.
 """
 
 from __future__ import annotations
@@ -12,12 +12,10 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from milp_milkrun.limits import SOLVER_TOLERANCE, solver_seconds
+from milp_milkrun.limits import solver_seconds
 from milp_milkrun.plan import Plan
 from milp_milkrun.routes.master import ArcSetRow, RouteMaster, highs_bound
 from milp_milkrun.runtime.highs import claims_less_than_its_solution, search_again_without_start
-
-EXACT_MIP_GAP = SOLVER_TOLERANCE  # absolute MIP gap of an exact solve (HiGHS's default); no relative gap
 
 
 @dataclass(frozen=True)
@@ -143,24 +141,9 @@ def trial_lp_value(master: RouteMaster, row: ArcSetRow, lower: float, upper: flo
 def best_integer_plan(
     master: RouteMaster, time_limit: float, incumbent: Plan | None = None
 ) -> tuple[Plan | None, float]:
-    """The cheapest plan made of the generated columns (HiGHS MIP over them) and HiGHS's dual bound of
-    that restricted problem (NOT a bound on the instance: columns are missing)."""
-    plan, value, _ = solve_integer(master, time_limit, incumbent)
-    return plan, value
-
-
-def solve_integer(
-    master: RouteMaster,
-    time_limit: float,
-    incumbent: Plan | None = None,
-    *,
-    exact: bool = False,
-    upper: float | None = None,
-) -> tuple[Plan | None, float, bool]:
-    """:func:`best_integer_plan`, and whether HiGHS proved it the cheapest plan of these columns (or
-    proved that they make no plan: then the plan is None).  ``exact``: no relative gap tolerance
-    (HiGHS's default 1e-4 would call a plan 0.01% above the cheapest one optimal).  ``upper``: only
-    plans costing at most this count (a proof that none does is "no plan", proven).
+    """The cheapest plan made of the generated columns (HiGHS MIP over them) and its value: a plan, no bound on the
+    instance (columns are missing).  An exact search over columns that hold every route that matters is
+    :mod:`~milp_milkrun.routes.pool_search`'s.
 
     Parameters
     ----------
@@ -170,17 +153,11 @@ def solve_integer(
         Seconds for HiGHS.
     incumbent : Plan, optional
         A MIP start, used when all its routes are columns.
-    exact : bool
-        No relative gap and no presolve (HiGHS's presolve is slow on many set-partitioning columns); the cut rows
-        idle at the LP optimum left out (:func:`_drop_idle_cuts`).
-    upper : float, optional
-        HiGHS's objective bound.
 
     Returns
     -------
-    tuple[Plan | None, float, bool]
-        The plan (None if none was found), its value, and whether HiGHS proved it optimal among
-        the columns (or proved that there is none).
+    tuple[Plan | None, float]
+        The plan (None if none was found) and its value.
     """
     lp = master.highs.getLp()
     mip = master.solver.new_mip()
@@ -189,53 +166,20 @@ def solve_integer(
     rule_breaking = [col for col, c in zip(master.route_col, master.columns) if not c.plannable]
     unusable = np.array([*master.artificial, *rule_breaking], dtype=np.int32)  # artificial columns too
     mip.changeColsBounds(len(unusable), unusable, np.zeros(len(unusable)), np.zeros(len(unusable)))
-    if exact:
-        _drop_idle_cuts(master, mip, time_limit)
     mip.changeColsIntegrality(n_cols, np.arange(n_cols, dtype=np.int32), np.full(n_cols, highspy.HighsVarType.kInteger))
     if incumbent is not None:
         start = _start_values(master, incumbent, n_cols)
         if start is not None:
             mip.setSolution(_solution(start))
-    mip.setOptionValue("time_limit", solver_seconds(time_limit - mip.getRunTime()))  # what the LP above left
-    if exact:
-        mip.setOptionValue("mip_rel_gap", 0.0)
-        mip.setOptionValue("mip_abs_gap", EXACT_MIP_GAP)
-        mip.setOptionValue("presolve", "off")
-    if upper is not None:
-        mip.setOptionValue("objective_bound", upper)
+    mip.setOptionValue("time_limit", solver_seconds(time_limit))
     mip.run()
     if incumbent is not None and claims_less_than_its_solution(mip):  # a MIP-start fault of HiGHS 1.16
         search_again_without_start(mip, solver_seconds(time_limit - mip.getRunTime()))  # what the first run left
-    status = mip.getModelStatus()
-    proven = status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible)
     if mip.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
-        return None, math.inf, proven and status == highspy.HighsModelStatus.kInfeasible
+        return None, math.inf
     values = np.array(mip.getSolution().col_value)
     chosen = [c for c, col in zip(master.columns, master.route_col) if values[col] > 0.5]
-    return (
-        master.plan_of(chosen),
-        mip.getInfo().objective_function_value,
-        proven and status == highspy.HighsModelStatus.kOptimal,
-    )
-
-
-def _drop_idle_cuts(master: RouteMaster, mip: highspy.Highs, time_limit: float) -> None:
-    """Solve ``mip``'s LP (the master's rows, before integrality; its time counts in ``mip.getRunTime()``) and delete
-    the cut rows whose dual is 0 there.  Every plan meets every cut, so the integer optimum stays, and so does the
-    LP's value (its duals stay feasible); HiGHS's own root cuts then work on a sparser LP: B-n68-k9's enumerated nodes,
-    4,934 and 6,364 routes under 257 dense cut rows, closed in 47 and 40 s instead of 62 and 57 (about 150 rows left
-    out)."""
-    mip.setOptionValue("time_limit", solver_seconds(time_limit))
-    mip.run()
-    if mip.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-        duals = mip.getSolution().row_dual
-        first = master.n_dcs + len(master.classes)
-        idle = [
-            first + p
-            for p, row in enumerate(master.rows)
-            if not isinstance(row, ArcSetRow) and abs(duals[first + p]) <= SOLVER_TOLERANCE
-        ]
-        mip.deleteRows(len(idle), np.array(idle, dtype=np.int32))
+    return master.plan_of(chosen), mip.getInfo().objective_function_value
 
 
 def _start_values(master: RouteMaster, plan: Plan, n_cols: int) -> np.ndarray | None:

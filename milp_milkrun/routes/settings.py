@@ -105,7 +105,7 @@ class RouteSettings:
     )
     enumeration_widen_routes: int = 3_000  # ... or within any gap once an enumeration there listed fewer routes
     enumeration_share: float = 0.1  # the labelling of one enumeration may use this share of the time ...
-    enumeration_mip_share: float = 0.1  # ... and the MIP over the enumerated routes this share
+    enumeration_search_share: float = 0.1  # ... and the search over the enumerated routes this share
     # ----- strong branching
     strong_candidates: int = 8  # edges (the most fractional flows) whose two branches strong branching compares
     strong_lp_seconds: float = 2.0  # time limit of one branch's LP in strong branching

@@ -15,9 +15,8 @@ plan.  Then best-bound branch and bound:
   node's duals, valid for every plan meeting the node's branching rows;
 * a node whose LP solution is integral gives a plan, kept only when the independent checker accepts it;
 * **route enumeration** (:mod:`~milp_milkrun.routes.enumeration`): every route that could be part of a
-  plan within g of the node's bound is listed and a MIP over them solved exactly; its plan, or its
-  proof that there is none within the whole gap, settles the node, and otherwise the node's bound
-  rises by g;
+  plan within g of the node's bound is listed and searched exactly (:mod:`~milp_milkrun.routes.pool_search`):
+  its plan, or its proof that there is none within the whole gap, settles the node, else the bound rises by g;
 * a root whose column generation did not converge in its share (long routes under wide windows, the
   heterogeneous fleets of 100 DCs) asks ``relaxed_bound``, when given, for the bound of a relaxation of the
   problem (the backend's: the strong formulation, without time where there is time); the larger of the
@@ -49,8 +48,9 @@ from milp_milkrun.routes.column_generation import ColumnGeneration, Outcome, saf
 from milp_milkrun.routes.enumeration import TooManyRoutes, enumerate_routes
 from milp_milkrun.routes.labels import PricingTimeout
 from milp_milkrun.routes.master import ArcSetRow, RouteMaster, SolverSetup
-from milp_milkrun.routes.master_lp import best_integer_plan, solve_integer, trial_lp_value
+from milp_milkrun.routes.master_lp import best_integer_plan, trial_lp_value
 from milp_milkrun.routes.networks import with_allowed
+from milp_milkrun.routes.pool_search import PoolSearch
 from milp_milkrun.routes.separation import CapacityCut
 from milp_milkrun.routes.settings import RouteSettings
 from milp_milkrun.routes.subset_rows import SubsetRowCut
@@ -58,7 +58,7 @@ from milp_milkrun.routes.subset_rows import SubsetRowCut
 log = logging.getLogger(__name__)
 
 INTEGRAL = SOLVER_TOLERANCE  # an LP value this close to an integer is integral
-ENUMERATION_MARGIN = 1e-7  # relative: the MIP's cost limit sits this far above L + g, so no plan within is cut off
+ENUMERATION_MARGIN = 1e-7  # relative: the search's cost limit sits this far above L + g, so no plan within is cut off
 
 
 @dataclass(order=True)
@@ -91,7 +91,7 @@ class BranchAndPrice:
     fixed_below_root: int = 0  # arcs removed at other nodes (for their subtrees)
     root_networks: list = field(default_factory=list)  # the pricing networks after the root's fixing
     unresolved: list[float] = field(default_factory=list)  # bounds of nodes no rule could split
-    enumerated: int = 0  # nodes settled by a MIP over every route that could improve the incumbent
+    enumerated: int = 0  # nodes settled by a search over every route that could improve the incumbent
     enumeration_cap: float | None = None  # largest gap to enumerate within (adapts to what stays few)
     rows: dict[tuple[frozenset[tuple[int, int]], int | None], int] = field(default_factory=dict)
     settings: RouteSettings = RouteSettings()
@@ -359,9 +359,9 @@ class BranchAndPrice:
 
         With the node's last exact pricing (Lagrangian value L), every plan of the node costing at most
         L + g uses only routes of reduced cost <= g + min(0, c*_k) (see :mod:`~milp_milkrun.routes.enumeration`).
-        They are enumerated for g = the gap to the incumbent, capped so that they stay few, and a MIP
-        over them (with the node's cuts and branching rows), limited to plans costing at most L + g, is
-        solved exactly.  Its plan (checked, offered as incumbent) settles the node; so does its proof
+        They are enumerated for g = the gap to the incumbent, capped so that they stay few, and searched
+        (:class:`~milp_milkrun.routes.pool_search.PoolSearch`, with the node's cuts and branching rows) for
+        the cheapest plan costing at most L + g.  Its plan (checked, offered as incumbent) settles the node; so does its proof
         that there is none when g covered the whole gap; otherwise no plan of the node costs L + g or
         less, which is the node's new bound, and while the routes stay few the node is enumerated again
         with a wider g: branching would hand its children this bound, which their own, lower Lagrangian
@@ -441,18 +441,18 @@ class BranchAndPrice:
                 "route enumeration within %.6g of the bound: %s after %.1f s", gap, reason, time.perf_counter() - began
             )
             return False, None, listed
-        limit = min(settings.enumeration_mip_share * self.total, self.deadline - time.perf_counter())
+        limit = min(settings.enumeration_search_share * self.total, self.deadline - time.perf_counter())
         within = value + gap
-        plan, cost, proven = solve_integer(
-            routes, limit, exact=True, upper=within + ENUMERATION_MARGIN * max(1.0, abs(within))
+        upper = within + ENUMERATION_MARGIN * max(1.0, abs(within))
+        plan, cost, proven, lps = PoolSearch(routes, self.cost_grain).cheapest_within(
+            upper, time.perf_counter() + limit
         )
-        found = plan is not None and cost <= within + ENUMERATION_MARGIN * max(
-            1.0, abs(within)
-        )  # HiGHS may report one above
+        found = plan is not None and cost <= upper
         log.info(
-            "route enumeration within %.6g of the bound: %d routes, MIP %s (%.1f s)",
+            "route enumeration within %.6g of the bound: %d routes, %d LPs: %s (%.1f s)",
             gap,
             len(routes.columns),
+            lps,
             "not solved" if not proven else f"{cost:.6g}" if found else "no plan within",
             time.perf_counter() - began,
         )
@@ -477,7 +477,7 @@ class BranchAndPrice:
 
     def _node_rows(self) -> RouteMaster:
         """An empty master with the node's rows: its capacity and subset-row cuts, and its branching rows at the node's
-        bounds (the MIP over the enumerated routes then has the node's LP bound to start from)."""
+        bounds (the search over the enumerated routes then has the node's LP bound to start from)."""
         master = self.cg.master
         routes = RouteMaster(self.instance, master.classes, self.costs, solver=self.solver)
         for row, lower, upper in zip(master.rows, master.row_lower, master.row_upper):
