@@ -7,8 +7,9 @@ The search branches as Ryan and Foster (1981) do on set partitioning: a pair of 
 two.  The first branch leaves out every column serving one of the pair without the other, the second every column
 serving both; both are column bounds of one LP that HiGHS re-solves warm.  When every pair is integral and the LP
 is not (two routes over the same DCs, in another order or of another class), it branches on the most fractional
-column: used, or not.  Nodes are taken best bound first, and a node whose LP value (made safe, on the cost grain)
-is above ``upper`` or not below the cheapest plan found so far is pruned.
+column: used, or not.  The search goes depth first, the "one route" branch first, so that each LP starts from its
+parent's basis (ecom74's two enumerated nodes: 278 LPs, against 356 best bound first and slower ones); a node whose
+LP value (made safe, on the cost grain) is above ``upper`` or not below the cheapest plan found so far is pruned.
 
 Why not HiGHS's MIP over the same columns: it runs rounds of its own root cuts first, about 5 s each on the
 4,934 columns and 171 rows of a B-n68-k9 node, and took 42 s where this search took 27 LPs (4.5 s); and it
@@ -17,12 +18,9 @@ branches on one route column, whose "not used" side leaves the LP almost as it w
 
 from __future__ import annotations
 
-import heapq
-import itertools
-import logging
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import highspy
@@ -32,8 +30,6 @@ from milp_milkrun.limits import SOLVER_TOLERANCE, solver_seconds
 from milp_milkrun.plan import Plan
 from milp_milkrun.routes.column_generation import safe_bound
 from milp_milkrun.routes.master import RouteMaster
-
-log = logging.getLogger(__name__)
 
 INTEGRAL = SOLVER_TOLERANCE  # an LP value this close to 0 or 1 is integral
 
@@ -63,11 +59,10 @@ class ColumnBranch:
 Branch = PairBranch | ColumnBranch
 
 
-@dataclass(order=True)
+@dataclass(frozen=True)
 class _Node:
     bound: float  # the parent's LP value: no plan of the node costs less
-    order: int  # ties in creation order (a fixed, reproducible search)
-    branches: tuple[Branch, ...] = field(compare=False)
+    branches: tuple[Branch, ...]
 
 
 class PoolResult(NamedTuple):
@@ -107,11 +102,10 @@ class PoolSearch:
     def cheapest_within(self, upper: float, deadline: float) -> PoolResult:
         """The cheapest plan costing at most ``upper``, searched until ``deadline`` (``time.perf_counter()``)."""
         best: tuple[float, Plan | None] = (math.inf, None)
-        order = itertools.count()
-        open_nodes = [_Node(-math.inf, next(order), ())]
+        open_nodes = [_Node(-math.inf, ())]  # a stack: depth first
         nodes = 0
         while open_nodes:
-            node = heapq.heappop(open_nodes)
+            node = open_nodes.pop()
             if not self._may_hold(node.bound, upper, best[0]):
                 continue
             if time.perf_counter() >= deadline:
@@ -127,9 +121,7 @@ class PoolSearch:
             if branch is None:
                 best = (value, self.master.plan_of([c for c, v in zip(self.columns, x) if v > 0.5]))
                 continue
-            for child in branch:
-                heapq.heappush(open_nodes, _Node(value, next(order), (*node.branches, child)))
-        log.info("pool search over %d routes: %d LPs", len(self.columns), nodes)
+            open_nodes.extend(_Node(value, (*node.branches, child)) for child in reversed(branch))  # first on top
         return PoolResult(best[1], best[0], True, nodes)
 
     def _may_hold(self, value: float, upper: float, best: float) -> bool:
