@@ -69,7 +69,7 @@ def test_a_limit_below_the_optimum_is_proven_to_hold_no_plan(seed: int) -> None:
 def test_a_search_out_of_time_proves_nothing() -> None:
     instance = random_tiny_instance(3)
     result = PoolSearch(_every_route(instance), 0.0).cheapest_within(math.inf, time.perf_counter())
-    assert not result.proven and result.plan is None and result.nodes == 0
+    assert not result.proven and result.plan is None and result.lps == 0
 
 
 def test_a_pair_is_served_by_one_route_or_by_two() -> None:
@@ -120,7 +120,7 @@ def _highs_mip_optimum(master: RouteMaster) -> float:
 
 @needs_cvrplib
 def test_the_search_equals_highs_mip_over_a_root_master_with_cuts(root_master: RouteMaster) -> None:
-    plan, cost, proven, nodes = _search(root_master)
-    assert proven and plan is not None and nodes > 1  # it branched
+    plan, cost, proven, lps = _search(root_master)
+    assert proven and plan is not None and lps > 1  # it branched
     assert cost == pytest.approx(_highs_mip_optimum(root_master), abs=1e-6)
     assert check_plan(root_master.instance, plan).feasible

@@ -72,7 +72,7 @@ class PoolResult(NamedTuple):
     plan: Plan | None
     cost: float
     proven: bool
-    nodes: int
+    lps: int
 
 
 class PoolSearch:
@@ -103,17 +103,17 @@ class PoolSearch:
         """The cheapest plan costing at most ``upper``, searched until ``deadline`` (``time.perf_counter()``)."""
         best: tuple[float, Plan | None] = (math.inf, None)
         open_nodes = [_Node(-math.inf, ())]  # a stack: depth first
-        nodes = 0
+        lps = 0
         while open_nodes:
             node = open_nodes.pop()
             if not self._may_hold(node.bound, upper, best[0]):
                 continue
             if time.perf_counter() >= deadline:
-                return PoolResult(best[1], best[0], False, nodes)
-            nodes += 1
+                return PoolResult(best[1], best[0], False, lps)
+            lps += 1
             solved = self._solve(node.branches, deadline)
             if solved is None:  # out of time
-                return PoolResult(best[1], best[0], False, nodes)
+                return PoolResult(best[1], best[0], False, lps)
             value, x = solved
             if not self._may_hold(value, upper, best[0]):  # also an LP without a solution (value inf)
                 continue
@@ -122,7 +122,7 @@ class PoolSearch:
                 best = (value, self.master.plan_of([c for c, v in zip(self.columns, x) if v > 0.5]))
                 continue
             open_nodes.extend(_Node(value, (*node.branches, child)) for child in reversed(branch))  # first on top
-        return PoolResult(best[1], best[0], True, nodes)
+        return PoolResult(best[1], best[0], True, lps)
 
     def _may_hold(self, value: float, upper: float, best: float) -> bool:
         """A node whose LP value is ``value`` may hold a plan costing at most ``upper`` and less than ``best``."""
@@ -130,7 +130,7 @@ class PoolSearch:
         return floor <= upper and floor < best
 
     def _solve(self, branches: tuple[Branch, ...], deadline: float) -> tuple[float, np.ndarray] | None:
-        """The LP's value and column values under ``branches`` (inf and None when it has no solution); None when
+        """The LP's value and column values under ``branches`` (inf and zeros when it has no solution); None when
         HiGHS ran out of time."""
         keep = np.ones(len(self.columns), dtype=bool)
         lower = np.zeros(len(self.columns))
