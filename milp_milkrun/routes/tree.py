@@ -361,8 +361,8 @@ class BranchAndPrice:
         L + g uses only routes of reduced cost <= g + min(0, c*_k) (see :mod:`~milp_milkrun.routes.enumeration`).
         They are enumerated for g = the gap to the incumbent, capped so that they stay few, and searched
         (:class:`~milp_milkrun.routes.pool_search.PoolSearch`, with the node's cuts and branching rows) for
-        the cheapest plan costing at most L + g.  Its plan (checked, offered as incumbent) settles the node; so does its proof
-        that there is none when g covered the whole gap; otherwise no plan of the node costs L + g or
+        the cheapest plan costing at most L + g.  Its plan (checked, offered as incumbent) settles the node;
+        so does its proof that there is none when g covered the whole gap; otherwise no plan of the node costs L + g or
         less, which is the node's new bound, and while the routes stay few the node is enumerated again
         with a wider g: branching would hand its children this bound, which their own, lower Lagrangian
         values can only beat by enumerating within a still wider gap.
