@@ -88,6 +88,14 @@ def test_pyvrp_states_each_side_constraint(name: str) -> None:
     assert result.objective == pytest.approx(best[0])
 
 
+def test_a_seed_beyond_32_bits_reaches_pyvrp_wrapped() -> None:
+    """Any seed >= 0 is the toolkit's; PyVRP takes 32 bits (a 20-digit seed once ended the CLI in a TypeError)."""
+    instance = load_instance(INSTANCES / "small_stops.json")
+    result = solve_heuristic(instance, time_limit=30, seed=10**20 - 1, max_iterations=50, params=engine("pyvrp"))
+    assert result.plan is not None and check_plan(instance, result.plan).feasible
+    assert result.seed == 10**20 - 1  # the seed printed is the one given
+
+
 def test_pyvrp_plan_on_a_generated_hub_passes_the_checker(hub60: dict) -> None:
     instance = instance_from_dict(hub60)
     result = solve_heuristic(instance, time_limit=30, seed=2, max_iterations=500, params=engine("pyvrp"))

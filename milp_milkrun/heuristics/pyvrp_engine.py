@@ -62,6 +62,7 @@ from milp_milkrun.implied import delivery_units
 from milp_milkrun.instance import Instance
 from milp_milkrun.limits import FLOAT_NOISE
 from milp_milkrun.objectives import RouteCosts
+from milp_milkrun.runtime.highs import solver_seed
 
 SCALE = 1000  # distances and costs in thousandths of the instance's unit
 DEMAND_SCALE = 1000  # fractional demands in thousandths
@@ -268,7 +269,7 @@ def run_pyvrp(p: Problem, model: PyvrpModel, stop: PhaseStop, seed: int, start: 
         with warnings.catch_warnings():  # "struggles to find a feasible solution": the caller's own search follows
             warnings.simplefilter("ignore", PenaltyBoundWarning)
             result = pyvrp.solve(
-                model.data, stop, seed=seed, collect_stats=False, params=params, initial_solution=initial
+                model.data, stop, seed=solver_seed(seed), collect_stats=False, params=params, initial_solution=initial
             )
         found = result.best if result.is_feasible() else keeper.best
     except KeyboardInterrupt:  # Ctrl-C: keep PyVRP's best so far
