@@ -107,8 +107,7 @@ def _highs_mip_optimum(master: RouteMaster) -> float:
     """HiGHS's MIP over the master's columns (artificial and rule-breaking ones at 0), no gap tolerance."""
     h = master.solver.new_mip()
     h.passModel(master.highs.getLp())
-    fixed = [col for col, column in zip(master.route_col, master.columns) if not column.plannable]
-    fixed = np.array([*master.artificial, *fixed], dtype=np.int32)
+    fixed = master.unplannable_cols()
     h.changeColsBounds(len(fixed), fixed, np.zeros(len(fixed)), np.zeros(len(fixed)))
     n = h.getNumCol()
     h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger))

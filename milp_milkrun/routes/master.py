@@ -430,6 +430,12 @@ class RouteMaster:
         """lambda_r of every route column at the last LP solution."""
         return np.array(self.highs.getSolution().col_value)[self.route_col] if self.route_col else np.zeros(0)
 
+    def unplannable_cols(self) -> np.ndarray:
+        """The HiGHS columns no plan may use: the artificial ones and the routes that break a rule (a MIP or a search
+        for plans holds them at 0)."""
+        rule_breaking = [col for col, column in zip(self.route_col, self.columns) if not column.plannable]
+        return np.array([*self.artificial, *rule_breaking], dtype=np.int32)
+
     def artificial_value(self) -> float:
         return float(np.array(self.highs.getSolution().col_value)[self.artificial].sum())
 

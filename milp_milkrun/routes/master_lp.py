@@ -163,8 +163,7 @@ def best_integer_plan(
     mip = master.solver.new_mip()
     mip.passModel(lp)
     n_cols = lp.num_col_
-    rule_breaking = [col for col, c in zip(master.route_col, master.columns) if not c.plannable]
-    unusable = np.array([*master.artificial, *rule_breaking], dtype=np.int32)  # artificial columns too
+    unusable = master.unplannable_cols()
     mip.changeColsBounds(len(unusable), unusable, np.zeros(len(unusable)), np.zeros(len(unusable)))
     mip.changeColsIntegrality(n_cols, np.arange(n_cols, dtype=np.int32), np.full(n_cols, highspy.HighsVarType.kInteger))
     if incumbent is not None:

@@ -31,8 +31,6 @@ from milp_milkrun.plan import Plan
 from milp_milkrun.routes.column_generation import safe_bound
 from milp_milkrun.routes.master import RouteMaster
 
-INTEGRAL = SOLVER_TOLERANCE  # an LP value this close to 0 or 1 is integral
-
 
 @dataclass(frozen=True)
 class PairBranch:
@@ -93,7 +91,7 @@ class PoolSearch:
         usable = [(column, col) for column, col in zip(master.columns, master.route_col) if column.plannable]
         self.columns = [column for column, _ in usable]
         self.cols = np.array([col for _, col in usable], dtype=np.int32)
-        left_out = np.setdiff1d(np.arange(self.highs.getNumCol(), dtype=np.int32), self.cols)
+        left_out = master.unplannable_cols()
         self.highs.changeColsBounds(len(left_out), left_out, np.zeros(len(left_out)), np.zeros(len(left_out)))
         self.serves = np.zeros((master.n_dcs, len(self.columns)), dtype=bool)
         for j, column in enumerate(self.columns):
@@ -154,13 +152,13 @@ class PoolSearch:
 
     def _branch(self, x: np.ndarray) -> tuple[Branch, Branch] | None:
         """The two children of a fractional LP solution ``x``; None when it is integral (a plan)."""
-        fractional = np.flatnonzero((x > INTEGRAL) & (x < 1.0 - INTEGRAL))
+        fractional = np.flatnonzero((x > SOLVER_TOLERANCE) & (x < 1.0 - SOLVER_TOLERANCE))
         if len(fractional) == 0:
             return None
         serves = self.serves[:, fractional].astype(float)
         together = (serves * x[fractional]) @ serves.T  # DC pair -> how much of it one route serves
         np.fill_diagonal(together, 0.0)
-        split = (together > INTEGRAL) & (together < 1.0 - INTEGRAL)
+        split = (together > SOLVER_TOLERANCE) & (together < 1.0 - SOLVER_TOLERANCE)
         if split.any():
             first, second = np.unravel_index(np.argmin(np.where(split, np.abs(together - 0.5), np.inf)), split.shape)
             return PairBranch(int(first), int(second), True), PairBranch(int(first), int(second), False)
