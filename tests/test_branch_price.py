@@ -26,6 +26,7 @@ from milp_milkrun.checker import check_plan
 from milp_milkrun.io import load_instance
 from milp_milkrun.plan import Plan
 from milp_milkrun.routes import tree
+from milp_milkrun.routes.branching import BranchingRule
 from milp_milkrun.routes.column_generation import route_lower_bound
 from milp_milkrun.routes.master import ArcSetRow, RouteMaster, SolverSetup
 from milp_milkrun.routes.master_lp import solve_lp, trial_lp_value
@@ -305,7 +306,7 @@ def test_reduced_cost_fixing_at_a_node_keeps_every_arc_of_an_optimal_plan_in_its
     cost, optimum = brute_force(instance)
     bp = BranchAndPrice(instance, time.perf_counter() + 60)
     bp.cg.run()
-    rule = bp._branching_row(bp.cg.master.route_values())
+    rule = BranchingRule(bp.cg.master, bp.settings, bp.deadline, 60.0).row(bp.cg.master.route_values(), bp.cg.lp_value)
     assert rule is not None
     row = ArcSetRow(*rule[0])
     class_of = {v: k for k, vc in enumerate(bp.cg.master.classes) for v in vc.vehicles}
@@ -368,23 +369,6 @@ def test_a_trial_branch_leaves_the_master_as_it_was() -> None:
     up = trial_lp_value(master, row, float(math.ceil(y[i, j])), math.inf, 60)
     assert down >= parent - 1e-6 and up >= parent - 1e-6 and max(down, up) > parent + 1e-6
     assert master.highs.getNumRow() == rows and solve_lp(master, 60).value == pytest.approx(parent)
-
-
-def test_strong_branching_picks_the_candidate_whose_branches_both_rise(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The product rule: a candidate raising both branches by 2 beats one raising a single branch by 10."""
-    bp = BranchAndPrice(random_tiny_instance(0), time.perf_counter() + 60)
-    bp.total, bp.cg.lp_value = 60.0, 100.0
-    one_sided, balanced = (frozenset({(1, 2), (2, 1)}), None), (frozenset({(1, 3), (3, 1)}), None)
-    rises = {
-        (one_sided[0], False): 0.0,
-        (one_sided[0], True): 10.0,
-        (balanced[0], False): 2.0,
-        (balanced[0], True): 2.0,
-    }
-    monkeypatch.setattr(
-        tree, "trial_lp_value", lambda master, row, lower, upper, limit: 100.0 + rises[(row.arcs, math.isfinite(lower))]
-    )
-    assert bp._strongest([(one_sided, 0.5), (balanced, 0.4)]) == (balanced, 0.4)
 
 
 @needs_cvrplib

@@ -4,11 +4,11 @@ The root is solved by column generation with robust rounded capacity cuts
 (:class:`~milp_milkrun.routes.column_generation.ColumnGeneration`); a MIP over its routes gives a first
 plan.  Then best-bound branch and bound:
 
-* **branching** first on the number of vehicles of a class (sum of lambda_r over the class's routes,
-  i.e. its arcs out of the hub), then on the aggregated flow of an edge {i, j} (x_ij + x_ji over all
-  classes), the edge chosen by strong branching over the restricted master.  Both are rows over arc
-  sets (:class:`~milp_milkrun.routes.master.ArcSetRow`), so their duals go onto the
-  pricing's arc costs exactly like the cuts: the pricing is unchanged;
+* **branching** (:mod:`~milp_milkrun.routes.branching`) first on the number of vehicles of a class (sum of
+  lambda_r over the class's routes, i.e. its arcs out of the hub), then on the aggregated flow of an edge {i, j}
+  (x_ij + x_ji over all classes), the edge chosen by strong branching over the restricted master.  Both are rows
+  over arc sets (:class:`~milp_milkrun.routes.master.ArcSetRow`), so their duals go onto the pricing's arc costs
+  exactly like the cuts: the pricing is unchanged;
 * **one master, one column pool**: a node only sets the bounds of the branching rows, so HiGHS
   re-optimises from the previous basis (warm start) and every column stays available;
 * **each node's bound is certified** as the root's: a Lagrangian bound from an exact pricing with the
@@ -33,7 +33,7 @@ import itertools
 import logging
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,11 +44,12 @@ from milp_milkrun.instance import Instance
 from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE
 from milp_milkrun.objectives import RouteCosts, route_costs
 from milp_milkrun.plan import Plan
+from milp_milkrun.routes.branching import BranchingRule, BranchKey, describe
 from milp_milkrun.routes.column_generation import ColumnGeneration, Outcome, safe_bound
 from milp_milkrun.routes.enumeration import TooManyRoutes, enumerate_routes
 from milp_milkrun.routes.labels import PricingTimeout
 from milp_milkrun.routes.master import ArcSetRow, RouteMaster, SolverSetup
-from milp_milkrun.routes.master_lp import best_integer_plan, trial_lp_value
+from milp_milkrun.routes.master_lp import best_integer_plan
 from milp_milkrun.routes.networks import with_allowed
 from milp_milkrun.routes.pool_search import PoolSearch
 from milp_milkrun.routes.separation import CapacityCut
@@ -57,7 +58,6 @@ from milp_milkrun.routes.subset_rows import SubsetRowCut
 
 log = logging.getLogger(__name__)
 
-INTEGRAL = SOLVER_TOLERANCE  # an LP value this close to an integer is integral
 ENUMERATION_MARGIN = 1e-7  # relative: the search's cost limit sits this far above L + g, so no plan within is cut off
 
 
@@ -93,7 +93,7 @@ class BranchAndPrice:
     unresolved: list[float] = field(default_factory=list)  # bounds of nodes no rule could split
     enumerated: int = 0  # nodes settled by a search over every route that could improve the incumbent
     enumeration_cap: float | None = None  # largest gap to enumerate within (adapts to what stays few)
-    rows: dict[tuple[frozenset[tuple[int, int]], int | None], int] = field(default_factory=dict)
+    rows: dict[BranchKey, int] = field(default_factory=dict)  # the branching rows added: their positions
     settings: RouteSettings = RouteSettings()
     solver: SolverSetup = SolverSetup()  # HiGHS threads and seed of every LP and MIP of the tree
     log_progress: bool = False  # the column generation's progress lines as logging records (SolveOptions.log)
@@ -472,7 +472,7 @@ class BranchAndPrice:
         return {
             k
             for (arcs, k), position in self.rows.items()
-            if k is not None and all(i == 0 for i, _ in arcs) and master.row_upper[position] < 1.0 - INTEGRAL
+            if k is not None and all(i == 0 for i, _ in arcs) and master.row_upper[position] < 1.0 - SOLVER_TOLERANCE
         }
 
     def _node_rows(self) -> RouteMaster:
@@ -501,8 +501,8 @@ class BranchAndPrice:
         if self.prunes(bound) or bound >= master.penalty:  # the penalty: the node's rows admit no plan
             return []
         values = master.route_values()
-        integral = np.all(np.minimum(values - np.floor(values), np.ceil(values) - values) <= INTEGRAL)
-        if integral and master.artificial_value() <= INTEGRAL:
+        integral = np.all(np.minimum(values - np.floor(values), np.ceil(values) - values) <= SOLVER_TOLERANCE)
+        if integral and master.artificial_value() <= SOLVER_TOLERANCE:
             chosen = [c for c, v in zip(master.columns, values) if v > 0.5]
             if all(c.plannable for c in chosen):
                 self.offer(master.plan_of(chosen))
@@ -512,7 +512,7 @@ class BranchAndPrice:
         bound = self._enumerate(bound)
         if bound is None or self.prunes(bound):
             return []
-        rule = self._branching_row(values)
+        rule = BranchingRule(master, self.settings, self.deadline, self.total).row(values, self.cg.lp_value)
         if rule is None:
             self.unresolved.append(bound)
             return []
@@ -524,7 +524,13 @@ class BranchAndPrice:
         lower, upper = node.bounds.get(position, (-math.inf, math.inf))
         down = {**node.bounds, position: (lower, float(math.floor(value)))}
         up = {**node.bounds, position: (float(math.ceil(value)), upper)}
-        log.info("node %d: bound %.6g, branch on %s = %.3f", self.nodes, bound, self._describe(key), value)
+        log.info(
+            "node %d: bound %.6g, branch on %s = %.3f",
+            self.nodes,
+            bound,
+            describe(key, master, self.instance.node_ids),
+            value,
+        )
         return [(bound, down), (bound, up)]
 
     def _enter(self, bounds: dict[int, tuple[float, float]], allowed: tuple[np.ndarray, ...] | None) -> None:
@@ -537,63 +543,3 @@ class BranchAndPrice:
             self.cg.use_networks(self.root_networks)
         else:
             self.cg.use_networks([with_allowed(net, kept) for net, kept in zip(self.root_networks, allowed)])
-
-    def _describe(self, key: tuple[frozenset[tuple[int, int]], int | None]) -> str:
-        """A branching row in words: a class's vehicle count, or an edge's flow between two nodes."""
-        arcs, k = key
-        if k is not None:
-            return f"the vehicles of class {self.cg.master.classes[k].name}"
-        ids = self.instance.node_ids
-        i, j = sorted(next(iter(arcs)))
-        return f"the edge {ids[i]}-{ids[j]}"
-
-    def _branching_row(self, values: np.ndarray) -> tuple[tuple[frozenset[tuple[int, int]], int | None], float] | None:
-        """The most fractional class vehicle count, else the edge flow closest to 1/2; None if all integral."""
-        master = self.cg.master
-        n = self.instance.n_dcs + 1
-        counts = np.zeros(len(master.classes))
-        for column, value in zip(master.columns, values):
-            counts[column.vehicle_class] += value
-        frac = np.abs(counts - np.round(counts))
-        if len(counts) and frac.max() > INTEGRAL:
-            k = int(frac.argmax())
-            return (frozenset((0, j) for j in range(1, n)), k), float(counts[k])
-        x = master.arc_flows()
-        y = np.triu(x + x.T, 1)
-        frac = np.abs(y - np.round(y))
-        if frac.max() <= INTEGRAL:
-            return None
-        closeness = np.where(frac > INTEGRAL, 0.5 - np.abs(y - np.floor(y) - 0.5), -1.0)  # 0.5 for a flow of 1/2
-        order = np.argsort(closeness, axis=None)[::-1][: self.settings.strong_candidates]
-        edges = [np.unravel_index(int(e), y.shape) for e in order if closeness.flat[e] >= 0]
-        candidates = [((frozenset({(int(i), int(j)), (int(j), int(i))}), None), float(y[i, j])) for i, j in edges]
-        return self._strongest(candidates)
-
-    def _strongest(
-        self, candidates: Sequence[tuple[tuple[frozenset[tuple[int, int]], int | None], float]]
-    ) -> tuple[tuple[frozenset[tuple[int, int]], int | None], float]:
-        """Strong branching over the restricted master: the candidate whose two branches raise the LP most
-        (product of the two rises, Achterberg's rule); the first (flow closest to 1/2) when time is short.
-
-        The branches' LP values use only the routes generated so far (no pricing): a ranking, not a bound.
-        """
-        settings = self.settings
-        if len(candidates) < 2 or self.deadline - time.perf_counter() < settings.strong_reserve * self.total:
-            return candidates[0]
-        master = self.cg.master
-        parent = self.cg.lp_value
-        floor = settings.strong_epsilon * max(1.0, abs(parent))
-        best, best_score = candidates[0], -math.inf
-        for (arcs, k), value in candidates:
-            row = ArcSetRow(arcs, k)
-            limit = min(settings.strong_lp_seconds, self.deadline - time.perf_counter())
-            if limit <= 0:
-                break
-            down = trial_lp_value(master, row, -math.inf, float(math.floor(value)), limit)
-            up = trial_lp_value(master, row, float(math.ceil(value)), math.inf, limit)
-            if math.isnan(down) or math.isnan(up):
-                continue
-            score = max(down - parent, floor) * max(up - parent, floor)
-            if score > best_score:
-                best, best_score = ((arcs, k), value), score
-        return best
