@@ -132,3 +132,45 @@ def test_a_run_still_going_elsewhere_does_not_block_a_new_object() -> None:
     finally:
         release.set()
         thread.join()
+
+
+def _covering_lp(rows: int = 300, cols: int = 400) -> highspy.Highs:
+    """min c x s.t. A x >= 1, x >= 0 with a dense random A (seed 0): a run of some hundredths of a second."""
+    import numpy as np
+
+    from milp_milkrun.runtime.highs import new_highs
+
+    rng = np.random.default_rng(0)
+    h = new_highs()
+    for _ in range(cols):
+        h.addVar(0.0, highspy.kHighsInf)
+        h.changeColCost(h.getNumCol() - 1, 1.0 + rng.random())
+    every = np.arange(cols, dtype=np.int32)
+    for _ in range(rows):
+        h.addRow(1.0, highspy.kHighsInf, cols, every, rng.random(cols))
+    return h
+
+
+def test_the_next_run_of_a_long_used_object_gets_its_whole_limit() -> None:
+    """HiGHS's clock runs on across the runs of one object: once its runs took longer in all than the next limit, that
+    limit given bare stops the run at once; given through limit_next_run, the run solves."""
+    import time
+
+    from milp_milkrun.runtime.highs import limit_next_run
+
+    h = _covering_lp()
+    started = time.perf_counter()
+    h.run()
+    one = time.perf_counter() - started
+    while h.getRunTime() < 10 * one + 0.5:
+        h.clearSolver()
+        h.run()
+    limit = 5 * one + 0.2  # well above a run, below the clock
+    h.clearSolver()
+    h.setOptionValue("time_limit", limit)
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit  # HiGHS 1.16's clock, the trap
+    h.clearSolver()
+    limit_next_run(h, limit)
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal

@@ -198,6 +198,12 @@ class RouteMaster:
     def n_dcs(self) -> int:
         return self.instance.n_dcs
 
+    @property
+    def first_cut_row(self) -> int:
+        """The HiGHS row of :attr:`rows`' first (cuts and branching rows follow a cover row per DC and a fleet row
+        per class)."""
+        return self.n_dcs + len(self.classes)
+
     def _dearer_than_any_plan(self) -> float:
         """An artificial column's cost: above the value of every plan, so an LP (or a node) whose value
         reaches it admits no plan. A plan has at most n routes, drives at most 2 n d_max in all (each
@@ -232,7 +238,7 @@ class RouteMaster:
             visits[s - 1] = visits.get(s - 1, 0.0) + 1.0
         rows = [*sorted(visits), self.n_dcs + vehicle_class]
         coefs = [visits[r] for r in rows[:-1]] + [1.0]
-        first = self.n_dcs + len(self.classes)
+        first = self.first_cut_row
         for c, row in enumerate(self.rows):
             times = row.coefficient(vehicle_class, stops)
             if times:
@@ -326,7 +332,7 @@ class RouteMaster:
         solution = self.highs.getSolution()
         if not (solution.value_valid and solution.dual_valid):
             return
-        first = self.n_dcs + len(self.classes)
+        first = self.first_cut_row
         duals, activity = np.array(solution.row_dual)[first:], np.array(solution.row_value)[first:]
         for p, row in enumerate(self.rows):
             if isinstance(row, SubsetRowCut):
@@ -357,7 +363,7 @@ class RouteMaster:
             raise ValueError(f"rows {gone}: only subset-row cuts leave the master")
         if any(isinstance(row, ArcSetRow) for row in self.rows[gone[0] :]):
             raise ValueError("a branching row follows the subset-row cuts to remove: its position would move")
-        first = self.n_dcs + len(self.classes)
+        first = self.first_cut_row
         self.highs.deleteRows(len(gone), np.array([first + p for p in gone], dtype=np.int32))
         for cut in cuts:
             self.slack_rounds.pop(cut.key, None)
@@ -376,7 +382,7 @@ class RouteMaster:
         positions = [p for p, row in enumerate(self.rows) if isinstance(row, SubsetRowCut)]
         cuts = self.subset_rows  # in the order of positions
         grown = grown_memories(cuts, [r for r, _ in used], np.array([v for _, v in used]))
-        first = self.n_dcs + len(self.classes)
+        first = self.first_cut_row
         for c, cut in grown.items():
             old = cuts[c]
             for column, col in zip(self.columns, self.route_col):
@@ -403,7 +409,7 @@ class RouteMaster:
 
     def set_row_bounds(self, position: int, lower: float, upper: float) -> None:
         self.row_lower[position], self.row_upper[position] = lower, upper
-        row = self.n_dcs + len(self.classes) + position
+        row = self.first_cut_row + position
         self.highs.changeRowBounds(row, highs_bound(lower), highs_bound(upper))
 
     def _add_row(self, row: MasterRow, lower: float, upper: float, extra: list[tuple[int, float]]) -> None:

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from milp_milkrun.limits import solver_seconds
 from milp_milkrun.plan import Plan
 from milp_milkrun.routes.master import ArcSetRow, RouteMaster, highs_bound
-from milp_milkrun.runtime.highs import claims_less_than_its_solution, search_again_without_start
+from milp_milkrun.runtime.highs import claims_less_than_its_solution, limit_next_run, search_again_without_start
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ def solve_lp(master: RouteMaster, time_limit: float) -> MasterLP | None:
         The LP's value and duals; None if HiGHS did not solve it to optimality.
     """
     h = master.highs
-    h.setOptionValue("time_limit", solver_seconds(time_limit))
+    limit_next_run(h, time_limit)
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
@@ -81,7 +80,7 @@ def central_duals(master: RouteMaster, time_limit: float) -> MasterLP | None:
     h.passModel(master.highs.getLp())
     for option, value in (("solver", "ipm"), ("run_crossover", "off"), ("presolve", "off")):
         h.setOptionValue(option, value)
-    h.setOptionValue("time_limit", solver_seconds(time_limit))
+    limit_next_run(h, time_limit)
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
@@ -92,7 +91,7 @@ def _lp_of(master: RouteMaster, h: highspy.Highs) -> MasterLP:
     """The value and duals of a solved master LP ``h`` (its rows as the master's)."""
     duals = np.array(h.getSolution().row_dual)
     pi = np.concatenate([[0.0], duals[: master.n_dcs]])
-    first = master.n_dcs + len(master.classes)
+    first = master.first_cut_row
     mu = np.minimum(duals[master.n_dcs : first], 0.0)  # the bound needs mu <= 0; clamp solver noise
     return MasterLP(h.getInfo().objective_function_value, pi, mu, master.usable_duals(duals[first:]))
 
@@ -124,7 +123,7 @@ def trial_lp_value(master: RouteMaster, row: ArcSetRow, lower: float, upper: flo
     basis = h.getBasis()
     cols, coefs = master.row_entries(row)
     h.addRow(highs_bound(lower), highs_bound(upper), len(cols), np.array(cols, dtype=np.int32), np.array(coefs))
-    h.setOptionValue("time_limit", solver_seconds(time_limit))
+    limit_next_run(h, time_limit)
     try:
         h.run()
         status = h.getModelStatus()
@@ -170,10 +169,10 @@ def best_integer_plan(
         start = _start_values(master, incumbent, n_cols)
         if start is not None:
             mip.setSolution(_solution(start))
-    mip.setOptionValue("time_limit", solver_seconds(time_limit))
+    limit_next_run(mip, time_limit)
     mip.run()
     if incumbent is not None and claims_less_than_its_solution(mip):  # a MIP-start fault of HiGHS 1.16
-        search_again_without_start(mip, solver_seconds(time_limit - mip.getRunTime()))  # what the first run left
+        search_again_without_start(mip, time_limit - mip.getRunTime())  # what the first run left
     if mip.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
         return None, math.inf
     values = np.array(mip.getSolution().col_value)

@@ -26,10 +26,11 @@ from typing import NamedTuple
 import highspy
 import numpy as np
 
-from milp_milkrun.limits import SOLVER_TOLERANCE, solver_seconds
+from milp_milkrun.limits import SOLVER_TOLERANCE
 from milp_milkrun.plan import Plan
 from milp_milkrun.routes.column_generation import safe_bound
 from milp_milkrun.routes.master import RouteMaster
+from milp_milkrun.runtime.highs import limit_next_run
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ class PoolSearch:
                 keep[branch.column] = False
         h = self.highs
         h.changeColsBounds(len(self.cols), self.cols, lower, np.where(keep, highspy.kHighsInf, 0.0))
-        h.setOptionValue("time_limit", solver_seconds(deadline - time.perf_counter()))
+        limit_next_run(h, deadline - time.perf_counter())
         h.run()
         status = h.getModelStatus()
         if status == highspy.HighsModelStatus.kInfeasible:

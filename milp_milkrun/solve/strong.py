@@ -35,7 +35,7 @@ from milp_milkrun.checker import check_plan
 from milp_milkrun.errors import CheckFailedError
 from milp_milkrun.implied import assign_vehicles
 from milp_milkrun.instance import Instance
-from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE, solver_seconds
+from milp_milkrun.limits import FLOAT_NOISE, SOLVER_TOLERANCE
 from milp_milkrun.models.strong import StrongModel, build_strong_model
 from milp_milkrun.models.strong_cuts import separate_capacity_cuts, separate_weighted_cuts, violated_route_sets
 from milp_milkrun.models.strong_routes import routes_from_solution, solution_from_plan, split_giant_tour, trip_sequences
@@ -45,6 +45,7 @@ from milp_milkrun.result import RunContext, SolveResult, make_result
 from milp_milkrun.runtime.highs import (
     SolverAbandoned,
     claims_less_than_its_solution,
+    limit_next_run,
     reported_bound,
     route_log,
     run_interruptibly,
@@ -231,8 +232,7 @@ class CutLoop:
         for _ in range(MAX_LP_ROUNDS):
             if time.perf_counter() >= phase_end:
                 return
-            # HiGHS compares its time limit with the run time summed over every run of this object
-            self._lp.setOptionValue("time_limit", self._lp.getRunTime() + solver_seconds(self.remaining()))
+            limit_next_run(self._lp, self.remaining())
             try:
                 self.interrupted = run_interruptibly(self._lp, self.deadline)
             except SolverAbandoned as abandoned:
@@ -322,7 +322,7 @@ class CutLoop:
                 self.log(
                     "HiGHS reported less than the plan it returned (a MIP-start fault): searching again without the start"
                 )
-                self.interrupted = search_again_without_start(mip, solver_seconds(self.remaining()), self.deadline)
+                self.interrupted = search_again_without_start(mip, self.remaining(), self.deadline)
         except SolverAbandoned as abandoned:
             self._abandon(abandoned)
             if math.isfinite(reported[0]):  # golden_19 HVRPFD: 10,189 at the MIP's root, lost with its run before
@@ -360,7 +360,7 @@ class CutLoop:
     def _configure(self, h: highspy.Highs) -> None:
         opts = self.options
         route_log(h, echo=bool(opts.log))  # the solver log, which `milkrun solve --json` sends to stderr
-        h.setOptionValue("time_limit", solver_seconds(self.remaining()))
+        limit_next_run(h, self.remaining())
         h.setOptionValue("mip_rel_gap", opts.gap)
         h.setOptionValue("random_seed", solver_seed(opts.seed))
         if self.integral_costs():
