@@ -26,8 +26,9 @@ from pricing_oracle import (
 from timed_instances import dominance_trap
 
 from milp_milkrun.implied import vehicle_classes
+from milp_milkrun.routes import pricing, time_bounds
 from milp_milkrun.routes.completions import coarse_loads
-from milp_milkrun.routes.networks import class_networks, ng_masks
+from milp_milkrun.routes.networks import ClassNetwork, class_networks, ng_masks
 from milp_milkrun.routes.pricing import (
     ALL_COMPARED,
     PAIR_BLOCK,
@@ -36,7 +37,10 @@ from milp_milkrun.routes.pricing import (
     completion_bounds,
     price,
     two_cycle_free_completions,
+    walk_bounds,
 )
+from milp_milkrun.routes.pricing_work import HEURISTIC_WIDTHS
+from milp_milkrun.routes.time_bounds import TimeCompletions
 
 
 @pytest.mark.parametrize(("kind", "seed"), INSTANCES)
@@ -191,6 +195,50 @@ def test_dominance_on_the_compared_resources_matches_the_oracle_and_the_full_com
         assert least == pytest.approx(truth, abs=1e-6)
         assert full == pytest.approx(truth, abs=1e-6)
         assert ("time" in compared_resources(net)) == time
+
+
+def _widest_heuristic_against_the_oracle(seed: int):
+    """(the heuristic's least reduced cost at its widest width with the walk bound over the clock, the brute-force
+    minimum) for every class of a random tiny instance with time, elementary memories, random duals."""
+    instance = random_tiny_instance(seed, time=True)
+    pi, start = random_duals(instance, seed)
+    arc_cost = instance.distance - pi[None, :]
+    classes = vehicle_classes(instance)
+    for vc, net in zip(classes, class_networks(instance, classes)):
+        elementary = dataclasses.replace(net, ng_masks=ng_masks(net.distance, size=len(net.load)))
+        walks = walk_bounds(elementary, arc_cost, timed=True)
+        found = price(
+            elementary, arc_cost, start, exact=False, max_routes=10, widths=HEURISTIC_WIDTHS[-1:], walks=walks
+        )
+        least = min([0.0, *(route.reduced_cost for route in found.routes)])
+        yield least, min([0.0, *(reduced_cost(instance, r, pi, start) for r in feasible_routes(instance, vc))]), walks
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_heuristic_pruning_over_the_clock_keeps_the_least_route(seed: int) -> None:
+    """At a width that keeps every label of a tiny instance, the heuristic with the walk bound over the clock (its
+    widths past the narrowest, with time) finds the brute-force minimum: the bound prunes no route it should keep."""
+    for least, truth, walks in _widest_heuristic_against_the_oracle(seed):
+        assert least == pytest.approx(truth, abs=1e-6)
+        assert walks.timed is not None
+
+
+def test_a_heuristic_bound_over_the_clock_that_lies_above_a_completion_is_caught(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A bound over the clock 40 units too high (wrong) prunes the least route on some seeds: the check above sees
+    it."""
+    real = time_bounds.time_completions
+
+    def too_high(net: ClassNetwork, arc_cost: np.ndarray) -> TimeCompletions | None:
+        found = real(net, arc_cost)
+        return None if found is None else dataclasses.replace(found, best=found.best + 40.0)
+
+    monkeypatch.setattr(pricing, "time_completions", too_high)
+    missed = [
+        least > truth + 1e-6 for seed in range(12) for least, truth, _ in _widest_heuristic_against_the_oracle(seed)
+    ]
+    assert any(missed)
 
 
 def test_a_dominance_that_ignores_the_clock_is_caught() -> None:

@@ -42,6 +42,7 @@ from milp_milkrun.routes.subset_rows import (
     CUTS_PER_WORD,
     SubsetRowCut,
     SubsetRowPenalties,
+    counted_rows,
     grown_memories,
     route_penalty,
     separate_subset_rows,
@@ -336,6 +337,42 @@ def test_master_rows_hold_the_cut_coefficients() -> None:
         entries = dict(zip(column[0][lo:hi], column[1][lo:hi]))
         coefficients.append(entries.get(row, 0.0))
     assert coefficients == [1.0, 1.0, 0.0]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_counted_rows_hold_every_route_a_cut_counts(seed: int) -> None:
+    # the master writes a cut's row only over these routes: a route left out would lose its coefficient
+    rng = random.Random(seed)
+    routes = [tuple(rng.randint(1, 7) for _ in range(rng.randint(1, 9))) for _ in range(300)]  # DCs may repeat
+    visits = np.zeros((len(routes), 8), dtype=np.int64)
+    for r, stops in enumerate(routes):
+        np.add.at(visits[r], list(stops), 1)
+    for size in (3, 4, 5):
+        cuts, _ = random_cuts(7, seed, count=8, memory=seed % 2 == 1, size=size, thirds=size != 3)
+        for cut in cuts:
+            counted = set(counted_rows(cut, visits).tolist())
+            assert {r for r, stops in enumerate(routes) if cut.coefficient(0, stops)} <= counted
+
+
+def test_master_rows_added_after_the_columns_hold_their_coefficients() -> None:
+    instance = random_tiny_instance(1, n_dcs=6)
+    master = RouteMaster(instance)
+    routes = [(1, 2), (2, 3, 4), (4, 5), (1, 4, 6, 2), (3, 1, 4), (5, 6)]
+    for stops in routes:
+        master.add(0, stops)
+    cuts = [SubsetRowCut(frozenset({1, 2, 4})), SubsetRowCut(frozenset({1, 3, 4, 6}), None, 3, frozenset({1}))]
+    for cut in cuts:
+        master.add_subset_row(cut)
+    lp = master.highs.getLp()
+    index, value, start = (np.array(a) for a in (lp.a_matrix_.index_, lp.a_matrix_.value_, lp.a_matrix_.start_))
+    for c, cut in enumerate(cuts):
+        row = master.first_cut_row + c
+        held = [
+            dict(zip(index[start[col] : start[col + 1]], value[start[col] : start[col + 1]])).get(row, 0.0)
+            for col in master.route_col
+        ]
+        assert held == [float(cut.coefficient(0, stops)) for stops in routes]
+        assert any(held)
 
 
 @pytest.mark.parametrize("seed", range(8))

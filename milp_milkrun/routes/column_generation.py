@@ -300,9 +300,16 @@ class ColumnGeneration:
 
     def price_heuristically(self, arc_cost: list[np.ndarray], mu: np.ndarray) -> int:
         """Heuristic pricing one width at a time over every class, a wider one only when no class found a route
-        at the narrower: the columns added."""
-        walks = [walk_bounds(net, arc_cost[k]) for k, net in enumerate(self.networks)]  # once for every width
-        for width in heuristic_widths(self.instance.n_dcs, timed=self.instance.has_time):
+        at the narrower: the columns added.
+
+        The widths past the narrowest prune with the bound over time too: on Solomon's R2 files neither stops nor load
+        bind and the walks that ignore the clock prune little (R207 with 50 customers at its root's duals after 60 s,
+        width (50, 1,000): 2.1 million labels in 1.0 s without it, 0.7 million in 0.5 s with it, the same routes); the
+        narrowest, most rounds' only width, does without (the bound costs about as much as its search)."""
+        walks = [walk_bounds(net, arc_cost[k]) for k, net in enumerate(self.networks)]
+        for step, width in enumerate(heuristic_widths(self.instance.n_dcs, timed=self.instance.has_time)):
+            if step == 1 and self.instance.has_time:
+                walks = [walk_bounds(net, arc_cost[k], timed=True) for k, net in enumerate(self.networks)]
             added, found_any = 0, False
             for k, net in enumerate(self.networks):
                 found = price(

@@ -24,9 +24,9 @@ def completion_bounds(net: ClassNetwork, arc_cost: np.ndarray) -> np.ndarray:
     """bound[h, c, j]: the least reduced cost from DC j back to the hub with at most h more DCs and c
     more load units -- over walks (DCs may repeat, distance ignored), so below every real completion.
 
-    One min-plus step per stop count, over every load at once and one next DC at a time (arrays of loads x DCs,
-    not loads x DCs x DCs: half the time on Solomon's R208 with 50 customers, the same values); once a step
-    changes nothing (when every DC loads at least one unit, after at most ``capacity`` steps) the rest are copies.
+    One min-plus step per stop count (:func:`_walk_step`, compiled: a third of the time of numpy's steps over every
+    load at once on Solomon's R207 with 50 customers, 401 loads and 50 stops, the same values); once a step changes
+    nothing (when every DC loads at least one unit, after at most ``capacity`` steps) the rest are copies.
 
     Parameters
     ----------
@@ -44,18 +44,37 @@ def completion_bounds(net: ClassNetwork, arc_cost: np.ndarray) -> np.ndarray:
     back = np.where(net.allowed[:, 0], arc_cost[:, 0], np.inf)
     bound = np.empty((net.max_stops, net.capacity + 1, n))
     bound[0] = back[None, :]
-    step = np.where(net.allowed, arc_cost, np.inf)
-    step[:, 0] = np.inf
+    into = np.ascontiguousarray(np.where(net.allowed, arc_cost, np.inf).T)  # into[l, j]: the arc j -> l
     rest, fits = after_loading(net)
     for h in range(1, net.max_stops):
-        ahead = np.where(fits, bound[h - 1][rest, np.arange(n)[None, :]], np.inf)  # ahead[c, l]: from l on
-        bound[h] = back[None, :]
-        for after in range(1, n):  # j -> after, then on: bound[h][c, j] = min over after of step + ahead
-            np.minimum(bound[h], step[None, :, after] + ahead[:, after, None], out=bound[h])
+        _walk_step(bound[h - 1], into, back, rest, fits, bound[h])
         if np.array_equal(bound[h], bound[h - 1]):
             bound[h + 1 :] = bound[h]
             break
     return bound
+
+
+@njit(cache=True, nogil=True)
+def _walk_step(  # pragma: no cover - compiled; tests/test_pricing.py checks the bound against its definition
+    bound: np.ndarray, into: np.ndarray, back: np.ndarray, rest: np.ndarray, fits: np.ndarray, out: np.ndarray
+) -> None:
+    """One more DC allowed: out[c, j] = min(back[j], min over the DCs l that fit c of j -> l, then on from l by
+    ``bound`` with rest[c, l] units left); the loop over j innermost, along the rows of ``out`` and ``into``."""
+    loads, n = bound.shape
+    for c in range(loads):
+        row = out[c]
+        row[:] = back
+        for after in range(1, n):
+            if not fits[c, after]:
+                continue
+            ahead = bound[rest[c, after], after]
+            if ahead == np.inf:
+                continue
+            arcs = into[after]
+            for j in range(n):
+                value = arcs[j] + ahead
+                if value < row[j]:
+                    row[j] = value
 
 
 @dataclass(frozen=True)

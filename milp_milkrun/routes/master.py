@@ -71,6 +71,7 @@ from milp_milkrun.routes.separation import CapacityCut, separate_capacity_cuts
 from milp_milkrun.routes.subset_rows import (
     SubsetRowCut,
     SubsetRowPenalties,
+    counted_rows,
     grown_memories,
     separate_subset_rows,
     subset_row_penalties,
@@ -173,6 +174,7 @@ class RouteMaster:
         self._types = {vt.name: vt for vt in instance.vehicle_types}
         self.resources = {vc.name: RouteResources.of_class(instance, vc) for vc in self.classes}
         self.columns: list[RouteColumn] = []
+        self._visits = np.zeros((0, instance.n_dcs + 1), dtype=np.int64)  # visit_counts(), grown with the columns
         self.rows: list[MasterRow] = []  # cuts and branching rows, after the fleet rows
         self.row_lower: list[float] = []
         self.row_upper: list[float] = []
@@ -312,12 +314,9 @@ class RouteMaster:
         separation rounds make room first (:meth:`remove_slack_subset_rows`); the most violated are kept.
         ``five``: five-DC cuts too; ``thirds``: the cuts of thirds too."""
         known = self.subset_rows
-        visits = np.zeros((len(self.columns), self.n_dcs + 1), dtype=np.int64)
-        for r, column in enumerate(self.columns):
-            np.add.at(visits[r], np.array(column.stops, dtype=np.int64), 1)
         values = self.route_values()
         keys = {cut.key for cut in known}
-        cuts = separate_subset_rows(visits, values, keys, max_cuts=max_cuts, five=five, thirds=thirds)
+        cuts = separate_subset_rows(self.visit_counts(), values, keys, max_cuts=max_cuts, five=five, thirds=thirds)
         used = [column.stops for column, value in zip(self.columns, values) if value > SOLVER_TOLERANCE]
         found = [with_memory(cut, used) for cut in cuts]
         room = pool - len(known)
@@ -385,10 +384,11 @@ class RouteMaster:
         first = self.first_cut_row
         for c, cut in grown.items():
             old = cuts[c]
-            for column, col in zip(self.columns, self.route_col):
+            for r in counted_rows(cut, self.visit_counts()):
+                column = self.columns[r]
                 times = cut.coefficient(column.vehicle_class, column.stops)
                 if times != old.coefficient(column.vehicle_class, column.stops):
-                    self.highs.changeCoeff(first + positions[c], col, float(times))
+                    self.highs.changeCoeff(first + positions[c], self.route_col[r], float(times))
             self.rows[positions[c]] = cut
             self.slack_rounds[cut.key] = 0  # violated with its full memory: needed
         return list(grown.values())
@@ -425,12 +425,22 @@ class RouteMaster:
     def row_entries(self, row: MasterRow) -> tuple[list[int], list[float]]:
         """HiGHS columns and coefficients of ``row`` over the route columns."""
         cols, coefs = [], []
-        for column, col in zip(self.columns, self.route_col):
-            times = row.coefficient(column.vehicle_class, column.stops)
+        rows = counted_rows(row, self.visit_counts()) if isinstance(row, SubsetRowCut) else range(len(self.columns))
+        for r in rows:
+            times = row.coefficient(self.columns[r].vehicle_class, self.columns[r].stops)
             if times:
-                cols.append(col)
+                cols.append(self.route_col[r])
                 coefs.append(float(times))
         return cols, coefs
+
+    def visit_counts(self) -> np.ndarray:
+        """visits[r, i]: how often route column r visits node i."""
+        if len(self._visits) < len(self.columns):
+            more = np.zeros((len(self.columns) - len(self._visits), self.n_dcs + 1), dtype=np.int64)
+            for r, column in enumerate(self.columns[len(self._visits) :]):
+                np.add.at(more[r], np.array(column.stops, dtype=np.int64), 1)
+            self._visits = np.concatenate([self._visits, more])
+        return self._visits
 
     def route_values(self) -> np.ndarray:
         """lambda_r of every route column at the last LP solution."""

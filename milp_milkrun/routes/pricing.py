@@ -65,6 +65,7 @@ from milp_milkrun.routes.labels import KeptLabels, Labels, PricingTimeout, first
 from milp_milkrun.routes.networks import ClassNetwork
 from milp_milkrun.routes.pricing_work import HEURISTIC_WIDTHS, PricingWork, Width
 from milp_milkrun.routes.subset_rows import SubsetRowPenalties
+from milp_milkrun.routes.time_bounds import time_completions
 
 # a heuristic width tests a label for dominance against this many times its labels kept at its DC
 HEURISTIC_DOMINATORS = 4
@@ -156,11 +157,14 @@ def price(
     return found
 
 
-def walk_bounds(net: ClassNetwork, arc_cost: np.ndarray) -> LabelBounds:
-    """The heuristic pricing's completion bounds: over walks by stops and load (they turn back: no DC to avoid)."""
+def walk_bounds(net: ClassNetwork, arc_cost: np.ndarray, *, timed: bool = False) -> LabelBounds:
+    """The heuristic pricing's completion bounds: over walks by stops and load (they turn back: no DC to avoid); with
+    ``timed`` over the clock too (:func:`~milp_milkrun.routes.time_bounds.time_completions`, None without time)."""
     loads, grain = walk_loads(net)
-    walk = completion_bounds(loads, net.with_load_floor(arc_cost))
-    return LabelBounds(Completions(walk, np.zeros(walk.shape, dtype=np.int64), walk, grain))
+    floor = net.with_load_floor(arc_cost)
+    walk = completion_bounds(loads, floor)
+    clock = time_completions(net, floor) if timed else None
+    return LabelBounds(Completions(walk, np.zeros(walk.shape, dtype=np.int64), walk, grain), clock)
 
 
 def _label(

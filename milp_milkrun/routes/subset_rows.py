@@ -113,6 +113,14 @@ class SubsetRowCut:
         return total
 
 
+def counted_rows(cut: SubsetRowCut, visits: np.ndarray) -> np.ndarray:
+    """The rows of ``visits`` (routes x nodes, visit counts) whose visits to S weigh at least the cut's denominator:
+    the only routes of a coefficient above 0 (R207's cut rounds: 3.5 million coefficients in Python, most of them 0)."""
+    members = sorted(cut.members)
+    weights = np.array([cut.weight(v) for v in members], dtype=np.int64)
+    return np.flatnonzero(visits[:, members] @ weights >= cut.denominator)
+
+
 def with_memory(cut: SubsetRowCut, routes: list[tuple[int, ...]]) -> SubsetRowCut:
     """``cut`` with the least memory that keeps the coefficient of each of ``routes`` (the LP's): the nodes each
     route passes between the two visits to S of a pair its count makes.
