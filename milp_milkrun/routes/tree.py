@@ -344,10 +344,10 @@ class BranchAndPrice:
 
     def _root_needs_subset_rows(self) -> bool:
         """Whether the converged root (without subset-row cuts so far) should separate them: by
-        ``settings.subset_rows``, or when None by its gap to the plan."""
-        return self._subset_rows_by_rule() and (
-            self.incumbent_cost - self.cg.bound > self.settings.subset_row_root_gap * abs(self.incumbent_cost)
-        )
+        ``settings.subset_rows``, or when None by its gap to the plan (its own share with time)."""
+        settings = self.settings
+        share = settings.subset_row_root_gap_with_time if self.instance.has_time else settings.subset_row_root_gap
+        return self._subset_rows_by_rule() and self.incumbent_cost - self.cg.bound > share * abs(self.incumbent_cost)
 
     def _subset_rows_by_rule(self) -> bool:
         """Subset-row cuts are not on yet and left to the rules (``settings.subset_rows`` None: True forces them from
