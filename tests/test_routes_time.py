@@ -527,3 +527,15 @@ def test_the_relaxation_is_not_built_where_its_time_could_not_build_it(caplog: p
     assert "the strong model of 200 DCs was not built" in caplog.text
     tiny = random_timed_instance(1)
     assert cut_loop_fits(tiny, 1.0) and not cut_loop_fits(tiny, 0.5)  # at least MIN_LOOP_SECONDS
+
+
+@pytest.mark.parametrize(("timed", "gap", "expected"), [(True, 0.005, True), (False, 0.005, False), (True, 0.0, False)])
+def test_with_time_a_root_asks_for_subset_rows_at_any_gap(timed: bool, gap: float, expected: bool) -> None:
+    """A converged root 0.5% below its plan separates subset-row cuts with time (R204 with 50 customers, 1.4%: proven
+    with them, open without), not without (under the 1.5% share); at no gap, neither."""
+    instance = random_tiny_instance(3, time=timed)
+    assert instance.has_time is timed
+    tree = BranchAndPrice(instance, time.perf_counter() + 20)
+    tree.incumbent, tree.incumbent_cost = Plan(()), 100.0
+    tree.cg.bound = 100.0 * (1 - gap)
+    assert tree._root_needs_subset_rows() is expected
