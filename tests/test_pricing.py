@@ -35,6 +35,7 @@ from milp_milkrun.routes.pricing import (
     _blocks,
     compared_resources,
     completion_bounds,
+    over_the_clock,
     price,
     two_cycle_free_completions,
     walk_bounds,
@@ -168,9 +169,9 @@ def test_a_completion_bound_that_avoids_the_wrong_dc_is_caught() -> None:
     assert caught > 0
 
 
-def _priced_against_the_oracle(seed: int, time: bool, compared):
-    """(exact pricing's minimum with the dominance comparing ``compared``, the brute-force minimum) for
-    every class of a random tiny instance (with or without time), elementary memories, random duals."""
+def _elementary_classes(seed: int, time: bool):
+    """(class network, its elementary copy, reduced arc costs, start cost, the brute-force minimum) for every class of
+    a random tiny instance (with or without time) under random duals."""
     instance = random_tiny_instance(seed, time=time)
     pi, start = random_duals(instance, seed)
     arc_cost = instance.distance - pi[None, :]
@@ -178,6 +179,13 @@ def _priced_against_the_oracle(seed: int, time: bool, compared):
     for vc, net in zip(classes, class_networks(instance, classes)):
         elementary = dataclasses.replace(net, ng_masks=ng_masks(net.distance, size=len(net.load)))
         truth = min([0.0, *(reduced_cost(instance, r, pi, start) for r in feasible_routes(instance, vc))])
+        yield net, elementary, arc_cost, start, truth
+
+
+def _priced_against_the_oracle(seed: int, time: bool, compared):
+    """(exact pricing's minimum with the dominance comparing ``compared``, the brute-force minimum) for
+    every class of a random tiny instance (with or without time), elementary memories, random duals."""
+    for net, elementary, arc_cost, start, truth in _elementary_classes(seed, time):
         found = price(elementary, arc_cost, start, exact=True, max_routes=10, compared=compared)
         yield found.minimum, truth, net
 
@@ -200,18 +208,12 @@ def test_dominance_on_the_compared_resources_matches_the_oracle_and_the_full_com
 def _widest_heuristic_against_the_oracle(seed: int):
     """(the heuristic's least reduced cost at its widest width with the walk bound over the clock, the brute-force
     minimum) for every class of a random tiny instance with time, elementary memories, random duals."""
-    instance = random_tiny_instance(seed, time=True)
-    pi, start = random_duals(instance, seed)
-    arc_cost = instance.distance - pi[None, :]
-    classes = vehicle_classes(instance)
-    for vc, net in zip(classes, class_networks(instance, classes)):
-        elementary = dataclasses.replace(net, ng_masks=ng_masks(net.distance, size=len(net.load)))
-        walks = walk_bounds(elementary, arc_cost, timed=True)
+    for _, elementary, arc_cost, start, truth in _elementary_classes(seed, True):
+        walks = over_the_clock(walk_bounds(elementary, arc_cost), elementary, arc_cost)
         found = price(
             elementary, arc_cost, start, exact=False, max_routes=10, widths=HEURISTIC_WIDTHS[-1:], walks=walks
         )
-        least = min([0.0, *(route.reduced_cost for route in found.routes)])
-        yield least, min([0.0, *(reduced_cost(instance, r, pi, start) for r in feasible_routes(instance, vc))]), walks
+        yield min([0.0, *(route.reduced_cost for route in found.routes)]), truth, walks
 
 
 @pytest.mark.parametrize("seed", range(12))

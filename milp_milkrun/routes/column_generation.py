@@ -50,7 +50,7 @@ from milp_milkrun.routes.networks import (
     with_allowed,
     with_ng_masks,
 )
-from milp_milkrun.routes.pricing import arc_lower_bounds, heuristic_widths, price, walk_bounds
+from milp_milkrun.routes.pricing import arc_lower_bounds, heuristic_widths, over_the_clock, price, walk_bounds
 from milp_milkrun.routes.pricing_work import PricingWork
 from milp_milkrun.routes.separation import CapacityCut
 from milp_milkrun.routes.settings import RouteSettings
@@ -309,7 +309,7 @@ class ColumnGeneration:
         walks = [walk_bounds(net, arc_cost[k]) for k, net in enumerate(self.networks)]
         for step, width in enumerate(heuristic_widths(self.instance.n_dcs, timed=self.instance.has_time)):
             if step == 1 and self.instance.has_time:
-                walks = [walk_bounds(net, arc_cost[k], timed=True) for k, net in enumerate(self.networks)]
+                walks = [over_the_clock(walks[k], net, arc_cost[k]) for k, net in enumerate(self.networks)]
             added, found_any = 0, False
             for k, net in enumerate(self.networks):
                 found = price(

@@ -47,7 +47,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -157,14 +157,17 @@ def price(
     return found
 
 
-def walk_bounds(net: ClassNetwork, arc_cost: np.ndarray, *, timed: bool = False) -> LabelBounds:
-    """The heuristic pricing's completion bounds: over walks by stops and load (they turn back: no DC to avoid); with
-    ``timed`` over the clock too (:func:`~milp_milkrun.routes.time_bounds.time_completions`, None without time)."""
+def walk_bounds(net: ClassNetwork, arc_cost: np.ndarray) -> LabelBounds:
+    """The heuristic pricing's completion bounds: over walks by stops and load (they turn back: no DC to avoid)."""
     loads, grain = walk_loads(net)
-    floor = net.with_load_floor(arc_cost)
-    walk = completion_bounds(loads, floor)
-    clock = time_completions(net, floor) if timed else None
-    return LabelBounds(Completions(walk, np.zeros(walk.shape, dtype=np.int64), walk, grain), clock)
+    walk = completion_bounds(loads, net.with_load_floor(arc_cost))
+    return LabelBounds(Completions(walk, np.zeros(walk.shape, dtype=np.int64), walk, grain))
+
+
+def over_the_clock(walks: LabelBounds, net: ClassNetwork, arc_cost: np.ndarray) -> LabelBounds:
+    """``walks`` with the bound over the clock too (:func:`~milp_milkrun.routes.time_bounds.time_completions`, None
+    without time): the heuristic's widths past the narrowest, on the same arc costs."""
+    return replace(walks, timed=time_completions(net, net.with_load_floor(arc_cost)))
 
 
 def _label(
